@@ -1,0 +1,1 @@
+//! Domain values of Mina meddelanden: identity numbers, the message model, limits

@@ -1,0 +1,1 @@
+//! Mailbox operator: intake of sealed deliveries, notifications, web inbox, settings, export

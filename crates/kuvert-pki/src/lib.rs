@@ -1,0 +1,1 @@
+//! Test PKI: organisation and e-ID certificates for the demo and tests

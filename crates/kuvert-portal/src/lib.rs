@@ -1,0 +1,1 @@
+//! Public portal: the three main messages, operator chooser, deep links, campaigns, statistics

@@ -1,0 +1,1 @@
+//! Förmedlingsadressregistret (FaR): profiles, reception rules, senders, intermediaries, operators

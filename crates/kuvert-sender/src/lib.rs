@@ -1,0 +1,1 @@
+//! Sender toolkit (förmedlare): reachability, compose, sign, seal, deliver, paper mail

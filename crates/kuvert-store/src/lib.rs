@@ -1,0 +1,1 @@
+//! Storage behind traits: sqlx over SQLite and PostgreSQL, blobs in object storage

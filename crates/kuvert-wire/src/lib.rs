@@ -1,0 +1,1 @@
+//! Mina meddelanden v3 SOAP 1.1 envelopes and faults for every operation

@@ -1,0 +1,1 @@
+//! XML parsing without DTDs, exclusive C14N and the Mina meddelanden XML-DSig profile

@@ -1,0 +1,3 @@
+//! The `kuvert` binary: one command line for every role of the federation.
+
+fn main() {}
