@@ -1,1 +1,6 @@
-//! Domain values of Mina meddelanden: identity numbers, the message model, limits
+//! Domain values of Mina meddelanden: identity numbers, the message model, limits.
+//!
+//! This crate does no I/O and no async: every other crate parses into these types at its edge.
+#![warn(missing_docs)]
+
+pub mod limits;

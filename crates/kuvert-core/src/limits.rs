@@ -1,0 +1,73 @@
+//! Every bound Kuvert enforces, declared once with its source (STYLE.md §7).
+//!
+//! Exceeding one of these is an operating error that callers report with a specific fault
+//! (`MAX_EXCEEDED`, PROTOCOL.md §10); nothing here means "unlimited".
+
+/// Default bound on a whole SOAP envelope, attachments included (PROTOCOL.md §6.3: "Ett
+/// meddelande får vara max 2 MB, inklusive bilagor"). Operators may configure another value.
+pub const ENVELOPE_BYTES_DEFAULT_MAX: u64 = 2 * 1024 * 1024;
+
+/// Hard ceiling on any configured envelope bound, so a typo cannot make a server buffer
+/// gigabytes. Ten times the protocol's 2 MB leaves room for operators that accept more.
+pub const ENVELOPE_BYTES_CEILING: u64 = 20 * 1024 * 1024;
+const _: () = assert!(ENVELOPE_BYTES_DEFAULT_MAX <= ENVELOPE_BYTES_CEILING);
+
+/// Element nesting depth accepted by the XML parser. The deepest MM message (SOAP envelope →
+/// deliverSecure → SignedDelivery → Delivery → Message → Header → OfficialMatter → extension →
+/// Identity) is about 12 levels; 64 leaves room for `xs:any` content without allowing stack
+/// exhaustion.
+pub const XML_DEPTH_MAX: u32 = 64;
+
+/// Nodes (elements, attributes, text) accepted in one XML document. A 2 MB letter is mostly
+/// base64 text in a few nodes; 100 000 nodes bounds memory for hostile many-tiny-node input.
+pub const XML_NODES_MAX: u32 = 100_000;
+
+/// Ids per `isReachable` call (Recipient v3 XSD: `recipientId` 0..1000).
+pub const REACHABILITY_IDS_PER_CALL_MAX: usize = 1_000;
+
+/// Ids per `isRegistered` call. The XSD says 1..n; we apply the same bound as `isReachable`.
+pub const REGISTERED_IDS_PER_CALL_MAX: usize = 1_000;
+
+/// Ids per batch in a mass mailing; one batch is one `isReachable` call.
+pub const MAILING_BATCH_IDS_MAX: usize = 1_000;
+const _: () = assert!(MAILING_BATCH_IDS_MAX <= REACHABILITY_IDS_PER_CALL_MAX);
+
+/// Recipients in one `notify` delivery (`msg:DeliveryHeader/Recipient` 1..1000).
+pub const NOTIFY_RECIPIENTS_MAX: usize = 1_000;
+
+/// Message subject length in characters (`msg3:Subject` maxLength 255).
+pub const SUBJECT_CHARS_MAX: usize = 255;
+
+/// Support text length in characters (`msg3:SupportInfo/Text` maxLength 1024).
+pub const SUPPORT_TEXT_CHARS_MAX: usize = 1_024;
+
+/// Support URL and phone number length in characters (maxLength 255).
+pub const SUPPORT_URL_CHARS_MAX: usize = 255;
+
+/// E-mail address length bounds (`rcpt:EMailAdress` 5..256).
+pub const EMAIL_ADDRESS_CHARS_MIN: usize = 5;
+/// See [`EMAIL_ADDRESS_CHARS_MIN`].
+pub const EMAIL_ADDRESS_CHARS_MAX: usize = 256;
+
+/// Sender name length bounds (`sndr:Sender/Name` 2..256).
+pub const SENDER_NAME_CHARS_MIN: usize = 2;
+/// See [`SENDER_NAME_CHARS_MIN`].
+pub const SENDER_NAME_CHARS_MAX: usize = 256;
+
+/// SMS notification text (`ntf2:SmsMessage/text` maxLength 160).
+pub const SMS_TEXT_CHARS_MAX: usize = 160;
+
+/// SMS sender name (`ntf2:SmsMessage/From` maxLength 11).
+pub const SMS_FROM_CHARS_MAX: usize = 11;
+
+/// E-mail notification subject (`ntf2:EmailMessage/Subject` maxLength 254).
+pub const EMAIL_SUBJECT_CHARS_MAX: usize = 254;
+
+/// Attachments in one message. The XSD allows 0..n; within a 2 MB envelope more than 100 files
+/// would each be a few kilobytes, which no real letter needs.
+pub const ATTACHMENTS_PER_MESSAGE_MAX: usize = 100;
+
+/// A `CallId` in a fault (`common3:ExceptionInformation/CallId`, 20..50 characters).
+pub const CALL_ID_CHARS_MIN: usize = 20;
+/// See [`CALL_ID_CHARS_MIN`].
+pub const CALL_ID_CHARS_MAX: usize = 50;
