@@ -1,1 +1,44 @@
-//! Mina meddelanden v3 SOAP 1.1 envelopes and faults for every operation
+//! Mina meddelanden v3 SOAP 1.1: envelopes, faults and every operation's request and response.
+//!
+//! This is the only crate that knows SOAP element shapes. Wire names are translated to Kuvert
+//! words at its edge: the WSDL's `Dispatcher` is an [`authority::Intermediary`], a
+//! `ServiceSupplier` is a mailbox [`types::Operator`], `ServiceAdress` is a service address.
+//!
+//! - [`envelope`]: writing an envelope around a body element and reading one back to its
+//!   single Body child ([`envelope::BodyElement`] is implemented by every operation type).
+//! - [`fault`]: [`fault::FaultCode`], [`fault::CallId`], [`fault::Fault`] and its envelope.
+//! - One module per service: [`recipient`] (FaR Recipient v3, 14 operations), [`authority`]
+//!   (7), [`service`] (mailbox operator: `deliverSecure`, `notify`, `deliverForward`),
+//!   [`message`] and [`notification`] (the optional sender → intermediary services). Each has
+//!   a `parse_request` that dispatches a server's incoming envelope to a typed request.
+//! - [`delivery`]: the letter itself (`SignedDelivery`, `SealedDelivery`) in the prefix-free
+//!   form that is signed (PROTOCOL.md §6.1, §9.3), and reading it back from a verified tree.
+//!
+//! Invariants: output is prefix-free inside the Body, compact, in XSD order, with the
+//! contracts' exact names and spelling (`ServiceAdress`, `Supportinfo`, `OrginalDelivery`);
+//! Authority's `argN`/`return` are unqualified. Input is read by expanded names, never by
+//! prefixes, in XSD order, with every repetition bounded by `kuvert_core::limits`.
+//!
+//! ```
+//! use kuvert_core::id::{OrganisationNumber, RecipientId};
+//! use kuvert_wire::envelope::{self, BodyElement};
+//! use kuvert_wire::recipient::{IsReachable, RecipientRequest, parse_request};
+//!
+//! let sender = OrganisationNumber::parse("2021004748").unwrap();
+//! let recipient = RecipientId::parse("198101052382").unwrap();
+//! let request = IsReachable::new(sender, vec![recipient]).unwrap();
+//! let xml = request.to_envelope();
+//! let document = envelope::parse(&xml).unwrap();
+//! let RecipientRequest::IsReachable(received) = parse_request(&document).unwrap() else {
+//!     panic!("an isReachable request");
+//! };
+//! assert_eq!(received, request);
+//! ```
+#![warn(missing_docs)]
+
+pub mod envelope;
+pub mod error;
+pub mod fault;
+pub mod ns;
+pub mod reader;
+pub mod writer;

@@ -1,0 +1,82 @@
+//! [`WireError`]: why a SOAP envelope could not be read as the operation it claims to be.
+//!
+//! Every variant carries the element path (`isReachableResponse/return[2]/AccountStatus`) so
+//! the caller can answer with an `INVALID_INPUT` fault that says exactly what was wrong.
+
+use crate::fault::Fault;
+
+/// Why an envelope or one of its elements was rejected.
+#[derive(Debug, thiserror::Error)]
+pub enum WireError {
+    /// The text is not well-formed XML or exceeds the parser's limits.
+    #[error("envelope is not acceptable xml: {reason}")]
+    Xml {
+        /// What the parser reported.
+        reason: String,
+    },
+    /// The document is not a SOAP 1.1 envelope with exactly one Body child.
+    #[error("not a soap 1.1 envelope: {reason}")]
+    NotAnEnvelope {
+        /// What is missing or unexpected.
+        reason: String,
+    },
+    /// The Body child names no operation this service knows.
+    #[error("unknown operation {{{namespace}}}{name}")]
+    UnknownOperation {
+        /// Namespace of the Body child (empty when unqualified).
+        namespace: String,
+        /// Local name of the Body child.
+        name: String,
+    },
+    /// A required element is absent.
+    #[error("missing element {path}")]
+    MissingElement {
+        /// Path of the element that should be there.
+        path: String,
+    },
+    /// An element is present where the schema allows none (or out of order).
+    #[error("unexpected element {{{namespace}}}{name} at {path}")]
+    UnexpectedElement {
+        /// Path of the parent element.
+        path: String,
+        /// Namespace of the unexpected element.
+        namespace: String,
+        /// Local name of the unexpected element.
+        name: String,
+    },
+    /// An element's text is not a valid value of its type.
+    #[error("invalid value at {path}: {reason}")]
+    InvalidValue {
+        /// Path of the element or attribute.
+        path: String,
+        /// Why the value is rejected (never the value itself: it may be personal data).
+        reason: String,
+    },
+    /// An element repeats more often than the schema or a Kuvert limit allows.
+    #[error("{path} occurs {count} times, at most {max} allowed")]
+    TooMany {
+        /// Path of the repeated element.
+        path: String,
+        /// How many were found.
+        count: usize,
+        /// The bound (`kuvert_core::limits` or the XSD).
+        max: usize,
+    },
+    /// An attachment's `Checksum` is not the MD5 of its body (PROTOCOL.md §6.3).
+    #[error("attachment checksum mismatch at {path}")]
+    ChecksumMismatch {
+        /// Path of the `Checksum` element.
+        path: String,
+    },
+    /// The peer answered with a SOAP fault carrying an MM error (PROTOCOL.md §10).
+    #[error("peer answered with fault {}: {}", .0.code, .0.description)]
+    Fault(Box<Fault>),
+    /// The peer answered with a SOAP fault without an MM detail.
+    #[error("peer answered with soap fault {faultcode}: {faultstring}")]
+    SoapFault {
+        /// The `faultcode` text (a QName such as `soap:Server`).
+        faultcode: String,
+        /// The `faultstring` text.
+        faultstring: String,
+    },
+}
