@@ -1,0 +1,2 @@
+//! Criterion benchmarks for signing, sealing and verifying Mina meddelanden deliveries.
+fn main() {}
