@@ -71,3 +71,63 @@ pub const ATTACHMENTS_PER_MESSAGE_MAX: usize = 100;
 pub const CALL_ID_CHARS_MIN: usize = 20;
 /// See [`CALL_ID_CHARS_MIN`].
 pub const CALL_ID_CHARS_MAX: usize = 50;
+
+/// One HTTP response body the OIDC relying party reads from an e-ID provider (discovery
+/// document, JWKS, token, userinfo, client registration). Real ones are a few kilobytes;
+/// 256 KiB bounds memory against a hostile or broken provider.
+pub const OIDC_RESPONSE_BYTES_MAX: usize = 256 * 1024;
+
+/// Text a person signs with e-ID (`AgreementText` of `register`, `changeServiceSupplier`,
+/// `storeAccountPreferences`; PROTOCOL.md §5.1, §11.1). The Mina meddelanden terms of use are
+/// about 10 kB; 64 KiB leaves room without letting a signing request carry a letter.
+pub const EID_SIGNED_TEXT_BYTES_MAX: usize = 64 * 1024;
+
+/// A DER certificate in `SignatureData/Certificate`. Real e-ID certificates are 1–2 kB.
+pub const EID_CERTIFICATE_BYTES_MAX: usize = 16 * 1024;
+
+/// A nonce in `SignatureData/Nonce` (characters). Ours are 43 (32 random bytes, base64url).
+pub const EID_NONCE_CHARS_MAX: usize = 128;
+
+/// Authorisation codes, access tokens and signing requests the test e-ID provider holds at
+/// once. It is a demo component; 10 000 pending logins is far beyond any demo.
+pub const TEST_EID_PENDING_GRANTS_MAX: usize = 10_000;
+
+/// Certificates in one chain from leaf to trust anchor, both included. Swedish organisation
+/// and e-ID certificates sit two or three levels below their root (PROTOCOL.md §8); 8 bounds
+/// chain building over hostile `KeyInfo` content.
+pub const CERTIFICATE_CHAIN_DEPTH_MAX: usize = 8;
+
+/// `msg3:Header/Id` of a message, in characters. The XSD says only `string`; reference code
+/// sends a UUID (36). 255 matches the other ids of the model (`ofm3:idStringRestriction`).
+pub const MESSAGE_ID_CHARS_MAX: usize = 255;
+
+/// Free header texts without an XSD bound (`Reference`, `CorrelationId`, `Attention` of the
+/// delivery header and the sender), in characters. Real values are case numbers and names.
+pub const HEADER_TEXT_CHARS_MAX: usize = 1_024;
+
+/// `msg3:Metadata` entries in one message header (XSD 0..n). No sample sends more than a few.
+pub const METADATA_ENTRIES_MAX: usize = 100;
+
+/// `msg:MetaData/Tag` and `Value`, in characters (XSD `string`, no bound given).
+pub const METADATA_TEXT_CHARS_MAX: usize = 1_024;
+
+/// `msg:Attachment/Filename`, in characters: the common file system limit on one name.
+pub const FILENAME_CHARS_MAX: usize = 255;
+
+/// `svc:DeliveryResult/TransId`, in characters. Operators send a UUID (36; PROTOCOL.md §5.3).
+pub const TRANS_ID_CHARS_MAX: usize = 255;
+
+/// `ofm3:EventId`, `OfficialMatterId`, `PrecedingEventId` (`ofm3:idStringRestriction`, 255).
+pub const OFFICIAL_MATTER_ID_CHARS_MAX: usize = 255;
+
+/// `ofm3:MatterSubject` and `ofm3:EventType` (maxLength 2000).
+pub const OFFICIAL_MATTER_TEXT_CHARS_MAX: usize = 2_000;
+
+/// `msg3:Language` (`xs:language`), in characters. The pattern allows any number of subtags;
+/// 35 is the longest tag RFC 5646 §4.4.1 asks implementations to support.
+pub const LANGUAGE_CHARS_MAX: usize = 35;
+
+/// Items in a list the XSD leaves unbounded in a registry response or request (`getSenders`,
+/// `getDispatchers`, signers, accepted senders, statuses). Sweden has a few thousand
+/// connected senders; 10 000 bounds memory without cutting a real list short.
+pub const UNBOUNDED_LIST_ITEMS_MAX: usize = 10_000;
