@@ -1,7 +1,65 @@
-//! Domain values of Mina meddelanden: identity numbers, the message model, limits.
+//! Domain values of Mina meddelanden: identity numbers, the message model and the limits
+//! every other Kuvert crate enforces.
 //!
-//! This crate does no I/O and no async: every other crate parses into these types at its edge.
+//! Main types:
+//! - [`id::PersonalIdentityNumber`], [`id::OrganisationNumber`] and [`id::RecipientId`]:
+//!   personnummer, samordningsnummer and organisationsnummer, Luhn-checked (PROTOCOL.md §4).
+//! - [`message::SecureDelivery`]: one letter to one recipient, with its
+//!   [`message::SecureMessage`], [`message::Body`] and [`message::Attachment`]s, plus the
+//!   [`message::Seal`] and [`message::Receipt`] around it (PROTOCOL.md §6).
+//! - [`limits`]: every bound, declared once with its source.
+//!
+//! Invariants: this crate does no I/O and no async. Every identifier and constrained string is
+//! a newtype built only through `parse`, so holding one proves it valid; composite types are
+//! never (de)serialised directly. `Debug` masks identity numbers and never shows letter
+//! content.
+//!
+//! ```
+//! use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber, RecipientId};
+//! use kuvert_core::limits;
+//! use kuvert_core::message::{
+//!     Body, DeliveryHeader, Language, MessageHeader, MessageId, SecureDelivery,
+//!     SecureMessage, Sender, SenderName, Subject, SupportInfo, SupportText,
+//! };
+//!
+//! let person = PersonalIdentityNumber::parse("19121212-1212")?;
+//! assert_eq!(format!("{person:?}"), "PersonalIdentityNumber(19121212-****)");
+//! let recipient = RecipientId::parse("191212121212")?;
+//! assert_eq!(recipient, RecipientId::Person(person));
+//!
+//! let header = MessageHeader {
+//!     id: MessageId::parse("2f1c0e4a-0001")?,
+//!     subject: Subject::parse("Beslut om bygglov")?,
+//!     support_info: SupportInfo {
+//!         text: SupportText::parse("Ring kommunens kontaktcenter")?,
+//!         url: None,
+//!         phone: None,
+//!         email: None,
+//!     },
+//!     official_matter: None,
+//!     metadata: Vec::new(),
+//!     language: Language::swedish(),
+//! };
+//! let delivery = SecureDelivery {
+//!     header: DeliveryHeader {
+//!         sender: Sender {
+//!             id: OrganisationNumber::parse("202100-4748")?,
+//!             name: SenderName::parse("Kommun A")?,
+//!             attention: None,
+//!         },
+//!         recipient,
+//!         reference: None,
+//!         correlation_id: None,
+//!         attention: None,
+//!     },
+//!     message: SecureMessage::new(header, Body::plain_text("Hej!".into()), Vec::new())?,
+//! };
+//! delivery.check_size(limits::ENVELOPE_BYTES_DEFAULT_MAX)?;
+//! assert_eq!(delivery.key().sender.to_wire(), "162021004748");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![warn(missing_docs)]
 
 pub mod id;
 pub mod limits;
+pub mod message;

@@ -294,7 +294,8 @@ proptest! {
     fn any_valid_organisation_round_trips(digits in valid_organisation()) {
         let organisation = OrganisationNumber::parse(&digits).unwrap();
         prop_assert_eq!(organisation.as_str(), digits.as_str());
-        prop_assert_eq!(OrganisationNumber::parse(&organisation.to_wire()).unwrap(), organisation.clone());
+        let from_wire = OrganisationNumber::parse(&organisation.to_wire()).unwrap();
+        prop_assert_eq!(from_wire, organisation.clone());
         let recipient = RecipientId::Organisation(organisation);
         prop_assert_eq!(RecipientId::parse(&recipient.to_wire()).unwrap(), recipient);
     }

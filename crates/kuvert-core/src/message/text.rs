@@ -1,0 +1,322 @@
+//! Constrained strings of the message model: one newtype per element, each built only by
+//! `parse`, which checks the XSD bound (or ours from `kuvert_core::limits` where the XSD gives
+//! none) and that every character can travel in XML 1.0.
+//!
+//! Lengths count characters (Unicode scalar values), as XSD `maxLength` does.
+
+use std::fmt;
+
+use super::error::MessageError;
+use crate::limits;
+
+/// Declares a text newtype with `parse`, `as_str`, `Display`, `FromStr`, `TryFrom<String>`
+/// and serde as its string, all through `parse`.
+macro_rules! bounded_text {
+    ($(#[$doc:meta])* $name:ident, $field:literal, $min:expr, $max:expr, $line:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Deserialize)]
+        #[serde(try_from = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            /// The XSD element this text fills, as named in errors.
+            pub const FIELD: &'static str = $field;
+
+            /// Checks the bounds and characters, naming the element in any error.
+            pub fn parse(text: &str) -> Result<Self, MessageError> {
+                check_text($field, text, $min, $max, $line)?;
+                Ok(Self(text.to_owned()))
+            }
+
+            /// The text as given.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = MessageError;
+            fn from_str(text: &str) -> Result<Self, Self::Err> {
+                Self::parse(text)
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = MessageError;
+            fn try_from(text: String) -> Result<Self, Self::Error> {
+                Self::parse(&text)
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.0)
+            }
+        }
+    };
+}
+
+/// Whether a text may span lines; single-line texts also refuse tab, CR and LF.
+const SINGLE_LINE: bool = true;
+/// See [`SINGLE_LINE`].
+const MULTI_LINE: bool = false;
+
+bounded_text!(
+    /// `msg3:Header/Id`: the sender's id of a message; with the sender it is the
+    /// idempotency key of a delivery ([`super::DeliveryKey`]).
+    MessageId, "Message/Header/Id", 1, limits::MESSAGE_ID_CHARS_MAX, SINGLE_LINE
+);
+bounded_text!(
+    /// `msg3:Subject` (maxLength 255).
+    Subject, "Subject", 0, limits::SUBJECT_CHARS_MAX, MULTI_LINE
+);
+bounded_text!(
+    /// `sndr:Name`: the sender's name as the recipient sees it (2..256).
+    SenderName, "Sender/Name", limits::SENDER_NAME_CHARS_MIN, limits::SENDER_NAME_CHARS_MAX,
+    MULTI_LINE
+);
+bounded_text!(
+    /// `msg3:Supportinfo/Text`: whom to ask about the letter (maxLength 1024).
+    SupportText, "Supportinfo/Text", 0, limits::SUPPORT_TEXT_CHARS_MAX, MULTI_LINE
+);
+bounded_text!(
+    /// `msg3:Supportinfo/URL` (`anyURI`, maxLength 255).
+    SupportUrl, "Supportinfo/URL", 1, limits::SUPPORT_URL_CHARS_MAX, SINGLE_LINE
+);
+bounded_text!(
+    /// `msg3:Supportinfo/PhoneNumber` (maxLength 255).
+    PhoneNumber, "Supportinfo/PhoneNumber", 1, limits::SUPPORT_URL_CHARS_MAX, SINGLE_LINE
+);
+bounded_text!(
+    /// `msg2:Reference`: the sender's reference for the delivery.
+    Reference, "Header/Reference", 0, limits::HEADER_TEXT_CHARS_MAX, MULTI_LINE
+);
+bounded_text!(
+    /// `msg2:CorrelationId`: the sender's id tying deliveries together.
+    CorrelationId, "Header/CorrelationId", 0, limits::HEADER_TEXT_CHARS_MAX, MULTI_LINE
+);
+bounded_text!(
+    /// `msg2:Attention` or `sndr:Attention`: a person or unit the letter is for or from.
+    Attention, "Attention", 0, limits::HEADER_TEXT_CHARS_MAX, MULTI_LINE
+);
+bounded_text!(
+    /// `msg:MetaData/Tag`.
+    MetadataTag, "Metadata/Tag", 0, limits::METADATA_TEXT_CHARS_MAX, MULTI_LINE
+);
+bounded_text!(
+    /// `msg:MetaData/Value`.
+    MetadataValue, "Metadata/Value", 0, limits::METADATA_TEXT_CHARS_MAX, MULTI_LINE
+);
+bounded_text!(
+    /// `svc:DeliveryResult/TransId`: the operator's id of an accepted delivery.
+    TransId, "TransId", 1, limits::TRANS_ID_CHARS_MAX, SINGLE_LINE
+);
+bounded_text!(
+    /// `ofm3:Identity/EventId` ("HändelseID", a GUID).
+    EventId, "Identity/EventId", 0, limits::OFFICIAL_MATTER_ID_CHARS_MAX, SINGLE_LINE
+);
+bounded_text!(
+    /// `ofm3:Identity/OfficialMatterId` ("KundärendeID").
+    OfficialMatterId, "Identity/OfficialMatterId", 0, limits::OFFICIAL_MATTER_ID_CHARS_MAX,
+    SINGLE_LINE
+);
+bounded_text!(
+    /// `ofm3:Identity/PrecedingEventId` ("KorrespondensID").
+    PrecedingEventId, "Identity/PrecedingEventId", 0, limits::OFFICIAL_MATTER_ID_CHARS_MAX,
+    SINGLE_LINE
+);
+bounded_text!(
+    /// `ofm3:MatterSubject` ("Kundämne", maxLength 2000).
+    MatterSubject, "MatterSubject", 0, limits::OFFICIAL_MATTER_TEXT_CHARS_MAX, MULTI_LINE
+);
+bounded_text!(
+    /// `ofm3:EventType` ("Händelsetyp", maxLength 2000).
+    EventType, "EventType", 0, limits::OFFICIAL_MATTER_TEXT_CHARS_MAX, MULTI_LINE
+);
+
+/// `rcpt:EMailAdress`: 5..256 characters matching `.+@.+\..+` (PROTOCOL.md §4).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Deserialize)]
+#[serde(try_from = "String")]
+pub struct EmailAddress(String);
+
+/// `msg3:Language` (`xs:language`, e.g. `sv`, `sv-SE`; every sample sends `svSE`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Deserialize)]
+#[serde(try_from = "String")]
+pub struct Language(String);
+
+impl EmailAddress {
+    /// The XSD element this text fills, as named in errors.
+    pub const FIELD: &'static str = "EmailAdress";
+
+    /// Checks the length and the XSD pattern `.+@.+\..+`.
+    pub fn parse(text: &str) -> Result<Self, MessageError> {
+        check_text(
+            Self::FIELD,
+            text,
+            limits::EMAIL_ADDRESS_CHARS_MIN,
+            limits::EMAIL_ADDRESS_CHARS_MAX,
+            SINGLE_LINE,
+        )?;
+        if !matches_email_pattern(text) {
+            let expected = "an e-mail address of the form name@domain.tld";
+            return Err(MessageError::Malformed {
+                field: Self::FIELD,
+                expected,
+            });
+        }
+        Ok(Self(text.to_owned()))
+    }
+
+    /// The address as given.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Language {
+    /// The XSD element this text fills, as named in errors.
+    pub const FIELD: &'static str = "Language";
+
+    /// Swedish as every real sample writes it (`svSE`, PROTOCOL.md §6.3).
+    pub fn swedish() -> Self {
+        Self("svSE".to_owned())
+    }
+
+    /// Checks the `xs:language` pattern `[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*`.
+    pub fn parse(text: &str) -> Result<Self, MessageError> {
+        check_text(
+            Self::FIELD,
+            text,
+            1,
+            limits::LANGUAGE_CHARS_MAX,
+            SINGLE_LINE,
+        )?;
+        if !matches_language_pattern(text) {
+            let expected = "a language tag such as sv or sv-SE";
+            return Err(MessageError::Malformed {
+                field: Self::FIELD,
+                expected,
+            });
+        }
+        Ok(Self(text.to_owned()))
+    }
+
+    /// The tag as given.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+macro_rules! pattern_text_conversions {
+    ($name:ident) => {
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = MessageError;
+            fn from_str(text: &str) -> Result<Self, Self::Err> {
+                Self::parse(text)
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = MessageError;
+            fn try_from(text: String) -> Result<Self, Self::Error> {
+                Self::parse(&text)
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.0)
+            }
+        }
+    };
+}
+
+pattern_text_conversions!(EmailAddress);
+pattern_text_conversions!(Language);
+
+impl MessageId {
+    /// A message id from a UUID, the form reference senders use (PROTOCOL.md §6.3).
+    pub fn from_uuid(uuid: uuid::Uuid) -> Self {
+        Self(uuid.hyphenated().to_string())
+    }
+}
+
+impl TransId {
+    /// A transaction id from a UUID, the form operators send (PROTOCOL.md §5.3).
+    pub fn from_uuid(uuid: uuid::Uuid) -> Self {
+        Self(uuid.hyphenated().to_string())
+    }
+}
+
+/// Checks the character count against `min..=max` and that every character may appear in
+/// XML 1.0 (and, for single-line texts, is not tab, CR or LF).
+pub(super) fn check_text(
+    field: &'static str,
+    text: &str,
+    min: usize,
+    max: usize,
+    is_single_line: bool,
+) -> Result<(), MessageError> {
+    let chars = text.chars().count();
+    if chars > max {
+        return Err(MessageError::TooLong { field, chars, max });
+    }
+    if chars < min {
+        return Err(MessageError::TooShort { field, chars, min });
+    }
+    let forbidden = |c: char| !is_xml_char(c) || (is_single_line && c.is_control());
+    match text.chars().position(forbidden) {
+        Some(position) => Err(MessageError::ForbiddenCharacter { field, position }),
+        None => Ok(()),
+    }
+}
+
+/// Whether XML 1.0 (§2.2 `Char`) can carry `c`; Rust's `char` already excludes surrogates.
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | ' '..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// `.+@.+\..+` over the whole text, where `.` is any character but CR and LF.
+fn matches_email_pattern(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.iter().any(|&c| c == '\n' || c == '\r') {
+        return false;
+    }
+    // The first `@` after position 0 leaves the most room after it, so it is enough to test.
+    let Some(at) = chars
+        .iter()
+        .skip(1)
+        .position(|&c| c == '@')
+        .map(|index| index + 1)
+    else {
+        return false;
+    };
+    let dot_range = (at + 2)..chars.len().saturating_sub(1);
+    chars
+        .get(dot_range)
+        .is_some_and(|middle| middle.contains(&'.'))
+}
+
+/// `[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*` over the whole text.
+fn matches_language_pattern(text: &str) -> bool {
+    let mut subtags = text.split('-');
+    let primary = subtags.next().unwrap_or_default();
+    let is_primary_ok =
+        (1..=8).contains(&primary.len()) && primary.chars().all(|c| c.is_ascii_alphabetic());
+    is_primary_ok
+        && subtags.all(|subtag| {
+            (1..=8).contains(&subtag.len()) && subtag.chars().all(|c| c.is_ascii_alphanumeric())
+        })
+}
