@@ -131,3 +131,22 @@ pub const LANGUAGE_CHARS_MAX: usize = 35;
 /// `getDispatchers`, signers, accepted senders, statuses). Sweden has a few thousand
 /// connected senders; 10 000 bounds memory without cutting a real list short.
 pub const UNBOUNDED_LIST_ITEMS_MAX: usize = 10_000;
+
+/// Letters per page of a mailbox listing. A page is one screen of the web inbox; 100 keeps a
+/// page fast on SQLite while letting the export walk a large mailbox in few queries.
+pub const LETTERS_PER_PAGE_MAX: u32 = 100;
+
+/// Characters of a mailbox search text (sender name or subject); a subject is at most
+/// [`SUBJECT_CHARS_MAX`], so longer search text can never match.
+pub const MAILBOX_SEARCH_CHARS_MAX: usize = SUBJECT_CHARS_MAX;
+
+/// Notifications one outbox worker claims per round: small enough that a lease expires only
+/// when the worker died, large enough to keep an SMTP connection busy.
+pub const NOTIFICATIONS_PER_BATCH_MAX: usize = 100;
+
+/// Send attempts per notification before it is marked failed and shown to the recipient. With
+/// the doubling back-off from one minute this spans about four hours.
+pub const NOTIFICATION_ATTEMPTS_MAX: u32 = 8;
+
+/// Audit events returned in one listing of a mailbox's access log.
+pub const AUDIT_EVENTS_PER_PAGE_MAX: u32 = 500;
