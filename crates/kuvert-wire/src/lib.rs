@@ -42,3 +42,22 @@ pub mod fault;
 pub mod ns;
 pub mod reader;
 pub mod writer;
+pub mod authority;
+pub mod recipient;
+pub mod types;
+pub mod values;
+
+/// Standard base64 with padding, as `xs:base64Binary` is written.
+pub(crate) fn base64_encode(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// Decodes `xs:base64Binary`, which may contain line breaks and other whitespace.
+pub(crate) fn base64_decode(text: &str) -> Result<Vec<u8>, &'static str> {
+    use base64::Engine as _;
+    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(compact)
+        .map_err(|_| "not valid base64")
+}
