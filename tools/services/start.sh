@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# Starts the real outside services Kuvert's tests use, each on 127.0.0.1 and a free port, checks
+# that each one really works, and writes the KUVERT_TEST_* exports to $KUVERT_RUN_DIR/env.sh.
+#
+# Usage: tools/services/start.sh      (any cwd; then `source "$KUVERT_RUN_DIR/env.sh"`)
+#        tools/services/stop.sh       (stops them again)
+#
+# KUVERT_RUN_DIR (default /tmp/kuvert-ci) holds every service's data, log (*.log) and PID file
+# (*.pid); it is made anew on each start, after stopping whatever an earlier start left there,
+# so starting twice is safe. Needs what .ci/run installs first: Debian's postgresql-15, xmlsec1
+# and chromium (tools/services/install-debian.sh), the venv (tools/setup-python.sh) and
+# tools/node/node_modules (`npm ci`); it runs the last two itself when they are missing.
+#
+# Exports written (the variables crates/kuvert-testenv reads):
+#   KUVERT_TEST_PG_URL        postgres://postgres@127.0.0.1:PORT/postgres (trust, superuser)
+#   KUVERT_TEST_SMTP          127.0.0.1:PORT of aiosmtpd (no auth, no TLS, SMTPUTF8 on)
+#   KUVERT_TEST_SMTP_MAILDIR  the Maildir it delivers into (one shared box: filter by recipient)
+#   KUVERT_TEST_OIDC_ISSUER   http://127.0.0.1:PORT, tools/node/oidc-provider.mjs
+#   KUVERT_TEST_CHROMIUM      /usr/bin/chromium
+#   KUVERT_TEST_NODE_MODULES  <repo>/tools/node/node_modules (playwright-core, axe-core)
+#   KUVERT_TEST_XMLSEC1       the xmlsec1 command
+#   KUVERT_TEST_PYTHON        <repo>/.venv/bin/python
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+run_dir="${KUVERT_RUN_DIR:-/tmp/kuvert-ci}"
+pg_bin="${KUVERT_PG_BIN:-/usr/lib/postgresql/15/bin}"
+chromium="${KUVERT_CHROMIUM:-/usr/bin/chromium}"
+ready_seconds=60
+
+say() { echo "services: $*" >&2; }
+die() {
+    say "FAILED: $*"
+    exit 1
+}
+
+# wait_until SECONDS WHAT COMMAND...: polls COMMAND every 0.2 s until it succeeds.
+wait_until() {
+    local seconds="$1" what="$2"
+    shift 2
+    local deadline=$((SECONDS + seconds))
+    until "$@" >/dev/null 2>&1; do
+        [ "$SECONDS" -lt "$deadline" ] || die "$what not ready after ${seconds}s"
+        sleep 0.2
+    done
+}
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# spawn NAME COMMAND...: runs COMMAND in its own session, logging to NAME.log, PID in NAME.pid.
+spawn() {
+    local name="$1"
+    shift
+    setsid "$@" </dev/null >"$run_dir/$name.log" 2>&1 &
+    echo $! >"$run_dir/$name.pid"
+}
+
+# check_alive NAME: fails with the log when the process NAME has already died.
+check_alive() {
+    kill -0 "$(cat "$run_dir/$1.pid")" 2>/dev/null || {
+        tail -n 20 "$run_dir/$1.log" >&2
+        die "$1 exited at start"
+    }
+}
+
+as_postgres() {
+    if [ "$(id -u)" = 0 ]; then
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+start_postgres() {
+    [ -x "$pg_bin/initdb" ] || die "$pg_bin/initdb missing (apt-get install -y postgresql-15)"
+    local data="$run_dir/pg/data" sockets="$run_dir/pg/sockets" port
+    mkdir -p "$data" "$sockets"
+    [ "$(id -u)" != 0 ] || chown -R postgres:postgres "$run_dir/pg"
+    chmod 700 "$data"
+    as_postgres "$pg_bin/initdb" --pgdata="$data" --username=postgres --auth=trust \
+        --encoding=UTF8 --locale=C.UTF-8 >"$run_dir/pg-initdb.log" 2>&1 \
+        || { cat "$run_dir/pg-initdb.log" >&2; die "initdb"; }
+    port="$(free_port)"
+    # Test data only: durability is traded for speed.
+    as_postgres "$pg_bin/pg_ctl" --pgdata="$data" --log="$run_dir/pg/postgres.log" --wait \
+        --timeout="$ready_seconds" start --options="-c port=$port \
+        -c listen_addresses=127.0.0.1 -c unix_socket_directories=$sockets \
+        -c max_connections=300 -c fsync=off -c synchronous_commit=off \
+        -c full_page_writes=off" >/dev/null \
+        || { tail -n 20 "$run_dir/pg/postgres.log" >&2; die "pg_ctl start"; }
+    wait_until "$ready_seconds" postgres \
+        "$pg_bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -Atc 'select 1'
+    "$pg_bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -q \
+        -c 'create database kuvert_ready_check' -c 'drop database kuvert_ready_check' \
+        || die "postgres cannot create a database"
+    export KUVERT_TEST_PG_URL="postgres://postgres@127.0.0.1:$port/postgres"
+    say "postgres ready at $KUVERT_TEST_PG_URL"
+}
+
+start_smtp() {
+    local port maildir="$run_dir/maildir"
+    port="$(free_port)"
+    mkdir -p "$maildir"/{cur,new,tmp}
+    spawn smtp "$KUVERT_TEST_PYTHON" -m aiosmtpd -n -u -l "127.0.0.1:$port" \
+        -c aiosmtpd.handlers.Mailbox "$maildir"
+    wait_until "$ready_seconds" smtp check_smtp_listening "$port"
+    "$KUVERT_TEST_PYTHON" - "$port" <<'PY' || die "smtp did not accept a test mail"
+import smtplib, sys
+from email.message import EmailMessage
+mail = EmailMessage()
+mail["From"], mail["To"], mail["Subject"] = "ci@kuvert.test", "ready@kuvert.test", "ready"
+mail.set_content("services start check")
+with smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=10) as smtp:
+    smtp.send_message(mail)
+PY
+    wait_until 10 "smtp maildir delivery" grep -rlq "ready@kuvert.test" "$maildir/new"
+    rm -f "$maildir"/new/*
+    export KUVERT_TEST_SMTP="127.0.0.1:$port" KUVERT_TEST_SMTP_MAILDIR="$maildir"
+    say "smtp ready at $KUVERT_TEST_SMTP, Maildir $maildir"
+}
+
+check_smtp_listening() {
+    check_alive smtp && "$KUVERT_TEST_PYTHON" -c \
+        'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$1"
+}
+
+start_oidc() {
+    local issuer_file="$run_dir/oidc.issuer"
+    rm -f "$issuer_file"
+    spawn oidc node "$repo/tools/node/oidc-provider.mjs" "$issuer_file"
+    wait_until "$ready_seconds" oidc-provider check_oidc_listening "$issuer_file"
+    KUVERT_TEST_OIDC_ISSUER="$(cat "$issuer_file")"
+    export KUVERT_TEST_OIDC_ISSUER
+    node "$repo/tools/node/oidc-check.mjs" "$KUVERT_TEST_OIDC_ISSUER" >&2 \
+        || die "oidc-provider login check"
+    say "oidc-provider ready at $KUVERT_TEST_OIDC_ISSUER"
+}
+
+check_oidc_listening() {
+    check_alive oidc && [ -s "$1" ]
+}
+
+check_chromium() {
+    [ -x "$chromium" ] || die "$chromium missing (apt-get install -y chromium)"
+    local page="$run_dir/chromium-check.html" profile
+    profile="$(mktemp -d "$run_dir/chromium-profile.XXXXXX")"
+    printf '<!doctype html><html lang="sv"><title>Kuvert</title><p id="k">Brevlåda</p></html>\n' \
+        >"$page"
+    timeout "$ready_seconds" "$chromium" --headless --no-sandbox --disable-gpu --disable-quic \
+        --no-first-run --disable-background-networking --disable-component-update \
+        --disable-sync --user-data-dir="$profile" --dump-dom "file://$page" \
+        >"$run_dir/chromium-check.out" 2>"$run_dir/chromium-check.log" \
+        || { tail -n 20 "$run_dir/chromium-check.log" >&2; die "chromium did not render"; }
+    grep -q 'id="k">Brevlåda<' "$run_dir/chromium-check.out" || die "chromium rendered no DOM"
+    rm -rf "$profile"
+    [ -f "$repo/tools/node/node_modules/playwright-core/package.json" ] \
+        && [ -f "$repo/tools/node/node_modules/axe-core/axe.min.js" ] \
+        || die "tools/node/node_modules lacks playwright-core or axe-core"
+    export KUVERT_TEST_CHROMIUM="$chromium"
+    export KUVERT_TEST_NODE_MODULES="$repo/tools/node/node_modules"
+    say "chromium renders headless: $chromium"
+}
+
+check_oracles() {
+    KUVERT_TEST_XMLSEC1="$(command -v xmlsec1)" || die "xmlsec1 missing (apt-get install -y xmlsec1)"
+    export KUVERT_TEST_XMLSEC1
+    "$KUVERT_TEST_XMLSEC1" --version >/dev/null || die "xmlsec1 does not run"
+    "$KUVERT_TEST_PYTHON" -c 'import lxml.etree, signxml, xmlsec, xmlschema, zeep' \
+        || die "the venv lacks an oracle"
+    say "oracles: $KUVERT_TEST_XMLSEC1, $KUVERT_TEST_PYTHON"
+}
+
+write_env() {
+    local variable
+    {
+        echo "# Written by tools/services/start.sh at $(date -u +%FT%TZ); source it."
+        echo "export KUVERT_RUN_DIR=$(printf '%q' "$run_dir")"
+        for variable in KUVERT_TEST_PG_URL KUVERT_TEST_SMTP KUVERT_TEST_SMTP_MAILDIR \
+            KUVERT_TEST_OIDC_ISSUER KUVERT_TEST_CHROMIUM KUVERT_TEST_NODE_MODULES \
+            KUVERT_TEST_XMLSEC1 KUVERT_TEST_PYTHON; do
+            echo "export $variable=$(printf '%q' "${!variable}")"
+        done
+    } >"$run_dir/env.sh.tmp"
+    mv "$run_dir/env.sh.tmp" "$run_dir/env.sh"
+}
+
+main() {
+    KUVERT_RUN_DIR="$run_dir" bash "$repo/tools/services/stop.sh" --quiet
+    # Only a directory this script made (it carries the marker) is ever removed.
+    if [ -e "$run_dir/.kuvert-run-dir" ]; then
+        rm -rf "$run_dir"
+    elif [ -e "$run_dir" ] && [ -n "$(ls -A "$run_dir")" ]; then
+        die "$run_dir exists, is not empty and was not made by start.sh"
+    fi
+    mkdir -p "$run_dir"
+    touch "$run_dir/.kuvert-run-dir"
+    chmod 755 "$run_dir"
+    KUVERT_TEST_PYTHON="$(bash "$repo/tools/setup-python.sh")"
+    export KUVERT_TEST_PYTHON
+    if [ ! -f "$repo/tools/node/node_modules/.package-lock.json" ]; then
+        (cd "$repo/tools/node" && npm ci --no-audit --no-fund >&2)
+    fi
+    start_postgres
+    start_smtp
+    start_oidc
+    check_chromium
+    check_oracles
+    write_env
+    say "all ready; source $run_dir/env.sh"
+}
+
+main "$@"
