@@ -301,6 +301,20 @@ proptest! {
     }
 
     #[test]
+    fn any_valid_person_round_trips_through_the_short_form(digits in valid_person()) {
+        let today = date!(2026 - 11 - 29);
+        let person = PersonalIdentityNumber::parse(&digits).unwrap();
+        let born = person.birth_date();
+        let hundredth = (born.year() + 100, born.month(), born.day());
+        let is_old = hundredth <= (today.year(), today.month(), today.day());
+        let is_representable = born <= today && born.year() + 200 > today.year();
+        prop_assume!(is_representable);
+        let separator = if is_old { '+' } else { '-' };
+        let short = format!("{}{separator}{}", &digits[2..8], &digits[8..]);
+        prop_assert_eq!(PersonalIdentityNumber::parse_short(&short, today).unwrap(), person);
+    }
+
+    #[test]
     fn a_changed_check_digit_is_rejected(digits in valid_person(), shift in 1u8..=9) {
         let check = digits.as_bytes()[11] - b'0';
         let wrong = format!("{}{}", &digits[..11], (check + shift) % 10);
