@@ -31,8 +31,8 @@ impl TestPki {
     /// `serialNumber=16<orgnr>, CN, O, C=SE` (PROTOCOL.md §8), valid from yesterday for a year.
     pub(crate) fn generate() -> TestPki {
         use rcgen::{
-            BasicConstraints, CertificateParams, CertifiedIssuer, DistinguishedName, DnType,
-            IsCa, KeyPair, KeyUsagePurpose,
+            BasicConstraints, CertificateParams, CertifiedIssuer, DistinguishedName, DnType, IsCa,
+            KeyPair, KeyUsagePurpose,
         };
         let now = time::OffsetDateTime::now_utc();
         let ca_key = KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256).unwrap();
@@ -61,8 +61,10 @@ impl TestPki {
         leaf_name.push(DnType::CountryName, "SE");
         leaf_params.distinguished_name = leaf_name;
         leaf_params.is_ca = IsCa::ExplicitNoCa;
-        leaf_params.key_usages =
-            vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];
+        leaf_params.key_usages = vec![
+            KeyUsagePurpose::DigitalSignature,
+            KeyUsagePurpose::KeyEncipherment,
+        ];
         leaf_params.use_authority_key_identifier_extension = true;
         leaf_params.not_before = now - time::Duration::days(1);
         leaf_params.not_after = now + time::Duration::days(365);
@@ -85,7 +87,8 @@ pub(crate) fn unsigned_signed_delivery(size_bytes: usize) -> String {
          <Sender xmlns=\"{MSG2}\"><Id xmlns=\"{SNDR}\">16{SENDER_ORGANISATION_NUMBER}</Id>\
          <Name xmlns=\"{SNDR}\">Kommun A</Name></Sender>\
          <Recipient xmlns=\"{MSG2}\">198101052382</Recipient></Header>\
-         <Message><Header><Id>kuvert-bench-{size_bytes}</Id><Subject>Beslut om bygglov – Åre</Subject>\
+         <Message><Header><Id>kuvert-bench-{size_bytes}</Id>\
+         <Subject>Beslut om bygglov – Åre</Subject>\
          <Supportinfo><Text>Ring oss på växeln &amp; fråga efter bygglov.</Text>\
          <URL>https://kommun-a.example/bygglov?fr=mm&amp;sv=1</URL></Supportinfo>\
          <Language>svSE</Language></Header>\
@@ -134,8 +137,10 @@ fn pdf_like(len: usize) -> Vec<u8> {
 
 fn md5_upper_hex(bytes: &[u8]) -> String {
     use md5::Digest;
-    md5::Md5::digest(bytes).iter().fold(String::with_capacity(32), |mut hex, byte| {
-        write!(hex, "{byte:02X}").unwrap();
-        hex
-    })
+    md5::Md5::digest(bytes)
+        .iter()
+        .fold(String::with_capacity(32), |mut hex, byte| {
+            write!(hex, "{byte:02X}").unwrap();
+            hex
+        })
 }
