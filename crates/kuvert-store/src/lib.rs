@@ -1,1 +1,66 @@
-//! Storage behind traits: sqlx over SQLite and PostgreSQL, blobs in object storage
+//! Storage behind traits: the only crate that knows SQL.
+//!
+//! [`Database::connect`] opens SQLite (default) or PostgreSQL through sqlx's `any` driver and
+//! runs one set of portable migrations. Roles reach their tables only through
+//! [`RegistryStore`](registry::RegistryStore) (FaR) and
+//! [`OperatorStore`](operator::OperatorStore) (a mailbox operator), held as `Arc<dyn …>`, with
+//! typed values in and typed records out; callers see [`StoreError`], never SQL. Bytes such as
+//! sealed deliveries live in a [`BlobStore`](blob::BlobStore).
+//!
+//! **Invariants:** a delivery row exists only if its blob was written and flushed first, so a
+//! receipt (returned after the commit) always has its letter on disk; `(sender, message id)`
+//! is unique, so a retried delivery returns the original receipt; every profile change is
+//! committed together with the signature that authorised it. Timestamps are kept to the
+//! millisecond (BIGINT unix milliseconds, UTC).
+
+pub mod blob;
+mod database;
+mod error;
+pub mod operator;
+pub mod registry;
+
+use std::sync::Arc;
+
+pub use error::StoreError;
+
+use database::Backend;
+
+/// An open database: a connection pool with migrations applied.
+#[derive(Debug, Clone)]
+pub struct Database {
+    pool: sqlx::AnyPool,
+    backend: Backend,
+}
+
+impl Database {
+    /// Connects to `url` and brings the schema up to date.
+    ///
+    /// SQLite: `sqlite:///path/kuvert.db?mode=rwc` (WAL, `synchronous=FULL`, foreign keys on,
+    /// busy timeout). PostgreSQL: `postgres://user@host:port/database`.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let (pool, backend) = database::open(url).await?;
+        Ok(Self { pool, backend })
+    }
+
+    /// The registry's storage.
+    pub fn registry(&self) -> Arc<dyn registry::RegistryStore> {
+        Arc::new(registry::SqlRegistryStore::new(
+            self.pool.clone(),
+            self.backend,
+        ))
+    }
+
+    /// A mailbox operator's storage, keeping sealed deliveries in `blobs`.
+    pub fn operator(&self, blobs: Arc<dyn blob::BlobStore>) -> Arc<dyn operator::OperatorStore> {
+        Arc::new(operator::SqlOperatorStore::new(
+            self.pool.clone(),
+            self.backend,
+            blobs,
+        ))
+    }
+
+    /// Closes every connection; waits for those in use to be returned.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}

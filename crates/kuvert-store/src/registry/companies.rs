@@ -1,0 +1,334 @@
+//! Company signatory rules (seed data for firmateckning) and pending company registrations
+//! that collect signatures until the registry judges them enough (PROTOCOL.md §11.1 step 7).
+
+use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber, RecipientId};
+use sqlx::{AnyConnection, AnyPool, Row};
+use time::OffsetDateTime;
+
+use super::profiles::{
+    campaign_text, insert_signature, profile, profile_in, require_operator, signature_from_row,
+};
+use super::{
+    CompanySignatoryRule, NewCompanyRegistration, PendingCompanyRegistration, ProfileKind,
+    ProfileRecord, ProfileStatus, RegistrationSource, Signatory, SignatureRecord,
+};
+use crate::database::{Backend, begin_write, get_parsed, get_text, get_time, to_millis};
+use crate::error::{SqlContext, StoreError};
+
+pub(super) async fn upsert_rule(
+    pool: &AnyPool,
+    backend: Backend,
+    rule: &CompanySignatoryRule,
+) -> Result<(), StoreError> {
+    let mut transaction = begin_write(pool, backend).await?;
+    sqlx::query(
+        "INSERT INTO company_signatory_rules (company, company_name, rule_text, \
+         signatures_required) VALUES ($1, $2, $3, $4) ON CONFLICT (company) DO UPDATE SET \
+         company_name = excluded.company_name, rule_text = excluded.rule_text, \
+         signatures_required = excluded.signatures_required",
+    )
+    .bind(rule.company.as_str())
+    .bind(&rule.company_name)
+    .bind(&rule.rule_text)
+    .bind(i64::from(rule.signatures_required))
+    .execute(&mut *transaction)
+    .await
+    .context("store signatory rule")?;
+    sqlx::query("DELETE FROM company_signatories WHERE company = $1")
+        .bind(rule.company.as_str())
+        .execute(&mut *transaction)
+        .await
+        .context("clear signatories")?;
+    for signatory in &rule.signatories {
+        sqlx::query(
+            "INSERT INTO company_signatories (company, signatory, name) VALUES ($1, $2, $3)",
+        )
+        .bind(rule.company.as_str())
+        .bind(signatory.id.as_str())
+        .bind(&signatory.name)
+        .execute(&mut *transaction)
+        .await
+        .context("store signatory")?;
+    }
+    transaction.commit().await.context("commit signatory rule")
+}
+
+pub(super) async fn rule(
+    connection: &mut AnyConnection,
+    company: &OrganisationNumber,
+) -> Result<Option<CompanySignatoryRule>, StoreError> {
+    let Some(row) = sqlx::query(
+        "SELECT company_name, rule_text, signatures_required FROM company_signatory_rules \
+         WHERE company = $1",
+    )
+    .bind(company.as_str())
+    .fetch_optional(&mut *connection)
+    .await
+    .context("read signatory rule")?
+    else {
+        return Ok(None);
+    };
+    let signatory_rows = sqlx::query(
+        "SELECT signatory, name FROM company_signatories WHERE company = $1 ORDER BY signatory",
+    )
+    .bind(company.as_str())
+    .fetch_all(&mut *connection)
+    .await
+    .context("read signatories")?;
+    let signatories = signatory_rows
+        .iter()
+        .map(|row| {
+            Ok(Signatory {
+                id: get_parsed(row, "signatory", PersonalIdentityNumber::parse)?,
+                name: get_text(row, "name")?,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    let required: i64 = row
+        .try_get("signatures_required")
+        .context("read signatory rule")?;
+    Ok(Some(CompanySignatoryRule {
+        company: company.clone(),
+        company_name: get_text(&row, "company_name")?,
+        rule_text: get_text(&row, "rule_text")?,
+        signatures_required: u32::try_from(required).unwrap_or(u32::MAX),
+        signatories,
+    }))
+}
+
+pub(super) async fn start(
+    pool: &AnyPool,
+    backend: Backend,
+    request: NewCompanyRegistration,
+    signature: SignatureRecord,
+) -> Result<PendingCompanyRegistration, StoreError> {
+    let recipient = RecipientId::Organisation(request.company.clone());
+    assert_eq!(
+        signature.recipient, recipient,
+        "signature is for another recipient"
+    );
+    let mut transaction = begin_write(pool, backend).await?;
+    require_operator(&mut transaction, &request.operator).await?;
+    let inserted = sqlx::query(
+        "INSERT INTO pending_company_registrations (company, operator, agreement_text, \
+         requested_at) VALUES ($1, $2, $3, $4) ON CONFLICT (company) DO NOTHING",
+    )
+    .bind(request.company.as_str())
+    .bind(request.operator.as_str())
+    .bind(&request.agreement_text)
+    .bind(to_millis(request.requested_at))
+    .execute(&mut *transaction)
+    .await
+    .context("insert pending registration")?;
+    if inserted.rows_affected() != 1 {
+        return Err(StoreError::Conflict {
+            what: "pending company registration",
+        });
+    }
+    if profile(&mut transaction, &recipient).await?.is_none() {
+        sqlx::query(
+            "INSERT INTO profiles (recipient, operator, kind, status, registered_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(recipient.to_wire())
+        .bind(request.operator.as_str())
+        .bind(ProfileKind::Company.as_db())
+        .bind(ProfileStatus::Pending.as_db())
+        .bind(to_millis(request.requested_at))
+        .execute(&mut *transaction)
+        .await
+        .context("insert pending profile")?;
+    }
+    add_signature_in(&mut transaction, &request.company, &signature).await?;
+    let pending = pending(&mut transaction, &request.company).await?;
+    transaction
+        .commit()
+        .await
+        .context("commit pending registration")?;
+    pending.ok_or(StoreError::NotFound {
+        what: "pending company registration",
+    })
+}
+
+pub(super) async fn add_signature(
+    pool: &AnyPool,
+    backend: Backend,
+    company: &OrganisationNumber,
+    signature: SignatureRecord,
+) -> Result<PendingCompanyRegistration, StoreError> {
+    assert_eq!(
+        signature.recipient,
+        RecipientId::Organisation(company.clone()),
+        "signature is for another recipient"
+    );
+    let mut transaction = begin_write(pool, backend).await?;
+    let exists =
+        sqlx::query("SELECT company FROM pending_company_registrations WHERE company = $1")
+            .bind(company.as_str())
+            .fetch_optional(&mut *transaction)
+            .await
+            .context("read pending registration")?;
+    if exists.is_none() {
+        return Err(StoreError::NotFound {
+            what: "pending company registration",
+        });
+    }
+    add_signature_in(&mut transaction, company, &signature).await?;
+    transaction
+        .commit()
+        .await
+        .context("commit company signature")?;
+    // Read after commit, so of two signatories signing at once the later sees both.
+    let mut connection = pool.acquire().await.context("acquire connection")?;
+    pending(&mut connection, company)
+        .await?
+        .ok_or(StoreError::NotFound {
+            what: "pending company registration",
+        })
+}
+
+async fn add_signature_in(
+    connection: &mut AnyConnection,
+    company: &OrganisationNumber,
+    signature: &SignatureRecord,
+) -> Result<(), StoreError> {
+    insert_signature(connection, signature).await?;
+    let inserted = sqlx::query(
+        "INSERT INTO pending_company_signatures (company, signatory, signature_id) \
+         VALUES ($1, $2, $3) ON CONFLICT (company, signatory) DO NOTHING",
+    )
+    .bind(company.as_str())
+    .bind(signature.signatory.as_str())
+    .bind(signature.id.as_uuid().to_string())
+    .execute(connection)
+    .await
+    .context("link company signature")?;
+    if inserted.rows_affected() != 1 {
+        return Err(StoreError::Conflict {
+            what: "company signature",
+        });
+    }
+    Ok(())
+}
+
+pub(super) async fn pending(
+    connection: &mut AnyConnection,
+    company: &OrganisationNumber,
+) -> Result<Option<PendingCompanyRegistration>, StoreError> {
+    let Some(row) = sqlx::query(
+        "SELECT operator, agreement_text, requested_at FROM pending_company_registrations \
+         WHERE company = $1",
+    )
+    .bind(company.as_str())
+    .fetch_optional(&mut *connection)
+    .await
+    .context("read pending registration")?
+    else {
+        return Ok(None);
+    };
+    let signature_rows = sqlx::query(
+        "SELECT s.id, s.recipient, s.action, s.signatory, s.operator, s.agreement_text, \
+         s.signature_base64, s.certificate, s.signed_at FROM pending_company_signatures c \
+         JOIN signatures s ON s.id = c.signature_id WHERE c.company = $1 \
+         ORDER BY s.signed_at, s.id",
+    )
+    .bind(company.as_str())
+    .fetch_all(&mut *connection)
+    .await
+    .context("read company signatures")?;
+    let signatures = signature_rows
+        .iter()
+        .map(signature_from_row)
+        .collect::<Result<_, _>>()?;
+    Ok(Some(PendingCompanyRegistration {
+        company: company.clone(),
+        operator: get_parsed(&row, "operator", OrganisationNumber::parse)?,
+        agreement_text: get_text(&row, "agreement_text")?,
+        requested_at: get_time(&row, "requested_at")?,
+        signatures,
+        rule: rule(connection, company).await?,
+    }))
+}
+
+pub(super) async fn cancel(
+    pool: &AnyPool,
+    backend: Backend,
+    company: &OrganisationNumber,
+) -> Result<PendingCompanyRegistration, StoreError> {
+    let mut transaction = begin_write(pool, backend).await?;
+    let cancelled = pending(&mut transaction, company)
+        .await?
+        .ok_or(StoreError::NotFound {
+            what: "pending company registration",
+        })?;
+    delete_pending(&mut transaction, company).await?;
+    sqlx::query("DELETE FROM profiles WHERE recipient = $1 AND status = $2")
+        .bind(RecipientId::Organisation(company.clone()).to_wire())
+        .bind(ProfileStatus::Pending.as_db())
+        .execute(&mut *transaction)
+        .await
+        .context("delete pending profile")?;
+    transaction.commit().await.context("commit cancellation")?;
+    Ok(cancelled)
+}
+
+pub(super) async fn complete(
+    pool: &AnyPool,
+    backend: Backend,
+    company: &OrganisationNumber,
+    completed_at: OffsetDateTime,
+    source: Option<RegistrationSource>,
+) -> Result<ProfileRecord, StoreError> {
+    let recipient = RecipientId::Organisation(company.clone());
+    let mut transaction = begin_write(pool, backend).await?;
+    let request = pending(&mut transaction, company)
+        .await?
+        .ok_or(StoreError::NotFound {
+            what: "pending company registration",
+        })?;
+    delete_pending(&mut transaction, company).await?;
+    sqlx::query(
+        "INSERT INTO profiles (recipient, operator, kind, status, registered_at, source_sender, \
+         source_campaign) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (recipient) DO UPDATE \
+         SET operator = excluded.operator, status = excluded.status, \
+         registered_at = excluded.registered_at, source_sender = excluded.source_sender, \
+         source_campaign = excluded.source_campaign",
+    )
+    .bind(recipient.to_wire())
+    .bind(request.operator.as_str())
+    .bind(ProfileKind::Company.as_db())
+    .bind(ProfileStatus::Active.as_db())
+    .bind(to_millis(completed_at))
+    .bind(
+        source
+            .as_ref()
+            .map(|source| source.sender.as_str().to_owned()),
+    )
+    .bind(campaign_text(source.as_ref()))
+    .execute(&mut *transaction)
+    .await
+    .context("activate company profile")?;
+    let stored = profile_in(&mut transaction, &recipient).await?;
+    transaction
+        .commit()
+        .await
+        .context("commit company registration")?;
+    Ok(stored)
+}
+
+async fn delete_pending(
+    connection: &mut AnyConnection,
+    company: &OrganisationNumber,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM pending_company_signatures WHERE company = $1")
+        .bind(company.as_str())
+        .execute(&mut *connection)
+        .await
+        .context("delete pending signatures")?;
+    sqlx::query("DELETE FROM pending_company_registrations WHERE company = $1")
+        .bind(company.as_str())
+        .execute(connection)
+        .await
+        .context("delete pending registration")?;
+    Ok(())
+}

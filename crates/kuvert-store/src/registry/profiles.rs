@@ -1,0 +1,408 @@
+//! Profiles, reception rules, signature records and the batch lookups (`isReachable`,
+//! `isRegistered`). Every change runs in one transaction with its signature record.
+
+use std::collections::{BTreeSet, HashMap};
+
+use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber, RecipientId};
+use kuvert_core::limits::{REACHABILITY_IDS_PER_CALL_MAX, REGISTERED_IDS_PER_CALL_MAX};
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyConnection, AnyPool, AssertSqlSafe};
+
+use super::directory::{OPERATOR_COLUMNS, operator_from_row};
+use super::{
+    CampaignCode, NewProfile, OperatorRecord, ProfileKind, ProfileRecord, ProfileStatus,
+    Reachability, ReachableProfile, ReceptionRules, Registration, RegistrationSource, SignatureId,
+    SignatureRecord, SignedAction,
+};
+use crate::database::{
+    Backend, begin_write, get_flag, get_optional_parsed, get_optional_time, get_parsed, get_text,
+    get_time, placeholders, to_millis,
+};
+use crate::error::{SqlContext, StoreError};
+
+/// The profile columns every query selects.
+pub(super) const PROFILE_COLUMNS: &str = "p.recipient, p.operator, p.kind, p.status, \
+     p.registered_at, p.source_sender, p.source_campaign, p.reception_changed_at";
+
+pub(super) async fn profile(
+    connection: &mut AnyConnection,
+    recipient: &RecipientId,
+) -> Result<Option<ProfileRecord>, StoreError> {
+    let sql = format!("SELECT {PROFILE_COLUMNS} FROM profiles p WHERE p.recipient = $1");
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(recipient.to_wire())
+        .fetch_optional(connection)
+        .await
+        .context("read profile")?;
+    row.as_ref().map(profile_from_row).transpose()
+}
+
+pub(super) async fn register(
+    pool: &AnyPool,
+    backend: Backend,
+    profile: NewProfile,
+    signature: SignatureRecord,
+) -> Result<ProfileRecord, StoreError> {
+    assert_eq!(
+        signature.recipient, profile.recipient,
+        "signature is for another recipient"
+    );
+    let mut transaction = begin_write(pool, backend).await?;
+    require_operator(&mut transaction, &profile.operator).await?;
+    let inserted = sqlx::query(
+        "INSERT INTO profiles (recipient, operator, kind, status, registered_at, source_sender, \
+         source_campaign, reception_changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL) \
+         ON CONFLICT (recipient) DO NOTHING",
+    )
+    .bind(profile.recipient.to_wire())
+    .bind(profile.operator.as_str())
+    .bind(ProfileKind::of(&profile.recipient).as_db())
+    .bind(profile.status.as_db())
+    .bind(to_millis(profile.registered_at))
+    .bind(
+        profile
+            .source
+            .as_ref()
+            .map(|source| source.sender.as_str().to_owned()),
+    )
+    .bind(campaign_text(profile.source.as_ref()))
+    .execute(&mut *transaction)
+    .await
+    .context("insert profile")?;
+    if inserted.rows_affected() != 1 {
+        return Err(StoreError::Conflict { what: "profile" });
+    }
+    insert_signature(&mut transaction, &signature).await?;
+    let stored = profile_in(&mut transaction, &profile.recipient).await?;
+    transaction
+        .commit()
+        .await
+        .context("commit profile registration")?;
+    Ok(stored)
+}
+
+pub(super) async fn change_operator(
+    pool: &AnyPool,
+    backend: Backend,
+    recipient: &RecipientId,
+    operator: &OrganisationNumber,
+    signature: SignatureRecord,
+) -> Result<ProfileRecord, StoreError> {
+    assert_eq!(
+        &signature.recipient, recipient,
+        "signature is for another recipient"
+    );
+    let mut transaction = begin_write(pool, backend).await?;
+    require_operator(&mut transaction, operator).await?;
+    let updated =
+        sqlx::query("UPDATE profiles SET operator = $1, registered_at = $2 WHERE recipient = $3")
+            .bind(operator.as_str())
+            .bind(to_millis(signature.signed_at))
+            .bind(recipient.to_wire())
+            .execute(&mut *transaction)
+            .await
+            .context("change profile operator")?;
+    if updated.rows_affected() != 1 {
+        return Err(StoreError::NotFound { what: "profile" });
+    }
+    insert_signature(&mut transaction, &signature).await?;
+    let stored = profile_in(&mut transaction, recipient).await?;
+    transaction
+        .commit()
+        .await
+        .context("commit operator change")?;
+    Ok(stored)
+}
+
+pub(super) async fn deregister(
+    pool: &AnyPool,
+    backend: Backend,
+    recipient: &RecipientId,
+    signature: SignatureRecord,
+) -> Result<ProfileRecord, StoreError> {
+    assert_eq!(
+        &signature.recipient, recipient,
+        "signature is for another recipient"
+    );
+    let mut transaction = begin_write(pool, backend).await?;
+    let removed = profile_in(&mut transaction, recipient).await?;
+    sqlx::query("DELETE FROM deselected_senders WHERE recipient = $1")
+        .bind(recipient.to_wire())
+        .execute(&mut *transaction)
+        .await
+        .context("delete reception rules")?;
+    sqlx::query("DELETE FROM profiles WHERE recipient = $1")
+        .bind(recipient.to_wire())
+        .execute(&mut *transaction)
+        .await
+        .context("delete profile")?;
+    insert_signature(&mut transaction, &signature).await?;
+    transaction
+        .commit()
+        .await
+        .context("commit deregistration")?;
+    Ok(removed)
+}
+
+pub(super) async fn store_reception_rules(
+    pool: &AnyPool,
+    backend: Backend,
+    recipient: &RecipientId,
+    deselected: &BTreeSet<OrganisationNumber>,
+    signature: SignatureRecord,
+) -> Result<ReceptionRules, StoreError> {
+    assert_eq!(
+        &signature.recipient, recipient,
+        "signature is for another recipient"
+    );
+    let mut transaction = begin_write(pool, backend).await?;
+    let updated = sqlx::query("UPDATE profiles SET reception_changed_at = $1 WHERE recipient = $2")
+        .bind(to_millis(signature.signed_at))
+        .bind(recipient.to_wire())
+        .execute(&mut *transaction)
+        .await
+        .context("stamp reception rules")?;
+    if updated.rows_affected() != 1 {
+        return Err(StoreError::NotFound { what: "profile" });
+    }
+    sqlx::query("DELETE FROM deselected_senders WHERE recipient = $1")
+        .bind(recipient.to_wire())
+        .execute(&mut *transaction)
+        .await
+        .context("clear reception rules")?;
+    for sender in deselected {
+        sqlx::query("INSERT INTO deselected_senders (recipient, sender) VALUES ($1, $2)")
+            .bind(recipient.to_wire())
+            .bind(sender.as_str())
+            .execute(&mut *transaction)
+            .await
+            .context("store deselected sender")?;
+    }
+    insert_signature(&mut transaction, &signature).await?;
+    let rules = reception_rules(&mut transaction, recipient).await?;
+    transaction
+        .commit()
+        .await
+        .context("commit reception rules")?;
+    rules.ok_or(StoreError::NotFound { what: "profile" })
+}
+
+pub(super) async fn reception_rules(
+    connection: &mut AnyConnection,
+    recipient: &RecipientId,
+) -> Result<Option<ReceptionRules>, StoreError> {
+    let Some(profile_row) =
+        sqlx::query("SELECT reception_changed_at FROM profiles WHERE recipient = $1")
+            .bind(recipient.to_wire())
+            .fetch_optional(&mut *connection)
+            .await
+            .context("read reception rules time")?
+    else {
+        return Ok(None);
+    };
+    let rows = sqlx::query("SELECT sender FROM deselected_senders WHERE recipient = $1")
+        .bind(recipient.to_wire())
+        .fetch_all(&mut *connection)
+        .await
+        .context("read reception rules")?;
+    let deselected = rows
+        .iter()
+        .map(|row| get_parsed(row, "sender", OrganisationNumber::parse))
+        .collect::<Result<_, _>>()?;
+    Ok(Some(ReceptionRules {
+        deselected,
+        last_change_at: get_optional_time(&profile_row, "reception_changed_at")?,
+    }))
+}
+
+pub(super) async fn signatures(
+    pool: &AnyPool,
+    recipient: &RecipientId,
+) -> Result<Vec<SignatureRecord>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, recipient, action, signatory, operator, agreement_text, signature_base64, \
+         certificate, signed_at FROM signatures WHERE recipient = $1 ORDER BY signed_at, id",
+    )
+    .bind(recipient.to_wire())
+    .fetch_all(pool)
+    .await
+    .context("read signatures")?;
+    rows.iter().map(signature_from_row).collect()
+}
+
+/// One query for up to 1000 ids: profiles joined with operators and the asking sender's
+/// deselection, answered in input order.
+pub(super) async fn is_reachable(
+    pool: &AnyPool,
+    sender: &OrganisationNumber,
+    recipients: &[RecipientId],
+) -> Result<Vec<Reachability>, StoreError> {
+    let rows = lookup(
+        pool,
+        Some(sender),
+        recipients,
+        REACHABILITY_IDS_PER_CALL_MAX,
+    )
+    .await?;
+    recipients
+        .iter()
+        .map(|recipient| {
+            let profile = match rows.get(&recipient.to_wire()) {
+                Some(row) => Some(ReachableProfile {
+                    profile: profile_from_row(row)?,
+                    operator: operator_from_row(row)?,
+                    is_sender_deselected: get_flag(row, "is_deselected")?,
+                    reception_changed_at: get_optional_time(row, "reception_changed_at")?,
+                }),
+                None => None,
+            };
+            Ok(Reachability {
+                recipient: recipient.clone(),
+                profile,
+            })
+        })
+        .collect()
+}
+
+pub(super) async fn registrations(
+    pool: &AnyPool,
+    recipients: &[RecipientId],
+) -> Result<Vec<Registration>, StoreError> {
+    let rows = lookup(pool, None, recipients, REGISTERED_IDS_PER_CALL_MAX).await?;
+    recipients
+        .iter()
+        .map(|recipient| {
+            let profile = match rows.get(&recipient.to_wire()) {
+                Some(row) => Some((profile_from_row(row)?, operator_from_row(row)?)),
+                None => None,
+            };
+            Ok(Registration {
+                recipient: recipient.clone(),
+                profile,
+            })
+        })
+        .collect()
+}
+
+/// Rows by recipient wire form, for the distinct ids asked about.
+async fn lookup(
+    pool: &AnyPool,
+    sender: Option<&OrganisationNumber>,
+    recipients: &[RecipientId],
+    max: usize,
+) -> Result<HashMap<String, AnyRow>, StoreError> {
+    if recipients.len() > max {
+        return Err(StoreError::TooMany {
+            count: recipients.len(),
+            max,
+        });
+    }
+    let wire: BTreeSet<String> = recipients.iter().map(RecipientId::to_wire).collect();
+    if wire.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!(
+        "SELECT {PROFILE_COLUMNS}, {OPERATOR_COLUMNS}, \
+         CASE WHEN d.sender IS NULL THEN 0 ELSE 1 END AS is_deselected \
+         FROM profiles p JOIN operators o ON o.organisation_number = p.operator \
+         LEFT JOIN deselected_senders d ON d.recipient = p.recipient AND d.sender = $1 \
+         WHERE p.recipient IN ({})",
+        placeholders(2, wire.len())
+    );
+    let mut query = sqlx::query::<Any>(AssertSqlSafe(sql))
+        .bind(sender.map_or_else(String::new, |sender| sender.as_str().to_owned()));
+    for recipient in &wire {
+        query = query.bind(recipient.clone());
+    }
+    let rows = query.fetch_all(pool).await.context("look up profiles")?;
+    rows.into_iter()
+        .map(|row| Ok((get_text(&row, "recipient")?, row)))
+        .collect()
+}
+
+/// Records a signature inside the caller's transaction.
+pub(super) async fn insert_signature(
+    connection: &mut AnyConnection,
+    signature: &SignatureRecord,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO signatures (id, recipient, action, signatory, operator, agreement_text, \
+         signature_base64, certificate, signed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(signature.id.as_uuid().to_string())
+    .bind(signature.recipient.to_wire())
+    .bind(signature.action.as_db())
+    .bind(signature.signatory.as_str())
+    .bind(signature.operator.as_str())
+    .bind(&signature.agreement_text)
+    .bind(&signature.signature_base64)
+    .bind(&signature.certificate)
+    .bind(to_millis(signature.signed_at))
+    .execute(connection)
+    .await
+    .context("store signature")?;
+    Ok(())
+}
+
+pub(super) fn signature_from_row(row: &AnyRow) -> Result<SignatureRecord, StoreError> {
+    Ok(SignatureRecord {
+        id: get_parsed(row, "id", |text| {
+            uuid::Uuid::parse_str(text).map(SignatureId::from_uuid)
+        })?,
+        recipient: get_parsed(row, "recipient", RecipientId::parse)?,
+        action: get_parsed(row, "action", |text| SignedAction::from_db(text).ok_or(()))?,
+        signatory: get_parsed(row, "signatory", PersonalIdentityNumber::parse)?,
+        operator: get_parsed(row, "operator", OrganisationNumber::parse)?,
+        agreement_text: get_text(row, "agreement_text")?,
+        signature_base64: get_text(row, "signature_base64")?,
+        certificate: get_text(row, "certificate")?,
+        signed_at: get_time(row, "signed_at")?,
+    })
+}
+
+pub(super) fn profile_from_row(row: &AnyRow) -> Result<ProfileRecord, StoreError> {
+    let recipient = get_parsed(row, "recipient", RecipientId::parse)?;
+    let source_sender = get_optional_parsed(row, "source_sender", OrganisationNumber::parse)?;
+    let campaign = get_optional_parsed(row, "source_campaign", CampaignCode::parse)?;
+    Ok(ProfileRecord {
+        kind: ProfileKind::of(&recipient),
+        recipient,
+        operator: get_parsed(row, "operator", OrganisationNumber::parse)?,
+        status: get_parsed(row, "status", |text| ProfileStatus::from_db(text).ok_or(()))?,
+        registered_at: get_time(row, "registered_at")?,
+        source: source_sender.map(|sender| RegistrationSource { sender, campaign }),
+    })
+}
+
+/// The profile that must exist inside a transaction.
+pub(super) async fn profile_in(
+    connection: &mut AnyConnection,
+    recipient: &RecipientId,
+) -> Result<ProfileRecord, StoreError> {
+    profile(connection, recipient)
+        .await?
+        .ok_or(StoreError::NotFound { what: "profile" })
+}
+
+pub(super) async fn require_operator(
+    connection: &mut AnyConnection,
+    operator: &OrganisationNumber,
+) -> Result<OperatorRecord, StoreError> {
+    let sql =
+        format!("SELECT {OPERATOR_COLUMNS} FROM operators o WHERE o.organisation_number = $1");
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(operator.as_str())
+        .fetch_optional(connection)
+        .await
+        .context("read operator")?;
+    match row {
+        Some(row) => operator_from_row(&row),
+        None => Err(StoreError::NotFound { what: "operator" }),
+    }
+}
+
+pub(super) fn campaign_text(source: Option<&RegistrationSource>) -> Option<String> {
+    source
+        .and_then(|source| source.campaign.as_ref())
+        .map(|campaign| campaign.as_str().to_owned())
+}
