@@ -36,11 +36,15 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod delivery;
 pub mod envelope;
 pub mod error;
 pub mod fault;
+pub mod notification;
+pub mod message;
 pub mod ns;
 pub mod reader;
+pub mod service;
 pub mod writer;
 pub mod authority;
 pub mod recipient;

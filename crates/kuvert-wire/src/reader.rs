@@ -61,6 +61,23 @@ impl<'a, 'input> Children<'a, 'input> {
         }
     }
 
+    /// Consumes the next child whatever its name (an `xs:any` wildcard).
+    pub fn opt_any(&mut self) -> Option<Node<'a, 'input>> {
+        let node = *self.elements.get(self.next_idx)?;
+        self.next_idx += 1;
+        Some(node)
+    }
+
+    /// Consumes consecutive children outside `namespace` (`xs:any namespace="##other"`).
+    pub fn skip_foreign(&mut self, namespace: &str) {
+        while let Some(node) = self.elements.get(self.next_idx) {
+            if node.tag_name().namespace().unwrap_or("") == namespace {
+                break;
+            }
+            self.next_idx += 1;
+        }
+    }
+
     /// Consumes the next child, which must be `{namespace}name`.
     ///
     /// # Errors

@@ -205,3 +205,27 @@ pub fn format_date(value: Date) -> String {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     value.format(&format).unwrap_or_else(|_| value.to_string())
 }
+
+/// A distribution id of the Message and Notification services (`distributionId`, 1..=50).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DistributionId(String);
+
+impl DistributionId {
+    /// Parses the wire form.
+    ///
+    /// # Errors
+    /// A reason when the length is outside 1..=50 characters.
+    pub fn parse(text: &str) -> Result<Self, &'static str> {
+        if (1..=50).contains(&text.chars().count()) {
+            Ok(Self(text.to_owned()))
+        } else {
+            Err("distribution id must be 1..=50 characters")
+        }
+    }
+
+    /// The wire form.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
