@@ -150,3 +150,11 @@ pub const NOTIFICATION_ATTEMPTS_MAX: u32 = 8;
 
 /// Audit events returned in one listing of a mailbox's access log.
 pub const AUDIT_EVENTS_PER_PAGE_MAX: u32 = 500;
+
+/// Credentials (organisation plus person certificates) in one test PKI. The demo needs a
+/// handful; 1 000 bounds key generation time and the files `TestPki::load` reads.
+pub const PKI_CREDENTIALS_MAX: usize = 1_000;
+
+/// Bytes of one PEM file of the test PKI. An RSA-2048 certificate or PKCS#8 key is under
+/// 2 KiB; 64 KiB leaves room for chains without letting a stray file fill memory.
+pub const PKI_PEM_FILE_BYTES_MAX: u64 = 64 * 1024;

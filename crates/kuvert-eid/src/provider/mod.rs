@@ -1,0 +1,165 @@
+//! The test e-ID provider: an OpenID provider and signing service with made-up persons.
+//!
+//! It stands in for BankID or Freja in the demo and in tests, and is only ever enabled when
+//! configured. Every page says "Test-e-legitimation – endast för test och demo". It speaks
+//! enough OpenID Connect for [`crate::OidcClient`] and other certified relying parties:
+//! discovery, `/authorize` (a server-rendered person picker), `/token` (authorisation code
+//! with PKCE S256 only; `client_secret_basic` or `client_secret_post`), `/jwks`, `/userinfo`,
+//! with RS256 id_tokens carrying the Swedish OIDC profile claim. `/sign` is a test signing
+//! service that returns `SignatureData` (see [`crate::signature`]).
+//!
+//! **Boundary:** the router serves its routes at its root; mount it at the issuer URL's path.
+//! State (codes, access tokens) lives in memory, bounded by `TEST_EID_PENDING_GRANTS_MAX`.
+
+mod endpoints;
+mod grants;
+mod pages;
+mod signing;
+mod token;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use kuvert_core::id::PersonalIdentityNumber;
+use kuvert_core::limits::EID_SIGNED_TEXT_BYTES_MAX;
+use secrecy::SecretString;
+use url::Url;
+
+use crate::signature::EidSigningKey;
+
+/// What the test provider knows: who it is, which clients may use it, and its persons.
+#[derive(Debug)]
+pub struct TestEidConfig {
+    /// The issuer URL; the router must be served at this URL.
+    pub issuer: Url,
+    /// The relying parties allowed to log people in and ask for signatures.
+    pub clients: Vec<RegisteredClient>,
+    /// The made-up persons one can log in as.
+    pub persons: Vec<TestPerson>,
+}
+
+/// One relying party registered at the test provider.
+#[derive(Debug)]
+pub struct RegisteredClient {
+    /// `client_id`.
+    pub client_id: String,
+    /// `client_secret`, checked at `/token`.
+    pub client_secret: SecretString,
+    /// Exact redirect URIs this client may use (compared as strings).
+    pub redirect_uris: Vec<Url>,
+}
+
+/// One made-up person.
+#[derive(Debug)]
+pub struct TestPerson {
+    /// Personnummer or samordningsnummer.
+    pub personal_identity_number: PersonalIdentityNumber,
+    /// Förnamn.
+    pub given_name: String,
+    /// Efternamn.
+    pub surname: String,
+    /// The person's e-ID key and certificate; without one the person cannot sign.
+    pub signing: Option<PersonCredential>,
+}
+
+/// A person's e-ID signing key and certificate (DER), from the test PKI.
+#[derive(Debug)]
+pub struct PersonCredential {
+    /// The private key.
+    pub key: EidSigningKey,
+    /// The certificate, DER, issued by the e-ID CA.
+    pub certificate_der: Vec<u8>,
+}
+
+/// Why the test provider could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderError {
+    /// The id_token signing key is not an RSA PKCS#8 PEM key.
+    #[error("test e-ID id_token key is not an RSA PKCS#8 PEM key")]
+    SigningKey(#[source] jsonwebtoken::errors::Error),
+    /// The configuration lists no person to log in as.
+    #[error("test e-ID configuration lists no persons")]
+    NoPersons,
+}
+
+/// The test e-ID provider; [`TestEidProvider::router`] serves it.
+#[derive(Clone)]
+pub struct TestEidProvider {
+    shared: Arc<Shared>,
+}
+
+/// What every handler reads.
+struct Shared {
+    config: TestEidConfig,
+    /// `config.issuer` as OIDC spells it (no trailing slash on a bare origin).
+    issuer: String,
+    keys: token::TokenKeys,
+    grants: grants::Grants,
+}
+
+impl TestEidProvider {
+    /// Builds the provider; `id_token_key_pem` is an RSA key in PKCS#8 PEM.
+    pub fn new(config: TestEidConfig, id_token_key_pem: &SecretString) -> Result<Self, ProviderError> {
+        if config.persons.is_empty() {
+            return Err(ProviderError::NoPersons);
+        }
+        let keys = token::TokenKeys::from_pem(id_token_key_pem).map_err(ProviderError::SigningKey)?;
+        let issuer = crate::oidc::issuer_text(&config.issuer);
+        let shared = Shared { config, issuer, keys, grants: grants::Grants::default() };
+        Ok(Self { shared: Arc::new(shared) })
+    }
+
+    /// The provider's routes, relative to the issuer URL.
+    pub fn router(&self) -> Router {
+        // Form posts carry at most the signed text, percent-encoded (up to 3 bytes per byte),
+        // plus a few short fields.
+        let body_bytes_max = EID_SIGNED_TEXT_BYTES_MAX * 3 + 16 * 1024;
+        Router::new()
+            .route("/.well-known/openid-configuration", get(endpoints::discovery))
+            .route("/jwks", get(endpoints::jwks))
+            .route("/authorize", get(endpoints::authorize_page).post(endpoints::authorize_choice))
+            .route("/token", axum::routing::post(endpoints::token))
+            .route("/userinfo", get(endpoints::userinfo).post(endpoints::userinfo))
+            .route("/sign", get(signing::sign_page).post(signing::sign_choice))
+            .layer(DefaultBodyLimit::max(body_bytes_max))
+            .with_state(self.shared.clone())
+    }
+
+    /// The issuer URL as the discovery document states it.
+    pub fn issuer(&self) -> &str {
+        &self.shared.issuer
+    }
+}
+
+impl Shared {
+    fn client(&self, client_id: &str) -> Option<&RegisteredClient> {
+        self.config.clients.iter().find(|client| client.client_id == client_id)
+    }
+
+    fn endpoint(&self, path: &str) -> String {
+        format!("{}{path}", self.issuer.trim_end_matches('/'))
+    }
+}
+
+/// A client and one of its registered redirect URIs, checked together.
+fn checked_redirect<'a>(
+    shared: &'a Shared,
+    client_id: Option<&str>,
+    redirect_uri: Option<&str>,
+) -> Option<(&'a RegisteredClient, Url)> {
+    let client = shared.client(client_id?)?;
+    let redirect_uri = redirect_uri?;
+    let registered = client.redirect_uris.iter().find(|uri| uri.as_str() == redirect_uri)?;
+    Some((client, registered.clone()))
+}
+
+/// `YYYYMMDD-****`: who a test person is without printing their whole number.
+fn masked_number(number: &PersonalIdentityNumber) -> String {
+    let digits = number.as_str();
+    format!("{}-****", digits.get(..8).unwrap_or(digits))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,207 @@
+//! The test provider's HTML pages (askama templates in `templates/`), Swedish first.
+//!
+//! Pages work without JavaScript: choices are radio buttons in a plain form, and the page that
+//! posts a signature back has a visible "Fortsätt" button (its one-line script only saves the
+//! click).
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+use super::endpoints::AuthorizeParams;
+use super::{Shared, masked_number};
+
+/// What went wrong, in words for the person at the page.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Problem {
+    UnknownClient,
+    BadRequest(&'static str),
+    NoPersonChosen,
+    NoSigner,
+    TextMissing,
+    Busy,
+}
+
+/// A problem in both languages, for the templates.
+pub(super) struct ProblemText {
+    swedish: String,
+    english: String,
+}
+
+impl Problem {
+    fn text(self) -> ProblemText {
+        let (swedish, english) = match self {
+            Self::UnknownClient => (
+                "Tjänsten som skickade dig hit är okänd eller angav en okänd returadress."
+                    .to_owned(),
+                "The service that sent you here is unknown or gave an unknown return address."
+                    .to_owned(),
+            ),
+            Self::BadRequest(why) => (
+                format!("Begäran från tjänsten är felaktig: {why}."),
+                format!("The service's request is invalid: {why}."),
+            ),
+            Self::NoPersonChosen => (
+                "Välj en testperson först.".to_owned(),
+                "Choose a test person first.".to_owned(),
+            ),
+            Self::NoSigner => (
+                "Ingen testperson kan signera; testpersonerna saknar e-legitimation.".to_owned(),
+                "No test person can sign; the test persons have no e-ID certificate.".to_owned(),
+            ),
+            Self::TextMissing => (
+                "Texten att signera saknas eller är för lång.".to_owned(),
+                "The text to sign is missing or too long.".to_owned(),
+            ),
+            Self::Busy => (
+                "Test-e-legitimationen har för många pågående inloggningar. Försök igen.".to_owned(),
+                "The test e-ID has too many logins in progress. Try again.".to_owned(),
+            ),
+        };
+        ProblemText { swedish, english }
+    }
+}
+
+/// One radio button.
+pub(super) struct PersonChoice {
+    idx: usize,
+    name: String,
+    masked_number: String,
+}
+
+#[derive(Template)]
+#[template(path = "authorize.html")]
+struct AuthorizePage {
+    action: String,
+    hidden: Vec<(&'static str, String)>,
+    persons: Vec<PersonChoice>,
+    problem: Option<ProblemText>,
+}
+
+#[derive(Template)]
+#[template(path = "sign.html")]
+struct SignPage<'a> {
+    action: String,
+    text: &'a str,
+    hidden: Vec<(&'static str, String)>,
+    persons: Vec<PersonChoice>,
+    problem: Option<ProblemText>,
+}
+
+#[derive(Template)]
+#[template(path = "return.html")]
+struct ReturnPage<'a> {
+    heading: &'static str,
+    heading_english: &'static str,
+    action: &'a str,
+    fields: Vec<(&'static str, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    problem: ProblemText,
+}
+
+/// The person picker of `/authorize`.
+pub(super) fn authorize(shared: &Shared, params: &AuthorizeParams) -> Response {
+    render(StatusCode::OK, &authorize_page(shared, params, None))
+}
+
+/// The person picker again, with a problem to fix.
+pub(super) fn authorize_with_problem(
+    shared: &Shared,
+    params: &AuthorizeParams,
+    problem: Problem,
+) -> Response {
+    render(StatusCode::BAD_REQUEST, &authorize_page(shared, params, Some(problem)))
+}
+
+/// The signing page of `/sign`: the text and the persons who can sign.
+pub(super) fn sign(
+    shared: &Shared,
+    text: &str,
+    hidden: Vec<(&'static str, String)>,
+    problem: Option<Problem>,
+) -> Response {
+    let persons = person_choices(shared, true);
+    if persons.is_empty() {
+        return error(StatusCode::SERVICE_UNAVAILABLE, Problem::NoSigner);
+    }
+    let status = if problem.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let page = SignPage {
+        action: shared.endpoint("/sign"),
+        text,
+        hidden,
+        persons,
+        problem: problem.map(Problem::text),
+    };
+    render(status, &page)
+}
+
+/// The page that posts `fields` back to the caller's registered `action` URL.
+pub(super) fn post_back(
+    action: &str,
+    fields: Vec<(&'static str, String)>,
+    is_signed: bool,
+) -> Response {
+    let (heading, heading_english) = if is_signed {
+        ("Du har signerat", "You have signed")
+    } else {
+        ("Signeringen avbröts", "The signing was cancelled")
+    };
+    render(StatusCode::OK, &ReturnPage { heading, heading_english, action, fields })
+}
+
+/// An error page that does not send the person anywhere.
+pub(super) fn error(status: StatusCode, problem: Problem) -> Response {
+    render(status, &ErrorPage { problem: problem.text() })
+}
+
+fn authorize_page(shared: &Shared, params: &AuthorizeParams, problem: Option<Problem>) -> AuthorizePage {
+    let fields = [
+        ("response_type", &params.response_type),
+        ("client_id", &params.client_id),
+        ("redirect_uri", &params.redirect_uri),
+        ("scope", &params.scope),
+        ("state", &params.state),
+        ("nonce", &params.nonce),
+        ("code_challenge", &params.code_challenge),
+        ("code_challenge_method", &params.code_challenge_method),
+    ];
+    let hidden = fields
+        .into_iter()
+        .filter_map(|(name, value)| value.clone().map(|value| (name, value)))
+        .collect();
+    AuthorizePage {
+        action: shared.endpoint("/authorize"),
+        hidden,
+        persons: person_choices(shared, false),
+        problem: problem.map(Problem::text),
+    }
+}
+
+fn person_choices(shared: &Shared, is_signing: bool) -> Vec<PersonChoice> {
+    shared
+        .config
+        .persons
+        .iter()
+        .enumerate()
+        .filter(|(_, person)| !is_signing || person.signing.is_some())
+        .map(|(idx, person)| PersonChoice {
+            idx,
+            name: format!("{} {}", person.given_name, person.surname),
+            masked_number: masked_number(&person.personal_identity_number),
+        })
+        .collect()
+}
+
+fn render(status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(error) => {
+            tracing::error!(error = %error, "test e-ID page could not be rendered");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}

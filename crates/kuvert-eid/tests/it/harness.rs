@@ -1,0 +1,165 @@
+//! Test plumbing: the test provider and a tiny callback server on 127.0.0.1:0, an HTTP client
+//! that plays the browser, and readers for the provider's HTML forms.
+
+use std::future::IntoFuture;
+
+use axum::Router;
+use axum::extract::RawQuery;
+use axum::routing::get;
+use kuvert_core::id::PersonalIdentityNumber;
+use kuvert_eid::provider::{RegisteredClient, TestEidConfig, TestEidProvider, TestPerson};
+use kuvert_eid::AuthorizationResponse;
+use secrecy::SecretString;
+use tokio::net::TcpListener;
+use url::Url;
+
+use crate::pki::{TestCa, rsa_key};
+
+pub(crate) const CLIENT_ID: &str = "kuvert-operator-test";
+pub(crate) const CLIENT_SECRET: &str = "correct horse battery staple";
+pub(crate) const BANNER: &str = "Test-e-legitimation – endast för test och demo";
+
+/// The test persons: (personnummer, given name, surname).
+pub(crate) const TOLVAN: (&str, &str, &str) = ("191212121212", "Tolvan", "Tolvansson");
+pub(crate) const BRITTA: (&str, &str, &str) = ("199008252398", "Britta", "Bok");
+
+/// A running test provider with its callback server and e-ID CA.
+pub(crate) struct Setup {
+    pub(crate) issuer: Url,
+    pub(crate) callback: Url,
+    pub(crate) ca: TestCa,
+    /// Plays the browser: never follows redirects, so tests see each hop.
+    pub(crate) browser: reqwest::Client,
+}
+
+/// Starts the provider on its own port, with the callback server registered as redirect URI.
+pub(crate) async fn start() -> Setup {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let issuer = Url::parse(&format!("http://{}", listener.local_addr().unwrap())).unwrap();
+    let callback = callback_server().await;
+    let ca = TestCa::new("Kuvert test e-ID CA");
+    serve(listener, provider(issuer.clone(), &callback, &ca).router());
+    Setup { issuer, callback, ca, browser: http_client(false) }
+}
+
+/// The provider for `issuer`, with two persons who can both sign.
+pub(crate) fn provider(issuer: Url, callback: &Url, ca: &TestCa) -> TestEidProvider {
+    let person = |(number, given_name, surname): (&str, &str, &str)| TestPerson {
+        personal_identity_number: PersonalIdentityNumber::parse(number).unwrap(),
+        given_name: given_name.to_owned(),
+        surname: surname.to_owned(),
+        signing: Some(ca.valid_person(number, given_name, surname)),
+    };
+    let config = TestEidConfig {
+        issuer,
+        clients: vec![RegisteredClient {
+            client_id: CLIENT_ID.to_owned(),
+            client_secret: SecretString::from(CLIENT_SECRET),
+            redirect_uris: vec![callback.clone()],
+        }],
+        persons: vec![person(TOLVAN), person(BRITTA)],
+    };
+    let key_pem = SecretString::from(rsa_key().serialize_pem());
+    TestEidProvider::new(config, &key_pem).unwrap()
+}
+
+/// Serves `router` on `listener` until the test's runtime ends.
+pub(crate) fn serve(listener: TcpListener, router: Router) {
+    tokio::spawn(axum::serve(listener, router).into_future());
+}
+
+/// A callback server that answers `GET /callback` and `POST /callback` with what it got.
+pub(crate) async fn callback_server() -> Url {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = Url::parse(&format!("http://{}/callback", listener.local_addr().unwrap())).unwrap();
+    let router = Router::new().route(
+        "/callback",
+        get(|RawQuery(query): RawQuery| async move { query.unwrap_or_default() })
+            .post(|body: String| async move { body }),
+    );
+    serve(listener, router);
+    url
+}
+
+/// An HTTP client for tests. kuvert_web::http_client builds TLS clients from configured CAs;
+/// these tests speak plain HTTP to 127.0.0.1, and the browser client must not follow redirects.
+#[allow(clippy::disallowed_methods)]
+pub(crate) fn http_client(follow_redirects: bool) -> reqwest::Client {
+    let policy = if follow_redirects {
+        reqwest::redirect::Policy::limited(5)
+    } else {
+        reqwest::redirect::Policy::none()
+    };
+    reqwest::Client::builder()
+        .redirect(policy)
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .unwrap()
+}
+
+/// The `name`/`value` pairs of the hidden inputs of the first form in `html`.
+pub(crate) fn hidden_fields(html: &str) -> Vec<(String, String)> {
+    let mut fields = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<input type=\"hidden\" name=\"") {
+        rest = &rest[start + "<input type=\"hidden\" name=\"".len()..];
+        let (name, after_name) = rest.split_once("\" value=\"").unwrap();
+        let (value, after_value) = after_name.split_once('"').unwrap();
+        fields.push((unescape(name), unescape(value)));
+        rest = after_value;
+    }
+    fields
+}
+
+/// The `action` of the first form in `html`.
+pub(crate) fn form_action(html: &str) -> String {
+    let start = html.find("<form method=\"post\" action=\"").unwrap();
+    let rest = &html[start + "<form method=\"post\" action=\"".len()..];
+    unescape(rest.split_once('"').unwrap().0)
+}
+
+/// Decodes the entities askama writes (named and numeric).
+fn unescape(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find('&') {
+        out.push_str(&rest[..start]);
+        let (entity, after) = rest[start + 1..].split_once(';').unwrap();
+        let decoded = match entity {
+            "amp" => '&',
+            "lt" => '<',
+            "gt" => '>',
+            "quot" => '"',
+            "apos" => '\'',
+            _ if entity.starts_with("#x") => {
+                char::from_u32(u32::from_str_radix(&entity[2..], 16).unwrap()).unwrap()
+            }
+            _ => char::from_u32(entity[1..].parse().unwrap()).unwrap(),
+        };
+        out.push(decoded);
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Reads a callback query (or form body) into the relying party's response type.
+pub(crate) fn authorization_response(query: &str) -> AuthorizationResponse {
+    let mut response = AuthorizationResponse::default();
+    for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        let value = Some(value.into_owned());
+        match name.as_ref() {
+            "code" => response.code = value,
+            "state" => response.state = value,
+            "error" => response.error = value,
+            "error_description" => response.error_description = value,
+            _ => {}
+        }
+    }
+    response
+}
+
+/// Pairs of a form body.
+pub(crate) fn form_pairs(body: &str) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(body.as_bytes()).into_owned().collect()
+}
