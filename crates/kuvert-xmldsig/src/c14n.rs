@@ -412,6 +412,11 @@ pub(crate) fn is_xml_whitespace(text: &str) -> bool {
     text.bytes().all(|byte| matches!(byte, b' ' | b'\t' | b'\n' | b'\r'))
 }
 
+/// Appends `text` escaped as C14N escapes text nodes (for writing XML text elsewhere).
+pub(crate) fn escape_text_into(output: &mut Vec<u8>, text: &str) {
+    put_escaped(output, text, Escape::Text);
+}
+
 #[derive(Clone, Copy)]
 enum Escape {
     Text,

@@ -28,6 +28,7 @@ pub struct Certificate {
     subject_raw: Vec<u8>,
     issuer_raw: Vec<u8>,
     issuer_name: String,
+    subject_name: String,
     subject_serial_number: Option<String>,
     common_name: Option<String>,
     not_before: OffsetDateTime,
@@ -113,6 +114,7 @@ impl Certificate {
             subject_raw: subject.as_raw().to_vec(),
             issuer_raw: parsed.issuer().as_raw().to_vec(),
             issuer_name: parsed.issuer().to_string(),
+            subject_name: subject.to_string(),
             subject_serial_number: first_attribute(subject, &OID_X509_SERIALNUMBER),
             common_name: first_attribute(subject, &OID_X509_COMMON_NAME),
             not_before: parsed.validity().not_before.to_datetime(),
@@ -184,6 +186,12 @@ impl Certificate {
     /// The issuer's distinguished name in RFC 4514-like text (a CA name, for error messages).
     pub fn issuer_name(&self) -> &str {
         &self.issuer_name
+    }
+
+    /// The subject's distinguished name in RFC 4514-like text, as written into
+    /// `X509SubjectName`. It may hold personal data for e-ID certificates: do not log it.
+    pub fn subject_name(&self) -> &str {
+        &self.subject_name
     }
 
     /// Start of the validity period.

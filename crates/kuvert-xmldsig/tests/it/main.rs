@@ -4,4 +4,4 @@
 
 mod c14n_oracle;
 mod proptest_c14n;
-mod interop;
+mod samples;
