@@ -1,0 +1,45 @@
+//! Every envelope we build for every operation validates against its XSD, checked by Python
+//! `xmlschema` through `tools/oracles/xsd_validate.py` in ONE process.
+
+use std::process::Command;
+
+use crate::examples;
+
+const SCHEMA_DIR: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/mm-schemas/SUNET-eduid-mm-service/src/main/resources/META-INF/wsdl"
+);
+const ORACLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tools/oracles/xsd_validate.py");
+
+#[test]
+fn every_built_envelope_validates_against_its_xsd() {
+    let Some(python) = kuvert_testenv::external("PYTHON", "built envelopes against the XSDs")
+    else {
+        return;
+    };
+    let mut built = examples::recipient();
+    built.extend(examples::authority());
+    built.extend(examples::service_message_notification());
+    built.extend(examples::faults());
+    let directory = tempfile::tempdir().unwrap();
+    let mut paths = Vec::new();
+    for (idx, example) in built.iter().enumerate() {
+        let file = format!("{idx:02}-{}.xml", example.name.replace(' ', "-"));
+        let path = directory.path().join(file);
+        std::fs::write(&path, &example.xml).unwrap();
+        paths.push(path);
+    }
+    let output = Command::new(python).arg(ORACLE).arg(SCHEMA_DIR).args(&paths).output().unwrap();
+    let report = String::from_utf8_lossy(&output.stdout);
+    let failures: Vec<&str> = report.lines().filter(|line| !line.starts_with("OK ")).collect();
+    assert!(
+        failures.is_empty() && output.status.success(),
+        "{} of {} envelopes fail their XSD:\n{}\n{}",
+        failures.len(),
+        built.len(),
+        failures.join("\n"),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(report.lines().count(), built.len());
+    assert_eq!(built.len(), 58);
+}
