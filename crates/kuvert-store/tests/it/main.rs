@@ -1,0 +1,10 @@
+//! Integration tests of kuvert-store: every trait method against SQLite in a temp dir, and
+//! against PostgreSQL too when `KUVERT_TEST_PG_URL` is set (a fresh database per test).
+#![allow(clippy::unwrap_used)]
+
+mod blob;
+mod deliveries;
+mod mailbox;
+mod notifications;
+mod registry;
+mod support;
