@@ -18,7 +18,9 @@ pub mod oidc;
 pub mod provider;
 pub mod signature;
 
-pub use oidc::{AuthenticatedPerson, AuthorizationResponse, EidError, LoginStart, OidcClient, PendingLogin};
+pub use oidc::{
+    AuthenticatedPerson, AuthorizationResponse, EidError, LoginStart, OidcClient, PendingLogin,
+};
 pub use provider::{TestEidConfig, TestEidProvider};
 pub use signature::{
     EidSignatureError, EidSigner, SignatureData, sign_text, verify_signature_data,

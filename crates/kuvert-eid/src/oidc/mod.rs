@@ -16,8 +16,8 @@ pub use transport::TransportError;
 
 use kuvert_core::id::{IdentityNumberError, PersonalIdentityNumber};
 use openidconnect::core::{
-    CoreAuthenticationFlow, CoreClientAuthMethod, CoreClientRegistrationRequest,
-    CoreGenderClaim, CoreProviderMetadata,
+    CoreAuthenticationFlow, CoreClientAuthMethod, CoreClientRegistrationRequest, CoreGenderClaim,
+    CoreProviderMetadata,
 };
 use openidconnect::{
     AuthorizationCode, ClientId, ClientSecret, CsrfToken, IdTokenClaims, IssuerUrl, Nonce,
@@ -169,7 +169,13 @@ impl OidcClient {
         http: reqwest::Client,
     ) -> Result<Self, EidError> {
         let metadata = discover_metadata(&issuer, &http).await?;
-        Ok(Self::from_metadata(metadata, client_id, Some(client_secret), redirect_uri, http))
+        Ok(Self::from_metadata(
+            metadata,
+            client_id,
+            Some(client_secret),
+            redirect_uri,
+            http,
+        ))
     }
 
     /// Discovers `issuer` and registers a new confidential client there (RFC 7591), for
@@ -200,7 +206,13 @@ impl OidcClient {
         let client_secret = response
             .client_secret()
             .map(|secret| SecretString::from(secret.secret().clone()));
-        Ok(Self::from_metadata(metadata, client_id, client_secret, redirect_uri, http))
+        Ok(Self::from_metadata(
+            metadata,
+            client_id,
+            client_secret,
+            redirect_uri,
+            http,
+        ))
     }
 
     /// The client id this relying party presents.
@@ -258,12 +270,16 @@ impl OidcClient {
         let id_token = tokens.id_token().ok_or(EidError::MissingIdToken)?;
         let claims = id_token
             .claims(&self.client.id_token_verifier(), &Nonce::new(pending.nonce))
-            .map_err(|error| EidError::IdTokenRejected { reason: error_chain(&error) })?;
+            .map_err(|error| EidError::IdTokenRejected {
+                reason: error_chain(&error),
+            })?;
         let mut name = person_name(claims);
         let number = match &claims.additional_claims().personal_identity_number {
             Some(number) => number.clone(),
             None => {
-                let userinfo = self.user_info(tokens.access_token().clone(), claims).await?;
+                let userinfo = self
+                    .user_info(tokens.access_token().clone(), claims)
+                    .await?;
                 if name.is_empty() {
                     name = userinfo_name(&userinfo);
                 }
@@ -271,12 +287,17 @@ impl OidcClient {
                     .additional_claims()
                     .personal_identity_number
                     .clone()
-                    .ok_or(EidError::ClaimMissing { claim: PERSONAL_IDENTITY_NUMBER_CLAIM })?
+                    .ok_or(EidError::ClaimMissing {
+                        claim: PERSONAL_IDENTITY_NUMBER_CLAIM,
+                    })?
             }
         };
-        let personal_identity_number = PersonalIdentityNumber::parse(&number)
-            .map_err(EidError::BadPersonalIdentityNumber)?;
-        Ok(AuthenticatedPerson { personal_identity_number, name })
+        let personal_identity_number =
+            PersonalIdentityNumber::parse(&number).map_err(EidError::BadPersonalIdentityNumber)?;
+        Ok(AuthenticatedPerson {
+            personal_identity_number,
+            name,
+        })
     }
 
     fn from_metadata(
@@ -289,10 +310,17 @@ impl OidcClient {
         let client = SwedishClient::from_provider_metadata(
             metadata,
             ClientId::new(client_id.clone()),
-            client_secret.as_ref().map(|secret| ClientSecret::new(secret.expose_secret().to_owned())),
+            client_secret
+                .as_ref()
+                .map(|secret| ClientSecret::new(secret.expose_secret().to_owned())),
         )
         .set_redirect_uri(RedirectUrl::from_url(redirect_uri));
-        Self { client, http, client_id, client_secret }
+        Self {
+            client,
+            http,
+            client_id,
+            client_secret,
+        }
     }
 
     async fn user_info(
@@ -303,7 +331,9 @@ impl OidcClient {
         let userinfo_failed = |reason: String| EidError::UserInfo { reason };
         self.client
             .user_info(access_token, Some(claims.subject().clone()))
-            .map_err(|_| EidError::ClaimMissing { claim: PERSONAL_IDENTITY_NUMBER_CLAIM })?
+            .map_err(|_| EidError::ClaimMissing {
+                claim: PERSONAL_IDENTITY_NUMBER_CLAIM,
+            })?
             .request_async(&Transport(&self.http))
             .await
             .map_err(|error| userinfo_failed(error_chain(&error)))
@@ -325,9 +355,12 @@ async fn discover_metadata(
     issuer: &Url,
     http: &reqwest::Client,
 ) -> Result<CoreProviderMetadata, EidError> {
-    let discovery_failed = |reason: String| EidError::Discovery { issuer: issuer_text(issuer), reason };
-    let issuer_url = IssuerUrl::new(issuer_text(issuer))
-        .map_err(|error| discovery_failed(error.to_string()))?;
+    let discovery_failed = |reason: String| EidError::Discovery {
+        issuer: issuer_text(issuer),
+        reason,
+    };
+    let issuer_url =
+        IssuerUrl::new(issuer_text(issuer)).map_err(|error| discovery_failed(error.to_string()))?;
     CoreProviderMetadata::discover_async(issuer_url, &Transport(http))
         .await
         .map_err(|error| discovery_failed(error_chain(&error)))
@@ -341,7 +374,8 @@ fn check_callback(
     // The state is checked first, also on errors, so a forged "cancelled" callback cannot
     // end someone else's login attempt.
     let returned_state = response.state.unwrap_or_default();
-    let is_same_state = constant_time_equal(returned_state.as_bytes(), pending.csrf_state.as_bytes());
+    let is_same_state =
+        constant_time_equal(returned_state.as_bytes(), pending.csrf_state.as_bytes());
     if !is_same_state {
         return Err(EidError::StateMismatch);
     }
@@ -361,25 +395,45 @@ fn constant_time_equal(left: &[u8], right: &[u8]) -> bool {
 }
 
 fn person_name(claims: &IdTokenClaims<SwedishClaims, CoreGenderClaim>) -> String {
-    let name = claims.name().and_then(|name| name.get(None)).map(|name| name.as_str());
-    let given = claims.given_name().and_then(|name| name.get(None)).map(|name| name.as_str());
-    let family = claims.family_name().and_then(|name| name.get(None)).map(|name| name.as_str());
+    let name = claims
+        .name()
+        .and_then(|name| name.get(None))
+        .map(|name| name.as_str());
+    let given = claims
+        .given_name()
+        .and_then(|name| name.get(None))
+        .map(|name| name.as_str());
+    let family = claims
+        .family_name()
+        .and_then(|name| name.get(None))
+        .map(|name| name.as_str());
     join_name(name, given, family)
 }
 
 fn userinfo_name(claims: &claims::SwedishUserInfoClaims) -> String {
-    let name = claims.name().and_then(|name| name.get(None)).map(|name| name.as_str());
-    let given = claims.given_name().and_then(|name| name.get(None)).map(|name| name.as_str());
-    let family = claims.family_name().and_then(|name| name.get(None)).map(|name| name.as_str());
+    let name = claims
+        .name()
+        .and_then(|name| name.get(None))
+        .map(|name| name.as_str());
+    let given = claims
+        .given_name()
+        .and_then(|name| name.get(None))
+        .map(|name| name.as_str());
+    let family = claims
+        .family_name()
+        .and_then(|name| name.get(None))
+        .map(|name| name.as_str());
     join_name(name, given, family)
 }
 
 fn join_name(name: Option<&str>, given: Option<&str>, family: Option<&str>) -> String {
     match (name, given, family) {
         (Some(name), _, _) => name.to_owned(),
-        (None, given, family) => {
-            [given, family].into_iter().flatten().collect::<Vec<_>>().join(" ")
-        }
+        (None, given, family) => [given, family]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" "),
     }
 }
 

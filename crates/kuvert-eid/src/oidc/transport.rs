@@ -43,7 +43,10 @@ impl<'c> AsyncHttpClient<'c> for Transport<'_> {
         let client = self.0;
         Box::pin(async move {
             let request = reqwest::Request::try_from(request).map_err(TransportError::Http)?;
-            let mut response = client.execute(request).await.map_err(TransportError::Http)?;
+            let mut response = client
+                .execute(request)
+                .await
+                .map_err(TransportError::Http)?;
             let mut builder = http::Response::builder().status(response.status());
             for (name, value) in response.headers() {
                 builder = builder.header(name, value);
@@ -51,7 +54,9 @@ impl<'c> AsyncHttpClient<'c> for Transport<'_> {
             let mut body = Vec::new();
             while let Some(chunk) = response.chunk().await.map_err(TransportError::Http)? {
                 if body.len() + chunk.len() > OIDC_RESPONSE_BYTES_MAX {
-                    return Err(TransportError::TooLarge { max: OIDC_RESPONSE_BYTES_MAX });
+                    return Err(TransportError::TooLarge {
+                        max: OIDC_RESPONSE_BYTES_MAX,
+                    });
                 }
                 body.extend_from_slice(&chunk);
             }

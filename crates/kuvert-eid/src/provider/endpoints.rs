@@ -6,10 +6,10 @@
 use std::sync::Arc;
 
 use axum::Form;
+use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Json;
 use base64::Engine as _;
 use serde::Deserialize;
 use serde_json::json;
@@ -90,9 +90,16 @@ pub(super) async fn authorize_choice(
         Err(problem) => return pages::error(StatusCode::BAD_REQUEST, problem),
     };
     if params.action.as_deref() != Some("login") {
-        return redirect_back(request.redirect_uri, &[("error", "access_denied")], request.state);
+        return redirect_back(
+            request.redirect_uri,
+            &[("error", "access_denied")],
+            request.state,
+        );
     }
-    let person_idx = params.person.as_deref().and_then(|text| text.parse::<usize>().ok());
+    let person_idx = params
+        .person
+        .as_deref()
+        .and_then(|text| text.parse::<usize>().ok());
     let Some(person_idx) = person_idx.filter(|idx| *idx < shared.config.persons.len()) else {
         return pages::authorize_with_problem(&shared, &params, pages::Problem::NoPersonChosen);
     };
@@ -128,7 +135,10 @@ pub(super) async fn token(
 ) -> Response {
     match exchange(&shared, &headers, params) {
         Ok(body) => {
-            let no_store = [(header::CACHE_CONTROL, "no-store"), (header::PRAGMA, "no-cache")];
+            let no_store = [
+                (header::CACHE_CONTROL, "no-store"),
+                (header::PRAGMA, "no-cache"),
+            ];
             (no_store, Json(body)).into_response()
         }
         Err(error) => error.into_response(),
@@ -164,9 +174,11 @@ enum TokenError {
 impl IntoResponse for TokenError {
     fn into_response(self) -> Response {
         let (status, error, description) = match self {
-            Self::InvalidClient => {
-                (StatusCode::UNAUTHORIZED, "invalid_client", "client authentication failed")
-            }
+            Self::InvalidClient => (
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                "client authentication failed",
+            ),
             Self::InvalidGrant(why) => (StatusCode::BAD_REQUEST, "invalid_grant", why),
             Self::InvalidRequest(why) => (StatusCode::BAD_REQUEST, "invalid_request", why),
             Self::UnsupportedGrantType => (
@@ -174,9 +186,11 @@ impl IntoResponse for TokenError {
                 "unsupported_grant_type",
                 "only authorization_code is supported",
             ),
-            Self::Unavailable => {
-                (StatusCode::SERVICE_UNAVAILABLE, "temporarily_unavailable", "too many logins")
-            }
+            Self::Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "temporarily_unavailable",
+                "too many logins",
+            ),
         };
         let body = Json(json!({ "error": error, "error_description": description }));
         (status, [(header::CACHE_CONTROL, "no-store")], body).into_response()
@@ -192,24 +206,33 @@ fn exchange(
     if params.grant_type.as_deref() != Some("authorization_code") {
         return Err(TokenError::UnsupportedGrantType);
     }
-    let code = params.code.as_deref().ok_or(TokenError::InvalidRequest("code is missing"))?;
+    let code = params
+        .code
+        .as_deref()
+        .ok_or(TokenError::InvalidRequest("code is missing"))?;
     // Taken out before any other check: a code is spent by its first use (RFC 6749 §4.1.2).
     let grant = shared
         .grants
         .take_code(code)
         .ok_or(TokenError::InvalidGrant("code is unknown, used or expired"))?;
     if grant.client_id != client_id {
-        return Err(TokenError::InvalidGrant("code was issued to another client"));
+        return Err(TokenError::InvalidGrant(
+            "code was issued to another client",
+        ));
     }
     if params.redirect_uri.as_deref() != Some(grant.redirect_uri.as_str()) {
-        return Err(TokenError::InvalidGrant("redirect_uri differs from the authorization request"));
+        return Err(TokenError::InvalidGrant(
+            "redirect_uri differs from the authorization request",
+        ));
     }
     let verifier = params
         .code_verifier
         .as_deref()
         .ok_or(TokenError::InvalidGrant("code_verifier is missing"))?;
     if !is_pkce_match(verifier, &grant.code_challenge) {
-        return Err(TokenError::InvalidGrant("code_verifier does not match code_challenge"));
+        return Err(TokenError::InvalidGrant(
+            "code_verifier does not match code_challenge",
+        ));
     }
     let person = shared
         .config
@@ -226,7 +249,10 @@ fn exchange(
     let expires_at = OffsetDateTime::now_utc() + TOKEN_LIFETIME;
     let access_token = shared
         .grants
-        .issue_access_token(AccessGrant { person_idx: grant.person_idx, expires_at })
+        .issue_access_token(AccessGrant {
+            person_idx: grant.person_idx,
+            expires_at,
+        })
         .map_err(|_| TokenError::Unavailable)?;
     Ok(json!({
         "access_token": access_token,
@@ -260,8 +286,10 @@ fn authenticate_client(
 }
 
 /// `client_id:client_secret`, each form-urlencoded before base64 (RFC 6749 §2.3.1).
-fn basic_credentials(encoded: &str) -> Option<(String, String)> {
-    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+pub(super) fn basic_credentials(encoded: &str) -> Option<(String, String)> {
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
     let decoded = String::from_utf8(decoded).ok()?;
     let (client_id, secret) = decoded.split_once(':')?;
     Some((form_decode(client_id), form_decode(secret)))
@@ -276,7 +304,7 @@ fn form_decode(text: &str) -> String {
 
 /// RFC 7636 §4.6: `BASE64URL(SHA256(verifier)) == challenge`, and the verifier is 43–128
 /// unreserved characters.
-fn is_pkce_match(verifier: &str, challenge: &str) -> bool {
+pub(super) fn is_pkce_match(verifier: &str, challenge: &str) -> bool {
     let is_unreserved = |byte: u8| byte.is_ascii_alphanumeric() || b"-._~".contains(&byte);
     if !(43..=128).contains(&verifier.len()) || !verifier.bytes().all(is_unreserved) {
         return false;
@@ -292,28 +320,42 @@ fn check_authorize(
     shared: &Shared,
     params: &AuthorizeParams,
 ) -> Result<AuthorizeRequest, pages::Problem> {
-    let (client, redirect_uri) =
-        checked_redirect(shared, params.client_id.as_deref(), params.redirect_uri.as_deref())
-            .ok_or(pages::Problem::UnknownClient)?;
+    let (client, redirect_uri) = checked_redirect(
+        shared,
+        params.client_id.as_deref(),
+        params.redirect_uri.as_deref(),
+    )
+    .ok_or(pages::Problem::UnknownClient)?;
     if params.response_type.as_deref() != Some("code") {
         return Err(pages::Problem::BadRequest("response_type must be code"));
     }
-    let has_openid = params.scope.as_deref().unwrap_or_default().split(' ').any(|s| s == "openid");
+    let has_openid = params
+        .scope
+        .as_deref()
+        .unwrap_or_default()
+        .split(' ')
+        .any(|s| s == "openid");
     if !has_openid {
         return Err(pages::Problem::BadRequest("scope must include openid"));
     }
     if params.code_challenge_method.as_deref() != Some("S256") {
-        return Err(pages::Problem::BadRequest("PKCE with code_challenge_method S256 is required"));
+        return Err(pages::Problem::BadRequest(
+            "PKCE with code_challenge_method S256 is required",
+        ));
     }
     let is_too_long = |value: &Option<String>| value.as_deref().unwrap_or_default().len() > 512;
     if is_too_long(&params.state) || is_too_long(&params.nonce) {
-        return Err(pages::Problem::BadRequest("state and nonce must be at most 512 characters"));
+        return Err(pages::Problem::BadRequest(
+            "state and nonce must be at most 512 characters",
+        ));
     }
     let code_challenge = params
         .code_challenge
         .clone()
         .filter(|challenge| challenge.len() == 43)
-        .ok_or(pages::Problem::BadRequest("code_challenge must be 43 characters"))?;
+        .ok_or(pages::Problem::BadRequest(
+            "code_challenge must be 43 characters",
+        ))?;
     Ok(AuthorizeRequest {
         client_id: client.client_id.clone(),
         redirect_uri,

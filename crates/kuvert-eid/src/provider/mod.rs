@@ -101,14 +101,25 @@ struct Shared {
 
 impl TestEidProvider {
     /// Builds the provider; `id_token_key_pem` is an RSA key in PKCS#8 PEM.
-    pub fn new(config: TestEidConfig, id_token_key_pem: &SecretString) -> Result<Self, ProviderError> {
+    pub fn new(
+        config: TestEidConfig,
+        id_token_key_pem: &SecretString,
+    ) -> Result<Self, ProviderError> {
         if config.persons.is_empty() {
             return Err(ProviderError::NoPersons);
         }
-        let keys = token::TokenKeys::from_pem(id_token_key_pem).map_err(ProviderError::SigningKey)?;
+        let keys =
+            token::TokenKeys::from_pem(id_token_key_pem).map_err(ProviderError::SigningKey)?;
         let issuer = crate::oidc::issuer_text(&config.issuer);
-        let shared = Shared { config, issuer, keys, grants: grants::Grants::default() };
-        Ok(Self { shared: Arc::new(shared) })
+        let shared = Shared {
+            config,
+            issuer,
+            keys,
+            grants: grants::Grants::default(),
+        };
+        Ok(Self {
+            shared: Arc::new(shared),
+        })
     }
 
     /// The provider's routes, relative to the issuer URL.
@@ -117,11 +128,20 @@ impl TestEidProvider {
         // plus a few short fields.
         let body_bytes_max = EID_SIGNED_TEXT_BYTES_MAX * 3 + 16 * 1024;
         Router::new()
-            .route("/.well-known/openid-configuration", get(endpoints::discovery))
+            .route(
+                "/.well-known/openid-configuration",
+                get(endpoints::discovery),
+            )
             .route("/jwks", get(endpoints::jwks))
-            .route("/authorize", get(endpoints::authorize_page).post(endpoints::authorize_choice))
+            .route(
+                "/authorize",
+                get(endpoints::authorize_page).post(endpoints::authorize_choice),
+            )
             .route("/token", axum::routing::post(endpoints::token))
-            .route("/userinfo", get(endpoints::userinfo).post(endpoints::userinfo))
+            .route(
+                "/userinfo",
+                get(endpoints::userinfo).post(endpoints::userinfo),
+            )
             .route("/sign", get(signing::sign_page).post(signing::sign_choice))
             .layer(DefaultBodyLimit::max(body_bytes_max))
             .with_state(self.shared.clone())
@@ -135,7 +155,10 @@ impl TestEidProvider {
 
 impl Shared {
     fn client(&self, client_id: &str) -> Option<&RegisteredClient> {
-        self.config.clients.iter().find(|client| client.client_id == client_id)
+        self.config
+            .clients
+            .iter()
+            .find(|client| client.client_id == client_id)
     }
 
     fn endpoint(&self, path: &str) -> String {
@@ -151,7 +174,10 @@ fn checked_redirect<'a>(
 ) -> Option<(&'a RegisteredClient, Url)> {
     let client = shared.client(client_id?)?;
     let redirect_uri = redirect_uri?;
-    let registered = client.redirect_uris.iter().find(|uri| uri.as_str() == redirect_uri)?;
+    let registered = client
+        .redirect_uris
+        .iter()
+        .find(|uri| uri.as_str() == redirect_uri)?;
     Some((client, registered.clone()))
 }
 

@@ -54,7 +54,8 @@ impl Problem {
                 "The text to sign is missing or too long.".to_owned(),
             ),
             Self::Busy => (
-                "Test-e-legitimationen har för många pågående inloggningar. Försök igen.".to_owned(),
+                "Test-e-legitimationen har för många pågående inloggningar. Försök igen."
+                    .to_owned(),
                 "The test e-ID has too many logins in progress. Try again.".to_owned(),
             ),
         };
@@ -114,7 +115,10 @@ pub(super) fn authorize_with_problem(
     params: &AuthorizeParams,
     problem: Problem,
 ) -> Response {
-    render(StatusCode::BAD_REQUEST, &authorize_page(shared, params, Some(problem)))
+    render(
+        StatusCode::BAD_REQUEST,
+        &authorize_page(shared, params, Some(problem)),
+    )
 }
 
 /// The signing page of `/sign`: the text and the persons who can sign.
@@ -128,7 +132,11 @@ pub(super) fn sign(
     if persons.is_empty() {
         return error(StatusCode::SERVICE_UNAVAILABLE, Problem::NoSigner);
     }
-    let status = if problem.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let status = if problem.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
     let page = SignPage {
         action: shared.endpoint("/sign"),
         text,
@@ -150,15 +158,32 @@ pub(super) fn post_back(
     } else {
         ("Signeringen avbröts", "The signing was cancelled")
     };
-    render(StatusCode::OK, &ReturnPage { heading, heading_english, action, fields })
+    render(
+        StatusCode::OK,
+        &ReturnPage {
+            heading,
+            heading_english,
+            action,
+            fields,
+        },
+    )
 }
 
 /// An error page that does not send the person anywhere.
 pub(super) fn error(status: StatusCode, problem: Problem) -> Response {
-    render(status, &ErrorPage { problem: problem.text() })
+    render(
+        status,
+        &ErrorPage {
+            problem: problem.text(),
+        },
+    )
 }
 
-fn authorize_page(shared: &Shared, params: &AuthorizeParams, problem: Option<Problem>) -> AuthorizePage {
+fn authorize_page(
+    shared: &Shared,
+    params: &AuthorizeParams,
+    problem: Option<Problem>,
+) -> AuthorizePage {
     let fields = [
         ("response_type", &params.response_type),
         ("client_id", &params.client_id),

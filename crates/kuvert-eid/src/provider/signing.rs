@@ -45,9 +45,11 @@ pub(super) async fn sign_choice(
     State(shared): State<Arc<Shared>>,
     Form(params): Form<SignParams>,
 ) -> Response {
-    let Some((_, redirect_uri)) =
-        checked_redirect(&shared, params.client_id.as_deref(), params.redirect_uri.as_deref())
-    else {
+    let Some((_, redirect_uri)) = checked_redirect(
+        &shared,
+        params.client_id.as_deref(),
+        params.redirect_uri.as_deref(),
+    ) else {
         return pages::error(StatusCode::BAD_REQUEST, Problem::UnknownClient);
     };
     let state = params.state.clone().unwrap_or_default();
@@ -55,7 +57,10 @@ pub(super) async fn sign_choice(
         None => show(&shared, &params, None),
         Some("sign") => {
             let text = params.text.as_deref().unwrap_or_default();
-            let person_idx = params.person.as_deref().and_then(|idx| idx.parse::<usize>().ok());
+            let person_idx = params
+                .person
+                .as_deref()
+                .and_then(|idx| idx.parse::<usize>().ok());
             let person = person_idx.and_then(|idx| shared.config.persons.get(idx));
             let Some(credential) = person.and_then(|person| person.signing.as_ref()) else {
                 return show(&shared, &params, Some(Problem::NoPersonChosen));
@@ -68,7 +73,10 @@ pub(super) async fn sign_choice(
                         ("Signature", fields.signature),
                         ("Certificate", fields.certificate),
                         ("Nonce", fields.nonce.unwrap_or_default()),
-                        ("EncodingOfSignedText", fields.encoding_of_signed_text.unwrap_or_default()),
+                        (
+                            "EncodingOfSignedText",
+                            fields.encoding_of_signed_text.unwrap_or_default(),
+                        ),
                         ("state", state),
                     ];
                     pages::post_back(redirect_uri.as_str(), fields, true)
@@ -88,8 +96,11 @@ pub(super) async fn sign_choice(
 
 /// The signing page, after checking the caller and the text.
 fn show(shared: &Shared, params: &SignParams, problem: Option<Problem>) -> Response {
-    let checked =
-        checked_redirect(shared, params.client_id.as_deref(), params.redirect_uri.as_deref());
+    let checked = checked_redirect(
+        shared,
+        params.client_id.as_deref(),
+        params.redirect_uri.as_deref(),
+    );
     let Some((client, redirect_uri)) = checked else {
         return pages::error(StatusCode::BAD_REQUEST, Problem::UnknownClient);
     };
@@ -99,7 +110,10 @@ fn show(shared: &Shared, params: &SignParams, problem: Option<Problem>) -> Respo
     }
     let state = params.state.clone().unwrap_or_default();
     if state.chars().count() > STATE_CHARS_MAX {
-        return pages::error(StatusCode::BAD_REQUEST, Problem::BadRequest("state is too long"));
+        return pages::error(
+            StatusCode::BAD_REQUEST,
+            Problem::BadRequest("state is too long"),
+        );
     }
     let hidden = vec![
         ("client_id", client.client_id.clone()),

@@ -50,7 +50,11 @@ impl TokenKeys {
         jwk.common.key_id = Some(key_id.clone());
         jwk.common.public_key_use = Some(PublicKeyUse::Signature);
         jwk.common.key_algorithm = Some(KeyAlgorithm::RS256);
-        Ok(Self { encoding_key, key_id, jwks: JwkSet { keys: vec![jwk] } })
+        Ok(Self {
+            encoding_key,
+            key_id,
+            jwks: JwkSet { keys: vec![jwk] },
+        })
     }
 
     pub(super) fn jwks(&self) -> &JwkSet {

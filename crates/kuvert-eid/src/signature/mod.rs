@@ -140,16 +140,31 @@ impl EidSigningKey {
 impl SignatureData {
     /// Parses the wire fields (base64 decoding and limits; see [`SignatureDataError`]).
     pub fn from_fields(fields: &SignatureDataFields) -> Result<Self, SignatureDataError> {
-        let encoding = fields.encoding_of_signed_text.as_deref().unwrap_or(ENCODING_UTF8);
+        let encoding = fields
+            .encoding_of_signed_text
+            .as_deref()
+            .unwrap_or(ENCODING_UTF8);
         if !encoding.eq_ignore_ascii_case(ENCODING_UTF8) && !encoding.eq_ignore_ascii_case("UTF8") {
-            return Err(SignatureDataError::Encoding { found: encoding.to_owned() });
+            return Err(SignatureDataError::Encoding {
+                found: encoding.to_owned(),
+            });
         }
         let signature = decode_field("Signature", &fields.signature, SIGNATURE_BYTES_MAX)?;
-        let certificate_der =
-            decode_field("Certificate", &fields.certificate, EID_CERTIFICATE_BYTES_MAX)?;
-        let nonce = fields.nonce.clone().ok_or(SignatureDataError::MissingNonce)?;
+        let certificate_der = decode_field(
+            "Certificate",
+            &fields.certificate,
+            EID_CERTIFICATE_BYTES_MAX,
+        )?;
+        let nonce = fields
+            .nonce
+            .clone()
+            .ok_or(SignatureDataError::MissingNonce)?;
         check_nonce(&nonce)?;
-        Ok(Self { signature, certificate_der, nonce })
+        Ok(Self {
+            signature,
+            certificate_der,
+            nonce,
+        })
     }
 
     /// The wire fields, base64 encoded, with `EncodingOfSignedText=UTF-8`.
@@ -203,14 +218,26 @@ pub fn sign_text(
     check_nonce(nonce).map_err(SignError::Input)?;
     if certificate_der.is_empty() || certificate_der.len() > EID_CERTIFICATE_BYTES_MAX {
         let max = EID_CERTIFICATE_BYTES_MAX;
-        return Err(SignError::Input(SignatureDataError::Size { field: "Certificate", max }));
+        return Err(SignError::Input(SignatureDataError::Size {
+            field: "Certificate",
+            max,
+        }));
     }
     let message = signed_bytes(text, nonce);
     let mut signature = vec![0; key.key_pair.public_modulus_len()];
     key.key_pair
-        .sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), &message, &mut signature)
+        .sign(
+            &RSA_PKCS1_SHA256,
+            &SystemRandom::new(),
+            &message,
+            &mut signature,
+        )
         .map_err(|_| SignError::Crypto)?;
-    Ok(SignatureData { signature, certificate_der: certificate_der.to_vec(), nonce: nonce.to_owned() })
+    Ok(SignatureData {
+        signature,
+        certificate_der: certificate_der.to_vec(),
+        nonce: nonce.to_owned(),
+    })
 }
 
 /// A fresh random nonce: 32 bytes, base64url without padding (43 characters).
@@ -229,14 +256,20 @@ pub fn signed_bytes(text: &str, nonce: &str) -> Vec<u8> {
 
 pub(crate) fn check_text(text: &str) -> Result<(), SignatureDataError> {
     if text.is_empty() || text.len() > EID_SIGNED_TEXT_BYTES_MAX {
-        return Err(SignatureDataError::Size { field: "signed text", max: EID_SIGNED_TEXT_BYTES_MAX });
+        return Err(SignatureDataError::Size {
+            field: "signed text",
+            max: EID_SIGNED_TEXT_BYTES_MAX,
+        });
     }
     Ok(())
 }
 
 fn check_nonce(nonce: &str) -> Result<(), SignatureDataError> {
     if nonce.is_empty() || nonce.len() > EID_NONCE_CHARS_MAX {
-        return Err(SignatureDataError::Size { field: "Nonce", max: EID_NONCE_CHARS_MAX });
+        return Err(SignatureDataError::Size {
+            field: "Nonce",
+            max: EID_NONCE_CHARS_MAX,
+        });
     }
     let is_url_safe = |byte: u8| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_';
     if !nonce.bytes().all(is_url_safe) {
@@ -245,13 +278,19 @@ fn check_nonce(nonce: &str) -> Result<(), SignatureDataError> {
     Ok(())
 }
 
-fn decode_field(field: &'static str, text: &str, max: usize) -> Result<Vec<u8>, SignatureDataError> {
+fn decode_field(
+    field: &'static str,
+    text: &str,
+    max: usize,
+) -> Result<Vec<u8>, SignatureDataError> {
     // Base64 is 4/3 of the bytes; checking the text first bounds the decoder's allocation.
     let text = text.trim();
     if text.is_empty() || text.len() > max.div_ceil(3) * 4 {
         return Err(SignatureDataError::Size { field, max });
     }
-    let bytes = STANDARD.decode(text).map_err(|_| SignatureDataError::Base64 { field })?;
+    let bytes = STANDARD
+        .decode(text)
+        .map_err(|_| SignatureDataError::Base64 { field })?;
     if bytes.is_empty() || bytes.len() > max {
         return Err(SignatureDataError::Size { field, max });
     }

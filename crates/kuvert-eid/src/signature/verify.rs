@@ -62,13 +62,19 @@ pub fn verify_signature_data(
     at: OffsetDateTime,
 ) -> Result<EidSigner, EidSignatureError> {
     check_text(signed_text).map_err(EidSignatureError::Text)?;
-    let certificate =
-        Certificate::from_der(data.certificate_der()).map_err(|_| EidSignatureError::Certificate)?;
+    let certificate = Certificate::from_der(data.certificate_der())
+        .map_err(|_| EidSignatureError::Certificate)?;
     if !certificate.is_valid_at(at) {
         let (not_before, not_after) = (certificate.not_before(), certificate.not_after());
-        return Err(EidSignatureError::NotValidAt { not_before, not_after, at });
+        return Err(EidSignatureError::NotValidAt {
+            not_before,
+            not_after,
+            at,
+        });
     }
-    anchors.verify(&certificate, &[], at).map_err(EidSignatureError::Untrusted)?;
+    anchors
+        .verify(&certificate, &[], at)
+        .map_err(EidSignatureError::Untrusted)?;
     // The xmldsig certificate type keeps its key private; x509-parser reads the same DER,
     // which `Certificate::from_der` has just accepted.
     let (_, parsed) = X509Certificate::from_der(data.certificate_der())
@@ -81,5 +87,8 @@ pub fn verify_signature_data(
         .personal_identity_number()
         .map_err(EidSignatureError::NoPersonalIdentityNumber)?;
     let name = certificate.common_name().unwrap_or_default();
-    Ok(EidSigner { personal_identity_number, name })
+    Ok(EidSigner {
+        personal_identity_number,
+        name,
+    })
 }

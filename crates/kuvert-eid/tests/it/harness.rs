@@ -7,8 +7,8 @@ use axum::Router;
 use axum::extract::RawQuery;
 use axum::routing::get;
 use kuvert_core::id::PersonalIdentityNumber;
-use kuvert_eid::provider::{RegisteredClient, TestEidConfig, TestEidProvider, TestPerson};
 use kuvert_eid::AuthorizationResponse;
+use kuvert_eid::provider::{RegisteredClient, TestEidConfig, TestEidProvider, TestPerson};
 use secrecy::SecretString;
 use tokio::net::TcpListener;
 use url::Url;
@@ -39,7 +39,12 @@ pub(crate) async fn start() -> Setup {
     let callback = callback_server().await;
     let ca = TestCa::new("Kuvert test e-ID CA");
     serve(listener, provider(issuer.clone(), &callback, &ca).router());
-    Setup { issuer, callback, ca, browser: http_client(false) }
+    Setup {
+        issuer,
+        callback,
+        ca,
+        browser: http_client(false),
+    }
 }
 
 /// The provider for `issuer`, with two persons who can both sign.
@@ -71,7 +76,11 @@ pub(crate) fn serve(listener: TcpListener, router: Router) {
 /// A callback server that answers `GET /callback` and `POST /callback` with what it got.
 pub(crate) async fn callback_server() -> Url {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = Url::parse(&format!("http://{}/callback", listener.local_addr().unwrap())).unwrap();
+    let url = Url::parse(&format!(
+        "http://{}/callback",
+        listener.local_addr().unwrap()
+    ))
+    .unwrap();
     let router = Router::new().route(
         "/callback",
         get(|RawQuery(query): RawQuery| async move { query.unwrap_or_default() })
@@ -161,5 +170,7 @@ pub(crate) fn authorization_response(query: &str) -> AuthorizationResponse {
 
 /// Pairs of a form body.
 pub(crate) fn form_pairs(body: &str) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(body.as_bytes()).into_owned().collect()
+    url::form_urlencoded::parse(body.as_bytes())
+        .into_owned()
+        .collect()
 }

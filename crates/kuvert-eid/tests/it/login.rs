@@ -43,14 +43,26 @@ async fn choose(
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
     assert!(html.contains(BANNER), "every page names itself a test e-ID");
-    assert!(html.contains("19121212-****"), "persons are listed with masked numbers");
+    assert!(
+        html.contains("19121212-****"),
+        "persons are listed with masked numbers"
+    );
     let mut fields = hidden_fields(&html);
     fields.push(("person".to_owned(), person.to_owned()));
     fields.push(("action".to_owned(), action.to_owned()));
-    let choice = setup.browser.post(form_action(&html)).form(&fields).send().await.unwrap();
+    let choice = setup
+        .browser
+        .post(form_action(&html))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(choice.status(), StatusCode::SEE_OTHER);
     let location = choice.headers()["location"].to_str().unwrap().to_owned();
-    assert!(location.starts_with(setup.callback.as_str()), "redirects only to the callback");
+    assert!(
+        location.starts_with(setup.callback.as_str()),
+        "redirects only to the callback"
+    );
     let callback = setup.browser.get(location).send().await.unwrap();
     let query = callback.text().await.unwrap();
     (start.state, authorization_response(&query))
@@ -82,7 +94,10 @@ async fn login_rejects_a_callback_with_another_state() {
     let client = relying_party(&setup).await;
     let (_, response) = choose(&setup, &client, "0", "login").await;
     let other_pending = client.start_login().state;
-    let error = client.finish_login(response, other_pending).await.unwrap_err();
+    let error = client
+        .finish_login(response, other_pending)
+        .await
+        .unwrap_err();
     assert!(matches!(error, EidError::StateMismatch), "{error}");
 }
 
@@ -114,9 +129,20 @@ async fn login_rejects_an_id_token_whose_claims_were_changed_in_transit() {
     let ca = crate::pki::TestCa::new("Kuvert test e-ID CA");
     let provider_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let backend = format!("http://{}", provider_listener.local_addr().unwrap());
-    harness::serve(provider_listener, harness::provider(issuer.clone(), &callback, &ca).router());
-    harness::serve(proxy_listener, Router::new().fallback(tampering_proxy).with_state(backend));
-    let setup = Setup { issuer, callback, ca, browser: http_client(false) };
+    harness::serve(
+        provider_listener,
+        harness::provider(issuer.clone(), &callback, &ca).router(),
+    );
+    harness::serve(
+        proxy_listener,
+        Router::new().fallback(tampering_proxy).with_state(backend),
+    );
+    let setup = Setup {
+        issuer,
+        callback,
+        ca,
+        browser: http_client(false),
+    };
     let client = relying_party(&setup).await;
     let (pending, response) = choose(&setup, &client, "0", "login").await;
     let error = client.finish_login(response, pending).await.unwrap_err();

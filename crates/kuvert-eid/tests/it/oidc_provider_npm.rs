@@ -30,8 +30,11 @@ impl Browser {
 
     async fn send(&mut self, mut request: reqwest::RequestBuilder) -> reqwest::Response {
         if !self.jar.is_empty() {
-            let cookies: Vec<String> =
-                self.jar.iter().map(|(name, value)| format!("{name}={value}")).collect();
+            let cookies: Vec<String> = self
+                .jar
+                .iter()
+                .map(|(name, value)| format!("{name}={value}"))
+                .collect();
             request = request.header("cookie", cookies.join("; "));
         }
         let response = request.send().await.unwrap();
@@ -46,8 +49,13 @@ impl Browser {
 
 /// The `Location` of a 303, resolved against `base`.
 fn redirect_target(response: &reqwest::Response, base: &Url) -> Url {
-    assert_eq!(response.status(), StatusCode::SEE_OTHER, "expected a redirect");
-    base.join(response.headers()["location"].to_str().unwrap()).unwrap()
+    assert_eq!(
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "expected a redirect"
+    );
+    base.join(response.headers()["location"].to_str().unwrap())
+        .unwrap()
 }
 
 #[tokio::test]
@@ -64,7 +72,10 @@ async fn login_at_oidc_provider_gives_the_personal_identity_number_claim() {
         .await
         .unwrap();
     let start = client.start_login();
-    let mut browser = Browser { client: http_client(false), jar: BTreeMap::new() };
+    let mut browser = Browser {
+        client: http_client(false),
+        jar: BTreeMap::new(),
+    };
 
     let login = redirect_target(&browser.get(&start.authorize_url).await, &issuer);
     let login_page = browser.get(&login).await;
@@ -72,7 +83,10 @@ async fn login_at_oidc_provider_gives_the_personal_identity_number_claim() {
     let fields = [("prompt", "login"), ("login", PERSON), ("password", "any")];
     let resume = redirect_target(&browser.post_form(&login, &fields).await, &issuer);
     let consent = redirect_target(&browser.get(&resume).await, &issuer);
-    let resume = redirect_target(&browser.post_form(&consent, &[("prompt", "consent")]).await, &issuer);
+    let resume = redirect_target(
+        &browser.post_form(&consent, &[("prompt", "consent")]).await,
+        &issuer,
+    );
     let back = redirect_target(&browser.get(&resume).await, &issuer);
     assert!(back.as_str().starts_with(callback.as_str()));
 

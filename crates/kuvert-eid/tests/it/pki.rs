@@ -25,11 +25,16 @@ impl TestCa {
         let key = rsa_key();
         let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
         params.distinguished_name.push(DnType::CommonName, name);
-        params.distinguished_name.push(DnType::OrganizationName, "Kuvert test");
+        params
+            .distinguished_name
+            .push(DnType::OrganizationName, "Kuvert test");
         params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
         let certificate = params.self_signed(&key).unwrap();
-        Self { pem: certificate.pem(), issuer: Issuer::new(params, key) }
+        Self {
+            pem: certificate.pem(),
+            issuer: Issuer::new(params, key),
+        }
     }
 
     /// A person certificate valid from a day ago until `not_after`.
@@ -43,16 +48,20 @@ impl TestCa {
         let key = rsa_key();
         let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
         let dn = &mut params.distinguished_name;
-        dn.push(DnType::CustomDnType(vec![2, 5, 4, 5]), DnValue::PrintableString(
-            number.try_into().unwrap(),
-        ));
+        dn.push(
+            DnType::CustomDnType(vec![2, 5, 4, 5]),
+            DnValue::PrintableString(number.try_into().unwrap()),
+        );
         dn.push(DnType::CustomDnType(vec![2, 5, 4, 42]), given_name);
         dn.push(DnType::CustomDnType(vec![2, 5, 4, 4]), surname);
         dn.push(DnType::CommonName, format!("{given_name} {surname}"));
         dn.push(DnType::CountryName, "SE");
         params.not_before = OffsetDateTime::now_utc() - Duration::days(1);
         params.not_after = not_after;
-        params.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::ContentCommitment];
+        params.key_usages = vec![
+            KeyUsagePurpose::DigitalSignature,
+            KeyUsagePurpose::ContentCommitment,
+        ];
         let certificate = params.signed_by(&key, &self.issuer).unwrap();
         PersonCredential {
             key: EidSigningKey::from_pkcs8_der(&key.serialize_der()).unwrap(),
@@ -61,7 +70,17 @@ impl TestCa {
     }
 
     /// A person certificate valid for a year.
-    pub(crate) fn valid_person(&self, number: &str, given_name: &str, surname: &str) -> PersonCredential {
-        self.person(number, given_name, surname, OffsetDateTime::now_utc() + Duration::days(365))
+    pub(crate) fn valid_person(
+        &self,
+        number: &str,
+        given_name: &str,
+        surname: &str,
+    ) -> PersonCredential {
+        self.person(
+            number,
+            given_name,
+            surname,
+            OffsetDateTime::now_utc() + Duration::days(365),
+        )
     }
 }

@@ -17,7 +17,13 @@ const AGREEMENT: &str = "Jag godkänner användarvillkoren för Mina meddelanden
     Brev från avsändare kommer till min digitala brevlåda.";
 
 fn sign(credential: &PersonCredential, text: &str) -> SignatureData {
-    sign_text(&credential.key, &credential.certificate_der, text, &new_nonce()).unwrap()
+    sign_text(
+        &credential.key,
+        &credential.certificate_der,
+        text,
+        &new_nonce(),
+    )
+    .unwrap()
 }
 
 fn anchors(ca: &TestCa) -> TrustAnchors {
@@ -65,7 +71,10 @@ fn verify_rejects_an_expired_certificate() {
     let data = sign(&tolvan, AGREEMENT);
     let error = verify_signature_data(&data, AGREEMENT, &anchors(&ca), OffsetDateTime::now_utc())
         .unwrap_err();
-    assert!(matches!(error, EidSignatureError::NotValidAt { .. }), "{error}");
+    assert!(
+        matches!(error, EidSignatureError::NotValidAt { .. }),
+        "{error}"
+    );
 }
 
 #[test]
@@ -76,8 +85,13 @@ fn verify_rejects_another_persons_certificate_beside_the_signature() {
     let mut fields = sign(&tolvan, AGREEMENT).to_fields();
     fields.certificate = sign(&britta, AGREEMENT).to_fields().certificate;
     let swapped = SignatureData::from_fields(&fields).unwrap();
-    let error = verify_signature_data(&swapped, AGREEMENT, &anchors(&ca), OffsetDateTime::now_utc())
-        .unwrap_err();
+    let error = verify_signature_data(
+        &swapped,
+        AGREEMENT,
+        &anchors(&ca),
+        OffsetDateTime::now_utc(),
+    )
+    .unwrap_err();
     assert!(matches!(error, EidSignatureError::BadSignature), "{error}");
 }
 
@@ -94,18 +108,39 @@ async fn signing_service_posts_back_a_signature_that_verifies() {
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
     assert!(html.contains(harness::BANNER));
-    assert!(html.contains("Jag godkänner användarvillkoren"), "the page shows the text");
+    assert!(
+        html.contains("Jag godkänner användarvillkoren"),
+        "the page shows the text"
+    );
     let mut fields = hidden_fields(&html);
     fields.push(("person".to_owned(), "1".to_owned()));
     fields.push(("action".to_owned(), "sign".to_owned()));
-    let answer = setup.browser.post(form_action(&html)).form(&fields).send().await.unwrap();
+    let answer = setup
+        .browser
+        .post(form_action(&html))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
     let html = answer.text().await.unwrap();
-    assert!(html.contains(">Fortsätt</button>"), "works without JavaScript");
+    assert!(
+        html.contains(">Fortsätt</button>"),
+        "works without JavaScript"
+    );
     assert_eq!(form_action(&html), setup.callback.as_str());
-    let posted = setup.browser.post(form_action(&html)).form(&hidden_fields(&html)).send();
+    let posted = setup
+        .browser
+        .post(form_action(&html))
+        .form(&hidden_fields(&html))
+        .send();
     let body = posted.await.unwrap().text().await.unwrap();
     let pairs = form_pairs(&body);
-    let field = |name: &str| pairs.iter().find(|(key, _)| key == name).map(|(_, v)| v.clone());
+    let field = |name: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, v)| v.clone())
+    };
     assert_eq!(field("state").as_deref(), Some("profile-change-7"));
     let fields = SignatureDataFields {
         signature: field("Signature").unwrap(),
@@ -114,7 +149,12 @@ async fn signing_service_posts_back_a_signature_that_verifies() {
         encoding_of_signed_text: field("EncodingOfSignedText"),
     };
     let data = SignatureData::from_fields(&fields).unwrap();
-    let signer = verify_signature_data(&data, AGREEMENT, &anchors(&setup.ca), OffsetDateTime::now_utc())
-        .unwrap();
+    let signer = verify_signature_data(
+        &data,
+        AGREEMENT,
+        &anchors(&setup.ca),
+        OffsetDateTime::now_utc(),
+    )
+    .unwrap();
     assert_eq!(signer.personal_identity_number.as_str(), BRITTA.0);
 }

@@ -35,7 +35,13 @@ async fn code_for(setup: &Setup, verifier: &str) -> String {
     response.code.unwrap()
 }
 
-async fn exchange(setup: &Setup, code: &str, verifier: &str, redirect_uri: &str, secret: &str) -> (StatusCode, Value) {
+async fn exchange(
+    setup: &Setup,
+    code: &str,
+    verifier: &str,
+    redirect_uri: &str,
+    secret: &str,
+) -> (StatusCode, Value) {
     let fields = [
         ("grant_type", "authorization_code"),
         ("code", code),
@@ -57,8 +63,14 @@ async fn exchange(setup: &Setup, code: &str, verifier: &str, redirect_uri: &str,
 async fn token_issues_an_id_token_for_a_correct_exchange() {
     let setup = harness::start().await;
     let code = code_for(&setup, VERIFIER).await;
-    let (status, body) =
-        exchange(&setup, &code, VERIFIER, setup.callback.as_str(), CLIENT_SECRET).await;
+    let (status, body) = exchange(
+        &setup,
+        &code,
+        VERIFIER,
+        setup.callback.as_str(),
+        CLIENT_SECRET,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["token_type"], "Bearer");
     assert_eq!(body["id_token"].as_str().unwrap().split('.').count(), 3);
@@ -69,7 +81,8 @@ async fn token_rejects_a_wrong_pkce_verifier() {
     let setup = harness::start().await;
     let code = code_for(&setup, VERIFIER).await;
     let wrong = "another-pkce-verifier-that-is-also-long-enough-0123456789";
-    let (status, body) = exchange(&setup, &code, wrong, setup.callback.as_str(), CLIENT_SECRET).await;
+    let (status, body) =
+        exchange(&setup, &code, wrong, setup.callback.as_str(), CLIENT_SECRET).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["error"], "invalid_grant");
 }
@@ -100,8 +113,14 @@ async fn token_rejects_another_redirect_uri_than_the_authorization_request_had()
 async fn token_rejects_a_wrong_client_secret() {
     let setup = harness::start().await;
     let code = code_for(&setup, VERIFIER).await;
-    let (status, body) =
-        exchange(&setup, &code, VERIFIER, setup.callback.as_str(), "wrong secret").await;
+    let (status, body) = exchange(
+        &setup,
+        &code,
+        VERIFIER,
+        setup.callback.as_str(),
+        "wrong secret",
+    )
+    .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["error"], "invalid_client");
 }
