@@ -252,7 +252,9 @@ impl BodyElement for GetSendersResponse {
     }
 
     fn read_children(children: &mut Children<'_, '_>) -> Result<Self, WireError> {
-        Ok(Self { senders: children.many_nested(NONE, "return", LIST, SenderEntry::read)? })
+        Ok(Self {
+            senders: children.many_nested(NONE, "return", LIST, SenderEntry::read)?,
+        })
     }
 }
 
@@ -312,7 +314,9 @@ impl BodyElement for IsSenderAccepted {
     }
 
     fn read_children(children: &mut Children<'_, '_>) -> Result<Self, WireError> {
-        Ok(Self { sender: children.value(NONE, "arg0", RecipientId::parse)? })
+        Ok(Self {
+            sender: children.value(NONE, "arg0", RecipientId::parse)?,
+        })
     }
 }
 
@@ -332,7 +336,9 @@ impl BodyElement for IsSenderAcceptedResponse {
     }
 
     fn read_children(children: &mut Children<'_, '_>) -> Result<Self, WireError> {
-        Ok(Self { is_accepted: children.boolean(NONE, "return")? })
+        Ok(Self {
+            is_accepted: children.boolean(NONE, "return")?,
+        })
     }
 }
 
@@ -362,7 +368,9 @@ macro_rules! access_rights_operation {
             }
 
             fn read_children(children: &mut Children<'_, '_>) -> Result<Self, WireError> {
-                Ok(Self { user: children.value(NONE, "arg0", UserIdentity::parse)? })
+                Ok(Self {
+                    user: children.value(NONE, "arg0", UserIdentity::parse)?,
+                })
             }
         }
 
@@ -466,7 +474,11 @@ impl BodyElement for TestNewSigner {
         for signer in &self.signers {
             signer.write(writer, NONE, "arg1");
         }
-        writer.opt_leaf(NONE, "arg2", self.candidate.as_ref().map(SignatoryId::as_str));
+        writer.opt_leaf(
+            NONE,
+            "arg2",
+            self.candidate.as_ref().map(SignatoryId::as_str),
+        );
         writer.leaf(NONE, "arg3", self.action.as_wire());
     }
 

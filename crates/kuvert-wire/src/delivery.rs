@@ -94,7 +94,10 @@ pub fn read_seal(sealed_delivery: Node<'_, '_>) -> Result<Seal, WireError> {
     let seal = children.nested(M3, "Seal", |seal| {
         let received_date = seal.value(M, "ReceivedTime", SealDate::parse)?;
         let signatures_ok = seal.boolean(M, "SignaturesOK")?;
-        Ok(Seal { received_date, signatures_ok })
+        Ok(Seal {
+            received_date,
+            signatures_ok,
+        })
     })?;
     children.opt(XMLDSIG, "Signature");
     children.finish()?;
@@ -119,7 +122,13 @@ fn read_delivery(children: &mut Children<'_, '_>) -> Result<SecureDelivery, Wire
     let node = match messages.as_slice() {
         [] => return Err(WireError::MissingElement { path }),
         [node] => *node,
-        more => return Err(WireError::TooMany { path, count: more.len(), max: 1 }),
+        more => {
+            return Err(WireError::TooMany {
+                path,
+                count: more.len(),
+                max: 1,
+            });
+        }
     };
     let message = read_complex(node, &path, |message| {
         let header = message.nested(M3, "Header", read_message_header)?;
@@ -134,10 +143,18 @@ fn write_delivery_header(writer: &mut Writer, header: &DeliveryHeader) {
     writer.start(M3, "Header");
     write_sender(writer, &header.sender, M2);
     writer.leaf(M2, "Recipient", &header.recipient.to_wire());
-    writer.opt_leaf(M2, "Reference", header.reference.as_ref().map(Reference::as_str));
+    writer.opt_leaf(
+        M2,
+        "Reference",
+        header.reference.as_ref().map(Reference::as_str),
+    );
     let correlation = header.correlation_id.as_ref().map(CorrelationId::as_str);
     writer.opt_leaf(M2, "CorrelationId", correlation);
-    writer.opt_leaf(M2, "Attention", header.attention.as_ref().map(Attention::as_str));
+    writer.opt_leaf(
+        M2,
+        "Attention",
+        header.attention.as_ref().map(Attention::as_str),
+    );
     writer.end();
 }
 
@@ -177,11 +194,13 @@ pub(crate) fn rewrap_children(
         let start_tag_end = source.find('>').unwrap_or(source.len());
         let local_name = child.tag_name().name();
         let is_prefix_free = source.get(1..).is_some_and(|rest| {
-            rest.starts_with(local_name)
-                && rest[local_name.len()..].starts_with([' ', '>', '/'])
+            rest.starts_with(local_name) && rest[local_name.len()..].starts_with([' ', '>', '/'])
         });
         if !is_prefix_free {
-            return Err(invalid(wrapper.1, "sealed delivery is not in the prefix-free form"));
+            return Err(invalid(
+                wrapper.1,
+                "sealed delivery is not in the prefix-free form",
+            ));
         }
         let declares_default = source[..start_tag_end].contains(" xmlns=\"");
         if declares_default {
@@ -224,10 +243,18 @@ impl MultiRecipientHeader {
         for recipient in &self.recipients {
             writer.leaf(M, "Recipient", &recipient.to_wire());
         }
-        writer.opt_leaf(M, "Reference", self.reference.as_ref().map(Reference::as_str));
+        writer.opt_leaf(
+            M,
+            "Reference",
+            self.reference.as_ref().map(Reference::as_str),
+        );
         let correlation = self.correlation_id.as_ref().map(CorrelationId::as_str);
         writer.opt_leaf(M, "CorrelationId", correlation);
-        writer.opt_leaf(M, "Attention", self.attention.as_ref().map(Attention::as_str));
+        writer.opt_leaf(
+            M,
+            "Attention",
+            self.attention.as_ref().map(Attention::as_str),
+        );
         writer.end();
     }
 
@@ -236,7 +263,9 @@ impl MultiRecipientHeader {
         let sender = children.nested(M, "Sender", read_sender)?;
         let recipients = children.values(M, "Recipient", max, RecipientId::parse)?;
         if recipients.is_empty() {
-            return Err(WireError::MissingElement { path: children.child_path("Recipient") });
+            return Err(WireError::MissingElement {
+                path: children.child_path("Recipient"),
+            });
         }
         Ok(Self {
             sender,

@@ -91,8 +91,9 @@ fn parse_xml(xml: &str) -> Result<Document<'_>, WireError> {
         nodes_limit: kuvert_core::limits::XML_NODES_MAX,
         entity_resolver: None,
     };
-    Document::parse_with_options(xml, options)
-        .map_err(|error| WireError::Xml { reason: error.to_string() })
+    Document::parse_with_options(xml, options).map_err(|error| WireError::Xml {
+        reason: error.to_string(),
+    })
 }
 
 /// `<soap:Envelope><soap:Body>{body_element}</soap:Body></soap:Envelope>`.
@@ -114,7 +115,9 @@ pub fn body_child<'a, 'input>(
 ) -> Result<Node<'a, 'input>, WireError> {
     let root = document.root_element();
     if expanded_name(root) != (ns::SOAP, "Envelope") {
-        return Err(not_an_envelope("the root element is not a soap 1.1 Envelope"));
+        return Err(not_an_envelope(
+            "the root element is not a soap 1.1 Envelope",
+        ));
     }
     let mut children = Children::new(root, "Envelope")?;
     children.opt(ns::SOAP, "Header");
@@ -123,7 +126,9 @@ pub fn body_child<'a, 'input>(
         .ok_or_else(|| not_an_envelope("Envelope has no Body"))?;
     children.finish()?;
     let mut elements = body.children().filter(Node::is_element);
-    let first = elements.next().ok_or_else(|| not_an_envelope("Body is empty"))?;
+    let first = elements
+        .next()
+        .ok_or_else(|| not_an_envelope("Body is empty"))?;
     if elements.next().is_some() {
         return Err(not_an_envelope("Body has more than one child element"));
     }
@@ -138,5 +143,7 @@ pub fn expanded_name<'a>(node: Node<'a, '_>) -> (&'a str, &'a str) {
 }
 
 fn not_an_envelope(reason: &str) -> WireError {
-    WireError::NotAnEnvelope { reason: reason.to_owned() }
+    WireError::NotAnEnvelope {
+        reason: reason.to_owned(),
+    }
 }

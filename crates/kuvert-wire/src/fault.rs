@@ -170,7 +170,11 @@ impl Fault {
     /// A fault with a fresh [`CallId`].
     #[must_use]
     pub fn new(code: FaultCode, description: impl Into<String>) -> Self {
-        Self { code, description: description.into(), call_id: CallId::new() }
+        Self {
+            code,
+            description: description.into(),
+            call_id: CallId::new(),
+        }
     }
 
     /// The v3 SOAP fault envelope: `detail/{common3}applicationFault`.
@@ -187,8 +191,16 @@ impl Fault {
     }
 
     fn envelope_with_detail(&self, namespace: &'static str, name: &'static str) -> String {
-        let faultcode = if self.code.is_client_error() { "soap:Client" } else { "soap:Server" };
-        let children_ns = if namespace == ns::COMMON3 { ns::COMMON3 } else { ns::COMMON };
+        let faultcode = if self.code.is_client_error() {
+            "soap:Client"
+        } else {
+            "soap:Server"
+        };
+        let children_ns = if namespace == ns::COMMON3 {
+            ns::COMMON3
+        } else {
+            ns::COMMON
+        };
         let mut writer = Writer::new();
         writer.leaf(ns::NONE, "faultcode", faultcode);
         writer.leaf(ns::NONE, "faultstring", &self.description);
@@ -229,10 +241,17 @@ fn read_fault_parts(fault: Node<'_, '_>) -> Result<WireError, WireError> {
         .opt(ns::NONE, "detail")
         .and_then(|detail| detail.children().find(Node::is_element));
     let Some(detail_child) = detail_child else {
-        return Ok(WireError::SoapFault { faultcode, faultstring });
+        return Ok(WireError::SoapFault {
+            faultcode,
+            faultstring,
+        });
     };
     let (namespace, name) = expanded_name(detail_child);
-    let children_ns = if namespace == ns::COMMON3 { ns::COMMON3 } else { ns::COMMON };
+    let children_ns = if namespace == ns::COMMON3 {
+        ns::COMMON3
+    } else {
+        ns::COMMON
+    };
     let path = format!("Fault/detail/{name}");
     let mut info = Children::new(detail_child, &path)?;
     let code = info.value(children_ns, "ErrorCode", |text| {
@@ -243,6 +262,9 @@ fn read_fault_parts(fault: Node<'_, '_>) -> Result<WireError, WireError> {
     let description = info.text(children_ns, "Description")?;
     let call_id = info.value(children_ns, "CallId", CallId::parse)?;
     info.finish()?;
-    Ok(WireError::Fault(Box::new(Fault { code, description, call_id })))
+    Ok(WireError::Fault(Box::new(Fault {
+        code,
+        description,
+        call_id,
+    })))
 }
-

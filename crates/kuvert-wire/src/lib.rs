@@ -36,20 +36,20 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod authority;
 pub mod delivery;
 pub mod envelope;
 pub mod error;
 pub mod fault;
-pub mod notification;
 pub mod message;
+pub mod notification;
 pub mod ns;
 pub mod reader;
-pub mod service;
-pub mod writer;
-pub mod authority;
 pub mod recipient;
+pub mod service;
 pub mod types;
 pub mod values;
+pub mod writer;
 
 /// Standard base64 with padding, as `xs:base64Binary` is written.
 pub(crate) fn base64_encode(bytes: &[u8]) -> String {

@@ -113,7 +113,9 @@ impl BodyElement for DistributeSecureResponse {
     }
 
     fn read_children(children: &mut Children<'_, '_>) -> Result<Self, WireError> {
-        Ok(Self { distribution_id: children.value(M3, "return", DistributionId::parse)? })
+        Ok(Self {
+            distribution_id: children.value(M3, "return", DistributionId::parse)?,
+        })
     }
 }
 
@@ -159,7 +161,11 @@ impl BodyElement for CheckDistributionStatusResponse {
             writer.start(M3, "return");
             writer.leaf(M, "RecipientId", &status.recipient.to_wire());
             writer.leaf(M, "Type", status.kind.as_wire());
-            writer.opt_leaf(M, "DeliveryStatus", status.state.map(DistributionState::as_wire));
+            writer.opt_leaf(
+                M,
+                "DeliveryStatus",
+                status.state.map(DistributionState::as_wire),
+            );
             writer.end();
         }
     }

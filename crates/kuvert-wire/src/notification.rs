@@ -122,7 +122,11 @@ impl NotificationDelivery {
                     header.value(N2, "Subject", |text| bounded(text, EMAIL_SUBJECT_CHARS_MAX))?,
                 ))
             })?;
-            Ok(EmailNotice { from, subject, text: email.text(N2, "text")? })
+            Ok(EmailNotice {
+                from,
+                subject,
+                text: email.text(N2, "text")?,
+            })
         })?;
         let sms = children.opt_nested(N3, "SmsMessage", |sms| {
             let from = sms.nested(N2, "header", |header| {
@@ -131,7 +135,13 @@ impl NotificationDelivery {
             let text = sms.value(N2, "text", |text| bounded(text, SMS_TEXT_CHARS_MAX))?;
             Ok(SmsNotice { from, text })
         })?;
-        Ok(Self { header, message_header, body, email, sms })
+        Ok(Self {
+            header,
+            message_header,
+            body,
+            email,
+            sms,
+        })
     }
 }
 
@@ -156,7 +166,11 @@ impl NotificationStatus {
                 status.values(N3, "NotifiedByChannel", 2, NotificationChannel::parse)?,
             ))
         })?;
-        Ok(Self { recipient, is_delivered, channels })
+        Ok(Self {
+            recipient,
+            is_delivered,
+            channels,
+        })
     }
 }
 
@@ -173,7 +187,7 @@ fn bounded(text: &str, max: usize) -> Result<String, String> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[allow(missing_docs)]
 pub enum NotificationRequest {
-    Distribute(Distribute),
+    Distribute(Box<Distribute>),
     CheckDistributionStatus(CheckDistributionStatus),
 }
 
@@ -184,7 +198,9 @@ pub enum NotificationRequest {
 pub fn parse_request(document: &Document<'_>) -> Result<NotificationRequest, WireError> {
     let node = body_child(document)?;
     match expanded_name(node) {
-        (N3, "distribute") => Ok(NotificationRequest::Distribute(Distribute::from_element(node)?)),
+        (N3, "distribute") => {
+            Ok(NotificationRequest::Distribute(Box::new(Distribute::from_element(node)?)))
+        }
         (N3, "checkDistributionStatus") => Ok(NotificationRequest::CheckDistributionStatus(
             CheckDistributionStatus::from_element(node)?,
         )),
@@ -232,7 +248,9 @@ impl BodyElement for DistributeResponse {
     }
 
     fn read_children(children: &mut Children<'_, '_>) -> Result<Self, WireError> {
-        Ok(Self { distribution_id: children.value(N3, "return", DistributionId::parse)? })
+        Ok(Self {
+            distribution_id: children.value(N3, "return", DistributionId::parse)?,
+        })
     }
 }
 

@@ -84,7 +84,9 @@ impl<'a, 'input> Children<'a, 'input> {
     /// [`WireError::MissingElement`] when the next child is another element or there is none.
     pub fn one(&mut self, namespace: &str, name: &str) -> Result<Node<'a, 'input>, WireError> {
         self.opt(namespace, name)
-            .ok_or_else(|| WireError::MissingElement { path: self.child_path(name) })
+            .ok_or_else(|| WireError::MissingElement {
+                path: self.child_path(name),
+            })
     }
 
     /// Consumes every consecutive `{namespace}name` child, at most `max` of them.
@@ -123,7 +125,9 @@ impl<'a, 'input> Children<'a, 'input> {
     ) -> Result<Vec<Node<'a, 'input>>, WireError> {
         let nodes = self.many(namespace, name, max)?;
         if nodes.is_empty() {
-            return Err(WireError::MissingElement { path: self.child_path(name) });
+            return Err(WireError::MissingElement {
+                path: self.child_path(name),
+            });
         }
         Ok(nodes)
     }
@@ -252,7 +256,9 @@ impl<'a, 'input> Children<'a, 'input> {
     ) -> Result<Vec<T>, WireError> {
         let nodes = self.many(namespace, name, max)?;
         if nodes.len() < min {
-            return Err(WireError::MissingElement { path: self.child_path(name) });
+            return Err(WireError::MissingElement {
+                path: self.child_path(name),
+            });
         }
         let mut items = Vec::with_capacity(nodes.len());
         for (idx, node) in nodes.into_iter().enumerate() {
@@ -306,7 +312,10 @@ pub fn leaf_text(node: Node<'_, '_>, path: &str) -> Result<String, WireError> {
 
 /// An [`WireError::InvalidValue`] at `path`.
 pub(crate) fn invalid(path: &str, reason: impl std::fmt::Display) -> WireError {
-    WireError::InvalidValue { path: path.to_owned(), reason: reason.to_string() }
+    WireError::InvalidValue {
+        path: path.to_owned(),
+        reason: reason.to_string(),
+    }
 }
 
 /// `xs:boolean`: `true`, `false`, `1`, `0`.

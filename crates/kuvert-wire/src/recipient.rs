@@ -12,8 +12,8 @@ use crate::error::WireError;
 use crate::ns::{RECIPIENT2 as R2, RECIPIENT3 as R3};
 use crate::reader::Children;
 use crate::types::{
-    AccountPreferences, AccountRequest, AccountStatus, PendingAccountRequest,
-    ReachabilityStatus, SignatureAuthorizationResult, SignatureData, parse_agreement,
+    AccountPreferences, AccountRequest, AccountStatus, PendingAccountRequest, ReachabilityStatus,
+    SignatureAuthorizationResult, SignatureData, parse_agreement,
 };
 use crate::values::{AccountType, UserIdentity};
 use crate::writer::Writer;
@@ -147,8 +147,12 @@ impl BodyElement for IsReachable {
 
     fn read_children(children: &mut Children<'_, '_>) -> Result<Self, WireError> {
         let sender = children.value(R3, "senderOrgNr", OrganisationNumber::parse)?;
-        let recipients =
-            children.values(R3, "recipientId", REACHABILITY_IDS_PER_CALL_MAX, RecipientId::parse)?;
+        let recipients = children.values(
+            R3,
+            "recipientId",
+            REACHABILITY_IDS_PER_CALL_MAX,
+            RecipientId::parse,
+        )?;
         Ok(Self { sender, recipients })
     }
 }
@@ -198,7 +202,9 @@ impl BodyElement for IsRegistered {
         let max = REGISTERED_IDS_PER_CALL_MAX;
         let recipients = children.values(R3, "recipientId", max, RecipientId::parse)?;
         if recipients.is_empty() {
-            return Err(WireError::MissingElement { path: children.child_path("recipientId") });
+            return Err(WireError::MissingElement {
+                path: children.child_path("recipientId"),
+            });
         }
         Ok(Self { recipients })
     }
@@ -270,7 +276,9 @@ impl BodyElement for GetAccountPreferencesResponse {
     }
 
     fn read_children(children: &mut Children<'_, '_>) -> Result<Self, WireError> {
-        Ok(Self { preferences: children.nested(R3, "return", AccountPreferences::read)? })
+        Ok(Self {
+            preferences: children.nested(R3, "return", AccountPreferences::read)?,
+        })
     }
 }
 
@@ -337,7 +345,10 @@ impl BodyElement for Deregister {
 /// Declares a response whose only child is one `SignatureAuthorizationResult`.
 #[rustfmt::skip]
 macro_rules! signature_result_response {
-    ($(#[$meta:meta])* $name:ident, $namespace:expr, $element:literal, $child_ns:expr, $child:literal) => {
+    (
+        $(#[$meta:meta])* $name:ident, $namespace:expr, $element:literal,
+        $child_ns:expr, $child:literal
+    ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq)]
         pub struct $name {

@@ -14,8 +14,8 @@ use crate::delivery::parts::{read_body, write_body};
 use crate::delivery::{MultiRecipientHeader, rewrap_children};
 use crate::envelope::{BodyElement, body_child, expanded_name, wrap_body};
 use crate::error::WireError;
-use crate::ns::{MESSAGE as M, SERVICE as S, SERVICE3 as S3};
 use crate::notification::{NotificationDelivery, NotificationStatus};
+use crate::ns::{MESSAGE as M, SERVICE as S, SERVICE3 as S3};
 use crate::reader::{Children, read_complex};
 use crate::types::bool_text;
 use crate::writer::Writer;
@@ -43,9 +43,9 @@ pub enum ServiceRequest<'a, 'input> {
     /// `Seal`, `Signature`), to verify as a `SealedDelivery`.
     DeliverSecure(Node<'a, 'input>),
     /// `notify`.
-    Notify(NotificationDelivery),
+    Notify(Box<NotificationDelivery>),
     /// `deliverForward`.
-    DeliverForward(DeliverForward<'a, 'input>),
+    DeliverForward(Box<DeliverForward<'a, 'input>>),
 }
 
 /// Reads an incoming Service envelope into the request it carries.
@@ -67,14 +67,14 @@ pub fn parse_request<'a, 'input>(
             let delivery = read_complex(node, "notify", |children| {
                 children.nested(S3, "notify", NotificationDelivery::read)
             })?;
-            Ok(ServiceRequest::Notify(delivery))
+            Ok(ServiceRequest::Notify(Box::new(delivery)))
         }
         (S3, "deliverForward") => {
             let forward = read_complex(node, "deliverForward", |children| {
                 let node = children.one(S3, "forwardMessage")?;
                 DeliverForward::read(node, &children.child_path("forwardMessage"))
             })?;
-            Ok(ServiceRequest::DeliverForward(forward))
+            Ok(ServiceRequest::DeliverForward(Box::new(forward)))
         }
         (namespace, name) => Err(WireError::UnknownOperation {
             namespace: namespace.to_owned(),
@@ -139,7 +139,11 @@ fn read_receipt(children: &mut Children<'_, '_>) -> Result<Receipt, WireError> {
         ))
     })?;
     let (recipient, is_delivered) = statuses.remove(0);
-    Ok(Receipt { trans_id, recipient, is_delivered })
+    Ok(Receipt {
+        trans_id,
+        recipient,
+        is_delivered,
+    })
 }
 
 /// `svc3:notify`: an unsigned notification delivery to an operator.
@@ -158,7 +162,9 @@ impl BodyElement for Notify {
     }
 
     fn read_children(children: &mut Children<'_, '_>) -> Result<Self, WireError> {
-        Ok(Self { delivery: children.nested(S3, "notify", NotificationDelivery::read)? })
+        Ok(Self {
+            delivery: children.nested(S3, "notify", NotificationDelivery::read)?,
+        })
     }
 }
 
@@ -225,13 +231,21 @@ impl<'a, 'input> DeliverForward<'a, 'input> {
         let mut children = Children::new(node, path)?;
         let header = children.nested(S3, "Header", MultiRecipientHeader::read)?;
         let (subject, body) = children.nested(S3, "Message", |message| {
-            Ok((message.value(M, "Subject", Subject::parse)?, message.nested(M, "Body", read_body)?))
+            Ok((
+                message.value(M, "Subject", Subject::parse)?,
+                message.nested(M, "Body", read_body)?,
+            ))
         })?;
         let original = children.one(S3, "OrginalDelivery")?;
         let message_id_to_forward =
             children.opt_value(S3, "MessageIdToForward", MessageId::parse)?;
         children.finish()?;
-        let note = ForwardNote { header, subject, body, message_id_to_forward };
+        let note = ForwardNote {
+            header,
+            subject,
+            body,
+            message_id_to_forward,
+        };
         Ok(Self { note, original })
     }
 }

@@ -164,7 +164,13 @@ impl Operator {
         let service_address = children.text(ns::RECIPIENT, "ServiceAdress")?;
         let ui_address = children.opt_text(ns::RECIPIENT, "UIAdress")?;
         children.text(ns::RECIPIENT, "InternalServiceAdress")?;
-        Ok(Self { id, name, logo, service_address, ui_address })
+        Ok(Self {
+            id,
+            name,
+            logo,
+            service_address,
+            ui_address,
+        })
     }
 }
 
@@ -202,9 +208,17 @@ impl ReachabilityStatus {
     pub(crate) fn write(&self, writer: &mut Writer, namespace: &'static str, name: &'static str) {
         writer.start(namespace, name);
         self.account.write(writer, ns::RECIPIENT, "AccountStatus");
-        writer.leaf(ns::RECIPIENT, "SenderAccepted", bool_text(self.accepts_sender));
+        writer.leaf(
+            ns::RECIPIENT,
+            "SenderAccepted",
+            bool_text(self.accepts_sender),
+        );
         if let Some(at) = self.last_sender_accept_change {
-            writer.leaf(ns::RECIPIENT, "LastSenderAcceptChange", &format_date_time(at));
+            writer.leaf(
+                ns::RECIPIENT,
+                "LastSenderAcceptChange",
+                &format_date_time(at),
+            );
         }
         writer.end();
     }
@@ -288,7 +302,11 @@ impl AccountRequest {
 impl SignatureData {
     pub(crate) fn write(&self, writer: &mut Writer, namespace: &'static str, name: &'static str) {
         writer.start(namespace, name);
-        writer.leaf(ns::COMMON, "Signature", &crate::base64_encode(&self.signature));
+        writer.leaf(
+            ns::COMMON,
+            "Signature",
+            &crate::base64_encode(&self.signature),
+        );
         writer.leaf(ns::COMMON, "Certificate", &self.certificate);
         writer.opt_leaf(ns::COMMON, "Nonce", self.nonce.as_deref());
         let encoding = self.encoding_of_signed_text.as_deref();
@@ -338,12 +356,20 @@ impl SignatureAuthorizationResult {
     pub(crate) fn write(&self, writer: &mut Writer, namespace: &'static str, name: &'static str) {
         const NS: &str = ns::AUTHORITY_TYPES;
         writer.start(namespace, name);
-        writer.opt_leaf(NS, "Id", self.recipient.as_ref().map(RecipientId::to_wire).as_deref());
+        writer.opt_leaf(
+            NS,
+            "Id",
+            self.recipient.as_ref().map(RecipientId::to_wire).as_deref(),
+        );
         for person in &self.signed_by {
             person.write(writer, NS, "SignedBy");
         }
         writer.opt_leaf(NS, "Status", self.status.map(AuthorizationStatus::as_wire));
-        writer.opt_leaf(NS, "Timestamp", self.timestamp.map(format_date_time).as_deref());
+        writer.opt_leaf(
+            NS,
+            "Timestamp",
+            self.timestamp.map(format_date_time).as_deref(),
+        );
         writer.opt_leaf(NS, "Text", self.text.as_deref());
         for person in &self.possible_signers {
             person.write(writer, NS, "PossibleSigners");
@@ -359,7 +385,12 @@ impl SignatureAuthorizationResult {
             status: children.opt_value(NS, "Status", AuthorizationStatus::parse)?,
             timestamp: children.opt_value(NS, "Timestamp", parse_date_time)?,
             text: children.opt_text(NS, "Text")?,
-            possible_signers: children.many_nested(NS, "PossibleSigners", LIST_MAX, Person::read)?,
+            possible_signers: children.many_nested(
+                NS,
+                "PossibleSigners",
+                LIST_MAX,
+                Person::read,
+            )?,
         })
     }
 }
@@ -368,7 +399,8 @@ impl PendingAccountRequest {
     pub(crate) fn write(&self, writer: &mut Writer, namespace: &'static str, name: &'static str) {
         writer.start(namespace, name);
         self.request.write(writer, ns::RECIPIENT, "AccountRequest");
-        self.signature_status.write(writer, ns::RECIPIENT, "SignatureStatus");
+        self.signature_status
+            .write(writer, ns::RECIPIENT, "SignatureStatus");
         writer.end();
     }
 
@@ -392,12 +424,16 @@ pub(crate) fn bool_text(value: bool) -> &'static str {
 /// A sender or intermediary `Name`: 2..=256 characters.
 pub(crate) fn parse_name(text: &str) -> Result<String, String> {
     let length = text.chars().count();
-    let (min, max) =
-        (kuvert_core::limits::SENDER_NAME_CHARS_MIN, kuvert_core::limits::SENDER_NAME_CHARS_MAX);
+    let (min, max) = (
+        kuvert_core::limits::SENDER_NAME_CHARS_MIN,
+        kuvert_core::limits::SENDER_NAME_CHARS_MAX,
+    );
     if (min..=max).contains(&length) {
         Ok(text.to_owned())
     } else {
-        Err(format!("name has {length} characters, {min}..={max} allowed"))
+        Err(format!(
+            "name has {length} characters, {min}..={max} allowed"
+        ))
     }
 }
 
@@ -407,7 +443,10 @@ pub(crate) fn parse_agreement(text: &str) -> Result<String, String> {
     if text.len() <= max {
         Ok(text.to_owned())
     } else {
-        Err(format!("agreement text has {} bytes, at most {max} allowed", text.len()))
+        Err(format!(
+            "agreement text has {} bytes, at most {max} allowed",
+            text.len()
+        ))
     }
 }
 
@@ -417,6 +456,9 @@ fn parse_certificate(text: &str) -> Result<String, String> {
     if text.len() <= max {
         Ok(text.to_owned())
     } else {
-        Err(format!("certificate has {} bytes, at most {max} allowed", text.len()))
+        Err(format!(
+            "certificate has {} bytes, at most {max} allowed",
+            text.len()
+        ))
     }
 }

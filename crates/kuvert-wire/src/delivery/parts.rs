@@ -26,7 +26,11 @@ pub(crate) fn write_sender(writer: &mut Writer, sender: &Sender, ns: &'static st
     writer.start(ns, "Sender");
     writer.leaf(S, "Id", &sender.id.to_wire());
     writer.leaf(S, "Name", sender.name.as_str());
-    writer.opt_leaf(S, "Attention", sender.attention.as_ref().map(Attention::as_str));
+    writer.opt_leaf(
+        S,
+        "Attention",
+        sender.attention.as_ref().map(Attention::as_str),
+    );
     writer.end();
 }
 
@@ -46,8 +50,16 @@ pub(crate) fn write_message_header(writer: &mut Writer, header: &MessageHeader) 
     writer.start(M3, "Supportinfo");
     writer.leaf(M3, "Text", support.text.as_str());
     writer.opt_leaf(M3, "URL", support.url.as_ref().map(SupportUrl::as_str));
-    writer.opt_leaf(M3, "PhoneNumber", support.phone.as_ref().map(PhoneNumber::as_str));
-    writer.opt_leaf(M3, "EmailAdress", support.email.as_ref().map(EmailAddress::as_str));
+    writer.opt_leaf(
+        M3,
+        "PhoneNumber",
+        support.phone.as_ref().map(PhoneNumber::as_str),
+    );
+    writer.opt_leaf(
+        M3,
+        "EmailAdress",
+        support.email.as_ref().map(EmailAddress::as_str),
+    );
     writer.end();
     if let Some(matter) = &header.official_matter {
         write_official_matter(writer, matter);
@@ -67,16 +79,38 @@ fn write_official_matter(writer: &mut Writer, matter: &OfficialMatter) {
     writer.leaf(O3, "Timestamp", &matter.timestamp.to_string());
     if let Some(identity) = &matter.identity {
         writer.start(O3, "Identity");
-        writer.opt_leaf(O3, "EventId", identity.event_id.as_ref().map(EventId::as_str));
-        let matter_id = identity.official_matter_id.as_ref().map(OfficialMatterId::as_str);
+        writer.opt_leaf(
+            O3,
+            "EventId",
+            identity.event_id.as_ref().map(EventId::as_str),
+        );
+        let matter_id = identity
+            .official_matter_id
+            .as_ref()
+            .map(OfficialMatterId::as_str);
         writer.opt_leaf(O3, "OfficialMatterId", matter_id);
-        let preceding = identity.preceding_event_id.as_ref().map(PrecedingEventId::as_str);
+        let preceding = identity
+            .preceding_event_id
+            .as_ref()
+            .map(PrecedingEventId::as_str);
         writer.opt_leaf(O3, "PrecedingEventId", preceding);
         writer.end();
     }
-    writer.opt_leaf(O3, "MatterSubject", matter.matter_subject.as_ref().map(MatterSubject::as_str));
-    writer.opt_leaf(O3, "EventType", matter.event_type.as_ref().map(EventType::as_str));
-    writer.opt_leaf(O3, "MatterStatus", matter.matter_status.map(MatterStatus::as_str));
+    writer.opt_leaf(
+        O3,
+        "MatterSubject",
+        matter.matter_subject.as_ref().map(MatterSubject::as_str),
+    );
+    writer.opt_leaf(
+        O3,
+        "EventType",
+        matter.event_type.as_ref().map(EventType::as_str),
+    );
+    writer.opt_leaf(
+        O3,
+        "MatterStatus",
+        matter.matter_status.map(MatterStatus::as_str),
+    );
     writer.end();
     writer.end();
 }
@@ -96,8 +130,9 @@ pub(crate) fn read_message_header(
             email: support.opt_value(M3, "EmailAdress", EmailAddress::parse)?,
         })
     })?;
-    let official_matter =
-        children.opt_nested(M3, "OfficialMatter", read_official_matter)?.flatten();
+    let official_matter = children
+        .opt_nested(M3, "OfficialMatter", read_official_matter)?
+        .flatten();
     let metadata = children.many_nested(M3, "Metadata", (0, METADATA_ENTRIES_MAX), |entry| {
         Ok(Metadata {
             tag: entry.value(M, "Tag", MetadataTag::parse)?,
@@ -107,7 +142,14 @@ pub(crate) fn read_message_header(
     let language = children.value(M3, "Language", Language::parse)?;
     children.opt(M3, "Reply");
     children.opt(M3, "ReceiptRequest");
-    Ok(MessageHeader { id, subject, support_info, official_matter, metadata, language })
+    Ok(MessageHeader {
+        id,
+        subject,
+        support_info,
+        official_matter,
+        metadata,
+        language,
+    })
 }
 
 fn read_official_matter(
@@ -125,7 +167,11 @@ fn read_official_matter(
     let identity = matter.opt_nested(O3, "Identity", |identity| {
         Ok(OfficialMatterIdentity {
             event_id: identity.opt_value(O3, "EventId", EventId::parse)?,
-            official_matter_id: identity.opt_value(O3, "OfficialMatterId", OfficialMatterId::parse)?,
+            official_matter_id: identity.opt_value(
+                O3,
+                "OfficialMatterId",
+                OfficialMatterId::parse,
+            )?,
             preceding_event_id: identity.opt_value(
                 O3,
                 "PrecedingEventId",
@@ -137,7 +183,13 @@ fn read_official_matter(
     let event_type = matter.opt_value(O3, "EventType", EventType::parse)?;
     let matter_status = matter.opt_value(O3, "MatterStatus", MatterStatus::parse)?;
     matter.finish()?;
-    Ok(Some(OfficialMatter { timestamp, identity, matter_subject, event_type, matter_status }))
+    Ok(Some(OfficialMatter {
+        timestamp,
+        identity,
+        matter_subject,
+        event_type,
+        matter_status,
+    }))
 }
 
 /// Writes `msg:MessageBody` children: the content base64-encoded exactly once.
@@ -173,7 +225,9 @@ pub(crate) fn read_attachments(
         let filename = attachment.text(M, "Filename")?;
         let computed = kuvert_core::message::Md5Checksum::of(&content);
         if !checksum.trim().eq_ignore_ascii_case(computed.as_str()) {
-            return Err(WireError::ChecksumMismatch { path: attachment.child_path("Checksum") });
+            return Err(WireError::ChecksumMismatch {
+                path: attachment.child_path("Checksum"),
+            });
         }
         let received = ReceivedAttachment {
             filename: &filename,

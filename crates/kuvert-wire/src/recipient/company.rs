@@ -226,7 +226,8 @@ impl BodyElement for GetPendingAccountPreferencesResponse {
     fn write_children(&self, writer: &mut Writer) {
         writer.start(R2, "return");
         self.preferences.write(writer, R2, "AccountPreferences");
-        self.pending_signatures.write(writer, R2, "PendingSignatures");
+        self.pending_signatures
+            .write(writer, R2, "PendingSignatures");
         writer.end();
     }
 
@@ -288,7 +289,8 @@ impl BodyElement for GetPendingChangeServiceSupplierResponse {
         if let Some(operator) = &self.operator {
             operator.write(writer, R2, "serviceSupplier");
         }
-        self.pending_signatures.write(writer, R2, "pendingSignatures");
+        self.pending_signatures
+            .write(writer, R2, "pendingSignatures");
         writer.end();
     }
 
@@ -322,7 +324,9 @@ impl BodyElement for DeletePendingChangeServiceSupplierResponse {
     }
 
     fn read_children(children: &mut Children<'_, '_>) -> Result<Self, WireError> {
-        Ok(Self { operator: children.nested(R2, "serviceSupplier", Operator::read)? })
+        Ok(Self {
+            operator: children.nested(R2, "serviceSupplier", Operator::read)?,
+        })
     }
 }
 
@@ -400,7 +404,11 @@ impl BodyElement for IsAuthorizedSignerResponse {
     fn write_children(&self, writer: &mut Writer) {
         let account = &self.account;
         writer.start(R2, "return");
-        writer.leaf(R2, "isAccountAuthorizedSigner", bool_text(account.is_authorized_signer));
+        writer.leaf(
+            R2,
+            "isAccountAuthorizedSigner",
+            bool_text(account.is_authorized_signer),
+        );
         writer.leaf(R2, "UserIdentity", account.user.as_str());
         writer.leaf(R2, "CompanyId", &account.company.to_wire());
         writer.leaf(R2, "CompanyName", &account.company_name);

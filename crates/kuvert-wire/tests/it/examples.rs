@@ -7,12 +7,12 @@ use kuvert_core::id::{OrganisationNumber, RecipientId};
 use kuvert_core::message::{
     Attachment, AttachmentContentType, Body, DeliveryHeader, EmailAddress, EventId, Filename,
     Language, MatterStatus, MatterSubject, MessageHeader, MessageId, Metadata, MetadataTag,
-    MetadataValue, OfficialMatter, OfficialMatterIdentity, Receipt, Seal, SealDate,
-    SecureDelivery, SecureMessage, Sender, SenderName, Subject, SupportInfo, SupportText,
-    SupportUrl, TransId,
+    MetadataValue, OfficialMatter, OfficialMatterIdentity, Receipt, Seal, SealDate, SecureDelivery,
+    SecureMessage, Sender, SenderName, Subject, SupportInfo, SupportText, SupportUrl, TransId,
 };
 use kuvert_wire::envelope::{self, BodyElement};
 use kuvert_wire::fault::{Fault, FaultCode};
+use kuvert_wire::service;
 use kuvert_wire::types::{
     AccountPreferences, AccountRequest, AccountStatus, Operator, PendingAccountRequest, Person,
     ReachabilityStatus, SenderEntry, SignatureAuthorizationResult, SignatureData,
@@ -22,7 +22,6 @@ use kuvert_wire::values::{
     SignatoryId, UserIdentity,
 };
 use kuvert_wire::{authority as auth, delivery, message, notification, recipient as rcpt};
-use kuvert_wire::service;
 
 /// One built envelope, named for failure messages.
 pub(crate) struct Built {
@@ -57,7 +56,10 @@ pub(crate) fn user() -> UserIdentity {
 }
 
 fn signer() -> Person {
-    Person { id: SignatoryId::parse("198101052382").unwrap(), name: "Anna <&> Berg".into() }
+    Person {
+        id: SignatoryId::parse("198101052382").unwrap(),
+        name: "Anna <&> Berg".into(),
+    }
 }
 
 fn operator() -> Operator {
@@ -147,51 +149,193 @@ pub(crate) fn recipient() -> Vec<Built> {
         }),
     };
     vec![
-        check("getAccountPreferences", &rcpt::GetAccountPreferences { recipient: person(), user: user() }),
-        check("getAccountPreferencesResponse", &rcpt::GetAccountPreferencesResponse { preferences: preferences() }),
-        check("getPendingAccountPreferences", &rcpt::GetPendingAccountPreferences { recipient: company(), user: user() }),
+        check(
+            "getAccountPreferences",
+            &rcpt::GetAccountPreferences {
+                recipient: person(),
+                user: user(),
+            },
+        ),
+        check(
+            "getAccountPreferencesResponse",
+            &rcpt::GetAccountPreferencesResponse {
+                preferences: preferences(),
+            },
+        ),
+        check(
+            "getPendingAccountPreferences",
+            &rcpt::GetPendingAccountPreferences {
+                recipient: company(),
+                user: user(),
+            },
+        ),
         check("getPendingAccountPreferencesResponse", &pending),
-        check("deletePendingAccountPreferences", &rcpt::DeletePendingAccountPreferences { recipient: company(), user: user() }),
-        check("deletePendingAccountPreferencesResponse", &rcpt::DeletePendingAccountPreferencesResponse { recipient: company(), user: user() }),
-        check("storeAccountPreferences", &rcpt::StoreAccountPreferences {
-            recipient: person(), user: user(), preferences: preferences(),
-            agreement_text: "Villkor".into(), signatures: vec![signature_data()],
-        }),
-        check("storeAccountPreferencesResponse", &rcpt::StoreAccountPreferencesResponse { result: signature_result() }),
-        check("isReachable", &rcpt::IsReachable::new(organisation(), vec![person(), company()]).unwrap()),
-        check("isReachableResponse", &rcpt::IsReachableResponse { statuses: vec![ReachabilityStatus {
-            account: account_status(), accepts_sender: true, last_sender_accept_change: Some(at()),
-        }] }),
-        check("isRegistered", &rcpt::IsRegistered { recipients: vec![person()] }),
-        check("isRegisteredResponse", &rcpt::IsRegisteredResponse { statuses: vec![account_status()] }),
-        check("register", &rcpt::Register {
-            request: account_request(AccountRequestType::Create),
-            account_type: AccountType::Secure, signatures: vec![signature_data()],
-        }),
-        check("registerResponse", &rcpt::RegisterResponse { result: signature_result() }),
-        check("deregister", &rcpt::Deregister {
-            request: account_request(AccountRequestType::Delete), signatures: vec![signature_data()],
-        }),
-        check("deregisterResponse", &rcpt::DeregisterResponse { result: SignatureAuthorizationResult::default() }),
-        check("getPendingAccountRequest", &rcpt::GetPendingAccountRequest { recipients: vec![company()], user: user() }),
-        check("getPendingAccountRequestResponse", &rcpt::GetPendingAccountRequestResponse { requests: vec![PendingAccountRequest {
-            request: account_request(AccountRequestType::Create), signature_status: signature_result(),
-        }] }),
-        check("deletePendingAccountRequest", &rcpt::DeletePendingAccountRequest { recipient: company(), user: user() }),
-        check("deletePendingAccountRequestResponse", &rcpt::DeletePendingAccountRequestResponse),
-        check("changeServiceSupplier", &rcpt::ChangeServiceSupplier {
-            recipient: person(), user: user(), operator_domain: "kivra.com".into(),
-            agreement_text: "Villkor".into(), signatures: vec![signature_data(), signature_data()],
-        }),
-        check("changeServiceSupplierResponse", &rcpt::ChangeServiceSupplierResponse { result: signature_result() }),
-        check("getPendingChangeServiceSupplier", &rcpt::GetPendingChangeServiceSupplier { recipient: company(), user: user() }),
-        check("getPendingChangeServiceSupplierResponse", &rcpt::GetPendingChangeServiceSupplierResponse {
-            operator: Some(operator()), pending_signatures: signature_result(),
-        }),
-        check("deletePendingChangeServiceSupplier", &rcpt::DeletePendingChangeServiceSupplier { recipient: company(), user: user() }),
-        check("deletePendingChangeServiceSupplierResponse", &rcpt::DeletePendingChangeServiceSupplierResponse { operator: operator() }),
-        check("isAuthorizedSigner", &rcpt::IsAuthorizedSigner { company: company(), user: user() }),
-        check("isAuthorizedSignerResponse", &rcpt::IsAuthorizedSignerResponse { account: authorized }),
+        check(
+            "deletePendingAccountPreferences",
+            &rcpt::DeletePendingAccountPreferences {
+                recipient: company(),
+                user: user(),
+            },
+        ),
+        check(
+            "deletePendingAccountPreferencesResponse",
+            &rcpt::DeletePendingAccountPreferencesResponse {
+                recipient: company(),
+                user: user(),
+            },
+        ),
+        check(
+            "storeAccountPreferences",
+            &rcpt::StoreAccountPreferences {
+                recipient: person(),
+                user: user(),
+                preferences: preferences(),
+                agreement_text: "Villkor".into(),
+                signatures: vec![signature_data()],
+            },
+        ),
+        check(
+            "storeAccountPreferencesResponse",
+            &rcpt::StoreAccountPreferencesResponse {
+                result: signature_result(),
+            },
+        ),
+        check(
+            "isReachable",
+            &rcpt::IsReachable::new(organisation(), vec![person(), company()]).unwrap(),
+        ),
+        check(
+            "isReachableResponse",
+            &rcpt::IsReachableResponse {
+                statuses: vec![ReachabilityStatus {
+                    account: account_status(),
+                    accepts_sender: true,
+                    last_sender_accept_change: Some(at()),
+                }],
+            },
+        ),
+        check(
+            "isRegistered",
+            &rcpt::IsRegistered {
+                recipients: vec![person()],
+            },
+        ),
+        check(
+            "isRegisteredResponse",
+            &rcpt::IsRegisteredResponse {
+                statuses: vec![account_status()],
+            },
+        ),
+        check(
+            "register",
+            &rcpt::Register {
+                request: account_request(AccountRequestType::Create),
+                account_type: AccountType::Secure,
+                signatures: vec![signature_data()],
+            },
+        ),
+        check(
+            "registerResponse",
+            &rcpt::RegisterResponse {
+                result: signature_result(),
+            },
+        ),
+        check(
+            "deregister",
+            &rcpt::Deregister {
+                request: account_request(AccountRequestType::Delete),
+                signatures: vec![signature_data()],
+            },
+        ),
+        check(
+            "deregisterResponse",
+            &rcpt::DeregisterResponse {
+                result: SignatureAuthorizationResult::default(),
+            },
+        ),
+        check(
+            "getPendingAccountRequest",
+            &rcpt::GetPendingAccountRequest {
+                recipients: vec![company()],
+                user: user(),
+            },
+        ),
+        check(
+            "getPendingAccountRequestResponse",
+            &rcpt::GetPendingAccountRequestResponse {
+                requests: vec![PendingAccountRequest {
+                    request: account_request(AccountRequestType::Create),
+                    signature_status: signature_result(),
+                }],
+            },
+        ),
+        check(
+            "deletePendingAccountRequest",
+            &rcpt::DeletePendingAccountRequest {
+                recipient: company(),
+                user: user(),
+            },
+        ),
+        check(
+            "deletePendingAccountRequestResponse",
+            &rcpt::DeletePendingAccountRequestResponse,
+        ),
+        check(
+            "changeServiceSupplier",
+            &rcpt::ChangeServiceSupplier {
+                recipient: person(),
+                user: user(),
+                operator_domain: "kivra.com".into(),
+                agreement_text: "Villkor".into(),
+                signatures: vec![signature_data(), signature_data()],
+            },
+        ),
+        check(
+            "changeServiceSupplierResponse",
+            &rcpt::ChangeServiceSupplierResponse {
+                result: signature_result(),
+            },
+        ),
+        check(
+            "getPendingChangeServiceSupplier",
+            &rcpt::GetPendingChangeServiceSupplier {
+                recipient: company(),
+                user: user(),
+            },
+        ),
+        check(
+            "getPendingChangeServiceSupplierResponse",
+            &rcpt::GetPendingChangeServiceSupplierResponse {
+                operator: Some(operator()),
+                pending_signatures: signature_result(),
+            },
+        ),
+        check(
+            "deletePendingChangeServiceSupplier",
+            &rcpt::DeletePendingChangeServiceSupplier {
+                recipient: company(),
+                user: user(),
+            },
+        ),
+        check(
+            "deletePendingChangeServiceSupplierResponse",
+            &rcpt::DeletePendingChangeServiceSupplierResponse {
+                operator: operator(),
+            },
+        ),
+        check(
+            "isAuthorizedSigner",
+            &rcpt::IsAuthorizedSigner {
+                company: company(),
+                user: user(),
+            },
+        ),
+        check(
+            "isAuthorizedSignerResponse",
+            &rcpt::IsAuthorizedSignerResponse {
+                account: authorized,
+            },
+        ),
     ]
 }
 
@@ -215,35 +359,88 @@ pub(crate) fn authority() -> Vec<Built> {
     };
     vec![
         check("getSenders", &auth::GetSenders),
-        check("getSendersResponse", &auth::GetSendersResponse { senders: preferences().accepted_senders }),
+        check(
+            "getSendersResponse",
+            &auth::GetSendersResponse {
+                senders: preferences().accepted_senders,
+            },
+        ),
         check("getDispatchers", &auth::GetDispatchers),
-        check("getDispatchersResponse", &auth::GetDispatchersResponse { intermediaries: vec![auth::Intermediary {
-            id: OrganisationNumber::parse("165568402266").unwrap(),
-            name: "Kivra AB".into(),
-            senders: vec![organisation()],
-        }] }),
-        check("isSenderAccepted", &auth::IsSenderAccepted { sender: company() }),
-        check("isSenderAcceptedResponse", &auth::IsSenderAcceptedResponse { is_accepted: true }),
-        check("getUserAccessRights", &auth::GetUserAccessRights { user: user() }),
-        check("getUserAccessRightsResponse", &auth::GetUserAccessRightsResponse { result: rights.clone() }),
-        check("getUserAccessRightsNoConcent", &auth::GetUserAccessRightsNoConcent { user: user() }),
-        check("getUserAccessRightsNoConcentResponse", &auth::GetUserAccessRightsNoConcentResponse { result: rights }),
-        check("testNewSigner", &auth::TestNewSigner {
-            company: company(), signers: vec![signer()],
-            candidate: Some(SignatoryId::parse("198101052382").unwrap()),
-            action: auth::AccountAction::Ownership,
-        }),
-        check("testNewSignerResponse", &auth::TestNewSignerResponse { result: signature_result() }),
-        check("verifyAuthorizedSignatures", &auth::VerifyAuthorizedSignatures {
-            company: company(), signatures: vec![signature_data()],
-            signed_data: b"Villkor".to_vec(), action: auth::AccountAction::CancelConsent,
-        }),
-        check("verifyAuthorizedSignaturesResponse", &auth::VerifyAuthorizedSignaturesResponse { result: signature_result() }),
+        check(
+            "getDispatchersResponse",
+            &auth::GetDispatchersResponse {
+                intermediaries: vec![auth::Intermediary {
+                    id: OrganisationNumber::parse("165568402266").unwrap(),
+                    name: "Kivra AB".into(),
+                    senders: vec![organisation()],
+                }],
+            },
+        ),
+        check(
+            "isSenderAccepted",
+            &auth::IsSenderAccepted { sender: company() },
+        ),
+        check(
+            "isSenderAcceptedResponse",
+            &auth::IsSenderAcceptedResponse { is_accepted: true },
+        ),
+        check(
+            "getUserAccessRights",
+            &auth::GetUserAccessRights { user: user() },
+        ),
+        check(
+            "getUserAccessRightsResponse",
+            &auth::GetUserAccessRightsResponse {
+                result: rights.clone(),
+            },
+        ),
+        check(
+            "getUserAccessRightsNoConcent",
+            &auth::GetUserAccessRightsNoConcent { user: user() },
+        ),
+        check(
+            "getUserAccessRightsNoConcentResponse",
+            &auth::GetUserAccessRightsNoConcentResponse { result: rights },
+        ),
+        check(
+            "testNewSigner",
+            &auth::TestNewSigner {
+                company: company(),
+                signers: vec![signer()],
+                candidate: Some(SignatoryId::parse("198101052382").unwrap()),
+                action: auth::AccountAction::Ownership,
+            },
+        ),
+        check(
+            "testNewSignerResponse",
+            &auth::TestNewSignerResponse {
+                result: signature_result(),
+            },
+        ),
+        check(
+            "verifyAuthorizedSignatures",
+            &auth::VerifyAuthorizedSignatures {
+                company: company(),
+                signatures: vec![signature_data()],
+                signed_data: b"Villkor".to_vec(),
+                action: auth::AccountAction::CancelConsent,
+            },
+        ),
+        check(
+            "verifyAuthorizedSignaturesResponse",
+            &auth::VerifyAuthorizedSignaturesResponse {
+                result: signature_result(),
+            },
+        ),
     ]
 }
 
 pub(crate) fn sender() -> Sender {
-    Sender { id: organisation(), name: SenderName::parse("Kommun A").unwrap(), attention: None }
+    Sender {
+        id: organisation(),
+        name: SenderName::parse("Kommun A").unwrap(),
+        attention: None,
+    }
 }
 
 pub(crate) fn message_header() -> MessageHeader {
@@ -295,12 +492,16 @@ pub(crate) fn secure_delivery() -> SecureDelivery {
 
 pub(crate) fn seal() -> Seal {
     let date = SealDate::parse("2023-10-11+02:00").unwrap();
-    Seal { received_date: date, signatures_ok: true }
+    Seal {
+        received_date: date,
+        signatures_ok: true,
+    }
 }
 
 /// A structurally valid `ds:Signature` (not a real one): the XSD requires one where a signer
 /// would append it, and this crate's tests check shapes, not signatures (kuvert-xmldsig does).
-pub(crate) const SHAPE_ONLY_SIGNATURE: &str = "<Signature xmlns=\"http://www.w3.org/2000/09/xmldsig#\">\
+pub(crate) const SHAPE_ONLY_SIGNATURE: &str = "\
+<Signature xmlns=\"http://www.w3.org/2000/09/xmldsig#\">\
 <SignedInfo><CanonicalizationMethod Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/>\
 <SignatureMethod Algorithm=\"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256\"/>\
 <Reference URI=\"\"><DigestMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/>\
@@ -310,7 +511,11 @@ pub(crate) const SHAPE_ONLY_SIGNATURE: &str = "<Signature xmlns=\"http://www.w3.
 /// Appends [`SHAPE_ONLY_SIGNATURE`] as the last child of a prefix-free root element.
 pub(crate) fn with_signature(element_xml: &str) -> String {
     let close = element_xml.rfind("</").unwrap();
-    format!("{}{SHAPE_ONLY_SIGNATURE}{}", &element_xml[..close], &element_xml[close..])
+    format!(
+        "{}{SHAPE_ONLY_SIGNATURE}{}",
+        &element_xml[..close],
+        &element_xml[close..]
+    )
 }
 
 /// The signed and sealed letter, as the sender and intermediary would produce it.
@@ -335,7 +540,10 @@ pub(crate) fn notification_delivery() -> notification::NotificationDelivery {
             subject: "Nytt brev".into(),
             text: "Logga in".into(),
         }),
-        sms: Some(notification::SmsNotice { from: "Kommun".into(), text: "Nytt brev".into() }),
+        sms: Some(notification::SmsNotice {
+            from: "Kommun".into(),
+            text: "Nytt brev".into(),
+        }),
     }
 }
 
@@ -357,25 +565,87 @@ pub(crate) fn service_message_notification() -> Vec<Built> {
     };
     let id = DistributionId::parse("dist-1").unwrap();
     vec![
-        Built { name: "deliverSecure", xml: service::deliver_secure_request(&sealed_delivery_xml()).unwrap() },
-        check("deliverSecureResponse", &service::DeliverSecureResponse { receipt: receipt() }),
-        check("notify", &service::Notify { delivery: notification_delivery() }),
-        check("notifyResponse", &service::NotifyResponse {
-            trans_id: receipt().trans_id, statuses: vec![status.clone()],
-        }),
-        Built { name: "deliverForward", xml: service::deliver_forward_request(&forward_note(), &sealed_delivery_xml()).unwrap() },
-        check("deliverForwardResponse", &service::DeliverForwardResponse { receipt: receipt() }),
-        Built { name: "distributeSecure", xml: message::distribute_secure_request(&signed_delivery_xml()).unwrap() },
-        check("distributeSecureResponse", &message::DistributeSecureResponse { distribution_id: id.clone() }),
-        check("message checkDistributionStatus", &message::CheckDistributionStatus { sender: company(), distribution_id: id.clone() }),
-        check("message checkDistributionStatusResponse", &message::CheckDistributionStatusResponse { statuses: vec![message::DistributionStatus {
-            recipient: person(), kind: message::DistributionType::Digital,
-            state: Some(message::DistributionState::Delivered),
-        }] }),
-        check("distribute", &notification::Distribute { delivery: notification_delivery() }),
-        check("distributeResponse", &notification::DistributeResponse { distribution_id: id.clone() }),
-        check("notification checkDistributionStatus", &notification::CheckDistributionStatus { sender: organisation(), distribution_id: id }),
-        check("notification checkDistributionStatusResponse", &notification::CheckDistributionStatusResponse { statuses: vec![status] }),
+        Built {
+            name: "deliverSecure",
+            xml: service::deliver_secure_request(&sealed_delivery_xml()).unwrap(),
+        },
+        check(
+            "deliverSecureResponse",
+            &service::DeliverSecureResponse { receipt: receipt() },
+        ),
+        check(
+            "notify",
+            &service::Notify {
+                delivery: notification_delivery(),
+            },
+        ),
+        check(
+            "notifyResponse",
+            &service::NotifyResponse {
+                trans_id: receipt().trans_id,
+                statuses: vec![status.clone()],
+            },
+        ),
+        Built {
+            name: "deliverForward",
+            xml: service::deliver_forward_request(&forward_note(), &sealed_delivery_xml()).unwrap(),
+        },
+        check(
+            "deliverForwardResponse",
+            &service::DeliverForwardResponse { receipt: receipt() },
+        ),
+        Built {
+            name: "distributeSecure",
+            xml: message::distribute_secure_request(&signed_delivery_xml()).unwrap(),
+        },
+        check(
+            "distributeSecureResponse",
+            &message::DistributeSecureResponse {
+                distribution_id: id.clone(),
+            },
+        ),
+        check(
+            "message checkDistributionStatus",
+            &message::CheckDistributionStatus {
+                sender: company(),
+                distribution_id: id.clone(),
+            },
+        ),
+        check(
+            "message checkDistributionStatusResponse",
+            &message::CheckDistributionStatusResponse {
+                statuses: vec![message::DistributionStatus {
+                    recipient: person(),
+                    kind: message::DistributionType::Digital,
+                    state: Some(message::DistributionState::Delivered),
+                }],
+            },
+        ),
+        check(
+            "distribute",
+            &notification::Distribute {
+                delivery: notification_delivery(),
+            },
+        ),
+        check(
+            "distributeResponse",
+            &notification::DistributeResponse {
+                distribution_id: id.clone(),
+            },
+        ),
+        check(
+            "notification checkDistributionStatus",
+            &notification::CheckDistributionStatus {
+                sender: organisation(),
+                distribution_id: id,
+            },
+        ),
+        check(
+            "notification checkDistributionStatusResponse",
+            &notification::CheckDistributionStatusResponse {
+                statuses: vec![status],
+            },
+        ),
     ]
 }
 
@@ -400,9 +670,18 @@ pub(crate) fn forward_note() -> service::ForwardNote {
 
 /// Fault envelopes: the v3 form and the Authority per-operation form.
 pub(crate) fn faults() -> Vec<Built> {
-    let fault = Fault::new(FaultCode::MAX_EXCEEDED, "isReachable has 1001 recipientId, max 1000");
+    let fault = Fault::new(
+        FaultCode::MAX_EXCEEDED,
+        "isReachable has 1001 recipientId, max 1000",
+    );
     vec![
-        Built { name: "applicationFault", xml: fault.to_envelope() },
-        Built { name: "getSendersFault", xml: fault.to_authority_envelope("getSendersFault") },
+        Built {
+            name: "applicationFault",
+            xml: fault.to_envelope(),
+        },
+        Built {
+            name: "getSendersFault",
+            xml: fault.to_authority_envelope("getSendersFault"),
+        },
     ]
 }

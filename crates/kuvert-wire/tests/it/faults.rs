@@ -7,13 +7,22 @@ use kuvert_wire::{authority, recipient};
 
 #[test]
 fn fault_envelope_reads_back_as_the_same_fault() {
-    let fault = Fault::new(FaultCode::UNKNOWN_SENDER, "sender 162021004748 is not registered");
+    let fault = Fault::new(
+        FaultCode::UNKNOWN_SENDER,
+        "sender 162021004748 is not registered",
+    );
     let xml = fault.to_envelope();
     let document = envelope::parse(&xml).unwrap();
     let error = recipient::IsReachableResponse::from_envelope(&document).unwrap_err();
-    let WireError::Fault(read) = error else { panic!("an MM fault, got {error}") };
+    let WireError::Fault(read) = error else {
+        panic!("an MM fault, got {error}")
+    };
     assert_eq!(*read, fault);
-    assert!(fault.to_envelope().contains("<faultcode>soap:Client</faultcode>"));
+    assert!(
+        fault
+            .to_envelope()
+            .contains("<faultcode>soap:Client</faultcode>")
+    );
 }
 
 #[test]
@@ -44,6 +53,9 @@ fn call_id_and_fault_code_keep_their_bounds() {
     assert!(CallId::parse(&"x".repeat(51)).is_err());
     assert!(FaultCode::new(0).is_err());
     assert!(FaultCode::new(9999).is_err());
-    assert_eq!(FaultCode::new(6005).unwrap(), FaultCode::DISPATCHER_NOT_APPROVED);
+    assert_eq!(
+        FaultCode::new(6005).unwrap(),
+        FaultCode::DISPATCHER_NOT_APPROVED
+    );
     assert_eq!(FaultCode::MAX_EXCEEDED.number(), 5005);
 }

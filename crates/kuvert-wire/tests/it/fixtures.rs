@@ -56,7 +56,10 @@ fn parse<T: BodyElement>(xml: &str) -> T {
 fn check_receipt(xml: &str, trans_id: &str, recipient: &str) {
     let response: DeliverSecureResponse = parse(xml);
     assert_eq!(response.receipt.trans_id.as_str(), trans_id);
-    assert_eq!(response.receipt.recipient, RecipientId::parse(recipient).unwrap());
+    assert_eq!(
+        response.receipt.recipient,
+        RecipientId::parse(recipient).unwrap()
+    );
     assert!(response.receipt.is_delivered);
 }
 
@@ -65,40 +68,76 @@ fn deliver_secure_fixtures_parse_into_receipts() {
     let uuid = "3832352f-fa74-4c17-ab6a-a6e3ab8324f3";
     let path = "Status[1]/RecipientId";
     for root in [S1, S6] {
-        for (file, bad) in [("deliverSecure-e-boks.xml", "192301010170"), ("deliverSecure-kivra.xml", "192301010168")] {
+        for (file, bad) in [
+            ("deliverSecure-e-boks.xml", "192301010170"),
+            ("deliverSecure-kivra.xml", "192301010168"),
+        ] {
             let xml = read(root, &format!("{WIREMOCK}{file}"));
             let fixed = swap_bad_id::<DeliverSecureResponse>(&xml, bad, "198101052382", path);
             check_receipt(&fixed, uuid, "198101052382");
         }
     }
-    let person = read(S1, &format!("{IT}test1_sendDigitalMailToPrivatePerson/response/deliverSecure.xml"));
+    let person = read(
+        S1,
+        &format!("{IT}test1_sendDigitalMailToPrivatePerson/response/deliverSecure.xml"),
+    );
     let fixed = swap_bad_id::<DeliverSecureResponse>(&person, "190101010159", "198101052382", path);
     check_receipt(&fixed, uuid, "198101052382");
-    let company = read(S1, &format!("{IT}test3_sendDigitalMailToOrganization/response/deliverSecure.xml"));
-    let fixed = swap_bad_id::<DeliverSecureResponse>(&company, "165591628136", "162021004748", path);
-    check_receipt(&fixed, "92e7cb34-ef96-4d6e-ad3c-99e8bcb33edd", "162021004748");
-    let open = read(S6, &format!("{IT}test1_successfulRequest_shouldReturnDistributionId/response/deliverSecure.xml"));
+    let company = read(
+        S1,
+        &format!("{IT}test3_sendDigitalMailToOrganization/response/deliverSecure.xml"),
+    );
+    let fixed =
+        swap_bad_id::<DeliverSecureResponse>(&company, "165591628136", "162021004748", path);
+    check_receipt(
+        &fixed,
+        "92e7cb34-ef96-4d6e-ad3c-99e8bcb33edd",
+        "162021004748",
+    );
+    let open = read(
+        S6,
+        &format!(
+            "{IT}test1_successfulRequest_shouldReturnDistributionId/response/deliverSecure.xml"
+        ),
+    );
     let fixed = swap_bad_id::<DeliverSecureResponse>(&open, "190101010159", "198101052382", path);
     check_receipt(&fixed, uuid, "198101052382");
 }
 
 #[test]
 fn three_recipient_is_reachable_fixture_parses_every_status() {
-    let xml = read(S1, &format!("{IT}test2_hasAvailableMailboxes/response/recipient.xml"));
+    let xml = read(
+        S1,
+        &format!("{IT}test2_hasAvailableMailboxes/response/recipient.xml"),
+    );
     let response: IsReachableResponse = parse(&xml);
-    let [first, second, third] = response.statuses.as_slice() else { panic!("3 statuses") };
-    assert_eq!(first.account.recipient, RecipientId::parse("200001102391").unwrap());
+    let [first, second, third] = response.statuses.as_slice() else {
+        panic!("3 statuses")
+    };
+    assert_eq!(
+        first.account.recipient,
+        RecipientId::parse("200001102391").unwrap()
+    );
     assert_eq!(first.account.account_type, AccountType::Secure);
     assert!(!first.account.is_pending);
     let operator = first.account.operator.as_ref().unwrap();
     assert_eq!(operator.id.to_wire(), "165568402266");
     assert_eq!(operator.name, "Kivra");
     assert_eq!(operator.service_address, "https://mm.kivra.com/service/v3");
-    assert_eq!(operator.ui_address.as_deref(), Some("https://www.kivra.com"));
+    assert_eq!(
+        operator.ui_address.as_deref(),
+        Some("https://www.kivra.com")
+    );
     let registered = first.account.last_registration.unwrap();
-    assert_eq!(registered, time::macros::datetime!(2016-10-30 15:38:49.517 +01:00));
+    assert_eq!(
+        registered,
+        time::macros::datetime!(2016-10-30 15:38:49.517 +01:00)
+    );
     assert!(first.accepts_sender);
-    assert_eq!(second.account.recipient, RecipientId::parse("201001212388").unwrap());
+    assert_eq!(
+        second.account.recipient,
+        RecipientId::parse("201001212388").unwrap()
+    );
     assert!(!second.accepts_sender);
     assert_eq!(third.account.account_type, AccountType::Not);
     assert!(third.account.operator.is_none());
@@ -109,8 +148,13 @@ fn three_recipient_is_reachable_fixture_parses_every_status() {
 #[track_caller]
 fn check_one_reachable(xml: &str, recipient: &str, service_address: &str) {
     let response: IsReachableResponse = parse(xml);
-    let [status] = response.statuses.as_slice() else { panic!("one status") };
-    assert_eq!(status.account.recipient, RecipientId::parse(recipient).unwrap());
+    let [status] = response.statuses.as_slice() else {
+        panic!("one status")
+    };
+    assert_eq!(
+        status.account.recipient,
+        RecipientId::parse(recipient).unwrap()
+    );
     assert_eq!(status.account.account_type, AccountType::Secure);
     let operator = status.account.operator.as_ref().unwrap();
     assert_eq!(operator.service_address, service_address);
@@ -122,11 +166,43 @@ fn check_one_reachable(xml: &str, recipient: &str, service_address: &str) {
 fn single_recipient_is_reachable_fixtures_parse() {
     let path = "AccountStatus/RecipientId";
     let cases = [
-        (S1, format!("{IT}test1_sendDigitalMailToPrivatePerson/response/recipient.xml"), "190101010159", "198101052382", "{{request.baseUrl}}/deliversecure"),
-        (S1, format!("{IT}test3_sendDigitalMailToOrganization/response/recipient.xml"), "165591628136", "162021004748", "{{request.baseUrl}}/deliversecure"),
-        (S6, format!("{IT}test1_successfulRequest_shouldReturnDistributionId/response/recipient.xml"), "190101010159", "198101052382", "https://mm.kivra.com/service/v3"),
-        (S1, format!("{WIREMOCK}skatteverket-kivra-recipient.xml"), "192301010168", "198101052382", "http://localhost:9090/deliversecure"),
-        (S6, format!("{WIREMOCK}skatteverket-kivra-recipient.xml"), "192301010168", "198101052382", "http://localhost:8080/deliversecure"),
+        (
+            S1,
+            format!("{IT}test1_sendDigitalMailToPrivatePerson/response/recipient.xml"),
+            "190101010159",
+            "198101052382",
+            "{{request.baseUrl}}/deliversecure",
+        ),
+        (
+            S1,
+            format!("{IT}test3_sendDigitalMailToOrganization/response/recipient.xml"),
+            "165591628136",
+            "162021004748",
+            "{{request.baseUrl}}/deliversecure",
+        ),
+        (
+            S6,
+            format!(
+                "{IT}test1_successfulRequest_shouldReturnDistributionId/response/recipient.xml"
+            ),
+            "190101010159",
+            "198101052382",
+            "https://mm.kivra.com/service/v3",
+        ),
+        (
+            S1,
+            format!("{WIREMOCK}skatteverket-kivra-recipient.xml"),
+            "192301010168",
+            "198101052382",
+            "http://localhost:9090/deliversecure",
+        ),
+        (
+            S6,
+            format!("{WIREMOCK}skatteverket-kivra-recipient.xml"),
+            "192301010168",
+            "198101052382",
+            "http://localhost:8080/deliversecure",
+        ),
     ];
     for (root, file, bad, good, address) in cases {
         let xml = read(root, &file);
@@ -138,16 +214,35 @@ fn single_recipient_is_reachable_fixtures_parse() {
 #[test]
 fn is_registered_fixture_parses_with_its_empty_internal_service_address() {
     for root in [S1, S6] {
-        let xml = read(root, &format!("{WIREMOCK}skatteverket-faulty-recipient.xml"));
-        let fixed = swap_bad_id::<IsRegisteredResponse>(&xml, "192301010160", "198101052382", "return[1]/RecipientId");
+        let xml = read(
+            root,
+            &format!("{WIREMOCK}skatteverket-faulty-recipient.xml"),
+        );
+        let fixed = swap_bad_id::<IsRegisteredResponse>(
+            &xml,
+            "192301010160",
+            "198101052382",
+            "return[1]/RecipientId",
+        );
         let response: IsRegisteredResponse = parse(&fixed);
-        let [status] = response.statuses.as_slice() else { panic!("one status") };
-        assert_eq!(status.recipient, RecipientId::parse("198101052382").unwrap());
+        let [status] = response.statuses.as_slice() else {
+            panic!("one status")
+        };
+        assert_eq!(
+            status.recipient,
+            RecipientId::parse("198101052382").unwrap()
+        );
         let operator = status.operator.as_ref().unwrap();
         assert_eq!(operator.name, "sandbox-mm.kivra.com");
-        assert_eq!(operator.service_address, "https://sandbox-mm.kivra.com/service/v3");
+        assert_eq!(
+            operator.service_address,
+            "https://sandbox-mm.kivra.com/service/v3"
+        );
         assert_eq!(operator.ui_address, None);
         let registered = status.last_registration.unwrap();
-        assert_eq!(registered, time::macros::datetime!(2021-12-16 14:37:35.708 +01:00));
+        assert_eq!(
+            registered,
+            time::macros::datetime!(2021-12-16 14:37:35.708 +01:00)
+        );
     }
 }

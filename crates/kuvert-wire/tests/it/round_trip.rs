@@ -32,7 +32,9 @@ fn every_authority_operation_round_trips_and_requests_dispatch() {
 
 #[test]
 fn authority_arguments_are_unqualified_and_wrapper_qualified() {
-    let request = authority::IsSenderAccepted { sender: examples::company() };
+    let request = authority::IsSenderAccepted {
+        sender: examples::company(),
+    };
     let xml = request.to_element();
     assert_eq!(
         xml,
@@ -50,9 +52,15 @@ fn deliver_secure_request_reads_back_the_same_letter_and_seal() {
         panic!("a deliverSecure request");
     };
     let signed = delivery::signed_delivery_of(sealed).unwrap();
-    assert_eq!(delivery::read_secure_delivery(signed).unwrap(), examples::secure_delivery());
+    assert_eq!(
+        delivery::read_secure_delivery(signed).unwrap(),
+        examples::secure_delivery()
+    );
     assert_eq!(delivery::read_seal(sealed).unwrap(), examples::seal());
-    assert!(!xml.contains("xmlns:") || xml.matches("xmlns:").count() == 1, "only soap: prefix");
+    assert!(
+        !xml.contains("xmlns:") || xml.matches("xmlns:").count() == 1,
+        "only soap: prefix"
+    );
 }
 
 #[test]
@@ -67,23 +75,31 @@ fn deliver_forward_request_reads_back_note_and_original() {
     };
     assert_eq!(forward.note, note);
     let signed = delivery::signed_delivery_of(forward.original).unwrap();
-    assert_eq!(delivery::read_secure_delivery(signed).unwrap(), examples::secure_delivery());
+    assert_eq!(
+        delivery::read_secure_delivery(signed).unwrap(),
+        examples::secure_delivery()
+    );
 }
 
 #[test]
 fn notify_request_dispatches_to_its_notification_delivery() {
-    let xml = service::Notify { delivery: examples::notification_delivery() }.to_envelope();
+    let xml = service::Notify {
+        delivery: examples::notification_delivery(),
+    }
+    .to_envelope();
     let document = envelope::parse(&xml).unwrap();
     let service::ServiceRequest::Notify(read) = service::parse_request(&document).unwrap() else {
         panic!("a notify request");
     };
-    assert_eq!(read, examples::notification_delivery());
-    let distribute = notification::Distribute { delivery: examples::notification_delivery() };
+    assert_eq!(*read, examples::notification_delivery());
+    let distribute = notification::Distribute {
+        delivery: examples::notification_delivery(),
+    };
     let xml = distribute.to_envelope();
     let document = envelope::parse(&xml).unwrap();
     assert_eq!(
         notification::parse_request(&document).unwrap(),
-        notification::NotificationRequest::Distribute(distribute)
+        notification::NotificationRequest::Distribute(Box::new(distribute))
     );
 }
 
@@ -97,7 +113,10 @@ fn distribute_secure_request_reads_back_the_same_letter() {
         panic!("a distributeSecure request");
     };
     assert_eq!(signed.tag_name().name(), "signedDelivery");
-    assert_eq!(delivery::read_secure_delivery(signed).unwrap(), examples::secure_delivery());
+    assert_eq!(
+        delivery::read_secure_delivery(signed).unwrap(),
+        examples::secure_delivery()
+    );
 }
 
 #[test]
@@ -114,7 +133,10 @@ fn signed_delivery_is_prefix_free_with_base64_once_and_uppercase_md5() {
     assert!(xml.contains("PHA+SGVqICZhbXA7IHbDpGxrb21tZW48L3A+"));
     assert!(xml.contains(">Beslut om bygglov &amp; &lt;villkor&gt;</Subject>"));
     let md5 = kuvert_core::message::Md5Checksum::of(b"%PDF-1.4 test");
-    assert!(xml.contains(&format!("<Checksum xmlns=\"http://minameddelanden.gov.se/schema/Message\">{}</Checksum>", md5.as_str())));
+    assert!(xml.contains(&format!(
+        "<Checksum xmlns=\"http://minameddelanden.gov.se/schema/Message\">{}</Checksum>",
+        md5.as_str()
+    )));
     assert_eq!(md5.as_str(), md5.as_str().to_uppercase());
 }
 
@@ -123,11 +145,19 @@ fn read_secure_delivery_rejects_a_second_message() {
     let signed = examples::signed_delivery_xml();
     let start = signed.find("<Message>").unwrap();
     let end = signed.find("</Message>").unwrap() + "</Message>".len();
-    let doubled = format!("{}{}{}", &signed[..end], &signed[start..end], &signed[end..]);
+    let doubled = format!(
+        "{}{}{}",
+        &signed[..end],
+        &signed[start..end],
+        &signed[end..]
+    );
     let document = envelope::parse(&doubled).unwrap();
     let error = delivery::read_secure_delivery(document.root_element()).unwrap_err();
     assert!(
-        matches!(&error, WireError::TooMany { path, count: 2, max: 1 } if path.ends_with("/Message")),
+        matches!(
+            &error,
+            WireError::TooMany { path, count: 2, max: 1 } if path.ends_with("/Message")
+        ),
         "{error}"
     );
 }
@@ -146,14 +176,31 @@ fn read_secure_delivery_rejects_a_wrong_attachment_checksum() {
 fn is_reachable_rejects_1001_ids_when_built_and_when_parsed() {
     let ids = vec![examples::person(); 1001];
     let error = recipient::IsReachable::new(examples::organisation(), ids).unwrap_err();
-    assert!(matches!(error, WireError::TooMany { count: 1001, max: 1000, .. }));
+    assert!(matches!(
+        error,
+        WireError::TooMany {
+            count: 1001,
+            max: 1000,
+            ..
+        }
+    ));
     let one = recipient::IsReachable::new(examples::organisation(), vec![examples::person()]);
     let xml = one.unwrap().to_envelope();
     let id = "<recipientId>198101052382</recipientId>";
     let many = xml.replace(id, &id.repeat(1001));
     let document = envelope::parse(&many).unwrap();
     let error = recipient::parse_request(&document).unwrap_err();
-    assert!(matches!(error, WireError::TooMany { count: 1001, max: 1000, .. }), "{error}");
+    assert!(
+        matches!(
+            error,
+            WireError::TooMany {
+                count: 1001,
+                max: 1000,
+                ..
+            }
+        ),
+        "{error}"
+    );
 }
 
 #[test]

@@ -9,7 +9,10 @@ const SCHEMA_DIR: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../../shared/mm-schemas/SUNET-eduid-mm-service/src/main/resources/META-INF/wsdl"
 );
-const ORACLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tools/oracles/xsd_validate.py");
+const ORACLE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../tools/oracles/xsd_validate.py"
+);
 
 #[test]
 fn every_built_envelope_validates_against_its_xsd() {
@@ -29,9 +32,17 @@ fn every_built_envelope_validates_against_its_xsd() {
         std::fs::write(&path, &example.xml).unwrap();
         paths.push(path);
     }
-    let output = Command::new(python).arg(ORACLE).arg(SCHEMA_DIR).args(&paths).output().unwrap();
+    let output = Command::new(python)
+        .arg(ORACLE)
+        .arg(SCHEMA_DIR)
+        .args(&paths)
+        .output()
+        .unwrap();
     let report = String::from_utf8_lossy(&output.stdout);
-    let failures: Vec<&str> = report.lines().filter(|line| !line.starts_with("OK ")).collect();
+    let failures: Vec<&str> = report
+        .lines()
+        .filter(|line| !line.starts_with("OK "))
+        .collect();
     assert!(
         failures.is_empty() && output.status.success(),
         "{} of {} envelopes fail their XSD:\n{}\n{}",
