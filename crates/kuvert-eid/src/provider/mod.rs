@@ -24,10 +24,10 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use kuvert_core::id::PersonalIdentityNumber;
 use kuvert_core::limits::EID_SIGNED_TEXT_BYTES_MAX;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
-use crate::signature::EidSigningKey;
+use crate::signature::{EidSigningKey, SignError};
 
 /// What the test provider knows: who it is, which clients may use it, and its persons.
 #[derive(Debug)]
@@ -71,6 +71,21 @@ pub struct PersonCredential {
     pub key: EidSigningKey,
     /// The certificate, DER, issued by the e-ID CA.
     pub certificate_der: Vec<u8>,
+}
+
+impl PersonCredential {
+    /// Reads a person's PKCS#8 PEM key and PEM certificate, as `kuvert_pki` writes them.
+    pub fn from_pem(key_pem: &SecretString, certificate_pem: &str) -> Result<Self, SignError> {
+        let key = EidSigningKey::from_pkcs8_pem(key_pem.expose_secret())?;
+        let block = pem::parse(certificate_pem).map_err(|_| SignError::Certificate)?;
+        if block.tag() != "CERTIFICATE" {
+            return Err(SignError::Certificate);
+        }
+        Ok(Self {
+            key,
+            certificate_der: block.into_contents(),
+        })
+    }
 }
 
 /// Why the test provider could not be built.

@@ -101,6 +101,9 @@ pub enum SignError {
     /// The key is not an RSA PKCS#8 key.
     #[error("e-ID signing key is not an RSA PKCS#8 key")]
     Key,
+    /// The certificate PEM holds no `CERTIFICATE` block.
+    #[error("e-ID certificate PEM holds no CERTIFICATE block")]
+    Certificate,
     /// The text or nonce is outside the limits of [`SignatureData`].
     #[error("cannot sign: {0}")]
     Input(#[source] SignatureDataError),

@@ -2,11 +2,11 @@
 //! `serialNumber=<personnummer>`, as the real e-ID CAs issue them (PROTOCOL.md §8).
 
 use kuvert_eid::provider::PersonCredential;
-use kuvert_eid::signature::EidSigningKey;
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, DnValue, IsCa, Issuer, KeyPair, KeyUsagePurpose,
     PKCS_RSA_SHA256,
 };
+use secrecy::SecretString;
 use time::{Duration, OffsetDateTime};
 
 /// An RSA-2048 key pair.
@@ -63,10 +63,9 @@ impl TestCa {
             KeyUsagePurpose::ContentCommitment,
         ];
         let certificate = params.signed_by(&key, &self.issuer).unwrap();
-        PersonCredential {
-            key: EidSigningKey::from_pkcs8_der(&key.serialize_der()).unwrap(),
-            certificate_der: certificate.der().to_vec(),
-        }
+        // Through PEM, as the demo reads kuvert_pki's files.
+        let key_pem = SecretString::from(key.serialize_pem());
+        PersonCredential::from_pem(&key_pem, &certificate.pem()).unwrap()
     }
 
     /// A person certificate valid for a year.
