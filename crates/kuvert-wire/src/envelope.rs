@@ -76,22 +76,15 @@ pub trait BodyElement: Sized {
     }
 }
 
-/// Parses envelope text with DTDs off and the node bound of `kuvert_core::limits`.
+/// Parses envelope text through `kuvert_xmldsig::parse_document`: DTDs off, and the size,
+/// depth and node bounds of `kuvert_core::limits`, so the tree read here is the same kind of
+/// tree a signature is verified on. Servers with a configured envelope bound call
+/// `kuvert_xmldsig::parse_document_with` themselves and pass the document on.
 ///
 /// # Errors
 /// [`WireError::Xml`] when the text is not well-formed or exceeds a bound.
 pub fn parse(xml: &str) -> Result<Document<'_>, WireError> {
-    parse_xml(xml)
-}
-
-/// The one place text becomes a tree, so all reading shares the same hardened options.
-fn parse_xml(xml: &str) -> Result<Document<'_>, WireError> {
-    let options = roxmltree::ParsingOptions {
-        allow_dtd: false,
-        nodes_limit: kuvert_core::limits::XML_NODES_MAX,
-        entity_resolver: None,
-    };
-    Document::parse_with_options(xml, options).map_err(|error| WireError::Xml {
+    kuvert_xmldsig::parse_document(xml).map_err(|error| WireError::Xml {
         reason: error.to_string(),
     })
 }
