@@ -28,7 +28,8 @@ const LETTER_COLUMNS: &str = "id, sender, sender_name, subject, received_at, is_
 /// sender or NULL, `$4` lowercase LIKE pattern or NULL (`!` escapes wildcards).
 const LETTER_FILTER: &str = "recipient = $1 AND is_archived = $2 \
      AND ($3 IS NULL OR sender = $3) \
-     AND ($4 IS NULL OR LOWER(subject) LIKE $4 ESCAPE '!' OR LOWER(sender_name) LIKE $4 ESCAPE '!')";
+     AND ($4 IS NULL OR LOWER(subject) LIKE $4 ESCAPE '!' \
+     OR LOWER(sender_name) LIKE $4 ESCAPE '!')";
 
 pub(super) async fn letters(
     pool: &AnyPool,

@@ -159,3 +159,6 @@ pub trait OperatorStore: Send + Sync {
         person: &PersonalIdentityNumber,
     ) -> Result<Vec<OrganisationNumber>, StoreError>;
 }
+
+#[cfg(test)]
+mod tests;

@@ -167,3 +167,6 @@ pub trait RegistryStore: Send + Sync {
         source: Option<RegistrationSource>,
     ) -> Result<ProfileRecord, StoreError>;
 }
+
+#[cfg(test)]
+mod tests;

@@ -145,3 +145,66 @@ async fn reclaim_orphan_blobs_deletes_only_unreferenced_old_blobs() {
         test.finish().await;
     }
 }
+
+#[tokio::test]
+async fn store_delivery_commits_no_row_when_the_blob_cannot_be_written() {
+    for test in TestDatabase::all().await {
+        let operator = test.operator();
+        // A file where the blob folder belongs makes every delivery blob write fail.
+        std::fs::create_dir_all(test.dir.path().join("blobs")).unwrap();
+        std::fs::write(test.dir.path().join("blobs/deliveries"), b"not a folder").unwrap();
+        let recipient = person(5);
+        let new = delivery(&organisation(100), "msg-5", &recipient, "Beslut", now());
+        let result = operator.store_delivery(new).await;
+        assert!(
+            matches!(result, Err(kuvert_store::StoreError::Internal { .. })),
+            "{result:?}"
+        );
+        let page = operator
+            .letters(&crate::mailbox::inbox(&recipient, 0, 10))
+            .await
+            .unwrap();
+        assert_eq!(page.total, 0);
+        test.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn open_letter_refuses_a_blob_changed_on_disk_and_audits_nothing() {
+    for test in TestDatabase::all().await {
+        let operator = test.operator();
+        let recipient = person(6);
+        let new = delivery(&organisation(100), "msg-6", &recipient, "Beslut", now());
+        let receipt = operator
+            .store_delivery(new)
+            .await
+            .unwrap()
+            .receipt()
+            .clone();
+        let path = test
+            .dir
+            .path()
+            .join(format!("blobs/deliveries/{}.xml", receipt.delivery_id));
+        std::fs::write(path, b"<Tampered/>").unwrap();
+        let access = LetterAccess {
+            mailbox: recipient.clone(),
+            delivery: receipt.delivery_id,
+            actor: person_number(6),
+            action: AuditAction::OpenedLetter,
+            at: now(),
+        };
+        let result = operator.open_letter(&access).await;
+        assert!(
+            matches!(result, Err(kuvert_store::StoreError::Internal { .. })),
+            "{result:?}"
+        );
+        assert!(
+            operator
+                .audit_events(&recipient, 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        test.finish().await;
+    }
+}
