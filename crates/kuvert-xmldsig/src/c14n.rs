@@ -26,7 +26,9 @@ use roxmltree::{Node, NodeId, NodeType};
 /// exclusive C14N 1.0 without comments, with `inclusive_prefixes` as the
 /// `InclusiveNamespaces PrefixList` (`"#default"` names the default namespace).
 pub fn exclusive(node: Node<'_, '_>, inclusive_prefixes: &[&str]) -> Vec<u8> {
-    View::new(node).with_inclusive_prefixes(inclusive_prefixes).to_vec()
+    View::new(node)
+        .with_inclusive_prefixes(inclusive_prefixes)
+        .to_vec()
 }
 
 /// What to canonicalise and how: a subtree plus the Mina meddelanden adjustments.
@@ -269,7 +271,8 @@ impl<'a, 'input: 'a, S: Sink> Writer<'a, 'input, S> {
                 }
             }
         }
-        self.declarations.sort_unstable_by(|left, right| left.0.cmp(right.0));
+        self.declarations
+            .sort_unstable_by(|left, right| left.0.cmp(right.0));
         self.attributes.sort_unstable_by(|left, right| {
             (left.namespace, left.local).cmp(&(right.namespace, right.local))
         });
@@ -312,7 +315,11 @@ impl<'a, 'input: 'a, S: Sink> Writer<'a, 'input, S> {
         }
         let name = node.tag_name();
         let namespace = name.namespace().unwrap_or_default();
-        let prefix = if self.view.is_prefix_free { "" } else { element_prefix(node) };
+        let prefix = if self.view.is_prefix_free {
+            ""
+        } else {
+            element_prefix(node)
+        };
         (namespace, name.name(), prefix)
     }
 
@@ -342,10 +349,18 @@ impl<'a, 'input: 'a, S: Sink> Writer<'a, 'input, S> {
     /// Adds `xmlns:prefix="uri"` to this element's declarations unless the nearest written
     /// ancestor already declared the same binding. An absent default namespace equals "".
     fn declare_if_needed(&mut self, prefix: &'a str, uri: &'a str) {
-        if self.declarations.iter().any(|&(declared, _)| declared == prefix) {
+        if self
+            .declarations
+            .iter()
+            .any(|&(declared, _)| declared == prefix)
+        {
             return;
         }
-        let in_output = self.rendered.iter().rev().find(|&&(declared, _)| declared == prefix);
+        let in_output = self
+            .rendered
+            .iter()
+            .rev()
+            .find(|&&(declared, _)| declared == prefix);
         let is_in_output = match in_output {
             Some(&(_, rendered_uri)) => rendered_uri == uri,
             None => prefix.is_empty() && uri.is_empty(),
@@ -409,12 +424,18 @@ fn lookup_namespace<'a>(node: Node<'a, '_>, prefix: &str) -> Option<&'a str> {
 
 /// Whether `text` consists only of XML white space (production `S`).
 pub(crate) fn is_xml_whitespace(text: &str) -> bool {
-    text.bytes().all(|byte| matches!(byte, b' ' | b'\t' | b'\n' | b'\r'))
+    text.bytes()
+        .all(|byte| matches!(byte, b' ' | b'\t' | b'\n' | b'\r'))
 }
 
 /// Appends `text` escaped as C14N escapes text nodes (for writing XML text elsewhere).
 pub(crate) fn escape_text_into(output: &mut Vec<u8>, text: &str) {
     put_escaped(output, text, Escape::Text);
+}
+
+/// Appends `text` escaped as C14N escapes attribute values.
+pub(crate) fn escape_attribute_into(output: &mut Vec<u8>, text: &str) {
+    put_escaped(output, text, Escape::Attribute);
 }
 
 #[derive(Clone, Copy)]

@@ -97,15 +97,21 @@ pub(crate) enum PublicKey {
 impl Certificate {
     /// Parses one DER-encoded certificate; trailing bytes are an error.
     pub fn from_der(der: &[u8]) -> Result<Self, CertificateError> {
-        let (rest, parsed) = X509Certificate::from_der(der)
-            .map_err(|error| CertificateError::Der { reason: error.to_string() })?;
+        let (rest, parsed) =
+            X509Certificate::from_der(der).map_err(|error| CertificateError::Der {
+                reason: error.to_string(),
+            })?;
         if !rest.is_empty() {
-            return Err(CertificateError::TrailingData { trailing_bytes: rest.len() });
+            return Err(CertificateError::TrailingData {
+                trailing_bytes: rest.len(),
+            });
         }
         let public_key = read_public_key(&parsed)?;
         let is_ca = parsed
             .basic_constraints()
-            .map_err(|error| CertificateError::Der { reason: error.to_string() })?
+            .map_err(|error| CertificateError::Der {
+                reason: error.to_string(),
+            })?
             .is_some_and(|extension| extension.value.ca);
         let subject = parsed.subject();
         Ok(Certificate {
@@ -237,11 +243,13 @@ impl Certificate {
     /// Checks that `issuer`'s key signed this certificate. `None` when the signature
     /// algorithm does not fit the issuer's key or is not supported.
     pub(crate) fn is_signed_by(&self, issuer: &Certificate) -> Option<bool> {
-        let algorithm = certificate_signature_algorithm(
-            &self.signature_algorithm_oid,
-            issuer.public_key(),
-        )?;
-        Some(issuer.public_key().verify(algorithm, &self.tbs, &self.signature))
+        let algorithm =
+            certificate_signature_algorithm(&self.signature_algorithm_oid, issuer.public_key())?;
+        Some(
+            issuer
+                .public_key()
+                .verify(algorithm, &self.tbs, &self.signature),
+        )
     }
 
     pub(crate) fn signature_algorithm_oid(&self) -> &str {
@@ -271,7 +279,10 @@ impl fmt::Debug for Certificate {
     /// Shows no subject data: e-ID subjects carry personal identity numbers (STYLE.md §5).
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         let fingerprint = self.sha256_fingerprint();
-        let short: String = fingerprint[..8].iter().map(|byte| format!("{byte:02x}")).collect();
+        let short: String = fingerprint[..8]
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
         formatter
             .debug_struct("Certificate")
             .field("sha256_prefix", &short)
@@ -318,7 +329,11 @@ fn read_public_key(parsed: &X509Certificate<'_>) -> Result<PublicKey, Certificat
         return Ok(PublicKey::Rsa(key_bytes));
     }
     if *algorithm == OID_KEY_TYPE_EC_PUBLIC_KEY {
-        let curve = info.algorithm.parameters.as_ref().and_then(|any| any.as_oid().ok());
+        let curve = info
+            .algorithm
+            .parameters
+            .as_ref()
+            .and_then(|any| any.as_oid().ok());
         match curve {
             Some(curve) if curve == OID_EC_P256 => return Ok(PublicKey::EcP256(key_bytes)),
             Some(curve) if curve == OID_NIST_EC_P384 => return Ok(PublicKey::EcP384(key_bytes)),
@@ -330,7 +345,9 @@ fn read_public_key(parsed: &X509Certificate<'_>) -> Result<PublicKey, Certificat
             None => {}
         }
     }
-    Err(CertificateError::UnsupportedKey { algorithm: algorithm.to_id_string() })
+    Err(CertificateError::UnsupportedKey {
+        algorithm: algorithm.to_id_string(),
+    })
 }
 
 fn first_attribute(

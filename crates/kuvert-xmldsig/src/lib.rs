@@ -12,4 +12,4 @@ mod verify;
 pub use parse::{ParseError, ParseLimits, parse_document, parse_document_with};
 pub use profile::SignatureAlgorithm;
 pub use sign::{SignError, Signer};
-pub use verify::{VerifiedSeal, VerifiedSignature, VerifyError, VerifyPolicy, Verifier};
+pub use verify::{VerifiedSeal, VerifiedSignature, Verifier, VerifyError, VerifyPolicy};

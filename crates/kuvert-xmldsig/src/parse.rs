@@ -82,19 +82,24 @@ pub fn parse_document_with<'input>(
 ) -> Result<Document<'input>, ParseError> {
     let bytes = u64::try_from(xml.len()).unwrap_or(u64::MAX);
     if bytes > limits.bytes_max {
-        return Err(ParseError::TooLarge { bytes, max: limits.bytes_max });
+        return Err(ParseError::TooLarge {
+            bytes,
+            max: limits.bytes_max,
+        });
     }
     let options = ParsingOptions {
         allow_dtd: false,
         nodes_limit: limits.nodes_max,
         entity_resolver: None,
     };
-    let document = Document::parse_with_options(xml, options).map_err(|error| {
-        map_error(&error, limits)
-    })?;
+    let document =
+        Document::parse_with_options(xml, options).map_err(|error| map_error(&error, limits))?;
     // roxmltree accepts an empty `<!DOCTYPE x>` even with DTDs off; we do not.
     let prolog_end = document.root_element().range().start;
-    if xml.get(..prolog_end).is_some_and(|prolog| prolog.contains("<!DOCTYPE")) {
+    if xml
+        .get(..prolog_end)
+        .is_some_and(|prolog| prolog.contains("<!DOCTYPE"))
+    {
         return Err(ParseError::Doctype);
     }
     check_depth(&document, limits.depth_max)?;
@@ -107,7 +112,9 @@ fn map_error(error: &roxmltree::Error, limits: &ParseLimits) -> ParseError {
         Error::DtdDetected | Error::EntityReferenceLoop(_) => ParseError::Doctype,
         Error::NodesLimitReached
         | Error::AttributesLimitReached
-        | Error::NamespacesLimitReached => ParseError::TooManyNodes { max: limits.nodes_max },
+        | Error::NamespacesLimitReached => ParseError::TooManyNodes {
+            max: limits.nodes_max,
+        },
         other => {
             let position = other.pos();
             ParseError::Malformed {
@@ -129,7 +136,10 @@ fn check_depth(document: &Document<'_>, depth_max: u32) -> Result<(), ParseError
             node = child;
             depth += 1;
             if depth > depth_max {
-                return Err(ParseError::TooDeep { depth, max: depth_max });
+                return Err(ParseError::TooDeep {
+                    depth,
+                    max: depth_max,
+                });
             }
             continue;
         }

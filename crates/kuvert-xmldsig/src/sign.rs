@@ -76,13 +76,18 @@ impl Signer {
     }
 
     fn new(key_der: &[u8], certificate: Certificate) -> Result<Self, SignError> {
-        let key = RsaKeyPair::from_pkcs8(key_der)
-            .map_err(|error| SignError::Key { reason: error.to_string() })?;
+        let key = RsaKeyPair::from_pkcs8(key_der).map_err(|error| SignError::Key {
+            reason: error.to_string(),
+        })?;
         match certificate.public_key() {
             PublicKey::Rsa(bytes) if bytes.as_slice() == key.public_key().as_ref() => {}
             _ => return Err(SignError::KeyCertificateMismatch),
         }
-        Ok(Signer { key, certificate, random: SystemRandom::new() })
+        Ok(Signer {
+            key,
+            certificate,
+            random: SystemRandom::new(),
+        })
     }
 
     /// The certificate written into every signature's `KeyInfo`.
@@ -93,7 +98,8 @@ impl Signer {
     /// Signs the document element of `unsigned_root_xml` (PROTOCOL.md §9.3) and returns the
     /// same text with `<Signature xmlns="http://www.w3.org/2000/09/xmldsig#">` appended as
     /// the element's last child. The input should be prefix-free and compact (no indentation)
-    /// so that standard XML-DSig verifiers accept the result too.
+    /// so that standard XML-DSig verifiers accept the result too. The reference is `URI=""`,
+    /// or `URI="#<Id>"` when the element has an `Id` attribute (as the reference library).
     pub fn sign(
         &self,
         unsigned_root_xml: &str,
@@ -104,14 +110,31 @@ impl Signer {
         }
         let document = parse_document(unsigned_root_xml).map_err(SignError::Parse)?;
         let root = document.root_element();
-        if root.last_element_child().is_some_and(crate::verify::is_signature) {
-            return Err(SignError::AlreadySigned { element: root.tag_name().name().to_owned() });
+        if root
+            .last_element_child()
+            .is_some_and(crate::verify::is_signature)
+        {
+            return Err(SignError::AlreadySigned {
+                element: root.tag_name().name().to_owned(),
+            });
         }
-        let digest = View::new(root).prefix_free().digest(&aws_lc_rs::digest::SHA256);
-        let signed_info = signed_info(algorithm, &BASE64.encode(digest.as_ref()));
+        let digest = View::new(root)
+            .prefix_free()
+            .digest(&aws_lc_rs::digest::SHA256);
+        // Skatteverket's library references the root by its Id when it has one (§9.1).
+        let reference_uri = root
+            .attribute("Id")
+            .map(|id| format!("#{id}"))
+            .unwrap_or_default();
+        let signed_info = signed_info(algorithm, &reference_uri, &BASE64.encode(digest.as_ref()));
         let mut signature_value = vec![0_u8; self.key.public_modulus_len()];
         self.key
-            .sign(&RSA_PKCS1_SHA256, &self.random, signed_info.as_bytes(), &mut signature_value)
+            .sign(
+                &RSA_PKCS1_SHA256,
+                &self.random,
+                signed_info.as_bytes(),
+                &mut signature_value,
+            )
             .map_err(|_| SignError::Rsa)?;
         let signature = self.signature_element(&signed_info, &signature_value);
         Ok(insert_last_child(unsigned_root_xml, root, &signature))
@@ -134,12 +157,15 @@ impl Signer {
 /// The `SignedInfo` in its exclusive-C14N prefix-free form: inside `<Signature xmlns=ds>` it
 /// canonicalises to exactly these bytes (default namespace visibly used, start and end tags,
 /// attributes alone on each element).
-fn signed_info(algorithm: SignatureAlgorithm, digest_base64: &str) -> String {
+fn signed_info(algorithm: SignatureAlgorithm, reference_uri: &str, digest_base64: &str) -> String {
+    let mut uri = Vec::new();
+    crate::c14n::escape_attribute_into(&mut uri, reference_uri);
+    let uri = String::from_utf8_lossy(&uri);
     format!(
         "<SignedInfo xmlns=\"{DSIG_NS}\">\
          <CanonicalizationMethod Algorithm=\"{EXC_C14N}\"></CanonicalizationMethod>\
          <SignatureMethod Algorithm=\"{}\"></SignatureMethod>\
-         <Reference URI=\"\"><Transforms>\
+         <Reference URI=\"{uri}\"><Transforms>\
          <Transform Algorithm=\"{ENVELOPED_SIGNATURE}\"></Transform></Transforms>\
          <DigestMethod Algorithm=\"{}\"></DigestMethod>\
          <DigestValue>{digest_base64}</DigestValue></Reference></SignedInfo>",

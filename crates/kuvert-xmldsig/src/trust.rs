@@ -134,7 +134,9 @@ impl TrustAnchors {
                 Err(error) => return Err(anchor_failure.unwrap_or(error)),
             }
         }
-        Err(TrustError::ChainTooLong { max: CERTIFICATE_CHAIN_DEPTH_MAX })
+        Err(TrustError::ChainTooLong {
+            max: CERTIFICATE_CHAIN_DEPTH_MAX,
+        })
     }
 }
 
@@ -178,10 +180,16 @@ fn check_validity(
     at: OffsetDateTime,
 ) -> Result<(), TrustError> {
     if at < certificate.not_before() {
-        return Err(TrustError::NotYetValid { depth, not_before: certificate.not_before() });
+        return Err(TrustError::NotYetValid {
+            depth,
+            not_before: certificate.not_before(),
+        });
     }
     if at > certificate.not_after() {
-        return Err(TrustError::Expired { depth, not_after: certificate.not_after() });
+        return Err(TrustError::Expired {
+            depth,
+            not_after: certificate.not_after(),
+        });
     }
     Ok(())
 }

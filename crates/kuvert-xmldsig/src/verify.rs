@@ -16,9 +16,7 @@ use time::OffsetDateTime;
 
 use crate::c14n::View;
 use crate::certificate::{Certificate, CertificateError, PublicKey};
-use crate::profile::{
-    self, DSIG_NS, MESSAGE_NS, MESSAGE_V3_NS, SERVICE_V3_NS, SignatureAlgorithm,
-};
+use crate::profile::{self, DSIG_NS, MESSAGE_NS, MESSAGE_V3_NS, SERVICE_V3_NS, SignatureAlgorithm};
 use crate::trust::{TrustAnchors, TrustError};
 use structure::SignatureParts;
 
@@ -35,7 +33,10 @@ pub struct VerifyPolicy {
 impl Default for VerifyPolicy {
     /// SHA-1 allowed, certificates checked at the current time.
     fn default() -> Self {
-        VerifyPolicy { is_sha1_allowed: true, now: OffsetDateTime::now_utc() }
+        VerifyPolicy {
+            is_sha1_allowed: true,
+            now: OffsetDateTime::now_utc(),
+        }
     }
 }
 
@@ -250,7 +251,9 @@ impl Verifier {
         let element_name = element.tag_name().name();
         check_unique_ids(element.document())?;
         if element.descendants().any(|node| node.is_comment()) {
-            return Err(VerifyError::CommentInSignedContent { element: element_name.to_owned() });
+            return Err(VerifyError::CommentInSignedContent {
+                element: element_name.to_owned(),
+            });
         }
         let signature = find_signature(element)?;
         let parts = SignatureParts::read(signature)?;
@@ -271,19 +274,30 @@ impl Verifier {
         let is_whitespace_ignored = if view.digest(digest_algorithm).as_ref() == parts.digest_value
         {
             false
-        } else if view.without_whitespace_text().digest(digest_algorithm).as_ref()
+        } else if view
+            .without_whitespace_text()
+            .digest(digest_algorithm)
+            .as_ref()
             == parts.digest_value
         {
             true
         } else {
-            return Err(VerifyError::DigestMismatch { element: element_name.to_owned() });
+            return Err(VerifyError::DigestMismatch {
+                element: element_name.to_owned(),
+            });
         };
 
         let mut certificates = parts.certificates()?;
         let leaf = certificates.remove(0);
-        self.anchors.verify(&leaf, &certificates, self.policy.now).map_err(VerifyError::Untrusted)?;
+        self.anchors
+            .verify(&leaf, &certificates, self.policy.now)
+            .map_err(VerifyError::Untrusted)?;
         check_signature_value(&parts, leaf.public_key())?;
-        Ok(VerifiedSignature { certificate: leaf, algorithm: parts.algorithm, is_whitespace_ignored })
+        Ok(VerifiedSignature {
+            certificate: leaf,
+            algorithm: parts.algorithm,
+            is_whitespace_ignored,
+        })
     }
 
     /// Verifies a `SignedDelivery` (v3 `msg3:SignedDelivery`, v1 `msg:SignedDelivery`, or the
@@ -318,7 +332,12 @@ impl Verifier {
             (None, "arg0") => (Some((MESSAGE_NS, "SealedDelivery")), MESSAGE_NS),
             (Some(MESSAGE_V3_NS), "SealedDelivery") => (None, MESSAGE_V3_NS),
             (Some(MESSAGE_NS), "SealedDelivery") => (None, MESSAGE_NS),
-            _ => return Err(unexpected_element("SealedDelivery or deliverSecure", wrapper)),
+            _ => {
+                return Err(unexpected_element(
+                    "SealedDelivery or deliverSecure",
+                    wrapper,
+                ));
+            }
         };
         let signed_delivery = single_child(wrapper, message_ns, "SignedDelivery")?;
         let seal = single_child(wrapper, message_ns, "Seal")?;
@@ -327,9 +346,16 @@ impl Verifier {
         let signatures_ok = single_child(seal, MESSAGE_NS, "SignaturesOK")?;
         let value = signatures_ok.text().unwrap_or_default().trim();
         if value != "true" && value != "1" {
-            return Err(VerifyError::SealNotOk { value: value.to_owned() });
+            return Err(VerifyError::SealNotOk {
+                value: value.to_owned(),
+            });
         }
-        Ok(VerifiedSeal { sealer, sender, signed_delivery, seal })
+        Ok(VerifiedSeal {
+            sealer,
+            sender,
+            signed_delivery,
+            seal,
+        })
     }
 }
 
@@ -342,12 +368,15 @@ pub(crate) fn is_signature(node: Node<'_, '_>) -> bool {
 fn find_signature<'a, 'input>(element: Node<'a, 'input>) -> Result<Node<'a, 'input>, VerifyError> {
     let name = || element.tag_name().name().to_owned();
     let mut signatures = element.children().filter(|child| is_signature(*child));
-    let signature = signatures.next().ok_or_else(|| VerifyError::MissingSignature {
-        element: name(),
-    })?;
+    let signature = signatures
+        .next()
+        .ok_or_else(|| VerifyError::MissingSignature { element: name() })?;
     let count = 1 + signatures.count();
     if count > 1 {
-        return Err(VerifyError::SecondSignature { element: name(), count });
+        return Err(VerifyError::SecondSignature {
+            element: name(),
+            count,
+        });
     }
     let is_followed = signature.next_siblings().skip(1).any(|sibling| {
         sibling.is_element()
@@ -369,7 +398,9 @@ fn check_reference_target(element: Node<'_, '_>, uri: &str) -> Result<(), Verify
     let own_id = element.attribute("Id").or_else(|| element.attribute("ID"));
     match (uri.strip_prefix('#'), own_id) {
         (Some(target), Some(id)) if target == id => Ok(()),
-        _ => Err(VerifyError::ReferenceTarget { uri: uri.to_owned() }),
+        _ => Err(VerifyError::ReferenceTarget {
+            uri: uri.to_owned(),
+        }),
     }
 }
 
@@ -380,7 +411,9 @@ fn check_unique_ids(document: &roxmltree::Document<'_>) -> Result<(), VerifyErro
     for node in document.descendants().filter(Node::is_element) {
         for attribute in node.attributes() {
             if matches!(attribute.name(), "Id" | "ID" | "id") && !seen.insert(attribute.value()) {
-                return Err(VerifyError::DuplicateId { id: attribute.value().to_owned() });
+                return Err(VerifyError::DuplicateId {
+                    id: attribute.value().to_owned(),
+                });
             }
         }
     }
@@ -390,7 +423,10 @@ fn check_unique_ids(document: &roxmltree::Document<'_>) -> Result<(), VerifyErro
 /// RSA PKCS#1 v1.5 over the prefix-free canonical `SignedInfo`, retried without
 /// whitespace-only text (pretty-printed .NET signatures). RSA-SHA1 accepts 1024-bit keys
 /// (2013-era certificates); RSA-SHA256 requires 2048 bits or more.
-fn check_signature_value(parts: &SignatureParts<'_, '_>, key: &PublicKey) -> Result<(), VerifyError> {
+fn check_signature_value(
+    parts: &SignatureParts<'_, '_>,
+    key: &PublicKey,
+) -> Result<(), VerifyError> {
     let PublicKey::Rsa(_) = key else {
         return Err(VerifyError::SignatureMismatch);
     };
@@ -402,7 +438,11 @@ fn check_signature_value(parts: &SignatureParts<'_, '_>, key: &PublicKey) -> Res
         .prefix_free()
         .with_inclusive_prefixes(&parts.inclusive_prefixes);
     if key.verify(algorithm, &view.to_vec(), &parts.signature_value)
-        || key.verify(algorithm, &view.without_whitespace_text().to_vec(), &parts.signature_value)
+        || key.verify(
+            algorithm,
+            &view.without_whitespace_text().to_vec(),
+            &parts.signature_value,
+        )
     {
         Ok(())
     } else {
@@ -415,13 +455,19 @@ fn single_child<'a, 'input>(
     namespace: &str,
     local: &'static str,
 ) -> Result<Node<'a, 'input>, VerifyError> {
-    let mut matches = parent.children().filter(|child| child.has_tag_name((namespace, local)));
+    let mut matches = parent
+        .children()
+        .filter(|child| child.has_tag_name((namespace, local)));
     let first = matches.next();
     let count = usize::from(first.is_some()) + matches.count();
     match first {
         Some(child) if count == 1 => Ok(child),
         _ => Err(VerifyError::ChildCount {
-            parent: if local == "SignaturesOK" { "Seal" } else { "SealedDelivery" },
+            parent: if local == "SignaturesOK" {
+                "Seal"
+            } else {
+                "SealedDelivery"
+            },
             child: local,
             count,
         }),
@@ -432,6 +478,10 @@ fn unexpected_element(expected: &'static str, node: Node<'_, '_>) -> VerifyError
     let name = node.tag_name();
     VerifyError::UnexpectedElement {
         expected,
-        found: format!("{{{}}}{}", name.namespace().unwrap_or_default(), name.name()),
+        found: format!(
+            "{{{}}}{}",
+            name.namespace().unwrap_or_default(),
+            name.name()
+        ),
     }
 }

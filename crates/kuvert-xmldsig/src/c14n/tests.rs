@@ -6,7 +6,10 @@ use super::{View, exclusive};
 #[track_caller]
 fn check(xml: &str, element_idx: usize, prefixes: &[&str], expected: &str) {
     let document = roxmltree::Document::parse(xml).unwrap();
-    let element = document.descendants().filter(|node| node.is_element()).nth(element_idx);
+    let element = document
+        .descendants()
+        .filter(|node| node.is_element())
+        .nth(element_idx);
     let actual = exclusive(element.unwrap(), prefixes);
     assert_eq!(String::from_utf8(actual).unwrap(), expected);
 }
@@ -14,10 +17,17 @@ fn check(xml: &str, element_idx: usize, prefixes: &[&str], expected: &str) {
 #[test]
 fn exclusive_matches_lxml_on_small_cases() {
     check(
-        r#"<a:r xmlns:a="urn:a" xmlns:b="urn:b"><a:c b:x="1" y="&quot;&#9;&#10;&lt;&gt;&amp;"/><d>t&lt;&gt;&amp;&#13;</d></a:r>"#,
+        concat!(
+            r#"<a:r xmlns:a="urn:a" xmlns:b="urn:b">"#,
+            r#"<a:c b:x="1" y="&quot;&#9;&#10;&lt;&gt;&amp;"/>"#,
+            r#"<d>t&lt;&gt;&amp;&#13;</d></a:r>"#
+        ),
         0,
         &[],
-        r#"<a:r xmlns:a="urn:a"><a:c xmlns:b="urn:b" y="&quot;&#x9;&#xA;&lt;>&amp;" b:x="1"></a:c><d>t&lt;&gt;&amp;&#xD;</d></a:r>"#,
+        concat!(
+            r#"<a:r xmlns:a="urn:a"><a:c xmlns:b="urn:b" y="&quot;&#x9;&#xA;&lt;>&amp;" b:x="1">"#,
+            r#"</a:c><d>t&lt;&gt;&amp;&#xD;</d></a:r>"#
+        ),
     );
     check(
         r#"<r xmlns="urn:d"><x xmlns=""><y/></x><z xmlns="urn:d"/></r>"#,
@@ -57,7 +67,10 @@ fn renamed_apex_without_signature_and_whitespace() {
     let document = roxmltree::Document::parse(xml).unwrap();
     let root = document.root_element();
     let signature = root.children().find(|node| node.has_tag_name("S")).unwrap();
-    let view = View::new(root).prefix_free().with_apex_name("urn:m", "Sealed").excluding(signature);
+    let view = View::new(root)
+        .prefix_free()
+        .with_apex_name("urn:m", "Sealed")
+        .excluding(signature);
     assert_eq!(
         String::from_utf8(view.to_vec()).unwrap(),
         "<Sealed xmlns=\"urn:m\">\n <D>t</D>\n \n</Sealed>"

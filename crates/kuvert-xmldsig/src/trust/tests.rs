@@ -14,10 +14,14 @@ struct Made {
 
 fn params(common_name: &str, serial_number: Option<&str>, is_ca: bool) -> CertificateParams {
     let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    params.distinguished_name.push(DnType::CommonName, common_name);
+    params
+        .distinguished_name
+        .push(DnType::CommonName, common_name);
     params.distinguished_name.push(DnType::CountryName, "SE");
     if let Some(serial) = serial_number {
-        params.distinguished_name.push(DnType::CustomDnType(vec![2, 5, 4, 5]), serial);
+        params
+            .distinguished_name
+            .push(DnType::CustomDnType(vec![2, 5, 4, 5]), serial);
     }
     if is_ca {
         params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -31,7 +35,11 @@ fn self_signed(params: CertificateParams) -> Made {
     let key = KeyPair::generate().unwrap();
     let made = params.self_signed(&key).unwrap();
     let certificate = Certificate::from_der(made.der()).unwrap();
-    Made { certificate, params, key }
+    Made {
+        certificate,
+        params,
+        key,
+    }
 }
 
 fn issued_by(params: CertificateParams, issuer: &Made) -> Made {
@@ -39,7 +47,11 @@ fn issued_by(params: CertificateParams, issuer: &Made) -> Made {
     let issuer_view = Issuer::from_params(&issuer.params, &issuer.key);
     let made = params.signed_by(&key, &issuer_view).unwrap();
     let certificate = Certificate::from_der(made.der()).unwrap();
-    Made { certificate, params, key }
+    Made {
+        certificate,
+        params,
+        key,
+    }
 }
 
 fn at_2025() -> OffsetDateTime {
@@ -56,21 +68,30 @@ fn organisation_number_is_read_from_subject_serial_number() {
     let number = made.certificate.organisation_number().unwrap();
     assert_eq!(number.as_str(), "2021004748");
     assert_eq!(made.certificate.common_name().as_deref(), Some("Kommun A"));
-    assert_eq!(made.certificate.subject_serial_number().as_deref(), Some("162021004748"));
+    assert_eq!(
+        made.certificate.subject_serial_number().as_deref(),
+        Some("162021004748")
+    );
 }
 
 #[test]
 fn organisation_number_requires_the_16_prefix() {
     let made = self_signed(params("Kommun A", Some("2021004748"), false));
     let error = made.certificate.organisation_number().unwrap_err();
-    assert!(matches!(error, CertificateError::NotOrganisationNumber(None)), "{error:?}");
+    assert!(
+        matches!(error, CertificateError::NotOrganisationNumber(None)),
+        "{error:?}"
+    );
 }
 
 #[test]
 fn organisation_number_is_missing_without_serial_number() {
     let made = self_signed(params("Kommun A", None, false));
     let error = made.certificate.organisation_number().unwrap_err();
-    assert!(matches!(error, CertificateError::MissingSerialNumber), "{error:?}");
+    assert!(
+        matches!(error, CertificateError::MissingSerialNumber),
+        "{error:?}"
+    );
 }
 
 #[test]
@@ -88,10 +109,19 @@ fn from_pem_rejects_two_certificates_and_text_without_one() {
     let pem_of = |made: &Made| pem::encode(&pem::Pem::new("CERTIFICATE", made.certificate.der()));
     let both = format!("{}{}", pem_of(&first), pem_of(&second));
     let error = Certificate::from_pem(&both).unwrap_err();
-    assert!(matches!(error, CertificateError::SeveralCertificatesInPem { count: 2 }));
+    assert!(matches!(
+        error,
+        CertificateError::SeveralCertificatesInPem { count: 2 }
+    ));
     let error = Certificate::from_pem("").unwrap_err();
-    assert!(matches!(error, CertificateError::NoCertificateInPem), "{error:?}");
-    assert_eq!(Certificate::from_pem(&pem_of(&first)).unwrap(), first.certificate);
+    assert!(
+        matches!(error, CertificateError::NoCertificateInPem),
+        "{error:?}"
+    );
+    assert_eq!(
+        Certificate::from_pem(&pem_of(&first)).unwrap(),
+        first.certificate
+    );
     assert_eq!(TrustAnchors::from_pem(&both).unwrap().anchors().len(), 2);
 }
 
@@ -101,14 +131,19 @@ fn from_der_rejects_trailing_bytes() {
     let mut der = made.certificate.der().to_vec();
     der.push(0);
     let error = Certificate::from_der(&der).unwrap_err();
-    assert!(matches!(error, CertificateError::TrailingData { trailing_bytes: 1 }));
+    assert!(matches!(
+        error,
+        CertificateError::TrailingData { trailing_bytes: 1 }
+    ));
 }
 
 #[test]
 fn verify_accepts_leaf_issued_by_anchor() {
     let root = self_signed(params("Root", None, true));
     let leaf = issued_by(params("Leaf", Some("162021004748"), false), &root);
-    anchors(&root).verify(&leaf.certificate, &[], at_2025()).unwrap();
+    anchors(&root)
+        .verify(&leaf.certificate, &[], at_2025())
+        .unwrap();
 }
 
 #[test]
@@ -117,15 +152,24 @@ fn verify_accepts_leaf_through_intermediate() {
     let intermediate = issued_by(params("Intermediate", None, true), &root);
     let leaf = issued_by(params("Leaf", None, false), &intermediate);
     let chain = [intermediate.certificate.clone()];
-    anchors(&root).verify(&leaf.certificate, &chain, at_2025()).unwrap();
-    let error = anchors(&root).verify(&leaf.certificate, &[], at_2025()).unwrap_err();
-    assert!(matches!(error, TrustError::UnknownIssuer { depth: 0, .. }), "{error:?}");
+    anchors(&root)
+        .verify(&leaf.certificate, &chain, at_2025())
+        .unwrap();
+    let error = anchors(&root)
+        .verify(&leaf.certificate, &[], at_2025())
+        .unwrap_err();
+    assert!(
+        matches!(error, TrustError::UnknownIssuer { depth: 0, .. }),
+        "{error:?}"
+    );
 }
 
 #[test]
 fn verify_accepts_pinned_self_signed_leaf() {
     let leaf = self_signed(params("Kivra test", Some("165568402266"), false));
-    anchors(&leaf).verify(&leaf.certificate, &[], at_2025()).unwrap();
+    anchors(&leaf)
+        .verify(&leaf.certificate, &[], at_2025())
+        .unwrap();
 }
 
 #[test]
@@ -133,11 +177,21 @@ fn verify_rejects_expired_and_not_yet_valid_leaf() {
     let root = self_signed(params("Root", None, true));
     let leaf = issued_by(params("Leaf", None, false), &root);
     let late = rcgen::date_time_ymd(2031, 1, 1);
-    let error = anchors(&root).verify(&leaf.certificate, &[], late).unwrap_err();
-    assert!(matches!(error, TrustError::Expired { depth: 0, .. }), "{error:?}");
+    let error = anchors(&root)
+        .verify(&leaf.certificate, &[], late)
+        .unwrap_err();
+    assert!(
+        matches!(error, TrustError::Expired { depth: 0, .. }),
+        "{error:?}"
+    );
     let early = rcgen::date_time_ymd(2019, 1, 1);
-    let error = anchors(&root).verify(&leaf.certificate, &[], early).unwrap_err();
-    assert!(matches!(error, TrustError::NotYetValid { depth: 0, .. }), "{error:?}");
+    let error = anchors(&root)
+        .verify(&leaf.certificate, &[], early)
+        .unwrap_err();
+    assert!(
+        matches!(error, TrustError::NotYetValid { depth: 0, .. }),
+        "{error:?}"
+    );
 }
 
 #[test]
@@ -145,8 +199,13 @@ fn verify_rejects_leaf_of_another_root() {
     let root = self_signed(params("Root", None, true));
     let other_root = self_signed(params("Other root", None, true));
     let leaf = issued_by(params("Leaf", None, false), &other_root);
-    let error = anchors(&root).verify(&leaf.certificate, &[], at_2025()).unwrap_err();
-    assert!(matches!(error, TrustError::UnknownIssuer { depth: 0, .. }), "{error:?}");
+    let error = anchors(&root)
+        .verify(&leaf.certificate, &[], at_2025())
+        .unwrap_err();
+    assert!(
+        matches!(error, TrustError::UnknownIssuer { depth: 0, .. }),
+        "{error:?}"
+    );
 }
 
 #[test]
@@ -154,16 +213,26 @@ fn verify_rejects_forged_root_with_same_name() {
     let root = self_signed(params("Root", None, true));
     let forged_root = self_signed(params("Root", None, true));
     let leaf = issued_by(params("Leaf", None, false), &forged_root);
-    let error = anchors(&root).verify(&leaf.certificate, &[], at_2025()).unwrap_err();
-    assert!(matches!(error, TrustError::BadSignature { depth: 0 }), "{error:?}");
+    let error = anchors(&root)
+        .verify(&leaf.certificate, &[], at_2025())
+        .unwrap_err();
+    assert!(
+        matches!(error, TrustError::BadSignature { depth: 0 }),
+        "{error:?}"
+    );
 }
 
 #[test]
 fn verify_rejects_issuer_without_ca_flag() {
     let root = self_signed(params("Root", None, false));
     let leaf = issued_by(params("Leaf", None, false), &root);
-    let error = anchors(&root).verify(&leaf.certificate, &[], at_2025()).unwrap_err();
-    assert!(matches!(error, TrustError::IssuerNotCa { depth: 0 }), "{error:?}");
+    let error = anchors(&root)
+        .verify(&leaf.certificate, &[], at_2025())
+        .unwrap_err();
+    assert!(
+        matches!(error, TrustError::IssuerNotCa { depth: 0 }),
+        "{error:?}"
+    );
 }
 
 #[test]
@@ -177,7 +246,9 @@ fn verify_checks_rsa_signed_chain() {
         key: root_key,
     };
     let leaf = issued_by(params("Leaf", None, false), &root);
-    anchors(&root).verify(&leaf.certificate, &[], at_2025()).unwrap();
+    anchors(&root)
+        .verify(&leaf.certificate, &[], at_2025())
+        .unwrap();
 }
 
 #[test]

@@ -42,16 +42,23 @@ impl<'a, 'input> SignatureParts<'a, 'input> {
         let inclusive_prefixes = read_c14n_method(c14n_method)?;
         let signature_method = expect_next(&mut info, "SignatureMethod")?;
         let method_uri = algorithm_of(signature_method)?;
-        let algorithm = SignatureAlgorithm::from_signature_method_uri(method_uri).ok_or_else(
-            || VerifyError::UnsupportedSignatureAlgorithm { algorithm: method_uri.to_owned() },
-        )?;
+        let algorithm =
+            SignatureAlgorithm::from_signature_method_uri(method_uri).ok_or_else(|| {
+                VerifyError::UnsupportedSignatureAlgorithm {
+                    algorithm: method_uri.to_owned(),
+                }
+            })?;
         let references: Vec<Node<'a, 'input>> = info.collect();
-        if let Some(other) = references.iter().find(|node| !node.has_tag_name((DSIG_NS, "Reference")))
+        if let Some(other) = references
+            .iter()
+            .find(|node| !node.has_tag_name((DSIG_NS, "Reference")))
         {
             return Err(unexpected("SignedInfo", *other));
         }
         let [reference] = references.as_slice() else {
-            return Err(VerifyError::ReferenceCount { count: references.len() });
+            return Err(VerifyError::ReferenceCount {
+                count: references.len(),
+            });
         };
         let (reference_uri, digest_method, digest_value) = read_reference(*reference)?;
         Ok(SignatureParts {
@@ -72,7 +79,9 @@ impl<'a, 'input> SignatureParts<'a, 'input> {
             return Err(VerifyError::MissingCertificate);
         };
         let mut certificates = Vec::new();
-        for x509_data in key_info.children().filter(|node| node.has_tag_name((DSIG_NS, "X509Data")))
+        for x509_data in key_info
+            .children()
+            .filter(|node| node.has_tag_name((DSIG_NS, "X509Data")))
         {
             let nodes = x509_data.children();
             for node in nodes.filter(|node| node.has_tag_name((DSIG_NS, "X509Certificate"))) {
@@ -93,18 +102,16 @@ impl<'a, 'input> SignatureParts<'a, 'input> {
 }
 
 /// Reads `Reference`: its URI, a transform list within the profile, digest method and value.
-fn read_reference<'a>(
-    reference: Node<'a, '_>,
-) -> Result<(&'a str, &'a str, Vec<u8>), VerifyError> {
-    let uri = reference.attribute("URI").ok_or(VerifyError::ReferenceTarget {
-        uri: "(none)".to_owned(),
-    })?;
+fn read_reference<'a>(reference: Node<'a, '_>) -> Result<(&'a str, &'a str, Vec<u8>), VerifyError> {
+    let uri = reference
+        .attribute("URI")
+        .ok_or(VerifyError::ReferenceTarget {
+            uri: "(none)".to_owned(),
+        })?;
     let mut parts = dsig_children(reference)?.into_iter().peekable();
     let mut has_enveloped = false;
-    if parts.peek().is_some_and(|node| node.has_tag_name((DSIG_NS, "Transforms"))) {
-        if let Some(transforms) = parts.next() {
-            has_enveloped = read_transforms(transforms)?;
-        }
+    if let Some(transforms) = parts.next_if(|node| node.has_tag_name((DSIG_NS, "Transforms"))) {
+        has_enveloped = read_transforms(transforms)?;
     }
     if !has_enveloped {
         return Err(VerifyError::MissingEnvelopedTransform);
@@ -134,7 +141,9 @@ fn read_transforms(transforms: Node<'_, '_>) -> Result<bool, VerifyError> {
                 read_inclusive_prefixes(transform)?;
             }
             _ => {
-                return Err(VerifyError::UnsupportedTransform { algorithm: algorithm.to_owned() });
+                return Err(VerifyError::UnsupportedTransform {
+                    algorithm: algorithm.to_owned(),
+                });
             }
         }
     }
@@ -144,7 +153,9 @@ fn read_transforms(transforms: Node<'_, '_>) -> Result<bool, VerifyError> {
 fn read_c14n_method<'a>(method: Node<'a, '_>) -> Result<Vec<&'a str>, VerifyError> {
     let algorithm = algorithm_of(method)?;
     if algorithm != EXC_C14N {
-        return Err(VerifyError::UnsupportedCanonicalization { algorithm: algorithm.to_owned() });
+        return Err(VerifyError::UnsupportedCanonicalization {
+            algorithm: algorithm.to_owned(),
+        });
     }
     read_inclusive_prefixes(method)
 }
@@ -166,9 +177,7 @@ fn read_inclusive_prefixes<'a>(method: Node<'a, '_>) -> Result<Vec<&'a str>, Ver
 
 /// Element children, all of which must be in the XML-DSig namespace; non-whitespace text
 /// between them is refused as well.
-fn dsig_children<'a, 'input>(
-    node: Node<'a, 'input>,
-) -> Result<Vec<Node<'a, 'input>>, VerifyError> {
+fn dsig_children<'a, 'input>(node: Node<'a, 'input>) -> Result<Vec<Node<'a, 'input>>, VerifyError> {
     let mut children = Vec::new();
     for child in node.children() {
         if child.is_element() {
@@ -219,10 +228,11 @@ fn unexpected(parent: &str, child: Node<'_, '_>) -> VerifyError {
 }
 
 fn algorithm_of<'a>(node: Node<'a, '_>) -> Result<&'a str, VerifyError> {
-    node.attribute("Algorithm").ok_or(VerifyError::MalformedSignature {
-        element: node.tag_name().name().to_owned(),
-        reason: "Algorithm attribute missing",
-    })
+    node.attribute("Algorithm")
+        .ok_or(VerifyError::MalformedSignature {
+            element: node.tag_name().name().to_owned(),
+            reason: "Algorithm attribute missing",
+        })
 }
 
 /// Decodes base64 text (line breaks allowed, as in `ds:CryptoBinary` / `base64Binary`).
@@ -233,5 +243,7 @@ fn decode_base64(node: Node<'_, '_>, element: &'static str) -> Result<Vec<u8>, V
         .flat_map(|text| text.text().unwrap_or_default().chars())
         .filter(|character| !character.is_ascii_whitespace())
         .collect();
-    BASE64.decode(text.as_bytes()).map_err(|_| VerifyError::Base64 { element })
+    BASE64
+        .decode(text.as_bytes())
+        .map_err(|_| VerifyError::Base64 { element })
 }

@@ -2,6 +2,9 @@
 //! Mina meddelanden samples, sign → verify round trips and signature attacks.
 #![allow(clippy::unwrap_used)]
 
+mod attacks;
 mod c14n_oracle;
+mod interop;
 mod proptest_c14n;
+mod roundtrip;
 mod samples;

@@ -8,7 +8,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use kuvert_xmldsig::certificate::Certificate;
 use kuvert_xmldsig::trust::TrustAnchors;
-use kuvert_xmldsig::{SignatureAlgorithm, VerifyError, Verifier, VerifyPolicy};
+use kuvert_xmldsig::{SignatureAlgorithm, Verifier, VerifyError, VerifyPolicy};
 use time::OffsetDateTime;
 use time::macros::datetime;
 
@@ -51,7 +51,10 @@ impl Sample {
     }
 
     pub(crate) fn policy(&self) -> VerifyPolicy {
-        VerifyPolicy { is_sha1_allowed: true, now: self.now }
+        VerifyPolicy {
+            is_sha1_allowed: true,
+            now: self.now,
+        }
     }
 }
 
@@ -83,7 +86,10 @@ pub(crate) fn verify(
     // The signed element is the first one in document order with a direct ds:Signature child.
     let signed = document
         .descendants()
-        .find(|node| node.children().any(|child| child.has_tag_name((DSIG, "Signature"))))
+        .find(|node| {
+            node.children()
+                .any(|child| child.has_tag_name((DSIG, "Signature")))
+        })
         .unwrap();
     let describe = |verified: kuvert_xmldsig::VerifiedSignature| {
         let number = verified.organisation_number().unwrap().as_str().to_owned();
@@ -106,7 +112,11 @@ fn verify_unchanged(sample: &Sample) -> Outcome {
 #[test]
 fn linus_sealed_delivery_verifies_both_signatures_with_sha256() {
     let outcome = verify_unchanged(&LINUS_SEALED);
-    let expected = (SignatureAlgorithm::RsaSha256, "2021004748".to_owned(), false);
+    let expected = (
+        SignatureAlgorithm::RsaSha256,
+        "2021004748".to_owned(),
+        false,
+    );
     assert_eq!(outcome, vec![expected.clone(), expected]);
 }
 
@@ -127,16 +137,27 @@ fn pymmclient_v1_seal_with_arg0_wrapper_verifies_with_sha1() {
 #[test]
 fn linus_signed_delivery_verifies_only_without_whitespace_text() {
     let outcome = verify_unchanged(&LINUS_SIGNED);
-    assert_eq!(outcome, vec![(SignatureAlgorithm::RsaSha256, "2021004748".to_owned(), true)]);
+    assert_eq!(
+        outcome,
+        vec![(SignatureAlgorithm::RsaSha256, "2021004748".to_owned(), true)]
+    );
 }
 
 #[test]
 fn samples_fail_after_expiry_of_their_certificates() {
     for sample in [&LINUS_SEALED, &KIVRA, &PYMMCLIENT_V1, &LINUS_SIGNED] {
         let xml = sample.xml();
-        let late = Sample { path: sample.path, is_sealed: sample.is_sealed, now: datetime!(2040-01-01 0:00 UTC) };
+        let late = Sample {
+            path: sample.path,
+            is_sealed: sample.is_sealed,
+            now: datetime!(2040-01-01 0:00 UTC),
+        };
         let error = verify(&late, &xml, embedded_anchors(&xml)).unwrap_err();
-        assert!(matches!(error, VerifyError::Untrusted(_)), "{}: {error:?}", sample.path);
+        assert!(
+            matches!(error, VerifyError::Untrusted(_)),
+            "{}: {error:?}",
+            sample.path
+        );
     }
 }
 
@@ -150,7 +171,9 @@ fn text_offsets(xml: &str, local: &str, stride: usize) -> Vec<usize> {
         if local != "*" && parent.tag_name().name() != local {
             continue;
         }
-        let in_signature = node.ancestors().any(|ancestor| ancestor.has_tag_name((DSIG, "Signature")));
+        let in_signature = node
+            .ancestors()
+            .any(|ancestor| ancestor.has_tag_name((DSIG, "Signature")));
         if local == "*" && in_signature {
             continue;
         }
@@ -182,11 +205,20 @@ pub(crate) fn mutate_byte(xml: &str, offset: usize) -> String {
 fn check_every_mutation_fails(sample: &Sample, local: &str, stride: usize, n_min: usize) {
     let xml = sample.xml();
     let offsets = text_offsets(&xml, local, stride);
-    assert!(offsets.len() >= n_min, "{}: only {} offsets in {local}", sample.path, offsets.len());
+    assert!(
+        offsets.len() >= n_min,
+        "{}: only {} offsets in {local}",
+        sample.path,
+        offsets.len()
+    );
     for offset in offsets {
         let mutated = mutate_byte(&xml, offset);
         let result = verify(sample, &mutated, embedded_anchors(&xml));
-        assert!(result.is_err(), "{}: change at byte {offset} in {local} verified", sample.path);
+        assert!(
+            result.is_err(),
+            "{}: change at byte {offset} in {local} verified",
+            sample.path
+        );
     }
 }
 
@@ -217,14 +249,26 @@ fn swapped_certificate_fails_every_sample() {
     let kivra_xml = KIVRA.xml();
     for sample in [&LINUS_SEALED, &PYMMCLIENT_V1, &LINUS_SIGNED, &KIVRA] {
         let xml = sample.xml();
-        let donor = if sample.path == KIVRA.path { LINUS_SEALED.xml() } else { kivra_xml.clone() };
+        let donor = if sample.path == KIVRA.path {
+            LINUS_SEALED.xml()
+        } else {
+            kivra_xml.clone()
+        };
         let swapped = swap_first_certificate(&xml, &donor);
         let mut anchors = anchors_of(&xml);
         anchors.extend(anchors_of(&donor));
         let both = TrustAnchors::from_certificates(anchors).unwrap();
-        let policy_now = Sample { path: sample.path, is_sealed: sample.is_sealed, now: sample.now };
+        let policy_now = Sample {
+            path: sample.path,
+            is_sealed: sample.is_sealed,
+            now: sample.now,
+        };
         let result = verify(&policy_now, &swapped, both);
-        assert!(result.is_err(), "{}: verified with a swapped certificate", sample.path);
+        assert!(
+            result.is_err(),
+            "{}: verified with a swapped certificate",
+            sample.path
+        );
     }
 }
 
