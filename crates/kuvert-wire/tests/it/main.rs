@@ -7,4 +7,5 @@ mod faults;
 mod fixtures;
 mod round_trip;
 mod samples;
+mod signed_letter;
 mod xsd;

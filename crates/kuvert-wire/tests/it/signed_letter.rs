@@ -1,0 +1,104 @@
+//! The whole path of a letter through this crate with real signatures (kuvert-xmldsig):
+//! build → sign → seal → sign → `deliverSecure` → parse → verify on the tree → read.
+
+use kuvert_wire::service::{self, ServiceRequest};
+use kuvert_wire::{delivery, envelope, message};
+use kuvert_xmldsig::trust::TrustAnchors;
+use kuvert_xmldsig::{SignatureAlgorithm, Signer, Verifier, VerifyPolicy};
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, RsaKeySize};
+
+use crate::examples;
+
+/// A CA and one organisation certificate (`serialNumber=162021004748`) it issued.
+fn signer_and_verifier() -> (Signer, Verifier) {
+    let rsa_key = || KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, RsaKeySize::_2048);
+    let ca_key = rsa_key().unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "Wire Test CA");
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = Issuer::from_params(&ca_params, &ca_key);
+    let key = rsa_key().unwrap();
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "kommun-a.example");
+    params
+        .distinguished_name
+        .push(DnType::OrganizationName, "Kommun A");
+    params.distinguished_name.push(DnType::CountryName, "SE");
+    params
+        .distinguished_name
+        .push(DnType::CustomDnType(vec![2, 5, 4, 5]), "162021004748");
+    let certificate = params.signed_by(&key, &issuer).unwrap();
+    let signer = Signer::from_pkcs8_pem(&key.serialize_pem(), &certificate.pem()).unwrap();
+    let anchors = TrustAnchors::from_pem(&ca.pem()).unwrap();
+    (signer, Verifier::new(anchors, VerifyPolicy::default()))
+}
+
+#[test]
+fn signed_sealed_letter_verifies_and_reads_back_from_the_verified_tree() {
+    let (signer, verifier) = signer_and_verifier();
+    let unsigned = delivery::unsigned_signed_delivery(&examples::secure_delivery());
+    let signed = signer
+        .sign(&unsigned, SignatureAlgorithm::RsaSha256)
+        .unwrap();
+    let unsealed = delivery::unsigned_sealed_delivery(&signed, &examples::seal());
+    let sealed = signer
+        .sign(&unsealed, SignatureAlgorithm::RsaSha256)
+        .unwrap();
+    let xml = service::deliver_secure_request(&sealed).unwrap();
+
+    let document = envelope::parse(&xml).unwrap();
+    let ServiceRequest::DeliverSecure(wrapper) = service::parse_request(&document).unwrap() else {
+        panic!("a deliverSecure request");
+    };
+    let verified = verifier.verify_sealed_delivery(wrapper).unwrap();
+    let letter = delivery::read_secure_delivery(verified.signed_delivery()).unwrap();
+    assert_eq!(letter, examples::secure_delivery());
+    assert_eq!(delivery::read_seal(wrapper).unwrap(), examples::seal());
+}
+
+#[test]
+fn signed_delivery_verifies_inside_distribute_secure() {
+    let (signer, verifier) = signer_and_verifier();
+    let unsigned = delivery::unsigned_signed_delivery(&examples::secure_delivery());
+    let signed = signer
+        .sign(&unsigned, SignatureAlgorithm::RsaSha256)
+        .unwrap();
+    let xml = message::distribute_secure_request(&signed).unwrap();
+    let document = envelope::parse(&xml).unwrap();
+    let message::MessageRequest::DistributeSecure(node) =
+        message::parse_request(&document).unwrap()
+    else {
+        panic!("a distributeSecure request");
+    };
+    verifier.verify_signed_delivery(node).unwrap();
+    assert_eq!(
+        delivery::read_secure_delivery(node).unwrap(),
+        examples::secure_delivery()
+    );
+}
+
+#[test]
+fn tampered_letter_fails_verification_before_it_is_read() {
+    let (signer, verifier) = signer_and_verifier();
+    let unsigned = delivery::unsigned_signed_delivery(&examples::secure_delivery());
+    let signed = signer
+        .sign(&unsigned, SignatureAlgorithm::RsaSha256)
+        .unwrap();
+    let unsealed = delivery::unsigned_sealed_delivery(&signed, &examples::seal());
+    let sealed = signer
+        .sign(&unsealed, SignatureAlgorithm::RsaSha256)
+        .unwrap();
+    let xml = service::deliver_secure_request(&sealed)
+        .unwrap()
+        .replace("Ring oss", "Ring dem");
+    let document = envelope::parse(&xml).unwrap();
+    let ServiceRequest::DeliverSecure(wrapper) = service::parse_request(&document).unwrap() else {
+        panic!("a deliverSecure request");
+    };
+    assert!(verifier.verify_sealed_delivery(wrapper).is_err());
+}
