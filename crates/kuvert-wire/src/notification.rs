@@ -198,9 +198,9 @@ pub enum NotificationRequest {
 pub fn parse_request(document: &Document<'_>) -> Result<NotificationRequest, WireError> {
     let node = body_child(document)?;
     match expanded_name(node) {
-        (N3, "distribute") => {
-            Ok(NotificationRequest::Distribute(Box::new(Distribute::from_element(node)?)))
-        }
+        (N3, "distribute") => Ok(NotificationRequest::Distribute(Box::new(
+            Distribute::from_element(node)?,
+        ))),
         (N3, "checkDistributionStatus") => Ok(NotificationRequest::CheckDistributionStatus(
             CheckDistributionStatus::from_element(node)?,
         )),

@@ -329,3 +329,6 @@ pub fn parse_boolean(text: &str) -> Result<bool, &'static str> {
         _ => Err("not an xs:boolean (true, false, 1, 0)"),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -229,3 +229,6 @@ impl DistributionId {
         &self.0
     }
 }
+
+#[cfg(test)]
+mod tests;

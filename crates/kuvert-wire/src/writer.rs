@@ -109,3 +109,6 @@ fn escape_into(out: &mut String, text: &str, is_attribute: bool) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
