@@ -153,7 +153,7 @@ pub(super) async fn userinfo(State(shared): State<Arc<Shared>>, headers: HeaderM
     let grant = bearer.and_then(|token| shared.grants.access_grant(token.trim()));
     let person = grant.and_then(|grant| shared.config.persons.get(grant.person_idx));
     match person {
-        Some(person) => Json(token::person_claims(&shared.issuer, person)).into_response(),
+        Some(person) => Json(token::user_info(&shared.issuer, person)).into_response(),
         None => {
             let challenge = [(header::WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"")];
             (StatusCode::UNAUTHORIZED, challenge).into_response()
@@ -241,7 +241,13 @@ fn exchange(
         .ok_or(TokenError::InvalidGrant("person is no longer configured"))?;
     let id_token = shared
         .keys
-        .id_token(&shared.issuer, &client_id, grant.nonce.as_deref(), person)
+        .id_token(
+            &shared.issuer,
+            &client_id,
+            grant.nonce.as_deref(),
+            person,
+            !shared.config.claims_only_at_userinfo,
+        )
         .map_err(|error| {
             tracing::error!(error = %error, "test e-ID could not sign an id_token");
             TokenError::Unavailable

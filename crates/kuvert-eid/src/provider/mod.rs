@@ -38,6 +38,10 @@ pub struct TestEidConfig {
     pub clients: Vec<RegisteredClient>,
     /// The made-up persons one can log in as.
     pub persons: Vec<TestPerson>,
+    /// When true, id_tokens carry only `sub` and the person's claims (names, personnummer)
+    /// come from `/userinfo` alone, as some providers do; tests use it to exercise a relying
+    /// party's userinfo path. The demo sets false.
+    pub claims_only_at_userinfo: bool,
 }
 
 /// One relying party registered at the test provider.

@@ -20,21 +20,30 @@ pub(super) struct TokenKeys {
 #[derive(Serialize)]
 struct IdTokenClaims<'a> {
     iss: &'a str,
+    sub: String,
     aud: &'a str,
     exp: i64,
     iat: i64,
     auth_time: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     nonce: Option<&'a str>,
+    /// Absent when the provider releases the person's claims only at `/userinfo`.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    person: Option<PersonClaims>,
+}
+
+/// What `/userinfo` returns.
+#[derive(Serialize)]
+pub(super) struct UserInfo {
+    pub(super) sub: String,
     #[serde(flatten)]
-    person: PersonClaims,
+    pub(super) person: PersonClaims,
 }
 
 /// The person's claims, shared by the id_token and `/userinfo` (the claim name is
 /// `crate::oidc::PERSONAL_IDENTITY_NUMBER_CLAIM`).
 #[derive(Serialize)]
 pub(super) struct PersonClaims {
-    pub(super) sub: String,
     pub(super) name: String,
     pub(super) given_name: String,
     pub(super) family_name: String,
@@ -61,24 +70,27 @@ impl TokenKeys {
         &self.jwks
     }
 
-    /// Signs an id_token for `person` to `client_id`.
+    /// Signs an id_token for `person` to `client_id`; with `has_person_claims` false it
+    /// carries only `sub` of the person.
     pub(super) fn id_token(
         &self,
         issuer: &str,
         client_id: &str,
         nonce: Option<&str>,
         person: &TestPerson,
+        has_person_claims: bool,
     ) -> Result<String, jsonwebtoken::errors::Error> {
         let now = OffsetDateTime::now_utc().unix_timestamp();
-        let person = person_claims(issuer, person);
+        let UserInfo { sub, person } = user_info(issuer, person);
         let claims = IdTokenClaims {
             iss: issuer,
+            sub,
             aud: client_id,
             exp: now + TOKEN_LIFETIME.whole_seconds(),
             iat: now,
             auth_time: now,
             nonce,
-            person,
+            person: has_person_claims.then_some(person),
         };
         let mut header = Header::new(Algorithm::RS256);
         header.kid = Some(self.key_id.clone());
@@ -86,19 +98,22 @@ impl TokenKeys {
     }
 }
 
-/// A person's claims. `sub` is a pairwise-stable pseudonym (a hash of the issuer and the
+/// A person's userinfo. `sub` is a pairwise-stable pseudonym (a hash of the issuer and the
 /// personnummer), because the Swedish OIDC profile advises against using the number itself.
-pub(super) fn person_claims(issuer: &str, person: &TestPerson) -> PersonClaims {
+pub(super) fn user_info(issuer: &str, person: &TestPerson) -> UserInfo {
     let number = person.personal_identity_number.as_str();
     let digest = aws_lc_rs::digest::digest(
         &aws_lc_rs::digest::SHA256,
         format!("{issuer}\n{number}").as_bytes(),
     );
-    PersonClaims {
-        sub: crate::base64url(&digest.as_ref()[..16]),
+    let person = PersonClaims {
         name: format!("{} {}", person.given_name, person.surname),
         given_name: person.given_name.clone(),
         family_name: person.surname.clone(),
         personal_identity_number: number.to_owned(),
+    };
+    UserInfo {
+        sub: crate::base64url(&digest.as_ref()[..16]),
+        person,
     }
 }

@@ -34,11 +34,19 @@ pub(crate) struct Setup {
 
 /// Starts the provider on its own port, with the callback server registered as redirect URI.
 pub(crate) async fn start() -> Setup {
+    start_with(false).await
+}
+
+/// Like [`start`]; `claims_only_at_userinfo` keeps the person's claims out of id_tokens.
+pub(crate) async fn start_with(claims_only_at_userinfo: bool) -> Setup {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let issuer = Url::parse(&format!("http://{}", listener.local_addr().unwrap())).unwrap();
     let callback = callback_server().await;
     let ca = TestCa::new("Kuvert test e-ID CA");
-    serve(listener, provider(issuer.clone(), &callback, &ca).router());
+    let mut config = provider_config(issuer.clone(), &callback, &ca);
+    config.claims_only_at_userinfo = claims_only_at_userinfo;
+    let provider = TestEidProvider::new(config, &provider_key()).unwrap();
+    serve(listener, provider.router());
     Setup {
         issuer,
         callback,
@@ -49,13 +57,23 @@ pub(crate) async fn start() -> Setup {
 
 /// The provider for `issuer`, with two persons who can both sign.
 pub(crate) fn provider(issuer: Url, callback: &Url, ca: &TestCa) -> TestEidProvider {
+    TestEidProvider::new(provider_config(issuer, callback, ca), &provider_key()).unwrap()
+}
+
+/// A fresh RSA key for id_tokens, PKCS#8 PEM.
+fn provider_key() -> SecretString {
+    SecretString::from(rsa_key().serialize_pem())
+}
+
+/// The configuration of [`provider`].
+pub(crate) fn provider_config(issuer: Url, callback: &Url, ca: &TestCa) -> TestEidConfig {
     let person = |(number, given_name, surname): (&str, &str, &str)| TestPerson {
         personal_identity_number: PersonalIdentityNumber::parse(number).unwrap(),
         given_name: given_name.to_owned(),
         surname: surname.to_owned(),
         signing: Some(ca.valid_person(number, given_name, surname)),
     };
-    let config = TestEidConfig {
+    TestEidConfig {
         issuer,
         clients: vec![RegisteredClient {
             client_id: CLIENT_ID.to_owned(),
@@ -63,9 +81,8 @@ pub(crate) fn provider(issuer: Url, callback: &Url, ca: &TestCa) -> TestEidProvi
             redirect_uris: vec![callback.clone()],
         }],
         persons: vec![person(TOLVAN), person(BRITTA)],
-    };
-    let key_pem = SecretString::from(rsa_key().serialize_pem());
-    TestEidProvider::new(config, &key_pem).unwrap()
+        claims_only_at_userinfo: false,
+    }
 }
 
 /// Serves `router` on `listener` until the test's runtime ends.

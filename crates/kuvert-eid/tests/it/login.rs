@@ -79,6 +79,16 @@ async fn login_gives_the_chosen_person_from_the_personal_identity_number_claim()
 }
 
 #[tokio::test]
+async fn login_reads_the_person_from_userinfo_when_the_id_token_lacks_the_claim() {
+    let setup = harness::start_with(true).await;
+    let client = relying_party(&setup).await;
+    let (pending, response) = choose(&setup, &client, "0", "login").await;
+    let person = client.finish_login(response, pending).await.unwrap();
+    assert_eq!(person.personal_identity_number.as_str(), TOLVAN.0);
+    assert_eq!(person.name, "Tolvan Tolvansson");
+}
+
+#[tokio::test]
 async fn login_reports_cancelled_when_the_person_presses_avbryt() {
     let setup = harness::start().await;
     let client = relying_party(&setup).await;

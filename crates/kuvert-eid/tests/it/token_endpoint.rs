@@ -141,3 +141,45 @@ async fn authorize_refuses_an_unregistered_redirect_uri_without_redirecting() {
     assert!(answer.headers().get("location").is_none());
     assert!(answer.text().await.unwrap().contains(harness::BANNER));
 }
+
+#[tokio::test]
+async fn token_keeps_the_person_out_of_the_id_token_when_claims_are_only_at_userinfo() {
+    let setup = harness::start_with(true).await;
+    let code = code_for(&setup, VERIFIER).await;
+    let (status, body) = exchange(
+        &setup,
+        &code,
+        VERIFIER,
+        setup.callback.as_str(),
+        CLIENT_SECRET,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let payload = body["id_token"]
+        .as_str()
+        .unwrap()
+        .split('.')
+        .nth(1)
+        .unwrap()
+        .to_owned();
+    let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+    assert!(claims.get("sub").is_some());
+    assert!(
+        claims
+            .get("https://id.oidc.se/claim/personalIdentityNumber")
+            .is_none()
+    );
+    let userinfo = setup
+        .browser
+        .get(setup.issuer.join("userinfo").unwrap())
+        .bearer_auth(body["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let userinfo: Value = userinfo.json().await.unwrap();
+    assert_eq!(
+        userinfo["https://id.oidc.se/claim/personalIdentityNumber"],
+        harness::TOLVAN.0
+    );
+    assert_eq!(userinfo["sub"], claims["sub"]);
+}
