@@ -269,7 +269,13 @@ fn write_durably(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let directory = path
         .parent()
         .ok_or_else(|| std::io::Error::other("key has no parent"))?;
-    std::fs::create_dir_all(directory)?;
+    if !directory.is_dir() {
+        std::fs::create_dir_all(directory)?;
+        // The new folder's own name must survive a crash too.
+        if let Some(parent) = directory.parent() {
+            std::fs::File::open(parent)?.sync_all()?;
+        }
+    }
     let file_name = path
         .file_name()
         .ok_or_else(|| std::io::Error::other("key has no file name"))?

@@ -109,7 +109,7 @@ pub trait OperatorStore: Send + Sync {
         limit: usize,
         lease: Duration,
     ) -> Result<Vec<NotificationRecord>, StoreError>;
-    /// Marks a claimed notification sent.
+    /// Marks a claimed notification sent. `NotFound` unless it is pending.
     async fn mark_notification_sent(
         &self,
         id: NotificationId,
@@ -117,7 +117,7 @@ pub trait OperatorStore: Send + Sync {
     ) -> Result<(), StoreError>;
     /// Records a failed attempt: retried after a doubling back-off from one minute, or marked
     /// `Failed` after `limits::NOTIFICATION_ATTEMPTS_MAX` attempts. `error` must hold no
-    /// letter content.
+    /// letter content (it is cut to 1000 characters). `Conflict` unless it is pending.
     async fn mark_notification_failed(
         &self,
         id: NotificationId,

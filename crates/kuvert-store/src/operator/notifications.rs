@@ -204,11 +204,13 @@ pub(super) async fn mark_sent(
     at: OffsetDateTime,
 ) -> Result<(), StoreError> {
     let updated = sqlx::query(
-        "UPDATE notifications SET status = $1, sent_at = $2, claimed_until = NULL WHERE id = $3",
+        "UPDATE notifications SET status = $1, sent_at = $2, claimed_until = NULL \
+         WHERE id = $3 AND status = $4",
     )
     .bind(NotificationStatus::Sent.as_db())
     .bind(to_millis(at))
     .bind(id.to_string())
+    .bind(NotificationStatus::Pending.as_db())
     .execute(pool)
     .await
     .context("mark notification sent")?;
@@ -237,7 +239,13 @@ pub(super) async fn mark_failed(
         .ok_or(StoreError::NotFound {
             what: "notification",
         })?;
-    let attempts = notification_from_row(&row)?.attempts.saturating_add(1);
+    let current = notification_from_row(&row)?;
+    if current.status != NotificationStatus::Pending {
+        return Err(StoreError::Conflict {
+            what: "notification already sent or failed",
+        });
+    }
+    let attempts = current.attempts.saturating_add(1);
     let status = if attempts >= NOTIFICATION_ATTEMPTS_MAX {
         NotificationStatus::Failed
     } else {

@@ -219,6 +219,9 @@ pub struct OpenedLetter {
 }
 
 /// A person reading a letter: checked against the mailbox and written to the audit log.
+///
+/// The store checks only that the letter is in `mailbox`; the caller has already checked that
+/// `actor` holds the mailbox or represents it (`OperatorStore::represented_companies`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LetterAccess {
     /// The mailbox the letter is in (the holder, or the company a representative acts for).

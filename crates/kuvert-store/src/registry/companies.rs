@@ -291,8 +291,9 @@ pub(super) async fn complete(
         "INSERT INTO profiles (recipient, operator, kind, status, registered_at, source_sender, \
          source_campaign) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (recipient) DO UPDATE \
          SET operator = excluded.operator, status = excluded.status, \
-         registered_at = excluded.registered_at, source_sender = excluded.source_sender, \
-         source_campaign = excluded.source_campaign",
+         registered_at = excluded.registered_at, \
+         source_sender = COALESCE(excluded.source_sender, profiles.source_sender), \
+         source_campaign = COALESCE(excluded.source_campaign, profiles.source_campaign)",
     )
     .bind(recipient.to_wire())
     .bind(request.operator.as_str())

@@ -159,7 +159,8 @@ pub trait RegistryStore: Send + Sync {
         company: &OrganisationNumber,
     ) -> Result<PendingCompanyRegistration, StoreError>;
     /// Ends a pending registration whose signatures suffice (the registry judges that): the
-    /// profile becomes `Active` at the requested operator, in one transaction.
+    /// profile becomes `Active` at the requested operator, in one transaction. A `None` source
+    /// keeps the source an existing profile had.
     async fn complete_company_registration(
         &self,
         company: &OrganisationNumber,

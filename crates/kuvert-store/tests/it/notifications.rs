@@ -208,6 +208,15 @@ async fn outbox_claims_under_lease_retries_with_back_off_and_gives_up() {
             remaining.iter().map(|n| n.id).collect::<Vec<_>>(),
             [rest[0].id]
         );
+        let late = operator
+            .mark_notification_failed(batch[0].id, "late", start)
+            .await;
+        assert!(matches!(late, Err(StoreError::Conflict { .. })), "{late:?}");
+        let resent = operator.mark_notification_sent(batch[1].id, start).await;
+        assert!(
+            matches!(resent, Err(StoreError::NotFound { .. })),
+            "{resent:?}"
+        );
         let listed = operator.notifications(&recipient, 10).await.unwrap();
         let sent = listed.iter().find(|n| n.id == batch[0].id).unwrap();
         assert_eq!(

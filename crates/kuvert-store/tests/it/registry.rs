@@ -419,6 +419,7 @@ async fn company_registration_collects_signatures_until_completed() {
             .unwrap();
         assert_eq!(active.status, ProfileStatus::Active);
         assert_eq!(active.operator, organisation(1));
+        assert_eq!(active.source, None);
         assert_eq!(
             registry
                 .pending_company_registration(&company)
