@@ -129,24 +129,15 @@ fn account_status() -> AccountStatus {
 
 /// Every Recipient v3 operation, request and response.
 pub(crate) fn recipient() -> Vec<Built> {
+    let mut built = recipient_first_half();
+    built.extend(recipient_second_half());
+    built
+}
+
+fn recipient_first_half() -> Vec<Built> {
     let pending = rcpt::GetPendingAccountPreferencesResponse {
         preferences: preferences(),
         pending_signatures: signature_result(),
-    };
-    let authorized = rcpt::AuthorizedAccount {
-        is_authorized_signer: true,
-        user: user(),
-        company: company(),
-        company_name: "Kommun A".into(),
-        signature_rule_text: "Styrelsen".into(),
-        possible_signers: vec![signer()],
-        account_information: Some(rcpt::AccountInformation {
-            state: CompanyAccountState::Pending,
-            signed_by: vec![signer()],
-            signature_status: AuthorizationStatus::Complete,
-            operator_domain: "kivra.com".into(),
-            agreement_text: Some("Villkor".into()),
-        }),
     };
     vec![
         check(
@@ -234,6 +225,26 @@ pub(crate) fn recipient() -> Vec<Built> {
                 signatures: vec![signature_data()],
             },
         ),
+    ]
+}
+
+fn recipient_second_half() -> Vec<Built> {
+    let authorized = rcpt::AuthorizedAccount {
+        is_authorized_signer: true,
+        user: user(),
+        company: company(),
+        company_name: "Kommun A".into(),
+        signature_rule_text: "Styrelsen".into(),
+        possible_signers: vec![signer()],
+        account_information: Some(rcpt::AccountInformation {
+            state: CompanyAccountState::Pending,
+            signed_by: vec![signer()],
+            signature_status: AuthorizationStatus::Complete,
+            operator_domain: "kivra.com".into(),
+            agreement_text: Some("Villkor".into()),
+        }),
+    };
+    vec![
         check(
             "registerResponse",
             &rcpt::RegisterResponse {
@@ -341,22 +352,12 @@ pub(crate) fn recipient() -> Vec<Built> {
 
 /// Every Authority operation, request and response.
 pub(crate) fn authority() -> Vec<Built> {
-    let rights = auth::UserAccessRightsResult {
-        rights: vec![auth::UserAccessRights {
-            recipient: company(),
-            organisation_name: Some("Kommun A".into()),
-            user: user(),
-            granted_access: vec![auth::UserActivity::View, auth::UserActivity::EditSettings],
-            grant_type: auth::GrantType::AuthorizedSignatory,
-            role: Some("VD".into()),
-        }],
-        problems: vec![auth::UserAccessRightsProblem {
-            source: auth::AccessProblemSource::Bolagsverket,
-            kind: auth::AccessProblemType::SourceInaccessible,
-            description: "Bolagsverket svarar inte".into(),
-            object_id: None,
-        }],
-    };
+    let mut built = authority_lists();
+    built.extend(authority_signatures());
+    built
+}
+
+fn authority_lists() -> Vec<Built> {
     vec![
         check("getSenders", &auth::GetSenders),
         check(
@@ -388,10 +389,34 @@ pub(crate) fn authority() -> Vec<Built> {
             "getUserAccessRights",
             &auth::GetUserAccessRights { user: user() },
         ),
+    ]
+}
+
+fn access_rights() -> auth::UserAccessRightsResult {
+    auth::UserAccessRightsResult {
+        rights: vec![auth::UserAccessRights {
+            recipient: company(),
+            organisation_name: Some("Kommun A".into()),
+            user: user(),
+            granted_access: vec![auth::UserActivity::View, auth::UserActivity::EditSettings],
+            grant_type: auth::GrantType::AuthorizedSignatory,
+            role: Some("VD".into()),
+        }],
+        problems: vec![auth::UserAccessRightsProblem {
+            source: auth::AccessProblemSource::Bolagsverket,
+            kind: auth::AccessProblemType::SourceInaccessible,
+            description: "Bolagsverket svarar inte".into(),
+            object_id: None,
+        }],
+    }
+}
+
+fn authority_signatures() -> Vec<Built> {
+    vec![
         check(
             "getUserAccessRightsResponse",
             &auth::GetUserAccessRightsResponse {
-                result: rights.clone(),
+                result: access_rights(),
             },
         ),
         check(
@@ -400,7 +425,9 @@ pub(crate) fn authority() -> Vec<Built> {
         ),
         check(
             "getUserAccessRightsNoConcentResponse",
-            &auth::GetUserAccessRightsNoConcentResponse { result: rights },
+            &auth::GetUserAccessRightsNoConcentResponse {
+                result: access_rights(),
+            },
         ),
         check(
             "testNewSigner",
@@ -558,12 +585,17 @@ pub(crate) fn receipt() -> Receipt {
 /// Every Service, Message and Notification operation; requests carrying signed deliveries
 /// are built by their functions and checked by the round-trip tests.
 pub(crate) fn service_message_notification() -> Vec<Built> {
+    let mut built = service();
+    built.extend(message_and_notification());
+    built
+}
+
+fn service() -> Vec<Built> {
     let status = notification::NotificationStatus {
         recipient: person(),
         is_delivered: true,
         channels: vec![notification::NotificationChannel::Email],
     };
-    let id = DistributionId::parse("dist-1").unwrap();
     vec![
         Built {
             name: "deliverSecure",
@@ -598,6 +630,17 @@ pub(crate) fn service_message_notification() -> Vec<Built> {
             name: "distributeSecure",
             xml: message::distribute_secure_request(&signed_delivery_xml()).unwrap(),
         },
+    ]
+}
+
+fn message_and_notification() -> Vec<Built> {
+    let status = notification::NotificationStatus {
+        recipient: person(),
+        is_delivered: true,
+        channels: vec![notification::NotificationChannel::Email],
+    };
+    let id = DistributionId::parse("dist-1").unwrap();
+    vec![
         check(
             "distributeSecureResponse",
             &message::DistributeSecureResponse {
