@@ -9,15 +9,18 @@
 //! self-signed test certificates such as the real samples' are trusted. Revocation (CRL,
 //! OCSP) is not checked, as in the reference validator.
 
+use std::sync::Arc;
+
 use kuvert_core::limits::CERTIFICATE_CHAIN_DEPTH_MAX;
 use time::OffsetDateTime;
 
 use crate::certificate::{Certificate, CertificateError};
 
-/// The configured set of trusted certificates (CA roots, or pinned leaves).
+/// The configured set of trusted certificates (CA roots, or pinned leaves). Cloning is cheap
+/// (the set is shared).
 #[derive(Clone, Debug)]
 pub struct TrustAnchors {
-    anchors: Vec<Certificate>,
+    anchors: Arc<[Certificate]>,
 }
 
 /// Why a certificate is not trusted; each variant names the failed rule and the chain
@@ -94,7 +97,9 @@ impl TrustAnchors {
         if anchors.is_empty() {
             return Err(TrustError::NoAnchors);
         }
-        Ok(TrustAnchors { anchors })
+        Ok(TrustAnchors {
+            anchors: anchors.into(),
+        })
     }
 
     /// The configured anchors.

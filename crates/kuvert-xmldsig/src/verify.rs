@@ -26,7 +26,8 @@ pub struct VerifyPolicy {
     /// Accept SHA-1 digests and RSA-SHA1 signatures (legacy peers such as Skatteverket's Java
     /// library and Kivra still send them; PROTOCOL.md §9.1 says both must be accepted).
     pub is_sha1_allowed: bool,
-    /// The instant certificates must be valid at.
+    /// The instant certificates must be valid at. It is a fixed value: a long-lived
+    /// [`Verifier`] should be used through [`Verifier::at`] with the current time per request.
     pub now: OffsetDateTime,
 }
 
@@ -236,6 +237,22 @@ impl Verifier {
     /// A verifier trusting `anchors` under `policy`.
     pub fn new(anchors: TrustAnchors, policy: VerifyPolicy) -> Self {
         Verifier { anchors, policy }
+    }
+
+    /// The same verifier checking certificates at `now` (cheap: the anchors are shared).
+    /// Servers keep one verifier and call `verifier.at(OffsetDateTime::now_utc())` per
+    /// request, so certificate expiry is judged at the time of the request.
+    pub fn at(&self, now: OffsetDateTime) -> Verifier {
+        let policy = VerifyPolicy { now, ..self.policy };
+        Verifier {
+            anchors: self.anchors.clone(),
+            policy,
+        }
+    }
+
+    /// The policy this verifier applies.
+    pub fn policy(&self) -> &VerifyPolicy {
+        &self.policy
     }
 
     /// Verifies the enveloped signature that is `element`'s last child (PROTOCOL.md §9.4

@@ -287,3 +287,20 @@ pub(crate) fn swap_first_certificate(xml: &str, donor: &str) -> String {
     let donor_text = &donor[text_range(donor)];
     format!("{}{}{}", &xml[..range.start], donor_text, &xml[range.end..])
 }
+
+#[test]
+fn verifier_at_judges_expiry_at_the_given_instant() {
+    let xml = LINUS_SEALED.xml();
+    let document = kuvert_xmldsig::parse_document(&xml).unwrap();
+    let late = VerifyPolicy {
+        is_sha1_allowed: true,
+        now: datetime!(2040-01-01 0:00 UTC),
+    };
+    let verifier = Verifier::new(embedded_anchors(&xml), late);
+    let root = document.root_element();
+    let error = verifier.verify_sealed_delivery(root).unwrap_err();
+    assert!(matches!(error, VerifyError::Untrusted(_)), "{error:?}");
+    let in_time = verifier.at(LINUS_SEALED.now);
+    assert_eq!(in_time.policy().now, LINUS_SEALED.now);
+    in_time.verify_sealed_delivery(root).unwrap();
+}
