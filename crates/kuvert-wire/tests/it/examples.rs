@@ -130,7 +130,9 @@ fn account_status() -> AccountStatus {
 /// Every Recipient v3 operation, request and response.
 pub(crate) fn recipient() -> Vec<Built> {
     let mut built = recipient_first_half();
+    built.extend(recipient_reachability());
     built.extend(recipient_second_half());
+    built.extend(recipient_company_operations());
     built
 }
 
@@ -191,6 +193,11 @@ fn recipient_first_half() -> Vec<Built> {
                 result: signature_result(),
             },
         ),
+    ]
+}
+
+fn recipient_reachability() -> Vec<Built> {
+    vec![
         check(
             "isReachable",
             &rcpt::IsReachable::new(organisation(), vec![person(), company()]).unwrap(),
@@ -228,8 +235,8 @@ fn recipient_first_half() -> Vec<Built> {
     ]
 }
 
-fn recipient_second_half() -> Vec<Built> {
-    let authorized = rcpt::AuthorizedAccount {
+fn authorized_account() -> rcpt::AuthorizedAccount {
+    rcpt::AuthorizedAccount {
         is_authorized_signer: true,
         user: user(),
         company: company(),
@@ -243,7 +250,10 @@ fn recipient_second_half() -> Vec<Built> {
             operator_domain: "kivra.com".into(),
             agreement_text: Some("Villkor".into()),
         }),
-    };
+    }
+}
+
+fn recipient_second_half() -> Vec<Built> {
     vec![
         check(
             "registerResponse",
@@ -291,6 +301,11 @@ fn recipient_second_half() -> Vec<Built> {
             "deletePendingAccountRequestResponse",
             &rcpt::DeletePendingAccountRequestResponse,
         ),
+    ]
+}
+
+fn recipient_company_operations() -> Vec<Built> {
+    vec![
         check(
             "changeServiceSupplier",
             &rcpt::ChangeServiceSupplier {
@@ -344,7 +359,7 @@ fn recipient_second_half() -> Vec<Built> {
         check(
             "isAuthorizedSignerResponse",
             &rcpt::IsAuthorizedSignerResponse {
-                account: authorized,
+                account: authorized_account(),
             },
         ),
     ]
