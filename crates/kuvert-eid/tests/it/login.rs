@@ -18,7 +18,7 @@ use crate::harness::{
     form_action, hidden_fields, http_client,
 };
 
-async fn relying_party(setup: &Setup) -> OidcClient {
+pub(crate) async fn relying_party(setup: &Setup) -> OidcClient {
     OidcClient::discover(
         setup.issuer.clone(),
         CLIENT_ID.to_owned(),
@@ -32,7 +32,7 @@ async fn relying_party(setup: &Setup) -> OidcClient {
 
 /// Drives the provider's page as a browser would: GET the page, pick `person`, press `action`,
 /// follow the redirect to the callback.
-async fn choose(
+pub(crate) async fn choose(
     setup: &Setup,
     client: &OidcClient,
     person: &str,

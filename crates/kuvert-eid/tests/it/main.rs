@@ -8,3 +8,4 @@ mod oidc_provider_npm;
 mod pki;
 mod signatures;
 mod token_endpoint;
+mod with_kuvert_pki;

@@ -158,3 +158,43 @@ async fn signing_service_posts_back_a_signature_that_verifies() {
     .unwrap();
     assert_eq!(signer.personal_identity_number.as_str(), BRITTA.0);
 }
+
+#[tokio::test]
+async fn signing_service_posts_back_access_denied_when_the_person_presses_avbryt() {
+    let setup = harness::start().await;
+    let fields = [
+        ("client_id", CLIENT_ID),
+        ("redirect_uri", setup.callback.as_str()),
+        ("text", AGREEMENT),
+        ("state", "profile-change-8"),
+        ("action", "cancel"),
+    ];
+    let sign_url = setup.issuer.join("sign").unwrap();
+    let answer = setup
+        .browser
+        .post(sign_url)
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    let html = answer.text().await.unwrap();
+    assert!(html.contains(harness::BANNER));
+    assert_eq!(form_action(&html), setup.callback.as_str());
+    let returned = hidden_fields(&html);
+    assert!(returned.contains(&("error".to_owned(), "access_denied".to_owned())));
+    assert!(returned.contains(&("state".to_owned(), "profile-change-8".to_owned())));
+    assert!(!returned.iter().any(|(name, _)| name == "Signature"));
+}
+
+#[tokio::test]
+async fn signing_service_refuses_an_unregistered_return_address() {
+    let setup = harness::start().await;
+    let mut url = setup.issuer.join("sign").unwrap();
+    url.query_pairs_mut()
+        .append_pair("client_id", CLIENT_ID)
+        .append_pair("redirect_uri", "http://attacker.invalid/collect")
+        .append_pair("text", AGREEMENT);
+    let answer = setup.browser.get(url).send().await.unwrap();
+    assert_eq!(answer.status(), StatusCode::BAD_REQUEST);
+    assert!(!answer.text().await.unwrap().contains("attacker.invalid"));
+}
