@@ -1,0 +1,230 @@
+//! The demo federation's identities, in one place: the test PKI, `kuvert demo` and the test
+//! harness all read them from here, so a name or number is never written twice.
+//!
+//! Every number is a made-up test number that passes the Luhn check (PROTOCOL.md §4); none
+//! belongs to a real person or organisation that we know of.
+
+use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber};
+use kuvert_pki::{OrganisationSpec, PersonSpec, PkiSpec};
+
+/// What an organisation does in the federation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrganisationRole {
+    /// Förmedlingsadressregistret (FaR).
+    Registry,
+    /// A mailbox operator (brevlådeoperatör).
+    Operator,
+    /// A sender (avsändare).
+    Sender,
+    /// An intermediary (förmedlare).
+    Intermediary,
+    /// The public portal.
+    Portal,
+}
+
+/// One seeded organisation.
+#[derive(Debug, Clone, Copy)]
+pub struct SeedOrganisation {
+    /// File stem of its certificate and key, and its key in `demo.json`.
+    pub key: &'static str,
+    /// Its name, as shown to people.
+    pub name: &'static str,
+    /// Organisation number, 10 digits.
+    pub number: &'static str,
+    /// Its role.
+    pub role: OrganisationRole,
+    /// The internet domain operators are known by in the registry (`ServiceSupplier`).
+    pub domain: &'static str,
+}
+
+/// One seeded person.
+#[derive(Debug, Clone, Copy)]
+pub struct SeedPerson {
+    /// File stem of the e-ID certificate and key.
+    pub key: &'static str,
+    /// Given name.
+    pub given_name: &'static str,
+    /// Surname.
+    pub surname: &'static str,
+    /// Personnummer, 12 digits.
+    pub number: &'static str,
+    /// Key of the operator holding the person's digital mailbox, if registered.
+    pub operator: Option<&'static str>,
+    /// Keys of the senders the person has deselected (they send on paper).
+    pub deselected_senders: &'static [&'static str],
+}
+
+/// The registry.
+pub const REGISTRY: SeedOrganisation = SeedOrganisation {
+    key: "registry",
+    name: "Förmedlingsadressregistret (test)",
+    number: "2120000142",
+    role: OrganisationRole::Registry,
+    domain: "far.kuvert.example",
+};
+
+/// The two mailbox operators.
+pub const OPERATORS: [SeedOrganisation; 2] = [
+    SeedOrganisation {
+        key: "demobrevladan",
+        name: "Demobrevlådan",
+        number: "5599000014",
+        role: OrganisationRole::Operator,
+        domain: "demobrevladan.example",
+    },
+    SeedOrganisation {
+        key: "exempelposten",
+        name: "Exempelposten",
+        number: "5599000022",
+        role: OrganisationRole::Operator,
+        domain: "exempelposten.example",
+    },
+];
+
+/// The senders: a municipality and an agency.
+pub const SENDERS: [SeedOrganisation; 2] = [
+    SeedOrganisation {
+        key: "exempelkommun",
+        name: "Exempelkommun",
+        number: "2120000159",
+        role: OrganisationRole::Sender,
+        domain: "exempelkommun.example",
+    },
+    SeedOrganisation {
+        key: "exempelmyndigheten",
+        name: "Exempelmyndigheten",
+        number: "2021999996",
+        role: OrganisationRole::Sender,
+        domain: "exempelmyndigheten.example",
+    },
+];
+
+/// The intermediary, which may deliver for both senders.
+pub const INTERMEDIARY: SeedOrganisation = SeedOrganisation {
+    key: "exempelformedlaren",
+    name: "Exempelförmedlaren",
+    number: "5566778899",
+    role: OrganisationRole::Intermediary,
+    domain: "exempelformedlaren.example",
+};
+
+/// The portal, which reads statistics from the registry.
+pub const PORTAL: SeedOrganisation = SeedOrganisation {
+    key: "portal",
+    name: "Kuvert portal (test)",
+    number: "7696000012",
+    role: OrganisationRole::Portal,
+    domain: "portal.kuvert.example",
+};
+
+/// Six people: four registered across both operators (one has deselected the agency), two
+/// without a digital mailbox.
+pub const PERSONS: [SeedPerson; 6] = [
+    SeedPerson {
+        key: "tolvan",
+        given_name: "Tolvan",
+        surname: "Tolvansson",
+        number: "191212121212",
+        operator: Some("demobrevladan"),
+        deselected_senders: &[],
+    },
+    SeedPerson {
+        key: "anna",
+        given_name: "Anna",
+        surname: "Andersson",
+        number: "198101052382",
+        operator: Some("demobrevladan"),
+        deselected_senders: &["exempelmyndigheten"],
+    },
+    SeedPerson {
+        key: "bertil",
+        given_name: "Bertil",
+        surname: "Berg",
+        number: "199001011239",
+        operator: Some("exempelposten"),
+        deselected_senders: &[],
+    },
+    SeedPerson {
+        key: "cecilia",
+        given_name: "Cecilia",
+        surname: "Carlsson",
+        number: "198505152341",
+        operator: Some("exempelposten"),
+        deselected_senders: &[],
+    },
+    SeedPerson {
+        key: "david",
+        given_name: "David",
+        surname: "Dahl",
+        number: "197203033456",
+        operator: None,
+        deselected_senders: &[],
+    },
+    SeedPerson {
+        key: "eva",
+        given_name: "Eva",
+        surname: "Ek",
+        number: "199507074566",
+        operator: None,
+        deselected_senders: &[],
+    },
+];
+
+/// Every seeded organisation, registry first.
+pub fn organisations() -> impl Iterator<Item = SeedOrganisation> {
+    [REGISTRY]
+        .into_iter()
+        .chain(OPERATORS)
+        .chain(SENDERS)
+        .chain([INTERMEDIARY, PORTAL])
+}
+
+impl SeedOrganisation {
+    /// The typed organisation number. The seed is fixed and tested, so a failure here is a
+    /// programmer error.
+    #[must_use]
+    pub fn organisation_number(&self) -> OrganisationNumber {
+        OrganisationNumber::parse(self.number).expect("seed organisation numbers pass the Luhn check")
+    }
+}
+
+impl SeedPerson {
+    /// The typed personnummer (see [`SeedOrganisation::organisation_number`]).
+    #[must_use]
+    pub fn personal_identity_number(&self) -> PersonalIdentityNumber {
+        PersonalIdentityNumber::parse(self.number).expect("seed personnummer pass the Luhn check")
+    }
+
+    /// Full name as shown to people.
+    #[must_use]
+    pub fn name(&self) -> String {
+        format!("{} {}", self.given_name, self.surname)
+    }
+}
+
+/// The certificates the demo federation needs: one per organisation, one per person.
+#[must_use]
+pub fn pki_spec() -> PkiSpec {
+    PkiSpec {
+        organisations: organisations()
+            .map(|organisation| OrganisationSpec {
+                key: organisation.key.to_owned(),
+                name: organisation.name.to_owned(),
+                number: organisation.organisation_number(),
+                host_names: vec![organisation.domain.to_owned()],
+            })
+            .collect(),
+        persons: PERSONS
+            .iter()
+            .map(|person| PersonSpec {
+                key: person.key.to_owned(),
+                given_name: person.given_name.to_owned(),
+                surname: person.surname.to_owned(),
+                number: person.personal_identity_number(),
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests;
