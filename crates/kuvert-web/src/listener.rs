@@ -1,0 +1,229 @@
+//! The listener and accept loop every Kuvert service runs on.
+//!
+//! A [`Listener`] is bound before the service starts, so tests bind `127.0.0.1:0` and learn
+//! the port before spawning. [`serve`] accepts at most `HTTP_CONNECTIONS_MAX` connections at
+//! once, gives each its own task, bounds the TLS handshake, and on [`Shutdown`] stops
+//! accepting, lets open requests finish for `HTTP_SHUTDOWN_DRAIN_MS`, then returns.
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use kuvert_core::limits::{HTTP_CONNECTIONS_MAX, HTTP_HANDSHAKE_TIMEOUT_MS, HTTP_SHUTDOWN_DRAIN_MS};
+use secrecy::SecretString;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
+use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
+
+use crate::identity::PeerCertificate;
+use crate::{WebError, tls};
+
+/// How a listener secures its connections.
+pub enum ListenerTls {
+    /// Plain HTTP, for the demo behind a proxy and for tests.
+    Plain,
+    /// TLS with this certificate chain (leaf first) and PKCS#8 key.
+    Tls {
+        /// PEM certificates, leaf first.
+        cert_chain_pem: String,
+        /// PEM private key.
+        key_pem: SecretString,
+    },
+    /// TLS that requires a client certificate issued by `client_ca_pem` (PROTOCOL.md §8).
+    MutualTls {
+        /// PEM certificates, leaf first.
+        cert_chain_pem: String,
+        /// PEM private key.
+        key_pem: SecretString,
+        /// PEM certificates of the CAs whose client certificates are accepted.
+        client_ca_pem: String,
+    },
+}
+
+/// A bound TCP socket plus its TLS configuration.
+pub struct Listener {
+    tcp: TcpListener,
+    acceptor: Option<TlsAcceptor>,
+}
+
+/// A shutdown signal shared by everything one service runs; clones observe the same signal.
+#[derive(Clone, Debug)]
+pub struct Shutdown(Arc<watch::Sender<bool>>);
+
+impl Listener {
+    /// Binds `addr` and prepares the TLS configuration; fails on unusable PEM.
+    pub async fn bind(addr: SocketAddr, tls: ListenerTls) -> Result<Self, WebError> {
+        let config = match &tls {
+            ListenerTls::Plain => None,
+            ListenerTls::Tls { cert_chain_pem, key_pem } => {
+                Some(tls::server_config(cert_chain_pem, key_pem, None)?)
+            }
+            ListenerTls::MutualTls { cert_chain_pem, key_pem, client_ca_pem } => {
+                Some(tls::server_config(cert_chain_pem, key_pem, Some(client_ca_pem))?)
+            }
+        };
+        let tcp = TcpListener::bind(addr).await.map_err(|source| WebError::Bind { addr, source })?;
+        let acceptor = config.map(|config| TlsAcceptor::from(Arc::new(config)));
+        Ok(Self { tcp, acceptor })
+    }
+
+    /// The address actually bound (the port chosen for `:0`).
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.tcp.local_addr()
+    }
+
+    /// Whether connections are TLS (plain or mutual).
+    pub fn is_tls(&self) -> bool {
+        self.acceptor.is_some()
+    }
+}
+
+impl Shutdown {
+    /// A signal not yet given.
+    pub fn new() -> Self {
+        Self(Arc::new(watch::Sender::new(false)))
+    }
+
+    /// Gives the signal; every [`Shutdown::wait`] returns.
+    pub fn trigger(&self) {
+        self.0.send_replace(true);
+    }
+
+    /// Whether the signal was given.
+    pub fn is_triggered(&self) -> bool {
+        *self.0.borrow()
+    }
+
+    /// Waits until the signal is given (returns at once if it was).
+    pub async fn wait(&self) {
+        let mut receiver = self.0.subscribe();
+        // The sender lives in `self`, so the channel cannot close while we wait.
+        let _signalled = receiver.wait_for(|is_triggered| *is_triggered).await;
+    }
+}
+
+impl Default for Shutdown {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Serves `router` on `listener` until `shutdown` is given and open connections drained.
+pub async fn serve(listener: Listener, router: Router, shutdown: Shutdown) -> io::Result<()> {
+    let slots = Arc::new(Semaphore::new(HTTP_CONNECTIONS_MAX));
+    let mut connections = JoinSet::new();
+    loop {
+        let slot = tokio::select! {
+            slot = Arc::clone(&slots).acquire_owned() => slot.expect("the semaphore is never closed"),
+            () = shutdown.wait() => break,
+        };
+        let accepted = tokio::select! {
+            accepted = listener.tcp.accept() => accepted,
+            () = shutdown.wait() => break,
+        };
+        match accepted {
+            Ok((stream, peer_addr)) => {
+                let connection = Connection {
+                    acceptor: listener.acceptor.clone(),
+                    router: router.clone(),
+                    shutdown: shutdown.clone(),
+                    _slot: slot,
+                };
+                connections.spawn(connection.run(stream, peer_addr));
+            }
+            Err(error) => {
+                // Accept fails on resource exhaustion (EMFILE) or a connection reset before
+                // accept; pausing keeps the loop from spinning while the cause clears.
+                tracing::warn!(%error, "accepting a connection failed");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+        while connections.try_join_next().is_some() {}
+    }
+    drain(connections).await;
+    Ok(())
+}
+
+/// Waits for open connections to finish, cutting them after the drain time.
+async fn drain(mut connections: JoinSet<()>) {
+    let drain_time = Duration::from_millis(HTTP_SHUTDOWN_DRAIN_MS);
+    let drained = tokio::time::timeout(drain_time, async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!(n_connections = connections.len(), "cutting connections after drain time");
+        connections.shutdown().await;
+    }
+}
+
+/// One accepted connection and what it needs to be served.
+struct Connection {
+    acceptor: Option<TlsAcceptor>,
+    router: Router,
+    shutdown: Shutdown,
+    /// Held until the connection ends, so it counts against `HTTP_CONNECTIONS_MAX`.
+    _slot: OwnedSemaphorePermit,
+}
+
+impl Connection {
+    async fn run(self, stream: TcpStream, peer_addr: SocketAddr) {
+        let Some(acceptor) = self.acceptor.clone() else {
+            return self.serve_http(TokioIo::new(stream), None).await;
+        };
+        let handshake_time = Duration::from_millis(HTTP_HANDSHAKE_TIMEOUT_MS);
+        let stream = match tokio::time::timeout(handshake_time, acceptor.accept(stream)).await {
+            Ok(Ok(stream)) => stream,
+            Ok(Err(error)) => {
+                tracing::debug!(%peer_addr, %error, "TLS handshake failed");
+                return;
+            }
+            Err(_elapsed) => {
+                tracing::debug!(%peer_addr, "TLS handshake timed out");
+                return;
+            }
+        };
+        // rustls only completes a mutual-TLS handshake after verifying the chain against the
+        // client CA, so the end-entity certificate here is a verified one.
+        let peer = stream.get_ref().1.peer_certificates().and_then(|chain| chain.first());
+        let peer = peer.map(|certificate| PeerCertificate::new(certificate.as_ref()));
+        self.serve_http(TokioIo::new(stream), peer).await;
+    }
+
+    async fn serve_http<I>(self, io: TokioIo<I>, peer: Option<PeerCertificate>)
+    where
+        I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let router = self.router;
+        let service = hyper::service::service_fn(move |mut request: http::Request<Incoming>| {
+            if let Some(peer) = &peer {
+                request.extensions_mut().insert(peer.clone());
+            }
+            tower::Service::call(&mut router.clone(), request)
+        });
+        let mut builder = auto::Builder::new(TokioExecutor::new());
+        builder
+            .http1()
+            .timer(TokioTimer::new())
+            .header_read_timeout(Duration::from_millis(HTTP_HANDSHAKE_TIMEOUT_MS));
+        let connection = builder.serve_connection_with_upgrades(io, service);
+        tokio::pin!(connection);
+        let result = tokio::select! {
+            result = connection.as_mut() => result,
+            () = self.shutdown.wait() => {
+                connection.as_mut().graceful_shutdown();
+                connection.await
+            }
+        };
+        if let Err(error) = result {
+            tracing::debug!(%error, "connection ended with an error");
+        }
+    }
+}

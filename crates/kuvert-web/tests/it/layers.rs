@@ -1,0 +1,73 @@
+//! Standard layers, health and metrics over plain HTTP, and graceful shutdown.
+
+use axum::Router;
+use kuvert_web::ListenerTls;
+use kuvert_web::health::{Readiness, health_router, metrics_router, prometheus_handle};
+use kuvert_web::layers::CONTENT_SECURITY_POLICY;
+
+use crate::{client, router, start};
+
+#[tokio::test]
+async fn responses_carry_the_security_headers() {
+    let server = start(ListenerTls::Plain, router()).await;
+    let response = client(None).get(server.url("http", "/hello")).send().await.unwrap();
+    let headers = response.headers();
+    assert_eq!(headers["content-security-policy"], CONTENT_SECURITY_POLICY);
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["referrer-policy"], "no-referrer");
+    assert_eq!(headers["x-frame-options"], "DENY");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_panicking_handler_answers_500_and_the_server_keeps_serving() {
+    let server = start(ListenerTls::Plain, router()).await;
+    let http = client(None);
+    let response = http.get(server.url("http", "/panic")).send().await.unwrap();
+    assert_eq!(response.status(), 500);
+    assert!(response.headers().contains_key("content-security-policy"));
+    assert_eq!(response.text().await.unwrap(), "internal server error");
+    let response = http.get(server.url("http", "/hello")).send().await.unwrap();
+    assert_eq!(response.text().await.unwrap(), "hello");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_refused_with_413() {
+    let routes = Router::new().route("/echo", axum::routing::post(|body: String| async { body }));
+    let server = start(ListenerTls::Plain, kuvert_web::layers::standard_layers(routes, 1024)).await;
+    let http = client(None);
+    let response = http.post(server.url("http", "/echo")).body("x".repeat(2000)).send().await.unwrap();
+    assert_eq!(response.status(), 413);
+    let response = http.post(server.url("http", "/echo")).body("small").send().await.unwrap();
+    assert_eq!(response.text().await.unwrap(), "small");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn readyz_follows_readiness_and_metrics_render() {
+    let readiness = Readiness::new();
+    let handle = prometheus_handle().unwrap();
+    let routes = health_router(readiness.clone()).merge(metrics_router(handle));
+    let server = start(ListenerTls::Plain, routes).await;
+    let http = client(None);
+    assert_eq!(http.get(server.url("http", "/healthz")).send().await.unwrap().status(), 200);
+    assert_eq!(http.get(server.url("http", "/readyz")).send().await.unwrap().status(), 503);
+    readiness.set_ready(true);
+    assert_eq!(http.get(server.url("http", "/readyz")).send().await.unwrap().status(), 200);
+    metrics::counter!("kuvert_web_test_total").increment(1);
+    let metrics = http.get(server.url("http", "/metrics")).send().await.unwrap();
+    assert!(metrics.text().await.unwrap().contains("kuvert_web_test_total"));
+    assert!(prometheus_handle().is_ok(), "a second call returns the installed handle");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn shutdown_ends_serve_with_an_idle_connection_open() {
+    let server = start(ListenerTls::Plain, router()).await;
+    let http = client(None);
+    let response = http.get(server.url("http", "/hello")).send().await.unwrap();
+    assert_eq!(response.text().await.unwrap(), "hello");
+    // The client keeps the connection in its pool; serve must still return.
+    server.stop().await;
+}
