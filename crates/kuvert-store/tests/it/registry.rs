@@ -161,6 +161,24 @@ async fn profile_changes_are_stored_with_their_signatures() {
         assert_eq!(moved.operator, organisation(2));
         assert_eq!(moved.source, registered.source);
 
+        test.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn deregister_removes_the_profile_but_keeps_its_signatures() {
+    for test in TestDatabase::all().await {
+        let registry = test.database.registry();
+        seed(registry.as_ref()).await;
+        let recipient = person(1);
+        let register = signature(&recipient, SignedAction::Register, 1);
+        let profile = new_profile(&recipient, &organisation(1));
+        registry.register_profile(profile, register).await.unwrap();
+        let change = signature(&recipient, SignedAction::ChangeOperator, 1);
+        registry
+            .change_operator(&recipient, &organisation(2), change)
+            .await
+            .unwrap();
         let removed = registry
             .deregister_profile(
                 &recipient,
