@@ -1,1 +1,148 @@
-//! Förmedlingsadressregistret (FaR): profiles, reception rules, senders, intermediaries, operators
+//! Förmedlingsadressregistret (FaR): profiles, reception rules, senders, intermediaries and
+//! operators, served over the protocol's SOAP services and a REST/JSON API.
+//!
+//! - [`build`] turns a [`Config`] into a [`Service`]; [`Service::router`] serves
+//!   `/ec/Recipient/v3` and `/ec/Authority` (SOAP, PROTOCOL.md §5.1, §5.2), `/api/v1/…`
+//!   (REST) and `/openapi.json`.
+//! - [`registry::Registry`] holds the operations; [`domain`] the pure rules they apply
+//!   (reachability, caller authorisation, e-ID signing, reception rules).
+//! - [`admin`] adds operators, senders, intermediaries and company signatory rules (called by
+//!   the binary's `kuvert registry admin …`; there is no HTTP for it).
+//!
+//! **Invariants:** a caller's identity comes only from its verified TLS client certificate
+//! (`kuvert_web::CallerOrganisation`), never from the body; every request body is bounded by
+//! `Config::envelope_bytes_max`; every profile change carries e-ID signatures verified against
+//! the configured e-ID CA, stored with the change in one transaction.
+
+pub mod admin;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod registry;
+mod soap;
+
+pub use config::Config;
+pub use error::{Error, StartError};
+
+mod http;
+
+use std::io;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::post;
+use kuvert_web::identity::CallerRejection;
+use kuvert_web::{CallerOrganisation, Listener, Shutdown};
+use kuvert_xmldsig::trust::TrustAnchors;
+
+use crate::registry::Registry;
+
+/// A built registry, ready to route requests or serve a listener.
+#[derive(Debug, Clone)]
+pub struct Service {
+    state: AppState,
+}
+
+/// What every handler shares.
+#[derive(Debug, Clone)]
+pub(crate) struct AppState {
+    registry: Registry,
+    body_bytes_max: usize,
+    public_url: String,
+}
+
+/// Opens the database (running migrations), reads the e-ID CA and checks the configuration.
+///
+/// # Errors
+/// [`StartError::Config`] naming the key of an unusable value or file;
+/// [`StartError::Database`] when the database cannot be opened.
+pub async fn build(config: Config) -> Result<Service, StartError> {
+    let body_bytes_max = config
+        .checked_envelope_bytes_max()
+        .map_err(|reason| StartError::Config { key: "envelope_bytes_max", reason })?;
+    let eid_ca_pem = tokio::fs::read_to_string(&config.eid_ca_path).await.map_err(|error| {
+        StartError::Config { key: "eid_ca_path", reason: error.to_string() }
+    })?;
+    let anchors = TrustAnchors::from_pem(&eid_ca_pem)
+        .map_err(|error| StartError::Config { key: "eid_ca_path", reason: error.to_string() })?;
+    url::Url::parse(&config.public_url)
+        .map_err(|error| StartError::Config { key: "public_url", reason: error.to_string() })?;
+    let database = kuvert_store::Database::connect(&config.database_url)
+        .await
+        .map_err(StartError::Database)?;
+    let registry = Registry::new(database.registry(), anchors);
+    Ok(Service { state: AppState { registry, body_bytes_max, public_url: config.public_url } })
+}
+
+impl Service {
+    /// The registry's operations, for the admin functions and the demo's seed.
+    #[must_use]
+    pub fn registry(&self) -> &Registry {
+        &self.state.registry
+    }
+
+    /// Every route: SOAP, REST, OpenAPI, health and metrics, with the standard layers.
+    pub fn router(&self) -> Router {
+        let readiness = kuvert_web::health::Readiness::new();
+        readiness.set_ready(true);
+        let routes = Router::new()
+            .route("/ec/Recipient/v3", post(recipient_soap))
+            .route("/ec/Authority", post(authority_soap))
+            .merge(http::routes())
+            .with_state(self.state.clone())
+            .merge(kuvert_web::health::health_router(readiness));
+        let routes = match kuvert_web::health::prometheus_handle() {
+            Ok(handle) => routes.merge(kuvert_web::health::metrics_router(handle)),
+            Err(error) => {
+                tracing::warn!(%error, "no /metrics: the Prometheus recorder is unavailable");
+                routes
+            }
+        };
+        // The handlers enforce the configured bound themselves, so that a too large envelope
+        // gets an MM fault (5005) instead of a bare 413; the layer is the hard ceiling.
+        let ceiling = usize::try_from(kuvert_core::limits::ENVELOPE_BYTES_CEILING)
+            .unwrap_or(self.state.body_bytes_max);
+        kuvert_web::layers::standard_layers(routes, ceiling.max(self.state.body_bytes_max))
+    }
+
+    /// Serves [`Service::router`] on an already bound (mutual TLS) listener until `shutdown`.
+    ///
+    /// # Errors
+    /// The accept loop's I/O error.
+    pub async fn serve(self, listener: Listener, shutdown: Shutdown) -> io::Result<()> {
+        kuvert_web::serve(listener, self.router(), shutdown).await
+    }
+}
+
+async fn recipient_soap(
+    State(state): State<AppState>,
+    caller: Result<CallerOrganisation, CallerRejection>,
+    body: Body,
+) -> Response {
+    let caller = match http::caller_number(caller) {
+        Ok(caller) => caller,
+        Err(error) => return error.to_soap_response(None),
+    };
+    match soap::read_body(body, state.body_bytes_max).await {
+        Ok(bytes) => soap::handle_recipient(&state.registry, &caller, &bytes).await,
+        Err(error) => error.to_soap_response(None),
+    }
+}
+
+async fn authority_soap(
+    State(state): State<AppState>,
+    caller: Result<CallerOrganisation, CallerRejection>,
+    body: Body,
+) -> Response {
+    let detail = Some("getSendersFault");
+    let caller = match http::caller_number(caller) {
+        Ok(caller) => caller,
+        Err(error) => return error.to_soap_response(detail),
+    };
+    match soap::read_body(body, state.body_bytes_max).await {
+        Ok(bytes) => soap::handle_authority(&state.registry, &caller, &bytes).await,
+        Err(error) => error.to_soap_response(detail),
+    }
+}

@@ -1,0 +1,209 @@
+//! [`Error`]: everything a registry request can fail with, and its one mapping to every
+//! outside form: the MM fault (code, text, CallId; PROTOCOL.md §10) and REST problem JSON
+//! (RFC 9457). Handlers return `Result<_, Error>` and never choose codes themselves.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use kuvert_store::StoreError;
+use kuvert_wire::error::WireError;
+use kuvert_wire::fault::{CallId, Fault, FaultCode};
+
+use crate::domain::access::AccessError;
+use crate::domain::reception::ReceptionError;
+use crate::domain::signing::SigningError;
+
+/// Why the registry refused or failed a request.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The caller may not do this (unknown sender, intermediary not approved, not an
+    /// operator, another operator's profile, a person acting for someone else).
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    /// The connection has no verified client certificate naming an organisation.
+    #[error("no verified client certificate naming an organisation: {0}")]
+    NoCaller(String),
+    /// The request is not a valid envelope or operation.
+    #[error(transparent)]
+    Wire(#[from] WireError),
+    /// A value in the request is invalid (the reason says which, never the value).
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+    /// The request body is larger than the configured bound.
+    #[error("request of more than {max} bytes refused")]
+    TooLarge {
+        /// The bound (`Config::envelope_bytes_max`).
+        max: usize,
+    },
+    /// More ids than one call may carry.
+    #[error("{count} ids in one call, at most {max} allowed")]
+    TooMany {
+        /// Ids sent.
+        count: usize,
+        /// The bound from `kuvert_core::limits`.
+        max: usize,
+    },
+    /// An e-ID signature is malformed, untrusted or does not match (`is_register` picks the
+    /// register-specific code 5010 over 5012).
+    #[error("signature error: {reason}")]
+    Signature {
+        /// What is wrong with it.
+        reason: String,
+        /// Whether the request was a registration.
+        is_register: bool,
+    },
+    /// Valid signatures that do not authorise the change (wrong signer, company form).
+    #[error(transparent)]
+    Signing(#[from] SigningError),
+    /// An `AcceptedSenders` list that cannot be stored.
+    #[error(transparent)]
+    Reception(#[from] ReceptionError),
+    /// The named thing does not exist.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The named thing already exists.
+    #[error("{0} already exists")]
+    AlreadyExists(&'static str),
+    /// The operation exists in the contract but Kuvert does not offer it; the text says why.
+    #[error("operation not supported: {0}")]
+    Unsupported(&'static str),
+    /// Storage failed; the caller sees only the CallId.
+    #[error("internal error")]
+    Internal(#[source] StoreError),
+}
+
+impl From<StoreError> for Error {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound { what } => Self::NotFound(what),
+            StoreError::Conflict { what } => Self::AlreadyExists(what),
+            StoreError::TooMany { count, max } => Self::TooMany { count, max },
+            internal @ StoreError::Internal { .. } => Self::Internal(internal),
+        }
+    }
+}
+
+impl Error {
+    /// The MM fault code and HTTP status for this error.
+    #[must_use]
+    pub fn classify(&self) -> (FaultCode, StatusCode) {
+        use StatusCode as S;
+        match self {
+            Self::Access(AccessError::UnknownSender(_)) => (FaultCode::UNKNOWN_SENDER, S::FORBIDDEN),
+            Self::Access(AccessError::IntermediaryNotApproved { .. }) => {
+                (FaultCode::DISPATCHER_NOT_APPROVED, S::FORBIDDEN)
+            }
+            Self::Access(_) | Self::NoCaller(_) => (FaultCode::ACCESS_DENIED, S::FORBIDDEN),
+            Self::Wire(WireError::TooMany { .. }) | Self::TooMany { .. } => {
+                (FaultCode::MAX_EXCEEDED, S::PAYLOAD_TOO_LARGE)
+            }
+            Self::TooLarge { .. } => (FaultCode::MAX_EXCEEDED, S::PAYLOAD_TOO_LARGE),
+            Self::Wire(_) | Self::InvalidInput(_) => (FaultCode::INVALID_INPUT, S::BAD_REQUEST),
+            Self::Signature { is_register: true, .. } => {
+                (FaultCode::REGISTER_ACCOUNT_SIGNATURE_ERROR, S::FORBIDDEN)
+            }
+            Self::Signature { is_register: false, .. } => (FaultCode::SIGNATURE_ERROR, S::FORBIDDEN),
+            Self::Signing(SigningError::CompanyFormUnsupported { .. }) => {
+                (FaultCode::COMPANY_FORM_NOT_SUPPORTED, S::UNPROCESSABLE_ENTITY)
+            }
+            Self::Signing(_) => (FaultCode::SIGNATURE_ERROR, S::FORBIDDEN),
+            Self::Reception(ReceptionError::UnknownSender(_)) => {
+                (FaultCode::UNKNOWN_SENDER, S::UNPROCESSABLE_ENTITY)
+            }
+            Self::Reception(_) => (FaultCode::INVALID_INPUT, S::BAD_REQUEST),
+            Self::NotFound(_) => (FaultCode::OBJECT_NOT_FOUND, S::NOT_FOUND),
+            Self::AlreadyExists(_) => (FaultCode::OBJECT_ALREADY_EXISTS, S::CONFLICT),
+            Self::Unsupported(_) => (FaultCode::ILLEGAL_STATE, S::NOT_IMPLEMENTED),
+            Self::Internal(_) => (FaultCode::UNKNOWN, S::INTERNAL_SERVER_ERROR),
+        }
+    }
+
+    /// The fault to send, with a fresh CallId. An internal error is logged here, once, with
+    /// its source chain and the CallId; the caller sees neither SQL nor paths.
+    #[must_use]
+    pub fn to_fault(&self) -> Fault {
+        let (code, _) = self.classify();
+        let call_id = CallId::new();
+        let description = match self {
+            Self::Internal(_) => {
+                tracing::error!(call_id = %call_id, error = %error_chain(self), "request failed");
+                "internal error in the registry; quote the CallId to support".to_owned()
+            }
+            other => other.to_string(),
+        };
+        if !matches!(self, Self::Internal(_)) {
+            tracing::info!(call_id = %call_id, code = code.number(), "request refused");
+        }
+        Fault { code, description, call_id }
+    }
+
+    /// A SOAP fault response (Recipient v3 form, or Authority's per-operation detail).
+    #[must_use]
+    pub fn to_soap_response(&self, authority_detail: Option<&'static str>) -> Response {
+        let fault = self.to_fault();
+        let envelope = match authority_detail {
+            Some(detail) => fault.to_authority_envelope(detail),
+            None => fault.to_envelope(),
+        };
+        // SOAP 1.1 sends every fault with 500 (WS-I Basic Profile R1126); the classified
+        // status is for REST only.
+        soap_response(StatusCode::INTERNAL_SERVER_ERROR, envelope)
+    }
+
+    /// The REST problem JSON (RFC 9457) with the MM code and CallId as extensions.
+    #[must_use]
+    pub fn to_problem(&self) -> Response {
+        let (code, status) = self.classify();
+        let fault = self.to_fault();
+        let body = serde_json::json!({
+            "type": "about:blank",
+            "title": status.canonical_reason().unwrap_or("error"),
+            "status": status.as_u16(),
+            "detail": fault.description,
+            "code": code.number(),
+            "call_id": fault.call_id.as_str(),
+        });
+        let mut response = (status, body.to_string()).into_response();
+        response.headers_mut().insert(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/problem+json"),
+        );
+        response
+    }
+}
+
+/// A SOAP 1.1 response: `text/xml; charset=utf-8`.
+pub(crate) fn soap_response(status: StatusCode, envelope: String) -> Response {
+    let mut response = (status, envelope).into_response();
+    response.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("text/xml; charset=utf-8"),
+    );
+    response
+}
+
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// Why the registry could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// A configuration value is unusable; names the key.
+    #[error("invalid configuration {key}: {reason}")]
+    Config {
+        /// The configuration key.
+        key: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The database could not be opened or migrated.
+    #[error("cannot open the registry database")]
+    Database(#[source] StoreError),
+}

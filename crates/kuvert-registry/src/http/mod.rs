@@ -1,0 +1,270 @@
+//! The REST/JSON API under `/api/v1`, mirroring the SOAP operations (reachability, profiles,
+//! signed changes, directory), and its OpenAPI document at `/openapi.json` (utoipa; no UI).
+//! Errors are problem+json (RFC 9457) carrying the MM code and CallId. The caller is the
+//! organisation of the verified client certificate, exactly as for SOAP.
+
+mod model;
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use kuvert_core::id::{OrganisationNumber, RecipientId};
+use kuvert_store::registry::{CampaignCode, RegistrationSource};
+use kuvert_web::identity::CallerRejection;
+use kuvert_web::CallerOrganisation;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use utoipa::OpenApi;
+
+use model::{
+    IntermediaryView, OperatorView, OutcomeView, ReachabilityRequest, RecipientStatus,
+    RegistrationsRequest, SenderView, SignedChangeJson, SignatureDataJson,
+};
+
+use crate::AppState;
+use crate::error::Error;
+use crate::registry::SignedChange;
+
+/// The routes of the REST API (state: [`AppState`]).
+pub(crate) fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/api/v1/reachability", post(reachability))
+        .route("/api/v1/registrations", post(registrations))
+        .route("/api/v1/profiles/register", post(register))
+        .route("/api/v1/profiles/change-operator", post(change_operator))
+        .route("/api/v1/profiles/deregister", post(deregister))
+        .route("/api/v1/profiles/preferences", post(preferences))
+        .route("/api/v1/senders", get(senders))
+        .route("/api/v1/intermediaries", get(intermediaries))
+        .route("/api/v1/operators", get(operators))
+        .route("/openapi.json", get(openapi))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Kuvert Förmedlingsadressregistret (FaR)", version = "1"),
+    paths(
+        reachability, registrations, register, change_operator, deregister, preferences,
+        senders, intermediaries, operators
+    )
+)]
+struct ApiDoc;
+
+/// The OpenAPI document with the configured public URL as its server.
+async fn openapi(State(state): State<AppState>) -> Response {
+    let mut document = ApiDoc::openapi();
+    document.servers = Some(vec![utoipa::openapi::Server::new(state.public_url.as_str())]);
+    Json(document).into_response()
+}
+
+type Caller = Result<CallerOrganisation, CallerRejection>;
+
+/// Reachability of up to 1000 recipients for a sender (isReachable).
+#[utoipa::path(post, path = "/api/v1/reachability", request_body = ReachabilityRequest,
+    responses((status = 200, body = Vec<RecipientStatus>), (status = 403), (status = 413)))]
+async fn reachability(State(state): State<AppState>, caller: Caller, body: Body) -> Response {
+    respond(
+        async {
+            let caller = caller_number(caller)?;
+            let request: ReachabilityRequest = read_json(body, state.body_bytes_max).await?;
+            let registry = &state.registry;
+            let answers =
+                registry.is_reachable(&caller, &request.sender, &request.recipients).await?;
+            Ok(answers.into_iter().map(RecipientStatus::from_answer).collect::<Vec<_>>())
+        }
+        .await,
+    )
+}
+
+/// Profiles of up to 1000 recipients (isRegistered).
+#[utoipa::path(post, path = "/api/v1/registrations", request_body = RegistrationsRequest,
+    responses((status = 200, body = Vec<RecipientStatus>), (status = 403)))]
+async fn registrations(State(state): State<AppState>, caller: Caller, body: Body) -> Response {
+    respond(
+        async {
+            let caller = caller_number(caller)?;
+            let request: RegistrationsRequest = read_json(body, state.body_bytes_max).await?;
+            let answers = state.registry.is_registered(&caller, &request.recipients).await?;
+            Ok(answers.into_iter().map(RecipientStatus::from_answer).collect::<Vec<_>>())
+        }
+        .await,
+    )
+}
+
+/// Register a profile at the calling operator, with the recipient's e-ID signature.
+#[utoipa::path(post, path = "/api/v1/profiles/register", request_body = SignedChangeJson,
+    responses((status = 200, body = OutcomeView), (status = 403), (status = 409)))]
+async fn register(State(state): State<AppState>, caller: Caller, body: Body) -> Response {
+    respond(
+        async {
+            let caller = caller_number(caller)?;
+            let request: SignedChangeJson = read_json(body, state.body_bytes_max).await?;
+            let domain = required_domain(&request)?;
+            let source = request.source.as_ref().map(source).transpose()?;
+            let change = signed_change(&request)?;
+            let outcome = state.registry.register(&caller, &domain, change, source).await?;
+            Ok(OutcomeView::from_outcome(&outcome))
+        }
+        .await,
+    )
+}
+
+/// Move a profile to the calling operator, with the recipient's e-ID signature.
+#[utoipa::path(post, path = "/api/v1/profiles/change-operator", request_body = SignedChangeJson,
+    responses((status = 200, body = OutcomeView), (status = 403), (status = 404)))]
+async fn change_operator(State(state): State<AppState>, caller: Caller, body: Body) -> Response {
+    respond(
+        async {
+            let caller = caller_number(caller)?;
+            let request: SignedChangeJson = read_json(body, state.body_bytes_max).await?;
+            let domain = required_domain(&request)?;
+            let change = signed_change(&request)?;
+            let outcome = state.registry.change_operator(&caller, &domain, change).await?;
+            Ok(OutcomeView::from_outcome(&outcome))
+        }
+        .await,
+    )
+}
+
+/// Close a profile held by the calling operator, with the recipient's e-ID signature.
+#[utoipa::path(post, path = "/api/v1/profiles/deregister", request_body = SignedChangeJson,
+    responses((status = 200, body = OutcomeView), (status = 403), (status = 404)))]
+async fn deregister(State(state): State<AppState>, caller: Caller, body: Body) -> Response {
+    respond(
+        async {
+            let caller = caller_number(caller)?;
+            let request: SignedChangeJson = read_json(body, state.body_bytes_max).await?;
+            let change = signed_change(&request)?;
+            let outcome = state.registry.deregister(&caller, change).await?;
+            Ok(OutcomeView::from_outcome(&outcome))
+        }
+        .await,
+    )
+}
+
+/// Store reception rules: the accepted senders (all others are deselected).
+#[utoipa::path(post, path = "/api/v1/profiles/preferences", request_body = SignedChangeJson,
+    responses((status = 200, body = OutcomeView), (status = 403), (status = 404)))]
+async fn preferences(State(state): State<AppState>, caller: Caller, body: Body) -> Response {
+    respond(
+        async {
+            let caller = caller_number(caller)?;
+            let request: SignedChangeJson = read_json(body, state.body_bytes_max).await?;
+            let accepted: Vec<RecipientId> = request
+                .accepted_senders
+                .iter()
+                .flatten()
+                .cloned()
+                .map(RecipientId::Organisation)
+                .collect();
+            let change = signed_change(&request)?;
+            let outcome = state.registry.store_reception_rules(&caller, &accepted, change).await?;
+            Ok(OutcomeView::from_outcome(&outcome))
+        }
+        .await,
+    )
+}
+
+/// Every connected sender.
+#[utoipa::path(get, path = "/api/v1/senders", responses((status = 200, body = Vec<SenderView>)))]
+async fn senders(State(state): State<AppState>, caller: Caller) -> Response {
+    respond(
+        async {
+            let records = state.registry.senders(&caller_number(caller)?).await?;
+            Ok(records.iter().map(SenderView::from_record).collect::<Vec<_>>())
+        }
+        .await,
+    )
+}
+
+/// Every intermediary with its senders.
+#[utoipa::path(get, path = "/api/v1/intermediaries",
+    responses((status = 200, body = Vec<IntermediaryView>)))]
+async fn intermediaries(State(state): State<AppState>, caller: Caller) -> Response {
+    respond(
+        async {
+            let records = state.registry.intermediaries(&caller_number(caller)?).await?;
+            Ok(records.iter().map(IntermediaryView::from_record).collect::<Vec<_>>())
+        }
+        .await,
+    )
+}
+
+/// Every mailbox operator.
+#[utoipa::path(get, path = "/api/v1/operators",
+    responses((status = 200, body = Vec<OperatorView>)))]
+async fn operators(State(state): State<AppState>, caller: Caller) -> Response {
+    respond(
+        async {
+            let records = state.registry.operators(&caller_number(caller)?).await?;
+            Ok(records.iter().map(OperatorView::from_record).collect::<Vec<_>>())
+        }
+        .await,
+    )
+}
+
+/// The calling organisation, or an access-denied error naming why there is none.
+pub(crate) fn caller_number(caller: Caller) -> Result<OrganisationNumber, Error> {
+    caller.map(|CallerOrganisation(number)| number).map_err(|rejection| {
+        Error::NoCaller(rejection.to_string())
+    })
+}
+
+fn respond<T: Serialize>(result: Result<T, Error>) -> Response {
+    match result {
+        Ok(value) => Json(value).into_response(),
+        Err(error) => error.to_problem(),
+    }
+}
+
+async fn read_json<T: DeserializeOwned>(body: Body, max: usize) -> Result<T, Error> {
+    let bytes = crate::soap::read_body(body, max).await?;
+    serde_json::from_slice(&bytes).map_err(|error| Error::InvalidInput(error.to_string()))
+}
+
+fn required_domain(request: &SignedChangeJson) -> Result<String, Error> {
+    request
+        .operator_domain
+        .clone()
+        .ok_or_else(|| Error::InvalidInput("operator_domain is required".to_owned()))
+}
+
+fn source(source: &model::SourceJson) -> Result<RegistrationSource, Error> {
+    let campaign = source
+        .campaign
+        .as_deref()
+        .map(CampaignCode::parse)
+        .transpose()
+        .map_err(|error| Error::InvalidInput(format!("source.campaign: {error}")))?;
+    Ok(RegistrationSource { sender: source.sender.clone(), campaign })
+}
+
+fn signed_change(request: &SignedChangeJson) -> Result<SignedChange, Error> {
+    let signatures = request
+        .signatures
+        .iter()
+        .map(|signature: &SignatureDataJson| {
+            let fields = kuvert_eid::signature::SignatureDataFields {
+                signature: signature.signature.clone(),
+                certificate: signature.certificate.clone(),
+                nonce: Some(signature.nonce.clone()),
+                encoding_of_signed_text: None,
+            };
+            kuvert_eid::SignatureData::from_fields(&fields).map_err(|error| Error::Signature {
+                reason: error.to_string(),
+                is_register: false,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if signatures.is_empty() {
+        return Err(Error::InvalidInput("at least one signature is required".to_owned()));
+    }
+    Ok(SignedChange {
+        recipient: request.recipient.clone(),
+        user: request.user.clone(),
+        agreement_text: request.agreement_text.clone(),
+        signatures,
+    })
+}
