@@ -158,3 +158,22 @@ pub const PKI_CREDENTIALS_MAX: usize = 1_000;
 /// Bytes of one PEM file of the test PKI. An RSA-2048 certificate or PKCS#8 key is under
 /// 2 KiB; 64 KiB leaves room for chains without letting a stray file fill memory.
 pub const PKI_PEM_FILE_BYTES_MAX: u64 = 64 * 1024;
+
+/// Open connections one HTTP listener serves at a time; further clients wait in the kernel's
+/// accept queue. Far above the few callers a role has, low enough to bound memory.
+pub const HTTP_CONNECTIONS_MAX: usize = 1_024;
+
+/// Time a client gets to finish the TLS handshake, and a plain HTTP/1 client to send its
+/// request headers, so a slow or silent peer cannot hold a connection slot.
+pub const HTTP_HANDSHAKE_TIMEOUT_MS: u64 = 10_000;
+
+/// Time open connections get to finish their requests after shutdown is signalled, before
+/// they are cut.
+pub const HTTP_SHUTDOWN_DRAIN_MS: u64 = 10_000;
+
+/// Language ranges read from one `Accept-Language` header; browsers send fewer than ten.
+pub const ACCEPT_LANGUAGE_RANGES_MAX: usize = 16;
+
+/// Mailbox operators the portal's chooser lists. Sweden has four today (PROTOCOL.md §13);
+/// a page of 50 stays usable.
+pub const PORTAL_OPERATORS_MAX: usize = 50;
