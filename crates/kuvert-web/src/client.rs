@@ -28,10 +28,14 @@ const IDLE_CONNECTIONS_PER_HOST_MAX: usize = 8;
 pub fn http_client(config: &ClientConfig) -> Result<reqwest::Client, WebError> {
     tls::install_crypto_provider();
     if config.connect_timeout.is_zero() {
-        return Err(WebError::ZeroTimeout { what: "connect_timeout" });
+        return Err(WebError::ZeroTimeout {
+            what: "connect_timeout",
+        });
     }
     if config.request_timeout.is_zero() {
-        return Err(WebError::ZeroTimeout { what: "request_timeout" });
+        return Err(WebError::ZeroTimeout {
+            what: "request_timeout",
+        });
     }
     // Parsed by rustls-pemfile first so an empty or broken bundle is named precisely.
     tls::certificates(&config.ca_pem, "client trusted CA")?;

@@ -49,8 +49,14 @@ impl CsrfKey {
     }
 
     /// Checks a submitted token against `session_id`, in constant time.
-    pub fn verify(&self, session_id: &SecretString, submitted: Option<&str>) -> Result<(), CsrfError> {
-        let submitted = submitted.filter(|token| !token.is_empty()).ok_or(CsrfError::Missing)?;
+    pub fn verify(
+        &self,
+        session_id: &SecretString,
+        submitted: Option<&str>,
+    ) -> Result<(), CsrfError> {
+        let submitted = submitted
+            .filter(|token| !token.is_empty())
+            .ok_or(CsrfError::Missing)?;
         let submitted = hex::decode(submitted).map_err(|_| CsrfError::Mismatch)?;
         let key = hmac::Key::new(hmac::HMAC_SHA256, self.0.expose_secret());
         hmac::verify(&key, &message(session_id), &submitted).map_err(|_| CsrfError::Mismatch)
@@ -76,7 +82,10 @@ impl CsrfToken {
 
     /// `<input type="hidden" name="csrf_token" value="…">` for a form.
     pub fn hidden_field(&self) -> String {
-        format!(r#"<input type="hidden" name="{CSRF_FIELD}" value="{}">"#, self.0)
+        format!(
+            r#"<input type="hidden" name="{CSRF_FIELD}" value="{}">"#,
+            self.0
+        )
     }
 }
 

@@ -34,16 +34,18 @@ impl Readiness {
 
 /// `/healthz` (always 200) and `/readyz` (200 when ready, 503 before).
 pub fn health_router(readiness: Readiness) -> Router {
-    Router::new().route("/healthz", get(|| async { "ok" })).route(
-        "/readyz",
-        get(move || async move {
-            if readiness.is_ready() {
-                (StatusCode::OK, "ready")
-            } else {
-                (StatusCode::SERVICE_UNAVAILABLE, "not ready")
-            }
-        }),
-    )
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route(
+            "/readyz",
+            get(move || async move {
+                if readiness.is_ready() {
+                    (StatusCode::OK, "ready")
+                } else {
+                    (StatusCode::SERVICE_UNAVAILABLE, "not ready")
+                }
+            }),
+        )
 }
 
 /// `/metrics` in the Prometheus text format.
@@ -55,13 +57,17 @@ pub fn metrics_router(handle: PrometheusHandle) -> Router {
 /// the same handle, so every service in one process (the demo, tests) shares it.
 pub fn prometheus_handle() -> Result<PrometheusHandle, WebError> {
     static HANDLE: Mutex<Option<PrometheusHandle>> = Mutex::new(None);
-    let mut handle = HANDLE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut handle = HANDLE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some(handle) = handle.as_ref() {
         return Ok(handle.clone());
     }
     let installed = PrometheusBuilder::new()
         .install_recorder()
-        .map_err(|error| WebError::Metrics { reason: error.to_string() })?;
+        .map_err(|error| WebError::Metrics {
+            reason: error.to_string(),
+        })?;
     *handle = Some(installed.clone());
     Ok(installed)
 }

@@ -49,8 +49,12 @@ impl Language {
         let mut best: Option<(Self, u16)> = None;
         for range in value.split(',').take(ACCEPT_LANGUAGE_RANGES_MAX) {
             let mut parts = range.split(';');
-            let Some(language) = parts.next().and_then(Self::from_code) else { continue };
-            let quality = parts.find_map(|part| part.trim().strip_prefix("q=")).map_or(1000, quality);
+            let Some(language) = parts.next().and_then(Self::from_code) else {
+                continue;
+            };
+            let quality = parts
+                .find_map(|part| part.trim().strip_prefix("q="))
+                .map_or(1000, quality);
             if quality > 0 && best.is_none_or(|(_, best_quality)| quality > best_quality) {
                 best = Some((language, quality));
             }
@@ -79,7 +83,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Language {
             .iter()
             .filter_map(|value| value.to_str().ok())
             .find_map(|value| parameter(value, ';'));
-        let accept = parts.headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+        let accept = parts
+            .headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok());
         Ok(Self::negotiate(query, cookie, accept))
     }
 }

@@ -46,11 +46,15 @@ impl<S: Send + Sync> FromRequestParts<S> for CallerOrganisation {
     type Rejection = CallerRejection;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let peer = parts.extensions.get::<PeerCertificate>().ok_or(CallerRejection::NoCertificate)?;
+        let peer = parts
+            .extensions
+            .get::<PeerCertificate>()
+            .ok_or(CallerRejection::NoCertificate)?;
         let certificate =
             Certificate::from_der(peer.der()).map_err(|_| CallerRejection::NoOrganisationNumber)?;
-        let number =
-            certificate.organisation_number().map_err(|_| CallerRejection::NoOrganisationNumber)?;
+        let number = certificate
+            .organisation_number()
+            .map_err(|_| CallerRejection::NoOrganisationNumber)?;
         tracing::Span::current().record("caller", number.as_str());
         Ok(Self(number))
     }

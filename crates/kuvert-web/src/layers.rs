@@ -57,8 +57,14 @@ pub async fn assign_call_id(mut request: Request) -> Request {
 /// The span of one request: method, matched route (never the raw URI, which may hold
 /// identity numbers), CallId, and the caller's organisation once it is known.
 fn request_span(request: &Request<Body>) -> Span {
-    let route = request.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str);
-    let call_id = request.extensions().get::<CallId>().map_or("", CallId::as_str);
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", MatchedPath::as_str);
+    let call_id = request
+        .extensions()
+        .get::<CallId>()
+        .map_or("", CallId::as_str);
     tracing::info_span!(
         "request",
         method = %request.method(),

@@ -14,7 +14,9 @@ use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
-use kuvert_core::limits::{HTTP_CONNECTIONS_MAX, HTTP_HANDSHAKE_TIMEOUT_MS, HTTP_SHUTDOWN_DRAIN_MS};
+use kuvert_core::limits::{
+    HTTP_CONNECTIONS_MAX, HTTP_HANDSHAKE_TIMEOUT_MS, HTTP_SHUTDOWN_DRAIN_MS,
+};
 use secrecy::SecretString;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
@@ -62,14 +64,23 @@ impl Listener {
     pub async fn bind(addr: SocketAddr, tls: ListenerTls) -> Result<Self, WebError> {
         let config = match &tls {
             ListenerTls::Plain => None,
-            ListenerTls::Tls { cert_chain_pem, key_pem } => {
-                Some(tls::server_config(cert_chain_pem, key_pem, None)?)
-            }
-            ListenerTls::MutualTls { cert_chain_pem, key_pem, client_ca_pem } => {
-                Some(tls::server_config(cert_chain_pem, key_pem, Some(client_ca_pem))?)
-            }
+            ListenerTls::Tls {
+                cert_chain_pem,
+                key_pem,
+            } => Some(tls::server_config(cert_chain_pem, key_pem, None)?),
+            ListenerTls::MutualTls {
+                cert_chain_pem,
+                key_pem,
+                client_ca_pem,
+            } => Some(tls::server_config(
+                cert_chain_pem,
+                key_pem,
+                Some(client_ca_pem),
+            )?),
         };
-        let tcp = TcpListener::bind(addr).await.map_err(|source| WebError::Bind { addr, source })?;
+        let tcp = TcpListener::bind(addr)
+            .await
+            .map_err(|source| WebError::Bind { addr, source })?;
         let acceptor = config.map(|config| TlsAcceptor::from(Arc::new(config)));
         Ok(Self { tcp, acceptor })
     }
@@ -121,7 +132,9 @@ pub async fn serve(listener: Listener, router: Router, shutdown: Shutdown) -> io
     let mut connections = JoinSet::new();
     loop {
         let slot = tokio::select! {
-            slot = Arc::clone(&slots).acquire_owned() => slot.expect("the semaphore is never closed"),
+            slot = Arc::clone(&slots).acquire_owned() => {
+                slot.expect("the semaphore is never closed")
+            }
             () = shutdown.wait() => break,
         };
         let accepted = tokio::select! {
@@ -159,7 +172,10 @@ async fn drain(mut connections: JoinSet<()>) {
     })
     .await;
     if drained.is_err() {
-        tracing::warn!(n_connections = connections.len(), "cutting connections after drain time");
+        tracing::warn!(
+            n_connections = connections.len(),
+            "cutting connections after drain time"
+        );
         connections.shutdown().await;
     }
 }
@@ -192,7 +208,11 @@ impl Connection {
         };
         // rustls only completes a mutual-TLS handshake after verifying the chain against the
         // client CA, so the end-entity certificate here is a verified one.
-        let peer = stream.get_ref().1.peer_certificates().and_then(|chain| chain.first());
+        let peer = stream
+            .get_ref()
+            .1
+            .peer_certificates()
+            .and_then(|chain| chain.first());
         let peer = peer.map(|certificate| PeerCertificate::new(certificate.as_ref()));
         self.serve_http(TokioIo::new(stream), peer).await;
     }

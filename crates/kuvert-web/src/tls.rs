@@ -50,7 +50,9 @@ pub(crate) fn server_config(
             builder.with_client_cert_verifier(verifier)
         }
     };
-    let mut config = builder.with_single_cert(chain, key).map_err(WebError::Tls)?;
+    let mut config = builder
+        .with_single_cert(chain, key)
+        .map_err(WebError::Tls)?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(config)
 }
@@ -62,9 +64,15 @@ pub(crate) fn certificates(
 ) -> Result<Vec<CertificateDer<'static>>, WebError> {
     let certificates = rustls_pemfile::certs(&mut BufReader::new(pem.as_bytes()))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|error| WebError::Pem { what, reason: error.to_string() })?;
+        .map_err(|error| WebError::Pem {
+            what,
+            reason: error.to_string(),
+        })?;
     if certificates.is_empty() {
-        return Err(WebError::Pem { what, reason: "no CERTIFICATE block".to_owned() });
+        return Err(WebError::Pem {
+            what,
+            reason: "no CERTIFICATE block".to_owned(),
+        });
     }
     Ok(certificates)
 }
@@ -80,6 +88,12 @@ fn root_store(pem: &str, what: &'static str) -> Result<RootCertStore, WebError> 
 fn private_key(pem: &SecretString) -> Result<PrivateKeyDer<'static>, WebError> {
     let what = "listener private key";
     rustls_pemfile::private_key(&mut BufReader::new(pem.expose_secret().as_bytes()))
-        .map_err(|error| WebError::Pem { what, reason: error.to_string() })?
-        .ok_or(WebError::Pem { what, reason: "no PRIVATE KEY block".to_owned() })
+        .map_err(|error| WebError::Pem {
+            what,
+            reason: error.to_string(),
+        })?
+        .ok_or(WebError::Pem {
+            what,
+            reason: "no PRIVATE KEY block".to_owned(),
+        })
 }

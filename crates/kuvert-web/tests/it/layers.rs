@@ -10,7 +10,11 @@ use crate::{client, router, start};
 #[tokio::test]
 async fn responses_carry_the_security_headers() {
     let server = start(ListenerTls::Plain, router()).await;
-    let response = client(None).get(server.url("http", "/hello")).send().await.unwrap();
+    let response = client(None)
+        .get(server.url("http", "/hello"))
+        .send()
+        .await
+        .unwrap();
     let headers = response.headers();
     assert_eq!(headers["content-security-policy"], CONTENT_SECURITY_POLICY);
     assert_eq!(headers["x-content-type-options"], "nosniff");
@@ -35,11 +39,25 @@ async fn a_panicking_handler_answers_500_and_the_server_keeps_serving() {
 #[tokio::test]
 async fn a_body_over_the_limit_is_refused_with_413() {
     let routes = Router::new().route("/echo", axum::routing::post(|body: String| async { body }));
-    let server = start(ListenerTls::Plain, kuvert_web::layers::standard_layers(routes, 1024)).await;
+    let server = start(
+        ListenerTls::Plain,
+        kuvert_web::layers::standard_layers(routes, 1024),
+    )
+    .await;
     let http = client(None);
-    let response = http.post(server.url("http", "/echo")).body("x".repeat(2000)).send().await.unwrap();
+    let response = http
+        .post(server.url("http", "/echo"))
+        .body("x".repeat(2000))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 413);
-    let response = http.post(server.url("http", "/echo")).body("small").send().await.unwrap();
+    let response = http
+        .post(server.url("http", "/echo"))
+        .body("small")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.text().await.unwrap(), "small");
     server.stop().await;
 }
@@ -51,14 +69,48 @@ async fn readyz_follows_readiness_and_metrics_render() {
     let routes = health_router(readiness.clone()).merge(metrics_router(handle));
     let server = start(ListenerTls::Plain, routes).await;
     let http = client(None);
-    assert_eq!(http.get(server.url("http", "/healthz")).send().await.unwrap().status(), 200);
-    assert_eq!(http.get(server.url("http", "/readyz")).send().await.unwrap().status(), 503);
+    assert_eq!(
+        http.get(server.url("http", "/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        http.get(server.url("http", "/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        503
+    );
     readiness.set_ready(true);
-    assert_eq!(http.get(server.url("http", "/readyz")).send().await.unwrap().status(), 200);
+    assert_eq!(
+        http.get(server.url("http", "/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
     metrics::counter!("kuvert_web_test_total").increment(1);
-    let metrics = http.get(server.url("http", "/metrics")).send().await.unwrap();
-    assert!(metrics.text().await.unwrap().contains("kuvert_web_test_total"));
-    assert!(prometheus_handle().is_ok(), "a second call returns the installed handle");
+    let metrics = http
+        .get(server.url("http", "/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        metrics
+            .text()
+            .await
+            .unwrap()
+            .contains("kuvert_web_test_total")
+    );
+    assert!(
+        prometheus_handle().is_ok(),
+        "a second call returns the installed handle"
+    );
     server.stop().await;
 }
 

@@ -26,7 +26,10 @@ fn pki() -> &'static TestPki {
 /// A second PKI with look-alike CAs, whose certificates the servers must refuse.
 fn foreign_pki() -> &'static TestPki {
     static PKI: OnceLock<TestPki> = OnceLock::new();
-    let spec = PkiSpec { organisations: spec().organisations, persons: vec![] };
+    let spec = PkiSpec {
+        organisations: spec().organisations,
+        persons: vec![],
+    };
     PKI.get_or_init(|| TestPki::generate(&spec).unwrap())
 }
 
@@ -38,7 +41,10 @@ fn spec() -> PkiSpec {
         host_names: vec![format!("{key}.example")],
     };
     PkiSpec {
-        organisations: vec![organisation("server", "2021005448"), organisation("caller", "2021004748")],
+        organisations: vec![
+            organisation("server", "2021005448"),
+            organisation("caller", "2021004748"),
+        ],
         persons: vec![PersonSpec {
             key: "tolvan".to_owned(),
             given_name: "Tolvan".to_owned(),
@@ -51,9 +57,14 @@ fn spec() -> PkiSpec {
 /// Routes the tests call: the caller's organisation number, a panic, and plain text.
 fn router() -> Router {
     let routes = Router::new()
-        .route("/caller", get(|CallerOrganisation(number): CallerOrganisation| async move {
-            number.as_str().to_owned()
-        }))
+        .route(
+            "/caller",
+            get(
+                |CallerOrganisation(number): CallerOrganisation| async move {
+                    number.as_str().to_owned()
+                },
+            ),
+        )
         .route("/panic", get(panicking_handler))
         .route("/hello", get(|| async { "hello" }));
     standard_layers(routes, 1024)
@@ -68,8 +79,15 @@ fn server_tls(client_ca_pem: Option<String>) -> ListenerTls {
     let cert_chain_pem = server.certificate_pem().to_owned();
     let key_pem = server.key_pem().clone();
     match client_ca_pem {
-        None => ListenerTls::Tls { cert_chain_pem, key_pem },
-        Some(client_ca_pem) => ListenerTls::MutualTls { cert_chain_pem, key_pem, client_ca_pem },
+        None => ListenerTls::Tls {
+            cert_chain_pem,
+            key_pem,
+        },
+        Some(client_ca_pem) => ListenerTls::MutualTls {
+            cert_chain_pem,
+            key_pem,
+            client_ca_pem,
+        },
     }
 }
 
@@ -80,11 +98,17 @@ struct Server {
 }
 
 async fn start(tls: ListenerTls, router: Router) -> Server {
-    let listener = Listener::bind("127.0.0.1:0".parse().unwrap(), tls).await.unwrap();
+    let listener = Listener::bind("127.0.0.1:0".parse().unwrap(), tls)
+        .await
+        .unwrap();
     let addr = listener.local_addr().unwrap();
     let shutdown = Shutdown::new();
     let task = tokio::spawn(serve(listener, router, shutdown.clone()));
-    Server { addr, shutdown, task }
+    Server {
+        addr,
+        shutdown,
+        task,
+    }
 }
 
 impl Server {
@@ -101,8 +125,12 @@ impl Server {
 fn client(identity: Option<&Credential>) -> reqwest::Client {
     kuvert_web::http_client(&ClientConfig {
         ca_pem: pki().organisation_ca_pem().to_owned(),
-        identity: identity
-            .map(|credential| (credential.certificate_pem().to_owned(), credential.key_pem().clone())),
+        identity: identity.map(|credential| {
+            (
+                credential.certificate_pem().to_owned(),
+                credential.key_pem().clone(),
+            )
+        }),
         connect_timeout: Duration::from_secs(10),
         request_timeout: Duration::from_secs(30),
     })
