@@ -51,7 +51,7 @@ pub(crate) async fn start_with(claims_only_at_userinfo: bool) -> Setup {
         issuer,
         callback,
         ca,
-        browser: http_client(false),
+        browser: http_client(),
     }
 }
 
@@ -107,20 +107,18 @@ pub(crate) async fn callback_server() -> Url {
     url
 }
 
-/// An HTTP client for tests. kuvert_web::http_client builds TLS clients from configured CAs;
-/// these tests speak plain HTTP to 127.0.0.1, and the browser client must not follow redirects.
-#[allow(clippy::disallowed_methods)]
-pub(crate) fn http_client(follow_redirects: bool) -> reqwest::Client {
-    let policy = if follow_redirects {
-        reqwest::redirect::Policy::limited(5)
-    } else {
-        reqwest::redirect::Policy::none()
+/// An HTTP client built the one Kuvert way (`kuvert_web::http_client`): no redirects followed,
+/// so tests see each hop as a browser's address bar would. These tests speak plain HTTP to
+/// 127.0.0.1, so the trusted CA is a throwaway one.
+pub(crate) fn http_client() -> reqwest::Client {
+    let throwaway = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let config = kuvert_web::ClientConfig {
+        ca_pem: throwaway.cert.pem(),
+        identity: None,
+        connect_timeout: std::time::Duration::from_secs(10),
+        request_timeout: std::time::Duration::from_secs(30),
     };
-    reqwest::Client::builder()
-        .redirect(policy)
-        .timeout(std::time::Duration::from_secs(30))
-        .build()
-        .unwrap()
+    kuvert_web::http_client(&config).unwrap()
 }
 
 /// The `name`/`value` pairs of the hidden inputs of the first form in `html`.

@@ -24,7 +24,7 @@ pub(crate) async fn relying_party(setup: &Setup) -> OidcClient {
         CLIENT_ID.to_owned(),
         SecretString::from(CLIENT_SECRET),
         setup.callback.clone(),
-        http_client(true),
+        http_client(),
     )
     .await
     .unwrap()
@@ -119,7 +119,7 @@ async fn login_fails_at_token_exchange_when_the_secret_is_wrong() {
         CLIENT_ID.to_owned(),
         SecretString::from("not the secret"),
         setup.callback.clone(),
-        http_client(true),
+        http_client(),
     )
     .await
     .unwrap();
@@ -151,7 +151,7 @@ async fn login_rejects_an_id_token_whose_claims_were_changed_in_transit() {
         issuer,
         callback,
         ca,
-        browser: http_client(false),
+        browser: http_client(),
     };
     let client = relying_party(&setup).await;
     let (pending, response) = choose(&setup, &client, "0", "login").await;
@@ -165,7 +165,7 @@ async fn tampering_proxy(State(backend): State<String>, request: Request) -> Res
     let (parts, body) = request.into_parts();
     let body = axum::body::to_bytes(body, 1 << 20).await.unwrap();
     let url = format!("{backend}{}", parts.uri.path_and_query().unwrap());
-    let mut forwarded = http_client(false).request(parts.method, url).body(body);
+    let mut forwarded = http_client().request(parts.method, url).body(body);
     for (name, value) in &parts.headers {
         if name != "host" {
             forwarded = forwarded.header(name, value);

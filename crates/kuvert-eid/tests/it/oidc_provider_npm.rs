@@ -68,12 +68,12 @@ async fn login_at_oidc_provider_gives_the_personal_identity_number_claim() {
     };
     let issuer = Url::parse(issuer.trim()).unwrap();
     let callback = harness::callback_server().await;
-    let client = OidcClient::register_dynamic(issuer.clone(), callback.clone(), http_client(true))
+    let client = OidcClient::register_dynamic(issuer.clone(), callback.clone(), http_client())
         .await
         .unwrap();
     let start = client.start_login();
     let mut browser = Browser {
-        client: http_client(false),
+        client: http_client(),
         jar: BTreeMap::new(),
     };
 

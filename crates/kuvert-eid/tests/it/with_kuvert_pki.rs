@@ -65,7 +65,7 @@ async fn login_works_with_id_tokens_signed_by_a_kuvert_pki_key() {
         issuer,
         callback,
         ca,
-        browser: harness::http_client(false),
+        browser: harness::http_client(),
     };
     let client = login::relying_party(&setup).await;
     let (pending, response) = login::choose(&setup, &client, "0", "login").await;
