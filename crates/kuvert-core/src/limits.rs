@@ -177,3 +177,22 @@ pub const ACCEPT_LANGUAGE_RANGES_MAX: usize = 16;
 /// Mailbox operators the portal's chooser lists. Sweden has four today (PROTOCOL.md §13);
 /// a page of 50 stays usable.
 pub const PORTAL_OPERATORS_MAX: usize = 50;
+
+/// Bytes of one registry SOAP response an operator reads (`getSenders`, `getDispatchers` list
+/// up to [`UNBOUNDED_LIST_ITEMS_MAX`] entries of a few hundred bytes each).
+pub const REGISTRY_RESPONSE_BYTES_MAX: u64 = 8 * 1024 * 1024;
+
+/// Recipients whose registry answers (profile, reception rules) an operator caches at once;
+/// past it the cache starts over, so memory stays bounded under a mass mailing.
+pub const RECIPIENT_CACHE_ENTRIES_MAX: usize = 10_000;
+
+/// Attempts a sender makes at one `deliverSecure` (the first plus retries) after transport
+/// errors or 5xx answers without an MM fault. The same sealed delivery is resent, so the
+/// operator's idempotency (PRODUCT.md) returns the original receipt.
+pub const DELIVERY_ATTEMPTS_MAX: u32 = 8;
+
+/// Longest pause between two `deliverSecure` attempts; the back-off doubles up to it.
+pub const DELIVERY_BACKOFF_MS_MAX: u64 = 60_000;
+
+/// Sender identities (avsändare) one intermediary configuration may sign for.
+pub const SENDERS_PER_INTERMEDIARY_MAX: usize = 1_000;
