@@ -196,3 +196,16 @@ pub const DELIVERY_BACKOFF_MS_MAX: u64 = 60_000;
 
 /// Sender identities (avsändare) one intermediary configuration may sign for.
 pub const SENDERS_PER_INTERMEDIARY_MAX: usize = 1_000;
+
+/// Web inbox sessions an operator keeps in memory at once (logged in or mid-login). Past it
+/// the oldest idle session is dropped; 100 000 sessions of well under 1 KiB each bound memory
+/// at about 100 MiB.
+pub const INBOX_SESSIONS_MAX: usize = 100_000;
+
+/// Letters per page of the web inbox: one screen, well under [`LETTERS_PER_PAGE_MAX`].
+pub const INBOX_LETTERS_PER_PAGE: u32 = 20;
+const _: () = assert!(INBOX_LETTERS_PER_PAGE <= LETTERS_PER_PAGE_MAX);
+
+/// Bytes of one web inbox form post (settings, mark unread, the signing service's
+/// `SignatureData` post-back: an RSA-8192 signature and a certificate, base64, percent-encoded).
+pub const INBOX_FORM_BYTES_MAX: usize = 64 * 1024;
