@@ -1,1 +1,38 @@
-//! Sender toolkit (förmedlare): reachability, compose, sign, seal, deliver, paper mail
+//! Sender toolkit (avsändare, förmedlare): everything an intermediary does for the senders it
+//! serves (PROTOCOL.md §11.6, §11.7).
+//!
+//! [`Toolkit::build`] reads a [`SenderConfig`]: the registry, the one CA to trust, the
+//! intermediary's certificate and key (TLS client identity and sealing) and the senders it
+//! signs for. Then:
+//! - [`Toolkit::reachability`]: `isReachable` in batches of `MAILING_BATCH_IDS_MAX`, each
+//!   answer a typed [`Reachability`] (`Reachable(Destination)` or `Unreachable(PaperReason)`);
+//! - [`Toolkit::send`] for a [`Letter`]: compose (core `SecureDelivery`, size checked) → sign
+//!   ([`SignedDelivery`], sender certificate, RSA-SHA256) → seal ([`SealedDelivery`], today's
+//!   date, intermediary certificate) → deliver (`deliverSecure` over mutual TLS, bounded
+//!   retries of the same sealed delivery) → [`Outcome`]; each step is also a method.
+//!
+//! Invariants: only the configured CA is trusted; a sealed delivery is fsynced into the
+//! [`EvidenceArchive`] before it is first sent and its receipt after it arrives; a retry
+//! resends the identical sealed delivery (same message id), and an MM fault is never retried;
+//! unreachable recipients are appended to the [`PaperMailList`]. `Debug` never shows keys.
+
+mod archive;
+mod config;
+mod deliver;
+mod error;
+mod letter;
+mod reachability;
+mod sealing;
+mod setup;
+mod toolkit;
+mod transport;
+
+pub use archive::{
+    EvidenceArchive, PAPER_MAIL_HEADER, PaperMailEntry, PaperMailList, ReceiptRecord,
+};
+pub use config::{IdentityConfig, RetryConfig, SenderConfig, SenderIdentityConfig};
+pub use error::{Peer, SendError};
+pub use letter::{Letter, compose, pdf_attachment};
+pub use reachability::{Destination, PaperReason, Reachability, classify};
+pub use sealing::{SealedDelivery, SignedDelivery};
+pub use toolkit::{Outcome, Toolkit};

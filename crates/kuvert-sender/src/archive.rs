@@ -1,0 +1,231 @@
+//! The evidence archive and the paper-mail list.
+//!
+//! Layout (a stable format, read later by `kuvert verify`):
+//! `<dir>/<sender orgnr>/<message id>.sealed.xml` is the signed and sealed `SealedDelivery`
+//! exactly as sent, written and fsynced *before* the first `deliverSecure` attempt, so that
+//! every receipt has its letter; `<message id>.receipt.json` is the operator's receipt,
+//! written and fsynced after it arrives. Files are written to a temporary name, fsynced and
+//! renamed, and the folder is fsynced, so a crash never leaves half a file under the final
+//! name.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use kuvert_core::message::Receipt;
+
+use crate::error::SendError;
+use crate::reachability::PaperReason;
+use crate::sealing::SealedDelivery;
+
+/// The evidence archive folder.
+#[derive(Debug, Clone)]
+pub struct EvidenceArchive {
+    dir: PathBuf,
+}
+
+/// Facts about a receipt that the archive keeps beside it.
+#[derive(Debug, Clone)]
+pub struct ReceiptRecord<'a> {
+    /// The receipt itself.
+    pub receipt: &'a Receipt,
+    /// The operator's name.
+    pub operator: &'a str,
+    /// The service address the letter went to.
+    pub service_address: &'a str,
+}
+
+/// The paper-mail list: a CSV file that unreachable recipients are appended to.
+#[derive(Debug)]
+pub struct PaperMailList {
+    path: PathBuf,
+    lock: Mutex<()>,
+}
+
+/// The CSV header line of the paper-mail list.
+pub const PAPER_MAIL_HEADER: &str = "sender,recipient,reason,message_id,date";
+
+impl EvidenceArchive {
+    /// An archive rooted at `dir` (created on first write).
+    #[must_use]
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Self { dir: dir.into() }
+    }
+
+    /// Where the sealed delivery of `sealed` is kept.
+    #[must_use]
+    pub fn sealed_path(&self, sealed: &SealedDelivery) -> PathBuf {
+        self.sender_dir(sealed)
+            .join(format!("{}.sealed.xml", file_stem(sealed)))
+    }
+
+    /// Where the receipt for `sealed` is kept.
+    #[must_use]
+    pub fn receipt_path(&self, sealed: &SealedDelivery) -> PathBuf {
+        self.sender_dir(sealed)
+            .join(format!("{}.receipt.json", file_stem(sealed)))
+    }
+
+    /// Writes the sealed delivery durably, replacing an earlier file of the same message id
+    /// (a letter sent again).
+    ///
+    /// # Errors
+    /// [`SendError::Archive`] naming the file.
+    pub fn write_sealed(&self, sealed: &SealedDelivery) -> Result<PathBuf, SendError> {
+        let path = self.sealed_path(sealed);
+        write_durably(&path, sealed.xml().as_bytes())?;
+        Ok(path)
+    }
+
+    /// Writes the receipt as JSON durably.
+    ///
+    /// # Errors
+    /// [`SendError::Archive`] naming the file.
+    pub fn write_receipt(
+        &self,
+        sealed: &SealedDelivery,
+        record: &ReceiptRecord<'_>,
+    ) -> Result<PathBuf, SendError> {
+        let path = self.receipt_path(sealed);
+        let key = sealed.key();
+        let json = serde_json::json!({
+            "sender": key.sender.as_str(),
+            "message_id": key.message_id.as_str(),
+            "trans_id": record.receipt.trans_id.as_str(),
+            "recipient": record.receipt.recipient.to_wire(),
+            "is_delivered": record.receipt.is_delivered,
+            "operator": record.operator,
+            "service_address": record.service_address,
+            "received_at": now_rfc3339(),
+        });
+        let text = serde_json::to_string_pretty(&json)
+            .map_err(|error| SendError::Internal(error.to_string()))?;
+        write_durably(&path, text.as_bytes())?;
+        Ok(path)
+    }
+
+    fn sender_dir(&self, sealed: &SealedDelivery) -> PathBuf {
+        self.dir.join(sealed.key().sender.as_str())
+    }
+}
+
+/// One unreachable recipient, as a row of the paper-mail list.
+#[derive(Debug, Clone)]
+pub struct PaperMailEntry<'a> {
+    /// The sender's organisation number.
+    pub sender: &'a kuvert_core::id::OrganisationNumber,
+    /// The recipient who gets the letter on paper.
+    pub recipient: &'a kuvert_core::id::RecipientId,
+    /// Why.
+    pub reason: PaperReason,
+    /// The letter's message id, when one was given.
+    pub message_id: Option<&'a str>,
+}
+
+impl PaperMailList {
+    /// A list kept at `path` (created with its header on first append).
+    #[must_use]
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self {
+            path: path.into(),
+            lock: Mutex::new(()),
+        }
+    }
+
+    /// The file's path.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends one row and fsyncs. Rows from concurrent sends never interleave.
+    ///
+    /// # Errors
+    /// [`SendError::Archive`] naming the file.
+    pub fn append(&self, entry: &PaperMailEntry<'_>) -> Result<(), SendError> {
+        let archive_error = |source| SendError::Archive {
+            path: self.path.clone(),
+            source,
+        };
+        let _guard = self
+            .lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(parent) = self
+            .path
+            .parent()
+            .filter(|parent| !parent.as_os_str().is_empty())
+        {
+            fs::create_dir_all(parent).map_err(archive_error)?;
+        }
+        let mut file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)
+            .map_err(archive_error)?;
+        let is_new = file.metadata().map_err(archive_error)?.len() == 0;
+        let mut text = String::new();
+        if is_new {
+            text.push_str(PAPER_MAIL_HEADER);
+            text.push('\n');
+        }
+        let today = time::OffsetDateTime::now_utc().date();
+        // Every field is a digit string, a fixed word, a date or a message id; ids are
+        // quoted so a comma or quote in one cannot shift the columns.
+        let message_id = entry.message_id.unwrap_or("").replace('"', "\"\"");
+        text.push_str(&format!(
+            "{},{},{},\"{message_id}\",{today}\n",
+            entry.sender.as_str(),
+            entry.recipient.to_wire(),
+            entry.reason.as_str(),
+        ));
+        file.write_all(text.as_bytes()).map_err(archive_error)?;
+        file.sync_all().map_err(archive_error)
+    }
+}
+
+/// Message ids are free text (PROTOCOL.md §6.3), so the file name keeps only characters that
+/// are safe in every file system; a UUID passes unchanged.
+fn file_stem(sealed: &SealedDelivery) -> String {
+    sealed
+        .key()
+        .message_id
+        .as_str()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Writes `bytes` to a temporary sibling, fsyncs it, renames it over `path` and fsyncs the
+/// folder.
+fn write_durably(path: &Path, bytes: &[u8]) -> Result<(), SendError> {
+    let archive_error = |source| SendError::Archive {
+        path: path.to_owned(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .ok_or_else(|| SendError::Internal("archive path has no folder".to_owned()))?;
+    fs::create_dir_all(dir).map_err(archive_error)?;
+    let temporary = path.with_extension(format!("tmp-{}", uuid::Uuid::new_v4()));
+    let mut file = File::create(&temporary).map_err(archive_error)?;
+    file.write_all(bytes).map_err(archive_error)?;
+    file.sync_all().map_err(archive_error)?;
+    fs::rename(&temporary, path).map_err(archive_error)?;
+    File::open(dir)
+        .and_then(|folder| folder.sync_all())
+        .map_err(archive_error)
+}
+
+fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}

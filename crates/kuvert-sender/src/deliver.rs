@@ -1,0 +1,105 @@
+//! `deliverSecure` with bounded retries (PROTOCOL.md §11.6 step 3d).
+//!
+//! A transport error or a 5xx answer without an MM fault is retried with doubling back-off,
+//! always with the *same* sealed delivery: its message id is the operator's idempotency key,
+//! so a letter that arrived before the connection broke gets its original receipt and is not
+//! stored twice. An MM fault is the operator's considered answer and is never retried.
+
+use std::time::Duration;
+
+use kuvert_core::limits::{
+    DELIVERY_ATTEMPTS_MAX, DELIVERY_BACKOFF_MS_MAX, ENVELOPE_BYTES_DEFAULT_MAX,
+};
+use kuvert_core::message::{MessageError, Receipt};
+use kuvert_wire::service::{DeliverSecureResponse, deliver_secure_request};
+use url::Url;
+
+use crate::config::RetryConfig;
+use crate::error::{Peer, SendError};
+use crate::sealing::SealedDelivery;
+use crate::transport::{PostError, post_envelope, read_answer};
+
+/// Posts `sealed` to `service_address` until a receipt or a fault arrives, at most
+/// `retry.attempts` times.
+pub(crate) async fn deliver_with_retry(
+    client: &reqwest::Client,
+    service_address: &Url,
+    sealed: &SealedDelivery,
+    retry: RetryConfig,
+) -> Result<Receipt, SendError> {
+    let envelope = deliver_secure_request(sealed.xml())
+        .map_err(|error| SendError::Internal(format!("sealed delivery does not embed: {error}")))?;
+    let bytes = envelope.len() as u64;
+    if bytes > ENVELOPE_BYTES_DEFAULT_MAX {
+        return Err(SendError::InvalidLetter(MessageError::TooLarge {
+            bytes,
+            max: ENVELOPE_BYTES_DEFAULT_MAX,
+        }));
+    }
+    let attempts = retry.attempts.clamp(1, DELIVERY_ATTEMPTS_MAX);
+    let mut backoff_ms = retry.first_backoff_ms.min(DELIVERY_BACKOFF_MS_MAX);
+    let mut last_failure = String::new();
+    for attempt in 1..=attempts {
+        if attempt > 1 {
+            tokio::time::sleep(Duration::from_millis(backoff_ms)).await;
+            backoff_ms = backoff_ms.saturating_mul(2).min(DELIVERY_BACKOFF_MS_MAX);
+        }
+        let answer = match post_envelope(client, service_address, envelope.clone()).await {
+            Ok(answer) => answer,
+            Err(PostError::Transport(error)) => {
+                last_failure = error_chain(&error);
+                tracing::warn!(attempt, reason = %last_failure, "deliverSecure failed, will retry");
+                continue;
+            }
+            Err(PostError::Unreadable(reason)) => {
+                return Err(SendError::BadResponse {
+                    peer: Peer::Operator,
+                    reason,
+                });
+            }
+        };
+        match read_answer::<DeliverSecureResponse>(Peer::Operator, &answer) {
+            Ok(response) => return check_receipt(response.receipt, sealed),
+            Err(fault @ SendError::Fault { .. }) => return Err(fault),
+            Err(_) if answer.status.is_server_error() => {
+                last_failure = format!("http {}", answer.status);
+                tracing::warn!(attempt, reason = %last_failure, "deliverSecure failed, will retry");
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    Err(SendError::OperatorUnreachable {
+        url: service_address.to_string(),
+        attempts,
+        reason: last_failure,
+    })
+}
+
+/// A receipt must be about this letter's recipient and say it was delivered.
+fn check_receipt(receipt: Receipt, sealed: &SealedDelivery) -> Result<Receipt, SendError> {
+    if &receipt.recipient != sealed.recipient() {
+        return Err(SendError::BadResponse {
+            peer: Peer::Operator,
+            reason: "the receipt names another recipient".to_owned(),
+        });
+    }
+    if !receipt.is_delivered {
+        return Err(SendError::NotDelivered {
+            trans_id: receipt.trans_id,
+        });
+    }
+    Ok(receipt)
+}
+
+/// An error and its sources, because reqwest's own message ("error sending request") hides
+/// whether TLS, DNS or the connection failed.
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

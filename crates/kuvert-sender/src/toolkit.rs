@@ -1,0 +1,268 @@
+//! [`Toolkit`]: one intermediary with its senders' signing keys, an mTLS client, the evidence
+//! archive and the paper-mail list; the operations of PROTOCOL.md §11.6–§11.7 as methods.
+
+use std::fmt;
+
+use kuvert_core::id::{OrganisationNumber, RecipientId};
+use kuvert_core::limits::{DELIVERY_ATTEMPTS_MAX, MAILING_BATCH_IDS_MAX};
+use kuvert_core::message::{MessageId, Receipt, SecureDelivery};
+use kuvert_wire::envelope::BodyElement as _;
+use kuvert_wire::recipient::{IsReachable, IsReachableResponse};
+use url::Url;
+
+use crate::archive::{EvidenceArchive, PaperMailEntry, PaperMailList, ReceiptRecord};
+use crate::config::{RetryConfig, SenderConfig};
+use crate::deliver::{deliver_with_retry, error_chain};
+use crate::error::{Peer, SendError};
+use crate::letter::{Letter, compose};
+use crate::reachability::{Destination, PaperReason, Reachability, match_statuses};
+use crate::sealing::{SealedDelivery, SignedDelivery};
+use crate::setup::{self, Identities, SenderIdentity};
+use crate::transport::{PostError, post_envelope, read_answer};
+
+/// The sender toolkit, ready to look up recipients and send letters. Cheap to share behind
+/// an `Arc`; every method takes `&self`.
+pub struct Toolkit {
+    registry_url: Url,
+    client: reqwest::Client,
+    identities: Identities,
+    archive: EvidenceArchive,
+    paper_mail: PaperMailList,
+    retry: RetryConfig,
+}
+
+/// What became of one letter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The operator accepted it and returned a receipt (*kvittens*).
+    Delivered {
+        /// The receipt.
+        receipt: Receipt,
+        /// The operator's name.
+        operator: String,
+        /// The letter's message id (the one given, or the UUID made for it).
+        message_id: MessageId,
+    },
+    /// The recipient is not reachable digitally; the letter was added to the paper-mail list.
+    Paper {
+        /// Why.
+        reason: PaperReason,
+    },
+}
+
+impl Toolkit {
+    /// Reads the certificates and keys named by `config` and builds the mutual-TLS client.
+    ///
+    /// # Errors
+    /// [`SendError::ReadFile`] or [`SendError::Credential`] naming the file,
+    /// [`SendError::Config`] naming the key, [`SendError::Client`] naming the CA file.
+    pub fn build(config: &SenderConfig) -> Result<Self, SendError> {
+        let registry_url = Url::parse(&config.registry_url)
+            .ok()
+            .filter(|url| url.scheme() == "https")
+            .ok_or_else(|| SendError::Config {
+                key: "registry_url",
+                reason: "not an https URL".to_owned(),
+            })?;
+        if !(1..=DELIVERY_ATTEMPTS_MAX).contains(&config.retry.attempts) {
+            return Err(SendError::Config {
+                key: "retry.attempts",
+                reason: format!("must be 1..={DELIVERY_ATTEMPTS_MAX}"),
+            });
+        }
+        let (identities, client) = setup::read(config)?;
+        Ok(Self {
+            registry_url,
+            client,
+            identities,
+            archive: EvidenceArchive::new(&config.archive_dir),
+            paper_mail: PaperMailList::new(&config.paper_mail_path),
+            retry: config.retry,
+        })
+    }
+
+    /// The intermediary's organisation number.
+    #[must_use]
+    pub fn intermediary(&self) -> &OrganisationNumber {
+        &self.identities.intermediary
+    }
+
+    /// The evidence archive.
+    #[must_use]
+    pub fn archive(&self) -> &EvidenceArchive {
+        &self.archive
+    }
+
+    /// The paper-mail list.
+    #[must_use]
+    pub fn paper_mail(&self) -> &PaperMailList {
+        &self.paper_mail
+    }
+
+    /// Whether `sender` can reach each of `recipients`, in the same order: one `isReachable`
+    /// call per `MAILING_BATCH_IDS_MAX` ids, one after another.
+    ///
+    /// # Errors
+    /// [`SendError::RegistryUnreachable`], [`SendError::Fault`] from the registry, or
+    /// [`SendError::BadResponse`] when it does not answer each id once.
+    #[tracing::instrument(skip_all, fields(sender = %sender, n_recipients = recipients.len()))]
+    pub async fn reachability(
+        &self,
+        sender: &OrganisationNumber,
+        recipients: &[RecipientId],
+    ) -> Result<Vec<Reachability>, SendError> {
+        let mut results = Vec::with_capacity(recipients.len());
+        for batch in recipients.chunks(MAILING_BATCH_IDS_MAX) {
+            let request = IsReachable::new(sender.clone(), batch.to_vec())
+                .map_err(|error| SendError::Internal(error.to_string()))?;
+            let answer = post_envelope(&self.client, &self.registry_url, request.to_envelope())
+                .await
+                .map_err(|error| self.registry_post_error(error))?;
+            let response: IsReachableResponse = read_answer(Peer::Registry, &answer)?;
+            results.extend(match_statuses(batch, response.statuses)?);
+        }
+        Ok(results)
+    }
+
+    /// The `SecureDelivery` for `letter`, from a sender this toolkit signs for.
+    ///
+    /// # Errors
+    /// [`SendError::UnknownSender`] or [`SendError::InvalidLetter`].
+    pub fn compose(&self, letter: &Letter) -> Result<SecureDelivery, SendError> {
+        compose(letter, &self.sender_identity(&letter.sender)?.name)
+    }
+
+    /// Signs `delivery` with its sender's certificate (RSA-SHA256).
+    ///
+    /// # Errors
+    /// [`SendError::UnknownSender`] or [`SendError::Sign`].
+    pub fn sign(&self, delivery: &SecureDelivery) -> Result<SignedDelivery, SendError> {
+        let identity = self.sender_identity(&delivery.header.sender.id)?;
+        SignedDelivery::sign(delivery, &identity.signer)
+    }
+
+    /// Seals `signed` with today's date and the intermediary's certificate.
+    ///
+    /// # Errors
+    /// [`SendError::Sign`].
+    pub fn seal(&self, signed: SignedDelivery) -> Result<SealedDelivery, SendError> {
+        SealedDelivery::seal(
+            signed,
+            &self.identities.sealer,
+            &self.identities.intermediary,
+        )
+    }
+
+    /// Archives `sealed`, sends it to `destination` with bounded retries, and archives the
+    /// receipt. The sealed file is durable before the first attempt, so a receipt never
+    /// exists without its letter in the archive.
+    ///
+    /// # Errors
+    /// [`SendError::Archive`], [`SendError::OperatorUnreachable`], [`SendError::Fault`] from
+    /// the operator, [`SendError::NotDelivered`] or [`SendError::BadResponse`].
+    #[tracing::instrument(skip_all, fields(
+        sender = %sealed.key().sender,
+        message_id = %sealed.key().message_id.as_str(),
+        operator = %destination.operator_name,
+    ))]
+    pub async fn deliver(
+        &self,
+        sealed: &SealedDelivery,
+        destination: &Destination,
+    ) -> Result<Receipt, SendError> {
+        self.archive.write_sealed(sealed)?;
+        let receipt = deliver_with_retry(
+            &self.client,
+            &destination.service_address,
+            sealed,
+            self.retry,
+        )
+        .await?;
+        let record = ReceiptRecord {
+            receipt: &receipt,
+            operator: &destination.operator_name,
+            service_address: destination.service_address.as_str(),
+        };
+        self.archive.write_receipt(sealed, &record)?;
+        Ok(receipt)
+    }
+
+    /// The whole path of one letter: reachability, then either the paper-mail list or
+    /// compose → sign → seal → deliver.
+    ///
+    /// # Errors
+    /// Any error of [`Toolkit::reachability`], [`Toolkit::compose`], [`Toolkit::sign`],
+    /// [`Toolkit::seal`] or [`Toolkit::deliver`]; the letter is checked before the registry
+    /// is asked, so a bad letter costs no call.
+    pub async fn send(&self, letter: &Letter) -> Result<Outcome, SendError> {
+        let delivery = self.compose(letter)?;
+        let reachability = self
+            .reachability(&letter.sender, std::slice::from_ref(&letter.recipient))
+            .await?;
+        let destination = match reachability.into_iter().next() {
+            Some(Reachability::Reachable(destination)) => destination,
+            Some(Reachability::Unreachable(reason)) => {
+                self.paper_mail.append(&PaperMailEntry {
+                    sender: &letter.sender,
+                    recipient: &letter.recipient,
+                    reason,
+                    message_id: letter.message_id.as_ref().map(MessageId::as_str),
+                })?;
+                return Ok(Outcome::Paper { reason });
+            }
+            None => {
+                return Err(SendError::Internal(
+                    "no reachability for the recipient".into(),
+                ));
+            }
+        };
+        let sealed = self.seal(self.sign(&delivery)?)?;
+        let receipt = self.deliver(&sealed, &destination).await?;
+        Ok(Outcome::Delivered {
+            receipt,
+            operator: destination.operator_name,
+            message_id: delivery.message.header().id.clone(),
+        })
+    }
+
+    fn sender_identity(&self, sender: &OrganisationNumber) -> Result<&SenderIdentity, SendError> {
+        self.identities
+            .senders
+            .get(sender)
+            .ok_or_else(|| SendError::UnknownSender(sender.clone()))
+    }
+
+    fn registry_post_error(&self, error: PostError) -> SendError {
+        match error {
+            PostError::Transport(source) => {
+                tracing::warn!(reason = %error_chain(&source), "isReachable failed");
+                SendError::RegistryUnreachable {
+                    url: self.registry_url.to_string(),
+                    source,
+                }
+            }
+            PostError::Unreadable(reason) => SendError::BadResponse {
+                peer: Peer::Registry,
+                reason,
+            },
+        }
+    }
+}
+
+impl fmt::Debug for Toolkit {
+    /// Organisation numbers and paths only: never keys.
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("Toolkit")
+            .field("registry_url", &self.registry_url.as_str())
+            .field("intermediary", &self.identities.intermediary)
+            .field(
+                "senders",
+                &self.identities.senders.keys().collect::<Vec<_>>(),
+            )
+            .field("archive", &self.archive)
+            .field("paper_mail", &self.paper_mail.path())
+            .field("retry", &self.retry)
+            .finish()
+    }
+}
