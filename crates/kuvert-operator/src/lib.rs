@@ -1,1 +1,322 @@
-//! Mailbox operator: intake of sealed deliveries, notifications, web inbox, settings, export
+//! Mailbox operator (*brevlådeoperatör*): intake of sealed deliveries, notifications, and the
+//! web inbox.
+//!
+//! - [`build`] turns a [`Config`] into a [`Service`]: it reads the certificates, opens the
+//!   store and builds the [`registry_client::RegistryClient`].
+//! - [`Service::router`] serves `POST /service/v3` (Service v3 `deliverSecure`, PROTOCOL.md
+//!   §5.3, §11.6 step 4; `notify` and `deliverForward` are answered with a "not supported"
+//!   fault) on the mutual-TLS listener; [`Service::web_router`] the web inbox on the other.
+//! - [`domain::intake::Intake`] accepts one delivery; [`domain::rules`] holds its checks.
+//! - [`notification::NotificationWorker`] sends the e-mail and SMS notifications queued with
+//!   each stored letter; [`Service::serve`] runs it in the background, tests call
+//!   [`Service::notifications`]`.run_once()`.
+//!
+//! **Invariants:** a caller's identity comes only from its verified TLS client certificate
+//! (`kuvert_web::CallerOrganisation`), and the seal must be that caller's; both signatures are
+//! verified on the parsed tree the letter is then read from; every envelope is bounded by
+//! `Config::envelope_bytes_max` before parsing; a receipt is returned only after the blob is
+//! flushed and the row committed, and a retry returns the original receipt. The stored blob is
+//! the received `deliverSecure` envelope byte for byte, so the letter stays verifiable with
+//! `kuvert_xmldsig::Verifier::verify_sealed_delivery` on its inner `deliverSecure`.
+
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod notification;
+pub mod registry_client;
+mod soap;
+
+pub use config::Config;
+pub use error::{Error, StartError};
+
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::post;
+use kuvert_store::operator::OperatorStore;
+use kuvert_web::{Listener, ListenerTls, Shutdown};
+use kuvert_xmldsig::trust::TrustAnchors;
+use kuvert_xmldsig::{Verifier, VerifyPolicy};
+use secrecy::SecretString;
+
+use crate::domain::intake::Intake;
+use crate::notification::NotificationWorker;
+use crate::registry_client::RegistryClient;
+
+/// A built operator, ready to route requests or serve its listeners.
+#[derive(Clone)]
+pub struct Service {
+    state: AppState,
+    worker: NotificationWorker,
+    identity: Identity,
+}
+
+/// The operator's two already bound listeners.
+pub struct Listeners {
+    /// Mutual TLS, for `/service/v3` (see [`Service::service_listener_tls`]).
+    pub service: Listener,
+    /// The web inbox (plain HTTP in the demo, TLS optional).
+    pub web: Listener,
+}
+
+/// What every handler shares; the web inbox (`http`) uses the same state.
+#[derive(Clone)]
+pub(crate) struct AppState {
+    /// The operator's storage.
+    pub(crate) store: Arc<dyn OperatorStore>,
+    /// The registry, over mutual TLS.
+    #[expect(dead_code, reason = "for the web inbox (http), which lands next")]
+    pub(crate) registry: RegistryClient,
+    /// The configuration as given.
+    #[expect(dead_code, reason = "for the web inbox (http), which lands next")]
+    pub(crate) config: Arc<Config>,
+    /// The intake of sealed deliveries.
+    pub(crate) intake: Intake,
+    /// `Config::envelope_bytes_max`, checked.
+    pub(crate) envelope_bytes_max: usize,
+}
+
+/// The operator's certificate, key and organisation CA, as read at start.
+#[derive(Clone)]
+struct Identity {
+    certificate_pem: String,
+    key_pem: SecretString,
+    organisation_ca_pem: String,
+}
+
+impl std::fmt::Debug for Identity {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("Identity { .. }")
+    }
+}
+
+/// Reads the certificates, opens the database and blob store, and builds the registry client
+/// and notification transports.
+///
+/// # Errors
+/// [`StartError::Config`] naming the key of an unusable value or file;
+/// [`StartError::Database`] when the database cannot be opened.
+pub async fn build(config: Config) -> Result<Service, StartError> {
+    kuvert_web::tls::install_crypto_provider();
+    let envelope_bytes_max = config
+        .checked_envelope_bytes_max()
+        .map_err(|reason| StartError::Config { key: "envelope_bytes_max", reason })?;
+    let identity = read_identity(&config).await?;
+    let anchors = TrustAnchors::from_pem(&identity.organisation_ca_pem).map_err(|error| {
+        StartError::Config { key: "tls.organisation_ca_path", reason: error.to_string() }
+    })?;
+    let policy = VerifyPolicy {
+        is_sha1_allowed: config.is_sha1_allowed,
+        now: time::OffsetDateTime::now_utc(),
+    };
+    let verifier = Verifier::new(anchors, policy);
+    let store = open_store(&config).await?;
+    let registry = registry_client(&config, &identity)?;
+    let worker = notification_worker(&config, &identity, Arc::clone(&store)).await?;
+    let intake =
+        Intake::new(Arc::clone(&store), registry.clone(), verifier, config.organisation_number.clone());
+    let state = AppState {
+        store,
+        registry,
+        config: Arc::new(config),
+        intake,
+        envelope_bytes_max,
+    };
+    Ok(Service { state, worker, identity })
+}
+
+impl Service {
+    /// The Service v3 routes (`/service/v3`), health and metrics, with the standard layers.
+    pub fn router(&self) -> Router {
+        let routes = Router::new()
+            .route("/service/v3", post(soap::service_v3))
+            .with_state(self.state.clone());
+        // The handler enforces the configured bound itself, so that a too large envelope gets
+        // an MM fault (5005) instead of a bare 413; the layer is the hard ceiling.
+        let ceiling = usize::try_from(kuvert_core::limits::ENVELOPE_BYTES_CEILING)
+            .unwrap_or(self.state.envelope_bytes_max);
+        with_health(routes, ceiling.max(self.state.envelope_bytes_max))
+    }
+
+    /// The web inbox's routes, health and metrics. The inbox (`http::router(state)`, built by
+    /// the web half) merges here; until it exists the web listener serves health only.
+    pub fn web_router(&self) -> Router {
+        with_health(Router::new(), self.state.envelope_bytes_max)
+    }
+
+    /// The operator's storage, for the binary's seed data and for tests.
+    #[must_use]
+    pub fn store(&self) -> Arc<dyn OperatorStore> {
+        Arc::clone(&self.state.store)
+    }
+
+    /// The outbox worker, for tests and the binary's one-shot commands.
+    #[must_use]
+    pub fn notifications(&self) -> &NotificationWorker {
+        &self.worker
+    }
+
+    /// The mutual-TLS configuration of the service listener: the operator's certificate,
+    /// asking for client certificates from the organisation CA (PROTOCOL.md §8).
+    #[must_use]
+    pub fn service_listener_tls(&self) -> ListenerTls {
+        ListenerTls::MutualTls {
+            cert_chain_pem: self.identity.certificate_pem.clone(),
+            key_pem: self.identity.key_pem.clone(),
+            client_ca_pem: self.identity.organisation_ca_pem.clone(),
+        }
+    }
+
+    /// Serves both listeners and runs the notification worker until `shutdown`.
+    ///
+    /// # Errors
+    /// The first accept loop's I/O error.
+    pub async fn serve(self, listeners: Listeners, shutdown: Shutdown) -> io::Result<()> {
+        let worker = tokio::spawn(self.worker.clone().run(shutdown.clone()));
+        let service = kuvert_web::serve(listeners.service, self.router(), shutdown.clone());
+        let web = kuvert_web::serve(listeners.web, self.web_router(), shutdown.clone());
+        let served = tokio::try_join!(service, web);
+        shutdown.trigger();
+        if let Err(error) = worker.await {
+            tracing::error!(%error, "notification worker ended abnormally");
+        }
+        served.map(drop)
+    }
+}
+
+/// Health, readiness and metrics beside `routes`, all in the standard layers.
+fn with_health(routes: Router, body_bytes_max: usize) -> Router {
+    let readiness = kuvert_web::health::Readiness::new();
+    readiness.set_ready(true);
+    let routes = routes.merge(kuvert_web::health::health_router(readiness));
+    let routes = match kuvert_web::health::prometheus_handle() {
+        Ok(handle) => routes.merge(kuvert_web::health::metrics_router(handle)),
+        Err(error) => {
+            tracing::warn!(%error, "no /metrics: the Prometheus recorder is unavailable");
+            routes
+        }
+    };
+    kuvert_web::layers::standard_layers(routes, body_bytes_max)
+}
+
+/// Timeouts of the operator's outgoing HTTP calls (registry, SMS gateway).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// See [`CONNECT_TIMEOUT`].
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+async fn read_identity(config: &Config) -> Result<Identity, StartError> {
+    let tls = &config.tls;
+    Ok(Identity {
+        certificate_pem: read_text(&tls.certificate_path, "tls.certificate_path").await?,
+        key_pem: SecretString::from(read_text(&tls.key_path, "tls.key_path").await?),
+        organisation_ca_pem: read_text(&tls.organisation_ca_path, "tls.organisation_ca_path")
+            .await?,
+    })
+}
+
+async fn read_text(path: &std::path::Path, key: &'static str) -> Result<String, StartError> {
+    tokio::fs::read_to_string(path)
+        .await
+        .map_err(|error| StartError::Config { key, reason: format!("{}: {error}", path.display()) })
+}
+
+async fn open_store(config: &Config) -> Result<Arc<dyn OperatorStore>, StartError> {
+    let blobs = kuvert_store::blob::LocalBlobStore::open(&config.blob_dir)
+        .map_err(|error| StartError::Config { key: "blob_dir", reason: error.to_string() })?;
+    let database = kuvert_store::Database::connect(&config.database_url)
+        .await
+        .map_err(StartError::Database)?;
+    Ok(database.operator(Arc::new(blobs)))
+}
+
+fn registry_client(config: &Config, identity: &Identity) -> Result<RegistryClient, StartError> {
+    let url = url::Url::parse(&config.registry_url)
+        .map_err(|error| StartError::Config { key: "registry_url", reason: error.to_string() })?;
+    let client_config = kuvert_web::ClientConfig {
+        ca_pem: identity.organisation_ca_pem.clone(),
+        identity: Some((identity.certificate_pem.clone(), identity.key_pem.clone())),
+        connect_timeout: CONNECT_TIMEOUT,
+        request_timeout: REQUEST_TIMEOUT,
+    };
+    let http = kuvert_web::http_client(&client_config)
+        .map_err(|error| StartError::Config { key: "tls", reason: error.to_string() })?;
+    Ok(RegistryClient::new(
+        http,
+        registry_client::RegistryClientConfig {
+            base_url: url.as_str().to_owned(),
+            own_number: config.organisation_number.clone(),
+            directory_ttl: Duration::from_secs(config.directory_cache_secs),
+            recipient_ttl: Duration::from_secs(config.recipient_cache_secs),
+        },
+    ))
+}
+
+async fn notification_worker(
+    config: &Config,
+    identity: &Identity,
+    store: Arc<dyn OperatorStore>,
+) -> Result<NotificationWorker, StartError> {
+    use notification::email::EmailTransport;
+    let settings = &config.notification;
+    let invalid = |key, reason: String| StartError::Config { key, reason };
+    let email = match (&settings.smtp_address, &settings.mail_dir) {
+        (Some(address), None) => EmailTransport::smtp(address)
+            .map_err(|reason| invalid("notification.smtp_address", reason))?,
+        (None, Some(directory)) => {
+            tokio::fs::create_dir_all(directory)
+                .await
+                .map_err(|error| invalid("notification.mail_dir", error.to_string()))?;
+            EmailTransport::directory(directory.clone())
+        }
+        _ => {
+            let reason = "set exactly one of smtp_address and mail_dir".to_owned();
+            return Err(invalid("notification.smtp_address", reason));
+        }
+    };
+    let address: lettre::Address = settings
+        .email_from
+        .parse()
+        .map_err(|error: lettre::address::AddressError| {
+            invalid("notification.email_from", error.to_string())
+        })?;
+    let email_from = lettre::message::Mailbox::new(Some(config.name.clone()), address);
+    let sms = match &settings.sms_gateway_url {
+        Some(gateway_url) => Some(sms_gateway(gateway_url, identity)?),
+        None => None,
+    };
+    url::Url::parse(&config.web.public_url)
+        .map_err(|error| invalid("web.public_url", error.to_string()))?;
+    let text = notification::text::NotificationText {
+        operator_name: config.name.clone(),
+        inbox_url: config.web.public_url.clone(),
+    };
+    let poll_interval = Duration::from_millis(settings.poll_interval_ms.max(1));
+    Ok(NotificationWorker::new(notification::WorkerParts {
+        store,
+        email,
+        email_from,
+        sms,
+        text,
+        poll_interval,
+    }))
+}
+
+fn sms_gateway(
+    gateway_url: &str,
+    identity: &Identity,
+) -> Result<Arc<dyn notification::sms::SmsGateway>, StartError> {
+    let key = "notification.sms_gateway_url";
+    url::Url::parse(gateway_url)
+        .map_err(|error| StartError::Config { key, reason: error.to_string() })?;
+    let client_config = kuvert_web::ClientConfig {
+        ca_pem: identity.organisation_ca_pem.clone(),
+        identity: None,
+        connect_timeout: CONNECT_TIMEOUT,
+        request_timeout: REQUEST_TIMEOUT,
+    };
+    let http = kuvert_web::http_client(&client_config)
+        .map_err(|error| StartError::Config { key, reason: error.to_string() })?;
+    Ok(Arc::new(notification::sms::HttpSmsGateway::new(http, gateway_url.to_owned())))
+}

@@ -1,0 +1,142 @@
+//! [`Config`]: everything a mailbox operator needs to start, as the binary loads it (figment:
+//! defaults → TOML → `KUVERT_` environment). File paths are read by [`crate::build`]; the
+//! library never reads files or the environment on its own.
+
+use std::path::PathBuf;
+
+use kuvert_core::id::OrganisationNumber;
+use kuvert_core::limits::{ENVELOPE_BYTES_CEILING, ENVELOPE_BYTES_DEFAULT_MAX};
+
+/// The operator's configuration.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The operator's organisation number (the `serialNumber` of its certificate). Required.
+    pub organisation_number: OrganisationNumber,
+    /// The operator's name as recipients know it ("Demobrevlådan"), used in notifications.
+    /// Required.
+    pub name: String,
+    /// The operator's `ServiceSupplier` value in the registry (`demobrevladan.example`).
+    /// Required.
+    pub domain: String,
+    /// Certificates and keys. Required.
+    pub tls: TlsConfig,
+    /// Base URL of the registry (`https://far.example:8443`); the Recipient and Authority
+    /// services are at `/ec/Recipient/v3` and `/ec/Authority` below it. Required.
+    pub registry_url: String,
+    /// Database URL (`sqlite:///var/lib/kuvert/operator.db?mode=rwc` or `postgres://…`).
+    /// Required.
+    pub database_url: String,
+    /// Directory of the blob store holding the sealed deliveries. Required.
+    pub blob_dir: PathBuf,
+    /// Largest `deliverSecure` envelope accepted, in bytes. Default
+    /// `kuvert_core::limits::ENVELOPE_BYTES_DEFAULT_MAX` (2 MiB, PROTOCOL.md §6.3); at most
+    /// `ENVELOPE_BYTES_CEILING`.
+    #[serde(default = "default_envelope_bytes_max")]
+    pub envelope_bytes_max: u64,
+    /// Accept RSA-SHA1 signatures and SHA-1 digests (PROTOCOL.md §9.1: legacy peers still
+    /// send them). Default `true`.
+    #[serde(default = "default_true")]
+    pub is_sha1_allowed: bool,
+    /// How long the registry's sender and intermediary lists are trusted before they are
+    /// fetched again, in seconds (a miss refreshes them earlier). Default 300.
+    #[serde(default = "default_directory_cache_secs")]
+    pub directory_cache_secs: u64,
+    /// How long a recipient's profile and reception rules are trusted, in seconds. Short,
+    /// because a deselected sender must stop reaching the mailbox soon. Default 30.
+    #[serde(default = "default_recipient_cache_secs")]
+    pub recipient_cache_secs: u64,
+    /// Notifications (e-mail, SMS). Required, for the e-mail transport.
+    pub notification: NotificationConfig,
+    /// The web inbox.
+    pub web: WebConfig,
+}
+
+/// TLS identity of the operator: its server certificate on the service listener, its client
+/// certificate towards the registry, and the CA both sides chain to (PROTOCOL.md §8).
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    /// Certificate chain (PEM, leaf first) of the operator's organisation certificate.
+    pub certificate_path: PathBuf,
+    /// PKCS#8 private key (PEM) of that certificate.
+    pub key_path: PathBuf,
+    /// CA certificate(s) (PEM) of organisation certificates: the anchors for client
+    /// certificates, for the signatures of sealed deliveries and for the registry's server.
+    pub organisation_ca_path: PathBuf,
+}
+
+/// Where notifications go out.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationConfig {
+    /// The `From` address of notification e-mails. Required.
+    pub email_from: String,
+    /// SMTP server `host:port` (plain SMTP to a local relay). Exactly one of this and
+    /// `mail_dir` is set.
+    #[serde(default)]
+    pub smtp_address: Option<String>,
+    /// Directory that receives each e-mail as an `.eml` file instead of sending it (the demo).
+    #[serde(default)]
+    pub mail_dir: Option<PathBuf>,
+    /// URL of an HTTP SMS gateway taking `POST {"to": "+46…", "text": "…"}`. Default none:
+    /// SMS notifications fail visibly ("no SMS gateway configured").
+    #[serde(default)]
+    pub sms_gateway_url: Option<String>,
+    /// Pause between outbox rounds of the background worker, in milliseconds. Default 5000.
+    #[serde(default = "default_poll_interval_ms")]
+    pub poll_interval_ms: u64,
+}
+
+/// The web inbox. The web engineer adds the login settings (OIDC issuer, client) here.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebConfig {
+    /// The inbox's public URL (`https://demobrevladan.example/`), named in notifications.
+    /// Required.
+    pub public_url: String,
+}
+
+fn default_envelope_bytes_max() -> u64 {
+    ENVELOPE_BYTES_DEFAULT_MAX
+}
+
+fn default_true() -> bool {
+    true
+}
+
+fn default_directory_cache_secs() -> u64 {
+    300
+}
+
+fn default_recipient_cache_secs() -> u64 {
+    30
+}
+
+fn default_poll_interval_ms() -> u64 {
+    5_000
+}
+
+impl Config {
+    /// The envelope bound as a `usize`, checked against the ceiling.
+    pub(crate) fn checked_envelope_bytes_max(&self) -> Result<usize, String> {
+        if self.envelope_bytes_max == 0 || self.envelope_bytes_max > ENVELOPE_BYTES_CEILING {
+            return Err(format!("must be 1..={ENVELOPE_BYTES_CEILING} bytes"));
+        }
+        usize::try_from(self.envelope_bytes_max).map_err(|_| "does not fit in memory".to_owned())
+    }
+}
+
+impl NotificationConfig {
+    /// A configuration writing e-mails into `mail_dir`, without SMS, with every default.
+    #[must_use]
+    pub fn to_directory(email_from: impl Into<String>, mail_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            email_from: email_from.into(),
+            smtp_address: None,
+            mail_dir: Some(mail_dir.into()),
+            sms_gateway_url: None,
+            poll_interval_ms: default_poll_interval_ms(),
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! Logging in and out with e-ID: `/logga-in` starts an OIDC login (code + PKCE + nonce, kept
+//! server-side in a fresh session), `/inloggad` is the provider's callback, `/logga-ut` ends
+//! the session. [`Holder`] is the extractor every logged-in page uses.
+
+use axum::Form;
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use kuvert_core::id::RecipientId;
+use kuvert_eid::{AuthorizationResponse, EidError, OidcClient};
+use kuvert_web::i18n::Language;
+use secrecy::SecretString;
+use serde::Deserialize;
+
+use super::pages::{Failure, Layout, MessagePage, render, see_other};
+use super::session::{LoggedIn, Session, clear_cookie, cookie_session_id, set_cookie};
+use super::{InboxState, Shared};
+
+/// The logged-in mailbox holder of a request; pages without one redirect to the start page.
+pub(super) struct Holder {
+    pub(super) session_id: SecretString,
+    pub(super) person: LoggedIn,
+    pub(super) language: Language,
+    csrf: String,
+}
+
+impl FromRequestParts<InboxState> for Holder {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &InboxState,
+    ) -> Result<Self, Self::Rejection> {
+        let Ok(language) = Language::from_request_parts(parts, state).await;
+        let session_id = cookie_session_id(parts).ok_or_else(|| see_other("/"))?;
+        let session = state.shared.sessions.get(&session_id);
+        let person = session
+            .and_then(|session| session.person)
+            .ok_or_else(|| see_other("/"))?;
+        let csrf = state.shared.csrf.token(&session_id).as_str().to_owned();
+        Ok(Self {
+            session_id,
+            person,
+            language,
+            csrf,
+        })
+    }
+}
+
+impl Holder {
+    /// The page layout for this person.
+    pub(super) fn layout(&self) -> Layout {
+        Layout::person(self.language, &self.person, self.csrf.clone())
+    }
+
+    /// The person's own mailbox: the only one their letter routes ever read.
+    pub(super) fn mailbox(&self) -> RecipientId {
+        RecipientId::Person(self.person.person.clone())
+    }
+
+    /// Checks a submitted form's CSRF token against this session.
+    pub(super) fn check_csrf(&self, state: &InboxState, submitted: &str) -> Result<(), Failure> {
+        state
+            .shared
+            .csrf
+            .verify(&self.session_id, Some(submitted))
+            .map_err(|_| Failure::BadForm)
+    }
+}
+
+/// A form that carries only the CSRF token (`kuvert_web::csrf::CSRF_FIELD`).
+#[derive(Debug, Deserialize)]
+pub(super) struct CsrfForm {
+    #[serde(default)]
+    pub(super) csrf_token: String,
+}
+
+/// `/`: the three main messages and the login button; a logged-in person goes to the inbox.
+pub(super) async fn start_page(holder: Result<Holder, Response>, language: Language) -> Response {
+    if holder.is_ok() {
+        return see_other("/brevlada");
+    }
+    let page = super::pages::StartPage {
+        layout: Layout::anonymous(language),
+    };
+    render(StatusCode::OK, &page)
+}
+
+/// `/logga-in`: a fresh session holding the pending login, then off to the provider.
+pub(super) async fn login(State(state): State<InboxState>, language: Language) -> Response {
+    let client = match oidc_client(&state.shared).await {
+        Ok(client) => client,
+        Err(error) => return Failure::internal(error).page(Layout::anonymous(language)),
+    };
+    let start = client.start_login();
+    let session = Session {
+        pending_login: Some(start.state),
+        ..Session::default()
+    };
+    let session_id = state.shared.sessions.create(session);
+    let mut response = see_other(start.authorize_url.as_str());
+    attach_cookie(&mut response, &set_cookie(&session_id, state.shared.config.is_tls()));
+    response
+}
+
+/// `/inloggad`: the provider's redirect back. Success replaces the login session with a new
+/// one (new id) for the person; failure says what happened.
+pub(super) async fn callback(
+    State(state): State<InboxState>,
+    language: Language,
+    parts: Parts,
+    Query(response): Query<AuthorizationResponse>,
+) -> Response {
+    let shared = &state.shared;
+    let layout = Layout::anonymous(language);
+    let old_id = cookie_session_id(&parts);
+    let pending = old_id
+        .as_ref()
+        .and_then(|id| shared.sessions.remove(id))
+        .and_then(|session| session.pending_login);
+    let Some(pending) = pending else {
+        return login_problem(layout, layout_text(language).login_expired);
+    };
+    let client = match oidc_client(shared).await {
+        Ok(client) => client,
+        Err(error) => return Failure::internal(error).page(layout),
+    };
+    let person = match client.finish_login(response, pending).await {
+        Ok(person) => person,
+        Err(EidError::Cancelled) => {
+            return login_problem(layout, layout_text(language).login_cancelled);
+        }
+        Err(error) => {
+            tracing::warn!(error = %error, "e-ID login failed");
+            return login_problem(layout, layout_text(language).login_failed);
+        }
+    };
+    let next = match shared
+        .registration
+        .has_profile_here(&person.personal_identity_number)
+        .await
+    {
+        Ok(false) => "/skaffa",
+        Ok(true) => "/brevlada",
+        Err(error) => {
+            // The letters already here stay readable while the registry cannot answer.
+            tracing::warn!(error = %error, "registry could not say whether a profile exists");
+            "/brevlada"
+        }
+    };
+    let session = Session {
+        person: Some(LoggedIn {
+            person: person.personal_identity_number,
+            name: person.name,
+        }),
+        ..Session::default()
+    };
+    let session_id = shared.sessions.create(session);
+    let mut response = see_other(next);
+    attach_cookie(&mut response, &set_cookie(&session_id, shared.config.is_tls()));
+    response
+}
+
+/// `/logga-ut` (POST with CSRF token): ends the session and clears the cookie.
+pub(super) async fn logout(
+    State(state): State<InboxState>,
+    holder: Holder,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    if let Err(failure) = holder.check_csrf(&state, &form.csrf_token) {
+        return failure.page(holder.layout());
+    }
+    state.shared.sessions.remove(&holder.session_id);
+    let mut response = see_other("/");
+    attach_cookie(&mut response, &clear_cookie(state.shared.config.is_tls()));
+    response
+}
+
+/// The relying party, discovered at the first login and kept.
+async fn oidc_client(shared: &Shared) -> Result<&OidcClient, EidError> {
+    shared
+        .oidc
+        .get_or_try_init(|| {
+            let config = &shared.config;
+            OidcClient::discover(
+                config.oidc_issuer.clone(),
+                config.oidc_client_id.clone(),
+                config.oidc_client_secret.clone(),
+                config.own_url("inloggad"),
+                shared.eid_http.clone(),
+            )
+        })
+        .await
+}
+
+fn layout_text(language: Language) -> &'static super::texts::Texts {
+    super::texts::texts(language)
+}
+
+/// The page after a login that did not finish, with a way to try again.
+fn login_problem(layout: Layout, text: &'static str) -> Response {
+    let t = layout.t;
+    let page = MessagePage {
+        heading: t.error_heading,
+        text,
+        call_id: None,
+        link: Some(("/logga-in", t.try_again)),
+        layout,
+    };
+    render(StatusCode::UNAUTHORIZED, &page)
+}
+
+pub(super) fn attach_cookie(response: &mut Response, cookie: &str) {
+    if let Ok(value) = HeaderValue::from_str(cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+}

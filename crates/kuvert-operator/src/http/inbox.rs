@@ -1,0 +1,255 @@
+//! The mailbox: the list of letters (`/brevlada`), the read view (`/brev/{id}`), attachment
+//! downloads (`/brev/{id}/bilaga/{n}`) and "Markera som oläst" (`/brev/{id}/olast`).
+//!
+//! Every route reads with the logged-in holder's own mailbox, so another person's letter id
+//! is "not found" (404), exactly like an id that does not exist. Opening a letter or an
+//! attachment goes through `OperatorStore::open_letter`, which writes the audit event before
+//! any content is returned.
+
+use axum::Form;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use kuvert_core::limits::INBOX_LETTERS_PER_PAGE;
+use kuvert_core::message::BodyContentType;
+use kuvert_store::operator::{AuditAction, DeliveryId, Folder, LetterAccess, MailboxQuery};
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+use super::InboxState;
+use super::auth::{CsrfForm, Holder};
+use super::content::{read_letter, sanitise_html};
+use super::pages::{
+    AttachmentView, Failure, InboxPage, LetterBody, LetterPage, LetterRow, date, date_time,
+    render, see_other,
+};
+
+/// `?sida=N` (1-based).
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct ListQuery {
+    sida: Option<u32>,
+}
+
+/// Pages past this one are refused rather than asked of the database.
+const PAGE_NUMBER_MAX: u32 = 100_000;
+
+/// `/brevlada`: one page of the inbox, newest first, with the unread count.
+pub(super) async fn list(
+    State(state): State<InboxState>,
+    holder: Holder,
+    Query(query): Query<ListQuery>,
+) -> Response {
+    let page_number = query.sida.unwrap_or(1).clamp(1, PAGE_NUMBER_MAX);
+    let mailbox_query = MailboxQuery {
+        recipient: holder.mailbox(),
+        folder: Folder::Inbox,
+        sender: None,
+        search: None,
+        page: page_number - 1,
+        page_size: INBOX_LETTERS_PER_PAGE,
+    };
+    let letters = match state.shared.store.letters(&mailbox_query).await {
+        Ok(letters) => letters,
+        Err(error) => return Failure::from(error).page(holder.layout()),
+    };
+    let rows = letters
+        .letters
+        .iter()
+        .map(|letter| LetterRow {
+            href: format!("/brev/{}", letter.id),
+            sender: letter.sender_name.as_str().to_owned(),
+            subject: letter.subject.as_str().to_owned(),
+            date: date(letter.received_at),
+            is_read: letter.is_read,
+            attachment_count: letter.attachment_count,
+        })
+        .collect();
+    let page = InboxPage {
+        layout: holder.layout(),
+        unread: letters.unread,
+        rows,
+        page_number,
+        previous_href: (page_number > 1).then(|| format!("/brevlada?sida={}", page_number - 1)),
+        next_href: letters
+            .has_more
+            .then(|| format!("/brevlada?sida={}", page_number + 1)),
+    };
+    render(StatusCode::OK, &page)
+}
+
+/// `/brev/{id}`: opens (audited) and shows a letter, and marks it read.
+pub(super) async fn read(
+    State(state): State<InboxState>,
+    holder: Holder,
+    Path(id): Path<String>,
+) -> Response {
+    match read_view(&state, &holder, &id).await {
+        Ok(page) => render(StatusCode::OK, &page),
+        Err(failure) => failure.page(holder.layout()),
+    }
+}
+
+async fn read_view(state: &InboxState, holder: &Holder, id: &str) -> Result<LetterPage, Failure> {
+    let delivery = DeliveryId::parse(id).map_err(|_| Failure::NotFound)?;
+    let now = OffsetDateTime::now_utc();
+    let opened = state
+        .shared
+        .store
+        .open_letter(&access(holder, delivery, AuditAction::OpenedLetter, now))
+        .await?;
+    let letter = read_letter(&opened.sealed_delivery).map_err(Failure::internal)?;
+    if !opened.letter.summary.is_read {
+        let store = &state.shared.store;
+        store.set_read(&holder.mailbox(), delivery, true, now).await?;
+    }
+    let message = &letter.message;
+    let text = String::from_utf8_lossy(message.body().content()).into_owned();
+    let body = match message.body().content_type() {
+        BodyContentType::TextHtml => LetterBody::Html(sanitise_html(&text)),
+        BodyContentType::TextPlain => LetterBody::Text(text),
+    };
+    let attachments = opened
+        .letter
+        .attachments
+        .iter()
+        .enumerate()
+        .map(|(position, attachment)| AttachmentView {
+            href: format!("/brev/{delivery}/bilaga/{position}"),
+            filename: attachment.filename.as_str().to_owned(),
+            size: size_text(attachment.size_bytes),
+        })
+        .collect();
+    let summary = &opened.letter.summary;
+    Ok(LetterPage {
+        layout: holder.layout(),
+        sender: summary.sender_name.as_str().to_owned(),
+        subject: summary.subject.as_str().to_owned(),
+        received: date_time(summary.received_at),
+        body,
+        attachments,
+        unread_action: format!("/brev/{delivery}/olast"),
+    })
+}
+
+/// `/brev/{id}/bilaga/{n}`: one attachment (zero-based position) as a download.
+pub(super) async fn attachment(
+    State(state): State<InboxState>,
+    holder: Holder,
+    Path((id, position)): Path<(String, String)>,
+) -> Response {
+    match download(&state, &holder, &id, &position).await {
+        Ok(response) => response,
+        Err(failure) => failure.page(holder.layout()),
+    }
+}
+
+async fn download(
+    state: &InboxState,
+    holder: &Holder,
+    id: &str,
+    position: &str,
+) -> Result<Response, Failure> {
+    let delivery = DeliveryId::parse(id).map_err(|_| Failure::NotFound)?;
+    let position: u32 = position.parse().map_err(|_| Failure::NotFound)?;
+    // Checked against the listing first, so no audit event names an attachment that does
+    // not exist.
+    let letter = state.shared.store.letter(&holder.mailbox(), delivery).await?;
+    let index = usize::try_from(position).map_err(|_| Failure::NotFound)?;
+    if index >= letter.attachments.len() {
+        return Err(Failure::NotFound);
+    }
+    let action = AuditAction::OpenedAttachment { position };
+    let now = OffsetDateTime::now_utc();
+    let opened = state
+        .shared
+        .store
+        .open_letter(&access(holder, delivery, action, now))
+        .await?;
+    let content = read_letter(&opened.sealed_delivery).map_err(Failure::internal)?;
+    let attachment = content
+        .message
+        .attachments()
+        .get(index)
+        .ok_or(Failure::NotFound)?;
+    let disposition = format!(
+        "attachment; filename*=UTF-8''{}",
+        percent_encode_attr(attachment.filename.as_str())
+    );
+    let headers = [
+        (header::CONTENT_TYPE, attachment.content_type().as_str().to_owned()),
+        (header::CONTENT_DISPOSITION, disposition),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+        (header::CACHE_CONTROL, "no-store".to_owned()),
+    ];
+    let mut response = Response::new(Body::from(attachment.content().to_vec()));
+    for (name, value) in headers {
+        let value = HeaderValue::from_str(&value).map_err(Failure::internal)?;
+        response.headers_mut().insert(name, value);
+    }
+    Ok(response)
+}
+
+/// `/brev/{id}/olast` (POST with CSRF token): marks the letter unread, back to the inbox.
+pub(super) async fn mark_unread(
+    State(state): State<InboxState>,
+    holder: Holder,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let result = async {
+        holder.check_csrf(&state, &form.csrf_token)?;
+        let delivery = DeliveryId::parse(&id).map_err(|_| Failure::NotFound)?;
+        let now = OffsetDateTime::now_utc();
+        let store = &state.shared.store;
+        store.set_read(&holder.mailbox(), delivery, false, now).await?;
+        Ok::<_, Failure>(())
+    }
+    .await;
+    match result {
+        Ok(()) => see_other("/brevlada"),
+        Err(failure) => failure.page(holder.layout()),
+    }
+}
+
+fn access(
+    holder: &Holder,
+    delivery: DeliveryId,
+    action: AuditAction,
+    at: OffsetDateTime,
+) -> LetterAccess {
+    LetterAccess {
+        mailbox: holder.mailbox(),
+        delivery,
+        actor: holder.person.person.clone(),
+        action,
+        at,
+    }
+}
+
+/// `1.2 MB`, `34 kB` or `512 B`.
+fn size_text(bytes: u64) -> String {
+    match bytes {
+        0..1_000 => format!("{bytes} B"),
+        1_000..1_000_000 => format!("{} kB", bytes / 1_000),
+        _ => format!("{}.{} MB", bytes / 1_000_000, (bytes % 1_000_000) / 100_000),
+    }
+}
+
+/// RFC 5987 `value-chars`: UTF-8 bytes, `attr-char`s kept, everything else `%XX`.
+fn percent_encode_attr(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        let is_attr_char = byte.is_ascii_alphanumeric()
+            || matches!(
+                byte,
+                b'!' | b'#' | b'$' | b'&' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~'
+            );
+        if is_attr_char {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}

@@ -1,0 +1,257 @@
+//! The inbox's pages: askama templates in `templates/`, the layout every page shares, and the
+//! mapping of what went wrong to an HTML page in TERMS.md words with the right status.
+
+use askama::Template;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use kuvert_core::id::PersonalIdentityNumber;
+use kuvert_wire::fault::CallId;
+use kuvert_web::i18n::Language;
+use time::OffsetDateTime;
+
+use super::session::LoggedIn;
+use super::texts::{Texts, texts};
+
+/// What the shared layout shows: language, texts, who is logged in, the logout form's token.
+pub(super) struct Layout {
+    pub(super) lang: &'static str,
+    pub(super) t: &'static Texts,
+    /// The logged-in person's name (or masked number); `None` before login.
+    pub(super) person_name: Option<String>,
+    /// The CSRF token for forms; empty before login.
+    pub(super) csrf: String,
+}
+
+impl Layout {
+    /// The layout for a page nobody is logged in to.
+    pub(super) fn anonymous(language: Language) -> Self {
+        Self {
+            lang: language.code(),
+            t: texts(language),
+            person_name: None,
+            csrf: String::new(),
+        }
+    }
+
+    /// The layout for `person`'s pages.
+    pub(super) fn person(language: Language, person: &LoggedIn, csrf: String) -> Self {
+        let name = if person.name.trim().is_empty() {
+            masked(&person.person)
+        } else {
+            person.name.clone()
+        };
+        Self {
+            lang: language.code(),
+            t: texts(language),
+            person_name: Some(name),
+            csrf,
+        }
+    }
+}
+
+/// `YYYYMMDD-****`: a person without their whole number on screen.
+pub(super) fn masked(number: &PersonalIdentityNumber) -> String {
+    let digits = number.as_str();
+    format!("{}-****", digits.get(..8).unwrap_or(digits))
+}
+
+/// A date as `YYYY-MM-DD` (UTC).
+pub(super) fn date(at: OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!("{:04}-{:02}-{:02}", at.year(), u8::from(at.month()), at.day())
+}
+
+/// A time as `YYYY-MM-DD HH:MM UTC`.
+pub(super) fn date_time(at: OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!("{} {:02}:{:02} UTC", date(at), at.hour(), at.minute())
+}
+
+/// A page with a heading, a text and an optional link: errors and notices.
+#[derive(Template)]
+#[template(path = "message.html")]
+pub(super) struct MessagePage {
+    pub(super) layout: Layout,
+    pub(super) heading: &'static str,
+    pub(super) text: &'static str,
+    pub(super) call_id: Option<String>,
+    pub(super) link: Option<(&'static str, &'static str)>,
+}
+
+/// What went wrong for the person at a page.
+#[derive(Debug)]
+pub(super) enum Failure {
+    /// The page or letter does not exist, or is not theirs (never told apart).
+    NotFound,
+    /// A form without a valid CSRF token or with unusable fields.
+    BadForm,
+    /// Something on our side; logged once here with the CallId shown to the person.
+    Internal(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl Failure {
+    pub(super) fn internal(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::Internal(Box::new(error))
+    }
+
+    /// The error page for this failure.
+    pub(super) fn page(self, layout: Layout) -> Response {
+        let t = layout.t;
+        let (status, text, call_id) = match self {
+            Self::NotFound => (StatusCode::NOT_FOUND, t.not_found, None),
+            Self::BadForm => (StatusCode::BAD_REQUEST, t.forbidden, None),
+            Self::Internal(error) => {
+                let call_id = CallId::new();
+                tracing::error!(
+                    call_id = call_id.as_str(),
+                    error = %error_chain(error.as_ref()),
+                    "web inbox request failed"
+                );
+                let call_id = Some(call_id.as_str().to_owned());
+                (StatusCode::INTERNAL_SERVER_ERROR, t.internal, call_id)
+            }
+        };
+        let page = MessagePage {
+            heading: t.error_heading,
+            text,
+            call_id,
+            link: layout.person_name.as_ref().map(|_| ("/brevlada", t.back_to_inbox)),
+            layout,
+        };
+        render(status, &page)
+    }
+}
+
+impl From<kuvert_store::StoreError> for Failure {
+    fn from(error: kuvert_store::StoreError) -> Self {
+        match error {
+            kuvert_store::StoreError::NotFound { .. } => Self::NotFound,
+            other => Self::internal(other),
+        }
+    }
+}
+
+/// Renders `page` as HTML with `status`; a template failure is a 500 without details.
+pub(super) fn render(status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => {
+            let mut response = (status, Html(html)).into_response();
+            // Pages show personal data: never keep them in a shared or back/forward cache.
+            response.headers_mut().insert(
+                header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static("no-store"),
+            );
+            response
+        }
+        Err(error) => {
+            tracing::error!(error = %error, "web inbox page could not be rendered");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// `303 See Other` to `location` (after a form post, or to start a flow).
+pub(super) fn see_other(location: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, location.to_owned())]).into_response()
+}
+
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// `/`: the three main messages and the login button.
+#[derive(Template)]
+#[template(path = "start.html")]
+pub(super) struct StartPage {
+    pub(super) layout: Layout,
+}
+
+/// `/brevlada`.
+#[derive(Template)]
+#[template(path = "inbox.html")]
+pub(super) struct InboxPage {
+    pub(super) layout: Layout,
+    pub(super) unread: u64,
+    pub(super) rows: Vec<LetterRow>,
+    pub(super) page_number: u32,
+    pub(super) previous_href: Option<String>,
+    pub(super) next_href: Option<String>,
+}
+
+/// One letter in the list.
+pub(super) struct LetterRow {
+    pub(super) href: String,
+    pub(super) sender: String,
+    pub(super) subject: String,
+    pub(super) date: String,
+    pub(super) is_read: bool,
+    pub(super) attachment_count: u32,
+}
+
+/// `/brev/{id}`.
+#[derive(Template)]
+#[template(path = "letter.html")]
+pub(super) struct LetterPage {
+    pub(super) layout: Layout,
+    pub(super) sender: String,
+    pub(super) subject: String,
+    pub(super) received: String,
+    pub(super) body: LetterBody,
+    pub(super) attachments: Vec<AttachmentView>,
+    pub(super) unread_action: String,
+}
+
+/// The body as shown: sanitised HTML (inserted as is) or text (escaped by askama).
+pub(super) enum LetterBody {
+    Html(String),
+    Text(String),
+}
+
+/// One attachment in the read view.
+pub(super) struct AttachmentView {
+    pub(super) href: String,
+    pub(super) filename: String,
+    pub(super) size: String,
+}
+
+/// `/skaffa`: the agreement text and the signing button.
+#[derive(Template)]
+#[template(path = "signup.html")]
+pub(super) struct SignupPage {
+    pub(super) layout: Layout,
+    pub(super) agreement_text: &'static str,
+    pub(super) problem: Option<&'static str>,
+}
+
+/// `/installningar`.
+#[derive(Template)]
+#[template(path = "settings.html")]
+pub(super) struct SettingsPage {
+    pub(super) layout: Layout,
+    pub(super) email: Option<AddressView>,
+    pub(super) mobile: Option<AddressView>,
+    pub(super) failures: Vec<FailureView>,
+    pub(super) notice: Option<&'static str>,
+    pub(super) problem: Option<&'static str>,
+}
+
+/// A notification address on one channel.
+pub(super) struct AddressView {
+    pub(super) address: String,
+    pub(super) channel: &'static str,
+    pub(super) is_confirmed: bool,
+}
+
+/// A notification that failed for good.
+pub(super) struct FailureView {
+    pub(super) sender: String,
+    pub(super) address: String,
+    pub(super) date: String,
+}

@@ -1,0 +1,200 @@
+//! "Skaffa digital brevlåda" (PROTOCOL.md §11.1): a logged-in person without a profile here
+//! reads the agreement text, signs it with e-ID at the signing service, and the operator
+//! registers the profile in the registry with that `SignatureData`.
+//!
+//! The signing service posts the signature back from its own site, a cross-site POST that
+//! carries no SameSite=Lax cookie; the random `state` sent with the request finds the pending
+//! signing (and the person it belongs to) server-side instead. The registry checks that the
+//! signer is the person being registered.
+
+use axum::Form;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use kuvert_core::id::PersonalIdentityNumber;
+use kuvert_eid::SignatureData;
+use kuvert_eid::signature::SignatureDataFields;
+use kuvert_web::i18n::Language;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use url::Url;
+
+use super::InboxState;
+use super::auth::{CsrfForm, Holder};
+use super::pages::{Failure, Layout, MessagePage, SignupPage, render, see_other};
+use super::session::PendingSigning;
+
+/// The agreement the person signs; it is sent to the registry as `AgreementText`.
+pub const AGREEMENT_TEXT: &str = "Jag vill ha en digital brevlåda hos den här \
+brevlådeoperatören och ta emot digital post från avsändare som är anslutna till Mina \
+meddelanden. Jag godkänner användarvillkoren för Mina meddelanden. Min profil och mina \
+mottagningsregler registreras i Förmedlingsadressregistret. Post från avsändare som jag väljer \
+bort kommer som pappersutskick.";
+
+/// What the inbox needs from the registry (FaR) to open a mailbox; implemented over the
+/// Recipient v3 service (`isRegistered`, `register`) by the operator's registry client.
+#[async_trait::async_trait]
+pub trait Registration: Send + Sync {
+    /// Whether `person` has a profile whose operator is this one (`isRegistered`).
+    async fn has_profile_here(
+        &self,
+        person: &PersonalIdentityNumber,
+    ) -> Result<bool, RegistrationError>;
+    /// Registers `person`'s profile here (`register`, `accountType=Secure`).
+    async fn register(&self, request: RegistrationRequest) -> Result<(), RegistrationError>;
+}
+
+/// A signed request to open a mailbox here.
+#[derive(Debug, Clone)]
+pub struct RegistrationRequest {
+    /// The person, from the e-ID login.
+    pub person: PersonalIdentityNumber,
+    /// The exact text that was signed.
+    pub agreement_text: String,
+    /// The person's e-ID signature of it.
+    pub signature: SignatureData,
+}
+
+/// Why the registry did not answer as hoped.
+#[derive(Debug, thiserror::Error)]
+pub enum RegistrationError {
+    /// The registry answered with a fault (bad signature, protected identity, ...).
+    #[error("registry refused the request: {0}")]
+    Refused(String),
+    /// The registry could not be reached or answered with something unreadable.
+    #[error("registry call failed")]
+    Failed(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// `/skaffa`: the agreement and "Signera med e-legitimation".
+pub(super) async fn agreement(State(state): State<InboxState>, holder: Holder) -> Response {
+    let has_profile = state
+        .shared
+        .registration
+        .has_profile_here(&holder.person.person)
+        .await;
+    if matches!(has_profile, Ok(true)) {
+        let layout = holder.layout();
+        let t = layout.t;
+        let page = MessagePage {
+            heading: t.signup_heading,
+            text: t.already_registered,
+            call_id: None,
+            link: Some(("/brevlada", t.back_to_inbox)),
+            layout,
+        };
+        return render(StatusCode::OK, &page);
+    }
+    let page = SignupPage {
+        layout: holder.layout(),
+        agreement_text: AGREEMENT_TEXT,
+        problem: None,
+    };
+    render(StatusCode::OK, &page)
+}
+
+/// `POST /skaffa`: remembers a new signing and sends the browser to the signing service.
+pub(super) async fn start_signing(
+    State(state): State<InboxState>,
+    holder: Holder,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    if let Err(failure) = holder.check_csrf(&state, &form.csrf_token) {
+        return failure.page(holder.layout());
+    }
+    let shared = &state.shared;
+    let signing_state = SecretString::from(format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    ));
+    let pending = PendingSigning {
+        state: signing_state.clone(),
+        agreement_text: AGREEMENT_TEXT.to_owned(),
+    };
+    let is_stored = shared.sessions.update(&holder.session_id, |session| {
+        session.pending_signing = Some(pending);
+    });
+    if !is_stored {
+        return see_other("/");
+    }
+    let mut url: Url = shared.config.signing_service_url.clone();
+    url.query_pairs_mut()
+        .append_pair("client_id", &shared.config.oidc_client_id)
+        .append_pair("redirect_uri", shared.config.own_url("skaffa/signerad").as_str())
+        .append_pair("text", AGREEMENT_TEXT)
+        .append_pair("state", signing_state.expose_secret());
+    see_other(url.as_str())
+}
+
+/// The signing service's post back: `SignatureData` fields, or `error`, and `state`.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct SignedForm {
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    error: Option<String>,
+    #[serde(rename = "Signature", default)]
+    signature: Option<String>,
+    #[serde(rename = "Certificate", default)]
+    certificate: Option<String>,
+    #[serde(rename = "Nonce", default)]
+    nonce: Option<String>,
+    #[serde(rename = "EncodingOfSignedText", default)]
+    encoding_of_signed_text: Option<String>,
+}
+
+impl SignedForm {
+    /// The signature, when the form carries one that is well-formed.
+    fn signature_data(&self) -> Option<SignatureData> {
+        let fields = SignatureDataFields {
+            signature: self.signature.clone()?,
+            certificate: self.certificate.clone()?,
+            nonce: self.nonce.clone(),
+            encoding_of_signed_text: self.encoding_of_signed_text.clone(),
+        };
+        SignatureData::from_fields(&fields).ok()
+    }
+}
+
+/// `POST /skaffa/signerad`: registers the profile with the signature, then the inbox.
+pub(super) async fn signed(
+    State(state): State<InboxState>,
+    language: Language,
+    Form(form): Form<SignedForm>,
+) -> Response {
+    let shared = &state.shared;
+    let Some((person, pending)) = shared.sessions.take_signing(&form.state) else {
+        return Failure::BadForm.page(Layout::anonymous(language));
+    };
+    let t = super::texts::texts(language);
+    let problem = |text: &'static str, status: StatusCode| {
+        let layout = Layout::anonymous(language);
+        let page = MessagePage {
+            heading: t.signup_heading,
+            text,
+            call_id: None,
+            link: Some(("/skaffa", t.signup_heading)),
+            layout,
+        };
+        render(status, &page)
+    };
+    if form.error.is_some() {
+        return problem(t.signing_cancelled, StatusCode::OK);
+    }
+    let Some(signature) = form.signature_data() else {
+        return problem(t.signing_failed, StatusCode::BAD_REQUEST);
+    };
+    let request = RegistrationRequest {
+        person: person.person,
+        agreement_text: pending.agreement_text,
+        signature,
+    };
+    match shared.registration.register(request).await {
+        Ok(()) => see_other("/brevlada"),
+        Err(error) => {
+            tracing::warn!(error = %error, "registry did not register a profile");
+            problem(t.registration_failed, StatusCode::BAD_GATEWAY)
+        }
+    }
+}

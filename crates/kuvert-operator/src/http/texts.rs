@@ -1,0 +1,274 @@
+//! The inbox's words in Swedish and English, from TERMS.md only, and the middleware that
+//! remembers a `?lang=` choice in a cookie so every following page keeps the language.
+
+use axum::extract::Request;
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use kuvert_web::i18n::{LANGUAGE_PARAMETER, Language};
+
+/// Every fixed text of the inbox pages in one language.
+pub(super) struct Texts {
+    pub(super) service_name: &'static str,
+    pub(super) skip_link: &'static str,
+    pub(super) nav_label: &'static str,
+    pub(super) nav_inbox: &'static str,
+    pub(super) nav_settings: &'static str,
+    pub(super) nav_signup: &'static str,
+    pub(super) logout: &'static str,
+    pub(super) login: &'static str,
+    pub(super) logged_in_as: &'static str,
+    pub(super) other_language: &'static str,
+    pub(super) other_language_code: &'static str,
+    pub(super) start_heading: &'static str,
+    pub(super) start_intro: &'static str,
+    pub(super) message_secure: &'static str,
+    pub(super) message_practical: &'static str,
+    pub(super) message_green: &'static str,
+    pub(super) inbox_heading: &'static str,
+    pub(super) unread_suffix: &'static str,
+    pub(super) letters_caption: &'static str,
+    pub(super) column_sender: &'static str,
+    pub(super) column_subject: &'static str,
+    pub(super) column_date: &'static str,
+    pub(super) unread_mark: &'static str,
+    pub(super) inbox_empty: &'static str,
+    pub(super) pages_label: &'static str,
+    pub(super) page_word: &'static str,
+    pub(super) previous_page: &'static str,
+    pub(super) next_page: &'static str,
+    pub(super) sender_label: &'static str,
+    pub(super) received_label: &'static str,
+    pub(super) attachments_heading: &'static str,
+    pub(super) download: &'static str,
+    pub(super) mark_unread: &'static str,
+    pub(super) back_to_inbox: &'static str,
+    pub(super) error_heading: &'static str,
+    pub(super) not_found: &'static str,
+    pub(super) forbidden: &'static str,
+    pub(super) internal: &'static str,
+    pub(super) login_cancelled: &'static str,
+    pub(super) login_failed: &'static str,
+    pub(super) login_expired: &'static str,
+    pub(super) try_again: &'static str,
+    pub(super) signup_heading: &'static str,
+    pub(super) signup_intro: &'static str,
+    pub(super) agreement_heading: &'static str,
+    pub(super) sign_button: &'static str,
+    pub(super) signing_cancelled: &'static str,
+    pub(super) signing_failed: &'static str,
+    pub(super) registration_failed: &'static str,
+    pub(super) registered: &'static str,
+    pub(super) already_registered: &'static str,
+    pub(super) settings_heading: &'static str,
+    pub(super) notification_heading: &'static str,
+    pub(super) notification_intro: &'static str,
+    pub(super) email_label: &'static str,
+    pub(super) mobile_label: &'static str,
+    pub(super) mobile_hint: &'static str,
+    pub(super) save: &'static str,
+    pub(super) remove: &'static str,
+    pub(super) confirmed: &'static str,
+    pub(super) not_confirmed: &'static str,
+    pub(super) confirmation_code_label: &'static str,
+    pub(super) confirm: &'static str,
+    pub(super) no_address: &'static str,
+    pub(super) invalid_email: &'static str,
+    pub(super) invalid_mobile: &'static str,
+    pub(super) invalid_code: &'static str,
+    pub(super) saved: &'static str,
+    pub(super) failures_heading: &'static str,
+    pub(super) failures_none: &'static str,
+    pub(super) failure_about: &'static str,
+}
+
+pub(super) const SWEDISH: Texts = Texts {
+    service_name: "Digital brevlåda",
+    skip_link: "Hoppa till innehållet",
+    nav_label: "Huvudmeny",
+    nav_inbox: "Min brevlåda",
+    nav_settings: "Inställningar",
+    nav_signup: "Skaffa digital brevlåda",
+    logout: "Logga ut",
+    login: "Logga in med e-legitimation",
+    logged_in_as: "Inloggad som",
+    other_language: "In English",
+    other_language_code: "en",
+    start_heading: "Din digitala brevlåda",
+    start_intro: "Här läser du digital post från myndigheter, kommuner och regioner.",
+    message_secure: "Säkert – ingen annan kommer åt din post. Du loggar in med \
+        e-legitimation. Brev kan inte komma bort.",
+    message_practical: "Praktiskt – breven finns kvar på ett ställe och du kan läsa dem var \
+        du än är. Du får en avisering via e-post eller sms när du har fått ett brev.",
+    message_green: "Miljövänligt och billigt – tillsammans sparar vi på miljön och på tryck- \
+        och portokostnader.",
+    inbox_heading: "Min brevlåda",
+    unread_suffix: "olästa meddelanden",
+    letters_caption: "Meddelanden, nyaste först",
+    column_sender: "Avsändare",
+    column_subject: "Ämne",
+    column_date: "Datum",
+    unread_mark: "Oläst",
+    inbox_empty: "Du har inga meddelanden.",
+    pages_label: "Sidor",
+    page_word: "Sida",
+    previous_page: "Föregående sida",
+    next_page: "Nästa sida",
+    sender_label: "Avsändare",
+    received_label: "Mottaget",
+    attachments_heading: "Bilagor",
+    download: "Ladda ner",
+    mark_unread: "Markera som oläst",
+    back_to_inbox: "Tillbaka till min brevlåda",
+    error_heading: "Något gick fel",
+    not_found: "Sidan eller meddelandet finns inte.",
+    forbidden: "Formuläret kunde inte tas emot. Ladda om sidan och försök igen.",
+    internal: "Ett tekniskt fel inträffade. Försök igen senare. Ange felkoden om du \
+        kontaktar oss:",
+    login_cancelled: "Inloggningen avbröts. Du är inte inloggad.",
+    login_failed: "Inloggningen med e-legitimation misslyckades. Du är inte inloggad.",
+    login_expired: "Inloggningen tog för lång tid eller startades i en annan flik.",
+    try_again: "Logga in igen",
+    signup_heading: "Skaffa digital brevlåda",
+    signup_intro: "Du har ingen digital brevlåda här ännu. Läs villkoren och signera med \
+        e-legitimation för att skaffa en.",
+    agreement_heading: "Villkor",
+    sign_button: "Signera med e-legitimation",
+    signing_cancelled: "Signeringen avbröts. Du har ingen digital brevlåda här ännu.",
+    signing_failed: "Signeringen kunde inte tas emot. Försök igen.",
+    registration_failed: "Förmedlingsadressregistret kunde inte registrera din profil. \
+        Försök igen senare.",
+    registered: "Klart! Nu har du en digital brevlåda här.",
+    already_registered: "Du har redan en digital brevlåda här.",
+    settings_heading: "Inställningar",
+    notification_heading: "Avisering",
+    notification_intro: "Vi skickar en avisering när du har fått ett brev. Aviseringen \
+        innehåller aldrig själva meddelandet.",
+    email_label: "E-postadress",
+    mobile_label: "Mobilnummer",
+    mobile_hint: "Med landsnummer, till exempel +46701234567.",
+    save: "Spara",
+    remove: "Ta bort",
+    confirmed: "Bekräftad",
+    not_confirmed: "Inte bekräftad",
+    confirmation_code_label: "Bekräftelsekod",
+    confirm: "Bekräfta",
+    no_address: "Ingen angiven.",
+    invalid_email: "E-postadressen är inte giltig.",
+    invalid_mobile: "Mobilnumret ska börja med + och ha 8 till 15 siffror.",
+    invalid_code: "Bekräftelsekoden stämmer inte.",
+    saved: "Sparat.",
+    failures_heading: "Aviseringar som inte kom fram",
+    failures_none: "Alla aviseringar har kommit fram.",
+    failure_about: "Om brev från",
+};
+
+pub(super) const ENGLISH: Texts = Texts {
+    service_name: "Digital mailbox",
+    skip_link: "Skip to content",
+    nav_label: "Main menu",
+    nav_inbox: "My mailbox",
+    nav_settings: "Settings",
+    nav_signup: "Get a digital mailbox",
+    logout: "Log out",
+    login: "Log in with e-ID",
+    logged_in_as: "Logged in as",
+    other_language: "På svenska",
+    other_language_code: "sv",
+    start_heading: "Your digital mailbox",
+    start_intro: "Here you read digital mail from agencies, municipalities and regions.",
+    message_secure: "Secure – nobody else can reach your mail. You log in with e-ID. \
+        Letters cannot get lost.",
+    message_practical: "Practical – your letters stay in one place and you can read them \
+        wherever you are. You get a notification by e-mail or SMS.",
+    message_green: "Green and cheap – together we save the environment and printing and \
+        postage costs.",
+    inbox_heading: "My mailbox",
+    unread_suffix: "unread messages",
+    letters_caption: "Messages, newest first",
+    column_sender: "Sender",
+    column_subject: "Subject",
+    column_date: "Date",
+    unread_mark: "Unread",
+    inbox_empty: "You have no messages.",
+    pages_label: "Pages",
+    page_word: "Page",
+    previous_page: "Previous page",
+    next_page: "Next page",
+    sender_label: "Sender",
+    received_label: "Received",
+    attachments_heading: "Attachments",
+    download: "Download",
+    mark_unread: "Mark as unread",
+    back_to_inbox: "Back to my mailbox",
+    error_heading: "Something went wrong",
+    not_found: "The page or message does not exist.",
+    forbidden: "The form could not be accepted. Reload the page and try again.",
+    internal: "A technical error occurred. Try again later. Quote this error code if you \
+        contact us:",
+    login_cancelled: "The login was cancelled. You are not logged in.",
+    login_failed: "Logging in with e-ID failed. You are not logged in.",
+    login_expired: "The login took too long or was started in another tab.",
+    try_again: "Log in again",
+    signup_heading: "Get a digital mailbox",
+    signup_intro: "You have no digital mailbox here yet. Read the terms and sign with e-ID \
+        to get one.",
+    agreement_heading: "Terms",
+    sign_button: "Sign with e-ID",
+    signing_cancelled: "The signing was cancelled. You have no digital mailbox here yet.",
+    signing_failed: "The signature could not be accepted. Try again.",
+    registration_failed: "The registry could not register your profile. Try again later.",
+    registered: "Done! You now have a digital mailbox here.",
+    already_registered: "You already have a digital mailbox here.",
+    settings_heading: "Settings",
+    notification_heading: "Notification",
+    notification_intro: "We send a notification when you have received a letter. The \
+        notification never contains the message.",
+    email_label: "E-mail address",
+    mobile_label: "Mobile number",
+    mobile_hint: "With country code, for example +46701234567.",
+    save: "Save",
+    remove: "Remove",
+    confirmed: "Confirmed",
+    not_confirmed: "Not confirmed",
+    confirmation_code_label: "Confirmation code",
+    confirm: "Confirm",
+    no_address: "None given.",
+    invalid_email: "The e-mail address is not valid.",
+    invalid_mobile: "The mobile number must start with + and have 8 to 15 digits.",
+    invalid_code: "The confirmation code does not match.",
+    saved: "Saved.",
+    failures_heading: "Notifications that failed",
+    failures_none: "All notifications have arrived.",
+    failure_about: "About a letter from",
+};
+
+/// The texts of `language`.
+pub(super) fn texts(language: Language) -> &'static Texts {
+    match language {
+        Language::Swedish => &SWEDISH,
+        Language::English => &ENGLISH,
+    }
+}
+
+/// Remembers a `?lang=` choice in the `lang` cookie (read by the `Language` extractor), so
+/// links and form posts need not carry it.
+pub(super) async fn remember_language(request: Request, next: Next) -> Response {
+    let chosen = request.uri().query().and_then(|query| {
+        query.split('&').find_map(|pair| {
+            let (name, value) = pair.split_once('=')?;
+            (name == LANGUAGE_PARAMETER).then(|| Language::from_code(value))?
+        })
+    });
+    let mut response = next.run(request).await;
+    if let Some(language) = chosen {
+        let cookie = format!(
+            "{LANGUAGE_PARAMETER}={}; Path=/; SameSite=Lax; Max-Age=31536000",
+            language.code()
+        );
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}

@@ -1,0 +1,90 @@
+//! E-mail notifications through lettre: SMTP to a configured relay, or `.eml` files in a
+//! directory for the demo ([`EmailTransport`]). The body is 8-bit UTF-8 plain text.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Body, Mailbox};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use super::NotificationError;
+
+/// Time an SMTP exchange may take before it counts as failed (and is retried later).
+const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How e-mails leave the operator.
+#[derive(Clone)]
+pub enum EmailTransport {
+    /// Plain SMTP to a relay.
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// One `.eml` file per e-mail in a directory.
+    Directory(AsyncFileTransport<Tokio1Executor>),
+}
+
+impl std::fmt::Debug for EmailTransport {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Smtp(_) => formatter.write_str("EmailTransport::Smtp"),
+            Self::Directory(_) => formatter.write_str("EmailTransport::Directory"),
+        }
+    }
+}
+
+impl EmailTransport {
+    /// SMTP to `address` (`host:port`).
+    ///
+    /// # Errors
+    /// A reason when `address` is not `host:port`.
+    pub fn smtp(address: &str) -> Result<Self, String> {
+        let (host, port) = address.rsplit_once(':').ok_or("is not host:port")?;
+        let port: u16 = port.parse().map_err(|_| "has no valid port number")?;
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+            .port(port)
+            .timeout(Some(SMTP_TIMEOUT))
+            .build();
+        Ok(Self::Smtp(transport))
+    }
+
+    /// Files in `directory`, which must exist.
+    #[must_use]
+    pub fn directory(directory: PathBuf) -> Self {
+        Self::Directory(AsyncFileTransport::<Tokio1Executor>::new(directory))
+    }
+
+    /// Sends one plain-text e-mail.
+    ///
+    /// # Errors
+    /// [`NotificationError::Email`] when the message cannot be built or the transport fails.
+    pub async fn send(
+        &self,
+        from: &Mailbox,
+        to: &str,
+        subject: String,
+        text: String,
+    ) -> Result<(), NotificationError> {
+        let email_error = |reason: String| NotificationError::Email(reason);
+        let to: Mailbox = to.parse().map_err(|_| email_error("address not usable".into()))?;
+        let body = Body::new_with_encoding(text, ContentTransferEncoding::EightBit)
+            .map_err(|_| email_error("text cannot be sent as 8-bit".into()))?;
+        let message = Message::builder()
+            .from(from.clone())
+            .to(to)
+            .subject(subject)
+            .header(ContentType::TEXT_PLAIN)
+            .body(body)
+            .map_err(|error| email_error(format!("message not built: {error}")))?;
+        match self {
+            Self::Smtp(transport) => transport
+                .send(message)
+                .await
+                .map(drop)
+                .map_err(|error| email_error(format!("smtp: {error}"))),
+            Self::Directory(transport) => transport
+                .send(message)
+                .await
+                .map(drop)
+                .map_err(|error| email_error(format!("file: {error}"))),
+        }
+    }
+}

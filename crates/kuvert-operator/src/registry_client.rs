@@ -1,0 +1,278 @@
+//! [`RegistryClient`]: what the operator asks the registry (FaR) while accepting a delivery,
+//! over mutual TLS with its organisation certificate (PROTOCOL.md §8, §11.6 step 4):
+//! the senders and intermediaries (Authority `getSenders`, `getDispatchers`) and a
+//! recipient's profile and reception rules (Recipient v3 `isRegistered`,
+//! `getAccountPreferences`).
+//!
+//! Both are cached: the directory for `Config::directory_cache_secs` (and fetched again on a
+//! miss, at most once per [`DIRECTORY_REFRESH_GAP`]), recipients for
+//! `Config::recipient_cache_secs`, at most `RECIPIENT_CACHE_ENTRIES_MAX` of them.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use kuvert_core::id::{OrganisationNumber, RecipientId};
+use kuvert_core::limits::{
+    ENVELOPE_BYTES_DEFAULT_MAX, RECIPIENT_CACHE_ENTRIES_MAX, REGISTRY_RESPONSE_BYTES_MAX,
+    XML_DEPTH_MAX, XML_NODES_MAX,
+};
+use kuvert_wire::authority::{GetDispatchers, GetDispatchersResponse, GetSenders, GetSendersResponse};
+use kuvert_wire::envelope::BodyElement;
+use kuvert_wire::error::WireError;
+use kuvert_wire::recipient::{
+    GetAccountPreferences, GetAccountPreferencesResponse, IsRegistered, IsRegisteredResponse,
+};
+use kuvert_wire::values::{AccountType, UserIdentity};
+use kuvert_xmldsig::{ParseLimits, parse_document_with};
+
+/// The shortest time between two directory fetches caused by misses, so a stream of
+/// deliveries from an unknown sender cannot turn into a stream of registry calls.
+pub const DIRECTORY_REFRESH_GAP: Duration = Duration::from_secs(5);
+
+/// Why a registry question got no answer.
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    /// The HTTP exchange failed (connection, TLS, timeout).
+    #[error("registry request to {url} failed")]
+    Http {
+        /// The endpoint.
+        url: String,
+        /// What reqwest reported.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The response is larger than `REGISTRY_RESPONSE_BYTES_MAX`.
+    #[error("registry response from {url} exceeds {max} bytes")]
+    TooLarge {
+        /// The endpoint.
+        url: String,
+        /// The bound.
+        max: u64,
+    },
+    /// The response is not the expected envelope, or a fault.
+    #[error("registry response from {url} is not usable")]
+    Wire {
+        /// The endpoint.
+        url: String,
+        /// What was wrong (a fault from the registry included).
+        #[source]
+        source: WireError,
+    },
+}
+
+/// The senders and intermediaries the registry lists.
+#[derive(Debug, Clone, Default)]
+pub struct Directory {
+    /// Connected senders.
+    pub senders: HashSet<OrganisationNumber>,
+    /// Each intermediary and the senders it may deliver for.
+    pub intermediaries: HashMap<OrganisationNumber, HashSet<OrganisationNumber>>,
+}
+
+/// What the registry says about one recipient, as far as this operator needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecipientProfile {
+    /// Whether the recipient has an active (secure, not pending) profile.
+    pub is_active: bool,
+    /// The organisation number of the operator holding the profile.
+    pub operator: Option<OrganisationNumber>,
+    /// The senders the reception rules accept; `None` when they were not asked (no active
+    /// profile here, or a company, whose rules need a signatory to ask).
+    pub accepted_senders: Option<HashSet<OrganisationNumber>>,
+}
+
+/// A client of the registry's SOAP services with the caches described above. Clones share
+/// the caches.
+#[derive(Debug, Clone)]
+pub struct RegistryClient {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    http: reqwest::Client,
+    recipient_url: String,
+    authority_url: String,
+    own_number: OrganisationNumber,
+    directory_ttl: Duration,
+    recipient_ttl: Duration,
+    directory: Mutex<Option<(Instant, Arc<Directory>)>>,
+    recipients: Mutex<HashMap<RecipientId, (Instant, RecipientProfile)>>,
+}
+
+/// How a [`RegistryClient`] reaches the registry and how long it trusts answers.
+#[derive(Debug, Clone)]
+pub struct RegistryClientConfig {
+    /// Base URL (`https://far.example:8443`).
+    pub base_url: String,
+    /// This operator's organisation number, to tell "here" from "another operator".
+    pub own_number: OrganisationNumber,
+    /// Time the directory is trusted.
+    pub directory_ttl: Duration,
+    /// Time a recipient's answer is trusted.
+    pub recipient_ttl: Duration,
+}
+
+impl RegistryClient {
+    /// A client over `http`, which must present the operator's client certificate and trust
+    /// the organisation CA (built with `kuvert_web::http_client`).
+    #[must_use]
+    pub fn new(http: reqwest::Client, config: RegistryClientConfig) -> Self {
+        let base = config.base_url.trim_end_matches('/');
+        Self {
+            inner: Arc::new(Inner {
+                http,
+                recipient_url: format!("{base}/ec/Recipient/v3"),
+                authority_url: format!("{base}/ec/Authority"),
+                own_number: config.own_number,
+                directory_ttl: config.directory_ttl,
+                recipient_ttl: config.recipient_ttl,
+                directory: Mutex::new(None),
+                recipients: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    /// The directory, from the cache while it is fresh; `is_miss` asks for a fresh copy
+    /// (granted unless the cached one is younger than [`DIRECTORY_REFRESH_GAP`]).
+    ///
+    /// # Errors
+    /// [`RegistryError`] when the registry cannot be asked.
+    pub async fn directory(&self, is_miss: bool) -> Result<Arc<Directory>, RegistryError> {
+        let cached = lock(&self.inner.directory).clone();
+        if let Some((fetched_at, directory)) = cached {
+            let age = fetched_at.elapsed();
+            let max_age = if is_miss { DIRECTORY_REFRESH_GAP } else { self.inner.directory_ttl };
+            if age < max_age {
+                return Ok(directory);
+            }
+        }
+        let directory = Arc::new(self.fetch_directory().await?);
+        *lock(&self.inner.directory) = Some((Instant::now(), Arc::clone(&directory)));
+        Ok(directory)
+    }
+
+    /// The recipient's profile as it concerns this operator, from the cache while fresh.
+    ///
+    /// # Errors
+    /// [`RegistryError`] when the registry cannot be asked.
+    pub async fn recipient(&self, recipient: &RecipientId) -> Result<RecipientProfile, RegistryError> {
+        if let Some((fetched_at, profile)) = lock(&self.inner.recipients).get(recipient) {
+            if fetched_at.elapsed() < self.inner.recipient_ttl {
+                return Ok(profile.clone());
+            }
+        }
+        let profile = self.fetch_recipient(recipient).await?;
+        let mut recipients = lock(&self.inner.recipients);
+        if recipients.len() >= RECIPIENT_CACHE_ENTRIES_MAX {
+            recipients.clear();
+        }
+        recipients.insert(recipient.clone(), (Instant::now(), profile.clone()));
+        Ok(profile)
+    }
+
+    async fn fetch_directory(&self) -> Result<Directory, RegistryError> {
+        let url = &self.inner.authority_url;
+        let senders: GetSendersResponse = self.call(url, &GetSenders).await?;
+        let intermediaries: GetDispatchersResponse = self.call(url, &GetDispatchers).await?;
+        let senders = senders
+            .senders
+            .into_iter()
+            .filter_map(|entry| match entry.id {
+                RecipientId::Organisation(number) => Some(number),
+                RecipientId::Person(_) => None,
+            })
+            .collect();
+        let intermediaries = intermediaries
+            .intermediaries
+            .into_iter()
+            .map(|entry| (entry.id, entry.senders.into_iter().collect()))
+            .collect();
+        Ok(Directory { senders, intermediaries })
+    }
+
+    async fn fetch_recipient(&self, recipient: &RecipientId) -> Result<RecipientProfile, RegistryError> {
+        let url = &self.inner.recipient_url;
+        let request = IsRegistered { recipients: vec![recipient.clone()] };
+        let response: IsRegisteredResponse = self.call(url, &request).await?;
+        let status = response.statuses.into_iter().find(|status| &status.recipient == recipient);
+        let Some(status) = status else {
+            return Ok(RecipientProfile { is_active: false, operator: None, accepted_senders: None });
+        };
+        let is_active = status.account_type == AccountType::Secure && !status.is_pending;
+        let operator = status.operator.map(|operator| operator.id);
+        let is_here = is_active && operator.as_ref() == Some(&self.inner.own_number);
+        let accepted_senders = match recipient {
+            RecipientId::Person(person) if is_here => {
+                let user = UserIdentity::parse(person.as_str()).map_err(|reason| {
+                    RegistryError::Wire {
+                        url: url.clone(),
+                        source: WireError::InvalidValue {
+                            path: "UserIdentity".to_owned(),
+                            reason: reason.to_owned(),
+                        },
+                    }
+                })?;
+                let request = GetAccountPreferences { recipient: recipient.clone(), user };
+                let response: GetAccountPreferencesResponse = self.call(url, &request).await?;
+                let accepted = response.preferences.accepted_senders.into_iter();
+                Some(
+                    accepted
+                        .filter_map(|entry| match entry.id {
+                            RecipientId::Organisation(number) => Some(number),
+                            RecipientId::Person(_) => None,
+                        })
+                        .collect(),
+                )
+            }
+            _ => None,
+        };
+        Ok(RecipientProfile { is_active, operator, accepted_senders })
+    }
+
+    /// Posts one SOAP request and reads the typed response (a fault becomes an error).
+    async fn call<Request: BodyElement, Response: BodyElement>(
+        &self,
+        url: &str,
+        request: &Request,
+    ) -> Result<Response, RegistryError> {
+        let http_error = |source| RegistryError::Http { url: url.to_owned(), source };
+        let mut response = self
+            .inner
+            .http
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, "text/xml; charset=utf-8")
+            .header("SOAPAction", "\"\"")
+            .body(request.to_envelope())
+            .send()
+            .await
+            .map_err(http_error)?;
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(http_error)? {
+            body.extend_from_slice(&chunk);
+            if u64::try_from(body.len()).unwrap_or(u64::MAX) > REGISTRY_RESPONSE_BYTES_MAX {
+                let max = REGISTRY_RESPONSE_BYTES_MAX;
+                return Err(RegistryError::TooLarge { url: url.to_owned(), max });
+            }
+        }
+        let wire_error = |source| RegistryError::Wire { url: url.to_owned(), source };
+        let text = String::from_utf8(body).map_err(|_| {
+            wire_error(WireError::Xml { reason: "response is not utf-8".to_owned() })
+        })?;
+        let limits = ParseLimits {
+            bytes_max: REGISTRY_RESPONSE_BYTES_MAX.max(ENVELOPE_BYTES_DEFAULT_MAX),
+            nodes_max: XML_NODES_MAX,
+            depth_max: XML_DEPTH_MAX,
+        };
+        let document = parse_document_with(&text, &limits)
+            .map_err(|error| wire_error(WireError::Xml { reason: error.to_string() }))?;
+        Response::from_envelope(&document).map_err(wire_error)
+    }
+}
+
+/// Locks a cache; a poisoned lock only means another request panicked mid-update of a
+/// cache, whose content is still a valid (if stale) answer.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
