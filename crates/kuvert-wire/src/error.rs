@@ -62,6 +62,15 @@ pub enum WireError {
         /// The bound (`kuvert_core::limits` or the XSD).
         max: usize,
     },
+    /// A body or attachment content type outside the allow-list (PROTOCOL.md §6.3), which
+    /// servers answer with `UNSUPPORTED_MIME_TYPE` (5019).
+    #[error("unsupported content type at {path}: {reason}")]
+    UnsupportedContentType {
+        /// Path of the element whose content type is refused.
+        path: String,
+        /// Which type and why (the file name, never content).
+        reason: String,
+    },
     /// An attachment's `Checksum` is not the MD5 of its body (PROTOCOL.md §6.3).
     #[error("attachment checksum mismatch at {path}")]
     ChecksumMismatch {

@@ -17,9 +17,19 @@ use crate::ns::{MESSAGE as M, MESSAGE3 as M3, OFFICIAL_MATTER3 as O3, SENDER as 
 use crate::reader::{Children, invalid};
 use crate::writer::Writer;
 
-/// Converts a core validation error into a wire error at `path`.
+/// Converts a core validation error into a wire error at `path`; an unsupported content type
+/// keeps its own variant so servers can answer 5019 (PROTOCOL.md §6.3).
 pub(crate) fn core(path: String) -> impl Fn(MessageError) -> WireError {
-    move |error| invalid(&path, error)
+    move |error| {
+        if error.is_unsupported_type() {
+            WireError::UnsupportedContentType {
+                path: path.clone(),
+                reason: error.to_string(),
+            }
+        } else {
+            invalid(&path, error)
+        }
+    }
 }
 
 pub(crate) fn write_sender(writer: &mut Writer, sender: &Sender, ns: &'static str) {
