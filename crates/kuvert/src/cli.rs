@@ -1,8 +1,9 @@
 //! The command line: one binary, a subcommand per role and task.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 use crate::telemetry::LogFormat;
 
@@ -27,6 +28,49 @@ pub enum Command {
         #[command(subcommand)]
         command: PkiCommand,
     },
+    /// Förmedlingsadressregistret (FaR).
+    Registry {
+        /// What to do.
+        #[command(subcommand)]
+        command: RegistryCommand,
+    },
+    /// The public portal.
+    Portal {
+        /// What to do.
+        #[command(subcommand)]
+        command: PortalCommand,
+    },
+    /// The whole federation in one process on 127.0.0.1, with seeded demo data.
+    Demo(DemoArgs),
+    /// Send one letter through the sender toolkit (or put it on the paper-mail list).
+    Send(SendArgs),
+}
+
+/// `kuvert send`
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["demo", "config"])))]
+pub struct SendArgs {
+    /// The sender: a demo key (`exempelkommun`, `exempelmyndigheten`) or organisation number.
+    #[arg(long = "as")]
+    pub sender: String,
+    /// The recipient's personnummer or organisation number.
+    #[arg(long)]
+    pub to: String,
+    /// The subject line.
+    #[arg(long)]
+    pub subject: String,
+    /// File with the body (`.html` is sent as HTML, anything else as plain text).
+    #[arg(long)]
+    pub body: PathBuf,
+    /// A PDF file to attach (repeat for more).
+    #[arg(long = "attach")]
+    pub attachments: Vec<PathBuf>,
+    /// Data directory of a running `kuvert demo` (reads its `demo.json`).
+    #[arg(long)]
+    pub demo: Option<PathBuf>,
+    /// The toolkit's TOML configuration (then `KUVERT_SENDER__…` variables).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
 }
 
 /// `kuvert pki ...`
@@ -40,4 +84,96 @@ pub enum PkiCommand {
         #[arg(long)]
         force: bool,
     },
+}
+
+/// Where a server's configuration comes from and where it listens.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// TOML configuration file (then `KUVERT_<ROLE>__<KEY>` environment variables).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8443")]
+    pub listen: SocketAddr,
+}
+
+/// `kuvert registry ...`
+#[derive(Debug, Subcommand)]
+pub enum RegistryCommand {
+    /// Serve the registry's SOAP and REST APIs over mutual TLS.
+    Serve(ServeArgs),
+    /// Add or list operators, senders and intermediaries.
+    Admin {
+        /// TOML configuration file of the registry (for its database).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// What to do.
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+/// `kuvert registry admin ...`
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Add a mailbox operator, or replace its name, domain and addresses.
+    AddOperator {
+        /// Organisation number.
+        #[arg(long)]
+        number: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// Internet domain (the `ServiceSupplier` value).
+        #[arg(long)]
+        domain: String,
+        /// Where deliveries go: `https://…/service/v3`.
+        #[arg(long)]
+        service_address: String,
+        /// The web inbox.
+        #[arg(long)]
+        ui_address: Option<String>,
+    },
+    /// Add a sender (avsändare), or rename it.
+    AddSender {
+        /// Organisation number.
+        #[arg(long)]
+        number: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+    },
+    /// Add an intermediary (förmedlare) with the senders it may deliver for.
+    AddIntermediary {
+        /// Organisation number.
+        #[arg(long)]
+        number: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// Organisation number of a sender it delivers for (repeat for more).
+        #[arg(long = "sender")]
+        senders: Vec<String>,
+    },
+    /// List operators, senders and intermediaries.
+    List,
+}
+
+/// `kuvert portal ...`
+#[derive(Debug, Subcommand)]
+pub enum PortalCommand {
+    /// Serve the portal (plain HTTP, or TLS behind no proxy when configured).
+    Serve(ServeArgs),
+}
+
+/// `kuvert demo`
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Where the PKI, databases, letters, e-mail and `demo.json` are kept.
+    #[arg(long, default_value = "./kuvert-data")]
+    pub data_dir: PathBuf,
+    /// First of the consecutive ports (registry, test e-ID, portal, then each operator's
+    /// service and web port); a taken port falls back to a free one.
+    #[arg(long, default_value_t = crate::demo::FIRST_PORT_DEFAULT)]
+    pub first_port: u16,
 }

@@ -1,10 +1,20 @@
 //! The `kuvert` binary's library half: the command line, `kuvert demo`, and the test harness
 //! (`testkit`) that starts the whole federation in-process.
 //!
-//! Only this crate loads configuration (figment: defaults → TOML → `KUVERT_` environment),
-//! installs the tracing subscriber and uses `anyhow`; every role receives typed values.
+//! - [`config::load`] is the only configuration loader (figment: a role's serde defaults →
+//!   TOML file → `KUVERT_<ROLE>__<KEY>` environment).
+//! - [`demo::start`] starts the registry, both operators, the portal and the test e-ID on
+//!   127.0.0.1 with the identities of [`seed`]; `kuvert demo` and the tests share it.
+//!
+//! Only this crate installs the tracing subscriber and uses `anyhow`; every role receives
+//! typed values.
 
 pub mod cli;
+pub mod config;
+pub mod demo;
 pub mod pki_command;
+pub mod portal_command;
+pub mod registry_command;
 pub mod seed;
+pub mod send_command;
 pub mod telemetry;

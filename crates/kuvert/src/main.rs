@@ -3,8 +3,10 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::Parser;
-use kuvert::cli::{Cli, Command, PkiCommand};
+use kuvert::cli::{Cli, Command, DemoArgs, PkiCommand, PortalCommand, RegistryCommand, SendArgs};
+use kuvert::demo::{self, Databases, DemoOptions, Ports};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -30,5 +32,83 @@ fn run(command: Command) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Registry { command } => runtime()?.block_on(async {
+            match command {
+                RegistryCommand::Serve(args) => {
+                    kuvert::registry_command::serve(args.config.as_deref(), args.listen).await
+                }
+                RegistryCommand::Admin { config, command } => {
+                    kuvert::registry_command::admin(config.as_deref(), command).await
+                }
+            }
+        }),
+        Command::Portal { command: PortalCommand::Serve(args) } => runtime()?
+            .block_on(kuvert::portal_command::serve(args.config.as_deref(), args.listen)),
+        Command::Demo(args) => runtime()?.block_on(run_demo(args)),
+        Command::Send(args) => runtime()?.block_on(run_send(args)),
     }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")
+}
+
+async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
+    let options = DemoOptions {
+        data_dir: args.data_dir,
+        ports: Ports::From(args.first_port),
+        databases: Databases::Sqlite,
+        smtp_address: None,
+    };
+    let running = demo::start(options).await?;
+    print_demo(&running.manifest)?;
+    let shutdown = running.shutdown().clone();
+    tokio::spawn(kuvert::registry_command::trigger_on_ctrl_c(shutdown));
+    running.stopped().await
+}
+
+fn print_demo(manifest: &demo::Manifest) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "Kuvert demo is running (Ctrl-C stops it).\n")?;
+    for (what, url) in manifest.urls() {
+        writeln!(out, "  {what:<34} {url}")?;
+    }
+    writeln!(out, "\n  E-mail (local preview)             {}", manifest.mail_dir.display())?;
+    writeln!(out, "  Endpoints, certificates, identities {}", manifest.data_dir.join("demo.json").display())?;
+    writeln!(out, "\nTest persons (log in with the test e-ID):")?;
+    for person in &manifest.persons {
+        let at = person.operator.as_deref().unwrap_or("no digital mailbox");
+        writeln!(out, "  {:<20} {}  {at}", person.name, person.personal_identity_number)?;
+    }
+    Ok(())
+}
+
+async fn run_send(args: SendArgs) -> anyhow::Result<()> {
+    use kuvert::send_command::{SendRequest, send, sender_config};
+    use kuvert_sender::Outcome;
+    let config = sender_config(args.demo.as_deref(), args.config.as_deref())?;
+    let request = SendRequest {
+        sender: args.sender,
+        recipient: args.to,
+        subject: args.subject,
+        body: args.body,
+        attachments: args.attachments,
+    };
+    let outcome = send(&config, &request).await?;
+    let mut out = std::io::stdout().lock();
+    match outcome {
+        Outcome::Delivered { receipt, operator, message_id } => {
+            let at = time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339)?;
+            writeln!(out, "delivered")?;
+            writeln!(out, "  TransId    {}", receipt.trans_id)?;
+            writeln!(out, "  operator   {operator}")?;
+            writeln!(out, "  message id {message_id}")?;
+            writeln!(out, "  recipient  {}", receipt.recipient.to_wire())?;
+            writeln!(out, "  time       {at}")?;
+        }
+        Outcome::Paper { reason } => {
+            writeln!(out, "paper: {} (added to {})", reason.as_str(), config.paper_mail_path.display())?;
+        }
+    }
+    Ok(())
 }

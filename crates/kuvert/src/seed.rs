@@ -226,5 +226,18 @@ pub fn pki_spec() -> PkiSpec {
     }
 }
 
+
+/// The seeded organisation with this key.
+#[must_use]
+pub fn organisation(key: &str) -> Option<SeedOrganisation> {
+    organisations().find(|organisation| organisation.key == key)
+}
+
+/// The seeded person with this key.
+#[must_use]
+pub fn person(key: &str) -> Option<&'static SeedPerson> {
+    PERSONS.iter().find(|person| person.key == key)
+}
+
 #[cfg(test)]
 mod tests;

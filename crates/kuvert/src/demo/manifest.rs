@@ -1,0 +1,189 @@
+//! `demo.json`: every endpoint, certificate and key path, and the demo identities, so other
+//! programs (`kuvert send --demo DIR`, a sender system under test) can connect.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+
+use super::DemoOptions;
+use super::roles::{self, Plan};
+use crate::seed::{self, SeedOrganisation};
+
+/// File name of the manifest in the data directory.
+pub const FILE_NAME: &str = "demo.json";
+
+/// The demo federation as other programs see it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    /// The data directory.
+    pub data_dir: PathBuf,
+    /// Where the operators' notification e-mails are written (one folder per operator).
+    pub mail_dir: PathBuf,
+    /// The registry's base URL (mutual TLS): `/ec/Recipient/v3`, `/ec/Authority`,
+    /// `/api/v1/…`, `/openapi.json` below it.
+    pub registry_url: String,
+    /// The test e-ID's issuer URL (OpenID discovery below it).
+    pub eid_issuer: String,
+    /// The portal's start page.
+    pub portal_url: String,
+    /// The mailbox operators.
+    pub operators: Vec<ManifestOperator>,
+    /// The senders.
+    pub senders: Vec<ManifestOrganisation>,
+    /// The intermediary delivering for both senders.
+    pub intermediary: ManifestOrganisation,
+    /// The registry's own identity.
+    pub registry: ManifestOrganisation,
+    /// The people.
+    pub persons: Vec<ManifestPerson>,
+    /// The organisation CA (trust anchor of every TLS peer and organisation signature).
+    pub organisation_ca: PathBuf,
+    /// The e-ID CA (trust anchor of person signatures).
+    pub eid_ca: PathBuf,
+}
+
+/// An organisation and its credential files.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ManifestOrganisation {
+    /// Key in [`crate::seed`] and file stem of its credential.
+    pub key: String,
+    /// Name.
+    pub name: String,
+    /// Organisation number, 10 digits.
+    pub number: String,
+    /// Certificate (PEM).
+    pub certificate: PathBuf,
+    /// Private key (PEM, PKCS#8).
+    pub key_file: PathBuf,
+}
+
+/// A mailbox operator's endpoints.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ManifestOperator {
+    /// Identity and credential.
+    pub organisation: ManifestOrganisation,
+    /// The `ServiceSupplier` domain.
+    pub domain: String,
+    /// `deliverSecure` endpoint (mutual TLS).
+    pub service_address: String,
+    /// The web inbox.
+    pub inbox_url: String,
+    /// Folder of its notification e-mails when no SMTP server is configured.
+    pub mail_dir: PathBuf,
+}
+
+/// A demo person.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ManifestPerson {
+    /// Key in [`crate::seed`].
+    pub key: String,
+    /// Full name.
+    pub name: String,
+    /// Personnummer, 12 digits (made up, Luhn-valid).
+    pub personal_identity_number: String,
+    /// Key of the operator holding the mailbox, if any.
+    pub operator: Option<String>,
+    /// Keys of the senders deselected.
+    pub deselected_senders: Vec<String>,
+}
+
+impl Manifest {
+    pub(super) fn new(options: &DemoOptions, plan: &Plan) -> Self {
+        let organisation = |seed: SeedOrganisation| ManifestOrganisation {
+            key: seed.key.to_owned(),
+            name: seed.name.to_owned(),
+            number: seed.number.to_owned(),
+            certificate: roles::certificate_path(&plan.pki_dir, seed.key),
+            key_file: roles::key_path(&plan.pki_dir, seed.key),
+        };
+        let operators = plan
+            .operators
+            .iter()
+            .map(|operator| ManifestOperator {
+                organisation: organisation(operator.seed),
+                domain: operator.seed.domain.to_owned(),
+                service_address: operator.service_address.to_string(),
+                inbox_url: operator.web_url.to_string(),
+                mail_dir: plan.mail_dir.join(operator.seed.key),
+            })
+            .collect();
+        let persons = seed::PERSONS
+            .iter()
+            .map(|person| ManifestPerson {
+                key: person.key.to_owned(),
+                name: person.name(),
+                personal_identity_number: person.number.to_owned(),
+                operator: person.operator.map(str::to_owned),
+                deselected_senders: person.deselected_senders.iter().map(|s| (*s).to_owned()).collect(),
+            })
+            .collect();
+        Self {
+            data_dir: options.data_dir.clone(),
+            mail_dir: plan.mail_dir.clone(),
+            registry_url: plan.registry_url.to_string(),
+            eid_issuer: plan.eid_issuer.to_string(),
+            portal_url: plan.portal_url.to_string(),
+            operators,
+            senders: seed::SENDERS.into_iter().map(organisation).collect(),
+            intermediary: organisation(seed::INTERMEDIARY),
+            registry: organisation(seed::REGISTRY),
+            persons,
+            organisation_ca: roles::ca_path(&plan.pki_dir, kuvert_pki::files::ORGANISATION_CA_STEM),
+            eid_ca: roles::ca_path(&plan.pki_dir, kuvert_pki::files::EID_CA_STEM),
+        }
+    }
+
+    /// Writes the manifest as pretty JSON.
+    ///
+    /// # Errors
+    /// When the file cannot be written.
+    pub fn write(&self, path: &Path) -> anyhow::Result<()> {
+        let text = serde_json::to_string_pretty(self).context("serialising demo.json")?;
+        std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+    }
+
+    /// Reads `DIR/demo.json`.
+    ///
+    /// # Errors
+    /// When the file is missing or not a manifest.
+    pub fn read(data_dir: &Path) -> anyhow::Result<Self> {
+        let path = data_dir.join(FILE_NAME);
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {} (is `kuvert demo` running?)", path.display()))?;
+        serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+    }
+
+    /// The URLs people open, as `(what, URL)` lines for the console.
+    #[must_use]
+    pub fn urls(&self) -> Vec<(String, String)> {
+        let mut lines = vec![("Portalen".to_owned(), self.portal_url.clone())];
+        for operator in &self.operators {
+            lines.push((format!("{} (brevlåda)", operator.organisation.name), operator.inbox_url.clone()));
+        }
+        lines.push(("Test-e-legitimation".to_owned(), self.eid_issuer.clone()));
+        let registry = self.registry_url.trim_end_matches('/');
+        lines.push(("Registry SOAP (mTLS)".to_owned(), format!("{registry}/ec/Recipient/v3")));
+        lines.push(("Registry Authority (mTLS)".to_owned(), format!("{registry}/ec/Authority")));
+        lines.push(("Registry REST (mTLS)".to_owned(), format!("{registry}/api/v1/")));
+        lines.push(("OpenAPI".to_owned(), format!("{registry}/openapi.json")));
+        for operator in &self.operators {
+            let name = &operator.organisation.name;
+            lines.push((format!("{name} deliverSecure (mTLS)"), operator.service_address.clone()));
+        }
+        lines
+    }
+
+    /// The credential files of every organisation, by key.
+    #[must_use]
+    pub fn credentials(&self) -> BTreeMap<String, ManifestOrganisation> {
+        self.operators
+            .iter()
+            .map(|operator| operator.organisation.clone())
+            .chain(self.senders.iter().cloned())
+            .chain([self.intermediary.clone(), self.registry.clone()])
+            .map(|organisation| (organisation.key.clone(), organisation))
+            .collect()
+    }
+}

@@ -1,0 +1,143 @@
+//! `kuvert demo`: the whole federation in one process on 127.0.0.1 — the registry, the two
+//! seeded mailbox operators, the portal and the test e-ID — with the demo identities of
+//! [`crate::seed`] registered, so a person can log in and read letters at once.
+//!
+//! [`start`] is the one start-up path: `kuvert demo` calls it with fixed ports and a data
+//! directory that survives restarts, [`crate::testkit`] with port 0 and a temporary one.
+//! Every listener is bound before anything is built (the e-ID issuer and the operators'
+//! addresses must be known first) and before anything is spawned.
+
+mod manifest;
+mod roles;
+mod seeding;
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use kuvert_pki::TestPki;
+use kuvert_web::Shutdown;
+use tokio::task::JoinSet;
+
+pub use manifest::{FILE_NAME, Manifest, ManifestOperator, ManifestOrganisation, ManifestPerson};
+pub use roles::Ports;
+
+/// The first of the demo's consecutive default ports (registry 8440 … Exempelposten's web
+/// inbox 8446), easy to remember and clear of common development servers.
+pub const FIRST_PORT_DEFAULT: u16 = 8440;
+
+/// Where each role keeps its rows.
+#[derive(Debug, Clone)]
+pub enum Databases {
+    /// One SQLite file per role in the data directory.
+    Sqlite,
+    /// One PostgreSQL URL per role, in the order registry, then each operator.
+    Postgres(Vec<String>),
+}
+
+/// How to start the federation.
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    /// PKI, databases, blobs, mail and `demo.json` live here.
+    pub data_dir: PathBuf,
+    /// Fixed ports (each falling back to a free one when taken), or all chosen by the system.
+    pub ports: Ports,
+    /// The databases.
+    pub databases: Databases,
+    /// SMTP `host:port` for the operators' notification e-mail; `None` writes `.eml` files
+    /// under `data_dir/mail` (the demo's local preview).
+    pub smtp_address: Option<String>,
+}
+
+/// A running federation.
+pub struct Demo {
+    /// Every endpoint, file and identity (also written to `demo.json`).
+    pub manifest: Manifest,
+    /// The PKI the federation trusts.
+    pub pki: TestPki,
+    /// The registry, for seeding and tests.
+    pub registry: kuvert_registry::Service,
+    shutdown: Shutdown,
+    tasks: JoinSet<(&'static str, std::io::Result<()>)>,
+}
+
+impl std::fmt::Debug for Demo {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.debug_struct("Demo").field("manifest", &self.manifest).finish_non_exhaustive()
+    }
+}
+
+/// Makes or loads the PKI, binds every listener, builds each role, seeds the registry
+/// (idempotently), writes `demo.json` and spawns the servers.
+///
+/// # Errors
+/// PKI, database, configuration, bind or seeding failures, each with what was being done.
+pub async fn start(options: DemoOptions) -> anyhow::Result<Demo> {
+    kuvert_web::tls::install_crypto_provider();
+    let data_dir = options.data_dir.clone();
+    std::fs::create_dir_all(&data_dir)
+        .with_context(|| format!("creating the data directory {}", data_dir.display()))?;
+    let pki_dir = data_dir.join("pki");
+    let pki = tokio::task::spawn_blocking(move || crate::pki_command::load_or_init(&pki_dir))
+        .await
+        .context("PKI task")??;
+    start_with_pki(options, pki).await
+}
+
+/// [`start`] with a PKI already in memory and on disk under `data_dir/pki` (the test harness
+/// makes it once per test binary).
+///
+/// # Errors
+/// As [`start`].
+pub async fn start_with_pki(options: DemoOptions, pki: TestPki) -> anyhow::Result<Demo> {
+    kuvert_web::tls::install_crypto_provider();
+    let listeners = roles::bind_all(&options, &pki).await?;
+    let shutdown = Shutdown::new();
+    let mut tasks = JoinSet::new();
+    let plan = roles::plan(&options, &listeners)?;
+    let registry = roles::start_registry(&options, &plan, listeners.registry, &shutdown, &mut tasks)
+        .await?;
+    seeding::seed(registry.registry(), &pki, &plan).await.context("seeding the registry")?;
+    roles::start_eid(&plan, &pki, listeners.eid, &shutdown, &mut tasks)?;
+    roles::start_operators(&options, &plan, listeners.operators, &shutdown, &mut tasks).await?;
+    roles::start_portal(&plan, listeners.portal, &shutdown, &mut tasks).await?;
+    let manifest = Manifest::new(&options, &plan);
+    manifest.write(&options.data_dir.join(manifest::FILE_NAME))?;
+    Ok(Demo { manifest, pki, registry, shutdown, tasks })
+}
+
+impl Demo {
+    /// The signal that stops every server; [`Demo::stopped`] waits for them.
+    #[must_use]
+    pub fn shutdown(&self) -> &Shutdown {
+        &self.shutdown
+    }
+
+    /// Waits until every server has stopped (after [`Demo::shutdown`] was triggered, or when
+    /// one fails, which stops the rest).
+    ///
+    /// # Errors
+    /// The first server's I/O error.
+    pub async fn stopped(mut self) -> anyhow::Result<()> {
+        let mut first_error = None;
+        while let Some(joined) = self.tasks.join_next().await {
+            // Once one server ends, the federation is incomplete: stop the others too.
+            self.shutdown.trigger();
+            match joined {
+                Ok((_, Ok(()))) => {}
+                Ok((role, Err(error))) => {
+                    first_error.get_or_insert(anyhow::anyhow!("{role} stopped: {error}"));
+                }
+                Err(error) => {
+                    first_error.get_or_insert(anyhow::anyhow!("a server task failed: {error}"));
+                }
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        self.shutdown.trigger();
+    }
+}

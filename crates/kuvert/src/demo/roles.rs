@@ -1,0 +1,316 @@
+//! Binding, configuring and spawning each role of the demo federation.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use kuvert_eid::provider::{PersonCredential, RegisteredClient, TestEidConfig, TestPerson};
+use kuvert_pki::TestPki;
+use kuvert_web::{Listener, ListenerTls, Shutdown};
+use secrecy::SecretString;
+use tokio::task::JoinSet;
+use url::Url;
+
+use super::{Databases, DemoOptions};
+use crate::seed::{self, SeedOrganisation};
+
+/// Which ports the demo listens on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ports {
+    /// Consecutive ports from this one: registry, test e-ID, portal, then each operator's
+    /// service and web port. A taken port falls back to one the system chooses.
+    From(u16),
+    /// Every port chosen by the system (tests).
+    Any,
+}
+
+pub(super) type Tasks = JoinSet<(&'static str, std::io::Result<()>)>;
+
+/// Every listener, bound before anything is built.
+pub(super) struct BoundListeners {
+    pub(super) registry: Listener,
+    pub(super) eid: Listener,
+    pub(super) portal: Listener,
+    pub(super) operators: Vec<(Listener, Listener)>,
+}
+
+/// What each role is told about the others: addresses, files and secrets.
+#[derive(Debug)]
+pub(super) struct Plan {
+    pub(super) pki_dir: PathBuf,
+    pub(super) mail_dir: PathBuf,
+    pub(super) registry_url: Url,
+    pub(super) eid_issuer: Url,
+    pub(super) portal_url: Url,
+    pub(super) operators: Vec<OperatorPlan>,
+}
+
+/// One operator's place in the federation.
+#[derive(Debug)]
+pub(super) struct OperatorPlan {
+    pub(super) seed: SeedOrganisation,
+    /// `https://127.0.0.1:PORT/service/v3`.
+    pub(super) service_address: Url,
+    /// The web inbox, `http://127.0.0.1:PORT/`.
+    pub(super) web_url: Url,
+    /// The operator's OIDC client secret at the test e-ID (fresh per start).
+    pub(super) client_secret: String,
+}
+
+/// Binds the listeners: mutual TLS for the registry and the operators' services (the
+/// organisation CA identifies callers), plain HTTP for the browser-facing ones on 127.0.0.1.
+pub(super) async fn bind_all(options: &DemoOptions, pki: &TestPki) -> anyhow::Result<BoundListeners> {
+    let mut next = port_sequence(options.ports);
+    let registry = bind(next(), || mutual_tls(pki, seed::REGISTRY.key)).await?;
+    let eid = bind(next(), || Ok(ListenerTls::Plain)).await?;
+    let portal = bind(next(), || Ok(ListenerTls::Plain)).await?;
+    let mut operators = Vec::new();
+    for operator in seed::OPERATORS {
+        let service = bind(next(), || mutual_tls(pki, operator.key)).await?;
+        let web = bind(next(), || Ok(ListenerTls::Plain)).await?;
+        operators.push((service, web));
+    }
+    Ok(BoundListeners { registry, eid, portal, operators })
+}
+
+fn port_sequence(ports: Ports) -> impl FnMut() -> u16 {
+    let mut offset = 0_u16;
+    move || {
+        let port = match ports {
+            Ports::From(first) => first.saturating_add(offset),
+            Ports::Any => 0,
+        };
+        offset = offset.saturating_add(1);
+        port
+    }
+}
+
+/// Binds 127.0.0.1:`port`, or a free port when that one is taken.
+async fn bind(
+    port: u16,
+    tls: impl Fn() -> anyhow::Result<ListenerTls>,
+) -> anyhow::Result<Listener> {
+    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    match Listener::bind(address, tls()?).await {
+        Ok(listener) => Ok(listener),
+        Err(error) if port != 0 => {
+            tracing::warn!(%error, port, "port taken; using a free one");
+            let any = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+            Listener::bind(any, tls()?).await.context("binding a free port")
+        }
+        Err(error) => Err(error).context("binding a free port"),
+    }
+}
+
+fn mutual_tls(pki: &TestPki, key: &str) -> anyhow::Result<ListenerTls> {
+    let credential = pki.organisation(key).with_context(|| format!("no certificate for {key}"))?;
+    Ok(ListenerTls::MutualTls {
+        cert_chain_pem: credential.certificate_pem().to_owned(),
+        key_pem: credential.key_pem().clone(),
+        client_ca_pem: pki.organisation_ca_pem().to_owned(),
+    })
+}
+
+/// The addresses each role is given, from the bound listeners.
+pub(super) fn plan(options: &DemoOptions, listeners: &BoundListeners) -> anyhow::Result<Plan> {
+    let url = |scheme: &str, listener: &Listener, path: &str| -> anyhow::Result<Url> {
+        let address = listener.local_addr()?;
+        Url::parse(&format!("{scheme}://{address}{path}")).context("demo URL")
+    };
+    let mut operators = Vec::new();
+    for (seed, (service, web)) in seed::OPERATORS.into_iter().zip(&listeners.operators) {
+        operators.push(OperatorPlan {
+            seed,
+            service_address: url("https", service, "/service/v3")?,
+            web_url: url("http", web, "/")?,
+            client_secret: uuid::Uuid::new_v4().simple().to_string(),
+        });
+    }
+    Ok(Plan {
+        pki_dir: options.data_dir.join("pki"),
+        mail_dir: options.data_dir.join("mail"),
+        registry_url: url("https", &listeners.registry, "/")?,
+        eid_issuer: url("http", &listeners.eid, "/")?,
+        portal_url: url("http", &listeners.portal, "/")?,
+        operators,
+    })
+}
+
+/// The file of a PKI credential (`kuvert_pki::files` names).
+pub(super) fn certificate_path(pki_dir: &Path, key: &str) -> PathBuf {
+    pki_dir.join(format!("{key}{}", kuvert_pki::files::CERTIFICATE_SUFFIX))
+}
+
+/// The private key file of a PKI credential.
+pub(super) fn key_path(pki_dir: &Path, key: &str) -> PathBuf {
+    pki_dir.join(format!("{key}{}", kuvert_pki::files::KEY_SUFFIX))
+}
+
+/// A CA certificate file.
+pub(super) fn ca_path(pki_dir: &Path, stem: &str) -> PathBuf {
+    pki_dir.join(format!("{stem}{}", kuvert_pki::files::CA_CERTIFICATE_SUFFIX))
+}
+
+fn database_url(options: &DemoOptions, index: usize, name: &str) -> anyhow::Result<String> {
+    match &options.databases {
+        Databases::Sqlite => {
+            Ok(format!("sqlite://{}?mode=rwc", options.data_dir.join(format!("{name}.db")).display()))
+        }
+        Databases::Postgres(urls) => {
+            urls.get(index).cloned().with_context(|| format!("no PostgreSQL URL for {name}"))
+        }
+    }
+}
+
+pub(super) async fn start_registry(
+    options: &DemoOptions,
+    plan: &Plan,
+    listener: Listener,
+    shutdown: &Shutdown,
+    tasks: &mut Tasks,
+) -> anyhow::Result<kuvert_registry::Service> {
+    let mut config = kuvert_registry::Config::new(
+        database_url(options, 0, "registry")?,
+        ca_path(&plan.pki_dir, kuvert_pki::files::EID_CA_STEM),
+    );
+    config.public_url = plan.registry_url.as_str().trim_end_matches('/').to_owned();
+    let service = kuvert_registry::build(config).await.context("starting the registry")?;
+    let (serving, stop) = (service.clone(), shutdown.clone());
+    tasks.spawn(async move { ("registry", serving.serve(listener, stop).await) });
+    Ok(service)
+}
+
+pub(super) fn start_eid(
+    plan: &Plan,
+    pki: &TestPki,
+    listener: Listener,
+    shutdown: &Shutdown,
+    tasks: &mut Tasks,
+) -> anyhow::Result<()> {
+    let clients = plan
+        .operators
+        .iter()
+        .map(|operator| {
+            Ok(RegisteredClient {
+                client_id: operator.seed.key.to_owned(),
+                client_secret: SecretString::from(operator.client_secret.clone()),
+                redirect_uris: vec![operator.web_url.join(OPERATOR_CALLBACK_PATH)?],
+            })
+        })
+        .collect::<Result<Vec<_>, url::ParseError>>()?;
+    let mut persons = Vec::new();
+    for person in seed::PERSONS {
+        let credential = pki.person(person.key).with_context(|| format!("no e-ID for {}", person.key))?;
+        let signing = PersonCredential::from_pem(credential.key_pem(), credential.certificate_pem())
+            .with_context(|| format!("e-ID credential of {}", person.key))?;
+        persons.push(TestPerson {
+            personal_identity_number: person.personal_identity_number(),
+            given_name: person.given_name.to_owned(),
+            surname: person.surname.to_owned(),
+            signing: Some(signing),
+        });
+    }
+    let config = TestEidConfig {
+        issuer: plan.eid_issuer.clone(),
+        clients,
+        persons,
+        claims_only_at_userinfo: false,
+    };
+    // The e-ID CA's key signs the id_tokens: it is the test e-ID's own authority, and the
+    // relying parties fetch the public key from /jwks anyway.
+    let provider = kuvert_eid::TestEidProvider::new(config, pki.eid_ca().key_pem())
+        .context("starting the test e-ID")?;
+    let stop = shutdown.clone();
+    tasks.spawn(async move { ("test e-ID", kuvert_web::serve(listener, provider.router(), stop).await) });
+    Ok(())
+}
+
+/// Where the operators' web inbox receives the OIDC login response.
+pub(super) const OPERATOR_CALLBACK_PATH: &str = "callback";
+
+pub(super) async fn start_portal(
+    plan: &Plan,
+    listener: Listener,
+    shutdown: &Shutdown,
+    tasks: &mut Tasks,
+) -> anyhow::Result<()> {
+    let operators = plan
+        .operators
+        .iter()
+        .map(|operator| kuvert_portal::PortalOperator {
+            name: operator.seed.name.to_owned(),
+            description_sv: format!(
+                "{} är en av demons brevlådeoperatörer. Du loggar in med test-e-legitimation.",
+                operator.seed.name
+            ),
+            description_en: format!(
+                "{} is one of the demo's mailbox operators. You log in with a test e-ID.",
+                operator.seed.name
+            ),
+            signup_url: operator.web_url.clone(),
+        })
+        .collect();
+    let service = kuvert_portal::build(kuvert_portal::Config { operators })
+        .await
+        .context("starting the portal")?;
+    let stop = shutdown.clone();
+    tasks.spawn(async move { ("portal", service.serve(listener, stop).await) });
+    Ok(())
+}
+
+pub(super) async fn start_operators(
+    options: &DemoOptions,
+    plan: &Plan,
+    listeners: Vec<(Listener, Listener)>,
+    shutdown: &Shutdown,
+    tasks: &mut Tasks,
+) -> anyhow::Result<()> {
+    for (index, (operator, (service, web))) in plan.operators.iter().zip(listeners).enumerate() {
+        let config = operator_config(options, plan, operator, index + 1)?;
+        let built = kuvert_operator::build(config)
+            .await
+            .with_context(|| format!("starting the operator {}", operator.seed.name))?;
+        let listeners = kuvert_operator::Listeners { service, web };
+        let stop = shutdown.clone();
+        tasks.spawn(async move { ("operator", built.serve(listeners, stop).await) });
+    }
+    Ok(())
+}
+
+/// The operator's configuration, written as the TOML file a deployment would have (through
+/// serde, so the demo cannot drift from what `kuvert operator serve` accepts).
+fn operator_config(
+    options: &DemoOptions,
+    plan: &Plan,
+    operator: &OperatorPlan,
+    index: usize,
+) -> anyhow::Result<kuvert_operator::Config> {
+    let key = operator.seed.key;
+    let pki = &plan.pki_dir;
+    let mut notification = serde_json::json!({
+        "email_from": format!("no-reply@{}", operator.seed.domain),
+        "poll_interval_ms": 1000,
+    });
+    match &options.smtp_address {
+        Some(address) => notification["smtp_address"] = address.clone().into(),
+        None => notification["mail_dir"] = plan.mail_dir.join(key).display().to_string().into(),
+    }
+    let value = serde_json::json!({
+        "organisation_number": operator.seed.number,
+        "name": operator.seed.name,
+        "domain": operator.seed.domain,
+        "tls": {
+            "certificate_path": certificate_path(pki, key),
+            "key_path": key_path(pki, key),
+            "organisation_ca_path": ca_path(pki, kuvert_pki::files::ORGANISATION_CA_STEM),
+        },
+        "registry_url": plan.registry_url.as_str().trim_end_matches('/'),
+        "database_url": database_url(options, index, key)?,
+        "blob_dir": options.data_dir.join(format!("{key}-letters")),
+        "notification": notification,
+        "web": {
+            "public_url": operator.web_url.as_str(),
+        },
+    });
+    serde_json::from_value(value).with_context(|| format!("configuration of {key}"))
+}

@@ -1,0 +1,93 @@
+//! Seeds the registry with the demo identities of [`crate::seed`], idempotently: operators,
+//! senders and the intermediary are upserted (so a restart on new ports updates the
+//! addresses), and each person is registered with their own test e-ID signature only when
+//! they have no profile yet, so a restart adds nothing twice.
+
+use std::collections::BTreeSet;
+
+use anyhow::Context;
+use kuvert_core::id::RecipientId;
+use kuvert_eid::signature::EidSigningKey;
+use kuvert_pki::TestPki;
+use kuvert_registry::admin::{self, NewOperator};
+use kuvert_registry::registry::{Registry, SignedChange};
+
+use super::roles::Plan;
+use crate::seed::{self, SeedPerson};
+
+pub(super) async fn seed(registry: &Registry, pki: &TestPki, plan: &Plan) -> anyhow::Result<()> {
+    for operator in &plan.operators {
+        let record = NewOperator {
+            id: operator.seed.organisation_number(),
+            name: operator.seed.name.to_owned(),
+            domain: operator.seed.domain.to_owned(),
+            service_address: operator.service_address.to_string(),
+            ui_address: Some(operator.web_url.to_string()),
+        };
+        admin::add_operator(registry, record).await.context(operator.seed.key)?;
+    }
+    for sender in seed::SENDERS {
+        admin::add_sender(registry, sender.organisation_number(), sender.name)
+            .await
+            .context(sender.key)?;
+    }
+    let senders: BTreeSet<_> = seed::SENDERS.iter().map(|s| s.organisation_number()).collect();
+    let intermediary = seed::INTERMEDIARY;
+    admin::add_intermediary(registry, intermediary.organisation_number(), intermediary.name, senders)
+        .await
+        .context(intermediary.key)?;
+    for person in seed::PERSONS.iter().filter(|person| person.operator.is_some()) {
+        register(registry, pki, person).await.with_context(|| format!("registering {}", person.key))?;
+    }
+    Ok(())
+}
+
+/// Registers `person` at their operator, then stores their deselected senders, both signed
+/// with the person's test e-ID as the operator's UI would have them sign.
+async fn register(registry: &Registry, pki: &TestPki, person: &SeedPerson) -> anyhow::Result<()> {
+    let Some(operator) = person.operator.and_then(seed::organisation) else { return Ok(()) };
+    let recipient = RecipientId::Person(person.personal_identity_number());
+    let text = format!("Jag vill ha en digital brevlåda hos {}.", operator.name);
+    let change = signed_change(pki, person, &recipient, text)?;
+    let caller = operator.organisation_number();
+    match registry.register(&caller, operator.domain, change, None).await {
+        Ok(_) => {}
+        // Registered at an earlier start: keep the profile and its rules as they are.
+        Err(kuvert_registry::Error::AlreadyExists(_)) => return Ok(()),
+        Err(error) => return Err(error.into()),
+    }
+    if person.deselected_senders.is_empty() {
+        return Ok(());
+    }
+    let accepted: Vec<RecipientId> = seed::SENDERS
+        .iter()
+        .filter(|sender| !person.deselected_senders.contains(&sender.key))
+        .map(|sender| RecipientId::Organisation(sender.organisation_number()))
+        .collect();
+    let text = "Jag vill bara få digital post från de avsändare jag har valt.".to_owned();
+    let change = signed_change(pki, person, &recipient, text)?;
+    registry.store_reception_rules(&caller, &accepted, change).await?;
+    Ok(())
+}
+
+fn signed_change(
+    pki: &TestPki,
+    person: &SeedPerson,
+    recipient: &RecipientId,
+    agreement_text: String,
+) -> anyhow::Result<SignedChange> {
+    use secrecy::ExposeSecret as _;
+    let credential = pki.person(person.key).with_context(|| format!("no e-ID for {}", person.key))?;
+    let key = EidSigningKey::from_pkcs8_pem(credential.key_pem().expose_secret())
+        .context("the person's e-ID key")?;
+    let nonce = kuvert_eid::signature::new_nonce();
+    let signature =
+        kuvert_eid::sign_text(&key, credential.certificate_der(), &agreement_text, &nonce)
+            .context("signing with the test e-ID")?;
+    Ok(SignedChange {
+        recipient: recipient.clone(),
+        user: Some(person.personal_identity_number()),
+        agreement_text,
+        signatures: vec![signature],
+    })
+}

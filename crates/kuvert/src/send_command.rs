@@ -1,0 +1,127 @@
+//! `kuvert send`: one letter through the sender toolkit (`kuvert-sender`), with the
+//! intermediary and senders of a running demo (`--demo DIR`, read from `demo.json`) or of a
+//! configuration file (`--config FILE`, `KUVERT_SENDER__…`).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use kuvert_core::id::{OrganisationNumber, RecipientId};
+use kuvert_core::message::{Body, BodyContentType, Subject, SupportInfo, SupportText};
+use kuvert_sender::{IdentityConfig, Letter, Outcome, SenderConfig, SenderIdentityConfig, Toolkit};
+
+use crate::config::{self, Role};
+use crate::demo::Manifest;
+use crate::seed;
+
+/// What `kuvert send` was asked to send.
+#[derive(Debug, Clone)]
+pub struct SendRequest {
+    /// Sender key of the seed (`exempelkommun`) or organisation number.
+    pub sender: String,
+    /// Recipient: personnummer or organisation number.
+    pub recipient: String,
+    /// Subject line.
+    pub subject: String,
+    /// File with the body; `.html`/`.htm` is sent as `text/html`, anything else as text.
+    pub body: PathBuf,
+    /// PDF files to attach.
+    pub attachments: Vec<PathBuf>,
+}
+
+/// The toolkit configuration of a running demo: its intermediary signs and seals for both
+/// senders; evidence goes to `DIR/sender-archive`.
+///
+/// # Errors
+/// When `demo.json` is missing or unreadable.
+pub fn demo_sender_config(data_dir: &Path) -> anyhow::Result<SenderConfig> {
+    let manifest = Manifest::read(data_dir)?;
+    let intermediary = IdentityConfig {
+        organisation_number: parse_org(&manifest.intermediary.number)?,
+        certificate_path: manifest.intermediary.certificate.clone(),
+        key_path: manifest.intermediary.key_file.clone(),
+    };
+    let registry = manifest.registry_url.trim_end_matches('/');
+    let mut config = SenderConfig::new(
+        format!("{registry}/ec/Recipient/v3"),
+        manifest.organisation_ca.clone(),
+        intermediary,
+        data_dir.join("sender-archive"),
+    );
+    for sender in &manifest.senders {
+        config.senders.push(SenderIdentityConfig {
+            organisation_number: parse_org(&sender.number)?,
+            name: sender.name.clone(),
+            certificate_path: sender.certificate.clone(),
+            key_path: sender.key_file.clone(),
+        });
+    }
+    Ok(config)
+}
+
+/// The toolkit configuration from `--demo DIR` or `--config FILE`.
+///
+/// # Errors
+/// As [`demo_sender_config`] or [`config::load`].
+pub fn sender_config(demo: Option<&Path>, file: Option<&Path>) -> anyhow::Result<SenderConfig> {
+    match demo {
+        Some(dir) => demo_sender_config(dir),
+        None => Ok(config::load(Role::Sender, file)?),
+    }
+}
+
+/// Reads the files, builds the letter and sends it.
+///
+/// # Errors
+/// Unreadable files, invalid values (naming the flag) and every `SendError`.
+pub async fn send(config: &SenderConfig, request: &SendRequest) -> anyhow::Result<Outcome> {
+    let toolkit = Toolkit::build(config).context("starting the sender toolkit")?;
+    let letter = letter(config, request)?;
+    Ok(toolkit.send(&letter).await?)
+}
+
+fn letter(config: &SenderConfig, request: &SendRequest) -> anyhow::Result<Letter> {
+    let sender = match seed::organisation(&request.sender) {
+        Some(organisation) => organisation.organisation_number(),
+        None => parse_org(&request.sender).context("--as")?,
+    };
+    let sender_name = config
+        .senders
+        .iter()
+        .find(|identity| identity.organisation_number == sender)
+        .map(|identity| identity.name.clone())
+        .with_context(|| format!("--as {}: not a sender of this toolkit", request.sender))?;
+    let recipient = RecipientId::parse(&request.recipient)
+        .or_else(|_| kuvert_core::id::PersonalIdentityNumber::parse(&request.recipient).map(RecipientId::Person))
+        .with_context(|| format!("--to {:?}", request.recipient))?;
+    let content = std::fs::read(&request.body)
+        .with_context(|| format!("--body {}", request.body.display()))?;
+    let is_html = request.body.extension().is_some_and(|ext| ext == "html" || ext == "htm");
+    let content_type = if is_html { BodyContentType::TextHtml } else { BodyContentType::TextPlain };
+    let body = Body::new(content_type, content).context("--body")?;
+    let mut attachments = Vec::new();
+    for path in &request.attachments {
+        let bytes = std::fs::read(path).with_context(|| format!("--attach {}", path.display()))?;
+        let name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+        attachments.push(kuvert_sender::pdf_attachment(&name, bytes)?);
+    }
+    let support = format!("Frågor om brevet besvarar {sender_name}.");
+    Ok(Letter {
+        sender,
+        recipient,
+        subject: Subject::parse(&request.subject).context("--subject")?,
+        body,
+        attachments,
+        support_info: SupportInfo {
+            text: SupportText::parse(&support).context("support text")?,
+            url: None,
+            phone: None,
+            email: None,
+        },
+        message_id: None,
+        reference: None,
+    })
+}
+
+fn parse_org(text: &str) -> anyhow::Result<OrganisationNumber> {
+    OrganisationNumber::parse(text).with_context(|| format!("organisation number {text:?}"))
+}
