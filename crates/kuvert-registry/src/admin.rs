@@ -41,7 +41,11 @@ pub async fn add_operator(registry: &Registry, operator: NewOperator) -> Result<
         id: operator.id,
         name: checked_name(&operator.name)?,
         service_address: parse_url("service_address", &operator.service_address)?,
-        ui_address: operator.ui_address.as_deref().map(|url| parse_url("ui_address", url)).transpose()?,
+        ui_address: operator
+            .ui_address
+            .as_deref()
+            .map(|url| parse_url("ui_address", url))
+            .transpose()?,
         domain,
     };
     Ok(registry.store().upsert_operator(&record).await?)
@@ -56,7 +60,10 @@ pub async fn add_sender(
     id: OrganisationNumber,
     name: &str,
 ) -> Result<(), Error> {
-    let record = SenderRecord { id, name: checked_name(name)? };
+    let record = SenderRecord {
+        id,
+        name: checked_name(name)?,
+    };
     Ok(registry.store().upsert_sender(&record).await?)
 }
 
@@ -70,7 +77,11 @@ pub async fn add_intermediary(
     name: &str,
     senders: BTreeSet<OrganisationNumber>,
 ) -> Result<(), Error> {
-    let record = IntermediaryRecord { id, name: checked_name(name)?, senders };
+    let record = IntermediaryRecord {
+        id,
+        name: checked_name(name)?,
+        senders,
+    };
     Ok(registry.store().upsert_intermediary(&record).await?)
 }
 
@@ -78,13 +89,19 @@ pub async fn add_intermediary(
 ///
 /// # Errors
 /// `InvalidInput` when the rule needs no signature or more than it lists.
-pub async fn add_company_rule(registry: &Registry, rule: CompanySignatoryRule) -> Result<(), Error> {
+pub async fn add_company_rule(
+    registry: &Registry,
+    rule: CompanySignatoryRule,
+) -> Result<(), Error> {
     let required = usize::try_from(rule.signatures_required).unwrap_or(usize::MAX);
     if required == 0 || required > rule.signatories.len() {
         let reason = "signatures_required must be 1..=number of signatories";
         return Err(Error::InvalidInput(reason.to_owned()));
     }
-    Ok(registry.store().upsert_company_signatory_rule(&rule).await?)
+    Ok(registry
+        .store()
+        .upsert_company_signatory_rule(&rule)
+        .await?)
 }
 
 /// Every operator.
@@ -135,14 +152,69 @@ fn checked_name(name: &str) -> Result<String, Error> {
     if (min..=max).contains(&length) {
         Ok(name.to_owned())
     } else {
-        Err(Error::InvalidInput(format!("name must be {min}..={max} characters")))
+        Err(Error::InvalidInput(format!(
+            "name must be {min}..={max} characters"
+        )))
     }
 }
 
 fn parse_url(field: &'static str, text: &str) -> Result<Url, Error> {
     let url = Url::parse(text).map_err(|error| Error::InvalidInput(format!("{field}: {error}")))?;
     if url.scheme() != "https" && url.scheme() != "http" {
-        return Err(Error::InvalidInput(format!("{field}: must be an http(s) URL")));
+        return Err(Error::InvalidInput(format!(
+            "{field}: must be an http(s) URL"
+        )));
     }
     Ok(url)
+}
+
+/// An intermediary to add, with the senders it may deliver for.
+#[derive(Debug, Clone)]
+pub struct NewIntermediary {
+    /// Organisation number.
+    pub id: OrganisationNumber,
+    /// Display name.
+    pub name: String,
+    /// Senders it may deliver for; each must be a registered sender.
+    pub senders: BTreeSet<OrganisationNumber>,
+}
+
+/// A whole directory to load at once (the demo's and tests' seed data).
+#[derive(Debug, Clone, Default)]
+pub struct Directory {
+    /// Mailbox operators.
+    pub operators: Vec<NewOperator>,
+    /// Senders, as `(organisation number, name)`.
+    pub senders: Vec<(OrganisationNumber, String)>,
+    /// Intermediaries with their senders.
+    pub intermediaries: Vec<NewIntermediary>,
+    /// Company signatory rules.
+    pub company_rules: Vec<CompanySignatoryRule>,
+}
+
+/// Loads `directory` in dependency order (operators, senders, intermediaries, rules). Every
+/// entry is an upsert, so seeding twice leaves the same directory.
+///
+/// # Errors
+/// The first entry that fails, as [`add_operator`] and the other admin functions report it.
+pub async fn seed(registry: &Registry, directory: Directory) -> Result<(), Error> {
+    for operator in directory.operators {
+        add_operator(registry, operator).await?;
+    }
+    for (id, name) in directory.senders {
+        add_sender(registry, id, &name).await?;
+    }
+    for intermediary in directory.intermediaries {
+        add_intermediary(
+            registry,
+            intermediary.id,
+            &intermediary.name,
+            intermediary.senders,
+        )
+        .await?;
+    }
+    for rule in directory.company_rules {
+        add_company_rule(registry, rule).await?;
+    }
+    Ok(())
 }

@@ -88,7 +88,9 @@ impl Error {
     pub fn classify(&self) -> (FaultCode, StatusCode) {
         use StatusCode as S;
         match self {
-            Self::Access(AccessError::UnknownSender(_)) => (FaultCode::UNKNOWN_SENDER, S::FORBIDDEN),
+            Self::Access(AccessError::UnknownSender(_)) => {
+                (FaultCode::UNKNOWN_SENDER, S::FORBIDDEN)
+            }
             Self::Access(AccessError::IntermediaryNotApproved { .. }) => {
                 (FaultCode::DISPATCHER_NOT_APPROVED, S::FORBIDDEN)
             }
@@ -98,13 +100,16 @@ impl Error {
             }
             Self::TooLarge { .. } => (FaultCode::MAX_EXCEEDED, S::PAYLOAD_TOO_LARGE),
             Self::Wire(_) | Self::InvalidInput(_) => (FaultCode::INVALID_INPUT, S::BAD_REQUEST),
-            Self::Signature { is_register: true, .. } => {
-                (FaultCode::REGISTER_ACCOUNT_SIGNATURE_ERROR, S::FORBIDDEN)
-            }
-            Self::Signature { is_register: false, .. } => (FaultCode::SIGNATURE_ERROR, S::FORBIDDEN),
-            Self::Signing(SigningError::CompanyFormUnsupported { .. }) => {
-                (FaultCode::COMPANY_FORM_NOT_SUPPORTED, S::UNPROCESSABLE_ENTITY)
-            }
+            Self::Signature {
+                is_register: true, ..
+            } => (FaultCode::REGISTER_ACCOUNT_SIGNATURE_ERROR, S::FORBIDDEN),
+            Self::Signature {
+                is_register: false, ..
+            } => (FaultCode::SIGNATURE_ERROR, S::FORBIDDEN),
+            Self::Signing(SigningError::CompanyFormUnsupported { .. }) => (
+                FaultCode::COMPANY_FORM_NOT_SUPPORTED,
+                S::UNPROCESSABLE_ENTITY,
+            ),
             Self::Signing(_) => (FaultCode::SIGNATURE_ERROR, S::FORBIDDEN),
             Self::Reception(ReceptionError::UnknownSender(_)) => {
                 (FaultCode::UNKNOWN_SENDER, S::UNPROCESSABLE_ENTITY)
@@ -133,7 +138,11 @@ impl Error {
         if !matches!(self, Self::Internal(_)) {
             tracing::info!(call_id = %call_id, code = code.number(), "request refused");
         }
-        Fault { code, description, call_id }
+        Fault {
+            code,
+            description,
+            call_id,
+        }
     }
 
     /// A SOAP fault response (Recipient v3 form, or Authority's per-operation detail).

@@ -34,7 +34,7 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::routing::post;
 use kuvert_web::identity::CallerRejection;
-use kuvert_web::{CallerOrganisation, Listener, Shutdown};
+use kuvert_web::{CallerOrganisation, Listener, ListenerTls, Shutdown};
 use kuvert_xmldsig::trust::TrustAnchors;
 
 use crate::registry::Registry;
@@ -43,6 +43,21 @@ use crate::registry::Registry;
 #[derive(Debug, Clone)]
 pub struct Service {
     state: AppState,
+    tls: Option<TlsFiles>,
+}
+
+/// The PEM texts of `Config`'s TLS paths, read at start-up.
+#[derive(Clone)]
+struct TlsFiles {
+    cert_chain_pem: String,
+    key_pem: secrecy::SecretString,
+    client_ca_pem: String,
+}
+
+impl std::fmt::Debug for TlsFiles {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.debug_struct("TlsFiles").finish_non_exhaustive()
+    }
 }
 
 /// What every handler shares.
@@ -59,21 +74,74 @@ pub(crate) struct AppState {
 /// [`StartError::Config`] naming the key of an unusable value or file;
 /// [`StartError::Database`] when the database cannot be opened.
 pub async fn build(config: Config) -> Result<Service, StartError> {
-    let body_bytes_max = config
-        .checked_envelope_bytes_max()
-        .map_err(|reason| StartError::Config { key: "envelope_bytes_max", reason })?;
-    let eid_ca_pem = tokio::fs::read_to_string(&config.eid_ca_path).await.map_err(|error| {
-        StartError::Config { key: "eid_ca_path", reason: error.to_string() }
+    let body_bytes_max =
+        config
+            .checked_envelope_bytes_max()
+            .map_err(|reason| StartError::Config {
+                key: "envelope_bytes_max",
+                reason,
+            })?;
+    let eid_ca_pem = tokio::fs::read_to_string(&config.eid_ca_path)
+        .await
+        .map_err(|error| StartError::Config {
+            key: "eid_ca_path",
+            reason: error.to_string(),
+        })?;
+    let anchors = TrustAnchors::from_pem(&eid_ca_pem).map_err(|error| StartError::Config {
+        key: "eid_ca_path",
+        reason: error.to_string(),
     })?;
-    let anchors = TrustAnchors::from_pem(&eid_ca_pem)
-        .map_err(|error| StartError::Config { key: "eid_ca_path", reason: error.to_string() })?;
-    url::Url::parse(&config.public_url)
-        .map_err(|error| StartError::Config { key: "public_url", reason: error.to_string() })?;
+    url::Url::parse(&config.public_url).map_err(|error| StartError::Config {
+        key: "public_url",
+        reason: error.to_string(),
+    })?;
     let database = kuvert_store::Database::connect(&config.database_url)
         .await
         .map_err(StartError::Database)?;
+    let tls = read_tls_files(&config).await?;
     let registry = Registry::new(database.registry(), anchors);
-    Ok(Service { state: AppState { registry, body_bytes_max, public_url: config.public_url } })
+    let state = AppState {
+        registry,
+        body_bytes_max,
+        public_url: config.public_url,
+    };
+    Ok(Service { state, tls })
+}
+
+/// Reads the three TLS files when all are configured; some but not all is an error.
+async fn read_tls_files(config: &Config) -> Result<Option<TlsFiles>, StartError> {
+    let paths = [
+        ("tls_certificate_path", &config.tls_certificate_path),
+        ("tls_key_path", &config.tls_key_path),
+        ("client_ca_path", &config.client_ca_path),
+    ];
+    if paths.iter().all(|(_, path)| path.is_none()) {
+        return Ok(None);
+    }
+    let mut texts = Vec::with_capacity(paths.len());
+    for (key, path) in paths {
+        let path = path.as_ref().ok_or_else(|| StartError::Config {
+            key,
+            reason: "all three TLS paths must be set together".to_owned(),
+        })?;
+        let text = tokio::fs::read_to_string(path)
+            .await
+            .map_err(|error| StartError::Config {
+                key,
+                reason: error.to_string(),
+            })?;
+        texts.push(text);
+    }
+    let [cert_chain_pem, key_pem, client_ca_pem] =
+        <[String; 3]>::try_from(texts).map_err(|_| StartError::Config {
+            key: "tls_key_path",
+            reason: "unreadable".to_owned(),
+        })?;
+    Ok(Some(TlsFiles {
+        cert_chain_pem,
+        key_pem: key_pem.into(),
+        client_ca_pem,
+    }))
 }
 
 impl Service {
@@ -81,6 +149,17 @@ impl Service {
     #[must_use]
     pub fn registry(&self) -> &Registry {
         &self.state.registry
+    }
+
+    /// The mutual-TLS settings for the registry's listener, from the configured files (the
+    /// binary binds the listener with them); `None` when no TLS paths are configured.
+    #[must_use]
+    pub fn listener_tls(&self) -> Option<ListenerTls> {
+        self.tls.as_ref().map(|files| ListenerTls::MutualTls {
+            cert_chain_pem: files.cert_chain_pem.clone(),
+            key_pem: files.key_pem.clone(),
+            client_ca_pem: files.client_ca_pem.clone(),
+        })
     }
 
     /// Every route: SOAP, REST, OpenAPI, health and metrics, with the standard layers.

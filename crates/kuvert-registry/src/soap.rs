@@ -24,7 +24,9 @@ use crate::registry::{Registry, SignedChange};
 /// # Errors
 /// [`Error::TooLarge`] past the bound (also for a body that breaks off).
 pub(crate) async fn read_body(body: Body, max: usize) -> Result<Bytes, Error> {
-    axum::body::to_bytes(body, max).await.map_err(|_| Error::TooLarge { max })
+    axum::body::to_bytes(body, max)
+        .await
+        .map_err(|_| Error::TooLarge { max })
 }
 
 /// Answers one Recipient v3 envelope from `caller`.
@@ -47,9 +49,9 @@ async fn recipient_envelope(
     let text = envelope_text(body)?;
     let document = envelope::parse(text)?;
     let request = wire::parse_request(&document)?;
-    tracing::debug!(operation = operation_name(&request), "recipient request");
-    metrics::counter!("kuvert_registry_soap_requests_total", "operation" => operation_name(&request))
-        .increment(1);
+    let operation = operation_name(&request);
+    tracing::debug!(operation, "recipient request");
+    metrics::counter!("kuvert_registry_soap_requests_total", "operation" => operation).increment(1);
     dispatch_recipient(registry, caller, request).await
 }
 
@@ -75,12 +77,16 @@ async fn dispatch_recipient(
         R::GetPendingAccountRequest(request) => pending(registry, caller, request).await,
         R::DeletePendingAccountRequest(request) => {
             let user = user_person(&request.user)?;
-            registry.cancel_pending(caller, &request.recipient, &user).await?;
+            registry
+                .cancel_pending(caller, &request.recipient, &user)
+                .await?;
             Ok(wire::DeletePendingAccountRequestResponse.to_envelope())
         }
         R::IsAuthorizedSigner(request) => {
             let user = user_person(&request.user)?;
-            let answer = registry.authorized_signer(caller, &request.company, &user).await?;
+            let answer = registry
+                .authorized_signer(caller, &request.company, &user)
+                .await?;
             let account = render::authorized_account(&request, &answer);
             Ok(wire::IsAuthorizedSignerResponse { account }.to_envelope())
         }
@@ -103,8 +109,13 @@ async fn is_reachable(
     caller: &OrganisationNumber,
     request: wire::IsReachable,
 ) -> Result<String, Error> {
-    let answers = registry.is_reachable(caller, request.sender(), request.recipients()).await?;
-    let statuses = answers.into_iter().map(render::reachability_status).collect();
+    let answers = registry
+        .is_reachable(caller, request.sender(), request.recipients())
+        .await?;
+    let statuses = answers
+        .into_iter()
+        .map(render::reachability_status)
+        .collect();
     Ok(wire::IsReachableResponse { statuses }.to_envelope())
 }
 
@@ -129,7 +140,9 @@ async fn change_operator(
         agreement_text: request.agreement_text,
         signatures: render::eid_signatures(&request.signatures, false)?,
     };
-    let outcome = registry.change_operator(caller, &request.operator_domain, change).await?;
+    let outcome = registry
+        .change_operator(caller, &request.operator_domain, change)
+        .await?;
     let result = render::signature_result(&outcome);
     Ok(wire::ChangeServiceSupplierResponse { result }.to_envelope())
 }
@@ -140,7 +153,9 @@ async fn preferences(
     request: wire::GetAccountPreferences,
 ) -> Result<String, Error> {
     let user = user_person(&request.user)?;
-    let senders = registry.reception_rules(caller, &request.recipient, &user).await?;
+    let senders = registry
+        .reception_rules(caller, &request.recipient, &user)
+        .await?;
     let preferences = render::account_preferences(&request.recipient, &senders);
     Ok(wire::GetAccountPreferencesResponse { preferences }.to_envelope())
 }
@@ -151,8 +166,13 @@ async fn pending(
     request: wire::GetPendingAccountRequest,
 ) -> Result<String, Error> {
     let user = user_person(&request.user)?;
-    let pending = registry.pending_requests(caller, &request.recipients, &user).await?;
-    let requests = pending.iter().map(render::pending_account_request).collect();
+    let pending = registry
+        .pending_requests(caller, &request.recipients, &user)
+        .await?;
+    let requests = pending
+        .iter()
+        .map(render::pending_account_request)
+        .collect();
     Ok(wire::GetPendingAccountRequestResponse { requests }.to_envelope())
 }
 
@@ -162,10 +182,14 @@ async fn register(
     request: wire::Register,
 ) -> Result<String, Error> {
     if request.request.kind != AccountRequestType::Create {
-        return Err(Error::InvalidInput("register needs accountRequest/Type=Create".to_owned()));
+        return Err(Error::InvalidInput(
+            "register needs accountRequest/Type=Create".to_owned(),
+        ));
     }
     if request.account_type != AccountType::Secure {
-        return Err(Error::InvalidInput("only accountType=Secure can be registered".to_owned()));
+        return Err(Error::InvalidInput(
+            "only accountType=Secure can be registered".to_owned(),
+        ));
     }
     let change = SignedChange {
         recipient: request.request.recipient,
@@ -173,8 +197,9 @@ async fn register(
         agreement_text: request.request.agreement_text,
         signatures: render::eid_signatures(&request.signatures, true)?,
     };
-    let outcome =
-        registry.register(caller, &request.request.operator_domain, change, None).await?;
+    let outcome = registry
+        .register(caller, &request.request.operator_domain, change, None)
+        .await?;
     let result = render::signature_result(&outcome);
     Ok(wire::RegisterResponse { result }.to_envelope())
 }
@@ -208,15 +233,21 @@ async fn store_preferences(
         let reason = "preferences/Id differs from Id";
         return Err(Error::InvalidInput(reason.to_owned()));
     }
-    let accepted: Vec<_> =
-        request.preferences.accepted_senders.iter().map(|sender| sender.id.clone()).collect();
+    let accepted: Vec<_> = request
+        .preferences
+        .accepted_senders
+        .iter()
+        .map(|sender| sender.id.clone())
+        .collect();
     let change = SignedChange {
         recipient: request.recipient,
         user: Some(user_person(&request.user)?),
         agreement_text: request.agreement_text,
         signatures: render::eid_signatures(&request.signatures, false)?,
     };
-    let outcome = registry.store_reception_rules(caller, &accepted, change).await?;
+    let outcome = registry
+        .store_reception_rules(caller, &accepted, change)
+        .await?;
     let result = render::signature_result(&outcome);
     Ok(wire::StoreAccountPreferencesResponse { result }.to_envelope())
 }
@@ -224,7 +255,9 @@ async fn store_preferences(
 /// `UserIdentity` as a personnummer; Kuvert does not know the two-letter identities (§14 q7).
 pub(crate) fn user_person(user: &UserIdentity) -> Result<PersonalIdentityNumber, Error> {
     PersonalIdentityNumber::parse(user.as_str()).map_err(|error| {
-        Error::InvalidInput(format!("UserIdentity is not a valid personal identity number: {error}"))
+        Error::InvalidInput(format!(
+            "UserIdentity is not a valid personal identity number: {error}"
+        ))
     })
 }
 

@@ -85,7 +85,10 @@ pub fn authorize_reachability(
         return Ok(());
     }
     let is_approved = intermediary.is_some_and(|record| {
-        assert_eq!(&record.id, caller, "the intermediary record must be the caller's");
+        assert_eq!(
+            &record.id, caller,
+            "the intermediary record must be the caller's"
+        );
         record.senders.contains(sender)
     });
     if is_approved {
@@ -104,7 +107,11 @@ pub fn authorize_reachability(
 /// # Errors
 /// [`AccessError::UnknownCaller`].
 pub fn require_known(caller: &OrganisationNumber, roles: &CallerRoles) -> Result<(), AccessError> {
-    if roles.is_known() { Ok(()) } else { Err(AccessError::UnknownCaller(caller.clone())) }
+    if roles.is_known() {
+        Ok(())
+    } else {
+        Err(AccessError::UnknownCaller(caller.clone()))
+    }
 }
 
 /// Profile reads and changes are for mailbox operators only.
@@ -149,7 +156,9 @@ pub fn require_same_operator(
     if caller.id == target.id {
         Ok(())
     } else {
-        Err(AccessError::OtherOperator { caller: caller.id.clone() })
+        Err(AccessError::OtherOperator {
+            caller: caller.id.clone(),
+        })
     }
 }
 
@@ -166,8 +175,14 @@ pub fn authorize_user(
     let is_entitled = match recipient {
         RecipientId::Person(person) => person == user,
         RecipientId::Organisation(_) => rule.is_some_and(|rule| {
-            rule.signatories.iter().any(|signatory| &signatory.id == user)
+            rule.signatories
+                .iter()
+                .any(|signatory| &signatory.id == user)
         }),
     };
-    if is_entitled { Ok(()) } else { Err(AccessError::UserNotEntitled(recipient.clone())) }
+    if is_entitled {
+        Ok(())
+    } else {
+        Err(AccessError::UserNotEntitled(recipient.clone()))
+    }
 }

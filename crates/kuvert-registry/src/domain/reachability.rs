@@ -67,8 +67,14 @@ pub fn answer_registration(row: Registration) -> ReachabilityAnswer {
 }
 
 fn answer_profile(recipient: RecipientId, found: ReachableProfile) -> ReachabilityAnswer {
-    assert_eq!(found.profile.recipient, recipient, "the store answers for the id asked");
-    assert_eq!(found.profile.operator, found.operator.id, "a profile's operator is joined");
+    assert_eq!(
+        found.profile.recipient, recipient,
+        "the store answers for the id asked"
+    );
+    assert_eq!(
+        found.profile.operator, found.operator.id,
+        "a profile's operator is joined"
+    );
     let is_active = found.profile.status == ProfileStatus::Active;
     let accepts_sender = !found.is_sender_deselected;
     ReachabilityAnswer {

@@ -56,5 +56,8 @@ pub fn accepted_senders<'a>(
     all_senders: &'a [SenderRecord],
     deselected: &BTreeSet<OrganisationNumber>,
 ) -> Vec<&'a SenderRecord> {
-    all_senders.iter().filter(|sender| !deselected.contains(&sender.id)).collect()
+    all_senders
+        .iter()
+        .filter(|sender| !deselected.contains(&sender.id))
+        .collect()
 }

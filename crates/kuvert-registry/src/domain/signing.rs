@@ -74,7 +74,10 @@ pub struct CompanyEvaluation {
 /// [`SigningError::CompanyFormUnsupported`] for every other group (authorities, foundations,
 /// non-profit associations, estates, simple partnerships, foreign companies).
 pub fn company_form(company: &OrganisationNumber) -> Result<CompanyForm, SigningError> {
-    let unsupported = |form| SigningError::CompanyFormUnsupported { company: company.clone(), form };
+    let unsupported = |form| SigningError::CompanyFormUnsupported {
+        company: company.clone(),
+        form,
+    };
     match company.as_str().as_bytes().first() {
         Some(b'5') => Ok(CompanyForm::Limited),
         Some(b'7') => Ok(CompanyForm::EconomicAssociation),
@@ -114,13 +117,20 @@ pub fn evaluate_company(
     signers: &BTreeSet<PersonalIdentityNumber>,
 ) -> Result<CompanyEvaluation, SigningError> {
     let is_signatory = |person: &PersonalIdentityNumber| {
-        rule.signatories.iter().any(|signatory| &signatory.id == person)
+        rule.signatories
+            .iter()
+            .any(|signatory| &signatory.id == person)
     };
     if !signers.iter().all(is_signatory) {
-        return Err(SigningError::NotAuthorisedSignatory { company: rule.company.clone() });
+        return Err(SigningError::NotAuthorisedSignatory {
+            company: rule.company.clone(),
+        });
     }
-    let (signed_by, possible_signers): (Vec<Signatory>, Vec<Signatory>) =
-        rule.signatories.iter().cloned().partition(|signatory| signers.contains(&signatory.id));
+    let (signed_by, possible_signers): (Vec<Signatory>, Vec<Signatory>) = rule
+        .signatories
+        .iter()
+        .cloned()
+        .partition(|signatory| signers.contains(&signatory.id));
     let required = usize::try_from(rule.signatures_required).unwrap_or(usize::MAX);
     let is_interpretable = required >= 1 && required <= rule.signatories.len();
     let status = if !is_interpretable {
@@ -130,5 +140,9 @@ pub fn evaluate_company(
     } else {
         SigningStatus::Incomplete
     };
-    Ok(CompanyEvaluation { status, signed_by, possible_signers })
+    Ok(CompanyEvaluation {
+        status,
+        signed_by,
+        possible_signers,
+    })
 }

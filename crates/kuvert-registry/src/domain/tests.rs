@@ -29,7 +29,10 @@ const BERTIL: &str = "199001010009";
 const CECILIA: &str = "198505051238";
 
 fn sender(number: &str) -> SenderRecord {
-    SenderRecord { id: org(number), name: format!("Sender {number}") }
+    SenderRecord {
+        id: org(number),
+        name: format!("Sender {number}"),
+    }
 }
 
 fn intermediary_for(senders: &[&str]) -> IntermediaryRecord {
@@ -69,7 +72,10 @@ fn two_jointly() -> CompanySignatoryRule {
         signatures_required: 2,
         signatories: [ANNA, BERTIL, CECILIA]
             .iter()
-            .map(|id| Signatory { id: person(id), name: format!("Person {id}") })
+            .map(|id| Signatory {
+                id: person(id),
+                name: format!("Person {id}"),
+            })
             .collect(),
     }
 }
@@ -116,9 +122,11 @@ fn reachability_is_refused_for_an_intermediary_of_other_senders() {
 #[test]
 fn reachability_is_refused_for_an_organisation_that_is_no_intermediary() {
     let record = sender(SENDER);
-    let result =
-        access::authorize_reachability(&org(OPERATOR), &org(SENDER), Some(&record), None);
-    assert!(matches!(result, Err(AccessError::IntermediaryNotApproved { .. })));
+    let result = access::authorize_reachability(&org(OPERATOR), &org(SENDER), Some(&record), None);
+    assert!(matches!(
+        result,
+        Err(AccessError::IntermediaryNotApproved { .. })
+    ));
 }
 
 #[test]
@@ -135,8 +143,12 @@ fn profile_operations_require_an_operator() {
         access::require_operator(&org(SENDER), None),
         Err(AccessError::NotAnOperator(org(SENDER)))
     );
-    assert_eq!(access::require_operator(&org(OPERATOR), Some(operator(OPERATOR))).unwrap().id,
-        org(OPERATOR));
+    assert_eq!(
+        access::require_operator(&org(OPERATOR), Some(operator(OPERATOR)))
+            .unwrap()
+            .id,
+        org(OPERATOR)
+    );
 }
 
 #[test]
@@ -154,8 +166,14 @@ fn only_the_holding_operator_may_change_a_profile() {
 #[test]
 fn unknown_callers_may_not_read_the_directory() {
     let roles = CallerRoles::default();
-    assert_eq!(access::require_known(&org(SENDER), &roles), Err(AccessError::UnknownCaller(org(SENDER))));
-    let roles = CallerRoles { sender: Some(sender(SENDER)), ..CallerRoles::default() };
+    assert_eq!(
+        access::require_known(&org(SENDER), &roles),
+        Err(AccessError::UnknownCaller(org(SENDER)))
+    );
+    let roles = CallerRoles {
+        sender: Some(sender(SENDER)),
+        ..CallerRoles::default()
+    };
     assert_eq!(access::require_known(&org(SENDER), &roles), Ok(()));
 }
 
@@ -166,7 +184,10 @@ fn a_person_acts_only_for_themself_and_signatories_for_their_company() {
     assert!(access::authorize_user(&anna, &person(BERTIL), None).is_err());
     let company = RecipientId::Organisation(org("5562000009"));
     let rule = two_jointly();
-    assert_eq!(access::authorize_user(&company, &person(BERTIL), Some(&rule)), Ok(()));
+    assert_eq!(
+        access::authorize_user(&company, &person(BERTIL), Some(&rule)),
+        Ok(())
+    );
     assert!(access::authorize_user(&company, &person("199202021110"), Some(&rule)).is_err());
     assert!(access::authorize_user(&company, &person(BERTIL), None).is_err());
 }
@@ -188,7 +209,10 @@ fn an_active_profile_that_accepts_the_sender_is_reachable() {
     let answer = answer_reachability(reachable(ProfileStatus::Active, false));
     assert!(answer.is_reachable);
     assert!(answer.accepts_sender);
-    assert_eq!(answer.last_sender_accept_change, Some(datetime!(2026-02-03 04:05:06 UTC)));
+    assert_eq!(
+        answer.last_sender_accept_change,
+        Some(datetime!(2026-02-03 04:05:06 UTC))
+    );
 }
 
 #[test]
@@ -208,7 +232,10 @@ fn a_pending_profile_is_not_reachable() {
 
 #[test]
 fn no_profile_means_paper_mail_and_sender_not_accepted() {
-    let row = Reachability { recipient: RecipientId::Person(person(ANNA)), profile: None };
+    let row = Reachability {
+        recipient: RecipientId::Person(person(ANNA)),
+        profile: None,
+    };
     let answer = answer_reachability(row);
     assert!(!answer.is_reachable);
     assert!(!answer.accepts_sender);
@@ -245,9 +272,18 @@ fn accepted_senders_reject_persons_and_unknown_senders() {
 
 #[test]
 fn company_forms_follow_the_group_digit() {
-    assert_eq!(signing::company_form(&org("5562000009")), Ok(CompanyForm::Limited));
-    assert_eq!(signing::company_form(&org("7696200000")), Ok(CompanyForm::EconomicAssociation));
-    assert_eq!(signing::company_form(&org("9162000005")), Ok(CompanyForm::Partnership));
+    assert_eq!(
+        signing::company_form(&org("5562000009")),
+        Ok(CompanyForm::Limited)
+    );
+    assert_eq!(
+        signing::company_form(&org("7696200000")),
+        Ok(CompanyForm::EconomicAssociation)
+    );
+    assert_eq!(
+        signing::company_form(&org("9162000005")),
+        Ok(CompanyForm::Partnership)
+    );
     assert!(matches!(
         signing::company_form(&org("8022000007")),
         Err(SigningError::CompanyFormUnsupported { .. })
@@ -257,7 +293,10 @@ fn company_forms_follow_the_group_digit() {
 
 #[test]
 fn a_person_must_sign_their_own_change() {
-    assert_eq!(signing::require_person_signer(&person(ANNA), &[person(ANNA)]), Ok(()));
+    assert_eq!(
+        signing::require_person_signer(&person(ANNA), &[person(ANNA)]),
+        Ok(())
+    );
     assert_eq!(
         signing::require_person_signer(&person(ANNA), &[person(BERTIL)]),
         Err(SigningError::SignerIsNotRecipient)
@@ -282,7 +321,10 @@ fn two_jointly_is_incomplete_after_one_and_complete_after_two() {
 
 #[test]
 fn one_of_is_complete_after_one() {
-    let rule = CompanySignatoryRule { signatures_required: 1, ..two_jointly() };
+    let rule = CompanySignatoryRule {
+        signatures_required: 1,
+        ..two_jointly()
+    };
     let one = signing::evaluate_company(&rule, &BTreeSet::from([person(CECILIA)])).unwrap();
     assert_eq!(one.status, SigningStatus::Complete);
 }
@@ -291,15 +333,30 @@ fn one_of_is_complete_after_one() {
 fn a_signer_outside_the_rule_is_refused() {
     let rule = two_jointly();
     let result = signing::evaluate_company(&rule, &BTreeSet::from([person("199202021110")]));
-    assert!(matches!(result, Err(SigningError::NotAuthorisedSignatory { .. })));
+    assert!(matches!(
+        result,
+        Err(SigningError::NotAuthorisedSignatory { .. })
+    ));
 }
 
 #[test]
 fn a_rule_no_set_can_meet_is_not_supported() {
-    let rule = CompanySignatoryRule { signatures_required: 4, ..two_jointly() };
+    let rule = CompanySignatoryRule {
+        signatures_required: 4,
+        ..two_jointly()
+    };
     let all = BTreeSet::from([person(ANNA), person(BERTIL), person(CECILIA)]);
-    assert_eq!(signing::evaluate_company(&rule, &all).unwrap().status, SigningStatus::RulesNotSupported);
-    let zero = CompanySignatoryRule { signatures_required: 0, ..two_jointly() };
+    assert_eq!(
+        signing::evaluate_company(&rule, &all).unwrap().status,
+        SigningStatus::RulesNotSupported
+    );
+    let zero = CompanySignatoryRule {
+        signatures_required: 0,
+        ..two_jointly()
+    };
     let none = BTreeSet::new();
-    assert_eq!(signing::evaluate_company(&zero, &none).unwrap().status, SigningStatus::RulesNotSupported);
+    assert_eq!(
+        signing::evaluate_company(&zero, &none).unwrap().status,
+        SigningStatus::RulesNotSupported
+    );
 }

@@ -12,15 +12,15 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kuvert_core::id::{OrganisationNumber, RecipientId};
 use kuvert_store::registry::{CampaignCode, RegistrationSource};
-use kuvert_web::identity::CallerRejection;
 use kuvert_web::CallerOrganisation;
+use kuvert_web::identity::CallerRejection;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use utoipa::OpenApi;
 
 use model::{
     IntermediaryView, OperatorView, OutcomeView, ReachabilityRequest, RecipientStatus,
-    RegistrationsRequest, SenderView, SignedChangeJson, SignatureDataJson,
+    RegistrationsRequest, SenderView, SignatureDataJson, SignedChangeJson,
 };
 
 use crate::AppState;
@@ -46,8 +46,15 @@ pub(crate) fn routes() -> axum::Router<AppState> {
 #[openapi(
     info(title = "Kuvert Förmedlingsadressregistret (FaR)", version = "1"),
     paths(
-        reachability, registrations, register, change_operator, deregister, preferences,
-        senders, intermediaries, operators
+        reachability,
+        registrations,
+        register,
+        change_operator,
+        deregister,
+        preferences,
+        senders,
+        intermediaries,
+        operators
     )
 )]
 struct ApiDoc;
@@ -55,7 +62,9 @@ struct ApiDoc;
 /// The OpenAPI document with the configured public URL as its server.
 async fn openapi(State(state): State<AppState>) -> Response {
     let mut document = ApiDoc::openapi();
-    document.servers = Some(vec![utoipa::openapi::Server::new(state.public_url.as_str())]);
+    document.servers = Some(vec![utoipa::openapi::Server::new(
+        state.public_url.as_str(),
+    )]);
     Json(document).into_response()
 }
 
@@ -70,9 +79,13 @@ async fn reachability(State(state): State<AppState>, caller: Caller, body: Body)
             let caller = caller_number(caller)?;
             let request: ReachabilityRequest = read_json(body, state.body_bytes_max).await?;
             let registry = &state.registry;
-            let answers =
-                registry.is_reachable(&caller, &request.sender, &request.recipients).await?;
-            Ok(answers.into_iter().map(RecipientStatus::from_answer).collect::<Vec<_>>())
+            let answers = registry
+                .is_reachable(&caller, &request.sender, &request.recipients)
+                .await?;
+            Ok(answers
+                .into_iter()
+                .map(RecipientStatus::from_answer)
+                .collect::<Vec<_>>())
         }
         .await,
     )
@@ -86,8 +99,14 @@ async fn registrations(State(state): State<AppState>, caller: Caller, body: Body
         async {
             let caller = caller_number(caller)?;
             let request: RegistrationsRequest = read_json(body, state.body_bytes_max).await?;
-            let answers = state.registry.is_registered(&caller, &request.recipients).await?;
-            Ok(answers.into_iter().map(RecipientStatus::from_answer).collect::<Vec<_>>())
+            let answers = state
+                .registry
+                .is_registered(&caller, &request.recipients)
+                .await?;
+            Ok(answers
+                .into_iter()
+                .map(RecipientStatus::from_answer)
+                .collect::<Vec<_>>())
         }
         .await,
     )
@@ -104,7 +123,10 @@ async fn register(State(state): State<AppState>, caller: Caller, body: Body) -> 
             let domain = required_domain(&request)?;
             let source = request.source.as_ref().map(source).transpose()?;
             let change = signed_change(&request)?;
-            let outcome = state.registry.register(&caller, &domain, change, source).await?;
+            let outcome = state
+                .registry
+                .register(&caller, &domain, change, source)
+                .await?;
             Ok(OutcomeView::from_outcome(&outcome))
         }
         .await,
@@ -121,7 +143,10 @@ async fn change_operator(State(state): State<AppState>, caller: Caller, body: Bo
             let request: SignedChangeJson = read_json(body, state.body_bytes_max).await?;
             let domain = required_domain(&request)?;
             let change = signed_change(&request)?;
-            let outcome = state.registry.change_operator(&caller, &domain, change).await?;
+            let outcome = state
+                .registry
+                .change_operator(&caller, &domain, change)
+                .await?;
             Ok(OutcomeView::from_outcome(&outcome))
         }
         .await,
@@ -160,7 +185,10 @@ async fn preferences(State(state): State<AppState>, caller: Caller, body: Body) 
                 .map(RecipientId::Organisation)
                 .collect();
             let change = signed_change(&request)?;
-            let outcome = state.registry.store_reception_rules(&caller, &accepted, change).await?;
+            let outcome = state
+                .registry
+                .store_reception_rules(&caller, &accepted, change)
+                .await?;
             Ok(OutcomeView::from_outcome(&outcome))
         }
         .await,
@@ -173,7 +201,10 @@ async fn senders(State(state): State<AppState>, caller: Caller) -> Response {
     respond(
         async {
             let records = state.registry.senders(&caller_number(caller)?).await?;
-            Ok(records.iter().map(SenderView::from_record).collect::<Vec<_>>())
+            Ok(records
+                .iter()
+                .map(SenderView::from_record)
+                .collect::<Vec<_>>())
         }
         .await,
     )
@@ -185,8 +216,14 @@ async fn senders(State(state): State<AppState>, caller: Caller) -> Response {
 async fn intermediaries(State(state): State<AppState>, caller: Caller) -> Response {
     respond(
         async {
-            let records = state.registry.intermediaries(&caller_number(caller)?).await?;
-            Ok(records.iter().map(IntermediaryView::from_record).collect::<Vec<_>>())
+            let records = state
+                .registry
+                .intermediaries(&caller_number(caller)?)
+                .await?;
+            Ok(records
+                .iter()
+                .map(IntermediaryView::from_record)
+                .collect::<Vec<_>>())
         }
         .await,
     )
@@ -199,7 +236,10 @@ async fn operators(State(state): State<AppState>, caller: Caller) -> Response {
     respond(
         async {
             let records = state.registry.operators(&caller_number(caller)?).await?;
-            Ok(records.iter().map(OperatorView::from_record).collect::<Vec<_>>())
+            Ok(records
+                .iter()
+                .map(OperatorView::from_record)
+                .collect::<Vec<_>>())
         }
         .await,
     )
@@ -207,9 +247,9 @@ async fn operators(State(state): State<AppState>, caller: Caller) -> Response {
 
 /// The calling organisation, or an access-denied error naming why there is none.
 pub(crate) fn caller_number(caller: Caller) -> Result<OrganisationNumber, Error> {
-    caller.map(|CallerOrganisation(number)| number).map_err(|rejection| {
-        Error::NoCaller(rejection.to_string())
-    })
+    caller
+        .map(|CallerOrganisation(number)| number)
+        .map_err(|rejection| Error::NoCaller(rejection.to_string()))
 }
 
 fn respond<T: Serialize>(result: Result<T, Error>) -> Response {
@@ -238,7 +278,10 @@ fn source(source: &model::SourceJson) -> Result<RegistrationSource, Error> {
         .map(CampaignCode::parse)
         .transpose()
         .map_err(|error| Error::InvalidInput(format!("source.campaign: {error}")))?;
-    Ok(RegistrationSource { sender: source.sender.clone(), campaign })
+    Ok(RegistrationSource {
+        sender: source.sender.clone(),
+        campaign,
+    })
 }
 
 fn signed_change(request: &SignedChangeJson) -> Result<SignedChange, Error> {
@@ -259,7 +302,9 @@ fn signed_change(request: &SignedChangeJson) -> Result<SignedChange, Error> {
         })
         .collect::<Result<Vec<_>, _>>()?;
     if signatures.is_empty() {
-        return Err(Error::InvalidInput("at least one signature is required".to_owned()));
+        return Err(Error::InvalidInput(
+            "at least one signature is required".to_owned(),
+        ));
     }
     Ok(SignedChange {
         recipient: request.recipient.clone(),

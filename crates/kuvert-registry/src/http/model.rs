@@ -2,9 +2,7 @@
 //! hand (STYLE.md §5). Identity numbers travel as their canonical strings.
 
 use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber, RecipientId};
-use kuvert_store::registry::{
-    IntermediaryRecord, OperatorRecord, SenderRecord, Signatory,
-};
+use kuvert_store::registry::{IntermediaryRecord, OperatorRecord, SenderRecord, Signatory};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -186,7 +184,10 @@ impl OperatorView {
 
 impl SenderView {
     pub(crate) fn from_record(record: &SenderRecord) -> Self {
-        Self { id: record.id.as_str().to_owned(), name: record.name.clone() }
+        Self {
+            id: record.id.as_str().to_owned(),
+            name: record.name.clone(),
+        }
     }
 }
 
@@ -195,14 +196,19 @@ impl IntermediaryView {
         Self {
             id: record.id.as_str().to_owned(),
             name: record.name.clone(),
-            senders: record.senders.iter().map(|sender| sender.as_str().to_owned()).collect(),
+            senders: record
+                .senders
+                .iter()
+                .map(|sender| sender.as_str().to_owned())
+                .collect(),
         }
     }
 }
 
 impl OutcomeView {
     pub(crate) fn from_outcome(outcome: &SigningOutcome) -> Self {
-        let names = |people: &[Signatory]| people.iter().map(|person| person.name.clone()).collect();
+        let names =
+            |people: &[Signatory]| people.iter().map(|person| person.name.clone()).collect();
         Self {
             status: match outcome.status {
                 SigningStatus::Complete => "Complete",

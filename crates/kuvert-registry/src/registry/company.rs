@@ -67,9 +67,14 @@ impl Registry {
         {
             return Err(Error::AlreadyExists("profile"));
         }
-        let pending = self.open_pending(operator, company, change, &signed).await?;
-        let mut already: BTreeSet<PersonalIdentityNumber> =
-            pending.signatures.iter().map(|record| record.signatory.clone()).collect();
+        let pending = self
+            .open_pending(operator, company, change, &signed)
+            .await?;
+        let mut already: BTreeSet<PersonalIdentityNumber> = pending
+            .signatures
+            .iter()
+            .map(|record| record.signatory.clone())
+            .collect();
         for signature in &signed {
             if already.insert(signature.signer.personal_identity_number.clone()) {
                 let record = company_record(&change.recipient, operator, change, signature);
@@ -79,7 +84,9 @@ impl Registry {
         let evaluation = signing::evaluate_company(&rule, &already)?;
         if evaluation.status == SigningStatus::Complete {
             let now = OffsetDateTime::now_utc();
-            self.store.complete_company_registration(company, now, source).await?;
+            self.store
+                .complete_company_registration(company, now, source)
+                .await?;
             metrics::counter!("kuvert_registry_registrations_total", "kind" => "company")
                 .increment(1);
         }
@@ -97,7 +104,10 @@ impl Registry {
     ) -> Result<PendingCompanyRegistration, Error> {
         if let Some(pending) = self.store.pending_company_registration(company).await? {
             if pending.operator != operator.id {
-                return Err(AccessError::OtherOperator { caller: operator.id.clone() }.into());
+                return Err(AccessError::OtherOperator {
+                    caller: operator.id.clone(),
+                }
+                .into());
             }
             if pending.agreement_text != change.agreement_text {
                 let reason = "AgreementText differs from the pending registration's text";
@@ -105,7 +115,9 @@ impl Registry {
             }
             return Ok(pending);
         }
-        let first = signed.first().ok_or(Error::InvalidInput("no signature".to_owned()))?;
+        let first = signed
+            .first()
+            .ok_or(Error::InvalidInput("no signature".to_owned()))?;
         let request = NewCompanyRegistration {
             company: company.clone(),
             operator: operator.id.clone(),
@@ -113,7 +125,10 @@ impl Registry {
             requested_at: OffsetDateTime::now_utc(),
         };
         let record = company_record(&change.recipient, operator, change, first);
-        Ok(self.store.start_company_registration(request, record).await?)
+        Ok(self
+            .store
+            .start_company_registration(request, record)
+            .await?)
     }
 
     /// `getPendingAccountRequest`: the pending registrations among `recipients` that `user`
@@ -131,11 +146,16 @@ impl Registry {
         self.operator_caller(caller).await?;
         let mut requests = Vec::new();
         for recipient in recipients {
-            let RecipientId::Organisation(company) = recipient else { continue };
-            let Some(request) = self.pending_request(company).await? else { continue };
-            let is_entitled = request.pending.rule.as_ref().is_some_and(|rule| {
-                access::authorize_user(recipient, user, Some(rule)).is_ok()
-            });
+            let RecipientId::Organisation(company) = recipient else {
+                continue;
+            };
+            let Some(request) = self.pending_request(company).await? else {
+                continue;
+            };
+            let is_entitled =
+                request.pending.rule.as_ref().is_some_and(|rule| {
+                    access::authorize_user(recipient, user, Some(rule)).is_ok()
+                });
             if is_entitled {
                 requests.push(request);
             }
@@ -156,11 +176,19 @@ impl Registry {
     ) -> Result<(), Error> {
         let operator = self.operator_caller(caller).await?;
         let not_found = Error::NotFound("pending account request");
-        let RecipientId::Organisation(company) = recipient else { return Err(not_found) };
-        let pending =
-            self.store.pending_company_registration(company).await?.ok_or(not_found)?;
+        let RecipientId::Organisation(company) = recipient else {
+            return Err(not_found);
+        };
+        let pending = self
+            .store
+            .pending_company_registration(company)
+            .await?
+            .ok_or(not_found)?;
         if pending.operator != operator.id {
-            return Err(AccessError::OtherOperator { caller: operator.id }.into());
+            return Err(AccessError::OtherOperator {
+                caller: operator.id,
+            }
+            .into());
         }
         access::authorize_user(recipient, user, pending.rule.as_ref())?;
         self.store.cancel_company_registration(company).await?;
@@ -187,14 +215,23 @@ impl Registry {
             .company_signatory_rule(number)
             .await?
             .ok_or(Error::NotFound("company signatory rule"))?;
-        let is_authorized_signer = rule.signatories.iter().any(|signatory| &signatory.id == user);
+        let is_authorized_signer = rule
+            .signatories
+            .iter()
+            .any(|signatory| &signatory.id == user);
         let profile = self.store.profile(company).await?;
         let operator_domain = match &profile {
             Some(profile) => self.operator_domain(&profile.operator).await?,
             None => None,
         };
         let pending = self.pending_request(number).await?;
-        Ok(AuthorizedSigner { is_authorized_signer, rule, profile, operator_domain, pending })
+        Ok(AuthorizedSigner {
+            is_authorized_signer,
+            rule,
+            profile,
+            operator_domain,
+            pending,
+        })
     }
 
     /// Authority `testNewSigner`: would `signers` plus `candidate` meet the company's rule?
@@ -246,7 +283,11 @@ impl Registry {
         let Some(pending) = self.store.pending_company_registration(company).await? else {
             return Ok(None);
         };
-        let signers = pending.signatures.iter().map(|record| record.signatory.clone()).collect();
+        let signers = pending
+            .signatures
+            .iter()
+            .map(|record| record.signatory.clone())
+            .collect();
         let evaluation = match &pending.rule {
             Some(rule) => signing::evaluate_company(rule, &signers)?,
             None => CompanyEvaluation {
@@ -255,12 +296,23 @@ impl Registry {
                 possible_signers: Vec::new(),
             },
         };
-        let operator_domain = self.operator_domain(&pending.operator).await?.unwrap_or_default();
-        Ok(Some(PendingRequest { pending, operator_domain, evaluation }))
+        let operator_domain = self
+            .operator_domain(&pending.operator)
+            .await?
+            .unwrap_or_default();
+        Ok(Some(PendingRequest {
+            pending,
+            operator_domain,
+            evaluation,
+        }))
     }
 
     async fn operator_domain(&self, id: &OrganisationNumber) -> Result<Option<String>, Error> {
-        Ok(self.store.operator(id).await?.map(|record| record.domain.as_str().to_owned()))
+        Ok(self
+            .store
+            .operator(id)
+            .await?
+            .map(|record| record.domain.as_str().to_owned()))
     }
 }
 
@@ -268,9 +320,9 @@ impl Registry {
 fn company_number(company: &RecipientId) -> Result<&OrganisationNumber, Error> {
     match company {
         RecipientId::Organisation(number) => Ok(number),
-        RecipientId::Person(_) => {
-            Err(Error::InvalidInput("CompanyId is a personal identity number".to_owned()))
-        }
+        RecipientId::Person(_) => Err(Error::InvalidInput(
+            "CompanyId is a personal identity number".to_owned(),
+        )),
     }
 }
 
@@ -281,7 +333,13 @@ fn company_record(
     signature: &VerifiedSignature,
 ) -> kuvert_store::registry::SignatureRecord {
     let action = SignedAction::CompanyRegistration;
-    signature_record(recipient, action, &operator.id, &change.agreement_text, signature)
+    signature_record(
+        recipient,
+        action,
+        &operator.id,
+        &change.agreement_text,
+        signature,
+    )
 }
 
 fn outcome(recipient: &RecipientId, evaluation: CompanyEvaluation) -> SigningOutcome {

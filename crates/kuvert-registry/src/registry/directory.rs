@@ -16,7 +16,10 @@ impl Registry {
     ///
     /// # Errors
     /// `TooMany` above 1000 ids; `UnknownSender`; `IntermediaryNotApproved`.
-    #[tracing::instrument(skip_all, fields(caller = %caller, sender = %sender, n_recipients = recipients.len()))]
+    #[tracing::instrument(
+        skip_all,
+        fields(caller = %caller, sender = %sender, n_recipients = recipients.len())
+    )]
     pub async fn is_reachable(
         &self,
         caller: &OrganisationNumber,
@@ -25,15 +28,26 @@ impl Registry {
     ) -> Result<Vec<ReachabilityAnswer>, Error> {
         let max = REACHABILITY_IDS_PER_CALL_MAX;
         if recipients.len() > max {
-            return Err(Error::TooMany { count: recipients.len(), max });
+            return Err(Error::TooMany {
+                count: recipients.len(),
+                max,
+            });
         }
         let sender_record = self.store.sender(sender).await?;
         let intermediary = self.store.intermediary(caller).await?;
-        access::authorize_reachability(caller, sender, sender_record.as_ref(), intermediary.as_ref())?;
+        access::authorize_reachability(
+            caller,
+            sender,
+            sender_record.as_ref(),
+            intermediary.as_ref(),
+        )?;
         let rows = self.store.is_reachable(sender, recipients).await?;
         assert_eq!(rows.len(), recipients.len(), "one answer per asked id");
         metrics::counter!("kuvert_registry_reachability_ids_total").increment(rows.len() as u64);
-        Ok(rows.into_iter().map(reachability::answer_reachability).collect())
+        Ok(rows
+            .into_iter()
+            .map(reachability::answer_reachability)
+            .collect())
     }
 
     /// `isRegistered`: for each recipient, in order, its profile and operator. Answered to any
@@ -49,12 +63,18 @@ impl Registry {
     ) -> Result<Vec<ReachabilityAnswer>, Error> {
         let max = REGISTERED_IDS_PER_CALL_MAX;
         if recipients.len() > max {
-            return Err(Error::TooMany { count: recipients.len(), max });
+            return Err(Error::TooMany {
+                count: recipients.len(),
+                max,
+            });
         }
         access::require_known(caller, &self.roles(caller).await?)?;
         let rows = self.store.registrations(recipients).await?;
         assert_eq!(rows.len(), recipients.len(), "one answer per asked id");
-        Ok(rows.into_iter().map(reachability::answer_registration).collect())
+        Ok(rows
+            .into_iter()
+            .map(reachability::answer_registration)
+            .collect())
     }
 
     /// `getSenders`: every connected sender.

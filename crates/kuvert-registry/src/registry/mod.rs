@@ -2,9 +2,9 @@
 //! REST handlers. Each method identifies the caller's role, applies the pure rules of
 //! [`crate::domain`] and reaches storage only through [`RegistryStore`].
 
+mod company;
 mod directory;
 mod profiles;
-mod company;
 
 use std::sync::Arc;
 
@@ -63,7 +63,10 @@ impl Registry {
     /// Operations over `store`, trusting person signatures that chain to `eid_anchors`.
     #[must_use]
     pub fn new(store: Arc<dyn RegistryStore>, eid_anchors: TrustAnchors) -> Self {
-        Self { store, eid_anchors: Arc::new(eid_anchors) }
+        Self {
+            store,
+            eid_anchors: Arc::new(eid_anchors),
+        }
     }
 
     /// The store, for the admin functions.
@@ -81,7 +84,10 @@ impl Registry {
     }
 
     /// The caller's operator record, or `AccessError::NotAnOperator`.
-    pub(crate) async fn operator_caller(&self, caller: &OrganisationNumber) -> Result<OperatorRecord, Error> {
+    pub(crate) async fn operator_caller(
+        &self,
+        caller: &OrganisationNumber,
+    ) -> Result<OperatorRecord, Error> {
         let record = self.store.operator(caller).await?;
         Ok(access::require_operator(caller, record)?)
     }
@@ -99,7 +105,10 @@ impl Registry {
             .map(|data| {
                 kuvert_eid::verify_signature_data(&data, text, &self.eid_anchors, now)
                     .map(|signer| VerifiedSignature { signer, data })
-                    .map_err(|error| Error::Signature { reason: error.to_string(), is_register })
+                    .map_err(|error| Error::Signature {
+                        reason: error.to_string(),
+                        is_register,
+                    })
             })
             .collect()
     }
@@ -136,5 +145,8 @@ fn signature_record(
 
 /// The personnummer of everyone who signed.
 fn signer_numbers(signatures: &[VerifiedSignature]) -> Vec<PersonalIdentityNumber> {
-    signatures.iter().map(|signature| signature.signer.personal_identity_number.clone()).collect()
+    signatures
+        .iter()
+        .map(|signature| signature.signer.personal_identity_number.clone())
+        .collect()
 }

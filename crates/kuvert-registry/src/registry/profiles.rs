@@ -51,7 +51,9 @@ impl Registry {
         let signed = self.verify_all(&change.agreement_text, change.signatures.clone(), true)?;
         let person = match &change.recipient {
             RecipientId::Organisation(company) => {
-                return self.register_company(&operator, company, &change, signed, source).await;
+                return self
+                    .register_company(&operator, company, &change, signed, source)
+                    .await;
             }
             RecipientId::Person(person) => person,
         };
@@ -105,7 +107,9 @@ impl Registry {
                 &change.agreement_text,
                 &signed[0],
             );
-            self.store.change_operator(&change.recipient, &operator.id, record).await?;
+            self.store
+                .change_operator(&change.recipient, &operator.id, record)
+                .await?;
             metrics::counter!("kuvert_registry_operator_changes_total").increment(1);
         }
         Ok(outcome)
@@ -132,7 +136,9 @@ impl Registry {
                 &change.agreement_text,
                 &signed[0],
             );
-            self.store.deregister_profile(&change.recipient, record).await?;
+            self.store
+                .deregister_profile(&change.recipient, record)
+                .await?;
             metrics::counter!("kuvert_registry_deregistrations_total").increment(1);
         }
         Ok(outcome)
@@ -163,7 +169,9 @@ impl Registry {
                 &change.agreement_text,
                 &signed[0],
             );
-            self.store.store_reception_rules(&change.recipient, &deselected, record).await?;
+            self.store
+                .store_reception_rules(&change.recipient, &deselected, record)
+                .await?;
         }
         Ok(outcome)
     }
@@ -186,7 +194,11 @@ impl Registry {
             signatures: Vec::new(),
         };
         self.holding_operator(caller, &probe).await?;
-        let rules = self.store.reception_rules(recipient).await?.ok_or(Error::NotFound("profile"))?;
+        let rules = self
+            .store
+            .reception_rules(recipient)
+            .await?
+            .ok_or(Error::NotFound("profile"))?;
         let all_senders = self.store.senders().await?;
         let accepted = reception::accepted_senders(&all_senders, &rules.deselected);
         Ok(accepted.into_iter().cloned().collect())
@@ -201,8 +213,11 @@ impl Registry {
         let operator = self.operator_caller(caller).await?;
         let domain = ServiceDomain::parse(operator_domain)
             .map_err(|error| Error::InvalidInput(format!("ServiceSupplier: {error}")))?;
-        let target =
-            self.store.operator_by_domain(&domain).await?.ok_or(Error::NotFound("operator"))?;
+        let target = self
+            .store
+            .operator_by_domain(&domain)
+            .await?
+            .ok_or(Error::NotFound("operator"))?;
         access::require_same_operator(&operator, &target)?;
         Ok(operator)
     }
@@ -215,22 +230,31 @@ impl Registry {
     ) -> Result<OperatorRecord, Error> {
         let operator = self.operator_caller(caller).await?;
         self.authorize_user(change).await?;
-        let profile =
-            self.store.profile(&change.recipient).await?.ok_or(Error::NotFound("profile"))?;
+        let profile = self
+            .store
+            .profile(&change.recipient)
+            .await?
+            .ok_or(Error::NotFound("profile"))?;
         access::require_holding_operator(&operator, &profile)?;
         Ok(operator)
     }
 
     /// The acting person, when named, must be the recipient or a company signatory.
     async fn authorize_user(&self, change: &SignedChange) -> Result<(), Error> {
-        let Some(user) = &change.user else { return Ok(()) };
+        let Some(user) = &change.user else {
+            return Ok(());
+        };
         let rule = match &change.recipient {
             RecipientId::Organisation(company) => {
                 self.store.company_signatory_rule(company).await?
             }
             RecipientId::Person(_) => None,
         };
-        Ok(access::authorize_user(&change.recipient, user, rule.as_ref())?)
+        Ok(access::authorize_user(
+            &change.recipient,
+            user,
+            rule.as_ref(),
+        )?)
     }
 
     /// Whether `signed` authorises a change of `recipient` now. A company's change other than
@@ -278,7 +302,10 @@ pub(super) fn complete(recipient: &RecipientId, signed: &[VerifiedSignature]) ->
 }
 
 /// No signatory rule is known for the company: nothing can be judged or changed.
-pub(super) fn not_supported(recipient: &RecipientId, signed: &[VerifiedSignature]) -> SigningOutcome {
+pub(super) fn not_supported(
+    recipient: &RecipientId,
+    signed: &[VerifiedSignature],
+) -> SigningOutcome {
     SigningOutcome {
         status: SigningStatus::RulesNotSupported,
         possible_signers: Vec::new(),

@@ -33,8 +33,7 @@ pub(crate) async fn handle_authority(
         Err(error) => return error.to_soap_response(Some(UNREADABLE_DETAIL)),
     };
     let detail = request.fault_element();
-    metrics::counter!("kuvert_registry_soap_requests_total", "operation" => detail)
-        .increment(1);
+    metrics::counter!("kuvert_registry_soap_requests_total", "operation" => detail).increment(1);
     match dispatch(registry, caller, request).await {
         Ok(envelope) => soap_response(StatusCode::OK, envelope),
         Err(error) => error.to_soap_response(Some(detail)),
@@ -71,7 +70,10 @@ async fn dispatch(
         }
         A::GetUserAccessRights(_) => {
             registry.operator_caller(caller).await?;
-            Ok(wire::GetUserAccessRightsResponse { result: no_access_index() }.to_envelope())
+            Ok(wire::GetUserAccessRightsResponse {
+                result: no_access_index(),
+            }
+            .to_envelope())
         }
         A::GetUserAccessRightsNoConcent(_) => {
             registry.operator_caller(caller).await?;
@@ -79,7 +81,9 @@ async fn dispatch(
             Ok(wire::GetUserAccessRightsNoConcentResponse { result }.to_envelope())
         }
         A::TestNewSigner(request) => test_new_signer(registry, caller, request).await,
-        A::VerifyAuthorizedSignatures(request) => verify_signatures(registry, caller, request).await,
+        A::VerifyAuthorizedSignatures(request) => {
+            verify_signatures(registry, caller, request).await
+        }
     }
 }
 
@@ -106,14 +110,22 @@ async fn test_new_signer(
     request: wire::TestNewSigner,
 ) -> Result<String, Error> {
     let mut signers = BTreeSet::new();
-    let candidates = request.signers.iter().map(|person| &person.id).chain(&request.candidate);
+    let candidates = request
+        .signers
+        .iter()
+        .map(|person| &person.id)
+        .chain(&request.candidate);
     for id in candidates {
         let number = PersonalIdentityNumber::parse(id.as_str()).map_err(|error| {
-            Error::InvalidInput(format!("signatory id is not a personal identity number: {error}"))
+            Error::InvalidInput(format!(
+                "signatory id is not a personal identity number: {error}"
+            ))
         })?;
         signers.insert(number);
     }
-    let evaluation = registry.test_new_signer(caller, &request.company, signers).await?;
+    let evaluation = registry
+        .test_new_signer(caller, &request.company, signers)
+        .await?;
     let result = evaluation_or_unsupported(&request.company, evaluation.as_ref());
     Ok(wire::TestNewSignerResponse { result }.to_envelope())
 }
@@ -126,8 +138,9 @@ async fn verify_signatures(
     let text = String::from_utf8(request.signed_data)
         .map_err(|_| Error::InvalidInput("arg2 (signed data) is not UTF-8 text".to_owned()))?;
     let signatures = render::eid_signatures(&request.signatures, false)?;
-    let evaluation =
-        registry.verify_company_signatures(caller, &request.company, &text, signatures).await?;
+    let evaluation = registry
+        .verify_company_signatures(caller, &request.company, &text, signatures)
+        .await?;
     let result = evaluation_or_unsupported(&request.company, evaluation.as_ref());
     Ok(wire::VerifyAuthorizedSignaturesResponse { result }.to_envelope())
 }

@@ -34,8 +34,10 @@ pub(crate) fn eid_signatures(
                 nonce: wire.nonce.clone(),
                 encoding_of_signed_text: wire.encoding_of_signed_text.clone(),
             };
-            kuvert_eid::SignatureData::from_fields(&fields)
-                .map_err(|error| Error::Signature { reason: error.to_string(), is_register })
+            kuvert_eid::SignatureData::from_fields(&fields).map_err(|error| Error::Signature {
+                reason: error.to_string(),
+                is_register,
+            })
         })
         .collect()
 }
@@ -111,7 +113,10 @@ pub(crate) fn authorization_status(status: SigningStatus) -> AuthorizationStatus
 
 /// `auth:Person` of a signatory.
 pub(crate) fn person(signatory: &Signatory) -> Person {
-    Person { id: SignatoryId::person(&signatory.id), name: signatory.name.clone() }
+    Person {
+        id: SignatoryId::person(&signatory.id),
+        name: signatory.name.clone(),
+    }
 }
 
 /// `auth:SignatureAuthorizationResult` of a signed change.

@@ -3,10 +3,10 @@
 use axum::body::Body;
 use http_body_util::BodyExt as _;
 use kuvert_wire::envelope;
+use kuvert_wire::envelope::BodyElement;
 use kuvert_wire::error::WireError;
 use kuvert_wire::fault::{Fault, FaultCode};
 use kuvert_wire::recipient::IsReachableResponse;
-use kuvert_wire::envelope::BodyElement;
 use tower::ServiceExt as _;
 
 use crate::harness::*;
@@ -15,7 +15,10 @@ const SOAP: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 const R3: &str = "http://minameddelanden.gov.se/schema/Recipient/v3";
 
 fn is_reachable_xml(sender: &str, ids: &[String]) -> String {
-    let ids: String = ids.iter().map(|id| format!("<recipientId>{id}</recipientId>")).collect();
+    let ids: String = ids
+        .iter()
+        .map(|id| format!("<recipientId>{id}</recipientId>"))
+        .collect();
     format!(
         "<s:Envelope xmlns:s=\"{SOAP}\"><s:Body><isReachable xmlns=\"{R3}\">\
          <senderOrgNr>16{sender}</senderOrgNr>{ids}</isReachable></s:Body></s:Envelope>"
@@ -45,7 +48,9 @@ async fn is_reachable_rejects_1001_ids() {
     assert_eq!(fault.code, FaultCode::MAX_EXCEEDED);
     let ids: Vec<String> = (0..1000).map(|_| ANNA.to_owned()).collect();
     let body = is_reachable_xml(MUNICIPALITY, &ids);
-    let (status, _) = registry.post("intermediary", "/ec/Recipient/v3", body).await;
+    let (status, _) = registry
+        .post("intermediary", "/ec/Recipient/v3", body)
+        .await;
     assert_eq!(status, 200);
 }
 
@@ -55,7 +60,10 @@ async fn is_reachable_rejects_an_invalid_personnummer() {
     let body = is_reachable_xml(MUNICIPALITY, &["198112189877".to_owned()]);
     let fault = fault_of(&registry, "intermediary", "/ec/Recipient/v3", body).await;
     assert_eq!(fault.code, FaultCode::INVALID_INPUT);
-    assert!(!fault.description.contains("198112189877"), "never echo identity numbers");
+    assert!(
+        !fault.description.contains("198112189877"),
+        "never echo identity numbers"
+    );
 }
 
 #[tokio::test]
@@ -103,7 +111,10 @@ async fn a_request_without_a_client_certificate_is_access_denied() {
     for path in ["/ec/Recipient/v3", "/ec/Authority"] {
         let request = http::Request::post(path)
             .header("content-type", "text/xml")
-            .body(Body::from(is_reachable_xml(MUNICIPALITY, &[ANNA.to_owned()])))
+            .body(Body::from(is_reachable_xml(
+                MUNICIPALITY,
+                &[ANNA.to_owned()],
+            )))
             .unwrap();
         let response = registry.service.router().oneshot(request).await.unwrap();
         assert_eq!(response.status(), 500);

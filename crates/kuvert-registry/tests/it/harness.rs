@@ -8,10 +8,10 @@ use std::time::Duration;
 use base64::Engine as _;
 use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber, RecipientId};
 use kuvert_pki::{OrganisationSpec, PersonSpec, PkiSpec, TestPki};
-use kuvert_registry::admin::{self, NewOperator};
+use kuvert_registry::admin::{self, Directory, NewIntermediary, NewOperator};
 use kuvert_registry::{Config, Service};
 use kuvert_store::registry::{CompanySignatoryRule, Signatory};
-use kuvert_web::{ClientConfig, Listener, ListenerTls, Shutdown};
+use kuvert_web::{ClientConfig, Listener, Shutdown};
 use kuvert_wire::envelope::{self, BodyElement};
 use kuvert_wire::error::WireError;
 use kuvert_wire::fault::Fault;
@@ -35,7 +35,11 @@ pub(crate) const AGREEMENT: &str = "Jag godkänner användarvillkoren för Mina 
 
 /// Organisation keys of the PKI, in `(key, name, number)` form.
 const ORGANISATIONS: [(&str, &str, &str); 7] = [
-    ("registry", "Kuvert Förmedlingsadressregistret (test)", REGISTRY),
+    (
+        "registry",
+        "Kuvert Förmedlingsadressregistret (test)",
+        REGISTRY,
+    ),
     ("operator-a", "Demobrevlådan", OPERATOR_A),
     ("operator-b", "Exempelposten", OPERATOR_B),
     ("municipality", "Exempelkommun", MUNICIPALITY),
@@ -73,7 +77,11 @@ pub(crate) fn pki() -> &'static TestPki {
                 number: PersonalIdentityNumber::parse(number).unwrap(),
             })
             .collect();
-        TestPki::generate(&PkiSpec { organisations, persons }).unwrap()
+        TestPki::generate(&PkiSpec {
+            organisations,
+            persons,
+        })
+        .unwrap()
     })
 }
 
@@ -98,20 +106,41 @@ impl Registry {
         let dir = tempfile::tempdir().unwrap();
         let eid_ca_path = dir.path().join("eid-ca.pem");
         std::fs::write(&eid_ca_path, pki.eid_ca_pem()).unwrap();
-        let database_url = format!("sqlite://{}?mode=rwc", dir.path().join("registry.db").display());
-        let service = kuvert_registry::build(Config::new(database_url, eid_ca_path)).await.unwrap();
-        seed(&service).await;
+        let database_url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("registry.db").display()
+        );
         let credential = pki.organisation("registry").unwrap();
-        let tls = ListenerTls::MutualTls {
-            cert_chain_pem: credential.certificate_pem().to_owned(),
-            key_pem: credential.key_pem().clone(),
-            client_ca_pem: pki.organisation_ca_pem().to_owned(),
-        };
-        let listener = Listener::bind("127.0.0.1:0".parse().unwrap(), tls).await.unwrap();
-        let base_url = format!("https://localhost:{}", listener.local_addr().unwrap().port());
+        let mut config = Config::new(database_url, eid_ca_path);
+        let files = [
+            ("registry.pem", credential.certificate_pem()),
+            ("registry-key.pem", credential.key_pem().expose_secret()),
+            ("org-ca.pem", pki.organisation_ca_pem()),
+        ];
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        config.tls_certificate_path = Some(dir.path().join("registry.pem"));
+        config.tls_key_path = Some(dir.path().join("registry-key.pem"));
+        config.client_ca_path = Some(dir.path().join("org-ca.pem"));
+        let service = kuvert_registry::build(config).await.unwrap();
+        seed(&service).await;
+        let tls = service.listener_tls().unwrap();
+        let listener = Listener::bind("127.0.0.1:0".parse().unwrap(), tls)
+            .await
+            .unwrap();
+        let base_url = format!(
+            "https://localhost:{}",
+            listener.local_addr().unwrap().port()
+        );
         let shutdown = Shutdown::new();
         tokio::spawn(service.clone().serve(listener, shutdown.clone()));
-        Self { service, base_url, shutdown, _dir: dir }
+        Self {
+            service,
+            base_url,
+            shutdown,
+            _dir: dir,
+        }
     }
 
     /// An HTTP client presenting the certificate of organisation `key`.
@@ -119,7 +148,10 @@ impl Registry {
         let credential = pki().organisation(key).unwrap();
         let config = ClientConfig {
             ca_pem: pki().organisation_ca_pem().to_owned(),
-            identity: Some((credential.certificate_pem().to_owned(), credential.key_pem().clone())),
+            identity: Some((
+                credential.certificate_pem().to_owned(),
+                credential.key_pem().clone(),
+            )),
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
         };
@@ -145,7 +177,8 @@ impl Registry {
         key: &str,
         request: &impl BodyElement,
     ) -> Result<T, Fault> {
-        self.call("/ec/Recipient/v3", key, request.to_envelope()).await
+        self.call("/ec/Recipient/v3", key, request.to_envelope())
+            .await
     }
 
     /// Calls an Authority operation and reads its typed response or fault.
@@ -180,40 +213,61 @@ impl Registry {
 }
 
 async fn seed(service: &Service) {
-    let registry = service.registry();
-    for (id, name, domain, port) in
-        [(OPERATOR_A, "Demobrevlådan", DOMAIN_A, 1), (OPERATOR_B, "Exempelposten", DOMAIN_B, 2)]
-    {
-        let operator = NewOperator {
-            id: org(id),
-            name: name.to_owned(),
-            domain: domain.to_owned(),
-            service_address: format!("https://127.0.0.1:{port}/service/v3"),
-            ui_address: Some(format!("https://{domain}/")),
-        };
-        admin::add_operator(registry, operator).await.unwrap();
-    }
-    admin::add_sender(registry, org(MUNICIPALITY), "Exempelkommun").await.unwrap();
-    admin::add_sender(registry, org(AGENCY), "Exempelmyndigheten").await.unwrap();
-    let senders = BTreeSet::from([org(MUNICIPALITY)]);
-    admin::add_intermediary(registry, org(INTERMEDIARY), "Exempelförmedlaren", senders)
+    let operators = [
+        (OPERATOR_A, "Demobrevlådan", DOMAIN_A, 1),
+        (OPERATOR_B, "Exempelposten", DOMAIN_B, 2),
+    ]
+    .iter()
+    .map(|(id, name, domain, port)| NewOperator {
+        id: org(id),
+        name: (*name).to_owned(),
+        domain: (*domain).to_owned(),
+        service_address: format!("https://127.0.0.1:{port}/service/v3"),
+        ui_address: Some(format!("https://{domain}/")),
+    })
+    .collect();
+    let signatories = [
+        (ANNA, "Anna Testsson"),
+        (BERTIL, "Bertil Testsson"),
+        (CECILIA, "Cecilia"),
+    ]
+    .iter()
+    .map(|(id, name)| Signatory {
+        id: PersonalIdentityNumber::parse(id).unwrap(),
+        name: (*name).to_owned(),
+    })
+    .collect();
+    let directory = Directory {
+        operators,
+        senders: vec![
+            (org(MUNICIPALITY), "Exempelkommun".to_owned()),
+            (org(AGENCY), "Exempelmyndigheten".to_owned()),
+        ],
+        intermediaries: vec![NewIntermediary {
+            id: org(INTERMEDIARY),
+            name: "Exempelförmedlaren".to_owned(),
+            senders: BTreeSet::from([org(MUNICIPALITY)]),
+        }],
+        company_rules: vec![CompanySignatoryRule {
+            company: org(COMPANY),
+            company_name: "Exempel AB".to_owned(),
+            rule_text: "Två i förening".to_owned(),
+            signatures_required: 2,
+            signatories,
+        }],
+    };
+    admin::seed(service.registry(), directory.clone())
         .await
         .unwrap();
-    let signatories = [(ANNA, "Anna Testsson"), (BERTIL, "Bertil Testsson"), (CECILIA, "Cecilia")]
-        .iter()
-        .map(|(id, name)| Signatory {
-            id: PersonalIdentityNumber::parse(id).unwrap(),
-            name: (*name).to_owned(),
-        })
-        .collect();
-    let rule = CompanySignatoryRule {
-        company: org(COMPANY),
-        company_name: "Exempel AB".to_owned(),
-        rule_text: "Två i förening".to_owned(),
-        signatures_required: 2,
-        signatories,
-    };
-    admin::add_company_rule(registry, rule).await.unwrap();
+    // Seeding is an upsert: a second run leaves the same directory.
+    admin::seed(service.registry(), directory).await.unwrap();
+    assert_eq!(
+        admin::list_operators(service.registry())
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
 }
 
 /// `person_key`'s e-ID signature of `text`, in wire form.
@@ -226,7 +280,9 @@ pub(crate) fn sign(person_key: &str, text: &str) -> SignatureData {
     let data = kuvert_eid::sign_text(&key, credential.certificate_der(), text, &nonce).unwrap();
     let fields = data.to_fields();
     SignatureData {
-        signature: base64::engine::general_purpose::STANDARD.decode(fields.signature).unwrap(),
+        signature: base64::engine::general_purpose::STANDARD
+            .decode(fields.signature)
+            .unwrap(),
         certificate: fields.certificate,
         nonce: fields.nonce,
         encoding_of_signed_text: fields.encoding_of_signed_text,

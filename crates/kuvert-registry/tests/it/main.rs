@@ -9,3 +9,4 @@ mod faults;
 mod harness;
 mod recipient;
 mod rest;
+mod start;

@@ -8,9 +8,9 @@ use kuvert_wire::recipient::{
     ChangeServiceSupplier, ChangeServiceSupplierResponse, DeletePendingAccountRequest,
     DeletePendingAccountRequestResponse, Deregister, DeregisterResponse, GetAccountPreferences,
     GetAccountPreferencesResponse, GetPendingAccountRequest, GetPendingAccountRequestResponse,
-    GetPendingChangeServiceSupplier, GetPendingChangeServiceSupplierResponse,
-    IsAuthorizedSigner, IsAuthorizedSignerResponse, IsReachable, IsReachableResponse,
-    IsRegistered, IsRegisteredResponse, Register, RegisterResponse, StoreAccountPreferences,
+    GetPendingChangeServiceSupplier, GetPendingChangeServiceSupplierResponse, IsAuthorizedSigner,
+    IsAuthorizedSignerResponse, IsReachable, IsReachableResponse, IsRegistered,
+    IsRegisteredResponse, Register, RegisterResponse, StoreAccountPreferences,
     StoreAccountPreferencesResponse,
 };
 use kuvert_wire::types::{AccountPreferences, AccountRequest, SenderEntry};
@@ -28,7 +28,10 @@ pub(crate) fn register_request(recipient: RecipientId, domain: &str, signers: &[
             operator_domain: domain.to_owned(),
         },
         account_type: AccountType::Secure,
-        signatures: signers.iter().map(|signer| sign(signer, AGREEMENT)).collect(),
+        signatures: signers
+            .iter()
+            .map(|signer| sign(signer, AGREEMENT))
+            .collect(),
     }
 }
 
@@ -50,7 +53,10 @@ async fn a_profile_lives_through_register_change_deselect_and_deregister() {
 
     let request = register_request(person(ANNA), DOMAIN_A, &["anna"]);
     let registered: RegisterResponse = registry.recipient("operator-a", &request).await.unwrap();
-    assert_eq!(registered.result.status, Some(AuthorizationStatus::Complete));
+    assert_eq!(
+        registered.result.status,
+        Some(AuthorizationStatus::Complete)
+    );
     assert_eq!(registered.result.signed_by.len(), 1);
 
     let status = &reachable(&registry, MUNICIPALITY, ANNA).await.statuses[0];
@@ -72,10 +78,16 @@ async fn a_profile_lives_through_register_change_deselect_and_deregister() {
         registry.recipient("operator-b", &change).await.unwrap();
     assert_eq!(changed.result.status, Some(AuthorizationStatus::Complete));
     let status = &reachable(&registry, MUNICIPALITY, ANNA).await.statuses[0];
-    assert_eq!(status.account.operator.as_ref().unwrap().id, org(OPERATOR_B));
+    assert_eq!(
+        status.account.operator.as_ref().unwrap().id,
+        org(OPERATOR_B)
+    );
 
     // The old operator no longer holds the profile.
-    let read = GetAccountPreferences { recipient: person(ANNA), user: user(ANNA) };
+    let read = GetAccountPreferences {
+        recipient: person(ANNA),
+        user: user(ANNA),
+    };
     let fault = registry
         .recipient::<GetAccountPreferencesResponse>("operator-a", &read)
         .await
@@ -111,13 +123,20 @@ async fn a_profile_lives_through_register_change_deselect_and_deregister() {
     assert!(agency.statuses[0].accepts_sender);
     let preferences: GetAccountPreferencesResponse =
         registry.recipient("operator-b", &read).await.unwrap();
-    let accepted: Vec<_> =
-        preferences.preferences.accepted_senders.iter().map(|sender| sender.id.clone()).collect();
+    let accepted: Vec<_> = preferences
+        .preferences
+        .accepted_senders
+        .iter()
+        .map(|sender| sender.id.clone())
+        .collect();
     assert_eq!(accepted, vec![RecipientId::Organisation(org(AGENCY))]);
 
     let mut deregister = register_request(person(ANNA), DOMAIN_B, &["anna"]);
     deregister.request.kind = AccountRequestType::Delete;
-    let deregister = Deregister { request: deregister.request, signatures: deregister.signatures };
+    let deregister = Deregister {
+        request: deregister.request,
+        signatures: deregister.signatures,
+    };
     let removed: DeregisterResponse = registry.recipient("operator-b", &deregister).await.unwrap();
     assert_eq!(removed.result.status, Some(AuthorizationStatus::Complete));
     let status = &reachable(&registry, MUNICIPALITY, ANNA).await.statuses[0];
@@ -130,7 +149,9 @@ async fn is_registered_answers_operators_in_input_order() {
     let registry = Registry::start().await;
     let request = register_request(person(BERTIL), DOMAIN_A, &["bertil"]);
     let _: RegisterResponse = registry.recipient("operator-a", &request).await.unwrap();
-    let asked = IsRegistered { recipients: vec![person(ANNA), person(BERTIL)] };
+    let asked = IsRegistered {
+        recipients: vec![person(ANNA), person(BERTIL)],
+    };
     let answer: IsRegisteredResponse = registry.recipient("operator-b", &asked).await.unwrap();
     assert_eq!(answer.statuses[0].account_type, AccountType::Not);
     assert_eq!(answer.statuses[1].account_type, AccountType::Secure);
@@ -141,7 +162,10 @@ async fn is_registered_answers_operators_in_input_order() {
 async fn register_is_refused_when_signed_by_another_person() {
     let registry = Registry::start().await;
     let request = register_request(person(ANNA), DOMAIN_A, &["bertil"]);
-    let fault = registry.recipient::<RegisterResponse>("operator-a", &request).await.unwrap_err();
+    let fault = registry
+        .recipient::<RegisterResponse>("operator-a", &request)
+        .await
+        .unwrap_err();
     assert_eq!(fault.code, FaultCode::SIGNATURE_ERROR);
     assert_eq!(fault.call_id.as_str().len(), 32);
 }
@@ -151,7 +175,10 @@ async fn register_is_refused_with_a_signature_over_another_text() {
     let registry = Registry::start().await;
     let mut request = register_request(person(ANNA), DOMAIN_A, &[]);
     request.signatures = vec![sign("anna", "Något annat")];
-    let fault = registry.recipient::<RegisterResponse>("operator-a", &request).await.unwrap_err();
+    let fault = registry
+        .recipient::<RegisterResponse>("operator-a", &request)
+        .await
+        .unwrap_err();
     assert_eq!(fault.code, FaultCode::REGISTER_ACCOUNT_SIGNATURE_ERROR);
 }
 
@@ -160,7 +187,10 @@ async fn register_is_refused_with_a_tampered_signature() {
     let registry = Registry::start().await;
     let mut request = register_request(person(ANNA), DOMAIN_A, &["anna"]);
     request.signatures[0].signature[10] ^= 0x55;
-    let fault = registry.recipient::<RegisterResponse>("operator-a", &request).await.unwrap_err();
+    let fault = registry
+        .recipient::<RegisterResponse>("operator-a", &request)
+        .await
+        .unwrap_err();
     assert_eq!(fault.code, FaultCode::REGISTER_ACCOUNT_SIGNATURE_ERROR);
 }
 
@@ -169,7 +199,10 @@ async fn register_twice_reports_an_existing_profile() {
     let registry = Registry::start().await;
     let request = register_request(person(ANNA), DOMAIN_A, &["anna"]);
     let _: RegisterResponse = registry.recipient("operator-a", &request).await.unwrap();
-    let fault = registry.recipient::<RegisterResponse>("operator-a", &request).await.unwrap_err();
+    let fault = registry
+        .recipient::<RegisterResponse>("operator-a", &request)
+        .await
+        .unwrap_err();
     assert_eq!(fault.code, FaultCode::OBJECT_ALREADY_EXISTS);
 }
 
@@ -177,9 +210,15 @@ async fn register_twice_reports_an_existing_profile() {
 async fn only_operators_may_register_and_only_at_themselves() {
     let registry = Registry::start().await;
     let request = register_request(person(ANNA), DOMAIN_A, &["anna"]);
-    let fault = registry.recipient::<RegisterResponse>("municipality", &request).await.unwrap_err();
+    let fault = registry
+        .recipient::<RegisterResponse>("municipality", &request)
+        .await
+        .unwrap_err();
     assert_eq!(fault.code, FaultCode::ACCESS_DENIED);
-    let fault = registry.recipient::<RegisterResponse>("operator-b", &request).await.unwrap_err();
+    let fault = registry
+        .recipient::<RegisterResponse>("operator-b", &request)
+        .await
+        .unwrap_err();
     assert_eq!(fault.code, FaultCode::ACCESS_DENIED);
 }
 
@@ -198,7 +237,10 @@ async fn change_of_operator_without_a_profile_is_not_found() {
         .await
         .unwrap_err();
     assert_eq!(fault.code, FaultCode::OBJECT_NOT_FOUND);
-    let pending = GetPendingChangeServiceSupplier { recipient: person(CECILIA), user: user(CECILIA) };
+    let pending = GetPendingChangeServiceSupplier {
+        recipient: person(CECILIA),
+        user: user(CECILIA),
+    };
     let fault = registry
         .recipient::<GetPendingChangeServiceSupplierResponse>("operator-b", &pending)
         .await
@@ -219,15 +261,25 @@ async fn a_company_registration_is_pending_until_two_signatories_sign() {
     let status: IsReachableResponse = registry.recipient("intermediary", &asked).await.unwrap();
     assert!(status.statuses[0].account.is_pending);
 
-    let list = GetPendingAccountRequest { recipients: vec![company.clone()], user: user(BERTIL) };
+    let list = GetPendingAccountRequest {
+        recipients: vec![company.clone()],
+        user: user(BERTIL),
+    };
     let listed: GetPendingAccountRequestResponse =
         registry.recipient("operator-a", &list).await.unwrap();
     assert_eq!(listed.requests.len(), 1);
     assert_eq!(listed.requests[0].request.operator_domain, DOMAIN_A);
-    assert_eq!(listed.requests[0].signature_status.status, Some(AuthorizationStatus::Incomplete));
+    assert_eq!(
+        listed.requests[0].signature_status.status,
+        Some(AuthorizationStatus::Incomplete)
+    );
 
-    let signer = IsAuthorizedSigner { company: company.clone(), user: user(BERTIL) };
-    let signer: IsAuthorizedSignerResponse = registry.recipient("operator-a", &signer).await.unwrap();
+    let signer = IsAuthorizedSigner {
+        company: company.clone(),
+        user: user(BERTIL),
+    };
+    let signer: IsAuthorizedSignerResponse =
+        registry.recipient("operator-a", &signer).await.unwrap();
     assert!(signer.account.is_authorized_signer);
     assert_eq!(signer.account.company_name, "Exempel AB");
     assert_eq!(signer.account.possible_signers.len(), 3);
@@ -246,7 +298,10 @@ async fn a_pending_company_registration_can_be_deleted() {
     let company = RecipientId::Organisation(org(COMPANY));
     let first = register_request(company.clone(), DOMAIN_A, &["cecilia"]);
     let _: RegisterResponse = registry.recipient("operator-a", &first).await.unwrap();
-    let delete = DeletePendingAccountRequest { recipient: company.clone(), user: user(CECILIA) };
+    let delete = DeletePendingAccountRequest {
+        recipient: company.clone(),
+        user: user(CECILIA),
+    };
     let _: DeletePendingAccountRequestResponse =
         registry.recipient("operator-a", &delete).await.unwrap();
     let asked = IsReachable::new(org(MUNICIPALITY), vec![company]).unwrap();
@@ -264,7 +319,10 @@ async fn a_company_of_an_unsupported_form_cannot_register() {
     let registry = Registry::start().await;
     let foundation = RecipientId::Organisation(org("8022000007"));
     let request = register_request(foundation, DOMAIN_A, &["anna"]);
-    let fault = registry.recipient::<RegisterResponse>("operator-a", &request).await.unwrap_err();
+    let fault = registry
+        .recipient::<RegisterResponse>("operator-a", &request)
+        .await
+        .unwrap_err();
     assert_eq!(fault.code, FaultCode::COMPANY_FORM_NOT_SUPPORTED);
 }
 
@@ -273,23 +331,41 @@ async fn reachability_for_a_sender_needs_an_approved_intermediary() {
     let registry = Registry::start().await;
     let for_municipality = IsReachable::new(org(MUNICIPALITY), vec![person(ANNA)]).unwrap();
     let for_agency = IsReachable::new(org(AGENCY), vec![person(ANNA)]).unwrap();
-    let _: IsReachableResponse = registry.recipient("intermediary", &for_municipality).await.unwrap();
-    let _: IsReachableResponse = registry.recipient("municipality", &for_municipality).await.unwrap();
-    let fault =
-        registry.recipient::<IsReachableResponse>("intermediary", &for_agency).await.unwrap_err();
+    let _: IsReachableResponse = registry
+        .recipient("intermediary", &for_municipality)
+        .await
+        .unwrap();
+    let _: IsReachableResponse = registry
+        .recipient("municipality", &for_municipality)
+        .await
+        .unwrap();
+    let fault = registry
+        .recipient::<IsReachableResponse>("intermediary", &for_agency)
+        .await
+        .unwrap_err();
     assert_eq!(fault.code, FaultCode::DISPATCHER_NOT_APPROVED);
-    let fault =
-        registry.recipient::<IsReachableResponse>("municipality", &for_agency).await.unwrap_err();
+    let fault = registry
+        .recipient::<IsReachableResponse>("municipality", &for_agency)
+        .await
+        .unwrap_err();
     assert_eq!(fault.code, FaultCode::DISPATCHER_NOT_APPROVED);
     let unknown = IsReachable::new(org(STRANGER), vec![person(ANNA)]).unwrap();
-    let fault = registry.recipient::<IsReachableResponse>("intermediary", &unknown).await.unwrap_err();
+    let fault = registry
+        .recipient::<IsReachableResponse>("intermediary", &unknown)
+        .await
+        .unwrap_err();
     assert_eq!(fault.code, FaultCode::UNKNOWN_SENDER);
 }
 
 #[tokio::test]
 async fn an_unknown_organisation_may_not_read_registrations() {
     let registry = Registry::start().await;
-    let asked = IsRegistered { recipients: vec![person(ANNA)] };
-    let fault = registry.recipient::<IsRegisteredResponse>("stranger", &asked).await.unwrap_err();
+    let asked = IsRegistered {
+        recipients: vec![person(ANNA)],
+    };
+    let fault = registry
+        .recipient::<IsRegisteredResponse>("stranger", &asked)
+        .await
+        .unwrap_err();
     assert_eq!(fault.code, FaultCode::ACCESS_DENIED);
 }

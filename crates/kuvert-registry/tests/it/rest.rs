@@ -40,12 +40,18 @@ async fn rest_registration_with_a_source_makes_the_recipient_reachable() {
         "signatures": [signature_json("cecilia")],
         "source": { "sender": MUNICIPALITY, "campaign": "vinter-2026" },
     });
-    let (status, outcome) =
-        post_json(&registry, "operator-a", "/api/v1/profiles/register", register).await;
+    let (status, outcome) = post_json(
+        &registry,
+        "operator-a",
+        "/api/v1/profiles/register",
+        register,
+    )
+    .await;
     assert_eq!(status, 200, "{outcome}");
     assert_eq!(outcome["status"], "Complete");
     let asked = json!({ "sender": MUNICIPALITY, "recipients": [CECILIA, ANNA] });
-    let (status, answer) = post_json(&registry, "intermediary", "/api/v1/reachability", asked).await;
+    let (status, answer) =
+        post_json(&registry, "intermediary", "/api/v1/reachability", asked).await;
     assert_eq!(status, 200);
     assert_eq!(answer[0]["is_reachable"], true);
     assert_eq!(answer[0]["profile"]["operator"]["domain"], DOMAIN_A);
@@ -65,17 +71,22 @@ async fn rest_errors_are_problem_json_with_the_mm_code() {
         .await
         .unwrap();
     assert_eq!(response.status().as_u16(), 403);
-    assert_eq!(response.headers()["content-type"], "application/problem+json");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
     let problem: Value = response.json().await.unwrap();
     assert_eq!(problem["code"], 6005);
     assert!(problem["call_id"].as_str().unwrap().len() >= 20);
     let ids: Vec<&str> = (0..1001).map(|_| ANNA).collect();
     let asked = json!({ "sender": MUNICIPALITY, "recipients": ids });
-    let (status, problem) = post_json(&registry, "intermediary", "/api/v1/reachability", asked).await;
+    let (status, problem) =
+        post_json(&registry, "intermediary", "/api/v1/reachability", asked).await;
     assert_eq!(status, 413);
     assert_eq!(problem["code"], 5005);
     let asked = json!({ "sender": MUNICIPALITY, "recipients": ["198112189877"] });
-    let (status, problem) = post_json(&registry, "intermediary", "/api/v1/reachability", asked).await;
+    let (status, problem) =
+        post_json(&registry, "intermediary", "/api/v1/reachability", asked).await;
     assert_eq!(status, 400);
     assert_eq!(problem["code"], 5001);
 }
@@ -83,9 +94,11 @@ async fn rest_errors_are_problem_json_with_the_mm_code() {
 #[tokio::test]
 async fn rest_lists_senders_intermediaries_and_operators() {
     let registry = Registry::start().await;
-    for (path, count) in
-        [("/api/v1/senders", 2), ("/api/v1/intermediaries", 1), ("/api/v1/operators", 2)]
-    {
+    for (path, count) in [
+        ("/api/v1/senders", 2),
+        ("/api/v1/intermediaries", 1),
+        ("/api/v1/operators", 2),
+    ] {
         let response = registry
             .client("operator-a")
             .get(format!("{}{path}", registry.base_url))
@@ -101,7 +114,9 @@ async fn rest_lists_senders_intermediaries_and_operators() {
 #[tokio::test]
 async fn openapi_describes_the_rest_routes() {
     let registry = Registry::start().await;
-    let request = http::Request::get("/openapi.json").body(Body::empty()).unwrap();
+    let request = http::Request::get("/openapi.json")
+        .body(Body::empty())
+        .unwrap();
     let response = registry.service.router().oneshot(request).await.unwrap();
     assert_eq!(response.status(), 200);
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
