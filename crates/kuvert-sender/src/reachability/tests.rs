@@ -21,7 +21,7 @@ fn status(
             account_type,
             is_pending: false,
             operator: service_address.map(|address| Operator {
-                id: OrganisationNumber::parse("5560000001").unwrap(),
+                id: OrganisationNumber::parse("5599000014").unwrap(),
                 name: "Demobrevlådan".to_owned(),
                 logo: None,
                 service_address: address.to_owned(),
@@ -85,7 +85,7 @@ fn classify_follows_the_deliverable_rule_for_each_reason() {
 
 #[test]
 fn match_statuses_orders_answers_as_asked_and_refuses_missing_ones() {
-    let other = "197705232382";
+    let other = "198101052382";
     let asked = [recipient(other), recipient(PERSON)];
     let statuses = vec![
         status(PERSON, AccountType::Secure, Some(ADDRESS)),
