@@ -34,6 +34,12 @@ pub enum Command {
         #[command(subcommand)]
         command: RegistryCommand,
     },
+    /// A mailbox operator (brevlådeoperatör).
+    Operator {
+        /// What to do.
+        #[command(subcommand)]
+        command: OperatorCommand,
+    },
     /// The public portal.
     Portal {
         /// What to do.
@@ -157,6 +163,23 @@ pub enum AdminCommand {
     },
     /// List operators, senders and intermediaries.
     List,
+}
+
+/// `kuvert operator ...`
+#[derive(Debug, Subcommand)]
+pub enum OperatorCommand {
+    /// Serve the delivery service (mutual TLS) and the web inbox.
+    Serve {
+        /// TOML configuration file (then `KUVERT_OPERATOR__<KEY>` environment variables).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Address of the delivery service (`/service/v3`, mutual TLS).
+        #[arg(long, default_value = "127.0.0.1:8443")]
+        service_listen: SocketAddr,
+        /// Address of the web inbox (plain HTTP; put a TLS proxy in front).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        web_listen: SocketAddr,
+    },
 }
 
 /// `kuvert portal ...`

@@ -61,12 +61,16 @@ pub fn load<T: DeserializeOwned>(role: Role, file: Option<&Path>) -> Result<T, C
     let mut figment = Figment::new();
     if let Some(path) = file {
         if !path.exists() {
-            return Err(ConfigError::Missing { path: path.display().to_string() });
+            return Err(ConfigError::Missing {
+                path: path.display().to_string(),
+            });
         }
         figment = figment.merge(Toml::file_exact(path));
     }
     figment = figment.merge(Env::prefixed(role.env_prefix()).split("__"));
-    figment.extract().map_err(|error| ConfigError::Invalid(Box::new(error)))
+    figment
+        .extract()
+        .map_err(|error| ConfigError::Invalid(Box::new(error)))
 }
 
 #[cfg(test)]

@@ -12,9 +12,11 @@
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod operator_command;
 pub mod pki_command;
 pub mod portal_command;
 pub mod registry_command;
 pub mod seed;
 pub mod send_command;
+pub mod stop;
 pub mod telemetry;

@@ -5,7 +5,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
-use kuvert::cli::{Cli, Command, DemoArgs, PkiCommand, PortalCommand, RegistryCommand, SendArgs};
+use kuvert::cli::{
+    Cli, Command, DemoArgs, OperatorCommand, PkiCommand, PortalCommand, RegistryCommand, SendArgs,
+};
 use kuvert::demo::{self, Databases, DemoOptions, Ports};
 
 fn main() -> ExitCode {
@@ -23,7 +25,9 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> anyhow::Result<()> {
     match command {
-        Command::Pki { command: PkiCommand::Init { dir, force } } => {
+        Command::Pki {
+            command: PkiCommand::Init { dir, force },
+        } => {
             let pki = kuvert::pki_command::init(&dir, force)?;
             let mut out = std::io::stdout().lock();
             writeln!(out, "Test PKI written to {}", dir.display())?;
@@ -42,15 +46,34 @@ fn run(command: Command) -> anyhow::Result<()> {
                 }
             }
         }),
-        Command::Portal { command: PortalCommand::Serve(args) } => runtime()?
-            .block_on(kuvert::portal_command::serve(args.config.as_deref(), args.listen)),
+        Command::Operator {
+            command:
+                OperatorCommand::Serve {
+                    config,
+                    service_listen,
+                    web_listen,
+                },
+        } => runtime()?.block_on(kuvert::operator_command::serve(
+            config.as_deref(),
+            service_listen,
+            web_listen,
+        )),
+        Command::Portal {
+            command: PortalCommand::Serve(args),
+        } => runtime()?.block_on(kuvert::portal_command::serve(
+            args.config.as_deref(),
+            args.listen,
+        )),
         Command::Demo(args) => runtime()?.block_on(run_demo(args)),
         Command::Send(args) => runtime()?.block_on(run_send(args)),
     }
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting tokio")
 }
 
 async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
@@ -63,7 +86,7 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
     let running = demo::start(options).await?;
     print_demo(&running.manifest)?;
     let shutdown = running.shutdown().clone();
-    tokio::spawn(kuvert::registry_command::trigger_on_ctrl_c(shutdown));
+    tokio::spawn(kuvert::stop::on_signal(shutdown));
     running.stopped().await
 }
 
@@ -73,12 +96,24 @@ fn print_demo(manifest: &demo::Manifest) -> anyhow::Result<()> {
     for (what, url) in manifest.urls() {
         writeln!(out, "  {what:<34} {url}")?;
     }
-    writeln!(out, "\n  E-mail (local preview)             {}", manifest.mail_dir.display())?;
-    writeln!(out, "  Endpoints, certificates, identities {}", manifest.data_dir.join("demo.json").display())?;
+    writeln!(
+        out,
+        "\n  E-mail (local preview)             {}",
+        manifest.mail_dir.display()
+    )?;
+    writeln!(
+        out,
+        "  Endpoints, certificates, identities {}",
+        manifest.data_dir.join("demo.json").display()
+    )?;
     writeln!(out, "\nTest persons (log in with the test e-ID):")?;
     for person in &manifest.persons {
         let at = person.operator.as_deref().unwrap_or("no digital mailbox");
-        writeln!(out, "  {:<20} {}  {at}", person.name, person.personal_identity_number)?;
+        writeln!(
+            out,
+            "  {:<20} {}  {at}",
+            person.name, person.personal_identity_number
+        )?;
     }
     Ok(())
 }
@@ -97,8 +132,13 @@ async fn run_send(args: SendArgs) -> anyhow::Result<()> {
     let outcome = send(&config, &request).await?;
     let mut out = std::io::stdout().lock();
     match outcome {
-        Outcome::Delivered { receipt, operator, message_id } => {
-            let at = time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339)?;
+        Outcome::Delivered {
+            receipt,
+            operator,
+            message_id,
+        } => {
+            let at = time::OffsetDateTime::now_utc()
+                .format(&time::format_description::well_known::Rfc3339)?;
             writeln!(out, "delivered")?;
             writeln!(out, "  TransId    {}", receipt.trans_id)?;
             writeln!(out, "  operator   {operator}")?;
@@ -107,7 +147,12 @@ async fn run_send(args: SendArgs) -> anyhow::Result<()> {
             writeln!(out, "  time       {at}")?;
         }
         Outcome::Paper { reason } => {
-            writeln!(out, "paper: {} (added to {})", reason.as_str(), config.paper_mail_path.display())?;
+            writeln!(
+                out,
+                "paper: {} (added to {})",
+                reason.as_str(),
+                config.paper_mail_path.display()
+            )?;
         }
     }
     Ok(())

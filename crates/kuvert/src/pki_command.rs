@@ -24,7 +24,8 @@ pub fn init(dir: &Path, is_forced: bool) -> anyhow::Result<TestPki> {
         );
     }
     let pki = TestPki::generate(&seed::pki_spec()).context("generating the test PKI")?;
-    pki.write_to(dir).with_context(|| format!("writing the test PKI to {}", dir.display()))?;
+    pki.write_to(dir)
+        .with_context(|| format!("writing the test PKI to {}", dir.display()))?;
     Ok(pki)
 }
 

@@ -14,10 +14,17 @@ use crate::config::{self, Role};
 /// Configuration (naming the key) or bind failures.
 pub async fn serve(file: Option<&Path>, listen: SocketAddr) -> anyhow::Result<()> {
     let config: kuvert_portal::Config = config::load(Role::Portal, file)?;
-    let service = kuvert_portal::build(config).await.context("starting the portal")?;
-    let listener = Listener::bind(listen, ListenerTls::Plain).await.context("binding the portal")?;
+    let service = kuvert_portal::build(config)
+        .await
+        .context("starting the portal")?;
+    let listener = Listener::bind(listen, ListenerTls::Plain)
+        .await
+        .context("binding the portal")?;
     tracing::info!(address = %listener.local_addr()?, "portal listening");
     let shutdown = Shutdown::new();
-    tokio::spawn(crate::registry_command::trigger_on_ctrl_c(shutdown.clone()));
-    service.serve(listener, shutdown).await.context("serving the portal")
+    tokio::spawn(crate::stop::on_signal(shutdown.clone()));
+    service
+        .serve(listener, shutdown)
+        .await
+        .context("serving the portal")
 }

@@ -21,31 +21,34 @@ use crate::config::{self, Role};
 pub async fn serve(file: Option<&Path>, listen: SocketAddr) -> anyhow::Result<()> {
     let config: kuvert_registry::Config = config::load(Role::Registry, file)?;
     let tls = mutual_tls(&config)?;
-    let service = kuvert_registry::build(config).await.context("starting the registry")?;
-    let listener = Listener::bind(listen, tls).await.context("binding the registry")?;
+    let service = kuvert_registry::build(config)
+        .await
+        .context("starting the registry")?;
+    let listener = Listener::bind(listen, tls)
+        .await
+        .context("binding the registry")?;
     tracing::info!(address = %listener.local_addr()?, "registry listening (mutual TLS)");
     let shutdown = Shutdown::new();
-    tokio::spawn(trigger_on_ctrl_c(shutdown.clone()));
-    service.serve(listener, shutdown).await.context("serving the registry")
-}
-
-/// Gives `shutdown` at the first Ctrl-C (SIGINT).
-pub async fn trigger_on_ctrl_c(shutdown: Shutdown) {
-    if let Err(error) = tokio::signal::ctrl_c().await {
-        tracing::error!(%error, "cannot listen for Ctrl-C; stopping");
-    }
-    shutdown.trigger();
+    tokio::spawn(crate::stop::on_signal(shutdown.clone()));
+    service
+        .serve(listener, shutdown)
+        .await
+        .context("serving the registry")
 }
 
 /// The registry's mutual TLS listener settings from its configuration's file paths.
 fn mutual_tls(config: &kuvert_registry::Config) -> anyhow::Result<ListenerTls> {
     let read = |key: &str, path: Option<&Path>| -> anyhow::Result<String> {
-        let path = path.with_context(|| format!("registry configuration key `{key}` is required"))?;
+        let path =
+            path.with_context(|| format!("registry configuration key `{key}` is required"))?;
         std::fs::read_to_string(path)
             .with_context(|| format!("registry configuration key `{key}`: {}", path.display()))
     };
     Ok(ListenerTls::MutualTls {
-        cert_chain_pem: read("tls_certificate_path", config.tls_certificate_path.as_deref())?,
+        cert_chain_pem: read(
+            "tls_certificate_path",
+            config.tls_certificate_path.as_deref(),
+        )?,
         key_pem: read("tls_key_path", config.tls_key_path.as_deref())?.into(),
         client_ca_pem: read("client_ca_path", config.client_ca_path.as_deref())?,
     })
@@ -57,22 +60,44 @@ fn mutual_tls(config: &kuvert_registry::Config) -> anyhow::Result<ListenerTls> {
 /// Configuration, database or the registry's validation errors (which name the field).
 pub async fn admin(file: Option<&Path>, command: AdminCommand) -> anyhow::Result<()> {
     let config: kuvert_registry::Config = config::load(Role::Registry, file)?;
-    let service = kuvert_registry::build(config).await.context("opening the registry")?;
+    let service = kuvert_registry::build(config)
+        .await
+        .context("opening the registry")?;
     let registry = service.registry();
     let mut out = std::io::stdout().lock();
     match command {
-        AdminCommand::AddOperator { number, name, domain, service_address, ui_address } => {
+        AdminCommand::AddOperator {
+            number,
+            name,
+            domain,
+            service_address,
+            ui_address,
+        } => {
             let id = organisation_number("--number", &number)?;
-            let operator = NewOperator { id, name, domain, service_address, ui_address };
-            admin::add_operator(registry, operator).await.context("adding the operator")?;
+            let operator = NewOperator {
+                id,
+                name,
+                domain,
+                service_address,
+                ui_address,
+            };
+            admin::add_operator(registry, operator)
+                .await
+                .context("adding the operator")?;
             writeln!(out, "operator {number} saved")?;
         }
         AdminCommand::AddSender { number, name } => {
             let id = organisation_number("--number", &number)?;
-            admin::add_sender(registry, id, &name).await.context("adding the sender")?;
+            admin::add_sender(registry, id, &name)
+                .await
+                .context("adding the sender")?;
             writeln!(out, "sender {number} saved")?;
         }
-        AdminCommand::AddIntermediary { number, name, senders } => {
+        AdminCommand::AddIntermediary {
+            number,
+            name,
+            senders,
+        } => {
             let id = organisation_number("--number", &number)?;
             let senders = senders
                 .iter()
@@ -94,7 +119,11 @@ async fn list(
 ) -> anyhow::Result<()> {
     for operator in admin::list_operators(registry).await? {
         let (number, name) = (operator.id.as_str(), &operator.name);
-        writeln!(out, "operator      {number}  {name}  {}", operator.service_address)?;
+        writeln!(
+            out,
+            "operator      {number}  {name}  {}",
+            operator.service_address
+        )?;
     }
     for sender in admin::list_senders(registry).await? {
         writeln!(out, "sender        {}  {}", sender.id.as_str(), sender.name)?;
@@ -102,7 +131,11 @@ async fn list(
     for intermediary in admin::list_intermediaries(registry).await? {
         let senders: Vec<&str> = intermediary.senders.iter().map(|id| id.as_str()).collect();
         let (number, name) = (intermediary.id.as_str(), &intermediary.name);
-        writeln!(out, "intermediary  {number}  {name}  for {}", senders.join(", "))?;
+        writeln!(
+            out,
+            "intermediary  {number}  {name}  for {}",
+            senders.join(", ")
+        )?;
     }
     Ok(())
 }

@@ -184,7 +184,8 @@ impl SeedOrganisation {
     /// programmer error.
     #[must_use]
     pub fn organisation_number(&self) -> OrganisationNumber {
-        OrganisationNumber::parse(self.number).expect("seed organisation numbers pass the Luhn check")
+        OrganisationNumber::parse(self.number)
+            .expect("seed organisation numbers pass the Luhn check")
     }
 }
 
@@ -225,7 +226,6 @@ pub fn pki_spec() -> PkiSpec {
             .collect(),
     }
 }
-
 
 /// The seeded organisation with this key.
 #[must_use]

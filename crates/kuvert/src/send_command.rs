@@ -91,17 +91,30 @@ fn letter(config: &SenderConfig, request: &SendRequest) -> anyhow::Result<Letter
         .map(|identity| identity.name.clone())
         .with_context(|| format!("--as {}: not a sender of this toolkit", request.sender))?;
     let recipient = RecipientId::parse(&request.recipient)
-        .or_else(|_| kuvert_core::id::PersonalIdentityNumber::parse(&request.recipient).map(RecipientId::Person))
+        .or_else(|_| {
+            kuvert_core::id::PersonalIdentityNumber::parse(&request.recipient)
+                .map(RecipientId::Person)
+        })
         .with_context(|| format!("--to {:?}", request.recipient))?;
     let content = std::fs::read(&request.body)
         .with_context(|| format!("--body {}", request.body.display()))?;
-    let is_html = request.body.extension().is_some_and(|ext| ext == "html" || ext == "htm");
-    let content_type = if is_html { BodyContentType::TextHtml } else { BodyContentType::TextPlain };
+    let is_html = request
+        .body
+        .extension()
+        .is_some_and(|ext| ext == "html" || ext == "htm");
+    let content_type = if is_html {
+        BodyContentType::TextHtml
+    } else {
+        BodyContentType::TextPlain
+    };
     let body = Body::new(content_type, content).context("--body")?;
     let mut attachments = Vec::new();
     for path in &request.attachments {
         let bytes = std::fs::read(path).with_context(|| format!("--attach {}", path.display()))?;
-        let name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default();
         attachments.push(kuvert_sender::pdf_attachment(&name, bytes)?);
     }
     let support = format!("Frågor om brevet besvarar {sender_name}.");

@@ -15,7 +15,10 @@ fn load_reads_registry_config_from_toml_with_defaults() {
     let file = toml_file("database_url = \"sqlite::memory:\"\neid_ca_path = \"/tmp/eid.pem\"\n");
     let config: kuvert_registry::Config = load(Role::Portal, Some(file.path())).unwrap();
     assert_eq!(config.database_url, "sqlite::memory:");
-    assert_eq!(config.envelope_bytes_max, kuvert_core::limits::ENVELOPE_BYTES_DEFAULT_MAX);
+    assert_eq!(
+        config.envelope_bytes_max,
+        kuvert_core::limits::ENVELOPE_BYTES_DEFAULT_MAX
+    );
 }
 
 #[test]

@@ -116,7 +116,11 @@ impl Manifest {
                 name: person.name(),
                 personal_identity_number: person.number.to_owned(),
                 operator: person.operator.map(str::to_owned),
-                deselected_senders: person.deselected_senders.iter().map(|s| (*s).to_owned()).collect(),
+                deselected_senders: person
+                    .deselected_senders
+                    .iter()
+                    .map(|s| (*s).to_owned())
+                    .collect(),
             })
             .collect();
         Self {
@@ -160,17 +164,32 @@ impl Manifest {
     pub fn urls(&self) -> Vec<(String, String)> {
         let mut lines = vec![("Portalen".to_owned(), self.portal_url.clone())];
         for operator in &self.operators {
-            lines.push((format!("{} (brevlåda)", operator.organisation.name), operator.inbox_url.clone()));
+            lines.push((
+                format!("{} (brevlåda)", operator.organisation.name),
+                operator.inbox_url.clone(),
+            ));
         }
         lines.push(("Test-e-legitimation".to_owned(), self.eid_issuer.clone()));
         let registry = self.registry_url.trim_end_matches('/');
-        lines.push(("Registry SOAP (mTLS)".to_owned(), format!("{registry}/ec/Recipient/v3")));
-        lines.push(("Registry Authority (mTLS)".to_owned(), format!("{registry}/ec/Authority")));
-        lines.push(("Registry REST (mTLS)".to_owned(), format!("{registry}/api/v1/")));
+        lines.push((
+            "Registry SOAP (mTLS)".to_owned(),
+            format!("{registry}/ec/Recipient/v3"),
+        ));
+        lines.push((
+            "Registry Authority (mTLS)".to_owned(),
+            format!("{registry}/ec/Authority"),
+        ));
+        lines.push((
+            "Registry REST (mTLS)".to_owned(),
+            format!("{registry}/api/v1/"),
+        ));
         lines.push(("OpenAPI".to_owned(), format!("{registry}/openapi.json")));
         for operator in &self.operators {
             let name = &operator.organisation.name;
-            lines.push((format!("{name} deliverSecure (mTLS)"), operator.service_address.clone()));
+            lines.push((
+                format!("{name} deliverSecure (mTLS)"),
+                operator.service_address.clone(),
+            ));
         }
         lines
     }

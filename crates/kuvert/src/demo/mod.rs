@@ -62,7 +62,10 @@ pub struct Demo {
 
 impl std::fmt::Debug for Demo {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("Demo").field("manifest", &self.manifest).finish_non_exhaustive()
+        formatter
+            .debug_struct("Demo")
+            .field("manifest", &self.manifest)
+            .finish_non_exhaustive()
     }
 }
 
@@ -94,15 +97,23 @@ pub async fn start_with_pki(options: DemoOptions, pki: TestPki) -> anyhow::Resul
     let shutdown = Shutdown::new();
     let mut tasks = JoinSet::new();
     let plan = roles::plan(&options, &listeners)?;
-    let registry = roles::start_registry(&options, &plan, listeners.registry, &shutdown, &mut tasks)
-        .await?;
-    seeding::seed(registry.registry(), &pki, &plan).await.context("seeding the registry")?;
+    let registry =
+        roles::start_registry(&options, &plan, listeners.registry, &shutdown, &mut tasks).await?;
+    seeding::seed(registry.registry(), &pki, &plan)
+        .await
+        .context("seeding the registry")?;
     roles::start_eid(&plan, &pki, listeners.eid, &shutdown, &mut tasks)?;
     roles::start_operators(&options, &plan, listeners.operators, &shutdown, &mut tasks).await?;
     roles::start_portal(&plan, listeners.portal, &shutdown, &mut tasks).await?;
     let manifest = Manifest::new(&options, &plan);
     manifest.write(&options.data_dir.join(manifest::FILE_NAME))?;
-    Ok(Demo { manifest, pki, registry, shutdown, tasks })
+    Ok(Demo {
+        manifest,
+        pki,
+        registry,
+        shutdown,
+        tasks,
+    })
 }
 
 impl Demo {

@@ -59,7 +59,10 @@ pub(super) struct OperatorPlan {
 
 /// Binds the listeners: mutual TLS for the registry and the operators' services (the
 /// organisation CA identifies callers), plain HTTP for the browser-facing ones on 127.0.0.1.
-pub(super) async fn bind_all(options: &DemoOptions, pki: &TestPki) -> anyhow::Result<BoundListeners> {
+pub(super) async fn bind_all(
+    options: &DemoOptions,
+    pki: &TestPki,
+) -> anyhow::Result<BoundListeners> {
     let mut next = port_sequence(options.ports);
     let registry = bind(next(), || mutual_tls(pki, seed::REGISTRY.key)).await?;
     let eid = bind(next(), || Ok(ListenerTls::Plain)).await?;
@@ -70,7 +73,12 @@ pub(super) async fn bind_all(options: &DemoOptions, pki: &TestPki) -> anyhow::Re
         let web = bind(next(), || Ok(ListenerTls::Plain)).await?;
         operators.push((service, web));
     }
-    Ok(BoundListeners { registry, eid, portal, operators })
+    Ok(BoundListeners {
+        registry,
+        eid,
+        portal,
+        operators,
+    })
 }
 
 fn port_sequence(ports: Ports) -> impl FnMut() -> u16 {
@@ -96,14 +104,18 @@ async fn bind(
         Err(error) if port != 0 => {
             tracing::warn!(%error, port, "port taken; using a free one");
             let any = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
-            Listener::bind(any, tls()?).await.context("binding a free port")
+            Listener::bind(any, tls()?)
+                .await
+                .context("binding a free port")
         }
         Err(error) => Err(error).context("binding a free port"),
     }
 }
 
 fn mutual_tls(pki: &TestPki, key: &str) -> anyhow::Result<ListenerTls> {
-    let credential = pki.organisation(key).with_context(|| format!("no certificate for {key}"))?;
+    let credential = pki
+        .organisation(key)
+        .with_context(|| format!("no certificate for {key}"))?;
     Ok(ListenerTls::MutualTls {
         cert_chain_pem: credential.certificate_pem().to_owned(),
         key_pem: credential.key_pem().clone(),
@@ -148,17 +160,22 @@ pub(super) fn key_path(pki_dir: &Path, key: &str) -> PathBuf {
 
 /// A CA certificate file.
 pub(super) fn ca_path(pki_dir: &Path, stem: &str) -> PathBuf {
-    pki_dir.join(format!("{stem}{}", kuvert_pki::files::CA_CERTIFICATE_SUFFIX))
+    pki_dir.join(format!(
+        "{stem}{}",
+        kuvert_pki::files::CA_CERTIFICATE_SUFFIX
+    ))
 }
 
 fn database_url(options: &DemoOptions, index: usize, name: &str) -> anyhow::Result<String> {
     match &options.databases {
-        Databases::Sqlite => {
-            Ok(format!("sqlite://{}?mode=rwc", options.data_dir.join(format!("{name}.db")).display()))
-        }
-        Databases::Postgres(urls) => {
-            urls.get(index).cloned().with_context(|| format!("no PostgreSQL URL for {name}"))
-        }
+        Databases::Sqlite => Ok(format!(
+            "sqlite://{}?mode=rwc",
+            options.data_dir.join(format!("{name}.db")).display()
+        )),
+        Databases::Postgres(urls) => urls
+            .get(index)
+            .cloned()
+            .with_context(|| format!("no PostgreSQL URL for {name}")),
     }
 }
 
@@ -174,7 +191,9 @@ pub(super) async fn start_registry(
         ca_path(&plan.pki_dir, kuvert_pki::files::EID_CA_STEM),
     );
     config.public_url = plan.registry_url.as_str().trim_end_matches('/').to_owned();
-    let service = kuvert_registry::build(config).await.context("starting the registry")?;
+    let service = kuvert_registry::build(config)
+        .await
+        .context("starting the registry")?;
     let (serving, stop) = (service.clone(), shutdown.clone());
     tasks.spawn(async move { ("registry", serving.serve(listener, stop).await) });
     Ok(service)
@@ -194,15 +213,21 @@ pub(super) fn start_eid(
             Ok(RegisteredClient {
                 client_id: operator.seed.key.to_owned(),
                 client_secret: SecretString::from(operator.client_secret.clone()),
-                redirect_uris: vec![operator.web_url.join(OPERATOR_CALLBACK_PATH)?],
+                redirect_uris: OPERATOR_REDIRECT_PATHS
+                    .iter()
+                    .map(|path| operator.web_url.join(path))
+                    .collect::<Result<_, _>>()?,
             })
         })
         .collect::<Result<Vec<_>, url::ParseError>>()?;
     let mut persons = Vec::new();
     for person in seed::PERSONS {
-        let credential = pki.person(person.key).with_context(|| format!("no e-ID for {}", person.key))?;
-        let signing = PersonCredential::from_pem(credential.key_pem(), credential.certificate_pem())
-            .with_context(|| format!("e-ID credential of {}", person.key))?;
+        let credential = pki
+            .person(person.key)
+            .with_context(|| format!("no e-ID for {}", person.key))?;
+        let signing =
+            PersonCredential::from_pem(credential.key_pem(), credential.certificate_pem())
+                .with_context(|| format!("e-ID credential of {}", person.key))?;
         persons.push(TestPerson {
             personal_identity_number: person.personal_identity_number(),
             given_name: person.given_name.to_owned(),
@@ -221,12 +246,21 @@ pub(super) fn start_eid(
     let provider = kuvert_eid::TestEidProvider::new(config, pki.eid_ca().key_pem())
         .context("starting the test e-ID")?;
     let stop = shutdown.clone();
-    tasks.spawn(async move { ("test e-ID", kuvert_web::serve(listener, provider.router(), stop).await) });
+    tasks.spawn(async move {
+        (
+            "test e-ID",
+            kuvert_web::serve(listener, provider.router(), stop).await,
+        )
+    });
     Ok(())
 }
 
-/// Where the operators' web inbox receives the OIDC login response.
-pub(super) const OPERATOR_CALLBACK_PATH: &str = "callback";
+/// Where the operators' web inbox receives the e-ID's answers: the login response and the
+/// signed agreement of "skaffa digital brevlåda" (`kuvert_operator::config::WebConfig`).
+const OPERATOR_REDIRECT_PATHS: [&str; 2] = ["inloggad", "skaffa/signerad"];
+
+/// Where the portal sends a person who chose an operator: its sign-up.
+const OPERATOR_SIGNUP_PATH: &str = "skaffa";
 
 pub(super) async fn start_portal(
     plan: &Plan,
@@ -237,19 +271,21 @@ pub(super) async fn start_portal(
     let operators = plan
         .operators
         .iter()
-        .map(|operator| kuvert_portal::PortalOperator {
-            name: operator.seed.name.to_owned(),
-            description_sv: format!(
-                "{} är en av demons brevlådeoperatörer. Du loggar in med test-e-legitimation.",
-                operator.seed.name
-            ),
-            description_en: format!(
-                "{} is one of the demo's mailbox operators. You log in with a test e-ID.",
-                operator.seed.name
-            ),
-            signup_url: operator.web_url.clone(),
+        .map(|operator| {
+            Ok(kuvert_portal::PortalOperator {
+                name: operator.seed.name.to_owned(),
+                description_sv: format!(
+                    "{} är en av demons brevlådeoperatörer. Du loggar in med test-e-legitimation.",
+                    operator.seed.name
+                ),
+                description_en: format!(
+                    "{} is one of the demo's mailbox operators. You log in with a test e-ID.",
+                    operator.seed.name
+                ),
+                signup_url: operator.web_url.join(OPERATOR_SIGNUP_PATH)?,
+            })
         })
-        .collect();
+        .collect::<Result<_, url::ParseError>>()?;
     let service = kuvert_portal::build(kuvert_portal::Config { operators })
         .await
         .context("starting the portal")?;
@@ -310,6 +346,10 @@ fn operator_config(
         "notification": notification,
         "web": {
             "public_url": operator.web_url.as_str(),
+            "oidc_issuer": plan.eid_issuer.as_str(),
+            "oidc_client_id": key,
+            "oidc_client_secret": operator.client_secret,
+            "signing_service_url": plan.eid_issuer.join("sign")?.as_str(),
         },
     });
     serde_json::from_value(value).with_context(|| format!("configuration of {key}"))

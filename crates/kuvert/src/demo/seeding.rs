@@ -24,20 +24,35 @@ pub(super) async fn seed(registry: &Registry, pki: &TestPki, plan: &Plan) -> any
             service_address: operator.service_address.to_string(),
             ui_address: Some(operator.web_url.to_string()),
         };
-        admin::add_operator(registry, record).await.context(operator.seed.key)?;
+        admin::add_operator(registry, record)
+            .await
+            .context(operator.seed.key)?;
     }
     for sender in seed::SENDERS {
         admin::add_sender(registry, sender.organisation_number(), sender.name)
             .await
             .context(sender.key)?;
     }
-    let senders: BTreeSet<_> = seed::SENDERS.iter().map(|s| s.organisation_number()).collect();
+    let senders: BTreeSet<_> = seed::SENDERS
+        .iter()
+        .map(|s| s.organisation_number())
+        .collect();
     let intermediary = seed::INTERMEDIARY;
-    admin::add_intermediary(registry, intermediary.organisation_number(), intermediary.name, senders)
-        .await
-        .context(intermediary.key)?;
-    for person in seed::PERSONS.iter().filter(|person| person.operator.is_some()) {
-        register(registry, pki, person).await.with_context(|| format!("registering {}", person.key))?;
+    admin::add_intermediary(
+        registry,
+        intermediary.organisation_number(),
+        intermediary.name,
+        senders,
+    )
+    .await
+    .context(intermediary.key)?;
+    for person in seed::PERSONS
+        .iter()
+        .filter(|person| person.operator.is_some())
+    {
+        register(registry, pki, person)
+            .await
+            .with_context(|| format!("registering {}", person.key))?;
     }
     Ok(())
 }
@@ -45,12 +60,17 @@ pub(super) async fn seed(registry: &Registry, pki: &TestPki, plan: &Plan) -> any
 /// Registers `person` at their operator, then stores their deselected senders, both signed
 /// with the person's test e-ID as the operator's UI would have them sign.
 async fn register(registry: &Registry, pki: &TestPki, person: &SeedPerson) -> anyhow::Result<()> {
-    let Some(operator) = person.operator.and_then(seed::organisation) else { return Ok(()) };
+    let Some(operator) = person.operator.and_then(seed::organisation) else {
+        return Ok(());
+    };
     let recipient = RecipientId::Person(person.personal_identity_number());
     let text = format!("Jag vill ha en digital brevlåda hos {}.", operator.name);
     let change = signed_change(pki, person, &recipient, text)?;
     let caller = operator.organisation_number();
-    match registry.register(&caller, operator.domain, change, None).await {
+    match registry
+        .register(&caller, operator.domain, change, None)
+        .await
+    {
         Ok(_) => {}
         // Registered at an earlier start: keep the profile and its rules as they are.
         Err(kuvert_registry::Error::AlreadyExists(_)) => return Ok(()),
@@ -66,7 +86,9 @@ async fn register(registry: &Registry, pki: &TestPki, person: &SeedPerson) -> an
         .collect();
     let text = "Jag vill bara få digital post från de avsändare jag har valt.".to_owned();
     let change = signed_change(pki, person, &recipient, text)?;
-    registry.store_reception_rules(&caller, &accepted, change).await?;
+    registry
+        .store_reception_rules(&caller, &accepted, change)
+        .await?;
     Ok(())
 }
 
@@ -77,7 +99,9 @@ fn signed_change(
     agreement_text: String,
 ) -> anyhow::Result<SignedChange> {
     use secrecy::ExposeSecret as _;
-    let credential = pki.person(person.key).with_context(|| format!("no e-ID for {}", person.key))?;
+    let credential = pki
+        .person(person.key)
+        .with_context(|| format!("no e-ID for {}", person.key))?;
     let key = EidSigningKey::from_pkcs8_pem(credential.key_pem().expose_secret())
         .context("the person's e-ID key")?;
     let nonce = kuvert_eid::signature::new_nonce();

@@ -4,9 +4,14 @@ use super::*;
 
 #[test]
 fn seed_numbers_parse_and_are_unique() {
-    let mut numbers: Vec<String> =
-        organisations().map(|o| o.organisation_number().as_str().to_owned()).collect();
-    numbers.extend(PERSONS.iter().map(|p| p.personal_identity_number().as_str().to_owned()));
+    let mut numbers: Vec<String> = organisations()
+        .map(|o| o.organisation_number().as_str().to_owned())
+        .collect();
+    numbers.extend(
+        PERSONS
+            .iter()
+            .map(|p| p.personal_identity_number().as_str().to_owned()),
+    );
     let count = numbers.len();
     numbers.sort();
     numbers.dedup();
@@ -18,9 +23,16 @@ fn seed_has_four_registered_people_across_both_operators_and_two_without() {
     let registered: Vec<_> = PERSONS.iter().filter_map(|p| p.operator).collect();
     assert_eq!(registered.len(), 4);
     for operator in OPERATORS {
-        assert!(registered.contains(&operator.key), "{} has nobody", operator.key);
+        assert!(
+            registered.contains(&operator.key),
+            "{} has nobody",
+            operator.key
+        );
     }
-    let deselecting = PERSONS.iter().filter(|p| !p.deselected_senders.is_empty()).count();
+    let deselecting = PERSONS
+        .iter()
+        .filter(|p| !p.deselected_senders.is_empty())
+        .count();
     assert_eq!(deselecting, 1);
     for person in PERSONS {
         for sender in person.deselected_senders {
