@@ -1,3 +1,6 @@
+//! Unit tests of the pure rules: caller authorisation, reachability, reception rules and
+//! company signing.
+
 use std::collections::BTreeSet;
 
 use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber, RecipientId};

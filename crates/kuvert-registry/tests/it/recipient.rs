@@ -51,6 +51,14 @@ async fn a_profile_lives_through_register_change_deselect_and_deregister() {
     assert_eq!(before.statuses[0].account.account_type, AccountType::Not);
     assert!(!before.statuses[0].accepts_sender);
 
+    register_anna_at_operator_a(&registry).await;
+    move_anna_to_operator_b(&registry).await;
+    deselect_the_municipality(&registry).await;
+    deregister_anna(&registry).await;
+}
+
+/// Register: Anna becomes reachable at Demobrevlådan.
+async fn register_anna_at_operator_a(registry: &Registry) {
     let request = register_request(person(ANNA), DOMAIN_A, &["anna"]);
     let registered: RegisterResponse = registry.recipient("operator-a", &request).await.unwrap();
     assert_eq!(
@@ -59,14 +67,17 @@ async fn a_profile_lives_through_register_change_deselect_and_deregister() {
     );
     assert_eq!(registered.result.signed_by.len(), 1);
 
-    let status = &reachable(&registry, MUNICIPALITY, ANNA).await.statuses[0];
+    let status = &reachable(registry, MUNICIPALITY, ANNA).await.statuses[0];
     assert_eq!(status.account.account_type, AccountType::Secure);
     assert!(!status.account.is_pending);
     assert!(status.accepts_sender);
     let operator = status.account.operator.as_ref().unwrap();
     assert_eq!(operator.id, org(OPERATOR_A));
     assert_eq!(operator.service_address, "https://127.0.0.1:1/service/v3");
+}
 
+/// Change mailbox: Exempelposten takes over; Demobrevlådan loses access.
+async fn move_anna_to_operator_b(registry: &Registry) {
     let change = ChangeServiceSupplier {
         recipient: person(ANNA),
         user: user(ANNA),
@@ -77,7 +88,7 @@ async fn a_profile_lives_through_register_change_deselect_and_deregister() {
     let changed: ChangeServiceSupplierResponse =
         registry.recipient("operator-b", &change).await.unwrap();
     assert_eq!(changed.result.status, Some(AuthorizationStatus::Complete));
-    let status = &reachable(&registry, MUNICIPALITY, ANNA).await.statuses[0];
+    let status = &reachable(registry, MUNICIPALITY, ANNA).await.statuses[0];
     assert_eq!(
         status.account.operator.as_ref().unwrap().id,
         org(OPERATOR_B)
@@ -96,7 +107,14 @@ async fn a_profile_lives_through_register_change_deselect_and_deregister() {
     let preferences: GetAccountPreferencesResponse =
         registry.recipient("operator-b", &read).await.unwrap();
     assert_eq!(preferences.preferences.accepted_senders.len(), 2);
+}
 
+/// Reception rules: accept only the agency, so the municipality sends on paper.
+async fn deselect_the_municipality(registry: &Registry) {
+    let read = GetAccountPreferences {
+        recipient: person(ANNA),
+        user: user(ANNA),
+    };
     // Deselect the municipality: accept only the agency.
     let store = StoreAccountPreferences {
         recipient: person(ANNA),
@@ -115,7 +133,7 @@ async fn a_profile_lives_through_register_change_deselect_and_deregister() {
     let stored: StoreAccountPreferencesResponse =
         registry.recipient("operator-b", &store).await.unwrap();
     assert_eq!(stored.result.status, Some(AuthorizationStatus::Complete));
-    let status = &reachable(&registry, MUNICIPALITY, ANNA).await.statuses[0];
+    let status = &reachable(registry, MUNICIPALITY, ANNA).await.statuses[0];
     assert!(!status.accepts_sender);
     assert!(status.last_sender_accept_change.is_some());
     let agency = IsReachable::new(org(AGENCY), vec![person(ANNA)]).unwrap();
@@ -130,7 +148,10 @@ async fn a_profile_lives_through_register_change_deselect_and_deregister() {
         .map(|sender| sender.id.clone())
         .collect();
     assert_eq!(accepted, vec![RecipientId::Organisation(org(AGENCY))]);
+}
 
+/// Deregister: Anna is no longer reachable.
+async fn deregister_anna(registry: &Registry) {
     let mut deregister = register_request(person(ANNA), DOMAIN_B, &["anna"]);
     deregister.request.kind = AccountRequestType::Delete;
     let deregister = Deregister {
@@ -139,7 +160,7 @@ async fn a_profile_lives_through_register_change_deselect_and_deregister() {
     };
     let removed: DeregisterResponse = registry.recipient("operator-b", &deregister).await.unwrap();
     assert_eq!(removed.result.status, Some(AuthorizationStatus::Complete));
-    let status = &reachable(&registry, MUNICIPALITY, ANNA).await.statuses[0];
+    let status = &reachable(registry, MUNICIPALITY, ANNA).await.statuses[0];
     assert_eq!(status.account.account_type, AccountType::Not);
     assert!(status.account.operator.is_none());
 }
