@@ -126,17 +126,3 @@ impl Config {
         usize::try_from(self.envelope_bytes_max).map_err(|_| "does not fit in memory".to_owned())
     }
 }
-
-impl NotificationConfig {
-    /// A configuration writing e-mails into `mail_dir`, without SMS, with every default.
-    #[must_use]
-    pub fn to_directory(email_from: impl Into<String>, mail_dir: impl Into<PathBuf>) -> Self {
-        Self {
-            email_from: email_from.into(),
-            smtp_address: None,
-            mail_dir: Some(mail_dir.into()),
-            sms_gateway_url: None,
-            poll_interval_ms: default_poll_interval_ms(),
-        }
-    }
-}

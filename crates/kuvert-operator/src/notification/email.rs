@@ -1,5 +1,6 @@
 //! E-mail notifications through lettre: SMTP to a configured relay, or `.eml` files in a
-//! directory for the demo ([`EmailTransport`]). The body is 8-bit UTF-8 plain text.
+//! directory for the demo ([`EmailTransport`]). The body is plain text, 8-bit UTF-8 where
+//! its lines allow.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -65,8 +66,10 @@ impl EmailTransport {
     ) -> Result<(), NotificationError> {
         let email_error = |reason: String| NotificationError::Email(reason);
         let to: Mailbox = to.parse().map_err(|_| email_error("address not usable".into()))?;
-        let body = Body::new_with_encoding(text, ContentTransferEncoding::EightBit)
-            .map_err(|_| email_error("text cannot be sent as 8-bit".into()))?;
+        // 8-bit keeps the text readable as written; a line too long for it (a very long
+        // sender name) falls back to the encoding lettre chooses.
+        let body = Body::new_with_encoding(text.clone(), ContentTransferEncoding::EightBit)
+            .unwrap_or_else(|_| Body::new(text));
         let message = Message::builder()
             .from(from.clone())
             .to(to)

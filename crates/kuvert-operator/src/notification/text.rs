@@ -21,22 +21,25 @@ impl NotificationText {
         format!("Du har fått ett nytt brev från {sender_name}")
     }
 
-    /// The e-mail body, Swedish then English.
+    /// The e-mail body, Swedish then English, in short lines (so it can travel as 8-bit
+    /// text that every mail program shows as written).
     #[must_use]
     pub fn email_body(&self, sender_name: &str) -> String {
         let operator = &self.operator_name;
         let url = &self.inbox_url;
         format!(
             "Hej!\n\n\
-             Du har fått ett nytt brev från {sender_name}. Det finns i din digitala brevlåda \
-             hos {operator}.\n\
-             Logga in med e-legitimation på {url} för att läsa det.\n\n\
+             Du har fått ett nytt brev från {sender_name}.\n\
+             Det finns i din digitala brevlåda hos {operator}.\n\
+             Logga in med e-legitimation på {url}\n\
+             för att läsa det.\n\n\
              Den här aviseringen innehåller inte brevet.\n\n\
              ---\n\n\
              Hello,\n\n\
-             You have a new letter from {sender_name}. It is in your digital mailbox at \
-             {operator}.\n\
-             Log in with e-ID at {url} to read it.\n\n\
+             You have a new letter from {sender_name}.\n\
+             It is in your digital mailbox at {operator}.\n\
+             Log in with e-ID at {url}\n\
+             to read it.\n\n\
              This notification does not contain the letter.\n"
         )
     }
