@@ -47,7 +47,10 @@ pub enum SendError {
         reason: String,
     },
     /// The HTTPS client could not be built from the CA and the intermediary's identity.
-    #[error("cannot build the https client from {} and the intermediary identity", ca_path.display())]
+    #[error(
+        "cannot build the https client from {} and the intermediary identity",
+        ca_path.display()
+    )]
     Client {
         /// The CA file.
         ca_path: PathBuf,

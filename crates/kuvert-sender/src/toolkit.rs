@@ -170,7 +170,9 @@ impl Toolkit {
         sealed: &SealedDelivery,
         destination: &Destination,
     ) -> Result<Receipt, SendError> {
-        self.archive.write_sealed(sealed)?;
+        let archive = self.archive.clone();
+        let to_archive = sealed.clone();
+        run_blocking(move || archive.write_sealed(&to_archive)).await?;
         let receipt = deliver_with_retry(
             &self.client,
             &destination.service_address,
@@ -178,12 +180,19 @@ impl Toolkit {
             self.retry,
         )
         .await?;
-        let record = ReceiptRecord {
-            receipt: &receipt,
-            operator: &destination.operator_name,
-            service_address: destination.service_address.as_str(),
-        };
-        self.archive.write_receipt(sealed, &record)?;
+        let archive = self.archive.clone();
+        let to_archive = sealed.clone();
+        let (for_archive, operator) = (receipt.clone(), destination.operator_name.clone());
+        let service_address = destination.service_address.to_string();
+        run_blocking(move || {
+            let record = ReceiptRecord {
+                receipt: &for_archive,
+                operator: &operator,
+                service_address: &service_address,
+            };
+            archive.write_receipt(&to_archive, &record)
+        })
+        .await?;
         Ok(receipt)
     }
 
@@ -247,6 +256,15 @@ impl Toolkit {
             },
         }
     }
+}
+
+/// Runs file writes (with their fsyncs) off the async worker threads.
+async fn run_blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, SendError> + Send + 'static,
+) -> Result<T, SendError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|error| SendError::Internal(format!("archive task failed: {error}")))?
 }
 
 impl fmt::Debug for Toolkit {

@@ -81,8 +81,11 @@ async fn delivered_letter_verifies_and_reads_back_at_the_operator() {
 /// receipt, which the toolkit returned.
 async fn check_retry_yields_one_receipt(behaviour: Behaviour) {
     let (toolkit, log, _servers, _archive) = federation(behaviour).await;
+    let toolkit = std::sync::Arc::new(toolkit);
 
-    let outcome = toolkit.send(&support::letter(REACHABLE)).await.unwrap();
+    // Spawned, as a mass mailing does: the toolkit and its futures are Send.
+    let task = tokio::spawn(async move { toolkit.send(&support::letter(REACHABLE)).await });
+    let outcome = task.await.unwrap().unwrap();
 
     let Outcome::Delivered {
         receipt,
