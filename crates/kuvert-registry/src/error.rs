@@ -63,9 +63,6 @@ pub enum Error {
     /// The named thing already exists.
     #[error("{0} already exists")]
     AlreadyExists(&'static str),
-    /// The operation exists in the contract but Kuvert does not offer it; the text says why.
-    #[error("operation not supported: {0}")]
-    Unsupported(&'static str),
     /// Storage failed; the caller sees only the CallId.
     #[error("internal error")]
     Internal(#[source] StoreError),
@@ -117,7 +114,6 @@ impl Error {
             Self::Reception(_) => (FaultCode::INVALID_INPUT, S::BAD_REQUEST),
             Self::NotFound(_) => (FaultCode::OBJECT_NOT_FOUND, S::NOT_FOUND),
             Self::AlreadyExists(_) => (FaultCode::OBJECT_ALREADY_EXISTS, S::CONFLICT),
-            Self::Unsupported(_) => (FaultCode::ILLEGAL_STATE, S::NOT_IMPLEMENTED),
             Self::Internal(_) => (FaultCode::UNKNOWN, S::INTERNAL_SERVER_ERROR),
         }
     }

@@ -125,9 +125,34 @@ async fn a_request_without_a_client_certificate_is_access_denied() {
 }
 
 #[tokio::test]
-async fn a_client_certificate_of_an_unknown_organisation_is_access_denied() {
+async fn a_client_certificate_of_an_unknown_organisation_is_no_approved_intermediary() {
     let registry = Registry::start().await;
     let body = is_reachable_xml(MUNICIPALITY, &[ANNA.to_owned()]);
     let fault = fault_of(&registry, "stranger", "/ec/Recipient/v3", body).await;
     assert_eq!(fault.code, FaultCode::DISPATCHER_NOT_APPROVED);
+}
+
+#[tokio::test]
+async fn a_client_certificate_from_another_ca_is_refused_at_the_handshake() {
+    let registry = Registry::start().await;
+    let person = pki().person("anna").unwrap();
+    let config = kuvert_web::ClientConfig {
+        ca_pem: pki().organisation_ca_pem().to_owned(),
+        identity: Some((
+            person.certificate_pem().to_owned(),
+            person.key_pem().clone(),
+        )),
+        connect_timeout: std::time::Duration::from_secs(10),
+        request_timeout: std::time::Duration::from_secs(30),
+    };
+    let client = kuvert_web::http_client(&config).unwrap();
+    let sent = client
+        .post(format!("{}/ec/Recipient/v3", registry.base_url))
+        .body(is_reachable_xml(MUNICIPALITY, &[ANNA.to_owned()]))
+        .send()
+        .await;
+    assert!(
+        sent.is_err(),
+        "an e-ID person certificate must not identify an organisation"
+    );
 }
