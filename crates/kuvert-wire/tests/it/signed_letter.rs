@@ -10,7 +10,7 @@ use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, 
 use crate::examples;
 
 /// A CA and one organisation certificate (`serialNumber=162021004748`) it issued.
-fn signer_and_verifier() -> (Signer, Verifier) {
+pub(crate) fn signer_and_verifier() -> (Signer, Verifier) {
     let rsa_key = || KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, RsaKeySize::_2048);
     let ca_key = rsa_key().unwrap();
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
