@@ -67,7 +67,7 @@ impl Registry {
             SignedAction::Register,
             &operator.id,
             &change.agreement_text,
-            &signed[0],
+            first(&signed)?,
         );
         let profile = NewProfile {
             recipient: change.recipient.clone(),
@@ -105,7 +105,7 @@ impl Registry {
                 SignedAction::ChangeOperator,
                 &operator.id,
                 &change.agreement_text,
-                &signed[0],
+                first(&signed)?,
             );
             self.store
                 .change_operator(&change.recipient, &operator.id, record)
@@ -134,7 +134,7 @@ impl Registry {
                 SignedAction::Deregister,
                 &operator.id,
                 &change.agreement_text,
-                &signed[0],
+                first(&signed)?,
             );
             self.store
                 .deregister_profile(&change.recipient, record)
@@ -167,7 +167,7 @@ impl Registry {
                 SignedAction::ReceptionRules,
                 &operator.id,
                 &change.agreement_text,
-                &signed[0],
+                first(&signed)?,
             );
             self.store
                 .store_reception_rules(&change.recipient, &deselected, record)
@@ -288,6 +288,13 @@ impl Registry {
             }
         }
     }
+}
+
+/// The signature recorded with a change (the first; every one was verified).
+fn first(signed: &[VerifiedSignature]) -> Result<&VerifiedSignature, Error> {
+    signed
+        .first()
+        .ok_or_else(|| Error::InvalidInput("no signature".to_owned()))
 }
 
 /// A completed change signed by `signed`.

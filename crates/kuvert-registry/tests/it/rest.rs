@@ -124,3 +124,16 @@ async fn openapi_describes_the_rest_routes() {
     assert!(document["paths"]["/api/v1/reachability"]["post"].is_object());
     assert!(document["paths"]["/api/v1/profiles/register"]["post"].is_object());
 }
+
+#[tokio::test]
+async fn rest_without_a_client_certificate_is_access_denied() {
+    let registry = Registry::start().await;
+    let request = http::Request::get("/api/v1/senders")
+        .body(Body::empty())
+        .unwrap();
+    let response = registry.service.router().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), 403);
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let problem: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(problem["code"], 5002);
+}
