@@ -126,6 +126,16 @@ pub enum SendError {
         #[source]
         source: kuvert_xmldsig::SignError,
     },
+    /// The sender's fresh signature does not verify against the configured CA, so the seal
+    /// could not truthfully say `SignaturesOK` (PROTOCOL.md §11.6 step 3a).
+    #[error("the signature of sender {organisation} does not verify: {source}")]
+    SenderSignature {
+        /// The sender.
+        organisation: OrganisationNumber,
+        /// What kuvert-xmldsig reported.
+        #[source]
+        source: kuvert_xmldsig::VerifyError,
+    },
     /// Writing to the evidence archive or the paper-mail list failed.
     #[error("cannot write {}: {source}", path.display())]
     Archive {

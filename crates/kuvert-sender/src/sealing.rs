@@ -4,7 +4,7 @@
 
 use kuvert_core::id::{OrganisationNumber, RecipientId};
 use kuvert_core::message::{DeliveryKey, Seal, SealDate, SecureDelivery};
-use kuvert_xmldsig::{SignatureAlgorithm, Signer};
+use kuvert_xmldsig::{SignatureAlgorithm, Signer, Verifier};
 
 use crate::error::SendError;
 
@@ -27,13 +27,32 @@ pub struct SealedDelivery {
 }
 
 impl SignedDelivery {
-    /// Signs `delivery` with the sender's `signer` (RSA-SHA256).
+    /// Signs `delivery` with the sender's `signer` (RSA-SHA256) and verifies the result with
+    /// `verifier`, as an intermediary checks a sender's signature before sealing it
+    /// (PROTOCOL.md §11.6 step 3a), so the seal's `SignaturesOK=true` is true.
     ///
     /// # Errors
-    /// [`SendError::Sign`] when the key cannot sign.
-    pub fn sign(delivery: &SecureDelivery, signer: &Signer) -> Result<Self, SendError> {
+    /// [`SendError::Sign`] when the key cannot sign, [`SendError::SenderSignature`] when the
+    /// signature does not verify (for example a certificate from another CA, or expired).
+    pub fn sign(
+        delivery: &SecureDelivery,
+        signer: &Signer,
+        verifier: &Verifier,
+    ) -> Result<Self, SendError> {
+        let sender = &delivery.header.sender.id;
         let unsigned = kuvert_wire::delivery::unsigned_signed_delivery(delivery);
-        let xml = sign_xml(&unsigned, signer, &delivery.header.sender.id)?;
+        let xml = sign_xml(&unsigned, signer, sender)?;
+        let signature_error = |source| SendError::SenderSignature {
+            organisation: sender.clone(),
+            source,
+        };
+        let document = kuvert_xmldsig::parse_document(&xml).map_err(|error| {
+            SendError::Internal(format!("signed delivery does not parse: {error}"))
+        })?;
+        verifier
+            .at(time::OffsetDateTime::now_utc())
+            .verify_signed_delivery(document.root_element())
+            .map_err(signature_error)?;
         Ok(Self {
             key: delivery.key(),
             recipient: delivery.header.recipient.clone(),

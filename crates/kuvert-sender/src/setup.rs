@@ -10,7 +10,8 @@ use kuvert_core::id::OrganisationNumber;
 use kuvert_core::limits::{PKI_PEM_FILE_BYTES_MAX, SENDERS_PER_INTERMEDIARY_MAX};
 use kuvert_core::message::SenderName;
 use kuvert_web::ClientConfig;
-use kuvert_xmldsig::Signer;
+use kuvert_xmldsig::trust::TrustAnchors;
+use kuvert_xmldsig::{Signer, Verifier, VerifyPolicy};
 use secrecy::{ExposeSecret as _, SecretString};
 
 use crate::config::{IdentityConfig, SenderConfig};
@@ -27,6 +28,8 @@ pub(crate) struct Identities {
     pub(crate) intermediary: OrganisationNumber,
     pub(crate) sealer: Signer,
     pub(crate) senders: BTreeMap<OrganisationNumber, SenderIdentity>,
+    /// Checks the senders' signatures against the configured CA before sealing.
+    pub(crate) verifier: Verifier,
 }
 
 /// Reads every certificate and key and builds the mutual-TLS client.
@@ -55,8 +58,18 @@ pub(crate) fn read(config: &SenderConfig) -> Result<(Identities, reqwest::Client
             SenderIdentity { name, signer },
         );
     }
+    let ca_pem = read_text(&config.ca_path)?;
+    let anchors = TrustAnchors::from_pem(&ca_pem).map_err(|error| SendError::Credential {
+        path: config.ca_path.clone(),
+        reason: error.to_string(),
+    })?;
+    // Kuvert signs with SHA-256 only, so its own signatures never need the SHA-1 allowance.
+    let policy = VerifyPolicy {
+        is_sha1_allowed: false,
+        now: time::OffsetDateTime::now_utc(),
+    };
     let client = kuvert_web::http_client(&ClientConfig {
-        ca_pem: read_text(&config.ca_path)?,
+        ca_pem,
         identity: Some((chain_pem, key_pem)),
         connect_timeout: Duration::from_millis(config.connect_timeout_ms),
         request_timeout: Duration::from_millis(config.request_timeout_ms),
@@ -69,6 +82,7 @@ pub(crate) fn read(config: &SenderConfig) -> Result<(Identities, reqwest::Client
         intermediary: config.intermediary.organisation_number.clone(),
         sealer,
         senders,
+        verifier: Verifier::new(anchors, policy),
     };
     Ok((identities, client))
 }

@@ -132,13 +132,14 @@ impl Toolkit {
         compose(letter, &self.sender_identity(&letter.sender)?.name)
     }
 
-    /// Signs `delivery` with its sender's certificate (RSA-SHA256).
+    /// Signs `delivery` with its sender's certificate (RSA-SHA256) and checks the signature
+    /// against the configured CA.
     ///
     /// # Errors
-    /// [`SendError::UnknownSender`] or [`SendError::Sign`].
+    /// [`SendError::UnknownSender`], [`SendError::Sign`] or [`SendError::SenderSignature`].
     pub fn sign(&self, delivery: &SecureDelivery) -> Result<SignedDelivery, SendError> {
         let identity = self.sender_identity(&delivery.header.sender.id)?;
-        SignedDelivery::sign(delivery, &identity.signer)
+        SignedDelivery::sign(delivery, &identity.signer, &self.identities.verifier)
     }
 
     /// Seals `signed` with today's date and the intermediary's certificate.

@@ -1,7 +1,11 @@
 //! `isReachable` over mutual TLS: batching and the mapping of each paper reason.
 
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::post;
 use kuvert_core::id::{OrganisationNumber, RecipientId};
-use kuvert_sender::{Outcome, PaperReason, Reachability, Toolkit};
+use kuvert_sender::{Outcome, PaperReason, Peer, Reachability, SendError, Toolkit};
+use kuvert_wire::fault::{Fault, FaultCode};
 
 use crate::support::{self, DESELECTED, NO_ADDRESS, NO_MAILBOX, PENDING, REACHABLE, SENDER};
 
@@ -94,7 +98,38 @@ async fn reachability_reports_an_unreachable_registry() {
         .await
         .unwrap_err();
     assert!(
-        matches!(error, kuvert_sender::SendError::RegistryUnreachable { .. }),
+        matches!(error, SendError::RegistryUnreachable { .. }),
         "{error}"
     );
+}
+
+#[tokio::test]
+async fn registry_fault_is_typed_with_code_and_call_id() {
+    let fault = Fault::new(
+        FaultCode::DISPATCHER_NOT_APPROVED,
+        "not an approved intermediary",
+    );
+    let answer = fault.to_envelope();
+    let router = Router::new().route(
+        "/ec/Recipient/v3",
+        post(move || async move { (StatusCode::INTERNAL_SERVER_ERROR, answer) }),
+    );
+    let registry = support::start("registry", "/ec/Recipient/v3", router).await;
+    let archive = tempfile::tempdir().unwrap();
+    let toolkit = Toolkit::build(&support::config(&registry.url, archive.path())).unwrap();
+
+    let error = toolkit.send(&support::letter(REACHABLE)).await.unwrap_err();
+
+    let SendError::Fault {
+        peer,
+        code,
+        call_id,
+        ..
+    } = error
+    else {
+        panic!("a fault, not {error}");
+    };
+    assert_eq!(peer, Peer::Registry);
+    assert_eq!(code, FaultCode::DISPATCHER_NOT_APPROVED);
+    assert_eq!(call_id, fault.call_id);
 }
