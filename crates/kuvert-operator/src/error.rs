@@ -155,13 +155,20 @@ impl Error {
                 other.to_string()
             }
         };
-        Fault { code, description, call_id }
+        Fault {
+            code,
+            description,
+            call_id,
+        }
     }
 
     /// The SOAP fault response (SOAP 1.1 sends every fault with status 500, WS-I R1126).
     #[must_use]
     pub fn to_soap_response(&self) -> Response {
-        soap_response(StatusCode::INTERNAL_SERVER_ERROR, self.to_fault().to_envelope())
+        soap_response(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            self.to_fault().to_envelope(),
+        )
     }
 }
 

@@ -17,7 +17,9 @@ use kuvert_core::limits::{
     ENVELOPE_BYTES_DEFAULT_MAX, RECIPIENT_CACHE_ENTRIES_MAX, REGISTRY_RESPONSE_BYTES_MAX,
     XML_DEPTH_MAX, XML_NODES_MAX,
 };
-use kuvert_wire::authority::{GetDispatchers, GetDispatchersResponse, GetSenders, GetSendersResponse};
+use kuvert_wire::authority::{
+    GetDispatchers, GetDispatchersResponse, GetSenders, GetSendersResponse,
+};
 use kuvert_wire::envelope::BodyElement;
 use kuvert_wire::error::WireError;
 use kuvert_wire::recipient::{
@@ -157,11 +159,14 @@ impl RegistryClient {
     ///
     /// # Errors
     /// [`RegistryError`] when the registry cannot be asked.
-    pub async fn recipient(&self, recipient: &RecipientId) -> Result<RecipientProfile, RegistryError> {
-        if let Some((fetched_at, profile)) = lock(&self.inner.recipients).get(recipient) {
-            if fetched_at.elapsed() < self.inner.recipient_ttl {
-                return Ok(profile.clone());
-            }
+    pub async fn recipient(
+        &self,
+        recipient: &RecipientId,
+    ) -> Result<RecipientProfile, RegistryError> {
+        if let Some((fetched_at, profile)) = lock(&self.inner.recipients).get(recipient)
+            && fetched_at.elapsed() < self.inner.recipient_ttl
+        {
+            return Ok(profile.clone());
         }
         let profile = self.fetch_recipient(recipient).await?;
         let mut recipients = lock(&self.inner.recipients);
@@ -192,13 +197,17 @@ impl RegistryClient {
         Ok(Directory { senders, intermediaries })
     }
 
-    async fn fetch_recipient(&self, recipient: &RecipientId) -> Result<RecipientProfile, RegistryError> {
+    async fn fetch_recipient(
+        &self,
+        recipient: &RecipientId,
+    ) -> Result<RecipientProfile, RegistryError> {
         let url = &self.inner.recipient_url;
         let request = IsRegistered { recipients: vec![recipient.clone()] };
         let response: IsRegisteredResponse = self.call(url, &request).await?;
         let status = response.statuses.into_iter().find(|status| &status.recipient == recipient);
         let Some(status) = status else {
-            return Ok(RecipientProfile { is_active: false, operator: None, accepted_senders: None });
+            let operator = None;
+            return Ok(RecipientProfile { is_active: false, operator, accepted_senders: None });
         };
         let is_active = status.account_type == AccountType::Secure && !status.is_pending;
         let operator = status.operator.map(|operator| operator.id);

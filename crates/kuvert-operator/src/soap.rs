@@ -26,7 +26,8 @@ pub(crate) async fn service_v3(
     match handle(&state, caller, body).await {
         Ok(envelope) => soap_response(StatusCode::OK, envelope),
         Err(error) => {
-            metrics::counter!("kuvert_operator_deliveries_rejected_total", "reason" => error.reason())
+            let reason = error.reason();
+            metrics::counter!("kuvert_operator_deliveries_rejected_total", "reason" => reason)
                 .increment(1);
             error.to_soap_response()
         }
@@ -40,7 +41,9 @@ async fn handle(
 ) -> Result<String, Error> {
     let CallerOrganisation(caller) = caller.map_err(|error| Error::NoCaller(error.to_string()))?;
     let max = state.envelope_bytes_max;
-    let bytes = axum::body::to_bytes(body, max).await.map_err(|_| Error::TooLarge { max })?;
+    let bytes = axum::body::to_bytes(body, max)
+        .await
+        .map_err(|_| Error::TooLarge { max })?;
     let verified = read_request(&state.intake, &caller, &bytes, max)?;
     let accepted = state.intake.accept(verified, bytes).await?;
     Ok(accepted.receipt_xml)

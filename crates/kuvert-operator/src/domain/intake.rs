@@ -63,7 +63,12 @@ impl Intake {
         verifier: Verifier,
         own_number: OrganisationNumber,
     ) -> Self {
-        Self { store, registry, verifier, own_number }
+        Self {
+            store,
+            registry,
+            verifier,
+            own_number,
+        }
     }
 
     /// Verifies the seal and the sender's signature on `wrapper` (the inner
@@ -81,16 +86,30 @@ impl Intake {
     ) -> Result<VerifiedDelivery, Error> {
         let verifier = self.verifier.at(OffsetDateTime::now_utc());
         let verified = verifier.verify_sealed_delivery(wrapper)?;
-        let sealer =
-            verified.sealer.organisation_number().map_err(|_| Error::SignerWithoutNumber)?;
+        let sealer = verified
+            .sealer
+            .organisation_number()
+            .map_err(|_| Error::SignerWithoutNumber)?;
         if &sealer != caller {
-            return Err(Error::SealerNotCaller { sealer, caller: caller.clone() });
+            return Err(Error::SealerNotCaller {
+                sealer,
+                caller: caller.clone(),
+            });
         }
-        let signer =
-            verified.sender.organisation_number().map_err(|_| Error::SignerWithoutNumber)?;
+        let signer = verified
+            .sender
+            .organisation_number()
+            .map_err(|_| Error::SignerWithoutNumber)?;
         let delivery = read_secure_delivery(verified.signed_delivery())?;
         let sender = delivery.header.sender.id.clone();
-        Ok(VerifiedDelivery { parties: Parties { sealer, signer, sender }, delivery })
+        Ok(VerifiedDelivery {
+            parties: Parties {
+                sealer,
+                signer,
+                sender,
+            },
+            delivery,
+        })
     }
 
     /// Authorises the parties and the recipient against the registry, stores the delivery
@@ -107,18 +126,31 @@ impl Intake {
     ) -> Result<Accepted, Error> {
         self.authorise(&verified.parties).await?;
         let recipient = &verified.delivery.header.recipient;
-        let profile = self.registry.recipient(recipient).await.map_err(Error::Registry)?;
+        let profile = self
+            .registry
+            .recipient(recipient)
+            .await
+            .map_err(Error::Registry)?;
         rules::check_recipient(&profile, &self.own_number, &verified.parties.sender)?;
-        let outcome = self.store.store_delivery(new_delivery(verified.delivery, envelope)).await?;
+        let outcome = self
+            .store
+            .store_delivery(new_delivery(verified.delivery, envelope))
+            .await?;
         Ok(match outcome {
             StoreOutcome::Stored(receipt) => {
                 metrics::counter!("kuvert_operator_deliveries_accepted_total").increment(1);
                 tracing::info!(delivery_id = %receipt.delivery_id, "delivery stored");
-                Accepted { receipt_xml: receipt.receipt_xml, is_repeat: false }
+                Accepted {
+                    receipt_xml: receipt.receipt_xml,
+                    is_repeat: false,
+                }
             }
             StoreOutcome::AlreadyStored(receipt) => {
                 tracing::info!(delivery_id = %receipt.delivery_id, "delivery repeated");
-                Accepted { receipt_xml: receipt.receipt_xml, is_repeat: true }
+                Accepted {
+                    receipt_xml: receipt.receipt_xml,
+                    is_repeat: true,
+                }
             }
         })
     }
@@ -126,11 +158,19 @@ impl Intake {
     /// The party rules against the cached directory, and once more against a fresh copy
     /// when they fail (the registry may have learnt of a new sender or intermediary).
     async fn authorise(&self, parties: &Parties) -> Result<(), Error> {
-        let directory = self.registry.directory(false).await.map_err(Error::Registry)?;
+        let directory = self
+            .registry
+            .directory(false)
+            .await
+            .map_err(Error::Registry)?;
         if rules::authorise_parties(&directory, parties).is_ok() {
             return Ok(());
         }
-        let directory = self.registry.directory(true).await.map_err(Error::Registry)?;
+        let directory = self
+            .registry
+            .directory(true)
+            .await
+            .map_err(Error::Registry)?;
         rules::authorise_parties(&directory, parties)
     }
 }

@@ -24,7 +24,11 @@ fn directory() -> Directory {
 }
 
 fn parties(sealer: &str, signer: &str, sender: &str) -> Parties {
-    Parties { sealer: number(sealer), signer: number(signer), sender: number(sender) }
+    Parties {
+        sealer: number(sealer),
+        signer: number(signer),
+        sender: number(sender),
+    }
 }
 
 #[test]
@@ -52,7 +56,10 @@ fn authorise_parties_rejects_unknown_sender_first() {
 #[test]
 fn authorise_parties_rejects_unlisted_intermediary() {
     let result = authorise_parties(&directory(), &parties(OTHER, SENDER, SENDER));
-    assert!(matches!(result, Err(Error::IntermediaryNotAuthorised { .. })));
+    assert!(matches!(
+        result,
+        Err(Error::IntermediaryNotAuthorised { .. })
+    ));
 }
 
 #[test]

@@ -65,7 +65,9 @@ impl EmailTransport {
         text: String,
     ) -> Result<(), NotificationError> {
         let email_error = |reason: String| NotificationError::Email(reason);
-        let to: Mailbox = to.parse().map_err(|_| email_error("address not usable".into()))?;
+        let to: Mailbox = to
+            .parse()
+            .map_err(|_| email_error("address not usable".into()))?;
         // 8-bit keeps the text readable as written; a line too long for it (a very long
         // sender name) falls back to the encoding lettre chooses.
         let body = Body::new_with_encoding(text.clone(), ContentTransferEncoding::EightBit)

@@ -85,8 +85,22 @@ impl NotificationWorker {
     /// A worker from its parts.
     #[must_use]
     pub fn new(parts: WorkerParts) -> Self {
-        let WorkerParts { store, email, email_from, sms, text, poll_interval } = parts;
-        Self { store, email, email_from, sms, text, poll_interval }
+        let WorkerParts {
+            store,
+            email,
+            email_from,
+            sms,
+            text,
+            poll_interval,
+        } = parts;
+        Self {
+            store,
+            email,
+            email_from,
+            sms,
+            text,
+            poll_interval,
+        }
     }
 
     /// One round: claims up to `NOTIFICATIONS_PER_BATCH_MAX` due notifications and sends
@@ -96,22 +110,31 @@ impl NotificationWorker {
     /// [`StoreError`] when the outbox cannot be read or updated.
     pub async fn run_once(&self) -> Result<Round, StoreError> {
         let now = OffsetDateTime::now_utc();
-        let claimed =
-            self.store.claim_notifications(now, NOTIFICATIONS_PER_BATCH_MAX, CLAIM_LEASE).await?;
-        let mut round = Round { claimed: claimed.len(), ..Round::default() };
+        let claimed = self
+            .store
+            .claim_notifications(now, NOTIFICATIONS_PER_BATCH_MAX, CLAIM_LEASE)
+            .await?;
+        let mut round = Round {
+            claimed: claimed.len(),
+            ..Round::default()
+        };
         for notification in claimed {
             match self.send(&notification).await {
                 Ok(()) => {
                     let at = OffsetDateTime::now_utc();
-                    self.store.mark_notification_sent(notification.id, at).await?;
+                    self.store
+                        .mark_notification_sent(notification.id, at)
+                        .await?;
                     metrics::counter!("kuvert_operator_notifications_sent_total").increment(1);
                     round.sent += 1;
                 }
                 Err(error) => {
                     let at = OffsetDateTime::now_utc();
                     let reason = error.to_string();
-                    let record =
-                        self.store.mark_notification_failed(notification.id, &reason, at).await?;
+                    let record = self
+                        .store
+                        .mark_notification_failed(notification.id, &reason, at)
+                        .await?;
                     tracing::warn!(
                         notification_id = %record.id,
                         attempts = record.attempts,
@@ -147,7 +170,9 @@ impl NotificationWorker {
             NotificationAddress::Email(address) => {
                 let subject = self.text.email_subject(sender_name);
                 let body = self.text.email_body(sender_name);
-                self.email.send(&self.email_from, address.as_str(), subject, body).await
+                self.email
+                    .send(&self.email_from, address.as_str(), subject, body)
+                    .await
             }
             NotificationAddress::Sms(number) => {
                 let gateway = self.sms.as_ref().ok_or(NotificationError::NoSmsGateway)?;

@@ -62,6 +62,9 @@ impl NotificationText {
         }
         let kept = sender_name.chars().count().saturating_sub(excess + 1);
         let short_name: String = sender_name.chars().take(kept).chain(['…']).collect();
-        compose(&short_name).chars().take(SMS_TEXT_CHARS_MAX).collect()
+        compose(&short_name)
+            .chars()
+            .take(SMS_TEXT_CHARS_MAX)
+            .collect()
     }
 }

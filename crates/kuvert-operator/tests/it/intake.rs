@@ -32,7 +32,10 @@ pub(crate) async fn confirm_email(harness: &Harness, recipient: &RecipientId, ad
     let code = ConfirmationCode::parse("4711").unwrap();
     let now = time::OffsetDateTime::now_utc();
     let address = NotificationAddress::Email(EmailAddress::parse(address).unwrap());
-    store.set_notification_address(recipient, address, code.clone(), now).await.unwrap();
+    store
+        .set_notification_address(recipient, address, code.clone(), now)
+        .await
+        .unwrap();
     store
         .confirm_notification_address(recipient, NotificationChannel::Email, &code, now)
         .await
@@ -63,14 +66,23 @@ async fn deliver_secure_stores_letter_and_queues_notification_before_receipt() {
     let harness = start(Mail::Directory).await;
     let recipient = person(HERE);
     confirm_email(&harness, &recipient, "mottagare@example.org").await;
-    let answer = harness.deliver("intermediary", Letter::to(HERE).envelope()).await;
-    let Answer::Receipt(response, _) = answer else { panic!("expected a receipt: {answer:?}") };
+    let answer = harness
+        .deliver("intermediary", Letter::to(HERE).envelope())
+        .await;
+    let Answer::Receipt(response, _) = answer else {
+        panic!("expected a receipt: {answer:?}")
+    };
     assert!(response.receipt.is_delivered);
     assert_eq!(response.receipt.recipient, recipient);
     assert!(uuid::Uuid::parse_str(response.receipt.trans_id.as_str()).is_ok());
     assert_eq!(letters_of(&harness, &recipient).await, 1);
     assert_eq!(blob_count(&harness), 1);
-    let outbox = harness.service.store().notifications(&recipient, 10).await.unwrap();
+    let outbox = harness
+        .service
+        .store()
+        .notifications(&recipient, 10)
+        .await
+        .unwrap();
     assert_eq!(outbox.len(), 1);
     assert_eq!(outbox[0].sender_name.as_str(), "Exempelkommun");
 }
@@ -90,13 +102,26 @@ async fn deliver_secure_returns_original_receipt_when_retried() {
     assert_eq!(first, second);
     assert_eq!(letters_of(&harness, &recipient).await, 1);
     assert_eq!(blob_count(&harness), 1);
-    assert_eq!(harness.service.store().notifications(&recipient, 10).await.unwrap().len(), 1);
+    assert_eq!(
+        harness
+            .service
+            .store()
+            .notifications(&recipient, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[tokio::test]
 async fn deliver_secure_rejects_unknown_sender() {
     let harness = start(Mail::Directory).await;
-    let letter = Letter { sender: UNKNOWN_SENDER, signer: "unknown-sender", ..Letter::to(HERE) };
+    let letter = Letter {
+        sender: UNKNOWN_SENDER,
+        signer: "unknown-sender",
+        ..Letter::to(HERE)
+    };
     let answer = harness.deliver("intermediary", letter.envelope()).await;
     fault(answer, FaultCode::UNKNOWN_SENDER);
     assert_eq!(letters_of(&harness, &person(HERE)).await, 0);
@@ -105,8 +130,14 @@ async fn deliver_secure_rejects_unknown_sender() {
 #[tokio::test]
 async fn deliver_secure_rejects_intermediary_not_approved_for_sender() {
     let harness = start(Mail::Directory).await;
-    let letter = Letter { sealer: "rogue", ..Letter::to(HERE) };
-    fault(harness.deliver("rogue", letter.envelope()).await, FaultCode::DISPATCHER_NOT_APPROVED);
+    let letter = Letter {
+        sealer: "rogue",
+        ..Letter::to(HERE)
+    };
+    fault(
+        harness.deliver("rogue", letter.envelope()).await,
+        FaultCode::DISPATCHER_NOT_APPROVED,
+    );
     assert_eq!(letters_of(&harness, &person(HERE)).await, 0);
 }
 
@@ -115,23 +146,39 @@ async fn deliver_secure_rejects_seal_made_by_another_than_the_caller() {
     let harness = start(Mail::Directory).await;
     let answer = harness.deliver("rogue", Letter::to(HERE).envelope()).await;
     let refused = fault(answer, FaultCode::ACCESS_DENIED);
-    assert!(refused.description.contains("seal"), "{}", refused.description);
+    assert!(
+        refused.description.contains("seal"),
+        "{}",
+        refused.description
+    );
 }
 
 #[tokio::test]
 async fn deliver_secure_rejects_recipient_at_another_operator() {
     let harness = start(Mail::Directory).await;
-    let answer = harness.deliver("intermediary", Letter::to(ELSEWHERE).envelope()).await;
+    let answer = harness
+        .deliver("intermediary", Letter::to(ELSEWHERE).envelope())
+        .await;
     let refused = fault(answer, FaultCode::OBJECT_NOT_FOUND);
-    assert!(refused.description.contains("no active mailbox"), "{}", refused.description);
+    assert!(
+        refused.description.contains("no active mailbox"),
+        "{}",
+        refused.description
+    );
 }
 
 #[tokio::test]
 async fn deliver_secure_rejects_sender_the_recipient_deselected() {
     let harness = start(Mail::Directory).await;
-    let answer = harness.deliver("intermediary", Letter::to(DESELECTED).envelope()).await;
+    let answer = harness
+        .deliver("intermediary", Letter::to(DESELECTED).envelope())
+        .await;
     let refused = fault(answer, FaultCode::ACCESS_DENIED);
-    assert!(refused.description.contains("does not accept"), "{}", refused.description);
+    assert!(
+        refused.description.contains("does not accept"),
+        "{}",
+        refused.description
+    );
     assert_eq!(letters_of(&harness, &person(DESELECTED)).await, 0);
 }
 
@@ -139,15 +186,24 @@ async fn deliver_secure_rejects_sender_the_recipient_deselected() {
 async fn deliver_secure_rejects_letter_changed_after_signing() {
     let harness = start(Mail::Directory).await;
     let envelope = Letter::to(HERE).envelope().replace("BN-4711", "BN-4712");
-    fault(harness.deliver("intermediary", envelope).await, FaultCode::SIGNATURE_ERROR);
+    fault(
+        harness.deliver("intermediary", envelope).await,
+        FaultCode::SIGNATURE_ERROR,
+    );
     assert_eq!(blob_count(&harness), 0);
 }
 
 #[tokio::test]
 async fn deliver_secure_rejects_unsupported_attachment_type() {
     let harness = start(Mail::Directory).await;
-    let letter = Letter { attachment_type: Some("image/png"), ..Letter::to(HERE) };
-    fault(harness.deliver("intermediary", letter.envelope()).await, FaultCode::UNSUPPORTED_MIME_TYPE);
+    let letter = Letter {
+        attachment_type: Some("image/png"),
+        ..Letter::to(HERE)
+    };
+    fault(
+        harness.deliver("intermediary", letter.envelope()).await,
+        FaultCode::UNSUPPORTED_MIME_TYPE,
+    );
 }
 
 #[tokio::test]
@@ -155,7 +211,10 @@ async fn deliver_secure_rejects_envelope_over_the_bound_and_stores_nothing() {
     let harness = start(Mail::Directory).await;
     let size = usize::try_from(ENVELOPE_BYTES_MAX).unwrap() + 1;
     let envelope = format!("<x>{}</x>", "a".repeat(size));
-    fault(harness.deliver("intermediary", envelope).await, FaultCode::MAX_EXCEEDED);
+    fault(
+        harness.deliver("intermediary", envelope).await,
+        FaultCode::MAX_EXCEEDED,
+    );
     assert_eq!(blob_count(&harness), 0);
 }
 
@@ -163,7 +222,10 @@ async fn deliver_secure_rejects_envelope_over_the_bound_and_stores_nothing() {
 async fn deliver_secure_rejects_malformed_xml() {
     let harness = start(Mail::Directory).await;
     let envelope = "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\">";
-    fault(harness.deliver("intermediary", envelope.to_owned()).await, FaultCode::INVALID_INPUT);
+    fault(
+        harness.deliver("intermediary", envelope.to_owned()).await,
+        FaultCode::INVALID_INPUT,
+    );
 }
 
 #[tokio::test]
@@ -171,7 +233,10 @@ async fn deliver_secure_rejects_doctype() {
     let harness = start(Mail::Directory).await;
     let envelope = Letter::to(HERE).envelope();
     let with_doctype = format!("<!DOCTYPE x [<!ENTITY e \"boom\">]>{envelope}");
-    fault(harness.deliver("intermediary", with_doctype).await, FaultCode::INVALID_INPUT);
+    fault(
+        harness.deliver("intermediary", with_doctype).await,
+        FaultCode::INVALID_INPUT,
+    );
     assert_eq!(letters_of(&harness, &person(HERE)).await, 0);
 }
 
@@ -184,7 +249,10 @@ async fn service_listener_refuses_client_certificate_from_foreign_ca() {
         .body(Letter::to(HERE).envelope())
         .send()
         .await;
-    assert!(sent.is_err(), "a foreign client certificate got through: {sent:?}");
+    assert!(
+        sent.is_err(),
+        "a foreign client certificate got through: {sent:?}"
+    );
     assert_eq!(letters_of(&harness, &person(HERE)).await, 0);
 }
 
@@ -192,8 +260,15 @@ async fn service_listener_refuses_client_certificate_from_foreign_ca() {
 async fn service_listener_refuses_connection_without_client_certificate() {
     let harness = start(Mail::Directory).await;
     let url = format!("https://{}/service/v3", harness.service_addr);
-    let sent = client(pki(), None).post(url).body(Letter::to(HERE).envelope()).send().await;
-    assert!(sent.is_err(), "a connection without client certificate got through: {sent:?}");
+    let sent = client(pki(), None)
+        .post(url)
+        .body(Letter::to(HERE).envelope())
+        .send()
+        .await;
+    assert!(
+        sent.is_err(),
+        "a connection without client certificate got through: {sent:?}"
+    );
 }
 
 #[tokio::test]
@@ -204,8 +279,14 @@ async fn router_answers_access_denied_without_peer_certificate() {
         .body(axum::body::Body::from(Letter::to(HERE).envelope()))
         .unwrap();
     let response = harness.service.router().oneshot(request).await.unwrap();
-    assert_eq!(response.status(), axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-    let body = http_body_util::BodyExt::collect(response.into_body()).await.unwrap().to_bytes();
+    assert_eq!(
+        response.status(),
+        axum::http::StatusCode::INTERNAL_SERVER_ERROR
+    );
+    let body = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
     let answer = read_answer(std::str::from_utf8(&body).unwrap());
     fault(answer, FaultCode::ACCESS_DENIED);
     assert_eq!(letters_of(&harness, &person(HERE)).await, 0);

@@ -58,7 +58,11 @@ pub(crate) fn pki() -> &'static TestPki {
     PKI.get_or_init(|| {
         let organisations = [
             ("operator", "Demobrevlådan", OPERATOR),
-            ("registry", "Kuvert Förmedlingsadressregistret (test)", REGISTRY),
+            (
+                "registry",
+                "Kuvert Förmedlingsadressregistret (test)",
+                REGISTRY,
+            ),
             ("sender", "Exempelkommun", SENDER),
             ("unknown-sender", "Okända kommunen", UNKNOWN_SENDER),
             ("intermediary", "Exempelförmedlaren", INTERMEDIARY),
@@ -72,8 +76,12 @@ pub(crate) fn pki() -> &'static TestPki {
 pub(crate) fn foreign_pki() -> &'static TestPki {
     static PKI: OnceLock<TestPki> = OnceLock::new();
     PKI.get_or_init(|| {
-        TestPki::generate(&spec(&[("intermediary", "Exempelförmedlaren", INTERMEDIARY)]))
-            .unwrap()
+        TestPki::generate(&spec(&[(
+            "intermediary",
+            "Exempelförmedlaren",
+            INTERMEDIARY,
+        )]))
+        .unwrap()
     })
 }
 
@@ -87,7 +95,10 @@ fn spec(organisations: &[(&str, &str, &str)]) -> PkiSpec {
             host_names: vec!["localhost".to_owned()],
         })
         .collect();
-    PkiSpec { organisations, persons: Vec::new() }
+    PkiSpec {
+        organisations,
+        persons: Vec::new(),
+    }
 }
 
 pub(crate) fn org(number: &str) -> OrganisationNumber {
@@ -141,7 +152,10 @@ pub(crate) async fn start(mail: Mail) -> Harness {
         }),
     };
     let blob_dir = dir.path().join("blobs");
-    let database_url = format!("sqlite://{}?mode=rwc", dir.path().join("operator.db").display());
+    let database_url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("operator.db").display()
+    );
     // Through serde, as the binary loads it, so every default applies.
     let config: Config = serde_json::from_value(serde_json::json!({
         "organisation_number": OPERATOR,
@@ -164,12 +178,24 @@ pub(crate) async fn start(mail: Mail) -> Harness {
     .unwrap();
     let service = kuvert_operator::build(config).await.unwrap();
     let localhost: SocketAddr = "127.0.0.1:0".parse().unwrap();
-    let service_listener = Listener::bind(localhost, service.service_listener_tls()).await.unwrap();
+    let service_listener = Listener::bind(localhost, service.service_listener_tls())
+        .await
+        .unwrap();
     let web_listener = Listener::bind(localhost, ListenerTls::Plain).await.unwrap();
     let service_addr = service_listener.local_addr().unwrap();
-    let listeners = Listeners { service: service_listener, web: web_listener };
+    let listeners = Listeners {
+        service: service_listener,
+        web: web_listener,
+    };
     tokio::spawn(service.clone().serve(listeners, shutdown.clone()));
-    Harness { service, service_addr, mail_dir, blob_dir, shutdown, _dir: dir }
+    Harness {
+        service,
+        service_addr,
+        mail_dir,
+        blob_dir,
+        shutdown,
+        _dir: dir,
+    }
 }
 
 fn write_identity(dir: &std::path::Path, pki: &TestPki, key: &str) -> serde_json::Value {
@@ -192,7 +218,10 @@ fn write_identity(dir: &std::path::Path, pki: &TestPki, key: &str) -> serde_json
 pub(crate) fn client(pki: &TestPki, identity: Option<&str>) -> reqwest::Client {
     let identity = identity.map(|key| {
         let credential = pki.organisation(key).unwrap();
-        (credential.certificate_pem().to_owned(), credential.key_pem().clone())
+        (
+            credential.certificate_pem().to_owned(),
+            credential.key_pem().clone(),
+        )
     });
     kuvert_web::http_client(&kuvert_web::ClientConfig {
         ca_pem: self::pki().organisation_ca_pem().to_owned(),
@@ -272,11 +301,18 @@ impl Letter {
             Some(content_type) => unsigned.replace("application/pdf", content_type),
             None => unsigned,
         };
-        let signed = signer(self.signer).sign(&unsigned, SignatureAlgorithm::RsaSha256).unwrap();
+        let signed = signer(self.signer)
+            .sign(&unsigned, SignatureAlgorithm::RsaSha256)
+            .unwrap();
         let today = time::OffsetDateTime::now_utc().date();
-        let seal = Seal { received_date: SealDate::new(today, None), signatures_ok: true };
+        let seal = Seal {
+            received_date: SealDate::new(today, None),
+            signatures_ok: true,
+        };
         let unsealed = kuvert_wire::delivery::unsigned_sealed_delivery(&signed, &seal);
-        let sealed = signer(self.sealer).sign(&unsealed, SignatureAlgorithm::RsaSha256).unwrap();
+        let sealed = signer(self.sealer)
+            .sign(&unsealed, SignatureAlgorithm::RsaSha256)
+            .unwrap();
         kuvert_wire::service::deliver_secure_request(&sealed).unwrap()
     }
 
@@ -319,8 +355,11 @@ impl Letter {
 
 fn signer(key: &str) -> Signer {
     let credential = pki().organisation(key).unwrap();
-    Signer::from_pkcs8_pem(credential.key_pem().expose_secret(), credential.certificate_pem())
-        .unwrap()
+    Signer::from_pkcs8_pem(
+        credential.key_pem().expose_secret(),
+        credential.certificate_pem(),
+    )
+    .unwrap()
 }
 
 /// The registry as the operator sees it: `getSenders`, `getDispatchers`, `isRegistered` and
@@ -406,8 +445,10 @@ mod registry_stub {
                         attention: None,
                     }]
                 };
-                let preferences =
-                    AccountPreferences { recipient: request.recipient, accepted_senders };
+                let preferences = AccountPreferences {
+                    recipient: request.recipient,
+                    accepted_senders,
+                };
                 GetAccountPreferencesResponse { preferences }.to_envelope()
             }
             _ => Fault::new(FaultCode::ILLEGAL_STATE, "not in the stub").to_envelope(),
@@ -424,7 +465,11 @@ mod registry_stub {
         };
         AccountStatus {
             recipient: recipient.clone(),
-            account_type: if operator.is_some() { AccountType::Secure } else { AccountType::Not },
+            account_type: if operator.is_some() {
+                AccountType::Secure
+            } else {
+                AccountType::Not
+            },
             is_pending: false,
             operator: operator.map(|number| Operator {
                 id: org(number),

@@ -12,12 +12,19 @@ use crate::{Answer, HERE, Harness, Letter, Mail, person, start};
 const SUBJECT_MARK: &str = "BN-4711";
 
 async fn deliver_one(harness: &Harness) {
-    let answer = harness.deliver("intermediary", Letter::to(HERE).envelope()).await;
-    assert!(matches!(answer, Answer::Receipt(..)), "delivery refused: {answer:?}");
+    let answer = harness
+        .deliver("intermediary", Letter::to(HERE).envelope())
+        .await;
+    assert!(
+        matches!(answer, Answer::Receipt(..)),
+        "delivery refused: {answer:?}"
+    );
 }
 
 fn files_in(directory: &std::path::Path) -> Vec<String> {
-    let Ok(entries) = std::fs::read_dir(directory) else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir(directory) else {
+        return Vec::new();
+    };
     entries
         .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap())
         .collect()
@@ -26,12 +33,30 @@ fn files_in(directory: &std::path::Path) -> Vec<String> {
 #[track_caller]
 fn check_email(text: &str, address: &str) {
     assert!(text.contains(address), "not addressed to {address}");
-    assert!(text.contains("Du har fått ett nytt brev från Exempelkommun."), "{text}");
-    assert!(text.contains("digitala brevlåda hos Demobrevlådan"), "{text}");
-    assert!(text.contains("You have a new letter from Exempelkommun."), "{text}");
-    assert!(text.contains("e-legitimation på https://demobrevladan.example/"), "{text}");
-    assert!(!text.contains(SUBJECT_MARK), "the e-mail names the letter's subject: {text}");
-    assert!(!text.contains("Här är beslutet"), "the e-mail holds the letter's body: {text}");
+    assert!(
+        text.contains("Du har fått ett nytt brev från Exempelkommun."),
+        "{text}"
+    );
+    assert!(
+        text.contains("digitala brevlåda hos Demobrevlådan"),
+        "{text}"
+    );
+    assert!(
+        text.contains("You have a new letter from Exempelkommun."),
+        "{text}"
+    );
+    assert!(
+        text.contains("e-legitimation på https://demobrevladan.example/"),
+        "{text}"
+    );
+    assert!(
+        !text.contains(SUBJECT_MARK),
+        "the e-mail names the letter's subject: {text}"
+    );
+    assert!(
+        !text.contains("Här är beslutet"),
+        "the e-mail holds the letter's body: {text}"
+    );
 }
 
 #[tokio::test]
@@ -41,13 +66,27 @@ async fn run_once_writes_notification_email_without_the_letter() {
     confirm_email(&harness, &person(HERE), &address).await;
     deliver_one(&harness).await;
     let round = harness.service.notifications().run_once().await.unwrap();
-    let outbox = harness.service.store().notifications(&person(HERE), 10).await.unwrap();
+    let outbox = harness
+        .service
+        .store()
+        .notifications(&person(HERE), 10)
+        .await
+        .unwrap();
     let error = outbox[0].last_error.clone();
-    assert_eq!((round.claimed, round.sent, round.failed), (1, 1, 0), "{error:?}");
+    assert_eq!(
+        (round.claimed, round.sent, round.failed),
+        (1, 1, 0),
+        "{error:?}"
+    );
     let emails = files_in(&harness.mail_dir);
     assert_eq!(emails.len(), 1);
     check_email(&emails[0], &address);
-    let outbox = harness.service.store().notifications(&person(HERE), 10).await.unwrap();
+    let outbox = harness
+        .service
+        .store()
+        .notifications(&person(HERE), 10)
+        .await
+        .unwrap();
     assert_eq!(outbox[0].status, NotificationStatus::Sent);
     let again = harness.service.notifications().run_once().await.unwrap();
     assert_eq!(again.claimed, 0);
@@ -74,7 +113,12 @@ async fn run_once_sends_notification_through_real_smtp_server() {
         .flat_map(|folder| files_in(&maildir.join(folder)))
         .filter(|text| text.contains(&address))
         .collect();
-    assert_eq!(arrived.len(), 1, "exactly one e-mail to {address} in {}", maildir.display());
+    assert_eq!(
+        arrived.len(),
+        1,
+        "exactly one e-mail to {address} in {}",
+        maildir.display()
+    );
     check_email(&arrived[0], &address);
 }
 
@@ -86,8 +130,14 @@ async fn run_once_records_failure_when_no_sms_gateway_is_configured() {
     let code = ConfirmationCode::parse("4711").unwrap();
     let now = time::OffsetDateTime::now_utc();
     let number = NotificationAddress::Sms(MobileNumber::parse("+46701234567").unwrap());
-    store.set_notification_address(&recipient, number, code.clone(), now).await.unwrap();
-    store.confirm_notification_address(&recipient, NotificationChannel::Sms, &code, now).await.unwrap();
+    store
+        .set_notification_address(&recipient, number, code.clone(), now)
+        .await
+        .unwrap();
+    store
+        .confirm_notification_address(&recipient, NotificationChannel::Sms, &code, now)
+        .await
+        .unwrap();
     deliver_one(&harness).await;
     let round = harness.service.notifications().run_once().await.unwrap();
     assert_eq!((round.claimed, round.sent, round.failed), (1, 0, 1));
