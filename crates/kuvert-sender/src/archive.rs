@@ -188,10 +188,11 @@ impl PaperMailList {
 /// Message ids are free text (PROTOCOL.md §6.3), so the file name keeps only characters that
 /// are safe in every file system; a UUID passes unchanged.
 fn file_stem(sealed: &SealedDelivery) -> String {
-    sealed
-        .key()
-        .message_id
-        .as_str()
+    safe_file_stem(sealed.key().message_id.as_str())
+}
+
+fn safe_file_stem(message_id: &str) -> String {
+    message_id
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
@@ -229,3 +230,6 @@ fn now_rfc3339() -> String {
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests;

@@ -196,3 +196,34 @@ fn pdf_attachment_refuses_other_files_naming_the_field() {
         "{error}"
     );
 }
+
+#[tokio::test]
+async fn sender_certificate_from_another_ca_is_refused_before_sealing() {
+    let foreign = kuvert_pki::TestPki::generate(&kuvert_pki::PkiSpec {
+        organisations: vec![kuvert_pki::OrganisationSpec {
+            key: "sender".to_owned(),
+            name: "Exempelkommun".to_owned(),
+            number: OrganisationNumber::parse(SENDER).unwrap(),
+            host_names: Vec::new(),
+        }],
+        persons: Vec::new(),
+    })
+    .unwrap();
+    let foreign_dir = tempfile::tempdir().unwrap();
+    foreign.write_to(foreign_dir.path()).unwrap();
+    let (operator, log) = support::start_operator(Behaviour::Accept).await;
+    let (registry, _) = support::start_registry(&operator.url).await;
+    let archive = tempfile::tempdir().unwrap();
+    let mut config = support::config(&registry.url, archive.path());
+    config.senders[0].certificate_path = foreign_dir.path().join("sender.cert.pem");
+    config.senders[0].key_path = foreign_dir.path().join("sender.key.pem");
+    let toolkit = Toolkit::build(&config).unwrap();
+
+    let error = toolkit.send(&support::letter(REACHABLE)).await.unwrap_err();
+
+    assert!(
+        matches!(error, SendError::SenderSignature { .. }),
+        "{error}"
+    );
+    assert!(log.lock().unwrap().bodies.is_empty());
+}

@@ -1,0 +1,37 @@
+//! File names from message ids, and rows of the paper-mail list.
+
+use kuvert_core::id::{OrganisationNumber, RecipientId};
+
+use super::{PAPER_MAIL_HEADER, PaperMailEntry, PaperMailList, safe_file_stem};
+use crate::reachability::PaperReason;
+
+#[test]
+fn safe_file_stem_keeps_uuids_and_neutralises_paths() {
+    let uuid = "0b6c6f3e-5d2a-4c1e-9a57-3f1c2d4e5f60";
+    assert_eq!(safe_file_stem(uuid), uuid);
+    assert_eq!(safe_file_stem("../../etc/passwd"), "______etc_passwd");
+    assert_eq!(safe_file_stem("ärende 1"), "_rende_1");
+}
+
+#[test]
+fn paper_mail_list_writes_its_header_once_and_quotes_message_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = PaperMailList::new(dir.path().join("sub").join("paper.csv"));
+    let sender = OrganisationNumber::parse("2120000159").unwrap();
+    let recipient = RecipientId::parse("191212121212").unwrap();
+    for message_id in [Some("a,\"b\""), None] {
+        list.append(&PaperMailEntry {
+            sender: &sender,
+            recipient: &recipient,
+            reason: PaperReason::Pending,
+            message_id,
+        })
+        .unwrap();
+    }
+    let text = std::fs::read_to_string(list.path()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0], PAPER_MAIL_HEADER);
+    assert!(lines[1].starts_with("2120000159,191212121212,pending,\"a,\"\"b\"\"\","));
+    assert!(lines[2].starts_with("2120000159,191212121212,pending,\"\","));
+}
