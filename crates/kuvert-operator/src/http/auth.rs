@@ -6,7 +6,7 @@ use axum::Form;
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use kuvert_core::id::RecipientId;
 use kuvert_eid::{AuthorizationResponse, EidError, OidcClient};
 use kuvert_web::i18n::Language;
@@ -100,7 +100,10 @@ pub(super) async fn login(State(state): State<InboxState>, language: Language) -
     };
     let session_id = state.shared.sessions.create(session);
     let mut response = see_other(start.authorize_url.as_str());
-    attach_cookie(&mut response, &set_cookie(&session_id, state.shared.config.is_tls()));
+    attach_cookie(
+        &mut response,
+        &set_cookie(&session_id, state.shared.settings.is_tls()),
+    );
     response
 }
 
@@ -136,10 +139,7 @@ pub(super) async fn callback(
             return login_problem(layout, layout_text(language).login_failed);
         }
     };
-    let next = match shared
-        .registration
-        .has_profile_here(&person.personal_identity_number)
-        .await
+    let next = match super::signup::has_profile_here(shared, &person.personal_identity_number).await
     {
         Ok(false) => "/skaffa",
         Ok(true) => "/brevlada",
@@ -158,7 +158,10 @@ pub(super) async fn callback(
     };
     let session_id = shared.sessions.create(session);
     let mut response = see_other(next);
-    attach_cookie(&mut response, &set_cookie(&session_id, shared.config.is_tls()));
+    attach_cookie(
+        &mut response,
+        &set_cookie(&session_id, shared.settings.is_tls()),
+    );
     response
 }
 
@@ -173,7 +176,7 @@ pub(super) async fn logout(
     }
     state.shared.sessions.remove(&holder.session_id);
     let mut response = see_other("/");
-    attach_cookie(&mut response, &clear_cookie(state.shared.config.is_tls()));
+    attach_cookie(&mut response, &clear_cookie(state.shared.settings.is_tls()));
     response
 }
 
@@ -182,7 +185,7 @@ async fn oidc_client(shared: &Shared) -> Result<&OidcClient, EidError> {
     shared
         .oidc
         .get_or_try_init(|| {
-            let config = &shared.config;
+            let config = &shared.settings;
             OidcClient::discover(
                 config.oidc_issuer.clone(),
                 config.oidc_client_id.clone(),

@@ -1,62 +1,65 @@
-//! The web inbox's configuration: where browsers reach it, the e-ID provider it logs people in
-//! with, the signing service, and how long an idle session lives.
+//! The web inbox's settings as typed values, checked at start from `Config::web`: URLs
+//! parsed (a bad one names its key), the idle timeout never zero.
 
 use std::time::Duration;
 
 use secrecy::SecretString;
-use serde::Deserialize;
 use url::Url;
 
-/// The `[inbox]` part of the operator's configuration.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct InboxConfig {
-    /// The inbox's public base URL as browsers reach it (required), e.g.
-    /// `https://demobrevladan.example/`. Its scheme decides whether the session cookie is
-    /// `Secure`; `inloggad` and `skaffa/signerad` under it are the redirect URIs to register
-    /// at the e-ID provider.
-    pub public_url: Url,
-    /// The OpenID provider's issuer URL (required).
-    pub oidc_issuer: Url,
-    /// The client id registered at the provider (required); also presented to the signing
-    /// service.
-    pub oidc_client_id: String,
-    /// The client secret registered at the provider (required).
-    pub oidc_client_secret: SecretString,
-    /// The e-ID signing service (required): the test e-ID's `/sign` in the demo.
-    pub signing_service_url: Url,
-    /// Seconds a session lives without a request. Default 900 (15 minutes).
-    #[serde(default = "default_session_idle_timeout_seconds")]
-    pub session_idle_timeout_seconds: u64,
+use crate::config::WebConfig;
+use crate::error::StartError;
+
+/// `Config::web`, checked.
+#[derive(Debug, Clone)]
+pub(super) struct InboxSettings {
+    pub(super) public_url: Url,
+    pub(super) oidc_issuer: Url,
+    pub(super) oidc_client_id: String,
+    pub(super) oidc_client_secret: SecretString,
+    pub(super) signing_service_url: Url,
+    pub(super) session_idle_timeout: Duration,
 }
 
-/// Default of [`InboxConfig::session_idle_timeout_seconds`]: 15 minutes, the idle limit
-/// Swedish e-services commonly use for logged-in pages.
-const SESSION_IDLE_TIMEOUT_SECONDS_DEFAULT: u64 = 900;
-
-fn default_session_idle_timeout_seconds() -> u64 {
-    SESSION_IDLE_TIMEOUT_SECONDS_DEFAULT
-}
-
-impl InboxConfig {
-    /// The idle timeout; a configured 0 counts as one second, never as "no timeout".
-    pub(crate) fn session_idle_timeout(&self) -> Duration {
-        Duration::from_secs(self.session_idle_timeout_seconds.max(1))
+impl InboxSettings {
+    /// Parses the URLs of `web`; `web.session_idle_secs = 0` counts as one second, never as
+    /// "no timeout".
+    pub(super) fn from_config(web: &WebConfig) -> Result<Self, StartError> {
+        Ok(Self {
+            public_url: parse_url(&web.public_url, "web.public_url")?,
+            oidc_issuer: parse_url(&web.oidc_issuer, "web.oidc_issuer")?,
+            oidc_client_id: web.oidc_client_id.clone(),
+            oidc_client_secret: web.oidc_client_secret.clone(),
+            signing_service_url: parse_url(&web.signing_service_url, "web.signing_service_url")?,
+            session_idle_timeout: Duration::from_secs(web.session_idle_secs.max(1)),
+        })
     }
 
     /// Whether cookies get `Secure` (the inbox is served over TLS).
-    pub(crate) fn is_tls(&self) -> bool {
+    pub(super) fn is_tls(&self) -> bool {
         self.public_url.scheme() == "https"
     }
 
     /// An absolute URL of one of the inbox's own paths (`path` without a leading `/`).
-    pub(crate) fn own_url(&self, path: &str) -> Url {
+    pub(super) fn own_url(&self, path: &str) -> Url {
         let mut base = self.public_url.clone();
         if !base.path().ends_with('/') {
             let with_slash = format!("{}/", base.path());
             base.set_path(&with_slash);
         }
-        // Joining a relative path without `..` to a URL with a path always succeeds.
+        // Joining a relative path without `..` to a base URL cannot fail; keep the base if
+        // it ever did.
         base.join(path).unwrap_or(base)
     }
+}
+
+fn parse_url(text: &str, key: &'static str) -> Result<Url, StartError> {
+    let url = Url::parse(text).map_err(|error| StartError::Config {
+        key,
+        reason: error.to_string(),
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        let reason = format!("scheme {} is not http or https", url.scheme());
+        return Err(StartError::Config { key, reason });
+    }
+    Ok(url)
 }

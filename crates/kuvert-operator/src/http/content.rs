@@ -40,7 +40,8 @@ pub(super) fn read_letter(sealed_delivery: &[u8]) -> Result<SecureDelivery, Cont
         bytes_max: ENVELOPE_BYTES_CEILING,
         ..ParseLimits::default()
     };
-    let document = kuvert_xmldsig::parse_document_with(xml, &limits).map_err(ContentError::Parse)?;
+    let document =
+        kuvert_xmldsig::parse_document_with(xml, &limits).map_err(ContentError::Parse)?;
     let signed_delivery = document
         .descendants()
         .find(|node| {
@@ -55,10 +56,46 @@ pub(super) fn read_letter(sealed_delivery: &[u8]) -> Result<SecureDelivery, Cont
 /// HTML made safe to show inside the inbox page (see the module doc for what is kept).
 pub fn sanitise_html(html: &str) -> String {
     let tags: HashSet<&str> = [
-        "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "div", "dl", "dt", "em",
-        "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s",
-        "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
-        "tr", "u", "ul",
+        "a",
+        "abbr",
+        "b",
+        "blockquote",
+        "br",
+        "caption",
+        "code",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "img",
+        "li",
+        "ol",
+        "p",
+        "pre",
+        "s",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "u",
+        "ul",
     ]
     .into_iter()
     .collect();

@@ -21,8 +21,8 @@ use super::InboxState;
 use super::auth::{CsrfForm, Holder};
 use super::content::{read_letter, sanitise_html};
 use super::pages::{
-    AttachmentView, Failure, InboxPage, LetterBody, LetterPage, LetterRow, date, date_time,
-    render, see_other,
+    AttachmentView, Failure, InboxPage, LetterBody, LetterPage, LetterRow, date, date_time, render,
+    see_other,
 };
 
 /// `?sida=N` (1-based).
@@ -101,7 +101,9 @@ async fn read_view(state: &InboxState, holder: &Holder, id: &str) -> Result<Lett
     let letter = read_letter(&opened.sealed_delivery).map_err(Failure::internal)?;
     if !opened.letter.summary.is_read {
         let store = &state.shared.store;
-        store.set_read(&holder.mailbox(), delivery, true, now).await?;
+        store
+            .set_read(&holder.mailbox(), delivery, true, now)
+            .await?;
     }
     let message = &letter.message;
     let text = String::from_utf8_lossy(message.body().content()).into_owned();
@@ -154,7 +156,11 @@ async fn download(
     let position: u32 = position.parse().map_err(|_| Failure::NotFound)?;
     // Checked against the listing first, so no audit event names an attachment that does
     // not exist.
-    let letter = state.shared.store.letter(&holder.mailbox(), delivery).await?;
+    let letter = state
+        .shared
+        .store
+        .letter(&holder.mailbox(), delivery)
+        .await?;
     let index = usize::try_from(position).map_err(|_| Failure::NotFound)?;
     if index >= letter.attachments.len() {
         return Err(Failure::NotFound);
@@ -174,10 +180,13 @@ async fn download(
         .ok_or(Failure::NotFound)?;
     let disposition = format!(
         "attachment; filename*=UTF-8''{}",
-        percent_encode_attr(attachment.filename.as_str())
+        percent_encode_attr(attachment.filename().as_str())
     );
     let headers = [
-        (header::CONTENT_TYPE, attachment.content_type().as_str().to_owned()),
+        (
+            header::CONTENT_TYPE,
+            attachment.content_type().as_str().to_owned(),
+        ),
         (header::CONTENT_DISPOSITION, disposition),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
         (header::CACHE_CONTROL, "no-store".to_owned()),
@@ -202,7 +211,9 @@ pub(super) async fn mark_unread(
         let delivery = DeliveryId::parse(&id).map_err(|_| Failure::NotFound)?;
         let now = OffsetDateTime::now_utc();
         let store = &state.shared.store;
-        store.set_read(&holder.mailbox(), delivery, false, now).await?;
+        store
+            .set_read(&holder.mailbox(), delivery, false, now)
+            .await?;
         Ok::<_, Failure>(())
     }
     .await;

@@ -5,8 +5,8 @@ use askama::Template;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use kuvert_core::id::PersonalIdentityNumber;
-use kuvert_wire::fault::CallId;
 use kuvert_web::i18n::Language;
+use kuvert_wire::fault::CallId;
 use time::OffsetDateTime;
 
 use super::session::LoggedIn;
@@ -58,7 +58,12 @@ pub(super) fn masked(number: &PersonalIdentityNumber) -> String {
 /// A date as `YYYY-MM-DD` (UTC).
 pub(super) fn date(at: OffsetDateTime) -> String {
     let at = at.to_offset(time::UtcOffset::UTC);
-    format!("{:04}-{:02}-{:02}", at.year(), u8::from(at.month()), at.day())
+    format!(
+        "{:04}-{:02}-{:02}",
+        at.year(),
+        u8::from(at.month()),
+        at.day()
+    )
 }
 
 /// A time as `YYYY-MM-DD HH:MM UTC`.
@@ -115,7 +120,10 @@ impl Failure {
             heading: t.error_heading,
             text,
             call_id,
-            link: layout.person_name.as_ref().map(|_| ("/brevlada", t.back_to_inbox)),
+            link: layout
+                .person_name
+                .as_ref()
+                .map(|_| ("/brevlada", t.back_to_inbox)),
             layout,
         };
         render(status, &page)
@@ -152,7 +160,11 @@ pub(super) fn render(status: StatusCode, page: &impl Template) -> Response {
 
 /// `303 See Other` to `location` (after a form post, or to start a flow).
 pub(super) fn see_other(location: &str) -> Response {
-    (StatusCode::SEE_OTHER, [(header::LOCATION, location.to_owned())]).into_response()
+    (
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, location.to_owned())],
+    )
+        .into_response()
 }
 
 fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
@@ -235,17 +247,27 @@ pub(super) struct SignupPage {
 #[template(path = "settings.html")]
 pub(super) struct SettingsPage {
     pub(super) layout: Layout,
-    pub(super) email: Option<AddressView>,
-    pub(super) mobile: Option<AddressView>,
+    /// E-mail first, then SMS.
+    pub(super) channels: Vec<ChannelView>,
     pub(super) failures: Vec<FailureView>,
     pub(super) notice: Option<&'static str>,
     pub(super) problem: Option<&'static str>,
 }
 
+/// One notification channel: its form and the current address.
+pub(super) struct ChannelView {
+    pub(super) label: &'static str,
+    pub(super) hint: &'static str,
+    /// `email` or `sms`, as the forms post it.
+    pub(super) channel: &'static str,
+    pub(super) input_type: &'static str,
+    pub(super) autocomplete: &'static str,
+    pub(super) current: Option<AddressView>,
+}
+
 /// A notification address on one channel.
 pub(super) struct AddressView {
     pub(super) address: String,
-    pub(super) channel: &'static str,
     pub(super) is_confirmed: bool,
 }
 

@@ -16,7 +16,9 @@ use time::OffsetDateTime;
 
 use super::InboxState;
 use super::auth::Holder;
-use super::pages::{AddressView, Failure, FailureView, SettingsPage, date, render, see_other};
+use super::pages::{
+    AddressView, ChannelView, Failure, FailureView, SettingsPage, date, render, see_other,
+};
 
 /// Recent notifications read to find failures.
 const NOTIFICATIONS_SHOWN_MAX: u32 = 50;
@@ -71,7 +73,14 @@ pub(super) async fn set_address(
     let address = match address {
         Ok(address) => address,
         Err(problem) => {
-            return show(&state, &holder, None, Some(problem), StatusCode::BAD_REQUEST).await;
+            return show(
+                &state,
+                &holder,
+                None,
+                Some(problem),
+                StatusCode::BAD_REQUEST,
+            )
+            .await;
         }
     };
     match save(&state, &holder, address).await {
@@ -95,7 +104,10 @@ pub(super) async fn remove(
         _ => return Failure::BadForm.page(holder.layout()),
     };
     let store = &state.shared.store;
-    match store.remove_notification_address(&holder.mailbox(), channel).await {
+    match store
+        .remove_notification_address(&holder.mailbox(), channel)
+        .await
+    {
         Ok(()) => see_other("/installningar?sparat=1"),
         Err(error) => Failure::from(error).page(holder.layout()),
     }
@@ -131,7 +143,9 @@ async fn show(
     let mailbox = holder.mailbox();
     let loaded = async {
         let settings = store.notification_settings(&mailbox).await?;
-        let notifications = store.notifications(&mailbox, NOTIFICATIONS_SHOWN_MAX).await?;
+        let notifications = store
+            .notifications(&mailbox, NOTIFICATIONS_SHOWN_MAX)
+            .await?;
         Ok::<_, kuvert_store::StoreError>((settings, notifications))
     }
     .await;
@@ -139,19 +153,34 @@ async fn show(
         Ok(loaded) => loaded,
         Err(error) => return Failure::from(error).page(holder.layout()),
     };
-    let view = |channel: NotificationChannel| {
+    let t = holder.layout().t;
+    let current = |channel: NotificationChannel| {
         settings
             .iter()
             .find(|setting| setting.address.channel() == channel)
             .map(|setting| AddressView {
                 address: setting.address.as_str().to_owned(),
-                channel: match channel {
-                    NotificationChannel::Email => "email",
-                    NotificationChannel::Sms => "sms",
-                },
                 is_confirmed: setting.is_confirmed,
             })
     };
+    let channels = vec![
+        ChannelView {
+            label: t.email_label,
+            hint: "",
+            channel: "email",
+            input_type: "email",
+            autocomplete: "email",
+            current: current(NotificationChannel::Email),
+        },
+        ChannelView {
+            label: t.mobile_label,
+            hint: t.mobile_hint,
+            channel: "sms",
+            input_type: "tel",
+            autocomplete: "tel",
+            current: current(NotificationChannel::Sms),
+        },
+    ];
     let failures = notifications
         .iter()
         .filter(|notification| notification.status == NotificationStatus::Failed)
@@ -163,8 +192,7 @@ async fn show(
         .collect();
     let page = SettingsPage {
         layout: holder.layout(),
-        email: view(NotificationChannel::Email),
-        mobile: view(NotificationChannel::Sms),
+        channels,
         failures,
         notice,
         problem,

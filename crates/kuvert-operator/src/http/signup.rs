@@ -11,7 +11,7 @@ use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use kuvert_core::id::PersonalIdentityNumber;
+use kuvert_core::id::{PersonalIdentityNumber, RecipientId};
 use kuvert_eid::SignatureData;
 use kuvert_eid::signature::SignatureDataFields;
 use kuvert_web::i18n::Language;
@@ -19,10 +19,11 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use url::Url;
 
-use super::InboxState;
 use super::auth::{CsrfForm, Holder};
 use super::pages::{Failure, Layout, MessagePage, SignupPage, render, see_other};
 use super::session::PendingSigning;
+use super::{InboxState, Shared};
+use crate::registry_client::{Registration, RegistryError};
 
 /// The agreement the person signs; it is sent to the registry as `AgreementText`.
 pub const AGREEMENT_TEXT: &str = "Jag vill ha en digital brevlåda hos den här \
@@ -31,48 +32,19 @@ meddelanden. Jag godkänner användarvillkoren för Mina meddelanden. Min profil
 mottagningsregler registreras i Förmedlingsadressregistret. Post från avsändare som jag väljer \
 bort kommer som pappersutskick.";
 
-/// What the inbox needs from the registry (FaR) to open a mailbox; implemented over the
-/// Recipient v3 service (`isRegistered`, `register`) by the operator's registry client.
-#[async_trait::async_trait]
-pub trait Registration: Send + Sync {
-    /// Whether `person` has a profile whose operator is this one (`isRegistered`).
-    async fn has_profile_here(
-        &self,
-        person: &PersonalIdentityNumber,
-    ) -> Result<bool, RegistrationError>;
-    /// Registers `person`'s profile here (`register`, `accountType=Secure`).
-    async fn register(&self, request: RegistrationRequest) -> Result<(), RegistrationError>;
-}
-
-/// A signed request to open a mailbox here.
-#[derive(Debug, Clone)]
-pub struct RegistrationRequest {
-    /// The person, from the e-ID login.
-    pub person: PersonalIdentityNumber,
-    /// The exact text that was signed.
-    pub agreement_text: String,
-    /// The person's e-ID signature of it.
-    pub signature: SignatureData,
-}
-
-/// Why the registry did not answer as hoped.
-#[derive(Debug, thiserror::Error)]
-pub enum RegistrationError {
-    /// The registry answered with a fault (bad signature, protected identity, ...).
-    #[error("registry refused the request: {0}")]
-    Refused(String),
-    /// The registry could not be reached or answered with something unreadable.
-    #[error("registry call failed")]
-    Failed(#[source] Box<dyn std::error::Error + Send + Sync>),
+/// Whether `person` has an active profile whose operator is this one (`isRegistered`).
+pub(super) async fn has_profile_here(
+    shared: &Shared,
+    person: &PersonalIdentityNumber,
+) -> Result<bool, RegistryError> {
+    let recipient = RecipientId::Person(person.clone());
+    let profile = shared.registry.recipient(&recipient).await?;
+    Ok(profile.is_active && profile.operator.as_ref() == Some(&shared.organisation_number))
 }
 
 /// `/skaffa`: the agreement and "Signera med e-legitimation".
 pub(super) async fn agreement(State(state): State<InboxState>, holder: Holder) -> Response {
-    let has_profile = state
-        .shared
-        .registration
-        .has_profile_here(&holder.person.person)
-        .await;
+    let has_profile = has_profile_here(&state.shared, &holder.person.person).await;
     if matches!(has_profile, Ok(true)) {
         let layout = holder.layout();
         let t = layout.t;
@@ -118,10 +90,13 @@ pub(super) async fn start_signing(
     if !is_stored {
         return see_other("/");
     }
-    let mut url: Url = shared.config.signing_service_url.clone();
+    let mut url: Url = shared.settings.signing_service_url.clone();
     url.query_pairs_mut()
-        .append_pair("client_id", &shared.config.oidc_client_id)
-        .append_pair("redirect_uri", shared.config.own_url("skaffa/signerad").as_str())
+        .append_pair("client_id", &shared.settings.oidc_client_id)
+        .append_pair(
+            "redirect_uri",
+            shared.settings.own_url("skaffa/signerad").as_str(),
+        )
         .append_pair("text", AGREEMENT_TEXT)
         .append_pair("state", signing_state.expose_secret());
     see_other(url.as_str())
@@ -185,12 +160,13 @@ pub(super) async fn signed(
     let Some(signature) = form.signature_data() else {
         return problem(t.signing_failed, StatusCode::BAD_REQUEST);
     };
-    let request = RegistrationRequest {
-        person: person.person,
-        agreement_text: pending.agreement_text,
-        signature,
+    let request = Registration {
+        person: &person.person,
+        agreement_text: &pending.agreement_text,
+        signature: &signature,
+        domain: &shared.domain,
     };
-    match shared.registration.register(request).await {
+    match shared.registry.register(&request).await {
         Ok(()) => see_other("/brevlada"),
         Err(error) => {
             tracing::warn!(error = %error, "registry did not register a profile");
