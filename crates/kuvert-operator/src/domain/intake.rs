@@ -119,6 +119,14 @@ impl Intake {
     /// # Errors
     /// The refusals of [`rules`]; [`Error::Registry`] when the registry cannot be asked;
     /// [`Error::Internal`] when storing fails.
+    #[tracing::instrument(
+        skip_all,
+        fields(
+            sealer = verified.parties.sealer.as_str(),
+            signer = verified.parties.signer.as_str(),
+            sender = verified.parties.sender.as_str(),
+        )
+    )]
     pub async fn accept(
         &self,
         verified: VerifiedDelivery,

@@ -291,3 +291,37 @@ async fn router_answers_access_denied_without_peer_certificate() {
     fault(answer, FaultCode::ACCESS_DENIED);
     assert_eq!(letters_of(&harness, &person(HERE)).await, 0);
 }
+
+#[tokio::test]
+async fn notify_is_answered_with_not_supported_fault() {
+    use kuvert_wire::delivery::MultiRecipientHeader;
+    use kuvert_wire::envelope::BodyElement as _;
+    use kuvert_wire::notification::NotificationDelivery;
+    let harness = start(Mail::Directory).await;
+    let letter = Letter::to(HERE).secure_delivery();
+    let notify = kuvert_wire::service::Notify {
+        delivery: NotificationDelivery {
+            header: MultiRecipientHeader {
+                sender: letter.header.sender.clone(),
+                recipients: vec![person(HERE)],
+                reference: None,
+                correlation_id: None,
+                attention: None,
+            },
+            message_header: letter.message.header().clone(),
+            body: letter.message.body().clone(),
+            email: None,
+            sms: None,
+        },
+    };
+    let answer = harness.deliver("intermediary", notify.to_envelope()).await;
+    let refused = fault(answer, FaultCode::ILLEGAL_STATE);
+    assert!(
+        refused
+            .description
+            .contains("not supported by this operator"),
+        "{}",
+        refused.description
+    );
+    assert_eq!(letters_of(&harness, &person(HERE)).await, 0);
+}

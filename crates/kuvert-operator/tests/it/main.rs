@@ -316,7 +316,7 @@ impl Letter {
         kuvert_wire::service::deliver_secure_request(&sealed).unwrap()
     }
 
-    fn secure_delivery(&self) -> SecureDelivery {
+    pub(crate) fn secure_delivery(&self) -> SecureDelivery {
         let header = MessageHeader {
             id: MessageId::parse(&self.message_id).unwrap(),
             subject: Subject::parse(self.subject).unwrap(),
