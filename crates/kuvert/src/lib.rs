@@ -20,3 +20,4 @@ pub mod seed;
 pub mod send_command;
 pub mod stop;
 pub mod telemetry;
+pub mod testkit;

@@ -56,6 +56,9 @@ pub struct Demo {
     pub pki: TestPki,
     /// The registry, for seeding and tests.
     pub registry: kuvert_registry::Service,
+    /// The operators, in the order of [`crate::seed::OPERATORS`] (their stores and
+    /// notification workers, for tests).
+    pub operators: Vec<kuvert_operator::Service>,
     shutdown: Shutdown,
     tasks: JoinSet<(&'static str, std::io::Result<()>)>,
 }
@@ -103,7 +106,8 @@ pub async fn start_with_pki(options: DemoOptions, pki: TestPki) -> anyhow::Resul
         .await
         .context("seeding the registry")?;
     roles::start_eid(&plan, &pki, listeners.eid, &shutdown, &mut tasks)?;
-    roles::start_operators(&options, &plan, listeners.operators, &shutdown, &mut tasks).await?;
+    let operators =
+        roles::start_operators(&options, &plan, listeners.operators, &shutdown, &mut tasks).await?;
     roles::start_portal(&plan, listeners.portal, &shutdown, &mut tasks).await?;
     let manifest = Manifest::new(&options, &plan);
     manifest.write(&options.data_dir.join(manifest::FILE_NAME))?;
@@ -111,6 +115,7 @@ pub async fn start_with_pki(options: DemoOptions, pki: TestPki) -> anyhow::Resul
         manifest,
         pki,
         registry,
+        operators,
         shutdown,
         tasks,
     })

@@ -300,7 +300,8 @@ pub(super) async fn start_operators(
     listeners: Vec<(Listener, Listener)>,
     shutdown: &Shutdown,
     tasks: &mut Tasks,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Vec<kuvert_operator::Service>> {
+    let mut services = Vec::new();
     for (index, (operator, (service, web))) in plan.operators.iter().zip(listeners).enumerate() {
         let config = operator_config(options, plan, operator, index + 1)?;
         let built = kuvert_operator::build(config)
@@ -308,9 +309,10 @@ pub(super) async fn start_operators(
             .with_context(|| format!("starting the operator {}", operator.seed.name))?;
         let listeners = kuvert_operator::Listeners { service, web };
         let stop = shutdown.clone();
+        services.push(built.clone());
         tasks.spawn(async move { ("operator", built.serve(listeners, stop).await) });
     }
-    Ok(())
+    Ok(services)
 }
 
 /// The operator's configuration, written as the TOML file a deployment would have (through

@@ -1,0 +1,175 @@
+//! The one test harness (STYLE.md §10): [`Federation::start`] runs the same start-up as
+//! `kuvert demo` — registry, both operators, the portal and the test e-ID, in-process, each
+//! on `127.0.0.1:0` — in a fresh temporary directory, with the PKI made once per test binary.
+//! Typed helpers send letters through the real sender toolkit, log people in through the
+//! test e-ID's forms over HTTP and drive the notification workers.
+//!
+//! It is a test harness: failures to start panic with what failed, and everything stops when
+//! the [`Federation`] is dropped.
+#![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
+
+mod browser;
+
+use std::sync::OnceLock;
+
+use kuvert_core::id::RecipientId;
+use kuvert_core::message::{Attachment, Body, Subject, SupportInfo, SupportText};
+use kuvert_pki::TestPki;
+use kuvert_sender::{Letter, Outcome, SendError, Toolkit};
+
+pub use browser::Browser;
+
+use crate::demo::{self, Databases, Demo, DemoOptions, Manifest, Ports};
+use crate::seed::{self, SeedOrganisation, SeedPerson};
+
+/// How to start a federation for a test.
+#[derive(Debug, Clone, Default)]
+pub struct FederationOptions {
+    /// SMTP `host:port` for the operators' notification e-mail (the real SMTP test server);
+    /// `None` writes `.eml` files under the data directory.
+    pub smtp_address: Option<String>,
+}
+
+/// A running federation in a temporary directory.
+pub struct Federation {
+    demo: Demo,
+    toolkit: Toolkit,
+    // Declared last: removed after the servers were told to stop.
+    dir: tempfile::TempDir,
+}
+
+impl std::fmt::Debug for Federation {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.debug_struct("Federation").field("dir", &self.dir.path()).finish_non_exhaustive()
+    }
+}
+
+/// The demo PKI, generated once per test binary (RSA key generation is the slow part).
+fn pki() -> &'static TestPki {
+    static PKI: OnceLock<TestPki> = OnceLock::new();
+    PKI.get_or_init(|| TestPki::generate(&seed::pki_spec()).expect("generating the test PKI"))
+}
+
+impl Federation {
+    /// Starts everything on `127.0.0.1:0` with the demo seed and a SQLite file per role.
+    pub async fn start(options: FederationOptions) -> Self {
+        crate::telemetry::init_for_tests();
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let pki = tokio::task::spawn_blocking(pki).await.unwrap().clone();
+        pki.write_to(&dir.path().join("pki")).expect("writing the PKI");
+        let demo_options = DemoOptions {
+            data_dir: dir.path().to_path_buf(),
+            ports: Ports::Any,
+            databases: Databases::Sqlite,
+            smtp_address: options.smtp_address,
+        };
+        let demo = demo::start_with_pki(demo_options, pki).await.expect("starting the federation");
+        let config = crate::send_command::demo_sender_config(dir.path()).unwrap();
+        let toolkit = Toolkit::build(&config).expect("building the sender toolkit");
+        Self { demo, toolkit, dir }
+    }
+
+    /// Every endpoint, file and identity.
+    #[must_use]
+    pub fn manifest(&self) -> &Manifest {
+        &self.demo.manifest
+    }
+
+    /// The running roles (registry and operator services, for their stores).
+    #[must_use]
+    pub fn demo(&self) -> &Demo {
+        &self.demo
+    }
+
+    /// The operator service of a seeded operator.
+    #[must_use]
+    pub fn operator(&self, operator: &SeedOrganisation) -> &kuvert_operator::Service {
+        let index = seed::OPERATORS.iter().position(|o| o.key == operator.key).unwrap();
+        &self.demo.operators[index]
+    }
+
+    /// The sender toolkit of the demo's intermediary, signing for both senders.
+    #[must_use]
+    pub fn toolkit(&self) -> &Toolkit {
+        &self.toolkit
+    }
+
+    /// Sends `letter` through the real toolkit: registry lookup, sign, seal, deliver.
+    pub async fn send(&self, letter: &Letter) -> Result<Outcome, SendError> {
+        self.toolkit.send(letter).await
+    }
+
+    /// A plain-text letter from a seeded sender to a seeded person.
+    #[must_use]
+    pub fn letter(
+        &self,
+        sender: &SeedOrganisation,
+        person: &SeedPerson,
+        subject: &str,
+        attachments: Vec<Attachment>,
+    ) -> Letter {
+        let support = format!("Frågor besvarar {}.", sender.name);
+        Letter {
+            sender: sender.organisation_number(),
+            recipient: RecipientId::Person(person.personal_identity_number()),
+            subject: Subject::parse(subject).unwrap(),
+            body: Body::new(
+                kuvert_core::message::BodyContentType::TextPlain,
+                format!("Hej {}! {subject}", person.given_name).into_bytes(),
+            )
+            .unwrap(),
+            attachments,
+            support_info: SupportInfo {
+                text: SupportText::parse(&support).unwrap(),
+                url: None,
+                phone: None,
+                email: None,
+            },
+            message_id: None,
+            reference: None,
+        }
+    }
+
+    /// Logs `person` in at their operator's web inbox through the test e-ID's forms over
+    /// HTTP, and returns the browser holding the session cookie.
+    pub async fn login_as(&self, person: &SeedPerson) -> Browser {
+        let operator = person.operator.unwrap_or(seed::OPERATORS[0].key);
+        let inbox = &self
+            .manifest()
+            .operators
+            .iter()
+            .find(|o| o.organisation.key == operator)
+            .unwrap()
+            .inbox_url;
+        let browser = Browser::new(&self.pki_ca_pem());
+        let index = seed::PERSONS.iter().position(|p| p.key == person.key).unwrap();
+        browser.log_in(inbox, index).await;
+        browser
+    }
+
+    /// Runs every operator's notification worker until its outbox has nothing due; returns
+    /// how many notifications were sent.
+    pub async fn drain_notifications(&self) -> usize {
+        let mut sent = 0;
+        for operator in &self.demo.operators {
+            loop {
+                let round = operator.notifications().run_once().await.unwrap();
+                sent += round.sent;
+                if round.claimed == 0 {
+                    break;
+                }
+            }
+        }
+        sent
+    }
+
+    fn pki_ca_pem(&self) -> String {
+        self.demo.pki.organisation_ca_pem().to_owned()
+    }
+}
+
+impl Drop for Federation {
+    fn drop(&mut self) {
+        self.demo.shutdown().trigger();
+    }
+}

@@ -1,0 +1,6 @@
+//! Cross-role tests: the whole federation through [`kuvert::testkit::Federation`], over real
+//! TCP, mutual TLS and HTTP.
+#![allow(clippy::unwrap_used)]
+
+mod end_to_end;
+mod rejections;
