@@ -198,39 +198,62 @@ impl Toolkit {
     }
 
     /// The whole path of one letter: reachability, then either the paper-mail list or
-    /// compose → sign → seal → deliver.
+    /// [`Toolkit::send_to`] the recipient's operator.
     ///
     /// # Errors
-    /// Any error of [`Toolkit::reachability`], [`Toolkit::compose`], [`Toolkit::sign`],
-    /// [`Toolkit::seal`] or [`Toolkit::deliver`]; the letter is checked before the registry
-    /// is asked, so a bad letter costs no call.
+    /// Any error of [`Toolkit::reachability`] or [`Toolkit::send_to`]; the letter is composed
+    /// before the registry is asked, so a bad letter costs no call.
     pub async fn send(&self, letter: &Letter) -> Result<Outcome, SendError> {
         let delivery = self.compose(letter)?;
         let reachability = self
             .reachability(&letter.sender, std::slice::from_ref(&letter.recipient))
             .await?;
-        let destination = match reachability.into_iter().next() {
-            Some(Reachability::Reachable(destination)) => destination,
+        match reachability.into_iter().next() {
+            Some(Reachability::Reachable(destination)) => {
+                self.deliver_composed(&delivery, &destination).await
+            }
             Some(Reachability::Unreachable(reason)) => {
-                self.paper_mail.append(&PaperMailEntry {
+                let entry = PaperMailEntry {
                     sender: &letter.sender,
                     recipient: &letter.recipient,
                     reason,
-                    message_id: letter.message_id.as_ref().map(MessageId::as_str),
-                })?;
-                return Ok(Outcome::Paper { reason });
+                    message_id: Some(delivery.message.header().id.as_str()),
+                };
+                // One short line; its fsync is quick next to the registry call.
+                self.paper_mail.append(&entry)?;
+                Ok(Outcome::Paper { reason })
             }
-            None => {
-                return Err(SendError::Internal(
-                    "no reachability for the recipient".into(),
-                ));
-            }
-        };
-        let sealed = self.seal(self.sign(&delivery)?)?;
-        let receipt = self.deliver(&sealed, &destination).await?;
+            None => Err(SendError::Internal(
+                "no reachability for the recipient".into(),
+            )),
+        }
+    }
+
+    /// Compose → sign → seal → deliver to a `destination` already looked up (a mass mailing
+    /// asks [`Toolkit::reachability`] once per batch and then sends each letter with this).
+    ///
+    /// # Errors
+    /// As [`Toolkit::compose`], [`Toolkit::sign`], [`Toolkit::seal`] and
+    /// [`Toolkit::deliver`].
+    pub async fn send_to(
+        &self,
+        letter: &Letter,
+        destination: &Destination,
+    ) -> Result<Outcome, SendError> {
+        let delivery = self.compose(letter)?;
+        self.deliver_composed(&delivery, destination).await
+    }
+
+    async fn deliver_composed(
+        &self,
+        delivery: &SecureDelivery,
+        destination: &Destination,
+    ) -> Result<Outcome, SendError> {
+        let sealed = self.seal(self.sign(delivery)?)?;
+        let receipt = self.deliver(&sealed, destination).await?;
         Ok(Outcome::Delivered {
             receipt,
-            operator: destination.operator_name,
+            operator: destination.operator_name.clone(),
             message_id: delivery.message.header().id.clone(),
         })
     }

@@ -227,3 +227,36 @@ async fn sender_certificate_from_another_ca_is_refused_before_sealing() {
     );
     assert!(log.lock().unwrap().bodies.is_empty());
 }
+
+#[tokio::test]
+async fn send_to_with_a_given_message_id_gets_the_original_receipt_when_sent_again() {
+    let (toolkit, log, servers, _archive) = federation(Behaviour::Accept).await;
+    let mut letter = support::letter(REACHABLE);
+    let message_id = kuvert_core::message::MessageId::parse("beslut-2026-0042").unwrap();
+    letter.message_id = Some(message_id.clone());
+    let destination = kuvert_sender::Destination {
+        operator_id: OrganisationNumber::parse(support::OPERATOR).unwrap(),
+        operator_name: "Demobrevlådan".to_owned(),
+        service_address: servers[0].url.parse().unwrap(),
+    };
+
+    let first = toolkit.send_to(&letter, &destination).await.unwrap();
+    let second = toolkit.send_to(&letter, &destination).await.unwrap();
+
+    let (
+        Outcome::Delivered {
+            receipt: first,
+            message_id: first_id,
+            ..
+        },
+        Outcome::Delivered {
+            receipt: second, ..
+        },
+    ) = (first, second)
+    else {
+        panic!("both delivered");
+    };
+    assert_eq!(first_id, message_id);
+    assert_eq!(first.trans_id, second.trans_id);
+    assert_eq!(log.lock().unwrap().receipts.len(), 1);
+}
