@@ -704,3 +704,133 @@ async fn newcomer_signs_the_agreement_and_the_signature_reaches_the_registry_cal
         "a signing state is used once"
     );
 }
+
+/// Stores a letter to `HERE` whose body is `markup` (text/html). The stored form is an
+/// unsigned sealed delivery: the read view only parses what intake verified before.
+async fn store_html_letter(inbox: &Inbox, markup: &str) -> DeliveryId {
+    use kuvert_core::message::{
+        Body, DeliveryHeader, Language, MessageHeader, Seal, SealDate, SecureDelivery,
+        SecureMessage, Sender, SupportInfo, SupportText,
+    };
+    let message_id = MessageId::from_uuid(uuid::Uuid::new_v4());
+    let header = MessageHeader {
+        id: message_id.clone(),
+        subject: Subject::parse("Kallelse").unwrap(),
+        support_info: SupportInfo {
+            text: SupportText::parse("Ring oss").unwrap(),
+            url: None,
+            phone: None,
+            email: None,
+        },
+        official_matter: None,
+        metadata: Vec::new(),
+        language: Language::swedish(),
+    };
+    let delivery = SecureDelivery {
+        header: DeliveryHeader {
+            sender: Sender {
+                id: crate::org(crate::SENDER),
+                name: SenderName::parse("Exempelkommun").unwrap(),
+                attention: None,
+            },
+            recipient: crate::person(HERE),
+            reference: None,
+            correlation_id: None,
+            attention: None,
+        },
+        message: SecureMessage::new(header, Body::html(markup.to_owned()), Vec::new()).unwrap(),
+    };
+    let signed = kuvert_wire::delivery::unsigned_signed_delivery(&delivery);
+    let today = time::OffsetDateTime::now_utc().date();
+    let seal = Seal {
+        received_date: SealDate::new(today, None),
+        signatures_ok: true,
+    };
+    let sealed = kuvert_wire::delivery::unsigned_sealed_delivery(&signed, &seal);
+    let new_delivery = NewDelivery {
+        key: DeliveryKey {
+            sender: crate::org(crate::SENDER),
+            message_id,
+        },
+        recipient: crate::person(HERE),
+        trans_id: TransId::from_uuid(uuid::Uuid::new_v4()),
+        received_at: time::OffsetDateTime::now_utc(),
+        sealed_delivery: bytes::Bytes::from(sealed),
+        receipt_xml: "<receipt/>".to_owned(),
+        subject: Subject::parse("Kallelse").unwrap(),
+        sender_name: SenderName::parse("Exempelkommun").unwrap(),
+        attachments: Vec::new(),
+    };
+    inbox
+        .store
+        .store_delivery(new_delivery)
+        .await
+        .unwrap()
+        .receipt()
+        .delivery_id
+}
+
+#[tokio::test]
+async fn html_letter_is_shown_without_anything_that_runs_or_loads_from_elsewhere() {
+    let inbox = start().await;
+    let markup = concat!(
+        r#"<p>Välkommen <b>på besök</b>.</p><script>alert("s")</script>"#,
+        r#"<img src="x" onerror="alert('e')"><a href="javascript:alert('j')">länk</a>"#,
+        r#"<img src="http://tracker.example/p.gif">"#,
+        r#"<link rel="stylesheet" href="http://evil.example/s.css">"#,
+        r#"<p style="background:url(http://evil.example/bg.png)">Mvh</p>"#,
+    );
+    let id = store_html_letter(&inbox, markup).await;
+    let mut browser = Browser::new();
+    browser.log_in(&inbox, 0, "login").await;
+    let read = browser.get(&url(&inbox, &format!("brev/{id}"))).await;
+    assert_eq!(read.status(), StatusCode::OK);
+    let html = read.text().await.unwrap();
+    assert!(html.contains("Välkommen <b>på besök</b>."), "{html}");
+    assert!(html.contains("Mvh"), "{html}");
+    for gone in [
+        "<script",
+        "onerror",
+        "javascript:",
+        "tracker.example",
+        "evil.example",
+        "style=",
+    ] {
+        assert!(!html.contains(gone), "{gone} survived: {html}");
+    }
+}
+
+#[tokio::test]
+async fn inbox_pages_twenty_letters_at_a_time_newest_first() {
+    let inbox = start().await;
+    let mut ids = Vec::new();
+    for _ in 0..21 {
+        ids.push(store_letter(&inbox).await);
+    }
+    let mut browser = Browser::new();
+    browser.log_in(&inbox, 0, "login").await;
+    let first = browser
+        .get(&url(&inbox, "brevlada"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(first.contains("21 olästa meddelanden"), "{first}");
+    assert!(first.contains("href=\"/brevlada?sida=2\""), "{first}");
+    assert!(
+        first.contains(&format!("/brev/{}", ids[20])),
+        "newest on page 1"
+    );
+    assert!(
+        !first.contains(&format!("/brev/{}", ids[0])),
+        "oldest not on page 1"
+    );
+    let second = browser
+        .get(&url(&inbox, "brevlada?sida=2"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(second.contains(&format!("/brev/{}", ids[0])), "{second}");
+    assert!(second.contains("href=\"/brevlada?sida=1\""), "{second}");
+}
