@@ -88,13 +88,35 @@ pub struct NotificationConfig {
     pub poll_interval_ms: u64,
 }
 
-/// The web inbox. The web engineer adds the login settings (OIDC issuer, client) here.
+/// The web inbox: where browsers reach it and the e-ID services it uses (`crate::http`).
 #[derive(Debug, Clone, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WebConfig {
     /// The inbox's public URL (`https://demobrevladan.example/`), named in notifications.
+    /// Its scheme decides whether the session cookie is `Secure`; `inloggad` and
+    /// `skaffa/signerad` below it are the redirect URIs to register at the e-ID provider.
     /// Required.
     pub public_url: String,
+    /// Issuer URL of the OpenID provider people log in with (e-legitimation). Required.
+    pub oidc_issuer: String,
+    /// The client id registered at the provider; also presented to the signing service.
+    /// Required.
+    pub oidc_client_id: String,
+    /// The client secret registered at the provider. Required.
+    pub oidc_client_secret: secrecy::SecretString,
+    /// The e-ID signing service (the test e-ID's `/sign` in the demo). Required.
+    pub signing_service_url: String,
+    /// CA certificate(s) (PEM) trusted for the provider's TLS. Default none: the
+    /// organisation CA of `tls.organisation_ca_path` (enough for a plain-HTTP test provider).
+    #[serde(default)]
+    pub eid_ca_path: Option<PathBuf>,
+    /// Seconds a logged-in session lives without a request. Default 900 (15 minutes).
+    #[serde(default = "default_session_idle_secs")]
+    pub session_idle_secs: u64,
+}
+
+fn default_session_idle_secs() -> u64 {
+    900
 }
 
 fn default_envelope_bytes_max() -> u64 {

@@ -22,6 +22,7 @@
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod http;
 pub mod notification;
 pub mod registry_client;
 mod soap;
@@ -51,6 +52,8 @@ pub struct Service {
     state: AppState,
     worker: NotificationWorker,
     identity: Identity,
+    /// The web inbox's state (sessions, e-ID client), shared by every `web_router`.
+    inbox: http::InboxState,
 }
 
 /// The operator's two already bound listeners.
@@ -115,8 +118,20 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
     let store = open_store(&config).await?;
     let registry = registry_client(&config, &identity)?;
     let worker = notification_worker(&config, &identity, Arc::clone(&store)).await?;
+    let inbox = http::InboxState::build(
+        &config,
+        Arc::clone(&store),
+        registry.clone(),
+        &identity.organisation_ca_pem,
+    )
+    .await?;
     let intake =
-        Intake::new(Arc::clone(&store), registry.clone(), verifier, config.organisation_number.clone());
+        Intake::new(
+            Arc::clone(&store),
+            registry.clone(),
+            verifier,
+            config.organisation_number.clone(),
+        );
     let state = AppState {
         store,
         registry,
@@ -124,7 +139,7 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
         intake,
         envelope_bytes_max,
     };
-    Ok(Service { state, worker, identity })
+    Ok(Service { state, worker, identity, inbox })
 }
 
 impl Service {
@@ -140,10 +155,10 @@ impl Service {
         with_health(routes, ceiling.max(self.state.envelope_bytes_max))
     }
 
-    /// The web inbox's routes, health and metrics. The inbox (`http::router(state)`, built by
-    /// the web half) merges here; until it exists the web listener serves health only.
+    /// The web inbox's routes (`http::router`), health and metrics, with the standard layers.
     pub fn web_router(&self) -> Router {
-        with_health(Router::new(), self.state.envelope_bytes_max)
+        let body_bytes_max = kuvert_core::limits::INBOX_FORM_BYTES_MAX;
+        with_health(http::router(self.inbox.clone()), body_bytes_max)
     }
 
     /// The operator's storage, for the binary's seed data and for tests.

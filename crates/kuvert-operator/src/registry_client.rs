@@ -285,3 +285,52 @@ impl RegistryClient {
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
+
+/// A person's signed request to open a mailbox at this operator (PROTOCOL.md §11.1 step 5).
+#[derive(Debug, Clone, Copy)]
+pub struct Registration<'a> {
+    /// The person, from the e-ID login.
+    pub person: &'a kuvert_core::id::PersonalIdentityNumber,
+    /// The exact agreement text the person signed.
+    pub agreement_text: &'a str,
+    /// The person's e-ID signature of it.
+    pub signature: &'a kuvert_eid::SignatureData,
+    /// This operator's `ServiceSupplier` value (`Config::domain`).
+    pub domain: &'a str,
+}
+
+impl RegistryClient {
+    /// Recipient v3 `register` (`accountType=Secure`) for a person, signed by them; then the
+    /// cached answer about them is dropped, so the next delivery sees the new profile.
+    /// Added by the web inbox ("skaffa digital brevlåda").
+    ///
+    /// # Errors
+    /// [`RegistryError`] when the registry cannot be asked or answers with a fault.
+    pub async fn register(&self, registration: &Registration<'_>) -> Result<(), RegistryError> {
+        use kuvert_wire::recipient::{Register, RegisterResponse};
+        use kuvert_wire::types::{AccountRequest, SignatureData};
+        use kuvert_wire::values::AccountRequestType;
+        let recipient = RecipientId::Person(registration.person.clone());
+        let fields = registration.signature.to_fields();
+        let request = Register {
+            request: AccountRequest {
+                recipient: recipient.clone(),
+                kind: AccountRequestType::Create,
+                agreement_text: registration.agreement_text.to_owned(),
+                date: time::OffsetDateTime::now_utc().date(),
+                operator_domain: registration.domain.to_owned(),
+            },
+            account_type: AccountType::Secure,
+            signatures: vec![SignatureData {
+                signature: registration.signature.signature().to_vec(),
+                certificate: fields.certificate,
+                nonce: fields.nonce,
+                encoding_of_signed_text: fields.encoding_of_signed_text,
+            }],
+        };
+        let url = &self.inner.recipient_url;
+        let _response: RegisterResponse = self.call(url, &request).await?;
+        lock(&self.inner.recipients).remove(&recipient);
+        Ok(())
+    }
+}

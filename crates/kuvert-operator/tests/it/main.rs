@@ -4,6 +4,7 @@
 //! letters signed and sealed with `kuvert_xmldsig::Signer` and `kuvert-pki` certificates.
 #![allow(clippy::unwrap_used)]
 
+mod inbox;
 mod intake;
 mod notification;
 
