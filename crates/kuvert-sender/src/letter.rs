@@ -4,8 +4,9 @@
 use kuvert_core::id::{OrganisationNumber, RecipientId};
 use kuvert_core::limits::ENVELOPE_BYTES_DEFAULT_MAX;
 use kuvert_core::message::{
-    Attachment, AttachmentContentType, Body, DeliveryHeader, Filename, Language, MessageHeader,
-    MessageId, Reference, SecureDelivery, SecureMessage, Sender, SenderName, Subject, SupportInfo,
+    Attachment, AttachmentContentType, Body, BodyContentType, DeliveryHeader, Filename, Language,
+    MessageHeader, MessageId, Reference, SecureDelivery, SecureMessage, Sender, SenderName,
+    Subject, SupportInfo,
 };
 
 use crate::error::SendError;
@@ -64,9 +65,14 @@ pub fn pdf_attachment(name: &str, content: Vec<u8>) -> Result<Attachment, SendEr
 /// Swedish, the message id given or a fresh UUID, and the estimated size within
 /// `ENVELOPE_BYTES_DEFAULT_MAX`.
 ///
+/// An HTML body must not contain `<script`: operators refuse such bodies (PROTOCOL.md §6.3),
+/// and it is better to learn that before signing than from a fault.
+///
 /// # Errors
-/// [`SendError::InvalidLetter`] when the attachments are too many or the letter too large.
+/// [`SendError::InvalidInput`] naming `body` for a script, [`SendError::InvalidLetter`] when
+/// the attachments are too many or the letter too large.
 pub fn compose(letter: &Letter, sender_name: &SenderName) -> Result<SecureDelivery, SendError> {
+    check_body(&letter.body)?;
     let header = DeliveryHeader {
         sender: Sender {
             id: letter.sender.clone(),
@@ -101,3 +107,24 @@ pub fn compose(letter: &Letter, sender_name: &SenderName) -> Result<SecureDelive
         .map_err(SendError::InvalidLetter)?;
     Ok(delivery)
 }
+
+/// Refuses an HTML body with a `script` element (compared without regard to case).
+fn check_body(body: &Body) -> Result<(), SendError> {
+    if body.content_type() != BodyContentType::TextHtml {
+        return Ok(());
+    }
+    let has_script = body
+        .content()
+        .windows(b"<script".len())
+        .any(|window| window.eq_ignore_ascii_case(b"<script"));
+    if has_script {
+        return Err(SendError::InvalidInput {
+            field: "body",
+            reason: "an HTML body must not contain a script element".to_owned(),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
