@@ -181,3 +181,6 @@ impl NotificationWorker {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

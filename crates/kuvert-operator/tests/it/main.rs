@@ -136,6 +136,11 @@ pub(crate) enum Mail {
 
 /// Starts the registry stub and an operator on 127.0.0.1:0.
 pub(crate) async fn start(mail: Mail) -> Harness {
+    start_with(mail, None).await
+}
+
+/// As [`start`], with SMS notifications going to the gateway at `sms_gateway_url`.
+pub(crate) async fn start_with(mail: Mail, sms_gateway_url: Option<String>) -> Harness {
     let pki = pki();
     let shutdown = Shutdown::new();
     let registry_url = registry_stub::start(pki, shutdown.clone()).await;
@@ -146,10 +151,12 @@ pub(crate) async fn start(mail: Mail) -> Harness {
         Mail::Directory => serde_json::json!({
             "email_from": "avisering@demobrevladan.example",
             "mail_dir": mail_dir,
+            "sms_gateway_url": sms_gateway_url,
         }),
         Mail::Smtp(address) => serde_json::json!({
             "email_from": "avisering@demobrevladan.example",
             "smtp_address": address,
+            "sms_gateway_url": sms_gateway_url,
         }),
     };
     let blob_dir = dir.path().join("blobs");

@@ -7,7 +7,7 @@ use kuvert_store::operator::{
 };
 
 use crate::intake::confirm_email;
-use crate::{Answer, HERE, Harness, Letter, Mail, person, start};
+use crate::{Answer, HERE, Harness, Letter, Mail, person, start, start_with};
 
 const SUBJECT_MARK: &str = "BN-4711";
 
@@ -107,7 +107,14 @@ async fn run_once_sends_notification_through_real_smtp_server() {
     confirm_email(&harness, &person(HERE), &address).await;
     deliver_one(&harness).await;
     let round = harness.service.notifications().run_once().await.unwrap();
-    assert_eq!((round.sent, round.failed), (1, 0));
+    let outbox = harness
+        .service
+        .store()
+        .notifications(&person(HERE), 10)
+        .await
+        .unwrap();
+    let error = outbox[0].last_error.clone();
+    assert_eq!((round.sent, round.failed), (1, 0), "{error:?}");
     let arrived: Vec<String> = ["new", "cur"]
         .iter()
         .flat_map(|folder| files_in(&maildir.join(folder)))
@@ -155,4 +162,58 @@ async fn run_once_sends_nothing_to_recipient_without_addresses() {
     let round = harness.service.notifications().run_once().await.unwrap();
     assert_eq!((round.claimed, round.sent, round.failed), (0, 0, 0));
     assert!(files_in(&harness.mail_dir).is_empty());
+}
+
+/// An SMS gateway on 127.0.0.1:0 that keeps every JSON body it is sent.
+async fn sms_gateway() -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
+) {
+    use axum::routing::post;
+    let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = std::sync::Arc::clone(&received);
+    let router = axum::Router::new().route(
+        "/sms",
+        post(
+            move |axum::Json(body): axum::Json<serde_json::Value>| async move {
+                kept.lock().unwrap().push(body);
+                "queued"
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/sms", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (url, received)
+}
+
+#[tokio::test]
+async fn run_once_sends_sms_through_the_gateway_without_the_letter() {
+    let (url, received) = sms_gateway().await;
+    let harness = start_with(Mail::Directory, Some(url)).await;
+    let store = harness.service.store();
+    let recipient = person(HERE);
+    let code = ConfirmationCode::parse("4711").unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    let number = NotificationAddress::Sms(MobileNumber::parse("+46701234567").unwrap());
+    store
+        .set_notification_address(&recipient, number, code.clone(), now)
+        .await
+        .unwrap();
+    let channel = NotificationChannel::Sms;
+    store
+        .confirm_notification_address(&recipient, channel, &code, now)
+        .await
+        .unwrap();
+    deliver_one(&harness).await;
+    let round = harness.service.notifications().run_once().await.unwrap();
+    assert_eq!((round.claimed, round.sent, round.failed), (1, 1, 0));
+    let received = received.lock().unwrap().clone();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0]["to"], "+46701234567");
+    let text = received[0]["text"].as_str().unwrap();
+    assert!(text.contains("nytt brev från Exempelkommun"), "{text}");
+    assert!(text.contains("https://demobrevladan.example/"), "{text}");
+    assert!(!text.contains(SUBJECT_MARK), "{text}");
+    assert!(text.chars().count() <= kuvert_core::limits::SMS_TEXT_CHARS_MAX);
 }
