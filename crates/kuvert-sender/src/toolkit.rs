@@ -194,6 +194,7 @@ impl Toolkit {
             archive.write_receipt(&to_archive, &record)
         })
         .await?;
+        tracing::info!(trans_id = receipt.trans_id.as_str(), "letter delivered");
         Ok(receipt)
     }
 
@@ -221,6 +222,7 @@ impl Toolkit {
                 };
                 // One short line; its fsync is quick next to the registry call.
                 self.paper_mail.append(&entry)?;
+                tracing::info!(reason = reason.as_str(), "recipient gets paper mail");
                 Ok(Outcome::Paper { reason })
             }
             None => Err(SendError::Internal(
