@@ -75,9 +75,14 @@ impl Drop for Inbox {
 }
 
 async fn start() -> Inbox {
-    let pki = pki();
     let shutdown = Shutdown::new();
-    let registry_url = registry_stub::start(pki, shutdown.clone()).await;
+    let registry_url = registry_stub::start(pki(), shutdown.clone()).await;
+    start_with(registry_url, shutdown).await
+}
+
+/// The inbox talking to the registry at `registry_url`.
+async fn start_with(registry_url: String, shutdown: Shutdown) -> Inbox {
+    let pki = pki();
     let localhost: SocketAddr = "127.0.0.1:0".parse().unwrap();
     let web_listener = Listener::bind(localhost, ListenerTls::Plain).await.unwrap();
     let base = Url::parse(&format!("http://{}/", web_listener.local_addr().unwrap())).unwrap();
@@ -632,18 +637,18 @@ async fn settings_save_a_notification_address_and_refuse_a_bad_one() {
     assert!(page.contains("Alla aviseringar har kommit fram."), "{page}");
 }
 
-#[tokio::test]
-async fn newcomer_signs_the_agreement_and_the_signature_reaches_the_registry_call() {
-    let inbox = start().await;
+/// Drives "Skaffa digital brevlåda" for `NEWCOMER` up to the signing service's post back,
+/// which is sent from another site (no session cookie). Returns the post-back's answer.
+async fn sign_up(inbox: &Inbox) -> reqwest::Response {
     let mut browser = Browser::new();
-    let callback = browser.log_in(&inbox, 2, "login").await;
+    let callback = browser.log_in(inbox, 2, "login").await;
     assert_eq!(
         location(&callback),
         "/skaffa",
         "no profile: get a digital mailbox"
     );
     let page = browser
-        .get(&url(&inbox, "skaffa"))
+        .get(&url(inbox, "skaffa"))
         .await
         .text()
         .await
@@ -654,10 +659,8 @@ async fn newcomer_signs_the_agreement_and_the_signature_reaches_the_registry_cal
         .find(|(name, _)| name == "csrf_token")
         .unwrap()
         .1;
-
-    let start_signing = browser
-        .post(&url(&inbox, "skaffa"), &[("csrf_token".to_owned(), token)])
-        .await;
+    let form = [("csrf_token".to_owned(), token)];
+    let start_signing = browser.post(&url(inbox, "skaffa"), &form).await;
     assert_eq!(start_signing.status(), StatusCode::SEE_OTHER);
     let sign_page = browser
         .get(&location(&start_signing))
@@ -672,37 +675,145 @@ async fn newcomer_signs_the_agreement_and_the_signature_reaches_the_registry_cal
     let mut fields = hidden_fields(&sign_page);
     fields.push(("person".to_owned(), "2".to_owned()));
     fields.push(("action".to_owned(), "sign".to_owned()));
-    let returned = browser
-        .post(&form_action(&sign_page), &fields)
-        .await
-        .text()
-        .await
-        .unwrap();
+    let returned = browser.post(&form_action(&sign_page), &fields).await;
+    let returned = returned.text().await.unwrap();
     let signed_fields = hidden_fields(&returned);
     assert!(
         signed_fields.iter().any(|(name, _)| name == "Signature"),
         "{returned}"
     );
-
-    // The signing service posts back cross-site, without the session cookie.
     let mut other_site = Browser::new();
-    let replay = signed_fields.clone();
-    let signed = other_site
+    let answer = other_site
         .post(&form_action(&returned), &signed_fields)
         .await;
-    // The test registry answers `register` with a fault, which the person is told about.
-    assert_eq!(signed.status(), StatusCode::BAD_GATEWAY);
-    let html = signed.text().await.unwrap();
+    let replay = other_site
+        .post(&form_action(&returned), &signed_fields)
+        .await;
+    assert_eq!(
+        replay.status(),
+        StatusCode::BAD_REQUEST,
+        "a signing state is used once"
+    );
+    answer
+}
+
+#[tokio::test]
+async fn newcomer_signs_the_agreement_and_is_registered_with_a_verifiable_signature() {
+    let shutdown = Shutdown::new();
+    let (registry_url, registered) = signup_registry::start(shutdown.clone()).await;
+    let inbox = start_with(registry_url, shutdown).await;
+    let answer = sign_up(&inbox).await;
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&answer), "/brevlada");
+    let registered = registered.lock().unwrap().clone();
+    assert_eq!(
+        registered,
+        vec![(NEWCOMER.to_owned(), "demobrevladan.example".to_owned())],
+        "the registry got a register call whose e-ID signature verifies for the newcomer"
+    );
+}
+
+#[tokio::test]
+async fn newcomer_is_told_when_the_registry_refuses_the_registration() {
+    let inbox = start().await;
+    // The intake tests' registry answers `register` with a fault.
+    let answer = sign_up(&inbox).await;
+    assert_eq!(answer.status(), StatusCode::BAD_GATEWAY);
+    let html = answer.text().await.unwrap();
     assert!(
         html.contains("Förmedlingsadressregistret kunde inte registrera"),
         "{html}"
     );
-    let again = other_site.post(&form_action(&returned), &replay).await;
-    assert_eq!(
-        again.status(),
-        StatusCode::BAD_REQUEST,
-        "a signing state is used once"
-    );
+}
+
+/// A registry that knows nobody (`isRegistered` says `Not`) and accepts `register` when the
+/// e-ID signature verifies against the person PKI's e-ID CA for the person registered,
+/// recording (personnummer, `ServiceSupplier`).
+mod signup_registry {
+    use std::net::SocketAddr;
+    use std::sync::{Arc, Mutex};
+
+    use axum::Router;
+    use axum::extract::State;
+    use axum::routing::post;
+    use base64::Engine as _;
+    use kuvert_eid::SignatureData;
+    use kuvert_eid::signature::SignatureDataFields;
+    use kuvert_web::{Listener, ListenerTls, Shutdown};
+    use kuvert_wire::envelope::{self, BodyElement};
+    use kuvert_wire::fault::{Fault, FaultCode};
+    use kuvert_wire::recipient::{self, IsRegisteredResponse, RecipientRequest, RegisterResponse};
+    use kuvert_wire::types::{AccountStatus, SignatureAuthorizationResult};
+    use kuvert_wire::values::{AccountType, AuthorizationStatus};
+    use kuvert_xmldsig::trust::TrustAnchors;
+
+    type Registered = Arc<Mutex<Vec<(String, String)>>>;
+
+    pub(super) async fn start(shutdown: Shutdown) -> (String, Registered) {
+        let pki = crate::pki();
+        let credential = pki.organisation("registry").unwrap();
+        let tls = ListenerTls::MutualTls {
+            cert_chain_pem: credential.certificate_pem().to_owned(),
+            key_pem: credential.key_pem().clone(),
+            client_ca_pem: pki.organisation_ca_pem().to_owned(),
+        };
+        let localhost: SocketAddr = "127.0.0.1:0".parse().unwrap();
+        let listener = Listener::bind(localhost, tls).await.unwrap();
+        let url = format!("https://{}", listener.local_addr().unwrap());
+        let registered = Registered::default();
+        let router = Router::new()
+            .route("/ec/Recipient/v3", post(answer))
+            .with_state(Arc::clone(&registered));
+        tokio::spawn(kuvert_web::serve(listener, router, shutdown));
+        (url, registered)
+    }
+
+    async fn answer(State(registered): State<Registered>, body: String) -> String {
+        let document = envelope::parse(&body).unwrap();
+        match recipient::parse_request(&document).unwrap() {
+            RecipientRequest::IsRegistered(request) => IsRegisteredResponse {
+                statuses: request
+                    .recipients
+                    .iter()
+                    .map(|recipient| AccountStatus {
+                        recipient: recipient.clone(),
+                        account_type: AccountType::Not,
+                        is_pending: false,
+                        operator: None,
+                        last_registration: None,
+                    })
+                    .collect(),
+            }
+            .to_envelope(),
+            RecipientRequest::Register(request) => {
+                let wire = &request.signatures[0];
+                let fields = SignatureDataFields {
+                    signature: base64::engine::general_purpose::STANDARD.encode(&wire.signature),
+                    certificate: wire.certificate.clone(),
+                    nonce: wire.nonce.clone(),
+                    encoding_of_signed_text: wire.encoding_of_signed_text.clone(),
+                };
+                let data = SignatureData::from_fields(&fields).unwrap();
+                let anchors = TrustAnchors::from_pem(super::person_pki().eid_ca_pem()).unwrap();
+                let text = &request.request.agreement_text;
+                let now = time::OffsetDateTime::now_utc();
+                let signer = kuvert_eid::verify_signature_data(&data, text, &anchors, now);
+                let signer = signer.unwrap().personal_identity_number;
+                assert_eq!(request.request.recipient.to_wire(), signer.as_str());
+                let entry = (
+                    signer.as_str().to_owned(),
+                    request.request.operator_domain.clone(),
+                );
+                registered.lock().unwrap().push(entry);
+                let result = SignatureAuthorizationResult {
+                    status: Some(AuthorizationStatus::Complete),
+                    ..SignatureAuthorizationResult::default()
+                };
+                RegisterResponse { result }.to_envelope()
+            }
+            _ => Fault::new(FaultCode::ILLEGAL_STATE, "not in this test registry").to_envelope(),
+        }
+    }
 }
 
 /// Stores a letter to `HERE` whose body is `markup` (text/html). The stored form is an
