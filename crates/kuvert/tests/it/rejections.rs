@@ -1,1 +1,221 @@
-//! placeholder
+//! Bad input to an operator's `deliverSecure` changes nothing and gets its specific MM fault,
+//! each case over real mutual TLS against the real registry's directory.
+
+use std::time::Duration;
+
+use kuvert::seed::{self, SeedOrganisation};
+use kuvert::send_command::demo_sender_config;
+use kuvert::testkit::Federation;
+use kuvert_core::id::RecipientId;
+use kuvert_sender::{Destination, SendError, SenderIdentityConfig, Toolkit};
+use kuvert_store::operator::{Folder, MailboxQuery};
+use kuvert_wire::error::WireError;
+use kuvert_wire::fault::FaultCode;
+use secrecy::SecretString;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deliver_secure_rejects_bad_input_with_its_fault_and_stores_nothing() {
+    let federation = Federation::start(Default::default()).await;
+    let demobrevladan = seed::OPERATORS[0];
+    let (kommun, agency) = (seed::SENDERS[0], seed::SENDERS[1]);
+    let tolvan = seed::person("tolvan").unwrap();
+
+    // A sender the registry does not know, signed and sealed by the real intermediary.
+    let toolkit = toolkit_with(&federation, seed::INTERMEDIARY, &[seed::PORTAL]);
+    let letter = federation.letter(&seed::PORTAL, tolvan, "Okänd avsändare", vec![]);
+    check(deliver(&federation, &toolkit, &letter, demobrevladan).await, FaultCode::UNKNOWN_SENDER);
+
+    // An organisation that is no intermediary seals (and presents its TLS certificate).
+    let toolkit = toolkit_with(&federation, seed::PORTAL, &[kommun]);
+    let letter = federation.letter(&kommun, tolvan, "Fel förmedlare", vec![]);
+    let result = deliver(&federation, &toolkit, &letter, demobrevladan).await;
+    check(result, FaultCode::DISPATCHER_NOT_APPROVED);
+
+    // Bertil's mailbox is at Exempelposten, not Demobrevlådan.
+    let toolkit = federation.toolkit();
+    let bertil = seed::person("bertil").unwrap();
+    let letter = federation.letter(&kommun, bertil, "Fel operatör", vec![]);
+    check(deliver(&federation, toolkit, &letter, demobrevladan).await, FaultCode::OBJECT_NOT_FOUND);
+
+    // Anna has deselected the agency.
+    let anna = seed::person("anna").unwrap();
+    let letter = federation.letter(&agency, anna, "Bortvald avsändare", vec![]);
+    check(deliver(&federation, toolkit, &letter, demobrevladan).await, FaultCode::ACCESS_DENIED);
+
+    let address = service_address(&federation, demobrevladan);
+    let client = mtls_client(&federation, Some(seed::INTERMEDIARY));
+    // One byte of the signed subject changed after signing.
+    let letter = federation.letter(&kommun, tolvan, "Manipulerat brev", vec![]);
+    let sealed = toolkit.seal(toolkit.sign(&toolkit.compose(&letter).unwrap()).unwrap()).unwrap();
+    let tampered = sealed.xml().replace("Manipulerat brev", "Manipulerat bref");
+    let envelope = kuvert_wire::service::deliver_secure_request(&tampered).unwrap();
+    check_raw(&client, &address, envelope, FaultCode::SIGNATURE_ERROR).await;
+
+    // Larger than the operator's envelope bound (2 MiB by default).
+    let oversized = format!("<x>{}</x>", "a".repeat(3 * 1024 * 1024));
+    check_raw(&client, &address, oversized, FaultCode::MAX_EXCEEDED).await;
+    check_raw(&client, &address, "<soap:Envelope".to_owned(), FaultCode::INVALID_INPUT).await;
+
+    // A personnummer failing the Luhn check, in a delivery that is correctly signed.
+    let envelope = signed_with_recipient(&federation, &letter, "191212121213");
+    check_raw(&client, &address, envelope, FaultCode::INVALID_INPUT).await;
+
+    // No client certificate: the TLS handshake or the route refuses the caller.
+    let anonymous = mtls_client(&federation, None);
+    let envelope = kuvert_wire::service::deliver_secure_request(sealed.xml()).unwrap();
+    match anonymous.post(&address).body(envelope).send().await {
+        Ok(response) => assert!(response.status().is_client_error(), "{}", response.status()),
+        Err(error) => assert!(error.is_connect() || error.is_request(), "{error}"),
+    }
+
+    assert_no_letters(&federation).await;
+}
+
+#[track_caller]
+fn check(result: Result<kuvert_core::message::Receipt, SendError>, expected: FaultCode) {
+    match result {
+        Err(SendError::Fault { code, .. }) => assert_eq!(code, expected),
+        other => panic!("expected fault {expected}, got {other:?}"),
+    }
+}
+
+async fn check_raw(client: &reqwest::Client, address: &str, body: String, expected: FaultCode) {
+    let response = client
+        .post(address)
+        .header("content-type", "text/xml; charset=utf-8")
+        .header("soapaction", "\"\"")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    assert_eq!(status, 500, "a SOAP fault: {text}");
+    assert_eq!(fault_code(&text), Some(expected), "{text}");
+}
+
+fn fault_code(envelope: &str) -> Option<FaultCode> {
+    let document = kuvert_wire::envelope::parse(envelope).ok()?;
+    let fault = document.descendants().find(|node| node.has_tag_name("Fault"))?;
+    match kuvert_wire::fault::read_fault(fault) {
+        WireError::Fault(fault) => Some(fault.code),
+        _ => None,
+    }
+}
+
+/// Delivers straight to `operator`'s service address, skipping the registry lookup (which
+/// would send the letter to paper instead).
+async fn deliver(
+    federation: &Federation,
+    toolkit: &Toolkit,
+    letter: &kuvert_sender::Letter,
+    operator: SeedOrganisation,
+) -> Result<kuvert_core::message::Receipt, SendError> {
+    let sealed = toolkit.seal(toolkit.sign(&toolkit.compose(letter).unwrap()).unwrap()).unwrap();
+    let destination = Destination {
+        operator_id: operator.organisation_number(),
+        operator_name: operator.name.to_owned(),
+        service_address: url::Url::parse(&service_address(federation, operator)).unwrap(),
+    };
+    toolkit.deliver(&sealed, &destination).await
+}
+
+fn service_address(federation: &Federation, operator: SeedOrganisation) -> String {
+    let manifest = federation.manifest();
+    let entry = manifest.operators.iter().find(|o| o.organisation.key == operator.key).unwrap();
+    entry.service_address.clone()
+}
+
+fn pki_file(federation: &Federation, key: &str, suffix: &str) -> std::path::PathBuf {
+    federation.manifest().data_dir.join("pki").join(format!("{key}{suffix}"))
+}
+
+/// A toolkit whose intermediary is `intermediary` and which signs for `senders`.
+fn toolkit_with(
+    federation: &Federation,
+    intermediary: SeedOrganisation,
+    senders: &[SeedOrganisation],
+) -> Toolkit {
+    let mut config = demo_sender_config(&federation.manifest().data_dir).unwrap();
+    config.intermediary.organisation_number = intermediary.organisation_number();
+    config.intermediary.certificate_path =
+        pki_file(federation, intermediary.key, kuvert_pki::files::CERTIFICATE_SUFFIX);
+    config.intermediary.key_path = pki_file(federation, intermediary.key, kuvert_pki::files::KEY_SUFFIX);
+    config.senders = senders
+        .iter()
+        .map(|sender| SenderIdentityConfig {
+            organisation_number: sender.organisation_number(),
+            name: sender.name.to_owned(),
+            certificate_path: pki_file(federation, sender.key, kuvert_pki::files::CERTIFICATE_SUFFIX),
+            key_path: pki_file(federation, sender.key, kuvert_pki::files::KEY_SUFFIX),
+        })
+        .collect();
+    config.retry.attempts = 1;
+    Toolkit::build(&config).unwrap()
+}
+
+fn mtls_client(federation: &Federation, identity: Option<SeedOrganisation>) -> reqwest::Client {
+    let pki = &federation.demo().pki;
+    let identity = identity.map(|organisation| {
+        let credential = pki.organisation(organisation.key).unwrap();
+        (credential.certificate_pem().to_owned(), SecretString::from(credential.key_pem().clone()))
+    });
+    let config = kuvert_web::ClientConfig {
+        ca_pem: pki.organisation_ca_pem().to_owned(),
+        identity,
+        connect_timeout: Duration::from_secs(5),
+        request_timeout: Duration::from_secs(30),
+    };
+    kuvert_web::http_client(&config).unwrap()
+}
+
+/// `letter` signed by its sender and sealed by the intermediary, but addressed to `number`,
+/// which no typed value would hold: only the operator's own check can refuse it.
+fn signed_with_recipient(
+    federation: &Federation,
+    letter: &kuvert_sender::Letter,
+    number: &str,
+) -> String {
+    use secrecy::ExposeSecret as _;
+    let pki = &federation.demo().pki;
+    let delivery = federation.toolkit().compose(letter).unwrap();
+    let RecipientId::Person(person) = &letter.recipient else { panic!("a person") };
+    let unsigned = kuvert_wire::delivery::unsigned_signed_delivery(&delivery)
+        .replace(person.as_str(), number);
+    let signer = |key: &str| {
+        let credential = pki.organisation(key).unwrap();
+        kuvert_xmldsig::Signer::from_pkcs8_pem(
+            credential.key_pem().expose_secret(),
+            credential.certificate_pem(),
+        )
+        .unwrap()
+    };
+    let algorithm = kuvert_xmldsig::SignatureAlgorithm::RsaSha256;
+    let signed = signer(seed::SENDERS[0].key).sign(&unsigned, algorithm).unwrap();
+    let today = time::OffsetDateTime::now_utc().date();
+    let seal = kuvert_core::message::Seal {
+        received_date: kuvert_core::message::SealDate::new(today, None),
+        signatures_ok: true,
+    };
+    let unsealed = kuvert_wire::delivery::unsigned_sealed_delivery(&signed, &seal);
+    let sealed = signer(seed::INTERMEDIARY.key).sign(&unsealed, algorithm).unwrap();
+    kuvert_wire::service::deliver_secure_request(&sealed).unwrap()
+}
+
+async fn assert_no_letters(federation: &Federation) {
+    for operator in seed::OPERATORS {
+        let store = federation.operator(&operator).store();
+        for person in seed::PERSONS {
+            let query = MailboxQuery {
+                recipient: RecipientId::Person(person.personal_identity_number()),
+                folder: Folder::Inbox,
+                sender: None,
+                search: None,
+                page: 0,
+                page_size: 10,
+            };
+            let page = store.letters(&query).await.unwrap();
+            assert_eq!(page.total, 0, "{} has a letter at {}", person.key, operator.key);
+        }
+    }
+}
