@@ -40,7 +40,10 @@ pub struct Federation {
 
 impl std::fmt::Debug for Federation {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("Federation").field("dir", &self.dir.path()).finish_non_exhaustive()
+        formatter
+            .debug_struct("Federation")
+            .field("dir", &self.dir.path())
+            .finish_non_exhaustive()
     }
 }
 
@@ -56,14 +59,17 @@ impl Federation {
         crate::telemetry::init_for_tests();
         let dir = tempfile::tempdir().expect("temporary directory");
         let pki = tokio::task::spawn_blocking(pki).await.unwrap().clone();
-        pki.write_to(&dir.path().join("pki")).expect("writing the PKI");
+        pki.write_to(&dir.path().join("pki"))
+            .expect("writing the PKI");
         let demo_options = DemoOptions {
             data_dir: dir.path().to_path_buf(),
             ports: Ports::Any,
             databases: Databases::Sqlite,
             smtp_address: options.smtp_address,
         };
-        let demo = demo::start_with_pki(demo_options, pki).await.expect("starting the federation");
+        let demo = demo::start_with_pki(demo_options, pki)
+            .await
+            .expect("starting the federation");
         let config = crate::send_command::demo_sender_config(dir.path()).unwrap();
         let toolkit = Toolkit::build(&config).expect("building the sender toolkit");
         Self { demo, toolkit, dir }
@@ -84,7 +90,10 @@ impl Federation {
     /// The operator service of a seeded operator.
     #[must_use]
     pub fn operator(&self, operator: &SeedOrganisation) -> &kuvert_operator::Service {
-        let index = seed::OPERATORS.iter().position(|o| o.key == operator.key).unwrap();
+        let index = seed::OPERATORS
+            .iter()
+            .position(|o| o.key == operator.key)
+            .unwrap();
         &self.demo.operators[index]
     }
 
@@ -142,7 +151,10 @@ impl Federation {
             .unwrap()
             .inbox_url;
         let browser = Browser::new(&self.pki_ca_pem());
-        let index = seed::PERSONS.iter().position(|p| p.key == person.key).unwrap();
+        let index = seed::PERSONS
+            .iter()
+            .position(|p| p.key == person.key)
+            .unwrap();
         browser.log_in(inbox, index).await;
         browser
     }

@@ -35,7 +35,10 @@ impl Browser {
             request_timeout: Duration::from_secs(30),
         };
         let client = kuvert_web::http_client(&config).unwrap();
-        Self { client, cookies: Mutex::new(BTreeMap::new()) }
+        Self {
+            client,
+            cookies: Mutex::new(BTreeMap::new()),
+        }
     }
 
     /// `GET url` with the session's cookies; no redirect is followed.
@@ -48,7 +51,11 @@ impl Browser {
 
     /// `POST url` with a form body and the session's cookies; no redirect is followed.
     pub async fn post_form(&self, url: &str, form: &[(String, String)]) -> Response {
-        let request = self.client.post(url).header(COOKIE, self.cookie_header()).form(form);
+        let request = self
+            .client
+            .post(url)
+            .header(COOKIE, self.cookie_header())
+            .form(form);
         let response = request.send().await.unwrap();
         self.keep_cookies(&response);
         response
@@ -72,7 +79,8 @@ impl Browser {
     pub(crate) async fn log_in(&self, inbox_url: &str, person_index: usize) {
         let inbox = Url::parse(inbox_url).unwrap();
         let start = self.get(inbox.join("logga-in").unwrap().as_str()).await;
-        let authorize = Url::parse(&location(&start).expect("login redirects to the e-ID")).unwrap();
+        let authorize =
+            Url::parse(&location(&start).expect("login redirects to the e-ID")).unwrap();
         let mut form: Vec<(String, String)> = authorize
             .query_pairs()
             .map(|(name, value)| (name.into_owned(), value.into_owned()))
@@ -82,7 +90,11 @@ impl Browser {
         let mut endpoint = authorize.clone();
         endpoint.set_query(None);
         let chosen = self.post_form(endpoint.as_str(), &form).await;
-        assert_eq!(chosen.status(), StatusCode::SEE_OTHER, "the e-ID accepts the choice");
+        assert_eq!(
+            chosen.status(),
+            StatusCode::SEE_OTHER,
+            "the e-ID accepts the choice"
+        );
         let callback = location(&chosen).expect("the e-ID redirects back");
         let finished = self.get(&callback).await;
         assert!(
@@ -94,7 +106,11 @@ impl Browser {
 
     fn cookie_header(&self) -> String {
         let cookies = self.cookies.lock().unwrap();
-        cookies.iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>().join("; ")
+        cookies
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     fn keep_cookies(&self, response: &Response) {
@@ -118,5 +134,10 @@ fn location(response: &Response) -> Option<String> {
     if !response.status().is_redirection() {
         return None;
     }
-    response.headers().get(LOCATION)?.to_str().ok().map(str::to_owned)
+    response
+        .headers()
+        .get(LOCATION)?
+        .to_str()
+        .ok()
+        .map(str::to_owned)
 }

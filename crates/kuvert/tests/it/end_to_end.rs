@@ -13,7 +13,8 @@ use kuvert_store::operator::{
     ConfirmationCode, Folder, MailboxQuery, NotificationAddress, NotificationChannel,
 };
 
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn letter_reaches_the_inbox_and_notifies_when_sent_through_the_toolkit() {
@@ -21,7 +22,10 @@ async fn letter_reaches_the_inbox_and_notifies_when_sent_through_the_toolkit() {
     let maildir = smtp
         .as_ref()
         .and_then(|_| kuvert_testenv::external_path("SMTP_MAILDIR", "the delivered e-mail"));
-    let federation = Federation::start(FederationOptions { smtp_address: smtp.clone() }).await;
+    let federation = Federation::start(FederationOptions {
+        smtp_address: smtp.clone(),
+    })
+    .await;
     let person = seed::person("tolvan").unwrap();
     let operator = seed::organisation(person.operator.unwrap()).unwrap();
     let mailbox = RecipientId::Person(person.personal_identity_number());
@@ -32,7 +36,10 @@ async fn letter_reaches_the_inbox_and_notifies_when_sent_through_the_toolkit() {
     let email = NotificationAddress::Email(EmailAddress::parse(&address).unwrap());
     let code = ConfirmationCode::parse("A1B2C3").unwrap();
     let now = time::OffsetDateTime::now_utc();
-    store.set_notification_address(&mailbox, email, code.clone(), now).await.unwrap();
+    store
+        .set_notification_address(&mailbox, email, code.clone(), now)
+        .await
+        .unwrap();
     store
         .confirm_notification_address(&mailbox, NotificationChannel::Email, &code, now)
         .await
@@ -41,8 +48,11 @@ async fn letter_reaches_the_inbox_and_notifies_when_sent_through_the_toolkit() {
     let subject = "Beslut om bygglov";
     let attachment = kuvert_sender::pdf_attachment("beslut.pdf", PDF.to_vec()).unwrap();
     let letter = federation.letter(&seed::SENDERS[0], person, subject, vec![attachment]);
-    let Outcome::Delivered { receipt, operator: operator_name, message_id } =
-        federation.send(&letter).await.unwrap()
+    let Outcome::Delivered {
+        receipt,
+        operator: operator_name,
+        message_id,
+    } = federation.send(&letter).await.unwrap()
     else {
         panic!("a registered person is reachable");
     };
@@ -59,16 +69,28 @@ async fn letter_reaches_the_inbox_and_notifies_when_sent_through_the_toolkit() {
         page_size: 50,
     };
     let page = store.letters(&query).await.unwrap();
-    let summary = page.letters.iter().find(|l| l.subject.as_str() == subject).unwrap();
+    let summary = page
+        .letters
+        .iter()
+        .find(|l| l.subject.as_str() == subject)
+        .unwrap();
     let stored = store.letter(&mailbox, summary.id).await.unwrap();
-    assert_eq!(stored.trans_id, receipt.trans_id, "the receipt is the stored delivery's");
+    assert_eq!(
+        stored.trans_id, receipt.trans_id,
+        "the receipt is the stored delivery's"
+    );
     assert_eq!(stored.message_id, message_id);
 
     let browser = federation.login_as(person).await;
     let inbox_url = url::Url::parse(&inbox_of(&federation, operator.key)).unwrap();
-    let inbox = browser.get(inbox_url.join("brevlada").unwrap().as_str()).await;
+    let inbox = browser
+        .get(inbox_url.join("brevlada").unwrap().as_str())
+        .await;
     assert_eq!(inbox.status(), 200);
-    assert!(inbox.text().await.unwrap().contains(subject), "the inbox lists the letter");
+    assert!(
+        inbox.text().await.unwrap().contains(subject),
+        "the inbox lists the letter"
+    );
     let letter_url = inbox_url.join(&format!("brev/{}", summary.id)).unwrap();
     let read = browser.get(letter_url.as_str()).await;
     assert_eq!(read.status(), 200);
@@ -77,20 +99,36 @@ async fn letter_reaches_the_inbox_and_notifies_when_sent_through_the_toolkit() {
     let download = browser.get(inbox_url.join(&href).unwrap().as_str()).await;
     assert_eq!(download.status(), 200);
     assert_eq!(download.headers()["content-type"], "application/pdf");
-    assert_eq!(download.bytes().await.unwrap().as_ref(), PDF, "byte-identical attachment");
+    assert_eq!(
+        download.bytes().await.unwrap().as_ref(),
+        PDF,
+        "byte-identical attachment"
+    );
 
     assert_eq!(federation.drain_notifications().await, 1);
     let mail = match &maildir {
         Some(maildir) => wait_for_mail(maildir, &address).await,
         None => find_mail(&federation.manifest().mail_dir, &address).unwrap(),
     };
-    assert!(mail.contains(seed::SENDERS[0].name) || mail.contains("=?utf-8?"), "{mail}");
-    assert!(!mail.contains(subject), "the e-mail never carries the letter's subject");
+    assert!(
+        mail.contains(seed::SENDERS[0].name) || mail.contains("=?utf-8?"),
+        "{mail}"
+    );
+    assert!(
+        !mail.contains(subject),
+        "the e-mail never carries the letter's subject"
+    );
 }
 
 fn inbox_of(federation: &Federation, operator: &str) -> String {
     let manifest = federation.manifest();
-    manifest.operators.iter().find(|o| o.organisation.key == operator).unwrap().inbox_url.clone()
+    manifest
+        .operators
+        .iter()
+        .find(|o| o.organisation.key == operator)
+        .unwrap()
+        .inbox_url
+        .clone()
 }
 
 fn attachment_href(page: &str) -> Option<String> {

@@ -23,7 +23,10 @@ async fn deliver_secure_rejects_bad_input_with_its_fault_and_stores_nothing() {
     // A sender the registry does not know, signed and sealed by the real intermediary.
     let toolkit = toolkit_with(&federation, seed::INTERMEDIARY, &[seed::PORTAL]);
     let letter = federation.letter(&seed::PORTAL, tolvan, "Okänd avsändare", vec![]);
-    check(deliver(&federation, &toolkit, &letter, demobrevladan).await, FaultCode::UNKNOWN_SENDER);
+    check(
+        deliver(&federation, &toolkit, &letter, demobrevladan).await,
+        FaultCode::UNKNOWN_SENDER,
+    );
 
     // An organisation that is no intermediary seals (and presents its TLS certificate).
     let toolkit = toolkit_with(&federation, seed::PORTAL, &[kommun]);
@@ -35,18 +38,26 @@ async fn deliver_secure_rejects_bad_input_with_its_fault_and_stores_nothing() {
     let toolkit = federation.toolkit();
     let bertil = seed::person("bertil").unwrap();
     let letter = federation.letter(&kommun, bertil, "Fel operatör", vec![]);
-    check(deliver(&federation, toolkit, &letter, demobrevladan).await, FaultCode::OBJECT_NOT_FOUND);
+    check(
+        deliver(&federation, toolkit, &letter, demobrevladan).await,
+        FaultCode::OBJECT_NOT_FOUND,
+    );
 
     // Anna has deselected the agency.
     let anna = seed::person("anna").unwrap();
     let letter = federation.letter(&agency, anna, "Bortvald avsändare", vec![]);
-    check(deliver(&federation, toolkit, &letter, demobrevladan).await, FaultCode::ACCESS_DENIED);
+    check(
+        deliver(&federation, toolkit, &letter, demobrevladan).await,
+        FaultCode::ACCESS_DENIED,
+    );
 
     let address = service_address(&federation, demobrevladan);
     let client = mtls_client(&federation, Some(seed::INTERMEDIARY));
     // One byte of the signed subject changed after signing.
     let letter = federation.letter(&kommun, tolvan, "Manipulerat brev", vec![]);
-    let sealed = toolkit.seal(toolkit.sign(&toolkit.compose(&letter).unwrap()).unwrap()).unwrap();
+    let sealed = toolkit
+        .seal(toolkit.sign(&toolkit.compose(&letter).unwrap()).unwrap())
+        .unwrap();
     let tampered = sealed.xml().replace("Manipulerat brev", "Manipulerat bref");
     let envelope = kuvert_wire::service::deliver_secure_request(&tampered).unwrap();
     check_raw(&client, &address, envelope, FaultCode::SIGNATURE_ERROR).await;
@@ -54,7 +65,13 @@ async fn deliver_secure_rejects_bad_input_with_its_fault_and_stores_nothing() {
     // Larger than the operator's envelope bound (2 MiB by default).
     let oversized = format!("<x>{}</x>", "a".repeat(3 * 1024 * 1024));
     check_raw(&client, &address, oversized, FaultCode::MAX_EXCEEDED).await;
-    check_raw(&client, &address, "<soap:Envelope".to_owned(), FaultCode::INVALID_INPUT).await;
+    check_raw(
+        &client,
+        &address,
+        "<soap:Envelope".to_owned(),
+        FaultCode::INVALID_INPUT,
+    )
+    .await;
 
     // A personnummer failing the Luhn check, in a delivery that is correctly signed.
     let envelope = signed_with_recipient(&federation, &letter, "191212121213");
@@ -96,7 +113,9 @@ async fn check_raw(client: &reqwest::Client, address: &str, body: String, expect
 
 fn fault_code(envelope: &str) -> Option<FaultCode> {
     let document = kuvert_wire::envelope::parse(envelope).ok()?;
-    let fault = document.descendants().find(|node| node.has_tag_name("Fault"))?;
+    let fault = document
+        .descendants()
+        .find(|node| node.has_tag_name("Fault"))?;
     match kuvert_wire::fault::read_fault(fault) {
         WireError::Fault(fault) => Some(fault.code),
         _ => None,
@@ -111,7 +130,9 @@ async fn deliver(
     letter: &kuvert_sender::Letter,
     operator: SeedOrganisation,
 ) -> Result<kuvert_core::message::Receipt, SendError> {
-    let sealed = toolkit.seal(toolkit.sign(&toolkit.compose(letter).unwrap()).unwrap()).unwrap();
+    let sealed = toolkit
+        .seal(toolkit.sign(&toolkit.compose(letter).unwrap()).unwrap())
+        .unwrap();
     let destination = Destination {
         operator_id: operator.organisation_number(),
         operator_name: operator.name.to_owned(),
@@ -122,12 +143,20 @@ async fn deliver(
 
 fn service_address(federation: &Federation, operator: SeedOrganisation) -> String {
     let manifest = federation.manifest();
-    let entry = manifest.operators.iter().find(|o| o.organisation.key == operator.key).unwrap();
+    let entry = manifest
+        .operators
+        .iter()
+        .find(|o| o.organisation.key == operator.key)
+        .unwrap();
     entry.service_address.clone()
 }
 
 fn pki_file(federation: &Federation, key: &str, suffix: &str) -> std::path::PathBuf {
-    federation.manifest().data_dir.join("pki").join(format!("{key}{suffix}"))
+    federation
+        .manifest()
+        .data_dir
+        .join("pki")
+        .join(format!("{key}{suffix}"))
 }
 
 /// A toolkit whose intermediary is `intermediary` and which signs for `senders`.
@@ -138,15 +167,23 @@ fn toolkit_with(
 ) -> Toolkit {
     let mut config = demo_sender_config(&federation.manifest().data_dir).unwrap();
     config.intermediary.organisation_number = intermediary.organisation_number();
-    config.intermediary.certificate_path =
-        pki_file(federation, intermediary.key, kuvert_pki::files::CERTIFICATE_SUFFIX);
-    config.intermediary.key_path = pki_file(federation, intermediary.key, kuvert_pki::files::KEY_SUFFIX);
+    config.intermediary.certificate_path = pki_file(
+        federation,
+        intermediary.key,
+        kuvert_pki::files::CERTIFICATE_SUFFIX,
+    );
+    config.intermediary.key_path =
+        pki_file(federation, intermediary.key, kuvert_pki::files::KEY_SUFFIX);
     config.senders = senders
         .iter()
         .map(|sender| SenderIdentityConfig {
             organisation_number: sender.organisation_number(),
             name: sender.name.to_owned(),
-            certificate_path: pki_file(federation, sender.key, kuvert_pki::files::CERTIFICATE_SUFFIX),
+            certificate_path: pki_file(
+                federation,
+                sender.key,
+                kuvert_pki::files::CERTIFICATE_SUFFIX,
+            ),
             key_path: pki_file(federation, sender.key, kuvert_pki::files::KEY_SUFFIX),
         })
         .collect();
@@ -158,7 +195,10 @@ fn mtls_client(federation: &Federation, identity: Option<SeedOrganisation>) -> r
     let pki = &federation.demo().pki;
     let identity = identity.map(|organisation| {
         let credential = pki.organisation(organisation.key).unwrap();
-        (credential.certificate_pem().to_owned(), SecretString::from(credential.key_pem().clone()))
+        (
+            credential.certificate_pem().to_owned(),
+            SecretString::from(credential.key_pem().clone()),
+        )
     });
     let config = kuvert_web::ClientConfig {
         ca_pem: pki.organisation_ca_pem().to_owned(),
@@ -179,9 +219,11 @@ fn signed_with_recipient(
     use secrecy::ExposeSecret as _;
     let pki = &federation.demo().pki;
     let delivery = federation.toolkit().compose(letter).unwrap();
-    let RecipientId::Person(person) = &letter.recipient else { panic!("a person") };
-    let unsigned = kuvert_wire::delivery::unsigned_signed_delivery(&delivery)
-        .replace(person.as_str(), number);
+    let RecipientId::Person(person) = &letter.recipient else {
+        panic!("a person")
+    };
+    let unsigned =
+        kuvert_wire::delivery::unsigned_signed_delivery(&delivery).replace(person.as_str(), number);
     let signer = |key: &str| {
         let credential = pki.organisation(key).unwrap();
         kuvert_xmldsig::Signer::from_pkcs8_pem(
@@ -191,14 +233,18 @@ fn signed_with_recipient(
         .unwrap()
     };
     let algorithm = kuvert_xmldsig::SignatureAlgorithm::RsaSha256;
-    let signed = signer(seed::SENDERS[0].key).sign(&unsigned, algorithm).unwrap();
+    let signed = signer(seed::SENDERS[0].key)
+        .sign(&unsigned, algorithm)
+        .unwrap();
     let today = time::OffsetDateTime::now_utc().date();
     let seal = kuvert_core::message::Seal {
         received_date: kuvert_core::message::SealDate::new(today, None),
         signatures_ok: true,
     };
     let unsealed = kuvert_wire::delivery::unsigned_sealed_delivery(&signed, &seal);
-    let sealed = signer(seed::INTERMEDIARY.key).sign(&unsealed, algorithm).unwrap();
+    let sealed = signer(seed::INTERMEDIARY.key)
+        .sign(&unsealed, algorithm)
+        .unwrap();
     kuvert_wire::service::deliver_secure_request(&sealed).unwrap()
 }
 
@@ -215,7 +261,11 @@ async fn assert_no_letters(federation: &Federation) {
                 page_size: 10,
             };
             let page = store.letters(&query).await.unwrap();
-            assert_eq!(page.total, 0, "{} has a letter at {}", person.key, operator.key);
+            assert_eq!(
+                page.total, 0,
+                "{} has a letter at {}",
+                person.key, operator.key
+            );
         }
     }
 }
