@@ -325,3 +325,22 @@ async fn notify_is_answered_with_not_supported_fault() {
     );
     assert_eq!(letters_of(&harness, &person(HERE)).await, 0);
 }
+
+#[tokio::test]
+async fn deliver_secure_answers_unknown_error_and_stores_nothing_when_registry_is_down() {
+    // Port 1 on the loopback is never served in the test environment: the connection fails.
+    let registry_url = "https://127.0.0.1:1".to_owned();
+    let shutdown = kuvert_web::Shutdown::new();
+    let harness = crate::start_against(registry_url, Mail::Directory, None, shutdown).await;
+    let answer = harness
+        .deliver("intermediary", Letter::to(HERE).envelope())
+        .await;
+    let refused = fault(answer, FaultCode::UNKNOWN);
+    assert!(
+        refused.description.contains("registry"),
+        "{}",
+        refused.description
+    );
+    assert_eq!(letters_of(&harness, &person(HERE)).await, 0);
+    assert_eq!(blob_count(&harness), 0);
+}

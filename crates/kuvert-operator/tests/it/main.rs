@@ -141,9 +141,19 @@ pub(crate) async fn start(mail: Mail) -> Harness {
 
 /// As [`start`], with SMS notifications going to the gateway at `sms_gateway_url`.
 pub(crate) async fn start_with(mail: Mail, sms_gateway_url: Option<String>) -> Harness {
-    let pki = pki();
     let shutdown = Shutdown::new();
-    let registry_url = registry_stub::start(pki, shutdown.clone()).await;
+    let registry_url = registry_stub::start(pki(), shutdown.clone()).await;
+    start_against(registry_url, mail, sms_gateway_url, shutdown).await
+}
+
+/// An operator asking the registry at `registry_url`.
+pub(crate) async fn start_against(
+    registry_url: String,
+    mail: Mail,
+    sms_gateway_url: Option<String>,
+    shutdown: Shutdown,
+) -> Harness {
+    let pki = pki();
     let dir = tempfile::tempdir().unwrap();
     let tls = write_identity(dir.path(), pki, "operator");
     let mail_dir = dir.path().join("mail");
