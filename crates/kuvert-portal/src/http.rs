@@ -1,10 +1,10 @@
 //! The portal's pages: thin handlers that pick the language and render a template.
 
+use askama::Template;
 use axum::Router;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use askama::Template;
 use kuvert_core::limits::ENVELOPE_BYTES_DEFAULT_MAX;
 use kuvert_web::i18n::Language;
 
@@ -21,8 +21,9 @@ pub(crate) fn router(config: Config) -> Router {
         .route("/static/portal.css", get(stylesheet))
         .with_state(config);
     let body_bytes_max = usize::try_from(ENVELOPE_BYTES_DEFAULT_MAX / 64).unwrap_or(32 * 1024);
-    kuvert_web::layers::standard_layers(routes, body_bytes_max)
-        .merge(kuvert_web::health::health_router(kuvert_web::health::Readiness::new()))
+    kuvert_web::layers::standard_layers(routes, body_bytes_max).merge(
+        kuvert_web::health::health_router(kuvert_web::health::Readiness::new()),
+    )
 }
 
 async fn start(language: Language) -> Response {
@@ -37,7 +38,10 @@ async fn choose_operator(
 }
 
 async fn stylesheet() -> Response {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("../static/portal.css"))
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        include_str!("../static/portal.css"),
+    )
         .into_response()
 }
 
@@ -46,7 +50,10 @@ fn render(page: &impl Template) -> Response {
         Ok(html) => Html(html).into_response(),
         Err(error) => {
             tracing::error!(error = %error, "portal page failed to render");
-            (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "Internt fel / Internal error")
+            (
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "Internt fel / Internal error",
+            )
                 .into_response()
         }
     }

@@ -461,14 +461,22 @@ fn put_escaped(sink: &mut impl Sink, text: &str, escape: Escape) {
 /// has no branch on the kind.
 fn put_escaped_as<const IS_TEXT: bool>(sink: &mut impl Sink, text: &str) {
     const CHUNK_BYTES: usize = 32;
-    let escape = if IS_TEXT { Escape::Text } else { Escape::Attribute };
+    let escape = if IS_TEXT {
+        Escape::Text
+    } else {
+        Escape::Attribute
+    };
     let bytes = text.as_bytes();
     let mut start = 0;
     let mut chunk_start = 0;
     for chunk in bytes.chunks(CHUNK_BYTES) {
         let has_escapable = match <&[u8; CHUNK_BYTES]>::try_from(chunk) {
-            Ok(full) => full.iter().fold(0_u8, |found, &byte| found | is_escaped::<IS_TEXT>(byte)),
-            Err(_) => chunk.iter().fold(0_u8, |found, &byte| found | is_escaped::<IS_TEXT>(byte)),
+            Ok(full) => full
+                .iter()
+                .fold(0_u8, |found, &byte| found | is_escaped::<IS_TEXT>(byte)),
+            Err(_) => chunk
+                .iter()
+                .fold(0_u8, |found, &byte| found | is_escaped::<IS_TEXT>(byte)),
         };
         if has_escapable != 0 {
             for (offset, &byte) in chunk.iter().enumerate() {

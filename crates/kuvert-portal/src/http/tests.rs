@@ -24,8 +24,10 @@ fn config() -> Config {
 
 async fn get(uri: &str) -> (StatusCode, axum::http::HeaderMap, String) {
     let router = super::router(config());
-    let response =
-        router.oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+    let response = router
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
     let status = response.status();
     let headers = response.headers().clone();
     let body = response.into_body().collect().await.unwrap().to_bytes();
@@ -71,8 +73,14 @@ async fn portal_pages_set_no_cookie_and_carry_security_headers() {
     for uri in ["/", "/skaffa", "/?lang=en", "/static/portal.css"] {
         let (status, headers, _) = get(uri).await;
         assert_eq!(status, StatusCode::OK, "{uri}");
-        assert!(headers.get(header::SET_COOKIE).is_none(), "{uri} sets a cookie");
-        assert!(headers.get(header::CONTENT_SECURITY_POLICY).is_some(), "{uri}");
+        assert!(
+            headers.get(header::SET_COOKIE).is_none(),
+            "{uri} sets a cookie"
+        );
+        assert!(
+            headers.get(header::CONTENT_SECURITY_POLICY).is_some(),
+            "{uri}"
+        );
     }
 }
 
@@ -88,6 +96,10 @@ async fn portal_pages_have_no_inline_style_or_script() {
 
 #[tokio::test]
 async fn portal_refuses_a_configuration_without_operators() {
-    let error = crate::build(Config { operators: Vec::new() }).await.unwrap_err();
+    let error = crate::build(Config {
+        operators: Vec::new(),
+    })
+    .await
+    .unwrap_err();
     assert!(error.to_string().contains("operators"));
 }
