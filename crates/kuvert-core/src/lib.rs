@@ -63,3 +63,4 @@
 pub mod id;
 pub mod limits;
 pub mod message;
+pub mod report;

@@ -4,6 +4,7 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use kuvert_core::report::error_chain;
 use kuvert_store::StoreError;
 use kuvert_wire::error::WireError;
 use kuvert_wire::fault::{CallId, Fault, FaultCode};
@@ -184,17 +185,6 @@ pub(crate) fn soap_response(status: StatusCode, envelope: String) -> Response {
         axum::http::HeaderValue::from_static("text/xml; charset=utf-8"),
     );
     response
-}
-
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 /// Why the registry could not start.

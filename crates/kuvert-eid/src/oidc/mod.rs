@@ -15,6 +15,7 @@ pub use claims::{NATURAL_PERSON_NUMBER_SCOPE, PERSONAL_IDENTITY_NUMBER_CLAIM};
 pub use transport::TransportError;
 
 use kuvert_core::id::{IdentityNumberError, PersonalIdentityNumber};
+use kuvert_core::report::error_chain;
 use openidconnect::core::{
     CoreAuthenticationFlow, CoreClientAuthMethod, CoreClientRegistrationRequest, CoreGenderClaim,
     CoreProviderMetadata,
@@ -439,16 +440,6 @@ fn join_name(name: Option<&str>, given: Option<&str>, family: Option<&str>) -> S
 
 /// The error and its sources, for the `reason` of an [`EidError`]: openidconnect's errors
 /// keep the useful part (the provider's `error` code, the failed check) in their sources.
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
 
 #[cfg(test)]
 mod tests;
