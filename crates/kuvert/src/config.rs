@@ -49,7 +49,7 @@ pub enum ConfigError {
     /// A value is missing, has the wrong type or is unknown; figment's message names the key
     /// and where the value came from (file or environment variable).
     #[error("configuration: {0}")]
-    Invalid(#[from] Box<figment::Error>),
+    Invalid(Box<figment::Error>),
 }
 
 /// Loads `T` from its defaults, `file` (TOML, when given) and the role's environment.

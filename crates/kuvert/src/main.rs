@@ -82,6 +82,7 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
         ports: Ports::From(args.first_port),
         databases: Databases::Sqlite,
         smtp_address: None,
+        notification_poll_ms: demo::NOTIFICATION_POLL_MS_DEFAULT,
     };
     let running = demo::start(options).await?;
     print_demo(&running.manifest)?;

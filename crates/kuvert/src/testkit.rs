@@ -47,6 +47,9 @@ impl std::fmt::Debug for Federation {
     }
 }
 
+/// A pause longer than any test, so the background notification workers never race one.
+const NOTIFICATION_POLL_MS_IDLE: u64 = 3_600_000;
+
 /// The demo PKI, generated once per test binary (RSA key generation is the slow part).
 fn pki() -> &'static TestPki {
     static PKI: OnceLock<TestPki> = OnceLock::new();
@@ -66,6 +69,8 @@ impl Federation {
             ports: Ports::Any,
             databases: Databases::Sqlite,
             smtp_address: options.smtp_address,
+            // The background workers stay idle; tests drive them with `drain_notifications`.
+            notification_poll_ms: NOTIFICATION_POLL_MS_IDLE,
         };
         let demo = demo::start_with_pki(demo_options, pki)
             .await

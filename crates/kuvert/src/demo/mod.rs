@@ -46,7 +46,13 @@ pub struct DemoOptions {
     /// SMTP `host:port` for the operators' notification e-mail; `None` writes `.eml` files
     /// under `data_dir/mail` (the demo's local preview).
     pub smtp_address: Option<String>,
+    /// Pause between the operators' notification rounds, in milliseconds. Tests make it
+    /// long and drive the workers themselves (`Federation::drain_notifications`).
+    pub notification_poll_ms: u64,
 }
+
+/// The demo's notification pause: an e-mail shows up in the preview folder within a second.
+pub const NOTIFICATION_POLL_MS_DEFAULT: u64 = 1_000;
 
 /// A running federation.
 pub struct Demo {

@@ -327,7 +327,7 @@ fn operator_config(
     let pki = &plan.pki_dir;
     let mut notification = serde_json::json!({
         "email_from": format!("no-reply@{}", operator.seed.domain),
-        "poll_interval_ms": 1000,
+        "poll_interval_ms": options.notification_poll_ms,
     });
     match &options.smtp_address {
         Some(address) => notification["smtp_address"] = address.clone().into(),

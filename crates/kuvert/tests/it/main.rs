@@ -3,4 +3,6 @@
 #![allow(clippy::unwrap_used)]
 
 mod end_to_end;
+mod interop;
 mod rejections;
+mod tidy;
