@@ -10,14 +10,16 @@
 //!
 //! | variable | what it points at |
 //! |---|---|
-//! | `KUVERT_TEST_PYTHON` | a venv Python with `lxml`, `signxml`, `xmlsec`, `xmlschema`, `zeep`, `aiosmtpd` |
+//! | `KUVERT_TEST_PYTHON` | a venv Python with the oracles (see below) |
 //! | `KUVERT_TEST_XMLSEC1` | the Debian `xmlsec1` command |
 //! | `KUVERT_TEST_PG_URL` | a PostgreSQL server URL whose user may create databases |
 //! | `KUVERT_TEST_SMTP` | `host:port` of a real SMTP server (aiosmtpd) |
 //! | `KUVERT_TEST_SMTP_MAILDIR` | the Maildir that SMTP server delivers into |
-//! | `KUVERT_TEST_OIDC_ISSUER` | issuer URL of npm `oidc-provider` (dynamic client registration on) |
+//! | `KUVERT_TEST_OIDC_ISSUER` | issuer URL of npm `oidc-provider` (dynamic registration on) |
 //! | `KUVERT_TEST_CHROMIUM` | the Chromium executable |
 //! | `KUVERT_TEST_NODE_MODULES` | a `node_modules` with `playwright-core` and `axe-core` |
+//!
+//! The Python venv holds `lxml`, `signxml`, `xmlsec`, `xmlschema`, `zeep` and `aiosmtpd`.
 
 use std::path::PathBuf;
 

@@ -6,3 +6,4 @@ mod end_to_end;
 mod interop;
 mod rejections;
 mod tidy;
+mod tidy;

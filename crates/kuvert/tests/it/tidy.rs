@@ -1,0 +1,636 @@
+//! Architecture rules as tests (STYLE.md §10 "tidy"): crate layers, `//!` on every file, file
+//! and line sizes, no debugging macros, and the TERMS.md words in user-facing text.
+//!
+//! These read the repository with plain std, so they fail with the file, line and rule that
+//! was broken. Exceptions live in the allow-lists below, each with the reason it is allowed;
+//! entries marked "to fix" are debts the lead has to review, not permanent exceptions.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Layer of each crate (STYLE.md §1). A crate's normal dependencies must sit on a strictly
+/// lower layer.
+const LAYERS: &[(&str, u32)] = &[
+    ("kuvert-core", 0),
+    ("kuvert-xmldsig", 1),
+    ("kuvert-pki", 1),
+    ("kuvert-wire", 2),
+    ("kuvert-store", 3),
+    ("kuvert-eid", 3),
+    ("kuvert-web", 3),
+    ("kuvert-registry", 4),
+    ("kuvert-operator", 4),
+    ("kuvert-sender", 4),
+    ("kuvert-portal", 4),
+    ("kuvert", 5),
+];
+
+/// The four role crates: they never depend on each other, not even for tests.
+const ROLES: &[&str] = &[
+    "kuvert-registry",
+    "kuvert-operator",
+    "kuvert-sender",
+    "kuvert-portal",
+];
+
+/// Crates that may only ever be dev-dependencies.
+const TEST_ONLY: &[&str] = &["kuvert-testenv"];
+
+/// Normal dependency edges that break a rule above, as `(from, to, why)`.
+const DEPENDENCY_ALLOWED: &[(&str, &str, &str)] = &[(
+    "kuvert",
+    "kuvert-testenv",
+    "to fix: testkit needs kuvert-testenv; put testkit behind a `testkit` feature or move the \
+     calls into tests so kuvert-testenv becomes a dev-dependency",
+)];
+
+/// Hard bound on a file's length, counted up to its `#[cfg(test)]` module. STYLE.md §3 asks
+/// for about 600 lines; past 900 a file has outgrown its seam for sure.
+const FILE_LINES_MAX: usize = 900;
+
+/// Files allowed past [`FILE_LINES_MAX`], as `(path from repo root, lines max, why)`.
+const FILE_LINES_ALLOWED: &[(&str, usize, &str)] = &[];
+
+/// STYLE.md §3.
+const LINE_COLUMNS_MAX: usize = 100;
+
+/// Lines allowed past [`LINE_COLUMNS_MAX`], as `(path from repo root, line text prefix, why)`.
+const LONG_LINES_ALLOWED: &[(&str, &str, &str)] = &[(
+    "crates/kuvert-operator/src/http.rs",
+    "//! `/brevlada`, `/brevlada/valj`",
+    "to fix: wrap the route list in the module doc at 100 columns",
+)];
+
+/// Files allowed to open without a `//!` doc, as `(path from repo root, why)`.
+const MODULE_DOC_ALLOWED: &[(&str, &str)] = &[(
+    "crates/kuvert-operator/src/http/content/tests.rs",
+    "to fix: add a `//!` line saying what the sanitiser tests cover",
+)];
+
+/// A word people commonly use instead of a TERMS.md word, and the word to use.
+struct Synonym {
+    /// Lower-case text that must not start a word in UI text.
+    wrong: &'static str,
+    /// The TERMS.md word (table row named in the comment) to write instead.
+    right: &'static str,
+    /// Text right before `wrong` that makes it a different, allowed word.
+    allowed_after: &'static [&'static str],
+}
+
+/// Synonyms of the TERMS.md table, kept conservative: each is only ever a second name for a
+/// TERMS.md concept, never a word with another meaning. A match must start a word (the text
+/// before it is not a letter), so inflected forms (`postlådan`, `kvittot`) are caught too.
+const SYNONYMS: &[Synonym] = &[
+    // digital brevlåda. `e-postlåda` is an e-mail inbox, a different thing (avisering).
+    Synonym {
+        wrong: "postlåd",
+        right: "brevlåda (digital brevlåda)",
+        allowed_after: &["e-"],
+    },
+    Synonym {
+        wrong: "e-brevlåd",
+        right: "digital brevlåda",
+        allowed_after: &[],
+    },
+    Synonym {
+        wrong: "digitalbrevlåd",
+        right: "digital brevlåda",
+        allowed_after: &[],
+    },
+    Synonym {
+        wrong: "digital-brevlåd",
+        right: "digital brevlåda",
+        allowed_after: &[],
+    },
+    Synonym {
+        wrong: "elektronisk brevlåd",
+        right: "digital brevlåda",
+        allowed_after: &[],
+    },
+    // brevlådeoperatör.
+    Synonym {
+        wrong: "brevlådeleverantör",
+        right: "brevlådeoperatör",
+        allowed_after: &[],
+    },
+    Synonym {
+        wrong: "brevlådeförmedlare",
+        right: "brevlådeoperatör",
+        allowed_after: &[],
+    },
+    // mottagare, brevlådeinnehavare.
+    Synonym {
+        wrong: "brevlådeägare",
+        right: "brevlådeinnehavare",
+        allowed_after: &[],
+    },
+    // mottagningsregler.
+    Synonym {
+        wrong: "mottagarregler",
+        right: "mottagningsregler",
+        allowed_after: &[],
+    },
+    // byta brevlåda.
+    Synonym {
+        wrong: "flytta brevlåd",
+        right: "byta brevlåda",
+        allowed_after: &[],
+    },
+    Synonym {
+        wrong: "flytta din brevlåd",
+        right: "byta brevlåda",
+        allowed_after: &[],
+    },
+    // avregistrera.
+    Synonym {
+        wrong: "avsluta brevlåd",
+        right: "avregistrera",
+        allowed_after: &[],
+    },
+    Synonym {
+        wrong: "avsluta din brevlåd",
+        right: "avregistrera",
+        allowed_after: &[],
+    },
+    Synonym {
+        wrong: "säga upp brevlåd",
+        right: "avregistrera",
+        allowed_after: &[],
+    },
+    // skaffa digital brevlåda.
+    Synonym {
+        wrong: "skapa brevlåd",
+        right: "skaffa digital brevlåda",
+        allowed_after: &[],
+    },
+    Synonym {
+        wrong: "skapa en brevlåd",
+        right: "skaffa digital brevlåda",
+        allowed_after: &[],
+    },
+    Synonym {
+        wrong: "skapa digital brevlåd",
+        right: "skaffa digital brevlåda",
+        allowed_after: &[],
+    },
+    Synonym {
+        wrong: "skapa en digital brevlåd",
+        right: "skaffa digital brevlåda",
+        allowed_after: &[],
+    },
+    // kvittens.
+    Synonym {
+        wrong: "kvitto",
+        right: "kvittens",
+        allowed_after: &[],
+    },
+    // avisering.
+    Synonym {
+        wrong: "notis",
+        right: "avisering",
+        allowed_after: &[],
+    },
+    Synonym {
+        wrong: "notifiering",
+        right: "avisering",
+        allowed_after: &[],
+    },
+    Synonym {
+        wrong: "notifikation",
+        right: "avisering",
+        allowed_after: &[],
+    },
+    // bilaga.
+    Synonym {
+        wrong: "bifogad fil",
+        right: "bilaga",
+        allowed_after: &[],
+    },
+    Synonym {
+        wrong: "bifogade filer",
+        right: "bilagor",
+        allowed_after: &[],
+    },
+    // e-legitimation.
+    Synonym {
+        wrong: "e-legitimering",
+        right: "e-legitimation",
+        allowed_after: &[],
+    },
+    Synonym {
+        wrong: "elegitimation",
+        right: "e-legitimation",
+        allowed_after: &[],
+    },
+    Synonym {
+        wrong: "elektronisk legitimation",
+        right: "e-legitimation",
+        allowed_after: &[],
+    },
+    // personnummer, organisationsnummer.
+    Synonym {
+        wrong: "personnr",
+        right: "personnummer",
+        allowed_after: &[],
+    },
+    Synonym {
+        wrong: "organisationsnr",
+        right: "organisationsnummer",
+        allowed_after: &[],
+    },
+    Synonym {
+        wrong: "orgnr",
+        right: "organisationsnummer",
+        allowed_after: &[],
+    },
+    // English column: mailbox operator, e-ID.
+    Synonym {
+        wrong: "mailbox provider",
+        right: "mailbox operator",
+        allowed_after: &[],
+    },
+    Synonym {
+        wrong: "mailbox supplier",
+        right: "mailbox operator",
+        allowed_after: &[],
+    },
+    Synonym {
+        wrong: "electronic identification",
+        right: "e-ID",
+        allowed_after: &[],
+    },
+];
+
+#[test]
+fn tidy_crates_depend_only_on_lower_layers() {
+    let layers: BTreeMap<&str, u32> = LAYERS.iter().copied().collect();
+    let mut problems = Vec::new();
+    for (krate, manifest) in manifests() {
+        for (table, dependency) in kuvert_dependencies(&manifest) {
+            let is_dev = table == "dev-dependencies";
+            let is_role_edge =
+                ROLES.contains(&krate.as_str()) && ROLES.contains(&dependency.as_str());
+            let problem = if is_role_edge {
+                Some("role crates never depend on each other".to_owned())
+            } else if is_dev {
+                None
+            } else if TEST_ONLY.contains(&dependency.as_str()) {
+                Some(format!("{dependency} may only be a dev-dependency"))
+            } else {
+                match (layers.get(krate.as_str()), layers.get(dependency.as_str())) {
+                    (Some(from), Some(to)) if to < from => None,
+                    (Some(from), Some(to)) => Some(format!(
+                        "layer {from} may only depend on layers below, not {to}"
+                    )),
+                    _ => Some("crate has no layer in tidy.rs LAYERS".to_owned()),
+                }
+            };
+            let is_allowed = DEPENDENCY_ALLOWED
+                .iter()
+                .any(|(from, to, _)| *from == krate && *to == dependency);
+            if let Some(problem) = problem.filter(|_| !is_allowed) {
+                problems.push(format!(
+                    "crates/{krate}/Cargo.toml [{table}] {dependency}: {problem}"
+                ));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "dependency rules broken:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn tidy_every_rust_file_opens_with_a_module_doc() {
+    let mut problems = Vec::new();
+    for (path, text) in rust_files() {
+        let first = text
+            .lines()
+            .find(|line| !line.trim().is_empty())
+            .unwrap_or("");
+        let is_allowed = MODULE_DOC_ALLOWED
+            .iter()
+            .any(|(allowed, _)| *allowed == path);
+        if !first.starts_with("//!") && !is_allowed {
+            problems.push(format!("{path}:1: first line is not a `//!` doc: {first}"));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "files without a module doc:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn tidy_files_and_lines_stay_within_their_size() {
+    let mut problems = Vec::new();
+    for (path, text) in rust_files() {
+        let lines_max = FILE_LINES_ALLOWED
+            .iter()
+            .find(|(allowed, _, _)| *allowed == path)
+            .map_or(FILE_LINES_MAX, |(_, max, _)| *max);
+        let n_lines = lines_before_test_module(&text);
+        if n_lines > lines_max {
+            problems.push(format!(
+                "{path}: {n_lines} lines before tests, max {lines_max}: split it at a seam"
+            ));
+        }
+        for (line_idx, line) in text.lines().enumerate() {
+            let n_columns = line.chars().count();
+            let is_allowed = LONG_LINES_ALLOWED
+                .iter()
+                .any(|(allowed, prefix, _)| *allowed == path && line.trim().starts_with(prefix));
+            if n_columns > LINE_COLUMNS_MAX && !is_allowed {
+                problems.push(format!(
+                    "{path}:{}: {n_columns} columns, max {LINE_COLUMNS_MAX}",
+                    line_idx + 1
+                ));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "size limits broken:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn tidy_no_debugging_or_placeholder_macros() {
+    // Built from pieces so this file does not match itself.
+    let banned = [
+        concat!("todo", "!("),
+        concat!("unimplemented", "!("),
+        concat!("dbg", "!("),
+    ];
+    let mut problems = Vec::new();
+    for (path, text) in rust_files() {
+        for (line_idx, line) in text.lines().enumerate() {
+            for macro_call in banned
+                .iter()
+                .filter(|macro_call| line.contains(*macro_call))
+            {
+                problems.push(format!(
+                    "{path}:{}: `{macro_call}` is not allowed",
+                    line_idx + 1
+                ));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "banned macros:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn tidy_ui_text_uses_the_words_of_terms_md() {
+    let mut problems = Vec::new();
+    for (path, text) in templates() {
+        for (line_idx, line) in text.lines().enumerate() {
+            check_words(&mut problems, &path, line_idx + 1, line);
+        }
+    }
+    for (path, text) in rust_files()
+        .into_iter()
+        .filter(|(path, _)| is_ui_source(path))
+    {
+        for (line_number, literal) in string_literals(&text) {
+            check_words(&mut problems, &path, line_number, &literal);
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "words that TERMS.md replaces:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn tidy_synonym_check_finds_words_at_word_start_only() {
+    let found = |text: &str| {
+        let mut problems = Vec::new();
+        check_words(&mut problems, "x.html", 1, text);
+        problems.len()
+    };
+    assert_eq!(found("Din Postlåda hos oss"), 1);
+    assert_eq!(found("skicka till din e-postlåda"), 0);
+    assert_eq!(found("ett sms-kvitto"), 1);
+    assert_eq!(found("Du får en avisering"), 0);
+    assert_eq!(found("{{ layout.t.notification_heading }}"), 0);
+    let literals =
+        string_literals("let a = 'x'; let b: &'static str = \"kvitto\\\"\"; // \"orgnr\"");
+    assert_eq!(literals, vec![(1, "kvitto\\\"".to_owned())]);
+}
+
+/// The repository root, two levels above this crate.
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Each crate's name (its folder, STYLE.md §1) and parsed `Cargo.toml`.
+fn manifests() -> Vec<(String, toml::Table)> {
+    let crates_dir = repo_root().join("crates");
+    let mut manifests = Vec::new();
+    for entry in fs::read_dir(&crates_dir).unwrap() {
+        let manifest_path = entry.unwrap().path().join("Cargo.toml");
+        let Ok(text) = fs::read_to_string(&manifest_path) else {
+            continue;
+        };
+        let manifest: toml::Table = text.parse().unwrap();
+        let name = manifest["package"]["name"].as_str().unwrap().to_owned();
+        manifests.push((name, manifest));
+    }
+    assert!(
+        manifests.len() >= LAYERS.len(),
+        "found only {} crates",
+        manifests.len()
+    );
+    manifests
+}
+
+/// `(table, crate)` for every `kuvert*` dependency in the normal, dev and build tables.
+fn kuvert_dependencies(manifest: &toml::Table) -> Vec<(String, String)> {
+    let mut dependencies = Vec::new();
+    for table in ["dependencies", "dev-dependencies", "build-dependencies"] {
+        let Some(entries) = manifest.get(table).and_then(toml::Value::as_table) else {
+            continue;
+        };
+        for name in entries.keys().filter(|name| name.starts_with("kuvert")) {
+            dependencies.push((table.to_owned(), name.clone()));
+        }
+    }
+    dependencies
+}
+
+/// Every `.rs` file under `crates/` as `(path from repo root, text)`, skipping build output.
+fn rust_files() -> Vec<(String, String)> {
+    files_under("crates", &|path| {
+        path.extension().is_some_and(|ext| ext == "rs")
+    })
+}
+
+/// Every template, `crates/*/templates/**/*.html`.
+fn templates() -> Vec<(String, String)> {
+    files_under("crates", &|path| {
+        path.extension().is_some_and(|ext| ext == "html")
+            && path
+                .components()
+                .any(|part| part.as_os_str() == "templates")
+    })
+}
+
+fn files_under(dir: &str, wanted: &dyn Fn(&Path) -> bool) -> Vec<(String, String)> {
+    let root = repo_root();
+    let mut pending = vec![root.join(dir)];
+    let mut files = Vec::new();
+    while let Some(dir) = pending.pop() {
+        for entry in fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap_or_default();
+            if path.is_dir() && name != "target" && !name.to_string_lossy().starts_with('.') {
+                pending.push(path);
+            } else if path.is_file() && wanted(&path) {
+                let relative = path
+                    .strip_prefix(&root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                files.push((relative, fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Sources whose string literals are UI text: `src/**/http/**`, `src/**/http.rs` and
+/// `src/**/pages*.rs`, without unit tests (they may name a banned word to assert its absence).
+fn is_ui_source(path: &str) -> bool {
+    let Some((_, in_src)) = path.split_once("/src/") else {
+        return false;
+    };
+    let file_name = in_src.rsplit('/').next().unwrap_or(in_src);
+    let is_test = file_name == "tests.rs" || in_src.contains("/tests/");
+    let is_ui = in_src.contains("http/")
+        || file_name == "http.rs"
+        || (file_name.starts_with("pages") && file_name.ends_with(".rs"));
+    is_ui && !is_test
+}
+
+/// Lines up to the first top-level `#[cfg(test)]` (the test module the limit does not count).
+fn lines_before_test_module(text: &str) -> usize {
+    text.lines()
+        .take_while(|line| !line.starts_with("#[cfg(test)]"))
+        .count()
+}
+
+/// Records every [`SYNONYMS`] entry that starts a word in `text`.
+fn check_words(problems: &mut Vec<String>, path: &str, line_number: usize, text: &str) {
+    let lower = text.to_lowercase();
+    for synonym in SYNONYMS {
+        for (at, _) in lower.match_indices(synonym.wrong) {
+            let before = &lower[..at];
+            let is_word_start = !before
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric);
+            let is_other_word = synonym
+                .allowed_after
+                .iter()
+                .any(|prefix| before.ends_with(prefix));
+            if is_word_start && !is_other_word {
+                problems.push(format!(
+                    "{path}:{line_number}: \"{}…\" — TERMS.md says \"{}\"",
+                    synonym.wrong, synonym.right
+                ));
+            }
+        }
+    }
+}
+
+/// The string literals of Rust source (plain and raw) with the line each starts on, skipping
+/// comments and char literals. Escapes are kept as written; no banned word contains one.
+fn string_literals(source: &str) -> Vec<(usize, String)> {
+    let chars: Vec<char> = source.chars().collect();
+    let mut literals = Vec::new();
+    let mut line_number = 1;
+    let mut idx = 0;
+    while idx < chars.len() {
+        let rest = &chars[idx..];
+        match rest {
+            ['/', '/', ..] => {
+                while idx < chars.len() && chars[idx] != '\n' {
+                    idx += 1;
+                }
+            }
+            ['/', '*', ..] => {
+                idx += 2;
+                while idx < chars.len() && !(chars[idx] == '*' && chars.get(idx + 1) == Some(&'/'))
+                {
+                    line_number += usize::from(chars[idx] == '\n');
+                    idx += 1;
+                }
+                idx += 2;
+            }
+            ['\'', '\\', ..] => {
+                idx += 2;
+                while idx < chars.len() && chars[idx] != '\'' {
+                    idx += 1;
+                }
+                idx += 1;
+            }
+            ['\'', _, '\'', ..] => idx += 3,
+            ['r', '#', ..] | ['r', '"', ..]
+                if idx == 0 || !chars[idx - 1].is_alphanumeric() && chars[idx - 1] != '_' =>
+            {
+                let n_hashes = rest[1..].iter().take_while(|c| **c == '#').count();
+                if rest.get(1 + n_hashes) != Some(&'"') {
+                    idx += 1;
+                    continue;
+                }
+                let start_line = line_number;
+                idx += 2 + n_hashes;
+                let mut literal = String::new();
+                while idx < chars.len() {
+                    let closes = chars[idx] == '"'
+                        && (1..=n_hashes).all(|offset| chars.get(idx + offset) == Some(&'#'));
+                    if closes {
+                        idx += 1 + n_hashes;
+                        break;
+                    }
+                    line_number += usize::from(chars[idx] == '\n');
+                    literal.push(chars[idx]);
+                    idx += 1;
+                }
+                literals.push((start_line, literal));
+            }
+            ['"', ..] => {
+                let start_line = line_number;
+                idx += 1;
+                let mut literal = String::new();
+                while idx < chars.len() && chars[idx] != '"' {
+                    if chars[idx] == '\\' && idx + 1 < chars.len() {
+                        literal.push(chars[idx]);
+                        idx += 1;
+                    }
+                    line_number += usize::from(chars[idx] == '\n');
+                    literal.push(chars[idx]);
+                    idx += 1;
+                }
+                idx += 1;
+                literals.push((start_line, literal));
+            }
+            _ => {
+                line_number += usize::from(chars[idx] == '\n');
+                idx += 1;
+            }
+        }
+    }
+    literals
+}
