@@ -11,12 +11,15 @@
 //! them when you commit those files.
 //!
 //! Routes: `/` (start), `/logga-in` → provider → `/inloggad`, `/logga-ut` (POST),
-//! `/brevlada`, `/brev/{id}`, `/brev/{id}/bilaga/{n}`, `/brev/{id}/olast` (POST), `/skaffa`
-//! (GET agreement, POST → signing service), `/skaffa/signerad` (the signing service's post
-//! back), `/installningar` (+ POST sub-paths), `/static/kuvert.css`.
+//! `/brevlada`, `/brevlada/valj` (POST: act for a represented company), `/brev/{id}`,
+//! `/brev/{id}/bilaga/{n}`, `/brev/{id}/olast` (POST), `/skaffa` (GET agreement, POST →
+//! signing service), `/skaffa/signerad` (the signing service's post back),
+//! `/installningar` (+ POST `adress`, `ta-bort`), `/static/kuvert.css`.
 //!
-//! **Invariants:** every letter route reads through the store with the logged-in person's own
-//! mailbox, so a guessed id of another's letter is "not found"; reading a letter or an
+//! **Invariants:** every letter route reads through the store with the mailbox of the
+//! logged-in person (or of a company they represent, re-checked with
+//! `OperatorStore::represented_companies` on every request), so a guessed id of another's
+//! letter is "not found"; reading a letter or an
 //! attachment goes through `OperatorStore::open_letter`, which writes the audit event first.
 //! Sessions live in memory (lost on restart; bounded by `limits::INBOX_SESSIONS_MAX`).
 
@@ -139,6 +142,7 @@ pub fn router(state: InboxState) -> Router {
         .route("/inloggad", get(auth::callback))
         .route("/logga-ut", post(auth::logout))
         .route("/brevlada", get(inbox::list))
+        .route("/brevlada/valj", post(inbox::choose_mailbox))
         .route("/brev/{id}", get(inbox::read))
         .route("/brev/{id}/bilaga/{position}", get(inbox::attachment))
         .route("/brev/{id}/olast", post(inbox::mark_unread))

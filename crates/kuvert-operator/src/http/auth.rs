@@ -7,7 +7,7 @@ use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
-use kuvert_core::id::RecipientId;
+use kuvert_core::id::{OrganisationNumber, RecipientId};
 use kuvert_eid::{AuthorizationResponse, EidError, OidcClient};
 use kuvert_web::i18n::Language;
 use secrecy::SecretString;
@@ -21,6 +21,9 @@ use super::{InboxState, Shared};
 pub(super) struct Holder {
     pub(super) session_id: SecretString,
     pub(super) person: LoggedIn,
+    /// The company whose mailbox the person acts for, as a representative; `None` for
+    /// their own mailbox.
+    pub(super) company: Option<OrganisationNumber>,
     pub(super) language: Language,
     csrf: String,
 }
@@ -34,17 +37,37 @@ impl FromRequestParts<InboxState> for Holder {
     ) -> Result<Self, Self::Rejection> {
         let Ok(language) = Language::from_request_parts(parts, state).await;
         let session_id = cookie_session_id(parts).ok_or_else(|| see_other("/"))?;
-        let session = state.shared.sessions.get(&session_id);
-        let person = session
-            .and_then(|session| session.person)
+        let session = state
+            .shared
+            .sessions
+            .get(&session_id)
             .ok_or_else(|| see_other("/"))?;
+        let person = session.person.ok_or_else(|| see_other("/"))?;
         let csrf = state.shared.csrf.token(&session_id).as_str().to_owned();
-        Ok(Self {
+        let mut holder = Self {
             session_id,
             person,
+            company: None,
             language,
             csrf,
-        })
+        };
+        if let Some(company) = session.company {
+            // Checked on every request, so a withdrawn representation ends access at once.
+            let companies = state
+                .shared
+                .store
+                .represented_companies(&holder.person.person);
+            match companies.await {
+                Ok(companies) if companies.contains(&company) => holder.company = Some(company),
+                Ok(_) => {
+                    state.shared.sessions.update(&holder.session_id, |session| {
+                        session.company = None;
+                    });
+                }
+                Err(error) => return Err(Failure::from(error).page(holder.layout())),
+            }
+        }
+        Ok(holder)
     }
 }
 
@@ -54,9 +77,13 @@ impl Holder {
         Layout::person(self.language, &self.person, self.csrf.clone())
     }
 
-    /// The person's own mailbox: the only one their letter routes ever read.
+    /// The mailbox this request acts on: the person's own, or the company's they represent
+    /// (checked in the extractor). Letter routes read no other.
     pub(super) fn mailbox(&self) -> RecipientId {
-        RecipientId::Person(self.person.person.clone())
+        match &self.company {
+            Some(company) => RecipientId::Organisation(company.clone()),
+            None => RecipientId::Person(self.person.person.clone()),
+        }
     }
 
     /// Checks a submitted form's CSRF token against this session.

@@ -11,6 +11,7 @@ use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
+use kuvert_core::id::OrganisationNumber;
 use kuvert_core::limits::INBOX_LETTERS_PER_PAGE;
 use kuvert_core::message::BodyContentType;
 use kuvert_store::operator::{AuditAction, DeliveryId, Folder, LetterAccess, MailboxQuery};
@@ -21,8 +22,8 @@ use super::InboxState;
 use super::auth::{CsrfForm, Holder};
 use super::content::{read_letter, sanitise_html};
 use super::pages::{
-    AttachmentView, Failure, InboxPage, LetterBody, LetterPage, LetterRow, date, date_time, render,
-    see_other,
+    AttachmentView, Failure, InboxPage, LetterBody, LetterPage, LetterRow, MailboxChoice, date,
+    date_time, render, see_other,
 };
 
 /// `?sida=N` (1-based).
@@ -65,8 +66,17 @@ pub(super) async fn list(
             attachment_count: letter.attachment_count,
         })
         .collect();
+    let mailboxes = match mailbox_choices(&state, &holder).await {
+        Ok(mailboxes) => mailboxes,
+        Err(failure) => return failure.page(holder.layout()),
+    };
     let page = InboxPage {
         layout: holder.layout(),
+        mailboxes,
+        company: holder
+            .company
+            .as_ref()
+            .map(|company| company.as_str().to_owned()),
         unread: letters.unread,
         rows,
         page_number,
@@ -76,6 +86,73 @@ pub(super) async fn list(
             .then(|| format!("/brevlada?sida={}", page_number + 1)),
     };
     render(StatusCode::OK, &page)
+}
+
+/// The mailboxes the person may switch between; empty when they represent no company.
+async fn mailbox_choices(
+    state: &InboxState,
+    holder: &Holder,
+) -> Result<Vec<MailboxChoice>, Failure> {
+    let person = &holder.person.person;
+    let companies = state.shared.store.represented_companies(person).await?;
+    if companies.is_empty() {
+        return Ok(Vec::new());
+    }
+    let t = holder.layout().t;
+    let own = MailboxChoice {
+        value: OWN_MAILBOX.to_owned(),
+        label: t.own_mailbox.to_owned(),
+        is_current: holder.company.is_none(),
+    };
+    let companies = companies.into_iter().map(|company| MailboxChoice {
+        label: format!("{} {}", t.company_mailbox, company.as_str()),
+        is_current: holder.company.as_ref() == Some(&company),
+        value: company.as_str().to_owned(),
+    });
+    Ok(std::iter::once(own).chain(companies).collect())
+}
+
+/// The `mailbox` value that chooses the person's own mailbox.
+const OWN_MAILBOX: &str = "egen";
+
+/// `POST /brevlada/valj`.
+#[derive(Debug, Deserialize)]
+pub(super) struct ChooseForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    mailbox: String,
+}
+
+/// `POST /brevlada/valj`: act for one's own mailbox or for a company one represents.
+pub(super) async fn choose_mailbox(
+    State(state): State<InboxState>,
+    holder: Holder,
+    Form(form): Form<ChooseForm>,
+) -> Response {
+    let result = async {
+        holder.check_csrf(&state, &form.csrf_token)?;
+        let company = if form.mailbox == OWN_MAILBOX {
+            None
+        } else {
+            let company = OrganisationNumber::parse(&form.mailbox).map_err(|_| Failure::BadForm)?;
+            let person = &holder.person.person;
+            let companies = state.shared.store.represented_companies(person).await?;
+            if !companies.contains(&company) {
+                return Err(Failure::NotFound);
+            }
+            Some(company)
+        };
+        state.shared.sessions.update(&holder.session_id, |session| {
+            session.company = company;
+        });
+        Ok::<_, Failure>(())
+    }
+    .await;
+    match result {
+        Ok(()) => see_other("/brevlada"),
+        Err(failure) => failure.page(holder.layout()),
+    }
 }
 
 /// `/brev/{id}`: opens (audited) and shows a letter, and marks it read.

@@ -190,11 +190,22 @@ pub(super) struct StartPage {
 #[template(path = "inbox.html")]
 pub(super) struct InboxPage {
     pub(super) layout: Layout,
+    /// Which mailbox is shown, when the person represents companies (empty otherwise).
+    pub(super) mailboxes: Vec<MailboxChoice>,
+    /// The shown mailbox's name: the company's organisation number, or `None` for their own.
+    pub(super) company: Option<String>,
     pub(super) unread: u64,
     pub(super) rows: Vec<LetterRow>,
     pub(super) page_number: u32,
     pub(super) previous_href: Option<String>,
     pub(super) next_href: Option<String>,
+}
+
+/// One mailbox the person may open: their own (`value` "egen") or a represented company's.
+pub(super) struct MailboxChoice {
+    pub(super) value: String,
+    pub(super) label: String,
+    pub(super) is_current: bool,
 }
 
 /// One letter in the list.

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use axum::http::header;
 use axum::http::request::Parts;
-use kuvert_core::id::PersonalIdentityNumber;
+use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber};
 use kuvert_core::limits::INBOX_SESSIONS_MAX;
 use kuvert_eid::PendingLogin;
 use secrecy::{ExposeSecret, SecretString};
@@ -29,6 +29,8 @@ pub(super) struct Session {
     pub(super) pending_login: Option<PendingLogin>,
     /// A signing of the agreement text in progress.
     pub(super) pending_signing: Option<PendingSigning>,
+    /// The company whose mailbox the person chose to act for (checked on every request).
+    pub(super) company: Option<OrganisationNumber>,
 }
 
 /// Who is logged in.

@@ -42,8 +42,15 @@ pub(super) async fn has_profile_here(
     Ok(profile.is_active && profile.operator.as_ref() == Some(&shared.organisation_number))
 }
 
-/// `/skaffa`: the agreement and "Signera med e-legitimation".
-pub(super) async fn agreement(State(state): State<InboxState>, holder: Holder) -> Response {
+/// `/skaffa`: the agreement and "Signera med e-legitimation". Someone not logged in (the
+/// portal links here) is sent to log in first; without a profile they come back here.
+pub(super) async fn agreement(
+    State(state): State<InboxState>,
+    holder: Result<Holder, Response>,
+) -> Response {
+    let Ok(holder) = holder else {
+        return see_other("/logga-in");
+    };
     let has_profile = has_profile_here(&state.shared, &holder.person.person).await;
     if matches!(has_profile, Ok(true)) {
         let layout = holder.layout();

@@ -15,7 +15,9 @@ mod harness;
 mod signup_registry;
 
 use browser::{Browser, form_action, hidden_fields, location};
-use harness::{Inbox, NEWCOMER, start, start_with, store_html_letter, store_letter};
+use harness::{
+    Inbox, NEWCOMER, start, start_with, store_html_letter, store_letter, store_letter_for,
+};
 
 fn url(inbox: &Inbox, path: &str) -> String {
     inbox.base.join(path).unwrap().as_str().to_owned()
@@ -207,6 +209,12 @@ async fn pages_need_a_login_and_a_cancelled_login_says_what_happened() {
     let mut browser = Browser::new();
     let list = browser.get(&url(&inbox, "brevlada")).await;
     assert_eq!(list.status(), StatusCode::SEE_OTHER);
+    let signup = browser.get(&url(&inbox, "skaffa")).await;
+    assert_eq!(
+        location(&signup),
+        "/logga-in",
+        "the portal's link starts a login"
+    );
 
     let cancelled = browser.log_in(&inbox, 0, "cancel").await;
     assert_eq!(cancelled.status(), StatusCode::UNAUTHORIZED);
@@ -454,4 +462,81 @@ async fn inbox_pages_twenty_letters_at_a_time_newest_first() {
         .unwrap();
     assert!(second.contains(&format!("/brev/{}", ids[0])), "{second}");
     assert!(second.contains("href=\"/brevlada?sida=1\""), "{second}");
+}
+
+#[tokio::test]
+async fn representative_opens_the_company_mailbox_only_while_representing_it() {
+    let inbox = start().await;
+    let company = crate::org(crate::INTERMEDIARY);
+    let company_mailbox = RecipientId::Organisation(company.clone());
+    let id = store_letter_for(&inbox, company_mailbox.clone()).await;
+    let here = PersonalIdentityNumber::parse(HERE).unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    inbox
+        .store
+        .grant_representation(&company, &here, now)
+        .await
+        .unwrap();
+    let choose = |token: String| {
+        vec![
+            ("csrf_token".to_owned(), token),
+            ("mailbox".to_owned(), company.as_str().to_owned()),
+        ]
+    };
+
+    let mut stranger = Browser::new();
+    stranger.log_in(&inbox, 1, "login").await;
+    let token = stranger.csrf_token(&inbox).await;
+    let refused = stranger
+        .post(&url(&inbox, "brevlada/valj"), &choose(token))
+        .await;
+    assert_eq!(
+        refused.status(),
+        StatusCode::NOT_FOUND,
+        "no representation, no mailbox"
+    );
+
+    let mut browser = Browser::new();
+    browser.log_in(&inbox, 0, "login").await;
+    let own = browser
+        .get(&url(&inbox, "brevlada"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(own.contains("Visa brevlåda"), "{own}");
+    assert!(!own.contains(&format!("/brev/{id}")), "{own}");
+    let token = browser.csrf_token(&inbox).await;
+    let chosen = browser
+        .post(&url(&inbox, "brevlada/valj"), &choose(token))
+        .await;
+    assert_eq!(chosen.status(), StatusCode::SEE_OTHER);
+    let list = browser
+        .get(&url(&inbox, "brevlada"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains(&format!("/brev/{id}")), "{list}");
+    let read = browser.get(&url(&inbox, &format!("brev/{id}"))).await;
+    assert_eq!(read.status(), StatusCode::OK);
+    let events = inbox
+        .store
+        .audit_events(&company_mailbox, 10)
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].actor, here, "the audit names the person who read");
+
+    inbox
+        .store
+        .revoke_representation(&company, &here)
+        .await
+        .unwrap();
+    let after = browser.get(&url(&inbox, &format!("brev/{id}"))).await;
+    assert_eq!(
+        after.status(),
+        StatusCode::NOT_FOUND,
+        "access ends with the representation"
+    );
 }

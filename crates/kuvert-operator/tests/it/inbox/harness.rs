@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 
-use kuvert_core::id::PersonalIdentityNumber;
+use kuvert_core::id::{PersonalIdentityNumber, RecipientId};
 use kuvert_core::message::{
     AttachmentContentType, DeliveryKey, Filename, MessageId, SenderName, Subject, TransId,
 };
@@ -169,6 +169,11 @@ async fn start_eid(inbox: &Url) -> Url {
 
 /// Stores the intake harness's letter (plain text body, `beslut.pdf`) in `HERE`'s mailbox.
 pub(super) async fn store_letter(inbox: &Inbox) -> DeliveryId {
+    store_letter_for(inbox, crate::person(HERE)).await
+}
+
+/// Like [`store_letter`], into `mailbox` (a company's, say).
+pub(super) async fn store_letter_for(inbox: &Inbox, mailbox: RecipientId) -> DeliveryId {
     let letter = Letter::to(HERE);
     let envelope = letter.envelope();
     let delivery = NewDelivery {
@@ -176,7 +181,7 @@ pub(super) async fn store_letter(inbox: &Inbox) -> DeliveryId {
             sender: crate::org(letter.sender),
             message_id: MessageId::parse(&letter.message_id).unwrap(),
         },
-        recipient: crate::person(HERE),
+        recipient: mailbox,
         trans_id: TransId::from_uuid(uuid::Uuid::new_v4()),
         received_at: time::OffsetDateTime::now_utc(),
         sealed_delivery: bytes::Bytes::from(envelope),
