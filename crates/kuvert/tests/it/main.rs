@@ -6,4 +6,3 @@ mod end_to_end;
 mod interop;
 mod rejections;
 mod tidy;
-mod tidy;
