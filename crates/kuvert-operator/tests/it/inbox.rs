@@ -484,18 +484,6 @@ async fn representative_opens_the_company_mailbox_only_while_representing_it() {
         ]
     };
 
-    let mut stranger = Browser::new();
-    stranger.log_in(&inbox, 1, "login").await;
-    let token = stranger.csrf_token(&inbox).await;
-    let refused = stranger
-        .post(&url(&inbox, "brevlada/valj"), &choose(token))
-        .await;
-    assert_eq!(
-        refused.status(),
-        StatusCode::NOT_FOUND,
-        "no representation, no mailbox"
-    );
-
     let mut browser = Browser::new();
     browser.log_in(&inbox, 0, "login").await;
     let own = browser
@@ -538,5 +526,31 @@ async fn representative_opens_the_company_mailbox_only_while_representing_it() {
         after.status(),
         StatusCode::NOT_FOUND,
         "access ends with the representation"
+    );
+}
+
+#[tokio::test]
+async fn choosing_a_company_mailbox_without_representing_it_is_not_found() {
+    let inbox = start().await;
+    let company = crate::org(crate::INTERMEDIARY);
+    let here = PersonalIdentityNumber::parse(HERE).unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    inbox
+        .store
+        .grant_representation(&company, &here, now)
+        .await
+        .unwrap();
+    let mut stranger = Browser::new();
+    stranger.log_in(&inbox, 1, "login").await;
+    let token = stranger.csrf_token(&inbox).await;
+    let form = vec![
+        ("csrf_token".to_owned(), token),
+        ("mailbox".to_owned(), company.as_str().to_owned()),
+    ];
+    let refused = stranger.post(&url(&inbox, "brevlada/valj"), &form).await;
+    assert_eq!(
+        refused.status(),
+        StatusCode::NOT_FOUND,
+        "no representation, no mailbox"
     );
 }
