@@ -341,3 +341,6 @@ fn percent_encode_attr(text: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests;

@@ -213,3 +213,6 @@ impl Sessions {
         Some((person, pending))
     }
 }
+
+#[cfg(test)]
+mod tests;
