@@ -57,17 +57,19 @@ fn pki() -> &'static TestPki {
 }
 
 impl Federation {
-    /// Starts everything on `127.0.0.1:0` with the demo seed and a SQLite file per role.
+    /// Starts everything on `127.0.0.1:0` with the demo seed, a SQLite file per role, or a
+    /// fresh PostgreSQL database per role when `KUVERT_TEST_PG_URL` is set.
     pub async fn start(options: FederationOptions) -> Self {
         crate::telemetry::init_for_tests();
         let dir = tempfile::tempdir().expect("temporary directory");
         let pki = tokio::task::spawn_blocking(pki).await.unwrap().clone();
         pki.write_to(&dir.path().join("pki"))
             .expect("writing the PKI");
+        let databases = postgres::databases().await;
         let demo_options = DemoOptions {
             data_dir: dir.path().to_path_buf(),
             ports: Ports::Any,
-            databases: Databases::Sqlite,
+            databases,
             smtp_address: options.smtp_address,
             // The background workers stay idle; tests drive them with `drain_notifications`.
             notification_poll_ms: NOTIFICATION_POLL_MS_IDLE,
@@ -188,5 +190,41 @@ impl Federation {
 impl Drop for Federation {
     fn drop(&mut self) {
         self.demo.shutdown().trigger();
+    }
+}
+
+/// A fresh PostgreSQL database per role when `KUVERT_TEST_PG_URL` is set. Creating a
+/// database is the harness's only SQL: the store's migrations make everything inside it.
+mod postgres {
+    use sqlx::{Connection as _, Executor as _};
+
+    use super::Databases;
+
+    pub(super) async fn databases() -> Databases {
+        // Unset, the federation runs on SQLite and the message says PostgreSQL went unchecked.
+        match kuvert_testenv::external("PG_URL", "the federation on PostgreSQL") {
+            Some(admin_url) => Databases::Postgres(create(&admin_url).await),
+            None => Databases::Sqlite,
+        }
+    }
+
+    async fn create(admin_url: &str) -> Vec<String> {
+        let mut admin = sqlx::PgConnection::connect(admin_url)
+            .await
+            .expect("PostgreSQL");
+        let mut urls = Vec::new();
+        for _ in 0..=crate::seed::OPERATORS.len() {
+            let name = format!("kuvert_{}", uuid::Uuid::new_v4().simple());
+            let statement = format!("CREATE DATABASE {name}");
+            admin
+                .execute(sqlx::AssertSqlSafe(statement))
+                .await
+                .expect("CREATE DATABASE");
+            let mut url = url::Url::parse(admin_url).expect("KUVERT_TEST_PG_URL is a URL");
+            url.set_path(&name);
+            urls.push(url.to_string());
+        }
+        drop(admin.close().await);
+        urls
     }
 }
