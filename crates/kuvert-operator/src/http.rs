@@ -12,7 +12,8 @@
 //!
 //! Routes: `/` (start), `/logga-in` → provider → `/inloggad`, `/logga-ut` (POST),
 //! `/brevlada`, `/brevlada/valj` (POST: act for a represented company), `/brev/{id}`,
-//! `/brev/{id}/bilaga/{n}`, `/brev/{id}/olast` (POST), `/skaffa` (GET agreement, POST →
+//! `/brev/{id}/bilaga/{n}`, `/brev/{id}/olast` and
+//! `/brev/{id}/arkivera` (POST), `/skaffa` (GET agreement, POST →
 //! signing service), `/skaffa/signerad` (the signing service's post back),
 //! `/installningar` (+ POST `adress`, `ta-bort`), `/static/kuvert.css`.
 //!
@@ -146,6 +147,7 @@ pub fn router(state: InboxState) -> Router {
         .route("/brev/{id}", get(inbox::read))
         .route("/brev/{id}/bilaga/{position}", get(inbox::attachment))
         .route("/brev/{id}/olast", post(inbox::mark_unread))
+        .route("/brev/{id}/arkivera", post(inbox::archive))
         .route(
             "/skaffa",
             get(signup::agreement).post(signup::start_signing),

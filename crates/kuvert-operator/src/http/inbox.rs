@@ -26,25 +26,35 @@ use super::pages::{
     date_time, render, see_other,
 };
 
-/// `?sida=N` (1-based).
+/// `?sida=N` (1-based) and `mapp=arkiv` for the archive.
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct ListQuery {
     sida: Option<u32>,
+    mapp: Option<String>,
 }
+
+/// The `mapp` value of the archive.
+const ARCHIVE_FOLDER: &str = "arkiv";
 
 /// Pages past this one are refused rather than asked of the database.
 const PAGE_NUMBER_MAX: u32 = 100_000;
 
-/// `/brevlada`: one page of the inbox, newest first, with the unread count.
+/// `/brevlada`: one page of the inbox (or archive), newest first, with the unread count.
 pub(super) async fn list(
     State(state): State<InboxState>,
     holder: Holder,
     Query(query): Query<ListQuery>,
 ) -> Response {
     let page_number = query.sida.unwrap_or(1).clamp(1, PAGE_NUMBER_MAX);
+    let is_archive = query.mapp.as_deref() == Some(ARCHIVE_FOLDER);
+    let (folder, page_href) = if is_archive {
+        (Folder::Archive, "/brevlada?mapp=arkiv&sida=")
+    } else {
+        (Folder::Inbox, "/brevlada?sida=")
+    };
     let mailbox_query = MailboxQuery {
         recipient: holder.mailbox(),
-        folder: Folder::Inbox,
+        folder,
         sender: None,
         search: None,
         page: page_number - 1,
@@ -77,13 +87,12 @@ pub(super) async fn list(
             .company
             .as_ref()
             .map(|company| company.as_str().to_owned()),
+        is_archive,
         unread: letters.unread,
         rows,
         page_number,
-        previous_href: (page_number > 1).then(|| format!("/brevlada?sida={}", page_number - 1)),
-        next_href: letters
-            .has_more
-            .then(|| format!("/brevlada?sida={}", page_number + 1)),
+        previous_href: (page_number > 1).then(|| format!("{page_href}{}", page_number - 1)),
+        next_href: (letters.has_more).then(|| format!("{page_href}{}", page_number + 1)),
     };
     render(StatusCode::OK, &page)
 }
@@ -208,6 +217,8 @@ async fn read_view(state: &InboxState, holder: &Holder, id: &str) -> Result<Lett
         body,
         attachments,
         unread_action: format!("/brev/{delivery}/olast"),
+        archive_action: format!("/brev/{delivery}/arkivera"),
+        is_archived: summary.is_archived,
     })
 }
 
@@ -296,6 +307,44 @@ pub(super) async fn mark_unread(
     .await;
     match result {
         Ok(()) => see_other("/brevlada"),
+        Err(failure) => failure.page(holder.layout()),
+    }
+}
+
+/// `POST /brev/{id}/arkivera`: `arkivera=1` moves to the archive, `0` back to the inbox.
+#[derive(Debug, Deserialize)]
+pub(super) struct ArchiveForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    arkivera: String,
+}
+
+/// `/brev/{id}/arkivera` (POST with CSRF token): archives the letter or brings it back.
+pub(super) async fn archive(
+    State(state): State<InboxState>,
+    holder: Holder,
+    Path(id): Path<String>,
+    Form(form): Form<ArchiveForm>,
+) -> Response {
+    let result = async {
+        holder.check_csrf(&state, &form.csrf_token)?;
+        let delivery = DeliveryId::parse(&id).map_err(|_| Failure::NotFound)?;
+        let is_archived = match form.arkivera.as_str() {
+            "1" => true,
+            "0" => false,
+            _ => return Err(Failure::BadForm),
+        };
+        let store = &state.shared.store;
+        store
+            .set_archived(&holder.mailbox(), delivery, is_archived)
+            .await?;
+        Ok::<_, Failure>(is_archived)
+    }
+    .await;
+    match result {
+        Ok(true) => see_other("/brevlada?mapp=arkiv"),
+        Ok(false) => see_other("/brevlada"),
         Err(failure) => failure.page(holder.layout()),
     }
 }

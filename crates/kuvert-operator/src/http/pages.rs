@@ -194,6 +194,8 @@ pub(super) struct InboxPage {
     pub(super) mailboxes: Vec<MailboxChoice>,
     /// The shown mailbox's name: the company's organisation number, or `None` for their own.
     pub(super) company: Option<String>,
+    /// Whether the archive is shown (else the inbox).
+    pub(super) is_archive: bool,
     pub(super) unread: u64,
     pub(super) rows: Vec<LetterRow>,
     pub(super) page_number: u32,
@@ -229,6 +231,8 @@ pub(super) struct LetterPage {
     pub(super) body: LetterBody,
     pub(super) attachments: Vec<AttachmentView>,
     pub(super) unread_action: String,
+    pub(super) archive_action: String,
+    pub(super) is_archived: bool,
 }
 
 /// The body as shown: sanitised HTML (inserted as is) or text (escaped by askama).

@@ -554,3 +554,45 @@ async fn choosing_a_company_mailbox_without_representing_it_is_not_found() {
         "no representation, no mailbox"
     );
 }
+
+#[tokio::test]
+async fn archiving_moves_a_letter_out_of_the_inbox_and_back() {
+    let inbox = start().await;
+    let id = store_letter(&inbox).await;
+    let mut browser = Browser::new();
+    browser.log_in(&inbox, 0, "login").await;
+    let token = browser.csrf_token(&inbox).await;
+    let letter_href = format!("/brev/{id}");
+    let archive_url = url(&inbox, &format!("brev/{id}/arkivera"));
+    let form = |value: &str| {
+        vec![
+            ("csrf_token".to_owned(), token.clone()),
+            ("arkivera".to_owned(), value.to_owned()),
+        ]
+    };
+
+    let archived = browser.post(&archive_url, &form("1")).await;
+    assert_eq!(location(&archived), "/brevlada?mapp=arkiv");
+    let listed = browser
+        .get(&url(&inbox, "brevlada"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!listed.contains(&letter_href), "{listed}");
+    let archive = browser.get(&url(&inbox, "brevlada?mapp=arkiv")).await;
+    let archive = archive.text().await.unwrap();
+    assert!(archive.contains(&letter_href), "{archive}");
+    let read = browser.get(&url(&inbox, &letter_href[1..])).await;
+    assert!(read.text().await.unwrap().contains("Flytta till inkorgen"));
+
+    let restored = browser.post(&archive_url, &form("0")).await;
+    assert_eq!(location(&restored), "/brevlada");
+    let listed = browser
+        .get(&url(&inbox, "brevlada"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(listed.contains(&letter_href), "{listed}");
+}
