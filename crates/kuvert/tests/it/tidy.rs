@@ -436,6 +436,12 @@ fn tidy_synonym_check_finds_words_at_word_start_only() {
     let literals =
         string_literals("let a = 'x'; let b: &'static str = \"kvitto\\\"\"; // \"orgnr\"");
     assert_eq!(literals, vec![(1, "kvitto\\\"".to_owned())]);
+    let literals = string_literals("r#\"a \"q\" b\"#\n\"x\\\ny\" br\"z\"");
+    let expected = [(1, "a \"q\" b"), (2, "x\\\ny"), (3, "z")];
+    assert_eq!(
+        literals,
+        expected.map(|(line, text)| (line, text.to_owned()))
+    );
 }
 
 /// The repository root, two levels above this crate.
@@ -604,37 +610,18 @@ fn string_literals(source: &str) -> Vec<(usize, String)> {
                     idx += 1;
                     continue;
                 }
-                let start_line = line_number;
-                idx += 2 + n_hashes;
-                let mut literal = String::new();
-                while idx < chars.len() {
-                    let closes = chars[idx] == '"'
-                        && (1..=n_hashes).all(|offset| chars.get(idx + offset) == Some(&'#'));
-                    if closes {
-                        idx += 1 + n_hashes;
-                        break;
-                    }
-                    line_number += usize::from(chars[idx] == '\n');
-                    literal.push(chars[idx]);
-                    idx += 1;
-                }
-                literals.push((start_line, literal));
+                let (literal, n_used) = read_literal(&rest[2 + n_hashes..], Some(n_hashes));
+                idx += 2 + n_hashes + n_used;
+                let n_newlines = literal.matches('\n').count();
+                literals.push((line_number, literal));
+                line_number += n_newlines;
             }
             ['"', ..] => {
-                let start_line = line_number;
-                idx += 1;
-                let mut literal = String::new();
-                while idx < chars.len() && chars[idx] != '"' {
-                    if chars[idx] == '\\' && idx + 1 < chars.len() {
-                        literal.push(chars[idx]);
-                        idx += 1;
-                    }
-                    line_number += usize::from(chars[idx] == '\n');
-                    literal.push(chars[idx]);
-                    idx += 1;
-                }
-                idx += 1;
-                literals.push((start_line, literal));
+                let (literal, n_used) = read_literal(&rest[1..], None);
+                idx += 1 + n_used;
+                let n_newlines = literal.matches('\n').count();
+                literals.push((line_number, literal));
+                line_number += n_newlines;
             }
             _ => {
                 line_number += usize::from(chars[idx] == '\n');
@@ -643,4 +630,26 @@ fn string_literals(source: &str) -> Vec<(usize, String)> {
         }
     }
     literals
+}
+
+/// Reads a string literal's text from `body` (what follows its opening quote) as written,
+/// escapes included, and how many chars it used with the closing quote. `raw_hashes` is the
+/// number of `#` of a raw string, `None` for a plain one.
+fn read_literal(body: &[char], raw_hashes: Option<usize>) -> (String, usize) {
+    let mut literal = String::new();
+    let mut idx = 0;
+    while idx < body.len() {
+        let closes = body[idx] == '"'
+            && (1..=raw_hashes.unwrap_or(0)).all(|offset| body.get(idx + offset) == Some(&'#'));
+        if closes {
+            return (literal, idx + 1 + raw_hashes.unwrap_or(0));
+        }
+        if raw_hashes.is_none() && body[idx] == '\\' && idx + 1 < body.len() {
+            literal.push(body[idx]);
+            idx += 1;
+        }
+        literal.push(body[idx]);
+        idx += 1;
+    }
+    (literal, idx)
 }
