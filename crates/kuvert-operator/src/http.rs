@@ -2,27 +2,26 @@
 //! letters, the read view with attachments, settings for notifications, and "skaffa digital
 //! brevlåda". Server-rendered with askama, no JavaScript, Swedish first (`?lang=en`).
 //!
-//! NOTE for the intake engineer (owner of `lib.rs`, `config.rs`, `registry_client.rs`): the
-//! web engineer made these edits there, so the inbox is wired and tested: `pub mod http;`,
-//! `Service::inbox` built in `build` with [`InboxState::build`] (after the store and registry
-//! client), `web_router` serving [`router`] inside the standard layers (which add the CSP and
-//! other security headers these pages rely on); the login fields of `WebConfig`; and
-//! `RegistryClient::register` with its `Registration` (Recipient v3 `register`). Please keep
-//! them when you commit those files.
+//! Wiring (edits by the web engineer in the intake engineer's files, committed 05:20):
+//! `pub mod http;` and `Service::inbox` built in `lib.rs::build` with [`InboxState::build`],
+//! `Service::web_router` serving [`router`] inside the standard layers (which add the CSP and
+//! other security headers these pages rely on); the login fields of `config::WebConfig`;
+//! `registry_client::RegistryClient::register` (Recipient v3 `register`).
 //!
 //! Routes: `/` (start), `/logga-in` → provider → `/inloggad`, `/logga-ut` (POST),
-//! `/brevlada`, `/brevlada/valj` (POST: act for a represented company), `/brev/{id}`,
-//! `/brev/{id}/bilaga/{n}`, `/brev/{id}/olast` and
-//! `/brev/{id}/arkivera` (POST), `/skaffa` (GET agreement, POST →
-//! signing service), `/skaffa/signerad` (the signing service's post back),
-//! `/installningar` (+ POST `adress`, `ta-bort`), `/static/kuvert.css`.
+//! `/brevlada` (`?sida=N`, `?mapp=arkiv`), `/brevlada/valj` (POST: act for a represented
+//! company), `/brev/{id}`, `/brev/{id}/bilaga/{n}`, `/brev/{id}/olast` and
+//! `/brev/{id}/arkivera` (POST), `/skaffa` (GET agreement, POST → signing service),
+//! `/skaffa/signerad` (the signing service's post back), `/installningar` (+ POST `adress`,
+//! `ta-bort`), `/static/kuvert.css`.
 //!
 //! **Invariants:** every letter route reads through the store with the mailbox of the
 //! logged-in person (or of a company they represent, re-checked with
 //! `OperatorStore::represented_companies` on every request), so a guessed id of another's
-//! letter is "not found"; reading a letter or an
-//! attachment goes through `OperatorStore::open_letter`, which writes the audit event first.
-//! Sessions live in memory (lost on restart; bounded by `limits::INBOX_SESSIONS_MAX`).
+//! letter is "not found"; reading a letter or an attachment goes through
+//! `OperatorStore::open_letter`, which writes the audit event first. Sessions live in memory
+//! (lost on restart; bounded by `limits::INBOX_SESSIONS_MAX`); the pending login (state,
+//! PKCE verifier, nonce) and the pending signing stay in them, never in the browser.
 
 mod auth;
 mod config;
