@@ -50,31 +50,7 @@ async fn operator_killed_mid_delivery_stores_each_letter_once_after_retries() {
 
     // Deliver everything, and SIGKILL the operator once some receipts are back.
     let toolkit = Arc::new(once);
-    let received = Arc::new(AtomicUsize::new(0));
-    let slots = Arc::new(tokio::sync::Semaphore::new(CONCURRENT_DELIVERIES_MAX));
-    let mut tasks = tokio::task::JoinSet::new();
-    for delivery in &sealed {
-        let delivery = delivery.clone();
-        let (toolkit, destination) = (Arc::clone(&toolkit), destination.clone());
-        let (received, slots) = (Arc::clone(&received), Arc::clone(&slots));
-        tasks.spawn(async move {
-            let _slot = slots.acquire_owned().await.unwrap();
-            let result = toolkit.deliver(&delivery, &destination).await;
-            if result.is_ok() {
-                received.fetch_add(1, Ordering::SeqCst);
-            }
-            result.is_ok()
-        });
-    }
-    while received.load(Ordering::SeqCst) < RECEIPTS_BEFORE_KILL {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
-    let mut first_round = 0;
-    while let Some(done) = tasks.join_next().await {
-        first_round += usize::from(done.unwrap());
-    }
+    let first_round = deliver_all_then_kill(&toolkit, &sealed, &destination, &mut child).await;
     assert!(
         first_round < DELIVERIES,
         "the kill interrupted some deliveries"
@@ -102,6 +78,42 @@ async fn operator_killed_mid_delivery_stores_each_letter_once_after_retries() {
         stored, trans_ids,
         "every letter stored exactly once, under its receipt"
     );
+}
+
+/// Delivers every sealed delivery concurrently, kills `child` after
+/// `RECEIPTS_BEFORE_KILL` receipts, and returns how many deliveries got a receipt.
+async fn deliver_all_then_kill(
+    toolkit: &Arc<Toolkit>,
+    sealed: &[SealedDelivery],
+    destination: &Destination,
+    child: &mut Child,
+) -> usize {
+    let received = Arc::new(AtomicUsize::new(0));
+    let slots = Arc::new(tokio::sync::Semaphore::new(CONCURRENT_DELIVERIES_MAX));
+    let mut tasks = tokio::task::JoinSet::new();
+    for delivery in sealed {
+        let delivery = delivery.clone();
+        let (toolkit, destination) = (Arc::clone(toolkit), destination.clone());
+        let (received, slots) = (Arc::clone(&received), Arc::clone(&slots));
+        tasks.spawn(async move {
+            let _slot = slots.acquire_owned().await.unwrap();
+            let result = toolkit.deliver(&delivery, &destination).await;
+            if result.is_ok() {
+                received.fetch_add(1, Ordering::SeqCst);
+            }
+            result.is_ok()
+        });
+    }
+    while received.load(Ordering::SeqCst) < RECEIPTS_BEFORE_KILL {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let mut delivered = 0;
+    while let Some(done) = tasks.join_next().await {
+        delivered += usize::from(done.unwrap());
+    }
+    delivered
 }
 
 fn free_port() -> u16 {

@@ -10,7 +10,7 @@ use kuvert_core::id::RecipientId;
 use kuvert_core::message::EmailAddress;
 use kuvert_sender::Outcome;
 use kuvert_store::operator::{
-    ConfirmationCode, Folder, MailboxQuery, NotificationAddress, NotificationChannel,
+    ConfirmationCode, Folder, MailboxQuery, NotificationAddress, NotificationChannel, OperatorStore,
 };
 
 const PDF: &[u8] =
@@ -30,20 +30,7 @@ async fn letter_reaches_the_inbox_and_notifies_when_sent_through_the_toolkit() {
     let operator = seed::organisation(person.operator.unwrap()).unwrap();
     let mailbox = RecipientId::Person(person.personal_identity_number());
     let store = federation.operator(&operator).store();
-
-    // A unique address, so this test finds its own e-mail in the shared Maildir.
-    let address = format!("tolvan-{}@kuvert.example", uuid::Uuid::new_v4().simple());
-    let email = NotificationAddress::Email(EmailAddress::parse(&address).unwrap());
-    let code = ConfirmationCode::parse("A1B2C3").unwrap();
-    let now = time::OffsetDateTime::now_utc();
-    store
-        .set_notification_address(&mailbox, email, code.clone(), now)
-        .await
-        .unwrap();
-    store
-        .confirm_notification_address(&mailbox, NotificationChannel::Email, &code, now)
-        .await
-        .unwrap();
+    let address = subscribe_by_email(store.as_ref(), &mailbox).await;
 
     let subject = "Beslut om bygglov";
     let attachment = kuvert_sender::pdf_attachment("beslut.pdf", PDF.to_vec()).unwrap();
@@ -59,30 +46,15 @@ async fn letter_reaches_the_inbox_and_notifies_when_sent_through_the_toolkit() {
     assert_eq!(operator_name, operator.name);
     assert!(receipt.is_delivered);
     assert_eq!(receipt.recipient, mailbox);
-
-    let query = MailboxQuery {
-        recipient: mailbox.clone(),
-        folder: Folder::Inbox,
-        sender: None,
-        search: None,
-        page: 0,
-        page_size: 50,
-    };
-    let page = store.letters(&query).await.unwrap();
-    let summary = page
-        .letters
-        .iter()
-        .find(|l| l.subject.as_str() == subject)
-        .unwrap();
-    let stored = store.letter(&mailbox, summary.id).await.unwrap();
+    let stored = stored_letter(store.as_ref(), &mailbox, subject).await;
     assert_eq!(
         stored.trans_id, receipt.trans_id,
         "the receipt is the stored delivery's"
     );
     assert_eq!(stored.message_id, message_id);
 
-    let browser = federation.login_as(person).await;
     let inbox_url = url::Url::parse(&inbox_of(&federation, operator.key)).unwrap();
+    let browser = federation.login_as(person).await;
     let inbox = browser
         .get(inbox_url.join("brevlada").unwrap().as_str())
         .await;
@@ -91,11 +63,12 @@ async fn letter_reaches_the_inbox_and_notifies_when_sent_through_the_toolkit() {
         inbox.text().await.unwrap().contains(subject),
         "the inbox lists the letter"
     );
-    let letter_url = inbox_url.join(&format!("brev/{}", summary.id)).unwrap();
+    let letter_url = inbox_url
+        .join(&format!("brev/{}", stored.summary.id))
+        .unwrap();
     let read = browser.get(letter_url.as_str()).await;
     assert_eq!(read.status(), 200);
-    let page = read.text().await.unwrap();
-    let href = attachment_href(&page).expect("the read view links the attachment");
+    let href = attachment_href(&read.text().await.unwrap()).expect("the attachment is linked");
     let download = browser.get(inbox_url.join(&href).unwrap().as_str()).await;
     assert_eq!(download.status(), 200);
     assert_eq!(download.headers()["content-type"], "application/pdf");
@@ -117,6 +90,47 @@ async fn letter_reaches_the_inbox_and_notifies_when_sent_through_the_toolkit() {
         !mail.contains(subject),
         "the e-mail never carries the letter's subject"
     );
+}
+
+/// Gives the mailbox a confirmed, unique e-mail address (so this test finds its own e-mail
+/// in the shared Maildir) and returns it.
+async fn subscribe_by_email(store: &dyn OperatorStore, mailbox: &RecipientId) -> String {
+    let address = format!("tolvan-{}@kuvert.example", uuid::Uuid::new_v4().simple());
+    let email = NotificationAddress::Email(EmailAddress::parse(&address).unwrap());
+    let code = ConfirmationCode::parse("A1B2C3").unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    store
+        .set_notification_address(mailbox, email, code.clone(), now)
+        .await
+        .unwrap();
+    let channel = NotificationChannel::Email;
+    store
+        .confirm_notification_address(mailbox, channel, &code, now)
+        .await
+        .unwrap();
+    address
+}
+
+async fn stored_letter(
+    store: &dyn OperatorStore,
+    mailbox: &RecipientId,
+    subject: &str,
+) -> kuvert_store::operator::Letter {
+    let query = MailboxQuery {
+        recipient: mailbox.clone(),
+        folder: Folder::Inbox,
+        sender: None,
+        search: None,
+        page: 0,
+        page_size: 50,
+    };
+    let page = store.letters(&query).await.unwrap();
+    let summary = page
+        .letters
+        .iter()
+        .find(|l| l.subject.as_str() == subject)
+        .unwrap();
+    store.letter(mailbox, summary.id).await.unwrap()
 }
 
 fn inbox_of(federation: &Federation, operator: &str) -> String {

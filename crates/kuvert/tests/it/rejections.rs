@@ -51,8 +51,18 @@ async fn deliver_secure_rejects_bad_input_with_its_fault_and_stores_nothing() {
         FaultCode::ACCESS_DENIED,
     );
 
-    let address = service_address(&federation, demobrevladan);
-    let client = mtls_client(&federation, Some(seed::INTERMEDIARY));
+    check_raw_envelopes(&federation).await;
+
+    assert_no_letters(&federation).await;
+}
+
+/// Envelopes no toolkit would send, posted as they are over mutual TLS.
+async fn check_raw_envelopes(federation: &Federation) {
+    let (demobrevladan, kommun) = (seed::OPERATORS[0], seed::SENDERS[0]);
+    let tolvan = seed::person("tolvan").unwrap();
+    let toolkit = federation.toolkit();
+    let address = service_address(federation, demobrevladan);
+    let client = mtls_client(federation, Some(seed::INTERMEDIARY));
     // One byte of the signed subject changed after signing.
     let letter = federation.letter(&kommun, tolvan, "Manipulerat brev", vec![]);
     let sealed = toolkit
@@ -74,18 +84,16 @@ async fn deliver_secure_rejects_bad_input_with_its_fault_and_stores_nothing() {
     .await;
 
     // A personnummer failing the Luhn check, in a delivery that is correctly signed.
-    let envelope = signed_with_recipient(&federation, &letter, "191212121213");
+    let envelope = signed_with_recipient(federation, &letter, "191212121213");
     check_raw(&client, &address, envelope, FaultCode::INVALID_INPUT).await;
 
     // No client certificate: the TLS handshake or the route refuses the caller.
-    let anonymous = mtls_client(&federation, None);
+    let anonymous = mtls_client(federation, None);
     let envelope = kuvert_wire::service::deliver_secure_request(sealed.xml()).unwrap();
     match anonymous.post(&address).body(envelope).send().await {
         Ok(response) => assert!(response.status().is_client_error(), "{}", response.status()),
         Err(error) => assert!(error.is_connect() || error.is_request(), "{error}"),
     }
-
-    assert_no_letters(&federation).await;
 }
 
 #[track_caller]
