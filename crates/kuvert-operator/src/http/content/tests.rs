@@ -1,3 +1,6 @@
+//! The HTML sanitiser: scripts, event handlers, `javascript:` and `data:` links, external
+//! images, stylesheets, `style` and frames are removed; text, links and `data:` images stay.
+
 use super::sanitise_html;
 
 #[track_caller]

@@ -1,3 +1,5 @@
+//! Download helpers: RFC 5987 file names in `Content-Disposition` and attachment sizes.
+
 use super::{percent_encode_attr, size_text};
 
 #[test]

@@ -1,3 +1,6 @@
+//! Sessions: fresh ids, cookie parsing and flags, removal, and the pending signing found by
+//! its state exactly once.
+
 use std::time::Duration;
 
 use axum::http::Request;
