@@ -84,7 +84,7 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
         smtp_address: None,
         notification_poll_ms: demo::NOTIFICATION_POLL_MS_DEFAULT,
     };
-    let running = demo::start(options).await?;
+    let mut running = demo::start(options).await?;
     print_demo(&running.manifest)?;
     let shutdown = running.shutdown().clone();
     tokio::spawn(kuvert::stop::on_signal(shutdown));

@@ -33,6 +33,8 @@ pub struct FederationOptions {
 /// A running federation in a temporary directory.
 pub struct Federation {
     demo: Demo,
+    options: FederationOptions,
+    databases: Databases,
     toolkit: Toolkit,
     // Declared last: removed after the servers were told to stop.
     dir: tempfile::TempDir,
@@ -66,20 +68,31 @@ impl Federation {
         pki.write_to(&dir.path().join("pki"))
             .expect("writing the PKI");
         let databases = postgres::databases().await;
-        let demo_options = DemoOptions {
-            data_dir: dir.path().to_path_buf(),
-            ports: Ports::Any,
-            databases,
-            smtp_address: options.smtp_address,
-            // The background workers stay idle; tests drive them with `drain_notifications`.
-            notification_poll_ms: NOTIFICATION_POLL_MS_IDLE,
-        };
-        let demo = demo::start_with_pki(demo_options, pki)
-            .await
-            .expect("starting the federation");
+        let demo = start_demo(dir.path(), databases.clone(), &options, pki).await;
         let config = crate::send_command::demo_sender_config(dir.path()).unwrap();
         let toolkit = Toolkit::build(&config).expect("building the sender toolkit");
-        Self { demo, toolkit, dir }
+        Self {
+            demo,
+            options,
+            databases,
+            toolkit,
+            dir,
+        }
+    }
+
+    /// Stops every server and starts them again on the same data (new ports), as a
+    /// restarted `kuvert demo` would: the seed runs again and must add nothing.
+    pub async fn restart(&mut self) {
+        self.demo.shutdown().trigger();
+        self.demo
+            .stopped()
+            .await
+            .expect("the federation stops cleanly");
+        let pki = self.demo.pki.clone();
+        let databases = self.databases.clone();
+        self.demo = start_demo(self.dir.path(), databases, &self.options, pki).await;
+        let config = crate::send_command::demo_sender_config(self.dir.path()).unwrap();
+        self.toolkit = Toolkit::build(&config).expect("building the sender toolkit");
     }
 
     /// Every endpoint, file and identity.
@@ -185,6 +198,25 @@ impl Federation {
     fn pki_ca_pem(&self) -> String {
         self.demo.pki.organisation_ca_pem().to_owned()
     }
+}
+
+async fn start_demo(
+    dir: &std::path::Path,
+    databases: Databases,
+    options: &FederationOptions,
+    pki: TestPki,
+) -> Demo {
+    let demo_options = DemoOptions {
+        data_dir: dir.to_path_buf(),
+        ports: Ports::Any,
+        databases,
+        smtp_address: options.smtp_address.clone(),
+        // The background workers stay idle; tests drive them with `drain_notifications`.
+        notification_poll_ms: NOTIFICATION_POLL_MS_IDLE,
+    };
+    demo::start_with_pki(demo_options, pki)
+        .await
+        .expect("starting the federation")
 }
 
 impl Drop for Federation {

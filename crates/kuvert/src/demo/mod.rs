@@ -139,7 +139,7 @@ impl Demo {
     ///
     /// # Errors
     /// The first server's I/O error.
-    pub async fn stopped(mut self) -> anyhow::Result<()> {
+    pub async fn stopped(&mut self) -> anyhow::Result<()> {
         let mut first_error = None;
         while let Some(joined) = self.tasks.join_next().await {
             // Once one server ends, the federation is incomplete: stop the others too.

@@ -181,3 +181,40 @@ async fn wait_for_mail(maildir: &std::path::Path, address: &str) -> String {
     }
     panic!("no e-mail to {address} in {}", maildir.display());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restarted_federation_keeps_letters_and_registrations_and_seeds_nothing_twice() {
+    let mut federation = Federation::start(FederationOptions::default()).await;
+    let bertil = seed::person("bertil").unwrap();
+    let letter = federation.letter(&seed::SENDERS[0], bertil, "Före omstarten", vec![]);
+    assert!(matches!(
+        federation.send(&letter).await.unwrap(),
+        Outcome::Delivered { .. }
+    ));
+
+    federation.restart().await;
+
+    let operator = seed::organisation(bertil.operator.unwrap()).unwrap();
+    let store = federation.operator(&operator).store();
+    let mailbox = RecipientId::Person(bertil.personal_identity_number());
+    stored_letter(store.as_ref(), &mailbox, "Före omstarten").await;
+    // The operators moved to new ports; the registry must point at the new ones.
+    let letter = federation.letter(&seed::SENDERS[0], bertil, "Efter omstarten", vec![]);
+    assert!(matches!(
+        federation.send(&letter).await.unwrap(),
+        Outcome::Delivered { .. }
+    ));
+    // Anna's deselection survived the restart.
+    let anna = seed::person("anna").unwrap();
+    let letter = federation.letter(&seed::SENDERS[1], anna, "Bortvald", vec![]);
+    let outcome = federation.send(&letter).await.unwrap();
+    assert!(
+        matches!(
+            outcome,
+            Outcome::Paper {
+                reason: kuvert_sender::PaperReason::SenderDeselected
+            }
+        ),
+        "{outcome:?}"
+    );
+}
