@@ -15,6 +15,8 @@ pub use claims::{NATURAL_PERSON_NUMBER_SCOPE, PERSONAL_IDENTITY_NUMBER_CLAIM};
 pub use transport::TransportError;
 
 use kuvert_core::id::{IdentityNumberError, PersonalIdentityNumber};
+// openidconnect's errors keep the useful part (the provider's `error` code, the failed check)
+// in their sources, so an `EidError` reason carries the whole chain.
 use kuvert_core::report::error_chain;
 use openidconnect::core::{
     CoreAuthenticationFlow, CoreClientAuthMethod, CoreClientRegistrationRequest, CoreGenderClaim,
@@ -437,9 +439,6 @@ fn join_name(name: Option<&str>, given: Option<&str>, family: Option<&str>) -> S
             .join(" "),
     }
 }
-
-/// The error and its sources, for the `reason` of an [`EidError`]: openidconnect's errors
-/// keep the useful part (the provider's `error` code, the failed check) in their sources.
 
 #[cfg(test)]
 mod tests;
