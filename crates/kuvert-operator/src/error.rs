@@ -3,9 +3,11 @@
 //! `Result<_, Error>` and never choose codes themselves. [`StartError`]: why `build` failed.
 
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use kuvert_core::id::OrganisationNumber;
+use kuvert_core::report::error_chain;
 use kuvert_store::StoreError;
+use kuvert_web::layers::soap_response;
 use kuvert_wire::error::WireError;
 use kuvert_wire::fault::{CallId, Fault, FaultCode};
 use kuvert_xmldsig::{ParseError, VerifyError};
@@ -176,28 +178,6 @@ impl From<StoreError> for Error {
     fn from(error: StoreError) -> Self {
         Self::Internal(error)
     }
-}
-
-/// A SOAP 1.1 response: `text/xml; charset=utf-8`.
-pub(crate) fn soap_response(status: StatusCode, envelope: String) -> Response {
-    let mut response = (status, envelope).into_response();
-    response.headers_mut().insert(
-        axum::http::header::CONTENT_TYPE,
-        axum::http::HeaderValue::from_static("text/xml; charset=utf-8"),
-    );
-    response
-}
-
-/// The error and its sources, joined with `: `, for the one log record of a failure.
-pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 /// Why the operator could not start.

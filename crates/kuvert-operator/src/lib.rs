@@ -103,12 +103,19 @@ impl std::fmt::Debug for Identity {
 /// [`StartError::Database`] when the database cannot be opened.
 pub async fn build(config: Config) -> Result<Service, StartError> {
     kuvert_web::tls::install_crypto_provider();
-    let envelope_bytes_max = config
-        .checked_envelope_bytes_max()
-        .map_err(|reason| StartError::Config { key: "envelope_bytes_max", reason })?;
+    let envelope_bytes_max =
+        config
+            .checked_envelope_bytes_max()
+            .map_err(|reason| StartError::Config {
+                key: "envelope_bytes_max",
+                reason,
+            })?;
     let identity = read_identity(&config).await?;
     let anchors = TrustAnchors::from_pem(&identity.organisation_ca_pem).map_err(|error| {
-        StartError::Config { key: "tls.organisation_ca_path", reason: error.to_string() }
+        StartError::Config {
+            key: "tls.organisation_ca_path",
+            reason: error.to_string(),
+        }
     })?;
     let policy = VerifyPolicy {
         is_sha1_allowed: config.is_sha1_allowed,
@@ -125,13 +132,12 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
         &identity.organisation_ca_pem,
     )
     .await?;
-    let intake =
-        Intake::new(
-            Arc::clone(&store),
-            registry.clone(),
-            verifier,
-            config.organisation_number.clone(),
-        );
+    let intake = Intake::new(
+        Arc::clone(&store),
+        registry.clone(),
+        verifier,
+        config.organisation_number.clone(),
+    );
     let state = AppState {
         store,
         registry,
@@ -139,7 +145,12 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
         intake,
         envelope_bytes_max,
     };
-    Ok(Service { state, worker, identity, inbox })
+    Ok(Service {
+        state,
+        worker,
+        identity,
+        inbox,
+    })
 }
 
 impl Service {
@@ -234,12 +245,19 @@ async fn read_identity(config: &Config) -> Result<Identity, StartError> {
 async fn read_text(path: &std::path::Path, key: &'static str) -> Result<String, StartError> {
     tokio::fs::read_to_string(path)
         .await
-        .map_err(|error| StartError::Config { key, reason: format!("{}: {error}", path.display()) })
+        .map_err(|error| StartError::Config {
+            key,
+            reason: format!("{}: {error}", path.display()),
+        })
 }
 
 async fn open_store(config: &Config) -> Result<Arc<dyn OperatorStore>, StartError> {
-    let blobs = kuvert_store::blob::LocalBlobStore::open(&config.blob_dir)
-        .map_err(|error| StartError::Config { key: "blob_dir", reason: error.to_string() })?;
+    let blobs = kuvert_store::blob::LocalBlobStore::open(&config.blob_dir).map_err(|error| {
+        StartError::Config {
+            key: "blob_dir",
+            reason: error.to_string(),
+        }
+    })?;
     let database = kuvert_store::Database::connect(&config.database_url)
         .await
         .map_err(StartError::Database)?;
@@ -247,16 +265,20 @@ async fn open_store(config: &Config) -> Result<Arc<dyn OperatorStore>, StartErro
 }
 
 fn registry_client(config: &Config, identity: &Identity) -> Result<RegistryClient, StartError> {
-    let url = url::Url::parse(&config.registry_url)
-        .map_err(|error| StartError::Config { key: "registry_url", reason: error.to_string() })?;
+    let url = url::Url::parse(&config.registry_url).map_err(|error| StartError::Config {
+        key: "registry_url",
+        reason: error.to_string(),
+    })?;
     let client_config = kuvert_web::ClientConfig {
         ca_pem: identity.organisation_ca_pem.clone(),
         identity: Some((identity.certificate_pem.clone(), identity.key_pem.clone())),
         connect_timeout: CONNECT_TIMEOUT,
         request_timeout: REQUEST_TIMEOUT,
     };
-    let http = kuvert_web::http_client(&client_config)
-        .map_err(|error| StartError::Config { key: "tls", reason: error.to_string() })?;
+    let http = kuvert_web::http_client(&client_config).map_err(|error| StartError::Config {
+        key: "tls",
+        reason: error.to_string(),
+    })?;
     Ok(RegistryClient::new(
         http,
         registry_client::RegistryClientConfig {
@@ -290,12 +312,13 @@ async fn notification_worker(
             return Err(invalid("notification.smtp_address", reason));
         }
     };
-    let address: lettre::Address = settings
-        .email_from
-        .parse()
-        .map_err(|error: lettre::address::AddressError| {
-            invalid("notification.email_from", error.to_string())
-        })?;
+    let address: lettre::Address =
+        settings
+            .email_from
+            .parse()
+            .map_err(|error: lettre::address::AddressError| {
+                invalid("notification.email_from", error.to_string())
+            })?;
     let email_from = lettre::message::Mailbox::new(Some(config.name.clone()), address);
     let sms = match &settings.sms_gateway_url {
         Some(gateway_url) => Some(sms_gateway(gateway_url, identity)?),
@@ -323,15 +346,22 @@ fn sms_gateway(
     identity: &Identity,
 ) -> Result<Arc<dyn notification::sms::SmsGateway>, StartError> {
     let key = "notification.sms_gateway_url";
-    url::Url::parse(gateway_url)
-        .map_err(|error| StartError::Config { key, reason: error.to_string() })?;
+    url::Url::parse(gateway_url).map_err(|error| StartError::Config {
+        key,
+        reason: error.to_string(),
+    })?;
     let client_config = kuvert_web::ClientConfig {
         ca_pem: identity.organisation_ca_pem.clone(),
         identity: None,
         connect_timeout: CONNECT_TIMEOUT,
         request_timeout: REQUEST_TIMEOUT,
     };
-    let http = kuvert_web::http_client(&client_config)
-        .map_err(|error| StartError::Config { key, reason: error.to_string() })?;
-    Ok(Arc::new(notification::sms::HttpSmsGateway::new(http, gateway_url.to_owned())))
+    let http = kuvert_web::http_client(&client_config).map_err(|error| StartError::Config {
+        key,
+        reason: error.to_string(),
+    })?;
+    Ok(Arc::new(notification::sms::HttpSmsGateway::new(
+        http,
+        gateway_url.to_owned(),
+    )))
 }

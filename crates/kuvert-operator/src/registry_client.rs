@@ -145,7 +145,11 @@ impl RegistryClient {
         let cached = lock(&self.inner.directory).clone();
         if let Some((fetched_at, directory)) = cached {
             let age = fetched_at.elapsed();
-            let max_age = if is_miss { DIRECTORY_REFRESH_GAP } else { self.inner.directory_ttl };
+            let max_age = if is_miss {
+                DIRECTORY_REFRESH_GAP
+            } else {
+                self.inner.directory_ttl
+            };
             if age < max_age {
                 return Ok(directory);
             }
@@ -194,7 +198,10 @@ impl RegistryClient {
             .into_iter()
             .map(|entry| (entry.id, entry.senders.into_iter().collect()))
             .collect();
-        Ok(Directory { senders, intermediaries })
+        Ok(Directory {
+            senders,
+            intermediaries,
+        })
     }
 
     async fn fetch_recipient(
@@ -202,28 +209,39 @@ impl RegistryClient {
         recipient: &RecipientId,
     ) -> Result<RecipientProfile, RegistryError> {
         let url = &self.inner.recipient_url;
-        let request = IsRegistered { recipients: vec![recipient.clone()] };
+        let request = IsRegistered {
+            recipients: vec![recipient.clone()],
+        };
         let response: IsRegisteredResponse = self.call(url, &request).await?;
-        let status = response.statuses.into_iter().find(|status| &status.recipient == recipient);
+        let status = response
+            .statuses
+            .into_iter()
+            .find(|status| &status.recipient == recipient);
         let Some(status) = status else {
             let operator = None;
-            return Ok(RecipientProfile { is_active: false, operator, accepted_senders: None });
+            return Ok(RecipientProfile {
+                is_active: false,
+                operator,
+                accepted_senders: None,
+            });
         };
         let is_active = status.account_type == AccountType::Secure && !status.is_pending;
         let operator = status.operator.map(|operator| operator.id);
         let is_here = is_active && operator.as_ref() == Some(&self.inner.own_number);
         let accepted_senders = match recipient {
             RecipientId::Person(person) if is_here => {
-                let user = UserIdentity::parse(person.as_str()).map_err(|reason| {
-                    RegistryError::Wire {
+                let user =
+                    UserIdentity::parse(person.as_str()).map_err(|reason| RegistryError::Wire {
                         url: url.clone(),
                         source: WireError::InvalidValue {
                             path: "UserIdentity".to_owned(),
                             reason: reason.to_owned(),
                         },
-                    }
-                })?;
-                let request = GetAccountPreferences { recipient: recipient.clone(), user };
+                    })?;
+                let request = GetAccountPreferences {
+                    recipient: recipient.clone(),
+                    user,
+                };
                 let response: GetAccountPreferencesResponse = self.call(url, &request).await?;
                 let accepted = response.preferences.accepted_senders.into_iter();
                 Some(
@@ -237,7 +255,11 @@ impl RegistryClient {
             }
             _ => None,
         };
-        Ok(RecipientProfile { is_active, operator, accepted_senders })
+        Ok(RecipientProfile {
+            is_active,
+            operator,
+            accepted_senders,
+        })
     }
 
     /// Posts one SOAP request and reads the typed response (a fault becomes an error).
@@ -246,7 +268,10 @@ impl RegistryClient {
         url: &str,
         request: &Request,
     ) -> Result<Response, RegistryError> {
-        let http_error = |source| RegistryError::Http { url: url.to_owned(), source };
+        let http_error = |source| RegistryError::Http {
+            url: url.to_owned(),
+            source,
+        };
         let mut response = self
             .inner
             .http
@@ -262,20 +287,31 @@ impl RegistryClient {
             body.extend_from_slice(&chunk);
             if u64::try_from(body.len()).unwrap_or(u64::MAX) > REGISTRY_RESPONSE_BYTES_MAX {
                 let max = REGISTRY_RESPONSE_BYTES_MAX;
-                return Err(RegistryError::TooLarge { url: url.to_owned(), max });
+                return Err(RegistryError::TooLarge {
+                    url: url.to_owned(),
+                    max,
+                });
             }
         }
-        let wire_error = |source| RegistryError::Wire { url: url.to_owned(), source };
+        let wire_error = |source| RegistryError::Wire {
+            url: url.to_owned(),
+            source,
+        };
         let text = String::from_utf8(body).map_err(|_| {
-            wire_error(WireError::Xml { reason: "response is not utf-8".to_owned() })
+            wire_error(WireError::Xml {
+                reason: "response is not utf-8".to_owned(),
+            })
         })?;
         let limits = ParseLimits {
             bytes_max: REGISTRY_RESPONSE_BYTES_MAX.max(ENVELOPE_BYTES_DEFAULT_MAX),
             nodes_max: XML_NODES_MAX,
             depth_max: XML_DEPTH_MAX,
         };
-        let document = parse_document_with(&text, &limits)
-            .map_err(|error| wire_error(WireError::Xml { reason: error.to_string() }))?;
+        let document = parse_document_with(&text, &limits).map_err(|error| {
+            wire_error(WireError::Xml {
+                reason: error.to_string(),
+            })
+        })?;
         Response::from_envelope(&document).map_err(wire_error)
     }
 }

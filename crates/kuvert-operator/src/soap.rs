@@ -15,7 +15,8 @@ use kuvert_xmldsig::{ParseLimits, parse_document_with};
 
 use crate::AppState;
 use crate::domain::intake::{Intake, VerifiedDelivery};
-use crate::error::{Error, soap_response};
+use crate::error::Error;
+use kuvert_web::layers::soap_response;
 
 /// `POST /service/v3`.
 pub(crate) async fn service_v3(

@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kuvert_core::report::error_chain;
 use kuvert_store::StoreError;
+use kuvert_web::layers::soap_response;
 use kuvert_wire::error::WireError;
 use kuvert_wire::fault::{CallId, Fault, FaultCode};
 
@@ -175,16 +176,6 @@ impl Error {
         );
         response
     }
-}
-
-/// A SOAP 1.1 response: `text/xml; charset=utf-8`.
-pub(crate) fn soap_response(status: StatusCode, envelope: String) -> Response {
-    let mut response = (status, envelope).into_response();
-    response.headers_mut().insert(
-        axum::http::header::CONTENT_TYPE,
-        axum::http::HeaderValue::from_static("text/xml; charset=utf-8"),
-    );
-    response
 }
 
 /// Why the registry could not start.

@@ -16,8 +16,9 @@ use kuvert_wire::values::{AccountRequestType, AccountType, UserIdentity};
 
 pub(crate) use authority::handle_authority;
 
-use crate::error::{Error, soap_response};
+use crate::error::Error;
 use crate::registry::{Registry, SignedChange};
+use kuvert_web::layers::soap_response;
 
 /// Reads at most `max` bytes of a request body.
 ///

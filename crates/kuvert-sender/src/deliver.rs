@@ -5,6 +5,7 @@
 //! so a letter that arrived before the connection broke gets its original receipt and is not
 //! stored twice. An MM fault is the operator's considered answer and is never retried.
 
+use kuvert_core::report::error_chain;
 use std::time::Duration;
 
 use kuvert_core::limits::{
@@ -89,17 +90,4 @@ fn check_receipt(receipt: Receipt, sealed: &SealedDelivery) -> Result<Receipt, S
         });
     }
     Ok(receipt)
-}
-
-/// An error and its sources, because reqwest's own message ("error sending request") hides
-/// whether TLS, DNS or the connection failed.
-pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

@@ -12,13 +12,14 @@ use url::Url;
 
 use crate::archive::{EvidenceArchive, PaperMailEntry, PaperMailList, ReceiptRecord};
 use crate::config::{RetryConfig, SenderConfig};
-use crate::deliver::{deliver_with_retry, error_chain};
+use crate::deliver::deliver_with_retry;
 use crate::error::{Peer, SendError};
 use crate::letter::{Letter, compose};
 use crate::reachability::{Destination, PaperReason, Reachability, match_statuses};
 use crate::sealing::{SealedDelivery, SignedDelivery};
 use crate::setup::{self, Identities, SenderIdentity};
 use crate::transport::{PostError, post_envelope, read_answer};
+use kuvert_core::report::error_chain;
 
 /// The sender toolkit, ready to look up recipients and send letters. Cheap to share behind
 /// an `Arc`; every method takes `&self`.

@@ -80,3 +80,14 @@ fn answer_panic(_payload: Box<dyn Any + Send + 'static>) -> Response {
     tracing::error!("request handler panicked");
     (StatusCode::INTERNAL_SERVER_ERROR, "internal server error").into_response()
 }
+
+/// A SOAP 1.1 response: the envelope as `text/xml; charset=utf-8` (SOAP 1.1 §6; faults go
+/// out with status 500, WS-I Basic Profile R1126).
+pub fn soap_response(status: http::StatusCode, envelope: String) -> Response {
+    let mut response = (status, envelope).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/xml; charset=utf-8"),
+    );
+    response
+}

@@ -5,6 +5,7 @@ use askama::Template;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use kuvert_core::id::PersonalIdentityNumber;
+use kuvert_core::report::error_chain;
 use kuvert_web::i18n::Language;
 use kuvert_wire::fault::CallId;
 use time::OffsetDateTime;
@@ -165,17 +166,6 @@ pub(super) fn see_other(location: &str) -> Response {
         [(header::LOCATION, location.to_owned())],
     )
         .into_response()
-}
-
-fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 /// `/`: the three main messages and the login button.

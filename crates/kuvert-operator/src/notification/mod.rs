@@ -155,7 +155,7 @@ impl NotificationWorker {
     pub async fn run(self, shutdown: Shutdown) {
         loop {
             if let Err(error) = self.run_once().await {
-                tracing::error!(error = %crate::error::error_chain(&error), "outbox round failed");
+                tracing::error!(error = %kuvert_core::report::error_chain(&error), "outbox round failed");
             }
             tokio::select! {
                 () = tokio::time::sleep(self.poll_interval) => {}

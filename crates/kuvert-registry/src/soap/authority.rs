@@ -14,8 +14,9 @@ use kuvert_wire::envelope::{self, BodyElement};
 use kuvert_wire::types::SignatureAuthorizationResult;
 
 use super::{envelope_text, render};
-use crate::error::{Error, soap_response};
+use crate::error::Error;
 use crate::registry::Registry;
+use kuvert_web::layers::soap_response;
 
 /// Fault detail element when the request could not even be read.
 const UNREADABLE_DETAIL: &str = "getSendersFault";
