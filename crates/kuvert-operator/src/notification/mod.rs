@@ -155,7 +155,8 @@ impl NotificationWorker {
     pub async fn run(self, shutdown: Shutdown) {
         loop {
             if let Err(error) = self.run_once().await {
-                tracing::error!(error = %kuvert_core::report::error_chain(&error), "outbox round failed");
+                let error = kuvert_core::report::error_chain(&error);
+                tracing::error!(error = %error, "outbox round failed");
             }
             tokio::select! {
                 () = tokio::time::sleep(self.poll_interval) => {}
