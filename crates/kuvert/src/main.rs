@@ -83,6 +83,7 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
         databases: Databases::Sqlite,
         smtp_address: None,
         notification_poll_ms: demo::NOTIFICATION_POLL_MS_DEFAULT,
+        oidc_issuer: None,
     };
     let mut running = demo::start(options).await?;
     print_demo(&running.manifest)?;

@@ -28,6 +28,9 @@ pub struct FederationOptions {
     /// SMTP `host:port` for the operators' notification e-mail (the real SMTP test server);
     /// `None` writes `.eml` files under the data directory.
     pub smtp_address: Option<String>,
+    /// An outside OpenID provider (npm `oidc-provider`) for the operators' web login, each
+    /// operator registering its client there dynamically; `None` uses the test e-ID.
+    pub oidc_issuer: Option<url::Url>,
 }
 
 /// A running federation in a temporary directory.
@@ -115,6 +118,19 @@ impl Federation {
             .position(|o| o.key == operator.key)
             .unwrap();
         &self.demo.operators[index]
+    }
+
+    /// The registry's database URL: its SQLite file, or its PostgreSQL database when
+    /// `KUVERT_TEST_PG_URL` is set (for tests that run `kuvert registry admin` on it).
+    #[must_use]
+    pub fn registry_database_url(&self) -> String {
+        match &self.databases {
+            Databases::Sqlite => format!(
+                "sqlite://{}?mode=rwc",
+                self.dir.path().join("registry.db").display()
+            ),
+            Databases::Postgres(urls) => urls[0].clone(),
+        }
     }
 
     /// The sender toolkit of the demo's intermediary, signing for both senders.
@@ -213,6 +229,7 @@ async fn start_demo(
         smtp_address: options.smtp_address.clone(),
         // The background workers stay idle; tests drive them with `drain_notifications`.
         notification_poll_ms: NOTIFICATION_POLL_MS_IDLE,
+        oidc_issuer: options.oidc_issuer.clone(),
     };
     demo::start_with_pki(demo_options, pki)
         .await

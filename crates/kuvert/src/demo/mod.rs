@@ -49,6 +49,10 @@ pub struct DemoOptions {
     /// Pause between the operators' notification rounds, in milliseconds. Tests make it
     /// long and drive the workers themselves (`Federation::drain_notifications`).
     pub notification_poll_ms: u64,
+    /// An outside OpenID provider for the operators' web login instead of the test e-ID:
+    /// each operator registers a client there dynamically for its `inloggad` redirect URI
+    /// (tests against npm `oidc-provider`). `None` uses the demo's own test e-ID.
+    pub oidc_issuer: Option<url::Url>,
 }
 
 /// The demo's notification pause: an e-mail shows up in the preview folder within a second.

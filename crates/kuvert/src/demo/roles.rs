@@ -303,7 +303,8 @@ pub(super) async fn start_operators(
 ) -> anyhow::Result<Vec<kuvert_operator::Service>> {
     let mut services = Vec::new();
     for (index, (operator, (service, web))) in plan.operators.iter().zip(listeners).enumerate() {
-        let config = operator_config(options, plan, operator, index + 1)?;
+        let client = oidc_client(options, plan, operator).await?;
+        let config = operator_config(options, plan, operator, index + 1, client)?;
         let built = kuvert_operator::build(config)
             .await
             .with_context(|| format!("starting the operator {}", operator.seed.name))?;
@@ -315,6 +316,40 @@ pub(super) async fn start_operators(
     Ok(services)
 }
 
+/// The operator's OIDC client id and secret: at the test e-ID (registered there by
+/// [`start_eid`]), or registered dynamically at `options.oidc_issuer` for the operator's
+/// `inloggad` redirect URI.
+async fn oidc_client(
+    options: &DemoOptions,
+    plan: &Plan,
+    operator: &OperatorPlan,
+) -> anyhow::Result<(String, String)> {
+    let Some(issuer) = &options.oidc_issuer else {
+        return Ok((operator.seed.key.to_owned(), operator.client_secret.clone()));
+    };
+    let redirect_uri = operator.web_url.join(OPERATOR_REDIRECT_PATHS[0])?;
+    let ca_pem = std::fs::read_to_string(ca_path(
+        &plan.pki_dir,
+        kuvert_pki::files::ORGANISATION_CA_STEM,
+    ))
+    .context("reading the organisation CA")?;
+    let http = kuvert_web::http_client(&kuvert_web::ClientConfig {
+        ca_pem,
+        identity: None,
+        connect_timeout: std::time::Duration::from_secs(5),
+        request_timeout: std::time::Duration::from_secs(30),
+    })
+    .context("the OIDC registration client")?;
+    let client = kuvert_eid::OidcClient::register_dynamic(issuer.clone(), redirect_uri, http)
+        .await
+        .with_context(|| format!("registering {} at {issuer}", operator.seed.name))?;
+    let secret = client
+        .client_secret()
+        .map(|secret| secrecy::ExposeSecret::expose_secret(secret).to_owned())
+        .with_context(|| format!("{issuer} gave {} no client secret", operator.seed.name))?;
+    Ok((client.client_id().to_owned(), secret))
+}
+
 /// The operator's configuration, written as the TOML file a deployment would have (through
 /// serde, so the demo cannot drift from what `kuvert operator serve` accepts).
 fn operator_config(
@@ -322,7 +357,10 @@ fn operator_config(
     plan: &Plan,
     operator: &OperatorPlan,
     index: usize,
+    client: (String, String),
 ) -> anyhow::Result<kuvert_operator::Config> {
+    let (client_id, client_secret) = client;
+    let issuer = options.oidc_issuer.as_ref().unwrap_or(&plan.eid_issuer);
     let key = operator.seed.key;
     let pki = &plan.pki_dir;
     let mut notification = serde_json::json!({
@@ -348,9 +386,9 @@ fn operator_config(
         "notification": notification,
         "web": {
             "public_url": operator.web_url.as_str(),
-            "oidc_issuer": plan.eid_issuer.as_str(),
-            "oidc_client_id": key,
-            "oidc_client_secret": operator.client_secret,
+            "oidc_issuer": issuer.as_str(),
+            "oidc_client_id": client_id,
+            "oidc_client_secret": client_secret,
             "signing_service_url": plan.eid_issuer.join("sign")?.as_str(),
         },
     });

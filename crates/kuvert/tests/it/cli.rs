@@ -17,10 +17,7 @@ async fn registry_admin_reads_file_then_environment_and_names_a_bad_key() {
         data_dir.join("pki").join("eid-ca.pem").display()
     );
     std::fs::write(&config, toml).unwrap();
-    let database = format!(
-        "sqlite://{}?mode=rwc",
-        data_dir.join("registry.db").display()
-    );
+    let database = federation.registry_database_url();
 
     // The environment overrides the file's database.
     let good = [("KUVERT_REGISTRY__DATABASE_URL", database.as_str())];

@@ -24,6 +24,7 @@ async fn letter_reaches_the_inbox_and_notifies_when_sent_through_the_toolkit() {
         .and_then(|_| kuvert_testenv::external_path("SMTP_MAILDIR", "the delivered e-mail"));
     let federation = Federation::start(FederationOptions {
         smtp_address: smtp.clone(),
+        ..FederationOptions::default()
     })
     .await;
     let person = seed::person("tolvan").unwrap();

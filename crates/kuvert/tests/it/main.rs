@@ -6,5 +6,7 @@ mod cli;
 mod crash;
 mod end_to_end;
 mod interop;
+mod oidc_provider;
 mod rejections;
 mod tidy;
+mod zeep_delivery;
