@@ -23,6 +23,8 @@
 
 use std::path::PathBuf;
 
+pub mod html_form;
+
 /// The value of `KUVERT_TEST_<name>`, or `None` after printing why the calling test skips.
 ///
 /// `purpose` says in a few words what the test would have checked, for the skip message.

@@ -1,6 +1,7 @@
 //! Test plumbing: the test provider and a tiny callback server on 127.0.0.1:0, an HTTP client
 //! that plays the browser, and readers for the provider's HTML forms.
 
+pub(crate) use kuvert_testenv::html_form::{form_action, hidden_fields};
 use std::future::IntoFuture;
 
 use axum::Router;
@@ -119,52 +120,6 @@ pub(crate) fn http_client() -> reqwest::Client {
         request_timeout: std::time::Duration::from_secs(30),
     };
     kuvert_web::http_client(&config).unwrap()
-}
-
-/// The `name`/`value` pairs of the hidden inputs of the first form in `html`.
-pub(crate) fn hidden_fields(html: &str) -> Vec<(String, String)> {
-    let mut fields = Vec::new();
-    let mut rest = html;
-    while let Some(start) = rest.find("<input type=\"hidden\" name=\"") {
-        rest = &rest[start + "<input type=\"hidden\" name=\"".len()..];
-        let (name, after_name) = rest.split_once("\" value=\"").unwrap();
-        let (value, after_value) = after_name.split_once('"').unwrap();
-        fields.push((unescape(name), unescape(value)));
-        rest = after_value;
-    }
-    fields
-}
-
-/// The `action` of the first form in `html`.
-pub(crate) fn form_action(html: &str) -> String {
-    let start = html.find("<form method=\"post\" action=\"").unwrap();
-    let rest = &html[start + "<form method=\"post\" action=\"".len()..];
-    unescape(rest.split_once('"').unwrap().0)
-}
-
-/// Decodes the entities askama writes (named and numeric).
-fn unescape(text: &str) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(start) = rest.find('&') {
-        out.push_str(&rest[..start]);
-        let (entity, after) = rest[start + 1..].split_once(';').unwrap();
-        let decoded = match entity {
-            "amp" => '&',
-            "lt" => '<',
-            "gt" => '>',
-            "quot" => '"',
-            "apos" => '\'',
-            _ if entity.starts_with("#x") => {
-                char::from_u32(u32::from_str_radix(&entity[2..], 16).unwrap()).unwrap()
-            }
-            _ => char::from_u32(entity[1..].parse().unwrap()).unwrap(),
-        };
-        out.push(decoded);
-        rest = after;
-    }
-    out.push_str(rest);
-    out
 }
 
 /// Reads a callback query (or form body) into the relying party's response type.

@@ -1,6 +1,7 @@
 //! A browser without JavaScript for the inbox tests: keeps cookies, follows no redirects,
 //! logs in at the test e-ID, and reads hidden fields and form actions out of pages.
 
+pub(super) use kuvert_testenv::html_form::{form_action, hidden_fields};
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -112,51 +113,4 @@ impl Browser {
 
 pub(super) fn location(response: &reqwest::Response) -> String {
     response.headers()["location"].to_str().unwrap().to_owned()
-}
-
-/// The `name`/`value` pairs of the hidden inputs in `html`.
-pub(super) fn hidden_fields(html: &str) -> Vec<(String, String)> {
-    let marker = "<input type=\"hidden\" name=\"";
-    let mut fields = Vec::new();
-    let mut rest = html;
-    while let Some(start) = rest.find(marker) {
-        rest = &rest[start + marker.len()..];
-        let (name, after_name) = rest.split_once("\" value=\"").unwrap();
-        let (value, after_value) = after_name.split_once('"').unwrap();
-        fields.push((unescape(name), unescape(value)));
-        rest = after_value;
-    }
-    fields
-}
-
-/// The `action` of the first form whose method is POST in `html`.
-pub(super) fn form_action(html: &str) -> String {
-    let marker = "<form method=\"post\" action=\"";
-    let start = html.find(marker).unwrap() + marker.len();
-    unescape(html[start..].split_once('"').unwrap().0)
-}
-
-/// Decodes the entities askama writes.
-fn unescape(text: &str) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(start) = rest.find('&') {
-        out.push_str(&rest[..start]);
-        let (entity, after) = rest[start + 1..].split_once(';').unwrap();
-        let decoded = match entity {
-            "amp" => '&',
-            "lt" => '<',
-            "gt" => '>',
-            "quot" => '"',
-            "apos" => '\'',
-            _ if entity.starts_with("#x") => {
-                char::from_u32(u32::from_str_radix(&entity[2..], 16).unwrap()).unwrap()
-            }
-            _ => char::from_u32(entity[1..].parse().unwrap()).unwrap(),
-        };
-        out.push(decoded);
-        rest = after;
-    }
-    out.push_str(rest);
-    out
 }
