@@ -209,3 +209,28 @@ const _: () = assert!(INBOX_LETTERS_PER_PAGE <= LETTERS_PER_PAGE_MAX);
 /// Bytes of one web inbox form post (settings, mark unread, the signing service's
 /// `SignatureData` post-back: an RSA-8192 signature and a certificate, base64, percent-encoded).
 pub const INBOX_FORM_BYTES_MAX: usize = 64 * 1024;
+
+/// Characters of a mailbox operator's short name in portal addresses (`/skaffa/{slug}`);
+/// operator names are short, 32 leaves room for a hyphenated one.
+pub const OPERATOR_SLUG_CHARS_MAX: usize = 32;
+
+/// Bytes of one portal request (pages take no form posts; only the communicators' forms do).
+pub const PORTAL_REQUEST_BYTES_MAX: usize = 32 * 1024;
+
+/// Characters of a referrer's domain the portal counts visits by (DNS names are at most 253).
+pub const REFERRER_DOMAIN_CHARS_MAX: usize = 253;
+
+/// Minutes a notification address's confirmation code stays valid: long enough to fetch an
+/// e-mail or SMS on another device, short enough that a guessed code has little time.
+pub const CONFIRMATION_CODE_MINUTES_MAX: i64 = 30;
+
+/// Wrong entries of one confirmation code before it stops working. With a 6-digit code the
+/// chance of guessing it is 5 in a million; a new code must then be sent.
+pub const CONFIRMATION_CODE_TRIES_MAX: u32 = 5;
+
+/// Confirmation codes sent to one channel of one mailbox per day: enough to fix a typo or
+/// lose a message a few times, too few to use the operator to flood someone's phone or inbox.
+pub const CONFIRMATION_CODES_PER_DAY_MAX: u32 = 5;
+
+/// Sender names a summary notification lists before "and N more" (SMS is 160 characters).
+pub const NOTIFICATION_SENDERS_NAMED_MAX: usize = 5;
