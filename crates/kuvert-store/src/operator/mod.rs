@@ -26,8 +26,9 @@ pub use records::{
     LetterAccess, LetterPage, LetterSummary, MailboxQuery, MobileNumber, NewDelivery,
     NotificationAddress, NotificationChannel, NotificationId, NotificationRecord,
     NotificationSetting, NotificationStatus, OpenedLetter, OperatorRecordError, SearchText,
-    StoreOutcome, StoredReceipt,
+    PendingCode, StoreOutcome, StoredReceipt,
 };
+pub use notifications::{CodeCheck, CodeIssue};
 pub(crate) use sql::SqlOperatorStore;
 
 /// A mailbox operator's storage. Held as `Arc<dyn OperatorStore>` by `kuvert-operator`.
@@ -72,7 +73,9 @@ pub trait OperatorStore: Send + Sync {
         page_size: usize,
     ) -> Result<usize, StoreError>;
 
-    /// Sets (or replaces) the address on its channel, unconfirmed, with a new code.
+    /// Sets (or replaces) the address on its channel, unconfirmed, with a new code (kept only
+    /// as a hash). `Conflict { what: "confirmation codes sent today" }` when the day's codes
+    /// are used up; [`OperatorStore::issue_confirmation_code`] says so as a value.
     async fn set_notification_address(
         &self,
         recipient: &RecipientId,
@@ -80,8 +83,9 @@ pub trait OperatorStore: Send + Sync {
         code: ConfirmationCode,
         at: OffsetDateTime,
     ) -> Result<NotificationSetting, StoreError>;
-    /// Confirms an address with the code sent to it. `NotFound` without an address on the
-    /// channel, `Conflict { what: "confirmation code" }` for a wrong code.
+    /// Confirms an address with the code sent to it. `NotFound` without an address or code on
+    /// the channel, `Conflict { what: "confirmation code" }` for a wrong, expired or used-up
+    /// code; [`OperatorStore::check_confirmation_code`] tells these apart.
     async fn confirm_notification_address(
         &self,
         recipient: &RecipientId,
@@ -158,6 +162,42 @@ pub trait OperatorStore: Send + Sync {
         &self,
         person: &PersonalIdentityNumber,
     ) -> Result<Vec<OrganisationNumber>, StoreError>;
+
+    /// Stores `address` on its channel with a new confirmation code's salted hash, valid for
+    /// `limits::CONFIRMATION_CODE_MINUTES_MAX` minutes; the address is unconfirmed unless it is
+    /// the confirmed one already (then this is a re-send). Refused as a value, changing
+    /// nothing, once `limits::CONFIRMATION_CODES_PER_DAY_MAX` codes went to the channel within
+    /// a day.
+    async fn issue_confirmation_code(
+        &self,
+        recipient: &RecipientId,
+        address: &NotificationAddress,
+        code: &ConfirmationCode,
+        now: OffsetDateTime,
+    ) -> Result<CodeIssue, StoreError>;
+    /// Checks an entered code: the right one confirms the address; a wrong one counts towards
+    /// `limits::CONFIRMATION_CODE_TRIES_MAX`; an expired or used-up code never confirms.
+    async fn check_confirmation_code(
+        &self,
+        recipient: &RecipientId,
+        channel: NotificationChannel,
+        code: &ConfirmationCode,
+        now: OffsetDateTime,
+    ) -> Result<CodeCheck, StoreError>;
+    /// Moves claimed notifications (≤ `limits::NOTIFICATIONS_PER_BATCH_MAX`) still pending to
+    /// `until` and ends their lease, without counting an attempt: quiet hours, or the hour
+    /// that gathers several letters into one summary.
+    async fn postpone_notifications(
+        &self,
+        ids: &[NotificationId],
+        until: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+    /// When a notification to `recipient` on `channel` was last sent, if ever.
+    async fn last_notification_sent_at(
+        &self,
+        recipient: &RecipientId,
+        channel: NotificationChannel,
+    ) -> Result<Option<OffsetDateTime>, StoreError>;
 }
 
 #[cfg(test)]

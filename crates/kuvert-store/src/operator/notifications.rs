@@ -1,91 +1,192 @@
-//! Notification settings (addresses with confirmation) and the notification outbox: claim a
-//! bounded batch under a lease, then mark each sent or failed with a doubling back-off.
+//! Notification addresses and their confirmation codes; the outbox is in [`outbox`].
+//!
+//! An address is used for notifications only once its holder entered the code sent to it.
+//! The code is kept only as a salted SHA-256 hash bound to the channel and address, stops
+//! working after `CONFIRMATION_CODE_MINUTES_MAX` minutes or `CONFIRMATION_CODE_TRIES_MAX`
+//! wrong entries, and at most `CONFIRMATION_CODES_PER_DAY_MAX` codes go to one channel of
+//! one mailbox per day, so the operator cannot be used to flood someone's phone or inbox.
+
+mod outbox;
 
 use kuvert_core::id::RecipientId;
-use kuvert_core::limits::{NOTIFICATION_ATTEMPTS_MAX, NOTIFICATIONS_PER_BATCH_MAX};
-use kuvert_core::message::SenderName;
+use kuvert_core::limits::{
+    CONFIRMATION_CODE_MINUTES_MAX, CONFIRMATION_CODE_TRIES_MAX, CONFIRMATION_CODES_PER_DAY_MAX,
+};
 use sqlx::any::AnyRow;
-use sqlx::{AnyPool, AssertSqlSafe, Row};
+use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Row};
 use time::{Duration, OffsetDateTime};
 
+pub(super) use outbox::{claim, last_sent_at, list, mark_failed, mark_sent, postpone};
+
 use super::{
-    ConfirmationCode, DeliveryId, NotificationAddress, NotificationChannel, NotificationId,
-    NotificationRecord, NotificationSetting, NotificationStatus,
+    ConfirmationCode, NotificationAddress, NotificationChannel, NotificationSetting, PendingCode,
 };
 use crate::database::{
     Backend, begin_write, get_count, get_flag, get_optional_time, get_parsed, get_time, to_millis,
 };
 use crate::error::{SqlContext, StoreError};
 
-/// Wait before the first retry; each further failure doubles it.
-const RETRY_DELAY_FIRST: Duration = Duration::minutes(1);
+/// The window `CONFIRMATION_CODES_PER_DAY_MAX` counts codes in.
+const CODE_WINDOW: Duration = Duration::days(1);
 
-const SETTING_COLUMNS: &str =
-    "recipient, channel, address, confirmation_code, is_confirmed, updated_at";
-const NOTIFICATION_COLUMNS: &str = "id, recipient, delivery_id, channel, address, sender_name, \
-     status, attempts, next_attempt_at, last_error, created_at, sent_at";
+/// What became of a request to send a confirmation code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeIssue {
+    /// The code's hash is stored; send the code to the address now.
+    Issued(NotificationSetting),
+    /// `CONFIRMATION_CODES_PER_DAY_MAX` codes went to this channel in the last day; nothing
+    /// changed. A new code can be sent from `retry_after`.
+    DailyLimitReached {
+        /// When the day-long window ends.
+        retry_after: OffsetDateTime,
+    },
+}
 
-pub(super) async fn set_address(
+/// What entering a confirmation code did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeCheck {
+    /// Right code: the address is confirmed and gets notifications from now on.
+    Confirmed(NotificationSetting),
+    /// Wrong code; `tries_left` more entries of this code are allowed (0: send a new one).
+    Wrong {
+        /// Entries left before the code stops working.
+        tries_left: u32,
+    },
+    /// The code is older than `CONFIRMATION_CODE_MINUTES_MAX` minutes.
+    Expired,
+    /// `CONFIRMATION_CODE_TRIES_MAX` wrong entries were made before this one.
+    TriesUsedUp,
+    /// No address on the channel, or no code outstanding for it.
+    NoCode,
+}
+
+const SETTING_COLUMNS: &str = "recipient, channel, address, is_confirmed, updated_at, \
+     code_hash, code_salt, code_expires_at, code_wrong_tries, codes_sent, code_window_started_at";
+
+/// Stores `address` on its channel with a new code's hash, unless the day's codes are used up.
+/// The address stays confirmed only when it is the confirmed address already.
+pub(super) async fn issue_code(
     pool: &AnyPool,
+    backend: Backend,
     recipient: &RecipientId,
-    address: NotificationAddress,
-    code: ConfirmationCode,
-    at: OffsetDateTime,
-) -> Result<NotificationSetting, StoreError> {
+    address: &NotificationAddress,
+    code: &ConfirmationCode,
+    now: OffsetDateTime,
+) -> Result<CodeIssue, StoreError> {
+    let channel = address.channel();
+    let mut transaction = begin_write(pool, backend).await?;
+    let current = read_setting(&mut transaction, recipient, channel).await?;
+    let (window_started, codes_sent) = match &current {
+        Some(stored) if now - stored.window_started_at < CODE_WINDOW => {
+            (stored.window_started_at, stored.codes_sent)
+        }
+        _ => (now, 0),
+    };
+    if codes_sent >= CONFIRMATION_CODES_PER_DAY_MAX {
+        return Ok(CodeIssue::DailyLimitReached {
+            retry_after: window_started + CODE_WINDOW,
+        });
+    }
+    let keeps_confirmation = current.as_ref().is_some_and(|stored| {
+        stored.setting.is_confirmed && stored.setting.address == *address
+    });
+    let salt = new_salt()?;
     sqlx::query(
         "INSERT INTO notification_settings (recipient, channel, address, confirmation_code, \
-         is_confirmed, updated_at) VALUES ($1, $2, $3, $4, 0, $5) \
-         ON CONFLICT (recipient, channel) DO UPDATE SET address = excluded.address, \
-         confirmation_code = excluded.confirmation_code, is_confirmed = 0, \
-         updated_at = excluded.updated_at",
+         is_confirmed, updated_at, code_hash, code_salt, code_expires_at, code_wrong_tries, \
+         codes_sent, code_window_started_at) VALUES ($1, $2, $3, '', $4, $5, $6, $7, $8, 0, $9, \
+         $10) ON CONFLICT (recipient, channel) DO UPDATE SET address = excluded.address, \
+         is_confirmed = excluded.is_confirmed, updated_at = excluded.updated_at, \
+         code_hash = excluded.code_hash, code_salt = excluded.code_salt, \
+         code_expires_at = excluded.code_expires_at, code_wrong_tries = 0, \
+         codes_sent = excluded.codes_sent, \
+         code_window_started_at = excluded.code_window_started_at",
     )
     .bind(recipient.to_wire())
-    .bind(address.channel().as_db())
+    .bind(channel.as_db())
     .bind(address.as_str())
-    .bind(code.as_str())
-    .bind(to_millis(at))
-    .execute(pool)
+    .bind(i64::from(keeps_confirmation))
+    .bind(to_millis(now))
+    .bind(code_hash(&salt, address, code))
+    .bind(salt)
+    .bind(to_millis(now + Duration::minutes(CONFIRMATION_CODE_MINUTES_MAX)))
+    .bind(i64::from(codes_sent + 1))
+    .bind(to_millis(window_started))
+    .execute(&mut *transaction)
     .await
     .context("store notification address")?;
-    setting(pool, recipient, address.channel())
+    let stored = read_setting(&mut transaction, recipient, channel)
         .await?
         .ok_or(StoreError::NotFound {
             what: "notification address",
-        })
+        })?;
+    transaction.commit().await.context("commit code")?;
+    Ok(CodeIssue::Issued(stored.setting))
 }
 
-pub(super) async fn confirm_address(
+/// Checks an entered code: confirms on a match, counts a wrong try otherwise.
+pub(super) async fn check_code(
     pool: &AnyPool,
     backend: Backend,
     recipient: &RecipientId,
     channel: NotificationChannel,
     code: &ConfirmationCode,
-    at: OffsetDateTime,
-) -> Result<NotificationSetting, StoreError> {
+    now: OffsetDateTime,
+) -> Result<CodeCheck, StoreError> {
     let mut transaction = begin_write(pool, backend).await?;
-    let updated = sqlx::query(
-        "UPDATE notification_settings SET is_confirmed = 1, updated_at = $1 \
-         WHERE recipient = $2 AND channel = $3 AND confirmation_code = $4",
-    )
-    .bind(to_millis(at))
-    .bind(recipient.to_wire())
-    .bind(channel.as_db())
-    .bind(code.as_str())
-    .execute(&mut *transaction)
-    .await
-    .context("confirm notification address")?;
-    transaction.commit().await.context("commit confirmation")?;
-    let stored = setting(pool, recipient, channel)
-        .await?
-        .ok_or(StoreError::NotFound {
+    let Some(stored) = read_setting(&mut transaction, recipient, channel).await? else {
+        return Ok(CodeCheck::NoCode);
+    };
+    let (Some(hash), Some(salt), Some(pending)) =
+        (&stored.code_hash, &stored.code_salt, stored.setting.pending_code)
+    else {
+        return Ok(CodeCheck::NoCode);
+    };
+    if pending.wrong_tries >= CONFIRMATION_CODE_TRIES_MAX {
+        return Ok(CodeCheck::TriesUsedUp);
+    }
+    if now >= pending.expires_at {
+        return Ok(CodeCheck::Expired);
+    }
+    let entered = code_hash(salt, &stored.setting.address, code);
+    let is_match =
+        aws_lc_rs::constant_time::verify_slices_are_equal(entered.as_bytes(), hash.as_bytes())
+            .is_ok();
+    let outcome = if is_match {
+        sqlx::query(
+            "UPDATE notification_settings SET is_confirmed = 1, updated_at = $1, \
+             code_hash = NULL, code_salt = NULL, code_expires_at = NULL, code_wrong_tries = 0 \
+             WHERE recipient = $2 AND channel = $3",
+        )
+        .bind(to_millis(now))
+        .bind(recipient.to_wire())
+        .bind(channel.as_db())
+        .execute(&mut *transaction)
+        .await
+        .context("confirm notification address")?;
+        let confirmed = read_setting(&mut transaction, recipient, channel).await?;
+        let confirmed = confirmed.ok_or(StoreError::NotFound {
             what: "notification address",
         })?;
-    match updated.rows_affected() {
-        1 => Ok(stored),
-        _ => Err(StoreError::Conflict {
-            what: "confirmation code",
-        }),
-    }
+        CodeCheck::Confirmed(confirmed.setting)
+    } else {
+        let wrong_tries = pending.wrong_tries + 1;
+        sqlx::query(
+            "UPDATE notification_settings SET code_wrong_tries = $1 \
+             WHERE recipient = $2 AND channel = $3",
+        )
+        .bind(i64::from(wrong_tries))
+        .bind(recipient.to_wire())
+        .bind(channel.as_db())
+        .execute(&mut *transaction)
+        .await
+        .context("count wrong confirmation code")?;
+        CodeCheck::Wrong {
+            tries_left: CONFIRMATION_CODE_TRIES_MAX.saturating_sub(wrong_tries),
+        }
+    };
+    transaction.commit().await.context("commit code check")?;
+    Ok(outcome)
 }
 
 pub(super) async fn remove_address(
@@ -114,210 +215,91 @@ pub(super) async fn settings(
         .fetch_all(pool)
         .await
         .context("read notification settings")?;
-    rows.iter().map(setting_from_row).collect()
+    rows.iter()
+        .map(|row| stored_from_row(row).map(|stored| stored.setting))
+        .collect()
 }
 
-async fn setting(
-    pool: &AnyPool,
+/// A settings row with what stays inside the store.
+struct StoredSetting {
+    setting: NotificationSetting,
+    code_hash: Option<String>,
+    code_salt: Option<String>,
+    codes_sent: u32,
+    window_started_at: OffsetDateTime,
+}
+
+async fn read_setting(
+    connection: &mut AnyConnection,
     recipient: &RecipientId,
     channel: NotificationChannel,
-) -> Result<Option<NotificationSetting>, StoreError> {
+) -> Result<Option<StoredSetting>, StoreError> {
     let sql = format!(
         "SELECT {SETTING_COLUMNS} FROM notification_settings WHERE recipient = $1 AND channel = $2"
     );
     let row = sqlx::query(AssertSqlSafe(sql))
         .bind(recipient.to_wire())
         .bind(channel.as_db())
-        .fetch_optional(pool)
+        .fetch_optional(&mut *connection)
         .await
         .context("read notification address")?;
-    row.as_ref().map(setting_from_row).transpose()
+    row.as_ref().map(stored_from_row).transpose()
 }
 
-fn setting_from_row(row: &AnyRow) -> Result<NotificationSetting, StoreError> {
-    let channel: String = row
-        .try_get("channel")
-        .context("read notification address")?;
-    Ok(NotificationSetting {
+fn stored_from_row(row: &AnyRow) -> Result<StoredSetting, StoreError> {
+    let context = "read notification address";
+    let channel: String = row.try_get("channel").context(context)?;
+    let code_hash: Option<String> = row.try_get("code_hash").context(context)?;
+    let code_salt: Option<String> = row.try_get("code_salt").context(context)?;
+    let count = |column| get_count(row, column).map(|n| u32::try_from(n).unwrap_or(u32::MAX));
+    let codes_sent = count("codes_sent")?;
+    let pending_code = match get_optional_time(row, "code_expires_at")? {
+        Some(expires_at) if code_hash.is_some() => Some(PendingCode {
+            expires_at,
+            wrong_tries: count("code_wrong_tries")?,
+            codes_sent,
+        }),
+        _ => None,
+    };
+    let setting = NotificationSetting {
         recipient: get_parsed(row, "recipient", RecipientId::parse)?,
         address: get_parsed(row, "address", |text| {
             NotificationAddress::from_db(&channel, text).ok_or(())
         })?,
-        confirmation_code: get_parsed(row, "confirmation_code", ConfirmationCode::parse)?,
+        pending_code,
         is_confirmed: get_flag(row, "is_confirmed")?,
         updated_at: get_time(row, "updated_at")?,
-    })
-}
-
-/// Picks due notifications, then takes each with a conditional update; a row another worker
-/// took in between updates nothing and is skipped. Portable: no `SKIP LOCKED` needed.
-pub(super) async fn claim(
-    pool: &AnyPool,
-    now: OffsetDateTime,
-    limit: usize,
-    lease: Duration,
-) -> Result<Vec<NotificationRecord>, StoreError> {
-    if limit > NOTIFICATIONS_PER_BATCH_MAX {
-        return Err(StoreError::TooMany {
-            count: limit,
-            max: NOTIFICATIONS_PER_BATCH_MAX,
-        });
-    }
-    assert!(lease.is_positive(), "a lease must last some time");
-    let now_millis = to_millis(now);
-    let sql = format!(
-        "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE status = $1 \
-         AND next_attempt_at <= $2 AND (claimed_until IS NULL OR claimed_until <= $2) \
-         ORDER BY next_attempt_at, id LIMIT $3"
-    );
-    let rows = sqlx::query(AssertSqlSafe(sql))
-        .bind(NotificationStatus::Pending.as_db())
-        .bind(now_millis)
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .fetch_all(pool)
-        .await
-        .context("find due notifications")?;
-    let mut claimed = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let record = notification_from_row(row)?;
-        let taken = sqlx::query(
-            "UPDATE notifications SET claimed_until = $1 WHERE id = $2 AND status = $3 \
-             AND (claimed_until IS NULL OR claimed_until <= $4)",
-        )
-        .bind(to_millis(now + lease))
-        .bind(record.id.to_string())
-        .bind(NotificationStatus::Pending.as_db())
-        .bind(now_millis)
-        .execute(pool)
-        .await
-        .context("claim notification")?;
-        if taken.rows_affected() == 1 {
-            claimed.push(record);
-        }
-    }
-    Ok(claimed)
-}
-
-pub(super) async fn mark_sent(
-    pool: &AnyPool,
-    id: NotificationId,
-    at: OffsetDateTime,
-) -> Result<(), StoreError> {
-    let updated = sqlx::query(
-        "UPDATE notifications SET status = $1, sent_at = $2, claimed_until = NULL \
-         WHERE id = $3 AND status = $4",
-    )
-    .bind(NotificationStatus::Sent.as_db())
-    .bind(to_millis(at))
-    .bind(id.to_string())
-    .bind(NotificationStatus::Pending.as_db())
-    .execute(pool)
-    .await
-    .context("mark notification sent")?;
-    match updated.rows_affected() {
-        1 => Ok(()),
-        _ => Err(StoreError::NotFound {
-            what: "notification",
-        }),
-    }
-}
-
-pub(super) async fn mark_failed(
-    pool: &AnyPool,
-    backend: Backend,
-    id: NotificationId,
-    error: &str,
-    now: OffsetDateTime,
-) -> Result<NotificationRecord, StoreError> {
-    let mut transaction = begin_write(pool, backend).await?;
-    let sql = format!("SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE id = $1");
-    let row = sqlx::query(AssertSqlSafe(sql.clone()))
-        .bind(id.to_string())
-        .fetch_optional(&mut *transaction)
-        .await
-        .context("read notification")?
-        .ok_or(StoreError::NotFound {
-            what: "notification",
-        })?;
-    let current = notification_from_row(&row)?;
-    if current.status != NotificationStatus::Pending {
-        return Err(StoreError::Conflict {
-            what: "notification already sent or failed",
-        });
-    }
-    let attempts = current.attempts.saturating_add(1);
-    let status = if attempts >= NOTIFICATION_ATTEMPTS_MAX {
-        NotificationStatus::Failed
-    } else {
-        NotificationStatus::Pending
     };
-    sqlx::query(
-        "UPDATE notifications SET attempts = $1, status = $2, next_attempt_at = $3, \
-         last_error = $4, claimed_until = NULL WHERE id = $5",
-    )
-    .bind(i64::from(attempts))
-    .bind(status.as_db())
-    .bind(to_millis(now + retry_delay(attempts)))
-    .bind(error.chars().take(1_000).collect::<String>())
-    .bind(id.to_string())
-    .execute(&mut *transaction)
-    .await
-    .context("record notification failure")?;
-    let updated = sqlx::query(AssertSqlSafe(sql))
-        .bind(id.to_string())
-        .fetch_one(&mut *transaction)
-        .await
-        .context("read notification")?;
-    transaction
-        .commit()
-        .await
-        .context("commit notification failure")?;
-    notification_from_row(&updated)
-}
-
-pub(super) async fn list(
-    pool: &AnyPool,
-    recipient: &RecipientId,
-    limit: u32,
-) -> Result<Vec<NotificationRecord>, StoreError> {
-    let sql = format!(
-        "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE recipient = $1 \
-         ORDER BY created_at DESC, id DESC LIMIT $2"
-    );
-    let rows = sqlx::query(AssertSqlSafe(sql))
-        .bind(recipient.to_wire())
-        .bind(i64::from(
-            limit.min(kuvert_core::limits::LETTERS_PER_PAGE_MAX),
-        ))
-        .fetch_all(pool)
-        .await
-        .context("list notifications")?;
-    rows.iter().map(notification_from_row).collect()
-}
-
-/// One minute after the first failure, doubling each time.
-fn retry_delay(attempts: u32) -> Duration {
-    RETRY_DELAY_FIRST * 2_i32.saturating_pow(attempts.saturating_sub(1).min(16))
-}
-
-fn notification_from_row(row: &AnyRow) -> Result<NotificationRecord, StoreError> {
-    let channel: String = row.try_get("channel").context("read notification")?;
-    let attempts = get_count(row, "attempts")?;
-    Ok(NotificationRecord {
-        id: get_parsed(row, "id", NotificationId::parse)?,
-        recipient: get_parsed(row, "recipient", RecipientId::parse)?,
-        delivery: get_parsed(row, "delivery_id", DeliveryId::parse)?,
-        address: get_parsed(row, "address", |text| {
-            NotificationAddress::from_db(&channel, text).ok_or(())
-        })?,
-        sender_name: get_parsed(row, "sender_name", SenderName::parse)?,
-        status: get_parsed(row, "status", |text| {
-            NotificationStatus::from_db(text).ok_or(())
-        })?,
-        attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
-        next_attempt_at: get_time(row, "next_attempt_at")?,
-        last_error: row.try_get("last_error").context("read notification")?,
-        created_at: get_time(row, "created_at")?,
-        sent_at: get_optional_time(row, "sent_at")?,
+    Ok(StoredSetting {
+        setting,
+        code_hash,
+        code_salt,
+        codes_sent,
+        window_started_at: get_time(row, "code_window_started_at")?,
     })
+}
+
+/// 16 random bytes as hex, so equal codes for equal addresses never hash alike.
+fn new_salt() -> Result<String, StoreError> {
+    let mut salt = [0_u8; 16];
+    aws_lc_rs::rand::fill(&mut salt)
+        .map_err(|_| StoreError::internal("make code salt", SaltUnavailable))?;
+    Ok(hex::encode(salt))
+}
+
+/// The random source failed: no salt, so no code is stored.
+#[derive(Debug, thiserror::Error)]
+#[error("the system random source gave no bytes")]
+struct SaltUnavailable;
+
+/// Hex SHA-256 of salt, channel, address and code, each ended by a newline (none holds one).
+fn code_hash(salt: &str, address: &NotificationAddress, code: &ConfirmationCode) -> String {
+    let input = format!(
+        "{salt}\n{}\n{}\n{}\n",
+        address.channel().as_db(),
+        address.as_str(),
+        code.as_str()
+    );
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, input.as_bytes());
+    hex::encode(digest.as_ref())
 }

@@ -298,12 +298,25 @@ pub struct NotificationSetting {
     pub recipient: RecipientId,
     /// Where to notify.
     pub address: NotificationAddress,
-    /// The code sent to confirm the address.
-    pub confirmation_code: ConfirmationCode,
+    /// The outstanding confirmation code, if one was sent and not yet used (its value is kept
+    /// only as a salted hash).
+    pub pending_code: Option<PendingCode>,
     /// Whether the holder confirmed; only confirmed addresses get notifications.
     pub is_confirmed: bool,
     /// When the address was set or confirmed.
     pub updated_at: OffsetDateTime,
+}
+
+/// What is known of an outstanding confirmation code without its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PendingCode {
+    /// When it stops working (`limits::CONFIRMATION_CODE_MINUTES_MAX` after it was sent).
+    pub expires_at: OffsetDateTime,
+    /// Wrong entries so far (it stops working at `limits::CONFIRMATION_CODE_TRIES_MAX`).
+    pub wrong_tries: u32,
+    /// Codes sent on this channel in the current day-long window
+    /// (at most `limits::CONFIRMATION_CODES_PER_DAY_MAX`).
+    pub codes_sent: u32,
 }
 
 /// State of a notification in the outbox.

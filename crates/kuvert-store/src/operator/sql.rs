@@ -9,7 +9,7 @@ use sqlx::AnyPool;
 use time::{Duration, OffsetDateTime};
 
 use super::{
-    AuditEvent, ConfirmationCode, DeliveryId, Letter, LetterAccess, LetterPage, MailboxQuery,
+    AuditEvent, CodeCheck, CodeIssue, ConfirmationCode, DeliveryId, Letter, LetterAccess, LetterPage, MailboxQuery,
     NewDelivery, NotificationAddress, NotificationChannel, NotificationId, NotificationRecord,
     NotificationSetting, OpenedLetter, OperatorStore, StoreOutcome, access, deliveries, mailbox,
     notifications,
@@ -91,7 +91,14 @@ impl OperatorStore for SqlOperatorStore {
         code: ConfirmationCode,
         at: OffsetDateTime,
     ) -> Result<NotificationSetting, StoreError> {
-        notifications::set_address(&self.pool, recipient, address, code, at).await
+        let issued =
+            notifications::issue_code(&self.pool, self.backend, recipient, &address, &code, at);
+        match issued.await? {
+            CodeIssue::Issued(setting) => Ok(setting),
+            CodeIssue::DailyLimitReached { .. } => Err(StoreError::Conflict {
+                what: "confirmation codes sent today",
+            }),
+        }
     }
 
     async fn confirm_notification_address(
@@ -101,7 +108,19 @@ impl OperatorStore for SqlOperatorStore {
         code: &ConfirmationCode,
         at: OffsetDateTime,
     ) -> Result<NotificationSetting, StoreError> {
-        notifications::confirm_address(&self.pool, self.backend, recipient, channel, code, at).await
+        let checked =
+            notifications::check_code(&self.pool, self.backend, recipient, channel, code, at);
+        match checked.await? {
+            CodeCheck::Confirmed(setting) => Ok(setting),
+            CodeCheck::NoCode => Err(StoreError::NotFound {
+                what: "notification address",
+            }),
+            CodeCheck::Wrong { .. } | CodeCheck::Expired | CodeCheck::TriesUsedUp => {
+                Err(StoreError::Conflict {
+                    what: "confirmation code",
+                })
+            }
+        }
     }
 
     async fn remove_notification_address(
@@ -183,5 +202,41 @@ impl OperatorStore for SqlOperatorStore {
         person: &PersonalIdentityNumber,
     ) -> Result<Vec<OrganisationNumber>, StoreError> {
         access::represented_companies(&self.pool, person).await
+    }
+
+    async fn issue_confirmation_code(
+        &self,
+        recipient: &RecipientId,
+        address: &NotificationAddress,
+        code: &ConfirmationCode,
+        now: OffsetDateTime,
+    ) -> Result<CodeIssue, StoreError> {
+        notifications::issue_code(&self.pool, self.backend, recipient, address, code, now).await
+    }
+
+    async fn check_confirmation_code(
+        &self,
+        recipient: &RecipientId,
+        channel: NotificationChannel,
+        code: &ConfirmationCode,
+        now: OffsetDateTime,
+    ) -> Result<CodeCheck, StoreError> {
+        notifications::check_code(&self.pool, self.backend, recipient, channel, code, now).await
+    }
+
+    async fn postpone_notifications(
+        &self,
+        ids: &[NotificationId],
+        until: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        notifications::postpone(&self.pool, self.backend, ids, until).await
+    }
+
+    async fn last_notification_sent_at(
+        &self,
+        recipient: &RecipientId,
+        channel: NotificationChannel,
+    ) -> Result<Option<OffsetDateTime>, StoreError> {
+        notifications::last_sent_at(&self.pool, recipient, channel).await
     }
 }
