@@ -7,6 +7,7 @@
 //! - [`message::SecureDelivery`]: one letter to one recipient, with its
 //!   [`message::SecureMessage`], [`message::Body`] and [`message::Attachment`]s, plus the
 //!   [`message::Seal`] and [`message::Receipt`] around it (PROTOCOL.md §6).
+//! - [`campaign::CampaignCode`]: the campaign token of a deep link, case-insensitive.
 //! - [`limits`]: every bound, declared once with its source.
 //!
 //! Invariants: this crate does no I/O and no async. Every identifier and constrained string is
@@ -60,6 +61,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod campaign;
 pub mod id;
 pub mod limits;
 pub mod message;

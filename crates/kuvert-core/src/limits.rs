@@ -234,3 +234,7 @@ pub const CONFIRMATION_CODES_PER_DAY_MAX: u32 = 5;
 
 /// Sender names a summary notification lists before "and N more" (SMS is 160 characters).
 pub const NOTIFICATION_SENDERS_NAMED_MAX: usize = 5;
+
+/// Characters of a campaign code (`kampanj=` in a deep link, SESSION2 data model): short
+/// enough to type from a paper letter, long enough for `KOMMUN-HOST-2026-FB`.
+pub const CAMPAIGN_CODE_CHARS_MAX: usize = 32;
