@@ -7,6 +7,7 @@
 //! - [`message::SecureDelivery`]: one letter to one recipient, with its
 //!   [`message::SecureMessage`], [`message::Body`] and [`message::Attachment`]s, plus the
 //!   [`message::Seal`] and [`message::Receipt`] around it (PROTOCOL.md §6).
+//! - [`calendar::YearMonth`] and [`calendar::stockholm_day`]: the units statistics count in.
 //! - [`campaign::CampaignCode`]: the campaign token of a deep link, case-insensitive.
 //! - [`limits`]: every bound, declared once with its source.
 //!
@@ -61,6 +62,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod calendar;
 pub mod campaign;
 pub mod id;
 pub mod limits;
