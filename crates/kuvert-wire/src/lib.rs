@@ -11,6 +11,8 @@
 //!   (7), [`service`] (mailbox operator: `deliverSecure`, `notify`, `deliverForward`),
 //!   [`message`] and [`notification`] (the optional sender → intermediary services). Each has
 //!   a `parse_request` that dispatches a server's incoming envelope to a typed request.
+//! - [`evidence`]: checking a stored letter offline ([`evidence::verify_evidence`] →
+//!   [`evidence::EvidenceReport`]): seal, sender's signature and receipt.
 //! - [`delivery`]: the letter itself (`SignedDelivery`, `SealedDelivery`) in the prefix-free
 //!   form that is signed (PROTOCOL.md §6.1, §9.3), and reading it back from a verified tree.
 //!
@@ -40,6 +42,7 @@ pub mod authority;
 pub mod delivery;
 pub mod envelope;
 pub mod error;
+pub mod evidence;
 pub mod fault;
 pub mod message;
 pub mod notification;

@@ -1,0 +1,339 @@
+//! Evidence: checking a stored letter long after it arrived, offline, from nothing but the
+//! sealed delivery as the operator received it and the receipt it answered with.
+//!
+//! This is what `kuvert verify` and the mailbox export rely on. It runs the same verifier as
+//! the operator's intake (`kuvert_xmldsig::Verifier::verify_sealed_delivery`, PROTOCOL.md
+//! §9.4) on the exact received bytes and reads the letter from the verified tree. Two things
+//! differ from the intake, because evidence is judged later:
+//! - Certificates are judged at the seal's date (`Seal/ReceivedTime`, signed by the
+//!   intermediary), not at the time of checking: a letter stays evidence after its signing
+//!   certificate expired.
+//! - Trust anchors are optional. Without them, each signature is checked with the
+//!   certificate it carries (pinned), which proves the content is unchanged since signing
+//!   but not who owns the key; [`EvidenceReport::chains`] then says
+//!   [`ChainCheck::NotChecked`].
+//!
+//! The receipt (`svc:DeliveryResult`) is not signed in Mina meddelanden (PROTOCOL.md §7), so
+//! it is checked for what it can show: it is a receipt, it says `Delivered=true`, and it is
+//! about this delivery's recipient ([`ReceiptFacts`]).
+
+use kuvert_core::id::{OrganisationNumber, RecipientId};
+use kuvert_core::limits::ENVELOPE_BYTES_CEILING;
+use kuvert_core::message::{MessageId, SealDate, SenderName, Subject, TransId};
+use kuvert_xmldsig::certificate::{Certificate, CertificateError};
+use kuvert_xmldsig::trust::{TrustAnchors, TrustError};
+use kuvert_xmldsig::{ParseError, ParseLimits, VerifiedSignature, Verifier, VerifyError};
+use roxmltree::{Document, Node};
+use time::OffsetDateTime;
+
+use crate::delivery::{read_seal, read_secure_delivery, signed_delivery_of};
+use crate::envelope::{BodyElement, expanded_name};
+use crate::error::WireError;
+use crate::ns::{SOAP, XMLDSIG};
+use crate::service::{DeliverSecureResponse, ServiceRequest, parse_request};
+
+/// What a letter's evidence proves, read from the verified tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidenceReport {
+    /// The organisation that signed the letter (`SignedDelivery` signature).
+    pub signer: Party,
+    /// The intermediary that sealed it (`SealedDelivery` signature).
+    pub sealer: Party,
+    /// The sender the letter names (`Header/Sender`); the signer is this sender or an
+    /// intermediary signing on its behalf (PROTOCOL.md §7).
+    pub sender: OrganisationNumber,
+    /// The sender's name as the letter gives it.
+    pub sender_name: SenderName,
+    /// The recipient (`Header/Recipient`).
+    pub recipient: RecipientId,
+    /// `Seal/ReceivedTime`: the day the intermediary received the letter.
+    pub received_on: SealDate,
+    /// The sender's message id.
+    pub message_id: MessageId,
+    /// The letter's subject.
+    pub subject: Subject,
+    /// What the receipt says.
+    pub receipt: ReceiptFacts,
+    /// Whether the certificates were chained to trust anchors.
+    pub chains: ChainCheck,
+}
+
+/// A signing organisation, as its certificate names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Party {
+    /// Subject `serialNumber` (`16` + organisation number, PROTOCOL.md §8).
+    pub organisation_number: OrganisationNumber,
+    /// Subject `O`, when the certificate has one.
+    pub name: Option<String>,
+    /// The whole subject, as the certificate gives it.
+    pub subject: String,
+}
+
+/// The receipt's content. It carries no signature of its own (PROTOCOL.md §7).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptFacts {
+    /// The operator's id of the accepted delivery.
+    pub trans_id: TransId,
+    /// The recipient the receipt is about (equal to the delivery's, or the check fails).
+    pub recipient: RecipientId,
+}
+
+/// How far certificates were checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChainCheck {
+    /// Both certificates chain to the given anchors and were valid on the seal's date.
+    Checked,
+    /// No anchors were given: signatures were checked with the certificates they carry.
+    NotChecked,
+}
+
+/// Why a letter's evidence does not hold; each variant names the part that failed.
+#[derive(Debug, thiserror::Error)]
+pub enum EvidenceError {
+    /// A file is not UTF-8 text.
+    #[error("{part} is not utf-8 text")]
+    NotText {
+        /// `sealed delivery` or `receipt`.
+        part: &'static str,
+    },
+    /// A file is not acceptable XML (or exceeds the bounds).
+    #[error("{part} is not acceptable xml")]
+    Xml {
+        /// `sealed delivery` or `receipt`.
+        part: &'static str,
+        /// The parser's reason.
+        #[source]
+        source: ParseError,
+    },
+    /// The sealed delivery file holds no sealed delivery (or its seal is unreadable).
+    #[error("sealed delivery file holds no sealed delivery")]
+    NotSealedDelivery(#[source] WireError),
+    /// The sender's signature (`SignedDelivery`) does not verify.
+    #[error("the sender's signature does not verify")]
+    SenderSignature(#[source] VerifyError),
+    /// The intermediary's seal (`SealedDelivery`) does not verify.
+    #[error("the seal does not verify")]
+    Seal(#[source] VerifyError),
+    /// A signing certificate is unusable (cannot be read, or names no organisation).
+    #[error("the {role} certificate is unusable")]
+    Certificate {
+        /// `sender` or `seal`.
+        role: &'static str,
+        /// Why.
+        #[source]
+        source: CertificateError,
+    },
+    /// The trust anchors cannot be used.
+    #[error("trust anchors are unusable")]
+    Anchors(#[source] TrustError),
+    /// The signed letter does not fit the message model.
+    #[error("the signed letter cannot be read")]
+    Letter(#[source] WireError),
+    /// The receipt file is not a `deliverSecure` receipt.
+    #[error("receipt is not a deliverSecure receipt")]
+    Receipt(#[source] WireError),
+    /// The receipt says the letter was not delivered.
+    #[error("receipt says the delivery was not delivered")]
+    ReceiptNotDelivered,
+    /// The receipt is about another recipient than the delivery.
+    #[error("receipt is about recipient {receipt}, the delivery is to {delivery}")]
+    ReceiptMismatch {
+        /// The recipient the receipt names (wire form).
+        receipt: String,
+        /// The recipient the delivery names (wire form).
+        delivery: String,
+    },
+}
+
+/// Verifies a letter's evidence: `sealed_delivery` is the sealed delivery exactly as received
+/// (a `deliverSecure` request envelope, or a bare `SealedDelivery` document such as the
+/// sender toolkit's evidence archive keeps), `receipt` the operator's `deliverSecure`
+/// response envelope. With `anchors`, both certificates must chain to them.
+///
+/// # Errors
+/// An [`EvidenceError`] naming the first part that failed.
+pub fn verify_evidence(
+    sealed_delivery: &[u8],
+    receipt: &[u8],
+    anchors: Option<&TrustAnchors>,
+) -> Result<EvidenceReport, EvidenceError> {
+    let receipt = read_receipt(receipt)?;
+    let sealed_text = text(sealed_delivery, "sealed delivery")?;
+    let document = parse(sealed_text, "sealed delivery")?;
+    let wrapper = sealed_wrapper(&document)?;
+    let signed_delivery = signed_delivery_of(wrapper).map_err(EvidenceError::NotSealedDelivery)?;
+    // Read before verification only to choose the instant certificates are judged at; the
+    // seal signature verified below covers this very element.
+    let seal = read_seal(wrapper).map_err(EvidenceError::NotSealedDelivery)?;
+    let (anchors, chains) = match anchors {
+        Some(anchors) => (anchors.clone(), ChainCheck::Checked),
+        None => (
+            pinned_leaves(wrapper, signed_delivery)?,
+            ChainCheck::NotChecked,
+        ),
+    };
+    let policy = kuvert_xmldsig::VerifyPolicy {
+        is_sha1_allowed: true,
+        now: judged_at(seal.received_date),
+    };
+    let verifier = Verifier::new(anchors, policy);
+    // The sender's signature first, so a changed letter is reported as such (the seal, which
+    // covers the letter too, would fail as well).
+    let signer = verifier
+        .verify_signed_delivery(signed_delivery)
+        .map_err(EvidenceError::SenderSignature)?;
+    let verified = verifier
+        .verify_sealed_delivery(wrapper)
+        .map_err(EvidenceError::Seal)?;
+    let letter = read_secure_delivery(verified.signed_delivery()).map_err(EvidenceError::Letter)?;
+    check_receipt(&receipt, &letter.header.recipient)?;
+    let header = letter.message.header();
+    Ok(EvidenceReport {
+        signer: party(&signer, "sender")?,
+        sealer: party(&verified.sealer, "seal")?,
+        sender: letter.header.sender.id.clone(),
+        sender_name: letter.header.sender.name.clone(),
+        recipient: letter.header.recipient.clone(),
+        received_on: seal.received_date,
+        message_id: header.id.clone(),
+        subject: header.subject.clone(),
+        receipt: ReceiptFacts {
+            trans_id: receipt.trans_id,
+            recipient: receipt.recipient,
+        },
+        chains,
+    })
+}
+
+/// Noon UTC of the seal's day: the seal gives only a date, and noon keeps the instant on
+/// that day in every Swedish offset.
+#[must_use]
+pub fn judged_at(received_on: SealDate) -> OffsetDateTime {
+    received_on
+        .date()
+        .with_time(time::macros::time!(12:00))
+        .assume_utc()
+}
+
+fn read_receipt(receipt: &[u8]) -> Result<kuvert_core::message::Receipt, EvidenceError> {
+    let receipt_text = text(receipt, "receipt")?;
+    let document = parse(receipt_text, "receipt")?;
+    let response =
+        DeliverSecureResponse::from_envelope(&document).map_err(EvidenceError::Receipt)?;
+    Ok(response.receipt)
+}
+
+fn check_receipt(
+    receipt: &kuvert_core::message::Receipt,
+    recipient: &RecipientId,
+) -> Result<(), EvidenceError> {
+    if !receipt.is_delivered {
+        return Err(EvidenceError::ReceiptNotDelivered);
+    }
+    if &receipt.recipient != recipient {
+        return Err(EvidenceError::ReceiptMismatch {
+            receipt: receipt.recipient.to_wire(),
+            delivery: recipient.to_wire(),
+        });
+    }
+    Ok(())
+}
+
+fn text<'a>(bytes: &'a [u8], part: &'static str) -> Result<&'a str, EvidenceError> {
+    std::str::from_utf8(bytes).map_err(|_| EvidenceError::NotText { part })
+}
+
+/// Parses with the largest envelope any operator may have accepted.
+fn parse<'input>(xml: &'input str, part: &'static str) -> Result<Document<'input>, EvidenceError> {
+    let limits = ParseLimits {
+        bytes_max: ENVELOPE_BYTES_CEILING,
+        ..ParseLimits::default()
+    };
+    kuvert_xmldsig::parse_document_with(xml, &limits)
+        .map_err(|source| EvidenceError::Xml { part, source })
+}
+
+/// The element that holds the seal: the inner `svc3:deliverSecure` of a request envelope, or
+/// the root of a bare `SealedDelivery` document.
+fn sealed_wrapper<'a, 'input>(
+    document: &'a Document<'input>,
+) -> Result<Node<'a, 'input>, EvidenceError> {
+    let root = document.root_element();
+    if expanded_name(root) != (SOAP, "Envelope") {
+        return Ok(root);
+    }
+    match parse_request(document).map_err(EvidenceError::NotSealedDelivery)? {
+        ServiceRequest::DeliverSecure(wrapper) => Ok(wrapper),
+        ServiceRequest::Notify(_) | ServiceRequest::DeliverForward(_) => Err(
+            EvidenceError::NotSealedDelivery(WireError::UnknownOperation {
+                namespace: crate::ns::SERVICE3.to_owned(),
+                name: root.tag_name().name().to_owned(),
+            }),
+        ),
+    }
+}
+
+/// Each signature's own leaf certificate as an anchor (the verifier trusts a byte-identical
+/// anchor directly), for a check without trust anchors.
+fn pinned_leaves(
+    wrapper: Node<'_, '_>,
+    signed_delivery: Node<'_, '_>,
+) -> Result<TrustAnchors, EvidenceError> {
+    let leaves = [(signed_delivery, "sender"), (wrapper, "seal")]
+        .into_iter()
+        .filter_map(|(element, role)| leaf_certificate(element).map(|der| (der, role)))
+        .map(|(der, role)| {
+            let der = crate::base64_decode(der).map_err(|reason| EvidenceError::Certificate {
+                role,
+                source: CertificateError::Der {
+                    reason: reason.to_owned(),
+                },
+            })?;
+            Certificate::from_der(&der)
+                .map_err(|source| EvidenceError::Certificate { role, source })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    // No certificate at all is reported by the verifier as a missing certificate.
+    if leaves.is_empty() {
+        return Err(EvidenceError::SenderSignature(
+            VerifyError::MissingCertificate,
+        ));
+    }
+    TrustAnchors::from_certificates(leaves).map_err(EvidenceError::Anchors)
+}
+
+/// The text of the first `X509Certificate` of the `ds:Signature` child of `element`.
+fn leaf_certificate<'a>(element: Node<'a, '_>) -> Option<&'a str> {
+    let signature = element
+        .children()
+        .find(|child| child.has_tag_name((XMLDSIG, "Signature")))?;
+    signature
+        .descendants()
+        .find(|node| node.has_tag_name((XMLDSIG, "X509Certificate")))
+        .and_then(|node| node.text())
+}
+
+fn party(signature: &VerifiedSignature, role: &'static str) -> Result<Party, EvidenceError> {
+    let certificate = &signature.certificate;
+    let organisation_number = certificate
+        .organisation_number()
+        .map_err(|source| EvidenceError::Certificate { role, source })?;
+    Ok(Party {
+        organisation_number,
+        name: organisation_name(certificate.subject_name()),
+        subject: certificate.subject_name().to_owned(),
+    })
+}
+
+/// The `O` attribute of a subject written as `C=SE, O=Kommun A, CN=…` (RDNs separated by
+/// `, `, multi-valued ones by ` + `).
+fn organisation_name(subject: &str) -> Option<String> {
+    subject
+        .split(", ")
+        .flat_map(|rdn| rdn.split(" + "))
+        .find_map(|attribute| attribute.strip_prefix("O="))
+        .map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests;
