@@ -1,6 +1,11 @@
-//! [`Config`]: what the portal shows, as the binary loads it.
+//! [`Config`]: what the portal shows and where it keeps and fetches its data, as the binary
+//! loads it (figment: defaults → TOML → `KUVERT_PORTAL__…`). File paths are read by
+//! [`crate::build`]; the library never reads files or the environment on its own.
 
-use kuvert_core::limits::PORTAL_OPERATORS_MAX;
+use std::fmt;
+use std::path::PathBuf;
+
+use kuvert_core::limits::{OPERATOR_SLUG_CHARS_MAX, PORTAL_OPERATORS_MAX};
 
 use crate::StartError;
 
@@ -8,47 +13,176 @@ use crate::StartError;
 #[derive(Debug, Clone, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
+    /// The portal's public address (`https://brevlada.example/`): the base of every deep
+    /// link and QR code it prints. Required.
+    pub public_url: url::Url,
+    /// Database URL for visits, operator choices and campaigns
+    /// (`sqlite:///var/lib/kuvert/portal.db?mode=rwc` or `postgres://…`). Default
+    /// [`DATABASE_URL_DEFAULT`]: a SQLite file in the working directory.
+    #[serde(default = "default_database_url")]
+    pub database_url: String,
+    /// Base URL of the registry's REST API (`https://far.example:8443`), asked for the
+    /// senders and the statistics feed over mutual TLS. Required.
+    pub registry_url: url::Url,
+    /// The portal's organisation certificate towards the registry. Required.
+    pub tls: TlsConfig,
+    /// How long the registry's list of senders is shown before it is fetched again, in
+    /// seconds. Default 60.
+    #[serde(default = "default_senders_cache_secs")]
+    pub senders_cache_secs: u64,
+    /// Who publishes the portal, named in the accessibility statement
+    /// ("Myndigheten för digital förvaltning"). Required.
+    pub publisher_name: String,
+    /// E-mail address for accessibility reports and questions about the portal. Required.
+    pub contact_email: String,
     /// The connected mailbox operators, in the order the chooser shows them. Required: a
     /// portal without operators cannot help anyone get a mailbox.
     pub operators: Vec<PortalOperator>,
+}
+
+/// The portal's TLS client identity: its organisation certificate, presented to the registry,
+/// and the CA the registry's server certificate chains to (PROTOCOL.md §8).
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    /// Certificate chain (PEM, leaf first) of the portal's organisation certificate.
+    pub certificate_path: PathBuf,
+    /// PKCS#8 private key (PEM) of that certificate.
+    pub key_path: PathBuf,
+    /// CA certificate(s) (PEM) of organisation certificates, trusted for the registry.
+    pub organisation_ca_path: PathBuf,
 }
 
 /// One mailbox operator as the chooser shows it.
 #[derive(Debug, Clone, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PortalOperator {
+    /// The operator's short name in the portal's addresses (`/skaffa/{slug}`), e.g.
+    /// `demobrevladan`; also how operator choices are counted.
+    pub slug: OperatorSlug,
     /// The operator's name, e.g. "Demobrevlådan".
     pub name: String,
     /// One or two sentences in Swedish about the operator's mailbox.
     pub description_sv: String,
     /// The same in English.
     pub description_en: String,
-    /// Where the operator's sign-up ("skaffa digital brevlåda") starts.
+    /// Where the operator's sign-up ("skaffa digital brevlåda") starts; the portal appends
+    /// `avsandare` and `kampanj` when a deep link named them.
     pub signup_url: url::Url,
 }
 
+/// An operator's short name in portal addresses: 1–`OPERATOR_SLUG_CHARS_MAX` characters of
+/// `a-z`, `0-9` and `-`, so it needs no escaping in a path.
+#[derive(Clone, PartialEq, Eq, Hash, serde::Deserialize)]
+#[serde(try_from = "String")]
+pub struct OperatorSlug(String);
+
+/// Why a text is not an [`OperatorSlug`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("operator slug must be 1-{OPERATOR_SLUG_CHARS_MAX} characters of a-z, 0-9 and -")]
+pub struct OperatorSlugError;
+
+/// Characters of the portal's public address: deep links built on it must fit a QR code
+/// that still scans from a printed letter.
+const PUBLIC_URL_CHARS_MAX: usize = 200;
+
+/// The default of [`Config::database_url`].
+pub const DATABASE_URL_DEFAULT: &str = "sqlite://kuvert-portal.db?mode=rwc";
+
+fn default_database_url() -> String {
+    DATABASE_URL_DEFAULT.to_owned()
+}
+
+fn default_senders_cache_secs() -> u64 {
+    60
+}
+
+impl OperatorSlug {
+    /// Parses a slug.
+    ///
+    /// # Errors
+    /// [`OperatorSlugError`] for an empty, too long or non-slug text.
+    pub fn parse(text: &str) -> Result<Self, OperatorSlugError> {
+        let is_valid = (1..=OPERATOR_SLUG_CHARS_MAX).contains(&text.len())
+            && text
+                .bytes()
+                .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-');
+        if is_valid {
+            Ok(Self(text.to_owned()))
+        } else {
+            Err(OperatorSlugError)
+        }
+    }
+
+    /// The slug text.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for OperatorSlug {
+    type Error = OperatorSlugError;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        Self::parse(&text)
+    }
+}
+
+impl fmt::Debug for OperatorSlug {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.0)
+    }
+}
+
+impl fmt::Display for OperatorSlug {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.0)
+    }
+}
+
 impl Config {
+    /// Checks what serde cannot: the operators' count, unique slugs and http(s) addresses.
     pub(crate) fn check(&self) -> Result<(), StartError> {
+        let invalid = |key, reason: String| Err(StartError::Config { key, reason });
         if self.operators.is_empty() {
-            return Err(StartError::Config {
-                key: "operators",
-                reason: "at least one mailbox operator is needed".to_owned(),
-            });
+            return invalid("operators", "at least one mailbox operator is needed".to_owned());
         }
         if self.operators.len() > PORTAL_OPERATORS_MAX {
-            return Err(StartError::Config {
-                key: "operators",
-                reason: format!("at most {PORTAL_OPERATORS_MAX} operators"),
-            });
+            return invalid("operators", format!("at most {PORTAL_OPERATORS_MAX} operators"));
         }
-        for operator in &self.operators {
-            if !matches!(operator.signup_url.scheme(), "http" | "https") {
-                return Err(StartError::Config {
-                    key: "operators.signup_url",
-                    reason: format!("{} is not an http(s) address", operator.signup_url),
-                });
+        for (index, operator) in self.operators.iter().enumerate() {
+            if !is_http(&operator.signup_url) {
+                let reason = format!("{} is not an http(s) address", operator.signup_url);
+                return invalid("operators.signup_url", reason);
             }
+            if self.operators[..index]
+                .iter()
+                .any(|earlier| earlier.slug == operator.slug)
+            {
+                return invalid("operators.slug", format!("{} is used twice", operator.slug));
+            }
+        }
+        if !is_http(&self.public_url) || self.public_url.cannot_be_a_base() {
+            return invalid("public_url", format!("{} is not an http(s) address", self.public_url));
+        }
+        if self.publisher_name.trim().is_empty() {
+            return invalid("publisher_name", "must name who publishes the portal".to_owned());
+        }
+        if !self.contact_email.contains('@') || self.contact_email.chars().any(char::is_whitespace) {
+            return invalid("contact_email", format!("{} is not an e-mail address", self.contact_email));
+        }
+        if self.public_url.as_str().len() > PUBLIC_URL_CHARS_MAX {
+            let reason = format!("at most {PUBLIC_URL_CHARS_MAX} characters (QR codes)");
+            return invalid("public_url", reason);
+        }
+        if self.senders_cache_secs == 0 {
+            return invalid("senders_cache_secs", "must be at least 1".to_owned());
         }
         Ok(())
     }
+}
+
+fn is_http(url: &url::Url) -> bool {
+    matches!(url.scheme(), "http" | "https")
 }

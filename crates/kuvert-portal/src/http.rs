@@ -1,27 +1,66 @@
-//! The portal's pages: thin handlers that pick the language and render a template.
+//! The portal's routes: thin handlers that read the query, ask the registry or the store,
+//! and render a page (`pages`, `info_pages`, `sender_pages`) or redirect.
+//!
+//! Routes (fixed URLs of SESSION2): `/` start, `/skaffa` chooser (accepts a deep link's
+//! `avsandare`/`kampanj`), `/skaffa/{slug}` (counts the operator choice, then 303 to the
+//! operator's sign-up), `/avsandare` senders list, `/avsandare/{organisation_number}/qr.svg`
+//! and `/avsandare/{organisation_number}/pappersbrev` (paper letters), `/fragor` FAQ,
+//! `/tillganglighet` accessibility statement, `/static/portal.css`, health.
+//! **Invariant:** no public route sets a cookie.
+
+use std::sync::Arc;
 
 use askama::Template;
 use axum::Router;
-use axum::http::header;
-use axum::response::{Html, IntoResponse, Response};
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
-use kuvert_core::limits::ENVELOPE_BYTES_DEFAULT_MAX;
+use kuvert_core::id::OrganisationNumber;
+use kuvert_core::limits::PORTAL_REQUEST_BYTES_MAX;
+use kuvert_web::deep_link::paper_letter_notice;
 use kuvert_web::i18n::Language;
 
-use crate::config::Config;
+use crate::config::{Config, OperatorSlug};
+use crate::domain::deep_link::{DeepLink, DeepLinkQuery};
+use crate::registry_client::RegistryClient;
 
+mod info_pages;
 mod pages;
+mod sender_pages;
 
-/// The portal's routes with the standard layers. Requests carry no body worth reading, so
-/// the body bound is small.
-pub(crate) fn router(config: Config) -> Router {
+/// What every handler shares. Clones share everything.
+#[derive(Debug, Clone)]
+pub(crate) struct AppState {
+    pub(crate) config: Arc<Config>,
+    pub(crate) registry: RegistryClient,
+}
+
+impl AppState {
+    pub(crate) fn new(config: Config, registry: RegistryClient) -> Self {
+        Self {
+            config: Arc::new(config),
+            registry,
+        }
+    }
+}
+
+/// The portal's routes with the standard layers. Public pages take no form posts, so the
+/// body bound is small.
+pub(crate) fn router(state: AppState) -> Router {
     let routes = Router::new()
         .route("/", get(start))
         .route("/skaffa", get(choose_operator))
+        .route("/skaffa/{slug}", get(operator_chosen))
+        .route("/avsandare", get(senders))
+        .route("/avsandare/{organisation_number}/qr.svg", get(sender_qr_code))
+        .route("/avsandare/{organisation_number}/pappersbrev", get(paper_letter))
+        .route("/fragor", get(questions))
+        .route("/tillganglighet", get(accessibility))
         .route("/static/portal.css", get(stylesheet))
-        .with_state(config);
-    let body_bytes_max = usize::try_from(ENVELOPE_BYTES_DEFAULT_MAX / 64).unwrap_or(32 * 1024);
-    kuvert_web::layers::standard_layers(routes, body_bytes_max).merge(
+        .fallback(unknown_page)
+        .with_state(state);
+    kuvert_web::layers::standard_layers(routes, PORTAL_REQUEST_BYTES_MAX).merge(
         kuvert_web::health::health_router(kuvert_web::health::Readiness::new()),
     )
 }
@@ -32,9 +71,112 @@ async fn start(language: Language) -> Response {
 
 async fn choose_operator(
     language: Language,
-    axum::extract::State(config): axum::extract::State<Config>,
+    State(state): State<AppState>,
+    Query(query): Query<DeepLinkQuery>,
 ) -> Response {
-    render(&pages::ChooserPage::new(language, &config.operators))
+    let deep_link = DeepLink::from_query(&query);
+    render(&pages::ChooserPage::new(
+        language,
+        &state.config.operators,
+        &deep_link,
+    ))
+}
+
+/// Counts the choice and sends the person on to the operator's sign-up, carrying the deep
+/// link's sender and campaign.
+async fn operator_chosen(
+    language: Language,
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(query): Query<DeepLinkQuery>,
+) -> Response {
+    let Some(operator) = OperatorSlug::parse(&slug).ok().and_then(|slug| {
+        state
+            .config
+            .operators
+            .iter()
+            .find(|operator| operator.slug == slug)
+    }) else {
+        return not_found(language);
+    };
+    let deep_link = DeepLink::from_query(&query);
+    let target = deep_link.signup_url(&operator.signup_url, language);
+    Redirect::to(target.as_str()).into_response()
+}
+
+async fn senders(language: Language, State(state): State<AppState>) -> Response {
+    let senders = match state.registry.senders().await {
+        Ok(senders) => Some(senders),
+        Err(error) => {
+            tracing::warn!(error = %kuvert_core::report::error_chain(&error), "senders list unavailable");
+            None
+        }
+    };
+    render(&sender_pages::SendersPage::new(
+        language,
+        senders.as_ref().map(|senders| senders.as_slice()),
+    ))
+}
+
+async fn sender_qr_code(
+    language: Language,
+    State(state): State<AppState>,
+    Path(organisation_number): Path<String>,
+    Query(query): Query<DeepLinkQuery>,
+) -> Response {
+    let Ok(sender) = OrganisationNumber::parse(&organisation_number) else {
+        return not_found(language);
+    };
+    let campaign = DeepLink::from_query(&query).campaign;
+    match paper_letter_notice(&state.config.public_url, &sender, campaign.as_ref()) {
+        Ok(notice) => ([(header::CONTENT_TYPE, "image/svg+xml")], notice.qr_svg).into_response(),
+        Err(error) => internal_error(&error),
+    }
+}
+
+async fn paper_letter(
+    language: Language,
+    State(state): State<AppState>,
+    Path(organisation_number): Path<String>,
+    Query(query): Query<DeepLinkQuery>,
+) -> Response {
+    let Ok(sender) = OrganisationNumber::parse(&organisation_number) else {
+        return not_found(language);
+    };
+    let campaign = DeepLink::from_query(&query).campaign;
+    let notice = match paper_letter_notice(&state.config.public_url, &sender, campaign.as_ref()) {
+        Ok(notice) => notice,
+        Err(error) => return internal_error(&error),
+    };
+    // The name is a courtesy: without the registry the page still shows the number.
+    let senders = state.registry.senders().await.ok();
+    let name = senders.as_ref().and_then(|senders| {
+        senders
+            .iter()
+            .find(|known| known.organisation_number == sender)
+            .map(|known| known.name.as_str())
+    });
+    render(&sender_pages::PaperLetterPage::new(
+        language,
+        &sender_pages::PaperLetterFacts {
+            sender: &sender,
+            name,
+            campaign: campaign.as_ref(),
+            notice: &notice,
+        },
+    ))
+}
+
+async fn questions(language: Language) -> Response {
+    render(&info_pages::QuestionsPage::new(language))
+}
+
+async fn accessibility(language: Language, State(state): State<AppState>) -> Response {
+    let publisher = info_pages::Publisher {
+        name: &state.config.publisher_name,
+        contact_email: &state.config.contact_email,
+    };
+    render(&info_pages::AccessibilityPage::new(language, &publisher))
 }
 
 async fn stylesheet() -> Response {
@@ -45,16 +187,30 @@ async fn stylesheet() -> Response {
         .into_response()
 }
 
+async fn unknown_page(language: Language) -> Response {
+    not_found(language)
+}
+
+fn not_found(language: Language) -> Response {
+    let mut response = render(&pages::NotFoundPage::new(language));
+    *response.status_mut() = StatusCode::NOT_FOUND;
+    response
+}
+
+fn internal_error(error: &dyn std::error::Error) -> Response {
+    tracing::error!(error = %kuvert_core::report::error_chain(error), "portal request failed");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Internt fel / Internal error",
+    )
+        .into_response()
+}
+
 fn render(page: &impl Template) -> Response {
     match page.render() {
         Ok(html) => Html(html).into_response(),
         Err(error) => {
-            tracing::error!(error = %error, "portal page failed to render");
-            (
-                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                "Internt fel / Internal error",
-            )
-                .into_response()
+            internal_error(&error)
         }
     }
 }

@@ -1,22 +1,36 @@
 //! The public portal: where people learn what a digital mailbox is and get one.
 //!
-//! This first version serves the start page with the three main messages of `TERMS.md` and
-//! the one call to action, "Skaffa digital brevlåda", which leads to a chooser of the
-//! connected mailbox operators; each choice goes straight into that operator's sign-up, so
-//! a person is at an operator in two clicks. Pages are server-rendered, Swedish first with an
-//! English version (`?lang=en`), and work without JavaScript. The portal sets no cookies.
+//! It serves the start page with the three main messages of `TERMS.md` and the one call to
+//! action, "Skaffa digital brevlåda", which leads to a chooser of the connected mailbox
+//! operators; each choice goes through `/skaffa/{slug}` (counted) straight into that
+//! operator's sign-up, so a person is at an operator in two clicks, from the start page or
+//! from a sender's deep link (`/skaffa?avsandare=…&kampanj=…`). It also lists the connected
+//! senders (from the registry, [`RegistryClient`]), answers common questions, states its
+//! accessibility, and prints a QR code and a short text for senders' paper letters. Pages are
+//! server-rendered, Swedish first with an English version (`?lang=en`), and work without
+//! JavaScript. Public pages set no cookies.
 //!
-//! Main types: [`Config`], [`PortalOperator`], [`Service`].
+//! Main types: [`Config`], [`PortalOperator`], [`Service`], [`RegistryClient`].
+//! **Invariant:** the portal talks to the registry only over mutual TLS with its own
+//! organisation certificate, and reads nothing but public aggregates from it.
 
 use std::io;
+use std::time::Duration;
 
 use axum::Router;
 use kuvert_web::{Listener, Shutdown};
+use secrecy::SecretString;
 
 mod config;
+mod dashboard;
+mod domain;
 mod http;
+mod registry_client;
 
-pub use config::{Config, PortalOperator};
+pub use config::{
+    Config, DATABASE_URL_DEFAULT, OperatorSlug, OperatorSlugError, PortalOperator, TlsConfig,
+};
+pub use registry_client::{ConnectedSender, RegistryClient, RegistryError};
 
 /// Why the portal could not start.
 #[derive(Debug, thiserror::Error)]
@@ -34,23 +48,75 @@ pub enum StartError {
 /// A built portal, ready to serve.
 #[derive(Debug, Clone)]
 pub struct Service {
-    config: Config,
+    state: http::AppState,
 }
 
-/// Checks the configuration and builds the portal.
+/// Timeouts of the portal's calls to the registry: a page waits at most this long.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// See [`CONNECT_TIMEOUT`].
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Checks the configuration, reads the certificates and builds the registry client.
+///
+/// # Errors
+/// [`StartError::Config`] naming the key of an unusable value or file.
 pub async fn build(config: Config) -> Result<Service, StartError> {
+    kuvert_web::tls::install_crypto_provider();
     config.check()?;
-    Ok(Service { config })
+    let registry = registry_client(&config).await?;
+    Ok(Service {
+        state: http::AppState::new(config, registry),
+    })
 }
 
 impl Service {
     /// The portal's routes with the standard layers, for in-process tests and [`Self::serve`].
     pub fn router(&self) -> Router {
-        http::router(self.config.clone())
+        http::router(self.state.clone())
+    }
+
+    /// The registry client (shared cache), for the binary and tests.
+    #[must_use]
+    pub fn registry(&self) -> &RegistryClient {
+        &self.state.registry
     }
 
     /// Serves the portal on an already bound listener until `shutdown`.
+    ///
+    /// # Errors
+    /// The accept loop's I/O error.
     pub async fn serve(self, listener: Listener, shutdown: Shutdown) -> io::Result<()> {
         kuvert_web::serve(listener, self.router(), shutdown).await
     }
+}
+
+async fn registry_client(config: &Config) -> Result<RegistryClient, StartError> {
+    let tls = &config.tls;
+    let certificate_pem = read_text(&tls.certificate_path, "tls.certificate_path").await?;
+    let key_pem = SecretString::from(read_text(&tls.key_path, "tls.key_path").await?);
+    let ca_pem = read_text(&tls.organisation_ca_path, "tls.organisation_ca_path").await?;
+    let client_config = kuvert_web::ClientConfig {
+        ca_pem,
+        identity: Some((certificate_pem, key_pem)),
+        connect_timeout: CONNECT_TIMEOUT,
+        request_timeout: REQUEST_TIMEOUT,
+    };
+    let http = kuvert_web::http_client(&client_config).map_err(|error| StartError::Config {
+        key: "tls",
+        reason: error.to_string(),
+    })?;
+    Ok(RegistryClient::new(
+        http,
+        &config.registry_url,
+        Duration::from_secs(config.senders_cache_secs),
+    ))
+}
+
+async fn read_text(path: &std::path::Path, key: &'static str) -> Result<String, StartError> {
+    tokio::fs::read_to_string(path)
+        .await
+        .map_err(|error| StartError::Config {
+            key,
+            reason: format!("{}: {error}", path.display()),
+        })
 }

@@ -10,7 +10,8 @@
 //!   configured CAs.
 //! - [`layers`]: security headers, panic catching, body limits and the per-request span;
 //!   [`health`]: `/healthz`, `/readyz`, `/metrics`; [`i18n`]: the page language; [`csrf`]:
-//!   synchronizer tokens for forms.
+//!   synchronizer tokens for forms; [`deep_link`]: the portal's deep links and the notice
+//!   with a QR code for paper letters (portal and sender toolkit print the same one).
 //!
 //! **Invariant:** a caller's identity comes only from the client certificate rustls verified
 //! against the configured client CA; [`PeerCertificate`] is inserted by [`serve`] and by
@@ -18,6 +19,7 @@
 
 pub mod client;
 pub mod csrf;
+pub mod deep_link;
 pub mod error;
 pub mod health;
 pub mod i18n;

@@ -192,7 +192,7 @@ struct Connection {
 impl Connection {
     async fn run(self, stream: TcpStream, peer_addr: SocketAddr) {
         let Some(acceptor) = self.acceptor.clone() else {
-            return self.serve_http(TokioIo::new(stream), None).await;
+            return self.serve_http(TokioIo::new(stream), peer_addr, None).await;
         };
         let handshake_time = Duration::from_millis(HTTP_HANDSHAKE_TIMEOUT_MS);
         let stream = match tokio::time::timeout(handshake_time, acceptor.accept(stream)).await {
@@ -214,15 +214,25 @@ impl Connection {
             .peer_certificates()
             .and_then(|chain| chain.first());
         let peer = peer.map(|certificate| PeerCertificate::new(certificate.as_ref()));
-        self.serve_http(TokioIo::new(stream), peer).await;
+        self.serve_http(TokioIo::new(stream), peer_addr, peer).await;
     }
 
-    async fn serve_http<I>(self, io: TokioIo<I>, peer: Option<PeerCertificate>)
+    async fn serve_http<I>(
+        self,
+        io: TokioIo<I>,
+        peer_addr: SocketAddr,
+        peer: Option<PeerCertificate>,
+    )
     where
         I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
         let router = self.router;
         let service = hyper::service::service_fn(move |mut request: http::Request<Incoming>| {
+            // The TCP peer, for handlers that need the client address (the portal's visitor
+            // hash); never an identity.
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(peer_addr));
             if let Some(peer) = &peer {
                 request.extensions_mut().insert(peer.clone());
             }

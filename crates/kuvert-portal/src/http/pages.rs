@@ -1,12 +1,15 @@
-//! The portal's page models: each picks its texts by language and hands them to a template.
+//! The portal's main page models (start, chooser, not found) and the chrome every page
+//! shares: each picks its texts by language and hands them to a template.
 //! The Swedish and English texts use the words of `TERMS.md` only.
 
 use askama::Template;
 use kuvert_web::i18n::Language;
 
 use crate::config::PortalOperator;
+use crate::domain::deep_link::DeepLink;
 
-/// Texts shared by every page: the header, the language switch and the footer.
+/// Texts shared by every page: the header, the language switch, the navigation and the
+/// footer.
 pub(crate) struct Chrome {
     pub(crate) language: &'static str,
     pub(crate) skip_to_content: &'static str,
@@ -14,10 +17,33 @@ pub(crate) struct Chrome {
     pub(crate) other_language_label: &'static str,
     pub(crate) other_language_code: &'static str,
     pub(crate) other_language_name: &'static str,
+    /// The same page in the other language, keeping the page's own parameters.
+    pub(crate) other_language_href: String,
+    /// `""` or `"?lang=en"`, appended to the site's own links.
+    pub(crate) lang_query: &'static str,
+    pub(crate) navigation_label: &'static str,
+    pub(crate) navigation: [NavigationLink; 4],
+}
+
+/// One link of the site navigation in the footer.
+pub(crate) struct NavigationLink {
+    pub(crate) path: &'static str,
+    pub(crate) label: &'static str,
 }
 
 impl Chrome {
-    fn new(language: Language) -> Self {
+    /// The chrome of a page whose own parameters (without `lang`) are `page_parameters`.
+    pub(crate) fn new(language: Language, page_parameters: &[(&str, String)]) -> Self {
+        let other = match language {
+            Language::Swedish => Language::English,
+            Language::English => Language::Swedish,
+        };
+        let mut href = url::form_urlencoded::Serializer::for_suffix(String::from("?"), 1);
+        for (name, value) in page_parameters {
+            href.append_pair(name, value);
+        }
+        href.append_pair(kuvert_web::i18n::LANGUAGE_PARAMETER, other.code());
+        let other_language_href = href.finish();
         match language {
             Language::Swedish => Self {
                 language: "sv",
@@ -26,6 +52,15 @@ impl Chrome {
                 other_language_label: "In English",
                 other_language_code: "en",
                 other_language_name: "English",
+                other_language_href,
+                lang_query: "",
+                navigation_label: "Om digital brevlåda",
+                navigation: [
+                    NavigationLink { path: "/skaffa", label: "Skaffa digital brevlåda" },
+                    NavigationLink { path: "/avsandare", label: "Avsändare" },
+                    NavigationLink { path: "/fragor", label: "Frågor och svar" },
+                    NavigationLink { path: "/tillganglighet", label: "Tillgänglighet" },
+                ],
             },
             Language::English => Self {
                 language: "en",
@@ -34,6 +69,15 @@ impl Chrome {
                 other_language_label: "På svenska",
                 other_language_code: "sv",
                 other_language_name: "Svenska",
+                other_language_href,
+                lang_query: "?lang=en",
+                navigation_label: "About the digital mailbox",
+                navigation: [
+                    NavigationLink { path: "/skaffa", label: "Get a digital mailbox" },
+                    NavigationLink { path: "/avsandare", label: "Senders" },
+                    NavigationLink { path: "/fragor", label: "Questions and answers" },
+                    NavigationLink { path: "/tillganglighet", label: "Accessibility" },
+                ],
             },
         }
     }
@@ -61,7 +105,7 @@ impl StartPage {
     pub(crate) fn new(language: Language) -> Self {
         match language {
             Language::Swedish => Self {
-                chrome: Chrome::new(language),
+                chrome: Chrome::new(language, &[]),
                 title: "Få din post från det offentliga digitalt",
                 lead: "Med en digital brevlåda får du brev från myndigheter, kommuner och \
                        regioner direkt i mobilen eller datorn, i stället för på papper.",
@@ -87,7 +131,7 @@ impl StartPage {
                 query: "",
             },
             Language::English => Self {
-                chrome: Chrome::new(language),
+                chrome: Chrome::new(language, &[]),
                 title: "Get your mail from the public sector digitally",
                 lead: "With a digital mailbox you get letters from agencies, municipalities \
                        and regions on your phone or computer instead of on paper.",
@@ -115,7 +159,8 @@ impl StartPage {
     }
 }
 
-/// The operator chooser: each operator leads straight into its own sign-up.
+/// The operator chooser: each operator leads through `/skaffa/{slug}` (where the choice is
+/// counted) straight into its own sign-up, carrying the deep link.
 #[derive(Template)]
 #[template(path = "chooser.html")]
 pub(crate) struct ChooserPage<'a> {
@@ -130,11 +175,17 @@ pub(crate) struct ChooserPage<'a> {
 pub(crate) struct OperatorChoice<'a> {
     pub(crate) name: &'a str,
     pub(crate) description: &'a str,
-    pub(crate) signup_url: &'a str,
+    /// `/skaffa/{slug}` with the deep link's parameters and the language.
+    pub(crate) choice_href: String,
 }
 
 impl<'a> ChooserPage<'a> {
-    pub(crate) fn new(language: Language, operators: &'a [PortalOperator]) -> Self {
+    pub(crate) fn new(
+        language: Language,
+        operators: &'a [PortalOperator],
+        deep_link: &DeepLink,
+    ) -> Self {
+        let query = deep_link.query_string(language);
         let operators = operators
             .iter()
             .map(|operator| OperatorChoice {
@@ -143,12 +194,13 @@ impl<'a> ChooserPage<'a> {
                     Language::Swedish => &operator.description_sv,
                     Language::English => &operator.description_en,
                 },
-                signup_url: operator.signup_url.as_str(),
+                choice_href: format!("/skaffa/{}{query}", operator.slug),
             })
             .collect();
+        let chrome = Chrome::new(language, &deep_link.parameters(Language::Swedish));
         match language {
             Language::Swedish => Self {
-                chrome: Chrome::new(language),
+                chrome,
                 title: "Välj brevlådeoperatör",
                 lead: "Alla brevlådeoperatörer är anslutna till Mina meddelanden och tar emot \
                        samma post. Du kan byta brevlåda när du vill.",
@@ -156,12 +208,43 @@ impl<'a> ChooserPage<'a> {
                 operators,
             },
             Language::English => Self {
-                chrome: Chrome::new(language),
+                chrome,
                 title: "Choose a mailbox operator",
                 lead: "Every mailbox operator is connected to Mina meddelanden and receives the \
                        same mail. You can change mailbox whenever you like.",
                 choose_prefix: "Get a digital mailbox at",
                 operators,
+            },
+        }
+    }
+}
+
+/// The page for an address the portal does not have.
+#[derive(Template)]
+#[template(path = "not_found.html")]
+pub(crate) struct NotFoundPage {
+    pub(crate) chrome: Chrome,
+    pub(crate) title: &'static str,
+    pub(crate) text: &'static str,
+    pub(crate) start_label: &'static str,
+}
+
+impl NotFoundPage {
+    pub(crate) fn new(language: Language) -> Self {
+        match language {
+            Language::Swedish => Self {
+                chrome: Chrome::new(language, &[]),
+                title: "Sidan finns inte",
+                text: "Adressen leder inte till någon sida. Kontrollera att den är rätt \
+                       skriven, eller börja på startsidan.",
+                start_label: "Till startsidan",
+            },
+            Language::English => Self {
+                chrome: Chrome::new(language, &[]),
+                title: "Page not found",
+                text: "The address leads to no page. Check that it is spelt correctly, or \
+                       start on the front page.",
+                start_label: "To the front page",
             },
         }
     }

@@ -30,7 +30,8 @@ pub const FIRST_PORT_DEFAULT: u16 = 8440;
 pub enum Databases {
     /// One SQLite file per role in the data directory.
     Sqlite,
-    /// One PostgreSQL URL per role, in the order registry, then each operator.
+    /// One PostgreSQL URL per role, in the order registry, each operator, then the portal
+    /// (without a fourth URL the portal keeps a SQLite file in the data directory).
     Postgres(Vec<String>),
 }
 
@@ -118,7 +119,7 @@ pub async fn start_with_pki(options: DemoOptions, pki: TestPki) -> anyhow::Resul
     roles::start_eid(&plan, &pki, listeners.eid, &shutdown, &mut tasks)?;
     let operators =
         roles::start_operators(&options, &plan, listeners.operators, &shutdown, &mut tasks).await?;
-    roles::start_portal(&plan, listeners.portal, &shutdown, &mut tasks).await?;
+    roles::start_portal(&options, &plan, listeners.portal, &shutdown, &mut tasks).await?;
     let manifest = Manifest::new(&options, &plan);
     manifest.write(&options.data_dir.join(manifest::FILE_NAME))?;
     Ok(Demo {

@@ -263,35 +263,69 @@ const OPERATOR_REDIRECT_PATHS: [&str; 2] = ["inloggad", "skaffa/signerad"];
 const OPERATOR_SIGNUP_PATH: &str = "skaffa";
 
 pub(super) async fn start_portal(
+    options: &DemoOptions,
     plan: &Plan,
     listener: Listener,
     shutdown: &Shutdown,
     tasks: &mut Tasks,
 ) -> anyhow::Result<()> {
-    let operators = plan
-        .operators
-        .iter()
-        .map(|operator| {
-            Ok(kuvert_portal::PortalOperator {
-                name: operator.seed.name.to_owned(),
-                description_sv: format!(
-                    "{} är en av demons brevlådeoperatörer. Du loggar in med test-e-legitimation.",
-                    operator.seed.name
-                ),
-                description_en: format!(
-                    "{} is one of the demo's mailbox operators. You log in with a test e-ID.",
-                    operator.seed.name
-                ),
-                signup_url: operator.web_url.join(OPERATOR_SIGNUP_PATH)?,
-            })
-        })
-        .collect::<Result<_, url::ParseError>>()?;
-    let service = kuvert_portal::build(kuvert_portal::Config { operators })
+    let config = portal_config(options, plan)?;
+    let service = kuvert_portal::build(config)
         .await
         .context("starting the portal")?;
     let stop = shutdown.clone();
     tasks.spawn(async move { ("portal", service.serve(listener, stop).await) });
     Ok(())
+}
+
+/// The portal's configuration, written as the TOML file a deployment would have (through
+/// serde, so the demo cannot drift from what `kuvert portal serve` accepts). The portal
+/// talks to the registry with its own organisation certificate ([`seed::PORTAL`]).
+fn portal_config(options: &DemoOptions, plan: &Plan) -> anyhow::Result<kuvert_portal::Config> {
+    let mut operators = Vec::new();
+    for operator in &plan.operators {
+        let name = operator.seed.name;
+        operators.push(serde_json::json!({
+            "slug": operator.seed.key,
+            "name": name,
+            "description_sv": format!(
+                "{name} är en av demons brevlådeoperatörer. Du loggar in med test-e-legitimation."
+            ),
+            "description_en": format!(
+                "{name} is one of the demo's mailbox operators. You log in with a test e-ID."
+            ),
+            "signup_url": operator.web_url.join(OPERATOR_SIGNUP_PATH)?.as_str(),
+        }));
+    }
+    let pki = &plan.pki_dir;
+    let key = seed::PORTAL.key;
+    let value = serde_json::json!({
+        "public_url": plan.portal_url.as_str(),
+        "database_url": portal_database_url(options)?,
+        "registry_url": plan.registry_url.as_str().trim_end_matches('/'),
+        "tls": {
+            "certificate_path": certificate_path(pki, key),
+            "key_path": key_path(pki, key),
+            "organisation_ca_path": ca_path(pki, kuvert_pki::files::ORGANISATION_CA_STEM),
+        },
+        "publisher_name": seed::PORTAL.name,
+        "contact_email": format!("tillganglighet@{}", seed::PORTAL.domain),
+        "operators": operators,
+    });
+    serde_json::from_value(value).context("configuration of the portal")
+}
+
+/// The portal's database: the PostgreSQL URL after the registry's and the operators' when
+/// one is given, else a SQLite file in the data directory.
+fn portal_database_url(options: &DemoOptions) -> anyhow::Result<String> {
+    let index = seed::OPERATORS.len() + 1;
+    match &options.databases {
+        Databases::Postgres(urls) if urls.len() > index => database_url(options, index, "portal"),
+        Databases::Postgres(_) | Databases::Sqlite => Ok(format!(
+            "sqlite://{}?mode=rwc",
+            options.data_dir.join("portal.db").display()
+        )),
+    }
 }
 
 pub(super) async fn start_operators(

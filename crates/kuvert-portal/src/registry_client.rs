@@ -1,0 +1,176 @@
+//! [`RegistryClient`]: what the portal asks the registry (FaR) over its REST API, with the
+//! portal's organisation certificate over mutual TLS (PROTOCOL.md §8): the connected senders
+//! (`GET /api/v1/senders`, cached for `Config::senders_cache_secs`) and, through
+//! [`RegistryClient::get_json`], the statistics feed the dashboards read.
+//!
+//! Every response is read up to `REGISTRY_RESPONSE_BYTES_MAX` and no further.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use kuvert_core::id::OrganisationNumber;
+use kuvert_core::limits::REGISTRY_RESPONSE_BYTES_MAX;
+use serde::de::DeserializeOwned;
+
+/// Why the registry gave no usable answer.
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    /// The HTTP exchange failed (connection, TLS, timeout).
+    #[error("registry request to {url} failed")]
+    Http {
+        /// The endpoint.
+        url: String,
+        /// What reqwest reported.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The registry answered with an error status (403: the portal's certificate is not
+    /// accepted).
+    #[error("registry answered {status} to {url}")]
+    Status {
+        /// The endpoint.
+        url: String,
+        /// The HTTP status.
+        status: u16,
+    },
+    /// The response is larger than `REGISTRY_RESPONSE_BYTES_MAX`.
+    #[error("registry response from {url} exceeds {max} bytes")]
+    TooLarge {
+        /// The endpoint.
+        url: String,
+        /// The bound.
+        max: u64,
+    },
+    /// The response is not the JSON expected.
+    #[error("registry response from {url} is not the expected JSON")]
+    Json {
+        /// The endpoint.
+        url: String,
+        /// What serde reported.
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+/// A sender connected to Mina meddelanden, as the senders list shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectedSender {
+    /// Organisation number.
+    pub organisation_number: OrganisationNumber,
+    /// Name, e.g. "Exempelkommun".
+    pub name: String,
+}
+
+/// A client of the registry's REST API. Clones share the senders cache.
+#[derive(Debug, Clone)]
+pub struct RegistryClient {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    http: reqwest::Client,
+    base_url: String,
+    senders_ttl: Duration,
+    senders: Mutex<Option<(Instant, Arc<Vec<ConnectedSender>>)>>,
+}
+
+/// `GET /api/v1/senders` items (the registry's `SenderView`).
+#[derive(Debug, serde::Deserialize)]
+struct SenderJson {
+    id: OrganisationNumber,
+    name: String,
+}
+
+impl RegistryClient {
+    /// A client over `http`, which must present the portal's organisation certificate and
+    /// trust the organisation CA (built with `kuvert_web::http_client`).
+    #[must_use]
+    pub fn new(http: reqwest::Client, base_url: &url::Url, senders_ttl: Duration) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                http,
+                base_url: base_url.as_str().trim_end_matches('/').to_owned(),
+                senders_ttl,
+                senders: Mutex::new(None),
+            }),
+        }
+    }
+
+    /// The connected senders sorted by name, from the cache while it is fresh.
+    ///
+    /// # Errors
+    /// [`RegistryError`] when the registry cannot be asked and nothing fresh is cached.
+    pub async fn senders(&self) -> Result<Arc<Vec<ConnectedSender>>, RegistryError> {
+        let cached = self
+            .inner
+            .senders
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        if let Some((fetched_at, senders)) = cached
+            && fetched_at.elapsed() < self.inner.senders_ttl
+        {
+            return Ok(senders);
+        }
+        let items: Vec<SenderJson> = self.get_json("/api/v1/senders").await?;
+        let mut senders: Vec<ConnectedSender> = items
+            .into_iter()
+            .map(|item| ConnectedSender {
+                organisation_number: item.id,
+                name: item.name,
+            })
+            .collect();
+        senders.sort_by(|a, b| a.name.cmp(&b.name));
+        let senders = Arc::new(senders);
+        *self
+            .inner
+            .senders
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some((Instant::now(), Arc::clone(&senders)));
+        Ok(senders)
+    }
+
+    /// `GET {registry}{path_and_query}` as JSON, bounded. `path_and_query` starts with `/`
+    /// (`/api/v1/statistics?from=2026-01-01&to=2026-11-29`).
+    ///
+    /// # Errors
+    /// [`RegistryError`] for a failed exchange, an error status, a too large body or JSON
+    /// that does not fit `T`.
+    pub async fn get_json<T: DeserializeOwned>(
+        &self,
+        path_and_query: &str,
+    ) -> Result<T, RegistryError> {
+        let url = format!("{}{path_and_query}", self.inner.base_url);
+        let http_error = |source| RegistryError::Http {
+            url: url.clone(),
+            source,
+        };
+        let mut response = self
+            .inner
+            .http
+            .get(&url)
+            .header(reqwest::header::ACCEPT, "application/json")
+            .send()
+            .await
+            .map_err(http_error)?;
+        if !response.status().is_success() {
+            return Err(RegistryError::Status {
+                url,
+                status: response.status().as_u16(),
+            });
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(http_error)? {
+            let length = u64::try_from(body.len() + chunk.len()).unwrap_or(u64::MAX);
+            if length > REGISTRY_RESPONSE_BYTES_MAX {
+                return Err(RegistryError::TooLarge {
+                    url,
+                    max: REGISTRY_RESPONSE_BYTES_MAX,
+                });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        serde_json::from_slice(&body).map_err(|source| RegistryError::Json { url, source })
+    }
+}
