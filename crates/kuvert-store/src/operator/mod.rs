@@ -10,6 +10,7 @@
 
 mod access;
 mod deliveries;
+mod export;
 mod mailbox;
 mod notifications;
 mod records;
@@ -29,6 +30,7 @@ pub use records::{
     PendingCode, StoreOutcome, StoredReceipt,
 };
 pub use notifications::{CodeCheck, CodeIssue};
+pub use export::{AuditLogEntry, AuditLogPage, AuditLogQuery, ExportLetter};
 pub(crate) use sql::SqlOperatorStore;
 
 /// A mailbox operator's storage. Held as `Arc<dyn OperatorStore>` by `kuvert-operator`.
@@ -198,6 +200,20 @@ pub trait OperatorStore: Send + Sync {
         recipient: &RecipientId,
         channel: NotificationChannel,
     ) -> Result<Option<OffsetDateTime>, StoreError>;
+
+    /// Up to `limit` (≤ `limits::LETTERS_PER_PAGE_MAX`) letters of `mailbox`, inbox and
+    /// archive, in a stable order after `after` (the last id of the previous page): the
+    /// export walks a mailbox with it. No content and no audit; the export opens each letter
+    /// through [`OperatorStore::open_letter`].
+    async fn export_letters(
+        &self,
+        mailbox: &RecipientId,
+        after: Option<DeliveryId>,
+        limit: u32,
+    ) -> Result<Vec<ExportLetter>, StoreError>;
+    /// One page of the mailbox's access log, newest first, each event with the letter's
+    /// subject and sender and the attachment's file name.
+    async fn audit_log(&self, query: &AuditLogQuery) -> Result<AuditLogPage, StoreError>;
 }
 
 #[cfg(test)]

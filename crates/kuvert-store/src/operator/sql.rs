@@ -239,4 +239,20 @@ impl OperatorStore for SqlOperatorStore {
     ) -> Result<Option<OffsetDateTime>, StoreError> {
         notifications::last_sent_at(&self.pool, recipient, channel).await
     }
+
+    async fn export_letters(
+        &self,
+        mailbox: &RecipientId,
+        after: Option<DeliveryId>,
+        limit: u32,
+    ) -> Result<Vec<super::ExportLetter>, StoreError> {
+        super::export::export_letters(&self.pool, mailbox, after, limit).await
+    }
+
+    async fn audit_log(
+        &self,
+        query: &super::AuditLogQuery,
+    ) -> Result<super::AuditLogPage, StoreError> {
+        super::export::audit_log(&self.pool, query).await
+    }
 }
