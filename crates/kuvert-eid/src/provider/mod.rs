@@ -6,7 +6,9 @@
 //! discovery, `/authorize` (a server-rendered person picker), `/token` (authorisation code
 //! with PKCE S256 only; `client_secret_basic` or `client_secret_post`), `/jwks`, `/userinfo`,
 //! with RS256 id_tokens carrying the Swedish OIDC profile claim. `/sign` is a test signing
-//! service that returns `SignatureData` (see [`crate::signature`]).
+//! service that returns `SignatureData` (see [`crate::signature`]). Its pages work without
+//! JavaScript and carry no inline script or style: the one stylesheet is
+//! `/static/test-eid.css`, and every answer has a strict Content-Security-Policy.
 //!
 //! **Boundary:** the router serves its routes at its root; mount it at the issuer URL's path.
 //! State (codes, access tokens) lives in memory, bounded by `TEST_EID_PENDING_GRANTS_MAX`.
@@ -116,6 +118,8 @@ struct Shared {
     issuer: String,
     keys: token::TokenKeys,
     grants: grants::Grants,
+    /// The Content-Security-Policy of every answer (see [`pages::content_security_policy`]).
+    csp: http::HeaderValue,
 }
 
 impl TestEidProvider {
@@ -130,11 +134,13 @@ impl TestEidProvider {
         let keys =
             token::TokenKeys::from_pem(id_token_key_pem).map_err(ProviderError::SigningKey)?;
         let issuer = crate::oidc::issuer_text(&config.issuer);
+        let csp = pages::content_security_policy(&config.clients);
         let shared = Shared {
             config,
             issuer,
             keys,
             grants: grants::Grants::default(),
+            csp,
         };
         Ok(Self {
             shared: Arc::new(shared),
@@ -162,7 +168,12 @@ impl TestEidProvider {
                 get(endpoints::userinfo).post(endpoints::userinfo),
             )
             .route("/sign", get(signing::sign_page).post(signing::sign_choice))
+            .route("/static/test-eid.css", get(pages::stylesheet))
             .layer(DefaultBodyLimit::max(body_bytes_max))
+            .layer(axum::middleware::map_response_with_state(
+                self.shared.clone(),
+                pages::security_headers,
+            ))
             .with_state(self.shared.clone())
     }
 

@@ -1,15 +1,78 @@
 //! The test provider's HTML pages (askama templates in `templates/`), Swedish first.
 //!
-//! Pages work without JavaScript: choices are radio buttons in a plain form, and the page that
-//! posts a signature back has a visible "Fortsätt" button (its one-line script only saves the
-//! click).
+//! Pages work without JavaScript and contain no script or inline style: choices are radio
+//! buttons in a plain form, and the page that posts a signature back to the service is a form
+//! with a visible "Fortsätt" button. The stylesheet and the security headers (a CSP allowing
+//! forms only to this provider and to its clients' registered return addresses) live here too.
+
+use std::sync::Arc;
 
 use askama::Template;
-use axum::http::StatusCode;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
 use super::endpoints::AuthorizeParams;
-use super::{Shared, masked_number};
+use super::{RegisteredClient, Shared, masked_number};
+
+/// The provider's CSP: nothing but its own stylesheet loads, no script at all, no framing.
+/// Forms may go to the provider itself and to the origins of the clients' registered
+/// redirect URIs: the signing result is posted there, and a login form's answer redirects
+/// there (Chromium applies `form-action` to the redirects after a form submission too).
+pub(super) fn content_security_policy(clients: &[RegisteredClient]) -> HeaderValue {
+    let mut origins: Vec<String> = clients
+        .iter()
+        .flat_map(|client| client.redirect_uris.iter())
+        .map(|uri| uri.origin().ascii_serialization())
+        .filter(|origin| origin != "null")
+        .collect();
+    origins.sort();
+    origins.dedup();
+    let policy = format!(
+        "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; \
+         base-uri 'none'; form-action 'self' {}",
+        origins.join(" ")
+    );
+    HeaderValue::from_str(policy.trim_end())
+        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'; form-action 'self'"))
+}
+
+/// Adds the CSP and the other security headers to every answer.
+pub(super) async fn security_headers(
+    State(shared): State<Arc<Shared>>,
+    mut response: Response,
+) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, shared.csp.clone());
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    response
+}
+
+/// `/static/test-eid.css`: the pages' one stylesheet.
+pub(super) async fn stylesheet() -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/css; charset=utf-8"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=3600"),
+            ),
+        ],
+        include_str!("../../static/test-eid.css"),
+    )
+        .into_response()
+}
 
 /// What went wrong, in words for the person at the page.
 #[derive(Clone, Copy, Debug)]

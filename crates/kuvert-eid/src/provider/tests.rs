@@ -44,3 +44,41 @@ fn masked_number_shows_only_the_birth_date() {
     let number = PersonalIdentityNumber::parse("191212121212").unwrap();
     assert_eq!(masked_number(&number), "19121212-****");
 }
+
+#[test]
+fn content_security_policy_allows_forms_only_to_itself_and_the_clients_origins() {
+    let client = |uris: &[&str]| RegisteredClient {
+        client_id: "operator".to_owned(),
+        client_secret: SecretString::from("secret"),
+        redirect_uris: uris.iter().map(|uri| Url::parse(uri).unwrap()).collect(),
+    };
+    let clients = [
+        client(&[
+            "http://127.0.0.1:8081/inloggad",
+            "http://127.0.0.1:8081/skaffa/signerad",
+        ]),
+        client(&["https://brevlada.example/inloggad"]),
+    ];
+    let policy = pages::content_security_policy(&clients);
+    assert_eq!(
+        policy.to_str().unwrap(),
+        "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; \
+         base-uri 'none'; form-action 'self' http://127.0.0.1:8081 https://brevlada.example"
+    );
+}
+
+#[test]
+fn pages_carry_no_script_and_no_inline_style() {
+    let templates = [
+        include_str!("../../templates/base.html"),
+        include_str!("../../templates/authorize.html"),
+        include_str!("../../templates/sign.html"),
+        include_str!("../../templates/return.html"),
+        include_str!("../../templates/error.html"),
+    ];
+    for template in templates {
+        assert!(!template.contains("<script"), "{template}");
+        assert!(!template.contains("<style"), "{template}");
+        assert!(!template.contains("style="), "{template}");
+    }
+}
