@@ -10,8 +10,8 @@ use reqwest::StatusCode;
 
 use crate::HERE;
 
-mod browser;
-mod harness;
+pub(crate) mod browser;
+pub(crate) mod harness;
 mod signup_registry;
 
 use browser::{Browser, form_action, hidden_fields, location};

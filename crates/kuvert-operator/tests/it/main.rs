@@ -6,6 +6,7 @@
 
 mod inbox;
 mod intake;
+mod isolation;
 mod notification;
 
 use std::net::SocketAddr;

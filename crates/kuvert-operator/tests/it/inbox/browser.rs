@@ -1,7 +1,7 @@
 //! A browser without JavaScript for the inbox tests: keeps cookies, follows no redirects,
 //! logs in at the test e-ID, and reads hidden fields and form actions out of pages.
 
-pub(super) use kuvert_testenv::html_form::{form_action, hidden_fields};
+pub(crate) use kuvert_testenv::html_form::{form_action, hidden_fields};
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -11,13 +11,13 @@ use super::Inbox;
 use crate::pki;
 
 /// A browser without JavaScript: keeps cookies, never follows redirects by itself.
-pub(super) struct Browser {
+pub(crate) struct Browser {
     client: reqwest::Client,
-    pub(super) cookies: HashMap<String, String>,
+    pub(crate) cookies: HashMap<String, String>,
 }
 
 impl Browser {
-    pub(super) fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let client = kuvert_web::http_client(&kuvert_web::ClientConfig {
             ca_pem: pki().organisation_ca_pem().to_owned(),
             identity: None,
@@ -31,12 +31,12 @@ impl Browser {
         }
     }
 
-    pub(super) async fn get(&mut self, url: &str) -> reqwest::Response {
+    pub(crate) async fn get(&mut self, url: &str) -> reqwest::Response {
         let request = self.client.get(url);
         self.send(request).await
     }
 
-    pub(super) async fn post(&mut self, url: &str, form: &[(String, String)]) -> reqwest::Response {
+    pub(crate) async fn post(&mut self, url: &str, form: &[(String, String)]) -> reqwest::Response {
         let request = self.client.post(url).form(form);
         self.send(request).await
     }
@@ -68,7 +68,7 @@ impl Browser {
     }
 
     /// Logs in as `PERSONS[person_idx]` (or cancels); returns the callback's response.
-    pub(super) async fn log_in(
+    pub(crate) async fn log_in(
         &mut self,
         inbox: &Inbox,
         person_idx: usize,
@@ -98,7 +98,7 @@ impl Browser {
     }
 
     /// The page's CSRF token (the logout form carries it on every logged-in page).
-    pub(super) async fn csrf_token(&mut self, inbox: &Inbox) -> String {
+    pub(crate) async fn csrf_token(&mut self, inbox: &Inbox) -> String {
         let page = self
             .get(inbox.base.join("installningar").unwrap().as_str())
             .await;
@@ -111,6 +111,6 @@ impl Browser {
     }
 }
 
-pub(super) fn location(response: &reqwest::Response) -> String {
+pub(crate) fn location(response: &reqwest::Response) -> String {
     response.headers()["location"].to_str().unwrap().to_owned()
 }

@@ -22,19 +22,19 @@ use url::Url;
 
 use crate::{ELSEWHERE, HERE, Letter, OPERATOR, pki, registry_stub, write_identity};
 
-pub(super) const CLIENT_ID: &str = "demobrevladan";
-pub(super) const CLIENT_SECRET: &str = "inbox test secret";
+pub(crate) const CLIENT_ID: &str = "demobrevladan";
+pub(crate) const CLIENT_SECRET: &str = "inbox test secret";
 /// Not registered anywhere: gets "Skaffa digital brevlåda".
-pub(super) const NEWCOMER: &str = "199008252398";
+pub(crate) const NEWCOMER: &str = "199008252398";
 /// Test persons in the provider's order: `HERE`, `ELSEWHERE`, `NEWCOMER`.
-pub(super) const PERSONS: [(&str, &str, &str); 3] = [
+pub(crate) const PERSONS: [(&str, &str, &str); 3] = [
     (HERE, "Hanna", "Här"),
     (ELSEWHERE, "Elsa", "Annanstans"),
     (NEWCOMER, "Nils", "Ny"),
 ];
 
 /// Person certificates for the test e-ID's signing service (e-ID CA of this PKI).
-pub(super) fn person_pki() -> &'static TestPki {
+pub(crate) fn person_pki() -> &'static TestPki {
     static PKI: OnceLock<TestPki> = OnceLock::new();
     PKI.get_or_init(|| {
         let persons = PERSONS
@@ -56,9 +56,9 @@ pub(super) fn person_pki() -> &'static TestPki {
 }
 
 /// A running operator web inbox, its store and the test e-ID.
-pub(super) struct Inbox {
-    pub(super) base: Url,
-    pub(super) store: Arc<dyn OperatorStore>,
+pub(crate) struct Inbox {
+    pub(crate) base: Url,
+    pub(crate) store: Arc<dyn OperatorStore>,
     shutdown: Shutdown,
     _dir: tempfile::TempDir,
 }
@@ -69,14 +69,30 @@ impl Drop for Inbox {
     }
 }
 
-pub(super) async fn start() -> Inbox {
+pub(crate) async fn start() -> Inbox {
     let shutdown = Shutdown::new();
     let registry_url = registry_stub::start(pki(), shutdown.clone()).await;
     start_with(registry_url, shutdown).await
 }
 
 /// The inbox talking to the registry at `registry_url`.
-pub(super) async fn start_with(registry_url: String, shutdown: Shutdown) -> Inbox {
+pub(crate) async fn start_with(registry_url: String, shutdown: Shutdown) -> Inbox {
+    start_configured(registry_url, shutdown, serde_json::json!({})).await
+}
+
+/// As [`start`], with the `web` settings in `web_overrides` replacing the harness's own
+/// (`public_url`, `session_idle_secs`, …).
+pub(crate) async fn start_with_web(web_overrides: serde_json::Value) -> Inbox {
+    let shutdown = Shutdown::new();
+    let registry_url = registry_stub::start(pki(), shutdown.clone()).await;
+    start_configured(registry_url, shutdown, web_overrides).await
+}
+
+async fn start_configured(
+    registry_url: String,
+    shutdown: Shutdown,
+    web_overrides: serde_json::Value,
+) -> Inbox {
     let pki = pki();
     let localhost: SocketAddr = "127.0.0.1:0".parse().unwrap();
     let web_listener = Listener::bind(localhost, ListenerTls::Plain).await.unwrap();
@@ -88,6 +104,16 @@ pub(super) async fn start_with(registry_url: String, shutdown: Shutdown) -> Inbo
         "sqlite://{}?mode=rwc",
         dir.path().join("operator.db").display()
     );
+    let mut web = serde_json::json!({
+        "public_url": base.as_str(),
+        "oidc_issuer": issuer.as_str(),
+        "oidc_client_id": CLIENT_ID,
+        "oidc_client_secret": CLIENT_SECRET,
+        "signing_service_url": issuer.join("sign").unwrap().as_str(),
+    });
+    if let (Some(web), Some(overrides)) = (web.as_object_mut(), web_overrides.as_object()) {
+        web.extend(overrides.clone());
+    }
     let config: Config = serde_json::from_value(serde_json::json!({
         "organisation_number": OPERATOR,
         "name": "Demobrevlådan",
@@ -100,13 +126,7 @@ pub(super) async fn start_with(registry_url: String, shutdown: Shutdown) -> Inbo
             "email_from": "avisering@demobrevladan.example",
             "mail_dir": dir.path().join("mail"),
         },
-        "web": {
-            "public_url": base.as_str(),
-            "oidc_issuer": issuer.as_str(),
-            "oidc_client_id": CLIENT_ID,
-            "oidc_client_secret": CLIENT_SECRET,
-            "signing_service_url": issuer.join("sign").unwrap().as_str(),
-        },
+        "web": web,
     }))
     .unwrap();
     let service = kuvert_operator::build(config).await.unwrap();
@@ -168,12 +188,12 @@ async fn start_eid(inbox: &Url) -> Url {
 }
 
 /// Stores the intake harness's letter (plain text body, `beslut.pdf`) in `HERE`'s mailbox.
-pub(super) async fn store_letter(inbox: &Inbox) -> DeliveryId {
+pub(crate) async fn store_letter(inbox: &Inbox) -> DeliveryId {
     store_letter_for(inbox, crate::person(HERE)).await
 }
 
 /// Like [`store_letter`], into `mailbox` (a company's, say).
-pub(super) async fn store_letter_for(inbox: &Inbox, mailbox: RecipientId) -> DeliveryId {
+pub(crate) async fn store_letter_for(inbox: &Inbox, mailbox: RecipientId) -> DeliveryId {
     let letter = Letter::to(HERE);
     let envelope = letter.envelope();
     let delivery = NewDelivery {
@@ -202,7 +222,7 @@ pub(super) async fn store_letter_for(inbox: &Inbox, mailbox: RecipientId) -> Del
 
 /// Stores a letter to `HERE` whose body is `markup` (text/html). The stored form is an
 /// unsigned sealed delivery: the read view only parses what intake verified before.
-pub(super) async fn store_html_letter(inbox: &Inbox, markup: &str) -> DeliveryId {
+pub(crate) async fn store_html_letter(inbox: &Inbox, markup: &str) -> DeliveryId {
     use kuvert_core::message::{
         Body, DeliveryHeader, Language, MessageHeader, Seal, SealDate, SecureDelivery,
         SecureMessage, Sender, SupportInfo, SupportText,
