@@ -15,6 +15,9 @@ ALTER TABLE notification_settings ADD COLUMN code_wrong_tries BIGINT NOT NULL DE
 ALTER TABLE notification_settings ADD COLUMN codes_sent BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE notification_settings ADD COLUMN code_window_started_at BIGINT NOT NULL DEFAULT 0;
 
+-- When the last failed attempt of a notification was made, shown with its reason.
+ALTER TABLE notifications ADD COLUMN last_attempt_at BIGINT;
+
 -- When the last notification on each channel was sent, so several letters within an hour
 -- become one summary; found by recipient and channel.
 CREATE INDEX notifications_by_channel ON notifications (recipient, channel, sent_at);

@@ -351,6 +351,8 @@ pub struct NotificationRecord {
     pub next_attempt_at: OffsetDateTime,
     /// Why the last attempt failed.
     pub last_error: Option<String>,
+    /// When the last failed attempt was made.
+    pub last_attempt_at: Option<OffsetDateTime>,
     /// When it was queued.
     pub created_at: OffsetDateTime,
     /// When it was sent.

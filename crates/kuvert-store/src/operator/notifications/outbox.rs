@@ -22,7 +22,7 @@ use crate::error::{SqlContext, StoreError};
 const RETRY_DELAY_FIRST: Duration = Duration::minutes(1);
 
 const NOTIFICATION_COLUMNS: &str = "id, recipient, delivery_id, channel, address, sender_name, \
-     status, attempts, next_attempt_at, last_error, created_at, sent_at";
+     status, attempts, next_attempt_at, last_error, last_attempt_at, created_at, sent_at";
 
 /// Picks due notifications, then takes each with a conditional update; a row another worker
 /// took in between updates nothing and is skipped. Portable: no `SKIP LOCKED` needed.
@@ -128,12 +128,13 @@ pub(in crate::operator) async fn mark_failed(
     };
     sqlx::query(
         "UPDATE notifications SET attempts = $1, status = $2, next_attempt_at = $3, \
-         last_error = $4, claimed_until = NULL WHERE id = $5",
+         last_error = $4, last_attempt_at = $5, claimed_until = NULL WHERE id = $6",
     )
     .bind(i64::from(attempts))
     .bind(status.as_db())
     .bind(to_millis(now + retry_delay(attempts)))
     .bind(error.chars().take(1_000).collect::<String>())
+    .bind(to_millis(now))
     .bind(id.to_string())
     .execute(&mut *transaction)
     .await
@@ -243,6 +244,7 @@ fn notification_from_row(row: &AnyRow) -> Result<NotificationRecord, StoreError>
         attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
         next_attempt_at: get_time(row, "next_attempt_at")?,
         last_error: row.try_get("last_error").context("read notification")?,
+        last_attempt_at: get_optional_time(row, "last_attempt_at")?,
         created_at: get_time(row, "created_at")?,
         sent_at: get_optional_time(row, "sent_at")?,
     })
