@@ -40,11 +40,13 @@ pub struct ReceiptRecord<'a> {
 #[derive(Debug)]
 pub struct PaperMailList {
     path: PathBuf,
+    portal_url: Option<url::Url>,
     lock: Mutex<()>,
 }
 
-/// The CSV header line of the paper-mail list.
-pub const PAPER_MAIL_HEADER: &str = "sender,recipient,reason,message_id,date";
+/// The CSV header line of the paper-mail list. `paper_letter_notice` is the text with the
+/// sender's deep link to print on the letter (empty without a configured portal).
+pub const PAPER_MAIL_HEADER: &str = "sender,recipient,reason,message_id,date,paper_letter_notice";
 
 impl EvidenceArchive {
     /// An archive rooted at `dir` (created on first write).
@@ -129,8 +131,16 @@ impl PaperMailList {
     pub fn new(path: impl Into<PathBuf>) -> Self {
         Self {
             path: path.into(),
+            portal_url: None,
             lock: Mutex::new(()),
         }
+    }
+
+    /// The same list, with each row naming the deep link on the portal at `portal_url`.
+    #[must_use]
+    pub fn with_portal(mut self, portal_url: Option<url::Url>) -> Self {
+        self.portal_url = portal_url;
+        self
     }
 
     /// The file's path.
@@ -174,14 +184,31 @@ impl PaperMailList {
         // Every field is a digit string, a fixed word, a date or a message id; ids are
         // quoted so a comma or quote in one cannot shift the columns.
         let message_id = entry.message_id.unwrap_or("").replace('"', "\"\"");
+        let notice = self.notice(entry.sender).replace('"', "\"\"");
         text.push_str(&format!(
-            "{},{},{},\"{message_id}\",{today}\n",
+            "{},{},{},\"{message_id}\",{today},\"{notice}\"\n",
             entry.sender.as_str(),
             entry.recipient.to_wire(),
             entry.reason.as_str(),
         ));
         file.write_all(text.as_bytes()).map_err(archive_error)?;
         file.sync_all().map_err(archive_error)
+    }
+}
+
+impl PaperMailList {
+    /// The text to print on `sender`'s paper letter, or `""` without a usable portal address.
+    fn notice(&self, sender: &kuvert_core::id::OrganisationNumber) -> String {
+        let Some(portal_url) = &self.portal_url else {
+            return String::new();
+        };
+        match kuvert_web::deep_link::deep_link(portal_url, sender, None) {
+            Ok(link) => kuvert_web::deep_link::paper_letter_text(&link),
+            Err(error) => {
+                tracing::warn!(%error, "no deep link for the paper-mail list");
+                String::new()
+            }
+        }
     }
 }
 

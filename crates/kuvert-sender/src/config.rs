@@ -27,6 +27,11 @@ pub struct SenderConfig {
     pub archive_dir: PathBuf,
     /// CSV file that unreachable recipients are appended to (the paper-mail list).
     pub paper_mail_path: PathBuf,
+    /// The public portal's address (`https://brevlada.example/`). When set, each paper-mail
+    /// row carries the text and deep link to print on that letter
+    /// (`kuvert_web::deep_link::paper_letter_text`). Default none: that column stays empty.
+    #[serde(default)]
+    pub portal_url: Option<url::Url>,
     /// Retries of `deliverSecure`. Default: 4 attempts, 500 ms first pause.
     #[serde(default)]
     pub retry: RetryConfig,
@@ -103,6 +108,7 @@ impl SenderConfig {
             intermediary,
             senders: Vec::new(),
             paper_mail_path: archive_dir.join("paper-mail.csv"),
+            portal_url: None,
             archive_dir,
             retry: RetryConfig::default(),
             connect_timeout_ms: default_connect_timeout_ms(),

@@ -77,7 +77,8 @@ impl Toolkit {
             client,
             identities,
             archive: EvidenceArchive::new(&config.archive_dir),
-            paper_mail: PaperMailList::new(&config.paper_mail_path),
+            paper_mail: PaperMailList::new(&config.paper_mail_path)
+                .with_portal(config.portal_url.clone()),
             retry: config.retry,
         })
     }

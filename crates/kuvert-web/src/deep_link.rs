@@ -84,15 +84,21 @@ pub fn paper_letter_notice(
 ) -> Result<PaperLetterNotice, DeepLinkError> {
     let deep_link = deep_link(portal_url, sender, campaign)?;
     let qr_svg = qr_svg(deep_link.as_str())?;
-    let short_address = short_address(&deep_link);
     Ok(PaperLetterNotice {
-        text: format!(
-            "Du kan få det här brevet digitalt nästa gång. Skaffa digital brevlåda: \
-             {short_address}"
-        ),
+        text: paper_letter_text(&deep_link),
         deep_link,
         qr_svg,
     })
+}
+
+/// The short text for a paper letter, naming `deep_link` without its scheme (the sender
+/// toolkit's paper-mail list prints it for each unreachable recipient).
+#[must_use]
+pub fn paper_letter_text(deep_link: &url::Url) -> String {
+    format!(
+        "Du kan få det här brevet digitalt nästa gång. Skaffa digital brevlåda: {}",
+        short_address(deep_link)
+    )
 }
 
 /// The link as people type it: without `https://`.

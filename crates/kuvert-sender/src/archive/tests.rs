@@ -34,4 +34,30 @@ fn paper_mail_list_writes_its_header_once_and_quotes_message_ids() {
     assert_eq!(lines[0], PAPER_MAIL_HEADER);
     assert!(lines[1].starts_with("2120000159,191212121212,pending,\"a,\"\"b\"\"\","));
     assert!(lines[2].starts_with("2120000159,191212121212,pending,\"\","));
+    assert!(lines[1].ends_with(",\"\""), "no portal, no notice: {}", lines[1]);
+}
+
+#[test]
+fn paper_mail_list_names_the_senders_deep_link_when_a_portal_is_configured() {
+    let dir = tempfile::tempdir().unwrap();
+    let portal = "https://brevlada.example/".parse().unwrap();
+    let list = PaperMailList::new(dir.path().join("paper.csv")).with_portal(Some(portal));
+    let sender = OrganisationNumber::parse("2120000159").unwrap();
+    let recipient = RecipientId::parse("191212121212").unwrap();
+    list.append(&PaperMailEntry {
+        sender: &sender,
+        recipient: &recipient,
+        reason: PaperReason::NoMailbox,
+        message_id: None,
+    })
+    .unwrap();
+    let text = std::fs::read_to_string(list.path()).unwrap();
+    let row = text.lines().nth(1).unwrap();
+    assert!(
+        row.ends_with(
+            ",\"Du kan få det här brevet digitalt nästa gång. Skaffa digital brevlåda: \
+             brevlada.example/skaffa?avsandare=2120000159\""
+        ),
+        "{row}"
+    );
 }
