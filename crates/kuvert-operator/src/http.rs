@@ -23,6 +23,7 @@
 //! (lost on restart; bounded by `limits::INBOX_SESSIONS_MAX`); the pending login (state,
 //! PKCE verifier, nonce) and the pending signing stay in them, never in the browser.
 
+mod account;
 mod auth;
 mod config;
 mod content;
@@ -155,6 +156,23 @@ pub fn router(state: InboxState) -> Router {
         .route("/installningar", get(settings::page))
         .route("/installningar/adress", post(settings::set_address))
         .route("/installningar/ta-bort", post(settings::remove))
+        .route(
+            "/installningar/avsandare",
+            get(account::rules).post(account::save_rules),
+        )
+        .route(
+            "/installningar/byt-brevlada",
+            get(account::move_page).post(account::choose_operator),
+        )
+        .route(
+            "/installningar/avregistrera",
+            get(account::deregister_page).post(account::deregister),
+        )
+        .route("/foretag", get(account::company::start))
+        .route(
+            "/foretag/{orgnr}",
+            get(account::company::page).post(account::company::sign),
+        )
         .route("/static/kuvert.css", get(stylesheet))
         .layer(DefaultBodyLimit::max(INBOX_FORM_BYTES_MAX))
         .layer(axum::middleware::from_fn(texts::remember_language))

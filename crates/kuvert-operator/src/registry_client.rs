@@ -4,6 +4,9 @@
 //! recipient's profile and reception rules (Recipient v3 `isRegistered`,
 //! `getAccountPreferences`).
 //!
+//! The account pages' calls (reception rules, change of operator, deregistering, company
+//! registrations, registering with a deep-link source over REST) live in [`account`].
+//!
 //! Both are cached: the directory for `Config::directory_cache_secs` (and fetched again on a
 //! miss, at most once per [`DIRECTORY_REFRESH_GAP`]), recipients for
 //! `Config::recipient_cache_secs`, at most `RECIPIENT_CACHE_ENTRIES_MAX` of them.
@@ -27,6 +30,8 @@ use kuvert_wire::recipient::{
 };
 use kuvert_wire::values::{AccountType, UserIdentity};
 use kuvert_xmldsig::{ParseLimits, parse_document_with};
+
+pub mod account;
 
 /// The shortest time between two directory fetches caused by misses, so a stream of
 /// deliveries from an unknown sender cannot turn into a stream of registry calls.
@@ -61,6 +66,41 @@ pub enum RegistryError {
         #[source]
         source: WireError,
     },
+    /// The REST API answered with an error status (a refused change, or a fault).
+    #[error("registry at {url} refused the request with status {status}: {detail}")]
+    Rejected {
+        /// The endpoint.
+        url: String,
+        /// The HTTP status.
+        status: u16,
+        /// The problem's `detail`, empty when it had none.
+        detail: String,
+    },
+    /// The REST API answered with JSON of an unexpected shape.
+    #[error("registry response from {url} is not the expected json")]
+    Json {
+        /// The endpoint.
+        url: String,
+        /// What serde reported.
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+impl RegistryError {
+    /// Whether the registry answered and said no (a fault or an error status), as opposed
+    /// to not answering usably: the person's change was refused rather than lost.
+    #[must_use]
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            Self::Rejected { .. }
+                | Self::Wire {
+                    source: WireError::Fault(_) | WireError::SoapFault { .. },
+                    ..
+                }
+        )
+    }
 }
 
 /// The senders and intermediaries the registry lists.
@@ -96,6 +136,8 @@ struct Inner {
     http: reqwest::Client,
     recipient_url: String,
     authority_url: String,
+    /// The REST API's base (`…/api/v1`).
+    api_url: String,
     own_number: OrganisationNumber,
     directory_ttl: Duration,
     recipient_ttl: Duration,
@@ -127,6 +169,7 @@ impl RegistryClient {
                 http,
                 recipient_url: format!("{base}/ec/Recipient/v3"),
                 authority_url: format!("{base}/ec/Authority"),
+                api_url: format!("{base}/api/v1"),
                 own_number: config.own_number,
                 directory_ttl: config.directory_ttl,
                 recipient_ttl: config.recipient_ttl,
@@ -172,6 +215,18 @@ impl RegistryClient {
         {
             return Ok(profile.clone());
         }
+        self.refresh_recipient(recipient).await
+    }
+
+    /// The recipient's profile asked anew (and cached): for the web inbox, where a person
+    /// who just moved their profile elsewhere must not be shown a stale answer.
+    ///
+    /// # Errors
+    /// [`RegistryError`] when the registry cannot be asked.
+    pub async fn refresh_recipient(
+        &self,
+        recipient: &RecipientId,
+    ) -> Result<RecipientProfile, RegistryError> {
         let profile = self.fetch_recipient(recipient).await?;
         let mut recipients = lock(&self.inner.recipients);
         if recipients.len() >= RECIPIENT_CACHE_ENTRIES_MAX {
@@ -282,17 +337,7 @@ impl RegistryClient {
             .send()
             .await
             .map_err(http_error)?;
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(http_error)? {
-            body.extend_from_slice(&chunk);
-            if u64::try_from(body.len()).unwrap_or(u64::MAX) > REGISTRY_RESPONSE_BYTES_MAX {
-                let max = REGISTRY_RESPONSE_BYTES_MAX;
-                return Err(RegistryError::TooLarge {
-                    url: url.to_owned(),
-                    max,
-                });
-            }
-        }
+        let body = read_bounded(url, &mut response).await?;
         let wire_error = |source| RegistryError::Wire {
             url: url.to_owned(),
             source,
@@ -322,51 +367,24 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// A person's signed request to open a mailbox at this operator (PROTOCOL.md §11.1 step 5).
-#[derive(Debug, Clone, Copy)]
-pub struct Registration<'a> {
-    /// The person, from the e-ID login.
-    pub person: &'a kuvert_core::id::PersonalIdentityNumber,
-    /// The exact agreement text the person signed.
-    pub agreement_text: &'a str,
-    /// The person's e-ID signature of it.
-    pub signature: &'a kuvert_eid::SignatureData,
-    /// This operator's `ServiceSupplier` value (`Config::domain`).
-    pub domain: &'a str,
-}
-
-impl RegistryClient {
-    /// Recipient v3 `register` (`accountType=Secure`) for a person, signed by them; then the
-    /// cached answer about them is dropped, so the next delivery sees the new profile.
-    /// Added by the web inbox ("skaffa digital brevlåda").
-    ///
-    /// # Errors
-    /// [`RegistryError`] when the registry cannot be asked or answers with a fault.
-    pub async fn register(&self, registration: &Registration<'_>) -> Result<(), RegistryError> {
-        use kuvert_wire::recipient::{Register, RegisterResponse};
-        use kuvert_wire::types::{AccountRequest, SignatureData};
-        use kuvert_wire::values::AccountRequestType;
-        let recipient = RecipientId::Person(registration.person.clone());
-        let fields = registration.signature.to_fields();
-        let request = Register {
-            request: AccountRequest {
-                recipient: recipient.clone(),
-                kind: AccountRequestType::Create,
-                agreement_text: registration.agreement_text.to_owned(),
-                date: time::OffsetDateTime::now_utc().date(),
-                operator_domain: registration.domain.to_owned(),
-            },
-            account_type: AccountType::Secure,
-            signatures: vec![SignatureData {
-                signature: registration.signature.signature().to_vec(),
-                certificate: fields.certificate,
-                nonce: fields.nonce,
-                encoding_of_signed_text: fields.encoding_of_signed_text,
-            }],
-        };
-        let url = &self.inner.recipient_url;
-        let _response: RegisterResponse = self.call(url, &request).await?;
-        lock(&self.inner.recipients).remove(&recipient);
-        Ok(())
+/// Reads a response body of at most `REGISTRY_RESPONSE_BYTES_MAX` bytes.
+async fn read_bounded(
+    url: &str,
+    response: &mut reqwest::Response,
+) -> Result<Vec<u8>, RegistryError> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|source| RegistryError::Http {
+        url: url.to_owned(),
+        source,
+    })? {
+        body.extend_from_slice(&chunk);
+        if u64::try_from(body.len()).unwrap_or(u64::MAX) > REGISTRY_RESPONSE_BYTES_MAX {
+            let max = REGISTRY_RESPONSE_BYTES_MAX;
+            return Err(RegistryError::TooLarge {
+                url: url.to_owned(),
+                max,
+            });
+        }
     }
+    Ok(body)
 }

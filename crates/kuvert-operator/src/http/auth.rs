@@ -114,15 +114,24 @@ pub(super) async fn start_page(holder: Result<Holder, Response>, language: Langu
     render(StatusCode::OK, &page)
 }
 
-/// `/logga-in`: a fresh session holding the pending login, then off to the provider.
-pub(super) async fn login(State(state): State<InboxState>, language: Language) -> Response {
+/// `/logga-in`: a fresh session holding the pending login (and the deep link an earlier
+/// session of this browser kept for "skaffa digital brevlåda"), then off to the provider.
+pub(super) async fn login(
+    State(state): State<InboxState>,
+    language: Language,
+    parts: Parts,
+) -> Response {
     let client = match oidc_client(&state.shared).await {
         Ok(client) => client,
         Err(error) => return Failure::internal(error).page(Layout::anonymous(language)),
     };
     let start = client.start_login();
+    let signup_source = cookie_session_id(&parts)
+        .and_then(|id| state.shared.sessions.remove(&id))
+        .and_then(|session| session.signup_source);
     let session = Session {
         pending_login: Some(start.state),
+        signup_source,
         ..Session::default()
     };
     let session_id = state.shared.sessions.create(session);
@@ -145,10 +154,11 @@ pub(super) async fn callback(
     let shared = &state.shared;
     let layout = Layout::anonymous(language);
     let old_id = cookie_session_id(&parts);
-    let pending = old_id
+    let old_session = old_id.as_ref().and_then(|id| shared.sessions.remove(id));
+    let signup_source = old_session
         .as_ref()
-        .and_then(|id| shared.sessions.remove(id))
-        .and_then(|session| session.pending_login);
+        .and_then(|session| session.signup_source.clone());
+    let pending = old_session.and_then(|session| session.pending_login);
     let Some(pending) = pending else {
         return login_problem(layout, layout_text(language).login_expired);
     };
@@ -181,6 +191,7 @@ pub(super) async fn callback(
             person: person.personal_identity_number,
             name: person.name,
         }),
+        signup_source,
         ..Session::default()
     };
     let session_id = shared.sessions.create(session);

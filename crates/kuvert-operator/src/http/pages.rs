@@ -238,15 +238,6 @@ pub(super) struct AttachmentView {
     pub(super) size: String,
 }
 
-/// `/skaffa`: the agreement text and the signing button.
-#[derive(Template)]
-#[template(path = "signup.html")]
-pub(super) struct SignupPage {
-    pub(super) layout: Layout,
-    pub(super) agreement_text: &'static str,
-    pub(super) problem: Option<&'static str>,
-}
-
 /// `/installningar`.
 #[derive(Template)]
 #[template(path = "settings.html")]

@@ -17,6 +17,9 @@ use kuvert_core::limits::INBOX_SESSIONS_MAX;
 use kuvert_eid::PendingLogin;
 use secrecy::{ExposeSecret, SecretString};
 
+use super::account::signing::SigningPurpose;
+use crate::registry_client::account::RegistrationSource;
+
 /// Name of the session cookie.
 pub(super) const COOKIE_NAME: &str = "kuvert_session";
 
@@ -31,6 +34,9 @@ pub(super) struct Session {
     pub(super) pending_signing: Option<PendingSigning>,
     /// The company whose mailbox the person chose to act for (checked on every request).
     pub(super) company: Option<OrganisationNumber>,
+    /// The deep link that brought the person to "skaffa digital brevlåda", kept through
+    /// login and signing so the registration can name it.
+    pub(super) signup_source: Option<RegistrationSource>,
 }
 
 /// Who is logged in.
@@ -49,6 +55,8 @@ pub(super) struct PendingSigning {
     pub(super) state: SecretString,
     /// The exact text the person was asked to sign.
     pub(super) agreement_text: String,
+    /// What the signature is for, decided before the person signed.
+    pub(super) purpose: SigningPurpose,
 }
 
 impl std::fmt::Debug for PendingSigning {

@@ -1,29 +1,39 @@
 //! "Skaffa digital brevlåda" (PROTOCOL.md §11.1): a logged-in person without a profile here
 //! reads the agreement text, signs it with e-ID at the signing service, and the operator
-//! registers the profile in the registry with that `SignatureData`.
+//! registers the profile in the registry with that `SignatureData`. A person whose profile is
+//! at another operator signs to move it here instead (`changeServiceSupplier`).
+//!
+//! A deep link (`/skaffa?avsandare=ORGNR&kampanj=CODE`, issue 5) names the sender and
+//! campaign that brought the person; valid values are kept in the server-side session
+//! through login and signing and sent to the registry as the registration's source, invalid
+//! ones are dropped and the sign-up works as without them.
 //!
 //! The signing service posts the signature back from its own site, a cross-site POST that
 //! carries no SameSite=Lax cookie; the random `state` sent with the request finds the pending
 //! signing (and the person it belongs to) server-side instead. The registry checks that the
-//! signer is the person being registered.
+//! signer is the person being registered. Every signed change of the account pages comes
+//! back here too, and [`super::account::signing::finish`] completes it.
 
+use askama::Template;
 use axum::Form;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use kuvert_core::id::{PersonalIdentityNumber, RecipientId};
+use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber, RecipientId};
 use kuvert_eid::SignatureData;
 use kuvert_eid::signature::SignatureDataFields;
+use kuvert_store::operator::{Folder, MailboxQuery};
 use kuvert_web::i18n::Language;
-use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
-use url::Url;
 
-use super::auth::{CsrfForm, Holder};
-use super::pages::{Failure, Layout, MessagePage, SignupPage, render, see_other};
-use super::session::PendingSigning;
+use super::account::signing::{self, MOVE_AGREEMENT_TEXT, SigningPurpose};
+use super::account::texts::{AccountTexts, account_texts};
+use super::auth::{CsrfForm, Holder, attach_cookie};
+use super::pages::{Failure, Layout, MessagePage, render, see_other};
+use super::session::{Session, set_cookie};
 use super::{InboxState, Shared};
-use crate::registry_client::{Registration, RegistryError};
+use crate::registry_client::RegistryError;
+use crate::registry_client::account::RegistrationSource;
 
 /// The agreement the person signs; it is sent to the registry as `AgreementText`.
 pub const AGREEMENT_TEXT: &str = "Jag vill ha en digital brevlåda hos den här \
@@ -32,28 +42,112 @@ meddelanden. Jag godkänner användarvillkoren för Mina meddelanden. Min profil
 mottagningsregler registreras i Förmedlingsadressregistret. Post från avsändare som jag väljer \
 bort kommer som pappersutskick.";
 
+/// Longest campaign code in a deep link (issue 5: 1–32 of `[A-Za-z0-9_-]`).
+const CAMPAIGN_CHARS_MAX: usize = 32;
+
+/// `/skaffa`: the agreement and "Signera med e-legitimation", or the move here.
+#[derive(Template)]
+#[template(path = "signup.html")]
+pub(super) struct SignupPage {
+    pub(super) layout: Layout,
+    pub(super) a: &'static AccountTexts,
+    pub(super) heading: &'static str,
+    pub(super) intro: &'static str,
+    pub(super) agreement_text: &'static str,
+    /// "Din digitala brevlåda finns nu hos X; här kan du …", or the deregistered notice.
+    pub(super) notice: Option<String>,
+}
+
 /// Whether `person` has an active profile whose operator is this one (`isRegistered`).
 pub(super) async fn has_profile_here(
     shared: &Shared,
     person: &PersonalIdentityNumber,
 ) -> Result<bool, RegistryError> {
     let recipient = RecipientId::Person(person.clone());
-    let profile = shared.registry.recipient(&recipient).await?;
+    let profile = shared.registry.refresh_recipient(&recipient).await?;
     Ok(profile.is_active && profile.operator.as_ref() == Some(&shared.organisation_number))
 }
 
+/// `?avsandare=ORGNR&kampanj=CODE` of a deep link.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct DeepLink {
+    avsandare: Option<String>,
+    kampanj: Option<String>,
+}
+
+impl DeepLink {
+    /// The source the link names; an invalid sender drops the whole source, an invalid
+    /// campaign only the campaign.
+    fn source(&self) -> Option<RegistrationSource> {
+        let sender = OrganisationNumber::parse(self.avsandare.as_deref()?.trim()).ok()?;
+        Some(RegistrationSource {
+            sender,
+            campaign: self.kampanj.as_deref().and_then(campaign_code),
+        })
+    }
+}
+
+/// A campaign code, upper-cased, when it is 1–32 of `[A-Za-z0-9_-]`.
+fn campaign_code(text: &str) -> Option<String> {
+    let text = text.trim();
+    let is_valid = (1..=CAMPAIGN_CHARS_MAX).contains(&text.len())
+        && text
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'-');
+    is_valid.then(|| text.to_ascii_uppercase())
+}
+
 /// `/skaffa`: the agreement and "Signera med e-legitimation". Someone not logged in (the
-/// portal links here) is sent to log in first; without a profile they come back here.
+/// portal links here) is sent to log in first, with the deep link kept in a session; without
+/// a profile they come back here.
 pub(super) async fn agreement(
     State(state): State<InboxState>,
     holder: Result<Holder, Response>,
+    Query(link): Query<DeepLink>,
 ) -> Response {
+    let source = link.source();
     let Ok(holder) = holder else {
+        return log_in_first(&state, source);
+    };
+    if let Some(source) = source {
+        state.shared.sessions.update(&holder.session_id, |session| {
+            session.signup_source = Some(source);
+        });
+    }
+    match signup_page(&state, &holder).await {
+        Ok(response) => response,
+        Err(failure) => failure.page(holder.layout()),
+    }
+}
+
+/// A session holding only the deep link (the login carries it over), then the login.
+fn log_in_first(state: &InboxState, source: Option<RegistrationSource>) -> Response {
+    let Some(source) = source else {
         return see_other("/logga-in");
     };
-    let has_profile = has_profile_here(&state.shared, &holder.person.person).await;
-    if matches!(has_profile, Ok(true)) {
-        let layout = holder.layout();
+    let session = Session {
+        signup_source: Some(source),
+        ..Session::default()
+    };
+    let session_id = state.shared.sessions.create(session);
+    let mut response = see_other("/logga-in");
+    let cookie = set_cookie(&session_id, state.shared.settings.is_tls());
+    attach_cookie(&mut response, &cookie);
+    response
+}
+
+async fn signup_page(state: &InboxState, holder: &Holder) -> Result<Response, Failure> {
+    let shared = &state.shared;
+    let layout = holder.layout();
+    let a = account_texts(holder.language);
+    let person = &holder.person.person;
+    let profile = shared
+        .registry
+        .refresh_recipient(&RecipientId::Person(person.clone()))
+        .await
+        .map_err(Failure::internal)?;
+    let operator = profile.operator.filter(|_| profile.is_active);
+    if operator.as_ref() == Some(&shared.organisation_number) {
         let t = layout.t;
         let page = MessagePage {
             heading: t.signup_heading,
@@ -62,17 +156,67 @@ pub(super) async fn agreement(
             link: Some(("/brevlada", t.back_to_inbox)),
             layout,
         };
-        return render(StatusCode::OK, &page);
+        return Ok(render(StatusCode::OK, &page));
     }
-    let page = SignupPage {
-        layout: holder.layout(),
-        agreement_text: AGREEMENT_TEXT,
-        problem: None,
+    let has_letters = has_letters_here(shared, person).await?;
+    let page = match operator {
+        Some(elsewhere) => {
+            let name = operator_name(shared, &elsewhere).await;
+            SignupPage {
+                heading: a.move_here_heading,
+                intro: a.move_here_intro,
+                agreement_text: MOVE_AGREEMENT_TEXT,
+                notice: has_letters
+                    .then(|| format!("{} {name}; {}", a.moved_notice, a.old_letters_notice)),
+                a,
+                layout,
+            }
+        }
+        None => SignupPage {
+            heading: layout.t.signup_heading,
+            intro: layout.t.signup_intro,
+            agreement_text: AGREEMENT_TEXT,
+            notice: has_letters.then(|| a.no_mailbox_notice.to_owned()),
+            a,
+            layout,
+        },
     };
-    render(StatusCode::OK, &page)
+    Ok(render(StatusCode::OK, &page))
 }
 
-/// `POST /skaffa`: remembers a new signing and sends the browser to the signing service.
+/// Whether letters addressed to `person` are kept here (from before a move or deregister).
+async fn has_letters_here(shared: &Shared, person: &PersonalIdentityNumber) -> Result<bool, Failure> {
+    for folder in [Folder::Inbox, Folder::Archive] {
+        let query = MailboxQuery {
+            recipient: RecipientId::Person(person.clone()),
+            folder,
+            sender: None,
+            search: None,
+            page: 0,
+            page_size: 1,
+        };
+        if shared.store.letters(&query).await?.total > 0 {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// The operator's name from the registry, or its organisation number when it cannot say.
+async fn operator_name(shared: &Shared, operator: &OrganisationNumber) -> String {
+    match shared.registry.operators().await {
+        Ok(operators) => operators
+            .into_iter()
+            .find(|known| &known.id == operator)
+            .map_or_else(|| operator.as_str().to_owned(), |known| known.name),
+        Err(error) => {
+            tracing::warn!(error = %error, "registry did not list the operators");
+            operator.as_str().to_owned()
+        }
+    }
+}
+
+/// `POST /skaffa`: off to the signing service, to register here or to move the profile here.
 pub(super) async fn start_signing(
     State(state): State<InboxState>,
     holder: Holder,
@@ -82,31 +226,26 @@ pub(super) async fn start_signing(
         return failure.page(holder.layout());
     }
     let shared = &state.shared;
-    let signing_state = SecretString::from(format!(
-        "{}{}",
-        uuid::Uuid::new_v4().simple(),
-        uuid::Uuid::new_v4().simple()
-    ));
-    let pending = PendingSigning {
-        state: signing_state.clone(),
-        agreement_text: AGREEMENT_TEXT.to_owned(),
+    let recipient = RecipientId::Person(holder.person.person.clone());
+    let profile = match shared.registry.refresh_recipient(&recipient).await {
+        Ok(profile) => profile,
+        Err(error) => return Failure::internal(error).page(holder.layout()),
     };
-    let is_stored = shared.sessions.update(&holder.session_id, |session| {
-        session.pending_signing = Some(pending);
-    });
-    if !is_stored {
-        return see_other("/");
-    }
-    let mut url: Url = shared.settings.signing_service_url.clone();
-    url.query_pairs_mut()
-        .append_pair("client_id", &shared.settings.oidc_client_id)
-        .append_pair(
-            "redirect_uri",
-            shared.settings.own_url("skaffa/signerad").as_str(),
-        )
-        .append_pair("text", AGREEMENT_TEXT)
-        .append_pair("state", signing_state.expose_secret());
-    see_other(url.as_str())
+    let elsewhere = profile.is_active
+        && profile
+            .operator
+            .as_ref()
+            .is_some_and(|operator| operator != &shared.organisation_number);
+    let (text, purpose) = if elsewhere {
+        (MOVE_AGREEMENT_TEXT, SigningPurpose::MoveHere)
+    } else {
+        let source = shared
+            .sessions
+            .get(&holder.session_id)
+            .and_then(|session| session.signup_source);
+        (AGREEMENT_TEXT, SigningPurpose::Register { source })
+    };
+    signing::start(&state, &holder, text.to_owned(), purpose)
 }
 
 /// The signing service's post back: `SignatureData` fields, or `error`, and `state`.
@@ -139,7 +278,8 @@ impl SignedForm {
     }
 }
 
-/// `POST /skaffa/signerad`: registers the profile with the signature, then the inbox.
+/// `POST /skaffa/signerad`: completes what was signed (registration, move, reception rules,
+/// deregistering, a company signature), then the next page.
 pub(super) async fn signed(
     State(state): State<InboxState>,
     language: Language,
@@ -149,35 +289,19 @@ pub(super) async fn signed(
     let Some((person, pending)) = shared.sessions.take_signing(&form.state) else {
         return Failure::BadForm.page(Layout::anonymous(language));
     };
-    let t = super::texts::texts(language);
-    let problem = |text: &'static str, status: StatusCode| {
-        let layout = Layout::anonymous(language);
-        let page = MessagePage {
-            heading: t.signup_heading,
-            text,
-            call_id: None,
-            link: Some(("/skaffa", t.signup_heading)),
-            layout,
-        };
-        render(status, &page)
-    };
     if form.error.is_some() {
-        return problem(t.signing_cancelled, StatusCode::OK);
+        return signing::cancelled(&pending, language);
     }
     let Some(signature) = form.signature_data() else {
-        return problem(t.signing_failed, StatusCode::BAD_REQUEST);
+        let t = super::texts::texts(language);
+        let page = MessagePage {
+            heading: t.error_heading,
+            text: t.signing_failed,
+            call_id: None,
+            link: Some(("/brevlada", t.back_to_inbox)),
+            layout: Layout::anonymous(language),
+        };
+        return render(StatusCode::BAD_REQUEST, &page);
     };
-    let request = Registration {
-        person: &person.person,
-        agreement_text: &pending.agreement_text,
-        signature: &signature,
-        domain: &shared.domain,
-    };
-    match shared.registry.register(&request).await {
-        Ok(()) => see_other("/brevlada"),
-        Err(error) => {
-            tracing::warn!(error = %error, "registry did not register a profile");
-            problem(t.registration_failed, StatusCode::BAD_GATEWAY)
-        }
-    }
+    signing::finish(shared, &person, pending, &signature, language).await
 }

@@ -74,6 +74,7 @@ fn take_signing_finds_the_pending_signing_by_state_once() {
     let pending = PendingSigning {
         state: state.clone(),
         agreement_text: "villkor".to_owned(),
+        purpose: crate::http::account::signing::SigningPurpose::Deregister,
     };
     assert!(sessions.update(&id, |session| session.pending_signing = Some(pending)));
     assert!(sessions.take_signing("").is_none());

@@ -1,6 +1,7 @@
-//! A registry that knows nobody (`isRegistered` says `Not`) and accepts `register` when the
-//! e-ID signature verifies against the person PKI's e-ID CA for the person registered,
-//! recording (personnummer, `ServiceSupplier`).
+//! A registry that knows nobody (`isRegistered` says `Not`) and accepts a registration (REST
+//! `POST /api/v1/profiles/register`, as the operator registers persons) when the e-ID
+//! signature verifies against the person PKI's e-ID CA for the person registered, recording
+//! (personnummer, `ServiceSupplier`).
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -8,15 +9,14 @@ use std::sync::{Arc, Mutex};
 use axum::Router;
 use axum::extract::State;
 use axum::routing::post;
-use base64::Engine as _;
 use kuvert_eid::SignatureData;
 use kuvert_eid::signature::SignatureDataFields;
 use kuvert_web::{Listener, ListenerTls, Shutdown};
 use kuvert_wire::envelope::{self, BodyElement};
 use kuvert_wire::fault::{Fault, FaultCode};
-use kuvert_wire::recipient::{self, IsRegisteredResponse, RecipientRequest, RegisterResponse};
-use kuvert_wire::types::{AccountStatus, SignatureAuthorizationResult};
-use kuvert_wire::values::{AccountType, AuthorizationStatus};
+use kuvert_wire::recipient::{self, IsRegisteredResponse, RecipientRequest};
+use kuvert_wire::types::AccountStatus;
+use kuvert_wire::values::AccountType;
 use kuvert_xmldsig::trust::TrustAnchors;
 
 type Registered = Arc<Mutex<Vec<(String, String)>>>;
@@ -35,12 +35,13 @@ pub(super) async fn start(shutdown: Shutdown) -> (String, Registered) {
     let registered = Registered::default();
     let router = Router::new()
         .route("/ec/Recipient/v3", post(answer))
+        .route("/api/v1/profiles/register", post(register))
         .with_state(Arc::clone(&registered));
     tokio::spawn(kuvert_web::serve(listener, router, shutdown));
     (url, registered)
 }
 
-async fn answer(State(registered): State<Registered>, body: String) -> String {
+async fn answer(body: String) -> String {
     let document = envelope::parse(&body).unwrap();
     match recipient::parse_request(&document).unwrap() {
         RecipientRequest::IsRegistered(request) => IsRegisteredResponse {
@@ -57,33 +58,37 @@ async fn answer(State(registered): State<Registered>, body: String) -> String {
                 .collect(),
         }
         .to_envelope(),
-        RecipientRequest::Register(request) => {
-            let wire = &request.signatures[0];
-            let fields = SignatureDataFields {
-                signature: base64::engine::general_purpose::STANDARD.encode(&wire.signature),
-                certificate: wire.certificate.clone(),
-                nonce: wire.nonce.clone(),
-                encoding_of_signed_text: wire.encoding_of_signed_text.clone(),
-            };
-            let data = SignatureData::from_fields(&fields).unwrap();
-            let anchors =
-                TrustAnchors::from_pem(super::harness::person_pki().eid_ca_pem()).unwrap();
-            let text = &request.request.agreement_text;
-            let now = time::OffsetDateTime::now_utc();
-            let signer = kuvert_eid::verify_signature_data(&data, text, &anchors, now);
-            let signer = signer.unwrap().personal_identity_number;
-            assert_eq!(request.request.recipient.to_wire(), signer.as_str());
-            let entry = (
-                signer.as_str().to_owned(),
-                request.request.operator_domain.clone(),
-            );
-            registered.lock().unwrap().push(entry);
-            let result = SignatureAuthorizationResult {
-                status: Some(AuthorizationStatus::Complete),
-                ..SignatureAuthorizationResult::default()
-            };
-            RegisterResponse { result }.to_envelope()
-        }
         _ => Fault::new(FaultCode::ILLEGAL_STATE, "not in this test registry").to_envelope(),
     }
+}
+
+/// REST `register`: the signature must verify and be the registered person's.
+async fn register(
+    State(registered): State<Registered>,
+    axum::Json(request): axum::Json<serde_json::Value>,
+) -> axum::Json<serde_json::Value> {
+    let signature = &request["signatures"][0];
+    let fields = SignatureDataFields {
+        signature: signature["signature"].as_str().unwrap().to_owned(),
+        certificate: signature["certificate"].as_str().unwrap().to_owned(),
+        nonce: Some(signature["nonce"].as_str().unwrap().to_owned()),
+        encoding_of_signed_text: None,
+    };
+    let data = SignatureData::from_fields(&fields).unwrap();
+    let anchors = TrustAnchors::from_pem(super::harness::person_pki().eid_ca_pem()).unwrap();
+    let text = request["agreement_text"].as_str().unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    let signer = kuvert_eid::verify_signature_data(&data, text, &anchors, now);
+    let signer = signer.unwrap().personal_identity_number;
+    assert_eq!(request["recipient"].as_str().unwrap(), signer.as_str());
+    let domain = request["operator_domain"].as_str().unwrap().to_owned();
+    registered
+        .lock()
+        .unwrap()
+        .push((signer.as_str().to_owned(), domain));
+    axum::Json(serde_json::json!({
+        "status": "Complete",
+        "signed_by": [],
+        "possible_signers": [],
+    }))
 }

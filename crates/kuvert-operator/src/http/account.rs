@@ -1,0 +1,333 @@
+//! The mailbox holder's account (PROTOCOL.md §11.2–§11.5): reception rules
+//! (`/installningar/avsandare`), changing mailbox (`/installningar/byt-brevlada`),
+//! deregistering (`/installningar/avregistrera`) and, in [`company`], company mailboxes
+//! (`/foretag`, `/foretag/{orgnr}`). Every change is signed with e-ID ([`signing`]) and
+//! stored in the registry, never here.
+//!
+//! A person who moved their profile to another operator, or deregistered, keeps logging in
+//! here and reading and downloading the letters that arrived while the mailbox was here;
+//! new deliveries are refused by intake, which asks the registry for the holding operator.
+
+pub(super) mod company;
+pub(super) mod signing;
+pub(super) mod texts;
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use kuvert_core::id::OrganisationNumber;
+use kuvert_core::limits::INBOX_FORM_BYTES_MAX;
+use serde::Deserialize;
+
+use super::InboxState;
+use super::auth::{CsrfForm, Holder};
+use super::pages::{Failure, Layout, render, see_other};
+use super::signup::has_profile_here;
+use crate::registry_client::RegistryError;
+use crate::registry_client::account::{OperatorInfo, SenderInfo};
+use signing::{DEREGISTER_TEXT, SigningPurpose};
+use texts::{AccountTexts, account_texts};
+
+/// `/installningar/avsandare`.
+#[derive(Template)]
+#[template(path = "account_rules.html")]
+pub(super) struct RulesPage {
+    pub(super) layout: Layout,
+    pub(super) a: &'static AccountTexts,
+    pub(super) senders: Vec<SenderChoice>,
+    pub(super) notice: Option<&'static str>,
+}
+
+/// One sender's checkbox.
+pub(super) struct SenderChoice {
+    pub(super) id: String,
+    pub(super) name: String,
+    pub(super) is_accepted: bool,
+}
+
+/// `/installningar/byt-brevlada`.
+#[derive(Template)]
+#[template(path = "account_move.html")]
+pub(super) struct MovePage {
+    pub(super) layout: Layout,
+    pub(super) a: &'static AccountTexts,
+    pub(super) operators: Vec<OperatorChoice>,
+}
+
+/// One other operator to move to.
+pub(super) struct OperatorChoice {
+    pub(super) id: String,
+    pub(super) name: String,
+}
+
+/// `/installningar/avregistrera`.
+#[derive(Template)]
+#[template(path = "account_deregister.html")]
+pub(super) struct DeregisterPage {
+    pub(super) layout: Layout,
+    pub(super) a: &'static AccountTexts,
+    pub(super) is_done: bool,
+}
+
+/// `?sparat=1` after saved reception rules, `?klart=1` after deregistering.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct DoneQuery {
+    sparat: Option<String>,
+    klart: Option<String>,
+}
+
+/// `/installningar/avsandare`: every connected sender with a checkbox, ticked when the
+/// person's reception rules accept it.
+pub(super) async fn rules(
+    State(state): State<InboxState>,
+    holder: Holder,
+    Query(query): Query<DoneQuery>,
+) -> Response {
+    let a = account_texts(holder.language);
+    let notice = query.sparat.is_some().then_some(a.saved);
+    match rules_page(&state, &holder, notice).await {
+        Ok(response) => response,
+        Err(text) => message(&holder, a.rules_heading, text),
+    }
+}
+
+async fn rules_page(
+    state: &InboxState,
+    holder: &Holder,
+    notice: Option<&'static str>,
+) -> Result<Response, &'static str> {
+    let a = account_texts(holder.language);
+    let registry = &state.shared.registry;
+    let person = &holder.person.person;
+    if !has_profile_here(&state.shared, person)
+        .await
+        .map_err(|error| unavailable(a, &error))?
+    {
+        return Err(a.not_registered_here);
+    }
+    let senders = registry.senders().await.map_err(|e| unavailable(a, &e))?;
+    let accepted = registry
+        .accepted_senders(person)
+        .await
+        .map_err(|error| unavailable(a, &error))?;
+    let senders = senders
+        .into_iter()
+        .map(|sender| SenderChoice {
+            is_accepted: accepted.contains(&sender.id),
+            id: sender.id.as_str().to_owned(),
+            name: sender.name,
+        })
+        .collect();
+    let page = RulesPage {
+        layout: holder.layout(),
+        a,
+        senders,
+        notice,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// `POST /installningar/avsandare`: the ticked senders (`avsandare`, repeated) become the
+/// text to sign; the browser goes to the signing service.
+pub(super) async fn save_rules(
+    State(state): State<InboxState>,
+    holder: Holder,
+    body: Bytes,
+) -> Response {
+    if body.len() > INBOX_FORM_BYTES_MAX {
+        return Failure::BadForm.page(holder.layout());
+    }
+    let mut csrf_token = String::new();
+    let mut ticked = Vec::new();
+    for (name, value) in url::form_urlencoded::parse(&body) {
+        match name.as_ref() {
+            "csrf_token" => csrf_token = value.into_owned(),
+            "avsandare" => ticked.push(value.into_owned()),
+            _ => {}
+        }
+    }
+    if let Err(failure) = holder.check_csrf(&state, &csrf_token) {
+        return failure.page(holder.layout());
+    }
+    let a = account_texts(holder.language);
+    let senders = match state.shared.registry.senders().await {
+        Ok(senders) => senders,
+        Err(error) => return message(&holder, a.rules_heading, unavailable(a, &error)),
+    };
+    let (accepted, deselected): (Vec<SenderInfo>, Vec<SenderInfo>) = senders
+        .into_iter()
+        .partition(|sender| ticked.iter().any(|id| id == sender.id.as_str()));
+    let text = rules_text(&accepted, &deselected);
+    signing::start(
+        &state,
+        &holder,
+        text,
+        SigningPurpose::ReceptionRules { accepted },
+    )
+}
+
+/// The reception rules in words, as the person signs them (Swedish, like every agreement
+/// text the registry stores).
+fn rules_text(accepted: &[SenderInfo], deselected: &[SenderInfo]) -> String {
+    let a = &texts::SWEDISH;
+    let names = |senders: &[SenderInfo]| {
+        senders
+            .iter()
+            .map(|sender| format!("{} ({})", sender.name, sender.id.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut text = if accepted.is_empty() {
+        a.nothing_accepted_text.to_owned()
+    } else {
+        format!("{} {}.", a.accepted_text, names(accepted))
+    };
+    if !deselected.is_empty() {
+        text.push_str(&format!(" {} {}.", a.deselected_text, names(deselected)));
+    }
+    text
+}
+
+/// `/installningar/byt-brevlada`: the other operators to move to.
+pub(super) async fn move_page(State(state): State<InboxState>, holder: Holder) -> Response {
+    let a = account_texts(holder.language);
+    let person = &holder.person.person;
+    match has_profile_here(&state.shared, person).await {
+        Ok(true) => {}
+        Ok(false) => return message(&holder, a.move_heading, a.not_registered_here),
+        Err(error) => return message(&holder, a.move_heading, unavailable(a, &error)),
+    }
+    let operators = match other_operators(&state).await {
+        Ok(operators) => operators,
+        Err(error) => return message(&holder, a.move_heading, unavailable(a, &error)),
+    };
+    let page = MovePage {
+        layout: holder.layout(),
+        a,
+        operators: operators
+            .into_iter()
+            .map(|operator| OperatorChoice {
+                id: operator.id.as_str().to_owned(),
+                name: operator.name,
+            })
+            .collect(),
+    };
+    render(StatusCode::OK, &page)
+}
+
+/// `POST /installningar/byt-brevlada`.
+#[derive(Debug, Deserialize)]
+pub(super) struct MoveForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    operator: String,
+}
+
+/// `POST /installningar/byt-brevlada`: on to the chosen operator's "skaffa digital
+/// brevlåda", where the person signs and that operator asks the registry to move the
+/// profile (only the operator a profile moves to may ask, PROTOCOL.md §11.3).
+pub(super) async fn choose_operator(
+    State(state): State<InboxState>,
+    holder: Holder,
+    axum::Form(form): axum::Form<MoveForm>,
+) -> Response {
+    if let Err(failure) = holder.check_csrf(&state, &form.csrf_token) {
+        return failure.page(holder.layout());
+    }
+    let a = account_texts(holder.language);
+    let operators = match other_operators(&state).await {
+        Ok(operators) => operators,
+        Err(error) => return message(&holder, a.move_heading, unavailable(a, &error)),
+    };
+    let chosen = OrganisationNumber::parse(form.operator.trim())
+        .ok()
+        .and_then(|id| operators.into_iter().find(|operator| operator.id == id));
+    let target = chosen
+        .and_then(|operator| operator.ui_address)
+        .and_then(|address| address.join("skaffa").ok());
+    match target {
+        Some(target) => see_other(target.as_str()),
+        None => Failure::BadForm.page(holder.layout()),
+    }
+}
+
+/// The operators other than this one that have a web inbox to sign at.
+async fn other_operators(state: &InboxState) -> Result<Vec<OperatorInfo>, RegistryError> {
+    let own = &state.shared.organisation_number;
+    let operators = state.shared.registry.operators().await?;
+    Ok(operators
+        .into_iter()
+        .filter(|operator| &operator.id != own && operator.ui_address.is_some())
+        .collect())
+}
+
+/// `/installningar/avregistrera`: what deregistering means, and the signing button.
+pub(super) async fn deregister_page(
+    State(state): State<InboxState>,
+    holder: Holder,
+    Query(query): Query<DoneQuery>,
+) -> Response {
+    let a = account_texts(holder.language);
+    let is_done = query.klart.is_some();
+    if !is_done {
+        match has_profile_here(&state.shared, &holder.person.person).await {
+            Ok(true) => {}
+            Ok(false) => {
+                return message(&holder, a.deregister_heading, a.not_registered_here);
+            }
+            Err(error) => {
+                return message(&holder, a.deregister_heading, unavailable(a, &error));
+            }
+        }
+    }
+    let page = DeregisterPage {
+        layout: holder.layout(),
+        a,
+        is_done,
+    };
+    render(StatusCode::OK, &page)
+}
+
+/// `POST /installningar/avregistrera`: off to sign [`DEREGISTER_TEXT`].
+pub(super) async fn deregister(
+    State(state): State<InboxState>,
+    holder: Holder,
+    axum::Form(form): axum::Form<CsrfForm>,
+) -> Response {
+    if let Err(failure) = holder.check_csrf(&state, &form.csrf_token) {
+        return failure.page(holder.layout());
+    }
+    signing::start(
+        &state,
+        &holder,
+        DEREGISTER_TEXT.to_owned(),
+        SigningPurpose::Deregister,
+    )
+}
+
+/// The plain-language text for a registry that did not answer usably (logged here).
+fn unavailable(a: &'static AccountTexts, error: &RegistryError) -> &'static str {
+    if error.is_refusal() {
+        tracing::warn!(error = %error, "registry refused an account question");
+        a.registry_refused
+    } else {
+        tracing::warn!(error = %error, "registry did not answer an account question");
+        a.registry_unavailable
+    }
+}
+
+/// A page with `heading` and `text`, linking back to the settings.
+fn message(holder: &Holder, heading: &'static str, text: &'static str) -> Response {
+    let a = account_texts(holder.language);
+    let page = super::pages::MessagePage {
+        heading,
+        text,
+        call_id: None,
+        link: Some(("/installningar", a.back_to_settings)),
+        layout: holder.layout(),
+    };
+    render(StatusCode::OK, &page)
+}
