@@ -170,6 +170,46 @@ pub const PERSONS: [SeedPerson; 6] = [
     },
 ];
 
+/// One seeded company (not a sender or operator) and its signatory rule (firmateckning), as
+/// the registry's seed data stands in for Bolagsverket (PROTOCOL.md §11.9).
+#[derive(Debug, Clone, Copy)]
+pub struct SeedCompany {
+    /// Short name for tests.
+    pub key: &'static str,
+    /// Its registered name.
+    pub name: &'static str,
+    /// Organisation number, 10 digits (group digit 5 aktiebolag, 9 handelsbolag).
+    pub number: &'static str,
+    /// The signatory rule in words.
+    pub rule_text: &'static str,
+    /// How many of the signatories must sign together.
+    pub signatures_required: u32,
+    /// Keys of the seeded persons who are its authorised signatories (firmatecknare).
+    pub signatories: &'static [&'static str],
+}
+
+/// Two companies without a digital mailbox: an aktiebolag signed for by two of three
+/// signatories jointly, and a handelsbolag whose one partner signs alone. Every signatory
+/// is a seeded person with a test e-ID, so each can log in and sign.
+pub const COMPANIES: [SeedCompany; 2] = [
+    SeedCompany {
+        key: "exempelbolaget",
+        name: "Exempelbolaget AB",
+        number: "5566000005",
+        rule_text: "Firman tecknas av styrelsen. Två ledamöter i förening.",
+        signatures_required: 2,
+        signatories: &["tolvan", "anna", "david"],
+    },
+    SeedCompany {
+        key: "exempelhandel",
+        name: "Exempelhandel HB",
+        number: "9696000000",
+        rule_text: "Firman tecknas av bolagsmannen ensam.",
+        signatures_required: 1,
+        signatories: &["bertil"],
+    },
+];
+
 /// Every seeded organisation, registry first.
 pub fn organisations() -> impl Iterator<Item = SeedOrganisation> {
     [REGISTRY]
@@ -231,6 +271,26 @@ pub fn pki_spec() -> PkiSpec {
 #[must_use]
 pub fn organisation(key: &str) -> Option<SeedOrganisation> {
     organisations().find(|organisation| organisation.key == key)
+}
+
+impl SeedCompany {
+    /// The typed organisation number (see [`SeedOrganisation::organisation_number`]).
+    #[must_use]
+    pub fn organisation_number(&self) -> OrganisationNumber {
+        OrganisationNumber::parse(self.number)
+            .expect("seed organisation numbers pass the Luhn check")
+    }
+
+    /// The seeded persons who sign for the company.
+    pub fn signatory_persons(&self) -> impl Iterator<Item = &'static SeedPerson> {
+        self.signatories.iter().filter_map(|key| person(key))
+    }
+}
+
+/// The seeded company with this key.
+#[must_use]
+pub fn company(key: &str) -> Option<&'static SeedCompany> {
+    COMPANIES.iter().find(|company| company.key == key)
 }
 
 /// The seeded person with this key.

@@ -1,5 +1,5 @@
 //! Seeds the registry with the demo identities of [`crate::seed`], idempotently: operators,
-//! senders and the intermediary are upserted (so a restart on new ports updates the
+//! senders, the intermediary and the companies' signatory rules are upserted (so a restart on new ports updates the
 //! addresses), and each person is registered with their own test e-ID signature only when
 //! they have no profile yet, so a restart adds nothing twice.
 
@@ -11,6 +11,7 @@ use kuvert_eid::signature::EidSigningKey;
 use kuvert_pki::TestPki;
 use kuvert_registry::admin::{self, NewOperator};
 use kuvert_registry::registry::{Registry, SignedChange};
+use kuvert_store::registry::{CompanySignatoryRule, Signatory};
 
 use super::roles::Plan;
 use crate::seed::{self, SeedPerson};
@@ -46,6 +47,11 @@ pub(super) async fn seed(registry: &Registry, pki: &TestPki, plan: &Plan) -> any
     )
     .await
     .context(intermediary.key)?;
+    for company in &seed::COMPANIES {
+        admin::add_company_rule(registry, company_rule(company))
+            .await
+            .context(company.key)?;
+    }
     for person in seed::PERSONS
         .iter()
         .filter(|person| person.operator.is_some())
@@ -90,6 +96,23 @@ async fn register(registry: &Registry, pki: &TestPki, person: &SeedPerson) -> an
         .store_reception_rules(&caller, &accepted, change)
         .await?;
     Ok(())
+}
+
+/// A seeded company's signatory rule, its signatories named as the seed names them.
+fn company_rule(company: &seed::SeedCompany) -> CompanySignatoryRule {
+    CompanySignatoryRule {
+        company: company.organisation_number(),
+        company_name: company.name.to_owned(),
+        rule_text: company.rule_text.to_owned(),
+        signatures_required: company.signatures_required,
+        signatories: company
+            .signatory_persons()
+            .map(|person| Signatory {
+                id: person.personal_identity_number(),
+                name: person.name(),
+            })
+            .collect(),
+    }
 }
 
 fn signed_change(

@@ -2,6 +2,7 @@
 //! TCP, mutual TLS and HTTP.
 #![allow(clippy::unwrap_used)]
 
+mod account;
 mod cli;
 mod crash;
 mod end_to_end;
