@@ -238,3 +238,51 @@ pub const NOTIFICATION_SENDERS_NAMED_MAX: usize = 5;
 /// Characters of a campaign code (`kampanj=` in a deep link, SESSION2 data model): short
 /// enough to type from a paper letter, long enough for `KOMMUN-HOST-2026-FB`.
 pub const CAMPAIGN_CODE_CHARS_MAX: usize = 32;
+
+/// Days one statistics query may span (registry feed, portal visit counts): ten years, the
+/// longest period the dashboards chart, so one request cannot read an unbounded history.
+pub const STATISTICS_RANGE_DAYS_MAX: i64 = 3_660;
+
+/// Letters one report may add for one sender and month (digital or paper): above the yearly
+/// post of all Swedish public senders together (~100 million), so a typo cannot overflow sums.
+pub const LETTERS_PER_REPORT_MAX: u64 = 1_000_000_000;
+
+/// Characters of a campaign's name as communicators see it in lists and charts.
+pub const CAMPAIGN_NAME_CHARS_MAX: usize = 100;
+
+/// Characters of a campaign's channel ("brev", "webb", "sociala medier", …).
+pub const CAMPAIGN_CHANNEL_CHARS_MAX: usize = 60;
+
+/// Senders owning one campaign (a joint campaign of a region's municipalities has ~50).
+pub const CAMPAIGN_OWNERS_MAX: usize = 64;
+
+/// Campaigns the portal keeps; the list is shown whole to communicators.
+pub const CAMPAIGNS_MAX: usize = 10_000;
+
+/// Characters of a portal page name visits are counted by (a route such as `/skaffa`).
+pub const PORTAL_PAGE_CHARS_MAX: usize = 64;
+
+/// Senders one communicator may speak for (a region's communicator covers its municipalities).
+pub const COMMUNICATOR_SENDERS_MAX: usize = 300;
+
+/// Letters in one mailbox export (issue 4 §6): far above a lifetime of post from public
+/// senders (tens a year), so the zip and its manifest stay bounded.
+pub const EXPORT_LETTERS_MAX: usize = 100_000;
+
+/// Bytes of sealed deliveries and receipts in one export, before compression: 2 GiB stays
+/// below the 4 GiB sizes of a zip without Zip64 and holds a thousand letters of 2 MB.
+pub const EXPORT_BYTES_MAX: u64 = 2 * 1024 * 1024 * 1024;
+
+/// Entries `kuvert verify` reads from one export zip: two files per letter, the manifest and
+/// the read-me.
+pub const EXPORT_ZIP_ENTRIES_MAX: usize = 2 * EXPORT_LETTERS_MAX + 2;
+
+/// Bytes of an export's `manifest.json` (about 500 bytes per letter).
+pub const EXPORT_MANIFEST_BYTES_MAX: u64 = 64 * 1024 * 1024;
+
+/// Live login sessions of the portal's communicators, kept in memory; past it the least
+/// recently used goes. Communicators are a few hundred people, so this is far above use.
+pub const COMMUNICATOR_SESSIONS_MAX: usize = 10_000;
+
+/// Bytes of a communicator's form post (campaign, annual target): a few short fields.
+pub const COMMUNICATOR_FORM_BYTES_MAX: usize = 16 * 1024;

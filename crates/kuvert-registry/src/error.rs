@@ -76,6 +76,7 @@ impl From<StoreError> for Error {
             StoreError::NotFound { what } => Self::NotFound(what),
             StoreError::Conflict { what } => Self::AlreadyExists(what),
             StoreError::TooMany { count, max } => Self::TooMany { count, max },
+            StoreError::OutOfBounds { what } => Self::InvalidInput(format!("{what} out of bounds")),
             internal @ StoreError::Internal { .. } => Self::Internal(internal),
         }
     }

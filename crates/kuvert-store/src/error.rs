@@ -5,7 +5,7 @@ use std::error::Error as StdError;
 
 /// Why a store operation failed.
 ///
-/// Callers branch on `NotFound`, `Conflict` and `TooMany`; everything else is `Internal`, whose
+/// Callers branch on `NotFound`, `Conflict`, `TooMany` and `OutOfBounds`; everything else is `Internal`, whose
 /// source chain (logged once where it becomes a response) carries the driver's details.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -29,6 +29,13 @@ pub enum StoreError {
         count: usize,
         /// The bound, from `kuvert_core::limits`.
         max: usize,
+    },
+    /// A value is outside the bounds the store accepts (a text too long, a range too wide, a
+    /// number out of range); `what` names the value, never its content.
+    #[error("{what} is outside the accepted bounds")]
+    OutOfBounds {
+        /// Which value, e.g. `"campaign name"`.
+        what: &'static str,
     },
     /// The database, the blob store or stored data failed; the source says how.
     #[error("storage failed: {context}")]

@@ -2,8 +2,9 @@
 //!
 //! [`Database::connect`] opens SQLite (default) or PostgreSQL through sqlx's `any` driver and
 //! runs one set of portable migrations. Roles reach their tables only through
-//! [`RegistryStore`](registry::RegistryStore) (FaR) and
-//! [`OperatorStore`](operator::OperatorStore) (a mailbox operator), held as `Arc<dyn …>`, with
+//! [`RegistryStore`](registry::RegistryStore) (FaR),
+//! [`OperatorStore`](operator::OperatorStore) (a mailbox operator) and
+//! [`PortalStore`](portal::PortalStore) (the public portal), held as `Arc<dyn …>`, with
 //! typed values in and typed records out; callers see [`StoreError`], never SQL. Bytes such as
 //! sealed deliveries live in a [`BlobStore`](blob::BlobStore).
 //!
@@ -14,9 +15,11 @@
 //! millisecond (BIGINT unix milliseconds, UTC).
 
 pub mod blob;
+mod calendar;
 mod database;
 mod error;
 pub mod operator;
+pub mod portal;
 pub mod registry;
 
 use std::sync::Arc;
@@ -57,6 +60,11 @@ impl Database {
             self.backend,
             blobs,
         ))
+    }
+
+    /// The portal's storage: visits, operator choices, campaigns, communicators, targets.
+    pub fn portal(&self) -> Arc<dyn portal::PortalStore> {
+        Arc::new(portal::SqlPortalStore::new(self.pool.clone(), self.backend))
     }
 
     /// Closes every connection; waits for those in use to be returned.

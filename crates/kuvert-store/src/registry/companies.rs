@@ -1,10 +1,12 @@
 //! Company signatory rules (seed data for firmateckning) and pending company registrations
 //! that collect signatures until the registry judges them enough (PROTOCOL.md §11.1 step 7).
+//! A completed registration is counted in the daily statistics in its own transaction.
 
 use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber, RecipientId};
 use sqlx::{AnyConnection, AnyPool, Row};
 use time::OffsetDateTime;
 
+use super::counters::{self, Change};
 use super::profiles::{
     campaign_text, insert_signature, profile, profile_in, require_operator, signature_from_row,
 };
@@ -287,6 +289,7 @@ pub(super) async fn complete(
             what: "pending company registration",
         })?;
     delete_pending(&mut transaction, company).await?;
+    let before = profile(&mut transaction, &recipient).await?;
     sqlx::query(
         "INSERT INTO profiles (recipient, operator, kind, status, registered_at, source_sender, \
          source_campaign) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (recipient) DO UPDATE \
@@ -310,11 +313,28 @@ pub(super) async fn complete(
     .await
     .context("activate company profile")?;
     let stored = profile_in(&mut transaction, &recipient).await?;
+    count_completion(&mut transaction, before.as_ref(), &stored, completed_at).await?;
     transaction
         .commit()
         .await
         .context("commit company registration")?;
     Ok(stored)
+}
+
+/// A completed registration makes a new mailbox, or moves one the company already had
+/// active at another operator.
+async fn count_completion(
+    connection: &mut AnyConnection,
+    before: Option<&ProfileRecord>,
+    stored: &ProfileRecord,
+    at: OffsetDateTime,
+) -> Result<(), StoreError> {
+    match before {
+        Some(before) if before.status == ProfileStatus::Active => {
+            counters::count_move(connection, before, &before.operator, &stored.operator, at).await
+        }
+        _ => counters::count(connection, stored, &stored.operator, Change::Registered, at).await,
+    }
 }
 
 async fn delete_pending(

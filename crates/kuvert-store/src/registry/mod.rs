@@ -4,29 +4,35 @@
 //! default all public senders may send; the recipient deselects). The registry crate maps this
 //! to and from the protocol's positive `AcceptedSenders` list. Each profile change (register,
 //! change operator, deregister, reception rules) is one transaction together with its
-//! [`SignatureRecord`], so a change never exists without the signature that authorised it.
+//! [`SignatureRecord`], so a change never exists without the signature that authorised it,
+//! and with its daily statistics counter ([`DailyRegistrations`]), so the counters always agree
+//! with the profiles.
 
 mod companies;
+mod counters;
 mod directory;
 mod profiles;
 mod records;
 mod sql;
+mod statistics;
 
 use std::collections::BTreeSet;
 
 use async_trait::async_trait;
+use kuvert_core::calendar::YearMonth;
 use kuvert_core::id::{OrganisationNumber, RecipientId};
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 
 use crate::StoreError;
 
 pub use records::{
-    CampaignCode, CompanySignatoryRule, IntermediaryRecord, NewCompanyRegistration, NewProfile,
-    OperatorRecord, PendingCompanyRegistration, ProfileKind, ProfileRecord, ProfileStatus,
-    Reachability, ReachableProfile, ReceptionRules, RecordError, Registration, RegistrationSource,
-    SenderRecord, ServiceDomain, Signatory, SignatureId, SignatureRecord, SignedAction,
+    CompanySignatoryRule, IntermediaryRecord, NewCompanyRegistration, NewProfile, OperatorRecord,
+    PendingCompanyRegistration, ProfileKind, ProfileRecord, ProfileStatus, Reachability,
+    ReachableProfile, ReceptionRules, RecordError, Registration, RegistrationSource, SenderRecord,
+    ServiceDomain, Signatory, SignatureId, SignatureRecord, SignedAction,
 };
 pub(crate) use sql::SqlRegistryStore;
+pub use statistics::{DailyRegistrations, LetterCounts, MailboxCounts, OperatorMailboxes};
 
 /// The registry's storage. Held as `Arc<dyn RegistryStore>` by `kuvert-registry`.
 #[async_trait]
@@ -167,6 +173,39 @@ pub trait RegistryStore: Send + Sync {
         completed_at: OffsetDateTime,
         source: Option<RegistrationSource>,
     ) -> Result<ProfileRecord, StoreError>;
+
+    // Statistics (issue 5): daily counters kept by every profile change above, and letters.
+
+    /// The daily registration counters of `from..=to` (Swedish days), ordered by day,
+    /// operator, kind and source. `OutOfBounds` for a backward range or one longer than
+    /// `limits::STATISTICS_RANGE_DAYS_MAX` days.
+    async fn registration_statistics(
+        &self,
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<DailyRegistrations>, StoreError>;
+    /// Active mailboxes at the start of `day`, summed from the daily counters (never counted
+    /// over the profiles, so it stays fast with millions of them).
+    async fn mailboxes_before(&self, day: Date) -> Result<MailboxCounts, StoreError>;
+    /// The same per operator (moves included), by organisation number; operators without
+    /// counters are left out.
+    async fn mailboxes_before_per_operator(
+        &self,
+        day: Date,
+    ) -> Result<Vec<OperatorMailboxes>, StoreError>;
+    /// Adds a report of letters to the sender's month and returns the month's new totals.
+    /// `NotFound { what: "sender" }` for an unknown sender, `OutOfBounds` above
+    /// `limits::LETTERS_PER_REPORT_MAX` in one report.
+    async fn add_letter_counts(&self, counts: &LetterCounts) -> Result<LetterCounts, StoreError>;
+    /// Letters per sender and month for the months `from..=to`, by month and sender.
+    /// `OutOfBounds` as for `registration_statistics`.
+    async fn letter_statistics(
+        &self,
+        from: YearMonth,
+        to: YearMonth,
+    ) -> Result<Vec<LetterCounts>, StoreError>;
+    /// Senders connected to Mina meddelanden.
+    async fn sender_count(&self) -> Result<u64, StoreError>;
 }
 
 #[cfg(test)]

@@ -1,17 +1,20 @@
 //! Profiles, reception rules, signature records and the batch lookups (`isReachable`,
-//! `isRegistered`). Every change runs in one transaction with its signature record.
+//! `isRegistered`). Every change runs in one transaction with its signature record and its
+//! daily counter (`counters`).
 
 use std::collections::{BTreeSet, HashMap};
 
+use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber, RecipientId};
 use kuvert_core::limits::{REACHABILITY_IDS_PER_CALL_MAX, REGISTERED_IDS_PER_CALL_MAX};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, AnyPool, AssertSqlSafe};
 
+use super::counters::{self, Change};
 use super::directory::{OPERATOR_COLUMNS, operator_from_row};
 use super::{
-    CampaignCode, NewProfile, OperatorRecord, ProfileKind, ProfileRecord, ProfileStatus,
-    Reachability, ReachableProfile, ReceptionRules, Registration, RegistrationSource, SignatureId,
+    NewProfile, OperatorRecord, ProfileKind, ProfileRecord, ProfileStatus, Reachability,
+    ReachableProfile, ReceptionRules, Registration, RegistrationSource, SignatureId,
     SignatureRecord, SignedAction,
 };
 use crate::database::{
@@ -74,6 +77,15 @@ pub(super) async fn register(
     }
     insert_signature(&mut transaction, &signature).await?;
     let stored = profile_in(&mut transaction, &profile.recipient).await?;
+    let at = stored.registered_at;
+    counters::count(
+        &mut transaction,
+        &stored,
+        &stored.operator,
+        Change::Registered,
+        at,
+    )
+    .await?;
     transaction
         .commit()
         .await
@@ -94,6 +106,7 @@ pub(super) async fn change_operator(
     );
     let mut transaction = begin_write(pool, backend).await?;
     require_operator(&mut transaction, operator).await?;
+    let before = profile_in(&mut transaction, recipient).await?;
     let updated =
         sqlx::query("UPDATE profiles SET operator = $1, registered_at = $2 WHERE recipient = $3")
             .bind(operator.as_str())
@@ -107,6 +120,8 @@ pub(super) async fn change_operator(
     }
     insert_signature(&mut transaction, &signature).await?;
     let stored = profile_in(&mut transaction, recipient).await?;
+    let at = signature.signed_at;
+    counters::count_move(&mut transaction, &before, &before.operator, operator, at).await?;
     transaction
         .commit()
         .await
@@ -137,6 +152,15 @@ pub(super) async fn deregister(
         .await
         .context("delete profile")?;
     insert_signature(&mut transaction, &signature).await?;
+    let at = signature.signed_at;
+    counters::count(
+        &mut transaction,
+        &removed,
+        &removed.operator,
+        Change::Deregistered,
+        at,
+    )
+    .await?;
     transaction
         .commit()
         .await

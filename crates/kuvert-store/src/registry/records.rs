@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
+use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber, RecipientId};
 use time::OffsetDateTime;
 use url::Url;
@@ -11,8 +12,6 @@ use uuid::Uuid;
 
 /// Longest internet domain (RFC 1035: 253 characters in text form).
 const DOMAIN_CHARS_MAX: usize = 253;
-/// Longest campaign code; codes are short tokens in deep links (`kampanj=…`).
-const CAMPAIGN_CHARS_MAX: usize = 64;
 
 /// Why a constrained registry string is invalid.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -20,19 +19,12 @@ pub enum RecordError {
     /// Not a lowercase internet domain with at least two labels.
     #[error("service domain is not a lowercase internet domain of at most 253 characters")]
     InvalidDomain,
-    /// Not 1..=64 characters of `[A-Za-z0-9_-]`.
-    #[error("campaign code is not 1..=64 characters of letters, digits, '_' or '-'")]
-    InvalidCampaign,
 }
 
 /// An operator's internet domain, e.g. `kivra.se`: the value of `ServiceSupplier` in
 /// `changeServiceSupplier` (PROTOCOL.md §5.1 op 11).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ServiceDomain(String);
-
-/// A campaign code from a deep link, recorded as where a registration came from.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct CampaignCode(String);
 
 /// A mailbox operator (brevlådeoperatör) as FaR knows it (`rcpt:ServiceSupplier`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -296,25 +288,6 @@ impl fmt::Display for ServiceDomain {
     }
 }
 
-impl CampaignCode {
-    /// Parses a campaign code.
-    pub fn parse(text: &str) -> Result<Self, RecordError> {
-        let is_valid = (1..=CAMPAIGN_CHARS_MAX).contains(&text.len())
-            && text
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-        if !is_valid {
-            return Err(RecordError::InvalidCampaign);
-        }
-        Ok(Self(text.to_owned()))
-    }
-
-    /// The code text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
 impl ProfileKind {
     /// The kind a recipient id implies.
     pub fn of(recipient: &RecipientId) -> Self {
@@ -328,6 +301,14 @@ impl ProfileKind {
         match self {
             Self::Person => "person",
             Self::Company => "company",
+        }
+    }
+
+    pub(crate) fn from_db(text: &str) -> Option<Self> {
+        match text {
+            "person" => Some(Self::Person),
+            "company" => Some(Self::Company),
+            _ => None,
         }
     }
 }

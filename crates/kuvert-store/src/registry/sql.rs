@@ -1,19 +1,21 @@
 //! The SQL implementation of [`RegistryStore`]: each method hands over to the module that owns
-//! the tables it touches (`directory`, `profiles`, `companies`).
+//! the tables it touches (`directory`, `profiles`, `companies`, `statistics`).
 
 use std::collections::BTreeSet;
 
 use async_trait::async_trait;
+use kuvert_core::calendar::YearMonth;
 use kuvert_core::id::{OrganisationNumber, RecipientId};
 use sqlx::AnyPool;
 use sqlx::pool::PoolConnection;
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 
 use super::{
-    CompanySignatoryRule, IntermediaryRecord, NewCompanyRegistration, NewProfile, OperatorRecord,
+    CompanySignatoryRule, DailyRegistrations, IntermediaryRecord, LetterCounts, MailboxCounts,
+    NewCompanyRegistration, NewProfile, OperatorMailboxes, OperatorRecord,
     PendingCompanyRegistration, ProfileRecord, Reachability, ReceptionRules, Registration,
     RegistrationSource, RegistryStore, SenderRecord, ServiceDomain, SignatureRecord, companies,
-    directory, profiles,
+    directory, profiles, statistics,
 };
 use crate::database::Backend;
 use crate::error::{SqlContext, StoreError};
@@ -211,5 +213,40 @@ impl RegistryStore for SqlRegistryStore {
         source: Option<RegistrationSource>,
     ) -> Result<ProfileRecord, StoreError> {
         companies::complete(&self.pool, self.backend, company, completed_at, source).await
+    }
+
+    async fn registration_statistics(
+        &self,
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<DailyRegistrations>, StoreError> {
+        statistics::registration_statistics(&self.pool, from, to).await
+    }
+
+    async fn mailboxes_before(&self, day: Date) -> Result<MailboxCounts, StoreError> {
+        statistics::mailboxes_before(&self.pool, day).await
+    }
+
+    async fn mailboxes_before_per_operator(
+        &self,
+        day: Date,
+    ) -> Result<Vec<OperatorMailboxes>, StoreError> {
+        statistics::mailboxes_before_per_operator(&self.pool, day).await
+    }
+
+    async fn add_letter_counts(&self, counts: &LetterCounts) -> Result<LetterCounts, StoreError> {
+        statistics::add_letter_counts(&self.pool, self.backend, counts).await
+    }
+
+    async fn letter_statistics(
+        &self,
+        from: YearMonth,
+        to: YearMonth,
+    ) -> Result<Vec<LetterCounts>, StoreError> {
+        statistics::letter_statistics(&self.pool, from, to).await
+    }
+
+    async fn sender_count(&self) -> Result<u64, StoreError> {
+        statistics::sender_count(&self.pool).await
     }
 }

@@ -3,12 +3,13 @@
 
 use std::collections::BTreeSet;
 
+use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::{OrganisationNumber, RecipientId};
 use kuvert_store::StoreError;
 use kuvert_store::registry::{
-    CampaignCode, CompanySignatoryRule, IntermediaryRecord, NewCompanyRegistration, NewProfile,
-    OperatorRecord, ProfileKind, ProfileStatus, RegistrationSource, RegistryStore, SenderRecord,
-    ServiceDomain, Signatory, SignatureId, SignatureRecord, SignedAction,
+    CompanySignatoryRule, IntermediaryRecord, NewCompanyRegistration, NewProfile, OperatorRecord,
+    ProfileKind, ProfileStatus, RegistrationSource, RegistryStore, SenderRecord, ServiceDomain,
+    Signatory, SignatureId, SignatureRecord, SignedAction,
 };
 use url::Url;
 

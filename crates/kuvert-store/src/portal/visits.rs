@@ -1,0 +1,234 @@
+//! Visits and operator choices as aggregate counts per day and source, the day's visitor keys
+//! that make `unique_visitors` possible (deleted by `forget_visitors_before`), and a
+//! campaign's funnel read from both.
+
+use std::collections::BTreeMap;
+
+use aws_lc_rs::digest;
+use kuvert_core::campaign::CampaignCode;
+use kuvert_core::id::OrganisationNumber;
+use sqlx::AnyPool;
+use sqlx::any::AnyRow;
+use time::Date;
+
+use super::records::check_operator_slug;
+use super::{FunnelDay, OperatorChoiceCount, Visit, VisitCount};
+use crate::calendar::{check_range, day_text, get_day, get_key, key_text};
+use crate::database::{Backend, begin_write, flag, get_count, get_flag, get_text};
+use crate::error::{SqlContext, StoreError};
+
+/// The text columns that key a visit count, as stored.
+struct VisitKey {
+    day: String,
+    page: String,
+    sender: String,
+    campaign: String,
+    campaign_known: i64,
+    referrer_domain: String,
+}
+
+impl VisitKey {
+    fn of(visit: &Visit) -> Self {
+        let source = &visit.source;
+        Self {
+            day: day_text(visit.day),
+            page: visit.page.clone(),
+            sender: key_text(source.sender.as_ref().map(OrganisationNumber::as_str)),
+            campaign: key_text(source.campaign.as_ref().map(CampaignCode::as_str)),
+            campaign_known: flag(source.campaign_known),
+            referrer_domain: source
+                .referrer_domain
+                .as_deref()
+                .map(str::to_ascii_lowercase)
+                .unwrap_or_default(),
+        }
+    }
+
+    /// SHA-256 over the visitor hash and every key part, each length-prefixed so no two keys
+    /// share an encoding: the same visitor gets unrelated keys on different pages.
+    fn visitor_key(&self, visit: &Visit) -> String {
+        let mut context = digest::Context::new(&digest::SHA256);
+        context.update(&visit.visitor.0);
+        let known = self.campaign_known.to_string();
+        let parts = [&self.day, &self.page, &self.sender, &self.campaign, &known];
+        for part in parts.into_iter().chain([&self.referrer_domain]) {
+            context.update(&u64::try_from(part.len()).unwrap_or(u64::MAX).to_be_bytes());
+            context.update(part.as_bytes());
+        }
+        hex::encode(context.finish().as_ref())
+    }
+}
+
+pub(super) async fn record_visit(
+    pool: &AnyPool,
+    backend: Backend,
+    visit: &Visit,
+) -> Result<bool, StoreError> {
+    visit.check()?;
+    let key = VisitKey::of(visit);
+    let mut transaction = begin_write(pool, backend).await?;
+    let inserted = sqlx::query(
+        "INSERT INTO portal_visitors (day, visit_key) VALUES ($1, $2) \
+         ON CONFLICT (day, visit_key) DO NOTHING",
+    )
+    .bind(&key.day)
+    .bind(key.visitor_key(visit))
+    .execute(&mut *transaction)
+    .await
+    .context("record visitor key")?;
+    let is_new = inserted.rows_affected() == 1;
+    sqlx::query(
+        "INSERT INTO portal_visits (day, page, sender, campaign, campaign_known, \
+         referrer_domain, visits, unique_visitors) VALUES ($1, $2, $3, $4, $5, $6, 1, $7) \
+         ON CONFLICT (day, page, sender, campaign, campaign_known, referrer_domain) DO UPDATE \
+         SET visits = portal_visits.visits + 1, \
+         unique_visitors = portal_visits.unique_visitors + excluded.unique_visitors",
+    )
+    .bind(&key.day)
+    .bind(&key.page)
+    .bind(&key.sender)
+    .bind(&key.campaign)
+    .bind(key.campaign_known)
+    .bind(&key.referrer_domain)
+    .bind(i64::from(is_new))
+    .execute(&mut *transaction)
+    .await
+    .context("count visit")?;
+    transaction.commit().await.context("commit visit")?;
+    Ok(is_new)
+}
+
+pub(super) async fn forget_visitors_before(pool: &AnyPool, day: Date) -> Result<u64, StoreError> {
+    let deleted = sqlx::query("DELETE FROM portal_visitors WHERE day < $1")
+        .bind(day_text(day))
+        .execute(pool)
+        .await
+        .context("forget visitors")?;
+    Ok(deleted.rows_affected())
+}
+
+pub(super) async fn visit_counts(
+    pool: &AnyPool,
+    from: Date,
+    to: Date,
+) -> Result<Vec<VisitCount>, StoreError> {
+    check_range(from, to)?;
+    let rows = sqlx::query(
+        "SELECT day, page, sender, campaign, campaign_known, referrer_domain, visits, \
+         unique_visitors FROM portal_visits WHERE day >= $1 AND day <= $2 \
+         ORDER BY day, page, sender, campaign, campaign_known, referrer_domain",
+    )
+    .bind(day_text(from))
+    .bind(day_text(to))
+    .fetch_all(pool)
+    .await
+    .context("read visit counts")?;
+    rows.iter().map(visit_count_from_row).collect()
+}
+
+fn visit_count_from_row(row: &AnyRow) -> Result<VisitCount, StoreError> {
+    Ok(VisitCount {
+        day: get_day(row, "day")?,
+        page: get_text(row, "page")?,
+        sender: get_key(row, "sender", OrganisationNumber::parse)?,
+        campaign: get_key(row, "campaign", CampaignCode::parse)?,
+        campaign_known: get_flag(row, "campaign_known")?,
+        referrer_domain: get_key(row, "referrer_domain", |text| Ok::<_, ()>(text.to_owned()))?,
+        visits: get_count(row, "visits")?,
+        unique_visitors: get_count(row, "unique_visitors")?,
+    })
+}
+
+pub(super) async fn record_operator_choice(
+    pool: &AnyPool,
+    day: Date,
+    operator_slug: &str,
+    sender: Option<&OrganisationNumber>,
+    campaign: Option<&CampaignCode>,
+) -> Result<(), StoreError> {
+    check_operator_slug(operator_slug)?;
+    sqlx::query(
+        "INSERT INTO portal_operator_choices (day, operator_slug, sender, campaign, choices) \
+         VALUES ($1, $2, $3, $4, 1) ON CONFLICT (day, operator_slug, sender, campaign) \
+         DO UPDATE SET choices = portal_operator_choices.choices + 1",
+    )
+    .bind(day_text(day))
+    .bind(operator_slug)
+    .bind(key_text(sender.map(OrganisationNumber::as_str)))
+    .bind(key_text(campaign.map(CampaignCode::as_str)))
+    .execute(pool)
+    .await
+    .context("count operator choice")?;
+    Ok(())
+}
+
+pub(super) async fn operator_choice_counts(
+    pool: &AnyPool,
+    from: Date,
+    to: Date,
+) -> Result<Vec<OperatorChoiceCount>, StoreError> {
+    check_range(from, to)?;
+    let rows = sqlx::query(
+        "SELECT day, operator_slug, sender, campaign, choices FROM portal_operator_choices \
+         WHERE day >= $1 AND day <= $2 ORDER BY day, operator_slug, sender, campaign",
+    )
+    .bind(day_text(from))
+    .bind(day_text(to))
+    .fetch_all(pool)
+    .await
+    .context("read operator choices")?;
+    rows.iter()
+        .map(|row| {
+            Ok(OperatorChoiceCount {
+                day: get_day(row, "day")?,
+                operator_slug: get_text(row, "operator_slug")?,
+                sender: get_key(row, "sender", OrganisationNumber::parse)?,
+                campaign: get_key(row, "campaign", CampaignCode::parse)?,
+                choices: get_count(row, "choices")?,
+            })
+        })
+        .collect()
+}
+
+pub(super) async fn campaign_funnel(
+    pool: &AnyPool,
+    code: &CampaignCode,
+) -> Result<Vec<FunnelDay>, StoreError> {
+    let visit_rows = sqlx::query(
+        "SELECT day, CAST(SUM(visits) AS BIGINT) AS visits, \
+         CAST(SUM(unique_visitors) AS BIGINT) AS unique_visitors FROM portal_visits \
+         WHERE campaign = $1 GROUP BY day",
+    )
+    .bind(code.as_str())
+    .fetch_all(pool)
+    .await
+    .context("read campaign visits")?;
+    let choice_rows = sqlx::query(
+        "SELECT day, CAST(SUM(choices) AS BIGINT) AS choices FROM portal_operator_choices \
+         WHERE campaign = $1 GROUP BY day",
+    )
+    .bind(code.as_str())
+    .fetch_all(pool)
+    .await
+    .context("read campaign operator choices")?;
+    let mut days: BTreeMap<Date, FunnelDay> = BTreeMap::new();
+    let empty = |day| FunnelDay {
+        day,
+        visits: 0,
+        unique_visitors: 0,
+        operator_choices: 0,
+    };
+    for row in &visit_rows {
+        let day = get_day(row, "day")?;
+        let entry = days.entry(day).or_insert_with(|| empty(day));
+        entry.visits += get_count(row, "visits")?;
+        entry.unique_visitors += get_count(row, "unique_visitors")?;
+    }
+    for row in &choice_rows {
+        let day = get_day(row, "day")?;
+        days.entry(day)
+            .or_insert_with(|| empty(day))
+            .operator_choices += get_count(row, "choices")?;
+    }
+    Ok(days.into_values().collect())
+}
