@@ -50,6 +50,21 @@ pub enum Command {
     Demo(DemoArgs),
     /// Send one letter through the sender toolkit (or put it on the paper-mail list).
     Send(SendArgs),
+    /// Check exported letters offline: who signed, who sealed, when received.
+    Verify(VerifyArgs),
+}
+
+/// `kuvert verify`
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// A mailbox export (zip), or one sealed delivery (XML) with `--receipt`.
+    pub file: PathBuf,
+    /// The receipt (XML) of a single sealed delivery.
+    #[arg(long)]
+    pub receipt: Option<PathBuf>,
+    /// Trust anchors (PEM): the certificates must chain to them.
+    #[arg(long)]
+    pub ca: Option<PathBuf>,
 }
 
 /// `kuvert send`

@@ -21,3 +21,4 @@ pub mod send_command;
 pub mod stop;
 pub mod telemetry;
 pub mod testkit;
+pub mod verify_command;

@@ -66,7 +66,26 @@ fn run(command: Command) -> anyhow::Result<()> {
         )),
         Command::Demo(args) => runtime()?.block_on(run_demo(args)),
         Command::Send(args) => runtime()?.block_on(run_send(args)),
+        Command::Verify(args) => run_verify(args),
     }
+}
+
+fn run_verify(args: kuvert::cli::VerifyArgs) -> anyhow::Result<()> {
+    use kuvert::verify_command::{VerifyRequest, verify, write_report};
+    let request = VerifyRequest {
+        file: args.file,
+        receipt: args.receipt,
+        ca: args.ca,
+    };
+    let checks = verify(&request)?;
+    write_report(&mut std::io::stdout().lock(), &checks)?;
+    let failed = checks.iter().filter(|check| check.outcome.is_err()).count();
+    anyhow::ensure!(
+        failed == 0,
+        "{failed} of {} letters failed verification",
+        checks.len()
+    );
+    Ok(())
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
