@@ -13,7 +13,7 @@
 //! company), `/brev/{id}`, `/brev/{id}/bilaga/{n}`, `/brev/{id}/olast` and
 //! `/brev/{id}/arkivera` (POST), `/skaffa` (GET agreement, POST → signing service),
 //! `/skaffa/signerad` (the signing service's post back), `/installningar` (+ POST `adress`,
-//! `ta-bort`), `/static/kuvert.css`.
+//! `ny-kod`, `bekrafta`, `ta-bort`), `/static/kuvert.css`.
 //!
 //! **Invariants:** every letter route reads through the store with the mailbox of the
 //! logged-in person (or of a company they represent, re-checked with
@@ -54,6 +54,7 @@ pub use signup::AGREEMENT_TEXT;
 
 use crate::config::Config;
 use crate::error::StartError;
+use crate::notification::confirmation::CodeSender;
 use crate::registry_client::RegistryClient;
 use config::InboxSettings;
 
@@ -77,6 +78,8 @@ struct Shared {
     eid_http: reqwest::Client,
     sessions: session::Sessions,
     csrf: CsrfKey,
+    /// Sends the confirmation codes of notification addresses.
+    codes: CodeSender,
 }
 
 /// Timeouts of the calls to the e-ID provider.
@@ -95,6 +98,7 @@ impl InboxState {
         store: Arc<dyn OperatorStore>,
         registry: RegistryClient,
         organisation_ca_pem: &str,
+        codes: CodeSender,
     ) -> Result<Self, StartError> {
         let settings = InboxSettings::from_config(&config.web)?;
         let ca_pem = match &config.web.eid_ca_path {
@@ -130,6 +134,7 @@ impl InboxState {
                 eid_http,
                 sessions,
                 csrf: CsrfKey::generate(),
+                codes,
             }),
         })
     }
@@ -156,6 +161,8 @@ pub fn router(state: InboxState) -> Router {
         .route("/installningar", get(settings::page))
         .route("/installningar/adress", post(settings::set_address))
         .route("/installningar/ta-bort", post(settings::remove))
+        .route("/installningar/bekrafta", post(settings::confirm))
+        .route("/installningar/ny-kod", post(settings::resend_code))
         .route(
             "/installningar/avsandare",
             get(account::rules).post(account::save_rules),

@@ -130,6 +130,7 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
         Arc::clone(&store),
         registry.clone(),
         &identity.organisation_ca_pem,
+        worker.code_sender(),
     )
     .await?;
     let intake = Intake::new(

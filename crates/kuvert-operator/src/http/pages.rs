@@ -237,39 +237,3 @@ pub(super) struct AttachmentView {
     pub(super) filename: String,
     pub(super) size: String,
 }
-
-/// `/installningar`.
-#[derive(Template)]
-#[template(path = "settings.html")]
-pub(super) struct SettingsPage {
-    pub(super) layout: Layout,
-    /// E-mail first, then SMS.
-    pub(super) channels: Vec<ChannelView>,
-    pub(super) failures: Vec<FailureView>,
-    pub(super) notice: Option<&'static str>,
-    pub(super) problem: Option<&'static str>,
-}
-
-/// One notification channel: its form and the current address.
-pub(super) struct ChannelView {
-    pub(super) label: &'static str,
-    pub(super) hint: &'static str,
-    /// `email` or `sms`, as the forms post it.
-    pub(super) channel: &'static str,
-    pub(super) input_type: &'static str,
-    pub(super) autocomplete: &'static str,
-    pub(super) current: Option<AddressView>,
-}
-
-/// A notification address on one channel.
-pub(super) struct AddressView {
-    pub(super) address: String,
-    pub(super) is_confirmed: bool,
-}
-
-/// A notification that failed for good.
-pub(super) struct FailureView {
-    pub(super) sender: String,
-    pub(super) address: String,
-    pub(super) date: String,
-}

@@ -1,35 +1,46 @@
-//! `/installningar`: where notifications (*avisering*) go, and the notifications that failed
-//! for good. Only confirmed addresses get notifications; since the code cannot be delivered
-//! from here yet (the notification sender owns SMTP and SMS), an address the logged-in holder
-//! enters is confirmed with its own code at once.
+//! `/installningar`: where notifications (*avisering*) go, each address confirmed with a code
+//! sent to it before it is used; the notifications that failed, in plain words, with whether
+//! they will be retried; and the links of "Ditt konto".
+//!
+//! Entering an address (`POST adress`) stores a new code's hash and sends the code at once by
+//! that very channel; `POST bekrafta` checks the entered code; `POST ny-kod` sends a new one
+//! to the waiting address; `POST ta-bort` removes an address. A problem is shown beside the
+//! field it is about (`aria-describedby`), in words, with the page answering 4xx/5xx.
+
+mod texts;
+mod view;
 
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use kuvert_core::limits::EMAIL_ADDRESS_CHARS_MAX;
 use kuvert_core::message::EmailAddress;
 use kuvert_store::operator::{
-    ConfirmationCode, MobileNumber, NotificationAddress, NotificationChannel, NotificationStatus,
+    CodeCheck, CodeIssue, ConfirmationCode, MobileNumber, NotificationAddress, NotificationChannel,
 };
 use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::InboxState;
 use super::auth::Holder;
-use super::pages::{
-    AddressView, ChannelView, Failure, FailureView, SettingsPage, date, render, see_other,
-};
+use super::pages::{Failure, render, see_other};
+use crate::notification::confirmation::new_code;
+use texts::settings_texts;
+use view::{Field, FieldProblem, SettingsPage};
 
 /// Recent notifications read to find failures.
 const NOTIFICATIONS_SHOWN_MAX: u32 = 50;
 
-/// `?sparat=1` after a change.
+/// `?sparat=1`, `?skickad=1` or `?bekraftad=1` after a change.
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct SettingsQuery {
     sparat: Option<String>,
+    skickad: Option<String>,
+    bekraftad: Option<String>,
 }
 
-/// `POST /installningar/adress` and `/ta-bort`.
+/// `POST /installningar/adress`, `/ny-kod`, `/bekrafta` and `/ta-bort`.
 #[derive(Debug, Deserialize)]
 pub(super) struct AddressForm {
     #[serde(default)]
@@ -38,6 +49,8 @@ pub(super) struct AddressForm {
     channel: String,
     #[serde(default)]
     address: String,
+    #[serde(default)]
+    code: String,
 }
 
 /// `/installningar`.
@@ -46,33 +59,42 @@ pub(super) async fn page(
     holder: Holder,
     Query(query): Query<SettingsQuery>,
 ) -> Response {
-    let notice = query.sparat.map(|_| holder.layout().t.saved);
+    let layout = holder.layout();
+    let s = settings_texts(layout.lang);
+    let notice = if query.bekraftad.is_some() {
+        Some(s.confirmed_now)
+    } else if query.skickad.is_some() {
+        Some(s.code_sent)
+    } else {
+        query.sparat.map(|_| layout.t.saved)
+    };
     show(&state, &holder, notice, None, StatusCode::OK).await
 }
 
-/// `POST /installningar/adress`: sets the e-mail address or mobile number.
+/// `POST /installningar/adress`: stores the address unconfirmed and sends it a code.
 pub(super) async fn set_address(
     State(state): State<InboxState>,
     holder: Holder,
     Form(form): Form<AddressForm>,
 ) -> Response {
-    if let Err(failure) = holder.check_csrf(&state, &form.csrf_token) {
-        return failure.page(holder.layout());
-    }
+    let channel = match checked_channel(&state, &holder, &form) {
+        Ok(channel) => channel,
+        Err(response) => return response,
+    };
     let t = holder.layout().t;
     let text = form.address.trim();
-    let address = match form.channel.as_str() {
-        "email" => EmailAddress::parse(text)
+    let parsed = match channel {
+        NotificationChannel::Email => EmailAddress::parse(text)
             .map(NotificationAddress::Email)
             .map_err(|_| t.invalid_email),
-        "sms" => MobileNumber::parse(text)
+        NotificationChannel::Sms => MobileNumber::parse(text)
             .map(NotificationAddress::Sms)
             .map_err(|_| t.invalid_mobile),
-        _ => return Failure::BadForm.page(holder.layout()),
     };
-    let address = match address {
+    let address = match parsed {
         Ok(address) => address,
-        Err(problem) => {
+        Err(text) => {
+            let problem = problem(channel, Field::Address, text, &form.address);
             return show(
                 &state,
                 &holder,
@@ -83,10 +105,94 @@ pub(super) async fn set_address(
             .await;
         }
     };
-    match save(&state, &holder, address).await {
-        Ok(()) => see_other("/installningar?sparat=1"),
-        Err(failure) => failure.page(holder.layout()),
+    send_code(&state, &holder, &address, &form.address).await
+}
+
+/// `POST /installningar/ny-kod`: a new code to the address waiting for confirmation.
+pub(super) async fn resend_code(
+    State(state): State<InboxState>,
+    holder: Holder,
+    Form(form): Form<AddressForm>,
+) -> Response {
+    let channel = match checked_channel(&state, &holder, &form) {
+        Ok(channel) => channel,
+        Err(response) => return response,
+    };
+    let settings = match state
+        .shared
+        .store
+        .notification_settings(&holder.mailbox())
+        .await
+    {
+        Ok(settings) => settings,
+        Err(error) => return Failure::from(error).page(holder.layout()),
+    };
+    let waiting = settings
+        .into_iter()
+        .find(|setting| setting.address.channel() == channel && !setting.is_confirmed);
+    match waiting {
+        Some(setting) => {
+            let entered = setting.address.as_str().to_owned();
+            send_code(&state, &holder, &setting.address, &entered).await
+        }
+        None => {
+            let text = settings_texts(holder.layout().lang).code_missing;
+            let problem = problem(channel, Field::Code, text, "");
+            show(&state, &holder, None, Some(problem), StatusCode::CONFLICT).await
+        }
     }
+}
+
+/// `POST /installningar/bekrafta`: checks the entered code.
+pub(super) async fn confirm(
+    State(state): State<InboxState>,
+    holder: Holder,
+    Form(form): Form<AddressForm>,
+) -> Response {
+    let channel = match checked_channel(&state, &holder, &form) {
+        Ok(channel) => channel,
+        Err(response) => return response,
+    };
+    let s = settings_texts(holder.layout().lang);
+    let digits: String = form.code.chars().filter(|c| !c.is_whitespace()).collect();
+    let is_six_digits = digits.len() == 6 && digits.chars().all(|c| c.is_ascii_digit());
+    let code = match ConfirmationCode::parse(&digits) {
+        Ok(code) if is_six_digits => code,
+        _ => {
+            let problem = problem(channel, Field::Code, s.code_invalid, "");
+            return show(
+                &state,
+                &holder,
+                None,
+                Some(problem),
+                StatusCode::BAD_REQUEST,
+            )
+            .await;
+        }
+    };
+    let now = OffsetDateTime::now_utc();
+    let store = &state.shared.store;
+    let checked = store
+        .check_confirmation_code(&holder.mailbox(), channel, &code, now)
+        .await;
+    let text = match checked {
+        Ok(CodeCheck::Confirmed(_)) => return see_other("/installningar?bekraftad=1"),
+        Ok(CodeCheck::Wrong { tries_left: 0 }) => s.code_wrong_last,
+        Ok(CodeCheck::Wrong { .. }) => s.code_wrong,
+        Ok(CodeCheck::Expired) => s.code_expired,
+        Ok(CodeCheck::TriesUsedUp) => s.code_used_up,
+        Ok(CodeCheck::NoCode) => s.code_missing,
+        Err(error) => return Failure::from(error).page(holder.layout()),
+    };
+    let problem = problem(channel, Field::Code, text, "");
+    show(
+        &state,
+        &holder,
+        None,
+        Some(problem),
+        StatusCode::BAD_REQUEST,
+    )
+    .await
 }
 
 /// `POST /installningar/ta-bort`: removes the address on one channel.
@@ -95,13 +201,9 @@ pub(super) async fn remove(
     holder: Holder,
     Form(form): Form<AddressForm>,
 ) -> Response {
-    if let Err(failure) = holder.check_csrf(&state, &form.csrf_token) {
-        return failure.page(holder.layout());
-    }
-    let channel = match form.channel.as_str() {
-        "email" => NotificationChannel::Email,
-        "sms" => NotificationChannel::Sms,
-        _ => return Failure::BadForm.page(holder.layout()),
+    let channel = match checked_channel(&state, &holder, &form) {
+        Ok(channel) => channel,
+        Err(response) => return response,
     };
     let store = &state.shared.store;
     match store
@@ -113,30 +215,76 @@ pub(super) async fn remove(
     }
 }
 
-async fn save(
+/// The CSRF check and the posted channel; the error page otherwise.
+fn checked_channel(
     state: &InboxState,
     holder: &Holder,
-    address: NotificationAddress,
-) -> Result<(), Failure> {
-    let store = &state.shared.store;
-    let mailbox = holder.mailbox();
+    form: &AddressForm,
+) -> Result<NotificationChannel, Response> {
+    if let Err(failure) = holder.check_csrf(state, &form.csrf_token) {
+        return Err(failure.page(holder.layout()));
+    }
+    match form.channel.as_str() {
+        "email" => Ok(NotificationChannel::Email),
+        "sms" => Ok(NotificationChannel::Sms),
+        _ => Err(Failure::BadForm.page(holder.layout())),
+    }
+}
+
+/// Stores a new code's hash for `address` and sends the code there.
+async fn send_code(
+    state: &InboxState,
+    holder: &Holder,
+    address: &NotificationAddress,
+    entered: &str,
+) -> Response {
+    let s = settings_texts(holder.layout().lang);
     let channel = address.channel();
-    let code = new_code()?;
+    let code = new_code();
     let now = OffsetDateTime::now_utc();
-    store
-        .set_notification_address(&mailbox, address, code.clone(), now)
-        .await?;
-    store
-        .confirm_notification_address(&mailbox, channel, &code, now)
-        .await?;
-    Ok(())
+    let store = &state.shared.store;
+    let issued = store
+        .issue_confirmation_code(&holder.mailbox(), address, &code, now)
+        .await;
+    match issued {
+        Ok(CodeIssue::Issued(_)) => {}
+        Ok(CodeIssue::DailyLimitReached { .. }) => {
+            let problem = problem(channel, Field::Address, s.codes_per_day, entered);
+            let status = StatusCode::TOO_MANY_REQUESTS;
+            return show(state, holder, None, Some(problem), status).await;
+        }
+        Err(error) => return Failure::from(error).page(holder.layout()),
+    }
+    match state.shared.codes.send(address, &code).await {
+        Ok(()) => see_other("/installningar?skickad=1"),
+        Err(error) => {
+            tracing::warn!(error = %error, "confirmation code not sent");
+            let problem = problem(channel, Field::Address, s.code_not_sent, entered);
+            let status = StatusCode::SERVICE_UNAVAILABLE;
+            show(state, holder, None, Some(problem), status).await
+        }
+    }
+}
+
+fn problem(
+    channel: NotificationChannel,
+    field: Field,
+    text: &'static str,
+    entered: &str,
+) -> FieldProblem {
+    FieldProblem {
+        channel,
+        field,
+        text,
+        entered: entered.chars().take(EMAIL_ADDRESS_CHARS_MAX).collect(),
+    }
 }
 
 async fn show(
     state: &InboxState,
     holder: &Holder,
     notice: Option<&'static str>,
-    problem: Option<&'static str>,
+    problem: Option<FieldProblem>,
     status: StatusCode,
 ) -> Response {
     let store = &state.shared.store;
@@ -153,55 +301,12 @@ async fn show(
         Ok(loaded) => loaded,
         Err(error) => return Failure::from(error).page(holder.layout()),
     };
-    let t = holder.layout().t;
-    let current = |channel: NotificationChannel| {
-        settings
-            .iter()
-            .find(|setting| setting.address.channel() == channel)
-            .map(|setting| AddressView {
-                address: setting.address.as_str().to_owned(),
-                is_confirmed: setting.is_confirmed,
-            })
-    };
-    let channels = vec![
-        ChannelView {
-            label: t.email_label,
-            hint: "",
-            channel: "email",
-            input_type: "email",
-            autocomplete: "email",
-            current: current(NotificationChannel::Email),
-        },
-        ChannelView {
-            label: t.mobile_label,
-            hint: t.mobile_hint,
-            channel: "sms",
-            input_type: "tel",
-            autocomplete: "tel",
-            current: current(NotificationChannel::Sms),
-        },
-    ];
-    let failures = notifications
-        .iter()
-        .filter(|notification| notification.status == NotificationStatus::Failed)
-        .map(|notification| FailureView {
-            sender: notification.sender_name.as_str().to_owned(),
-            address: notification.address.as_str().to_owned(),
-            date: date(notification.created_at),
-        })
-        .collect();
-    let page = SettingsPage {
-        layout: holder.layout(),
-        channels,
-        failures,
+    let page = SettingsPage::new(
+        holder.layout(),
+        &settings,
+        &notifications,
         notice,
-        problem,
-    };
+        problem.as_ref(),
+    );
     render(status, &page)
-}
-
-/// Eight random digits from the operating system's generator (a v4 UUID).
-fn new_code() -> Result<ConfirmationCode, Failure> {
-    let digits = format!("{:08}", uuid::Uuid::new_v4().as_u128() % 100_000_000);
-    ConfirmationCode::parse(&digits).map_err(Failure::internal)
 }

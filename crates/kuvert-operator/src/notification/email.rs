@@ -56,7 +56,9 @@ impl EmailTransport {
     /// Sends one plain-text e-mail.
     ///
     /// # Errors
-    /// [`NotificationError::Email`] when the message cannot be built or the transport fails.
+    /// [`NotificationError::EmailNotBuilt`] for an unusable address,
+    /// [`NotificationError::EmailRefused`] when the server refused it for good, and
+    /// [`NotificationError::EmailServerUnreachable`] when it could not be handed over now.
     pub async fn send(
         &self,
         from: &Mailbox,
@@ -64,10 +66,9 @@ impl EmailTransport {
         subject: String,
         text: String,
     ) -> Result<(), NotificationError> {
-        let email_error = |reason: String| NotificationError::Email(reason);
         let to: Mailbox = to
             .parse()
-            .map_err(|_| email_error("address not usable".into()))?;
+            .map_err(|_| NotificationError::EmailNotBuilt("address not usable".into()))?;
         // 8-bit keeps the text readable as written; a line too long for it (a very long
         // sender name) falls back to the encoding lettre chooses.
         let body = Body::new_with_encoding(text.clone(), ContentTransferEncoding::EightBit)
@@ -78,18 +79,20 @@ impl EmailTransport {
             .subject(subject)
             .header(ContentType::TEXT_PLAIN)
             .body(body)
-            .map_err(|error| email_error(format!("message not built: {error}")))?;
+            .map_err(|error| NotificationError::EmailNotBuilt(error.to_string()))?;
         match self {
-            Self::Smtp(transport) => transport
-                .send(message)
-                .await
-                .map(drop)
-                .map_err(|error| email_error(format!("smtp: {error}"))),
-            Self::Directory(transport) => transport
-                .send(message)
-                .await
-                .map(drop)
-                .map_err(|error| email_error(format!("file: {error}"))),
+            Self::Smtp(transport) => transport.send(message).await.map(drop).map_err(|error| {
+                if error.is_permanent() {
+                    NotificationError::EmailRefused(error.to_string())
+                } else {
+                    NotificationError::EmailServerUnreachable(error.to_string())
+                }
+            }),
+            Self::Directory(transport) => {
+                transport.send(message).await.map(drop).map_err(|error| {
+                    NotificationError::EmailServerUnreachable(format!("file: {error}"))
+                })
+            }
         }
     }
 }

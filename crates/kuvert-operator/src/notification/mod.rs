@@ -1,11 +1,17 @@
 //! Notifications (*avisering*, PROTOCOL.md §11.8): the outbox worker. `store_delivery` queues
 //! one notification per confirmed address of the recipient in the same transaction as the
-//! letter; [`NotificationWorker::run_once`] claims a bounded batch, sends each by e-mail
-//! ([`email`]) or SMS ([`sms`]) in the words of [`text`], and marks it sent or failed (the
-//! store schedules the retry with a doubling back-off and gives up after
-//! `NOTIFICATION_ATTEMPTS_MAX`). A recipient without addresses has nothing queued.
+//! letter; [`NotificationWorker::run_once`] claims a bounded batch and gathers it per address.
+//! Each address gets one message: the letter's own notification, or one summary naming the
+//! senders when several letters are waiting ([`text`]). What [`schedule`] holds back (outside
+//! 07:00-21:00 Swedish time, or within the hour after the last notification on the channel)
+//! is postponed, not attempted. A failed send is retried by the store with a doubling back-off
+//! and marked failed after `NOTIFICATION_ATTEMPTS_MAX` attempts; the holder sees both on the
+//! settings page in plain words ([`FailureReason`]). Confirmation codes go out at once through
+//! [`confirmation::CodeSender`]. A recipient without addresses has nothing queued.
 
+pub mod confirmation;
 pub mod email;
+pub mod schedule;
 pub mod sms;
 pub mod text;
 
@@ -19,9 +25,10 @@ use kuvert_web::Shutdown;
 use lettre::message::Mailbox;
 use time::OffsetDateTime;
 
+use confirmation::CodeSender;
 use email::EmailTransport;
 use sms::SmsGateway;
-use text::NotificationText;
+use text::{NotificationText, Senders};
 
 /// How long a claimed batch is reserved for this worker: far longer than sending a batch
 /// takes, so only a worker that died loses its lease.
@@ -31,15 +38,90 @@ const CLAIM_LEASE: time::Duration = time::Duration::minutes(5);
 /// the mailbox holder, so it never holds letter content.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NotificationError {
-    /// The e-mail could not be built or sent.
-    #[error("e-mail not sent: {0}")]
-    Email(String),
+    /// The e-mail server could not be reached or did not take the e-mail now.
+    #[error("e-mail server not reached: {0}")]
+    EmailServerUnreachable(String),
+    /// The e-mail server refused the e-mail for good (a 5xx answer).
+    #[error("e-mail refused by the server: {0}")]
+    EmailRefused(String),
+    /// The e-mail could not be built (the stored address is not usable).
+    #[error("e-mail not built: {0}")]
+    EmailNotBuilt(String),
+    /// The SMS gateway could not be reached.
+    #[error("sms gateway not reached: {0}")]
+    SmsGatewayUnreachable(String),
     /// The SMS gateway did not take the message.
-    #[error("sms not sent: {0}")]
-    Sms(String),
+    #[error("sms refused by the gateway: {0}")]
+    SmsRefused(String),
     /// SMS notifications are queued but no gateway is configured.
     #[error("no sms gateway is configured")]
     NoSmsGateway,
+}
+
+/// Why a notification failed, in the terms the settings page explains to the holder. Read
+/// back from the stored error text, whose beginning is the [`NotificationError`] variant's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureReason {
+    /// The e-mail server was not reached.
+    EmailServerUnreachable,
+    /// The e-mail server refused the e-mail.
+    EmailRefused,
+    /// The e-mail address could not be used.
+    EmailNotBuilt,
+    /// The SMS gateway was not reached.
+    SmsGatewayUnreachable,
+    /// The SMS gateway refused the message.
+    SmsRefused,
+    /// This operator sends no SMS.
+    NoSmsGateway,
+    /// Stored text of another form (an older version's).
+    Other,
+}
+
+impl NotificationError {
+    /// The plain-language reason.
+    #[must_use]
+    pub fn reason(&self) -> FailureReason {
+        match self {
+            Self::EmailServerUnreachable(_) => FailureReason::EmailServerUnreachable,
+            Self::EmailRefused(_) => FailureReason::EmailRefused,
+            Self::EmailNotBuilt(_) => FailureReason::EmailNotBuilt,
+            Self::SmsGatewayUnreachable(_) => FailureReason::SmsGatewayUnreachable,
+            Self::SmsRefused(_) => FailureReason::SmsRefused,
+            Self::NoSmsGateway => FailureReason::NoSmsGateway,
+        }
+    }
+}
+
+impl FailureReason {
+    /// The reason of a stored error text (`NotificationRecord::last_error`).
+    #[must_use]
+    pub fn of_stored(last_error: &str) -> Self {
+        let empty = String::new;
+        let kinds = [
+            NotificationError::EmailServerUnreachable(empty()),
+            NotificationError::EmailRefused(empty()),
+            NotificationError::EmailNotBuilt(empty()),
+            NotificationError::SmsGatewayUnreachable(empty()),
+            NotificationError::SmsRefused(empty()),
+            NotificationError::NoSmsGateway,
+        ];
+        kinds
+            .iter()
+            .find(|kind| last_error.starts_with(kind.to_string().trim_end()))
+            .map_or(Self::Other, NotificationError::reason)
+    }
+}
+
+/// Whether the worker keeps the sending hours and the summary hour ([`schedule`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SendingPolicy {
+    /// 07:00-21:00 Swedish time, at most one notification per channel per hour. The default.
+    #[default]
+    Respectful,
+    /// Everything due goes out at once (still one summary per address and round): for a
+    /// demo whose visitors expect to see the notification of the letter they just sent.
+    Immediate,
 }
 
 /// What one round of the worker did.
@@ -51,6 +133,10 @@ pub struct Round {
     pub sent: usize,
     /// Failed and recorded (retried later, or given up).
     pub failed: usize,
+    /// Held back by the sending hours or the summary hour, not attempted.
+    pub postponed: usize,
+    /// E-mails and SMS handed over: one per address, however many letters it announced.
+    pub messages: usize,
 }
 
 /// The outbox worker. Clones share the store and transports.
@@ -62,6 +148,7 @@ pub struct NotificationWorker {
     sms: Option<Arc<dyn SmsGateway>>,
     text: NotificationText,
     poll_interval: Duration,
+    policy: SendingPolicy,
 }
 
 /// What a [`NotificationWorker`] is made of.
@@ -100,16 +187,43 @@ impl NotificationWorker {
             sms,
             text,
             poll_interval,
+            policy: SendingPolicy::default(),
         }
     }
 
-    /// One round: claims up to `NOTIFICATIONS_PER_BATCH_MAX` due notifications and sends
-    /// each once.
+    /// The same worker keeping `policy`.
+    #[must_use]
+    pub fn with_policy(mut self, policy: SendingPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// What the settings page sends confirmation codes with.
+    #[must_use]
+    pub fn code_sender(&self) -> CodeSender {
+        CodeSender {
+            email: self.email.clone(),
+            email_from: self.email_from.clone(),
+            sms: self.sms.clone(),
+            text: self.text.clone(),
+        }
+    }
+
+    /// One round now; see [`NotificationWorker::run_once_at`].
     ///
     /// # Errors
     /// [`StoreError`] when the outbox cannot be read or updated.
     pub async fn run_once(&self) -> Result<Round, StoreError> {
-        let now = OffsetDateTime::now_utc();
+        self.run_once_at(OffsetDateTime::now_utc()).await
+    }
+
+    /// One round as of `now`: claims up to `NOTIFICATIONS_PER_BATCH_MAX` due notifications,
+    /// gathers them per address, and sends one message per address that the policy lets go
+    /// out now; the rest is postponed to when it may.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the outbox cannot be read or updated.
+    pub async fn run_once_at(&self, now: OffsetDateTime) -> Result<Round, StoreError> {
         let claimed = self
             .store
             .claim_notifications(now, NOTIFICATIONS_PER_BATCH_MAX, CLAIM_LEASE)
@@ -118,32 +232,39 @@ impl NotificationWorker {
             claimed: claimed.len(),
             ..Round::default()
         };
-        for notification in claimed {
-            match self.send(&notification).await {
+        for group in per_address(claimed) {
+            let Some(first) = group.first() else {
+                continue;
+            };
+            let send_at = match self.policy {
+                SendingPolicy::Respectful => {
+                    let channel = first.address.channel();
+                    let last_sent = self
+                        .store
+                        .last_notification_sent_at(&first.recipient, channel);
+                    schedule::next_send_time(now, last_sent.await?)
+                }
+                SendingPolicy::Immediate => now,
+            };
+            let ids: Vec<_> = group.iter().map(|notification| notification.id).collect();
+            if send_at > now {
+                self.store.postpone_notifications(&ids, send_at).await?;
+                round.postponed += ids.len();
+                continue;
+            }
+            match self.send(&group).await {
                 Ok(()) => {
-                    let at = OffsetDateTime::now_utc();
-                    self.store
-                        .mark_notification_sent(notification.id, at)
-                        .await?;
-                    metrics::counter!("kuvert_operator_notifications_sent_total").increment(1);
-                    round.sent += 1;
+                    for id in &ids {
+                        self.store.mark_notification_sent(*id, now).await?;
+                    }
+                    metrics::counter!("kuvert_operator_notifications_sent_total")
+                        .increment(ids.len() as u64);
+                    round.sent += ids.len();
+                    round.messages += 1;
                 }
                 Err(error) => {
-                    let at = OffsetDateTime::now_utc();
-                    let reason = error.to_string();
-                    let record = self
-                        .store
-                        .mark_notification_failed(notification.id, &reason, at)
-                        .await?;
-                    tracing::warn!(
-                        notification_id = %record.id,
-                        attempts = record.attempts,
-                        status = ?record.status,
-                        error = %reason,
-                        "notification not sent"
-                    );
-                    metrics::counter!("kuvert_operator_notifications_failed_total").increment(1);
-                    round.failed += 1;
+                    self.record_failure(&ids, &error, now).await?;
+                    round.failed += ids.len();
                 }
             }
         }
@@ -165,22 +286,80 @@ impl NotificationWorker {
         }
     }
 
-    async fn send(&self, notification: &NotificationRecord) -> Result<(), NotificationError> {
-        let sender_name = notification.sender_name.as_str();
-        match &notification.address {
+    async fn record_failure(
+        &self,
+        ids: &[kuvert_store::operator::NotificationId],
+        error: &NotificationError,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let reason = error.to_string();
+        for id in ids {
+            let record = self
+                .store
+                .mark_notification_failed(*id, &reason, now)
+                .await?;
+            tracing::warn!(
+                notification_id = %record.id,
+                attempts = record.attempts,
+                status = ?record.status,
+                error = %reason,
+                "notification not sent"
+            );
+        }
+        metrics::counter!("kuvert_operator_notifications_failed_total").increment(ids.len() as u64);
+        Ok(())
+    }
+
+    /// One message to the group's address: the letter's own notification, or a summary.
+    async fn send(&self, group: &[NotificationRecord]) -> Result<(), NotificationError> {
+        let Some(first) = group.first() else {
+            return Ok(());
+        };
+        let senders = Senders::new(group.iter().map(|item| item.sender_name.as_str()));
+        let single = (group.len() == 1).then(|| first.sender_name.as_str());
+        match &first.address {
             NotificationAddress::Email(address) => {
-                let subject = self.text.email_subject(sender_name);
-                let body = self.text.email_body(sender_name);
+                let (subject, body) = match single {
+                    Some(sender) => (
+                        self.text.email_subject(sender),
+                        self.text.email_body(sender),
+                    ),
+                    None => (
+                        self.text.summary_email_subject(&senders),
+                        self.text.summary_email_body(&senders),
+                    ),
+                };
                 self.email
                     .send(&self.email_from, address.as_str(), subject, body)
                     .await
             }
             NotificationAddress::Sms(number) => {
                 let gateway = self.sms.as_ref().ok_or(NotificationError::NoSmsGateway)?;
-                gateway.send(number, &self.text.sms(sender_name)).await
+                let text = match single {
+                    Some(sender) => self.text.sms(sender),
+                    None => self.text.summary_sms(&senders),
+                };
+                gateway.send(number, &text).await
             }
         }
     }
+}
+
+/// The claimed notifications gathered per recipient and address, in order of first arrival.
+fn per_address(claimed: Vec<NotificationRecord>) -> Vec<Vec<NotificationRecord>> {
+    let mut groups: Vec<Vec<NotificationRecord>> = Vec::new();
+    for notification in claimed {
+        let same_address = |group: &&mut Vec<NotificationRecord>| {
+            group.first().is_some_and(|first| {
+                first.recipient == notification.recipient && first.address == notification.address
+            })
+        };
+        match groups.iter_mut().find(same_address) {
+            Some(group) => group.push(notification),
+            None => groups.push(vec![notification]),
+        }
+    }
+    groups
 }
 
 #[cfg(test)]

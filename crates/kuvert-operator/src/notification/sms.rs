@@ -12,7 +12,8 @@ pub trait SmsGateway: Send + Sync + std::fmt::Debug {
     /// Sends `text` to `to`.
     ///
     /// # Errors
-    /// [`NotificationError::Sms`] when the gateway did not take the message.
+    /// [`NotificationError::SmsGatewayUnreachable`] or [`NotificationError::SmsRefused`]
+    /// when the gateway did not take the message.
     async fn send(&self, to: &MobileNumber, text: &str) -> Result<(), NotificationError>;
 }
 
@@ -41,12 +42,14 @@ impl SmsGateway for HttpSmsGateway {
             .json(&body)
             .send()
             .await
-            .map_err(|error| NotificationError::Sms(format!("gateway not reached: {error}")))?;
+            .map_err(|error| NotificationError::SmsGatewayUnreachable(error.to_string()))?;
         let status = response.status();
         if status.is_success() {
             Ok(())
         } else {
-            Err(NotificationError::Sms(format!("gateway answered {status}")))
+            Err(NotificationError::SmsRefused(format!(
+                "gateway answered {status}"
+            )))
         }
     }
 }

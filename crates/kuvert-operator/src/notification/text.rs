@@ -1,9 +1,12 @@
 //! The words of a notification (*avisering*, TERMS.md): "you have a new letter from X, in your
 //! digital mailbox at this operator; log in with e-ID here". Swedish first, then English.
-//! Never the letter's subject or content: the notification is built only from the sender's
-//! name, the operator's name and the inbox address.
+//! Never the letter's subject or content: the notification is built only from the senders'
+//! names, the operator's name and the inbox address. Several letters within an hour become one
+//! summary naming the senders ([`Senders`]). The confirmation code messages are here too.
 
-use kuvert_core::limits::SMS_TEXT_CHARS_MAX;
+use kuvert_core::limits::{
+    CONFIRMATION_CODE_MINUTES_MAX, NOTIFICATION_SENDERS_NAMED_MAX, SMS_TEXT_CHARS_MAX,
+};
 
 /// What every notification of one operator names besides the sender.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,5 +69,168 @@ impl NotificationText {
             .chars()
             .take(SMS_TEXT_CHARS_MAX)
             .collect()
+    }
+
+    /// The subject of a summary of several letters.
+    #[must_use]
+    pub fn summary_email_subject(&self, senders: &Senders) -> String {
+        format!("Du har fått {} nya brev", senders.letters)
+    }
+
+    /// The body of a summary: how many letters, from whom, where; Swedish then English.
+    #[must_use]
+    pub fn summary_email_body(&self, senders: &Senders) -> String {
+        let operator = &self.operator_name;
+        let url = &self.inbox_url;
+        let letters = senders.letters;
+        format!(
+            "Hej!\n\n\
+             Du har fått {letters} nya brev från {}.\n\
+             De finns i din digitala brevlåda hos {operator}.\n\
+             Logga in med e-legitimation på {url}\n\
+             för att läsa dem.\n\n\
+             Den här aviseringen innehåller inte breven.\n\n\
+             ---\n\n\
+             Hello,\n\n\
+             You have {letters} new letters from {}.\n\
+             They are in your digital mailbox at {operator}.\n\
+             Log in with e-ID at {url}\n\
+             to read them.\n\n\
+             This notification does not contain the letters.\n",
+            senders.swedish(),
+            senders.english(),
+        )
+    }
+
+    /// A summary SMS, at most `SMS_TEXT_CHARS_MAX` characters: fewer senders are named
+    /// ("och N till") until it fits, or none when not even one fits.
+    #[must_use]
+    pub fn summary_sms(&self, senders: &Senders) -> String {
+        let compose = |names: &str| {
+            format!(
+                "Du har fått {} nya brev från {names} i din digitala brevlåda hos {}. \
+                 Logga in med e-legitimation: {}",
+                senders.letters, self.operator_name, self.inbox_url
+            )
+        };
+        for named in (1..=senders.names.len()).rev() {
+            let text = compose(&senders.swedish_naming(named));
+            if text.chars().count() <= SMS_TEXT_CHARS_MAX {
+                return text;
+            }
+        }
+        let unnamed = format!(
+            "Du har fått {} nya brev i din digitala brevlåda hos {}. \
+             Logga in med e-legitimation: {}",
+            senders.letters, self.operator_name, self.inbox_url
+        );
+        unnamed.chars().take(SMS_TEXT_CHARS_MAX).collect()
+    }
+
+    /// The e-mail carrying a confirmation code: subject and body, Swedish then English.
+    #[must_use]
+    pub fn code_email(&self, code: &str) -> (String, String) {
+        let operator = &self.operator_name;
+        let minutes = CONFIRMATION_CODE_MINUTES_MAX;
+        let subject = format!("Din kod för avisering från {operator}");
+        let body = format!(
+            "Hej!\n\n\
+             Din kod är {code}\n\n\
+             Skriv in den under Inställningar i din digitala\n\
+             brevlåda hos {operator} inom {minutes} minuter.\n\
+             Då får du en avisering hit när du har fått ett brev.\n\
+             Har du inte bett om koden kan du bortse från det här.\n\n\
+             ---\n\n\
+             Hello,\n\n\
+             Your code is {code}\n\n\
+             Enter it under Settings in your digital mailbox\n\
+             at {operator} within {minutes} minutes.\n\
+             Then you get a notification here when you have a letter.\n\
+             If you did not ask for the code, you can ignore this.\n"
+        );
+        (subject, body)
+    }
+
+    /// The SMS carrying a confirmation code.
+    #[must_use]
+    pub fn code_sms(&self, code: &str) -> String {
+        let text = format!(
+            "Din kod för avisering från {}: {code}. Skriv in den under Inställningar inom {} \
+             minuter.",
+            self.operator_name, CONFIRMATION_CODE_MINUTES_MAX
+        );
+        text.chars().take(SMS_TEXT_CHARS_MAX).collect()
+    }
+}
+
+/// The senders of the letters one summary announces: distinct names in order of arrival, at
+/// most `NOTIFICATION_SENDERS_NAMED_MAX` of them named, the rest counted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Senders {
+    names: Vec<String>,
+    unnamed: usize,
+    letters: usize,
+}
+
+impl Senders {
+    /// The senders of the letters, one name per letter, in order of arrival.
+    #[must_use]
+    pub fn new<'a>(sender_names: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut distinct: Vec<&str> = Vec::new();
+        let mut letters = 0;
+        for name in sender_names {
+            letters += 1;
+            if !distinct.contains(&name) {
+                distinct.push(name);
+            }
+        }
+        let named = distinct.len().min(NOTIFICATION_SENDERS_NAMED_MAX);
+        Self {
+            names: distinct
+                .iter()
+                .take(named)
+                .map(|name| (*name).to_owned())
+                .collect(),
+            unnamed: distinct.len() - named,
+            letters,
+        }
+    }
+
+    /// How many letters.
+    #[must_use]
+    pub fn letters(&self) -> usize {
+        self.letters
+    }
+
+    /// "A, B och C" or "A, B och 3 till".
+    #[must_use]
+    pub fn swedish(&self) -> String {
+        self.swedish_naming(self.names.len())
+    }
+
+    /// "A, B and C" or "A, B and 3 more".
+    #[must_use]
+    pub fn english(&self) -> String {
+        self.naming(self.names.len(), "and", "more")
+    }
+
+    fn swedish_naming(&self, named: usize) -> String {
+        self.naming(named, "och", "till")
+    }
+
+    /// The first `named` names joined with commas and `and`, the rest counted.
+    fn naming(&self, named: usize, and: &str, more: &str) -> String {
+        let named = named.clamp(1, self.names.len().max(1));
+        let shown: Vec<&str> = self.names.iter().take(named).map(String::as_str).collect();
+        let rest = self.names.len().saturating_sub(named) + self.unnamed;
+        match (shown.as_slice(), rest) {
+            ([], _) => String::new(),
+            ([first], 0) => (*first).to_owned(),
+            (all, 0) => {
+                let (last, before) = all.split_last().unwrap_or((&"", &[]));
+                format!("{} {and} {last}", before.join(", "))
+            }
+            (all, rest) => format!("{} {and} {rest} {more}", all.join(", ")),
+        }
     }
 }
