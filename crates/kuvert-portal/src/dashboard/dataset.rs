@@ -63,7 +63,12 @@ pub(crate) struct TableView {
     pub(crate) rows: Vec<(String, Vec<String>)>,
     /// The chart as inline SVG markup (already escaped), if the dataset has one.
     pub(crate) svg: Option<String>,
+    /// A long table is folded into a `<details>` under its chart.
+    pub(crate) is_folded: bool,
 }
+
+/// Tables longer than this are folded under their chart.
+const OPEN_TABLE_ROWS_MAX: usize = 24;
 
 impl Value {
     /// The value as people read it.
@@ -159,6 +164,7 @@ impl Dataset {
                 })
                 .collect(),
             svg: self.to_svg(language),
+            is_folded: self.rows.len() > OPEN_TABLE_ROWS_MAX,
         }
     }
 }

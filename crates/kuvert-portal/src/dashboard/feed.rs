@@ -7,8 +7,10 @@ use kuvert_core::id::OrganisationNumber;
 use serde::Deserialize;
 use time::Date;
 
+use kuvert_core::calendar::YearMonth;
+
 use super::model::{
-    DailyRegistrations, KindCounts, MailboxKind, MonthlyLetters, RegistryStatistics, YearMonth,
+    DailyRegistrations, KindCounts, MailboxKind, MonthlyLetters, RegistryStatistics,
 };
 
 /// The feed's JSON, as the registry sends it.
@@ -90,7 +92,7 @@ impl StatisticsJson {
                 Ok(MonthlyLetters {
                     sender: organisation(&row.sender, "letters.sender")?,
                     month: YearMonth::parse(&row.month)
-                        .ok_or_else(|| invalid("letters.month", &row.month))?,
+                        .map_err(|_| invalid("letters.month", &row.month))?,
                     digital: row.digital,
                     paper: row.paper,
                 })

@@ -8,6 +8,9 @@
 pub(crate) mod dataset;
 pub(crate) mod feed;
 pub(crate) mod figures;
+pub(crate) mod http;
 pub(crate) mod model;
 pub(crate) mod number;
+pub(crate) mod public;
+pub(crate) mod settings;
 pub(crate) mod svg;

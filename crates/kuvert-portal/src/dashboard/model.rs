@@ -10,22 +10,16 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use kuvert_core::calendar::YearMonth;
 use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::OrganisationNumber;
-use time::{Date, Month};
+use time::Date;
 
 /// Days a daily series may span; a longer range is shown per month.
 pub(crate) const DAILY_SERIES_DAYS_MAX: i64 = 92;
 
-/// Days any range may span (ten years), so a malformed feed cannot make a page loop long.
-pub(crate) const RANGE_DAYS_MAX: i64 = 3_660;
-
-/// A calendar month, `YYYY-MM`: the unit of the letter statistics.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) struct YearMonth {
-    year: i32,
-    month: Month,
-}
+/// Days any range may span, so a malformed feed cannot make a page loop long.
+pub(crate) const RANGE_DAYS_MAX: i64 = kuvert_core::limits::STATISTICS_RANGE_DAYS_MAX;
 
 /// A recipient's kind, as the registry counts them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,49 +172,6 @@ pub(crate) struct CampaignFunnel {
     pub(crate) goal_registrations: u64,
     /// Registrations in per cent of the goal; `None` when the goal is 0.
     pub(crate) percent_of_goal: Option<f64>,
-}
-
-impl YearMonth {
-    /// The month `date` falls in.
-    pub(crate) fn of(date: Date) -> Self {
-        Self {
-            year: date.year(),
-            month: date.month(),
-        }
-    }
-
-    /// Parses `YYYY-MM`; `None` for anything else.
-    pub(crate) fn parse(text: &str) -> Option<Self> {
-        let (year, month) = text.split_once('-')?;
-        let is_shape = year.len() == 4 && month.len() == 2;
-        let all_digits = year.bytes().chain(month.bytes()).all(|b| b.is_ascii_digit());
-        if !is_shape || !all_digits {
-            return None;
-        }
-        let month = Month::try_from(month.parse::<u8>().ok()?).ok()?;
-        Some(Self {
-            year: year.parse().ok()?,
-            month,
-        })
-    }
-
-    /// The calendar year.
-    pub(crate) fn year(self) -> i32 {
-        self.year
-    }
-
-    /// The last day of the month.
-    pub(crate) fn last_day(self) -> Date {
-        let length = self.month.length(self.year);
-        // Day `length` exists in this month by definition of `Month::length`.
-        Date::from_calendar_date(self.year, self.month, length).unwrap_or(Date::MAX)
-    }
-}
-
-impl fmt::Display for YearMonth {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(formatter, "{:04}-{:02}", self.year, u8::from(self.month))
-    }
 }
 
 impl fmt::Display for Period {

@@ -171,12 +171,3 @@ fn campaign_funnel_joins_visits_choices_and_registrations_by_day() {
     assert_eq!(funnel.percent_of_goal, Some(25.0));
     assert_eq!(campaign_funnel(&code, 0, &[], &statistics).percent_of_goal, None);
 }
-
-#[test]
-fn year_month_parses_only_its_shape() {
-    assert_eq!(YearMonth::parse("2026-02").unwrap().to_string(), "2026-02");
-    assert_eq!(YearMonth::parse("2026-02").unwrap().last_day(), date!(2026 - 02 - 28));
-    for text in ["2026-13", "2026-2", "26-02", "2026/02", "2026-0a", ""] {
-        assert_eq!(YearMonth::parse(text), None, "{text}");
-    }
-}

@@ -1,0 +1,178 @@
+//! Logging communicators in and out with e-ID: `/kommunikator/logga-in` starts an OIDC
+//! login (code + PKCE + nonce, kept server-side in a fresh session), `/kommunikator/inloggad`
+//! is the provider's callback, `/kommunikator/logga-ut` ends the session. [`Signed`] is the
+//! extractor of every communicator page: a live session *and* a communicator role in the
+//! store, read on every request.
+
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use kuvert_eid::{AuthorizationResponse, EidError, OidcClient};
+use kuvert_store::portal::Communicator;
+use kuvert_web::i18n::Language;
+use secrecy::SecretString;
+
+use super::pages::{MessageKind, message_page};
+use super::session::{Session, clear_cookie, cookie_session_id, set_cookie};
+use super::{CommunicatorState, Shared};
+
+/// A logged-in person with the communicator role.
+pub(super) struct Signed {
+    pub(super) session_id: SecretString,
+    pub(super) communicator: Communicator,
+    pub(super) language: Language,
+    /// The CSRF token for this session's forms.
+    pub(super) csrf: String,
+}
+
+impl FromRequestParts<CommunicatorState> for Signed {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &CommunicatorState,
+    ) -> Result<Self, Self::Rejection> {
+        let Ok(language) = Language::from_request_parts(parts, state).await;
+        let shared = &state.shared;
+        let person = cookie_session_id(&parts.headers).and_then(|id| {
+            match shared.sessions.get(&id) {
+                Some(Session::LoggedIn(person)) => Some((id, person)),
+                _ => None,
+            }
+        });
+        let Some((session_id, person)) = person else {
+            return Err(message_page(language, MessageKind::LogIn, StatusCode::OK));
+        };
+        match shared.store.communicator(&person).await {
+            Ok(Some(communicator)) => Ok(Self {
+                csrf: shared.csrf.token(&session_id).as_str().to_owned(),
+                session_id,
+                communicator,
+                language,
+            }),
+            Ok(None) => Err(message_page(language, MessageKind::NoRole, StatusCode::FORBIDDEN)),
+            Err(error) => {
+                tracing::error!(error = %kuvert_core::report::error_chain(&error), "communicator role unreadable");
+                Err(message_page(language, MessageKind::Unavailable, StatusCode::SERVICE_UNAVAILABLE))
+            }
+        }
+    }
+}
+
+impl Signed {
+    /// Whether a submitted form's CSRF token belongs to this session.
+    pub(super) fn is_form_genuine(&self, state: &CommunicatorState, submitted: &str) -> bool {
+        state
+            .shared
+            .csrf
+            .verify(&self.session_id, Some(submitted))
+            .is_ok()
+    }
+}
+
+/// `/kommunikator/logga-in`: a fresh session holding the pending login, then the provider.
+pub(super) async fn login(State(state): State<CommunicatorState>, language: Language) -> Response {
+    let client = match oidc_client(&state.shared).await {
+        Ok(client) => client,
+        Err(error) => {
+            tracing::warn!(error = %kuvert_core::report::error_chain(&error), "e-ID provider unavailable");
+            return message_page(language, MessageKind::Unavailable, StatusCode::SERVICE_UNAVAILABLE);
+        }
+    };
+    let start = client.start_login();
+    let session_id = state.shared.sessions.create(Session::PendingLogin(start.state));
+    let mut response = Redirect::to(start.authorize_url.as_str()).into_response();
+    attach_cookie(&mut response, &set_cookie(&session_id, state.shared.is_tls));
+    response
+}
+
+/// `/kommunikator/inloggad`: the provider's redirect back. Success replaces the login
+/// session with a new one (new id) for the person, whose role is checked on each page.
+pub(super) async fn callback(
+    State(state): State<CommunicatorState>,
+    language: Language,
+    parts: Parts,
+    Query(response): Query<AuthorizationResponse>,
+) -> Response {
+    let shared = &state.shared;
+    let pending = cookie_session_id(&parts.headers)
+        .and_then(|id| shared.sessions.remove(&id))
+        .and_then(|session| match session {
+            Session::PendingLogin(pending) => Some(pending),
+            Session::LoggedIn(_) => None,
+        });
+    let Some(pending) = pending else {
+        return message_page(language, MessageKind::LoginExpired, StatusCode::UNAUTHORIZED);
+    };
+    let client = match oidc_client(shared).await {
+        Ok(client) => client,
+        Err(_) => {
+            return message_page(language, MessageKind::Unavailable, StatusCode::SERVICE_UNAVAILABLE);
+        }
+    };
+    let person = match client.finish_login(response, pending).await {
+        Ok(person) => person,
+        Err(EidError::Cancelled) => {
+            return message_page(language, MessageKind::LoginCancelled, StatusCode::UNAUTHORIZED);
+        }
+        Err(error) => {
+            tracing::warn!(error = %error, "communicator e-ID login failed");
+            return message_page(language, MessageKind::LoginFailed, StatusCode::UNAUTHORIZED);
+        }
+    };
+    let session_id = shared
+        .sessions
+        .create(Session::LoggedIn(person.personal_identity_number));
+    let mut response = Redirect::to(&format!("/kommunikator{}", lang_query(language))).into_response();
+    *response.status_mut() = StatusCode::SEE_OTHER;
+    attach_cookie(&mut response, &set_cookie(&session_id, shared.is_tls));
+    response
+}
+
+/// `/kommunikator/logga-ut` (POST with the CSRF token): ends the session, clears the cookie.
+pub(super) async fn logout(
+    State(state): State<CommunicatorState>,
+    signed: Signed,
+    body: axum::body::Bytes,
+) -> Response {
+    let fields = super::form::FormFields::parse(&body);
+    if !signed.is_form_genuine(&state, fields.value(kuvert_web::csrf::CSRF_FIELD)) {
+        return message_page(signed.language, MessageKind::BadForm, StatusCode::FORBIDDEN);
+    }
+    state.shared.sessions.remove(&signed.session_id);
+    let mut response = Redirect::to("/").into_response();
+    *response.status_mut() = StatusCode::SEE_OTHER;
+    attach_cookie(&mut response, &clear_cookie(state.shared.is_tls));
+    response
+}
+
+/// `""` or `"?lang=en"`.
+pub(super) fn lang_query(language: Language) -> &'static str {
+    match language {
+        Language::Swedish => "",
+        Language::English => "?lang=en",
+    }
+}
+
+/// The relying party, discovered at the first login and kept.
+async fn oidc_client(shared: &Shared) -> Result<&OidcClient, EidError> {
+    shared
+        .oidc
+        .get_or_try_init(|| {
+            OidcClient::discover(
+                shared.config.oidc_issuer.clone(),
+                shared.config.oidc_client_id.clone(),
+                shared.config.oidc_client_secret.clone(),
+                shared.redirect_url.clone(),
+                shared.eid_http.clone(),
+            )
+        })
+        .await
+}
+
+fn attach_cookie(response: &mut Response, cookie: &str) {
+    if let Ok(value) = HeaderValue::from_str(cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+}

@@ -1,0 +1,158 @@
+//! Communicators' pages under `/kommunikator`: log in with e-ID, see the own senders'
+//! campaigns with their funnel (visits → operator chosen → registrations completed) per day
+//! and the result against the goal, create campaigns, and — for admins — enter the annual
+//! targets of the communication plan.
+//!
+//! The role comes from `kuvert portal communicator add` (stored in `PortalStore`), never
+//! from the login itself: an e-ID proves who someone is, the store says what they may do,
+//! and it is read again on every request so a revoked role ends access at once. The login
+//! session is the portal's only cookie ([`session`]); every form carries a CSRF token.
+//!
+//! Routes: `/kommunikator` (own campaigns and their results), `/kommunikator/logga-in`,
+//! `/kommunikator/inloggad` (e-ID callback), `/kommunikator/logga-ut` (POST),
+//! `/kommunikator/kampanjer/ny` (GET form, POST create), `/kommunikator/kampanjer/{code}`
+//! (funnel), `/kommunikator/kampanjer/{code}/{file}` (`tratt.csv`, `tratt.svg`),
+//! `/kommunikator/resultat/{file}` (`kampanjer.csv`, `kampanjer.svg`), `/kommunikator/mal`
+//! (GET, POST; admins only).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::{get, post};
+use kuvert_eid::OidcClient;
+use kuvert_store::portal::PortalStore;
+use kuvert_web::csrf::CsrfKey;
+use secrecy::SecretString;
+use tokio::sync::OnceCell;
+
+use crate::StartError;
+use crate::registry_client::RegistryClient;
+
+mod auth;
+mod form;
+mod pages;
+mod session;
+
+/// The `communicators` section of the portal's configuration: the e-ID provider the
+/// communicators log in with. Without it the `/kommunikator` pages are not served.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommunicatorConfig {
+    /// The OpenID provider's issuer URL. Required.
+    pub oidc_issuer: url::Url,
+    /// The portal's client id at the provider. Required.
+    pub oidc_client_id: String,
+    /// The portal's client secret at the provider. Required.
+    pub oidc_client_secret: SecretString,
+    /// CA certificate(s) (PEM) the provider's TLS certificate chains to. Default: the
+    /// organisation CA of `tls.organisation_ca_path`.
+    #[serde(default)]
+    pub eid_ca_path: Option<PathBuf>,
+    /// Minutes of inactivity after which a communicator must log in again. Default 30.
+    #[serde(default = "default_idle_minutes")]
+    pub session_idle_minutes: u64,
+}
+
+fn default_idle_minutes() -> u64 {
+    30
+}
+
+/// What the communicators' routes share. Clones share the sessions.
+#[derive(Clone)]
+pub(crate) struct CommunicatorState {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    config: CommunicatorConfig,
+    /// `<public_url>kommunikator/inloggad`, registered at the provider.
+    redirect_url: url::Url,
+    is_tls: bool,
+    store: Arc<dyn PortalStore>,
+    registry: RegistryClient,
+    /// Discovered at the first login, so the portal starts while the provider is down.
+    oidc: OnceCell<OidcClient>,
+    eid_http: reqwest::Client,
+    sessions: session::Sessions,
+    csrf: CsrfKey,
+}
+
+/// Timeouts of the calls to the e-ID provider.
+const EID_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// See [`EID_CONNECT_TIMEOUT`].
+const EID_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+impl CommunicatorState {
+    /// Checks the section and builds the client for the e-ID provider, trusting
+    /// `eid_ca_path` or else `organisation_ca_pem`.
+    ///
+    /// # Errors
+    /// [`StartError::Config`] naming the `communicators.*` key that is not usable.
+    pub(crate) async fn build(
+        config: &CommunicatorConfig,
+        public_url: &url::Url,
+        organisation_ca_pem: &str,
+        store: Arc<dyn PortalStore>,
+        registry: RegistryClient,
+    ) -> Result<Self, StartError> {
+        let invalid = |key, reason: String| StartError::Config { key, reason };
+        if config.session_idle_minutes == 0 {
+            let reason = "must be at least 1".to_owned();
+            return Err(invalid("communicators.session_idle_minutes", reason));
+        }
+        let ca_pem = match &config.eid_ca_path {
+            Some(path) => tokio::fs::read_to_string(path).await.map_err(|error| {
+                invalid("communicators.eid_ca_path", format!("{}: {error}", path.display()))
+            })?,
+            None => organisation_ca_pem.to_owned(),
+        };
+        let client_config = kuvert_web::ClientConfig {
+            ca_pem,
+            identity: None,
+            connect_timeout: EID_CONNECT_TIMEOUT,
+            request_timeout: EID_REQUEST_TIMEOUT,
+        };
+        let eid_http = kuvert_web::http_client(&client_config)
+            .map_err(|error| invalid("communicators.eid_ca_path", error.to_string()))?;
+        let redirect_url = public_url
+            .join("kommunikator/inloggad")
+            .map_err(|error| invalid("public_url", error.to_string()))?;
+        let idle = Duration::from_secs(config.session_idle_minutes.saturating_mul(60));
+        Ok(Self {
+            shared: Arc::new(Shared {
+                config: config.clone(),
+                redirect_url,
+                is_tls: public_url.scheme() == "https",
+                store,
+                registry,
+                oidc: OnceCell::new(),
+                eid_http,
+                sessions: session::Sessions::new(idle),
+                csrf: CsrfKey::generate(),
+            }),
+        })
+    }
+}
+
+impl std::fmt::Debug for CommunicatorState {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("CommunicatorState(..)")
+    }
+}
+
+/// The communicators' routes. Not counted as page views: they are not public pages.
+pub(crate) fn routes<S: Clone + Send + Sync + 'static>(state: CommunicatorState) -> Router<S> {
+    Router::new()
+        .route("/kommunikator", get(pages::overview))
+        .route("/kommunikator/logga-in", get(auth::login))
+        .route("/kommunikator/inloggad", get(auth::callback))
+        .route("/kommunikator/logga-ut", post(auth::logout))
+        .route("/kommunikator/kampanjer/ny", get(pages::new_campaign).post(pages::create_campaign))
+        .route("/kommunikator/kampanjer/{code}", get(pages::campaign))
+        .route("/kommunikator/kampanjer/{code}/{file}", get(pages::campaign_file))
+        .route("/kommunikator/resultat/{file}", get(pages::results_file))
+        .route("/kommunikator/mal", get(pages::targets).post(pages::save_target))
+        .with_state(state)
+}

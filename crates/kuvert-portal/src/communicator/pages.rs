@@ -1,0 +1,374 @@
+//! The communicators' pages: the overview of their campaigns and results, one campaign's
+//! funnel, the campaign form and the annual targets (admins). Thin handlers: read the role
+//! ([`Signed`]), ask the store and the registry feed, compute with `dashboard::model`, render.
+
+use std::collections::BTreeSet;
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use kuvert_core::campaign::CampaignCode;
+use kuvert_core::id::OrganisationNumber;
+use kuvert_store::StoreError;
+use kuvert_store::portal::{Campaign, Communicator};
+use kuvert_web::csrf::CSRF_FIELD;
+use kuvert_web::i18n::Language;
+use time::Date;
+
+use super::CommunicatorState;
+use super::auth::{Signed, lang_query};
+use super::form::{self, FormFields, Problem};
+use crate::dashboard::figures::{self, CampaignResult};
+use crate::dashboard::http::{DashboardError, dataset_file, fetch_statistics, today};
+use crate::dashboard::model::{self, PortalFunnelDay, RegistryStatistics};
+
+mod views;
+
+pub(super) use views::{MessageKind, message_page};
+use views::{CampaignPage, FormPage, OverviewPage, TargetsPage};
+
+/// Days back the overview's results reach: the registry feed is asked for one year.
+const RESULTS_DAYS_MAX: i64 = 366;
+
+/// `/kommunikator`: the communicator's campaigns and their results against their goals.
+pub(super) async fn overview(State(state): State<CommunicatorState>, signed: Signed) -> Response {
+    let language = signed.language;
+    let campaigns = match visible_campaigns(&state, &signed.communicator).await {
+        Ok(campaigns) => campaigns,
+        Err(error) => return unavailable(language, &error),
+    };
+    let results = match campaign_results(&state, &campaigns).await {
+        Ok(results) => results,
+        Err(error) => return unavailable(language, &error),
+    };
+    let dataset = figures::campaigns(&results, language);
+    let names = sender_names(&state).await;
+    render(&OverviewPage::new(&signed, &campaigns, dataset.to_view(language), &names))
+}
+
+/// `/kommunikator/kampanjer/{code}`: one campaign's funnel per day and result.
+pub(super) async fn campaign(
+    State(state): State<CommunicatorState>,
+    signed: Signed,
+    Path(code): Path<String>,
+) -> Response {
+    let language = signed.language;
+    let campaign = match own_campaign(&state, &signed.communicator, &code).await {
+        Ok(Some(campaign)) => campaign,
+        Ok(None) => return message_page(language, MessageKind::NotFound, StatusCode::NOT_FOUND),
+        Err(error) => return unavailable(language, &error),
+    };
+    let result = match campaign_result(&state, &campaign).await {
+        Ok(result) => result,
+        Err(error) => return unavailable(language, &error),
+    };
+    let funnel = figures::funnel(&result.funnel, language).to_view(language);
+    render(&CampaignPage::new(&signed, &campaign, &result, funnel))
+}
+
+/// `/kommunikator/kampanjer/{code}/tratt.csv` and `tratt.svg`.
+pub(super) async fn campaign_file(
+    State(state): State<CommunicatorState>,
+    signed: Signed,
+    Path((code, file)): Path<(String, String)>,
+) -> Response {
+    let language = signed.language;
+    let extension = match file.as_str() {
+        "tratt.csv" => "csv",
+        "tratt.svg" => "svg",
+        _ => return message_page(language, MessageKind::NotFound, StatusCode::NOT_FOUND),
+    };
+    let campaign = match own_campaign(&state, &signed.communicator, &code).await {
+        Ok(Some(campaign)) => campaign,
+        Ok(None) => return message_page(language, MessageKind::NotFound, StatusCode::NOT_FOUND),
+        Err(error) => return unavailable(language, &error),
+    };
+    match campaign_result(&state, &campaign).await {
+        Ok(result) => dataset_file(&figures::funnel(&result.funnel, language), extension, language),
+        Err(error) => unavailable(language, &error),
+    }
+}
+
+/// `/kommunikator/resultat/kampanjer.csv` and `.svg`: the overview's results as a file.
+pub(super) async fn results_file(
+    State(state): State<CommunicatorState>,
+    signed: Signed,
+    Path(file): Path<String>,
+) -> Response {
+    let language = signed.language;
+    let extension = match file.as_str() {
+        "kampanjer.csv" => "csv",
+        "kampanjer.svg" => "svg",
+        _ => return message_page(language, MessageKind::NotFound, StatusCode::NOT_FOUND),
+    };
+    let campaigns = match visible_campaigns(&state, &signed.communicator).await {
+        Ok(campaigns) => campaigns,
+        Err(error) => return unavailable(language, &error),
+    };
+    match campaign_results(&state, &campaigns).await {
+        Ok(results) => dataset_file(&figures::campaigns(&results, language), extension, language),
+        Err(error) => unavailable(language, &error),
+    }
+}
+
+/// `/kommunikator/kampanjer/ny`: the empty campaign form.
+pub(super) async fn new_campaign(State(state): State<CommunicatorState>, signed: Signed) -> Response {
+    let owners = owner_choices(&state, &signed.communicator).await;
+    render(&FormPage::new(&signed, owners, &FormFields::default(), &[]))
+}
+
+/// `POST /kommunikator/kampanjer/ny`: creates the campaign, or shows the form with what to fix.
+pub(super) async fn create_campaign(
+    State(state): State<CommunicatorState>,
+    signed: Signed,
+    body: Bytes,
+) -> Response {
+    let language = signed.language;
+    let fields = FormFields::parse(&body);
+    if !signed.is_form_genuine(&state, fields.value(CSRF_FIELD)) {
+        return message_page(language, MessageKind::BadForm, StatusCode::FORBIDDEN);
+    }
+    let owners = owner_choices(&state, &signed.communicator).await;
+    let allowed: BTreeSet<OrganisationNumber> =
+        owners.iter().map(|(number, _)| number.clone()).collect();
+    let new_campaign = match form::campaign(&fields, &allowed) {
+        Ok(new_campaign) => new_campaign,
+        Err(problems) => return form_again(&signed, owners, &fields, &problems),
+    };
+    match state.shared.store.create_campaign(&new_campaign).await {
+        Ok(created) => see_other(&format!(
+            "/kommunikator/kampanjer/{}{}",
+            created.code.as_str(),
+            lang_query(language)
+        )),
+        Err(StoreError::Conflict { .. }) => {
+            let taken = [Problem { field: "kod", kind: form::ProblemKind::CodeTaken }];
+            form_again(&signed, owners, &fields, &taken)
+        }
+        Err(error) => unavailable(language, &DashboardError::Store(error)),
+    }
+}
+
+/// `/kommunikator/mal`: the annual targets and a form to set one (admins only).
+pub(super) async fn targets(State(state): State<CommunicatorState>, signed: Signed) -> Response {
+    if !signed.communicator.is_admin {
+        return message_page(signed.language, MessageKind::AdminOnly, StatusCode::FORBIDDEN);
+    }
+    match state.shared.store.annual_targets().await {
+        Ok(targets) => render(&TargetsPage::new(&signed, &targets, &FormFields::default(), &[])),
+        Err(error) => unavailable(signed.language, &DashboardError::Store(error)),
+    }
+}
+
+/// `POST /kommunikator/mal`: sets one year's target (admins only).
+pub(super) async fn save_target(
+    State(state): State<CommunicatorState>,
+    signed: Signed,
+    body: Bytes,
+) -> Response {
+    let language = signed.language;
+    if !signed.communicator.is_admin {
+        return message_page(language, MessageKind::AdminOnly, StatusCode::FORBIDDEN);
+    }
+    let fields = FormFields::parse(&body);
+    if !signed.is_form_genuine(&state, fields.value(CSRF_FIELD)) {
+        return message_page(language, MessageKind::BadForm, StatusCode::FORBIDDEN);
+    }
+    let store = &state.shared.store;
+    let problems = match form::target(&fields) {
+        Ok(entry) => match store.set_annual_target(entry.year, entry.percent_persons).await {
+            Ok(()) => return see_other(&format!("/kommunikator/mal{}", lang_query(language))),
+            Err(error) => return unavailable(language, &DashboardError::Store(error)),
+        },
+        Err(problems) => problems,
+    };
+    match store.annual_targets().await {
+        Ok(targets) => {
+            let mut response = render(&TargetsPage::new(&signed, &targets, &fields, &problems));
+            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            response
+        }
+        Err(error) => unavailable(language, &DashboardError::Store(error)),
+    }
+}
+
+/// The campaigns the communicator may see: those owned by one of their senders (all for an
+/// admin), newest start first.
+async fn visible_campaigns(
+    state: &CommunicatorState,
+    communicator: &Communicator,
+) -> Result<Vec<Campaign>, DashboardError> {
+    let campaigns = state.shared.store.campaigns().await?;
+    Ok(campaigns
+        .into_iter()
+        .filter(|campaign| may_see(communicator, campaign))
+        .collect())
+}
+
+async fn own_campaign(
+    state: &CommunicatorState,
+    communicator: &Communicator,
+    code: &str,
+) -> Result<Option<Campaign>, DashboardError> {
+    let Ok(code) = CampaignCode::parse(code) else {
+        return Ok(None);
+    };
+    let campaign = state.shared.store.campaign(&code).await?;
+    Ok(campaign.filter(|campaign| may_see(communicator, campaign)))
+}
+
+fn may_see(communicator: &Communicator, campaign: &Campaign) -> bool {
+    communicator.is_admin || !communicator.senders.is_disjoint(&campaign.owners)
+}
+
+/// One campaign's funnel from its start to its end (or today, if it runs still).
+async fn campaign_result(
+    state: &CommunicatorState,
+    campaign: &Campaign,
+) -> Result<CampaignResult, DashboardError> {
+    let today = today();
+    let statistics = if campaign.starts_on <= today {
+        let to = campaign.ends_on.min(today);
+        fetch_statistics(&state.shared.registry, campaign.starts_on, to).await?
+    } else {
+        empty_statistics(today)
+    };
+    let portal_days = portal_funnel(state, &campaign.code).await?;
+    Ok(result_of(campaign, &portal_days, &statistics))
+}
+
+/// Every campaign's result over one feed of the last year.
+async fn campaign_results(
+    state: &CommunicatorState,
+    campaigns: &[Campaign],
+) -> Result<Vec<CampaignResult>, DashboardError> {
+    let today = today();
+    let earliest = today - time::Duration::days(RESULTS_DAYS_MAX - 1);
+    let started: Vec<&Campaign> =
+        campaigns.iter().filter(|campaign| campaign.starts_on <= today).collect();
+    let statistics = match started.iter().map(|campaign| campaign.starts_on).min() {
+        Some(first) => fetch_statistics(&state.shared.registry, first.max(earliest), today).await?,
+        None => empty_statistics(today),
+    };
+    let mut results = Vec::with_capacity(campaigns.len());
+    for campaign in campaigns {
+        let portal_days = portal_funnel(state, &campaign.code).await?;
+        results.push(result_of(campaign, &portal_days, &statistics));
+    }
+    Ok(results)
+}
+
+async fn portal_funnel(
+    state: &CommunicatorState,
+    code: &CampaignCode,
+) -> Result<Vec<PortalFunnelDay>, DashboardError> {
+    let days = state.shared.store.campaign_funnel(code).await?;
+    Ok(days
+        .into_iter()
+        .map(|day| PortalFunnelDay {
+            day: day.day,
+            visits: day.visits,
+            operator_choices: day.operator_choices,
+        })
+        .collect())
+}
+
+fn result_of(
+    campaign: &Campaign,
+    portal_days: &[PortalFunnelDay],
+    statistics: &RegistryStatistics,
+) -> CampaignResult {
+    let funnel = model::campaign_funnel(
+        &campaign.code,
+        campaign.goal_registrations,
+        portal_days,
+        statistics,
+    );
+    CampaignResult {
+        code: campaign.code.as_str().to_owned(),
+        name: campaign.name.clone(),
+        funnel,
+    }
+}
+
+fn empty_statistics(today: Date) -> RegistryStatistics {
+    RegistryStatistics {
+        from: today,
+        to: today,
+        registrations: Vec::new(),
+        letters: Vec::new(),
+        mailboxes_before: model::KindCounts::default(),
+        mailboxes_before_per_operator: Vec::new(),
+        senders: 0,
+        operator_names: Vec::new(),
+    }
+}
+
+/// The senders a campaign may name as owners: the communicator's own (an admin's too —
+/// admins are communicators of the senders they were granted, like everyone else).
+async fn owner_choices(
+    state: &CommunicatorState,
+    communicator: &Communicator,
+) -> Vec<(OrganisationNumber, String)> {
+    let names = sender_names(state).await;
+    communicator
+        .senders
+        .iter()
+        .map(|sender| (sender.clone(), name_of(&names, sender)))
+        .collect()
+}
+
+async fn sender_names(state: &CommunicatorState) -> Vec<(OrganisationNumber, String)> {
+    match state.shared.registry.senders().await {
+        Ok(senders) => senders
+            .iter()
+            .map(|sender| (sender.organisation_number.clone(), sender.name.clone()))
+            .collect(),
+        Err(error) => {
+            // Organisation numbers are shown instead of names.
+            tracing::warn!(error = %kuvert_core::report::error_chain(&error), "senders list unavailable");
+            Vec::new()
+        }
+    }
+}
+
+fn name_of(names: &[(OrganisationNumber, String)], sender: &OrganisationNumber) -> String {
+    names
+        .iter()
+        .find(|(known, _)| known == sender)
+        .map_or_else(|| sender.as_str().to_owned(), |(_, name)| name.clone())
+}
+
+fn form_again(
+    signed: &Signed,
+    owners: Vec<(OrganisationNumber, String)>,
+    fields: &FormFields,
+    problems: &[Problem],
+) -> Response {
+    let mut response = render(&FormPage::new(signed, owners, fields, problems));
+    *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    response
+}
+
+fn unavailable(language: Language, error: &DashboardError) -> Response {
+    tracing::warn!(error = %kuvert_core::report::error_chain(error), "communicator page unavailable");
+    message_page(language, MessageKind::Unavailable, StatusCode::SERVICE_UNAVAILABLE)
+}
+
+fn see_other(target: &str) -> Response {
+    let mut response = Redirect::to(target).into_response();
+    *response.status_mut() = StatusCode::SEE_OTHER;
+    response
+}
+
+fn render(page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(error) => {
+            tracing::error!(error = %error, "communicator page failed to render");
+            (StatusCode::INTERNAL_SERVER_ERROR, "Internt fel / Internal error").into_response()
+        }
+    }
+}
