@@ -30,6 +30,19 @@ pub struct Config {
     /// seconds. Default 60.
     #[serde(default = "default_senders_cache_secs")]
     pub senders_cache_secs: u64,
+    /// The request header that carries the client's address when the portal sits behind a
+    /// proxy (`x-forwarded-for`; the last address in it is used), for counting unique
+    /// visitors. Default none: the TCP peer's address.
+    #[serde(default)]
+    pub client_address_header: Option<String>,
+    /// The constants behind the dashboards' derived figures (population, savings factors);
+    /// every key has a documented default ([`crate::StatisticsConfig`]).
+    #[serde(default)]
+    pub statistics: crate::StatisticsConfig,
+    /// The e-ID login of the communicators' pages (`/kommunikator`); without it those pages
+    /// are not served. Default none.
+    #[serde(default)]
+    pub communicators: Option<crate::CommunicatorConfig>,
     /// Who publishes the portal, named in the accessibility statement
     /// ("Myndigheten för digital förvaltning"). Required.
     pub publisher_name: String,
@@ -175,6 +188,14 @@ impl Config {
         if self.public_url.as_str().len() > PUBLIC_URL_CHARS_MAX {
             let reason = format!("at most {PUBLIC_URL_CHARS_MAX} characters (QR codes)");
             return invalid("public_url", reason);
+        }
+        if let Some(name) = &self.client_address_header
+            && axum::http::HeaderName::from_bytes(name.as_bytes()).is_err()
+        {
+            return invalid("client_address_header", format!("{name} is not a header name"));
+        }
+        if let Some((key, reason)) = self.statistics.problem() {
+            return invalid(key, reason);
         }
         if self.senders_cache_secs == 0 {
             return invalid("senders_cache_secs", "must be at least 1".to_owned());

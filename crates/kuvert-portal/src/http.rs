@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -22,42 +22,59 @@ use kuvert_web::deep_link::paper_letter_notice;
 use kuvert_web::i18n::Language;
 
 use crate::config::{Config, OperatorSlug};
-use crate::domain::deep_link::{DeepLink, DeepLinkQuery};
+use crate::domain::deep_link::DeepLink;
+use crate::visits::VisitCounter;
 use crate::registry_client::RegistryClient;
 
 mod info_pages;
-mod pages;
+pub(crate) mod pages;
 mod sender_pages;
+mod visits;
 
 /// What every handler shares. Clones share everything.
 #[derive(Debug, Clone)]
 pub(crate) struct AppState {
     pub(crate) config: Arc<Config>,
     pub(crate) registry: RegistryClient,
-}
-
-impl AppState {
-    pub(crate) fn new(config: Config, registry: RegistryClient) -> Self {
-        Self {
-            config: Arc::new(config),
-            registry,
-        }
-    }
+    /// The store (through [`VisitCounter::store`]) and the visit counting.
+    pub(crate) visits: VisitCounter,
+    /// The header carrying the client's address behind a proxy, parsed from the config.
+    pub(crate) client_address_header: Option<axum::http::HeaderName>,
+    /// The communicators' pages, when `Config::communicators` is set.
+    pub(crate) communicators: Option<crate::communicator::CommunicatorState>,
 }
 
 /// The portal's routes with the standard layers. Public pages take no form posts, so the
 /// body bound is small.
 pub(crate) fn router(state: AppState) -> Router {
-    let routes = Router::new()
+    // Page views are counted; the QR image, the stylesheet and the choice redirect are not
+    // pages (a choice is counted as such).
+    let pages = Router::new()
         .route("/", get(start))
         .route("/skaffa", get(choose_operator))
-        .route("/skaffa/{slug}", get(operator_chosen))
         .route("/avsandare", get(senders))
-        .route("/avsandare/{organisation_number}/qr.svg", get(sender_qr_code))
         .route("/avsandare/{organisation_number}/pappersbrev", get(paper_letter))
         .route("/fragor", get(questions))
         .route("/tillganglighet", get(accessibility))
+        .merge(crate::dashboard::http::routes(crate::dashboard::http::DashboardState::new(
+            state.registry.clone(),
+            Arc::clone(state.visits.store()),
+            state.config.statistics,
+        )))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            visits::count_visit,
+        ));
+    let routes = pages
+        .route("/skaffa/{slug}", get(operator_chosen))
+        .route("/avsandare/{organisation_number}/qr.svg", get(sender_qr_code))
         .route("/static/portal.css", get(stylesheet))
+        .merge(
+            state
+                .communicators
+                .clone()
+                .map_or_else(Router::new, crate::communicator::routes),
+        )
         .fallback(unknown_page)
         .with_state(state);
     kuvert_web::layers::standard_layers(routes, PORTAL_REQUEST_BYTES_MAX).merge(
@@ -72,9 +89,9 @@ async fn start(language: Language) -> Response {
 async fn choose_operator(
     language: Language,
     State(state): State<AppState>,
-    Query(query): Query<DeepLinkQuery>,
+    RawQuery(query): RawQuery,
 ) -> Response {
-    let deep_link = DeepLink::from_query(&query);
+    let deep_link = DeepLink::from_raw_query(query.as_deref());
     render(&pages::ChooserPage::new(
         language,
         &state.config.operators,
@@ -88,7 +105,7 @@ async fn operator_chosen(
     language: Language,
     State(state): State<AppState>,
     Path(slug): Path<String>,
-    Query(query): Query<DeepLinkQuery>,
+    RawQuery(query): RawQuery,
 ) -> Response {
     let Some(operator) = OperatorSlug::parse(&slug).ok().and_then(|slug| {
         state
@@ -99,7 +116,18 @@ async fn operator_chosen(
     }) else {
         return not_found(language);
     };
-    let deep_link = DeepLink::from_query(&query);
+    let deep_link = DeepLink::from_raw_query(query.as_deref());
+    if let Err(error) = state
+        .visits
+        .record_operator_choice(&operator.slug, &deep_link)
+        .await
+    {
+        // Counting must never stand between a person and their sign-up.
+        tracing::error!(
+            error = %kuvert_core::report::error_chain(&error),
+            "operator choice not counted"
+        );
+    }
     let target = deep_link.signup_url(&operator.signup_url, language);
     Redirect::to(target.as_str()).into_response()
 }
@@ -122,12 +150,12 @@ async fn sender_qr_code(
     language: Language,
     State(state): State<AppState>,
     Path(organisation_number): Path<String>,
-    Query(query): Query<DeepLinkQuery>,
+    RawQuery(query): RawQuery,
 ) -> Response {
     let Ok(sender) = OrganisationNumber::parse(&organisation_number) else {
         return not_found(language);
     };
-    let campaign = DeepLink::from_query(&query).campaign;
+    let campaign = DeepLink::from_raw_query(query.as_deref()).campaign;
     match paper_letter_notice(&state.config.public_url, &sender, campaign.as_ref()) {
         Ok(notice) => ([(header::CONTENT_TYPE, "image/svg+xml")], notice.qr_svg).into_response(),
         Err(error) => internal_error(&error),
@@ -138,12 +166,12 @@ async fn paper_letter(
     language: Language,
     State(state): State<AppState>,
     Path(organisation_number): Path<String>,
-    Query(query): Query<DeepLinkQuery>,
+    RawQuery(query): RawQuery,
 ) -> Response {
     let Ok(sender) = OrganisationNumber::parse(&organisation_number) else {
         return not_found(language);
     };
-    let campaign = DeepLink::from_query(&query).campaign;
+    let campaign = DeepLink::from_raw_query(query.as_deref()).campaign;
     let notice = match paper_letter_notice(&state.config.public_url, &sender, campaign.as_ref()) {
         Ok(notice) => notice,
         Err(error) => return internal_error(&error),

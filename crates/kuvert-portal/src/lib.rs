@@ -15,21 +15,27 @@
 //! organisation certificate, and reads nothing but public aggregates from it.
 
 use std::io;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use kuvert_store::portal::PortalStore;
 use kuvert_web::{Listener, Shutdown};
 use secrecy::SecretString;
 
+mod communicator;
 mod config;
 mod dashboard;
 mod domain;
 mod http;
 mod registry_client;
+mod visits;
 
 pub use config::{
     Config, DATABASE_URL_DEFAULT, OperatorSlug, OperatorSlugError, PortalOperator, TlsConfig,
 };
+pub use communicator::CommunicatorConfig;
+pub use dashboard::settings::{POPULATION_DEFAULT, StatisticsConfig};
 pub use registry_client::{ConnectedSender, RegistryClient, RegistryError};
 
 /// Why the portal could not start.
@@ -43,6 +49,9 @@ pub enum StartError {
         /// What is wrong with it.
         reason: String,
     },
+    /// The database could not be opened or migrated.
+    #[error("portal database could not be opened")]
+    Database(#[source] kuvert_store::StoreError),
 }
 
 /// A built portal, ready to serve.
@@ -64,8 +73,49 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
     kuvert_web::tls::install_crypto_provider();
     config.check()?;
     let registry = registry_client(&config).await?;
+    let database = kuvert_store::Database::connect(&config.database_url)
+        .await
+        .map_err(StartError::Database)?;
+    let store = database.portal();
+    // A fresh start has a fresh salt: hashes of earlier days can only be deleted.
+    let today = kuvert_core::calendar::stockholm_day(time::OffsetDateTime::now_utc());
+    store
+        .forget_visitors_before(today)
+        .await
+        .map_err(StartError::Database)?;
+    let communicators = match &config.communicators {
+        Some(section) => {
+            let ca_path = &config.tls.organisation_ca_path;
+            let ca_pem = read_text(ca_path, "tls.organisation_ca_path").await?;
+            let state = communicator::CommunicatorState::build(
+                section,
+                &config.public_url,
+                &ca_pem,
+                Arc::clone(&store),
+                registry.clone(),
+            );
+            Some(state.await?)
+        }
+        None => None,
+    };
+    let visits = visits::VisitCounter::new(store, &config.public_url);
+    let client_address_header = config
+        .client_address_header
+        .as_deref()
+        .map(|name| axum::http::HeaderName::from_bytes(name.as_bytes()))
+        .transpose()
+        .map_err(|error| StartError::Config {
+            key: "client_address_header",
+            reason: error.to_string(),
+        })?;
     Ok(Service {
-        state: http::AppState::new(config, registry),
+        state: http::AppState {
+            config: Arc::new(config),
+            registry,
+            visits,
+            client_address_header,
+            communicators,
+        },
     })
 }
 
@@ -81,12 +131,25 @@ impl Service {
         &self.state.registry
     }
 
-    /// Serves the portal on an already bound listener until `shutdown`.
+    /// The portal's store (visits, operator choices, campaigns), for the binary and tests.
+    #[must_use]
+    pub fn store(&self) -> Arc<dyn PortalStore> {
+        Arc::clone(self.state.visits.store())
+    }
+
+    /// Serves the portal on an already bound listener until `shutdown`, with the task that
+    /// forgets each day's visitor salt and hashes at the Stockholm day change.
     ///
     /// # Errors
     /// The accept loop's I/O error.
     pub async fn serve(self, listener: Listener, shutdown: Shutdown) -> io::Result<()> {
-        kuvert_web::serve(listener, self.router(), shutdown).await
+        let day_change = tokio::spawn(self.state.visits.clone().run_day_change(shutdown.clone()));
+        let served = kuvert_web::serve(listener, self.router(), shutdown.clone()).await;
+        shutdown.trigger();
+        if let Err(error) = day_change.await {
+            tracing::error!(%error, "the portal's day-change task ended abnormally");
+        }
+        served
     }
 }
 

@@ -10,17 +10,6 @@ use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::OrganisationNumber;
 use kuvert_web::i18n::Language;
 
-/// The query parameters of a deep link, as written by senders (Swedish names, fixed URLs).
-#[derive(Debug, Default, serde::Deserialize)]
-pub(crate) struct DeepLinkQuery {
-    /// The sender's organisation number.
-    #[serde(default)]
-    avsandare: Option<String>,
-    /// The campaign code.
-    #[serde(default)]
-    kampanj: Option<String>,
-}
-
 /// A validated deep link: either part may be absent.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct DeepLink {
@@ -35,36 +24,23 @@ pub(crate) const SENDER_PARAMETER: &str = "avsandare";
 /// The query parameter naming the campaign.
 pub(crate) const CAMPAIGN_PARAMETER: &str = "kampanj";
 
-impl DeepLinkQuery {
-    /// A query naming `sender` and `campaign` as given (tests and callers building links).
-    #[cfg(test)]
-    pub(crate) fn new(sender: Option<&str>, campaign: Option<&str>) -> Self {
-        Self {
-            avsandare: sender.map(str::to_owned),
-            kampanj: campaign.map(str::to_owned),
-        }
-    }
-}
-
 impl DeepLink {
-    /// Parses the query; values that do not parse are dropped.
-    pub(crate) fn from_query(query: &DeepLinkQuery) -> Self {
-        let sender = query
-            .avsandare
-            .as_deref()
-            .filter(|text| !text.trim().is_empty())
-            .and_then(|text| OrganisationNumber::parse(text.trim()).ok());
-        let campaign = query
-            .kampanj
-            .as_deref()
-            .filter(|text| !text.trim().is_empty())
-            .and_then(|text| CampaignCode::parse(text.trim()).ok());
+    /// Parses a raw query string (`avsandare=…&kampanj=…&lang=en`): the first value of each
+    /// parameter counts, other parameters are ignored, and values that do not parse are
+    /// dropped. Never fails, so no deep link ends on an error page.
+    pub(crate) fn from_raw_query(query: Option<&str>) -> Self {
+        let mut sender_text = None;
+        let mut campaign_text = None;
+        for (name, value) in url::form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+            match name.as_ref() {
+                SENDER_PARAMETER if sender_text.is_none() => sender_text = Some(value),
+                CAMPAIGN_PARAMETER if campaign_text.is_none() => campaign_text = Some(value),
+                _ => {}
+            }
+        }
+        let sender = sender_text.and_then(|text| OrganisationNumber::parse(text.trim()).ok());
+        let campaign = campaign_text.and_then(|text| CampaignCode::parse(text.trim()).ok());
         Self { sender, campaign }
-    }
-
-    /// Whether the link named anything worth carrying.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.sender.is_none() && self.campaign.is_none()
     }
 
     /// The link's parameters plus the language, as `(name, value)` pairs in a fixed order.

@@ -1,18 +1,15 @@
 //! Counting visitors without tracking them: a visitor is
 //! `SHA-256(daily salt ‖ client address ‖ user agent)`, where the salt is 32 random bytes
 //! that live only in this process's memory and are replaced when the day changes in
-//! Stockholm. Yesterday's hashes cannot be recomputed by anyone afterwards, so they say
-//! nothing about a person; only the counts they produced are kept.
-//!
-//! [`stockholm_date`] gives the day: Swedish time is CET (UTC+1) and CEST (UTC+2) from 01:00
-//! UTC on the last Sunday of March to 01:00 UTC on the last Sunday of October (EU directive
-//! 2000/84/EC), so no time-zone database is needed.
+//! Stockholm (`kuvert_core::calendar::stockholm_day`). Yesterday's hashes cannot be
+//! recomputed by anyone afterwards, so they say nothing about a person; only the counts they
+//! produced are kept.
 
 use std::sync::{Mutex, PoisonError};
 
 use aws_lc_rs::digest;
 use aws_lc_rs::rand::{SecureRandom, SystemRandom};
-use time::{Date, Month, OffsetDateTime, Time, UtcOffset, Weekday};
+use time::Date;
 
 /// The salts of the current Stockholm day. One per process; never written anywhere.
 pub(crate) struct VisitorSalts {
@@ -42,6 +39,20 @@ impl VisitorSalts {
         Self {
             random: SystemRandom::new(),
             current: Mutex::new(None),
+        }
+    }
+
+    /// Drops the salt when `day` is not its day, so yesterday's salt does not outlive the day
+    /// change even when nobody visits (the portal's day-change task calls this each minute).
+    /// Returns whether a salt was dropped.
+    pub(crate) fn forget_unless(&self, day: Date) -> bool {
+        let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+        match *current {
+            Some((salt_day, _)) if salt_day != day => {
+                *current = None;
+                true
+            }
+            _ => false,
         }
     }
 
@@ -87,27 +98,6 @@ pub(crate) fn visitor_hash(salt: &[u8; 32], address: &str, user_agent: &str) -> 
     let mut hash = [0_u8; 32];
     hash.copy_from_slice(context.finish().as_ref());
     hash
-}
-
-/// The date in Stockholm at `at`.
-pub(crate) fn stockholm_date(at: OffsetDateTime) -> Date {
-    let utc = at.to_offset(UtcOffset::UTC);
-    let year = utc.year();
-    let summer_starts = last_sunday_at_one_utc(year, Month::March);
-    let summer_ends = last_sunday_at_one_utc(year, Month::October);
-    let hours = if (summer_starts..summer_ends).contains(&utc) { 2 } else { 1 };
-    utc.saturating_add(time::Duration::hours(hours)).date()
-}
-
-/// 01:00 UTC on the last Sunday of `month` (March or October, both 31 days long).
-fn last_sunday_at_one_utc(year: i32, month: Month) -> OffsetDateTime {
-    let last_day = Date::from_calendar_date(year, month, 31)
-        .or_else(|_| Date::from_calendar_date(year, month, 30))
-        .unwrap_or(Date::MIN);
-    let back = i64::from(last_day.weekday().number_days_from_sunday());
-    let sunday = last_day.saturating_sub(time::Duration::days(back));
-    debug_assert_eq!(sunday.weekday(), Weekday::Sunday);
-    sunday.with_time(Time::from_hms(1, 0, 0).unwrap_or(Time::MIDNIGHT)).assume_utc()
 }
 
 #[cfg(test)]

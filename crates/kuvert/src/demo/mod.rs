@@ -70,6 +70,8 @@ pub struct Demo {
     /// The operators, in the order of [`crate::seed::OPERATORS`] (their stores and
     /// notification workers, for tests).
     pub operators: Vec<kuvert_operator::Service>,
+    /// The portal (its store, for tests).
+    pub portal: kuvert_portal::Service,
     shutdown: Shutdown,
     tasks: JoinSet<(&'static str, std::io::Result<()>)>,
 }
@@ -119,7 +121,8 @@ pub async fn start_with_pki(options: DemoOptions, pki: TestPki) -> anyhow::Resul
     roles::start_eid(&plan, &pki, listeners.eid, &shutdown, &mut tasks)?;
     let operators =
         roles::start_operators(&options, &plan, listeners.operators, &shutdown, &mut tasks).await?;
-    roles::start_portal(&options, &plan, listeners.portal, &shutdown, &mut tasks).await?;
+    let portal =
+        roles::start_portal(&options, &plan, listeners.portal, &shutdown, &mut tasks).await?;
     let manifest = Manifest::new(&options, &plan);
     manifest.write(&options.data_dir.join(manifest::FILE_NAME))?;
     Ok(Demo {
@@ -127,6 +130,7 @@ pub async fn start_with_pki(options: DemoOptions, pki: TestPki) -> anyhow::Resul
         pki,
         registry,
         operators,
+        portal,
         shutdown,
         tasks,
     })

@@ -268,14 +268,14 @@ pub(super) async fn start_portal(
     listener: Listener,
     shutdown: &Shutdown,
     tasks: &mut Tasks,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<kuvert_portal::Service> {
     let config = portal_config(options, plan)?;
     let service = kuvert_portal::build(config)
         .await
         .context("starting the portal")?;
-    let stop = shutdown.clone();
-    tasks.spawn(async move { ("portal", service.serve(listener, stop).await) });
-    Ok(())
+    let (serving, stop) = (service.clone(), shutdown.clone());
+    tasks.spawn(async move { ("portal", serving.serve(listener, stop).await) });
+    Ok(service)
 }
 
 /// The portal's configuration, written as the TOML file a deployment would have (through

@@ -2,11 +2,18 @@
 
 use kuvert_web::i18n::Language;
 
-use super::{DeepLink, DeepLinkQuery};
+use super::DeepLink;
 
 #[track_caller]
 fn check(sender: Option<&str>, campaign: Option<&str>, expected: (Option<&str>, Option<&str>)) {
-    let link = DeepLink::from_query(&DeepLinkQuery::new(sender, campaign));
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    if let Some(sender) = sender {
+        query.append_pair("avsandare", sender);
+    }
+    if let Some(campaign) = campaign {
+        query.append_pair("kampanj", campaign);
+    }
+    let link = DeepLink::from_raw_query(Some(&query.finish()));
     assert_eq!(
         (
             link.sender.as_ref().map(|sender| sender.as_str()),
@@ -32,8 +39,18 @@ fn deep_link_keeps_valid_values_and_drops_the_rest() {
 }
 
 #[test]
+fn deep_link_takes_the_first_of_repeated_parameters_and_ignores_others() {
+    let link = DeepLink::from_raw_query(Some(
+        "lang=en&kampanj=a&avsandare=2120000159&avsandare=2021999996&kampanj=b&x=%FF",
+    ));
+    assert_eq!(link.sender.unwrap().as_str(), "2120000159");
+    assert_eq!(link.campaign.unwrap().as_str(), "A");
+    assert_eq!(DeepLink::from_raw_query(None), DeepLink::default());
+}
+
+#[test]
 fn deep_link_query_string_carries_sender_campaign_and_language() {
-    let link = DeepLink::from_query(&DeepLinkQuery::new(Some("2120000159"), Some("HOST2026")));
+    let link = DeepLink::from_raw_query(Some("avsandare=2120000159&kampanj=host2026"));
     let campaign = link.campaign.as_ref().unwrap().as_str().to_owned();
     assert_eq!(
         link.query_string(Language::Swedish),
@@ -49,7 +66,7 @@ fn deep_link_query_string_carries_sender_campaign_and_language() {
 
 #[test]
 fn deep_link_appends_to_the_operators_own_query() {
-    let link = DeepLink::from_query(&DeepLinkQuery::new(Some("2120000159"), None));
+    let link = DeepLink::from_raw_query(Some("avsandare=2120000159"));
     let signup: url::Url = "https://op.example/skaffa?typ=person".parse().unwrap();
     assert_eq!(
         link.signup_url(&signup, Language::Swedish).as_str(),

@@ -1,26 +1,6 @@
 //! Visitor hashes and the Stockholm day: what makes a visit countable but not traceable.
 
-use time::macros::datetime;
-
-use super::{VisitorSalts, stockholm_date, visitor_hash};
-
-#[test]
-fn stockholm_date_follows_winter_and_summer_time() {
-    #[track_caller]
-    fn check(at: time::OffsetDateTime, expected: time::Date) {
-        assert_eq!(stockholm_date(at), expected, "{at}");
-    }
-    // Winter, UTC+1: 23:30 UTC is already the next day.
-    check(datetime!(2026-11-28 23:30 UTC), time::macros::date!(2026-11-29));
-    check(datetime!(2026-11-28 22:59 UTC), time::macros::date!(2026-11-28));
-    // Summer, UTC+2: 22:30 UTC is the next day.
-    check(datetime!(2026-07-01 22:30 UTC), time::macros::date!(2026-07-02));
-    check(datetime!(2026-07-01 21:59 UTC), time::macros::date!(2026-07-01));
-    // Summer time starts 2026-03-29 01:00 UTC and ends 2026-10-25 01:00 UTC.
-    check(datetime!(2026-03-29 00:59 UTC), time::macros::date!(2026-03-29));
-    check(datetime!(2026-10-24 22:30 UTC), time::macros::date!(2026-10-25));
-    check(datetime!(2026-10-25 22:30 UTC), time::macros::date!(2026-10-25));
-}
+use super::{VisitorSalts, visitor_hash};
 
 #[test]
 fn visitor_hash_separates_address_from_user_agent() {
@@ -56,4 +36,16 @@ fn visitor_salts_never_show_their_salt() {
     let salts = VisitorSalts::new();
     salts.visitor(time::macros::date!(2026-11-30), "192.0.2.1", "Firefox");
     assert_eq!(format!("{salts:?}"), "VisitorSalts { .. }");
+}
+
+#[test]
+fn visitor_salts_forget_yesterdays_salt_at_the_day_change() {
+    let salts = VisitorSalts::new();
+    let monday = time::macros::date!(2026-11-30);
+    let first = salts.visitor(monday, "192.0.2.1", "Firefox");
+    assert!(!salts.forget_unless(monday));
+    assert!(salts.forget_unless(monday.next_day().unwrap()));
+    let later = salts.visitor(monday, "192.0.2.1", "Firefox");
+    assert!(later.is_new_day, "the forgotten salt is gone for good");
+    assert_ne!(later.hash, first.hash);
 }

@@ -1,0 +1,6 @@
+//! The portal's integration tests: one binary, through `kuvert_portal::build` and the
+//! router, with a real SQLite store in a temporary folder.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+mod visits;
