@@ -373,10 +373,14 @@ async fn read_bounded(
     response: &mut reqwest::Response,
 ) -> Result<Vec<u8>, RegistryError> {
     let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|source| RegistryError::Http {
-        url: url.to_owned(),
-        source,
-    })? {
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|source| RegistryError::Http {
+            url: url.to_owned(),
+            source,
+        })?
+    {
         body.extend_from_slice(&chunk);
         if u64::try_from(body.len()).unwrap_or(u64::MAX) > REGISTRY_RESPONSE_BYTES_MAX {
             let max = REGISTRY_RESPONSE_BYTES_MAX;

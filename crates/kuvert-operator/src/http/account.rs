@@ -331,3 +331,6 @@ fn message(holder: &Holder, heading: &'static str, text: &'static str) -> Respon
     };
     render(StatusCode::OK, &page)
 }
+
+#[cfg(test)]
+mod tests;

@@ -185,7 +185,10 @@ async fn signup_page(state: &InboxState, holder: &Holder) -> Result<Response, Fa
 }
 
 /// Whether letters addressed to `person` are kept here (from before a move or deregister).
-async fn has_letters_here(shared: &Shared, person: &PersonalIdentityNumber) -> Result<bool, Failure> {
+async fn has_letters_here(
+    shared: &Shared,
+    person: &PersonalIdentityNumber,
+) -> Result<bool, Failure> {
     for folder in [Folder::Inbox, Folder::Archive] {
         let query = MailboxQuery {
             recipient: RecipientId::Person(person.clone()),
@@ -305,3 +308,6 @@ pub(super) async fn signed(
     };
     signing::finish(shared, &person, pending, &signature, language).await
 }
+
+#[cfg(test)]
+mod tests;

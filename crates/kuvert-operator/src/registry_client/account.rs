@@ -491,7 +491,10 @@ pub(super) fn wire_signature(signature: &EidSignature) -> SignatureData {
     }
 }
 
-fn user_identity(url: &str, person: &PersonalIdentityNumber) -> Result<UserIdentity, RegistryError> {
+fn user_identity(
+    url: &str,
+    person: &PersonalIdentityNumber,
+) -> Result<UserIdentity, RegistryError> {
     UserIdentity::parse(person.as_str()).map_err(|reason| RegistryError::Wire {
         url: url.to_owned(),
         source: WireError::InvalidValue {

@@ -4,6 +4,8 @@
 //! letters signed and sealed with `kuvert_xmldsig::Signer` and `kuvert-pki` certificates.
 #![allow(clippy::unwrap_used)]
 
+mod account;
+mod export;
 mod inbox;
 mod intake;
 mod isolation;

@@ -45,12 +45,23 @@ fn seed_has_four_registered_people_across_both_operators_and_two_without() {
 fn seed_companies_have_a_joint_and_a_single_signatory_rule_of_seeded_persons() {
     let rules: Vec<(u32, usize)> = COMPANIES
         .iter()
-        .map(|company| (company.signatures_required, company.signatory_persons().count()))
+        .map(|company| {
+            (
+                company.signatures_required,
+                company.signatory_persons().count(),
+            )
+        })
         .collect();
-    assert!(rules.contains(&(2, 3)), "two jointly out of three: {rules:?}");
+    assert!(
+        rules.contains(&(2, 3)),
+        "two jointly out of three: {rules:?}"
+    );
     assert!(rules.contains(&(1, 1)), "one alone: {rules:?}");
     for company in COMPANIES {
-        assert_eq!(company.signatory_persons().count(), company.signatories.len());
+        assert_eq!(
+            company.signatory_persons().count(),
+            company.signatories.len()
+        );
         let number = company.organisation_number();
         assert!(organisations().all(|o| o.organisation_number() != number));
     }

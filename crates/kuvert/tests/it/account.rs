@@ -87,7 +87,11 @@ async fn post_and_sign(
 ) -> reqwest::Response {
     fields.push(("csrf_token".to_owned(), csrf(browser, base).await));
     let started = browser.post_form(&at(base, path), &fields).await;
-    assert_eq!(started.status(), StatusCode::SEE_OTHER, "{path} starts signing");
+    assert_eq!(
+        started.status(),
+        StatusCode::SEE_OTHER,
+        "{path} starts signing"
+    );
     let (_, sign_page) = page(browser, &location(&started)).await;
     let mut fields = hidden_fields(&sign_page);
     fields.push(("person".to_owned(), person_index(person)));
@@ -95,7 +99,10 @@ async fn post_and_sign(
     let returned = browser.post_form(&form_action(&sign_page), &fields).await;
     let returned = returned.text().await.unwrap();
     let signed = hidden_fields(&returned);
-    assert!(signed.iter().any(|(name, _)| name == "Signature"), "{returned}");
+    assert!(
+        signed.iter().any(|(name, _)| name == "Signature"),
+        "{returned}"
+    );
     browser.post_form(&form_action(&returned), &signed).await
 }
 
@@ -118,7 +125,10 @@ async fn reachability(
         .await
         .unwrap();
     let answer = &answers[0];
-    let operator = answer.account.as_ref().map(|account| account.operator.id.clone());
+    let operator = answer
+        .account
+        .as_ref()
+        .map(|account| account.operator.id.clone());
     (answer.accepts_sender, operator)
 }
 
@@ -143,10 +153,20 @@ async fn reception_rules_deselect_a_sender_and_select_it_again_in_the_registry()
     let (status, html) = page(&browser, &at(&base, "installningar/avsandare")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("<legend>"), "{html}");
-    assert_eq!(html.matches(" checked").count(), 2, "both senders accepted: {html}");
+    assert_eq!(
+        html.matches(" checked").count(),
+        2,
+        "both senders accepted: {html}"
+    );
 
     let only_first = vec![("avsandare".to_owned(), sender(0).as_str().to_owned())];
-    let answer = post_and_sign(&browser, &base, "installningar/avsandare", only_first, tolvan);
+    let answer = post_and_sign(
+        &browser,
+        &base,
+        "installningar/avsandare",
+        only_first,
+        tolvan,
+    );
     let answer = answer.await;
     assert_eq!(location(&answer), "/installningar/avsandare?sparat=1");
     let (_, html) = page(&browser, &at(&base, "installningar/avsandare?sparat=1")).await;
@@ -199,13 +219,18 @@ async fn change_mailbox_moves_the_profile_and_old_letters_stay_readable_here() {
     assert_eq!(log_in(&back, &here, tolvan).await, "/skaffa");
     let (_, html) = page(&back, &at(&here, "skaffa")).await;
     assert!(
-        html.contains("Din digitala brevlåda finns nu hos Exempelposten; här kan du \
-                       fortfarande läsa och ladda ner dina gamla brev."),
+        html.contains(
+            "Din digitala brevlåda finns nu hos Exempelposten; här kan du \
+                       fortfarande läsa och ladda ner dina gamla brev."
+        ),
         "{html}"
     );
     let (status, html) = page(&back, &at(&here, "brevlada")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("Gammalt beslut"), "old letters stay listed: {html}");
+    assert!(
+        html.contains("Gammalt beslut"),
+        "old letters stay listed: {html}"
+    );
     let new = federation.letter(&seed::SENDERS[0], tolvan, "Nytt beslut", Vec::new());
     match federation.send(&new).await.unwrap() {
         Outcome::Delivered { operator, .. } => assert_eq!(operator, other.name),
@@ -224,8 +249,17 @@ async fn deregister_removes_the_profile_and_old_letters_stay_readable() {
     log_in(&browser, &base, anna).await;
     let (_, html) = page(&browser, &at(&base, "installningar/avregistrera")).await;
     assert!(html.contains("pappersutskick"), "{html}");
-    let answer = post_and_sign(&browser, &base, "installningar/avregistrera", Vec::new(), anna);
-    assert_eq!(location(&answer.await), "/installningar/avregistrera?klart=1");
+    let answer = post_and_sign(
+        &browser,
+        &base,
+        "installningar/avregistrera",
+        Vec::new(),
+        anna,
+    );
+    assert_eq!(
+        location(&answer.await),
+        "/installningar/avregistrera?klart=1"
+    );
     assert!(registry_profile(&federation, anna).await.is_none());
     let (status, html) = page(&browser, &at(&base, "brevlada")).await;
     assert_eq!(status, StatusCode::OK);
@@ -252,7 +286,10 @@ async fn company_with_two_jointly_opens_for_both_signatories_after_the_second_si
     let first = browser(&federation);
     log_in(&first, &base, tolvan).await;
     let asked = first
-        .get(&at(&base, &format!("foretag?organisationsnummer={}", company.number)))
+        .get(&at(
+            &base,
+            &format!("foretag?organisationsnummer={}", company.number),
+        ))
         .await;
     assert_eq!(location(&asked), format!("/{path}"));
     let answer = post_and_sign(&first, &base, &path, Vec::new(), tolvan).await;
@@ -265,7 +302,10 @@ async fn company_with_two_jointly_opens_for_both_signatories_after_the_second_si
     let second = browser(&federation);
     log_in(&second, &base, anna).await;
     let (_, html) = page(&second, &at(&base, &path)).await;
-    assert!(html.contains("1 av 2"), "visible to the other signatory: {html}");
+    assert!(
+        html.contains("1 av 2"),
+        "visible to the other signatory: {html}"
+    );
     assert!(html.contains("Tolvan Tolvansson: har signerat"), "{html}");
     post_and_sign(&second, &base, &path, Vec::new(), anna).await;
     let (_, html) = page(&second, &at(&base, &path)).await;
@@ -276,7 +316,9 @@ async fn company_with_two_jointly_opens_for_both_signatories_after_the_second_si
             ("csrf_token".to_owned(), csrf(signatory, &base).await),
             ("mailbox".to_owned(), company.number.to_owned()),
         ];
-        let chosen = signatory.post_form(&at(&base, "brevlada/valj"), &form).await;
+        let chosen = signatory
+            .post_form(&at(&base, "brevlada/valj"), &form)
+            .await;
         assert_eq!(chosen.status(), StatusCode::SEE_OTHER);
         let (_, html) = page(signatory, &at(&base, "brevlada")).await;
         assert!(html.contains(company.number), "{html}");
@@ -315,7 +357,10 @@ async fn deep_link_source_reaches_the_registry_profile_and_a_bad_one_is_dropped(
     let base = inbox(&federation, "demobrevladan");
     let david = seed::person("david").unwrap();
     let browser = browser(&federation);
-    let link = format!("skaffa?avsandare={}&kampanj=vinter-2026", sender(0).as_str());
+    let link = format!(
+        "skaffa?avsandare={}&kampanj=vinter-2026",
+        sender(0).as_str()
+    );
     let first = browser.get(&at(&base, &link)).await;
     assert_eq!(location(&first), "/logga-in");
     assert_eq!(log_in(&browser, &base, david).await, "/skaffa");
@@ -329,7 +374,9 @@ async fn deep_link_source_reaches_the_registry_profile_and_a_bad_one_is_dropped(
     let eva = seed::person("eva").unwrap();
     let browser = Browser::new(federation.demo().pki.organisation_ca_pem());
     log_in(&browser, &base, eva).await;
-    let bad = browser.get(&at(&base, "skaffa?avsandare=123&kampanj=ogiltig%20kod")).await;
+    let bad = browser
+        .get(&at(&base, "skaffa?avsandare=123&kampanj=ogiltig%20kod"))
+        .await;
     assert_eq!(bad.status(), StatusCode::OK, "the sign-up still works");
     post_and_sign(&browser, &base, "skaffa", Vec::new(), eva).await;
     let profile = registry_profile(&federation, eva).await.unwrap();

@@ -192,7 +192,11 @@ async fn account(
     let person = &holder.person.person;
     match state.shared.registry.company_account(company, person).await {
         Ok(account) if account.is_authorized_signer => Ok(account),
-        Ok(_) => Err(message(holder, a.company_not_signatory, StatusCode::FORBIDDEN)),
+        Ok(_) => Err(message(
+            holder,
+            a.company_not_signatory,
+            StatusCode::FORBIDDEN,
+        )),
         Err(error) if error.is_refusal() => {
             tracing::info!(error = %error, "registry knows no signatory rule for a company");
             Err(message(holder, a.company_unknown, StatusCode::NOT_FOUND))
@@ -219,10 +223,11 @@ async fn required_signatures(
 ) -> Result<Option<usize>, RegistryError> {
     let registry = &state.shared.registry;
     let mut signers: Vec<Signatory> = signed_by.to_vec();
-    let mut others = account
-        .signatories
-        .iter()
-        .filter(|signatory| !signed_by.iter().any(|signed| signed.person == signatory.person));
+    let mut others = account.signatories.iter().filter(|signatory| {
+        !signed_by
+            .iter()
+            .any(|signed| signed.person == signatory.person)
+    });
     loop {
         match registry.signers_suffice(company, &signers).await? {
             SigningStatus::Complete => return Ok(Some(signers.len())),

@@ -129,7 +129,11 @@ pub(in crate::http) async fn finish(
                 .register_person(person_number, domain, signed, source)
                 .await
         }
-        SigningPurpose::MoveHere => registry.change_operator(person_number, domain, signed).await,
+        SigningPurpose::MoveHere => {
+            registry
+                .change_operator(person_number, domain, signed)
+                .await
+        }
         SigningPurpose::ReceptionRules { accepted } => {
             registry
                 .store_reception_rules(person_number, accepted, signed)
@@ -172,7 +176,8 @@ async fn grant_company(
         if let Err(error) = shared
             .store
             .grant_representation(company, signer, time::OffsetDateTime::now_utc())
-            .await {
+            .await
+        {
             tracing::error!(error = %error, "representation of a registered company not stored");
             let t = super::super::texts::texts(language);
             let purpose = SigningPurpose::Company {
@@ -199,13 +204,10 @@ fn next_page(purpose: &SigningPurpose, outcome: &SigningOutcome, language: Langu
         SigningPurpose::ReceptionRules { .. } if is_done => {
             see_other("/installningar/avsandare?sparat=1")
         }
-        SigningPurpose::Deregister if is_done => {
-            see_other("/installningar/avregistrera?klart=1")
+        SigningPurpose::Deregister if is_done => see_other("/installningar/avregistrera?klart=1"),
+        SigningPurpose::Company { company } => {
+            see_other(&format!("/foretag/{}?signerat=1", company.as_str()))
         }
-        SigningPurpose::Company { company } => see_other(&format!(
-            "/foretag/{}?signerat=1",
-            company.as_str()
-        )),
         _ => {
             let t = account_texts(language);
             problem(purpose, t.registry_refused, StatusCode::OK, language)
@@ -230,7 +232,12 @@ fn registry_problem(
         problem(purpose, t.registry_refused, StatusCode::CONFLICT, language)
     } else {
         tracing::warn!(error = %error, "registry did not answer a signed change");
-        problem(purpose, t.registry_unavailable, StatusCode::BAD_GATEWAY, language)
+        problem(
+            purpose,
+            t.registry_unavailable,
+            StatusCode::BAD_GATEWAY,
+            language,
+        )
     }
 }
 
