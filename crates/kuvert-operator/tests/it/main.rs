@@ -5,7 +5,6 @@
 #![allow(clippy::unwrap_used)]
 
 mod account;
-mod export;
 mod inbox;
 mod intake;
 mod isolation;
