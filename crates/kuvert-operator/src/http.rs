@@ -6,7 +6,7 @@
 //! `pub mod http;` and `Service::inbox` built in `lib.rs::build` with [`InboxState::build`],
 //! `Service::web_router` serving [`router`] inside the standard layers (which add the CSP and
 //! other security headers these pages rely on); the login fields of `config::WebConfig`;
-//! `registry_client::RegistryClient::register` (Recipient v3 `register`).
+//! `registry_client::account` (the registry calls of the account pages and "skaffa").
 //!
 //! Routes: `/` (start), `/logga-in` → provider → `/inloggad`, `/logga-ut` (POST),
 //! `/brevlada` (`?sida=N`, `?mapp=arkiv`), `/brevlada/valj` (POST: act for a represented
@@ -14,6 +14,10 @@
 //! `/brev/{id}/arkivera` (POST), `/skaffa` (GET agreement, POST → signing service),
 //! `/skaffa/signerad` (the signing service's post back), `/installningar` (+ POST `adress`,
 //! `ny-kod`, `bekrafta`, `ta-bort`), `/static/kuvert.css`.
+//! Account routes ([`account`]): `/installningar/avsandare`, `/installningar/byt-brevlada`,
+//! `/installningar/avregistrera` (GET page, POST → signing service), `/foretag` (GET form),
+//! `/foretag/{orgnr}` (GET the company's registration, POST → signing service); every
+//! signature comes back to `/skaffa/signerad`.
 //!
 //! **Invariants:** every letter route reads through the store with the mailbox of the
 //! logged-in person (or of a company they represent, re-checked with
