@@ -14,7 +14,7 @@
 //! `/brev/{id}/arkivera` (POST), `/skaffa` (GET agreement, POST → signing service),
 //! `/skaffa/signerad` (the signing service's post back), `/installningar` (+ POST `adress`,
 //! `ny-kod`, `bekrafta`, `ta-bort`), `/static/kuvert.css`.
-//! Account routes ([`account`]): `/installningar/avsandare`, `/installningar/byt-brevlada`,
+//! Account routes (module `account`): `/installningar/avsandare`, `/installningar/byt-brevlada`,
 //! `/installningar/avregistrera` (GET page, POST → signing service), `/foretag` (GET form),
 //! `/foretag/{orgnr}` (GET the company's registration, POST → signing service); every
 //! signature comes back to `/skaffa/signerad`.
