@@ -6,5 +6,7 @@ mod blob;
 mod deliveries;
 mod mailbox;
 mod notifications;
+mod portal;
 mod registry;
+mod statistics;
 mod support;

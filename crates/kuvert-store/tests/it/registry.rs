@@ -15,7 +15,7 @@ use url::Url;
 
 use crate::support::{TestDatabase, now, organisation, person, person_number};
 
-fn operator_record(n: u32, domain: &str) -> OperatorRecord {
+pub(crate) fn operator_record(n: u32, domain: &str) -> OperatorRecord {
     OperatorRecord {
         id: organisation(n),
         name: format!("Operatör {n}"),
@@ -25,7 +25,11 @@ fn operator_record(n: u32, domain: &str) -> OperatorRecord {
     }
 }
 
-fn signature(recipient: &RecipientId, action: SignedAction, signatory: u32) -> SignatureRecord {
+pub(crate) fn signature(
+    recipient: &RecipientId,
+    action: SignedAction,
+    signatory: u32,
+) -> SignatureRecord {
     SignatureRecord {
         id: SignatureId::new(),
         recipient: recipient.clone(),
@@ -39,7 +43,7 @@ fn signature(recipient: &RecipientId, action: SignedAction, signatory: u32) -> S
     }
 }
 
-fn new_profile(recipient: &RecipientId, operator: &OrganisationNumber) -> NewProfile {
+pub(crate) fn new_profile(recipient: &RecipientId, operator: &OrganisationNumber) -> NewProfile {
     NewProfile {
         recipient: recipient.clone(),
         operator: operator.clone(),
@@ -53,7 +57,7 @@ fn new_profile(recipient: &RecipientId, operator: &OrganisationNumber) -> NewPro
 }
 
 /// Two operators (1 and 2) and three senders (100..=102).
-async fn seed(registry: &dyn RegistryStore) {
+pub(crate) async fn seed(registry: &dyn RegistryStore) {
     registry
         .upsert_operator(&operator_record(1, "brevlada.example.se"))
         .await
@@ -359,7 +363,7 @@ async fn is_reachable_rejects_1001_ids() {
     }
 }
 
-fn two_jointly(company: &OrganisationNumber) -> CompanySignatoryRule {
+pub(crate) fn two_jointly(company: &OrganisationNumber) -> CompanySignatoryRule {
     CompanySignatoryRule {
         company: company.clone(),
         company_name: "Exempel AB".to_owned(),

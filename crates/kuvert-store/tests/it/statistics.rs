@@ -1,0 +1,371 @@
+//! Registry statistics: the daily counters agree with the profiles after register, change of
+//! operator, deregister and company completion; letters add up per sender and month; ranges
+//! and reports are bounded.
+
+use kuvert_core::calendar::YearMonth;
+use kuvert_core::campaign::CampaignCode;
+use kuvert_core::id::{OrganisationNumber, RecipientId};
+use kuvert_store::StoreError;
+use kuvert_store::registry::{
+    DailyRegistrations, LetterCounts, MailboxCounts, NewCompanyRegistration, OperatorMailboxes,
+    ProfileKind, ProfileStatus, RegistryStore, SignedAction,
+};
+use time::macros::{date, datetime};
+use time::{Date, OffsetDateTime};
+
+use crate::registry::{new_profile, seed, signature, two_jointly};
+use crate::support::{TestDatabase, organisation, person};
+
+/// 2026-06-30 22:30 UTC is 00:30 on 1 July in Sweden (summer time).
+const FIRST: OffsetDateTime = datetime!(2026-06-30 22:30 UTC);
+const FIRST_DAY: Date = date!(2026 - 07 - 01);
+const SECOND: OffsetDateTime = datetime!(2026-07-02 10:00 UTC);
+const SECOND_DAY: Date = date!(2026 - 07 - 02);
+
+async fn register_at(
+    registry: &dyn RegistryStore,
+    recipient: &RecipientId,
+    operator: u32,
+    at: OffsetDateTime,
+) {
+    let mut profile = new_profile(recipient, &organisation(operator));
+    profile.registered_at = at;
+    let mut signed = signature(recipient, SignedAction::Register, 1);
+    signed.signed_at = at;
+    registry.register_profile(profile, signed).await.unwrap();
+}
+
+fn signed_at(
+    recipient: &RecipientId,
+    action: SignedAction,
+    at: OffsetDateTime,
+) -> kuvert_store::registry::SignatureRecord {
+    let mut signed = signature(recipient, action, 1);
+    signed.signed_at = at;
+    signed
+}
+
+/// Active mailboxes as the profiles say, per operator: the oracle for the counters.
+async fn mailboxes_from_profiles(
+    registry: &dyn RegistryStore,
+    recipients: &[RecipientId],
+) -> Vec<(OrganisationNumber, ProfileKind)> {
+    let mut active: Vec<_> = registry
+        .registrations(recipients)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|registration| registration.profile)
+        .filter(|(profile, _)| profile.status == ProfileStatus::Active)
+        .map(|(profile, _)| (profile.operator, profile.kind))
+        .collect();
+    active.sort_by(|a, b| a.0.cmp(&b.0));
+    active
+}
+
+fn row(day: Date, operator: u32, counts: [u64; 4]) -> DailyRegistrations {
+    DailyRegistrations {
+        day,
+        operator: organisation(operator),
+        kind: ProfileKind::Person,
+        source_sender: Some(organisation(100)),
+        source_campaign: Some(CampaignCode::parse("VAR-2026").unwrap()),
+        registered: counts[0],
+        deregistered: counts[1],
+        moved_in: counts[2],
+        moved_out: counts[3],
+    }
+}
+
+#[tokio::test]
+async fn counters_follow_register_change_operator_and_deregister() {
+    for test in TestDatabase::all().await {
+        let registry = test.database.registry();
+        seed(registry.as_ref()).await;
+        let people: Vec<RecipientId> = (1..=3).map(person).collect();
+        for recipient in &people {
+            register_at(registry.as_ref(), recipient, 1, FIRST).await;
+        }
+        let moved = signed_at(&people[1], SignedAction::ChangeOperator, SECOND);
+        registry
+            .change_operator(&people[1], &organisation(2), moved)
+            .await
+            .unwrap();
+        let stays = signed_at(&people[0], SignedAction::ChangeOperator, SECOND);
+        registry
+            .change_operator(&people[0], &organisation(1), stays)
+            .await
+            .unwrap();
+        let gone = signed_at(&people[2], SignedAction::Deregister, SECOND);
+        registry.deregister_profile(&people[2], gone).await.unwrap();
+        let refused = new_profile(&person(4), &organisation(9));
+        let signed = signature(&person(4), SignedAction::Register, 1);
+        assert!(registry.register_profile(refused, signed).await.is_err());
+
+        let rows = registry
+            .registration_statistics(date!(2026 - 06 - 30), date!(2026 - 07 - 31))
+            .await
+            .unwrap();
+        assert_eq!(
+            rows,
+            [
+                row(FIRST_DAY, 1, [3, 0, 0, 0]),
+                row(SECOND_DAY, 1, [0, 1, 0, 1]),
+                row(SECOND_DAY, 2, [0, 0, 1, 0]),
+            ]
+        );
+        let from_profiles = mailboxes_from_profiles(registry.as_ref(), &people).await;
+        assert_eq!(
+            from_profiles,
+            [
+                (organisation(1), ProfileKind::Person),
+                (organisation(2), ProfileKind::Person)
+            ]
+        );
+        let after = date!(2026 - 07 - 03);
+        let persons = MailboxCounts {
+            person: 2,
+            company: 0,
+        };
+        assert_eq!(registry.mailboxes_before(after).await.unwrap(), persons);
+        let one = MailboxCounts {
+            person: 1,
+            company: 0,
+        };
+        assert_eq!(
+            registry.mailboxes_before_per_operator(after).await.unwrap(),
+            [
+                OperatorMailboxes {
+                    operator: organisation(1),
+                    mailboxes: one
+                },
+                OperatorMailboxes {
+                    operator: organisation(2),
+                    mailboxes: one
+                },
+            ]
+        );
+        let before_second = registry.mailboxes_before(SECOND_DAY).await.unwrap();
+        assert_eq!(before_second.person, 3);
+        let before_first = registry.mailboxes_before(FIRST_DAY).await.unwrap();
+        assert_eq!(before_first, MailboxCounts::default());
+        test.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn company_counts_once_when_its_registration_completes() {
+    for test in TestDatabase::all().await {
+        let registry = test.database.registry();
+        seed(registry.as_ref()).await;
+        let company = organisation(300);
+        let recipient = RecipientId::Organisation(company.clone());
+        registry
+            .upsert_company_signatory_rule(&two_jointly(&company))
+            .await
+            .unwrap();
+        let request = |operator| NewCompanyRegistration {
+            company: company.clone(),
+            operator: organisation(operator),
+            agreement_text: "Villkor".to_owned(),
+            requested_at: FIRST,
+        };
+        let first = signed_at(&recipient, SignedAction::CompanyRegistration, FIRST);
+        registry
+            .start_company_registration(request(1), first)
+            .await
+            .unwrap();
+        let day_after = date!(2026 - 07 - 10);
+        let pending = registry.mailboxes_before(day_after).await.unwrap();
+        assert_eq!(
+            pending,
+            MailboxCounts::default(),
+            "a pending profile is no mailbox"
+        );
+        registry
+            .complete_company_registration(&company, FIRST, None)
+            .await
+            .unwrap();
+        let companies = MailboxCounts {
+            person: 0,
+            company: 1,
+        };
+        assert_eq!(
+            registry.mailboxes_before(day_after).await.unwrap(),
+            companies
+        );
+
+        // A second registration at another operator moves the active mailbox.
+        let again = signed_at(&recipient, SignedAction::CompanyRegistration, SECOND);
+        registry
+            .start_company_registration(request(2), again)
+            .await
+            .unwrap();
+        registry
+            .complete_company_registration(&company, SECOND, None)
+            .await
+            .unwrap();
+        assert_eq!(
+            registry.mailboxes_before(day_after).await.unwrap(),
+            companies
+        );
+        let rows = registry
+            .registration_statistics(FIRST_DAY, SECOND_DAY)
+            .await
+            .unwrap();
+        let summary: Vec<_> = rows
+            .iter()
+            .map(|row| {
+                assert_eq!(row.kind, ProfileKind::Company);
+                (
+                    row.day,
+                    row.operator.clone(),
+                    row.registered,
+                    row.moved_in,
+                    row.moved_out,
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (FIRST_DAY, organisation(1), 1, 0, 0),
+                (SECOND_DAY, organisation(1), 0, 0, 1),
+                (SECOND_DAY, organisation(2), 0, 1, 0),
+            ]
+        );
+        let per_operator = registry
+            .mailboxes_before_per_operator(day_after)
+            .await
+            .unwrap();
+        let active: Vec<_> = per_operator
+            .iter()
+            .filter(|entry| entry.mailboxes != MailboxCounts::default())
+            .map(|entry| entry.operator.clone())
+            .collect();
+        assert_eq!(active, [organisation(2)]);
+        test.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn cancelled_company_registration_counts_nothing() {
+    for test in TestDatabase::all().await {
+        let registry = test.database.registry();
+        seed(registry.as_ref()).await;
+        let company = organisation(301);
+        let recipient = RecipientId::Organisation(company.clone());
+        let request = NewCompanyRegistration {
+            company: company.clone(),
+            operator: organisation(2),
+            agreement_text: "Villkor".to_owned(),
+            requested_at: FIRST,
+        };
+        let first = signed_at(&recipient, SignedAction::CompanyRegistration, FIRST);
+        registry
+            .start_company_registration(request, first)
+            .await
+            .unwrap();
+        registry
+            .cancel_company_registration(&company)
+            .await
+            .unwrap();
+        let rows = registry
+            .registration_statistics(FIRST_DAY, SECOND_DAY)
+            .await
+            .unwrap();
+        assert_eq!(rows, []);
+        test.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn letter_counts_add_up_per_sender_and_month() {
+    for test in TestDatabase::all().await {
+        let registry = test.database.registry();
+        seed(registry.as_ref()).await;
+        let report = |sender, month: &str, digital, paper| LetterCounts {
+            sender: organisation(sender),
+            month: YearMonth::parse(month).unwrap(),
+            digital,
+            paper,
+        };
+        let first = registry
+            .add_letter_counts(&report(100, "2026-10", 10, 4))
+            .await
+            .unwrap();
+        assert_eq!(first, report(100, "2026-10", 10, 4));
+        let total = registry
+            .add_letter_counts(&report(100, "2026-10", 5, 1))
+            .await
+            .unwrap();
+        assert_eq!(total, report(100, "2026-10", 15, 5));
+        registry
+            .add_letter_counts(&report(101, "2026-11", 7, 0))
+            .await
+            .unwrap();
+        registry
+            .add_letter_counts(&report(101, "2025-01", 1, 1))
+            .await
+            .unwrap();
+        let unknown = registry
+            .add_letter_counts(&report(999, "2026-10", 1, 1))
+            .await;
+        assert!(
+            matches!(unknown, Err(StoreError::NotFound { what: "sender" })),
+            "{unknown:?}"
+        );
+        let huge = registry
+            .add_letter_counts(&report(100, "2026-10", 1_000_000_001, 0))
+            .await;
+        assert!(
+            matches!(huge, Err(StoreError::OutOfBounds { .. })),
+            "{huge:?}"
+        );
+
+        let from = YearMonth::parse("2026-01").unwrap();
+        let to = YearMonth::parse("2026-12").unwrap();
+        assert_eq!(
+            registry.letter_statistics(from, to).await.unwrap(),
+            [report(100, "2026-10", 15, 5), report(101, "2026-11", 7, 0)]
+        );
+        assert_eq!(registry.sender_count().await.unwrap(), 3);
+        test.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn statistics_ranges_are_bounded() {
+    for test in TestDatabase::all().await {
+        let registry = test.database.registry();
+        let backward = registry
+            .registration_statistics(SECOND_DAY, FIRST_DAY)
+            .await;
+        assert!(
+            matches!(backward, Err(StoreError::OutOfBounds { .. })),
+            "{backward:?}"
+        );
+        let long = registry
+            .registration_statistics(date!(2000 - 01 - 01), FIRST_DAY)
+            .await;
+        assert!(
+            matches!(long, Err(StoreError::OutOfBounds { .. })),
+            "{long:?}"
+        );
+        let ten_years = registry
+            .registration_statistics(date!(2016 - 07 - 05), FIRST_DAY)
+            .await;
+        assert_eq!(ten_years.unwrap(), []);
+        let months = registry
+            .letter_statistics(
+                YearMonth::parse("2000-01").unwrap(),
+                YearMonth::parse("2026-01").unwrap(),
+            )
+            .await;
+        assert!(
+            matches!(months, Err(StoreError::OutOfBounds { .. })),
+            "{months:?}"
+        );
+        test.finish().await;
+    }
+}
