@@ -181,7 +181,7 @@ pub fn router(state: InboxState) -> Router {
         )
         .route("/foretag", get(account::company::start))
         .route(
-            "/foretag/{orgnr}",
+            "/foretag/{organisationsnummer}",
             get(account::company::page).post(account::company::sign),
         )
         .route("/static/kuvert.css", get(stylesheet))
