@@ -32,11 +32,17 @@ pub fn standard_layers(router: Router, body_bytes_max: usize) -> Router {
         .layer(axum::middleware::map_request(assign_call_id))
 }
 
-/// Adds the security headers to a response (use with `axum::middleware::map_response`).
+/// Adds the security headers to a response (use with `axum::middleware::map_response`). A
+/// Content-Security-Policy the router already set (see [`with_form_targets`]) is kept.
 pub async fn security_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
-    let fixed: [(HeaderName, &'static str); 4] = [
-        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        );
+    }
+    let fixed: [(HeaderName, &'static str); 3] = [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "no-referrer"),
         (header::X_FRAME_OPTIONS, "DENY"),
@@ -45,6 +51,47 @@ pub async fn security_headers(mut response: Response) -> Response {
         headers.insert(name, HeaderValue::from_static(value));
     }
     response
+}
+
+/// Gives every response of `router` the standard CSP with `form-action` also allowing the
+/// origins of `form_targets`: the sites a form's answer redirects to, such as the e-ID
+/// signing service a "sign" button leads to. Browsers apply `form-action` to the redirects
+/// that follow a form post too (Chromium refuses the 303 otherwise), so such a form needs
+/// its target's origin here. Wrap the result in [`standard_layers`], which keeps this CSP.
+pub fn with_form_targets(router: Router, form_targets: &[url::Url]) -> Router {
+    let policy = content_security_policy_with_form_targets(form_targets);
+    router.layer(axum::middleware::map_response(
+        move |mut response: Response| {
+            let policy = policy.clone();
+            async move {
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_SECURITY_POLICY, policy);
+                response
+            }
+        },
+    ))
+}
+
+/// [`CONTENT_SECURITY_POLICY`] with the origins of `form_targets` added to `form-action`.
+pub fn content_security_policy_with_form_targets(form_targets: &[url::Url]) -> HeaderValue {
+    let mut origins: Vec<String> = form_targets
+        .iter()
+        .map(|target| target.origin())
+        .filter(url::Origin::is_tuple)
+        .map(|origin| origin.ascii_serialization())
+        .collect();
+    origins.sort();
+    origins.dedup();
+    let mut allowed = String::from("form-action 'self'");
+    for origin in &origins {
+        allowed.push(' ');
+        allowed.push_str(origin);
+    }
+    let policy = CONTENT_SECURITY_POLICY.replace("form-action 'self'", &allowed);
+    // Origins are ASCII serialisations (scheme, host, port), valid in a header value.
+    HeaderValue::from_str(&policy)
+        .unwrap_or_else(|_| HeaderValue::from_static(CONTENT_SECURITY_POLICY))
 }
 
 /// Gives each request a fresh CallId (request extension), the id a caller quotes in faults

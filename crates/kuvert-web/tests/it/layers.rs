@@ -123,3 +123,31 @@ async fn shutdown_ends_serve_with_an_idle_connection_open() {
     // The client keeps the connection in its pool; serve must still return.
     server.stop().await;
 }
+
+#[tokio::test]
+async fn form_targets_join_form_action_and_the_rest_of_the_policy_stays() {
+    let targets = [
+        url::Url::parse("https://eid.example:8443/sign?x=1").unwrap(),
+        url::Url::parse("https://eid.example:8443/authorize").unwrap(),
+    ];
+    let hello = Router::new().route("/hello", axum::routing::get(|| async { "hello" }));
+    let routes = kuvert_web::layers::with_form_targets(hello, &targets);
+    let routes = kuvert_web::layers::standard_layers(routes, 1024);
+    let server = start(ListenerTls::Plain, routes).await;
+    let response = client(None)
+        .get(server.url("http", "/hello"))
+        .send()
+        .await
+        .unwrap();
+    let expected = CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'",
+        "form-action 'self' https://eid.example:8443",
+    );
+    assert_ne!(expected, CONTENT_SECURITY_POLICY);
+    assert_eq!(
+        response.headers()["content-security-policy"],
+        expected.as_str()
+    );
+    assert_eq!(response.headers()["x-frame-options"], "DENY");
+    server.stop().await;
+}
