@@ -146,7 +146,14 @@ impl InboxState {
 
 /// The inbox routes. Wrap them in `kuvert_web::layers::standard_layers`.
 pub fn router(state: InboxState) -> Router {
-    Router::new()
+    // Sign buttons post here and are answered with a 303 to the signing service; the login
+    // goes to the e-ID provider. Both must be allowed by the CSP's form-action.
+    let settings = &state.shared.settings;
+    let form_targets = [
+        settings.signing_service_url.clone(),
+        settings.oidc_issuer.clone(),
+    ];
+    let routes = Router::new()
         .route("/", get(auth::start_page))
         .route("/logga-in", get(auth::login))
         .route("/inloggad", get(auth::callback))
@@ -187,7 +194,8 @@ pub fn router(state: InboxState) -> Router {
         .route("/static/kuvert.css", get(stylesheet))
         .layer(DefaultBodyLimit::max(INBOX_FORM_BYTES_MAX))
         .layer(axum::middleware::from_fn(texts::remember_language))
-        .with_state(state)
+        .with_state(state);
+    kuvert_web::layers::with_form_targets(routes, &form_targets)
 }
 
 /// The one stylesheet (CSP allows styles only from this origin, never inline).
