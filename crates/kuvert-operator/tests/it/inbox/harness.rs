@@ -59,6 +59,8 @@ pub(crate) fn person_pki() -> &'static TestPki {
 pub(crate) struct Inbox {
     pub(crate) base: Url,
     pub(crate) store: Arc<dyn OperatorStore>,
+    /// The operator itself, for its notification worker.
+    pub(crate) service: kuvert_operator::Service,
     shutdown: Shutdown,
     _dir: tempfile::TempDir,
 }
@@ -77,7 +79,7 @@ pub(crate) async fn start() -> Inbox {
 
 /// The inbox talking to the registry at `registry_url`.
 pub(crate) async fn start_with(registry_url: String, shutdown: Shutdown) -> Inbox {
-    start_configured(registry_url, shutdown, serde_json::json!({})).await
+    start_configured(registry_url, shutdown, serde_json::json!({}), None).await
 }
 
 /// As [`start`], with the `web` settings in `web_overrides` replacing the harness's own
@@ -85,13 +87,21 @@ pub(crate) async fn start_with(registry_url: String, shutdown: Shutdown) -> Inbo
 pub(crate) async fn start_with_web(web_overrides: serde_json::Value) -> Inbox {
     let shutdown = Shutdown::new();
     let registry_url = registry_stub::start(pki(), shutdown.clone()).await;
-    start_configured(registry_url, shutdown, web_overrides).await
+    start_configured(registry_url, shutdown, web_overrides, None).await
+}
+
+/// As [`start`], with these `notification` settings instead of `.eml` files in a temp dir.
+pub(crate) async fn start_with_notification(notification: serde_json::Value) -> Inbox {
+    let shutdown = Shutdown::new();
+    let registry_url = registry_stub::start(pki(), shutdown.clone()).await;
+    start_configured(registry_url, shutdown, serde_json::json!({}), Some(notification)).await
 }
 
 async fn start_configured(
     registry_url: String,
     shutdown: Shutdown,
     web_overrides: serde_json::Value,
+    notification: Option<serde_json::Value>,
 ) -> Inbox {
     let pki = pki();
     let localhost: SocketAddr = "127.0.0.1:0".parse().unwrap();
@@ -122,10 +132,10 @@ async fn start_configured(
         "registry_url": registry_url,
         "database_url": database_url,
         "blob_dir": blob_dir,
-        "notification": {
+        "notification": notification.unwrap_or_else(|| serde_json::json!({
             "email_from": "avisering@demobrevladan.example",
             "mail_dir": dir.path().join("mail"),
-        },
+        })),
         "web": web,
     }))
     .unwrap();
@@ -143,6 +153,7 @@ async fn start_configured(
     Inbox {
         base,
         store,
+        service,
         shutdown,
         _dir: dir,
     }
