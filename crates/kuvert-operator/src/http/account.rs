@@ -308,6 +308,51 @@ pub(super) async fn deregister(
     )
 }
 
+/// The notice for a person whose own letters are kept here but whose digital mailbox is now
+/// at another operator ("Din digitala brevlåda finns nu hos X; här kan du fortfarande läsa
+/// och ladda ner dina gamla brev") or who has none; `None` while it is here, and when the
+/// registry cannot say (the letters stay readable either way).
+pub(super) async fn mailbox_notice(
+    shared: &super::Shared,
+    person: &kuvert_core::id::PersonalIdentityNumber,
+    language: kuvert_web::i18n::Language,
+) -> Option<String> {
+    let recipient = kuvert_core::id::RecipientId::Person(person.clone());
+    let profile = match shared.registry.recipient(&recipient).await {
+        Ok(profile) => profile,
+        Err(error) => {
+            tracing::warn!(error = %error, "registry could not say where a mailbox is");
+            return None;
+        }
+    };
+    let a = account_texts(language);
+    match profile.operator.filter(|_| profile.is_active) {
+        Some(operator) if operator == shared.organisation_number => None,
+        Some(operator) => {
+            let name = operator_name(shared, &operator).await;
+            Some(format!(
+                "{} {name}; {}",
+                a.moved_notice, a.old_letters_notice
+            ))
+        }
+        None => Some(a.no_mailbox_notice.to_owned()),
+    }
+}
+
+/// The operator's name from the registry, or its organisation number when it cannot say.
+async fn operator_name(shared: &super::Shared, operator: &OrganisationNumber) -> String {
+    match shared.registry.operators().await {
+        Ok(operators) => operators
+            .into_iter()
+            .find(|known| &known.id == operator)
+            .map_or_else(|| operator.as_str().to_owned(), |known| known.name),
+        Err(error) => {
+            tracing::warn!(error = %error, "registry did not list the operators");
+            operator.as_str().to_owned()
+        }
+    }
+}
+
 /// The plain-language text for a registry that did not answer usably (logged here).
 fn unavailable(a: &'static AccountTexts, error: &RegistryError) -> &'static str {
     if error.is_refusal() {

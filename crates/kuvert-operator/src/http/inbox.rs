@@ -80,9 +80,17 @@ pub(super) async fn list(
         Ok(mailboxes) => mailboxes,
         Err(failure) => return failure.page(holder.layout()),
     };
+    let notice = match holder.company {
+        None if letters.total > 0 => {
+            super::account::mailbox_notice(&state.shared, &holder.person.person, holder.language)
+                .await
+        }
+        _ => None,
+    };
     let page = InboxPage {
         layout: holder.layout(),
         mailboxes,
+        notice,
         company: holder
             .company
             .as_ref()

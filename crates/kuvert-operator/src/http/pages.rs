@@ -186,6 +186,8 @@ pub(super) struct InboxPage {
     pub(super) company: Option<String>,
     /// Whether the archive is shown (else the inbox).
     pub(super) is_archive: bool,
+    /// Where the person's digital mailbox is now, when it moved or was deregistered.
+    pub(super) notice: Option<String>,
     pub(super) unread: u64,
     pub(super) rows: Vec<LetterRow>,
     pub(super) page_number: u32,

@@ -26,6 +26,7 @@ use kuvert_store::operator::{Folder, MailboxQuery};
 use kuvert_web::i18n::Language;
 use serde::Deserialize;
 
+use super::account::mailbox_notice;
 use super::account::signing::{self, MOVE_AGREEMENT_TEXT, SigningPurpose};
 use super::account::texts::{AccountTexts, account_texts};
 use super::auth::{CsrfForm, Holder, attach_cookie};
@@ -158,25 +159,25 @@ async fn signup_page(state: &InboxState, holder: &Holder) -> Result<Response, Fa
         };
         return Ok(render(StatusCode::OK, &page));
     }
-    let has_letters = has_letters_here(shared, person).await?;
+    let notice = if has_letters_here(shared, person).await? {
+        mailbox_notice(shared, person, holder.language).await
+    } else {
+        None
+    };
     let page = match operator {
-        Some(elsewhere) => {
-            let name = operator_name(shared, &elsewhere).await;
-            SignupPage {
-                heading: a.move_here_heading,
-                intro: a.move_here_intro,
-                agreement_text: MOVE_AGREEMENT_TEXT,
-                notice: has_letters
-                    .then(|| format!("{} {name}; {}", a.moved_notice, a.old_letters_notice)),
-                a,
-                layout,
-            }
-        }
+        Some(_) => SignupPage {
+            heading: a.move_here_heading,
+            intro: a.move_here_intro,
+            agreement_text: MOVE_AGREEMENT_TEXT,
+            notice,
+            a,
+            layout,
+        },
         None => SignupPage {
             heading: layout.t.signup_heading,
             intro: layout.t.signup_intro,
             agreement_text: AGREEMENT_TEXT,
-            notice: has_letters.then(|| a.no_mailbox_notice.to_owned()),
+            notice,
             a,
             layout,
         },
@@ -203,20 +204,6 @@ async fn has_letters_here(
         }
     }
     Ok(false)
-}
-
-/// The operator's name from the registry, or its organisation number when it cannot say.
-async fn operator_name(shared: &Shared, operator: &OrganisationNumber) -> String {
-    match shared.registry.operators().await {
-        Ok(operators) => operators
-            .into_iter()
-            .find(|known| &known.id == operator)
-            .map_or_else(|| operator.as_str().to_owned(), |known| known.name),
-        Err(error) => {
-            tracing::warn!(error = %error, "registry did not list the operators");
-            operator.as_str().to_owned()
-        }
-    }
 }
 
 /// `POST /skaffa`: off to the signing service, to register here or to move the profile here.

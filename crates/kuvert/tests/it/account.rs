@@ -231,6 +231,10 @@ async fn change_mailbox_moves_the_profile_and_old_letters_stay_readable_here() {
         html.contains("Gammalt beslut"),
         "old letters stay listed: {html}"
     );
+    assert!(
+        html.contains("Din digitala brevlåda finns nu hos Exempelposten"),
+        "the inbox says where the mailbox is now: {html}"
+    );
     let new = federation.letter(&seed::SENDERS[0], tolvan, "Nytt beslut", Vec::new());
     match federation.send(&new).await.unwrap() {
         Outcome::Delivered { operator, .. } => assert_eq!(operator, other.name),
@@ -264,6 +268,7 @@ async fn deregister_removes_the_profile_and_old_letters_stay_readable() {
     let (status, html) = page(&browser, &at(&base, "brevlada")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Kvarvarande brev"), "{html}");
+    assert!(html.contains("Du har ingen digital brevlåda just nu."), "{html}");
     let again = Browser::new(federation.demo().pki.organisation_ca_pem());
     assert_eq!(log_in(&again, &base, anna).await, "/skaffa");
     let (_, html) = page(&again, &at(&base, "skaffa")).await;
