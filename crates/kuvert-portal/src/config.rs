@@ -159,10 +159,16 @@ impl Config {
     pub(crate) fn check(&self) -> Result<(), StartError> {
         let invalid = |key, reason: String| Err(StartError::Config { key, reason });
         if self.operators.is_empty() {
-            return invalid("operators", "at least one mailbox operator is needed".to_owned());
+            return invalid(
+                "operators",
+                "at least one mailbox operator is needed".to_owned(),
+            );
         }
         if self.operators.len() > PORTAL_OPERATORS_MAX {
-            return invalid("operators", format!("at most {PORTAL_OPERATORS_MAX} operators"));
+            return invalid(
+                "operators",
+                format!("at most {PORTAL_OPERATORS_MAX} operators"),
+            );
         }
         for (index, operator) in self.operators.iter().enumerate() {
             if !is_http(&operator.signup_url) {
@@ -177,13 +183,23 @@ impl Config {
             }
         }
         if !is_http(&self.public_url) || self.public_url.cannot_be_a_base() {
-            return invalid("public_url", format!("{} is not an http(s) address", self.public_url));
+            return invalid(
+                "public_url",
+                format!("{} is not an http(s) address", self.public_url),
+            );
         }
         if self.publisher_name.trim().is_empty() {
-            return invalid("publisher_name", "must name who publishes the portal".to_owned());
+            return invalid(
+                "publisher_name",
+                "must name who publishes the portal".to_owned(),
+            );
         }
-        if !self.contact_email.contains('@') || self.contact_email.chars().any(char::is_whitespace) {
-            return invalid("contact_email", format!("{} is not an e-mail address", self.contact_email));
+        if !self.contact_email.contains('@') || self.contact_email.chars().any(char::is_whitespace)
+        {
+            return invalid(
+                "contact_email",
+                format!("{} is not an e-mail address", self.contact_email),
+            );
         }
         if self.public_url.as_str().len() > PUBLIC_URL_CHARS_MAX {
             let reason = format!("at most {PUBLIC_URL_CHARS_MAX} characters (QR codes)");
@@ -192,7 +208,10 @@ impl Config {
         if let Some(name) = &self.client_address_header
             && axum::http::HeaderName::from_bytes(name.as_bytes()).is_err()
         {
-            return invalid("client_address_header", format!("{name} is not a header name"));
+            return invalid(
+                "client_address_header",
+                format!("{name} is not a header name"),
+            );
         }
         if let Some((key, reason)) = self.statistics.problem() {
             return invalid(key, reason);

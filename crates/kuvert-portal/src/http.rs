@@ -23,8 +23,8 @@ use kuvert_web::i18n::Language;
 
 use crate::config::{Config, OperatorSlug};
 use crate::domain::deep_link::DeepLink;
-use crate::visits::VisitCounter;
 use crate::registry_client::RegistryClient;
+use crate::visits::VisitCounter;
 
 mod info_pages;
 pub(crate) mod pages;
@@ -53,21 +53,29 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/", get(start))
         .route("/skaffa", get(choose_operator))
         .route("/avsandare", get(senders))
-        .route("/avsandare/{organisation_number}/pappersbrev", get(paper_letter))
+        .route(
+            "/avsandare/{organisation_number}/pappersbrev",
+            get(paper_letter),
+        )
         .route("/fragor", get(questions))
         .route("/tillganglighet", get(accessibility))
-        .merge(crate::dashboard::http::routes(crate::dashboard::http::DashboardState::new(
-            state.registry.clone(),
-            Arc::clone(state.visits.store()),
-            state.config.statistics,
-        )))
+        .merge(crate::dashboard::http::routes(
+            crate::dashboard::http::DashboardState::new(
+                state.registry.clone(),
+                Arc::clone(state.visits.store()),
+                state.config.statistics,
+            ),
+        ))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             visits::count_visit,
         ));
     let routes = pages
         .route("/skaffa/{slug}", get(operator_chosen))
-        .route("/avsandare/{organisation_number}/qr.svg", get(sender_qr_code))
+        .route(
+            "/avsandare/{organisation_number}/qr.svg",
+            get(sender_qr_code),
+        )
         .route("/static/portal.css", get(stylesheet))
         .merge(
             state
@@ -136,7 +144,8 @@ async fn senders(language: Language, State(state): State<AppState>) -> Response 
     let senders = match state.registry.senders().await {
         Ok(senders) => Some(senders),
         Err(error) => {
-            tracing::warn!(error = %kuvert_core::report::error_chain(&error), "senders list unavailable");
+            let error = kuvert_core::report::error_chain(&error);
+            tracing::warn!(%error, "senders list unavailable");
             None
         }
     };
@@ -237,9 +246,7 @@ fn internal_error(error: &dyn std::error::Error) -> Response {
 fn render(page: &impl Template) -> Response {
     match page.render() {
         Ok(html) => Html(html).into_response(),
-        Err(error) => {
-            internal_error(&error)
-        }
+        Err(error) => internal_error(&error),
     }
 }
 

@@ -113,11 +113,8 @@ pub fn short_address(link: &url::Url) -> String {
 
 /// A QR code of `text` (error correction M: survives a crease or a stain) as SVG.
 fn qr_svg(text: &str) -> Result<String, DeepLinkError> {
-    let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M).map_err(|_| {
-        DeepLinkError::TooLong {
-            length: text.len(),
-        }
-    })?;
+    let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M)
+        .map_err(|_| DeepLinkError::TooLong { length: text.len() })?;
     Ok(code
         .render::<svg::Color<'_>>()
         .min_dimensions(QR_SIDE_PIXELS_MIN, QR_SIDE_PIXELS_MIN)

@@ -30,7 +30,9 @@ impl std::fmt::Debug for VisitorSalts {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The salt itself is never printed: with it, today's hashes could be reversed by
         // trying addresses.
-        formatter.debug_struct("VisitorSalts").finish_non_exhaustive()
+        formatter
+            .debug_struct("VisitorSalts")
+            .finish_non_exhaustive()
     }
 }
 

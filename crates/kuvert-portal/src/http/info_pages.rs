@@ -97,45 +97,66 @@ impl QuestionsPage {
 fn swedish_questions() -> (String, Vec<Section>) {
     let lead = "Svar på det som många undrar över om digital brevlåda.".to_owned();
     let sections = vec![
-        section("Vad är en digital brevlåda?", &[
-            "En digital brevlåda är där du får brev från myndigheter, kommuner och regioner \
+        section(
+            "Vad är en digital brevlåda?",
+            &[
+                "En digital brevlåda är där du får brev från myndigheter, kommuner och regioner \
              digitalt i stället för på papper. Alla digitala brevlådor är anslutna till Mina \
              meddelanden, så du får samma post oavsett vilken brevlådeoperatör du väljer.",
-        ]),
-        section("Vad kostar det?", &[
-            "Det kostar ingenting att skaffa digital brevlåda och få post från det offentliga. \
+            ],
+        ),
+        section(
+            "Vad kostar det?",
+            &[
+                "Det kostar ingenting att skaffa digital brevlåda och få post från det offentliga. \
              Tillsammans sparar vi på miljön och på tryck- och portokostnader.",
-        ]),
-        section("Är det säkert?", &[
-            "Ingen annan kommer åt din post. Du loggar in med e-legitimation. Brev kan inte \
+            ],
+        ),
+        section(
+            "Är det säkert?",
+            &[
+                "Ingen annan kommer åt din post. Du loggar in med e-legitimation. Brev kan inte \
              komma bort: varje brev är signerat av avsändaren och förseglat, och avsändaren \
              får en kvittens när brevet har kommit fram till din digitala brevlåda.",
-            "Du får en avisering via e-post eller sms när du har fått ett brev. Aviseringen \
+                "Du får en avisering via e-post eller sms när du har fått ett brev. Aviseringen \
              säger bara att du har fått ett brev och från vem, aldrig vad brevet innehåller.",
-        ]),
-        section("Vilken e-legitimation behöver jag?", &[
-            "Du loggar in med BankID, Freja eID+ eller en annan svensk e-legitimation som \
+            ],
+        ),
+        section(
+            "Vilken e-legitimation behöver jag?",
+            &[
+                "Du loggar in med BankID, Freja eID+ eller en annan svensk e-legitimation som \
              godkänts för inloggning hos myndigheter.",
-        ]),
-        section("Kan jag byta brevlåda eller avregistrera mig?", &[
-            "Ja. Du kan byta brevlåda till en annan brevlådeoperatör när du vill; dina \
+            ],
+        ),
+        section(
+            "Kan jag byta brevlåda eller avregistrera mig?",
+            &[
+                "Ja. Du kan byta brevlåda till en annan brevlådeoperatör när du vill; dina \
              mottagningsregler följer med. Du kan också avregistrera dig, och då kommer \
              posten på papper igen. Båda gör du i inställningarna hos din brevlådeoperatör.",
-            "Med mottagningsregler väljer du själv vilka avsändare du vill få digital post \
+                "Med mottagningsregler väljer du själv vilka avsändare du vill få digital post \
              från. Från de avsändare du väljer bort kommer posten på papper.",
-        ]),
-        section("Kan ett företag få en digital brevlåda?", &[
-            "Ja. Ett företag, en förening eller en annan organisation med organisationsnummer \
+            ],
+        ),
+        section(
+            "Kan ett företag få en digital brevlåda?",
+            &[
+                "Ja. Ett företag, en förening eller en annan organisation med organisationsnummer \
              kan skaffa digital brevlåda. Den registreras av företagets firmatecknare med \
              e-legitimation; krävs flera firmatecknare i förening blir den klar när alla har \
              signerat. Har du enskild firma får du företagets post i din egen digitala \
              brevlåda.",
-        ]),
-        section("Får jag fortfarande post på papper?", &[
-            "Från avsändare som är anslutna till Mina meddelanden får du posten digitalt. \
+            ],
+        ),
+        section(
+            "Får jag fortfarande post på papper?",
+            &[
+                "Från avsändare som är anslutna till Mina meddelanden får du posten digitalt. \
              Avsändare som ännu inte är anslutna, och de du har valt bort, skickar som \
              pappersutskick precis som i dag.",
-        ]),
+            ],
+        ),
     ];
     (lead, sections)
 }
@@ -143,44 +164,65 @@ fn swedish_questions() -> (String, Vec<Section>) {
 fn english_questions() -> (String, Vec<Section>) {
     let lead = "Answers to what people most often ask about the digital mailbox.".to_owned();
     let sections = vec![
-        section("What is a digital mailbox?", &[
-            "A digital mailbox is where you receive letters from agencies, municipalities and \
+        section(
+            "What is a digital mailbox?",
+            &[
+                "A digital mailbox is where you receive letters from agencies, municipalities and \
              regions digitally instead of on paper. Every digital mailbox is connected to Mina \
              meddelanden, so you get the same mail whichever mailbox operator you choose.",
-        ]),
-        section("What does it cost?", &[
-            "Getting a digital mailbox and receiving mail from the public sector costs \
+            ],
+        ),
+        section(
+            "What does it cost?",
+            &[
+                "Getting a digital mailbox and receiving mail from the public sector costs \
              nothing. Together we save the environment and printing and postage costs.",
-        ]),
-        section("Is it secure?", &[
-            "Nobody else can reach your mail. You log in with e-ID. Letters cannot get lost: \
+            ],
+        ),
+        section(
+            "Is it secure?",
+            &[
+                "Nobody else can reach your mail. You log in with e-ID. Letters cannot get lost: \
              every letter is signed by the sender and sealed, and the sender gets a receipt \
              once the letter has reached your digital mailbox.",
-            "You get a notification by e-mail or SMS when a letter has arrived. The \
+                "You get a notification by e-mail or SMS when a letter has arrived. The \
              notification only says that a letter has arrived and from whom, never what it \
              says.",
-        ]),
-        section("Which e-ID do I need?", &[
-            "You log in with BankID, Freja eID+ or another Swedish e-ID approved for logging \
+            ],
+        ),
+        section(
+            "Which e-ID do I need?",
+            &[
+                "You log in with BankID, Freja eID+ or another Swedish e-ID approved for logging \
              in to public services.",
-        ]),
-        section("Can I change mailbox or deregister?", &[
-            "Yes. You can change mailbox to another mailbox operator whenever you like; your \
+            ],
+        ),
+        section(
+            "Can I change mailbox or deregister?",
+            &[
+                "Yes. You can change mailbox to another mailbox operator whenever you like; your \
              reception rules come along. You can also deregister, and your mail then comes on \
              paper again. You do both in the settings at your mailbox operator.",
-            "With reception rules you choose which senders you get digital mail from. Senders \
+                "With reception rules you choose which senders you get digital mail from. Senders \
              you deselect send on paper.",
-        ]),
-        section("Can a company get a digital mailbox?", &[
-            "Yes. A company, an association or another organisation with an organisation \
+            ],
+        ),
+        section(
+            "Can a company get a digital mailbox?",
+            &[
+                "Yes. A company, an association or another organisation with an organisation \
              number can get a digital mailbox. It is registered by the company's authorised \
              signatories with e-ID; when several must sign together, it is ready once all \
              have signed. A sole trader gets the business's mail in their own digital mailbox.",
-        ]),
-        section("Will I still get paper mail?", &[
-            "Senders connected to Mina meddelanden send your mail digitally. Senders that are \
+            ],
+        ),
+        section(
+            "Will I still get paper mail?",
+            &[
+                "Senders connected to Mina meddelanden send your mail digitally. Senders that are \
              not connected yet, and those you have deselected, send paper mail as today.",
-        ]),
+            ],
+        ),
     ];
     (lead, sections)
 }
@@ -223,18 +265,25 @@ fn swedish_statement(publisher: &Publisher<'_>) -> (String, Vec<Section>) {
          så att vi kan åtgärda dem.",
         publisher.name
     );
-    let mut contact = section("Vad kan du göra om du inte kan använda delar av webbplatsen?", &[
-        "Om du behöver innehållet i ett annat format, eller inte kan använda en del av \
+    let mut contact = section(
+        "Vad kan du göra om du inte kan använda delar av webbplatsen?",
+        &[
+            "Om du behöver innehållet i ett annat format, eller inte kan använda en del av \
          webbplatsen, kan du kontakta oss med e-post. Vi svarar inom två arbetsdagar.",
-    ]);
+        ],
+    );
     contact.link = Some(contact_link(publisher));
-    let mut supervision = section("Tillsyn", &[
-        "Myndigheten för digital förvaltning (Digg) har ansvaret för tillsyn över lagen om \
+    let mut supervision = section(
+        "Tillsyn",
+        &[
+            "Myndigheten för digital förvaltning (Digg) har ansvaret för tillsyn över lagen om \
          tillgänglighet till digital offentlig service. Om du inte är nöjd med hur vi \
          hanterar dina synpunkter kan du kontakta Digg och påtala det.",
-    ]);
+        ],
+    );
     supervision.link = Some(digg_link("Anmäl till Digg"));
-    let sections = vec![
+    let sections =
+        vec![
         section("Hur tillgänglig är webbplatsen?", &[
             "Vi bedömer att webbplatsen är helt förenlig med lagen om tillgänglighet till \
              digital offentlig service. Vi känner inte till några brister.",
@@ -273,18 +322,25 @@ fn english_statement(publisher: &Publisher<'_>) -> (String, Vec<Section>) {
          so that we can fix them.",
         publisher.name
     );
-    let mut contact = section("What can you do if you cannot use parts of the website?", &[
-        "If you need the content in another format, or cannot use part of the website, you \
+    let mut contact = section(
+        "What can you do if you cannot use parts of the website?",
+        &[
+            "If you need the content in another format, or cannot use part of the website, you \
          can contact us by e-mail. We answer within two working days.",
-    ]);
+        ],
+    );
     contact.link = Some(contact_link(publisher));
-    let mut supervision = section("Supervision", &[
-        "The Agency for Digital Government (Digg) supervises the law on accessibility to \
+    let mut supervision = section(
+        "Supervision",
+        &[
+            "The Agency for Digital Government (Digg) supervises the law on accessibility to \
          digital public services. If you are not satisfied with how we handle your comments, \
          you can contact Digg and tell them.",
-    ]);
+        ],
+    );
     supervision.link = Some(digg_link("Report to Digg"));
-    let sections = vec![
+    let sections =
+        vec![
         section("How accessible is the website?", &[
             "We consider the website fully compliant with the law on accessibility to digital \
              public services. We know of no shortcomings.",

@@ -56,10 +56,22 @@ impl Chrome {
                 lang_query: "",
                 navigation_label: "Om digital brevlåda",
                 navigation: [
-                    NavigationLink { path: "/skaffa", label: "Skaffa digital brevlåda" },
-                    NavigationLink { path: "/avsandare", label: "Avsändare" },
-                    NavigationLink { path: "/fragor", label: "Frågor och svar" },
-                    NavigationLink { path: "/tillganglighet", label: "Tillgänglighet" },
+                    NavigationLink {
+                        path: "/skaffa",
+                        label: "Skaffa digital brevlåda",
+                    },
+                    NavigationLink {
+                        path: "/avsandare",
+                        label: "Avsändare",
+                    },
+                    NavigationLink {
+                        path: "/fragor",
+                        label: "Frågor och svar",
+                    },
+                    NavigationLink {
+                        path: "/tillganglighet",
+                        label: "Tillgänglighet",
+                    },
                 ],
             },
             Language::English => Self {
@@ -73,10 +85,22 @@ impl Chrome {
                 lang_query: "?lang=en",
                 navigation_label: "About the digital mailbox",
                 navigation: [
-                    NavigationLink { path: "/skaffa", label: "Get a digital mailbox" },
-                    NavigationLink { path: "/avsandare", label: "Senders" },
-                    NavigationLink { path: "/fragor", label: "Questions and answers" },
-                    NavigationLink { path: "/tillganglighet", label: "Accessibility" },
+                    NavigationLink {
+                        path: "/skaffa",
+                        label: "Get a digital mailbox",
+                    },
+                    NavigationLink {
+                        path: "/avsandare",
+                        label: "Senders",
+                    },
+                    NavigationLink {
+                        path: "/fragor",
+                        label: "Questions and answers",
+                    },
+                    NavigationLink {
+                        path: "/tillganglighet",
+                        label: "Accessibility",
+                    },
                 ],
             },
         }

@@ -152,7 +152,10 @@ async fn chooser_drops_an_invalid_sender_but_still_leads_to_operators() {
         .get("/skaffa?avsandare=2120000158&kampanj=ok")
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(chooser.contains("href=\"/skaffa/demobrevladan?kampanj=OK\""), "{chooser}");
+    assert!(
+        chooser.contains("href=\"/skaffa/demobrevladan?kampanj=OK\""),
+        "{chooser}"
+    );
 }
 
 #[tokio::test]
@@ -258,8 +261,14 @@ async fn every_public_page_sets_no_cookie_and_carries_security_headers() {
     for uri in PUBLIC_PAGES.iter().chain(&others) {
         let (status, headers, _) = portal.get(uri).await;
         assert!(status.as_u16() < 500, "{uri}: {status}");
-        assert!(headers.get(header::SET_COOKIE).is_none(), "{uri} sets a cookie");
-        assert!(headers.get(header::CONTENT_SECURITY_POLICY).is_some(), "{uri}");
+        assert!(
+            headers.get(header::SET_COOKIE).is_none(),
+            "{uri} sets a cookie"
+        );
+        assert!(
+            headers.get(header::CONTENT_SECURITY_POLICY).is_some(),
+            "{uri}"
+        );
     }
 }
 

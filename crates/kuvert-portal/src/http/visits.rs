@@ -11,7 +11,7 @@ use super::AppState;
 use crate::domain::deep_link::DeepLink;
 use crate::visits::VisitFacts;
 
-/// Counts a successful `GET` of a page under its route (`/avsandare/{…}/pappersbrev`, not
+/// Counts a successful `GET` of an HTML page under its route (`/avsandare/{…}/pappersbrev`, not
 /// the raw path), so the set of pages stays small and holds no identifiers.
 pub(super) async fn count_visit(
     State(state): State<AppState>,
@@ -26,8 +26,15 @@ pub(super) async fn count_visit(
     let deep_link = DeepLink::from_raw_query(request.uri().query());
     let facts = visit_facts(&state, &request);
     let response = next.run(request).await;
+    // Only pages people read count: a chart's CSV or SVG beside a page is not a view.
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html"));
     if let Some(page) = page
         && is_get
+        && is_html
         && response.status() == StatusCode::OK
         && let Err(error) = state.visits.record_visit(&page, &deep_link, &facts).await
     {

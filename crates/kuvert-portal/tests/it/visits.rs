@@ -21,8 +21,7 @@ fn find<'a>(counts: &'a [VisitCount], page: &str, campaign: Option<&str>) -> &'a
     counts
         .iter()
         .find(|count| {
-            count.page == page
-                && count.campaign.as_ref().map(CampaignCode::as_str) == campaign
+            count.page == page && count.campaign.as_ref().map(CampaignCode::as_str) == campaign
         })
         .unwrap_or_else(|| panic!("no count for {page} {campaign:?} in {counts:?}"))
 }
@@ -53,7 +52,10 @@ async fn visits_count_each_view_and_each_visitor_once_per_day_and_source() {
     assert_eq!(start.sender, None);
     let chooser = find(&counts, "/skaffa", Some("OKAND-2026"));
     assert_eq!((chooser.visits, chooser.unique_visitors), (2, 1));
-    assert_eq!(chooser.sender, Some(OrganisationNumber::parse("2120000159").unwrap()));
+    assert_eq!(
+        chooser.sender,
+        Some(OrganisationNumber::parse("2120000159").unwrap())
+    );
     assert!(!chooser.campaign_known, "nobody created OKAND-2026");
     assert_eq!(chooser.day, today());
 }

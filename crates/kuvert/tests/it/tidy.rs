@@ -419,6 +419,10 @@ fn tidy_synonym_check_finds_words_at_word_start_only() {
     let literals =
         string_literals("let a = 'x'; let b: &'static str = \"kvitto\\\"\"; // \"orgnr\"");
     assert_eq!(literals, vec![(1, "kvitto\\\"".to_owned())]);
+    assert!(is_ui_source("crates/kuvert-portal/src/dashboard/figures.rs"));
+    assert!(is_ui_source("crates/kuvert-web/src/deep_link.rs"));
+    assert!(!is_ui_source("crates/kuvert-portal/src/dashboard/tests.rs"));
+    assert!(!is_ui_source("crates/kuvert-web/src/client.rs"));
     let literals = string_literals("r#\"a \"q\" b\"#\n\"x\\\ny\" br\"z\"");
     let expected = [(1, "a \"q\" b"), (2, "x\\\ny"), (3, "z")];
     assert_eq!(
@@ -508,17 +512,29 @@ fn files_under(dir: &str, wanted: &dyn Fn(&Path) -> bool) -> Vec<(String, String
     files
 }
 
-/// Sources whose string literals are UI text: `src/**/http/**`, `src/**/http.rs` and
-/// `src/**/pages*.rs`, without unit tests (they may name a banned word to assert its absence).
+/// Crates whose every source file speaks to people: the public portal's pages, figures,
+/// chart labels and messages live in its `domain`, `dashboard` and `communicator` modules
+/// as well as in `http` (issue 5 §6: one vocabulary on every portal page and message).
+const UI_CRATES: &[&str] = &["crates/kuvert-portal/"];
+
+/// Single files outside `http` whose literals are UI text: the paper-letter notice printed by
+/// the portal and the sender toolkit's paper-mail list.
+const UI_FILES: &[&str] = &["crates/kuvert-web/src/deep_link.rs"];
+
+/// Sources whose string literals are UI text: `src/**/http/**`, `src/**/http.rs`,
+/// `src/**/pages*.rs`, all of [`UI_CRATES`] and [`UI_FILES`], without unit tests (they may
+/// name a banned word to assert its absence).
 fn is_ui_source(path: &str) -> bool {
-    let Some((_, in_src)) = path.split_once("/src/") else {
+    let Some((crate_dir, in_src)) = path.split_once("/src/") else {
         return false;
     };
     let file_name = in_src.rsplit('/').next().unwrap_or(in_src);
     let is_test = file_name == "tests.rs" || in_src.contains("/tests/");
     let is_ui = in_src.contains("http/")
         || file_name == "http.rs"
-        || (file_name.starts_with("pages") && file_name.ends_with(".rs"));
+        || (file_name.starts_with("pages") && file_name.ends_with(".rs"))
+        || UI_CRATES.contains(&format!("{crate_dir}/").as_str())
+        || UI_FILES.contains(&path);
     is_ui && !is_test
 }
 

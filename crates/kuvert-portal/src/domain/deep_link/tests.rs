@@ -25,11 +25,19 @@ fn check(sender: Option<&str>, campaign: Option<&str>, expected: (Option<&str>, 
 
 #[test]
 fn deep_link_keeps_valid_values_and_drops_the_rest() {
-    check(Some("2120000159"), Some("HOST2026"), (Some("2120000159"), Some("HOST2026")));
+    check(
+        Some("2120000159"),
+        Some("HOST2026"),
+        (Some("2120000159"), Some("HOST2026")),
+    );
     check(Some("212000-0159"), None, (Some("2120000159"), None));
     check(Some("162120000159"), None, (Some("2120000159"), None));
     // Luhn fails, too short, a person: dropped, the page still works.
-    check(Some("2120000158"), Some("HOST2026"), (None, Some("HOST2026")));
+    check(
+        Some("2120000158"),
+        Some("HOST2026"),
+        (None, Some("HOST2026")),
+    );
     check(Some("123"), None, (None, None));
     check(Some("191212121212"), None, (None, None));
     // A code with characters outside [A-Za-z0-9_-], or too long: dropped.
@@ -61,7 +69,10 @@ fn deep_link_query_string_carries_sender_campaign_and_language() {
         format!("?avsandare=2120000159&kampanj={campaign}&lang=en")
     );
     assert_eq!(DeepLink::default().query_string(Language::Swedish), "");
-    assert_eq!(DeepLink::default().query_string(Language::English), "?lang=en");
+    assert_eq!(
+        DeepLink::default().query_string(Language::English),
+        "?lang=en"
+    );
 }
 
 #[test]
@@ -74,7 +85,9 @@ fn deep_link_appends_to_the_operators_own_query() {
     );
     let plain: url::Url = "https://op.example/skaffa".parse().unwrap();
     assert_eq!(
-        DeepLink::default().signup_url(&plain, Language::Swedish).as_str(),
+        DeepLink::default()
+            .signup_url(&plain, Language::Swedish)
+            .as_str(),
         "https://op.example/skaffa"
     );
 }

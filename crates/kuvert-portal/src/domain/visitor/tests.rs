@@ -18,7 +18,7 @@ fn visitor_hash_separates_address_from_user_agent() {
 #[test]
 fn visitor_is_the_same_all_day_and_different_the_next_day() {
     let salts = VisitorSalts::new();
-    let monday = time::macros::date!(2026-11-30);
+    let monday = time::macros::date!(2026 - 11 - 30);
     let first = salts.visitor(monday, "192.0.2.1", "Firefox");
     let again = salts.visitor(monday, "192.0.2.1", "Firefox");
     let other = salts.visitor(monday, "192.0.2.2", "Firefox");
@@ -34,14 +34,14 @@ fn visitor_is_the_same_all_day_and_different_the_next_day() {
 #[test]
 fn visitor_salts_never_show_their_salt() {
     let salts = VisitorSalts::new();
-    salts.visitor(time::macros::date!(2026-11-30), "192.0.2.1", "Firefox");
+    salts.visitor(time::macros::date!(2026 - 11 - 30), "192.0.2.1", "Firefox");
     assert_eq!(format!("{salts:?}"), "VisitorSalts { .. }");
 }
 
 #[test]
 fn visitor_salts_forget_yesterdays_salt_at_the_day_change() {
     let salts = VisitorSalts::new();
-    let monday = time::macros::date!(2026-11-30);
+    let monday = time::macros::date!(2026 - 11 - 30);
     let first = salts.visitor(monday, "192.0.2.1", "Firefox");
     assert!(!salts.forget_unless(monday));
     assert!(salts.forget_unless(monday.next_day().unwrap()));
