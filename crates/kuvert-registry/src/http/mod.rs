@@ -4,6 +4,7 @@
 //! organisation of the verified client certificate, exactly as for SOAP.
 
 mod model;
+mod statistics;
 
 use axum::Json;
 use axum::body::Body;
@@ -41,6 +42,7 @@ pub(crate) fn routes() -> axum::Router<AppState> {
         .route("/api/v1/intermediaries", get(intermediaries))
         .route("/api/v1/operators", get(operators))
         .route("/openapi.json", get(openapi))
+        .merge(statistics::routes())
 }
 
 #[derive(OpenApi)]
@@ -63,13 +65,14 @@ struct ApiDoc;
 /// The OpenAPI document with the configured public URL as its server.
 async fn openapi(State(state): State<AppState>) -> Response {
     let mut document = ApiDoc::openapi();
+    document.merge(statistics::StatisticsApi::openapi());
     document.servers = Some(vec![utoipa::openapi::Server::new(
         state.public_url.as_str(),
     )]);
     Json(document).into_response()
 }
 
-type Caller = Result<CallerOrganisation, CallerRejection>;
+pub(super) type Caller = Result<CallerOrganisation, CallerRejection>;
 
 /// Reachability of up to 1000 recipients for a sender (isReachable).
 #[utoipa::path(post, path = "/api/v1/reachability", request_body = ReachabilityRequest,
@@ -253,14 +256,14 @@ pub(crate) fn caller_number(caller: Caller) -> Result<OrganisationNumber, Error>
         .map_err(|rejection| Error::NoCaller(rejection.to_string()))
 }
 
-fn respond<T: Serialize>(result: Result<T, Error>) -> Response {
+pub(super) fn respond<T: Serialize>(result: Result<T, Error>) -> Response {
     match result {
         Ok(value) => Json(value).into_response(),
         Err(error) => error.to_problem(),
     }
 }
 
-async fn read_json<T: DeserializeOwned>(body: Body, max: usize) -> Result<T, Error> {
+pub(super) async fn read_json<T: DeserializeOwned>(body: Body, max: usize) -> Result<T, Error> {
     let bytes = crate::soap::read_body(body, max).await?;
     serde_json::from_slice(&bytes).map_err(|error| Error::InvalidInput(error.to_string()))
 }

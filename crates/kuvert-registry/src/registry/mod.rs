@@ -5,6 +5,7 @@
 mod company;
 mod directory;
 mod profiles;
+mod statistics;
 
 use std::sync::Arc;
 
@@ -20,6 +21,7 @@ use time::OffsetDateTime;
 
 pub use company::{AuthorizedSigner, PendingRequest};
 pub use profiles::SignedChange;
+pub use statistics::StatisticsFeed;
 
 use crate::domain::access::{self, CallerRoles};
 use crate::domain::signing::SigningStatus;

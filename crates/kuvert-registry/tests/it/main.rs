@@ -10,3 +10,4 @@ mod harness;
 mod recipient;
 mod rest;
 mod start;
+mod statistics;

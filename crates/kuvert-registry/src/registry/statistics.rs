@@ -1,0 +1,110 @@
+//! The statistics feed the portal's dashboards read (issue 5) and the letter counts senders
+//! report after a mailing. The feed holds only aggregates, so any organisation with a
+//! verified certificate may read it; letters are reported by the sender itself or an
+//! intermediary registered for it, exactly as for `isReachable`.
+
+use kuvert_core::calendar::YearMonth;
+use kuvert_core::id::OrganisationNumber;
+use kuvert_store::registry::{
+    DailyRegistrations, LetterCounts, MailboxCounts, OperatorMailboxes, OperatorRecord,
+};
+use time::Date;
+
+use super::Registry;
+use crate::domain::access;
+use crate::error::Error;
+
+/// Everything a dashboard needs from the registry for `from..=to`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatisticsFeed {
+    /// First day (Swedish calendar day).
+    pub from: Date,
+    /// Last day.
+    pub to: Date,
+    /// The daily registration counters of the range.
+    pub registrations: Vec<DailyRegistrations>,
+    /// Letters per sender for the months the range touches.
+    pub letters: Vec<LetterCounts>,
+    /// Active mailboxes at the start of `from`.
+    pub mailboxes_before: MailboxCounts,
+    /// The same per operator.
+    pub mailboxes_before_per_operator: Vec<OperatorMailboxes>,
+    /// Connected senders now.
+    pub senders: u64,
+    /// The operators, for their names.
+    pub operators: Vec<OperatorRecord>,
+}
+
+impl Registry {
+    /// The statistics of `from..=to` for any identified organisation.
+    ///
+    /// # Errors
+    /// `InvalidInput` for a backward range or one longer than
+    /// `limits::STATISTICS_RANGE_DAYS_MAX` days.
+    #[tracing::instrument(skip_all, fields(caller = %caller, from = %from, to = %to))]
+    pub async fn statistics(
+        &self,
+        caller: &OrganisationNumber,
+        from: Date,
+        to: Date,
+    ) -> Result<StatisticsFeed, Error> {
+        let registrations = self.store.registration_statistics(from, to).await?;
+        let letters = self
+            .store
+            .letter_statistics(YearMonth::of(from), YearMonth::of(to))
+            .await?;
+        let feed = StatisticsFeed {
+            from,
+            to,
+            registrations,
+            letters,
+            mailboxes_before: self.store.mailboxes_before(from).await?,
+            mailboxes_before_per_operator: self.store.mailboxes_before_per_operator(from).await?,
+            senders: self.store.sender_count().await?,
+            operators: self.store.operators().await?,
+        };
+        tracing::info!(
+            target: "audit",
+            caller = %caller,
+            from = %from,
+            to = %to,
+            rows = feed.registrations.len(),
+            "statistics read"
+        );
+        Ok(feed)
+    }
+
+    /// Adds a sender's letters of one month; returns the month's totals.
+    ///
+    /// # Errors
+    /// `UnknownSender`; `IntermediaryNotApproved` when the caller is neither the sender nor
+    /// registered to deliver for it; `InvalidInput` above `limits::LETTERS_PER_REPORT_MAX`.
+    #[tracing::instrument(skip_all, fields(caller = %caller, sender = %counts.sender))]
+    pub async fn report_letters(
+        &self,
+        caller: &OrganisationNumber,
+        counts: &LetterCounts,
+    ) -> Result<LetterCounts, Error> {
+        let sender_record = self.store.sender(&counts.sender).await?;
+        let intermediary = self.store.intermediary(caller).await?;
+        access::authorize_reachability(
+            caller,
+            &counts.sender,
+            sender_record.as_ref(),
+            intermediary.as_ref(),
+        )?;
+        let totals = self.store.add_letter_counts(counts).await?;
+        metrics::counter!("kuvert_registry_letters_reported_total")
+            .increment(counts.digital.saturating_add(counts.paper));
+        tracing::info!(
+            target: "audit",
+            caller = %caller,
+            sender = %counts.sender,
+            month = %counts.month,
+            digital = counts.digital,
+            paper = counts.paper,
+            "letter counts reported"
+        );
+        Ok(totals)
+    }
+}
