@@ -79,7 +79,7 @@ pub(super) async fn set_address(
 ) -> Response {
     let channel = match checked_channel(&state, &holder, &form) {
         Ok(channel) => channel,
-        Err(response) => return response,
+        Err(failure) => return failure.page(holder.layout()),
     };
     let t = holder.layout().t;
     let text = form.address.trim();
@@ -116,7 +116,7 @@ pub(super) async fn resend_code(
 ) -> Response {
     let channel = match checked_channel(&state, &holder, &form) {
         Ok(channel) => channel,
-        Err(response) => return response,
+        Err(failure) => return failure.page(holder.layout()),
     };
     let settings = match state
         .shared
@@ -151,7 +151,7 @@ pub(super) async fn confirm(
 ) -> Response {
     let channel = match checked_channel(&state, &holder, &form) {
         Ok(channel) => channel,
-        Err(response) => return response,
+        Err(failure) => return failure.page(holder.layout()),
     };
     let s = settings_texts(holder.layout().lang);
     let digits: String = form.code.chars().filter(|c| !c.is_whitespace()).collect();
@@ -203,7 +203,7 @@ pub(super) async fn remove(
 ) -> Response {
     let channel = match checked_channel(&state, &holder, &form) {
         Ok(channel) => channel,
-        Err(response) => return response,
+        Err(failure) => return failure.page(holder.layout()),
     };
     let store = &state.shared.store;
     match store
@@ -215,19 +215,17 @@ pub(super) async fn remove(
     }
 }
 
-/// The CSRF check and the posted channel; the error page otherwise.
+/// The CSRF check and the posted channel.
 fn checked_channel(
     state: &InboxState,
     holder: &Holder,
     form: &AddressForm,
-) -> Result<NotificationChannel, Response> {
-    if let Err(failure) = holder.check_csrf(state, &form.csrf_token) {
-        return Err(failure.page(holder.layout()));
-    }
+) -> Result<NotificationChannel, Failure> {
+    holder.check_csrf(state, &form.csrf_token)?;
     match form.channel.as_str() {
         "email" => Ok(NotificationChannel::Email),
         "sms" => Ok(NotificationChannel::Sms),
-        _ => Err(Failure::BadForm.page(holder.layout())),
+        _ => Err(Failure::BadForm),
     }
 }
 

@@ -95,18 +95,26 @@ fn summary_sms_names_fewer_senders_to_fit_160_characters() {
     let senders = Senders::new(names.iter().map(String::as_str));
     let sms = text().summary_sms(&senders);
     assert!(sms.chars().count() <= SMS_TEXT_CHARS_MAX, "{sms}");
-    assert!(sms.starts_with("Du har fått 5 nya brev från Kommun 1"), "{sms}");
+    assert!(
+        sms.starts_with("Du har fått 5 nya brev från Kommun 1"),
+        "{sms}"
+    );
     assert!(sms.contains(" till i din digitala brevlåda"), "{sms}");
     assert!(sms.ends_with("https://demobrevladan.example/"), "{sms}");
 }
 
 #[test]
 fn summary_sms_names_nobody_when_no_name_fits() {
-    let names: Vec<String> = (1..=5).map(|n| format!("Myndigheten för sak {n}")).collect();
+    let names: Vec<String> = (1..=5)
+        .map(|n| format!("Myndigheten för sak {n}"))
+        .collect();
     let senders = Senders::new(names.iter().map(String::as_str));
     let sms = text().summary_sms(&senders);
     assert!(sms.chars().count() <= SMS_TEXT_CHARS_MAX, "{sms}");
-    assert!(sms.starts_with("Du har fått 5 nya brev i din digitala brevlåda"), "{sms}");
+    assert!(
+        sms.starts_with("Du har fått 5 nya brev i din digitala brevlåda"),
+        "{sms}"
+    );
     assert!(sms.ends_with("https://demobrevladan.example/"), "{sms}");
 }
 

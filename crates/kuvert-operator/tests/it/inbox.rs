@@ -299,14 +299,20 @@ async fn settings_save_a_notification_address_and_refuse_a_bad_one() {
     let settings = inbox.store.notification_settings(&mailbox).await.unwrap();
     assert_eq!(settings.len(), 1);
     assert_eq!(settings[0].address.as_str(), "hanna@example.se");
-    assert!(!settings[0].is_confirmed, "used only after its code (tests/it/notification.rs)");
+    assert!(
+        !settings[0].is_confirmed,
+        "used only after its code (tests/it/notification.rs)"
+    );
     let page = browser
         .get(&url(&inbox, "installningar"))
         .await
         .text()
         .await
         .unwrap();
-    assert!(page.contains("hanna@example.se – Inte bekräftad. Väntar på kod"), "{page}");
+    assert!(
+        page.contains("hanna@example.se – Inte bekräftad. Väntar på kod"),
+        "{page}"
+    );
     assert!(page.contains("Alla aviseringar har kommit fram."), "{page}");
 }
 

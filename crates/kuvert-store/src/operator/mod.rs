@@ -22,15 +22,15 @@ use time::{Duration, OffsetDateTime};
 
 use crate::StoreError;
 
+pub use export::{AuditLogEntry, AuditLogPage, AuditLogQuery, ExportLetter};
+pub use notifications::{CodeCheck, CodeIssue};
 pub use records::{
     AttachmentInfo, AuditAction, AuditEvent, ConfirmationCode, DeliveryId, Folder, Letter,
     LetterAccess, LetterPage, LetterSummary, MailboxQuery, MobileNumber, NewDelivery,
     NotificationAddress, NotificationChannel, NotificationId, NotificationRecord,
-    NotificationSetting, NotificationStatus, OpenedLetter, OperatorRecordError, SearchText,
-    PendingCode, StoreOutcome, StoredReceipt,
+    NotificationSetting, NotificationStatus, OpenedLetter, OperatorRecordError, PendingCode,
+    SearchText, StoreOutcome, StoredReceipt,
 };
-pub use notifications::{CodeCheck, CodeIssue};
-pub use export::{AuditLogEntry, AuditLogPage, AuditLogQuery, ExportLetter};
 pub(crate) use sql::SqlOperatorStore;
 
 /// A mailbox operator's storage. Held as `Arc<dyn OperatorStore>` by `kuvert-operator`.

@@ -87,9 +87,9 @@ pub(super) async fn issue_code(
             retry_after: window_started + CODE_WINDOW,
         });
     }
-    let keeps_confirmation = current.as_ref().is_some_and(|stored| {
-        stored.setting.is_confirmed && stored.setting.address == *address
-    });
+    let keeps_confirmation = current
+        .as_ref()
+        .is_some_and(|stored| stored.setting.is_confirmed && stored.setting.address == *address);
     let salt = new_salt()?;
     sqlx::query(
         "INSERT INTO notification_settings (recipient, channel, address, confirmation_code, \
@@ -109,7 +109,9 @@ pub(super) async fn issue_code(
     .bind(to_millis(now))
     .bind(code_hash(&salt, address, code))
     .bind(salt)
-    .bind(to_millis(now + Duration::minutes(CONFIRMATION_CODE_MINUTES_MAX)))
+    .bind(to_millis(
+        now + Duration::minutes(CONFIRMATION_CODE_MINUTES_MAX),
+    ))
     .bind(i64::from(codes_sent + 1))
     .bind(to_millis(window_started))
     .execute(&mut *transaction)
@@ -137,9 +139,11 @@ pub(super) async fn check_code(
     let Some(stored) = read_setting(&mut transaction, recipient, channel).await? else {
         return Ok(CodeCheck::NoCode);
     };
-    let (Some(hash), Some(salt), Some(pending)) =
-        (&stored.code_hash, &stored.code_salt, stored.setting.pending_code)
-    else {
+    let (Some(hash), Some(salt), Some(pending)) = (
+        &stored.code_hash,
+        &stored.code_salt,
+        stored.setting.pending_code,
+    ) else {
         return Ok(CodeCheck::NoCode);
     };
     if pending.wrong_tries >= CONFIRMATION_CODE_TRIES_MAX {

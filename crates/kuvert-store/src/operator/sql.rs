@@ -9,10 +9,10 @@ use sqlx::AnyPool;
 use time::{Duration, OffsetDateTime};
 
 use super::{
-    AuditEvent, CodeCheck, CodeIssue, ConfirmationCode, DeliveryId, Letter, LetterAccess, LetterPage, MailboxQuery,
-    NewDelivery, NotificationAddress, NotificationChannel, NotificationId, NotificationRecord,
-    NotificationSetting, OpenedLetter, OperatorStore, StoreOutcome, access, deliveries, mailbox,
-    notifications,
+    AuditEvent, CodeCheck, CodeIssue, ConfirmationCode, DeliveryId, Letter, LetterAccess,
+    LetterPage, MailboxQuery, NewDelivery, NotificationAddress, NotificationChannel,
+    NotificationId, NotificationRecord, NotificationSetting, OpenedLetter, OperatorStore,
+    StoreOutcome, access, deliveries, mailbox, notifications,
 };
 use crate::blob::BlobStore;
 use crate::database::Backend;

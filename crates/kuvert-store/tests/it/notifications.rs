@@ -10,8 +10,8 @@ use kuvert_core::limits::{
 use kuvert_core::message::EmailAddress;
 use kuvert_store::StoreError;
 use kuvert_store::operator::{
-    CodeCheck, CodeIssue, ConfirmationCode, MobileNumber, NotificationAddress, NotificationChannel, NotificationStatus,
-    OperatorStore,
+    CodeCheck, CodeIssue, ConfirmationCode, MobileNumber, NotificationAddress, NotificationChannel,
+    NotificationStatus, OperatorStore,
 };
 use sqlx::Connection;
 use time::Duration;
@@ -318,7 +318,10 @@ async fn confirmation_code_is_kept_only_as_a_salted_hash() {
         assert_eq!(hash.len(), 64);
         assert!(!hash.contains("123456"));
     }
-    assert_ne!(rows[0].1, rows[1].1, "the same code hashes differently per mailbox");
+    assert_ne!(
+        rows[0].1, rows[1].1,
+        "the same code hashes differently per mailbox"
+    );
     test.finish().await;
 }
 
@@ -342,7 +345,10 @@ async fn confirmation_code_expires_after_thirty_minutes() {
         assert!(setting.is_confirmed);
         assert_eq!(setting.pending_code, None);
         let settings = operator.notification_settings(&late).await.unwrap();
-        assert!(!settings[0].is_confirmed, "an expired code confirms nothing");
+        assert!(
+            !settings[0].is_confirmed,
+            "an expired code confirms nothing"
+        );
         test.finish().await;
     }
 }
@@ -401,10 +407,16 @@ async fn confirmation_codes_per_channel_are_bounded_per_day() {
             "a refused send leaves the last code in force: {old:?}"
         );
         let sms_code = issue(operator, &recipient, &sms(), "1234", later).await;
-        assert!(matches!(sms_code, CodeIssue::Issued(_)), "counted per channel");
+        assert!(
+            matches!(sms_code, CodeIssue::Issued(_)),
+            "counted per channel"
+        );
         let next_day = start + Duration::days(1);
         let issued = issue(operator, &recipient, &email(), "1234", next_day).await;
-        assert!(matches!(issued, CodeIssue::Issued(_)), "a new day, new codes");
+        assert!(
+            matches!(issued, CodeIssue::Issued(_)),
+            "a new day, new codes"
+        );
         test.finish().await;
     }
 }
@@ -419,7 +431,10 @@ async fn new_address_is_unconfirmed_until_its_code_and_gets_no_notifications() {
         let CodeIssue::Issued(setting) = resent else {
             panic!("within the bound");
         };
-        assert!(setting.is_confirmed, "a new code to the confirmed address keeps it");
+        assert!(
+            setting.is_confirmed,
+            "a new code to the confirmed address keeps it"
+        );
         let other = NotificationAddress::Email(EmailAddress::parse("bo@example.se").unwrap());
         let changed = issue(operator.as_ref(), &recipient, &other, "4321", now()).await;
         let CodeIssue::Issued(setting) = changed else {
@@ -445,17 +460,35 @@ async fn postponed_notifications_wait_without_an_attempt_and_last_sent_is_kept()
         assert_eq!(never.await.unwrap(), None);
         let start = now() + Duration::seconds(1);
         let lease = Duration::minutes(5);
-        let claimed = operator.claim_notifications(start, 10, lease).await.unwrap();
+        let claimed = operator
+            .claim_notifications(start, 10, lease)
+            .await
+            .unwrap();
         let ids: Vec<_> = claimed.iter().map(|n| n.id).collect();
         let morning = start + Duration::hours(8);
-        operator.postpone_notifications(&ids, morning).await.unwrap();
+        operator
+            .postpone_notifications(&ids, morning)
+            .await
+            .unwrap();
         let early = morning - Duration::seconds(1);
-        let before = operator.claim_notifications(early, 10, lease).await.unwrap();
+        let before = operator
+            .claim_notifications(early, 10, lease)
+            .await
+            .unwrap();
         assert!(before.is_empty(), "postponed, and the lease is gone");
-        let due = operator.claim_notifications(morning, 10, lease).await.unwrap();
+        let due = operator
+            .claim_notifications(morning, 10, lease)
+            .await
+            .unwrap();
         assert_eq!(due.len(), 2);
-        assert!(due.iter().all(|n| n.attempts == 0 && n.last_attempt_at.is_none()));
-        operator.mark_notification_sent(due[0].id, morning).await.unwrap();
+        assert!(
+            due.iter()
+                .all(|n| n.attempts == 0 && n.last_attempt_at.is_none())
+        );
+        operator
+            .mark_notification_sent(due[0].id, morning)
+            .await
+            .unwrap();
         let failed = operator.mark_notification_failed(due[1].id, "smtp", morning);
         assert_eq!(failed.await.unwrap().last_attempt_at, Some(morning));
         let last = operator.last_notification_sent_at(&recipient, channel);

@@ -94,7 +94,13 @@ pub(crate) async fn start_with_web(web_overrides: serde_json::Value) -> Inbox {
 pub(crate) async fn start_with_notification(notification: serde_json::Value) -> Inbox {
     let shutdown = Shutdown::new();
     let registry_url = registry_stub::start(pki(), shutdown.clone()).await;
-    start_configured(registry_url, shutdown, serde_json::json!({}), Some(notification)).await
+    start_configured(
+        registry_url,
+        shutdown,
+        serde_json::json!({}),
+        Some(notification),
+    )
+    .await
 }
 
 async fn start_configured(
