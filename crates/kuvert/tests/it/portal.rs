@@ -126,3 +126,30 @@ async fn deep_link_reaches_the_operator_signup_in_two_clicks_with_its_source_cou
     assert_eq!(choices[0].operator_slug, operator.key);
     assert_eq!(choices[0].campaign.as_ref().unwrap().as_str(), "JUL-2026");
 }
+
+#[test]
+fn portal_serve_names_a_missing_key_and_a_bad_operator_slug() {
+    let dir = tempfile::tempdir().unwrap();
+    let serve = |slug: &str, env: &[(&str, &str)]| {
+        let config = dir.path().join("portal.toml");
+        let toml = format!(
+            "registry_url = \"https://far.example\"\n[[operators]]\nslug = \"{slug}\"\n\
+             name = \"Demobrevlådan\"\ndescription_sv = \"x\"\ndescription_en = \"x\"\n\
+             signup_url = \"https://demobrevladan.example/skaffa\"\n"
+        );
+        std::fs::write(&config, toml).unwrap();
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_kuvert"))
+            .args(["portal", "serve", "--listen", "127.0.0.1:0", "--config"])
+            .arg(&config)
+            .envs(env.iter().copied())
+            .output()
+            .unwrap();
+        assert!(!output.status.success());
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let error = serve("demobrevladan", &[]);
+    assert!(error.contains("public_url"), "{error}");
+    let public_url = [("KUVERT_PORTAL__PUBLIC_URL", "https://brevlada.example/")];
+    let error = serve("Demo Brevlådan", &public_url);
+    assert!(error.contains("operator slug must be"), "{error}");
+}
