@@ -90,6 +90,7 @@ async function runWalk(walk) {
         set_cookies: [],
         downloads: [],
         focus_stops: [],
+        console: [],
         errors: [],
     };
     // Swedish first, as a Swedish browser asks (Accept-Language); a walk may say otherwise.
@@ -104,6 +105,13 @@ async function runWalk(walk) {
     const page = await context.newPage();
     const state = { lastDocument: null, checked: new Set(), responses: new Map() };
     page.on('response', (response) => noteResponse(record, state, response));
+    // With script off, what reaches the console is the browser's own complaints, such as a
+    // navigation or a form the page's Content-Security-Policy refused.
+    page.on('console', (message) => {
+        if (message.type() === 'error' || message.type() === 'warning') {
+            record.console.push({ url: page.url(), text: message.text() });
+        }
+    });
     try {
         for (const [index, step] of walk.steps.entries()) {
             try {

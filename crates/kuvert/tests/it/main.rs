@@ -3,11 +3,14 @@
 #![allow(clippy::unwrap_used)]
 
 mod account;
+mod browser;
 mod cli;
 mod crash;
 mod end_to_end;
 mod interop;
 mod oidc_provider;
+mod portal;
 mod rejections;
 mod tidy;
+mod verify;
 mod zeep_delivery;

@@ -1,0 +1,87 @@
+//! The web inbox in a real browser (issue 4's acceptance): Debian's Chromium, driven by npm
+//! `playwright-core` through `tools/node/browser/run.mjs`, with JavaScript turned off, walks
+//! the whole federation's pages — the test e-ID's login, inbox, letter, attachment download,
+//! settings, logout — in Swedish and English, as a company's representative and with the
+//! keyboard alone, and checks every page it lands on with `axe-core` (WCAG 2.1 A and AA).
+//!
+//! One federation and one Chromium serve every walk, so the whole suite stays fast.
+
+mod driver;
+mod walks;
+
+use kuvert::seed::{self, SeedPerson};
+use kuvert::testkit::{Federation, FederationOptions};
+use kuvert_core::id::OrganisationNumber;
+use kuvert_sender::Outcome;
+
+use driver::{Chromium, WalkResult};
+
+/// A small, valid PDF: the attachment every walk downloads.
+pub(crate) const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+/// The company whose mailbox Cecilia opens as its representative.
+const COMPANY: &str = "5561234567";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inbox_walks_pass_axe_without_javascript_in_both_languages_and_by_keyboard() {
+    let Some(chromium) = Chromium::from_env("the inbox in Chromium with axe-core") else {
+        return;
+    };
+    let federation = Federation::start(FederationOptions::default()).await;
+    for person in ["tolvan", "anna", "bertil", "cecilia"] {
+        send_letter(&federation, seed::person(person).unwrap()).await;
+    }
+    let cecilia = seed::person("cecilia").unwrap();
+    let company = OrganisationNumber::parse(COMPANY).unwrap();
+    let operator = seed::organisation(cecilia.operator.unwrap()).unwrap();
+    federation
+        .operator(&operator)
+        .store()
+        .grant_representation(
+            &company,
+            &cecilia.personal_identity_number(),
+            time::OffsetDateTime::now_utc(),
+        )
+        .await
+        .unwrap();
+
+    let sites = walks::Sites::of(&federation);
+    let results = chromium.run(walks::all(&sites)).await;
+
+    report(&results);
+    let problems: Vec<String> = results
+        .iter()
+        .flat_map(|walk| {
+            walk.problems()
+                .into_iter()
+                .map(|p| format!("[{}] {p}", walk.name))
+        })
+        .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    for walk in &results {
+        walks::check_walk(walk, &sites);
+    }
+}
+
+/// A letter with `beslut.pdf` from the first sender; its subject is [`walks::subject`].
+async fn send_letter(federation: &Federation, person: &SeedPerson) {
+    let attachment = kuvert_sender::pdf_attachment("beslut.pdf", PDF.to_vec()).unwrap();
+    let subject = walks::subject(person);
+    let letter = federation.letter(&seed::SENDERS[0], person, &subject, vec![attachment]);
+    let outcome = federation.send(&letter).await.unwrap();
+    assert!(matches!(outcome, Outcome::Delivered { .. }), "{outcome:?}");
+}
+
+/// Prints what was checked: pages and axe violations per walk (seen with `--nocapture`).
+fn report(results: &[WalkResult]) {
+    for walk in results {
+        eprintln!(
+            "browser walk {}: {} pages checked with axe, {} violations, {} focus stops",
+            walk.name,
+            walk.pages.len(),
+            walk.violation_count(),
+            walk.focus_stops.len()
+        );
+    }
+}
