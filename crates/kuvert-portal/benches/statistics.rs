@@ -38,7 +38,10 @@ const CAMPAIGN: &str = "BENCH-2026";
 fn main() {
     let profiles: u64 = setting("KUVERT_BENCH_PROFILES", 6_000_000);
     let renders: usize = setting("KUVERT_BENCH_RENDERS", 20);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(run(profiles, renders));
 }
 
@@ -50,7 +53,8 @@ async fn run(profiles: u64, renders: usize) {
     let world = World::start_with(feed, |config| config.statistics.cache_secs = 0).await;
     seed_campaign(&world, today).await;
     println!(
-        "seeded {profiles} profiles as a year of daily counts ({feed_bytes} bytes of feed) in {:.1} s",
+        "seeded {profiles} profiles as a year of daily counts ({feed_bytes} bytes of feed) \
+         in {:.1} s",
         started.elapsed().as_secs_f64()
     );
     let mut browser = Browser::new();
@@ -61,27 +65,46 @@ async fn run(profiles: u64, renders: usize) {
         .unwrap();
     browser.log_in(&world, 0).await;
     let mut pages = vec!["/statistik".to_owned()];
-    for figure in ["nyckeltal", "brevlador", "anslutning", "operatorer", "brev", "brev-per-avsandare", "besparing"] {
+    for figure in [
+        "nyckeltal",
+        "brevlador",
+        "anslutning",
+        "operatorer",
+        "brev",
+        "brev-per-avsandare",
+        "besparing",
+    ] {
         pages.push(format!("/statistik/{figure}.csv"));
     }
     pages.push(format!("/kommunikator/kampanjer/{CAMPAIGN}"));
     pages.push(format!("/kommunikator/kampanjer/{CAMPAIGN}/tratt.csv"));
     pages.push("/kommunikator".to_owned());
-    println!("{:<48} {:>10} {:>10} {:>10}", "page", "median ms", "p95 ms", "bytes");
+    println!(
+        "{:<48} {:>10} {:>10} {:>10}",
+        "page", "median ms", "p95 ms", "bytes"
+    );
     for page in pages {
         let mut times = Vec::with_capacity(renders);
         let mut bytes = 0;
         for _ in 0..renders {
             let start = Instant::now();
             let response = browser.get(&world.url(&page)).await;
-            assert!(response.status().is_success(), "{page}: {}", response.status());
+            assert!(
+                response.status().is_success(),
+                "{page}: {}",
+                response.status()
+            );
             bytes = response.bytes().await.unwrap().len();
             times.push(start.elapsed());
         }
         times.sort();
         let median = times[times.len() / 2];
         let p95 = times[(times.len() * 95).div_ceil(100).saturating_sub(1)];
-        println!("{page:<48} {:>10.1} {:>10.1} {bytes:>10}", millis(median), millis(p95));
+        println!(
+            "{page:<48} {:>10.1} {:>10.1} {bytes:>10}",
+            millis(median),
+            millis(p95)
+        );
     }
 }
 
@@ -91,9 +114,10 @@ async fn run(profiles: u64, renders: usize) {
 fn year_of_counts(today: Date, profiles: u64) -> serde_json::Value {
     let first = Date::from_calendar_date(today.year() - 1, today.month(), 1).unwrap();
     let (from, _) = (first + time::Duration::days(31), today);
-    let days: Vec<Date> = std::iter::successors(Some(from.replace_day(1).unwrap()), |day| day.next_day())
-        .take_while(|day| *day <= today)
-        .collect();
+    let days: Vec<Date> =
+        std::iter::successors(Some(from.replace_day(1).unwrap()), |day| day.next_day())
+            .take_while(|day| *day <= today)
+            .collect();
     let before = profiles / 10 * 9;
     let rows_per_day = (OPERATORS.len() * 2 * SOURCES_PER_DAY) as u64;
     let per_row = (profiles - before) / (days.len() as u64 * rows_per_day);
@@ -102,7 +126,11 @@ fn year_of_counts(today: Date, profiles: u64) -> serde_json::Value {
         for operator in OPERATORS {
             for kind in ["person", "company"] {
                 for source in 0..SOURCES_PER_DAY {
-                    let campaign = if source == 0 { CAMPAIGN.to_owned() } else { format!("K-{source}") };
+                    let campaign = if source == 0 {
+                        CAMPAIGN.to_owned()
+                    } else {
+                        format!("K-{source}")
+                    };
                     registrations.push(serde_json::json!({
                         "day": day.to_string(), "operator": operator, "kind": kind,
                         "source_sender": SENDER, "source_campaign": campaign,
@@ -118,7 +146,8 @@ fn year_of_counts(today: Date, profiles: u64) -> serde_json::Value {
         let number = sender_number(sender);
         for month_start in days.iter().filter(|day| day.day() == 1) {
             letters.push(serde_json::json!({
-                "sender": number, "month": format!("{:04}-{:02}", month_start.year(), u8::from(month_start.month())),
+                "sender": number,
+                "month": format!("{:04}-{:02}", month_start.year(), u8::from(month_start.month())),
                 "digital": 10_000 + sender * 7, "paper": 4_000 + sender * 3,
             }));
         }
@@ -168,22 +197,35 @@ async fn seed_campaign(world: &World, today: Date) {
         campaign_known: true,
         referrer_domain: None,
     };
-    let days = std::iter::successors(Some(starts_on), |day| day.next_day()).take_while(|day| *day <= today);
+    let days = std::iter::successors(Some(starts_on), |day| day.next_day())
+        .take_while(|day| *day <= today);
     for (index, day) in days.enumerate() {
         for visitor in 0..3_u8 {
             let mut hash = [visitor; 32];
             hash[..8].copy_from_slice(&(index as u64).to_le_bytes());
-            let visit = Visit { day, page: "/skaffa".to_owned(), visitor: VisitorHash(hash), source: source.clone() };
+            let visit = Visit {
+                day,
+                page: "/skaffa".to_owned(),
+                visitor: VisitorHash(hash),
+                source: source.clone(),
+            };
             world.store.record_visit(&visit).await.unwrap();
         }
-        world.store.record_operator_choice(day, "demobrevladan", Some(&org(SENDER)), Some(&code)).await.unwrap();
+        world
+            .store
+            .record_operator_choice(day, "demobrevladan", Some(&org(SENDER)), Some(&code))
+            .await
+            .unwrap();
     }
 }
 
 fn setting<T: std::str::FromStr>(name: &str, default: T) -> T {
     #[allow(clippy::disallowed_methods)]
     let value = std::env::var(name);
-    value.ok().and_then(|text| text.parse().ok()).unwrap_or(default)
+    value
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(default)
 }
 
 fn millis(duration: Duration) -> f64 {

@@ -35,12 +35,11 @@ impl FromRequestParts<CommunicatorState> for Signed {
     ) -> Result<Self, Self::Rejection> {
         let Ok(language) = Language::from_request_parts(parts, state).await;
         let shared = &state.shared;
-        let person = cookie_session_id(&parts.headers).and_then(|id| {
-            match shared.sessions.get(&id) {
+        let person =
+            cookie_session_id(&parts.headers).and_then(|id| match shared.sessions.get(&id) {
                 Some(Session::LoggedIn(person)) => Some((id, person)),
                 _ => None,
-            }
-        });
+            });
         let Some((session_id, person)) = person else {
             return Err(message_page(language, MessageKind::LogIn, StatusCode::OK));
         };
@@ -51,10 +50,19 @@ impl FromRequestParts<CommunicatorState> for Signed {
                 communicator,
                 language,
             }),
-            Ok(None) => Err(message_page(language, MessageKind::NoRole, StatusCode::FORBIDDEN)),
+            Ok(None) => Err(message_page(
+                language,
+                MessageKind::NoRole,
+                StatusCode::FORBIDDEN,
+            )),
             Err(error) => {
-                tracing::error!(error = %kuvert_core::report::error_chain(&error), "communicator role unreadable");
-                Err(message_page(language, MessageKind::Unavailable, StatusCode::SERVICE_UNAVAILABLE))
+                let chain = kuvert_core::report::error_chain(&error);
+                tracing::error!(error = %chain, "communicator role unreadable");
+                Err(message_page(
+                    language,
+                    MessageKind::Unavailable,
+                    StatusCode::SERVICE_UNAVAILABLE,
+                ))
             }
         }
     }
@@ -76,12 +84,20 @@ pub(super) async fn login(State(state): State<CommunicatorState>, language: Lang
     let client = match oidc_client(&state.shared).await {
         Ok(client) => client,
         Err(error) => {
-            tracing::warn!(error = %kuvert_core::report::error_chain(&error), "e-ID provider unavailable");
-            return message_page(language, MessageKind::Unavailable, StatusCode::SERVICE_UNAVAILABLE);
+            let chain = kuvert_core::report::error_chain(&error);
+            tracing::warn!(error = %chain, "e-ID provider unavailable");
+            return message_page(
+                language,
+                MessageKind::Unavailable,
+                StatusCode::SERVICE_UNAVAILABLE,
+            );
         }
     };
     let start = client.start_login();
-    let session_id = state.shared.sessions.create(Session::PendingLogin(start.state));
+    let session_id = state
+        .shared
+        .sessions
+        .create(Session::PendingLogin(start.state));
     let mut response = Redirect::to(start.authorize_url.as_str()).into_response();
     attach_cookie(&mut response, &set_cookie(&session_id, state.shared.is_tls));
     response
@@ -103,18 +119,30 @@ pub(super) async fn callback(
             Session::LoggedIn(_) => None,
         });
     let Some(pending) = pending else {
-        return message_page(language, MessageKind::LoginExpired, StatusCode::UNAUTHORIZED);
+        return message_page(
+            language,
+            MessageKind::LoginExpired,
+            StatusCode::UNAUTHORIZED,
+        );
     };
     let client = match oidc_client(shared).await {
         Ok(client) => client,
         Err(_) => {
-            return message_page(language, MessageKind::Unavailable, StatusCode::SERVICE_UNAVAILABLE);
+            return message_page(
+                language,
+                MessageKind::Unavailable,
+                StatusCode::SERVICE_UNAVAILABLE,
+            );
         }
     };
     let person = match client.finish_login(response, pending).await {
         Ok(person) => person,
         Err(EidError::Cancelled) => {
-            return message_page(language, MessageKind::LoginCancelled, StatusCode::UNAUTHORIZED);
+            return message_page(
+                language,
+                MessageKind::LoginCancelled,
+                StatusCode::UNAUTHORIZED,
+            );
         }
         Err(error) => {
             tracing::warn!(error = %error, "communicator e-ID login failed");
@@ -124,7 +152,8 @@ pub(super) async fn callback(
     let session_id = shared
         .sessions
         .create(Session::LoggedIn(person.personal_identity_number));
-    let mut response = Redirect::to(&format!("/kommunikator{}", lang_query(language))).into_response();
+    let mut response =
+        Redirect::to(&format!("/kommunikator{}", lang_query(language))).into_response();
     *response.status_mut() = StatusCode::SEE_OTHER;
     attach_cookie(&mut response, &set_cookie(&session_id, shared.is_tls));
     response

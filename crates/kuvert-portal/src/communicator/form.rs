@@ -109,7 +109,11 @@ pub(crate) fn campaign(
         (Some(start), Some(end)) if end < start => problem("slut", ProblemKind::EndBeforeStart),
         _ => {}
     }
-    let goal = fields.value("mal").parse::<u64>().ok().filter(|goal| *goal > 0);
+    let goal = fields
+        .value("mal")
+        .parse::<u64>()
+        .ok()
+        .filter(|goal| *goal > 0);
     if goal.is_none() {
         problem("mal", ProblemKind::Goal);
     }
@@ -138,7 +142,10 @@ pub(crate) fn target(fields: &FormFields) -> Result<TargetEntry, Vec<Problem>> {
         .ok()
         .filter(|year| (2000..=2100).contains(year));
     if year.is_none() {
-        problems.push(Problem { field: "ar", kind: ProblemKind::Year });
+        problems.push(Problem {
+            field: "ar",
+            kind: ProblemKind::Year,
+        });
     }
     let percent = fields
         .value("mal")
@@ -147,10 +154,16 @@ pub(crate) fn target(fields: &FormFields) -> Result<TargetEntry, Vec<Problem>> {
         .ok()
         .filter(|percent| percent.is_finite() && (0.0..=100.0).contains(percent));
     if percent.is_none() {
-        problems.push(Problem { field: "mal", kind: ProblemKind::Percent });
+        problems.push(Problem {
+            field: "mal",
+            kind: ProblemKind::Percent,
+        });
     }
     match (year, percent) {
-        (Some(year), Some(percent_persons)) => Ok(TargetEntry { year, percent_persons }),
+        (Some(year), Some(percent_persons)) => Ok(TargetEntry {
+            year,
+            percent_persons,
+        }),
         _ => Err(problems),
     }
 }
@@ -168,13 +181,22 @@ impl ProblemKind {
                 "Kampanjkoden används redan. Välj en annan kod.",
                 "The campaign code is already in use. Choose another code.",
             ),
-            Self::Name => ("Ange ett namn på högst 100 tecken.", "Enter a name of at most 100 characters."),
+            Self::Name => (
+                "Ange ett namn på högst 100 tecken.",
+                "Enter a name of at most 100 characters.",
+            ),
             Self::Owners => (
                 "Välj minst en avsändare som du är kommunikatör för.",
                 "Choose at least one sender you are a communicator for.",
             ),
-            Self::Channel => ("Ange en kanal på högst 60 tecken.", "Enter a channel of at most 60 characters."),
-            Self::Day => ("Ange ett datum som ÅÅÅÅ-MM-DD.", "Enter a date as YYYY-MM-DD."),
+            Self::Channel => (
+                "Ange en kanal på högst 60 tecken.",
+                "Enter a channel of at most 60 characters.",
+            ),
+            Self::Day => (
+                "Ange ett datum som ÅÅÅÅ-MM-DD.",
+                "Enter a date as YYYY-MM-DD.",
+            ),
             Self::EndBeforeStart => (
                 "Slutdatumet kan inte vara före startdatumet.",
                 "The end date cannot be before the start date.",
@@ -183,7 +205,10 @@ impl ProblemKind {
                 "Ange målet som ett antal registreringar, minst 1.",
                 "Enter the goal as a number of registrations, at least 1.",
             ),
-            Self::Year => ("Ange ett år mellan 2000 och 2100.", "Enter a year between 2000 and 2100."),
+            Self::Year => (
+                "Ange ett år mellan 2000 och 2100.",
+                "Enter a year between 2000 and 2100.",
+            ),
             Self::Percent => (
                 "Ange målet i procent, mellan 0 och 100.",
                 "Enter the target in per cent, between 0 and 100.",

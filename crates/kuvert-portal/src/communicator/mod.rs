@@ -104,7 +104,10 @@ impl CommunicatorState {
         }
         let ca_pem = match &config.eid_ca_path {
             Some(path) => tokio::fs::read_to_string(path).await.map_err(|error| {
-                invalid("communicators.eid_ca_path", format!("{}: {error}", path.display()))
+                invalid(
+                    "communicators.eid_ca_path",
+                    format!("{}: {error}", path.display()),
+                )
             })?,
             None => organisation_ca_pem.to_owned(),
         };
@@ -149,10 +152,19 @@ pub(crate) fn routes<S: Clone + Send + Sync + 'static>(state: CommunicatorState)
         .route("/kommunikator/logga-in", get(auth::login))
         .route("/kommunikator/inloggad", get(auth::callback))
         .route("/kommunikator/logga-ut", post(auth::logout))
-        .route("/kommunikator/kampanjer/ny", get(pages::new_campaign).post(pages::create_campaign))
+        .route(
+            "/kommunikator/kampanjer/ny",
+            get(pages::new_campaign).post(pages::create_campaign),
+        )
         .route("/kommunikator/kampanjer/{code}", get(pages::campaign))
-        .route("/kommunikator/kampanjer/{code}/{file}", get(pages::campaign_file))
+        .route(
+            "/kommunikator/kampanjer/{code}/{file}",
+            get(pages::campaign_file),
+        )
         .route("/kommunikator/resultat/{file}", get(pages::results_file))
-        .route("/kommunikator/mal", get(pages::targets).post(pages::save_target))
+        .route(
+            "/kommunikator/mal",
+            get(pages::targets).post(pages::save_target),
+        )
         .with_state(state)
 }

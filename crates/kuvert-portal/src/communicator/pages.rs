@@ -26,8 +26,8 @@ use crate::dashboard::model::{self, PortalFunnelDay, RegistryStatistics};
 
 mod views;
 
-pub(super) use views::{MessageKind, message_page};
 use views::{CampaignPage, FormPage, OverviewPage, TargetsPage};
+pub(super) use views::{MessageKind, message_page};
 
 /// Days back the overview's results reach: the registry feed is asked for one year.
 const RESULTS_DAYS_MAX: i64 = 366;
@@ -45,7 +45,12 @@ pub(super) async fn overview(State(state): State<CommunicatorState>, signed: Sig
     };
     let dataset = figures::campaigns(&results, language);
     let names = sender_names(&state).await;
-    render(&OverviewPage::new(&signed, &campaigns, dataset.to_view(language), &names))
+    render(&OverviewPage::new(
+        &signed,
+        &campaigns,
+        dataset.to_view(language),
+        &names,
+    ))
 }
 
 /// `/kommunikator/kampanjer/{code}`: one campaign's funnel per day and result.
@@ -86,7 +91,11 @@ pub(super) async fn campaign_file(
         Err(error) => return unavailable(language, &error),
     };
     match campaign_result(&state, &campaign).await {
-        Ok(result) => dataset_file(&figures::funnel(&result.funnel, language), extension, language),
+        Ok(result) => dataset_file(
+            &figures::funnel(&result.funnel, language),
+            extension,
+            language,
+        ),
         Err(error) => unavailable(language, &error),
     }
 }
@@ -114,7 +123,10 @@ pub(super) async fn results_file(
 }
 
 /// `/kommunikator/kampanjer/ny`: the empty campaign form.
-pub(super) async fn new_campaign(State(state): State<CommunicatorState>, signed: Signed) -> Response {
+pub(super) async fn new_campaign(
+    State(state): State<CommunicatorState>,
+    signed: Signed,
+) -> Response {
     let owners = owner_choices(&state, &signed.communicator).await;
     render(&FormPage::new(&signed, owners, &FormFields::default(), &[]))
 }
@@ -144,7 +156,10 @@ pub(super) async fn create_campaign(
             lang_query(language)
         )),
         Err(StoreError::Conflict { .. }) => {
-            let taken = [Problem { field: "kod", kind: form::ProblemKind::CodeTaken }];
+            let taken = [Problem {
+                field: "kod",
+                kind: form::ProblemKind::CodeTaken,
+            }];
             form_again(&signed, owners, &fields, &taken)
         }
         Err(error) => unavailable(language, &DashboardError::Store(error)),
@@ -154,10 +169,19 @@ pub(super) async fn create_campaign(
 /// `/kommunikator/mal`: the annual targets and a form to set one (admins only).
 pub(super) async fn targets(State(state): State<CommunicatorState>, signed: Signed) -> Response {
     if !signed.communicator.is_admin {
-        return message_page(signed.language, MessageKind::AdminOnly, StatusCode::FORBIDDEN);
+        return message_page(
+            signed.language,
+            MessageKind::AdminOnly,
+            StatusCode::FORBIDDEN,
+        );
     }
     match state.shared.store.annual_targets().await {
-        Ok(targets) => render(&TargetsPage::new(&signed, &targets, &FormFields::default(), &[])),
+        Ok(targets) => render(&TargetsPage::new(
+            &signed,
+            &targets,
+            &FormFields::default(),
+            &[],
+        )),
         Err(error) => unavailable(signed.language, &DashboardError::Store(error)),
     }
 }
@@ -178,7 +202,10 @@ pub(super) async fn save_target(
     }
     let store = &state.shared.store;
     let problems = match form::target(&fields) {
-        Ok(entry) => match store.set_annual_target(entry.year, entry.percent_persons).await {
+        Ok(entry) => match store
+            .set_annual_target(entry.year, entry.percent_persons)
+            .await
+        {
             Ok(()) => return see_other(&format!("/kommunikator/mal{}", lang_query(language))),
             Err(error) => return unavailable(language, &DashboardError::Store(error)),
         },
@@ -246,8 +273,10 @@ async fn campaign_results(
 ) -> Result<Vec<CampaignResult>, DashboardError> {
     let today = today();
     let earliest = today - time::Duration::days(RESULTS_DAYS_MAX - 1);
-    let started: Vec<&Campaign> =
-        campaigns.iter().filter(|campaign| campaign.starts_on <= today).collect();
+    let started: Vec<&Campaign> = campaigns
+        .iter()
+        .filter(|campaign| campaign.starts_on <= today)
+        .collect();
     let statistics = match started.iter().map(|campaign| campaign.starts_on).min() {
         Some(first) => fetch_statistics(&state.shared.registry, first.max(earliest), today).await?,
         None => empty_statistics(today),
@@ -328,7 +357,8 @@ async fn sender_names(state: &CommunicatorState) -> Vec<(OrganisationNumber, Str
             .collect(),
         Err(error) => {
             // Organisation numbers are shown instead of names.
-            tracing::warn!(error = %kuvert_core::report::error_chain(&error), "senders list unavailable");
+            let chain = kuvert_core::report::error_chain(&error);
+            tracing::warn!(error = %chain, "senders list unavailable");
             Vec::new()
         }
     }
@@ -353,8 +383,13 @@ fn form_again(
 }
 
 fn unavailable(language: Language, error: &DashboardError) -> Response {
-    tracing::warn!(error = %kuvert_core::report::error_chain(error), "communicator page unavailable");
-    message_page(language, MessageKind::Unavailable, StatusCode::SERVICE_UNAVAILABLE)
+    let chain = kuvert_core::report::error_chain(error);
+    tracing::warn!(error = %chain, "communicator page unavailable");
+    message_page(
+        language,
+        MessageKind::Unavailable,
+        StatusCode::SERVICE_UNAVAILABLE,
+    )
 }
 
 fn see_other(target: &str) -> Response {
@@ -368,7 +403,11 @@ fn render(page: &impl Template) -> Response {
         Ok(html) => Html(html).into_response(),
         Err(error) => {
             tracing::error!(error = %error, "communicator page failed to render");
-            (StatusCode::INTERNAL_SERVER_ERROR, "Internt fel / Internal error").into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Internt fel / Internal error",
+            )
+                .into_response()
         }
     }
 }

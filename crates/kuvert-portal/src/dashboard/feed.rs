@@ -79,7 +79,11 @@ pub(crate) struct FeedError {
 
 impl StatisticsJson {
     /// The feed for `from..=to` as the model's values.
-    pub(crate) fn into_statistics(self, from: Date, to: Date) -> Result<RegistryStatistics, FeedError> {
+    pub(crate) fn into_statistics(
+        self,
+        from: Date,
+        to: Date,
+    ) -> Result<RegistryStatistics, FeedError> {
         let registrations = self
             .registrations
             .into_iter()
@@ -102,14 +106,25 @@ impl StatisticsJson {
             .mailboxes_before_per_operator
             .into_iter()
             .map(|row| {
-                let counts = KindCounts { persons: row.person, companies: row.company };
-                Ok((organisation(&row.operator, "mailboxes_before_per_operator.operator")?, counts))
+                let counts = KindCounts {
+                    persons: row.person,
+                    companies: row.company,
+                };
+                Ok((
+                    organisation(&row.operator, "mailboxes_before_per_operator.operator")?,
+                    counts,
+                ))
             })
             .collect::<Result<_, _>>()?;
         let operator_names = self
             .operators
             .into_iter()
-            .map(|row| Ok((organisation(&row.organisation_number, "operators")?, row.name)))
+            .map(|row| {
+                Ok((
+                    organisation(&row.organisation_number, "operators")?,
+                    row.name,
+                ))
+            })
             .collect::<Result<_, _>>()?;
         Ok(RegistryStatistics {
             from,
@@ -161,7 +176,11 @@ impl RegistrationJson {
 
 /// Parses `YYYY-MM-DD`.
 pub(crate) fn parse_day(text: &str) -> Option<Date> {
-    Date::parse(text, time::macros::format_description!("[year]-[month]-[day]")).ok()
+    Date::parse(
+        text,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok()
 }
 
 /// Formats `YYYY-MM-DD`.

@@ -55,23 +55,51 @@ pub(crate) fn key_figures(figures: &KeyFigures, language: Language) -> Dataset {
         ),
         columns: vec![w("Nyckeltal", "Figure"), w("Värde", "Value")],
         rows: vec![
-            row(w("Digitala brevlådor, personer", "Digital mailboxes, persons"),
-                Value::Count(figures.persons)),
-            row(w("Digitala brevlådor, företag", "Digital mailboxes, companies"),
-                Value::Count(figures.companies)),
-            row(w("Andel av befolkningen med digital brevlåda",
-                  "Share of the population with a digital mailbox"),
-                Value::Percent(Some(figures.connection_percent))),
-            row(w("Årets mål", "This year's target"), Value::Percent(figures.target_percent)),
-            row(w("Anslutna avsändare", "Connected senders"), Value::Count(figures.senders)),
-            row(w("Digitala brev i perioden", "Digital letters in the period"),
-                Value::Count(figures.digital_letters)),
-            row(w("Pappersbrev i perioden", "Paper letters in the period"),
-                Value::Count(figures.paper_letters)),
-            row(w("Sparat tryck och porto (kr)", "Printing and postage saved (SEK)"),
-                Value::Decimal(figures.cost_kronor, 0)),
-            row(w("Undvikna utsläpp (kg CO₂)", "Emissions avoided (kg CO₂)"),
-                Value::Decimal(figures.co2_kilograms, 0)),
+            row(
+                w("Digitala brevlådor, personer", "Digital mailboxes, persons"),
+                Value::Count(figures.persons),
+            ),
+            row(
+                w(
+                    "Digitala brevlådor, företag",
+                    "Digital mailboxes, companies",
+                ),
+                Value::Count(figures.companies),
+            ),
+            row(
+                w(
+                    "Andel av befolkningen med digital brevlåda",
+                    "Share of the population with a digital mailbox",
+                ),
+                Value::Percent(Some(figures.connection_percent)),
+            ),
+            row(
+                w("Årets mål", "This year's target"),
+                Value::Percent(figures.target_percent),
+            ),
+            row(
+                w("Anslutna avsändare", "Connected senders"),
+                Value::Count(figures.senders),
+            ),
+            row(
+                w("Digitala brev i perioden", "Digital letters in the period"),
+                Value::Count(figures.digital_letters),
+            ),
+            row(
+                w("Pappersbrev i perioden", "Paper letters in the period"),
+                Value::Count(figures.paper_letters),
+            ),
+            row(
+                w(
+                    "Sparat tryck och porto (kr)",
+                    "Printing and postage saved (SEK)",
+                ),
+                Value::Decimal(figures.cost_kronor, 0),
+            ),
+            row(
+                w("Undvikna utsläpp (kg CO₂)", "Emissions avoided (kg CO₂)"),
+                Value::Decimal(figures.co2_kilograms, 0),
+            ),
         ],
         chart: None,
     }
@@ -81,7 +109,11 @@ pub(crate) fn key_figures(figures: &KeyFigures, language: Language) -> Dataset {
 pub(crate) fn mailboxes(points: &[MailboxPoint], language: Language) -> Dataset {
     let w = |sv, en| words(language, sv, en);
     let is_daily = matches!(points.first(), Some(point) if matches!(point.period, Period::Day(_)));
-    let period_heading = if is_daily { w("Dag", "Day") } else { w("Månad", "Month") };
+    let period_heading = if is_daily {
+        w("Dag", "Day")
+    } else {
+        w("Månad", "Month")
+    };
     Dataset {
         slug: "brevlador",
         title: w("Digitala brevlådor över tid", "Digital mailboxes over time"),
@@ -90,8 +122,12 @@ pub(crate) fn mailboxes(points: &[MailboxPoint], language: Language) -> Dataset 
              period.",
             "Active digital mailboxes of persons and of companies at the end of each period.",
         ),
-        columns: vec![period_heading, w("Personer", "Persons"), w("Företag", "Companies"),
-                      w("Totalt", "Total")],
+        columns: vec![
+            period_heading,
+            w("Personer", "Persons"),
+            w("Företag", "Companies"),
+            w("Totalt", "Total"),
+        ],
         rows: points
             .iter()
             .map(|point| Row {
@@ -116,16 +152,25 @@ pub(crate) fn connection_rate(points: &[ConnectionPoint], language: Language) ->
     let w = |sv, en| words(language, sv, en);
     Dataset {
         slug: "anslutning",
-        title: w("Anslutningstakt mot årets mål", "Connection rate against the annual target"),
+        title: w(
+            "Anslutningstakt mot årets mål",
+            "Connection rate against the annual target",
+        ),
         description: w(
             "Andel av befolkningen med digital brevlåda i slutet av varje månad, och målet för \
              året enligt den årliga kommunikationsplanen.",
             "Share of the population with a digital mailbox at the end of each month, and the \
              year's target from the annual communication plan.",
         ),
-        columns: vec![w("Månad", "Month"), w("Personer med digital brevlåda",
-                      "Persons with a digital mailbox"), w("Andel (%)", "Share (%)"),
-                      w("Mål (%)", "Target (%)")],
+        columns: vec![
+            w("Månad", "Month"),
+            w(
+                "Personer med digital brevlåda",
+                "Persons with a digital mailbox",
+            ),
+            w("Andel (%)", "Share (%)"),
+            w("Mål (%)", "Target (%)"),
+        ],
         rows: points
             .iter()
             .map(|point| Row {
@@ -155,8 +200,13 @@ pub(crate) fn operator_shares(shares: &[OperatorShare], language: Language) -> D
             "Aktiva digitala brevlådor hos varje brevlådeoperatör och dess andel av alla.",
             "Active digital mailboxes at each mailbox operator and its share of all.",
         ),
-        columns: vec![w("Brevlådeoperatör", "Mailbox operator"), w("Personer", "Persons"),
-                      w("Företag", "Companies"), w("Totalt", "Total"), w("Andel (%)", "Share (%)")],
+        columns: vec![
+            w("Brevlådeoperatör", "Mailbox operator"),
+            w("Personer", "Persons"),
+            w("Företag", "Companies"),
+            w("Totalt", "Total"),
+            w("Andel (%)", "Share (%)"),
+        ],
         rows: shares
             .iter()
             .map(|share| Row {
@@ -182,16 +232,22 @@ pub(crate) fn letters(months: &[LettersMonth], language: Language) -> Dataset {
     let w = |sv, en| words(language, sv, en);
     Dataset {
         slug: "brev",
-        title: w("Brev per månad, digitalt och på papper",
-                 "Letters per month, digital and on paper"),
+        title: w(
+            "Brev per månad, digitalt och på papper",
+            "Letters per month, digital and on paper",
+        ),
         description: w(
             "Brev från alla avsändare per månad: digitalt till en digital brevlåda och som \
              pappersutskick.",
             "Letters from all senders per month: digitally to a digital mailbox and as paper \
              mail.",
         ),
-        columns: vec![w("Månad", "Month"), w("Digitalt", "Digital"), w("Papper", "Paper"),
-                      w("Andel digitalt (%)", "Share digital (%)")],
+        columns: vec![
+            w("Månad", "Month"),
+            w("Digitalt", "Digital"),
+            w("Papper", "Paper"),
+            w("Andel digitalt (%)", "Share digital (%)"),
+        ],
         rows: months
             .iter()
             .map(|month| Row {
@@ -199,8 +255,10 @@ pub(crate) fn letters(months: &[LettersMonth], language: Language) -> Dataset {
                 values: vec![
                     Value::Count(month.digital),
                     Value::Count(month.paper),
-                    Value::Percent(super::model::percent(month.digital,
-                                                         month.digital + month.paper)),
+                    Value::Percent(super::model::percent(
+                        month.digital,
+                        month.digital + month.paper,
+                    )),
                 ],
             })
             .collect(),
@@ -221,13 +279,21 @@ pub(crate) fn letters_per_sender(
     let w = |sv, en| words(language, sv, en);
     Dataset {
         slug: "brev-per-avsandare",
-        title: w("Brev per avsändare och månad", "Letters per sender and month"),
+        title: w(
+            "Brev per avsändare och månad",
+            "Letters per sender and month",
+        ),
         description: w(
             "Varje avsändares brev per månad, digitalt och på papper.",
             "Each sender's letters per month, digital and on paper.",
         ),
-        columns: vec![w("Avsändare", "Sender"), w("Organisationsnummer", "Organisation number"),
-                      w("Månad", "Month"), w("Digitalt", "Digital"), w("Papper", "Paper")],
+        columns: vec![
+            w("Avsändare", "Sender"),
+            w("Organisationsnummer", "Organisation number"),
+            w("Månad", "Month"),
+            w("Digitalt", "Digital"),
+            w("Papper", "Paper"),
+        ],
         rows: rows
             .iter()
             .map(|row| Row {
@@ -249,17 +315,23 @@ pub(crate) fn savings(months: &[Savings], language: Language) -> Dataset {
     let w = |sv, en| words(language, sv, en);
     Dataset {
         slug: "besparing",
-        title: w("Sparat papper, porto och koldioxid", "Paper, postage and carbon saved"),
+        title: w(
+            "Sparat papper, porto och koldioxid",
+            "Paper, postage and carbon saved",
+        ),
         description: w(
             "Vad de digitala breven sparade varje månad jämfört med pappersutskick, beräknat \
              med faktorerna som anges under tabellen.",
             "What the digital letters saved each month compared with paper mail, computed \
              with the factors stated below the table.",
         ),
-        columns: vec![w("Månad", "Month"), w("Digitala brev", "Digital letters"),
-                      w("Papper (kg)", "Paper (kg)"),
-                      w("Tryck och porto (kr)", "Printing and postage (SEK)"),
-                      w("Koldioxid (kg CO₂)", "Carbon dioxide (kg CO₂)")],
+        columns: vec![
+            w("Månad", "Month"),
+            w("Digitala brev", "Digital letters"),
+            w("Papper (kg)", "Paper (kg)"),
+            w("Tryck och porto (kr)", "Printing and postage (SEK)"),
+            w("Koldioxid (kg CO₂)", "Carbon dioxide (kg CO₂)"),
+        ],
         rows: months
             .iter()
             .map(|month| Row {
@@ -292,9 +364,12 @@ pub(crate) fn funnel(funnel: &CampaignFunnel, language: Language) -> Dataset {
             "Visits to the portal with the campaign code, mailbox operators chosen and \
              registrations completed at a mailbox operator, per day.",
         ),
-        columns: vec![w("Dag", "Day"), w("Besök", "Visits"),
-                      w("Valt brevlådeoperatör", "Mailbox operator chosen"),
-                      w("Registreringar", "Registrations")],
+        columns: vec![
+            w("Dag", "Day"),
+            w("Besök", "Visits"),
+            w("Valt brevlådeoperatör", "Mailbox operator chosen"),
+            w("Registreringar", "Registrations"),
+        ],
         rows: funnel
             .days
             .iter()
@@ -320,17 +395,25 @@ pub(crate) fn campaigns(results: &[CampaignResult], language: Language) -> Datas
     let w = |sv, en| words(language, sv, en);
     Dataset {
         slug: "kampanjer",
-        title: w("Kampanjernas resultat mot mål", "Campaign results against goals"),
+        title: w(
+            "Kampanjernas resultat mot mål",
+            "Campaign results against goals",
+        ),
         description: w(
             "Besök, val av brevlådeoperatör och registreringar för varje kampanj, och \
              registreringarna i procent av kampanjens mål.",
             "Visits, mailbox operators chosen and registrations for each campaign, and the \
              registrations in per cent of the campaign's goal.",
         ),
-        columns: vec![w("Kampanj", "Campaign"), w("Namn", "Name"), w("Besök", "Visits"),
-                      w("Valt brevlådeoperatör", "Mailbox operator chosen"),
-                      w("Registreringar", "Registrations"), w("Mål", "Goal"),
-                      w("Resultat (% av mål)", "Result (% of goal)")],
+        columns: vec![
+            w("Kampanj", "Campaign"),
+            w("Namn", "Name"),
+            w("Besök", "Visits"),
+            w("Valt brevlådeoperatör", "Mailbox operator chosen"),
+            w("Registreringar", "Registrations"),
+            w("Mål", "Goal"),
+            w("Resultat (% av mål)", "Result (% of goal)"),
+        ],
         rows: results
             .iter()
             .map(|result| Row {

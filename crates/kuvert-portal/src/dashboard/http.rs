@@ -30,8 +30,11 @@ pub(crate) struct DashboardState {
     registry: RegistryClient,
     store: Arc<dyn PortalStore>,
     settings: StatisticsConfig,
-    cache: Arc<Mutex<Option<(Instant, Date, Arc<DashboardInputs>)>>>,
+    cache: Arc<Mutex<Option<Cached>>>,
 }
+
+/// Computed inputs: when, for which day, and what.
+type Cached = (Instant, Date, Arc<DashboardInputs>);
 
 /// Why the figures could not be computed.
 #[derive(Debug, thiserror::Error)]
@@ -75,12 +78,13 @@ impl DashboardState {
         {
             return Ok(Arc::clone(inputs));
         }
-        let inputs = Arc::new(load_inputs(&self.registry, &*self.store, &self.settings, today).await?);
+        let inputs =
+            Arc::new(load_inputs(&self.registry, &*self.store, &self.settings, today).await?);
         *self.lock_cache() = Some((Instant::now(), today, Arc::clone(&inputs)));
         Ok(inputs)
     }
 
-    fn lock_cache(&self) -> std::sync::MutexGuard<'_, Option<(Instant, Date, Arc<DashboardInputs>)>> {
+    fn lock_cache(&self) -> std::sync::MutexGuard<'_, Option<Cached>> {
         // The cache is replaced in one assignment, so a poisoned lock still holds a whole value.
         self.cache.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -118,7 +122,8 @@ pub(crate) async fn load_inputs(
             .collect(),
         Err(error) => {
             // The figures stand without names; organisation numbers are shown instead.
-            tracing::warn!(error = %kuvert_core::report::error_chain(&error), "senders list unavailable");
+            let chain = kuvert_core::report::error_chain(&error);
+            tracing::warn!(error = %chain, "senders list unavailable");
             Vec::new()
         }
     };
@@ -136,7 +141,11 @@ pub(crate) async fn fetch_statistics(
     from: Date,
     to: Date,
 ) -> Result<RegistryStatistics, DashboardError> {
-    let path = format!("/api/v1/statistics?from={}&to={}", format_day(from), format_day(to));
+    let path = format!(
+        "/api/v1/statistics?from={}&to={}",
+        format_day(from),
+        format_day(to)
+    );
     let json: StatisticsJson = registry.get_json(&path).await?;
     Ok(json.into_statistics(from, to)?)
 }
@@ -174,7 +183,11 @@ async fn statistics_page(language: Language, State(state): State<DashboardState>
         Ok(html) => Html(html).into_response(),
         Err(error) => {
             tracing::error!(error = %error, "statistics page failed to render");
-            (StatusCode::INTERNAL_SERVER_ERROR, "Internt fel / Internal error").into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Internt fel / Internal error",
+            )
+                .into_response()
         }
     }
 }
@@ -216,7 +229,9 @@ pub(crate) fn dataset_file(dataset: &Dataset, extension: &str, language: Languag
     if extension == "csv" {
         let disposition = format!("attachment; filename=\"{}.csv\"", dataset.slug);
         if let Ok(value) = HeaderValue::from_str(&disposition) {
-            response.headers_mut().insert(header::CONTENT_DISPOSITION, value);
+            response
+                .headers_mut()
+                .insert(header::CONTENT_DISPOSITION, value);
         }
     }
     response
@@ -228,7 +243,8 @@ pub(crate) fn today() -> Date {
 }
 
 fn unavailable(error: &DashboardError, language: Language) -> Response {
-    tracing::warn!(error = %kuvert_core::report::error_chain(error), "statistics unavailable");
+    let chain = kuvert_core::report::error_chain(error);
+    tracing::warn!(error = %chain, "statistics unavailable");
     let text = match language {
         Language::Swedish => "Statistiken kan inte visas just nu. Försök igen om en stund.",
         Language::English => "The statistics cannot be shown right now. Please try again later.",

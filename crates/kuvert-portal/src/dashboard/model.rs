@@ -287,7 +287,7 @@ pub(crate) fn operator_shares(statistics: &RegistryStatistics) -> Vec<OperatorSh
             mailboxes,
         })
         .collect();
-    shares.sort_by(|a, b| b.mailboxes.total().cmp(&a.mailboxes.total()));
+    shares.sort_by_key(|share| std::cmp::Reverse(share.mailboxes.total()));
     shares
 }
 

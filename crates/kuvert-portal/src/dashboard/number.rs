@@ -13,7 +13,9 @@ pub(crate) fn count(value: u64, language: Language) -> String {
 pub(crate) fn decimal(value: f64, decimals: usize, language: Language) -> String {
     let text = format!("{value:.decimals$}");
     let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
-    let (sign, digits) = whole.strip_prefix('-').map_or(("", whole), |rest| ("-", rest));
+    let (sign, digits) = whole
+        .strip_prefix('-')
+        .map_or(("", whole), |rest| ("-", rest));
     let grouped = group(digits, language);
     if fraction.is_empty() {
         return format!("{sign}{grouped}");
@@ -45,7 +47,7 @@ fn group(digits: &str, language: Language) -> String {
     };
     let mut grouped = String::with_capacity(digits.len() + digits.len() / 3 * 2);
     for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
             grouped.push(separator);
         }
         grouped.push(digit);

@@ -50,18 +50,19 @@ pub(crate) fn public_range(today: Date) -> (Date, Date) {
 pub(crate) fn public_datasets(inputs: &DashboardInputs, language: Language) -> Vec<Dataset> {
     let statistics = &inputs.statistics;
     let mailboxes = model::mailboxes_over_time(statistics);
-    let connection =
-        model::connection_rate(statistics, inputs.factors.population, &inputs.targets);
+    let connection = model::connection_rate(statistics, inputs.factors.population, &inputs.targets);
     let shares = model::operator_shares(statistics);
     let months = model::letters_per_month(&statistics.letters);
     let per_sender = model::letters_per_sender(&statistics.letters);
     let savings = model::savings(&months, &inputs.factors);
-    let last = mailboxes.last().map(|point| point.mailboxes).unwrap_or_default();
+    let last = mailboxes
+        .last()
+        .map(|point| point.mailboxes)
+        .unwrap_or_default();
     let key = KeyFigures {
         persons: last.persons,
         companies: last.companies,
-        connection_percent: model::percent(last.persons, inputs.factors.population)
-            .unwrap_or(0.0),
+        connection_percent: model::percent(last.persons, inputs.factors.population).unwrap_or(0.0),
         target_percent: inputs
             .targets
             .iter()

@@ -71,8 +71,14 @@ impl StatisticsConfig {
             return Some(("statistics.population", "must be at least 1".to_owned()));
         }
         let factors = [
-            ("statistics.paper_grams_per_letter", self.paper_grams_per_letter),
-            ("statistics.cost_kronor_per_letter", self.cost_kronor_per_letter),
+            (
+                "statistics.paper_grams_per_letter",
+                self.paper_grams_per_letter,
+            ),
+            (
+                "statistics.cost_kronor_per_letter",
+                self.cost_kronor_per_letter,
+            ),
             ("statistics.co2_grams_per_letter", self.co2_grams_per_letter),
         ];
         for (key, value) in factors {

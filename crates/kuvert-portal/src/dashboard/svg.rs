@@ -108,9 +108,17 @@ pub(crate) fn bar_chart(chart: &Chart<'_>) -> String {
             let height = (scale.y(0.0) - y).max(0.0);
             let _ = write!(
                 svg,
-                r#"<rect x="{x:.1}" y="{y:.1}" width="{bar_width:.1}" height="{height:.1}" fill="url(#{}-p{index})" stroke="{}"/>"#,
+                concat!(
+                    r#"<rect x="{x:.1}" y="{y:.1}" width="{bar_width:.1}" height="{height:.1}" "#,
+                    r#"fill="url(#{}-p{index})" stroke="{}"/>"#,
+                ),
                 chart.id,
-                colour(index)
+                colour(index),
+                x = x,
+                y = y,
+                bar_width = bar_width,
+                height = height,
+                index = index
             );
             if bar_width >= 34.0 {
                 let _ = write!(
@@ -168,7 +176,11 @@ enum Legend {
 impl Scale {
     /// A scale whose top is a round number at or above `max` (1 when `max` is not above 0).
     pub(crate) fn new(max: f64) -> Self {
-        let max = if max.is_finite() && max > 0.0 { max } else { 1.0 };
+        let max = if max.is_finite() && max > 0.0 {
+            max
+        } else {
+            1.0
+        };
         let rough_step = max / 5.0;
         let magnitude = 10_f64.powf(rough_step.log10().floor());
         let step = [1.0, 2.0, 2.5, 5.0, 10.0]
@@ -202,9 +214,17 @@ fn open(chart: &Chart<'_>) -> String {
     let mut svg = String::with_capacity(4_096 + chart.x_labels.len() * 64);
     let _ = write!(
         svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" role="img" aria-labelledby="{id}-title {id}-desc" font-family="sans-serif"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
+        concat!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" "#,
+            r#"width="{WIDTH}" height="{HEIGHT}" role="img" aria-labelledby="{id}-title "#,
+            r#"{id}-desc" font-family="sans-serif"><title id="{id}-title">{}</title><desc "#,
+            r#"id="{id}-desc">{}</desc>"#,
+        ),
         escape(chart.title),
-        escape(chart.description)
+        escape(chart.description),
+        WIDTH = WIDTH,
+        HEIGHT = HEIGHT,
+        id = id
     );
     svg
 }
@@ -216,22 +236,32 @@ fn axes(svg: &mut String, chart: &Chart<'_>, scale: &Scale, align: Align) {
         let y = scale.y(tick);
         let _ = write!(
             svg,
-            r##"<line x1="{LEFT}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#d0d0d0"/><text x="{:.1}" y="{:.1}" text-anchor="end" font-size="12">{}</text>"##,
+            concat!(
+                r##"<line x1="{LEFT}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#d0d0d0"/>"##,
+                r##"<text "##,
+                r##"x="{:.1}" y="{:.1}" text-anchor="end" font-size="12">{}</text>"##,
+            ),
             WIDTH - RIGHT,
             LEFT - 6.0,
             y + 4.0,
-            escape(&scale.label(tick, language))
+            escape(&scale.label(tick, language)),
+            LEFT = LEFT,
+            y = y
         );
         tick += scale.step;
     }
     let _ = write!(
         svg,
-        r##"<text x="{LEFT}" y="{:.1}" font-size="12">{}</text><line x1="{LEFT}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#333"/>"##,
+        concat!(
+            r##"<text x="{LEFT}" y="{:.1}" font-size="12">{}</text><line x1="{LEFT}" y1="{:.1}" "##,
+            r##"x2="{:.1}" y2="{:.1}" stroke="#333"/>"##,
+        ),
         TOP - 10.0,
         escape(chart.unit),
         scale.y(0.0),
         WIDTH - RIGHT,
-        scale.y(0.0)
+        scale.y(0.0),
+        LEFT = LEFT
     );
     x_labels(svg, chart.x_labels, align);
 }
@@ -239,7 +269,11 @@ fn axes(svg: &mut String, chart: &Chart<'_>, scale: &Scale, align: Align) {
 fn x_labels(svg: &mut String, labels: &[String], align: Align) {
     let step = step_width(labels.len(), align);
     let every = ((LABEL_WIDTH / step).ceil() as usize).max(1);
-    let offset = if align == Align::Groups { step / 2.0 } else { 0.0 };
+    let offset = if align == Align::Groups {
+        step / 2.0
+    } else {
+        0.0
+    };
     for (index, label) in labels.iter().enumerate() {
         let is_last = index + 1 == labels.len();
         // The last label always shows; a regular one too close before it gives way.
@@ -280,20 +314,30 @@ fn legend(svg: &mut String, chart: &Chart<'_>, kind: Legend) {
             Legend::Lines => {
                 let _ = write!(
                     svg,
-                    r#"<line x1="{x:.1}" y1="{y}" x2="{:.1}" y2="{y}" stroke="{}" stroke-width="2.5"{}/>"#,
+                    concat!(
+                        r#"<line x1="{x:.1}" y1="{y}" x2="{:.1}" y2="{y}" stroke="{}" "#,
+                        r#"stroke-width="2.5"{}/>"#,
+                    ),
                     x + 28.0,
                     colour(index),
-                    dash_attribute(index)
+                    dash_attribute(index),
+                    x = x,
+                    y = y
                 );
                 marker(svg, index, x + 14.0, y);
             }
             Legend::Bars => {
                 let _ = write!(
                     svg,
-                    r#"<rect x="{x:.1}" y="{:.1}" width="24" height="14" fill="url(#{}-p{index})" stroke="{}"/>"#,
+                    concat!(
+                        r#"<rect x="{x:.1}" y="{:.1}" width="24" height="14" "#,
+                        r#"fill="url(#{}-p{index})" stroke="{}"/>"#,
+                    ),
                     y - 7.0,
                     chart.id,
-                    colour(index)
+                    colour(index),
+                    x = x,
+                    index = index
                 );
             }
         }
@@ -321,9 +365,14 @@ fn patterns(svg: &mut String, chart: &Chart<'_>) {
         };
         let _ = write!(
             svg,
-            r#"<pattern id="{}-p{index}" width="8" height="8" patternUnits="userSpaceOnUse"><rect width="8" height="8" fill="{}"/>{marks}</pattern>"#,
+            concat!(
+                r#"<pattern id="{}-p{index}" width="8" height="8" patternUnits="userSpaceOnUse">"#,
+                r#"<rect width="8" height="8" fill="{}"/>{marks}</pattern>"#,
+            ),
             chart.id,
-            colour(index)
+            colour(index),
+            index = index,
+            marks = marks
         );
     }
     svg.push_str("</defs>");
@@ -333,7 +382,10 @@ fn patterns(svg: &mut String, chart: &Chart<'_>) {
 fn marker(svg: &mut String, index: usize, x: f64, y: f64) {
     let colour = colour(index);
     let _ = match index % COLOURS.len() {
-        0 => write!(svg, r#"<circle cx="{x:.1}" cy="{y:.1}" r="4" fill="{colour}"/>"#),
+        0 => write!(
+            svg,
+            r#"<circle cx="{x:.1}" cy="{y:.1}" r="4" fill="{colour}"/>"#
+        ),
         1 => write!(
             svg,
             r#"<rect x="{:.1}" y="{:.1}" width="8" height="8" fill="{colour}"/>"#,
@@ -351,15 +403,24 @@ fn marker(svg: &mut String, index: usize, x: f64, y: f64) {
         ),
         3 => write!(
             svg,
-            r#"<path d="M{x:.1},{:.1} L{:.1},{y:.1} L{x:.1},{:.1} L{:.1},{y:.1} Z" fill="{colour}"/>"#,
+            concat!(
+                r#"<path d="M{x:.1},{:.1} L{:.1},{y:.1} L{x:.1},{:.1} L{:.1},{y:.1} Z" "#,
+                r#"fill="{colour}"/>"#,
+            ),
             y - 5.0,
             x + 5.0,
             y + 5.0,
-            x - 5.0
+            x - 5.0,
+            x = x,
+            y = y,
+            colour = colour
         ),
         _ => write!(
             svg,
-            r#"<path d="M{:.1},{:.1} L{:.1},{:.1} M{:.1},{:.1} L{:.1},{:.1}" stroke="{colour}" stroke-width="2.5"/>"#,
+            concat!(
+                r#"<path d="M{:.1},{:.1} L{:.1},{:.1} M{:.1},{:.1} L{:.1},{:.1}" "#,
+                r#"stroke="{colour}" stroke-width="2.5"/>"#,
+            ),
             x - 4.0,
             y - 4.0,
             x + 4.0,
@@ -367,7 +428,8 @@ fn marker(svg: &mut String, index: usize, x: f64, y: f64) {
             x - 4.0,
             y + 4.0,
             x + 4.0,
-            y - 4.0
+            y - 4.0,
+            colour = colour
         ),
     };
 }

@@ -50,7 +50,11 @@ fn pki() -> &'static TestPki {
         };
         TestPki::generate(&PkiSpec {
             organisations: vec![
-                organisation("registry", "Förmedlingsadressregistret (test)", "2021005489"),
+                organisation(
+                    "registry",
+                    "Förmedlingsadressregistret (test)",
+                    "2021005489",
+                ),
                 organisation("portal", "Portalen (test)", "2021004516"),
             ],
             persons: Vec::new(),
@@ -93,7 +97,10 @@ impl World {
         change: impl FnOnce(&mut kuvert_portal::Config),
     ) -> Self {
         let shutdown = Shutdown::new();
-        let feed = Arc::new(Mutex::new(Feed { json: feed, asked: Vec::new() }));
+        let feed = Arc::new(Mutex::new(Feed {
+            json: feed,
+            asked: Vec::new(),
+        }));
         let registry_url = start_registry(Arc::clone(&feed), shutdown.clone()).await;
         let localhost: SocketAddr = "127.0.0.1:0".parse().unwrap();
         let listener = Listener::bind(localhost, ListenerTls::Plain).await.unwrap();
@@ -115,7 +122,13 @@ impl World {
         let service = kuvert_portal::build(config).await.unwrap();
         let store = service.store();
         tokio::spawn(service.serve(listener, shutdown.clone()));
-        Self { base, store, feed, shutdown, _dir: dir }
+        Self {
+            base,
+            store,
+            feed,
+            shutdown,
+            _dir: dir,
+        }
     }
 
     /// The `(from, to)` of every statistics request so far.
@@ -124,7 +137,10 @@ impl World {
     }
 
     pub(crate) fn url(&self, path: &str) -> String {
-        self.base.join(path.trim_start_matches('/')).unwrap().to_string()
+        self.base
+            .join(path.trim_start_matches('/'))
+            .unwrap()
+            .to_string()
     }
 }
 
@@ -135,8 +151,13 @@ async fn start_registry(feed: Arc<Mutex<Feed>>, shutdown: Shutdown) -> String {
         key_pem: credential.key_pem().clone(),
         client_ca_pem: pki().organisation_ca_pem().to_owned(),
     };
-    let listener = Listener::bind("127.0.0.1:0".parse().unwrap(), tls).await.unwrap();
-    let url = format!("https://localhost:{}", listener.local_addr().unwrap().port());
+    let listener = Listener::bind("127.0.0.1:0".parse().unwrap(), tls)
+        .await
+        .unwrap();
+    let url = format!(
+        "https://localhost:{}",
+        listener.local_addr().unwrap().port()
+    );
     let router = Router::new()
         .route("/api/v1/statistics", get(statistics))
         .route("/api/v1/senders", get(senders))
@@ -150,7 +171,8 @@ async fn statistics(
     Query(range): Query<HashMap<String, String>>,
 ) -> axum::Json<serde_json::Value> {
     let mut feed = feed.lock().unwrap();
-    feed.asked.push((range["from"].clone(), range["to"].clone()));
+    feed.asked
+        .push((range["from"].clone(), range["to"].clone()));
     axum::Json(feed.json.clone())
 }
 
@@ -169,22 +191,29 @@ fn write_identity(dir: &std::path::Path) -> kuvert_portal::TlsConfig {
     std::fs::write(&certificate_path, credential.certificate_pem()).unwrap();
     std::fs::write(&key_path, credential.key_pem().expose_secret()).unwrap();
     std::fs::write(&organisation_ca_path, pki().organisation_ca_pem()).unwrap();
-    kuvert_portal::TlsConfig { certificate_path, key_path, organisation_ca_path }
+    kuvert_portal::TlsConfig {
+        certificate_path,
+        key_path,
+        organisation_ca_path,
+    }
 }
 
 /// The test e-ID on its own port, with the portal's callback registered.
 async fn start_eid(portal: &Url) -> Url {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let issuer = Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
-    let persons = [(COMMUNICATOR, "Karin", "Kommunikatör"), (STRANGER, "Nils", "Ny")]
-        .iter()
-        .map(|(number, given_name, surname)| TestPerson {
-            personal_identity_number: person(number),
-            given_name: (*given_name).to_owned(),
-            surname: (*surname).to_owned(),
-            signing: None,
-        })
-        .collect();
+    let persons = [
+        (COMMUNICATOR, "Karin", "Kommunikatör"),
+        (STRANGER, "Nils", "Ny"),
+    ]
+    .iter()
+    .map(|(number, given_name, surname)| TestPerson {
+        personal_identity_number: person(number),
+        given_name: (*given_name).to_owned(),
+        surname: (*surname).to_owned(),
+        signing: None,
+    })
+    .collect();
     let config = TestEidConfig {
         issuer: issuer.clone(),
         clients: vec![RegisteredClient {
@@ -218,7 +247,11 @@ impl Browser {
             request_timeout: Duration::from_secs(60),
         })
         .unwrap();
-        Self { client, cookies: HashMap::new(), set_cookies: Vec::new() }
+        Self {
+            client,
+            cookies: HashMap::new(),
+            set_cookies: Vec::new(),
+        }
     }
 
     pub(crate) async fn get(&mut self, url: &str) -> reqwest::Response {
@@ -238,7 +271,11 @@ impl Browser {
             .map(|(name, value)| format!("{name}={value}"))
             .collect::<Vec<_>>()
             .join("; ");
-        let request = if cookie.is_empty() { request } else { request.header("cookie", cookie) };
+        let request = if cookie.is_empty() {
+            request
+        } else {
+            request.header("cookie", cookie)
+        };
         let response = request.send().await.unwrap();
         for value in response.headers().get_all("set-cookie") {
             let text = value.to_str().unwrap();
@@ -266,7 +303,10 @@ impl Browser {
         let choice = self.post(&form_action(&page), &fields).await;
         assert_eq!(choice.status(), StatusCode::SEE_OTHER);
         let callback = location(&choice);
-        assert!(callback.starts_with(&world.url("/kommunikator/inloggad")), "{callback}");
+        assert!(
+            callback.starts_with(&world.url("/kommunikator/inloggad")),
+            "{callback}"
+        );
         self.get(&callback).await
     }
 }

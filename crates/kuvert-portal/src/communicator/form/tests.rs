@@ -9,17 +9,26 @@ const SENDER: &str = "2120000829";
 const OTHER: &str = "2021005489";
 
 fn allowed() -> BTreeSet<OrganisationNumber> {
-    [OrganisationNumber::parse(SENDER).unwrap()].into_iter().collect()
+    [OrganisationNumber::parse(SENDER).unwrap()]
+        .into_iter()
+        .collect()
 }
 
 fn body(code: &str, owners: &[&str], start: &str, end: &str, goal: &str) -> FormFields {
     let mut serializer = url::form_urlencoded::Serializer::new(String::new());
-    serializer.append_pair("csrf_token", "x").append_pair("kod", code);
-    serializer.append_pair("namn", "Våren 2026").append_pair("kanal", "Brev");
+    serializer
+        .append_pair("csrf_token", "x")
+        .append_pair("kod", code);
+    serializer
+        .append_pair("namn", "Våren 2026")
+        .append_pair("kanal", "Brev");
     for owner in owners {
         serializer.append_pair("avsandare", owner);
     }
-    serializer.append_pair("start", start).append_pair("slut", end).append_pair("mal", goal);
+    serializer
+        .append_pair("start", start)
+        .append_pair("slut", end)
+        .append_pair("mal", goal);
     FormFields::parse(serializer.finish().as_bytes())
 }
 
@@ -42,17 +51,38 @@ fn campaign_form_becomes_a_new_campaign() {
 
 #[test]
 fn campaign_form_names_each_bad_field() {
-    check(&body("två ord", &[SENDER], "2026-03-01", "2026-05-31", "500"), &["kod"]);
-    check(&body("v", &[], "2026-03-01", "2026-05-31", "500"), &["avsandare"]);
-    check(&body("v", &[SENDER, OTHER], "2026-03-01", "2026-05-31", "500"), &["avsandare"]);
-    check(&body("v", &[SENDER], "1 mars", "2026-05-31", "0"), &["start", "mal"]);
-    check(&body("v", &[SENDER], "2026-03-01", "2026-02-01", "5"), &["slut"]);
+    check(
+        &body("två ord", &[SENDER], "2026-03-01", "2026-05-31", "500"),
+        &["kod"],
+    );
+    check(
+        &body("v", &[], "2026-03-01", "2026-05-31", "500"),
+        &["avsandare"],
+    );
+    check(
+        &body("v", &[SENDER, OTHER], "2026-03-01", "2026-05-31", "500"),
+        &["avsandare"],
+    );
+    check(
+        &body("v", &[SENDER], "1 mars", "2026-05-31", "0"),
+        &["start", "mal"],
+    );
+    check(
+        &body("v", &[SENDER], "2026-03-01", "2026-02-01", "5"),
+        &["slut"],
+    );
 }
 
 #[test]
 fn target_form_accepts_a_decimal_comma_and_refuses_out_of_range() {
     let fields = FormFields::parse(b"ar=2026&mal=42%2C5");
-    assert_eq!(target(&fields).unwrap(), TargetEntry { year: 2026, percent_persons: 42.5 });
+    assert_eq!(
+        target(&fields).unwrap(),
+        TargetEntry {
+            year: 2026,
+            percent_persons: 42.5
+        }
+    );
     let problems = target(&FormFields::parse(b"ar=1999&mal=101")).unwrap_err();
     assert_eq!(problems.len(), 2);
 }

@@ -161,8 +161,15 @@ pub(in crate::communicator) fn message_page(
 ) -> Response {
     let swedish = matches!(language, Language::Swedish);
     let pick = |sv: &'static str, en: &'static str| if swedish { sv } else { en };
-    let login = if swedish { "/kommunikator/logga-in" } else { "/kommunikator/logga-in?lang=en" };
-    let login_link = Some((login, pick("Logga in med e-legitimation", "Log in with e-ID")));
+    let login = if swedish {
+        "/kommunikator/logga-in"
+    } else {
+        "/kommunikator/logga-in?lang=en"
+    };
+    let login_link = Some((
+        login,
+        pick("Logga in med e-legitimation", "Log in with e-ID"),
+    ));
     let (heading, text, link) = match kind {
         MessageKind::LogIn => (
             pick("Logga in som kommunikatör", "Log in as a communicator"),
@@ -186,19 +193,29 @@ pub(in crate::communicator) fn message_page(
         ),
         MessageKind::AdminOnly => (
             pick("Endast för administratörer", "For administrators only"),
-            pick("Årliga mål läggs in av en administratör.", "Annual targets are entered by an administrator."),
+            pick(
+                "Årliga mål läggs in av en administratör.",
+                "Annual targets are entered by an administrator.",
+            ),
             None,
         ),
         MessageKind::NotFound => (
             pick("Sidan finns inte", "Page not found"),
-            pick("Kampanjen finns inte eller hör inte till dina avsändare.",
-                 "The campaign does not exist or does not belong to your senders."),
+            pick(
+                "Kampanjen finns inte eller hör inte till dina avsändare.",
+                "The campaign does not exist or does not belong to your senders.",
+            ),
             None,
         ),
         MessageKind::BadForm => (
-            pick("Formuläret kunde inte tas emot", "The form could not be accepted"),
-            pick("Sidan var för gammal. Gå tillbaka, ladda om sidan och försök igen.",
-                 "The page was too old. Go back, reload the page and try again."),
+            pick(
+                "Formuläret kunde inte tas emot",
+                "The form could not be accepted",
+            ),
+            pick(
+                "Sidan var för gammal. Gå tillbaka, ladda om sidan och försök igen.",
+                "The page was too old. Go back, reload the page and try again.",
+            ),
             None,
         ),
         MessageKind::LoginExpired => (
@@ -208,16 +225,25 @@ pub(in crate::communicator) fn message_page(
         ),
         MessageKind::LoginCancelled => (
             pick("Inloggningen avbröts", "The login was cancelled"),
-            pick("Du avbröt inloggningen med e-legitimation.", "You cancelled the login with e-ID."),
+            pick(
+                "Du avbröt inloggningen med e-legitimation.",
+                "You cancelled the login with e-ID.",
+            ),
             login_link,
         ),
         MessageKind::LoginFailed => (
             pick("Inloggningen misslyckades", "The login failed"),
-            pick("Inloggningen med e-legitimation gick inte igenom.", "The login with e-ID did not go through."),
+            pick(
+                "Inloggningen med e-legitimation gick inte igenom.",
+                "The login with e-ID did not go through.",
+            ),
             login_link,
         ),
         MessageKind::Unavailable => (
-            pick("Tjänsten är inte tillgänglig just nu", "The service is not available right now"),
+            pick(
+                "Tjänsten är inte tillgänglig just nu",
+                "The service is not available right now",
+            ),
             pick("Försök igen om en stund.", "Please try again in a while."),
             None,
         ),
@@ -230,7 +256,11 @@ pub(in crate::communicator) fn message_page(
     };
     let mut response = match page.render() {
         Ok(html) => Html(html).into_response(),
-        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Internt fel / Internal error").into_response(),
+        Err(_) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Internt fel / Internal error",
+        )
+            .into_response(),
     };
     *response.status_mut() = status;
     response
@@ -288,7 +318,10 @@ impl OverviewPage {
             csrf: signed.csrf.clone(),
             senders,
             is_admin: signed.communicator.is_admin,
-            campaigns: campaigns.iter().map(|campaign| campaign_row(campaign, language)).collect(),
+            campaigns: campaigns
+                .iter()
+                .map(|campaign| campaign_row(campaign, language))
+                .collect(),
             figure,
             file_base: "/kommunikator/resultat".to_owned(),
             csv_label: t.csv_label,
@@ -303,7 +336,11 @@ fn campaign_row(campaign: &Campaign, language: Language) -> CampaignRow {
         code: campaign.code.as_str().to_owned(),
         name: campaign.name.clone(),
         channel: campaign.channel.clone(),
-        period: format!("{} – {}", format_day(campaign.starts_on), format_day(campaign.ends_on)),
+        period: format!(
+            "{} – {}",
+            format_day(campaign.starts_on),
+            format_day(campaign.ends_on)
+        ),
         goal: number::count(campaign.goal_registrations, language),
     }
 }
@@ -339,30 +376,41 @@ impl CampaignPage {
         let share = result
             .funnel
             .percent_of_goal
-            .map_or_else(String::new, |share| format!(" ({})", number::percent(share, language)));
+            .map_or_else(String::new, |share| {
+                format!(" ({})", number::percent(share, language))
+            });
         let result_text = match language {
             Language::Swedish => format!(
-                "{} besök, {} val av brevlådeoperatör och {} registreringar av målet {}{share}.",
+                "{} besök, {} val av brevlådeoperatör och {} registreringar av målet \
+                 {}{share}.",
                 count(total.visits),
                 count(total.operator_choices),
                 count(total.registrations),
                 count(campaign.goal_registrations)
             ),
             Language::English => format!(
-                "{} visits, {} mailbox operators chosen and {} registrations of the goal {}{share}.",
+                "{} visits, {} mailbox operators chosen and {} registrations of the goal \
+                 {}{share}.",
                 count(total.visits),
                 count(total.operator_choices),
                 count(total.registrations),
                 count(campaign.goal_registrations)
             ),
         };
-        let owners: Vec<&str> = campaign.owners.iter().map(OrganisationNumber::as_str).collect();
+        let owners: Vec<&str> = campaign
+            .owners
+            .iter()
+            .map(OrganisationNumber::as_str)
+            .collect();
         let first_owner = owners.first().copied().unwrap_or_default();
         Self {
             chrome: Chrome::new(language, &[]),
             t,
             csrf: signed.csrf.clone(),
-            deep_link: format!("/skaffa?avsandare={first_owner}&kampanj={}", campaign.code.as_str()),
+            deep_link: format!(
+                "/skaffa?avsandare={first_owner}&kampanj={}",
+                campaign.code.as_str()
+            ),
             owners: owners.join(", "),
             campaign: campaign_row(campaign, language),
             result: result_text,
@@ -418,13 +466,19 @@ impl FormPage {
                 })
                 .collect(),
             values: CAMPAIGN_FIELDS.map(|field| fields.value(field).to_owned()),
-            problems: problems.iter().map(|problem| (problem.field, problem.kind.text(language))).collect(),
+            problems: problems
+                .iter()
+                .map(|problem| (problem.field, problem.kind.text(language)))
+                .collect(),
         }
     }
 
     /// The problem text of `field`, if any.
     fn problem(&self, field: &str) -> Option<&'static str> {
-        self.problems.iter().find(|(name, _)| *name == field).map(|(_, text)| *text)
+        self.problems
+            .iter()
+            .find(|(name, _)| *name == field)
+            .map(|(_, text)| *text)
     }
 }
 
@@ -454,15 +508,26 @@ impl TargetsPage {
             csrf: signed.csrf.clone(),
             targets: targets
                 .iter()
-                .map(|target| (target.year, number::percent(target.target_percent_persons, language)))
+                .map(|target| {
+                    (
+                        target.year,
+                        number::percent(target.target_percent_persons, language),
+                    )
+                })
                 .collect(),
             year: fields.value("ar").to_owned(),
             percent: fields.value("mal").to_owned(),
-            problems: problems.iter().map(|problem| (problem.field, problem.kind.text(language))).collect(),
+            problems: problems
+                .iter()
+                .map(|problem| (problem.field, problem.kind.text(language)))
+                .collect(),
         }
     }
 
     fn problem(&self, field: &str) -> Option<&'static str> {
-        self.problems.iter().find(|(name, _)| *name == field).map(|(_, text)| *text)
+        self.problems
+            .iter()
+            .find(|(name, _)| *name == field)
+            .map(|(_, text)| *text)
     }
 }

@@ -33,7 +33,10 @@ fn session_is_found_by_its_cookie_and_not_by_a_forged_one() {
     let found = cookie_session_id(&headers).unwrap();
     assert!(matches!(sessions.get(&found), Some(Session::LoggedIn(_))));
     let mut forged = HeaderMap::new();
-    forged.insert(header::COOKIE, HeaderValue::from_static("kuvert_kommunikator=abc"));
+    forged.insert(
+        header::COOKIE,
+        HeaderValue::from_static("kuvert_kommunikator=abc"),
+    );
     assert!(cookie_session_id(&forged).is_none());
     assert!(sessions.get(&SecretString::from("0".repeat(64))).is_none());
 }

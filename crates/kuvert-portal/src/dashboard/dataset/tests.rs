@@ -10,7 +10,11 @@ fn sample() -> Dataset {
         slug: "prov",
         title: "Prov".to_owned(),
         description: "Ett prov.".to_owned(),
-        columns: vec!["Månad".to_owned(), "Antal".to_owned(), "Andel (%)".to_owned()],
+        columns: vec![
+            "Månad".to_owned(),
+            "Antal".to_owned(),
+            "Andel (%)".to_owned(),
+        ],
         rows: vec![
             Row {
                 label: "2026-01".to_owned(),
@@ -45,7 +49,12 @@ fn table_view_formats_numbers_for_each_language() {
     assert_eq!(swedish.rows[1].1[1], "–");
     let english = sample().to_view(Language::English);
     assert_eq!(english.rows[0].1, ["1,234,567", "12.3%"]);
-    assert!(english.svg.unwrap().contains("<title id=\"prov-title\">Prov</title>"));
+    assert!(
+        english
+            .svg
+            .unwrap()
+            .contains("<title id=\"prov-title\">Prov</title>")
+    );
 }
 
 #[test]

@@ -8,7 +8,8 @@ use super::*;
 const FEED: &str = r#"{
   "registrations": [
     {"day": "2026-03-02", "operator": "5566778899", "kind": "person", "source_sender": "2120000829",
-     "source_campaign": "VAR-2026", "registered": 5, "deregistered": 1, "moved_in": 0, "moved_out": 0},
+     "source_campaign": "VAR-2026", "registered": 5, "deregistered": 1, "moved_in": 0,
+     "moved_out": 0},
     {"day": "2026-03-03", "operator": "5566778899", "kind": "company", "source_sender": "",
      "source_campaign": "", "registered": 2, "deregistered": 0, "moved_in": 1, "moved_out": 0}
   ],
@@ -31,7 +32,13 @@ fn feed_parses_into_the_model() {
     assert_eq!(first.source_campaign.as_ref().unwrap().as_str(), "VAR-2026");
     assert_eq!(statistics.registrations[1].source_sender, None);
     assert_eq!(statistics.letters[0].month.to_string(), "2026-02");
-    assert_eq!(statistics.mailboxes_before, KindCounts { persons: 100, companies: 10 });
+    assert_eq!(
+        statistics.mailboxes_before,
+        KindCounts {
+            persons: 100,
+            companies: 10
+        }
+    );
     assert!(statistics.mailboxes_before_per_operator.is_empty());
     assert_eq!(statistics.operator_names[0].1, "Demobrevlådan");
 }
@@ -39,7 +46,8 @@ fn feed_parses_into_the_model() {
 #[test]
 fn feed_with_an_unknown_kind_is_refused_by_field() {
     let json: StatisticsJson =
-        serde_json::from_str(&FEED.replace("\"kind\": \"company\"", "\"kind\": \"robot\"")).unwrap();
+        serde_json::from_str(&FEED.replace("\"kind\": \"company\"", "\"kind\": \"robot\""))
+            .unwrap();
     let error = json
         .into_statistics(date!(2026 - 03 - 01), date!(2026 - 03 - 31))
         .unwrap_err();

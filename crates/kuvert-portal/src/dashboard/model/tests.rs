@@ -52,8 +52,20 @@ fn march() -> RegistryStatistics {
             companies: 10,
         },
         mailboxes_before_per_operator: vec![
-            (org(OPERATOR_A), KindCounts { persons: 60, companies: 10 }),
-            (org(OPERATOR_B), KindCounts { persons: 40, companies: 0 }),
+            (
+                org(OPERATOR_A),
+                KindCounts {
+                    persons: 60,
+                    companies: 10,
+                },
+            ),
+            (
+                org(OPERATOR_B),
+                KindCounts {
+                    persons: 40,
+                    companies: 0,
+                },
+            ),
         ],
         senders: 3,
         operator_names: vec![
@@ -81,7 +93,10 @@ fn mailboxes_over_time_is_monthly_for_a_year() {
     statistics.to = date!(2026 - 03 - 31);
     let points = mailboxes_over_time(&statistics);
     assert_eq!(points.len(), 12);
-    assert_eq!(points[0].period, Period::Month(YearMonth::parse("2025-04").unwrap()));
+    assert_eq!(
+        points[0].period,
+        Period::Month(YearMonth::parse("2025-04").unwrap())
+    );
     assert_eq!(points[0].mailboxes.persons, 100);
     assert_eq!(points[11].mailboxes.persons, 104);
     assert_eq!(points[11].mailboxes.companies, 12);
@@ -90,8 +105,14 @@ fn mailboxes_over_time_is_monthly_for_a_year() {
 #[test]
 fn connection_rate_divides_by_population_and_joins_the_year_target() {
     let targets = [
-        AnnualTarget { year: 2025, percent_persons: 10.0 },
-        AnnualTarget { year: 2026, percent_persons: 25.0 },
+        AnnualTarget {
+            year: 2025,
+            percent_persons: 10.0,
+        },
+        AnnualTarget {
+            year: 2026,
+            percent_persons: 25.0,
+        },
     ];
     let points = connection_rate(&march(), 400, &targets);
     assert_eq!(points.len(), 1);
@@ -108,9 +129,21 @@ fn operator_shares_follow_moves_between_operators() {
     assert_eq!(shares.len(), 2);
     assert_eq!(shares[0].name, "Demobrevlådan");
     // A: 60 + 5 − 1 deregistered − 1 moved out persons, 10 companies.
-    assert_eq!(shares[0].mailboxes, KindCounts { persons: 63, companies: 10 });
+    assert_eq!(
+        shares[0].mailboxes,
+        KindCounts {
+            persons: 63,
+            companies: 10
+        }
+    );
     // B: 40 + 1 moved in persons, 2 companies.
-    assert_eq!(shares[1].mailboxes, KindCounts { persons: 41, companies: 2 });
+    assert_eq!(
+        shares[1].mailboxes,
+        KindCounts {
+            persons: 41,
+            companies: 2
+        }
+    );
     assert!((shares[0].percent - 73.0 * 100.0 / 116.0).abs() < 1e-9);
     assert!((shares[0].percent + shares[1].percent - 100.0).abs() < 1e-9);
 }
@@ -119,16 +152,39 @@ fn operator_shares_follow_moves_between_operators() {
 fn letters_are_summed_per_month_and_savings_use_the_factors() {
     let month = |text| YearMonth::parse(text).unwrap();
     let letters = [
-        MonthlyLetters { sender: org(SENDER), month: month("2026-02"), digital: 700, paper: 300 },
-        MonthlyLetters { sender: org(OPERATOR_A), month: month("2026-02"), digital: 300, paper: 0 },
-        MonthlyLetters { sender: org(SENDER), month: month("2026-01"), digital: 10, paper: 90 },
+        MonthlyLetters {
+            sender: org(SENDER),
+            month: month("2026-02"),
+            digital: 700,
+            paper: 300,
+        },
+        MonthlyLetters {
+            sender: org(OPERATOR_A),
+            month: month("2026-02"),
+            digital: 300,
+            paper: 0,
+        },
+        MonthlyLetters {
+            sender: org(SENDER),
+            month: month("2026-01"),
+            digital: 10,
+            paper: 90,
+        },
     ];
     let months = letters_per_month(&letters);
     assert_eq!(
         months,
         [
-            LettersMonth { month: month("2026-01"), digital: 10, paper: 90 },
-            LettersMonth { month: month("2026-02"), digital: 1_000, paper: 300 },
+            LettersMonth {
+                month: month("2026-01"),
+                digital: 10,
+                paper: 90
+            },
+            LettersMonth {
+                month: month("2026-02"),
+                digital: 1_000,
+                paper: 300
+            },
         ]
     );
     let factors = Factors {
@@ -158,16 +214,41 @@ fn campaign_funnel_joins_visits_choices_and_registrations_by_day() {
     other_campaign.source_campaign = Some(CampaignCode::parse("annan").unwrap());
     statistics.registrations.push(other_campaign);
     let portal_days = [
-        PortalFunnelDay { day: date!(2026 - 03 - 02), visits: 40, operator_choices: 8 },
-        PortalFunnelDay { day: date!(2026 - 03 - 03), visits: 10, operator_choices: 4 },
+        PortalFunnelDay {
+            day: date!(2026 - 03 - 02),
+            visits: 40,
+            operator_choices: 8,
+        },
+        PortalFunnelDay {
+            day: date!(2026 - 03 - 03),
+            visits: 10,
+            operator_choices: 4,
+        },
     ];
     let funnel = campaign_funnel(&code, 12, &portal_days, &statistics);
     assert_eq!(funnel.days.len(), 2);
     assert_eq!(
         funnel.days[1],
-        (date!(2026 - 03 - 03), FunnelDay { visits: 10, operator_choices: 4, registrations: 3 })
+        (
+            date!(2026 - 03 - 03),
+            FunnelDay {
+                visits: 10,
+                operator_choices: 4,
+                registrations: 3
+            }
+        )
     );
-    assert_eq!(funnel.total, FunnelDay { visits: 50, operator_choices: 12, registrations: 3 });
+    assert_eq!(
+        funnel.total,
+        FunnelDay {
+            visits: 50,
+            operator_choices: 12,
+            registrations: 3
+        }
+    );
     assert_eq!(funnel.percent_of_goal, Some(25.0));
-    assert_eq!(campaign_funnel(&code, 0, &[], &statistics).percent_of_goal, None);
+    assert_eq!(
+        campaign_funnel(&code, 0, &[], &statistics).percent_of_goal,
+        None
+    );
 }

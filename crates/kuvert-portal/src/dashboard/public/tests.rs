@@ -38,15 +38,24 @@ fn inputs() -> DashboardInputs {
                 digital: 4_000,
                 paper: 1_000,
             }],
-            mailboxes_before: KindCounts { persons: 9_000, companies: 50 },
-            mailboxes_before_per_operator: vec![(operator.clone(), KindCounts {
+            mailboxes_before: KindCounts {
                 persons: 9_000,
                 companies: 50,
-            })],
+            },
+            mailboxes_before_per_operator: vec![(
+                operator.clone(),
+                KindCounts {
+                    persons: 9_000,
+                    companies: 50,
+                },
+            )],
             senders: 2,
             operator_names: vec![(operator, "Demobrevlådan".to_owned())],
         },
-        targets: vec![AnnualTarget { year: 2026, percent_persons: 12.5 }],
+        targets: vec![AnnualTarget {
+            year: 2026,
+            percent_persons: 12.5,
+        }],
         factors: Factors {
             population: 100_000,
             paper_grams_per_letter: 15.0,
@@ -59,8 +68,14 @@ fn inputs() -> DashboardInputs {
 
 #[test]
 fn public_range_is_the_current_month_and_eleven_before() {
-    assert_eq!(public_range(date!(2026 - 11 - 29)), (date!(2025 - 12 - 01), date!(2026 - 11 - 29)));
-    assert_eq!(public_range(date!(2026 - 01 - 15)), (date!(2025 - 02 - 01), date!(2026 - 01 - 15)));
+    assert_eq!(
+        public_range(date!(2026 - 11 - 29)),
+        (date!(2025 - 12 - 01), date!(2026 - 11 - 29))
+    );
+    assert_eq!(
+        public_range(date!(2026 - 01 - 15)),
+        (date!(2025 - 02 - 01), date!(2026 - 01 - 15))
+    );
 }
 
 #[test]
@@ -71,7 +86,10 @@ fn key_figures_come_from_the_seeded_data() {
     let csv = datasets[0].to_csv();
     // 9 000 + 1 000 persons of 100 000 people, target 12.5 %, 4 000 digital letters saved
     // 40 000 kr and 80 kg CO₂.
-    assert!(csv.contains("\"Digitala brevlådor, personer\",10000\r\n"), "{csv}");
+    assert!(
+        csv.contains("\"Digitala brevlådor, personer\",10000\r\n"),
+        "{csv}"
+    );
     assert!(csv.contains("\"Digitala brevlådor, företag\",50\r\n"));
     assert!(csv.contains("Andel av befolkningen med digital brevlåda,10.0\r\n"));
     assert!(csv.contains("Årets mål,12.5\r\n"));
@@ -90,11 +108,17 @@ fn every_dataset_shows_the_same_numbers_in_table_and_csv() {
     assert_eq!(mailboxes.rows.len(), 12);
     assert_eq!(mailboxes.rows[11].label, "2026-11");
     assert!(mailboxes.to_csv().ends_with("2026-11,10000,50,10050\r\n"));
-    assert_eq!(mailboxes.to_view(Language::English).rows[11].1, ["10,000", "50", "10,050"]);
+    assert_eq!(
+        mailboxes.to_view(Language::English).rows[11].1,
+        ["10,000", "50", "10,050"]
+    );
     let per_sender = datasets[5].to_csv();
     assert!(per_sender.ends_with("Exempelkommun,2120000829,2026-10,4000,1000\r\n"));
     let operators = datasets[3].to_csv();
-    assert!(operators.ends_with("Demobrevlådan,10000,50,10050,100.0\r\n"), "{operators}");
+    assert!(
+        operators.ends_with("Demobrevlådan,10000,50,10050,100.0\r\n"),
+        "{operators}"
+    );
     for dataset in &datasets {
         let view = dataset.to_view(Language::English);
         assert_eq!(view.rows.len(), dataset.rows.len());

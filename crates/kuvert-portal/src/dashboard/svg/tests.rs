@@ -23,8 +23,14 @@ fn labels(count: usize) -> Vec<String> {
 
 fn two_series(count: usize) -> Vec<Series> {
     vec![
-        Series { name: "Personer".to_owned(), values: (0..count).map(|v| v as f64).collect() },
-        Series { name: "Företag".to_owned(), values: vec![1.0; count] },
+        Series {
+            name: "Personer".to_owned(),
+            values: (0..count).map(|v| v as f64).collect(),
+        },
+        Series {
+            name: "Företag".to_owned(),
+            values: vec![1.0; count],
+        },
     ]
 }
 
