@@ -202,6 +202,32 @@ pub enum OperatorCommand {
 pub enum PortalCommand {
     /// Serve the portal (plain HTTP, or TLS behind no proxy when configured).
     Serve(ServeArgs),
+    /// Manage the communicators who log in at `/kommunikator`.
+    Communicator {
+        /// TOML configuration file of the portal (for its database).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// What to do.
+        #[command(subcommand)]
+        command: CommunicatorCommand,
+    },
+}
+
+/// `kuvert portal communicator ...`
+#[derive(Debug, Subcommand)]
+pub enum CommunicatorCommand {
+    /// Give a person the communicator role for one or more senders (replacing the senders
+    /// they had).
+    Add {
+        /// The person's personnummer or samordningsnummer.
+        person: String,
+        /// Organisation number of a sender the person communicates for (repeat for more).
+        #[arg(long = "sender", required = true)]
+        senders: Vec<String>,
+        /// May also enter the annual targets.
+        #[arg(long)]
+        admin: bool,
+    },
 }
 
 /// `kuvert demo`

@@ -64,6 +64,12 @@ fn run(command: Command) -> anyhow::Result<()> {
             args.config.as_deref(),
             args.listen,
         )),
+        Command::Portal {
+            command: PortalCommand::Communicator { config, command },
+        } => runtime()?.block_on(kuvert::portal_command::communicator(
+            config.as_deref(),
+            command,
+        )),
         Command::Demo(args) => runtime()?.block_on(run_demo(args)),
         Command::Send(args) => runtime()?.block_on(run_send(args)),
         Command::Verify(args) => run_verify(args),
