@@ -13,7 +13,8 @@
 //! company), `/brev/{id}`, `/brev/{id}/bilaga/{n}`, `/brev/{id}/olast` and
 //! `/brev/{id}/arkivera` (POST), `/skaffa` (GET agreement, POST → signing service),
 //! `/skaffa/signerad` (the signing service's post back), `/installningar` (+ POST `adress`,
-//! `ny-kod`, `bekrafta`, `ta-bort`), `/static/kuvert.css`.
+//! `ny-kod`, `bekrafta`, `ta-bort`), `/installningar/logg` (the access log),
+//! `/installningar/export` (GET explains, POST sends the zip), `/static/kuvert.css`.
 //! Account routes (module `account`): `/installningar/avsandare`, `/installningar/byt-brevlada`,
 //! `/installningar/avregistrera` (GET page, POST → signing service), `/foretag` (GET form),
 //! `/foretag/{orgnr}` (GET the company's registration, POST → signing service); every
@@ -28,9 +29,11 @@
 //! PKCE verifier, nonce) and the pending signing stay in them, never in the browser.
 
 mod account;
+mod audit;
 mod auth;
 mod config;
 mod content;
+pub mod export;
 mod inbox;
 mod pages;
 mod session;
@@ -185,6 +188,11 @@ pub fn router(state: InboxState) -> Router {
         .route(
             "/installningar/avregistrera",
             get(account::deregister_page).post(account::deregister),
+        )
+        .route("/installningar/logg", get(audit::page))
+        .route(
+            "/installningar/export",
+            get(export::page).post(export::download),
         )
         .route("/foretag", get(account::company::start))
         .route(

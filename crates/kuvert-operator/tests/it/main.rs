@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod account;
+mod export;
 mod inbox;
 mod intake;
 mod isolation;
