@@ -1,7 +1,7 @@
 //! Seeds the registry with the demo identities of [`crate::seed`], idempotently: operators,
-//! senders, the intermediary and the companies' signatory rules are upserted (so a restart on new ports updates the
-//! addresses), and each person is registered with their own test e-ID signature only when
-//! they have no profile yet, so a restart adds nothing twice.
+//! senders, the intermediary and the companies' signatory rules are upserted (so a restart
+//! on new ports updates the addresses), and each person is registered with their own test
+//! e-ID signature only when they have no profile yet, so a restart adds nothing twice.
 
 use std::collections::BTreeSet;
 
