@@ -2,5 +2,8 @@
 //! router, with a real SQLite store in a temporary folder.
 #![allow(clippy::unwrap_used)]
 
+mod communicators;
+mod statistics;
 mod support;
 mod visits;
+mod world;
