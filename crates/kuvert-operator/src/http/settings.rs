@@ -71,7 +71,8 @@ pub(super) async fn page(
     show(&state, &holder, notice, None, StatusCode::OK).await
 }
 
-/// `POST /installningar/adress`: stores the address unconfirmed and sends it a code.
+/// `POST /installningar/adress`: stores the address unconfirmed and sends it a code (unless it
+/// is the confirmed address already).
 pub(super) async fn set_address(
     State(state): State<InboxState>,
     holder: Holder,
@@ -105,7 +106,23 @@ pub(super) async fn set_address(
             .await;
         }
     };
-    send_code(&state, &holder, &address, &form.address).await
+    let settings = state
+        .shared
+        .store
+        .notification_settings(&holder.mailbox())
+        .await;
+    match settings {
+        Ok(settings)
+            if settings
+                .iter()
+                .any(|s| s.is_confirmed && s.address == address) =>
+        {
+            // Already in use: nothing to confirm, and no code to send.
+            see_other("/installningar?sparat=1")
+        }
+        Ok(_) => send_code(&state, &holder, &address, &form.address).await,
+        Err(error) => Failure::from(error).page(holder.layout()),
+    }
 }
 
 /// `POST /installningar/ny-kod`: a new code to the address waiting for confirmation.

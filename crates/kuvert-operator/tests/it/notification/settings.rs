@@ -1,9 +1,11 @@
 //! `/installningar` over real HTTP: an address gets a code by its own channel (e-mail through
-//! the real SMTP server when `KUVERT_TEST_SMTP` is set, else `.eml` files) and is used only
-//! after the right code; wrong codes are told beside the field; a failing SMTP server leads to
-//! retries with back-off, shown on the page with the reason and the next try.
+//! the real SMTP server when `KUVERT_TEST_SMTP` is set, else `.eml` files; SMS through a
+//! recording gateway), at most a few a day, and is used only after the right code; wrong codes
+//! are told beside the field; a failing SMTP server leads to retries with back-off, shown on
+//! the page with the reason and the next try.
 
 use kuvert_core::id::{PersonalIdentityNumber, RecipientId};
+use kuvert_core::limits::CONFIRMATION_CODES_PER_DAY_MAX;
 use kuvert_core::message::EmailAddress;
 use kuvert_store::operator::{
     CodeCheck, CodeIssue, ConfirmationCode, NotificationAddress, NotificationChannel,
@@ -290,4 +292,81 @@ async fn check_failure_shown(inbox: &Inbox) {
         page.contains("value=\"bo@example.org\""),
         "the entry is kept: {page}"
     );
+}
+
+/// The code in an SMS: the six digits after ": ".
+fn code_in_sms(text: &str) -> String {
+    let start = text.find(": ").unwrap() + 2;
+    text[start..start + 6].to_owned()
+}
+
+#[tokio::test]
+async fn code_goes_by_sms_a_new_one_replaces_it_and_sends_are_bounded_per_day() {
+    let (gateway_url, received) = super::sms_gateway().await;
+    let files = tempfile::tempdir().unwrap();
+    let inbox = start_with_notification(serde_json::json!({
+        "email_from": "avisering@demobrevladan.example",
+        "mail_dir": files.path(),
+        "sms_gateway_url": gateway_url,
+    }))
+    .await;
+    let mut browser = Browser::new();
+    browser.log_in(&inbox, 0, "login").await;
+    let token = browser.csrf_token(&inbox).await;
+    let entered = [("channel", "sms"), ("address", "+46701234567")];
+    let address_url = url(&inbox, "installningar/adress");
+    let sent = browser.post(&address_url, &form(&token, &entered)).await;
+    assert_eq!(location(&sent), "/installningar?skickad=1");
+    let resend_url = url(&inbox, "installningar/ny-kod");
+    let again = browser
+        .post(&resend_url, &form(&token, &[("channel", "sms")]))
+        .await;
+    assert_eq!(location(&again), "/installningar?skickad=1");
+    let texts: Vec<String> = received
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|body| body["text"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(texts.len(), 2);
+    assert!(texts[0].starts_with("Din kod för avisering från Demobrevlådan: "));
+    let (first, second) = (code_in_sms(&texts[0]), code_in_sms(&texts[1]));
+    let confirm_url = url(&inbox, "installningar/bekrafta");
+    if first != second {
+        let old = [("channel", "sms"), ("code", first.as_str())];
+        let answer = browser.post(&confirm_url, &form(&token, &old)).await;
+        assert_eq!(
+            answer.status(),
+            StatusCode::BAD_REQUEST,
+            "a new code replaces the old"
+        );
+    }
+    let new = [("channel", "sms"), ("code", second.as_str())];
+    let answer = browser.post(&confirm_url, &form(&token, &new)).await;
+    assert_eq!(location(&answer), "/installningar?bekraftad=1");
+
+    let unchanged = browser.post(&address_url, &form(&token, &entered)).await;
+    assert_eq!(
+        location(&unchanged),
+        "/installningar?sparat=1",
+        "in use: no new code"
+    );
+    let other = [("channel", "sms"), ("address", "+46701234568")];
+    for _ in 2..CONFIRMATION_CODES_PER_DAY_MAX {
+        let sent = browser.post(&address_url, &form(&token, &other)).await;
+        assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+    }
+    let refused = browser.post(&address_url, &form(&token, &other)).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let page = refused.text().await.unwrap();
+    assert!(
+        page.contains("Vi har skickat så många koder i dag som vi får."),
+        "{page}"
+    );
+    assert!(
+        page.contains("aria-describedby=\"tips-sms fel-sms\""),
+        "{page}"
+    );
+    let sent_total = received.lock().unwrap().len();
+    assert_eq!(sent_total, CONFIRMATION_CODES_PER_DAY_MAX as usize);
 }
