@@ -32,10 +32,11 @@ struct RegistrationJson {
     day: String,
     operator: String,
     kind: String,
+    /// `null` (or absent, or empty) when the registration came from no deep link.
     #[serde(default)]
-    source_sender: String,
+    source_sender: Option<String>,
     #[serde(default)]
-    source_campaign: String,
+    source_campaign: Option<String>,
     registered: u64,
     deregistered: u64,
     moved_in: u64,
@@ -149,11 +150,11 @@ impl RegistrationJson {
             "company" => MailboxKind::Company,
             other => return Err(invalid("registrations.kind", other)),
         };
-        let source_sender = match self.source_sender.as_str() {
+        let source_sender = match self.source_sender.as_deref().unwrap_or_default() {
             "" => None,
             text => Some(organisation(text, "registrations.source_sender")?),
         };
-        let source_campaign = match self.source_campaign.as_str() {
+        let source_campaign = match self.source_campaign.as_deref().unwrap_or_default() {
             "" => None,
             text => Some(
                 CampaignCode::parse(text)

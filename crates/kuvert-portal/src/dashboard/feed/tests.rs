@@ -10,8 +10,8 @@ const FEED: &str = r#"{
     {"day": "2026-03-02", "operator": "5566778899", "kind": "person", "source_sender": "2120000829",
      "source_campaign": "VAR-2026", "registered": 5, "deregistered": 1, "moved_in": 0,
      "moved_out": 0},
-    {"day": "2026-03-03", "operator": "5566778899", "kind": "company", "source_sender": "",
-     "source_campaign": "", "registered": 2, "deregistered": 0, "moved_in": 1, "moved_out": 0}
+    {"day": "2026-03-03", "operator": "5566778899", "kind": "company", "source_sender": null,
+     "source_campaign": null, "registered": 2, "deregistered": 0, "moved_in": 1, "moved_out": 0}
   ],
   "letters": [{"sender": "2120000829", "month": "2026-02", "digital": 7, "paper": 3}],
   "mailboxes_before": {"person": 100, "company": 10},
