@@ -9,7 +9,9 @@
 //! - [`Toolkit::send`] for a [`Letter`]: compose (core `SecureDelivery`, size checked) → sign
 //!   ([`SignedDelivery`], sender certificate, RSA-SHA256) → seal ([`SealedDelivery`], today's
 //!   date, intermediary certificate) → deliver (`deliverSecure` over mutual TLS, bounded
-//!   retries of the same sealed delivery) → [`Outcome`]; each step is also a method.
+//!   retries of the same sealed delivery) → [`Outcome`]; each step is also a method;
+//! - [`Toolkit::report_letter_counts`]: a sender's digital and paper letters of a month, for
+//!   the registry's statistics ([`LetterReport`]).
 //!
 //! Invariants: only the configured CA is trusted; a sealed delivery is fsynced into the
 //! [`EvidenceArchive`] before it is first sent and its receipt after it arrives; a retry
@@ -21,6 +23,7 @@ mod config;
 mod deliver;
 mod error;
 mod letter;
+mod letter_report;
 mod reachability;
 mod sealing;
 mod setup;
@@ -33,6 +36,7 @@ pub use archive::{
 pub use config::{IdentityConfig, RetryConfig, SenderConfig, SenderIdentityConfig};
 pub use error::{Peer, SendError};
 pub use letter::{Letter, compose, pdf_attachment};
+pub use letter_report::LetterReport;
 pub use reachability::{Destination, PaperReason, Reachability, classify};
 pub use sealing::{SealedDelivery, SignedDelivery};
 pub use toolkit::{Outcome, Toolkit};

@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use kuvert_core::calendar::YearMonth;
 use kuvert_core::id::{OrganisationNumber, RecipientId};
 use kuvert_core::limits::{DELIVERY_ATTEMPTS_MAX, MAILING_BATCH_IDS_MAX};
 use kuvert_core::message::{MessageId, Receipt, SecureDelivery};
@@ -15,6 +16,7 @@ use crate::config::{RetryConfig, SenderConfig};
 use crate::deliver::deliver_with_retry;
 use crate::error::{Peer, SendError};
 use crate::letter::{Letter, compose};
+use crate::letter_report::{LetterReport, letters_url, post_report};
 use crate::reachability::{Destination, PaperReason, Reachability, match_statuses};
 use crate::sealing::{SealedDelivery, SignedDelivery};
 use crate::setup::{self, Identities, SenderIdentity};
@@ -260,6 +262,36 @@ impl Toolkit {
             operator: destination.operator_name.clone(),
             message_id: delivery.message.header().id.clone(),
         })
+    }
+
+    /// Reports `digital` and `paper` letters of `sender` in `month` to the registry, which
+    /// adds them to the month's totals and answers those. Call it after a mailing or a send
+    /// with what went each way; a failed report never undoes a delivery.
+    ///
+    /// # Errors
+    /// [`SendError::UnknownSender`] for a sender this toolkit does not serve,
+    /// [`SendError::RegistryUnreachable`], [`SendError::Fault`] (the registry refused:
+    /// unknown sender, intermediary not approved, a count over
+    /// `limits::LETTERS_PER_REPORT_MAX`) or [`SendError::BadResponse`].
+    #[tracing::instrument(skip_all, fields(sender = %sender, month = %month))]
+    pub async fn report_letter_counts(
+        &self,
+        sender: &OrganisationNumber,
+        month: YearMonth,
+        digital: u64,
+        paper: u64,
+    ) -> Result<LetterReport, SendError> {
+        self.sender_identity(sender)?;
+        let report = LetterReport {
+            sender: sender.clone(),
+            month,
+            digital,
+            paper,
+        };
+        let url = letters_url(&self.registry_url);
+        let totals = post_report(&self.client, &url, &report).await?;
+        tracing::info!(digital, paper, "letter counts reported");
+        Ok(totals)
     }
 
     fn sender_identity(&self, sender: &OrganisationNumber) -> Result<&SenderIdentity, SendError> {

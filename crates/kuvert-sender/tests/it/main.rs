@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod archive;
+mod letters;
 mod reachability;
 mod send;
 mod setup;
