@@ -151,3 +151,21 @@ async fn form_targets_join_form_action_and_the_rest_of_the_policy_stays() {
     assert_eq!(response.headers()["x-frame-options"], "DENY");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn serve_tells_handlers_the_tcp_peer_address() {
+    use axum::extract::ConnectInfo;
+    use axum::routing::get;
+    let peer = |ConnectInfo(address): ConnectInfo<std::net::SocketAddr>| async move {
+        address.ip().to_string()
+    };
+    let server = start(ListenerTls::Plain, Router::new().route("/peer", get(peer))).await;
+    let response = client(None)
+        .get(server.url("http", "/peer"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().await.unwrap(), "127.0.0.1");
+    server.stop().await;
+}
