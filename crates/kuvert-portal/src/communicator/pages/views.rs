@@ -153,106 +153,121 @@ struct MessagePage {
     link: Option<(&'static str, &'static str)>,
 }
 
+/// One message: heading and text in Swedish and English, and whether it offers to log in.
+struct Message {
+    kind: MessageKind,
+    heading: [&'static str; 2],
+    text: [&'static str; 2],
+    offers_login: bool,
+}
+
+const MESSAGES: [Message; 9] = [
+    Message {
+        kind: MessageKind::LogIn,
+        heading: ["Logga in som kommunikatör", "Log in as a communicator"],
+        text: [
+            "Kommunikatörer hos anslutna avsändare loggar in med e-legitimation för att skapa \
+             kampanjer och följa resultaten.",
+            "Communicators of connected senders log in with e-ID to create campaigns and \
+             follow their results.",
+        ],
+        offers_login: true,
+    },
+    Message {
+        kind: MessageKind::NoRole,
+        heading: ["Du är inte kommunikatör", "You are not a communicator"],
+        text: [
+            "Din e-legitimation är inte kopplad till någon avsändare. Be den som förvaltar \
+             portalen att ge dig rollen som kommunikatör.",
+            "Your e-ID is not linked to any sender. Ask whoever runs the portal to give you \
+             the communicator role.",
+        ],
+        offers_login: false,
+    },
+    Message {
+        kind: MessageKind::AdminOnly,
+        heading: ["Endast för administratörer", "For administrators only"],
+        text: [
+            "Årliga mål läggs in av en administratör.",
+            "Annual targets are entered by an administrator.",
+        ],
+        offers_login: false,
+    },
+    Message {
+        kind: MessageKind::NotFound,
+        heading: ["Sidan finns inte", "Page not found"],
+        text: [
+            "Kampanjen finns inte eller hör inte till dina avsändare.",
+            "The campaign does not exist or does not belong to your senders.",
+        ],
+        offers_login: false,
+    },
+    Message {
+        kind: MessageKind::BadForm,
+        heading: [
+            "Formuläret kunde inte tas emot",
+            "The form could not be accepted",
+        ],
+        text: [
+            "Sidan var för gammal. Gå tillbaka, ladda om sidan och försök igen.",
+            "The page was too old. Go back, reload the page and try again.",
+        ],
+        offers_login: false,
+    },
+    Message {
+        kind: MessageKind::LoginExpired,
+        heading: ["Inloggningen tog för lång tid", "The login took too long"],
+        text: ["Försök logga in igen.", "Please log in again."],
+        offers_login: true,
+    },
+    Message {
+        kind: MessageKind::LoginCancelled,
+        heading: ["Inloggningen avbröts", "The login was cancelled"],
+        text: [
+            "Du avbröt inloggningen med e-legitimation.",
+            "You cancelled the login with e-ID.",
+        ],
+        offers_login: true,
+    },
+    Message {
+        kind: MessageKind::LoginFailed,
+        heading: ["Inloggningen misslyckades", "The login failed"],
+        text: [
+            "Inloggningen med e-legitimation gick inte igenom.",
+            "The login with e-ID did not go through.",
+        ],
+        offers_login: true,
+    },
+    Message {
+        kind: MessageKind::Unavailable,
+        heading: [
+            "Tjänsten är inte tillgänglig just nu",
+            "The service is not available right now",
+        ],
+        text: ["Försök igen om en stund.", "Please try again in a while."],
+        offers_login: false,
+    },
+];
+
 /// A page with one message and, where it helps, one link onwards.
 pub(in crate::communicator) fn message_page(
     language: Language,
     kind: MessageKind,
     status: StatusCode,
 ) -> Response {
-    let swedish = matches!(language, Language::Swedish);
-    let pick = |sv: &'static str, en: &'static str| if swedish { sv } else { en };
-    let login = if swedish {
-        "/kommunikator/logga-in"
-    } else {
-        "/kommunikator/logga-in?lang=en"
-    };
-    let login_link = Some((
-        login,
-        pick("Logga in med e-legitimation", "Log in with e-ID"),
-    ));
-    let (heading, text, link) = match kind {
-        MessageKind::LogIn => (
-            pick("Logga in som kommunikatör", "Log in as a communicator"),
-            pick(
-                "Kommunikatörer hos anslutna avsändare loggar in med e-legitimation för att \
-                 skapa kampanjer och följa resultaten.",
-                "Communicators of connected senders log in with e-ID to create campaigns and \
-                 follow their results.",
-            ),
-            login_link,
-        ),
-        MessageKind::NoRole => (
-            pick("Du är inte kommunikatör", "You are not a communicator"),
-            pick(
-                "Din e-legitimation är inte kopplad till någon avsändare. Be den som förvaltar \
-                 portalen att ge dig rollen som kommunikatör.",
-                "Your e-ID is not linked to any sender. Ask whoever runs the portal to give \
-                 you the communicator role.",
-            ),
-            None,
-        ),
-        MessageKind::AdminOnly => (
-            pick("Endast för administratörer", "For administrators only"),
-            pick(
-                "Årliga mål läggs in av en administratör.",
-                "Annual targets are entered by an administrator.",
-            ),
-            None,
-        ),
-        MessageKind::NotFound => (
-            pick("Sidan finns inte", "Page not found"),
-            pick(
-                "Kampanjen finns inte eller hör inte till dina avsändare.",
-                "The campaign does not exist or does not belong to your senders.",
-            ),
-            None,
-        ),
-        MessageKind::BadForm => (
-            pick(
-                "Formuläret kunde inte tas emot",
-                "The form could not be accepted",
-            ),
-            pick(
-                "Sidan var för gammal. Gå tillbaka, ladda om sidan och försök igen.",
-                "The page was too old. Go back, reload the page and try again.",
-            ),
-            None,
-        ),
-        MessageKind::LoginExpired => (
-            pick("Inloggningen tog för lång tid", "The login took too long"),
-            pick("Försök logga in igen.", "Please log in again."),
-            login_link,
-        ),
-        MessageKind::LoginCancelled => (
-            pick("Inloggningen avbröts", "The login was cancelled"),
-            pick(
-                "Du avbröt inloggningen med e-legitimation.",
-                "You cancelled the login with e-ID.",
-            ),
-            login_link,
-        ),
-        MessageKind::LoginFailed => (
-            pick("Inloggningen misslyckades", "The login failed"),
-            pick(
-                "Inloggningen med e-legitimation gick inte igenom.",
-                "The login with e-ID did not go through.",
-            ),
-            login_link,
-        ),
-        MessageKind::Unavailable => (
-            pick(
-                "Tjänsten är inte tillgänglig just nu",
-                "The service is not available right now",
-            ),
-            pick("Försök igen om en stund.", "Please try again in a while."),
-            None,
-        ),
-    };
+    let index = usize::from(matches!(language, Language::English));
+    let message = MESSAGES.iter().find(|message| message.kind == kind);
+    // Every kind has its entry (checked by a unit test); fall back to "unavailable".
+    let message = message.unwrap_or(&MESSAGES[MESSAGES.len() - 1]);
+    let login = ["/kommunikator/logga-in", "/kommunikator/logga-in?lang=en"];
+    let login_label = ["Logga in med e-legitimation", "Log in with e-ID"];
     let page = MessagePage {
         chrome: Chrome::new(language, &[]),
-        heading,
-        text,
-        link,
+        heading: message.heading[index],
+        text: message.text[index],
+        link: message
+            .offers_login
+            .then_some((login[index], login_label[index])),
     };
     let mut response = match page.render() {
         Ok(html) => Html(html).into_response(),
@@ -531,3 +546,6 @@ impl TargetsPage {
             .map(|(_, text)| *text)
     }
 }
+
+#[cfg(test)]
+mod tests;
