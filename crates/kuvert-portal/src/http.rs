@@ -90,8 +90,9 @@ pub(crate) fn router(state: AppState) -> Router {
     )
 }
 
-async fn start(language: Language) -> Response {
-    render(&pages::StartPage::new(language))
+async fn start(language: Language, RawQuery(query): RawQuery) -> Response {
+    let deep_link = DeepLink::from_raw_query(query.as_deref());
+    render(&pages::StartPage::new(language, &deep_link))
 }
 
 async fn choose_operator(

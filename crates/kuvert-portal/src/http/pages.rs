@@ -122,14 +122,18 @@ pub(crate) struct StartPage {
     pub(crate) lead: &'static str,
     pub(crate) messages: [MainMessage; 3],
     pub(crate) call_to_action: &'static str,
-    pub(crate) query: &'static str,
+    /// The deep link's parameters and the language, carried on to the chooser.
+    pub(crate) query: String,
 }
 
 impl StartPage {
-    pub(crate) fn new(language: Language) -> Self {
+    /// The start page; a deep link that landed here is carried on by the call to action.
+    pub(crate) fn new(language: Language, deep_link: &DeepLink) -> Self {
+        let query = deep_link.query_string(language);
+        let chrome = Chrome::new(language, &deep_link.parameters(Language::Swedish));
         match language {
             Language::Swedish => Self {
-                chrome: Chrome::new(language, &[]),
+                chrome,
                 title: "Få din post från det offentliga digitalt",
                 lead: "Med en digital brevlåda får du brev från myndigheter, kommuner och \
                        regioner direkt i mobilen eller datorn, i stället för på papper.",
@@ -152,10 +156,10 @@ impl StartPage {
                     },
                 ],
                 call_to_action: "Skaffa digital brevlåda",
-                query: "",
+                query,
             },
             Language::English => Self {
-                chrome: Chrome::new(language, &[]),
+                chrome,
                 title: "Get your mail from the public sector digitally",
                 lead: "With a digital mailbox you get letters from agencies, municipalities \
                        and regions on your phone or computer instead of on paper.",
@@ -177,7 +181,7 @@ impl StartPage {
                     },
                 ],
                 call_to_action: "Get a digital mailbox",
-                query: "?lang=en",
+                query,
             },
         }
     }

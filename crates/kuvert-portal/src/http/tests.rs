@@ -146,6 +146,16 @@ async fn deep_link_to_operator_signup_takes_two_clicks_and_carries_the_source() 
 }
 
 #[tokio::test]
+async fn deep_link_to_the_start_page_is_carried_on_by_the_call_to_action() {
+    let (_, _, start) = portal()
+        .await
+        .get("/?avsandare=2120000159&kampanj=host2026")
+        .await;
+    let href = "href=\"/skaffa?avsandare=2120000159&#38;kampanj=HOST2026\"";
+    assert!(start.contains(href), "{start}");
+}
+
+#[tokio::test]
 async fn chooser_drops_an_invalid_sender_but_still_leads_to_operators() {
     let (status, _, chooser) = portal()
         .await
