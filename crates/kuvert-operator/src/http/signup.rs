@@ -19,6 +19,7 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber, RecipientId};
 use kuvert_eid::SignatureData;
 use kuvert_eid::signature::SignatureDataFields;
@@ -42,9 +43,6 @@ brevlådeoperatören och ta emot digital post från avsändare som är anslutna 
 meddelanden. Jag godkänner användarvillkoren för Mina meddelanden. Min profil och mina \
 mottagningsregler registreras i Förmedlingsadressregistret. Post från avsändare som jag väljer \
 bort kommer som pappersutskick.";
-
-/// Longest campaign code in a deep link (issue 5: 1–32 of `[A-Za-z0-9_-]`).
-const CAMPAIGN_CHARS_MAX: usize = 32;
 
 /// `/skaffa`: the agreement and "Signera med e-legitimation", or the move here.
 #[derive(Template)]
@@ -83,19 +81,12 @@ impl DeepLink {
         let sender = OrganisationNumber::parse(self.avsandare.as_deref()?.trim()).ok()?;
         Some(RegistrationSource {
             sender,
-            campaign: self.kampanj.as_deref().and_then(campaign_code),
+            campaign: self
+                .kampanj
+                .as_deref()
+                .and_then(|code| CampaignCode::parse(code.trim()).ok()),
         })
     }
-}
-
-/// A campaign code, upper-cased, when it is 1–32 of `[A-Za-z0-9_-]`.
-fn campaign_code(text: &str) -> Option<String> {
-    let text = text.trim();
-    let is_valid = (1..=CAMPAIGN_CHARS_MAX).contains(&text.len())
-        && text
-            .bytes()
-            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'-');
-    is_valid.then(|| text.to_ascii_uppercase())
 }
 
 /// `/skaffa`: the agreement and "Signera med e-legitimation". Someone not logged in (the

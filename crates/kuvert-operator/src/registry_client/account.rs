@@ -7,6 +7,7 @@
 //! the only form that carries where the registration came from (a sender's deep link and
 //! campaign); everything else is Recipient v3 / Authority SOAP.
 
+use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber, RecipientId};
 use kuvert_eid::SignatureData as EidSignature;
 use kuvert_wire::authority::{AccountAction, GetSenders, GetSendersResponse};
@@ -56,8 +57,8 @@ pub struct OperatorInfo {
 pub struct RegistrationSource {
     /// The sender whose link brought the person.
     pub sender: OrganisationNumber,
-    /// The campaign code (already validated and upper-cased).
-    pub campaign: Option<String>,
+    /// The campaign code, if the link had a valid one.
+    pub campaign: Option<CampaignCode>,
 }
 
 /// A text and the e-ID signature a person made over it.
@@ -321,7 +322,7 @@ impl RegistryClient {
             "accepted_senders": null,
             "source": source.map(|source| serde_json::json!({
                 "sender": source.sender.as_str(),
-                "campaign": source.campaign,
+                "campaign": source.campaign.as_ref().map(CampaignCode::as_str),
             })),
         });
         let url = format!("{}/profiles/register", self.inner.api_url);

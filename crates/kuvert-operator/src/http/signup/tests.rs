@@ -9,9 +9,12 @@ fn check(avsandare: Option<&str>, kampanj: Option<&str>, expected: Option<(&str,
         kampanj: kampanj.map(str::to_owned),
     };
     let source = link.source();
-    let actual = source
-        .as_ref()
-        .map(|source| (source.sender.as_str(), source.campaign.as_deref()));
+    let actual = source.as_ref().map(|source| {
+        (
+            source.sender.as_str(),
+            source.campaign.as_ref().map(CampaignCode::as_str),
+        )
+    });
     assert_eq!(
         actual, expected,
         "avsandare={avsandare:?} kampanj={kampanj:?}"
