@@ -137,10 +137,11 @@ fn verify_single(
 ) -> anyhow::Result<LetterCheck> {
     let sealed = read_bounded_file(sealed_path)?;
     let receipt = read_bounded_file(receipt_path)?;
+    let place = sealed_path.display().to_string();
     Ok(check_letter(
-        sealed_path.display().to_string(),
-        &sealed,
-        &receipt,
+        place.clone(),
+        &place,
+        (&sealed, &receipt),
         anchors,
     ))
 }
@@ -151,17 +152,18 @@ fn read_bounded_file(path: &Path) -> anyhow::Result<Vec<u8>> {
         .with_context(|| format!("reading {}", path.display()))
 }
 
-/// Verifies one letter; the label names it with the verified data when it verifies.
+/// Verifies one letter (`place` is its folder or file); the label names it with the verified
+/// data when it verifies, else `label` stays.
 fn check_letter(
     label: String,
-    sealed: &[u8],
-    receipt: &[u8],
+    place: &str,
+    (sealed, receipt): (&[u8], &[u8]),
     anchors: Option<&TrustAnchors>,
 ) -> LetterCheck {
     match verify_evidence(sealed, receipt, anchors) {
         Ok(report) => LetterCheck {
             label: format!(
-                "{}  {}  \"{}\"  message id {}",
+                "{}  {}  \"{}\"  message id {}  ({place})",
                 report.received_on,
                 report.sender_name.as_str(),
                 report.subject.as_str(),
@@ -243,7 +245,7 @@ fn verify_zip(path: &Path, anchors: Option<&TrustAnchors>) -> anyhow::Result<Vec
             ))
         });
         checks.push(match pair {
-            Ok((sealed, receipt)) => check_letter(label, &sealed, &receipt, anchors),
+            Ok((sealed, receipt)) => check_letter(label, folder, (&sealed, &receipt), anchors),
             Err(error) => LetterCheck {
                 label,
                 outcome: Err(format!("{error:#}")),
@@ -334,3 +336,6 @@ fn read_bounded(reader: impl Read, max: u64) -> anyhow::Result<Vec<u8>> {
     );
     Ok(bytes)
 }
+
+#[cfg(test)]
+mod tests;

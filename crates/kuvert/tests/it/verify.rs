@@ -60,6 +60,21 @@ async fn exported_letters_verify_offline_and_a_changed_letter_fails_by_name() {
         "{stdout}"
     );
 
+    let (sealed, receipt) = one_letter(&zip_bytes, dir.path());
+    let single = Command::new(env!("CARGO_BIN_EXE_kuvert"))
+        .arg("verify")
+        .arg(&sealed)
+        .arg("--receipt")
+        .arg(&receipt)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&single.stdout);
+    assert!(single.status.success(), "{stdout}\n{}", stderr(&single));
+    assert!(
+        stdout.contains("1 letters checked: 1 verified, 0 failed."),
+        "{stdout}"
+    );
+
     let (tampered, id) = change_one_byte(&zip_bytes, "Kallelse till möte");
     let tampered_path = dir.path().join("andrad.zip");
     std::fs::write(&tampered_path, tampered).unwrap();
@@ -110,6 +125,30 @@ async fn export(federation: &Federation, person: &seed::SeedPerson) -> Vec<u8> {
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "application/zip");
     response.bytes().await.unwrap().to_vec()
+}
+
+/// The first letter's sealed delivery and receipt, written as files into `dir`.
+fn one_letter(zip_bytes: &[u8], dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let mut zip = zip::ZipArchive::new(Cursor::new(zip_bytes)).unwrap();
+    let sealed_name = zip
+        .file_names()
+        .find(|name| name.ends_with("/forsegling.xml"))
+        .unwrap()
+        .to_owned();
+    let receipt_name = sealed_name.replace("/forsegling.xml", "/kvittens.xml");
+    let mut paths = Vec::new();
+    for name in [sealed_name, receipt_name] {
+        let mut content = Vec::new();
+        zip.by_name(&name)
+            .unwrap()
+            .read_to_end(&mut content)
+            .unwrap();
+        let path = dir.join(name.rsplit('/').next().unwrap());
+        std::fs::write(&path, content).unwrap();
+        paths.push(path);
+    }
+    let receipt = paths.pop().unwrap();
+    (paths.pop().unwrap(), receipt)
 }
 
 /// The zip with one byte of `subject` changed in that letter's sealed delivery (inside the
