@@ -85,9 +85,16 @@ pub(crate) fn router(state: AppState) -> Router {
         )
         .fallback(unknown_page)
         .with_state(state);
-    kuvert_web::layers::standard_layers(routes, PORTAL_REQUEST_BYTES_MAX).merge(
-        kuvert_web::health::health_router(kuvert_web::health::Readiness::new()),
-    )
+    // Built means ready: the database is open and migrated, and pages need nothing else
+    // (the senders list says so itself when the registry cannot be asked).
+    let readiness = kuvert_web::health::Readiness::new();
+    readiness.set_ready(true);
+    let mut health = kuvert_web::health::health_router(readiness);
+    match kuvert_web::health::prometheus_handle() {
+        Ok(handle) => health = health.merge(kuvert_web::health::metrics_router(handle)),
+        Err(error) => tracing::warn!(%error, "no /metrics: the Prometheus recorder is unavailable"),
+    }
+    kuvert_web::layers::standard_layers(routes, PORTAL_REQUEST_BYTES_MAX).merge(health)
 }
 
 async fn start(language: Language, RawQuery(query): RawQuery) -> Response {

@@ -97,7 +97,9 @@ impl VisitCounter {
                     .and_then(|referrer| self.referrer_domain(referrer)),
             },
         };
-        self.store.record_visit(&visit).await
+        let is_new_visitor = self.store.record_visit(&visit).await?;
+        metrics::counter!("kuvert_portal_page_views_total").increment(1);
+        Ok(is_new_visitor)
     }
 
     /// Counts that a person chose `operator` today, with the deep link they came with.
@@ -114,7 +116,9 @@ impl VisitCounter {
                 deep_link.sender.as_ref(),
                 deep_link.campaign.as_ref(),
             )
-            .await
+            .await?;
+        metrics::counter!("kuvert_portal_operator_choices_total").increment(1);
+        Ok(())
     }
 
     /// Until `shutdown`: at each Stockholm day change, drops yesterday's salt and deletes the

@@ -297,6 +297,15 @@ async fn every_public_page_has_no_inline_style_or_script_and_the_site_links() {
 }
 
 #[tokio::test]
+async fn portal_is_ready_once_built_and_serves_health() {
+    let portal = portal().await;
+    for uri in ["/healthz", "/readyz"] {
+        let (status, _, _) = portal.get(uri).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+    }
+}
+
+#[tokio::test]
 async fn portal_refuses_a_configuration_without_operators_or_with_a_slug_twice() {
     let dir = tempfile::tempdir().unwrap();
     let mut empty = config(dir.path());
