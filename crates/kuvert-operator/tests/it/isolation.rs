@@ -38,26 +38,38 @@ fn letter_routes(id: DeliveryId) -> Vec<(Method, String)> {
     ]
 }
 
-/// Every route of a logged-in person that takes no id.
+/// Every route of a logged-in person that takes no letter id: the inbox, settings, account,
+/// access log and export pages and their forms.
 fn holder_routes() -> Vec<(Method, String)> {
+    let get = |path: &str| (Method::Get, path.to_owned());
+    let post = |fields, path: &str| (Method::Post(fields), path.to_owned());
     vec![
-        (Method::Get, "brevlada".to_owned()),
-        (Method::Get, "brevlada?mapp=arkiv".to_owned()),
-        (
-            Method::Post(&[("mailbox", INTERMEDIARY)]),
-            "brevlada/valj".to_owned(),
+        get("brevlada"),
+        get("brevlada?mapp=arkiv"),
+        post(&[("mailbox", INTERMEDIARY)], "brevlada/valj"),
+        get("installningar"),
+        post(
+            &[("channel", "email"), ("address", "a@kuvert.example")],
+            "installningar/adress",
         ),
-        (Method::Get, "installningar".to_owned()),
-        (
-            Method::Post(&[("channel", "email"), ("address", "a@kuvert.example")]),
-            "installningar/adress".to_owned(),
+        post(&[("channel", "email")], "installningar/ta-bort"),
+        post(
+            &[("channel", "email"), ("code", "123456")],
+            "installningar/bekrafta",
         ),
-        (
-            Method::Post(&[("channel", "email")]),
-            "installningar/ta-bort".to_owned(),
-        ),
-        (Method::Post(&[]), "skaffa".to_owned()),
-        (Method::Post(&[]), "logga-ut".to_owned()),
+        post(&[("channel", "email")], "installningar/ny-kod"),
+        get("installningar/avsandare"),
+        post(&[], "installningar/avsandare"),
+        get("installningar/byt-brevlada"),
+        post(&[], "installningar/byt-brevlada"),
+        get("installningar/avregistrera"),
+        post(&[], "installningar/avregistrera"),
+        get("installningar/logg"),
+        get("installningar/export"),
+        post(&[], "installningar/export"),
+        get("foretag"),
+        post(&[], "skaffa"),
+        post(&[], "logga-ut"),
     ]
 }
 
@@ -330,6 +342,12 @@ async fn inbox_pages_carry_the_security_headers_and_no_inline_script_or_style() 
         "brevlada?mapp=arkiv".to_owned(),
         format!("brev/{id}"),
         "installningar".to_owned(),
+        "installningar/avsandare".to_owned(),
+        "installningar/byt-brevlada".to_owned(),
+        "installningar/avregistrera".to_owned(),
+        "installningar/logg".to_owned(),
+        "installningar/export".to_owned(),
+        "foretag".to_owned(),
         "static/kuvert.css".to_owned(),
     ] {
         let response = holder.get(&url(&inbox, &path)).await;
