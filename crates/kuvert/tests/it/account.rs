@@ -268,7 +268,10 @@ async fn deregister_removes_the_profile_and_old_letters_stay_readable() {
     let (status, html) = page(&browser, &at(&base, "brevlada")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Kvarvarande brev"), "{html}");
-    assert!(html.contains("Du har ingen digital brevlåda just nu."), "{html}");
+    assert!(
+        html.contains("Du har ingen digital brevlåda just nu."),
+        "{html}"
+    );
     let again = Browser::new(federation.demo().pki.organisation_ca_pem());
     assert_eq!(log_in(&again, &base, anna).await, "/skaffa");
     let (_, html) = page(&again, &at(&base, "skaffa")).await;
@@ -386,4 +389,28 @@ async fn deep_link_source_reaches_the_registry_profile_and_a_bad_one_is_dropped(
     post_and_sign(&browser, &base, "skaffa", Vec::new(), eva).await;
     let profile = registry_profile(&federation, eva).await.unwrap();
     assert_eq!(profile.source, None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_signed_by_someone_else_is_refused_in_plain_words_and_changes_nothing() {
+    let federation = Federation::start(FederationOptions::default()).await;
+    let anna = seed::person("anna").unwrap();
+    let tolvan = seed::person("tolvan").unwrap();
+    let base = inbox(&federation, "demobrevladan");
+    let browser = browser(&federation);
+    log_in(&browser, &base, anna).await;
+    let before = reachability(&federation, &sender(1), anna).await.0;
+    let both = (0..2)
+        .map(|index| ("avsandare".to_owned(), sender(index).as_str().to_owned()))
+        .collect();
+    // Anna is logged in, but Tolvan signs at the signing service.
+    let answer = post_and_sign(&browser, &base, "installningar/avsandare", both, tolvan).await;
+    assert_eq!(answer.status(), StatusCode::CONFLICT);
+    let html = answer.text().await.unwrap();
+    assert!(
+        html.contains("Förmedlingsadressregistret godtog inte ändringen. Ingenting har ändrats."),
+        "{html}"
+    );
+    assert_eq!(reachability(&federation, &sender(1), anna).await.0, before);
+    assert!(registry_profile(&federation, anna).await.is_some());
 }
