@@ -374,3 +374,46 @@ async fn audit_log_of_a_company_mailbox_shows_other_representatives_masked() {
         "{html}"
     );
 }
+
+#[tokio::test]
+async fn audit_log_pages_fifty_events_at_a_time() {
+    let inbox = start().await;
+    let letter = store(&inbox, crate::person(HERE), "Beslut om bygglov").await;
+    let actor = PersonalIdentityNumber::parse(HERE).unwrap();
+    let first = time::OffsetDateTime::now_utc() - time::Duration::hours(1);
+    for minute in 0..51 {
+        let access = kuvert_store::operator::LetterAccess {
+            mailbox: crate::person(HERE),
+            delivery: letter.id,
+            actor: actor.clone(),
+            action: AuditAction::OpenedLetter,
+            at: first + time::Duration::minutes(minute),
+        };
+        inbox.store.open_letter(&access).await.unwrap();
+    }
+    let mut here = Browser::new();
+    here.log_in(&inbox, 0, "login").await;
+    let first_page = here
+        .get(&url(&inbox, "installningar/logg"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(first_page.matches("<th scope=\"row\">").count(), 50);
+    assert!(
+        first_page.contains("href=\"/installningar/logg?sida=2\""),
+        "{first_page}"
+    );
+    let second_page = here
+        .get(&url(&inbox, "installningar/logg?sida=2"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(second_page.matches("<th scope=\"row\">").count(), 1);
+    assert!(
+        second_page.contains("href=\"/installningar/logg?sida=1\""),
+        "{second_page}"
+    );
+    assert!(!second_page.contains("sida=3"), "{second_page}");
+}

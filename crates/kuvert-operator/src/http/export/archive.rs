@@ -17,13 +17,13 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
 /// The sealed delivery's file name inside a letter's folder.
-pub(crate) const SEALED_DELIVERY_FILE: &str = "forsegling.xml";
+pub const SEALED_DELIVERY_FILE: &str = "forsegling.xml";
 /// The receipt's file name inside a letter's folder.
-pub(crate) const RECEIPT_FILE: &str = "kvittens.xml";
+pub const RECEIPT_FILE: &str = "kvittens.xml";
 /// The list of letters.
-pub(crate) const MANIFEST_FILE: &str = "manifest.json";
+pub const MANIFEST_FILE: &str = "manifest.json";
 /// How to check the letters, in Swedish and English.
-pub(crate) const README_FILE: &str = "LASMIG.txt";
+pub const README_FILE: &str = "LASMIG.txt";
 
 /// An export being written.
 pub(super) struct ExportArchive {
@@ -203,9 +203,9 @@ Varje mapp är ett brev: ÅÅÅÅ-MM-DD_id, där datumet är dagen brevet kom fr
 manifest.json listar breven (avsändare, ämne, när de kom fram).
 
 Så kontrollerar du breven (utan internet):
-    kuvert verify brev.zip
+    kuvert verify brev-ÅÅÅÅ-MM-DD.zip
 eller, för att också kontrollera certifikaten mot en utfärdare du litar på:
-    kuvert verify brev.zip --ca utfardare.pem
+    kuvert verify brev-ÅÅÅÅ-MM-DD.zip --ca utfardare.pem
 För varje brev skrivs vem som signerade, vem som förseglade och när det kom fram, eller FEL
 och varför. Ett enda ändrat tecken i ett brev gör att kontrollen misslyckas för det brevet.
 
@@ -219,9 +219,9 @@ Each folder is one letter: YYYY-MM-DD_id, the date being the day the letter arri
 manifest.json lists the letters (sender, subject, when they arrived).
 
 How to check the letters (offline):
-    kuvert verify brev.zip
+    kuvert verify brev-YYYY-MM-DD.zip
 or, to also check the certificates against an issuer you trust:
-    kuvert verify brev.zip --ca issuer.pem
+    kuvert verify brev-YYYY-MM-DD.zip --ca issuer.pem
 For each letter it prints who signed, who sealed and when it arrived, or FAIL and why. A
 single changed character in a letter makes the check fail for that letter.
 ";
