@@ -21,6 +21,8 @@ mod error;
 pub mod operator;
 pub mod portal;
 pub mod registry;
+#[cfg(feature = "bench-seed")]
+pub mod seed;
 
 use std::sync::Arc;
 

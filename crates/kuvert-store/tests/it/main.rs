@@ -8,5 +8,6 @@ mod mailbox;
 mod notifications;
 mod portal;
 mod registry;
+mod seed;
 mod statistics;
 mod support;

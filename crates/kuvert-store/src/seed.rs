@@ -1,0 +1,325 @@
+//! Bulk statistics data for benchmarks (cargo feature `bench-seed`, never in a service):
+//! millions of active profiles and the daily counters and letters that agree with them,
+//! written with multi-row inserts in one transaction so six million profiles take about a
+//! minute instead of hours.
+//!
+//! Identity numbers are generated, Luhn-valid and distinct: persons born from 1920-01-01 on,
+//! a thousand per birth day; companies `552`… to `559`… with their check digit. Every profile is
+//! registered at 10:00 UTC (late morning in Sweden, so the same Swedish day) on one of the
+//! seeded days, at the operators in turn; every tenth carries a sender's deep link and every
+//! twentieth also a campaign.
+
+use std::collections::BTreeMap;
+
+use kuvert_core::calendar::YearMonth;
+use kuvert_core::campaign::CampaignCode;
+use kuvert_core::id::{OrganisationNumber, RecipientId};
+use sqlx::{Any, AssertSqlSafe};
+use time::macros::time;
+use time::{Date, Duration, OffsetDateTime};
+
+use crate::Database;
+use crate::calendar::{day_text, key_text};
+use crate::database::{begin_write, placeholders, to_millis};
+use crate::error::{SqlContext, StoreError};
+
+/// Profiles one seed may create (the generated person numbers run out at about 30 million).
+pub const SEED_PROFILES_MAX: u64 = 20_000_000;
+/// Days one seed may spread registrations over (ten years).
+pub const SEED_DAYS_MAX: u32 = 3_660;
+/// Rows per multi-row insert: 500 × 7 parameters stays under SQLite's and PostgreSQL's
+/// bind limits.
+const ROWS_PER_INSERT: usize = 500;
+
+/// What to seed. The operators must exist; senders need not (sources are only text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatisticsSeed {
+    /// Person profiles to create.
+    pub persons: u64,
+    /// Company profiles to create.
+    pub companies: u64,
+    /// How many of all profiles are registered on the day before `first_day` (the mailboxes
+    /// that already existed); the rest are spread over the days.
+    pub registered_before: u64,
+    /// Operators the profiles are spread over (at least one).
+    pub operators: Vec<OrganisationNumber>,
+    /// Senders whose deep links some profiles came from, and who get letter counts.
+    pub senders: Vec<OrganisationNumber>,
+    /// Campaigns some of those deep links named.
+    pub campaigns: Vec<CampaignCode>,
+    /// First day of registrations.
+    pub first_day: Date,
+    /// Days registrations are spread over (1..=[`SEED_DAYS_MAX`]).
+    pub days: u32,
+}
+
+/// What a seed wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeedSummary {
+    /// Profile rows.
+    pub profiles: u64,
+    /// `registry_daily` rows.
+    pub daily_rows: u64,
+    /// `letter_statistics` rows.
+    pub letter_rows: u64,
+}
+
+/// The key of one daily counter: day, operator, kind, source sender, source campaign.
+type DailyKey = (String, String, &'static str, String, String);
+
+impl Database {
+    /// Writes `seed` in one transaction: profiles, their `registry_daily` counters and a
+    /// month of letters per sender for every month the days touch.
+    ///
+    /// # Errors
+    /// `OutOfBounds` for no operator, too many profiles or days, or `registered_before` above
+    /// the total; `Conflict` (from the database) when profiles already exist; `Internal`.
+    pub async fn seed_statistics(&self, seed: &StatisticsSeed) -> Result<SeedSummary, StoreError> {
+        let total = seed.persons.saturating_add(seed.companies);
+        let bounded = !seed.operators.is_empty()
+            && total <= SEED_PROFILES_MAX
+            && (1..=SEED_DAYS_MAX).contains(&seed.days)
+            && seed.registered_before <= total;
+        if !bounded {
+            return Err(StoreError::OutOfBounds {
+                what: "statistics seed",
+            });
+        }
+        let mut transaction = begin_write(&self.pool, self.backend).await?;
+        let mut daily: BTreeMap<DailyKey, i64> = BTreeMap::new();
+        let mut batch: Vec<ProfileRow> = Vec::with_capacity(ROWS_PER_INSERT);
+        for index in 0..total {
+            let row = profile_row(seed, index);
+            *daily.entry(row.daily_key()).or_default() += 1;
+            batch.push(row);
+            if batch.len() == ROWS_PER_INSERT {
+                insert_profiles(&mut transaction, &batch).await?;
+                batch.clear();
+            }
+        }
+        insert_profiles(&mut transaction, &batch).await?;
+        let daily_rows = insert_daily(&mut transaction, &daily).await?;
+        let letter_rows = insert_letters(&mut transaction, seed).await?;
+        transaction
+            .commit()
+            .await
+            .context("commit statistics seed")?;
+        Ok(SeedSummary {
+            profiles: total,
+            daily_rows,
+            letter_rows,
+        })
+    }
+}
+
+/// One generated profile, as stored.
+struct ProfileRow {
+    recipient: String,
+    operator: String,
+    kind: &'static str,
+    day: Date,
+    source_sender: Option<String>,
+    source_campaign: Option<String>,
+}
+
+impl ProfileRow {
+    fn daily_key(&self) -> DailyKey {
+        (
+            day_text(self.day),
+            self.operator.clone(),
+            self.kind,
+            key_text(self.source_sender.as_deref()),
+            key_text(self.source_campaign.as_deref()),
+        )
+    }
+}
+
+/// The recipient a seed creates as profile number `index` (persons first, then companies).
+#[must_use]
+pub fn seeded_recipient(seed: &StatisticsSeed, index: u64) -> Option<RecipientId> {
+    let text = if index < seed.persons {
+        person_number(index)
+    } else if index < seed.persons.saturating_add(seed.companies) {
+        format!("16{}", company_number(index - seed.persons))
+    } else {
+        return None;
+    };
+    RecipientId::parse(&text).ok()
+}
+
+fn profile_row(seed: &StatisticsSeed, index: u64) -> ProfileRow {
+    let is_person = index < seed.persons;
+    let recipient = if is_person {
+        person_number(index)
+    } else {
+        format!("16{}", company_number(index - seed.persons))
+    };
+    let day = if index < seed.registered_before {
+        seed.first_day - Duration::days(1)
+    } else {
+        seed.first_day + Duration::days(i64::try_from(index % u64::from(seed.days)).unwrap_or(0))
+    };
+    let pick =
+        |items: usize, salt: u64| usize::try_from((index / salt) % items as u64).unwrap_or(0);
+    let source_sender = (index.is_multiple_of(10) && !seed.senders.is_empty()).then(|| {
+        seed.senders[pick(seed.senders.len(), 10)]
+            .as_str()
+            .to_owned()
+    });
+    let source_campaign =
+        (index.is_multiple_of(20) && source_sender.is_some() && !seed.campaigns.is_empty()).then(|| {
+            seed.campaigns[pick(seed.campaigns.len(), 20)]
+                .as_str()
+                .to_owned()
+        });
+    ProfileRow {
+        recipient,
+        operator: seed.operators[pick(seed.operators.len(), 1)]
+            .as_str()
+            .to_owned(),
+        kind: if is_person { "person" } else { "company" },
+        day,
+        source_sender,
+        source_campaign,
+    }
+}
+
+/// The 12-digit personnummer number `index`: born 1920-01-01 + `index / 1000` days, serial
+/// `index % 1000`, Luhn check digit.
+pub(crate) fn person_number(index: u64) -> String {
+    let epoch =
+        Date::from_calendar_date(1920, time::Month::January, 1).expect("1920-01-01 is a date");
+    let birth = epoch + Duration::days(i64::try_from(index / 1000).unwrap_or(0));
+    let nine = format!(
+        "{:02}{:02}{:02}{:03}",
+        birth.year() % 100,
+        u8::from(birth.month()),
+        birth.day(),
+        index % 1000
+    );
+    format!("{}{nine}{}", birth.year() / 100, luhn(&nine))
+}
+
+/// The 10-digit organisationsnummer number `index`: `55`, seven digits from 2000000 (the
+/// third digit of an organisation number is 2 or more), Luhn check digit.
+pub(crate) fn company_number(index: u64) -> String {
+    let nine = format!("55{:07}", 2_000_000 + index % 8_000_000);
+    format!("{nine}{}", luhn(&nine))
+}
+
+/// The Luhn check digit of nine digits (PROTOCOL.md §4).
+fn luhn(nine: &str) -> u32 {
+    let sum: u32 = nine
+        .bytes()
+        .enumerate()
+        .map(|(position, digit)| {
+            let value = u32::from(digit - b'0') * if position % 2 == 0 { 2 } else { 1 };
+            if value > 9 { value - 9 } else { value }
+        })
+        .sum();
+    (10 - sum % 10) % 10
+}
+
+async fn insert_profiles(
+    connection: &mut sqlx::AnyConnection,
+    rows: &[ProfileRow],
+) -> Result<(), StoreError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let values = (0..rows.len())
+        .map(|row| format!("({}, 'active')", placeholders(row * 6 + 1, 6)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "INSERT INTO profiles (recipient, operator, kind, registered_at, source_sender, \
+         source_campaign, status) VALUES {values}"
+    );
+    let mut query = sqlx::query::<Any>(AssertSqlSafe(sql));
+    for row in rows {
+        let registered_at = OffsetDateTime::new_utc(row.day, time!(10:00));
+        query = query
+            .bind(row.recipient.clone())
+            .bind(row.operator.clone())
+            .bind(row.kind)
+            .bind(to_millis(registered_at))
+            .bind(row.source_sender.clone())
+            .bind(row.source_campaign.clone());
+    }
+    query.execute(connection).await.context("seed profiles")?;
+    Ok(())
+}
+
+async fn insert_daily(
+    connection: &mut sqlx::AnyConnection,
+    daily: &BTreeMap<DailyKey, i64>,
+) -> Result<u64, StoreError> {
+    let entries: Vec<_> = daily.iter().collect();
+    for chunk in entries.chunks(ROWS_PER_INSERT) {
+        let values = (0..chunk.len())
+            .map(|row| format!("({}, 0, 0, 0)", placeholders(row * 6 + 1, 6)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO registry_daily (day, operator, kind, source_sender, source_campaign, \
+             registered, deregistered, moved_in, moved_out) VALUES {values} \
+             ON CONFLICT (day, operator, kind, source_sender, source_campaign) DO UPDATE SET \
+             registered = registry_daily.registered + excluded.registered"
+        );
+        let mut query = sqlx::query::<Any>(AssertSqlSafe(sql));
+        for ((day, operator, kind, sender, campaign), count) in chunk {
+            query = query
+                .bind(day.clone())
+                .bind(operator.clone())
+                .bind(*kind)
+                .bind(sender.clone())
+                .bind(campaign.clone())
+                .bind(**count);
+        }
+        query
+            .execute(&mut *connection)
+            .await
+            .context("seed daily counters")?;
+    }
+    Ok(u64::try_from(entries.len()).unwrap_or(u64::MAX))
+}
+
+/// Letters per sender for every month the seeded days touch: more digital month by month.
+async fn insert_letters(
+    connection: &mut sqlx::AnyConnection,
+    seed: &StatisticsSeed,
+) -> Result<u64, StoreError> {
+    let last_day = seed.first_day + Duration::days(i64::from(seed.days) - 1);
+    let mut months = vec![YearMonth::of(seed.first_day)];
+    while let Some(&month) = months.last() {
+        let next = YearMonth::of(month.last_day() + Duration::days(1));
+        if next > YearMonth::of(last_day) {
+            break;
+        }
+        months.push(next);
+    }
+    let mut rows = 0_u64;
+    for (sender_index, sender) in seed.senders.iter().enumerate() {
+        for (month_index, month) in months.iter().enumerate() {
+            let base = 1_000 * (i64::try_from(sender_index).unwrap_or(0) + 1);
+            let digital = base + 100 * i64::try_from(month_index).unwrap_or(0);
+            sqlx::query(
+                "INSERT INTO letter_statistics (sender, month, digital, paper) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (sender, month) DO UPDATE SET \
+                 digital = excluded.digital, paper = excluded.paper",
+            )
+            .bind(sender.as_str())
+            .bind(month.to_string())
+            .bind(digital)
+            .bind(2 * base - digital / 2)
+            .execute(&mut *connection)
+            .await
+            .context("seed letters")?;
+            rows += 1;
+        }
+    }
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests;
