@@ -1,19 +1,20 @@
-//! The statistics benchmark (issue 5): each dashboard rendered over HTTP against a year of
-//! daily registration counts for six million profiles, printing the median and p95 time per
-//! render. Not a test: it asserts nothing about time, it prints figures.
+//! The statistics benchmark (issue 5): each dashboard rendered over HTTP with six million
+//! profiles and a year of daily counts, printing the median and p95 time per render. Not a
+//! test: it asserts nothing about time, it prints figures.
 //!
 //! Run: `cargo bench -p kuvert-portal --bench statistics` (release build). Environment:
-//! `KUVERT_BENCH_PROFILES` (default 6 000 000) sets the mailboxes the feed adds up to and
-//! `KUVERT_BENCH_RENDERS` (default 20) the renders per page.
+//! `KUVERT_BENCH_PROFILES` (default 6 000 000) and `KUVERT_BENCH_RENDERS` (default 20).
 //!
-//! What is measured: the whole request at the portal — the registry client fetching the
-//! statistics feed over mutual TLS from a stand-in registry on 127.0.0.1 (the JSON the
-//! registry's `GET /api/v1/statistics` sends: one row per day, operator, kind and source,
-//! 3 operators × 2 kinds × 10 sources × 365 days), parsing it, computing every figure and
-//! rendering page, tables, SVG and CSV — with the dashboard cache off, so every render
-//! computes. Campaign pages also read the portal's SQLite store (a year of visits and
-//! operator choices). Not measured: the registry's own SQL for the feed, which reads only
-//! its daily aggregate table, never the profiles (see kuvert-store `registry::statistics`).
+//! The registry's SQLite database is seeded with `Database::seed_statistics` (kuvert-store
+//! feature `bench-seed`): the profiles, their daily counters over 365 days (3 operators,
+//! 300 senders' deep links, 10 campaigns) and a year of letters from each sender. A
+//! stand-in for the registry's `GET /api/v1/statistics` answers from that store with the
+//! same queries and JSON shape as the registry (roles may not depend on each other, so the
+//! registry itself cannot run here); the portal reaches it over mutual TLS with its real
+//! registry client. What is measured is the whole request at the portal, with the dashboard
+//! cache off: the registry queries, the feed's JSON both ways, every figure, page, tables,
+//! SVG and CSV. Campaign pages also read the portal's SQLite store (a year of visits and
+//! operator choices).
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
 #[allow(dead_code, unreachable_pub)]
@@ -23,16 +24,25 @@ mod support;
 #[path = "../tests/it/world.rs"]
 mod world;
 
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::routing::get;
+use kuvert_core::calendar::YearMonth;
 use kuvert_core::campaign::CampaignCode;
+use kuvert_store::Database;
 use kuvert_store::portal::{NewCampaign, Visit, VisitSource, VisitorHash};
+use kuvert_store::registry::{OperatorRecord, ProfileKind, RegistryStore, ServiceDomain};
+use kuvert_store::seed::StatisticsSeed;
 use time::Date;
 
 use world::{Browser, OPERATOR, SENDER, World, org, person};
 
 const OPERATORS: [&str; 3] = [OPERATOR, "5599887766", "5560360793"];
-const SOURCES_PER_DAY: usize = 10;
+const SENDERS: u64 = 300;
 const CAMPAIGN: &str = "BENCH-2026";
 
 fn main() {
@@ -47,16 +57,14 @@ fn main() {
 
 async fn run(profiles: u64, renders: usize) {
     let today = support::today();
-    let started = Instant::now();
-    let feed = year_of_counts(today, profiles);
-    let feed_bytes = serde_json::to_vec(&feed).unwrap().len();
-    let world = World::start_with(feed, |config| config.statistics.cache_secs = 0).await;
+    let dir = tempfile::tempdir().unwrap();
+    let registry = seed_registry(dir.path(), today, profiles).await;
+    let statistics = Router::new()
+        .route("/api/v1/statistics", get(statistics))
+        .with_state(registry);
+    let world =
+        World::start_with_statistics(statistics, |config| config.statistics.cache_secs = 0).await;
     seed_campaign(&world, today).await;
-    println!(
-        "seeded {profiles} profiles as a year of daily counts ({feed_bytes} bytes of feed) \
-         in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
     let mut browser = Browser::new();
     world
         .store
@@ -108,63 +116,108 @@ async fn run(profiles: u64, renders: usize) {
     }
 }
 
-/// A year of daily counts whose mailboxes add up to `profiles` at the end: 90 % of them
-/// before the year, the rest registered evenly over its days, spread over operators, kinds
-/// and sources; letters from 300 senders per month.
-fn year_of_counts(today: Date, profiles: u64) -> serde_json::Value {
-    let first = Date::from_calendar_date(today.year() - 1, today.month(), 1).unwrap();
-    let (from, _) = (first + time::Duration::days(31), today);
-    let days: Vec<Date> =
-        std::iter::successors(Some(from.replace_day(1).unwrap()), |day| day.next_day())
-            .take_while(|day| *day <= today)
-            .collect();
-    let before = profiles / 10 * 9;
-    let rows_per_day = (OPERATORS.len() * 2 * SOURCES_PER_DAY) as u64;
-    let per_row = (profiles - before) / (days.len() as u64 * rows_per_day);
-    let mut registrations = Vec::new();
-    for day in &days {
-        for operator in OPERATORS {
-            for kind in ["person", "company"] {
-                for source in 0..SOURCES_PER_DAY {
-                    let campaign = if source == 0 {
-                        CAMPAIGN.to_owned()
-                    } else {
-                        format!("K-{source}")
-                    };
-                    registrations.push(serde_json::json!({
-                        "day": day.to_string(), "operator": operator, "kind": kind,
-                        "source_sender": SENDER, "source_campaign": campaign,
-                        "registered": per_row, "deregistered": per_row / 20,
-                        "moved_in": per_row / 50, "moved_out": per_row / 50,
-                    }));
-                }
-            }
-        }
+/// The registry's database with `profiles` profiles: 90 % registered before the year, the
+/// rest over its 365 days, 5 % of them companies.
+async fn seed_registry(
+    dir: &std::path::Path,
+    today: Date,
+    profiles: u64,
+) -> Arc<dyn RegistryStore> {
+    let started = Instant::now();
+    let url = format!("sqlite://{}?mode=rwc", dir.join("registry.db").display());
+    let database = Database::connect(&url).await.unwrap();
+    let registry = database.registry();
+    for (index, number) in OPERATORS.iter().enumerate() {
+        let operator = OperatorRecord {
+            id: org(number),
+            name: format!("Operatör {index}"),
+            service_address: url::Url::parse("https://operator.example/service/v3").unwrap(),
+            ui_address: None,
+            domain: ServiceDomain::parse(&format!("operator{index}.example")).unwrap(),
+        };
+        registry.upsert_operator(&operator).await.unwrap();
     }
-    let mut letters = Vec::new();
-    for sender in 0..300_u64 {
-        let number = sender_number(sender);
-        for month_start in days.iter().filter(|day| day.day() == 1) {
-            letters.push(serde_json::json!({
-                "sender": number,
-                "month": format!("{:04}-{:02}", month_start.year(), u8::from(month_start.month())),
-                "digital": 10_000 + sender * 7, "paper": 4_000 + sender * 3,
-            }));
-        }
-    }
-    serde_json::json!({
-        "registrations": registrations,
-        "letters": letters,
-        "mailboxes_before": {"person": before / 10 * 9, "company": before / 10},
-        "senders": 300,
-        "operators": OPERATORS.iter().enumerate().map(|(index, number)| {
-            serde_json::json!({"organisation_number": number, "name": format!("Operatör {index}")})
-        }).collect::<Vec<_>>(),
-    })
+    let seed = StatisticsSeed {
+        persons: profiles - profiles / 20,
+        companies: profiles / 20,
+        registered_before: profiles / 10 * 9,
+        operators: OPERATORS.iter().map(|number| org(number)).collect(),
+        senders: (0..SENDERS).map(sender_number).collect(),
+        campaigns: std::iter::once(CAMPAIGN.to_owned())
+            .chain((1..10).map(|index| format!("K-{index}")))
+            .map(|code| CampaignCode::parse(&code).unwrap())
+            .collect(),
+        first_day: today - time::Duration::days(364),
+        days: 365,
+    };
+    let summary = database.seed_statistics(&seed).await.unwrap();
+    println!(
+        "seeded {} profiles, {} daily counter rows and {} letter rows in {:.1} s",
+        summary.profiles,
+        summary.daily_rows,
+        summary.letter_rows,
+        started.elapsed().as_secs_f64()
+    );
+    registry
+}
+
+/// The stand-in for the registry's `GET /api/v1/statistics`: its store queries and JSON.
+async fn statistics(
+    State(registry): State<Arc<dyn RegistryStore>>,
+    Query(range): Query<HashMap<String, String>>,
+) -> axum::Json<serde_json::Value> {
+    let day = |name: &str| {
+        Date::parse(
+            &range[name],
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .unwrap()
+    };
+    let (from, to) = (day("from"), day("to"));
+    let rows = registry.registration_statistics(from, to).await.unwrap();
+    let before = registry.mailboxes_before(from).await.unwrap();
+    let per_operator = registry.mailboxes_before_per_operator(from).await.unwrap();
+    let letters = registry
+        .letter_statistics(YearMonth::of(from), YearMonth::of(to))
+        .await
+        .unwrap();
+    let senders = registry.sender_count().await.unwrap();
+    let operators = registry.operators().await.unwrap();
+    let text = |value: Option<String>| value.map_or(serde_json::Value::Null, Into::into);
+    axum::Json(serde_json::json!({
+        "registrations": rows.into_iter().map(|row| serde_json::json!({
+            "day": row.day.to_string(),
+            "operator": row.operator.as_str(),
+            "kind": if row.kind == ProfileKind::Person { "person" } else { "company" },
+            "source_sender": text(row.source_sender.map(|sender| sender.as_str().to_owned())),
+            "source_campaign": text(row.source_campaign.map(|code| code.as_str().to_owned())),
+            "registered": row.registered,
+            "deregistered": row.deregistered,
+            "moved_in": row.moved_in,
+            "moved_out": row.moved_out,
+        })).collect::<Vec<_>>(),
+        "letters": letters.into_iter().map(|row| serde_json::json!({
+            "sender": row.sender.as_str(),
+            "month": row.month.to_string(),
+            "digital": row.digital,
+            "paper": row.paper,
+        })).collect::<Vec<_>>(),
+        "mailboxes_before": {"person": before.person, "company": before.company},
+        "mailboxes_before_per_operator": per_operator.into_iter().map(|row| serde_json::json!({
+            "operator": row.operator.as_str(),
+            "person": row.mailboxes.person,
+            "company": row.mailboxes.company,
+        })).collect::<Vec<_>>(),
+        "senders": senders,
+        "operators": operators.into_iter().map(|operator| serde_json::json!({
+            "organisation_number": operator.id.as_str(),
+            "name": operator.name,
+        })).collect::<Vec<_>>(),
+    }))
 }
 
 /// A valid organisation number (Luhn) for sender `index`: 212000xxxC.
-fn sender_number(index: u64) -> String {
+fn sender_number(index: u64) -> kuvert_core::id::OrganisationNumber {
     let body = format!("212{:06}", 100_000 + index);
     let sum: u32 = body
         .bytes()
@@ -174,7 +227,7 @@ fn sender_number(index: u64) -> String {
             digit / 10 + digit % 10
         })
         .sum();
-    format!("{body}{}", (10 - sum % 10) % 10)
+    org(&format!("{body}{}", (10 - sum % 10) % 10))
 }
 
 /// The campaign and a year of its visits and operator choices in the portal's store.

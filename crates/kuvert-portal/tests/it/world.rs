@@ -96,12 +96,27 @@ impl World {
         feed: serde_json::Value,
         change: impl FnOnce(&mut kuvert_portal::Config),
     ) -> Self {
-        let shutdown = Shutdown::new();
         let feed = Arc::new(Mutex::new(Feed {
             json: feed,
             asked: Vec::new(),
         }));
-        let registry_url = start_registry(Arc::clone(&feed), shutdown.clone()).await;
+        let statistics = Router::new()
+            .route("/api/v1/statistics", get(statistics))
+            .with_state(Arc::clone(&feed));
+        let mut world = Self::start_with_statistics(statistics, change).await;
+        world.feed = feed;
+        world
+    }
+
+    /// Like [`Self::start_with`], the registry answering statistics with `statistics` (a
+    /// router serving `/api/v1/statistics`).
+    pub(crate) async fn start_with_statistics(
+        statistics: Router,
+        change: impl FnOnce(&mut kuvert_portal::Config),
+    ) -> Self {
+        let feed = Arc::new(Mutex::new(Feed::default()));
+        let shutdown = Shutdown::new();
+        let registry_url = start_registry(statistics, shutdown.clone()).await;
         let localhost: SocketAddr = "127.0.0.1:0".parse().unwrap();
         let listener = Listener::bind(localhost, ListenerTls::Plain).await.unwrap();
         let base = Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
@@ -144,7 +159,7 @@ impl World {
     }
 }
 
-async fn start_registry(feed: Arc<Mutex<Feed>>, shutdown: Shutdown) -> String {
+async fn start_registry(statistics: Router, shutdown: Shutdown) -> String {
     let credential = pki().organisation("registry").unwrap();
     let tls = ListenerTls::MutualTls {
         cert_chain_pem: credential.certificate_pem().to_owned(),
@@ -158,10 +173,7 @@ async fn start_registry(feed: Arc<Mutex<Feed>>, shutdown: Shutdown) -> String {
         "https://localhost:{}",
         listener.local_addr().unwrap().port()
     );
-    let router = Router::new()
-        .route("/api/v1/statistics", get(statistics))
-        .route("/api/v1/senders", get(senders))
-        .with_state(feed);
+    let router = statistics.route("/api/v1/senders", get(senders));
     tokio::spawn(kuvert_web::serve(listener, router, shutdown));
     url
 }
