@@ -159,7 +159,7 @@ pub(super) async fn save_rules(
     let (accepted, deselected): (Vec<SenderInfo>, Vec<SenderInfo>) = senders
         .into_iter()
         .partition(|sender| ticked.iter().any(|id| id == sender.id.as_str()));
-    let text = rules_text(&accepted, &deselected);
+    let text = rules_text(&deselected);
     signing::start(
         &state,
         &holder,
@@ -169,25 +169,17 @@ pub(super) async fn save_rules(
 }
 
 /// The reception rules in words, as the person signs them (Swedish, like every agreement
-/// text the registry stores).
-fn rules_text(accepted: &[SenderInfo], deselected: &[SenderInfo]) -> String {
-    let a = &texts::SWEDISH;
-    let names = |senders: &[SenderInfo]| {
-        senders
-            .iter()
-            .map(|sender| format!("{} ({})", sender.name, sender.id.as_str()))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let mut text = if accepted.is_empty() {
-        a.nothing_accepted_text.to_owned()
-    } else {
-        format!("{} {}.", a.accepted_text, names(accepted))
-    };
-    if !deselected.is_empty() {
-        text.push_str(&format!(" {} {}.", a.deselected_text, names(deselected)));
+/// text the registry stores): all senders, or all but the deselected ones.
+fn rules_text(deselected: &[SenderInfo]) -> String {
+    if deselected.is_empty() {
+        return signing::RULES_ALL_TEXT.to_owned();
     }
-    text
+    let names = deselected
+        .iter()
+        .map(|sender| format!("{} ({})", sender.name, sender.id.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("{} {names}.", signing::RULES_EXCEPT_TEXT)
 }
 
 /// `/installningar/byt-brevlada`: the other operators to move to.

@@ -36,6 +36,17 @@ pub(in crate::http) const COMPANY_AGREEMENT_TEXT: &str = "Vi vill att företaget
 digital brevlåda hos den här brevlådeoperatören och ta emot digital post från avsändare som \
 är anslutna till Mina meddelanden. Jag signerar som firmatecknare.";
 
+/// Reception rules that accept every connected sender, as the person signs them.
+pub(in crate::http) const RULES_ALL_TEXT: &str = "Jag vill få digital post från alla \
+avsändare som är anslutna till Mina meddelanden.";
+
+/// The start of reception rules that deselect senders; their names and numbers follow. The
+/// text names only the deselected senders, which stay few, so it stays short however many
+/// senders are connected (and senders connected later are accepted, PROTOCOL.md §14 q1).
+pub(in crate::http) const RULES_EXCEPT_TEXT: &str = "Jag vill få digital post från alla \
+avsändare som är anslutna till Mina meddelanden utom dessa, vars post ska komma som \
+pappersutskick:";
+
 /// What a pending signature is for; decided before the person signs, never read from the
 /// signing service's post back.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -11,9 +11,6 @@ pub(in crate::http) struct AccountTexts {
     pub(in crate::http) rules_none: &'static str,
     pub(in crate::http) sign_and_save: &'static str,
     pub(in crate::http) saved: &'static str,
-    pub(in crate::http) accepted_text: &'static str,
-    pub(in crate::http) deselected_text: &'static str,
-    pub(in crate::http) nothing_accepted_text: &'static str,
     pub(in crate::http) move_heading: &'static str,
     pub(in crate::http) move_intro: &'static str,
     pub(in crate::http) move_legend: &'static str,
@@ -71,9 +68,6 @@ pub(in crate::http) const SWEDISH: AccountTexts = AccountTexts {
     rules_none: "Inga avsändare är anslutna just nu.",
     sign_and_save: "Signera med e-legitimation och spara",
     saved: "Sparat. Dina mottagningsregler är ändrade.",
-    accepted_text: "Jag vill få digital post från:",
-    deselected_text: "Post från dessa avsändare ska komma som pappersutskick:",
-    nothing_accepted_text: "Jag vill inte få digital post från någon avsändare.",
     move_heading: "Byt brevlåda",
     move_intro: "Du kan flytta din digitala brevlåda till en annan brevlådeoperatör. Du \
         signerar flytten med e-legitimation hos den nya brevlådeoperatören. Dina gamla brev \
@@ -145,9 +139,6 @@ pub(in crate::http) const ENGLISH: AccountTexts = AccountTexts {
     rules_none: "No senders are connected at the moment.",
     sign_and_save: "Sign with e-ID and save",
     saved: "Saved. Your reception rules have changed.",
-    accepted_text: "I want digital mail from:",
-    deselected_text: "Mail from these senders is to come as paper mail:",
-    nothing_accepted_text: "I do not want digital mail from any sender.",
     move_heading: "Change mailbox",
     move_intro: "You can move your digital mailbox to another mailbox operator. You sign the \
         move with e-ID at the new mailbox operator. Your old letters stay here and you can \
