@@ -121,7 +121,10 @@ fn what(entry: &AuditLogEntry, e: &ExportTexts) -> String {
     let sender = entry.sender_name.as_str();
     match entry.action {
         AuditAction::OpenedLetter => {
-            format!("{}: {subject} ({} {sender})", e.opened_letter, e.from_sender)
+            format!(
+                "{}: {subject} ({} {sender})",
+                e.opened_letter, e.from_sender
+            )
         }
         AuditAction::OpenedAttachment { .. } => {
             let attachment = entry
@@ -134,7 +137,10 @@ fn what(entry: &AuditLogEntry, e: &ExportTexts) -> String {
             )
         }
         AuditAction::ExportedLetter => {
-            format!("{}: {subject} ({} {sender})", e.exported_letter, e.from_sender)
+            format!(
+                "{}: {subject} ({} {sender})",
+                e.exported_letter, e.from_sender
+            )
         }
     }
 }
