@@ -86,6 +86,11 @@ pub struct NotificationConfig {
     /// Pause between outbox rounds of the background worker, in milliseconds. Default 5000.
     #[serde(default = "default_poll_interval_ms")]
     pub poll_interval_ms: u64,
+    /// Whether notifications keep 07:00-21:00 Swedish time and at most one per channel per
+    /// hour (`notification::schedule`). Default true; a demo or a cross-role test may turn it
+    /// off so a letter's notification goes out at once, whatever the hour.
+    #[serde(default = "default_keeps_sending_hours")]
+    pub keeps_sending_hours: bool,
 }
 
 /// The web inbox: where browsers reach it and the e-ID services it uses (`crate::http`).
@@ -137,6 +142,10 @@ fn default_recipient_cache_secs() -> u64 {
 
 fn default_poll_interval_ms() -> u64 {
     5_000
+}
+
+fn default_keeps_sending_hours() -> bool {
+    true
 }
 
 impl Config {

@@ -332,14 +332,20 @@ async fn notification_worker(
         inbox_url: config.web.public_url.clone(),
     };
     let poll_interval = Duration::from_millis(settings.poll_interval_ms.max(1));
-    Ok(NotificationWorker::new(notification::WorkerParts {
+    let policy = if settings.keeps_sending_hours {
+        notification::SendingPolicy::Respectful
+    } else {
+        notification::SendingPolicy::Immediate
+    };
+    let worker = NotificationWorker::new(notification::WorkerParts {
         store,
         email,
         email_from,
         sms,
         text,
         poll_interval,
-    }))
+    });
+    Ok(worker.with_policy(policy))
 }
 
 fn sms_gateway(

@@ -370,3 +370,30 @@ async fn code_goes_by_sms_a_new_one_replaces_it_and_sends_are_bounded_per_day() 
     let sent_total = received.lock().unwrap().len();
     assert_eq!(sent_total, CONFIRMATION_CODES_PER_DAY_MAX as usize);
 }
+
+#[tokio::test]
+async fn operator_configured_without_sending_hours_notifies_at_once_in_the_evening() {
+    let files = tempfile::tempdir().unwrap();
+    let inbox = start_with_notification(serde_json::json!({
+        "email_from": "avisering@demobrevladan.example",
+        "mail_dir": files.path(),
+        "keeps_sending_hours": false,
+    }))
+    .await;
+    confirmed_directly(&inbox, "demo@example.org").await;
+    store_letter(&inbox).await;
+    store_letter(&inbox).await;
+    let evening = super::swedish_time(1, 22, 30);
+    let round = inbox
+        .service
+        .notifications()
+        .run_once_at(evening)
+        .await
+        .unwrap();
+    assert_eq!(
+        (round.sent, round.messages, round.postponed),
+        (2, 1, 0),
+        "{round:?}"
+    );
+    assert_eq!(emails_to(files.path(), "demo@example.org").len(), 1);
+}
