@@ -417,3 +417,24 @@ async fn audit_log_pages_fifty_events_at_a_time() {
     );
     assert!(!second_page.contains("sida=3"), "{second_page}");
 }
+
+#[tokio::test]
+async fn export_walks_a_mailbox_larger_than_one_store_page() {
+    let inbox = start().await;
+    let page = usize::try_from(kuvert_core::limits::LETTERS_PER_PAGE_MAX).unwrap();
+    let mut ids = Vec::new();
+    for _ in 0..=page {
+        ids.push(
+            store(&inbox, crate::person(HERE), "Beslut om bygglov")
+                .await
+                .id,
+        );
+    }
+    let mut here = Browser::new();
+    here.log_in(&inbox, 0, "login").await;
+    let entries = export(&mut here, &inbox).await;
+    assert_eq!(folders(&entries).len(), page + 1);
+    for id in ids {
+        folder_of(&entries, id);
+    }
+}
