@@ -269,7 +269,7 @@ fn swedish_statement(publisher: &Publisher<'_>) -> (String, Vec<Section>) {
         "Vad kan du göra om du inte kan använda delar av webbplatsen?",
         &[
             "Om du behöver innehållet i ett annat format, eller inte kan använda en del av \
-         webbplatsen, kan du kontakta oss med e-post. Vi svarar inom två arbetsdagar.",
+         webbplatsen, kan du kontakta oss med e-post. Vi svarar så snart vi kan.",
         ],
     );
     contact.link = Some(contact_link(publisher));
@@ -326,7 +326,7 @@ fn english_statement(publisher: &Publisher<'_>) -> (String, Vec<Section>) {
         "What can you do if you cannot use parts of the website?",
         &[
             "If you need the content in another format, or cannot use part of the website, you \
-         can contact us by e-mail. We answer within two working days.",
+         can contact us by e-mail. We answer as soon as we can.",
         ],
     );
     contact.link = Some(contact_link(publisher));
