@@ -94,7 +94,7 @@ impl VisitCounter {
                 referrer_domain: facts
                     .referrer
                     .as_deref()
-                    .and_then(|referrer| self.referrer_domain(referrer)),
+                    .and_then(|referrer| referrer_domain(referrer, self.own_host.as_deref())),
             },
         };
         let is_new_visitor = self.store.record_visit(&visit).await?;
@@ -135,21 +135,25 @@ impl VisitCounter {
             {
                 tracing::error!(
                     error = %kuvert_core::report::error_chain(&error),
-                    "forgetting yesterday's visitor hashes failed; retried at the next change"
+                    "forgetting earlier visitor hashes failed; retried at the next visit"
                 );
             }
         }
     }
-
-    /// The host of `referrer`, lower case, unless it is the portal itself, not http(s), or
-    /// longer than a DNS name can be.
-    fn referrer_domain(&self, referrer: &str) -> Option<String> {
-        let url = url::Url::parse(referrer).ok()?;
-        if !matches!(url.scheme(), "http" | "https") {
-            return None;
-        }
-        let host = url.host_str()?.to_ascii_lowercase();
-        let is_own = self.own_host.as_deref() == Some(host.as_str());
-        (!is_own && host.len() <= REFERRER_DOMAIN_CHARS_MAX).then_some(host)
-    }
 }
+
+/// The host of `referrer`, lower case, unless it is the portal itself (`own_host`), not
+/// http(s), or longer than a DNS name can be. Path and query are never kept: they may name a
+/// person's case or search.
+fn referrer_domain(referrer: &str, own_host: Option<&str>) -> Option<String> {
+    let url = url::Url::parse(referrer).ok()?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    let host = url.host_str()?.to_ascii_lowercase();
+    let is_own = own_host == Some(host.as_str());
+    (!is_own && host.len() <= REFERRER_DOMAIN_CHARS_MAX).then_some(host)
+}
+
+#[cfg(test)]
+mod tests;
