@@ -16,7 +16,8 @@
 //   "steps": [STEP, ...] } ] }   (locale sets Accept-Language; Swedish when not given)
 // STEP is one of
 //   { "goto": URL }                                 open URL
-//   { "click": NAME, "role"?: "link"|"button" }     click a link or button by accessible name
+//   { "click": NAME, "role"?: "link"|"button",      click a link or button by accessible name
+//     "in"?: SELECTOR }                             (only within SELECTOR, e.g. "main")
 //   { "fill": LABEL, "value": TEXT }                type into the text field named LABEL
 //   { "check": LABEL }                              tick the checkbox/radio labelled LABEL
 //   { "select": LABEL, "option": TEXT }             choose TEXT in the list labelled LABEL
@@ -63,9 +64,14 @@ const browser = await chromium.launch({
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'],
 });
 const result = { walks: [] };
+// Pages already checked with axe, across walks (see pageKey).
+const checked = new Set();
 try {
     for (const walk of scenario.walks) {
-        result.walks.push(await runWalk(walk));
+        const started = Date.now();
+        const record = await runWalk(walk);
+        record.elapsed_ms = Date.now() - started;
+        result.walks.push(record);
     }
 } finally {
     await browser.close();
@@ -100,10 +106,12 @@ async function runWalk(walk) {
         locale: walk.locale ?? 'sv-SE',
     });
     const axeContext = await browser.newContext({ javaScriptEnabled: true, bypassCSP: true });
+    await axeContext.addInitScript({ content: axeSource });
     context.setDefaultTimeout(timeout);
     axeContext.setDefaultTimeout(timeout);
+    const axePage = await axeContext.newPage();
     const page = await context.newPage();
-    const state = { lastDocument: null, checked: new Set(), responses: new Map() };
+    const state = { lastDocument: null, checked, responses: new Map() };
     page.on('response', (response) => noteResponse(record, state, response));
     // With script off, what reaches the console is the browser's own complaints, such as a
     // navigation or a form the page's Content-Security-Policy refused.
@@ -117,7 +125,7 @@ async function runWalk(walk) {
             try {
                 await runStep(page, step, record, state);
                 await page.waitForLoadState('load');
-                await checkPage(page, context, axeContext, state, record);
+                await checkPage(page, context, axePage, state, record);
             } catch (error) {
                 record.errors.push({ step: index, what: JSON.stringify(step), error: `${error}` });
                 break;
@@ -155,7 +163,7 @@ async function runStep(page, step, record, state) {
     if ('goto' in step) {
         await page.goto(step.goto);
     } else if ('click' in step) {
-        await target(page, step.click, step.role).click();
+        await target(page, step.click, step.role, step.in).click();
     } else if ('fill' in step) {
         await page.getByRole('textbox', { name: step.fill, exact: true }).fill(step.value);
     } else if ('check' in step) {
@@ -187,7 +195,8 @@ async function runStep(page, step, record, state) {
             throw new Error(`expected path ${step.expect_path}, at ${path}`);
         }
     } else if ('download' in step) {
-        await download(page, record, state, () => target(page, step.download, step.role).click());
+        const link = target(page, step.download, step.role, step.in);
+        await download(page, record, state, () => link.click());
     } else if ('download_key' in step) {
         await download(page, record, state, () => page.keyboard.press(step.download_key));
     } else {
@@ -195,13 +204,15 @@ async function runStep(page, step, record, state) {
     }
 }
 
-/** The one link or button whose accessible name is `name`. */
-function target(page, name, role) {
+/** The one link or button whose accessible name is `name`, within the element `within`
+ *  (a CSS selector such as `main` or `header`) when given. */
+function target(page, name, role, within) {
+    const scope = within ? page.locator(within).first() : page;
     const options = { name, exact: true };
     if (role) {
-        return page.getByRole(role, options);
+        return scope.getByRole(role, options);
     }
-    return page.getByRole('link', options).or(page.getByRole('button', options));
+    return scope.getByRole('link', options).or(scope.getByRole('button', options));
 }
 
 /** Presses `key` until the element named `name` has focus, recording each stop. */
@@ -266,13 +277,13 @@ async function download(page, record, state, start) {
 }
 
 /** Runs axe on the page the walk is on, once per distinct URL and content. */
-async function checkPage(page, context, axeContext, state, record) {
+async function checkPage(page, context, axePage, state, record) {
     const url = page.url();
     if (!url.startsWith('http')) {
         return;
     }
     const html = await page.content();
-    const key = `${url}\n${createHash('sha256').update(html).digest('hex')}`;
+    const key = await pageKey(page, url);
     if (state.checked.has(key)) {
         return;
     }
@@ -284,7 +295,7 @@ async function checkPage(page, context, axeContext, state, record) {
         script: document.querySelectorAll('script:not([src])').length,
         style: document.querySelectorAll('style, [style]').length,
     }));
-    const axe = await runAxe(context, axeContext, url, html, landed.headers);
+    const axe = await runAxe(context, axePage, url, html, landed.headers);
     record.pages.push({
         url,
         method: landed.method,
@@ -300,37 +311,50 @@ async function checkPage(page, context, axeContext, state, record) {
     });
 }
 
-/** Shows `html` at `url` with the walk's cookies in the script-enabled context; runs axe. */
-async function runAxe(context, axeContext, url, html, headers) {
+/** Shows `html` at `url` with the walk's cookies on the script-enabled page; runs axe. */
+async function runAxe(context, axePage, url, html, headers) {
+    const axeContext = axePage.context();
     await axeContext.clearCookies();
     await axeContext.addCookies(await context.cookies());
-    const page = await axeContext.newPage();
-    try {
-        await page.route(url, (route) => route.fulfill({
-            status: 200,
-            contentType: headers['content-type'] ?? 'text/html; charset=utf-8',
-            body: html,
-        }), { times: 1 });
-        await page.goto(url);
-        await page.addScriptTag({ content: axeSource });
-        const results = await page.evaluate(async (tags) => {
-            // eslint-disable-next-line no-undef
-            return axe.run(document, { runOnly: { type: 'tag', values: tags } });
-        }, AXE_TAGS);
-        const brief = (item) => ({
-            id: item.id,
-            impact: item.impact,
-            help: item.help,
-            targets: item.nodes.map((node) => node.target.join(' ')),
-            summaries: item.nodes.map((node) => node.failureSummary ?? ''),
-        });
-        return {
-            violations: results.violations.map(brief),
-            incomplete: results.incomplete.map((item) => item.id),
-        };
-    } finally {
-        await page.close();
-    }
+    const isThisPage = (candidate) => candidate.href === url;
+    await axePage.route(isThisPage, (route) => route.fulfill({
+        status: 200,
+        contentType: headers['content-type'] ?? 'text/html; charset=utf-8',
+        body: html,
+    }), { times: 1 });
+    await axePage.goto(url);
+    const results = await axePage.evaluate(async (tags) => {
+        // axe comes with every document of this context (addInitScript in runWalk).
+        // eslint-disable-next-line no-undef
+        return axe.run(document, { runOnly: { type: 'tag', values: tags } });
+    }, AXE_TAGS);
+    const brief = (item) => ({
+        id: item.id,
+        impact: item.impact,
+        help: item.help,
+        targets: item.nodes.map((node) => node.target.join(' ')),
+        summaries: item.nodes.map((node) => node.failureSummary ?? ''),
+    });
+    return {
+        violations: results.violations.map(brief),
+        incomplete: results.incomplete.map((item) => item.id),
+    };
+}
+
+/** What makes a page the same page for axe: where it is (query names, not their values,
+ *  which carry one-time state), its language and title, and its headings and controls.
+ *  The same page reached again in another walk or state is checked once. */
+async function pageKey(page, url) {
+    const parsed = new URL(url);
+    const names = [...parsed.searchParams.keys()].sort().join(',');
+    const shape = await page.evaluate(() => {
+        const texts = (selector) => [...document.querySelectorAll(selector)]
+            .map((element) => (element.innerText || element.value || '').trim())
+            .join('|');
+        return [document.documentElement.lang, document.title, texts('h1, h2, h3'),
+            texts('a, button, label, [role=alert], [role=status]')].join('\n');
+    });
+    return `${parsed.origin}${parsed.pathname}?${names}\n${shape}`;
 }
 
 async function addCookies(context, record) {

@@ -3,10 +3,13 @@
 //! the whole federation's pages — the test e-ID's login, inbox, letter, attachment download,
 //! settings, logout — in Swedish and English, as a company's representative and with the
 //! keyboard alone, and checks every page it lands on with `axe-core` (WCAG 2.1 A and AA).
+//! The portal's pages get the same checks, and a deep link with a campaign code is followed
+//! to a registration at the chosen operator (issue 5's acceptance, `browser/portal.rs`).
 //!
 //! One federation and one Chromium serve every walk, so the whole suite stays fast.
 
 mod driver;
+mod portal;
 mod walks;
 
 use kuvert::seed::{self, SeedPerson};
@@ -24,7 +27,7 @@ pub(crate) const PDF: &[u8] =
 const COMPANY: &str = "5561234567";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn inbox_walks_pass_axe_without_javascript_in_both_languages_and_by_keyboard() {
+async fn inbox_and_portal_walks_pass_axe_without_javascript_in_both_languages_and_by_keyboard() {
     let Some(chromium) = Chromium::from_env("the inbox in Chromium with axe-core") else {
         return;
     };
@@ -46,8 +49,14 @@ async fn inbox_walks_pass_axe_without_javascript_in_both_languages_and_by_keyboa
         .await
         .unwrap();
 
+    portal::create_campaign(&federation).await;
+
     let sites = walks::Sites::of(&federation);
-    let results = chromium.run(walks::all(&sites)).await;
+    let portal_url = url::Url::parse(&federation.manifest().portal_url).unwrap();
+    let mut all = walks::all(&sites);
+    all.push(portal::public_pages(&portal_url));
+    all.push(portal::deep_link(&portal_url));
+    let results = chromium.run(all).await;
 
     report(&results);
     let problems: Vec<String> = results
@@ -62,6 +71,10 @@ async fn inbox_walks_pass_axe_without_javascript_in_both_languages_and_by_keyboa
     for walk in &results {
         walks::check_walk(walk, &sites);
     }
+    let [.., pages, deep_link] = results.as_slice() else {
+        unreachable!("the portal's two walks run last");
+    };
+    portal::check_portal(&federation, &portal_url, pages, deep_link).await;
 }
 
 /// A letter with `beslut.pdf` from the first sender; its subject is [`walks::subject`].
@@ -77,11 +90,16 @@ async fn send_letter(federation: &Federation, person: &SeedPerson) {
 fn report(results: &[WalkResult]) {
     for walk in results {
         eprintln!(
-            "browser walk {}: {} pages checked with axe, {} violations, {} focus stops",
+            "browser walk {}: {} new pages checked with axe, {} violations, {} focus stops, \
+             {} ms",
             walk.name,
             walk.pages.len(),
             walk.violation_count(),
-            walk.focus_stops.len()
+            walk.focus_stops.len(),
+            walk.elapsed_ms
         );
     }
+    let pages: usize = results.iter().map(|walk| walk.pages.len()).sum();
+    let violations: usize = results.iter().map(WalkResult::violation_count).sum();
+    eprintln!("browser: {pages} distinct pages checked with axe, {violations} violations");
 }

@@ -111,6 +111,12 @@ pub(crate) fn link(name: &str) -> Value {
     json!({ "click": name, "role": "link" })
 }
 
+/// Clicks the link named `name` within the first element matching the CSS `selector`
+/// (`header` for the menu, `main` for the page's own links).
+pub(crate) fn link_in(selector: &str, name: &str) -> Value {
+    json!({ "click": name, "role": "link", "in": selector })
+}
+
 /// Clicks the button (not a link) named `name`.
 pub(crate) fn button(name: &str) -> Value {
     json!({ "click": name, "role": "button" })
@@ -182,6 +188,8 @@ struct DriverResult {
 #[derive(Debug, Deserialize)]
 pub(crate) struct WalkResult {
     pub(crate) name: String,
+    /// The pages first seen in this walk (a page already checked in an earlier walk is not
+    /// checked again).
     pub(crate) pages: Vec<PageResult>,
     /// The cookies the browser held at the end of the walk.
     pub(crate) cookies: Vec<Cookie>,
@@ -192,6 +200,7 @@ pub(crate) struct WalkResult {
     /// What the browser itself complained about (with script off, no page script speaks).
     pub(crate) console: Vec<ConsoleMessage>,
     pub(crate) errors: Vec<StepError>,
+    pub(crate) elapsed_ms: u64,
 }
 
 #[derive(Debug, Deserialize)]

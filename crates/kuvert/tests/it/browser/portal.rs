@@ -1,0 +1,162 @@
+//! The portal in the browser (issue 5's acceptance): every public page passes axe with script
+//! off and sets no cookie, and a deep link with a campaign code leads through one click on
+//! the portal (the operator) to a completed registration at that operator, which the
+//! campaign's funnel and the registry's statistics then count.
+
+use kuvert::seed::{self, SeedOrganisation};
+use kuvert::testkit::Federation;
+use kuvert_core::calendar::stockholm_day;
+use kuvert_core::campaign::CampaignCode;
+use kuvert_store::portal::NewCampaign;
+use url::Url;
+
+use super::driver::{
+    Walk, WalkResult, button, check, expect_path, expect_text, goto, link, link_in,
+};
+
+/// The campaign of the deep link, known to the portal.
+pub(crate) const CAMPAIGN: &str = "VAR-2026";
+
+/// Where the deep link's person registers: the second operator, chosen on the portal.
+fn chosen_operator() -> SeedOrganisation {
+    seed::OPERATORS[1]
+}
+
+/// Creates [`CAMPAIGN`] for the first sender, running today.
+pub(crate) async fn create_campaign(federation: &Federation) {
+    let today = stockholm_day(time::OffsetDateTime::now_utc());
+    let campaign = NewCampaign {
+        code: CampaignCode::parse(CAMPAIGN).unwrap(),
+        name: "Vårens brevkampanj".to_owned(),
+        owners: vec![seed::SENDERS[0].organisation_number()],
+        channel: "brev".to_owned(),
+        starts_on: today,
+        ends_on: today,
+        goal_registrations: 10,
+    };
+    let store = federation.demo().portal.store();
+    store.create_campaign(&campaign).await.unwrap();
+}
+
+/// Every public page of the portal, in Swedish and in English.
+pub(crate) fn public_pages(portal: &Url) -> Walk {
+    let sender = seed::SENDERS[0].number;
+    let pages = [
+        "/".to_owned(),
+        "/?lang=en".to_owned(),
+        "/skaffa".to_owned(),
+        "/skaffa?lang=en".to_owned(),
+        "/avsandare".to_owned(),
+        format!("/avsandare/{sender}/pappersbrev"),
+        "/fragor".to_owned(),
+        "/fragor?lang=en".to_owned(),
+        "/tillganglighet".to_owned(),
+        "/statistik".to_owned(),
+        "/statistik?lang=en".to_owned(),
+    ];
+    Walk::new("portal pages")
+        .then_all(
+            pages
+                .iter()
+                .map(|path| goto(portal.join(path).unwrap().as_str())),
+        )
+        .then(goto(portal.as_str()))
+        .then(link_in("main", "Skaffa digital brevlåda"))
+        .then(expect_path("/skaffa"))
+}
+
+/// Eva follows a sender's deep link, chooses the operator (the one click on the portal),
+/// logs in and signs at the operator, and lands in her new inbox.
+pub(crate) fn deep_link(portal: &Url) -> Walk {
+    let eva = seed::person("eva").unwrap();
+    let sender = seed::SENDERS[0].number;
+    let operator = chosen_operator();
+    let deep_link = portal
+        .join(&format!("/skaffa?avsandare={sender}&kampanj={CAMPAIGN}"))
+        .unwrap();
+    Walk::new("deep link")
+        .then(goto(deep_link.as_str()))
+        .then(link(&format!(
+            "Skaffa digital brevlåda hos {}",
+            operator.name
+        )))
+        .then(expect_text(
+            "Test-e-legitimation – endast för test och demo",
+        ))
+        .then(check(&eva.name()))
+        .then(button("Logga in"))
+        .then(expect_path("/skaffa"))
+        .then(expect_text("Skaffa digital brevlåda"))
+        .then(button("Signera med e-legitimation"))
+        .then(check(&eva.name()))
+        .then(button("Signera"))
+        .then(button("Fortsätt"))
+        .then(expect_path("/brevlada"))
+}
+
+/// The portal set no cookie, and the deep link took one click there; the funnel counted one
+/// visit and one choice, and the registry one registration from the campaign.
+pub(crate) async fn check_portal(
+    federation: &Federation,
+    portal: &Url,
+    pages: &WalkResult,
+    deep_link: &WalkResult,
+) {
+    let origin = portal.origin().ascii_serialization();
+    for walk in [pages, deep_link] {
+        let portal_cookies: Vec<_> = walk
+            .set_cookies
+            .iter()
+            .filter(|cookie| cookie.url.starts_with(&origin))
+            .collect();
+        assert!(
+            portal_cookies.is_empty(),
+            "[{}] {portal_cookies:?}",
+            walk.name
+        );
+    }
+    assert!(pages.pages.len() >= 10, "{:?}", pages.pages);
+    let on_portal = deep_link
+        .pages
+        .iter()
+        .filter(|page| page.url.starts_with(&origin))
+        .count();
+    assert_eq!(
+        on_portal, 1,
+        "the chooser is the only portal page before the operator"
+    );
+
+    let code = CampaignCode::parse(CAMPAIGN).unwrap();
+    let funnel = federation
+        .demo()
+        .portal
+        .store()
+        .campaign_funnel(&code)
+        .await
+        .unwrap();
+    let visits: u64 = funnel.iter().map(|day| day.visits).sum();
+    let choices: u64 = funnel.iter().map(|day| day.operator_choices).sum();
+    assert_eq!((visits, choices), (1, 1), "{funnel:?}");
+    assert_eq!(registrations_from_campaign(federation).await, 1);
+}
+
+/// Registrations the registry counted today with [`CAMPAIGN`] as their source.
+async fn registrations_from_campaign(federation: &Federation) -> u64 {
+    let today = stockholm_day(time::OffsetDateTime::now_utc());
+    let path = format!("/api/v1/statistics?from={today}&to={today}");
+    let statistics: serde_json::Value = federation
+        .demo()
+        .portal
+        .registry()
+        .get_json(&path)
+        .await
+        .unwrap();
+    let operator = chosen_operator().number;
+    statistics["registrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|row| row["source_campaign"] == CAMPAIGN && row["operator"] == operator)
+        .map(|row| row["registered"].as_u64().unwrap())
+        .sum()
+}
