@@ -1,7 +1,7 @@
 //! Bulk statistics data for benchmarks (cargo feature `bench-seed`, never in a service):
 //! millions of active profiles and the daily counters and letters that agree with them,
-//! written with multi-row inserts in one transaction so six million profiles take about a
-//! minute instead of hours.
+//! written with multi-row inserts in one transaction, so six million profiles take minutes
+//! (see `examples/seed_statistics.rs`).
 //!
 //! Identity numbers are generated, Luhn-valid and distinct: persons born from 1920-01-01 on,
 //! a thousand per birth day; companies `552`… to `559`… with their check digit. Every profile is
@@ -27,9 +27,11 @@ use crate::error::{SqlContext, StoreError};
 pub const SEED_PROFILES_MAX: u64 = 20_000_000;
 /// Days one seed may spread registrations over (ten years).
 pub const SEED_DAYS_MAX: u32 = 3_660;
-/// Rows per multi-row insert: 500 × 7 parameters stays under SQLite's and PostgreSQL's
-/// bind limits.
+/// Daily counter rows per multi-row insert: 500 × 6 parameters stays under SQLite's and
+/// PostgreSQL's bind limits.
 const ROWS_PER_INSERT: usize = 500;
+/// Profiles per literal multi-row insert (about 100 bytes each).
+const PROFILES_PER_INSERT: usize = 5_000;
 
 /// What to seed. The operators must exist; senders need not (sources are only text).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,12 +89,12 @@ impl Database {
         }
         let mut transaction = begin_write(&self.pool, self.backend).await?;
         let mut daily: BTreeMap<DailyKey, i64> = BTreeMap::new();
-        let mut batch: Vec<ProfileRow> = Vec::with_capacity(ROWS_PER_INSERT);
+        let mut batch: Vec<ProfileRow> = Vec::with_capacity(PROFILES_PER_INSERT);
         for index in 0..total {
             let row = profile_row(seed, index);
             *daily.entry(row.daily_key()).or_default() += 1;
             batch.push(row);
-            if batch.len() == ROWS_PER_INSERT {
+            if batch.len() == PROFILES_PER_INSERT {
                 insert_profiles(&mut transaction, &batch).await?;
                 batch.clear();
             }
@@ -166,12 +168,14 @@ fn profile_row(seed: &StatisticsSeed, index: u64) -> ProfileRow {
             .as_str()
             .to_owned()
     });
-    let source_campaign =
-        (index.is_multiple_of(20) && source_sender.is_some() && !seed.campaigns.is_empty()).then(|| {
-            seed.campaigns[pick(seed.campaigns.len(), 20)]
-                .as_str()
-                .to_owned()
-        });
+    let source_campaign = (index.is_multiple_of(20)
+        && source_sender.is_some()
+        && !seed.campaigns.is_empty())
+    .then(|| {
+        seed.campaigns[pick(seed.campaigns.len(), 20)]
+            .as_str()
+            .to_owned()
+    });
     ProfileRow {
         recipient,
         operator: seed.operators[pick(seed.operators.len(), 1)]
@@ -220,6 +224,10 @@ fn luhn(nine: &str) -> u32 {
     (10 - sum % 10) % 10
 }
 
+/// One multi-row insert of generated profiles. The values are written into the SQL as
+/// literals, which is several times faster than thousands of binds through the `any` driver;
+/// that is safe because every value is made here from digits or comes from a parsed
+/// organisation number or campaign code, whose characters are only `[0-9A-Z_-]`.
 async fn insert_profiles(
     connection: &mut sqlx::AnyConnection,
     rows: &[ProfileRow],
@@ -227,27 +235,41 @@ async fn insert_profiles(
     if rows.is_empty() {
         return Ok(());
     }
-    let values = (0..rows.len())
-        .map(|row| format!("({}, 'active')", placeholders(row * 6 + 1, 6)))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let sql = format!(
-        "INSERT INTO profiles (recipient, operator, kind, registered_at, source_sender, \
-         source_campaign, status) VALUES {values}"
+    let literal = |value: &Option<String>| match value {
+        Some(text) => format!("'{text}'"),
+        None => "NULL".to_owned(),
+    };
+    let mut sql = String::with_capacity(rows.len() * 96);
+    sql.push_str(
+        "INSERT INTO profiles (recipient, operator, kind, status, registered_at, \
+         source_sender, source_campaign) VALUES ",
     );
-    let mut query = sqlx::query::<Any>(AssertSqlSafe(sql));
-    for row in rows {
-        let registered_at = OffsetDateTime::new_utc(row.day, time!(10:00));
-        query = query
-            .bind(row.recipient.clone())
-            .bind(row.operator.clone())
-            .bind(row.kind)
-            .bind(to_millis(registered_at))
-            .bind(row.source_sender.clone())
-            .bind(row.source_campaign.clone());
+    for (position, row) in rows.iter().enumerate() {
+        assert!(is_literal_safe(&row.recipient) && is_literal_safe(&row.operator));
+        let registered_at = to_millis(OffsetDateTime::new_utc(row.day, time!(10:00)));
+        if position > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!(
+            "('{}', '{}', '{}', 'active', {registered_at}, {}, {})",
+            row.recipient,
+            row.operator,
+            row.kind,
+            literal(&row.source_sender),
+            literal(&row.source_campaign),
+        ));
     }
-    query.execute(connection).await.context("seed profiles")?;
+    sqlx::query::<Any>(AssertSqlSafe(sql))
+        .execute(connection)
+        .await
+        .context("seed profiles")?;
     Ok(())
+}
+
+/// Only characters that need no quoting in an SQL string literal.
+fn is_literal_safe(text: &str) -> bool {
+    text.chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 async fn insert_daily(
