@@ -451,3 +451,41 @@ async fn session_ends_after_the_idle_timeout() {
     assert_eq!(idle.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&idle), "/");
 }
+
+#[tokio::test]
+async fn a_failed_or_cancelled_login_says_what_happened_and_logs_nobody_in() {
+    let inbox = start().await;
+    let cases = [
+        (
+            "access_denied",
+            StatusCode::UNAUTHORIZED,
+            "Inloggningen avbröts",
+        ),
+        ("server_error", StatusCode::UNAUTHORIZED, "misslyckades"),
+    ];
+    for (error, status, text) in cases {
+        let mut browser = Browser::new();
+        let login = browser.get(&url(&inbox, "logga-in")).await;
+        let authorize = url::Url::parse(&location(&login)).unwrap();
+        let state = authorize
+            .query_pairs()
+            .find(|(name, _)| name == "state")
+            .map(|(_, value)| value.into_owned())
+            .unwrap();
+        let callback = format!("inloggad?error={error}&state={state}");
+        let answer = browser.get(&url(&inbox, &callback)).await;
+        assert_eq!(answer.status(), status, "{error}");
+        let html = answer.text().await.unwrap();
+        assert!(html.contains(text), "{error}: {html}");
+        assert!(
+            html.contains("href=\"/logga-in\""),
+            "a way to try again: {html}"
+        );
+        let list = browser.get(&url(&inbox, "brevlada")).await;
+        assert_eq!(
+            list.status(),
+            StatusCode::SEE_OTHER,
+            "{error}: not logged in"
+        );
+    }
+}
