@@ -108,10 +108,24 @@ async fn choose_operator(
     RawQuery(query): RawQuery,
 ) -> Response {
     let deep_link = DeepLink::from_raw_query(query.as_deref());
+    // The sender's name, when the registry's list is at hand: the chooser never waits for it.
+    let senders = match &deep_link.sender {
+        Some(_) => state.registry.cached_senders(),
+        None => None,
+    };
+    let sender_name = deep_link.sender.as_ref().and_then(|sender| {
+        senders.as_ref().and_then(|senders| {
+            senders
+                .iter()
+                .find(|known| &known.organisation_number == sender)
+                .map(|known| known.name.as_str())
+        })
+    });
     render(&pages::ChooserPage::new(
         language,
         &state.config.operators,
         &deep_link,
+        sender_name,
     ))
 }
 

@@ -73,6 +73,9 @@ struct Inner {
     base_url: String,
     senders_ttl: Duration,
     senders: Mutex<Option<(Instant, Arc<Vec<ConnectedSender>>)>>,
+    /// When [`RegistryClient::cached_senders`] last started a background fetch, so a dead
+    /// registry gets at most one such call per `senders_ttl`.
+    background_fetch: Mutex<Option<Instant>>,
 }
 
 /// `GET /api/v1/senders` items (the registry's `SenderView`).
@@ -93,6 +96,7 @@ impl RegistryClient {
                 base_url: base_url.as_str().trim_end_matches('/').to_owned(),
                 senders_ttl,
                 senders: Mutex::new(None),
+                background_fetch: Mutex::new(None),
             }),
         }
     }
@@ -129,6 +133,44 @@ impl RegistryClient {
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = Some((Instant::now(), Arc::clone(&senders)));
         Ok(senders)
+    }
+
+    /// The senders as last fetched, however old, without asking the registry: for pages that
+    /// must not wait for it (the chooser names a deep link's sender when it can). When nothing
+    /// was fetched yet, a fetch starts in the background for the next request.
+    #[must_use]
+    pub fn cached_senders(&self) -> Option<Arc<Vec<ConnectedSender>>> {
+        let cached = self
+            .inner
+            .senders
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .map(|(_, senders)| Arc::clone(senders));
+        if cached.is_none() && self.claim_background_fetch() {
+            let client = self.clone();
+            tokio::spawn(async move {
+                if let Err(error) = client.senders().await {
+                    let error = kuvert_core::report::error_chain(&error);
+                    tracing::warn!(%error, "senders list unavailable");
+                }
+            });
+        }
+        cached
+    }
+
+    /// Whether a background fetch may start now (none started within `senders_ttl`).
+    fn claim_background_fetch(&self) -> bool {
+        let mut last = self
+            .inner
+            .background_fetch
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if last.is_some_and(|started| started.elapsed() < self.inner.senders_ttl) {
+            return false;
+        }
+        *last = Some(Instant::now());
+        true
     }
 
     /// `GET {registry}{path_and_query}` as JSON, bounded. `path_and_query` starts with `/`

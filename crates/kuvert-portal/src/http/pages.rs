@@ -195,6 +195,8 @@ pub(crate) struct ChooserPage<'a> {
     pub(crate) chrome: Chrome,
     pub(crate) title: &'static str,
     pub(crate) lead: &'static str,
+    /// "Exempelkommun skickar sin post digitalt …" when a deep link named a known sender.
+    pub(crate) sender_lead: Option<String>,
     pub(crate) choose_prefix: &'static str,
     pub(crate) operators: Vec<OperatorChoice<'a>>,
 }
@@ -212,8 +214,17 @@ impl<'a> ChooserPage<'a> {
         language: Language,
         operators: &'a [PortalOperator],
         deep_link: &DeepLink,
+        sender_name: Option<&str>,
     ) -> Self {
         let query = deep_link.query_string(language);
+        let sender_lead = sender_name.map(|name| match language {
+            Language::Swedish => {
+                format!("{name} skickar sin post digitalt. Välj var du vill ta emot den.")
+            }
+            Language::English => {
+                format!("{name} sends its mail digitally. Choose where you want to receive it.")
+            }
+        });
         let operators = operators
             .iter()
             .map(|operator| OperatorChoice {
@@ -232,6 +243,7 @@ impl<'a> ChooserPage<'a> {
                 title: "Välj brevlådeoperatör",
                 lead: "Alla brevlådeoperatörer är anslutna till Mina meddelanden och tar emot \
                        samma post. Du kan byta brevlåda när du vill.",
+                sender_lead,
                 choose_prefix: "Skaffa digital brevlåda hos",
                 operators,
             },
@@ -240,6 +252,7 @@ impl<'a> ChooserPage<'a> {
                 title: "Choose a mailbox operator",
                 lead: "Every mailbox operator is connected to Mina meddelanden and receives the \
                        same mail. You can change mailbox whenever you like.",
+                sender_lead,
                 choose_prefix: "Get a digital mailbox at",
                 operators,
             },

@@ -63,6 +63,17 @@ async fn portal_lists_the_registrys_senders_asked_with_its_own_certificate() {
         let paper_letter = format!("/avsandare/{}/pappersbrev", sender.number);
         assert!(html.contains(&paper_letter), "{html}");
     }
+    // With the list at hand, the chooser names the deep link's sender.
+    let sender = seed::SENDERS[0];
+    let deep_link = format!("skaffa?avsandare={}", sender.number);
+    let chooser = client(&federation)
+        .get(portal_url(&federation).join(&deep_link).unwrap())
+        .send()
+        .await
+        .unwrap();
+    let html = chooser.text().await.unwrap();
+    let lead = format!("{} skickar sin post digitalt.", sender.name);
+    assert!(html.contains(&lead), "{html}");
 }
 
 #[tokio::test]
