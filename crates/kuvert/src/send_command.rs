@@ -1,12 +1,15 @@
 //! `kuvert send`: one letter through the sender toolkit (`kuvert-sender`), with the
 //! intermediary and senders of a running demo (`--demo DIR`, read from `demo.json`) or of a
-//! configuration file (`--config FILE`, `KUVERT_SENDER__…`).
+//! configuration file (`--config FILE`, `KUVERT_SENDER__…`). After sending, the letter is
+//! reported to the registry's statistics of the month.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use kuvert_core::calendar::{YearMonth, stockholm_day};
 use kuvert_core::id::{OrganisationNumber, RecipientId};
 use kuvert_core::message::{Body, BodyContentType, Subject, SupportInfo, SupportText};
+use kuvert_core::report::error_chain;
 use kuvert_sender::{IdentityConfig, Letter, Outcome, SenderConfig, SenderIdentityConfig, Toolkit};
 
 use crate::config::{self, Role};
@@ -76,7 +79,25 @@ pub fn sender_config(demo: Option<&Path>, file: Option<&Path>) -> anyhow::Result
 pub async fn send(config: &SenderConfig, request: &SendRequest) -> anyhow::Result<Outcome> {
     let toolkit = Toolkit::build(config).context("starting the sender toolkit")?;
     let letter = letter(config, request)?;
-    Ok(toolkit.send(&letter).await?)
+    let outcome = toolkit.send(&letter).await?;
+    report_letter(&toolkit, &letter.sender, &outcome).await;
+    Ok(outcome)
+}
+
+/// Adds the letter to the registry's statistics for this month (digital or paper). A failed
+/// report is logged and does not fail the command: the letter has already gone.
+async fn report_letter(toolkit: &Toolkit, sender: &OrganisationNumber, outcome: &Outcome) {
+    let (digital, paper) = match outcome {
+        Outcome::Delivered { .. } => (1, 0),
+        Outcome::Paper { .. } => (0, 1),
+    };
+    let month = YearMonth::of(stockholm_day(time::OffsetDateTime::now_utc()));
+    if let Err(error) = toolkit
+        .report_letter_counts(sender, month, digital, paper)
+        .await
+    {
+        tracing::warn!(error = %error_chain(&error), "letter counts not reported to the registry");
+    }
 }
 
 fn letter(config: &SenderConfig, request: &SendRequest) -> anyhow::Result<Letter> {

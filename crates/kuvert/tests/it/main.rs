@@ -8,6 +8,7 @@ mod cli;
 mod crash;
 mod end_to_end;
 mod interop;
+mod letter_statistics;
 mod oidc_provider;
 mod portal;
 mod rejections;
