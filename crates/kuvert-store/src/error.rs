@@ -5,8 +5,9 @@ use std::error::Error as StdError;
 
 /// Why a store operation failed.
 ///
-/// Callers branch on `NotFound`, `Conflict`, `TooMany` and `OutOfBounds`; everything else is `Internal`, whose
-/// source chain (logged once where it becomes a response) carries the driver's details.
+/// Callers branch on `NotFound`, `Conflict`, `TooMany` and `OutOfBounds`; everything else is
+/// `Internal`, whose source chain (logged once where it becomes a response) carries the
+/// driver's details.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The named thing does not exist (or is not visible to the caller, e.g. a letter in another
