@@ -54,6 +54,7 @@ async fn inbox_and_portal_walks_pass_axe_without_javascript_in_both_languages_an
     let sites = walks::Sites::of(&federation);
     let portal_url = url::Url::parse(&federation.manifest().portal_url).unwrap();
     let mut all = walks::all(&sites);
+    all.push(portal::keyboard(&portal_url));
     all.push(portal::public_pages(&portal_url));
     all.push(portal::deep_link(&portal_url));
     let results = chromium.run(all).await;

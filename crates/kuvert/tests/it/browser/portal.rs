@@ -11,7 +11,8 @@ use kuvert_store::portal::NewCampaign;
 use url::Url;
 
 use super::driver::{
-    Walk, WalkResult, button, check, expect_path, expect_text, goto, link, link_in,
+    Walk, WalkResult, button, check, expect_path, expect_text, goto, link, link_in, press_to_page,
+    tab_to,
 };
 
 /// The campaign of the deep link, known to the portal.
@@ -53,6 +54,7 @@ pub(crate) fn public_pages(portal: &Url) -> Walk {
         "/tillganglighet".to_owned(),
         "/statistik".to_owned(),
         "/statistik?lang=en".to_owned(),
+        "/kommunikator".to_owned(),
     ];
     Walk::new("portal pages")
         .then_all(
@@ -63,6 +65,25 @@ pub(crate) fn public_pages(portal: &Url) -> Walk {
         .then(goto(portal.as_str()))
         .then(link_in("main", "Skaffa digital brevlåda"))
         .then(expect_path("/skaffa"))
+}
+
+/// The portal with the keyboard alone: from the start page to an operator's sign-up, every
+/// stop with a visible focus.
+pub(crate) fn keyboard(portal: &Url) -> Walk {
+    let operator = seed::OPERATORS[0];
+    Walk::new("portal keyboard")
+        .then(goto(portal.as_str()))
+        .then(tab_to("Skaffa digital brevlåda"))
+        .then(press_to_page("Enter"))
+        .then(expect_path("/skaffa"))
+        .then(tab_to(&format!(
+            "Skaffa digital brevlåda hos {}",
+            operator.name
+        )))
+        .then(press_to_page("Enter"))
+        .then(expect_text(
+            "Test-e-legitimation – endast för test och demo",
+        ))
 }
 
 /// Eva follows a sender's deep link, chooses the operator (the one click on the portal),
