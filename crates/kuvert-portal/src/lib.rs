@@ -31,10 +31,10 @@ mod http;
 mod registry_client;
 mod visits;
 
+pub use communicator::CommunicatorConfig;
 pub use config::{
     Config, DATABASE_URL_DEFAULT, OperatorSlug, OperatorSlugError, PortalOperator, TlsConfig,
 };
-pub use communicator::CommunicatorConfig;
 pub use dashboard::settings::{POPULATION_DEFAULT, StatisticsConfig};
 pub use registry_client::{ConnectedSender, RegistryClient, RegistryError};
 

@@ -222,8 +222,7 @@ impl Connection {
         io: TokioIo<I>,
         peer_addr: SocketAddr,
         peer: Option<PeerCertificate>,
-    )
-    where
+    ) where
         I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
         let router = self.router;

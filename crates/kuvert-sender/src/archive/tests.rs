@@ -34,7 +34,11 @@ fn paper_mail_list_writes_its_header_once_and_quotes_message_ids() {
     assert_eq!(lines[0], PAPER_MAIL_HEADER);
     assert!(lines[1].starts_with("2120000159,191212121212,pending,\"a,\"\"b\"\"\","));
     assert!(lines[2].starts_with("2120000159,191212121212,pending,\"\","));
-    assert!(lines[1].ends_with(",\"\""), "no portal, no notice: {}", lines[1]);
+    assert!(
+        lines[1].ends_with(",\"\""),
+        "no portal, no notice: {}",
+        lines[1]
+    );
 }
 
 #[test]

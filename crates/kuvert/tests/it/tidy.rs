@@ -419,7 +419,7 @@ fn tidy_synonym_check_finds_words_at_word_start_only() {
     let literals =
         string_literals("let a = 'x'; let b: &'static str = \"kvitto\\\"\"; // \"orgnr\"");
     assert_eq!(literals, vec![(1, "kvitto\\\"".to_owned())]);
-    assert!(is_ui_source("crates/kuvert-portal/src/dashboard/figures.rs"));
+    assert!(is_ui_source("crates/kuvert-portal/src/domain/visitor.rs"));
     assert!(is_ui_source("crates/kuvert-web/src/deep_link.rs"));
     assert!(!is_ui_source("crates/kuvert-portal/src/dashboard/tests.rs"));
     assert!(!is_ui_source("crates/kuvert-web/src/client.rs"));
