@@ -489,3 +489,27 @@ async fn a_failed_or_cancelled_login_says_what_happened_and_logs_nobody_in() {
         );
     }
 }
+
+/// Regression (found by the Chromium walk): `POST /skaffa` is answered with a 303 to the
+/// signing service, and browsers apply `form-action` to that redirect, so the CSP must name
+/// the signing service's origin besides `'self'`.
+#[tokio::test]
+async fn csp_lets_the_sign_buttons_reach_the_signing_service_and_nothing_else() {
+    let inbox = start().await;
+    let mut browser = Browser::new();
+    let login = browser.get(&url(&inbox, "logga-in")).await;
+    let eid = url::Url::parse(&location(&login)).unwrap().origin();
+    let csp = login.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let form_action = csp
+        .split(';')
+        .map(str::trim)
+        .find(|directive| directive.starts_with("form-action"))
+        .unwrap();
+    assert_eq!(
+        form_action,
+        format!("form-action 'self' {}", eid.ascii_serialization())
+    );
+}
