@@ -104,3 +104,69 @@ fn report(results: &[WalkResult]) {
     let violations: usize = results.iter().map(WalkResult::violation_count).sum();
     eprintln!("browser: {pages} distinct pages checked with axe, {violations} violations");
 }
+
+/// The driver itself finds what it is there to find, so "0 violations" above means something:
+/// a page with an image without text, a field without a label, too little contrast, an
+/// inline style and no `lang` is reported on every count.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn driver_reports_violations_inline_style_and_missing_lang_on_a_bad_page() {
+    let Some(chromium) = Chromium::from_env("that the browser driver reports axe violations")
+    else {
+        return;
+    };
+    let page = "<!DOCTYPE html><html><head><title>Dålig sida</title></head><body>\
+        <img src=\"/bild.png\"><p style=\"color:#eeeeee\">Ljus text</p>\
+        <input type=\"text\" name=\"namn\"></body></html>";
+    let url = bad_page_server(page);
+    let walk = driver::Walk::new("bad page").then(driver::goto(&url));
+    let results = chromium.run(vec![walk]).await;
+    let [walk] = results.as_slice() else {
+        unreachable!("one walk");
+    };
+    let [page] = walk.pages.as_slice() else {
+        panic!("one page: {walk:?}");
+    };
+    let ids: Vec<&str> = page.violations.iter().map(|v| v.id.as_str()).collect();
+    for rule in ["image-alt", "label", "color-contrast", "html-has-lang"] {
+        assert!(ids.contains(&rule), "{rule} missing from {ids:?}");
+    }
+    assert_eq!(page.inline_styles, 1);
+    let problems = walk.problems();
+    assert!(
+        problems.iter().any(|p| p.contains("no lang")),
+        "{problems:?}"
+    );
+}
+
+/// Serves `page` at `/` (and 404 elsewhere) on 127.0.0.1 from a thread, for the life of the
+/// test binary; returns its URL.
+fn bad_page_server(page: &'static str) -> String {
+    use std::io::{BufRead as _, BufReader, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(&stream);
+            let mut request_line = String::new();
+            if reader.read_line(&mut request_line).is_err() {
+                continue;
+            }
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let (status, body) = if request_line.starts_with("GET / ") {
+                ("200 OK", page)
+            } else {
+                ("404 Not Found", "")
+            };
+            let response = format!(
+                "HTTP/1.1 {status}\r\ncontent-type: text/html; charset=utf-8\r\n\
+                 content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = (&stream).write_all(response.as_bytes());
+        }
+    });
+    url
+}
