@@ -400,6 +400,9 @@ fn operator_config(
     let mut notification = serde_json::json!({
         "email_from": format!("no-reply@{}", operator.seed.domain),
         "poll_interval_ms": options.notification_poll_ms,
+        // The demo previews every notification at once, whatever the hour; a real operator
+        // keeps the default (07:00-21:00 Swedish time, one summary an hour).
+        "keeps_sending_hours": false,
     });
     match &options.smtp_address {
         Some(address) => notification["smtp_address"] = address.clone().into(),
