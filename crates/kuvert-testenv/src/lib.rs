@@ -20,9 +20,14 @@
 //! | `KUVERT_TEST_NODE_MODULES` | a `node_modules` with `playwright-core` and `axe-core` |
 //!
 //! The Python venv holds `lxml`, `signxml`, `xmlsec`, `xmlschema`, `zeep` and `aiosmtpd`.
+//!
+//! It also holds what every web suite needs to walk pages as a browser without JavaScript
+//! would: [`browser::Browser`] (cookies, forms, redirects, the test e-ID's person picker) and
+//! [`html_form`] (a page's form action and hidden fields).
 
 use std::path::PathBuf;
 
+pub mod browser;
 pub mod html_form;
 
 /// The value of `KUVERT_TEST_<name>`, or `None` after printing why the calling test skips.

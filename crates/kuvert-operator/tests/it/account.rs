@@ -6,7 +6,7 @@
 
 use reqwest::StatusCode;
 
-use crate::inbox::browser::{Browser, location};
+use crate::inbox::browser::{Browser, InboxSteps, location, new_browser};
 use crate::inbox::harness::{Inbox, start};
 
 /// A company number the in-test registry knows no signatory rule for.
@@ -18,7 +18,7 @@ fn url(inbox: &Inbox, path: &str) -> String {
 
 /// `HERE` (the harness's first person), logged in.
 async fn logged_in(inbox: &Inbox) -> Browser {
-    let mut browser = Browser::new();
+    let browser = new_browser();
     let callback = browser.log_in(inbox, 0, "login").await;
     assert_eq!(location(&callback), "/brevlada");
     browser
@@ -27,7 +27,7 @@ async fn logged_in(inbox: &Inbox) -> Browser {
 #[tokio::test]
 async fn account_pages_send_a_visitor_without_a_login_to_the_start_page() {
     let inbox = start().await;
-    let mut browser = Browser::new();
+    let browser = new_browser();
     for path in [
         "installningar/avsandare",
         "installningar/byt-brevlada",
@@ -44,7 +44,7 @@ async fn account_pages_send_a_visitor_without_a_login_to_the_start_page() {
 #[tokio::test]
 async fn account_forms_refuse_a_post_without_the_csrf_token() {
     let inbox = start().await;
-    let mut browser = logged_in(&inbox).await;
+    let browser = logged_in(&inbox).await;
     let forged = [
         ("csrf_token".to_owned(), "forged".to_owned()),
         ("avsandare".to_owned(), crate::SENDER.to_owned()),
@@ -57,7 +57,7 @@ async fn account_forms_refuse_a_post_without_the_csrf_token() {
         "foretag/5566000005",
         "skaffa",
     ] {
-        let response = browser.post(&url(&inbox, path), &forged).await;
+        let response = browser.post_form(&url(&inbox, path), &forged).await;
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{path}");
     }
 }
@@ -65,7 +65,7 @@ async fn account_forms_refuse_a_post_without_the_csrf_token() {
 #[tokio::test]
 async fn reception_rules_list_each_sender_as_a_labelled_checkbox_in_both_languages() {
     let inbox = start().await;
-    let mut browser = logged_in(&inbox).await;
+    let browser = logged_in(&inbox).await;
     let page = browser.get(&url(&inbox, "installningar/avsandare")).await;
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
@@ -92,7 +92,7 @@ async fn reception_rules_list_each_sender_as_a_labelled_checkbox_in_both_languag
 #[tokio::test]
 async fn deregister_page_explains_that_mail_comes_on_paper_and_letters_stay() {
     let inbox = start().await;
-    let mut browser = logged_in(&inbox).await;
+    let browser = logged_in(&inbox).await;
     let html = browser
         .get(&url(&inbox, "installningar/avregistrera"))
         .await
@@ -113,7 +113,7 @@ async fn deregister_page_explains_that_mail_comes_on_paper_and_letters_stay() {
 #[tokio::test]
 async fn company_page_says_why_when_the_number_is_invalid_or_the_registry_knows_no_rule() {
     let inbox = start().await;
-    let mut browser = logged_in(&inbox).await;
+    let browser = logged_in(&inbox).await;
     let invalid = browser
         .get(&url(&inbox, "foretag?organisationsnummer=5566000004"))
         .await;

@@ -16,7 +16,7 @@ use kuvert_wire::service::DeliverSecureResponse;
 use kuvert_xmldsig::trust::TrustAnchors;
 use reqwest::StatusCode;
 
-use crate::inbox::browser::Browser;
+use crate::inbox::browser::{Browser, InboxSteps, new_browser};
 use crate::inbox::harness::{Inbox, start};
 use crate::{ELSEWHERE, HERE, INTERMEDIARY, Letter, pki};
 
@@ -75,10 +75,10 @@ fn url(inbox: &Inbox, path: &str) -> String {
 }
 
 /// Posts the export form and returns the zip's entries by name.
-async fn export(browser: &mut Browser, inbox: &Inbox) -> BTreeMap<String, Vec<u8>> {
+async fn export(browser: &Browser, inbox: &Inbox) -> BTreeMap<String, Vec<u8>> {
     let token = browser.csrf_token(inbox).await;
     let response = browser
-        .post(
+        .post_form(
             &url(inbox, "installningar/export"),
             &[("csrf_token".to_owned(), token)],
         )
@@ -139,7 +139,7 @@ async fn export_zip_holds_the_stored_sealed_deliveries_and_receipts_byte_for_byt
         .unwrap();
     let others = store(&inbox, crate::person(ELSEWHERE), "Annans brev").await;
 
-    let mut browser = Browser::new();
+    let browser = new_browser();
     browser.log_in(&inbox, 0, "login").await;
     let page = browser.get(&url(&inbox, "installningar/export")).await;
     assert_eq!(page.status(), StatusCode::OK);
@@ -147,14 +147,14 @@ async fn export_zip_holds_the_stored_sealed_deliveries_and_receipts_byte_for_byt
     assert!(html.contains("Ladda ner alla brev (zip)"), "{html}");
     assert!(html.contains("name=\"csrf_token\""), "{html}");
     let forged = browser
-        .post(
+        .post_form(
             &url(&inbox, "installningar/export"),
             &[("csrf_token".to_owned(), "00".repeat(32))],
         )
         .await;
     assert_eq!(forged.status(), StatusCode::BAD_REQUEST);
 
-    let entries = export(&mut browser, &inbox).await;
+    let entries = export(&browser, &inbox).await;
     assert_eq!(folders(&entries).len(), 2, "{:?}", entries.keys());
     let anchors = TrustAnchors::from_pem(pki().organisation_ca_pem()).unwrap();
     for stored in [&first, &second] {
@@ -213,9 +213,9 @@ async fn export_covers_only_the_mailbox_the_person_acts_for() {
     // ELSEWHERE's mailbox is now at another operator; letters from before stay here.
     let moved_letter = store(&inbox, crate::person(ELSEWHERE), "Före flytten").await;
 
-    let mut here = Browser::new();
+    let here = new_browser();
     here.log_in(&inbox, 0, "login").await;
-    let entries = export(&mut here, &inbox).await;
+    let entries = export(&here, &inbox).await;
     assert_eq!(folders(&entries), vec![folder_of(&entries, own_letter.id)]);
 
     let now = time::OffsetDateTime::now_utc();
@@ -227,7 +227,7 @@ async fn export_covers_only_the_mailbox_the_person_acts_for() {
         .unwrap();
     let token = here.csrf_token(&inbox).await;
     let chosen = here
-        .post(
+        .post_form(
             &url(&inbox, "brevlada/valj"),
             &[
                 ("csrf_token".to_owned(), token),
@@ -238,16 +238,16 @@ async fn export_covers_only_the_mailbox_the_person_acts_for() {
     assert_eq!(chosen.status(), StatusCode::SEE_OTHER);
     let page = here.get(&url(&inbox, "installningar/export")).await;
     assert!(page.text().await.unwrap().contains(company.as_str()));
-    let entries = export(&mut here, &inbox).await;
+    let entries = export(&here, &inbox).await;
     assert_eq!(
         folders(&entries),
         vec![folder_of(&entries, company_letter.id)],
         "a representative exports the company mailbox"
     );
 
-    let mut elsewhere = Browser::new();
+    let elsewhere = new_browser();
     elsewhere.log_in(&inbox, 1, "login").await;
-    let entries = export(&mut elsewhere, &inbox).await;
+    let entries = export(&elsewhere, &inbox).await;
     assert_eq!(
         folders(&entries),
         vec![folder_of(&entries, moved_letter.id)],
@@ -259,7 +259,7 @@ async fn export_covers_only_the_mailbox_the_person_acts_for() {
 async fn audit_log_lists_openings_newest_first_for_the_holder_only() {
     let inbox = start().await;
     let letter = store(&inbox, crate::person(HERE), "Beslut om bygglov").await;
-    let mut here = Browser::new();
+    let here = new_browser();
     here.log_in(&inbox, 0, "login").await;
     let empty = here.get(&url(&inbox, "installningar/logg")).await;
     assert_eq!(empty.status(), StatusCode::OK);
@@ -307,7 +307,7 @@ async fn audit_log_lists_openings_newest_first_for_the_holder_only() {
         "{english}"
     );
 
-    let mut elsewhere = Browser::new();
+    let elsewhere = new_browser();
     elsewhere.log_in(&inbox, 1, "login").await;
     let theirs = elsewhere
         .get(&url(&inbox, "installningar/logg"))
@@ -339,11 +339,11 @@ async fn audit_log_of_a_company_mailbox_shows_other_representatives_masked() {
     }
     let mut browsers = Vec::new();
     for person_idx in [0, 1] {
-        let mut browser = Browser::new();
+        let browser = new_browser();
         browser.log_in(&inbox, person_idx, "login").await;
         let token = browser.csrf_token(&inbox).await;
         browser
-            .post(
+            .post_form(
                 &url(&inbox, "brevlada/valj"),
                 &[
                     ("csrf_token".to_owned(), token),
@@ -391,7 +391,7 @@ async fn audit_log_pages_fifty_events_at_a_time() {
         };
         inbox.store.open_letter(&access).await.unwrap();
     }
-    let mut here = Browser::new();
+    let here = new_browser();
     here.log_in(&inbox, 0, "login").await;
     let first_page = here
         .get(&url(&inbox, "installningar/logg"))
@@ -430,9 +430,9 @@ async fn export_walks_a_mailbox_larger_than_one_store_page() {
                 .id,
         );
     }
-    let mut here = Browser::new();
+    let here = new_browser();
     here.log_in(&inbox, 0, "login").await;
-    let entries = export(&mut here, &inbox).await;
+    let entries = export(&here, &inbox).await;
     assert_eq!(folders(&entries).len(), page + 1);
     for id in ids {
         folder_of(&entries, id);

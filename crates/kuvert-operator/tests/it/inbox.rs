@@ -14,7 +14,7 @@ pub(crate) mod browser;
 pub(crate) mod harness;
 mod signup_registry;
 
-use browser::{Browser, form_action, hidden_fields, location};
+use browser::{InboxSteps, form_action, hidden_fields, location, new_browser};
 use harness::{
     Inbox, NEWCOMER, start, start_with, store_html_letter, store_letter, store_letter_for,
 };
@@ -27,7 +27,7 @@ fn url(inbox: &Inbox, path: &str) -> String {
 async fn holder_logs_in_reads_a_letter_and_downloads_its_attachment_with_audit() {
     let inbox = start().await;
     let id = store_letter(&inbox).await;
-    let mut browser = Browser::new();
+    let browser = new_browser();
     let callback = browser.log_in(&inbox, 0, "login").await;
     assert_eq!(callback.status(), StatusCode::SEE_OTHER);
     assert_eq!(
@@ -96,13 +96,13 @@ async fn holder_logs_in_reads_a_letter_and_downloads_its_attachment_with_audit()
 async fn mark_unread_needs_the_csrf_token_and_marks_the_letter_unread() {
     let inbox = start().await;
     let id = store_letter(&inbox).await;
-    let mut browser = Browser::new();
+    let browser = new_browser();
     browser.log_in(&inbox, 0, "login").await;
     browser.get(&url(&inbox, &format!("brev/{id}"))).await;
     let unread_url = url(&inbox, &format!("brev/{id}/olast"));
 
     let forged = browser
-        .post(&unread_url, &[("csrf_token".to_owned(), "00".repeat(32))])
+        .post_form(&unread_url, &[("csrf_token".to_owned(), "00".repeat(32))])
         .await;
     assert_eq!(forged.status(), StatusCode::BAD_REQUEST);
     let html = browser
@@ -115,7 +115,7 @@ async fn mark_unread_needs_the_csrf_token_and_marks_the_letter_unread() {
 
     let token = browser.csrf_token(&inbox).await;
     let marked = browser
-        .post(&unread_url, &[("csrf_token".to_owned(), token)])
+        .post_form(&unread_url, &[("csrf_token".to_owned(), token)])
         .await;
     assert_eq!(marked.status(), StatusCode::SEE_OTHER);
     let html = browser
@@ -131,7 +131,7 @@ async fn mark_unread_needs_the_csrf_token_and_marks_the_letter_unread() {
 async fn another_person_gets_not_found_on_every_letter_route() {
     let inbox = start().await;
     let id = store_letter(&inbox).await;
-    let mut stranger = Browser::new();
+    let stranger = new_browser();
     let callback = stranger.log_in(&inbox, 1, "login").await;
     assert_eq!(callback.status(), StatusCode::SEE_OTHER);
     let token = stranger.csrf_token(&inbox).await;
@@ -145,7 +145,7 @@ async fn another_person_gets_not_found_on_every_letter_route() {
     assert_eq!(download.status(), StatusCode::NOT_FOUND);
     let unread_url = url(&inbox, &format!("brev/{id}/olast"));
     let unread = stranger
-        .post(&unread_url, &[("csrf_token".to_owned(), token)])
+        .post_form(&unread_url, &[("csrf_token".to_owned(), token)])
         .await;
     assert_eq!(unread.status(), StatusCode::NOT_FOUND);
     let list = stranger
@@ -174,27 +174,27 @@ async fn another_person_gets_not_found_on_every_letter_route() {
 #[tokio::test]
 async fn logout_ends_the_session_and_the_old_cookie_opens_nothing() {
     let inbox = start().await;
-    let mut browser = Browser::new();
+    let browser = new_browser();
     browser.log_in(&inbox, 0, "login").await;
-    let old_cookies = browser.cookies.clone();
+    let old_cookies = browser.cookies();
     let token = browser.csrf_token(&inbox).await;
 
     let logout = browser
-        .post(
+        .post_form(
             &url(&inbox, "logga-ut"),
             &[("csrf_token".to_owned(), token)],
         )
         .await;
     assert_eq!(logout.status(), StatusCode::SEE_OTHER);
     assert!(
-        !browser.cookies.contains_key("kuvert_session"),
+        !browser.cookies().contains_key("kuvert_session"),
         "the cookie is cleared"
     );
     let after = browser.get(&url(&inbox, "brevlada")).await;
     assert_eq!(after.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&after), "/");
 
-    browser.cookies = old_cookies;
+    browser.set_cookies(old_cookies);
     let replayed = browser.get(&url(&inbox, "brevlada")).await;
     assert_eq!(
         replayed.status(),
@@ -206,7 +206,7 @@ async fn logout_ends_the_session_and_the_old_cookie_opens_nothing() {
 #[tokio::test]
 async fn pages_need_a_login_and_a_cancelled_login_says_what_happened() {
     let inbox = start().await;
-    let mut browser = Browser::new();
+    let browser = new_browser();
     let list = browser.get(&url(&inbox, "brevlada")).await;
     assert_eq!(list.status(), StatusCode::SEE_OTHER);
     let signup = browser.get(&url(&inbox, "skaffa")).await;
@@ -231,7 +231,7 @@ async fn pages_need_a_login_and_a_cancelled_login_says_what_happened() {
 #[tokio::test]
 async fn start_page_is_accessible_swedish_first_and_english_with_lang() {
     let inbox = start().await;
-    let mut browser = Browser::new();
+    let browser = new_browser();
     let swedish = browser.get(&url(&inbox, "")).await;
     assert_eq!(swedish.status(), StatusCode::OK);
     let csp = swedish.headers()["content-security-policy"]
@@ -271,7 +271,7 @@ async fn start_page_is_accessible_swedish_first_and_english_with_lang() {
 #[tokio::test]
 async fn settings_save_a_notification_address_and_refuse_a_bad_one() {
     let inbox = start().await;
-    let mut browser = Browser::new();
+    let browser = new_browser();
     browser.log_in(&inbox, 0, "login").await;
     let token = browser.csrf_token(&inbox).await;
     let form = |channel: &str, address: &str| {
@@ -283,10 +283,10 @@ async fn settings_save_a_notification_address_and_refuse_a_bad_one() {
     };
     let address_url = url(&inbox, "installningar/adress");
     let saved = browser
-        .post(&address_url, &form("email", "hanna@example.se"))
+        .post_form(&address_url, &form("email", "hanna@example.se"))
         .await;
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
-    let bad = browser.post(&address_url, &form("sms", "0701234567")).await;
+    let bad = browser.post_form(&address_url, &form("sms", "0701234567")).await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     assert!(
         bad.text()
@@ -319,7 +319,7 @@ async fn settings_save_a_notification_address_and_refuse_a_bad_one() {
 /// Drives "Skaffa digital brevlåda" for `NEWCOMER` up to the signing service's post back,
 /// which is sent from another site (no session cookie). Returns the post-back's answer.
 async fn sign_up(inbox: &Inbox) -> reqwest::Response {
-    let mut browser = Browser::new();
+    let browser = new_browser();
     let callback = browser.log_in(inbox, 2, "login").await;
     assert_eq!(
         location(&callback),
@@ -339,7 +339,7 @@ async fn sign_up(inbox: &Inbox) -> reqwest::Response {
         .unwrap()
         .1;
     let form = [("csrf_token".to_owned(), token)];
-    let start_signing = browser.post(&url(inbox, "skaffa"), &form).await;
+    let start_signing = browser.post_form(&url(inbox, "skaffa"), &form).await;
     assert_eq!(start_signing.status(), StatusCode::SEE_OTHER);
     let sign_page = browser
         .get(&location(&start_signing))
@@ -354,19 +354,19 @@ async fn sign_up(inbox: &Inbox) -> reqwest::Response {
     let mut fields = hidden_fields(&sign_page);
     fields.push(("person".to_owned(), "2".to_owned()));
     fields.push(("action".to_owned(), "sign".to_owned()));
-    let returned = browser.post(&form_action(&sign_page), &fields).await;
+    let returned = browser.post_form(&form_action(&sign_page), &fields).await;
     let returned = returned.text().await.unwrap();
     let signed_fields = hidden_fields(&returned);
     assert!(
         signed_fields.iter().any(|(name, _)| name == "Signature"),
         "{returned}"
     );
-    let mut other_site = Browser::new();
+    let other_site = new_browser();
     let answer = other_site
-        .post(&form_action(&returned), &signed_fields)
+        .post_form(&form_action(&returned), &signed_fields)
         .await;
     let replay = other_site
-        .post(&form_action(&returned), &signed_fields)
+        .post_form(&form_action(&returned), &signed_fields)
         .await;
     assert_eq!(
         replay.status(),
@@ -416,7 +416,7 @@ async fn html_letter_is_shown_without_anything_that_runs_or_loads_from_elsewhere
         r#"<p style="background:url(http://evil.example/bg.png)">Mvh</p>"#,
     );
     let id = store_html_letter(&inbox, markup).await;
-    let mut browser = Browser::new();
+    let browser = new_browser();
     browser.log_in(&inbox, 0, "login").await;
     let read = browser.get(&url(&inbox, &format!("brev/{id}"))).await;
     assert_eq!(read.status(), StatusCode::OK);
@@ -442,7 +442,7 @@ async fn inbox_pages_twenty_letters_at_a_time_newest_first() {
     for _ in 0..21 {
         ids.push(store_letter(&inbox).await);
     }
-    let mut browser = Browser::new();
+    let browser = new_browser();
     browser.log_in(&inbox, 0, "login").await;
     let first = browser
         .get(&url(&inbox, "brevlada"))
@@ -490,7 +490,7 @@ async fn representative_opens_the_company_mailbox_only_while_representing_it() {
         ]
     };
 
-    let mut browser = Browser::new();
+    let browser = new_browser();
     browser.log_in(&inbox, 0, "login").await;
     let own = browser
         .get(&url(&inbox, "brevlada"))
@@ -502,7 +502,7 @@ async fn representative_opens_the_company_mailbox_only_while_representing_it() {
     assert!(!own.contains(&format!("/brev/{id}")), "{own}");
     let token = browser.csrf_token(&inbox).await;
     let chosen = browser
-        .post(&url(&inbox, "brevlada/valj"), &choose(token))
+        .post_form(&url(&inbox, "brevlada/valj"), &choose(token))
         .await;
     assert_eq!(chosen.status(), StatusCode::SEE_OTHER);
     let list = browser
@@ -546,14 +546,14 @@ async fn choosing_a_company_mailbox_without_representing_it_is_not_found() {
         .grant_representation(&company, &here, now)
         .await
         .unwrap();
-    let mut stranger = Browser::new();
+    let stranger = new_browser();
     stranger.log_in(&inbox, 1, "login").await;
     let token = stranger.csrf_token(&inbox).await;
     let form = vec![
         ("csrf_token".to_owned(), token),
         ("mailbox".to_owned(), company.as_str().to_owned()),
     ];
-    let refused = stranger.post(&url(&inbox, "brevlada/valj"), &form).await;
+    let refused = stranger.post_form(&url(&inbox, "brevlada/valj"), &form).await;
     assert_eq!(
         refused.status(),
         StatusCode::NOT_FOUND,
@@ -565,7 +565,7 @@ async fn choosing_a_company_mailbox_without_representing_it_is_not_found() {
 async fn archiving_moves_a_letter_out_of_the_inbox_and_back() {
     let inbox = start().await;
     let id = store_letter(&inbox).await;
-    let mut browser = Browser::new();
+    let browser = new_browser();
     browser.log_in(&inbox, 0, "login").await;
     let token = browser.csrf_token(&inbox).await;
     let letter_href = format!("/brev/{id}");
@@ -577,7 +577,7 @@ async fn archiving_moves_a_letter_out_of_the_inbox_and_back() {
         ]
     };
 
-    let archived = browser.post(&archive_url, &form("1")).await;
+    let archived = browser.post_form(&archive_url, &form("1")).await;
     assert_eq!(location(&archived), "/brevlada?mapp=arkiv");
     let listed = browser
         .get(&url(&inbox, "brevlada"))
@@ -592,7 +592,7 @@ async fn archiving_moves_a_letter_out_of_the_inbox_and_back() {
     let read = browser.get(&url(&inbox, &letter_href[1..])).await;
     assert!(read.text().await.unwrap().contains("Flytta till inkorgen"));
 
-    let restored = browser.post(&archive_url, &form("0")).await;
+    let restored = browser.post_form(&archive_url, &form("0")).await;
     assert_eq!(location(&restored), "/brevlada");
     let listed = browser
         .get(&url(&inbox, "brevlada"))

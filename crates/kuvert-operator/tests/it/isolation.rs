@@ -9,7 +9,7 @@ use kuvert_core::id::PersonalIdentityNumber;
 use kuvert_store::operator::{DeliveryId, Folder, MailboxQuery};
 use reqwest::StatusCode;
 
-use crate::inbox::browser::{Browser, hidden_fields, location};
+use crate::inbox::browser::{Browser, InboxSteps, hidden_fields, location, new_browser};
 use crate::inbox::harness::{Inbox, start, start_with_web, store_letter};
 use crate::{HERE, INTERMEDIARY};
 
@@ -79,7 +79,7 @@ fn url(inbox: &Inbox, path: &str) -> String {
 
 /// Calls `route` with `csrf_token` (none for `None`) added to a form post.
 async fn call(
-    browser: &mut Browser,
+    browser: &Browser,
     inbox: &Inbox,
     route: &(Method, String),
     csrf_token: Option<&str>,
@@ -95,7 +95,7 @@ async fn call(
             if let Some(token) = csrf_token {
                 form.push(("csrf_token".to_owned(), token.to_owned()));
             }
-            browser.post(&url(inbox, path), &form).await
+            browser.post_form(&url(inbox, path), &form).await
         }
     }
 }
@@ -123,12 +123,12 @@ async fn assert_untouched(inbox: &Inbox, id: DeliveryId) {
 async fn another_person_gets_not_found_on_every_route_that_names_a_letter() {
     let inbox = start().await;
     let id = store_letter(&inbox).await;
-    let mut stranger = Browser::new();
+    let stranger = new_browser();
     stranger.log_in(&inbox, 1, "login").await;
     let token = stranger.csrf_token(&inbox).await;
 
     for route in letter_routes(id) {
-        let response = call(&mut stranger, &inbox, &route, Some(&token)).await;
+        let response = call(&stranger, &inbox, &route, Some(&token)).await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{route:?}");
         let body = response.text().await.unwrap();
         assert!(!body.contains("Beslut om bygglov"), "{route:?}: {body}");
@@ -136,7 +136,7 @@ async fn another_person_gets_not_found_on_every_route_that_names_a_letter() {
     }
     let guessed = DeliveryId::new();
     for route in letter_routes(guessed) {
-        let response = call(&mut stranger, &inbox, &route, Some(&token)).await;
+        let response = call(&stranger, &inbox, &route, Some(&token)).await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{route:?}");
     }
     assert_untouched(&inbox, id).await;
@@ -146,7 +146,7 @@ async fn another_person_gets_not_found_on_every_route_that_names_a_letter() {
 async fn replaying_another_sessions_urls_with_ones_own_session_is_not_found() {
     let inbox = start().await;
     let id = store_letter(&inbox).await;
-    let mut holder = Browser::new();
+    let holder = new_browser();
     holder.log_in(&inbox, 0, "login").await;
     let list = holder
         .get(&url(&inbox, "brevlada"))
@@ -182,16 +182,16 @@ async fn replaying_another_sessions_urls_with_ones_own_session_is_not_found() {
         .await
         .unwrap();
 
-    let mut stranger = Browser::new();
+    let stranger = new_browser();
     stranger.log_in(&inbox, 1, "login").await;
     let stranger_token = stranger.csrf_token(&inbox).await;
     for route in &urls {
         let path = route.1.trim_start_matches('/').to_owned();
         let route = (route.0, path);
-        let own_token = call(&mut stranger, &inbox, &route, Some(&stranger_token)).await;
+        let own_token = call(&stranger, &inbox, &route, Some(&stranger_token)).await;
         assert_eq!(own_token.status(), StatusCode::NOT_FOUND, "{route:?}");
         if matches!(route.0, Method::Post(_)) {
-            let replayed_token = call(&mut stranger, &inbox, &route, Some(&holder_token)).await;
+            let replayed_token = call(&stranger, &inbox, &route, Some(&holder_token)).await;
             assert_eq!(
                 replayed_token.status(),
                 StatusCode::BAD_REQUEST,
@@ -218,14 +218,12 @@ async fn every_route_without_a_session_goes_to_the_start_page() {
     let mut routes = letter_routes(id);
     routes.extend(holder_routes());
     for cookie in [None, Some("0".repeat(64)), Some("not-a-session".to_owned())] {
-        let mut nobody = Browser::new();
+        let nobody = new_browser();
         if let Some(value) = &cookie {
-            nobody
-                .cookies
-                .insert("kuvert_session".to_owned(), value.clone());
+            nobody.set_cookies([("kuvert_session".to_owned(), value.clone())].into());
         }
         for route in &routes {
-            let response = call(&mut nobody, &inbox, route, Some(&"00".repeat(32))).await;
+            let response = call(&nobody, &inbox, route, Some(&"00".repeat(32))).await;
             assert_eq!(
                 response.status(),
                 StatusCode::SEE_OTHER,
@@ -241,9 +239,9 @@ async fn every_route_without_a_session_goes_to_the_start_page() {
 async fn form_posts_without_or_with_a_wrong_csrf_token_change_nothing() {
     let inbox = start().await;
     let id = store_letter(&inbox).await;
-    let mut holder = Browser::new();
+    let holder = new_browser();
     holder.log_in(&inbox, 0, "login").await;
-    let mut other = Browser::new();
+    let other = new_browser();
     other.log_in(&inbox, 1, "login").await;
     let others_token = other.csrf_token(&inbox).await;
     let mut routes: Vec<(Method, String)> = letter_routes(id)
@@ -263,7 +261,7 @@ async fn form_posts_without_or_with_a_wrong_csrf_token_change_nothing() {
     ];
     for route in &routes {
         for token in &wrong_tokens {
-            let response = call(&mut holder, &inbox, route, token.as_deref()).await;
+            let response = call(&holder, &inbox, route, token.as_deref()).await;
             assert_eq!(
                 response.status(),
                 StatusCode::BAD_REQUEST,
@@ -291,7 +289,7 @@ async fn a_person_who_represents_no_company_cannot_act_for_one() {
         .grant_representation(&company, &here, now)
         .await
         .unwrap();
-    let mut stranger = Browser::new();
+    let stranger = new_browser();
     stranger.log_in(&inbox, 1, "login").await;
     let token = stranger.csrf_token(&inbox).await;
     let page = stranger
@@ -310,7 +308,7 @@ async fn a_person_who_represents_no_company_cannot_act_for_one() {
             ("csrf_token".to_owned(), token.clone()),
             ("mailbox".to_owned(), mailbox.to_owned()),
         ];
-        let refused = stranger.post(&url(&inbox, "brevlada/valj"), &form).await;
+        let refused = stranger.post_form(&url(&inbox, "brevlada/valj"), &form).await;
         assert!(
             matches!(
                 refused.status(),
@@ -333,7 +331,7 @@ async fn a_person_who_represents_no_company_cannot_act_for_one() {
 async fn inbox_pages_carry_the_security_headers_and_no_inline_script_or_style() {
     let inbox = start().await;
     let id = store_letter(&inbox).await;
-    let mut holder = Browser::new();
+    let holder = new_browser();
     let start_page = holder.get(&url(&inbox, "")).await;
     check_headers("/", &start_page);
     holder.log_in(&inbox, 0, "login").await;
@@ -383,7 +381,7 @@ fn check_headers(path: &str, response: &reqwest::Response) {
 #[tokio::test]
 async fn session_cookie_is_http_only_lax_and_secure_when_the_inbox_is_served_over_tls() {
     let plain = start().await;
-    let mut browser = Browser::new();
+    let browser = new_browser();
     let login = browser.get(&url(&plain, "logga-in")).await;
     let cookie = login.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(cookie.starts_with("kuvert_session="), "{cookie}");
@@ -398,7 +396,7 @@ async fn session_cookie_is_http_only_lax_and_secure_when_the_inbox_is_served_ove
 
     let tls =
         start_with_web(serde_json::json!({ "public_url": "https://brevlada.example/" })).await;
-    let mut browser = Browser::new();
+    let browser = new_browser();
     let login = browser.get(&url(&tls, "logga-in")).await;
     let cookie = login.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(
@@ -412,12 +410,12 @@ async fn session_cookie_is_http_only_lax_and_secure_when_the_inbox_is_served_ove
 async fn logged_out_sessions_cookie_opens_no_route_again() {
     let inbox = start().await;
     let id = store_letter(&inbox).await;
-    let mut holder = Browser::new();
+    let holder = new_browser();
     holder.log_in(&inbox, 0, "login").await;
     let token = holder.csrf_token(&inbox).await;
-    let old_cookies = holder.cookies.clone();
+    let old_cookies = holder.cookies();
     let logout = call(
-        &mut holder,
+        &holder,
         &inbox,
         &(Method::Post(&[]), "logga-ut".to_owned()),
         Some(&token),
@@ -427,11 +425,11 @@ async fn logged_out_sessions_cookie_opens_no_route_again() {
     let cleared = logout.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(cleared.contains("Max-Age=0"), "{cleared}");
 
-    holder.cookies = old_cookies;
+    holder.set_cookies(old_cookies);
     let mut routes = letter_routes(id);
     routes.extend(holder_routes());
     for route in &routes {
-        let response = call(&mut holder, &inbox, route, Some(&token)).await;
+        let response = call(&holder, &inbox, route, Some(&token)).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{route:?}");
         assert_eq!(location(&response), "/", "{route:?}");
     }
@@ -441,7 +439,7 @@ async fn logged_out_sessions_cookie_opens_no_route_again() {
 #[tokio::test]
 async fn session_ends_after_the_idle_timeout() {
     let inbox = start_with_web(serde_json::json!({ "session_idle_secs": 1 })).await;
-    let mut holder = Browser::new();
+    let holder = new_browser();
     holder.log_in(&inbox, 0, "login").await;
     let fresh = holder.get(&url(&inbox, "brevlada")).await;
     assert_eq!(fresh.status(), StatusCode::OK);
@@ -464,7 +462,7 @@ async fn a_failed_or_cancelled_login_says_what_happened_and_logs_nobody_in() {
         ("server_error", StatusCode::UNAUTHORIZED, "misslyckades"),
     ];
     for (error, status, text) in cases {
-        let mut browser = Browser::new();
+        let browser = new_browser();
         let login = browser.get(&url(&inbox, "logga-in")).await;
         let authorize = url::Url::parse(&location(&login)).unwrap();
         let state = authorize
@@ -496,7 +494,7 @@ async fn a_failed_or_cancelled_login_says_what_happened_and_logs_nobody_in() {
 #[tokio::test]
 async fn csp_lets_the_sign_buttons_reach_the_signing_service_and_nothing_else() {
     let inbox = start().await;
-    let mut browser = Browser::new();
+    let browser = new_browser();
     let login = browser.get(&url(&inbox, "logga-in")).await;
     let eid = url::Url::parse(&location(&login)).unwrap().origin();
     let csp = login.headers()["content-security-policy"]

@@ -15,7 +15,7 @@ use reqwest::StatusCode;
 
 use super::{emails_to, noon, real_smtp};
 use crate::HERE;
-use crate::inbox::browser::{Browser, location};
+use crate::inbox::browser::{Browser, InboxSteps, location, new_browser};
 use crate::inbox::harness::{Inbox, start_with_notification, store_letter};
 
 fn url(inbox: &Inbox, path: &str) -> String {
@@ -62,7 +62,7 @@ async fn inbox_with_mail(purpose: &str) -> (Inbox, std::path::PathBuf, tempfile:
 
 /// Enters `address` on the settings page and returns the code that arrived there.
 async fn request_code(
-    browser: &mut Browser,
+    browser: &Browser,
     inbox: &Inbox,
     mail_dir: &std::path::Path,
     address: &str,
@@ -70,7 +70,7 @@ async fn request_code(
     let token = browser.csrf_token(inbox).await;
     let entered = [("channel", "email"), ("address", address)];
     let sent = browser
-        .post(&url(inbox, "installningar/adress"), &form(&token, &entered))
+        .post_form(&url(inbox, "installningar/adress"), &form(&token, &entered))
         .await;
     assert_eq!(sent.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&sent), "/installningar?skickad=1");
@@ -84,10 +84,10 @@ async fn request_code(
 #[tokio::test]
 async fn code_arrives_by_email_and_confirms_the_address() {
     let (inbox, mail_dir, _files) = inbox_with_mail("the confirmation code sent over SMTP").await;
-    let mut browser = Browser::new();
+    let browser = new_browser();
     browser.log_in(&inbox, 0, "login").await;
     let address = format!("kod-{}@example.org", uuid::Uuid::new_v4().simple());
-    let code = request_code(&mut browser, &inbox, &mail_dir, &address).await;
+    let code = request_code(&browser, &inbox, &mail_dir, &address).await;
     let settings = inbox.store.notification_settings(&holder()).await.unwrap();
     assert!(!settings[0].is_confirmed, "not used before the code");
     store_letter(&inbox).await;
@@ -104,7 +104,7 @@ async fn code_arrives_by_email_and_confirms_the_address() {
     let confirm_url = url(&inbox, "installningar/bekrafta");
     let wrong_code = if code == "000000" { "111111" } else { "000000" };
     let wrong = [("channel", "email"), ("code", wrong_code)];
-    let answer = browser.post(&confirm_url, &form(&token, &wrong)).await;
+    let answer = browser.post_form(&confirm_url, &form(&token, &wrong)).await;
     assert_eq!(answer.status(), StatusCode::BAD_REQUEST);
     let page = answer.text().await.unwrap();
     assert!(page.contains("Koden stämmer inte."), "{page}");
@@ -117,7 +117,7 @@ async fn code_arrives_by_email_and_confirms_the_address() {
         "{page}"
     );
     let not_digits = [("channel", "email"), ("code", "12ab")];
-    let answer = browser.post(&confirm_url, &form(&token, &not_digits)).await;
+    let answer = browser.post_form(&confirm_url, &form(&token, &not_digits)).await;
     assert!(
         answer
             .text()
@@ -127,7 +127,7 @@ async fn code_arrives_by_email_and_confirms_the_address() {
     );
 
     let right = [("channel", "email"), ("code", code.as_str())];
-    let answer = browser.post(&confirm_url, &form(&token, &right)).await;
+    let answer = browser.post_form(&confirm_url, &form(&token, &right)).await;
     assert_eq!(location(&answer), "/installningar?bekraftad=1");
     let page = browser.get(&url(&inbox, "installningar?bekraftad=1")).await;
     let page = page.text().await.unwrap();
@@ -148,7 +148,7 @@ async fn settings_page_links_every_account_page_in_both_languages() {
         "email_from": "avisering@demobrevladan.example", "mail_dir": files.path()
     }))
     .await;
-    let mut browser = Browser::new();
+    let browser = new_browser();
     browser.log_in(&inbox, 0, "login").await;
     let swedish = browser
         .get(&url(&inbox, "installningar"))
@@ -252,7 +252,7 @@ async fn failing_smtp_server_leads_to_retries_and_a_visible_failure() {
 
 /// The settings page shows the failed notification, and a code that cannot be sent.
 async fn check_failure_shown(inbox: &Inbox) {
-    let mut browser = Browser::new();
+    let browser = new_browser();
     browser.log_in(inbox, 0, "login").await;
     let page = browser
         .get(&url(inbox, "installningar"))
@@ -279,7 +279,7 @@ async fn check_failure_shown(inbox: &Inbox) {
     let token = browser.csrf_token(inbox).await;
     let entered = [("channel", "email"), ("address", "bo@example.org")];
     let answer = browser
-        .post(&url(inbox, "installningar/adress"), &form(&token, &entered))
+        .post_form(&url(inbox, "installningar/adress"), &form(&token, &entered))
         .await;
     assert_eq!(answer.status(), StatusCode::SERVICE_UNAVAILABLE);
     let page = answer.text().await.unwrap();
@@ -310,16 +310,16 @@ async fn code_goes_by_sms_a_new_one_replaces_it_and_sends_are_bounded_per_day() 
         "sms_gateway_url": gateway_url,
     }))
     .await;
-    let mut browser = Browser::new();
+    let browser = new_browser();
     browser.log_in(&inbox, 0, "login").await;
     let token = browser.csrf_token(&inbox).await;
     let entered = [("channel", "sms"), ("address", "+46701234567")];
     let address_url = url(&inbox, "installningar/adress");
-    let sent = browser.post(&address_url, &form(&token, &entered)).await;
+    let sent = browser.post_form(&address_url, &form(&token, &entered)).await;
     assert_eq!(location(&sent), "/installningar?skickad=1");
     let resend_url = url(&inbox, "installningar/ny-kod");
     let again = browser
-        .post(&resend_url, &form(&token, &[("channel", "sms")]))
+        .post_form(&resend_url, &form(&token, &[("channel", "sms")]))
         .await;
     assert_eq!(location(&again), "/installningar?skickad=1");
     let texts: Vec<String> = received
@@ -334,7 +334,7 @@ async fn code_goes_by_sms_a_new_one_replaces_it_and_sends_are_bounded_per_day() 
     let confirm_url = url(&inbox, "installningar/bekrafta");
     if first != second {
         let old = [("channel", "sms"), ("code", first.as_str())];
-        let answer = browser.post(&confirm_url, &form(&token, &old)).await;
+        let answer = browser.post_form(&confirm_url, &form(&token, &old)).await;
         assert_eq!(
             answer.status(),
             StatusCode::BAD_REQUEST,
@@ -342,10 +342,10 @@ async fn code_goes_by_sms_a_new_one_replaces_it_and_sends_are_bounded_per_day() 
         );
     }
     let new = [("channel", "sms"), ("code", second.as_str())];
-    let answer = browser.post(&confirm_url, &form(&token, &new)).await;
+    let answer = browser.post_form(&confirm_url, &form(&token, &new)).await;
     assert_eq!(location(&answer), "/installningar?bekraftad=1");
 
-    let unchanged = browser.post(&address_url, &form(&token, &entered)).await;
+    let unchanged = browser.post_form(&address_url, &form(&token, &entered)).await;
     assert_eq!(
         location(&unchanged),
         "/installningar?sparat=1",
@@ -353,10 +353,10 @@ async fn code_goes_by_sms_a_new_one_replaces_it_and_sends_are_bounded_per_day() 
     );
     let other = [("channel", "sms"), ("address", "+46701234568")];
     for _ in 2..CONFIRMATION_CODES_PER_DAY_MAX {
-        let sent = browser.post(&address_url, &form(&token, &other)).await;
+        let sent = browser.post_form(&address_url, &form(&token, &other)).await;
         assert_eq!(sent.status(), StatusCode::SEE_OTHER);
     }
-    let refused = browser.post(&address_url, &form(&token, &other)).await;
+    let refused = browser.post_form(&address_url, &form(&token, &other)).await;
     assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
     let page = refused.text().await.unwrap();
     assert!(
