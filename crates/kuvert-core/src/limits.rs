@@ -286,3 +286,13 @@ pub const COMMUNICATOR_SESSIONS_MAX: usize = 10_000;
 
 /// Bytes of a communicator's form post (campaign, annual target): a few short fields.
 pub const COMMUNICATOR_FORM_BYTES_MAX: usize = 16 * 1024;
+
+/// Campaign codes one statistics feed request may filter on (`campaign=A,B,…`): a
+/// communicator's overview asks for its campaigns in pieces of this size, and each code is
+/// one index range in the registry's query.
+pub const STATISTICS_CAMPAIGNS_MAX: usize = 50;
+
+/// Seconds a web session (operator inbox, portal communicators) lives at most, however
+/// active: a working day. The idle timeout ends unused sessions sooner; this one ends a
+/// session kept busy by a stolen cookie, after which the person logs in again with e-ID.
+pub const WEB_SESSION_LIFETIME_SECS: u64 = 8 * 60 * 60;

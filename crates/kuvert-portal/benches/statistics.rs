@@ -204,7 +204,8 @@ async fn statistics(
         .unwrap()
     };
     let (from, to) = (day("from"), day("to"));
-    let rows = registry.registration_statistics(from, to).await.unwrap();
+    let query = kuvert_store::registry::RegistrationQuery::all(from, to);
+    let rows = registry.registration_statistics(&query).await.unwrap();
     let counters_done = Instant::now();
     let before = registry.mailboxes_before(from).await.unwrap();
     let per_operator = registry.mailboxes_before_per_operator(from).await.unwrap();

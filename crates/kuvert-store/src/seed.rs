@@ -303,6 +303,20 @@ async fn insert_daily(
             .await
             .context("seed daily counters")?;
     }
+    // The totals without sources agree with the rows by source, as the counter upkeep keeps
+    // them (migration 0006): summed again whole, inside the seed's transaction.
+    sqlx::query("DELETE FROM registry_daily_totals")
+        .execute(&mut *connection)
+        .await
+        .context("seed daily totals")?;
+    sqlx::query(
+        "INSERT INTO registry_daily_totals (day, operator, kind, registered, deregistered, \
+         moved_in, moved_out) SELECT day, operator, kind, SUM(registered), SUM(deregistered), \
+         SUM(moved_in), SUM(moved_out) FROM registry_daily GROUP BY day, operator, kind",
+    )
+    .execute(&mut *connection)
+    .await
+    .context("seed daily totals")?;
     Ok(u64::try_from(entries.len()).unwrap_or(u64::MAX))
 }
 

@@ -101,8 +101,16 @@ pub fn authorize_reachability(
     }
 }
 
-/// Directory reads (`getSenders`, `getDispatchers`, `isSenderAccepted`, `isRegistered`) are
-/// answered to any organisation the registry knows, never to strangers.
+/// Directory reads over SOAP (`getSenders`, `getDispatchers`, `isSenderAccepted`,
+/// `isRegistered`) and the REST lists of intermediaries and operators are answered to any
+/// organisation the registry knows, never to strangers.
+///
+/// The REST list of connected senders (`GET /api/v1/senders`) is the one exception: who
+/// sends digital mail is public information — the portal shows it to everyone on
+/// `/avsandare`, and the statistics feed already counts the senders for any verified
+/// caller — so it is answered to any organisation whose client certificate the TLS layer
+/// verified against the federation's organisation CA, known to the registry or not (the
+/// portal has no role in the registry). The SOAP `getSenders` keeps this rule.
 ///
 /// # Errors
 /// [`AccessError::UnknownCaller`].

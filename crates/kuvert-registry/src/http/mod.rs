@@ -200,11 +200,22 @@ async fn preferences(State(state): State<AppState>, caller: Caller, body: Body) 
 }
 
 /// Every connected sender.
-#[utoipa::path(get, path = "/api/v1/senders", responses((status = 200, body = Vec<SenderView>)))]
+///
+/// Answered to any organisation with a verified certificate of the federation, known to the
+/// registry or not: who sends digital mail is public (the portal lists it for everyone).
+/// The Authority service's SOAP `getSenders` answers only organisations the registry knows.
+#[utoipa::path(get, path = "/api/v1/senders",
+    description = "Every connected sender. Answered to any organisation with a verified \
+        certificate of the federation, known to the registry or not: who sends digital mail \
+        is public. (The SOAP getSenders answers only organisations the registry knows.)",
+    responses((status = 200, body = Vec<SenderView>),
+        (status = 403, description = "No verified organisation certificate")))]
 async fn senders(State(state): State<AppState>, caller: Caller) -> Response {
     respond(
         async {
-            let records = state.registry.senders(&caller_number(caller)?).await?;
+            // Any verified organisation certificate: the caller needs no role here.
+            caller_number(caller)?;
+            let records = state.registry.connected_senders().await?;
             Ok(records
                 .iter()
                 .map(SenderView::from_record)

@@ -10,7 +10,10 @@ use axum::routing::{get, post};
 use kuvert_core::calendar::YearMonth;
 use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::OrganisationNumber;
-use kuvert_store::registry::{DailyRegistrations, LetterCounts, MailboxCounts, ProfileKind};
+use kuvert_core::limits::STATISTICS_CAMPAIGNS_MAX;
+use kuvert_store::registry::{
+    DailyRegistrations, LetterCounts, MailboxCounts, ProfileKind, RegistrationQuery, SourceGrouping,
+};
 use serde::{Deserialize, Serialize};
 use time::Date;
 use time::macros::format_description;
@@ -33,22 +36,40 @@ pub(super) fn routes() -> axum::Router<AppState> {
 #[openapi(paths(statistics, report_letters))]
 pub(super) struct StatisticsApi;
 
-/// `?from=YYYY-MM-DD&to=YYYY-MM-DD`, Swedish calendar days, both included.
+/// `?from=YYYY-MM-DD&to=YYYY-MM-DD[&sources=…][&campaign=…][&letters=…]`: Swedish calendar
+/// days, both included, and what to answer for them. Each dashboard asks for what it shows:
+/// the public one `sources=none`, a campaign's page `sources=campaign&campaign=CODE&
+/// letters=false`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
-struct RangeQuery {
+struct StatisticsQuery {
     /// First day, `YYYY-MM-DD`.
     from: String,
     /// Last day, `YYYY-MM-DD`; at most 3660 days after `from`.
     to: String,
+    /// How `registrations` are grouped by the profiles' source: `none` (day, operator and
+    /// kind; both sources `null`), `campaign` (also by campaign, rows with a campaign only,
+    /// `source_sender` `null`) or `all` (every counter row, by sender and campaign). Default
+    /// `all`.
+    #[param(example = "none")]
+    sources: Option<String>,
+    /// Only these campaigns' rows: campaign codes separated by commas, at most 50, case
+    /// insensitive. Needs `sources=campaign` or `all`.
+    #[param(example = "VINTER-2026")]
+    campaign: Option<String>,
+    /// `true` (default) to include `letters`, `false` to leave the list empty.
+    #[param(example = false)]
+    letters: Option<String>,
 }
 
 /// The statistics of a range of days.
 #[derive(Debug, Serialize, ToSchema)]
 struct StatisticsJson {
-    /// Daily registration counters, by day, operator, kind and source.
+    /// Daily registration counters, by day, operator, kind and source as `sources` groups
+    /// them, only `campaign`'s when given.
     registrations: Vec<DailyJson>,
-    /// Letters per sender and month for the months the range touches.
+    /// Letters per sender and month for the months the range touches (empty for
+    /// `letters=false`).
     letters: Vec<LettersJson>,
     /// Active mailboxes at the start of `from`.
     mailboxes_before: MailboxesJson,
@@ -69,9 +90,10 @@ struct DailyJson {
     operator: String,
     /// `person` or `company`.
     kind: &'static str,
-    /// Deep link sender of the profiles' registration, or `null`.
+    /// Deep link sender of the profiles' registration, or `null` (also when `sources` is
+    /// `none` or `campaign`).
     source_sender: Option<String>,
-    /// Campaign code (upper case), or `null`.
+    /// Campaign code (upper case), or `null` (also when `sources` is `none`).
     source_campaign: Option<String>,
     registered: u64,
     deregistered: u64,
@@ -119,20 +141,22 @@ struct LettersJson {
 
 /// The aggregates behind the portal's dashboards, for any organisation with a verified
 /// certificate: registrations per day, letters per month, mailboxes before `from`.
-#[utoipa::path(get, path = "/api/v1/statistics", params(RangeQuery),
+#[utoipa::path(get, path = "/api/v1/statistics", params(StatisticsQuery),
     responses((status = 200, body = StatisticsJson), (status = 400), (status = 403)))]
 async fn statistics(
     State(state): State<AppState>,
     caller: Caller,
-    query: Result<Query<RangeQuery>, QueryRejection>,
+    query: Result<Query<StatisticsQuery>, QueryRejection>,
 ) -> Response {
     respond(
         async {
             let caller = caller_number(caller)?;
             let Query(query) = query.map_err(|error| Error::InvalidInput(error.body_text()))?;
-            let from = parse_day("from", &query.from)?;
-            let to = parse_day("to", &query.to)?;
-            let feed = state.registry.statistics(&caller, from, to).await?;
+            let (registrations, with_letters) = query.parse()?;
+            let feed = state
+                .registry
+                .statistics(&caller, &registrations, with_letters)
+                .await?;
             Ok(StatisticsJson::from_feed(feed))
         }
         .await,
@@ -159,6 +183,62 @@ async fn report_letters(State(state): State<AppState>, caller: Caller, body: Bod
         }
         .await,
     )
+}
+
+impl StatisticsQuery {
+    /// The store's query and whether letters are wanted; `InvalidInput` naming the parameter.
+    fn parse(self) -> Result<(RegistrationQuery, bool), Error> {
+        let sources = match self.sources.as_deref() {
+            None | Some("all") => SourceGrouping::All,
+            Some("campaign") => SourceGrouping::Campaign,
+            Some("none") => SourceGrouping::None,
+            Some(_) => {
+                return Err(Error::InvalidInput(
+                    "sources is none, campaign or all".to_owned(),
+                ));
+            }
+        };
+        let campaigns = match self.campaign.as_deref() {
+            None => Vec::new(),
+            Some(list) => parse_campaigns(list)?,
+        };
+        if sources == SourceGrouping::None && !campaigns.is_empty() {
+            return Err(Error::InvalidInput(
+                "campaign needs sources=campaign or sources=all".to_owned(),
+            ));
+        }
+        let with_letters = match self.letters.as_deref() {
+            None | Some("true") => true,
+            Some("false") => false,
+            Some(_) => return Err(Error::InvalidInput("letters is true or false".to_owned())),
+        };
+        let query = RegistrationQuery {
+            from: parse_day("from", &self.from)?,
+            to: parse_day("to", &self.to)?,
+            sources,
+            campaigns,
+        };
+        Ok((query, with_letters))
+    }
+}
+
+/// `A,B,…`: 1 to [`STATISTICS_CAMPAIGNS_MAX`] campaign codes, each named once.
+fn parse_campaigns(list: &str) -> Result<Vec<CampaignCode>, Error> {
+    let mut campaigns: Vec<CampaignCode> = Vec::new();
+    for text in list.split(',') {
+        if campaigns.len() == STATISTICS_CAMPAIGNS_MAX {
+            return Err(Error::InvalidInput(format!(
+                "campaign names at most {STATISTICS_CAMPAIGNS_MAX} codes"
+            )));
+        }
+        let code = CampaignCode::parse(text).map_err(|_| {
+            Error::InvalidInput("campaign is a list of campaign codes A,B,…".to_owned())
+        })?;
+        if !campaigns.contains(&code) {
+            campaigns.push(code);
+        }
+    }
+    Ok(campaigns)
 }
 
 fn parse_day(name: &str, text: &str) -> Result<Date, Error> {

@@ -86,6 +86,16 @@ impl Registry {
         Ok(self.store.senders().await?)
     }
 
+    /// The REST list of connected senders (`GET /api/v1/senders`): public information,
+    /// answered to any organisation with a verified certificate, known to the registry or
+    /// not (the rule is explained at [`access::require_known`]).
+    ///
+    /// # Errors
+    /// Store failures only.
+    pub async fn connected_senders(&self) -> Result<Vec<SenderRecord>, Error> {
+        Ok(self.store.senders().await?)
+    }
+
     /// `getDispatchers`: every intermediary with the senders it may deliver for.
     ///
     /// # Errors

@@ -7,6 +7,7 @@ use kuvert_core::calendar::YearMonth;
 use kuvert_core::id::OrganisationNumber;
 use kuvert_store::registry::{
     DailyRegistrations, LetterCounts, MailboxCounts, OperatorMailboxes, OperatorRecord,
+    RegistrationQuery,
 };
 use time::Date;
 
@@ -21,9 +22,9 @@ pub struct StatisticsFeed {
     pub from: Date,
     /// Last day.
     pub to: Date,
-    /// The daily registration counters of the range.
+    /// The daily registration counters of the range, grouped and filtered as asked.
     pub registrations: Vec<DailyRegistrations>,
-    /// Letters per sender for the months the range touches.
+    /// Letters per sender for the months the range touches (empty when not asked for).
     pub letters: Vec<LetterCounts>,
     /// Active mailboxes at the start of `from`.
     pub mailboxes_before: MailboxCounts,
@@ -36,23 +37,30 @@ pub struct StatisticsFeed {
 }
 
 impl Registry {
-    /// The statistics of `from..=to` for any identified organisation.
+    /// The statistics of `query.from..=query.to` for any identified organisation: the
+    /// registration counters as `query` groups and filters them, and the letters of the
+    /// months the range touches when `with_letters` (a campaign's page shows none).
     ///
     /// # Errors
     /// `InvalidInput` for a backward range or one longer than
-    /// `limits::STATISTICS_RANGE_DAYS_MAX` days.
-    #[tracing::instrument(skip_all, fields(caller = %caller, from = %from, to = %to))]
+    /// `limits::STATISTICS_RANGE_DAYS_MAX` days, or a campaign filter the store refuses
+    /// (see `RegistryStore::registration_statistics`).
+    #[tracing::instrument(skip_all, fields(caller = %caller, from = %query.from, to = %query.to))]
     pub async fn statistics(
         &self,
         caller: &OrganisationNumber,
-        from: Date,
-        to: Date,
+        query: &RegistrationQuery,
+        with_letters: bool,
     ) -> Result<StatisticsFeed, Error> {
-        let registrations = self.store.registration_statistics(from, to).await?;
-        let letters = self
-            .store
-            .letter_statistics(YearMonth::of(from), YearMonth::of(to))
-            .await?;
+        let (from, to) = (query.from, query.to);
+        let registrations = self.store.registration_statistics(query).await?;
+        let letters = if with_letters {
+            self.store
+                .letter_statistics(YearMonth::of(from), YearMonth::of(to))
+                .await?
+        } else {
+            Vec::new()
+        };
         let feed = StatisticsFeed {
             from,
             to,
@@ -68,6 +76,8 @@ impl Registry {
             caller = %caller,
             from = %from,
             to = %to,
+            sources = ?query.sources,
+            campaigns = query.campaigns.len(),
             rows = feed.registrations.len(),
             "statistics read"
         );

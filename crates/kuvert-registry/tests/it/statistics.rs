@@ -107,6 +107,87 @@ async fn statistics_feed_counts_a_registration_with_its_source() {
 }
 
 #[tokio::test]
+async fn statistics_feed_groups_by_source_and_filters_by_campaign_as_asked() {
+    let registry = Registry::start().await;
+    register_cecilia(&registry).await;
+    let report = letters(MUNICIPALITY, "2026-11", 4, 1);
+    let (status, _) = post_json(
+        &registry,
+        "municipality",
+        "/api/v1/statistics/letters",
+        report,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let today = stockholm_day(OffsetDateTime::now_utc());
+    let feed = |query: &'static str| {
+        let path = format!("/api/v1/statistics?from={today}&to={today}&{query}");
+        let registry = &registry;
+        async move {
+            let (status, feed) = get_json(registry, "stranger", &path).await;
+            assert_eq!(status, 200, "{query}: {feed}");
+            feed
+        }
+    };
+    let counts = json!({ "registered": 1, "deregistered": 0, "moved_in": 0, "moved_out": 0 });
+    let row = |sender: Value, campaign: Value| {
+        let mut row = json!({
+            "day": today.to_string(), "operator": OPERATOR_A, "kind": "person",
+            "source_sender": sender, "source_campaign": campaign,
+        });
+        for (key, value) in counts.as_object().unwrap() {
+            row[key] = value.clone();
+        }
+        row
+    };
+    let totals = feed("sources=none").await;
+    assert_eq!(
+        totals["registrations"],
+        json!([row(Value::Null, Value::Null)])
+    );
+    let campaigns = feed("sources=campaign").await;
+    assert_eq!(
+        campaigns["registrations"],
+        json!([row(Value::Null, json!("VINTER-2026"))])
+    );
+    let one = feed("sources=campaign&campaign=vinter-2026,VAR-2026&letters=false").await;
+    assert_eq!(one["registrations"], campaigns["registrations"]);
+    assert_eq!(one["letters"], json!([]), "letters=false leaves them out");
+    assert_eq!(one["senders"], 2, "the rest of the answer stays whole");
+    let other = feed("campaign=HOST-2026").await;
+    assert_eq!(other["registrations"], json!([]));
+    let all = feed("sources=all&campaign=VINTER-2026&letters=true").await;
+    assert_eq!(
+        all["registrations"],
+        json!([row(json!(MUNICIPALITY), json!("VINTER-2026"))])
+    );
+    assert_eq!(all["letters"].as_array().map(Vec::len), Some(1));
+}
+
+#[tokio::test]
+async fn statistics_refuses_unknown_groupings_and_bad_campaign_filters() {
+    let registry = Registry::start().await;
+    let many: Vec<String> = (0..=50).map(|index| format!("K-{index}")).collect();
+    let too_many = format!("campaign={}", many.join(","));
+    for query in [
+        "sources=some",
+        "sources=NONE",
+        "sources=none&campaign=VINTER-2026",
+        "campaign=",
+        "campaign=A,,B",
+        "campaign=vinter%202026",
+        too_many.as_str(),
+        "letters=no",
+        "letters=",
+    ] {
+        let path = format!("/api/v1/statistics?from=2026-01-01&to=2026-01-31&{query}");
+        let (status, problem) = get_json(&registry, "operator-a", &path).await;
+        assert_eq!(status, 400, "{query}: {problem}");
+        assert_eq!(problem["code"], 5001, "{query}");
+    }
+}
+
+#[tokio::test]
 async fn statistics_refuses_malformed_backward_and_over_long_ranges() {
     let registry = Registry::start().await;
     for query in [
@@ -204,7 +285,14 @@ async fn statistics_routes_are_in_the_openapi_document_and_need_a_certificate() 
     let response = registry.service.router().oneshot(request).await.unwrap();
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
     let document: Value = serde_json::from_slice(&bytes).unwrap();
-    assert!(document["paths"]["/api/v1/statistics"]["get"].is_object());
+    let feed = &document["paths"]["/api/v1/statistics"]["get"];
+    let parameters: Vec<&str> = feed["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|parameter| parameter["name"].as_str())
+        .collect();
+    assert_eq!(parameters, ["from", "to", "sources", "campaign", "letters"]);
     assert!(document["paths"]["/api/v1/statistics/letters"]["post"].is_object());
     assert!(document["paths"]["/api/v1/reachability"]["post"].is_object());
 

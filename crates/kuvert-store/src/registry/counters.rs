@@ -1,4 +1,5 @@
-//! Upkeep of the daily registration counters (`registry_daily`), called inside the
+//! Upkeep of the daily registration counters (`registry_daily` by source, and
+//! `registry_daily_totals` without sources for the public dashboards), called inside the
 //! transaction of each profile change so a counter never disagrees with the profiles: a
 //! change that rolls back takes its count with it.
 //!
@@ -27,14 +28,14 @@ pub(super) enum Change {
 }
 
 impl Change {
-    /// The upsert adding one to this change's column; the column name comes from this match,
-    /// never from data.
-    fn upsert(self) -> &'static str {
+    /// The upserts adding one to this change's column, by source and in the totals; the
+    /// column name comes from this match, never from data.
+    fn upserts(self) -> [&'static str; 2] {
         match self {
-            Self::Registered => UPSERT_REGISTERED,
-            Self::Deregistered => UPSERT_DEREGISTERED,
-            Self::MovedIn => UPSERT_MOVED_IN,
-            Self::MovedOut => UPSERT_MOVED_OUT,
+            Self::Registered => [UPSERT_REGISTERED, TOTAL_REGISTERED],
+            Self::Deregistered => [UPSERT_DEREGISTERED, TOTAL_DEREGISTERED],
+            Self::MovedIn => [UPSERT_MOVED_IN, TOTAL_MOVED_IN],
+            Self::MovedOut => [UPSERT_MOVED_OUT, TOTAL_MOVED_OUT],
         }
     }
 }
@@ -54,10 +55,28 @@ macro_rules! upsert {
     };
 }
 
+macro_rules! upsert_total {
+    ($column:literal) => {
+        concat!(
+            "INSERT INTO registry_daily_totals (day, operator, kind, ",
+            $column,
+            ") VALUES ($1, $2, $3, 1) ON CONFLICT (day, operator, kind) DO UPDATE SET ",
+            $column,
+            " = registry_daily_totals.",
+            $column,
+            " + 1"
+        )
+    };
+}
+
 const UPSERT_REGISTERED: &str = upsert!("registered");
 const UPSERT_DEREGISTERED: &str = upsert!("deregistered");
 const UPSERT_MOVED_IN: &str = upsert!("moved_in");
 const UPSERT_MOVED_OUT: &str = upsert!("moved_out");
+const TOTAL_REGISTERED: &str = upsert_total!("registered");
+const TOTAL_DEREGISTERED: &str = upsert_total!("deregistered");
+const TOTAL_MOVED_IN: &str = upsert_total!("moved_in");
+const TOTAL_MOVED_OUT: &str = upsert_total!("moved_out");
 
 /// Counts `change` of `profile` at `operator` on the Swedish day of `at`, inside the caller's
 /// transaction. A profile that is not active is no mailbox and counts nothing.
@@ -72,8 +91,10 @@ pub(super) async fn count(
         return Ok(());
     }
     let source = profile.source.as_ref();
-    sqlx::query(change.upsert())
-        .bind(day_text(stockholm_day(at)))
+    let [by_source, total] = change.upserts();
+    let day = day_text(stockholm_day(at));
+    sqlx::query(by_source)
+        .bind(day.clone())
         .bind(operator.as_str())
         .bind(profile.kind.as_db())
         .bind(key_text(source.map(|source| source.sender.as_str())))
@@ -82,9 +103,16 @@ pub(super) async fn count(
                 .and_then(|source| source.campaign.as_ref())
                 .map(|campaign| campaign.as_str()),
         ))
-        .execute(connection)
+        .execute(&mut *connection)
         .await
         .context("count profile change")?;
+    sqlx::query(total)
+        .bind(day)
+        .bind(operator.as_str())
+        .bind(profile.kind.as_db())
+        .execute(connection)
+        .await
+        .context("count profile change in the totals")?;
     Ok(())
 }
 

@@ -32,7 +32,10 @@ pub use records::{
     ServiceDomain, Signatory, SignatureId, SignatureRecord, SignedAction,
 };
 pub(crate) use sql::SqlRegistryStore;
-pub use statistics::{DailyRegistrations, LetterCounts, MailboxCounts, OperatorMailboxes};
+pub use statistics::{
+    DailyRegistrations, LetterCounts, MailboxCounts, OperatorMailboxes, RegistrationQuery,
+    SourceGrouping,
+};
 
 /// The registry's storage. Held as `Arc<dyn RegistryStore>` by `kuvert-registry`.
 #[async_trait]
@@ -176,13 +179,14 @@ pub trait RegistryStore: Send + Sync {
 
     // Statistics (issue 5): daily counters kept by every profile change above, and letters.
 
-    /// The daily registration counters of `from..=to` (Swedish days), ordered by day,
-    /// operator, kind and source. `OutOfBounds` for a backward range or one longer than
-    /// `limits::STATISTICS_RANGE_DAYS_MAX` days.
+    /// The daily registration counters of `query.from..=query.to` (Swedish days), grouped
+    /// and filtered as `query` says, ordered by day, operator, kind and source.
+    /// `OutOfBounds` for a backward range or one longer than
+    /// `limits::STATISTICS_RANGE_DAYS_MAX` days, more than `limits::STATISTICS_CAMPAIGNS_MAX`
+    /// campaigns, or a campaign filter with [`SourceGrouping::None`].
     async fn registration_statistics(
         &self,
-        from: Date,
-        to: Date,
+        query: &RegistrationQuery,
     ) -> Result<Vec<DailyRegistrations>, StoreError>;
     /// Active mailboxes at the start of `day`, summed from the daily counters (never counted
     /// over the profiles, so it stays fast with millions of them).

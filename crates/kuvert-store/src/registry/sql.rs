@@ -14,8 +14,8 @@ use super::{
     CompanySignatoryRule, DailyRegistrations, IntermediaryRecord, LetterCounts, MailboxCounts,
     NewCompanyRegistration, NewProfile, OperatorMailboxes, OperatorRecord,
     PendingCompanyRegistration, ProfileRecord, Reachability, ReceptionRules, Registration,
-    RegistrationSource, RegistryStore, SenderRecord, ServiceDomain, SignatureRecord, companies,
-    directory, profiles, statistics,
+    RegistrationQuery, RegistrationSource, RegistryStore, SenderRecord, ServiceDomain,
+    SignatureRecord, companies, directory, profiles, statistics,
 };
 use crate::database::Backend;
 use crate::error::{SqlContext, StoreError};
@@ -217,10 +217,9 @@ impl RegistryStore for SqlRegistryStore {
 
     async fn registration_statistics(
         &self,
-        from: Date,
-        to: Date,
+        query: &RegistrationQuery,
     ) -> Result<Vec<DailyRegistrations>, StoreError> {
-        statistics::registration_statistics(&self.pool, from, to).await
+        statistics::registration_statistics(&self.pool, query).await
     }
 
     async fn mailboxes_before(&self, day: Date) -> Result<MailboxCounts, StoreError> {

@@ -2,20 +2,22 @@
 //! profile change ([`super::counters`]) read back per day, the mailboxes active before a day
 //! summed from them, and the letters senders report per month.
 //!
-//! Everything here reads the small aggregate tables (`registry_daily`, `letter_statistics`),
-//! never the profiles, so a dashboard over six million profiles costs a few thousand rows.
+//! Everything here reads the small aggregate tables (`registry_daily` by source,
+//! `registry_daily_totals` without, `letter_statistics`), never the profiles, so a dashboard
+//! over six million profiles costs a few thousand rows: the public dashboards read the
+//! totals, a campaign's page only that campaign's rows (index `registry_daily_by_campaign`).
 
 use kuvert_core::calendar::YearMonth;
 use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::OrganisationNumber;
-use kuvert_core::limits::LETTERS_PER_REPORT_MAX;
-use sqlx::AnyPool;
+use kuvert_core::limits::{LETTERS_PER_REPORT_MAX, STATISTICS_CAMPAIGNS_MAX};
 use sqlx::any::AnyRow;
+use sqlx::{Any, AnyPool, AssertSqlSafe};
 use time::Date;
 
 use super::ProfileKind;
 use crate::calendar::{check_range, day_text, get_day, get_key, get_month};
-use crate::database::{Backend, begin_write, get_count, get_parsed};
+use crate::database::{Backend, begin_write, get_count, get_parsed, placeholders};
 use crate::error::{SqlContext, StoreError};
 
 /// One day's changes for one operator, kind of recipient and source (deep link sender and
@@ -74,22 +76,103 @@ pub struct LetterCounts {
     pub paper: u64,
 }
 
+/// How the daily counters are grouped by the source of the profiles.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SourceGrouping {
+    /// By day, operator and kind only; both sources are `None` (the public dashboards).
+    None,
+    /// By day, operator, kind and campaign, for rows with a campaign only; the sender is
+    /// `None` (campaign results).
+    Campaign,
+    /// Every counter row, by sender and campaign.
+    #[default]
+    All,
+}
+
+/// Which daily registration counters to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistrationQuery {
+    /// First Swedish day.
+    pub from: Date,
+    /// Last Swedish day (included).
+    pub to: Date,
+    /// How rows are grouped by source.
+    pub sources: SourceGrouping,
+    /// Only these campaigns' rows (empty: every row). At most
+    /// `limits::STATISTICS_CAMPAIGNS_MAX`; not with [`SourceGrouping::None`], which has no
+    /// campaign to filter on.
+    pub campaigns: Vec<CampaignCode>,
+}
+
+impl RegistrationQuery {
+    /// Every counter row of `from..=to`, by source.
+    #[must_use]
+    pub fn all(from: Date, to: Date) -> Self {
+        Self {
+            from,
+            to,
+            sources: SourceGrouping::All,
+            campaigns: Vec::new(),
+        }
+    }
+}
+
+const COUNTER_COLUMNS: &str = "registered, deregistered, moved_in, moved_out";
+const SUMMED_COLUMNS: &str = "CAST(SUM(registered) AS BIGINT) AS registered, \
+     CAST(SUM(deregistered) AS BIGINT) AS deregistered, \
+     CAST(SUM(moved_in) AS BIGINT) AS moved_in, CAST(SUM(moved_out) AS BIGINT) AS moved_out";
+
 pub(super) async fn registration_statistics(
     pool: &AnyPool,
-    from: Date,
-    to: Date,
+    query: &RegistrationQuery,
 ) -> Result<Vec<DailyRegistrations>, StoreError> {
-    check_range(from, to)?;
-    let rows = sqlx::query(
-        "SELECT day, operator, kind, source_sender, source_campaign, registered, deregistered, \
-         moved_in, moved_out FROM registry_daily WHERE day >= $1 AND day <= $2 \
-         ORDER BY day, operator, kind, source_sender, source_campaign",
-    )
-    .bind(day_text(from))
-    .bind(day_text(to))
-    .fetch_all(pool)
-    .await
-    .context("read registration statistics")?;
+    check_range(query.from, query.to)?;
+    let filtered = !query.campaigns.is_empty();
+    if query.campaigns.len() > STATISTICS_CAMPAIGNS_MAX
+        || (filtered && query.sources == SourceGrouping::None)
+    {
+        return Err(StoreError::OutOfBounds {
+            what: "statistics campaign filter",
+        });
+    }
+    // Placeholders $1, $2 are the days, $3… the campaign codes; nothing else is spliced.
+    let campaign_filter = if filtered {
+        format!(
+            " AND source_campaign IN ({})",
+            placeholders(3, query.campaigns.len())
+        )
+    } else {
+        String::new()
+    };
+    let range = "day >= $1 AND day <= $2";
+    let sql = match query.sources {
+        SourceGrouping::None => format!(
+            "SELECT day, operator, kind, '' AS source_sender, '' AS source_campaign, \
+             {COUNTER_COLUMNS} FROM registry_daily_totals WHERE {range} \
+             ORDER BY day, operator, kind"
+        ),
+        SourceGrouping::Campaign => format!(
+            "SELECT day, operator, kind, '' AS source_sender, source_campaign, {SUMMED_COLUMNS} \
+             FROM registry_daily WHERE {range} AND source_campaign <> ''{campaign_filter} \
+             GROUP BY day, operator, kind, source_campaign \
+             ORDER BY day, operator, kind, source_campaign"
+        ),
+        SourceGrouping::All => format!(
+            "SELECT day, operator, kind, source_sender, source_campaign, {COUNTER_COLUMNS} \
+             FROM registry_daily WHERE {range}{campaign_filter} \
+             ORDER BY day, operator, kind, source_sender, source_campaign"
+        ),
+    };
+    let mut statement = sqlx::query::<Any>(AssertSqlSafe(sql))
+        .bind(day_text(query.from))
+        .bind(day_text(query.to));
+    for campaign in &query.campaigns {
+        statement = statement.bind(campaign.as_str().to_owned());
+    }
+    let rows = statement
+        .fetch_all(pool)
+        .await
+        .context("read registration statistics")?;
     rows.iter().map(daily_from_row).collect()
 }
 
@@ -113,7 +196,7 @@ pub(super) async fn mailboxes_before(
 ) -> Result<MailboxCounts, StoreError> {
     let rows = sqlx::query(
         "SELECT kind, CAST(SUM(registered - deregistered) AS BIGINT) AS mailboxes \
-         FROM registry_daily WHERE day < $1 GROUP BY kind",
+         FROM registry_daily_totals WHERE day < $1 GROUP BY kind",
     )
     .bind(day_text(day))
     .fetch_all(pool)
@@ -133,7 +216,8 @@ pub(super) async fn mailboxes_before_per_operator(
     let rows = sqlx::query(
         "SELECT operator, kind, \
          CAST(SUM(registered - deregistered + moved_in - moved_out) AS BIGINT) AS mailboxes \
-         FROM registry_daily WHERE day < $1 GROUP BY operator, kind ORDER BY operator, kind",
+         FROM registry_daily_totals WHERE day < $1 GROUP BY operator, kind \
+         ORDER BY operator, kind",
     )
     .bind(day_text(day))
     .fetch_all(pool)

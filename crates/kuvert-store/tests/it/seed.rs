@@ -4,7 +4,12 @@
 use kuvert_core::calendar::YearMonth;
 use kuvert_core::campaign::CampaignCode;
 use kuvert_store::StoreError;
-use kuvert_store::registry::{MailboxCounts, ProfileStatus};
+use std::collections::BTreeMap;
+
+use kuvert_store::registry::{
+    DailyRegistrations, MailboxCounts, ProfileKind, ProfileStatus, RegistrationQuery,
+    RegistryStore, SourceGrouping,
+};
 use kuvert_store::seed::{StatisticsSeed, seeded_recipient};
 use time::Duration;
 use time::macros::date;
@@ -19,7 +24,10 @@ fn statistics_seed() -> StatisticsSeed {
         registered_before: 500,
         operators: vec![organisation(1), organisation(2)],
         senders: vec![organisation(100), organisation(101)],
-        campaigns: vec![CampaignCode::parse("HOST-2026").unwrap()],
+        campaigns: vec![
+            CampaignCode::parse("HOST-2026").unwrap(),
+            CampaignCode::parse("VAR-2027").unwrap(),
+        ],
         first_day: date!(2026 - 01 - 01),
         days: 59,
     }
@@ -52,12 +60,12 @@ async fn seeded_profiles_and_counters_agree() {
         };
         assert_eq!(registry.mailboxes_before(after).await.unwrap(), all);
         let rows = registry
-            .registration_statistics(plan.first_day, after)
+            .registration_statistics(&RegistrationQuery::all(plan.first_day, after))
             .await
             .unwrap();
         let day_before = plan.first_day - Duration::days(1);
         let rows_before = registry
-            .registration_statistics(day_before, day_before)
+            .registration_statistics(&RegistrationQuery::all(day_before, day_before))
             .await
             .unwrap();
         assert_eq!((rows.len() + rows_before.len()) as u64, summary.daily_rows);
@@ -85,6 +93,104 @@ async fn seeded_profiles_and_counters_agree() {
         let january = YearMonth::parse("2026-01").unwrap();
         let letters = registry.letter_statistics(january, january).await.unwrap();
         assert_eq!(letters.len(), 2);
+        test.finish().await;
+    }
+}
+
+/// The rows of `query`, with the rows by source summed to the same grouping as the oracle.
+async fn grouped(
+    registry: &dyn RegistryStore,
+    query: RegistrationQuery,
+) -> (Vec<DailyRegistrations>, Vec<DailyRegistrations>) {
+    let rows = registry.registration_statistics(&query).await.unwrap();
+    let by_source = registry
+        .registration_statistics(&RegistrationQuery::all(query.from, query.to))
+        .await
+        .unwrap();
+    let mut sums: BTreeMap<_, DailyRegistrations> = BTreeMap::new();
+    for mut row in by_source {
+        row.source_sender = None;
+        match query.sources {
+            SourceGrouping::None => row.source_campaign = None,
+            SourceGrouping::Campaign if row.source_campaign.is_none() => continue,
+            SourceGrouping::Campaign | SourceGrouping::All => {}
+        }
+        if !query.campaigns.is_empty()
+            && !row
+                .source_campaign
+                .as_ref()
+                .is_some_and(|code| query.campaigns.contains(code))
+        {
+            continue;
+        }
+        // Companies sort before persons, as the store orders the kind's text.
+        let is_person = row.kind == ProfileKind::Person;
+        let key = (
+            row.day,
+            row.operator.clone(),
+            is_person,
+            row.source_campaign.clone(),
+        );
+        let sum = sums.entry(key).or_insert(DailyRegistrations {
+            registered: 0,
+            deregistered: 0,
+            moved_in: 0,
+            moved_out: 0,
+            ..row.clone()
+        });
+        sum.registered += row.registered;
+        sum.deregistered += row.deregistered;
+        sum.moved_in += row.moved_in;
+        sum.moved_out += row.moved_out;
+    }
+    (rows, sums.into_values().collect())
+}
+
+#[tokio::test]
+async fn totals_and_campaign_rows_agree_with_the_rows_by_source() {
+    for test in TestDatabase::all().await {
+        let registry = test.database.registry();
+        seed(registry.as_ref()).await;
+        let plan = statistics_seed();
+        test.database.seed_statistics(&plan).await.unwrap();
+        let (from, to) = (plan.first_day, plan.first_day + Duration::days(58));
+        let query = |sources, campaigns: &[&str]| RegistrationQuery {
+            from,
+            to,
+            sources,
+            campaigns: campaigns
+                .iter()
+                .map(|code| CampaignCode::parse(code).unwrap())
+                .collect(),
+        };
+        let (totals, oracle) = grouped(registry.as_ref(), query(SourceGrouping::None, &[])).await;
+        assert!(totals.len() > 59, "{}", totals.len());
+        assert_eq!(totals, oracle);
+        let (campaigns, oracle) =
+            grouped(registry.as_ref(), query(SourceGrouping::Campaign, &[])).await;
+        assert_eq!(campaigns, oracle);
+        let codes: Vec<_> = campaigns
+            .iter()
+            .map(|row| row.source_campaign.clone())
+            .collect();
+        assert!(codes.iter().all(Option::is_some));
+        assert!(codes.contains(&Some(CampaignCode::parse("VAR-2027").unwrap())));
+        let (one, oracle) = grouped(
+            registry.as_ref(),
+            query(SourceGrouping::Campaign, &["host-2026"]),
+        )
+        .await;
+        assert!(!one.is_empty());
+        assert_eq!(one, oracle);
+        let by_sender = registry
+            .registration_statistics(&query(SourceGrouping::All, &["HOST-2026"]))
+            .await
+            .unwrap();
+        assert!(by_sender.iter().all(|row| row.source_sender.is_some()
+            && row.source_campaign == Some(CampaignCode::parse("HOST-2026").unwrap())));
+        let registered =
+            |rows: &[DailyRegistrations]| -> u64 { rows.iter().map(|row| row.registered).sum() };
+        assert_eq!(registered(&by_sender), registered(&one));
         test.finish().await;
     }
 }

@@ -8,7 +8,7 @@ use kuvert_core::id::{OrganisationNumber, RecipientId};
 use kuvert_store::StoreError;
 use kuvert_store::registry::{
     DailyRegistrations, LetterCounts, MailboxCounts, NewCompanyRegistration, OperatorMailboxes,
-    ProfileKind, ProfileStatus, RegistryStore, SignedAction,
+    ProfileKind, ProfileStatus, RegistrationQuery, RegistryStore, SignedAction, SourceGrouping,
 };
 use time::macros::{date, datetime};
 use time::{Date, OffsetDateTime};
@@ -103,9 +103,13 @@ async fn counters_follow_register_change_operator_and_deregister() {
         assert!(registry.register_profile(refused, signed).await.is_err());
 
         let rows = registry
-            .registration_statistics(date!(2026 - 06 - 30), date!(2026 - 07 - 31))
+            .registration_statistics(&RegistrationQuery::all(
+                date!(2026 - 06 - 30),
+                date!(2026 - 07 - 31),
+            ))
             .await
             .unwrap();
+        let rows: [DailyRegistrations; 3] = rows.try_into().unwrap();
         assert_eq!(
             rows,
             [
@@ -113,6 +117,23 @@ async fn counters_follow_register_change_operator_and_deregister() {
                 row(SECOND_DAY, 1, [0, 1, 0, 1]),
                 row(SECOND_DAY, 2, [0, 0, 1, 0]),
             ]
+        );
+        let totals = registry
+            .registration_statistics(&RegistrationQuery {
+                sources: SourceGrouping::None,
+                ..RegistrationQuery::all(date!(2026 - 06 - 30), date!(2026 - 07 - 31))
+            })
+            .await
+            .unwrap();
+        let without_source = |mut row: DailyRegistrations| {
+            row.source_sender = None;
+            row.source_campaign = None;
+            row
+        };
+        assert_eq!(
+            totals,
+            rows.map(without_source),
+            "the totals follow every change"
         );
         let from_profiles = mailboxes_from_profiles(registry.as_ref(), &people).await;
         assert_eq!(
@@ -210,7 +231,7 @@ async fn company_counts_once_when_its_registration_completes() {
             companies
         );
         let rows = registry
-            .registration_statistics(FIRST_DAY, SECOND_DAY)
+            .registration_statistics(&RegistrationQuery::all(FIRST_DAY, SECOND_DAY))
             .await
             .unwrap();
         let summary: Vec<_> = rows
@@ -271,7 +292,7 @@ async fn cancelled_company_registration_counts_nothing() {
             .await
             .unwrap();
         let rows = registry
-            .registration_statistics(FIRST_DAY, SECOND_DAY)
+            .registration_statistics(&RegistrationQuery::all(FIRST_DAY, SECOND_DAY))
             .await
             .unwrap();
         assert_eq!(rows, []);
@@ -339,23 +360,42 @@ async fn statistics_ranges_are_bounded() {
     for test in TestDatabase::all().await {
         let registry = test.database.registry();
         let backward = registry
-            .registration_statistics(SECOND_DAY, FIRST_DAY)
+            .registration_statistics(&RegistrationQuery::all(SECOND_DAY, FIRST_DAY))
             .await;
         assert!(
             matches!(backward, Err(StoreError::OutOfBounds { .. })),
             "{backward:?}"
         );
         let long = registry
-            .registration_statistics(date!(2000 - 01 - 01), FIRST_DAY)
+            .registration_statistics(&RegistrationQuery::all(date!(2000 - 01 - 01), FIRST_DAY))
             .await;
         assert!(
             matches!(long, Err(StoreError::OutOfBounds { .. })),
             "{long:?}"
         );
         let ten_years = registry
-            .registration_statistics(date!(2016 - 07 - 05), FIRST_DAY)
+            .registration_statistics(&RegistrationQuery::all(date!(2016 - 07 - 05), FIRST_DAY))
             .await;
         assert_eq!(ten_years.unwrap(), []);
+        let code = |index: usize| CampaignCode::parse(&format!("K-{index}")).unwrap();
+        let too_many = RegistrationQuery {
+            campaigns: (0..=kuvert_core::limits::STATISTICS_CAMPAIGNS_MAX)
+                .map(code)
+                .collect(),
+            ..RegistrationQuery::all(FIRST_DAY, SECOND_DAY)
+        };
+        let without_sources = RegistrationQuery {
+            sources: SourceGrouping::None,
+            campaigns: vec![code(1)],
+            ..RegistrationQuery::all(FIRST_DAY, SECOND_DAY)
+        };
+        for query in [too_many, without_sources] {
+            let refused = registry.registration_statistics(&query).await;
+            assert!(
+                matches!(refused, Err(StoreError::OutOfBounds { .. })),
+                "{query:?}: {refused:?}"
+            );
+        }
         let months = registry
             .letter_statistics(
                 YearMonth::parse("2000-01").unwrap(),
