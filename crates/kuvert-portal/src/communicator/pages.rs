@@ -21,7 +21,7 @@ use super::CommunicatorState;
 use super::auth::{Signed, lang_query};
 use super::form::{self, FormFields, Problem};
 use crate::dashboard::figures::{self, CampaignResult};
-use crate::dashboard::http::{DashboardError, dataset_file, fetch_statistics, today};
+use crate::dashboard::http::{DashboardError, FeedScope, dataset_file, fetch_statistics, today};
 use crate::dashboard::model::{self, PortalFunnelDay, RegistryStatistics};
 
 mod views;
@@ -258,7 +258,8 @@ async fn campaign_result(
     let today = today();
     let statistics = if campaign.starts_on <= today {
         let to = campaign.ends_on.min(today);
-        fetch_statistics(&state.shared.registry, campaign.starts_on, to).await?
+        let scope = FeedScope::Campaigns(std::slice::from_ref(&campaign.code));
+        fetch_statistics(&state.shared.registry, campaign.starts_on, to, scope).await?
     } else {
         empty_statistics(today)
     };
@@ -277,8 +278,15 @@ async fn campaign_results(
         .iter()
         .filter(|campaign| campaign.starts_on <= today)
         .collect();
+    let codes: Vec<CampaignCode> = started
+        .iter()
+        .map(|campaign| campaign.code.clone())
+        .collect();
     let statistics = match started.iter().map(|campaign| campaign.starts_on).min() {
-        Some(first) => fetch_statistics(&state.shared.registry, first.max(earliest), today).await?,
+        Some(first) => {
+            let scope = FeedScope::Campaigns(&codes);
+            fetch_statistics(&state.shared.registry, first.max(earliest), today, scope).await?
+        }
         None => empty_statistics(today),
     };
     let mut results = Vec::with_capacity(campaigns.len());
