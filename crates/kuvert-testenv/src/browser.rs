@@ -108,12 +108,21 @@ impl Browser {
         person_index: usize,
         action: &str,
     ) -> String {
-        let page = self.get(authorize_url).await.text().await.expect("the picker page");
+        let page = self
+            .get(authorize_url)
+            .await
+            .text()
+            .await
+            .expect("the picker page");
         let mut fields = hidden_fields(&page);
         fields.push(("person".to_owned(), person_index.to_string()));
         fields.push(("action".to_owned(), action.to_owned()));
         let chosen = self.post_form(&form_action(&page), &fields).await;
-        assert_eq!(chosen.status(), StatusCode::SEE_OTHER, "the e-ID takes the choice");
+        assert_eq!(
+            chosen.status(),
+            StatusCode::SEE_OTHER,
+            "the e-ID takes the choice"
+        );
         location(&chosen)
     }
 

@@ -8,7 +8,10 @@ use super::{cookie_header, keep_cookie};
 #[test]
 fn cookies_are_kept_replaced_and_removed_as_a_browser_does() {
     let mut cookies = BTreeMap::new();
-    keep_cookie(&mut cookies, "kuvert_session=abc; Path=/; HttpOnly; SameSite=Lax");
+    keep_cookie(
+        &mut cookies,
+        "kuvert_session=abc; Path=/; HttpOnly; SameSite=Lax",
+    );
     keep_cookie(&mut cookies, "lang=en");
     assert_eq!(cookie_header(&cookies), "kuvert_session=abc; lang=en");
     keep_cookie(&mut cookies, "kuvert_session=def; Path=/");

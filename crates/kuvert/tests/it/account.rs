@@ -16,7 +16,7 @@ use reqwest::StatusCode;
 use url::Url;
 
 /// The web inbox of the seeded operator `key`.
-fn inbox(federation: &Federation, key: &str) -> Url {
+pub(crate) fn inbox(federation: &Federation, key: &str) -> Url {
     let operator = federation
         .manifest()
         .operators
@@ -26,7 +26,7 @@ fn inbox(federation: &Federation, key: &str) -> Url {
     Url::parse(&operator.inbox_url).unwrap()
 }
 
-fn at(base: &Url, path: &str) -> String {
+pub(crate) fn at(base: &Url, path: &str) -> String {
     base.join(path).unwrap().to_string()
 }
 
@@ -39,12 +39,12 @@ fn person_index(person: &SeedPerson) -> String {
     index.unwrap().to_string()
 }
 
-fn browser(federation: &Federation) -> Browser {
+pub(crate) fn browser(federation: &Federation) -> Browser {
     Browser::new(federation.demo().pki.organisation_ca_pem())
 }
 
 /// Logs `person` in at `base` with the test e-ID; returns where the inbox sends them.
-async fn log_in(browser: &Browser, base: &Url, person: &SeedPerson) -> String {
+pub(crate) async fn log_in(browser: &Browser, base: &Url, person: &SeedPerson) -> String {
     let start = browser.get(&at(base, "logga-in")).await;
     let authorize = Url::parse(&location(&start)).unwrap();
     let mut form: Vec<(String, String)> = authorize
@@ -61,7 +61,7 @@ async fn log_in(browser: &Browser, base: &Url, person: &SeedPerson) -> String {
     location(&finished)
 }
 
-async fn page(browser: &Browser, url: &str) -> (StatusCode, String) {
+pub(crate) async fn page(browser: &Browser, url: &str) -> (StatusCode, String) {
     let response = browser.get(url).await;
     (response.status(), response.text().await.unwrap())
 }
@@ -78,7 +78,7 @@ async fn csrf(browser: &Browser, base: &Url) -> String {
 /// Posts `fields` (plus the CSRF token) to `path`, which answers with the way to the signing
 /// service; `person` signs there and the signature is posted back. Returns the inbox's
 /// answer to the post back.
-async fn post_and_sign(
+pub(crate) async fn post_and_sign(
     browser: &Browser,
     base: &Url,
     path: &str,

@@ -3,6 +3,9 @@
 //! through the chooser into an operator's sign-up carrying sender and campaign, and the
 //! visits and choice counted without a cookie.
 
+mod dashboard;
+mod seeding;
+
 use kuvert::seed;
 use kuvert::testkit::{Federation, FederationOptions};
 use kuvert_core::calendar::stockholm_day;
