@@ -25,7 +25,8 @@
 //! `OperatorStore::represented_companies` on every request), so a guessed id of another's
 //! letter is "not found"; reading a letter or an attachment goes through
 //! `OperatorStore::open_letter`, which writes the audit event first. Sessions live in memory
-//! (lost on restart; bounded by `limits::INBOX_SESSIONS_MAX`); the pending login (state,
+//! (`kuvert_web::session`: lost on restart; bounded by `limits::INBOX_SESSIONS_MAX`; ended
+//! after the idle timeout or `limits::WEB_SESSION_LIFETIME_SECS`); the pending login (state,
 //! PKCE verifier, nonce) and the pending signing stay in them, never in the browser.
 
 mod account;
@@ -53,7 +54,6 @@ use kuvert_core::id::OrganisationNumber;
 use kuvert_core::limits::INBOX_FORM_BYTES_MAX;
 use kuvert_eid::OidcClient;
 use kuvert_store::operator::OperatorStore;
-use kuvert_web::csrf::CsrfKey;
 use tokio::sync::OnceCell;
 
 pub use content::sanitise_html;
@@ -84,7 +84,6 @@ struct Shared {
     /// Client for the e-ID provider (discovery, token, userinfo).
     eid_http: reqwest::Client,
     sessions: session::Sessions,
-    csrf: CsrfKey,
     /// Sends the confirmation codes of notification addresses.
     codes: CodeSender,
 }
@@ -129,7 +128,7 @@ impl InboxState {
                 key: "web.eid_ca_path",
                 reason: error.to_string(),
             })?;
-        let sessions = session::Sessions::new(settings.session_idle_timeout);
+        let sessions = session::new_store(settings.session_idle_timeout, settings.is_tls());
         Ok(Self {
             shared: Arc::new(Shared {
                 settings,
@@ -140,7 +139,6 @@ impl InboxState {
                 oidc: OnceCell::new(),
                 eid_http,
                 sessions,
-                csrf: CsrfKey::generate(),
                 codes,
             }),
         })
@@ -201,7 +199,10 @@ pub fn router(state: InboxState) -> Router {
         )
         .route("/static/kuvert.css", get(stylesheet))
         .layer(DefaultBodyLimit::max(INBOX_FORM_BYTES_MAX))
-        .layer(axum::middleware::from_fn(texts::remember_language))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            texts::remember_language,
+        ))
         .with_state(state);
     kuvert_web::layers::with_form_targets(routes, &form_targets)
 }

@@ -30,6 +30,14 @@ pub enum CsrfError {
     Mismatch,
 }
 
+impl CsrfError {
+    /// The status every role answers a refused form with, beside its page explaining it:
+    /// 403, since the request was understood and is refused as not the person's own.
+    pub fn status(&self) -> http::StatusCode {
+        http::StatusCode::FORBIDDEN
+    }
+}
+
 impl CsrfKey {
     /// A fresh random key.
     pub fn generate() -> Self {

@@ -10,8 +10,10 @@
 //!   configured CAs.
 //! - [`layers`]: security headers, panic catching, body limits and the per-request span;
 //!   [`health`]: `/healthz`, `/readyz`, `/metrics`; [`i18n`]: the page language; [`csrf`]:
-//!   synchronizer tokens for forms; [`deep_link`]: the portal's deep links and the notice
-//!   with a QR code for paper letters (portal and sender toolkit print the same one).
+//!   synchronizer tokens for forms; [`session`]: the server-side web sessions of the
+//!   operator's inbox and the portal's communicator pages, and the attributes of every
+//!   cookie; [`deep_link`]: the portal's deep links and the notice with a QR code for paper
+//!   letters (portal and sender toolkit print the same one).
 //!
 //! **Invariant:** a caller's identity comes only from the client certificate rustls verified
 //! against the configured client CA; [`PeerCertificate`] is inserted by [`serve`] and by
@@ -26,6 +28,7 @@ pub mod i18n;
 pub mod identity;
 pub mod layers;
 pub mod listener;
+pub mod session;
 pub mod tls;
 
 pub use client::{ClientConfig, http_client};

@@ -4,22 +4,22 @@
 
 use axum::Form;
 use axum::extract::{FromRequestParts, Query, State};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use kuvert_core::id::{OrganisationNumber, RecipientId};
 use kuvert_eid::{AuthorizationResponse, EidError, OidcClient};
 use kuvert_web::i18n::Language;
-use secrecy::SecretString;
+use kuvert_web::session::{SessionId, append_set_cookie};
 use serde::Deserialize;
 
 use super::pages::{Failure, Layout, MessagePage, render, see_other};
-use super::session::{LoggedIn, Session, clear_cookie, cookie_session_id, set_cookie};
+use super::session::{LoggedIn, Session};
 use super::{InboxState, Shared};
 
 /// The logged-in mailbox holder of a request; pages without one redirect to the start page.
 pub(super) struct Holder {
-    pub(super) session_id: SecretString,
+    pub(super) session_id: SessionId,
     pub(super) person: LoggedIn,
     /// The company whose mailbox the person acts for, as a representative; `None` for
     /// their own mailbox.
@@ -36,14 +36,13 @@ impl FromRequestParts<InboxState> for Holder {
         state: &InboxState,
     ) -> Result<Self, Self::Rejection> {
         let Ok(language) = Language::from_request_parts(parts, state).await;
-        let session_id = cookie_session_id(parts).ok_or_else(|| see_other("/"))?;
-        let session = state
-            .shared
-            .sessions
-            .get(&session_id)
+        let sessions = &state.shared.sessions;
+        let session_id = sessions
+            .session_id(&parts.headers)
             .ok_or_else(|| see_other("/"))?;
+        let session = sessions.get(&session_id).ok_or_else(|| see_other("/"))?;
         let person = session.person.ok_or_else(|| see_other("/"))?;
-        let csrf = state.shared.csrf.token(&session_id).as_str().to_owned();
+        let csrf = sessions.csrf_token(&session_id).as_str().to_owned();
         let mut holder = Self {
             session_id,
             person,
@@ -90,9 +89,9 @@ impl Holder {
     pub(super) fn check_csrf(&self, state: &InboxState, submitted: &str) -> Result<(), Failure> {
         state
             .shared
-            .csrf
-            .verify(&self.session_id, Some(submitted))
-            .map_err(|_| Failure::BadForm)
+            .sessions
+            .check_csrf(&self.session_id, Some(submitted))
+            .map_err(Failure::Forged)
     }
 }
 
@@ -126,20 +125,19 @@ pub(super) async fn login(
         Err(error) => return Failure::internal(error).page(Layout::anonymous(language)),
     };
     let start = client.start_login();
-    let signup_source = cookie_session_id(&parts)
-        .and_then(|id| state.shared.sessions.remove(&id))
+    let sessions = &state.shared.sessions;
+    let signup_source = sessions
+        .session_id(&parts.headers)
+        .and_then(|id| sessions.remove(&id))
         .and_then(|session| session.signup_source);
     let session = Session {
         pending_login: Some(start.state),
         signup_source,
         ..Session::default()
     };
-    let session_id = state.shared.sessions.create(session);
+    let session_id = sessions.create(session);
     let mut response = see_other(start.authorize_url.as_str());
-    attach_cookie(
-        &mut response,
-        &set_cookie(&session_id, state.shared.settings.is_tls()),
-    );
+    append_set_cookie(&mut response, sessions.set_cookie(&session_id));
     response
 }
 
@@ -153,7 +151,7 @@ pub(super) async fn callback(
 ) -> Response {
     let shared = &state.shared;
     let layout = Layout::anonymous(language);
-    let old_id = cookie_session_id(&parts);
+    let old_id = shared.sessions.session_id(&parts.headers);
     let old_session = old_id.as_ref().and_then(|id| shared.sessions.remove(id));
     let signup_source = old_session
         .as_ref()
@@ -196,10 +194,7 @@ pub(super) async fn callback(
     };
     let session_id = shared.sessions.create(session);
     let mut response = see_other(next);
-    attach_cookie(
-        &mut response,
-        &set_cookie(&session_id, shared.settings.is_tls()),
-    );
+    append_set_cookie(&mut response, shared.sessions.set_cookie(&session_id));
     response
 }
 
@@ -212,9 +207,10 @@ pub(super) async fn logout(
     if let Err(failure) = holder.check_csrf(&state, &form.csrf_token) {
         return failure.page(holder.layout());
     }
-    state.shared.sessions.remove(&holder.session_id);
+    let sessions = &state.shared.sessions;
+    sessions.remove(&holder.session_id);
     let mut response = see_other("/");
-    attach_cookie(&mut response, &clear_cookie(state.shared.settings.is_tls()));
+    append_set_cookie(&mut response, sessions.clear_cookie());
     response
 }
 
@@ -250,10 +246,4 @@ fn login_problem(layout: Layout, text: &'static str) -> Response {
         layout,
     };
     render(StatusCode::UNAUTHORIZED, &page)
-}
-
-pub(super) fn attach_cookie(response: &mut Response, cookie: &str) {
-    if let Ok(value) = HeaderValue::from_str(cookie) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
 }

@@ -6,6 +6,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use kuvert_core::id::PersonalIdentityNumber;
 use kuvert_core::report::error_chain;
+use kuvert_web::csrf::CsrfError;
 use kuvert_web::i18n::Language;
 use kuvert_wire::fault::CallId;
 use time::OffsetDateTime;
@@ -89,8 +90,10 @@ pub(super) struct MessagePage {
 pub(super) enum Failure {
     /// The page or letter does not exist, or is not theirs (never told apart).
     NotFound,
-    /// A form without a valid CSRF token or with unusable fields.
+    /// A form with unusable fields.
     BadForm,
+    /// A form without this session's CSRF token: not the person's own request.
+    Forged(CsrfError),
     /// Something on our side; logged once here with the CallId shown to the person.
     Internal(Box<dyn std::error::Error + Send + Sync>),
 }
@@ -106,6 +109,7 @@ impl Failure {
         let (status, text, call_id) = match self {
             Self::NotFound => (StatusCode::NOT_FOUND, t.not_found, None),
             Self::BadForm => (StatusCode::BAD_REQUEST, t.forbidden, None),
+            Self::Forged(error) => (error.status(), t.forbidden, None),
             Self::Internal(error) => {
                 let call_id = CallId::new();
                 tracing::error!(

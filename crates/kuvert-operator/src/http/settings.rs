@@ -18,6 +18,7 @@ use kuvert_core::limits::EMAIL_ADDRESS_CHARS_MAX;
 use kuvert_core::message::EmailAddress;
 use kuvert_store::operator::{
     CodeCheck, CodeIssue, ConfirmationCode, MobileNumber, NotificationAddress, NotificationChannel,
+    NotificationSetting,
 };
 use serde::Deserialize;
 use time::OffsetDateTime;
@@ -78,8 +79,8 @@ pub(super) async fn set_address(
     holder: Holder,
     Form(form): Form<AddressForm>,
 ) -> Response {
-    let channel = match checked_channel(&state, &holder, &form) {
-        Ok(channel) => channel,
+    let (channel, settings) = match channel_and_settings(&state, &holder, &form).await {
+        Ok(found) => found,
         Err(failure) => return failure.page(holder.layout()),
     };
     let t = holder.layout().t;
@@ -106,23 +107,14 @@ pub(super) async fn set_address(
             .await;
         }
     };
-    let settings = state
-        .shared
-        .store
-        .notification_settings(&holder.mailbox())
-        .await;
-    match settings {
-        Ok(settings)
-            if settings
-                .iter()
-                .any(|s| s.is_confirmed && s.address == address) =>
-        {
-            // Already in use: nothing to confirm, and no code to send.
-            see_other("/installningar?sparat=1")
-        }
-        Ok(_) => send_code(&state, &holder, &address, &form.address).await,
-        Err(error) => Failure::from(error).page(holder.layout()),
+    let is_in_use = settings
+        .iter()
+        .any(|setting| setting.is_confirmed && setting.address == address);
+    if is_in_use {
+        // Already in use: nothing to confirm, and no code to send.
+        return see_other("/installningar?sparat=1");
     }
+    send_code(&state, &holder, &address, &form.address).await
 }
 
 /// `POST /installningar/ny-kod`: a new code to the address waiting for confirmation.
@@ -131,18 +123,9 @@ pub(super) async fn resend_code(
     holder: Holder,
     Form(form): Form<AddressForm>,
 ) -> Response {
-    let channel = match checked_channel(&state, &holder, &form) {
-        Ok(channel) => channel,
+    let (channel, settings) = match channel_and_settings(&state, &holder, &form).await {
+        Ok(found) => found,
         Err(failure) => return failure.page(holder.layout()),
-    };
-    let settings = match state
-        .shared
-        .store
-        .notification_settings(&holder.mailbox())
-        .await
-    {
-        Ok(settings) => settings,
-        Err(error) => return Failure::from(error).page(holder.layout()),
     };
     let waiting = settings
         .into_iter()
@@ -244,6 +227,19 @@ fn checked_channel(
         "sms" => Ok(NotificationChannel::Sms),
         _ => Err(Failure::BadForm),
     }
+}
+
+/// The CSRF check, the posted channel and the mailbox's addresses as they are now: what
+/// entering an address and asking for a new code both start from.
+async fn channel_and_settings(
+    state: &InboxState,
+    holder: &Holder,
+    form: &AddressForm,
+) -> Result<(NotificationChannel, Vec<NotificationSetting>), Failure> {
+    let channel = checked_channel(state, holder, form)?;
+    let store = &state.shared.store;
+    let settings = store.notification_settings(&holder.mailbox()).await?;
+    Ok((channel, settings))
 }
 
 /// Stores a new code's hash for `address` and sends the code there.

@@ -25,14 +25,15 @@ use kuvert_eid::SignatureData;
 use kuvert_eid::signature::SignatureDataFields;
 use kuvert_store::operator::{Folder, MailboxQuery};
 use kuvert_web::i18n::Language;
+use kuvert_web::session::append_set_cookie;
 use serde::Deserialize;
 
 use super::account::mailbox_notice;
 use super::account::signing::{self, MOVE_AGREEMENT_TEXT, SigningPurpose};
 use super::account::texts::{AccountTexts, account_texts};
-use super::auth::{CsrfForm, Holder, attach_cookie};
+use super::auth::{CsrfForm, Holder};
 use super::pages::{Failure, Layout, MessagePage, render, see_other};
-use super::session::{Session, set_cookie};
+use super::session::{Session, take_signing};
 use super::{InboxState, Shared};
 use crate::registry_client::RegistryError;
 use crate::registry_client::account::RegistrationSource;
@@ -121,10 +122,10 @@ fn log_in_first(state: &InboxState, source: Option<RegistrationSource>) -> Respo
         signup_source: Some(source),
         ..Session::default()
     };
-    let session_id = state.shared.sessions.create(session);
+    let sessions = &state.shared.sessions;
+    let session_id = sessions.create(session);
     let mut response = see_other("/logga-in");
-    let cookie = set_cookie(&session_id, state.shared.settings.is_tls());
-    attach_cookie(&mut response, &cookie);
+    append_set_cookie(&mut response, sessions.set_cookie(&session_id));
     response
 }
 
@@ -267,7 +268,7 @@ pub(super) async fn signed(
     Form(form): Form<SignedForm>,
 ) -> Response {
     let shared = &state.shared;
-    let Some((person, pending)) = shared.sessions.take_signing(&form.state) else {
+    let Some((person, pending)) = take_signing(&shared.sessions, &form.state) else {
         return Failure::BadForm.page(Layout::anonymous(language));
     };
     if form.error.is_some() {

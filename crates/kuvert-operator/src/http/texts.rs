@@ -1,11 +1,18 @@
 //! The inbox's words in Swedish and English, from TERMS.md only, and the middleware that
 //! remembers a `?lang=` choice in a cookie so every following page keeps the language.
 
-use axum::extract::Request;
-use axum::http::{HeaderValue, header};
+use std::time::Duration;
+
+use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use kuvert_web::i18n::{LANGUAGE_PARAMETER, Language};
+use kuvert_web::session::{CookieAttributes, append_set_cookie};
+
+use super::InboxState;
+
+/// How long the browser keeps the language choice: a year.
+const LANGUAGE_COOKIE_MAX_AGE: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 
 /// Every fixed text of the inbox pages in one language.
 pub(super) struct Texts {
@@ -267,8 +274,13 @@ pub(super) fn texts(language: Language) -> &'static Texts {
 }
 
 /// Remembers a `?lang=` choice in the `lang` cookie (read by the `Language` extractor), so
-/// links and form posts need not carry it.
-pub(super) async fn remember_language(request: Request, next: Next) -> Response {
+/// links and form posts need not carry it. Secure when the inbox is served over https, like
+/// the session cookie.
+pub(super) async fn remember_language(
+    State(state): State<InboxState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let chosen = request.uri().query().and_then(|query| {
         query.split('&').find_map(|pair| {
             let (name, value) = pair.split_once('=')?;
@@ -277,13 +289,14 @@ pub(super) async fn remember_language(request: Request, next: Next) -> Response 
     });
     let mut response = next.run(request).await;
     if let Some(language) = chosen {
-        let cookie = format!(
-            "{LANGUAGE_PARAMETER}={}; Path=/; SameSite=Lax; Max-Age=31536000",
-            language.code()
-        );
-        if let Ok(value) = HeaderValue::from_str(&cookie) {
-            response.headers_mut().append(header::SET_COOKIE, value);
-        }
+        let attributes = CookieAttributes {
+            path: "/",
+            is_secure: state.shared.settings.is_tls(),
+            is_http_only: false,
+        };
+        let max_age = Some(LANGUAGE_COOKIE_MAX_AGE);
+        let cookie = attributes.set_cookie(LANGUAGE_PARAMETER, language.code(), max_age);
+        append_set_cookie(&mut response, cookie);
     }
     response
 }

@@ -58,7 +58,7 @@ async fn account_forms_refuse_a_post_without_the_csrf_token() {
         "skaffa",
     ] {
         let response = browser.post_form(&url(&inbox, path), &forged).await;
-        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{path}");
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{path}");
     }
 }
 

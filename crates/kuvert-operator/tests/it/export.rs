@@ -152,7 +152,7 @@ async fn export_zip_holds_the_stored_sealed_deliveries_and_receipts_byte_for_byt
             &[("csrf_token".to_owned(), "00".repeat(32))],
         )
         .await;
-    assert_eq!(forged.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
 
     let entries = export(&browser, &inbox).await;
     assert_eq!(folders(&entries).len(), 2, "{:?}", entries.keys());

@@ -104,7 +104,7 @@ async fn mark_unread_needs_the_csrf_token_and_marks_the_letter_unread() {
     let forged = browser
         .post_form(&unread_url, &[("csrf_token".to_owned(), "00".repeat(32))])
         .await;
-    assert_eq!(forged.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
     let html = browser
         .get(&url(&inbox, "brevlada"))
         .await
@@ -286,7 +286,9 @@ async fn settings_save_a_notification_address_and_refuse_a_bad_one() {
         .post_form(&address_url, &form("email", "hanna@example.se"))
         .await;
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
-    let bad = browser.post_form(&address_url, &form("sms", "0701234567")).await;
+    let bad = browser
+        .post_form(&address_url, &form("sms", "0701234567"))
+        .await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     assert!(
         bad.text()
@@ -553,7 +555,9 @@ async fn choosing_a_company_mailbox_without_representing_it_is_not_found() {
         ("csrf_token".to_owned(), token),
         ("mailbox".to_owned(), company.as_str().to_owned()),
     ];
-    let refused = stranger.post_form(&url(&inbox, "brevlada/valj"), &form).await;
+    let refused = stranger
+        .post_form(&url(&inbox, "brevlada/valj"), &form)
+        .await;
     assert_eq!(
         refused.status(),
         StatusCode::NOT_FOUND,

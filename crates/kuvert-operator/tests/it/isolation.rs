@@ -3,7 +3,7 @@
 //! Every route that names a letter is tried by a second person with their own valid session
 //! and CSRF token, with the first person's exact URLs, without any session, and without or
 //! with a wrong CSRF token; plus acting for a company one does not represent, the security
-//! headers of every page and the session cookie's flags over TLS.
+//! headers of every page and the session and language cookies' flags over TLS.
 
 use kuvert_core::id::PersonalIdentityNumber;
 use kuvert_store::operator::{DeliveryId, Folder, MailboxQuery};
@@ -192,11 +192,7 @@ async fn replaying_another_sessions_urls_with_ones_own_session_is_not_found() {
         assert_eq!(own_token.status(), StatusCode::NOT_FOUND, "{route:?}");
         if matches!(route.0, Method::Post(_)) {
             let replayed_token = call(&stranger, &inbox, &route, Some(&holder_token)).await;
-            assert_eq!(
-                replayed_token.status(),
-                StatusCode::BAD_REQUEST,
-                "{route:?}"
-            );
+            assert_eq!(replayed_token.status(), StatusCode::FORBIDDEN, "{route:?}");
         }
     }
     let events_after = inbox
@@ -264,9 +260,12 @@ async fn form_posts_without_or_with_a_wrong_csrf_token_change_nothing() {
             let response = call(&holder, &inbox, route, token.as_deref()).await;
             assert_eq!(
                 response.status(),
-                StatusCode::BAD_REQUEST,
+                StatusCode::FORBIDDEN,
                 "{route:?} with {token:?}"
             );
+            let page = response.text().await.unwrap();
+            let why = "Formuläret kunde inte tas emot. Ladda om sidan och försök igen.";
+            assert!(page.contains(why), "{route:?} with {token:?}: {page}");
         }
     }
     assert_untouched(&inbox, id).await;
@@ -308,7 +307,9 @@ async fn a_person_who_represents_no_company_cannot_act_for_one() {
             ("csrf_token".to_owned(), token.clone()),
             ("mailbox".to_owned(), mailbox.to_owned()),
         ];
-        let refused = stranger.post_form(&url(&inbox, "brevlada/valj"), &form).await;
+        let refused = stranger
+            .post_form(&url(&inbox, "brevlada/valj"), &form)
+            .await;
         assert!(
             matches!(
                 refused.status(),
@@ -404,6 +405,28 @@ async fn session_cookie_is_http_only_lax_and_secure_when_the_inbox_is_served_ove
         "{cookie}"
     );
     assert!(cookie.contains("; Secure"), "{cookie}");
+}
+
+#[tokio::test]
+async fn language_cookie_is_lax_and_secure_when_the_inbox_is_served_over_tls() {
+    let plain = start().await;
+    let chosen = new_browser().get(&url(&plain, "?lang=en")).await;
+    let cookie = chosen.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(
+        cookie.starts_with("lang=en; Path=/; SameSite=Lax"),
+        "{cookie}"
+    );
+    assert!(!cookie.contains("Secure"), "{cookie}");
+
+    let tls =
+        start_with_web(serde_json::json!({ "public_url": "https://brevlada.example/" })).await;
+    let chosen = new_browser().get(&url(&tls, "?lang=en")).await;
+    let cookie = chosen.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(
+        cookie.starts_with("lang=en; Path=/; SameSite=Lax"),
+        "{cookie}"
+    );
+    assert!(cookie.ends_with("; Secure"), "{cookie}");
 }
 
 #[tokio::test]

@@ -5,21 +5,22 @@
 //! store, read on every request.
 
 use axum::extract::{FromRequestParts, Query, State};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use kuvert_eid::{AuthorizationResponse, EidError, OidcClient};
 use kuvert_store::portal::Communicator;
+use kuvert_web::csrf::CSRF_FIELD;
 use kuvert_web::i18n::Language;
-use secrecy::SecretString;
+use kuvert_web::session::{SessionId, append_set_cookie};
 
 use super::pages::{MessageKind, message_page};
-use super::session::{Session, clear_cookie, cookie_session_id, set_cookie};
+use super::session::Session;
 use super::{CommunicatorState, Shared};
 
 /// A logged-in person with the communicator role.
 pub(super) struct Signed {
-    pub(super) session_id: SecretString,
+    pub(super) session_id: SessionId,
     pub(super) communicator: Communicator,
     pub(super) language: Language,
     /// The CSRF token for this session's forms.
@@ -35,8 +36,10 @@ impl FromRequestParts<CommunicatorState> for Signed {
     ) -> Result<Self, Self::Rejection> {
         let Ok(language) = Language::from_request_parts(parts, state).await;
         let shared = &state.shared;
-        let person =
-            cookie_session_id(&parts.headers).and_then(|id| match shared.sessions.get(&id) {
+        let sessions = &shared.sessions;
+        let person = sessions
+            .session_id(&parts.headers)
+            .and_then(|id| match sessions.get(&id) {
                 Some(Session::LoggedIn(person)) => Some((id, person)),
                 _ => None,
             });
@@ -45,7 +48,7 @@ impl FromRequestParts<CommunicatorState> for Signed {
         };
         match shared.store.communicator(&person).await {
             Ok(Some(communicator)) => Ok(Self {
-                csrf: shared.csrf.token(&session_id).as_str().to_owned(),
+                csrf: sessions.csrf_token(&session_id).as_str().to_owned(),
                 session_id,
                 communicator,
                 language,
@@ -71,11 +74,22 @@ impl FromRequestParts<CommunicatorState> for Signed {
 impl Signed {
     /// Whether a submitted form's CSRF token belongs to this session.
     pub(super) fn is_form_genuine(&self, state: &CommunicatorState, submitted: &str) -> bool {
-        state
+        self.refused_form(state, submitted).is_none()
+    }
+
+    /// The page for a form whose CSRF token is not this session's, with the status every
+    /// role answers a refused form with; `None` for a genuine form.
+    fn refused_form(&self, state: &CommunicatorState, submitted: &str) -> Option<Response> {
+        let checked = state
             .shared
-            .csrf
-            .verify(&self.session_id, Some(submitted))
-            .is_ok()
+            .sessions
+            .check_csrf(&self.session_id, Some(submitted));
+        let error = checked.err()?;
+        Some(message_page(
+            self.language,
+            MessageKind::BadForm,
+            error.status(),
+        ))
     }
 }
 
@@ -94,12 +108,10 @@ pub(super) async fn login(State(state): State<CommunicatorState>, language: Lang
         }
     };
     let start = client.start_login();
-    let session_id = state
-        .shared
-        .sessions
-        .create(Session::PendingLogin(start.state));
+    let sessions = &state.shared.sessions;
+    let session_id = sessions.create(Session::PendingLogin(start.state));
     let mut response = Redirect::to(start.authorize_url.as_str()).into_response();
-    attach_cookie(&mut response, &set_cookie(&session_id, state.shared.is_tls));
+    append_set_cookie(&mut response, sessions.set_cookie(&session_id));
     response
 }
 
@@ -112,7 +124,9 @@ pub(super) async fn callback(
     Query(response): Query<AuthorizationResponse>,
 ) -> Response {
     let shared = &state.shared;
-    let pending = cookie_session_id(&parts.headers)
+    let pending = shared
+        .sessions
+        .session_id(&parts.headers)
         .and_then(|id| shared.sessions.remove(&id))
         .and_then(|session| match session {
             Session::PendingLogin(pending) => Some(pending),
@@ -155,7 +169,7 @@ pub(super) async fn callback(
     let mut response =
         Redirect::to(&format!("/kommunikator{}", lang_query(language))).into_response();
     *response.status_mut() = StatusCode::SEE_OTHER;
-    attach_cookie(&mut response, &set_cookie(&session_id, shared.is_tls));
+    append_set_cookie(&mut response, shared.sessions.set_cookie(&session_id));
     response
 }
 
@@ -166,13 +180,14 @@ pub(super) async fn logout(
     body: axum::body::Bytes,
 ) -> Response {
     let fields = super::form::FormFields::parse(&body);
-    if !signed.is_form_genuine(&state, fields.value(kuvert_web::csrf::CSRF_FIELD)) {
-        return message_page(signed.language, MessageKind::BadForm, StatusCode::FORBIDDEN);
+    if let Some(refused) = signed.refused_form(&state, fields.value(CSRF_FIELD)) {
+        return refused;
     }
-    state.shared.sessions.remove(&signed.session_id);
+    let sessions = &state.shared.sessions;
+    sessions.remove(&signed.session_id);
     let mut response = Redirect::to("/").into_response();
     *response.status_mut() = StatusCode::SEE_OTHER;
-    attach_cookie(&mut response, &clear_cookie(state.shared.is_tls));
+    append_set_cookie(&mut response, sessions.clear_cookie());
     response
 }
 
@@ -198,10 +213,4 @@ async fn oidc_client(shared: &Shared) -> Result<&OidcClient, EidError> {
             )
         })
         .await
-}
-
-fn attach_cookie(response: &mut Response, cookie: &str) {
-    if let Ok(value) = HeaderValue::from_str(cookie) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
 }

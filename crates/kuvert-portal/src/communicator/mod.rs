@@ -23,7 +23,6 @@ use axum::Router;
 use axum::routing::{get, post};
 use kuvert_eid::OidcClient;
 use kuvert_store::portal::PortalStore;
-use kuvert_web::csrf::CsrfKey;
 use secrecy::SecretString;
 use tokio::sync::OnceCell;
 
@@ -69,14 +68,12 @@ struct Shared {
     config: CommunicatorConfig,
     /// `<public_url>kommunikator/inloggad`, registered at the provider.
     redirect_url: url::Url,
-    is_tls: bool,
     store: Arc<dyn PortalStore>,
     registry: RegistryClient,
     /// Discovered at the first login, so the portal starts while the provider is down.
     oidc: OnceCell<OidcClient>,
     eid_http: reqwest::Client,
     sessions: session::Sessions,
-    csrf: CsrfKey,
 }
 
 /// Timeouts of the calls to the e-ID provider.
@@ -127,13 +124,11 @@ impl CommunicatorState {
             shared: Arc::new(Shared {
                 config: config.clone(),
                 redirect_url,
-                is_tls: public_url.scheme() == "https",
                 store,
                 registry,
                 oidc: OnceCell::new(),
                 eid_http,
-                sessions: session::Sessions::new(idle),
-                csrf: CsrfKey::generate(),
+                sessions: session::new_store(idle, public_url.scheme() == "https"),
             }),
         })
     }
