@@ -57,6 +57,14 @@ fn store(sessions_max: usize) -> (SessionStore<String>, Arc<TurnedClock>) {
     (store, clock)
 }
 
+/// A session made now that has ended by the time the call returns (the clock moved past
+/// the idle timeout).
+fn ended_session(sessions: &SessionStore<String>, clock: &TurnedClock, data: &str) -> SessionId {
+    let id = sessions.create(data.to_owned());
+    clock.advance(IDLE + Duration::from_secs(1));
+    id
+}
+
 fn headers_with_cookie(cookie: &str) -> HeaderMap {
     let mut headers = HeaderMap::new();
     headers.insert(header::COOKIE, HeaderValue::from_str(cookie).unwrap());
@@ -115,8 +123,7 @@ fn remove_ends_the_session_and_returns_what_it_held_only_while_live() {
         "logout ends it server-side"
     );
     assert!(sessions.remove(&logged_out).is_none());
-    let ended = sessions.create("b".to_owned());
-    clock.advance(IDLE + Duration::from_secs(1));
+    let ended = ended_session(&sessions, &clock, "b");
     assert!(
         sessions.remove(&ended).is_none(),
         "an ended session's data is not used"
@@ -127,8 +134,7 @@ fn remove_ends_the_session_and_returns_what_it_held_only_while_live() {
 #[test]
 fn full_store_drops_ended_sessions_first_then_the_least_recently_used() {
     let (sessions, clock) = store(3);
-    let ended = sessions.create("ended".to_owned());
-    clock.advance(IDLE + Duration::from_secs(1));
+    let ended = ended_session(&sessions, &clock, "ended");
     let least_recent = sessions.create("least recent".to_owned());
     clock.advance(Duration::from_secs(1));
     let recent = sessions.create("recent".to_owned());
@@ -163,8 +169,7 @@ fn update_changes_only_the_named_live_session() {
 #[test]
 fn find_map_takes_from_the_live_session_that_matches_once() {
     let (sessions, clock) = store(10);
-    let ended = sessions.create("state-1".to_owned());
-    clock.advance(IDLE + Duration::from_secs(1));
+    let ended = ended_session(&sessions, &clock, "state-1");
     let live = sessions.create("state-1".to_owned());
     let take = |data: &mut String| (data == "state-1").then(|| std::mem::take(data));
     assert_eq!(sessions.find_map(take).as_deref(), Some("state-1"));
