@@ -2,7 +2,8 @@
 //! `kuvert demo` — registry, both operators, the portal and the test e-ID, in-process, each
 //! on `127.0.0.1:0` — in a fresh temporary directory, with the PKI made once per test binary.
 //! Typed helpers send letters through the real sender toolkit, log people in through the
-//! test e-ID's forms over HTTP and drive the notification workers.
+//! test e-ID's forms over HTTP (at their inbox, or at the portal's `/kommunikator` as a
+//! communicator) and drive the notification workers.
 //!
 //! It is a test harness: failures to start panic with what failed, and everything stops when
 //! the [`Federation`] is dropped.
@@ -12,12 +13,15 @@ mod browser;
 
 use std::sync::OnceLock;
 
-use kuvert_core::id::RecipientId;
+use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber, RecipientId};
 use kuvert_core::message::{Attachment, Body, Subject, SupportInfo, SupportText};
 use kuvert_pki::TestPki;
 use kuvert_sender::{Letter, Outcome, SendError, Toolkit};
+use kuvert_store::portal::Communicator;
+use url::Url;
 
-pub use browser::Browser;
+/// The one shared test browser (cookies, forms, redirects by hand).
+pub use kuvert_testenv::browser::Browser;
 
 use crate::demo::{self, Databases, Demo, DemoOptions, Manifest, Ports};
 use crate::seed::{self, SeedOrganisation, SeedPerson};
@@ -133,6 +137,60 @@ impl Federation {
         }
     }
 
+    /// The portal's database URL: its SQLite file, or its PostgreSQL database when
+    /// `KUVERT_TEST_PG_URL` is set (for tests that run `kuvert portal communicator` on it).
+    #[must_use]
+    pub fn portal_database_url(&self) -> String {
+        match &self.databases {
+            Databases::Sqlite => format!(
+                "sqlite://{}?mode=rwc",
+                self.dir.path().join("portal.db").display()
+            ),
+            Databases::Postgres(urls) => urls[seed::OPERATORS.len() + 1].clone(),
+        }
+    }
+
+    /// The portal's start page (`http://127.0.0.1:PORT/`); `/kommunikator` is below it.
+    #[must_use]
+    pub fn portal_url(&self) -> Url {
+        Url::parse(&self.manifest().portal_url).unwrap()
+    }
+
+    /// The portal's configuration file as the demo wrote it (`DIR/portal.toml`), for
+    /// `kuvert portal communicator --config FILE`.
+    #[must_use]
+    pub fn portal_config_path(&self) -> std::path::PathBuf {
+        self.manifest().portal_config.clone()
+    }
+
+    /// Gives `person` the communicator role for `senders` (replacing the senders they had),
+    /// as `kuvert portal communicator add` does. The demo already seeded one communicator,
+    /// [`demo::COMMUNICATOR`].
+    pub async fn grant_communicator(
+        &self,
+        person: &PersonalIdentityNumber,
+        senders: &[OrganisationNumber],
+        is_admin: bool,
+    ) -> Communicator {
+        self.demo
+            .portal
+            .store()
+            .grant_communicator(person, senders, is_admin)
+            .await
+            .unwrap()
+    }
+
+    /// Logs `person` in at the portal's communicators' pages through the test e-ID's forms
+    /// over HTTP, and returns the browser holding the portal's session cookie. The login
+    /// itself needs no role; the pages then answer by the role in the portal's store
+    /// ([`Federation::grant_communicator`]).
+    pub async fn login_communicator(&self, person: &SeedPerson) -> Browser {
+        let browser = Browser::new(&self.pki_ca_pem());
+        let login = self.portal_url().join("kommunikator/logga-in").unwrap();
+        browser::log_in_at(&browser, &login, person_index(person)).await;
+        browser
+    }
+
     /// The sender toolkit of the demo's intermediary, signing for both senders.
     #[must_use]
     pub fn toolkit(&self) -> &Toolkit {
@@ -187,11 +245,8 @@ impl Federation {
             .unwrap()
             .inbox_url;
         let browser = Browser::new(&self.pki_ca_pem());
-        let index = seed::PERSONS
-            .iter()
-            .position(|p| p.key == person.key)
-            .unwrap();
-        browser.log_in(inbox, index).await;
+        let login = Url::parse(inbox).unwrap().join("logga-in").unwrap();
+        browser::log_in_at(&browser, &login, person_index(person)).await;
         browser
     }
 
@@ -214,6 +269,14 @@ impl Federation {
     fn pki_ca_pem(&self) -> String {
         self.demo.pki.organisation_ca_pem().to_owned()
     }
+}
+
+/// The person's place in the test e-ID's person picker (the order of [`seed::PERSONS`]).
+fn person_index(person: &SeedPerson) -> usize {
+    seed::PERSONS
+        .iter()
+        .position(|p| p.key == person.key)
+        .unwrap()
 }
 
 async fn start_demo(
@@ -262,7 +325,8 @@ mod postgres {
             .await
             .expect("PostgreSQL");
         let mut urls = Vec::new();
-        for _ in 0..=crate::seed::OPERATORS.len() {
+        // The registry, each operator, then the portal (`Databases::Postgres`).
+        for _ in 0..crate::seed::OPERATORS.len() + 2 {
             let name = format!("kuvert_{}", uuid::Uuid::new_v4().simple());
             let statement = format!("CREATE DATABASE {name}");
             admin

@@ -111,6 +111,37 @@ async fn rest_lists_senders_intermediaries_and_operators() {
     }
 }
 
+/// Who sends digital mail is public: the REST list of senders is answered to an organisation
+/// of the federation the registry knows in no role (the portal), while its other lists, like
+/// the SOAP `getSenders`, stay for known organisations.
+#[tokio::test]
+async fn rest_senders_are_answered_to_any_verified_organisation_other_lists_are_not() {
+    let registry = Registry::start().await;
+    let get = |path: &str| {
+        registry
+            .client("stranger")
+            .get(format!("{}{path}", registry.base_url))
+            .send()
+    };
+    let response = get("/api/v1/senders").await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let list: Value = response.json().await.unwrap();
+    let numbers: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|sender| sender["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(numbers.len(), 2, "{list}");
+    assert!(numbers.contains(&AGENCY), "{list}");
+    for path in ["/api/v1/intermediaries", "/api/v1/operators"] {
+        let response = get(path).await.unwrap();
+        assert_eq!(response.status().as_u16(), 403, "{path}");
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(problem["code"], 5002, "{path}");
+    }
+}
+
 #[tokio::test]
 async fn openapi_describes_the_rest_routes() {
     let registry = Registry::start().await;
@@ -123,6 +154,12 @@ async fn openapi_describes_the_rest_routes() {
     let document: Value = serde_json::from_slice(&bytes).unwrap();
     assert!(document["paths"]["/api/v1/reachability"]["post"].is_object());
     assert!(document["paths"]["/api/v1/profiles/register"]["post"].is_object());
+    let senders = &document["paths"]["/api/v1/senders"]["get"];
+    let description = senders["description"].as_str().unwrap();
+    assert!(
+        description.contains("any organisation with a verified"),
+        "{senders}"
+    );
 }
 
 #[tokio::test]

@@ -38,6 +38,12 @@ pub struct Manifest {
     pub registry: ManifestOrganisation,
     /// The people.
     pub persons: Vec<ManifestPerson>,
+    /// The people with the portal's communicator role (`/kommunikator`).
+    #[serde(default)]
+    pub communicators: Vec<ManifestCommunicator>,
+    /// The portal's configuration file, for `kuvert portal communicator --config FILE`.
+    #[serde(default)]
+    pub portal_config: PathBuf,
     /// The organisation CA (trust anchor of every TLS peer and organisation signature).
     pub organisation_ca: PathBuf,
     /// The e-ID CA (trust anchor of person signatures).
@@ -89,6 +95,23 @@ pub struct ManifestPerson {
     pub deselected_senders: Vec<String>,
 }
 
+/// A person who logs in at the portal's communicators' pages with the test e-ID.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ManifestCommunicator {
+    /// Key of the person in [`crate::seed`].
+    pub person: String,
+    /// Full name, as the test e-ID lists them.
+    pub name: String,
+    /// Personnummer, 12 digits.
+    pub personal_identity_number: String,
+    /// Organisation numbers of the senders whose campaigns they work with.
+    pub senders: Vec<String>,
+    /// May also work for every sender and enter the annual targets.
+    pub is_admin: bool,
+    /// Where they log in: the portal's `/kommunikator`.
+    pub url: String,
+}
+
 impl Manifest {
     pub(super) fn new(options: &DemoOptions, plan: &Plan) -> Self {
         let organisation = |seed: SeedOrganisation| ManifestOrganisation {
@@ -124,6 +147,8 @@ impl Manifest {
             })
             .collect();
         Self {
+            communicators: vec![communicator(plan)],
+            portal_config: options.data_dir.join(roles::PORTAL_CONFIG_FILE),
             data_dir: options.data_dir.clone(),
             mail_dir: plan.mail_dir.clone(),
             registry_url: plan.registry_url.to_string(),
@@ -163,6 +188,13 @@ impl Manifest {
     #[must_use]
     pub fn urls(&self) -> Vec<(String, String)> {
         let mut lines = vec![("Portalen".to_owned(), self.portal_url.clone())];
+        for communicator in &self.communicators {
+            let role = if communicator.is_admin { ", admin" } else { "" };
+            lines.push((
+                format!("Kommunikatör ({}{role})", communicator.name),
+                communicator.url.clone(),
+            ));
+        }
         for operator in &self.operators {
             lines.push((
                 format!("{} (brevlåda)", operator.organisation.name),
@@ -204,5 +236,27 @@ impl Manifest {
             .chain([self.intermediary.clone(), self.registry.clone()])
             .map(|organisation| (organisation.key.clone(), organisation))
             .collect()
+    }
+}
+
+/// The demo's communicator ([`super::COMMUNICATOR`]) as other programs see it.
+fn communicator(plan: &Plan) -> ManifestCommunicator {
+    let seeded = super::COMMUNICATOR;
+    let person = seeded.seed_person();
+    let url = plan
+        .portal_url
+        .join("kommunikator")
+        .map_or_else(|_| plan.portal_url.to_string(), |url| url.to_string());
+    ManifestCommunicator {
+        person: person.key.to_owned(),
+        name: person.name(),
+        personal_identity_number: person.number.to_owned(),
+        senders: seeded
+            .sender_numbers()
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
+        is_admin: seeded.is_admin,
+        url,
     }
 }

@@ -1,6 +1,7 @@
 //! `kuvert demo`: the whole federation in one process on 127.0.0.1 — the registry, the two
 //! seeded mailbox operators, the portal and the test e-ID — with the demo identities of
-//! [`crate::seed`] registered, so a person can log in and read letters at once.
+//! [`crate::seed`] registered, so a person can log in and read letters at once, and a
+//! communicator ([`COMMUNICATOR`]) can log in at the portal's `/kommunikator`.
 //!
 //! [`start`] is the one start-up path: `kuvert demo` calls it with fixed ports and a data
 //! directory that survives restarts, [`crate::testkit`] with port 0 and a temporary one.
@@ -18,8 +19,12 @@ use kuvert_pki::TestPki;
 use kuvert_web::Shutdown;
 use tokio::task::JoinSet;
 
-pub use manifest::{FILE_NAME, Manifest, ManifestOperator, ManifestOrganisation, ManifestPerson};
-pub use roles::Ports;
+pub use manifest::{
+    FILE_NAME, Manifest, ManifestCommunicator, ManifestOperator, ManifestOrganisation,
+    ManifestPerson,
+};
+pub use roles::{PORTAL_CONFIG_FILE, Ports};
+pub use seeding::{COMMUNICATOR, SeedCommunicator};
 
 /// The first of the demo's consecutive default ports (registry 8440 … Exempelposten's web
 /// inbox 8446), easy to remember and clear of common development servers.
@@ -123,6 +128,7 @@ pub async fn start_with_pki(options: DemoOptions, pki: TestPki) -> anyhow::Resul
         roles::start_operators(&options, &plan, listeners.operators, &shutdown, &mut tasks).await?;
     let portal =
         roles::start_portal(&options, &plan, listeners.portal, &shutdown, &mut tasks).await?;
+    seeding::seed_portal(&portal).await?;
     let manifest = Manifest::new(&options, &plan);
     manifest.write(&options.data_dir.join(manifest::FILE_NAME))?;
     Ok(Demo {

@@ -42,6 +42,9 @@ pub(super) struct Plan {
     pub(super) registry_url: Url,
     pub(super) eid_issuer: Url,
     pub(super) portal_url: Url,
+    /// The portal's OIDC client secret at the test e-ID, for the communicators' login
+    /// (fresh per start).
+    pub(super) portal_client_secret: String,
     pub(super) operators: Vec<OperatorPlan>,
 }
 
@@ -144,6 +147,7 @@ pub(super) fn plan(options: &DemoOptions, listeners: &BoundListeners) -> anyhow:
         registry_url: url("https", &listeners.registry, "/")?,
         eid_issuer: url("http", &listeners.eid, "/")?,
         portal_url: url("http", &listeners.portal, "/")?,
+        portal_client_secret: uuid::Uuid::new_v4().simple().to_string(),
         operators,
     })
 }
@@ -206,7 +210,7 @@ pub(super) fn start_eid(
     shutdown: &Shutdown,
     tasks: &mut Tasks,
 ) -> anyhow::Result<()> {
-    let clients = plan
+    let mut clients = plan
         .operators
         .iter()
         .map(|operator| {
@@ -220,6 +224,12 @@ pub(super) fn start_eid(
             })
         })
         .collect::<Result<Vec<_>, url::ParseError>>()?;
+    // The portal's communicators log in with the same test e-ID as the people.
+    clients.push(RegisteredClient {
+        client_id: PORTAL_CLIENT_ID.to_owned(),
+        client_secret: SecretString::from(plan.portal_client_secret.clone()),
+        redirect_uris: vec![plan.portal_url.join(PORTAL_REDIRECT_PATH)?],
+    });
     let mut persons = Vec::new();
     for person in seed::PERSONS {
         let credential = pki
@@ -259,6 +269,18 @@ pub(super) fn start_eid(
 /// signed agreement of "skaffa digital brevlåda" (`kuvert_operator::config::WebConfig`).
 const OPERATOR_REDIRECT_PATHS: [&str; 2] = ["inloggad", "skaffa/signerad"];
 
+/// The portal's client id at the test e-ID (its communicators' login).
+const PORTAL_CLIENT_ID: &str = seed::PORTAL.key;
+
+/// Where the portal receives the e-ID's answer to a communicator's login
+/// (`kuvert_portal::CommunicatorConfig`).
+const PORTAL_REDIRECT_PATH: &str = "kommunikator/inloggad";
+
+/// The file the demo writes the portal's configuration to, in the data directory, so the
+/// admin command works on the demo's portal:
+/// `kuvert portal communicator --config DIR/portal.toml add PNR --sender ORGNR`.
+pub const PORTAL_CONFIG_FILE: &str = "portal.toml";
+
 /// Where the portal sends a person who chose an operator: its sign-up.
 const OPERATOR_SIGNUP_PATH: &str = "skaffa";
 
@@ -269,7 +291,11 @@ pub(super) async fn start_portal(
     shutdown: &Shutdown,
     tasks: &mut Tasks,
 ) -> anyhow::Result<kuvert_portal::Service> {
-    let config = portal_config(options, plan)?;
+    let value = portal_config(options, plan)?;
+    let path = options.data_dir.join(PORTAL_CONFIG_FILE);
+    let toml = toml::to_string(&value).context("the portal's configuration as TOML")?;
+    std::fs::write(&path, toml).with_context(|| format!("writing {}", path.display()))?;
+    let config = serde_json::from_value(value).context("configuration of the portal")?;
     let service = kuvert_portal::build(config)
         .await
         .context("starting the portal")?;
@@ -280,8 +306,10 @@ pub(super) async fn start_portal(
 
 /// The portal's configuration, written as the TOML file a deployment would have (through
 /// serde, so the demo cannot drift from what `kuvert portal serve` accepts). The portal
-/// talks to the registry with its own organisation certificate ([`seed::PORTAL`]).
-fn portal_config(options: &DemoOptions, plan: &Plan) -> anyhow::Result<kuvert_portal::Config> {
+/// talks to the registry with its own organisation certificate ([`seed::PORTAL`]); its
+/// communicators log in with the test e-ID (also with an outside provider for the
+/// operators: that one has no portal client).
+fn portal_config(options: &DemoOptions, plan: &Plan) -> anyhow::Result<serde_json::Value> {
     let mut operators = Vec::new();
     for operator in &plan.operators {
         let name = operator.seed.name;
@@ -311,8 +339,13 @@ fn portal_config(options: &DemoOptions, plan: &Plan) -> anyhow::Result<kuvert_po
         "publisher_name": seed::PORTAL.name,
         "contact_email": format!("tillganglighet@{}", seed::PORTAL.domain),
         "operators": operators,
+        "communicators": {
+            "oidc_issuer": plan.eid_issuer.as_str(),
+            "oidc_client_id": PORTAL_CLIENT_ID,
+            "oidc_client_secret": plan.portal_client_secret,
+        },
     });
-    serde_json::from_value(value).context("configuration of the portal")
+    Ok(value)
 }
 
 /// The portal's database: the PostgreSQL URL after the registry's and the operators' when

@@ -2,6 +2,8 @@
 //! senders, the intermediary and the companies' signatory rules are upserted (so a restart
 //! on new ports updates the addresses), and each person is registered with their own test
 //! e-ID signature only when they have no profile yet, so a restart adds nothing twice.
+//! The portal gets its one communicator ([`COMMUNICATOR`]), whose role is given again on
+//! each start (the same role: granting replaces).
 
 use std::collections::BTreeSet;
 
@@ -15,6 +17,58 @@ use kuvert_store::registry::{CompanySignatoryRule, Signatory};
 
 use super::roles::Plan;
 use crate::seed::{self, SeedPerson};
+
+/// A person with the portal's communicator role (`/kommunikator`).
+#[derive(Debug, Clone, Copy)]
+pub struct SeedCommunicator {
+    /// Key of the seeded person ([`crate::seed::PERSONS`]) who logs in with the test e-ID.
+    pub person: &'static str,
+    /// Keys of the senders ([`crate::seed::SENDERS`]) whose campaigns the person works with.
+    pub senders: &'static [&'static str],
+    /// May also work for every sender and enter the annual targets.
+    pub is_admin: bool,
+}
+
+/// The demo's communicator: David Dahl, for Exempelkommun, and an admin, so one login shows
+/// every communicator page, the annual targets included.
+pub const COMMUNICATOR: SeedCommunicator = SeedCommunicator {
+    person: "david",
+    senders: &["exempelkommun"],
+    is_admin: true,
+};
+
+impl SeedCommunicator {
+    /// The seeded person.
+    #[must_use]
+    pub fn seed_person(&self) -> &'static SeedPerson {
+        seed::person(self.person).expect("the communicator is a seeded person")
+    }
+
+    /// The organisation numbers of its senders.
+    #[must_use]
+    pub fn sender_numbers(&self) -> Vec<kuvert_core::id::OrganisationNumber> {
+        self.senders
+            .iter()
+            .filter_map(|key| seed::organisation(key))
+            .map(|sender| sender.organisation_number())
+            .collect()
+    }
+}
+
+/// Gives [`COMMUNICATOR`] the role in the portal's store.
+pub(super) async fn seed_portal(portal: &kuvert_portal::Service) -> anyhow::Result<()> {
+    let person = COMMUNICATOR.seed_person().personal_identity_number();
+    portal
+        .store()
+        .grant_communicator(
+            &person,
+            &COMMUNICATOR.sender_numbers(),
+            COMMUNICATOR.is_admin,
+        )
+        .await
+        .context("giving the demo's communicator the role")?;
+    Ok(())
+}
 
 pub(super) async fn seed(registry: &Registry, pki: &TestPki, plan: &Plan) -> anyhow::Result<()> {
     for operator in &plan.operators {
