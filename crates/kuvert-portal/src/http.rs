@@ -271,6 +271,3 @@ fn render(page: &impl Template) -> Response {
         Err(error) => internal_error(&error),
     }
 }
-
-#[cfg(test)]
-mod tests;

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod communicators;
+mod pages;
 mod statistics;
 mod support;
 mod visits;

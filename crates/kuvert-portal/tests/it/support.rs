@@ -1,4 +1,6 @@
-//! A portal built from a configuration in a temporary folder, and requests through its router.
+//! The portal suite's one configuration builder and its requests through the router: a
+//! portal built from files in a temporary folder, whose registry is a closed port (nothing
+//! here needs the registry; what does is tested in the federation, `crates/kuvert/tests`).
 
 use std::net::SocketAddr;
 
@@ -10,7 +12,8 @@ use kuvert_portal::Config;
 use tower::ServiceExt;
 
 /// A configuration whose files live in `dir`: a self-signed certificate as the portal's
-/// identity and as its trusted CA, and a registry nobody listens at.
+/// identity and as its trusted CA, and a registry at a closed port (a registry that is down
+/// is a real condition: the senders list and the statistics then say they cannot be shown).
 pub(crate) fn config(dir: &std::path::Path) -> Config {
     let certified = rcgen::generate_simple_self_signed(vec!["portal.example".to_owned()]).unwrap();
     let certificate_path = dir.join("portal.crt.pem");
@@ -30,7 +33,7 @@ pub(crate) fn config(dir: &std::path::Path) -> Config {
     serde_json::from_value(serde_json::json!({
         "public_url": "https://brevlada.example/",
         "database_url": format!("sqlite://{}?mode=rwc", dir.join("portal.db").display()),
-        "registry_url": "https://127.0.0.1:9",
+        "registry_url": format!("https://127.0.0.1:{}", closed_port()),
         "tls": {
             "certificate_path": certificate_path,
             "key_path": key_path,
@@ -44,6 +47,12 @@ pub(crate) fn config(dir: &std::path::Path) -> Config {
         ],
     }))
     .unwrap()
+}
+
+/// A port on 127.0.0.1 nobody listens at: bound by the system, then released.
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
 }
 
 /// A built portal and the folder its files live in.
@@ -81,8 +90,19 @@ impl Portal {
         Self { service, _dir: dir }
     }
 
-    /// `GET uri` as `visitor`.
+    /// `GET uri` as the default visitor, with the body as text.
+    pub(crate) async fn page(&self, uri: &str) -> (StatusCode, HeaderMap, String) {
+        self.page_as(uri, Visitor::default()).await
+    }
+
+    /// `GET uri` as `visitor`, without the body.
     pub(crate) async fn get(&self, uri: &str, visitor: Visitor<'_>) -> (StatusCode, HeaderMap) {
+        let (status, headers, _) = self.page_as(uri, visitor).await;
+        (status, headers)
+    }
+
+    /// `GET uri` as `visitor`, with the body as text.
+    async fn page_as(&self, uri: &str, visitor: Visitor<'_>) -> (StatusCode, HeaderMap, String) {
         let mut request = Request::get(uri).header("user-agent", visitor.user_agent);
         if let Some(referrer) = visitor.referrer {
             request = request.header("referer", referrer);
@@ -96,8 +116,8 @@ impl Portal {
         let response = self.service.router().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
-        response.into_body().collect().await.unwrap();
-        (status, headers)
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        (status, headers, String::from_utf8(body.to_vec()).unwrap())
     }
 }
 

@@ -1,77 +1,12 @@
-//! The portal's pages through the router: the promises people rely on.
+//! The public pages through the router (issue 5 §1, §2): the promises people rely on, with
+//! the registry down (a closed port) where a page would ask it.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
+use axum::http::{StatusCode, header};
 
-use crate::Config;
-
-/// A configuration whose files live in `dir`: a self-signed certificate as the portal's
-/// identity and as the trusted CA, and a registry nobody listens at (the senders list is
-/// then unavailable, which the page must say).
-fn config(dir: &std::path::Path) -> Config {
-    let certified = rcgen::generate_simple_self_signed(vec!["portal.example".to_owned()]).unwrap();
-    let certificate_path = dir.join("portal.crt.pem");
-    let key_path = dir.join("portal.key.pem");
-    std::fs::write(&certificate_path, certified.cert.pem()).unwrap();
-    std::fs::write(&key_path, certified.signing_key.serialize_pem()).unwrap();
-    let operator = |slug: &str, name: &str, url: &str| {
-        serde_json::json!({
-            "slug": slug,
-            "name": name,
-            "description_sv": format!("{name} är en brevlådeoperatör."),
-            "description_en": format!("{name} is a mailbox operator."),
-            "signup_url": url,
-        })
-    };
-    // Through serde, as the binary loads it: every key not named here takes its default.
-    serde_json::from_value(serde_json::json!({
-        "public_url": "https://brevlada.example/",
-        "database_url": format!("sqlite://{}?mode=rwc", dir.join("portal.db").display()),
-        "registry_url": "https://127.0.0.1:9",
-        "tls": {
-            "certificate_path": certificate_path,
-            "key_path": key_path,
-            "organisation_ca_path": certificate_path,
-        },
-        "publisher_name": "Exempelmyndigheten",
-        "contact_email": "tillganglighet@brevlada.example",
-        "operators": [
-            operator("demobrevladan", "Demobrevlådan", "http://127.0.0.1:9001/skaffa"),
-            operator("exempelposten", "Exempelposten", "http://127.0.0.1:9002/skaffa?typ=a"),
-        ],
-    }))
-    .unwrap()
-}
-
-struct Portal {
-    router: axum::Router,
-    _dir: tempfile::TempDir,
-}
+use crate::support::{self, Portal};
 
 async fn portal() -> Portal {
-    let dir = tempfile::tempdir().unwrap();
-    let service = crate::build(config(dir.path())).await.unwrap();
-    Portal {
-        router: service.router(),
-        _dir: dir,
-    }
-}
-
-impl Portal {
-    async fn get(&self, uri: &str) -> (StatusCode, axum::http::HeaderMap, String) {
-        let response = self
-            .router
-            .clone()
-            .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-            .await
-            .unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response.into_body().collect().await.unwrap().to_bytes();
-        (status, headers, String::from_utf8(body.to_vec()).unwrap())
-    }
+    Portal::start(|_| {}).await
 }
 
 /// Every public page, in both languages where it matters.
@@ -90,7 +25,7 @@ const PUBLIC_PAGES: [&str; 10] = [
 
 #[tokio::test]
 async fn start_page_shows_the_three_main_messages_in_order_and_one_call_to_action() {
-    let (status, _, html) = portal().await.get("/").await;
+    let (status, _, html) = portal().await.page("/").await;
     assert_eq!(status, StatusCode::OK);
     let positions: Vec<usize> = ["Säkert", "Praktiskt", "Miljövänligt och billigt"]
         .iter()
@@ -104,7 +39,7 @@ async fn start_page_shows_the_three_main_messages_in_order_and_one_call_to_actio
 
 #[tokio::test]
 async fn start_page_speaks_english_when_asked() {
-    let (_, _, html) = portal().await.get("/?lang=en").await;
+    let (_, _, html) = portal().await.page("/?lang=en").await;
     assert!(html.contains("<html lang=\"en\">"));
     assert!(html.contains("Get a digital mailbox"));
     assert!(html.contains("href=\"/skaffa?lang=en\""));
@@ -114,29 +49,33 @@ async fn start_page_speaks_english_when_asked() {
 async fn start_to_operator_signup_takes_two_clicks() {
     let portal = portal().await;
     // Click 1: the call to action on the start page leads to the chooser.
-    let (_, _, start) = portal.get("/").await;
+    let (_, _, start) = portal.page("/").await;
     assert!(start.contains("<a class=\"call-to-action\" href=\"/skaffa\">"));
     // Click 2: each operator in the chooser leads to its sign-up through one redirect.
-    let (status, _, chooser) = portal.get("/skaffa").await;
+    let (status, _, chooser) = portal.page("/skaffa").await;
     assert_eq!(status, StatusCode::OK);
     assert!(chooser.contains("href=\"/skaffa/demobrevladan\""));
-    let (status, headers, _) = portal.get("/skaffa/demobrevladan").await;
+    let (status, headers, _) = portal.page("/skaffa/demobrevladan").await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(headers[header::LOCATION], "http://127.0.0.1:9001/skaffa");
 }
 
 #[tokio::test]
 async fn deep_link_to_operator_signup_takes_two_clicks_and_carries_the_source() {
-    let portal = portal().await;
+    // An operator whose sign-up address has a query of its own keeps it.
+    let portal = Portal::start(|config| {
+        config.operators[1].signup_url = "http://127.0.0.1:9002/skaffa?typ=a".parse().unwrap();
+    })
+    .await;
     // Click 1 is the deep link itself, on the sender's page or letter.
     let (_, _, chooser) = portal
-        .get("/skaffa?avsandare=212000-0159&kampanj=HOST2026&lang=en")
+        .page("/skaffa?avsandare=212000-0159&kampanj=HOST2026&lang=en")
         .await;
     let href = "/skaffa/exempelposten?avsandare=2120000159&#38;kampanj=HOST2026&#38;lang=en";
     assert!(chooser.contains(href), "{chooser}");
     // Click 2: the choice, answered with the operator's sign-up and the same source.
     let (status, headers, _) = portal
-        .get("/skaffa/exempelposten?avsandare=2120000159&kampanj=HOST2026&lang=en")
+        .page("/skaffa/exempelposten?avsandare=2120000159&kampanj=HOST2026&lang=en")
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(
@@ -149,7 +88,7 @@ async fn deep_link_to_operator_signup_takes_two_clicks_and_carries_the_source() 
 async fn deep_link_to_the_start_page_is_carried_on_by_the_call_to_action() {
     let (_, _, start) = portal()
         .await
-        .get("/?avsandare=2120000159&kampanj=host2026")
+        .page("/?avsandare=2120000159&kampanj=host2026")
         .await;
     let href = "href=\"/skaffa?avsandare=2120000159&#38;kampanj=HOST2026\"";
     assert!(start.contains(href), "{start}");
@@ -159,7 +98,7 @@ async fn deep_link_to_the_start_page_is_carried_on_by_the_call_to_action() {
 async fn chooser_drops_an_invalid_sender_but_still_leads_to_operators() {
     let (status, _, chooser) = portal()
         .await
-        .get("/skaffa?avsandare=2120000158&kampanj=ok")
+        .page("/skaffa?avsandare=2120000158&kampanj=ok")
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(
@@ -172,7 +111,7 @@ async fn chooser_drops_an_invalid_sender_but_still_leads_to_operators() {
 async fn operator_choice_of_an_unknown_operator_is_not_found() {
     let portal = portal().await;
     for uri in ["/skaffa/okand", "/skaffa/Ok%C3%A4nd"] {
-        let (status, headers, html) = portal.get(uri).await;
+        let (status, headers, html) = portal.page(uri).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
         assert!(headers.get(header::LOCATION).is_none());
         assert!(html.contains("Sidan finns inte"));
@@ -183,24 +122,51 @@ async fn operator_choice_of_an_unknown_operator_is_not_found() {
 async fn language_switch_keeps_the_deep_link() {
     let (_, _, chooser) = portal()
         .await
-        .get("/skaffa?avsandare=2120000159&kampanj=HOST2026")
+        .page("/skaffa?avsandare=2120000159&kampanj=HOST2026")
         .await;
     assert!(chooser.contains("href=\"?avsandare=2120000159&#38;kampanj=HOST2026&#38;lang=en\""));
 }
 
 #[tokio::test]
 async fn senders_page_says_when_the_registry_cannot_be_asked() {
-    let (status, _, html) = portal().await.get("/avsandare").await;
+    let (status, _, html) = portal().await.page("/avsandare").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Listan över avsändare kan inte visas just nu"));
     assert!(html.contains("href=\"/skaffa\""));
 }
 
 #[tokio::test]
+async fn statistics_say_they_cannot_be_shown_while_the_registry_is_down() {
+    let portal = portal().await;
+    for uri in [
+        "/statistik",
+        "/statistik/nyckeltal.csv",
+        "/statistik/brev.svg",
+    ] {
+        let (status, headers, text) = portal.page(uri).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{uri}");
+        assert!(headers.get(header::SET_COOKIE).is_none(), "{uri}");
+        assert_eq!(
+            text, "Statistiken kan inte visas just nu. Försök igen om en stund.",
+            "{uri}"
+        );
+    }
+    let (_, _, text) = portal.page("/statistik?lang=en").await;
+    assert!(
+        text.starts_with("The statistics cannot be shown right now."),
+        "{text}"
+    );
+    // The way to a digital mailbox does not depend on the registry.
+    let (status, _, chooser) = portal.page("/skaffa?avsandare=2120000159").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(chooser.contains("href=\"/skaffa/demobrevladan?avsandare=2120000159\""));
+}
+
+#[tokio::test]
 async fn paper_letter_page_shows_the_text_the_qr_code_and_the_deep_link() {
     let portal = portal().await;
     let (status, _, html) = portal
-        .get("/avsandare/2120000159/pappersbrev?kampanj=host2026")
+        .page("/avsandare/2120000159/pappersbrev?kampanj=host2026")
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains(
@@ -209,7 +175,7 @@ async fn paper_letter_page_shows_the_text_the_qr_code_and_the_deep_link() {
     ));
     assert!(html.contains("<img src=\"/avsandare/2120000159/qr.svg?kampanj=HOST2026\""));
     let (status, headers, svg) = portal
-        .get("/avsandare/2120000159/qr.svg?kampanj=HOST2026")
+        .page("/avsandare/2120000159/qr.svg?kampanj=HOST2026")
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers[header::CONTENT_TYPE], "image/svg+xml");
@@ -220,14 +186,14 @@ async fn paper_letter_page_shows_the_text_the_qr_code_and_the_deep_link() {
 async fn paper_letter_of_an_invalid_organisation_number_is_not_found() {
     let portal = portal().await;
     for uri in ["/avsandare/2120000158/pappersbrev", "/avsandare/abc/qr.svg"] {
-        let (status, _, _) = portal.get(uri).await;
+        let (status, _, _) = portal.page(uri).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
     }
 }
 
 #[tokio::test]
 async fn questions_page_answers_what_people_ask() {
-    let (status, _, html) = portal().await.get("/fragor").await;
+    let (status, _, html) = portal().await.page("/fragor").await;
     assert_eq!(status, StatusCode::OK);
     for question in [
         "Vad är en digital brevlåda?",
@@ -244,7 +210,7 @@ async fn questions_page_answers_what_people_ask() {
 
 #[tokio::test]
 async fn accessibility_statement_follows_the_dos_law_model() {
-    let (status, _, html) = portal().await.get("/tillganglighet").await;
+    let (status, _, html) = portal().await.page("/tillganglighet").await;
     assert_eq!(status, StatusCode::OK);
     for part in [
         "Exempelmyndigheten står bakom den här webbplatsen",
@@ -269,7 +235,7 @@ async fn every_public_page_sets_no_cookie_and_carries_security_headers() {
         "/finns-inte",
     ];
     for uri in PUBLIC_PAGES.iter().chain(&others) {
-        let (status, headers, _) = portal.get(uri).await;
+        let (status, headers, _) = portal.page(uri).await;
         assert!(status.as_u16() < 500, "{uri}: {status}");
         assert!(
             headers.get(header::SET_COOKIE).is_none(),
@@ -286,7 +252,7 @@ async fn every_public_page_sets_no_cookie_and_carries_security_headers() {
 async fn every_public_page_has_no_inline_style_or_script_and_the_site_links() {
     let portal = portal().await;
     for uri in PUBLIC_PAGES {
-        let (status, _, html) = portal.get(uri).await;
+        let (status, _, html) = portal.page(uri).await;
         assert_eq!(status, StatusCode::OK, "{uri}");
         assert!(!html.contains("<style"), "{uri}");
         assert!(!html.contains("<script"), "{uri}");
@@ -300,7 +266,7 @@ async fn every_public_page_has_no_inline_style_or_script_and_the_site_links() {
 async fn portal_is_ready_once_built_and_serves_health() {
     let portal = portal().await;
     for uri in ["/healthz", "/readyz"] {
-        let (status, _, _) = portal.get(uri).await;
+        let (status, _, _) = portal.page(uri).await;
         assert_eq!(status, StatusCode::OK, "{uri}");
     }
 }
@@ -308,21 +274,21 @@ async fn portal_is_ready_once_built_and_serves_health() {
 #[tokio::test]
 async fn portal_refuses_a_configuration_without_operators_or_with_a_slug_twice() {
     let dir = tempfile::tempdir().unwrap();
-    let mut empty = config(dir.path());
+    let mut empty = support::config(dir.path());
     empty.operators.clear();
-    let error = crate::build(empty).await.unwrap_err();
+    let error = kuvert_portal::build(empty).await.unwrap_err();
     assert!(error.to_string().contains("`operators`"), "{error}");
-    let mut twice = config(dir.path());
+    let mut twice = support::config(dir.path());
     twice.operators[1].slug = twice.operators[0].slug.clone();
-    let error = crate::build(twice).await.unwrap_err();
+    let error = kuvert_portal::build(twice).await.unwrap_err();
     assert!(error.to_string().contains("operators.slug"), "{error}");
 }
 
 #[tokio::test]
 async fn portal_names_the_key_of_a_missing_certificate_file() {
     let dir = tempfile::tempdir().unwrap();
-    let mut missing = config(dir.path());
+    let mut missing = support::config(dir.path());
     missing.tls.key_path = dir.path().join("none.pem");
-    let error = crate::build(missing).await.unwrap_err();
+    let error = kuvert_portal::build(missing).await.unwrap_err();
     assert!(error.to_string().contains("tls.key_path"), "{error}");
 }
