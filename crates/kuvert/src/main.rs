@@ -109,6 +109,7 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
         smtp_address: None,
         notification_poll_ms: demo::NOTIFICATION_POLL_MS_DEFAULT,
         oidc_issuer: None,
+        portal_statistics_cache_secs: None,
     };
     let mut running = demo::start(options).await?;
     print_demo(&running.manifest)?;

@@ -35,6 +35,9 @@ pub struct FederationOptions {
     /// An outside OpenID provider (npm `oidc-provider`) for the operators' web login, each
     /// operator registering its client there dynamically; `None` uses the test e-ID.
     pub oidc_issuer: Option<url::Url>,
+    /// The portal's dashboard cache in seconds; `None` keeps its default (0 for the
+    /// statistics benchmark: [`DemoOptions::portal_statistics_cache_secs`]).
+    pub portal_statistics_cache_secs: Option<u64>,
 }
 
 /// A running federation in a temporary directory.
@@ -293,6 +296,7 @@ async fn start_demo(
         // The background workers stay idle; tests drive them with `drain_notifications`.
         notification_poll_ms: NOTIFICATION_POLL_MS_IDLE,
         oidc_issuer: options.oidc_issuer.clone(),
+        portal_statistics_cache_secs: options.portal_statistics_cache_secs,
     };
     demo::start_with_pki(demo_options, pki)
         .await

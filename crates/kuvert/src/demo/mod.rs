@@ -59,6 +59,10 @@ pub struct DemoOptions {
     /// each operator registers a client there dynamically for its `inloggad` redirect URI
     /// (tests against npm `oidc-provider`). `None` uses the demo's own test e-ID.
     pub oidc_issuer: Option<url::Url>,
+    /// Seconds the portal reuses a computed dashboard (its `statistics.cache_secs`); `None`
+    /// keeps the portal's default. The statistics benchmark sets 0 so every request is
+    /// measured whole (`crates/kuvert/benches/statistics.rs`).
+    pub portal_statistics_cache_secs: Option<u64>,
 }
 
 /// The demo's notification pause: an e-mail shows up in the preview folder within a second.

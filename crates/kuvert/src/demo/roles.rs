@@ -327,7 +327,7 @@ fn portal_config(options: &DemoOptions, plan: &Plan) -> anyhow::Result<serde_jso
     }
     let pki = &plan.pki_dir;
     let key = seed::PORTAL.key;
-    let value = serde_json::json!({
+    let mut value = serde_json::json!({
         "public_url": plan.portal_url.as_str(),
         "database_url": portal_database_url(options)?,
         "registry_url": plan.registry_url.as_str().trim_end_matches('/'),
@@ -345,6 +345,9 @@ fn portal_config(options: &DemoOptions, plan: &Plan) -> anyhow::Result<serde_jso
             "oidc_client_secret": plan.portal_client_secret,
         },
     });
+    if let Some(cache_secs) = options.portal_statistics_cache_secs {
+        value["statistics"] = serde_json::json!({ "cache_secs": cache_secs });
+    }
     Ok(value)
 }
 
