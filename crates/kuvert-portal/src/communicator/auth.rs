@@ -72,14 +72,13 @@ impl FromRequestParts<CommunicatorState> for Signed {
 }
 
 impl Signed {
-    /// Whether a submitted form's CSRF token belongs to this session.
-    pub(super) fn is_form_genuine(&self, state: &CommunicatorState, submitted: &str) -> bool {
-        self.refused_form(state, submitted).is_none()
-    }
-
     /// The page for a form whose CSRF token is not this session's, with the status every
     /// role answers a refused form with; `None` for a genuine form.
-    fn refused_form(&self, state: &CommunicatorState, submitted: &str) -> Option<Response> {
+    pub(super) fn refused_form(
+        &self,
+        state: &CommunicatorState,
+        submitted: &str,
+    ) -> Option<Response> {
         let checked = state
             .shared
             .sessions

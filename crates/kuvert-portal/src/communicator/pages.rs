@@ -139,8 +139,8 @@ pub(super) async fn create_campaign(
 ) -> Response {
     let language = signed.language;
     let fields = FormFields::parse(&body);
-    if !signed.is_form_genuine(&state, fields.value(CSRF_FIELD)) {
-        return message_page(language, MessageKind::BadForm, StatusCode::FORBIDDEN);
+    if let Some(refused) = signed.refused_form(&state, fields.value(CSRF_FIELD)) {
+        return refused;
     }
     let owners = owner_choices(&state, &signed.communicator).await;
     let allowed: BTreeSet<OrganisationNumber> =
@@ -197,8 +197,8 @@ pub(super) async fn save_target(
         return message_page(language, MessageKind::AdminOnly, StatusCode::FORBIDDEN);
     }
     let fields = FormFields::parse(&body);
-    if !signed.is_form_genuine(&state, fields.value(CSRF_FIELD)) {
-        return message_page(language, MessageKind::BadForm, StatusCode::FORBIDDEN);
+    if let Some(refused) = signed.refused_form(&state, fields.value(CSRF_FIELD)) {
+        return refused;
     }
     let store = &state.shared.store;
     let problems = match form::target(&fields) {
