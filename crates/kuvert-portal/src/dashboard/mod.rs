@@ -5,10 +5,10 @@
 //! (`/statistik/{figure}.csv`) and a server-rendered SVG chart (`/statistik/{figure}.svg`).
 //! No JavaScript is needed and nothing here sets a cookie.
 //!
-//! Benchmark: `cargo bench -p kuvert-portal --bench statistics` renders `/statistik`, every
-//! figure's CSV and a campaign's pages over HTTP against a year of daily counts for six
-//! million profiles and prints the median and p95 time per render
-//! (`KUVERT_BENCH_PROFILES`, `KUVERT_BENCH_RENDERS` change the size).
+//! Benchmark: `cargo bench -p kuvert --bench statistics` renders every dashboard over HTTP at
+//! the real federation's portal against a year of daily counts for six million profiles and
+//! prints the median and p95 time per page (`KUVERT_BENCH_PROFILES`, `KUVERT_BENCH_RENDERS`
+//! change the size).
 
 pub(crate) mod dataset;
 pub(crate) mod feed;
