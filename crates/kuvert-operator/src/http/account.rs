@@ -22,7 +22,7 @@ use kuvert_core::limits::INBOX_FORM_BYTES_MAX;
 use serde::Deserialize;
 
 use super::InboxState;
-use super::auth::{CsrfForm, Holder};
+use super::auth::{CheckedHolder, Holder};
 use super::pages::{Failure, Layout, render, see_other};
 use super::signup::has_profile_here;
 use crate::registry_client::RegistryError;
@@ -286,12 +286,8 @@ pub(super) async fn deregister_page(
 /// `POST /installningar/avregistrera`: off to sign [`DEREGISTER_TEXT`].
 pub(super) async fn deregister(
     State(state): State<InboxState>,
-    holder: Holder,
-    axum::Form(form): axum::Form<CsrfForm>,
+    CheckedHolder(holder): CheckedHolder,
 ) -> Response {
-    if let Err(failure) = holder.check_csrf(&state, &form.csrf_token) {
-        return failure.page(holder.layout());
-    }
     signing::start(
         &state,
         &holder,

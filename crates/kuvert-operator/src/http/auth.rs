@@ -3,10 +3,10 @@
 //! the session. [`Holder`] is the extractor every logged-in page uses.
 
 use axum::Form;
-use axum::extract::{FromRequestParts, Query, State};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use kuvert_core::id::{OrganisationNumber, RecipientId};
 use kuvert_eid::{AuthorizationResponse, EidError, OidcClient};
 use kuvert_web::i18n::Language;
@@ -97,9 +97,30 @@ impl Holder {
 
 /// A form that carries only the CSRF token (`kuvert_web::csrf::CSRF_FIELD`).
 #[derive(Debug, Deserialize)]
-pub(super) struct CsrfForm {
+struct CsrfForm {
     #[serde(default)]
-    pub(super) csrf_token: String,
+    csrf_token: String,
+}
+
+/// The logged-in holder of a form post that carries nothing but this session's CSRF token
+/// (logout, export, mark unread, the sign buttons), checked before the handler runs.
+pub(super) struct CheckedHolder(pub(super) Holder);
+
+impl FromRequest<InboxState> for CheckedHolder {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &InboxState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = request.into_parts();
+        let holder = Holder::from_request_parts(&mut parts, state).await?;
+        let request = Request::from_parts(parts, body);
+        let Form(form) = Form::<CsrfForm>::from_request(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        holder
+            .check_csrf(state, &form.csrf_token)
+            .map_err(|failure| failure.page(holder.layout()))?;
+        Ok(Self(holder))
+    }
 }
 
 /// `/`: the three main messages and the login button; a logged-in person goes to the inbox.
@@ -201,12 +222,8 @@ pub(super) async fn callback(
 /// `/logga-ut` (POST with CSRF token): ends the session and clears the cookie.
 pub(super) async fn logout(
     State(state): State<InboxState>,
-    holder: Holder,
-    Form(form): Form<CsrfForm>,
+    CheckedHolder(holder): CheckedHolder,
 ) -> Response {
-    if let Err(failure) = holder.check_csrf(&state, &form.csrf_token) {
-        return failure.page(holder.layout());
-    }
     let sessions = &state.shared.sessions;
     sessions.remove(&holder.session_id);
     let mut response = see_other("/");

@@ -14,7 +14,6 @@ pub(super) mod texts;
 use std::fs::File;
 
 use askama::Template;
-use axum::Form;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -26,7 +25,7 @@ use time::OffsetDateTime;
 use tokio::io::AsyncReadExt as _;
 
 use super::InboxState;
-use super::auth::{CsrfForm, Holder};
+use super::auth::{CheckedHolder, Holder};
 use super::pages::{Failure, Layout, MessagePage, render};
 use archive::{ArchiveError, ExportArchive};
 use texts::{ExportTexts, export_texts};
@@ -60,12 +59,8 @@ pub(super) async fn page(holder: Holder) -> Response {
 /// `POST /installningar/export`: the zip of every letter in the mailbox.
 pub(super) async fn download(
     State(state): State<InboxState>,
-    holder: Holder,
-    Form(form): Form<CsrfForm>,
+    CheckedHolder(holder): CheckedHolder,
 ) -> Response {
-    if let Err(failure) = holder.check_csrf(&state, &form.csrf_token) {
-        return failure.page(holder.layout());
-    }
     let now = OffsetDateTime::now_utc();
     match build(&state, &holder, now).await {
         Ok((file, letter_count)) => {

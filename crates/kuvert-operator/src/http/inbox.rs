@@ -19,7 +19,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::InboxState;
-use super::auth::{CsrfForm, Holder};
+use super::auth::{CheckedHolder, Holder};
 use super::content::{read_letter, sanitise_html};
 use super::pages::{
     AttachmentView, Failure, InboxPage, LetterBody, LetterPage, LetterRow, MailboxChoice, date,
@@ -298,12 +298,10 @@ async fn download(
 /// `/brev/{id}/olast` (POST with CSRF token): marks the letter unread, back to the inbox.
 pub(super) async fn mark_unread(
     State(state): State<InboxState>,
-    holder: Holder,
     Path(id): Path<String>,
-    Form(form): Form<CsrfForm>,
+    CheckedHolder(holder): CheckedHolder,
 ) -> Response {
     let result = async {
-        holder.check_csrf(&state, &form.csrf_token)?;
         let delivery = DeliveryId::parse(&id).map_err(|_| Failure::NotFound)?;
         let now = OffsetDateTime::now_utc();
         let store = &state.shared.store;

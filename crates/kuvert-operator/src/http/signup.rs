@@ -31,7 +31,7 @@ use serde::Deserialize;
 use super::account::mailbox_notice;
 use super::account::signing::{self, MOVE_AGREEMENT_TEXT, SigningPurpose};
 use super::account::texts::{AccountTexts, account_texts};
-use super::auth::{CsrfForm, Holder};
+use super::auth::{CheckedHolder, Holder};
 use super::pages::{Failure, Layout, MessagePage, render, see_other};
 use super::session::{Session, take_signing};
 use super::{InboxState, Shared};
@@ -201,12 +201,8 @@ async fn has_letters_here(
 /// `POST /skaffa`: off to the signing service, to register here or to move the profile here.
 pub(super) async fn start_signing(
     State(state): State<InboxState>,
-    holder: Holder,
-    Form(form): Form<CsrfForm>,
+    CheckedHolder(holder): CheckedHolder,
 ) -> Response {
-    if let Err(failure) = holder.check_csrf(&state, &form.csrf_token) {
-        return failure.page(holder.layout());
-    }
     let shared = &state.shared;
     let recipient = RecipientId::Person(holder.person.person.clone());
     let profile = match shared.registry.refresh_recipient(&recipient).await {

@@ -13,7 +13,7 @@ use kuvert_core::id::OrganisationNumber;
 use serde::Deserialize;
 
 use super::super::InboxState;
-use super::super::auth::{CsrfForm, Holder};
+use super::super::auth::{CheckedHolder, Holder};
 use super::super::pages::{Layout, MessagePage, render, see_other};
 use super::signing::{self, COMPANY_AGREEMENT_TEXT, SigningPurpose};
 use super::texts::{AccountTexts, account_texts};
@@ -164,13 +164,9 @@ pub(in crate::http) async fn page(
 /// `POST /foretag/{orgnr}`: an authorised signatory goes to sign the company's agreement.
 pub(in crate::http) async fn sign(
     State(state): State<InboxState>,
-    holder: Holder,
     Path(number): Path<String>,
-    axum::Form(form): axum::Form<CsrfForm>,
+    CheckedHolder(holder): CheckedHolder,
 ) -> Response {
-    if let Err(failure) = holder.check_csrf(&state, &form.csrf_token) {
-        return failure.page(holder.layout());
-    }
     let a = account_texts(holder.language);
     let Ok(company) = OrganisationNumber::parse(&number) else {
         return message(&holder, a.company_invalid_number, StatusCode::NOT_FOUND);
