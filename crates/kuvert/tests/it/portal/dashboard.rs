@@ -8,13 +8,13 @@
 //! factors (15 g paper, 10 kr, 20 g CO₂ per digital letter) 4 030 digital letters saved
 //! 60,5 kg paper, 40 300 kr and 80,6 kg CO₂.
 
+use kuvert::testkit::Browser;
 use kuvert::testkit::{Federation, FederationOptions};
 use kuvert_core::calendar::YearMonth;
-use kuvert_testenv::browser::Browser;
 use reqwest::StatusCode;
 
-use super::seeding::{self, portal_url, today, visitor};
-use crate::account::at;
+use super::seeding::{self, today};
+use crate::account::{at, browser};
 
 /// The dashboard's twelve months, oldest first, ending with the current one.
 fn months() -> Vec<YearMonth> {
@@ -34,7 +34,7 @@ async fn file(
     content_type: &str,
 ) -> String {
     let response = browser
-        .get(&at(&portal_url(federation), &format!("statistik/{name}")))
+        .get(&at(&federation.portal_url(), &format!("statistik/{name}")))
         .await;
     assert_eq!(response.status(), StatusCode::OK, "{name}");
     assert_eq!(response.headers()["content-type"], content_type, "{name}");
@@ -65,7 +65,7 @@ fn lines(lines: &[String]) -> String {
 async fn dashboard_csv_files_hold_exactly_the_seeded_mailboxes_letters_and_savings() {
     let federation = Federation::start(FederationOptions::default()).await;
     seeding::seed(&federation).await;
-    let browser = visitor(&federation);
+    let browser = browser(&federation);
     let month = YearMonth::of(today());
     let key_figures = [
         "Nyckeltal,Värde",
@@ -147,9 +147,9 @@ async fn dashboard_csv_files_hold_exactly_the_seeded_mailboxes_letters_and_savin
 async fn dashboard_page_and_charts_show_the_seeded_numbers_without_a_cookie() {
     let federation = Federation::start(FederationOptions::default()).await;
     seeding::seed(&federation).await;
-    let browser = visitor(&federation);
+    let browser = browser(&federation);
     let page = browser
-        .get(&at(&portal_url(&federation), "statistik"))
+        .get(&at(&federation.portal_url(), "statistik"))
         .await;
     assert_eq!(page.status(), StatusCode::OK);
     assert!(page.headers().get("set-cookie").is_none());
@@ -207,7 +207,7 @@ async fn dashboard_page_and_charts_show_the_seeded_numbers_without_a_cookie() {
     }
     let savings = svg(&browser, &federation, "besparing").await;
     assert!(savings.contains(">40\u{a0}300</text>"), "{savings}");
-    let portal = portal_url(&federation);
+    let portal = federation.portal_url();
     for missing in [
         "statistik/okand.csv",
         "statistik/nyckeltal.svg",

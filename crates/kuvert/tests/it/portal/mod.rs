@@ -1,60 +1,33 @@
 //! The public portal in the federation (issue 5 §1, §2, §4): its senders list from the real
 //! registry over mutual TLS with the portal's own organisation certificate, a deep link
 //! through the chooser into an operator's sign-up carrying sender and campaign, and the
-//! visits and choice counted without a cookie.
+//! visits and choice counted without a cookie. Submodules: the public dashboard
+//! ([`dashboard`]) and the communicators' pages ([`communicators`]) checked against data
+//! seeded through the real parts ([`seeding`]).
 
+mod communicators;
 mod dashboard;
 mod seeding;
 
 use kuvert::seed;
 use kuvert::testkit::{Federation, FederationOptions};
-use kuvert_core::calendar::stockholm_day;
-use std::time::Duration;
-
 use reqwest::StatusCode;
-use url::Url;
 
-/// A browser-like client that keeps no cookies and follows no redirect (so each click is
-/// seen); the portal and the inboxes are plain HTTP in the federation.
-fn client(federation: &Federation) -> reqwest::Client {
-    let config = kuvert_web::ClientConfig {
-        ca_pem: federation.demo().pki.organisation_ca_pem().to_owned(),
-        identity: None,
-        connect_timeout: Duration::from_secs(5),
-        request_timeout: Duration::from_secs(30),
-    };
-    kuvert_web::http_client(&config).unwrap()
-}
-
-fn portal_url(federation: &Federation) -> Url {
-    Url::parse(&federation.manifest().portal_url).unwrap()
-}
+use crate::account::{at, browser};
+use seeding::{CHOSEN, today};
 
 #[tokio::test]
 async fn portal_lists_the_registrys_senders_asked_with_its_own_certificate() {
     let federation = Federation::start(FederationOptions::default()).await;
-    // The registry answers its directory only to organisations it knows in some role, and
-    // has no portal role yet: a stranger is refused (what the portal then shows is tested
-    // in the portal's own suite). Known as an intermediary for no sender, the portal's own
-    // certificate is enough.
-    let refused = federation.demo().portal.registry().senders().await;
-    assert!(refused.is_err(), "{refused:?}");
-    kuvert_registry::admin::add_intermediary(
-        federation.demo().registry.registry(),
-        seed::PORTAL.organisation_number(),
-        seed::PORTAL.name,
-        std::collections::BTreeSet::new(),
-    )
-    .await
-    .unwrap();
+    // The registry answers its directory to any organisation with a verified certificate:
+    // the portal's own is enough.
     let senders = federation.demo().portal.registry().senders().await.unwrap();
     let names: Vec<&str> = senders.iter().map(|sender| sender.name.as_str()).collect();
     assert_eq!(names, ["Exempelkommun", "Exempelmyndigheten"]);
-    let page = client(&federation)
-        .get(portal_url(&federation).join("avsandare").unwrap())
-        .send()
-        .await
-        .unwrap();
+    let visitor = browser(&federation);
+    let page = visitor
+        .get(&at(&federation.portal_url(), "avsandare"))
+        .await;
     assert_eq!(page.status(), StatusCode::OK);
     assert!(page.headers().get("set-cookie").is_none());
     let html = page.text().await.unwrap();
@@ -69,11 +42,7 @@ async fn portal_lists_the_registrys_senders_asked_with_its_own_certificate() {
     // With the list at hand, the chooser names the deep link's sender.
     let sender = seed::SENDERS[0];
     let deep_link = format!("skaffa?avsandare={}", sender.number);
-    let chooser = client(&federation)
-        .get(portal_url(&federation).join(&deep_link).unwrap())
-        .send()
-        .await
-        .unwrap();
+    let chooser = visitor.get(&at(&federation.portal_url(), &deep_link)).await;
     let html = chooser.text().await.unwrap();
     let lead = format!("{} skickar sin post digitalt.", sender.name);
     assert!(html.contains(&lead), "{html}");
@@ -82,62 +51,30 @@ async fn portal_lists_the_registrys_senders_asked_with_its_own_certificate() {
 #[tokio::test]
 async fn deep_link_reaches_the_operator_signup_in_two_clicks_with_its_source_counted() {
     let federation = Federation::start(FederationOptions::default()).await;
-    let portal = portal_url(&federation);
     let sender = seed::SENDERS[0].number;
-    let http = client(&federation);
-    // Click 1: the deep link from the sender's letter.
-    let deep_link = portal
-        .join(&format!("skaffa?avsandare={sender}&kampanj=jul-2026"))
-        .unwrap();
-    let chooser = http.get(deep_link).send().await.unwrap();
-    assert_eq!(chooser.status(), StatusCode::OK);
-    assert!(chooser.headers().get("set-cookie").is_none());
-    let html = chooser.text().await.unwrap();
-    let operator = seed::OPERATORS[1];
-    let choice = format!(
-        "/skaffa/{}?avsandare={sender}&#38;kampanj=JUL-2026",
-        operator.key
-    );
-    assert!(html.contains(&choice), "{html}");
-    // Click 2: the operator, answered with its sign-up and the same source.
-    let choice = portal
-        .join(&format!(
-            "skaffa/{}?avsandare={sender}&kampanj=JUL-2026",
-            operator.key
-        ))
-        .unwrap();
-    let redirect = http.get(choice).send().await.unwrap();
-    assert_eq!(redirect.status(), StatusCode::SEE_OTHER);
-    let signup = Url::parse(redirect.headers()["location"].to_str().unwrap()).unwrap();
-    let inbox = federation
-        .manifest()
-        .operators
-        .iter()
-        .find(|manifest| manifest.organisation.key == operator.key)
-        .map(|manifest| Url::parse(&manifest.inbox_url).unwrap())
-        .unwrap();
+    // Click 1, the deep link from the sender's letter; click 2, the operator on the chooser.
+    let signup = seeding::follow_deep_link(&federation, "jul-2026").await;
+    let inbox = crate::account::inbox(&federation, CHOSEN.key);
     assert_eq!(signup.origin(), inbox.origin());
     assert_eq!(signup.path(), "/skaffa");
     assert_eq!(
         signup.query(),
         Some(format!("avsandare={sender}&kampanj=JUL-2026").as_str())
     );
-    // The operator's sign-up takes the source in (it may first send the person to log in).
-    let operator_page = http.get(signup).send().await.unwrap();
-    let status = operator_page.status();
-    assert!(
-        status.is_success() || status.is_redirection(),
-        "the operator's /skaffa: {status}"
-    );
+    // The operator's sign-up takes the source in (it first sends the person to log in).
+    let operator_page = browser(&federation).get(signup.as_str()).await;
+    assert_eq!(operator_page.status(), StatusCode::SEE_OTHER);
     let store = federation.demo().portal.store();
-    let today = stockholm_day(time::OffsetDateTime::now_utc());
-    let visits = store.visit_counts(today, today).await.unwrap();
+    let visits = store.visit_counts(today(), today()).await.unwrap();
     assert_eq!(visits.len(), 1, "{visits:?}");
     assert_eq!((visits[0].page.as_str(), visits[0].visits), ("/skaffa", 1));
-    assert!(!visits[0].campaign_known);
-    let choices = store.operator_choice_counts(today, today).await.unwrap();
+    assert!(!visits[0].campaign_known, "nobody created JUL-2026");
+    let choices = store
+        .operator_choice_counts(today(), today())
+        .await
+        .unwrap();
     assert_eq!(choices.len(), 1, "{choices:?}");
-    assert_eq!(choices[0].operator_slug, operator.key);
+    assert_eq!(choices[0].operator_slug, CHOSEN.key);
     assert_eq!(choices[0].campaign.as_ref().unwrap().as_str(), "JUL-2026");
 }
 

@@ -9,7 +9,7 @@
 use kuvert::seed::{self, SeedOrganisation};
 use kuvert::testkit::Federation;
 use kuvert_core::calendar::{YearMonth, stockholm_day};
-use kuvert_testenv::browser::{Browser, location};
+use kuvert_testenv::browser::location;
 use reqwest::StatusCode;
 use url::Url;
 
@@ -21,16 +21,6 @@ pub(crate) const CAMPAIGN: &str = "VAR-2026";
 pub(crate) const CHOSEN: SeedOrganisation = seed::OPERATORS[1];
 /// The letters each sender reports for the current month: (digital, paper).
 pub(crate) const LETTERS: [(u64, u64); 2] = [(4_000, 1_000), (30, 70)];
-
-/// The portal's start page.
-pub(crate) fn portal_url(federation: &Federation) -> Url {
-    Url::parse(&federation.manifest().portal_url).unwrap()
-}
-
-/// A browser for the federation's pages (trusting its CA; keeps cookies).
-pub(crate) fn visitor(federation: &Federation) -> Browser {
-    Browser::new(federation.demo().pki.organisation_ca_pem())
-}
 
 /// The deep link of the first seeded sender with `campaign` (as printed on its letter).
 pub(crate) fn deep_link(campaign: &str) -> String {
@@ -93,21 +83,32 @@ pub(crate) async fn seed(federation: &Federation) {
     }
 }
 
-/// Follows `deep_link(campaign)` on the portal and chooses [`CHOSEN`] (two requests, no
-/// cookie); returns the operator's sign-up the portal sends to.
+/// Follows `deep_link(campaign)` on the portal and clicks [`CHOSEN`] on the chooser, as a
+/// person without cookies would; returns the operator's sign-up the portal sends to.
 pub(crate) async fn follow_deep_link(federation: &Federation, campaign: &str) -> Url {
-    let portal = portal_url(federation);
-    let person = visitor(federation);
+    let portal = federation.portal_url();
+    let person = browser(federation);
     let chooser = person.get(&at(&portal, &deep_link(campaign))).await;
     assert_eq!(chooser.status(), StatusCode::OK);
+    let html = chooser.text().await.unwrap();
     let choice = format!(
-        "skaffa/{}?avsandare={}&kampanj={campaign}",
+        "/skaffa/{}?avsandare={}&#38;kampanj={}",
         CHOSEN.key,
-        seed::SENDERS[0].number
+        seed::SENDERS[0].number,
+        campaign.to_uppercase()
     );
-    let redirect = person.get(&at(&portal, &choice)).await;
+    assert!(
+        html.contains(&format!("href=\"{choice}\"")),
+        "{choice} in {html}"
+    );
+    let redirect = person
+        .get(&at(&portal, &choice.replace("&#38;", "&")))
+        .await;
     assert_eq!(redirect.status(), StatusCode::SEE_OTHER);
-    assert!(person.cookies().is_empty(), "the portal sets no cookie");
+    assert!(
+        person.set_cookie_headers().is_empty(),
+        "the portal sets no cookie"
+    );
     Url::parse(&location(&redirect)).unwrap()
 }
 
