@@ -117,7 +117,9 @@ async fn code_arrives_by_email_and_confirms_the_address() {
         "{page}"
     );
     let not_digits = [("channel", "email"), ("code", "12ab")];
-    let answer = browser.post_form(&confirm_url, &form(&token, &not_digits)).await;
+    let answer = browser
+        .post_form(&confirm_url, &form(&token, &not_digits))
+        .await;
     assert!(
         answer
             .text()
@@ -315,7 +317,9 @@ async fn code_goes_by_sms_a_new_one_replaces_it_and_sends_are_bounded_per_day() 
     let token = browser.csrf_token(&inbox).await;
     let entered = [("channel", "sms"), ("address", "+46701234567")];
     let address_url = url(&inbox, "installningar/adress");
-    let sent = browser.post_form(&address_url, &form(&token, &entered)).await;
+    let sent = browser
+        .post_form(&address_url, &form(&token, &entered))
+        .await;
     assert_eq!(location(&sent), "/installningar?skickad=1");
     let resend_url = url(&inbox, "installningar/ny-kod");
     let again = browser
@@ -345,7 +349,9 @@ async fn code_goes_by_sms_a_new_one_replaces_it_and_sends_are_bounded_per_day() 
     let answer = browser.post_form(&confirm_url, &form(&token, &new)).await;
     assert_eq!(location(&answer), "/installningar?bekraftad=1");
 
-    let unchanged = browser.post_form(&address_url, &form(&token, &entered)).await;
+    let unchanged = browser
+        .post_form(&address_url, &form(&token, &entered))
+        .await;
     assert_eq!(
         location(&unchanged),
         "/installningar?sparat=1",
