@@ -43,6 +43,10 @@ impl Browser {
     /// # Panics
     /// When `ca_pem` holds no certificate or the client cannot be built.
     #[must_use]
+    // The workspace builds clients through `kuvert_web::http_client` so that TLS trust and
+    // timeouts are explicit. This crate sits below kuvert-web (kuvert-wire and
+    // kuvert-xmldsig test with it), so it cannot call that; both are explicit here instead.
+    #[allow(clippy::disallowed_methods)]
     pub fn new(ca_pem: &str) -> Self {
         let roots = reqwest::Certificate::from_pem_bundle(ca_pem.as_bytes())
             .expect("the browser's CA bundle is PEM");

@@ -57,8 +57,12 @@ async fn svg(browser: &Browser, federation: &Federation, slug: &str) -> String {
     file(browser, federation, &format!("{slug}.svg"), content_type).await
 }
 
-fn lines(lines: &[String]) -> String {
-    lines.iter().map(|line| format!("{line}\r\n")).collect()
+/// A CSV file's text: each line ended by CRLF.
+fn lines(lines: &[impl AsRef<str>]) -> String {
+    lines
+        .iter()
+        .map(|line| format!("{}\r\n", line.as_ref()))
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -79,7 +83,6 @@ async fn dashboard_csv_files_hold_exactly_the_seeded_mailboxes_letters_and_savin
         "Sparat tryck och porto (kr),40300",
         "Undvikna utsläpp (kg CO₂),81",
     ];
-    let key_figures: Vec<String> = key_figures.iter().map(|line| (*line).to_owned()).collect();
     assert_eq!(
         csv(&browser, &federation, "nyckeltal").await,
         lines(&key_figures)
@@ -106,7 +109,6 @@ async fn dashboard_csv_files_hold_exactly_the_seeded_mailboxes_letters_and_savin
         "Exempelposten,3,1,4,57.1",
         "Demobrevlådan,3,0,3,42.9",
     ];
-    let operators: Vec<String> = operators.iter().map(|line| (*line).to_owned()).collect();
     assert_eq!(
         csv(&browser, &federation, "operatorer").await,
         lines(&operators)
