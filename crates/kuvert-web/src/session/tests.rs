@@ -138,6 +138,7 @@ fn full_store_drops_ended_sessions_first_then_the_least_recently_used() {
     let least_recent = sessions.create("least recent".to_owned());
     clock.advance(Duration::from_secs(1));
     let recent = sessions.create("recent".to_owned());
+    clock.advance(Duration::from_secs(1));
     let newest = sessions.create("newest".to_owned());
     assert_eq!(sessions.len(), 3, "the ended session made room");
     assert!(sessions.get(&ended).is_none());
