@@ -19,6 +19,9 @@
 //   { "click": NAME, "role"?: "link"|"button",      click a link or button by accessible name
 //     "in"?: SELECTOR }                             (only within SELECTOR, e.g. "main")
 //   { "fill": LABEL, "value": TEXT }                type into the text field named LABEL
+//   { "fill_field": START, "value": TEXT }          fill the one form field (text, date,
+//                                                   number) whose label starts with START
+//                                                   (labels that carry a hint or a problem)
 //   { "check": LABEL }                              tick the checkbox/radio labelled LABEL
 //   { "select": LABEL, "option": TEXT }             choose TEXT in the list labelled LABEL
 //   { "type": TEXT }                                type TEXT into the focused element
@@ -166,6 +169,9 @@ async function runStep(page, step, record, state) {
         await target(page, step.click, step.role, step.in).click();
     } else if ('fill' in step) {
         await page.getByRole('textbox', { name: step.fill, exact: true }).fill(step.value);
+    } else if ('fill_field' in step) {
+        const start = new RegExp(`^\\s*${escapeRegExp(step.fill_field)}`);
+        await page.getByLabel(start).fill(step.value);
     } else if ('check' in step) {
         await page.getByLabel(step.check, { exact: false }).check();
     } else if ('select' in step) {
@@ -368,6 +374,10 @@ async function addCookies(context, record) {
             same_site: cookie.sameSite,
         });
     }
+}
+
+function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function normalise(text) {

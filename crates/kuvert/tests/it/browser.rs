@@ -4,10 +4,12 @@
 //! settings, logout — in Swedish and English, as a company's representative and with the
 //! keyboard alone, and checks every page it lands on with `axe-core` (WCAG 2.1 A and AA).
 //! The portal's pages get the same checks, and a deep link with a campaign code is followed
-//! to a registration at the chosen operator (issue 5's acceptance, `browser/portal.rs`).
+//! to a registration at the chosen operator (issue 5's acceptance, `browser/portal.rs`); so
+//! do the communicators' pages behind the e-ID login (`browser/communicator.rs`).
 //!
 //! One federation and one Chromium serve every walk, so the whole suite stays fast.
 
+mod communicator;
 mod driver;
 mod portal;
 mod walks;
@@ -50,6 +52,7 @@ async fn inbox_and_portal_walks_pass_axe_without_javascript_in_both_languages_an
         .unwrap();
 
     portal::create_campaign(&federation).await;
+    communicator::grant_roles(&federation).await;
 
     let sites = walks::Sites::of(&federation);
     let portal_url = url::Url::parse(&federation.manifest().portal_url).unwrap();
@@ -57,6 +60,7 @@ async fn inbox_and_portal_walks_pass_axe_without_javascript_in_both_languages_an
     all.push(portal::keyboard(&portal_url));
     all.push(portal::public_pages(&portal_url));
     all.push(portal::deep_link(&portal_url));
+    all.extend(communicator::all(&portal_url));
     let results = chromium.run(all).await;
 
     report(&results);
@@ -72,10 +76,15 @@ async fn inbox_and_portal_walks_pass_axe_without_javascript_in_both_languages_an
     for walk in &results {
         walks::check_walk(walk, &sites);
     }
-    let [.., pages, deep_link] = results.as_slice() else {
-        unreachable!("the portal's two walks run last");
-    };
-    portal::check_portal(&federation, &portal_url, pages, deep_link).await;
+    let walk = |name: &str| results.iter().find(|walk| walk.name == name).unwrap();
+    let public = [
+        walk(portal::KEYBOARD),
+        walk(portal::PAGES),
+        walk(portal::DEEP_LINK),
+    ];
+    portal::check_portal(&federation, &portal_url, &public).await;
+    let communicators = communicator::WALKS.map(walk);
+    communicator::check_communicator(&federation, &portal_url, &communicators).await;
 }
 
 /// A letter with `beslut.pdf` from the first sender; its subject is [`walks::subject`].

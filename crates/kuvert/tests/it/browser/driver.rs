@@ -127,6 +127,12 @@ pub(crate) fn fill(label: &str, value: &str) -> Value {
     json!({ "fill": label, "value": value })
 }
 
+/// Fills the one form field (text, date, number) whose label starts with `label_start`: for
+/// labels that also hold a hint or a problem, and for date fields (not text boxes).
+pub(crate) fn fill_field(label_start: &str, value: &str) -> Value {
+    json!({ "fill_field": label_start, "value": value })
+}
+
 /// Ticks the checkbox or radio button whose label contains `label`.
 pub(crate) fn check(label: &str) -> Value {
     json!({ "check": label })

@@ -15,6 +15,13 @@ use super::driver::{
     tab_to,
 };
 
+/// The names of the portal's public walks.
+pub(crate) const KEYBOARD: &str = "portal keyboard";
+/// See [`KEYBOARD`].
+pub(crate) const PAGES: &str = "portal pages";
+/// See [`KEYBOARD`].
+pub(crate) const DEEP_LINK: &str = "deep link";
+
 /// The campaign of the deep link, known to the portal.
 pub(crate) const CAMPAIGN: &str = "VAR-2026";
 
@@ -56,7 +63,7 @@ pub(crate) fn public_pages(portal: &Url) -> Walk {
         "/statistik?lang=en".to_owned(),
         "/kommunikator".to_owned(),
     ];
-    Walk::new("portal pages")
+    Walk::new(PAGES)
         .then_all(
             pages
                 .iter()
@@ -71,7 +78,7 @@ pub(crate) fn public_pages(portal: &Url) -> Walk {
 /// stop with a visible focus.
 pub(crate) fn keyboard(portal: &Url) -> Walk {
     let operator = seed::OPERATORS[0];
-    Walk::new("portal keyboard")
+    Walk::new(KEYBOARD)
         .then(goto(portal.as_str()))
         .then(tab_to("Skaffa digital brevlåda"))
         .then(press_to_page("Enter"))
@@ -95,7 +102,7 @@ pub(crate) fn deep_link(portal: &Url) -> Walk {
     let deep_link = portal
         .join(&format!("/skaffa?avsandare={sender}&kampanj={CAMPAIGN}"))
         .unwrap();
-    Walk::new("deep link")
+    Walk::new(DEEP_LINK)
         .then(goto(deep_link.as_str()))
         .then(link(&format!(
             "Skaffa digital brevlåda hos {}",
@@ -115,16 +122,14 @@ pub(crate) fn deep_link(portal: &Url) -> Walk {
         .then(expect_path("/brevlada"))
 }
 
-/// The portal set no cookie, and the deep link took one click there; the funnel counted one
-/// visit and one choice, and the registry one registration from the campaign.
-pub(crate) async fn check_portal(
-    federation: &Federation,
-    portal: &Url,
-    pages: &WalkResult,
-    deep_link: &WalkResult,
-) {
+/// The portal set no cookie in its public walks (`[keyboard, pages, deep link]`: the
+/// communicators' session is checked in `communicator.rs`), and the deep link took one
+/// click there; the funnel counted one visit and one choice, and the registry one
+/// registration from the campaign.
+pub(crate) async fn check_portal(federation: &Federation, portal: &Url, walks: &[&WalkResult; 3]) {
+    let [_, pages, deep_link] = *walks;
     let origin = portal.origin().ascii_serialization();
-    for walk in [pages, deep_link] {
+    for walk in walks {
         let portal_cookies: Vec<_> = walk
             .set_cookies
             .iter()

@@ -1,0 +1,236 @@
+//! The communicators' pages in the browser (issue 5 §3): the demo's communicator logs in at
+//! the portal through the test e-ID, sees the overview, creates a campaign with the form
+//! (first sent empty, to see the problems), opens its funnel, enters an annual target, goes
+//! through the same pages in English and logs out; a person without the role and a
+//! communicator who is not an admin are told so. Every page passes the same checks as the
+//! other walks, and the one cookie the portal sets is the communicators' session, set only
+//! from the login at `/kommunikator` on.
+
+use kuvert::demo::COMMUNICATOR;
+use kuvert::seed::{self, SeedPerson};
+use kuvert::testkit::Federation;
+use kuvert_core::calendar::stockholm_day;
+use serde_json::Value;
+use url::Url;
+
+use super::driver::{
+    Walk, WalkResult, button, check, expect_path, expect_text, fill_field, goto, link,
+};
+
+/// The campaign the communicator creates in the walk.
+const CAMPAIGN: &str = "HOST-2026";
+/// Its name.
+const CAMPAIGN_NAME: &str = "Höstens brevkampanj";
+/// The portal's session cookie, the only cookie it sets.
+const SESSION_COOKIE: &str = "kuvert_kommunikator";
+/// Names of this module's walks.
+pub(crate) const WALKS: [&str; 3] = ["kommunikatör", "utan roll", "inte admin"];
+
+/// The communicator who is not an admin ([`not_admin`]), given the role before the walks.
+pub(crate) async fn grant_roles(federation: &Federation) {
+    let anna = seed::person("anna").unwrap();
+    let sender = seed::SENDERS[1].organisation_number();
+    federation
+        .grant_communicator(&anna.personal_identity_number(), &[sender], false)
+        .await;
+}
+
+/// Every walk of this module, in the order of [`WALKS`].
+pub(crate) fn all(portal: &Url) -> Vec<Walk> {
+    vec![communicator(portal), no_role(portal), not_admin(portal)]
+}
+
+/// The demo's communicator (an admin) through every page, in Swedish then English.
+fn communicator(portal: &Url) -> Walk {
+    let person = COMMUNICATOR.seed_person();
+    let at = |path: &str| portal.join(path).unwrap().to_string();
+    let today = stockholm_day(time::OffsetDateTime::now_utc());
+    let ends = today.saturating_add(time::Duration::days(60));
+    Walk::new(WALKS[0])
+        .then(goto(&at("/kommunikator")))
+        .then(expect_text("Logga in som kommunikatör"))
+        .then(link("Logga in med e-legitimation"))
+        .then_all(eid_login(person))
+        .then(expect_path("/kommunikator"))
+        .then(expect_text("Kampanjer och resultat"))
+        .then(expect_text(&format!(
+            "Du är kommunikatör för: {} ({}).",
+            seed::SENDERS[0].name,
+            seed::SENDERS[0].number
+        )))
+        .then(link("Skapa kampanj"))
+        .then(button("Skapa kampanj"))
+        .then(expect_text("Rätta följande"))
+        .then(fill_field("Kampanjkod", CAMPAIGN))
+        .then(fill_field("Namn", CAMPAIGN_NAME))
+        .then(check(seed::SENDERS[0].name))
+        .then(fill_field("Kanal", "brev"))
+        .then(fill_field("Startdatum", &today.to_string()))
+        .then(fill_field("Slutdatum", &ends.to_string()))
+        .then(fill_field("Mål (antal registreringar)", "100"))
+        .then(button("Skapa kampanj"))
+        .then(expect_path(&format!("/kommunikator/kampanjer/{CAMPAIGN}")))
+        .then(expect_text(&format!("{CAMPAIGN_NAME} ({CAMPAIGN})")))
+        .then(expect_text(&format!("kampanj={CAMPAIGN}")))
+        .then(link("Tillbaka till kampanjerna"))
+        .then(expect_text(CAMPAIGN_NAME))
+        .then(link("Årliga mål för anslutningstakten"))
+        .then(expect_text("Inga mål är inlagda ännu."))
+        .then(fill_field("År", &today.year().to_string()))
+        .then(fill_field("Mål (procent", "60"))
+        .then(button("Spara målet"))
+        .then(expect_path("/kommunikator/mal"))
+        .then(expect_text(&today.year().to_string()))
+        .then_all(english())
+}
+
+/// The same pages in English, then logging out.
+fn english() -> Vec<Value> {
+    vec![
+        link("English"),
+        expect_text("Annual targets for the connection rate"),
+        link("Back to the campaigns"),
+        expect_text("Campaigns and results"),
+        link(CAMPAIGN),
+        expect_text("Deep link"),
+        link("Back to the campaigns"),
+        link("Create a campaign"),
+        button("Create the campaign"),
+        expect_text("Please correct the following"),
+        link("Back to the campaigns"),
+        button("Log out"),
+        expect_path("/"),
+    ]
+}
+
+/// Tolvan logs in at `/kommunikator` but has no communicator role.
+fn no_role(portal: &Url) -> Walk {
+    let tolvan = seed::person("tolvan").unwrap();
+    Walk::new(WALKS[1])
+        .then(goto(
+            portal.join("/kommunikator/logga-in").unwrap().as_str(),
+        ))
+        .then_all(eid_login(tolvan))
+        .then(expect_text("Du är inte kommunikatör"))
+}
+
+/// Anna, communicator for the agency but not an admin, is refused the annual targets.
+fn not_admin(portal: &Url) -> Walk {
+    let anna = seed::person("anna").unwrap();
+    Walk::new(WALKS[2])
+        .then(goto(
+            portal.join("/kommunikator/logga-in").unwrap().as_str(),
+        ))
+        .then_all(eid_login(anna))
+        .then(expect_text(&format!(
+            "Du är kommunikatör för: {} ({}).",
+            seed::SENDERS[1].name,
+            seed::SENDERS[1].number
+        )))
+        .then(goto(
+            portal.join("/kommunikator/mal?lang=en").unwrap().as_str(),
+        ))
+        .then(expect_text("For administrators only"))
+}
+
+/// At the test e-ID's person picker: choose `person`, log in.
+fn eid_login(person: &SeedPerson) -> Vec<Value> {
+    vec![
+        expect_text("Test-e-legitimation – endast för test och demo"),
+        check(&person.name()),
+        button("Logga in"),
+    ]
+}
+
+/// What the communicators' walks brought home: the pages, the campaign and target in the
+/// store, and the portal's one cookie — set first by the login at `/kommunikator`, with its
+/// flags, and gone after logging out.
+pub(crate) async fn check_communicator(
+    federation: &Federation,
+    portal: &Url,
+    walks: &[&WalkResult],
+) {
+    let [main, no_role, not_admin] = walks else {
+        unreachable!("the walks of WALKS");
+    };
+    let checked: Vec<String> = main
+        .pages
+        .iter()
+        .map(|page| {
+            let url = Url::parse(&page.url).unwrap();
+            format!(
+                "{} {}{}",
+                page.method,
+                url.path(),
+                url.query().map_or(String::new(), |q| format!("?{q}"))
+            )
+        })
+        .collect();
+    let campaign_page = format!("/kommunikator/kampanjer/{CAMPAIGN}");
+    for (method, path) in [
+        ("GET", "/kommunikator"),
+        ("GET", "/kommunikator/kampanjer/ny"),
+        ("POST", "/kommunikator/kampanjer/ny"),
+        ("GET", campaign_page.as_str()),
+        ("GET", "/kommunikator/mal"),
+    ] {
+        for query in ["", "?lang=en"] {
+            let page = format!("{method} {path}{query}");
+            assert!(checked.contains(&page), "{page} not checked: {checked:#?}");
+        }
+    }
+    assert!(!no_role.pages.is_empty() && !not_admin.pages.is_empty());
+    let store = federation.demo().portal.store();
+    let code = kuvert_core::campaign::CampaignCode::parse(CAMPAIGN).unwrap();
+    let campaign = store.campaign(&code).await.unwrap().expect("created");
+    assert_eq!(campaign.name, CAMPAIGN_NAME);
+    let owners: Vec<_> = campaign.owners.into_iter().collect();
+    assert_eq!(owners, [seed::SENDERS[0].organisation_number()]);
+    assert_eq!(store.annual_targets().await.unwrap().len(), 1);
+    for walk in walks {
+        check_session_cookie(walk, portal);
+    }
+    assert!(
+        !main
+            .cookies
+            .iter()
+            .any(|cookie| cookie.name == SESSION_COOKIE),
+        "logging out removes the session: {:?}",
+        main.cookies
+    );
+}
+
+/// Every cookie the portal set in `walk` is the session, first set by the login at
+/// `/kommunikator/logga-in`, scoped to `/kommunikator`, HttpOnly and SameSite; not Secure
+/// only because the demo serves plain HTTP (the portal's own tests check Secure under TLS).
+fn check_session_cookie(walk: &WalkResult, portal: &Url) {
+    let origin = portal.origin().ascii_serialization();
+    let from_portal: Vec<_> = walk
+        .set_cookies
+        .iter()
+        .filter(|cookie| cookie.url.starts_with(&origin))
+        .collect();
+    let first = from_portal
+        .first()
+        .expect("the login sets the session cookie");
+    let first_path = Url::parse(&first.url).unwrap().path().to_owned();
+    assert_eq!(first_path, "/kommunikator/logga-in", "[{}]", walk.name);
+    for cookie in from_portal {
+        let header = &cookie.header;
+        let path = Url::parse(&cookie.url).unwrap().path().to_owned();
+        assert!(path.starts_with("/kommunikator/"), "[{}] {path}", walk.name);
+        assert!(
+            header.starts_with(&format!("{SESSION_COOKIE}=")),
+            "[{}] {header}",
+            walk.name
+        );
+        let lower = header.to_ascii_lowercase();
+        for flag in ["; httponly", "; samesite=", "; path=/kommunikator"] {
+            assert!(lower.contains(flag), "[{}] {flag}: {header}", walk.name);
+        }
+        assert!(!lower.contains("; secure"), "plain HTTP: {header}");
+    }
+    for cookie in walk.cookies.iter().filter(|c| c.name == SESSION_COOKIE) {
+        assert!(cookie.http_only && cookie.same_site != "None", "{cookie:?}");
+    }
+}
