@@ -58,6 +58,13 @@ impl Browser {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("building the test browser's client");
+        Self::with_client(client)
+    }
+
+    /// A browser over `client`, for a suite that builds its clients itself (one that should
+    /// not follow redirects, so each step can be checked).
+    #[must_use]
+    pub fn with_client(client: reqwest::Client) -> Self {
         Self {
             client,
             cookies: Mutex::new(BTreeMap::new()),
