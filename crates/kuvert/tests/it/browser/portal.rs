@@ -69,6 +69,10 @@ pub(crate) fn public_pages(portal: &Url) -> Walk {
                 .iter()
                 .map(|path| goto(portal.join(path).unwrap().as_str())),
         )
+        // The registry answers its list of senders to the portal's own certificate.
+        .then(goto(portal.join("/avsandare").unwrap().as_str()))
+        .then(expect_text(seed::SENDERS[0].name))
+        .then(expect_text(seed::SENDERS[1].name))
         .then(goto(portal.as_str()))
         .then(link_in("main", "Skaffa digital brevlåda"))
         .then(expect_path("/skaffa"))
