@@ -159,6 +159,10 @@ async fn measure_feed(federation: &Federation, today: Date, renders: usize) {
     let asks = [
         ("public: sources=none", format!("{year}&sources=none")),
         (
+            "public without letters: letters=false",
+            format!("{year}&sources=none&letters=false"),
+        ),
+        (
             "campaign: sources=campaign&campaign=…",
             format!("{year}&sources=campaign&campaign={CAMPAIGN}&letters=false"),
         ),

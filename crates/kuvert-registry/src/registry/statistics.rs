@@ -53,23 +53,34 @@ impl Registry {
         with_letters: bool,
     ) -> Result<StatisticsFeed, Error> {
         let (from, to) = (query.from, query.to);
-        let registrations = self.store.registration_statistics(query).await?;
-        let letters = if with_letters {
-            self.store
-                .letter_statistics(YearMonth::of(from), YearMonth::of(to))
-                .await?
-        } else {
-            Vec::new()
+        let store = &self.store;
+        let letters = async {
+            if with_letters {
+                store
+                    .letter_statistics(YearMonth::of(from), YearMonth::of(to))
+                    .await
+            } else {
+                Ok(Vec::new())
+            }
         };
+        // Independent reads, asked at once: each is one small query on its own connection.
+        let (registrations, letters, mailboxes_before, per_operator, senders, operators) = tokio::try_join!(
+            store.registration_statistics(query),
+            letters,
+            store.mailboxes_before(from),
+            store.mailboxes_before_per_operator(from),
+            store.sender_count(),
+            store.operators(),
+        )?;
         let feed = StatisticsFeed {
             from,
             to,
             registrations,
             letters,
-            mailboxes_before: self.store.mailboxes_before(from).await?,
-            mailboxes_before_per_operator: self.store.mailboxes_before_per_operator(from).await?,
-            senders: self.store.sender_count().await?,
-            operators: self.store.operators().await?,
+            mailboxes_before,
+            mailboxes_before_per_operator: per_operator,
+            senders,
+            operators,
         };
         tracing::info!(
             target: "audit",
