@@ -296,3 +296,20 @@ pub const STATISTICS_CAMPAIGNS_MAX: usize = 50;
 /// active: a working day. The idle timeout ends unused sessions sooner; this one ends a
 /// session kept busy by a stolen cookie, after which the person logs in again with e-ID.
 pub const WEB_SESSION_LIFETIME_SECS: u64 = 8 * 60 * 60;
+
+/// Seconds an e-ID signature of a profile change stays usable after the signing time bound
+/// into its text (`kuvert_eid::signature::SigningBinding`). A person signs at the e-ID and the
+/// operator sends the change to the registry within seconds; ten minutes leaves room for a
+/// slow signing and clock drift, and bounds how long a signature someone saw could be
+/// replayed (the registry also refuses any signature it has accepted before).
+pub const EID_SIGNATURE_AGE_SECS_MAX: i64 = 10 * 60;
+
+/// Seconds a signing time may lie ahead of the registry's clock (operator and registry
+/// clocks differ a little; NTP keeps them within a second, two minutes is generous).
+pub const EID_SIGNATURE_CLOCK_SKEW_SECS_MAX: i64 = 2 * 60;
+
+/// Seconds the registry remembers the digest of an accepted e-ID signature: as long as the
+/// signature could pass the age check (signed at most the skew ahead of its acceptance, then
+/// usable for the age bound). Older digests are forgotten, so the table stays bounded.
+pub const EID_SIGNATURE_USED_KEEP_SECS: i64 =
+    EID_SIGNATURE_AGE_SECS_MAX + EID_SIGNATURE_CLOCK_SKEW_SECS_MAX;

@@ -13,11 +13,14 @@
 //! * `Certificate` = the person's certificate, DER, base64 (standard alphabet, padded);
 //!   `Signature` likewise; `EncodingOfSignedText` = `UTF-8`, the only encoding accepted.
 //!
-//! The nonce makes every signature unique to one signing request; the registry decides how
-//! long it remembers nonces it has seen.
+//! The nonce makes every signature unique to one signing request. What the signature is for
+//! (change, mailbox, operator, time) is written into the text itself ([`SigningBinding`]), and
+//! the registry accepts each signature once.
 
+mod binding;
 mod verify;
 
+pub use binding::{BindingError, BoundAction, SigningBinding};
 pub use verify::{EidSignatureError, EidSigner, verify_signature_data};
 
 use aws_lc_rs::rand::SystemRandom;

@@ -129,3 +129,78 @@ fn new_nonce_is_43_url_safe_characters_and_fresh() {
     assert!(check_nonce(&first).is_ok());
     assert_ne!(first, second);
 }
+
+fn binding() -> SigningBinding {
+    SigningBinding {
+        action: BoundAction::Deregister,
+        recipient: kuvert_core::id::RecipientId::parse("197203033456").unwrap(),
+        operator_domain: "operator-a.kuvert.test".to_owned(),
+        signed_at: time::macros::datetime!(2026-11-29 10:40:00 UTC),
+    }
+}
+
+#[test]
+fn a_bound_text_ends_with_the_four_lines_the_person_reads() {
+    let text = binding().bind("Jag vill avregistrera mig.");
+    assert_eq!(
+        text,
+        "Jag vill avregistrera mig.\n\nÅtgärd: avregistrering\nBrevlådeinnehavare: \
+         197203033456\nBrevlådeoperatör: operator-a.kuvert.test\nSigneringstid: \
+         2026-11-29T10:40:00Z"
+    );
+}
+
+#[test]
+fn split_gives_back_the_agreement_and_the_binding() {
+    let agreement = "Villkor.\n\nStycke två.";
+    let text = binding().bind(agreement);
+    let (read_agreement, read) = SigningBinding::split(&text).unwrap();
+    assert_eq!(read_agreement, agreement);
+    assert_eq!(read, binding());
+    for action in [
+        BoundAction::Register,
+        BoundAction::ChangeOperator,
+        BoundAction::Deregister,
+        BoundAction::ReceptionRules,
+    ] {
+        let bound = SigningBinding {
+            action,
+            ..binding()
+        };
+        assert_eq!(SigningBinding::split(&bound.bind("x")).unwrap().1, bound);
+    }
+}
+
+#[test]
+fn split_refuses_texts_without_a_readable_binding() {
+    #[track_caller]
+    fn check(text: &str, expected: BindingError) {
+        assert_eq!(SigningBinding::split(text).unwrap_err(), expected);
+    }
+    let good = binding().bind("Villkor.");
+    check("Jag vill avregistrera mig.", BindingError::Missing);
+    check(&good.replace("Åtgärd", "Action"), BindingError::Missing);
+    check(&format!("{good}\n"), BindingError::Missing);
+    check(
+        &good.replace("avregistrering", "radering"),
+        BindingError::Value { label: "Åtgärd" },
+    );
+    check(
+        &good.replace("197203033456", "197203033457"),
+        BindingError::Value {
+            label: "Brevlådeinnehavare",
+        },
+    );
+    check(
+        &good.replace("2026-11-29T10:40:00Z", "i går"),
+        BindingError::Value {
+            label: "Signeringstid",
+        },
+    );
+    check(
+        &good.replace("operator-a.kuvert.test", ""),
+        BindingError::Value {
+            label: "Brevlådeoperatör",
+        },
+    );
+}

@@ -6,13 +6,15 @@
 //! change operator, deregister, reception rules) is one transaction together with its
 //! [`SignatureRecord`], so a change never exists without the signature that authorised it,
 //! and with its daily statistics counter ([`DailyRegistrations`]), so the counters always agree
-//! with the profiles.
+//! with the profiles. Each recorded signature is claimed there too ([`SignatureDigest`]), so
+//! the same signed document cannot authorise a second change.
 
 mod companies;
 mod counters;
 mod directory;
 mod profiles;
 mod records;
+mod signatures;
 mod sql;
 mod statistics;
 
@@ -31,6 +33,7 @@ pub use records::{
     ReachableProfile, ReceptionRules, RecordError, Registration, RegistrationSource, SenderRecord,
     ServiceDomain, Signatory, SignatureId, SignatureRecord, SignedAction,
 };
+pub use signatures::{SignatureDigest, USED_SIGNATURE};
 pub(crate) use sql::SqlRegistryStore;
 pub use statistics::{
     DailyRegistrations, LetterCounts, MailboxCounts, OperatorMailboxes, RegistrationQuery,
@@ -210,6 +213,22 @@ pub trait RegistryStore: Send + Sync {
     ) -> Result<Vec<LetterCounts>, StoreError>;
     /// Senders connected to Mina meddelanden.
     async fn sender_count(&self) -> Result<u64, StoreError>;
+
+    // Used e-ID signatures (replay protection, `signatures`): every `SignatureRecord` stored
+    // above is also claimed in its change's transaction, and refused with
+    // `Conflict { what: USED_SIGNATURE }` when it was used before.
+
+    /// Whether a signature with `digest` was accepted within the last
+    /// `limits::EID_SIGNATURE_USED_KEEP_SECS` (the registry's early, clear refusal; the
+    /// claim in the change's transaction is what guarantees it).
+    async fn is_signature_used(&self, digest: &SignatureDigest) -> Result<bool, StoreError>;
+    /// Claims signatures that no change records (a company's further signatories in one
+    /// request), all or none, at `at`. `Conflict { what: USED_SIGNATURE }` when one was used.
+    async fn claim_signatures(
+        &self,
+        digests: &[SignatureDigest],
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
 }
 
 #[cfg(test)]

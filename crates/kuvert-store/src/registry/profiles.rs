@@ -362,10 +362,10 @@ pub(super) async fn insert_signature(
     .bind(&signature.signature_base64)
     .bind(&signature.certificate)
     .bind(to_millis(signature.signed_at))
-    .execute(connection)
+    .execute(&mut *connection)
     .await
     .context("store signature")?;
-    Ok(())
+    super::signatures::claim_in(connection, signature).await
 }
 
 pub(super) fn signature_from_row(row: &AnyRow) -> Result<SignatureRecord, StoreError> {

@@ -1,5 +1,5 @@
 //! The SQL implementation of [`RegistryStore`]: each method hands over to the module that owns
-//! the tables it touches (`directory`, `profiles`, `companies`, `statistics`).
+//! the tables it touches (`directory`, `profiles`, `companies`, `statistics`, `signatures`).
 
 use std::collections::BTreeSet;
 
@@ -15,7 +15,7 @@ use super::{
     NewCompanyRegistration, NewProfile, OperatorMailboxes, OperatorRecord,
     PendingCompanyRegistration, ProfileRecord, Reachability, ReceptionRules, Registration,
     RegistrationQuery, RegistrationSource, RegistryStore, SenderRecord, ServiceDomain,
-    SignatureRecord, companies, directory, profiles, statistics,
+    SignatureDigest, SignatureRecord, companies, directory, profiles, signatures, statistics,
 };
 use crate::database::Backend;
 use crate::error::{SqlContext, StoreError};
@@ -247,5 +247,17 @@ impl RegistryStore for SqlRegistryStore {
 
     async fn sender_count(&self) -> Result<u64, StoreError> {
         statistics::sender_count(&self.pool).await
+    }
+
+    async fn is_signature_used(&self, digest: &SignatureDigest) -> Result<bool, StoreError> {
+        signatures::is_used(&self.pool, digest).await
+    }
+
+    async fn claim_signatures(
+        &self,
+        digests: &[SignatureDigest],
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        signatures::claim(&self.pool, self.backend, digests, at).await
     }
 }

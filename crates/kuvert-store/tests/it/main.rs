@@ -11,3 +11,4 @@ mod registry;
 mod seed;
 mod statistics;
 mod support;
+mod used_signatures;

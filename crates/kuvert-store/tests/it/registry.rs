@@ -30,14 +30,16 @@ pub(crate) fn signature(
     action: SignedAction,
     signatory: u32,
 ) -> SignatureRecord {
+    let id = SignatureId::new();
     SignatureRecord {
-        id: SignatureId::new(),
+        id,
         recipient: recipient.clone(),
         action,
         signatory: person_number(signatory),
         operator: organisation(1),
         agreement_text: "Jag godkänner villkoren".to_owned(),
-        signature_base64: "c2lnbmF0dXJl".to_owned(),
+        // Every signature is a new one: the store refuses a signature it accepted before.
+        signature_base64: id.as_uuid().simple().to_string(),
         certificate: "MIIB".to_owned(),
         signed_at: now(),
     }

@@ -1,0 +1,108 @@
+//! Used e-ID signatures (replay protection): the digest of every signature the registry
+//! accepted, so that the same signed document cannot authorise a change twice.
+//!
+//! Every [`SignatureRecord`] stored with a change is claimed in that change's transaction
+//! (`profiles::insert_signature` calls [`claim_in`]), so a crash can never leave a change
+//! without its claim, nor a claim accepted twice: the digest is the primary key, and two
+//! racing requests cannot both insert it. Each claim also forgets digests older than
+//! `limits::EID_SIGNATURE_USED_KEEP_SECS`, whose signatures the registry refuses as too old
+//! anyway, so the table holds at most the signatures of that window.
+
+use aws_lc_rs::digest::{SHA256, digest};
+use kuvert_core::limits::EID_SIGNATURE_USED_KEEP_SECS;
+use sqlx::{AnyConnection, AnyPool};
+use time::{Duration, OffsetDateTime};
+
+use super::SignatureRecord;
+use crate::database::{Backend, begin_write, to_millis};
+use crate::error::{SqlContext, StoreError};
+
+/// What `StoreError::Conflict` names when a signature was already used.
+pub const USED_SIGNATURE: &str = "used signature";
+
+/// SHA-256 (lowercase hex) of a signature as the registry stores it: its standard, padded
+/// base64 (`SignatureRecord::signature_base64`), which the registry makes from the decoded
+/// bytes, so one signature has exactly one digest however it was sent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SignatureDigest(String);
+
+impl SignatureDigest {
+    /// The digest of a signature given as the registry's base64 of its bytes.
+    #[must_use]
+    pub fn of_base64(signature_base64: &str) -> Self {
+        Self(hex::encode(digest(&SHA256, signature_base64.as_bytes())))
+    }
+
+    /// The hex text.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Claims the signature of `record` inside the caller's transaction, and forgets expired
+/// digests. `Conflict { what: USED_SIGNATURE }` when it was used before.
+pub(super) async fn claim_in(
+    connection: &mut AnyConnection,
+    record: &SignatureRecord,
+) -> Result<(), StoreError> {
+    let digest = SignatureDigest::of_base64(&record.signature_base64);
+    claim_digest(connection, &digest, record.signed_at).await
+}
+
+/// Claims signatures that no change records (further signatories of one request), in one
+/// transaction of their own: all or none.
+pub(super) async fn claim(
+    pool: &AnyPool,
+    backend: Backend,
+    digests: &[SignatureDigest],
+    at: OffsetDateTime,
+) -> Result<(), StoreError> {
+    let mut transaction = begin_write(pool, backend).await?;
+    for digest in digests {
+        claim_digest(&mut transaction, digest, at).await?;
+    }
+    transaction
+        .commit()
+        .await
+        .context("commit used signatures")?;
+    Ok(())
+}
+
+/// Whether `digest` was claimed and not yet forgotten.
+pub(super) async fn is_used(pool: &AnyPool, digest: &SignatureDigest) -> Result<bool, StoreError> {
+    let row = sqlx::query("SELECT used_at FROM registry_used_signatures WHERE digest = $1")
+        .bind(digest.as_str())
+        .fetch_optional(pool)
+        .await
+        .context("read used signature")?;
+    Ok(row.is_some())
+}
+
+async fn claim_digest(
+    connection: &mut AnyConnection,
+    digest: &SignatureDigest,
+    at: OffsetDateTime,
+) -> Result<(), StoreError> {
+    let forget_before = at - Duration::seconds(EID_SIGNATURE_USED_KEEP_SECS);
+    sqlx::query("DELETE FROM registry_used_signatures WHERE used_at < $1")
+        .bind(to_millis(forget_before))
+        .execute(&mut *connection)
+        .await
+        .context("forget expired used signatures")?;
+    let inserted = sqlx::query(
+        "INSERT INTO registry_used_signatures (digest, used_at) VALUES ($1, $2) \
+         ON CONFLICT (digest) DO NOTHING",
+    )
+    .bind(digest.as_str())
+    .bind(to_millis(at))
+    .execute(&mut *connection)
+    .await
+    .context("claim used signature")?;
+    if inserted.rows_affected() != 1 {
+        return Err(StoreError::Conflict {
+            what: USED_SIGNATURE,
+        });
+    }
+    Ok(())
+}
