@@ -66,7 +66,7 @@ pub(crate) async fn page(browser: &Browser, url: &str) -> (StatusCode, String) {
     (response.status(), response.text().await.unwrap())
 }
 
-async fn csrf(browser: &Browser, base: &Url) -> String {
+pub(crate) async fn csrf(browser: &Browser, base: &Url) -> String {
     let (_, html) = page(browser, &at(base, "brevlada")).await;
     hidden_fields(&html)
         .into_iter()

@@ -8,6 +8,7 @@
 //! factors (15 g paper, 10 kr, 20 g CO₂ per digital letter) 4 030 digital letters saved
 //! 60,5 kg paper, 40 300 kr and 80,6 kg CO₂.
 
+use kuvert::seed;
 use kuvert::testkit::Browser;
 use kuvert::testkit::{Federation, FederationOptions};
 use kuvert_core::calendar::YearMonth;
@@ -142,6 +143,41 @@ async fn dashboard_csv_files_hold_exactly_the_seeded_mailboxes_letters_and_savin
     assert!(
         english.ends_with("Demobrevlådan,3,0,3,42.9\r\n"),
         "{english}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dashboard_counts_a_deregistration_and_a_change_of_mailbox() {
+    let federation = Federation::start(FederationOptions::default()).await;
+    seeding::seed(&federation).await;
+    // Anna leaves Demobrevlådan; Tolvan moves from there to Exempelposten. Left: 5 persons,
+    // Eva at Demobrevlådan, four persons and the company at Exempelposten.
+    let anna = seed::person("anna").unwrap();
+    seeding::deregister(&federation, anna).await;
+    let tolvan = seed::person("tolvan").unwrap();
+    seeding::change_mailbox(&federation, tolvan, seed::OPERATORS[1]).await;
+    let browser = browser(&federation);
+    let month = YearMonth::of(today());
+    let key_figures = csv(&browser, &federation, "nyckeltal").await;
+    for line in [
+        "\"Digitala brevlådor, personer\",5\r\n",
+        "\"Digitala brevlådor, företag\",1\r\n",
+    ] {
+        assert!(key_figures.contains(line), "{line} in {key_figures}");
+    }
+    let mailboxes = csv(&browser, &federation, "brevlador").await;
+    assert!(
+        mailboxes.ends_with(&format!("\r\n{month},5,1,6\r\n")),
+        "{mailboxes}"
+    );
+    let operators = [
+        "Brevlådeoperatör,Personer,Företag,Totalt,Andel (%)",
+        "Exempelposten,4,1,5,83.3",
+        "Demobrevlådan,1,0,1,16.7",
+    ];
+    assert_eq!(
+        csv(&browser, &federation, "operatorer").await,
+        lines(&operators)
     );
 }
 

@@ -6,14 +6,14 @@
 //! What [`seed`] makes, on top of the demo's four registered persons, is written down in
 //! [`Seeded`] so each test checks its figures against these numbers.
 
-use kuvert::seed::{self, SeedOrganisation};
+use kuvert::seed::{self, SeedOrganisation, SeedPerson};
 use kuvert::testkit::Federation;
 use kuvert_core::calendar::{YearMonth, stockholm_day};
 use kuvert_testenv::browser::location;
 use reqwest::StatusCode;
 use url::Url;
 
-use crate::account::{at, browser, inbox, log_in, post_and_sign};
+use crate::account::{at, browser, csrf, inbox, log_in, post_and_sign};
 
 /// The campaign of the deep link the newcomer follows.
 pub(crate) const CAMPAIGN: &str = "VAR-2026";
@@ -81,6 +81,41 @@ pub(crate) async fn seed(federation: &Federation) {
             .report_letter_counts(&number, month, digital, paper);
         report.await.unwrap();
     }
+}
+
+/// `person` closes their digital mailbox at their operator, signing the deregistration.
+pub(crate) async fn deregister(federation: &Federation, person: &SeedPerson) {
+    let base = inbox(federation, person.operator.unwrap());
+    let holder = browser(federation);
+    log_in(&holder, &base, person).await;
+    let path = "installningar/avregistrera";
+    let signed = post_and_sign(&holder, &base, path, Vec::new(), person).await;
+    assert_eq!(location(&signed), format!("/{path}?klart=1"));
+}
+
+/// `person` moves their digital mailbox to `operator`: chosen in the old inbox, signed at
+/// the new operator's sign-up.
+pub(crate) async fn change_mailbox(
+    federation: &Federation,
+    person: &SeedPerson,
+    operator: SeedOrganisation,
+) {
+    let here = inbox(federation, person.operator.unwrap());
+    let there = inbox(federation, operator.key);
+    let holder = browser(federation);
+    log_in(&holder, &here, person).await;
+    let form = vec![
+        ("csrf_token".to_owned(), csrf(&holder, &here).await),
+        ("operator".to_owned(), operator.number.to_owned()),
+    ];
+    let chosen = holder
+        .post_form(&at(&here, "installningar/byt-brevlada"), &form)
+        .await;
+    assert_eq!(location(&chosen), at(&there, "skaffa"));
+    let moving = browser(federation);
+    assert_eq!(log_in(&moving, &there, person).await, "/skaffa");
+    let signed = post_and_sign(&moving, &there, "skaffa", Vec::new(), person).await;
+    assert_eq!(location(&signed), "/brevlada", "moved");
 }
 
 /// Follows `deep_link(campaign)` on the portal and clicks [`CHOSEN`] on the chooser, as a
