@@ -107,6 +107,13 @@ async fn demo_communicator_logs_in_at_the_portal_and_others_have_no_role() {
 async fn portal_communicator_add_grants_the_role_and_refuses_bad_input() {
     let federation = Federation::start(Default::default()).await;
     let config = federation.portal_config_path();
+    #[cfg(unix)]
+    {
+        // It holds the portal's client secret at the e-ID.
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&config).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "{mode:o}");
+    }
     let tolvan = seed::person("tolvan").unwrap();
     let sender = seed::SENDERS[1];
     let overview = federation.portal_url().join("kommunikator").unwrap();
