@@ -6,11 +6,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kuvert_core::report::error_chain;
 use kuvert_store::StoreError;
+use kuvert_store::registry::USED_SIGNATURE;
 use kuvert_web::layers::soap_response;
 use kuvert_wire::error::WireError;
 use kuvert_wire::fault::{CallId, Fault, FaultCode};
 
 use crate::domain::access::AccessError;
+use crate::domain::binding::SignatureRefusal;
 use crate::domain::reception::ReceptionError;
 use crate::domain::signing::SigningError;
 
@@ -53,6 +55,15 @@ pub enum Error {
         /// Whether the request was a registration.
         is_register: bool,
     },
+    /// A valid signature that may not authorise this change: used before, too old, or
+    /// signed for another change, mailbox or operator (`is_register` as for `Signature`).
+    #[error("signature refused: {refusal}")]
+    SignatureRefused {
+        /// Why.
+        refusal: SignatureRefusal,
+        /// Whether the request was a registration.
+        is_register: bool,
+    },
     /// Valid signatures that do not authorise the change (wrong signer, company form).
     #[error(transparent)]
     Signing(#[from] SigningError),
@@ -74,6 +85,11 @@ impl From<StoreError> for Error {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::NotFound { what } => Self::NotFound(what),
+            // Two requests raced with one signature and the other one's change won.
+            StoreError::Conflict { what } if what == USED_SIGNATURE => Self::SignatureRefused {
+                refusal: SignatureRefusal::Replayed,
+                is_register: false,
+            },
             StoreError::Conflict { what } => Self::AlreadyExists(what),
             StoreError::TooMany { count, max } => Self::TooMany { count, max },
             StoreError::OutOfBounds { what } => Self::InvalidInput(format!("{what} out of bounds")),
@@ -106,6 +122,21 @@ impl Error {
             Self::Signature {
                 is_register: false, ..
             } => (FaultCode::SIGNATURE_ERROR, S::FORBIDDEN),
+            Self::SignatureRefused {
+                refusal,
+                is_register,
+            } => {
+                let code = if *is_register {
+                    FaultCode::REGISTER_ACCOUNT_SIGNATURE_ERROR
+                } else {
+                    FaultCode::SIGNATURE_ERROR
+                };
+                let status = match refusal {
+                    SignatureRefusal::Replayed => S::CONFLICT,
+                    _ => S::FORBIDDEN,
+                };
+                (code, status)
+            }
             Self::Signing(SigningError::CompanyFormUnsupported { .. }) => (
                 FaultCode::COMPANY_FORM_NOT_SUPPORTED,
                 S::UNPROCESSABLE_ENTITY,

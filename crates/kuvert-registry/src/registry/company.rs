@@ -13,8 +13,8 @@ use kuvert_store::registry::{
 };
 use time::OffsetDateTime;
 
-use super::profiles::{SignedChange, not_supported};
-use super::{Registry, SigningOutcome, VerifiedSignature, signature_record};
+use super::profiles::{SignedChange, not_supported, registering};
+use super::{ChangeSignatures, Registry, SigningOutcome, VerifiedSignature, signature_record};
 use crate::domain::access::{self, AccessError};
 use crate::domain::signing::{self, CompanyEvaluation, SigningStatus};
 use crate::error::Error;
@@ -53,9 +53,10 @@ impl Registry {
         operator: &OperatorRecord,
         company: &OrganisationNumber,
         change: &SignedChange,
-        signed: Vec<VerifiedSignature>,
+        verified: ChangeSignatures,
         source: Option<RegistrationSource>,
     ) -> Result<SigningOutcome, Error> {
+        let ChangeSignatures { signed, agreement } = verified;
         signing::company_form(company)?;
         let Some(rule) = self.store.company_signatory_rule(company).await? else {
             return Ok(not_supported(&change.recipient, &signed));
@@ -68,8 +69,9 @@ impl Registry {
             return Err(Error::AlreadyExists("profile"));
         }
         let pending = self
-            .open_pending(operator, company, change, &signed)
-            .await?;
+            .open_pending(operator, company, change, &agreement, &signed)
+            .await
+            .map_err(registering)?;
         let mut already: BTreeSet<PersonalIdentityNumber> = pending
             .signatures
             .iter()
@@ -78,7 +80,10 @@ impl Registry {
         for signature in &signed {
             if already.insert(signature.signer.personal_identity_number.clone()) {
                 let record = company_record(&change.recipient, operator, change, signature);
-                self.store.add_company_signature(company, record).await?;
+                self.store
+                    .add_company_signature(company, record)
+                    .await
+                    .map_err(|error| registering(error.into()))?;
             }
         }
         let evaluation = signing::evaluate_company(&rule, &already)?;
@@ -94,12 +99,14 @@ impl Registry {
     }
 
     /// The pending registration of `company` at `operator`, opened with the first signature
-    /// when there is none.
+    /// when there is none. Every signatory signs the same `agreement` (the signed text
+    /// without the lines binding it to one signatory's signing).
     async fn open_pending(
         &self,
         operator: &OperatorRecord,
         company: &OrganisationNumber,
         change: &SignedChange,
+        agreement: &str,
         signed: &[VerifiedSignature],
     ) -> Result<PendingCompanyRegistration, Error> {
         if let Some(pending) = self.store.pending_company_registration(company).await? {
@@ -109,7 +116,7 @@ impl Registry {
                 }
                 .into());
             }
-            if pending.agreement_text != change.agreement_text {
+            if pending.agreement_text != agreement {
                 let reason = "AgreementText differs from the pending registration's text";
                 return Err(Error::InvalidInput(reason.to_owned()));
             }
@@ -121,7 +128,7 @@ impl Registry {
         let request = NewCompanyRegistration {
             company: company.clone(),
             operator: operator.id.clone(),
-            agreement_text: change.agreement_text.clone(),
+            agreement_text: agreement.to_owned(),
             requested_at: OffsetDateTime::now_utc(),
         };
         let record = company_record(&change.recipient, operator, change, first);

@@ -12,9 +12,11 @@ use std::sync::Arc;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber, RecipientId};
+use kuvert_eid::signature::BoundAction;
 use kuvert_eid::{EidSigner, SignatureData};
 use kuvert_store::registry::{
-    OperatorRecord, RegistryStore, Signatory, SignatureId, SignatureRecord, SignedAction,
+    OperatorRecord, RegistryStore, Signatory, SignatureDigest, SignatureId, SignatureRecord,
+    SignedAction,
 };
 use kuvert_xmldsig::trust::TrustAnchors;
 use time::OffsetDateTime;
@@ -24,6 +26,7 @@ pub use profiles::SignedChange;
 pub use statistics::StatisticsFeed;
 
 use crate::domain::access::{self, CallerRoles};
+use crate::domain::binding::{self, AskedChange, SignatureRefusal};
 use crate::domain::signing::SigningStatus;
 use crate::error::Error;
 
@@ -53,6 +56,14 @@ pub struct SigningOutcome {
 pub(crate) struct VerifiedSignature {
     signer: EidSigner,
     data: SignatureData,
+}
+
+/// The signatures of a change that may authorise it: verified, bound to it, never used.
+pub(crate) struct ChangeSignatures {
+    /// The signatures, in the order sent.
+    signed: Vec<VerifiedSignature>,
+    /// The agreement text without its binding lines.
+    agreement: String,
 }
 
 impl std::fmt::Debug for Registry {
@@ -114,6 +125,59 @@ impl Registry {
             })
             .collect()
     }
+}
+
+impl Registry {
+    /// Verifies the signatures of a change against the e-ID CAs, then that the signed text is
+    /// bound to `asked` and recent (`domain::binding`), then that none of them was used
+    /// before. A refused replay is written to the audit log.
+    async fn verify_change(
+        &self,
+        text: &str,
+        signatures: Vec<SignatureData>,
+        asked: AskedChange<'_>,
+    ) -> Result<ChangeSignatures, Error> {
+        let is_register = asked.action == BoundAction::Register;
+        let signed = self.verify_all(text, signatures, is_register)?;
+        let refused = |refusal| Error::SignatureRefused {
+            refusal,
+            is_register,
+        };
+        let now = OffsetDateTime::now_utc();
+        let agreement = binding::check_binding(text, asked, now).map_err(refused)?;
+        for signature in &signed {
+            if self.store.is_signature_used(&digest(signature)).await? {
+                tracing::warn!(
+                    audit = "replayed_signature",
+                    action = asked.action.word(),
+                    operator = asked.operator_domain,
+                    signatory = ?signature.signer.personal_identity_number,
+                    "refused an e-ID signature the registry accepted before"
+                );
+                return Err(refused(SignatureRefusal::Replayed));
+            }
+        }
+        Ok(ChangeSignatures {
+            signed,
+            agreement: agreement.to_owned(),
+        })
+    }
+
+    /// Claims the signatures no change record holds (all but the first, which the store
+    /// claims with the change), so none of them can authorise another change.
+    async fn claim_further(&self, signed: &[VerifiedSignature]) -> Result<(), Error> {
+        let further: Vec<SignatureDigest> = signed.iter().skip(1).map(digest).collect();
+        if further.is_empty() {
+            return Ok(());
+        }
+        let now = OffsetDateTime::now_utc();
+        Ok(self.store.claim_signatures(&further, now).await?)
+    }
+}
+
+/// The store's digest of a signature (over the base64 the audit record keeps).
+fn digest(signature: &VerifiedSignature) -> SignatureDigest {
+    SignatureDigest::of_base64(&STANDARD.encode(signature.data.signature()))
 }
 
 /// Who signed, as a signatory entry.

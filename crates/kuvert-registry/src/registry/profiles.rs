@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use kuvert_core::id::{PersonalIdentityNumber, RecipientId};
 use kuvert_eid::SignatureData;
+use kuvert_eid::signature::BoundAction;
 use kuvert_store::registry::{
     NewProfile, OperatorRecord, ProfileStatus, RegistrationSource, SenderRecord, ServiceDomain,
     SignedAction,
@@ -14,6 +15,7 @@ use time::OffsetDateTime;
 
 use super::{Registry, SigningOutcome, VerifiedSignature, signatory, signature_record};
 use crate::domain::access;
+use crate::domain::binding::AskedChange;
 use crate::domain::reception;
 use crate::domain::signing::{self, SigningStatus};
 use crate::error::Error;
@@ -25,7 +27,8 @@ pub struct SignedChange {
     pub recipient: RecipientId,
     /// The person acting in the operator's UI (`UserIdentity`), when the operation names one.
     pub user: Option<PersonalIdentityNumber>,
-    /// The text that was signed (`AgreementText`).
+    /// The text that was signed (`AgreementText`): the agreement, then the lines that bind
+    /// it to this change (`kuvert_eid::signature::SigningBinding`).
     pub agreement_text: String,
     /// The signatures (1..n).
     pub signatures: Vec<SignatureData>,
@@ -36,7 +39,8 @@ impl Registry {
     /// A company's registration stays pending until enough signatories have signed.
     ///
     /// # Errors
-    /// `NotAnOperator`, `OtherOperator`, `Signature` (5010), `SignerIsNotRecipient`,
+    /// `NotAnOperator`, `OtherOperator`, `Signature` (5010), `SignatureRefused` (5010: used
+    /// before, too old, bound to another change), `SignerIsNotRecipient`,
     /// `CompanyFormUnsupported`, `AlreadyExists("profile")`.
     #[tracing::instrument(skip_all, fields(caller = %caller))]
     pub async fn register(
@@ -48,15 +52,19 @@ impl Registry {
     ) -> Result<SigningOutcome, Error> {
         let operator = self.target_operator(caller, operator_domain).await?;
         self.authorize_user(&change).await?;
-        let signed = self.verify_all(&change.agreement_text, change.signatures.clone(), true)?;
+        let asked = asked(BoundAction::Register, &change, &operator);
+        let verified = self
+            .verify_change(&change.agreement_text, change.signatures.clone(), asked)
+            .await?;
         let person = match &change.recipient {
             RecipientId::Organisation(company) => {
                 return self
-                    .register_company(&operator, company, &change, signed, source)
+                    .register_company(&operator, company, &change, verified, source)
                     .await;
             }
             RecipientId::Person(person) => person,
         };
+        let signed = verified.signed;
         signing::require_person_signer(person, &super::signer_numbers(&signed))?;
         if self.store.profile(&change.recipient).await?.is_some() {
             return Err(Error::AlreadyExists("profile"));
@@ -76,7 +84,11 @@ impl Registry {
             registered_at: now,
             source,
         };
-        self.store.register_profile(profile, record).await?;
+        self.claim_further(&signed).await.map_err(registering)?;
+        self.store
+            .register_profile(profile, record)
+            .await
+            .map_err(|error| registering(error.into()))?;
         metrics::counter!("kuvert_registry_registrations_total", "kind" => "person").increment(1);
         Ok(complete(&change.recipient, &signed))
     }
@@ -97,9 +109,14 @@ impl Registry {
         if self.store.profile(&change.recipient).await?.is_none() {
             return Err(Error::NotFound("profile"));
         }
-        let signed = self.verify_all(&change.agreement_text, change.signatures.clone(), false)?;
+        let asked = asked(BoundAction::ChangeOperator, &change, &operator);
+        let signed = self
+            .verify_change(&change.agreement_text, change.signatures.clone(), asked)
+            .await?
+            .signed;
         let outcome = self.authorize_signers(&change.recipient, &signed).await?;
         if outcome.status == SigningStatus::Complete {
+            self.claim_further(&signed).await?;
             let record = signature_record(
                 &change.recipient,
                 SignedAction::ChangeOperator,
@@ -126,9 +143,14 @@ impl Registry {
         change: SignedChange,
     ) -> Result<SigningOutcome, Error> {
         let operator = self.holding_operator(caller, &change).await?;
-        let signed = self.verify_all(&change.agreement_text, change.signatures.clone(), false)?;
+        let asked = asked(BoundAction::Deregister, &change, &operator);
+        let signed = self
+            .verify_change(&change.agreement_text, change.signatures.clone(), asked)
+            .await?
+            .signed;
         let outcome = self.authorize_signers(&change.recipient, &signed).await?;
         if outcome.status == SigningStatus::Complete {
+            self.claim_further(&signed).await?;
             let record = signature_record(
                 &change.recipient,
                 SignedAction::Deregister,
@@ -159,9 +181,14 @@ impl Registry {
         let operator = self.holding_operator(caller, &change).await?;
         let all_senders = self.store.senders().await?;
         let deselected = reception::deselected_from_accepted(&all_senders, accepted)?;
-        let signed = self.verify_all(&change.agreement_text, change.signatures.clone(), false)?;
+        let asked = asked(BoundAction::ReceptionRules, &change, &operator);
+        let signed = self
+            .verify_change(&change.agreement_text, change.signatures.clone(), asked)
+            .await?
+            .signed;
         let outcome = self.authorize_signers(&change.recipient, &signed).await?;
         if outcome.status == SigningStatus::Complete {
+            self.claim_further(&signed).await?;
             let record = signature_record(
                 &change.recipient,
                 SignedAction::ReceptionRules,
@@ -287,6 +314,30 @@ impl Registry {
                 })
             }
         }
+    }
+}
+
+/// The change `change` asks `operator` to make, as its signed text must name it.
+fn asked<'a>(
+    action: BoundAction,
+    change: &'a SignedChange,
+    operator: &'a OperatorRecord,
+) -> AskedChange<'a> {
+    AskedChange {
+        action,
+        recipient: &change.recipient,
+        operator_domain: operator.domain.as_str(),
+    }
+}
+
+/// A refused signature of a registration carries the registration's fault code (5010).
+pub(super) fn registering(error: Error) -> Error {
+    match error {
+        Error::SignatureRefused { refusal, .. } => Error::SignatureRefused {
+            refusal,
+            is_register: true,
+        },
+        other => other,
     }
 }
 

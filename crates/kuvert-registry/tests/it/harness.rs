@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber, RecipientId};
+pub(crate) use kuvert_eid::signature::{BoundAction, SigningBinding};
 use kuvert_pki::{OrganisationSpec, PersonSpec, PkiSpec, TestPki};
 use kuvert_registry::admin::{self, Directory, NewIntermediary, NewOperator};
 use kuvert_registry::{Config, Service};
@@ -268,6 +269,11 @@ async fn seed(service: &Service) {
             .len(),
         2
     );
+}
+
+/// [`AGREEMENT`] bound to one change signed now: the text an operator has a person sign.
+pub(crate) fn bound(action: BoundAction, recipient: &RecipientId, domain: &str) -> String {
+    SigningBinding::now(action, recipient.clone(), domain).bind(AGREEMENT)
 }
 
 /// `person_key`'s e-ID signature of `text`, in wire form.

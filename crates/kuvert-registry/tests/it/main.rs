@@ -8,6 +8,7 @@ mod authority;
 mod faults;
 mod harness;
 mod recipient;
+mod replay;
 mod rest;
 mod start;
 mod statistics;

@@ -18,20 +18,42 @@ use kuvert_wire::values::{AccountRequestType, AccountType, AuthorizationStatus, 
 
 use crate::harness::*;
 
+/// A `register` with fresh signatures of a text bound to this registration.
 pub(crate) fn register_request(recipient: RecipientId, domain: &str, signers: &[&str]) -> Register {
+    let text = bound(BoundAction::Register, &recipient, domain);
+    register_request_over(recipient, domain, signers, &text)
+}
+
+/// A `register` whose signers signed `text`.
+pub(crate) fn register_request_over(
+    recipient: RecipientId,
+    domain: &str,
+    signers: &[&str],
+    text: &str,
+) -> Register {
     Register {
         request: AccountRequest {
             recipient,
             kind: AccountRequestType::Create,
-            agreement_text: AGREEMENT.to_owned(),
+            agreement_text: text.to_owned(),
             date: time::OffsetDateTime::now_utc().date(),
             operator_domain: domain.to_owned(),
         },
         account_type: AccountType::Secure,
-        signatures: signers
-            .iter()
-            .map(|signer| sign(signer, AGREEMENT))
-            .collect(),
+        signatures: signers.iter().map(|signer| sign(signer, text)).collect(),
+    }
+}
+
+/// A `deregister` with a fresh signature of a text bound to this deregistration.
+pub(crate) fn deregister_request(recipient: RecipientId, domain: &str, signer: &str) -> Deregister {
+    let text = bound(BoundAction::Deregister, &recipient, domain);
+    let request = register_request_over(recipient, domain, &[signer], &text);
+    Deregister {
+        request: AccountRequest {
+            kind: AccountRequestType::Delete,
+            ..request.request
+        },
+        signatures: request.signatures,
     }
 }
 
@@ -78,12 +100,13 @@ async fn register_anna_at_operator_a(registry: &Registry) {
 
 /// Change mailbox: Exempelposten takes over; Demobrevlådan loses access.
 async fn move_anna_to_operator_b(registry: &Registry) {
+    let text = bound(BoundAction::ChangeOperator, &person(ANNA), DOMAIN_B);
     let change = ChangeServiceSupplier {
         recipient: person(ANNA),
         user: user(ANNA),
         operator_domain: DOMAIN_B.to_owned(),
-        agreement_text: AGREEMENT.to_owned(),
-        signatures: vec![sign("anna", AGREEMENT)],
+        agreement_text: text.clone(),
+        signatures: vec![sign("anna", &text)],
     };
     let changed: ChangeServiceSupplierResponse =
         registry.recipient("operator-b", &change).await.unwrap();
@@ -116,6 +139,7 @@ async fn deselect_the_municipality(registry: &Registry) {
         user: user(ANNA),
     };
     // Deselect the municipality: accept only the agency.
+    let text = bound(BoundAction::ReceptionRules, &person(ANNA), DOMAIN_B);
     let store = StoreAccountPreferences {
         recipient: person(ANNA),
         user: user(ANNA),
@@ -127,8 +151,8 @@ async fn deselect_the_municipality(registry: &Registry) {
                 attention: None,
             }],
         },
-        agreement_text: AGREEMENT.to_owned(),
-        signatures: vec![sign("anna", AGREEMENT)],
+        agreement_text: text.clone(),
+        signatures: vec![sign("anna", &text)],
     };
     let stored: StoreAccountPreferencesResponse =
         registry.recipient("operator-b", &store).await.unwrap();
@@ -152,12 +176,7 @@ async fn deselect_the_municipality(registry: &Registry) {
 
 /// Deregister: Anna is no longer reachable.
 async fn deregister_anna(registry: &Registry) {
-    let mut deregister = register_request(person(ANNA), DOMAIN_B, &["anna"]);
-    deregister.request.kind = AccountRequestType::Delete;
-    let deregister = Deregister {
-        request: deregister.request,
-        signatures: deregister.signatures,
-    };
+    let deregister = deregister_request(person(ANNA), DOMAIN_B, "anna");
     let removed: DeregisterResponse = registry.recipient("operator-b", &deregister).await.unwrap();
     assert_eq!(removed.result.status, Some(AuthorizationStatus::Complete));
     let status = &reachable(registry, MUNICIPALITY, ANNA).await.statuses[0];
@@ -220,6 +239,8 @@ async fn register_twice_reports_an_existing_profile() {
     let registry = Registry::start().await;
     let request = register_request(person(ANNA), DOMAIN_A, &["anna"]);
     let _: RegisterResponse = registry.recipient("operator-a", &request).await.unwrap();
+    // Signed anew: the same signature again is a replay (see `replay`).
+    let request = register_request(person(ANNA), DOMAIN_A, &["anna"]);
     let fault = registry
         .recipient::<RegisterResponse>("operator-a", &request)
         .await
@@ -246,12 +267,13 @@ async fn only_operators_may_register_and_only_at_themselves() {
 #[tokio::test]
 async fn change_of_operator_without_a_profile_is_not_found() {
     let registry = Registry::start().await;
+    let text = bound(BoundAction::ChangeOperator, &person(CECILIA), DOMAIN_B);
     let change = ChangeServiceSupplier {
         recipient: person(CECILIA),
         user: user(CECILIA),
         operator_domain: DOMAIN_B.to_owned(),
-        agreement_text: AGREEMENT.to_owned(),
-        signatures: vec![sign("cecilia", AGREEMENT)],
+        agreement_text: text.clone(),
+        signatures: vec![sign("cecilia", &text)],
     };
     let fault = registry
         .recipient::<ChangeServiceSupplierResponse>("operator-b", &change)

@@ -8,7 +8,12 @@ use tower::ServiceExt as _;
 
 use crate::harness::*;
 
-async fn post_json(registry: &Registry, key: &str, path: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn post_json(
+    registry: &Registry,
+    key: &str,
+    path: &str,
+    body: Value,
+) -> (u16, Value) {
     let response = registry
         .client(key)
         .post(format!("{}{path}", registry.base_url))
@@ -20,9 +25,9 @@ async fn post_json(registry: &Registry, key: &str, path: &str, body: Value) -> (
     (status, response.json().await.unwrap())
 }
 
-fn signature_json(person_key: &str) -> Value {
+pub(crate) fn signature_json(person_key: &str, text: &str) -> Value {
     use base64::Engine as _;
-    let data = sign(person_key, AGREEMENT);
+    let data = sign(person_key, text);
     json!({
         "signature": base64::engine::general_purpose::STANDARD.encode(&data.signature),
         "certificate": data.certificate,
@@ -33,11 +38,12 @@ fn signature_json(person_key: &str) -> Value {
 #[tokio::test]
 async fn rest_registration_with_a_source_makes_the_recipient_reachable() {
     let registry = Registry::start().await;
+    let text = bound(BoundAction::Register, &person(CECILIA), DOMAIN_A);
     let register = json!({
         "recipient": CECILIA,
         "operator_domain": DOMAIN_A,
-        "agreement_text": AGREEMENT,
-        "signatures": [signature_json("cecilia")],
+        "agreement_text": text,
+        "signatures": [signature_json("cecilia", &text)],
         "source": { "sender": MUNICIPALITY, "campaign": "vinter-2026" },
     });
     let (status, outcome) = post_json(

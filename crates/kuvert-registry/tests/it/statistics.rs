@@ -36,11 +36,12 @@ async fn post_json(registry: &Registry, key: &str, path: &str, body: Value) -> (
 
 async fn register_cecilia(registry: &Registry) {
     use base64::Engine as _;
-    let data = sign("cecilia", AGREEMENT);
+    let text = bound(BoundAction::Register, &person(CECILIA), DOMAIN_A);
+    let data = sign("cecilia", &text);
     let register = json!({
         "recipient": CECILIA,
         "operator_domain": DOMAIN_A,
-        "agreement_text": AGREEMENT,
+        "agreement_text": text,
         "signatures": [{
             "signature": base64::engine::general_purpose::STANDARD.encode(&data.signature),
             "certificate": data.certificate,

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use anyhow::Context;
 use kuvert_core::id::RecipientId;
-use kuvert_eid::signature::EidSigningKey;
+use kuvert_eid::signature::{BoundAction, EidSigningKey, SigningBinding};
 use kuvert_pki::TestPki;
 use kuvert_registry::admin::{self, NewOperator};
 use kuvert_registry::registry::{Registry, SignedChange};
@@ -124,7 +124,9 @@ async fn register(registry: &Registry, pki: &TestPki, person: &SeedPerson) -> an
         return Ok(());
     };
     let recipient = RecipientId::Person(person.personal_identity_number());
-    let text = format!("Jag vill ha en digital brevlåda hos {}.", operator.name);
+    let agreement = format!("Jag vill ha en digital brevlåda hos {}.", operator.name);
+    let text = SigningBinding::now(BoundAction::Register, recipient.clone(), operator.domain)
+        .bind(&agreement);
     let change = signed_change(pki, person, &recipient, text)?;
     let caller = operator.organisation_number();
     match registry
@@ -144,7 +146,13 @@ async fn register(registry: &Registry, pki: &TestPki, person: &SeedPerson) -> an
         .filter(|sender| !person.deselected_senders.contains(&sender.key))
         .map(|sender| RecipientId::Organisation(sender.organisation_number()))
         .collect();
-    let text = "Jag vill bara få digital post från de avsändare jag har valt.".to_owned();
+    let agreement = "Jag vill bara få digital post från de avsändare jag har valt.";
+    let text = SigningBinding::now(
+        BoundAction::ReceptionRules,
+        recipient.clone(),
+        operator.domain,
+    )
+    .bind(agreement);
     let change = signed_change(pki, person, &recipient, text)?;
     registry
         .store_reception_rules(&caller, &accepted, change)

@@ -6,8 +6,9 @@
 
 use axum::http::StatusCode;
 use axum::response::Response;
-use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber};
+use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber, RecipientId};
 use kuvert_eid::SignatureData;
+use kuvert_eid::signature::{BoundAction, SigningBinding};
 use kuvert_web::i18n::Language;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
@@ -72,8 +73,26 @@ pub(in crate::http) enum SigningPurpose {
     },
 }
 
+impl SigningPurpose {
+    /// The change the registry is asked for and the mailbox it changes, as the signed text
+    /// names them.
+    fn bound_change(&self, person: &PersonalIdentityNumber) -> (BoundAction, RecipientId) {
+        let own = RecipientId::Person(person.clone());
+        match self {
+            Self::Register { .. } => (BoundAction::Register, own),
+            Self::MoveHere => (BoundAction::ChangeOperator, own),
+            Self::ReceptionRules { .. } => (BoundAction::ReceptionRules, own),
+            Self::Deregister => (BoundAction::Deregister, own),
+            Self::Company { company } => (
+                BoundAction::Register,
+                RecipientId::Organisation(company.clone()),
+            ),
+        }
+    }
+}
+
 /// Remembers the signing of `text` for `purpose` in the holder's session and sends the
-/// browser to the signing service.
+/// browser to the signing service; the text signed is `text` bound to the change.
 pub(in crate::http) fn start(
     state: &InboxState,
     holder: &Holder,
@@ -81,6 +100,10 @@ pub(in crate::http) fn start(
     purpose: SigningPurpose,
 ) -> Response {
     let shared = &state.shared;
+    // The text names the change, the mailbox, this operator and the time, so the registry
+    // accepts the signature for this change only, and only soon (kuvert_eid::signature).
+    let (action, recipient) = purpose.bound_change(&holder.person.person);
+    let text = SigningBinding::now(action, recipient, &shared.domain).bind(&text);
     let signing_state = SecretString::from(format!(
         "{}{}",
         uuid::Uuid::new_v4().simple(),
