@@ -72,6 +72,7 @@ fn communicator(portal: &Url) -> Walk {
         .then(expect_path(&format!("/kommunikator/kampanjer/{CAMPAIGN}")))
         .then(expect_text(&format!("{CAMPAIGN_NAME} ({CAMPAIGN})")))
         .then(expect_text(&format!("kampanj={CAMPAIGN}")))
+        .then(expect_text("Kampanjens tratt per dag"))
         .then(link("Tillbaka till kampanjerna"))
         .then(expect_text(CAMPAIGN_NAME))
         .then(link("Årliga mål för anslutningstakten"))
@@ -93,6 +94,7 @@ fn english() -> Vec<Value> {
         expect_text("Campaigns and results"),
         link(CAMPAIGN),
         expect_text("Deep link"),
+        expect_text("The campaign's funnel per day"),
         link("Back to the campaigns"),
         link("Create a campaign"),
         button("Create the campaign"),
