@@ -108,3 +108,6 @@ fn check_age(signed_at: OffsetDateTime, now: OffsetDateTime) -> Result<(), Signa
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;
