@@ -3,16 +3,15 @@
 //! An agreement text alone ("Jag vill avregistrera mig …") names neither the mailbox, nor the
 //! operator, nor when it was signed, so a signature of it could be sent again later, for
 //! another mailbox of a company signatory, or by another operator. The operator therefore
-//! ends every text it asks a person to sign with four lines the person reads and signs:
+//! ends every text it asks a person to sign with a bracket the person reads and signs:
 //!
 //! ```text
-//! <agreement text>
-//!
-//! Åtgärd: avregistrering
-//! Brevlådeinnehavare: 197203033456
-//! Brevlådeoperatör: operator-a.kuvert.test
-//! Signeringstid: 2026-11-29T10:40:00Z
+//! <agreement text> [Åtgärd: avregistrering; Brevlådeinnehavare: 197203033456;
+//! Brevlådeoperatör: operator-a.kuvert.test; Signeringstid: 2026-11-29T10:40:00Z]
 //! ```
+//!
+//! (one line: no line breaks, since a browser posting a form turns every line feed into
+//! CR LF, and the signature is over the exact bytes.)
 //!
 //! The registry reads them back with [`SigningBinding::split`] from the same text the
 //! signature was verified over, and refuses the change unless they name the change asked for,
@@ -51,15 +50,13 @@ pub struct SigningBinding {
 /// Why a signed text carries no readable binding.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BindingError {
-    /// The text does not end with the four binding lines after an empty line.
-    #[error(
-        "the signed text does not end with the lines naming action, mailbox, operator and time"
-    )]
+    /// The text does not end with the bracket naming action, mailbox, operator and time.
+    #[error("the signed text does not end with [Åtgärd: …; Brevlådeinnehavare: …; …]")]
     Missing,
-    /// A binding line is there but its value cannot be read.
-    #[error("the signed text's line {label:?} has an unreadable value")]
+    /// A binding field is there but its value cannot be read.
+    #[error("the signed text's field {label:?} has an unreadable value")]
     Value {
-        /// The line's label.
+        /// The field's label.
         label: &'static str,
     },
 }
@@ -106,7 +103,7 @@ impl SigningBinding {
         }
     }
 
-    /// `agreement_text`, an empty line, then the four binding lines: the text to sign.
+    /// `agreement_text`, a space, then the bracket naming the change: the text to sign.
     #[must_use]
     pub fn bind(&self, agreement_text: &str) -> String {
         // Rfc3339 formats every UTC time of years 0..=9999; the fallback is never shown.
@@ -116,7 +113,7 @@ impl SigningBinding {
             .format(&Rfc3339)
             .unwrap_or_default();
         format!(
-            "{agreement_text}\n\n{ACTION}: {}\n{RECIPIENT}: {}\n{OPERATOR}: {}\n{SIGNED_AT}: {time}",
+            "{agreement_text} [{ACTION}: {}; {RECIPIENT}: {}; {OPERATOR}: {}; {SIGNED_AT}: {time}]",
             self.action.word(),
             self.recipient.to_wire(),
             self.operator_domain,
@@ -126,14 +123,17 @@ impl SigningBinding {
     /// Splits a signed text into its agreement text and its binding.
     ///
     /// # Errors
-    /// [`BindingError::Missing`] without the four lines after an empty line;
+    /// [`BindingError::Missing`] without the closing bracket of four fields;
     /// [`BindingError::Value`] when one of them cannot be read.
     pub fn split(signed_text: &str) -> Result<(&str, Self), BindingError> {
-        let (agreement, trailer) = signed_text
-            .rsplit_once("\n\n")
+        let opening = format!(" [{ACTION}: ");
+        let start = signed_text.rfind(&opening).ok_or(BindingError::Missing)?;
+        let agreement = &signed_text[..start];
+        let trailer = signed_text[start + 2..]
+            .strip_suffix(']')
             .ok_or(BindingError::Missing)?;
-        let lines: Vec<&str> = trailer.split('\n').collect();
-        let [action, recipient, operator, signed_at] = lines.as_slice() else {
+        let fields: Vec<&str> = trailer.split("; ").collect();
+        let [action, recipient, operator, signed_at] = fields.as_slice() else {
             return Err(BindingError::Missing);
         };
         let action = value(action, ACTION)?;
@@ -156,7 +156,7 @@ impl SigningBinding {
     }
 }
 
-/// The value of a `label: value` line; another label means the binding is missing.
+/// The value of a `label: value` field; another label means the binding is missing.
 fn value<'a>(line: &'a str, label: &'static str) -> Result<&'a str, BindingError> {
     line.strip_prefix(label)
         .and_then(|rest| rest.strip_prefix(": "))

@@ -140,19 +140,20 @@ fn binding() -> SigningBinding {
 }
 
 #[test]
-fn a_bound_text_ends_with_the_four_lines_the_person_reads() {
+fn a_bound_text_ends_with_the_bracket_the_person_reads_on_the_same_line() {
     let text = binding().bind("Jag vill avregistrera mig.");
     assert_eq!(
         text,
-        "Jag vill avregistrera mig.\n\nÅtgärd: avregistrering\nBrevlådeinnehavare: \
-         197203033456\nBrevlådeoperatör: operator-a.kuvert.test\nSigneringstid: \
-         2026-11-29T10:40:00Z"
+        "Jag vill avregistrera mig. [Åtgärd: avregistrering; Brevlådeinnehavare: \
+         197203033456; Brevlådeoperatör: operator-a.kuvert.test; Signeringstid: \
+         2026-11-29T10:40:00Z]"
     );
+    assert!(!text.contains('\n'));
 }
 
 #[test]
 fn split_gives_back_the_agreement_and_the_binding() {
-    let agreement = "Villkor.\n\nStycke två.";
+    let agreement = "Villkor [1].\n\nStycke två; slut.";
     let text = binding().bind(agreement);
     let (read_agreement, read) = SigningBinding::split(&text).unwrap();
     assert_eq!(read_agreement, agreement);
@@ -181,6 +182,10 @@ fn split_refuses_texts_without_a_readable_binding() {
     check("Jag vill avregistrera mig.", BindingError::Missing);
     check(&good.replace("Åtgärd", "Action"), BindingError::Missing);
     check(&format!("{good}\n"), BindingError::Missing);
+    check(
+        &good.replace("; Signeringstid", ", Signeringstid"),
+        BindingError::Missing,
+    );
     check(
         &good.replace("avregistrering", "radering"),
         BindingError::Value { label: "Åtgärd" },
