@@ -313,3 +313,29 @@ pub const EID_SIGNATURE_CLOCK_SKEW_SECS_MAX: i64 = 2 * 60;
 /// usable for the age bound). Older digests are forgotten, so the table stays bounded.
 pub const EID_SIGNATURE_USED_KEEP_SECS: i64 =
     EID_SIGNATURE_AGE_SECS_MAX + EID_SIGNATURE_CLOCK_SKEW_SECS_MAX;
+
+/// Bytes of one mass-mailing manifest (`kuvert mailing`). A row is about 100 bytes (number,
+/// subject, a file name), so this holds the row bound below with room for inline bodies.
+pub const MAILING_MANIFEST_BYTES_MAX: u64 = 256 * 1024 * 1024;
+
+/// Rows of one manifest. A national mailing (about eight million people) is split into
+/// manifests of this size; each row is held in memory while its run lasts.
+pub const MAILING_MANIFEST_ROWS_MAX: usize = 1_000_000;
+
+/// Bytes of one manifest field: an inline body is at most this; longer bodies go in a file.
+pub const MAILING_FIELD_BYTES_MAX: usize = 64 * 1024;
+
+/// Bad manifest rows named in one refusal; the count of the rest is given.
+pub const MAILING_ROW_ERRORS_SHOWN_MAX: usize = 100;
+
+/// Letters in flight to one operator at a time when the operator sets nothing else: enough to
+/// hide the round trip, few enough not to look like an attack on its delivery service.
+pub const MAILING_CONCURRENCY_PER_OPERATOR_DEFAULT: usize = 8;
+
+/// Upper bound of the per-operator concurrency an operator may choose.
+pub const MAILING_CONCURRENCY_PER_OPERATOR_MAX: usize = 64;
+
+/// Bytes of one mailing journal line (a failure reason is cut to fit) and of the journal.
+pub const MAILING_JOURNAL_LINE_BYTES_MAX: usize = 4 * 1024;
+/// Bytes of a whole mailing journal (a few events per row of the largest manifest).
+pub const MAILING_JOURNAL_BYTES_MAX: u64 = 1024 * 1024 * 1024;
