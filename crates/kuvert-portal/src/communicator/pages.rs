@@ -20,8 +20,9 @@ use time::Date;
 use super::CommunicatorState;
 use super::auth::{Signed, lang_query};
 use super::form::{self, FormFields, Problem};
+use crate::dashboard::feed::FeedScope;
 use crate::dashboard::figures::{self, CampaignResult};
-use crate::dashboard::http::{DashboardError, FeedScope, dataset_file, fetch_statistics, today};
+use crate::dashboard::http::{DashboardError, dataset_file, fetch_statistics, today};
 use crate::dashboard::model::{self, PortalFunnelDay, RegistryStatistics};
 
 mod views;

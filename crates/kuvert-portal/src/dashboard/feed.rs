@@ -4,6 +4,7 @@
 
 use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::OrganisationNumber;
+use kuvert_core::limits::STATISTICS_CAMPAIGNS_MAX;
 use serde::Deserialize;
 use time::Date;
 
@@ -172,6 +173,43 @@ impl RegistrationJson {
             moved_in: self.moved_in,
             moved_out: self.moved_out,
         })
+    }
+}
+
+/// What a page asks the registry's statistics feed for: only what it shows, so a year of
+/// six million profiles stays a few thousand rows (registry `GET /api/v1/statistics`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum FeedScope<'a> {
+    /// The public dashboard: counters without sources (`sources=none`), with letters.
+    Public,
+    /// Campaign results: these campaigns' counters by campaign (`sources=campaign&campaign=`),
+    /// without letters.
+    Campaigns(&'a [CampaignCode]),
+}
+
+/// The feed requests (path and query) for `from..=to` as `scope` asks: campaigns in pieces
+/// of `limits::STATISTICS_CAMPAIGNS_MAX`; no campaign asks once without sources (for the
+/// rest of the feed; the caller drops the rows). Never empty.
+pub(crate) fn feed_paths(from: Date, to: Date, scope: FeedScope<'_>) -> Vec<String> {
+    let range = format!(
+        "/api/v1/statistics?from={}&to={}",
+        format_day(from),
+        format_day(to)
+    );
+    match scope {
+        FeedScope::Public => vec![format!("{range}&sources=none")],
+        FeedScope::Campaigns([]) => vec![format!("{range}&sources=none&letters=false")],
+        // Campaign codes are `[0-9A-Z_-]` only: nothing to escape in a query.
+        FeedScope::Campaigns(campaigns) => campaigns
+            .chunks(STATISTICS_CAMPAIGNS_MAX)
+            .map(|piece| {
+                let codes: Vec<&str> = piece.iter().map(CampaignCode::as_str).collect();
+                format!(
+                    "{range}&sources=campaign&campaign={}&letters=false",
+                    codes.join(",")
+                )
+            })
+            .collect(),
     }
 }
 

@@ -12,14 +12,12 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use kuvert_core::campaign::CampaignCode;
-use kuvert_core::limits::STATISTICS_CAMPAIGNS_MAX;
 use kuvert_store::portal::PortalStore;
 use kuvert_web::i18n::Language;
 use time::Date;
 
 use super::dataset::{Dataset, TableView};
-use super::feed::{FeedError, StatisticsJson, format_day};
+use super::feed::{FeedError, FeedScope, StatisticsJson, feed_paths, format_day};
 use super::model::{AnnualTarget, RegistryStatistics};
 use super::public::{DashboardInputs, PUBLIC_SLUGS, public_datasets, public_range};
 use super::settings::StatisticsConfig;
@@ -47,6 +45,8 @@ pub(crate) enum DashboardError {
     Feed(#[from] FeedError),
     #[error("portal store unavailable")]
     Store(#[from] kuvert_store::StoreError),
+    #[error("statistics feed asked for nothing")]
+    NoFeedRequest,
 }
 
 /// The routes, for the portal's page router (views of `/statistik` are counted as pages).
@@ -137,66 +137,29 @@ pub(crate) async fn load_inputs(
     })
 }
 
-/// What a page asks the registry's statistics feed for: only what it shows, so a year of
-/// six million profiles stays a few thousand rows (registry `GET /api/v1/statistics`).
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum FeedScope<'a> {
-    /// The public dashboard: counters without sources (`sources=none`), with letters.
-    Public,
-    /// Campaign results: these campaigns' counters by campaign (`sources=campaign&campaign=`),
-    /// without letters.
-    Campaigns(&'a [CampaignCode]),
-}
-
-/// The registry's statistics feed for `from..=to` as `scope` asks. Campaigns are asked for
-/// in pieces of `limits::STATISTICS_CAMPAIGNS_MAX`, their rows put together.
+/// The registry's statistics feed for `from..=to` as `scope` asks ([`feed_paths`]): one
+/// request, or for many campaigns one per piece, their rows put together.
 pub(crate) async fn fetch_statistics(
     registry: &RegistryClient,
     from: Date,
     to: Date,
     scope: FeedScope<'_>,
 ) -> Result<RegistryStatistics, DashboardError> {
-    let range = format!(
-        "/api/v1/statistics?from={}&to={}",
-        format_day(from),
-        format_day(to)
-    );
-    let FeedScope::Campaigns(campaigns) = scope else {
-        let json: StatisticsJson = registry.get_json(&format!("{range}&sources=none")).await?;
-        return Ok(json.into_statistics(from, to)?);
-    };
-    let mut pieces = campaigns.chunks(STATISTICS_CAMPAIGNS_MAX);
-    let Some(first) = pieces.next() else {
-        // No campaign has rows; the rest of the feed is the same for any grouping.
-        let path = format!("{range}&sources=none&letters=false");
+    let mut statistics: Option<RegistryStatistics> = None;
+    for path in feed_paths(from, to, scope) {
         let json: StatisticsJson = registry.get_json(&path).await?;
-        let mut statistics = json.into_statistics(from, to)?;
+        let part = json.into_statistics(from, to)?;
+        match statistics.as_mut() {
+            Some(whole) => whole.registrations.extend(part.registrations),
+            None => statistics = Some(part),
+        }
+    }
+    let mut statistics = statistics.ok_or(DashboardError::NoFeedRequest)?;
+    if matches!(scope, FeedScope::Campaigns([])) {
+        // Asked without sources for the rest of the feed: no campaign has rows.
         statistics.registrations.clear();
-        return Ok(statistics);
-    };
-    let mut statistics = fetch_campaigns(registry, &range, first, (from, to)).await?;
-    for piece in pieces {
-        let part = fetch_campaigns(registry, &range, piece, (from, to)).await?;
-        statistics.registrations.extend(part.registrations);
     }
     Ok(statistics)
-}
-
-/// One request for at most `limits::STATISTICS_CAMPAIGNS_MAX` campaigns' rows.
-async fn fetch_campaigns(
-    registry: &RegistryClient,
-    range: &str,
-    campaigns: &[CampaignCode],
-    (from, to): (Date, Date),
-) -> Result<RegistryStatistics, DashboardError> {
-    // Campaign codes are `[0-9A-Z_-]` only: nothing to escape in a query.
-    let codes: Vec<&str> = campaigns.iter().map(CampaignCode::as_str).collect();
-    let path = format!(
-        "{range}&sources=campaign&campaign={}&letters=false",
-        codes.join(",")
-    );
-    let json: StatisticsJson = registry.get_json(&path).await?;
-    Ok(json.into_statistics(from, to)?)
 }
 
 /// The public dashboard page.

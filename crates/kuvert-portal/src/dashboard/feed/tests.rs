@@ -56,3 +56,34 @@ fn feed_with_an_unknown_kind_is_refused_by_field() {
         "statistics feed field `registrations.kind` has an invalid value \"robot\""
     );
 }
+
+#[test]
+fn each_page_asks_the_feed_for_what_it_shows() {
+    let (from, to) = (date!(2026 - 01 - 01), date!(2026 - 12 - 31));
+    let range = "/api/v1/statistics?from=2026-01-01&to=2026-12-31";
+    assert_eq!(
+        feed_paths(from, to, FeedScope::Public),
+        [format!("{range}&sources=none")]
+    );
+    assert_eq!(
+        feed_paths(from, to, FeedScope::Campaigns(&[])),
+        [format!("{range}&sources=none&letters=false")]
+    );
+    let one = [CampaignCode::parse("var-2026").unwrap()];
+    assert_eq!(
+        feed_paths(from, to, FeedScope::Campaigns(&one)),
+        [format!(
+            "{range}&sources=campaign&campaign=VAR-2026&letters=false"
+        )]
+    );
+    let many: Vec<CampaignCode> = (0..120)
+        .map(|index| CampaignCode::parse(&format!("K-{index}")).unwrap())
+        .collect();
+    let paths = feed_paths(from, to, FeedScope::Campaigns(&many));
+    let codes: Vec<usize> = paths
+        .iter()
+        .map(|path| path.split("campaign=").nth(1).unwrap().split(',').count())
+        .collect();
+    assert_eq!(codes, [50, 50, 20], "pieces within the registry's limit");
+    assert!(paths[2].contains("campaign=K-100,K-101,"), "{}", paths[2]);
+}
