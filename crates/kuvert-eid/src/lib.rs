@@ -19,7 +19,8 @@ pub mod provider;
 pub mod signature;
 
 pub use oidc::{
-    AuthenticatedPerson, AuthorizationResponse, EidError, LoginStart, OidcClient, PendingLogin,
+    AuthenticatedPerson, AuthorizationResponse, EidError, LoginFailure, LoginStart, OidcClient,
+    PendingLogin, RelyingParty, RelyingPartyConfig,
 };
 pub use provider::{TestEidConfig, TestEidProvider};
 pub use signature::{

@@ -52,9 +52,8 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use kuvert_core::id::OrganisationNumber;
 use kuvert_core::limits::INBOX_FORM_BYTES_MAX;
-use kuvert_eid::OidcClient;
+use kuvert_eid::{RelyingParty, RelyingPartyConfig};
 use kuvert_store::operator::OperatorStore;
-use tokio::sync::OnceCell;
 
 pub use content::sanitise_html;
 pub use signup::AGREEMENT_TEXT;
@@ -79,10 +78,9 @@ struct Shared {
     organisation_number: OrganisationNumber,
     /// The `ServiceSupplier` value of `register` (`Config::domain`).
     domain: String,
-    /// Discovered at the first login, so the operator starts even while the provider is down.
-    oidc: OnceCell<OidcClient>,
-    /// Client for the e-ID provider (discovery, token, userinfo).
-    eid_http: reqwest::Client,
+    /// The e-ID login, discovered at the first login so the operator starts even while the
+    /// provider is down.
+    oidc: RelyingParty,
     sessions: session::Sessions,
     /// Sends the confirmation codes of notification addresses.
     codes: CodeSender,
@@ -129,6 +127,12 @@ impl InboxState {
                 reason: error.to_string(),
             })?;
         let sessions = session::new_store(settings.session_idle_timeout, settings.is_tls());
+        let relying_party = RelyingPartyConfig {
+            issuer: settings.oidc_issuer.clone(),
+            client_id: settings.oidc_client_id.clone(),
+            client_secret: settings.oidc_client_secret.clone(),
+            redirect_uri: settings.own_url("inloggad"),
+        };
         Ok(Self {
             shared: Arc::new(Shared {
                 settings,
@@ -136,8 +140,7 @@ impl InboxState {
                 registry,
                 organisation_number: config.organisation_number.clone(),
                 domain: config.domain.clone(),
-                oidc: OnceCell::new(),
-                eid_http,
+                oidc: RelyingParty::new(relying_party, eid_http),
                 sessions,
                 codes,
             }),

@@ -7,11 +7,15 @@
 //! checks the state, exchanges the code, verifies the id_token (signature from the provider's
 //! JWKS, issuer, audience, expiry, nonce) and reads the person from the Swedish OIDC profile
 //! claim, falling back to the userinfo endpoint when the id_token does not carry it.
+//! [`RelyingParty`] wraps it for the roles' login pages: discovery at first use, and the
+//! callback's failures sorted into [`LoginFailure`].
 
 mod claims;
+mod relying_party;
 mod transport;
 
 pub use claims::{NATURAL_PERSON_NUMBER_SCOPE, PERSONAL_IDENTITY_NUMBER_CLAIM};
+pub use relying_party::{LoginFailure, RelyingParty, RelyingPartyConfig};
 pub use transport::TransportError;
 
 use kuvert_core::id::{IdentityNumberError, PersonalIdentityNumber};

@@ -6,6 +6,7 @@ mod harness;
 mod login;
 mod oidc_provider_npm;
 mod pki;
+mod relying_party;
 mod signatures;
 mod token_endpoint;
 mod with_kuvert_pki;

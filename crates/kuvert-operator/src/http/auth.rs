@@ -8,14 +8,14 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use kuvert_core::id::{OrganisationNumber, RecipientId};
-use kuvert_eid::{AuthorizationResponse, EidError, OidcClient};
+use kuvert_eid::{AuthorizationResponse, LoginFailure};
 use kuvert_web::i18n::Language;
 use kuvert_web::session::{SessionId, append_set_cookie};
 use serde::Deserialize;
 
+use super::InboxState;
 use super::pages::{Failure, Layout, MessagePage, render, see_other};
 use super::session::{LoggedIn, Session};
-use super::{InboxState, Shared};
 
 /// The logged-in mailbox holder of a request; pages without one redirect to the start page.
 pub(super) struct Holder {
@@ -141,11 +141,10 @@ pub(super) async fn login(
     language: Language,
     parts: Parts,
 ) -> Response {
-    let client = match oidc_client(&state.shared).await {
-        Ok(client) => client,
+    let start = match state.shared.oidc.start_login().await {
+        Ok(start) => start,
         Err(error) => return Failure::internal(error).page(Layout::anonymous(language)),
     };
-    let start = client.start_login();
     let sessions = &state.shared.sessions;
     let signup_source = sessions
         .session_id(&parts.headers)
@@ -178,22 +177,9 @@ pub(super) async fn callback(
         .as_ref()
         .and_then(|session| session.signup_source.clone());
     let pending = old_session.and_then(|session| session.pending_login);
-    let Some(pending) = pending else {
-        return login_problem(layout, layout_text(language).login_expired);
-    };
-    let client = match oidc_client(shared).await {
-        Ok(client) => client,
-        Err(error) => return Failure::internal(error).page(layout),
-    };
-    let person = match client.finish_login(response, pending).await {
+    let person = match shared.oidc.finish_login(pending, response).await {
         Ok(person) => person,
-        Err(EidError::Cancelled) => {
-            return login_problem(layout, layout_text(language).login_cancelled);
-        }
-        Err(error) => {
-            tracing::warn!(error = %error, "e-ID login failed");
-            return login_problem(layout, layout_text(language).login_failed);
-        }
+        Err(failure) => return login_failure(layout, failure),
     };
     let next = match super::signup::has_profile_here(shared, &person.personal_identity_number).await
     {
@@ -231,25 +217,15 @@ pub(super) async fn logout(
     response
 }
 
-/// The relying party, discovered at the first login and kept.
-async fn oidc_client(shared: &Shared) -> Result<&OidcClient, EidError> {
-    shared
-        .oidc
-        .get_or_try_init(|| {
-            let config = &shared.settings;
-            OidcClient::discover(
-                config.oidc_issuer.clone(),
-                config.oidc_client_id.clone(),
-                config.oidc_client_secret.clone(),
-                config.own_url("inloggad"),
-                shared.eid_http.clone(),
-            )
-        })
-        .await
-}
-
-fn layout_text(language: Language) -> &'static super::texts::Texts {
-    super::texts::texts(language)
+/// The page for a login that did not finish, in the inbox's words.
+fn login_failure(layout: Layout, failure: LoginFailure) -> Response {
+    let t = layout.t;
+    match failure {
+        LoginFailure::Expired => login_problem(layout, t.login_expired),
+        LoginFailure::Unavailable(error) => Failure::internal(error).page(layout),
+        LoginFailure::Cancelled => login_problem(layout, t.login_cancelled),
+        LoginFailure::Failed(_) => login_problem(layout, t.login_failed),
+    }
 }
 
 /// The page after a login that did not finish, with a way to try again.

@@ -8,15 +8,15 @@ use axum::extract::{FromRequestParts, Query, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
-use kuvert_eid::{AuthorizationResponse, EidError, OidcClient};
+use kuvert_eid::{AuthorizationResponse, LoginFailure};
 use kuvert_store::portal::Communicator;
 use kuvert_web::csrf::CSRF_FIELD;
 use kuvert_web::i18n::Language;
 use kuvert_web::session::{SessionId, append_set_cookie};
 
+use super::CommunicatorState;
 use super::pages::{MessageKind, message_page};
 use super::session::Session;
-use super::{CommunicatorState, Shared};
 
 /// A logged-in person with the communicator role.
 pub(super) struct Signed {
@@ -94,19 +94,10 @@ impl Signed {
 
 /// `/kommunikator/logga-in`: a fresh session holding the pending login, then the provider.
 pub(super) async fn login(State(state): State<CommunicatorState>, language: Language) -> Response {
-    let client = match oidc_client(&state.shared).await {
-        Ok(client) => client,
-        Err(error) => {
-            let chain = kuvert_core::report::error_chain(&error);
-            tracing::warn!(error = %chain, "e-ID provider unavailable");
-            return message_page(
-                language,
-                MessageKind::Unavailable,
-                StatusCode::SERVICE_UNAVAILABLE,
-            );
-        }
+    let start = match state.shared.oidc.start_login().await {
+        Ok(start) => start,
+        Err(error) => return login_failure(language, LoginFailure::Unavailable(error)),
     };
-    let start = client.start_login();
     let sessions = &state.shared.sessions;
     let session_id = sessions.create(Session::PendingLogin(start.state));
     let mut response = Redirect::to(start.authorize_url.as_str()).into_response();
@@ -131,36 +122,9 @@ pub(super) async fn callback(
             Session::PendingLogin(pending) => Some(pending),
             Session::LoggedIn(_) => None,
         });
-    let Some(pending) = pending else {
-        return message_page(
-            language,
-            MessageKind::LoginExpired,
-            StatusCode::UNAUTHORIZED,
-        );
-    };
-    let client = match oidc_client(shared).await {
-        Ok(client) => client,
-        Err(_) => {
-            return message_page(
-                language,
-                MessageKind::Unavailable,
-                StatusCode::SERVICE_UNAVAILABLE,
-            );
-        }
-    };
-    let person = match client.finish_login(response, pending).await {
+    let person = match shared.oidc.finish_login(pending, response).await {
         Ok(person) => person,
-        Err(EidError::Cancelled) => {
-            return message_page(
-                language,
-                MessageKind::LoginCancelled,
-                StatusCode::UNAUTHORIZED,
-            );
-        }
-        Err(error) => {
-            tracing::warn!(error = %error, "communicator e-ID login failed");
-            return message_page(language, MessageKind::LoginFailed, StatusCode::UNAUTHORIZED);
-        }
+        Err(failure) => return login_failure(language, failure),
     };
     let session_id = shared
         .sessions
@@ -198,18 +162,17 @@ pub(super) fn lang_query(language: Language) -> &'static str {
     }
 }
 
-/// The relying party, discovered at the first login and kept.
-async fn oidc_client(shared: &Shared) -> Result<&OidcClient, EidError> {
-    shared
-        .oidc
-        .get_or_try_init(|| {
-            OidcClient::discover(
-                shared.config.oidc_issuer.clone(),
-                shared.config.oidc_client_id.clone(),
-                shared.config.oidc_client_secret.clone(),
-                shared.redirect_url.clone(),
-                shared.eid_http.clone(),
-            )
-        })
-        .await
+/// The page for a login that did not finish, in the portal's words.
+fn login_failure(language: Language, failure: LoginFailure) -> Response {
+    let (kind, status) = match failure {
+        LoginFailure::Expired => (MessageKind::LoginExpired, StatusCode::UNAUTHORIZED),
+        LoginFailure::Unavailable(error) => {
+            let chain = kuvert_core::report::error_chain(&error);
+            tracing::warn!(error = %chain, "e-ID provider unavailable");
+            (MessageKind::Unavailable, StatusCode::SERVICE_UNAVAILABLE)
+        }
+        LoginFailure::Cancelled => (MessageKind::LoginCancelled, StatusCode::UNAUTHORIZED),
+        LoginFailure::Failed(_) => (MessageKind::LoginFailed, StatusCode::UNAUTHORIZED),
+    };
+    message_page(language, kind, status)
 }

@@ -21,10 +21,9 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::routing::{get, post};
-use kuvert_eid::OidcClient;
+use kuvert_eid::{RelyingParty, RelyingPartyConfig};
 use kuvert_store::portal::PortalStore;
 use secrecy::SecretString;
-use tokio::sync::OnceCell;
 
 use crate::StartError;
 use crate::registry_client::RegistryClient;
@@ -65,14 +64,11 @@ pub(crate) struct CommunicatorState {
 }
 
 struct Shared {
-    config: CommunicatorConfig,
-    /// `<public_url>kommunikator/inloggad`, registered at the provider.
-    redirect_url: url::Url,
     store: Arc<dyn PortalStore>,
     registry: RegistryClient,
-    /// Discovered at the first login, so the portal starts while the provider is down.
-    oidc: OnceCell<OidcClient>,
-    eid_http: reqwest::Client,
+    /// The e-ID login, discovered at the first login so the portal starts while the provider
+    /// is down.
+    oidc: RelyingParty,
     sessions: session::Sessions,
 }
 
@@ -119,15 +115,18 @@ impl CommunicatorState {
         let redirect_url = public_url
             .join("kommunikator/inloggad")
             .map_err(|error| invalid("public_url", error.to_string()))?;
+        let relying_party = RelyingPartyConfig {
+            issuer: config.oidc_issuer.clone(),
+            client_id: config.oidc_client_id.clone(),
+            client_secret: config.oidc_client_secret.clone(),
+            redirect_uri: redirect_url,
+        };
         let idle = Duration::from_secs(config.session_idle_minutes.saturating_mul(60));
         Ok(Self {
             shared: Arc::new(Shared {
-                config: config.clone(),
-                redirect_url,
                 store,
                 registry,
-                oidc: OnceCell::new(),
-                eid_http,
+                oidc: RelyingParty::new(relying_party, eid_http),
                 sessions: session::new_store(idle, public_url.scheme() == "https"),
             }),
         })
