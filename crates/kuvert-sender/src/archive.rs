@@ -13,7 +13,9 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use kuvert_core::message::Receipt;
+use kuvert_core::id::RecipientId;
+use kuvert_core::limits::ENVELOPE_BYTES_DEFAULT_MAX;
+use kuvert_core::message::{DeliveryKey, Receipt};
 
 use crate::error::SendError;
 use crate::reachability::PaperReason;
@@ -105,6 +107,40 @@ impl EvidenceArchive {
             .map_err(|error| SendError::Internal(error.to_string()))?;
         write_durably(&path, text.as_bytes())?;
         Ok(path)
+    }
+
+    /// The sealed delivery archived under `key` for `recipient`, if any: a resumed mailing
+    /// resends these bytes so the operator sees the same letter (its idempotency holds).
+    ///
+    /// # Errors
+    /// [`SendError::Archive`] naming the file, also when it is larger than a letter may be.
+    pub(crate) fn read_sealed(
+        &self,
+        key: &DeliveryKey,
+        recipient: &RecipientId,
+    ) -> Result<Option<SealedDelivery>, SendError> {
+        let path = self.dir.join(key.sender.as_str()).join(format!(
+            "{}.sealed.xml",
+            safe_file_stem(key.message_id.as_str())
+        ));
+        let archive_error = |source| SendError::Archive {
+            path: path.clone(),
+            source,
+        };
+        let bytes = match fs::metadata(&path) {
+            Ok(metadata) => metadata.len(),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(error) => return Err(archive_error(error)),
+        };
+        if bytes > ENVELOPE_BYTES_DEFAULT_MAX {
+            return Err(archive_error(std::io::Error::other("larger than a letter")));
+        }
+        let xml = fs::read_to_string(&path).map_err(archive_error)?;
+        Ok(Some(SealedDelivery::from_archive(
+            key.clone(),
+            recipient.clone(),
+            xml,
+        )))
     }
 
     fn sender_dir(&self, sealed: &SealedDelivery) -> PathBuf {

@@ -24,6 +24,7 @@ mod deliver;
 mod error;
 mod letter;
 mod letter_report;
+pub mod mailing;
 mod reachability;
 mod sealing;
 mod setup;

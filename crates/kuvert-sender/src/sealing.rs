@@ -91,6 +91,16 @@ impl SealedDelivery {
         })
     }
 
+    /// The sealed delivery kept in the evidence archive under `key`, to resend its exact
+    /// bytes (a resumed mass mailing); the archive wrote them, so they are not checked again.
+    pub(crate) fn from_archive(key: DeliveryKey, recipient: RecipientId, xml: String) -> Self {
+        Self {
+            key,
+            recipient,
+            xml,
+        }
+    }
+
     /// Sender and message id: the idempotency key.
     #[must_use]
     pub fn key(&self) -> &DeliveryKey {

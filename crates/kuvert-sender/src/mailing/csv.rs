@@ -1,0 +1,118 @@
+//! A bounded RFC 4180 reader for the manifest: comma-separated fields, `"` quoting with `""`
+//! for a quote, a quoted field may span lines; LF or CR LF line ends. Each record carries the
+//! line it starts on, so a bad row is reported where the operator's editor shows it.
+
+use kuvert_core::limits::MAILING_FIELD_BYTES_MAX;
+
+/// One record: the 1-based line it starts on and its fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Record {
+    pub(crate) line: usize,
+    pub(crate) fields: Vec<String>,
+}
+
+/// Why the text is not CSV, and where.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum CsvError {
+    #[error("line {line}: a quote inside an unquoted field")]
+    StrayQuote { line: usize },
+    #[error("line {line}: text after a closing quote")]
+    AfterQuote { line: usize },
+    #[error("line {line}: a quoted field is not closed")]
+    Unclosed { line: usize },
+    #[error("line {line}: a field longer than {max} bytes")]
+    FieldTooLong { line: usize, max: usize },
+}
+
+/// Splits `text` into records; blank lines are skipped.
+pub(crate) fn records(text: &str) -> Result<Vec<Record>, CsvError> {
+    let mut reader = Reader {
+        records: Vec::new(),
+        fields: Vec::new(),
+        field: String::new(),
+        line: 1,
+        record_line: 1,
+    };
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if reader.field.is_empty() => reader.quoted(&mut chars)?,
+            '"' => return Err(CsvError::StrayQuote { line: reader.line }),
+            ',' => reader.end_field(),
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' => {
+                reader.end_record();
+                reader.line += 1;
+                reader.record_line = reader.line;
+            }
+            other => reader.push(other)?,
+        }
+    }
+    reader.end_record();
+    Ok(reader.records)
+}
+
+struct Reader {
+    records: Vec<Record>,
+    fields: Vec<String>,
+    field: String,
+    line: usize,
+    record_line: usize,
+}
+
+impl Reader {
+    fn push(&mut self, c: char) -> Result<(), CsvError> {
+        if self.field.len() + c.len_utf8() > MAILING_FIELD_BYTES_MAX {
+            return Err(CsvError::FieldTooLong {
+                line: self.line,
+                max: MAILING_FIELD_BYTES_MAX,
+            });
+        }
+        self.field.push(c);
+        Ok(())
+    }
+
+    /// Reads a quoted field up to its closing quote, which must end the field.
+    fn quoted(
+        &mut self,
+        chars: &mut std::iter::Peekable<std::str::Chars<'_>>,
+    ) -> Result<(), CsvError> {
+        let start = self.line;
+        loop {
+            match chars.next() {
+                None => return Err(CsvError::Unclosed { line: start }),
+                Some('"') if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    self.push('"')?;
+                }
+                Some('"') => break,
+                Some(c) => {
+                    if c == '\n' {
+                        self.line += 1;
+                    }
+                    self.push(c)?;
+                }
+            }
+        }
+        match chars.peek() {
+            None | Some(',' | '\n' | '\r') => Ok(()),
+            Some(_) => Err(CsvError::AfterQuote { line: self.line }),
+        }
+    }
+
+    fn end_field(&mut self) {
+        self.fields.push(std::mem::take(&mut self.field));
+    }
+
+    fn end_record(&mut self) {
+        self.end_field();
+        let fields = std::mem::take(&mut self.fields);
+        let is_blank = fields.len() == 1 && fields[0].trim().is_empty();
+        if !is_blank {
+            self.records.push(Record {
+                line: self.record_line,
+                fields,
+            });
+        }
+    }
+}

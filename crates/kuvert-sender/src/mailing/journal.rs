@@ -1,0 +1,368 @@
+//! The mailing journal: an append-only JSON Lines file next to the manifest recording what
+//! became of each row, so a run stopped by a crash or Ctrl-C resumes where it stopped.
+//!
+//! Events (one JSON object a line, field `event`): `run` (the run id that fixes every row's
+//! message id, the sender, the row count; one per start), `sealed` (the row's letter is
+//! sealed and in the evidence archive, about to be delivered), `delivered` (with the
+//! operator's `TransId`), `paper` (with the reason) and `failed` (with the reason).
+//!
+//! Resume rule: a row whose last event is `delivered` or `paper` is done and skipped; every
+//! other row is sent again under the same message id (`<run id>-<line>`), and when its sealed
+//! delivery is already in the evidence archive those exact bytes are resent, so the operator
+//! answers with the original receipt instead of storing the letter twice. The journal is
+//! fsynced once per reachability batch; losing its tail costs nothing but a resend of the same
+//! message ids. A torn last line (a crash mid-write) is cut off when the journal is opened.
+
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use kuvert_core::id::{OrganisationNumber, RecipientId};
+use kuvert_core::limits::{MAILING_JOURNAL_BYTES_MAX, MAILING_JOURNAL_LINE_BYTES_MAX};
+use kuvert_core::message::MessageId;
+use serde::{Deserialize, Serialize};
+
+use super::manifest::ManifestRow;
+
+/// One journal line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// A run started (or resumed).
+    Run {
+        /// Fixed by the first run; every row's message id derives from it.
+        run_id: String,
+        /// The sender's organisation number.
+        sender: String,
+        /// Rows in the manifest.
+        rows: usize,
+        /// When (RFC 3339).
+        at: String,
+    },
+    /// Sealed and archived, about to be delivered.
+    Sealed {
+        /// The row's line.
+        line: usize,
+        /// The recipient, as on the wire.
+        recipient: String,
+    },
+    /// Delivered; the operator's receipt.
+    Delivered {
+        /// The row's line.
+        line: usize,
+        /// The recipient, as on the wire.
+        recipient: String,
+        /// The receipt's `TransId`.
+        trans_id: String,
+        /// The operator's name.
+        operator: String,
+    },
+    /// Not reachable digitally: on the paper-mail list.
+    Paper {
+        /// The row's line.
+        line: usize,
+        /// The recipient, as on the wire.
+        recipient: String,
+        /// `PaperReason::as_str`.
+        reason: String,
+    },
+    /// Not delivered this time; tried again on the next run.
+    Failed {
+        /// The row's line.
+        line: usize,
+        /// The recipient, as on the wire.
+        recipient: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl Event {
+    fn row(&self) -> Option<(usize, &str)> {
+        match self {
+            Self::Run { .. } => None,
+            Self::Sealed { line, recipient }
+            | Self::Delivered {
+                line, recipient, ..
+            }
+            | Self::Paper {
+                line, recipient, ..
+            }
+            | Self::Failed {
+                line, recipient, ..
+            } => Some((*line, recipient)),
+        }
+    }
+
+    /// Whether the row needs nothing more.
+    #[must_use]
+    pub fn is_final(&self) -> bool {
+        matches!(self, Self::Delivered { .. } | Self::Paper { .. })
+    }
+}
+
+/// Why the journal cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    /// Reading or writing failed.
+    #[error("cannot use the journal {}: {source}", path.display())]
+    Io {
+        /// The journal.
+        path: PathBuf,
+        /// What the operating system reported.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A line is not a journal event (or too long).
+    #[error("the journal {} is damaged at line {line}: {reason}", path.display())]
+    Damaged {
+        /// The journal.
+        path: PathBuf,
+        /// The journal's line.
+        line: usize,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The journal was written for another manifest or sender.
+    #[error("the journal {} belongs to another mailing: {reason}", path.display())]
+    OtherMailing {
+        /// The journal.
+        path: PathBuf,
+        /// What differs.
+        reason: String,
+    },
+}
+
+/// An open journal: what earlier runs recorded, and the file to append to.
+#[derive(Debug)]
+pub struct Journal {
+    path: PathBuf,
+    run_id: String,
+    last: HashMap<usize, Event>,
+    writer: Mutex<BufWriter<File>>,
+}
+
+impl Journal {
+    /// Opens (or creates) the journal at `path` for `sender` and `rows`, checks that earlier
+    /// events are this mailing's (same sender, each row's recipient the manifest's), and
+    /// appends a `run` event.
+    ///
+    /// # Errors
+    /// [`JournalError`].
+    pub fn open(
+        path: &Path,
+        sender: &OrganisationNumber,
+        rows: &[ManifestRow],
+    ) -> Result<Self, JournalError> {
+        let (events, complete) = read_events(path)?;
+        let other = |reason: String| JournalError::OtherMailing {
+            path: path.to_owned(),
+            reason,
+        };
+        let mut run_id = None;
+        let mut last = HashMap::new();
+        let by_line: HashMap<usize, &RecipientId> =
+            rows.iter().map(|row| (row.line, &row.recipient)).collect();
+        for event in events {
+            if let Event::Run {
+                run_id: id,
+                sender: from,
+                ..
+            } = &event
+            {
+                if from != sender.as_str() {
+                    return Err(other(format!("sender {from}, not {sender}")));
+                }
+                run_id.get_or_insert_with(|| id.clone());
+                continue;
+            }
+            if let Some((line, recipient)) = event.row() {
+                let expected = by_line.get(&line).map(|id| id.to_wire());
+                if expected.as_deref() != Some(recipient) {
+                    return Err(other(format!("line {line} is not a row for {recipient}")));
+                }
+                last.insert(line, event);
+            }
+        }
+        let run_id = run_id.unwrap_or_else(|| uuid::Uuid::new_v4().hyphenated().to_string());
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|source| JournalError::Io {
+                path: path.to_owned(),
+                source,
+            })?;
+        // Cut a torn last line before appending.
+        file.set_len(complete).map_err(|source| JournalError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        let journal = Self {
+            path: path.to_owned(),
+            run_id: run_id.clone(),
+            last,
+            writer: Mutex::new(BufWriter::new(file)),
+        };
+        journal.record(&Event::Run {
+            run_id,
+            sender: sender.as_str().to_owned(),
+            rows: rows.len(),
+            at: now_rfc3339(),
+        })?;
+        journal.sync()?;
+        Ok(journal)
+    }
+
+    /// The journal's file.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The last event of the row at `line` recorded by an earlier run.
+    #[must_use]
+    pub fn last_event(&self, line: usize) -> Option<&Event> {
+        self.last.get(&line)
+    }
+
+    /// Every row's last event from earlier runs.
+    pub fn last_events(&self) -> impl Iterator<Item = &Event> {
+        self.last.values()
+    }
+
+    /// The message id of the row at `line`: the same in every run of this journal.
+    #[must_use]
+    pub fn message_id(&self, line: usize) -> MessageId {
+        // A UUID, a hyphen and a line number: within MESSAGE_ID_CHARS_MAX and plain text.
+        MessageId::parse(&format!("{}-{line}", self.run_id))
+            .unwrap_or_else(|_| MessageId::from_uuid(uuid::Uuid::new_v4()))
+    }
+
+    /// Appends `event` (buffered; [`Journal::sync`] makes it durable).
+    ///
+    /// # Errors
+    /// [`JournalError::Io`].
+    pub fn record(&self, event: &Event) -> Result<(), JournalError> {
+        let mut line = serde_json::to_string(event).map_err(|error| self.io(error.into()))?;
+        if line.len() >= MAILING_JOURNAL_LINE_BYTES_MAX {
+            line = shortened(event);
+        }
+        line.push('\n');
+        let mut writer = self
+            .writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        writer
+            .write_all(line.as_bytes())
+            .map_err(|error| self.io(error))
+    }
+
+    /// Writes the buffered events and fsyncs the file.
+    ///
+    /// # Errors
+    /// [`JournalError::Io`].
+    pub fn sync(&self) -> Result<(), JournalError> {
+        let mut writer = self
+            .writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        writer.flush().map_err(|error| self.io(error))?;
+        writer.get_ref().sync_data().map_err(|error| self.io(error))
+    }
+
+    fn io(&self, source: std::io::Error) -> JournalError {
+        JournalError::Io {
+            path: self.path.clone(),
+            source,
+        }
+    }
+}
+
+/// A `failed` event whose reason is cut so the line stays within the bound.
+fn shortened(event: &Event) -> String {
+    let mut event = event.clone();
+    if let Event::Failed { reason, .. } = &mut event {
+        let keep = reason
+            .char_indices()
+            .map(|(at, c)| at + c.len_utf8())
+            .take_while(|end| *end <= MAILING_JOURNAL_LINE_BYTES_MAX / 2)
+            .last()
+            .unwrap_or(0);
+        reason.truncate(keep);
+        reason.push('…');
+    }
+    serde_json::to_string(&event).unwrap_or_default()
+}
+
+/// Every complete event of the journal at `path` (none when it does not exist yet), and the
+/// length of the file up to the end of its last complete line.
+fn read_events(path: &Path) -> Result<(Vec<Event>, u64), JournalError> {
+    let io = |source| JournalError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let bytes = match std::fs::metadata(path) {
+        Ok(metadata) => metadata.len(),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), 0)),
+        Err(error) => return Err(io(error)),
+    };
+    if bytes > MAILING_JOURNAL_BYTES_MAX {
+        let reason = format!("{bytes} bytes, at most {MAILING_JOURNAL_BYTES_MAX}");
+        return Err(damaged(path, 0, reason));
+    }
+    let text = std::fs::read(path).map_err(io)?;
+    let mut events = Vec::new();
+    let mut complete = 0;
+    let mut lines = text
+        .split_inclusive(|byte| *byte == b'\n')
+        .enumerate()
+        .peekable();
+    while let Some((index, line)) = lines.next() {
+        let is_torn = lines.peek().is_none() && !line.ends_with(b"\n");
+        if is_torn {
+            // A crash mid-write leaves at most the last line torn; it is cut off.
+            break;
+        }
+        let parsed = std::str::from_utf8(line)
+            .map_err(|error| error.to_string())
+            .and_then(|line| parse_line(line.trim_end()));
+        match parsed {
+            Ok(event) => {
+                events.extend(event);
+                complete += line.len();
+            }
+            Err(reason) => return Err(damaged(path, index + 1, reason)),
+        }
+    }
+    Ok((events, complete as u64))
+}
+
+/// One line's event; `None` for a blank line.
+fn parse_line(line: &str) -> Result<Option<Event>, String> {
+    if line.is_empty() {
+        return Ok(None);
+    }
+    if line.len() > MAILING_JOURNAL_LINE_BYTES_MAX {
+        return Err("line too long".to_owned());
+    }
+    serde_json::from_str(line)
+        .map(Some)
+        .map_err(|error| error.to_string())
+}
+
+fn damaged(path: &Path, line: usize, reason: String) -> JournalError {
+    JournalError::Damaged {
+        path: path.to_owned(),
+        line,
+        reason,
+    }
+}
+
+pub(crate) fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}

@@ -1,0 +1,388 @@
+//! [`run`]: one pass over a manifest — the registry asked in batches, the unreachable put on
+//! paper, the reachable sealed and delivered with at most N letters in flight per operator,
+//! every outcome journaled; then the run's letter counts reported to the registry once.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use kuvert_core::calendar::{YearMonth, stockholm_day};
+use kuvert_core::id::{OrganisationNumber, RecipientId};
+use kuvert_core::limits::{MAILING_BATCH_IDS_MAX, MAILING_CONCURRENCY_PER_OPERATOR_MAX};
+use kuvert_core::message::{Body, DeliveryKey, Receipt};
+use kuvert_core::report::error_chain;
+use tokio::sync::Semaphore;
+
+use super::journal::{Event, Journal};
+use super::manifest::{BodySource, Manifest, ManifestRow};
+use super::{FailedRow, MailingError, MailingOptions, MailingReport, PaperRow, Progress};
+use crate::archive::{PaperMailEntry, PaperMailList};
+use crate::error::SendError;
+use crate::letter::{Letter, pdf_attachment};
+use crate::reachability::{Destination, PaperReason, Reachability};
+use crate::toolkit::Toolkit;
+
+/// What a delivery task hands back.
+type Delivered = (usize, RecipientId, Result<(Receipt, String), SendError>);
+
+/// Mails every row of `manifest` that `journal` does not record as done, calling `progress`
+/// after each row ends. Stops early after `options.max_rows` rows.
+///
+/// # Errors
+/// [`MailingError`]: a bad option, the journal or the paper-mail list unwritable, or the
+/// registry not answering a batch (the journal keeps what was done; run again to resume).
+/// A letter that fails is a [`FailedRow`] of the report, not an error.
+pub async fn run(
+    toolkit: Arc<Toolkit>,
+    manifest: &Manifest,
+    journal: Arc<Journal>,
+    options: &MailingOptions,
+    progress: &mut (dyn FnMut(&Progress) + Send),
+) -> Result<MailingReport, MailingError> {
+    let concurrency = options.concurrency_per_operator;
+    if !(1..=MAILING_CONCURRENCY_PER_OPERATOR_MAX).contains(&concurrency) {
+        return Err(MailingError::Concurrency(concurrency));
+    }
+    let started = Instant::now();
+    let mut counts = Progress {
+        rows: manifest.rows.len(),
+        ..Progress::default()
+    };
+    let mut pending = Vec::new();
+    for row in &manifest.rows {
+        if journal.last_event(row.line).is_some_and(Event::is_final) {
+            counts.done_before += 1;
+        } else {
+            pending.push(row);
+        }
+    }
+    let left = options
+        .max_rows
+        .map_or(0, |max| pending.len().saturating_sub(max));
+    pending.truncate(pending.len() - left);
+    let mut pass = Pass {
+        toolkit,
+        journal,
+        options,
+        limits: HashMap::new(),
+        paper: Vec::new(),
+        failed: Vec::new(),
+        delivered: 0,
+        lookup: Duration::ZERO,
+    };
+    progress(&counts);
+    for batch in pending.chunks(MAILING_BATCH_IDS_MAX) {
+        pass.batch(batch, &mut counts, progress).await?;
+    }
+    let paper_list = write_paper_list(manifest, &pass.journal, &pass.paper, options).await?;
+    let letter_counts = report_counts(&pass, options).await;
+    let elapsed = started.elapsed();
+    let ended = pass.delivered + pass.paper.len() + pass.failed.len();
+    Ok(MailingReport {
+        rows: manifest.rows.len(),
+        done_before: counts.done_before,
+        delivered: pass.delivered,
+        paper: pass.paper,
+        failed: pass.failed,
+        left,
+        elapsed,
+        lookup: pass.lookup,
+        letters_per_second: ended as f64 / elapsed.as_secs_f64().max(f64::EPSILON),
+        paper_list,
+        letter_counts,
+    })
+}
+
+/// The state of one run.
+struct Pass<'a> {
+    toolkit: Arc<Toolkit>,
+    journal: Arc<Journal>,
+    options: &'a MailingOptions,
+    /// One semaphore per operator: its letters in flight.
+    limits: HashMap<OrganisationNumber, Arc<Semaphore>>,
+    paper: Vec<PaperRow>,
+    failed: Vec<FailedRow>,
+    delivered: usize,
+    lookup: Duration,
+}
+
+impl Pass<'_> {
+    /// One registry call for `rows`, then their letters; the journal is fsynced at the end.
+    async fn batch(
+        &mut self,
+        rows: &[&ManifestRow],
+        counts: &mut Progress,
+        progress: &mut (dyn FnMut(&Progress) + Send),
+    ) -> Result<(), MailingError> {
+        let ids: Vec<RecipientId> = rows.iter().map(|row| row.recipient.clone()).collect();
+        let asked = Instant::now();
+        let answers = self
+            .toolkit
+            .reachability(&self.options.sender, &ids)
+            .await
+            .map_err(|source| MailingError::Registry {
+                first_line: rows.first().map_or(0, |row| row.line),
+                source,
+            })?;
+        self.lookup += asked.elapsed();
+        let mut tasks = tokio::task::JoinSet::new();
+        for (row, answer) in rows.iter().zip(answers) {
+            match answer {
+                Reachability::Unreachable(reason) => {
+                    self.journal.record(&Event::Paper {
+                        line: row.line,
+                        recipient: row.recipient.to_wire(),
+                        reason: reason.as_str().to_owned(),
+                    })?;
+                    self.paper.push(PaperRow {
+                        line: row.line,
+                        recipient: row.recipient.clone(),
+                        reason,
+                    });
+                    counts.paper += 1;
+                    progress(counts);
+                }
+                Reachability::Reachable(destination) => {
+                    let limit = Arc::clone(
+                        self.limits
+                            .entry(destination.operator_id.clone())
+                            .or_insert_with(|| {
+                                Arc::new(Semaphore::new(self.options.concurrency_per_operator))
+                            }),
+                    );
+                    let job = Job {
+                        toolkit: Arc::clone(&self.toolkit),
+                        journal: Arc::clone(&self.journal),
+                        row: (*row).clone(),
+                        sender: self.options.sender.clone(),
+                        support: self.options.support_info.clone(),
+                        destination,
+                    };
+                    tasks.spawn(async move {
+                        let _permit = limit.acquire_owned().await;
+                        job.deliver().await
+                    });
+                }
+            }
+        }
+        while let Some(joined) = tasks.join_next().await {
+            let (line, recipient, result) =
+                joined.map_err(|error| MailingError::Task(error.to_string()))?;
+            if self.settle(line, recipient, result)? {
+                counts.delivered += 1;
+            } else {
+                counts.failed += 1;
+            }
+            progress(counts);
+        }
+        self.journal.sync()?;
+        Ok(())
+    }
+
+    /// Journals one delivery's outcome; `true` when the letter was delivered.
+    fn settle(
+        &mut self,
+        line: usize,
+        recipient: RecipientId,
+        result: Result<(Receipt, String), SendError>,
+    ) -> Result<bool, MailingError> {
+        match result {
+            Ok((receipt, operator)) => {
+                self.journal.record(&Event::Delivered {
+                    line,
+                    recipient: recipient.to_wire(),
+                    trans_id: receipt.trans_id.as_str().to_owned(),
+                    operator,
+                })?;
+                self.delivered += 1;
+                Ok(true)
+            }
+            Err(error) => {
+                let reason = error_chain(&error);
+                tracing::warn!(line, reason = %reason, "letter of the mailing not delivered");
+                self.journal.record(&Event::Failed {
+                    line,
+                    recipient: recipient.to_wire(),
+                    reason: reason.clone(),
+                })?;
+                self.failed.push(FailedRow {
+                    line,
+                    recipient,
+                    reason,
+                });
+                Ok(false)
+            }
+        }
+    }
+}
+
+/// One reachable row's letter, ready to run on its own task.
+struct Job {
+    toolkit: Arc<Toolkit>,
+    journal: Arc<Journal>,
+    row: ManifestRow,
+    sender: OrganisationNumber,
+    support: kuvert_core::message::SupportInfo,
+    destination: Destination,
+}
+
+impl Job {
+    async fn deliver(self) -> Delivered {
+        let result = self.seal_and_deliver().await;
+        (self.row.line, self.row.recipient, result)
+    }
+
+    /// Resends the archived sealed delivery of this row's message id when there is one
+    /// (an earlier run sealed it), else composes, signs and seals the letter afresh.
+    async fn seal_and_deliver(&self) -> Result<(Receipt, String), SendError> {
+        let key = DeliveryKey {
+            sender: self.sender.clone(),
+            message_id: self.journal.message_id(self.row.line),
+        };
+        let sealed = match self
+            .toolkit
+            .archive()
+            .read_sealed(&key, &self.row.recipient)?
+        {
+            Some(sealed) => sealed,
+            None => {
+                let letter = self.letter(&key).await?;
+                let delivery = self.toolkit.compose(&letter)?;
+                self.toolkit.seal(self.toolkit.sign(&delivery)?)?
+            }
+        };
+        self.journal
+            .record(&Event::Sealed {
+                line: self.row.line,
+                recipient: self.row.recipient.to_wire(),
+            })
+            .map_err(|error| SendError::Internal(error.to_string()))?;
+        let receipt = self.toolkit.deliver(&sealed, &self.destination).await?;
+        Ok((receipt, self.destination.operator_name.clone()))
+    }
+
+    async fn letter(&self, key: &DeliveryKey) -> Result<Letter, SendError> {
+        let row = &self.row;
+        let body = match &row.body {
+            BodySource::Inline(text) => Body::new(
+                kuvert_core::message::BodyContentType::TextPlain,
+                text.clone().into_bytes(),
+            ),
+            BodySource::File { path, content_type } => Body::new(*content_type, read(path).await?),
+        }
+        .map_err(SendError::InvalidLetter)?;
+        let mut attachments = Vec::with_capacity(row.attachments.len());
+        for path in &row.attachments {
+            let name = path
+                .file_name()
+                .map(|name| name.to_string_lossy().into_owned());
+            attachments.push(pdf_attachment(
+                &name.unwrap_or_default(),
+                read(path).await?,
+            )?);
+        }
+        Ok(Letter {
+            sender: key.sender.clone(),
+            recipient: row.recipient.clone(),
+            subject: row.subject.clone(),
+            body,
+            attachments,
+            support_info: self.support.clone(),
+            message_id: Some(key.message_id.clone()),
+            reference: row.reference.clone(),
+        })
+    }
+}
+
+async fn read(path: &std::path::Path) -> Result<Vec<u8>, SendError> {
+    tokio::fs::read(path)
+        .await
+        .map_err(|source| SendError::ReadFile {
+            path: path.to_owned(),
+            source,
+        })
+}
+
+/// Writes the paper-mail list of the whole mailing (this run's paper rows and earlier runs'),
+/// anew each run from the journal, so a row is on it once however often the run resumed.
+async fn write_paper_list(
+    manifest: &Manifest,
+    journal: &Journal,
+    this_run: &[PaperRow],
+    options: &MailingOptions,
+) -> Result<std::path::PathBuf, MailingError> {
+    let mut rows: BTreeMap<usize, PaperReason> = journal
+        .last_events()
+        .filter_map(|event| match event {
+            Event::Paper { line, reason, .. } => Some((*line, paper_reason(reason)?)),
+            _ => None,
+        })
+        .collect();
+    rows.extend(this_run.iter().map(|row| (row.line, row.reason)));
+    let entries: Vec<(ManifestRow, PaperReason, String)> = manifest
+        .rows
+        .iter()
+        .filter_map(|row| {
+            let reason = rows.get(&row.line)?;
+            let id = journal.message_id(row.line).as_str().to_owned();
+            Some((row.clone(), *reason, id))
+        })
+        .collect();
+    let (path, portal, sender) = (
+        options.paper_list.clone(),
+        options.portal_url.clone(),
+        options.sender.clone(),
+    );
+    let written = path.clone();
+    tokio::task::spawn_blocking(move || {
+        match std::fs::remove_file(&path) {
+            Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+                return Err(SendError::Archive {
+                    path,
+                    source: error,
+                });
+            }
+            _ => {}
+        }
+        let list = PaperMailList::new(&path).with_portal(portal);
+        for (row, reason, message_id) in &entries {
+            list.append(&PaperMailEntry {
+                sender: &sender,
+                recipient: &row.recipient,
+                reason: *reason,
+                message_id: Some(message_id),
+            })?;
+        }
+        Ok(())
+    })
+    .await
+    .map_err(|error| MailingError::Task(error.to_string()))?
+    .map_err(MailingError::PaperList)?;
+    Ok(written)
+}
+
+fn paper_reason(text: &str) -> Option<PaperReason> {
+    [
+        PaperReason::NoMailbox,
+        PaperReason::Pending,
+        PaperReason::SenderDeselected,
+        PaperReason::NoServiceAddress,
+    ]
+    .into_iter()
+    .find(|reason| reason.as_str() == text)
+}
+
+/// Reports this run's digital and paper letters once; a failure is kept in the report (the
+/// letters have gone either way).
+async fn report_counts(pass: &Pass<'_>, options: &MailingOptions) -> Result<(), String> {
+    let (digital, paper) = (pass.delivered as u64, pass.paper.len() as u64);
+    if digital + paper == 0 {
+        return Ok(());
+    }
+    let month = YearMonth::of(stockholm_day(time::OffsetDateTime::now_utc()));
+    pass.toolkit
+        .report_letter_counts(&options.sender, month, digital, paper)
+        .await
+        .map(|_| ())
+        .map_err(|error| error_chain(&error))
+}

@@ -1,0 +1,262 @@
+//! Manifest parsing (typed rows, line numbers, refusals) and the journal's resume rule.
+
+use std::path::Path;
+
+use kuvert_core::id::{OrganisationNumber, RecipientId};
+use kuvert_core::message::BodyContentType;
+
+use super::csv::{self, CsvError};
+use super::journal::{Event, Journal, JournalError};
+use super::manifest::{BodySource, ManifestRow, ParseError, parse};
+use super::{Manifest, ManifestError};
+
+const TOLVAN: &str = "191212121212";
+const ANNA: &str = "198101052382";
+
+fn sender() -> OrganisationNumber {
+    OrganisationNumber::parse("2120000159").unwrap()
+}
+
+fn rows(text: &str, folder: &Path) -> Vec<ManifestRow> {
+    parse(text, folder).unwrap()
+}
+
+fn bad_rows(text: &str, folder: &Path) -> Vec<String> {
+    match parse(text, folder) {
+        Err(ParseError::Rows(errors)) => errors.iter().map(ToString::to_string).collect(),
+        other => panic!("expected bad rows, got {other:?}"),
+    }
+}
+
+#[test]
+fn csv_reads_quotes_escaped_quotes_and_multi_line_fields_with_their_start_line() {
+    let records = csv::records("a,b\r\n\"x, y\",\"say \"\"hi\"\"\"\n\n\"one\ntwo\",z\n").unwrap();
+    let lines: Vec<usize> = records.iter().map(|record| record.line).collect();
+    assert_eq!(lines, [1, 2, 4]);
+    assert_eq!(records[1].fields, ["x, y", "say \"hi\""]);
+    assert_eq!(records[2].fields, ["one\ntwo", "z"]);
+    assert_eq!(
+        csv::records("a,\"b\nc"),
+        Err(CsvError::Unclosed { line: 1 })
+    );
+    assert_eq!(
+        csv::records("a,b\"c"),
+        Err(CsvError::StrayQuote { line: 1 })
+    );
+    assert_eq!(
+        csv::records("\"a\"b"),
+        Err(CsvError::AfterQuote { line: 1 })
+    );
+}
+
+#[test]
+fn manifest_rows_become_typed_letters_with_files_beside_the_manifest() {
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::write(folder.path().join("brev.html"), "<p>Hej</p>").unwrap();
+    std::fs::write(folder.path().join("beslut.pdf"), b"%PDF-1.4 test").unwrap();
+    let text = format!(
+        "recipient,subject,body,body_file,attachments,reference\n\
+         {TOLVAN},Beslut,,brev.html,beslut.pdf; beslut.pdf,ärende 7\n\
+         \"{ANNA}\",\"Hej, Anna\",\"Rad ett\nrad två\",,,\n"
+    );
+    let rows = rows(&text, folder.path());
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].line, 2);
+    assert_eq!(rows[0].recipient.to_wire(), TOLVAN);
+    assert_eq!(
+        rows[0].body,
+        BodySource::File {
+            path: folder.path().join("brev.html"),
+            content_type: BodyContentType::TextHtml,
+        }
+    );
+    assert_eq!(rows[0].attachments.len(), 2);
+    assert_eq!(rows[0].reference.as_ref().unwrap().as_str(), "ärende 7");
+    assert_eq!(rows[1].line, 3);
+    assert_eq!(rows[1].subject.as_str(), "Hej, Anna");
+    assert_eq!(
+        rows[1].body,
+        BodySource::Inline("Rad ett\nrad två".to_owned())
+    );
+    assert!(rows[1].attachments.is_empty() && rows[1].reference.is_none());
+}
+
+#[test]
+fn every_bad_row_is_named_by_line_and_column() {
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::write(folder.path().join("not.pdf"), "plain text").unwrap();
+    let text = format!(
+        "recipient,subject,body,attachments\n\
+         {TOLVAN},Ok,Text,\n\
+         191212121213,Ok,Text,\n\
+         {ANNA},,Text,\n\
+         {ANNA},Ok,,\n\
+         {ANNA},Ok,Text,not.pdf\n\
+         {ANNA},Ok,Text,missing.pdf\n\
+         {ANNA},Ok\n"
+    );
+    let errors = bad_rows(&text, folder.path());
+    let starts: Vec<&str> = errors.iter().map(|e| &e[..e.find(':').unwrap()]).collect();
+    assert_eq!(
+        starts,
+        [
+            "line 3, recipient",
+            "line 4, subject",
+            "line 5",
+            "line 6, attachments",
+            "line 7, attachments",
+            "line 8"
+        ]
+    );
+    assert!(errors[3].contains("not a PDF"), "{}", errors[3]);
+    assert!(
+        errors[5].contains("2 fields, the header has 4"),
+        "{}",
+        errors[5]
+    );
+}
+
+#[test]
+fn a_header_without_a_body_column_or_with_an_unknown_one_is_refused() {
+    let folder = Path::new(".");
+    for (text, says) in [
+        ("recipient,subject\n", "no column \"body\""),
+        ("recipient,body\n", "no column \"subject\""),
+        (
+            "recipient,subject,body,colour\n",
+            "unknown column \"colour\"",
+        ),
+        ("recipient,subject,body,body\n", "appears twice"),
+        ("", "empty"),
+    ] {
+        match parse(text, folder) {
+            Err(ParseError::Header(reason)) => assert!(reason.contains(says), "{reason}"),
+            other => panic!("{text:?}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn manifest_read_says_which_file_and_counts_the_bad_rows() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("utskick.csv");
+    std::fs::write(&path, "recipient,subject,body\n1,a,b\n2,a,b\n").unwrap();
+    let error = Manifest::read(&path).unwrap_err();
+    assert!(matches!(&error, ManifestError::Rows { count: 2, shown } if shown.len() == 2));
+    assert!(error.to_string().contains("line 3, recipient"), "{error}");
+    let missing = Manifest::read(&folder.path().join("none.csv")).unwrap_err();
+    assert!(missing.to_string().contains("none.csv"), "{missing}");
+}
+
+fn two_rows(folder: &Path) -> Vec<ManifestRow> {
+    rows(
+        &format!("recipient,subject,body\n{TOLVAN},A,x\n{ANNA},B,y\n"),
+        folder,
+    )
+}
+
+fn delivered(line: usize, recipient: &str) -> Event {
+    Event::Delivered {
+        line,
+        recipient: recipient.to_owned(),
+        trans_id: "t-1".to_owned(),
+        operator: "Demobrevlådan".to_owned(),
+    }
+}
+
+#[test]
+fn a_reopened_journal_keeps_the_message_ids_and_knows_which_rows_are_done() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("utskick.journal");
+    let rows = two_rows(folder.path());
+    let first = Journal::open(&path, &sender(), &rows).unwrap();
+    let ids = (first.message_id(2), first.message_id(3));
+    assert_ne!(ids.0, ids.1);
+    first.record(&delivered(2, TOLVAN)).unwrap();
+    first
+        .record(&Event::Sealed {
+            line: 3,
+            recipient: ANNA.to_owned(),
+        })
+        .unwrap();
+    first.sync().unwrap();
+    drop(first);
+
+    let second = Journal::open(&path, &sender(), &rows).unwrap();
+    assert_eq!((second.message_id(2), second.message_id(3)), ids);
+    assert!(second.last_event(2).is_some_and(Event::is_final));
+    assert!(
+        !second.last_event(3).unwrap().is_final(),
+        "sealed is not done"
+    );
+    second
+        .record(&Event::Failed {
+            line: 3,
+            recipient: ANNA.to_owned(),
+            reason: "x".repeat(10_000),
+        })
+        .unwrap();
+    second.sync().unwrap();
+    drop(second);
+    let third = Journal::open(&path, &sender(), &rows).unwrap();
+    assert!(
+        matches!(third.last_event(3), Some(Event::Failed { reason, .. }) if reason.len() < 4_096)
+    );
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(text.matches("\"event\":\"run\"").count(), 3);
+}
+
+#[test]
+fn a_torn_last_line_is_cut_off_and_a_damaged_earlier_line_refused() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("utskick.journal");
+    let rows = two_rows(folder.path());
+    let journal = Journal::open(&path, &sender(), &rows).unwrap();
+    journal.record(&delivered(2, TOLVAN)).unwrap();
+    journal.sync().unwrap();
+    drop(journal);
+    let whole = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("{whole}{{\"event\":\"delivered\",\"li")).unwrap();
+    for _ in 0..2 {
+        let resumed = Journal::open(&path, &sender(), &rows).unwrap();
+        assert!(resumed.last_event(2).is_some_and(Event::is_final));
+    }
+    let text = std::fs::read_to_string(&path).unwrap();
+    let complete = text
+        .lines()
+        .all(|line| serde_json::from_str::<Event>(line).is_ok());
+    assert!(
+        complete && text.ends_with('\n'),
+        "the torn line is gone: {text}"
+    );
+    std::fs::write(&path, format!("{whole}not json\n{whole}")).unwrap();
+    let error = Journal::open(&path, &sender(), &rows).unwrap_err();
+    assert!(
+        matches!(error, JournalError::Damaged { line: 3, .. }),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_journal_of_another_sender_or_manifest_is_refused() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("utskick.journal");
+    let manifest = two_rows(folder.path());
+    let journal = Journal::open(&path, &sender(), &manifest).unwrap();
+    journal.record(&delivered(3, ANNA)).unwrap();
+    journal.sync().unwrap();
+    drop(journal);
+    let other_sender = OrganisationNumber::parse("2021999996").unwrap();
+    let error = Journal::open(&path, &other_sender, &manifest).unwrap_err();
+    assert!(
+        matches!(error, JournalError::OtherMailing { .. }),
+        "{error}"
+    );
+    let swapped = rows(
+        &format!("recipient,subject,body\n{ANNA},B,y\n{TOLVAN},A,x\n"),
+        folder.path(),
+    );
+    let error = Journal::open(&path, &sender(), &swapped).unwrap_err();
+    assert!(error.to_string().contains("line 3"), "{error}");
+    assert!(matches!(&swapped[0].recipient, RecipientId::Person(_)));
+}
