@@ -409,3 +409,88 @@ async fn statistics_ranges_are_bounded() {
         test.finish().await;
     }
 }
+
+/// A SQLite database at `0005` (the migrations before the totals), with counters by source
+/// written as an older version kept them, then opened by this version.
+#[tokio::test]
+async fn migration_0006_sums_the_existing_counters_into_the_totals() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = dir.path().join("migrations");
+    std::fs::create_dir(&before).unwrap();
+    let all = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations");
+    for entry in std::fs::read_dir(all).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        if name.as_str() < "0006" {
+            std::fs::copy(&path, before.join(name)).unwrap();
+        }
+    }
+    let url = format!("sqlite://{}/kuvert.db?mode=rwc", dir.path().display());
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    let migrator = sqlx::migrate::Migrator::new(before.as_path())
+        .await
+        .unwrap();
+    migrator.run(&pool).await.unwrap();
+    for (day, operator, sender, campaign, registered, deregistered) in [
+        ("1970-01-01", "1", "", "", 40, 0),
+        ("2026-07-01", "1", "100", "VAR-2026", 3, 1),
+        ("2026-07-01", "1", "", "", 2, 0),
+        ("2026-07-02", "2", "100", "", 1, 0),
+    ] {
+        sqlx::query(
+            "INSERT INTO registry_daily (day, operator, kind, source_sender, source_campaign, \
+             registered, deregistered) VALUES ($1, $2, 'person', $3, $4, $5, $6)",
+        )
+        .bind(day)
+        .bind(organisation(operator.parse().unwrap()).as_str().to_owned())
+        .bind(if sender.is_empty() {
+            String::new()
+        } else {
+            organisation(sender.parse().unwrap()).as_str().to_owned()
+        })
+        .bind(campaign)
+        .bind(registered)
+        .bind(deregistered)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    pool.close().await;
+
+    let database = kuvert_store::Database::connect(&url).await.unwrap();
+    let registry = database.registry();
+    let totals = registry
+        .registration_statistics(&RegistrationQuery {
+            sources: SourceGrouping::None,
+            ..RegistrationQuery::all(FIRST_DAY, SECOND_DAY)
+        })
+        .await
+        .unwrap();
+    let summed: Vec<_> = totals
+        .iter()
+        .map(|row| {
+            (
+                row.day,
+                row.operator.clone(),
+                row.registered,
+                row.deregistered,
+            )
+        })
+        .collect();
+    assert_eq!(
+        summed,
+        [
+            (FIRST_DAY, organisation(1), 5, 1),
+            (SECOND_DAY, organisation(2), 1, 0)
+        ]
+    );
+    let persons = |person| MailboxCounts { person, company: 0 };
+    assert_eq!(
+        registry.mailboxes_before(FIRST_DAY).await.unwrap(),
+        persons(40)
+    );
+    let after = date!(2026 - 07 - 03);
+    assert_eq!(registry.mailboxes_before(after).await.unwrap(), persons(45));
+    database.close().await;
+}
