@@ -139,7 +139,8 @@ async fn register(State(state): State<AppState>, caller: Caller, body: Body) -> 
 
 /// Move a profile to the calling operator, with the recipient's e-ID signature.
 #[utoipa::path(post, path = "/api/v1/profiles/change-operator", request_body = SignedChangeJson,
-    responses((status = 200, body = OutcomeView), (status = 403), (status = 404)))]
+    responses((status = 200, body = OutcomeView), (status = 403), (status = 404),
+        (status = 409, description = "The e-ID signature was already used")))]
 async fn change_operator(State(state): State<AppState>, caller: Caller, body: Body) -> Response {
     respond(
         async {
@@ -159,7 +160,8 @@ async fn change_operator(State(state): State<AppState>, caller: Caller, body: Bo
 
 /// Close a profile held by the calling operator, with the recipient's e-ID signature.
 #[utoipa::path(post, path = "/api/v1/profiles/deregister", request_body = SignedChangeJson,
-    responses((status = 200, body = OutcomeView), (status = 403), (status = 404)))]
+    responses((status = 200, body = OutcomeView), (status = 403), (status = 404),
+        (status = 409, description = "The e-ID signature was already used")))]
 async fn deregister(State(state): State<AppState>, caller: Caller, body: Body) -> Response {
     respond(
         async {
@@ -175,7 +177,8 @@ async fn deregister(State(state): State<AppState>, caller: Caller, body: Body) -
 
 /// Store reception rules: the accepted senders (all others are deselected).
 #[utoipa::path(post, path = "/api/v1/profiles/preferences", request_body = SignedChangeJson,
-    responses((status = 200, body = OutcomeView), (status = 403), (status = 404)))]
+    responses((status = 200, body = OutcomeView), (status = 403), (status = 404),
+        (status = 409, description = "The e-ID signature was already used")))]
 async fn preferences(State(state): State<AppState>, caller: Caller, body: Body) -> Response {
     respond(
         async {

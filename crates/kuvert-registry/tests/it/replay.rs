@@ -47,14 +47,20 @@ async fn register_fault(
     fault.code
 }
 
-#[tokio::test]
-async fn the_same_signed_registration_sent_again_after_deregistering_is_refused() {
-    let registry = Registry::start().await;
+/// Registers Anna at operator A and gives back the request as sent.
+async fn register_anna_at_a(registry: &Registry) -> kuvert_wire::recipient::Register {
     let registration = register_request(person(ANNA), DOMAIN_A, &["anna"]);
     let _: RegisterResponse = registry
         .recipient("operator-a", &registration)
         .await
         .unwrap();
+    registration
+}
+
+#[tokio::test]
+async fn the_same_signed_registration_sent_again_after_deregistering_is_refused() {
+    let registry = Registry::start().await;
+    let registration = register_anna_at_a(&registry).await;
     let deregistration = deregister_request(person(ANNA), DOMAIN_A, "anna");
     let _: DeregisterResponse = registry
         .recipient("operator-a", &deregistration)
@@ -168,11 +174,7 @@ async fn a_signature_bound_to_another_mailbox_action_or_operator_is_refused() {
 #[tokio::test]
 async fn a_registration_signature_cannot_move_the_profile_to_another_operator() {
     let registry = Registry::start().await;
-    let registration = register_request(person(ANNA), DOMAIN_A, &["anna"]);
-    let _: RegisterResponse = registry
-        .recipient("operator-a", &registration)
-        .await
-        .unwrap();
+    let registration = register_anna_at_a(&registry).await;
     // Operator B saw the registration and sends its signature as a change to itself.
     let change = ChangeServiceSupplier {
         recipient: person(ANNA),
