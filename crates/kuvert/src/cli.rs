@@ -50,6 +50,9 @@ pub enum Command {
     Demo(DemoArgs),
     /// Send one letter through the sender toolkit (or put it on the paper-mail list).
     Send(SendArgs),
+    /// Mass mailing from a CSV manifest: resumable, bounded per operator, with a report and
+    /// the paper-mail list of the unreachable.
+    Mailing(MailingArgs),
     /// Check exported letters offline: who signed, who sealed, when received.
     Verify(VerifyArgs),
 }
@@ -86,6 +89,33 @@ pub struct SendArgs {
     /// A PDF file to attach (repeat for more).
     #[arg(long = "attach")]
     pub attachments: Vec<PathBuf>,
+    /// Data directory of a running `kuvert demo` (reads its `demo.json`).
+    #[arg(long)]
+    pub demo: Option<PathBuf>,
+    /// The toolkit's TOML configuration (then `KUVERT_SENDER__…` variables).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+/// `kuvert mailing`
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["demo", "config"])))]
+pub struct MailingArgs {
+    /// The sender: a demo key (`exempelkommun`, `exempelmyndigheten`) or organisation number.
+    #[arg(long = "as")]
+    pub sender: String,
+    /// The manifest: CSV with the columns recipient, subject, body or body_file, and
+    /// optionally attachments (PDF files separated by `;`) and reference.
+    pub manifest: PathBuf,
+    /// The journal that makes a stopped mailing resumable (default `MANIFEST.journal`).
+    #[arg(long)]
+    pub journal: Option<PathBuf>,
+    /// Letters in flight to one operator at a time.
+    #[arg(long, default_value_t = kuvert_core::limits::MAILING_CONCURRENCY_PER_OPERATOR_DEFAULT)]
+    pub concurrency: usize,
+    /// Send at most this many rows now (run again for the rest).
+    #[arg(long)]
+    pub max_rows: Option<usize>,
     /// Data directory of a running `kuvert demo` (reads its `demo.json`).
     #[arg(long)]
     pub demo: Option<PathBuf>,

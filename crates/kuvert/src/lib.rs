@@ -12,6 +12,7 @@
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod mailing_command;
 pub mod operator_command;
 pub mod pki_command;
 pub mod portal_command;

@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 use kuvert::cli::{
-    Cli, Command, DemoArgs, OperatorCommand, PkiCommand, PortalCommand, RegistryCommand, SendArgs,
+    Cli, Command, DemoArgs, MailingArgs, OperatorCommand, PkiCommand, PortalCommand,
+    RegistryCommand, SendArgs,
 };
 use kuvert::demo::{self, Databases, DemoOptions, Ports};
 
@@ -72,6 +73,7 @@ fn run(command: Command) -> anyhow::Result<()> {
         )),
         Command::Demo(args) => runtime()?.block_on(run_demo(args)),
         Command::Send(args) => runtime()?.block_on(run_send(args)),
+        Command::Mailing(args) => runtime()?.block_on(run_mailing(args)),
         Command::Verify(args) => run_verify(args),
     }
 }
@@ -183,5 +185,41 @@ async fn run_send(args: SendArgs) -> anyhow::Result<()> {
             )?;
         }
     }
+    Ok(())
+}
+
+/// Rows between two progress lines on standard error.
+const MAILING_PROGRESS_EVERY: usize = 100;
+
+async fn run_mailing(args: MailingArgs) -> anyhow::Result<()> {
+    use kuvert::mailing_command::{MailingRequest, mailing, progress_line, write_report};
+    let config = kuvert::send_command::sender_config(args.demo.as_deref(), args.config.as_deref())?;
+    let request = MailingRequest {
+        sender: args.sender,
+        manifest: args.manifest,
+        journal: args.journal,
+        concurrency: args.concurrency,
+        max_rows: args.max_rows,
+    };
+    let mut progress = |progress: &kuvert_sender::mailing::Progress| {
+        let ended = progress.ended();
+        if ended.is_multiple_of(MAILING_PROGRESS_EVERY) || ended == progress.rows {
+            let _ = writeln!(std::io::stderr(), "{}", progress_line(progress));
+        }
+    };
+    // Ctrl-C drops the run: letters in flight are abandoned, the journal keeps the rest.
+    let report = tokio::select! {
+        report = mailing(&config, &request, &mut progress) => report?,
+        _ = tokio::signal::ctrl_c() => anyhow::bail!(
+            "stopped; run the same command again to resume from {}",
+            request.journal_path().display()
+        ),
+    };
+    write_report(&mut std::io::stdout().lock(), &report)?;
+    anyhow::ensure!(
+        report.failed.is_empty(),
+        "{} letters failed; run the same command again to retry them",
+        report.failed.len()
+    );
     Ok(())
 }

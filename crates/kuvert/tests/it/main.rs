@@ -9,6 +9,7 @@ mod crash;
 mod end_to_end;
 mod interop;
 mod letter_statistics;
+mod mailing;
 mod oidc_provider;
 mod portal;
 mod rejections;

@@ -1,0 +1,160 @@
+//! `kuvert mailing`: a mass mailing from a CSV manifest through the sender toolkit
+//! (`kuvert_sender::mailing`), with the intermediary and senders of a running demo
+//! (`--demo DIR`) or of a configuration file (`--config FILE`), as `kuvert send`.
+//!
+//! The journal (`MANIFEST.journal` unless `--journal` names another file) makes the command
+//! resumable: run it again after a crash or Ctrl-C and it finishes the rows left, sending no
+//! letter twice. The paper-mail list of the unreachable is `MANIFEST.paper.csv`.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+use kuvert_core::id::OrganisationNumber;
+use kuvert_core::message::{SupportInfo, SupportText};
+use kuvert_sender::mailing::{self, Journal, MailingOptions, MailingReport, Manifest, Progress};
+use kuvert_sender::{SenderConfig, Toolkit};
+
+use crate::seed;
+
+/// What `kuvert mailing` was asked to do.
+#[derive(Debug, Clone)]
+pub struct MailingRequest {
+    /// Sender key of the seed (`exempelkommun`) or organisation number.
+    pub sender: String,
+    /// The manifest (CSV).
+    pub manifest: PathBuf,
+    /// The journal; `MANIFEST.journal` when `None`.
+    pub journal: Option<PathBuf>,
+    /// Letters in flight per operator.
+    pub concurrency: usize,
+    /// At most this many rows this run.
+    pub max_rows: Option<usize>,
+}
+
+impl MailingRequest {
+    /// The journal file: given, or beside the manifest.
+    #[must_use]
+    pub fn journal_path(&self) -> PathBuf {
+        self.journal
+            .clone()
+            .unwrap_or_else(|| beside(&self.manifest, "journal"))
+    }
+
+    /// The mailing's paper-mail list, beside the manifest.
+    #[must_use]
+    pub fn paper_list_path(&self) -> PathBuf {
+        beside(&self.manifest, "paper.csv")
+    }
+}
+
+fn beside(manifest: &Path, suffix: &str) -> PathBuf {
+    let name = manifest
+        .file_name()
+        .map_or_else(|| "mailing".into(), |name| name.to_string_lossy());
+    manifest.with_file_name(format!("{name}.{suffix}"))
+}
+
+/// Reads and checks the manifest (nothing is sent when a row is bad), opens the journal and
+/// runs the mailing, calling `progress` after each row.
+///
+/// # Errors
+/// A bad manifest (every bad row by line), an unusable journal, an unknown sender, and
+/// every `MailingError`.
+pub async fn mailing(
+    config: &SenderConfig,
+    request: &MailingRequest,
+    progress: &mut (dyn FnMut(&Progress) + Send),
+) -> anyhow::Result<MailingReport> {
+    let (sender, sender_name) = sender(config, &request.sender)?;
+    let manifest = Manifest::read(&request.manifest)?;
+    let toolkit = Arc::new(Toolkit::build(config).context("starting the sender toolkit")?);
+    let journal = Arc::new(Journal::open(
+        &request.journal_path(),
+        &sender,
+        &manifest.rows,
+    )?);
+    let support = format!("Frågor om brevet besvarar {sender_name}.");
+    let options = MailingOptions {
+        sender,
+        support_info: SupportInfo {
+            text: SupportText::parse(&support).context("support text")?,
+            url: None,
+            phone: None,
+            email: None,
+        },
+        concurrency_per_operator: request.concurrency,
+        paper_list: request.paper_list_path(),
+        portal_url: config.portal_url.clone(),
+        max_rows: request.max_rows,
+    };
+    Ok(mailing::run(toolkit, &manifest, journal, &options, progress).await?)
+}
+
+/// The sender named by `--as`: a seed key or an organisation number this toolkit signs for,
+/// with its name.
+fn sender(config: &SenderConfig, text: &str) -> anyhow::Result<(OrganisationNumber, String)> {
+    let number = match seed::organisation(text) {
+        Some(organisation) => organisation.organisation_number(),
+        None => OrganisationNumber::parse(text).with_context(|| format!("--as {text:?}"))?,
+    };
+    let name = config
+        .senders
+        .iter()
+        .find(|identity| identity.organisation_number == number)
+        .map(|identity| identity.name.clone())
+        .with_context(|| format!("--as {text}: not a sender of this toolkit"))?;
+    Ok((number, name))
+}
+
+/// One progress line: `412/2000 rows: 300 delivered, 100 paper, 2 failed (10 done before)`.
+#[must_use]
+pub fn progress_line(progress: &Progress) -> String {
+    format!(
+        "{}/{} rows: {} delivered, {} paper, {} failed ({} done before)",
+        progress.ended(),
+        progress.rows,
+        progress.delivered,
+        progress.paper,
+        progress.failed,
+        progress.done_before,
+    )
+}
+
+/// The final report: counts, time, letters per second, paper rows and failures with reasons.
+///
+/// # Errors
+/// When `out` cannot be written.
+pub fn write_report(out: &mut impl Write, report: &MailingReport) -> io::Result<()> {
+    writeln!(out, "mailing report")?;
+    writeln!(out, "  rows          {}", report.rows)?;
+    writeln!(out, "  done before   {}", report.done_before)?;
+    writeln!(out, "  delivered     {}", report.delivered)?;
+    writeln!(out, "  paper         {}", report.paper.len())?;
+    writeln!(out, "  failed        {}", report.failed.len())?;
+    if report.left > 0 {
+        writeln!(out, "  not yet tried {} (run again)", report.left)?;
+    }
+    writeln!(
+        out,
+        "  time          {:.1} s (registry lookups {:.1} s), {:.1} letters/s",
+        report.elapsed.as_secs_f64(),
+        report.lookup.as_secs_f64(),
+        report.letters_per_second,
+    )?;
+    writeln!(out, "  paper list    {}", report.paper_list.display())?;
+    if let Err(reason) = &report.letter_counts {
+        writeln!(
+            out,
+            "  letter counts not reported to the registry: {reason}"
+        )?;
+    }
+    for row in &report.paper {
+        writeln!(out, "  paper   line {}: {}", row.line, row.reason.as_str())?;
+    }
+    for row in &report.failed {
+        writeln!(out, "  failed  line {}: {}", row.line, row.reason)?;
+    }
+    Ok(())
+}

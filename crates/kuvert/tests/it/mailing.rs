@@ -1,0 +1,237 @@
+//! `kuvert mailing` across the federation: a manifest of the seeded people goes out through
+//! the real registry and operators — each reachable person's letters land in their inbox
+//! once, the rest on the paper-mail list with the reason — and a stopped mailing resumes
+//! without a second copy of any letter.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use kuvert::mailing_command::{MailingRequest, mailing};
+use kuvert::seed::{self, SeedPerson};
+use kuvert::send_command::demo_sender_config;
+use kuvert::testkit::{Federation, FederationOptions};
+use kuvert_core::id::RecipientId;
+use kuvert_sender::SenderConfig;
+use kuvert_sender::mailing::Progress;
+use kuvert_store::operator::{Folder, MailboxQuery};
+
+/// The agency: Anna has deselected it, David and Eva have no mailbox.
+const SENDER: &str = "exempelmyndigheten";
+
+fn write_manifest(dir: &Path, rows: &[(&SeedPerson, String)]) -> std::path::PathBuf {
+    let mut text = String::from("recipient,subject,body\n");
+    for (person, subject) in rows {
+        text.push_str(&format!(
+            "{},{subject},\"Hej {}!\"\n",
+            person.number, person.given_name
+        ));
+    }
+    let path = dir.join("utskick.csv");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn request(manifest: &Path, max_rows: Option<usize>) -> MailingRequest {
+    MailingRequest {
+        sender: SENDER.to_owned(),
+        manifest: manifest.to_owned(),
+        journal: None,
+        concurrency: 4,
+        max_rows,
+    }
+}
+
+fn config(federation: &Federation) -> SenderConfig {
+    demo_sender_config(&federation.manifest().data_dir).unwrap()
+}
+
+/// Every letter subject in `person`'s inbox with how often it is there.
+async fn inbox(federation: &Federation, person: &SeedPerson) -> BTreeMap<String, usize> {
+    let operator = seed::organisation(person.operator.unwrap()).unwrap();
+    let store = federation.operator(&operator).store();
+    let mut subjects = BTreeMap::new();
+    for page in 0.. {
+        let query = MailboxQuery {
+            recipient: RecipientId::Person(person.personal_identity_number()),
+            folder: Folder::Inbox,
+            sender: None,
+            search: None,
+            page,
+            page_size: 100,
+        };
+        let found = store.letters(&query).await.unwrap();
+        for letter in &found.letters {
+            *subjects
+                .entry(letter.subject.as_str().to_owned())
+                .or_insert(0) += 1;
+        }
+        if !found.has_more {
+            break;
+        }
+    }
+    subjects
+}
+
+/// `cycles` rows for each seeded person, subjects `Utskick N` in row order.
+fn rows(cycles: usize) -> Vec<(&'static SeedPerson, String)> {
+    (0..cycles * seed::PERSONS.len())
+        .map(|index| {
+            (
+                &seed::PERSONS[index % seed::PERSONS.len()],
+                format!("Utskick {index}"),
+            )
+        })
+        .collect()
+}
+
+fn expected_inbox(rows: &[(&SeedPerson, String)], person: &SeedPerson) -> BTreeMap<String, usize> {
+    rows.iter()
+        .filter(|(to, _)| to.key == person.key)
+        .map(|(_, subject)| (subject.clone(), 1))
+        .collect()
+}
+
+fn reachable() -> impl Iterator<Item = &'static SeedPerson> {
+    seed::PERSONS
+        .iter()
+        .filter(|person| person.operator.is_some() && !person.deselected_senders.contains(&SENDER))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mailing_delivers_each_reachable_row_once_and_puts_the_rest_on_paper() {
+    let federation = Federation::start(FederationOptions::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(&federation);
+
+    std::fs::write(
+        dir.path().join("utskick.csv"),
+        "recipient,subject,body\n191212121212,Ok,Text\n191212121213,Ok,Text\n,,\n",
+    )
+    .unwrap();
+    let manifest = dir.path().join("utskick.csv");
+    let refused = mailing(&config, &request(&manifest, None), &mut |_| {})
+        .await
+        .unwrap_err();
+    let message = format!("{refused:#}");
+    assert!(message.contains("line 3, recipient"), "{message}");
+    assert!(message.contains("line 4"), "{message}");
+    assert!(
+        !dir.path().join("utskick.csv.journal").exists(),
+        "nothing started"
+    );
+
+    let rows = rows(8);
+    let manifest = write_manifest(dir.path(), &rows);
+    let mut seen = Vec::new();
+    let mut progress = |progress: &Progress| seen.push(*progress);
+    let report = mailing(&config, &request(&manifest, None), &mut progress)
+        .await
+        .unwrap();
+    assert_eq!(
+        (report.rows, report.delivered, report.failed.len()),
+        (48, 24, 0)
+    );
+    let mut reasons = BTreeMap::new();
+    for row in &report.paper {
+        *reasons.entry(row.reason.as_str()).or_insert(0) += 1;
+    }
+    assert_eq!(
+        reasons,
+        BTreeMap::from([("no_mailbox", 16), ("sender_deselected", 8)])
+    );
+    assert!(report.is_complete() && report.letter_counts.is_ok());
+    assert_eq!(seen.last().map(Progress::ended), Some(48));
+    for person in reachable() {
+        assert_eq!(
+            inbox(&federation, person).await,
+            expected_inbox(&rows, person),
+            "{}",
+            person.key
+        );
+    }
+    let anna = seed::person("anna").unwrap();
+    assert!(
+        inbox(&federation, anna).await.is_empty(),
+        "Anna deselected the agency"
+    );
+    let paper = std::fs::read_to_string(&report.paper_list).unwrap();
+    assert_eq!(paper.lines().count(), 1 + 24, "{paper}");
+    assert_eq!(paper.matches(anna.number).count(), 8);
+
+    let again = mailing(&config, &request(&manifest, None), &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.done_before, again.delivered, again.paper.len()),
+        (48, 0, 0)
+    );
+    let paper_again = std::fs::read_to_string(&again.paper_list).unwrap();
+    assert_eq!(
+        paper_again.lines().count(),
+        1 + 24,
+        "the list is not doubled"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_mailing_resumes_and_no_letter_reaches_an_inbox_twice() {
+    let federation = Federation::start(FederationOptions::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(&federation);
+    let rows = rows(5);
+    let manifest = write_manifest(dir.path(), &rows);
+
+    let first = mailing(&config, &request(&manifest, Some(12)), &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!((first.left, first.delivered + first.paper.len()), (18, 12));
+    // A crash after the operators answered but before the journal kept it: the last two
+    // receipts are lost, so those rows read "sealed" and are sent again.
+    let journal = manifest.with_file_name("utskick.csv.journal");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    let mut lost = Vec::new();
+    for _ in 0..2 {
+        let at = lines
+            .iter()
+            .rposition(|line| line.contains("\"delivered\""))
+            .unwrap();
+        lost.push(lines.remove(at).to_owned());
+    }
+    std::fs::write(&journal, format!("{}\n", lines.join("\n"))).unwrap();
+
+    let second = mailing(&config, &request(&manifest, None), &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(second.done_before, 10);
+    assert!(second.is_complete());
+    assert_eq!(
+        first.delivered + second.delivered,
+        15 + 2,
+        "two letters were resent"
+    );
+    for person in reachable() {
+        assert_eq!(
+            inbox(&federation, person).await,
+            expected_inbox(&rows, person),
+            "{}",
+            person.key
+        );
+    }
+    // The operators answered the resent letters with their original receipts.
+    let text = std::fs::read_to_string(&journal).unwrap();
+    for line in lost {
+        let trans_id = line
+            .split("\"trans_id\":")
+            .nth(1)
+            .unwrap()
+            .split(',')
+            .next()
+            .unwrap();
+        assert_eq!(
+            text.matches(trans_id).count(),
+            1,
+            "{trans_id} again in the journal"
+        );
+    }
+}
