@@ -117,3 +117,31 @@ async fn used_signatures_are_forgotten_once_they_would_be_too_old_anyway() {
         test.finish().await;
     }
 }
+
+#[tokio::test]
+async fn of_two_changes_racing_with_one_signature_exactly_one_is_stored() {
+    for test in TestDatabase::all().await {
+        let registry = test.database.registry();
+        seed(registry.as_ref()).await;
+        let (first, second) = (person(3), person(4));
+        let signed = signature(&first, SignedAction::Register, 3);
+        let mut copied = signature(&second, SignedAction::Register, 3);
+        copied.signature_base64 = signed.signature_base64.clone();
+        let (one, other) = tokio::join!(
+            registry.register_profile(new_profile(&first, &organisation(1)), signed),
+            registry.register_profile(new_profile(&second, &organisation(1)), copied),
+        );
+        assert_eq!(
+            usize::from(one.is_ok()) + usize::from(other.is_ok()),
+            1,
+            "{one:?} {other:?}"
+        );
+        assert!(is_used_signature(&one) || is_used_signature(&other));
+        let stored = [
+            registry.profile(&first).await.unwrap(),
+            registry.profile(&second).await.unwrap(),
+        ];
+        assert_eq!(stored.iter().flatten().count(), 1);
+        test.finish().await;
+    }
+}
