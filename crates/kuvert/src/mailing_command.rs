@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use kuvert_core::id::OrganisationNumber;
+use kuvert_core::limits::MAILING_ROW_ERRORS_SHOWN_MAX;
 use kuvert_core::message::{SupportInfo, SupportText};
 use kuvert_sender::mailing::{self, Journal, MailingOptions, MailingReport, Manifest, Progress};
 use kuvert_sender::{SenderConfig, Toolkit};
@@ -122,7 +123,8 @@ pub fn progress_line(progress: &Progress) -> String {
     )
 }
 
-/// The final report: counts, time, letters per second, paper rows and failures with reasons.
+/// The final report: counts, time, letters per second, paper rows per reason (the list file
+/// names each) and the first `MAILING_ROW_ERRORS_SHOWN_MAX` failures with their reasons.
 ///
 /// # Errors
 /// When `out` cannot be written.
@@ -150,11 +152,25 @@ pub fn write_report(out: &mut impl Write, report: &MailingReport) -> io::Result<
             "  letter counts not reported to the registry: {reason}"
         )?;
     }
+    let mut reasons = std::collections::BTreeMap::new();
     for row in &report.paper {
-        writeln!(out, "  paper   line {}: {}", row.line, row.reason.as_str())?;
+        *reasons.entry(row.reason.as_str()).or_insert(0_usize) += 1;
     }
-    for row in &report.failed {
+    for (reason, count) in reasons {
+        writeln!(out, "  paper, {reason}: {count}")?;
+    }
+    for row in report.failed.iter().take(MAILING_ROW_ERRORS_SHOWN_MAX) {
         writeln!(out, "  failed  line {}: {}", row.line, row.reason)?;
+    }
+    let more = report
+        .failed
+        .len()
+        .saturating_sub(MAILING_ROW_ERRORS_SHOWN_MAX);
+    if more > 0 {
+        writeln!(
+            out,
+            "  … and {more} more failed rows (the journal names each)"
+        )?;
     }
     Ok(())
 }
