@@ -188,10 +188,22 @@ impl Federation {
     /// itself needs no role; the pages then answer by the role in the portal's store
     /// ([`Federation::grant_communicator`]).
     pub async fn login_communicator(&self, person: &SeedPerson) -> Browser {
+        self.login_communicator_at(person, "kommunikator/logga-in")
+            .await
+            .0
+    }
+
+    /// [`Federation::login_communicator`] started at `login_path` of the portal (e.g. with
+    /// `?lang=en`); also answers where the portal sent the browser after the login.
+    pub async fn login_communicator_at(
+        &self,
+        person: &SeedPerson,
+        login_path: &str,
+    ) -> (Browser, String) {
         let browser = Browser::new(&self.pki_ca_pem());
-        let login = self.portal_url().join("kommunikator/logga-in").unwrap();
-        browser::log_in_at(&browser, &login, person_index(person)).await;
-        browser
+        let login = self.portal_url().join(login_path).unwrap();
+        let landing = browser::log_in_at(&browser, &login, person_index(person)).await;
+        (browser, landing)
     }
 
     /// The sender toolkit of the demo's intermediary, signing for both senders.

@@ -99,14 +99,15 @@ pub(super) async fn login(State(state): State<CommunicatorState>, language: Lang
         Err(error) => return login_failure(language, LoginFailure::Unavailable(error)),
     };
     let sessions = &state.shared.sessions;
-    let session_id = sessions.create(Session::PendingLogin(start.state));
+    let session_id = sessions.create(Session::PendingLogin(start.state, language));
     let mut response = Redirect::to(start.authorize_url.as_str()).into_response();
     append_set_cookie(&mut response, sessions.set_cookie(&session_id));
     response
 }
 
 /// `/kommunikator/inloggad`: the provider's redirect back. Success replaces the login
-/// session with a new one (new id) for the person, whose role is checked on each page.
+/// session with a new one (new id) for the person, whose role is checked on each page, and
+/// shows the overview in the language the login was started in.
 pub(super) async fn callback(
     State(state): State<CommunicatorState>,
     language: Language,
@@ -114,14 +115,14 @@ pub(super) async fn callback(
     Query(response): Query<AuthorizationResponse>,
 ) -> Response {
     let shared = &state.shared;
-    let pending = shared
+    let (pending, language) = match shared
         .sessions
         .session_id(&parts.headers)
         .and_then(|id| shared.sessions.remove(&id))
-        .and_then(|session| match session {
-            Session::PendingLogin(pending) => Some(pending),
-            Session::LoggedIn(_) => None,
-        });
+    {
+        Some(Session::PendingLogin(pending, started_in)) => (Some(pending), started_in),
+        Some(Session::LoggedIn(_)) | None => (None, language),
+    };
     let person = match shared.oidc.finish_login(pending, response).await {
         Ok(person) => person,
         Err(failure) => return login_failure(language, failure),

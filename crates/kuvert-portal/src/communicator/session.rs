@@ -10,15 +10,17 @@ use std::time::Duration;
 use kuvert_core::id::PersonalIdentityNumber;
 use kuvert_core::limits::{COMMUNICATOR_SESSIONS_MAX, WEB_SESSION_LIFETIME_SECS};
 use kuvert_eid::PendingLogin;
+use kuvert_web::i18n::Language;
 use kuvert_web::session::{CookieAttributes, SessionConfig, SessionStore};
 
 /// The communicators' sessions.
 pub(crate) type Sessions = SessionStore<Session>;
 
-/// One browser's session: a login in progress or a logged-in communicator.
+/// One browser's session: a login in progress (with the language it was started in, which
+/// the e-ID round trip does not carry) or a logged-in communicator.
 #[derive(Clone, Debug)]
 pub(crate) enum Session {
-    PendingLogin(PendingLogin),
+    PendingLogin(PendingLogin, Language),
     LoggedIn(PersonalIdentityNumber),
 }
 

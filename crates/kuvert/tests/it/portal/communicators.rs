@@ -226,3 +226,20 @@ async fn person_without_the_role_is_refused_and_logout_ends_the_session() {
     let after = after.text().await.unwrap();
     assert!(after.contains("Logga in som kommunikatör"), "{after}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_started_in_english_lands_on_the_english_overview() {
+    let federation = Federation::start(FederationOptions::default()).await;
+    let david = person("david");
+    let senders = [OWN_SENDER.organisation_number()];
+    federation
+        .grant_communicator(&david.personal_identity_number(), &senders, false)
+        .await;
+    let (browser, landing) = federation
+        .login_communicator_at(david, "kommunikator/logga-in?lang=en")
+        .await;
+    assert_eq!(landing, "/kommunikator?lang=en");
+    let overview = browser.get(&url(&federation, "kommunikator?lang=en")).await;
+    let html = overview.text().await.unwrap();
+    assert!(html.contains("lang=\"en\""), "{html}");
+}
