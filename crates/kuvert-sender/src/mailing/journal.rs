@@ -7,7 +7,7 @@
 //! operator's `TransId`), `paper` (with the reason) and `failed` (with the reason).
 //!
 //! Resume rule: a row whose last event is `delivered` or `paper` is done and skipped; every
-//! other row is sent again under the same message id (`<run id>-<line>`), and when its sealed
+//! other row is sent again under the same message id (derived from the run id and the line), and when its sealed
 //! delivery is already in the evidence archive those exact bytes are resent, so the operator
 //! answers with the original receipt instead of storing the letter twice. The journal is
 //! fsynced once per reachability batch; losing its tail costs nothing but a resend of the same
@@ -139,7 +139,7 @@ pub enum JournalError {
 #[derive(Debug)]
 pub struct Journal {
     path: PathBuf,
-    run_id: String,
+    run_id: uuid::Uuid,
     last: HashMap<usize, Event>,
     writer: Mutex<BufWriter<File>>,
 }
@@ -175,7 +175,11 @@ impl Journal {
                 if from != sender.as_str() {
                     return Err(other(format!("sender {from}, not {sender}")));
                 }
-                run_id.get_or_insert_with(|| id.clone());
+                if run_id.is_none() {
+                    let parsed = uuid::Uuid::parse_str(id)
+                        .map_err(|_| other(format!("run id {id:?} is not a UUID")))?;
+                    run_id = Some(parsed);
+                }
                 continue;
             }
             if let Some((line, recipient)) = event.row() {
@@ -186,7 +190,7 @@ impl Journal {
                 last.insert(line, event);
             }
         }
-        let run_id = run_id.unwrap_or_else(|| uuid::Uuid::new_v4().hyphenated().to_string());
+        let run_id = run_id.unwrap_or_else(uuid::Uuid::new_v4);
         let file = OpenOptions::new()
             .create(true)
             .append(true)
@@ -202,12 +206,12 @@ impl Journal {
         })?;
         let journal = Self {
             path: path.to_owned(),
-            run_id: run_id.clone(),
+            run_id,
             last,
             writer: Mutex::new(BufWriter::new(file)),
         };
         journal.record(&Event::Run {
-            run_id,
+            run_id: run_id.hyphenated().to_string(),
             sender: sender.as_str().to_owned(),
             rows: rows.len(),
             at: now_rfc3339(),
@@ -233,12 +237,13 @@ impl Journal {
         self.last.values()
     }
 
-    /// The message id of the row at `line`: the same in every run of this journal.
+    /// The message id of the row at `line`: the same in every run of this journal, distinct
+    /// for each line — the run id with the line number XORed into its low bits (lines stay
+    /// below 2^32, far from the version and variant bits), in the UUID form senders use.
     #[must_use]
     pub fn message_id(&self, line: usize) -> MessageId {
-        // A UUID, a hyphen and a line number: within MESSAGE_ID_CHARS_MAX and plain text.
-        MessageId::parse(&format!("{}-{line}", self.run_id))
-            .unwrap_or_else(|_| MessageId::from_uuid(uuid::Uuid::new_v4()))
+        let line = u128::try_from(line).unwrap_or(u128::MAX) & u128::from(u32::MAX);
+        MessageId::from_uuid(uuid::Uuid::from_u128(self.run_id.as_u128() ^ line))
     }
 
     /// Appends `event` (buffered; [`Journal::sync`] makes it durable).

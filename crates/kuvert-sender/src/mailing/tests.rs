@@ -259,4 +259,11 @@ fn a_journal_of_another_sender_or_manifest_is_refused() {
     let error = Journal::open(&path, &sender(), &swapped).unwrap_err();
     assert!(error.to_string().contains("line 3"), "{error}");
     assert!(matches!(&swapped[0].recipient, RecipientId::Person(_)));
+    let edited = format!(
+        "{{\"event\":\"run\",\"run_id\":\"1-2\",\"sender\":\"{}\",\"rows\":2,\"at\":\"\"}}\n",
+        sender().as_str()
+    );
+    std::fs::write(&path, edited).unwrap();
+    let error = Journal::open(&path, &sender(), &manifest).unwrap_err();
+    assert!(error.to_string().contains("not a UUID"), "{error}");
 }
