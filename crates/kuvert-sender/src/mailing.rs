@@ -4,10 +4,10 @@
 //!
 //! A run: [`Manifest::read`] (every row checked before anything is sent), [`Journal::open`]
 //! (next to the manifest; what earlier runs finished is skipped), then [`run`]. Each row's
-//! message id is fixed by the journal (the run id with the line XORed in), so however often a mailing is
-//! stopped and resumed, an operator sees each letter once: a row sealed but not known to be
-//! delivered is resent with the same bytes from the evidence archive and the operator answers
-//! with its original receipt.
+//! message id is fixed by the journal (the run id with the line XORed in), so however often a
+//! mailing is stopped and resumed, an operator sees each letter once: a row sealed but not
+//! known to be delivered is resent with the same bytes from the evidence archive and the
+//! operator answers with its original receipt.
 
 mod csv;
 mod journal;
