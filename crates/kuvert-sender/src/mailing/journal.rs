@@ -11,7 +11,8 @@
 //! and when its sealed delivery is already in the evidence archive those exact bytes are
 //! resent, so the operator answers with the original receipt instead of storing the letter
 //! twice. The journal is fsynced once per reachability batch; losing its tail costs nothing
-//! but a resend of the same message ids. A torn last line (a crash mid-write) is cut off when the journal is opened.
+//! but a resend of the same message ids. A torn last line (a crash mid-write) is cut off when
+//! the journal is opened.
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
