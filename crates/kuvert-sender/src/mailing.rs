@@ -149,6 +149,9 @@ pub enum MailingError {
     /// The paper-mail list could not be written.
     #[error("cannot write the paper-mail list: {0}")]
     PaperList(#[source] SendError),
+    /// The evidence archive could not be read.
+    #[error("cannot read the evidence archive: {0}")]
+    Archive(#[source] SendError),
     /// A delivery task ended abnormally.
     #[error("a delivery task failed: {0}")]
     Task(String),

@@ -16,7 +16,7 @@ use tokio::sync::Semaphore;
 use super::journal::{Event, Journal};
 use super::manifest::{BodySource, Manifest, ManifestRow};
 use super::{FailedRow, MailingError, MailingOptions, MailingReport, PaperRow, Progress};
-use crate::archive::{PaperMailEntry, PaperMailList};
+use crate::archive::{PAPER_MAIL_HEADER, PaperMailEntry, PaperMailList};
 use crate::error::SendError;
 use crate::letter::{Letter, pdf_attachment};
 use crate::reachability::{Destination, PaperReason, Reachability};
@@ -129,17 +129,11 @@ impl Pass<'_> {
         for (row, answer) in rows.iter().zip(answers) {
             match answer {
                 Reachability::Unreachable(reason) => {
-                    self.journal.record(&Event::Paper {
-                        line: row.line,
-                        recipient: row.recipient.to_wire(),
-                        reason: reason.as_str().to_owned(),
-                    })?;
-                    self.paper.push(PaperRow {
-                        line: row.line,
-                        recipient: row.recipient.clone(),
-                        reason,
-                    });
-                    counts.paper += 1;
+                    if self.unreachable(row, reason)? {
+                        counts.paper += 1;
+                    } else {
+                        counts.failed += 1;
+                    }
                     progress(counts);
                 }
                 Reachability::Reachable(destination) => {
@@ -168,7 +162,7 @@ impl Pass<'_> {
         while let Some(joined) = tasks.join_next().await {
             let (line, recipient, result) =
                 joined.map_err(|error| MailingError::Task(error.to_string()))?;
-            if self.settle(line, recipient, result)? {
+            if self.settle(line, recipient, result.map_err(|error| error_chain(&error)))? {
                 counts.delivered += 1;
             } else {
                 counts.failed += 1;
@@ -179,12 +173,53 @@ impl Pass<'_> {
         Ok(())
     }
 
+    /// Puts an unreachable row on paper (`true`), unless an earlier run sealed its letter:
+    /// then the operator may hold it already, and a paper copy could be a second letter, so
+    /// the row fails with a reason that says so (`false`) for the operator to settle.
+    fn unreachable(
+        &mut self,
+        row: &ManifestRow,
+        reason: PaperReason,
+    ) -> Result<bool, MailingError> {
+        let key = DeliveryKey {
+            sender: self.options.sender.clone(),
+            message_id: self.journal.message_id(row.line),
+        };
+        let sealed_before = self
+            .toolkit
+            .archive()
+            .read_sealed(&key, &row.recipient)
+            .map_err(MailingError::Archive)?
+            .is_some();
+        if sealed_before {
+            let reason = format!(
+                "not reachable now ({}), but its letter was sealed in an earlier run and may \
+                 have been delivered (message id {}): ask the operator before sending it on paper",
+                reason.as_str(),
+                key.message_id.as_str(),
+            );
+            self.settle(row.line, row.recipient.clone(), Err(reason))?;
+            return Ok(false);
+        }
+        self.journal.record(&Event::Paper {
+            line: row.line,
+            recipient: row.recipient.to_wire(),
+            reason: reason.as_str().to_owned(),
+        })?;
+        self.paper.push(PaperRow {
+            line: row.line,
+            recipient: row.recipient.clone(),
+            reason,
+        });
+        Ok(true)
+    }
+
     /// Journals one delivery's outcome; `true` when the letter was delivered.
     fn settle(
         &mut self,
         line: usize,
         recipient: RecipientId,
-        result: Result<(Receipt, String), SendError>,
+        result: Result<(Receipt, String), String>,
     ) -> Result<bool, MailingError> {
         match result {
             Ok((receipt, operator)) => {
@@ -197,8 +232,7 @@ impl Pass<'_> {
                 self.delivered += 1;
                 Ok(true)
             }
-            Err(error) => {
-                let reason = error_chain(&error);
+            Err(reason) => {
                 tracing::warn!(line, reason = %reason, "letter of the mailing not delivered");
                 self.journal.record(&Event::Failed {
                     line,
@@ -343,6 +377,14 @@ async fn write_paper_list(
                 });
             }
             _ => {}
+        }
+        if entries.is_empty() {
+            // The header alone: the list exists, and says no one needs paper.
+            let header = format!("{PAPER_MAIL_HEADER}\n");
+            std::fs::write(&path, header).map_err(|source| SendError::Archive {
+                path: path.clone(),
+                source,
+            })?;
         }
         let list = PaperMailList::new(&path).with_portal(portal);
         for (row, reason, message_id) in &entries {

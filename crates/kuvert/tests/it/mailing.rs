@@ -12,7 +12,7 @@ use kuvert::send_command::demo_sender_config;
 use kuvert::testkit::{Federation, FederationOptions};
 use kuvert_core::id::RecipientId;
 use kuvert_sender::SenderConfig;
-use kuvert_sender::mailing::Progress;
+use kuvert_sender::mailing::{Journal, Manifest, Progress};
 use kuvert_store::operator::{Folder, MailboxQuery};
 
 /// The agency: Anna has deselected it, David and Eva have no mailbox.
@@ -234,4 +234,46 @@ async fn a_stopped_mailing_resumes_and_no_letter_reaches_an_inbox_twice() {
             "{trans_id} again in the journal"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_row_sealed_before_but_unreachable_now_fails_instead_of_going_on_paper() {
+    let federation = Federation::start(FederationOptions::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(&federation);
+    let (tolvan, david) = (
+        seed::person("tolvan").unwrap(),
+        seed::person("david").unwrap(),
+    );
+    let rows = [(tolvan, "Brev A".to_owned()), (david, "Brev B".to_owned())];
+    let manifest = write_manifest(dir.path(), &rows);
+    // An earlier run sealed David's letter (line 3) before he became unreachable.
+    let sender = seed::organisation(SENDER).unwrap().organisation_number();
+    let journal_path = request(&manifest, None).journal_path();
+    let journal = Journal::open(
+        &journal_path,
+        &sender,
+        &Manifest::read(&manifest).unwrap().rows,
+    );
+    let message_id = journal.unwrap().message_id(3);
+    let sealed = config
+        .archive_dir
+        .join(sender.as_str())
+        .join(format!("{}.sealed.xml", message_id.as_str()));
+    std::fs::create_dir_all(sealed.parent().unwrap()).unwrap();
+    std::fs::write(&sealed, "<SealedDelivery/>").unwrap();
+
+    let report = mailing(&config, &request(&manifest, None), &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!((report.delivered, report.paper.len()), (1, 0));
+    assert_eq!(report.failed.len(), 1);
+    assert_eq!(report.failed[0].line, 3);
+    assert!(
+        report.failed[0].reason.contains("ask the operator"),
+        "{:?}",
+        report.failed
+    );
+    let paper = std::fs::read_to_string(&report.paper_list).unwrap();
+    assert_eq!(paper.lines().count(), 1, "only the header: {paper}");
 }
