@@ -64,7 +64,7 @@ impl Registry {
             }
         };
         // Independent reads, asked at once: each is one small query on its own connection.
-        let (registrations, letters, mailboxes_before, per_operator, senders, operators) = tokio::try_join!(
+        let (registrations, letters, before, per_operator, senders, operators) = tokio::try_join!(
             store.registration_statistics(query),
             letters,
             store.mailboxes_before(from),
@@ -77,7 +77,7 @@ impl Registry {
             to,
             registrations,
             letters,
-            mailboxes_before,
+            mailboxes_before: before,
             mailboxes_before_per_operator: per_operator,
             senders,
             operators,
