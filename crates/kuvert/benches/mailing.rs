@@ -13,6 +13,8 @@
 //! that has nothing left to do.
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::missing_panics_doc)]
 
+mod support;
+
 use std::time::Instant;
 
 use kuvert::mailing_command::{MailingRequest, mailing, write_report};
@@ -20,6 +22,7 @@ use kuvert::seed;
 use kuvert::send_command::demo_sender_config;
 use kuvert::testkit::{Federation, FederationOptions};
 use kuvert_core::limits::MAILING_CONCURRENCY_PER_OPERATOR_DEFAULT;
+use support::setting;
 
 fn main() {
     let letters: usize = setting("KUVERT_BENCH_LETTERS", 2_000).max(1);
@@ -27,11 +30,7 @@ fn main() {
         "KUVERT_BENCH_CONCURRENCY",
         MAILING_CONCURRENCY_PER_OPERATOR_DEFAULT,
     );
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(run(letters, concurrency));
+    support::block_on(run(letters, concurrency));
 }
 
 async fn run(letters: usize, concurrency: usize) {
@@ -76,15 +75,4 @@ async fn run(letters: usize, concurrency: usize) {
         again.done_before,
         again.elapsed.as_secs_f64()
     );
-}
-
-/// A benchmark knob from the environment (the bench is not the binary, so figment is not
-/// involved).
-fn setting<T: std::str::FromStr>(name: &str, default: T) -> T {
-    #[allow(clippy::disallowed_methods)]
-    let value = std::env::var(name);
-    value
-        .ok()
-        .and_then(|text| text.parse().ok())
-        .unwrap_or(default)
 }

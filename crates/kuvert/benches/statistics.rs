@@ -18,6 +18,8 @@
 //! registry feed's share is measured apart, asked the same way by the portal's client.
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::missing_panics_doc)]
 
+mod support;
+
 use std::time::{Duration, Instant};
 
 use kuvert::demo::COMMUNICATOR;
@@ -25,34 +27,21 @@ use kuvert::seed;
 use kuvert::testkit::{Browser, Federation, FederationOptions};
 use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::OrganisationNumber;
+use kuvert_portal::PUBLIC_FIGURES;
 use kuvert_store::Database;
 use kuvert_store::portal::{NewCampaign, PortalStore, Visit, VisitSource, VisitorHash};
 use kuvert_store::seed::StatisticsSeed;
+use support::setting;
 use time::Date;
 
 /// Senders whose deep links brought some of the profiles.
 const SENDERS: u64 = 300;
 /// The campaign whose pages are measured; nine more share the seeded profiles.
 const CAMPAIGN: &str = "BENCH-2026";
-/// Figures of the public dashboard (`/statistik/{figure}.csv` and `.svg`).
-const FIGURES: [&str; 7] = [
-    "nyckeltal",
-    "brevlador",
-    "anslutning",
-    "operatorer",
-    "brev",
-    "brev-per-avsandare",
-    "besparing",
-];
-
 fn main() {
     let profiles: u64 = setting("KUVERT_BENCH_PROFILES", 6_000_000);
     let renders: usize = setting("KUVERT_BENCH_RENDERS", 20).max(1);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(run(profiles, renders));
+    support::block_on(run(profiles, renders));
 }
 
 async fn run(profiles: u64, renders: usize) {
@@ -96,11 +85,11 @@ fn pages() -> Vec<String> {
         "/statistik?lang=sv".to_owned(),
         "/statistik?lang=en".to_owned(),
     ];
-    for figure in FIGURES {
+    for figure in PUBLIC_FIGURES {
         pages.push(format!("/statistik/{figure}.csv?lang=sv"));
         pages.push(format!("/statistik/{figure}.svg?lang=sv"));
     }
-    pages.push(format!("/statistik/{}.csv?lang=en", FIGURES[1]));
+    pages.push(format!("/statistik/{}.csv?lang=en", PUBLIC_FIGURES[1]));
     pages.push(format!("/kommunikator/kampanjer/{CAMPAIGN}?lang=sv"));
     pages.push(format!("/kommunikator/kampanjer/{CAMPAIGN}?lang=en"));
     pages.push(format!("/kommunikator/kampanjer/{CAMPAIGN}/tratt.csv"));
@@ -289,15 +278,6 @@ async fn seed_portal(store: &dyn PortalStore, today: Date) {
 async fn log_in_communicator(federation: &Federation) -> Browser {
     let person = seed::person(COMMUNICATOR.person).unwrap();
     federation.login_communicator(person).await
-}
-
-fn setting<T: std::str::FromStr>(name: &str, default: T) -> T {
-    #[allow(clippy::disallowed_methods)]
-    let value = std::env::var(name);
-    value
-        .ok()
-        .and_then(|text| text.parse().ok())
-        .unwrap_or(default)
 }
 
 fn millis(duration: Duration) -> f64 {

@@ -11,13 +11,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
-use kuvert_core::id::OrganisationNumber;
 use kuvert_core::limits::MAILING_ROW_ERRORS_SHOWN_MAX;
 use kuvert_core::message::{SupportInfo, SupportText};
 use kuvert_sender::mailing::{self, Journal, MailingOptions, MailingReport, Manifest, Progress};
 use kuvert_sender::{SenderConfig, Toolkit};
 
-use crate::seed;
+use crate::send_command;
 
 /// What `kuvert mailing` was asked to do.
 #[derive(Debug, Clone)]
@@ -68,7 +67,7 @@ pub async fn mailing(
     request: &MailingRequest,
     progress: &mut (dyn FnMut(&Progress) + Send),
 ) -> anyhow::Result<MailingReport> {
-    let (sender, sender_name) = sender(config, &request.sender)?;
+    let (sender, sender_name) = send_command::sender_identity(config, &request.sender)?;
     let manifest = Manifest::read(&request.manifest)?;
     let toolkit = Arc::new(Toolkit::build(config).context("starting the sender toolkit")?);
     let journal = Arc::new(Journal::open(
@@ -91,22 +90,6 @@ pub async fn mailing(
         max_rows: request.max_rows,
     };
     Ok(mailing::run(toolkit, &manifest, journal, &options, progress).await?)
-}
-
-/// The sender named by `--as`: a seed key or an organisation number this toolkit signs for,
-/// with its name.
-fn sender(config: &SenderConfig, text: &str) -> anyhow::Result<(OrganisationNumber, String)> {
-    let number = match seed::organisation(text) {
-        Some(organisation) => organisation.organisation_number(),
-        None => OrganisationNumber::parse(text).with_context(|| format!("--as {text:?}"))?,
-    };
-    let name = config
-        .senders
-        .iter()
-        .find(|identity| identity.organisation_number == number)
-        .map(|identity| identity.name.clone())
-        .with_context(|| format!("--as {text}: not a sender of this toolkit"))?;
-    Ok((number, name))
 }
 
 /// One progress line: `412/2000 rows: 300 delivered, 100 paper, 2 failed (10 done before)`.

@@ -101,16 +101,7 @@ async fn report_letter(toolkit: &Toolkit, sender: &OrganisationNumber, outcome: 
 }
 
 fn letter(config: &SenderConfig, request: &SendRequest) -> anyhow::Result<Letter> {
-    let sender = match seed::organisation(&request.sender) {
-        Some(organisation) => organisation.organisation_number(),
-        None => parse_org(&request.sender).context("--as")?,
-    };
-    let sender_name = config
-        .senders
-        .iter()
-        .find(|identity| identity.organisation_number == sender)
-        .map(|identity| identity.name.clone())
-        .with_context(|| format!("--as {}: not a sender of this toolkit", request.sender))?;
+    let (sender, sender_name) = sender_identity(config, &request.sender)?;
     let recipient = RecipientId::parse(&request.recipient)
         .or_else(|_| {
             kuvert_core::id::PersonalIdentityNumber::parse(&request.recipient)
@@ -154,6 +145,25 @@ fn letter(config: &SenderConfig, request: &SendRequest) -> anyhow::Result<Letter
         message_id: None,
         reference: None,
     })
+}
+
+/// The sender named by `--as` (`kuvert send`, `kuvert mailing`): a seed key or an
+/// organisation number this toolkit signs for, with its name.
+pub(crate) fn sender_identity(
+    config: &SenderConfig,
+    text: &str,
+) -> anyhow::Result<(OrganisationNumber, String)> {
+    let number = match seed::organisation(text) {
+        Some(organisation) => organisation.organisation_number(),
+        None => OrganisationNumber::parse(text).with_context(|| format!("--as {text:?}"))?,
+    };
+    let name = config
+        .senders
+        .iter()
+        .find(|identity| identity.organisation_number == number)
+        .map(|identity| identity.name.clone())
+        .with_context(|| format!("--as {text}: not a sender of this toolkit"))?;
+    Ok((number, name))
 }
 
 fn parse_org(text: &str) -> anyhow::Result<OrganisationNumber> {

@@ -20,8 +20,9 @@ pub(crate) struct DashboardInputs {
     pub(crate) sender_names: Vec<(OrganisationNumber, String)>,
 }
 
-/// The figures the public dashboard shows, in the fixed order of the page.
-pub(crate) const PUBLIC_SLUGS: [&str; 7] = [
+/// The figures the public dashboard shows, in the fixed order of the page: each is also
+/// `/statistik/{slug}.csv` (and `.svg` where it has a chart).
+pub const PUBLIC_SLUGS: [&str; 7] = [
     "nyckeltal",
     "brevlador",
     "anslutning",
