@@ -1,6 +1,6 @@
 //! The `kuvert` binary: one command line for every role of the federation.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -188,7 +188,16 @@ async fn run_send(args: SendArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Rows between two progress lines on standard error.
+/// The mailing's progress bar: elapsed time, bar, rows, letters per second, estimated time
+/// left, then the counts of [`kuvert::mailing_command::progress_line`].
+fn mailing_bar_style() -> indicatif::ProgressStyle {
+    indicatif::ProgressStyle::with_template(
+        "{elapsed_precise} [{wide_bar}] {pos}/{len} ({per_sec}, {eta} left)\n{msg}",
+    )
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+}
+
+/// Rows between two progress lines on standard error when it is not a terminal.
 const MAILING_PROGRESS_EVERY: usize = 100;
 
 async fn run_mailing(args: MailingArgs) -> anyhow::Result<()> {
@@ -201,9 +210,17 @@ async fn run_mailing(args: MailingArgs) -> anyhow::Result<()> {
         concurrency: args.concurrency,
         max_rows: args.max_rows,
     };
+    // A bar on a terminal; lines every MAILING_PROGRESS_EVERY rows in a log.
+    let bar = std::io::stderr()
+        .is_terminal()
+        .then(|| indicatif::ProgressBar::new(0).with_style(mailing_bar_style()));
     let mut progress = |progress: &kuvert_sender::mailing::Progress| {
         let ended = progress.ended();
-        if ended.is_multiple_of(MAILING_PROGRESS_EVERY) || ended == progress.rows {
+        if let Some(bar) = &bar {
+            bar.set_length(progress.rows as u64);
+            bar.set_position(ended as u64);
+            bar.set_message(progress_line(progress));
+        } else if ended.is_multiple_of(MAILING_PROGRESS_EVERY) || ended == progress.rows {
             let _ = writeln!(std::io::stderr(), "{}", progress_line(progress));
         }
     };
@@ -215,6 +232,9 @@ async fn run_mailing(args: MailingArgs) -> anyhow::Result<()> {
             request.journal_path().display()
         ),
     };
+    if let Some(bar) = &bar {
+        bar.finish();
+    }
     write_report(&mut std::io::stdout().lock(), &report)?;
     anyhow::ensure!(
         report.failed.is_empty(),
