@@ -25,6 +25,7 @@ use kuvert_wire::authority::{
 };
 use kuvert_wire::envelope::BodyElement;
 use kuvert_wire::error::WireError;
+use kuvert_wire::fault::FaultCode;
 use kuvert_wire::recipient::{
     GetAccountPreferences, GetAccountPreferencesResponse, IsRegistered, IsRegisteredResponse,
 };
@@ -75,6 +76,8 @@ pub enum RegistryError {
         status: u16,
         /// The problem's `detail`, empty when it had none.
         detail: String,
+        /// The problem's MM fault `code`, when it had one.
+        code: Option<u16>,
     },
     /// The REST API answered with JSON of an unexpected shape.
     #[error("registry response from {url} is not the expected json")]
@@ -100,6 +103,24 @@ impl RegistryError {
                     ..
                 }
         )
+    }
+
+    /// Whether the registry refused the person's e-ID signature (fault 5010 or 5012): made
+    /// too long ago, already used, or not for this change. Signing again is the remedy.
+    #[must_use]
+    pub fn is_signature_refusal(&self) -> bool {
+        let code = match self {
+            Self::Rejected { code, .. } => *code,
+            Self::Wire {
+                source: WireError::Fault(fault),
+                ..
+            } => Some(fault.code.number()),
+            _ => None,
+        };
+        code.is_some_and(|code| {
+            code == FaultCode::REGISTER_ACCOUNT_SIGNATURE_ERROR.number()
+                || code == FaultCode::SIGNATURE_ERROR.number()
+        })
     }
 }
 
@@ -392,3 +413,6 @@ async fn read_bounded(
     }
     Ok(body)
 }
+
+#[cfg(test)]
+mod tests;

@@ -437,7 +437,7 @@ impl RegistryClient {
     }
 
     /// Sends a REST request and reads its body (bounded); a non-success status is a
-    /// rejection carrying the problem's `detail`.
+    /// rejection carrying the problem's `detail` and MM `code`.
     async fn rest_exchange(
         &self,
         url: &str,
@@ -451,14 +451,20 @@ impl RegistryClient {
         let status = response.status();
         let body = super::read_bounded(url, &mut response).await?;
         if !status.is_success() {
-            let detail = serde_json::from_slice::<serde_json::Value>(&body)
-                .ok()
-                .and_then(|problem| Some(problem.get("detail")?.as_str()?.to_owned()))
-                .unwrap_or_default();
+            let problem = serde_json::from_slice::<serde_json::Value>(&body).ok();
+            let field = |name: &str| problem.as_ref().and_then(|problem| problem.get(name));
+            let detail = field("detail")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            let code = field("code")
+                .and_then(serde_json::Value::as_u64)
+                .and_then(|code| u16::try_from(code).ok());
             return Err(RegistryError::Rejected {
                 url: url.to_owned(),
                 status: status.as_u16(),
                 detail,
+                code,
             });
         }
         Ok(body)

@@ -256,6 +256,10 @@ fn registry_problem(
     language: Language,
 ) -> Response {
     let t = account_texts(language);
+    if error.is_signature_refusal() {
+        tracing::warn!(error = %error, "registry refused the person's signature");
+        return problem(purpose, t.signature_refused, StatusCode::CONFLICT, language);
+    }
     if let SigningPurpose::Register { .. } = purpose {
         tracing::warn!(error = %error, "registry did not register a profile");
         let text = super::super::texts::texts(language).registration_failed;

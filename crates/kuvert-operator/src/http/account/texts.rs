@@ -29,6 +29,7 @@ pub(in crate::http) struct AccountTexts {
     pub(in crate::http) deregistered: &'static str,
     pub(in crate::http) not_registered_here: &'static str,
     pub(in crate::http) registry_refused: &'static str,
+    pub(in crate::http) signature_refused: &'static str,
     pub(in crate::http) registry_unavailable: &'static str,
     pub(in crate::http) signing_cancelled: &'static str,
     pub(in crate::http) company_heading: &'static str,
@@ -95,6 +96,8 @@ pub(in crate::http) const SWEDISH: AccountTexts = AccountTexts {
         ändra här.",
     registry_refused: "Förmedlingsadressregistret godtog inte ändringen. Ingenting har \
         ändrats. Försök igen.",
+    signature_refused: "Förmedlingsadressregistret godtog inte signaturen: en signatur gäller \
+        i tio minuter och bara en gång. Ingenting har ändrats. Börja om och signera igen.",
     registry_unavailable: "Förmedlingsadressregistret kunde inte nås. Ingenting har \
         ändrats. Försök igen senare.",
     signing_cancelled: "Signeringen avbröts. Ingenting har ändrats.",
@@ -166,6 +169,8 @@ pub(in crate::http) const ENGLISH: AccountTexts = AccountTexts {
         here.",
     registry_refused: "The registry did not accept the change. Nothing has changed. Try \
         again.",
+    signature_refused: "The registry did not accept the signature: a signature is valid for \
+        ten minutes and only once. Nothing has changed. Start again and sign once more.",
     registry_unavailable: "The registry could not be reached. Nothing has changed. Try again \
         later.",
     signing_cancelled: "The signing was cancelled. Nothing has changed.",
