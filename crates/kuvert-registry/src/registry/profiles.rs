@@ -9,7 +9,7 @@ use kuvert_eid::SignatureData;
 use kuvert_eid::signature::BoundAction;
 use kuvert_store::registry::{
     NewProfile, OperatorRecord, ProfileStatus, RegistrationSource, SenderRecord, ServiceDomain,
-    SignedAction,
+    SignatureRecord, SignedAction,
 };
 use time::OffsetDateTime;
 
@@ -109,21 +109,9 @@ impl Registry {
         if self.store.profile(&change.recipient).await?.is_none() {
             return Err(Error::NotFound("profile"));
         }
-        let asked = asked(BoundAction::ChangeOperator, &change, &operator);
-        let signed = self
-            .verify_change(&change.agreement_text, change.signatures.clone(), asked)
-            .await?
-            .signed;
-        let outcome = self.authorize_signers(&change.recipient, &signed).await?;
-        if outcome.status == SigningStatus::Complete {
-            self.claim_further(&signed).await?;
-            let record = signature_record(
-                &change.recipient,
-                SignedAction::ChangeOperator,
-                &operator.id,
-                &change.agreement_text,
-                first(&signed)?,
-            );
+        let action = (BoundAction::ChangeOperator, SignedAction::ChangeOperator);
+        let (outcome, record) = self.authorized_change(&change, &operator, action).await?;
+        if let Some(record) = record {
             self.store
                 .change_operator(&change.recipient, &operator.id, record)
                 .await?;
@@ -143,21 +131,9 @@ impl Registry {
         change: SignedChange,
     ) -> Result<SigningOutcome, Error> {
         let operator = self.holding_operator(caller, &change).await?;
-        let asked = asked(BoundAction::Deregister, &change, &operator);
-        let signed = self
-            .verify_change(&change.agreement_text, change.signatures.clone(), asked)
-            .await?
-            .signed;
-        let outcome = self.authorize_signers(&change.recipient, &signed).await?;
-        if outcome.status == SigningStatus::Complete {
-            self.claim_further(&signed).await?;
-            let record = signature_record(
-                &change.recipient,
-                SignedAction::Deregister,
-                &operator.id,
-                &change.agreement_text,
-                first(&signed)?,
-            );
+        let action = (BoundAction::Deregister, SignedAction::Deregister);
+        let (outcome, record) = self.authorized_change(&change, &operator, action).await?;
+        if let Some(record) = record {
             self.store
                 .deregister_profile(&change.recipient, record)
                 .await?;
@@ -181,21 +157,9 @@ impl Registry {
         let operator = self.holding_operator(caller, &change).await?;
         let all_senders = self.store.senders().await?;
         let deselected = reception::deselected_from_accepted(&all_senders, accepted)?;
-        let asked = asked(BoundAction::ReceptionRules, &change, &operator);
-        let signed = self
-            .verify_change(&change.agreement_text, change.signatures.clone(), asked)
-            .await?
-            .signed;
-        let outcome = self.authorize_signers(&change.recipient, &signed).await?;
-        if outcome.status == SigningStatus::Complete {
-            self.claim_further(&signed).await?;
-            let record = signature_record(
-                &change.recipient,
-                SignedAction::ReceptionRules,
-                &operator.id,
-                &change.agreement_text,
-                first(&signed)?,
-            );
+        let action = (BoundAction::ReceptionRules, SignedAction::ReceptionRules);
+        let (outcome, record) = self.authorized_change(&change, &operator, action).await?;
+        if let Some(record) = record {
             self.store
                 .store_reception_rules(&change.recipient, &deselected, record)
                 .await?;
@@ -282,6 +246,38 @@ impl Registry {
             user,
             rule.as_ref(),
         )?)
+    }
+
+    /// Verifies the signatures of a change other than registration (bound to `action` at
+    /// `operator`) and judges its signers. When they complete the change, claims the further
+    /// signatures and gives the audit record the store keeps with it; otherwise `None`, and
+    /// nothing may change. `action` is the change as the signed text names it and as the
+    /// audit record keeps it.
+    async fn authorized_change(
+        &self,
+        change: &SignedChange,
+        operator: &OperatorRecord,
+        action: (BoundAction, SignedAction),
+    ) -> Result<(SigningOutcome, Option<SignatureRecord>), Error> {
+        let (bound_action, signed_action) = action;
+        let asked = asked(bound_action, change, operator);
+        let signed = self
+            .verify_change(&change.agreement_text, change.signatures.clone(), asked)
+            .await?
+            .signed;
+        let outcome = self.authorize_signers(&change.recipient, &signed).await?;
+        if outcome.status != SigningStatus::Complete {
+            return Ok((outcome, None));
+        }
+        self.claim_further(&signed).await?;
+        let record = signature_record(
+            &change.recipient,
+            signed_action,
+            &operator.id,
+            &change.agreement_text,
+            first(&signed)?,
+        );
+        Ok((outcome, Some(record)))
     }
 
     /// Whether `signed` authorises a change of `recipient` now. A company's change other than
