@@ -114,7 +114,8 @@ pub struct MailingReport {
     pub letters_per_second: f64,
     /// The paper-mail list written.
     pub paper_list: PathBuf,
-    /// Whether the registry took this run's letter counts (the error chain if not).
+    /// Whether the registry took the counts of the final rows no run had reported yet (the
+    /// error chain if not; the next run reports them).
     pub letter_counts: Result<(), String>,
 }
 

@@ -4,7 +4,8 @@
 //! Events (one JSON object a line, field `event`): `run` (the run id that fixes every row's
 //! message id, the sender, the row count; one per start), `sealed` (the row's letter is
 //! sealed and in the evidence archive, about to be delivered), `delivered` (with the
-//! operator's `TransId`), `paper` (with the reason) and `failed` (with the reason).
+//! operator's `TransId`), `paper` (with the reason), `failed` (with the reason) and
+//! `reported` (the rows whose letters the registry's statistics have counted).
 //!
 //! Resume rule: a row whose last event is `delivered` or `paper` is done and skipped; every
 //! other row is sent again under the same message id (derived from the run id and the line),
@@ -13,8 +14,16 @@
 //! twice. The journal is fsynced once per reachability batch; losing its tail costs nothing
 //! but a resend of the same message ids. A torn last line (a crash mid-write) is cut off when
 //! the journal is opened.
+//!
+//! Counting rule: a row's letter is reported to the registry's statistics once, by the first
+//! run that ends with the row final (`delivered` or `paper`) and not yet named by a
+//! `reported` event; after the registry takes the counts, the run journals `reported` for
+//! those rows and fsyncs. A row resent because its receipt was lost from the journal is
+//! therefore not counted again, and rows finished by a run that crashed before reporting
+//! are counted by the next run. Only a crash between the registry's answer and that fsync
+//! can count a row twice.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write as _};
 use std::path::{Path, PathBuf};
@@ -69,6 +78,12 @@ pub enum Event {
         /// `PaperReason::as_str`.
         reason: String,
     },
+    /// The registry's statistics counted these rows' letters (at most
+    /// `REPORTED_LINES_PER_EVENT` a line).
+    Reported {
+        /// The rows' lines.
+        lines: Vec<usize>,
+    },
     /// Not delivered this time; tried again on the next run.
     Failed {
         /// The row's line.
@@ -83,7 +98,7 @@ pub enum Event {
 impl Event {
     fn row(&self) -> Option<(usize, &str)> {
         match self {
-            Self::Run { .. } => None,
+            Self::Run { .. } | Self::Reported { .. } => None,
             Self::Sealed { line, recipient }
             | Self::Delivered {
                 line, recipient, ..
@@ -142,6 +157,7 @@ pub struct Journal {
     path: PathBuf,
     run_id: uuid::Uuid,
     last: HashMap<usize, Event>,
+    reported: HashSet<usize>,
     writer: Mutex<BufWriter<File>>,
 }
 
@@ -164,6 +180,7 @@ impl Journal {
         };
         let mut run_id = None;
         let mut last = HashMap::new();
+        let mut reported = HashSet::new();
         let by_line: HashMap<usize, &RecipientId> =
             rows.iter().map(|row| (row.line, &row.recipient)).collect();
         for event in events {
@@ -181,6 +198,13 @@ impl Journal {
                         .map_err(|_| other(format!("run id {id:?} is not a UUID")))?;
                     run_id = Some(parsed);
                 }
+                continue;
+            }
+            if let Event::Reported { lines } = &event {
+                if let Some(line) = lines.iter().find(|line| !by_line.contains_key(line)) {
+                    return Err(other(format!("line {line} is not a row of the manifest")));
+                }
+                reported.extend(lines);
                 continue;
             }
             if let Some((line, recipient)) = event.row() {
@@ -209,6 +233,7 @@ impl Journal {
             path: path.to_owned(),
             run_id,
             last,
+            reported,
             writer: Mutex::new(BufWriter::new(file)),
         };
         journal.record(&Event::Run {
@@ -231,6 +256,26 @@ impl Journal {
     #[must_use]
     pub fn last_event(&self, line: usize) -> Option<&Event> {
         self.last.get(&line)
+    }
+
+    /// Whether an earlier run reported the row's letter to the registry's statistics.
+    #[must_use]
+    pub fn is_reported(&self, line: usize) -> bool {
+        self.reported.contains(&line)
+    }
+
+    /// Journals and fsyncs that the registry counted the letters of the rows at `lines`, in
+    /// events of at most `REPORTED_LINES_PER_EVENT` lines each.
+    ///
+    /// # Errors
+    /// [`JournalError::Io`].
+    pub fn record_reported(&self, lines: &[usize]) -> Result<(), JournalError> {
+        for chunk in lines.chunks(REPORTED_LINES_PER_EVENT) {
+            self.record(&Event::Reported {
+                lines: chunk.to_vec(),
+            })?;
+        }
+        self.sync()
     }
 
     /// Every row's last event from earlier runs.
@@ -286,6 +331,11 @@ impl Journal {
         }
     }
 }
+
+/// Lines named by one `reported` event: at most 20 bytes each in JSON, so an event stays
+/// well within `MAILING_JOURNAL_LINE_BYTES_MAX`.
+const REPORTED_LINES_PER_EVENT: usize = 150;
+const _: () = assert!(REPORTED_LINES_PER_EVENT * 21 + 64 < MAILING_JOURNAL_LINE_BYTES_MAX);
 
 /// A `failed` event whose reason is cut so the line stays within the bound.
 fn shortened(event: &Event) -> String {

@@ -1,6 +1,7 @@
 //! [`run`]: one pass over a manifest — the registry asked in batches, the unreachable put on
 //! paper, the reachable sealed and delivered with at most N letters in flight per operator,
-//! every outcome journaled; then the run's letter counts reported to the registry once.
+//! every outcome journaled; then the letters of the rows not yet counted reported to the
+//! registry once (the journal module's counting rule).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -67,7 +68,7 @@ pub async fn run(
         limits: HashMap::new(),
         paper: Vec::new(),
         failed: Vec::new(),
-        delivered: 0,
+        delivered: Vec::new(),
         lookup: Duration::ZERO,
     };
     progress(&counts);
@@ -77,11 +78,11 @@ pub async fn run(
     let paper_list = write_paper_list(manifest, &pass.journal, &pass.paper, options).await?;
     let letter_counts = report_counts(&pass, options).await;
     let elapsed = started.elapsed();
-    let ended = pass.delivered + pass.paper.len() + pass.failed.len();
+    let ended = pass.delivered.len() + pass.paper.len() + pass.failed.len();
     Ok(MailingReport {
         rows: manifest.rows.len(),
         done_before: counts.done_before,
-        delivered: pass.delivered,
+        delivered: pass.delivered.len(),
         paper: pass.paper,
         failed: pass.failed,
         left,
@@ -102,7 +103,8 @@ struct Pass<'a> {
     limits: HashMap<OrganisationNumber, Arc<Semaphore>>,
     paper: Vec<PaperRow>,
     failed: Vec<FailedRow>,
-    delivered: usize,
+    /// The lines delivered in this run.
+    delivered: Vec<usize>,
     lookup: Duration,
 }
 
@@ -229,7 +231,7 @@ impl Pass<'_> {
                     trans_id: receipt.trans_id.as_str().to_owned(),
                     operator,
                 })?;
-                self.delivered += 1;
+                self.delivered.push(line);
                 Ok(true)
             }
             Err(reason) => {
@@ -414,17 +416,45 @@ fn paper_reason(text: &str) -> Option<PaperReason> {
     .find(|reason| reason.as_str() == text)
 }
 
-/// Reports this run's digital and paper letters once; a failure is kept in the report (the
-/// letters have gone either way).
+/// Reports the letters of every final row no run has reported yet — this run's, and those of
+/// an earlier run that stopped before reporting — then journals those rows as reported (the
+/// journal module's counting rule). A failure is kept in the report: the letters have gone
+/// either way, and the next run reports them.
 async fn report_counts(pass: &Pass<'_>, options: &MailingOptions) -> Result<(), String> {
-    let (digital, paper) = (pass.delivered as u64, pass.paper.len() as u64);
-    if digital + paper == 0 {
+    let journal = &pass.journal;
+    let (mut digital, mut paper) = (Vec::new(), Vec::new());
+    for event in journal.last_events() {
+        match event {
+            Event::Delivered { line, .. } => digital.push(*line),
+            Event::Paper { line, .. } => paper.push(*line),
+            _ => {}
+        }
+    }
+    digital.extend(&pass.delivered);
+    paper.extend(pass.paper.iter().map(|row| row.line));
+    digital.retain(|line| !journal.is_reported(*line));
+    paper.retain(|line| !journal.is_reported(*line));
+    if digital.is_empty() && paper.is_empty() {
         return Ok(());
     }
     let month = YearMonth::of(stockholm_day(time::OffsetDateTime::now_utc()));
     pass.toolkit
-        .report_letter_counts(&options.sender, month, digital, paper)
+        .report_letter_counts(
+            &options.sender,
+            month,
+            digital.len() as u64,
+            paper.len() as u64,
+        )
         .await
-        .map(|_| ())
-        .map_err(|error| error_chain(&error))
+        .map_err(|error| error_chain(&error))?;
+    let mut lines = digital;
+    lines.extend(paper);
+    lines.sort_unstable();
+    journal.record_reported(&lines).map_err(|error| {
+        format!(
+            "the registry counted them, but the journal cannot keep that (the next run \
+             counts them again): {}",
+            error_chain(&error)
+        )
+    })
 }

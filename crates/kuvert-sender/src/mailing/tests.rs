@@ -267,3 +267,22 @@ fn a_journal_of_another_sender_or_manifest_is_refused() {
     let error = Journal::open(&path, &sender(), &manifest).unwrap_err();
     assert!(error.to_string().contains("not a UUID"), "{error}");
 }
+
+#[test]
+fn reported_rows_are_remembered_across_runs_and_must_be_rows_of_the_manifest() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("utskick.journal");
+    let rows = two_rows(folder.path());
+    let journal = Journal::open(&path, &sender(), &rows).unwrap();
+    journal.record(&delivered(2, TOLVAN)).unwrap();
+    journal.record_reported(&[2]).unwrap();
+    assert!(!journal.is_reported(2), "an open journal knows earlier runs' reports");
+    drop(journal);
+    let reopened = Journal::open(&path, &sender(), &rows).unwrap();
+    assert!(reopened.is_reported(2) && !reopened.is_reported(3));
+    assert!(reopened.last_event(2).is_some_and(Event::is_final));
+    reopened.record_reported(&[9]).unwrap();
+    drop(reopened);
+    let error = Journal::open(&path, &sender(), &rows).unwrap_err();
+    assert!(error.to_string().contains("line 9"), "{error}");
+}

@@ -10,6 +10,7 @@ use kuvert::mailing_command::{MailingRequest, mailing};
 use kuvert::seed::{self, SeedPerson};
 use kuvert::send_command::demo_sender_config;
 use kuvert::testkit::{Federation, FederationOptions};
+use kuvert_core::calendar::{YearMonth, stockholm_day};
 use kuvert_core::id::RecipientId;
 use kuvert_sender::SenderConfig;
 use kuvert_sender::mailing::{Journal, Manifest, Progress};
@@ -180,6 +181,7 @@ async fn a_stopped_mailing_resumes_and_no_letter_reaches_an_inbox_twice() {
     let config = config(&federation);
     let rows = rows(5);
     let manifest = write_manifest(dir.path(), &rows);
+    let counted_before = letter_counts(&federation).await;
 
     let first = mailing(&config, &request(&manifest, Some(12)), &mut |_| {})
         .await
@@ -234,6 +236,34 @@ async fn a_stopped_mailing_resumes_and_no_letter_reaches_an_inbox_twice() {
             "{trans_id} again in the journal"
         );
     }
+    // Every row counted once in the registry's statistics: the two resent letters were
+    // counted by the first run, which journaled that (issue: counts over-reported on resend).
+    let counted = letter_counts(&federation).await;
+    assert_eq!(
+        (
+            counted.0 - counted_before.0,
+            counted.1 - counted_before.1
+        ),
+        (15, 15)
+    );
+    let third = mailing(&config, &request(&manifest, None), &mut |_| {})
+        .await
+        .unwrap();
+    assert!(third.letter_counts.is_ok() && third.done_before == 30);
+    assert_eq!(letter_counts(&federation).await, counted);
+}
+
+/// The registry's (digital, paper) letter counts of the agency this month: its answer to a
+/// report of no letters.
+async fn letter_counts(federation: &Federation) -> (u64, u64) {
+    let sender = seed::organisation(SENDER).unwrap().organisation_number();
+    let month = YearMonth::of(stockholm_day(time::OffsetDateTime::now_utc()));
+    let totals = federation
+        .toolkit()
+        .report_letter_counts(&sender, month, 0, 0)
+        .await
+        .unwrap();
+    (totals.digital, totals.paper)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
