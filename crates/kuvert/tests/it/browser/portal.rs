@@ -129,7 +129,7 @@ pub(crate) fn deep_link(portal: &Url) -> Walk {
 /// The portal set no cookie in its public walks (`[keyboard, pages, deep link]`: the
 /// communicators' session is checked in `communicator.rs`), and the deep link took one
 /// click there; the funnel counted one visit and one choice, and the registry one
-/// registration from the campaign.
+/// registration from the campaign — and the communicator's funnel shows the three.
 pub(crate) async fn check_portal(federation: &Federation, portal: &Url, walks: &[&WalkResult; 3]) {
     let [_, pages, deep_link] = *walks;
     let origin = portal.origin().ascii_serialization();
@@ -168,6 +168,25 @@ pub(crate) async fn check_portal(federation: &Federation, portal: &Url, walks: &
     let choices: u64 = funnel.iter().map(|day| day.operator_choices).sum();
     assert_eq!((visits, choices), (1, 1), "{funnel:?}");
     assert_eq!(registrations_from_campaign(federation).await, 1);
+    assert_eq!(
+        funnel_as_the_communicator_sees_it(federation).await,
+        format!("{},1,1,1", stockholm_day(time::OffsetDateTime::now_utc())),
+        "today's row of the campaign's funnel: visits, operator choices, registrations"
+    );
+}
+
+/// Today's row of [`CAMPAIGN`]'s funnel file at the portal, fetched by the demo's
+/// communicator for its owning sender, logged in through the test e-ID.
+async fn funnel_as_the_communicator_sees_it(federation: &Federation) -> String {
+    let browser = federation
+        .login_communicator(kuvert::demo::COMMUNICATOR.seed_person())
+        .await;
+    let path = format!("kommunikator/kampanjer/{CAMPAIGN}/tratt.csv");
+    let url = federation.portal_url().join(&path).unwrap();
+    let answer = browser.get(url.as_str()).await;
+    assert!(answer.status().is_success(), "{path}: {}", answer.status());
+    let csv = answer.text().await.unwrap();
+    csv.lines().last().unwrap_or_default().to_owned()
 }
 
 /// Registrations the registry counted today with [`CAMPAIGN`] as their source.
