@@ -135,6 +135,23 @@ impl RegistryClient {
         Ok(senders)
     }
 
+    /// Each connected sender's organisation number and name, for pages that stand without
+    /// names: when the registry cannot be asked the failure is logged and the list is empty,
+    /// so those pages show organisation numbers instead.
+    pub(crate) async fn sender_names(&self) -> Vec<(OrganisationNumber, String)> {
+        match self.senders().await {
+            Ok(senders) => senders
+                .iter()
+                .map(|sender| (sender.organisation_number.clone(), sender.name.clone()))
+                .collect(),
+            Err(error) => {
+                let chain = kuvert_core::report::error_chain(&error);
+                tracing::warn!(error = %chain, "senders list unavailable");
+                Vec::new()
+            }
+        }
+    }
+
     /// The senders as last fetched, however old, without asking the registry: for pages that
     /// must not wait for it (the chooser names a deep link's sender when it can). When nothing
     /// was fetched yet, a fetch starts in the background for the next request.

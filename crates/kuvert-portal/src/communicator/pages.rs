@@ -45,7 +45,7 @@ pub(super) async fn overview(State(state): State<CommunicatorState>, signed: Sig
         Err(error) => return unavailable(language, &error),
     };
     let dataset = figures::campaigns(&results, language);
-    let names = sender_names(&state).await;
+    let names = state.shared.registry.sender_names().await;
     render(&OverviewPage::new(
         &signed,
         &campaigns,
@@ -350,27 +350,12 @@ async fn owner_choices(
     state: &CommunicatorState,
     communicator: &Communicator,
 ) -> Vec<(OrganisationNumber, String)> {
-    let names = sender_names(state).await;
+    let names = state.shared.registry.sender_names().await;
     communicator
         .senders
         .iter()
         .map(|sender| (sender.clone(), name_of(&names, sender)))
         .collect()
-}
-
-async fn sender_names(state: &CommunicatorState) -> Vec<(OrganisationNumber, String)> {
-    match state.shared.registry.senders().await {
-        Ok(senders) => senders
-            .iter()
-            .map(|sender| (sender.organisation_number.clone(), sender.name.clone()))
-            .collect(),
-        Err(error) => {
-            // Organisation numbers are shown instead of names.
-            let chain = kuvert_core::report::error_chain(&error);
-            tracing::warn!(error = %chain, "senders list unavailable");
-            Vec::new()
-        }
-    }
 }
 
 fn name_of(names: &[(OrganisationNumber, String)], sender: &OrganisationNumber) -> String {

@@ -117,23 +117,11 @@ pub(crate) async fn load_inputs(
             percent_persons: target.target_percent_persons,
         })
         .collect();
-    let sender_names = match registry.senders().await {
-        Ok(senders) => senders
-            .iter()
-            .map(|sender| (sender.organisation_number.clone(), sender.name.clone()))
-            .collect(),
-        Err(error) => {
-            // The figures stand without names; organisation numbers are shown instead.
-            let chain = kuvert_core::report::error_chain(&error);
-            tracing::warn!(error = %chain, "senders list unavailable");
-            Vec::new()
-        }
-    };
     Ok(DashboardInputs {
         statistics,
         targets,
         factors: settings.factors(),
-        sender_names,
+        sender_names: registry.sender_names().await,
     })
 }
 
