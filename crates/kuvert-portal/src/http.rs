@@ -12,13 +12,15 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{FromRequestParts, Path, RawQuery, State};
+use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
+use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::OrganisationNumber;
 use kuvert_core::limits::PORTAL_REQUEST_BYTES_MAX;
-use kuvert_web::deep_link::paper_letter_notice;
+use kuvert_web::deep_link::{PaperLetterNotice, paper_letter_notice};
 use kuvert_web::i18n::Language;
 
 use crate::config::{Config, OperatorSlug};
@@ -177,36 +179,24 @@ async fn senders(language: Language, State(state): State<AppState>) -> Response 
     ))
 }
 
-async fn sender_qr_code(
-    language: Language,
-    State(state): State<AppState>,
-    Path(organisation_number): Path<String>,
-    RawQuery(query): RawQuery,
-) -> Response {
-    let Ok(sender) = OrganisationNumber::parse(&organisation_number) else {
-        return not_found(language);
-    };
-    let campaign = DeepLink::from_raw_query(query.as_deref()).campaign;
-    match paper_letter_notice(&state.config.public_url, &sender, campaign.as_ref()) {
-        Ok(notice) => ([(header::CONTENT_TYPE, "image/svg+xml")], notice.qr_svg).into_response(),
-        Err(error) => internal_error(&error),
-    }
+async fn sender_qr_code(letter: PaperLetter) -> Response {
+    (
+        [(header::CONTENT_TYPE, "image/svg+xml")],
+        letter.notice.qr_svg,
+    )
+        .into_response()
 }
 
 async fn paper_letter(
     language: Language,
     State(state): State<AppState>,
-    Path(organisation_number): Path<String>,
-    RawQuery(query): RawQuery,
+    letter: PaperLetter,
 ) -> Response {
-    let Ok(sender) = OrganisationNumber::parse(&organisation_number) else {
-        return not_found(language);
-    };
-    let campaign = DeepLink::from_raw_query(query.as_deref()).campaign;
-    let notice = match paper_letter_notice(&state.config.public_url, &sender, campaign.as_ref()) {
-        Ok(notice) => notice,
-        Err(error) => return internal_error(&error),
-    };
+    let PaperLetter {
+        sender,
+        campaign,
+        notice,
+    } = letter;
     // The name is a courtesy: without the registry the page still shows the number.
     let senders = state.registry.senders().await.ok();
     let name = senders.as_ref().and_then(|senders| {
@@ -224,6 +214,38 @@ async fn paper_letter(
             notice: &notice,
         },
     ))
+}
+
+/// The notice of a paper letter from the sender the path names, with a deep link's campaign
+/// from the query: what both the paper-letter page and its QR code show.
+struct PaperLetter {
+    sender: OrganisationNumber,
+    campaign: Option<CampaignCode>,
+    notice: PaperLetterNotice,
+}
+
+impl FromRequestParts<AppState> for PaperLetter {
+    /// The page instead: 404 for a malformed organisation number, 500 when the portal's
+    /// address is unusable for a deep link.
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let Ok(language) = Language::from_request_parts(parts, state).await;
+        let Path(organisation_number) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let Ok(sender) = OrganisationNumber::parse(&organisation_number) else {
+            return Err(not_found(language));
+        };
+        let campaign = DeepLink::from_raw_query(parts.uri.query()).campaign;
+        let notice = paper_letter_notice(&state.config.public_url, &sender, campaign.as_ref())
+            .map_err(|error| internal_error(&error))?;
+        Ok(Self {
+            sender,
+            campaign,
+            notice,
+        })
+    }
 }
 
 async fn questions(language: Language) -> Response {
