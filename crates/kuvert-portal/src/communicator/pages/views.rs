@@ -481,19 +481,13 @@ impl FormPage {
                 })
                 .collect(),
             values: CAMPAIGN_FIELDS.map(|field| fields.value(field).to_owned()),
-            problems: problems
-                .iter()
-                .map(|problem| (problem.field, problem.kind.text(language)))
-                .collect(),
+            problems: problem_texts(problems, language),
         }
     }
 
     /// The problem text of `field`, if any.
     fn problem(&self, field: &str) -> Option<&'static str> {
-        self.problems
-            .iter()
-            .find(|(name, _)| *name == field)
-            .map(|(_, text)| *text)
+        problem_of(&self.problems, field)
     }
 }
 
@@ -532,19 +526,30 @@ impl TargetsPage {
                 .collect(),
             year: fields.value("ar").to_owned(),
             percent: fields.value("mal").to_owned(),
-            problems: problems
-                .iter()
-                .map(|problem| (problem.field, problem.kind.text(language)))
-                .collect(),
+            problems: problem_texts(problems, language),
         }
     }
 
+    /// The problem text of `field`, if any.
     fn problem(&self, field: &str) -> Option<&'static str> {
-        self.problems
-            .iter()
-            .find(|(name, _)| *name == field)
-            .map(|(_, text)| *text)
+        problem_of(&self.problems, field)
     }
+}
+
+/// Each problem of a form as its field and its text in `language`, as the forms show them.
+fn problem_texts(problems: &[Problem], language: Language) -> Vec<(&'static str, &'static str)> {
+    problems
+        .iter()
+        .map(|problem| (problem.field, problem.kind.text(language)))
+        .collect()
+}
+
+/// The text of the first problem of `field` among `problems`, if any.
+fn problem_of(problems: &[(&'static str, &'static str)], field: &str) -> Option<&'static str> {
+    problems
+        .iter()
+        .find(|(name, _)| *name == field)
+        .map(|(_, text)| *text)
 }
 
 #[cfg(test)]
