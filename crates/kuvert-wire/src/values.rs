@@ -126,8 +126,7 @@ impl UserIdentity {
 
 impl fmt::Debug for UserIdentity {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let visible: String = self.0.chars().take(8).collect();
-        write!(formatter, "UserIdentity({visible}-****)")
+        write_masked(formatter, "UserIdentity", &self.0)
     }
 }
 
@@ -164,8 +163,7 @@ impl SignatoryId {
 
 impl fmt::Debug for SignatoryId {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let visible: String = self.0.chars().take(8).collect();
-        write!(formatter, "SignatoryId({visible}-****)")
+        write_masked(formatter, "SignatoryId", &self.0)
     }
 }
 
@@ -228,6 +226,13 @@ impl DistributionId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// Writes `name(text)` with all but the first eight characters of `text` masked, so a
+/// personnummer shows only its date (`UserIdentity(19810105-****)`).
+fn write_masked(formatter: &mut fmt::Formatter<'_>, name: &str, text: &str) -> fmt::Result {
+    let visible: String = text.chars().take(8).collect();
+    write!(formatter, "{name}({visible}-****)")
 }
 
 #[cfg(test)]
