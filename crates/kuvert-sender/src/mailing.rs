@@ -1,4 +1,4 @@
-//! Mass mailing from a manifest (`kuvert mailing`): a CSV [`Manifest`] of letters, a
+//! Mass mailing from a manifest (`kuvert mailing`): a CSV or JSON [`Manifest`] of letters, a
 //! resumable [`Journal`], reachability asked in batches, bounded concurrency per operator,
 //! progress counts, a final [`MailingReport`] and the paper-mail list of the unreachable.
 //!
@@ -11,6 +11,7 @@
 
 mod csv;
 mod journal;
+mod json;
 mod manifest;
 mod run;
 
@@ -22,7 +23,9 @@ use kuvert_core::limits::MAILING_CONCURRENCY_PER_OPERATOR_MAX;
 use kuvert_core::message::SupportInfo;
 
 pub use journal::{Event, Journal, JournalError};
-pub use manifest::{BodySource, Manifest, ManifestError, ManifestRow, RowError};
+pub use manifest::{
+    BodySource, Manifest, ManifestError, ManifestFormat, ManifestRow, RowError, RowPlace,
+};
 pub use run::run;
 
 use crate::error::SendError;
@@ -94,6 +97,8 @@ pub struct FailedRow {
 /// What a run did.
 #[derive(Debug, Clone)]
 pub struct MailingReport {
+    /// The manifest's format, which says how a row's `line` is shown (`ManifestFormat::place`).
+    pub format: ManifestFormat,
     /// Rows in the manifest.
     pub rows: usize,
     /// Rows an earlier run finished.

@@ -50,7 +50,7 @@ pub enum Command {
     Demo(DemoArgs),
     /// Send one letter through the sender toolkit (or put it on the paper-mail list).
     Send(SendArgs),
-    /// Mass mailing from a CSV manifest: resumable, bounded per operator, with a report and
+    /// Mass mailing from a CSV or JSON manifest: resumable, bounded per operator, with a report and
     /// the paper-mail list of the unreachable.
     Mailing(MailingArgs),
     /// Check exported letters offline: who signed, who sealed, when received.
@@ -105,7 +105,8 @@ pub struct MailingArgs {
     #[arg(long = "as")]
     pub sender: String,
     /// The manifest: CSV with the columns recipient, subject, body or body_file, and
-    /// optionally attachments (PDF files separated by `;`) and reference.
+    /// optionally attachments (PDF files separated by `;`) and reference; or, for a `.json`
+    /// file, an array of objects with those members (attachments an array of file names).
     pub manifest: PathBuf,
     /// The journal that makes a stopped mailing resumable (default `MANIFEST.journal`).
     #[arg(long)]

@@ -1,4 +1,4 @@
-//! `kuvert mailing`: a mass mailing from a CSV manifest through the sender toolkit
+//! `kuvert mailing`: a mass mailing from a CSV or JSON manifest through the sender toolkit
 //! (`kuvert_sender::mailing`), with the intermediary and senders of a running demo
 //! (`--demo DIR`) or of a configuration file (`--config FILE`), as `kuvert send`.
 //!
@@ -23,7 +23,7 @@ use crate::send_command;
 pub struct MailingRequest {
     /// Sender key of the seed (`exempelkommun`) or organisation number.
     pub sender: String,
-    /// The manifest (CSV).
+    /// The manifest (JSON when it ends in `.json`, else CSV).
     pub manifest: PathBuf,
     /// The journal; `MANIFEST.journal` when `None`.
     pub journal: Option<PathBuf>,
@@ -143,7 +143,8 @@ pub fn write_report(out: &mut impl Write, report: &MailingReport) -> io::Result<
         writeln!(out, "  paper, {reason}: {count}")?;
     }
     for row in report.failed.iter().take(MAILING_ROW_ERRORS_SHOWN_MAX) {
-        writeln!(out, "  failed  line {}: {}", row.line, row.reason)?;
+        let place = report.format.place(row.line);
+        writeln!(out, "  failed  {place}: {}", row.reason)?;
     }
     let more = report
         .failed

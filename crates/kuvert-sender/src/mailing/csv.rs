@@ -1,8 +1,37 @@
 //! A bounded RFC 4180 reader for the manifest: comma-separated fields, `"` quoting with `""`
 //! for a quote, a quoted field may span lines; LF or CR LF line ends. Each record carries the
 //! line it starts on, so a bad row is reported where the operator's editor shows it.
+//! [`rows`] maps the header's columns and gives each row's [`Fields`] for the common check.
 
 use kuvert_core::limits::MAILING_FIELD_BYTES_MAX;
+
+use super::manifest::{Fields, ParseError, RowError, RowPlace};
+
+/// Reads `text` as CSV with a header row: each row's fields or why the row is bad.
+pub(crate) fn rows(text: &str) -> Result<Vec<Result<Fields, RowError>>, ParseError> {
+    let mut records = records(text).map_err(ParseError::Csv)?.into_iter();
+    let header = records
+        .next()
+        .ok_or_else(|| ParseError::Header("the file is empty".to_owned()))?;
+    let columns = columns(&header.fields).map_err(ParseError::Header)?;
+    Ok(records
+        .map(|record| {
+            let place = RowPlace::Line(record.line);
+            if record.fields.len() != header.fields.len() {
+                return Err(RowError {
+                    place,
+                    column: None,
+                    reason: format!(
+                        "{} fields, the header has {}",
+                        record.fields.len(),
+                        header.fields.len()
+                    ),
+                });
+            }
+            Ok(fields(&columns, place, record.fields))
+        })
+        .collect())
+}
 
 /// One record: the 1-based line it starts on and its fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,4 +144,51 @@ impl Reader {
             });
         }
     }
+}
+
+/// Where each known column is in the header, in the order of `Fields::COLUMNS`.
+type Columns = [Option<usize>; Fields::COLUMNS.len()];
+
+fn columns(header: &[String]) -> Result<Columns, String> {
+    let mut found = [None; Fields::COLUMNS.len()];
+    for (at, name) in header.iter().enumerate() {
+        let name = name.trim();
+        let index = Fields::COLUMNS
+            .iter()
+            .position(|column| *column == name)
+            .ok_or_else(|| {
+                let known = Fields::COLUMNS.join(", ");
+                format!("unknown column {name:?} (known: {known})")
+            })?;
+        if found[index].replace(at).is_some() {
+            return Err(format!("column {name:?} appears twice"));
+        }
+    }
+    for required in ["recipient", "subject"] {
+        if !header.iter().any(|name| name.trim() == required) {
+            return Err(format!("no column {required:?}"));
+        }
+    }
+    if !header
+        .iter()
+        .any(|name| matches!(name.trim(), "body" | "body_file"))
+    {
+        return Err("no column \"body\" or \"body_file\"".to_owned());
+    }
+    Ok(found)
+}
+
+/// A record's fields by column; `attachments` are split on `;`.
+fn fields(columns: &Columns, place: RowPlace, mut record: Vec<String>) -> Fields {
+    let mut fields = Fields::empty(place);
+    for (column, at) in Fields::COLUMNS.iter().zip(columns) {
+        let Some(value) = at.and_then(|at| record.get_mut(at)).map(std::mem::take) else {
+            continue;
+        };
+        match fields.text_mut(column) {
+            Some(field) => *field = value,
+            None => fields.attachments = value.split(';').map(str::to_owned).collect(),
+        }
+    }
+    fields
 }

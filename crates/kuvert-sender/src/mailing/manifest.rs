@@ -1,15 +1,17 @@
-//! The mailing manifest: a CSV file with a header row, one letter per row, parsed whole into
-//! typed [`ManifestRow`]s before anything is sent.
+//! The mailing manifest: one letter per row, parsed whole into typed [`ManifestRow`]s before
+//! anything is sent. A `.json` file is a JSON array of row objects (the `json` module), any
+//! other a CSV file with a header row; both readers only gather each row's [`Fields`], and
+//! one check turns them into rows.
 //!
-//! Columns (any order, names exact, unknown names refused): `recipient` (personnummer,
+//! Columns (JSON members; any order, names exact, unknown names refused): `recipient` (personnummer,
 //! samordningsnummer or organisationsnummer), `subject`, exactly one of `body` (the text
 //! itself) or `body_file` (a file; `.html`/`.htm` is sent as HTML, anything else as UTF-8
-//! text), optionally `attachments` (PDF files separated by `;`) and `reference` (the
+//! text), optionally `attachments` (PDF files separated by `;`, in JSON an array) and `reference` (the
 //! sender's own reference). Files are named relative to the manifest's folder.
 //!
 //! A bad row refuses the whole run: a mailing that sends part of a list and leaves the
 //! operator to find out which rows went is harder to fix than a list corrected and run
-//! again. [`ManifestError::Rows`] names every bad row by line (up to
+//! again. [`ManifestError::Rows`] names every bad row by line or JSON index (up to
 //! `MAILING_ROW_ERRORS_SHOWN_MAX`, then the count).
 
 use std::fmt;
@@ -17,26 +19,87 @@ use std::path::{Path, PathBuf};
 
 use kuvert_core::id::{PersonalIdentityNumber, RecipientId};
 use kuvert_core::limits::{
-    ATTACHMENTS_PER_MESSAGE_MAX, ENVELOPE_BYTES_DEFAULT_MAX, MAILING_MANIFEST_BYTES_MAX,
-    MAILING_MANIFEST_ROWS_MAX, MAILING_ROW_ERRORS_SHOWN_MAX,
+    ATTACHMENTS_PER_MESSAGE_MAX, ENVELOPE_BYTES_DEFAULT_MAX, MAILING_FIELD_BYTES_MAX,
+    MAILING_MANIFEST_BYTES_MAX, MAILING_MANIFEST_ROWS_MAX, MAILING_ROW_ERRORS_SHOWN_MAX,
 };
 use kuvert_core::message::{BodyContentType, Reference, Subject};
 
 use super::csv::{self, CsvError};
+use super::json;
 
 /// A manifest read and checked: every row is a letter that can be composed.
 #[derive(Debug, Clone)]
 pub struct Manifest {
     /// The manifest file.
     pub path: PathBuf,
+    /// CSV or JSON, by the file's extension.
+    pub format: ManifestFormat,
     /// The rows in file order.
     pub rows: Vec<ManifestRow>,
+}
+
+/// How a manifest is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ManifestFormat {
+    /// A header row, then one row per letter (RFC 4180).
+    Csv,
+    /// An array of row objects.
+    Json,
+}
+
+impl ManifestFormat {
+    /// JSON for a `.json` file (any case), CSV for every other name.
+    #[must_use]
+    pub fn of(path: &Path) -> Self {
+        let is_json = path
+            .extension()
+            .is_some_and(|ext| ext.eq_ignore_ascii_case("json"));
+        if is_json { Self::Json } else { Self::Csv }
+    }
+
+    /// Where the row keyed `line` ([`ManifestRow::line`]) is, as the operator finds it.
+    #[must_use]
+    pub fn place(self, line: usize) -> RowPlace {
+        match self {
+            Self::Csv => RowPlace::Line(line),
+            Self::Json => RowPlace::Index(line),
+        }
+    }
+}
+
+/// Where a row is in its manifest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowPlace {
+    /// The CSV line the row starts on (the header is line 1).
+    Line(usize),
+    /// The row's index in the JSON array (from 0).
+    Index(usize),
+}
+
+impl RowPlace {
+    /// The row's key in the journal ([`ManifestRow::line`]).
+    #[must_use]
+    pub fn key(self) -> usize {
+        match self {
+            Self::Line(key) | Self::Index(key) => key,
+        }
+    }
+}
+
+impl fmt::Display for RowPlace {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Line(line) => write!(formatter, "line {line}"),
+            Self::Index(index) => write!(formatter, "index {index}"),
+        }
+    }
 }
 
 /// One letter of the manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ManifestRow {
-    /// The line the row starts on (the header is line 1): its key in the journal.
+    /// The row's key in the journal, which fixes its message id: the line it starts on in a
+    /// CSV manifest (the header is line 1), its index in a JSON manifest's array.
     pub line: usize,
     /// The recipient.
     pub recipient: RecipientId,
@@ -67,8 +130,8 @@ pub enum BodySource {
 /// One bad row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowError {
-    /// The line the row starts on.
-    pub line: usize,
+    /// Where the row is.
+    pub place: RowPlace,
     /// The column at fault, or `None` for the row as a whole.
     pub column: Option<&'static str>,
     /// What is wrong.
@@ -78,8 +141,8 @@ pub struct RowError {
 impl fmt::Display for RowError {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.column {
-            Some(column) => write!(formatter, "line {}, {column}: {}", self.line, self.reason),
-            None => write!(formatter, "line {}: {}", self.line, self.reason),
+            Some(column) => write!(formatter, "{}, {column}: {}", self.place, self.reason),
+            None => write!(formatter, "{}: {}", self.place, self.reason),
         }
     }
 }
@@ -112,6 +175,21 @@ pub enum ManifestError {
         /// Where and why.
         reason: String,
     },
+    /// Not UTF-8 or not JSON, or not an array.
+    #[error(
+        "the manifest {} is not a JSON array of rows: {reason} at line {line}, column {column}",
+        path.display()
+    )]
+    NotJson {
+        /// The manifest.
+        path: PathBuf,
+        /// serde_json's line.
+        line: usize,
+        /// serde_json's column.
+        column: usize,
+        /// What is wrong.
+        reason: String,
+    },
     /// The header row is missing a column or names an unknown one.
     #[error("the manifest {} has a bad header: {reason}", path.display())]
     Header {
@@ -142,26 +220,52 @@ fn list(errors: &[RowError]) -> String {
         .join("\n")
 }
 
-const COLUMNS: [&str; 6] = [
-    "recipient",
-    "subject",
-    "body",
-    "body_file",
-    "attachments",
-    "reference",
-];
+/// One row's fields as its manifest gives them, before any check: what the CSV and JSON
+/// readers make, and all that [`check`] sees. An empty string is an absent field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Fields {
+    pub(crate) place: RowPlace,
+    pub(crate) recipient: String,
+    pub(crate) subject: String,
+    pub(crate) body: String,
+    pub(crate) body_file: String,
+    pub(crate) attachments: Vec<String>,
+    pub(crate) reference: String,
+}
 
-/// Where each known column is in the header.
-struct Columns([Option<usize>; COLUMNS.len()]);
+impl Fields {
+    /// The column (JSON member) names.
+    pub(crate) const COLUMNS: [&'static str; 6] = [
+        "recipient",
+        "subject",
+        "body",
+        "body_file",
+        "attachments",
+        "reference",
+    ];
 
-impl Columns {
-    fn get<'a>(&self, fields: &'a [String], name: &str) -> &'a str {
-        COLUMNS
-            .iter()
-            .position(|column| *column == name)
-            .and_then(|index| self.0[index])
-            .and_then(|at| fields.get(at))
-            .map_or("", |field| field.trim())
+    pub(crate) fn empty(place: RowPlace) -> Self {
+        Self {
+            place,
+            recipient: String::new(),
+            subject: String::new(),
+            body: String::new(),
+            body_file: String::new(),
+            attachments: Vec::new(),
+            reference: String::new(),
+        }
+    }
+
+    /// The text field named `column`; `None` for `attachments` (a list) and unknown names.
+    pub(crate) fn text_mut(&mut self, column: &str) -> Option<&mut String> {
+        match column {
+            "recipient" => Some(&mut self.recipient),
+            "subject" => Some(&mut self.subject),
+            "body" => Some(&mut self.body),
+            "body_file" => Some(&mut self.body_file),
+            "reference" => Some(&mut self.reference),
+            _ => None,
+        }
     }
 }
 
@@ -185,9 +289,11 @@ impl Manifest {
         }
         let text = std::fs::read_to_string(path).map_err(read_error)?;
         let folder = path.parent().unwrap_or(Path::new("."));
-        let rows = parse(&text, folder).map_err(|error| error.at(path))?;
+        let format = ManifestFormat::of(path);
+        let rows = parse(&text, format, folder).map_err(|error| error.at(path))?;
         Ok(Self {
             path: path.to_owned(),
+            format,
             rows,
         })
     }
@@ -198,6 +304,11 @@ impl Manifest {
 pub(crate) enum ParseError {
     TooManyRows(usize),
     Csv(CsvError),
+    Json {
+        line: usize,
+        column: usize,
+        reason: String,
+    },
     Header(String),
     Rows(Vec<RowError>),
 }
@@ -214,6 +325,16 @@ impl ParseError {
                 path,
                 reason: error.to_string(),
             },
+            Self::Json {
+                line,
+                column,
+                reason,
+            } => ManifestError::NotJson {
+                path,
+                line,
+                column,
+                reason,
+            },
             Self::Header(reason) => ManifestError::Header { path, reason },
             Self::Rows(mut errors) => {
                 let count = errors.len();
@@ -227,34 +348,24 @@ impl ParseError {
     }
 }
 
-/// Parses manifest text; files are resolved against `folder`.
-pub(crate) fn parse(text: &str, folder: &Path) -> Result<Vec<ManifestRow>, ParseError> {
+/// Parses manifest text in `format`; files are resolved against `folder`.
+pub(crate) fn parse(
+    text: &str,
+    format: ManifestFormat,
+    folder: &Path,
+) -> Result<Vec<ManifestRow>, ParseError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut records = csv::records(text).map_err(ParseError::Csv)?.into_iter();
-    let header = records
-        .next()
-        .ok_or_else(|| ParseError::Header("the file is empty".to_owned()))?;
-    let columns = columns(&header.fields).map_err(ParseError::Header)?;
-    let records: Vec<_> = records.collect();
-    if records.len() > MAILING_MANIFEST_ROWS_MAX {
-        return Err(ParseError::TooManyRows(records.len()));
+    let read = match format {
+        ManifestFormat::Csv => csv::rows(text)?,
+        ManifestFormat::Json => json::rows(text)?,
+    };
+    if read.len() > MAILING_MANIFEST_ROWS_MAX {
+        return Err(ParseError::TooManyRows(read.len()));
     }
-    let mut rows = Vec::with_capacity(records.len());
+    let mut rows = Vec::with_capacity(read.len());
     let mut errors = Vec::new();
-    for record in records {
-        if record.fields.len() != header.fields.len() {
-            errors.push(RowError {
-                line: record.line,
-                column: None,
-                reason: format!(
-                    "{} fields, the header has {}",
-                    record.fields.len(),
-                    header.fields.len()
-                ),
-            });
-            continue;
-        }
-        match row(&columns, &record, folder) {
+    for fields in read {
+        match fields.and_then(|fields| check(fields, folder)) {
             Ok(row) => rows.push(row),
             Err(error) => errors.push(error),
         }
@@ -266,66 +377,53 @@ pub(crate) fn parse(text: &str, folder: &Path) -> Result<Vec<ManifestRow>, Parse
     }
 }
 
-fn columns(header: &[String]) -> Result<Columns, String> {
-    let mut found = [None; COLUMNS.len()];
-    for (at, name) in header.iter().enumerate() {
-        let name = name.trim();
-        let index = COLUMNS
-            .iter()
-            .position(|column| *column == name)
-            .ok_or_else(|| format!("unknown column {name:?} (known: {})", COLUMNS.join(", ")))?;
-        if found[index].replace(at).is_some() {
-            return Err(format!("column {name:?} appears twice"));
-        }
-    }
-    for required in ["recipient", "subject"] {
-        if !header.iter().any(|name| name.trim() == required) {
-            return Err(format!("no column {required:?}"));
-        }
-    }
-    if !header
-        .iter()
-        .any(|name| matches!(name.trim(), "body" | "body_file"))
-    {
-        return Err("no column \"body\" or \"body_file\"".to_owned());
-    }
-    Ok(Columns(found))
-}
-
-fn row(columns: &Columns, record: &csv::Record, folder: &Path) -> Result<ManifestRow, RowError> {
-    let line = record.line;
-    let field = |name| columns.get(&record.fields, name);
+/// Checks one row's fields into a typed row: the one check for every manifest format.
+fn check(fields: Fields, folder: &Path) -> Result<ManifestRow, RowError> {
+    let place = fields.place;
     let error = |column, reason: String| RowError {
-        line,
+        place,
         column: Some(column),
         reason,
     };
-    let recipient = recipient(field("recipient")).map_err(|reason| error("recipient", reason))?;
-    let subject = match field("subject") {
+    for (column, text) in [
+        ("recipient", &fields.recipient),
+        ("subject", &fields.subject),
+        ("body", &fields.body),
+        ("body_file", &fields.body_file),
+        ("reference", &fields.reference),
+    ] {
+        if text.len() > MAILING_FIELD_BYTES_MAX {
+            let reason = format!("{} bytes, at most {MAILING_FIELD_BYTES_MAX}", text.len());
+            return Err(error(column, reason));
+        }
+    }
+    let recipient =
+        recipient(fields.recipient.trim()).map_err(|reason| error("recipient", reason))?;
+    let subject = match fields.subject.trim() {
         "" => Err(error("subject", "empty".to_owned())),
         text => Subject::parse(text).map_err(|e| error("subject", e.to_string())),
     }?;
-    let body = match (field("body"), field("body_file")) {
+    let body = match (fields.body.trim(), fields.body_file.trim()) {
         (text, "") if !text.is_empty() => BodySource::Inline(text.to_owned()),
         ("", file) if !file.is_empty() => {
             body_file(folder, file).map_err(|reason| error("body_file", reason))?
         }
         _ => {
             return Err(RowError {
-                line,
+                place,
                 column: None,
                 reason: "give exactly one of body and body_file".to_owned(),
             });
         }
     };
     let attachments =
-        attachments(folder, field("attachments")).map_err(|reason| error("attachments", reason))?;
-    let reference = match field("reference") {
+        attachments(folder, &fields.attachments).map_err(|reason| error("attachments", reason))?;
+    let reference = match fields.reference.trim() {
         "" => None,
         text => Some(Reference::parse(text).map_err(|e| error("reference", e.to_string()))?),
     };
     Ok(ManifestRow {
-        line,
+        line: place.key(),
         recipient,
         subject,
         body,
@@ -355,11 +453,11 @@ fn body_file(folder: &Path, name: &str) -> Result<BodySource, String> {
     Ok(BodySource::File { path, content_type })
 }
 
-fn attachments(folder: &Path, field: &str) -> Result<Vec<PathBuf>, String> {
-    let names: Vec<&str> = field
-        .split(';')
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
+fn attachments(folder: &Path, names: &[String]) -> Result<Vec<PathBuf>, String> {
+    let names: Vec<&str> = names
+        .iter()
+        .map(|name| name.trim())
+        .filter(|name| !name.is_empty())
         .collect();
     if names.len() > ATTACHMENTS_PER_MESSAGE_MAX {
         return Err(format!(

@@ -80,6 +80,7 @@ pub async fn run(
     let elapsed = started.elapsed();
     let ended = pass.delivered.len() + pass.paper.len() + pass.failed.len();
     Ok(MailingReport {
+        format: manifest.format,
         rows: manifest.rows.len(),
         done_before: counts.done_before,
         delivered: pass.delivered.len(),

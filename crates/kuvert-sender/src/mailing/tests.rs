@@ -7,7 +7,7 @@ use kuvert_core::message::BodyContentType;
 
 use super::csv::{self, CsvError};
 use super::journal::{Event, Journal, JournalError};
-use super::manifest::{BodySource, ManifestRow, ParseError, parse};
+use super::manifest::{BodySource, ManifestFormat, ManifestRow, ParseError, parse};
 use super::{Manifest, ManifestError};
 
 const TOLVAN: &str = "191212121212";
@@ -18,11 +18,11 @@ fn sender() -> OrganisationNumber {
 }
 
 fn rows(text: &str, folder: &Path) -> Vec<ManifestRow> {
-    parse(text, folder).unwrap()
+    parse(text, ManifestFormat::Csv, folder).unwrap()
 }
 
 fn bad_rows(text: &str, folder: &Path) -> Vec<String> {
-    match parse(text, folder) {
+    match parse(text, ManifestFormat::Csv, folder) {
         Err(ParseError::Rows(errors)) => errors.iter().map(ToString::to_string).collect(),
         other => panic!("expected bad rows, got {other:?}"),
     }
@@ -129,7 +129,7 @@ fn a_header_without_a_body_column_or_with_an_unknown_one_is_refused() {
         ("recipient,subject,body,body\n", "appears twice"),
         ("", "empty"),
     ] {
-        match parse(text, folder) {
+        match parse(text, ManifestFormat::Csv, folder) {
             Err(ParseError::Header(reason)) => assert!(reason.contains(says), "{reason}"),
             other => panic!("{text:?}: {other:?}"),
         }
@@ -276,7 +276,10 @@ fn reported_rows_are_remembered_across_runs_and_must_be_rows_of_the_manifest() {
     let journal = Journal::open(&path, &sender(), &rows).unwrap();
     journal.record(&delivered(2, TOLVAN)).unwrap();
     journal.record_reported(&[2]).unwrap();
-    assert!(!journal.is_reported(2), "an open journal knows earlier runs' reports");
+    assert!(
+        !journal.is_reported(2),
+        "an open journal knows earlier runs' reports"
+    );
     drop(journal);
     let reopened = Journal::open(&path, &sender(), &rows).unwrap();
     assert!(reopened.is_reported(2) && !reopened.is_reported(3));
@@ -285,4 +288,131 @@ fn reported_rows_are_remembered_across_runs_and_must_be_rows_of_the_manifest() {
     drop(reopened);
     let error = Journal::open(&path, &sender(), &rows).unwrap_err();
     assert!(error.to_string().contains("line 9"), "{error}");
+}
+
+fn json(text: &str, folder: &Path) -> Result<Vec<ManifestRow>, ParseError> {
+    parse(text, ManifestFormat::Json, folder)
+}
+
+#[test]
+fn json_rows_become_the_same_typed_letters_as_csv_rows_keyed_by_index() {
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::write(folder.path().join("brev.html"), "<p>Hej</p>").unwrap();
+    std::fs::write(folder.path().join("beslut.pdf"), b"%PDF-1.4 test").unwrap();
+    let text = format!(
+        r#"[{{"recipient": "{TOLVAN}", "subject": "Beslut", "body_file": "brev.html",
+             "attachments": ["beslut.pdf", " beslut.pdf"], "reference": "ärende 7"}},
+            {{"recipient": "{ANNA}", "subject": "Hej, Anna", "body": "Rad ett\nrad två",
+             "body_file": null, "attachments": []}}]"#
+    );
+    let from_json = json(&text, folder.path()).unwrap();
+    let from_csv = rows(
+        &format!(
+            "recipient,subject,body,body_file,attachments,reference\n\
+             {TOLVAN},Beslut,,brev.html,beslut.pdf; beslut.pdf,ärende 7\n\
+             \"{ANNA}\",\"Hej, Anna\",\"Rad ett\nrad två\",,,\n"
+        ),
+        folder.path(),
+    );
+    let keys: Vec<usize> = from_json.iter().map(|row| row.line).collect();
+    assert_eq!(keys, [0, 1]);
+    for (mut json_row, csv_row) in from_json.into_iter().zip(from_csv) {
+        json_row.line = csv_row.line;
+        assert_eq!(json_row, csv_row);
+    }
+    assert_eq!(json("[]", folder.path()).unwrap(), []);
+}
+
+#[test]
+fn every_bad_json_row_is_named_by_index_and_member() {
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::write(folder.path().join("not.pdf"), "plain text").unwrap();
+    let long = "x".repeat(64 * 1024 + 1);
+    let text = format!(
+        r#"[{{"recipient": "{TOLVAN}", "subject": "Ok", "body": "Text"}},
+            "{TOLVAN}",
+            {{"recipient": "{TOLVAN}", "subject": "Ok", "body": "Text", "colour": "red"}},
+            {{"recipient": {TOLVAN}, "subject": "Ok", "body": "Text"}},
+            {{"recipient": "191212121213", "subject": "Ok", "body": "Text"}},
+            {{"recipient": "{ANNA}", "subject": "Ok"}},
+            {{"recipient": "{ANNA}", "subject": "Ok", "body": "x", "attachments": "not.pdf"}},
+            {{"recipient": "{ANNA}", "subject": "Ok", "body": "x", "attachments": ["not.pdf"]}},
+            {{"recipient": "{ANNA}", "subject": "Ok", "body": "x", "attachments": [7]}},
+            {{"recipient": "{ANNA}", "subject": "Ok", "body": "{long}"}}]"#
+    );
+    let errors = match json(&text, folder.path()) {
+        Err(ParseError::Rows(errors)) => errors,
+        other => panic!("expected bad rows, got {other:?}"),
+    };
+    let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    let starts: Vec<&str> = shown.iter().map(|e| &e[..e.find(':').unwrap()]).collect();
+    assert_eq!(
+        starts,
+        [
+            "index 1",
+            "index 2",
+            "index 3, recipient",
+            "index 4, recipient",
+            "index 5",
+            "index 6, attachments",
+            "index 7, attachments",
+            "index 8, attachments",
+            "index 9, body",
+        ]
+    );
+    assert!(
+        shown[0].contains("a string instead of an object"),
+        "{}",
+        shown[0]
+    );
+    assert!(
+        shown[1].contains("unknown member \"colour\""),
+        "{}",
+        shown[1]
+    );
+    assert!(
+        shown[2].contains("a number instead of a string"),
+        "{}",
+        shown[2]
+    );
+    assert!(shown[5].contains("instead of an array"), "{}", shown[5]);
+    assert!(shown[6].contains("not a PDF"), "{}", shown[6]);
+    assert!(shown[8].contains("at most 65536"), "{}", shown[8]);
+}
+
+#[test]
+fn malformed_or_oversized_json_is_refused_with_where() {
+    let folder = tempfile::tempdir().unwrap();
+    let check = |text: &str, expected: (usize, usize), says: &str| match json(text, folder.path()) {
+        Err(ParseError::Json {
+            line,
+            column,
+            reason,
+        }) => {
+            assert_eq!((line, column), expected, "{text:?}: {reason}");
+            assert!(reason.contains(says), "{text:?}: {reason}");
+        }
+        other => panic!("{text:?}: {other:?}"),
+    };
+    check("[\n  {\"recipient\": }\n]", (2, 17), "expected value");
+    check(
+        "{\"recipient\": \"x\"}",
+        (1, 0),
+        "expected an array of manifest rows",
+    );
+    check("[] []", (1, 4), "trailing characters");
+    check("", (1, 0), "EOF");
+    let many = format!("[{}0]", "0,".repeat(1_000_000));
+    assert!(matches!(
+        json(&many, folder.path()),
+        Err(ParseError::TooManyRows(1_000_001))
+    ));
+    let path = folder.path().join("utskick.json");
+    std::fs::write(&path, "[\n  {\"recipient\": }\n]").unwrap();
+    let error = Manifest::read(&path).unwrap_err().to_string();
+    assert!(
+        error.contains("utskick.json is not a JSON array"),
+        "{error}"
+    );
+    assert!(error.contains("line 2, column 17"), "{error}");
 }

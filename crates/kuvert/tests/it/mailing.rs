@@ -240,10 +240,7 @@ async fn a_stopped_mailing_resumes_and_no_letter_reaches_an_inbox_twice() {
     // counted by the first run, which journaled that (issue: counts over-reported on resend).
     let counted = letter_counts(&federation).await;
     assert_eq!(
-        (
-            counted.0 - counted_before.0,
-            counted.1 - counted_before.1
-        ),
+        (counted.0 - counted_before.0, counted.1 - counted_before.1),
         (15, 15)
     );
     let third = mailing(&config, &request(&manifest, None), &mut |_| {})
@@ -264,6 +261,60 @@ async fn letter_counts(federation: &Federation) -> (u64, u64) {
         .await
         .unwrap();
     (totals.digital, totals.paper)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_json_manifest_is_mailed_like_a_csv_one_and_its_bad_rows_named_by_index() {
+    let federation = Federation::start(FederationOptions::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(&federation);
+    let manifest = dir.path().join("utskick.json");
+    std::fs::write(
+        &manifest,
+        r#"[{"recipient": "191212121212", "subject": "Ok", "body": "Text"},
+            {"recipient": "191212121213", "subject": "Ok", "body": "Text"}]"#,
+    )
+    .unwrap();
+    let refused = mailing(&config, &request(&manifest, None), &mut |_| {})
+        .await
+        .unwrap_err();
+    let message = format!("{refused:#}");
+    assert!(message.contains("index 1, recipient"), "{message}");
+
+    let rows = rows(1);
+    let objects: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|(person, subject)| {
+            serde_json::json!({
+                "recipient": person.number,
+                "subject": subject,
+                "body": format!("Hej {}!", person.given_name),
+                "attachments": [],
+            })
+        })
+        .collect();
+    std::fs::write(&manifest, serde_json::to_string(&objects).unwrap()).unwrap();
+    let report = mailing(&config, &request(&manifest, None), &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        (report.rows, report.delivered, report.paper.len()),
+        (6, 3, 3)
+    );
+    assert!(report.is_complete() && report.letter_counts.is_ok());
+    for person in reachable() {
+        assert_eq!(
+            inbox(&federation, person).await,
+            expected_inbox(&rows, person),
+            "{}",
+            person.key
+        );
+    }
+    let journal = std::fs::read_to_string(dir.path().join("utskick.json.journal")).unwrap();
+    assert!(
+        journal.contains("\"line\":0,"),
+        "rows are keyed by index: {journal}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
