@@ -3,11 +3,12 @@
 //! other a CSV file with a header row; both readers only gather each row's [`Fields`], and
 //! one check turns them into rows.
 //!
-//! Columns (JSON members; any order, names exact, unknown names refused): `recipient` (personnummer,
-//! samordningsnummer or organisationsnummer), `subject`, exactly one of `body` (the text
-//! itself) or `body_file` (a file; `.html`/`.htm` is sent as HTML, anything else as UTF-8
-//! text), optionally `attachments` (PDF files separated by `;`, in JSON an array) and `reference` (the
-//! sender's own reference). Files are named relative to the manifest's folder.
+//! Columns (JSON members; any order, names exact, unknown names refused): `recipient`
+//! (personnummer, samordningsnummer or organisationsnummer), `subject`, exactly one of
+//! `body` (the text itself) or `body_file` (a file; `.html`/`.htm` is sent as HTML, anything
+//! else as UTF-8 text), optionally `attachments` (PDF files separated by `;`, in JSON an
+//! array) and `reference` (the sender's own reference). Files are named relative to the
+//! manifest's folder.
 //!
 //! A bad row refuses the whole run: a mailing that sends part of a list and leaves the
 //! operator to find out which rows went is harder to fix than a list corrected and run
