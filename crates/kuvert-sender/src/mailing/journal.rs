@@ -20,8 +20,9 @@
 //! `reported` event; after the registry takes the counts, the run journals `reported` for
 //! those rows and fsyncs. A row resent because its receipt was lost from the journal is
 //! therefore not counted again, and rows finished by a run that crashed before reporting
-//! are counted by the next run. Only a crash between the registry's answer and that fsync
-//! can count a row twice.
+//! are counted by the next run. A row is counted twice only when the registry took the
+//! counts but the run never learned it or never journaled it (the answer lost, a crash before
+//! that fsync): counting is at least once, and the window is one call.
 
 use std::collections::{HashMap, HashSet};
 use std::fs::{File, OpenOptions};
