@@ -96,8 +96,9 @@ pub(in crate::http) const SWEDISH: AccountTexts = AccountTexts {
         ändra här.",
     registry_refused: "Förmedlingsadressregistret godtog inte ändringen. Ingenting har \
         ändrats. Försök igen.",
-    signature_refused: "Förmedlingsadressregistret godtog inte signaturen: en signatur gäller \
-        i tio minuter och bara en gång. Ingenting har ändrats. Börja om och signera igen.",
+    signature_refused: "Förmedlingsadressregistret godtog inte signaturen. Ingenting har \
+        ändrats. Börja om och signera med din egen e-legitimation: en signatur gäller bara för \
+        den här ändringen, en gång och i tio minuter.",
     registry_unavailable: "Förmedlingsadressregistret kunde inte nås. Ingenting har \
         ändrats. Försök igen senare.",
     signing_cancelled: "Signeringen avbröts. Ingenting har ändrats.",
@@ -169,8 +170,9 @@ pub(in crate::http) const ENGLISH: AccountTexts = AccountTexts {
         here.",
     registry_refused: "The registry did not accept the change. Nothing has changed. Try \
         again.",
-    signature_refused: "The registry did not accept the signature: a signature is valid for \
-        ten minutes and only once. Nothing has changed. Start again and sign once more.",
+    signature_refused: "The registry did not accept the signature. Nothing has changed. \
+        Start again and sign with your own e-ID: a signature is valid only for this change, \
+        once, and for ten minutes.",
     registry_unavailable: "The registry could not be reached. Nothing has changed. Try again \
         later.",
     signing_cancelled: "The signing was cancelled. Nothing has changed.",
