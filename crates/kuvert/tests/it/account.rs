@@ -411,7 +411,10 @@ async fn a_change_signed_by_someone_else_is_refused_in_plain_words_and_changes_n
         html.contains("Förmedlingsadressregistret godtog inte signaturen. Ingenting har ändrats."),
         "{html}"
     );
-    assert!(html.contains("signera med din egen e-legitimation"), "{html}");
+    assert!(
+        html.contains("signera med din egen e-legitimation"),
+        "{html}"
+    );
     assert_eq!(reachability(&federation, &sender(1), anna).await.0, before);
     assert!(registry_profile(&federation, anna).await.is_some());
 }
