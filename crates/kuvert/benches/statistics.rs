@@ -38,6 +38,7 @@ use time::Date;
 const SENDERS: u64 = 300;
 /// The campaign whose pages are measured; nine more share the seeded profiles.
 const CAMPAIGN: &str = "BENCH-2026";
+
 fn main() {
     let profiles: u64 = setting("KUVERT_BENCH_PROFILES", 6_000_000);
     let renders: usize = setting("KUVERT_BENCH_RENDERS", 20).max(1);
@@ -59,7 +60,9 @@ async fn run(profiles: u64, renders: usize) {
     seed_registry(&federation, today, profiles).await;
     let store = federation.demo().portal.store();
     seed_portal(store.as_ref(), today).await;
-    let browser = log_in_communicator(&federation).await;
+    let browser = federation
+        .login_communicator(COMMUNICATOR.seed_person())
+        .await;
 
     println!(
         "{:<60} {:>10} {:>10} {:>10}",
@@ -275,11 +278,6 @@ async fn seed_portal(store: &dyn PortalStore, today: Date) {
 }
 
 /// The demo's communicator (an admin), logged in at the portal through the test e-ID.
-async fn log_in_communicator(federation: &Federation) -> Browser {
-    let person = seed::person(COMMUNICATOR.person).unwrap();
-    federation.login_communicator(person).await
-}
-
 fn millis(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1_000.0
 }
