@@ -46,6 +46,7 @@ pub(super) async fn claim_in(
     connection: &mut AnyConnection,
     record: &SignatureRecord,
 ) -> Result<(), StoreError> {
+    forget_expired(connection, record.signed_at).await?;
     let digest = SignatureDigest::of_base64(&record.signature_base64);
     claim_digest(connection, &digest, record.signed_at).await
 }
@@ -59,6 +60,7 @@ pub(super) async fn claim(
     at: OffsetDateTime,
 ) -> Result<(), StoreError> {
     let mut transaction = begin_write(pool, backend).await?;
+    forget_expired(&mut transaction, at).await?;
     for digest in digests {
         claim_digest(&mut transaction, digest, at).await?;
     }
@@ -79,9 +81,10 @@ pub(super) async fn is_used(pool: &AnyPool, digest: &SignatureDigest) -> Result<
     Ok(row.is_some())
 }
 
-async fn claim_digest(
+/// Forgets digests claimed longer than `EID_SIGNATURE_USED_KEEP_SECS` before `at`: once per
+/// claiming transaction, however many digests it claims.
+async fn forget_expired(
     connection: &mut AnyConnection,
-    digest: &SignatureDigest,
     at: OffsetDateTime,
 ) -> Result<(), StoreError> {
     let forget_before = at - Duration::seconds(EID_SIGNATURE_USED_KEEP_SECS);
@@ -90,6 +93,15 @@ async fn claim_digest(
         .execute(&mut *connection)
         .await
         .context("forget expired used signatures")?;
+    Ok(())
+}
+
+/// Inserts `digest`; `Conflict { what: USED_SIGNATURE }` when it is there already.
+async fn claim_digest(
+    connection: &mut AnyConnection,
+    digest: &SignatureDigest,
+    at: OffsetDateTime,
+) -> Result<(), StoreError> {
     let inserted = sqlx::query(
         "INSERT INTO registry_used_signatures (digest, used_at) VALUES ($1, $2) \
          ON CONFLICT (digest) DO NOTHING",
