@@ -98,6 +98,18 @@ fn reachable() -> impl Iterator<Item = &'static SeedPerson> {
         .filter(|person| person.operator.is_some() && !person.deselected_senders.contains(&SENDER))
 }
 
+/// Each reachable person's inbox holds exactly their rows' letters, once each.
+async fn assert_inboxes(federation: &Federation, rows: &[(&SeedPerson, String)]) {
+    for person in reachable() {
+        assert_eq!(
+            inbox(federation, person).await,
+            expected_inbox(rows, person),
+            "{}",
+            person.key
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mailing_delivers_each_reachable_row_once_and_puts_the_rest_on_paper() {
     let federation = Federation::start(FederationOptions::default()).await;
@@ -142,14 +154,7 @@ async fn mailing_delivers_each_reachable_row_once_and_puts_the_rest_on_paper() {
     );
     assert!(report.is_complete() && report.letter_counts.is_ok());
     assert_eq!(seen.last().map(Progress::ended), Some(48));
-    for person in reachable() {
-        assert_eq!(
-            inbox(&federation, person).await,
-            expected_inbox(&rows, person),
-            "{}",
-            person.key
-        );
-    }
+    assert_inboxes(&federation, &rows).await;
     let anna = seed::person("anna").unwrap();
     assert!(
         inbox(&federation, anna).await.is_empty(),
@@ -212,14 +217,7 @@ async fn a_stopped_mailing_resumes_and_no_letter_reaches_an_inbox_twice() {
         15 + 2,
         "two letters were resent"
     );
-    for person in reachable() {
-        assert_eq!(
-            inbox(&federation, person).await,
-            expected_inbox(&rows, person),
-            "{}",
-            person.key
-        );
-    }
+    assert_inboxes(&federation, &rows).await;
     // The operators answered the resent letters with their original receipts.
     let text = std::fs::read_to_string(&journal).unwrap();
     for line in lost {
@@ -302,14 +300,7 @@ async fn a_json_manifest_is_mailed_like_a_csv_one_and_its_bad_rows_named_by_inde
         (6, 3, 3)
     );
     assert!(report.is_complete() && report.letter_counts.is_ok());
-    for person in reachable() {
-        assert_eq!(
-            inbox(&federation, person).await,
-            expected_inbox(&rows, person),
-            "{}",
-            person.key
-        );
-    }
+    assert_inboxes(&federation, &rows).await;
     let journal = std::fs::read_to_string(dir.path().join("utskick.json.journal")).unwrap();
     assert!(
         journal.contains("\"line\":0,"),
