@@ -140,19 +140,6 @@ impl Federation {
         }
     }
 
-    /// The portal's database URL: its SQLite file, or its PostgreSQL database when
-    /// `KUVERT_TEST_PG_URL` is set (for tests that run `kuvert portal communicator` on it).
-    #[must_use]
-    pub fn portal_database_url(&self) -> String {
-        match &self.databases {
-            Databases::Sqlite => format!(
-                "sqlite://{}?mode=rwc",
-                self.dir.path().join("portal.db").display()
-            ),
-            Databases::Postgres(urls) => urls[seed::OPERATORS.len() + 1].clone(),
-        }
-    }
-
     /// The portal's start page (`http://127.0.0.1:PORT/`); `/kommunikator` is below it.
     #[must_use]
     pub fn portal_url(&self) -> Url {
