@@ -141,8 +141,13 @@ fn write_credential(
     write_private(&key_path, credential.key_pem().expose_secret())
 }
 
-/// Writes a file only its owner may read, also when it existed with wider permissions.
-fn write_private(path: &Path, contents: &str) -> Result<(), PkiError> {
+/// Writes a file only its owner may read (mode 0600 on Unix), also when it existed with wider
+/// permissions: keys here, and any other secret a deployment tool writes (the demo's portal
+/// configuration).
+///
+/// # Errors
+/// [`PkiError`] naming the path when it cannot be written.
+pub fn write_private(path: &Path, contents: &str) -> Result<(), PkiError> {
     let mut options = fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]

@@ -294,7 +294,8 @@ pub(super) async fn start_portal(
     let value = portal_config(options, plan)?;
     let path = options.data_dir.join(PORTAL_CONFIG_FILE);
     let toml = toml::to_string(&value).context("the portal's configuration as TOML")?;
-    write_private(&path, &toml).with_context(|| format!("writing {}", path.display()))?;
+    // It holds the portal's OIDC client secret: only its owner may read it, as the PKI's keys.
+    kuvert_pki::files::write_private(&path, &toml)?;
     let config = serde_json::from_value(value).context("configuration of the portal")?;
     let service = kuvert_portal::build(config)
         .await
@@ -349,20 +350,6 @@ fn portal_config(options: &DemoOptions, plan: &Plan) -> anyhow::Result<serde_jso
         value["statistics"] = serde_json::json!({ "cache_secs": cache_secs });
     }
     Ok(value)
-}
-
-/// Writes a file only its owner may read (it holds the portal's OIDC client secret), also
-/// when it existed with wider permissions, as the PKI writes its keys.
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write as _;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path)?;
-    #[cfg(unix)]
-    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
-    file.write_all(text.as_bytes())
 }
 
 /// The portal's database: the PostgreSQL URL after the registry's and the operators' when
