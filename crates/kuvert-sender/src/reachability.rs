@@ -57,6 +57,19 @@ impl PaperReason {
             Self::NoServiceAddress => "no_service_address",
         }
     }
+
+    /// The reason whose [`PaperReason::as_str`] is `text` (read back from a journal or list).
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            Self::NoMailbox,
+            Self::Pending,
+            Self::SenderDeselected,
+            Self::NoServiceAddress,
+        ]
+        .into_iter()
+        .find(|reason| reason.as_str() == text)
+    }
 }
 
 /// The §11.6 3b rule: deliverable when the type is `Secure`, not pending, the sender is

@@ -351,7 +351,7 @@ async fn write_paper_list(
     let mut rows: BTreeMap<usize, PaperReason> = journal
         .last_events()
         .filter_map(|event| match event {
-            Event::Paper { line, reason, .. } => Some((*line, paper_reason(reason)?)),
+            Event::Paper { line, reason, .. } => Some((*line, PaperReason::parse(reason)?)),
             _ => None,
         })
         .collect();
@@ -404,17 +404,6 @@ async fn write_paper_list(
     .map_err(|error| MailingError::Task(error.to_string()))?
     .map_err(MailingError::PaperList)?;
     Ok(written)
-}
-
-fn paper_reason(text: &str) -> Option<PaperReason> {
-    [
-        PaperReason::NoMailbox,
-        PaperReason::Pending,
-        PaperReason::SenderDeselected,
-        PaperReason::NoServiceAddress,
-    ]
-    .into_iter()
-    .find(|reason| reason.as_str() == text)
 }
 
 /// Reports the letters of every final row no run has reported yet — this run's, and those of
