@@ -111,7 +111,11 @@ async fn statistics_feed_counts_a_registration_with_its_source() {
 async fn statistics_feed_groups_by_source_and_filters_by_campaign_as_asked() {
     let registry = Registry::start().await;
     register_cecilia(&registry).await;
-    let report = letters(MUNICIPALITY, "2026-11", 4, 1);
+    // The letters are reported for the month the registration falls in, whatever day the test
+    // runs: the feed is asked for today only and must still include this month's letters.
+    let today = stockholm_day(OffsetDateTime::now_utc());
+    let this_month = format!("{}-{:02}", today.year(), u8::from(today.month()));
+    let report = letters(MUNICIPALITY, &this_month, 4, 1);
     let (status, _) = post_json(
         &registry,
         "municipality",
@@ -120,7 +124,6 @@ async fn statistics_feed_groups_by_source_and_filters_by_campaign_as_asked() {
     )
     .await;
     assert_eq!(status, 200);
-    let today = stockholm_day(OffsetDateTime::now_utc());
     let feed = |query: &'static str| {
         let path = format!("/api/v1/statistics?from={today}&to={today}&{query}");
         let registry = &registry;
