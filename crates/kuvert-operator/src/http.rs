@@ -82,6 +82,8 @@ struct Shared {
     /// provider is down.
     oidc: RelyingParty,
     sessions: session::Sessions,
+    /// The sealed cookie of a login in progress (no session before login).
+    prelogin: kuvert_web::prelogin::PreLoginCookie,
     /// Sends the confirmation codes of notification addresses.
     codes: CodeSender,
 }
@@ -127,6 +129,7 @@ impl InboxState {
                 reason: error.to_string(),
             })?;
         let sessions = session::new_store(settings.session_idle_timeout, settings.is_tls());
+        let prelogin = session::new_prelogin(settings.is_tls());
         let relying_party = RelyingPartyConfig {
             issuer: settings.oidc_issuer.clone(),
             client_id: settings.oidc_client_id.clone(),
@@ -142,6 +145,7 @@ impl InboxState {
                 domain: config.domain.clone(),
                 oidc: RelyingParty::new(relying_party, eid_http),
                 sessions,
+                prelogin,
                 codes,
             }),
         })

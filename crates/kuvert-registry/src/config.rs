@@ -33,6 +33,10 @@ pub struct Config {
     /// `ENVELOPE_BYTES_CEILING`.
     #[serde(default = "default_envelope_bytes_max")]
     pub envelope_bytes_max: u64,
+    /// Connection timeouts of the listener and the rate limit per client certificate. Every
+    /// key has a default.
+    #[serde(default)]
+    pub http: kuvert_web::HttpConfig,
 }
 
 fn default_public_url() -> String {
@@ -55,6 +59,7 @@ impl Config {
             client_ca_path: None,
             public_url: default_public_url(),
             envelope_bytes_max: default_envelope_bytes_max(),
+            http: kuvert_web::HttpConfig::default(),
         }
     }
 
