@@ -167,7 +167,7 @@ pub(super) async fn login(
 
 /// `/inloggad`: the provider's redirect back. Success ends any earlier session of this
 /// browser, makes a new one (new id) for the person and clears the pre-login cookie; failure
-/// says what happened.
+/// says what happened and drops the pending login from the cookie (each is tried once).
 pub(super) async fn callback(
     State(state): State<InboxState>,
     language: Language,
@@ -184,7 +184,10 @@ pub(super) async fn callback(
         .await
     {
         Ok(person) => person,
-        Err(failure) => return login_failure(layout, failure),
+        Err(failure) => {
+            let page = login_failure(layout, failure);
+            return forget_pending_login(shared, page, signup_source.as_ref());
+        }
     };
     if let Some(old_id) = shared.sessions.session_id(&parts.headers) {
         shared.sessions.remove(&old_id);
@@ -224,6 +227,21 @@ pub(super) async fn logout(
     let mut response = see_other("/");
     append_set_cookie(&mut response, sessions.clear_cookie());
     response
+}
+
+/// `page` with the pre-login cookie keeping only the deep link (`source`), or cleared.
+fn forget_pending_login(
+    shared: &super::Shared,
+    mut page: Response,
+    source: Option<&crate::registry_client::account::RegistrationSource>,
+) -> Response {
+    let kept = source.and_then(|source| {
+        let prelogin = PreLogin::new(None, Some(source));
+        shared.prelogin.set_cookie(&prelogin).ok()
+    });
+    let cookie = kept.unwrap_or_else(|| shared.prelogin.clear_cookie());
+    append_set_cookie(&mut page, cookie);
+    page
 }
 
 /// The page for a login that did not finish, in the inbox's words.

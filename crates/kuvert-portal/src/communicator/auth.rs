@@ -140,7 +140,12 @@ pub(super) async fn callback(
     };
     let person = match shared.oidc.finish_login(pending, response).await {
         Ok(person) => person,
-        Err(failure) => return login_failure(language, failure),
+        Err(failure) => {
+            // A login is tried once.
+            let mut page = login_failure(language, failure);
+            append_set_cookie(&mut page, shared.prelogin.clear_cookie());
+            return page;
+        }
     };
     if let Some(old_id) = shared.sessions.session_id(&parts.headers) {
         shared.sessions.remove(&old_id);
