@@ -15,8 +15,9 @@
 //!   synchronizer tokens for forms; [`session`]: the server-side web sessions of the
 //!   operator's inbox and the portal's communicator pages (logged-in people only), and the
 //!   attributes of every cookie; [`prelogin`]: a login in progress in a sealed, short-lived
-//!   cookie, so anonymous requests create no server-side state; [`deep_link`]: the portal's deep links and the notice with a QR code for paper
-//!   letters (portal and sender toolkit print the same one).
+//!   cookie, so anonymous requests create no server-side state; [`deep_link`]: the portal's
+//!   deep links and the notice with a QR code for paper letters (portal and sender toolkit
+//!   print the same one).
 //!
 //! **Invariant:** a caller's identity comes only from the client certificate rustls verified
 //! against the configured client CA; [`PeerCertificate`] is inserted by [`serve`] and by

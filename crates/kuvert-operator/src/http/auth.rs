@@ -1,6 +1,7 @@
 //! Logging in and out with e-ID: `/logga-in` starts an OIDC login (code + PKCE + nonce, kept
 //! in the sealed pre-login cookie: no session exists before login), `/inloggad` is the
-//! provider's callback and makes the session, `/logga-ut` ends it. [`Holder`] is the extractor every logged-in page uses.
+//! provider's callback and makes the session, `/logga-ut` ends it. [`Holder`] is the
+//! extractor every logged-in page uses.
 
 use axum::Form;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request, State};

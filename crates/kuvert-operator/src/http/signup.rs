@@ -5,8 +5,9 @@
 //!
 //! A deep link (`/skaffa?avsandare=ORGNR&kampanj=CODE`, issue 5) names the sender and
 //! campaign that brought the person; valid values are kept in the sealed pre-login cookie
-//! through login, then in the server-side session through signing and sent to the registry as the registration's source, invalid
-//! ones are dropped and the sign-up works as without them.
+//! through login, then in the server-side session through signing, and sent to the registry
+//! as the registration's source; invalid ones are dropped and the sign-up works as without
+//! them.
 //!
 //! The signing service posts the signature back from its own site, a cross-site POST that
 //! carries no SameSite=Lax cookie; the random `state` sent with the request finds the pending

@@ -1,8 +1,8 @@
 //! Logging communicators in and out with e-ID: `/kommunikator/logga-in` starts an OIDC
 //! login (code + PKCE + nonce, kept in the sealed pre-login cookie: no session before login),
-//! `/kommunikator/inloggad` is the provider's callback, `/kommunikator/logga-ut` ends the session. [`Signed`] is the
-//! extractor of every communicator page: a live session *and* a communicator role in the
-//! store, read on every request.
+//! `/kommunikator/inloggad` is the provider's callback, `/kommunikator/logga-ut` ends the
+//! session. [`Signed`] is the extractor of every communicator page: a live session *and* a
+//! communicator role in the store, read on every request.
 
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::StatusCode;
