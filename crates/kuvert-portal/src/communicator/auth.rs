@@ -37,12 +37,10 @@ impl FromRequestParts<CommunicatorState> for Signed {
         let Ok(language) = Language::from_request_parts(parts, state).await;
         let shared = &state.shared;
         let sessions = &shared.sessions;
-        let person = sessions
-            .session_id(&parts.headers)
-            .and_then(|id| match sessions.get(&id) {
-                Some(Session::LoggedIn(person)) => Some((id, person)),
-                None => None,
-            });
+        let person = sessions.session_id(&parts.headers).and_then(|id| {
+            let Session::LoggedIn(person) = sessions.get(&id)?;
+            Some((id, person))
+        });
         let Some((session_id, person)) = person else {
             return Err(message_page(language, MessageKind::LogIn, StatusCode::OK));
         };
