@@ -62,8 +62,10 @@ impl std::fmt::Debug for Federation {
 /// A pause longer than any test, so the background notification workers never race one.
 const NOTIFICATION_POLL_MS_IDLE: u64 = 3_600_000;
 
-/// The demo PKI, generated once per test binary (RSA key generation is the slow part).
-fn pki() -> &'static TestPki {
+/// The demo PKI, generated once per test binary (RSA key generation is the slow part); tests
+/// that start the `kuvert` binary write it into the data directory first
+/// ([`TestPki::write_to`] on `DIR/pki`), so the demo loads it instead of making its own.
+pub fn shared_pki() -> &'static TestPki {
     static PKI: OnceLock<TestPki> = OnceLock::new();
     PKI.get_or_init(|| TestPki::generate(&seed::pki_spec()).expect("generating the test PKI"))
 }
@@ -74,7 +76,10 @@ impl Federation {
     pub async fn start(options: FederationOptions) -> Self {
         crate::telemetry::init_for_tests();
         let dir = tempfile::tempdir().expect("temporary directory");
-        let pki = tokio::task::spawn_blocking(pki).await.unwrap().clone();
+        let pki = tokio::task::spawn_blocking(shared_pki)
+            .await
+            .unwrap()
+            .clone();
         pki.write_to(&dir.path().join("pki"))
             .expect("writing the PKI");
         let databases = postgres::databases().await;

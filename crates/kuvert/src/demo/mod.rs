@@ -8,6 +8,8 @@
 //! Every listener is bound before anything is built (the e-ID issuer and the operators'
 //! addresses must be known first) and before anything is spawned.
 
+mod files;
+mod lock;
 mod manifest;
 mod roles;
 mod seeding;
@@ -19,11 +21,15 @@ use kuvert_pki::TestPki;
 use kuvert_web::Shutdown;
 use tokio::task::JoinSet;
 
+pub use files::{
+    PORTAL_CONFIG_FILE, REGISTRY_CONFIG_FILE, SENDER_CONFIG_FILE, operator_config_file,
+};
+pub use lock::{DataDirLock, LOCK_FILE};
 pub use manifest::{
     FILE_NAME, Manifest, ManifestCommunicator, ManifestOperator, ManifestOrganisation,
     ManifestPerson,
 };
-pub use roles::{PORTAL_CONFIG_FILE, Ports};
+pub use roles::Ports;
 pub use seeding::{COMMUNICATOR, SeedCommunicator};
 
 /// The first of the demo's consecutive default ports (registry 8440 … Exempelposten's web
@@ -83,6 +89,8 @@ pub struct Demo {
     pub portal: kuvert_portal::Service,
     shutdown: Shutdown,
     tasks: JoinSet<(&'static str, std::io::Result<()>)>,
+    /// The data directory's lock when [`start`] took it (released on drop).
+    _lock: Option<DataDirLock>,
 }
 
 impl std::fmt::Debug for Demo {
@@ -94,25 +102,38 @@ impl std::fmt::Debug for Demo {
     }
 }
 
-/// Makes or loads the PKI, binds every listener, builds each role, seeds the registry
-/// (idempotently), writes `demo.json` and spawns the servers.
+/// Takes the data directory's lock ([`DataDirLock`]: a second demo on it stops here, before
+/// writing anything), makes or loads the PKI, binds every listener, builds each role, seeds
+/// the registry (idempotently), writes `demo.json` and the role files and spawns the servers.
 ///
 /// # Errors
-/// PKI, database, configuration, bind or seeding failures, each with what was being done.
+/// The lock held by another process (naming it), PKI, database, configuration, bind or
+/// seeding failures, each with what was being done.
 pub async fn start(options: DemoOptions) -> anyhow::Result<Demo> {
     kuvert_web::tls::install_crypto_provider();
     let data_dir = options.data_dir.clone();
     std::fs::create_dir_all(&data_dir)
         .with_context(|| format!("creating the data directory {}", data_dir.display()))?;
+    let lock = DataDirLock::acquire(&data_dir)?;
+    // Absolute paths in demo.json and the role files, so they work from any folder.
+    let data_dir = std::fs::canonicalize(&data_dir)
+        .with_context(|| format!("resolving the data directory {}", data_dir.display()))?;
+    let options = DemoOptions {
+        data_dir: data_dir.clone(),
+        ..options
+    };
     let pki_dir = data_dir.join("pki");
     let pki = tokio::task::spawn_blocking(move || crate::pki_command::load_or_init(&pki_dir))
         .await
         .context("PKI task")??;
-    start_with_pki(options, pki).await
+    let mut demo = start_with_pki(options, pki).await?;
+    demo._lock = Some(lock);
+    Ok(demo)
 }
 
 /// [`start`] with a PKI already in memory and on disk under `data_dir/pki` (the test harness
-/// makes it once per test binary).
+/// makes it once per test binary), without the data directory's lock: the harness owns its
+/// temporary directory, and restarts on it while the stopped federation is still held.
 ///
 /// # Errors
 /// As [`start`].
@@ -133,6 +154,9 @@ pub async fn start_with_pki(options: DemoOptions, pki: TestPki) -> anyhow::Resul
     let portal =
         roles::start_portal(&options, &plan, listeners.portal, &shutdown, &mut tasks).await?;
     seeding::seed_portal(&portal).await?;
+    seeding::seed_notifications(&operators).await?;
+    let _: kuvert_sender::SenderConfig =
+        files::sender_config(&options, &plan).write_and_parse("the sender toolkit")?;
     let manifest = Manifest::new(&options, &plan);
     manifest.write(&options.data_dir.join(manifest::FILE_NAME))?;
     Ok(Demo {
@@ -143,6 +167,7 @@ pub async fn start_with_pki(options: DemoOptions, pki: TestPki) -> anyhow::Resul
         portal,
         shutdown,
         tasks,
+        _lock: None,
     })
 }
 

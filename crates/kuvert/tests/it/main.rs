@@ -3,15 +3,18 @@
 #![allow(clippy::unwrap_used)]
 
 mod account;
+mod admin_commands;
 mod browser;
 mod cli;
 mod crash;
+mod demo_process;
 mod end_to_end;
 mod interop;
 mod letter_statistics;
 mod mailing;
 mod oidc_provider;
 mod portal;
+mod readme;
 mod rejections;
 mod tidy;
 mod verify;
