@@ -70,7 +70,7 @@ async fn replacing_an_intermediarys_senders_asks_for_yes_and_says_what_is_withdr
     );
     assert!(error.contains("--yes"), "{error}");
     let listed = text(&registry_admin(&config, &["list"]).await.stdout);
-    let both = format!("for {kommun}, {myndigheten}");
+    let both = format!("for {myndigheten}, {kommun}");
     assert!(listed.contains(&both), "nothing changed: {listed}");
 
     // Keeping both is no withdrawal: saved without --yes.

@@ -373,3 +373,24 @@ fn assert_owner_only(file: &Path) {
 fn assert_owner_only(file: &Path) {
     assert!(file.exists(), "{}", file.display());
 }
+
+/// A reader that goes away (`kuvert verify x.zip | head`) ends the command quietly: the
+/// status of a process ended by SIGPIPE, and no error about the broken pipe.
+#[test]
+fn output_to_a_closed_pipe_ends_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = kuvert()
+        .args(["pki", "init"])
+        .arg(dir.path().join("pki"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the reading end before the command writes its first line.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let error = stderr(&output);
+    assert_eq!(output.status.code(), Some(141), "{error}");
+    assert!(!error.to_lowercase().contains("pipe"), "{error}");
+}
