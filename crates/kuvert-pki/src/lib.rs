@@ -34,9 +34,7 @@ pub mod files;
 mod issue;
 mod revoke;
 
-pub use revoke::{
-    CrlValidity, LeafOptions, LeafUsage, ORGANISATION_CRL_FILE, read_crl_serials,
-};
+pub use revoke::{CrlValidity, LeafOptions, LeafUsage, ORGANISATION_CRL_FILE, read_crl_serials};
 
 #[cfg(test)]
 mod tests;

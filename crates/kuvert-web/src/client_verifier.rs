@@ -78,7 +78,10 @@ impl CheckedClientVerifier {
                     );
                 }
                 Err(reason) => {
-                    return Err(refuse(&ClientCertificateRefusal::Revocation { which, reason }));
+                    return Err(refuse(&ClientCertificateRefusal::Revocation {
+                        which,
+                        reason,
+                    }));
                 }
             }
         }

@@ -117,7 +117,9 @@ impl CrlRefresher {
             )));
         }
         if !config.urls.is_empty() && client.is_none() {
-            return Err(invalid("distribution points need an HTTP client".to_owned()));
+            return Err(invalid(
+                "distribution points need an HTTP client".to_owned(),
+            ));
         }
         let anchors = TrustAnchors::from_pem(ca_pem)
             .map_err(|error| invalid(format!("CA certificates: {error}")))?;
@@ -134,7 +136,9 @@ impl CrlRefresher {
             interval: Duration::from_secs(config.refresh_secs),
         };
         for path in &refresher.files {
-            refresher.load_file(path).map_err(|error| invalid(error.to_string()))?;
+            refresher
+                .load_file(path)
+                .map_err(|error| invalid(error.to_string()))?;
         }
         refresher.refresh_urls().await;
         Ok(Some(refresher))

@@ -314,10 +314,7 @@ fn next_update_text(next_update: &Option<OffsetDateTime>) -> String {
 /// A serial number's big-endian bytes without leading zero bytes (DER adds one to keep a
 /// serial positive), so certificate and CRL serials compare equal.
 pub(crate) fn normalised_serial(raw: &[u8]) -> Vec<u8> {
-    let start = raw
-        .iter()
-        .position(|byte| *byte != 0)
-        .unwrap_or(raw.len());
+    let start = raw.iter().position(|byte| *byte != 0).unwrap_or(raw.len());
     raw[start..].to_vec()
 }
 

@@ -34,7 +34,10 @@ async fn start_checking(crls: Option<CrlSet>) -> Server {
 
 /// A set holding one CRL of the organisation CA that revokes `revoked`.
 fn crls(revoked: &[&Credential], validity: CrlValidity, policy: StaleCrlPolicy) -> CrlSet {
-    let serials: Vec<_> = revoked.iter().map(|credential| credential.serial()).collect();
+    let serials: Vec<_> = revoked
+        .iter()
+        .map(|credential| credential.serial())
+        .collect();
     let pem = pki().organisation_crl_pem(&serials, validity).unwrap();
     let anchors = TrustAnchors::from_pem(pki().organisation_ca_pem()).unwrap();
     let set = CrlSet::new(policy);
@@ -127,8 +130,15 @@ async fn a_replaced_crl_file_applies_after_the_refresh() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("org-ca.crl.pem");
     let write = |revoked: &[&Credential], validity: CrlValidity| {
-        let serials: Vec<_> = revoked.iter().map(|credential| credential.serial()).collect();
-        std::fs::write(&path, pki().organisation_crl_pem(&serials, validity).unwrap()).unwrap();
+        let serials: Vec<_> = revoked
+            .iter()
+            .map(|credential| credential.serial())
+            .collect();
+        std::fs::write(
+            &path,
+            pki().organisation_crl_pem(&serials, validity).unwrap(),
+        )
+        .unwrap();
     };
     write(&[], fresh());
     let config = CrlConfig {
@@ -157,7 +167,9 @@ async fn a_replaced_crl_file_applies_after_the_refresh() {
 async fn a_crl_from_a_look_alike_ca_does_not_start() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("rogue.crl.pem");
-    let rogue = crate::foreign_pki().organisation_crl_pem(&[], fresh()).unwrap();
+    let rogue = crate::foreign_pki()
+        .organisation_crl_pem(&[], fresh())
+        .unwrap();
     std::fs::write(&path, rogue).unwrap();
     let config = CrlConfig {
         files: vec![path],
@@ -167,7 +179,9 @@ async fn a_crl_from_a_look_alike_ca_does_not_start() {
         .await
         .unwrap_err();
     assert!(
-        error.to_string().contains("signature no anchor of that name verifies"),
+        error
+            .to_string()
+            .contains("signature no anchor of that name verifies"),
         "{error}"
     );
 }

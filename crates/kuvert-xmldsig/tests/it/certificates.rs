@@ -16,8 +16,7 @@ use kuvert_xmldsig::revocation::{
 use kuvert_xmldsig::trust::TrustAnchors;
 use kuvert_xmldsig::usage::{Usage, UsageError};
 use kuvert_xmldsig::{
-    CertificateRefusal, SignatureAlgorithm, Signer, SignerRole, Verifier, VerifyError,
-    VerifyPolicy,
+    CertificateRefusal, SignatureAlgorithm, Signer, SignerRole, Verifier, VerifyError, VerifyPolicy,
 };
 use time::{Duration, OffsetDateTime};
 
@@ -116,7 +115,10 @@ fn stale() -> CrlValidity {
 
 /// One CRL of the organisation CA revoking `revoked`.
 fn crl(revoked: &[&Credential], validity: CrlValidity) -> Crl {
-    let serials: Vec<_> = revoked.iter().map(|credential| credential.serial()).collect();
+    let serials: Vec<_> = revoked
+        .iter()
+        .map(|credential| credential.serial())
+        .collect();
     let pem = fixture()
         .pki
         .organisation_crl_pem(&serials, validity)
@@ -164,14 +166,19 @@ fn a_revoked_sender_certificate_is_refused_naming_the_sender() {
     let error = verify(&sealed_by(sender(), intermediary()), Some(set)).unwrap_err();
     let (role, reason, message) = refusal(error);
     assert_eq!(role, SignerRole::Sender);
-    let serial = Certificate::from_pem(sender().certificate_pem()).unwrap().serial_hex();
+    let serial = Certificate::from_pem(sender().certificate_pem())
+        .unwrap()
+        .serial_hex();
     assert!(
         matches!(&reason, CertificateRefusal::Revocation(RevocationError::Revoked {
             serial: found, ..
         }) if *found == serial),
         "{reason:?}"
     );
-    assert!(message.starts_with("sender certificate is revoked (serial"), "{message}");
+    assert!(
+        message.starts_with("sender certificate is revoked (serial"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -180,7 +187,10 @@ fn a_revoked_seal_certificate_is_refused_naming_the_seal() {
     let error = verify(&sealed_by(sender(), intermediary()), Some(set)).unwrap_err();
     let (role, _, message) = refusal(error);
     assert_eq!(role, SignerRole::Seal);
-    assert!(message.starts_with("seal certificate is revoked"), "{message}");
+    assert!(
+        message.starts_with("seal certificate is revoked"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -189,7 +199,10 @@ fn a_stale_crl_follows_the_policy() {
     let error = verify(&xml, Some(crls(&[], stale(), StaleCrlPolicy::Refuse))).unwrap_err();
     let (_, reason, message) = refusal(error);
     assert!(
-        matches!(reason, CertificateRefusal::Revocation(RevocationError::Stale { .. })),
+        matches!(
+            reason,
+            CertificateRefusal::Revocation(RevocationError::Stale { .. })
+        ),
         "{reason:?}"
     );
     assert!(message.contains("is stale"), "{message}");
@@ -216,7 +229,10 @@ fn no_crl_of_the_issuer_is_an_unknown_status() {
     let (role, reason, _) = refusal(error);
     assert_eq!(role, SignerRole::Seal);
     assert!(
-        matches!(reason, CertificateRefusal::Revocation(RevocationError::NoCrl { .. })),
+        matches!(
+            reason,
+            CertificateRefusal::Revocation(RevocationError::NoCrl { .. })
+        ),
         "{reason:?}"
     );
 }
@@ -227,8 +243,14 @@ fn a_certificate_without_digital_signature_may_neither_sign_nor_seal() {
     let error = verify(&sealed_by(flawed, intermediary()), None).unwrap_err();
     let (role, reason, message) = refusal(error);
     assert_eq!(role, SignerRole::Sender);
-    assert_eq!(reason, CertificateRefusal::Usage(UsageError::NoDigitalSignature));
-    assert_eq!(message, "sender certificate key usage lacks digitalSignature");
+    assert_eq!(
+        reason,
+        CertificateRefusal::Usage(UsageError::NoDigitalSignature)
+    );
+    assert_eq!(
+        message,
+        "sender certificate key usage lacks digitalSignature"
+    );
 
     let error = verify(&sealed_by(sender(), flawed), None).unwrap_err();
     let (role, _, message) = refusal(error);
@@ -238,9 +260,8 @@ fn a_certificate_without_digital_signature_may_neither_sign_nor_seal() {
 
 #[test]
 fn usage_rules_per_use() {
-    let certificate = |credential: &Credential| {
-        Certificate::from_pem(credential.certificate_pem()).unwrap()
-    };
+    let certificate =
+        |credential: &Credential| Certificate::from_pem(credential.certificate_pem()).unwrap();
     let profile = certificate(sender());
     for usage in [Usage::Signing, Usage::TlsClient, Usage::TlsServer] {
         assert_eq!(profile.check_usage(usage), Ok(()), "{usage}");
@@ -268,7 +289,11 @@ fn usage_rules_per_use() {
         Err(UsageError::NoDigitalSignature)
     );
     // A server-only certificate signs fine: the delivery verifies.
-    verify(&sealed_by(&fixture().server_auth_only, intermediary()), None).unwrap();
+    verify(
+        &sealed_by(&fixture().server_auth_only, intermediary()),
+        None,
+    )
+    .unwrap();
 }
 
 #[test]

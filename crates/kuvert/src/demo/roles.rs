@@ -162,6 +162,16 @@ pub(super) fn key_path(pki_dir: &Path, key: &str) -> PathBuf {
     pki_dir.join(format!("{key}{}", kuvert_pki::files::KEY_SUFFIX))
 }
 
+/// The `crl` table of the registry and the operators: the organisation CA's CRL that the
+/// demo writes at start and `kuvert pki revoke` extends, reloaded every few seconds.
+fn crl_config(pki_dir: &Path) -> serde_json::Value {
+    serde_json::json!({
+        "files": [pki_dir.join(kuvert_pki::ORGANISATION_CRL_FILE)],
+        "refresh_secs": crate::pki_command::DEMO_CRL_REFRESH_SECS,
+        "stale_crl": "refuse",
+    })
+}
+
 /// A CA certificate file.
 pub(super) fn ca_path(pki_dir: &Path, stem: &str) -> PathBuf {
     pki_dir.join(format!(
@@ -195,6 +205,15 @@ pub(super) async fn start_registry(
         ca_path(&plan.pki_dir, kuvert_pki::files::EID_CA_STEM),
     );
     config.public_url = plan.registry_url.as_str().trim_end_matches('/').to_owned();
+    let key = seed::REGISTRY.key;
+    config.tls_certificate_path = Some(certificate_path(&plan.pki_dir, key));
+    config.tls_key_path = Some(key_path(&plan.pki_dir, key));
+    config.client_ca_path = Some(ca_path(
+        &plan.pki_dir,
+        kuvert_pki::files::ORGANISATION_CA_STEM,
+    ));
+    config.crl = serde_json::from_value(crl_config(&plan.pki_dir))
+        .context("the registry's CRL configuration")?;
     let service = kuvert_registry::build(config)
         .await
         .context("starting the registry")?;
@@ -453,6 +472,7 @@ fn operator_config(
             "certificate_path": certificate_path(pki, key),
             "key_path": key_path(pki, key),
             "organisation_ca_path": ca_path(pki, kuvert_pki::files::ORGANISATION_CA_STEM),
+            "crl": crl_config(pki),
         },
         "registry_url": plan.registry_url.as_str().trim_end_matches('/'),
         "database_url": database_url(options, index, key)?,

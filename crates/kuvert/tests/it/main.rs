@@ -13,6 +13,7 @@ mod mailing;
 mod oidc_provider;
 mod portal;
 mod rejections;
+mod revocation;
 mod tidy;
 mod verify;
 mod zeep_delivery;
