@@ -102,7 +102,11 @@ impl Error {
                 FaultCode::UNSUPPORTED_MIME_TYPE
             }
             Self::NotUtf8 | Self::Xml(_) | Self::Wire(_) => FaultCode::INVALID_INPUT,
-            Self::Signature(VerifyError::Untrusted(_) | VerifyError::Certificate(_))
+            Self::Signature(
+                VerifyError::Untrusted(_)
+                | VerifyError::Certificate(_)
+                | VerifyError::CertificateRefused { .. },
+            )
             | Self::SignerWithoutNumber => FaultCode::ACCESS_DENIED,
             Self::Signature(_) => FaultCode::SIGNATURE_ERROR,
             Self::UnknownSender(_) => FaultCode::UNKNOWN_SENDER,
@@ -120,6 +124,7 @@ impl Error {
             Self::NoCaller(_) => "no_caller",
             Self::TooLarge { .. } => "too_large",
             Self::NotUtf8 | Self::Xml(_) | Self::Wire(_) => "invalid_input",
+            Self::Signature(VerifyError::CertificateRefused { .. }) => "certificate_refused",
             Self::Signature(_) | Self::SignerWithoutNumber => "signature",
             Self::SealerNotCaller { .. } => "sealer_not_caller",
             Self::UnknownSender(_) => "unknown_sender",

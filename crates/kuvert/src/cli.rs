@@ -136,6 +136,14 @@ pub enum PkiCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Revoke the organisation certificate KEY of the PKI in DIR: add it to the CRL
+    /// `DIR/org-ca.crl.pem`, which a running demo reloads within seconds.
+    Revoke {
+        /// Directory of the PKI (the demo's is `DATA_DIR/pki`).
+        dir: PathBuf,
+        /// The certificate's key (file stem), for example `exempelposten`.
+        key: String,
+    },
 }
 
 /// Where a server's configuration comes from and where it listens.

@@ -51,6 +51,14 @@ fn run(command: Command) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Pki {
+            command: PkiCommand::Revoke { dir, key },
+        } => {
+            kuvert::pki_command::revoke(&dir, &key)?;
+            let crl = dir.join(kuvert_pki::ORGANISATION_CRL_FILE);
+            writeln!(std::io::stdout(), "{key} revoked in {}", crl.display())?;
+            Ok(())
+        }
         Command::Registry { command } => runtime()?.block_on(async {
             match command {
                 RegistryCommand::Serve(args) => {

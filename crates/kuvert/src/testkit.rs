@@ -198,6 +198,29 @@ impl Federation {
         (browser, landing)
     }
 
+    /// Revokes the organisation certificate `key` as `kuvert pki revoke` does (adding it to
+    /// the federation's CRL file), then has the registry and every operator reload their
+    /// CRLs now instead of within `pki_command::DEMO_CRL_REFRESH_SECS`.
+    pub async fn revoke(&self, key: &str) {
+        crate::pki_command::revoke(&self.dir.path().join("pki"), key).unwrap();
+        let registry = self
+            .demo
+            .registry
+            .crls()
+            .expect("the demo registry checks CRLs");
+        assert!(
+            registry.refresh().await.is_empty(),
+            "the registry reloads the CRL"
+        );
+        for operator in &self.demo.operators {
+            let crls = operator.crls().expect("the demo operators check CRLs");
+            assert!(
+                crls.refresh().await.is_empty(),
+                "the operator reloads the CRL"
+            );
+        }
+    }
+
     /// The sender toolkit of the demo's intermediary, signing for both senders.
     #[must_use]
     pub fn toolkit(&self) -> &Toolkit {

@@ -86,6 +86,12 @@ impl Intake {
     ) -> Result<VerifiedDelivery, Error> {
         let verifier = self.verifier.at(OffsetDateTime::now_utc());
         let verified = verifier.verify_sealed_delivery(wrapper)?;
+        let signatures = [("seal", &verified.sealer), ("sender", &verified.sender)];
+        for (role, signature) in signatures {
+            if let Some(warning) = &signature.revocation_warning {
+                tracing::warn!(%warning, "{role} certificate accepted without a revocation status");
+            }
+        }
         let sealer = verified
             .sealer
             .organisation_number()

@@ -4,6 +4,7 @@
 
 mod layers;
 mod mtls;
+mod revocation;
 
 use std::net::SocketAddr;
 use std::sync::OnceLock;

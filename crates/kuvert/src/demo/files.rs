@@ -57,6 +57,7 @@ pub(super) fn registry_config(options: &DemoOptions, plan: &Plan) -> anyhow::Res
         "tls_key_path": roles::key_path(pki, key),
         "client_ca_path": roles::ca_path(pki, kuvert_pki::files::ORGANISATION_CA_STEM),
         "public_url": plan.registry_url.as_str().trim_end_matches('/'),
+        "crl": roles::crl_config(pki),
     });
     Ok(Config {
         path: options.data_dir.join(REGISTRY_CONFIG_FILE),

@@ -6,7 +6,9 @@
 //! [`start`] is the one start-up path: `kuvert demo` calls it with fixed ports and a data
 //! directory that survives restarts, [`crate::testkit`] with port 0 and a temporary one.
 //! Every listener is bound before anything is built (the e-ID issuer and the operators'
-//! addresses must be known first) and before anything is spawned.
+//! addresses must be known first) and before anything is spawned. The registry and the
+//! operators check organisation certificates against the CRL `pki/org-ca.crl.pem`, written
+//! fresh at every start; `kuvert pki revoke DATA_DIR/pki KEY` revokes one.
 
 mod files;
 mod lock;
@@ -139,6 +141,9 @@ pub async fn start(options: DemoOptions) -> anyhow::Result<Demo> {
 /// As [`start`].
 pub async fn start_with_pki(options: DemoOptions, pki: TestPki) -> anyhow::Result<Demo> {
     kuvert_web::tls::install_crypto_provider();
+    // A fresh CRL at every start, keeping what was revoked: the roles refuse any organisation
+    // certificate whose CRL is stale (`crl.stale_crl`), and `kuvert pki revoke` adds to it.
+    crate::pki_command::write_crl(&options.data_dir.join("pki"), &pki, None)?;
     let listeners = roles::bind_all(&options, &pki).await?;
     let shutdown = Shutdown::new();
     let mut tasks = JoinSet::new();

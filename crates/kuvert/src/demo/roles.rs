@@ -162,6 +162,16 @@ pub(super) fn key_path(pki_dir: &Path, key: &str) -> PathBuf {
     pki_dir.join(format!("{key}{}", kuvert_pki::files::KEY_SUFFIX))
 }
 
+/// The `crl` table of the registry and the operators: the organisation CA's CRL that the
+/// demo writes at start and `kuvert pki revoke` extends, reloaded every few seconds.
+pub(super) fn crl_config(pki_dir: &Path) -> serde_json::Value {
+    serde_json::json!({
+        "files": [pki_dir.join(kuvert_pki::ORGANISATION_CRL_FILE)],
+        "refresh_secs": crate::pki_command::DEMO_CRL_REFRESH_SECS,
+        "stale_crl": "refuse",
+    })
+}
+
 /// A CA certificate file.
 pub(super) fn ca_path(pki_dir: &Path, stem: &str) -> PathBuf {
     pki_dir.join(format!(
@@ -448,6 +458,7 @@ fn operator_config(
             "certificate_path": certificate_path(pki, key),
             "key_path": key_path(pki, key),
             "organisation_ca_path": ca_path(pki, kuvert_pki::files::ORGANISATION_CA_STEM),
+            "crl": crl_config(pki),
         },
         "registry_url": plan.registry_url.as_str().trim_end_matches('/'),
         "database_url": database_url(options, index, key)?,

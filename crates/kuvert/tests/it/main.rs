@@ -16,6 +16,7 @@ mod oidc_provider;
 mod portal;
 mod readme;
 mod rejections;
+mod revocation;
 mod tidy;
 mod verify;
 mod zeep_delivery;
