@@ -7,8 +7,9 @@
 //! with `AuditAction::ExportedLetter`: the export is in the access log letter by letter, and
 //! every blob is digest-checked on the way out and read through
 //! `kuvert_wire::delivery::read_verified` (the manifest names what verified; a letter that
-//! no longer verifies stops the export as an internal error). The zip is written to a temporary file one
-//! letter at a time (at most one sealed delivery in memory) and streamed from there.
+//! no longer verifies stops the export as an internal error). The zip is written to a
+//! temporary file one letter at a time (at most one sealed delivery in memory) and streamed
+//! from there.
 
 pub mod archive;
 pub(super) mod texts;

@@ -124,9 +124,10 @@ fn read_verified_refuses_an_unsigned_signed_delivery_in_the_soap_header() {
 
 #[test]
 fn read_verified_refuses_any_message_element_in_the_soap_header() {
+    let recipient = format!("<Recipient xmlns=\"{MESSAGE2}\">{RECIPIENT}</Recipient>");
     let envelope = genuine_envelope().replacen(
         "<soap:Body>",
-        &format!("<soap:Header><Recipient xmlns=\"{MESSAGE2}\">{RECIPIENT}</Recipient></soap:Header><soap:Body>"),
+        &format!("<soap:Header>{recipient}</soap:Header><soap:Body>"),
         1,
     );
     assert!(matches!(
