@@ -22,6 +22,12 @@ pub const XML_DEPTH_MAX: u32 = 64;
 /// base64 text in a few nodes; 100 000 nodes bounds memory for hostile many-tiny-node input.
 pub const XML_NODES_MAX: u32 = 100_000;
 
+/// Bytes of one attribute value or namespace name in a sealed delivery. The MM schemas allow
+/// only `Id` (`xs:ID`) on `SealedDelivery`/`SignedDelivery`, and XML-DSig attributes are
+/// algorithm URIs and references; 1 KiB is far above any of them (issue 10: a 1.5 MB
+/// attribute on a signed element was accepted).
+pub const XML_ATTRIBUTE_BYTES_MAX: usize = 1_024;
+
 /// Ids per `isReachable` call (Recipient v3 XSD: `recipientId` 0..1000).
 pub const REACHABILITY_IDS_PER_CALL_MAX: usize = 1_000;
 

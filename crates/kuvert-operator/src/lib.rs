@@ -16,8 +16,9 @@
 //! verified on the parsed tree the letter is then read from; every envelope is bounded by
 //! `Config::envelope_bytes_max` before parsing; a receipt is returned only after the blob is
 //! flushed and the row committed, and a retry returns the original receipt. The stored blob is
-//! the received `deliverSecure` envelope byte for byte, so the letter stays verifiable with
-//! `kuvert_xmldsig::Verifier::verify_sealed_delivery` on its inner `deliverSecure`.
+//! the received `deliverSecure` envelope byte for byte, and every later reader (inbox,
+//! attachments, export) reads it through `kuvert_wire::delivery::read_verified`, the same
+//! reader the intake used, so nothing is shown that was not verified.
 
 pub mod config;
 pub mod domain;
@@ -125,6 +126,10 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
         now: time::OffsetDateTime::now_utc(),
     };
     let crls = crl_refresher(&config, &identity).await?;
+    // Stored letters are read back (inbox, attachments, export) without the CRLs: their
+    // certificates were checked against them at intake, and a certificate revoked later must
+    // not hide a letter that was accepted before.
+    let stored_letter_verifier = Verifier::new(anchors.clone(), policy.clone());
     let verifier = match &crls {
         Some(refresher) => Verifier::new(anchors, policy).with_crls(refresher.crls()),
         None => Verifier::new(anchors, policy),
@@ -138,6 +143,7 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
         registry.clone(),
         &identity.organisation_ca_pem,
         worker.code_sender(),
+        stored_letter_verifier,
     )
     .await?;
     let intake = Intake::new(

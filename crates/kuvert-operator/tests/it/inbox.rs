@@ -12,6 +12,7 @@ use crate::HERE;
 
 pub(crate) mod browser;
 pub(crate) mod harness;
+mod proof;
 mod signup_registry;
 
 use browser::{InboxSteps, form_action, hidden_fields, location, new_browser};
