@@ -50,6 +50,10 @@ pub struct Config {
     pub notification: NotificationConfig,
     /// The web inbox.
     pub web: WebConfig,
+    /// Connection timeouts of both listeners and rate limits: per client certificate on the
+    /// service listener, per address on the web inbox. Every key has a default.
+    #[serde(default)]
+    pub http: kuvert_web::HttpConfig,
 }
 
 /// TLS identity of the operator: its server certificate on the service listener, its client

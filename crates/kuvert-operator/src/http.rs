@@ -83,6 +83,8 @@ struct Shared {
     /// provider is down.
     oidc: RelyingParty,
     sessions: session::Sessions,
+    /// The sealed cookie of a login in progress (no session before login).
+    prelogin: kuvert_web::prelogin::PreLoginCookie,
     /// Sends the confirmation codes of notification addresses.
     codes: CodeSender,
     /// The intake's verifier without CRLs: every stored letter is read through
@@ -132,6 +134,7 @@ impl InboxState {
                 reason: error.to_string(),
             })?;
         let sessions = session::new_store(settings.session_idle_timeout, settings.is_tls());
+        let prelogin = session::new_prelogin(settings.is_tls());
         let relying_party = RelyingPartyConfig {
             issuer: settings.oidc_issuer.clone(),
             client_id: settings.oidc_client_id.clone(),
@@ -147,6 +150,7 @@ impl InboxState {
                 domain: config.domain.clone(),
                 oidc: RelyingParty::new(relying_party, eid_http),
                 sessions,
+                prelogin,
                 codes,
                 verifier,
             }),

@@ -38,7 +38,8 @@ use std::time::Duration;
 use axum::Router;
 use axum::routing::post;
 use kuvert_store::operator::OperatorStore;
-use kuvert_web::{Listener, ListenerTls, Shutdown};
+use kuvert_web::rate_limit::RateLimiter;
+use kuvert_web::{ClientKind, ConnectionTimeouts, HttpConfig, Listener, ListenerTls, Shutdown};
 use kuvert_xmldsig::trust::TrustAnchors;
 use kuvert_xmldsig::{Verifier, VerifyPolicy};
 use secrecy::SecretString;
@@ -51,6 +52,8 @@ use crate::registry_client::RegistryClient;
 #[derive(Clone)]
 pub struct Service {
     state: AppState,
+    /// Connection timeouts and rate limits of both listeners (`Config::http`).
+    http: HttpGuards,
     worker: NotificationWorker,
     identity: Identity,
     /// The web inbox's state (sessions, e-ID client), shared by every `web_router`.
@@ -85,6 +88,16 @@ pub(crate) struct AppState {
     pub(crate) envelope_bytes_max: usize,
 }
 
+/// What bounds the operator's listeners, from `Config::http`.
+#[derive(Clone, Debug)]
+struct HttpGuards {
+    timeouts: ConnectionTimeouts,
+    /// Per client certificate, on the service listener.
+    service: RateLimiter,
+    /// Per client address, on the web inbox.
+    web: RateLimiter,
+}
+
 /// The operator's certificate, key and organisation CA, as read at start.
 #[derive(Clone)]
 struct Identity {
@@ -114,6 +127,7 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
                 key: "envelope_bytes_max",
                 reason,
             })?;
+    let http = http_guards(&config.http)?;
     let identity = read_identity(&config).await?;
     let anchors = TrustAnchors::from_pem(&identity.organisation_ca_pem).map_err(|error| {
         StartError::Config {
@@ -161,6 +175,7 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
     };
     Ok(Service {
         state,
+        http,
         worker,
         identity,
         inbox,
@@ -178,13 +193,15 @@ impl Service {
         // an MM fault (5005) instead of a bare 413; the layer is the hard ceiling.
         let ceiling = usize::try_from(kuvert_core::limits::ENVELOPE_BYTES_CEILING)
             .unwrap_or(self.state.envelope_bytes_max);
+        let routes = self.http.service.apply(routes);
         with_health(routes, ceiling.max(self.state.envelope_bytes_max))
     }
 
     /// The web inbox's routes (`http::router`), health and metrics, with the standard layers.
     pub fn web_router(&self) -> Router {
         let body_bytes_max = kuvert_core::limits::INBOX_FORM_BYTES_MAX;
-        with_health(http::router(self.inbox.clone()), body_bytes_max)
+        let routes = self.http.web.apply(http::router(self.inbox.clone()));
+        with_health(routes, body_bytes_max)
     }
 
     /// The CRL refresher of `tls.crl` (none without sources), for tests and status pages:
@@ -230,8 +247,11 @@ impl Service {
             tokio::spawn(refresher.clone().run(shutdown.clone()));
         }
         let worker = tokio::spawn(self.worker.clone().run(shutdown.clone()));
+        let timeouts = self.http.timeouts;
+        let service_listener = service_listener.with_timeouts(timeouts);
         let service = kuvert_web::serve(service_listener, self.router(), shutdown.clone());
-        let web = kuvert_web::serve(listeners.web, self.web_router(), shutdown.clone());
+        let web = listeners.web.with_timeouts(timeouts);
+        let web = kuvert_web::serve(web, self.web_router(), shutdown.clone());
         let served = tokio::try_join!(service, web);
         shutdown.trigger();
         if let Err(error) = worker.await {
@@ -254,6 +274,18 @@ fn with_health(routes: Router, body_bytes_max: usize) -> Router {
         }
     };
     kuvert_web::layers::standard_layers(routes, body_bytes_max)
+}
+
+/// The listeners' timeouts and rate limits, checked.
+fn http_guards(config: &HttpConfig) -> Result<HttpGuards, StartError> {
+    let invalid = |(key, reason)| StartError::Config { key, reason };
+    Ok(HttpGuards {
+        timeouts: config.timeouts().map_err(invalid)?,
+        service: config
+            .rate_limiter(ClientKind::Certificate)
+            .map_err(invalid)?,
+        web: config.rate_limiter(ClientKind::Address).map_err(invalid)?,
+    })
 }
 
 /// Timeouts of the operator's outgoing HTTP calls (registry, SMS gateway).

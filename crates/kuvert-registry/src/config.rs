@@ -39,6 +39,10 @@ pub struct Config {
     /// CRL, nothing checked.
     #[serde(default)]
     pub crl: kuvert_web::crl::CrlConfig,
+    /// Connection timeouts of the listener and the rate limit per client certificate. Every
+    /// key has a default.
+    #[serde(default)]
+    pub http: kuvert_web::HttpConfig,
 }
 
 fn default_public_url() -> String {
@@ -62,6 +66,7 @@ impl Config {
             public_url: default_public_url(),
             envelope_bytes_max: default_envelope_bytes_max(),
             crl: kuvert_web::crl::CrlConfig::default(),
+            http: kuvert_web::HttpConfig::default(),
         }
     }
 

@@ -34,7 +34,10 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::routing::post;
 use kuvert_web::identity::CallerRejection;
-use kuvert_web::{CallerOrganisation, Listener, ListenerTls, Shutdown};
+use kuvert_web::rate_limit::RateLimiter;
+use kuvert_web::{
+    CallerOrganisation, ClientKind, ConnectionTimeouts, Listener, ListenerTls, Shutdown,
+};
 use kuvert_xmldsig::trust::TrustAnchors;
 
 use crate::registry::Registry;
@@ -45,6 +48,10 @@ pub struct Service {
     state: AppState,
     tls: Option<TlsFiles>,
     crls: Option<kuvert_web::crl::CrlRefresher>,
+    /// Connection timeouts of the listener (`Config::http`).
+    timeouts: ConnectionTimeouts,
+    /// Rate limit per client certificate (`Config::http`).
+    limiter: RateLimiter,
 }
 
 /// The PEM texts of `Config`'s TLS paths, read at start-up.
@@ -82,6 +89,12 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
                 key: "envelope_bytes_max",
                 reason,
             })?;
+    let invalid_http = |(key, reason)| StartError::Config { key, reason };
+    let timeouts = config.http.timeouts().map_err(invalid_http)?;
+    let limiter = config
+        .http
+        .rate_limiter(ClientKind::Certificate)
+        .map_err(invalid_http)?;
     let eid_ca_pem = tokio::fs::read_to_string(&config.eid_ca_path)
         .await
         .map_err(|error| StartError::Config {
@@ -107,7 +120,13 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
         body_bytes_max,
         public_url: config.public_url,
     };
-    Ok(Service { state, tls, crls })
+    Ok(Service {
+        state,
+        tls,
+        crls,
+        timeouts,
+        limiter,
+    })
 }
 
 /// Loads `crl`, whose CRLs must be signed by a CA of `client_ca_path`.
@@ -206,6 +225,7 @@ impl Service {
             .merge(http::routes())
             .with_state(self.state.clone())
             .merge(kuvert_web::health::health_router(readiness));
+        let routes = self.limiter.apply(routes);
         let routes = match kuvert_web::health::prometheus_handle() {
             Ok(handle) => routes.merge(kuvert_web::health::metrics_router(handle)),
             Err(error) => {
@@ -227,7 +247,7 @@ impl Service {
     /// With `crl` configured, client certificates are also checked against its CRLs, which
     /// a background task refreshes until `shutdown`.
     pub async fn serve(self, listener: Listener, shutdown: Shutdown) -> io::Result<()> {
-        let mut listener = listener;
+        let mut listener = listener.with_timeouts(self.timeouts);
         if let Some(refresher) = &self.crls {
             listener = listener
                 .with_client_crls(refresher.crls())

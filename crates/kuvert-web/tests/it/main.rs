@@ -2,6 +2,7 @@
 //! from kuvert-pki, caller identity, layers, health and shutdown.
 #![allow(clippy::unwrap_used)]
 
+mod abuse;
 mod layers;
 mod mtls;
 mod revocation;

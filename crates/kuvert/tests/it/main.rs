@@ -2,6 +2,7 @@
 //! TCP, mutual TLS and HTTP.
 #![allow(clippy::unwrap_used)]
 
+mod abuse;
 mod account;
 mod admin_commands;
 mod browser;
