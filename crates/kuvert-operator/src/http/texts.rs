@@ -6,6 +6,7 @@ use std::time::Duration;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
+use kuvert_core::plural::Plural;
 use kuvert_web::i18n::{LANGUAGE_PARAMETER, Language};
 use kuvert_web::session::{CookieAttributes, append_set_cookie};
 
@@ -42,7 +43,7 @@ pub(super) struct Texts {
     pub(super) archive_folder: &'static str,
     pub(super) archive: &'static str,
     pub(super) unarchive: &'static str,
-    pub(super) unread_suffix: &'static str,
+    pub(super) unread_count: Plural,
     pub(super) letters_caption: &'static str,
     pub(super) column_sender: &'static str,
     pub(super) column_subject: &'static str,
@@ -56,6 +57,7 @@ pub(super) struct Texts {
     pub(super) sender_label: &'static str,
     pub(super) received_label: &'static str,
     pub(super) attachments_heading: &'static str,
+    pub(super) attachment_count: Plural,
     pub(super) download: &'static str,
     pub(super) mark_unread: &'static str,
     pub(super) back_to_inbox: &'static str,
@@ -124,7 +126,7 @@ pub(super) const SWEDISH: Texts = Texts {
     archive_folder: "Arkiv",
     archive: "Arkivera",
     unarchive: "Flytta till inkorgen",
-    unread_suffix: "olästa meddelanden",
+    unread_count: Plural::new("oläst meddelande", "olästa meddelanden"),
     letters_caption: "Meddelanden, nyaste först",
     column_sender: "Avsändare",
     column_subject: "Ämne",
@@ -138,6 +140,7 @@ pub(super) const SWEDISH: Texts = Texts {
     sender_label: "Avsändare",
     received_label: "Mottaget",
     attachments_heading: "Bilagor",
+    attachment_count: Plural::new("bilaga", "bilagor"),
     download: "Ladda ner",
     mark_unread: "Markera som oläst",
     back_to_inbox: "Tillbaka till min brevlåda",
@@ -210,7 +213,7 @@ pub(super) const ENGLISH: Texts = Texts {
     archive_folder: "Archive",
     archive: "Archive",
     unarchive: "Move to the inbox",
-    unread_suffix: "unread messages",
+    unread_count: Plural::new("unread message", "unread messages"),
     letters_caption: "Messages, newest first",
     column_sender: "Sender",
     column_subject: "Subject",
@@ -224,6 +227,7 @@ pub(super) const ENGLISH: Texts = Texts {
     sender_label: "Sender",
     received_label: "Received",
     attachments_heading: "Attachments",
+    attachment_count: Plural::new("attachment", "attachments"),
     download: "Download",
     mark_unread: "Mark as unread",
     back_to_inbox: "Back to my mailbox",

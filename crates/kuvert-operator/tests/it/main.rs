@@ -317,7 +317,14 @@ impl Letter {
 
     /// The `deliverSecure` envelope.
     pub(crate) fn envelope(&self) -> String {
+        self.envelope_edited(|unsigned| unsigned)
+    }
+
+    /// The `deliverSecure` envelope with the unsigned delivery changed by `edit` before it is
+    /// signed: a letter no typed value would build, signed and sealed like a real one.
+    pub(crate) fn envelope_edited(&self, edit: impl FnOnce(String) -> String) -> String {
         let unsigned = kuvert_wire::delivery::unsigned_signed_delivery(&self.secure_delivery());
+        let unsigned = edit(unsigned);
         let unsigned = match self.attachment_type {
             Some(content_type) => unsigned.replace("application/pdf", content_type),
             None => unsigned,

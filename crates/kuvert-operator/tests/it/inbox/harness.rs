@@ -211,6 +211,15 @@ pub(crate) async fn store_letter(inbox: &Inbox) -> DeliveryId {
 
 /// Like [`store_letter`], into `mailbox` (a company's, say).
 pub(crate) async fn store_letter_for(inbox: &Inbox, mailbox: RecipientId) -> DeliveryId {
+    store_letter_with(inbox, mailbox, 1).await
+}
+
+/// Like [`store_letter_for`], listing `attachments` attachments (`beslut-N.pdf`).
+pub(crate) async fn store_letter_with(
+    inbox: &Inbox,
+    mailbox: RecipientId,
+    attachments: usize,
+) -> DeliveryId {
     let letter = Letter::to(HERE);
     let envelope = letter.envelope();
     let delivery = NewDelivery {
@@ -225,11 +234,18 @@ pub(crate) async fn store_letter_for(inbox: &Inbox, mailbox: RecipientId) -> Del
         receipt_xml: "<receipt/>".to_owned(),
         subject: Subject::parse(letter.subject).unwrap(),
         sender_name: SenderName::parse("Exempelkommun").unwrap(),
-        attachments: vec![AttachmentInfo {
-            filename: Filename::parse("beslut.pdf").unwrap(),
-            content_type: AttachmentContentType::Pdf,
-            size_bytes: 13,
-        }],
+        attachments: (0..attachments)
+            .map(|index| AttachmentInfo {
+                filename: Filename::parse(&if index == 0 {
+                    "beslut.pdf".to_owned()
+                } else {
+                    format!("beslut-{index}.pdf")
+                })
+                .unwrap(),
+                content_type: AttachmentContentType::Pdf,
+                size_bytes: 13,
+            })
+            .collect(),
     };
     match inbox.store.store_delivery(delivery).await.unwrap() {
         StoreOutcome::Stored(receipt) => receipt.delivery_id,
