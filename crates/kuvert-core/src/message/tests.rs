@@ -43,7 +43,17 @@ fn texts_enforce_their_bounds() {
     check(MessageId::parse, &"x".repeat(255), Ok(()));
     check(MessageId::parse, &"x".repeat(256), too_long(id, 256, 255));
     check(MessageId::parse, "a\nb", forbidden(id, 1));
-    check(Subject::parse, "", Ok(()));
+    // Issue 11: one rule for every letter, wherever it is sent from.
+    let blank = || Err(MessageError::Blank { field: "Subject" });
+    check(Subject::parse, "", blank());
+    check(Subject::parse, " \t\n ", blank());
+    assert_eq!(
+        Subject::parse("").unwrap_err().to_string(),
+        "Subject is empty; every letter needs one"
+    );
+    check(Subject::parse, " x ", Ok(()));
+    check(Subject::parse_stored, "", Ok(()));
+    check(Subject::parse_stored, &"x".repeat(256), too_long("Subject", 256, 255));
     check(Subject::parse, &"å".repeat(255), Ok(()));
     check(
         Subject::parse,

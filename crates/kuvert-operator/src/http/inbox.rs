@@ -25,6 +25,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::InboxState;
+use super::account::MailboxPlace;
 use super::auth::{CheckedHolder, Holder};
 use super::content::sanitise_html;
 use super::pages::{
@@ -70,6 +71,7 @@ pub(super) async fn list(
         Ok(letters) => letters,
         Err(error) => return Failure::from(error).page(holder.layout()),
     };
+    let t = holder.layout().t;
     let rows = letters
         .letters
         .iter()
@@ -79,20 +81,15 @@ pub(super) async fn list(
             subject: letter.subject.as_str().to_owned(),
             date: date(letter.received_at),
             is_read: letter.is_read,
-            attachment_count: letter.attachment_count,
+            attachments: (letter.attachment_count > 0)
+                .then(|| t.attachment_count.count(letter.attachment_count).to_string()),
         })
         .collect();
     let mailboxes = match mailbox_choices(&state, &holder).await {
         Ok(mailboxes) => mailboxes,
         Err(failure) => return failure.page(holder.layout()),
     };
-    let notice = match holder.company {
-        None if letters.total > 0 => {
-            super::account::mailbox_notice(&state.shared, &holder.person.person, holder.language)
-                .await
-        }
-        _ => None,
-    };
+    let (notice, offer_signup) = own_mailbox_notice(&state, &holder, letters.total).await;
     let page = InboxPage {
         layout: holder.layout(),
         mailboxes,
@@ -102,13 +99,34 @@ pub(super) async fn list(
             .as_ref()
             .map(|company| company.as_str().to_owned()),
         is_archive,
-        unread: letters.unread,
+        // The count covers the whole mailbox, so it belongs to the inbox, not the archive.
+        unread: (!is_archive).then(|| t.unread_count.count(letters.unread).to_string()),
+        offer_signup,
         rows,
         page_number,
         previous_href: (page_number > 1).then(|| format!("{page_href}{}", page_number - 1)),
         next_href: (letters.has_more).then(|| format!("{page_href}{}", page_number + 1)),
     };
     render(StatusCode::OK, &page)
+}
+
+/// For the person's own mailbox: the notice of where their digital mailbox is when letters are
+/// listed, and whether an empty list may offer "Skaffa digital brevlåda": only to someone the
+/// registry says has no mailbox at all (issue 11), never for a company's mailbox.
+async fn own_mailbox_notice(
+    state: &InboxState,
+    holder: &Holder,
+    total: u64,
+) -> (Option<String>, bool) {
+    if holder.company.is_some() {
+        return (None, false);
+    }
+    let place = super::account::mailbox_place(&state.shared, &holder.person.person).await;
+    if total == 0 {
+        return (None, place == MailboxPlace::Nowhere);
+    }
+    let notice = super::account::place_notice(&state.shared, &place, holder.language).await;
+    (notice, false)
 }
 
 /// The mailboxes the person may switch between; empty when they represent no company.

@@ -191,7 +191,10 @@ pub(super) struct InboxPage {
     pub(super) is_archive: bool,
     /// Where the person's digital mailbox is now, when it moved or was deregistered.
     pub(super) notice: Option<String>,
-    pub(super) unread: u64,
+    /// "1 oläst meddelande": the mailbox's unread letters, shown with the inbox only.
+    pub(super) unread: Option<String>,
+    /// Whether an empty list offers "Skaffa digital brevlåda" (the person has none).
+    pub(super) offer_signup: bool,
     pub(super) rows: Vec<LetterRow>,
     pub(super) page_number: u32,
     pub(super) previous_href: Option<String>,
@@ -212,7 +215,8 @@ pub(super) struct LetterRow {
     pub(super) subject: String,
     pub(super) date: String,
     pub(super) is_read: bool,
-    pub(super) attachment_count: u32,
+    /// "2 bilagor"; `None` without attachments.
+    pub(super) attachments: Option<String>,
 }
 
 /// `/brev/{id}`.

@@ -6,6 +6,7 @@ use std::time::Duration;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
+use kuvert_core::plural::Plural;
 use kuvert_web::i18n::{LANGUAGE_PARAMETER, Language};
 use kuvert_web::session::{CookieAttributes, append_set_cookie};
 
@@ -42,7 +43,7 @@ pub(super) struct Texts {
     pub(super) archive_folder: &'static str,
     pub(super) archive: &'static str,
     pub(super) unarchive: &'static str,
-    pub(super) unread_suffix: &'static str,
+    pub(super) unread_count: Plural,
     pub(super) letters_caption: &'static str,
     pub(super) column_sender: &'static str,
     pub(super) column_subject: &'static str,
@@ -65,6 +66,7 @@ pub(super) struct Texts {
     pub(super) support_email: &'static str,
     pub(super) support_url: &'static str,
     pub(super) attachments_heading: &'static str,
+    pub(super) attachment_count: Plural,
     pub(super) download: &'static str,
     pub(super) mark_unread: &'static str,
     pub(super) back_to_inbox: &'static str,
@@ -133,7 +135,7 @@ pub(super) const SWEDISH: Texts = Texts {
     archive_folder: "Arkiv",
     archive: "Arkivera",
     unarchive: "Flytta till inkorgen",
-    unread_suffix: "olästa meddelanden",
+    unread_count: Plural::new("oläst meddelande", "olästa meddelanden"),
     letters_caption: "Meddelanden, nyaste först",
     column_sender: "Avsändare",
     column_subject: "Ämne",
@@ -157,6 +159,7 @@ pub(super) const SWEDISH: Texts = Texts {
     support_email: "E-post",
     support_url: "Webbplats",
     attachments_heading: "Bilagor",
+    attachment_count: Plural::new("bilaga", "bilagor"),
     download: "Ladda ner",
     mark_unread: "Markera som oläst",
     back_to_inbox: "Tillbaka till min brevlåda",
@@ -229,7 +232,7 @@ pub(super) const ENGLISH: Texts = Texts {
     archive_folder: "Archive",
     archive: "Archive",
     unarchive: "Move to the inbox",
-    unread_suffix: "unread messages",
+    unread_count: Plural::new("unread message", "unread messages"),
     letters_caption: "Messages, newest first",
     column_sender: "Sender",
     column_subject: "Subject",
@@ -253,6 +256,7 @@ pub(super) const ENGLISH: Texts = Texts {
     support_email: "E-mail",
     support_url: "Website",
     attachments_heading: "Attachments",
+    attachment_count: Plural::new("attachment", "attachments"),
     download: "Download",
     mark_unread: "Mark as unread",
     back_to_inbox: "Back to my mailbox",

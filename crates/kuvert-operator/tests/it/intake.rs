@@ -206,6 +206,29 @@ async fn deliver_secure_rejects_unsupported_attachment_type() {
     );
 }
 
+// Issue 11: one subject rule for every letter; the operator refuses a blank one at intake.
+#[tokio::test]
+async fn deliver_secure_rejects_a_blank_subject_and_stores_nothing() {
+    let harness = start(Mail::Directory).await;
+    let letter = Letter::to(HERE);
+    let envelope = letter.envelope_edited(|unsigned| {
+        let subject = format!(">{}</", letter.subject);
+        assert!(unsigned.contains(&subject));
+        unsigned.replace(&subject, ">  </")
+    });
+    let refused = fault(
+        harness.deliver("intermediary", envelope).await,
+        FaultCode::INVALID_INPUT,
+    );
+    assert!(
+        refused.description.contains("Subject is empty; every letter needs one"),
+        "{}",
+        refused.description
+    );
+    assert_eq!(letters_of(&harness, &person(HERE)).await, 0);
+    assert_eq!(blob_count(&harness), 0);
+}
+
 #[tokio::test]
 async fn deliver_secure_rejects_envelope_over_the_bound_and_stores_nothing() {
     let harness = start(Mail::Directory).await;

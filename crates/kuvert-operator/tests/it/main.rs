@@ -325,8 +325,14 @@ impl Letter {
 
     /// The `deliverSecure` envelope.
     pub(crate) fn envelope(&self) -> String {
+        self.envelope_edited(|unsigned| unsigned)
+    }
+
+    /// The `deliverSecure` envelope with the unsigned delivery changed by `edit` before it is
+    /// signed: a letter no typed value would build, signed and sealed like a real one.
+    pub(crate) fn envelope_edited(&self, edit: impl FnOnce(String) -> String) -> String {
         let today = time::OffsetDateTime::now_utc().date();
-        let signed = self.sign(&self.unsigned());
+        let signed = self.sign(&edit(self.unsigned()));
         self.seal(&self.unsealed(&signed, SealDate::new(today, None)))
     }
 

@@ -214,6 +214,18 @@ pub(crate) async fn store_letter_for(inbox: &Inbox, mailbox: RecipientId) -> Del
     store_signed_letter(inbox, &Letter::to(HERE), mailbox).await
 }
 
+/// Like [`store_letter_for`], listing `attachments` attachments (`beslut-N.pdf`) in the
+/// mailbox's list (the signed letter itself carries one).
+pub(crate) async fn store_letter_with(
+    inbox: &Inbox,
+    mailbox: RecipientId,
+    attachments: usize,
+) -> DeliveryId {
+    let letter = Letter::to(HERE);
+    let envelope = letter.envelope();
+    store_delivery(inbox, &letter, mailbox, envelope, attachments).await
+}
+
 /// Stores a letter to `HERE` whose body is `markup` (text/html), signed and sealed: the read
 /// view reads every letter through the one verifying reader.
 pub(crate) async fn store_html_letter(inbox: &Inbox, markup: &str) -> DeliveryId {
@@ -232,13 +244,13 @@ pub(crate) async fn store_signed_letter(
     mailbox: RecipientId,
 ) -> DeliveryId {
     let envelope = letter.envelope();
-    store_delivery(inbox, letter, mailbox, envelope).await
+    store_delivery(inbox, letter, mailbox, envelope, 1).await
 }
 
 /// Stores `envelope` as `letter` to `HERE` straight into the store, bypassing the intake
 /// (as a broken or tampered blob would be).
 pub(crate) async fn store_envelope(inbox: &Inbox, letter: &Letter, envelope: String) -> DeliveryId {
-    store_delivery(inbox, letter, crate::person(HERE), envelope).await
+    store_delivery(inbox, letter, crate::person(HERE), envelope, 1).await
 }
 
 async fn store_delivery(
@@ -246,6 +258,7 @@ async fn store_delivery(
     letter: &Letter,
     mailbox: RecipientId,
     envelope: String,
+    attachments: usize,
 ) -> DeliveryId {
     let delivery = NewDelivery {
         key: DeliveryKey {
@@ -260,11 +273,18 @@ async fn store_delivery(
         receipt_xml: "<receipt/>".to_owned(),
         subject: Subject::parse(letter.subject).unwrap(),
         sender_name: SenderName::parse("Exempelkommun").unwrap(),
-        attachments: vec![AttachmentInfo {
-            filename: Filename::parse("beslut.pdf").unwrap(),
-            content_type: AttachmentContentType::Pdf,
-            size_bytes: 13,
-        }],
+        attachments: (0..attachments)
+            .map(|index| AttachmentInfo {
+                filename: Filename::parse(&if index == 0 {
+                    "beslut.pdf".to_owned()
+                } else {
+                    format!("beslut-{index}.pdf")
+                })
+                .unwrap(),
+                content_type: AttachmentContentType::Pdf,
+                size_bytes: 13,
+            })
+            .collect(),
     };
     match inbox.store.store_delivery(delivery).await.unwrap() {
         StoreOutcome::Stored(receipt) => receipt.delivery_id,
