@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod account;
+mod attack;
 mod browser;
 mod cli;
 mod crash;
