@@ -72,7 +72,7 @@ fn bombs(arena: &Arena) -> Vec<Case> {
         },
         Case::new(
             "bombs: a 1.5 MB attribute on the signed delivery, signed over",
-            INVALID,
+            TOO_MUCH,
             seal_and_wrap(
                 &arena.intermediary.sign(&add_attribute(
                     &arena.stages("Stort attribut").unsigned,
