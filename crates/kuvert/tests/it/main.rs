@@ -5,6 +5,7 @@
 mod abuse;
 mod account;
 mod admin_commands;
+mod attack;
 mod browser;
 mod cli;
 mod crash;
