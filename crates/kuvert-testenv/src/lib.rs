@@ -71,7 +71,10 @@ pub const MM_SCHEMAS_VARIABLE: &str = "KUVERT_TEST_MM_SCHEMAS";
 /// `../shared/mm-schemas` beside the workspace root.
 #[must_use]
 pub fn default_mm_schemas() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/mm-schemas")
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // crates/kuvert-testenv -> crates -> the workspace -> the folder that holds it.
+    let beside_workspace = crate_dir.ancestors().nth(3).unwrap_or(crate_dir);
+    beside_workspace.join("shared/mm-schemas")
 }
 
 /// The folder of the real Mina meddelanden contracts and samples, or `None` after printing

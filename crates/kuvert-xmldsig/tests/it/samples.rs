@@ -214,10 +214,11 @@ pub(crate) fn mutate_byte(xml: &str, offset: usize) -> String {
     String::from_utf8(bytes).unwrap()
 }
 
+/// Checks every mutation of `sample`; `false` when the sample is missing (the test skips).
 #[track_caller]
-fn check_every_mutation_fails(sample: &Sample, local: &str, stride: usize, n_min: usize) {
+fn check_every_mutation_fails(sample: &Sample, local: &str, stride: usize, n_min: usize) -> bool {
     let Some(xml) = sample.xml() else {
-        return;
+        return false;
     };
     let offsets = text_offsets(&xml, local, stride);
     assert!(
@@ -235,26 +236,33 @@ fn check_every_mutation_fails(sample: &Sample, local: &str, stride: usize, n_min
             sample.path
         );
     }
+    true
 }
 
 #[test]
 fn any_byte_change_in_signed_content_fails_every_sample() {
     for sample in [&LINUS_SEALED, &KIVRA, &PYMMCLIENT_V1, &LINUS_SIGNED] {
-        check_every_mutation_fails(sample, "*", 97, 10);
+        if !check_every_mutation_fails(sample, "*", 97, 10) {
+            return;
+        }
     }
 }
 
 #[test]
 fn any_byte_change_in_digest_value_fails_every_sample() {
     for sample in [&LINUS_SEALED, &KIVRA, &PYMMCLIENT_V1, &LINUS_SIGNED] {
-        check_every_mutation_fails(sample, "DigestValue", 1, 20);
+        if !check_every_mutation_fails(sample, "DigestValue", 1, 20) {
+            return;
+        }
     }
 }
 
 #[test]
 fn any_byte_change_in_signature_value_fails_every_sample() {
     for sample in [&LINUS_SEALED, &KIVRA, &PYMMCLIENT_V1, &LINUS_SIGNED] {
-        check_every_mutation_fails(sample, "SignatureValue", 7, 20);
+        if !check_every_mutation_fails(sample, "SignatureValue", 7, 20) {
+            return;
+        }
     }
 }
 
