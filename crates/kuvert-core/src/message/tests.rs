@@ -338,11 +338,12 @@ fn attachment_from_wire_checks_type_name_and_checksum() {
 
 #[test]
 fn attachment_from_wire_accepts_the_real_kivra_sample() {
-    let xml = include_str!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/mm-schemas/kivra-ews/extracted/deliverSecure_signed_sealed_kivra_test.xml"
-    ));
-    let attachment = element_text(xml, "<p3:Attachment>", "</p3:Attachment>");
+    let Some(samples) = kuvert_testenv::mm_schemas("an attachment from Kivra's sample") else {
+        return;
+    };
+    let path = samples.join("kivra-ews/extracted/deliverSecure_signed_sealed_kivra_test.xml");
+    let xml = std::fs::read_to_string(path).unwrap();
+    let attachment = element_text(&xml, "<p3:Attachment>", "</p3:Attachment>");
     let body = element_text(attachment, "<p1:Body>", "</p1:Body>");
     let content = base64::engine::general_purpose::STANDARD
         .decode(body.trim())

@@ -157,10 +157,15 @@ async fn reclaim_orphan_blobs_deletes_only_unreferenced_old_blobs() {
             blobs.put(&key, b"crashed before commit").await.unwrap();
         }
         let prefix = BlobKey::parse("deliveries").unwrap();
-        let before = time::OffsetDateTime::now_utc() - time::Duration::hours(1);
+        // The blobs' times come from the file system's clock, so the bounds are taken from
+        // them rather than from this process's clock (they may differ, e.g. under faketime).
+        let written: Vec<_> = blobs.list(&prefix, None, 100).await.unwrap();
+        let oldest = written.iter().map(|entry| entry.modified_at).min().unwrap();
+        let newest = written.iter().map(|entry| entry.modified_at).max().unwrap();
+        let before = oldest - time::Duration::hours(1);
         assert_eq!(operator.reclaim_orphan_blobs(before, 2).await.unwrap(), 0);
         assert_eq!(blobs.list(&prefix, None, 100).await.unwrap().len(), 8);
-        let later = time::OffsetDateTime::now_utc() + time::Duration::seconds(5);
+        let later = newest + time::Duration::seconds(5);
         assert_eq!(operator.reclaim_orphan_blobs(later, 2).await.unwrap(), 5);
         assert_eq!(blobs.list(&prefix, None, 100).await.unwrap().len(), 3);
         let page = operator

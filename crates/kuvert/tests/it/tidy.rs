@@ -436,6 +436,49 @@ fn tidy_only_the_one_reader_looks_for_signed_delivery() {
     );
 }
 
+/// Files allowed to name a path outside the repository, as `(path from repo root, why)`.
+const OUTSIDE_PATHS_ALLOWED: &[(&str, &str)] = &[
+    (
+        "crates/kuvert-testenv/src/lib.rs",
+        "the one default of KUVERT_TEST_MM_SCHEMAS, used only when that folder exists",
+    ),
+    (
+        "fuzz/fuzz_targets/verify.rs",
+        "the fuzz anchor's default folder; tools/fuzz.sh sets KUVERT_TEST_MM_SCHEMAS",
+    ),
+];
+
+/// Issue 11 item 7: a clone of the repository alone compiles and passes, so no test names a
+/// file outside it (`include_str!` of one does not even compile); the real MM contracts and
+/// samples come from `kuvert_testenv::mm_schemas`, which skips when they are absent.
+#[test]
+fn tidy_no_test_reads_outside_the_repository() {
+    let mut files = rust_files();
+    files.extend(files_under("fuzz", &|path| {
+        path.extension().is_some_and(|ext| ext == "rs")
+    }));
+    // Built from pieces so this file does not match itself.
+    let outside = [concat!("../../", "../"), concat!("shared/", "mm-schemas")];
+    let mut problems = Vec::new();
+    for (path, text) in files {
+        if OUTSIDE_PATHS_ALLOWED
+            .iter()
+            .any(|(allowed, _)| *allowed == path)
+        {
+            continue;
+        }
+        for (line_number, literal) in string_literals(&text) {
+            if outside.iter().any(|pattern| literal.contains(pattern)) {
+                problems.push(format!(
+                    "{path}:{line_number}: \"{literal}\" is outside the repository; use \
+                     kuvert_testenv::mm_schemas"
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 #[test]
 fn tidy_ui_text_uses_the_words_of_terms_md() {
     let mut problems = Vec::new();
