@@ -2,7 +2,8 @@
 //! every `deliverSecure` wrapper in it, and every `SignedDelivery`, against a fixed anchor set.
 //!
 //! The anchor is the self-signed certificate of Kivra's public test vector
-//! (`../shared/mm-schemas/kivra-ews/`, read once at start-up, never committed), and
+//! (`kivra-ews/` in the contracts' folder: `KUVERT_TEST_MM_SCHEMAS`, which `tools/fuzz.sh`
+//! sets, else `../shared/mm-schemas`; read once at start-up, never committed), and
 //! certificates are checked at a fixed instant inside its validity. Seeds made from that sample
 //! therefore get past the chain check, so the fuzzer reaches digest, C14N and RSA code.
 #![no_main]
@@ -15,16 +16,18 @@ use kuvert_xmldsig::trust::TrustAnchors;
 use kuvert_xmldsig::{Verifier, VerifyPolicy};
 use libfuzzer_sys::fuzz_target;
 
-const ANCHOR_SAMPLE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/mm-schemas/kivra-ews/extracted/deliverSecure_signed_sealed_kivra_test.xml"
-);
+/// The sample inside the contracts' folder.
+const ANCHOR_SAMPLE: &str = "kivra-ews/extracted/deliverSecure_signed_sealed_kivra_test.xml";
 /// 2024-01-01T00:00:00Z, inside the Kivra test certificate's validity (2023-10-09..2033-10-09).
 const VERIFY_AT_UNIX_SECONDS: i64 = 1_704_067_200;
 
 static VERIFIER: LazyLock<Verifier> = LazyLock::new(|| {
-    let xml = std::fs::read_to_string(ANCHOR_SAMPLE)
-        .expect("the fuzz anchor comes from ../shared/mm-schemas");
+    let folder = std::env::var_os("KUVERT_TEST_MM_SCHEMAS").map_or_else(
+        || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/mm-schemas"),
+        std::path::PathBuf::from,
+    );
+    let xml = std::fs::read_to_string(folder.join(ANCHOR_SAMPLE))
+        .expect("the fuzz anchor comes from KUVERT_TEST_MM_SCHEMAS or ../shared/mm-schemas");
     let document = roxmltree::Document::parse(&xml).expect("the sample parses");
     let certificate = document
         .descendants()

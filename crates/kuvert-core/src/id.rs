@@ -13,11 +13,13 @@ use std::str::FromStr;
 
 use time::{Date, Month};
 
+use crate::plural::CHARACTERS;
+
 /// Why a text is not a valid identity number; each variant names the rule that failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdentityNumberError {
     /// The text has a length no accepted form has.
-    #[error("identity number has {length} characters, which matches no accepted form")]
+    #[error("identity number has {}, which matches no accepted form", CHARACTERS.count(*length))]
     WrongLength {
         /// Length of the text in characters.
         length: usize,
@@ -62,6 +64,53 @@ pub enum IdentityNumberError {
     /// A 12-digit organisationsnummer must start with `16`.
     #[error("12-digit organisation number must start with 16")]
     MissingPrefix,
+}
+
+/// The written forms an entry accepts; every [`IdentityTextError`] names them, so a person
+/// who typed an id that was refused learns how to write it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AcceptedForms {
+    /// A personnummer or samordningsnummer ([`AcceptedForms::PERSON`]).
+    Person,
+    /// An organisationsnummer ([`AcceptedForms::ORGANISATION`]).
+    Organisation,
+    /// A recipient: either of the above.
+    Recipient,
+}
+
+impl AcceptedForms {
+    /// How a personnummer or samordningsnummer may be written (Skatteverket: `+` before the
+    /// serial number of a person who has turned 100).
+    pub const PERSON: &'static str = "YYYYMMDDNNNN, YYYYMMDD-NNNN, YYMMDD-NNNN, YYMMDDNNNN \
+        or YYMMDD+NNNN (100 years or older)";
+    /// How an organisationsnummer may be written (`16` + 10 digits is the wire form).
+    pub const ORGANISATION: &'static str = "NNNNNN-NNNN, NNNNNNNNNN or 16NNNNNNNNNN";
+}
+
+impl fmt::Display for AcceptedForms {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (person, organisation) = (Self::PERSON, Self::ORGANISATION);
+        match self {
+            Self::Person => write!(f, "write a personnummer or samordningsnummer as {person}"),
+            Self::Organisation => write!(f, "write an organisationsnummer as {organisation}"),
+            Self::Recipient => write!(
+                f,
+                "write a personnummer or samordningsnummer as {person}, \
+                 an organisationsnummer as {organisation}"
+            ),
+        }
+    }
+}
+
+/// Why an id as a person wrote it (a command-line flag, a manifest cell) is refused: the rule
+/// that failed and the forms that are accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{rule}; {forms}")]
+pub struct IdentityTextError {
+    /// The rule the text broke.
+    pub rule: IdentityNumberError,
+    /// The forms the entry accepts.
+    pub forms: AcceptedForms,
 }
 
 /// Personnummer or samordningsnummer: 12 digits `YYYYMMDDNNNN`, Luhn-checked (PROTOCOL.md §4).
@@ -169,6 +218,20 @@ impl PersonalIdentityNumber {
         Self::parse(&format!("{century}{short}"))
     }
 
+    /// Parses any written form ([`AcceptedForms::PERSON`], surrounding blanks ignored), the
+    /// short forms as of `today` (see [`PersonalIdentityNumber::parse_short`]).
+    pub fn parse_written(text: &str, today: Date) -> Result<Self, IdentityTextError> {
+        let text = text.trim();
+        let parsed = match text.len() {
+            10 | 11 => Self::parse_short(text, today),
+            _ => Self::parse(text),
+        };
+        parsed.map_err(|rule| IdentityTextError {
+            rule,
+            forms: AcceptedForms::Person,
+        })
+    }
+
     /// The 12 digits, `YYYYMMDDNNNN`.
     pub fn as_str(&self) -> &str {
         &self.digits
@@ -219,6 +282,14 @@ impl OrganisationNumber {
         Ok(Self(digits))
     }
 
+    /// Parses any written form ([`AcceptedForms::ORGANISATION`], surrounding blanks ignored).
+    pub fn parse_written(text: &str) -> Result<Self, IdentityTextError> {
+        Self::parse(text.trim()).map_err(|rule| IdentityTextError {
+            rule,
+            forms: AcceptedForms::Organisation,
+        })
+    }
+
     /// The 10 digits, without prefix or hyphen.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -243,6 +314,32 @@ impl RecipientId {
         } else {
             PersonalIdentityNumber::parse(text).map(Self::Person)
         }
+    }
+
+    /// Parses a recipient in any written form of a personnummer, samordningsnummer or
+    /// organisationsnummer ([`AcceptedForms::Recipient`]), the short personal forms as of
+    /// `today`. The forms never overlap: an organisationsnummer's third digit is 2 or more
+    /// where a personnummer has the tens of its month, and `16` is no century of a person.
+    pub fn parse_written(text: &str, today: Date) -> Result<Self, IdentityTextError> {
+        let text = text.trim();
+        let bytes = text.as_bytes();
+        let is_organisation = match bytes.len() {
+            12 => text.starts_with("16"),
+            10 | 11 => bytes[2].is_ascii_digit() && bytes[2] >= b'2' && bytes[6] != b'+',
+            _ => false,
+        };
+        let parsed = if is_organisation {
+            OrganisationNumber::parse(text).map(Self::Organisation)
+        } else {
+            match bytes.len() {
+                10 | 11 => PersonalIdentityNumber::parse_short(text, today).map(Self::Person),
+                _ => PersonalIdentityNumber::parse(text).map(Self::Person),
+            }
+        };
+        parsed.map_err(|rule| IdentityTextError {
+            rule,
+            forms: AcceptedForms::Recipient,
+        })
     }
 
     /// The 12-character wire form.

@@ -10,6 +10,7 @@
 //! - [`calendar::YearMonth`] and [`calendar::stockholm_day`]: the units statistics count in.
 //! - [`campaign::CampaignCode`]: the campaign token of a deep link, case-insensitive.
 //! - [`limits`]: every bound, declared once with its source.
+//! - [`plural::Plural`]: a phrase in its singular and plural form, for every count shown.
 //!
 //! Invariants: this crate does no I/O and no async. Every identifier and constrained string is
 //! a newtype built only through `parse`, so holding one proves it valid; composite types are
@@ -67,4 +68,5 @@ pub mod campaign;
 pub mod id;
 pub mod limits;
 pub mod message;
+pub mod plural;
 pub mod report;

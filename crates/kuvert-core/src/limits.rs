@@ -22,6 +22,12 @@ pub const XML_DEPTH_MAX: u32 = 64;
 /// base64 text in a few nodes; 100 000 nodes bounds memory for hostile many-tiny-node input.
 pub const XML_NODES_MAX: u32 = 100_000;
 
+/// Bytes of one attribute value or namespace name in a sealed delivery. The MM schemas allow
+/// only `Id` (`xs:ID`) on `SealedDelivery`/`SignedDelivery`, and XML-DSig attributes are
+/// algorithm URIs and references; 1 KiB is far above any of them (issue 10: a 1.5 MB
+/// attribute on a signed element was accepted).
+pub const XML_ATTRIBUTE_BYTES_MAX: usize = 1_024;
+
 /// Ids per `isReachable` call (Recipient v3 XSD: `recipientId` 0..1000).
 pub const REACHABILITY_IDS_PER_CALL_MAX: usize = 1_000;
 
@@ -394,3 +400,14 @@ pub const MAILING_CONCURRENCY_PER_OPERATOR_MAX: usize = 64;
 pub const MAILING_JOURNAL_LINE_BYTES_MAX: usize = 4 * 1024;
 /// Bytes of a whole mailing journal (a few events per row of the largest manifest).
 pub const MAILING_JOURNAL_BYTES_MAX: u64 = 1024 * 1024 * 1024;
+
+/// Bytes of one certificate revocation list, read from a file or a distribution point. A CRL
+/// entry is about 40 bytes, so 16 MiB holds some 400 000 revoked certificates, far more than a
+/// Swedish organisation CA lists, while a hostile distribution point cannot fill memory.
+pub const CRL_BYTES_MAX: u64 = 16 * 1024 * 1024;
+
+/// CRL sources (files plus distribution points) one role may configure.
+pub const CRL_SOURCES_MAX: usize = 32;
+
+/// Shortest CRL refresh interval, in seconds: a distribution point is not polled more often.
+pub const CRL_REFRESH_SECS_MIN: u64 = 1;

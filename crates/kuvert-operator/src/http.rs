@@ -54,6 +54,7 @@ use kuvert_core::id::OrganisationNumber;
 use kuvert_core::limits::INBOX_FORM_BYTES_MAX;
 use kuvert_eid::{RelyingParty, RelyingPartyConfig};
 use kuvert_store::operator::OperatorStore;
+use kuvert_xmldsig::Verifier;
 
 pub use content::sanitise_html;
 pub use signup::AGREEMENT_TEXT;
@@ -86,6 +87,9 @@ struct Shared {
     prelogin: kuvert_web::prelogin::PreLoginCookie,
     /// Sends the confirmation codes of notification addresses.
     codes: CodeSender,
+    /// The intake's verifier without CRLs: every stored letter is read through
+    /// `kuvert_wire::delivery::read_verified` with it, judged on the seal's date.
+    verifier: Verifier,
 }
 
 /// Timeouts of the calls to the e-ID provider.
@@ -105,6 +109,7 @@ impl InboxState {
         registry: RegistryClient,
         organisation_ca_pem: &str,
         codes: CodeSender,
+        verifier: Verifier,
     ) -> Result<Self, StartError> {
         let settings = InboxSettings::from_config(&config.web)?;
         let ca_pem = match &config.web.eid_ca_path {
@@ -147,6 +152,7 @@ impl InboxState {
                 sessions,
                 prelogin,
                 codes,
+                verifier,
             }),
         })
     }

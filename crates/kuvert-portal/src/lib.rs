@@ -165,7 +165,13 @@ impl Service {
     }
 }
 
-async fn registry_client(config: &Config) -> Result<RegistryClient, StartError> {
+/// The portal's client of the registry from its configuration (its organisation certificate
+/// over mutual TLS): the service uses it, and so does `kuvert portal communicator add` to
+/// check that the senders named are connected.
+///
+/// # Errors
+/// [`StartError::Config`] naming the key of an unreadable file or unusable TLS setting.
+pub async fn registry_client(config: &Config) -> Result<RegistryClient, StartError> {
     let tls = &config.tls;
     let certificate_pem = read_text(&tls.certificate_path, "tls.certificate_path").await?;
     let key_pem = SecretString::from(read_text(&tls.key_path, "tls.key_path").await?);

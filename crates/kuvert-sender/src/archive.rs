@@ -15,9 +15,10 @@ use std::sync::Mutex;
 
 use kuvert_core::id::RecipientId;
 use kuvert_core::limits::ENVELOPE_BYTES_DEFAULT_MAX;
-use kuvert_core::message::{DeliveryKey, Receipt};
+use kuvert_core::message::{DeliveryKey, Receipt, Reference, Subject};
 
 use crate::error::SendError;
+use crate::mailing::RowPlace;
 use crate::reachability::PaperReason;
 use crate::sealing::SealedDelivery;
 
@@ -47,8 +48,12 @@ pub struct PaperMailList {
 }
 
 /// The CSV header line of the paper-mail list. `paper_letter_notice` is the text with the
-/// sender's deep link to print on the letter (empty without a configured portal).
-pub const PAPER_MAIL_HEADER: &str = "sender,recipient,reason,message_id,date,paper_letter_notice";
+/// sender's deep link to print on the letter (empty without a configured portal);
+/// `manifest_row` is where a mailing's row is in its manifest (`line 3` in CSV, `index 2` in
+/// JSON; empty for a single letter), and `reference` and `subject` are the letter's, so each
+/// row can be matched back to the letter it replaces (issue 11).
+pub const PAPER_MAIL_HEADER: &str = "sender,recipient,reason,message_id,date,paper_letter_notice,\
+    manifest_row,reference,subject";
 
 impl EvidenceArchive {
     /// An archive rooted at `dir` (created on first write).
@@ -159,6 +164,12 @@ pub struct PaperMailEntry<'a> {
     pub reason: PaperReason,
     /// The letter's message id, when one was given.
     pub message_id: Option<&'a str>,
+    /// Where the letter is in a mailing's manifest; `None` for a single letter.
+    pub manifest_row: Option<RowPlace>,
+    /// The sender's reference of the letter, if any.
+    pub reference: Option<&'a Reference>,
+    /// The letter's subject.
+    pub subject: &'a Subject,
 }
 
 impl PaperMailList {
@@ -217,15 +228,19 @@ impl PaperMailList {
             text.push('\n');
         }
         let today = time::OffsetDateTime::now_utc().date();
-        // Every field is a digit string, a fixed word, a date or a message id; ids are
-        // quoted so a comma or quote in one cannot shift the columns.
-        let message_id = entry.message_id.unwrap_or("").replace('"', "\"\"");
-        let notice = self.notice(entry.sender).replace('"', "\"\"");
+        // The first three fields are digit strings and a fixed word; every free text is
+        // quoted so a comma, quote or line break in one cannot shift the columns.
+        let place = entry.manifest_row.map(|place| place.to_string());
         text.push_str(&format!(
-            "{},{},{},\"{message_id}\",{today},\"{notice}\"\n",
+            "{},{},{},{},{today},{},{},{},{}\n",
             entry.sender.as_str(),
             entry.recipient.to_wire(),
             entry.reason.as_str(),
+            quoted(entry.message_id.unwrap_or("")),
+            quoted(&self.notice(entry.sender)),
+            quoted(place.as_deref().unwrap_or("")),
+            quoted(entry.reference.map_or("", Reference::as_str)),
+            quoted(entry.subject.as_str()),
         ));
         file.write_all(text.as_bytes()).map_err(archive_error)?;
         file.sync_all().map_err(archive_error)
@@ -246,6 +261,11 @@ impl PaperMailList {
             }
         }
     }
+}
+
+/// A CSV field in quotes, its quotes doubled (RFC 4180).
+fn quoted(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
 }
 
 /// Message ids are free text (PROTOCOL.md §6.3), so the file name keeps only characters that

@@ -22,7 +22,7 @@ pub enum Peer {
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
     /// A configured file could not be read.
-    #[error("cannot read {}: {source}", path.display())]
+    #[error("cannot read {}", path.display())]
     ReadFile {
         /// The file.
         path: PathBuf,
@@ -70,10 +70,10 @@ pub enum SendError {
         reason: String,
     },
     /// The letter does not fit the message model (the error names the XSD element and bound).
-    #[error("the letter is invalid: {0}")]
+    #[error("the letter is invalid")]
     InvalidLetter(#[source] MessageError),
     /// The registry could not be reached (connection, TLS or timeout).
-    #[error("the registry at {url} is unreachable: {source}")]
+    #[error("the registry at {url} is unreachable")]
     RegistryUnreachable {
         /// The registry endpoint.
         url: String,
@@ -118,7 +118,7 @@ pub enum SendError {
         trans_id: TransId,
     },
     /// Signing or sealing failed.
-    #[error("signing failed for {organisation}: {source}")]
+    #[error("signing failed for {organisation}")]
     Sign {
         /// Whose key signed.
         organisation: OrganisationNumber,
@@ -128,7 +128,7 @@ pub enum SendError {
     },
     /// The sender's fresh signature does not verify against the configured CA, so the seal
     /// could not truthfully say `SignaturesOK` (PROTOCOL.md §11.6 step 3a).
-    #[error("the signature of sender {organisation} does not verify: {source}")]
+    #[error("the signature of sender {organisation} does not verify")]
     SenderSignature {
         /// The sender.
         organisation: OrganisationNumber,
@@ -137,7 +137,7 @@ pub enum SendError {
         source: kuvert_xmldsig::VerifyError,
     },
     /// Writing to the evidence archive or the paper-mail list failed.
-    #[error("cannot write {}: {source}", path.display())]
+    #[error("cannot write {}", path.display())]
     Archive {
         /// The file or folder.
         path: PathBuf,

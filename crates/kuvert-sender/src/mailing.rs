@@ -144,7 +144,7 @@ pub enum MailingError {
     #[error(transparent)]
     Journal(#[from] JournalError),
     /// The registry did not answer a batch's reachability.
-    #[error("the registry did not answer for the rows from line {first_line}: {source}")]
+    #[error("the registry did not answer for the rows from line {first_line}")]
     Registry {
         /// The batch's first manifest line.
         first_line: usize,
@@ -153,10 +153,10 @@ pub enum MailingError {
         source: SendError,
     },
     /// The paper-mail list could not be written.
-    #[error("cannot write the paper-mail list: {0}")]
+    #[error("cannot write the paper-mail list")]
     PaperList(#[source] SendError),
     /// The evidence archive could not be read.
-    #[error("cannot read the evidence archive: {0}")]
+    #[error("cannot read the evidence archive")]
     Archive(#[source] SendError),
     /// A delivery task ended abnormally.
     #[error("a delivery task failed: {0}")]

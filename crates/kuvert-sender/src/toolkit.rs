@@ -223,6 +223,9 @@ impl Toolkit {
                     recipient: &letter.recipient,
                     reason,
                     message_id: Some(delivery.message.header().id.as_str()),
+                    manifest_row: None,
+                    reference: letter.reference.as_ref(),
+                    subject: &letter.subject,
                 };
                 // One short line; its fsync is quick next to the registry call.
                 self.paper_mail.append(&entry)?;

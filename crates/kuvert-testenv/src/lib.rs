@@ -18,6 +18,16 @@
 //! | `KUVERT_TEST_OIDC_ISSUER` | issuer URL of npm `oidc-provider` (dynamic registration on) |
 //! | `KUVERT_TEST_CHROMIUM` | the Chromium executable |
 //! | `KUVERT_TEST_NODE_MODULES` | a `node_modules` with `playwright-core` and `axe-core` |
+//! | `KUVERT_TEST_MM_SCHEMAS` | the real Mina meddelanden contracts and samples (see below) |
+//!
+//! The contracts (WSDL, XSD) and real signed samples are not part of the repository (their
+//! origins are in `PROVENANCE.md` beside them). [`mm_schemas`] finds them: the folder
+//! `KUVERT_TEST_MM_SCHEMAS` names, or else `../shared/mm-schemas` beside the workspace when it
+//! exists. A clone of the repository alone therefore compiles and passes, and says which
+//! checks it skipped for want of them.
+//!
+//! Skip notes go straight to the process's standard error, past the test harness's output
+//! capture, so that a plain `cargo test` lists every check it skipped.
 //!
 //! The Python venv holds `lxml`, `signxml`, `xmlsec`, `xmlschema`, `zeep` and `aiosmtpd`.
 //!
@@ -25,7 +35,8 @@
 //! would: [`browser::Browser`] (cookies, forms, redirects, the test e-ID's person picker) and
 //! [`html_form`] (a page's form action and hidden fields).
 
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 pub mod browser;
 pub mod html_form;
@@ -45,10 +56,99 @@ pub fn external(name: &str, purpose: &str) -> Option<String> {
             panic!("{variable} is not set but KUVERT_REQUIRE_ALL=1: cannot check {purpose}")
         }
         _ => {
-            eprintln!("skipping: {variable} is not set, so this test cannot check {purpose}");
+            skip(&format!(
+                "{variable} is not set, so this test cannot check {purpose}"
+            ));
             None
         }
     }
+}
+
+/// The variable naming the folder of the real Mina meddelanden contracts and samples.
+pub const MM_SCHEMAS_VARIABLE: &str = "KUVERT_TEST_MM_SCHEMAS";
+
+/// Where the contracts and samples are looked for when [`MM_SCHEMAS_VARIABLE`] is unset:
+/// `../shared/mm-schemas` beside the workspace root.
+#[must_use]
+pub fn default_mm_schemas() -> PathBuf {
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // crates/kuvert-testenv -> crates -> the workspace -> the folder that holds it.
+    let beside_workspace = crate_dir.ancestors().nth(3).unwrap_or(crate_dir);
+    beside_workspace.join("shared/mm-schemas")
+}
+
+/// The folder of the real Mina meddelanden contracts and samples, or `None` after printing
+/// why the calling test skips.
+///
+/// The folder is `KUVERT_TEST_MM_SCHEMAS` when set, else [`default_mm_schemas`] when that
+/// exists. `purpose` says in a few words what the test would have checked.
+///
+/// # Panics
+/// When `KUVERT_TEST_MM_SCHEMAS` names something that is not a folder (a mistake to report,
+/// not a reason to skip), or when no folder is found and `KUVERT_REQUIRE_ALL=1`.
+#[must_use]
+pub fn mm_schemas(purpose: &str) -> Option<PathBuf> {
+    let found = find_mm_schemas(read_env(MM_SCHEMAS_VARIABLE), &default_mm_schemas());
+    match found {
+        Ok(folder) => Some(folder),
+        Err(MmSchemasMissing::NotAFolder(folder)) => panic!(
+            "{MM_SCHEMAS_VARIABLE}={} is not a folder: cannot check {purpose}",
+            folder.display()
+        ),
+        Err(MmSchemasMissing::Unset(default)) => {
+            let why = format!(
+                "{MM_SCHEMAS_VARIABLE} is not set and {} does not exist, so this test cannot \
+                 check {purpose} against the real Mina meddelanden samples",
+                default.display()
+            );
+            if is_required() {
+                panic!("{why}, but KUVERT_REQUIRE_ALL=1");
+            }
+            skip(&why);
+            None
+        }
+    }
+}
+
+/// The folder of the MM v3 WSDLs and their XSDs (eduID's copy) inside the contracts' folder,
+/// or `None` after printing why the calling test skips; see [`mm_schemas`].
+#[must_use]
+pub fn mm_wsdl(purpose: &str) -> Option<PathBuf> {
+    mm_schemas(purpose).map(|folder| folder.join(MM_WSDL_DIR))
+}
+
+/// Where the v3 WSDLs and XSDs lie in the contracts' folder.
+pub const MM_WSDL_DIR: &str = "SUNET-eduid-mm-service/src/main/resources/META-INF/wsdl";
+
+/// Why [`find_mm_schemas`] found no folder.
+#[derive(Debug, PartialEq, Eq)]
+enum MmSchemasMissing {
+    /// The variable names this path, which is not a folder.
+    NotAFolder(PathBuf),
+    /// The variable is unset and this default folder does not exist.
+    Unset(PathBuf),
+}
+
+/// The contracts' folder from the variable's `value` or else `default`.
+fn find_mm_schemas(value: Option<String>, default: &Path) -> Result<PathBuf, MmSchemasMissing> {
+    match value.filter(|value| !value.is_empty()) {
+        Some(value) if Path::new(&value).is_dir() => Ok(PathBuf::from(value)),
+        Some(value) => Err(MmSchemasMissing::NotAFolder(PathBuf::from(value))),
+        None if default.is_dir() => Ok(default.to_path_buf()),
+        None => Err(MmSchemasMissing::Unset(default.to_path_buf())),
+    }
+}
+
+/// Tells the person running the tests that the current test skips a check, and why.
+///
+/// Written to the process's standard error directly, not through `eprintln!`, which the test
+/// harness captures and shows only for failing tests: a skip must be seen in a passing run.
+pub fn skip(why: &str) {
+    let thread = std::thread::current();
+    let test = thread.name().unwrap_or("a test");
+    let line = format!("skipping {test}: {why}\n");
+    // A note that cannot be written changes nothing the test checks.
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }
 
 /// Like [`external`], for a variable that names a file or program.
@@ -73,4 +173,33 @@ pub fn is_logging() -> bool {
 #[allow(clippy::disallowed_methods)]
 fn read_env(variable: &str) -> Option<String> {
     std::env::var(variable).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::{MmSchemasMissing, find_mm_schemas};
+
+    #[test]
+    fn mm_schemas_come_from_the_variable_then_the_default_folder() {
+        let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let nowhere = here.join("no-such-folder");
+        let variable = Some(here.display().to_string());
+        assert_eq!(find_mm_schemas(variable, &nowhere), Ok(here.to_path_buf()));
+        assert_eq!(find_mm_schemas(None, here), Ok(here.to_path_buf()));
+        assert_eq!(
+            find_mm_schemas(Some(String::new()), here),
+            Ok(here.to_path_buf())
+        );
+        assert_eq!(
+            find_mm_schemas(None, &nowhere),
+            Err(MmSchemasMissing::Unset(nowhere.clone()))
+        );
+        let file = here.join("Cargo.toml");
+        assert_eq!(
+            find_mm_schemas(Some(file.display().to_string()), here),
+            Err(MmSchemasMissing::NotAFolder(file))
+        );
+    }
 }

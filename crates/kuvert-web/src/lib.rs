@@ -8,6 +8,8 @@
 //!   `Retry-After`; [`HttpConfig`]: every role's `[http]` section for both.
 //! - [`PeerCertificate`] and [`CallerOrganisation`]: the verified client certificate of a
 //!   mutual-TLS connection and the organisation number it names (PROTOCOL.md §8).
+//! - [`crl`]: the CRL sources of a role and their refresh; [`client_verifier`]: the usage
+//!   and revocation checks on client certificates at the mutual-TLS handshake.
 //! - [`http_client`]: the one place a `reqwest::Client` is built, trusting only the
 //!   configured CAs.
 //! - [`layers`]: security headers, panic catching, body limits and the per-request span;
@@ -24,6 +26,8 @@
 //! nothing else.
 
 pub mod client;
+pub mod client_verifier;
+pub mod crl;
 pub mod csrf;
 pub mod deep_link;
 pub mod error;

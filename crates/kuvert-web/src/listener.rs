@@ -25,6 +25,7 @@ use kuvert_core::limits::{
     HTTP_BODY_TIMEOUT_MS_DEFAULT, HTTP_CONNECTIONS_MAX, HTTP_HANDSHAKE_TIMEOUT_MS,
     HTTP_HEADER_TIMEOUT_MS_DEFAULT, HTTP_IDLE_TIMEOUT_MS_DEFAULT, HTTP_SHUTDOWN_DRAIN_MS,
 };
+use kuvert_xmldsig::revocation::CrlSet;
 use secrecy::SecretString;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
@@ -48,7 +49,9 @@ pub enum ListenerTls {
         /// PEM private key.
         key_pem: SecretString,
     },
-    /// TLS that requires a client certificate issued by `client_ca_pem` (PROTOCOL.md §8).
+    /// TLS that requires a client certificate issued by `client_ca_pem` (PROTOCOL.md §8),
+    /// with extended key usage clientAuth (`kuvert_xmldsig::usage`); see also
+    /// [`Listener::with_client_crls`].
     MutualTls {
         /// PEM certificates, leaf first.
         cert_chain_pem: String,
@@ -62,6 +65,7 @@ pub enum ListenerTls {
 /// A bound TCP socket plus its TLS configuration and connection timeouts.
 pub struct Listener {
     tcp: TcpListener,
+    tls: ListenerTls,
     acceptor: Option<TlsAcceptor>,
     timeouts: ConnectionTimeouts,
 }
@@ -86,31 +90,27 @@ pub struct Shutdown(Arc<watch::Sender<bool>>);
 impl Listener {
     /// Binds `addr` and prepares the TLS configuration; fails on unusable PEM.
     pub async fn bind(addr: SocketAddr, tls: ListenerTls) -> Result<Self, WebError> {
-        let config = match &tls {
-            ListenerTls::Plain => None,
-            ListenerTls::Tls {
-                cert_chain_pem,
-                key_pem,
-            } => Some(tls::server_config(cert_chain_pem, key_pem, None)?),
-            ListenerTls::MutualTls {
-                cert_chain_pem,
-                key_pem,
-                client_ca_pem,
-            } => Some(tls::server_config(
-                cert_chain_pem,
-                key_pem,
-                Some(client_ca_pem),
-            )?),
-        };
+        let acceptor = acceptor(&tls, None)?;
         let tcp = TcpListener::bind(addr)
             .await
             .map_err(|source| WebError::Bind { addr, source })?;
-        let acceptor = config.map(|config| TlsAcceptor::from(Arc::new(config)));
         Ok(Self {
             tcp,
+            tls,
             acceptor,
             timeouts: ConnectionTimeouts::default(),
         })
+    }
+
+    /// The same listener refusing client certificates that `crls` revoke (mutual TLS only;
+    /// other listeners ask for no client certificate and are returned as they are). A role
+    /// calls this in `serve` with the set its CRL refresher keeps current.
+    pub fn with_client_crls(self, crls: CrlSet) -> Result<Self, WebError> {
+        let acceptor = match &self.tls {
+            ListenerTls::MutualTls { .. } => acceptor(&self.tls, Some(crls))?,
+            ListenerTls::Plain | ListenerTls::Tls { .. } => return Ok(self),
+        };
+        Ok(Self { acceptor, ..self })
     }
 
     /// The listener with these timeouts instead of the defaults.
@@ -129,6 +129,23 @@ impl Listener {
     pub fn is_tls(&self) -> bool {
         self.acceptor.is_some()
     }
+}
+
+/// The TLS acceptor of `tls`, `None` for plain HTTP.
+fn acceptor(tls: &ListenerTls, crls: Option<CrlSet>) -> Result<Option<TlsAcceptor>, WebError> {
+    let config = match tls {
+        ListenerTls::Plain => return Ok(None),
+        ListenerTls::Tls {
+            cert_chain_pem,
+            key_pem,
+        } => tls::server_config(cert_chain_pem, key_pem, None, None)?,
+        ListenerTls::MutualTls {
+            cert_chain_pem,
+            key_pem,
+            client_ca_pem,
+        } => tls::server_config(cert_chain_pem, key_pem, Some(client_ca_pem), crls)?,
+    };
+    Ok(Some(TlsAcceptor::from(Arc::new(config))))
 }
 
 impl Default for ConnectionTimeouts {

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
+use kuvert_core::calendar::stockholm_day;
 use kuvert_core::limits::MAILING_ROW_ERRORS_SHOWN_MAX;
 use kuvert_core::message::{SupportInfo, SupportText};
 use kuvert_sender::mailing::{self, Journal, MailingOptions, MailingReport, Manifest, Progress};
@@ -68,7 +69,8 @@ pub async fn mailing(
     progress: &mut (dyn FnMut(&Progress) + Send),
 ) -> anyhow::Result<MailingReport> {
     let (sender, sender_name) = send_command::sender_identity(config, &request.sender)?;
-    let manifest = Manifest::read(&request.manifest)?;
+    let today = stockholm_day(time::OffsetDateTime::now_utc());
+    let manifest = Manifest::read(&request.manifest, today)?;
     let toolkit = Arc::new(Toolkit::build(config).context("starting the sender toolkit")?);
     let journal = Arc::new(Journal::open(
         &request.journal_path(),

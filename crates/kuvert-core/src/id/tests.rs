@@ -168,6 +168,79 @@ fn recipient_id_parse_tells_organisations_from_persons() {
     );
 }
 
+#[track_caller]
+fn check_written(input: &str, expected: Result<&str, IdentityNumberError>) {
+    let today = date!(2026 - 11 - 29);
+    let actual = RecipientId::parse_written(input, today);
+    let expected = expected
+        .map(str::to_owned)
+        .map_err(|rule| IdentityTextError {
+            rule,
+            forms: AcceptedForms::Recipient,
+        });
+    assert_eq!(actual.map(|id| id.to_wire()), expected, "{input}");
+}
+
+// Issue 11: every documented form of a recipient is accepted where a person types one.
+#[test]
+fn recipient_id_parse_written_accepts_every_documented_form() {
+    check_written("191212121212", Ok("191212121212"));
+    check_written("19121212-1212", Ok("191212121212"));
+    check_written("121212-1212", Ok("201212121212"));
+    check_written("1212121212", Ok("201212121212"));
+    check_written("121212+1212", Ok("191212121212"));
+    check_written(" 810105-2382 ", Ok("198101052382"));
+    check_written("121272-1219", Ok("201212721219"));
+    check_written("2120000159", Ok("162120000159"));
+    check_written("212000-0159", Ok("162120000159"));
+    check_written("162120000159", Ok("162120000159"));
+    // `+` is only the centenarian's separator of a personnummer.
+    check_written("556840+2266", Err(E::InvalidDate));
+    check_written("nosuch", Err(E::WrongLength { length: 6 }));
+    check_written(
+        "1212121213",
+        Err(E::BadCheckDigit {
+            expected: 2,
+            found: 3,
+        }),
+    );
+    check_written("1213121212", Err(E::InvalidDate));
+    check_written("åäö1212121", Err(E::NotDigits { position: 0 }));
+}
+
+#[test]
+fn parse_written_refusals_name_the_accepted_forms() {
+    let today = date!(2026 - 11 - 29);
+    let refused = RecipientId::parse_written("12345", today)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        refused,
+        "identity number has 5 characters, which matches no accepted form; write a \
+         personnummer or samordningsnummer as YYYYMMDDNNNN, YYYYMMDD-NNNN, YYMMDD-NNNN, \
+         YYMMDDNNNN or YYMMDD+NNNN (100 years or older), an organisationsnummer as \
+         NNNNNN-NNNN, NNNNNNNNNN or 16NNNNNNNNNN"
+    );
+    let refused = OrganisationNumber::parse_written("nosuch").unwrap_err();
+    assert_eq!(refused.forms, AcceptedForms::Organisation);
+    assert!(
+        refused
+            .to_string()
+            .ends_with("NNNNNN-NNNN, NNNNNNNNNN or 16NNNNNNNNNN")
+    );
+    assert_eq!(
+        OrganisationNumber::parse_written(" 212000-0159")
+            .unwrap()
+            .as_str(),
+        "2120000159"
+    );
+    let refused = PersonalIdentityNumber::parse_written("1212", today).unwrap_err();
+    assert_eq!(refused.forms, AcceptedForms::Person);
+    assert!(refused.to_string().contains(AcceptedForms::PERSON));
+    let person = PersonalIdentityNumber::parse_written("121212+1212", today).unwrap();
+    assert_eq!(person.as_str(), "191212121212");
+}
+
 #[test]
 fn personal_identity_number_reports_coordination_and_birth_date() {
     let person = PersonalIdentityNumber::parse("191212121212").unwrap();
@@ -329,5 +402,7 @@ proptest! {
         let _ = PersonalIdentityNumber::parse_short(&text, date!(2026 - 11 - 29));
         let _ = OrganisationNumber::parse(&text);
         let _ = RecipientId::parse(&text);
+        let _ = RecipientId::parse_written(&text, date!(2026 - 11 - 29));
+        let _ = PersonalIdentityNumber::parse_written(&text, date!(2026 - 11 - 29));
     }
 }

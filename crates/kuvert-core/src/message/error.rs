@@ -6,6 +6,7 @@
 //! [`MessageError::is_unsupported_type`] tell them apart without matching every variant.
 
 use super::content::{Filename, Md5Checksum};
+use crate::plural::CHARACTERS;
 
 /// Why a value of the message model (PROTOCOL.md §6) is not valid.
 ///
@@ -14,7 +15,7 @@ use super::content::{Filename, Md5Checksum};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MessageError {
     /// A text has more characters than its bound.
-    #[error("{field} has {chars} characters, more than the {max} allowed")]
+    #[error("{field} has {}, more than the {max} allowed", CHARACTERS.count(*chars))]
     TooLong {
         /// The element, as the XSD names it.
         field: &'static str,
@@ -24,7 +25,7 @@ pub enum MessageError {
         max: usize,
     },
     /// A text has fewer characters than its bound.
-    #[error("{field} has {chars} characters, fewer than the {min} required")]
+    #[error("{field} has {}, fewer than the {min} required", CHARACTERS.count(*chars))]
     TooShort {
         /// The element, as the XSD names it.
         field: &'static str,
@@ -32,6 +33,12 @@ pub enum MessageError {
         chars: usize,
         /// The bound from `kuvert_core::limits`.
         min: usize,
+    },
+    /// A text that must say something is empty or only white space (the subject).
+    #[error("{field} is empty; every letter needs one")]
+    Blank {
+        /// The element, as the XSD names it.
+        field: &'static str,
     },
     /// A text holds a character that XML 1.0 cannot carry, or (for file names and
     /// single-line values) a control character.

@@ -13,6 +13,12 @@ use crate::limits;
 /// and serde as its string, all through `parse`.
 macro_rules! bounded_text {
     ($(#[$doc:meta])* $name:ident, $field:literal, $min:expr, $max:expr, $line:expr) => {
+        bounded_text!($(#[$doc])* $name, $field, $min, $max, $line, BLANK_ALLOWED);
+    };
+    (
+        $(#[$doc:meta])* $name:ident, $field:literal, $min:expr, $max:expr, $line:expr,
+        $blank:expr
+    ) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Deserialize)]
         #[serde(try_from = "String")]
@@ -25,6 +31,9 @@ macro_rules! bounded_text {
             /// Checks the bounds and characters, naming the element in any error.
             pub fn parse(text: &str) -> Result<Self, MessageError> {
                 check_text($field, text, $min, $max, $line)?;
+                if !$blank && text.trim().is_empty() {
+                    return Err(MessageError::Blank { field: $field });
+                }
                 Ok(Self(text.to_owned()))
             }
 
@@ -66,6 +75,10 @@ macro_rules! bounded_text {
 const SINGLE_LINE: bool = true;
 /// See [`SINGLE_LINE`].
 const MULTI_LINE: bool = false;
+/// Whether a text may be empty or only white space (the default of `bounded_text!`).
+const BLANK_ALLOWED: bool = true;
+/// See [`BLANK_ALLOWED`].
+const BLANK_REFUSED: bool = false;
 
 bounded_text!(
     /// `msg3:Header/Id`: the sender's id of a message; with the sender it is the
@@ -73,8 +86,11 @@ bounded_text!(
     MessageId, "Message/Header/Id", 1, limits::MESSAGE_ID_CHARS_MAX, SINGLE_LINE
 );
 bounded_text!(
-    /// `msg3:Subject` (maxLength 255).
-    Subject, "Subject", 0, limits::SUBJECT_CHARS_MAX, MULTI_LINE
+    /// `msg3:Subject` (maxLength 255). Never empty or only white space: the XSD allows it,
+    /// but the recipient's inbox lists letters by subject, so every letter needs one (issue
+    /// 11). This one rule holds for `kuvert send`, a mailing's rows and the operator's
+    /// intake alike, because each of them builds its subject here.
+    Subject, "Subject", 0, limits::SUBJECT_CHARS_MAX, MULTI_LINE, BLANK_REFUSED
 );
 bounded_text!(
     /// `sndr:Name`: the sender's name as the recipient sees it (2..256).
@@ -245,6 +261,17 @@ macro_rules! pattern_text_conversions {
 
 pattern_text_conversions!(EmailAddress);
 pattern_text_conversions!(Language);
+
+impl Subject {
+    /// A subject read back from a store that may hold letters accepted before the subject
+    /// rule (issue 11), whose subject can be empty: bounds and characters are checked, the
+    /// blank rule is not, so such a letter can still be listed and opened. New letters go
+    /// through [`Subject::parse`].
+    pub fn parse_stored(text: &str) -> Result<Self, MessageError> {
+        check_text(Self::FIELD, text, 0, limits::SUBJECT_CHARS_MAX, MULTI_LINE)?;
+        Ok(Self(text.to_owned()))
+    }
+}
 
 impl MessageId {
     /// A message id from a UUID, the form reference senders use (PROTOCOL.md §6.3).

@@ -296,6 +296,39 @@ pub(super) async fn deregister(
     )
 }
 
+/// Where a person's digital mailbox is, as the registry says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum MailboxPlace {
+    /// At this operator.
+    Here,
+    /// At another operator.
+    Elsewhere(OrganisationNumber),
+    /// Nowhere: no active profile.
+    Nowhere,
+    /// The registry could not say.
+    Unknown,
+}
+
+/// Asks the registry where `person`'s digital mailbox is.
+pub(super) async fn mailbox_place(
+    shared: &super::Shared,
+    person: &kuvert_core::id::PersonalIdentityNumber,
+) -> MailboxPlace {
+    let recipient = kuvert_core::id::RecipientId::Person(person.clone());
+    let profile = match shared.registry.recipient(&recipient).await {
+        Ok(profile) => profile,
+        Err(error) => {
+            tracing::warn!(error = %error, "registry could not say where a mailbox is");
+            return MailboxPlace::Unknown;
+        }
+    };
+    match profile.operator.filter(|_| profile.is_active) {
+        Some(operator) if operator == shared.organisation_number => MailboxPlace::Here,
+        Some(operator) => MailboxPlace::Elsewhere(operator),
+        None => MailboxPlace::Nowhere,
+    }
+}
+
 /// The notice for a person whose own letters are kept here but whose digital mailbox is now
 /// at another operator ("Din digitala brevlåda finns nu hos X; här kan du fortfarande läsa
 /// och ladda ner dina gamla brev") or who has none; `None` while it is here, and when the
@@ -305,25 +338,27 @@ pub(super) async fn mailbox_notice(
     person: &kuvert_core::id::PersonalIdentityNumber,
     language: kuvert_web::i18n::Language,
 ) -> Option<String> {
-    let recipient = kuvert_core::id::RecipientId::Person(person.clone());
-    let profile = match shared.registry.recipient(&recipient).await {
-        Ok(profile) => profile,
-        Err(error) => {
-            tracing::warn!(error = %error, "registry could not say where a mailbox is");
-            return None;
-        }
-    };
+    let place = mailbox_place(shared, person).await;
+    place_notice(shared, &place, language).await
+}
+
+/// The notice of [`mailbox_notice`] for a place already asked.
+pub(super) async fn place_notice(
+    shared: &super::Shared,
+    place: &MailboxPlace,
+    language: kuvert_web::i18n::Language,
+) -> Option<String> {
     let a = account_texts(language);
-    match profile.operator.filter(|_| profile.is_active) {
-        Some(operator) if operator == shared.organisation_number => None,
-        Some(operator) => {
-            let name = operator_name(shared, &operator).await;
+    match place {
+        MailboxPlace::Here | MailboxPlace::Unknown => None,
+        MailboxPlace::Elsewhere(operator) => {
+            let name = operator_name(shared, operator).await;
             Some(format!(
                 "{} {name}; {}",
                 a.moved_notice, a.old_letters_notice
             ))
         }
-        None => Some(a.no_mailbox_notice.to_owned()),
+        MailboxPlace::Nowhere => Some(a.no_mailbox_notice.to_owned()),
     }
 }
 

@@ -11,7 +11,9 @@ use reqwest::StatusCode;
 use crate::HERE;
 
 pub(crate) mod browser;
+mod counts;
 pub(crate) mod harness;
+mod proof;
 mod signup_registry;
 
 use browser::{InboxSteps, form_action, hidden_fields, location, new_browser};
@@ -42,7 +44,7 @@ async fn holder_logs_in_reads_a_letter_and_downloads_its_attachment_with_audit()
     assert!(html.contains("<html lang=\"sv\">"), "{html}");
     assert!(html.contains("Exempelkommun"), "{html}");
     assert!(html.contains("Beslut om bygglov BN-4711"), "{html}");
-    assert!(html.contains("1 olästa meddelanden"), "{html}");
+    assert!(html.contains("1 oläst meddelande"), "{html}");
     assert!(html.contains(&format!("href=\"/brev/{id}\"")), "{html}");
 
     let read = browser.get(&url(&inbox, &format!("brev/{id}"))).await;
@@ -124,7 +126,7 @@ async fn mark_unread_needs_the_csrf_token_and_marks_the_letter_unread() {
         .text()
         .await
         .unwrap();
-    assert!(html.contains("1 olästa meddelanden"), "{html}");
+    assert!(html.contains("1 oläst meddelande"), "{html}");
 }
 
 #[tokio::test]

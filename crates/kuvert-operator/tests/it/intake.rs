@@ -15,7 +15,7 @@ use crate::{
 };
 
 #[track_caller]
-fn fault(answer: Answer, code: FaultCode) -> Fault {
+pub(crate) fn fault(answer: Answer, code: FaultCode) -> Fault {
     match answer {
         Answer::Fault(fault) => {
             assert_eq!(fault.code, code, "{}", fault.description);
@@ -54,7 +54,7 @@ pub(crate) async fn letters_of(harness: &Harness, recipient: &RecipientId) -> u6
     harness.service.store().letters(&query).await.unwrap().total
 }
 
-fn blob_count(harness: &Harness) -> usize {
+pub(crate) fn blob_count(harness: &Harness) -> usize {
     match std::fs::read_dir(harness.blob_dir.join("deliveries")) {
         Ok(entries) => entries.filter(|entry| entry.is_ok()).count(),
         Err(_) => 0,
@@ -204,6 +204,31 @@ async fn deliver_secure_rejects_unsupported_attachment_type() {
         harness.deliver("intermediary", letter.envelope()).await,
         FaultCode::UNSUPPORTED_MIME_TYPE,
     );
+}
+
+// Issue 11: one subject rule for every letter; the operator refuses a blank one at intake.
+#[tokio::test]
+async fn deliver_secure_rejects_a_blank_subject_and_stores_nothing() {
+    let harness = start(Mail::Directory).await;
+    let letter = Letter::to(HERE);
+    let envelope = letter.envelope_edited(|unsigned| {
+        let subject = format!(">{}</", letter.subject);
+        assert!(unsigned.contains(&subject));
+        unsigned.replace(&subject, ">  </")
+    });
+    let refused = fault(
+        harness.deliver("intermediary", envelope).await,
+        FaultCode::INVALID_INPUT,
+    );
+    assert!(
+        refused
+            .description
+            .contains("Subject is empty; every letter needs one"),
+        "{}",
+        refused.description
+    );
+    assert_eq!(letters_of(&harness, &person(HERE)).await, 0);
+    assert_eq!(blob_count(&harness), 0);
 }
 
 #[tokio::test]

@@ -1,8 +1,10 @@
 //! File names from message ids, and rows of the paper-mail list.
 
 use kuvert_core::id::{OrganisationNumber, RecipientId};
+use kuvert_core::message::{Reference, Subject};
 
 use super::{PAPER_MAIL_HEADER, PaperMailEntry, PaperMailList, safe_file_stem};
+use crate::mailing::RowPlace;
 use crate::reachability::PaperReason;
 
 #[test]
@@ -19,12 +21,16 @@ fn paper_mail_list_writes_its_header_once_and_quotes_message_ids() {
     let list = PaperMailList::new(dir.path().join("sub").join("paper.csv"));
     let sender = OrganisationNumber::parse("2120000159").unwrap();
     let recipient = RecipientId::parse("191212121212").unwrap();
+    let subject = Subject::parse("Kallelse").unwrap();
     for message_id in [Some("a,\"b\""), None] {
         list.append(&PaperMailEntry {
             sender: &sender,
             recipient: &recipient,
             reason: PaperReason::Pending,
             message_id,
+            manifest_row: None,
+            reference: None,
+            subject: &subject,
         })
         .unwrap();
     }
@@ -35,9 +41,44 @@ fn paper_mail_list_writes_its_header_once_and_quotes_message_ids() {
     assert!(lines[1].starts_with("2120000159,191212121212,pending,\"a,\"\"b\"\"\","));
     assert!(lines[2].starts_with("2120000159,191212121212,pending,\"\","));
     assert!(
-        lines[1].ends_with(",\"\""),
-        "no portal, no notice: {}",
+        lines[1].ends_with(",\"\",\"\",\"\",\"Kallelse\""),
+        "no portal, no notice, no manifest row, no reference: {}",
         lines[1]
+    );
+}
+
+// Issue 11: a row of the list can be matched back to the manifest row and the letter.
+#[test]
+fn paper_mail_list_rows_name_the_manifest_row_reference_and_subject() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = PaperMailList::new(dir.path().join("paper.csv"));
+    let sender = OrganisationNumber::parse("2120000159").unwrap();
+    let recipient = RecipientId::parse("191212121212").unwrap();
+    let subject = Subject::parse("Beslut, \"bygglov\"\nrad två").unwrap();
+    let reference = Reference::parse("ärende 7").unwrap();
+    for place in [RowPlace::Line(3), RowPlace::Index(0)] {
+        list.append(&PaperMailEntry {
+            sender: &sender,
+            recipient: &recipient,
+            reason: PaperReason::NoMailbox,
+            message_id: Some("m-1"),
+            manifest_row: Some(place),
+            reference: Some(&reference),
+            subject: &subject,
+        })
+        .unwrap();
+    }
+    let text = std::fs::read_to_string(list.path()).unwrap();
+    let header: Vec<&str> = PAPER_MAIL_HEADER.split(',').collect();
+    assert_eq!(header[6..], ["manifest_row", "reference", "subject"]);
+    let ending = "\"ärende 7\",\"Beslut, \"\"bygglov\"\"\nrad två\"\n";
+    assert!(
+        text.contains(&format!(",\"\",\"line 3\",{ending}")),
+        "{text}"
+    );
+    assert!(
+        text.ends_with(&format!(",\"\",\"index 0\",{ending}")),
+        "{text}"
     );
 }
 
@@ -53,6 +94,9 @@ fn paper_mail_list_names_the_senders_deep_link_when_a_portal_is_configured() {
         recipient: &recipient,
         reason: PaperReason::NoMailbox,
         message_id: None,
+        manifest_row: None,
+        reference: None,
+        subject: &Subject::parse("Kallelse").unwrap(),
     })
     .unwrap();
     let text = std::fs::read_to_string(list.path()).unwrap();
@@ -60,7 +104,7 @@ fn paper_mail_list_names_the_senders_deep_link_when_a_portal_is_configured() {
     assert!(
         row.ends_with(
             ",\"Du kan få det här brevet digitalt nästa gång. Skaffa digital brevlåda: \
-             brevlada.example/skaffa?avsandare=2120000159\""
+             brevlada.example/skaffa?avsandare=2120000159\",\"\",\"\",\"Kallelse\""
         ),
         "{row}"
     );

@@ -156,10 +156,7 @@ fn columns(header: &[String]) -> Result<Columns, String> {
         let index = Fields::COLUMNS
             .iter()
             .position(|column| *column == name)
-            .ok_or_else(|| {
-                let known = Fields::COLUMNS.join(", ");
-                format!("unknown column {name:?} (known: {known})")
-            })?;
+            .ok_or_else(|| unknown_column(name))?;
         if found[index].replace(at).is_some() {
             return Err(format!("column {name:?} appears twice"));
         }
@@ -176,6 +173,19 @@ fn columns(header: &[String]) -> Result<Columns, String> {
         return Err("no column \"body\" or \"body_file\"".to_owned());
     }
     Ok(found)
+}
+
+/// Why `name` is no column, with a hint when the header looks separated by `;` (what a
+/// Swedish spreadsheet writes as "CSV").
+fn unknown_column(name: &str) -> String {
+    let known = Fields::COLUMNS.join(", ");
+    let hint = if name.contains(';') {
+        "; the columns look separated by ';', but a manifest separates them with ',' \
+         (in Excel save as \"CSV UTF-8\", or use a .json manifest)"
+    } else {
+        ""
+    };
+    format!("unknown column {name:?} (known: {known}){hint}")
 }
 
 /// A record's fields by column; `attachments` are split on `;`.

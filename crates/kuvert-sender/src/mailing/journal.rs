@@ -124,7 +124,7 @@ impl Event {
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
     /// Reading or writing failed.
-    #[error("cannot use the journal {}: {source}", path.display())]
+    #[error("cannot use the journal {}", path.display())]
     Io {
         /// The journal.
         path: PathBuf,

@@ -18,12 +18,14 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use kuvert_core::id::{PersonalIdentityNumber, RecipientId};
+use kuvert_core::id::RecipientId;
 use kuvert_core::limits::{
     ATTACHMENTS_PER_MESSAGE_MAX, ENVELOPE_BYTES_DEFAULT_MAX, MAILING_FIELD_BYTES_MAX,
     MAILING_MANIFEST_BYTES_MAX, MAILING_MANIFEST_ROWS_MAX, MAILING_ROW_ERRORS_SHOWN_MAX,
 };
 use kuvert_core::message::{BodyContentType, Reference, Subject};
+use kuvert_core::plural::Plural;
+use time::Date;
 
 use super::csv::{self, CsvError};
 use super::json;
@@ -152,7 +154,7 @@ impl fmt::Display for RowError {
 #[derive(Debug, thiserror::Error)]
 pub enum ManifestError {
     /// The file could not be read.
-    #[error("cannot read the manifest {}: {source}", path.display())]
+    #[error("cannot read the manifest {}", path.display())]
     Read {
         /// The manifest.
         path: PathBuf,
@@ -168,8 +170,20 @@ pub enum ManifestError {
         /// Which bound and the size found.
         what: String,
     },
-    /// Not UTF-8 or not CSV.
-    #[error("the manifest {} is not UTF-8 CSV: {reason}", path.display())]
+    /// Not UTF-8 (a spreadsheet's "CSV" is often Windows-1252 or Latin-1).
+    #[error(
+        "the manifest {} is not UTF-8 at line {line}; save it as UTF-8 (in Excel: \
+         \"CSV UTF-8\") and try again",
+        path.display()
+    )]
+    NotUtf8 {
+        /// The manifest.
+        path: PathBuf,
+        /// The line of the first byte that is not UTF-8 (from 1).
+        line: usize,
+    },
+    /// Not CSV.
+    #[error("the manifest {} is not CSV: {reason}", path.display())]
     NotCsv {
         /// The manifest.
         path: PathBuf,
@@ -199,12 +213,16 @@ pub enum ManifestError {
         /// What is wrong.
         reason: String,
     },
+    /// A header (CSV) or an empty array (JSON) and no row: nothing to send.
+    #[error("the manifest {} has no letters: {what}", path.display())]
+    NoLetters {
+        /// The manifest.
+        path: PathBuf,
+        /// What the file holds instead.
+        what: &'static str,
+    },
     /// Some rows are bad; each is named.
-    #[error(
-        "{} of the manifest's rows are bad, nothing was sent:\n{}",
-        count,
-        list(shown)
-    )]
+    #[error("{}, nothing was sent:\n{}", BAD_ROWS.count(*count), list(shown))]
     Rows {
         /// How many rows are bad.
         count: usize,
@@ -212,6 +230,12 @@ pub enum ManifestError {
         shown: Vec<RowError>,
     },
 }
+
+/// "1 of the manifest's rows is bad", "2 of the manifest's rows are bad".
+const BAD_ROWS: Plural = Plural::new(
+    "of the manifest's rows is bad",
+    "of the manifest's rows are bad",
+);
 
 fn list(errors: &[RowError]) -> String {
     errors
@@ -272,11 +296,12 @@ impl Fields {
 
 impl Manifest {
     /// Reads and checks the manifest at `path` (files named in it must exist and be within
-    /// bounds; attachments must start with `%PDF-`).
+    /// bounds; attachments must start with `%PDF-`). `today` (the Swedish date) gives the
+    /// century of a recipient written `YYMMDD-NNNN`.
     ///
     /// # Errors
     /// A [`ManifestError`]; `Rows` lists the bad rows by line.
-    pub fn read(path: &Path) -> Result<Self, ManifestError> {
+    pub fn read(path: &Path, today: Date) -> Result<Self, ManifestError> {
         let read_error = |source| ManifestError::Read {
             path: path.to_owned(),
             source,
@@ -288,10 +313,17 @@ impl Manifest {
                 what: format!("{bytes} bytes, at most {MAILING_MANIFEST_BYTES_MAX}"),
             });
         }
-        let text = std::fs::read_to_string(path).map_err(read_error)?;
+        let bytes = std::fs::read(path).map_err(read_error)?;
+        let text = String::from_utf8(bytes).map_err(|error| {
+            let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
+            ManifestError::NotUtf8 {
+                path: path.to_owned(),
+                line: 1 + valid.iter().filter(|&&byte| byte == b'\n').count(),
+            }
+        })?;
         let folder = path.parent().unwrap_or(Path::new("."));
         let format = ManifestFormat::of(path);
-        let rows = parse(&text, format, folder).map_err(|error| error.at(path))?;
+        let rows = parse(&text, format, folder, today).map_err(|error| error.at(path, format))?;
         Ok(Self {
             path: path.to_owned(),
             format,
@@ -311,11 +343,12 @@ pub(crate) enum ParseError {
         reason: String,
     },
     Header(String),
+    NoRows,
     Rows(Vec<RowError>),
 }
 
 impl ParseError {
-    fn at(self, path: &Path) -> ManifestError {
+    pub(crate) fn at(self, path: &Path, format: ManifestFormat) -> ManifestError {
         let path = path.to_owned();
         match self {
             Self::TooManyRows(rows) => ManifestError::TooLarge {
@@ -337,6 +370,13 @@ impl ParseError {
                 reason,
             },
             Self::Header(reason) => ManifestError::Header { path, reason },
+            Self::NoRows => ManifestError::NoLetters {
+                path,
+                what: match format {
+                    ManifestFormat::Csv => "only a header row",
+                    ManifestFormat::Json => "an empty array",
+                },
+            },
             Self::Rows(mut errors) => {
                 let count = errors.len();
                 errors.truncate(MAILING_ROW_ERRORS_SHOWN_MAX);
@@ -349,11 +389,13 @@ impl ParseError {
     }
 }
 
-/// Parses manifest text in `format`; files are resolved against `folder`.
+/// Parses manifest text in `format`; files are resolved against `folder`, short personnummer
+/// as of `today`. A manifest without rows is refused: a run that sends nothing is a mistake.
 pub(crate) fn parse(
     text: &str,
     format: ManifestFormat,
     folder: &Path,
+    today: Date,
 ) -> Result<Vec<ManifestRow>, ParseError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let read = match format {
@@ -363,10 +405,13 @@ pub(crate) fn parse(
     if read.len() > MAILING_MANIFEST_ROWS_MAX {
         return Err(ParseError::TooManyRows(read.len()));
     }
+    if read.is_empty() {
+        return Err(ParseError::NoRows);
+    }
     let mut rows = Vec::with_capacity(read.len());
     let mut errors = Vec::new();
     for fields in read {
-        match fields.and_then(|fields| check(fields, folder)) {
+        match fields.and_then(|fields| check(fields, folder, today)) {
             Ok(row) => rows.push(row),
             Err(error) => errors.push(error),
         }
@@ -379,7 +424,7 @@ pub(crate) fn parse(
 }
 
 /// Checks one row's fields into a typed row: the one check for every manifest format.
-fn check(fields: Fields, folder: &Path) -> Result<ManifestRow, RowError> {
+fn check(fields: Fields, folder: &Path, today: Date) -> Result<ManifestRow, RowError> {
     let place = fields.place;
     let error = |column, reason: String| RowError {
         place,
@@ -398,12 +443,11 @@ fn check(fields: Fields, folder: &Path) -> Result<ManifestRow, RowError> {
             return Err(error(column, reason));
         }
     }
-    let recipient =
-        recipient(fields.recipient.trim()).map_err(|reason| error("recipient", reason))?;
-    let subject = match fields.subject.trim() {
-        "" => Err(error("subject", "empty".to_owned())),
-        text => Subject::parse(text).map_err(|e| error("subject", e.to_string())),
-    }?;
+    let recipient = RecipientId::parse_written(&fields.recipient, today)
+        .map_err(|e| error("recipient", e.to_string()))?;
+    // The subject's rule is `Subject::parse`'s, the same for every letter (issue 11).
+    let subject =
+        Subject::parse(fields.subject.trim()).map_err(|e| error("subject", e.to_string()))?;
     let body = match (fields.body.trim(), fields.body_file.trim()) {
         (text, "") if !text.is_empty() => BodySource::Inline(text.to_owned()),
         ("", file) if !file.is_empty() => {
@@ -431,13 +475,6 @@ fn check(fields: Fields, folder: &Path) -> Result<ManifestRow, RowError> {
         attachments,
         reference,
     })
-}
-
-/// A 12-digit personnummer (with or without `-`) or an organisationsnummer.
-fn recipient(text: &str) -> Result<RecipientId, String> {
-    RecipientId::parse(text)
-        .or_else(|_| PersonalIdentityNumber::parse(text).map(RecipientId::Person))
-        .map_err(|error| format!("{text:?} is not a personnummer or organisationsnummer: {error}"))
 }
 
 fn body_file(folder: &Path, name: &str) -> Result<BodySource, String> {

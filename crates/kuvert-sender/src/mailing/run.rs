@@ -365,6 +365,7 @@ async fn write_paper_list(
             Some((row.clone(), *reason, id))
         })
         .collect();
+    let format = manifest.format;
     let (path, portal, sender) = (
         options.paper_list.clone(),
         options.portal_url.clone(),
@@ -396,6 +397,9 @@ async fn write_paper_list(
                 recipient: &row.recipient,
                 reason: *reason,
                 message_id: Some(message_id),
+                manifest_row: Some(format.place(row.line)),
+                reference: row.reference.as_ref(),
+                subject: &row.subject,
             })?;
         }
         Ok(())

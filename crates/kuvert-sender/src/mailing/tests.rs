@@ -10,6 +10,9 @@ use super::journal::{Event, Journal, JournalError};
 use super::manifest::{BodySource, ManifestFormat, ManifestRow, ParseError, parse};
 use super::{Manifest, ManifestError};
 
+/// The day the tests parse short personnummer on (not the clock's: tests must not depend on it).
+const TODAY: time::Date = time::macros::date!(2026 - 11 - 29);
+
 const TOLVAN: &str = "191212121212";
 const ANNA: &str = "198101052382";
 
@@ -18,11 +21,11 @@ fn sender() -> OrganisationNumber {
 }
 
 fn rows(text: &str, folder: &Path) -> Vec<ManifestRow> {
-    parse(text, ManifestFormat::Csv, folder).unwrap()
+    parse(text, ManifestFormat::Csv, folder, TODAY).unwrap()
 }
 
 fn bad_rows(text: &str, folder: &Path) -> Vec<String> {
-    match parse(text, ManifestFormat::Csv, folder) {
+    match parse(text, ManifestFormat::Csv, folder, TODAY) {
         Err(ParseError::Rows(errors)) => errors.iter().map(ToString::to_string).collect(),
         other => panic!("expected bad rows, got {other:?}"),
     }
@@ -129,7 +132,7 @@ fn a_header_without_a_body_column_or_with_an_unknown_one_is_refused() {
         ("recipient,subject,body,body\n", "appears twice"),
         ("", "empty"),
     ] {
-        match parse(text, ManifestFormat::Csv, folder) {
+        match parse(text, ManifestFormat::Csv, folder, TODAY) {
             Err(ParseError::Header(reason)) => assert!(reason.contains(says), "{reason}"),
             other => panic!("{text:?}: {other:?}"),
         }
@@ -141,10 +144,10 @@ fn manifest_read_says_which_file_and_counts_the_bad_rows() {
     let folder = tempfile::tempdir().unwrap();
     let path = folder.path().join("utskick.csv");
     std::fs::write(&path, "recipient,subject,body\n1,a,b\n2,a,b\n").unwrap();
-    let error = Manifest::read(&path).unwrap_err();
+    let error = Manifest::read(&path, TODAY).unwrap_err();
     assert!(matches!(&error, ManifestError::Rows { count: 2, shown } if shown.len() == 2));
     assert!(error.to_string().contains("line 3, recipient"), "{error}");
-    let missing = Manifest::read(&folder.path().join("none.csv")).unwrap_err();
+    let missing = Manifest::read(&folder.path().join("none.csv"), TODAY).unwrap_err();
     assert!(missing.to_string().contains("none.csv"), "{missing}");
 }
 
@@ -291,7 +294,7 @@ fn reported_rows_are_remembered_across_runs_and_must_be_rows_of_the_manifest() {
 }
 
 fn json(text: &str, folder: &Path) -> Result<Vec<ManifestRow>, ParseError> {
-    parse(text, ManifestFormat::Json, folder)
+    parse(text, ManifestFormat::Json, folder, TODAY)
 }
 
 #[test]
@@ -320,7 +323,98 @@ fn json_rows_become_the_same_typed_letters_as_csv_rows_keyed_by_index() {
         json_row.line = csv_row.line;
         assert_eq!(json_row, csv_row);
     }
-    assert_eq!(json("[]", folder.path()).unwrap(), []);
+    assert!(matches!(json("[]", folder.path()), Err(ParseError::NoRows)));
+}
+
+// Issue 11: the common manifest mistakes get a hint, and a manifest without letters is refused.
+#[test]
+fn manifest_read_gives_hints_for_the_common_mistakes() {
+    let folder = tempfile::tempdir().unwrap();
+    let latin1 = folder.path().join("latin1.csv");
+    let mut bytes = format!("recipient,subject,body\n{TOLVAN},Hej,x\n{ANNA},").into_bytes();
+    bytes.extend_from_slice(b"Beslut om bygglov f\xf6r garage,x\n");
+    std::fs::write(&latin1, bytes).unwrap();
+    let error = Manifest::read(&latin1, TODAY).unwrap_err().to_string();
+    assert!(error.contains("is not UTF-8 at line 3"), "{error}");
+    assert!(error.contains("save it as UTF-8"), "{error}");
+
+    let semicolons = folder.path().join("semikolon.csv");
+    std::fs::write(
+        &semicolons,
+        format!("recipient;subject;body\n{TOLVAN};Hej;x\n"),
+    )
+    .unwrap();
+    let error = Manifest::read(&semicolons, TODAY).unwrap_err().to_string();
+    assert!(error.contains("separated by ';'"), "{error}");
+    assert!(error.contains("separates them with ','"), "{error}");
+
+    let header_only = folder.path().join("tom.csv");
+    std::fs::write(&header_only, "recipient,subject,body\n").unwrap();
+    let error = Manifest::read(&header_only, TODAY).unwrap_err();
+    assert!(matches!(error, ManifestError::NoLetters { .. }), "{error}");
+    assert!(
+        error
+            .to_string()
+            .ends_with("has no letters: only a header row"),
+        "{error}"
+    );
+    let empty_array = folder.path().join("tom.json");
+    std::fs::write(&empty_array, "[]").unwrap();
+    let error = Manifest::read(&empty_array, TODAY).unwrap_err().to_string();
+    assert!(error.ends_with("has no letters: an empty array"), "{error}");
+}
+
+#[test]
+fn bad_rows_are_counted_in_the_singular_and_the_plural() {
+    let folder = Path::new(".");
+    let manifest_error = |text: &str| match parse(text, ManifestFormat::Csv, folder, TODAY) {
+        Err(error) => error
+            .at(Path::new("m.csv"), ManifestFormat::Csv)
+            .to_string(),
+        Ok(rows) => panic!("{rows:?}"),
+    };
+    let one = manifest_error("recipient,subject,body\n1,a,b\n");
+    assert!(
+        one.starts_with("1 of the manifest's rows is bad, nothing"),
+        "{one}"
+    );
+    let two = manifest_error("recipient,subject,body\n1,a,b\n2,a,b\n");
+    assert!(
+        two.starts_with("2 of the manifest's rows are bad, nothing"),
+        "{two}"
+    );
+    assert!(
+        two.contains("identity number has 1 character, which"),
+        "{two}"
+    );
+}
+
+// Issue 11: a recipient may be written in every documented form; one subject rule.
+#[test]
+fn rows_accept_every_written_form_of_a_recipient_and_refuse_blank_subjects() {
+    let folder = Path::new(".");
+    let text = "recipient,subject,body\n121212-1212,A,x\n1212121212,B,x\n121212+1212,C,x\n\
+                212000-0159,D,x\n2120000159,E,x\n162120000159,F,x\n";
+    let wire: Vec<String> = rows(text, folder)
+        .iter()
+        .map(|row| row.recipient.to_wire())
+        .collect();
+    assert_eq!(
+        wire,
+        [
+            "201212121212",
+            "201212121212",
+            "191212121212",
+            "162120000159",
+            "162120000159",
+            "162120000159"
+        ]
+    );
+    let refused = bad_rows(&format!("recipient,subject,body\n{TOLVAN}, ,x\n"), folder);
+    assert_eq!(
+        refused,
+        ["line 2, subject: Subject is empty; every letter needs one"]
+    );
 }
 
 #[test]
@@ -409,7 +503,7 @@ fn malformed_or_oversized_json_is_refused_with_where() {
     ));
     let path = folder.path().join("utskick.json");
     std::fs::write(&path, "[\n  {\"recipient\": }\n]").unwrap();
-    let error = Manifest::read(&path).unwrap_err().to_string();
+    let error = Manifest::read(&path, TODAY).unwrap_err().to_string();
     assert!(
         error.contains("utskick.json is not a JSON array"),
         "{error}"

@@ -144,7 +144,7 @@ fn export_letter(row: &AnyRow) -> Result<ExportLetter, StoreError> {
         id: get_parsed(row, "id", DeliveryId::parse)?,
         sender: get_parsed(row, "sender", OrganisationNumber::parse)?,
         sender_name: get_parsed(row, "sender_name", SenderName::parse)?,
-        subject: get_parsed(row, "subject", Subject::parse)?,
+        subject: get_parsed(row, "subject", Subject::parse_stored)?,
         message_id: get_parsed(row, "message_id", MessageId::parse)?,
         trans_id: get_parsed(row, "trans_id", TransId::parse)?,
         received_at: get_time(row, "received_at")?,
@@ -163,7 +163,7 @@ fn audit_log_entry(row: &AnyRow) -> Result<AuditLogEntry, StoreError> {
         })?,
         at: get_time(row, "at")?,
         delivery: get_parsed(row, "delivery_id", DeliveryId::parse)?,
-        subject: get_parsed(row, "subject", Subject::parse)?,
+        subject: get_parsed(row, "subject", Subject::parse_stored)?,
         sender_name: get_parsed(row, "sender_name", SenderName::parse)?,
         attachment: get_optional_parsed(row, "filename", Filename::parse)?,
     })

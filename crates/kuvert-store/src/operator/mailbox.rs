@@ -214,7 +214,7 @@ fn summary_from_row(row: &AnyRow) -> Result<LetterSummary, StoreError> {
         id: get_parsed(row, "id", DeliveryId::parse)?,
         sender: get_parsed(row, "sender", OrganisationNumber::parse)?,
         sender_name: get_parsed(row, "sender_name", SenderName::parse)?,
-        subject: get_parsed(row, "subject", Subject::parse)?,
+        subject: get_parsed(row, "subject", Subject::parse_stored)?,
         received_at: get_time(row, "received_at")?,
         is_read: get_flag(row, "is_read")?,
         is_archived: get_flag(row, "is_archived")?,

@@ -5,6 +5,7 @@
 mod abuse;
 mod layers;
 mod mtls;
+mod revocation;
 
 use std::net::SocketAddr;
 use std::sync::OnceLock;

@@ -1,6 +1,7 @@
 //! Every envelope we build for every operation validates against its XSD, checked by Python
 //! `xmlschema` through `tools/oracles/xsd_validate.py` in ONE process.
 
+use std::path::Path;
 use std::process::Command;
 
 use kuvert_wire::{delivery, message, service};
@@ -9,10 +10,6 @@ use kuvert_xmldsig::SignatureAlgorithm;
 use crate::examples::{self, Built};
 use crate::signed_letter::signer_and_verifier;
 
-const SCHEMA_DIR: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/mm-schemas/SUNET-eduid-mm-service/src/main/resources/META-INF/wsdl"
-);
 const ORACLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../tools/oracles/xsd_validate.py"
@@ -24,12 +21,15 @@ fn every_built_envelope_validates_against_its_xsd() {
     else {
         return;
     };
+    let Some(schemas) = kuvert_testenv::mm_wsdl("built envelopes against the XSDs") else {
+        return;
+    };
     let mut built = examples::recipient();
     built.extend(examples::authority());
     built.extend(examples::service_message_notification());
     built.extend(examples::faults());
     assert_eq!(built.len(), 58);
-    validate(&python, &built);
+    validate(&python, &schemas, &built);
 }
 
 /// A letter really signed by the sender and sealed by the intermediary, as Kuvert sends it,
@@ -39,6 +39,9 @@ fn every_built_envelope_validates_against_its_xsd() {
 fn signed_and_sealed_deliveries_validate_against_the_xsds() {
     let Some(python) = kuvert_testenv::external("PYTHON", "signed deliveries against the XSDs")
     else {
+        return;
+    };
+    let Some(schemas) = kuvert_testenv::mm_wsdl("signed deliveries against the XSDs") else {
         return;
     };
     let (signer, _) = signer_and_verifier();
@@ -60,12 +63,12 @@ fn signed_and_sealed_deliveries_validate_against_the_xsds() {
             xml: message::distribute_secure_request(&signed).unwrap(),
         },
     ];
-    validate(&python, &built);
+    validate(&python, &schemas, &built);
 }
 
 /// Runs the oracle once over `built` and asserts every envelope is reported valid.
 #[track_caller]
-fn validate(python: &str, built: &[Built]) {
+fn validate(python: &str, schemas: &Path, built: &[Built]) {
     let directory = tempfile::tempdir().unwrap();
     let mut paths = Vec::new();
     for (idx, example) in built.iter().enumerate() {
@@ -76,7 +79,7 @@ fn validate(python: &str, built: &[Built]) {
     }
     let output = Command::new(python)
         .arg(ORACLE)
-        .arg(SCHEMA_DIR)
+        .arg(schemas)
         .args(&paths)
         .output()
         .unwrap();

@@ -213,7 +213,9 @@ fn parse_rejects_doctype_entity_in_signed_delivery() {
 
 #[test]
 fn verify_rejects_sha1_under_a_strict_policy() {
-    let xml = KIVRA.xml();
+    let Some(xml) = KIVRA.xml() else {
+        return;
+    };
     let document = kuvert_xmldsig::parse_document(&xml).unwrap();
     let wrapper = document
         .descendants()

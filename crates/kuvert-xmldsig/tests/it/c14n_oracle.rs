@@ -3,9 +3,10 @@
 //! The corpus in `tests/corpus/c14n/` covers one C14N rule per file; a sibling `<name>.case`
 //! file names the subtree (`element=N`, the N-th element in document order, 0 = the document
 //! element) and the InclusiveNamespaces PrefixList (`prefixes=a b`). On top of that every
-//! element of every real Mina meddelanden sample, schema and WSDL in `../shared/mm-schemas/` is
-//! canonicalized as a subtree, which exercises namespaces inherited from ancestors. One Python
-//! process answers all requests of a test.
+//! element of every real Mina meddelanden sample, schema and WSDL in the contracts' folder
+//! (`kuvert_testenv::mm_schemas`, by default `../shared/mm-schemas/`) is canonicalized as a
+//! subtree, which exercises namespaces inherited from ancestors; without that folder only the
+//! corpus is compared, and the test says so. One Python process answers all requests of a test.
 //!
 //! The same subtrees are also checked in the prefix-free view the MM signatures are computed
 //! over (PROTOCOL.md §9.2 quirk 1): lxml canonicalizes a prefix-stripped copy made the way the
@@ -19,7 +20,6 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
 const CORPUS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus/c14n");
-const SAMPLES_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/mm-schemas");
 const ORACLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tools/oracles/c14n.py");
 
 /// One canonicalization to compare: a subtree of a file with a prefix list.
@@ -231,13 +231,18 @@ fn corpus_case(path: &Path) -> Case {
     case
 }
 
-/// Every element of every XML sample, XSD and WSDL under `../shared/mm-schemas/`.
+/// Every element of every XML sample, XSD and WSDL in the contracts' folder; none (after
+/// saying so) when that folder is missing.
 fn sample_cases() -> Vec<Case> {
-    let mut paths = files_with_extensions(Path::new(SAMPLES_DIR), &["xml", "xsd", "wsdl"]);
+    let Some(samples) = kuvert_testenv::mm_schemas("C14N of the real samples' subtrees") else {
+        return Vec::new();
+    };
+    let mut paths = files_with_extensions(&samples, &["xml", "xsd", "wsdl"]);
     paths.sort();
     assert!(
         paths.len() >= 20,
-        "expected the real MM samples under {SAMPLES_DIR}"
+        "expected the real MM samples under {}",
+        samples.display()
     );
     let mut cases = Vec::new();
     for path in paths {

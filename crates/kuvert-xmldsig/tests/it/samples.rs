@@ -12,7 +12,6 @@ use kuvert_xmldsig::{SignatureAlgorithm, Verifier, VerifyError, VerifyPolicy};
 use time::OffsetDateTime;
 use time::macros::datetime;
 
-const MM: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/mm-schemas/");
 const DSIG: &str = "http://www.w3.org/2000/09/xmldsig#";
 
 /// One real sample and how it is verified.
@@ -46,8 +45,12 @@ pub(crate) const PYMMCLIENT_V1: Sample = Sample {
 };
 
 impl Sample {
-    pub(crate) fn xml(&self) -> String {
-        std::fs::read_to_string(format!("{MM}{}", self.path)).unwrap()
+    /// The sample's text, or `None` after saying why the test skips when the contracts'
+    /// folder (`kuvert_testenv::mm_schemas`) is missing.
+    pub(crate) fn xml(&self) -> Option<String> {
+        let purpose = format!("signatures of the real sample {}", self.path);
+        let samples = kuvert_testenv::mm_schemas(&purpose)?;
+        Some(std::fs::read_to_string(samples.join(self.path)).unwrap())
     }
 
     pub(crate) fn policy(&self) -> VerifyPolicy {
@@ -104,14 +107,16 @@ pub(crate) fn verify(
     }
 }
 
-fn verify_unchanged(sample: &Sample) -> Outcome {
-    let xml = sample.xml();
-    verify(sample, &xml, embedded_anchors(&xml)).unwrap()
+fn verify_unchanged(sample: &Sample) -> Option<Outcome> {
+    let xml = sample.xml()?;
+    Some(verify(sample, &xml, embedded_anchors(&xml)).unwrap())
 }
 
 #[test]
 fn linus_sealed_delivery_verifies_both_signatures_with_sha256() {
-    let outcome = verify_unchanged(&LINUS_SEALED);
+    let Some(outcome) = verify_unchanged(&LINUS_SEALED) else {
+        return;
+    };
     let expected = (
         SignatureAlgorithm::RsaSha256,
         "2021004748".to_owned(),
@@ -122,21 +127,27 @@ fn linus_sealed_delivery_verifies_both_signatures_with_sha256() {
 
 #[test]
 fn kivra_prefixed_soap_deliver_secure_verifies_with_sha1() {
-    let outcome = verify_unchanged(&KIVRA);
+    let Some(outcome) = verify_unchanged(&KIVRA) else {
+        return;
+    };
     let expected = (SignatureAlgorithm::RsaSha1, "5568402266".to_owned(), false);
     assert_eq!(outcome, vec![expected.clone(), expected]);
 }
 
 #[test]
 fn pymmclient_v1_seal_with_arg0_wrapper_verifies_with_sha1() {
-    let outcome = verify_unchanged(&PYMMCLIENT_V1);
+    let Some(outcome) = verify_unchanged(&PYMMCLIENT_V1) else {
+        return;
+    };
     let expected = (SignatureAlgorithm::RsaSha1, "2021003898".to_owned(), false);
     assert_eq!(outcome, vec![expected.clone(), expected]);
 }
 
 #[test]
 fn linus_signed_delivery_verifies_only_without_whitespace_text() {
-    let outcome = verify_unchanged(&LINUS_SIGNED);
+    let Some(outcome) = verify_unchanged(&LINUS_SIGNED) else {
+        return;
+    };
     assert_eq!(
         outcome,
         vec![(SignatureAlgorithm::RsaSha256, "2021004748".to_owned(), true)]
@@ -146,7 +157,9 @@ fn linus_signed_delivery_verifies_only_without_whitespace_text() {
 #[test]
 fn samples_fail_after_expiry_of_their_certificates() {
     for sample in [&LINUS_SEALED, &KIVRA, &PYMMCLIENT_V1, &LINUS_SIGNED] {
-        let xml = sample.xml();
+        let Some(xml) = sample.xml() else {
+            return;
+        };
         let late = Sample {
             path: sample.path,
             is_sealed: sample.is_sealed,
@@ -201,9 +214,12 @@ pub(crate) fn mutate_byte(xml: &str, offset: usize) -> String {
     String::from_utf8(bytes).unwrap()
 }
 
+/// Checks every mutation of `sample`; `false` when the sample is missing (the test skips).
 #[track_caller]
-fn check_every_mutation_fails(sample: &Sample, local: &str, stride: usize, n_min: usize) {
-    let xml = sample.xml();
+fn check_every_mutation_fails(sample: &Sample, local: &str, stride: usize, n_min: usize) -> bool {
+    let Some(xml) = sample.xml() else {
+        return false;
+    };
     let offsets = text_offsets(&xml, local, stride);
     assert!(
         offsets.len() >= n_min,
@@ -220,37 +236,48 @@ fn check_every_mutation_fails(sample: &Sample, local: &str, stride: usize, n_min
             sample.path
         );
     }
+    true
 }
 
 #[test]
 fn any_byte_change_in_signed_content_fails_every_sample() {
     for sample in [&LINUS_SEALED, &KIVRA, &PYMMCLIENT_V1, &LINUS_SIGNED] {
-        check_every_mutation_fails(sample, "*", 97, 10);
+        if !check_every_mutation_fails(sample, "*", 97, 10) {
+            return;
+        }
     }
 }
 
 #[test]
 fn any_byte_change_in_digest_value_fails_every_sample() {
     for sample in [&LINUS_SEALED, &KIVRA, &PYMMCLIENT_V1, &LINUS_SIGNED] {
-        check_every_mutation_fails(sample, "DigestValue", 1, 20);
+        if !check_every_mutation_fails(sample, "DigestValue", 1, 20) {
+            return;
+        }
     }
 }
 
 #[test]
 fn any_byte_change_in_signature_value_fails_every_sample() {
     for sample in [&LINUS_SEALED, &KIVRA, &PYMMCLIENT_V1, &LINUS_SIGNED] {
-        check_every_mutation_fails(sample, "SignatureValue", 7, 20);
+        if !check_every_mutation_fails(sample, "SignatureValue", 7, 20) {
+            return;
+        }
     }
 }
 
 #[test]
 fn swapped_certificate_fails_every_sample() {
     // Kivra's certificate in Linus's samples and the other way round: both trusted, wrong key.
-    let kivra_xml = KIVRA.xml();
+    let (Some(kivra_xml), Some(linus_xml)) = (KIVRA.xml(), LINUS_SEALED.xml()) else {
+        return;
+    };
     for sample in [&LINUS_SEALED, &PYMMCLIENT_V1, &LINUS_SIGNED, &KIVRA] {
-        let xml = sample.xml();
+        let Some(xml) = sample.xml() else {
+            return;
+        };
         let donor = if sample.path == KIVRA.path {
-            LINUS_SEALED.xml()
+            linus_xml.clone()
         } else {
             kivra_xml.clone()
         };
@@ -290,7 +317,9 @@ pub(crate) fn swap_first_certificate(xml: &str, donor: &str) -> String {
 
 #[test]
 fn verifier_at_judges_expiry_at_the_given_instant() {
-    let xml = LINUS_SEALED.xml();
+    let Some(xml) = LINUS_SEALED.xml() else {
+        return;
+    };
     let document = kuvert_xmldsig::parse_document(&xml).unwrap();
     let late = VerifyPolicy {
         is_sha1_allowed: true,

@@ -4,10 +4,6 @@
 use kuvert::seed;
 use kuvert::testkit::Federation;
 
-const WSDL_DIR: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/mm-schemas/SUNET-eduid-mm-service/src/main/resources/META-INF/wsdl"
-);
 const SCRIPT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../tools/oracles/zeep_is_reachable.py"
@@ -19,6 +15,9 @@ async fn registry_answers_is_reachable_from_a_zeep_client_built_from_the_real_ws
     else {
         return;
     };
+    let Some(wsdl) = kuvert_testenv::mm_wsdl("isReachable from zeep and the WSDLs") else {
+        return;
+    };
     let federation = Federation::start(Default::default()).await;
     let manifest = federation.manifest().clone();
     let endpoint = format!("{}ec/Recipient/v3", manifest.registry_url);
@@ -28,7 +27,7 @@ async fn registry_answers_is_reachable_from_a_zeep_client_built_from_the_real_ws
     let output = tokio::task::spawn_blocking(move || {
         std::process::Command::new(python)
             .arg(SCRIPT)
-            .arg(WSDL_DIR)
+            .arg(&wsdl)
             .arg(endpoint)
             .arg(&manifest.organisation_ca)
             .arg(&intermediary.certificate)

@@ -325,7 +325,12 @@ async fn a_row_sealed_before_but_unreachable_now_fails_instead_of_going_on_paper
     let journal = Journal::open(
         &journal_path,
         &sender,
-        &Manifest::read(&manifest).unwrap().rows,
+        &Manifest::read(
+            &manifest,
+            kuvert_core::calendar::stockholm_day(time::OffsetDateTime::now_utc()),
+        )
+        .unwrap()
+        .rows,
     );
     let message_id = journal.unwrap().message_id(3);
     let sealed = config

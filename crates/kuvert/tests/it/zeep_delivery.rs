@@ -8,10 +8,6 @@ use kuvert::testkit::Federation;
 use kuvert_core::id::RecipientId;
 use kuvert_store::operator::{Folder, MailboxQuery};
 
-const WSDL_DIR: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/mm-schemas/SUNET-eduid-mm-service/src/main/resources/META-INF/wsdl"
-);
 const DELIVER: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../tools/oracles/zeep_deliver_secure.py"
@@ -28,6 +24,10 @@ async fn operator_accepts_a_signxml_sealed_delivery_from_a_zeep_client_and_answe
     else {
         return;
     };
+    let Some(wsdl) = kuvert_testenv::mm_wsdl("deliverSecure from zeep with signxml signatures")
+    else {
+        return;
+    };
     let federation = Federation::start(Default::default()).await;
     let manifest = federation.manifest().clone();
     let person = seed::person("tolvan").unwrap();
@@ -39,7 +39,7 @@ async fn operator_accepts_a_signxml_sealed_delivery_from_a_zeep_client_and_answe
     let mut command = std::process::Command::new(&python);
     command
         .arg(DELIVER)
-        .arg(WSDL_DIR)
+        .arg(&wsdl)
         .arg(format!("{}ec/Recipient/v3", manifest.registry_url))
         .arg(&manifest.organisation_ca)
         .arg(&manifest.intermediary.certificate)
@@ -90,7 +90,7 @@ async fn operator_accepts_a_signxml_sealed_delivery_from_a_zeep_client_and_answe
     let answers = ["is_reachable.xml", "deliver_secure.xml"].map(|name| out.path().join(name));
     let validated = std::process::Command::new(&python)
         .arg(VALIDATE)
-        .arg(WSDL_DIR)
+        .arg(&wsdl)
         .args(&answers)
         .output()
         .unwrap();

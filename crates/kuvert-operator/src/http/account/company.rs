@@ -51,8 +51,8 @@ pub(in crate::http) struct CompanyPage {
 
 /// How far a pending registration has come.
 pub(in crate::http) struct Progress {
-    pub(in crate::http) signed: usize,
-    pub(in crate::http) required: usize,
+    /// "1 av 2 signaturer klara".
+    pub(in crate::http) done: String,
     pub(in crate::http) more: usize,
 }
 
@@ -130,8 +130,7 @@ pub(in crate::http) async fn page(
     let progress = if is_pending_here {
         match required_signatures(&state, &company, &account, &signed_by).await {
             Ok(required) => required.map(|required| Progress {
-                signed: signed_by.len(),
-                required,
+                done: signatures_done(a, signed_by.len(), required),
                 more: required.saturating_sub(signed_by.len()),
             }),
             Err(error) => {
@@ -259,3 +258,13 @@ fn message(holder: &Holder, text: &'static str, status: StatusCode) -> Response 
     };
     render(status, &page)
 }
+
+/// "1 av 2 signaturer klara", "1 of 1 signature done": the phrase agrees with the required
+/// count, the one it follows.
+fn signatures_done(a: &AccountTexts, signed: usize, required: usize) -> String {
+    let done = a.company_signatures_done.count(required);
+    format!("{signed} {} {done}", a.company_of)
+}
+
+#[cfg(test)]
+mod tests;

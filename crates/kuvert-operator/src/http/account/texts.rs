@@ -1,6 +1,7 @@
 //! The account pages' words in Swedish and English (TERMS.md words only), kept beside the
 //! pages rather than in the shared `texts.rs`, whose other fields belong to other pages.
 
+use kuvert_core::plural::Plural;
 use kuvert_web::i18n::Language;
 
 /// Every fixed text of the account pages in one language.
@@ -46,7 +47,7 @@ pub(in crate::http) struct AccountTexts {
     pub(in crate::http) company_has_not_signed: &'static str,
     pub(in crate::http) company_state_none: &'static str,
     pub(in crate::http) company_state_pending: &'static str,
-    pub(in crate::http) company_signed_count: &'static str,
+    pub(in crate::http) company_signatures_done: Plural,
     pub(in crate::http) company_of: &'static str,
     pub(in crate::http) company_more_needed: &'static str,
     pub(in crate::http) company_state_active: &'static str,
@@ -120,7 +121,7 @@ pub(in crate::http) const SWEDISH: AccountTexts = AccountTexts {
     company_has_not_signed: "har inte signerat",
     company_state_none: "Företaget har ingen digital brevlåda.",
     company_state_pending: "Registreringen väntar på fler firmatecknare.",
-    company_signed_count: "signaturer klara.",
+    company_signatures_done: Plural::new("signatur klar", "signaturer klara"),
     company_of: "av",
     company_more_needed: "Antal firmatecknare som ännu behöver signera:",
     company_state_active: "Företagets digitala brevlåda är öppnad här.",
@@ -194,7 +195,7 @@ pub(in crate::http) const ENGLISH: AccountTexts = AccountTexts {
     company_has_not_signed: "has not signed",
     company_state_none: "The company has no digital mailbox.",
     company_state_pending: "The registration is waiting for more authorised signatories.",
-    company_signed_count: "signatures done.",
+    company_signatures_done: Plural::new("signature done", "signatures done"),
     company_of: "of",
     company_more_needed: "Authorised signatories who still need to sign:",
     company_state_active: "The company's digital mailbox is open here.",

@@ -4,6 +4,7 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use kuvert_core::id::OrganisationNumber;
+use kuvert_core::plural::Plural;
 use kuvert_store::portal::{AnnualTarget, Campaign};
 use kuvert_web::i18n::Language;
 
@@ -12,6 +13,7 @@ use super::super::form::{FormFields, Problem};
 use crate::dashboard::dataset::TableView;
 use crate::dashboard::feed::format_day;
 use crate::dashboard::figures::CampaignResult;
+use crate::dashboard::model::FunnelDay;
 use crate::dashboard::number;
 use crate::http::pages::Chrome;
 
@@ -377,6 +379,37 @@ pub(in crate::communicator) struct CampaignPage {
     show_table: &'static str,
 }
 
+/// "1 besök, 2 val av brevlådeoperatör och 1 registrering av målet 10 (10 %)." in the
+/// page's language, each phrase agreeing with its count (issue 11).
+fn funnel_text(language: Language, total: &FunnelDay, goal: u64, share: &str) -> String {
+    let [visits, choices, registrations] = match language {
+        Language::Swedish => [
+            Plural::new("besök", "besök"),
+            Plural::new("val av brevlådeoperatör", "val av brevlådeoperatör"),
+            Plural::new("registrering", "registreringar"),
+        ],
+        Language::English => [
+            Plural::new("visit", "visits"),
+            Plural::new("mailbox operator chosen", "mailbox operators chosen"),
+            Plural::new("registration", "registrations"),
+        ],
+    };
+    let counted = |value: u64, phrase: Plural| {
+        format!("{} {}", number::count(value, language), phrase.form(value))
+    };
+    let (and, of_goal) = match language {
+        Language::Swedish => ("och", "av målet"),
+        Language::English => ("and", "of the goal"),
+    };
+    format!(
+        "{}, {} {and} {} {of_goal} {}{share}.",
+        counted(total.visits, visits),
+        counted(total.operator_choices, choices),
+        counted(total.registrations, registrations),
+        number::count(goal, language),
+    )
+}
+
 impl CampaignPage {
     pub(in crate::communicator) fn new(
         signed: &Signed,
@@ -386,32 +419,18 @@ impl CampaignPage {
     ) -> Self {
         let language = signed.language;
         let t = texts(language);
-        let total = result.funnel.total;
-        let count = |value| number::count(value, language);
         let share = result
             .funnel
             .percent_of_goal
             .map_or_else(String::new, |share| {
                 format!(" ({})", number::percent(share, language))
             });
-        let result_text = match language {
-            Language::Swedish => format!(
-                "{} besök, {} val av brevlådeoperatör och {} registreringar av målet \
-                 {}{share}.",
-                count(total.visits),
-                count(total.operator_choices),
-                count(total.registrations),
-                count(campaign.goal_registrations)
-            ),
-            Language::English => format!(
-                "{} visits, {} mailbox operators chosen and {} registrations of the goal \
-                 {}{share}.",
-                count(total.visits),
-                count(total.operator_choices),
-                count(total.registrations),
-                count(campaign.goal_registrations)
-            ),
-        };
+        let result_text = funnel_text(
+            language,
+            &result.funnel.total,
+            campaign.goal_registrations,
+            &share,
+        );
         let owners: Vec<&str> = campaign
             .owners
             .iter()
