@@ -15,7 +15,7 @@ use bytes::Bytes;
 use kuvert_core::id::OrganisationNumber;
 use kuvert_core::message::{ContentDigest, Receipt, SecureDelivery, TransId};
 use kuvert_store::operator::{AttachmentInfo, NewDelivery, OperatorStore, StoreOutcome};
-use kuvert_wire::delivery::SealedDocument;
+use kuvert_wire::delivery::{SealedDocument, judged_at};
 use kuvert_wire::envelope::BodyElement;
 use kuvert_wire::service::DeliverSecureResponse;
 use kuvert_xmldsig::Verifier;
@@ -90,7 +90,12 @@ impl Intake {
         caller: &OrganisationNumber,
     ) -> Result<VerifiedDelivery, Error> {
         let verifier = self.verifier.at(OffsetDateTime::now_utc());
-        let letter = SealedDocument::locate(document)?.verify(&verifier)?;
+        let sealed = SealedDocument::locate(document)?;
+        let letter = sealed.verify(&verifier)?;
+        // The evidence check (`kuvert verify`, the export) judges certificates on the seal's
+        // date, so the intake checks that instant too: what is accepted verifies offline
+        // (a seal dated before a certificate was valid is refused here, not found later).
+        sealed.verify(&self.verifier.at(judged_at(sealed.seal_date()?)))?;
         for (role, warning) in &letter.revocation_warnings {
             tracing::warn!(%warning, "{role} certificate accepted without a revocation status");
         }

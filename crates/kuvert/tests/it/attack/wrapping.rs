@@ -383,7 +383,9 @@ fn namespaces(arena: &Arena) -> Vec<Case> {
         ),
         Case::new(
             "namespaces: Delivery's default namespace rebound after signing",
-            SIGNATURE,
+            // The rebound `Delivery` is no longer where the schema puts it: the shape check
+            // refuses it before any signature is checked.
+            FaultCode::INVALID_INPUT,
             {
                 let signed = arena.stages("Omdefinierad efter").signed.replacen(
                     "<Delivery>",
