@@ -172,10 +172,12 @@ fn recipient_id_parse_tells_organisations_from_persons() {
 fn check_written(input: &str, expected: Result<&str, IdentityNumberError>) {
     let today = date!(2026 - 11 - 29);
     let actual = RecipientId::parse_written(input, today);
-    let expected = expected.map(str::to_owned).map_err(|rule| IdentityTextError {
-        rule,
-        forms: AcceptedForms::Recipient,
-    });
+    let expected = expected
+        .map(str::to_owned)
+        .map_err(|rule| IdentityTextError {
+            rule,
+            forms: AcceptedForms::Recipient,
+        });
     assert_eq!(actual.map(|id| id.to_wire()), expected, "{input}");
 }
 
@@ -195,7 +197,13 @@ fn recipient_id_parse_written_accepts_every_documented_form() {
     // `+` is only the centenarian's separator of a personnummer.
     check_written("556840+2266", Err(E::InvalidDate));
     check_written("nosuch", Err(E::WrongLength { length: 6 }));
-    check_written("1212121213", Err(E::BadCheckDigit { expected: 2, found: 3 }));
+    check_written(
+        "1212121213",
+        Err(E::BadCheckDigit {
+            expected: 2,
+            found: 3,
+        }),
+    );
     check_written("1213121212", Err(E::InvalidDate));
     check_written("åäö1212121", Err(E::NotDigits { position: 0 }));
 }
@@ -203,7 +211,9 @@ fn recipient_id_parse_written_accepts_every_documented_form() {
 #[test]
 fn parse_written_refusals_name_the_accepted_forms() {
     let today = date!(2026 - 11 - 29);
-    let refused = RecipientId::parse_written("12345", today).unwrap_err().to_string();
+    let refused = RecipientId::parse_written("12345", today)
+        .unwrap_err()
+        .to_string();
     assert_eq!(
         refused,
         "identity number has 5 characters, which matches no accepted form; write a \
@@ -213,9 +223,15 @@ fn parse_written_refusals_name_the_accepted_forms() {
     );
     let refused = OrganisationNumber::parse_written("nosuch").unwrap_err();
     assert_eq!(refused.forms, AcceptedForms::Organisation);
-    assert!(refused.to_string().ends_with("NNNNNN-NNNN, NNNNNNNNNN or 16NNNNNNNNNN"));
+    assert!(
+        refused
+            .to_string()
+            .ends_with("NNNNNN-NNNN, NNNNNNNNNN or 16NNNNNNNNNN")
+    );
     assert_eq!(
-        OrganisationNumber::parse_written(" 212000-0159").unwrap().as_str(),
+        OrganisationNumber::parse_written(" 212000-0159")
+            .unwrap()
+            .as_str(),
         "2120000159"
     );
     let refused = PersonalIdentityNumber::parse_written("1212", today).unwrap_err();

@@ -53,7 +53,11 @@ fn texts_enforce_their_bounds() {
     );
     check(Subject::parse, " x ", Ok(()));
     check(Subject::parse_stored, "", Ok(()));
-    check(Subject::parse_stored, &"x".repeat(256), too_long("Subject", 256, 255));
+    check(
+        Subject::parse_stored,
+        &"x".repeat(256),
+        too_long("Subject", 256, 255),
+    );
     check(Subject::parse, &"å".repeat(255), Ok(()));
     check(
         Subject::parse,

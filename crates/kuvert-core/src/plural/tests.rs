@@ -21,5 +21,8 @@ fn the_singular_is_for_exactly_one() {
     let letters = Plural::new("letter", "letters");
     assert_eq!(letters.count(1_usize).to_string(), "1 letter");
     assert_eq!(letters.form(0), "letters");
-    assert_eq!(letters.count(-1_i64).to_string(), format!("{} letters", u64::MAX));
+    assert_eq!(
+        letters.count(-1_i64).to_string(),
+        format!("{} letters", u64::MAX)
+    );
 }

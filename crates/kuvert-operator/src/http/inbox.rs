@@ -75,8 +75,11 @@ pub(super) async fn list(
             subject: letter.subject.as_str().to_owned(),
             date: date(letter.received_at),
             is_read: letter.is_read,
-            attachments: (letter.attachment_count > 0)
-                .then(|| t.attachment_count.count(letter.attachment_count).to_string()),
+            attachments: (letter.attachment_count > 0).then(|| {
+                t.attachment_count
+                    .count(letter.attachment_count)
+                    .to_string()
+            }),
         })
         .collect();
     let mailboxes = match mailbox_choices(&state, &holder).await {

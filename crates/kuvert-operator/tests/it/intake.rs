@@ -221,7 +221,9 @@ async fn deliver_secure_rejects_a_blank_subject_and_stores_nothing() {
         FaultCode::INVALID_INPUT,
     );
     assert!(
-        refused.description.contains("Subject is empty; every letter needs one"),
+        refused
+            .description
+            .contains("Subject is empty; every letter needs one"),
         "{}",
         refused.description
     );

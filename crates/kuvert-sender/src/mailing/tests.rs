@@ -339,7 +339,11 @@ fn manifest_read_gives_hints_for_the_common_mistakes() {
     assert!(error.contains("save it as UTF-8"), "{error}");
 
     let semicolons = folder.path().join("semikolon.csv");
-    std::fs::write(&semicolons, format!("recipient;subject;body\n{TOLVAN};Hej;x\n")).unwrap();
+    std::fs::write(
+        &semicolons,
+        format!("recipient;subject;body\n{TOLVAN};Hej;x\n"),
+    )
+    .unwrap();
     let error = Manifest::read(&semicolons, TODAY).unwrap_err().to_string();
     assert!(error.contains("separated by ';'"), "{error}");
     assert!(error.contains("separates them with ','"), "{error}");
@@ -348,7 +352,12 @@ fn manifest_read_gives_hints_for_the_common_mistakes() {
     std::fs::write(&header_only, "recipient,subject,body\n").unwrap();
     let error = Manifest::read(&header_only, TODAY).unwrap_err();
     assert!(matches!(error, ManifestError::NoLetters { .. }), "{error}");
-    assert!(error.to_string().ends_with("has no letters: only a header row"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .ends_with("has no letters: only a header row"),
+        "{error}"
+    );
     let empty_array = folder.path().join("tom.json");
     std::fs::write(&empty_array, "[]").unwrap();
     let error = Manifest::read(&empty_array, TODAY).unwrap_err().to_string();
@@ -359,14 +368,25 @@ fn manifest_read_gives_hints_for_the_common_mistakes() {
 fn bad_rows_are_counted_in_the_singular_and_the_plural() {
     let folder = Path::new(".");
     let manifest_error = |text: &str| match parse(text, ManifestFormat::Csv, folder, TODAY) {
-        Err(error) => error.at(Path::new("m.csv"), ManifestFormat::Csv).to_string(),
+        Err(error) => error
+            .at(Path::new("m.csv"), ManifestFormat::Csv)
+            .to_string(),
         Ok(rows) => panic!("{rows:?}"),
     };
     let one = manifest_error("recipient,subject,body\n1,a,b\n");
-    assert!(one.starts_with("1 of the manifest's rows is bad, nothing"), "{one}");
+    assert!(
+        one.starts_with("1 of the manifest's rows is bad, nothing"),
+        "{one}"
+    );
     let two = manifest_error("recipient,subject,body\n1,a,b\n2,a,b\n");
-    assert!(two.starts_with("2 of the manifest's rows are bad, nothing"), "{two}");
-    assert!(two.contains("identity number has 1 character, which"), "{two}");
+    assert!(
+        two.starts_with("2 of the manifest's rows are bad, nothing"),
+        "{two}"
+    );
+    assert!(
+        two.contains("identity number has 1 character, which"),
+        "{two}"
+    );
 }
 
 // Issue 11: a recipient may be written in every documented form; one subject rule.
@@ -375,7 +395,10 @@ fn rows_accept_every_written_form_of_a_recipient_and_refuse_blank_subjects() {
     let folder = Path::new(".");
     let text = "recipient,subject,body\n121212-1212,A,x\n1212121212,B,x\n121212+1212,C,x\n\
                 212000-0159,D,x\n2120000159,E,x\n162120000159,F,x\n";
-    let wire: Vec<String> = rows(text, folder).iter().map(|row| row.recipient.to_wire()).collect();
+    let wire: Vec<String> = rows(text, folder)
+        .iter()
+        .map(|row| row.recipient.to_wire())
+        .collect();
     assert_eq!(
         wire,
         [
@@ -388,7 +411,10 @@ fn rows_accept_every_written_form_of_a_recipient_and_refuse_blank_subjects() {
         ]
     );
     let refused = bad_rows(&format!("recipient,subject,body\n{TOLVAN}, ,x\n"), folder);
-    assert_eq!(refused, ["line 2, subject: Subject is empty; every letter needs one"]);
+    assert_eq!(
+        refused,
+        ["line 2, subject: Subject is empty; every letter needs one"]
+    );
 }
 
 #[test]

@@ -13,6 +13,7 @@ mod mailing;
 mod oidc_provider;
 mod portal;
 mod rejections;
+mod send;
 mod tidy;
 mod verify;
 mod zeep_delivery;
