@@ -1,6 +1,7 @@
 //! Fuzz target: parse an untrusted SOAP envelope the way every Kuvert server does — bounded
-//! parse, then each service's request dispatch — and read a delivery's letter and seal out of
-//! a `deliverSecure`. Errors are expected; panics, hangs and unbounded memory are bugs.
+//! parse, then each service's request dispatch — read a delivery's letter and seal out of a
+//! `deliverSecure`, and locate it the way the one reader does. Errors are expected; panics,
+//! hangs and unbounded memory are bugs.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -23,6 +24,10 @@ fuzz_target!(|data: &[u8]| {
         if let Ok(signed) = kuvert_wire::delivery::signed_delivery_of(sealed) {
             let _ = kuvert_wire::delivery::read_secure_delivery(signed);
         }
+    }
+    // The one path and shape checks of the sealed-delivery reader (before any signature).
+    if let Ok(sealed) = kuvert_wire::delivery::SealedDocument::locate(&document) {
+        let _ = sealed.seal_date();
     }
     // A fault answer is parsed by every client.
     if let Some(body) = document.descendants().find(|node| node.has_tag_name("Fault")) {

@@ -22,6 +22,12 @@ pub const XML_DEPTH_MAX: u32 = 64;
 /// base64 text in a few nodes; 100 000 nodes bounds memory for hostile many-tiny-node input.
 pub const XML_NODES_MAX: u32 = 100_000;
 
+/// Bytes of one attribute value or namespace name in a sealed delivery. The MM schemas allow
+/// only `Id` (`xs:ID`) on `SealedDelivery`/`SignedDelivery`, and XML-DSig attributes are
+/// algorithm URIs and references; 1 KiB is far above any of them (issue 10: a 1.5 MB
+/// attribute on a signed element was accepted).
+pub const XML_ATTRIBUTE_BYTES_MAX: usize = 1_024;
+
 /// Ids per `isReachable` call (Recipient v3 XSD: `recipientId` 0..1000).
 pub const REACHABILITY_IDS_PER_CALL_MAX: usize = 1_000;
 
@@ -159,17 +165,71 @@ pub const PKI_CREDENTIALS_MAX: usize = 1_000;
 /// 2 KiB; 64 KiB leaves room for chains without letting a stray file fill memory.
 pub const PKI_PEM_FILE_BYTES_MAX: u64 = 64 * 1024;
 
-/// Open connections one HTTP listener serves at a time; further clients wait in the kernel's
-/// accept queue. Far above the few callers a role has, low enough to bound memory.
+/// Open connections one HTTP listener serves at a time. Far above the few callers a role
+/// has, low enough to bound memory. Past it a new connection takes the slot of the one that
+/// has gone longest without finishing a request (unless every handler is busy with a received
+/// request; then it waits in the kernel's accept queue), so slow clients cannot fill it.
 pub const HTTP_CONNECTIONS_MAX: usize = 1_024;
 
-/// Time a client gets to finish the TLS handshake, and a plain HTTP/1 client to send its
-/// request headers, so a slow or silent peer cannot hold a connection slot.
+/// Time a client gets to finish the TLS handshake, so a slow or silent peer cannot hold a
+/// connection slot (request headers have [`HTTP_HEADER_TIMEOUT_MS_DEFAULT`]).
 pub const HTTP_HANDSHAKE_TIMEOUT_MS: u64 = 10_000;
 
 /// Time open connections get to finish their requests after shutdown is signalled, before
 /// they are cut.
 pub const HTTP_SHUTDOWN_DRAIN_MS: u64 = 10_000;
+
+/// Default time a client gets to send a request's headers, and the time a kept-alive
+/// HTTP/1 connection may wait for its next request (hyper times both from when it starts
+/// reading a request head). Configurable per listener (`http.header_timeout_ms`).
+pub const HTTP_HEADER_TIMEOUT_MS_DEFAULT: u64 = 10_000;
+
+/// Default time a client gets to send a whole request body after its headers: a 20 MiB
+/// envelope ([`ENVELOPE_BYTES_CEILING`]) at 4 Mbit/s takes 42 s. Past it the request is
+/// answered 408 and the connection closed (`http.body_timeout_ms`).
+pub const HTTP_BODY_TIMEOUT_MS_DEFAULT: u64 = 60_000;
+
+/// Default time a connection may pass without a byte read or written in either direction
+/// (a stalled body, a client that stops reading its answer) before it is closed
+/// (`http.idle_timeout_ms`).
+pub const HTTP_IDLE_TIMEOUT_MS_DEFAULT: u64 = 30_000;
+
+/// Shortest configurable header, body or idle timeout: a shorter one cuts honest clients
+/// on a slow link.
+pub const HTTP_TIMEOUT_MS_MIN: u64 = 100;
+
+/// Longest configurable header, body or idle timeout.
+pub const HTTP_TIMEOUT_MS_MAX: u64 = 3_600_000;
+
+/// Clients (certificates or addresses) a rate limiter tracks at once; past it the limiter
+/// forgets the ones whose buckets are full again, then starts over, so memory stays bounded
+/// (about 100 bytes each) whatever the number of addresses that call.
+pub const RATE_LIMIT_KEYS_MAX: usize = 100_000;
+
+/// Default requests per second one client certificate may make to a mutual-TLS listener
+/// (SOAP and REST), and the burst it may use at once. A mass mailing at the sender's
+/// highest concurrency ([`MAILING_CONCURRENCY_PER_OPERATOR_MAX`]) makes a few hundred
+/// deliveries a second; a limited client gets 429 or fault 5005 with `Retry-After`.
+pub const RATE_LIMIT_CERTIFICATE_PER_SECOND_DEFAULT: u32 = 2_000;
+
+/// Default burst of one client certificate (requests without waiting).
+pub const RATE_LIMIT_CERTIFICATE_BURST_DEFAULT: u32 = 10_000;
+
+/// Default requests per second one client address may make to the web pages (inbox,
+/// portal). A page with its style sheet and images is under ten requests; people behind one
+/// shared address (an office, a proxy) need more.
+pub const RATE_LIMIT_ADDRESS_PER_SECOND_DEFAULT: u32 = 100;
+
+/// Default burst of one client address on the web pages.
+pub const RATE_LIMIT_ADDRESS_BURST_DEFAULT: u32 = 1_000;
+
+/// Bytes of the sealed cookie that carries a login in progress (OIDC state, PKCE verifier,
+/// nonce, deep link, language): a few hundred; browsers keep cookies up to 4 KiB.
+pub const PRELOGIN_COOKIE_BYTES_MAX: usize = 2_048;
+
+/// Seconds a login in progress stays valid between the redirect to the e-ID provider and its
+/// callback: enough to find one's phone and sign, short enough that a stolen cookie expires.
+pub const PRELOGIN_LIFETIME_SECS: u64 = 15 * 60;
 
 /// Language ranges read from one `Accept-Language` header; browsers send fewer than ten.
 pub const ACCEPT_LANGUAGE_RANGES_MAX: usize = 16;
@@ -197,8 +257,9 @@ pub const DELIVERY_BACKOFF_MS_MAX: u64 = 60_000;
 /// Sender identities (avsändare) one intermediary configuration may sign for.
 pub const SENDERS_PER_INTERMEDIARY_MAX: usize = 1_000;
 
-/// Web inbox sessions an operator keeps in memory at once (logged in or mid-login). Past it
-/// the oldest idle session is dropped; 100 000 sessions of well under 1 KiB each bound memory
+/// Web inbox sessions an operator keeps in memory at once: logged-in people only (a login in
+/// progress is a sealed cookie, so anonymous requests add none). Past it the least recently
+/// used session is dropped; 100 000 sessions of well under 1 KiB each bound memory
 /// at about 100 MiB.
 pub const INBOX_SESSIONS_MAX: usize = 100_000;
 
@@ -339,3 +400,14 @@ pub const MAILING_CONCURRENCY_PER_OPERATOR_MAX: usize = 64;
 pub const MAILING_JOURNAL_LINE_BYTES_MAX: usize = 4 * 1024;
 /// Bytes of a whole mailing journal (a few events per row of the largest manifest).
 pub const MAILING_JOURNAL_BYTES_MAX: u64 = 1024 * 1024 * 1024;
+
+/// Bytes of one certificate revocation list, read from a file or a distribution point. A CRL
+/// entry is about 40 bytes, so 16 MiB holds some 400 000 revoked certificates, far more than a
+/// Swedish organisation CA lists, while a hostile distribution point cannot fill memory.
+pub const CRL_BYTES_MAX: u64 = 16 * 1024 * 1024;
+
+/// CRL sources (files plus distribution points) one role may configure.
+pub const CRL_SOURCES_MAX: usize = 32;
+
+/// Shortest CRL refresh interval, in seconds: a distribution point is not polled more often.
+pub const CRL_REFRESH_SECS_MIN: u64 = 1;

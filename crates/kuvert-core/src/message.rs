@@ -118,6 +118,47 @@ pub struct Metadata {
     pub value: MetadataValue,
 }
 
+/// SHA-256 of a letter's canonical sender-signed content: the `SignedDelivery` in the exact
+/// canonical form its signature covers (prefix-free exclusive C14N without the signature,
+/// PROTOCOL.md §9.2). Kept with the [`DeliveryKey`], so a retry is recognised by content: a
+/// resend that the intermediary re-sealed still has the same digest, another letter under the
+/// same key has another one. `kuvert-wire` computes it from the verified tree.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ContentDigest([u8; 32]);
+
+impl ContentDigest {
+    /// The digest from its 32 bytes.
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(bytes)
+    }
+
+    /// Parses 64 lowercase or uppercase hex digits.
+    pub fn parse_hex(text: &str) -> Result<Self, MessageError> {
+        let mut bytes = [0_u8; 32];
+        hex::decode_to_slice(text, &mut bytes).map_err(|_| MessageError::Malformed {
+            field: "ContentDigest",
+            expected: "64 hex digits",
+        })?;
+        Ok(Self(bytes))
+    }
+
+    /// The 32 bytes.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// 64 lowercase hex digits.
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+}
+
+impl std::fmt::Debug for ContentDigest {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "ContentDigest({})", self.to_hex())
+    }
+}
+
 /// The idempotency key of a delivery: the same sender sending the same message id is the
 /// same delivery, so a retried `deliverSecure` gets the original receipt.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -50,6 +50,10 @@ pub struct Config {
     pub notification: NotificationConfig,
     /// The web inbox.
     pub web: WebConfig,
+    /// Connection timeouts of both listeners and rate limits: per client certificate on the
+    /// service listener, per address on the web inbox. Every key has a default.
+    #[serde(default)]
+    pub http: kuvert_web::HttpConfig,
 }
 
 /// TLS identity of the operator: its server certificate on the service listener, its client
@@ -64,6 +68,12 @@ pub struct TlsConfig {
     /// CA certificate(s) (PEM) of organisation certificates: the anchors for client
     /// certificates, for the signatures of sealed deliveries and for the registry's server.
     pub organisation_ca_path: PathBuf,
+    /// Revocation: CRLs of the organisation CA(s), checked at the service listener's
+    /// handshake and on the sender's and the seal's signature of every delivery. Keys
+    /// `files`, `urls`, `refresh_secs` (3600) and `stale_crl` (`refuse` or
+    /// `accept_with_warning`; default `refuse`). Default: no CRL, nothing checked.
+    #[serde(default)]
+    pub crl: kuvert_web::crl::CrlConfig,
 }
 
 /// Where notifications go out.

@@ -8,6 +8,7 @@ use kuvert_core::id::OrganisationNumber;
 use kuvert_core::report::error_chain;
 use kuvert_store::StoreError;
 use kuvert_web::layers::soap_response;
+use kuvert_wire::delivery::LetterError;
 use kuvert_wire::error::WireError;
 use kuvert_wire::fault::{CallId, Fault, FaultCode};
 use kuvert_xmldsig::{ParseError, VerifyError};
@@ -74,6 +75,10 @@ pub enum Error {
     /// The recipient's reception rules do not accept the sender.
     #[error("the recipient does not accept digital mail from sender {0}")]
     SenderDeselected(OrganisationNumber),
+    /// The sender and message Id were delivered before with other content (issue 10: the
+    /// message says nothing about the first letter).
+    #[error("a delivery with this sender and message id already exists with other content")]
+    KeyConflict,
     /// The operation exists in the contract but this operator does not offer it.
     #[error("{0} is not supported by this operator")]
     Unsupported(&'static str),
@@ -97,17 +102,24 @@ impl Error {
             Self::TooLarge { .. } => FaultCode::MAX_EXCEEDED,
             Self::Xml(ParseError::TooLarge { .. } | ParseError::TooManyNodes { .. })
             | Self::Xml(ParseError::TooDeep { .. }) => FaultCode::MAX_EXCEEDED,
-            Self::Wire(WireError::TooMany { .. }) => FaultCode::MAX_EXCEEDED,
+            Self::Wire(WireError::TooMany { .. } | WireError::AttributeTooLarge { .. }) => {
+                FaultCode::MAX_EXCEEDED
+            }
             Self::Wire(WireError::UnsupportedContentType { .. }) => {
                 FaultCode::UNSUPPORTED_MIME_TYPE
             }
             Self::NotUtf8 | Self::Xml(_) | Self::Wire(_) => FaultCode::INVALID_INPUT,
-            Self::Signature(VerifyError::Untrusted(_) | VerifyError::Certificate(_))
+            Self::Signature(
+                VerifyError::Untrusted(_)
+                | VerifyError::Certificate(_)
+                | VerifyError::CertificateRefused { .. },
+            )
             | Self::SignerWithoutNumber => FaultCode::ACCESS_DENIED,
             Self::Signature(_) => FaultCode::SIGNATURE_ERROR,
             Self::UnknownSender(_) => FaultCode::UNKNOWN_SENDER,
             Self::IntermediaryNotAuthorised { .. } => FaultCode::DISPATCHER_NOT_APPROVED,
             Self::RecipientNotHere => FaultCode::OBJECT_NOT_FOUND,
+            Self::KeyConflict => FaultCode::OBJECT_ALREADY_EXISTS,
             Self::Unsupported(_) => FaultCode::ILLEGAL_STATE,
             Self::Registry(_) | Self::Internal(_) => FaultCode::UNKNOWN,
         }
@@ -120,6 +132,7 @@ impl Error {
             Self::NoCaller(_) => "no_caller",
             Self::TooLarge { .. } => "too_large",
             Self::NotUtf8 | Self::Xml(_) | Self::Wire(_) => "invalid_input",
+            Self::Signature(VerifyError::CertificateRefused { .. }) => "certificate_refused",
             Self::Signature(_) | Self::SignerWithoutNumber => "signature",
             Self::SealerNotCaller { .. } => "sealer_not_caller",
             Self::UnknownSender(_) => "unknown_sender",
@@ -127,6 +140,7 @@ impl Error {
             Self::SignerNotSender { .. } => "signer_not_sender",
             Self::RecipientNotHere => "recipient_not_here",
             Self::SenderDeselected(_) => "sender_deselected",
+            Self::KeyConflict => "key_conflict",
             Self::Unsupported(_) => "unsupported",
             Self::Registry(_) => "registry_unavailable",
             Self::Internal(_) => "internal",
@@ -171,6 +185,21 @@ impl Error {
             StatusCode::INTERNAL_SERVER_ERROR,
             self.to_fault().to_envelope(),
         )
+    }
+}
+
+/// The one reader's refusals, each as the intake answers it.
+impl From<LetterError> for Error {
+    fn from(error: LetterError) -> Self {
+        match error {
+            LetterError::NotText => Self::NotUtf8,
+            LetterError::Xml(source) => Self::Xml(source),
+            LetterError::Shape(source) | LetterError::Letter(source) => Self::Wire(source),
+            LetterError::SenderSignature(source) | LetterError::Seal(source) => {
+                Self::Signature(source)
+            }
+            LetterError::Certificate { .. } => Self::SignerWithoutNumber,
+        }
     }
 }
 

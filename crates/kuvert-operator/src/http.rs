@@ -54,6 +54,7 @@ use kuvert_core::id::OrganisationNumber;
 use kuvert_core::limits::INBOX_FORM_BYTES_MAX;
 use kuvert_eid::{RelyingParty, RelyingPartyConfig};
 use kuvert_store::operator::OperatorStore;
+use kuvert_xmldsig::Verifier;
 
 pub use content::sanitise_html;
 pub use signup::AGREEMENT_TEXT;
@@ -82,8 +83,13 @@ struct Shared {
     /// provider is down.
     oidc: RelyingParty,
     sessions: session::Sessions,
+    /// The sealed cookie of a login in progress (no session before login).
+    prelogin: kuvert_web::prelogin::PreLoginCookie,
     /// Sends the confirmation codes of notification addresses.
     codes: CodeSender,
+    /// The intake's verifier without CRLs: every stored letter is read through
+    /// `kuvert_wire::delivery::read_verified` with it, judged on the seal's date.
+    verifier: Verifier,
 }
 
 /// Timeouts of the calls to the e-ID provider.
@@ -103,6 +109,7 @@ impl InboxState {
         registry: RegistryClient,
         organisation_ca_pem: &str,
         codes: CodeSender,
+        verifier: Verifier,
     ) -> Result<Self, StartError> {
         let settings = InboxSettings::from_config(&config.web)?;
         let ca_pem = match &config.web.eid_ca_path {
@@ -127,6 +134,7 @@ impl InboxState {
                 reason: error.to_string(),
             })?;
         let sessions = session::new_store(settings.session_idle_timeout, settings.is_tls());
+        let prelogin = session::new_prelogin(settings.is_tls());
         let relying_party = RelyingPartyConfig {
             issuer: settings.oidc_issuer.clone(),
             client_id: settings.oidc_client_id.clone(),
@@ -142,7 +150,9 @@ impl InboxState {
                 domain: config.domain.clone(),
                 oidc: RelyingParty::new(relying_party, eid_http),
                 sessions,
+                prelogin,
                 codes,
+                verifier,
             }),
         })
     }

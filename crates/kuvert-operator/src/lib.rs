@@ -16,8 +16,9 @@
 //! verified on the parsed tree the letter is then read from; every envelope is bounded by
 //! `Config::envelope_bytes_max` before parsing; a receipt is returned only after the blob is
 //! flushed and the row committed, and a retry returns the original receipt. The stored blob is
-//! the received `deliverSecure` envelope byte for byte, so the letter stays verifiable with
-//! `kuvert_xmldsig::Verifier::verify_sealed_delivery` on its inner `deliverSecure`.
+//! the received `deliverSecure` envelope byte for byte, and every later reader (inbox,
+//! attachments, export) reads it through `kuvert_wire::delivery::read_verified`, the same
+//! reader the intake used, so nothing is shown that was not verified.
 
 pub mod config;
 pub mod domain;
@@ -37,7 +38,8 @@ use std::time::Duration;
 use axum::Router;
 use axum::routing::post;
 use kuvert_store::operator::OperatorStore;
-use kuvert_web::{Listener, ListenerTls, Shutdown};
+use kuvert_web::rate_limit::RateLimiter;
+use kuvert_web::{ClientKind, ConnectionTimeouts, HttpConfig, Listener, ListenerTls, Shutdown};
 use kuvert_xmldsig::trust::TrustAnchors;
 use kuvert_xmldsig::{Verifier, VerifyPolicy};
 use secrecy::SecretString;
@@ -50,10 +52,15 @@ use crate::registry_client::RegistryClient;
 #[derive(Clone)]
 pub struct Service {
     state: AppState,
+    /// Connection timeouts and rate limits of both listeners (`Config::http`).
+    http: HttpGuards,
     worker: NotificationWorker,
     identity: Identity,
     /// The web inbox's state (sessions, e-ID client), shared by every `web_router`.
     inbox: http::InboxState,
+    /// The CRLs of `tls.crl`, when configured: checked at the service listener's handshake
+    /// and on both signatures of every delivery.
+    crls: Option<kuvert_web::crl::CrlRefresher>,
 }
 
 /// The operator's two already bound listeners.
@@ -79,6 +86,16 @@ pub(crate) struct AppState {
     pub(crate) intake: Intake,
     /// `Config::envelope_bytes_max`, checked.
     pub(crate) envelope_bytes_max: usize,
+}
+
+/// What bounds the operator's listeners, from `Config::http`.
+#[derive(Clone, Debug)]
+struct HttpGuards {
+    timeouts: ConnectionTimeouts,
+    /// Per client certificate, on the service listener.
+    service: RateLimiter,
+    /// Per client address, on the web inbox.
+    web: RateLimiter,
 }
 
 /// The operator's certificate, key and organisation CA, as read at start.
@@ -110,6 +127,7 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
                 key: "envelope_bytes_max",
                 reason,
             })?;
+    let http = http_guards(&config.http)?;
     let identity = read_identity(&config).await?;
     let anchors = TrustAnchors::from_pem(&identity.organisation_ca_pem).map_err(|error| {
         StartError::Config {
@@ -121,7 +139,15 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
         is_sha1_allowed: config.is_sha1_allowed,
         now: time::OffsetDateTime::now_utc(),
     };
-    let verifier = Verifier::new(anchors, policy);
+    let crls = crl_refresher(&config, &identity).await?;
+    // Stored letters are read back (inbox, attachments, export) without the CRLs: their
+    // certificates were checked against them at intake, and a certificate revoked later must
+    // not hide a letter that was accepted before.
+    let stored_letter_verifier = Verifier::new(anchors.clone(), policy.clone());
+    let verifier = match &crls {
+        Some(refresher) => Verifier::new(anchors, policy).with_crls(refresher.crls()),
+        None => Verifier::new(anchors, policy),
+    };
     let store = open_store(&config).await?;
     let registry = registry_client(&config, &identity)?;
     let worker = notification_worker(&config, &identity, Arc::clone(&store)).await?;
@@ -131,6 +157,7 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
         registry.clone(),
         &identity.organisation_ca_pem,
         worker.code_sender(),
+        stored_letter_verifier,
     )
     .await?;
     let intake = Intake::new(
@@ -148,9 +175,11 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
     };
     Ok(Service {
         state,
+        http,
         worker,
         identity,
         inbox,
+        crls,
     })
 }
 
@@ -164,13 +193,22 @@ impl Service {
         // an MM fault (5005) instead of a bare 413; the layer is the hard ceiling.
         let ceiling = usize::try_from(kuvert_core::limits::ENVELOPE_BYTES_CEILING)
             .unwrap_or(self.state.envelope_bytes_max);
+        let routes = self.http.service.apply(routes);
         with_health(routes, ceiling.max(self.state.envelope_bytes_max))
     }
 
     /// The web inbox's routes (`http::router`), health and metrics, with the standard layers.
     pub fn web_router(&self) -> Router {
         let body_bytes_max = kuvert_core::limits::INBOX_FORM_BYTES_MAX;
-        with_health(http::router(self.inbox.clone()), body_bytes_max)
+        let routes = self.http.web.apply(http::router(self.inbox.clone()));
+        with_health(routes, body_bytes_max)
+    }
+
+    /// The CRL refresher of `tls.crl` (none without sources), for tests and status pages:
+    /// `refresh()` reloads the sources now instead of at the next scheduled refresh.
+    #[must_use]
+    pub fn crls(&self) -> Option<&kuvert_web::crl::CrlRefresher> {
+        self.crls.as_ref()
     }
 
     /// The operator's storage, for the binary's seed data and for tests.
@@ -201,9 +239,19 @@ impl Service {
     /// # Errors
     /// The first accept loop's I/O error.
     pub async fn serve(self, listeners: Listeners, shutdown: Shutdown) -> io::Result<()> {
+        let mut service_listener = listeners.service;
+        if let Some(refresher) = &self.crls {
+            service_listener = service_listener
+                .with_client_crls(refresher.crls())
+                .map_err(io::Error::other)?;
+            tokio::spawn(refresher.clone().run(shutdown.clone()));
+        }
         let worker = tokio::spawn(self.worker.clone().run(shutdown.clone()));
-        let service = kuvert_web::serve(listeners.service, self.router(), shutdown.clone());
-        let web = kuvert_web::serve(listeners.web, self.web_router(), shutdown.clone());
+        let timeouts = self.http.timeouts;
+        let service_listener = service_listener.with_timeouts(timeouts);
+        let service = kuvert_web::serve(service_listener, self.router(), shutdown.clone());
+        let web = listeners.web.with_timeouts(timeouts);
+        let web = kuvert_web::serve(web, self.web_router(), shutdown.clone());
         let served = tokio::try_join!(service, web);
         shutdown.trigger();
         if let Err(error) = worker.await {
@@ -226,6 +274,18 @@ fn with_health(routes: Router, body_bytes_max: usize) -> Router {
         }
     };
     kuvert_web::layers::standard_layers(routes, body_bytes_max)
+}
+
+/// The listeners' timeouts and rate limits, checked.
+fn http_guards(config: &HttpConfig) -> Result<HttpGuards, StartError> {
+    let invalid = |(key, reason)| StartError::Config { key, reason };
+    Ok(HttpGuards {
+        timeouts: config.timeouts().map_err(invalid)?,
+        service: config
+            .rate_limiter(ClientKind::Certificate)
+            .map_err(invalid)?,
+        web: config.rate_limiter(ClientKind::Address).map_err(invalid)?,
+    })
 }
 
 /// Timeouts of the operator's outgoing HTTP calls (registry, SMS gateway).
@@ -263,6 +323,32 @@ async fn open_store(config: &Config) -> Result<Arc<dyn OperatorStore>, StartErro
         .await
         .map_err(StartError::Database)?;
     Ok(database.operator(Arc::new(blobs)))
+}
+
+/// Loads `tls.crl`; distribution points are fetched with the operator's client identity.
+async fn crl_refresher(
+    config: &Config,
+    identity: &Identity,
+) -> Result<Option<kuvert_web::crl::CrlRefresher>, StartError> {
+    let crl = &config.tls.crl;
+    let config_error = |error: kuvert_web::WebError| StartError::Config {
+        key: "tls.crl",
+        reason: error.to_string(),
+    };
+    let client = if crl.urls.is_empty() {
+        None
+    } else {
+        let client_config = kuvert_web::ClientConfig {
+            ca_pem: identity.organisation_ca_pem.clone(),
+            identity: None,
+            connect_timeout: CONNECT_TIMEOUT,
+            request_timeout: REQUEST_TIMEOUT,
+        };
+        Some(kuvert_web::http_client(&client_config).map_err(config_error)?)
+    };
+    kuvert_web::crl::CrlRefresher::start(crl, &identity.organisation_ca_pem, client)
+        .await
+        .map_err(config_error)
 }
 
 fn registry_client(config: &Config, identity: &Identity) -> Result<RegistryClient, StartError> {

@@ -65,7 +65,7 @@ fn read_request(
     };
     let document = parse_document_with(text, &limits)?;
     match service::parse_request(&document)? {
-        ServiceRequest::DeliverSecure(wrapper) => intake.verify(wrapper, caller),
+        ServiceRequest::DeliverSecure(_) => intake.verify(&document, caller),
         ServiceRequest::Notify(_) => Err(Error::Unsupported("notify")),
         ServiceRequest::DeliverForward(_) => Err(Error::Unsupported("deliverForward")),
     }

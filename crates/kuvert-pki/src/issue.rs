@@ -13,11 +13,13 @@ use rcgen::{
     BasicConstraints, Certificate, CertificateParams, DistinguishedName, DnType, DnValue,
     ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose, PKCS_RSA_SHA256, RsaKeySize,
 };
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use time::{Duration, OffsetDateTime};
 
 use crate::files::{EID_CA_STEM, ORGANISATION_CA_STEM};
-use crate::{Credential, OrganisationSpec, PersonSpec, PkiError, PkiSpec, TestPki};
+use crate::{
+    Credential, LeafOptions, LeafUsage, OrganisationSpec, PersonSpec, PkiError, PkiSpec, TestPki,
+};
 
 /// Common name of the CA that issues organisation certificates.
 pub(crate) const ORGANISATION_CA_NAME: &str = "Kuvert Test Organisation CA";
@@ -154,10 +156,34 @@ fn issue_ca(
     common_name: &str,
     key_pair: KeyPair,
 ) -> Result<(Credential, Issuer<'static, KeyPair>), PkiError> {
-    let mut params = CertificateParams::default();
+    let mut params = ca_params(common_name);
     let (not_before, not_after) = validity(CA_VALIDITY_DAYS);
     params.not_before = not_before;
     params.not_after = not_after;
+    let certificate = params
+        .self_signed(&key_pair)
+        .map_err(|source| PkiError::Issue {
+            key: stem.to_owned(),
+            source,
+        })?;
+    let credential = credential(&certificate, &key_pair);
+    Ok((credential, Issuer::new(params, key_pair)))
+}
+
+/// The organisation CA as an issuer again, from its credential: its name and key usages
+/// are fixed by [`ca_params`], so the issuer name matches the certificate's subject.
+pub(crate) fn organisation_issuer(ca: &Credential) -> Result<Issuer<'static, KeyPair>, PkiError> {
+    let key_pair =
+        KeyPair::from_pem(ca.key_pem().expose_secret()).map_err(|source| PkiError::Issue {
+            key: ORGANISATION_CA_STEM.to_owned(),
+            source,
+        })?;
+    Ok(Issuer::new(ca_params(ORGANISATION_CA_NAME), key_pair))
+}
+
+/// Name, constraints and key usages of a CA (validity is set by the caller).
+fn ca_params(common_name: &str) -> CertificateParams {
+    let mut params = CertificateParams::default();
     let mut name = DistinguishedName::new();
     name.push(DnType::CountryName, country_sweden());
     name.push(DnType::OrganizationName, "Kuvert");
@@ -169,14 +195,38 @@ fn issue_ca(
         KeyUsagePurpose::CrlSign,
         KeyUsagePurpose::DigitalSignature,
     ];
-    let certificate = params
-        .self_signed(&key_pair)
-        .map_err(|source| PkiError::Issue {
-            key: stem.to_owned(),
-            source,
-        })?;
-    let credential = credential(&certificate, &key_pair);
-    Ok((credential, Issuer::new(params, key_pair)))
+    params
+}
+
+/// Issues one organisation certificate outside the generated set, in the profile or
+/// deliberately not (see [`crate::LeafOptions`]).
+pub(crate) fn issue_organisation(
+    pki: &TestPki,
+    spec: &OrganisationSpec,
+    options: &LeafOptions,
+) -> Result<Credential, PkiError> {
+    let issue_error = |source| PkiError::Issue {
+        key: spec.key.clone(),
+        source,
+    };
+    let key_pair =
+        KeyPair::generate_rsa_for(&PKCS_RSA_SHA256, RsaKeySize::_2048).map_err(issue_error)?;
+    let mut params = organisation_params(spec).map_err(issue_error)?;
+    match options.usage {
+        LeafUsage::Profile => {}
+        LeafUsage::WithoutDigitalSignature => {
+            params.key_usages = vec![KeyUsagePurpose::KeyEncipherment];
+            params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        }
+        LeafUsage::ServerAuthOnly => {
+            params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        }
+    }
+    if let Some((not_before, not_after)) = options.validity {
+        (params.not_before, params.not_after) = (not_before, not_after);
+    }
+    let issuer = organisation_issuer(&pki.organisation_ca)?;
+    issue_leaf(&spec.key, &params, key_pair, &issuer)
 }
 
 /// Signs a leaf certificate for `key_pair` with `issuer`.

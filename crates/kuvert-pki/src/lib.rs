@@ -16,8 +16,12 @@
 //!
 //! **Invariant:** private keys live only in [`secrecy::SecretString`]; no `Debug` output of
 //! this crate contains one, and key files are written with mode 0600.
-//! **Boundary:** this is a test PKI. It has no revocation, no policy OIDs and no protection
-//! of the CA keys beyond file modes; never use it for real mail.
+//! [`TestPki::organisation_crl_pem`] revokes organisation certificates by CRL, and
+//! [`TestPki::issue_organisation`] issues a deliberately flawed one ([`LeafUsage`]) for the
+//! tests of key usage and revocation.
+//!
+//! **Boundary:** this is a test PKI. It has no policy OIDs, no OCSP and no protection of the
+//! CA keys beyond file modes; never use it for real mail.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -28,6 +32,9 @@ use secrecy::SecretString;
 
 pub mod files;
 mod issue;
+mod revoke;
+
+pub use revoke::{CrlValidity, LeafOptions, LeafUsage, ORGANISATION_CRL_FILE, read_crl_serials};
 
 #[cfg(test)]
 mod tests;

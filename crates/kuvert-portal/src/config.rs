@@ -51,6 +51,11 @@ pub struct Config {
     /// The connected mailbox operators, in the order the chooser shows them. Required: a
     /// portal without operators cannot help anyone get a mailbox.
     pub operators: Vec<PortalOperator>,
+    /// Connection timeouts of the listener and the rate limit per client address (the TCP
+    /// peer's: behind a proxy, raise or turn off `http.address_requests_per_second`). Every
+    /// key has a default.
+    #[serde(default)]
+    pub http: kuvert_web::HttpConfig,
 }
 
 /// The portal's TLS client identity: its organisation certificate, presented to the registry,

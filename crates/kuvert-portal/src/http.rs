@@ -44,6 +44,8 @@ pub(crate) struct AppState {
     pub(crate) client_address_header: Option<axum::http::HeaderName>,
     /// The communicators' pages, when `Config::communicators` is set.
     pub(crate) communicators: Option<crate::communicator::CommunicatorState>,
+    /// The rate limit per client address (`Config::http`).
+    pub(crate) limiter: kuvert_web::rate_limit::RateLimiter,
 }
 
 /// The portal's routes with the standard layers. Public pages take no form posts, so the
@@ -72,6 +74,7 @@ pub(crate) fn router(state: AppState) -> Router {
             state.clone(),
             visits::count_visit,
         ));
+    let limiter = state.limiter.clone();
     let routes = pages
         .route("/skaffa/{slug}", get(operator_chosen))
         .route(
@@ -87,6 +90,7 @@ pub(crate) fn router(state: AppState) -> Router {
         )
         .fallback(unknown_page)
         .with_state(state);
+    let routes = limiter.apply(routes);
     // Built means ready: the database is open and migrated, and pages need nothing else
     // (the senders list says so itself when the registry cannot be asked).
     let readiness = kuvert_web::health::Readiness::new();

@@ -59,6 +59,8 @@ pub enum StartError {
 #[derive(Debug, Clone)]
 pub struct Service {
     state: http::AppState,
+    /// Connection timeouts of the listener (`Config::http`).
+    timeouts: kuvert_web::ConnectionTimeouts,
 }
 
 /// Timeouts of the portal's calls to the registry: a page waits at most this long.
@@ -73,6 +75,12 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 pub async fn build(config: Config) -> Result<Service, StartError> {
     kuvert_web::tls::install_crypto_provider();
     config.check()?;
+    let invalid_http = |(key, reason)| StartError::Config { key, reason };
+    let timeouts = config.http.timeouts().map_err(invalid_http)?;
+    let limiter = config
+        .http
+        .rate_limiter(kuvert_web::ClientKind::Address)
+        .map_err(invalid_http)?;
     let registry = registry_client(&config).await?;
     let database = kuvert_store::Database::connect(&config.database_url)
         .await
@@ -116,7 +124,9 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
             visits,
             client_address_header,
             communicators,
+            limiter,
         },
+        timeouts,
     })
 }
 
@@ -145,6 +155,7 @@ impl Service {
     /// The accept loop's I/O error.
     pub async fn serve(self, listener: Listener, shutdown: Shutdown) -> io::Result<()> {
         let day_change = tokio::spawn(self.state.visits.clone().run_day_change(shutdown.clone()));
+        let listener = listener.with_timeouts(self.timeouts);
         let served = kuvert_web::serve(listener, self.router(), shutdown.clone()).await;
         shutdown.trigger();
         if let Err(error) = day_change.await {
@@ -154,7 +165,13 @@ impl Service {
     }
 }
 
-async fn registry_client(config: &Config) -> Result<RegistryClient, StartError> {
+/// The portal's client of the registry from its configuration (its organisation certificate
+/// over mutual TLS): the service uses it, and so does `kuvert portal communicator add` to
+/// check that the senders named are connected.
+///
+/// # Errors
+/// [`StartError::Config`] naming the key of an unreadable file or unusable TLS setting.
+pub async fn registry_client(config: &Config) -> Result<RegistryClient, StartError> {
     let tls = &config.tls;
     let certificate_pem = read_text(&tls.certificate_path, "tls.certificate_path").await?;
     let key_pem = SecretString::from(read_text(&tls.key_path, "tls.key_path").await?);

@@ -32,7 +32,8 @@ pub struct NewOperator {
 /// Adds a mailbox operator or replaces its name, domain and addresses.
 ///
 /// # Errors
-/// `InvalidInput` naming the field for a bad domain, URL or name; `AlreadyExists` when another
+/// `InvalidInput` naming the field for a bad domain, URL or name, or a service address that
+/// is not `https://` (letters travel only over mutual TLS); `AlreadyExists` when another
 /// operator has the domain.
 pub async fn add_operator(registry: &Registry, operator: NewOperator) -> Result<(), Error> {
     let domain = ServiceDomain::parse(&operator.domain)
@@ -40,7 +41,7 @@ pub async fn add_operator(registry: &Registry, operator: NewOperator) -> Result<
     let record = OperatorRecord {
         id: operator.id,
         name: checked_name(&operator.name)?,
-        service_address: parse_url("service_address", &operator.service_address)?,
+        service_address: parse_service_url(&operator.service_address)?,
         ui_address: operator
             .ui_address
             .as_deref()
@@ -163,6 +164,18 @@ fn parse_url(field: &'static str, text: &str) -> Result<Url, Error> {
     if url.scheme() != "https" && url.scheme() != "http" {
         return Err(Error::InvalidInput(format!(
             "{field}: must be an http(s) URL"
+        )));
+    }
+    Ok(url)
+}
+
+/// The `deliverSecure` address: an `https://` URL, since the operator's service is reached
+/// only over mutual TLS (PROTOCOL.md §8).
+fn parse_service_url(text: &str) -> Result<Url, Error> {
+    let url = parse_url("service_address", text)?;
+    if url.scheme() != "https" {
+        return Err(Error::InvalidInput(format!(
+            "service_address: must be an https:// URL (deliveries use mutual TLS), not {text}"
         )));
     }
     Ok(url)

@@ -33,6 +33,16 @@ pub struct Config {
     /// `ENVELOPE_BYTES_CEILING`.
     #[serde(default = "default_envelope_bytes_max")]
     pub envelope_bytes_max: u64,
+    /// Revocation of client certificates at the handshake: CRLs of the CA(s) of
+    /// `client_ca_path` (which must then be set). Keys `files`, `urls`, `refresh_secs` (3600)
+    /// and `stale_crl` (`refuse` or `accept_with_warning`; default `refuse`). Default: no
+    /// CRL, nothing checked.
+    #[serde(default)]
+    pub crl: kuvert_web::crl::CrlConfig,
+    /// Connection timeouts of the listener and the rate limit per client certificate. Every
+    /// key has a default.
+    #[serde(default)]
+    pub http: kuvert_web::HttpConfig,
 }
 
 fn default_public_url() -> String {
@@ -55,6 +65,8 @@ impl Config {
             client_ca_path: None,
             public_url: default_public_url(),
             envelope_bytes_max: default_envelope_bytes_max(),
+            crl: kuvert_web::crl::CrlConfig::default(),
+            http: kuvert_web::HttpConfig::default(),
         }
     }
 

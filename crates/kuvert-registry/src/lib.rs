@@ -34,7 +34,10 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::routing::post;
 use kuvert_web::identity::CallerRejection;
-use kuvert_web::{CallerOrganisation, Listener, ListenerTls, Shutdown};
+use kuvert_web::rate_limit::RateLimiter;
+use kuvert_web::{
+    CallerOrganisation, ClientKind, ConnectionTimeouts, Listener, ListenerTls, Shutdown,
+};
 use kuvert_xmldsig::trust::TrustAnchors;
 
 use crate::registry::Registry;
@@ -44,6 +47,11 @@ use crate::registry::Registry;
 pub struct Service {
     state: AppState,
     tls: Option<TlsFiles>,
+    crls: Option<kuvert_web::crl::CrlRefresher>,
+    /// Connection timeouts of the listener (`Config::http`).
+    timeouts: ConnectionTimeouts,
+    /// Rate limit per client certificate (`Config::http`).
+    limiter: RateLimiter,
 }
 
 /// The PEM texts of `Config`'s TLS paths, read at start-up.
@@ -81,6 +89,12 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
                 key: "envelope_bytes_max",
                 reason,
             })?;
+    let invalid_http = |(key, reason)| StartError::Config { key, reason };
+    let timeouts = config.http.timeouts().map_err(invalid_http)?;
+    let limiter = config
+        .http
+        .rate_limiter(ClientKind::Certificate)
+        .map_err(invalid_http)?;
     let eid_ca_pem = tokio::fs::read_to_string(&config.eid_ca_path)
         .await
         .map_err(|error| StartError::Config {
@@ -99,13 +113,52 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
         .await
         .map_err(StartError::Database)?;
     let tls = read_tls_files(&config).await?;
+    let crls = crl_refresher(&config).await?;
     let registry = Registry::new(database.registry(), anchors);
     let state = AppState {
         registry,
         body_bytes_max,
         public_url: config.public_url,
     };
-    Ok(Service { state, tls })
+    Ok(Service {
+        state,
+        tls,
+        crls,
+        timeouts,
+        limiter,
+    })
+}
+
+/// Loads `crl`, whose CRLs must be signed by a CA of `client_ca_path`.
+async fn crl_refresher(
+    config: &Config,
+) -> Result<Option<kuvert_web::crl::CrlRefresher>, StartError> {
+    if !config.crl.is_enabled() {
+        return Ok(None);
+    }
+    let config_error = |reason: String| StartError::Config { key: "crl", reason };
+    let path = config
+        .client_ca_path
+        .as_ref()
+        .ok_or_else(|| config_error("needs client_ca_path".to_owned()))?;
+    let ca_pem = tokio::fs::read_to_string(path)
+        .await
+        .map_err(|error| config_error(format!("{}: {error}", path.display())))?;
+    let client = if config.crl.urls.is_empty() {
+        None
+    } else {
+        let client_config = kuvert_web::ClientConfig {
+            ca_pem: ca_pem.clone(),
+            identity: None,
+            connect_timeout: std::time::Duration::from_secs(10),
+            request_timeout: std::time::Duration::from_secs(30),
+        };
+        let client = kuvert_web::http_client(&client_config);
+        Some(client.map_err(|error| config_error(error.to_string()))?)
+    };
+    kuvert_web::crl::CrlRefresher::start(&config.crl, &ca_pem, client)
+        .await
+        .map_err(|error| config_error(error.to_string()))
 }
 
 /// Reads the three TLS files when all are configured; some but not all is an error.
@@ -172,6 +225,7 @@ impl Service {
             .merge(http::routes())
             .with_state(self.state.clone())
             .merge(kuvert_web::health::health_router(readiness));
+        let routes = self.limiter.apply(routes);
         let routes = match kuvert_web::health::prometheus_handle() {
             Ok(handle) => routes.merge(kuvert_web::health::metrics_router(handle)),
             Err(error) => {
@@ -190,8 +244,23 @@ impl Service {
     ///
     /// # Errors
     /// The accept loop's I/O error.
+    /// With `crl` configured, client certificates are also checked against its CRLs, which
+    /// a background task refreshes until `shutdown`.
     pub async fn serve(self, listener: Listener, shutdown: Shutdown) -> io::Result<()> {
+        let mut listener = listener.with_timeouts(self.timeouts);
+        if let Some(refresher) = &self.crls {
+            listener = listener
+                .with_client_crls(refresher.crls())
+                .map_err(io::Error::other)?;
+            tokio::spawn(refresher.clone().run(shutdown.clone()));
+        }
         kuvert_web::serve(listener, self.router(), shutdown).await
+    }
+
+    /// The CRL refresher of `crl` (none without sources): `refresh()` reloads now.
+    #[must_use]
+    pub fn crls(&self) -> Option<&kuvert_web::crl::CrlRefresher> {
+        self.crls.as_ref()
     }
 }
 

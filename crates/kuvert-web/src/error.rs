@@ -35,6 +35,12 @@ pub enum WebError {
         /// Which timeout.
         what: &'static str,
     },
+    /// The CRL configuration or a CRL file is not usable.
+    #[error("CRL configuration is not usable: {reason}")]
+    Crl {
+        /// What is wrong.
+        reason: String,
+    },
     /// reqwest could not build the client.
     #[error("HTTP client cannot be built")]
     Client(#[source] reqwest::Error),

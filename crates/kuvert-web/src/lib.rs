@@ -2,17 +2,22 @@
 //! `http`/`soap` modules that knows axum and hyper.
 //!
 //! - [`Listener`] and [`serve`]: an already bound listener (plain, TLS or mutual TLS) and the
-//!   accept loop with a bounded number of connections, handshake timeouts and graceful
-//!   [`Shutdown`].
+//!   accept loop with a bounded number of connections (the stalest slow one cut for a new
+//!   one), handshake, header, body and idle timeouts ([`ConnectionTimeouts`]) and graceful
+//!   [`Shutdown`]; [`rate_limit`]: per client certificate or address, 429 / fault 5005 with
+//!   `Retry-After`; [`HttpConfig`]: every role's `[http]` section for both.
 //! - [`PeerCertificate`] and [`CallerOrganisation`]: the verified client certificate of a
 //!   mutual-TLS connection and the organisation number it names (PROTOCOL.md §8).
+//! - [`crl`]: the CRL sources of a role and their refresh; [`client_verifier`]: the usage
+//!   and revocation checks on client certificates at the mutual-TLS handshake.
 //! - [`http_client`]: the one place a `reqwest::Client` is built, trusting only the
 //!   configured CAs.
 //! - [`layers`]: security headers, panic catching, body limits and the per-request span;
 //!   [`health`]: `/healthz`, `/readyz`, `/metrics`; [`i18n`]: the page language; [`csrf`]:
 //!   synchronizer tokens for forms; [`session`]: the server-side web sessions of the
-//!   operator's inbox and the portal's communicator pages, and the attributes of every
-//!   cookie; [`deep_link`]: the portal's deep links and the notice with a QR code for paper
+//!   operator's inbox and the portal's communicator pages (logged-in people only), and the
+//!   attributes of every cookie; [`prelogin`]: a login in progress in a sealed, short-lived
+//!   cookie, so anonymous requests create no server-side state; [`deep_link`]: the portal's deep links and the notice with a QR code for paper
 //!   letters (portal and sender toolkit print the same one).
 //!
 //! **Invariant:** a caller's identity comes only from the client certificate rustls verified
@@ -20,18 +25,24 @@
 //! nothing else.
 
 pub mod client;
+pub mod client_verifier;
+pub mod crl;
 pub mod csrf;
 pub mod deep_link;
 pub mod error;
 pub mod health;
+pub mod http_config;
 pub mod i18n;
 pub mod identity;
 pub mod layers;
 pub mod listener;
+pub mod prelogin;
+pub mod rate_limit;
 pub mod session;
 pub mod tls;
 
 pub use client::{ClientConfig, http_client};
 pub use error::WebError;
+pub use http_config::{ClientKind, HttpConfig};
 pub use identity::{CallerOrganisation, PeerCertificate};
-pub use listener::{Listener, ListenerTls, Shutdown, serve};
+pub use listener::{ConnectionTimeouts, Listener, ListenerTls, Shutdown, serve};

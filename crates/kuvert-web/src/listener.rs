@@ -1,9 +1,16 @@
 //! The listener and accept loop every Kuvert service runs on.
 //!
 //! A [`Listener`] is bound before the service starts, so tests bind `127.0.0.1:0` and learn
-//! the port before spawning. [`serve`] accepts at most `HTTP_CONNECTIONS_MAX` connections at
-//! once, gives each its own task, bounds the TLS handshake, and on [`Shutdown`] stops
-//! accepting, lets open requests finish for `HTTP_SHUTDOWN_DRAIN_MS`, then returns.
+//! the port before spawning. [`serve`] keeps at most `HTTP_CONNECTIONS_MAX` connections open
+//! (past it the stalest slow one is cut, see `listener/table.rs`), gives each its own task,
+//! bounds the TLS handshake, and times every connection with its listener's [`ConnectionTimeouts`]:
+//! request headers (and the wait for the next request of a kept-alive connection), the whole
+//! request body (408 past it), and idleness (no byte either way while no handler works). On
+//! [`Shutdown`] it stops accepting, lets open requests finish for `HTTP_SHUTDOWN_DRAIN_MS`,
+//! then returns.
+
+mod guard;
+mod table;
 
 use std::io;
 use std::net::SocketAddr;
@@ -15,17 +22,21 @@ use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use kuvert_core::limits::{
-    HTTP_CONNECTIONS_MAX, HTTP_HANDSHAKE_TIMEOUT_MS, HTTP_SHUTDOWN_DRAIN_MS,
+    HTTP_BODY_TIMEOUT_MS_DEFAULT, HTTP_CONNECTIONS_MAX, HTTP_HANDSHAKE_TIMEOUT_MS,
+    HTTP_HEADER_TIMEOUT_MS_DEFAULT, HTTP_IDLE_TIMEOUT_MS_DEFAULT, HTTP_SHUTDOWN_DRAIN_MS,
 };
+use kuvert_xmldsig::revocation::CrlSet;
 use secrecy::SecretString;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
+use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
 use crate::identity::PeerCertificate;
 use crate::{WebError, tls};
+use guard::{GuardedBody, IdleIo, RequestMark};
+use table::{Activity, ConnectionTable, Slot};
 
 /// How a listener secures its connections.
 pub enum ListenerTls {
@@ -38,7 +49,9 @@ pub enum ListenerTls {
         /// PEM private key.
         key_pem: SecretString,
     },
-    /// TLS that requires a client certificate issued by `client_ca_pem` (PROTOCOL.md §8).
+    /// TLS that requires a client certificate issued by `client_ca_pem` (PROTOCOL.md §8),
+    /// with extended key usage clientAuth (`kuvert_xmldsig::usage`); see also
+    /// [`Listener::with_client_crls`].
     MutualTls {
         /// PEM certificates, leaf first.
         cert_chain_pem: String,
@@ -49,10 +62,25 @@ pub enum ListenerTls {
     },
 }
 
-/// A bound TCP socket plus its TLS configuration.
+/// A bound TCP socket plus its TLS configuration and connection timeouts.
 pub struct Listener {
     tcp: TcpListener,
+    tls: ListenerTls,
     acceptor: Option<TlsAcceptor>,
+    timeouts: ConnectionTimeouts,
+}
+
+/// How long a connection may take over each part of a request (`limits::HTTP_*_TIMEOUT_MS_*`
+/// by default; each role's `http` configuration sets them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConnectionTimeouts {
+    /// To send a request's headers; also how long a kept-alive connection waits for the
+    /// next request.
+    pub header: Duration,
+    /// To send a whole request body after its headers; past it the answer is 408.
+    pub body: Duration,
+    /// Without a byte read or written while no handler works on a received request.
+    pub idle: Duration,
 }
 
 /// A shutdown signal shared by everything one service runs; clones observe the same signal.
@@ -62,27 +90,34 @@ pub struct Shutdown(Arc<watch::Sender<bool>>);
 impl Listener {
     /// Binds `addr` and prepares the TLS configuration; fails on unusable PEM.
     pub async fn bind(addr: SocketAddr, tls: ListenerTls) -> Result<Self, WebError> {
-        let config = match &tls {
-            ListenerTls::Plain => None,
-            ListenerTls::Tls {
-                cert_chain_pem,
-                key_pem,
-            } => Some(tls::server_config(cert_chain_pem, key_pem, None)?),
-            ListenerTls::MutualTls {
-                cert_chain_pem,
-                key_pem,
-                client_ca_pem,
-            } => Some(tls::server_config(
-                cert_chain_pem,
-                key_pem,
-                Some(client_ca_pem),
-            )?),
-        };
+        let acceptor = acceptor(&tls, None)?;
         let tcp = TcpListener::bind(addr)
             .await
             .map_err(|source| WebError::Bind { addr, source })?;
-        let acceptor = config.map(|config| TlsAcceptor::from(Arc::new(config)));
-        Ok(Self { tcp, acceptor })
+        Ok(Self {
+            tcp,
+            tls,
+            acceptor,
+            timeouts: ConnectionTimeouts::default(),
+        })
+    }
+
+    /// The same listener refusing client certificates that `crls` revoke (mutual TLS only;
+    /// other listeners ask for no client certificate and are returned as they are). A role
+    /// calls this in `serve` with the set its CRL refresher keeps current.
+    pub fn with_client_crls(self, crls: CrlSet) -> Result<Self, WebError> {
+        let acceptor = match &self.tls {
+            ListenerTls::MutualTls { .. } => acceptor(&self.tls, Some(crls))?,
+            ListenerTls::Plain | ListenerTls::Tls { .. } => return Ok(self),
+        };
+        Ok(Self { acceptor, ..self })
+    }
+
+    /// The listener with these timeouts instead of the defaults.
+    #[must_use]
+    pub fn with_timeouts(mut self, timeouts: ConnectionTimeouts) -> Self {
+        self.timeouts = timeouts;
+        self
     }
 
     /// The address actually bound (the port chosen for `:0`).
@@ -93,6 +128,33 @@ impl Listener {
     /// Whether connections are TLS (plain or mutual).
     pub fn is_tls(&self) -> bool {
         self.acceptor.is_some()
+    }
+}
+
+/// The TLS acceptor of `tls`, `None` for plain HTTP.
+fn acceptor(tls: &ListenerTls, crls: Option<CrlSet>) -> Result<Option<TlsAcceptor>, WebError> {
+    let config = match tls {
+        ListenerTls::Plain => return Ok(None),
+        ListenerTls::Tls {
+            cert_chain_pem,
+            key_pem,
+        } => tls::server_config(cert_chain_pem, key_pem, None, None)?,
+        ListenerTls::MutualTls {
+            cert_chain_pem,
+            key_pem,
+            client_ca_pem,
+        } => tls::server_config(cert_chain_pem, key_pem, Some(client_ca_pem), crls)?,
+    };
+    Ok(Some(TlsAcceptor::from(Arc::new(config))))
+}
+
+impl Default for ConnectionTimeouts {
+    fn default() -> Self {
+        Self {
+            header: Duration::from_millis(HTTP_HEADER_TIMEOUT_MS_DEFAULT),
+            body: Duration::from_millis(HTTP_BODY_TIMEOUT_MS_DEFAULT),
+            idle: Duration::from_millis(HTTP_IDLE_TIMEOUT_MS_DEFAULT),
+        }
     }
 }
 
@@ -128,36 +190,38 @@ impl Default for Shutdown {
 
 /// Serves `router` on `listener` until `shutdown` is given and open connections drained.
 pub async fn serve(listener: Listener, router: Router, shutdown: Shutdown) -> io::Result<()> {
-    let slots = Arc::new(Semaphore::new(HTTP_CONNECTIONS_MAX));
+    let table = ConnectionTable::new(HTTP_CONNECTIONS_MAX);
     let mut connections = JoinSet::new();
     loop {
-        let slot = tokio::select! {
-            slot = Arc::clone(&slots).acquire_owned() => {
-                slot.expect("the semaphore is never closed")
-            }
-            () = shutdown.wait() => break,
-        };
         let accepted = tokio::select! {
             accepted = listener.tcp.accept() => accepted,
             () = shutdown.wait() => break,
         };
-        match accepted {
-            Ok((stream, peer_addr)) => {
-                let connection = Connection {
-                    acceptor: listener.acceptor.clone(),
-                    router: router.clone(),
-                    shutdown: shutdown.clone(),
-                    _slot: slot,
-                };
-                connections.spawn(connection.run(stream, peer_addr));
-            }
+        let (stream, peer_addr) = match accepted {
+            Ok(accepted) => accepted,
             Err(error) => {
                 // Accept fails on resource exhaustion (EMFILE) or a connection reset before
                 // accept; pausing keeps the loop from spinning while the cause clears.
                 tracing::warn!(%error, "accepting a connection failed");
                 tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
             }
-        }
+        };
+        let slot = tokio::select! {
+            slot = table.admit() => slot,
+            () = shutdown.wait() => break,
+        };
+        let activity = Arc::clone(slot.activity());
+        let slot_id = slot.id();
+        let connection = Connection {
+            acceptor: listener.acceptor.clone(),
+            router: router.clone(),
+            shutdown: shutdown.clone(),
+            timeouts: listener.timeouts,
+            activity,
+        };
+        let abort = connections.spawn(connection.run(stream, peer_addr, slot));
+        table.set_abort(slot_id, abort);
         while connections.try_join_next().is_some() {}
     }
     drain(connections).await;
@@ -185,14 +249,20 @@ struct Connection {
     acceptor: Option<TlsAcceptor>,
     router: Router,
     shutdown: Shutdown,
-    /// Held until the connection ends, so it counts against `HTTP_CONNECTIONS_MAX`.
-    _slot: OwnedSemaphorePermit,
+    timeouts: ConnectionTimeouts,
+    /// What the connection does, shared with its slot in the table.
+    activity: Arc<Activity>,
 }
 
 impl Connection {
-    async fn run(self, stream: TcpStream, peer_addr: SocketAddr) {
+    /// Serves the connection; `slot` is held until it ends (or the table cuts it), so it
+    /// counts against `HTTP_CONNECTIONS_MAX`.
+    async fn run(self, stream: TcpStream, peer_addr: SocketAddr, slot: Slot) {
+        let stream = IdleIo::new(stream, Arc::clone(&self.activity));
         let Some(acceptor) = self.acceptor.clone() else {
-            return self.serve_http(TokioIo::new(stream), peer_addr, None).await;
+            self.serve_http(TokioIo::new(stream), peer_addr, None).await;
+            drop(slot);
+            return;
         };
         let handshake_time = Duration::from_millis(HTTP_HANDSHAKE_TIMEOUT_MS);
         let stream = match tokio::time::timeout(handshake_time, acceptor.accept(stream)).await {
@@ -215,6 +285,7 @@ impl Connection {
             .and_then(|chain| chain.first());
         let peer = peer.map(|certificate| PeerCertificate::new(certificate.as_ref()));
         self.serve_http(TokioIo::new(stream), peer_addr, peer).await;
+        drop(slot);
     }
 
     async fn serve_http<I>(
@@ -226,26 +297,44 @@ impl Connection {
         I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
         let router = self.router;
-        let service = hyper::service::service_fn(move |mut request: http::Request<Incoming>| {
+        let activity = Arc::clone(&self.activity);
+        let body_timeout = self.timeouts.body;
+        let service = hyper::service::service_fn(move |request: http::Request<Incoming>| {
+            let mark = RequestMark::new(Arc::clone(&activity));
+            let (mut parts, body) = request.into_parts();
             // The TCP peer, for handlers that need the client address (the portal's visitor
-            // hash); never an identity.
-            request
-                .extensions_mut()
+            // hash, the web pages' rate limit); never an identity.
+            parts
+                .extensions
                 .insert(axum::extract::ConnectInfo(peer_addr));
             if let Some(peer) = &peer {
-                request.extensions_mut().insert(peer.clone());
+                parts.extensions.insert(peer.clone());
             }
-            tower::Service::call(&mut router.clone(), request)
+            let body = GuardedBody::new(body, body_timeout, Arc::clone(&mark));
+            let request = http::Request::from_parts(parts, axum::body::Body::new(body));
+            let answer = tower::Service::call(&mut router.clone(), request);
+            async move {
+                let response = answer.await;
+                mark.answered();
+                if mark.is_timed_out() {
+                    return Ok(body_timed_out());
+                }
+                response
+            }
         });
         let mut builder = auto::Builder::new(TokioExecutor::new());
         builder
             .http1()
             .timer(TokioTimer::new())
-            .header_read_timeout(Duration::from_millis(HTTP_HANDSHAKE_TIMEOUT_MS));
+            .header_read_timeout(self.timeouts.header);
         let connection = builder.serve_connection_with_upgrades(io, service);
         tokio::pin!(connection);
         let result = tokio::select! {
             result = connection.as_mut() => result,
+            () = idle(&self.activity, self.timeouts.idle) => {
+                tracing::debug!(%peer_addr, "closing an idle connection");
+                return;
+            }
             () = self.shutdown.wait() => {
                 connection.as_mut().graceful_shutdown();
                 connection.await
@@ -255,4 +344,27 @@ impl Connection {
             tracing::debug!(%error, "connection ended with an error");
         }
     }
+}
+
+/// Returns once the connection has been idle for `idle`.
+async fn idle(activity: &Activity, idle: Duration) {
+    while let Some(deadline) = activity.idle_deadline(idle) {
+        tokio::time::sleep_until(deadline.into()).await;
+    }
+}
+
+/// The answer to a request whose body did not arrive in time: 408, and the connection closes
+/// (the rest of the body is never read).
+fn body_timed_out() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let mut response = (
+        http::StatusCode::REQUEST_TIMEOUT,
+        "request body not received in time",
+    )
+        .into_response();
+    response.headers_mut().insert(
+        http::header::CONNECTION,
+        http::HeaderValue::from_static("close"),
+    );
+    response
 }

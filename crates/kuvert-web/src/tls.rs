@@ -12,7 +12,10 @@ use rustls::server::WebPkiClientVerifier;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use secrecy::{ExposeSecret, SecretString};
 
+use kuvert_xmldsig::revocation::CrlSet;
+
 use crate::WebError;
+use crate::client_verifier::CheckedClientVerifier;
 
 /// Installs aws-lc-rs as the process's rustls crypto provider. Calling it again, or after
 /// another part installed the same provider, does nothing.
@@ -29,11 +32,13 @@ pub(crate) fn provider() -> Arc<CryptoProvider> {
 }
 
 /// A server configuration presenting `chain_pem`, asking for a client certificate issued by
-/// `client_ca_pem` when that is given. ALPN offers HTTP/2 and HTTP/1.1.
+/// `client_ca_pem` when that is given, in the profile's usage and not revoked by `crls`
+/// ([`CheckedClientVerifier`]). ALPN offers HTTP/2 and HTTP/1.1.
 pub(crate) fn server_config(
     chain_pem: &str,
     key_pem: &SecretString,
     client_ca_pem: Option<&str>,
+    crls: Option<CrlSet>,
 ) -> Result<rustls::ServerConfig, WebError> {
     let chain = certificates(chain_pem, "listener certificate chain")?;
     let key = private_key(key_pem)?;
@@ -47,7 +52,7 @@ pub(crate) fn server_config(
             let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider())
                 .build()
                 .map_err(WebError::ClientVerifier)?;
-            builder.with_client_cert_verifier(verifier)
+            builder.with_client_cert_verifier(Arc::new(CheckedClientVerifier::new(verifier, crls)))
         }
     };
     let mut config = builder

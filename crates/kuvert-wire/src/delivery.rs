@@ -2,8 +2,10 @@
 //! `SealedDelivery` in the prefix-free form that is signed, and reading a `SecureDelivery`
 //! back from the SAME parsed tree its signature was verified on.
 //!
-//! The reader does not check signatures: callers verify the node first (kuvert-xmldsig) and
-//! then pass that node here, so no data is read from anywhere the signature did not cover.
+//! [`read_verified`] and [`SealedDocument`] (module `verified`) are the one reader of a
+//! sealed delivery: the one path to it, the profile's shape checks, both signatures, and the
+//! letter read from the nodes that verified. [`read_secure_delivery`] reads the letter from a
+//! node a caller already verified (`distributeSecure`, tests).
 
 use kuvert_core::id::RecipientId;
 use kuvert_core::message::{
@@ -20,6 +22,12 @@ use crate::types::bool_text;
 use crate::writer::Writer;
 
 pub(crate) mod parts;
+mod strict;
+mod verified;
+
+pub use verified::{
+    LetterError, Party, SealedDocument, VerifiedLetter, judged_at, parse_stored, read_verified,
+};
 
 use parts::{
     core, read_attachments, read_body, read_message_header, read_sender, write_attachment,
@@ -91,17 +99,22 @@ pub fn read_seal(sealed_delivery: Node<'_, '_>) -> Result<Seal, WireError> {
     let (_, root_name) = expanded_name(sealed_delivery);
     let mut children = Children::new(sealed_delivery, root_name)?;
     children.one(M3, "SignedDelivery")?;
-    let seal = children.nested(M3, "Seal", |seal| {
+    let seal = read_seal_element(children.one(M3, "Seal")?)?;
+    children.opt(XMLDSIG, "Signature");
+    children.finish()?;
+    Ok(seal)
+}
+
+/// Reads a `Seal` element: `ReceivedTime`, `SignaturesOK`, nothing else.
+pub(crate) fn read_seal_element(seal: Node<'_, '_>) -> Result<Seal, WireError> {
+    read_complex(seal, "Seal", |seal| {
         let received_date = seal.value(M, "ReceivedTime", SealDate::parse)?;
         let signatures_ok = seal.boolean(M, "SignaturesOK")?;
         Ok(Seal {
             received_date,
             signatures_ok,
         })
-    })?;
-    children.opt(XMLDSIG, "Signature");
-    children.finish()?;
-    Ok(seal)
+    })
 }
 
 /// The `msg3:SignedDelivery` child of a `SealedDelivery` element or its stand-in.

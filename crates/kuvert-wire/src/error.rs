@@ -44,6 +44,39 @@ pub enum WireError {
         /// Local name of the unexpected element.
         name: String,
     },
+    /// An attribute the schema does not allow on this element (only `Id` on `SealedDelivery`
+    /// and `SignedDelivery`, PROTOCOL.md §6.1).
+    #[error("unexpected attribute {{{namespace}}}{name} at {path}")]
+    UnexpectedAttribute {
+        /// Path of the element carrying it.
+        path: String,
+        /// Namespace of the attribute (empty when unqualified).
+        namespace: String,
+        /// Local name of the attribute.
+        name: String,
+    },
+    /// Delivery content (`SealedDelivery`, `SignedDelivery`, `Seal`, `deliverSecure`, or any
+    /// element of a Mina meddelanden namespace in `soap:Header`) outside the one position
+    /// the profile gives it: a signature-wrapping attempt.
+    #[error("{name} found outside its one position in the sealed delivery, at {path}")]
+    MisplacedDelivery {
+        /// Path of the parent of the misplaced element.
+        path: String,
+        /// Local name of the misplaced element.
+        name: String,
+    },
+    /// An attribute value or namespace name longer than `limits::XML_ATTRIBUTE_BYTES_MAX`.
+    #[error("attribute {name} at {path} has {bytes} bytes, at most {max} allowed")]
+    AttributeTooLarge {
+        /// Path of the element carrying it.
+        path: String,
+        /// The attribute's local name (`xmlns` for a namespace declaration).
+        name: String,
+        /// Its size in bytes.
+        bytes: usize,
+        /// The bound.
+        max: usize,
+    },
     /// An element's text is not a valid value of its type.
     #[error("invalid value at {path}: {reason}")]
     InvalidValue {

@@ -1,10 +1,11 @@
 //! Evidence: checking a stored letter long after it arrived, offline, from nothing but the
 //! sealed delivery as the operator received it and the receipt it answered with.
 //!
-//! This is what `kuvert verify` and the mailbox export rely on. It runs the same verifier as
-//! the operator's intake (`kuvert_xmldsig::Verifier::verify_sealed_delivery`, PROTOCOL.md
-//! §9.4) on the exact received bytes and reads the letter from the verified tree. Two things
-//! differ from the intake, because evidence is judged later:
+//! This is what `kuvert verify` and the mailbox export rely on. It reads the exact received
+//! bytes through the same reader as the operator's intake ([`SealedDocument`]: the one path,
+//! the profile's shape checks, both signatures, the letter from the verified tree), so what an
+//! operator accepted verifies here. Two things differ from the intake, because evidence is
+//! judged later:
 //! - Certificates are judged at the seal's date (`Seal/ReceivedTime`, signed by the
 //!   intermediary), not at the time of checking: a letter stays evidence after its signing
 //!   certificate expired.
@@ -18,19 +19,18 @@
 //! about this delivery's recipient ([`ReceiptFacts`]).
 
 use kuvert_core::id::{OrganisationNumber, RecipientId};
-use kuvert_core::limits::ENVELOPE_BYTES_CEILING;
 use kuvert_core::message::{MessageId, SealDate, SenderName, Subject, TransId};
 use kuvert_xmldsig::certificate::{Certificate, CertificateError};
 use kuvert_xmldsig::trust::{TrustAnchors, TrustError};
-use kuvert_xmldsig::{ParseError, ParseLimits, VerifiedSignature, Verifier, VerifyError};
-use roxmltree::{Document, Node};
-use time::OffsetDateTime;
+use kuvert_xmldsig::{ParseError, Verifier, VerifyError};
+use roxmltree::Node;
 
-use crate::delivery::{read_seal, read_secure_delivery, signed_delivery_of};
-use crate::envelope::{BodyElement, expanded_name};
+use crate::delivery::{LetterError, SealedDocument, VerifiedLetter, parse_stored};
+pub use crate::delivery::{Party, judged_at};
+use crate::envelope::BodyElement;
 use crate::error::WireError;
-use crate::ns::{SOAP, XMLDSIG};
-use crate::service::{DeliverSecureResponse, ServiceRequest, parse_request};
+use crate::ns::XMLDSIG;
+use crate::service::DeliverSecureResponse;
 
 /// What a letter's evidence proves, read from the verified tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,17 +56,6 @@ pub struct EvidenceReport {
     pub receipt: ReceiptFacts,
     /// Whether the certificates were chained to trust anchors.
     pub chains: ChainCheck,
-}
-
-/// A signing organisation, as its certificate names it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Party {
-    /// Subject `serialNumber` (`16` + organisation number, PROTOCOL.md §8).
-    pub organisation_number: OrganisationNumber,
-    /// Subject `O`, when the certificate has one.
-    pub name: Option<String>,
-    /// The whole subject, as the certificate gives it.
-    pub subject: String,
 }
 
 /// The receipt's content. It carries no signature of its own (PROTOCOL.md §7).
@@ -159,41 +148,40 @@ pub fn verify_evidence(
 ) -> Result<EvidenceReport, EvidenceError> {
     let receipt = read_receipt(receipt)?;
     let sealed_text = text(sealed_delivery, "sealed delivery")?;
-    let document = parse(sealed_text, "sealed delivery")?;
-    let wrapper = sealed_wrapper(&document)?;
-    let signed_delivery = signed_delivery_of(wrapper).map_err(EvidenceError::NotSealedDelivery)?;
-    // Read before verification only to choose the instant certificates are judged at; the
-    // seal signature verified below covers this very element.
-    let seal = read_seal(wrapper).map_err(EvidenceError::NotSealedDelivery)?;
+    let document = parse_stored(sealed_text).map_err(EvidenceError::from)?;
+    let sealed = SealedDocument::locate(&document)?;
     let (anchors, chains) = match anchors {
         Some(anchors) => (anchors.clone(), ChainCheck::Checked),
-        None => (
-            pinned_leaves(wrapper, signed_delivery)?,
-            ChainCheck::NotChecked,
-        ),
+        None => (pinned_leaves(&sealed)?, ChainCheck::NotChecked),
     };
     let policy = kuvert_xmldsig::VerifyPolicy {
         is_sha1_allowed: true,
-        now: judged_at(seal.received_date),
+        now: judged_at(sealed.seal_date()?),
     };
-    let verifier = Verifier::new(anchors, policy);
-    // The sender's signature first, so a changed letter is reported as such (the seal, which
-    // covers the letter too, would fail as well).
-    let signer = verifier
-        .verify_signed_delivery(signed_delivery)
-        .map_err(EvidenceError::SenderSignature)?;
-    let verified = verifier
-        .verify_sealed_delivery(wrapper)
-        .map_err(EvidenceError::Seal)?;
-    let letter = read_secure_delivery(verified.signed_delivery()).map_err(EvidenceError::Letter)?;
-    check_receipt(&receipt, &letter.header.recipient)?;
-    let header = letter.message.header();
-    Ok(EvidenceReport {
-        signer: party(&signer, "sender")?,
-        sealer: party(&verified.sealer, "seal")?,
-        sender: letter.header.sender.id.clone(),
-        sender_name: letter.header.sender.name.clone(),
-        recipient: letter.header.recipient.clone(),
+    let letter = sealed.verify(&Verifier::new(anchors, policy))?;
+    check_receipt(&receipt, &letter.delivery.header.recipient)?;
+    Ok(report(letter, receipt, chains))
+}
+
+fn report(
+    letter: VerifiedLetter,
+    receipt: kuvert_core::message::Receipt,
+    chains: ChainCheck,
+) -> EvidenceReport {
+    let VerifiedLetter {
+        delivery,
+        seal,
+        signer,
+        sealer,
+        ..
+    } = letter;
+    let header = delivery.message.header();
+    EvidenceReport {
+        signer,
+        sealer,
+        sender: delivery.header.sender.id.clone(),
+        sender_name: delivery.header.sender.name.clone(),
+        recipient: delivery.header.recipient.clone(),
         received_on: seal.received_date,
         message_id: header.id.clone(),
         subject: header.subject.clone(),
@@ -202,22 +190,37 @@ pub fn verify_evidence(
             recipient: receipt.recipient,
         },
         chains,
-    })
+    }
 }
 
-/// Noon UTC of the seal's day: the seal gives only a date, and noon keeps the instant on
-/// that day in every Swedish offset.
-#[must_use]
-pub fn judged_at(received_on: SealDate) -> OffsetDateTime {
-    received_on
-        .date()
-        .with_time(time::macros::time!(12:00))
-        .assume_utc()
+impl From<LetterError> for EvidenceError {
+    fn from(error: LetterError) -> Self {
+        match error {
+            LetterError::NotText => Self::NotText {
+                part: "sealed delivery",
+            },
+            LetterError::Xml(source) => Self::Xml {
+                part: "sealed delivery",
+                source,
+            },
+            LetterError::Shape(source) => Self::NotSealedDelivery(source),
+            LetterError::SenderSignature(source) => Self::SenderSignature(source),
+            LetterError::Seal(source) => Self::Seal(source),
+            LetterError::Certificate { role, source } => Self::Certificate { role, source },
+            LetterError::Letter(source) => Self::Letter(source),
+        }
+    }
 }
 
 fn read_receipt(receipt: &[u8]) -> Result<kuvert_core::message::Receipt, EvidenceError> {
     let receipt_text = text(receipt, "receipt")?;
-    let document = parse(receipt_text, "receipt")?;
+    let document = parse_stored(receipt_text).map_err(|error| match error {
+        LetterError::Xml(source) => EvidenceError::Xml {
+            part: "receipt",
+            source,
+        },
+        other => EvidenceError::from(other),
+    })?;
     let response =
         DeliverSecureResponse::from_envelope(&document).map_err(EvidenceError::Receipt)?;
     Ok(response.receipt)
@@ -243,43 +246,14 @@ fn text<'a>(bytes: &'a [u8], part: &'static str) -> Result<&'a str, EvidenceErro
     std::str::from_utf8(bytes).map_err(|_| EvidenceError::NotText { part })
 }
 
-/// Parses with the largest envelope any operator may have accepted.
-fn parse<'input>(xml: &'input str, part: &'static str) -> Result<Document<'input>, EvidenceError> {
-    let limits = ParseLimits {
-        bytes_max: ENVELOPE_BYTES_CEILING,
-        ..ParseLimits::default()
-    };
-    kuvert_xmldsig::parse_document_with(xml, &limits)
-        .map_err(|source| EvidenceError::Xml { part, source })
-}
-
-/// The element that holds the seal: the inner `svc3:deliverSecure` of a request envelope, or
-/// the root of a bare `SealedDelivery` document.
-fn sealed_wrapper<'a, 'input>(
-    document: &'a Document<'input>,
-) -> Result<Node<'a, 'input>, EvidenceError> {
-    let root = document.root_element();
-    if expanded_name(root) != (SOAP, "Envelope") {
-        return Ok(root);
-    }
-    match parse_request(document).map_err(EvidenceError::NotSealedDelivery)? {
-        ServiceRequest::DeliverSecure(wrapper) => Ok(wrapper),
-        ServiceRequest::Notify(_) | ServiceRequest::DeliverForward(_) => Err(
-            EvidenceError::NotSealedDelivery(WireError::UnknownOperation {
-                namespace: crate::ns::SERVICE3.to_owned(),
-                name: root.tag_name().name().to_owned(),
-            }),
-        ),
-    }
-}
-
 /// Each signature's own leaf certificate as an anchor (the verifier trusts a byte-identical
 /// anchor directly), for a check without trust anchors.
-fn pinned_leaves(
-    wrapper: Node<'_, '_>,
-    signed_delivery: Node<'_, '_>,
-) -> Result<TrustAnchors, EvidenceError> {
-    let leaves = [(signed_delivery, "sender"), (wrapper, "seal")]
+fn pinned_leaves(sealed: &SealedDocument<'_, '_>) -> Result<TrustAnchors, EvidenceError> {
+    let holders = [
+        (sealed.signed_delivery_node(), "sender"),
+        (sealed.sealed_node(), "seal"),
+    ];
+    let leaves = holders
         .into_iter()
         .filter_map(|(element, role)| leaf_certificate(element).map(|der| (der, role)))
         .map(|(der, role)| {
@@ -311,28 +285,6 @@ fn leaf_certificate<'a>(element: Node<'a, '_>) -> Option<&'a str> {
         .descendants()
         .find(|node| node.has_tag_name((XMLDSIG, "X509Certificate")))
         .and_then(|node| node.text())
-}
-
-fn party(signature: &VerifiedSignature, role: &'static str) -> Result<Party, EvidenceError> {
-    let certificate = &signature.certificate;
-    let organisation_number = certificate
-        .organisation_number()
-        .map_err(|source| EvidenceError::Certificate { role, source })?;
-    Ok(Party {
-        organisation_number,
-        name: organisation_name(certificate.subject_name()),
-        subject: certificate.subject_name().to_owned(),
-    })
-}
-
-/// The `O` attribute of a subject written as `C=SE, O=Kommun A, CN=…` (RDNs separated by
-/// `, `, multi-valued ones by ` + `).
-fn organisation_name(subject: &str) -> Option<String> {
-    subject
-        .split(", ")
-        .flat_map(|rdn| rdn.split(" + "))
-        .find_map(|attribute| attribute.strip_prefix("O="))
-        .map(str::to_owned)
 }
 
 #[cfg(test)]

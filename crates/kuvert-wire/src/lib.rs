@@ -14,7 +14,10 @@
 //! - [`evidence`]: checking a stored letter offline ([`evidence::verify_evidence`] →
 //!   [`evidence::EvidenceReport`]): seal, sender's signature and receipt.
 //! - [`delivery`]: the letter itself (`SignedDelivery`, `SealedDelivery`) in the prefix-free
-//!   form that is signed (PROTOCOL.md §6.1, §9.3), and reading it back from a verified tree.
+//!   form that is signed (PROTOCOL.md §6.1, §9.3), and the one reader of a sealed delivery
+//!   ([`delivery::read_verified`], [`delivery::SealedDocument`] → [`delivery::VerifiedLetter`]):
+//!   the one path to it, the profile's shape checks, both signatures, the letter read from the
+//!   verified nodes. Intake, inbox, export and `kuvert verify` all read through it.
 //!
 //! Invariants: output is prefix-free inside the Body, compact, in XSD order, with the
 //! contracts' exact names and spelling (`ServiceAdress`, `Supportinfo`, `OrginalDelivery`);
@@ -53,6 +56,9 @@ pub mod service;
 pub mod types;
 pub mod values;
 pub mod writer;
+
+#[cfg(test)]
+mod testing;
 
 /// Standard base64 with padding, as `xs:base64Binary` is written.
 pub(crate) fn base64_encode(bytes: &[u8]) -> String {

@@ -34,9 +34,19 @@ pub struct Certificate {
     not_before: OffsetDateTime,
     not_after: OffsetDateTime,
     is_ca: bool,
+    serial: Vec<u8>,
+    key_usage: Option<u16>,
+    extended_key_usage: Option<ExtendedKeyUsage>,
     public_key: PublicKey,
     signature_algorithm_oid: String,
     signature: Vec<u8>,
+}
+
+/// The TLS purposes an `extendedKeyUsage` extension grants (RFC 5280 §4.2.1.12).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ExtendedKeyUsage {
+    pub(crate) is_server_auth: bool,
+    pub(crate) is_client_auth: bool,
 }
 
 /// Why bytes or text are not a usable certificate, or lack the identity asked for.
@@ -113,6 +123,7 @@ impl Certificate {
                 reason: error.to_string(),
             })?
             .is_some_and(|extension| extension.value.ca);
+        let (key_usage, extended_key_usage) = read_usages(&parsed)?;
         let subject = parsed.subject();
         Ok(Certificate {
             der: der.to_vec(),
@@ -126,6 +137,9 @@ impl Certificate {
             not_before: parsed.validity().not_before.to_datetime(),
             not_after: parsed.validity().not_after.to_datetime(),
             is_ca,
+            serial: crate::revocation::normalised_serial(parsed.raw_serial()),
+            key_usage,
+            extended_key_usage,
             public_key,
             signature_algorithm_oid: parsed.signature_algorithm.algorithm.to_id_string(),
             signature: parsed.signature_value.data.to_vec(),
@@ -228,6 +242,26 @@ impl Certificate {
         fingerprint
     }
 
+    /// The serial number as lowercase hex without leading zero bytes (what CRLs list).
+    pub fn serial_hex(&self) -> String {
+        hex_string(&self.serial)
+    }
+
+    /// The serial number's big-endian bytes without leading zero bytes.
+    pub(crate) fn serial(&self) -> &[u8] {
+        &self.serial
+    }
+
+    /// The `keyUsage` bits (bit 0 is digitalSignature), `None` without the extension.
+    pub(crate) fn key_usage(&self) -> Option<u16> {
+        self.key_usage
+    }
+
+    /// The TLS purposes of `extendedKeyUsage`, `None` without the extension.
+    pub(crate) fn extended_key_usage(&self) -> Option<ExtendedKeyUsage> {
+        self.extended_key_usage
+    }
+
     pub(crate) fn public_key(&self) -> &PublicKey {
         &self.public_key
     }
@@ -303,7 +337,7 @@ impl Eq for Certificate {}
 /// Maps an X.509 signature algorithm OID to the aws-lc-rs verifier fitting the issuer's key.
 /// RSA keys must have at least 2048 bits except with SHA-1, which only legacy (2013-era,
 /// 1024-bit) certificates use.
-fn certificate_signature_algorithm(
+pub(crate) fn certificate_signature_algorithm(
     oid: &str,
     issuer_key: &PublicKey,
 ) -> Option<&'static dyn VerificationAlgorithm> {
@@ -348,6 +382,33 @@ fn read_public_key(parsed: &X509Certificate<'_>) -> Result<PublicKey, Certificat
     Err(CertificateError::UnsupportedKey {
         algorithm: algorithm.to_id_string(),
     })
+}
+
+/// Reads `keyUsage` and `extendedKeyUsage`; a duplicated or malformed extension is a DER
+/// error rather than "absent".
+fn read_usages(
+    parsed: &X509Certificate<'_>,
+) -> Result<(Option<u16>, Option<ExtendedKeyUsage>), CertificateError> {
+    let der_error = |error: x509_parser::error::X509Error| CertificateError::Der {
+        reason: error.to_string(),
+    };
+    let key_usage = parsed
+        .key_usage()
+        .map_err(der_error)?
+        .map(|extension| extension.value.flags);
+    let extended_key_usage = parsed
+        .extended_key_usage()
+        .map_err(der_error)?
+        .map(|extension| ExtendedKeyUsage {
+            is_server_auth: extension.value.server_auth || extension.value.any,
+            is_client_auth: extension.value.client_auth || extension.value.any,
+        });
+    Ok((key_usage, extended_key_usage))
+}
+
+/// Lowercase hex of `bytes`.
+pub(crate) fn hex_string(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 fn first_attribute(

@@ -16,7 +16,9 @@
 //! - [`Verifier`] ([`VerifyPolicy`], [`VerifiedSignature`], [`VerifiedSeal`],
 //!   [`VerifyError`]): strict verification of `SignedDelivery` and `SealedDelivery`.
 //! - [`certificate::Certificate`] and [`trust::TrustAnchors`]: X.509 organisation and e-ID
-//!   certificates and chain validation to configured anchors.
+//!   certificates and chain validation to configured anchors; [`usage`]: key usage and
+//!   extended key usage per use (signing, TLS client, TLS server); [`revocation`]: CRLs
+//!   ([`revocation::CrlSet`]) shared by signature verification and the TLS handshake.
 //!
 //! **Invariants:**
 //! - A verified signature covers exactly the element it was verified on, read from the
@@ -25,7 +27,8 @@
 //! - The verifier accepts only the profile: one enveloped `ds:Signature` as last child, one
 //!   `Reference` to the signed element, enveloped + exc-C14N transforms, exc-C14N, RSA with
 //!   SHA-256 (or SHA-1 when [`VerifyPolicy::is_sha1_allowed`]), a certificate chaining to an
-//!   anchor, unique ids, no comments in signed content. Everything else is an error.
+//!   anchor whose key usage allows signing and, with [`Verifier::with_crls`], that no CRL
+//!   revokes, unique ids, no comments in signed content. Everything else is an error.
 //! - Nothing here does I/O, reads configuration, or logs.
 //!
 //! # Example
@@ -52,11 +55,16 @@ pub mod c14n;
 pub mod certificate;
 mod parse;
 pub mod profile;
+pub mod revocation;
 mod sign;
 pub mod trust;
+pub mod usage;
 mod verify;
 
 pub use parse::{ParseError, ParseLimits, parse_document, parse_document_with};
 pub use profile::SignatureAlgorithm;
 pub use sign::{SignError, Signer};
-pub use verify::{VerifiedSeal, VerifiedSignature, Verifier, VerifyError, VerifyPolicy};
+pub use verify::{
+    CertificateRefusal, SignerRole, VerifiedSeal, VerifiedSignature, Verifier, VerifyError,
+    VerifyPolicy,
+};

@@ -6,8 +6,9 @@
 //! SHA-1 for legacy certificates, ECDSA P-256/P-384), the issuer has `basicConstraints`
 //! `cA=true`, and every certificate on the path is valid at the given instant. A configured
 //! anchor that is byte-identical to the leaf trusts that leaf directly (pinning), which is how
-//! self-signed test certificates such as the real samples' are trusted. Revocation (CRL,
-//! OCSP) is not checked, as in the reference validator.
+//! self-signed test certificates such as the real samples' are trusted. Revocation is a
+//! separate check on the path [`TrustAnchors::verify_path`] returns (`crate::revocation`);
+//! OCSP is not used.
 
 use std::sync::Arc;
 
@@ -115,16 +116,30 @@ impl TrustAnchors {
         intermediates: &[Certificate],
         at: OffsetDateTime,
     ) -> Result<(), TrustError> {
+        self.verify_path(leaf, intermediates, at).map(drop)
+    }
+
+    /// [`TrustAnchors::verify`], returning the certificates of the path below the anchor,
+    /// leaf first (empty when the leaf itself is a pinned anchor): the ones whose
+    /// revocation status matters.
+    pub fn verify_path<'c>(
+        &self,
+        leaf: &'c Certificate,
+        intermediates: &'c [Certificate],
+        at: OffsetDateTime,
+    ) -> Result<Vec<&'c Certificate>, TrustError> {
+        let mut path = Vec::new();
         let mut current = leaf;
         for depth in 0..CERTIFICATE_CHAIN_DEPTH_MAX {
             check_validity(current, depth, at)?;
             if self.anchors.iter().any(|anchor| anchor == current) {
-                return Ok(());
+                return Ok(path);
             }
+            path.push(current);
             let from_anchors = find_issuer(current, &self.anchors, depth);
             if let Ok(Some(anchor)) = from_anchors {
                 check_validity(anchor, depth + 1, at)?;
-                return Ok(());
+                return Ok(path);
             }
             // An anchor that matched by name but failed explains more than a later miss.
             let anchor_failure = from_anchors.err();

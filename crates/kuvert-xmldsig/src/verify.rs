@@ -5,6 +5,7 @@
 //! Verification reads the caller's `roxmltree::Document` and never re-parses: the data a
 //! caller reads afterwards comes from the very nodes whose canonical form was digested.
 
+mod checks;
 mod structure;
 
 use std::collections::HashSet;
@@ -17,7 +18,9 @@ use time::OffsetDateTime;
 use crate::c14n::View;
 use crate::certificate::{Certificate, CertificateError, PublicKey};
 use crate::profile::{self, DSIG_NS, MESSAGE_NS, MESSAGE_V3_NS, SERVICE_V3_NS, SignatureAlgorithm};
+use crate::revocation::{CrlSet, RevocationError};
 use crate::trust::{TrustAnchors, TrustError};
+pub use checks::{CertificateRefusal, SignerRole};
 use structure::SignatureParts;
 
 /// What a verifier accepts beyond the fixed profile.
@@ -46,6 +49,7 @@ impl Default for VerifyPolicy {
 pub struct Verifier {
     anchors: TrustAnchors,
     policy: VerifyPolicy,
+    crls: Option<CrlSet>,
 }
 
 /// A signature that verified: who signed, and how.
@@ -58,6 +62,9 @@ pub struct VerifiedSignature {
     /// True when the digest matched only with whitespace-only text left out (PROTOCOL.md
     /// §9.2, the .NET `PreserveWhitespace=false` behaviour).
     pub is_whitespace_ignored: bool,
+    /// Set when the revocation status of the certificate path is unknown (no CRL, or a
+    /// stale one) and the CRL policy accepts that: the caller logs it.
+    pub revocation_warning: Option<RevocationError>,
 }
 
 impl VerifiedSignature {
@@ -201,6 +208,15 @@ pub enum VerifyError {
     /// The certificate does not chain to a trust anchor, or has expired.
     #[error("signature certificate is not trusted")]
     Untrusted(#[source] TrustError),
+    /// The certificate chains to an anchor but may not sign (key usage), is revoked, or its
+    /// revocation status is unknown under a refusing CRL policy.
+    #[error("{role} certificate {reason}")]
+    CertificateRefused {
+        /// Whose signature it made.
+        role: SignerRole,
+        /// The check that failed.
+        reason: CertificateRefusal,
+    },
     /// Base64 content that does not decode.
     #[error("{element} is not valid base64")]
     Base64 {
@@ -236,7 +252,19 @@ pub enum VerifyError {
 impl Verifier {
     /// A verifier trusting `anchors` under `policy`.
     pub fn new(anchors: TrustAnchors, policy: VerifyPolicy) -> Self {
-        Verifier { anchors, policy }
+        Verifier {
+            anchors,
+            policy,
+            crls: None,
+        }
+    }
+
+    /// The same verifier also checking every certificate on a signature's path against
+    /// `crls` (refreshed in place by whoever holds the set).
+    #[must_use]
+    pub fn with_crls(mut self, crls: CrlSet) -> Self {
+        self.crls = Some(crls);
+        self
     }
 
     /// The same verifier checking certificates at `now` (cheap: the anchors are shared).
@@ -247,6 +275,7 @@ impl Verifier {
         Verifier {
             anchors: self.anchors.clone(),
             policy,
+            crls: self.crls.clone(),
         }
     }
 
@@ -264,6 +293,15 @@ impl Verifier {
         &self,
         element: Node<'_, '_>,
         root_name: Option<(&str, &str)>,
+    ) -> Result<VerifiedSignature, VerifyError> {
+        self.verify_enveloped_as(element, root_name, SignerRole::Signature)
+    }
+
+    fn verify_enveloped_as(
+        &self,
+        element: Node<'_, '_>,
+        root_name: Option<(&str, &str)>,
+        role: SignerRole,
     ) -> Result<VerifiedSignature, VerifyError> {
         let element_name = element.tag_name().name();
         check_unique_ids(element.document())?;
@@ -306,14 +344,19 @@ impl Verifier {
 
         let mut certificates = parts.certificates()?;
         let leaf = certificates.remove(0);
-        self.anchors
-            .verify(&leaf, &certificates, self.policy.now)
+        let path = self
+            .anchors
+            .verify_path(&leaf, &certificates, self.policy.now)
             .map_err(VerifyError::Untrusted)?;
         check_signature_value(&parts, leaf.public_key())?;
+        let revocation_warning =
+            checks::check_signer(&leaf, &path, self.crls.as_ref(), self.policy.now)
+                .map_err(|reason| VerifyError::CertificateRefused { role, reason })?;
         Ok(VerifiedSignature {
             certificate: leaf,
             algorithm: parts.algorithm,
             is_whitespace_ignored,
+            revocation_warning,
         })
     }
 
@@ -330,7 +373,7 @@ impl Verifier {
             (Some(MESSAGE_V3_NS), "signedDelivery") => Some((MESSAGE_V3_NS, "SignedDelivery")),
             _ => return Err(unexpected_element("SignedDelivery", signed_delivery)),
         };
-        self.verify_enveloped(signed_delivery, root_name)
+        self.verify_enveloped_as(signed_delivery, root_name, SignerRole::Sender)
     }
 
     /// Verifies a sealed delivery (PROTOCOL.md §9.4 `VERIFY_SEALED`): the seal signature on
@@ -358,7 +401,7 @@ impl Verifier {
         };
         let signed_delivery = single_child(wrapper, message_ns, "SignedDelivery")?;
         let seal = single_child(wrapper, message_ns, "Seal")?;
-        let sealer = self.verify_enveloped(wrapper, root_name)?;
+        let sealer = self.verify_enveloped_as(wrapper, root_name, SignerRole::Seal)?;
         let sender = self.verify_signed_delivery(signed_delivery)?;
         let signatures_ok = single_child(seal, MESSAGE_NS, "SignaturesOK")?;
         let value = signatures_ok.text().unwrap_or_default().trim();

@@ -140,6 +140,14 @@ pub enum PkiCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Revoke the organisation certificate KEY of the PKI in DIR: add it to the CRL
+    /// `DIR/org-ca.crl.pem`, which a running demo reloads within seconds.
+    Revoke {
+        /// Directory of the PKI (the demo's is `DATA_DIR/pki`).
+        dir: PathBuf,
+        /// The certificate's key (file stem), for example `exempelposten`.
+        key: String,
+    },
 }
 
 /// Where a server's configuration comes from and where it listens.
@@ -172,7 +180,8 @@ pub enum RegistryCommand {
 /// `kuvert registry admin ...`
 #[derive(Debug, Subcommand)]
 pub enum AdminCommand {
-    /// Add a mailbox operator, or replace its name, domain and addresses.
+    /// Add a mailbox operator, or replace its name, domain and addresses (moving its service
+    /// needs --yes).
     AddOperator {
         /// Organisation number.
         #[arg(long)]
@@ -189,6 +198,9 @@ pub enum AdminCommand {
         /// The web inbox.
         #[arg(long)]
         ui_address: Option<String>,
+        /// Move an existing operator's service to the new address.
+        #[arg(long)]
+        yes: bool,
     },
     /// Add a sender (avsändare), or rename it.
     AddSender {
@@ -199,7 +211,8 @@ pub enum AdminCommand {
         #[arg(long)]
         name: String,
     },
-    /// Add an intermediary (förmedlare) with the senders it may deliver for.
+    /// Add an intermediary (förmedlare) with the senders it may deliver for, or replace them
+    /// (withdrawing an approval needs --yes).
     AddIntermediary {
         /// Organisation number.
         #[arg(long)]
@@ -207,9 +220,13 @@ pub enum AdminCommand {
         /// Display name.
         #[arg(long)]
         name: String,
-        /// Organisation number of a sender it delivers for (repeat for more).
+        /// Organisation number of a sender it delivers for (repeat for more). For an
+        /// existing intermediary this is the whole list: senders left out lose the approval.
         #[arg(long = "sender")]
         senders: Vec<String>,
+        /// Withdraw the approval of senders an existing intermediary had and the list leaves out.
+        #[arg(long)]
+        yes: bool,
     },
     /// List operators, senders and intermediaries.
     List,
@@ -262,6 +279,13 @@ pub enum CommunicatorCommand {
         /// May also enter the annual targets.
         #[arg(long)]
         admin: bool,
+    },
+    /// List every communicator: personnummer, senders, admin.
+    List,
+    /// Take the communicator role away from a person.
+    Remove {
+        /// The person's personnummer or samordningsnummer.
+        person: String,
     },
 }
 

@@ -16,12 +16,26 @@ fn main() -> ExitCode {
     kuvert::telemetry::init(cli.log_format);
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader went away (`kuvert verify x.zip | head`): stop quietly, with the status
+        // a process ended by SIGPIPE has (128 + 13), as other command-line tools do.
+        Err(error) if is_broken_pipe(&error) => ExitCode::from(BROKEN_PIPE_STATUS),
         Err(error) => {
             // `{:#}` prints the whole context chain on one line: what failed and why.
             let _ = writeln!(std::io::stderr(), "kuvert: {error:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// The exit status after standard output's reader closed the pipe.
+const BROKEN_PIPE_STATUS: u8 = 141;
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn run(command: Command) -> anyhow::Result<()> {
@@ -35,6 +49,14 @@ fn run(command: Command) -> anyhow::Result<()> {
             for (key, _) in pki.organisations().chain(pki.persons()) {
                 writeln!(out, "  {key}.cert.pem, {key}.key.pem")?;
             }
+            Ok(())
+        }
+        Command::Pki {
+            command: PkiCommand::Revoke { dir, key },
+        } => {
+            kuvert::pki_command::revoke(&dir, &key)?;
+            let crl = dir.join(kuvert_pki::ORGANISATION_CRL_FILE);
+            writeln!(std::io::stdout(), "{key} revoked in {}", crl.display())?;
             Ok(())
         }
         Command::Registry { command } => runtime()?.block_on(async {

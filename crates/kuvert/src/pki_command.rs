@@ -1,9 +1,12 @@
-//! `kuvert pki init DIR`: make the test PKI of the demo federation and write it as PEM files.
+//! `kuvert pki init DIR`: make the test PKI of the demo federation and write it as PEM files;
+//! `kuvert pki revoke DIR KEY`: revoke one of its organisation certificates by adding it to
+//! the organisation CA's CRL (`org-ca.crl.pem`), which the demo's roles reload within
+//! [`DEMO_CRL_REFRESH_SECS`].
 
 use std::path::Path;
 
 use anyhow::Context;
-use kuvert_pki::TestPki;
+use kuvert_pki::{CrlValidity, ORGANISATION_CRL_FILE, TestPki};
 
 use crate::seed;
 
@@ -36,4 +39,38 @@ pub fn load_or_init(dir: &Path) -> anyhow::Result<TestPki> {
         Err(_) if !dir.join("org-ca.pem").exists() => init(dir, false),
         Err(error) => Err(error).with_context(|| format!("loading the PKI in {}", dir.display())),
     }
+}
+
+/// How often the demo's roles reload `org-ca.crl.pem` (their `crl.refresh_secs`), so a
+/// `kuvert pki revoke` applies to the next handshake and delivery within seconds.
+pub const DEMO_CRL_REFRESH_SECS: u64 = 5;
+
+/// How long a CRL the demo writes stays fresh (`nextUpdate`); the demo writes a new one at
+/// every start.
+const DEMO_CRL_FRESH_DAYS: i64 = 30;
+
+/// Writes a fresh organisation CRL into `dir`, listing what the CRL there already lists plus
+/// `also_revoked` (a certificate serial).
+pub fn write_crl(dir: &Path, pki: &TestPki, also_revoked: Option<Vec<u8>>) -> anyhow::Result<()> {
+    let path = dir.join(ORGANISATION_CRL_FILE);
+    let mut serials = kuvert_pki::read_crl_serials(&path)
+        .with_context(|| format!("reading the CRL {}", path.display()))?;
+    if let Some(serial) = also_revoked
+        && !serials.contains(&serial)
+    {
+        serials.push(serial);
+    }
+    let validity = CrlValidity::from_now(time::Duration::days(DEMO_CRL_FRESH_DAYS));
+    pki.write_organisation_crl(dir, &serials, validity)
+        .with_context(|| format!("writing the CRL {}", path.display()))
+}
+
+/// Revokes the organisation certificate `key` of the PKI in `dir`.
+pub fn revoke(dir: &Path, key: &str) -> anyhow::Result<()> {
+    let pki =
+        TestPki::load(dir).with_context(|| format!("loading the PKI in {}", dir.display()))?;
+    let credential = pki
+        .organisation(key)
+        .with_context(|| format!("{} holds no organisation certificate {key}", dir.display()))?;
+    write_crl(dir, &pki, Some(credential.serial()))
 }

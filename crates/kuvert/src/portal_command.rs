@@ -1,10 +1,12 @@
 //! `kuvert portal serve`: the public portal from a configuration file; `kuvert portal
-//! communicator add`: the communicator role, kept in the portal's database.
+//! communicator add|list|remove`: the communicator roles, kept in the portal's database.
 
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::Path;
 
 use anyhow::Context;
+use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber};
 use kuvert_web::{Listener, ListenerTls, Shutdown};
 
 use crate::config::{self, Role};
@@ -30,51 +32,104 @@ pub async fn serve(file: Option<&Path>, listen: SocketAddr) -> anyhow::Result<()
         .context("serving the portal")
 }
 
-/// `kuvert portal communicator …`: changes the communicator roles in the portal's database.
+/// `kuvert portal communicator …`: gives, lists or removes the communicator roles in the
+/// portal's database. A sender named with `--sender` must be connected in the registry (the
+/// portal asks it with its own certificate), so a typo never becomes a role nobody can use.
 ///
 /// # Errors
-/// Configuration, an invalid personnummer or organisation number (naming the argument), or
-/// the database.
+/// Configuration, an invalid personnummer or organisation number (naming the argument), a
+/// sender the registry does not know, the registry unreachable, or the database.
 pub async fn communicator(
     file: Option<&Path>,
     command: crate::cli::CommunicatorCommand,
 ) -> anyhow::Result<()> {
-    use std::io::Write as _;
-
-    use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber};
+    use crate::cli::CommunicatorCommand;
 
     let config: kuvert_portal::Config = config::load(Role::Portal, file)?;
-    let crate::cli::CommunicatorCommand::Add {
-        person,
-        senders,
-        admin,
-    } = command;
-    let person = PersonalIdentityNumber::parse(&person)
-        .with_context(|| "PERSON is not a valid personnummer or samordningsnummer")?;
-    let senders = senders
+    let database = kuvert_store::Database::connect(&config.database_url)
+        .await
+        .context("opening the portal database")?;
+    let store = database.portal();
+    let mut out = std::io::stdout().lock();
+    match command {
+        CommunicatorCommand::Add {
+            person,
+            senders,
+            admin,
+        } => {
+            let person = personal_identity_number(&person)?;
+            let senders = connected_senders(&config, &senders).await?;
+            let communicator = store
+                .grant_communicator(&person, &senders, admin)
+                .await
+                .context("saving the communicator role")?;
+            let role = if communicator.is_admin {
+                "communicator and admin"
+            } else {
+                "communicator"
+            };
+            let count = communicator.senders.len();
+            let noun = if count == 1 { "sender" } else { "senders" };
+            writeln!(out, "role saved: {role} for {count} {noun}")?;
+        }
+        CommunicatorCommand::List => {
+            for communicator in store.communicators().await.context("reading the roles")? {
+                let senders: Vec<&str> =
+                    communicator.senders.iter().map(|id| id.as_str()).collect();
+                let admin = if communicator.is_admin { "  admin" } else { "" };
+                let person = communicator.person.as_str();
+                writeln!(out, "{person}  {}{admin}", senders.join(", "))?;
+            }
+        }
+        CommunicatorCommand::Remove { person } => {
+            let person = personal_identity_number(&person)?;
+            let had = store
+                .revoke_communicator(&person)
+                .await
+                .context("removing the communicator role")?;
+            anyhow::ensure!(had, "{} has no communicator role", person.as_str());
+            writeln!(out, "role removed: {}", person.as_str())?;
+        }
+    }
+    Ok(())
+}
+
+fn personal_identity_number(text: &str) -> anyhow::Result<PersonalIdentityNumber> {
+    PersonalIdentityNumber::parse(text).with_context(|| {
+        format!("PERSON {text:?} is not a valid personnummer or samordningsnummer")
+    })
+}
+
+/// The `--sender` values as organisation numbers, each one a sender connected in the
+/// registry.
+async fn connected_senders(
+    config: &kuvert_portal::Config,
+    senders: &[String],
+) -> anyhow::Result<Vec<OrganisationNumber>> {
+    let numbers = senders
         .iter()
         .map(|sender| {
             OrganisationNumber::parse(sender)
                 .with_context(|| format!("--sender {sender} is not a valid organisation number"))
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let database = kuvert_store::Database::connect(&config.database_url)
+    let registry = kuvert_portal::registry_client(config)
         .await
-        .context("opening the portal database")?;
-    let communicator = database
-        .portal()
-        .grant_communicator(&person, &senders, admin)
-        .await
-        .context("saving the communicator role")?;
-    let role = if communicator.is_admin {
-        "communicator and admin"
-    } else {
-        "communicator"
-    };
-    writeln!(
-        std::io::stdout().lock(),
-        "role saved: {role} for {} sender(s)",
-        communicator.senders.len()
-    )?;
-    Ok(())
+        .context("the portal's registry client")?;
+    let connected = registry.senders().await.with_context(|| {
+        format!(
+            "asking the registry at {} which senders are connected",
+            config.registry_url
+        )
+    })?;
+    for number in &numbers {
+        anyhow::ensure!(
+            connected
+                .iter()
+                .any(|sender| &sender.organisation_number == number),
+            "--sender {}: no such sender is connected in the registry",
+            number.as_str()
+        );
+    }
+    Ok(numbers)
 }

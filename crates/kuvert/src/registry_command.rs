@@ -54,10 +54,13 @@ fn mutual_tls(config: &kuvert_registry::Config) -> anyhow::Result<ListenerTls> {
     })
 }
 
-/// Runs one admin command against the registry's database and prints what it did.
+/// Runs one admin command against the registry's database and prints what it did. A change
+/// that would withdraw approvals (an intermediary's senders) or move a service (an operator's
+/// delivery address) is refused, saying what it would do, unless `--yes` is given.
 ///
 /// # Errors
-/// Configuration, database or the registry's validation errors (which name the field).
+/// Configuration, database or the registry's validation errors (which name the field), or a
+/// destructive change without `--yes`.
 pub async fn admin(file: Option<&Path>, command: AdminCommand) -> anyhow::Result<()> {
     let config: kuvert_registry::Config = config::load(Role::Registry, file)?;
     let service = kuvert_registry::build(config)
@@ -72,19 +75,16 @@ pub async fn admin(file: Option<&Path>, command: AdminCommand) -> anyhow::Result
             domain,
             service_address,
             ui_address,
+            yes,
         } => {
-            let id = organisation_number("--number", &number)?;
             let operator = NewOperator {
-                id,
+                id: organisation_number("--number", &number)?,
                 name,
                 domain,
                 service_address,
                 ui_address,
             };
-            admin::add_operator(registry, operator)
-                .await
-                .context("adding the operator")?;
-            writeln!(out, "operator {number} saved")?;
+            add_operator(registry, operator, yes, &mut out).await?;
         }
         AdminCommand::AddSender { number, name } => {
             let id = organisation_number("--number", &number)?;
@@ -97,18 +97,96 @@ pub async fn admin(file: Option<&Path>, command: AdminCommand) -> anyhow::Result
             number,
             name,
             senders,
+            yes,
         } => {
             let id = organisation_number("--number", &number)?;
             let senders = senders
                 .iter()
                 .map(|sender| organisation_number("--sender", sender))
                 .collect::<anyhow::Result<BTreeSet<_>>>()?;
-            admin::add_intermediary(registry, id, &name, senders)
-                .await
-                .context("adding the intermediary")?;
-            writeln!(out, "intermediary {number} saved")?;
+            add_intermediary(registry, (id, name), senders, yes, &mut out).await?;
         }
         AdminCommand::List => list(registry, &mut out).await?,
+    }
+    Ok(())
+}
+
+/// `add-operator`: a new operator, or a change; moving an existing operator's delivery
+/// address needs `--yes`, since every letter to its mailboxes goes there from then on.
+async fn add_operator(
+    registry: &kuvert_registry::registry::Registry,
+    operator: NewOperator,
+    yes: bool,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let existing = admin::list_operators(registry)
+        .await?
+        .into_iter()
+        .find(|record| record.id == operator.id);
+    let number = operator.id.as_str().to_owned();
+    let moved_from = existing
+        .map(|record| record.service_address.to_string())
+        .filter(|address| {
+            address.trim_end_matches('/') != operator.service_address.trim_end_matches('/')
+        });
+    if let Some(from) = &moved_from {
+        anyhow::ensure!(
+            yes,
+            "operator {number} delivers at {from}; this would move its service to {} and \
+             every letter to its mailboxes would go there. Add --yes to do so",
+            operator.service_address
+        );
+    }
+    admin::add_operator(registry, operator)
+        .await
+        .context("adding the operator")?;
+    match moved_from {
+        Some(from) => writeln!(out, "operator {number} saved (service moved from {from})")?,
+        None => writeln!(out, "operator {number} saved")?,
+    }
+    Ok(())
+}
+
+/// `add-intermediary`: a new intermediary, or its name and senders replaced; withdrawing an
+/// approved sender needs `--yes`, since sending for it then stops (fault 6005).
+async fn add_intermediary(
+    registry: &kuvert_registry::registry::Registry,
+    (id, name): (OrganisationNumber, String),
+    senders: BTreeSet<OrganisationNumber>,
+    yes: bool,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let removed: Vec<String> = admin::list_intermediaries(registry)
+        .await?
+        .into_iter()
+        .find(|record| record.id == id)
+        .map(|record| {
+            record
+                .senders
+                .difference(&senders)
+                .map(|sender| sender.as_str().to_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    let number = id.as_str().to_owned();
+    anyhow::ensure!(
+        removed.is_empty() || yes,
+        "intermediary {number} is approved for {}; this would withdraw that approval and its \
+         letters for them would be refused (fault 6005). Name every sender to keep with \
+         --sender, or add --yes to withdraw",
+        removed.join(", ")
+    );
+    let count = senders.len();
+    admin::add_intermediary(registry, id, &name, senders)
+        .await
+        .context("adding the intermediary")?;
+    let noun = if count == 1 { "sender" } else { "senders" };
+    writeln!(
+        out,
+        "intermediary {number} saved: approved for {count} {noun}"
+    )?;
+    if !removed.is_empty() {
+        writeln!(out, "approval withdrawn for {}", removed.join(", "))?;
     }
     Ok(())
 }

@@ -170,6 +170,22 @@ pub const PERSONS: [SeedPerson; 6] = [
     },
 ];
 
+/// A person with a confirmed notification e-mail address at their operator, so the first
+/// letter to them shows its e-mail in the demo's preview folder (`DIR/mail/OPERATOR`) at once.
+#[derive(Debug, Clone, Copy)]
+pub struct SeedNotification {
+    /// Key of the seeded person ([`PERSONS`]).
+    pub person: &'static str,
+    /// The confirmed e-mail address (a reserved `.example` domain: nothing is ever sent).
+    pub email: &'static str,
+}
+
+/// Tolvan, the README's recipient, is notified by e-mail.
+pub const NOTIFIED: SeedNotification = SeedNotification {
+    person: "tolvan",
+    email: "tolvan.tolvansson@kuvert.example",
+};
+
 /// One seeded company (not a sender or operator) and its signatory rule (firmateckning), as
 /// the registry's seed data stands in for Bolagsverket (PROTOCOL.md §11.9).
 #[derive(Debug, Clone, Copy)]

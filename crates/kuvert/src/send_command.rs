@@ -10,7 +10,7 @@ use kuvert_core::calendar::{YearMonth, stockholm_day};
 use kuvert_core::id::{OrganisationNumber, RecipientId};
 use kuvert_core::message::{Body, BodyContentType, Subject, SupportInfo, SupportText};
 use kuvert_core::report::error_chain;
-use kuvert_sender::{IdentityConfig, Letter, Outcome, SenderConfig, SenderIdentityConfig, Toolkit};
+use kuvert_sender::{Letter, Outcome, SenderConfig, Toolkit};
 
 use crate::config::{self, Role};
 use crate::demo::Manifest;
@@ -31,39 +31,21 @@ pub struct SendRequest {
     pub attachments: Vec<PathBuf>,
 }
 
-/// The toolkit configuration of a running demo: its intermediary signs and seals for both
-/// senders; evidence goes to `DIR/sender-archive`; paper letters point at the demo's portal.
+/// The toolkit configuration of a running demo: the `sender.toml` it wrote (its
+/// intermediary signs and seals for both senders, evidence in `DIR/sender-archive`, paper
+/// mail with the portal's text), then `KUVERT_SENDER__…` variables as for `--config`.
 ///
 /// # Errors
-/// When `demo.json` is missing or unreadable.
+/// When `demo.json` is missing (the demo is not running there) or the file is invalid.
 pub fn demo_sender_config(data_dir: &Path) -> anyhow::Result<SenderConfig> {
+    // Read first for its hint when the demo has never run in `data_dir`.
     let manifest = Manifest::read(data_dir)?;
-    let intermediary = IdentityConfig {
-        organisation_number: parse_org(&manifest.intermediary.number)?,
-        certificate_path: manifest.intermediary.certificate.clone(),
-        key_path: manifest.intermediary.key_file.clone(),
+    let file = if manifest.sender_config.as_os_str().is_empty() {
+        data_dir.join(crate::demo::SENDER_CONFIG_FILE)
+    } else {
+        manifest.sender_config
     };
-    let registry = manifest.registry_url.trim_end_matches('/');
-    let mut config = SenderConfig::new(
-        format!("{registry}/ec/Recipient/v3"),
-        manifest.organisation_ca.clone(),
-        intermediary,
-        data_dir.join("sender-archive"),
-    );
-    // The paper-mail list's notice and QR code point at the demo's portal (issue 11).
-    config.portal_url = Some(
-        url::Url::parse(&manifest.portal_url)
-            .with_context(|| format!("portal_url {:?} in demo.json", manifest.portal_url))?,
-    );
-    for sender in &manifest.senders {
-        config.senders.push(SenderIdentityConfig {
-            organisation_number: parse_org(&sender.number)?,
-            name: sender.name.clone(),
-            certificate_path: sender.certificate.clone(),
-            key_path: sender.key_file.clone(),
-        });
-    }
-    Ok(config)
+    Ok(config::load(Role::Sender, Some(&file))?)
 }
 
 /// The toolkit configuration from `--demo DIR` or `--config FILE`.
@@ -207,10 +189,6 @@ fn known_senders(config: &SenderConfig) -> String {
         "--as takes one of: {} (a name or the organisation number)",
         senders.join(", ")
     )
-}
-
-fn parse_org(text: &str) -> anyhow::Result<OrganisationNumber> {
-    OrganisationNumber::parse(text).with_context(|| format!("organisation number {text:?}"))
 }
 
 #[cfg(test)]

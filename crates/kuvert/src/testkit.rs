@@ -62,8 +62,10 @@ impl std::fmt::Debug for Federation {
 /// A pause longer than any test, so the background notification workers never race one.
 const NOTIFICATION_POLL_MS_IDLE: u64 = 3_600_000;
 
-/// The demo PKI, generated once per test binary (RSA key generation is the slow part).
-fn pki() -> &'static TestPki {
+/// The demo PKI, generated once per test binary (RSA key generation is the slow part); tests
+/// that start the `kuvert` binary write it into the data directory first
+/// ([`TestPki::write_to`] on `DIR/pki`), so the demo loads it instead of making its own.
+pub fn shared_pki() -> &'static TestPki {
     static PKI: OnceLock<TestPki> = OnceLock::new();
     PKI.get_or_init(|| TestPki::generate(&seed::pki_spec()).expect("generating the test PKI"))
 }
@@ -74,7 +76,10 @@ impl Federation {
     pub async fn start(options: FederationOptions) -> Self {
         crate::telemetry::init_for_tests();
         let dir = tempfile::tempdir().expect("temporary directory");
-        let pki = tokio::task::spawn_blocking(pki).await.unwrap().clone();
+        let pki = tokio::task::spawn_blocking(shared_pki)
+            .await
+            .unwrap()
+            .clone();
         pki.write_to(&dir.path().join("pki"))
             .expect("writing the PKI");
         let databases = postgres::databases().await;
@@ -191,6 +196,29 @@ impl Federation {
         let login = self.portal_url().join(login_path).unwrap();
         let landing = browser::log_in_at(&browser, &login, person_index(person)).await;
         (browser, landing)
+    }
+
+    /// Revokes the organisation certificate `key` as `kuvert pki revoke` does (adding it to
+    /// the federation's CRL file), then has the registry and every operator reload their
+    /// CRLs now instead of within `pki_command::DEMO_CRL_REFRESH_SECS`.
+    pub async fn revoke(&self, key: &str) {
+        crate::pki_command::revoke(&self.dir.path().join("pki"), key).unwrap();
+        let registry = self
+            .demo
+            .registry
+            .crls()
+            .expect("the demo registry checks CRLs");
+        assert!(
+            registry.refresh().await.is_empty(),
+            "the registry reloads the CRL"
+        );
+        for operator in &self.demo.operators {
+            let crls = operator.crls().expect("the demo operators check CRLs");
+            assert!(
+                crls.refresh().await.is_empty(),
+                "the operator reloads the CRL"
+            );
+        }
     }
 
     /// The sender toolkit of the demo's intermediary, signing for both senders.

@@ -2,7 +2,8 @@
 //!
 //! Authorisation code flow with PKCE (S256), `state` and `nonce` (OpenID Connect Core 1.0 §3.1,
 //! RFC 7636). [`OidcClient::start_login`] gives the URL to send the browser to and a
-//! [`PendingLogin`] that the caller keeps server-side in the session; the callback's
+//! [`PendingLogin`] that the caller keeps out of the browser's reach (sealed in an encrypted
+//! cookie, as `kuvert_web::prelogin` does); the callback's
 //! [`AuthorizationResponse`] and that pending login go to [`OidcClient::finish_login`], which
 //! checks the state, exchanges the code, verifies the id_token (signature from the provider's
 //! JWKS, issuer, audience, expiry, nonce) and reads the person from the Swedish OIDC profile
@@ -51,14 +52,16 @@ pub struct OidcClient {
 pub struct LoginStart {
     /// The provider's authorisation URL with client, scopes, PKCE challenge, state and nonce.
     pub authorize_url: Url,
-    /// The secrets of this login attempt; keep them server-side until the callback.
+    /// The secrets of this login attempt; keep them from the browser (server-side, or
+    /// encrypted) until the callback.
     pub state: PendingLogin,
 }
 
 /// The secrets of one login attempt: CSRF `state`, PKCE verifier and `nonce`.
 ///
-/// It (de)serialises so that a server-side session store can keep it between the redirect to
-/// the provider and the callback. It must never be sent to the browser.
+/// It (de)serialises so that it can be kept between the redirect to the provider and the
+/// callback. It must never reach the browser readable: the roles seal it (AES-256-GCM) in
+/// their short-lived pre-login cookie.
 #[derive(Clone, Serialize, Deserialize)]
 pub struct PendingLogin {
     csrf_state: String,

@@ -33,7 +33,7 @@ pub struct RelyingParty {
 /// Why a login callback did not log anyone in, sorted by what the person should be told.
 #[derive(Debug, thiserror::Error)]
 pub enum LoginFailure {
-    /// No login was in progress in this browser's session (it expired, or the callback was
+    /// No login was in progress in this browser (its login cookie expired, or the callback was
     /// opened twice): start again.
     #[error("no e-ID login in progress for this session")]
     Expired,
@@ -79,7 +79,7 @@ impl RelyingParty {
         Ok(self.client().await?.start_login())
     }
 
-    /// Finishes the login of a callback: `pending` is what the session kept from
+    /// Finishes the login of a callback: `pending` is what the pre-login cookie kept from
     /// [`RelyingParty::start_login`], `None` when it kept nothing.
     ///
     /// # Errors

@@ -5,20 +5,21 @@
 //! store durably and only then build the receipt ([`Intake::accept`]).
 //!
 //! **Invariant:** a receipt is returned only from a committed `store_delivery` (blob flushed,
-//! row and notifications committed); a retry of the same (sender, message Id) returns the
-//! original receipt and stores nothing new.
+//! row and notifications committed); a retry of the same (sender, message Id) with the same
+//! signed content returns the original receipt and stores nothing new; other content under
+//! that key is refused with 5007 and learns nothing about the first letter.
 
 use std::sync::Arc;
 
 use bytes::Bytes;
 use kuvert_core::id::OrganisationNumber;
-use kuvert_core::message::{Receipt, SecureDelivery, TransId};
+use kuvert_core::message::{ContentDigest, Receipt, SecureDelivery, TransId};
 use kuvert_store::operator::{AttachmentInfo, NewDelivery, OperatorStore, StoreOutcome};
-use kuvert_wire::delivery::read_secure_delivery;
+use kuvert_wire::delivery::SealedDocument;
 use kuvert_wire::envelope::BodyElement;
 use kuvert_wire::service::DeliverSecureResponse;
 use kuvert_xmldsig::Verifier;
-use roxmltree::Node;
+use roxmltree::Document;
 use time::OffsetDateTime;
 
 use crate::domain::rules::{self, Parties};
@@ -42,6 +43,8 @@ pub struct VerifiedDelivery {
     pub parties: Parties,
     /// The letter.
     pub delivery: SecureDelivery,
+    /// SHA-256 of the canonical content the sender signed.
+    pub content_digest: ContentDigest,
 }
 
 /// What [`Intake::accept`] did.
@@ -71,36 +74,35 @@ impl Intake {
         }
     }
 
-    /// Verifies the seal and the sender's signature on `wrapper` (the inner
-    /// `svc3:deliverSecure`), checks that `caller` made the seal, and reads the letter from
-    /// the verified `SignedDelivery`.
+    /// Reads the request `document` through the one reader of sealed deliveries
+    /// (`kuvert_wire::delivery::SealedDocument`: the one path to the sealed delivery, the
+    /// profile's shape checks, both signatures, the letter from the verified nodes) and
+    /// checks that `caller` made the seal.
     ///
     /// # Errors
-    /// [`Error::Signature`] or [`Error::SignerWithoutNumber`] for a signature that does not
-    /// verify; [`Error::SealerNotCaller`]; [`Error::Wire`] for a letter that does not fit the
-    /// model (5019 for an unsupported attachment type).
+    /// [`Error::Wire`] for a shape the profile does not allow or a letter that does not fit
+    /// the model (5019 for an unsupported attachment type); [`Error::Signature`] or
+    /// [`Error::SignerWithoutNumber`] for a signature that does not verify;
+    /// [`Error::SealerNotCaller`].
     pub fn verify(
         &self,
-        wrapper: Node<'_, '_>,
+        document: &Document<'_>,
         caller: &OrganisationNumber,
     ) -> Result<VerifiedDelivery, Error> {
         let verifier = self.verifier.at(OffsetDateTime::now_utc());
-        let verified = verifier.verify_sealed_delivery(wrapper)?;
-        let sealer = verified
-            .sealer
-            .organisation_number()
-            .map_err(|_| Error::SignerWithoutNumber)?;
+        let letter = SealedDocument::locate(document)?.verify(&verifier)?;
+        for (role, warning) in &letter.revocation_warnings {
+            tracing::warn!(%warning, "{role} certificate accepted without a revocation status");
+        }
+        let sealer = letter.sealer.organisation_number;
         if &sealer != caller {
             return Err(Error::SealerNotCaller {
                 sealer,
                 caller: caller.clone(),
             });
         }
-        let signer = verified
-            .sender
-            .organisation_number()
-            .map_err(|_| Error::SignerWithoutNumber)?;
-        let delivery = read_secure_delivery(verified.signed_delivery())?;
+        let signer = letter.signer.organisation_number;
+        let delivery = letter.delivery;
         let sender = delivery.header.sender.id.clone();
         Ok(VerifiedDelivery {
             parties: Parties {
@@ -109,6 +111,7 @@ impl Intake {
                 sender,
             },
             delivery,
+            content_digest: letter.content_digest,
         })
     }
 
@@ -142,7 +145,7 @@ impl Intake {
         rules::check_recipient(&profile, &self.own_number, &verified.parties.sender)?;
         let outcome = self
             .store
-            .store_delivery(new_delivery(verified.delivery, envelope))
+            .store_delivery(new_delivery(verified, envelope))
             .await?;
         Ok(match outcome {
             StoreOutcome::Stored(receipt) => {
@@ -160,6 +163,7 @@ impl Intake {
                     is_repeat: true,
                 }
             }
+            StoreOutcome::KeyConflict => return Err(Error::KeyConflict),
         })
     }
 
@@ -184,7 +188,8 @@ impl Intake {
 }
 
 /// The row to store: a fresh TransId and the receipt document built from it.
-fn new_delivery(delivery: SecureDelivery, envelope: Bytes) -> NewDelivery {
+fn new_delivery(verified: VerifiedDelivery, envelope: Bytes) -> NewDelivery {
+    let delivery = verified.delivery;
     let trans_id = TransId::from_uuid(uuid::Uuid::new_v4());
     let receipt = Receipt {
         trans_id: trans_id.clone(),
@@ -204,6 +209,7 @@ fn new_delivery(delivery: SecureDelivery, envelope: Bytes) -> NewDelivery {
         .collect();
     NewDelivery {
         key: delivery.key(),
+        content_digest: verified.content_digest,
         recipient: delivery.header.recipient.clone(),
         trans_id,
         received_at: OffsetDateTime::now_utc(),

@@ -7,16 +7,12 @@
 //! gives the store), so others are shown masked (`19121212-****`) and the person themself as
 //! "Du"/"You" with their name.
 
-use std::sync::LazyLock;
-
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use jiff::tz::TimeZone;
 use kuvert_store::operator::{AuditAction, AuditLogEntry, AuditLogQuery};
 use serde::Deserialize;
-use time::OffsetDateTime;
 
 use super::InboxState;
 use super::auth::Holder;
@@ -29,11 +25,6 @@ const _: () = assert!(AUDIT_PAGE_SIZE <= kuvert_core::limits::AUDIT_EVENTS_PER_P
 
 /// Pages past this one are refused rather than asked of the database.
 const PAGE_NUMBER_MAX: u32 = 100_000;
-
-/// Swedish time, from jiff's bundled tz database.
-static STOCKHOLM: LazyLock<TimeZone> = LazyLock::new(|| {
-    TimeZone::get("Europe/Stockholm").expect("jiff's bundled tz database has Europe/Stockholm")
-});
 
 /// `/installningar/logg`.
 #[derive(Template)]
@@ -84,7 +75,7 @@ pub(super) async fn page(
         .iter()
         .map(|entry| AuditRow {
             who: who(entry, &holder, &layout, e),
-            when: swedish_time(entry.at),
+            when: super::pages::date_time(entry.at),
             what: what(entry, e),
             mailbox: match &holder.company {
                 Some(company) => format!("{} {}", e.company_mailbox, company.as_str()),
@@ -142,18 +133,6 @@ fn what(entry: &AuditLogEntry, e: &ExportTexts) -> String {
                 e.exported_letter, e.from_sender
             )
         }
-    }
-}
-
-/// `YYYY-MM-DD HH:MM` in Swedish time.
-pub(super) fn swedish_time(at: OffsetDateTime) -> String {
-    let millis = i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(0);
-    match jiff::Timestamp::from_millisecond(millis) {
-        Ok(stamp) => stamp
-            .to_zoned_datetime(STOCKHOLM.clone())
-            .strftime("%Y-%m-%d %H:%M")
-            .to_string(),
-        Err(_) => String::new(),
     }
 }
 

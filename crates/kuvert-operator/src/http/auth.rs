@@ -1,6 +1,6 @@
 //! Logging in and out with e-ID: `/logga-in` starts an OIDC login (code + PKCE + nonce, kept
-//! server-side in a fresh session), `/inloggad` is the provider's callback, `/logga-ut` ends
-//! the session. [`Holder`] is the extractor every logged-in page uses.
+//! in the sealed pre-login cookie: no session exists before login), `/inloggad` is the
+//! provider's callback and makes the session, `/logga-ut` ends it. [`Holder`] is the extractor every logged-in page uses.
 
 use axum::Form;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request, State};
@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use super::InboxState;
 use super::pages::{Failure, Layout, MessagePage, render, see_other};
-use super::session::{LoggedIn, Session};
+use super::session::{LoggedIn, PreLogin, Session};
 
 /// The logged-in mailbox holder of a request; pages without one redirect to the start page.
 pub(super) struct Holder {
@@ -134,8 +134,9 @@ pub(super) async fn start_page(holder: Result<Holder, Response>, language: Langu
     render(StatusCode::OK, &page)
 }
 
-/// `/logga-in`: a fresh session holding the pending login (and the deep link an earlier
-/// session of this browser kept for "skaffa digital brevlåda"), then off to the provider.
+/// `/logga-in`: the pending login, with the deep link this browser brought to "skaffa
+/// digital brevlåda" (from its pre-login cookie, or its earlier session, which ends), sealed
+/// in the pre-login cookie; then off to the provider. No session is made.
 pub(super) async fn login(
     State(state): State<InboxState>,
     language: Language,
@@ -145,24 +146,28 @@ pub(super) async fn login(
         Ok(start) => start,
         Err(error) => return Failure::internal(error).page(Layout::anonymous(language)),
     };
-    let sessions = &state.shared.sessions;
-    let signup_source = sessions
+    let shared = &state.shared;
+    let earlier: Option<PreLogin> = shared.prelogin.read(&parts.headers);
+    let old_session = shared
+        .sessions
         .session_id(&parts.headers)
-        .and_then(|id| sessions.remove(&id))
-        .and_then(|session| session.signup_source);
-    let session = Session {
-        pending_login: Some(start.state),
-        signup_source,
-        ..Session::default()
+        .and_then(|id| shared.sessions.remove(&id));
+    let signup_source = earlier
+        .and_then(|earlier| earlier.signup_source())
+        .or_else(|| old_session.and_then(|session| session.signup_source));
+    let prelogin = PreLogin::new(Some(start.state), signup_source.as_ref());
+    let cookie = match shared.prelogin.set_cookie(&prelogin) {
+        Ok(cookie) => cookie,
+        Err(error) => return Failure::internal(error).page(Layout::anonymous(language)),
     };
-    let session_id = sessions.create(session);
     let mut response = see_other(start.authorize_url.as_str());
-    append_set_cookie(&mut response, sessions.set_cookie(&session_id));
+    append_set_cookie(&mut response, cookie);
     response
 }
 
-/// `/inloggad`: the provider's redirect back. Success replaces the login session with a new
-/// one (new id) for the person; failure says what happened.
+/// `/inloggad`: the provider's redirect back. Success ends any earlier session of this
+/// browser, makes a new one (new id) for the person and clears the pre-login cookie; failure
+/// says what happened.
 pub(super) async fn callback(
     State(state): State<InboxState>,
     language: Language,
@@ -171,16 +176,19 @@ pub(super) async fn callback(
 ) -> Response {
     let shared = &state.shared;
     let layout = Layout::anonymous(language);
-    let old_id = shared.sessions.session_id(&parts.headers);
-    let old_session = old_id.as_ref().and_then(|id| shared.sessions.remove(id));
-    let signup_source = old_session
-        .as_ref()
-        .and_then(|session| session.signup_source.clone());
-    let pending = old_session.and_then(|session| session.pending_login);
-    let person = match shared.oidc.finish_login(pending, response).await {
+    let prelogin: PreLogin = shared.prelogin.read(&parts.headers).unwrap_or_default();
+    let signup_source = prelogin.signup_source();
+    let person = match shared
+        .oidc
+        .finish_login(prelogin.pending_login, response)
+        .await
+    {
         Ok(person) => person,
         Err(failure) => return login_failure(layout, failure),
     };
+    if let Some(old_id) = shared.sessions.session_id(&parts.headers) {
+        shared.sessions.remove(&old_id);
+    }
     let next = match super::signup::has_profile_here(shared, &person.personal_identity_number).await
     {
         Ok(false) => "/skaffa",
@@ -202,6 +210,7 @@ pub(super) async fn callback(
     let session_id = shared.sessions.create(session);
     let mut response = see_other(next);
     append_set_cookie(&mut response, shared.sessions.set_cookie(&session_id));
+    append_set_cookie(&mut response, shared.prelogin.clear_cookie());
     response
 }
 

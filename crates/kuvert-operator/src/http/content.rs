@@ -1,57 +1,16 @@
-//! A stored letter's content for the read view: the `SignedDelivery` read back from the
-//! sealed delivery the store kept, and the HTML body made harmless.
+//! A stored letter's content for the read view and attachments, and the HTML body made
+//! harmless.
 //!
-//! The sealed delivery was verified at intake; here it is only parsed (same bounded parser)
-//! to show the body and hand out attachments. HTML bodies go through `ammonia` with an allow
-//! list: no scripts, styles, event handlers, forms or frames; links only to `http`, `https`
-//! and `mailto`; images only as `data:image/…` (nothing is fetched from elsewhere, which would
-//! tell a tracker that the letter was read). The page's Content Security Policy
-//! (`kuvert_web::layers`) is the second wall.
+//! The letter is read through `kuvert_wire::delivery::read_verified`, the one reader the
+//! intake also uses: the stored envelope's one sealed delivery, both signatures verified
+//! again (judged on the seal's date), and the letter read from the nodes that verified.
+//! HTML bodies go through `ammonia` with an allow list: no scripts, styles, event handlers,
+//! forms or frames; links only to `http`, `https` and `mailto`; images only as
+//! `data:image/…` (nothing is fetched from elsewhere, which would tell a tracker that the
+//! letter was read). The page's Content Security Policy (`kuvert_web::layers`) is the second
+//! wall.
 
 use std::collections::HashSet;
-
-use kuvert_core::limits::ENVELOPE_BYTES_CEILING;
-use kuvert_core::message::SecureDelivery;
-use kuvert_wire::ns::MESSAGE3;
-use kuvert_xmldsig::ParseLimits;
-
-/// Why a stored letter could not be read back (stored data is broken: an internal error).
-#[derive(Debug, thiserror::Error)]
-pub(super) enum ContentError {
-    /// The stored bytes are not UTF-8 XML within the parser's limits.
-    #[error("stored sealed delivery does not parse")]
-    Parse(#[source] kuvert_xmldsig::ParseError),
-    /// The stored bytes are not UTF-8.
-    #[error("stored sealed delivery is not UTF-8")]
-    Encoding(#[source] std::str::Utf8Error),
-    /// No `SignedDelivery` element in the stored document.
-    #[error("stored sealed delivery has no SignedDelivery element")]
-    NoSignedDelivery,
-    /// The `SignedDelivery` does not fit the message model.
-    #[error("stored signed delivery does not read back")]
-    Wire(#[source] kuvert_wire::error::WireError),
-}
-
-/// Reads the letter out of a stored sealed delivery (a `SealedDelivery` element, or any
-/// document holding one, such as the `deliverSecure` envelope).
-pub(super) fn read_letter(sealed_delivery: &[u8]) -> Result<SecureDelivery, ContentError> {
-    let xml = std::str::from_utf8(sealed_delivery).map_err(ContentError::Encoding)?;
-    let limits = ParseLimits {
-        bytes_max: ENVELOPE_BYTES_CEILING,
-        ..ParseLimits::default()
-    };
-    let document =
-        kuvert_xmldsig::parse_document_with(xml, &limits).map_err(ContentError::Parse)?;
-    let signed_delivery = document
-        .descendants()
-        .find(|node| {
-            node.is_element()
-                && node.tag_name().name() == "SignedDelivery"
-                && node.tag_name().namespace() == Some(MESSAGE3)
-        })
-        .ok_or(ContentError::NoSignedDelivery)?;
-    kuvert_wire::delivery::read_secure_delivery(signed_delivery).map_err(ContentError::Wire)
-}
 
 /// HTML made safe to show inside the inbox page (see the module doc for what is kept).
 pub fn sanitise_html(html: &str) -> String {

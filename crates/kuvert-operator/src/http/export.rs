@@ -5,8 +5,11 @@
 //! represent), read from this operator's store, so it works also after the person changed
 //! mailbox to another operator. Each letter is read through `OperatorStore::open_letter`
 //! with `AuditAction::ExportedLetter`: the export is in the access log letter by letter, and
-//! every blob is digest-checked on the way out. The zip is written to a temporary file one
-//! letter at a time (at most one sealed delivery in memory) and streamed from there.
+//! every blob is digest-checked on the way out and read through
+//! `kuvert_wire::delivery::read_verified` (the manifest names what verified; a letter that
+//! no longer verifies stops the export as an internal error). The zip is written to a
+//! temporary file one letter at a time (at most one sealed delivery in memory) and streamed
+//! from there.
 
 pub mod archive;
 pub(super) mod texts;
@@ -20,7 +23,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use bytes::Bytes;
 use kuvert_core::limits::LETTERS_PER_PAGE_MAX;
-use kuvert_store::operator::{AuditAction, DeliveryId, ExportLetter, LetterAccess};
+use kuvert_store::operator::{AuditAction, DeliveryId, LetterAccess};
+use kuvert_wire::delivery::read_verified;
 use time::OffsetDateTime;
 use tokio::io::AsyncReadExt as _;
 
@@ -137,7 +141,14 @@ async fn build(
                 at: now,
             };
             let opened = store.open_letter(&access).await?;
-            archive = blocking(move || add(archive, &letter, &opened.sealed_delivery)).await?;
+            let verifier = state.shared.verifier.clone();
+            archive = blocking(move || {
+                let verified = read_verified(&opened.sealed_delivery, &verifier)
+                    .map_err(ArchiveError::Letter)?;
+                archive.add_letter(&letter, &verified, &opened.sealed_delivery)?;
+                Ok(archive)
+            })
+            .await?;
         }
         if is_last_page {
             break;
@@ -147,15 +158,6 @@ async fn build(
     let mailbox_text = mailbox.to_wire();
     let file = blocking(move || archive.finish(&mailbox_text, now)).await?;
     Ok((file, letter_count))
-}
-
-fn add(
-    mut archive: ExportArchive,
-    letter: &ExportLetter,
-    sealed_delivery: &Bytes,
-) -> Result<ExportArchive, ArchiveError> {
-    archive.add_letter(letter, sealed_delivery)?;
-    Ok(archive)
 }
 
 /// Runs file work off the async threads.

@@ -1,6 +1,11 @@
 //! The mailbox: the list of letters (`/brevlada`), the read view (`/brev/{id}`), attachment
 //! downloads (`/brev/{id}/bilaga/{n}`) and "Markera som oläst" (`/brev/{id}/olast`).
 //!
+//! The read view shows what was verified: the sender's signature and the intermediary's seal
+//! (names and organisation numbers from their certificates, read through
+//! `kuvert_wire::delivery::read_verified`), when the letter was received, and the letter's
+//! support information. Every time is Swedish time.
+//!
 //! Every route reads with the logged-in holder's own mailbox, so another person's letter id
 //! is "not found" (404), exactly like an id that does not exist. Opening a letter or an
 //! attachment goes through `OperatorStore::open_letter`, which writes the audit event before
@@ -13,18 +18,19 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use kuvert_core::id::OrganisationNumber;
 use kuvert_core::limits::INBOX_LETTERS_PER_PAGE;
-use kuvert_core::message::BodyContentType;
+use kuvert_core::message::{BodyContentType, SupportInfo, SupportUrl};
 use kuvert_store::operator::{AuditAction, DeliveryId, Folder, LetterAccess, MailboxQuery};
+use kuvert_wire::delivery::{Party, read_verified};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::InboxState;
 use super::account::MailboxPlace;
 use super::auth::{CheckedHolder, Holder};
-use super::content::{read_letter, sanitise_html};
+use super::content::sanitise_html;
 use super::pages::{
-    AttachmentView, Failure, InboxPage, LetterBody, LetterPage, LetterRow, MailboxChoice, date,
-    date_time, render, see_other,
+    AttachmentView, Failure, InboxPage, LetterBody, LetterPage, LetterRow, MailboxChoice,
+    SupportView, date, date_time, render, see_other,
 };
 
 /// `?sida=N` (1-based) and `mapp=arkiv` for the archive.
@@ -213,14 +219,15 @@ async fn read_view(state: &InboxState, holder: &Holder, id: &str) -> Result<Lett
         .store
         .open_letter(&access(holder, delivery, AuditAction::OpenedLetter, now))
         .await?;
-    let letter = read_letter(&opened.sealed_delivery).map_err(Failure::internal)?;
+    let letter = read_verified(&opened.sealed_delivery, &state.shared.verifier)
+        .map_err(Failure::internal)?;
     if !opened.letter.summary.is_read {
         let store = &state.shared.store;
         store
             .set_read(&holder.mailbox(), delivery, true, now)
             .await?;
     }
-    let message = &letter.message;
+    let message = &letter.delivery.message;
     let text = String::from_utf8_lossy(message.body().content()).into_owned();
     let body = match message.body().content_type() {
         BodyContentType::TextHtml => LetterBody::Html(sanitise_html(&text)),
@@ -238,11 +245,16 @@ async fn read_view(state: &InboxState, holder: &Holder, id: &str) -> Result<Lett
         })
         .collect();
     let summary = &opened.letter.summary;
+    let layout = holder.layout();
+    let t = layout.t;
     Ok(LetterPage {
-        layout: holder.layout(),
-        sender: summary.sender_name.as_str().to_owned(),
-        subject: summary.subject.as_str().to_owned(),
+        sender: letter.delivery.header.sender.name.as_str().to_owned(),
+        subject: message.header().subject.as_str().to_owned(),
         received: date_time(summary.received_at),
+        signed_by: party_text(&letter.signer, t.organisation_number),
+        sealed_by: party_text(&letter.sealer, t.organisation_number),
+        support: support_view(&message.header().support_info),
+        layout,
         body,
         attachments,
         unread_action: format!("/brev/{delivery}/olast"),
@@ -289,8 +301,10 @@ async fn download(
         .store
         .open_letter(&access(holder, delivery, action, now))
         .await?;
-    let content = read_letter(&opened.sealed_delivery).map_err(Failure::internal)?;
+    let content = read_verified(&opened.sealed_delivery, &state.shared.verifier)
+        .map_err(Failure::internal)?;
     let attachment = content
+        .delivery
         .message
         .attachments()
         .get(index)
@@ -388,6 +402,35 @@ fn access(
         actor: holder.person.person.clone(),
         action,
         at,
+    }
+}
+
+/// `Kommun A, organisationsnummer 2120000142`, from the verified signing certificate.
+fn party_text(party: &Party, number_word: &str) -> String {
+    let number = party.organisation_number.as_str();
+    match &party.name {
+        Some(name) => format!("{name}, {number_word} {number}"),
+        None => format!("{number_word} {number}"),
+    }
+}
+
+/// The support information as shown; a URL becomes a link only with `http` or `https`.
+fn support_view(support: &SupportInfo) -> SupportView {
+    let url = support.url.as_ref().map(SupportUrl::as_str).filter(|url| {
+        let lower = url.trim_start().to_ascii_lowercase();
+        lower.starts_with("https://") || lower.starts_with("http://")
+    });
+    SupportView {
+        text: support.text.as_str().to_owned(),
+        phone: support
+            .phone
+            .as_ref()
+            .map(|phone| phone.as_str().to_owned()),
+        email: support
+            .email
+            .as_ref()
+            .map(|email| email.as_str().to_owned()),
+        url: url.map(str::to_owned),
     }
 }
 

@@ -57,21 +57,20 @@ pub(super) fn masked(number: &PersonalIdentityNumber) -> String {
     format!("{}-****", digits.get(..8).unwrap_or(digits))
 }
 
-/// A date as `YYYY-MM-DD` (UTC).
+/// The Swedish calendar day of `at` as `YYYY-MM-DD` (Europe/Stockholm).
 pub(super) fn date(at: OffsetDateTime) -> String {
-    let at = at.to_offset(time::UtcOffset::UTC);
+    let day = kuvert_core::calendar::stockholm_day(at);
     format!(
         "{:04}-{:02}-{:02}",
-        at.year(),
-        u8::from(at.month()),
-        at.day()
+        day.year(),
+        u8::from(day.month()),
+        day.day()
     )
 }
 
-/// A time as `YYYY-MM-DD HH:MM UTC`.
+/// `at` in Swedish time as `YYYY-MM-DD HH:MM` (Europe/Stockholm), as every page shows times.
 pub(super) fn date_time(at: OffsetDateTime) -> String {
-    let at = at.to_offset(time::UtcOffset::UTC);
-    format!("{} {:02}:{:02} UTC", date(at), at.hour(), at.minute())
+    crate::notification::schedule::swedish_time(at)
 }
 
 /// A page with a heading, a text and an optional link: errors and notices.
@@ -228,6 +227,11 @@ pub(super) struct LetterPage {
     pub(super) sender: String,
     pub(super) subject: String,
     pub(super) received: String,
+    /// Who signed: the sender's name and organisation number from its certificate.
+    pub(super) signed_by: String,
+    /// Who sealed: the intermediary's name and organisation number from its certificate.
+    pub(super) sealed_by: String,
+    pub(super) support: SupportView,
     pub(super) body: LetterBody,
     pub(super) attachments: Vec<AttachmentView>,
     pub(super) unread_action: String,
@@ -239,6 +243,16 @@ pub(super) struct LetterPage {
 pub(super) enum LetterBody {
     Html(String),
     Text(String),
+}
+
+/// The letter's support information (`Supportinfo`), as the sender gave it.
+pub(super) struct SupportView {
+    pub(super) text: String,
+    pub(super) phone: Option<String>,
+    /// An address for a `mailto:` link.
+    pub(super) email: Option<String>,
+    /// Only an `http`/`https` address; anything else is not shown as a link.
+    pub(super) url: Option<String>,
 }
 
 /// One attachment in the read view.

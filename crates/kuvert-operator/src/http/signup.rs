@@ -4,8 +4,8 @@
 //! at another operator signs to move it here instead (`changeServiceSupplier`).
 //!
 //! A deep link (`/skaffa?avsandare=ORGNR&kampanj=CODE`, issue 5) names the sender and
-//! campaign that brought the person; valid values are kept in the server-side session
-//! through login and signing and sent to the registry as the registration's source, invalid
+//! campaign that brought the person; valid values are kept in the sealed pre-login cookie
+//! through login, then in the server-side session through signing and sent to the registry as the registration's source, invalid
 //! ones are dropped and the sign-up works as without them.
 //!
 //! The signing service posts the signature back from its own site, a cross-site POST that
@@ -33,7 +33,7 @@ use super::account::signing::{self, MOVE_AGREEMENT_TEXT, SigningPurpose};
 use super::account::texts::{AccountTexts, account_texts};
 use super::auth::{CheckedHolder, Holder};
 use super::pages::{Failure, Layout, MessagePage, render, see_other};
-use super::session::{Session, take_signing};
+use super::session::{PreLogin, take_signing};
 use super::{InboxState, Shared};
 use crate::registry_client::RegistryError;
 use crate::registry_client::account::RegistrationSource;
@@ -91,7 +91,8 @@ impl DeepLink {
 }
 
 /// `/skaffa`: the agreement and "Signera med e-legitimation". Someone not logged in (the
-/// portal links here) is sent to log in first, with the deep link kept in a session; without
+/// portal links here) is sent to log in first, with the deep link kept in the pre-login
+/// cookie; without
 /// a profile they come back here.
 pub(super) async fn agreement(
     State(state): State<InboxState>,
@@ -113,19 +114,19 @@ pub(super) async fn agreement(
     }
 }
 
-/// A session holding only the deep link (the login carries it over), then the login.
+/// The deep link sealed in the pre-login cookie (the login carries it over; no session is
+/// made before login), then the login.
 fn log_in_first(state: &InboxState, source: Option<RegistrationSource>) -> Response {
     let Some(source) = source else {
         return see_other("/logga-in");
     };
-    let session = Session {
-        signup_source: Some(source),
-        ..Session::default()
-    };
-    let sessions = &state.shared.sessions;
-    let session_id = sessions.create(session);
+    let prelogin = &state.shared.prelogin;
     let mut response = see_other("/logga-in");
-    append_set_cookie(&mut response, sessions.set_cookie(&session_id));
+    match prelogin.set_cookie(&PreLogin::new(None, Some(&source))) {
+        Ok(cookie) => append_set_cookie(&mut response, cookie),
+        // The sign-up works without its source, as with an invalid link.
+        Err(error) => tracing::warn!(error = %error, "deep link not kept"),
+    }
     response
 }
 

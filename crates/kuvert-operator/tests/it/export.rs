@@ -47,6 +47,7 @@ async fn store(inbox: &Inbox, mailbox: RecipientId, subject: &'static str) -> St
             sender: crate::org(letter.sender),
             message_id: MessageId::parse(&letter.message_id).unwrap(),
         },
+        content_digest: crate::inbox::harness::content_digest(&sealed_delivery),
         recipient: mailbox,
         trans_id,
         received_at: time::OffsetDateTime::now_utc(),

@@ -13,6 +13,7 @@ use crate::HERE;
 pub(crate) mod browser;
 mod counts;
 pub(crate) mod harness;
+mod proof;
 mod signup_registry;
 
 use browser::{InboxSteps, form_action, hidden_fields, location, new_browser};

@@ -15,7 +15,7 @@ use crate::{
 };
 
 #[track_caller]
-fn fault(answer: Answer, code: FaultCode) -> Fault {
+pub(crate) fn fault(answer: Answer, code: FaultCode) -> Fault {
     match answer {
         Answer::Fault(fault) => {
             assert_eq!(fault.code, code, "{}", fault.description);
@@ -54,7 +54,7 @@ pub(crate) async fn letters_of(harness: &Harness, recipient: &RecipientId) -> u6
     harness.service.store().letters(&query).await.unwrap().total
 }
 
-fn blob_count(harness: &Harness) -> usize {
+pub(crate) fn blob_count(harness: &Harness) -> usize {
     match std::fs::read_dir(harness.blob_dir.join("deliveries")) {
         Ok(entries) => entries.filter(|entry| entry.is_ok()).count(),
         Err(_) => 0,

@@ -380,12 +380,21 @@ fn check_headers(path: &str, response: &reqwest::Response) {
 }
 
 #[tokio::test]
-async fn session_cookie_is_http_only_lax_and_secure_when_the_inbox_is_served_over_tls() {
+async fn login_cookies_are_http_only_lax_and_secure_when_the_inbox_is_served_over_tls() {
     let plain = start().await;
     let browser = new_browser();
     let login = browser.get(&url(&plain, "logga-in")).await;
-    let cookie = login.headers()["set-cookie"].to_str().unwrap().to_owned();
-    assert!(cookie.starts_with("kuvert_session="), "{cookie}");
+    let cookies: Vec<_> = login.headers().get_all("set-cookie").iter().collect();
+    assert_eq!(
+        cookies.len(),
+        1,
+        "only the sealed login cookie: {cookies:?}"
+    );
+    let cookie = cookies[0].to_str().unwrap().to_owned();
+    assert!(
+        cookie.starts_with("kuvert_login="),
+        "no session before login: {cookie}"
+    );
     assert!(
         cookie.contains("; HttpOnly") && cookie.contains("; SameSite=Lax"),
         "{cookie}"
@@ -393,6 +402,26 @@ async fn session_cookie_is_http_only_lax_and_secure_when_the_inbox_is_served_ove
     assert!(
         !cookie.contains("Secure"),
         "plain HTTP cannot keep a Secure cookie: {cookie}"
+    );
+    let callback = browser.log_in(&plain, 0, "login").await;
+    let set: Vec<String> = callback
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|value| value.to_str().unwrap().to_owned())
+        .collect();
+    let session = set
+        .iter()
+        .find(|cookie| cookie.starts_with("kuvert_session="))
+        .expect("a finished login makes the session");
+    assert!(
+        session.contains("; HttpOnly") && session.contains("; SameSite=Lax"),
+        "{session}"
+    );
+    assert!(
+        set.iter()
+            .any(|cookie| cookie.starts_with("kuvert_login=;") && cookie.contains("Max-Age=0")),
+        "the login cookie is cleared: {set:?}"
     );
 
     let tls =

@@ -8,6 +8,7 @@ mod account;
 mod export;
 mod inbox;
 mod intake;
+mod intake_strict;
 mod isolation;
 mod notification;
 
@@ -287,6 +288,7 @@ pub(crate) fn read_answer(text: &str) -> Answer {
 }
 
 /// A letter to build, sign and seal.
+#[derive(Clone)]
 pub(crate) struct Letter {
     pub(crate) sender: &'static str,
     pub(crate) recipient: &'static str,
@@ -298,6 +300,10 @@ pub(crate) struct Letter {
     pub(crate) sealer: &'static str,
     /// Replaces the attachment's content type before signing.
     pub(crate) attachment_type: Option<&'static str>,
+    /// The body; plain text "Hej! Här är beslutet." when `None`.
+    pub(crate) body: Option<Body>,
+    /// The support information; a text only when `None`.
+    pub(crate) support_info: Option<SupportInfo>,
 }
 
 impl Letter {
@@ -312,6 +318,8 @@ impl Letter {
             signer: "sender",
             sealer: "intermediary",
             attachment_type: None,
+            body: None,
+            support_info: None,
         }
     }
 
@@ -323,23 +331,41 @@ impl Letter {
     /// The `deliverSecure` envelope with the unsigned delivery changed by `edit` before it is
     /// signed: a letter no typed value would build, signed and sealed like a real one.
     pub(crate) fn envelope_edited(&self, edit: impl FnOnce(String) -> String) -> String {
+        let today = time::OffsetDateTime::now_utc().date();
+        let signed = self.sign(&edit(self.unsigned()));
+        self.seal(&self.unsealed(&signed, SealDate::new(today, None)))
+    }
+
+    /// The unsigned `SignedDelivery`, attachment type replaced as asked.
+    pub(crate) fn unsigned(&self) -> String {
         let unsigned = kuvert_wire::delivery::unsigned_signed_delivery(&self.secure_delivery());
-        let unsigned = edit(unsigned);
-        let unsigned = match self.attachment_type {
+        match self.attachment_type {
             Some(content_type) => unsigned.replace("application/pdf", content_type),
             None => unsigned,
-        };
-        let signed = signer(self.signer)
-            .sign(&unsigned, SignatureAlgorithm::RsaSha256)
-            .unwrap();
-        let today = time::OffsetDateTime::now_utc().date();
+        }
+    }
+
+    /// `unsigned` (a `SignedDelivery`, perhaps edited) signed by this letter's signer.
+    pub(crate) fn sign(&self, unsigned: &str) -> String {
+        signer(self.signer)
+            .sign(unsigned, SignatureAlgorithm::RsaSha256)
+            .unwrap()
+    }
+
+    /// The unsigned `SealedDelivery` around `signed`, sealed on `date`.
+    pub(crate) fn unsealed(&self, signed: &str, date: SealDate) -> String {
         let seal = Seal {
-            received_date: SealDate::new(today, None),
+            received_date: date,
             signatures_ok: true,
         };
-        let unsealed = kuvert_wire::delivery::unsigned_sealed_delivery(&signed, &seal);
+        kuvert_wire::delivery::unsigned_sealed_delivery(signed, &seal)
+    }
+
+    /// `unsealed` (perhaps edited) sealed by this letter's sealer, as a `deliverSecure`
+    /// envelope.
+    pub(crate) fn seal(&self, unsealed: &str) -> String {
         let sealed = signer(self.sealer)
-            .sign(&unsealed, SignatureAlgorithm::RsaSha256)
+            .sign(unsealed, SignatureAlgorithm::RsaSha256)
             .unwrap();
         kuvert_wire::service::deliver_secure_request(&sealed).unwrap()
     }
@@ -348,12 +374,12 @@ impl Letter {
         let header = MessageHeader {
             id: MessageId::parse(&self.message_id).unwrap(),
             subject: Subject::parse(self.subject).unwrap(),
-            support_info: SupportInfo {
+            support_info: self.support_info.clone().unwrap_or_else(|| SupportInfo {
                 text: SupportText::parse("Ring oss på 010-123 45 67").unwrap(),
                 url: None,
                 phone: None,
                 email: None,
-            },
+            }),
             official_matter: None,
             metadata: Vec::new(),
             language: Language::swedish(),
@@ -363,7 +389,10 @@ impl Letter {
             AttachmentContentType::Pdf,
             b"%PDF-1.4 test".to_vec(),
         );
-        let body = Body::plain_text("Hej! Här är beslutet.".to_owned());
+        let body = self
+            .body
+            .clone()
+            .unwrap_or_else(|| Body::plain_text("Hej! Här är beslutet.".to_owned()));
         SecureDelivery {
             header: DeliveryHeader {
                 sender: Sender {

@@ -1,6 +1,6 @@
 //! Logging communicators in and out with e-ID: `/kommunikator/logga-in` starts an OIDC
-//! login (code + PKCE + nonce, kept server-side in a fresh session), `/kommunikator/inloggad`
-//! is the provider's callback, `/kommunikator/logga-ut` ends the session. [`Signed`] is the
+//! login (code + PKCE + nonce, kept in the sealed pre-login cookie: no session before login),
+//! `/kommunikator/inloggad` is the provider's callback, `/kommunikator/logga-ut` ends the session. [`Signed`] is the
 //! extractor of every communicator page: a live session *and* a communicator role in the
 //! store, read on every request.
 
@@ -16,7 +16,7 @@ use kuvert_web::session::{SessionId, append_set_cookie};
 
 use super::CommunicatorState;
 use super::pages::{MessageKind, message_page};
-use super::session::Session;
+use super::session::{PreLogin, Session};
 
 /// A logged-in person with the communicator role.
 pub(super) struct Signed {
@@ -41,7 +41,7 @@ impl FromRequestParts<CommunicatorState> for Signed {
             .session_id(&parts.headers)
             .and_then(|id| match sessions.get(&id) {
                 Some(Session::LoggedIn(person)) => Some((id, person)),
-                _ => None,
+                None => None,
             });
         let Some((session_id, person)) = person else {
             return Err(message_page(language, MessageKind::LogIn, StatusCode::OK));
@@ -92,22 +92,37 @@ impl Signed {
     }
 }
 
-/// `/kommunikator/logga-in`: a fresh session holding the pending login, then the provider.
+/// `/kommunikator/logga-in`: the pending login in its sealed cookie, then the provider.
 pub(super) async fn login(State(state): State<CommunicatorState>, language: Language) -> Response {
     let start = match state.shared.oidc.start_login().await {
         Ok(start) => start,
         Err(error) => return login_failure(language, LoginFailure::Unavailable(error)),
     };
-    let sessions = &state.shared.sessions;
-    let session_id = sessions.create(Session::PendingLogin(start.state, language));
+    let prelogin = PreLogin {
+        pending: start.state,
+        language: language.code().to_owned(),
+    };
+    let cookie = match state.shared.prelogin.set_cookie(&prelogin) {
+        Ok(cookie) => cookie,
+        Err(error) => {
+            let chain = kuvert_core::report::error_chain(&error);
+            tracing::error!(error = %chain, "pre-login cookie");
+            return message_page(
+                language,
+                MessageKind::Unavailable,
+                StatusCode::SERVICE_UNAVAILABLE,
+            );
+        }
+    };
     let mut response = Redirect::to(start.authorize_url.as_str()).into_response();
-    append_set_cookie(&mut response, sessions.set_cookie(&session_id));
+    append_set_cookie(&mut response, cookie);
     response
 }
 
-/// `/kommunikator/inloggad`: the provider's redirect back. Success replaces the login
-/// session with a new one (new id) for the person, whose role is checked on each page, and
-/// shows the overview in the language the login was started in.
+/// `/kommunikator/inloggad`: the provider's redirect back. Success ends any earlier session
+/// of this browser and makes a new one (new id) for the person, whose role is checked on
+/// each page, clears the pre-login cookie and shows the overview in the language the login
+/// was started in.
 pub(super) async fn callback(
     State(state): State<CommunicatorState>,
     language: Language,
@@ -115,18 +130,21 @@ pub(super) async fn callback(
     Query(response): Query<AuthorizationResponse>,
 ) -> Response {
     let shared = &state.shared;
-    let (pending, language) = match shared
-        .sessions
-        .session_id(&parts.headers)
-        .and_then(|id| shared.sessions.remove(&id))
-    {
-        Some(Session::PendingLogin(pending, started_in)) => (Some(pending), started_in),
-        Some(Session::LoggedIn(_)) | None => (None, language),
+    let prelogin: Option<PreLogin> = shared.prelogin.read(&parts.headers);
+    let (pending, language) = match prelogin {
+        Some(prelogin) => {
+            let started_in = Language::from_code(&prelogin.language).unwrap_or(language);
+            (Some(prelogin.pending), started_in)
+        }
+        None => (None, language),
     };
     let person = match shared.oidc.finish_login(pending, response).await {
         Ok(person) => person,
         Err(failure) => return login_failure(language, failure),
     };
+    if let Some(old_id) = shared.sessions.session_id(&parts.headers) {
+        shared.sessions.remove(&old_id);
+    }
     let session_id = shared
         .sessions
         .create(Session::LoggedIn(person.personal_identity_number));
@@ -134,6 +152,7 @@ pub(super) async fn callback(
         Redirect::to(&format!("/kommunikator{}", lang_query(language))).into_response();
     *response.status_mut() = StatusCode::SEE_OTHER;
     append_set_cookie(&mut response, shared.sessions.set_cookie(&session_id));
+    append_set_cookie(&mut response, shared.prelogin.clear_cookie());
     response
 }
 

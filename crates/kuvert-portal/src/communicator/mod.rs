@@ -70,6 +70,8 @@ struct Shared {
     /// is down.
     oidc: RelyingParty,
     sessions: session::Sessions,
+    /// The sealed cookie of a login in progress (no session before login).
+    prelogin: kuvert_web::prelogin::PreLoginCookie,
 }
 
 /// Timeouts of the calls to the e-ID provider.
@@ -128,6 +130,7 @@ impl CommunicatorState {
                 registry,
                 oidc: RelyingParty::new(relying_party, eid_http),
                 sessions: session::new_store(idle, public_url.scheme() == "https"),
+                prelogin: session::new_prelogin(public_url.scheme() == "https"),
             }),
         })
     }

@@ -1,27 +1,37 @@
-//! What a communicator's session holds: a login in progress (whose secrets never reach the
-//! browser) or the logged-in person. The sessions themselves are
-//! `kuvert_web::session::SessionStore`'s: a random id in the portal's only cookie
+//! What a communicator's session holds: the logged-in person. The sessions themselves are
+//! `kuvert_web::session::SessionStore`'s: a random id in the portal's session cookie
 //! (`kuvert_kommunikator`, HttpOnly, SameSite=Lax, Secure under TLS, path `/kommunikator`),
 //! the idle timeout and absolute lifetime, logout, a CSRF token each, and at most
-//! `limits::COMMUNICATOR_SESSIONS_MAX` sessions.
+//! `limits::COMMUNICATOR_SESSIONS_MAX` sessions. A login in progress (its OIDC secrets and
+//! the language it was started in) is no session: it travels in the sealed, short-lived
+//! `kuvert_kommunikator_login` cookie ([`new_prelogin`]), so anonymous requests cannot fill
+//! the store and push a logged-in communicator out.
 
 use std::time::Duration;
 
 use kuvert_core::id::PersonalIdentityNumber;
-use kuvert_core::limits::{COMMUNICATOR_SESSIONS_MAX, WEB_SESSION_LIFETIME_SECS};
+use kuvert_core::limits::{
+    COMMUNICATOR_SESSIONS_MAX, PRELOGIN_LIFETIME_SECS, WEB_SESSION_LIFETIME_SECS,
+};
 use kuvert_eid::PendingLogin;
-use kuvert_web::i18n::Language;
+use kuvert_web::prelogin::PreLoginCookie;
 use kuvert_web::session::{CookieAttributes, SessionConfig, SessionStore};
 
 /// The communicators' sessions.
 pub(crate) type Sessions = SessionStore<Session>;
 
-/// One browser's session: a login in progress (with the language it was started in, which
-/// the e-ID round trip does not carry) or a logged-in communicator.
+/// One browser's session: a logged-in communicator.
 #[derive(Clone, Debug)]
 pub(crate) enum Session {
-    PendingLogin(PendingLogin, Language),
     LoggedIn(PersonalIdentityNumber),
+}
+
+/// A login in progress, sealed in its cookie: the OIDC secrets and the language code it was
+/// started in (the e-ID round trip does not carry it).
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(crate) struct PreLogin {
+    pub(crate) pending: PendingLogin,
+    pub(crate) language: String,
 }
 
 /// The communicators' session store: the cookie is sent only to their pages, Secure when the
@@ -29,15 +39,28 @@ pub(crate) enum Session {
 pub(crate) fn new_store(idle_timeout: Duration, is_tls: bool) -> Sessions {
     SessionStore::new(SessionConfig {
         cookie_name: "kuvert_kommunikator",
-        cookie: CookieAttributes {
-            path: "/kommunikator",
-            is_secure: is_tls,
-            is_http_only: true,
-        },
+        cookie: cookie_attributes(is_tls),
         idle_timeout,
         lifetime: Duration::from_secs(WEB_SESSION_LIFETIME_SECS),
         sessions_max: COMMUNICATOR_SESSIONS_MAX,
     })
+}
+
+/// The sealed cookie of a communicator's login in progress, on the same path as the session.
+pub(crate) fn new_prelogin(is_tls: bool) -> PreLoginCookie {
+    PreLoginCookie::new(
+        "kuvert_kommunikator_login",
+        cookie_attributes(is_tls),
+        Duration::from_secs(PRELOGIN_LIFETIME_SECS),
+    )
+}
+
+fn cookie_attributes(is_tls: bool) -> CookieAttributes {
+    CookieAttributes {
+        path: "/kommunikator",
+        is_secure: is_tls,
+        is_http_only: true,
+    }
 }
 
 #[cfg(test)]

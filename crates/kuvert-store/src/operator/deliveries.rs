@@ -20,8 +20,8 @@ use crate::error::{SqlContext, StoreError};
 /// The blob folder holding sealed deliveries.
 pub(super) const DELIVERY_BLOB_PREFIX: &str = "deliveries";
 
-/// The receipt columns of a delivery row.
-const RECEIPT_COLUMNS: &str = "id, recipient, trans_id, received_at, receipt_xml";
+/// The receipt columns of a delivery row, and the content digest it is matched by.
+const RECEIPT_COLUMNS: &str = "id, recipient, trans_id, received_at, receipt_xml, content_digest";
 
 pub(super) async fn store(
     pool: &AnyPool,
@@ -31,7 +31,7 @@ pub(super) async fn store(
 ) -> Result<StoreOutcome, StoreError> {
     // A retry usually finds the original at once and writes nothing.
     if let Some(original) = receipt_by_key(pool, &delivery).await? {
-        return Ok(StoreOutcome::AlreadyStored(original));
+        return Ok(original);
     }
     let delivery_id = DeliveryId::new();
     let blob_key = delivery_blob_key(delivery_id)?;
@@ -50,11 +50,9 @@ pub(super) async fn store(
         Ok(None) => {
             discard_blob(blobs, &blob_key).await;
             let original = receipt_by_key(pool, &delivery).await?;
-            original
-                .map(StoreOutcome::AlreadyStored)
-                .ok_or(StoreError::NotFound {
-                    what: "original delivery",
-                })
+            original.ok_or(StoreError::NotFound {
+                what: "original delivery",
+            })
         }
         Err(error) => {
             discard_blob(blobs, &blob_key).await;
@@ -78,8 +76,9 @@ async fn insert(
     let inserted = sqlx::query(
         "INSERT INTO deliveries (id, sender, message_id, recipient, trans_id, received_at, \
          blob_key, blob_digest, blob_bytes, receipt_xml, subject, sender_name, \
-         attachment_count, is_read, read_at, is_archived) VALUES ($1, $2, $3, $4, $5, $6, $7, \
-         $8, $9, $10, $11, $12, $13, 0, NULL, 0) ON CONFLICT (sender, message_id) DO NOTHING",
+         attachment_count, is_read, read_at, is_archived, content_digest) VALUES ($1, $2, $3, \
+         $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, NULL, 0, $14) \
+         ON CONFLICT (sender, message_id) DO NOTHING",
     )
     .bind(delivery_id.to_string())
     .bind(delivery.key.sender.as_str())
@@ -94,6 +93,7 @@ async fn insert(
     .bind(delivery.subject.as_str())
     .bind(delivery.sender_name.as_str())
     .bind(i64::try_from(delivery.attachments.len()).unwrap_or(i64::MAX))
+    .bind(delivery.content_digest.to_hex())
     .execute(&mut *transaction)
     .await
     .context("insert delivery")?;
@@ -174,10 +174,12 @@ async fn queue_notifications(
     Ok(())
 }
 
+/// The outcome for a delivery whose key is already stored: the original receipt when the
+/// content digest matches, else a conflict that says nothing about the original.
 async fn receipt_by_key(
     pool: &AnyPool,
     delivery: &NewDelivery,
-) -> Result<Option<StoredReceipt>, StoreError> {
+) -> Result<Option<StoreOutcome>, StoreError> {
     let sql =
         format!("SELECT {RECEIPT_COLUMNS} FROM deliveries WHERE sender = $1 AND message_id = $2");
     let row = sqlx::query(AssertSqlSafe(sql))
@@ -186,7 +188,14 @@ async fn receipt_by_key(
         .fetch_optional(pool)
         .await
         .context("read delivery by key")?;
-    row.as_ref().map(receipt_from_row).transpose()
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let stored_digest = get_text(&row, "content_digest")?;
+    if stored_digest != delivery.content_digest.to_hex() {
+        return Ok(Some(StoreOutcome::KeyConflict));
+    }
+    receipt_from_row(&row).map(|receipt| Some(StoreOutcome::AlreadyStored(receipt)))
 }
 
 fn receipt_from_row(row: &AnyRow) -> Result<StoredReceipt, StoreError> {

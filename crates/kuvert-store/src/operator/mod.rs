@@ -4,7 +4,9 @@
 //! blob store and flushed, then the row is committed. A row therefore exists only if its blob
 //! does; a crash between the steps leaves an orphan blob, which is harmless and reclaimed by
 //! [`OperatorStore::reclaim_orphan_blobs`]. The UNIQUE `(sender, message_id)` constraint makes
-//! `store_delivery` idempotent, also under concurrent retries. Notifications for a delivery
+//! `store_delivery` idempotent, also under concurrent retries, and the content digest stored
+//! with it tells a retry (same digest: the original receipt) from another letter under the
+//! same key ([`StoreOutcome::KeyConflict`]). Notifications for a delivery
 //! are queued in the same transaction as its row, so a stored letter is never left
 //! unannounced.
 
@@ -41,7 +43,8 @@ pub(crate) use sql::SqlOperatorStore;
 #[async_trait]
 pub trait OperatorStore: Send + Sync {
     /// Stores a verified delivery durably (blob flushed, then row and notifications
-    /// committed), or returns the original receipt when the key was stored before.
+    /// committed), or returns the original receipt when the key was stored before with the
+    /// same content digest, or [`StoreOutcome::KeyConflict`] when with another.
     async fn store_delivery(&self, delivery: NewDelivery) -> Result<StoreOutcome, StoreError>;
 
     /// One page of a mailbox, newest first, with totals and the unread count.

@@ -6,8 +6,8 @@ use std::fmt;
 use bytes::Bytes;
 use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber, RecipientId};
 use kuvert_core::message::{
-    AttachmentContentType, DeliveryKey, EmailAddress, Filename, MessageId, Receipt, SenderName,
-    Subject, TransId,
+    AttachmentContentType, ContentDigest, DeliveryKey, EmailAddress, Filename, MessageId, Receipt,
+    SenderName, Subject, TransId,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -77,6 +77,9 @@ uuid_id!(
 pub struct NewDelivery {
     /// Sender and message id: the idempotency key.
     pub key: DeliveryKey,
+    /// SHA-256 of the canonical sender-signed content: a repeat under `key` is the same
+    /// delivery only with the same digest.
+    pub content_digest: ContentDigest,
     /// The mailbox holder.
     pub recipient: RecipientId,
     /// The operator's id of this delivery, as put in the receipt.
@@ -124,8 +127,12 @@ pub struct StoredReceipt {
 pub enum StoreOutcome {
     /// Stored now; the blob is flushed and the row committed.
     Stored(StoredReceipt),
-    /// The same sender and message id was stored before: the original receipt, nothing new.
+    /// The same sender and message id with the same content was stored before: the
+    /// original receipt, nothing new.
     AlreadyStored(StoredReceipt),
+    /// The same sender and message id was stored before with other content: nothing new,
+    /// and nothing about the first letter (MM fault 5007).
+    KeyConflict,
 }
 
 /// Which part of a mailbox to list.
@@ -360,10 +367,11 @@ pub struct NotificationRecord {
 }
 
 impl StoreOutcome {
-    /// The receipt, new or original.
-    pub fn receipt(&self) -> &StoredReceipt {
+    /// The receipt, new or original; `None` for a [`StoreOutcome::KeyConflict`].
+    pub fn receipt(&self) -> Option<&StoredReceipt> {
         match self {
-            Self::Stored(receipt) | Self::AlreadyStored(receipt) => receipt,
+            Self::Stored(receipt) | Self::AlreadyStored(receipt) => Some(receipt),
+            Self::KeyConflict => None,
         }
     }
 }

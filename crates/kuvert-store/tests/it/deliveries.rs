@@ -4,7 +4,9 @@
 use kuvert_store::blob::{BlobDigest, BlobKey, BlobStore};
 use kuvert_store::operator::{AuditAction, LetterAccess, StoreOutcome};
 
-use crate::support::{TestDatabase, delivery, now, organisation, person, person_number};
+use crate::support::{
+    TestDatabase, content_digest, delivery, now, organisation, person, person_number,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn store_delivery_stores_once_under_50_concurrent_retries() {
@@ -28,9 +30,9 @@ async fn store_delivery_stores_once_under_50_concurrent_retries() {
             .filter(|o| matches!(o, StoreOutcome::Stored(_)))
             .collect();
         assert_eq!(stored.len(), 1);
-        let original = stored[0].receipt().clone();
+        let original = stored[0].receipt().unwrap().clone();
         for outcome in &outcomes {
-            assert_eq!(outcome.receipt(), &original);
+            assert_eq!(outcome.receipt(), Some(&original));
         }
         let page = operator
             .letters(&crate::mailbox::inbox(&recipient, 0, 100))
@@ -69,6 +71,38 @@ async fn store_delivery_returns_the_original_receipt_when_retried() {
 }
 
 #[tokio::test]
+async fn store_delivery_refuses_the_same_key_with_other_content() {
+    // Issue 10: another letter under a stored (sender, message id) once got the first
+    // letter's receipt, naming the first recipient, and was silently dropped.
+    for test in TestDatabase::all().await {
+        let operator = test.operator();
+        let recipient = person(4);
+        let first = delivery(&organisation(100), "msg-4", &recipient, "Beslut", now());
+        let StoreOutcome::Stored(_) = operator.store_delivery(first).await.unwrap() else {
+            panic!("first delivery must be stored");
+        };
+        let mut other = delivery(&organisation(100), "msg-4", &person(5), "Betala", now());
+        other.content_digest = content_digest("other content");
+        let outcome = operator.store_delivery(other).await.unwrap();
+        assert_eq!(outcome, StoreOutcome::KeyConflict);
+        assert_eq!(outcome.receipt(), None);
+        for mailbox in [person(4), person(5)] {
+            let page = operator
+                .letters(&crate::mailbox::inbox(&mailbox, 0, 100))
+                .await
+                .unwrap();
+            assert_eq!(page.total, u64::from(mailbox == recipient));
+        }
+        let prefix = BlobKey::parse("deliveries").unwrap();
+        assert_eq!(
+            test.blobs().list(&prefix, None, 100).await.unwrap().len(),
+            1
+        );
+        test.finish().await;
+    }
+}
+
+#[tokio::test]
 async fn stored_delivery_blob_holds_the_sealed_delivery_with_its_digest() {
     for test in TestDatabase::all().await {
         let operator = test.operator();
@@ -80,6 +114,7 @@ async fn stored_delivery_blob_holds_the_sealed_delivery_with_its_digest() {
             .await
             .unwrap()
             .receipt()
+            .unwrap()
             .clone();
         let key = BlobKey::parse(&format!("deliveries/{}.xml", receipt.delivery_id)).unwrap();
         let on_disk = test
@@ -180,6 +215,7 @@ async fn open_letter_refuses_a_blob_changed_on_disk_and_audits_nothing() {
             .await
             .unwrap()
             .receipt()
+            .unwrap()
             .clone();
         let path = test
             .dir

@@ -42,6 +42,7 @@ async fn fill(
                 .await
                 .unwrap()
                 .receipt()
+                .unwrap()
                 .delivery_id,
         );
     }

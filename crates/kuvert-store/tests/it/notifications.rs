@@ -119,6 +119,7 @@ async fn deliveries_queue_notifications_only_for_confirmed_addresses() {
             .await
             .unwrap()
             .receipt()
+            .unwrap()
             .clone();
         let queued = operator.notifications(&recipient, 10).await.unwrap();
         assert_eq!(queued.len(), 1);

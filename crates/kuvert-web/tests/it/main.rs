@@ -2,8 +2,10 @@
 //! from kuvert-pki, caller identity, layers, health and shutdown.
 #![allow(clippy::unwrap_used)]
 
+mod abuse;
 mod layers;
 mod mtls;
+mod revocation;
 
 use std::net::SocketAddr;
 use std::sync::OnceLock;

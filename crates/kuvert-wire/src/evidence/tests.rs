@@ -1,91 +1,16 @@
 //! Evidence checks against a letter signed by a sender and sealed by an intermediary, both
 //! with certificates of a generated test PKI (kuvert-pki).
 
-use std::sync::OnceLock;
-
-use kuvert_core::id::{OrganisationNumber, RecipientId};
-use kuvert_core::message::{
-    Body, DeliveryHeader, Language, MessageHeader, MessageId, Receipt, Seal, SealDate,
-    SecureDelivery, SecureMessage, Sender, SenderName, Subject, SupportInfo, SupportText, TransId,
-};
-use kuvert_pki::{OrganisationSpec, PkiSpec, TestPki};
+use kuvert_core::id::RecipientId;
+use kuvert_core::message::{Receipt, Seal, SealDate, TransId};
+use kuvert_xmldsig::SignatureAlgorithm;
 use kuvert_xmldsig::trust::TrustAnchors;
-use kuvert_xmldsig::{SignatureAlgorithm, Signer};
 
 use super::{ChainCheck, EvidenceError, verify_evidence};
 use crate::delivery::{unsigned_sealed_delivery, unsigned_signed_delivery};
 use crate::envelope::BodyElement;
 use crate::service::{DeliverSecureResponse, deliver_secure_request};
-
-const SENDER: &str = "2120000142";
-const INTERMEDIARY: &str = "5599000014";
-const RECIPIENT: &str = "198101052382";
-
-/// Today in Sweden's winter offset: the test PKI's certificates are valid from yesterday, and
-/// evidence judges them at the seal's date.
-fn today() -> SealDate {
-    let offset = time::UtcOffset::from_hms(1, 0, 0).unwrap();
-    SealDate::new(time::OffsetDateTime::now_utc().date(), Some(offset))
-}
-
-fn pki() -> &'static TestPki {
-    static PKI: OnceLock<TestPki> = OnceLock::new();
-    PKI.get_or_init(|| {
-        let organisation = |key: &str, name: &str, number: &str| OrganisationSpec {
-            key: key.to_owned(),
-            name: name.to_owned(),
-            number: OrganisationNumber::parse(number).unwrap(),
-            host_names: vec![],
-        };
-        TestPki::generate(&PkiSpec {
-            organisations: vec![
-                organisation("sender", "Kommun A", SENDER),
-                organisation("intermediary", "Förmedlare AB", INTERMEDIARY),
-            ],
-            persons: vec![],
-        })
-        .unwrap()
-    })
-}
-
-fn signer(key: &str) -> Signer {
-    let credential = pki().organisation(key).unwrap();
-    Signer::from_pkcs8_pem(
-        secrecy::ExposeSecret::expose_secret(credential.key_pem()),
-        credential.certificate_pem(),
-    )
-    .unwrap()
-}
-
-fn letter() -> SecureDelivery {
-    let header = MessageHeader {
-        id: MessageId::parse("evidence-1").unwrap(),
-        subject: Subject::parse("Beslut om bygglov").unwrap(),
-        support_info: SupportInfo {
-            text: SupportText::parse("Ring oss").unwrap(),
-            url: None,
-            phone: None,
-            email: None,
-        },
-        official_matter: None,
-        metadata: vec![],
-        language: Language::swedish(),
-    };
-    SecureDelivery {
-        header: DeliveryHeader {
-            sender: Sender {
-                id: OrganisationNumber::parse(SENDER).unwrap(),
-                name: SenderName::parse("Kommun A").unwrap(),
-                attention: None,
-            },
-            recipient: RecipientId::parse(RECIPIENT).unwrap(),
-            reference: None,
-            correlation_id: None,
-            attention: None,
-        },
-        message: SecureMessage::new(header, Body::plain_text("Hej".into()), vec![]).unwrap(),
-    }
-}
+use crate::testing::{INTERMEDIARY, RECIPIENT, SENDER, anchors, letter, pki, signer, today};
 
 /// The `deliverSecure` request as the operator stores it, and a receipt for `recipient`.
 fn evidence(recipient: &str, is_delivered: bool) -> (String, String) {
@@ -115,10 +40,6 @@ fn evidence(recipient: &str, is_delivered: bool) -> (String, String) {
     }
     .to_envelope();
     (envelope, receipt)
-}
-
-fn anchors() -> TrustAnchors {
-    TrustAnchors::from_pem(pki().organisation_ca_pem()).unwrap()
 }
 
 #[test]
@@ -266,21 +187,4 @@ fn evidence_fails_on_a_file_without_a_sealed_delivery() {
         ),
         "{error:?}"
     );
-}
-
-#[test]
-fn organisation_name_is_read_from_single_and_multi_valued_subjects() {
-    let check = |subject: &str, expected: Option<&str>| {
-        assert_eq!(
-            super::organisation_name(subject).as_deref(),
-            expected,
-            "{subject}"
-        );
-    };
-    check("C=SE, O=Kommun A, CN=kommun-a.example", Some("Kommun A"));
-    check(
-        "serialNumber=162021004748 + CN=x, O=Kivra AB, C=SE",
-        Some("Kivra AB"),
-    );
-    check("CN=x, C=SE", None);
 }

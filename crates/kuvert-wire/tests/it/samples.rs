@@ -46,6 +46,8 @@ fn kivra_deliver_secure_sample_reads_through_its_prefixes() {
     assert!(attachment.content().starts_with(b"%PDF-1.1"));
     let seal = delivery::read_seal(sealed).unwrap();
     assert!(seal.signatures_ok);
+    // The one reader's path and shape checks accept the real wire form (issue 10).
+    delivery::SealedDocument::locate(&document).unwrap();
 }
 
 const S4: &str = concat!(
@@ -101,6 +103,7 @@ fn s4_sealed_sample_is_rejected_for_its_checksum_and_otherwise_reads() {
     assert!(String::from_utf8(inner).unwrap().contains('<'));
     let seal = delivery::read_seal(document.root_element()).unwrap();
     assert_eq!(seal.received_date.to_string(), "2020-05-28");
+    delivery::SealedDocument::locate(&document).unwrap();
 }
 
 fn base64_decode(text: &str) -> Vec<u8> {

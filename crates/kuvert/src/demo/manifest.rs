@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
-use super::DemoOptions;
 use super::roles::{self, Plan};
+use super::{DemoOptions, files};
 use crate::seed::{self, SeedOrganisation};
 
 /// File name of the manifest in the data directory.
@@ -41,9 +41,16 @@ pub struct Manifest {
     /// The people with the portal's communicator role (`/kommunikator`).
     #[serde(default)]
     pub communicators: Vec<ManifestCommunicator>,
-    /// The portal's configuration file, for `kuvert portal communicator --config FILE`.
+    /// The portal's configuration file, for `kuvert portal communicator --config FILE` and
+    /// `kuvert portal serve --config FILE`.
     #[serde(default)]
     pub portal_config: PathBuf,
+    /// The registry's configuration file (`kuvert registry serve|admin --config FILE`).
+    #[serde(default)]
+    pub registry_config: PathBuf,
+    /// The sender toolkit's configuration file (`kuvert send|mailing --config FILE`).
+    #[serde(default)]
+    pub sender_config: PathBuf,
     /// The organisation CA (trust anchor of every TLS peer and organisation signature).
     pub organisation_ca: PathBuf,
     /// The e-ID CA (trust anchor of person signatures).
@@ -78,6 +85,9 @@ pub struct ManifestOperator {
     pub inbox_url: String,
     /// Folder of its notification e-mails when no SMTP server is configured.
     pub mail_dir: PathBuf,
+    /// Its configuration file (`kuvert operator serve --config FILE`).
+    #[serde(default)]
+    pub config: PathBuf,
 }
 
 /// A demo person.
@@ -93,6 +103,9 @@ pub struct ManifestPerson {
     pub operator: Option<String>,
     /// Keys of the senders deselected.
     pub deselected_senders: Vec<String>,
+    /// The confirmed notification e-mail address the demo gave them, if any.
+    #[serde(default)]
+    pub notification_email: Option<String>,
 }
 
 /// A person who logs in at the portal's communicators' pages with the test e-ID.
@@ -130,6 +143,9 @@ impl Manifest {
                 service_address: operator.service_address.to_string(),
                 inbox_url: operator.web_url.to_string(),
                 mail_dir: plan.mail_dir.join(operator.seed.key),
+                config: options
+                    .data_dir
+                    .join(files::operator_config_file(operator.seed.key)),
             })
             .collect();
         let persons = seed::PERSONS
@@ -144,11 +160,15 @@ impl Manifest {
                     .iter()
                     .map(|s| (*s).to_owned())
                     .collect(),
+                notification_email: (person.key == seed::NOTIFIED.person)
+                    .then(|| seed::NOTIFIED.email.to_owned()),
             })
             .collect();
         Self {
             communicators: vec![communicator(plan)],
-            portal_config: options.data_dir.join(roles::PORTAL_CONFIG_FILE),
+            portal_config: options.data_dir.join(files::PORTAL_CONFIG_FILE),
+            registry_config: options.data_dir.join(files::REGISTRY_CONFIG_FILE),
+            sender_config: options.data_dir.join(files::SENDER_CONFIG_FILE),
             data_dir: options.data_dir.clone(),
             mail_dir: plan.mail_dir.clone(),
             registry_url: plan.registry_url.to_string(),

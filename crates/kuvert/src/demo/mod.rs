@@ -6,8 +6,12 @@
 //! [`start`] is the one start-up path: `kuvert demo` calls it with fixed ports and a data
 //! directory that survives restarts, [`crate::testkit`] with port 0 and a temporary one.
 //! Every listener is bound before anything is built (the e-ID issuer and the operators'
-//! addresses must be known first) and before anything is spawned.
+//! addresses must be known first) and before anything is spawned. The registry and the
+//! operators check organisation certificates against the CRL `pki/org-ca.crl.pem`, written
+//! fresh at every start; `kuvert pki revoke DATA_DIR/pki KEY` revokes one.
 
+mod files;
+mod lock;
 mod manifest;
 mod roles;
 mod seeding;
@@ -19,11 +23,15 @@ use kuvert_pki::TestPki;
 use kuvert_web::Shutdown;
 use tokio::task::JoinSet;
 
+pub use files::{
+    PORTAL_CONFIG_FILE, REGISTRY_CONFIG_FILE, SENDER_CONFIG_FILE, operator_config_file,
+};
+pub use lock::{DataDirLock, LOCK_FILE};
 pub use manifest::{
     FILE_NAME, Manifest, ManifestCommunicator, ManifestOperator, ManifestOrganisation,
     ManifestPerson,
 };
-pub use roles::{PORTAL_CONFIG_FILE, Ports};
+pub use roles::Ports;
 pub use seeding::{COMMUNICATOR, SeedCommunicator};
 
 /// The first of the demo's consecutive default ports (registry 8440 … Exempelposten's web
@@ -83,6 +91,8 @@ pub struct Demo {
     pub portal: kuvert_portal::Service,
     shutdown: Shutdown,
     tasks: JoinSet<(&'static str, std::io::Result<()>)>,
+    /// The data directory's lock when [`start`] took it (released on drop).
+    _lock: Option<DataDirLock>,
 }
 
 impl std::fmt::Debug for Demo {
@@ -94,30 +104,46 @@ impl std::fmt::Debug for Demo {
     }
 }
 
-/// Makes or loads the PKI, binds every listener, builds each role, seeds the registry
-/// (idempotently), writes `demo.json` and spawns the servers.
+/// Takes the data directory's lock ([`DataDirLock`]: a second demo on it stops here, before
+/// writing anything), makes or loads the PKI, binds every listener, builds each role, seeds
+/// the registry (idempotently), writes `demo.json` and the role files and spawns the servers.
 ///
 /// # Errors
-/// PKI, database, configuration, bind or seeding failures, each with what was being done.
+/// The lock held by another process (naming it), PKI, database, configuration, bind or
+/// seeding failures, each with what was being done.
 pub async fn start(options: DemoOptions) -> anyhow::Result<Demo> {
     kuvert_web::tls::install_crypto_provider();
     let data_dir = options.data_dir.clone();
     std::fs::create_dir_all(&data_dir)
         .with_context(|| format!("creating the data directory {}", data_dir.display()))?;
+    let lock = DataDirLock::acquire(&data_dir)?;
+    // Absolute paths in demo.json and the role files, so they work from any folder.
+    let data_dir = std::fs::canonicalize(&data_dir)
+        .with_context(|| format!("resolving the data directory {}", data_dir.display()))?;
+    let options = DemoOptions {
+        data_dir: data_dir.clone(),
+        ..options
+    };
     let pki_dir = data_dir.join("pki");
     let pki = tokio::task::spawn_blocking(move || crate::pki_command::load_or_init(&pki_dir))
         .await
         .context("PKI task")??;
-    start_with_pki(options, pki).await
+    let mut demo = start_with_pki(options, pki).await?;
+    demo._lock = Some(lock);
+    Ok(demo)
 }
 
 /// [`start`] with a PKI already in memory and on disk under `data_dir/pki` (the test harness
-/// makes it once per test binary).
+/// makes it once per test binary), without the data directory's lock: the harness owns its
+/// temporary directory, and restarts on it while the stopped federation is still held.
 ///
 /// # Errors
 /// As [`start`].
 pub async fn start_with_pki(options: DemoOptions, pki: TestPki) -> anyhow::Result<Demo> {
     kuvert_web::tls::install_crypto_provider();
+    // A fresh CRL at every start, keeping what was revoked: the roles refuse any organisation
+    // certificate whose CRL is stale (`crl.stale_crl`), and `kuvert pki revoke` adds to it.
+    crate::pki_command::write_crl(&options.data_dir.join("pki"), &pki, None)?;
     let listeners = roles::bind_all(&options, &pki).await?;
     let shutdown = Shutdown::new();
     let mut tasks = JoinSet::new();
@@ -133,6 +159,9 @@ pub async fn start_with_pki(options: DemoOptions, pki: TestPki) -> anyhow::Resul
     let portal =
         roles::start_portal(&options, &plan, listeners.portal, &shutdown, &mut tasks).await?;
     seeding::seed_portal(&portal).await?;
+    seeding::seed_notifications(&operators).await?;
+    let _: kuvert_sender::SenderConfig =
+        files::sender_config(&options, &plan).write_and_parse("the sender toolkit")?;
     let manifest = Manifest::new(&options, &plan);
     manifest.write(&options.data_dir.join(manifest::FILE_NAME))?;
     Ok(Demo {
@@ -143,6 +172,7 @@ pub async fn start_with_pki(options: DemoOptions, pki: TestPki) -> anyhow::Resul
         portal,
         shutdown,
         tasks,
+        _lock: None,
     })
 }
 

@@ -11,7 +11,7 @@ use secrecy::SecretString;
 use tokio::task::JoinSet;
 use url::Url;
 
-use super::{Databases, DemoOptions};
+use super::{Databases, DemoOptions, files};
 use crate::seed::{self, SeedOrganisation};
 
 /// Which ports the demo listens on.
@@ -162,6 +162,16 @@ pub(super) fn key_path(pki_dir: &Path, key: &str) -> PathBuf {
     pki_dir.join(format!("{key}{}", kuvert_pki::files::KEY_SUFFIX))
 }
 
+/// The `crl` table of the registry and the operators: the organisation CA's CRL that the
+/// demo writes at start and `kuvert pki revoke` extends, reloaded every few seconds.
+pub(super) fn crl_config(pki_dir: &Path) -> serde_json::Value {
+    serde_json::json!({
+        "files": [pki_dir.join(kuvert_pki::ORGANISATION_CRL_FILE)],
+        "refresh_secs": crate::pki_command::DEMO_CRL_REFRESH_SECS,
+        "stale_crl": "refuse",
+    })
+}
+
 /// A CA certificate file.
 pub(super) fn ca_path(pki_dir: &Path, stem: &str) -> PathBuf {
     pki_dir.join(format!(
@@ -170,7 +180,11 @@ pub(super) fn ca_path(pki_dir: &Path, stem: &str) -> PathBuf {
     ))
 }
 
-fn database_url(options: &DemoOptions, index: usize, name: &str) -> anyhow::Result<String> {
+pub(super) fn database_url(
+    options: &DemoOptions,
+    index: usize,
+    name: &str,
+) -> anyhow::Result<String> {
     match &options.databases {
         Databases::Sqlite => Ok(format!(
             "sqlite://{}?mode=rwc",
@@ -190,11 +204,7 @@ pub(super) async fn start_registry(
     shutdown: &Shutdown,
     tasks: &mut Tasks,
 ) -> anyhow::Result<kuvert_registry::Service> {
-    let mut config = kuvert_registry::Config::new(
-        database_url(options, 0, "registry")?,
-        ca_path(&plan.pki_dir, kuvert_pki::files::EID_CA_STEM),
-    );
-    config.public_url = plan.registry_url.as_str().trim_end_matches('/').to_owned();
+    let config = files::registry_config(options, plan)?.write_and_parse("the registry")?;
     let service = kuvert_registry::build(config)
         .await
         .context("starting the registry")?;
@@ -276,11 +286,6 @@ const PORTAL_CLIENT_ID: &str = seed::PORTAL.key;
 /// (`kuvert_portal::CommunicatorConfig`).
 const PORTAL_REDIRECT_PATH: &str = "kommunikator/inloggad";
 
-/// The file the demo writes the portal's configuration to, in the data directory, so the
-/// admin command works on the demo's portal:
-/// `kuvert portal communicator --config DIR/portal.toml add PNR --sender ORGNR`.
-pub const PORTAL_CONFIG_FILE: &str = "portal.toml";
-
 /// Where the portal sends a person who chose an operator: its sign-up.
 const OPERATOR_SIGNUP_PATH: &str = "skaffa";
 
@@ -291,12 +296,11 @@ pub(super) async fn start_portal(
     shutdown: &Shutdown,
     tasks: &mut Tasks,
 ) -> anyhow::Result<kuvert_portal::Service> {
-    let value = portal_config(options, plan)?;
-    let path = options.data_dir.join(PORTAL_CONFIG_FILE);
-    let toml = toml::to_string(&value).context("the portal's configuration as TOML")?;
-    // It holds the portal's OIDC client secret: only its owner may read it, as the PKI's keys.
-    kuvert_pki::files::write_private(&path, &toml)?;
-    let config = serde_json::from_value(value).context("configuration of the portal")?;
+    let config = files::Config {
+        path: options.data_dir.join(files::PORTAL_CONFIG_FILE),
+        value: portal_config(options, plan)?,
+    }
+    .write_and_parse("the portal")?;
     let service = kuvert_portal::build(config)
         .await
         .context("starting the portal")?;
@@ -375,7 +379,8 @@ pub(super) async fn start_operators(
     let mut services = Vec::new();
     for (index, (operator, (service, web))) in plan.operators.iter().zip(listeners).enumerate() {
         let client = oidc_client(options, plan, operator).await?;
-        let config = operator_config(options, plan, operator, index + 1, client)?;
+        let config = operator_config(options, plan, operator, index + 1, client)?
+            .write_and_parse(operator.seed.name)?;
         let built = kuvert_operator::build(config)
             .await
             .with_context(|| format!("starting the operator {}", operator.seed.name))?;
@@ -429,7 +434,7 @@ fn operator_config(
     operator: &OperatorPlan,
     index: usize,
     client: (String, String),
-) -> anyhow::Result<kuvert_operator::Config> {
+) -> anyhow::Result<files::Config> {
     let (client_id, client_secret) = client;
     let issuer = options.oidc_issuer.as_ref().unwrap_or(&plan.eid_issuer);
     let key = operator.seed.key;
@@ -453,6 +458,7 @@ fn operator_config(
             "certificate_path": certificate_path(pki, key),
             "key_path": key_path(pki, key),
             "organisation_ca_path": ca_path(pki, kuvert_pki::files::ORGANISATION_CA_STEM),
+            "crl": crl_config(pki),
         },
         "registry_url": plan.registry_url.as_str().trim_end_matches('/'),
         "database_url": database_url(options, index, key)?,
@@ -466,5 +472,8 @@ fn operator_config(
             "signing_service_url": plan.eid_issuer.join("sign")?.as_str(),
         },
     });
-    serde_json::from_value(value).with_context(|| format!("configuration of {key}"))
+    Ok(files::Config {
+        path: options.data_dir.join(files::operator_config_file(key)),
+        value,
+    })
 }

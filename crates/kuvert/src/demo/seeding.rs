@@ -70,6 +70,51 @@ pub(super) async fn seed_portal(portal: &kuvert_portal::Service) -> anyhow::Resu
     Ok(())
 }
 
+/// Gives [`seed::NOTIFIED`] a confirmed notification e-mail address at their operator, only
+/// when they have no address yet: a restart keeps what the person changed in the inbox.
+/// The address is confirmed as the inbox's flow would, with a code issued and entered at once.
+pub(super) async fn seed_notifications(
+    operators: &[kuvert_operator::Service],
+) -> anyhow::Result<()> {
+    use kuvert_core::message::EmailAddress;
+    use kuvert_store::operator::{ConfirmationCode, NotificationAddress, NotificationChannel};
+
+    let person = seed::person(seed::NOTIFIED.person).context("the notified person is seeded")?;
+    let Some(index) = seed::OPERATORS
+        .iter()
+        .position(|operator| Some(operator.key) == person.operator)
+    else {
+        return Ok(());
+    };
+    let store = operators
+        .get(index)
+        .context("every seeded operator is started")?
+        .store();
+    let recipient = RecipientId::Person(person.personal_identity_number());
+    if !store.notification_settings(&recipient).await?.is_empty() {
+        return Ok(());
+    }
+    let email = EmailAddress::parse(seed::NOTIFIED.email).context("the seeded e-mail address")?;
+    let code = uuid::Uuid::new_v4().simple().to_string();
+    let code = ConfirmationCode::parse(&code[..8]).context("a confirmation code")?;
+    let now = time::OffsetDateTime::now_utc();
+    let context = || format!("confirming {}'s notification address", person.key);
+    store
+        .set_notification_address(
+            &recipient,
+            NotificationAddress::Email(email),
+            code.clone(),
+            now,
+        )
+        .await
+        .with_context(context)?;
+    store
+        .confirm_notification_address(&recipient, NotificationChannel::Email, &code, now)
+        .await
+        .with_context(context)?;
+    Ok(())
+}
+
 pub(super) async fn seed(registry: &Registry, pki: &TestPki, plan: &Plan) -> anyhow::Result<()> {
     for operator in &plan.operators {
         let record = NewOperator {

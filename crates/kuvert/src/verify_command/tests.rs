@@ -1,6 +1,8 @@
 //! Reading export zips safely: an entry that inflates past its bound, a folder without its
-//! receipt and a letter the manifest lists but the zip lacks each fail that letter by name;
-//! a file that is no zip is refused.
+//! receipt, a letter the manifest lists but the zip lacks and a folder it does not list each
+//! fail that letter by name; a file that is no zip, an empty zip, a zip of something else, a
+//! zip without a manifest and a zip with files the export format does not have are refused
+//! (issue 10: those once gave "0 letters checked" and success).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -32,6 +34,37 @@ fn request(file: PathBuf) -> VerifyRequest {
     }
 }
 
+/// A `manifest.json` listing letters in the folders `folders`, subject = folder.
+fn manifest(folders: &[&str]) -> Vec<u8> {
+    let letters: Vec<serde_json::Value> = folders
+        .iter()
+        .map(|folder| {
+            serde_json::json!({
+                "id": folder,
+                "sender": "2120000142",
+                "recipient": "198101052382",
+                "sender_name": "Exempelkommun",
+                "subject": format!("Brev {folder}"),
+                "message_id": folder,
+                "trans_id": "t",
+                "received_at": "2026-11-29T07:00:00Z",
+                "files": [format!("{folder}/forsegling.xml"), format!("{folder}/kvittens.xml")],
+            })
+        })
+        .collect();
+    serde_json::json!({ "format": "kuvert-export-1", "letters": letters })
+        .to_string()
+        .into_bytes()
+}
+
+#[track_caller]
+fn refused(entries: &[(&str, Vec<u8>)], expected: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let error = verify(&request(zip_file(&dir, entries))).unwrap_err();
+    let text = format!("{error:#}");
+    assert!(text.contains(expected), "{text}");
+}
+
 #[test]
 fn verify_fails_the_letter_whose_entry_inflates_past_the_bound() {
     let dir = tempfile::tempdir().unwrap();
@@ -41,32 +74,33 @@ fn verify_fails_the_letter_whose_entry_inflates_past_the_bound() {
         &[
             ("2026-11-29_a/forsegling.xml", vec![b' '; too_large]),
             ("2026-11-29_a/kvittens.xml", b"<x/>".to_vec()),
+            ("manifest.json", manifest(&["2026-11-29_a"])),
         ],
     );
     let checks = verify(&request(path)).unwrap();
     assert_eq!(checks.len(), 1);
-    assert_eq!(checks[0].label, "2026-11-29_a");
+    assert!(
+        checks[0].label.contains("Brev 2026-11-29_a"),
+        "{}",
+        checks[0].label
+    );
     let reason = checks[0].outcome.as_ref().unwrap_err();
     assert!(reason.contains("more than"), "{reason}");
 }
 
 #[test]
-fn verify_fails_a_folder_without_its_receipt_and_a_letter_missing_from_the_zip() {
+fn verify_fails_missing_unlisted_and_incomplete_letters_by_name() {
     let dir = tempfile::tempdir().unwrap();
-    let manifest = serde_json::json!({
-        "letters": [{
-            "id": "gone",
-            "sender_name": "Exempelkommun",
-            "subject": "Borttaget brev",
-            "received_at": "2026-11-29T07:00:00Z",
-            "files": ["2026-11-29_gone/forsegling.xml", "2026-11-29_gone/kvittens.xml"],
-        }],
-    });
     let path = zip_file(
         &dir,
         &[
             ("2026-11-29_a/forsegling.xml", b"<x/>".to_vec()),
-            ("manifest.json", manifest.to_string().into_bytes()),
+            ("2026-11-29_b/forsegling.xml", b"<x/>".to_vec()),
+            ("2026-11-29_b/kvittens.xml", b"<x/>".to_vec()),
+            (
+                "manifest.json",
+                manifest(&["2026-11-29_a", "2026-11-29_gone"]),
+            ),
         ],
     );
     let checks = verify(&request(path)).unwrap();
@@ -77,10 +111,46 @@ fn verify_fails_a_folder_without_its_receipt_and_a_letter_missing_from_the_zip()
             (check.label.as_str(), reason.as_str())
         })
         .collect();
-    assert_eq!(reasons.len(), 2, "{reasons:?}");
+    assert_eq!(reasons.len(), 3, "{reasons:?}");
     assert!(reasons[0].1.contains("lacks"), "{reasons:?}");
-    assert!(reasons[1].0.contains("Borttaget brev"), "{reasons:?}");
-    assert!(reasons[1].1.contains("missing from the zip"), "{reasons:?}");
+    assert_eq!(reasons[1].0, "2026-11-29_b", "{reasons:?}");
+    assert!(reasons[1].1.contains("not listed"), "{reasons:?}");
+    assert!(reasons[2].0.contains("Brev 2026-11-29_gone"), "{reasons:?}");
+    assert!(reasons[2].1.contains("missing from the zip"), "{reasons:?}");
+}
+
+#[test]
+fn verify_refuses_an_empty_zip() {
+    refused(&[], "manifest.json");
+    refused(&[("manifest.json", manifest(&[]))], "holds no letters");
+}
+
+#[test]
+fn verify_refuses_a_zip_of_something_else() {
+    refused(
+        &[("semester/bild.jpg", b"JFIF".to_vec())],
+        "does not have: semester/bild.jpg",
+    );
+    refused(
+        &[
+            ("2026-11-29_a/forsegling.xml", b"<x/>".to_vec()),
+            ("2026-11-29_a/kvittens.xml", b"<x/>".to_vec()),
+        ],
+        "no manifest.json",
+    );
+}
+
+#[test]
+fn verify_refuses_files_an_export_does_not_have() {
+    refused(
+        &[
+            ("2026-11-29_a/forsegling.xml", b"<x/>".to_vec()),
+            ("2026-11-29_a/kvittens.xml", b"<x/>".to_vec()),
+            ("2026-11-29_a/bilaga.pdf", b"%PDF".to_vec()),
+            ("manifest.json", manifest(&["2026-11-29_a"])),
+        ],
+        "does not have: 2026-11-29_a/bilaga.pdf",
+    );
 }
 
 #[test]

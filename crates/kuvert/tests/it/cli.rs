@@ -127,7 +127,7 @@ async fn portal_communicator_add_grants_the_role_and_refuses_bad_input() {
     );
     assert!(added.status.success(), "{}", stderr(&added));
     let said = String::from_utf8_lossy(&added.stdout);
-    assert_eq!(said.trim(), "role saved: communicator for 1 sender(s)");
+    assert_eq!(said.trim(), "role saved: communicator for 1 sender");
     let store = federation.demo().portal.store();
     let role = store
         .communicator(&tolvan.personal_identity_number())

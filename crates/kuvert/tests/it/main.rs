@@ -2,17 +2,23 @@
 //! TCP, mutual TLS and HTTP.
 #![allow(clippy::unwrap_used)]
 
+mod abuse;
 mod account;
+mod admin_commands;
+mod attack;
 mod browser;
 mod cli;
 mod crash;
+mod demo_process;
 mod end_to_end;
 mod interop;
 mod letter_statistics;
 mod mailing;
 mod oidc_provider;
 mod portal;
+mod readme;
 mod rejections;
+mod revocation;
 mod send;
 mod tidy;
 mod verify;

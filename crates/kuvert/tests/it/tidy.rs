@@ -381,6 +381,61 @@ fn tidy_no_debugging_or_placeholder_macros() {
     );
 }
 
+/// The one reader of sealed deliveries (issue 10): `kuvert_wire::delivery` (its `verified`
+/// and `strict` modules) finds the `SignedDelivery` on its one path and reads it from the
+/// verified tree; `kuvert-xmldsig`'s verifier checks it. No other source looks for one on its
+/// own (by name, or with the wire's node-level readers or the bare verifier call), because a
+/// second search is how an unsigned `SignedDelivery` in `soap:Header` once reached the inbox.
+const DELIVERY_READERS: &[&str] = &[
+    "crates/kuvert-wire/src/delivery.rs",
+    "crates/kuvert-wire/src/delivery/",
+    "crates/kuvert-xmldsig/src/verify.rs",
+    // `distributeSecure/signedDelivery`: the sender → intermediary request, written and read
+    // by name; its signature is verified by whoever receives it before reading.
+    "crates/kuvert-wire/src/message.rs",
+];
+
+#[test]
+fn tidy_only_the_one_reader_looks_for_signed_delivery() {
+    // Built from pieces so this file does not match itself.
+    let needles = [
+        concat!("\"Signed", "Delivery\""),
+        concat!("\"signed", "Delivery\""),
+        concat!("read_secure_", "delivery("),
+        concat!("signed_delivery", "_of("),
+        concat!("verify_sealed_", "delivery("),
+    ];
+    let mut problems = Vec::new();
+    for (path, text) in rust_files() {
+        let is_reader = DELIVERY_READERS
+            .iter()
+            .any(|reader| path.starts_with(reader));
+        let is_test = path.contains("/tests/") || path.ends_with("/tests.rs");
+        if is_reader || is_test || !path.contains("/src/") {
+            continue;
+        }
+        let code = &text[..text.find("\n#[cfg(test)]").unwrap_or(text.len())];
+        for (line_idx, line) in code.lines().enumerate() {
+            let trimmed = line.trim_start();
+            if trimmed.starts_with("//") {
+                continue;
+            }
+            for needle in needles.iter().filter(|needle| line.contains(*needle)) {
+                problems.push(format!(
+                    "{path}:{}: `{needle}`: read letters only through \
+                     kuvert_wire::delivery::read_verified / SealedDocument",
+                    line_idx + 1
+                ));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "a second reader of SignedDelivery:\n{}",
+        problems.join("\n")
+    );
+}
+
 #[test]
 fn tidy_ui_text_uses_the_words_of_terms_md() {
     let mut problems = Vec::new();

@@ -97,6 +97,69 @@ async fn exported_letters_verify_offline_and_a_changed_letter_fails_by_name() {
         "{stdout}"
     );
     assert!(stderr(&failed).contains("1 of 2 letters failed verification"));
+
+    // Issue 10: receipts swapped between two letters of one export once still verified.
+    let mut entries = entries(&zip_bytes);
+    let receipts: Vec<String> = entries
+        .keys()
+        .filter(|name| name.ends_with("/kvittens.xml"))
+        .cloned()
+        .collect();
+    assert_eq!(receipts.len(), 2);
+    let first = entries[&receipts[0]].clone();
+    let second = entries.insert(receipts[1].clone(), first).unwrap();
+    entries.insert(receipts[0].clone(), second);
+    let swapped = write_zip(dir.path(), "bytta.zip", &entries);
+    let failed = verify(&swapped, Some(&federation.manifest().organisation_ca));
+    let stdout = String::from_utf8_lossy(&failed.stdout);
+    assert!(!failed.status.success(), "{stdout}");
+    assert_eq!(stdout.matches("TransId is").count(), 2, "{stdout}");
+    assert!(
+        stdout.contains("2 letters checked: 0 verified, 2 failed."),
+        "{stdout}"
+    );
+
+    // And files the export format does not have fail the whole archive.
+    let mut entries = self::entries(&zip_bytes);
+    entries.insert("extra/annat.xml".to_owned(), b"<x/>".to_vec());
+    let unknown = write_zip(dir.path(), "okand.zip", &entries);
+    let failed = verify(&unknown, None);
+    assert!(!failed.status.success());
+    assert!(
+        stderr(&failed).contains("does not have: extra/annat.xml"),
+        "{}",
+        stderr(&failed)
+    );
+}
+
+/// The entries of a zip by name.
+fn entries(zip_bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(zip_bytes)).unwrap();
+    let mut entries = BTreeMap::new();
+    for index in 0..zip.len() {
+        let mut entry = zip.by_index(index).unwrap();
+        let mut content = Vec::new();
+        entry.read_to_end(&mut content).unwrap();
+        entries.insert(entry.name().to_owned(), content);
+    }
+    entries
+}
+
+/// Writes `entries` as the zip `dir/name` and returns its path.
+fn write_zip(dir: &Path, name: &str, entries: &BTreeMap<String, Vec<u8>>) -> std::path::PathBuf {
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for (entry_name, content) in entries {
+        writer
+            .start_file(
+                entry_name.as_str(),
+                zip::write::SimpleFileOptions::default(),
+            )
+            .unwrap();
+        writer.write_all(content).unwrap();
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, writer.finish().unwrap().into_inner()).unwrap();
+    path
 }
 
 /// Logs `person` in, takes the CSRF token from the export page and posts the form.

@@ -10,6 +10,7 @@ use std::io::{Seek, SeekFrom, Write};
 
 use kuvert_core::limits::{EXPORT_BYTES_MAX, EXPORT_LETTERS_MAX};
 use kuvert_store::operator::ExportLetter;
+use kuvert_wire::delivery::VerifiedLetter;
 use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -53,6 +54,9 @@ pub(super) enum ArchiveError {
     /// The manifest could not be serialised.
     #[error("export manifest could not be written")]
     Manifest(#[from] serde_json::Error),
+    /// A stored letter no longer reads as a verified letter.
+    #[error("a stored letter does not verify")]
+    Letter(#[source] kuvert_wire::delivery::LetterError),
 }
 
 /// `manifest.json`.
@@ -64,11 +68,13 @@ struct Manifest<'a> {
     letters: &'a [ManifestLetter],
 }
 
-/// One letter in `manifest.json`.
+/// One letter in `manifest.json`. Sender, recipient, message id and subject are read from
+/// the verified letter; `kuvert verify` checks them, and each receipt, against it.
 #[derive(Serialize)]
 struct ManifestLetter {
     id: String,
     sender: String,
+    recipient: String,
     sender_name: String,
     subject: String,
     message_id: String,
@@ -102,10 +108,12 @@ impl ExportArchive {
         })
     }
 
-    /// Adds one letter: its sealed delivery (exactly as stored) and its receipt.
+    /// Adds one letter: its sealed delivery (exactly as stored, `verified` read from it) and
+    /// its receipt.
     pub(super) fn add_letter(
         &mut self,
         letter: &ExportLetter,
+        verified: &VerifiedLetter,
         sealed_delivery: &[u8],
     ) -> Result<(), ArchiveError> {
         if self.letters.len() >= EXPORT_LETTERS_MAX {
@@ -132,12 +140,15 @@ impl ExportArchive {
         self.writer.write_all(sealed_delivery)?;
         self.writer.start_file(files[1].as_str(), self.options)?;
         self.writer.write_all(receipt)?;
+        let header = &verified.delivery.header;
+        let message_header = verified.delivery.message.header();
         self.letters.push(ManifestLetter {
             id: letter.id.to_string(),
-            sender: letter.sender.as_str().to_owned(),
-            sender_name: letter.sender_name.as_str().to_owned(),
-            subject: letter.subject.as_str().to_owned(),
-            message_id: letter.message_id.as_str().to_owned(),
+            sender: header.sender.id.as_str().to_owned(),
+            recipient: header.recipient.to_wire(),
+            sender_name: header.sender.name.as_str().to_owned(),
+            subject: message_header.subject.as_str().to_owned(),
+            message_id: message_header.id.as_str().to_owned(),
             trans_id: letter.trans_id.as_str().to_owned(),
             received_at: rfc3339(letter.received_at),
             files,

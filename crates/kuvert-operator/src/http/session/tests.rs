@@ -73,3 +73,35 @@ fn take_signing_needs_a_logged_in_session() {
         "left in place"
     );
 }
+
+#[test]
+fn prelogin_cookie_carries_the_deep_link_sealed_and_parses_it_again() {
+    use kuvert_core::campaign::CampaignCode;
+    use kuvert_core::id::OrganisationNumber;
+
+    use super::{PreLogin, new_prelogin};
+    use crate::registry_client::account::RegistrationSource;
+
+    let source = RegistrationSource {
+        sender: OrganisationNumber::parse("2120000159").unwrap(),
+        campaign: Some(CampaignCode::parse("VINTER_2026-A").unwrap()),
+    };
+    let jar = new_prelogin(true);
+    let set = jar.set_cookie(&PreLogin::new(None, Some(&source))).unwrap();
+    let text = set.to_str().unwrap().to_owned();
+    assert!(text.starts_with("kuvert_login="), "{text}");
+    assert!(text.contains("; Path=/; HttpOnly; SameSite=Lax"), "{text}");
+    assert!(text.contains("; Secure"), "{text}");
+    assert!(!text.contains("2120000159"), "sealed: {text}");
+    let mut headers = HeaderMap::new();
+    let pair = text.split(';').next().unwrap();
+    headers.insert(header::COOKIE, HeaderValue::from_str(pair).unwrap());
+    let back: PreLogin = jar.read(&headers).unwrap();
+    assert_eq!(back.signup_source(), Some(source));
+    assert!(back.pending_login.is_none());
+    let other_process = new_prelogin(true);
+    assert!(
+        other_process.read::<PreLogin>(&headers).is_none(),
+        "another key cannot open it"
+    );
+}

@@ -34,7 +34,7 @@ impl InboxSteps for Browser {
         let authorize = location(&start);
         assert!(
             !authorize.contains("code_verifier"),
-            "the PKCE verifier stays server-side"
+            "the PKCE verifier never travels in the URL (it is sealed in the login cookie)"
         );
         let callback = self.pick_at_test_eid(&authorize, person_idx, action).await;
         assert!(callback.starts_with(inbox.base.join("inloggad").unwrap().as_str()));

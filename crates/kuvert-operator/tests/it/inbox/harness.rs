@@ -211,10 +211,11 @@ pub(crate) async fn store_letter(inbox: &Inbox) -> DeliveryId {
 
 /// Like [`store_letter`], into `mailbox` (a company's, say).
 pub(crate) async fn store_letter_for(inbox: &Inbox, mailbox: RecipientId) -> DeliveryId {
-    store_letter_with(inbox, mailbox, 1).await
+    store_signed_letter(inbox, &Letter::to(HERE), mailbox).await
 }
 
-/// Like [`store_letter_for`], listing `attachments` attachments (`beslut-N.pdf`).
+/// Like [`store_letter_for`], listing `attachments` attachments (`beslut-N.pdf`) in the
+/// mailbox's list (the signed letter itself carries one).
 pub(crate) async fn store_letter_with(
     inbox: &Inbox,
     mailbox: RecipientId,
@@ -222,11 +223,49 @@ pub(crate) async fn store_letter_with(
 ) -> DeliveryId {
     let letter = Letter::to(HERE);
     let envelope = letter.envelope();
+    store_delivery(inbox, &letter, mailbox, envelope, attachments).await
+}
+
+/// Stores a letter to `HERE` whose body is `markup` (text/html), signed and sealed: the read
+/// view reads every letter through the one verifying reader.
+pub(crate) async fn store_html_letter(inbox: &Inbox, markup: &str) -> DeliveryId {
+    let letter = Letter {
+        subject: "Kallelse",
+        body: Some(kuvert_core::message::Body::html(markup.to_owned())),
+        ..Letter::to(HERE)
+    };
+    store_signed_letter(inbox, &letter, crate::person(HERE)).await
+}
+
+/// Stores `letter`, signed and sealed, in `mailbox` as the intake would.
+pub(crate) async fn store_signed_letter(
+    inbox: &Inbox,
+    letter: &Letter,
+    mailbox: RecipientId,
+) -> DeliveryId {
+    let envelope = letter.envelope();
+    store_delivery(inbox, letter, mailbox, envelope, 1).await
+}
+
+/// Stores `envelope` as `letter` to `HERE` straight into the store, bypassing the intake
+/// (as a broken or tampered blob would be).
+pub(crate) async fn store_envelope(inbox: &Inbox, letter: &Letter, envelope: String) -> DeliveryId {
+    store_delivery(inbox, letter, crate::person(HERE), envelope, 1).await
+}
+
+async fn store_delivery(
+    inbox: &Inbox,
+    letter: &Letter,
+    mailbox: RecipientId,
+    envelope: String,
+    attachments: usize,
+) -> DeliveryId {
     let delivery = NewDelivery {
         key: DeliveryKey {
             sender: crate::org(letter.sender),
             message_id: MessageId::parse(&letter.message_id).unwrap(),
         },
+        content_digest: kuvert_core::message::ContentDigest::from_bytes([0; 32]),
         recipient: mailbox,
         trans_id: TransId::from_uuid(uuid::Uuid::new_v4()),
         received_at: time::OffsetDateTime::now_utc(),
@@ -249,71 +288,17 @@ pub(crate) async fn store_letter_with(
     };
     match inbox.store.store_delivery(delivery).await.unwrap() {
         StoreOutcome::Stored(receipt) => receipt.delivery_id,
-        StoreOutcome::AlreadyStored(_) => panic!("a fresh message id is stored anew"),
+        other => panic!("a fresh message id is stored anew: {other:?}"),
     }
 }
 
-/// Stores a letter to `HERE` whose body is `markup` (text/html). The stored form is an
-/// unsigned sealed delivery: the read view only parses what intake verified before.
-pub(crate) async fn store_html_letter(inbox: &Inbox, markup: &str) -> DeliveryId {
-    use kuvert_core::message::{
-        Body, DeliveryHeader, Language, MessageHeader, Seal, SealDate, SecureDelivery,
-        SecureMessage, Sender, SupportInfo, SupportText,
-    };
-    let message_id = MessageId::from_uuid(uuid::Uuid::new_v4());
-    let header = MessageHeader {
-        id: message_id.clone(),
-        subject: Subject::parse("Kallelse").unwrap(),
-        support_info: SupportInfo {
-            text: SupportText::parse("Ring oss").unwrap(),
-            url: None,
-            phone: None,
-            email: None,
-        },
-        official_matter: None,
-        metadata: Vec::new(),
-        language: Language::swedish(),
-    };
-    let delivery = SecureDelivery {
-        header: DeliveryHeader {
-            sender: Sender {
-                id: crate::org(crate::SENDER),
-                name: SenderName::parse("Exempelkommun").unwrap(),
-                attention: None,
-            },
-            recipient: crate::person(HERE),
-            reference: None,
-            correlation_id: None,
-            attention: None,
-        },
-        message: SecureMessage::new(header, Body::html(markup.to_owned()), Vec::new()).unwrap(),
-    };
-    let signed = kuvert_wire::delivery::unsigned_signed_delivery(&delivery);
-    let today = time::OffsetDateTime::now_utc().date();
-    let seal = Seal {
-        received_date: SealDate::new(today, None),
-        signatures_ok: true,
-    };
-    let sealed = kuvert_wire::delivery::unsigned_sealed_delivery(&signed, &seal);
-    let new_delivery = NewDelivery {
-        key: DeliveryKey {
-            sender: crate::org(crate::SENDER),
-            message_id,
-        },
-        recipient: crate::person(HERE),
-        trans_id: TransId::from_uuid(uuid::Uuid::new_v4()),
-        received_at: time::OffsetDateTime::now_utc(),
-        sealed_delivery: bytes::Bytes::from(sealed),
-        receipt_xml: "<receipt/>".to_owned(),
-        subject: Subject::parse("Kallelse").unwrap(),
-        sender_name: SenderName::parse("Exempelkommun").unwrap(),
-        attachments: Vec::new(),
-    };
-    inbox
-        .store
-        .store_delivery(new_delivery)
-        .await
+/// The content digest the intake would store for `envelope`.
+pub(crate) fn content_digest(envelope: &str) -> kuvert_core::message::ContentDigest {
+    let verifier = kuvert_xmldsig::Verifier::new(
+        kuvert_xmldsig::trust::TrustAnchors::from_pem(pki().organisation_ca_pem()).unwrap(),
+        kuvert_xmldsig::VerifyPolicy::default(),
+    );
+    kuvert_wire::delivery::read_verified(envelope.as_bytes(), &verifier)
         .unwrap()
-        .receipt()
-        .delivery_id
+        .content_digest
 }
