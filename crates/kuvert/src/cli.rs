@@ -74,10 +74,13 @@ pub struct VerifyArgs {
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("source").required(true).args(["demo", "config"])))]
 pub struct SendArgs {
-    /// The sender: a demo key (`exempelkommun`, `exempelmyndigheten`) or organisation number.
+    /// The sender: a demo key (`exempelkommun`, `exempelmyndigheten`) or its organisation
+    /// number (NNNNNN-NNNN, NNNNNNNNNN or 16NNNNNNNNNN).
     #[arg(long = "as")]
     pub sender: String,
-    /// The recipient's personnummer or organisation number.
+    /// The recipient: a personnummer or samordningsnummer (YYYYMMDDNNNN, YYYYMMDD-NNNN,
+    /// YYMMDD-NNNN, YYMMDDNNNN, or YYMMDD+NNNN for 100 years or older) or an organisation
+    /// number (NNNNNN-NNNN, NNNNNNNNNN or 16NNNNNNNNNN).
     #[arg(long)]
     pub to: String,
     /// The subject line.
@@ -101,7 +104,8 @@ pub struct SendArgs {
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("source").required(true).args(["demo", "config"])))]
 pub struct MailingArgs {
-    /// The sender: a demo key (`exempelkommun`, `exempelmyndigheten`) or organisation number.
+    /// The sender: a demo key (`exempelkommun`, `exempelmyndigheten`) or its organisation
+    /// number (NNNNNN-NNNN, NNNNNNNNNN or 16NNNNNNNNNN).
     #[arg(long = "as")]
     pub sender: String,
     /// The manifest: CSV with the columns recipient, subject, body or body_file, and

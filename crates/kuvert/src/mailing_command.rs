@@ -14,6 +14,7 @@ use anyhow::Context;
 use kuvert_core::calendar::stockholm_day;
 use kuvert_core::limits::MAILING_ROW_ERRORS_SHOWN_MAX;
 use kuvert_core::message::{SupportInfo, SupportText};
+use kuvert_core::plural::Plural;
 use kuvert_sender::mailing::{self, Journal, MailingOptions, MailingReport, Manifest, Progress};
 use kuvert_sender::{SenderConfig, Toolkit};
 
@@ -94,13 +95,18 @@ pub async fn mailing(
     Ok(mailing::run(toolkit, &manifest, journal, &options, progress).await?)
 }
 
+/// "1 row", "2 rows".
+const ROWS: Plural = Plural::new("row", "rows");
+/// "1 more failed row", "2 more failed rows".
+const MORE_FAILED_ROWS: Plural = Plural::new("more failed row", "more failed rows");
+
 /// One progress line: `412/2000 rows: 300 delivered, 100 paper, 2 failed (10 done before)`.
 #[must_use]
 pub fn progress_line(progress: &Progress) -> String {
     format!(
-        "{}/{} rows: {} delivered, {} paper, {} failed ({} done before)",
+        "{}/{}: {} delivered, {} paper, {} failed ({} done before)",
         progress.ended(),
-        progress.rows,
+        ROWS.count(progress.rows),
         progress.delivered,
         progress.paper,
         progress.failed,
@@ -155,8 +161,12 @@ pub fn write_report(out: &mut impl Write, report: &MailingReport) -> io::Result<
     if more > 0 {
         writeln!(
             out,
-            "  … and {more} more failed rows (the journal names each)"
+            "  … and {} (the journal names each)",
+            MORE_FAILED_ROWS.count(more)
         )?;
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

@@ -112,8 +112,8 @@ fn run_verify(args: kuvert::cli::VerifyArgs) -> anyhow::Result<()> {
     let failed = checks.iter().filter(|check| check.outcome.is_err()).count();
     anyhow::ensure!(
         failed == 0,
-        "{failed} of {} letters failed verification",
-        checks.len()
+        "{failed} of {} failed verification",
+        kuvert::verify_command::LETTERS.count(checks.len())
     );
     Ok(())
 }
@@ -260,8 +260,8 @@ async fn run_mailing(args: MailingArgs) -> anyhow::Result<()> {
     write_report(&mut std::io::stdout().lock(), &report)?;
     anyhow::ensure!(
         report.failed.is_empty(),
-        "{} letters failed; run the same command again to retry them",
-        report.failed.len()
+        "{} failed; run the same command again to retry them",
+        kuvert::verify_command::LETTERS.count(report.failed.len())
     );
     Ok(())
 }

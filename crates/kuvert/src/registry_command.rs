@@ -219,5 +219,5 @@ async fn list(
 }
 
 fn organisation_number(flag: &str, text: &str) -> anyhow::Result<OrganisationNumber> {
-    OrganisationNumber::parse(text).with_context(|| format!("{flag} {text:?}"))
+    OrganisationNumber::parse_written(text).with_context(|| format!("{flag} {text:?}"))
 }

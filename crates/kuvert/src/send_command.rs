@@ -89,11 +89,8 @@ async fn report_letter(toolkit: &Toolkit, sender: &OrganisationNumber, outcome: 
 
 fn letter(config: &SenderConfig, request: &SendRequest) -> anyhow::Result<Letter> {
     let (sender, sender_name) = sender_identity(config, &request.sender)?;
-    let recipient = RecipientId::parse(&request.recipient)
-        .or_else(|_| {
-            kuvert_core::id::PersonalIdentityNumber::parse(&request.recipient)
-                .map(RecipientId::Person)
-        })
+    let today = stockholm_day(time::OffsetDateTime::now_utc());
+    let recipient = RecipientId::parse_written(&request.recipient, today)
         .with_context(|| format!("--to {:?}", request.recipient))?;
     let content = std::fs::read(&request.body)
         .with_context(|| format!("--body {}", request.body.display()))?;
@@ -136,19 +133,63 @@ fn letter(config: &SenderConfig, request: &SendRequest) -> anyhow::Result<Letter
 
 /// The sender named by `--as` (`kuvert send`, `kuvert mailing`): a seed key or an
 /// organisation number this toolkit signs for, with its name.
+///
+/// # Errors
+/// When `text` names no sender of this toolkit; the message lists the senders it knows
+/// (issue 11: `--as nosuch` must not answer with a rule about identity numbers alone).
 pub(crate) fn sender_identity(
     config: &SenderConfig,
     text: &str,
 ) -> anyhow::Result<(OrganisationNumber, String)> {
-    let number = match seed::organisation(text) {
+    let known = || known_senders(config);
+    let number = match seed::organisation(text.trim()) {
         Some(organisation) => organisation.organisation_number(),
-        None => OrganisationNumber::parse(text).with_context(|| format!("--as {text:?}"))?,
+        None => OrganisationNumber::parse_written(text).map_err(|error| {
+            anyhow::anyhow!(
+                "--as {text:?} is no sender of this toolkit and no organisation number \
+                 ({error}); {}",
+                known()
+            )
+        })?,
     };
     let name = config
         .senders
         .iter()
         .find(|identity| identity.organisation_number == number)
         .map(|identity| identity.name.clone())
-        .with_context(|| format!("--as {text}: not a sender of this toolkit"))?;
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "--as {text:?}: organisation number {number} is not a sender of this \
+                 toolkit; {}",
+                known()
+            )
+        })?;
     Ok((number, name))
 }
+
+/// "the senders are exempelkommun (2120000159, Exempelkommun), …": what `--as` accepts.
+fn known_senders(config: &SenderConfig) -> String {
+    if config.senders.is_empty() {
+        return "this toolkit signs for no sender (see [[senders]] in its configuration)"
+            .to_owned();
+    }
+    let senders: Vec<String> = config
+        .senders
+        .iter()
+        .map(|identity| {
+            let number = &identity.organisation_number;
+            let key = seed::organisations()
+                .find(|seeded| &seeded.organisation_number() == number)
+                .map(|seeded| format!("{} ", seeded.key))
+                .unwrap_or_default();
+            format!("{key}({number}, {})", identity.name)
+        })
+        .collect();
+    format!(
+        "--as takes one of: {} (a name or the organisation number)",
+        senders.join(", ")
+    )
+}
+
+#[cfg(test)]
+mod tests;

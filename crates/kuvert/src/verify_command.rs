@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use kuvert_core::limits::ENVELOPE_BYTES_CEILING;
+use kuvert_core::plural::Plural;
 use kuvert_core::report::error_chain;
 use kuvert_wire::evidence::{ChainCheck, EvidenceReport, Party, verify_evidence};
 use kuvert_xmldsig::trust::TrustAnchors;
@@ -66,6 +67,9 @@ pub fn verify(request: &VerifyRequest) -> anyhow::Result<Vec<LetterCheck>> {
     }
 }
 
+/// "1 letter", "2 letters".
+pub const LETTERS: Plural = Plural::new("letter", "letters");
+
 /// Writes one block per letter: `OK` with what it proves, or `FAIL` with the reason.
 ///
 /// # Errors
@@ -80,8 +84,8 @@ pub fn write_report(out: &mut impl Write, checks: &[LetterCheck]) -> io::Result<
     let failed = checks.iter().filter(|check| check.outcome.is_err()).count();
     writeln!(
         out,
-        "\n{} letters checked: {} verified, {failed} failed.",
-        checks.len(),
+        "\n{} checked: {} verified, {failed} failed.",
+        LETTERS.count(checks.len()),
         checks.len() - failed
     )
 }

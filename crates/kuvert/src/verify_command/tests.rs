@@ -161,3 +161,34 @@ fn verify_refuses_a_file_that_is_not_a_zip() {
     let error = verify(&request(path)).unwrap_err();
     assert!(format!("{error:#}").contains("--receipt"), "{error:#}");
 }
+
+// Issue 11: the summary counts letters in the singular and the plural.
+#[test]
+fn write_report_counts_zero_one_and_two_letters_naturally() {
+    let failed = |index: usize| super::LetterCheck {
+        label: format!("brev {index}"),
+        outcome: Err("no receipt".to_owned()),
+    };
+    let summaries: Vec<String> = [0, 1, 2]
+        .into_iter()
+        .map(|count| {
+            let checks: Vec<_> = (0..count).map(failed).collect();
+            let mut out = Vec::new();
+            super::write_report(&mut out, &checks).unwrap();
+            String::from_utf8(out)
+                .unwrap()
+                .lines()
+                .last()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        summaries,
+        [
+            "0 letters checked: 0 verified, 0 failed.",
+            "1 letter checked: 0 verified, 1 failed.",
+            "2 letters checked: 0 verified, 2 failed.",
+        ]
+    );
+}

@@ -163,6 +163,18 @@ async fn mailing_delivers_each_reachable_row_once_and_puts_the_rest_on_paper() {
     let paper = std::fs::read_to_string(&report.paper_list).unwrap();
     assert_eq!(paper.lines().count(), 1 + 24, "{paper}");
     assert_eq!(paper.matches(anna.number).count(), 8);
+    // Issue 11: each paper row names its manifest line and the letter's subject, and tells
+    // the recipient where to get a digital mailbox.
+    assert_eq!(
+        paper.matches("Skaffa digital brevlåda: ").count(),
+        24,
+        "{paper}"
+    );
+    for row in &report.paper {
+        let (_, subject) = &rows[row.line - 2];
+        let wanted = format!("\"line {}\",\"\",\"{subject}\"", row.line);
+        assert!(paper.contains(&wanted), "{wanted} in {paper}");
+    }
 
     let again = mailing(&config, &request(&manifest, None), &mut |_| {})
         .await
@@ -325,12 +337,9 @@ async fn a_row_sealed_before_but_unreachable_now_fails_instead_of_going_on_paper
     let journal = Journal::open(
         &journal_path,
         &sender,
-        &Manifest::read(
-            &manifest,
-            kuvert_core::calendar::stockholm_day(time::OffsetDateTime::now_utc()),
-        )
-        .unwrap()
-        .rows,
+        &Manifest::read(&manifest, stockholm_day(time::OffsetDateTime::now_utc()))
+            .unwrap()
+            .rows,
     );
     let message_id = journal.unwrap().message_id(3);
     let sealed = config

@@ -19,6 +19,7 @@ mod portal;
 mod readme;
 mod rejections;
 mod revocation;
+mod send;
 mod tidy;
 mod verify;
 mod zeep_delivery;

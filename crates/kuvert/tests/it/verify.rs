@@ -71,7 +71,7 @@ async fn exported_letters_verify_offline_and_a_changed_letter_fails_by_name() {
     let stdout = String::from_utf8_lossy(&single.stdout);
     assert!(single.status.success(), "{stdout}\n{}", stderr(&single));
     assert!(
-        stdout.contains("1 letters checked: 1 verified, 0 failed."),
+        stdout.contains("1 letter checked: 1 verified, 0 failed."),
         "{stdout}"
     );
 
