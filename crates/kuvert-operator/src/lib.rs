@@ -143,7 +143,7 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
     // Stored letters are read back (inbox, attachments, export) without the CRLs: their
     // certificates were checked against them at intake, and a certificate revoked later must
     // not hide a letter that was accepted before.
-    let stored_letter_verifier = Verifier::new(anchors.clone(), policy.clone());
+    let stored_letter_verifier = Verifier::new(anchors.clone(), policy);
     let verifier = match &crls {
         Some(refresher) => Verifier::new(anchors, policy).with_crls(refresher.crls()),
         None => Verifier::new(anchors, policy),

@@ -108,8 +108,7 @@ async fn campaign_funnel_counts_the_seeded_visit_choice_and_registration_against
         .text()
         .await
         .unwrap();
-    let result =
-        "1 besök, 1 val av brevlådeoperatör och 1 registrering av målet 4 (25,0\u{a0}%).";
+    let result = "1 besök, 1 val av brevlådeoperatör och 1 registrering av målet 4 (25,0\u{a0}%).";
     assert!(html.contains(result), "{html}");
     assert!(html.contains("role=\"img\""), "the funnel has its chart");
     let funnel = browser
