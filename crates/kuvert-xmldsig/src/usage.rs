@@ -35,8 +35,10 @@ pub enum Usage {
 /// Why a certificate may not be used as asked; the message names the missing usage.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum UsageError {
-    /// A CA certificate (basicConstraints cA=true) used as an end entity: a CA's key signs
-    /// certificates and CRLs, never letters or TLS connections (PROTOCOL.md §8).
+    /// A CA certificate (basicConstraints cA=true) that chains to an anchor used to sign a
+    /// letter: a CA's key signs certificates and CRLs, never letters (PROTOCOL.md §8). Checked
+    /// in signature verification; a pinned self-signed anchor (such as the real Kivra
+    /// sample's) is not refused, and webpki refuses a CA as a TLS end entity by itself.
     #[error("is a CA certificate (cA=true), not an end-entity certificate")]
     CaCertificate,
     /// keyUsage is present and lacks digitalSignature.
@@ -59,9 +61,6 @@ pub enum UsageError {
 impl Certificate {
     /// Checks that this certificate may be used for `usage` (the rules of [`crate::usage`]).
     pub fn check_usage(&self, usage: Usage) -> Result<(), UsageError> {
-        if self.is_ca() {
-            return Err(UsageError::CaCertificate);
-        }
         let eku = self.extended_key_usage();
         let (required, is_granted) = match usage {
             Usage::Signing => return self.check_digital_signature(),

@@ -41,6 +41,10 @@ pub(super) fn check_signer(
     at: OffsetDateTime,
 ) -> Result<Option<RevocationError>, CertificateRefusal> {
     leaf.check_usage(Usage::Signing)?;
+    // `path` is empty when the leaf is itself a pinned anchor.
+    if leaf.is_ca() && !path.is_empty() {
+        return Err(CertificateRefusal::Usage(UsageError::CaCertificate));
+    }
     match crls {
         None => Ok(None),
         Some(crls) => Ok(crls.check_path(path.iter().copied(), at)?),
