@@ -128,8 +128,14 @@ impl<'a, 'input> SealedDocument<'a, 'input> {
             .verify_sealed_delivery(located.sealed)
             .map_err(LetterError::Seal)?;
         let signed_delivery = verified.signed_delivery();
-        assert!(signed_delivery == located.signed_delivery);
-        assert!(verified.seal() == located.seal);
+        // The verifier finds the letter and the seal by the same rules as `locate`; should they
+        // ever disagree, nothing is read (a refusal, never a panic on input).
+        if signed_delivery != located.signed_delivery || verified.seal() != located.seal {
+            return Err(LetterError::Shape(WireError::MisplacedDelivery {
+                path: "SealedDelivery".to_owned(),
+                name: "SignedDelivery".to_owned(),
+            }));
+        }
         let delivery = read_secure_delivery(signed_delivery).map_err(LetterError::Letter)?;
         let seal = read_seal_element(verified.seal()).map_err(LetterError::Letter)?;
         let revocation_warnings = [("sender", &verified.sender), ("seal", &verified.sealer)]
