@@ -352,6 +352,34 @@ fn tidy_files_and_lines_stay_within_their_size() {
     );
 }
 
+/// `mod.rs` files allowed, as `(path from repo root, why)`.
+const MOD_RS_ALLOWED: &[(&str, &str)] = &[(
+    "crates/kuvert/benches/support/mod.rs",
+    "cargo takes every `benches/*.rs` for a bench target, so a module shared by benches lives \
+     in `benches/support/mod.rs`",
+)];
+
+/// One module style (issue 12 §5): a module with children is `foo.rs` beside a `foo/` folder,
+/// never `foo/mod.rs`, so a file's name always says which module it is.
+#[test]
+fn tidy_modules_are_files_beside_their_folder_never_mod_rs() {
+    let problems: Vec<String> = rust_files()
+        .into_iter()
+        .map(|(path, _)| path)
+        .filter(|path| path.ends_with("/mod.rs"))
+        .filter(|path| !MOD_RS_ALLOWED.iter().any(|(allowed, _)| allowed == path))
+        .map(|path| {
+            let module = path.trim_end_matches("/mod.rs");
+            format!("{path}: move it to {module}.rs (one module style)")
+        })
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "mod.rs files:\n{}",
+        problems.join("\n")
+    );
+}
+
 #[test]
 fn tidy_no_debugging_or_placeholder_macros() {
     // Built from pieces so this file does not match itself.
