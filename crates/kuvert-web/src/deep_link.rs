@@ -20,7 +20,8 @@ const QR_SIDE_PIXELS_MIN: u32 = 240;
 /// What to print on a paper letter to someone who could have had it digitally.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaperLetterNotice {
-    /// "Du kan få det här brevet digitalt nästa gång. Skaffa digital brevlåda: <address>"
+    /// "Du kan få det här brevet digitalt nästa gång. Säkert, praktiskt, miljövänligt och
+    /// billigt. Skaffa digital brevlåda: <address>"
     pub text: String,
     /// The full deep link (`https://portal.example/skaffa?avsandare=…&kampanj=…`).
     pub deep_link: url::Url,
@@ -91,12 +92,14 @@ pub fn paper_letter_notice(
     })
 }
 
-/// The short text for a paper letter, naming `deep_link` without its scheme (the sender
+/// The short text for a paper letter with the main messages' line, naming `deep_link`
+/// without its scheme (the sender
 /// toolkit's paper-mail list prints it for each unreachable recipient).
 #[must_use]
 pub fn paper_letter_text(deep_link: &url::Url) -> String {
     format!(
-        "Du kan få det här brevet digitalt nästa gång. Skaffa digital brevlåda: {}",
+        "Du kan få det här brevet digitalt nästa gång. {} Skaffa digital brevlåda: {}",
+        crate::main_messages::SWEDISH_LINE,
         short_address(deep_link)
     )
 }

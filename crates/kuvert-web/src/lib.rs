@@ -19,7 +19,8 @@
 //!   attributes of every cookie; [`prelogin`]: a login in progress in a sealed, short-lived
 //!   cookie, so anonymous requests create no server-side state; [`deep_link`]: the portal's
 //!   deep links and the notice with a QR code for paper letters (portal and sender toolkit
-//!   print the same one).
+//!   print the same one); [`main_messages`]: the three main messages of `TERMS.md`, for
+//!   every page, notification and paper letter that explains the service.
 //!
 //! **Invariant:** a caller's identity comes only from the client certificate rustls verified
 //! against the configured client CA; [`PeerCertificate`] is inserted by [`serve`] and by
@@ -37,6 +38,7 @@ pub mod i18n;
 pub mod identity;
 pub mod layers;
 pub mod listener;
+pub mod main_messages;
 pub mod prelogin;
 pub mod rate_limit;
 pub mod session;

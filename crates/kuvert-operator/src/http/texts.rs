@@ -8,6 +8,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use kuvert_core::plural::Plural;
 use kuvert_web::i18n::{LANGUAGE_PARAMETER, Language};
+use kuvert_web::main_messages::{self, MainMessage};
 use kuvert_web::session::{CookieAttributes, append_set_cookie};
 
 use super::InboxState;
@@ -30,9 +31,8 @@ pub(super) struct Texts {
     pub(super) other_language_code: &'static str,
     pub(super) start_heading: &'static str,
     pub(super) start_intro: &'static str,
-    pub(super) message_secure: &'static str,
-    pub(super) message_practical: &'static str,
-    pub(super) message_green: &'static str,
+    /// The three main messages of `TERMS.md` (one table for every place, `kuvert_web`).
+    pub(super) main_messages: &'static [MainMessage; 3],
     pub(super) inbox_heading: &'static str,
     pub(super) mailbox_choice_label: &'static str,
     pub(super) own_mailbox: &'static str,
@@ -119,12 +119,7 @@ pub(super) const SWEDISH: Texts = Texts {
     other_language_code: "en",
     start_heading: "Din digitala brevlåda",
     start_intro: "Här läser du digital post från myndigheter, kommuner och regioner.",
-    message_secure: "Säkert – ingen annan kommer åt din post. Du loggar in med \
-        e-legitimation. Brev kan inte komma bort.",
-    message_practical: "Praktiskt – breven finns kvar på ett ställe och du kan läsa dem var \
-        du än är. Du får en avisering via e-post eller sms när du har fått ett brev.",
-    message_green: "Miljövänligt och billigt – tillsammans sparar vi på miljön och på tryck- \
-        och portokostnader.",
+    main_messages: &main_messages::SWEDISH,
     inbox_heading: "Min brevlåda",
     mailbox_choice_label: "Visa brevlåda",
     own_mailbox: "Min egen brevlåda",
@@ -216,12 +211,7 @@ pub(super) const ENGLISH: Texts = Texts {
     other_language_code: "sv",
     start_heading: "Your digital mailbox",
     start_intro: "Here you read digital mail from agencies, municipalities and regions.",
-    message_secure: "Secure – nobody else can reach your mail. You log in with e-ID. \
-        Letters cannot get lost.",
-    message_practical: "Practical – your letters stay in one place and you can read them \
-        wherever you are. You get a notification by e-mail or SMS.",
-    message_green: "Green and cheap – together we save the environment and printing and \
-        postage costs.",
+    main_messages: &main_messages::ENGLISH,
     inbox_heading: "My mailbox",
     mailbox_choice_label: "Show mailbox",
     own_mailbox: "My own mailbox",

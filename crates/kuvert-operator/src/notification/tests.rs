@@ -17,7 +17,7 @@ fn text() -> NotificationText {
 #[test]
 fn sms_names_sender_operator_and_inbox() {
     let sms = text().sms("Exempelkommun");
-    assert!(sms.starts_with("Du har fått ett nytt brev från Exempelkommun i din digitala"));
+    assert!(sms.starts_with("Nytt brev från Exempelkommun i din digitala"));
     assert!(sms.contains("hos Demobrevlådan"));
     assert!(sms.ends_with("https://demobrevladan.example/"));
     assert!(sms.chars().count() <= SMS_TEXT_CHARS_MAX);
@@ -30,6 +30,43 @@ fn sms_cuts_long_sender_name_to_fit_160_characters() {
     assert_eq!(sms.chars().count(), SMS_TEXT_CHARS_MAX);
     assert!(sms.contains('…'));
     assert!(sms.ends_with("https://demobrevladan.example/"));
+}
+
+#[test]
+fn sms_ends_with_the_main_messages_when_they_fit_and_never_cuts_the_name_for_them() {
+    // Issue 13 §6: the three main messages around the mailings, within one SMS.
+    let short = NotificationText {
+        operator_name: "Kivra".to_owned(),
+        inbox_url: "https://kivra.se/".to_owned(),
+    };
+    let sms = short.sms("Skatteverket");
+    assert_eq!(
+        sms,
+        "Nytt brev från Skatteverket i din digitala brevlåda hos Kivra. Logga in med \
+         e-legitimation: https://kivra.se/ Säkert, praktiskt, miljövänligt och billigt."
+    );
+    assert!(sms.chars().count() <= SMS_TEXT_CHARS_MAX);
+    let summary = short.summary_sms(&Senders::new(["Skatteverket", "Skatteverket"]));
+    assert!(summary.ends_with("miljövänligt och billigt."), "{summary}");
+    let long = text().sms("Myndigheten för samhällsskydd");
+    assert!(
+        long.contains("samhällsskydd i din") && !long.contains("Säkert"),
+        "{long}"
+    );
+}
+
+#[test]
+fn email_ends_each_language_with_the_three_main_messages() {
+    let body = text().email_body("Exempelkommun");
+    let summary = text().summary_email_body(&Senders::new(["Skatteverket", "Exempelkommun"]));
+    for body in [body, summary] {
+        let secure = body
+            .find("Säkert – Ingen annan kommer åt din post.")
+            .unwrap();
+        let english = body.find("Hello,").unwrap();
+        let green = body.find("Green and cheap – Together we save").unwrap();
+        assert!(secure < english && english < green, "{body}");
+    }
 }
 
 #[test]
@@ -95,10 +132,7 @@ fn summary_sms_names_fewer_senders_to_fit_160_characters() {
     let senders = Senders::new(names.iter().map(String::as_str));
     let sms = text().summary_sms(&senders);
     assert!(sms.chars().count() <= SMS_TEXT_CHARS_MAX, "{sms}");
-    assert!(
-        sms.starts_with("Du har fått 5 nya brev från Kommun 1"),
-        "{sms}"
-    );
+    assert!(sms.starts_with("5 nya brev från Kommun 1"), "{sms}");
     assert!(sms.contains(" till i din digitala brevlåda"), "{sms}");
     assert!(sms.ends_with("https://demobrevladan.example/"), "{sms}");
 }
@@ -106,13 +140,13 @@ fn summary_sms_names_fewer_senders_to_fit_160_characters() {
 #[test]
 fn summary_sms_names_nobody_when_no_name_fits() {
     let names: Vec<String> = (1..=5)
-        .map(|n| format!("Myndigheten för sak {n}"))
+        .map(|n| format!("Myndigheten för samhällsviktiga sakfrågor {n}"))
         .collect();
     let senders = Senders::new(names.iter().map(String::as_str));
     let sms = text().summary_sms(&senders);
     assert!(sms.chars().count() <= SMS_TEXT_CHARS_MAX, "{sms}");
     assert!(
-        sms.starts_with("Du har fått 5 nya brev i din digitala brevlåda"),
+        sms.starts_with("5 nya brev i din digitala brevlåda"),
         "{sms}"
     );
     assert!(sms.ends_with("https://demobrevladan.example/"), "{sms}");

@@ -2,11 +2,15 @@
 //! digital mailbox at this operator; log in with e-ID here". Swedish first, then English.
 //! Never the letter's subject or content: the notification is built only from the senders'
 //! names, the operator's name and the inbox address. Several letters within an hour become one
-//! summary naming the senders ([`Senders`]). The confirmation code messages are here too.
+//! summary naming the senders ([`Senders`]). The e-mails end with the three main messages of
+//! `TERMS.md` in each language, an SMS with their one line when it fits (issue 13 §6). The
+//! confirmation code messages are here too.
 
 use kuvert_core::limits::{
     CONFIRMATION_CODE_MINUTES_MAX, NOTIFICATION_SENDERS_NAMED_MAX, SMS_TEXT_CHARS_MAX,
 };
+use kuvert_web::i18n::Language;
+use kuvert_web::main_messages::{SWEDISH_LINE, footer};
 
 /// What every notification of one operator names besides the sender.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,13 +41,17 @@ impl NotificationText {
              Logga in med e-legitimation på {url}\n\
              för att läsa det.\n\n\
              Den här aviseringen innehåller inte brevet.\n\n\
+             {sv_footer}\n\
              ---\n\n\
              Hello,\n\n\
              You have a new letter from {sender_name}.\n\
              It is in your digital mailbox at {operator}.\n\
              Log in with e-ID at {url}\n\
              to read it.\n\n\
-             This notification does not contain the letter.\n"
+             This notification does not contain the letter.\n\n\
+             {en_footer}",
+            sv_footer = footer(Language::Swedish),
+            en_footer = footer(Language::English),
         )
     }
 
@@ -53,12 +61,15 @@ impl NotificationText {
     pub fn sms(&self, sender_name: &str) -> String {
         let compose = |name: &str| {
             format!(
-                "Du har fått ett nytt brev från {name} i din digitala brevlåda hos {}. \
+                "Nytt brev från {name} i din digitala brevlåda hos {}. \
                  Logga in med e-legitimation: {}",
                 self.operator_name, self.inbox_url
             )
         };
         let full = compose(sender_name);
+        if let Some(with_line) = with_main_messages(&full) {
+            return with_line;
+        }
         let excess = full.chars().count().saturating_sub(SMS_TEXT_CHARS_MAX);
         if excess == 0 {
             return full;
@@ -90,15 +101,19 @@ impl NotificationText {
              Logga in med e-legitimation på {url}\n\
              för att läsa dem.\n\n\
              Den här aviseringen innehåller inte breven.\n\n\
+             {sv_footer}\n\
              ---\n\n\
              Hello,\n\n\
              You have {letters} new letters from {}.\n\
              They are in your digital mailbox at {operator}.\n\
              Log in with e-ID at {url}\n\
              to read them.\n\n\
-             This notification does not contain the letters.\n",
+             This notification does not contain the letters.\n\n\
+             {en_footer}",
             senders.swedish(),
             senders.english(),
+            sv_footer = footer(Language::Swedish),
+            en_footer = footer(Language::English),
         )
     }
 
@@ -108,7 +123,7 @@ impl NotificationText {
     pub fn summary_sms(&self, senders: &Senders) -> String {
         let compose = |names: &str| {
             format!(
-                "Du har fått {} nya brev från {names} i din digitala brevlåda hos {}. \
+                "{} nya brev från {names} i din digitala brevlåda hos {}. \
                  Logga in med e-legitimation: {}",
                 senders.letters, self.operator_name, self.inbox_url
             )
@@ -116,11 +131,11 @@ impl NotificationText {
         for named in (1..=senders.names.len()).rev() {
             let text = compose(&senders.swedish_naming(named));
             if text.chars().count() <= SMS_TEXT_CHARS_MAX {
-                return text;
+                return with_main_messages(&text).unwrap_or(text);
             }
         }
         let unnamed = format!(
-            "Du har fått {} nya brev i din digitala brevlåda hos {}. \
+            "{} nya brev i din digitala brevlåda hos {}. \
              Logga in med e-legitimation: {}",
             senders.letters, self.operator_name, self.inbox_url
         );
@@ -233,4 +248,12 @@ impl Senders {
             (all, rest) => format!("{} {and} {rest} {more}", all.join(", ")),
         }
     }
+}
+
+/// `text` followed by the main messages' line ("Säkert, praktiskt, miljövänligt och
+/// billigt.") when both fit in one SMS; `None` when they do not, so the sender's name is
+/// never cut for the line's sake.
+fn with_main_messages(text: &str) -> Option<String> {
+    let with_line = format!("{text} {SWEDISH_LINE}");
+    (with_line.chars().count() <= SMS_TEXT_CHARS_MAX).then_some(with_line)
 }

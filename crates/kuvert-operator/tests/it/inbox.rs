@@ -245,7 +245,7 @@ async fn start_page_is_accessible_swedish_first_and_english_with_lang() {
     assert!(html.contains("<html lang=\"sv\">"), "{html}");
     assert!(html.contains("href=\"#innehall\""), "skip link: {html}");
     assert!(
-        html.contains("Säkert – ingen annan kommer åt din post."),
+        html.contains("<strong>Säkert</strong> – Ingen annan kommer åt din post."),
         "{html}"
     );
     assert!(html.contains("Logga in med e-legitimation"), "{html}");
@@ -337,6 +337,13 @@ async fn sign_up(inbox: &Inbox) -> reqwest::Response {
         .await
         .unwrap();
     assert!(page.contains("Signera med e-legitimation"), "{page}");
+    // Issue 13 §6: the three main messages on the operator's sign-up page too.
+    for heading in ["Säkert", "Praktiskt", "Miljövänligt och billigt"] {
+        assert!(
+            page.contains(&format!("<strong>{heading}</strong> – ")),
+            "{page}"
+        );
+    }
     let token = hidden_fields(&page)
         .into_iter()
         .find(|(name, _)| name == "csrf_token")

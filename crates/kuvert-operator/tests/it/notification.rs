@@ -292,7 +292,7 @@ async fn run_once_sends_sms_through_the_gateway_without_the_letter() {
     assert_eq!(received.len(), 1);
     assert_eq!(received[0]["to"], "+46701234567");
     let text = received[0]["text"].as_str().unwrap();
-    assert!(text.contains("nytt brev från Exempelkommun"), "{text}");
+    assert!(text.contains("Nytt brev från Exempelkommun"), "{text}");
     assert!(text.contains("https://demobrevladan.example/"), "{text}");
     assert!(!text.contains(SUBJECT_MARK), "{text}");
     assert!(text.chars().count() <= kuvert_core::limits::SMS_TEXT_CHARS_MAX);

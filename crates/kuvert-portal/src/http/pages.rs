@@ -4,6 +4,7 @@
 
 use askama::Template;
 use kuvert_web::i18n::Language;
+use kuvert_web::main_messages::{MainMessage, main_messages};
 
 use crate::config::PortalOperator;
 use crate::domain::deep_link::DeepLink;
@@ -107,12 +108,6 @@ impl Chrome {
     }
 }
 
-/// One of the three main messages (huvudbudskap) of `TERMS.md`.
-pub(crate) struct MainMessage {
-    pub(crate) heading: &'static str,
-    pub(crate) text: &'static str,
-}
-
 /// The start page: the three main messages and one call to action.
 #[derive(Template)]
 #[template(path = "start.html")]
@@ -120,7 +115,8 @@ pub(crate) struct StartPage {
     pub(crate) chrome: Chrome,
     pub(crate) title: &'static str,
     pub(crate) lead: &'static str,
-    pub(crate) messages: [MainMessage; 3],
+    /// The three main messages (huvudbudskap) of `TERMS.md`.
+    pub(crate) messages: &'static [MainMessage; 3],
     pub(crate) call_to_action: &'static str,
     /// The deep link's parameters and the language, carried on to the chooser.
     pub(crate) query: String,
@@ -137,24 +133,7 @@ impl StartPage {
                 title: "Få din post från det offentliga digitalt",
                 lead: "Med en digital brevlåda får du brev från myndigheter, kommuner och \
                        regioner direkt i mobilen eller datorn, i stället för på papper.",
-                messages: [
-                    MainMessage {
-                        heading: "Säkert",
-                        text: "Ingen annan kommer åt din post. Du loggar in med \
-                               e-legitimation. Brev kan inte komma bort.",
-                    },
-                    MainMessage {
-                        heading: "Praktiskt",
-                        text: "Breven finns kvar på ett ställe och du kan läsa dem var du än \
-                               är. Du får en avisering via e-post eller sms när du har fått \
-                               ett brev.",
-                    },
-                    MainMessage {
-                        heading: "Miljövänligt och billigt",
-                        text: "Tillsammans sparar vi på miljön och på tryck- och \
-                               portokostnader.",
-                    },
-                ],
+                messages: main_messages(language),
                 call_to_action: "Skaffa digital brevlåda",
                 query,
             },
@@ -163,23 +142,7 @@ impl StartPage {
                 title: "Get your mail from the public sector digitally",
                 lead: "With a digital mailbox you get letters from agencies, municipalities \
                        and regions on your phone or computer instead of on paper.",
-                messages: [
-                    MainMessage {
-                        heading: "Secure",
-                        text: "Nobody else can reach your mail. You log in with e-ID. \
-                               Letters cannot get lost.",
-                    },
-                    MainMessage {
-                        heading: "Practical",
-                        text: "Your letters stay in one place and you can read them wherever \
-                               you are. You get a notification by e-mail or SMS.",
-                    },
-                    MainMessage {
-                        heading: "Green and cheap",
-                        text: "Together we save the environment and printing and postage \
-                               costs.",
-                    },
-                ],
+                messages: main_messages(language),
                 call_to_action: "Get a digital mailbox",
                 query,
             },

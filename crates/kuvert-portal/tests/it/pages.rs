@@ -170,7 +170,8 @@ async fn paper_letter_page_shows_the_text_the_qr_code_and_the_deep_link() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains(
-        "Du kan få det här brevet digitalt nästa gång. Skaffa digital brevlåda: \
+        "Du kan få det här brevet digitalt nästa gång. Säkert, praktiskt, miljövänligt och \
+         billigt. Skaffa digital brevlåda: \
          brevlada.example/skaffa?avsandare=2120000159&#38;kampanj=HOST2026"
     ));
     assert!(html.contains("<img src=\"/avsandare/2120000159/qr.svg?kampanj=HOST2026\""));

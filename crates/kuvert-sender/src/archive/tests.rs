@@ -103,7 +103,8 @@ fn paper_mail_list_names_the_senders_deep_link_when_a_portal_is_configured() {
     let row = text.lines().nth(1).unwrap();
     assert!(
         row.ends_with(
-            ",\"Du kan få det här brevet digitalt nästa gång. Skaffa digital brevlåda: \
+            ",\"Du kan få det här brevet digitalt nästa gång. Säkert, praktiskt, miljövänligt \
+             och billigt. Skaffa digital brevlåda: \
              brevlada.example/skaffa?avsandare=2120000159\",\"\",\"\",\"Kallelse\""
         ),
         "{row}"

@@ -46,7 +46,8 @@ fn paper_letter_notice_has_the_short_address_and_an_svg_qr_code() {
     let notice = paper_letter_notice(&portal, &sender(), None).unwrap();
     assert_eq!(
         notice.text,
-        "Du kan få det här brevet digitalt nästa gång. Skaffa digital brevlåda: \
+        "Du kan få det här brevet digitalt nästa gång. Säkert, praktiskt, miljövänligt och \
+         billigt. Skaffa digital brevlåda: \
          brevlada.example/skaffa?avsandare=2120000159"
     );
     assert!(notice.qr_svg.contains("<svg"));
