@@ -22,7 +22,7 @@ use crate::database::Backend;
 
 /// The network's storage. Held as `Arc<dyn NetworkStore>` by `kuvert-portal`.
 #[async_trait]
-pub trait NetworkStore: Send + Sync {
+pub trait NetworkStore: Send + Sync + std::fmt::Debug {
     /// Sets (replaces) a sender's brand. `OutOfBounds` for a text or logo beyond its limit.
     async fn set_brand(&self, brand: &SenderBrand) -> Result<(), StoreError>;
     /// A sender's brand, if its communicator entered one.

@@ -11,14 +11,11 @@ use time::Date;
 use super::{AbTest, NewAbTest, Variant, VariantCounts, VariantTexts};
 use crate::calendar::day_text;
 use crate::database::{
-    Backend, begin_write, flag, get_count, get_flag, get_text, get_time, placeholders, to_millis,
+    Backend, begin_write, flag, get_count, get_flag, get_text, get_time, to_millis,
 };
 use crate::error::{SqlContext, StoreError};
 use crate::portal::VisitorHash;
 use crate::portal::records::check_text;
-
-const TEST_COLUMNS: &str = "id, name, sender, variant_a_sv, variant_a_en, variant_b_sv, \
-                            variant_b_en, is_running, created_at";
 
 pub(super) async fn create(
     pool: &AnyPool,
@@ -56,10 +53,11 @@ pub(super) async fn create(
         created_at: crate::database::truncate_to_millis(time::OffsetDateTime::now_utc()),
     };
     let [a, b] = &created.variants;
-    sqlx::query(&format!(
-        "INSERT INTO portal_ab_tests ({TEST_COLUMNS}) VALUES ({})",
-        placeholders(1, 9)
-    ))
+    sqlx::query(
+        "INSERT INTO portal_ab_tests (id, name, sender, variant_a_sv, variant_a_en, \
+         variant_b_sv, variant_b_en, is_running, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
     .bind(&created.id)
     .bind(&created.name)
     .bind(created.sender.as_str())
@@ -80,13 +78,17 @@ pub(super) async fn tests(
     pool: &AnyPool,
     senders: Option<&[OrganisationNumber]>,
 ) -> Result<Vec<AbTest>, StoreError> {
-    let rows = sqlx::query(&format!(
-        "SELECT {TEST_COLUMNS} FROM portal_ab_tests ORDER BY id DESC"
-    ))
+    let rows = sqlx::query(
+        "SELECT id, name, sender, variant_a_sv, variant_a_en, variant_b_sv, variant_b_en, \
+         is_running, created_at FROM portal_ab_tests ORDER BY id DESC",
+    )
     .fetch_all(pool)
     .await
     .context("read A/B tests")?;
-    let tests = rows.iter().map(test_from_row).collect::<Result<Vec<_>, _>>()?;
+    let tests = rows
+        .iter()
+        .map(test_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(tests
         .into_iter()
         .filter(|test| senders.is_none_or(|senders| senders.contains(&test.sender)))
@@ -97,9 +99,10 @@ pub(super) async fn running(
     pool: &AnyPool,
     sender: &OrganisationNumber,
 ) -> Result<Option<AbTest>, StoreError> {
-    let row = sqlx::query(&format!(
-        "SELECT {TEST_COLUMNS} FROM portal_ab_tests WHERE sender = $1 AND is_running = 1"
-    ))
+    let row = sqlx::query(
+        "SELECT id, name, sender, variant_a_sv, variant_a_en, variant_b_sv, variant_b_en, \
+         is_running, created_at FROM portal_ab_tests WHERE sender = $1 AND is_running = 1",
+    )
     .bind(sender.as_str())
     .fetch_optional(pool)
     .await
@@ -108,11 +111,12 @@ pub(super) async fn running(
 }
 
 pub(super) async fn end(pool: &AnyPool, test_id: &str) -> Result<bool, StoreError> {
-    let ended = sqlx::query("UPDATE portal_ab_tests SET is_running = 0 WHERE id = $1 AND is_running = 1")
-        .bind(test_id)
-        .execute(pool)
-        .await
-        .context("end A/B test")?;
+    let ended =
+        sqlx::query("UPDATE portal_ab_tests SET is_running = 0 WHERE id = $1 AND is_running = 1")
+            .bind(test_id)
+            .execute(pool)
+            .await
+            .context("end A/B test")?;
     Ok(ended.rows_affected() == 1)
 }
 
@@ -125,14 +129,13 @@ pub(super) async fn assign(
 ) -> Result<Variant, StoreError> {
     let key = visitor_key(test, visitor);
     let mut transaction = begin_write(pool, backend).await?;
-    let known = sqlx::query(
-        "SELECT variant FROM portal_ab_visitors WHERE day = $1 AND visitor_key = $2",
-    )
-    .bind(day_text(day))
-    .bind(&key)
-    .fetch_optional(&mut *transaction)
-    .await
-    .context("read visitor's variant")?;
+    let known =
+        sqlx::query("SELECT variant FROM portal_ab_visitors WHERE day = $1 AND visitor_key = $2")
+            .bind(day_text(day))
+            .bind(&key)
+            .fetch_optional(&mut *transaction)
+            .await
+            .context("read visitor's variant")?;
     let (variant, is_new) = match known {
         Some(row) => (variant_of(&get_text(&row, "variant")?)?, false),
         None => {
@@ -225,7 +228,10 @@ pub(super) async fn record_choice(
     Ok(Some(variant))
 }
 
-pub(super) async fn counts(pool: &AnyPool, test_id: &str) -> Result<[VariantCounts; 2], StoreError> {
+pub(super) async fn counts(
+    pool: &AnyPool,
+    test_id: &str,
+) -> Result<[VariantCounts; 2], StoreError> {
     let rows = sqlx::query(
         "SELECT variant, CAST(SUM(visitors) AS BIGINT) AS visitors, \
          CAST(SUM(visits) AS BIGINT) AS visits, \

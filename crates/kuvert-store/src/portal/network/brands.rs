@@ -36,7 +36,10 @@ pub(super) async fn set_brand(pool: &AnyPool, brand: &SenderBrand) -> Result<(),
     .bind(&brand.message_sv)
     .bind(&brand.message_en)
     .bind(logo.map_or("", |logo| logo.media_type.as_str()))
-    .bind(logo.map(|logo| STANDARD.encode(&logo.bytes)).unwrap_or_default())
+    .bind(
+        logo.map(|logo| STANDARD.encode(&logo.bytes))
+            .unwrap_or_default(),
+    )
     .bind(logo.map_or("", |logo| logo.alt_sv.as_str()))
     .bind(logo.map_or("", |logo| logo.alt_en.as_str()))
     .bind(to_millis(time::OffsetDateTime::now_utc()))
@@ -79,7 +82,11 @@ fn brand_from_row(sender: &OrganisationNumber, row: &AnyRow) -> Result<SenderBra
         "" => None,
         "image/svg+xml" => Some(LogoMediaType::Svg),
         "image/png" => Some(LogoMediaType::Png),
-        _ => return Err(StoreError::OutOfBounds { what: "stored logo type" }),
+        _ => {
+            return Err(StoreError::OutOfBounds {
+                what: "stored logo type",
+            });
+        }
     };
     let logo = match media_type {
         Some(media_type) => Some(Logo {
