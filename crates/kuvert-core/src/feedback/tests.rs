@@ -1,3 +1,5 @@
+//! Masking of feedback comments: identity numbers and e-mail addresses never reach the store.
+
 use super::*;
 
 #[track_caller]

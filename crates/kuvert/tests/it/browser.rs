@@ -74,7 +74,9 @@ async fn inbox_and_portal_walks_pass_axe_without_javascript_in_both_languages_an
         })
         .collect();
     assert!(problems.is_empty(), "{}", problems.join("\n"));
-    for walk in &results {
+    // The sender's static page is not ours to give headers; its portal page is checked in
+    // the deep link's walk.
+    for walk in results.iter().filter(|walk| walk.name != portal::BUTTON) {
         walks::check_walk(walk, &sites);
     }
     let walk = |name: &str| results.iter().find(|walk| walk.name == name).unwrap();

@@ -1,3 +1,5 @@
+//! The logo check: what an uploaded SVG keeps and loses, and which uploads are refused.
+
 use super::*;
 
 const SVG: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\" \

@@ -1,3 +1,5 @@
+//! The two-proportion z-test against values worked by hand.
+
 use super::*;
 
 #[track_caller]
