@@ -65,6 +65,7 @@
 
 pub mod calendar;
 pub mod campaign;
+pub mod feedback;
 pub mod id;
 pub mod limits;
 pub mod message;

@@ -411,3 +411,33 @@ pub const CRL_SOURCES_MAX: usize = 32;
 
 /// Shortest CRL refresh interval, in seconds: a distribution point is not polled more often.
 pub const CRL_REFRESH_SECS_MIN: u64 = 1;
+
+/// Characters of a sender's one-line message on its deep link's landing (issue 13 §1), and of
+/// each variant of an A/B-tested message: one line on a phone.
+pub const BRAND_MESSAGE_CHARS_MAX: usize = 160;
+
+/// Characters of a logo's alt text: a name, not a description.
+pub const LOGO_ALT_CHARS_MAX: usize = 120;
+
+/// Bytes of a sender's logo as uploaded (SVG or PNG): a logo, not a photograph. The upload
+/// form, with its other fields, stays within [`PORTAL_REQUEST_BYTES_MAX`].
+pub const LOGO_BYTES_MAX: usize = 24 * 1024;
+const _: () = assert!(LOGO_BYTES_MAX + 4 * 1024 <= PORTAL_REQUEST_BYTES_MAX);
+
+/// Pixels of a PNG logo's width and of its height.
+pub const LOGO_PNG_PIXELS_MAX: u32 = 2_000;
+
+/// Elements of an SVG logo: a logo is a few dozen shapes.
+pub const LOGO_SVG_ELEMENTS_MAX: usize = 2_000;
+
+/// Characters of a comment in the portal's page feedback ("Hittade du det du sökte?").
+pub const FEEDBACK_COMMENT_CHARS_MAX: usize = 1_000;
+
+/// Feedback comments one communicator page lists (newest first).
+pub const FEEDBACK_COMMENTS_SHOWN_MAX: usize = 200;
+
+/// Other connected senders suggested on a sender's landing ("Du kan också få post från …").
+pub const RELATED_SENDERS_SHOWN_MAX: usize = 6;
+
+/// A/B tests one portal keeps (running or ended).
+pub const AB_TESTS_MAX: usize = 1_000;

@@ -13,7 +13,8 @@
 //! `/kommunikator/kampanjer/ny` (GET form, POST create), `/kommunikator/kampanjer/{code}`
 //! (funnel), `/kommunikator/kampanjer/{code}/{file}` (`tratt.csv`, `tratt.svg`),
 //! `/kommunikator/resultat/{file}` (`kampanjer.csv`, `kampanjer.svg`), `/kommunikator/mal`
-//! (GET, POST; admins only).
+//! (GET, POST; admins only), `/kommunikator/natverk` (brands, button visits, A/B tests and
+//! page feedback; its forms POST below it).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -23,6 +24,7 @@ use axum::Router;
 use axum::routing::{get, post};
 use kuvert_eid::{RelyingParty, RelyingPartyConfig};
 use kuvert_store::portal::PortalStore;
+use kuvert_store::portal::network::NetworkStore;
 use secrecy::SecretString;
 
 use crate::StartError;
@@ -30,6 +32,7 @@ use crate::registry_client::RegistryClient;
 
 mod auth;
 mod form;
+mod network;
 mod pages;
 mod session;
 
@@ -65,6 +68,8 @@ pub(crate) struct CommunicatorState {
 
 struct Shared {
     store: Arc<dyn PortalStore>,
+    /// Brands, feedback and A/B tests (issue 13).
+    network: Arc<dyn NetworkStore>,
     registry: RegistryClient,
     /// The e-ID login, discovered at the first login so the portal starts while the provider
     /// is down.
@@ -90,6 +95,7 @@ impl CommunicatorState {
         public_url: &url::Url,
         organisation_ca_pem: &str,
         store: Arc<dyn PortalStore>,
+        network: Arc<dyn NetworkStore>,
         registry: RegistryClient,
     ) -> Result<Self, StartError> {
         let invalid = |key, reason: String| StartError::Config { key, reason };
@@ -127,6 +133,7 @@ impl CommunicatorState {
         Ok(Self {
             shared: Arc::new(Shared {
                 store,
+                network,
                 registry,
                 oidc: RelyingParty::new(relying_party, eid_http),
                 sessions: session::new_store(idle, public_url.scheme() == "https"),
@@ -162,6 +169,19 @@ pub(crate) fn routes<S: Clone + Send + Sync + 'static>(state: CommunicatorState)
         .route(
             "/kommunikator/mal",
             get(pages::targets).post(pages::save_target),
+        )
+        .route("/kommunikator/natverk", get(network::page))
+        .route(
+            "/kommunikator/natverk/avsandare/{organisation_number}",
+            post(network::save_brand),
+        )
+        .route(
+            "/kommunikator/natverk/ab-test",
+            post(network::create_ab_test),
+        )
+        .route(
+            "/kommunikator/natverk/ab-test/{id}/avsluta",
+            post(network::end_ab_test),
         )
         .with_state(state)
 }

@@ -1,5 +1,8 @@
-//! The portal's rules, free of HTTP and SQL: what a deep link carries ([`deep_link`]) and how
-//! a visit is counted without tracking anyone ([`visitor`]).
+//! The portal's rules, free of HTTP and SQL: what a deep link carries ([`deep_link`]), how a
+//! visit is counted without tracking anyone ([`visitor`]), what a sender's logo may hold
+//! ([`logo`]) and how sure an A/B test's difference is ([`significance`]).
 
 pub(crate) mod deep_link;
+pub(crate) mod logo;
+pub(crate) mod significance;
 pub(crate) mod visitor;

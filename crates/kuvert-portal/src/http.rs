@@ -28,6 +28,9 @@ use crate::domain::deep_link::DeepLink;
 use crate::registry_client::RegistryClient;
 use crate::visits::VisitCounter;
 
+mod brand;
+pub(crate) mod button;
+pub(crate) mod feedback;
 mod info_pages;
 pub(crate) mod pages;
 mod sender_pages;
@@ -40,6 +43,8 @@ pub(crate) struct AppState {
     pub(crate) registry: RegistryClient,
     /// The store (through [`VisitCounter::store`]) and the visit counting.
     pub(crate) visits: VisitCounter,
+    /// Brands, feedback and A/B tests (issue 13).
+    pub(crate) network: Arc<dyn kuvert_store::portal::network::NetworkStore>,
     /// The header carrying the client's address behind a proxy, parsed from the config.
     pub(crate) client_address_header: Option<axum::http::HeaderName>,
     /// The communicators' pages, when `Config::communicators` is set.
@@ -56,6 +61,8 @@ pub(crate) fn router(state: AppState) -> Router {
     let pages = Router::new()
         .route("/", get(start))
         .route("/skaffa", get(choose_operator))
+        .route(button::BUTTON_LANDING, get(choose_operator))
+        .route("/knapp", get(button::page))
         .route("/avsandare", get(senders))
         .route(
             "/avsandare/{organisation_number}/pappersbrev",
@@ -73,7 +80,8 @@ pub(crate) fn router(state: AppState) -> Router {
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             visits::count_visit,
-        ));
+        ))
+        .route_layer(axum::middleware::from_fn(visits::feedback_scope));
     let limiter = state.limiter.clone();
     let routes = pages
         .route("/skaffa/{slug}", get(operator_chosen))
@@ -81,6 +89,8 @@ pub(crate) fn router(state: AppState) -> Router {
             "/avsandare/{organisation_number}/qr.svg",
             get(sender_qr_code),
         )
+        .route("/avsandare/{organisation_number}/logotyp", get(brand::logo))
+        .route("/synpunkter", axum::routing::post(feedback::submit))
         .route("/static/portal.css", get(stylesheet))
         .merge(
             state
@@ -112,8 +122,11 @@ async fn choose_operator(
     language: Language,
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
+    request: axum::extract::Request,
 ) -> Response {
     let deep_link = DeepLink::from_raw_query(query.as_deref());
+    let facts = visits::request_facts(&state, request.headers(), request.extensions());
+    let brand = brand::brand_view(&state, &deep_link, &facts, language).await;
     // The sender's name, when the registry's list is at hand: the chooser never waits for it.
     let senders = match &deep_link.sender {
         Some(_) => state.registry.cached_senders(),
@@ -127,12 +140,10 @@ async fn choose_operator(
                 .map(|known| known.name.as_str())
         })
     });
-    render(&pages::ChooserPage::new(
-        language,
-        &state.config.operators,
-        &deep_link,
-        sender_name,
-    ))
+    let mut page =
+        pages::ChooserPage::new(language, &state.config.operators, &deep_link, sender_name);
+    page.brand = brand;
+    render(&page)
 }
 
 /// Counts the choice and sends the person on to the operator's sign-up, carrying the deep
@@ -142,6 +153,7 @@ async fn operator_chosen(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     RawQuery(query): RawQuery,
+    request: axum::extract::Request,
 ) -> Response {
     let Some(operator) = OperatorSlug::parse(&slug).ok().and_then(|slug| {
         state
@@ -164,6 +176,8 @@ async fn operator_chosen(
             "operator choice not counted"
         );
     }
+    let facts = visits::request_facts(&state, request.headers(), request.extensions());
+    brand::record_ab_choice(&state, &deep_link, &facts).await;
     let target = deep_link.signup_url(&operator.signup_url, language);
     Redirect::to(target.as_str()).into_response()
 }
@@ -289,6 +303,14 @@ fn internal_error(error: &dyn std::error::Error) -> Response {
         "Internt fel / Internal error",
     )
         .into_response()
+}
+
+/// `""` or `"?lang=en"`.
+fn lang_suffix(language: Language) -> &'static str {
+    match language {
+        Language::Swedish => "",
+        Language::English => "?lang=en",
+    }
 }
 
 fn render(page: &impl Template) -> Response {

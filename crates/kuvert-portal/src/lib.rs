@@ -86,10 +86,13 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
         .await
         .map_err(StartError::Database)?;
     let store = database.portal();
+    let network = database.portal_network();
+    let visits =
+        visits::VisitCounter::new(Arc::clone(&store), Arc::clone(&network), &config.public_url);
     // A fresh start has a fresh salt: hashes of earlier days can only be deleted.
     let today = kuvert_core::calendar::stockholm_day(time::OffsetDateTime::now_utc());
-    store
-        .forget_visitors_before(today)
+    visits
+        .forget_before(today)
         .await
         .map_err(StartError::Database)?;
     let communicators = match &config.communicators {
@@ -101,13 +104,13 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
                 &config.public_url,
                 &ca_pem,
                 Arc::clone(&store),
+                Arc::clone(&network),
                 registry.clone(),
             );
             Some(state.await?)
         }
         None => None,
     };
-    let visits = visits::VisitCounter::new(store, &config.public_url);
     let client_address_header = config
         .client_address_header
         .as_deref()
@@ -122,6 +125,7 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
             config: Arc::new(config),
             registry,
             visits,
+            network,
             client_address_header,
             communicators,
             limiter,
@@ -146,6 +150,12 @@ impl Service {
     #[must_use]
     pub fn store(&self) -> Arc<dyn PortalStore> {
         Arc::clone(self.state.visits.store())
+    }
+
+    /// The communicators' network store (brands, feedback, A/B tests), for tests.
+    #[must_use]
+    pub fn network_store(&self) -> Arc<dyn kuvert_store::portal::network::NetworkStore> {
+        Arc::clone(&self.state.network)
     }
 
     /// Serves the portal on an already bound listener until `shutdown`, with the task that

@@ -11,6 +11,7 @@ use std::time::Duration;
 use kuvert_core::calendar::stockholm_day;
 use kuvert_core::limits::REFERRER_DOMAIN_CHARS_MAX;
 use kuvert_store::StoreError;
+use kuvert_store::portal::network::NetworkStore;
 use kuvert_store::portal::{PortalStore, Visit, VisitSource, VisitorHash};
 use kuvert_web::Shutdown;
 use time::OffsetDateTime;
@@ -27,6 +28,8 @@ const DAY_CHANGE_CHECK: Duration = Duration::from_secs(60);
 #[derive(Clone)]
 pub(crate) struct VisitCounter {
     store: Arc<dyn PortalStore>,
+    /// The A/B tests' visitor variants, forgotten with the visit keys.
+    network: Arc<dyn NetworkStore>,
     salts: Arc<VisitorSalts>,
     /// The portal's own host: navigation inside the portal is not a referrer.
     own_host: Option<String>,
@@ -53,9 +56,14 @@ impl std::fmt::Debug for VisitCounter {
 }
 
 impl VisitCounter {
-    pub(crate) fn new(store: Arc<dyn PortalStore>, public_url: &url::Url) -> Self {
+    pub(crate) fn new(
+        store: Arc<dyn PortalStore>,
+        network: Arc<dyn NetworkStore>,
+        public_url: &url::Url,
+    ) -> Self {
         Self {
             store,
+            network,
             salts: Arc::new(VisitorSalts::new()),
             own_host: public_url.host_str().map(str::to_ascii_lowercase),
         }
@@ -77,7 +85,7 @@ impl VisitCounter {
         let today = stockholm_day(OffsetDateTime::now_utc());
         let visitor = self.salts.visitor(today, &facts.address, &facts.user_agent);
         if visitor.is_new_day {
-            self.store.forget_visitors_before(today).await?;
+            self.forget_before(today).await?;
         }
         let campaign_known = match &deep_link.campaign {
             Some(code) => self.store.campaign(code).await?.is_some(),
@@ -121,6 +129,27 @@ impl VisitCounter {
         Ok(())
     }
 
+    /// Today and the visitor's hash for today: the same key the visit counter uses, for the
+    /// A/B tests' cookieless assignment.
+    pub(crate) async fn visitor_today(
+        &self,
+        facts: &VisitFacts,
+    ) -> Result<(time::Date, VisitorHash), StoreError> {
+        let today = stockholm_day(OffsetDateTime::now_utc());
+        let visitor = self.salts.visitor(today, &facts.address, &facts.user_agent);
+        if visitor.is_new_day {
+            self.forget_before(today).await?;
+        }
+        Ok((today, VisitorHash(visitor.hash)))
+    }
+
+    /// Deletes the visit keys and the A/B variants of every day before `today`.
+    pub(crate) async fn forget_before(&self, today: time::Date) -> Result<(), StoreError> {
+        self.store.forget_visitors_before(today).await?;
+        self.network.forget_ab_visitors_before(today).await?;
+        Ok(())
+    }
+
     /// Until `shutdown`: at each Stockholm day change, drops yesterday's salt and deletes the
     /// stored visitor hashes of earlier days, even when nobody visits.
     pub(crate) async fn run_day_change(self, shutdown: Shutdown) {
@@ -131,7 +160,7 @@ impl VisitCounter {
             }
             let today = stockholm_day(OffsetDateTime::now_utc());
             if self.salts.forget_unless(today)
-                && let Err(error) = self.store.forget_visitors_before(today).await
+                && let Err(error) = self.forget_before(today).await
             {
                 tracing::error!(
                     error = %kuvert_core::report::error_chain(&error),

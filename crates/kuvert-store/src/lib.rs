@@ -69,6 +69,14 @@ impl Database {
         Arc::new(portal::SqlPortalStore::new(self.pool.clone(), self.backend))
     }
 
+    /// The communicators' network on the portal: senders' brands, page feedback, A/B tests.
+    pub fn portal_network(&self) -> Arc<dyn portal::network::NetworkStore> {
+        Arc::new(portal::network::SqlNetworkStore::new(
+            self.pool.clone(),
+            self.backend,
+        ))
+    }
+
     /// Closes every connection; waits for those in use to be returned.
     pub async fn close(&self) {
         self.pool.close().await;

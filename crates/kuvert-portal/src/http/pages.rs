@@ -24,6 +24,8 @@ pub(crate) struct Chrome {
     pub(crate) lang_query: &'static str,
     pub(crate) navigation_label: &'static str,
     pub(crate) navigation: [NavigationLink; 4],
+    /// "Hittade du det du sökte?" on public pages (issue 13 §5), `None` elsewhere.
+    pub(crate) feedback: Option<super::feedback::FeedbackForm>,
 }
 
 /// One link of the site navigation in the footer.
@@ -45,6 +47,7 @@ impl Chrome {
         }
         href.append_pair(kuvert_web::i18n::LANGUAGE_PARAMETER, other.code());
         let other_language_href = href.finish();
+        let feedback = super::feedback::FeedbackForm::current(language);
         match language {
             Language::Swedish => Self {
                 language: "sv",
@@ -74,6 +77,7 @@ impl Chrome {
                         label: "Tillgänglighet",
                     },
                 ],
+                feedback,
             },
             Language::English => Self {
                 language: "en",
@@ -103,6 +107,7 @@ impl Chrome {
                         label: "Accessibility",
                     },
                 ],
+                feedback,
             },
         }
     }
@@ -162,6 +167,8 @@ pub(crate) struct ChooserPage<'a> {
     pub(crate) sender_lead: Option<String>,
     pub(crate) choose_prefix: &'static str,
     pub(crate) operators: Vec<OperatorChoice<'a>>,
+    /// The sender's brand first, for a deep link naming a connected sender (issue 13 §1).
+    pub(crate) brand: Option<super::brand::BrandView>,
 }
 
 /// One operator in the chooser, in the page's language.
@@ -209,6 +216,7 @@ impl<'a> ChooserPage<'a> {
                 sender_lead,
                 choose_prefix: "Skaffa digital brevlåda hos",
                 operators,
+                brand: None,
             },
             Language::English => Self {
                 chrome,
@@ -218,6 +226,7 @@ impl<'a> ChooserPage<'a> {
                 sender_lead,
                 choose_prefix: "Get a digital mailbox at",
                 operators,
+                brand: None,
             },
         }
     }

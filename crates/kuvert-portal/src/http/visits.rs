@@ -11,6 +11,23 @@ use super::AppState;
 use crate::domain::deep_link::DeepLink;
 use crate::visits::VisitFacts;
 
+/// Runs the page with its route as the page the feedback form names (see
+/// [`crate::http::feedback::FEEDBACK_PAGE`]): only public pages pass through here.
+pub(super) async fn feedback_scope(request: Request, next: Next) -> Response {
+    let page = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|matched| matched.as_str().to_owned());
+    match page {
+        Some(page) => {
+            super::feedback::FEEDBACK_PAGE
+                .scope(page, next.run(request))
+                .await
+        }
+        None => next.run(request).await,
+    }
+}
+
 /// Counts a successful `GET` of an HTML page under its route (`/avsandare/{…}/pappersbrev`, not
 /// the raw path), so the set of pages stays small and holds no identifiers.
 pub(super) async fn count_visit(
@@ -47,10 +64,19 @@ pub(super) async fn count_visit(
     response
 }
 
-fn visit_facts(state: &AppState, request: &Request) -> VisitFacts {
+/// What the request says about its visitor (address, user agent, referrer).
+pub(super) fn visit_facts(state: &AppState, request: &Request) -> VisitFacts {
+    request_facts(state, request.headers(), request.extensions())
+}
+
+/// [`visit_facts`] from a request's parts, for handlers.
+pub(super) fn request_facts(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    extensions: &axum::http::Extensions,
+) -> VisitFacts {
     let header_text = |name: &header::HeaderName| {
-        request
-            .headers()
+        headers
             .get(name)
             .and_then(|value| value.to_str().ok())
             .map(str::to_owned)
@@ -64,8 +90,7 @@ fn visit_facts(state: &AppState, request: &Request) -> VisitFacts {
                 .map(|address| address.trim().to_owned())
         })
     });
-    let peer = request
-        .extensions()
+    let peer = extensions
         .get::<ConnectInfo<std::net::SocketAddr>>()
         .map(|ConnectInfo(address)| address.ip().to_string());
     VisitFacts {

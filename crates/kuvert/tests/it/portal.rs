@@ -7,6 +7,7 @@
 
 mod communicators;
 mod dashboard;
+mod network;
 mod seeding;
 
 use kuvert::seed;

@@ -62,6 +62,10 @@ pub(crate) fn public_pages(portal: &Url) -> Walk {
         "/statistik".to_owned(),
         "/statistik?lang=en".to_owned(),
         "/kommunikator".to_owned(),
+        format!("/skaffa?avsandare={sender}&lang=en"),
+        format!("/knapp?avsandare={sender}"),
+        format!("/knapp?avsandare={sender}&lang=en"),
+        "/knapp".to_owned(),
     ];
     Walk::new(PAGES)
         .then_all(
@@ -108,6 +112,12 @@ pub(crate) fn deep_link(portal: &Url) -> Walk {
         .unwrap();
     Walk::new(DEEP_LINK)
         .then(goto(deep_link.as_str()))
+        // The sender's brand first, the platform as the service behind, other senders.
+        .then(expect_text(seed::SENDERS[0].name))
+        .then(expect_text(
+            "den gemensamma tjänsten bakom de digitala brevlådorna",
+        ))
+        .then(expect_text("Du kan också få post från"))
         .then(link(&format!(
             "Skaffa digital brevlåda hos {}",
             operator.name
@@ -124,6 +134,65 @@ pub(crate) fn deep_link(portal: &Url) -> Walk {
         .then(button("Signera"))
         .then(button("Fortsätt"))
         .then(expect_path("/brevlada"))
+}
+
+/// The name of the walk through a `/knapp` snippet on a sender's own (static) page.
+pub(crate) const BUTTON: &str = "button on a sender's site";
+
+/// A static page of the first sender's own site holding the snippet `/knapp` gives, walked
+/// with script off: the link leads to the sender's landing under `/knapp/skaffa`.
+pub(crate) async fn button_on_sender_site(federation: &Federation, portal: &Url) -> Walk {
+    let sender = seed::SENDERS[0];
+    federation.demo().portal.registry().senders().await.unwrap();
+    let knapp = portal
+        .join(&format!("/knapp?avsandare={}", sender.number))
+        .unwrap();
+    let html = reqwest::get(knapp.as_str())
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let start = html.find("<div class=\"snippet-preview\">").unwrap();
+    let end = start + html[start..].find("</div>").unwrap();
+    let snippet = &html[start + "<div class=\"snippet-preview\">".len()..end];
+    assert!(!snippet.contains("<script"), "{snippet}");
+    let page = format!(
+        "<!DOCTYPE html><html lang=\"sv\"><head><meta charset=\"utf-8\">\
+         <title>{} – e-tjänster</title></head><body><main><h1>E-tjänster</h1>{snippet}\
+         </main></body></html>",
+        sender.name
+    );
+    let site = super::bad_page_server(Box::leak(page.into_boxed_str()));
+    Walk::new(BUTTON)
+        .then(goto(&site))
+        .then(link(&format!(
+            "Skaffa digital brevlåda och få post från {} digitalt",
+            sender.name
+        )))
+        .then(expect_path(&format!(
+            "/knapp/skaffa?avsandare={}",
+            sender.number
+        )))
+        .then(expect_text(sender.name))
+}
+
+/// The button walk's visit was counted under `/knapp/skaffa`, its own source, and the
+/// sender's site had to make no request but the page itself.
+pub(crate) async fn check_button(federation: &Federation, walk: &WalkResult) {
+    assert!(walk.problems().is_empty(), "{:?}", walk.problems());
+    let today = stockholm_day(time::OffsetDateTime::now_utc());
+    let store = federation.demo().portal.store();
+    let counts = store.visit_counts(today, today).await.unwrap();
+    let through_button: u64 = counts
+        .iter()
+        .filter(|count| {
+            count.page == "/knapp/skaffa"
+                && count.sender == Some(seed::SENDERS[0].organisation_number())
+        })
+        .map(|count| count.visits)
+        .sum();
+    assert!(through_button >= 1, "{counts:?}");
 }
 
 /// The portal set no cookie in its public walks (`[keyboard, pages, deep link]`: the

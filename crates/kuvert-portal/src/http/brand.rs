@@ -1,0 +1,205 @@
+//! The sender's brand first (issue 13 §1): what a deep link's landing shows above the operator
+//! chooser — the sender's name, logo and one-line message (or, while the sender runs an A/B
+//! test, the visitor's variant of it), the platform named as the service behind the
+//! mailboxes, and other connected senders ("Du kan också få post från …") — and the logo
+//! itself at `/avsandare/{organisation_number}/logotyp`.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use kuvert_core::id::OrganisationNumber;
+use kuvert_core::limits::RELATED_SENDERS_SHOWN_MAX;
+use kuvert_store::StoreError;
+use kuvert_store::portal::network::{SenderBrand, Variant};
+use kuvert_web::i18n::Language;
+
+use super::AppState;
+use crate::domain::deep_link::DeepLink;
+use crate::registry_client::ConnectedSender;
+use crate::visits::VisitFacts;
+
+/// The brand block of a landing, in the page's language.
+pub(crate) struct BrandView {
+    pub(crate) name: String,
+    /// The one-line message (the A/B variant's while a test runs).
+    pub(crate) message: Option<String>,
+    /// `(src, alt)` of the logo.
+    pub(crate) logo: Option<(String, String)>,
+    pub(crate) service_line: &'static str,
+    pub(crate) related_heading: &'static str,
+    /// `(name, href)` of other connected senders.
+    pub(crate) related: Vec<(String, String)>,
+}
+
+/// The brand block for a deep link naming a sender the registry lists, or `None`. Store
+/// trouble costs the brand, never the page.
+pub(crate) async fn brand_view(
+    state: &AppState,
+    deep_link: &DeepLink,
+    facts: &VisitFacts,
+    language: Language,
+) -> Option<BrandView> {
+    let sender = deep_link.sender.as_ref()?;
+    let senders = state.registry.cached_senders()?;
+    let known = senders
+        .iter()
+        .find(|known| &known.organisation_number == sender)?;
+    let brand = state
+        .network
+        .brand(sender)
+        .await
+        .unwrap_or_else(|error| logged(&error, None));
+    let variant_message = match ab_variant_message(state, sender, facts, language).await {
+        Ok(message) => message,
+        Err(error) => logged(&error, None),
+    };
+    let brand_message = brand.as_ref().map(|brand| match language {
+        Language::Swedish => brand.message_sv.clone(),
+        Language::English => brand.message_en.clone(),
+    });
+    Some(BrandView {
+        name: known.name.clone(),
+        message: variant_message.or(brand_message),
+        logo: brand.as_ref().and_then(|brand| logo_of(brand, language)),
+        service_line: match language {
+            Language::Swedish => {
+                "Posten kommer till din digitala brevlåda genom Mina meddelanden, den gemensamma \
+                 tjänsten bakom de digitala brevlådorna."
+            }
+            Language::English => {
+                "Mail reaches your digital mailbox through Mina meddelanden, the common service \
+                 behind the digital mailboxes."
+            }
+        },
+        related_heading: match language {
+            Language::Swedish => "Du kan också få post från",
+            Language::English => "You can also get mail from",
+        },
+        related: related_senders(state, sender, &senders, language).await,
+    })
+}
+
+/// The message of the visitor's variant of the sender's running A/B test (assigning one and
+/// counting the view), or `None` when no test runs.
+async fn ab_variant_message(
+    state: &AppState,
+    sender: &OrganisationNumber,
+    facts: &VisitFacts,
+    language: Language,
+) -> Result<Option<String>, StoreError> {
+    let Some(test) = state.network.running_ab_test(sender).await? else {
+        return Ok(None);
+    };
+    let (day, visitor) = state.visits.visitor_today(facts).await?;
+    let variant: Variant = state
+        .network
+        .assign_ab_variant(&test, day, &visitor)
+        .await?;
+    let texts = test.texts(variant);
+    Ok(Some(match language {
+        Language::Swedish => texts.sv.clone(),
+        Language::English => texts.en.clone(),
+    }))
+}
+
+/// Counts an operator choice for the visitor's variant when the deep link's sender runs an A/B
+/// test. Counting never stands between a person and their sign-up.
+pub(crate) async fn record_ab_choice(state: &AppState, deep_link: &DeepLink, facts: &VisitFacts) {
+    let Some(sender) = &deep_link.sender else {
+        return;
+    };
+    let counted = async {
+        if let Some(test) = state.network.running_ab_test(sender).await? {
+            let (day, visitor) = state.visits.visitor_today(facts).await?;
+            state.network.record_ab_choice(&test, day, &visitor).await?;
+        }
+        Ok::<(), StoreError>(())
+    };
+    if let Err(error) = counted.await {
+        logged(&error, ());
+    }
+}
+
+/// Other connected senders, those with a brand on the portal first (they take part in the
+/// network), at most [`RELATED_SENDERS_SHOWN_MAX`].
+async fn related_senders(
+    state: &AppState,
+    sender: &OrganisationNumber,
+    senders: &Arc<Vec<ConnectedSender>>,
+    language: Language,
+) -> Vec<(String, String)> {
+    let branded = state
+        .network
+        .branded_senders()
+        .await
+        .unwrap_or_else(|error| logged(&error, Vec::new()));
+    let mut others: Vec<&ConnectedSender> = senders
+        .iter()
+        .filter(|other| &other.organisation_number != sender)
+        .collect();
+    others.sort_by_key(|other| !branded.contains(&other.organisation_number));
+    let lang = match language {
+        Language::Swedish => "",
+        Language::English => "&lang=en",
+    };
+    others
+        .into_iter()
+        .take(RELATED_SENDERS_SHOWN_MAX)
+        .map(|other| {
+            let number = other.organisation_number.as_str();
+            (
+                other.name.clone(),
+                format!("/skaffa?avsandare={number}{lang}"),
+            )
+        })
+        .collect()
+}
+
+fn logo_of(brand: &SenderBrand, language: Language) -> Option<(String, String)> {
+    let logo = brand.logo.as_ref()?;
+    let alt = match language {
+        Language::Swedish => &logo.alt_sv,
+        Language::English => &logo.alt_en,
+    };
+    let src = format!("/avsandare/{}/logotyp", brand.sender.as_str());
+    Some((src, alt.clone()))
+}
+
+/// `/avsandare/{organisation_number}/logotyp`: the stored (checked) logo. An SVG is served
+/// with a policy that forbids script and every outside request, besides being sanitised.
+pub(super) async fn logo(
+    State(state): State<AppState>,
+    Path(organisation_number): Path<String>,
+) -> Response {
+    let Ok(sender) = OrganisationNumber::parse(&organisation_number) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    match state.network.brand(&sender).await {
+        Ok(Some(SenderBrand {
+            logo: Some(logo), ..
+        })) => (
+            [
+                (header::CONTENT_TYPE, logo.media_type.as_str()),
+                (
+                    header::CONTENT_SECURITY_POLICY,
+                    "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+                ),
+                (header::CACHE_CONTROL, "public, max-age=300"),
+            ],
+            logo.bytes,
+        )
+            .into_response(),
+        Ok(_) => StatusCode::NOT_FOUND.into_response(),
+        Err(error) => logged(&error, StatusCode::SERVICE_UNAVAILABLE.into_response()),
+    }
+}
+
+fn logged<T>(error: &StoreError, fallback: T) -> T {
+    tracing::error!(
+        error = %kuvert_core::report::error_chain(error),
+        "the communicators' network store failed"
+    );
+    fallback
+}

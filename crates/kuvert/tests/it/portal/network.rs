@@ -1,0 +1,167 @@
+//! The communicators' network at the portal (issue 13 §1, §2, §5) with the whole federation:
+//! an A/B test splits 200 distinct visitors evenly without a cookie and counts one operator
+//! choice per variant; feedback is taken without any cookie and its comment stored masked;
+//! visits through a `/knapp` snippet are counted under their own page.
+
+use kuvert::seed;
+use kuvert::testkit::{Federation, FederationOptions};
+use kuvert_store::portal::network::{NewAbTest, VariantTexts};
+
+use super::seeding::today;
+use crate::account::at;
+
+const VISITORS: usize = 200;
+
+/// A client without a cookie store, sending `user_agent`: one simulated visitor.
+#[allow(clippy::disallowed_methods)] // a bare client is the point: no cookie store
+fn visitor(user_agent: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .user_agent(user_agent)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn texts(text: &str) -> VariantTexts {
+    VariantTexts {
+        sv: text.to_owned(),
+        en: text.to_owned(),
+    }
+}
+
+#[tokio::test]
+async fn ab_test_splits_200_visitors_evenly_without_cookies_and_counts_one_choice_each() {
+    let federation = Federation::start(FederationOptions::default()).await;
+    let portal = &federation.demo().portal;
+    portal.registry().senders().await.unwrap();
+    let sender = seed::SENDERS[0].organisation_number();
+    let network = portal.network_store();
+    let test = network
+        .create_ab_test(&NewAbTest {
+            name: "Budskap våren".to_owned(),
+            sender: sender.clone(),
+            variants: [texts("Säkert och enkelt."), texts("Slipp pappersbrev.")],
+        })
+        .await
+        .unwrap();
+    let landing = at(
+        &federation.portal_url(),
+        &format!("skaffa?avsandare={}", sender.as_str()),
+    );
+    let mut seen = [0_usize; 2];
+    for index in 0..VISITORS {
+        let client = visitor(&format!("TestBrowser/{index}"));
+        let answer = client.get(&landing).send().await.unwrap();
+        assert!(answer.headers().get("set-cookie").is_none());
+        let page = answer.text().await.unwrap();
+        let shown = usize::from(page.contains("Slipp pappersbrev."));
+        assert!(
+            page.contains("Säkert och enkelt.") != (shown == 1),
+            "one variant shown"
+        );
+        seen[shown] += 1;
+        // The first visitor of each variant chooses an operator, twice: counted once.
+        if seen[shown] == 1 {
+            let operator = seed::OPERATORS[0].key;
+            let choice = at(
+                &federation.portal_url(),
+                &format!("skaffa/{operator}?avsandare={}", sender.as_str()),
+            );
+            for _ in 0..2 {
+                let answer = client.get(&choice).send().await.unwrap();
+                assert_eq!(answer.status(), reqwest::StatusCode::SEE_OTHER);
+            }
+        }
+    }
+    let [a, b] = network.ab_counts(&test.id).await.unwrap();
+    let even = VISITORS as u64 / 2;
+    for variant in [a, b] {
+        assert!(variant.visitors.abs_diff(even) <= even / 10, "{a:?} {b:?}");
+        assert_eq!(variant.operator_choices, 1, "{a:?} {b:?}");
+    }
+    assert_eq!(a.visitors + b.visitors, VISITORS as u64);
+    assert_eq!(seen.iter().sum::<usize>(), VISITORS);
+}
+
+#[tokio::test]
+async fn feedback_is_taken_without_a_cookie_and_a_personnummer_is_stored_masked() {
+    let federation = Federation::start(FederationOptions::default()).await;
+    let client = visitor("Feedback/1");
+    let start = client
+        .get(at(&federation.portal_url(), "fragor"))
+        .send()
+        .await
+        .unwrap();
+    let page = start.text().await.unwrap();
+    assert!(page.contains("Hittade du det du sökte?"), "{page}");
+    assert!(page.contains("name=\"sida\" value=\"/fragor\""), "{page}");
+    let answer = client
+        .post(at(&federation.portal_url(), "synpunkter"))
+        .form(&[
+            ("sida", "/fragor"),
+            ("svar", "nej"),
+            (
+                "kommentar",
+                "Jag heter 19121212-1212 och mejlar anna@example.se",
+            ),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), reqwest::StatusCode::OK);
+    assert!(answer.headers().get("set-cookie").is_none());
+    let network = federation.demo().portal.network_store();
+    let comments = network.feedback_comments(today(), today()).await.unwrap();
+    let [comment] = comments.as_slice() else {
+        panic!("{comments:?}");
+    };
+    assert_eq!(comment.page, "/fragor");
+    assert!(!comment.found);
+    assert_eq!(
+        comment.comment.as_str(),
+        "Jag heter [nummer] och mejlar [e-post]"
+    );
+}
+
+#[tokio::test]
+async fn knapp_shows_a_script_free_snippet_whose_visits_count_under_their_own_page() {
+    let federation = Federation::start(FederationOptions::default()).await;
+    let portal = &federation.demo().portal;
+    portal.registry().senders().await.unwrap();
+    let sender = seed::SENDERS[0].number;
+    let client = visitor("Knapp/1");
+    let page = client
+        .get(at(
+            &federation.portal_url(),
+            &format!("knapp?avsandare={sender}&kampanj=VAR-2026"),
+        ))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let target = format!("knapp/skaffa?avsandare={sender}&amp;kampanj=VAR-2026");
+    assert!(page.contains(&target), "{page}");
+    assert!(!page.contains("<script"), "{page}");
+    assert!(
+        page.contains("aria-label=\"Skaffa digital brevlåda\""),
+        "{page}"
+    );
+    let landing = client
+        .get(at(
+            &federation.portal_url(),
+            &format!("knapp/skaffa?avsandare={sender}&kampanj=VAR-2026"),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(landing.status(), reqwest::StatusCode::OK);
+    let counts = portal.store().visit_counts(today(), today()).await.unwrap();
+    let through_button: u64 = counts
+        .iter()
+        .filter(|count| count.page == "/knapp/skaffa")
+        .map(|count| count.visits)
+        .sum();
+    assert_eq!(through_button, 1, "{counts:?}");
+}
