@@ -71,3 +71,4 @@ pub mod limits;
 pub mod message;
 pub mod plural;
 pub mod report;
+pub mod vocabulary;

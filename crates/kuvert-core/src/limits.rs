@@ -441,3 +441,28 @@ pub const RELATED_SENDERS_SHOWN_MAX: usize = 6;
 
 /// A/B tests one portal keeps (running or ended).
 pub const AB_TESTS_MAX: usize = 1_000;
+
+/// Characters of the title of a communicator's submission (news, FAQ entry or page).
+pub const SUBMISSION_TITLE_CHARS_MAX: usize = 200;
+
+/// Characters of a submission's Markdown text. Bounded so that a form carrying the text, the
+/// title and an editor's comment, every character percent-encoded as up to six bytes, fits in
+/// [`PORTAL_REQUEST_BYTES_MAX`].
+pub const SUBMISSION_BODY_CHARS_MAX: usize = 4_000;
+
+/// Characters of the editor's comment on one version of a submission.
+pub const EDITOR_COMMENT_CHARS_MAX: usize = 500;
+const _: () = assert!(
+    (SUBMISSION_BODY_CHARS_MAX + SUBMISSION_TITLE_CHARS_MAX + EDITOR_COMMENT_CHARS_MAX) * 6
+        + 2 * 1024
+        <= PORTAL_REQUEST_BYTES_MAX
+);
+
+/// Versions one submission keeps (every edit, return and publication is one).
+pub const SUBMISSION_VERSIONS_MAX: usize = 200;
+
+/// Submissions one portal keeps.
+pub const SUBMISSIONS_MAX: usize = 10_000;
+
+/// Published news items the portal's news page and Atom feed show (newest first).
+pub const NEWS_SHOWN_MAX: usize = 50;

@@ -24,6 +24,7 @@ use axum::Router;
 use axum::routing::{get, post};
 use kuvert_eid::{RelyingParty, RelyingPartyConfig};
 use kuvert_store::portal::PortalStore;
+use kuvert_store::portal::editorial::EditorialStore;
 use kuvert_store::portal::network::NetworkStore;
 use secrecy::SecretString;
 
@@ -31,6 +32,7 @@ use crate::StartError;
 use crate::registry_client::RegistryClient;
 
 mod auth;
+mod editorial;
 mod form;
 mod network;
 mod pages;
@@ -70,6 +72,8 @@ struct Shared {
     store: Arc<dyn PortalStore>,
     /// Brands, feedback and A/B tests (issue 13).
     network: Arc<dyn NetworkStore>,
+    /// The editor role and the submissions (issue 13 §3).
+    editorial: Arc<dyn EditorialStore>,
     registry: RegistryClient,
     /// The e-ID login, discovered at the first login so the portal starts while the provider
     /// is down.
@@ -96,6 +100,7 @@ impl CommunicatorState {
         organisation_ca_pem: &str,
         store: Arc<dyn PortalStore>,
         network: Arc<dyn NetworkStore>,
+        editorial: Arc<dyn EditorialStore>,
         registry: RegistryClient,
     ) -> Result<Self, StartError> {
         let invalid = |key, reason: String| StartError::Config { key, reason };
@@ -134,6 +139,7 @@ impl CommunicatorState {
             shared: Arc::new(Shared {
                 store,
                 network,
+                editorial,
                 registry,
                 oidc: RelyingParty::new(relying_party, eid_http),
                 sessions: session::new_store(idle, public_url.scheme() == "https"),
@@ -182,6 +188,14 @@ pub(crate) fn routes<S: Clone + Send + Sync + 'static>(state: CommunicatorState)
         .route(
             "/kommunikator/natverk/ab-test/{id}/avsluta",
             post(network::end_ab_test),
+        )
+        .route(
+            "/kommunikator/nyheter",
+            get(editorial::list).post(editorial::submit),
+        )
+        .route(
+            "/kommunikator/nyheter/{id}",
+            get(editorial::submission).post(editorial::step),
         )
         .with_state(state)
 }

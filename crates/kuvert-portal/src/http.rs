@@ -5,7 +5,8 @@
 //! `avsandare`/`kampanj`), `/skaffa/{slug}` (counts the operator choice, then 303 to the
 //! operator's sign-up), `/avsandare` senders list, `/avsandare/{organisation_number}/qr.svg`
 //! and `/avsandare/{organisation_number}/pappersbrev` (paper letters), `/fragor` FAQ,
-//! `/tillganglighet` accessibility statement, `/static/portal.css`, health.
+//! `/tillganglighet` accessibility statement, `/nyheter` published news and `/nyheter.atom`
+//! its Atom feed, `/static/portal.css`, health.
 //! **Invariant:** no public route sets a cookie.
 
 use std::sync::Arc;
@@ -32,6 +33,7 @@ mod brand;
 pub(crate) mod button;
 pub(crate) mod feedback;
 mod info_pages;
+mod news;
 pub(crate) mod pages;
 mod sender_pages;
 mod visits;
@@ -45,6 +47,8 @@ pub(crate) struct AppState {
     pub(crate) visits: VisitCounter,
     /// Brands, feedback and A/B tests (issue 13).
     pub(crate) network: Arc<dyn kuvert_store::portal::network::NetworkStore>,
+    /// Published news (issue 13 §3).
+    pub(crate) editorial: Arc<dyn kuvert_store::portal::editorial::EditorialStore>,
     /// The header carrying the client's address behind a proxy, parsed from the config.
     pub(crate) client_address_header: Option<axum::http::HeaderName>,
     /// The communicators' pages, when `Config::communicators` is set.
@@ -70,6 +74,7 @@ pub(crate) fn router(state: AppState) -> Router {
         )
         .route("/fragor", get(questions))
         .route("/tillganglighet", get(accessibility))
+        .route("/nyheter", get(news::page))
         .merge(crate::dashboard::http::routes(
             crate::dashboard::http::DashboardState::new(
                 state.registry.clone(),
@@ -92,6 +97,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/avsandare/{organisation_number}/logotyp", get(brand::logo))
         .route("/synpunkter", axum::routing::post(feedback::submit))
         .route("/static/portal.css", get(stylesheet))
+        .route("/nyheter.atom", get(news::feed))
         .merge(
             state
                 .communicators
@@ -313,7 +319,7 @@ fn lang_suffix(language: Language) -> &'static str {
     }
 }
 
-fn render(page: &impl Template) -> Response {
+pub(crate) fn render(page: &impl Template) -> Response {
     match page.render() {
         Ok(html) => Html(html).into_response(),
         Err(error) => internal_error(&error),

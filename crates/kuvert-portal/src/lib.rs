@@ -87,6 +87,7 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
         .map_err(StartError::Database)?;
     let store = database.portal();
     let network = database.portal_network();
+    let editorial = database.portal_editorial();
     let visits =
         visits::VisitCounter::new(Arc::clone(&store), Arc::clone(&network), &config.public_url);
     // A fresh start has a fresh salt: hashes of earlier days can only be deleted.
@@ -105,6 +106,7 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
                 &ca_pem,
                 Arc::clone(&store),
                 Arc::clone(&network),
+                Arc::clone(&editorial),
                 registry.clone(),
             );
             Some(state.await?)
@@ -126,6 +128,7 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
             registry,
             visits,
             network,
+            editorial,
             client_address_header,
             communicators,
             limiter,
@@ -156,6 +159,12 @@ impl Service {
     #[must_use]
     pub fn network_store(&self) -> Arc<dyn kuvert_store::portal::network::NetworkStore> {
         Arc::clone(&self.state.network)
+    }
+
+    /// The editorial store (the editor role, submissions), for the binary and tests.
+    #[must_use]
+    pub fn editorial_store(&self) -> Arc<dyn kuvert_store::portal::editorial::EditorialStore> {
+        Arc::clone(&self.state.editorial)
     }
 
     /// Serves the portal on an already bound listener until `shutdown`, with the task that

@@ -77,6 +77,14 @@ impl Database {
         ))
     }
 
+    /// The editor workflow on the portal: the editor role and communicators' submissions.
+    pub fn portal_editorial(&self) -> Arc<dyn portal::editorial::EditorialStore> {
+        Arc::new(portal::editorial::SqlEditorialStore::new(
+            self.pool.clone(),
+            self.backend,
+        ))
+    }
+
     /// Closes every connection; waits for those in use to be returned.
     pub async fn close(&self) {
         self.pool.close().await;

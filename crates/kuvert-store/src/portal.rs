@@ -8,6 +8,7 @@
 //! are not counted here: they come from the registry's statistics feed by campaign.
 
 mod campaigns;
+pub mod editorial;
 pub mod network;
 mod records;
 mod sql;

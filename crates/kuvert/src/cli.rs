@@ -279,8 +279,12 @@ pub enum CommunicatorCommand {
         /// May also enter the annual targets.
         #[arg(long)]
         admin: bool,
+        /// Is also the network's editor-in-chief (huvudredaktör): edits, returns and
+        /// publishes what communicators submit. Without it the editor role is taken away.
+        #[arg(long)]
+        editor: bool,
     },
-    /// List every communicator: personnummer, senders, admin.
+    /// List every communicator: personnummer, senders, admin, editor.
     List,
     /// Take the communicator role away from a person.
     Remove {

@@ -1,5 +1,6 @@
 //! `kuvert portal serve`: the public portal from a configuration file; `kuvert portal
-//! communicator add|list|remove`: the communicator roles, kept in the portal's database.
+//! communicator add|list|remove`: the communicator (and editor) roles, kept in the portal's
+//! database.
 
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -51,12 +52,14 @@ pub async fn communicator(
         .await
         .context("opening the portal database")?;
     let store = database.portal();
+    let editorial = database.portal_editorial();
     let mut out = std::io::stdout().lock();
     match command {
         CommunicatorCommand::Add {
             person,
             senders,
             admin,
+            editor,
         } => {
             let person = personal_identity_number(&person)?;
             let senders = connected_senders(&config, &senders).await?;
@@ -64,22 +67,33 @@ pub async fn communicator(
                 .grant_communicator(&person, &senders, admin)
                 .await
                 .context("saving the communicator role")?;
-            let role = if communicator.is_admin {
-                "communicator and admin"
-            } else {
-                "communicator"
+            editorial
+                .set_editor(&person, editor)
+                .await
+                .context("saving the editor role")?;
+            let role = match (communicator.is_admin, editor) {
+                (true, true) => "communicator, admin and editor",
+                (true, false) => "communicator and admin",
+                (false, true) => "communicator and editor",
+                (false, false) => "communicator",
             };
             let count = communicator.senders.len();
             let noun = if count == 1 { "sender" } else { "senders" };
             writeln!(out, "role saved: {role} for {count} {noun}")?;
         }
         CommunicatorCommand::List => {
+            let editors = editorial.editors().await.context("reading the editors")?;
             for communicator in store.communicators().await.context("reading the roles")? {
                 let senders: Vec<&str> =
                     communicator.senders.iter().map(|id| id.as_str()).collect();
                 let admin = if communicator.is_admin { "  admin" } else { "" };
+                let editor = if editors.contains(&communicator.person) {
+                    "  editor"
+                } else {
+                    ""
+                };
                 let person = communicator.person.as_str();
-                writeln!(out, "{person}  {}{admin}", senders.join(", "))?;
+                writeln!(out, "{person}  {}{admin}{editor}", senders.join(", "))?;
             }
         }
         CommunicatorCommand::Remove { person } => {
@@ -88,6 +102,10 @@ pub async fn communicator(
                 .revoke_communicator(&person)
                 .await
                 .context("removing the communicator role")?;
+            editorial
+                .set_editor(&person, false)
+                .await
+                .context("removing the editor role")?;
             anyhow::ensure!(had, "{} has no communicator role", person.as_str());
             writeln!(out, "role removed: {}", person.as_str())?;
         }

@@ -7,6 +7,7 @@
 
 mod communicators;
 mod dashboard;
+mod editorial;
 mod network;
 mod seeding;
 
