@@ -199,6 +199,25 @@ async fn communicators_are_added_for_known_senders_only_listed_and_removed() {
     let short_sender = format!("{}-{}", &sender[..6], &sender[6..]);
     let written = communicator(&config, &["add", &dashed, "--sender", &short_sender]).await;
     assert!(written.status.success(), "{}", text(&written.stderr));
+    // The editor role (issue 13 §3) beside the communicator role; `add` without the flag
+    // takes it away again.
+    let editor = communicator(&config, &["add", person, "--sender", sender, "--editor"]).await;
+    let said = text(&editor.stdout);
+    assert!(
+        said.contains("communicator and editor for 1 sender"),
+        "{said}"
+    );
+    let listed = text(&communicator(&config, &["list"]).await.stdout);
+    let is_editor = |listed: &str| {
+        listed
+            .lines()
+            .any(|line| line.starts_with(person) && line.ends_with("  editor"))
+    };
+    assert!(is_editor(&listed), "{listed}");
+    let plain = communicator(&config, &["add", person, "--sender", sender]).await;
+    assert!(plain.status.success(), "{}", text(&plain.stderr));
+    let listed = text(&communicator(&config, &["list"]).await.stdout);
+    assert!(!is_editor(&listed), "{listed}");
     for (person_text, sender_text, forms) in [
         ("nosuch", sender, "YYYYMMDD-NNNN"),
         (person, "12345", "NNNNNN-NNNN"),

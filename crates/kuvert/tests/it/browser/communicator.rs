@@ -1,6 +1,8 @@
 //! The communicators' pages in the browser (issue 5 §3): the demo's communicator logs in at
 //! the portal through the test e-ID, sees the overview, creates a campaign with the form
-//! (first sent empty, to see the problems), opens its funnel, enters an annual target, goes
+//! (first sent empty, to see the problems), opens its funnel, submits news as the editor
+//! (issue 13 §3: refused while it holds a word TERMS.md replaces, then published and shown
+//! on `/nyheter`), enters an annual target, goes
 //! through the same pages in English and logs out; a person without the role and a
 //! communicator who is not an admin are told so. Every page passes the same checks as the
 //! other walks, and the one cookie the portal sets is the communicators' session, set only
@@ -23,6 +25,8 @@ const CAMPAIGN: &str = "HOST-2026";
 const CAMPAIGN_NAME: &str = "Höstens brevkampanj";
 /// The portal's session cookie, the only cookie it sets.
 const SESSION_COOKIE: &str = "kuvert_kommunikator";
+/// The news the walk submits and publishes.
+const NEWS_TITLE: &str = "Kvittens när du läser";
 /// Names of this module's walks.
 pub(crate) const WALKS: [&str; 3] = ["kommunikatör", "utan roll", "inte admin"];
 
@@ -33,6 +37,10 @@ pub(crate) async fn grant_roles(federation: &Federation) {
     federation
         .grant_communicator(&anna.personal_identity_number(), &[sender], false)
         .await;
+    // The demo's communicator is also the editor-in-chief: submits and publishes news.
+    let editor = COMMUNICATOR.seed_person().personal_identity_number();
+    let editorial = federation.demo().portal.editorial_store();
+    editorial.set_editor(&editor, true).await.unwrap();
 }
 
 /// Every walk of this module, in the order of [`WALKS`].
@@ -75,6 +83,7 @@ fn communicator(portal: &Url) -> Walk {
         .then(expect_text("Kampanjens tratt per dag"))
         .then(link("Tillbaka till kampanjerna"))
         .then(expect_text(CAMPAIGN_NAME))
+        .then_all(news(portal))
         .then(link("Årliga mål för anslutningstakten"))
         .then(expect_text("Inga mål är inlagda ännu."))
         .then(fill_field("År", &today.year().to_string()))
@@ -82,16 +91,48 @@ fn communicator(portal: &Url) -> Walk {
         .then(button("Spara målet"))
         .then(expect_path("/kommunikator/mal"))
         .then(expect_text(&today.year().to_string()))
-        .then_all(english())
+        .then_all(english(portal))
+}
+
+/// News through the editor workflow (issue 13 §3): submitted with a word TERMS.md replaces,
+/// refused for publication with the word named, fixed and published, then on `/nyheter`.
+fn news(portal: &Url) -> Vec<Value> {
+    let at = |path: &str| portal.join(path).unwrap().to_string();
+    vec![
+        link("Nyheter till portalen"),
+        expect_text("Du är huvudredaktör"),
+        fill_field("Rubrik", NEWS_TITLE),
+        fill_field("Text", "Nu får du ett **kvitto** när du läser."),
+        button("Skicka till huvudredaktören"),
+        expect_text("Hos huvudredaktören"),
+        expect_text("skriv i stället ”kvittens”"),
+        button("Publicera"),
+        expect_text("Rätta uppgifterna i formuläret"),
+        fill_field("Text", "Nu får du en **kvittens** när du läser."),
+        button("Publicera"),
+        expect_text("Publicerad"),
+        link("Nyheterna på portalen"),
+        expect_path("/nyheter"),
+        expect_text("Nu får du en kvittens när du läser."),
+        goto(&at("/kommunikator")),
+    ]
 }
 
 /// The same pages in English, then logging out.
-fn english() -> Vec<Value> {
+fn english(portal: &Url) -> Vec<Value> {
+    let at = |path: &str| portal.join(path).unwrap().to_string();
     vec![
         link("English"),
         expect_text("Annual targets for the connection rate"),
         link("Back to the campaigns"),
         expect_text("Campaigns and results"),
+        link("News for the portal"),
+        link(NEWS_TITLE),
+        expect_text("Published"),
+        link("The news on the portal"),
+        expect_path("/nyheter?lang=en"),
+        expect_text("The news as an Atom feed"),
+        goto(&at("/kommunikator?lang=en")),
         link(CAMPAIGN),
         expect_text("Deep link"),
         expect_text("The campaign's funnel per day"),
@@ -175,6 +216,8 @@ pub(crate) async fn check_communicator(
         ("POST", "/kommunikator/kampanjer/ny"),
         ("GET", campaign_page.as_str()),
         ("GET", "/kommunikator/mal"),
+        ("GET", "/kommunikator/nyheter"),
+        ("GET", "/nyheter"),
     ] {
         for query in ["", "?lang=en"] {
             let page = format!("{method} {path}{query}");
