@@ -25,8 +25,8 @@ use kuvert_eid::{RelyingParty, RelyingPartyConfig};
 use kuvert_store::portal::PortalStore;
 use secrecy::SecretString;
 
-use crate::StartError;
 use crate::registry_client::RegistryClient;
+use kuvert_web::StartError;
 
 mod auth;
 mod form;
