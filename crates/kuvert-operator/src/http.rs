@@ -60,10 +60,10 @@ pub use content::sanitise_html;
 pub use signup::AGREEMENT_TEXT;
 
 use crate::config::Config;
-use crate::error::StartError;
 use crate::notification::confirmation::CodeSender;
 use crate::registry_client::RegistryClient;
 use config::InboxSettings;
+use kuvert_web::StartError;
 
 /// What every inbox handler reads; clones share it (and so share the sessions).
 #[derive(Clone)]

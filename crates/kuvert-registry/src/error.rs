@@ -209,19 +209,3 @@ impl Error {
         response
     }
 }
-
-/// Why the registry could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    /// A configuration value is unusable; names the key.
-    #[error("invalid configuration {key}: {reason}")]
-    Config {
-        /// The configuration key.
-        key: &'static str,
-        /// What is wrong.
-        reason: String,
-    },
-    /// The database could not be opened or migrated.
-    #[error("cannot open the registry database")]
-    Database(#[source] StoreError),
-}

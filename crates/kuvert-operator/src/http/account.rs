@@ -25,8 +25,8 @@ use super::InboxState;
 use super::auth::{CheckedHolder, Holder};
 use super::pages::{Failure, Layout, render, see_other};
 use super::signup::has_profile_here;
-use crate::registry_client::RegistryError;
 use crate::registry_client::account::{OperatorInfo, SenderInfo};
+use kuvert_web::registry_client::RegistryError;
 use signing::{DEREGISTER_TEXT, SigningPurpose};
 use texts::{AccountTexts, account_texts};
 

@@ -36,8 +36,8 @@ use super::auth::{CheckedHolder, Holder};
 use super::pages::{Failure, Layout, MessagePage, render, see_other};
 use super::session::{PreLogin, take_signing};
 use super::{InboxState, Shared};
-use crate::registry_client::RegistryError;
 use crate::registry_client::account::RegistrationSource;
+use kuvert_web::registry_client::RegistryError;
 
 /// The agreement the person signs; it is sent to the registry as `AgreementText`.
 pub const AGREEMENT_TEXT: &str = "Jag vill ha en digital brevlåda hos den här \

@@ -21,7 +21,8 @@ use proptest::sample::Index;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
 use super::forge::{envelope, seal_today};
-use super::{Answer, Arena, Caller, fault_code};
+use super::{Arena, Caller};
+use crate::raw_soap::{Answer, fault_code};
 
 /// Where the mutation is made.
 #[derive(Debug, Clone, Copy)]
@@ -242,7 +243,7 @@ async fn check(arena: &Arena, anchors: &TrustAnchors, body: Vec<u8>) -> Result<(
                 Err(_) => Ok(()),
             }
         }
-        Answer::Failed(error) => Err(format!("no answer: {error}")),
+        Answer::Failed(error) => Err(format!("no answer: {error:?}")),
     }
 }
 
