@@ -86,6 +86,10 @@ fn mutation() -> impl Strategy<Value = (Stage, Vec<Edit>)> {
 /// tree) or the edit would change nothing.
 fn apply(xml: &[u8], edit: &Edit) -> Option<Vec<u8>> {
     if let Edit::FlipBit(at, bit) = edit {
+        // An earlier edit may have deleted the root element and left nothing to flip.
+        if xml.is_empty() {
+            return None;
+        }
         let mut bytes = xml.to_vec();
         let at = at.index(bytes.len());
         bytes[at] ^= 1 << bit;
@@ -94,6 +98,9 @@ fn apply(xml: &[u8], edit: &Edit) -> Option<Vec<u8>> {
     let text = std::str::from_utf8(xml).ok()?;
     let document = kuvert_xmldsig::parse_document(text).ok()?;
     let elements: Vec<_> = document.descendants().filter(|n| n.is_element()).collect();
+    if elements.is_empty() {
+        return None;
+    }
     let pick = |index: &Index| elements[index.index(elements.len())];
     let inside = |start: usize| {
         // Just after the start tag (or before a self-closing element).
