@@ -19,6 +19,8 @@ use super::pages::{Failure, HolderLayout, Layout, MessagePage, render, see_other
 use super::session::{LoggedIn, PreLogin, Session};
 
 /// The logged-in mailbox holder of a request; pages without one redirect to the start page.
+/// Extracting it records the holder's layout for the error page of a `Failure`
+/// (`pages::render_failures`).
 pub(super) struct Holder {
     pub(super) session_id: SessionId,
     pub(super) person: LoggedIn,
