@@ -211,6 +211,7 @@ pub fn router(state: InboxState) -> Router {
             get(account::company::page).post(account::company::sign),
         )
         .route("/static/kuvert.css", get(stylesheet))
+        .layer(axum::middleware::from_fn(pages::render_failures))
         .layer(DefaultBodyLimit::max(INBOX_FORM_BYTES_MAX))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

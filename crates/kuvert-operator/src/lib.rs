@@ -6,7 +6,8 @@
 //! - [`Service::router`] serves `POST /service/v3` (Service v3 `deliverSecure`, PROTOCOL.md
 //!   §5.3, §11.6 step 4; `notify` and `deliverForward` are answered with a "not supported"
 //!   fault) on the mutual-TLS listener; [`Service::web_router`] the web inbox on the other.
-//! - [`domain::intake::Intake`] accepts one delivery; [`domain::rules`] holds its checks.
+//! - [`intake::Intake`] accepts one delivery (clock, registry, store); [`domain::intake`] and
+//!   [`domain::rules`] hold its pure checks.
 //! - [`notification::NotificationWorker`] sends the e-mail and SMS notifications queued with
 //!   each stored letter; [`Service::serve`] runs it in the background, tests call
 //!   [`Service::notifications`]`.run_once()`.
@@ -24,6 +25,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod intake;
 pub mod notification;
 pub mod registry_client;
 mod soap;
@@ -46,7 +48,7 @@ use kuvert_web::{
 use kuvert_xmldsig::trust::TrustAnchors;
 use kuvert_xmldsig::{Verifier, VerifyPolicy};
 
-use crate::domain::intake::Intake;
+use crate::intake::Intake;
 use crate::notification::NotificationWorker;
 use crate::registry_client::RegistryClient;
 

@@ -112,23 +112,33 @@ impl RegistryClient {
         }
     }
 
-    /// The directory, from the cache while it is fresh; `is_miss` asks for a fresh copy
-    /// (granted unless the cached one is younger than [`DIRECTORY_REFRESH_GAP`]).
+    /// The directory, from the cache while it is younger than `directory_ttl`.
     ///
     /// # Errors
     /// [`RegistryError`] when the registry cannot be asked.
-    pub async fn directory(&self, is_miss: bool) -> Result<Arc<Directory>, RegistryError> {
+    pub async fn directory(&self) -> Result<Arc<Directory>, RegistryError> {
+        self.directory_younger_than(self.inner.directory_ttl).await
+    }
+
+    /// The directory after the cached one did not know a party: a fresh copy, unless the
+    /// cached one is younger than [`DIRECTORY_REFRESH_GAP`].
+    ///
+    /// # Errors
+    /// [`RegistryError`] when the registry cannot be asked.
+    pub async fn directory_after_miss(&self) -> Result<Arc<Directory>, RegistryError> {
+        self.directory_younger_than(DIRECTORY_REFRESH_GAP).await
+    }
+
+    /// The cached directory when younger than `max_age`, else a fresh copy (then cached).
+    async fn directory_younger_than(
+        &self,
+        max_age: Duration,
+    ) -> Result<Arc<Directory>, RegistryError> {
         let cached = lock(&self.inner.directory).clone();
-        if let Some((fetched_at, directory)) = cached {
-            let age = fetched_at.elapsed();
-            let max_age = if is_miss {
-                DIRECTORY_REFRESH_GAP
-            } else {
-                self.inner.directory_ttl
-            };
-            if age < max_age {
-                return Ok(directory);
-            }
+        if let Some((fetched_at, directory)) = cached
+            && fetched_at.elapsed() < max_age
+        {
+            return Ok(directory);
         }
         let directory = Arc::new(self.fetch_directory().await?);
         *lock(&self.inner.directory) = Some((Instant::now(), Arc::clone(&directory)));
