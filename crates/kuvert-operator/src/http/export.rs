@@ -11,7 +11,7 @@
 //! temporary file one letter at a time (at most one sealed delivery in memory) and streamed
 //! from there.
 
-pub mod archive;
+mod archive;
 pub(super) mod texts;
 
 use std::fs::File;
