@@ -19,8 +19,9 @@ pub struct Config {
     /// The operator's `ServiceSupplier` value in the registry (`demobrevladan.example`).
     /// Required.
     pub domain: String,
-    /// Certificates and keys. Required.
-    pub tls: TlsConfig,
+    /// The operator's organisation certificate, key and CA (`tls.certificate_path`,
+    /// `tls.key_path`, `tls.organisation_ca_path`) and CRLs (`tls.crl`). Required.
+    pub tls: kuvert_web::registry_client::TlsConfig,
     /// Base URL of the registry (`https://far.example:8443`); the Recipient and Authority
     /// services are at `/ec/Recipient/v3` and `/ec/Authority` below it. Required.
     pub registry_url: String,
@@ -54,26 +55,6 @@ pub struct Config {
     /// service listener, per address on the web inbox. Every key has a default.
     #[serde(default)]
     pub http: kuvert_web::HttpConfig,
-}
-
-/// TLS identity of the operator: its server certificate on the service listener, its client
-/// certificate towards the registry, and the CA both sides chain to (PROTOCOL.md §8).
-#[derive(Debug, Clone, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TlsConfig {
-    /// Certificate chain (PEM, leaf first) of the operator's organisation certificate.
-    pub certificate_path: PathBuf,
-    /// PKCS#8 private key (PEM) of that certificate.
-    pub key_path: PathBuf,
-    /// CA certificate(s) (PEM) of organisation certificates: the anchors for client
-    /// certificates, for the signatures of sealed deliveries and for the registry's server.
-    pub organisation_ca_path: PathBuf,
-    /// Revocation: CRLs of the organisation CA(s), checked at the service listener's
-    /// handshake and on the sender's and the seal's signature of every delivery. Keys
-    /// `files`, `urls`, `refresh_secs` (3600) and `stale_crl` (`refuse` or
-    /// `accept_with_warning`; default `refuse`). Default: no CRL, nothing checked.
-    #[serde(default)]
-    pub crl: kuvert_web::crl::CrlConfig,
 }
 
 /// Where notifications go out.

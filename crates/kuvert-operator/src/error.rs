@@ -1,6 +1,6 @@
 //! [`Error`]: everything a `deliverSecure` (or other Service v3 request) can fail with, and its
 //! one mapping to the MM fault (code, text, CallId; PROTOCOL.md §10). Handlers return
-//! `Result<_, Error>` and never choose codes themselves. [`StartError`]: why `build` failed.
+//! `Result<_, Error>` and never choose codes themselves.
 
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -13,7 +13,7 @@ use kuvert_wire::error::WireError;
 use kuvert_wire::fault::{CallId, Fault, FaultCode};
 use kuvert_xmldsig::{ParseError, VerifyError};
 
-use crate::registry_client::RegistryError;
+use kuvert_web::registry_client::RegistryError;
 
 /// Why the operator refused or failed a Service request.
 #[derive(Debug, thiserror::Error)]
@@ -207,20 +207,4 @@ impl From<StoreError> for Error {
     fn from(error: StoreError) -> Self {
         Self::Internal(error)
     }
-}
-
-/// Why the operator could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    /// A configuration value is unusable; names the key.
-    #[error("invalid configuration {key}: {reason}")]
-    Config {
-        /// The configuration key.
-        key: &'static str,
-        /// What is wrong.
-        reason: String,
-    },
-    /// The database could not be opened or migrated.
-    #[error("cannot open the operator database")]
-    Database(#[source] StoreError),
 }

@@ -60,10 +60,10 @@ pub use content::sanitise_html;
 pub use signup::AGREEMENT_TEXT;
 
 use crate::config::Config;
-use crate::error::StartError;
 use crate::notification::confirmation::CodeSender;
 use crate::registry_client::RegistryClient;
 use config::InboxSettings;
+use kuvert_web::StartError;
 
 /// What every inbox handler reads; clones share it (and so share the sessions).
 #[derive(Clone)]
@@ -211,6 +211,7 @@ pub fn router(state: InboxState) -> Router {
             get(account::company::page).post(account::company::sign),
         )
         .route("/static/kuvert.css", get(stylesheet))
+        .layer(axum::middleware::from_fn(pages::render_failures))
         .layer(DefaultBodyLimit::max(INBOX_FORM_BYTES_MAX))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -6,7 +6,8 @@
 //! - [`Service::router`] serves `POST /service/v3` (Service v3 `deliverSecure`, PROTOCOL.md
 //!   §5.3, §11.6 step 4; `notify` and `deliverForward` are answered with a "not supported"
 //!   fault) on the mutual-TLS listener; [`Service::web_router`] the web inbox on the other.
-//! - [`domain::intake::Intake`] accepts one delivery; [`domain::rules`] holds its checks.
+//! - [`intake::Intake`] accepts one delivery (clock, registry, store); [`domain::intake`] and
+//!   [`domain::rules`] hold its pure checks.
 //! - [`notification::NotificationWorker`] sends the e-mail and SMS notifications queued with
 //!   each stored letter; [`Service::serve`] runs it in the background, tests call
 //!   [`Service::notifications`]`.run_once()`.
@@ -24,12 +25,13 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod intake;
 pub mod notification;
 pub mod registry_client;
 mod soap;
 
 pub use config::Config;
-pub use error::{Error, StartError};
+pub use error::Error;
 
 use std::io;
 use std::sync::Arc;
@@ -39,12 +41,14 @@ use axum::Router;
 use axum::routing::post;
 use kuvert_store::operator::OperatorStore;
 use kuvert_web::rate_limit::RateLimiter;
-use kuvert_web::{ClientKind, ConnectionTimeouts, HttpConfig, Listener, ListenerTls, Shutdown};
+use kuvert_web::registry_client::OrganisationIdentity;
+use kuvert_web::{
+    ClientKind, ConnectionTimeouts, HttpConfig, Listener, ListenerTls, Shutdown, StartError,
+};
 use kuvert_xmldsig::trust::TrustAnchors;
 use kuvert_xmldsig::{Verifier, VerifyPolicy};
-use secrecy::SecretString;
 
-use crate::domain::intake::Intake;
+use crate::intake::Intake;
 use crate::notification::NotificationWorker;
 use crate::registry_client::RegistryClient;
 
@@ -55,7 +59,7 @@ pub struct Service {
     /// Connection timeouts and rate limits of both listeners (`Config::http`).
     http: HttpGuards,
     worker: NotificationWorker,
-    identity: Identity,
+    identity: OrganisationIdentity,
     /// The web inbox's state (sessions, e-ID client), shared by every `web_router`.
     inbox: http::InboxState,
     /// The CRLs of `tls.crl`, when configured: checked at the service listener's handshake
@@ -98,20 +102,6 @@ struct HttpGuards {
     web: RateLimiter,
 }
 
-/// The operator's certificate, key and organisation CA, as read at start.
-#[derive(Clone)]
-struct Identity {
-    certificate_pem: String,
-    key_pem: SecretString,
-    organisation_ca_pem: String,
-}
-
-impl std::fmt::Debug for Identity {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.write_str("Identity { .. }")
-    }
-}
-
 /// Reads the certificates, opens the database and blob store, and builds the registry client
 /// and notification transports.
 ///
@@ -128,7 +118,7 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
                 reason,
             })?;
     let http = http_guards(&config.http)?;
-    let identity = read_identity(&config).await?;
+    let identity = config.tls.read().await?;
     let anchors = TrustAnchors::from_pem(&identity.organisation_ca_pem).map_err(|error| {
         StartError::Config {
             key: "tls.organisation_ca_path",
@@ -293,25 +283,6 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// See [`CONNECT_TIMEOUT`].
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-async fn read_identity(config: &Config) -> Result<Identity, StartError> {
-    let tls = &config.tls;
-    Ok(Identity {
-        certificate_pem: read_text(&tls.certificate_path, "tls.certificate_path").await?,
-        key_pem: SecretString::from(read_text(&tls.key_path, "tls.key_path").await?),
-        organisation_ca_pem: read_text(&tls.organisation_ca_path, "tls.organisation_ca_path")
-            .await?,
-    })
-}
-
-async fn read_text(path: &std::path::Path, key: &'static str) -> Result<String, StartError> {
-    tokio::fs::read_to_string(path)
-        .await
-        .map_err(|error| StartError::Config {
-            key,
-            reason: format!("{}: {error}", path.display()),
-        })
-}
-
 async fn open_store(config: &Config) -> Result<Arc<dyn OperatorStore>, StartError> {
     let blobs = kuvert_store::blob::LocalBlobStore::open(&config.blob_dir).map_err(|error| {
         StartError::Config {
@@ -321,14 +292,14 @@ async fn open_store(config: &Config) -> Result<Arc<dyn OperatorStore>, StartErro
     })?;
     let database = kuvert_store::Database::connect(&config.database_url)
         .await
-        .map_err(StartError::Database)?;
+        .map_err(StartError::database)?;
     Ok(database.operator(Arc::new(blobs)))
 }
 
 /// Loads `tls.crl`; distribution points are fetched with the operator's client identity.
 async fn crl_refresher(
     config: &Config,
-    identity: &Identity,
+    identity: &OrganisationIdentity,
 ) -> Result<Option<kuvert_web::crl::CrlRefresher>, StartError> {
     let crl = &config.tls.crl;
     let config_error = |error: kuvert_web::WebError| StartError::Config {
@@ -351,21 +322,15 @@ async fn crl_refresher(
         .map_err(config_error)
 }
 
-fn registry_client(config: &Config, identity: &Identity) -> Result<RegistryClient, StartError> {
+fn registry_client(
+    config: &Config,
+    identity: &OrganisationIdentity,
+) -> Result<RegistryClient, StartError> {
     let url = url::Url::parse(&config.registry_url).map_err(|error| StartError::Config {
         key: "registry_url",
         reason: error.to_string(),
     })?;
-    let client_config = kuvert_web::ClientConfig {
-        ca_pem: identity.organisation_ca_pem.clone(),
-        identity: Some((identity.certificate_pem.clone(), identity.key_pem.clone())),
-        connect_timeout: CONNECT_TIMEOUT,
-        request_timeout: REQUEST_TIMEOUT,
-    };
-    let http = kuvert_web::http_client(&client_config).map_err(|error| StartError::Config {
-        key: "tls",
-        reason: error.to_string(),
-    })?;
+    let http = identity.registry_client(CONNECT_TIMEOUT, REQUEST_TIMEOUT)?;
     Ok(RegistryClient::new(
         http,
         registry_client::RegistryClientConfig {
@@ -379,7 +344,7 @@ fn registry_client(config: &Config, identity: &Identity) -> Result<RegistryClien
 
 async fn notification_worker(
     config: &Config,
-    identity: &Identity,
+    identity: &OrganisationIdentity,
     store: Arc<dyn OperatorStore>,
 ) -> Result<NotificationWorker, StartError> {
     use notification::email::EmailTransport;
@@ -436,7 +401,7 @@ async fn notification_worker(
 
 fn sms_gateway(
     gateway_url: &str,
-    identity: &Identity,
+    identity: &OrganisationIdentity,
 ) -> Result<Arc<dyn notification::sms::SmsGateway>, StartError> {
     let key = "notification.sms_gateway_url";
     url::Url::parse(gateway_url).map_err(|error| StartError::Config {

@@ -9,120 +9,32 @@
 //!
 //! Both are cached: the directory for `Config::directory_cache_secs` (and fetched again on a
 //! miss, at most once per [`DIRECTORY_REFRESH_GAP`]), recipients for
-//! `Config::recipient_cache_secs`, at most `RECIPIENT_CACHE_ENTRIES_MAX` of them.
+//! `Config::recipient_cache_secs`, at most `RECIPIENT_CACHE_ENTRIES_MAX` of them. The
+//! transport (mutual TLS, bounded answers, [`RegistryError`]) is `kuvert_web::registry_client`,
+//! shared with the portal.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use kuvert_core::id::{OrganisationNumber, RecipientId};
-use kuvert_core::limits::{
-    ENVELOPE_BYTES_DEFAULT_MAX, RECIPIENT_CACHE_ENTRIES_MAX, REGISTRY_RESPONSE_BYTES_MAX,
-    XML_DEPTH_MAX, XML_NODES_MAX,
-};
+use kuvert_core::limits::RECIPIENT_CACHE_ENTRIES_MAX;
+use kuvert_web::registry_client::{self, RegistryError};
 use kuvert_wire::authority::{
     GetDispatchers, GetDispatchersResponse, GetSenders, GetSendersResponse,
 };
 use kuvert_wire::envelope::BodyElement;
 use kuvert_wire::error::WireError;
-use kuvert_wire::fault::FaultCode;
 use kuvert_wire::recipient::{
     GetAccountPreferences, GetAccountPreferencesResponse, IsRegistered, IsRegisteredResponse,
 };
 use kuvert_wire::values::{AccountType, UserIdentity};
-use kuvert_xmldsig::{ParseLimits, parse_document_with};
 
 pub mod account;
 
 /// The shortest time between two directory fetches caused by misses, so a stream of
 /// deliveries from an unknown sender cannot turn into a stream of registry calls.
 pub const DIRECTORY_REFRESH_GAP: Duration = Duration::from_secs(5);
-
-/// Why a registry question got no answer.
-#[derive(Debug, thiserror::Error)]
-pub enum RegistryError {
-    /// The HTTP exchange failed (connection, TLS, timeout).
-    #[error("registry request to {url} failed")]
-    Http {
-        /// The endpoint.
-        url: String,
-        /// What reqwest reported.
-        #[source]
-        source: reqwest::Error,
-    },
-    /// The response is larger than `REGISTRY_RESPONSE_BYTES_MAX`.
-    #[error("registry response from {url} exceeds {max} bytes")]
-    TooLarge {
-        /// The endpoint.
-        url: String,
-        /// The bound.
-        max: u64,
-    },
-    /// The response is not the expected envelope, or a fault.
-    #[error("registry response from {url} is not usable")]
-    Wire {
-        /// The endpoint.
-        url: String,
-        /// What was wrong (a fault from the registry included).
-        #[source]
-        source: WireError,
-    },
-    /// The REST API answered with an error status (a refused change, or a fault).
-    #[error("registry at {url} refused the request with status {status}: {detail}")]
-    Rejected {
-        /// The endpoint.
-        url: String,
-        /// The HTTP status.
-        status: u16,
-        /// The problem's `detail`, empty when it had none.
-        detail: String,
-        /// The problem's MM fault `code`, when it had one.
-        code: Option<u16>,
-    },
-    /// The REST API answered with JSON of an unexpected shape.
-    #[error("registry response from {url} is not the expected json")]
-    Json {
-        /// The endpoint.
-        url: String,
-        /// What serde reported.
-        #[source]
-        source: serde_json::Error,
-    },
-}
-
-impl RegistryError {
-    /// Whether the registry answered and said no (a fault or an error status), as opposed
-    /// to not answering usably: the person's change was refused rather than lost.
-    #[must_use]
-    pub fn is_refusal(&self) -> bool {
-        matches!(
-            self,
-            Self::Rejected { .. }
-                | Self::Wire {
-                    source: WireError::Fault(_) | WireError::SoapFault { .. },
-                    ..
-                }
-        )
-    }
-
-    /// Whether the registry refused the person's e-ID signature (fault 5010 or 5012): made
-    /// too long ago, already used, or not for this change. Signing again is the remedy.
-    #[must_use]
-    pub fn is_signature_refusal(&self) -> bool {
-        let code = match self {
-            Self::Rejected { code, .. } => *code,
-            Self::Wire {
-                source: WireError::Fault(fault),
-                ..
-            } => Some(fault.code.number()),
-            _ => None,
-        };
-        code.is_some_and(|code| {
-            code == FaultCode::REGISTER_ACCOUNT_SIGNATURE_ERROR.number()
-                || code == FaultCode::SIGNATURE_ERROR.number()
-        })
-    }
-}
 
 /// The senders and intermediaries the registry lists.
 #[derive(Debug, Clone, Default)]
@@ -200,23 +112,33 @@ impl RegistryClient {
         }
     }
 
-    /// The directory, from the cache while it is fresh; `is_miss` asks for a fresh copy
-    /// (granted unless the cached one is younger than [`DIRECTORY_REFRESH_GAP`]).
+    /// The directory, from the cache while it is younger than `directory_ttl`.
     ///
     /// # Errors
     /// [`RegistryError`] when the registry cannot be asked.
-    pub async fn directory(&self, is_miss: bool) -> Result<Arc<Directory>, RegistryError> {
+    pub async fn directory(&self) -> Result<Arc<Directory>, RegistryError> {
+        self.directory_younger_than(self.inner.directory_ttl).await
+    }
+
+    /// The directory after the cached one did not know a party: a fresh copy, unless the
+    /// cached one is younger than [`DIRECTORY_REFRESH_GAP`].
+    ///
+    /// # Errors
+    /// [`RegistryError`] when the registry cannot be asked.
+    pub async fn directory_after_miss(&self) -> Result<Arc<Directory>, RegistryError> {
+        self.directory_younger_than(DIRECTORY_REFRESH_GAP).await
+    }
+
+    /// The cached directory when younger than `max_age`, else a fresh copy (then cached).
+    async fn directory_younger_than(
+        &self,
+        max_age: Duration,
+    ) -> Result<Arc<Directory>, RegistryError> {
         let cached = lock(&self.inner.directory).clone();
-        if let Some((fetched_at, directory)) = cached {
-            let age = fetched_at.elapsed();
-            let max_age = if is_miss {
-                DIRECTORY_REFRESH_GAP
-            } else {
-                self.inner.directory_ttl
-            };
-            if age < max_age {
-                return Ok(directory);
-            }
+        if let Some((fetched_at, directory)) = cached
+            && fetched_at.elapsed() < max_age
+        {
+            return Ok(directory);
         }
         let directory = Arc::new(self.fetch_directory().await?);
         *lock(&self.inner.directory) = Some((Instant::now(), Arc::clone(&directory)));
@@ -344,41 +266,7 @@ impl RegistryClient {
         url: &str,
         request: &Request,
     ) -> Result<Response, RegistryError> {
-        let http_error = |source| RegistryError::Http {
-            url: url.to_owned(),
-            source,
-        };
-        let mut response = self
-            .inner
-            .http
-            .post(url)
-            .header(reqwest::header::CONTENT_TYPE, "text/xml; charset=utf-8")
-            .header("SOAPAction", "\"\"")
-            .body(request.to_envelope())
-            .send()
-            .await
-            .map_err(http_error)?;
-        let body = read_bounded(url, &mut response).await?;
-        let wire_error = |source| RegistryError::Wire {
-            url: url.to_owned(),
-            source,
-        };
-        let text = String::from_utf8(body).map_err(|_| {
-            wire_error(WireError::Xml {
-                reason: "response is not utf-8".to_owned(),
-            })
-        })?;
-        let limits = ParseLimits {
-            bytes_max: REGISTRY_RESPONSE_BYTES_MAX.max(ENVELOPE_BYTES_DEFAULT_MAX),
-            nodes_max: XML_NODES_MAX,
-            depth_max: XML_DEPTH_MAX,
-        };
-        let document = parse_document_with(&text, &limits).map_err(|error| {
-            wire_error(WireError::Xml {
-                reason: error.to_string(),
-            })
-        })?;
-        Response::from_envelope(&document).map_err(wire_error)
+        registry_client::soap(&self.inner.http, url, request).await
     }
 }
 
@@ -387,32 +275,3 @@ impl RegistryClient {
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
-
-/// Reads a response body of at most `REGISTRY_RESPONSE_BYTES_MAX` bytes.
-async fn read_bounded(
-    url: &str,
-    response: &mut reqwest::Response,
-) -> Result<Vec<u8>, RegistryError> {
-    let mut body = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|source| RegistryError::Http {
-            url: url.to_owned(),
-            source,
-        })?
-    {
-        body.extend_from_slice(&chunk);
-        if u64::try_from(body.len()).unwrap_or(u64::MAX) > REGISTRY_RESPONSE_BYTES_MAX {
-            let max = REGISTRY_RESPONSE_BYTES_MAX;
-            return Err(RegistryError::TooLarge {
-                url: url.to_owned(),
-                max,
-            });
-        }
-    }
-    Ok(body)
-}
-
-#[cfg(test)]
-mod tests;

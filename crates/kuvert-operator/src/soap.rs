@@ -14,8 +14,9 @@ use kuvert_wire::service::{self, ServiceRequest};
 use kuvert_xmldsig::{ParseLimits, parse_document_with};
 
 use crate::AppState;
-use crate::domain::intake::{Intake, VerifiedDelivery};
+use crate::domain::intake::VerifiedDelivery;
 use crate::error::Error;
+use crate::intake::Intake;
 use kuvert_web::layers::soap_response;
 
 /// `POST /service/v3`.

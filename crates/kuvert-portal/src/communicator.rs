@@ -28,8 +28,8 @@ use kuvert_store::portal::editorial::EditorialStore;
 use kuvert_store::portal::network::NetworkStore;
 use secrecy::SecretString;
 
-use crate::StartError;
 use crate::registry_client::RegistryClient;
+use kuvert_web::StartError;
 
 mod auth;
 mod editorial;

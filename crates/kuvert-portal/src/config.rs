@@ -3,11 +3,11 @@
 //! [`crate::build`]; the library never reads files or the environment on its own.
 
 use std::fmt;
-use std::path::PathBuf;
 
 use kuvert_core::limits::{OPERATOR_SLUG_CHARS_MAX, PORTAL_OPERATORS_MAX};
 
-use crate::StartError;
+use kuvert_web::StartError;
+use kuvert_web::registry_client::TlsConfig;
 
 /// The portal's configuration.
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -24,7 +24,9 @@ pub struct Config {
     /// Base URL of the registry's REST API (`https://far.example:8443`), asked for the
     /// senders and the statistics feed over mutual TLS. Required.
     pub registry_url: url::Url,
-    /// The portal's organisation certificate towards the registry. Required.
+    /// The portal's organisation certificate towards the registry (`tls.certificate_path`,
+    /// `tls.key_path`, `tls.organisation_ca_path`). Required. CRL sources (`tls.crl`) are
+    /// refused: the portal verifies no client certificate or signature.
     pub tls: TlsConfig,
     /// How long the registry's list of senders is shown before it is fetched again, in
     /// seconds. Default 60.
@@ -56,19 +58,6 @@ pub struct Config {
     /// key has a default.
     #[serde(default)]
     pub http: kuvert_web::HttpConfig,
-}
-
-/// The portal's TLS client identity: its organisation certificate, presented to the registry,
-/// and the CA the registry's server certificate chains to (PROTOCOL.md §8).
-#[derive(Debug, Clone, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TlsConfig {
-    /// Certificate chain (PEM, leaf first) of the portal's organisation certificate.
-    pub certificate_path: PathBuf,
-    /// PKCS#8 private key (PEM) of that certificate.
-    pub key_path: PathBuf,
-    /// CA certificate(s) (PEM) of organisation certificates, trusted for the registry.
-    pub organisation_ca_path: PathBuf,
 }
 
 /// One mailbox operator as the chooser shows it.
@@ -163,6 +152,12 @@ impl Config {
     /// Checks what serde cannot: the operators' count, unique slugs and http(s) addresses.
     pub(crate) fn check(&self) -> Result<(), StartError> {
         let invalid = |key, reason: String| Err(StartError::Config { key, reason });
+        if self.tls.crl.is_enabled() {
+            return invalid(
+                "tls.crl",
+                "the portal verifies no client certificate or signature".to_owned(),
+            );
+        }
         if self.operators.is_empty() {
             return invalid(
                 "operators",

@@ -20,8 +20,8 @@ use std::time::Duration;
 
 use axum::Router;
 use kuvert_store::portal::PortalStore;
-use kuvert_web::{Listener, Shutdown};
-use secrecy::SecretString;
+use kuvert_web::start::read_config_file;
+use kuvert_web::{Listener, Shutdown, StartError};
 
 mod communicator;
 mod config;
@@ -32,28 +32,10 @@ mod registry_client;
 mod visits;
 
 pub use communicator::CommunicatorConfig;
-pub use config::{
-    Config, DATABASE_URL_DEFAULT, OperatorSlug, OperatorSlugError, PortalOperator, TlsConfig,
-};
+pub use config::{Config, DATABASE_URL_DEFAULT, OperatorSlug, OperatorSlugError, PortalOperator};
 pub use dashboard::public::PUBLIC_SLUGS as PUBLIC_FIGURES;
 pub use dashboard::settings::{POPULATION_DEFAULT, StatisticsConfig};
-pub use registry_client::{ConnectedSender, RegistryClient, RegistryError};
-
-/// Why the portal could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    /// A configuration value is unusable; `key` names it.
-    #[error("portal configuration key `{key}`: {reason}")]
-    Config {
-        /// The offending key.
-        key: &'static str,
-        /// What is wrong with it.
-        reason: String,
-    },
-    /// The database could not be opened or migrated.
-    #[error("portal database could not be opened")]
-    Database(#[source] kuvert_store::StoreError),
-}
+pub use registry_client::{ConnectedSender, RegistryClient};
 
 /// A built portal, ready to serve.
 #[derive(Debug, Clone)]
@@ -84,7 +66,7 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
     let registry = registry_client(&config).await?;
     let database = kuvert_store::Database::connect(&config.database_url)
         .await
-        .map_err(StartError::Database)?;
+        .map_err(StartError::database)?;
     let store = database.portal();
     let network = database.portal_network();
     let editorial = database.portal_editorial();
@@ -95,11 +77,11 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
     visits
         .forget_before(today)
         .await
-        .map_err(StartError::Database)?;
+        .map_err(StartError::database)?;
     let communicators = match &config.communicators {
         Some(section) => {
             let ca_path = &config.tls.organisation_ca_path;
-            let ca_pem = read_text(ca_path, "tls.organisation_ca_path").await?;
+            let ca_pem = read_config_file(ca_path, "tls.organisation_ca_path").await?;
             let state = communicator::CommunicatorState::build(
                 section,
                 &config.public_url,
@@ -191,32 +173,11 @@ impl Service {
 /// # Errors
 /// [`StartError::Config`] naming the key of an unreadable file or unusable TLS setting.
 pub async fn registry_client(config: &Config) -> Result<RegistryClient, StartError> {
-    let tls = &config.tls;
-    let certificate_pem = read_text(&tls.certificate_path, "tls.certificate_path").await?;
-    let key_pem = SecretString::from(read_text(&tls.key_path, "tls.key_path").await?);
-    let ca_pem = read_text(&tls.organisation_ca_path, "tls.organisation_ca_path").await?;
-    let client_config = kuvert_web::ClientConfig {
-        ca_pem,
-        identity: Some((certificate_pem, key_pem)),
-        connect_timeout: CONNECT_TIMEOUT,
-        request_timeout: REQUEST_TIMEOUT,
-    };
-    let http = kuvert_web::http_client(&client_config).map_err(|error| StartError::Config {
-        key: "tls",
-        reason: error.to_string(),
-    })?;
+    let identity = config.tls.read().await?;
+    let http = identity.registry_client(CONNECT_TIMEOUT, REQUEST_TIMEOUT)?;
     Ok(RegistryClient::new(
         http,
         &config.registry_url,
         Duration::from_secs(config.senders_cache_secs),
     ))
-}
-
-async fn read_text(path: &std::path::Path, key: &'static str) -> Result<String, StartError> {
-    tokio::fs::read_to_string(path)
-        .await
-        .map_err(|error| StartError::Config {
-            key,
-            reason: format!("{}: {error}", path.display()),
-        })
 }

@@ -3,54 +3,15 @@
 //! (`GET /api/v1/senders`, cached for `Config::senders_cache_secs`) and, through
 //! [`RegistryClient::get_json`], the statistics feed the dashboards read.
 //!
-//! Every response is read up to `REGISTRY_RESPONSE_BYTES_MAX` and no further.
+//! The transport (mutual TLS, answers read up to `REGISTRY_RESPONSE_BYTES_MAX`,
+//! [`RegistryError`]) is `kuvert_web::registry_client`, shared with the operator.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use kuvert_core::id::OrganisationNumber;
-use kuvert_core::limits::REGISTRY_RESPONSE_BYTES_MAX;
+use kuvert_web::registry_client::{self, RegistryError};
 use serde::de::DeserializeOwned;
-
-/// Why the registry gave no usable answer.
-#[derive(Debug, thiserror::Error)]
-pub enum RegistryError {
-    /// The HTTP exchange failed (connection, TLS, timeout).
-    #[error("registry request to {url} failed")]
-    Http {
-        /// The endpoint.
-        url: String,
-        /// What reqwest reported.
-        #[source]
-        source: reqwest::Error,
-    },
-    /// The registry answered with an error status (403: the portal's certificate is not
-    /// accepted).
-    #[error("registry answered {status} to {url}")]
-    Status {
-        /// The endpoint.
-        url: String,
-        /// The HTTP status.
-        status: u16,
-    },
-    /// The response is larger than `REGISTRY_RESPONSE_BYTES_MAX`.
-    #[error("registry response from {url} exceeds {max} bytes")]
-    TooLarge {
-        /// The endpoint.
-        url: String,
-        /// The bound.
-        max: u64,
-    },
-    /// The response is not the JSON expected.
-    #[error("registry response from {url} is not the expected JSON")]
-    Json {
-        /// The endpoint.
-        url: String,
-        /// What serde reported.
-        #[source]
-        source: serde_json::Error,
-    },
-}
 
 /// A sender connected to Mina meddelanden, as the senders list shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,42 +155,18 @@ impl RegistryClient {
     /// (`/api/v1/statistics?from=2026-01-01&to=2026-11-29`).
     ///
     /// # Errors
-    /// [`RegistryError`] for a failed exchange, an error status, a too large body or JSON
-    /// that does not fit `T`.
+    /// [`RegistryError`] for a failed exchange, an error status (`Rejected`, with the
+    /// problem's detail), a too large body or JSON that does not fit `T`.
     pub async fn get_json<T: DeserializeOwned>(
         &self,
         path_and_query: &str,
     ) -> Result<T, RegistryError> {
         let url = format!("{}{path_and_query}", self.inner.base_url);
-        let http_error = |source| RegistryError::Http {
-            url: url.clone(),
-            source,
-        };
-        let mut response = self
+        let request = self
             .inner
             .http
             .get(&url)
-            .header(reqwest::header::ACCEPT, "application/json")
-            .send()
-            .await
-            .map_err(http_error)?;
-        if !response.status().is_success() {
-            return Err(RegistryError::Status {
-                url,
-                status: response.status().as_u16(),
-            });
-        }
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(http_error)? {
-            let length = u64::try_from(body.len() + chunk.len()).unwrap_or(u64::MAX);
-            if length > REGISTRY_RESPONSE_BYTES_MAX {
-                return Err(RegistryError::TooLarge {
-                    url,
-                    max: REGISTRY_RESPONSE_BYTES_MAX,
-                });
-            }
-            body.extend_from_slice(&chunk);
-        }
-        serde_json::from_slice(&body).map_err(|source| RegistryError::Json { url, source })
+            .header(reqwest::header::ACCEPT, "application/json");
+        registry_client::rest_json(&url, request).await
     }
 }

@@ -16,6 +16,16 @@ use crate::domain::binding::SignatureRefusal;
 use crate::domain::reception::ReceptionError;
 use crate::domain::signing::SigningError;
 
+/// What a request's e-ID signatures were for; it picks the fault code of a signature
+/// problem: a registration has its own (5010), every other change answers 5012.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignedFor {
+    /// `registerAccount` (and the REST registration).
+    Registration,
+    /// Any other signed change: reception rules, operator change, deregistering, a company.
+    OtherChange,
+}
+
 /// Why the registry refused or failed a request.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -46,23 +56,23 @@ pub enum Error {
         /// The bound from `kuvert_core::limits`.
         max: usize,
     },
-    /// An e-ID signature is malformed, untrusted or does not match (`is_register` picks the
+    /// An e-ID signature is malformed, untrusted or does not match (`signed_for` picks the
     /// register-specific code 5010 over 5012).
     #[error("signature error: {reason}")]
     Signature {
         /// What is wrong with it.
         reason: String,
-        /// Whether the request was a registration.
-        is_register: bool,
+        /// What the request's signatures were for.
+        signed_for: SignedFor,
     },
     /// A valid signature that may not authorise this change: used before, too old, or
-    /// signed for another change, mailbox or operator (`is_register` as for `Signature`).
+    /// signed for another change, mailbox or operator (`signed_for` as for `Signature`).
     #[error("signature refused: {refusal}")]
     SignatureRefused {
         /// Why.
         refusal: SignatureRefusal,
-        /// Whether the request was a registration.
-        is_register: bool,
+        /// What the request's signatures were for.
+        signed_for: SignedFor,
     },
     /// Valid signatures that do not authorise the change (wrong signer, company form).
     #[error(transparent)]
@@ -88,12 +98,22 @@ impl From<StoreError> for Error {
             // Two requests raced with one signature and the other one's change won.
             StoreError::Conflict { what } if what == USED_SIGNATURE => Self::SignatureRefused {
                 refusal: SignatureRefusal::Replayed,
-                is_register: false,
+                signed_for: SignedFor::OtherChange,
             },
             StoreError::Conflict { what } => Self::AlreadyExists(what),
             StoreError::TooMany { count, max } => Self::TooMany { count, max },
             StoreError::OutOfBounds { what } => Self::InvalidInput(format!("{what} out of bounds")),
             internal @ StoreError::Internal { .. } => Self::Internal(internal),
+        }
+    }
+}
+
+impl SignedFor {
+    /// The fault code of a signature problem of a request signed for this.
+    fn fault_code(self) -> FaultCode {
+        match self {
+            Self::Registration => FaultCode::REGISTER_ACCOUNT_SIGNATURE_ERROR,
+            Self::OtherChange => FaultCode::SIGNATURE_ERROR,
         }
     }
 }
@@ -116,21 +136,12 @@ impl Error {
             }
             Self::TooLarge { .. } => (FaultCode::MAX_EXCEEDED, S::PAYLOAD_TOO_LARGE),
             Self::Wire(_) | Self::InvalidInput(_) => (FaultCode::INVALID_INPUT, S::BAD_REQUEST),
-            Self::Signature {
-                is_register: true, ..
-            } => (FaultCode::REGISTER_ACCOUNT_SIGNATURE_ERROR, S::FORBIDDEN),
-            Self::Signature {
-                is_register: false, ..
-            } => (FaultCode::SIGNATURE_ERROR, S::FORBIDDEN),
+            Self::Signature { signed_for, .. } => (signed_for.fault_code(), S::FORBIDDEN),
             Self::SignatureRefused {
                 refusal,
-                is_register,
+                signed_for,
             } => {
-                let code = if *is_register {
-                    FaultCode::REGISTER_ACCOUNT_SIGNATURE_ERROR
-                } else {
-                    FaultCode::SIGNATURE_ERROR
-                };
+                let code = signed_for.fault_code();
                 let status = match refusal {
                     SignatureRefusal::Replayed => S::CONFLICT,
                     _ => S::FORBIDDEN,
@@ -208,20 +219,4 @@ impl Error {
         );
         response
     }
-}
-
-/// Why the registry could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    /// A configuration value is unusable; names the key.
-    #[error("invalid configuration {key}: {reason}")]
-    Config {
-        /// The configuration key.
-        key: &'static str,
-        /// What is wrong.
-        reason: String,
-    },
-    /// The database could not be opened or migrated.
-    #[error("cannot open the registry database")]
-    Database(#[source] StoreError),
 }

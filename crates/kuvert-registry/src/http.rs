@@ -26,7 +26,7 @@ use model::{
 };
 
 use crate::AppState;
-use crate::error::Error;
+use crate::error::{Error, SignedFor};
 use crate::registry::SignedChange;
 
 /// The routes of the REST API (state: [`AppState`]).
@@ -315,7 +315,7 @@ fn signed_change(request: &SignedChangeJson) -> Result<SignedChange, Error> {
             };
             kuvert_eid::SignatureData::from_fields(&fields).map_err(|error| Error::Signature {
                 reason: error.to_string(),
-                is_register: false,
+                signed_for: SignedFor::OtherChange,
             })
         })
         .collect::<Result<Vec<_>, _>>()?;

@@ -22,7 +22,7 @@ pub mod registry;
 mod soap;
 
 pub use config::Config;
-pub use error::{Error, StartError};
+pub use error::Error;
 
 mod http;
 
@@ -35,8 +35,9 @@ use axum::response::Response;
 use axum::routing::post;
 use kuvert_web::identity::CallerRejection;
 use kuvert_web::rate_limit::RateLimiter;
+use kuvert_web::start::read_config_file;
 use kuvert_web::{
-    CallerOrganisation, ClientKind, ConnectionTimeouts, Listener, ListenerTls, Shutdown,
+    CallerOrganisation, ClientKind, ConnectionTimeouts, Listener, ListenerTls, Shutdown, StartError,
 };
 use kuvert_xmldsig::trust::TrustAnchors;
 
@@ -95,12 +96,7 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
         .http
         .rate_limiter(ClientKind::Certificate)
         .map_err(invalid_http)?;
-    let eid_ca_pem = tokio::fs::read_to_string(&config.eid_ca_path)
-        .await
-        .map_err(|error| StartError::Config {
-            key: "eid_ca_path",
-            reason: error.to_string(),
-        })?;
+    let eid_ca_pem = read_config_file(&config.eid_ca_path, "eid_ca_path").await?;
     let anchors = TrustAnchors::from_pem(&eid_ca_pem).map_err(|error| StartError::Config {
         key: "eid_ca_path",
         reason: error.to_string(),
@@ -111,7 +107,7 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
     })?;
     let database = kuvert_store::Database::connect(&config.database_url)
         .await
-        .map_err(StartError::Database)?;
+        .map_err(StartError::database)?;
     let tls = read_tls_files(&config).await?;
     let crls = crl_refresher(&config).await?;
     let registry = Registry::new(database.registry(), anchors);
@@ -177,13 +173,7 @@ async fn read_tls_files(config: &Config) -> Result<Option<TlsFiles>, StartError>
             key,
             reason: "all three TLS paths must be set together".to_owned(),
         })?;
-        let text = tokio::fs::read_to_string(path)
-            .await
-            .map_err(|error| StartError::Config {
-                key,
-                reason: error.to_string(),
-            })?;
-        texts.push(text);
+        texts.push(read_config_file(path, key).await?);
     }
     let [cert_chain_pem, key_pem, client_ca_pem] =
         <[String; 3]>::try_from(texts).map_err(|_| StartError::Config {

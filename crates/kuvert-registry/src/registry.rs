@@ -28,7 +28,7 @@ pub use statistics::StatisticsFeed;
 use crate::domain::access::{self, CallerRoles};
 use crate::domain::binding::{self, AskedChange, SignatureRefusal};
 use crate::domain::signing::SigningStatus;
-use crate::error::Error;
+use crate::error::{Error, SignedFor};
 
 /// The registry's operations over its store and the e-ID trust anchors.
 #[derive(Clone)]
@@ -110,7 +110,7 @@ impl Registry {
         &self,
         text: &str,
         signatures: Vec<SignatureData>,
-        is_register: bool,
+        signed_for: SignedFor,
     ) -> Result<Vec<VerifiedSignature>, Error> {
         let now = OffsetDateTime::now_utc();
         signatures
@@ -120,7 +120,7 @@ impl Registry {
                     .map(|signer| VerifiedSignature { signer, data })
                     .map_err(|error| Error::Signature {
                         reason: error.to_string(),
-                        is_register,
+                        signed_for,
                     })
             })
             .collect()
@@ -137,11 +137,15 @@ impl Registry {
         signatures: Vec<SignatureData>,
         asked: AskedChange<'_>,
     ) -> Result<ChangeSignatures, Error> {
-        let is_register = asked.action == BoundAction::Register;
-        let signed = self.verify_all(text, signatures, is_register)?;
+        let signed_for = if asked.action == BoundAction::Register {
+            SignedFor::Registration
+        } else {
+            SignedFor::OtherChange
+        };
+        let signed = self.verify_all(text, signatures, signed_for)?;
         let refused = |refusal| Error::SignatureRefused {
             refusal,
-            is_register,
+            signed_for,
         };
         let now = OffsetDateTime::now_utc();
         let agreement = binding::check_binding(text, asked, now).map_err(refused)?;

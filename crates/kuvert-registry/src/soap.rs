@@ -16,7 +16,7 @@ use kuvert_wire::values::{AccountRequestType, AccountType, UserIdentity};
 
 pub(crate) use authority::handle_authority;
 
-use crate::error::Error;
+use crate::error::{Error, SignedFor};
 use crate::registry::{Registry, SignedChange};
 use kuvert_web::layers::soap_response;
 
@@ -139,7 +139,7 @@ async fn change_operator(
         recipient: request.recipient,
         user: Some(user_person(&request.user)?),
         agreement_text: request.agreement_text,
-        signatures: render::eid_signatures(&request.signatures, false)?,
+        signatures: render::eid_signatures(&request.signatures, SignedFor::OtherChange)?,
     };
     let outcome = registry
         .change_operator(caller, &request.operator_domain, change)
@@ -196,7 +196,7 @@ async fn register(
         recipient: request.request.recipient,
         user: None,
         agreement_text: request.request.agreement_text,
-        signatures: render::eid_signatures(&request.signatures, true)?,
+        signatures: render::eid_signatures(&request.signatures, SignedFor::Registration)?,
     };
     let outcome = registry
         .register(caller, &request.request.operator_domain, change, None)
@@ -218,7 +218,7 @@ async fn deregister(
         recipient: request.request.recipient,
         user: None,
         agreement_text: request.request.agreement_text,
-        signatures: render::eid_signatures(&request.signatures, false)?,
+        signatures: render::eid_signatures(&request.signatures, SignedFor::OtherChange)?,
     };
     let outcome = registry.deregister(caller, change).await?;
     let result = render::signature_result(&outcome);
@@ -244,7 +244,7 @@ async fn store_preferences(
         recipient: request.recipient,
         user: Some(user_person(&request.user)?),
         agreement_text: request.agreement_text,
-        signatures: render::eid_signatures(&request.signatures, false)?,
+        signatures: render::eid_signatures(&request.signatures, SignedFor::OtherChange)?,
     };
     let outcome = registry
         .store_reception_rules(caller, &accepted, change)

@@ -12,13 +12,14 @@ use kuvert_core::limits::{
     DELIVERY_ATTEMPTS_MAX, DELIVERY_BACKOFF_MS_MAX, ENVELOPE_BYTES_DEFAULT_MAX,
 };
 use kuvert_core::message::{MessageError, Receipt};
+use kuvert_web::client::soap::{SoapError, soap_call};
 use kuvert_wire::service::{DeliverSecureResponse, deliver_secure_request};
 use url::Url;
 
 use crate::config::RetryConfig;
 use crate::error::{Peer, SendError};
 use crate::sealing::SealedDelivery;
-use crate::transport::{PostError, post_envelope, read_answer};
+use crate::transport::{answer_error, is_server_error};
 
 /// Posts `sealed` to `service_address` until a receipt or a fault arrives, at most
 /// `retry.attempts` times.
@@ -45,29 +46,25 @@ pub(crate) async fn deliver_with_retry(
             tokio::time::sleep(Duration::from_millis(backoff_ms)).await;
             backoff_ms = backoff_ms.saturating_mul(2).min(DELIVERY_BACKOFF_MS_MAX);
         }
-        let answer = match post_envelope(client, service_address, envelope.clone()).await {
-            Ok(answer) => answer,
-            Err(PostError::Transport(error)) => {
-                last_failure = error_chain(&error);
-                tracing::warn!(attempt, reason = %last_failure, "deliverSecure failed, will retry");
-                continue;
-            }
-            Err(PostError::Unreadable(reason)) => {
-                return Err(SendError::BadResponse {
-                    peer: Peer::Operator,
-                    reason,
-                });
-            }
-        };
-        match read_answer::<DeliverSecureResponse>(Peer::Operator, &answer) {
+        let answer = soap_call::<DeliverSecureResponse>(
+            client,
+            service_address.as_str(),
+            envelope.clone(),
+            ENVELOPE_BYTES_DEFAULT_MAX,
+        )
+        .await;
+        match answer {
             Ok(response) => return check_receipt(response.receipt, sealed),
-            Err(fault @ SendError::Fault { .. }) => return Err(fault),
-            Err(_) if answer.status.is_server_error() => {
-                last_failure = format!("http {}", answer.status);
-                tracing::warn!(attempt, reason = %last_failure, "deliverSecure failed, will retry");
+            Err(SoapError::Http(error)) => last_failure = error_chain(&error),
+            Err(error) if is_server_error(&error) => {
+                last_failure = error
+                    .status()
+                    .map(|status| format!("http {status}"))
+                    .unwrap_or_default();
             }
-            Err(error) => return Err(error),
+            Err(error) => return Err(answer_error(Peer::Operator, error)),
         }
+        tracing::warn!(attempt, reason = %last_failure, "deliverSecure failed, will retry");
     }
     Err(SendError::OperatorUnreachable {
         url: service_address.to_string(),

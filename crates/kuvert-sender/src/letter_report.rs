@@ -8,6 +8,7 @@
 
 use kuvert_core::calendar::YearMonth;
 use kuvert_core::id::OrganisationNumber;
+use kuvert_web::BodyError;
 use kuvert_wire::fault::{CallId, FaultCode};
 use url::Url;
 
@@ -16,7 +17,7 @@ use crate::error::{Peer, SendError};
 /// Path of the letters report on the registry.
 const LETTERS_PATH: &str = "/api/v1/statistics/letters";
 /// Largest answer read: the report's echo is well under a kilobyte; problem JSON too.
-const ANSWER_BYTES_MAX: usize = 16 * 1024;
+const ANSWER_BYTES_MAX: u64 = 16 * 1024;
 
 /// Letters of one sender and month: what is reported, and the month's totals answered.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -59,22 +60,19 @@ pub(crate) async fn post_report(
         url: url.to_string(),
         source,
     };
-    let mut response = client
+    let response = client
         .post(url.clone())
         .json(report)
         .send()
         .await
         .map_err(unreachable)?;
     let status = response.status();
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(unreachable)? {
-        if body.len() + chunk.len() > ANSWER_BYTES_MAX {
-            return Err(bad_response(format!(
-                "answer over {ANSWER_BYTES_MAX} bytes"
-            )));
-        }
-        body.extend_from_slice(&chunk);
-    }
+    let body = kuvert_web::read_body(response, ANSWER_BYTES_MAX)
+        .await
+        .map_err(|error| match error {
+            BodyError::TooLarge { max } => bad_response(format!("answer over {max} bytes")),
+            BodyError::Http(source) => unreachable(source),
+        })?;
     if status.is_success() {
         return serde_json::from_slice(&body)
             .map_err(|error| bad_response(format!("http {status}: {error}")));

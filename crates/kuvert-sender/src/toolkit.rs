@@ -5,8 +5,11 @@ use std::fmt;
 
 use kuvert_core::calendar::YearMonth;
 use kuvert_core::id::{OrganisationNumber, RecipientId};
-use kuvert_core::limits::{DELIVERY_ATTEMPTS_MAX, MAILING_BATCH_IDS_MAX};
+use kuvert_core::limits::{
+    DELIVERY_ATTEMPTS_MAX, ENVELOPE_BYTES_DEFAULT_MAX, MAILING_BATCH_IDS_MAX,
+};
 use kuvert_core::message::{MessageId, Receipt, SecureDelivery};
+use kuvert_web::client::soap::{SoapError, soap_call};
 use kuvert_wire::envelope::BodyElement as _;
 use kuvert_wire::recipient::{IsReachable, IsReachableResponse};
 use url::Url;
@@ -20,7 +23,7 @@ use crate::letter_report::{LetterReport, letters_url, post_report};
 use crate::reachability::{Destination, PaperReason, Reachability, match_statuses};
 use crate::sealing::{SealedDelivery, SignedDelivery};
 use crate::setup::{self, Identities, SenderIdentity};
-use crate::transport::{PostError, post_envelope, read_answer};
+use crate::transport::answer_error;
 use kuvert_core::report::error_chain;
 
 /// The sender toolkit, ready to look up recipients and send letters. Cheap to share behind
@@ -119,10 +122,14 @@ impl Toolkit {
         for batch in recipients.chunks(MAILING_BATCH_IDS_MAX) {
             let request = IsReachable::new(sender.clone(), batch.to_vec())
                 .map_err(|error| SendError::Internal(error.to_string()))?;
-            let answer = post_envelope(&self.client, &self.registry_url, request.to_envelope())
-                .await
-                .map_err(|error| self.registry_post_error(error))?;
-            let response: IsReachableResponse = read_answer(Peer::Registry, &answer)?;
+            let response: IsReachableResponse = soap_call(
+                &self.client,
+                self.registry_url.as_str(),
+                request.to_envelope(),
+                ENVELOPE_BYTES_DEFAULT_MAX,
+            )
+            .await
+            .map_err(|error| self.registry_soap_error(error))?;
             results.extend(match_statuses(batch, response.statuses)?);
         }
         Ok(results)
@@ -304,19 +311,16 @@ impl Toolkit {
             .ok_or_else(|| SendError::UnknownSender(sender.clone()))
     }
 
-    fn registry_post_error(&self, error: PostError) -> SendError {
+    fn registry_soap_error(&self, error: SoapError) -> SendError {
         match error {
-            PostError::Transport(source) => {
+            SoapError::Http(source) => {
                 tracing::warn!(reason = %error_chain(&source), "isReachable failed");
                 SendError::RegistryUnreachable {
                     url: self.registry_url.to_string(),
                     source,
                 }
             }
-            PostError::Unreadable(reason) => SendError::BadResponse {
-                peer: Peer::Registry,
-                reason,
-            },
+            other => answer_error(Peer::Registry, other),
         }
     }
 }

@@ -1,79 +1,45 @@
-//! One SOAP call over HTTPS: POST an envelope, read a bounded answer, and turn a fault or an
-//! unreadable answer into a [`SendError`]. Retrying is the caller's choice
+//! What a failed SOAP call (`kuvert_web::client::soap::soap_call`, the one SOAP call) means to
+//! the sender: an MM fault is the peer's considered answer ([`SendError::Fault`]), anything
+//! else read from the peer a [`SendError::BadResponse`]. Retrying is the caller's choice
 //! ([`crate::deliver`]), because only `deliverSecure` is known to be idempotent.
 
-use kuvert_core::limits::ENVELOPE_BYTES_CEILING;
-use kuvert_wire::envelope::{self, BodyElement};
+use kuvert_web::client::soap::SoapError;
 use kuvert_wire::error::WireError;
-use url::Url;
 
 use crate::error::{Peer, SendError};
 
-/// A whole HTTP answer: status and body text.
-pub(crate) struct Answer {
-    pub(crate) status: reqwest::StatusCode,
-    pub(crate) body: String,
-}
-
-/// Why no answer arrived.
-pub(crate) enum PostError {
-    /// Connection, TLS, timeout or a broken body.
-    Transport(reqwest::Error),
-    /// The body was larger than `ENVELOPE_BYTES_CEILING` or not UTF-8.
-    Unreadable(String),
-}
-
-/// POSTs `envelope` as SOAP 1.1 and reads the answer, at most `ENVELOPE_BYTES_CEILING` bytes.
-pub(crate) async fn post_envelope(
-    client: &reqwest::Client,
-    url: &Url,
-    envelope: String,
-) -> Result<Answer, PostError> {
-    let mut response = client
-        .post(url.clone())
-        .header(reqwest::header::CONTENT_TYPE, "text/xml; charset=utf-8")
-        .header("SOAPAction", "\"\"")
-        .body(envelope)
-        .send()
-        .await
-        .map_err(PostError::Transport)?;
-    let status = response.status();
-    let mut bytes = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(PostError::Transport)? {
-        if (bytes.len() + chunk.len()) as u64 > ENVELOPE_BYTES_CEILING {
-            return Err(PostError::Unreadable(format!(
-                "answer is longer than {ENVELOPE_BYTES_CEILING} bytes"
-            )));
+/// Whether `error` is a server error without an MM fault: worth another attempt of an
+/// idempotent call. A fault, an unreadable answer or no answer at all is not.
+pub(crate) fn is_server_error(error: &SoapError) -> bool {
+    let is_fault = matches!(
+        error,
+        SoapError::Answer {
+            error: WireError::Fault(_),
+            ..
         }
-        bytes.extend_from_slice(&chunk);
-    }
-    let body = String::from_utf8(bytes)
-        .map_err(|_| PostError::Unreadable("answer is not utf-8".into()))?;
-    Ok(Answer { status, body })
+    );
+    !is_fault
+        && error
+            .status()
+            .is_some_and(|status| status.is_server_error())
 }
 
-/// Reads `answer` as the response `T`; an MM fault becomes [`SendError::Fault`] whatever the
-/// HTTP status (SOAP 1.1 sends faults with 500).
-pub(crate) fn read_answer<T: BodyElement>(peer: Peer, answer: &Answer) -> Result<T, SendError> {
-    let document = envelope::parse(&answer.body).map_err(|error| SendError::BadResponse {
-        peer,
-        reason: format!("http {}: {error}", answer.status),
-    })?;
-    match T::from_envelope(&document) {
-        Ok(response) if answer.status.is_success() => Ok(response),
-        Ok(_) => Err(SendError::BadResponse {
-            peer,
-            reason: format!("http {} with a response body", answer.status),
-        }),
-        Err(WireError::Fault(fault)) => Err(SendError::Fault {
+/// The sender's error for an answer from `peer` that is not the expected response; an MM
+/// fault keeps its code, text and CallId.
+pub(crate) fn answer_error(peer: Peer, error: SoapError) -> SendError {
+    match error {
+        SoapError::Answer {
+            error: WireError::Fault(fault),
+            ..
+        } => SendError::Fault {
             peer,
             code: fault.code,
             description: fault.description,
             call_id: fault.call_id,
-        }),
-        Err(error) => Err(SendError::BadResponse {
+        },
+        other => SendError::BadResponse {
             peer,
-            reason: format!("http {}: {error}", answer.status),
-        }),
+            reason: other.to_string(),
+        },
     }
 }

@@ -1,5 +1,9 @@
 //! The one place a `reqwest::Client` is built (clippy.toml bans the builders elsewhere), so
-//! every outgoing call trusts only the configured CAs and has explicit timeouts.
+//! every outgoing call trusts only the configured CAs and has explicit timeouts; and the one
+//! place a response body is read ([`read_body`]), so every client bounds it the same way;
+//! [`soap::soap_call`] is the one SOAP call built on both.
+
+pub mod soap;
 
 use std::time::Duration;
 
@@ -17,6 +21,20 @@ pub struct ClientConfig {
     pub connect_timeout: Duration,
     /// Bound on a whole request, from sending to the end of the response body.
     pub request_timeout: Duration,
+}
+
+/// Why a response body was not read whole.
+#[derive(Debug, thiserror::Error)]
+pub enum BodyError {
+    /// The body is longer than the bound: by its `Content-Length`, or while it streamed.
+    #[error("response body exceeds {max} bytes")]
+    TooLarge {
+        /// The bound the caller gave.
+        max: u64,
+    },
+    /// The body broke off (connection, TLS, timeout).
+    #[error("response body could not be read")]
+    Http(#[source] reqwest::Error),
 }
 
 /// Idle connections kept per host; callers talk to a handful of peers.
@@ -55,4 +73,32 @@ pub fn http_client(config: &ClientConfig) -> Result<reqwest::Client, WebError> {
         builder = builder.identity(identity);
     }
     builder.build().map_err(WebError::Client)
+}
+
+/// Reads `response`'s body, at most `bytes_max` bytes: a `Content-Length` over the bound is
+/// refused before anything is read, and the body is counted as it streams, so a peer that
+/// sends no length or a false one is cut off at the bound too.
+///
+/// # Errors
+/// [`BodyError::TooLarge`] naming the bound; [`BodyError::Http`] when the body breaks off.
+pub async fn read_body(
+    mut response: reqwest::Response,
+    bytes_max: u64,
+) -> Result<Vec<u8>, BodyError> {
+    let too_large = BodyError::TooLarge { max: bytes_max };
+    if response
+        .content_length()
+        .is_some_and(|length| length > bytes_max)
+    {
+        return Err(too_large);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(BodyError::Http)? {
+        let length = u64::try_from(body.len() + chunk.len()).unwrap_or(u64::MAX);
+        if length > bytes_max {
+            return Err(too_large);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }

@@ -211,7 +211,7 @@ impl CrlRefresher {
     /// GETs `url`, reading at most `CRL_BYTES_MAX` bytes of a 200 answer.
     async fn fetch(&self, url: &url::Url) -> Result<Vec<u8>, String> {
         let client = self.client.as_ref().ok_or("no HTTP client")?;
-        let mut response = client
+        let response = client
             .get(url.clone())
             .send()
             .await
@@ -219,18 +219,9 @@ impl CrlRefresher {
         if !response.status().is_success() {
             return Err(format!("HTTP status {}", response.status()));
         }
-        let mut bytes = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
+        crate::client::read_body(response, CRL_BYTES_MAX)
             .await
-            .map_err(|error| kuvert_core::report::error_chain(&error))?
-        {
-            if (bytes.len() + chunk.len()) as u64 > CRL_BYTES_MAX {
-                return Err(format!("more than {CRL_BYTES_MAX} bytes"));
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        Ok(bytes)
+            .map_err(|error| kuvert_core::report::error_chain(&error))
     }
 
     fn insert(&self, bytes: &[u8]) -> Result<(), String> {

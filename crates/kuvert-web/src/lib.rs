@@ -11,7 +11,7 @@
 //! - [`crl`]: the CRL sources of a role and their refresh; [`client_verifier`]: the usage
 //!   and revocation checks on client certificates at the mutual-TLS handshake.
 //! - [`http_client`]: the one place a `reqwest::Client` is built, trusting only the
-//!   configured CAs.
+//!   configured CAs; [`read_body`]: the one bounded reader of response bodies.
 //! - [`layers`]: security headers, panic catching, body limits and the per-request span;
 //!   [`health`]: `/healthz`, `/readyz`, `/metrics`; [`i18n`]: the page language; [`csrf`]:
 //!   synchronizer tokens for forms; [`session`]: the server-side web sessions of the
@@ -41,11 +41,14 @@ pub mod listener;
 pub mod main_messages;
 pub mod prelogin;
 pub mod rate_limit;
+pub mod registry_client;
 pub mod session;
+pub mod start;
 pub mod tls;
 
-pub use client::{ClientConfig, http_client};
+pub use client::{BodyError, ClientConfig, http_client, read_body};
 pub use error::WebError;
 pub use http_config::{ClientKind, HttpConfig};
 pub use identity::{CallerOrganisation, PeerCertificate};
 pub use listener::{ConnectionTimeouts, Listener, ListenerTls, Shutdown, serve};
+pub use start::StartError;

@@ -17,7 +17,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use aws_lc_rs::aead::{AES_256_GCM, Aad, NONCE_LEN, Nonce, RandomizedNonceKey};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use http::{HeaderMap, HeaderValue, header};
+use http::{HeaderMap, HeaderValue};
 use kuvert_core::limits::PRELOGIN_COOKIE_BYTES_MAX;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -171,15 +171,7 @@ impl std::fmt::Debug for PreLoginCookie {
 
 /// The value of the first cookie called `name` in the request.
 fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .find_map(|pair| {
-            let (pair_name, value) = pair.trim().split_once('=')?;
-            (pair_name == name && !value.is_empty()).then_some(value)
-        })
+    crate::session::cookie_values(headers, name).find(|value| !value.is_empty())
 }
 
 fn unix_secs(time: SystemTime) -> u64 {
@@ -190,6 +182,7 @@ fn unix_secs(time: SystemTime) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http::header;
 
     const TEN_MINUTES: Duration = Duration::from_secs(600);
 

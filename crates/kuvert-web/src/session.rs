@@ -191,20 +191,30 @@ impl<S: Clone> SessionStore<S> {
     }
 }
 
+/// The values of every cookie called `name` in the request's `Cookie` headers, in order
+/// (a browser may send several of one name, from different paths or domains).
+pub(crate) fn cookie_values<'h, 'n>(
+    headers: &'h HeaderMap,
+    name: &'n str,
+) -> impl Iterator<Item = &'h str> + use<'h, 'n> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(move |pair| {
+            let (pair_name, value) = pair.trim().split_once('=')?;
+            (pair_name == name).then_some(value)
+        })
+}
+
 impl<S> SessionStore<S> {
     /// The session id the request's cookie carries, if it is well formed. Whether such a
     /// session lives is for [`SessionStore::get`] to say.
     pub fn session_id(&self, headers: &HeaderMap) -> Option<SessionId> {
-        headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .flat_map(|value| value.split(';'))
-            .find_map(|pair| {
-                let (name, value) = pair.trim().split_once('=')?;
-                (name == self.config.cookie_name && is_session_id(value))
-                    .then(|| SessionId(SecretString::from(value)))
-            })
+        cookie_values(headers, self.config.cookie_name)
+            .find(|value| is_session_id(value))
+            .map(|value| SessionId(SecretString::from(value)))
     }
 
     /// The `Set-Cookie` value that gives the browser session `id` (HttpOnly, no Max-Age:

@@ -79,45 +79,22 @@ pub enum ChainCheck {
 /// Why a letter's evidence does not hold; each variant names the part that failed.
 #[derive(Debug, thiserror::Error)]
 pub enum EvidenceError {
-    /// A file is not UTF-8 text.
-    #[error("{part} is not utf-8 text")]
-    NotText {
-        /// `sealed delivery` or `receipt`.
-        part: &'static str,
-    },
-    /// A file is not acceptable XML (or exceeds the bounds).
-    #[error("{part} is not acceptable xml")]
-    Xml {
-        /// `sealed delivery` or `receipt`.
-        part: &'static str,
-        /// The parser's reason.
-        #[source]
-        source: ParseError,
-    },
     /// The sealed delivery file holds no sealed delivery (or its seal is unreadable).
     #[error("sealed delivery file holds no sealed delivery")]
     NotSealedDelivery(#[source] WireError),
-    /// The sender's signature (`SignedDelivery`) does not verify.
-    #[error("the sender's signature does not verify")]
-    SenderSignature(#[source] VerifyError),
-    /// The intermediary's seal (`SealedDelivery`) does not verify.
-    #[error("the seal does not verify")]
-    Seal(#[source] VerifyError),
-    /// A signing certificate is unusable (cannot be read, or names no organisation).
-    #[error("the {role} certificate is unusable")]
-    Certificate {
-        /// `sender` or `seal`.
-        role: &'static str,
-        /// Why.
-        #[source]
-        source: CertificateError,
-    },
+    /// The sealed delivery cannot be read or does not verify: the reader's own reasons
+    /// (not text, not acceptable XML, a signature, a certificate, the letter).
+    #[error(transparent)]
+    Delivery(LetterError),
     /// The trust anchors cannot be used.
     #[error("trust anchors are unusable")]
     Anchors(#[source] TrustError),
-    /// The signed letter does not fit the message model.
-    #[error("the signed letter cannot be read")]
-    Letter(#[source] WireError),
+    /// The receipt file is not UTF-8 text.
+    #[error("receipt is not utf-8 text")]
+    ReceiptNotText,
+    /// The receipt file is not acceptable XML (or exceeds the bounds).
+    #[error("receipt is not acceptable xml")]
+    ReceiptXml(#[source] ParseError),
     /// The receipt file is not a `deliverSecure` receipt.
     #[error("receipt is not a deliverSecure receipt")]
     Receipt(#[source] WireError),
@@ -147,8 +124,8 @@ pub fn verify_evidence(
     anchors: Option<&TrustAnchors>,
 ) -> Result<EvidenceReport, EvidenceError> {
     let receipt = read_receipt(receipt)?;
-    let sealed_text = text(sealed_delivery, "sealed delivery")?;
-    let document = parse_stored(sealed_text).map_err(EvidenceError::from)?;
+    let sealed_text = std::str::from_utf8(sealed_delivery).map_err(|_| LetterError::NotText)?;
+    let document = parse_stored(sealed_text)?;
     let sealed = SealedDocument::locate(&document)?;
     let (anchors, chains) = match anchors {
         Some(anchors) => (anchors.clone(), ChainCheck::Checked),
@@ -193,32 +170,21 @@ fn report(
     }
 }
 
+/// A sealed delivery whose shape breaks the profile is, as evidence, a file that holds no
+/// sealed delivery; every other reason of the reader is reported as it gives it.
 impl From<LetterError> for EvidenceError {
     fn from(error: LetterError) -> Self {
         match error {
-            LetterError::NotText => Self::NotText {
-                part: "sealed delivery",
-            },
-            LetterError::Xml(source) => Self::Xml {
-                part: "sealed delivery",
-                source,
-            },
             LetterError::Shape(source) => Self::NotSealedDelivery(source),
-            LetterError::SenderSignature(source) => Self::SenderSignature(source),
-            LetterError::Seal(source) => Self::Seal(source),
-            LetterError::Certificate { role, source } => Self::Certificate { role, source },
-            LetterError::Letter(source) => Self::Letter(source),
+            other => Self::Delivery(other),
         }
     }
 }
 
 fn read_receipt(receipt: &[u8]) -> Result<kuvert_core::message::Receipt, EvidenceError> {
-    let receipt_text = text(receipt, "receipt")?;
+    let receipt_text = std::str::from_utf8(receipt).map_err(|_| EvidenceError::ReceiptNotText)?;
     let document = parse_stored(receipt_text).map_err(|error| match error {
-        LetterError::Xml(source) => EvidenceError::Xml {
-            part: "receipt",
-            source,
-        },
+        LetterError::Xml(source) => EvidenceError::ReceiptXml(source),
         other => EvidenceError::from(other),
     })?;
     let response =
@@ -242,10 +208,6 @@ fn check_receipt(
     Ok(())
 }
 
-fn text<'a>(bytes: &'a [u8], part: &'static str) -> Result<&'a str, EvidenceError> {
-    std::str::from_utf8(bytes).map_err(|_| EvidenceError::NotText { part })
-}
-
 /// Each signature's own leaf certificate as an anchor (the verifier trusts a byte-identical
 /// anchor directly), for a check without trust anchors.
 fn pinned_leaves(sealed: &SealedDocument<'_, '_>) -> Result<TrustAnchors, EvidenceError> {
@@ -257,21 +219,18 @@ fn pinned_leaves(sealed: &SealedDocument<'_, '_>) -> Result<TrustAnchors, Eviden
         .into_iter()
         .filter_map(|(element, role)| leaf_certificate(element).map(|der| (der, role)))
         .map(|(der, role)| {
-            let der = crate::base64_decode(der).map_err(|reason| EvidenceError::Certificate {
+            let der = crate::base64_decode(der).map_err(|reason| LetterError::Certificate {
                 role,
                 source: CertificateError::Der {
                     reason: reason.to_owned(),
                 },
             })?;
-            Certificate::from_der(&der)
-                .map_err(|source| EvidenceError::Certificate { role, source })
+            Certificate::from_der(&der).map_err(|source| LetterError::Certificate { role, source })
         })
         .collect::<Result<Vec<_>, _>>()?;
     // No certificate at all is reported by the verifier as a missing certificate.
     if leaves.is_empty() {
-        return Err(EvidenceError::SenderSignature(
-            VerifyError::MissingCertificate,
-        ));
+        return Err(LetterError::SenderSignature(VerifyError::MissingCertificate).into());
     }
     TrustAnchors::from_certificates(leaves).map_err(EvidenceError::Anchors)
 }

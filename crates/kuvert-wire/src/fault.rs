@@ -201,13 +201,17 @@ impl Fault {
         } else {
             ns::COMMON
         };
+        // The description may quote what a client sent (a parser's "expected '>' not …"):
+        // a character XML 1.0 cannot carry, even as a reference, would make the fault
+        // itself unreadable, so it becomes U+FFFD.
+        let description = xml_chars_only(&self.description);
         let mut writer = Writer::new();
         writer.leaf(ns::NONE, "faultcode", faultcode);
-        writer.leaf(ns::NONE, "faultstring", &self.description);
+        writer.leaf(ns::NONE, "faultstring", &description);
         writer.start(ns::NONE, "detail");
         writer.start(namespace, name);
         writer.leaf(children_ns, "ErrorCode", &self.code.to_string());
-        writer.leaf(children_ns, "Description", &self.description);
+        writer.leaf(children_ns, "Description", &description);
         writer.leaf(children_ns, "CallId", self.call_id.as_str());
         writer.end();
         writer.end();
@@ -218,6 +222,18 @@ impl Fault {
             soap = ns::SOAP,
         )
     }
+}
+
+/// `text` with every character outside XML 1.0's `Char` production (C0 controls but tab,
+/// line feed and carriage return; U+FFFE, U+FFFF) replaced by U+FFFD.
+fn xml_chars_only(text: &str) -> String {
+    text.chars()
+        .map(|character| match character {
+            '\t' | '\n' | '\r' => character,
+            '\u{0}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}' => char::REPLACEMENT_CHARACTER,
+            other => other,
+        })
+        .collect()
 }
 
 /// Reads a received `soap:Fault` element into the error a client returns.

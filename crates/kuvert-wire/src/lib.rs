@@ -13,6 +13,8 @@
 //!   a `parse_request` that dispatches a server's incoming envelope to a typed request.
 //! - [`evidence`]: checking a stored letter offline ([`evidence::verify_evidence`] →
 //!   [`evidence::EvidenceReport`]): seal, sender's signature and receipt.
+//! - [`export`]: the mailbox export format (zip layout, [`export::Manifest`]) the operator
+//!   writes and `kuvert verify` reads, each letter checked through [`evidence`].
 //! - [`delivery`]: the letter itself (`SignedDelivery`, `SealedDelivery`) in the prefix-free
 //!   form that is signed (PROTOCOL.md §6.1, §9.3), and the one reader of a sealed delivery
 //!   ([`delivery::read_verified`], [`delivery::SealedDocument`] → [`delivery::VerifiedLetter`]):
@@ -46,6 +48,7 @@ pub mod delivery;
 pub mod envelope;
 pub mod error;
 pub mod evidence;
+pub mod export;
 pub mod fault;
 pub mod message;
 pub mod notification;

@@ -32,12 +32,12 @@ impl Writer {
         self.out.push_str(name);
         if namespace != in_scope {
             self.out.push_str(" xmlns=\"");
-            escape_into(&mut self.out, namespace, true);
+            escape_into(&mut self.out, namespace, Escape::Attribute);
             self.out.push('"');
         }
         if let Some(id) = id {
             self.out.push_str(" Id=\"");
-            escape_into(&mut self.out, id, true);
+            escape_into(&mut self.out, id, Escape::Attribute);
             self.out.push('"');
         }
         self.out.push('>');
@@ -57,7 +57,7 @@ impl Writer {
 
     /// Writes escaped character data into the open element.
     pub fn text(&mut self, text: &str) {
-        escape_into(&mut self.out, text, false);
+        escape_into(&mut self.out, text, Escape::Text);
     }
 
     /// Writes `<name>text</name>` in `namespace`.
@@ -93,9 +93,17 @@ impl Writer {
     }
 }
 
+/// Where escaped text goes: an attribute value also escapes `"`, tab and LF, not `>`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Escape {
+    Text,
+    Attribute,
+}
+
 /// Escapes `&`, `<`, `>` (and `"` in attributes) and the carriage return, as exclusive C14N
 /// writes them, so the output survives canonicalisation unchanged.
-fn escape_into(out: &mut String, text: &str, is_attribute: bool) {
+fn escape_into(out: &mut String, text: &str, escape: Escape) {
+    let is_attribute = escape == Escape::Attribute;
     for character in text.chars() {
         match character {
             '&' => out.push_str("&amp;"),

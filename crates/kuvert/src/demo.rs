@@ -4,7 +4,8 @@
 //! communicator ([`COMMUNICATOR`]) can log in at the portal's `/kommunikator`.
 //!
 //! [`start`] is the one start-up path: `kuvert demo` calls it with fixed ports and a data
-//! directory that survives restarts, [`crate::testkit`] with port 0 and a temporary one.
+//! directory that survives restarts, `kuvert::testkit` (tests only) with port 0 and a
+//! temporary one.
 //! Every listener is bound before anything is built (the e-ID issuer and the operators'
 //! addresses must be known first) and before anything is spawned. The registry and the
 //! operators check organisation certificates against the CRL `pki/org-ca.crl.pem`, written

@@ -1,5 +1,6 @@
 //! The `kuvert` binary's library half: the command line, `kuvert demo`, and the test harness
-//! (`testkit`) that starts the whole federation in-process.
+//! (`testkit`, behind the `testkit` feature that only tests and benchmarks turn on) that
+//! starts the whole federation in-process.
 //!
 //! - [`config::load`] is the only configuration loader (figment: a role's serde defaults →
 //!   TOML file → `KUVERT_<ROLE>__<KEY>` environment).
@@ -21,5 +22,6 @@ pub mod seed;
 pub mod send_command;
 pub mod stop;
 pub mod telemetry;
+#[cfg(feature = "testkit")]
 pub mod testkit;
 pub mod verify_command;

@@ -44,7 +44,12 @@ fn run(command: Command) -> anyhow::Result<()> {
         Command::Pki {
             command: PkiCommand::Init { dir, force },
         } => {
-            let pki = kuvert::pki_command::init(&dir, force)?;
+            let existing = if force {
+                kuvert::pki_command::ExistingPki::Replace
+            } else {
+                kuvert::pki_command::ExistingPki::Refuse
+            };
+            let pki = kuvert::pki_command::init(&dir, existing)?;
             let mut out = std::io::stdout().lock();
             writeln!(out, "Test PKI written to {}", dir.display())?;
             for (key, _) in pki.organisations().chain(pki.persons()) {

@@ -10,16 +10,25 @@ use kuvert_pki::{CrlValidity, ORGANISATION_CRL_FILE, TestPki};
 
 use crate::seed;
 
+/// What `init` does with a PKI already in its directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExistingPki {
+    /// Refuse to overwrite it (the default), since that would orphan letters signed with it.
+    Refuse,
+    /// Replace it (`--force`).
+    Replace,
+}
+
 /// Generates the seeded organisations' and persons' certificates under two test CAs and
-/// writes them to `dir` (file names in `kuvert_pki::files`). Refuses to overwrite an
-/// existing PKI unless `is_forced`, since that would orphan letters signed with it.
-pub fn init(dir: &Path, is_forced: bool) -> anyhow::Result<TestPki> {
+/// writes them to `dir` (file names in `kuvert_pki::files`); an existing PKI there is refused
+/// or replaced as `existing` says.
+pub fn init(dir: &Path, existing: ExistingPki) -> anyhow::Result<TestPki> {
     let ca_file = dir.join(format!(
         "{}{}",
         kuvert_pki::files::ORGANISATION_CA_STEM,
         kuvert_pki::files::CA_CERTIFICATE_SUFFIX
     ));
-    if ca_file.exists() && !is_forced {
+    if ca_file.exists() && existing == ExistingPki::Refuse {
         anyhow::bail!(
             "{} already holds a PKI (found {}); pass --force to replace it",
             dir.display(),
@@ -36,7 +45,7 @@ pub fn init(dir: &Path, is_forced: bool) -> anyhow::Result<TestPki> {
 pub fn load_or_init(dir: &Path) -> anyhow::Result<TestPki> {
     match TestPki::load(dir) {
         Ok(pki) => Ok(pki),
-        Err(_) if !dir.join("org-ca.pem").exists() => init(dir, false),
+        Err(_) if !dir.join("org-ca.pem").exists() => init(dir, ExistingPki::Refuse),
         Err(error) => Err(error).with_context(|| format!("loading the PKI in {}", dir.display())),
     }
 }

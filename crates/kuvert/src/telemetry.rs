@@ -29,10 +29,3 @@ pub fn init(format: LogFormat) {
     // An error only means a subscriber is already installed, which is fine.
     drop(result);
 }
-
-/// The subscriber of a test binary: installed once, silent unless `KUVERT_TEST_LOG=1`.
-pub fn init_for_tests() {
-    if kuvert_testenv::is_logging() {
-        init(LogFormat::Text);
-    }
-}

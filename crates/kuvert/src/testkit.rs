@@ -74,7 +74,7 @@ impl Federation {
     /// Starts everything on `127.0.0.1:0` with the demo seed, a SQLite file per role, or a
     /// fresh PostgreSQL database per role when `KUVERT_TEST_PG_URL` is set.
     pub async fn start(options: FederationOptions) -> Self {
-        crate::telemetry::init_for_tests();
+        init_telemetry();
         let dir = tempfile::tempdir().expect("temporary directory");
         let pki = tokio::task::spawn_blocking(shared_pki)
             .await
@@ -370,5 +370,12 @@ mod postgres {
         }
         drop(admin.close().await);
         urls
+    }
+}
+
+/// The subscriber of a test binary: installed once, silent unless `KUVERT_TEST_LOG=1`.
+fn init_telemetry() {
+    if kuvert_testenv::is_logging() {
+        crate::telemetry::init(crate::telemetry::LogFormat::Text);
     }
 }

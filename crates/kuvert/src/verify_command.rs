@@ -1,13 +1,13 @@
 //! `kuvert verify FILE [--receipt RECEIPT] [--ca PEM]`: checks exported letters offline and
 //! says what each one proves.
 //!
-//! FILE is a mailbox export (the zip of `kuvert_operator::http::export::archive`: per letter
-//! `<date>_<id>/forsegling.xml` and `kvittens.xml`, plus `manifest.json` and `LASMIG.txt`;
-//! read in `export`), or one sealed delivery with its receipt given by `--receipt`. Each
-//! letter goes through `kuvert_wire::evidence::verify_evidence`, the same reader as the
-//! operator's intake. Reading is bounded: entry count, each entry's size (read through
-//! `take`, so a lying header cannot inflate it) and the total, so a zip bomb ends in an
-//! error, not in exhausted memory. One letter is in memory at a time.
+//! FILE is a mailbox export (the zip format of `kuvert_wire::export` the operator writes:
+//! per letter `<date>_<id>/forsegling.xml` and `kvittens.xml`, plus `manifest.json` and
+//! `LASMIG.txt`; read in `export`), or one sealed delivery with its receipt given by
+//! `--receipt`. Each letter goes through `kuvert_wire::evidence::verify_evidence`, the same
+//! reader as the operator's intake. Reading is bounded: entry count, each entry's size (read
+//! through `take`, so a lying header cannot inflate it) and the total, so a zip bomb ends in
+//! an error, not in exhausted memory. One letter is in memory at a time.
 
 use std::fs::File;
 use std::io::{self, Read, Write};

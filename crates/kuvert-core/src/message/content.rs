@@ -8,7 +8,7 @@ use std::fmt;
 use md5::{Digest, Md5};
 
 use super::error::{MessageError, excerpt};
-use super::text::check_text;
+use super::text::{SINGLE_LINE, check_text};
 use crate::limits;
 
 /// `msg3:Body`: the letter text, `text/plain` (UTF-8) or `text/html`.
@@ -222,7 +222,13 @@ impl Filename {
     /// Accepts a name of 1..255 characters without `/`, `\`, control characters, and other
     /// than `.` or `..`; refuses anything else rather than guessing what was meant.
     pub fn parse(text: &str) -> Result<Self, MessageError> {
-        check_text(Self::FIELD, text, 1, limits::FILENAME_CHARS_MAX, true)?;
+        check_text(
+            Self::FIELD,
+            text,
+            1,
+            limits::FILENAME_CHARS_MAX,
+            SINGLE_LINE,
+        )?;
         if let Some(position) = text.chars().position(|c| c == '/' || c == '\\') {
             return Err(MessageError::ForbiddenCharacter {
                 field: Self::FIELD,

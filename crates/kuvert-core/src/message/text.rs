@@ -72,7 +72,7 @@ macro_rules! bounded_text {
 }
 
 /// Whether a text may span lines; single-line texts also refuse tab, CR and LF.
-const SINGLE_LINE: bool = true;
+pub(super) const SINGLE_LINE: bool = true;
 /// See [`SINGLE_LINE`].
 const MULTI_LINE: bool = false;
 /// Whether a text may be empty or only white space (the default of `bounded_text!`).

@@ -3,12 +3,13 @@
 //! openidconnect 4 ships an integration for reqwest 0.12, while Kuvert builds every client with
 //! reqwest 0.13 in `kuvert_web::http_client` (trusted CAs, timeouts). Implementing
 //! `AsyncHttpClient` for a thin wrapper keeps a single HTTP stack and that single policy.
-//! Response bodies are read in chunks and cut off at `OIDC_RESPONSE_BYTES_MAX`.
+//! Response bodies are read by `kuvert_web::read_body`, cut off at `OIDC_RESPONSE_BYTES_MAX`.
 
 use std::future::Future;
 use std::pin::Pin;
 
 use kuvert_core::limits::OIDC_RESPONSE_BYTES_MAX;
+use kuvert_web::BodyError;
 use openidconnect::{AsyncHttpClient, HttpRequest, HttpResponse};
 
 /// A borrowed reqwest client that openidconnect can send its requests through.
@@ -43,7 +44,7 @@ impl<'c> AsyncHttpClient<'c> for Transport<'_> {
         let client = self.0;
         Box::pin(async move {
             let request = reqwest::Request::try_from(request).map_err(TransportError::Http)?;
-            let mut response = client
+            let response = client
                 .execute(request)
                 .await
                 .map_err(TransportError::Http)?;
@@ -51,15 +52,16 @@ impl<'c> AsyncHttpClient<'c> for Transport<'_> {
             for (name, value) in response.headers() {
                 builder = builder.header(name, value);
             }
-            let mut body = Vec::new();
-            while let Some(chunk) = response.chunk().await.map_err(TransportError::Http)? {
-                if body.len() + chunk.len() > OIDC_RESPONSE_BYTES_MAX {
-                    return Err(TransportError::TooLarge {
-                        max: OIDC_RESPONSE_BYTES_MAX,
-                    });
-                }
-                body.extend_from_slice(&chunk);
-            }
+            let bytes_max = u64::try_from(OIDC_RESPONSE_BYTES_MAX).unwrap_or(u64::MAX);
+            let body =
+                kuvert_web::read_body(response, bytes_max)
+                    .await
+                    .map_err(|error| match error {
+                        BodyError::TooLarge { .. } => TransportError::TooLarge {
+                            max: OIDC_RESPONSE_BYTES_MAX,
+                        },
+                        BodyError::Http(source) => TransportError::Http(source),
+                    })?;
             builder.body(body).map_err(TransportError::Response)
         })
     }

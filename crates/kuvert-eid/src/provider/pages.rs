@@ -13,7 +13,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
 use super::endpoints::AuthorizeParams;
-use super::{RegisteredClient, Shared, masked_number};
+use super::{RegisteredClient, Shared, TestPerson, masked_number};
 
 /// The provider's CSP: nothing but its own stylesheet loads, no script at all, no framing.
 /// Forms may go to the provider itself and to the origins of the clients' registered
@@ -191,7 +191,7 @@ pub(super) fn sign(
     hidden: Vec<(&'static str, String)>,
     problem: Option<Problem>,
 ) -> Response {
-    let persons = person_choices(shared, true);
+    let persons = signing_persons(shared);
     if persons.is_empty() {
         return error(StatusCode::SERVICE_UNAVAILABLE, Problem::NoSigner);
     }
@@ -210,17 +210,23 @@ pub(super) fn sign(
     render(status, &page)
 }
 
-/// The page that posts `fields` back to the caller's registered `action` URL.
-pub(super) fn post_back(
+/// The page that posts the signature's `fields` back to the caller's registered `action`
+/// URL.
+pub(super) fn post_back_signed(action: &str, fields: Vec<(&'static str, String)>) -> Response {
+    post_back(action, fields, ("Du har signerat", "You have signed"))
+}
+
+/// [`post_back_signed`] for a signing the person cancelled (`fields` carry the error).
+pub(super) fn post_back_cancelled(action: &str, fields: Vec<(&'static str, String)>) -> Response {
+    let headings = ("Signeringen avbröts", "The signing was cancelled");
+    post_back(action, fields, headings)
+}
+
+fn post_back(
     action: &str,
     fields: Vec<(&'static str, String)>,
-    is_signed: bool,
+    (heading, heading_english): (&'static str, &'static str),
 ) -> Response {
-    let (heading, heading_english) = if is_signed {
-        ("Du har signerat", "You have signed")
-    } else {
-        ("Signeringen avbröts", "The signing was cancelled")
-    };
     render(
         StatusCode::OK,
         &ReturnPage {
@@ -264,18 +270,29 @@ fn authorize_page(
     AuthorizePage {
         action: shared.endpoint("/authorize"),
         hidden,
-        persons: person_choices(shared, false),
+        persons: login_persons(shared),
         problem: problem.map(Problem::text),
     }
 }
 
-fn person_choices(shared: &Shared, is_signing: bool) -> Vec<PersonChoice> {
+/// The persons to log in as: every test person.
+fn login_persons(shared: &Shared) -> Vec<PersonChoice> {
+    person_choices(shared, |_| true)
+}
+
+/// The persons who can sign: those given a signing certificate.
+fn signing_persons(shared: &Shared) -> Vec<PersonChoice> {
+    person_choices(shared, |person| person.signing.is_some())
+}
+
+/// The configured persons `is_shown` keeps, numbered by their place in the whole list.
+fn person_choices(shared: &Shared, is_shown: impl Fn(&TestPerson) -> bool) -> Vec<PersonChoice> {
     shared
         .config
         .persons
         .iter()
         .enumerate()
-        .filter(|(_, person)| !is_signing || person.signing.is_some())
+        .filter(|(_, person)| is_shown(person))
         .map(|(idx, person)| PersonChoice {
             idx,
             name: format!("{} {}", person.given_name, person.surname),

@@ -79,7 +79,7 @@ pub(super) async fn sign_choice(
                         ),
                         ("state", state),
                     ];
-                    pages::post_back(redirect_uri.as_str(), fields, true)
+                    pages::post_back_signed(redirect_uri.as_str(), fields)
                 }
                 Err(error) => {
                     tracing::warn!(error = %error, "test e-ID could not sign");
@@ -89,7 +89,7 @@ pub(super) async fn sign_choice(
         }
         Some(_) => {
             let fields = vec![("error", "access_denied".to_owned()), ("state", state)];
-            pages::post_back(redirect_uri.as_str(), fields, false)
+            pages::post_back_cancelled(redirect_uri.as_str(), fields)
         }
     }
 }

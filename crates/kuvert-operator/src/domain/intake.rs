@@ -1,39 +1,18 @@
-//! [`Intake`]: accepting one sealed delivery (PROTOCOL.md §11.6 step 4) in a fixed order:
-//! verify both signatures on the parsed tree, match the sealer with the TLS caller, read the
-//! letter from that same tree ([`Intake::verify`], synchronous, so the tree never crosses an
-//! await); then ask the registry who may deliver for whom and whether the recipient is here,
-//! store durably and only then build the receipt ([`Intake::accept`]).
-//!
-//! **Invariant:** a receipt is returned only from a committed `store_delivery` (blob flushed,
-//! row and notifications committed); a retry of the same (sender, message Id) with the same
-//! signed content returns the original receipt and stores nothing new; other content under
-//! that key is refused with 5007 and learns nothing about the first letter.
+//! The pure part of accepting one sealed delivery (PROTOCOL.md §11.6 step 4): [`verify`]
+//! checks both signatures on the parsed tree at a given instant, matches the sealer with the
+//! TLS caller and reads the letter from that same tree, through the one reader of sealed
+//! deliveries (`kuvert_wire::delivery::SealedDocument`). No clock, store or registry: the
+//! shell (`crate::intake::Intake`) brings those.
 
-use std::sync::Arc;
-
-use bytes::Bytes;
 use kuvert_core::id::OrganisationNumber;
-use kuvert_core::message::{ContentDigest, Receipt, SecureDelivery, TransId};
-use kuvert_store::operator::{AttachmentInfo, NewDelivery, OperatorStore, StoreOutcome};
+use kuvert_core::message::{ContentDigest, SecureDelivery};
 use kuvert_wire::delivery::{SealedDocument, judged_at};
-use kuvert_wire::envelope::BodyElement;
-use kuvert_wire::service::DeliverSecureResponse;
 use kuvert_xmldsig::Verifier;
 use roxmltree::Document;
 use time::OffsetDateTime;
 
-use crate::domain::rules::{self, Parties};
+use crate::domain::rules::Parties;
 use crate::error::Error;
-use crate::registry_client::RegistryClient;
-
-/// The intake of sealed deliveries. Clones share the store, registry client and verifier.
-#[derive(Clone)]
-pub struct Intake {
-    store: Arc<dyn OperatorStore>,
-    registry: RegistryClient,
-    verifier: Verifier,
-    own_number: OrganisationNumber,
-}
 
 /// A sealed delivery whose signatures verified and whose letter was read from the verified
 /// tree; not yet authorised against the registry.
@@ -47,181 +26,48 @@ pub struct VerifiedDelivery {
     pub content_digest: ContentDigest,
 }
 
-/// What [`Intake::accept`] did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Accepted {
-    /// The receipt envelope to return (the original one on a retry).
-    pub receipt_xml: String,
-    /// Whether this delivery was stored before (a retry).
-    pub is_repeat: bool,
-}
-
-impl Intake {
-    /// An intake storing into `store`, asking `registry`, verifying with `verifier` (anchored
-    /// at the organisation CA), on behalf of the operator `own_number`.
-    #[must_use]
-    pub fn new(
-        store: Arc<dyn OperatorStore>,
-        registry: RegistryClient,
-        verifier: Verifier,
-        own_number: OrganisationNumber,
-    ) -> Self {
-        Self {
-            store,
-            registry,
-            verifier,
-            own_number,
-        }
+/// Reads the request `document` through the one reader of sealed deliveries (the one path
+/// to the sealed delivery, the profile's shape checks, both signatures judged at `now` and at
+/// the seal's date, the letter from the verified nodes) and checks that `caller` made the
+/// seal.
+///
+/// # Errors
+/// [`Error::Wire`] for a shape the profile does not allow or a letter that does not fit
+/// the model (5019 for an unsupported attachment type); [`Error::Signature`] or
+/// [`Error::SignerWithoutNumber`] for a signature that does not verify;
+/// [`Error::SealerNotCaller`].
+pub fn verify(
+    document: &Document<'_>,
+    verifier: &Verifier,
+    caller: &OrganisationNumber,
+    now: OffsetDateTime,
+) -> Result<VerifiedDelivery, Error> {
+    let sealed = SealedDocument::locate(document)?;
+    let letter = sealed.verify(&verifier.at(now))?;
+    // The evidence check (`kuvert verify`, the export) judges certificates on the seal's
+    // date, so the intake checks that instant too: what is accepted verifies offline
+    // (a seal dated before a certificate was valid is refused here, not found later).
+    sealed.verify(&verifier.at(judged_at(sealed.seal_date()?)))?;
+    for (role, warning) in &letter.revocation_warnings {
+        tracing::warn!(%warning, "{role} certificate accepted without a revocation status");
     }
-
-    /// Reads the request `document` through the one reader of sealed deliveries
-    /// (`kuvert_wire::delivery::SealedDocument`: the one path to the sealed delivery, the
-    /// profile's shape checks, both signatures, the letter from the verified nodes) and
-    /// checks that `caller` made the seal.
-    ///
-    /// # Errors
-    /// [`Error::Wire`] for a shape the profile does not allow or a letter that does not fit
-    /// the model (5019 for an unsupported attachment type); [`Error::Signature`] or
-    /// [`Error::SignerWithoutNumber`] for a signature that does not verify;
-    /// [`Error::SealerNotCaller`].
-    pub fn verify(
-        &self,
-        document: &Document<'_>,
-        caller: &OrganisationNumber,
-    ) -> Result<VerifiedDelivery, Error> {
-        let verifier = self.verifier.at(OffsetDateTime::now_utc());
-        let sealed = SealedDocument::locate(document)?;
-        let letter = sealed.verify(&verifier)?;
-        // The evidence check (`kuvert verify`, the export) judges certificates on the seal's
-        // date, so the intake checks that instant too: what is accepted verifies offline
-        // (a seal dated before a certificate was valid is refused here, not found later).
-        sealed.verify(&self.verifier.at(judged_at(sealed.seal_date()?)))?;
-        for (role, warning) in &letter.revocation_warnings {
-            tracing::warn!(%warning, "{role} certificate accepted without a revocation status");
-        }
-        let sealer = letter.sealer.organisation_number;
-        if &sealer != caller {
-            return Err(Error::SealerNotCaller {
-                sealer,
-                caller: caller.clone(),
-            });
-        }
-        let signer = letter.signer.organisation_number;
-        let delivery = letter.delivery;
-        let sender = delivery.header.sender.id.clone();
-        Ok(VerifiedDelivery {
-            parties: Parties {
-                sealer,
-                signer,
-                sender,
-            },
-            delivery,
-            content_digest: letter.content_digest,
-        })
+    let sealer = letter.sealer.organisation_number;
+    if &sealer != caller {
+        return Err(Error::SealerNotCaller {
+            sealer,
+            caller: caller.clone(),
+        });
     }
-
-    /// Authorises the parties and the recipient against the registry, stores the delivery
-    /// (`envelope` is the received request, byte for byte, kept so the letter stays
-    /// verifiable) and returns the receipt.
-    ///
-    /// # Errors
-    /// The refusals of [`rules`]; [`Error::Registry`] when the registry cannot be asked;
-    /// [`Error::Internal`] when storing fails.
-    #[tracing::instrument(
-        skip_all,
-        fields(
-            sealer = verified.parties.sealer.as_str(),
-            signer = verified.parties.signer.as_str(),
-            sender = verified.parties.sender.as_str(),
-        )
-    )]
-    pub async fn accept(
-        &self,
-        verified: VerifiedDelivery,
-        envelope: Bytes,
-    ) -> Result<Accepted, Error> {
-        self.authorise(&verified.parties).await?;
-        let recipient = &verified.delivery.header.recipient;
-        let profile = self
-            .registry
-            .recipient(recipient)
-            .await
-            .map_err(Error::Registry)?;
-        rules::check_recipient(&profile, &self.own_number, &verified.parties.sender)?;
-        let outcome = self
-            .store
-            .store_delivery(new_delivery(verified, envelope))
-            .await?;
-        Ok(match outcome {
-            StoreOutcome::Stored(receipt) => {
-                metrics::counter!("kuvert_operator_deliveries_accepted_total").increment(1);
-                tracing::info!(delivery_id = %receipt.delivery_id, "delivery stored");
-                Accepted {
-                    receipt_xml: receipt.receipt_xml,
-                    is_repeat: false,
-                }
-            }
-            StoreOutcome::AlreadyStored(receipt) => {
-                tracing::info!(delivery_id = %receipt.delivery_id, "delivery repeated");
-                Accepted {
-                    receipt_xml: receipt.receipt_xml,
-                    is_repeat: true,
-                }
-            }
-            StoreOutcome::KeyConflict => return Err(Error::KeyConflict),
-        })
-    }
-
-    /// The party rules against the cached directory, and once more against a fresh copy
-    /// when they fail (the registry may have learnt of a new sender or intermediary).
-    async fn authorise(&self, parties: &Parties) -> Result<(), Error> {
-        let directory = self
-            .registry
-            .directory(false)
-            .await
-            .map_err(Error::Registry)?;
-        if rules::authorise_parties(&directory, parties).is_ok() {
-            return Ok(());
-        }
-        let directory = self
-            .registry
-            .directory(true)
-            .await
-            .map_err(Error::Registry)?;
-        rules::authorise_parties(&directory, parties)
-    }
-}
-
-/// The row to store: a fresh TransId and the receipt document built from it.
-fn new_delivery(verified: VerifiedDelivery, envelope: Bytes) -> NewDelivery {
-    let delivery = verified.delivery;
-    let trans_id = TransId::from_uuid(uuid::Uuid::new_v4());
-    let receipt = Receipt {
-        trans_id: trans_id.clone(),
-        recipient: delivery.header.recipient.clone(),
-        is_delivered: true,
-    };
-    let receipt_xml = DeliverSecureResponse { receipt }.to_envelope();
-    let message = &delivery.message;
-    let attachments = message
-        .attachments()
-        .iter()
-        .map(|attachment| AttachmentInfo {
-            filename: attachment.filename().clone(),
-            content_type: attachment.content_type(),
-            size_bytes: u64::try_from(attachment.content().len()).unwrap_or(u64::MAX),
-        })
-        .collect();
-    NewDelivery {
-        key: delivery.key(),
-        content_digest: verified.content_digest,
-        recipient: delivery.header.recipient.clone(),
-        trans_id,
-        received_at: OffsetDateTime::now_utc(),
-        sealed_delivery: envelope,
-        receipt_xml,
-        subject: message.header().subject.clone(),
-        sender_name: delivery.header.sender.name.clone(),
-        attachments,
-    }
+    let signer = letter.signer.organisation_number;
+    let delivery = letter.delivery;
+    let sender = delivery.header.sender.id.clone();
+    Ok(VerifiedDelivery {
+        parties: Parties {
+            sealer,
+            signer,
+            sender,
+        },
+        delivery,
+        content_digest: letter.content_digest,
+    })
 }

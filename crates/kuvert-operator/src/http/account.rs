@@ -25,8 +25,8 @@ use super::InboxState;
 use super::auth::{CheckedHolder, Holder};
 use super::pages::{Failure, Layout, render, see_other};
 use super::signup::has_profile_here;
-use crate::registry_client::RegistryError;
 use crate::registry_client::account::{OperatorInfo, SenderInfo};
+use kuvert_web::registry_client::RegistryError;
 use signing::{DEREGISTER_TEXT, SigningPurpose};
 use texts::{AccountTexts, account_texts};
 
@@ -87,31 +87,22 @@ pub(super) async fn rules(
 ) -> Response {
     let a = account_texts(holder.language);
     let notice = query.sparat.is_some().then_some(a.saved);
-    match rules_page(&state, &holder, notice).await {
-        Ok(response) => response,
-        Err(text) => message(&holder, a.rules_heading, text),
-    }
-}
-
-async fn rules_page(
-    state: &InboxState,
-    holder: &Holder,
-    notice: Option<&'static str>,
-) -> Result<Response, &'static str> {
-    let a = account_texts(holder.language);
+    let problem = |text| message(&holder, a.rules_heading, text);
     let registry = &state.shared.registry;
     let person = &holder.person.person;
-    if !has_profile_here(&state.shared, person)
-        .await
-        .map_err(|error| unavailable(a, &error))?
-    {
-        return Err(a.not_registered_here);
+    match has_profile_here(&state.shared, person).await {
+        Ok(true) => {}
+        Ok(false) => return problem(a.not_registered_here),
+        Err(error) => return problem(unavailable(a, &error)),
     }
-    let senders = registry.senders().await.map_err(|e| unavailable(a, &e))?;
-    let accepted = registry
-        .accepted_senders(person)
-        .await
-        .map_err(|error| unavailable(a, &error))?;
+    let senders = match registry.senders().await {
+        Ok(senders) => senders,
+        Err(error) => return problem(unavailable(a, &error)),
+    };
+    let accepted = match registry.accepted_senders(person).await {
+        Ok(accepted) => accepted,
+        Err(error) => return problem(unavailable(a, &error)),
+    };
     let senders = senders
         .into_iter()
         .map(|sender| SenderChoice {
@@ -126,7 +117,7 @@ async fn rules_page(
         senders,
         notice,
     };
-    Ok(render(StatusCode::OK, &page))
+    render(StatusCode::OK, &page)
 }
 
 /// `POST /installningar/avsandare`: the ticked senders (`avsandare`, repeated) become the
@@ -135,9 +126,9 @@ pub(super) async fn save_rules(
     State(state): State<InboxState>,
     holder: Holder,
     body: Bytes,
-) -> Response {
+) -> Result<Response, Failure> {
     if body.len() > INBOX_FORM_BYTES_MAX {
-        return Failure::BadForm.page(holder.layout());
+        return Err(Failure::BadForm);
     }
     let mut csrf_token = String::new();
     let mut ticked = Vec::new();
@@ -148,24 +139,18 @@ pub(super) async fn save_rules(
             _ => {}
         }
     }
-    if let Err(failure) = holder.check_csrf(&state, &csrf_token) {
-        return failure.page(holder.layout());
-    }
+    holder.check_csrf(&state, &csrf_token)?;
     let a = account_texts(holder.language);
     let senders = match state.shared.registry.senders().await {
         Ok(senders) => senders,
-        Err(error) => return message(&holder, a.rules_heading, unavailable(a, &error)),
+        Err(error) => return Ok(message(&holder, a.rules_heading, unavailable(a, &error))),
     };
     let (accepted, deselected): (Vec<SenderInfo>, Vec<SenderInfo>) = senders
         .into_iter()
         .partition(|sender| ticked.iter().any(|id| id == sender.id.as_str()));
     let text = rules_text(&deselected);
-    signing::start(
-        &state,
-        &holder,
-        text,
-        SigningPurpose::ReceptionRules { accepted },
-    )
+    let purpose = SigningPurpose::ReceptionRules { accepted };
+    Ok(signing::start(&state, &holder, text, purpose))
 }
 
 /// The reception rules in words, as the person signs them (Swedish, like every agreement
@@ -225,14 +210,12 @@ pub(super) async fn choose_operator(
     State(state): State<InboxState>,
     holder: Holder,
     axum::Form(form): axum::Form<MoveForm>,
-) -> Response {
-    if let Err(failure) = holder.check_csrf(&state, &form.csrf_token) {
-        return failure.page(holder.layout());
-    }
+) -> Result<Response, Failure> {
+    holder.check_csrf(&state, &form.csrf_token)?;
     let a = account_texts(holder.language);
     let operators = match other_operators(&state).await {
         Ok(operators) => operators,
-        Err(error) => return message(&holder, a.move_heading, unavailable(a, &error)),
+        Err(error) => return Ok(message(&holder, a.move_heading, unavailable(a, &error))),
     };
     let chosen = OrganisationNumber::parse(form.operator.trim())
         .ok()
@@ -240,10 +223,8 @@ pub(super) async fn choose_operator(
     let target = chosen
         .and_then(|operator| operator.ui_address)
         .and_then(|address| address.join("skaffa").ok());
-    match target {
-        Some(target) => see_other(target.as_str()),
-        None => Failure::BadForm.page(holder.layout()),
-    }
+    let target = target.ok_or(Failure::BadForm)?;
+    Ok(see_other(target.as_str()))
 }
 
 /// The operators other than this one that have a web inbox to sign at.

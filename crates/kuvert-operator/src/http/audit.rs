@@ -17,7 +17,7 @@ use serde::Deserialize;
 use super::InboxState;
 use super::auth::Holder;
 use super::export::texts::{ExportTexts, export_texts};
-use super::pages::{Layout, masked, render};
+use super::pages::{Failure, Layout, masked, render};
 
 /// Events per page of the log.
 const AUDIT_PAGE_SIZE: u32 = 50;
@@ -57,17 +57,14 @@ pub(super) async fn page(
     State(state): State<InboxState>,
     holder: Holder,
     Query(query): Query<LogQuery>,
-) -> Response {
+) -> Result<Response, Failure> {
     let page_number = query.sida.unwrap_or(1).clamp(1, PAGE_NUMBER_MAX);
     let log_query = AuditLogQuery {
         mailbox: holder.mailbox(),
         page: page_number - 1,
         page_size: AUDIT_PAGE_SIZE,
     };
-    let log = match state.shared.store.audit_log(&log_query).await {
-        Ok(log) => log,
-        Err(error) => return super::pages::Failure::from(error).page(holder.layout()),
-    };
+    let log = state.shared.store.audit_log(&log_query).await?;
     let e = export_texts(holder.language);
     let layout = holder.layout();
     let rows = log
@@ -92,7 +89,7 @@ pub(super) async fn page(
         previous_href: (page_number > 1).then(|| href(page_number - 1)),
         next_href: log.has_more.then(|| href(page_number + 1)),
     };
-    render(StatusCode::OK, &page)
+    Ok(render(StatusCode::OK, &page))
 }
 
 /// "Du (name)" for the person themself, else the masked number.

@@ -15,10 +15,12 @@ use kuvert_web::session::{SessionId, append_set_cookie};
 use serde::Deserialize;
 
 use super::InboxState;
-use super::pages::{Failure, Layout, MessagePage, render, see_other};
+use super::pages::{Failure, HolderLayout, Layout, MessagePage, render, see_other};
 use super::session::{LoggedIn, PreLogin, Session};
 
 /// The logged-in mailbox holder of a request; pages without one redirect to the start page.
+/// Extracting it records the holder's layout for the error page of a `Failure`
+/// (`pages::render_failures`).
 pub(super) struct Holder {
     pub(super) session_id: SessionId,
     pub(super) person: LoggedIn,
@@ -51,6 +53,9 @@ impl FromRequestParts<InboxState> for Holder {
             language,
             csrf,
         };
+        if let Some(recorded) = parts.extensions.get::<HolderLayout>() {
+            recorded.record(holder.layout());
+        }
         if let Some(company) = session.company {
             // Checked on every request, so a withdrawn representation ends access at once.
             let companies = state
@@ -64,7 +69,7 @@ impl FromRequestParts<InboxState> for Holder {
                         session.company = None;
                     });
                 }
-                Err(error) => return Err(Failure::from(error).page(holder.layout())),
+                Err(error) => return Err(Failure::from(error).into_response()),
             }
         }
         Ok(holder)
@@ -119,7 +124,7 @@ impl FromRequest<InboxState> for CheckedHolder {
             .map_err(IntoResponse::into_response)?;
         holder
             .check_csrf(state, &form.csrf_token)
-            .map_err(|failure| failure.page(holder.layout()))?;
+            .map_err(IntoResponse::into_response)?;
         Ok(Self(holder))
     }
 }
@@ -140,13 +145,14 @@ pub(super) async fn start_page(holder: Result<Holder, Response>, language: Langu
 /// in the pre-login cookie; then off to the provider. No session is made.
 pub(super) async fn login(
     State(state): State<InboxState>,
-    language: Language,
     parts: Parts,
-) -> Response {
-    let start = match state.shared.oidc.start_login().await {
-        Ok(start) => start,
-        Err(error) => return Failure::internal(error).page(Layout::anonymous(language)),
-    };
+) -> Result<Response, Failure> {
+    let start = state
+        .shared
+        .oidc
+        .start_login()
+        .await
+        .map_err(Failure::internal)?;
     let shared = &state.shared;
     let earlier: Option<PreLogin> = shared.prelogin.read(&parts.headers);
     let old_session = shared
@@ -157,13 +163,13 @@ pub(super) async fn login(
         .and_then(|earlier| earlier.signup_source())
         .or_else(|| old_session.and_then(|session| session.signup_source));
     let prelogin = PreLogin::new(Some(start.state), signup_source.as_ref());
-    let cookie = match shared.prelogin.set_cookie(&prelogin) {
-        Ok(cookie) => cookie,
-        Err(error) => return Failure::internal(error).page(Layout::anonymous(language)),
-    };
+    let cookie = shared
+        .prelogin
+        .set_cookie(&prelogin)
+        .map_err(Failure::internal)?;
     let mut response = see_other(start.authorize_url.as_str());
     append_set_cookie(&mut response, cookie);
-    response
+    Ok(response)
 }
 
 /// `/inloggad`: the provider's redirect back. Success ends any earlier session of this
@@ -250,7 +256,7 @@ fn login_failure(layout: Layout, failure: LoginFailure) -> Response {
     let t = layout.t;
     match failure {
         LoginFailure::Expired => login_problem(layout, t.login_expired),
-        LoginFailure::Unavailable(error) => Failure::internal(error).page(layout),
+        LoginFailure::Unavailable(error) => Failure::internal(error).into_response(),
         LoginFailure::Cancelled => login_problem(layout, t.login_cancelled),
         LoginFailure::Failed(_) => login_problem(layout, t.login_failed),
     }

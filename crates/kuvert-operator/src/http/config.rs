@@ -7,7 +7,7 @@ use secrecy::SecretString;
 use url::Url;
 
 use crate::config::WebConfig;
-use crate::error::StartError;
+use kuvert_web::StartError;
 
 /// `Config::web`, checked.
 #[derive(Debug, Clone)]

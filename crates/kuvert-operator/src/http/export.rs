@@ -11,7 +11,7 @@
 //! temporary file one letter at a time (at most one sealed delivery in memory) and streamed
 //! from there.
 
-pub mod archive;
+mod archive;
 pub(super) mod texts;
 
 use std::fs::File;
@@ -20,7 +20,7 @@ use askama::Template;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use kuvert_core::limits::LETTERS_PER_PAGE_MAX;
 use kuvert_store::operator::{AuditAction, DeliveryId, LetterAccess};
@@ -83,7 +83,7 @@ pub(super) async fn download(
             };
             render(StatusCode::PAYLOAD_TOO_LARGE, &page)
         }
-        Err(ExportFailure::Page(failure)) => failure.page(holder.layout()),
+        Err(ExportFailure::Page(failure)) => failure.into_response(),
     }
 }
 

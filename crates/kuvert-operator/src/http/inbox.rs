@@ -51,7 +51,7 @@ pub(super) async fn list(
     State(state): State<InboxState>,
     holder: Holder,
     Query(query): Query<ListQuery>,
-) -> Response {
+) -> Result<Response, Failure> {
     let page_number = query.sida.unwrap_or(1).clamp(1, PAGE_NUMBER_MAX);
     let is_archive = query.mapp.as_deref() == Some(ARCHIVE_FOLDER);
     let (folder, page_href) = if is_archive {
@@ -67,10 +67,7 @@ pub(super) async fn list(
         page: page_number - 1,
         page_size: INBOX_LETTERS_PER_PAGE,
     };
-    let letters = match state.shared.store.letters(&mailbox_query).await {
-        Ok(letters) => letters,
-        Err(error) => return Failure::from(error).page(holder.layout()),
-    };
+    let letters = state.shared.store.letters(&mailbox_query).await?;
     let t = holder.layout().t;
     let rows = letters
         .letters
@@ -88,10 +85,7 @@ pub(super) async fn list(
             }),
         })
         .collect();
-    let mailboxes = match mailbox_choices(&state, &holder).await {
-        Ok(mailboxes) => mailboxes,
-        Err(failure) => return failure.page(holder.layout()),
-    };
+    let mailboxes = mailbox_choices(&state, &holder).await?;
     let (notice, offer_signup) = own_mailbox_notice(&state, &holder, letters.total).await;
     let page = InboxPage {
         layout: holder.layout(),
@@ -110,7 +104,7 @@ pub(super) async fn list(
         previous_href: (page_number > 1).then(|| format!("{page_href}{}", page_number - 1)),
         next_href: (letters.has_more).then(|| format!("{page_href}{}", page_number + 1)),
     };
-    render(StatusCode::OK, &page)
+    Ok(render(StatusCode::OK, &page))
 }
 
 /// For the person's own mailbox: the notice of where their digital mailbox is when letters are
@@ -173,30 +167,23 @@ pub(super) async fn choose_mailbox(
     State(state): State<InboxState>,
     holder: Holder,
     Form(form): Form<ChooseForm>,
-) -> Response {
-    let result = async {
-        holder.check_csrf(&state, &form.csrf_token)?;
-        let company = if form.mailbox == OWN_MAILBOX {
-            None
-        } else {
-            let company = OrganisationNumber::parse(&form.mailbox).map_err(|_| Failure::BadForm)?;
-            let person = &holder.person.person;
-            let companies = state.shared.store.represented_companies(person).await?;
-            if !companies.contains(&company) {
-                return Err(Failure::NotFound);
-            }
-            Some(company)
-        };
-        state.shared.sessions.update(&holder.session_id, |session| {
-            session.company = company;
-        });
-        Ok::<_, Failure>(())
-    }
-    .await;
-    match result {
-        Ok(()) => see_other("/brevlada"),
-        Err(failure) => failure.page(holder.layout()),
-    }
+) -> Result<Response, Failure> {
+    holder.check_csrf(&state, &form.csrf_token)?;
+    let company = if form.mailbox == OWN_MAILBOX {
+        None
+    } else {
+        let company = OrganisationNumber::parse(&form.mailbox).map_err(|_| Failure::BadForm)?;
+        let person = &holder.person.person;
+        let companies = state.shared.store.represented_companies(person).await?;
+        if !companies.contains(&company) {
+            return Err(Failure::NotFound);
+        }
+        Some(company)
+    };
+    state.shared.sessions.update(&holder.session_id, |session| {
+        session.company = company;
+    });
+    Ok(see_other("/brevlada"))
 }
 
 /// `/brev/{id}`: opens (audited) and shows a letter, and marks it read.
@@ -204,20 +191,13 @@ pub(super) async fn read(
     State(state): State<InboxState>,
     holder: Holder,
     Path(id): Path<String>,
-) -> Response {
-    match read_view(&state, &holder, &id).await {
-        Ok(page) => render(StatusCode::OK, &page),
-        Err(failure) => failure.page(holder.layout()),
-    }
-}
-
-async fn read_view(state: &InboxState, holder: &Holder, id: &str) -> Result<LetterPage, Failure> {
-    let delivery = DeliveryId::parse(id).map_err(|_| Failure::NotFound)?;
+) -> Result<Response, Failure> {
+    let delivery = DeliveryId::parse(&id).map_err(|_| Failure::NotFound)?;
     let now = OffsetDateTime::now_utc();
     let opened = state
         .shared
         .store
-        .open_letter(&access(holder, delivery, AuditAction::OpenedLetter, now))
+        .open_letter(&access(&holder, delivery, AuditAction::OpenedLetter, now))
         .await?;
     let letter = read_verified(&opened.sealed_delivery, &state.shared.verifier)
         .map_err(Failure::internal)?;
@@ -247,7 +227,7 @@ async fn read_view(state: &InboxState, holder: &Holder, id: &str) -> Result<Lett
     let summary = &opened.letter.summary;
     let layout = holder.layout();
     let t = layout.t;
-    Ok(LetterPage {
+    let page = LetterPage {
         sender: letter.delivery.header.sender.name.as_str().to_owned(),
         subject: message.header().subject.as_str().to_owned(),
         received: date_time(summary.received_at),
@@ -260,7 +240,8 @@ async fn read_view(state: &InboxState, holder: &Holder, id: &str) -> Result<Lett
         unread_action: format!("/brev/{delivery}/olast"),
         archive_action: format!("/brev/{delivery}/arkivera"),
         is_archived: summary.is_archived,
-    })
+    };
+    Ok(render(StatusCode::OK, &page))
 }
 
 /// `/brev/{id}/bilaga/{n}`: one attachment (zero-based position) as a download.
@@ -268,20 +249,8 @@ pub(super) async fn attachment(
     State(state): State<InboxState>,
     holder: Holder,
     Path((id, position)): Path<(String, String)>,
-) -> Response {
-    match download(&state, &holder, &id, &position).await {
-        Ok(response) => response,
-        Err(failure) => failure.page(holder.layout()),
-    }
-}
-
-async fn download(
-    state: &InboxState,
-    holder: &Holder,
-    id: &str,
-    position: &str,
 ) -> Result<Response, Failure> {
-    let delivery = DeliveryId::parse(id).map_err(|_| Failure::NotFound)?;
+    let delivery = DeliveryId::parse(&id).map_err(|_| Failure::NotFound)?;
     let position: u32 = position.parse().map_err(|_| Failure::NotFound)?;
     // Checked against the listing first, so no audit event names an attachment that does
     // not exist.
@@ -299,7 +268,7 @@ async fn download(
     let opened = state
         .shared
         .store
-        .open_letter(&access(holder, delivery, action, now))
+        .open_letter(&access(&holder, delivery, action, now))
         .await?;
     let content = read_verified(&opened.sealed_delivery, &state.shared.verifier)
         .map_err(Failure::internal)?;
@@ -335,21 +304,14 @@ pub(super) async fn mark_unread(
     State(state): State<InboxState>,
     Path(id): Path<String>,
     CheckedHolder(holder): CheckedHolder,
-) -> Response {
-    let result = async {
-        let delivery = DeliveryId::parse(&id).map_err(|_| Failure::NotFound)?;
-        let now = OffsetDateTime::now_utc();
-        let store = &state.shared.store;
-        store
-            .set_read(&holder.mailbox(), delivery, false, now)
-            .await?;
-        Ok::<_, Failure>(())
-    }
-    .await;
-    match result {
-        Ok(()) => see_other("/brevlada"),
-        Err(failure) => failure.page(holder.layout()),
-    }
+) -> Result<Response, Failure> {
+    let delivery = DeliveryId::parse(&id).map_err(|_| Failure::NotFound)?;
+    let now = OffsetDateTime::now_utc();
+    let store = &state.shared.store;
+    store
+        .set_read(&holder.mailbox(), delivery, false, now)
+        .await?;
+    Ok(see_other("/brevlada"))
 }
 
 /// `POST /brev/{id}/arkivera`: `arkivera=1` moves to the archive, `0` back to the inbox.
@@ -367,27 +329,19 @@ pub(super) async fn archive(
     holder: Holder,
     Path(id): Path<String>,
     Form(form): Form<ArchiveForm>,
-) -> Response {
-    let result = async {
-        holder.check_csrf(&state, &form.csrf_token)?;
-        let delivery = DeliveryId::parse(&id).map_err(|_| Failure::NotFound)?;
-        let is_archived = match form.arkivera.as_str() {
-            "1" => true,
-            "0" => false,
-            _ => return Err(Failure::BadForm),
-        };
-        let store = &state.shared.store;
-        store
-            .set_archived(&holder.mailbox(), delivery, is_archived)
-            .await?;
-        Ok::<_, Failure>(is_archived)
-    }
-    .await;
-    match result {
-        Ok(true) => see_other("/brevlada?mapp=arkiv"),
-        Ok(false) => see_other("/brevlada"),
-        Err(failure) => failure.page(holder.layout()),
-    }
+) -> Result<Response, Failure> {
+    holder.check_csrf(&state, &form.csrf_token)?;
+    let delivery = DeliveryId::parse(&id).map_err(|_| Failure::NotFound)?;
+    let (is_archived, next) = match form.arkivera.as_str() {
+        "1" => (true, "/brevlada?mapp=arkiv"),
+        "0" => (false, "/brevlada"),
+        _ => return Err(Failure::BadForm),
+    };
+    let store = &state.shared.store;
+    store
+        .set_archived(&holder.mailbox(), delivery, is_archived)
+        .await?;
+    Ok(see_other(next))
 }
 
 fn access(

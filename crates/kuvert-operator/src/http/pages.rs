@@ -1,8 +1,15 @@
 //! The inbox's pages: askama templates in `templates/`, the layout every page shares, and the
-//! mapping of what went wrong to an HTML page in TERMS.md words with the right status.
+//! mapping of what went wrong to an HTML page in TERMS.md words with the right status: a
+//! [`Failure`] is a response, and the [`render_failures`] middleware draws its page in the
+//! layout of the request (the logged-in holder's, or the anonymous one), so handlers simply
+//! return `Result<_, Failure>`.
+
+use std::sync::{Arc, OnceLock};
 
 use askama::Template;
+use axum::extract::{FromRequestParts, Request};
 use axum::http::{StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use kuvert_core::id::PersonalIdentityNumber;
 use kuvert_core::report::error_chain;
@@ -15,6 +22,7 @@ use super::session::LoggedIn;
 use super::texts::{Texts, texts};
 
 /// What the shared layout shows: language, texts, who is logged in, the logout form's token.
+#[derive(Clone)]
 pub(super) struct Layout {
     pub(super) lang: &'static str,
     pub(super) t: &'static Texts,
@@ -84,7 +92,9 @@ pub(super) struct MessagePage {
     pub(super) link: Option<(&'static str, &'static str)>,
 }
 
-/// What went wrong for the person at a page.
+/// What went wrong for the person at a page. Handlers return `Result<_, Failure>`; as a
+/// response it is the error page in TERMS.md words with the right status, drawn by
+/// [`render_failures`] in the request's layout.
 #[derive(Debug)]
 pub(super) enum Failure {
     /// The page or letter does not exist, or is not theirs (never told apart).
@@ -101,37 +111,6 @@ impl Failure {
     pub(super) fn internal(error: impl std::error::Error + Send + Sync + 'static) -> Self {
         Self::Internal(Box::new(error))
     }
-
-    /// The error page for this failure.
-    pub(super) fn page(self, layout: Layout) -> Response {
-        let t = layout.t;
-        let (status, text, call_id) = match self {
-            Self::NotFound => (StatusCode::NOT_FOUND, t.not_found, None),
-            Self::BadForm => (StatusCode::BAD_REQUEST, t.forbidden, None),
-            Self::Forged(error) => (error.status(), t.forbidden, None),
-            Self::Internal(error) => {
-                let call_id = CallId::new();
-                tracing::error!(
-                    call_id = call_id.as_str(),
-                    error = %error_chain(error.as_ref()),
-                    "web inbox request failed"
-                );
-                let call_id = Some(call_id.as_str().to_owned());
-                (StatusCode::INTERNAL_SERVER_ERROR, t.internal, call_id)
-            }
-        };
-        let page = MessagePage {
-            heading: t.error_heading,
-            text,
-            call_id,
-            link: layout
-                .person_name
-                .as_ref()
-                .map(|_| ("/brevlada", t.back_to_inbox)),
-            layout,
-        };
-        render(status, &page)
-    }
 }
 
 impl From<kuvert_store::StoreError> for Failure {
@@ -141,6 +120,100 @@ impl From<kuvert_store::StoreError> for Failure {
             other => Self::internal(other),
         }
     }
+}
+
+impl IntoResponse for Failure {
+    /// The status and, for [`render_failures`] to draw, which error page; an internal error
+    /// is logged here, once, with the CallId the page shows.
+    fn into_response(self) -> Response {
+        let (status, page) = match self {
+            Self::NotFound => (StatusCode::NOT_FOUND, FailedPage::NotFound),
+            Self::BadForm => (StatusCode::BAD_REQUEST, FailedPage::Forbidden),
+            Self::Forged(error) => (error.status(), FailedPage::Forbidden),
+            Self::Internal(error) => {
+                let call_id = CallId::new();
+                tracing::error!(
+                    call_id = call_id.as_str(),
+                    error = %error_chain(error.as_ref()),
+                    "web inbox request failed"
+                );
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    FailedPage::Internal(call_id),
+                )
+            }
+        };
+        let mut response = status.into_response();
+        response.extensions_mut().insert(page);
+        response
+    }
+}
+
+/// Which error page a [`Failure`] response asks [`render_failures`] for (a response
+/// extension, so `Clone`).
+#[derive(Debug, Clone)]
+enum FailedPage {
+    NotFound,
+    Forbidden,
+    Internal(CallId),
+}
+
+/// The layout of the request's logged-in holder, recorded by the `Holder` extractor for the
+/// error page (a request extension that [`render_failures`] puts in and reads back).
+#[derive(Clone, Default)]
+pub(super) struct HolderLayout(Arc<OnceLock<Layout>>);
+
+impl HolderLayout {
+    /// Records `layout` as the holder's; the first record of a request counts.
+    pub(super) fn record(&self, layout: Layout) {
+        // A second extraction of the same holder records the same layout.
+        let _ = self.0.set(layout);
+    }
+}
+
+/// The inbox's middleware that turns a [`Failure`] response into its error page: in the
+/// logged-in holder's layout when the `Holder` extractor ran, else in the anonymous layout
+/// of the request's language. Headers the handler set (cookies) are kept.
+pub(super) async fn render_failures(request: Request, next: Next) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let Ok(language) = Language::from_request_parts(&mut parts, &()).await;
+    let holder_layout = HolderLayout::default();
+    parts.extensions.insert(holder_layout.clone());
+    let mut response = next.run(Request::from_parts(parts, body)).await;
+    let Some(page) = response.extensions_mut().remove::<FailedPage>() else {
+        return response;
+    };
+    let layout = holder_layout.0.get().cloned();
+    let layout = layout.unwrap_or_else(|| Layout::anonymous(language));
+    let (mut parts, _) = response.into_parts();
+    let (page_parts, page_body) = error_page(parts.status, page, layout).into_parts();
+    parts.status = page_parts.status;
+    for (name, value) in &page_parts.headers {
+        parts.headers.insert(name.clone(), value.clone());
+    }
+    Response::from_parts(parts, page_body)
+}
+
+/// The error page: `page`'s text, the CallId of an internal error, and a link back to the
+/// inbox for a logged-in person.
+fn error_page(status: StatusCode, page: FailedPage, layout: Layout) -> Response {
+    let t = layout.t;
+    let (text, call_id) = match page {
+        FailedPage::NotFound => (t.not_found, None),
+        FailedPage::Forbidden => (t.forbidden, None),
+        FailedPage::Internal(call_id) => (t.internal, Some(call_id.as_str().to_owned())),
+    };
+    let page = MessagePage {
+        heading: t.error_heading,
+        text,
+        call_id,
+        link: layout
+            .person_name
+            .as_ref()
+            .map(|_| ("/brevlada", t.back_to_inbox)),
+        layout,
+    };
+    render(status, &page)
 }
 
 /// Renders `page` as HTML with `status`; a template failure is a 500 without details.

@@ -59,7 +59,7 @@ pub(super) async fn page(
     State(state): State<InboxState>,
     holder: Holder,
     Query(query): Query<SettingsQuery>,
-) -> Response {
+) -> Result<Response, Failure> {
     let layout = holder.layout();
     let s = settings_texts(layout.lang);
     let notice = if query.bekraftad.is_some() {
@@ -78,11 +78,8 @@ pub(super) async fn set_address(
     State(state): State<InboxState>,
     holder: Holder,
     Form(form): Form<AddressForm>,
-) -> Response {
-    let (channel, settings) = match channel_and_settings(&state, &holder, &form).await {
-        Ok(found) => found,
-        Err(failure) => return failure.page(holder.layout()),
-    };
+) -> Result<Response, Failure> {
+    let (channel, settings) = channel_and_settings(&state, &holder, &form).await?;
     let t = holder.layout().t;
     let text = form.address.trim();
     let parsed = match channel {
@@ -112,7 +109,7 @@ pub(super) async fn set_address(
         .any(|setting| setting.is_confirmed && setting.address == address);
     if is_in_use {
         // Already in use: nothing to confirm, and no code to send.
-        return see_other("/installningar?sparat=1");
+        return Ok(see_other("/installningar?sparat=1"));
     }
     send_code(&state, &holder, &address, &form.address).await
 }
@@ -122,11 +119,8 @@ pub(super) async fn resend_code(
     State(state): State<InboxState>,
     holder: Holder,
     Form(form): Form<AddressForm>,
-) -> Response {
-    let (channel, settings) = match channel_and_settings(&state, &holder, &form).await {
-        Ok(found) => found,
-        Err(failure) => return failure.page(holder.layout()),
-    };
+) -> Result<Response, Failure> {
+    let (channel, settings) = channel_and_settings(&state, &holder, &form).await?;
     let waiting = settings
         .into_iter()
         .find(|setting| setting.address.channel() == channel && !setting.is_confirmed);
@@ -148,11 +142,8 @@ pub(super) async fn confirm(
     State(state): State<InboxState>,
     holder: Holder,
     Form(form): Form<AddressForm>,
-) -> Response {
-    let channel = match checked_channel(&state, &holder, &form) {
-        Ok(channel) => channel,
-        Err(failure) => return failure.page(holder.layout()),
-    };
+) -> Result<Response, Failure> {
+    let channel = checked_channel(&state, &holder, &form)?;
     let s = settings_texts(holder.layout().lang);
     let digits: String = form.code.chars().filter(|c| !c.is_whitespace()).collect();
     let is_six_digits = digits.len() == 6 && digits.chars().all(|c| c.is_ascii_digit());
@@ -175,14 +166,13 @@ pub(super) async fn confirm(
     let checked = store
         .check_confirmation_code(&holder.mailbox(), channel, &code, now)
         .await;
-    let text = match checked {
-        Ok(CodeCheck::Confirmed(_)) => return see_other("/installningar?bekraftad=1"),
-        Ok(CodeCheck::Wrong { tries_left: 0 }) => s.code_wrong_last,
-        Ok(CodeCheck::Wrong { .. }) => s.code_wrong,
-        Ok(CodeCheck::Expired) => s.code_expired,
-        Ok(CodeCheck::TriesUsedUp) => s.code_used_up,
-        Ok(CodeCheck::NoCode) => s.code_missing,
-        Err(error) => return Failure::from(error).page(holder.layout()),
+    let text = match checked? {
+        CodeCheck::Confirmed(_) => return Ok(see_other("/installningar?bekraftad=1")),
+        CodeCheck::Wrong { tries_left: 0 } => s.code_wrong_last,
+        CodeCheck::Wrong { .. } => s.code_wrong,
+        CodeCheck::Expired => s.code_expired,
+        CodeCheck::TriesUsedUp => s.code_used_up,
+        CodeCheck::NoCode => s.code_missing,
     };
     let problem = problem(channel, Field::Code, text, "");
     show(
@@ -200,19 +190,13 @@ pub(super) async fn remove(
     State(state): State<InboxState>,
     holder: Holder,
     Form(form): Form<AddressForm>,
-) -> Response {
-    let channel = match checked_channel(&state, &holder, &form) {
-        Ok(channel) => channel,
-        Err(failure) => return failure.page(holder.layout()),
-    };
+) -> Result<Response, Failure> {
+    let channel = checked_channel(&state, &holder, &form)?;
     let store = &state.shared.store;
-    match store
+    store
         .remove_notification_address(&holder.mailbox(), channel)
-        .await
-    {
-        Ok(()) => see_other("/installningar?sparat=1"),
-        Err(error) => Failure::from(error).page(holder.layout()),
-    }
+        .await?;
+    Ok(see_other("/installningar?sparat=1"))
 }
 
 /// The CSRF check and the posted channel.
@@ -248,7 +232,7 @@ async fn send_code(
     holder: &Holder,
     address: &NotificationAddress,
     entered: &str,
-) -> Response {
+) -> Result<Response, Failure> {
     let s = settings_texts(holder.layout().lang);
     let channel = address.channel();
     let code = new_code();
@@ -257,17 +241,16 @@ async fn send_code(
     let issued = store
         .issue_confirmation_code(&holder.mailbox(), address, &code, now)
         .await;
-    match issued {
-        Ok(CodeIssue::Issued(_)) => {}
-        Ok(CodeIssue::DailyLimitReached { .. }) => {
+    match issued? {
+        CodeIssue::Issued(_) => {}
+        CodeIssue::DailyLimitReached { .. } => {
             let problem = problem(channel, Field::Address, s.codes_per_day, entered);
             let status = StatusCode::TOO_MANY_REQUESTS;
             return show(state, holder, None, Some(problem), status).await;
         }
-        Err(error) => return Failure::from(error).page(holder.layout()),
     }
     match state.shared.codes.send(address, &code).await {
-        Ok(()) => see_other("/installningar?skickad=1"),
+        Ok(()) => Ok(see_other("/installningar?skickad=1")),
         Err(error) => {
             tracing::warn!(error = %error, "confirmation code not sent");
             let problem = problem(channel, Field::Address, s.code_not_sent, entered);
@@ -297,21 +280,13 @@ async fn show(
     notice: Option<&'static str>,
     problem: Option<FieldProblem>,
     status: StatusCode,
-) -> Response {
+) -> Result<Response, Failure> {
     let store = &state.shared.store;
     let mailbox = holder.mailbox();
-    let loaded = async {
-        let settings = store.notification_settings(&mailbox).await?;
-        let notifications = store
-            .notifications(&mailbox, NOTIFICATIONS_SHOWN_MAX)
-            .await?;
-        Ok::<_, kuvert_store::StoreError>((settings, notifications))
-    }
-    .await;
-    let (settings, notifications) = match loaded {
-        Ok(loaded) => loaded,
-        Err(error) => return Failure::from(error).page(holder.layout()),
-    };
+    let settings = store.notification_settings(&mailbox).await?;
+    let notifications = store
+        .notifications(&mailbox, NOTIFICATIONS_SHOWN_MAX)
+        .await?;
     let page = SettingsPage::new(
         holder.layout(),
         &settings,
@@ -319,5 +294,5 @@ async fn show(
         notice,
         problem.as_ref(),
     );
-    render(status, &page)
+    Ok(render(status, &page))
 }

@@ -36,8 +36,8 @@ use super::auth::{CheckedHolder, Holder};
 use super::pages::{Failure, Layout, MessagePage, render, see_other};
 use super::session::{PreLogin, take_signing};
 use super::{InboxState, Shared};
-use crate::registry_client::RegistryError;
 use crate::registry_client::account::RegistrationSource;
+use kuvert_web::registry_client::RegistryError;
 
 /// The agreement the person signs; it is sent to the registry as `AgreementText`.
 pub const AGREEMENT_TEXT: &str = "Jag vill ha en digital brevlåda hos den här \
@@ -99,39 +99,16 @@ pub(super) async fn agreement(
     State(state): State<InboxState>,
     holder: Result<Holder, Response>,
     Query(link): Query<DeepLink>,
-) -> Response {
+) -> Result<Response, Failure> {
     let source = link.source();
     let Ok(holder) = holder else {
-        return log_in_first(&state, source);
+        return Ok(log_in_first(&state, source));
     };
     if let Some(source) = source {
         state.shared.sessions.update(&holder.session_id, |session| {
             session.signup_source = Some(source);
         });
     }
-    match signup_page(&state, &holder).await {
-        Ok(response) => response,
-        Err(failure) => failure.page(holder.layout()),
-    }
-}
-
-/// The deep link sealed in the pre-login cookie (the login carries it over; no session is
-/// made before login), then the login.
-fn log_in_first(state: &InboxState, source: Option<RegistrationSource>) -> Response {
-    let Some(source) = source else {
-        return see_other("/logga-in");
-    };
-    let prelogin = &state.shared.prelogin;
-    let mut response = see_other("/logga-in");
-    match prelogin.set_cookie(&PreLogin::new(None, Some(&source))) {
-        Ok(cookie) => append_set_cookie(&mut response, cookie),
-        // The sign-up works without its source, as with an invalid link.
-        Err(error) => tracing::warn!(error = %error, "deep link not kept"),
-    }
-    response
-}
-
-async fn signup_page(state: &InboxState, holder: &Holder) -> Result<Response, Failure> {
     let shared = &state.shared;
     let layout = holder.layout();
     let a = account_texts(holder.language);
@@ -179,6 +156,22 @@ async fn signup_page(state: &InboxState, holder: &Holder) -> Result<Response, Fa
     Ok(render(StatusCode::OK, &page))
 }
 
+/// The deep link sealed in the pre-login cookie (the login carries it over; no session is
+/// made before login), then the login.
+fn log_in_first(state: &InboxState, source: Option<RegistrationSource>) -> Response {
+    let Some(source) = source else {
+        return see_other("/logga-in");
+    };
+    let prelogin = &state.shared.prelogin;
+    let mut response = see_other("/logga-in");
+    match prelogin.set_cookie(&PreLogin::new(None, Some(&source))) {
+        Ok(cookie) => append_set_cookie(&mut response, cookie),
+        // The sign-up works without its source, as with an invalid link.
+        Err(error) => tracing::warn!(error = %error, "deep link not kept"),
+    }
+    response
+}
+
 /// Whether letters addressed to `person` are kept here (from before a move or deregister).
 async fn has_letters_here(
     shared: &Shared,
@@ -204,13 +197,14 @@ async fn has_letters_here(
 pub(super) async fn start_signing(
     State(state): State<InboxState>,
     CheckedHolder(holder): CheckedHolder,
-) -> Response {
+) -> Result<Response, Failure> {
     let shared = &state.shared;
     let recipient = RecipientId::Person(holder.person.person.clone());
-    let profile = match shared.registry.refresh_recipient(&recipient).await {
-        Ok(profile) => profile,
-        Err(error) => return Failure::internal(error).page(holder.layout()),
-    };
+    let profile = shared
+        .registry
+        .refresh_recipient(&recipient)
+        .await
+        .map_err(Failure::internal)?;
     let elsewhere = profile.is_active
         && profile
             .operator
@@ -225,7 +219,7 @@ pub(super) async fn start_signing(
             .and_then(|session| session.signup_source);
         (AGREEMENT_TEXT, SigningPurpose::Register { source })
     };
-    signing::start(&state, &holder, text.to_owned(), purpose)
+    Ok(signing::start(&state, &holder, text.to_owned(), purpose))
 }
 
 /// The signing service's post back: `SignatureData` fields, or `error`, and `state`.
@@ -264,13 +258,11 @@ pub(super) async fn signed(
     State(state): State<InboxState>,
     language: Language,
     Form(form): Form<SignedForm>,
-) -> Response {
+) -> Result<Response, Failure> {
     let shared = &state.shared;
-    let Some((person, pending)) = take_signing(&shared.sessions, &form.state) else {
-        return Failure::BadForm.page(Layout::anonymous(language));
-    };
+    let (person, pending) = take_signing(&shared.sessions, &form.state).ok_or(Failure::BadForm)?;
     if form.error.is_some() {
-        return signing::cancelled(&pending, language);
+        return Ok(signing::cancelled(&pending, language));
     }
     let Some(signature) = form.signature_data() else {
         let t = super::texts::texts(language);
@@ -281,9 +273,9 @@ pub(super) async fn signed(
             link: Some(("/brevlada", t.back_to_inbox)),
             layout: Layout::anonymous(language),
         };
-        return render(StatusCode::BAD_REQUEST, &page);
+        return Ok(render(StatusCode::BAD_REQUEST, &page));
     };
-    signing::finish(shared, &person, pending, &signature, language).await
+    Ok(signing::finish(shared, &person, pending, &signature, language).await)
 }
 
 #[cfg(test)]

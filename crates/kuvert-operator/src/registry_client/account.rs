@@ -28,7 +28,9 @@ use kuvert_wire::values::{
 };
 use serde::Deserialize;
 
-use super::{RegistryClient, RegistryError, lock};
+use kuvert_web::registry_client::{self, RegistryError};
+
+use super::{RegistryClient, lock};
 
 /// A connected sender with its name, for the reception rules page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -178,9 +180,7 @@ impl RegistryClient {
     pub async fn operators(&self) -> Result<Vec<OperatorInfo>, RegistryError> {
         let url = format!("{}/operators", self.inner.api_url);
         let request = self.inner.http.get(&url);
-        let body = self.rest_exchange(&url, request).await?;
-        let operators: Vec<OperatorJson> =
-            serde_json::from_slice(&body).map_err(|error| unusable(&url, error))?;
+        let operators: Vec<OperatorJson> = registry_client::rest_json(&url, request).await?;
         Ok(operators
             .into_iter()
             .filter_map(|operator| {
@@ -327,9 +327,7 @@ impl RegistryClient {
         });
         let url = format!("{}/profiles/register", self.inner.api_url);
         let request = self.inner.http.post(&url).json(&body);
-        let response = self.rest_exchange(&url, request).await?;
-        let answer: OutcomeJson =
-            serde_json::from_slice(&response).map_err(|error| unusable(&url, error))?;
+        let answer: OutcomeJson = registry_client::rest_json(&url, request).await?;
         self.forget(&recipient);
         Ok(SigningOutcome {
             status: status_text(&answer.status),
@@ -435,40 +433,6 @@ impl RegistryClient {
     fn forget(&self, recipient: &RecipientId) {
         lock(&self.inner.recipients).remove(recipient);
     }
-
-    /// Sends a REST request and reads its body (bounded); a non-success status is a
-    /// rejection carrying the problem's `detail` and MM `code`.
-    async fn rest_exchange(
-        &self,
-        url: &str,
-        request: reqwest::RequestBuilder,
-    ) -> Result<Vec<u8>, RegistryError> {
-        let http_error = |source| RegistryError::Http {
-            url: url.to_owned(),
-            source,
-        };
-        let mut response = request.send().await.map_err(http_error)?;
-        let status = response.status();
-        let body = super::read_bounded(url, &mut response).await?;
-        if !status.is_success() {
-            let problem = serde_json::from_slice::<serde_json::Value>(&body).ok();
-            let field = |name: &str| problem.as_ref().and_then(|problem| problem.get(name));
-            let detail = field("detail")
-                .and_then(serde_json::Value::as_str)
-                .unwrap_or_default()
-                .to_owned();
-            let code = field("code")
-                .and_then(serde_json::Value::as_u64)
-                .and_then(|code| u16::try_from(code).ok());
-            return Err(RegistryError::Rejected {
-                url: url.to_owned(),
-                status: status.as_u16(),
-                detail,
-                code,
-            });
-        }
-        Ok(body)
-    }
 }
 
 /// `AccountRequest` for `register` / `deregister`.
@@ -549,12 +513,5 @@ fn status_text(status: &str) -> SigningStatus {
         "Complete" => SigningStatus::Complete,
         "RulesNotSupported" => SigningStatus::RulesNotSupported,
         _ => SigningStatus::Incomplete,
-    }
-}
-
-fn unusable(url: &str, error: serde_json::Error) -> RegistryError {
-    RegistryError::Json {
-        url: url.to_owned(),
-        source: error,
     }
 }

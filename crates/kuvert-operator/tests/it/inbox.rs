@@ -140,7 +140,16 @@ async fn another_person_gets_not_found_on_every_letter_route() {
 
     let read = stranger.get(&url(&inbox, &format!("brev/{id}"))).await;
     assert_eq!(read.status(), StatusCode::NOT_FOUND);
-    assert!(!read.text().await.unwrap().contains("Hej! Här är beslutet."));
+    let page = read.text().await.unwrap();
+    assert!(!page.contains("Hej! Här är beslutet."));
+    // The error page is drawn in the logged-in person's layout (issue 12: `Failure` is a
+    // response): the words of TERMS.md, the logout form and the way back to the inbox.
+    assert!(
+        page.contains("Sidan eller meddelandet finns inte."),
+        "{page}"
+    );
+    assert!(page.contains("action=\"/logga-ut\""), "{page}");
+    assert!(page.contains("Tillbaka till min brevlåda"), "{page}");
     let download = stranger
         .get(&url(&inbox, &format!("brev/{id}/bilaga/0")))
         .await;
@@ -228,6 +237,22 @@ async fn pages_need_a_login_and_a_cancelled_login_says_what_happened() {
     let stale = browser.get(&url(&inbox, "inloggad?code=x&state=y")).await;
     assert_eq!(stale.status(), StatusCode::UNAUTHORIZED);
     assert!(stale.text().await.unwrap().contains("tog för lång tid"));
+}
+
+#[tokio::test]
+async fn a_failure_without_a_login_is_shown_in_the_anonymous_layout_of_its_language() {
+    let inbox = start().await;
+    let browser = new_browser();
+    let form = [("state".to_owned(), "no-such-signing".to_owned())];
+    let unknown = browser
+        .post_form(&url(&inbox, "skaffa/signerad?lang=en"), &form)
+        .await;
+    assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
+    let page = unknown.text().await.unwrap();
+    assert!(page.contains("<html lang=\"en\">"), "{page}");
+    assert!(page.contains("The form could not be accepted"), "{page}");
+    assert!(!page.contains("action=\"/logga-ut\""), "{page}");
+    assert!(!page.contains("href=\"/brevlada\""), "{page}");
 }
 
 #[tokio::test]

@@ -22,7 +22,8 @@ use super::model::{AnnualTarget, RegistryStatistics};
 use super::public::{DashboardInputs, PUBLIC_SLUGS, public_datasets, public_range};
 use super::settings::StatisticsConfig;
 use crate::http::pages::Chrome;
-use crate::registry_client::{RegistryClient, RegistryError};
+use crate::registry_client::RegistryClient;
+use kuvert_web::registry_client::RegistryError;
 
 /// What the dashboard routes share. Clones share the cache.
 #[derive(Clone)]

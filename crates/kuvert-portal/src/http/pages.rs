@@ -59,24 +59,7 @@ impl Chrome {
                 other_language_href,
                 lang_query: "",
                 navigation_label: "Om digital brevlåda",
-                navigation: [
-                    NavigationLink {
-                        path: "/skaffa",
-                        label: "Skaffa digital brevlåda",
-                    },
-                    NavigationLink {
-                        path: "/avsandare",
-                        label: "Avsändare",
-                    },
-                    NavigationLink {
-                        path: "/fragor",
-                        label: "Frågor och svar",
-                    },
-                    NavigationLink {
-                        path: "/tillganglighet",
-                        label: "Tillgänglighet",
-                    },
-                ],
+                navigation: navigation(language),
                 feedback,
             },
             Language::English => Self {
@@ -89,28 +72,34 @@ impl Chrome {
                 other_language_href,
                 lang_query: "?lang=en",
                 navigation_label: "About the digital mailbox",
-                navigation: [
-                    NavigationLink {
-                        path: "/skaffa",
-                        label: "Get a digital mailbox",
-                    },
-                    NavigationLink {
-                        path: "/avsandare",
-                        label: "Senders",
-                    },
-                    NavigationLink {
-                        path: "/fragor",
-                        label: "Questions and answers",
-                    },
-                    NavigationLink {
-                        path: "/tillganglighet",
-                        label: "Accessibility",
-                    },
-                ],
+                navigation: navigation(language),
                 feedback,
             },
         }
     }
+}
+
+/// The footer's site navigation in `language`.
+fn navigation(language: Language) -> [NavigationLink; 4] {
+    let labels = match language {
+        Language::Swedish => [
+            "Skaffa digital brevlåda",
+            "Avsändare",
+            "Frågor och svar",
+            "Tillgänglighet",
+        ],
+        Language::English => [
+            "Get a digital mailbox",
+            "Senders",
+            "Questions and answers",
+            "Accessibility",
+        ],
+    };
+    let paths = ["/skaffa", "/avsandare", "/fragor", "/tillganglighet"];
+    std::array::from_fn(|index| NavigationLink {
+        path: paths[index],
+        label: labels[index],
+    })
 }
 
 /// The start page: the three main messages and one call to action.

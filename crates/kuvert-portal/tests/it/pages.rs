@@ -2,6 +2,7 @@
 //! the registry down (a closed port) where a page would ask it.
 
 use axum::http::{StatusCode, header};
+use kuvert_web::StartError;
 
 use crate::support::{self, Portal};
 
@@ -278,11 +279,29 @@ async fn portal_refuses_a_configuration_without_operators_or_with_a_slug_twice()
     let mut empty = support::config(dir.path());
     empty.operators.clear();
     let error = kuvert_portal::build(empty).await.unwrap_err();
-    assert!(error.to_string().contains("`operators`"), "{error}");
+    let is_key = |error: &StartError, name: &str| match error {
+        StartError::Config { key, .. } => *key == name,
+        StartError::Database(_) => false,
+    };
+    assert!(is_key(&error, "operators"), "{error}");
     let mut twice = support::config(dir.path());
     twice.operators[1].slug = twice.operators[0].slug.clone();
     let error = kuvert_portal::build(twice).await.unwrap_err();
-    assert!(error.to_string().contains("operators.slug"), "{error}");
+    assert!(is_key(&error, "operators.slug"), "{error}");
+}
+
+/// The `[tls]` section is the operator's too (`kuvert_web::registry_client::TlsConfig`); the
+/// portal checks no client certificate or signature, so CRL sources there would be ignored.
+#[tokio::test]
+async fn portal_refuses_crl_sources_it_would_not_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = support::config(dir.path());
+    config.tls.crl.files = vec![dir.path().join("organisation.crl")];
+    let error = kuvert_portal::build(config).await.unwrap_err();
+    assert!(
+        matches!(error, StartError::Config { key: "tls.crl", .. }),
+        "{error}"
+    );
 }
 
 #[tokio::test]

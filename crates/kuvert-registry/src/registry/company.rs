@@ -17,7 +17,7 @@ use super::profiles::{SignedChange, not_supported, registering};
 use super::{ChangeSignatures, Registry, SigningOutcome, VerifiedSignature, signature_record};
 use crate::domain::access::{self, AccessError};
 use crate::domain::signing::{self, CompanyEvaluation, SigningStatus};
-use crate::error::Error;
+use crate::error::{Error, SignedFor};
 
 /// A pending company registration as operators see it.
 #[derive(Debug, Clone)]
@@ -273,7 +273,7 @@ impl Registry {
         signatures: Vec<SignatureData>,
     ) -> Result<Option<CompanyEvaluation>, Error> {
         self.operator_caller(caller).await?;
-        let signed = self.verify_all(signed_text, signatures, false)?;
+        let signed = self.verify_all(signed_text, signatures, SignedFor::OtherChange)?;
         let signers = super::signer_numbers(&signed).into_iter().collect();
         let number = company_number(company)?;
         signing::company_form(number)?;

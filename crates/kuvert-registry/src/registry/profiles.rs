@@ -18,7 +18,7 @@ use crate::domain::access;
 use crate::domain::binding::AskedChange;
 use crate::domain::reception;
 use crate::domain::signing::{self, SigningStatus};
-use crate::error::Error;
+use crate::error::{Error, SignedFor};
 
 /// A change a person (or a company's signatories) signed with e-ID.
 #[derive(Debug, Clone)]
@@ -331,7 +331,7 @@ pub(super) fn registering(error: Error) -> Error {
     match error {
         Error::SignatureRefused { refusal, .. } => Error::SignatureRefused {
             refusal,
-            is_register: true,
+            signed_for: SignedFor::Registration,
         },
         other => other,
     }

@@ -14,7 +14,7 @@ use kuvert_wire::envelope::{self, BodyElement};
 use kuvert_wire::types::SignatureAuthorizationResult;
 
 use super::{envelope_text, render};
-use crate::error::Error;
+use crate::error::{Error, SignedFor};
 use crate::registry::Registry;
 use kuvert_web::layers::soap_response;
 
@@ -138,7 +138,7 @@ async fn verify_signatures(
 ) -> Result<String, Error> {
     let text = String::from_utf8(request.signed_data)
         .map_err(|_| Error::InvalidInput("arg2 (signed data) is not UTF-8 text".to_owned()))?;
-    let signatures = render::eid_signatures(&request.signatures, false)?;
+    let signatures = render::eid_signatures(&request.signatures, SignedFor::OtherChange)?;
     let evaluation = registry
         .verify_company_signatures(caller, &request.company, &text, signatures)
         .await?;

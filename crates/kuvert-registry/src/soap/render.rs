@@ -17,13 +17,13 @@ use kuvert_wire::values::{
 
 use crate::domain::reachability::ReachabilityAnswer;
 use crate::domain::signing::{CompanyEvaluation, SigningStatus};
-use crate::error::Error;
+use crate::error::{Error, SignedFor};
 use crate::registry::{AuthorizedSigner, PendingRequest, SigningOutcome};
 
 /// The e-ID form of the wire's signatures; a malformed one is a signature error.
 pub(crate) fn eid_signatures(
     signatures: &[SignatureData],
-    is_register: bool,
+    signed_for: SignedFor,
 ) -> Result<Vec<kuvert_eid::SignatureData>, Error> {
     signatures
         .iter()
@@ -36,7 +36,7 @@ pub(crate) fn eid_signatures(
             };
             kuvert_eid::SignatureData::from_fields(&fields).map_err(|error| Error::Signature {
                 reason: error.to_string(),
-                is_register,
+                signed_for,
             })
         })
         .collect()

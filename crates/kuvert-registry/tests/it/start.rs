@@ -1,6 +1,7 @@
 //! Start-up: configuration problems are named by their key.
 
-use kuvert_registry::{Config, StartError};
+use kuvert_registry::Config;
+use kuvert_web::StartError;
 
 fn key_of(error: StartError) -> &'static str {
     match error {

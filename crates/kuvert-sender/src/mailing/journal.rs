@@ -175,66 +175,14 @@ impl Journal {
         rows: &[ManifestRow],
     ) -> Result<Self, JournalError> {
         let (events, complete) = read_events(path)?;
-        let other = |reason: String| JournalError::OtherMailing {
-            path: path.to_owned(),
-            reason,
-        };
-        let mut run_id = None;
-        let mut last = HashMap::new();
-        let mut reported = HashSet::new();
-        let by_line: HashMap<usize, &RecipientId> =
-            rows.iter().map(|row| (row.line, &row.recipient)).collect();
-        for event in events {
-            if let Event::Run {
-                run_id: id,
-                sender: from,
-                ..
-            } = &event
-            {
-                if from != sender.as_str() {
-                    return Err(other(format!("sender {from}, not {sender}")));
-                }
-                if run_id.is_none() {
-                    let parsed = uuid::Uuid::parse_str(id)
-                        .map_err(|_| other(format!("run id {id:?} is not a UUID")))?;
-                    run_id = Some(parsed);
-                }
-                continue;
-            }
-            if let Event::Reported { lines } = &event {
-                if let Some(line) = lines.iter().find(|line| !by_line.contains_key(line)) {
-                    return Err(other(format!("line {line} is not a row of the manifest")));
-                }
-                reported.extend(lines);
-                continue;
-            }
-            if let Some((line, recipient)) = event.row() {
-                let expected = by_line.get(&line).map(|id| id.to_wire());
-                if expected.as_deref() != Some(recipient) {
-                    return Err(other(format!("line {line} is not a row for {recipient}")));
-                }
-                last.insert(line, event);
-            }
-        }
-        let run_id = run_id.unwrap_or_else(uuid::Uuid::new_v4);
-        let file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .map_err(|source| JournalError::Io {
-                path: path.to_owned(),
-                source,
-            })?;
-        // Cut a torn last line before appending.
-        file.set_len(complete).map_err(|source| JournalError::Io {
-            path: path.to_owned(),
-            source,
-        })?;
+        let earlier = Earlier::check(events, path, sender, rows)?;
+        let run_id = earlier.run_id.unwrap_or_else(uuid::Uuid::new_v4);
+        let file = open_for_append(path, complete)?;
         let journal = Self {
             path: path.to_owned(),
             run_id,
-            last,
-            reported,
+            last: earlier.last,
+            reported: earlier.reported,
             writer: Mutex::new(BufWriter::new(file)),
         };
         journal.record(&Event::Run {
@@ -352,6 +300,85 @@ fn shortened(event: &Event) -> String {
         reason.push('…');
     }
     serde_json::to_string(&event).unwrap_or_default()
+}
+
+/// What earlier runs recorded, checked to be this mailing's.
+struct Earlier {
+    /// The first run's id, kept by every later run.
+    run_id: Option<uuid::Uuid>,
+    last: HashMap<usize, Event>,
+    reported: HashSet<usize>,
+}
+
+impl Earlier {
+    /// Checks `events` (read from the journal at `path`) against `sender` and the manifest's
+    /// `rows`: every run was `sender`'s, every row event names the recipient of its row.
+    fn check(
+        events: Vec<Event>,
+        path: &Path,
+        sender: &OrganisationNumber,
+        rows: &[ManifestRow],
+    ) -> Result<Self, JournalError> {
+        let other = |reason: String| JournalError::OtherMailing {
+            path: path.to_owned(),
+            reason,
+        };
+        let mut earlier = Self {
+            run_id: None,
+            last: HashMap::new(),
+            reported: HashSet::new(),
+        };
+        let by_line: HashMap<usize, &RecipientId> =
+            rows.iter().map(|row| (row.line, &row.recipient)).collect();
+        for event in events {
+            if let Event::Run {
+                run_id: id,
+                sender: from,
+                ..
+            } = &event
+            {
+                if from != sender.as_str() {
+                    return Err(other(format!("sender {from}, not {sender}")));
+                }
+                if earlier.run_id.is_none() {
+                    let parsed = uuid::Uuid::parse_str(id)
+                        .map_err(|_| other(format!("run id {id:?} is not a UUID")))?;
+                    earlier.run_id = Some(parsed);
+                }
+                continue;
+            }
+            if let Event::Reported { lines } = &event {
+                if let Some(line) = lines.iter().find(|line| !by_line.contains_key(line)) {
+                    return Err(other(format!("line {line} is not a row of the manifest")));
+                }
+                earlier.reported.extend(lines);
+                continue;
+            }
+            if let Some((line, recipient)) = event.row() {
+                let expected = by_line.get(&line).map(|id| id.to_wire());
+                if expected.as_deref() != Some(recipient) {
+                    return Err(other(format!("line {line} is not a row for {recipient}")));
+                }
+                earlier.last.insert(line, event);
+            }
+        }
+        Ok(earlier)
+    }
+}
+
+/// The journal file opened to append, a torn last line (past `complete` bytes) cut first.
+fn open_for_append(path: &Path, complete: u64) -> Result<File, JournalError> {
+    let io = |source| JournalError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(io)?;
+    file.set_len(complete).map_err(io)?;
+    Ok(file)
 }
 
 /// Every complete event of the journal at `path` (none when it does not exist yet), and the

@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 
+use async_trait::async_trait;
 use kuvert_core::id::RecipientId;
 use kuvert_core::message::{Receipt, TransId};
 use sqlx::any::AnyRow;
@@ -9,7 +10,7 @@ use sqlx::{AnyConnection, AnyPool, AssertSqlSafe};
 use time::OffsetDateTime;
 
 use super::records::DeliveryId;
-use super::{NewDelivery, NotificationStatus, StoreOutcome, StoredReceipt};
+use super::{NewDelivery, NotificationStatus, SqlOperatorStore, StoreOutcome, StoredReceipt};
 use crate::blob::{BlobDigest, BlobKey, BlobStore};
 use crate::database::{
     Backend, begin_write, get_parsed, get_text, get_time, placeholders, to_millis,
@@ -23,40 +24,97 @@ pub(super) const DELIVERY_BLOB_PREFIX: &str = "deliveries";
 /// The receipt columns of a delivery row, and the content digest it is matched by.
 const RECEIPT_COLUMNS: &str = "id, recipient, trans_id, received_at, receipt_xml, content_digest";
 
-pub(super) async fn store(
-    pool: &AnyPool,
-    backend: Backend,
-    blobs: &dyn BlobStore,
-    delivery: NewDelivery,
-) -> Result<StoreOutcome, StoreError> {
-    // A retry usually finds the original at once and writes nothing.
-    if let Some(original) = receipt_by_key(pool, &delivery).await? {
-        return Ok(original);
-    }
-    let delivery_id = DeliveryId::new();
-    let blob_key = delivery_blob_key(delivery_id)?;
-    let digest = blobs
-        .put(&blob_key, &delivery.sealed_delivery)
-        .await
-        .map_err(|error| StoreError::internal("write sealed delivery", error))?;
-    assert_eq!(
-        digest,
-        BlobDigest::of(&delivery.sealed_delivery),
-        "blob digest differs"
-    );
-    let inserted = insert(pool, backend, &delivery, delivery_id, &blob_key, &digest).await;
-    match inserted {
-        Ok(Some(receipt)) => Ok(StoreOutcome::Stored(receipt)),
-        Ok(None) => {
-            discard_blob(blobs, &blob_key).await;
-            let original = receipt_by_key(pool, &delivery).await?;
-            original.ok_or(StoreError::NotFound {
-                what: "original delivery",
-            })
+/// Storing verified deliveries durably and idempotently, and reclaiming the blobs a crash
+/// left behind. Part of [`OperatorStore`](super::OperatorStore).
+#[async_trait]
+pub trait DeliveryStore: Send + Sync {
+    /// Stores a verified delivery durably (blob flushed, then row and notifications
+    /// committed), or returns the original receipt when the key was stored before with the
+    /// same content digest, or [`StoreOutcome::KeyConflict`] when with another.
+    async fn store_delivery(&self, delivery: NewDelivery) -> Result<StoreOutcome, StoreError>;
+    /// Deletes the blobs under `deliveries/` that no row refers to and that were written
+    /// before `written_before` (so a delivery being stored right now is left alone), walking
+    /// the blob store in pages of `page_size`. Returns how many were deleted.
+    async fn reclaim_orphan_blobs(
+        &self,
+        written_before: OffsetDateTime,
+        page_size: usize,
+    ) -> Result<usize, StoreError>;
+}
+
+#[async_trait]
+impl DeliveryStore for SqlOperatorStore {
+    #[tracing::instrument(skip_all, fields(delivery.trans_id = %delivery.trans_id.as_str()))]
+    async fn store_delivery(&self, delivery: NewDelivery) -> Result<StoreOutcome, StoreError> {
+        // A retry usually finds the original at once and writes nothing.
+        if let Some(original) = receipt_by_key(&self.pool, &delivery).await? {
+            return Ok(original);
         }
-        Err(error) => {
-            discard_blob(blobs, &blob_key).await;
-            Err(error)
+        let delivery_id = DeliveryId::new();
+        let blob_key = delivery_blob_key(delivery_id)?;
+        let digest = self
+            .blobs
+            .put(&blob_key, &delivery.sealed_delivery)
+            .await
+            .map_err(|error| StoreError::internal("write sealed delivery", error))?;
+        assert_eq!(
+            digest,
+            BlobDigest::of(&delivery.sealed_delivery),
+            "blob digest differs"
+        );
+        let inserted = insert(
+            &self.pool,
+            self.backend,
+            &delivery,
+            delivery_id,
+            &blob_key,
+            &digest,
+        )
+        .await;
+        match inserted {
+            Ok(Some(receipt)) => Ok(StoreOutcome::Stored(receipt)),
+            Ok(None) => {
+                discard_blob(self.blobs.as_ref(), &blob_key).await;
+                let original = receipt_by_key(&self.pool, &delivery).await?;
+                original.ok_or(StoreError::NotFound {
+                    what: "original delivery",
+                })
+            }
+            Err(error) => {
+                discard_blob(self.blobs.as_ref(), &blob_key).await;
+                Err(error)
+            }
+        }
+    }
+
+    async fn reclaim_orphan_blobs(
+        &self,
+        written_before: OffsetDateTime,
+        page_size: usize,
+    ) -> Result<usize, StoreError> {
+        assert!(page_size > 0, "a page of zero blobs would never advance");
+        let prefix = BlobKey::parse(DELIVERY_BLOB_PREFIX)
+            .map_err(|error| StoreError::internal("name delivery blob", error))?;
+        let mut after: Option<BlobKey> = None;
+        let mut deleted = 0;
+        // Each round advances `after` past a full page, so the walk ends after the last blob.
+        loop {
+            let entries = self
+                .blobs
+                .list(&prefix, after.as_ref(), page_size)
+                .await
+                .map_err(|error| StoreError::internal("list delivery blobs", error))?;
+            let is_last_page = entries.len() < page_size;
+            after = entries.last().map(|entry| entry.key.clone());
+            let candidates: Vec<BlobKey> = entries
+                .into_iter()
+                .filter(|entry| entry.modified_at < written_before)
+                .map(|entry| entry.key)
+                .collect();
+            deleted += delete_unreferenced(&self.pool, self.blobs.as_ref(), &candidates).await?;
+            if is_last_page {
+                return Ok(deleted);
+            }
         }
     }
 }
@@ -221,37 +279,6 @@ pub(super) fn delivery_blob_key(id: DeliveryId) -> Result<BlobKey, StoreError> {
 async fn discard_blob(blobs: &dyn BlobStore, key: &BlobKey) {
     if let Err(error) = blobs.delete(key).await {
         tracing::warn!(error = %error, "could not remove unused delivery blob");
-    }
-}
-
-pub(super) async fn reclaim_orphans(
-    pool: &AnyPool,
-    blobs: &dyn BlobStore,
-    written_before: OffsetDateTime,
-    page_size: usize,
-) -> Result<usize, StoreError> {
-    assert!(page_size > 0, "a page of zero blobs would never advance");
-    let prefix = BlobKey::parse(DELIVERY_BLOB_PREFIX)
-        .map_err(|error| StoreError::internal("name delivery blob", error))?;
-    let mut after: Option<BlobKey> = None;
-    let mut deleted = 0;
-    // Each round advances `after` past a full page, so the walk ends after the last blob.
-    loop {
-        let entries = blobs
-            .list(&prefix, after.as_ref(), page_size)
-            .await
-            .map_err(|error| StoreError::internal("list delivery blobs", error))?;
-        let is_last_page = entries.len() < page_size;
-        after = entries.last().map(|entry| entry.key.clone());
-        let candidates: Vec<BlobKey> = entries
-            .into_iter()
-            .filter(|entry| entry.modified_at < written_before)
-            .map(|entry| entry.key)
-            .collect();
-        deleted += delete_unreferenced(pool, blobs, &candidates).await?;
-        if is_last_page {
-            return Ok(deleted);
-        }
     }
 }
 

@@ -6,14 +6,15 @@
 //! `OperatorStore::open_letter` with `AuditAction::ExportedLetter`, so every exported letter
 //! is audited and its blob digest-checked like any other opening.
 
+use async_trait::async_trait;
 use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber, RecipientId};
 use kuvert_core::limits::{AUDIT_EVENTS_PER_PAGE_MAX, LETTERS_PER_PAGE_MAX};
 use kuvert_core::message::{Filename, MessageId, SenderName, Subject, TransId};
+use sqlx::Row;
 use sqlx::any::AnyRow;
-use sqlx::{AnyPool, Row};
 use time::OffsetDateTime;
 
-use super::{AuditAction, DeliveryId};
+use super::{AuditAction, DeliveryId, SqlOperatorStore};
 use crate::database::{get_optional_parsed, get_parsed, get_text, get_time};
 use crate::error::{SqlContext, StoreError};
 
@@ -77,57 +78,75 @@ pub struct AuditLogEntry {
     pub attachment: Option<Filename>,
 }
 
-/// Up to `limit` letters of `mailbox` (inbox and archive), in id order after `after`.
-pub(super) async fn export_letters(
-    pool: &AnyPool,
-    mailbox: &RecipientId,
-    after: Option<DeliveryId>,
-    limit: u32,
-) -> Result<Vec<ExportLetter>, StoreError> {
-    check_size(limit, LETTERS_PER_PAGE_MAX)?;
-    let rows = sqlx::query(
-        "SELECT id, sender, sender_name, subject, message_id, trans_id, received_at, \
-         receipt_xml FROM deliveries WHERE recipient = $1 AND ($2 IS NULL OR id > $2) \
-         ORDER BY id LIMIT $3",
-    )
-    .bind(mailbox.to_wire())
-    .bind(after.map(|id| id.to_string()))
-    .bind(i64::from(limit))
-    .fetch_all(pool)
-    .await
-    .context("list letters to export")?;
-    rows.iter().map(export_letter).collect()
+/// What the holder's export and access log read. Part of [`OperatorStore`](super::OperatorStore).
+#[async_trait]
+pub trait ExportStore: Send + Sync {
+    /// Up to `limit` (≤ `limits::LETTERS_PER_PAGE_MAX`) letters of `mailbox`, inbox and
+    /// archive, in a stable order after `after` (the last id of the previous page): the
+    /// export walks a mailbox with it. No content and no audit; the export opens each letter
+    /// through [`MailboxStore::open_letter`](super::MailboxStore::open_letter).
+    async fn export_letters(
+        &self,
+        mailbox: &RecipientId,
+        after: Option<DeliveryId>,
+        limit: u32,
+    ) -> Result<Vec<ExportLetter>, StoreError>;
+    /// One page of the mailbox's access log, newest first, each event with the letter's
+    /// subject and sender and the attachment's file name.
+    async fn audit_log(&self, query: &AuditLogQuery) -> Result<AuditLogPage, StoreError>;
 }
 
-/// One page of `query.mailbox`'s access log, newest first.
-pub(super) async fn audit_log(
-    pool: &AnyPool,
-    query: &AuditLogQuery,
-) -> Result<AuditLogPage, StoreError> {
-    check_size(query.page_size, AUDIT_EVENTS_PER_PAGE_MAX)?;
-    // One row more than asked tells whether another page follows.
-    let rows = sqlx::query(
-        "SELECT a.actor, a.action, a.attachment_position, a.at, a.delivery_id, d.subject, \
-         d.sender_name, f.filename FROM audit_events a \
-         JOIN deliveries d ON d.id = a.delivery_id \
-         LEFT JOIN attachments f ON f.delivery_id = a.delivery_id \
-         AND f.position = a.attachment_position \
-         WHERE a.mailbox = $1 ORDER BY a.at DESC, a.id DESC LIMIT $2 OFFSET $3",
-    )
-    .bind(query.mailbox.to_wire())
-    .bind(i64::from(query.page_size) + 1)
-    .bind(i64::from(query.page) * i64::from(query.page_size))
-    .fetch_all(pool)
-    .await
-    .context("list audit log")?;
-    let mut entries = rows
-        .iter()
-        .map(audit_log_entry)
-        .collect::<Result<Vec<_>, _>>()?;
-    let page_size = usize::try_from(query.page_size).unwrap_or(usize::MAX);
-    let has_more = entries.len() > page_size;
-    entries.truncate(page_size);
-    Ok(AuditLogPage { entries, has_more })
+#[async_trait]
+impl ExportStore for SqlOperatorStore {
+    /// Up to `limit` letters of `mailbox` (inbox and archive), in id order after `after`.
+    async fn export_letters(
+        &self,
+        mailbox: &RecipientId,
+        after: Option<DeliveryId>,
+        limit: u32,
+    ) -> Result<Vec<ExportLetter>, StoreError> {
+        check_size(limit, LETTERS_PER_PAGE_MAX)?;
+        let rows = sqlx::query(
+            "SELECT id, sender, sender_name, subject, message_id, trans_id, received_at, \
+             receipt_xml FROM deliveries WHERE recipient = $1 AND ($2 IS NULL OR id > $2) \
+             ORDER BY id LIMIT $3",
+        )
+        .bind(mailbox.to_wire())
+        .bind(after.map(|id| id.to_string()))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .context("list letters to export")?;
+        rows.iter().map(export_letter).collect()
+    }
+
+    /// One page of `query.mailbox`'s access log, newest first.
+    async fn audit_log(&self, query: &AuditLogQuery) -> Result<AuditLogPage, StoreError> {
+        check_size(query.page_size, AUDIT_EVENTS_PER_PAGE_MAX)?;
+        // One row more than asked tells whether another page follows.
+        let rows = sqlx::query(
+            "SELECT a.actor, a.action, a.attachment_position, a.at, a.delivery_id, d.subject, \
+             d.sender_name, f.filename FROM audit_events a \
+             JOIN deliveries d ON d.id = a.delivery_id \
+             LEFT JOIN attachments f ON f.delivery_id = a.delivery_id \
+             AND f.position = a.attachment_position \
+             WHERE a.mailbox = $1 ORDER BY a.at DESC, a.id DESC LIMIT $2 OFFSET $3",
+        )
+        .bind(query.mailbox.to_wire())
+        .bind(i64::from(query.page_size) + 1)
+        .bind(i64::from(query.page) * i64::from(query.page_size))
+        .fetch_all(&self.pool)
+        .await
+        .context("list audit log")?;
+        let mut entries = rows
+            .iter()
+            .map(audit_log_entry)
+            .collect::<Result<Vec<_>, _>>()?;
+        let page_size = usize::try_from(query.page_size).unwrap_or(usize::MAX);
+        let has_more = entries.len() > page_size;
+        entries.truncate(page_size);
+        Ok(AuditLogPage { entries, has_more })
+    }
 }
 
 fn check_size(size: u32, max: u32) -> Result<(), StoreError> {

@@ -1,6 +1,7 @@
 //! Mailbox views: listing with paging, search and unread count, one letter with its
 //! attachments, opening a letter (audited), read and archive flags.
 
+use async_trait::async_trait;
 use kuvert_core::id::{OrganisationNumber, RecipientId};
 use kuvert_core::limits::LETTERS_PER_PAGE_MAX;
 use kuvert_core::message::{
@@ -13,9 +14,9 @@ use time::OffsetDateTime;
 use super::access::insert_audit_event;
 use super::{
     AttachmentInfo, DeliveryId, Folder, Letter, LetterAccess, LetterPage, LetterSummary,
-    MailboxQuery, OpenedLetter,
+    MailboxQuery, OpenedLetter, SqlOperatorStore,
 };
-use crate::blob::{BlobDigest, BlobKey, BlobStore};
+use crate::blob::{BlobDigest, BlobKey};
 use crate::database::{
     flag, get_count, get_flag, get_optional_time, get_parsed, get_time, to_millis,
 };
@@ -31,133 +32,154 @@ const LETTER_FILTER: &str = "recipient = $1 AND is_archived = $2 \
      AND ($4 IS NULL OR LOWER(subject) LIKE $4 ESCAPE '!' \
      OR LOWER(sender_name) LIKE $4 ESCAPE '!')";
 
-pub(super) async fn letters(
-    pool: &AnyPool,
-    query: &MailboxQuery,
-) -> Result<LetterPage, StoreError> {
-    let max = usize::try_from(LETTERS_PER_PAGE_MAX).unwrap_or(usize::MAX);
-    let size = usize::try_from(query.page_size).unwrap_or(usize::MAX);
-    if size == 0 || size > max {
-        return Err(StoreError::TooMany { count: size, max });
-    }
-    let archived = flag(query.folder == Folder::Archive);
-    let sender = query
-        .sender
-        .as_ref()
-        .map(|sender| sender.as_str().to_owned());
-    let pattern = query
-        .search
-        .as_ref()
-        .map(|search| like_pattern(search.as_str()));
-    let page_sql = format!(
-        "SELECT {LETTER_COLUMNS} FROM deliveries WHERE {LETTER_FILTER} \
-         ORDER BY received_at DESC, id DESC LIMIT $5 OFFSET $6"
-    );
-    let rows = sqlx::query(AssertSqlSafe(page_sql))
-        .bind(query.recipient.to_wire())
-        .bind(archived)
-        .bind(sender.clone())
-        .bind(pattern.clone())
-        .bind(i64::from(query.page_size))
-        .bind(i64::from(query.page) * i64::from(query.page_size))
-        .fetch_all(pool)
-        .await
-        .context("list letters")?;
-    let count_sql = format!("SELECT COUNT(*) AS total FROM deliveries WHERE {LETTER_FILTER}");
-    let total_row = sqlx::query(AssertSqlSafe(count_sql))
-        .bind(query.recipient.to_wire())
-        .bind(archived)
-        .bind(sender)
-        .bind(pattern)
-        .fetch_one(pool)
-        .await
-        .context("count letters")?;
-    let unread_row = sqlx::query(
-        "SELECT COUNT(*) AS unread FROM deliveries WHERE recipient = $1 AND is_read = 0",
-    )
-    .bind(query.recipient.to_wire())
-    .fetch_one(pool)
-    .await
-    .context("count unread letters")?;
-    let letters = rows
-        .iter()
-        .map(summary_from_row)
-        .collect::<Result<Vec<_>, _>>()?;
-    let total = get_count(&total_row, "total")?;
-    let shown = u64::from(query.page) * u64::from(query.page_size) + letters.len() as u64;
-    Ok(LetterPage {
-        letters,
-        total,
-        unread: get_count(&unread_row, "unread")?,
-        has_more: shown < total,
-    })
+/// Reading a mailbox: pages of letters, one letter, opening it (audit first), read and
+/// archived marks. Part of [`OperatorStore`](super::OperatorStore).
+#[async_trait]
+pub trait MailboxStore: Send + Sync {
+    /// One page of a mailbox, newest first, with totals and the unread count.
+    async fn letters(&self, query: &MailboxQuery) -> Result<LetterPage, StoreError>;
+    /// A letter's details, without audit (no content).
+    async fn letter(&self, mailbox: &RecipientId, id: DeliveryId) -> Result<Letter, StoreError>;
+    /// Reads a letter for a person: records the audit event, then returns the letter with its
+    /// digest-checked sealed delivery. No audit record, no content.
+    async fn open_letter(&self, access: &LetterAccess) -> Result<OpenedLetter, StoreError>;
+    /// Marks a letter read (keeping the first read time) or unread.
+    async fn set_read(
+        &self,
+        mailbox: &RecipientId,
+        id: DeliveryId,
+        is_read: bool,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+    /// Moves a letter to the archive or back to the inbox.
+    async fn set_archived(
+        &self,
+        mailbox: &RecipientId,
+        id: DeliveryId,
+        is_archived: bool,
+    ) -> Result<(), StoreError>;
 }
 
-pub(super) async fn letter(
-    pool: &AnyPool,
-    mailbox: &RecipientId,
-    id: DeliveryId,
-) -> Result<Letter, StoreError> {
-    Ok(letter_with_blob(pool, mailbox, id).await?.0)
-}
-
-/// Reads the blob first and records the access before returning any content, so content is
-/// never handed out without its audit record.
-pub(super) async fn open_letter(
-    pool: &AnyPool,
-    blobs: &dyn BlobStore,
-    access: &LetterAccess,
-) -> Result<OpenedLetter, StoreError> {
-    let (letter, blob_key, digest) =
-        letter_with_blob(pool, &access.mailbox, access.delivery).await?;
-    let sealed_delivery = blobs
-        .get(&blob_key, &digest)
-        .await
-        .map_err(|error| StoreError::internal("read sealed delivery", error))?;
-    insert_audit_event(pool, access).await?;
-    Ok(OpenedLetter {
-        letter,
-        sealed_delivery,
-    })
-}
-
-pub(super) async fn set_read(
-    pool: &AnyPool,
-    mailbox: &RecipientId,
-    id: DeliveryId,
-    is_read: bool,
-    at: OffsetDateTime,
-) -> Result<(), StoreError> {
-    let updated = sqlx::query(
-        "UPDATE deliveries SET is_read = $1, \
-         read_at = CASE WHEN $1 = 1 THEN COALESCE(read_at, $2) ELSE read_at END \
-         WHERE id = $3 AND recipient = $4",
-    )
-    .bind(flag(is_read))
-    .bind(to_millis(at))
-    .bind(id.to_string())
-    .bind(mailbox.to_wire())
-    .execute(pool)
-    .await
-    .context("mark letter read")?;
-    require_one(updated.rows_affected())
-}
-
-pub(super) async fn set_archived(
-    pool: &AnyPool,
-    mailbox: &RecipientId,
-    id: DeliveryId,
-    is_archived: bool,
-) -> Result<(), StoreError> {
-    let updated =
-        sqlx::query("UPDATE deliveries SET is_archived = $1 WHERE id = $2 AND recipient = $3")
-            .bind(flag(is_archived))
-            .bind(id.to_string())
-            .bind(mailbox.to_wire())
-            .execute(pool)
+#[async_trait]
+impl MailboxStore for SqlOperatorStore {
+    async fn letters(&self, query: &MailboxQuery) -> Result<LetterPage, StoreError> {
+        let max = usize::try_from(LETTERS_PER_PAGE_MAX).unwrap_or(usize::MAX);
+        let size = usize::try_from(query.page_size).unwrap_or(usize::MAX);
+        if size == 0 || size > max {
+            return Err(StoreError::TooMany { count: size, max });
+        }
+        let archived = flag(query.folder == Folder::Archive);
+        let sender = query
+            .sender
+            .as_ref()
+            .map(|sender| sender.as_str().to_owned());
+        let pattern = query
+            .search
+            .as_ref()
+            .map(|search| like_pattern(search.as_str()));
+        let page_sql = format!(
+            "SELECT {LETTER_COLUMNS} FROM deliveries WHERE {LETTER_FILTER} \
+             ORDER BY received_at DESC, id DESC LIMIT $5 OFFSET $6"
+        );
+        let rows = sqlx::query(AssertSqlSafe(page_sql))
+            .bind(query.recipient.to_wire())
+            .bind(archived)
+            .bind(sender.clone())
+            .bind(pattern.clone())
+            .bind(i64::from(query.page_size))
+            .bind(i64::from(query.page) * i64::from(query.page_size))
+            .fetch_all(&self.pool)
             .await
-            .context("archive letter")?;
-    require_one(updated.rows_affected())
+            .context("list letters")?;
+        let count_sql = format!("SELECT COUNT(*) AS total FROM deliveries WHERE {LETTER_FILTER}");
+        let total_row = sqlx::query(AssertSqlSafe(count_sql))
+            .bind(query.recipient.to_wire())
+            .bind(archived)
+            .bind(sender)
+            .bind(pattern)
+            .fetch_one(&self.pool)
+            .await
+            .context("count letters")?;
+        let unread_row = sqlx::query(
+            "SELECT COUNT(*) AS unread FROM deliveries WHERE recipient = $1 AND is_read = 0",
+        )
+        .bind(query.recipient.to_wire())
+        .fetch_one(&self.pool)
+        .await
+        .context("count unread letters")?;
+        let letters = rows
+            .iter()
+            .map(summary_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        let total = get_count(&total_row, "total")?;
+        let shown = u64::from(query.page) * u64::from(query.page_size) + letters.len() as u64;
+        Ok(LetterPage {
+            letters,
+            total,
+            unread: get_count(&unread_row, "unread")?,
+            has_more: shown < total,
+        })
+    }
+
+    async fn letter(&self, mailbox: &RecipientId, id: DeliveryId) -> Result<Letter, StoreError> {
+        Ok(letter_with_blob(&self.pool, mailbox, id).await?.0)
+    }
+
+    /// Reads the blob first and records the access before returning any content, so content is
+    /// never handed out without its audit record.
+    async fn open_letter(&self, access: &LetterAccess) -> Result<OpenedLetter, StoreError> {
+        let (letter, blob_key, digest) =
+            letter_with_blob(&self.pool, &access.mailbox, access.delivery).await?;
+        let sealed_delivery = self
+            .blobs
+            .get(&blob_key, &digest)
+            .await
+            .map_err(|error| StoreError::internal("read sealed delivery", error))?;
+        insert_audit_event(&self.pool, access).await?;
+        Ok(OpenedLetter {
+            letter,
+            sealed_delivery,
+        })
+    }
+
+    async fn set_read(
+        &self,
+        mailbox: &RecipientId,
+        id: DeliveryId,
+        is_read: bool,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let updated = sqlx::query(
+            "UPDATE deliveries SET is_read = $1, \
+             read_at = CASE WHEN $1 = 1 THEN COALESCE(read_at, $2) ELSE read_at END \
+             WHERE id = $3 AND recipient = $4",
+        )
+        .bind(flag(is_read))
+        .bind(to_millis(at))
+        .bind(id.to_string())
+        .bind(mailbox.to_wire())
+        .execute(&self.pool)
+        .await
+        .context("mark letter read")?;
+        require_one(updated.rows_affected())
+    }
+
+    async fn set_archived(
+        &self,
+        mailbox: &RecipientId,
+        id: DeliveryId,
+        is_archived: bool,
+    ) -> Result<(), StoreError> {
+        let updated =
+            sqlx::query("UPDATE deliveries SET is_archived = $1 WHERE id = $2 AND recipient = $3")
+                .bind(flag(is_archived))
+                .bind(id.to_string())
+                .bind(mailbox.to_wire())
+                .execute(&self.pool)
+                .await
+                .context("archive letter")?;
+        require_one(updated.rows_affected())
+    }
 }
 
 fn require_one(rows_affected: u64) -> Result<(), StoreError> {

@@ -8,21 +8,23 @@
 
 mod outbox;
 
+use async_trait::async_trait;
 use kuvert_core::id::RecipientId;
 use kuvert_core::limits::{
     CONFIRMATION_CODE_MINUTES_MAX, CONFIRMATION_CODE_TRIES_MAX, CONFIRMATION_CODES_PER_DAY_MAX,
 };
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Row};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use time::{Duration, OffsetDateTime};
 
-pub(super) use outbox::{claim, last_sent_at, list, mark_failed, mark_sent, postpone};
+pub use outbox::OutboxStore;
 
 use super::{
     ConfirmationCode, NotificationAddress, NotificationChannel, NotificationSetting, PendingCode,
+    SqlOperatorStore,
 };
 use crate::database::{
-    Backend, begin_write, get_count, get_flag, get_optional_time, get_parsed, get_time, to_millis,
+    begin_write, get_count, get_flag, get_optional_time, get_parsed, get_time, to_millis,
 };
 use crate::error::{SqlContext, StoreError};
 
@@ -63,165 +65,266 @@ pub enum CodeCheck {
 const SETTING_COLUMNS: &str = "recipient, channel, address, is_confirmed, updated_at, \
      code_hash, code_salt, code_expires_at, code_wrong_tries, codes_sent, code_window_started_at";
 
-/// Stores `address` on its channel with a new code's hash, unless the day's codes are used up.
-/// The address stays confirmed only when it is the confirmed address already.
-pub(super) async fn issue_code(
-    pool: &AnyPool,
-    backend: Backend,
-    recipient: &RecipientId,
-    address: &NotificationAddress,
-    code: &ConfirmationCode,
-    now: OffsetDateTime,
-) -> Result<CodeIssue, StoreError> {
-    let channel = address.channel();
-    let mut transaction = begin_write(pool, backend).await?;
-    let current = read_setting(&mut transaction, recipient, channel).await?;
-    let (window_started, codes_sent) = match &current {
-        Some(stored) if now - stored.window_started_at < CODE_WINDOW => {
-            (stored.window_started_at, stored.codes_sent)
+/// The holder's notification addresses and their confirmation codes. Part of
+/// [`OperatorStore`](super::OperatorStore).
+#[async_trait]
+pub trait AddressStore: Send + Sync {
+    /// Sets (or replaces) the address on its channel, unconfirmed, with a new code (kept only
+    /// as a hash). `Conflict { what: "confirmation codes sent today" }` when the day's codes
+    /// are used up; [`Self::issue_confirmation_code`] says so as a value.
+    async fn set_notification_address(
+        &self,
+        recipient: &RecipientId,
+        address: NotificationAddress,
+        code: ConfirmationCode,
+        at: OffsetDateTime,
+    ) -> Result<NotificationSetting, StoreError>;
+    /// Confirms an address with the code sent to it. `NotFound` without an address or code on
+    /// the channel, `Conflict { what: "confirmation code" }` for a wrong, expired or used-up
+    /// code; [`Self::check_confirmation_code`] tells these apart.
+    async fn confirm_notification_address(
+        &self,
+        recipient: &RecipientId,
+        channel: NotificationChannel,
+        code: &ConfirmationCode,
+        at: OffsetDateTime,
+    ) -> Result<NotificationSetting, StoreError>;
+    /// Removes the address on a channel; removing a missing one succeeds.
+    async fn remove_notification_address(
+        &self,
+        recipient: &RecipientId,
+        channel: NotificationChannel,
+    ) -> Result<(), StoreError>;
+    /// The holder's addresses, e-mail first.
+    async fn notification_settings(
+        &self,
+        recipient: &RecipientId,
+    ) -> Result<Vec<NotificationSetting>, StoreError>;
+    /// Stores `address` on its channel with a new confirmation code's salted hash, valid for
+    /// `limits::CONFIRMATION_CODE_MINUTES_MAX` minutes; the address is unconfirmed unless it is
+    /// the confirmed one already (then this is a re-send). Refused as a value, changing
+    /// nothing, once `limits::CONFIRMATION_CODES_PER_DAY_MAX` codes went to the channel within
+    /// a day.
+    async fn issue_confirmation_code(
+        &self,
+        recipient: &RecipientId,
+        address: &NotificationAddress,
+        code: &ConfirmationCode,
+        now: OffsetDateTime,
+    ) -> Result<CodeIssue, StoreError>;
+    /// Checks an entered code: the right one confirms the address; a wrong one counts towards
+    /// `limits::CONFIRMATION_CODE_TRIES_MAX`; an expired or used-up code never confirms.
+    async fn check_confirmation_code(
+        &self,
+        recipient: &RecipientId,
+        channel: NotificationChannel,
+        code: &ConfirmationCode,
+        now: OffsetDateTime,
+    ) -> Result<CodeCheck, StoreError>;
+}
+
+#[async_trait]
+impl AddressStore for SqlOperatorStore {
+    async fn set_notification_address(
+        &self,
+        recipient: &RecipientId,
+        address: NotificationAddress,
+        code: ConfirmationCode,
+        at: OffsetDateTime,
+    ) -> Result<NotificationSetting, StoreError> {
+        match self
+            .issue_confirmation_code(recipient, &address, &code, at)
+            .await?
+        {
+            CodeIssue::Issued(setting) => Ok(setting),
+            CodeIssue::DailyLimitReached { .. } => Err(StoreError::Conflict {
+                what: "confirmation codes sent today",
+            }),
         }
-        _ => (now, 0),
-    };
-    if codes_sent >= CONFIRMATION_CODES_PER_DAY_MAX {
-        return Ok(CodeIssue::DailyLimitReached {
-            retry_after: window_started + CODE_WINDOW,
+    }
+
+    async fn confirm_notification_address(
+        &self,
+        recipient: &RecipientId,
+        channel: NotificationChannel,
+        code: &ConfirmationCode,
+        at: OffsetDateTime,
+    ) -> Result<NotificationSetting, StoreError> {
+        match self
+            .check_confirmation_code(recipient, channel, code, at)
+            .await?
+        {
+            CodeCheck::Confirmed(setting) => Ok(setting),
+            CodeCheck::NoCode => Err(StoreError::NotFound {
+                what: "notification address",
+            }),
+            CodeCheck::Wrong { .. } | CodeCheck::Expired | CodeCheck::TriesUsedUp => {
+                Err(StoreError::Conflict {
+                    what: "confirmation code",
+                })
+            }
+        }
+    }
+    async fn remove_notification_address(
+        &self,
+        recipient: &RecipientId,
+        channel: NotificationChannel,
+    ) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM notification_settings WHERE recipient = $1 AND channel = $2")
+            .bind(recipient.to_wire())
+            .bind(channel.as_db())
+            .execute(&self.pool)
+            .await
+            .context("remove notification address")?;
+        Ok(())
+    }
+
+    async fn notification_settings(
+        &self,
+        recipient: &RecipientId,
+    ) -> Result<Vec<NotificationSetting>, StoreError> {
+        let sql = format!(
+            "SELECT {SETTING_COLUMNS} FROM notification_settings WHERE recipient = $1 \
+             ORDER BY channel"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(recipient.to_wire())
+            .fetch_all(&self.pool)
+            .await
+            .context("read notification settings")?;
+        rows.iter()
+            .map(|row| stored_from_row(row).map(|stored| stored.setting))
+            .collect()
+    }
+
+    /// Stores `address` on its channel with a new code's hash, unless the day's codes are used up.
+    /// The address stays confirmed only when it is the confirmed address already.
+    async fn issue_confirmation_code(
+        &self,
+        recipient: &RecipientId,
+        address: &NotificationAddress,
+        code: &ConfirmationCode,
+        now: OffsetDateTime,
+    ) -> Result<CodeIssue, StoreError> {
+        let channel = address.channel();
+        let mut transaction = begin_write(&self.pool, self.backend).await?;
+        let current = read_setting(&mut transaction, recipient, channel).await?;
+        let (window_started, codes_sent) = match &current {
+            Some(stored) if now - stored.window_started_at < CODE_WINDOW => {
+                (stored.window_started_at, stored.codes_sent)
+            }
+            _ => (now, 0),
+        };
+        if codes_sent >= CONFIRMATION_CODES_PER_DAY_MAX {
+            return Ok(CodeIssue::DailyLimitReached {
+                retry_after: window_started + CODE_WINDOW,
+            });
+        }
+        let keeps_confirmation = current.as_ref().is_some_and(|stored| {
+            stored.setting.is_confirmed && stored.setting.address == *address
         });
-    }
-    let keeps_confirmation = current
-        .as_ref()
-        .is_some_and(|stored| stored.setting.is_confirmed && stored.setting.address == *address);
-    let salt = new_salt()?;
-    sqlx::query(
-        "INSERT INTO notification_settings (recipient, channel, address, confirmation_code, \
-         is_confirmed, updated_at, code_hash, code_salt, code_expires_at, code_wrong_tries, \
-         codes_sent, code_window_started_at) VALUES ($1, $2, $3, '', $4, $5, $6, $7, $8, 0, $9, \
-         $10) ON CONFLICT (recipient, channel) DO UPDATE SET address = excluded.address, \
-         is_confirmed = excluded.is_confirmed, updated_at = excluded.updated_at, \
-         code_hash = excluded.code_hash, code_salt = excluded.code_salt, \
-         code_expires_at = excluded.code_expires_at, code_wrong_tries = 0, \
-         codes_sent = excluded.codes_sent, \
-         code_window_started_at = excluded.code_window_started_at",
-    )
-    .bind(recipient.to_wire())
-    .bind(channel.as_db())
-    .bind(address.as_str())
-    .bind(i64::from(keeps_confirmation))
-    .bind(to_millis(now))
-    .bind(code_hash(&salt, address, code))
-    .bind(salt)
-    .bind(to_millis(
-        now + Duration::minutes(CONFIRMATION_CODE_MINUTES_MAX),
-    ))
-    .bind(i64::from(codes_sent + 1))
-    .bind(to_millis(window_started))
-    .execute(&mut *transaction)
-    .await
-    .context("store notification address")?;
-    let stored = read_setting(&mut transaction, recipient, channel)
-        .await?
-        .ok_or(StoreError::NotFound {
-            what: "notification address",
-        })?;
-    transaction.commit().await.context("commit code")?;
-    Ok(CodeIssue::Issued(stored.setting))
-}
-
-/// Checks an entered code: confirms on a match, counts a wrong try otherwise.
-pub(super) async fn check_code(
-    pool: &AnyPool,
-    backend: Backend,
-    recipient: &RecipientId,
-    channel: NotificationChannel,
-    code: &ConfirmationCode,
-    now: OffsetDateTime,
-) -> Result<CodeCheck, StoreError> {
-    let mut transaction = begin_write(pool, backend).await?;
-    let Some(stored) = read_setting(&mut transaction, recipient, channel).await? else {
-        return Ok(CodeCheck::NoCode);
-    };
-    let (Some(hash), Some(salt), Some(pending)) = (
-        &stored.code_hash,
-        &stored.code_salt,
-        stored.setting.pending_code,
-    ) else {
-        return Ok(CodeCheck::NoCode);
-    };
-    if pending.wrong_tries >= CONFIRMATION_CODE_TRIES_MAX {
-        return Ok(CodeCheck::TriesUsedUp);
-    }
-    if now >= pending.expires_at {
-        return Ok(CodeCheck::Expired);
-    }
-    let entered = code_hash(salt, &stored.setting.address, code);
-    let is_match =
-        aws_lc_rs::constant_time::verify_slices_are_equal(entered.as_bytes(), hash.as_bytes())
-            .is_ok();
-    let outcome = if is_match {
+        let salt = new_salt()?;
         sqlx::query(
-            "UPDATE notification_settings SET is_confirmed = 1, updated_at = $1, \
-             code_hash = NULL, code_salt = NULL, code_expires_at = NULL, code_wrong_tries = 0 \
-             WHERE recipient = $2 AND channel = $3",
+            "INSERT INTO notification_settings (recipient, channel, address, confirmation_code, \
+             is_confirmed, updated_at, code_hash, code_salt, code_expires_at, code_wrong_tries, \
+             codes_sent, code_window_started_at) \
+             VALUES ($1, $2, $3, '', $4, $5, $6, $7, $8, 0, $9, $10) \
+             ON CONFLICT (recipient, channel) DO UPDATE SET address = excluded.address, \
+             is_confirmed = excluded.is_confirmed, updated_at = excluded.updated_at, \
+             code_hash = excluded.code_hash, code_salt = excluded.code_salt, \
+             code_expires_at = excluded.code_expires_at, code_wrong_tries = 0, \
+             codes_sent = excluded.codes_sent, \
+             code_window_started_at = excluded.code_window_started_at",
         )
+        .bind(recipient.to_wire())
+        .bind(channel.as_db())
+        .bind(address.as_str())
+        .bind(i64::from(keeps_confirmation))
         .bind(to_millis(now))
-        .bind(recipient.to_wire())
-        .bind(channel.as_db())
+        .bind(code_hash(&salt, address, code))
+        .bind(salt)
+        .bind(to_millis(
+            now + Duration::minutes(CONFIRMATION_CODE_MINUTES_MAX),
+        ))
+        .bind(i64::from(codes_sent + 1))
+        .bind(to_millis(window_started))
         .execute(&mut *transaction)
         .await
-        .context("confirm notification address")?;
-        let confirmed = read_setting(&mut transaction, recipient, channel).await?;
-        let confirmed = confirmed.ok_or(StoreError::NotFound {
-            what: "notification address",
-        })?;
-        CodeCheck::Confirmed(confirmed.setting)
-    } else {
-        let wrong_tries = pending.wrong_tries + 1;
-        sqlx::query(
-            "UPDATE notification_settings SET code_wrong_tries = $1 \
-             WHERE recipient = $2 AND channel = $3",
-        )
-        .bind(i64::from(wrong_tries))
-        .bind(recipient.to_wire())
-        .bind(channel.as_db())
-        .execute(&mut *transaction)
-        .await
-        .context("count wrong confirmation code")?;
-        CodeCheck::Wrong {
-            tries_left: CONFIRMATION_CODE_TRIES_MAX.saturating_sub(wrong_tries),
+        .context("store notification address")?;
+        let stored = read_setting(&mut transaction, recipient, channel)
+            .await?
+            .ok_or(StoreError::NotFound {
+                what: "notification address",
+            })?;
+        transaction.commit().await.context("commit code")?;
+        Ok(CodeIssue::Issued(stored.setting))
+    }
+
+    /// Checks an entered code: confirms on a match, counts a wrong try otherwise.
+    async fn check_confirmation_code(
+        &self,
+        recipient: &RecipientId,
+        channel: NotificationChannel,
+        code: &ConfirmationCode,
+        now: OffsetDateTime,
+    ) -> Result<CodeCheck, StoreError> {
+        let mut transaction = begin_write(&self.pool, self.backend).await?;
+        let Some(stored) = read_setting(&mut transaction, recipient, channel).await? else {
+            return Ok(CodeCheck::NoCode);
+        };
+        let (Some(hash), Some(salt), Some(pending)) = (
+            &stored.code_hash,
+            &stored.code_salt,
+            stored.setting.pending_code,
+        ) else {
+            return Ok(CodeCheck::NoCode);
+        };
+        if pending.wrong_tries >= CONFIRMATION_CODE_TRIES_MAX {
+            return Ok(CodeCheck::TriesUsedUp);
         }
-    };
-    transaction.commit().await.context("commit code check")?;
-    Ok(outcome)
-}
-
-pub(super) async fn remove_address(
-    pool: &AnyPool,
-    recipient: &RecipientId,
-    channel: NotificationChannel,
-) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM notification_settings WHERE recipient = $1 AND channel = $2")
-        .bind(recipient.to_wire())
-        .bind(channel.as_db())
-        .execute(pool)
-        .await
-        .context("remove notification address")?;
-    Ok(())
-}
-
-pub(super) async fn settings(
-    pool: &AnyPool,
-    recipient: &RecipientId,
-) -> Result<Vec<NotificationSetting>, StoreError> {
-    let sql = format!(
-        "SELECT {SETTING_COLUMNS} FROM notification_settings WHERE recipient = $1 ORDER BY channel"
-    );
-    let rows = sqlx::query(AssertSqlSafe(sql))
-        .bind(recipient.to_wire())
-        .fetch_all(pool)
-        .await
-        .context("read notification settings")?;
-    rows.iter()
-        .map(|row| stored_from_row(row).map(|stored| stored.setting))
-        .collect()
+        if now >= pending.expires_at {
+            return Ok(CodeCheck::Expired);
+        }
+        let entered = code_hash(salt, &stored.setting.address, code);
+        let is_match =
+            aws_lc_rs::constant_time::verify_slices_are_equal(entered.as_bytes(), hash.as_bytes())
+                .is_ok();
+        let outcome = if is_match {
+            sqlx::query(
+                "UPDATE notification_settings SET is_confirmed = 1, updated_at = $1, \
+                 code_hash = NULL, code_salt = NULL, code_expires_at = NULL, code_wrong_tries = 0 \
+                 WHERE recipient = $2 AND channel = $3",
+            )
+            .bind(to_millis(now))
+            .bind(recipient.to_wire())
+            .bind(channel.as_db())
+            .execute(&mut *transaction)
+            .await
+            .context("confirm notification address")?;
+            let confirmed = read_setting(&mut transaction, recipient, channel).await?;
+            let confirmed = confirmed.ok_or(StoreError::NotFound {
+                what: "notification address",
+            })?;
+            CodeCheck::Confirmed(confirmed.setting)
+        } else {
+            let wrong_tries = pending.wrong_tries + 1;
+            sqlx::query(
+                "UPDATE notification_settings SET code_wrong_tries = $1 \
+                 WHERE recipient = $2 AND channel = $3",
+            )
+            .bind(i64::from(wrong_tries))
+            .bind(recipient.to_wire())
+            .bind(channel.as_db())
+            .execute(&mut *transaction)
+            .await
+            .context("count wrong confirmation code")?;
+            CodeCheck::Wrong {
+                tries_left: CONFIRMATION_CODE_TRIES_MAX.saturating_sub(wrong_tries),
+            }
+        };
+        transaction.commit().await.context("commit code check")?;
+        Ok(outcome)
+    }
 }
 
 /// A settings row with what stays inside the store.

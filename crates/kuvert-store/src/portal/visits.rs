@@ -4,17 +4,17 @@
 
 use std::collections::BTreeMap;
 
+use async_trait::async_trait;
 use aws_lc_rs::digest;
 use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::OrganisationNumber;
-use sqlx::AnyPool;
 use sqlx::any::AnyRow;
 use time::Date;
 
 use super::records::check_operator_slug;
-use super::{FunnelDay, OperatorChoiceCount, Visit, VisitCount};
+use super::{FunnelDay, OperatorChoiceCount, SqlPortalStore, Visit, VisitCount};
 use crate::calendar::{check_range, day_text, get_day, get_key, key_text};
-use crate::database::{Backend, begin_write, flag, get_count, get_flag, get_text};
+use crate::database::{begin_write, flag, get_count, get_flag, get_text};
 use crate::error::{SqlContext, StoreError};
 
 /// The text columns that key a visit count, as stored.
@@ -59,71 +59,190 @@ impl VisitKey {
     }
 }
 
-pub(super) async fn record_visit(
-    pool: &AnyPool,
-    backend: Backend,
-    visit: &Visit,
-) -> Result<bool, StoreError> {
-    visit.check()?;
-    let key = VisitKey::of(visit);
-    let mut transaction = begin_write(pool, backend).await?;
-    let inserted = sqlx::query(
-        "INSERT INTO portal_visitors (day, visit_key) VALUES ($1, $2) \
-         ON CONFLICT (day, visit_key) DO NOTHING",
-    )
-    .bind(&key.day)
-    .bind(key.visitor_key(visit))
-    .execute(&mut *transaction)
-    .await
-    .context("record visitor key")?;
-    let is_new = inserted.rows_affected() == 1;
-    sqlx::query(
-        "INSERT INTO portal_visits (day, page, sender, campaign, campaign_known, \
-         referrer_domain, visits, unique_visitors) VALUES ($1, $2, $3, $4, $5, $6, 1, $7) \
-         ON CONFLICT (day, page, sender, campaign, campaign_known, referrer_domain) DO UPDATE \
-         SET visits = portal_visits.visits + 1, \
-         unique_visitors = portal_visits.unique_visitors + excluded.unique_visitors",
-    )
-    .bind(&key.day)
-    .bind(&key.page)
-    .bind(&key.sender)
-    .bind(&key.campaign)
-    .bind(key.campaign_known)
-    .bind(&key.referrer_domain)
-    .bind(i64::from(is_new))
-    .execute(&mut *transaction)
-    .await
-    .context("count visit")?;
-    transaction.commit().await.context("commit visit")?;
-    Ok(is_new)
+/// Visits and operator choices counted without tracking, and a campaign's funnel read from
+/// both. Part of [`PortalStore`](super::PortalStore).
+#[async_trait]
+pub trait VisitStore: Send + Sync {
+    /// Counts one page view; returns whether it is the visitor's first for this day, page and
+    /// source (then `unique_visitors` went up too). `OutOfBounds` for a page or referrer
+    /// domain beyond its limit.
+    async fn record_visit(&self, visit: &Visit) -> Result<bool, StoreError>;
+    /// Deletes the per-day visitor keys of every day before `day`; returns how many. Run at
+    /// each day change (and at start-up) so yesterday's visitors become unlinkable.
+    async fn forget_visitors_before(&self, day: Date) -> Result<u64, StoreError>;
+    /// Visit counts of `from..=to`, by day, page and source. `OutOfBounds` for a backward
+    /// range or one longer than `limits::STATISTICS_RANGE_DAYS_MAX` days.
+    async fn visit_counts(&self, from: Date, to: Date) -> Result<Vec<VisitCount>, StoreError>;
+    /// Counts one choice of an operator on the chooser (`/skaffa/{operator_slug}`).
+    async fn record_operator_choice(
+        &self,
+        day: Date,
+        operator_slug: &str,
+        sender: Option<&OrganisationNumber>,
+        campaign: Option<&CampaignCode>,
+    ) -> Result<(), StoreError>;
+    /// Operator choices of `from..=to`, by day, operator and source (range as `visit_counts`).
+    async fn operator_choice_counts(
+        &self,
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<OperatorChoiceCount>, StoreError>;
+    /// The portal half of a campaign's funnel: per day with any activity, oldest first,
+    /// visits and operator choices carrying the code.
+    async fn campaign_funnel(&self, code: &CampaignCode) -> Result<Vec<FunnelDay>, StoreError>;
 }
 
-pub(super) async fn forget_visitors_before(pool: &AnyPool, day: Date) -> Result<u64, StoreError> {
-    let deleted = sqlx::query("DELETE FROM portal_visitors WHERE day < $1")
-        .bind(day_text(day))
-        .execute(pool)
+#[async_trait]
+impl VisitStore for SqlPortalStore {
+    async fn record_visit(&self, visit: &Visit) -> Result<bool, StoreError> {
+        visit.check()?;
+        let key = VisitKey::of(visit);
+        let mut transaction = begin_write(&self.pool, self.backend).await?;
+        let inserted = sqlx::query(
+            "INSERT INTO portal_visitors (day, visit_key) VALUES ($1, $2) \
+             ON CONFLICT (day, visit_key) DO NOTHING",
+        )
+        .bind(&key.day)
+        .bind(key.visitor_key(visit))
+        .execute(&mut *transaction)
         .await
-        .context("forget visitors")?;
-    Ok(deleted.rows_affected())
-}
+        .context("record visitor key")?;
+        let is_new = inserted.rows_affected() == 1;
+        sqlx::query(
+            "INSERT INTO portal_visits (day, page, sender, campaign, campaign_known, \
+             referrer_domain, visits, unique_visitors) VALUES ($1, $2, $3, $4, $5, $6, 1, $7) \
+             ON CONFLICT (day, page, sender, campaign, campaign_known, referrer_domain) DO UPDATE \
+             SET visits = portal_visits.visits + 1, \
+             unique_visitors = portal_visits.unique_visitors + excluded.unique_visitors",
+        )
+        .bind(&key.day)
+        .bind(&key.page)
+        .bind(&key.sender)
+        .bind(&key.campaign)
+        .bind(key.campaign_known)
+        .bind(&key.referrer_domain)
+        .bind(i64::from(is_new))
+        .execute(&mut *transaction)
+        .await
+        .context("count visit")?;
+        transaction.commit().await.context("commit visit")?;
+        Ok(is_new)
+    }
 
-pub(super) async fn visit_counts(
-    pool: &AnyPool,
-    from: Date,
-    to: Date,
-) -> Result<Vec<VisitCount>, StoreError> {
-    check_range(from, to)?;
-    let rows = sqlx::query(
-        "SELECT day, page, sender, campaign, campaign_known, referrer_domain, visits, \
+    async fn forget_visitors_before(&self, day: Date) -> Result<u64, StoreError> {
+        let deleted = sqlx::query("DELETE FROM portal_visitors WHERE day < $1")
+            .bind(day_text(day))
+            .execute(&self.pool)
+            .await
+            .context("forget visitors")?;
+        Ok(deleted.rows_affected())
+    }
+
+    async fn visit_counts(&self, from: Date, to: Date) -> Result<Vec<VisitCount>, StoreError> {
+        check_range(from, to)?;
+        let rows = sqlx::query(
+            "SELECT day, page, sender, campaign, campaign_known, referrer_domain, visits, \
          unique_visitors FROM portal_visits WHERE day >= $1 AND day <= $2 \
          ORDER BY day, page, sender, campaign, campaign_known, referrer_domain",
-    )
-    .bind(day_text(from))
-    .bind(day_text(to))
-    .fetch_all(pool)
-    .await
-    .context("read visit counts")?;
-    rows.iter().map(visit_count_from_row).collect()
+        )
+        .bind(day_text(from))
+        .bind(day_text(to))
+        .fetch_all(&self.pool)
+        .await
+        .context("read visit counts")?;
+        rows.iter().map(visit_count_from_row).collect()
+    }
+
+    async fn record_operator_choice(
+        &self,
+        day: Date,
+        operator_slug: &str,
+        sender: Option<&OrganisationNumber>,
+        campaign: Option<&CampaignCode>,
+    ) -> Result<(), StoreError> {
+        check_operator_slug(operator_slug)?;
+        sqlx::query(
+            "INSERT INTO portal_operator_choices (day, operator_slug, sender, campaign, choices) \
+         VALUES ($1, $2, $3, $4, 1) ON CONFLICT (day, operator_slug, sender, campaign) \
+         DO UPDATE SET choices = portal_operator_choices.choices + 1",
+        )
+        .bind(day_text(day))
+        .bind(operator_slug)
+        .bind(key_text(sender.map(OrganisationNumber::as_str)))
+        .bind(key_text(campaign.map(CampaignCode::as_str)))
+        .execute(&self.pool)
+        .await
+        .context("count operator choice")?;
+        Ok(())
+    }
+
+    async fn operator_choice_counts(
+        &self,
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<OperatorChoiceCount>, StoreError> {
+        check_range(from, to)?;
+        let rows = sqlx::query(
+            "SELECT day, operator_slug, sender, campaign, choices FROM portal_operator_choices \
+         WHERE day >= $1 AND day <= $2 ORDER BY day, operator_slug, sender, campaign",
+        )
+        .bind(day_text(from))
+        .bind(day_text(to))
+        .fetch_all(&self.pool)
+        .await
+        .context("read operator choices")?;
+        rows.iter()
+            .map(|row| {
+                Ok(OperatorChoiceCount {
+                    day: get_day(row, "day")?,
+                    operator_slug: get_text(row, "operator_slug")?,
+                    sender: get_key(row, "sender", OrganisationNumber::parse)?,
+                    campaign: get_key(row, "campaign", CampaignCode::parse)?,
+                    choices: get_count(row, "choices")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn campaign_funnel(&self, code: &CampaignCode) -> Result<Vec<FunnelDay>, StoreError> {
+        let visit_rows = sqlx::query(
+            "SELECT day, CAST(SUM(visits) AS BIGINT) AS visits, \
+         CAST(SUM(unique_visitors) AS BIGINT) AS unique_visitors FROM portal_visits \
+         WHERE campaign = $1 GROUP BY day",
+        )
+        .bind(code.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .context("read campaign visits")?;
+        let choice_rows = sqlx::query(
+            "SELECT day, CAST(SUM(choices) AS BIGINT) AS choices FROM portal_operator_choices \
+         WHERE campaign = $1 GROUP BY day",
+        )
+        .bind(code.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .context("read campaign operator choices")?;
+        let mut days: BTreeMap<Date, FunnelDay> = BTreeMap::new();
+        let empty = |day| FunnelDay {
+            day,
+            visits: 0,
+            unique_visitors: 0,
+            operator_choices: 0,
+        };
+        for row in &visit_rows {
+            let day = get_day(row, "day")?;
+            let entry = days.entry(day).or_insert_with(|| empty(day));
+            entry.visits += get_count(row, "visits")?;
+            entry.unique_visitors += get_count(row, "unique_visitors")?;
+        }
+        for row in &choice_rows {
+            let day = get_day(row, "day")?;
+            days.entry(day)
+                .or_insert_with(|| empty(day))
+                .operator_choices += get_count(row, "choices")?;
+        }
+        Ok(days.into_values().collect())
+    }
 }
 
 fn visit_count_from_row(row: &AnyRow) -> Result<VisitCount, StoreError> {
@@ -137,98 +256,4 @@ fn visit_count_from_row(row: &AnyRow) -> Result<VisitCount, StoreError> {
         visits: get_count(row, "visits")?,
         unique_visitors: get_count(row, "unique_visitors")?,
     })
-}
-
-pub(super) async fn record_operator_choice(
-    pool: &AnyPool,
-    day: Date,
-    operator_slug: &str,
-    sender: Option<&OrganisationNumber>,
-    campaign: Option<&CampaignCode>,
-) -> Result<(), StoreError> {
-    check_operator_slug(operator_slug)?;
-    sqlx::query(
-        "INSERT INTO portal_operator_choices (day, operator_slug, sender, campaign, choices) \
-         VALUES ($1, $2, $3, $4, 1) ON CONFLICT (day, operator_slug, sender, campaign) \
-         DO UPDATE SET choices = portal_operator_choices.choices + 1",
-    )
-    .bind(day_text(day))
-    .bind(operator_slug)
-    .bind(key_text(sender.map(OrganisationNumber::as_str)))
-    .bind(key_text(campaign.map(CampaignCode::as_str)))
-    .execute(pool)
-    .await
-    .context("count operator choice")?;
-    Ok(())
-}
-
-pub(super) async fn operator_choice_counts(
-    pool: &AnyPool,
-    from: Date,
-    to: Date,
-) -> Result<Vec<OperatorChoiceCount>, StoreError> {
-    check_range(from, to)?;
-    let rows = sqlx::query(
-        "SELECT day, operator_slug, sender, campaign, choices FROM portal_operator_choices \
-         WHERE day >= $1 AND day <= $2 ORDER BY day, operator_slug, sender, campaign",
-    )
-    .bind(day_text(from))
-    .bind(day_text(to))
-    .fetch_all(pool)
-    .await
-    .context("read operator choices")?;
-    rows.iter()
-        .map(|row| {
-            Ok(OperatorChoiceCount {
-                day: get_day(row, "day")?,
-                operator_slug: get_text(row, "operator_slug")?,
-                sender: get_key(row, "sender", OrganisationNumber::parse)?,
-                campaign: get_key(row, "campaign", CampaignCode::parse)?,
-                choices: get_count(row, "choices")?,
-            })
-        })
-        .collect()
-}
-
-pub(super) async fn campaign_funnel(
-    pool: &AnyPool,
-    code: &CampaignCode,
-) -> Result<Vec<FunnelDay>, StoreError> {
-    let visit_rows = sqlx::query(
-        "SELECT day, CAST(SUM(visits) AS BIGINT) AS visits, \
-         CAST(SUM(unique_visitors) AS BIGINT) AS unique_visitors FROM portal_visits \
-         WHERE campaign = $1 GROUP BY day",
-    )
-    .bind(code.as_str())
-    .fetch_all(pool)
-    .await
-    .context("read campaign visits")?;
-    let choice_rows = sqlx::query(
-        "SELECT day, CAST(SUM(choices) AS BIGINT) AS choices FROM portal_operator_choices \
-         WHERE campaign = $1 GROUP BY day",
-    )
-    .bind(code.as_str())
-    .fetch_all(pool)
-    .await
-    .context("read campaign operator choices")?;
-    let mut days: BTreeMap<Date, FunnelDay> = BTreeMap::new();
-    let empty = |day| FunnelDay {
-        day,
-        visits: 0,
-        unique_visitors: 0,
-        operator_choices: 0,
-    };
-    for row in &visit_rows {
-        let day = get_day(row, "day")?;
-        let entry = days.entry(day).or_insert_with(|| empty(day));
-        entry.visits += get_count(row, "visits")?;
-        entry.unique_visitors += get_count(row, "unique_visitors")?;
-    }
-    for row in &choice_rows {
-        let day = get_day(row, "day")?;
-        days.entry(day)
-            .or_insert_with(|| empty(day))
-            .operator_choices += get_count(row, "choices")?;
-    }
-    Ok(days.into_values().collect())
 }

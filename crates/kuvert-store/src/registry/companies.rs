@@ -2,60 +2,288 @@
 //! that collect signatures until the registry judges them enough (PROTOCOL.md §11.1 step 7).
 //! A completed registration is counted in the daily statistics in its own transaction.
 
+use async_trait::async_trait;
 use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber, RecipientId};
-use sqlx::{AnyConnection, AnyPool, Row};
+use sqlx::{AnyConnection, Row};
 use time::OffsetDateTime;
 
 use super::counters::{self, Change};
 use super::profiles::{
-    campaign_text, insert_signature, profile, profile_in, require_operator, signature_from_row,
+    campaign_text, insert_signature, profile_in, read_profile, require_operator, signature_from_row,
 };
 use super::{
     CompanySignatoryRule, NewCompanyRegistration, PendingCompanyRegistration, ProfileKind,
-    ProfileRecord, ProfileStatus, RegistrationSource, Signatory, SignatureRecord,
+    ProfileRecord, ProfileStatus, RegistrationSource, Signatory, SignatureRecord, SqlRegistryStore,
 };
-use crate::database::{Backend, begin_write, get_parsed, get_text, get_time, to_millis};
+use crate::database::{begin_write, get_parsed, get_text, get_time, to_millis};
 use crate::error::{SqlContext, StoreError};
 
-pub(super) async fn upsert_rule(
-    pool: &AnyPool,
-    backend: Backend,
-    rule: &CompanySignatoryRule,
-) -> Result<(), StoreError> {
-    let mut transaction = begin_write(pool, backend).await?;
-    sqlx::query(
-        "INSERT INTO company_signatory_rules (company, company_name, rule_text, \
-         signatures_required) VALUES ($1, $2, $3, $4) ON CONFLICT (company) DO UPDATE SET \
-         company_name = excluded.company_name, rule_text = excluded.rule_text, \
-         signatures_required = excluded.signatures_required",
-    )
-    .bind(rule.company.as_str())
-    .bind(&rule.company_name)
-    .bind(&rule.rule_text)
-    .bind(i64::from(rule.signatures_required))
-    .execute(&mut *transaction)
-    .await
-    .context("store signatory rule")?;
-    sqlx::query("DELETE FROM company_signatories WHERE company = $1")
-        .bind(rule.company.as_str())
-        .execute(&mut *transaction)
-        .await
-        .context("clear signatories")?;
-    for signatory in &rule.signatories {
-        sqlx::query(
-            "INSERT INTO company_signatories (company, signatory, name) VALUES ($1, $2, $3)",
-        )
-        .bind(rule.company.as_str())
-        .bind(signatory.id.as_str())
-        .bind(&signatory.name)
-        .execute(&mut *transaction)
-        .await
-        .context("store signatory")?;
-    }
-    transaction.commit().await.context("commit signatory rule")
+/// Company signatory rules and pending company registrations (PROTOCOL.md §11.1 step 7,
+/// §11.9). Part of [`RegistryStore`](super::RegistryStore).
+#[async_trait]
+pub trait CompanyStore: Send + Sync {
+    /// Adds or replaces a company's firmateckning rule and its signatories (seed data standing
+    /// in for Bolagsverket, PROTOCOL.md §11.9).
+    async fn upsert_company_signatory_rule(
+        &self,
+        rule: &CompanySignatoryRule,
+    ) -> Result<(), StoreError>;
+    /// A company's signatory rule.
+    async fn company_signatory_rule(
+        &self,
+        company: &OrganisationNumber,
+    ) -> Result<Option<CompanySignatoryRule>, StoreError>;
+    /// Opens a pending company registration with its first signature. When the company has no
+    /// profile yet, a `Pending` one is created (so `isReachable` reports `Pending=true`).
+    /// `Conflict` when one is already pending.
+    async fn start_company_registration(
+        &self,
+        request: NewCompanyRegistration,
+        signature: SignatureRecord,
+    ) -> Result<PendingCompanyRegistration, StoreError>;
+    /// Adds a further signatory's signature. `NotFound` without a pending registration,
+    /// `Conflict` when this signatory already signed.
+    async fn add_company_signature(
+        &self,
+        company: &OrganisationNumber,
+        signature: SignatureRecord,
+    ) -> Result<PendingCompanyRegistration, StoreError>;
+    /// The pending registration of a company, with its signatures and rule.
+    async fn pending_company_registration(
+        &self,
+        company: &OrganisationNumber,
+    ) -> Result<Option<PendingCompanyRegistration>, StoreError>;
+    /// Cancels a pending registration (`deletePendingAccountRequest`), removing a `Pending`
+    /// profile it created; returns what was cancelled.
+    async fn cancel_company_registration(
+        &self,
+        company: &OrganisationNumber,
+    ) -> Result<PendingCompanyRegistration, StoreError>;
+    /// Ends a pending registration whose signatures suffice (the registry judges that): the
+    /// profile becomes `Active` at the requested operator, in one transaction. A `None` source
+    /// keeps the source an existing profile had.
+    async fn complete_company_registration(
+        &self,
+        company: &OrganisationNumber,
+        completed_at: OffsetDateTime,
+        source: Option<RegistrationSource>,
+    ) -> Result<ProfileRecord, StoreError>;
 }
 
-pub(super) async fn rule(
+#[async_trait]
+impl CompanyStore for SqlRegistryStore {
+    async fn company_signatory_rule(
+        &self,
+        company: &OrganisationNumber,
+    ) -> Result<Option<CompanySignatoryRule>, StoreError> {
+        read_rule(&mut *self.connection().await?, company).await
+    }
+
+    async fn pending_company_registration(
+        &self,
+        company: &OrganisationNumber,
+    ) -> Result<Option<PendingCompanyRegistration>, StoreError> {
+        read_pending(&mut *self.connection().await?, company).await
+    }
+
+    async fn upsert_company_signatory_rule(
+        &self,
+        rule: &CompanySignatoryRule,
+    ) -> Result<(), StoreError> {
+        let mut transaction = begin_write(&self.pool, self.backend).await?;
+        sqlx::query(
+            "INSERT INTO company_signatory_rules (company, company_name, rule_text, \
+             signatures_required) VALUES ($1, $2, $3, $4) ON CONFLICT (company) DO UPDATE SET \
+             company_name = excluded.company_name, rule_text = excluded.rule_text, \
+             signatures_required = excluded.signatures_required",
+        )
+        .bind(rule.company.as_str())
+        .bind(&rule.company_name)
+        .bind(&rule.rule_text)
+        .bind(i64::from(rule.signatures_required))
+        .execute(&mut *transaction)
+        .await
+        .context("store signatory rule")?;
+        sqlx::query("DELETE FROM company_signatories WHERE company = $1")
+            .bind(rule.company.as_str())
+            .execute(&mut *transaction)
+            .await
+            .context("clear signatories")?;
+        for signatory in &rule.signatories {
+            sqlx::query(
+                "INSERT INTO company_signatories (company, signatory, name) VALUES ($1, $2, $3)",
+            )
+            .bind(rule.company.as_str())
+            .bind(signatory.id.as_str())
+            .bind(&signatory.name)
+            .execute(&mut *transaction)
+            .await
+            .context("store signatory")?;
+        }
+        transaction.commit().await.context("commit signatory rule")
+    }
+
+    async fn start_company_registration(
+        &self,
+        request: NewCompanyRegistration,
+        signature: SignatureRecord,
+    ) -> Result<PendingCompanyRegistration, StoreError> {
+        let recipient = RecipientId::Organisation(request.company.clone());
+        assert_eq!(
+            signature.recipient, recipient,
+            "signature is for another recipient"
+        );
+        let mut transaction = begin_write(&self.pool, self.backend).await?;
+        require_operator(&mut transaction, &request.operator).await?;
+        let inserted = sqlx::query(
+            "INSERT INTO pending_company_registrations (company, operator, agreement_text, \
+             requested_at) VALUES ($1, $2, $3, $4) ON CONFLICT (company) DO NOTHING",
+        )
+        .bind(request.company.as_str())
+        .bind(request.operator.as_str())
+        .bind(&request.agreement_text)
+        .bind(to_millis(request.requested_at))
+        .execute(&mut *transaction)
+        .await
+        .context("insert pending registration")?;
+        if inserted.rows_affected() != 1 {
+            return Err(StoreError::Conflict {
+                what: "pending company registration",
+            });
+        }
+        if read_profile(&mut transaction, &recipient).await?.is_none() {
+            sqlx::query(
+                "INSERT INTO profiles (recipient, operator, kind, status, registered_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(recipient.to_wire())
+            .bind(request.operator.as_str())
+            .bind(ProfileKind::Company.as_db())
+            .bind(ProfileStatus::Pending.as_db())
+            .bind(to_millis(request.requested_at))
+            .execute(&mut *transaction)
+            .await
+            .context("insert pending profile")?;
+        }
+        add_signature_in(&mut transaction, &request.company, &signature).await?;
+        let pending = read_pending(&mut transaction, &request.company).await?;
+        transaction
+            .commit()
+            .await
+            .context("commit pending registration")?;
+        pending.ok_or(StoreError::NotFound {
+            what: "pending company registration",
+        })
+    }
+
+    async fn add_company_signature(
+        &self,
+        company: &OrganisationNumber,
+        signature: SignatureRecord,
+    ) -> Result<PendingCompanyRegistration, StoreError> {
+        assert_eq!(
+            signature.recipient,
+            RecipientId::Organisation(company.clone()),
+            "signature is for another recipient"
+        );
+        let mut transaction = begin_write(&self.pool, self.backend).await?;
+        let exists =
+            sqlx::query("SELECT company FROM pending_company_registrations WHERE company = $1")
+                .bind(company.as_str())
+                .fetch_optional(&mut *transaction)
+                .await
+                .context("read pending registration")?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound {
+                what: "pending company registration",
+            });
+        }
+        add_signature_in(&mut transaction, company, &signature).await?;
+        transaction
+            .commit()
+            .await
+            .context("commit company signature")?;
+        // Read after commit, so of two signatories signing at once the later sees both.
+        let mut connection = self.pool.acquire().await.context("acquire connection")?;
+        read_pending(&mut connection, company)
+            .await?
+            .ok_or(StoreError::NotFound {
+                what: "pending company registration",
+            })
+    }
+
+    async fn cancel_company_registration(
+        &self,
+        company: &OrganisationNumber,
+    ) -> Result<PendingCompanyRegistration, StoreError> {
+        let mut transaction = begin_write(&self.pool, self.backend).await?;
+        let cancelled =
+            read_pending(&mut transaction, company)
+                .await?
+                .ok_or(StoreError::NotFound {
+                    what: "pending company registration",
+                })?;
+        delete_pending(&mut transaction, company).await?;
+        sqlx::query("DELETE FROM profiles WHERE recipient = $1 AND status = $2")
+            .bind(RecipientId::Organisation(company.clone()).to_wire())
+            .bind(ProfileStatus::Pending.as_db())
+            .execute(&mut *transaction)
+            .await
+            .context("delete pending profile")?;
+        transaction.commit().await.context("commit cancellation")?;
+        Ok(cancelled)
+    }
+
+    async fn complete_company_registration(
+        &self,
+        company: &OrganisationNumber,
+        completed_at: OffsetDateTime,
+        source: Option<RegistrationSource>,
+    ) -> Result<ProfileRecord, StoreError> {
+        let recipient = RecipientId::Organisation(company.clone());
+        let mut transaction = begin_write(&self.pool, self.backend).await?;
+        let request =
+            read_pending(&mut transaction, company)
+                .await?
+                .ok_or(StoreError::NotFound {
+                    what: "pending company registration",
+                })?;
+        delete_pending(&mut transaction, company).await?;
+        let before = read_profile(&mut transaction, &recipient).await?;
+        sqlx::query(
+            "INSERT INTO profiles (recipient, operator, kind, status, registered_at, \
+             source_sender, source_campaign) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (recipient) DO UPDATE \
+             SET operator = excluded.operator, status = excluded.status, \
+             registered_at = excluded.registered_at, \
+             source_sender = COALESCE(excluded.source_sender, profiles.source_sender), \
+             source_campaign = COALESCE(excluded.source_campaign, profiles.source_campaign)",
+        )
+        .bind(recipient.to_wire())
+        .bind(request.operator.as_str())
+        .bind(ProfileKind::Company.as_db())
+        .bind(ProfileStatus::Active.as_db())
+        .bind(to_millis(completed_at))
+        .bind(
+            source
+                .as_ref()
+                .map(|source| source.sender.as_str().to_owned()),
+        )
+        .bind(campaign_text(source.as_ref()))
+        .execute(&mut *transaction)
+        .await
+        .context("activate company profile")?;
+        let stored = profile_in(&mut transaction, &recipient).await?;
+        count_completion(&mut transaction, before.as_ref(), &stored, completed_at).await?;
+        transaction
+            .commit()
+            .await
+            .context("commit company registration")?;
+        Ok(stored)
+    }
+}
+
+async fn read_rule(
     connection: &mut AnyConnection,
     company: &OrganisationNumber,
 ) -> Result<Option<CompanySignatoryRule>, StoreError> {
@@ -98,97 +326,6 @@ pub(super) async fn rule(
     }))
 }
 
-pub(super) async fn start(
-    pool: &AnyPool,
-    backend: Backend,
-    request: NewCompanyRegistration,
-    signature: SignatureRecord,
-) -> Result<PendingCompanyRegistration, StoreError> {
-    let recipient = RecipientId::Organisation(request.company.clone());
-    assert_eq!(
-        signature.recipient, recipient,
-        "signature is for another recipient"
-    );
-    let mut transaction = begin_write(pool, backend).await?;
-    require_operator(&mut transaction, &request.operator).await?;
-    let inserted = sqlx::query(
-        "INSERT INTO pending_company_registrations (company, operator, agreement_text, \
-         requested_at) VALUES ($1, $2, $3, $4) ON CONFLICT (company) DO NOTHING",
-    )
-    .bind(request.company.as_str())
-    .bind(request.operator.as_str())
-    .bind(&request.agreement_text)
-    .bind(to_millis(request.requested_at))
-    .execute(&mut *transaction)
-    .await
-    .context("insert pending registration")?;
-    if inserted.rows_affected() != 1 {
-        return Err(StoreError::Conflict {
-            what: "pending company registration",
-        });
-    }
-    if profile(&mut transaction, &recipient).await?.is_none() {
-        sqlx::query(
-            "INSERT INTO profiles (recipient, operator, kind, status, registered_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(recipient.to_wire())
-        .bind(request.operator.as_str())
-        .bind(ProfileKind::Company.as_db())
-        .bind(ProfileStatus::Pending.as_db())
-        .bind(to_millis(request.requested_at))
-        .execute(&mut *transaction)
-        .await
-        .context("insert pending profile")?;
-    }
-    add_signature_in(&mut transaction, &request.company, &signature).await?;
-    let pending = pending(&mut transaction, &request.company).await?;
-    transaction
-        .commit()
-        .await
-        .context("commit pending registration")?;
-    pending.ok_or(StoreError::NotFound {
-        what: "pending company registration",
-    })
-}
-
-pub(super) async fn add_signature(
-    pool: &AnyPool,
-    backend: Backend,
-    company: &OrganisationNumber,
-    signature: SignatureRecord,
-) -> Result<PendingCompanyRegistration, StoreError> {
-    assert_eq!(
-        signature.recipient,
-        RecipientId::Organisation(company.clone()),
-        "signature is for another recipient"
-    );
-    let mut transaction = begin_write(pool, backend).await?;
-    let exists =
-        sqlx::query("SELECT company FROM pending_company_registrations WHERE company = $1")
-            .bind(company.as_str())
-            .fetch_optional(&mut *transaction)
-            .await
-            .context("read pending registration")?;
-    if exists.is_none() {
-        return Err(StoreError::NotFound {
-            what: "pending company registration",
-        });
-    }
-    add_signature_in(&mut transaction, company, &signature).await?;
-    transaction
-        .commit()
-        .await
-        .context("commit company signature")?;
-    // Read after commit, so of two signatories signing at once the later sees both.
-    let mut connection = pool.acquire().await.context("acquire connection")?;
-    pending(&mut connection, company)
-        .await?
-        .ok_or(StoreError::NotFound {
-            what: "pending company registration",
-        })
-}
-
 async fn add_signature_in(
     connection: &mut AnyConnection,
     company: &OrganisationNumber,
@@ -213,7 +350,7 @@ async fn add_signature_in(
     Ok(())
 }
 
-pub(super) async fn pending(
+async fn read_pending(
     connection: &mut AnyConnection,
     company: &OrganisationNumber,
 ) -> Result<Option<PendingCompanyRegistration>, StoreError> {
@@ -248,77 +385,8 @@ pub(super) async fn pending(
         agreement_text: get_text(&row, "agreement_text")?,
         requested_at: get_time(&row, "requested_at")?,
         signatures,
-        rule: rule(connection, company).await?,
+        rule: read_rule(connection, company).await?,
     }))
-}
-
-pub(super) async fn cancel(
-    pool: &AnyPool,
-    backend: Backend,
-    company: &OrganisationNumber,
-) -> Result<PendingCompanyRegistration, StoreError> {
-    let mut transaction = begin_write(pool, backend).await?;
-    let cancelled = pending(&mut transaction, company)
-        .await?
-        .ok_or(StoreError::NotFound {
-            what: "pending company registration",
-        })?;
-    delete_pending(&mut transaction, company).await?;
-    sqlx::query("DELETE FROM profiles WHERE recipient = $1 AND status = $2")
-        .bind(RecipientId::Organisation(company.clone()).to_wire())
-        .bind(ProfileStatus::Pending.as_db())
-        .execute(&mut *transaction)
-        .await
-        .context("delete pending profile")?;
-    transaction.commit().await.context("commit cancellation")?;
-    Ok(cancelled)
-}
-
-pub(super) async fn complete(
-    pool: &AnyPool,
-    backend: Backend,
-    company: &OrganisationNumber,
-    completed_at: OffsetDateTime,
-    source: Option<RegistrationSource>,
-) -> Result<ProfileRecord, StoreError> {
-    let recipient = RecipientId::Organisation(company.clone());
-    let mut transaction = begin_write(pool, backend).await?;
-    let request = pending(&mut transaction, company)
-        .await?
-        .ok_or(StoreError::NotFound {
-            what: "pending company registration",
-        })?;
-    delete_pending(&mut transaction, company).await?;
-    let before = profile(&mut transaction, &recipient).await?;
-    sqlx::query(
-        "INSERT INTO profiles (recipient, operator, kind, status, registered_at, source_sender, \
-         source_campaign) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (recipient) DO UPDATE \
-         SET operator = excluded.operator, status = excluded.status, \
-         registered_at = excluded.registered_at, \
-         source_sender = COALESCE(excluded.source_sender, profiles.source_sender), \
-         source_campaign = COALESCE(excluded.source_campaign, profiles.source_campaign)",
-    )
-    .bind(recipient.to_wire())
-    .bind(request.operator.as_str())
-    .bind(ProfileKind::Company.as_db())
-    .bind(ProfileStatus::Active.as_db())
-    .bind(to_millis(completed_at))
-    .bind(
-        source
-            .as_ref()
-            .map(|source| source.sender.as_str().to_owned()),
-    )
-    .bind(campaign_text(source.as_ref()))
-    .execute(&mut *transaction)
-    .await
-    .context("activate company profile")?;
-    let stored = profile_in(&mut transaction, &recipient).await?;
-    count_completion(&mut transaction, before.as_ref(), &stored, completed_at).await?;
-    transaction
-        .commit()
-        .await
-        .context("commit company registration")?;
-    Ok(stored)
 }
 
 /// A completed registration makes a new mailbox, or moves one the company already had

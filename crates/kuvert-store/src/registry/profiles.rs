@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use async_trait::async_trait;
 use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber, RecipientId};
 use kuvert_core::limits::{REACHABILITY_IDS_PER_CALL_MAX, REGISTERED_IDS_PER_CALL_MAX};
@@ -15,11 +16,11 @@ use super::directory::{OPERATOR_COLUMNS, operator_from_row};
 use super::{
     NewProfile, OperatorRecord, ProfileKind, ProfileRecord, ProfileStatus, Reachability,
     ReachableProfile, ReceptionRules, Registration, RegistrationSource, SignatureId,
-    SignatureRecord, SignedAction,
+    SignatureRecord, SignedAction, SqlRegistryStore,
 };
 use crate::database::{
-    Backend, begin_write, get_flag, get_optional_parsed, get_optional_time, get_parsed, get_text,
-    get_time, placeholders, to_millis,
+    begin_write, get_flag, get_optional_parsed, get_optional_time, get_parsed, get_text, get_time,
+    placeholders, to_millis,
 };
 use crate::error::{SqlContext, StoreError};
 
@@ -27,7 +28,7 @@ use crate::error::{SqlContext, StoreError};
 pub(super) const PROFILE_COLUMNS: &str = "p.recipient, p.operator, p.kind, p.status, \
      p.registered_at, p.source_sender, p.source_campaign, p.reception_changed_at";
 
-pub(super) async fn profile(
+pub(super) async fn read_profile(
     connection: &mut AnyConnection,
     recipient: &RecipientId,
 ) -> Result<Option<ProfileRecord>, StoreError> {
@@ -40,178 +41,317 @@ pub(super) async fn profile(
     row.as_ref().map(profile_from_row).transpose()
 }
 
-pub(super) async fn register(
-    pool: &AnyPool,
-    backend: Backend,
-    profile: NewProfile,
-    signature: SignatureRecord,
-) -> Result<ProfileRecord, StoreError> {
-    assert_eq!(
-        signature.recipient, profile.recipient,
-        "signature is for another recipient"
-    );
-    let mut transaction = begin_write(pool, backend).await?;
-    require_operator(&mut transaction, &profile.operator).await?;
-    let inserted = sqlx::query(
-        "INSERT INTO profiles (recipient, operator, kind, status, registered_at, source_sender, \
-         source_campaign, reception_changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL) \
-         ON CONFLICT (recipient) DO NOTHING",
-    )
-    .bind(profile.recipient.to_wire())
-    .bind(profile.operator.as_str())
-    .bind(ProfileKind::of(&profile.recipient).as_db())
-    .bind(profile.status.as_db())
-    .bind(to_millis(profile.registered_at))
-    .bind(
-        profile
-            .source
-            .as_ref()
-            .map(|source| source.sender.as_str().to_owned()),
-    )
-    .bind(campaign_text(profile.source.as_ref()))
-    .execute(&mut *transaction)
-    .await
-    .context("insert profile")?;
-    if inserted.rows_affected() != 1 {
-        return Err(StoreError::Conflict { what: "profile" });
-    }
-    insert_signature(&mut transaction, &signature).await?;
-    let stored = profile_in(&mut transaction, &profile.recipient).await?;
-    let at = stored.registered_at;
-    counters::count(
-        &mut transaction,
-        &stored,
-        &stored.operator,
-        Change::Registered,
-        at,
-    )
-    .await?;
-    transaction
-        .commit()
-        .await
-        .context("commit profile registration")?;
-    Ok(stored)
+/// Profiles and their reception rules, each change together with its signature, and the
+/// batch lookups `isReachable` and `isRegistered`. Part of [`RegistryStore`](super::RegistryStore).
+#[async_trait]
+pub trait ProfileStore: Send + Sync {
+    /// The profile of `recipient`, if any.
+    async fn profile(&self, recipient: &RecipientId) -> Result<Option<ProfileRecord>, StoreError>;
+    /// Creates a profile (flow §11.1). `Conflict` when the recipient already has one (use
+    /// `change_operator`), `NotFound { what: "operator" }` for an unknown operator.
+    async fn register_profile(
+        &self,
+        profile: NewProfile,
+        signature: SignatureRecord,
+    ) -> Result<ProfileRecord, StoreError>;
+    /// Moves a profile to another operator (flow §11.3). `NotFound` without a profile.
+    async fn change_operator(
+        &self,
+        recipient: &RecipientId,
+        operator: &OrganisationNumber,
+        signature: SignatureRecord,
+    ) -> Result<ProfileRecord, StoreError>;
+    /// Removes a profile and its reception rules (flow §11.4); returns what was removed.
+    async fn deregister_profile(
+        &self,
+        recipient: &RecipientId,
+        signature: SignatureRecord,
+    ) -> Result<ProfileRecord, StoreError>;
+    /// Replaces the deselected senders of a profile (flow §11.5); the change time is the
+    /// signature's time. `NotFound` without a profile.
+    async fn store_reception_rules(
+        &self,
+        recipient: &RecipientId,
+        deselected: &BTreeSet<OrganisationNumber>,
+        signature: SignatureRecord,
+    ) -> Result<ReceptionRules, StoreError>;
+    /// The reception rules of a profile; `None` without a profile.
+    async fn reception_rules(
+        &self,
+        recipient: &RecipientId,
+    ) -> Result<Option<ReceptionRules>, StoreError>;
+    /// Every signature recorded for `recipient`, oldest first (audit; kept after deregister).
+    async fn signatures(&self, recipient: &RecipientId)
+    -> Result<Vec<SignatureRecord>, StoreError>;
+    /// `isReachable` (flow §11.7): for each id, in input order, its profile, operator and
+    /// whether `sender` is deselected. One query; `TooMany` above
+    /// `limits::REACHABILITY_IDS_PER_CALL_MAX` ids.
+    async fn is_reachable(
+        &self,
+        sender: &OrganisationNumber,
+        recipients: &[RecipientId],
+    ) -> Result<Vec<Reachability>, StoreError>;
+    /// `isRegistered`: for each id, in input order, its profile and operator. One query;
+    /// `TooMany` above `limits::REGISTERED_IDS_PER_CALL_MAX` ids.
+    async fn registrations(
+        &self,
+        recipients: &[RecipientId],
+    ) -> Result<Vec<Registration>, StoreError>;
 }
 
-pub(super) async fn change_operator(
-    pool: &AnyPool,
-    backend: Backend,
-    recipient: &RecipientId,
-    operator: &OrganisationNumber,
-    signature: SignatureRecord,
-) -> Result<ProfileRecord, StoreError> {
-    assert_eq!(
-        &signature.recipient, recipient,
-        "signature is for another recipient"
-    );
-    let mut transaction = begin_write(pool, backend).await?;
-    require_operator(&mut transaction, operator).await?;
-    let before = profile_in(&mut transaction, recipient).await?;
-    let updated =
-        sqlx::query("UPDATE profiles SET operator = $1, registered_at = $2 WHERE recipient = $3")
-            .bind(operator.as_str())
-            .bind(to_millis(signature.signed_at))
-            .bind(recipient.to_wire())
-            .execute(&mut *transaction)
+#[async_trait]
+impl ProfileStore for SqlRegistryStore {
+    async fn profile(&self, recipient: &RecipientId) -> Result<Option<ProfileRecord>, StoreError> {
+        read_profile(&mut *self.connection().await?, recipient).await
+    }
+
+    async fn reception_rules(
+        &self,
+        recipient: &RecipientId,
+    ) -> Result<Option<ReceptionRules>, StoreError> {
+        read_reception_rules(&mut *self.connection().await?, recipient).await
+    }
+
+    async fn register_profile(
+        &self,
+        profile: NewProfile,
+        signature: SignatureRecord,
+    ) -> Result<ProfileRecord, StoreError> {
+        assert_eq!(
+            signature.recipient, profile.recipient,
+            "signature is for another recipient"
+        );
+        let mut transaction = begin_write(&self.pool, self.backend).await?;
+        require_operator(&mut transaction, &profile.operator).await?;
+        let inserted = sqlx::query(
+            "INSERT INTO profiles (recipient, operator, kind, status, registered_at, \
+             source_sender, source_campaign, reception_changed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, NULL) ON CONFLICT (recipient) DO NOTHING",
+        )
+        .bind(profile.recipient.to_wire())
+        .bind(profile.operator.as_str())
+        .bind(ProfileKind::of(&profile.recipient).as_db())
+        .bind(profile.status.as_db())
+        .bind(to_millis(profile.registered_at))
+        .bind(
+            profile
+                .source
+                .as_ref()
+                .map(|source| source.sender.as_str().to_owned()),
+        )
+        .bind(campaign_text(profile.source.as_ref()))
+        .execute(&mut *transaction)
+        .await
+        .context("insert profile")?;
+        if inserted.rows_affected() != 1 {
+            return Err(StoreError::Conflict { what: "profile" });
+        }
+        insert_signature(&mut transaction, &signature).await?;
+        let stored = profile_in(&mut transaction, &profile.recipient).await?;
+        let at = stored.registered_at;
+        counters::count(
+            &mut transaction,
+            &stored,
+            &stored.operator,
+            Change::Registered,
+            at,
+        )
+        .await?;
+        transaction
+            .commit()
             .await
-            .context("change profile operator")?;
-    if updated.rows_affected() != 1 {
-        return Err(StoreError::NotFound { what: "profile" });
+            .context("commit profile registration")?;
+        Ok(stored)
     }
-    insert_signature(&mut transaction, &signature).await?;
-    let stored = profile_in(&mut transaction, recipient).await?;
-    let at = signature.signed_at;
-    counters::count_move(&mut transaction, &before, &before.operator, operator, at).await?;
-    transaction
-        .commit()
-        .await
-        .context("commit operator change")?;
-    Ok(stored)
-}
 
-pub(super) async fn deregister(
-    pool: &AnyPool,
-    backend: Backend,
-    recipient: &RecipientId,
-    signature: SignatureRecord,
-) -> Result<ProfileRecord, StoreError> {
-    assert_eq!(
-        &signature.recipient, recipient,
-        "signature is for another recipient"
-    );
-    let mut transaction = begin_write(pool, backend).await?;
-    let removed = profile_in(&mut transaction, recipient).await?;
-    sqlx::query("DELETE FROM deselected_senders WHERE recipient = $1")
-        .bind(recipient.to_wire())
-        .execute(&mut *transaction)
-        .await
-        .context("delete reception rules")?;
-    sqlx::query("DELETE FROM profiles WHERE recipient = $1")
-        .bind(recipient.to_wire())
-        .execute(&mut *transaction)
-        .await
-        .context("delete profile")?;
-    insert_signature(&mut transaction, &signature).await?;
-    let at = signature.signed_at;
-    counters::count(
-        &mut transaction,
-        &removed,
-        &removed.operator,
-        Change::Deregistered,
-        at,
-    )
-    .await?;
-    transaction
-        .commit()
-        .await
-        .context("commit deregistration")?;
-    Ok(removed)
-}
-
-pub(super) async fn store_reception_rules(
-    pool: &AnyPool,
-    backend: Backend,
-    recipient: &RecipientId,
-    deselected: &BTreeSet<OrganisationNumber>,
-    signature: SignatureRecord,
-) -> Result<ReceptionRules, StoreError> {
-    assert_eq!(
-        &signature.recipient, recipient,
-        "signature is for another recipient"
-    );
-    let mut transaction = begin_write(pool, backend).await?;
-    let updated = sqlx::query("UPDATE profiles SET reception_changed_at = $1 WHERE recipient = $2")
+    async fn change_operator(
+        &self,
+        recipient: &RecipientId,
+        operator: &OrganisationNumber,
+        signature: SignatureRecord,
+    ) -> Result<ProfileRecord, StoreError> {
+        assert_eq!(
+            &signature.recipient, recipient,
+            "signature is for another recipient"
+        );
+        let mut transaction = begin_write(&self.pool, self.backend).await?;
+        require_operator(&mut transaction, operator).await?;
+        let before = profile_in(&mut transaction, recipient).await?;
+        let updated = sqlx::query(
+            "UPDATE profiles SET operator = $1, registered_at = $2 WHERE recipient = $3",
+        )
+        .bind(operator.as_str())
         .bind(to_millis(signature.signed_at))
         .bind(recipient.to_wire())
         .execute(&mut *transaction)
         .await
-        .context("stamp reception rules")?;
-    if updated.rows_affected() != 1 {
-        return Err(StoreError::NotFound { what: "profile" });
+        .context("change profile operator")?;
+        if updated.rows_affected() != 1 {
+            return Err(StoreError::NotFound { what: "profile" });
+        }
+        insert_signature(&mut transaction, &signature).await?;
+        let stored = profile_in(&mut transaction, recipient).await?;
+        let at = signature.signed_at;
+        counters::count_move(&mut transaction, &before, &before.operator, operator, at).await?;
+        transaction
+            .commit()
+            .await
+            .context("commit operator change")?;
+        Ok(stored)
     }
-    sqlx::query("DELETE FROM deselected_senders WHERE recipient = $1")
-        .bind(recipient.to_wire())
-        .execute(&mut *transaction)
-        .await
-        .context("clear reception rules")?;
-    for sender in deselected {
-        sqlx::query("INSERT INTO deselected_senders (recipient, sender) VALUES ($1, $2)")
+
+    async fn deregister_profile(
+        &self,
+        recipient: &RecipientId,
+        signature: SignatureRecord,
+    ) -> Result<ProfileRecord, StoreError> {
+        assert_eq!(
+            &signature.recipient, recipient,
+            "signature is for another recipient"
+        );
+        let mut transaction = begin_write(&self.pool, self.backend).await?;
+        let removed = profile_in(&mut transaction, recipient).await?;
+        sqlx::query("DELETE FROM deselected_senders WHERE recipient = $1")
             .bind(recipient.to_wire())
-            .bind(sender.as_str())
             .execute(&mut *transaction)
             .await
-            .context("store deselected sender")?;
+            .context("delete reception rules")?;
+        sqlx::query("DELETE FROM profiles WHERE recipient = $1")
+            .bind(recipient.to_wire())
+            .execute(&mut *transaction)
+            .await
+            .context("delete profile")?;
+        insert_signature(&mut transaction, &signature).await?;
+        let at = signature.signed_at;
+        counters::count(
+            &mut transaction,
+            &removed,
+            &removed.operator,
+            Change::Deregistered,
+            at,
+        )
+        .await?;
+        transaction
+            .commit()
+            .await
+            .context("commit deregistration")?;
+        Ok(removed)
     }
-    insert_signature(&mut transaction, &signature).await?;
-    let rules = reception_rules(&mut transaction, recipient).await?;
-    transaction
-        .commit()
+
+    async fn store_reception_rules(
+        &self,
+        recipient: &RecipientId,
+        deselected: &BTreeSet<OrganisationNumber>,
+        signature: SignatureRecord,
+    ) -> Result<ReceptionRules, StoreError> {
+        assert_eq!(
+            &signature.recipient, recipient,
+            "signature is for another recipient"
+        );
+        let mut transaction = begin_write(&self.pool, self.backend).await?;
+        let updated =
+            sqlx::query("UPDATE profiles SET reception_changed_at = $1 WHERE recipient = $2")
+                .bind(to_millis(signature.signed_at))
+                .bind(recipient.to_wire())
+                .execute(&mut *transaction)
+                .await
+                .context("stamp reception rules")?;
+        if updated.rows_affected() != 1 {
+            return Err(StoreError::NotFound { what: "profile" });
+        }
+        sqlx::query("DELETE FROM deselected_senders WHERE recipient = $1")
+            .bind(recipient.to_wire())
+            .execute(&mut *transaction)
+            .await
+            .context("clear reception rules")?;
+        for sender in deselected {
+            sqlx::query("INSERT INTO deselected_senders (recipient, sender) VALUES ($1, $2)")
+                .bind(recipient.to_wire())
+                .bind(sender.as_str())
+                .execute(&mut *transaction)
+                .await
+                .context("store deselected sender")?;
+        }
+        insert_signature(&mut transaction, &signature).await?;
+        let rules = read_reception_rules(&mut transaction, recipient).await?;
+        transaction
+            .commit()
+            .await
+            .context("commit reception rules")?;
+        rules.ok_or(StoreError::NotFound { what: "profile" })
+    }
+
+    async fn signatures(
+        &self,
+        recipient: &RecipientId,
+    ) -> Result<Vec<SignatureRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, recipient, action, signatory, operator, agreement_text, signature_base64, \
+             certificate, signed_at FROM signatures WHERE recipient = $1 ORDER BY signed_at, id",
+        )
+        .bind(recipient.to_wire())
+        .fetch_all(&self.pool)
         .await
-        .context("commit reception rules")?;
-    rules.ok_or(StoreError::NotFound { what: "profile" })
+        .context("read signatures")?;
+        rows.iter().map(signature_from_row).collect()
+    }
+
+    /// One query for up to 1000 ids: profiles joined with operators and the asking sender's
+    /// deselection, answered in input order.
+    async fn is_reachable(
+        &self,
+        sender: &OrganisationNumber,
+        recipients: &[RecipientId],
+    ) -> Result<Vec<Reachability>, StoreError> {
+        let rows = lookup(
+            &self.pool,
+            Some(sender),
+            recipients,
+            REACHABILITY_IDS_PER_CALL_MAX,
+        )
+        .await?;
+        recipients
+            .iter()
+            .map(|recipient| {
+                let profile = match rows.get(&recipient.to_wire()) {
+                    Some(row) => Some(ReachableProfile {
+                        profile: profile_from_row(row)?,
+                        operator: operator_from_row(row)?,
+                        is_sender_deselected: get_flag(row, "is_deselected")?,
+                        reception_changed_at: get_optional_time(row, "reception_changed_at")?,
+                    }),
+                    None => None,
+                };
+                Ok(Reachability {
+                    recipient: recipient.clone(),
+                    profile,
+                })
+            })
+            .collect()
+    }
+
+    async fn registrations(
+        &self,
+        recipients: &[RecipientId],
+    ) -> Result<Vec<Registration>, StoreError> {
+        let rows = lookup(&self.pool, None, recipients, REGISTERED_IDS_PER_CALL_MAX).await?;
+        recipients
+            .iter()
+            .map(|recipient| {
+                let profile = match rows.get(&recipient.to_wire()) {
+                    Some(row) => Some((profile_from_row(row)?, operator_from_row(row)?)),
+                    None => None,
+                };
+                Ok(Registration {
+                    recipient: recipient.clone(),
+                    profile,
+                })
+            })
+            .collect()
+    }
 }
 
-pub(super) async fn reception_rules(
+async fn read_reception_rules(
     connection: &mut AnyConnection,
     recipient: &RecipientId,
 ) -> Result<Option<ReceptionRules>, StoreError> {
@@ -237,75 +377,6 @@ pub(super) async fn reception_rules(
         deselected,
         last_change_at: get_optional_time(&profile_row, "reception_changed_at")?,
     }))
-}
-
-pub(super) async fn signatures(
-    pool: &AnyPool,
-    recipient: &RecipientId,
-) -> Result<Vec<SignatureRecord>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT id, recipient, action, signatory, operator, agreement_text, signature_base64, \
-         certificate, signed_at FROM signatures WHERE recipient = $1 ORDER BY signed_at, id",
-    )
-    .bind(recipient.to_wire())
-    .fetch_all(pool)
-    .await
-    .context("read signatures")?;
-    rows.iter().map(signature_from_row).collect()
-}
-
-/// One query for up to 1000 ids: profiles joined with operators and the asking sender's
-/// deselection, answered in input order.
-pub(super) async fn is_reachable(
-    pool: &AnyPool,
-    sender: &OrganisationNumber,
-    recipients: &[RecipientId],
-) -> Result<Vec<Reachability>, StoreError> {
-    let rows = lookup(
-        pool,
-        Some(sender),
-        recipients,
-        REACHABILITY_IDS_PER_CALL_MAX,
-    )
-    .await?;
-    recipients
-        .iter()
-        .map(|recipient| {
-            let profile = match rows.get(&recipient.to_wire()) {
-                Some(row) => Some(ReachableProfile {
-                    profile: profile_from_row(row)?,
-                    operator: operator_from_row(row)?,
-                    is_sender_deselected: get_flag(row, "is_deselected")?,
-                    reception_changed_at: get_optional_time(row, "reception_changed_at")?,
-                }),
-                None => None,
-            };
-            Ok(Reachability {
-                recipient: recipient.clone(),
-                profile,
-            })
-        })
-        .collect()
-}
-
-pub(super) async fn registrations(
-    pool: &AnyPool,
-    recipients: &[RecipientId],
-) -> Result<Vec<Registration>, StoreError> {
-    let rows = lookup(pool, None, recipients, REGISTERED_IDS_PER_CALL_MAX).await?;
-    recipients
-        .iter()
-        .map(|recipient| {
-            let profile = match rows.get(&recipient.to_wire()) {
-                Some(row) => Some((profile_from_row(row)?, operator_from_row(row)?)),
-                None => None,
-            };
-            Ok(Registration {
-                recipient: recipient.clone(),
-                profile,
-            })
-        })
-        .collect()
 }
 
 /// Rows by recipient wire form, for the distinct ids asked about.
@@ -403,7 +474,7 @@ pub(super) async fn profile_in(
     connection: &mut AnyConnection,
     recipient: &RecipientId,
 ) -> Result<ProfileRecord, StoreError> {
-    profile(connection, recipient)
+    read_profile(connection, recipient)
         .await?
         .ok_or(StoreError::NotFound { what: "profile" })
 }

@@ -8,13 +8,14 @@
 //! `limits::EID_SIGNATURE_USED_KEEP_SECS`, whose signatures the registry refuses as too old
 //! anyway, so the table holds at most the signatures of that window.
 
+use async_trait::async_trait;
 use aws_lc_rs::digest::{SHA256, digest};
 use kuvert_core::limits::EID_SIGNATURE_USED_KEEP_SECS;
-use sqlx::{AnyConnection, AnyPool};
+use sqlx::AnyConnection;
 use time::{Duration, OffsetDateTime};
 
-use super::SignatureRecord;
-use crate::database::{Backend, begin_write, to_millis};
+use super::{SignatureRecord, SqlRegistryStore};
+use crate::database::{begin_write, to_millis};
 use crate::error::{SqlContext, StoreError};
 
 /// What `StoreError::Conflict` names when a signature was already used.
@@ -51,34 +52,54 @@ pub(super) async fn claim_in(
     claim_digest(connection, &digest, record.signed_at).await
 }
 
-/// Claims signatures that no change records (further signatories of one request), in one
-/// transaction of their own: all or none.
-pub(super) async fn claim(
-    pool: &AnyPool,
-    backend: Backend,
-    digests: &[SignatureDigest],
-    at: OffsetDateTime,
-) -> Result<(), StoreError> {
-    let mut transaction = begin_write(pool, backend).await?;
-    forget_expired(&mut transaction, at).await?;
-    for digest in digests {
-        claim_digest(&mut transaction, digest, at).await?;
-    }
-    transaction
-        .commit()
-        .await
-        .context("commit used signatures")?;
-    Ok(())
+/// Used e-ID signatures (replay protection): every `SignatureRecord` a change stores is also
+/// claimed in that change's transaction, and refused with `Conflict { what: USED_SIGNATURE }`
+/// when it was used before. Part of [`RegistryStore`](super::RegistryStore).
+#[async_trait]
+pub trait SignatureStore: Send + Sync {
+    /// Whether a signature with `digest` was accepted within the last
+    /// `limits::EID_SIGNATURE_USED_KEEP_SECS` (the registry's early, clear refusal; the
+    /// claim in the change's transaction is what guarantees it).
+    async fn is_signature_used(&self, digest: &SignatureDigest) -> Result<bool, StoreError>;
+    /// Claims signatures that no change records (a company's further signatories in one
+    /// request), all or none, at `at`. `Conflict { what: USED_SIGNATURE }` when one was used.
+    async fn claim_signatures(
+        &self,
+        digests: &[SignatureDigest],
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
 }
 
-/// Whether `digest` was claimed and not yet forgotten.
-pub(super) async fn is_used(pool: &AnyPool, digest: &SignatureDigest) -> Result<bool, StoreError> {
-    let row = sqlx::query("SELECT used_at FROM registry_used_signatures WHERE digest = $1")
-        .bind(digest.as_str())
-        .fetch_optional(pool)
-        .await
-        .context("read used signature")?;
-    Ok(row.is_some())
+#[async_trait]
+impl SignatureStore for SqlRegistryStore {
+    /// Whether `digest` was claimed and not yet forgotten.
+    async fn is_signature_used(&self, digest: &SignatureDigest) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT used_at FROM registry_used_signatures WHERE digest = $1")
+            .bind(digest.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .context("read used signature")?;
+        Ok(row.is_some())
+    }
+
+    /// Claims signatures that no change records (further signatories of one request), in one
+    /// transaction of their own: all or none.
+    async fn claim_signatures(
+        &self,
+        digests: &[SignatureDigest],
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let mut transaction = begin_write(&self.pool, self.backend).await?;
+        forget_expired(&mut transaction, at).await?;
+        for digest in digests {
+            claim_digest(&mut transaction, digest, at).await?;
+        }
+        transaction
+            .commit()
+            .await
+            .context("commit used signatures")?;
+        Ok(())
+    }
 }
 
 /// Forgets digests claimed longer than `EID_SIGNATURE_USED_KEEP_SECS` before `at`: once per

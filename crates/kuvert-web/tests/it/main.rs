@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod abuse;
+mod client;
 mod layers;
 mod mtls;
 mod revocation;

@@ -26,6 +26,21 @@ fn fault_envelope_reads_back_as_the_same_fault() {
 }
 
 #[test]
+fn fault_quoting_a_control_character_is_still_well_formed_xml() {
+    // Found by the attack suite's property test: a flipped byte 0x1E quoted by the parser's
+    // message ("expected '>' not '\x1e'") made the fault envelope itself unreadable.
+    let fault = Fault::new(FaultCode::UNKNOWN, "expected '>' not '\u{1e}', tab\tkept");
+    let xml = fault.to_envelope();
+    let document = envelope::parse(&xml).unwrap();
+    let error = recipient::IsReachableResponse::from_envelope(&document).unwrap_err();
+    let WireError::Fault(read) = error else {
+        panic!("an MM fault, got {error}")
+    };
+    assert_eq!(read.description, "expected '>' not '\u{fffd}', tab\tkept");
+    assert_eq!(read.code, FaultCode::UNKNOWN);
+}
+
+#[test]
 fn authority_fault_reads_back_from_its_per_operation_element() {
     let fault = Fault::new(FaultCode::UNKNOWN, "internal error");
     let xml = fault.to_authority_envelope("getSendersFault");

@@ -1,11 +1,8 @@
-//! Reading a mailbox export zip for `kuvert verify`: only the files the export format has
-//! (`<folder>/forsegling.xml`, `<folder>/kvittens.xml`, `manifest.json`, `LASMIG.txt`), at
-//! least one letter, every folder listed in the manifest and every listed letter present, and
-//! each verified letter matching its manifest entry (sender, recipient, message id) and its
-//! receipt matching the entry's TransId — so receipts swapped between two letters fail.
-//!
-//! The manifest is not signed; it only names which receipt belongs to which letter, and the
-//! letters themselves are proven by their signatures.
+//! Reading a mailbox export zip (the format of `kuvert_wire::export`) for `kuvert verify`:
+//! only the files the export format has ([`Entry`]), at least one letter, every folder listed
+//! in the manifest and every listed letter present, and each verified letter matching its
+//! manifest entry ([`ManifestLetter::check`]: sender, recipient, message id, the receipt's
+//! TransId) — so receipts swapped between two letters fail.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -15,35 +12,10 @@ use anyhow::Context;
 use kuvert_core::limits::{
     ENVELOPE_BYTES_CEILING, EXPORT_BYTES_MAX, EXPORT_MANIFEST_BYTES_MAX, EXPORT_ZIP_ENTRIES_MAX,
 };
-use kuvert_operator::http::export::archive::{
-    MANIFEST_FILE, README_FILE, RECEIPT_FILE, SEALED_DELIVERY_FILE,
-};
-use kuvert_wire::evidence::EvidenceReport;
+use kuvert_wire::export::{Entry, MANIFEST_FILE, Manifest, ManifestLetter};
 use kuvert_xmldsig::trust::TrustAnchors;
-use serde::Deserialize;
 
 use super::{LetterCheck, check_letter, read_bounded};
-
-/// `manifest.json` as far as checking letters needs it.
-#[derive(Deserialize)]
-struct Manifest {
-    letters: Vec<ManifestLetter>,
-}
-
-/// One letter of the manifest. `recipient` is absent in exports made before issue 10.
-#[derive(Deserialize)]
-struct ManifestLetter {
-    id: String,
-    sender: String,
-    #[serde(default)]
-    recipient: Option<String>,
-    sender_name: String,
-    subject: String,
-    message_id: String,
-    trans_id: String,
-    received_at: String,
-    files: Vec<String>,
-}
 
 /// The two files of one letter folder, by entry index.
 #[derive(Default)]
@@ -134,44 +106,11 @@ fn check_folder(
         Err(error) => return failed(label(listed), &format!("{error:#}")),
     };
     if let Ok(report) = &check.outcome
-        && let Err(reason) = matches_manifest(report, listed)
+        && let Err(mismatch) = listed.check(report)
     {
-        check.outcome = Err(reason);
+        check.outcome = Err(mismatch.to_string());
     }
     check
-}
-
-/// The verified letter and its receipt are the ones the manifest lists in this folder.
-fn matches_manifest(report: &EvidenceReport, listed: &ManifestLetter) -> Result<(), String> {
-    let mismatch = |what: &str, verified: &str, manifest: &str| {
-        format!("{what} is {verified}, but manifest.json lists {manifest} for this letter")
-    };
-    if report.sender.as_str() != listed.sender {
-        return Err(mismatch(
-            "the sender",
-            report.sender.as_str(),
-            &listed.sender,
-        ));
-    }
-    if report.message_id.as_str() != listed.message_id {
-        let id = report.message_id.as_str();
-        return Err(mismatch("the message id", id, &listed.message_id));
-    }
-    let recipient = report.recipient.to_wire();
-    if let Some(listed_recipient) = &listed.recipient
-        && &recipient != listed_recipient
-    {
-        return Err(mismatch("the recipient", &recipient, listed_recipient));
-    }
-    let trans_id = report.receipt.trans_id.as_str();
-    if trans_id != listed.trans_id {
-        return Err(mismatch(
-            "the receipt's TransId",
-            trans_id,
-            &listed.trans_id,
-        ));
-    }
-    Ok(())
 }
 
 fn failed(label: String, reason: &str) -> LetterCheck {
@@ -198,18 +137,16 @@ fn folders(
     let mut unknown = Vec::new();
     for index in 0..zip.len() {
         let name = zip.name_for_index(index).unwrap_or_default();
-        match name {
-            MANIFEST_FILE => manifest = Some(index),
-            README_FILE => {}
-            _ => match name.split_once('/') {
-                Some((folder, SEALED_DELIVERY_FILE)) if !folder.is_empty() => {
-                    folders.entry(folder.to_owned()).or_default().sealed = Some(index);
-                }
-                Some((folder, RECEIPT_FILE)) if !folder.is_empty() => {
-                    folders.entry(folder.to_owned()).or_default().receipt = Some(index);
-                }
-                _ => unknown.push(name.to_owned()),
-            },
+        match Entry::of(name) {
+            Entry::Manifest => manifest = Some(index),
+            Entry::Readme => {}
+            Entry::SealedDelivery { folder } => {
+                folders.entry(folder.to_owned()).or_default().sealed = Some(index);
+            }
+            Entry::Receipt { folder } => {
+                folders.entry(folder.to_owned()).or_default().receipt = Some(index);
+            }
+            Entry::Unknown => unknown.push(name.to_owned()),
         }
     }
     anyhow::ensure!(
@@ -227,14 +164,12 @@ fn read_manifest(
 ) -> anyhow::Result<BTreeMap<String, ManifestLetter>> {
     let entry = zip.by_index(index).context("reading manifest.json")?;
     let bytes = read_bounded(entry, EXPORT_MANIFEST_BYTES_MAX).context("reading manifest.json")?;
-    let manifest: Manifest = serde_json::from_slice(&bytes).context("parsing manifest.json")?;
+    let manifest = Manifest::from_json(&bytes).context("parsing manifest.json")?;
     let mut letters = BTreeMap::new();
     for letter in manifest.letters {
         let folder = letter
-            .files
-            .first()
-            .and_then(|file| file.split_once('/'))
-            .map(|(folder, _)| folder.to_owned())
+            .folder()
+            .map(str::to_owned)
             .with_context(|| format!("manifest.json lists letter {} without files", letter.id))?;
         anyhow::ensure!(
             !letters.contains_key(&folder),

@@ -15,18 +15,16 @@ mod input;
 mod property;
 mod wrapping;
 
-use std::path::Path;
-use std::time::Duration;
-
 use kuvert::seed::{self, SeedOrganisation};
 use kuvert::testkit::Federation;
 use kuvert_core::id::RecipientId;
 use kuvert_core::message::SecureDelivery;
 use kuvert_store::operator::{Folder, MailboxQuery};
-use kuvert_wire::error::WireError;
 use kuvert_wire::fault::FaultCode;
 use secrecy::SecretString;
+use std::path::Path;
 
+use crate::raw_soap::{self, Answer, fault_code, service_address};
 use forge::{Identity, Stages};
 
 /// Who calls over TLS.
@@ -75,15 +73,6 @@ impl Case {
         self.caller = caller;
         self
     }
-}
-
-/// What the operator answered.
-#[derive(Debug)]
-pub(crate) enum Answer {
-    /// HTTP status and body.
-    Http(u16, String),
-    /// No HTTP answer.
-    Failed(String),
 }
 
 /// The federation, the attacker's identities and its client.
@@ -168,23 +157,7 @@ impl Arena {
             }
             Caller::Custom(identity) => mtls_client(&self.federation, Some(identity)),
         };
-        let sent = client
-            .post(&self.address)
-            .header("content-type", "text/xml; charset=utf-8")
-            .header("soapaction", "\"\"")
-            .body(body)
-            .send()
-            .await;
-        match sent {
-            Ok(response) => {
-                let status = response.status().as_u16();
-                match response.text().await {
-                    Ok(text) => Answer::Http(status, text),
-                    Err(error) => Answer::Failed(format!("{error:?}")),
-                }
-            }
-            Err(error) => Answer::Failed(format!("{error:?}")),
-        }
+        raw_soap::post(&client, &self.address, body).await
     }
 
     /// Letters in every seeded mailbox at both operators, and blob files on disk.
@@ -258,25 +231,13 @@ fn judge(answer: &Answer, expect: &Expect) -> Result<(), String> {
             excerpt(text)
         )),
         (Expect::Fault(code), Answer::Failed(error)) => Err(format!(
-            "expected fault {code}, the request failed: {error}"
+            "expected fault {code}, the request failed: {error:?}"
         )),
     }
 }
 
 fn excerpt(text: &str) -> String {
     text.chars().take(400).collect()
-}
-
-/// The code of the SOAP fault in `envelope`, if it is one.
-pub(crate) fn fault_code(envelope: &str) -> Option<FaultCode> {
-    let document = kuvert_wire::envelope::parse(envelope).ok()?;
-    let fault = document
-        .descendants()
-        .find(|node| node.has_tag_name("Fault"))?;
-    match kuvert_wire::fault::read_fault(fault) {
-        WireError::Fault(fault) => Some(fault.code),
-        _ => None,
-    }
 }
 
 fn count_files(dir: &Path) -> usize {
@@ -292,30 +253,13 @@ fn count_files(dir: &Path) -> usize {
         .sum()
 }
 
-pub(crate) fn service_address(federation: &Federation, operator: SeedOrganisation) -> String {
-    let manifest = federation.manifest();
-    let entry = manifest
-        .operators
-        .iter()
-        .find(|o| o.organisation.key == operator.key)
-        .unwrap();
-    entry.service_address.clone()
-}
-
+/// A client presenting `identity`'s certificate, when given.
 pub(crate) fn mtls_client(federation: &Federation, identity: Option<&Identity>) -> reqwest::Client {
-    let pki = &federation.demo().pki;
-    let config = kuvert_web::ClientConfig {
-        ca_pem: pki.organisation_ca_pem().to_owned(),
-        identity: identity.map(|identity| {
-            (
-                identity.certificate_pem.clone(),
-                SecretString::from(identity.key_pem.clone()),
-            )
-        }),
-        connect_timeout: Duration::from_secs(5),
-        request_timeout: Duration::from_secs(30),
-    };
-    kuvert_web::http_client(&config).unwrap()
+    let identity = identity.map(|identity| {
+        let key_pem = SecretString::from(identity.key_pem.clone());
+        (identity.certificate_pem.clone(), key_pem)
+    });
+    raw_soap::mtls_client(federation, identity)
 }
 
 /// Every hostile case of the suite.

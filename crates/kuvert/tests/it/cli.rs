@@ -148,12 +148,12 @@ async fn portal_communicator_add_grants_the_role_and_refuses_bad_input() {
         (
             Some(&config),
             &["add", "191212121213", "--sender", sender.number],
-            "not a valid personnummer",
+            "write a personnummer or samordningsnummer as",
         ),
         (
             Some(&config),
             &["add", "198505152341", "--sender", "2120000158"],
-            "--sender 2120000158 is not a valid organisation number",
+            "--sender \"2120000158\": check digit",
         ),
         (
             Some(&config),

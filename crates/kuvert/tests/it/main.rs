@@ -16,6 +16,7 @@ mod letter_statistics;
 mod mailing;
 mod oidc_provider;
 mod portal;
+mod raw_soap;
 mod readme;
 mod rejections;
 mod revocation;

@@ -1,17 +1,15 @@
 //! Bad input to an operator's `deliverSecure` changes nothing and gets its specific MM fault,
 //! each case over real mutual TLS against the real registry's directory.
 
-use std::time::Duration;
-
 use kuvert::seed::{self, SeedOrganisation};
 use kuvert::send_command::demo_sender_config;
 use kuvert::testkit::Federation;
 use kuvert_core::id::RecipientId;
 use kuvert_sender::{Destination, SendError, SenderIdentityConfig, Toolkit};
 use kuvert_store::operator::{Folder, MailboxQuery};
-use kuvert_wire::error::WireError;
 use kuvert_wire::fault::FaultCode;
-use secrecy::SecretString;
+
+use crate::raw_soap::{self, Answer, fault_code, service_address};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deliver_secure_rejects_bad_input_with_its_fault_and_stores_nothing() {
@@ -109,18 +107,13 @@ fn check(result: Result<kuvert_core::message::Receipt, SendError>, expected: Fau
 }
 
 async fn check_raw(client: &reqwest::Client, address: &str, body: String, expected: FaultCode) {
-    let response = client
-        .post(address)
-        .header("content-type", "text/xml; charset=utf-8")
-        .header("soapaction", "\"\"")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    assert_eq!(status, 500, "a SOAP fault: {text}");
-    assert_eq!(fault_code(&text), Some(expected), "{text}");
+    match raw_soap::post(client, address, body.into_bytes()).await {
+        Answer::Http(status, text) => {
+            assert_eq!(status, 500, "a SOAP fault: {text}");
+            assert_eq!(fault_code(&text), Some(expected), "{text}");
+        }
+        Answer::Failed(error) => panic!("expected fault {expected}, the request failed: {error:?}"),
+    }
 }
 
 /// The operator answers `MAX_EXCEEDED` without reading past its bound and closes the
@@ -128,32 +121,12 @@ async fn check_raw(client: &reqwest::Client, address: &str, body: String, expect
 /// before it reads that answer. Either way the delivery was refused, and `assert_no_letters`
 /// afterwards checks nothing was stored.
 async fn check_oversized(client: &reqwest::Client, address: &str, body: String) {
-    let sent = client
-        .post(address)
-        .header("content-type", "text/xml; charset=utf-8")
-        .header("soapaction", "\"\"")
-        .body(body)
-        .send()
-        .await;
-    match sent {
-        Ok(response) => {
-            let status = response.status();
-            let text = response.text().await.unwrap();
+    match raw_soap::post(client, address, body.into_bytes()).await {
+        Answer::Http(status, text) => {
             assert_eq!(status, 500, "a SOAP fault: {text}");
             assert_eq!(fault_code(&text), Some(FaultCode::MAX_EXCEEDED), "{text}");
         }
-        Err(error) => assert!(error.is_request() || error.is_body(), "{error:?}"),
-    }
-}
-
-fn fault_code(envelope: &str) -> Option<FaultCode> {
-    let document = kuvert_wire::envelope::parse(envelope).ok()?;
-    let fault = document
-        .descendants()
-        .find(|node| node.has_tag_name("Fault"))?;
-    match kuvert_wire::fault::read_fault(fault) {
-        WireError::Fault(fault) => Some(fault.code),
-        _ => None,
+        Answer::Failed(error) => assert!(error.is_request() || error.is_body(), "{error:?}"),
     }
 }
 
@@ -174,16 +147,6 @@ async fn deliver(
         service_address: url::Url::parse(&service_address(federation, operator)).unwrap(),
     };
     toolkit.deliver(&sealed, &destination).await
-}
-
-fn service_address(federation: &Federation, operator: SeedOrganisation) -> String {
-    let manifest = federation.manifest();
-    let entry = manifest
-        .operators
-        .iter()
-        .find(|o| o.organisation.key == operator.key)
-        .unwrap();
-    entry.service_address.clone()
 }
 
 fn pki_file(federation: &Federation, key: &str, suffix: &str) -> std::path::PathBuf {
@@ -226,22 +189,15 @@ fn toolkit_with(
     Toolkit::build(&config).unwrap()
 }
 
+/// A client presenting `identity`'s demo certificate, when given.
 fn mtls_client(federation: &Federation, identity: Option<SeedOrganisation>) -> reqwest::Client {
     let pki = &federation.demo().pki;
     let identity = identity.map(|organisation| {
         let credential = pki.organisation(organisation.key).unwrap();
-        (
-            credential.certificate_pem().to_owned(),
-            SecretString::from(credential.key_pem().clone()),
-        )
+        let key_pem = credential.key_pem().clone();
+        (credential.certificate_pem().to_owned(), key_pem)
     });
-    let config = kuvert_web::ClientConfig {
-        ca_pem: pki.organisation_ca_pem().to_owned(),
-        identity,
-        connect_timeout: Duration::from_secs(5),
-        request_timeout: Duration::from_secs(30),
-    };
-    kuvert_web::http_client(&config).unwrap()
+    raw_soap::mtls_client(federation, identity)
 }
 
 /// `letter` signed by its sender and sealed by the intermediary, but addressed to `number`,

@@ -1,7 +1,7 @@
 //! The export zip, written to an anonymous temporary file so a large mailbox never sits in
-//! memory: per letter `<received-date>_<id>/forsegling.xml` (the sealed delivery exactly as
-//! received) and `kvittens.xml` (the receipt exactly as returned), then `manifest.json` and
-//! `LASMIG.txt`. This layout is a stable format: `kuvert verify` reads it.
+//! memory, in the format of `kuvert_wire::export` (the layout, the names and the manifest
+//! `kuvert verify` reads): per letter its folder with the sealed delivery and the receipt
+//! exactly as stored, then the manifest and `LASMIG.txt`.
 //!
 //! Synchronous on purpose: callers run it on a blocking thread, one page of letters at a time.
 
@@ -11,20 +11,12 @@ use std::io::{Seek, SeekFrom, Write};
 use kuvert_core::limits::{EXPORT_BYTES_MAX, EXPORT_LETTERS_MAX};
 use kuvert_store::operator::ExportLetter;
 use kuvert_wire::delivery::VerifiedLetter;
-use serde::Serialize;
+use kuvert_wire::export::{
+    MANIFEST_FILE, Manifest, ManifestLetter, README_FILE, StoredLetter, letter_folder,
+};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
-
-/// The sealed delivery's file name inside a letter's folder.
-pub const SEALED_DELIVERY_FILE: &str = "forsegling.xml";
-/// The receipt's file name inside a letter's folder.
-pub const RECEIPT_FILE: &str = "kvittens.xml";
-/// The list of letters.
-pub const MANIFEST_FILE: &str = "manifest.json";
-/// How to check the letters, in Swedish and English.
-pub const README_FILE: &str = "LASMIG.txt";
 
 /// An export being written.
 pub(super) struct ExportArchive {
@@ -57,30 +49,6 @@ pub(super) enum ArchiveError {
     /// A stored letter no longer reads as a verified letter.
     #[error("a stored letter does not verify")]
     Letter(#[source] kuvert_wire::delivery::LetterError),
-}
-
-/// `manifest.json`.
-#[derive(Serialize)]
-struct Manifest<'a> {
-    format: &'static str,
-    mailbox: &'a str,
-    exported_at: String,
-    letters: &'a [ManifestLetter],
-}
-
-/// One letter in `manifest.json`. Sender, recipient, message id and subject are read from
-/// the verified letter; `kuvert verify` checks them, and each receipt, against it.
-#[derive(Serialize)]
-struct ManifestLetter {
-    id: String,
-    sender: String,
-    recipient: String,
-    sender_name: String,
-    subject: String,
-    message_id: String,
-    trans_id: String,
-    received_at: String,
-    files: [String; 2],
 }
 
 impl ExportArchive {
@@ -131,28 +99,20 @@ impl ExportArchive {
                 max: EXPORT_BYTES_MAX,
             });
         }
-        let folder = letter_folder(letter);
-        let files = [
-            format!("{folder}/{SEALED_DELIVERY_FILE}"),
-            format!("{folder}/{RECEIPT_FILE}"),
-        ];
-        self.writer.start_file(files[0].as_str(), self.options)?;
-        self.writer.write_all(sealed_delivery)?;
-        self.writer.start_file(files[1].as_str(), self.options)?;
-        self.writer.write_all(receipt)?;
-        let header = &verified.delivery.header;
-        let message_header = verified.delivery.message.header();
-        self.letters.push(ManifestLetter {
-            id: letter.id.to_string(),
-            sender: header.sender.id.as_str().to_owned(),
-            recipient: header.recipient.to_wire(),
-            sender_name: header.sender.name.as_str().to_owned(),
-            subject: message_header.subject.as_str().to_owned(),
-            message_id: message_header.id.as_str().to_owned(),
-            trans_id: letter.trans_id.as_str().to_owned(),
-            received_at: rfc3339(letter.received_at),
-            files,
-        });
+        let day = kuvert_core::calendar::stockholm_day(letter.received_at);
+        let id = letter.id.to_string();
+        let folder = letter_folder(day, &id);
+        let stored = StoredLetter {
+            id: &id,
+            trans_id: letter.trans_id.as_str(),
+            received_at: letter.received_at,
+        };
+        let listed = ManifestLetter::new(stored, verified, &folder);
+        for (file, bytes) in listed.files.iter().zip([sealed_delivery, receipt]) {
+            self.writer.start_file(file.as_str(), self.options)?;
+            self.writer.write_all(bytes)?;
+        }
+        self.letters.push(listed);
         Ok(())
     }
 
@@ -167,13 +127,8 @@ impl ExportArchive {
         mailbox: &str,
         exported_at: OffsetDateTime,
     ) -> Result<File, ArchiveError> {
-        let manifest = Manifest {
-            format: "kuvert-export-1",
-            mailbox,
-            exported_at: rfc3339(exported_at),
-            letters: &self.letters,
-        };
-        let json = serde_json::to_vec_pretty(&manifest)?;
+        let letters = std::mem::take(&mut self.letters);
+        let json = Manifest::new(mailbox, exported_at, letters).to_json()?;
         self.writer.start_file(MANIFEST_FILE, self.options)?;
         self.writer.write_all(&json)?;
         self.writer.start_file(README_FILE, self.options)?;
@@ -183,23 +138,6 @@ impl ExportArchive {
         file.seek(SeekFrom::Start(0))?;
         Ok(file)
     }
-}
-
-/// `<received-date>_<id>`: the Swedish calendar day the operator received the letter, so the
-/// folders sort by date, and the delivery id, which is unique.
-fn letter_folder(letter: &ExportLetter) -> String {
-    let day = kuvert_core::calendar::stockholm_day(letter.received_at);
-    format!(
-        "{:04}-{:02}-{:02}_{}",
-        day.year(),
-        u8::from(day.month()),
-        day.day(),
-        letter.id
-    )
-}
-
-fn rfc3339(at: OffsetDateTime) -> String {
-    at.format(&Rfc3339).unwrap_or_default()
 }
 
 /// `LASMIG.txt`: what the files are and how to check them, Swedish first.

@@ -2,20 +2,19 @@
 //! with a doubling back-off; postpone what the sending policy holds back (quiet hours, the
 //! hour that gathers several letters into one summary) without counting an attempt.
 
+use async_trait::async_trait;
 use kuvert_core::id::RecipientId;
 use kuvert_core::limits::{NOTIFICATION_ATTEMPTS_MAX, NOTIFICATIONS_PER_BATCH_MAX};
 use kuvert_core::message::SenderName;
 use sqlx::any::AnyRow;
-use sqlx::{AnyPool, AssertSqlSafe, Row};
+use sqlx::{AssertSqlSafe, Row};
 use time::{Duration, OffsetDateTime};
 
 use super::super::{
     DeliveryId, NotificationAddress, NotificationChannel, NotificationId, NotificationRecord,
-    NotificationStatus,
+    NotificationStatus, SqlOperatorStore,
 };
-use crate::database::{
-    Backend, begin_write, get_count, get_optional_time, get_parsed, get_time, to_millis,
-};
+use crate::database::{begin_write, get_count, get_optional_time, get_parsed, get_time, to_millis};
 use crate::error::{SqlContext, StoreError};
 
 /// Wait before the first retry; each further failure doubles it.
@@ -24,202 +23,253 @@ const RETRY_DELAY_FIRST: Duration = Duration::minutes(1);
 const NOTIFICATION_COLUMNS: &str = "id, recipient, delivery_id, channel, address, sender_name, \
      status, attempts, next_attempt_at, last_error, last_attempt_at, created_at, sent_at";
 
-/// Picks due notifications, then takes each with a conditional update; a row another worker
-/// took in between updates nothing and is skipped. Portable: no `SKIP LOCKED` needed.
-pub(in crate::operator) async fn claim(
-    pool: &AnyPool,
-    now: OffsetDateTime,
-    limit: usize,
-    lease: Duration,
-) -> Result<Vec<NotificationRecord>, StoreError> {
-    if limit > NOTIFICATIONS_PER_BATCH_MAX {
-        return Err(StoreError::TooMany {
-            count: limit,
-            max: NOTIFICATIONS_PER_BATCH_MAX,
-        });
+/// The notification outbox: claimed in leased batches by the sender, marked sent or failed,
+/// postponed. Part of [`OperatorStore`](crate::operator::OperatorStore).
+#[async_trait]
+pub trait OutboxStore: Send + Sync {
+    /// Claims up to `limit` (≤ `limits::NOTIFICATIONS_PER_BATCH_MAX`) due notifications for
+    /// `lease`; another worker cannot claim them until the lease ends.
+    async fn claim_notifications(
+        &self,
+        now: OffsetDateTime,
+        limit: usize,
+        lease: Duration,
+    ) -> Result<Vec<NotificationRecord>, StoreError>;
+    /// Marks a claimed notification sent. `NotFound` unless it is pending.
+    async fn mark_notification_sent(
+        &self,
+        id: NotificationId,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+    /// Records a failed attempt: retried after a doubling back-off from one minute, or marked
+    /// `Failed` after `limits::NOTIFICATION_ATTEMPTS_MAX` attempts. `error` must hold no
+    /// letter content (it is cut to 1000 characters). `Conflict` unless it is pending.
+    async fn mark_notification_failed(
+        &self,
+        id: NotificationId,
+        error: &str,
+        now: OffsetDateTime,
+    ) -> Result<NotificationRecord, StoreError>;
+    /// The holder's notifications, newest first, at most `limit` (capped at
+    /// `limits::LETTERS_PER_PAGE_MAX`).
+    async fn notifications(
+        &self,
+        recipient: &RecipientId,
+        limit: u32,
+    ) -> Result<Vec<NotificationRecord>, StoreError>;
+    /// Moves claimed notifications (≤ `limits::NOTIFICATIONS_PER_BATCH_MAX`) still pending to
+    /// `until` and ends their lease, without counting an attempt: quiet hours, or the hour
+    /// that gathers several letters into one summary.
+    async fn postpone_notifications(
+        &self,
+        ids: &[NotificationId],
+        until: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+    /// When a notification to `recipient` on `channel` was last sent, if ever.
+    async fn last_notification_sent_at(
+        &self,
+        recipient: &RecipientId,
+        channel: NotificationChannel,
+    ) -> Result<Option<OffsetDateTime>, StoreError>;
+}
+
+#[async_trait]
+impl OutboxStore for SqlOperatorStore {
+    /// Picks due notifications, then takes each with a conditional update; a row another worker
+    /// took in between updates nothing and is skipped. Portable: no `SKIP LOCKED` needed.
+    async fn claim_notifications(
+        &self,
+        now: OffsetDateTime,
+        limit: usize,
+        lease: Duration,
+    ) -> Result<Vec<NotificationRecord>, StoreError> {
+        if limit > NOTIFICATIONS_PER_BATCH_MAX {
+            return Err(StoreError::TooMany {
+                count: limit,
+                max: NOTIFICATIONS_PER_BATCH_MAX,
+            });
+        }
+        assert!(lease.is_positive(), "a lease must last some time");
+        let now_millis = to_millis(now);
+        let sql = format!(
+            "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE status = $1 \
+             AND next_attempt_at <= $2 AND (claimed_until IS NULL OR claimed_until <= $2) \
+             ORDER BY next_attempt_at, id LIMIT $3"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(NotificationStatus::Pending.as_db())
+            .bind(now_millis)
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .fetch_all(&self.pool)
+            .await
+            .context("find due notifications")?;
+        let mut claimed = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let record = notification_from_row(row)?;
+            let taken = sqlx::query(
+                "UPDATE notifications SET claimed_until = $1 WHERE id = $2 AND status = $3 \
+                 AND (claimed_until IS NULL OR claimed_until <= $4)",
+            )
+            .bind(to_millis(now + lease))
+            .bind(record.id.to_string())
+            .bind(NotificationStatus::Pending.as_db())
+            .bind(now_millis)
+            .execute(&self.pool)
+            .await
+            .context("claim notification")?;
+            if taken.rows_affected() == 1 {
+                claimed.push(record);
+            }
+        }
+        Ok(claimed)
     }
-    assert!(lease.is_positive(), "a lease must last some time");
-    let now_millis = to_millis(now);
-    let sql = format!(
-        "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE status = $1 \
-         AND next_attempt_at <= $2 AND (claimed_until IS NULL OR claimed_until <= $2) \
-         ORDER BY next_attempt_at, id LIMIT $3"
-    );
-    let rows = sqlx::query(AssertSqlSafe(sql))
-        .bind(NotificationStatus::Pending.as_db())
-        .bind(now_millis)
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .fetch_all(pool)
-        .await
-        .context("find due notifications")?;
-    let mut claimed = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let record = notification_from_row(row)?;
-        let taken = sqlx::query(
-            "UPDATE notifications SET claimed_until = $1 WHERE id = $2 AND status = $3 \
-             AND (claimed_until IS NULL OR claimed_until <= $4)",
+
+    async fn mark_notification_sent(
+        &self,
+        id: NotificationId,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let updated = sqlx::query(
+            "UPDATE notifications SET status = $1, sent_at = $2, claimed_until = NULL \
+             WHERE id = $3 AND status = $4",
         )
-        .bind(to_millis(now + lease))
-        .bind(record.id.to_string())
+        .bind(NotificationStatus::Sent.as_db())
+        .bind(to_millis(at))
+        .bind(id.to_string())
         .bind(NotificationStatus::Pending.as_db())
-        .bind(now_millis)
-        .execute(pool)
+        .execute(&self.pool)
         .await
-        .context("claim notification")?;
-        if taken.rows_affected() == 1 {
-            claimed.push(record);
+        .context("mark notification sent")?;
+        match updated.rows_affected() {
+            1 => Ok(()),
+            _ => Err(StoreError::NotFound {
+                what: "notification",
+            }),
         }
     }
-    Ok(claimed)
-}
 
-pub(in crate::operator) async fn mark_sent(
-    pool: &AnyPool,
-    id: NotificationId,
-    at: OffsetDateTime,
-) -> Result<(), StoreError> {
-    let updated = sqlx::query(
-        "UPDATE notifications SET status = $1, sent_at = $2, claimed_until = NULL \
-         WHERE id = $3 AND status = $4",
-    )
-    .bind(NotificationStatus::Sent.as_db())
-    .bind(to_millis(at))
-    .bind(id.to_string())
-    .bind(NotificationStatus::Pending.as_db())
-    .execute(pool)
-    .await
-    .context("mark notification sent")?;
-    match updated.rows_affected() {
-        1 => Ok(()),
-        _ => Err(StoreError::NotFound {
-            what: "notification",
-        }),
-    }
-}
-
-pub(in crate::operator) async fn mark_failed(
-    pool: &AnyPool,
-    backend: Backend,
-    id: NotificationId,
-    error: &str,
-    now: OffsetDateTime,
-) -> Result<NotificationRecord, StoreError> {
-    let mut transaction = begin_write(pool, backend).await?;
-    let sql = format!("SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE id = $1");
-    let row = sqlx::query(AssertSqlSafe(sql.clone()))
-        .bind(id.to_string())
-        .fetch_optional(&mut *transaction)
-        .await
-        .context("read notification")?
-        .ok_or(StoreError::NotFound {
-            what: "notification",
-        })?;
-    let current = notification_from_row(&row)?;
-    if current.status != NotificationStatus::Pending {
-        return Err(StoreError::Conflict {
-            what: "notification already sent or failed",
-        });
-    }
-    let attempts = current.attempts.saturating_add(1);
-    let status = if attempts >= NOTIFICATION_ATTEMPTS_MAX {
-        NotificationStatus::Failed
-    } else {
-        NotificationStatus::Pending
-    };
-    sqlx::query(
-        "UPDATE notifications SET attempts = $1, status = $2, next_attempt_at = $3, \
-         last_error = $4, last_attempt_at = $5, claimed_until = NULL WHERE id = $6",
-    )
-    .bind(i64::from(attempts))
-    .bind(status.as_db())
-    .bind(to_millis(now + retry_delay(attempts)))
-    .bind(error.chars().take(1_000).collect::<String>())
-    .bind(to_millis(now))
-    .bind(id.to_string())
-    .execute(&mut *transaction)
-    .await
-    .context("record notification failure")?;
-    let updated = sqlx::query(AssertSqlSafe(sql))
-        .bind(id.to_string())
-        .fetch_one(&mut *transaction)
-        .await
-        .context("read notification")?;
-    transaction
-        .commit()
-        .await
-        .context("commit notification failure")?;
-    notification_from_row(&updated)
-}
-
-pub(in crate::operator) async fn list(
-    pool: &AnyPool,
-    recipient: &RecipientId,
-    limit: u32,
-) -> Result<Vec<NotificationRecord>, StoreError> {
-    let sql = format!(
-        "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE recipient = $1 \
-         ORDER BY created_at DESC, id DESC LIMIT $2"
-    );
-    let rows = sqlx::query(AssertSqlSafe(sql))
-        .bind(recipient.to_wire())
-        .bind(i64::from(
-            limit.min(kuvert_core::limits::LETTERS_PER_PAGE_MAX),
-        ))
-        .fetch_all(pool)
-        .await
-        .context("list notifications")?;
-    rows.iter().map(notification_from_row).collect()
-}
-
-/// Moves claimed, pending notifications to `until` and ends their lease; not an attempt.
-pub(in crate::operator) async fn postpone(
-    pool: &AnyPool,
-    backend: Backend,
-    ids: &[NotificationId],
-    until: OffsetDateTime,
-) -> Result<(), StoreError> {
-    if ids.len() > NOTIFICATIONS_PER_BATCH_MAX {
-        return Err(StoreError::TooMany {
-            count: ids.len(),
-            max: NOTIFICATIONS_PER_BATCH_MAX,
-        });
-    }
-    let mut transaction = begin_write(pool, backend).await?;
-    for id in ids {
+    async fn mark_notification_failed(
+        &self,
+        id: NotificationId,
+        error: &str,
+        now: OffsetDateTime,
+    ) -> Result<NotificationRecord, StoreError> {
+        let mut transaction = begin_write(&self.pool, self.backend).await?;
+        let sql = format!("SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE id = $1");
+        let row = sqlx::query(AssertSqlSafe(sql.clone()))
+            .bind(id.to_string())
+            .fetch_optional(&mut *transaction)
+            .await
+            .context("read notification")?
+            .ok_or(StoreError::NotFound {
+                what: "notification",
+            })?;
+        let current = notification_from_row(&row)?;
+        if current.status != NotificationStatus::Pending {
+            return Err(StoreError::Conflict {
+                what: "notification already sent or failed",
+            });
+        }
+        let attempts = current.attempts.saturating_add(1);
+        let status = if attempts >= NOTIFICATION_ATTEMPTS_MAX {
+            NotificationStatus::Failed
+        } else {
+            NotificationStatus::Pending
+        };
         sqlx::query(
-            "UPDATE notifications SET next_attempt_at = $1, claimed_until = NULL \
-             WHERE id = $2 AND status = $3",
+            "UPDATE notifications SET attempts = $1, status = $2, next_attempt_at = $3, \
+             last_error = $4, last_attempt_at = $5, claimed_until = NULL WHERE id = $6",
         )
-        .bind(to_millis(until))
+        .bind(i64::from(attempts))
+        .bind(status.as_db())
+        .bind(to_millis(now + retry_delay(attempts)))
+        .bind(error.chars().take(1_000).collect::<String>())
+        .bind(to_millis(now))
         .bind(id.to_string())
-        .bind(NotificationStatus::Pending.as_db())
         .execute(&mut *transaction)
         .await
-        .context("postpone notification")?;
+        .context("record notification failure")?;
+        let updated = sqlx::query(AssertSqlSafe(sql))
+            .bind(id.to_string())
+            .fetch_one(&mut *transaction)
+            .await
+            .context("read notification")?;
+        transaction
+            .commit()
+            .await
+            .context("commit notification failure")?;
+        notification_from_row(&updated)
     }
-    transaction
-        .commit()
-        .await
-        .context("commit postponed notifications")
-}
 
-/// When a notification to `recipient` on `channel` was last sent, if ever.
-pub(in crate::operator) async fn last_sent_at(
-    pool: &AnyPool,
-    recipient: &RecipientId,
-    channel: NotificationChannel,
-) -> Result<Option<OffsetDateTime>, StoreError> {
-    let row = sqlx::query(
-        "SELECT MAX(sent_at) AS last_sent_at FROM notifications \
-         WHERE recipient = $1 AND channel = $2 AND status = $3",
-    )
-    .bind(recipient.to_wire())
-    .bind(channel.as_db())
-    .bind(NotificationStatus::Sent.as_db())
-    .fetch_one(pool)
-    .await
-    .context("read last notification sent")?;
-    get_optional_time(&row, "last_sent_at")
+    async fn notifications(
+        &self,
+        recipient: &RecipientId,
+        limit: u32,
+    ) -> Result<Vec<NotificationRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE recipient = $1 \
+             ORDER BY created_at DESC, id DESC LIMIT $2"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(recipient.to_wire())
+            .bind(i64::from(
+                limit.min(kuvert_core::limits::LETTERS_PER_PAGE_MAX),
+            ))
+            .fetch_all(&self.pool)
+            .await
+            .context("list notifications")?;
+        rows.iter().map(notification_from_row).collect()
+    }
+
+    /// Moves claimed, pending notifications to `until` and ends their lease; not an attempt.
+    async fn postpone_notifications(
+        &self,
+        ids: &[NotificationId],
+        until: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        if ids.len() > NOTIFICATIONS_PER_BATCH_MAX {
+            return Err(StoreError::TooMany {
+                count: ids.len(),
+                max: NOTIFICATIONS_PER_BATCH_MAX,
+            });
+        }
+        let mut transaction = begin_write(&self.pool, self.backend).await?;
+        for id in ids {
+            sqlx::query(
+                "UPDATE notifications SET next_attempt_at = $1, claimed_until = NULL \
+                 WHERE id = $2 AND status = $3",
+            )
+            .bind(to_millis(until))
+            .bind(id.to_string())
+            .bind(NotificationStatus::Pending.as_db())
+            .execute(&mut *transaction)
+            .await
+            .context("postpone notification")?;
+        }
+        transaction
+            .commit()
+            .await
+            .context("commit postponed notifications")
+    }
+
+    /// When a notification to `recipient` on `channel` was last sent, if ever.
+    async fn last_notification_sent_at(
+        &self,
+        recipient: &RecipientId,
+        channel: NotificationChannel,
+    ) -> Result<Option<OffsetDateTime>, StoreError> {
+        let row = sqlx::query(
+            "SELECT MAX(sent_at) AS last_sent_at FROM notifications \
+             WHERE recipient = $1 AND channel = $2 AND status = $3",
+        )
+        .bind(recipient.to_wire())
+        .bind(channel.as_db())
+        .bind(NotificationStatus::Sent.as_db())
+        .fetch_one(&self.pool)
+        .await
+        .context("read last notification sent")?;
+        get_optional_time(&row, "last_sent_at")
+    }
 }
 
 /// One minute after the first failure, doubling each time.

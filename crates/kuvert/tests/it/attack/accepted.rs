@@ -20,7 +20,8 @@ use kuvert_xmldsig::trust::TrustAnchors;
 use kuvert_xmldsig::{Verifier, VerifyPolicy};
 
 use super::forge::{Identity, SigSpec, envelope, seal_and_wrap, sign_custom};
-use super::{Answer, Arena, Caller, Case};
+use super::{Arena, Caller, Case};
+use crate::raw_soap::Answer;
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n\x00\xff\xfe binary\n%%EOF\n";
 

@@ -1,0 +1,41 @@
+//! [`StartError`]: why a role's `build` failed, the one error every role's start-up returns
+//! (STYLE.md §8: on failure, name the offending key); [`read_config_file`]: a file named by a
+//! configuration key, read as text, its failure naming that key.
+
+use std::path::Path;
+
+/// Why a role could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// A configuration value is unusable; names the key.
+    #[error("invalid configuration {key}: {reason}")]
+    Config {
+        /// The configuration key.
+        key: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The database could not be opened or migrated (the source is the store's error).
+    #[error("cannot open the database")]
+    Database(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl StartError {
+    /// [`StartError::Database`] with `error` as its source, for `map_err`.
+    pub fn database(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::Database(Box::new(error))
+    }
+}
+
+/// Reads the text file at `path`, which the configuration key `key` names.
+///
+/// # Errors
+/// [`StartError::Config`] naming `key`, with the path and the operating system's reason.
+pub async fn read_config_file(path: &Path, key: &'static str) -> Result<String, StartError> {
+    tokio::fs::read_to_string(path)
+        .await
+        .map_err(|error| StartError::Config {
+            key,
+            reason: format!("{}: {error}", path.display()),
+        })
+}
