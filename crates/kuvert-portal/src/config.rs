@@ -5,7 +5,9 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use kuvert_core::limits::{OPERATOR_SLUG_CHARS_MAX, PORTAL_OPERATORS_MAX};
+use kuvert_core::limits::{
+    OPERATOR_SLUG_CHARS_MAX, PORTAL_OPERATORS_MAX, PORTAL_PUBLIC_URL_CHARS_MAX,
+};
 
 use crate::StartError;
 
@@ -99,10 +101,6 @@ pub struct OperatorSlug(String);
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("operator slug must be 1-{OPERATOR_SLUG_CHARS_MAX} characters of a-z, 0-9 and -")]
 pub struct OperatorSlugError;
-
-/// Characters of the portal's public address: deep links built on it must fit a QR code
-/// that still scans from a printed letter.
-const PUBLIC_URL_CHARS_MAX: usize = 200;
 
 /// The default of [`Config::database_url`].
 pub const DATABASE_URL_DEFAULT: &str = "sqlite://kuvert-portal.db?mode=rwc";
@@ -206,8 +204,8 @@ impl Config {
                 format!("{} is not an e-mail address", self.contact_email),
             );
         }
-        if self.public_url.as_str().len() > PUBLIC_URL_CHARS_MAX {
-            let reason = format!("at most {PUBLIC_URL_CHARS_MAX} characters (QR codes)");
+        if self.public_url.as_str().len() > PORTAL_PUBLIC_URL_CHARS_MAX {
+            let reason = format!("at most {PORTAL_PUBLIC_URL_CHARS_MAX} characters (QR codes)");
             return invalid("public_url", reason);
         }
         if let Some(name) = &self.client_address_header

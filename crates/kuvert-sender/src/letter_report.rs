@@ -8,6 +8,7 @@
 
 use kuvert_core::calendar::YearMonth;
 use kuvert_core::id::OrganisationNumber;
+use kuvert_core::limits::LETTER_REPORT_ANSWER_BYTES_MAX;
 use kuvert_wire::fault::{CallId, FaultCode};
 use url::Url;
 
@@ -15,8 +16,6 @@ use crate::error::{Peer, SendError};
 
 /// Path of the letters report on the registry.
 const LETTERS_PATH: &str = "/api/v1/statistics/letters";
-/// Largest answer read: the report's echo is well under a kilobyte; problem JSON too.
-const ANSWER_BYTES_MAX: usize = 16 * 1024;
 
 /// Letters of one sender and month: what is reported, and the month's totals answered.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -68,9 +67,9 @@ pub(crate) async fn post_report(
     let status = response.status();
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(unreachable)? {
-        if body.len() + chunk.len() > ANSWER_BYTES_MAX {
+        if body.len() + chunk.len() > LETTER_REPORT_ANSWER_BYTES_MAX {
             return Err(bad_response(format!(
-                "answer over {ANSWER_BYTES_MAX} bytes"
+                "answer over {LETTER_REPORT_ANSWER_BYTES_MAX} bytes"
             )));
         }
         body.extend_from_slice(&chunk);

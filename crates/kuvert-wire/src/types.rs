@@ -6,7 +6,10 @@
 //! children's namespace is always that of the schema that defines the type.
 
 use kuvert_core::id::{OrganisationNumber, RecipientId};
-use kuvert_core::limits::UNBOUNDED_LIST_ITEMS_MAX;
+use kuvert_core::limits::{
+    EID_CERTIFICATE_BYTES_MAX, EID_SIGNATURES_PER_REQUEST_MAX, EID_SIGNED_TEXT_BYTES_MAX,
+    SENDER_NAME_CHARS_MAX, SENDER_NAME_CHARS_MIN, UNBOUNDED_LIST_ITEMS_MAX,
+};
 use time::{Date, OffsetDateTime};
 
 use crate::error::WireError;
@@ -142,7 +145,8 @@ pub struct PendingAccountRequest {
     pub signature_status: SignatureAuthorizationResult,
 }
 
-const LIST_MAX: (usize, usize) = (0, UNBOUNDED_LIST_ITEMS_MAX);
+/// Item counts of a list the XSD leaves unbounded (0..n, bounded by the limit).
+const ANY_LIST: (usize, usize) = (0, UNBOUNDED_LIST_ITEMS_MAX);
 
 impl Operator {
     pub(crate) fn write(&self, writer: &mut Writer, namespace: &'static str, name: &'static str) {
@@ -270,7 +274,7 @@ impl AccountPreferences {
             accepted_senders: children.many_nested(
                 ns::RECIPIENT,
                 "AcceptedSenders",
-                LIST_MAX,
+                ANY_LIST,
                 SenderEntry::read,
             )?,
         })
@@ -329,12 +333,14 @@ impl SignatureData {
         namespace: &str,
         name: &str,
     ) -> Result<Vec<Self>, WireError> {
-        children.many_nested(namespace, name, (1, SIGNATURES_MAX), Self::read)
+        children.many_nested(
+            namespace,
+            name,
+            (1, EID_SIGNATURES_PER_REQUEST_MAX),
+            Self::read,
+        )
     }
 }
-
-/// Signatures in one request: a company's signing rule rarely needs more than a handful.
-const SIGNATURES_MAX: usize = 64;
 
 impl Person {
     pub(crate) fn write(&self, writer: &mut Writer, namespace: &'static str, name: &'static str) {
@@ -381,14 +387,14 @@ impl SignatureAuthorizationResult {
         const NS: &str = ns::AUTHORITY_TYPES;
         Ok(Self {
             recipient: children.opt_value(NS, "Id", RecipientId::parse)?,
-            signed_by: children.many_nested(NS, "SignedBy", LIST_MAX, Person::read)?,
+            signed_by: children.many_nested(NS, "SignedBy", ANY_LIST, Person::read)?,
             status: children.opt_value(NS, "Status", AuthorizationStatus::parse)?,
             timestamp: children.opt_value(NS, "Timestamp", parse_date_time)?,
             text: children.opt_text(NS, "Text")?,
             possible_signers: children.many_nested(
                 NS,
                 "PossibleSigners",
-                LIST_MAX,
+                ANY_LIST,
                 Person::read,
             )?,
         })
@@ -424,10 +430,7 @@ pub(crate) fn bool_text(value: bool) -> &'static str {
 /// A sender or intermediary `Name`: 2..=256 characters.
 pub(crate) fn parse_name(text: &str) -> Result<String, String> {
     let length = text.chars().count();
-    let (min, max) = (
-        kuvert_core::limits::SENDER_NAME_CHARS_MIN,
-        kuvert_core::limits::SENDER_NAME_CHARS_MAX,
-    );
+    let (min, max) = (SENDER_NAME_CHARS_MIN, SENDER_NAME_CHARS_MAX);
     if (min..=max).contains(&length) {
         Ok(text.to_owned())
     } else {
@@ -439,7 +442,7 @@ pub(crate) fn parse_name(text: &str) -> Result<String, String> {
 
 /// Signed agreement text, bounded by `EID_SIGNED_TEXT_BYTES_MAX`.
 pub(crate) fn parse_agreement(text: &str) -> Result<String, String> {
-    let max = kuvert_core::limits::EID_SIGNED_TEXT_BYTES_MAX;
+    let max = EID_SIGNED_TEXT_BYTES_MAX;
     if text.len() <= max {
         Ok(text.to_owned())
     } else {
@@ -452,7 +455,7 @@ pub(crate) fn parse_agreement(text: &str) -> Result<String, String> {
 
 fn parse_certificate(text: &str) -> Result<String, String> {
     // Base64 of DER is 4/3 of the DER bound, plus line breaks.
-    let max = kuvert_core::limits::EID_CERTIFICATE_BYTES_MAX * 2;
+    let max = EID_CERTIFICATE_BYTES_MAX * 2;
     if text.len() <= max {
         Ok(text.to_owned())
     } else {
