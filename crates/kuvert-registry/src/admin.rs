@@ -6,8 +6,9 @@
 use std::collections::BTreeSet;
 
 use kuvert_core::id::OrganisationNumber;
+use kuvert_core::operator::ServiceDomain;
 use kuvert_store::registry::{
-    CompanySignatoryRule, IntermediaryRecord, OperatorRecord, SenderRecord, ServiceDomain,
+    CompanySignatoryRule, IntermediaryRecord, OperatorRecord, SenderRecord,
 };
 use url::Url;
 

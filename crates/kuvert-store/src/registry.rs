@@ -23,6 +23,7 @@ use std::collections::BTreeSet;
 use async_trait::async_trait;
 use kuvert_core::calendar::YearMonth;
 use kuvert_core::id::{OrganisationNumber, RecipientId};
+use kuvert_core::operator::ServiceDomain;
 use time::{Date, OffsetDateTime};
 
 use crate::StoreError;
@@ -30,8 +31,8 @@ use crate::StoreError;
 pub use records::{
     CompanySignatoryRule, IntermediaryRecord, NewCompanyRegistration, NewProfile, OperatorRecord,
     PendingCompanyRegistration, ProfileKind, ProfileRecord, ProfileStatus, Reachability,
-    ReachableProfile, ReceptionRules, RecordError, Registration, RegistrationSource, SenderRecord,
-    ServiceDomain, Signatory, SignatureId, SignatureRecord, SignedAction,
+    ReachableProfile, ReceptionRules, Registration, RegistrationSource, SenderRecord, Signatory,
+    SignatureId, SignatureRecord, SignedAction,
 };
 pub use signatures::{SignatureDigest, USED_SIGNATURE};
 pub(crate) use sql::SqlRegistryStore;
@@ -230,6 +231,3 @@ pub trait RegistryStore: Send + Sync {
         at: OffsetDateTime,
     ) -> Result<(), StoreError>;
 }
-
-#[cfg(test)]
-mod tests;

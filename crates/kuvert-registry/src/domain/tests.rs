@@ -4,9 +4,10 @@
 use std::collections::BTreeSet;
 
 use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber, RecipientId};
+use kuvert_core::operator::ServiceDomain;
 use kuvert_store::registry::{
     CompanySignatoryRule, IntermediaryRecord, OperatorRecord, ProfileKind, ProfileRecord,
-    ProfileStatus, Reachability, ReachableProfile, SenderRecord, ServiceDomain, Signatory,
+    ProfileStatus, Reachability, ReachableProfile, SenderRecord, Signatory,
 };
 use time::macros::datetime;
 

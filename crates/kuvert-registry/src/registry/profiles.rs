@@ -5,11 +5,12 @@
 use std::collections::BTreeSet;
 
 use kuvert_core::id::{PersonalIdentityNumber, RecipientId};
+use kuvert_core::operator::ServiceDomain;
 use kuvert_eid::SignatureData;
 use kuvert_eid::signature::BoundAction;
 use kuvert_store::registry::{
-    NewProfile, OperatorRecord, ProfileStatus, RegistrationSource, SenderRecord, ServiceDomain,
-    SignatureRecord, SignedAction,
+    NewProfile, OperatorRecord, ProfileStatus, RegistrationSource, SenderRecord, SignatureRecord,
+    SignedAction,
 };
 use time::OffsetDateTime;
 

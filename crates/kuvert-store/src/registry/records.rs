@@ -1,30 +1,14 @@
 //! Record types of the registry store: the typed shapes that go in and come out of
-//! [`super::RegistryStore`], plus the few constrained strings only the registry stores.
+//! [`super::RegistryStore`].
 
 use std::collections::BTreeSet;
-use std::fmt;
 
 use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber, RecipientId};
+use kuvert_core::operator::ServiceDomain;
 use time::OffsetDateTime;
 use url::Url;
 use uuid::Uuid;
-
-/// Longest internet domain (RFC 1035: 253 characters in text form).
-const DOMAIN_CHARS_MAX: usize = 253;
-
-/// Why a constrained registry string is invalid.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RecordError {
-    /// Not a lowercase internet domain with at least two labels.
-    #[error("service domain is not a lowercase internet domain of at most 253 characters")]
-    InvalidDomain,
-}
-
-/// An operator's internet domain, e.g. `kivra.se`: the value of `ServiceSupplier` in
-/// `changeServiceSupplier` (PROTOCOL.md §5.1 op 11).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ServiceDomain(String);
 
 /// A mailbox operator (brevlådeoperatör) as FaR knows it (`rcpt:ServiceSupplier`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -254,38 +238,6 @@ pub struct PendingCompanyRegistration {
     pub signatures: Vec<SignatureRecord>,
     /// The company's signatory rule, if known.
     pub rule: Option<CompanySignatoryRule>,
-}
-
-impl ServiceDomain {
-    /// Parses a lowercase internet domain such as `mail.example.se`.
-    pub fn parse(text: &str) -> Result<Self, RecordError> {
-        let is_label = |label: &str| {
-            (1..=63).contains(&label.len())
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        };
-        if text.len() > DOMAIN_CHARS_MAX || text.split('.').count() < 2 {
-            return Err(RecordError::InvalidDomain);
-        }
-        if !text.split('.').all(is_label) {
-            return Err(RecordError::InvalidDomain);
-        }
-        Ok(Self(text.to_owned()))
-    }
-
-    /// The domain text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for ServiceDomain {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        formatter.write_str(&self.0)
-    }
 }
 
 impl ProfileKind {

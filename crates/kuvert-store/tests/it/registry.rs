@@ -5,11 +5,12 @@ use std::collections::BTreeSet;
 
 use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::{OrganisationNumber, RecipientId};
+use kuvert_core::operator::ServiceDomain;
 use kuvert_store::StoreError;
 use kuvert_store::registry::{
     CompanySignatoryRule, IntermediaryRecord, NewCompanyRegistration, NewProfile, OperatorRecord,
-    ProfileKind, ProfileStatus, RegistrationSource, RegistryStore, SenderRecord, ServiceDomain,
-    Signatory, SignatureId, SignatureRecord, SignedAction,
+    ProfileKind, ProfileStatus, RegistrationSource, RegistryStore, SenderRecord, Signatory,
+    SignatureId, SignatureRecord, SignedAction,
 };
 use url::Url;
 
