@@ -2,12 +2,10 @@
 //! loads it (figment: defaults → TOML → `KUVERT_PORTAL__…`). File paths are read by
 //! [`crate::build`]; the library never reads files or the environment on its own.
 
-use std::fmt;
 use std::path::PathBuf;
 
-use kuvert_core::limits::{
-    OPERATOR_SLUG_CHARS_MAX, PORTAL_OPERATORS_MAX, PORTAL_PUBLIC_URL_CHARS_MAX,
-};
+use kuvert_core::limits::{PORTAL_OPERATORS_MAX, PORTAL_PUBLIC_URL_CHARS_MAX};
+use kuvert_core::operator::OperatorSlug;
 
 use crate::StartError;
 
@@ -91,17 +89,6 @@ pub struct PortalOperator {
     pub signup_url: url::Url,
 }
 
-/// An operator's short name in portal addresses: 1–`OPERATOR_SLUG_CHARS_MAX` characters of
-/// `a-z`, `0-9` and `-`, so it needs no escaping in a path.
-#[derive(Clone, PartialEq, Eq, Hash, serde::Deserialize)]
-#[serde(try_from = "String")]
-pub struct OperatorSlug(String);
-
-/// Why a text is not an [`OperatorSlug`].
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("operator slug must be 1-{OPERATOR_SLUG_CHARS_MAX} characters of a-z, 0-9 and -")]
-pub struct OperatorSlugError;
-
 /// The default of [`Config::database_url`].
 pub const DATABASE_URL_DEFAULT: &str = "sqlite://kuvert-portal.db?mode=rwc";
 
@@ -111,50 +98,6 @@ fn default_database_url() -> String {
 
 fn default_senders_cache_secs() -> u64 {
     60
-}
-
-impl OperatorSlug {
-    /// Parses a slug.
-    ///
-    /// # Errors
-    /// [`OperatorSlugError`] for an empty, too long or non-slug text.
-    pub fn parse(text: &str) -> Result<Self, OperatorSlugError> {
-        let is_valid = (1..=OPERATOR_SLUG_CHARS_MAX).contains(&text.len())
-            && text
-                .bytes()
-                .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-');
-        if is_valid {
-            Ok(Self(text.to_owned()))
-        } else {
-            Err(OperatorSlugError)
-        }
-    }
-
-    /// The slug text.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl TryFrom<String> for OperatorSlug {
-    type Error = OperatorSlugError;
-
-    fn try_from(text: String) -> Result<Self, Self::Error> {
-        Self::parse(&text)
-    }
-}
-
-impl fmt::Debug for OperatorSlug {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        formatter.write_str(&self.0)
-    }
-}
-
-impl fmt::Display for OperatorSlug {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        formatter.write_str(&self.0)
-    }
 }
 
 impl Config {

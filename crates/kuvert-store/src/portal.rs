@@ -15,6 +15,7 @@ mod visits;
 use async_trait::async_trait;
 use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber};
+use kuvert_core::operator::OperatorSlug;
 use time::Date;
 
 use crate::StoreError;
@@ -43,7 +44,7 @@ pub trait PortalStore: Send + Sync {
     async fn record_operator_choice(
         &self,
         day: Date,
-        operator_slug: &str,
+        operator_slug: &OperatorSlug,
         sender: Option<&OrganisationNumber>,
         campaign: Option<&CampaignCode>,
     ) -> Result<(), StoreError>;

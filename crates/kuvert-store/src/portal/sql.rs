@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber};
+use kuvert_core::operator::OperatorSlug;
 use sqlx::AnyPool;
 use time::Date;
 
@@ -44,7 +45,7 @@ impl PortalStore for SqlPortalStore {
     async fn record_operator_choice(
         &self,
         day: Date,
-        operator_slug: &str,
+        operator_slug: &OperatorSlug,
         sender: Option<&OrganisationNumber>,
         campaign: Option<&CampaignCode>,
     ) -> Result<(), StoreError> {

@@ -7,14 +7,14 @@ use std::collections::BTreeMap;
 use aws_lc_rs::digest;
 use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::OrganisationNumber;
+use kuvert_core::operator::OperatorSlug;
 use sqlx::AnyPool;
 use sqlx::any::AnyRow;
 use time::Date;
 
-use super::records::check_operator_slug;
 use super::{FunnelDay, OperatorChoiceCount, Visit, VisitCount};
 use crate::calendar::{check_range, day_text, get_day, get_key, key_text};
-use crate::database::{Backend, begin_write, flag, get_count, get_flag, get_text};
+use crate::database::{Backend, begin_write, flag, get_count, get_flag, get_parsed, get_text};
 use crate::error::{SqlContext, StoreError};
 
 /// The text columns that key a visit count, as stored.
@@ -142,18 +142,17 @@ fn visit_count_from_row(row: &AnyRow) -> Result<VisitCount, StoreError> {
 pub(super) async fn record_operator_choice(
     pool: &AnyPool,
     day: Date,
-    operator_slug: &str,
+    operator_slug: &OperatorSlug,
     sender: Option<&OrganisationNumber>,
     campaign: Option<&CampaignCode>,
 ) -> Result<(), StoreError> {
-    check_operator_slug(operator_slug)?;
     sqlx::query(
         "INSERT INTO portal_operator_choices (day, operator_slug, sender, campaign, choices) \
          VALUES ($1, $2, $3, $4, 1) ON CONFLICT (day, operator_slug, sender, campaign) \
          DO UPDATE SET choices = portal_operator_choices.choices + 1",
     )
     .bind(day_text(day))
-    .bind(operator_slug)
+    .bind(operator_slug.as_str())
     .bind(key_text(sender.map(OrganisationNumber::as_str)))
     .bind(key_text(campaign.map(CampaignCode::as_str)))
     .execute(pool)
@@ -181,7 +180,7 @@ pub(super) async fn operator_choice_counts(
         .map(|row| {
             Ok(OperatorChoiceCount {
                 day: get_day(row, "day")?,
-                operator_slug: get_text(row, "operator_slug")?,
+                operator_slug: get_parsed(row, "operator_slug", OperatorSlug::parse)?,
                 sender: get_key(row, "sender", OrganisationNumber::parse)?,
                 campaign: get_key(row, "campaign", CampaignCode::parse)?,
                 choices: get_count(row, "choices")?,
