@@ -150,7 +150,7 @@ impl Registry {
                 tracing::warn!(
                     audit = "replayed_signature",
                     action = asked.action.word(),
-                    operator = asked.operator_domain,
+                    operator = %asked.operator_domain,
                     signatory = ?signature.signer.personal_identity_number,
                     "refused an e-ID signature the registry accepted before"
                 );

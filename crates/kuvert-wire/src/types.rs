@@ -10,6 +10,7 @@ use kuvert_core::limits::{
     EID_CERTIFICATE_BYTES_MAX, EID_SIGNATURES_PER_REQUEST_MAX, EID_SIGNED_TEXT_BYTES_MAX,
     SENDER_NAME_CHARS_MAX, SENDER_NAME_CHARS_MIN, UNBOUNDED_LIST_ITEMS_MAX,
 };
+use kuvert_core::operator::ServiceDomain;
 use time::{Date, OffsetDateTime};
 
 use crate::error::WireError;
@@ -94,7 +95,7 @@ pub struct AccountRequest {
     /// `Timestamp` (`xs:date`).
     pub date: Date,
     /// `ServiceSupplier`: the operator's internet domain.
-    pub operator_domain: String,
+    pub operator_domain: ServiceDomain,
 }
 
 /// `common:SignatureData`: one e-ID signature.
@@ -288,7 +289,11 @@ impl AccountRequest {
         writer.leaf(ns::RECIPIENT, "Type", self.kind.as_wire());
         writer.leaf(ns::RECIPIENT, "AgreementText", &self.agreement_text);
         writer.leaf(ns::RECIPIENT, "Timestamp", &format_date(self.date));
-        writer.leaf(ns::RECIPIENT, "ServiceSupplier", &self.operator_domain);
+        writer.leaf(
+            ns::RECIPIENT,
+            "ServiceSupplier",
+            self.operator_domain.as_str(),
+        );
         writer.end();
     }
 
@@ -298,7 +303,11 @@ impl AccountRequest {
             kind: children.value(ns::RECIPIENT, "Type", AccountRequestType::parse)?,
             agreement_text: children.value(ns::RECIPIENT, "AgreementText", parse_agreement)?,
             date: children.value(ns::RECIPIENT, "Timestamp", parse_date)?,
-            operator_domain: children.text(ns::RECIPIENT, "ServiceSupplier")?,
+            operator_domain: children.value(
+                ns::RECIPIENT,
+                "ServiceSupplier",
+                ServiceDomain::parse,
+            )?,
         })
     }
 }

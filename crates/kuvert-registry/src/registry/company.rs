@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 
 use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber, RecipientId};
+use kuvert_core::operator::ServiceDomain;
 use kuvert_eid::SignatureData;
 use kuvert_store::registry::{
     CompanySignatoryRule, NewCompanyRegistration, OperatorRecord, PendingCompanyRegistration,
@@ -25,7 +26,7 @@ pub struct PendingRequest {
     /// The registration and its signatures.
     pub pending: PendingCompanyRegistration,
     /// The requested operator's domain (`AccountRequest/ServiceSupplier`).
-    pub operator_domain: String,
+    pub operator_domain: ServiceDomain,
     /// The signatures judged against the company's rule.
     pub evaluation: CompanyEvaluation,
 }
@@ -40,7 +41,7 @@ pub struct AuthorizedSigner {
     /// The company's profile, if any.
     pub profile: Option<ProfileRecord>,
     /// Its operator's domain, when there is a profile.
-    pub operator_domain: Option<String>,
+    pub operator_domain: Option<ServiceDomain>,
     /// A pending registration with its judgement, if one is open.
     pub pending: Option<PendingRequest>,
 }
@@ -303,10 +304,11 @@ impl Registry {
                 possible_signers: Vec::new(),
             },
         };
+        // The store keeps a pending registration's operator (a foreign key).
         let operator_domain = self
             .operator_domain(&pending.operator)
             .await?
-            .unwrap_or_default();
+            .ok_or(Error::NotFound("operator"))?;
         Ok(Some(PendingRequest {
             pending,
             operator_domain,
@@ -314,12 +316,11 @@ impl Registry {
         }))
     }
 
-    async fn operator_domain(&self, id: &OrganisationNumber) -> Result<Option<String>, Error> {
-        Ok(self
-            .store
-            .operator(id)
-            .await?
-            .map(|record| record.domain.as_str().to_owned()))
+    async fn operator_domain(
+        &self,
+        id: &OrganisationNumber,
+    ) -> Result<Option<ServiceDomain>, Error> {
+        Ok(self.store.operator(id).await?.map(|record| record.domain))
     }
 }
 

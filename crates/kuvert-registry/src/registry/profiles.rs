@@ -47,7 +47,7 @@ impl Registry {
     pub async fn register(
         &self,
         caller: &kuvert_core::id::OrganisationNumber,
-        operator_domain: &str,
+        operator_domain: &ServiceDomain,
         change: SignedChange,
         source: Option<RegistrationSource>,
     ) -> Result<SigningOutcome, Error> {
@@ -102,7 +102,7 @@ impl Registry {
     pub async fn change_operator(
         &self,
         caller: &kuvert_core::id::OrganisationNumber,
-        operator_domain: &str,
+        operator_domain: &ServiceDomain,
         change: SignedChange,
     ) -> Result<SigningOutcome, Error> {
         let operator = self.target_operator(caller, operator_domain).await?;
@@ -200,14 +200,12 @@ impl Registry {
     async fn target_operator(
         &self,
         caller: &kuvert_core::id::OrganisationNumber,
-        operator_domain: &str,
+        operator_domain: &ServiceDomain,
     ) -> Result<OperatorRecord, Error> {
         let operator = self.operator_caller(caller).await?;
-        let domain = ServiceDomain::parse(operator_domain)
-            .map_err(|error| Error::InvalidInput(format!("ServiceSupplier: {error}")))?;
         let target = self
             .store
-            .operator_by_domain(&domain)
+            .operator_by_domain(operator_domain)
             .await?
             .ok_or(Error::NotFound("operator"))?;
         access::require_same_operator(&operator, &target)?;
@@ -323,7 +321,7 @@ fn asked<'a>(
     AskedChange {
         action,
         recipient: &change.recipient,
-        operator_domain: operator.domain.as_str(),
+        operator_domain: &operator.domain,
     }
 }
 

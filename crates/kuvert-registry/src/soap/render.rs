@@ -183,7 +183,7 @@ fn account_information(answer: &AuthorizedSigner) -> Option<AccountInformation> 
             state: CompanyAccountState::Pending,
             signed_by: pending.evaluation.signed_by.iter().map(person).collect(),
             signature_status: authorization_status(pending.evaluation.status),
-            operator_domain: pending.operator_domain.clone(),
+            operator_domain: Some(pending.operator_domain.clone()),
             agreement_text: Some(pending.pending.agreement_text.clone()),
         });
     }
@@ -196,7 +196,7 @@ fn account_information(answer: &AuthorizedSigner) -> Option<AccountInformation> 
         state,
         signed_by: Vec::new(),
         signature_status: AuthorizationStatus::Complete,
-        operator_domain: answer.operator_domain.clone().unwrap_or_default(),
+        operator_domain: answer.operator_domain.clone(),
         agreement_text: None,
     })
 }

@@ -155,7 +155,7 @@ pub(in crate::http) async fn finish(
     };
     let registry = &shared.registry;
     let person_number = &person.person;
-    let domain = shared.domain.as_str();
+    let domain = &shared.domain;
     let result = match &pending.purpose {
         SigningPurpose::Register { source } => {
             let source = source.as_ref();

@@ -2,6 +2,7 @@
 
 use kuvert_core::id::RecipientId;
 use kuvert_core::limits::{EID_SIGNATURE_AGE_SECS_MAX, EID_SIGNATURE_CLOCK_SKEW_SECS_MAX};
+use kuvert_core::operator::ServiceDomain;
 use kuvert_eid::signature::{BindingError, BoundAction, SigningBinding};
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
@@ -19,7 +20,7 @@ fn text(action: BoundAction, recipient: RecipientId, domain: &str, at: OffsetDat
     let binding = SigningBinding {
         action,
         recipient,
-        operator_domain: domain.to_owned(),
+        operator_domain: ServiceDomain::parse(domain).unwrap(),
         signed_at: at,
     };
     binding.bind("Jag godkänner villkoren.")
@@ -31,7 +32,7 @@ fn check(signed_text: &str, expected: Result<&str, SignatureRefusal>) {
     let asked = AskedChange {
         action: BoundAction::Register,
         recipient: &recipient,
-        operator_domain: DOMAIN,
+        operator_domain: &ServiceDomain::parse(DOMAIN).unwrap(),
     };
     assert_eq!(check_binding(signed_text, asked, NOW), expected);
 }
@@ -65,7 +66,7 @@ fn a_text_bound_to_something_else_is_refused() {
     check(
         &other_operator,
         Err(SignatureRefusal::OtherOperator {
-            signed: "exempelposten.example".to_owned(),
+            signed: ServiceDomain::parse("exempelposten.example").unwrap(),
         }),
     );
 }
