@@ -11,6 +11,9 @@
 //!   [`calendar::STOCKHOLM`], the one Swedish time zone.
 //! - [`operator::ServiceDomain`] and [`operator::OperatorSlug`]: an operator's internet domain
 //!   and its short name in portal addresses.
+//! - [`registry::ProfileRecord`], [`registry::OperatorRecord`],
+//!   [`registry::CompanySignatoryRule`] and [`registry::SigningStatus`]: what the registry knows
+//!   about mailboxes, operators, senders and company signatories.
 //! - [`campaign::CampaignCode`]: the campaign token of a deep link, case-insensitive.
 //! - [`limits`]: every bound, declared once with its source.
 //! - [`plural::Plural`]: a phrase in its singular and plural form, for every count shown.
@@ -73,4 +76,5 @@ pub mod limits;
 pub mod message;
 pub mod operator;
 pub mod plural;
+pub mod registry;
 pub mod report;

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use kuvert_core::id::OrganisationNumber;
 use kuvert_core::operator::ServiceDomain;
-use kuvert_store::registry::{
+use kuvert_core::registry::{
     CompanySignatoryRule, IntermediaryRecord, OperatorRecord, SenderRecord,
 };
 use url::Url;

@@ -14,7 +14,7 @@ use axum::routing::{get, post};
 use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::{OrganisationNumber, RecipientId};
 use kuvert_core::operator::ServiceDomain;
-use kuvert_store::registry::RegistrationSource;
+use kuvert_core::registry::RegistrationSource;
 use kuvert_web::CallerOrganisation;
 use kuvert_web::identity::CallerRejection;
 use serde::Serialize;

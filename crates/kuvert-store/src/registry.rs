@@ -24,15 +24,18 @@ use async_trait::async_trait;
 use kuvert_core::calendar::YearMonth;
 use kuvert_core::id::{OrganisationNumber, RecipientId};
 use kuvert_core::operator::ServiceDomain;
+use kuvert_core::registry::{
+    CompanySignatoryRule, IntermediaryRecord, OperatorRecord, ProfileKind, ProfileRecord,
+    ProfileStatus, Reachability, ReachableProfile, Registration, RegistrationSource, SenderRecord,
+    Signatory,
+};
 use time::{Date, OffsetDateTime};
 
 use crate::StoreError;
 
 pub use records::{
-    CompanySignatoryRule, IntermediaryRecord, NewCompanyRegistration, NewProfile, OperatorRecord,
-    PendingCompanyRegistration, ProfileKind, ProfileRecord, ProfileStatus, Reachability,
-    ReachableProfile, ReceptionRules, Registration, RegistrationSource, SenderRecord, Signatory,
-    SignatureId, SignatureRecord, SignedAction,
+    NewCompanyRegistration, NewProfile, PendingCompanyRegistration, ReceptionRules, SignatureId,
+    SignatureRecord, SignedAction,
 };
 pub use signatures::{SignatureDigest, USED_SIGNATURE};
 pub(crate) use sql::SqlRegistryStore;

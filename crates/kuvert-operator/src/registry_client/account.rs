@@ -10,6 +10,7 @@
 use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber, RecipientId};
 use kuvert_core::operator::ServiceDomain;
+use kuvert_core::registry::SigningStatus;
 use kuvert_eid::SignatureData as EidSignature;
 use kuvert_wire::authority::{AccountAction, GetSenders, GetSendersResponse};
 use kuvert_wire::error::WireError;
@@ -69,17 +70,6 @@ pub struct Signed<'a> {
     pub text: &'a str,
     /// The signature over it.
     pub signature: &'a EidSignature,
-}
-
-/// Whether a signed change took effect (`auth:AuthorizationStatus`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SigningStatus {
-    /// Done.
-    Complete,
-    /// More of the company's signatories must sign.
-    Incomplete,
-    /// The registry cannot judge the company's signatory rule.
-    RulesNotSupported,
 }
 
 /// A company signatory as the registry names them.
@@ -538,11 +528,7 @@ fn outcome(result: &SignatureAuthorizationResult) -> SigningOutcome {
 
 /// A missing status is read as "not done": nothing may be assumed to have changed.
 fn wire_status(status: Option<AuthorizationStatus>) -> SigningStatus {
-    match status {
-        Some(AuthorizationStatus::Complete) => SigningStatus::Complete,
-        Some(AuthorizationStatus::Incomplete) | None => SigningStatus::Incomplete,
-        Some(AuthorizationStatus::RulesNotSupported) => SigningStatus::RulesNotSupported,
-    }
+    status.map_or(SigningStatus::Incomplete, SigningStatus::from)
 }
 
 fn status_text(status: &str) -> SigningStatus {

@@ -7,18 +7,19 @@ use std::collections::BTreeSet;
 
 use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber, RecipientId};
 use kuvert_core::operator::ServiceDomain;
-use kuvert_eid::SignatureData;
-use kuvert_store::registry::{
-    CompanySignatoryRule, NewCompanyRegistration, OperatorRecord, PendingCompanyRegistration,
-    ProfileRecord, RegistrationSource, SignedAction,
+use kuvert_core::registry::{
+    CompanySignatoryRule, OperatorRecord, ProfileRecord, RegistrationSource,
 };
+use kuvert_eid::SignatureData;
+use kuvert_store::registry::{NewCompanyRegistration, PendingCompanyRegistration, SignedAction};
 use time::OffsetDateTime;
 
 use super::profiles::{SignedChange, not_supported, registering};
 use super::{ChangeSignatures, Registry, SigningOutcome, VerifiedSignature, signature_record};
 use crate::domain::access::{self, AccessError};
-use crate::domain::signing::{self, CompanyEvaluation, SigningStatus};
+use crate::domain::signing::{self, CompanyEvaluation};
 use crate::error::Error;
+use kuvert_core::registry::SigningStatus;
 
 /// A pending company registration as operators see it.
 #[derive(Debug, Clone)]
@@ -65,7 +66,7 @@ impl Registry {
         let new_signers: BTreeSet<_> = super::signer_numbers(&signed).into_iter().collect();
         signing::evaluate_company(&rule, &new_signers)?;
         if let Some(profile) = self.store.profile(&change.recipient).await?
-            && profile.status == kuvert_store::registry::ProfileStatus::Active
+            && profile.status == kuvert_core::registry::ProfileStatus::Active
         {
             return Err(Error::AlreadyExists("profile"));
         }

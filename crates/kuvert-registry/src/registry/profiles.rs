@@ -6,20 +6,19 @@ use std::collections::BTreeSet;
 
 use kuvert_core::id::{PersonalIdentityNumber, RecipientId};
 use kuvert_core::operator::ServiceDomain;
+use kuvert_core::registry::{OperatorRecord, ProfileStatus, RegistrationSource, SenderRecord};
 use kuvert_eid::SignatureData;
 use kuvert_eid::signature::BoundAction;
-use kuvert_store::registry::{
-    NewProfile, OperatorRecord, ProfileStatus, RegistrationSource, SenderRecord, SignatureRecord,
-    SignedAction,
-};
+use kuvert_store::registry::{NewProfile, SignatureRecord, SignedAction};
 use time::OffsetDateTime;
 
 use super::{Registry, SigningOutcome, VerifiedSignature, signatory, signature_record};
 use crate::domain::access;
 use crate::domain::binding::AskedChange;
 use crate::domain::reception;
-use crate::domain::signing::{self, SigningStatus};
+use crate::domain::signing;
 use crate::error::Error;
+use kuvert_core::registry::SigningStatus;
 
 /// A change a person (or a company's signatories) signed with e-ID.
 #[derive(Debug, Clone)]

@@ -10,6 +10,7 @@ use super::counters::{self, Change};
 use super::profiles::{
     campaign_text, insert_signature, profile, profile_in, require_operator, signature_from_row,
 };
+use super::records::DbText;
 use super::{
     CompanySignatoryRule, NewCompanyRegistration, PendingCompanyRegistration, ProfileKind,
     ProfileRecord, ProfileStatus, RegistrationSource, Signatory, SignatureRecord,

@@ -16,6 +16,7 @@ use sqlx::{Any, AnyPool, AssertSqlSafe};
 use time::Date;
 
 use super::ProfileKind;
+use super::records::DbText;
 use crate::calendar::{check_range, day_text, get_day, get_key, get_month};
 use crate::database::{Backend, begin_write, get_count, get_parsed, placeholders};
 use crate::error::{SqlContext, StoreError};

@@ -9,11 +9,11 @@ use std::collections::BTreeSet;
 
 use anyhow::Context;
 use kuvert_core::id::RecipientId;
+use kuvert_core::registry::{CompanySignatoryRule, Signatory};
 use kuvert_eid::signature::{BoundAction, EidSigningKey, SigningBinding};
 use kuvert_pki::TestPki;
 use kuvert_registry::admin::{self, NewOperator};
 use kuvert_registry::registry::{Registry, SignedChange};
-use kuvert_store::registry::{CompanySignatoryRule, Signatory};
 
 use super::roles::Plan;
 use crate::seed::{self, SeedPerson};

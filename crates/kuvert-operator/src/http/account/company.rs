@@ -18,7 +18,8 @@ use super::super::pages::{Layout, MessagePage, render, see_other};
 use super::signing::{self, COMPANY_AGREEMENT_TEXT, SigningPurpose};
 use super::texts::{AccountTexts, account_texts};
 use crate::registry_client::RegistryError;
-use crate::registry_client::account::{CompanyAccount, CompanyState, Signatory, SigningStatus};
+use crate::registry_client::account::{CompanyAccount, CompanyState, Signatory};
+use kuvert_core::registry::SigningStatus;
 
 /// `/foretag`: the organisation number field.
 #[derive(Template)]

@@ -19,9 +19,8 @@ use super::super::session::{LoggedIn, PendingSigning};
 use super::super::{InboxState, Shared};
 use super::texts::account_texts;
 use crate::registry_client::RegistryError;
-use crate::registry_client::account::{
-    RegistrationSource, SenderInfo, Signed, SigningOutcome, SigningStatus,
-};
+use crate::registry_client::account::{RegistrationSource, SenderInfo, Signed, SigningOutcome};
+use kuvert_core::registry::SigningStatus;
 
 /// The text a person signs to move their profile here (`changeServiceSupplier`).
 pub(in crate::http) const MOVE_AGREEMENT_TEXT: &str = "Jag vill byta brevlåda och flytta min \
