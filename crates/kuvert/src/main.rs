@@ -20,8 +20,9 @@ fn main() -> ExitCode {
         // a process ended by SIGPIPE has (128 + 13), as other command-line tools do.
         Err(error) if is_broken_pipe(&error) => ExitCode::from(BROKEN_PIPE_STATUS),
         Err(error) => {
-            // `{:#}` prints the whole context chain on one line: what failed and why.
-            let _ = writeln!(std::io::stderr(), "kuvert: {error:#}");
+            // The whole context chain on one line, what failed and why, each cause once.
+            let chain = kuvert_core::report::join_causes(error.chain().map(ToString::to_string));
+            let _ = writeln!(std::io::stderr(), "kuvert: {chain}");
             ExitCode::FAILURE
         }
     }

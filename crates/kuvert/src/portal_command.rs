@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 
 use anyhow::Context;
+use kuvert_core::calendar::stockholm_day;
 use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber};
 use kuvert_web::{Listener, ListenerTls, Shutdown};
 
@@ -94,10 +95,11 @@ pub async fn communicator(
     Ok(())
 }
 
+/// PERSON in any written form (`YYYYMMDDNNNN`, `YYYYMMDD-NNNN`, `YYMMDD-NNNN`, …); a refusal
+/// names the forms.
 fn personal_identity_number(text: &str) -> anyhow::Result<PersonalIdentityNumber> {
-    PersonalIdentityNumber::parse(text).with_context(|| {
-        format!("PERSON {text:?} is not a valid personnummer or samordningsnummer")
-    })
+    let today = stockholm_day(time::OffsetDateTime::now_utc());
+    PersonalIdentityNumber::parse_written(text, today).with_context(|| format!("PERSON {text:?}"))
 }
 
 /// The `--sender` values as organisation numbers, each one a sender connected in the
@@ -109,8 +111,8 @@ async fn connected_senders(
     let numbers = senders
         .iter()
         .map(|sender| {
-            OrganisationNumber::parse(sender)
-                .with_context(|| format!("--sender {sender} is not a valid organisation number"))
+            OrganisationNumber::parse_written(sender)
+                .with_context(|| format!("--sender {sender:?}"))
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let registry = kuvert_portal::registry_client(config)

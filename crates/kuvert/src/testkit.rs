@@ -9,7 +9,7 @@
 //! the [`Federation`] is dropped.
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
 
-mod browser;
+pub mod browser;
 
 use std::sync::OnceLock;
 

@@ -9,7 +9,7 @@ use url::Url;
 /// Logs `browser` in at `login_url` (an inbox's `/logga-in`, the portal's
 /// `/kommunikator/logga-in`) as the test e-ID's person number `person_index`; answers where
 /// the site's callback sends the browser.
-pub(crate) async fn log_in_at(browser: &Browser, login_url: &Url, person_index: usize) -> String {
+pub async fn log_in_at(browser: &Browser, login_url: &Url, person_index: usize) -> String {
     let start = browser.get(login_url.as_str()).await;
     assert!(
         start.status().is_redirection(),

@@ -194,6 +194,21 @@ async fn communicators_are_added_for_known_senders_only_listed_and_removed() {
         "{listed}"
     );
 
+    // Issue 11: every documented written form, and a refusal that names them.
+    let dashed = format!("{}-{}", &person[..8], &person[8..]);
+    let short_sender = format!("{}-{}", &sender[..6], &sender[6..]);
+    let written = communicator(&config, &["add", &dashed, "--sender", &short_sender]).await;
+    assert!(written.status.success(), "{}", text(&written.stderr));
+    for (person_text, sender_text, forms) in [
+        ("nosuch", sender, "YYYYMMDD-NNNN"),
+        (person, "12345", "NNNNNN-NNNN"),
+    ] {
+        let refused = communicator(&config, &["add", person_text, "--sender", sender_text]).await;
+        let error = text(&refused.stderr);
+        assert!(!refused.status.success(), "{error}");
+        assert!(error.contains(forms), "{error}");
+    }
+
     let removed = communicator(&config, &["remove", person]).await;
     assert!(removed.status.success(), "{}", text(&removed.stderr));
     let listed = text(&communicator(&config, &["list"]).await.stdout);

@@ -8,10 +8,15 @@
 use std::path::Path;
 use std::process::Command;
 
+use kuvert::seed;
+use kuvert::testkit::browser::log_in_at;
+use kuvert_testenv::browser::Browser;
+
 use crate::demo_process::{DemoProcess, run_bounded, wait_for_notification};
+use crate::verify::download_export;
 
 /// Commands not run, by how they begin, and why.
-const NOT_RUN: [(&str, &str); 7] = [
+const NOT_RUN: [(&str, &str); 6] = [
     (
         "cargo ",
         "builds, tests or benchmarks the project: cargo is what runs this test",
@@ -33,14 +38,15 @@ const NOT_RUN: [(&str, &str); 7] = [
         "a server that runs until stopped; demo_process starts it from the demo's file",
     ),
     (
-        "target/release/kuvert verify brev-",
-        "the zip is downloaded from the inbox after an e-ID login; tests/it/verify.rs checks it",
-    ),
-    (
         "bash ",
         "CI's and the services' set-up (installs packages as root, starts and stops services)",
     ),
 ];
+
+/// The command that checks the export a person downloads from the inbox: before it runs, this
+/// test logs Tolvan in at Demobrevlådan through the test e-ID and downloads the zip into the
+/// folder, as the README tells a person to.
+const VERIFY_EXPORT: &str = "target/release/kuvert verify brev-";
 
 /// `source tools/services/env.sh` belongs with the services' set-up in [`NOT_RUN`].
 const SOURCE_SERVICES: &str = "source tools/services/";
@@ -105,6 +111,9 @@ fn every_command_of_the_readme_runs_as_written() {
             eprintln!("not run ({}): {command}", NOT_RUN[index].1);
             continue;
         }
+        if command.starts_with(VERIFY_EXPORT) {
+            download_tolvans_export(&dir.path().join("kuvert-data"), dir.path());
+        }
         let script = command.replace("target/release/kuvert", binary);
         let output = run_bounded(
             Command::new("sh")
@@ -133,6 +142,7 @@ fn every_command_of_the_readme_runs_as_written() {
         "kuvert mailing",
         "communicator --config",
         "send --config",
+        "kuvert verify brev-",
     ] {
         assert!(
             ran.iter().any(|command| command.contains(expected)),
@@ -144,6 +154,33 @@ fn every_command_of_the_readme_runs_as_written() {
     demo.stop();
 }
 
+/// Logs Tolvan in at her operator's inbox (from the demo's `demo.json`) and saves her export
+/// in `folder` under the name the inbox gives it.
+fn download_tolvans_export(data_dir: &Path, folder: &Path) {
+    let manifest: kuvert::demo::Manifest =
+        serde_json::from_slice(&std::fs::read(data_dir.join("demo.json")).unwrap()).unwrap();
+    let tolvan = seed::PERSONS
+        .iter()
+        .position(|p| p.key == "tolvan")
+        .unwrap();
+    let operator = seed::PERSONS[tolvan].operator.unwrap();
+    let inbox = &manifest
+        .operators
+        .iter()
+        .find(|o| o.organisation.key == operator)
+        .unwrap()
+        .inbox_url;
+    let ca = std::fs::read_to_string(data_dir.join("pki/org-ca.pem")).unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (name, zip) = runtime.block_on(async {
+        let browser = Browser::new(&ca);
+        let login = url::Url::parse(inbox).unwrap().join("logga-in").unwrap();
+        log_in_at(&browser, &login, tolvan).await;
+        download_export(&browser, inbox).await
+    });
+    std::fs::write(folder.join(name), zip).unwrap();
+}
+
 #[test]
 fn readme_commands_join_continuations_and_skip_comments() {
     let text = "x\n```sh\n# a comment\na --b \\\n    --c d\n\ne\n```\n`f`\n";
@@ -153,6 +190,6 @@ fn readme_commands_join_continuations_and_skip_comments() {
         not_run_index("target/release/kuvert operator serve --config x"),
         Some(3)
     );
-    assert_eq!(not_run_index("source tools/services/env.sh"), Some(6));
+    assert_eq!(not_run_index("source tools/services/env.sh"), Some(5));
     assert_eq!(not_run_index("target/release/kuvert send --demo x"), None);
 }

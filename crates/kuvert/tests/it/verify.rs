@@ -10,6 +10,7 @@ use std::process::{Command, Output};
 use kuvert::seed;
 use kuvert::testkit::{Federation, FederationOptions};
 use kuvert_sender::Outcome;
+use kuvert_testenv::browser::Browser;
 use kuvert_testenv::html_form::hidden_fields;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -162,7 +163,7 @@ fn write_zip(dir: &Path, name: &str, entries: &BTreeMap<String, Vec<u8>>) -> std
     path
 }
 
-/// Logs `person` in, takes the CSRF token from the export page and posts the form.
+/// Logs `person` in and downloads their export.
 async fn export(federation: &Federation, person: &seed::SeedPerson) -> Vec<u8> {
     let operator = person.operator.unwrap();
     let inbox = &federation
@@ -172,11 +173,17 @@ async fn export(federation: &Federation, person: &seed::SeedPerson) -> Vec<u8> {
         .find(|o| o.organisation.key == operator)
         .unwrap()
         .inbox_url;
+    let browser = federation.login_as(person).await;
+    download_export(&browser, inbox).await.1
+}
+
+/// Takes the CSRF token from the logged-in `browser`'s export page at `inbox` and posts the
+/// form; answers the file name the inbox offers and the zip.
+pub(crate) async fn download_export(browser: &Browser, inbox: &str) -> (String, Vec<u8>) {
     let export_url = url::Url::parse(inbox)
         .unwrap()
         .join("installningar/export")
         .unwrap();
-    let browser = federation.login_as(person).await;
     let page = browser.get(export_url.as_str()).await;
     assert_eq!(page.status(), 200);
     // The logout form carries the same token; post it once.
@@ -187,7 +194,14 @@ async fn export(federation: &Federation, person: &seed::SeedPerson) -> Vec<u8> {
     let response = browser.post_form(export_url.as_str(), &[token]).await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "application/zip");
-    response.bytes().await.unwrap().to_vec()
+    let disposition = response.headers()["content-disposition"].to_str().unwrap();
+    let name = disposition
+        .split("filename=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    (name, response.bytes().await.unwrap().to_vec())
 }
 
 /// The first letter's sealed delivery and receipt, written as files into `dir`.
