@@ -1,6 +1,6 @@
 //! Architecture rules as tests (STYLE.md §10 "tidy"): crate layers, `//!` on every file, file
-//! and line sizes, no debugging macros, bounds only in `kuvert_core::limits`, and the TERMS.md
-//! words in user-facing text.
+//! and line sizes, no debugging macros, bounds only in `kuvert_core::limits`, pure `domain/`
+//! modules, and the TERMS.md words in user-facing text.
 //!
 //! These read the repository with plain std, so they fail with the file, line and rule that
 //! was broken. Exceptions live in the allow-lists below, each with the reason it is allowed;
@@ -524,6 +524,49 @@ fn tidy_bound_check_finds_const_declarations_only() {
     assert_eq!(bound_declared("pub const MAXIMUM: u32 = 5;"), None);
     assert_eq!(bound_declared("let pages_max = PAGES_MAX;"), None);
     assert_eq!(bound_declared("// const PAGES_MAX: u32 = 5;"), None);
+}
+
+/// Crates a role's pure rules (`src/domain/`) never name: storage, HTTP and SQL stay in the
+/// role's handlers and the store (STYLE.md §1, §12).
+const DOMAIN_FORBIDDEN: &[&str] = &["kuvert_store", "axum", "sqlx"];
+
+/// Domain files allowed to name one of [`DOMAIN_FORBIDDEN`], as `(path from repo root, why)`.
+const DOMAIN_IMPORTS_ALLOWED: &[(&str, &str)] = &[(
+    "crates/kuvert-operator/src/domain/intake.rs",
+    "to fix (issue 12 §5): the intake's storage and I/O move out beside the pure rules",
+)];
+
+/// Issue 12: the pure rules read domain values from `kuvert-core`, never the store's records,
+/// so they can be tested and read without a database.
+#[test]
+fn tidy_role_domains_import_no_store_and_no_http() {
+    let mut problems = Vec::new();
+    for (path, text) in rust_files() {
+        let is_domain = path.contains("/src/domain/") || path.ends_with("/src/domain.rs");
+        let is_allowed = DOMAIN_IMPORTS_ALLOWED.iter().any(|(file, _)| *file == path);
+        if !is_domain || is_allowed {
+            continue;
+        }
+        for (line_idx, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or_default();
+            for name in DOMAIN_FORBIDDEN {
+                let is_named = code.match_indices(name).any(|(at, _)| {
+                    let before = code[..at].chars().next_back();
+                    let after = code[at + name.len()..].chars().next();
+                    !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
+                        && after.is_some_and(|c| c == ':')
+                });
+                if is_named {
+                    problems.push(format!("{path}:{}: `{name}` in pure rules", line_idx + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "a role's domain/ names storage or HTTP:\n{}",
+        problems.join("\n")
+    );
 }
 
 /// Files allowed to name a path outside the repository, as `(path from repo root, why)`.
