@@ -108,13 +108,13 @@ pub struct PendingCompanyRegistration {
 /// The text a registry domain value (kept in `kuvert_core::registry`) is stored as.
 pub(crate) trait DbText: Sized {
     /// The stored text.
-    fn as_db(self) -> &'static str;
+    fn as_db(&self) -> &'static str;
     /// The value of a stored text; `None` for text the store never writes.
     fn from_db(text: &str) -> Option<Self>;
 }
 
 impl DbText for ProfileKind {
-    fn as_db(self) -> &'static str {
+    fn as_db(&self) -> &'static str {
         match self {
             Self::Person => "person",
             Self::Company => "company",
@@ -131,7 +131,7 @@ impl DbText for ProfileKind {
 }
 
 impl DbText for ProfileStatus {
-    fn as_db(self) -> &'static str {
+    fn as_db(&self) -> &'static str {
         match self {
             Self::Active => "active",
             Self::Pending => "pending",
