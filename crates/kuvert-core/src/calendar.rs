@@ -13,8 +13,9 @@ use std::sync::LazyLock;
 use jiff::tz::TimeZone;
 use time::{Date, Month, OffsetDateTime};
 
-/// Swedish time. The bundled database always holds it (checked by a unit test).
-static STOCKHOLM: LazyLock<TimeZone> = LazyLock::new(|| {
+/// Swedish time (Europe/Stockholm), the one zone every Swedish calendar day and sending hour
+/// is reckoned in. The bundled database always holds it (checked by a unit test).
+pub static STOCKHOLM: LazyLock<TimeZone> = LazyLock::new(|| {
     TimeZone::get("Europe/Stockholm").expect("jiff's bundled tz database has Europe/Stockholm")
 });
 

@@ -6,7 +6,7 @@
 //! `[nummer]`, and e-mail addresses (a word with `@` and a dot after it), replaced by
 //! `[e-post]`. Masking errs on the side of removing: a long order number goes too.
 
-use crate::limits::FEEDBACK_COMMENT_CHARS_MAX;
+use crate::limits::{FEEDBACK_COMMENT_CHARS_MAX, FEEDBACK_DIGITS_MASKED_MIN};
 
 /// A comment with identity numbers and e-mail addresses masked, trimmed and bounded.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -29,10 +29,6 @@ pub enum CommentError {
 pub const MASKED_NUMBER: &str = "[nummer]";
 /// What replaces a masked e-mail address.
 pub const MASKED_EMAIL: &str = "[e-post]";
-
-/// Digits in a run (separators `-`, `+` and spaces between digit groups included) from which
-/// it is masked: a personnummer without century has 10.
-const DIGITS_MASKED_MIN: usize = 10;
 
 impl MaskedComment {
     /// Masks `text` (trimmed; control characters other than line breaks dropped).
@@ -92,7 +88,7 @@ fn is_email(word: &str) -> bool {
 }
 
 /// Replaces every run of digits (with `-`, `+` or single spaces between them) holding at
-/// least [`DIGITS_MASKED_MIN`] digits by [`MASKED_NUMBER`].
+/// least [`FEEDBACK_DIGITS_MASKED_MIN`] digits by [`MASKED_NUMBER`].
 fn mask_numbers(text: &str) -> String {
     let characters: Vec<char> = text.chars().collect();
     let mut masked = String::with_capacity(text.len());
@@ -104,7 +100,7 @@ fn mask_numbers(text: &str) -> String {
             continue;
         }
         let (end, digits) = digit_run(&characters, index);
-        if digits >= DIGITS_MASKED_MIN {
+        if digits >= FEEDBACK_DIGITS_MASKED_MIN {
             masked.push_str(MASKED_NUMBER);
         } else {
             masked.extend(&characters[index..end]);

@@ -7,7 +7,13 @@
 //! - [`message::SecureDelivery`]: one letter to one recipient, with its
 //!   [`message::SecureMessage`], [`message::Body`] and [`message::Attachment`]s, plus the
 //!   [`message::Seal`] and [`message::Receipt`] around it (PROTOCOL.md §6).
-//! - [`calendar::YearMonth`] and [`calendar::stockholm_day`]: the units statistics count in.
+//! - [`calendar::YearMonth`] and [`calendar::stockholm_day`]: the units statistics count in;
+//!   [`calendar::STOCKHOLM`], the one Swedish time zone.
+//! - [`operator::ServiceDomain`] and [`operator::OperatorSlug`]: an operator's internet domain
+//!   and its short name in portal addresses.
+//! - [`registry::ProfileRecord`], [`registry::OperatorRecord`],
+//!   [`registry::CompanySignatoryRule`] and [`registry::SigningStatus`]: what the registry knows
+//!   about mailboxes, operators, senders and company signatories.
 //! - [`campaign::CampaignCode`]: the campaign token of a deep link, case-insensitive.
 //! - [`limits`]: every bound, declared once with its source.
 //! - [`plural::Plural`]: a phrase in its singular and plural form, for every count shown.
@@ -63,12 +69,15 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod brand;
 pub mod calendar;
 pub mod campaign;
 pub mod feedback;
 pub mod id;
 pub mod limits;
 pub mod message;
+pub mod operator;
 pub mod plural;
+pub mod registry;
 pub mod report;
 pub mod vocabulary;

@@ -466,3 +466,70 @@ pub const SUBMISSIONS_MAX: usize = 10_000;
 
 /// Published news items the portal's news page and Atom feed show (newest first).
 pub const NEWS_SHOWN_MAX: usize = 50;
+/// Characters of an operator's internet domain (`ServiceSupplier`; RFC 1035: 253 in text form).
+pub const SERVICE_DOMAIN_CHARS_MAX: usize = 253;
+
+/// Signatures in one signed Recipient request (`SignatureData` 1..n): a company's signatory
+/// rule rarely needs more than a handful.
+pub const EID_SIGNATURES_PER_REQUEST_MAX: usize = 64;
+
+/// Bytes of one RSA signature in `SignatureData`: 1024 bytes is an RSA-8192 signature, the
+/// biggest key `RSA_PKCS1_2048_8192_SHA256` verifies.
+pub const EID_SIGNATURE_BYTES_MAX: usize = 1_024;
+
+/// Characters of the `state` the test e-ID provider's signing page echoes back; it is the
+/// caller's opaque correlation value.
+pub const TEST_EID_STATE_CHARS_MAX: usize = 512;
+
+/// Connections in one database pool. SQLite serialises writers anyway; PostgreSQL gets enough
+/// for a busy operator on two cores without starving the server.
+pub const DATABASE_POOL_CONNECTIONS_MAX: u32 = 8;
+
+/// Characters of a blob key; keys become file paths, so no `..`, no leading `/`.
+pub const BLOB_KEY_CHARS_MAX: usize = 200;
+
+/// Profiles one statistics seed may create (feature `bench-seed`; the generated person
+/// numbers run out at about 30 million).
+pub const SEED_PROFILES_MAX: u64 = 20_000_000;
+
+/// Days one statistics seed may spread registrations over (ten years).
+pub const SEED_DAYS_MAX: u32 = 3_660;
+
+/// Idle connections an outgoing HTTP client keeps per host; callers talk to a handful of peers.
+pub const HTTP_CLIENT_IDLE_CONNECTIONS_PER_HOST_MAX: usize = 8;
+
+/// Bytes of the registry's answer to a sender's letters report: the report's echo is well
+/// under a kilobyte, problem JSON too.
+pub const LETTER_REPORT_ANSWER_BYTES_MAX: usize = 16 * 1024;
+
+/// The smallest side of a deep link's QR code image in pixels, large enough to scan from paper.
+pub const QR_SIDE_PIXELS_MIN: u32 = 240;
+
+/// Page number of a web inbox listing (letters, access log); pages past this one are refused
+/// rather than asked of the database.
+pub const INBOX_PAGE_NUMBER_MAX: u32 = 100_000;
+
+/// Recent notifications the inbox's settings page reads to find failures.
+pub const INBOX_NOTIFICATIONS_SHOWN_MAX: u32 = 50;
+
+/// Characters of the portal's public address: deep links built on it must fit a QR code that
+/// still scans from a printed letter.
+pub const PORTAL_PUBLIC_URL_CHARS_MAX: usize = 200;
+
+/// Days back the communicators' overview reaches for results: the registry feed is asked for
+/// one year.
+pub const COMMUNICATOR_RESULTS_DAYS_MAX: i64 = 366;
+
+/// Days a daily statistics series may span; a longer range is shown per month.
+pub const STATISTICS_DAILY_SERIES_DAYS_MAX: i64 = 92;
+const _: () = assert!(STATISTICS_DAILY_SERIES_DAYS_MAX <= STATISTICS_RANGE_DAYS_MAX);
+
+/// Rows of a statistics table shown open; longer tables are folded under their chart.
+pub const STATISTICS_OPEN_TABLE_ROWS_MAX: usize = 24;
+
+/// Points of a statistics line up to which every point gets a marker.
+pub const STATISTICS_MARKED_POINTS_MAX: usize = 40;
+
+/// Digits in a row that page feedback masks as a number before storing a comment: a
+/// personnummer (10 or 12 digits), an organisation number, a phone number.
+pub const FEEDBACK_DIGITS_MASKED_MIN: usize = 10;

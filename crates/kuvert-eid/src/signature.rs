@@ -28,12 +28,9 @@ use aws_lc_rs::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use kuvert_core::limits::{
-    EID_CERTIFICATE_BYTES_MAX, EID_NONCE_CHARS_MAX, EID_SIGNED_TEXT_BYTES_MAX,
+    EID_CERTIFICATE_BYTES_MAX, EID_NONCE_CHARS_MAX, EID_SIGNATURE_BYTES_MAX,
+    EID_SIGNED_TEXT_BYTES_MAX,
 };
-
-/// The largest RSA signature accepted: 1024 bytes is an RSA-8192 signature, the biggest key
-/// `RSA_PKCS1_2048_8192_SHA256` verifies.
-const SIGNATURE_BYTES_MAX: usize = 1024;
 
 /// The only `EncodingOfSignedText` Kuvert produces and accepts.
 pub const ENCODING_UTF8: &str = "UTF-8";
@@ -155,7 +152,7 @@ impl SignatureData {
                 found: encoding.to_owned(),
             });
         }
-        let signature = decode_field("Signature", &fields.signature, SIGNATURE_BYTES_MAX)?;
+        let signature = decode_field("Signature", &fields.signature, EID_SIGNATURE_BYTES_MAX)?;
         let certificate_der = decode_field(
             "Certificate",
             &fields.certificate,

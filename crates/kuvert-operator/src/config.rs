@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use kuvert_core::id::OrganisationNumber;
 use kuvert_core::limits::{ENVELOPE_BYTES_CEILING, ENVELOPE_BYTES_DEFAULT_MAX};
+use kuvert_core::operator::ServiceDomain;
 
 /// The operator's configuration.
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -18,7 +19,7 @@ pub struct Config {
     pub name: String,
     /// The operator's `ServiceSupplier` value in the registry (`demobrevladan.example`).
     /// Required.
-    pub domain: String,
+    pub domain: ServiceDomain,
     /// The operator's organisation certificate, key and CA (`tls.certificate_path`,
     /// `tls.key_path`, `tls.organisation_ca_path`) and CRLs (`tls.crl`). Required.
     pub tls: kuvert_web::registry_client::TlsConfig,

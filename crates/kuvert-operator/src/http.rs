@@ -52,6 +52,7 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use kuvert_core::id::OrganisationNumber;
 use kuvert_core::limits::INBOX_FORM_BYTES_MAX;
+use kuvert_core::operator::ServiceDomain;
 use kuvert_eid::{RelyingParty, RelyingPartyConfig};
 use kuvert_store::operator::OperatorStore;
 use kuvert_xmldsig::Verifier;
@@ -78,7 +79,7 @@ struct Shared {
     /// This operator, to tell a profile here from one elsewhere.
     organisation_number: OrganisationNumber,
     /// The `ServiceSupplier` value of `register` (`Config::domain`).
-    domain: String,
+    domain: ServiceDomain,
     /// The e-ID login, discovered at the first login so the operator starts even while the
     /// provider is down.
     oidc: RelyingParty,

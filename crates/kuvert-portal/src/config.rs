@@ -2,10 +2,8 @@
 //! loads it (figment: defaults → TOML → `KUVERT_PORTAL__…`). File paths are read by
 //! [`crate::build`]; the library never reads files or the environment on its own.
 
-use std::fmt;
-
-use kuvert_core::limits::{OPERATOR_SLUG_CHARS_MAX, PORTAL_OPERATORS_MAX};
-
+use kuvert_core::limits::{PORTAL_OPERATORS_MAX, PORTAL_PUBLIC_URL_CHARS_MAX};
+use kuvert_core::operator::OperatorSlug;
 use kuvert_web::StartError;
 use kuvert_web::registry_client::TlsConfig;
 
@@ -78,21 +76,6 @@ pub struct PortalOperator {
     pub signup_url: url::Url,
 }
 
-/// An operator's short name in portal addresses: 1–`OPERATOR_SLUG_CHARS_MAX` characters of
-/// `a-z`, `0-9` and `-`, so it needs no escaping in a path.
-#[derive(Clone, PartialEq, Eq, Hash, serde::Deserialize)]
-#[serde(try_from = "String")]
-pub struct OperatorSlug(String);
-
-/// Why a text is not an [`OperatorSlug`].
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("operator slug must be 1-{OPERATOR_SLUG_CHARS_MAX} characters of a-z, 0-9 and -")]
-pub struct OperatorSlugError;
-
-/// Characters of the portal's public address: deep links built on it must fit a QR code
-/// that still scans from a printed letter.
-const PUBLIC_URL_CHARS_MAX: usize = 200;
-
 /// The default of [`Config::database_url`].
 pub const DATABASE_URL_DEFAULT: &str = "sqlite://kuvert-portal.db?mode=rwc";
 
@@ -102,50 +85,6 @@ fn default_database_url() -> String {
 
 fn default_senders_cache_secs() -> u64 {
     60
-}
-
-impl OperatorSlug {
-    /// Parses a slug.
-    ///
-    /// # Errors
-    /// [`OperatorSlugError`] for an empty, too long or non-slug text.
-    pub fn parse(text: &str) -> Result<Self, OperatorSlugError> {
-        let is_valid = (1..=OPERATOR_SLUG_CHARS_MAX).contains(&text.len())
-            && text
-                .bytes()
-                .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-');
-        if is_valid {
-            Ok(Self(text.to_owned()))
-        } else {
-            Err(OperatorSlugError)
-        }
-    }
-
-    /// The slug text.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl TryFrom<String> for OperatorSlug {
-    type Error = OperatorSlugError;
-
-    fn try_from(text: String) -> Result<Self, Self::Error> {
-        Self::parse(&text)
-    }
-}
-
-impl fmt::Debug for OperatorSlug {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        formatter.write_str(&self.0)
-    }
-}
-
-impl fmt::Display for OperatorSlug {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        formatter.write_str(&self.0)
-    }
 }
 
 impl Config {
@@ -201,8 +140,8 @@ impl Config {
                 format!("{} is not an e-mail address", self.contact_email),
             );
         }
-        if self.public_url.as_str().len() > PUBLIC_URL_CHARS_MAX {
-            let reason = format!("at most {PUBLIC_URL_CHARS_MAX} characters (QR codes)");
+        if self.public_url.as_str().len() > PORTAL_PUBLIC_URL_CHARS_MAX {
+            let reason = format!("at most {PORTAL_PUBLIC_URL_CHARS_MAX} characters (QR codes)");
             return invalid("public_url", reason);
         }
         if let Some(name) = &self.client_address_header

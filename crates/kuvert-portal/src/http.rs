@@ -21,10 +21,11 @@ use axum::routing::get;
 use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::OrganisationNumber;
 use kuvert_core::limits::PORTAL_REQUEST_BYTES_MAX;
+use kuvert_core::operator::OperatorSlug;
 use kuvert_web::deep_link::{PaperLetterNotice, paper_letter_notice};
 use kuvert_web::i18n::Language;
 
-use crate::config::{Config, OperatorSlug};
+use crate::config::Config;
 use crate::domain::deep_link::DeepLink;
 use crate::registry_client::RegistryClient;
 use crate::visits::VisitCounter;

@@ -32,7 +32,7 @@ mod registry_client;
 mod visits;
 
 pub use communicator::CommunicatorConfig;
-pub use config::{Config, DATABASE_URL_DEFAULT, OperatorSlug, OperatorSlugError, PortalOperator};
+pub use config::{Config, DATABASE_URL_DEFAULT, PortalOperator};
 pub use dashboard::public::PUBLIC_SLUGS as PUBLIC_FIGURES;
 pub use dashboard::settings::{POPULATION_DEFAULT, StatisticsConfig};
 pub use registry_client::{ConnectedSender, RegistryClient};

@@ -10,13 +10,13 @@ use std::time::Duration;
 
 use kuvert_core::calendar::stockholm_day;
 use kuvert_core::limits::REFERRER_DOMAIN_CHARS_MAX;
+use kuvert_core::operator::OperatorSlug;
 use kuvert_store::StoreError;
 use kuvert_store::portal::network::NetworkStore;
 use kuvert_store::portal::{PortalStore, Visit, VisitSource, VisitorHash};
 use kuvert_web::Shutdown;
 use time::OffsetDateTime;
 
-use crate::config::OperatorSlug;
 use crate::domain::deep_link::DeepLink;
 use crate::domain::visitor::VisitorSalts;
 
@@ -120,7 +120,7 @@ impl VisitCounter {
         self.store
             .record_operator_choice(
                 today,
-                operator.as_str(),
+                operator,
                 deep_link.sender.as_ref(),
                 deep_link.campaign.as_ref(),
             )

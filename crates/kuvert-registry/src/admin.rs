@@ -6,8 +6,9 @@
 use std::collections::BTreeSet;
 
 use kuvert_core::id::OrganisationNumber;
-use kuvert_store::registry::{
-    CompanySignatoryRule, IntermediaryRecord, OperatorRecord, SenderRecord, ServiceDomain,
+use kuvert_core::operator::ServiceDomain;
+use kuvert_core::registry::{
+    CompanySignatoryRule, IntermediaryRecord, OperatorRecord, SenderRecord,
 };
 use url::Url;
 
@@ -22,7 +23,7 @@ pub struct NewOperator {
     /// Display name (`ServiceSupplier/Name`).
     pub name: String,
     /// The operator's internet domain, the `ServiceSupplier` value operators send.
-    pub domain: String,
+    pub domain: ServiceDomain,
     /// Where förmedlare deliver (`ServiceAdress`, `https://…/service/v3`).
     pub service_address: String,
     /// The web inbox (`UIAdress`).
@@ -32,12 +33,10 @@ pub struct NewOperator {
 /// Adds a mailbox operator or replaces its name, domain and addresses.
 ///
 /// # Errors
-/// `InvalidInput` naming the field for a bad domain, URL or name, or a service address that
+/// `InvalidInput` naming the field for a bad URL or name, or a service address that
 /// is not `https://` (letters travel only over mutual TLS); `AlreadyExists` when another
 /// operator has the domain.
 pub async fn add_operator(registry: &Registry, operator: NewOperator) -> Result<(), Error> {
-    let domain = ServiceDomain::parse(&operator.domain)
-        .map_err(|error| Error::InvalidInput(format!("domain: {error}")))?;
     let record = OperatorRecord {
         id: operator.id,
         name: checked_name(&operator.name)?,
@@ -47,7 +46,7 @@ pub async fn add_operator(registry: &Registry, operator: NewOperator) -> Result<
             .as_deref()
             .map(|url| parse_url("ui_address", url))
             .transpose()?,
-        domain,
+        domain: operator.domain,
     };
     Ok(registry.store().upsert_operator(&record).await?)
 }

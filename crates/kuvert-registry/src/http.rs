@@ -13,7 +13,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::{OrganisationNumber, RecipientId};
-use kuvert_store::registry::RegistrationSource;
+use kuvert_core::operator::ServiceDomain;
+use kuvert_core::registry::RegistrationSource;
 use kuvert_web::CallerOrganisation;
 use kuvert_web::identity::CallerRejection;
 use serde::Serialize;
@@ -282,11 +283,13 @@ pub(super) async fn read_json<T: DeserializeOwned>(body: Body, max: usize) -> Re
     serde_json::from_slice(&bytes).map_err(|error| Error::InvalidInput(error.to_string()))
 }
 
-fn required_domain(request: &SignedChangeJson) -> Result<String, Error> {
-    request
+fn required_domain(request: &SignedChangeJson) -> Result<ServiceDomain, Error> {
+    let domain = request
         .operator_domain
-        .clone()
-        .ok_or_else(|| Error::InvalidInput("operator_domain is required".to_owned()))
+        .as_deref()
+        .ok_or_else(|| Error::InvalidInput("operator_domain is required".to_owned()))?;
+    ServiceDomain::parse(domain)
+        .map_err(|error| Error::InvalidInput(format!("ServiceSupplier: {error}")))
 }
 
 fn source(source: &model::SourceJson) -> Result<RegistrationSource, Error> {

@@ -12,11 +12,11 @@ use std::sync::Arc;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber, RecipientId};
+use kuvert_core::registry::{OperatorRecord, Signatory};
 use kuvert_eid::signature::BoundAction;
 use kuvert_eid::{EidSigner, SignatureData};
 use kuvert_store::registry::{
-    OperatorRecord, RegistryStore, Signatory, SignatureDigest, SignatureId, SignatureRecord,
-    SignedAction,
+    RegistryStore, SignatureDigest, SignatureId, SignatureRecord, SignedAction,
 };
 use kuvert_xmldsig::trust::TrustAnchors;
 use time::OffsetDateTime;
@@ -27,8 +27,8 @@ pub use statistics::StatisticsFeed;
 
 use crate::domain::access::{self, CallerRoles};
 use crate::domain::binding::{self, AskedChange, SignatureRefusal};
-use crate::domain::signing::SigningStatus;
 use crate::error::{Error, SignedFor};
+use kuvert_core::registry::SigningStatus;
 
 /// The registry's operations over its store and the e-ID trust anchors.
 #[derive(Clone)]
@@ -154,7 +154,7 @@ impl Registry {
                 tracing::warn!(
                     audit = "replayed_signature",
                     action = asked.action.word(),
-                    operator = asked.operator_domain,
+                    operator = %asked.operator_domain,
                     signatory = ?signature.signer.personal_identity_number,
                     "refused an e-ID signature the registry accepted before"
                 );

@@ -8,6 +8,7 @@
 
 use kuvert_core::calendar::YearMonth;
 use kuvert_core::id::OrganisationNumber;
+use kuvert_core::limits::LETTER_REPORT_ANSWER_BYTES_MAX;
 use kuvert_web::BodyError;
 use kuvert_wire::fault::{CallId, FaultCode};
 use url::Url;
@@ -16,8 +17,6 @@ use crate::error::{Peer, SendError};
 
 /// Path of the letters report on the registry.
 const LETTERS_PATH: &str = "/api/v1/statistics/letters";
-/// Largest answer read: the report's echo is well under a kilobyte; problem JSON too.
-const ANSWER_BYTES_MAX: u64 = 16 * 1024;
 
 /// Letters of one sender and month: what is reported, and the month's totals answered.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -67,7 +66,7 @@ pub(crate) async fn post_report(
         .await
         .map_err(unreachable)?;
     let status = response.status();
-    let body = kuvert_web::read_body(response, ANSWER_BYTES_MAX)
+    let body = kuvert_web::read_body(response, LETTER_REPORT_ANSWER_BYTES_MAX as u64)
         .await
         .map_err(|error| match error {
             BodyError::TooLarge { max } => bad_response(format!("answer over {max} bytes")),

@@ -8,8 +8,9 @@ use std::time::Instant;
 
 use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::OrganisationNumber;
+use kuvert_core::operator::ServiceDomain;
+use kuvert_core::registry::{OperatorRecord, SenderRecord};
 use kuvert_store::Database;
-use kuvert_store::registry::{OperatorRecord, SenderRecord, ServiceDomain};
 use kuvert_store::seed::StatisticsSeed;
 use time::macros::date;
 

@@ -11,10 +11,8 @@ use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
 use bytes::Bytes;
+use kuvert_core::limits::BLOB_KEY_CHARS_MAX;
 use time::OffsetDateTime;
-
-/// Key characters allowed; keys become file paths, so no `..`, no leading `/`.
-const KEY_CHARS_MAX: usize = 200;
 
 /// Where a blob lives: `/`-separated segments of `[a-z0-9_.-]`, no empty or dot-only segment.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -37,7 +35,9 @@ pub struct BlobEntry {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BlobKeyError {
     /// The key is empty, too long, or has a character or segment outside the allowed set.
-    #[error("blob key is not 1..={KEY_CHARS_MAX} characters of /-separated [a-z0-9_.-] segments")]
+    #[error(
+        "blob key is not 1..={BLOB_KEY_CHARS_MAX} characters of /-separated [a-z0-9_.-] segments"
+    )]
     InvalidKey,
     /// The digest is not 64 lowercase hex digits.
     #[error("blob digest is not 64 hex digits")]
@@ -115,7 +115,10 @@ impl BlobKey {
                     c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.' | '-')
                 })
         };
-        if text.is_empty() || text.len() > KEY_CHARS_MAX || !text.split('/').all(is_valid_segment) {
+        if text.is_empty()
+            || text.len() > BLOB_KEY_CHARS_MAX
+            || !text.split('/').all(is_valid_segment)
+        {
             return Err(BlobKeyError::InvalidKey);
         }
         Ok(Self(text.to_owned()))

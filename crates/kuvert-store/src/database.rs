@@ -9,15 +9,13 @@
 
 use std::time::Duration;
 
+use kuvert_core::limits::DATABASE_POOL_CONNECTIONS_MAX;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
 use time::OffsetDateTime;
 
 use crate::error::{CorruptColumn, SqlContext, StoreError};
 
-/// Connections per pool. SQLite serialises writers anyway; PostgreSQL gets enough for a busy
-/// operator on two cores without starving the server.
-pub(crate) const POOL_CONNECTIONS_MAX: u32 = 8;
 /// How long a request waits for a free connection before failing instead of queueing forever.
 pub(crate) const POOL_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -41,7 +39,7 @@ pub(crate) async fn open(url: &str) -> Result<(AnyPool, Backend), StoreError> {
         enable_wal(&options).await?;
     }
     let pool = AnyPoolOptions::new()
-        .max_connections(POOL_CONNECTIONS_MAX)
+        .max_connections(DATABASE_POOL_CONNECTIONS_MAX)
         .min_connections(0)
         .acquire_timeout(POOL_ACQUIRE_TIMEOUT)
         .idle_timeout(Duration::from_secs(600))

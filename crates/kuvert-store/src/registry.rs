@@ -17,6 +17,12 @@ mod records;
 mod signatures;
 mod statistics;
 
+use kuvert_core::operator::ServiceDomain;
+use kuvert_core::registry::{
+    CompanySignatoryRule, IntermediaryRecord, OperatorRecord, ProfileKind, ProfileRecord,
+    ProfileStatus, Reachability, ReachableProfile, Registration, RegistrationSource, SenderRecord,
+    Signatory,
+};
 use sqlx::AnyPool;
 use sqlx::pool::PoolConnection;
 
@@ -28,10 +34,8 @@ pub use companies::CompanyStore;
 pub use directory::DirectoryStore;
 pub use profiles::ProfileStore;
 pub use records::{
-    CompanySignatoryRule, IntermediaryRecord, NewCompanyRegistration, NewProfile, OperatorRecord,
-    PendingCompanyRegistration, ProfileKind, ProfileRecord, ProfileStatus, Reachability,
-    ReachableProfile, ReceptionRules, RecordError, Registration, RegistrationSource, SenderRecord,
-    ServiceDomain, Signatory, SignatureId, SignatureRecord, SignedAction,
+    NewCompanyRegistration, NewProfile, PendingCompanyRegistration, ReceptionRules, SignatureId,
+    SignatureRecord, SignedAction,
 };
 pub use signatures::{SignatureDigest, SignatureStore, USED_SIGNATURE};
 pub use statistics::{
@@ -71,6 +75,3 @@ impl SqlRegistryStore {
         self.pool.acquire().await.context("acquire connection")
     }
 }
-
-#[cfg(test)]
-mod tests;

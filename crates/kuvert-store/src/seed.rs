@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use kuvert_core::calendar::YearMonth;
 use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::{OrganisationNumber, RecipientId};
+use kuvert_core::limits::{SEED_DAYS_MAX, SEED_PROFILES_MAX};
 use sqlx::{Any, AssertSqlSafe};
 use time::macros::time;
 use time::{Date, Duration, OffsetDateTime};
@@ -23,10 +24,6 @@ use crate::calendar::{day_text, key_text};
 use crate::database::{begin_write, placeholders, to_millis};
 use crate::error::{SqlContext, StoreError};
 
-/// Profiles one seed may create (the generated person numbers run out at about 30 million).
-pub const SEED_PROFILES_MAX: u64 = 20_000_000;
-/// Days one seed may spread registrations over (ten years).
-pub const SEED_DAYS_MAX: u32 = 3_660;
 /// Daily counter rows per multi-row insert: 500 × 6 parameters stays under SQLite's and
 /// PostgreSQL's bind limits.
 const ROWS_PER_INSERT: usize = 500;

@@ -7,6 +7,7 @@ pub mod soap;
 
 use std::time::Duration;
 
+use kuvert_core::limits::HTTP_CLIENT_IDLE_CONNECTIONS_PER_HOST_MAX;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::{WebError, tls};
@@ -37,9 +38,6 @@ pub enum BodyError {
     Http(#[source] reqwest::Error),
 }
 
-/// Idle connections kept per host; callers talk to a handful of peers.
-const IDLE_CONNECTIONS_PER_HOST_MAX: usize = 8;
-
 /// Builds a client that trusts only `config.ca_pem` (no system roots), presents the
 /// configured identity, follows no redirects and applies both timeouts.
 #[allow(clippy::disallowed_methods)]
@@ -65,7 +63,7 @@ pub fn http_client(config: &ClientConfig) -> Result<reqwest::Client, WebError> {
         .connect_timeout(config.connect_timeout)
         .timeout(config.request_timeout)
         .redirect(reqwest::redirect::Policy::none())
-        .pool_max_idle_per_host(IDLE_CONNECTIONS_PER_HOST_MAX);
+        .pool_max_idle_per_host(HTTP_CLIENT_IDLE_CONNECTIONS_PER_HOST_MAX);
     if let Some((chain_pem, key_pem)) = &config.identity {
         let identity_pem = SecretString::from(format!("{chain_pem}\n{}", key_pem.expose_secret()));
         let identity = reqwest::Identity::from_pem(identity_pem.expose_secret().as_bytes())

@@ -8,14 +8,12 @@
 
 use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::OrganisationNumber;
+use kuvert_core::limits::QR_SIDE_PIXELS_MIN;
 use qrcode::render::svg;
 use qrcode::{EcLevel, QrCode};
 
 /// Where a deep link leads on the portal (a fixed URL).
 pub const SIGNUP_PATH: &str = "skaffa";
-
-/// The smallest side of the QR code image in pixels, large enough to scan from paper.
-const QR_SIDE_PIXELS_MIN: u32 = 240;
 
 /// What to print on a paper letter to someone who could have had it digitally.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,7 +6,11 @@
 //! children's namespace is always that of the schema that defines the type.
 
 use kuvert_core::id::{OrganisationNumber, RecipientId};
-use kuvert_core::limits::UNBOUNDED_LIST_ITEMS_MAX;
+use kuvert_core::limits::{
+    EID_CERTIFICATE_BYTES_MAX, EID_SIGNATURES_PER_REQUEST_MAX, EID_SIGNED_TEXT_BYTES_MAX,
+    SENDER_NAME_CHARS_MAX, SENDER_NAME_CHARS_MIN, UNBOUNDED_LIST_ITEMS_MAX,
+};
+use kuvert_core::operator::ServiceDomain;
 use time::{Date, OffsetDateTime};
 
 use crate::error::WireError;
@@ -91,7 +95,7 @@ pub struct AccountRequest {
     /// `Timestamp` (`xs:date`).
     pub date: Date,
     /// `ServiceSupplier`: the operator's internet domain.
-    pub operator_domain: String,
+    pub operator_domain: ServiceDomain,
 }
 
 /// `common:SignatureData`: one e-ID signature.
@@ -142,7 +146,8 @@ pub struct PendingAccountRequest {
     pub signature_status: SignatureAuthorizationResult,
 }
 
-const LIST_MAX: (usize, usize) = (0, UNBOUNDED_LIST_ITEMS_MAX);
+/// Item counts of a list the XSD leaves unbounded (0..n, bounded by the limit).
+const ANY_LIST: (usize, usize) = (0, UNBOUNDED_LIST_ITEMS_MAX);
 
 impl Operator {
     pub(crate) fn write(&self, writer: &mut Writer, namespace: &'static str, name: &'static str) {
@@ -270,7 +275,7 @@ impl AccountPreferences {
             accepted_senders: children.many_nested(
                 ns::RECIPIENT,
                 "AcceptedSenders",
-                LIST_MAX,
+                ANY_LIST,
                 SenderEntry::read,
             )?,
         })
@@ -284,7 +289,11 @@ impl AccountRequest {
         writer.leaf(ns::RECIPIENT, "Type", self.kind.as_wire());
         writer.leaf(ns::RECIPIENT, "AgreementText", &self.agreement_text);
         writer.leaf(ns::RECIPIENT, "Timestamp", &format_date(self.date));
-        writer.leaf(ns::RECIPIENT, "ServiceSupplier", &self.operator_domain);
+        writer.leaf(
+            ns::RECIPIENT,
+            "ServiceSupplier",
+            self.operator_domain.as_str(),
+        );
         writer.end();
     }
 
@@ -294,7 +303,11 @@ impl AccountRequest {
             kind: children.value(ns::RECIPIENT, "Type", AccountRequestType::parse)?,
             agreement_text: children.value(ns::RECIPIENT, "AgreementText", parse_agreement)?,
             date: children.value(ns::RECIPIENT, "Timestamp", parse_date)?,
-            operator_domain: children.text(ns::RECIPIENT, "ServiceSupplier")?,
+            operator_domain: children.value(
+                ns::RECIPIENT,
+                "ServiceSupplier",
+                ServiceDomain::parse,
+            )?,
         })
     }
 }
@@ -329,12 +342,14 @@ impl SignatureData {
         namespace: &str,
         name: &str,
     ) -> Result<Vec<Self>, WireError> {
-        children.many_nested(namespace, name, (1, SIGNATURES_MAX), Self::read)
+        children.many_nested(
+            namespace,
+            name,
+            (1, EID_SIGNATURES_PER_REQUEST_MAX),
+            Self::read,
+        )
     }
 }
-
-/// Signatures in one request: a company's signing rule rarely needs more than a handful.
-const SIGNATURES_MAX: usize = 64;
 
 impl Person {
     pub(crate) fn write(&self, writer: &mut Writer, namespace: &'static str, name: &'static str) {
@@ -381,14 +396,14 @@ impl SignatureAuthorizationResult {
         const NS: &str = ns::AUTHORITY_TYPES;
         Ok(Self {
             recipient: children.opt_value(NS, "Id", RecipientId::parse)?,
-            signed_by: children.many_nested(NS, "SignedBy", LIST_MAX, Person::read)?,
+            signed_by: children.many_nested(NS, "SignedBy", ANY_LIST, Person::read)?,
             status: children.opt_value(NS, "Status", AuthorizationStatus::parse)?,
             timestamp: children.opt_value(NS, "Timestamp", parse_date_time)?,
             text: children.opt_text(NS, "Text")?,
             possible_signers: children.many_nested(
                 NS,
                 "PossibleSigners",
-                LIST_MAX,
+                ANY_LIST,
                 Person::read,
             )?,
         })
@@ -424,10 +439,7 @@ pub(crate) fn bool_text(value: bool) -> &'static str {
 /// A sender or intermediary `Name`: 2..=256 characters.
 pub(crate) fn parse_name(text: &str) -> Result<String, String> {
     let length = text.chars().count();
-    let (min, max) = (
-        kuvert_core::limits::SENDER_NAME_CHARS_MIN,
-        kuvert_core::limits::SENDER_NAME_CHARS_MAX,
-    );
+    let (min, max) = (SENDER_NAME_CHARS_MIN, SENDER_NAME_CHARS_MAX);
     if (min..=max).contains(&length) {
         Ok(text.to_owned())
     } else {
@@ -439,7 +451,7 @@ pub(crate) fn parse_name(text: &str) -> Result<String, String> {
 
 /// Signed agreement text, bounded by `EID_SIGNED_TEXT_BYTES_MAX`.
 pub(crate) fn parse_agreement(text: &str) -> Result<String, String> {
-    let max = kuvert_core::limits::EID_SIGNED_TEXT_BYTES_MAX;
+    let max = EID_SIGNED_TEXT_BYTES_MAX;
     if text.len() <= max {
         Ok(text.to_owned())
     } else {
@@ -452,7 +464,7 @@ pub(crate) fn parse_agreement(text: &str) -> Result<String, String> {
 
 fn parse_certificate(text: &str) -> Result<String, String> {
     // Base64 of DER is 4/3 of the DER bound, plus line breaks.
-    let max = kuvert_core::limits::EID_CERTIFICATE_BYTES_MAX * 2;
+    let max = EID_CERTIFICATE_BYTES_MAX * 2;
     if text.len() <= max {
         Ok(text.to_owned())
     } else {

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use kuvert_core::registry::SigningStatus;
+
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
 
@@ -70,6 +72,27 @@ wire_enum! {
         Incomplete = "Incomplete",
         /// The company's signing rule cannot be interpreted.
         RulesNotSupported = "RulesNotSupported",
+    }
+}
+
+/// The wire's `AuthorizationStatus` is the domain's [`SigningStatus`], one for one.
+impl From<SigningStatus> for AuthorizationStatus {
+    fn from(status: SigningStatus) -> Self {
+        match status {
+            SigningStatus::Complete => Self::Complete,
+            SigningStatus::Incomplete => Self::Incomplete,
+            SigningStatus::RulesNotSupported => Self::RulesNotSupported,
+        }
+    }
+}
+
+impl From<AuthorizationStatus> for SigningStatus {
+    fn from(status: AuthorizationStatus) -> Self {
+        match status {
+            AuthorizationStatus::Complete => Self::Complete,
+            AuthorizationStatus::Incomplete => Self::Incomplete,
+            AuthorizationStatus::RulesNotSupported => Self::RulesNotSupported,
+        }
     }
 }
 

@@ -27,6 +27,7 @@ use kuvert::seed;
 use kuvert::testkit::{Browser, Federation, FederationOptions};
 use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::OrganisationNumber;
+use kuvert_core::operator::OperatorSlug;
 use kuvert_portal::PUBLIC_FIGURES;
 use kuvert_store::Database;
 use kuvert_store::portal::{NewCampaign, PortalStore, Visit, VisitSource, VisitorHash};
@@ -253,6 +254,7 @@ async fn seed_portal(store: &dyn PortalStore, today: Date) {
     };
     let days = std::iter::successors(Some(starts_on), |day| day.next_day())
         .take_while(|day| *day <= today);
+    let slug = OperatorSlug::parse(seed::OPERATORS[0].key).expect("the demo's slugs are valid");
     for (index, day) in days.enumerate() {
         for visitor in 0..3_u8 {
             let mut hash = [visitor; 32];
@@ -265,9 +267,8 @@ async fn seed_portal(store: &dyn PortalStore, today: Date) {
             };
             store.record_visit(&visit).await.unwrap();
         }
-        let slug = seed::OPERATORS[0].key;
         store
-            .record_operator_choice(day, slug, Some(&owner), Some(&code))
+            .record_operator_choice(day, &slug, Some(&owner), Some(&code))
             .await
             .unwrap();
     }

@@ -8,6 +8,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use kuvert_core::id::OrganisationNumber;
+use kuvert_core::operator::ServiceDomain;
 use kuvert_registry::admin::{self, NewOperator};
 use kuvert_web::{Listener, ListenerTls, Shutdown};
 
@@ -80,7 +81,7 @@ pub async fn admin(file: Option<&Path>, command: AdminCommand) -> anyhow::Result
             let operator = NewOperator {
                 id: organisation_number("--number", &number)?,
                 name,
-                domain,
+                domain: service_domain(&domain)?,
                 service_address,
                 ui_address,
             };
@@ -216,6 +217,10 @@ async fn list(
         )?;
     }
     Ok(())
+}
+
+fn service_domain(text: &str) -> anyhow::Result<ServiceDomain> {
+    ServiceDomain::parse(text).with_context(|| format!("--domain {text:?}"))
 }
 
 fn organisation_number(flag: &str, text: &str) -> anyhow::Result<OrganisationNumber> {

@@ -5,6 +5,7 @@
 //! belongs to a real person or organisation that we know of.
 
 use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber};
+use kuvert_core::operator::ServiceDomain;
 use kuvert_pki::{OrganisationSpec, PersonSpec, PkiSpec};
 
 /// What an organisation does in the federation.
@@ -242,6 +243,12 @@ impl SeedOrganisation {
     pub fn organisation_number(&self) -> OrganisationNumber {
         OrganisationNumber::parse(self.number)
             .expect("seed organisation numbers pass the Luhn check")
+    }
+
+    /// The typed internet domain (see [`SeedOrganisation::organisation_number`]).
+    #[must_use]
+    pub fn service_domain(&self) -> ServiceDomain {
+        ServiceDomain::parse(self.domain).expect("seed domains are lowercase internet domains")
     }
 }
 

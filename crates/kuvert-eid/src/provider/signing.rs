@@ -13,14 +13,12 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use kuvert_core::limits::TEST_EID_STATE_CHARS_MAX;
 use serde::Deserialize;
 
 use super::pages::{self, Problem};
 use super::{Shared, checked_redirect};
 use crate::signature::{check_text, new_nonce, sign_text};
-
-/// Longest `state` echoed back; it is the caller's opaque correlation value.
-const STATE_CHARS_MAX: usize = 512;
 
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct SignParams {
@@ -109,7 +107,7 @@ fn show(shared: &Shared, params: &SignParams, problem: Option<Problem>) -> Respo
         return pages::error(StatusCode::BAD_REQUEST, Problem::TextMissing);
     }
     let state = params.state.clone().unwrap_or_default();
-    if state.chars().count() > STATE_CHARS_MAX {
+    if state.chars().count() > TEST_EID_STATE_CHARS_MAX {
         return pages::error(
             StatusCode::BAD_REQUEST,
             Problem::BadRequest("state is too long"),

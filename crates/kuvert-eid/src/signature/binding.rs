@@ -18,6 +18,7 @@
 //! its mailbox, the calling operator and a recent time (`kuvert_core::limits`).
 
 use kuvert_core::id::RecipientId;
+use kuvert_core::operator::ServiceDomain;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -42,7 +43,7 @@ pub struct SigningBinding {
     /// The mailbox it changes.
     pub recipient: RecipientId,
     /// The internet domain of the operator that asks for it (`ServiceSupplier`).
-    pub operator_domain: String,
+    pub operator_domain: ServiceDomain,
     /// When the operator asked the person to sign (whole seconds, UTC).
     pub signed_at: OffsetDateTime,
 }
@@ -93,12 +94,16 @@ impl BoundAction {
 impl SigningBinding {
     /// A binding signed now (truncated to whole seconds, as it is written).
     #[must_use]
-    pub fn now(action: BoundAction, recipient: RecipientId, operator_domain: &str) -> Self {
+    pub fn now(
+        action: BoundAction,
+        recipient: RecipientId,
+        operator_domain: &ServiceDomain,
+    ) -> Self {
         let now = OffsetDateTime::now_utc();
         Self {
             action,
             recipient,
-            operator_domain: operator_domain.to_owned(),
+            operator_domain: operator_domain.clone(),
             signed_at: now.replace_nanosecond(0).unwrap_or(now),
         }
     }
@@ -140,10 +145,10 @@ impl SigningBinding {
         let action = BoundAction::from_word(action).ok_or(BindingError::Value { label: ACTION })?;
         let recipient = RecipientId::parse(value(recipient, RECIPIENT)?)
             .map_err(|_| BindingError::Value { label: RECIPIENT })?;
-        let operator_domain = value(operator, OPERATOR)?.to_owned();
-        if operator_domain.is_empty() {
-            return Err(BindingError::Value { label: OPERATOR });
-        }
+        // A person may read the domain in any case; the domain itself is lowercase.
+        let operator_domain =
+            ServiceDomain::parse(&value(operator, OPERATOR)?.to_ascii_lowercase())
+                .map_err(|_| BindingError::Value { label: OPERATOR })?;
         let signed_at = OffsetDateTime::parse(value(signed_at, SIGNED_AT)?, &Rfc3339)
             .map_err(|_| BindingError::Value { label: SIGNED_AT })?;
         let binding = Self {

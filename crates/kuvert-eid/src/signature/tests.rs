@@ -1,6 +1,7 @@
 //! Unit tests of `SignatureData` parsing and the signed bytes.
 
 use super::*;
+use kuvert_core::operator::ServiceDomain;
 
 fn fields() -> SignatureDataFields {
     SignatureDataFields {
@@ -134,7 +135,7 @@ fn binding() -> SigningBinding {
     SigningBinding {
         action: BoundAction::Deregister,
         recipient: kuvert_core::id::RecipientId::parse("197203033456").unwrap(),
-        operator_domain: "operator-a.kuvert.test".to_owned(),
+        operator_domain: ServiceDomain::parse("operator-a.kuvert.test").unwrap(),
         signed_at: time::macros::datetime!(2026-11-29 10:40:00 UTC),
     }
 }
@@ -208,4 +209,18 @@ fn split_refuses_texts_without_a_readable_binding() {
             label: "Brevlådeoperatör",
         },
     );
+    check(
+        &good.replace("operator-a.kuvert.test", "localhost"),
+        BindingError::Value {
+            label: "Brevlådeoperatör",
+        },
+    );
+}
+
+#[test]
+fn split_reads_the_operator_domain_in_any_case_as_the_lowercase_domain() {
+    let text = binding()
+        .bind("x")
+        .replace("operator-a.kuvert.test", "Operator-A.Kuvert.test");
+    assert_eq!(SigningBinding::split(&text).unwrap().1, binding());
 }

@@ -11,6 +11,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use kuvert_core::limits::{AUDIT_EVENTS_PER_PAGE_MAX, INBOX_PAGE_NUMBER_MAX};
 use kuvert_store::operator::{AuditAction, AuditLogEntry, AuditLogQuery};
 use serde::Deserialize;
 
@@ -21,10 +22,7 @@ use super::pages::{Failure, Layout, masked, render};
 
 /// Events per page of the log.
 const AUDIT_PAGE_SIZE: u32 = 50;
-const _: () = assert!(AUDIT_PAGE_SIZE <= kuvert_core::limits::AUDIT_EVENTS_PER_PAGE_MAX);
-
-/// Pages past this one are refused rather than asked of the database.
-const PAGE_NUMBER_MAX: u32 = 100_000;
+const _: () = assert!(AUDIT_PAGE_SIZE <= AUDIT_EVENTS_PER_PAGE_MAX);
 
 /// `/installningar/logg`.
 #[derive(Template)]
@@ -58,7 +56,7 @@ pub(super) async fn page(
     holder: Holder,
     Query(query): Query<LogQuery>,
 ) -> Result<Response, Failure> {
-    let page_number = query.sida.unwrap_or(1).clamp(1, PAGE_NUMBER_MAX);
+    let page_number = query.sida.unwrap_or(1).clamp(1, INBOX_PAGE_NUMBER_MAX);
     let log_query = AuditLogQuery {
         mailbox: holder.mailbox(),
         page: page_number - 1,

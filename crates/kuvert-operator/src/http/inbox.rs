@@ -17,7 +17,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use kuvert_core::id::OrganisationNumber;
-use kuvert_core::limits::INBOX_LETTERS_PER_PAGE;
+use kuvert_core::limits::{INBOX_LETTERS_PER_PAGE, INBOX_PAGE_NUMBER_MAX};
 use kuvert_core::message::{BodyContentType, SupportInfo, SupportUrl};
 use kuvert_store::operator::{AuditAction, DeliveryId, Folder, LetterAccess, MailboxQuery};
 use kuvert_wire::delivery::{Party, read_verified};
@@ -43,16 +43,13 @@ pub(super) struct ListQuery {
 /// The `mapp` value of the archive.
 const ARCHIVE_FOLDER: &str = "arkiv";
 
-/// Pages past this one are refused rather than asked of the database.
-const PAGE_NUMBER_MAX: u32 = 100_000;
-
 /// `/brevlada`: one page of the inbox (or archive), newest first, with the unread count.
 pub(super) async fn list(
     State(state): State<InboxState>,
     holder: Holder,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, Failure> {
-    let page_number = query.sida.unwrap_or(1).clamp(1, PAGE_NUMBER_MAX);
+    let page_number = query.sida.unwrap_or(1).clamp(1, INBOX_PAGE_NUMBER_MAX);
     let is_archive = query.mapp.as_deref() == Some(ARCHIVE_FOLDER);
     let (folder, page_href) = if is_archive {
         (Folder::Archive, "/brevlada?mapp=arkiv&sida=")

@@ -14,7 +14,7 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use kuvert_core::limits::EMAIL_ADDRESS_CHARS_MAX;
+use kuvert_core::limits::{EMAIL_ADDRESS_CHARS_MAX, INBOX_NOTIFICATIONS_SHOWN_MAX};
 use kuvert_core::message::EmailAddress;
 use kuvert_store::operator::{
     CodeCheck, CodeIssue, ConfirmationCode, MobileNumber, NotificationAddress, NotificationChannel,
@@ -29,9 +29,6 @@ use super::pages::{Failure, render, see_other};
 use crate::notification::confirmation::new_code;
 use texts::settings_texts;
 use view::{Field, FieldProblem, SettingsPage};
-
-/// Recent notifications read to find failures.
-const NOTIFICATIONS_SHOWN_MAX: u32 = 50;
 
 /// `?sparat=1`, `?skickad=1` or `?bekraftad=1` after a change.
 #[derive(Debug, Default, Deserialize)]
@@ -285,7 +282,7 @@ async fn show(
     let mailbox = holder.mailbox();
     let settings = store.notification_settings(&mailbox).await?;
     let notifications = store
-        .notifications(&mailbox, NOTIFICATIONS_SHOWN_MAX)
+        .notifications(&mailbox, INBOX_NOTIFICATIONS_SHOWN_MAX)
         .await?;
     let page = SettingsPage::new(
         holder.layout(),

@@ -6,10 +6,8 @@
 //! per channel per hour: letters that arrive within the hour after a notification wait for its
 //! end and then go out together as one summary.
 
-use std::sync::LazyLock;
-
-use jiff::tz::TimeZone;
 use jiff::{Timestamp, civil};
+use kuvert_core::calendar::STOCKHOLM;
 use time::OffsetDateTime;
 
 /// First hour of the day a notification may be sent, Swedish time.
@@ -19,11 +17,6 @@ pub const SENDING_UNTIL_HOUR: i8 = 21;
 /// Shortest time between two notifications on one channel; what arrives in between is
 /// gathered into one summary.
 pub const SUMMARY_WINDOW: time::Duration = time::Duration::hours(1);
-
-/// Swedish time. The bundled database always holds it (checked by a unit test).
-static STOCKHOLM: LazyLock<TimeZone> = LazyLock::new(|| {
-    TimeZone::get("Europe/Stockholm").expect("jiff's bundled tz database has Europe/Stockholm")
-});
 
 /// The earliest time a notification on a channel may be sent, given the time now and when
 /// the last one on that channel was sent: not within [`SUMMARY_WINDOW`] of the last one, and

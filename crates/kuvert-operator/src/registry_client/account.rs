@@ -9,6 +9,8 @@
 
 use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber, RecipientId};
+use kuvert_core::operator::ServiceDomain;
+use kuvert_core::registry::SigningStatus;
 use kuvert_eid::SignatureData as EidSignature;
 use kuvert_wire::authority::{AccountAction, GetSenders, GetSendersResponse};
 use kuvert_wire::error::WireError;
@@ -49,7 +51,7 @@ pub struct OperatorInfo {
     /// Name.
     pub name: String,
     /// Internet domain (the `ServiceSupplier` value).
-    pub domain: String,
+    pub domain: ServiceDomain,
     /// The operator's web inbox, where a person moving there signs.
     pub ui_address: Option<url::Url>,
 }
@@ -70,17 +72,6 @@ pub struct Signed<'a> {
     pub text: &'a str,
     /// The signature over it.
     pub signature: &'a EidSignature,
-}
-
-/// Whether a signed change took effect (`auth:AuthorizationStatus`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SigningStatus {
-    /// Done.
-    Complete,
-    /// More of the company's signatories must sign.
-    Incomplete,
-    /// The registry cannot judge the company's signatory rule.
-    RulesNotSupported,
 }
 
 /// A company signatory as the registry names them.
@@ -125,13 +116,13 @@ pub enum CompanyState {
     Pending {
         /// Who has signed.
         signed_by: Vec<Signatory>,
-        /// The operator the registration is for.
-        operator_domain: String,
+        /// The operator the registration is for (`None`: the registry named none).
+        operator_domain: Option<ServiceDomain>,
     },
     /// A mailbox at the operator with `operator_domain`.
     Active {
-        /// Its operator.
-        operator_domain: String,
+        /// Its operator (`None`: the registry named none).
+        operator_domain: Option<ServiceDomain>,
     },
 }
 
@@ -187,7 +178,7 @@ impl RegistryClient {
                 Some(OperatorInfo {
                     id: OrganisationNumber::parse(&operator.id).ok()?,
                     name: operator.name,
-                    domain: operator.domain,
+                    domain: ServiceDomain::parse(&operator.domain).ok()?,
                     ui_address: operator
                         .ui_address
                         .and_then(|address| url::Url::parse(&address).ok()),
@@ -257,7 +248,7 @@ impl RegistryClient {
     pub async fn change_operator(
         &self,
         person: &PersonalIdentityNumber,
-        domain: &str,
+        domain: &ServiceDomain,
         signed: Signed<'_>,
     ) -> Result<SigningOutcome, RegistryError> {
         let url = &self.inner.recipient_url;
@@ -265,7 +256,7 @@ impl RegistryClient {
         let request = ChangeServiceSupplier {
             recipient: recipient.clone(),
             user: user_identity(url, person)?,
-            operator_domain: domain.to_owned(),
+            operator_domain: domain.clone(),
             agreement_text: signed.text.to_owned(),
             signatures: vec![wire_signature(signed.signature)],
         };
@@ -281,7 +272,7 @@ impl RegistryClient {
     pub async fn deregister(
         &self,
         person: &PersonalIdentityNumber,
-        domain: &str,
+        domain: &ServiceDomain,
         signed: Signed<'_>,
     ) -> Result<SigningOutcome, RegistryError> {
         let recipient = RecipientId::Person(person.clone());
@@ -303,7 +294,7 @@ impl RegistryClient {
     pub async fn register_person(
         &self,
         person: &PersonalIdentityNumber,
-        domain: &str,
+        domain: &ServiceDomain,
         signed: Signed<'_>,
         source: Option<&RegistrationSource>,
     ) -> Result<SigningOutcome, RegistryError> {
@@ -347,7 +338,7 @@ impl RegistryClient {
     pub async fn register_company(
         &self,
         company: &OrganisationNumber,
-        domain: &str,
+        domain: &ServiceDomain,
         signed: Signed<'_>,
     ) -> Result<SigningOutcome, RegistryError> {
         let recipient = RecipientId::Organisation(company.clone());
@@ -439,7 +430,7 @@ impl RegistryClient {
 fn account_request(
     recipient: &RecipientId,
     kind: AccountRequestType,
-    domain: &str,
+    domain: &ServiceDomain,
     signed: Signed<'_>,
 ) -> AccountRequest {
     AccountRequest {
@@ -447,7 +438,7 @@ fn account_request(
         kind,
         agreement_text: signed.text.to_owned(),
         date: time::OffsetDateTime::now_utc().date(),
-        operator_domain: domain.to_owned(),
+        operator_domain: domain.clone(),
     }
 }
 
@@ -501,11 +492,7 @@ fn outcome(result: &SignatureAuthorizationResult) -> SigningOutcome {
 
 /// A missing status is read as "not done": nothing may be assumed to have changed.
 fn wire_status(status: Option<AuthorizationStatus>) -> SigningStatus {
-    match status {
-        Some(AuthorizationStatus::Complete) => SigningStatus::Complete,
-        Some(AuthorizationStatus::Incomplete) | None => SigningStatus::Incomplete,
-        Some(AuthorizationStatus::RulesNotSupported) => SigningStatus::RulesNotSupported,
-    }
+    status.map_or(SigningStatus::Incomplete, SigningStatus::from)
 }
 
 fn status_text(status: &str) -> SigningStatus {

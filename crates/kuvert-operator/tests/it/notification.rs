@@ -5,6 +5,7 @@
 //! Rounds run at chosen times ([`noon`], [`swedish_time`]) so the tests do not depend on the
 //! hour they run at. The settings page's codes and failures are in `notification/settings.rs`.
 
+use kuvert_core::limits::SMS_TEXT_CHARS_MAX;
 use kuvert_operator::notification::FailureReason;
 use kuvert_store::operator::{
     ConfirmationCode, MobileNumber, NotificationAddress, NotificationChannel, NotificationStatus,
@@ -21,7 +22,7 @@ const SUBJECT_MARK: &str = "BN-4711";
 
 /// `hour:minute` Swedish time, `days` days from today (Europe/Stockholm).
 pub(crate) fn swedish_time(days: u32, hour: i8, minute: i8) -> OffsetDateTime {
-    let zone = jiff::tz::TimeZone::get("Europe/Stockholm").unwrap();
+    let zone = &*kuvert_core::calendar::STOCKHOLM;
     let mut date = jiff::Timestamp::now()
         .to_zoned_datetime(zone.clone())
         .date();
@@ -295,7 +296,7 @@ async fn run_once_sends_sms_through_the_gateway_without_the_letter() {
     assert!(text.contains("Nytt brev från Exempelkommun"), "{text}");
     assert!(text.contains("https://demobrevladan.example/"), "{text}");
     assert!(!text.contains(SUBJECT_MARK), "{text}");
-    assert!(text.chars().count() <= kuvert_core::limits::SMS_TEXT_CHARS_MAX);
+    assert!(text.chars().count() <= SMS_TEXT_CHARS_MAX);
 }
 
 #[tokio::test]

@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::OrganisationNumber;
+use kuvert_core::limits::COMMUNICATOR_RESULTS_DAYS_MAX;
 use kuvert_store::StoreError;
 use kuvert_store::portal::{Campaign, Communicator};
 use kuvert_web::csrf::CSRF_FIELD;
@@ -29,9 +30,6 @@ mod views;
 
 use views::{CampaignPage, FormPage, OverviewPage, TargetsPage};
 pub(super) use views::{MessageKind, message_page};
-
-/// Days back the overview's results reach: the registry feed is asked for one year.
-const RESULTS_DAYS_MAX: i64 = 366;
 
 /// `/kommunikator`: the communicator's campaigns and their results against their goals.
 pub(super) async fn overview(State(state): State<CommunicatorState>, signed: Signed) -> Response {
@@ -274,7 +272,7 @@ async fn campaign_results(
     campaigns: &[Campaign],
 ) -> Result<Vec<CampaignResult>, DashboardError> {
     let today = today();
-    let earliest = today - time::Duration::days(RESULTS_DAYS_MAX - 1);
+    let earliest = today - time::Duration::days(COMMUNICATOR_RESULTS_DAYS_MAX - 1);
     let started: Vec<&Campaign> = campaigns
         .iter()
         .filter(|campaign| campaign.starts_on <= today)

@@ -2,6 +2,7 @@
 //! forms — the accessible table on the page, the CSV download and the SVG chart — so the
 //! three can never disagree.
 
+use kuvert_core::limits::STATISTICS_OPEN_TABLE_ROWS_MAX;
 use kuvert_web::i18n::Language;
 
 use super::number;
@@ -66,9 +67,6 @@ pub(crate) struct TableView {
     /// A long table is folded into a `<details>` under its chart.
     pub(crate) is_folded: bool,
 }
-
-/// Tables longer than this are folded under their chart.
-const OPEN_TABLE_ROWS_MAX: usize = 24;
 
 impl Value {
     /// The value as people read it.
@@ -164,7 +162,7 @@ impl Dataset {
                 })
                 .collect(),
             svg: self.to_svg(language),
-            is_folded: self.rows.len() > OPEN_TABLE_ROWS_MAX,
+            is_folded: self.rows.len() > STATISTICS_OPEN_TABLE_ROWS_MAX,
         }
     }
 }

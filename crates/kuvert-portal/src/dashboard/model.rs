@@ -13,13 +13,8 @@ use std::fmt;
 use kuvert_core::calendar::YearMonth;
 use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::OrganisationNumber;
+use kuvert_core::limits::{STATISTICS_DAILY_SERIES_DAYS_MAX, STATISTICS_RANGE_DAYS_MAX};
 use time::Date;
-
-/// Days a daily series may span; a longer range is shown per month.
-pub(crate) const DAILY_SERIES_DAYS_MAX: i64 = 92;
-
-/// Days any range may span, so a malformed feed cannot make a page loop long.
-pub(crate) const RANGE_DAYS_MAX: i64 = kuvert_core::limits::STATISTICS_RANGE_DAYS_MAX;
 
 /// A recipient's kind, as the registry counts them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -216,10 +211,11 @@ impl DailyRegistrations {
     }
 }
 
-/// Active mailboxes at the end of each day (ranges shorter than [`DAILY_SERIES_DAYS_MAX`]
-/// days) or each month of `statistics`' range.
+/// Active mailboxes at the end of each day (ranges shorter than
+/// [`STATISTICS_DAILY_SERIES_DAYS_MAX`] days) or each month of `statistics`' range.
 pub(crate) fn mailboxes_over_time(statistics: &RegistryStatistics) -> Vec<MailboxPoint> {
-    let is_daily = (statistics.to - statistics.from).whole_days() < DAILY_SERIES_DAYS_MAX;
+    let is_daily =
+        (statistics.to - statistics.from).whole_days() < STATISTICS_DAILY_SERIES_DAYS_MAX;
     let daily = daily_mailboxes(statistics);
     let mut points: Vec<MailboxPoint> = Vec::new();
     for (day, mailboxes) in daily {
@@ -402,11 +398,11 @@ fn operator_name(statistics: &RegistryStatistics, operator: &OrganisationNumber)
         .map_or_else(|| operator.as_str().to_owned(), |(_, name)| name.clone())
 }
 
-/// Every day of `from..=to`, at most [`RANGE_DAYS_MAX`] of them.
+/// Every day of `from..=to`, at most [`STATISTICS_RANGE_DAYS_MAX`] of them.
 fn days(from: Date, to: Date) -> impl Iterator<Item = Date> {
     std::iter::successors(Some(from), |day| day.next_day())
         .take_while(move |day| *day <= to)
-        .take(usize::try_from(RANGE_DAYS_MAX).unwrap_or(usize::MAX))
+        .take(usize::try_from(STATISTICS_RANGE_DAYS_MAX).unwrap_or(usize::MAX))
 }
 
 fn signed(count: u64) -> i64 {

@@ -11,6 +11,7 @@
 
 use std::fmt::Write as _;
 
+use kuvert_core::limits::STATISTICS_MARKED_POINTS_MAX;
 use kuvert_web::i18n::Language;
 
 use super::number;
@@ -46,8 +47,6 @@ const TOP: f64 = 56.0;
 const BOTTOM: f64 = 48.0;
 /// Horizontal room one x label needs, so labels never overlap.
 const LABEL_WIDTH: f64 = 72.0;
-/// Points up to which every point of a line gets a marker.
-const MARKED_POINTS_MAX: usize = 40;
 
 /// Series colours (contrast against white: 8.6, 4.9, 5.1, 9.0, 4.7).
 const COLOURS: [&str; 5] = ["#1f4e79", "#a84d00", "#2e7d32", "#5b2a86", "#5f6368"];
@@ -78,7 +77,7 @@ pub(crate) fn line_chart(chart: &Chart<'_>) -> String {
             colour(index),
             dash_attribute(index)
         );
-        let marked = if points.len() <= MARKED_POINTS_MAX {
+        let marked = if points.len() <= STATISTICS_MARKED_POINTS_MAX {
             &points[..]
         } else {
             &points[points.len() - 1..]

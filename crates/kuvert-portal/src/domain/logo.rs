@@ -4,8 +4,8 @@
 //! reference (`url(#…)` to the logo's own gradients only); a PNG must carry the PNG signature
 //! and an `IHDR` within the pixel bound. Both are bounded in bytes.
 
+use kuvert_core::brand::LogoMediaType;
 use kuvert_core::limits::{LOGO_BYTES_MAX, LOGO_PNG_PIXELS_MAX, LOGO_SVG_ELEMENTS_MAX};
-use kuvert_store::portal::network::LogoMediaType;
 
 /// Why an upload is not a usable logo.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -157,7 +157,7 @@ async fn operator_choice_is_counted_with_its_source_and_redirects_with_it() {
         .await
         .unwrap();
     assert_eq!(choices.len(), 1, "{choices:?}");
-    assert_eq!(choices[0].operator_slug, "exempelposten");
+    assert_eq!(choices[0].operator_slug.as_str(), "exempelposten");
     assert_eq!(choices[0].sender.as_ref().unwrap().as_str(), "2120000159");
     assert_eq!(choices[0].campaign.as_ref().unwrap().as_str(), "HOST2026");
     assert_eq!(choices[0].choices, 1);

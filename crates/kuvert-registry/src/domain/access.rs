@@ -3,7 +3,7 @@
 //! for that organisation number (sender, intermediary, operator).
 
 use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber, RecipientId};
-use kuvert_store::registry::{
+use kuvert_core::registry::{
     CompanySignatoryRule, IntermediaryRecord, OperatorRecord, ProfileRecord, SenderRecord,
 };
 

@@ -6,6 +6,7 @@
 
 use kuvert_core::id::RecipientId;
 use kuvert_core::limits::{EID_SIGNATURE_AGE_SECS_MAX, EID_SIGNATURE_CLOCK_SKEW_SECS_MAX};
+use kuvert_core::operator::ServiceDomain;
 use kuvert_eid::signature::{BindingError, BoundAction, SigningBinding};
 use time::{Duration, OffsetDateTime};
 
@@ -30,7 +31,7 @@ pub enum SignatureRefusal {
     #[error("the signature authorises a change at operator {signed}, not at the caller")]
     OtherOperator {
         /// The operator domain in the signed text.
-        signed: String,
+        signed: ServiceDomain,
     },
     /// Signed too long ago.
     #[error("the signature was made at {signed_at}, more than {age_secs_max} s ago")]
@@ -59,7 +60,7 @@ pub struct AskedChange<'a> {
     /// The mailbox.
     pub recipient: &'a RecipientId,
     /// The calling operator's internet domain.
-    pub operator_domain: &'a str,
+    pub operator_domain: &'a ServiceDomain,
 }
 
 /// Checks that `signed_text` is bound to `asked`, signed within the age bound before `now`.
@@ -83,10 +84,7 @@ pub fn check_binding<'t>(
     if &binding.recipient != asked.recipient {
         return Err(SignatureRefusal::OtherRecipient);
     }
-    if !binding
-        .operator_domain
-        .eq_ignore_ascii_case(asked.operator_domain)
-    {
+    if binding.operator_domain != *asked.operator_domain {
         return Err(SignatureRefusal::OtherOperator {
             signed: binding.operator_domain,
         });

@@ -2,9 +2,8 @@
 //! when it has an active profile at an operator and has not deselected that sender.
 
 use kuvert_core::id::RecipientId;
-use kuvert_store::registry::{
-    OperatorRecord, ProfileStatus, Reachability, ReachableProfile, Registration,
-};
+use kuvert_core::registry::Registration;
+use kuvert_core::registry::{OperatorRecord, ProfileStatus, Reachability, ReachableProfile};
 use time::OffsetDateTime;
 
 /// What FaR answers about one recipient, before it is written in any wire form.

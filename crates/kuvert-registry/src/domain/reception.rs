@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 
 use kuvert_core::id::{OrganisationNumber, RecipientId};
-use kuvert_store::registry::SenderRecord;
+use kuvert_core::registry::SenderRecord;
 
 /// Why an `AcceptedSenders` list cannot be stored.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

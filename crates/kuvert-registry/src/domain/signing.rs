@@ -9,7 +9,8 @@
 use std::collections::BTreeSet;
 
 use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber};
-use kuvert_store::registry::{CompanySignatoryRule, Signatory};
+use kuvert_core::registry::SigningStatus;
+use kuvert_core::registry::{CompanySignatoryRule, Signatory};
 
 /// Why signatures do not authorise a change.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -44,17 +45,6 @@ pub enum CompanyForm {
     EconomicAssociation,
     /// Handelsbolag or kommanditbolag.
     Partnership,
-}
-
-/// Whether the signatures so far satisfy the signatory rule (`auth:AuthorizationStatus`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SigningStatus {
-    /// Enough signatories have signed.
-    Complete,
-    /// More signatories must sign.
-    Incomplete,
-    /// The company's rule cannot be interpreted (no rule known, or one no set can satisfy).
-    RulesNotSupported,
 }
 
 /// The judgement of a set of signers against a company's rule.

@@ -4,16 +4,18 @@
 use std::collections::BTreeSet;
 
 use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber, RecipientId};
-use kuvert_store::registry::{
+use kuvert_core::operator::ServiceDomain;
+use kuvert_core::registry::{
     CompanySignatoryRule, IntermediaryRecord, OperatorRecord, ProfileKind, ProfileRecord,
-    ProfileStatus, Reachability, ReachableProfile, SenderRecord, ServiceDomain, Signatory,
+    ProfileStatus, Reachability, ReachableProfile, SenderRecord, Signatory,
 };
 use time::macros::datetime;
 
 use super::access::{self, AccessError, CallerRoles};
 use super::reachability::answer_reachability;
 use super::reception::{self, ReceptionError};
-use super::signing::{self, CompanyForm, SigningError, SigningStatus};
+use super::signing::{self, CompanyForm, SigningError};
+use kuvert_core::registry::SigningStatus;
 
 fn org(text: &str) -> OrganisationNumber {
     OrganisationNumber::parse(text).unwrap()

@@ -2,14 +2,14 @@
 //! hand (STYLE.md §5). Identity numbers travel as their canonical strings.
 
 use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber, RecipientId};
-use kuvert_store::registry::{IntermediaryRecord, OperatorRecord, SenderRecord, Signatory};
+use kuvert_core::registry::{IntermediaryRecord, OperatorRecord, SenderRecord, Signatory};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use crate::domain::reachability::ReachabilityAnswer;
-use crate::domain::signing::SigningStatus;
 use crate::registry::SigningOutcome;
+use kuvert_core::registry::SigningStatus;
 
 /// `POST /api/v1/reachability`: can `sender` reach these recipients (at most 1000)?
 #[derive(Debug, Deserialize, ToSchema)]

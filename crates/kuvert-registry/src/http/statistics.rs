@@ -11,8 +11,9 @@ use kuvert_core::calendar::YearMonth;
 use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::OrganisationNumber;
 use kuvert_core::limits::STATISTICS_CAMPAIGNS_MAX;
+use kuvert_core::registry::ProfileKind;
 use kuvert_store::registry::{
-    DailyRegistrations, LetterCounts, MailboxCounts, ProfileKind, RegistrationQuery, SourceGrouping,
+    DailyRegistrations, LetterCounts, MailboxCounts, RegistrationQuery, SourceGrouping,
 };
 use serde::{Deserialize, Serialize};
 use time::Date;

@@ -6,18 +6,20 @@
 use std::collections::BTreeSet;
 
 use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber, RecipientId};
-use kuvert_eid::SignatureData;
-use kuvert_store::registry::{
-    CompanySignatoryRule, NewCompanyRegistration, OperatorRecord, PendingCompanyRegistration,
-    ProfileRecord, RegistrationSource, SignedAction,
+use kuvert_core::operator::ServiceDomain;
+use kuvert_core::registry::{
+    CompanySignatoryRule, OperatorRecord, ProfileRecord, RegistrationSource,
 };
+use kuvert_eid::SignatureData;
+use kuvert_store::registry::{NewCompanyRegistration, PendingCompanyRegistration, SignedAction};
 use time::OffsetDateTime;
 
 use super::profiles::{SignedChange, not_supported, registering};
 use super::{ChangeSignatures, Registry, SigningOutcome, VerifiedSignature, signature_record};
 use crate::domain::access::{self, AccessError};
-use crate::domain::signing::{self, CompanyEvaluation, SigningStatus};
+use crate::domain::signing::{self, CompanyEvaluation};
 use crate::error::{Error, SignedFor};
+use kuvert_core::registry::SigningStatus;
 
 /// A pending company registration as operators see it.
 #[derive(Debug, Clone)]
@@ -25,7 +27,7 @@ pub struct PendingRequest {
     /// The registration and its signatures.
     pub pending: PendingCompanyRegistration,
     /// The requested operator's domain (`AccountRequest/ServiceSupplier`).
-    pub operator_domain: String,
+    pub operator_domain: ServiceDomain,
     /// The signatures judged against the company's rule.
     pub evaluation: CompanyEvaluation,
 }
@@ -40,7 +42,7 @@ pub struct AuthorizedSigner {
     /// The company's profile, if any.
     pub profile: Option<ProfileRecord>,
     /// Its operator's domain, when there is a profile.
-    pub operator_domain: Option<String>,
+    pub operator_domain: Option<ServiceDomain>,
     /// A pending registration with its judgement, if one is open.
     pub pending: Option<PendingRequest>,
 }
@@ -64,7 +66,7 @@ impl Registry {
         let new_signers: BTreeSet<_> = super::signer_numbers(&signed).into_iter().collect();
         signing::evaluate_company(&rule, &new_signers)?;
         if let Some(profile) = self.store.profile(&change.recipient).await?
-            && profile.status == kuvert_store::registry::ProfileStatus::Active
+            && profile.status == kuvert_core::registry::ProfileStatus::Active
         {
             return Err(Error::AlreadyExists("profile"));
         }
@@ -303,10 +305,11 @@ impl Registry {
                 possible_signers: Vec::new(),
             },
         };
+        // The store keeps a pending registration's operator (a foreign key).
         let operator_domain = self
             .operator_domain(&pending.operator)
             .await?
-            .unwrap_or_default();
+            .ok_or(Error::NotFound("operator"))?;
         Ok(Some(PendingRequest {
             pending,
             operator_domain,
@@ -314,12 +317,11 @@ impl Registry {
         }))
     }
 
-    async fn operator_domain(&self, id: &OrganisationNumber) -> Result<Option<String>, Error> {
-        Ok(self
-            .store
-            .operator(id)
-            .await?
-            .map(|record| record.domain.as_str().to_owned()))
+    async fn operator_domain(
+        &self,
+        id: &OrganisationNumber,
+    ) -> Result<Option<ServiceDomain>, Error> {
+        Ok(self.store.operator(id).await?.map(|record| record.domain))
     }
 }
 

@@ -3,7 +3,7 @@
 
 use kuvert_core::id::{OrganisationNumber, RecipientId};
 use kuvert_core::limits::{REACHABILITY_IDS_PER_CALL_MAX, REGISTERED_IDS_PER_CALL_MAX};
-use kuvert_store::registry::{IntermediaryRecord, OperatorRecord, SenderRecord};
+use kuvert_core::registry::{IntermediaryRecord, OperatorRecord, SenderRecord};
 
 use super::Registry;
 use crate::domain::access;

@@ -5,20 +5,20 @@
 use std::collections::BTreeSet;
 
 use kuvert_core::id::{PersonalIdentityNumber, RecipientId};
+use kuvert_core::operator::ServiceDomain;
+use kuvert_core::registry::{OperatorRecord, ProfileStatus, RegistrationSource, SenderRecord};
 use kuvert_eid::SignatureData;
 use kuvert_eid::signature::BoundAction;
-use kuvert_store::registry::{
-    NewProfile, OperatorRecord, ProfileStatus, RegistrationSource, SenderRecord, ServiceDomain,
-    SignatureRecord, SignedAction,
-};
+use kuvert_store::registry::{NewProfile, SignatureRecord, SignedAction};
 use time::OffsetDateTime;
 
 use super::{Registry, SigningOutcome, VerifiedSignature, signatory, signature_record};
 use crate::domain::access;
 use crate::domain::binding::AskedChange;
 use crate::domain::reception;
-use crate::domain::signing::{self, SigningStatus};
+use crate::domain::signing;
 use crate::error::{Error, SignedFor};
+use kuvert_core::registry::SigningStatus;
 
 /// A change a person (or a company's signatories) signed with e-ID.
 #[derive(Debug, Clone)]
@@ -46,7 +46,7 @@ impl Registry {
     pub async fn register(
         &self,
         caller: &kuvert_core::id::OrganisationNumber,
-        operator_domain: &str,
+        operator_domain: &ServiceDomain,
         change: SignedChange,
         source: Option<RegistrationSource>,
     ) -> Result<SigningOutcome, Error> {
@@ -101,7 +101,7 @@ impl Registry {
     pub async fn change_operator(
         &self,
         caller: &kuvert_core::id::OrganisationNumber,
-        operator_domain: &str,
+        operator_domain: &ServiceDomain,
         change: SignedChange,
     ) -> Result<SigningOutcome, Error> {
         let operator = self.target_operator(caller, operator_domain).await?;
@@ -199,14 +199,12 @@ impl Registry {
     async fn target_operator(
         &self,
         caller: &kuvert_core::id::OrganisationNumber,
-        operator_domain: &str,
+        operator_domain: &ServiceDomain,
     ) -> Result<OperatorRecord, Error> {
         let operator = self.operator_caller(caller).await?;
-        let domain = ServiceDomain::parse(operator_domain)
-            .map_err(|error| Error::InvalidInput(format!("ServiceSupplier: {error}")))?;
         let target = self
             .store
-            .operator_by_domain(&domain)
+            .operator_by_domain(operator_domain)
             .await?
             .ok_or(Error::NotFound("operator"))?;
         access::require_same_operator(&operator, &target)?;
@@ -322,7 +320,7 @@ fn asked<'a>(
     AskedChange {
         action,
         recipient: &change.recipient,
-        operator_domain: operator.domain.as_str(),
+        operator_domain: &operator.domain,
     }
 }
 

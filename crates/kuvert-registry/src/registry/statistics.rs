@@ -5,9 +5,9 @@
 
 use kuvert_core::calendar::YearMonth;
 use kuvert_core::id::OrganisationNumber;
+use kuvert_core::registry::OperatorRecord;
 use kuvert_store::registry::{
-    DailyRegistrations, LetterCounts, MailboxCounts, OperatorMailboxes, OperatorRecord,
-    RegistrationQuery,
+    DailyRegistrations, LetterCounts, MailboxCounts, OperatorMailboxes, RegistrationQuery,
 };
 use time::Date;
 

@@ -4,8 +4,8 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use kuvert_core::id::RecipientId;
+use kuvert_core::registry::{OperatorRecord, ProfileStatus, SenderRecord, Signatory};
 use kuvert_eid::signature::SignatureDataFields;
-use kuvert_store::registry::{OperatorRecord, ProfileStatus, SenderRecord, Signatory};
 use kuvert_wire::recipient::{AccountInformation, AuthorizedAccount, IsAuthorizedSigner};
 use kuvert_wire::types::{
     AccountPreferences, AccountRequest, AccountStatus, Operator, PendingAccountRequest, Person,
@@ -16,7 +16,7 @@ use kuvert_wire::values::{
 };
 
 use crate::domain::reachability::ReachabilityAnswer;
-use crate::domain::signing::{CompanyEvaluation, SigningStatus};
+use crate::domain::signing::CompanyEvaluation;
 use crate::error::{Error, SignedFor};
 use crate::registry::{AuthorizedSigner, PendingRequest, SigningOutcome};
 
@@ -102,15 +102,6 @@ pub(crate) fn account_preferences(
     }
 }
 
-/// `auth:AuthorizationStatus` of a signing status.
-pub(crate) fn authorization_status(status: SigningStatus) -> AuthorizationStatus {
-    match status {
-        SigningStatus::Complete => AuthorizationStatus::Complete,
-        SigningStatus::Incomplete => AuthorizationStatus::Incomplete,
-        SigningStatus::RulesNotSupported => AuthorizationStatus::RulesNotSupported,
-    }
-}
-
 /// `auth:Person` of a signatory.
 pub(crate) fn person(signatory: &Signatory) -> Person {
     Person {
@@ -124,7 +115,7 @@ pub(crate) fn signature_result(outcome: &SigningOutcome) -> SignatureAuthorizati
     SignatureAuthorizationResult {
         recipient: Some(outcome.recipient.clone()),
         signed_by: outcome.signed_by.iter().map(person).collect(),
-        status: Some(authorization_status(outcome.status)),
+        status: Some(AuthorizationStatus::from(outcome.status)),
         timestamp: Some(outcome.at),
         text: None,
         possible_signers: outcome.possible_signers.iter().map(person).collect(),
@@ -139,7 +130,7 @@ pub(crate) fn evaluation_result(
     SignatureAuthorizationResult {
         recipient: Some(company.clone()),
         signed_by: evaluation.signed_by.iter().map(person).collect(),
-        status: Some(authorization_status(evaluation.status)),
+        status: Some(AuthorizationStatus::from(evaluation.status)),
         timestamp: Some(time::OffsetDateTime::now_utc()),
         text: None,
         possible_signers: evaluation.possible_signers.iter().map(person).collect(),
@@ -182,8 +173,8 @@ fn account_information(answer: &AuthorizedSigner) -> Option<AccountInformation> 
         return Some(AccountInformation {
             state: CompanyAccountState::Pending,
             signed_by: pending.evaluation.signed_by.iter().map(person).collect(),
-            signature_status: authorization_status(pending.evaluation.status),
-            operator_domain: pending.operator_domain.clone(),
+            signature_status: AuthorizationStatus::from(pending.evaluation.status),
+            operator_domain: Some(pending.operator_domain.clone()),
             agreement_text: Some(pending.pending.agreement_text.clone()),
         });
     }
@@ -196,7 +187,7 @@ fn account_information(answer: &AuthorizedSigner) -> Option<AccountInformation> 
         state,
         signed_by: Vec::new(),
         signature_status: AuthorizationStatus::Complete,
-        operator_domain: answer.operator_domain.clone().unwrap_or_default(),
+        operator_domain: answer.operator_domain.clone(),
         agreement_text: None,
     })
 }

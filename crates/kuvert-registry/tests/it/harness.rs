@@ -7,11 +7,12 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber, RecipientId};
+use kuvert_core::operator::ServiceDomain;
+use kuvert_core::registry::{CompanySignatoryRule, Signatory};
 pub(crate) use kuvert_eid::signature::{BoundAction, SigningBinding};
 use kuvert_pki::{OrganisationSpec, PersonSpec, PkiSpec, TestPki};
 use kuvert_registry::admin::{self, Directory, NewIntermediary, NewOperator};
 use kuvert_registry::{Config, Service};
-use kuvert_store::registry::{CompanySignatoryRule, Signatory};
 use kuvert_web::{ClientConfig, Listener, Shutdown};
 use kuvert_wire::envelope::{self, BodyElement};
 use kuvert_wire::error::WireError;
@@ -222,7 +223,7 @@ async fn seed(service: &Service) {
     .map(|(id, name, domain, port)| NewOperator {
         id: org(id),
         name: (*name).to_owned(),
-        domain: (*domain).to_owned(),
+        domain: service_domain(domain),
         service_address: format!("https://127.0.0.1:{port}/service/v3"),
         ui_address: Some(format!("https://{domain}/")),
     })
@@ -273,7 +274,12 @@ async fn seed(service: &Service) {
 
 /// [`AGREEMENT`] bound to one change signed now: the text an operator has a person sign.
 pub(crate) fn bound(action: BoundAction, recipient: &RecipientId, domain: &str) -> String {
-    SigningBinding::now(action, recipient.clone(), domain).bind(AGREEMENT)
+    SigningBinding::now(action, recipient.clone(), &service_domain(domain)).bind(AGREEMENT)
+}
+
+/// `text` as a service domain (the tests' domains are valid).
+pub(crate) fn service_domain(text: &str) -> ServiceDomain {
+    ServiceDomain::parse(text).unwrap()
 }
 
 /// `person_key`'s e-ID signature of `text`, in wire form.

@@ -37,7 +37,7 @@ pub(crate) fn register_request_over(
             kind: AccountRequestType::Create,
             agreement_text: text.to_owned(),
             date: time::OffsetDateTime::now_utc().date(),
-            operator_domain: domain.to_owned(),
+            operator_domain: crate::harness::service_domain(domain),
         },
         account_type: AccountType::Secure,
         signatures: signers.iter().map(|signer| sign(signer, text)).collect(),
@@ -104,7 +104,7 @@ async fn move_anna_to_operator_b(registry: &Registry) {
     let change = ChangeServiceSupplier {
         recipient: person(ANNA),
         user: user(ANNA),
-        operator_domain: DOMAIN_B.to_owned(),
+        operator_domain: crate::harness::service_domain(DOMAIN_B),
         agreement_text: text.clone(),
         signatures: vec![sign("anna", &text)],
     };
@@ -271,7 +271,7 @@ async fn change_of_operator_without_a_profile_is_not_found() {
     let change = ChangeServiceSupplier {
         recipient: person(CECILIA),
         user: user(CECILIA),
-        operator_domain: DOMAIN_B.to_owned(),
+        operator_domain: crate::harness::service_domain(DOMAIN_B),
         agreement_text: text.clone(),
         signatures: vec![sign("cecilia", &text)],
     };
@@ -311,7 +311,10 @@ async fn a_company_registration_is_pending_until_two_signatories_sign() {
     let listed: GetPendingAccountRequestResponse =
         registry.recipient("operator-a", &list).await.unwrap();
     assert_eq!(listed.requests.len(), 1);
-    assert_eq!(listed.requests[0].request.operator_domain, DOMAIN_A);
+    assert_eq!(
+        listed.requests[0].request.operator_domain.as_str(),
+        DOMAIN_A
+    );
     assert_eq!(
         listed.requests[0].signature_status.status,
         Some(AuthorizationStatus::Incomplete)

@@ -28,7 +28,11 @@ async fn account_type(registry: &Registry, id: &str) -> AccountType {
 fn bound_at(recipient: &RecipientId, domain: &str, signed_at: OffsetDateTime) -> String {
     let binding = SigningBinding {
         signed_at,
-        ..SigningBinding::now(BoundAction::Register, recipient.clone(), domain)
+        ..SigningBinding::now(
+            BoundAction::Register,
+            recipient.clone(),
+            &crate::harness::service_domain(domain),
+        )
     };
     binding.bind(AGREEMENT)
 }
@@ -179,7 +183,7 @@ async fn a_registration_signature_cannot_move_the_profile_to_another_operator() 
     let change = ChangeServiceSupplier {
         recipient: person(ANNA),
         user: UserIdentity::parse(ANNA).unwrap(),
-        operator_domain: DOMAIN_B.to_owned(),
+        operator_domain: crate::harness::service_domain(DOMAIN_B),
         agreement_text: registration.request.agreement_text.clone(),
         signatures: registration.signatures.clone(),
     };

@@ -11,6 +11,7 @@ mod brands;
 mod feedback;
 
 use async_trait::async_trait;
+use kuvert_core::brand::LogoMediaType;
 use kuvert_core::feedback::MaskedComment;
 use kuvert_core::id::OrganisationNumber;
 use sqlx::AnyPool;
@@ -110,26 +111,6 @@ impl std::fmt::Debug for Logo {
             .field("bytes", &self.bytes.len())
             .field("alt_sv", &self.alt_sv)
             .finish_non_exhaustive()
-    }
-}
-
-/// The two logo formats the portal serves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LogoMediaType {
-    /// `image/svg+xml`, sanitised.
-    Svg,
-    /// `image/png`.
-    Png,
-}
-
-impl LogoMediaType {
-    /// The media type as sent in `Content-Type`.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Svg => "image/svg+xml",
-            Self::Png => "image/png",
-        }
     }
 }
 

@@ -8,9 +8,9 @@ use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber};
 use kuvert_core::limits::{
     CAMPAIGN_CHANNEL_CHARS_MAX, CAMPAIGN_NAME_CHARS_MAX, CAMPAIGN_OWNERS_MAX,
-    COMMUNICATOR_SENDERS_MAX, OPERATOR_SLUG_CHARS_MAX, PORTAL_PAGE_CHARS_MAX,
-    REFERRER_DOMAIN_CHARS_MAX,
+    COMMUNICATOR_SENDERS_MAX, PORTAL_PAGE_CHARS_MAX, REFERRER_DOMAIN_CHARS_MAX,
 };
+use kuvert_core::operator::OperatorSlug;
 use time::{Date, OffsetDateTime};
 
 use crate::StoreError;
@@ -80,7 +80,7 @@ pub struct OperatorChoiceCount {
     /// The Swedish calendar day.
     pub day: Date,
     /// The operator's short name in portal addresses.
-    pub operator_slug: String,
+    pub operator_slug: OperatorSlug,
     /// Deep link sender.
     pub sender: Option<OrganisationNumber>,
     /// Deep link campaign.
@@ -209,10 +209,6 @@ impl NewCampaign {
         }
         Ok(())
     }
-}
-
-pub(super) fn check_operator_slug(slug: &str) -> Result<(), StoreError> {
-    check_text(slug, OPERATOR_SLUG_CHARS_MAX, "operator slug")
 }
 
 pub(super) fn check_communicator_senders(senders: &[OrganisationNumber]) -> Result<(), StoreError> {

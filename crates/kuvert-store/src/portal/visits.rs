@@ -8,13 +8,13 @@ use async_trait::async_trait;
 use aws_lc_rs::digest;
 use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::OrganisationNumber;
+use kuvert_core::operator::OperatorSlug;
 use sqlx::any::AnyRow;
 use time::Date;
 
-use super::records::check_operator_slug;
 use super::{FunnelDay, OperatorChoiceCount, SqlPortalStore, Visit, VisitCount};
 use crate::calendar::{check_range, day_text, get_day, get_key, key_text};
-use crate::database::{begin_write, flag, get_count, get_flag, get_text};
+use crate::database::{begin_write, flag, get_count, get_flag, get_parsed, get_text};
 use crate::error::{SqlContext, StoreError};
 
 /// The text columns that key a visit count, as stored.
@@ -77,7 +77,7 @@ pub trait VisitStore: Send + Sync {
     async fn record_operator_choice(
         &self,
         day: Date,
-        operator_slug: &str,
+        operator_slug: &OperatorSlug,
         sender: Option<&OrganisationNumber>,
         campaign: Option<&CampaignCode>,
     ) -> Result<(), StoreError>;
@@ -156,18 +156,17 @@ impl VisitStore for SqlPortalStore {
     async fn record_operator_choice(
         &self,
         day: Date,
-        operator_slug: &str,
+        operator_slug: &OperatorSlug,
         sender: Option<&OrganisationNumber>,
         campaign: Option<&CampaignCode>,
     ) -> Result<(), StoreError> {
-        check_operator_slug(operator_slug)?;
         sqlx::query(
             "INSERT INTO portal_operator_choices (day, operator_slug, sender, campaign, choices) \
          VALUES ($1, $2, $3, $4, 1) ON CONFLICT (day, operator_slug, sender, campaign) \
          DO UPDATE SET choices = portal_operator_choices.choices + 1",
         )
         .bind(day_text(day))
-        .bind(operator_slug)
+        .bind(operator_slug.as_str())
         .bind(key_text(sender.map(OrganisationNumber::as_str)))
         .bind(key_text(campaign.map(CampaignCode::as_str)))
         .execute(&self.pool)
@@ -195,7 +194,7 @@ impl VisitStore for SqlPortalStore {
             .map(|row| {
                 Ok(OperatorChoiceCount {
                     day: get_day(row, "day")?,
-                    operator_slug: get_text(row, "operator_slug")?,
+                    operator_slug: get_parsed(row, "operator_slug", OperatorSlug::parse)?,
                     sender: get_key(row, "sender", OrganisationNumber::parse)?,
                     campaign: get_key(row, "campaign", CampaignCode::parse)?,
                     choices: get_count(row, "choices")?,

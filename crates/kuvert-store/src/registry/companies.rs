@@ -11,6 +11,7 @@ use super::counters::{self, Change};
 use super::profiles::{
     campaign_text, insert_signature, profile_in, read_profile, require_operator, signature_from_row,
 };
+use super::records::DbText;
 use super::{
     CompanySignatoryRule, NewCompanyRegistration, PendingCompanyRegistration, ProfileKind,
     ProfileRecord, ProfileStatus, RegistrationSource, Signatory, SignatureRecord, SqlRegistryStore,

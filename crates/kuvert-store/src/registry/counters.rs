@@ -14,6 +14,7 @@ use kuvert_core::id::OrganisationNumber;
 use sqlx::AnyConnection;
 use time::OffsetDateTime;
 
+use super::records::DbText;
 use super::{ProfileRecord, ProfileStatus};
 use crate::calendar::{day_text, key_text};
 use crate::error::{SqlContext, StoreError};

@@ -13,6 +13,7 @@ use sqlx::{Any, AnyConnection, AnyPool, AssertSqlSafe};
 
 use super::counters::{self, Change};
 use super::directory::{OPERATOR_COLUMNS, operator_from_row};
+use super::records::DbText;
 use super::{
     NewProfile, OperatorRecord, ProfileKind, ProfileRecord, ProfileStatus, Reachability,
     ReachableProfile, ReceptionRules, Registration, RegistrationSource, SignatureId,

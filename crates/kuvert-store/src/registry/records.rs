@@ -1,109 +1,13 @@
 //! Record types of the registry store: the typed shapes that go in and come out of
-//! [`super::RegistryStore`], plus the few constrained strings only the registry stores.
+//! [`super::RegistryStore`] beside the domain values of `kuvert_core::registry`, and the text
+//! each of those is stored as ([`DbText`]).
 
 use std::collections::BTreeSet;
-use std::fmt;
 
-use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber, RecipientId};
+use kuvert_core::registry::{CompanySignatoryRule, ProfileKind, ProfileStatus, RegistrationSource};
 use time::OffsetDateTime;
-use url::Url;
 use uuid::Uuid;
-
-/// Longest internet domain (RFC 1035: 253 characters in text form).
-const DOMAIN_CHARS_MAX: usize = 253;
-
-/// Why a constrained registry string is invalid.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RecordError {
-    /// Not a lowercase internet domain with at least two labels.
-    #[error("service domain is not a lowercase internet domain of at most 253 characters")]
-    InvalidDomain,
-}
-
-/// An operator's internet domain, e.g. `kivra.se`: the value of `ServiceSupplier` in
-/// `changeServiceSupplier` (PROTOCOL.md §5.1 op 11).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ServiceDomain(String);
-
-/// A mailbox operator (brevlådeoperatör) as FaR knows it (`rcpt:ServiceSupplier`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OperatorRecord {
-    /// Organisation number (`ServiceSupplier/Id`).
-    pub id: OrganisationNumber,
-    /// Display name (`ServiceSupplier/Name`).
-    pub name: String,
-    /// Where förmedlare deliver (`ServiceAdress`).
-    pub service_address: Url,
-    /// The operator's web inbox (`UIAdress`).
-    pub ui_address: Option<Url>,
-    /// The operator's internet domain.
-    pub domain: ServiceDomain,
-}
-
-/// A sender (myndighet) allowed to send through Mina meddelanden.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SenderRecord {
-    /// Organisation number.
-    pub id: OrganisationNumber,
-    /// Display name.
-    pub name: String,
-}
-
-/// An intermediary (förmedlare; WSDL `Dispatcher`) and the senders it may deliver for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IntermediaryRecord {
-    /// Organisation number.
-    pub id: OrganisationNumber,
-    /// Display name.
-    pub name: String,
-    /// Senders this intermediary may deliver for.
-    pub senders: BTreeSet<OrganisationNumber>,
-}
-
-/// Person (personnummer, samordningsnummer) or company (organisationsnummer) profile.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProfileKind {
-    /// A person, sole traders included.
-    Person,
-    /// A company.
-    Company,
-}
-
-/// Whether a profile is in use or waits for more company signatures (`rcpt2:AccountStatus`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProfileStatus {
-    /// Registered and reachable.
-    Active,
-    /// A company registration awaiting signatories.
-    Pending,
-}
-
-/// Where a registration came from (portal deep link or campaign), for statistics.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RegistrationSource {
-    /// The sender whose link brought the person.
-    pub sender: OrganisationNumber,
-    /// The campaign, if the link named one.
-    pub campaign: Option<CampaignCode>,
-}
-
-/// A recipient's profile in FaR: which operator holds the mailbox.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProfileRecord {
-    /// The mailbox holder.
-    pub recipient: RecipientId,
-    /// The operator holding the mailbox.
-    pub operator: OrganisationNumber,
-    /// Person or company, from the recipient id.
-    pub kind: ProfileKind,
-    /// Active or pending.
-    pub status: ProfileStatus,
-    /// When the profile was registered at its current operator (`LastRegistration`).
-    pub registered_at: OffsetDateTime,
-    /// Deep link or campaign that led to the registration.
-    pub source: Option<RegistrationSource>,
-}
 
 /// A profile to create.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,61 +75,6 @@ pub struct ReceptionRules {
     pub last_change_at: Option<OffsetDateTime>,
 }
 
-/// One answer of `is_reachable`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reachability {
-    /// The id asked about.
-    pub recipient: RecipientId,
-    /// Its profile, or `None` (`Type=Not`: paper).
-    pub profile: Option<ReachableProfile>,
-}
-
-/// A profile as seen by a sender.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReachableProfile {
-    /// The profile.
-    pub profile: ProfileRecord,
-    /// Its operator (service address for delivery).
-    pub operator: OperatorRecord,
-    /// Whether the recipient deselected the asking sender.
-    pub is_sender_deselected: bool,
-    /// When the reception rules last changed.
-    pub reception_changed_at: Option<OffsetDateTime>,
-}
-
-/// One answer of `registrations`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Registration {
-    /// The id asked about.
-    pub recipient: RecipientId,
-    /// Its profile and operator, or `None`.
-    pub profile: Option<(ProfileRecord, OperatorRecord)>,
-}
-
-/// One person who may sign for a company.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Signatory {
-    /// Personnummer.
-    pub id: PersonalIdentityNumber,
-    /// Name as registered.
-    pub name: String,
-}
-
-/// A company's firmateckning: how many of which people must sign together.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CompanySignatoryRule {
-    /// The company.
-    pub company: OrganisationNumber,
-    /// The company's name (`CompanyName`).
-    pub company_name: String,
-    /// The rule in words, e.g. "två i förening" (`CompanySignatureRuleText`).
-    pub rule_text: String,
-    /// Distinct signatories needed.
-    pub signatures_required: u32,
-    /// Who may sign (`PossibleSigners`), by personnummer.
-    pub signatories: Vec<Signatory>,
-}
-
 /// A company registration to open.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewCompanyRegistration {
@@ -256,55 +105,23 @@ pub struct PendingCompanyRegistration {
     pub rule: Option<CompanySignatoryRule>,
 }
 
-impl ServiceDomain {
-    /// Parses a lowercase internet domain such as `mail.example.se`.
-    pub fn parse(text: &str) -> Result<Self, RecordError> {
-        let is_label = |label: &str| {
-            (1..=63).contains(&label.len())
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        };
-        if text.len() > DOMAIN_CHARS_MAX || text.split('.').count() < 2 {
-            return Err(RecordError::InvalidDomain);
-        }
-        if !text.split('.').all(is_label) {
-            return Err(RecordError::InvalidDomain);
-        }
-        Ok(Self(text.to_owned()))
-    }
-
-    /// The domain text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
+/// The text a registry domain value (kept in `kuvert_core::registry`) is stored as.
+pub(crate) trait DbText: Sized {
+    /// The stored text.
+    fn as_db(&self) -> &'static str;
+    /// The value of a stored text; `None` for text the store never writes.
+    fn from_db(text: &str) -> Option<Self>;
 }
 
-impl fmt::Display for ServiceDomain {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        formatter.write_str(&self.0)
-    }
-}
-
-impl ProfileKind {
-    /// The kind a recipient id implies.
-    pub fn of(recipient: &RecipientId) -> Self {
-        match recipient {
-            RecipientId::Person(_) => Self::Person,
-            RecipientId::Organisation(_) => Self::Company,
-        }
-    }
-
-    pub(crate) fn as_db(self) -> &'static str {
+impl DbText for ProfileKind {
+    fn as_db(&self) -> &'static str {
         match self {
             Self::Person => "person",
             Self::Company => "company",
         }
     }
 
-    pub(crate) fn from_db(text: &str) -> Option<Self> {
+    fn from_db(text: &str) -> Option<Self> {
         match text {
             "person" => Some(Self::Person),
             "company" => Some(Self::Company),
@@ -313,15 +130,15 @@ impl ProfileKind {
     }
 }
 
-impl ProfileStatus {
-    pub(crate) fn as_db(self) -> &'static str {
+impl DbText for ProfileStatus {
+    fn as_db(&self) -> &'static str {
         match self {
             Self::Active => "active",
             Self::Pending => "pending",
         }
     }
 
-    pub(crate) fn from_db(text: &str) -> Option<Self> {
+    fn from_db(text: &str) -> Option<Self> {
         match text {
             "active" => Some(Self::Active),
             "pending" => Some(Self::Pending),

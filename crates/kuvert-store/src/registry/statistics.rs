@@ -16,6 +16,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AssertSqlSafe};
 use time::Date;
 
+use super::records::DbText;
 use super::{ProfileKind, SqlRegistryStore};
 use crate::calendar::{check_range, day_text, get_day, get_key, get_month};
 use crate::database::{begin_write, get_count, get_parsed, placeholders};

@@ -5,11 +5,14 @@ use std::collections::BTreeSet;
 
 use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::{OrganisationNumber, RecipientId};
+use kuvert_core::operator::ServiceDomain;
+use kuvert_core::registry::{
+    CompanySignatoryRule, IntermediaryRecord, OperatorRecord, ProfileKind, ProfileStatus,
+    RegistrationSource, SenderRecord, Signatory,
+};
 use kuvert_store::StoreError;
 use kuvert_store::registry::{
-    CompanySignatoryRule, IntermediaryRecord, NewCompanyRegistration, NewProfile, OperatorRecord,
-    ProfileKind, ProfileStatus, RegistrationSource, RegistryStore, SenderRecord, ServiceDomain,
-    Signatory, SignatureId, SignatureRecord, SignedAction,
+    NewCompanyRegistration, NewProfile, RegistryStore, SignatureId, SignatureRecord, SignedAction,
 };
 use url::Url;
 

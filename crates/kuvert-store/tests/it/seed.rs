@@ -7,9 +7,10 @@ use kuvert_store::StoreError;
 use std::collections::BTreeMap;
 
 use kuvert_store::registry::{
-    DailyRegistrations, MailboxCounts, ProfileKind, ProfileStatus, RegistrationQuery,
-    RegistryStore, SourceGrouping,
+    DailyRegistrations, MailboxCounts, RegistrationQuery, RegistryStore, SourceGrouping,
 };
+
+use kuvert_core::registry::{ProfileKind, ProfileStatus};
 use kuvert_store::seed::{StatisticsSeed, seeded_recipient};
 use time::Duration;
 use time::macros::date;

@@ -5,10 +5,11 @@
 use kuvert_core::calendar::YearMonth;
 use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::{OrganisationNumber, RecipientId};
+use kuvert_core::registry::{ProfileKind, ProfileStatus};
 use kuvert_store::StoreError;
 use kuvert_store::registry::{
     DailyRegistrations, LetterCounts, MailboxCounts, NewCompanyRegistration, OperatorMailboxes,
-    ProfileKind, ProfileStatus, RegistrationQuery, RegistryStore, SignedAction, SourceGrouping,
+    RegistrationQuery, RegistryStore, SignedAction, SourceGrouping,
 };
 use time::macros::{date, datetime};
 use time::{Date, OffsetDateTime};

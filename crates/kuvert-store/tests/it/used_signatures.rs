@@ -3,8 +3,9 @@
 //! are claimed all or none, and digests are forgotten once their signatures are too old.
 
 use kuvert_core::limits::EID_SIGNATURE_USED_KEEP_SECS;
+use kuvert_core::registry::ProfileStatus;
 use kuvert_store::StoreError;
-use kuvert_store::registry::{ProfileStatus, SignatureDigest, SignedAction, USED_SIGNATURE};
+use kuvert_store::registry::{SignatureDigest, SignedAction, USED_SIGNATURE};
 use time::Duration;
 
 use crate::registry::{new_profile, seed, signature};

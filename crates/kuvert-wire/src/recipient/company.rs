@@ -3,6 +3,7 @@
 
 use kuvert_core::id::RecipientId;
 use kuvert_core::limits::UNBOUNDED_LIST_ITEMS_MAX;
+use kuvert_core::operator::{ServiceDomain, ServiceDomainError};
 
 use super::{read_agreement, read_id_and_user, signature_result_response, write_id_and_user};
 use crate::envelope::BodyElement;
@@ -178,7 +179,7 @@ pub struct ChangeServiceSupplier {
     /// `UserIdentity`.
     pub user: UserIdentity,
     /// `ServiceSupplier`: "the internet domain of the chosen service supplier".
-    pub operator_domain: String,
+    pub operator_domain: ServiceDomain,
     /// `AgreementText`.
     pub agreement_text: String,
     /// `SignatureData` (1..n).
@@ -191,7 +192,7 @@ impl BodyElement for ChangeServiceSupplier {
 
     fn write_children(&self, writer: &mut Writer) {
         write_id_and_user(writer, &self.recipient, &self.user);
-        writer.leaf(R2, "ServiceSupplier", &self.operator_domain);
+        writer.leaf(R2, "ServiceSupplier", self.operator_domain.as_str());
         writer.leaf(R2, "AgreementText", &self.agreement_text);
         for signature in &self.signatures {
             signature.write(writer, R2, "SignatureData");
@@ -203,7 +204,7 @@ impl BodyElement for ChangeServiceSupplier {
         Ok(Self {
             recipient,
             user,
-            operator_domain: children.text(R2, "ServiceSupplier")?,
+            operator_domain: children.value(R2, "ServiceSupplier", ServiceDomain::parse)?,
             agreement_text: read_agreement(children, R2)?,
             signatures: SignatureData::read_list(children, R2, "SignatureData")?,
         })
@@ -339,8 +340,9 @@ pub struct AccountInformation {
     pub signed_by: Vec<Person>,
     /// `SignatureStatus`.
     pub signature_status: AuthorizationStatus,
-    /// `serviceSupplier`: the operator's domain.
-    pub operator_domain: String,
+    /// `serviceSupplier`: the operator's domain; written empty (and read as `None`) when the
+    /// registry knows no operator for the account.
+    pub operator_domain: Option<ServiceDomain>,
     /// `AgreementText`.
     pub agreement_text: Option<String>,
 }
@@ -381,7 +383,11 @@ impl AccountInformation {
             person.write(writer, R2, "SignedBy");
         }
         writer.leaf(R2, "SignatureStatus", self.signature_status.as_wire());
-        writer.leaf(R2, "serviceSupplier", &self.operator_domain);
+        let operator_domain = self
+            .operator_domain
+            .as_ref()
+            .map_or("", ServiceDomain::as_str);
+        writer.leaf(R2, "serviceSupplier", operator_domain);
         writer.opt_leaf(R2, "AgreementText", self.agreement_text.as_deref());
         writer.end();
     }
@@ -391,7 +397,7 @@ impl AccountInformation {
             state: children.value(R2, "AccountStatus", CompanyAccountState::parse)?,
             signed_by: children.many_nested(R2, "SignedBy", PERSONS, Person::read)?,
             signature_status: children.value(R2, "SignatureStatus", AuthorizationStatus::parse)?,
-            operator_domain: children.text(R2, "serviceSupplier")?,
+            operator_domain: children.value(R2, "serviceSupplier", opt_domain)?,
             agreement_text: children.opt_text(R2, "AgreementText")?,
         })
     }
@@ -445,4 +451,12 @@ impl BodyElement for IsAuthorizedSignerResponse {
         })?;
         Ok(Self { account })
     }
+}
+
+/// `serviceSupplier` of `AccountInformation`: empty when no operator holds the account.
+fn opt_domain(text: &str) -> Result<Option<ServiceDomain>, ServiceDomainError> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    ServiceDomain::parse(text).map(Some)
 }

@@ -10,6 +10,7 @@ use kuvert_core::message::{
     MetadataValue, OfficialMatter, OfficialMatterIdentity, Receipt, Seal, SealDate, SecureDelivery,
     SecureMessage, Sender, SenderName, Subject, SupportInfo, SupportText, SupportUrl, TransId,
 };
+use kuvert_core::operator::ServiceDomain;
 use kuvert_wire::envelope::{self, BodyElement};
 use kuvert_wire::fault::{Fault, FaultCode};
 use kuvert_wire::service;
@@ -72,6 +73,10 @@ fn operator() -> Operator {
     }
 }
 
+fn kivra() -> ServiceDomain {
+    ServiceDomain::parse("kivra.com").unwrap()
+}
+
 fn at() -> time::OffsetDateTime {
     time::macros::datetime!(2016-10-30 15:38:49.517 +01:00)
 }
@@ -102,7 +107,7 @@ fn account_request(kind: AccountRequestType) -> AccountRequest {
         kind,
         agreement_text: "Jag godkänner villkoren".into(),
         date: time::macros::date!(2026 - 11 - 29),
-        operator_domain: "kivra.com".into(),
+        operator_domain: kivra(),
     }
 }
 
@@ -247,7 +252,7 @@ fn authorized_account() -> rcpt::AuthorizedAccount {
             state: CompanyAccountState::Pending,
             signed_by: vec![signer()],
             signature_status: AuthorizationStatus::Complete,
-            operator_domain: "kivra.com".into(),
+            operator_domain: Some(kivra()),
             agreement_text: Some("Villkor".into()),
         }),
     }
@@ -311,7 +316,7 @@ fn recipient_company_operations() -> Vec<Built> {
             &rcpt::ChangeServiceSupplier {
                 recipient: person(),
                 user: user(),
-                operator_domain: "kivra.com".into(),
+                operator_domain: kivra(),
                 agreement_text: "Villkor".into(),
                 signatures: vec![signature_data(), signature_data()],
             },

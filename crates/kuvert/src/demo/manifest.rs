@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use kuvert_core::operator::ServiceDomain;
 use serde::{Deserialize, Serialize};
 
 use super::roles::{self, Plan};
@@ -78,7 +79,7 @@ pub struct ManifestOperator {
     /// Identity and credential.
     pub organisation: ManifestOrganisation,
     /// The `ServiceSupplier` domain.
-    pub domain: String,
+    pub domain: ServiceDomain,
     /// `deliverSecure` endpoint (mutual TLS).
     pub service_address: String,
     /// The web inbox.
@@ -139,7 +140,7 @@ impl Manifest {
             .iter()
             .map(|operator| ManifestOperator {
                 organisation: organisation(operator.seed),
-                domain: operator.seed.domain.to_owned(),
+                domain: operator.seed.service_domain(),
                 service_address: operator.service_address.to_string(),
                 inbox_url: operator.web_url.to_string(),
                 mail_dir: plan.mail_dir.join(operator.seed.key),

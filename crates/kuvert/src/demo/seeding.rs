@@ -9,11 +9,11 @@ use std::collections::BTreeSet;
 
 use anyhow::Context;
 use kuvert_core::id::RecipientId;
+use kuvert_core::registry::{CompanySignatoryRule, Signatory};
 use kuvert_eid::signature::{BoundAction, EidSigningKey, SigningBinding};
 use kuvert_pki::TestPki;
 use kuvert_registry::admin::{self, NewOperator};
 use kuvert_registry::registry::{Registry, SignedChange};
-use kuvert_store::registry::{CompanySignatoryRule, Signatory};
 
 use super::roles::Plan;
 use crate::seed::{self, SeedPerson};
@@ -120,7 +120,7 @@ pub(super) async fn seed(registry: &Registry, pki: &TestPki, plan: &Plan) -> any
         let record = NewOperator {
             id: operator.seed.organisation_number(),
             name: operator.seed.name.to_owned(),
-            domain: operator.seed.domain.to_owned(),
+            domain: operator.seed.service_domain(),
             service_address: operator.service_address.to_string(),
             ui_address: Some(operator.web_url.to_string()),
         };
@@ -170,14 +170,12 @@ async fn register(registry: &Registry, pki: &TestPki, person: &SeedPerson) -> an
     };
     let recipient = RecipientId::Person(person.personal_identity_number());
     let agreement = format!("Jag vill ha en digital brevlåda hos {}.", operator.name);
-    let text = SigningBinding::now(BoundAction::Register, recipient.clone(), operator.domain)
-        .bind(&agreement);
+    let domain = operator.service_domain();
+    let text =
+        SigningBinding::now(BoundAction::Register, recipient.clone(), &domain).bind(&agreement);
     let change = signed_change(pki, person, &recipient, text)?;
     let caller = operator.organisation_number();
-    match registry
-        .register(&caller, operator.domain, change, None)
-        .await
-    {
+    match registry.register(&caller, &domain, change, None).await {
         Ok(_) => {}
         // Registered at an earlier start: keep the profile and its rules as they are.
         Err(kuvert_registry::Error::AlreadyExists(_)) => return Ok(()),
@@ -192,12 +190,8 @@ async fn register(registry: &Registry, pki: &TestPki, person: &SeedPerson) -> an
         .map(|sender| RecipientId::Organisation(sender.organisation_number()))
         .collect();
     let agreement = "Jag vill bara få digital post från de avsändare jag har valt.";
-    let text = SigningBinding::now(
-        BoundAction::ReceptionRules,
-        recipient.clone(),
-        operator.domain,
-    )
-    .bind(agreement);
+    let text = SigningBinding::now(BoundAction::ReceptionRules, recipient.clone(), &domain)
+        .bind(agreement);
     let change = signed_change(pki, person, &recipient, text)?;
     registry
         .store_reception_rules(&caller, &accepted, change)

@@ -135,7 +135,7 @@ async fn reachability(
 async fn registry_profile(
     federation: &Federation,
     person: &SeedPerson,
-) -> Option<kuvert_store::registry::ProfileRecord> {
+) -> Option<kuvert_core::registry::ProfileRecord> {
     let database = kuvert_store::Database::connect(&federation.registry_database_url())
         .await
         .unwrap();

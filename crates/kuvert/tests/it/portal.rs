@@ -76,7 +76,7 @@ async fn deep_link_reaches_the_operator_signup_in_two_clicks_with_its_source_cou
         .await
         .unwrap();
     assert_eq!(choices.len(), 1, "{choices:?}");
-    assert_eq!(choices[0].operator_slug, CHOSEN.key);
+    assert_eq!(choices[0].operator_slug.as_str(), CHOSEN.key);
     assert_eq!(choices[0].campaign.as_ref().unwrap().as_str(), "JUL-2026");
 }
 

@@ -1,6 +1,6 @@
 //! Architecture rules as tests (STYLE.md §10 "tidy"): crate layers, `//!` on every file, file,
-//! function ([`functions`]) and line sizes, no debugging macros, and the TERMS.md words in
-//! user-facing text.
+//! function ([`functions`]) and line sizes, no debugging macros, bounds only in
+//! `kuvert_core::limits`, pure `domain/` modules, and the TERMS.md words in user-facing text.
 //!
 //! These read the repository with plain std, so they fail with the file, line and rule that
 //! was broken. Exceptions live in the allow-lists below, each with the reason it is allowed;
@@ -300,6 +300,107 @@ fn tidy_only_the_one_reader_looks_for_signed_delivery() {
     );
 }
 
+/// The one file where `_MAX`/`_MIN` bounds are declared (STYLE.md §7).
+const LIMITS_FILE: &str = "crates/kuvert-core/src/limits.rs";
+
+/// Bounds allowed outside [`LIMITS_FILE`] in library and binary sources, as
+/// `(path from repo root, constant, why)`. Tests (`tests/`, `tests.rs`, `#[cfg(test)]`
+/// modules) may name their own bounds and are not checked.
+const BOUNDS_ALLOWED: &[(&str, &str, &str)] = &[(
+    "crates/kuvert-testenv/src/browser.rs",
+    "REDIRECTS_MAX",
+    "the test browser's own redirect bound; kuvert-testenv is a dev-only crate that never \
+     ships, so its bounds are not Kuvert's limits",
+)];
+
+/// Issue 12: every bound is declared once, in `kuvert_core::limits`, so a reader finds them
+/// all in one place with their sources (STYLE.md §7).
+#[test]
+fn tidy_bounds_are_declared_only_in_kuvert_core_limits() {
+    let mut problems = Vec::new();
+    for (path, text) in rust_files() {
+        let is_test = path.contains("/tests/") || path.ends_with("/tests.rs");
+        if path == LIMITS_FILE || is_test || !path.contains("/src/") {
+            continue;
+        }
+        let code = &text[..text.find("\n#[cfg(test)]").unwrap_or(text.len())];
+        for (line_idx, line) in code.lines().enumerate() {
+            let Some(name) = bound_declared(line) else {
+                continue;
+            };
+            let is_allowed = BOUNDS_ALLOWED
+                .iter()
+                .any(|(file, constant, _)| *file == path && *constant == name);
+            if !is_allowed {
+                problems.push(format!(
+                    "{path}:{}: `const {name}`: declare bounds in {LIMITS_FILE}",
+                    line_idx + 1
+                ));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "bounds outside kuvert_core::limits:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn tidy_bound_check_finds_const_declarations_only() {
+    assert_eq!(
+        bound_declared("const PAGES_MAX: u32 = 5;"),
+        Some("PAGES_MAX")
+    );
+    assert_eq!(
+        bound_declared("    pub(crate) const SIDE_MIN: u32 = 5;"),
+        Some("SIDE_MIN")
+    );
+    assert_eq!(bound_declared("pub const MAXIMUM: u32 = 5;"), None);
+    assert_eq!(bound_declared("let pages_max = PAGES_MAX;"), None);
+    assert_eq!(bound_declared("// const PAGES_MAX: u32 = 5;"), None);
+}
+
+/// Crates a role's pure rules (`src/domain/`) never name: storage, HTTP and SQL stay in the
+/// role's handlers and the store (STYLE.md §1, §12).
+const DOMAIN_FORBIDDEN: &[&str] = &["kuvert_store", "axum", "sqlx"];
+
+/// Domain files allowed to name one of [`DOMAIN_FORBIDDEN`], as `(path from repo root, why)`.
+const DOMAIN_IMPORTS_ALLOWED: &[(&str, &str)] = &[];
+
+/// Issue 12: the pure rules read domain values from `kuvert-core`, never the store's records,
+/// so they can be tested and read without a database.
+#[test]
+fn tidy_role_domains_import_no_store_and_no_http() {
+    let mut problems = Vec::new();
+    for (path, text) in rust_files() {
+        let is_domain = path.contains("/src/domain/") || path.ends_with("/src/domain.rs");
+        let is_allowed = DOMAIN_IMPORTS_ALLOWED.iter().any(|(file, _)| *file == path);
+        if !is_domain || is_allowed {
+            continue;
+        }
+        for (line_idx, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or_default();
+            for name in DOMAIN_FORBIDDEN {
+                let is_named = code.match_indices(name).any(|(at, _)| {
+                    let before = code[..at].chars().next_back();
+                    let after = code[at + name.len()..].chars().next();
+                    !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
+                        && after.is_some_and(|c| c == ':')
+                });
+                if is_named {
+                    problems.push(format!("{path}:{}: `{name}` in pure rules", line_idx + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "a role's domain/ names storage or HTTP:\n{}",
+        problems.join("\n")
+    );
+}
+
 /// Files allowed to name a path outside the repository, as `(path from repo root, why)`.
 const OUTSIDE_PATHS_ALLOWED: &[(&str, &str)] = &[
     (
@@ -531,6 +632,21 @@ fn is_ui_source(path: &str) -> bool {
         || UI_CRATES.contains(&format!("{crate_dir}/").as_str())
         || UI_FILES.contains(&path);
     is_ui && !is_test
+}
+
+/// The name of the `_MAX`/`_MIN` constant `line` declares, if it declares one.
+fn bound_declared(line: &str) -> Option<&str> {
+    let declaration = line.trim_start();
+    let declaration = ["pub(crate) ", "pub(super) ", "pub "]
+        .iter()
+        .find_map(|visibility| declaration.strip_prefix(visibility))
+        .unwrap_or(declaration);
+    let name = declaration
+        .strip_prefix("const ")?
+        .split(':')
+        .next()?
+        .trim();
+    (name.ends_with("_MAX") || name.ends_with("_MIN")).then_some(name)
 }
 
 /// Lines up to the first top-level `#[cfg(test)]` (the test module the limit does not count).

@@ -17,7 +17,8 @@ use super::super::auth::{CheckedHolder, Holder};
 use super::super::pages::{Layout, MessagePage, render, see_other};
 use super::signing::{self, COMPANY_AGREEMENT_TEXT, SigningPurpose};
 use super::texts::{AccountTexts, account_texts};
-use crate::registry_client::account::{CompanyAccount, CompanyState, Signatory, SigningStatus};
+use crate::registry_client::account::{CompanyAccount, CompanyState, Signatory};
+use kuvert_core::registry::SigningStatus;
 use kuvert_web::registry_client::RegistryError;
 
 /// `/foretag`: the organisation number field.
@@ -109,17 +110,19 @@ pub(in crate::http) async fn page(
         Err(response) => return response,
     };
     let person = &holder.person.person;
-    let own_domain = state.shared.domain.as_str();
+    let own_domain = Some(&state.shared.domain);
     let (state_text, signed_by, is_pending_here) = match &account.state {
         CompanyState::None => (a.company_state_none, Vec::new(), false),
         CompanyState::Pending {
             signed_by,
             operator_domain,
-        } if operator_domain == own_domain => (a.company_state_pending, signed_by.clone(), true),
+        } if operator_domain.as_ref() == own_domain => {
+            (a.company_state_pending, signed_by.clone(), true)
+        }
         CompanyState::Pending { signed_by, .. } => {
             (a.company_pending_elsewhere, signed_by.clone(), false)
         }
-        CompanyState::Active { operator_domain } if operator_domain == own_domain => {
+        CompanyState::Active { operator_domain } if operator_domain.as_ref() == own_domain => {
             (a.company_state_active, Vec::new(), false)
         }
         CompanyState::Active { .. } => (a.company_state_elsewhere, Vec::new(), false),

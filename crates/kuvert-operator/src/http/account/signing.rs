@@ -18,9 +18,8 @@ use super::super::pages::{Layout, MessagePage, render, see_other};
 use super::super::session::{LoggedIn, PendingSigning};
 use super::super::{InboxState, Shared};
 use super::texts::account_texts;
-use crate::registry_client::account::{
-    RegistrationSource, SenderInfo, Signed, SigningOutcome, SigningStatus,
-};
+use crate::registry_client::account::{RegistrationSource, SenderInfo, Signed, SigningOutcome};
+use kuvert_core::registry::SigningStatus;
 use kuvert_web::registry_client::RegistryError;
 
 /// The text a person signs to move their profile here (`changeServiceSupplier`).
@@ -155,7 +154,7 @@ pub(in crate::http) async fn finish(
     };
     let registry = &shared.registry;
     let person_number = &person.person;
-    let domain = shared.domain.as_str();
+    let domain = &shared.domain;
     let result = match &pending.purpose {
         SigningPurpose::Register { source } => {
             let source = source.as_ref();
