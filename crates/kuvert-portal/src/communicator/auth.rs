@@ -8,6 +8,7 @@ use axum::extract::{FromRequestParts, Query, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
+use kuvert_core::id::OrganisationNumber;
 use kuvert_eid::{AuthorizationResponse, LoginFailure};
 use kuvert_store::portal::Communicator;
 use kuvert_web::csrf::CSRF_FIELD;
@@ -70,6 +71,12 @@ impl FromRequestParts<CommunicatorState> for Signed {
 }
 
 impl Signed {
+    /// Whether this communicator was given `sender` (the brand, A/B test and news pages act
+    /// only for such senders; an admin's wider reach is decided by the page that allows it).
+    pub(super) fn speaks_for(&self, sender: &OrganisationNumber) -> bool {
+        self.communicator.senders.contains(sender)
+    }
+
     /// The page for a form whose CSRF token is not this session's, with the status every
     /// role answers a refused form with; `None` for a genuine form.
     pub(super) fn refused_form(

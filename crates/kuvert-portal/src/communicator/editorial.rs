@@ -49,7 +49,7 @@ impl Desk {
 }
 
 fn is_own(signed: &Signed, sender: &OrganisationNumber) -> bool {
-    signed.communicator.is_admin || signed.communicator.senders.contains(sender)
+    signed.communicator.is_admin || signed.speaks_for(sender)
 }
 
 /// `GET /kommunikator/nyheter`.

@@ -122,7 +122,7 @@ pub(super) async fn save_brand(
     let language = signed.language;
     let Some(sender) = OrganisationNumber::parse(&organisation_number)
         .ok()
-        .filter(|sender| signed.communicator.senders.contains(sender))
+        .filter(|sender| signed.speaks_for(sender))
     else {
         return message_page(language, MessageKind::NotFound, StatusCode::NOT_FOUND);
     };
@@ -224,7 +224,7 @@ pub(super) async fn create_ab_test(
     }
     let sender = OrganisationNumber::parse(fields.value("avsandare"))
         .ok()
-        .filter(|sender| signed.communicator.senders.contains(sender));
+        .filter(|sender| signed.speaks_for(sender));
     let variant = |name: &str| {
         let text = fields.value(name);
         (!text.is_empty() && text.chars().count() <= BRAND_MESSAGE_CHARS_MAX).then(|| {
