@@ -132,11 +132,7 @@ impl CompanyStore for SqlRegistryStore {
         signature: SignatureRecord,
     ) -> Result<PendingCompanyRegistration, StoreError> {
         let recipient = RecipientId::Organisation(request.company.clone());
-        assert_eq!(
-            signature.recipient, recipient,
-            "signature is for another recipient"
-        );
-        let mut transaction = begin_write(&self.pool, self.backend).await?;
+        let mut transaction = self.begin_signed(&recipient, &signature).await?;
         require_operator(&mut transaction, &request.operator).await?;
         let inserted = sqlx::query(
             "INSERT INTO pending_company_registrations (company, operator, agreement_text, \
@@ -184,12 +180,9 @@ impl CompanyStore for SqlRegistryStore {
         company: &OrganisationNumber,
         signature: SignatureRecord,
     ) -> Result<PendingCompanyRegistration, StoreError> {
-        assert_eq!(
-            signature.recipient,
-            RecipientId::Organisation(company.clone()),
-            "signature is for another recipient"
-        );
-        let mut transaction = begin_write(&self.pool, self.backend).await?;
+        let mut transaction = self
+            .begin_signed(&RecipientId::Organisation(company.clone()), &signature)
+            .await?;
         let exists =
             sqlx::query("SELECT company FROM pending_company_registrations WHERE company = $1")
                 .bind(company.as_str())
