@@ -44,13 +44,12 @@ pub trait MailboxStore: Send + Sync {
     /// Reads a letter for a person: records the audit event, then returns the letter with its
     /// digest-checked sealed delivery. No audit record, no content.
     async fn open_letter(&self, access: &LetterAccess) -> Result<OpenedLetter, StoreError>;
-    /// Marks a letter read (keeping the first read time) or unread.
+    /// Marks a letter read at `read_at` (keeping the first read time), or unread for `None`.
     async fn set_read(
         &self,
         mailbox: &RecipientId,
         id: DeliveryId,
-        is_read: bool,
-        at: OffsetDateTime,
+        read_at: Option<OffsetDateTime>,
     ) -> Result<(), StoreError>;
     /// Moves a letter to the archive or back to the inbox.
     async fn set_archived(
@@ -147,15 +146,14 @@ impl MailboxStore for SqlOperatorStore {
         &self,
         mailbox: &RecipientId,
         id: DeliveryId,
-        is_read: bool,
-        at: OffsetDateTime,
+        read_at: Option<OffsetDateTime>,
     ) -> Result<(), StoreError> {
         let sql = "UPDATE deliveries SET is_read = $3, \
              read_at = CASE WHEN $3 = 1 THEN COALESCE(read_at, $4) ELSE read_at END \
              WHERE id = $1 AND recipient = $2";
         let update = letter_query(sql, mailbox, id)
-            .bind(flag(is_read))
-            .bind(to_millis(at));
+            .bind(flag(read_at.is_some()))
+            .bind(read_at.map(to_millis));
         update_letter(&self.pool, update, "mark letter read").await
     }
 
