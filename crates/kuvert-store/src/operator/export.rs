@@ -101,8 +101,8 @@ impl ExportStore for SqlOperatorStore {
     ) -> Result<Vec<ExportLetter>, StoreError> {
         check_size(limit, LETTERS_PER_PAGE_MAX)?;
         let rows = sqlx::query(
-            "SELECT id, trans_id, received_at, receipt_xml FROM deliveries WHERE recipient = $1 AND ($2 IS NULL OR id > $2) \
-             ORDER BY id LIMIT $3",
+            "SELECT id, trans_id, received_at, receipt_xml FROM deliveries \
+             WHERE recipient = $1 AND ($2 IS NULL OR id > $2) ORDER BY id LIMIT $3",
         )
         .bind(mailbox.to_wire())
         .bind(after.map(|id| id.to_string()))
