@@ -20,6 +20,7 @@ mod database;
 mod error;
 pub mod operator;
 pub mod portal;
+mod provision;
 pub mod registry;
 #[cfg(feature = "bench-seed")]
 pub mod seed;
@@ -27,6 +28,7 @@ pub mod seed;
 use std::sync::Arc;
 
 pub use error::StoreError;
+pub use provision::ensure_postgres_database;
 
 use database::Backend;
 

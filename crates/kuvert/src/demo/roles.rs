@@ -220,6 +220,23 @@ pub(super) fn start_eid(
     shutdown: &Shutdown,
     tasks: &mut Tasks,
 ) -> anyhow::Result<()> {
+    let provider = eid_provider(plan, pki)?;
+    let stop = shutdown.clone();
+    tasks.spawn(async move {
+        (
+            "test e-ID",
+            kuvert_web::serve(listener, provider.router(), stop).await,
+        )
+    });
+    Ok(())
+}
+
+/// The test e-ID of this plan: the operators' and the portal's clients with their secrets,
+/// and the demo people. `kuvert cluster` serves it again after the demo's own servers stop.
+pub(super) fn eid_provider(
+    plan: &Plan,
+    pki: &TestPki,
+) -> anyhow::Result<kuvert_eid::TestEidProvider> {
     let mut clients = plan
         .operators
         .iter()
@@ -263,16 +280,8 @@ pub(super) fn start_eid(
     };
     // The e-ID CA's key signs the id_tokens: it is the test e-ID's own authority, and the
     // relying parties fetch the public key from /jwks anyway.
-    let provider = kuvert_eid::TestEidProvider::new(config, pki.eid_ca().key_pem())
-        .context("starting the test e-ID")?;
-    let stop = shutdown.clone();
-    tasks.spawn(async move {
-        (
-            "test e-ID",
-            kuvert_web::serve(listener, provider.router(), stop).await,
-        )
-    });
-    Ok(())
+    kuvert_eid::TestEidProvider::new(config, pki.eid_ca().key_pem())
+        .context("starting the test e-ID")
 }
 
 /// Where the operators' web inbox receives the e-ID's answers: the login response and the
