@@ -6,7 +6,7 @@
 //! operator's sign-up), `/avsandare` senders list, `/avsandare/{organisation_number}/qr.svg`
 //! and `/avsandare/{organisation_number}/pappersbrev` (paper letters), `/fragor` FAQ,
 //! `/tillganglighet` accessibility statement, `/nyheter` published news and `/nyheter.atom`
-//! its Atom feed, `/static/portal.css`, health.
+//! its Atom feed, `/sidor/{id}` a published page (published FAQ entries are on `/fragor`), `/static/portal.css`, health.
 //! **Invariant:** no public route sets a cookie.
 
 use std::sync::Arc;
@@ -50,6 +50,8 @@ pub(crate) struct AppState {
     pub(crate) network: Arc<dyn kuvert_store::portal::network::NetworkStore>,
     /// Published news (issue 13 §3).
     pub(crate) editorial: Arc<dyn kuvert_store::portal::editorial::EditorialStore>,
+    /// Annual plans (issue 13 §4), read by the communicators' pages.
+    pub(crate) plans: Arc<dyn kuvert_store::portal::plans::PlanStore>,
     /// The header carrying the client's address behind a proxy, parsed from the config.
     pub(crate) client_address_header: Option<axum::http::HeaderName>,
     /// The communicators' pages, when `Config::communicators` is set.
@@ -76,6 +78,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/fragor", get(questions))
         .route("/tillganglighet", get(accessibility))
         .route("/nyheter", get(news::page))
+        .route("/sidor/{id}", get(news::published_page))
         .merge(crate::dashboard::http::routes(
             crate::dashboard::http::DashboardState::new(
                 state.registry.clone(),
@@ -273,8 +276,9 @@ impl FromRequestParts<AppState> for PaperLetter {
     }
 }
 
-async fn questions(language: Language) -> Response {
-    render(&info_pages::QuestionsPage::new(language))
+async fn questions(language: Language, State(state): State<AppState>) -> Response {
+    let published = news::faq_entries(&state).await;
+    render(&info_pages::QuestionsPage::new(language, published))
 }
 
 async fn accessibility(language: Language, State(state): State<AppState>) -> Response {

@@ -4,7 +4,6 @@
 //! senders with visitors, visits and operator choices per variant and a two-proportion z-test
 //! p-value; and the answers to "Hittade du det du sökte?" with their masked comments.
 
-use axum::body::Bytes;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -17,9 +16,8 @@ use kuvert_store::portal::network::{
 use kuvert_web::csrf::CSRF_FIELD;
 
 use super::CommunicatorState;
-use super::auth::{Signed, lang_query};
-use super::form::FormFields;
-use super::pages::{MessageKind, message_page};
+use super::auth::{Posted, Signed, lang_query};
+use super::pages::{MessageKind, message_page, see_other};
 use crate::dashboard::http::{DashboardError, today};
 use crate::domain::logo::check_logo;
 use crate::domain::significance::two_proportion_z_test;
@@ -215,16 +213,9 @@ fn brand_from(
 /// `POST /kommunikator/natverk/ab-test`: starts an A/B test of one own sender's message.
 pub(super) async fn create_ab_test(
     State(state): State<CommunicatorState>,
-    signed: Signed,
-    body: Bytes,
+    Posted { signed, fields }: Posted,
 ) -> Response {
-    let fields = FormFields::parse(&body);
-    if let Some(refused) = signed.refused_form(&state, fields.value(CSRF_FIELD)) {
-        return refused;
-    }
-    let sender = OrganisationNumber::parse(fields.value("avsandare"))
-        .ok()
-        .filter(|sender| signed.speaks_for(sender));
+    let sender = Signed::sender_field(&fields, |sender| signed.speaks_for(sender));
     let variant = |name: &str| {
         let text = fields.value(name);
         (!text.is_empty() && text.chars().count() <= BRAND_MESSAGE_CHARS_MAX).then(|| {
@@ -263,14 +254,9 @@ pub(super) async fn create_ab_test(
 /// `POST /kommunikator/natverk/ab-test/{id}/avsluta`: ends one of the own senders' tests.
 pub(super) async fn end_ab_test(
     State(state): State<CommunicatorState>,
-    signed: Signed,
     Path(id): Path<String>,
-    body: Bytes,
+    Posted { signed, .. }: Posted,
 ) -> Response {
-    let fields = FormFields::parse(&body);
-    if let Some(refused) = signed.refused_form(&state, fields.value(CSRF_FIELD)) {
-        return refused;
-    }
     let senders: Vec<OrganisationNumber> = signed.communicator.senders.iter().cloned().collect();
     let own = match state.shared.network.ab_tests(Some(&senders)).await {
         Ok(tests) => tests.iter().any(|test| test.id == id),
@@ -309,11 +295,3 @@ fn unavailable(signed: &Signed, error: &DashboardError) -> Response {
         StatusCode::SERVICE_UNAVAILABLE,
     )
 }
-
-fn see_other(target: &str) -> Response {
-    let mut response = axum::response::Redirect::to(target).into_response();
-    *response.status_mut() = StatusCode::SEE_OTHER;
-    response
-}
-
-use axum::response::IntoResponse as _;

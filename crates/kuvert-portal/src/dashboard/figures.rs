@@ -39,13 +39,42 @@ fn words(language: Language, swedish: &str, english: &str) -> String {
     }
 }
 
+/// The key figures' labels, Swedish and English, in the order of [`key_figures`]' values.
+const KEY_FIGURE_LABELS: [(&str, &str); 9] = [
+    ("Digitala brevlådor, personer", "Digital mailboxes, persons"),
+    (
+        "Digitala brevlådor, företag",
+        "Digital mailboxes, companies",
+    ),
+    (
+        "Andel av befolkningen med digital brevlåda",
+        "Share of the population with a digital mailbox",
+    ),
+    ("Årets mål", "This year's target"),
+    ("Anslutna avsändare", "Connected senders"),
+    ("Digitala brev i perioden", "Digital letters in the period"),
+    ("Pappersbrev i perioden", "Paper letters in the period"),
+    (
+        "Sparat tryck och porto (kr)",
+        "Printing and postage saved (SEK)",
+    ),
+    ("Undvikna utsläpp (kg CO₂)", "Emissions avoided (kg CO₂)"),
+];
+
 /// `nyckeltal`: the figures a visitor looks for first.
 pub(crate) fn key_figures(figures: &KeyFigures, language: Language) -> Dataset {
     let w = |sv, en| words(language, sv, en);
-    let row = |label: String, value: Value| Row {
-        label,
-        values: vec![value],
-    };
+    let values = [
+        Value::Count(figures.persons),
+        Value::Count(figures.companies),
+        Value::Percent(Some(figures.connection_percent)),
+        Value::Percent(figures.target_percent),
+        Value::Count(figures.senders),
+        Value::Count(figures.digital_letters),
+        Value::Count(figures.paper_letters),
+        Value::Decimal(figures.cost_kronor, 0),
+        Value::Decimal(figures.co2_kilograms, 0),
+    ];
     Dataset {
         slug: "nyckeltal",
         title: w("Nyckeltal", "Key figures"),
@@ -54,53 +83,14 @@ pub(crate) fn key_figures(figures: &KeyFigures, language: Language) -> Dataset {
             "Digital mailboxes, connection rate, senders and letters in the period.",
         ),
         columns: vec![w("Nyckeltal", "Figure"), w("Värde", "Value")],
-        rows: vec![
-            row(
-                w("Digitala brevlådor, personer", "Digital mailboxes, persons"),
-                Value::Count(figures.persons),
-            ),
-            row(
-                w(
-                    "Digitala brevlådor, företag",
-                    "Digital mailboxes, companies",
-                ),
-                Value::Count(figures.companies),
-            ),
-            row(
-                w(
-                    "Andel av befolkningen med digital brevlåda",
-                    "Share of the population with a digital mailbox",
-                ),
-                Value::Percent(Some(figures.connection_percent)),
-            ),
-            row(
-                w("Årets mål", "This year's target"),
-                Value::Percent(figures.target_percent),
-            ),
-            row(
-                w("Anslutna avsändare", "Connected senders"),
-                Value::Count(figures.senders),
-            ),
-            row(
-                w("Digitala brev i perioden", "Digital letters in the period"),
-                Value::Count(figures.digital_letters),
-            ),
-            row(
-                w("Pappersbrev i perioden", "Paper letters in the period"),
-                Value::Count(figures.paper_letters),
-            ),
-            row(
-                w(
-                    "Sparat tryck och porto (kr)",
-                    "Printing and postage saved (SEK)",
-                ),
-                Value::Decimal(figures.cost_kronor, 0),
-            ),
-            row(
-                w("Undvikna utsläpp (kg CO₂)", "Emissions avoided (kg CO₂)"),
-                Value::Decimal(figures.co2_kilograms, 0),
-            ),
-        ],
+        rows: KEY_FIGURE_LABELS
+            .into_iter()
+            .zip(values)
+            .map(|((sv, en), value)| Row {
+                label: w(sv, en),
+                values: vec![value],
+            })
+            .collect(),
         chart: None,
     }
 }
