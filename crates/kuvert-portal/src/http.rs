@@ -30,7 +30,7 @@ use crate::domain::deep_link::DeepLink;
 use crate::registry_client::RegistryClient;
 use crate::visits::VisitCounter;
 
-mod brand;
+pub(crate) mod brand;
 pub(crate) mod button;
 pub(crate) mod feedback;
 mod info_pages;
@@ -174,7 +174,7 @@ async fn operator_chosen(
     }) else {
         return not_found(language);
     };
-    let deep_link = DeepLink::from_raw_query(query.as_deref());
+    let mut deep_link = DeepLink::from_raw_query(query.as_deref());
     if let Err(error) = state
         .visits
         .record_operator_choice(&operator.slug, &deep_link)
@@ -187,7 +187,12 @@ async fn operator_chosen(
         );
     }
     let facts = visits::request_facts(&state, request.headers(), request.extensions());
-    brand::record_ab_choice(&state, &deep_link, &facts).await;
+    let variant = brand::record_ab_choice(&state, &deep_link, &facts).await;
+    // A link without a campaign carries the A/B variant's code instead, so the registration
+    // is counted per variant; a campaign's own code is never replaced.
+    if deep_link.campaign.is_none() {
+        deep_link.campaign = variant;
+    }
     let target = deep_link.signup_url(&operator.signup_url, language);
     Redirect::to(target.as_str()).into_response()
 }

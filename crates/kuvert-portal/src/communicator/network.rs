@@ -8,19 +8,25 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use kuvert_core::id::OrganisationNumber;
-use kuvert_core::limits::{BRAND_MESSAGE_CHARS_MAX, LOGO_ALT_CHARS_MAX, LOGO_BYTES_MAX};
+use kuvert_core::limits::{
+    BRAND_MESSAGE_CHARS_MAX, COMMUNICATOR_RESULTS_DAYS_MAX, LOGO_ALT_CHARS_MAX, LOGO_BYTES_MAX,
+};
 use kuvert_store::StoreError;
 use kuvert_store::portal::network::{
-    AbTest, Feedback, FeedbackCount, Logo, NewAbTest, SenderBrand, VariantCounts, VariantTexts,
+    AbTest, Feedback, FeedbackCount, Logo, NewAbTest, SenderBrand, Variant, VariantCounts,
+    VariantTexts,
 };
 use kuvert_web::csrf::CSRF_FIELD;
 
 use super::CommunicatorState;
 use super::auth::{Posted, Signed, lang_query};
 use super::pages::{MessageKind, message_page, see_other};
-use crate::dashboard::http::{DashboardError, today};
+use crate::dashboard::feed::FeedScope;
+use crate::dashboard::http::{DashboardError, fetch_statistics, today};
+use crate::dashboard::model;
 use crate::domain::logo::check_logo;
 use crate::domain::significance::two_proportion_z_test;
+use crate::http::brand::variant_code;
 use crate::http::pages::Chrome;
 
 mod view;
@@ -76,7 +82,8 @@ async fn network_page(
     let mut tests = Vec::new();
     for test in shared.network.ab_tests(Some(&senders)).await? {
         let counts = shared.network.ab_counts(&test.id).await?;
-        tests.push(ab_row(&test, &counts));
+        let registrations = variant_registrations(state, &test).await;
+        tests.push(ab_row(&test, &counts, registrations));
     }
     let feedback_counts: Vec<FeedbackCount> = shared.network.feedback_counts(from, to).await?;
     let comments: Vec<Feedback> = shared.network.feedback_comments(from, to).await?;
@@ -93,12 +100,47 @@ async fn network_page(
     })
 }
 
-fn ab_row(test: &AbTest, counts: &[VariantCounts; 2]) -> AbTestRow {
+/// The registrations the registry counted under each variant's code
+/// (`http::brand::variant_code`) since the test started; `None` when the feed cannot be asked
+/// (the page still shows the portal's own counts).
+async fn variant_registrations(state: &CommunicatorState, test: &AbTest) -> Option<[u64; 2]> {
+    let codes = [Variant::A, Variant::B].map(|variant| variant_code(&test.id, variant));
+    let [Some(a), Some(b)] = codes else {
+        return None;
+    };
+    let codes = [a, b];
+    let to = today();
+    let earliest = to - time::Duration::days(COMMUNICATOR_RESULTS_DAYS_MAX - 1);
+    let started = kuvert_core::calendar::stockholm_day(test.created_at);
+    let from = started.max(earliest).min(to);
+    let scope = FeedScope::Campaigns(&codes);
+    match fetch_statistics(&state.shared.registry, from, to, scope).await {
+        Ok(statistics) => Some(codes.each_ref().map(|code| {
+            model::campaign_funnel(code, 0, &[], &statistics)
+                .total
+                .registrations
+        })),
+        Err(error) => {
+            let chain = kuvert_core::report::error_chain(&error);
+            tracing::warn!(error = %chain, "A/B registrations unavailable");
+            None
+        }
+    }
+}
+
+fn ab_row(
+    test: &AbTest,
+    counts: &[VariantCounts; 2],
+    registrations: Option<[u64; 2]>,
+) -> AbTestRow {
     let [a, b] = counts;
     let significance = two_proportion_z_test(
         (a.operator_choices, a.visitors),
         (b.operator_choices, b.visitors),
     );
+    let registered = registrations.and_then(|[registered_a, registered_b]| {
+        two_proportion_z_test((registered_a, a.visitors), (registered_b, b.visitors))
+    });
     AbTestRow {
         id: test.id.clone(),
         name: test.name.clone(),
@@ -106,6 +148,8 @@ fn ab_row(test: &AbTest, counts: &[VariantCounts; 2]) -> AbTestRow {
         variants: [test.variants[0].sv.clone(), test.variants[1].sv.clone()],
         counts: *counts,
         p_value: significance.map(|result| format!("{:.3}", result.p_value)),
+        registrations,
+        p_registrations: registered.map(|result| format!("{:.3}", result.p_value)),
         is_running: test.is_running,
     }
 }
