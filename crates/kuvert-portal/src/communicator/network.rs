@@ -39,7 +39,7 @@ const DAYS_SHOWN: i64 = 30;
 /// `/kommunikator/natverk`.
 pub(super) async fn page(State(state): State<CommunicatorState>, signed: Signed) -> Response {
     match network_page(&state, &signed, None).await {
-        Ok(page) => view::render(&page, StatusCode::OK),
+        Ok(page) => super::editorial::render_view(&page, StatusCode::OK),
         Err(error) => unavailable(&signed, &error),
     }
 }
@@ -325,7 +325,7 @@ pub(super) async fn end_ab_test(
 /// The page again with what to fix, 422.
 async fn again(state: &CommunicatorState, signed: &Signed, problem: &'static str) -> Response {
     match network_page(state, signed, Some(problem)).await {
-        Ok(page) => view::render(&page, StatusCode::UNPROCESSABLE_ENTITY),
+        Ok(page) => super::editorial::render_view(&page, StatusCode::UNPROCESSABLE_ENTITY),
         Err(error) => unavailable(signed, &error),
     }
 }

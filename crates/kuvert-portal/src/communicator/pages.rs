@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::OrganisationNumber;
 use kuvert_core::limits::{
@@ -456,15 +456,5 @@ pub(super) fn see_other(target: &str) -> Response {
 }
 
 fn render(page: &impl Template) -> Response {
-    match page.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(error) => {
-            tracing::error!(error = %error, "communicator page failed to render");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Internt fel / Internal error",
-            )
-                .into_response()
-        }
-    }
+    super::editorial::render_view(page, StatusCode::OK)
 }

@@ -390,7 +390,7 @@ pub(in crate::communicator) fn render(page: &impl Template, status: StatusCode) 
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(error) => {
-            tracing::error!(error = %error, "editorial page failed to render");
+            tracing::error!(error = %error, "communicator page failed to render");
             (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Internt fel / Internal error",

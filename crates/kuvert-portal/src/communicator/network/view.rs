@@ -1,8 +1,6 @@
 //! The network page's model and its Swedish and English texts (TERMS.md words).
 
 use askama::Template;
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
 use kuvert_core::id::OrganisationNumber;
 use kuvert_store::portal::network::{Feedback, FeedbackCount, SenderBrand, VariantCounts};
 use kuvert_web::i18n::Language;
@@ -216,18 +214,4 @@ pub(in crate::communicator) struct NetworkPage {
     pub(crate) tests: Vec<AbTestRow>,
     pub(crate) feedback_counts: Vec<FeedbackCount>,
     pub(crate) comments: Vec<Feedback>,
-}
-
-pub(in crate::communicator) fn render(page: &NetworkPage, status: StatusCode) -> Response {
-    match page.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(error) => {
-            tracing::error!(error = %error, "communicator network page failed to render");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Internt fel / Internal error",
-            )
-                .into_response()
-        }
-    }
 }

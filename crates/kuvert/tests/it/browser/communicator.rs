@@ -297,12 +297,22 @@ pub(crate) async fn check_communicator(
         ("GET", "/kommunikator/mal"),
         ("GET", "/kommunikator/nyheter"),
         ("GET", "/nyheter"),
-        ("GET", "/kommunikator/planer"),
     ] {
         for query in ["", "?lang=en"] {
             let page = format!("{method} {path}{query}");
             assert!(checked.contains(&page), "{page} not checked: {checked:#?}");
         }
+    }
+    // The plans in English are those of the planned activity's year.
+    let plans_en = format!(
+        "GET /kommunikator/planer?ar={}&lang=en",
+        planned_start().year()
+    );
+    for page in ["GET /kommunikator/planer", plans_en.as_str()] {
+        assert!(
+            checked.iter().any(|seen| seen == page),
+            "{page}: {checked:#?}"
+        );
     }
     assert!(!no_role.pages.is_empty() && !not_admin.pages.is_empty());
     let store = federation.demo().portal.store();

@@ -176,6 +176,8 @@ async fn knapp_shows_a_script_free_snippet_whose_visits_count_under_their_own_pa
 async fn ab_registration_is_counted_under_the_variant_the_visitor_saw() {
     let federation = Federation::start(FederationOptions::default()).await;
     let portal = federation.portal_url();
+    // The brand (and so the variant) shows once the registry's senders list is at hand.
+    federation.demo().portal.registry().senders().await.unwrap();
     let sender = seed::SENDERS[0].organisation_number();
     let variants = ["Säkert och enkelt.", "Slipp pappersbrev."];
     let test = federation

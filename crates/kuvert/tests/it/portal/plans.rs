@@ -10,22 +10,15 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use kuvert::seed::{self, SeedPerson};
-use kuvert::testkit::{Browser, Federation, FederationOptions};
+use kuvert::testkit::{Federation, FederationOptions};
 use kuvert_testenv::browser::location;
-use kuvert_testenv::html_form::hidden_fields;
 use reqwest::StatusCode;
 
+use super::editorial::{EDITOR_SENDER, OWN_SENDER, form, logged_in, person};
 use crate::account::at;
 
-const OWN_SENDER: seed::SeedOrganisation = seed::SENDERS[0];
-const EDITOR_SENDER: seed::SeedOrganisation = seed::SENDERS[1];
 /// The editor's address in the demo's portal configuration.
 const EDITOR_ADDRESS: &str = "redaktion@";
-
-fn person(key: &str) -> &'static SeedPerson {
-    seed::person(key).unwrap()
-}
 
 /// A federation whose portal e-mails the editor through the real SMTP server when one is
 /// given; the folder its e-mails arrive in.
@@ -61,41 +54,6 @@ async fn mail_with(folder: &Path, needle: &str) -> String {
         "no e-mail to the editor with {needle} in {}",
         folder.display()
     );
-}
-
-/// Logs in `person` as communicator of `sender` (and editor when `is_editor`); returns the
-/// browser and the CSRF token of the plans page.
-async fn logged_in(
-    federation: &Federation,
-    person: &SeedPerson,
-    sender: seed::SeedOrganisation,
-    is_editor: bool,
-) -> (Browser, String) {
-    let number = person.personal_identity_number();
-    federation
-        .grant_communicator(&number, &[sender.organisation_number()], false)
-        .await;
-    let editorial = federation.demo().portal.editorial_store();
-    editorial.set_editor(&number, is_editor).await.unwrap();
-    let browser = federation.login_communicator(person).await;
-    let page = browser
-        .get(&at(&federation.portal_url(), "kommunikator/planer"))
-        .await;
-    assert_eq!(page.status(), StatusCode::OK);
-    let html = page.text().await.unwrap();
-    let csrf = hidden_fields(&html)
-        .into_iter()
-        .find(|(name, _)| name == "csrf_token")
-        .unwrap()
-        .1;
-    (browser, csrf)
-}
-
-fn form(fields: &[(&str, &str)]) -> Vec<(String, String)> {
-    fields
-        .iter()
-        .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
-        .collect()
 }
 
 fn day_in(days: i64) -> String {
