@@ -6,7 +6,8 @@
 //! operator's sign-up), `/avsandare` senders list, `/avsandare/{organisation_number}/qr.svg`
 //! and `/avsandare/{organisation_number}/pappersbrev` (paper letters), `/fragor` FAQ,
 //! `/tillganglighet` accessibility statement, `/nyheter` published news and `/nyheter.atom`
-//! its Atom feed, `/sidor/{id}` a published page (published FAQ entries are on `/fragor`), `/static/portal.css`, health.
+//! its Atom feed, `/sidor/{id}` a published page (published FAQ entries are on `/fragor`),
+//! `/static/portal.css`, health.
 //! **Invariant:** no public route sets a cookie.
 
 use std::sync::Arc;

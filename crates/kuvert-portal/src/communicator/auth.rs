@@ -77,20 +77,6 @@ impl Signed {
         self.communicator.senders.contains(sender)
     }
 
-    /// The fields of a posted form whose CSRF token is this session's, or the page that
-    /// refuses it.
-    pub(super) fn form(
-        &self,
-        state: &CommunicatorState,
-        body: &[u8],
-    ) -> Result<super::form::FormFields, Response> {
-        let fields = super::form::FormFields::parse(body);
-        match self.refused_form(state, fields.value(CSRF_FIELD)) {
-            Some(refused) => Err(refused),
-            None => Ok(fields),
-        }
-    }
-
     /// The form's sender (`avsandare`) when `may_act_for` allows it.
     pub(super) fn sender_field(
         fields: &super::form::FormFields,
@@ -141,8 +127,11 @@ impl axum::extract::FromRequest<CommunicatorState> for Posted {
         let body = axum::body::Bytes::from_request(request, state)
             .await
             .map_err(IntoResponse::into_response)?;
-        let fields = signed.form(state, &body)?;
-        Ok(Self { signed, fields })
+        let fields = super::form::FormFields::parse(&body);
+        match signed.refused_form(state, fields.value(CSRF_FIELD)) {
+            Some(refused) => Err(refused),
+            None => Ok(Self { signed, fields }),
+        }
     }
 }
 

@@ -6,8 +6,8 @@ use kuvert_web::i18n::Language;
 
 use super::dataset::{ChartKind, ChartSpec, Dataset, Row, Value};
 use super::model::{
-    CampaignFunnel, ConnectionPoint, LettersMonth, MailboxPoint, MonthlyLetters, OperatorShare,
-    Period, Savings,
+    CampaignFunnel, ConnectionPoint, KindCounts, LettersMonth, MailboxPoint, MonthlyLetters,
+    OperatorShare, Period, Savings,
 };
 
 /// A campaign's totals for the campaigns table.
@@ -37,6 +37,25 @@ fn words(language: Language, swedish: &str, english: &str) -> String {
         Language::Swedish => swedish.to_owned(),
         Language::English => english.to_owned(),
     }
+}
+
+/// The headings of persons, companies and their total, the columns of every mailbox figure.
+fn kind_columns(language: Language) -> Vec<String> {
+    let w = |sv, en| words(language, sv, en);
+    vec![
+        w("Personer", "Persons"),
+        w("Företag", "Companies"),
+        w("Totalt", "Total"),
+    ]
+}
+
+/// Persons, companies and their total, in the order of [`kind_columns`].
+fn kind_values(counts: &KindCounts) -> Vec<Value> {
+    vec![
+        Value::Count(counts.persons),
+        Value::Count(counts.companies),
+        Value::Count(counts.total()),
+    ]
 }
 
 /// The key figures' labels, Swedish and English, in the order of [`key_figures`]' values.
@@ -112,21 +131,12 @@ pub(crate) fn mailboxes(points: &[MailboxPoint], language: Language) -> Dataset 
              period.",
             "Active digital mailboxes of persons and of companies at the end of each period.",
         ),
-        columns: vec![
-            period_heading,
-            w("Personer", "Persons"),
-            w("Företag", "Companies"),
-            w("Totalt", "Total"),
-        ],
+        columns: [vec![period_heading], kind_columns(language)].concat(),
         rows: points
             .iter()
             .map(|point| Row {
                 label: point.period.to_string(),
-                values: vec![
-                    Value::Count(point.mailboxes.persons),
-                    Value::Count(point.mailboxes.companies),
-                    Value::Count(point.mailboxes.total()),
-                ],
+                values: kind_values(&point.mailboxes),
             })
             .collect(),
         chart: Some(ChartSpec {
@@ -190,23 +200,21 @@ pub(crate) fn operator_shares(shares: &[OperatorShare], language: Language) -> D
             "Aktiva digitala brevlådor hos varje brevlådeoperatör och dess andel av alla.",
             "Active digital mailboxes at each mailbox operator and its share of all.",
         ),
-        columns: vec![
-            w("Brevlådeoperatör", "Mailbox operator"),
-            w("Personer", "Persons"),
-            w("Företag", "Companies"),
-            w("Totalt", "Total"),
-            w("Andel (%)", "Share (%)"),
-        ],
+        columns: [
+            vec![w("Brevlådeoperatör", "Mailbox operator")],
+            kind_columns(language),
+            vec![w("Andel (%)", "Share (%)")],
+        ]
+        .concat(),
         rows: shares
             .iter()
             .map(|share| Row {
                 label: share.name.clone(),
-                values: vec![
-                    Value::Count(share.mailboxes.persons),
-                    Value::Count(share.mailboxes.companies),
-                    Value::Count(share.mailboxes.total()),
-                    Value::Percent(Some(share.percent)),
-                ],
+                values: [
+                    kind_values(&share.mailboxes),
+                    vec![Value::Percent(Some(share.percent))],
+                ]
+                .concat(),
             })
             .collect(),
         chart: Some(ChartSpec {

@@ -357,16 +357,84 @@ pub(in crate::communicator) fn meeting_dataset(
         sv_en[1],
         sv_en[2],
     ];
-    let text = |value: &str| Value::Text(value.to_owned());
-    let campaign_values = |campaign: Option<&Campaign>| -> Vec<Value> {
+    Dataset {
+        slug: "arsmote",
+        title: t.export.to_owned(),
+        description: t.intro.to_owned(),
+        columns: columns.iter().map(|column| (*column).to_owned()).collect(),
+        rows: meeting.rows(t),
+        chart: None,
+    }
+}
+
+fn text(value: &str) -> Value {
+    Value::Text(value.to_owned())
+}
+
+impl Meeting<'_> {
+    /// Every activity's rows, then the campaigns made outside the plans.
+    fn rows(&self, t: &Texts) -> Vec<Row> {
+        let mut rows = Vec::new();
+        for activity in self.activities {
+            let planned = &activity.planned;
+            let plan_values = [
+                text(&activity.year.to_string()),
+                text(&planned.message),
+                text(&planned.target_group),
+                text(&planned.channel),
+                text(&format!("{} – {}", planned.starts_on, planned.ends_on)),
+            ];
+            let made = self.campaigns_of(Some(&activity.id));
+            let made = if made.is_empty() {
+                vec![None]
+            } else {
+                made.into_iter().map(Some).collect()
+            };
+            for campaign in made {
+                rows.push(Row {
+                    label: name_of(self.names, &planned.owner, t),
+                    values: [plan_values.to_vec(), self.campaign_values(campaign)].concat(),
+                });
+            }
+        }
+        for campaign in self.campaigns_of(None) {
+            let plan_values = vec![
+                text(&campaign.starts_on.year().to_string()),
+                text(""),
+                text(""),
+                text(&campaign.channel),
+                text(&format!("{} – {}", campaign.starts_on, campaign.ends_on)),
+            ];
+            rows.push(Row {
+                label: String::new(),
+                values: [plan_values, self.campaign_values(Some(campaign))].concat(),
+            });
+        }
+        rows
+    }
+
+    /// The campaigns made from the activity (`None`: from no activity).
+    fn campaigns_of(&self, activity_id: Option<&str>) -> Vec<&Campaign> {
+        self.campaigns
+            .iter()
+            .filter(|campaign| {
+                review_for(self.reviews, &campaign.code)
+                    .and_then(|review| review.activity_id.as_deref())
+                    == activity_id
+            })
+            .collect()
+    }
+
+    /// A campaign's name, reviewer and totals against its goal; empty cells for none.
+    fn campaign_values(&self, campaign: Option<&Campaign>) -> Vec<Value> {
         let Some(campaign) = campaign else {
-            return vec![text(""), text(""), text(""), text(""), text(""), text("")];
+            return vec![text(""); 6];
         };
         let code = campaign.code.as_str();
-        let checked_by = review_for(meeting.reviews, &campaign.code)
+        let checked_by = review_for(self.reviews, &campaign.code)
             .and_then(|review| review.checked.as_ref())
             .map_or_else(String::new, |(who, _)| who.as_str().to_owned());
-        let total = meeting
+        let total = self
             .results
             .iter()
             .find(|result| result.code == code)
@@ -380,64 +448,5 @@ pub(in crate::communicator) fn meeting_dataset(
             Value::Count(total.registrations),
             Value::Count(campaign.goal_registrations),
         ]
-    };
-    let campaign_of = |activity_id: Option<&str>| -> Vec<&Campaign> {
-        meeting
-            .campaigns
-            .iter()
-            .filter(|campaign| {
-                review_for(meeting.reviews, &campaign.code)
-                    .and_then(|review| review.activity_id.as_deref())
-                    == activity_id
-            })
-            .collect()
-    };
-    let mut rows = Vec::new();
-    for activity in meeting.activities {
-        let planned = &activity.planned;
-        let plan_values = vec![
-            Value::Text(activity.year.to_string()),
-            text(&planned.message),
-            text(&planned.target_group),
-            text(&planned.channel),
-            text(&format!("{} – {}", planned.starts_on, planned.ends_on)),
-        ];
-        let label = name_of(meeting.names, &planned.owner, t);
-        let made = campaign_of(Some(&activity.id));
-        let made = if made.is_empty() {
-            vec![None]
-        } else {
-            made.into_iter().map(Some).collect()
-        };
-        for campaign in made {
-            let mut values = plan_values.clone();
-            values.extend(campaign_values(campaign));
-            rows.push(Row {
-                label: label.clone(),
-                values,
-            });
-        }
-    }
-    for campaign in campaign_of(None) {
-        let mut values = vec![
-            Value::Text(campaign.starts_on.year().to_string()),
-            text(""),
-            text(""),
-            text(&campaign.channel),
-            text(&format!("{} – {}", campaign.starts_on, campaign.ends_on)),
-        ];
-        values.extend(campaign_values(Some(campaign)));
-        rows.push(Row {
-            label: String::new(),
-            values,
-        });
-    }
-    Dataset {
-        slug: "arsmote",
-        title: t.export.to_owned(),
-        description: t.intro.to_owned(),
-        columns: columns.iter().map(|column| (*column).to_owned()).collect(),
-        rows,
-        chart: None,
     }
 }

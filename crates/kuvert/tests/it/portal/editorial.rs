@@ -51,7 +51,7 @@ pub(super) async fn logged_in(
 
 /// A client without a cookie store: one visitor of the public pages.
 #[allow(clippy::disallowed_methods)] // a bare client is the point: no cookie store
-fn bare_client() -> reqwest::Client {
+pub(super) fn bare_client() -> reqwest::Client {
     reqwest::Client::builder().build().unwrap()
 }
 

@@ -14,7 +14,7 @@ use kuvert::testkit::{Federation, FederationOptions};
 use kuvert_testenv::browser::location;
 use reqwest::StatusCode;
 
-use super::editorial::{EDITOR_SENDER, OWN_SENDER, form, logged_in, person};
+use super::editorial::{EDITOR_SENDER, OWN_SENDER, bare_client, form, logged_in, person};
 use crate::account::at;
 
 /// The editor's address in the demo's portal configuration.
@@ -238,7 +238,7 @@ async fn faq_entries_and_pages_are_published_through_the_editor() {
         assert_eq!(done.status(), StatusCode::SEE_OTHER);
         published.push((page.rsplit('/').next().unwrap().to_owned(), title));
     }
-    let visitor = reqwest::Client::new();
+    let visitor = bare_client();
     let faq = visitor.get(at(&portal_url, "fragor")).send().await.unwrap();
     assert!(faq.headers().get("set-cookie").is_none());
     let html = faq.text().await.unwrap();
