@@ -3,8 +3,9 @@
 //! news, a FAQ entry (question and answer) or a page in Markdown — one workflow for the three
 //! kinds; the editor is told by e-mail of each submission and revision;
 //! `/kommunikator/nyheter/{id}` shows one with its preview, the TERMS.md words to replace and
-//! every version (who, when, step, comment), and takes the next step: the communicator revises, the editor edits, returns with a comment or publishes. Publishing is
-//! refused (422) while the text holds words TERMS.md replaces, and the page names them.
+//! every version (who, when, step, comment), and takes the next step: the communicator
+//! revises, the editor edits, returns with a comment or publishes. Publishing is refused (422)
+//! while the text holds words TERMS.md replaces, and the page names them.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
