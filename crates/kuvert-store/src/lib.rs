@@ -87,6 +87,14 @@ impl Database {
         ))
     }
 
+    /// The annual plans on the portal and the editor's review of each campaign.
+    pub fn portal_plans(&self) -> Arc<dyn portal::plans::PlanStore> {
+        Arc::new(portal::plans::SqlPlanStore::new(
+            self.pool.clone(),
+            self.backend,
+        ))
+    }
+
     /// Closes every connection; waits for those in use to be returned.
     pub async fn close(&self) {
         self.pool.close().await;

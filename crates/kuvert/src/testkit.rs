@@ -158,6 +158,15 @@ impl Federation {
         self.manifest().portal_config.clone()
     }
 
+    /// Where the portal writes its e-mails to the editor as files when no SMTP relay was
+    /// given (`DIR/mail/portal`).
+    #[must_use]
+    pub fn editor_mail_dir(&self) -> std::path::PathBuf {
+        let config = self.portal_config_path();
+        let dir = config.parent().unwrap_or(std::path::Path::new("."));
+        dir.join("mail").join("portal")
+    }
+
     /// Gives `person` the communicator role for `senders` (replacing the senders they had),
     /// as `kuvert portal communicator add` does. The demo already seeded one communicator,
     /// [`demo::COMMUNICATOR`].

@@ -359,6 +359,20 @@ fn portal_config(options: &DemoOptions, plan: &Plan) -> anyhow::Result<serde_jso
             "oidc_client_secret": plan.portal_client_secret,
         },
     });
+    // The editor is told of submissions and campaigns by e-mail, like the operators'
+    // notifications: through the SMTP relay when one is given, else as files.
+    let mut editor_mail = serde_json::json!({
+        "to": format!("redaktion@{}", seed::PORTAL.domain),
+        "from": format!("kommunikatorer@{}", seed::PORTAL.domain),
+    });
+    match &options.smtp_address {
+        Some(address) => editor_mail["smtp_address"] = address.clone().into(),
+        None => {
+            let folder = plan.mail_dir.join("portal");
+            editor_mail["mail_dir"] = folder.display().to_string().into();
+        }
+    }
+    value["communicators"]["editor_mail"] = editor_mail;
     if let Some(cache_secs) = options.portal_statistics_cache_secs {
         value["statistics"] = serde_json::json!({ "cache_secs": cache_secs });
     }
