@@ -108,8 +108,20 @@ pub struct WebConfig {
     #[serde(default)]
     pub eid_ca_path: Option<PathBuf>,
     /// Seconds a logged-in session lives without a request. Default 900 (15 minutes).
+    /// Sessions are rows in `database_url`, so every node of the operator serves them.
     #[serde(default = "default_session_idle_secs")]
     pub session_idle_secs: u64,
+    /// File holding the key that seals the `kuvert_login` cookie of a login in progress: 64
+    /// hex digits (`openssl rand -hex 32`). Default none: a fresh key at each start, which
+    /// suits one node only; give every node the same file so a login started on one finishes
+    /// on another.
+    #[serde(default)]
+    pub cookie_key_file: Option<PathBuf>,
+    /// File holding the key of the forms' CSRF tokens, as `cookie_key_file`. Default none: a
+    /// fresh key at each start (one node only); give every node the same file so a form
+    /// shown by one node is accepted by another and after a restart.
+    #[serde(default)]
+    pub csrf_key_file: Option<PathBuf>,
 }
 
 fn default_session_idle_secs() -> u64 {

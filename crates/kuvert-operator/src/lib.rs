@@ -40,6 +40,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::routing::post;
 use kuvert_store::operator::OperatorStore;
+use kuvert_store::web_session::WebSessionStore;
 use kuvert_web::rate_limit::RateLimiter;
 use kuvert_web::registry_client::OrganisationIdentity;
 use kuvert_web::{
@@ -111,12 +112,7 @@ struct HttpGuards {
 pub async fn build(config: Config) -> Result<Service, StartError> {
     kuvert_web::tls::install_crypto_provider();
     let envelope_bytes_max =
-        config
-            .checked_envelope_bytes_max()
-            .map_err(|reason| StartError::Config {
-                key: "envelope_bytes_max",
-                reason,
-            })?;
+        (config.checked_envelope_bytes_max()).map_err(StartError::invalid("envelope_bytes_max"))?;
     let http = http_guards(&config.http)?;
     let identity = config.tls.read().await?;
     let anchors = TrustAnchors::from_pem(&identity.organisation_ca_pem).map_err(|error| {
@@ -138,12 +134,13 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
         Some(refresher) => Verifier::new(anchors, policy).with_crls(refresher.crls()),
         None => Verifier::new(anchors, policy),
     };
-    let store = open_store(&config).await?;
+    let (store, web_sessions) = open_store(&config).await?;
     let registry = registry_client(&config, &identity)?;
     let worker = notification_worker(&config, &identity, Arc::clone(&store)).await?;
     let inbox = http::InboxState::build(
         &config,
         Arc::clone(&store),
+        web_sessions,
         registry.clone(),
         &identity.organisation_ca_pem,
         worker.code_sender(),
@@ -237,6 +234,7 @@ impl Service {
             tokio::spawn(refresher.clone().run(shutdown.clone()));
         }
         let worker = tokio::spawn(self.worker.clone().run(shutdown.clone()));
+        tokio::spawn(self.inbox.clone().run_session_sweeper(shutdown.clone()));
         let timeouts = self.http.timeouts;
         let service_listener = service_listener.with_timeouts(timeouts);
         let service = kuvert_web::serve(service_listener, self.router(), shutdown.clone());
@@ -283,7 +281,10 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// See [`CONNECT_TIMEOUT`].
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-async fn open_store(config: &Config) -> Result<Arc<dyn OperatorStore>, StartError> {
+/// The operator's store and its web sessions, both in `database_url`.
+async fn open_store(
+    config: &Config,
+) -> Result<(Arc<dyn OperatorStore>, Arc<dyn WebSessionStore>), StartError> {
     let blobs = kuvert_store::blob::LocalBlobStore::open(&config.blob_dir).map_err(|error| {
         StartError::Config {
             key: "blob_dir",
@@ -293,7 +294,7 @@ async fn open_store(config: &Config) -> Result<Arc<dyn OperatorStore>, StartErro
     let database = kuvert_store::Database::connect(&config.database_url)
         .await
         .map_err(StartError::database)?;
-    Ok(database.operator(Arc::new(blobs)))
+    Ok((database.operator(Arc::new(blobs)), database.web_sessions()))
 }
 
 /// Loads `tls.crl`; distribution points are fetched with the operator's client identity.

@@ -30,6 +30,7 @@ use secrecy::SecretString;
 
 use crate::registry_client::RegistryClient;
 use kuvert_web::StartError;
+use kuvert_web::web_keys::{KeyFiles, WebKeys};
 
 mod auth;
 mod editorial;
@@ -54,8 +55,18 @@ pub struct CommunicatorConfig {
     #[serde(default)]
     pub eid_ca_path: Option<PathBuf>,
     /// Minutes of inactivity after which a communicator must log in again. Default 30.
+    /// Sessions are rows in `database_url`, so every node of the portal serves them.
     #[serde(default = "default_idle_minutes")]
     pub session_idle_minutes: u64,
+    /// File holding the key that seals the cookie of a login in progress: 64 hex digits
+    /// (`openssl rand -hex 32`). Default none: a fresh key at each start, which suits one
+    /// node only; give every node the same file.
+    #[serde(default)]
+    pub cookie_key_file: Option<PathBuf>,
+    /// File holding the key of the forms' CSRF tokens, as `cookie_key_file`. Default none:
+    /// a fresh key at each start (one node only); give every node the same file.
+    #[serde(default)]
+    pub csrf_key_file: Option<PathBuf>,
 }
 
 fn default_idle_minutes() -> u64 {
@@ -98,9 +109,7 @@ impl CommunicatorState {
         config: &CommunicatorConfig,
         public_url: &url::Url,
         organisation_ca_pem: &str,
-        store: Arc<dyn PortalStore>,
-        network: Arc<dyn NetworkStore>,
-        editorial: Arc<dyn EditorialStore>,
+        database: &kuvert_store::Database,
         registry: RegistryClient,
     ) -> Result<Self, StartError> {
         let invalid = |key, reason: String| StartError::Config { key, reason };
@@ -135,17 +144,32 @@ impl CommunicatorState {
             redirect_uri: redirect_url,
         };
         let idle = Duration::from_secs(config.session_idle_minutes.saturating_mul(60));
+        let keys = WebKeys::read(KeyFiles {
+            cookie: (config.cookie_key_file.as_deref())
+                .map(|path| (path, "communicators.cookie_key_file")),
+            csrf: (config.csrf_key_file.as_deref())
+                .map(|path| (path, "communicators.csrf_key_file")),
+        })
+        .await?;
+        let is_tls = public_url.scheme() == "https";
+        let prelogin = session::new_prelogin(keys.cookie_key(), is_tls);
+        let sessions = session::new_store(database.web_sessions(), idle, is_tls, keys.into_csrf());
         Ok(Self {
             shared: Arc::new(Shared {
-                store,
-                network,
-                editorial,
+                store: database.portal(),
+                network: database.portal_network(),
+                editorial: database.portal_editorial(),
                 registry,
                 oidc: RelyingParty::new(relying_party, eid_http),
-                sessions: session::new_store(idle, public_url.scheme() == "https"),
-                prelogin: session::new_prelogin(public_url.scheme() == "https"),
+                sessions,
+                prelogin,
             }),
         })
+    }
+
+    /// Until `shutdown`: deletes ended sessions every few minutes.
+    pub(crate) async fn run_session_sweeper(self, shutdown: kuvert_web::Shutdown) {
+        self.shared.sessions.clone().run_sweeper(shutdown).await;
     }
 }
 

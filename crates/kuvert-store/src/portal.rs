@@ -20,7 +20,7 @@ use crate::database::Backend;
 pub use campaigns::CampaignStore;
 pub use records::{
     AnnualTarget, Campaign, Communicator, FunnelDay, NewCampaign, OperatorChoiceCount, Visit,
-    VisitCount, VisitSource, VisitorHash,
+    VisitCount, VisitSource, VisitorHash, VisitorSalt,
 };
 pub use visits::VisitStore;
 

@@ -1,5 +1,6 @@
 //! What a communicator's session holds: the logged-in person. The sessions themselves are
-//! `kuvert_web::session::SessionStore`'s: a random id in the portal's session cookie
+//! `kuvert_web::session::SessionStore`'s, rows in the portal's database so that every node
+//! serves them: a random id in the portal's session cookie
 //! (`kuvert_kommunikator`, HttpOnly, SameSite=Lax, Secure under TLS, path `/kommunikator`),
 //! the idle timeout and absolute lifetime, logout, a CSRF token each, and at most
 //! `limits::COMMUNICATOR_SESSIONS_MAX` sessions. A login in progress (its OIDC secrets and
@@ -7,6 +8,7 @@
 //! `kuvert_kommunikator_login` cookie ([`new_prelogin`]), so anonymous requests cannot fill
 //! the store and push a logged-in communicator out.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use kuvert_core::id::PersonalIdentityNumber;
@@ -14,17 +16,21 @@ use kuvert_core::limits::{
     COMMUNICATOR_SESSIONS_MAX, PRELOGIN_LIFETIME_SECS, WEB_SESSION_LIFETIME_SECS,
 };
 use kuvert_eid::PendingLogin;
+use kuvert_store::web_session::WebSessionStore;
+use kuvert_web::csrf::CsrfKey;
 use kuvert_web::prelogin::PreLoginCookie;
-use kuvert_web::session::{CookieAttributes, SessionConfig, SessionStore};
+use kuvert_web::session::{CookieAttributes, SessionConfig, SessionData, SessionStore};
 
 /// The communicators' sessions.
 pub(crate) type Sessions = SessionStore<Session>;
 
 /// One browser's session: a logged-in communicator.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Session {
     LoggedIn(PersonalIdentityNumber),
 }
+
+impl SessionData for Session {}
 
 /// A login in progress, sealed in its cookie: the OIDC secrets and the language code it was
 /// started in (the e-ID round trip does not carry it).
@@ -34,21 +40,29 @@ pub(crate) struct PreLogin {
     pub(crate) language: String,
 }
 
-/// The communicators' session store: the cookie is sent only to their pages, Secure when the
-/// portal is served over https.
-pub(crate) fn new_store(idle_timeout: Duration, is_tls: bool) -> Sessions {
-    SessionStore::new(SessionConfig {
+/// The communicators' session store in `rows`: the cookie is sent only to their pages,
+/// Secure when the portal is served over https, forms protected under `csrf`.
+pub(crate) fn new_store(
+    rows: Arc<dyn WebSessionStore>,
+    idle_timeout: Duration,
+    is_tls: bool,
+    csrf: CsrfKey,
+) -> Sessions {
+    let config = SessionConfig {
         cookie_name: "kuvert_kommunikator",
         cookie: cookie_attributes(is_tls),
         idle_timeout,
         lifetime: Duration::from_secs(WEB_SESSION_LIFETIME_SECS),
         sessions_max: COMMUNICATOR_SESSIONS_MAX,
-    })
+    };
+    SessionStore::new(rows, config, csrf)
 }
 
-/// The sealed cookie of a communicator's login in progress, on the same path as the session.
-pub(crate) fn new_prelogin(is_tls: bool) -> PreLoginCookie {
-    PreLoginCookie::new(
+/// The sealed cookie of a communicator's login in progress, on the same path as the session,
+/// sealed under `key` (the same on every node).
+pub(crate) fn new_prelogin(key: [u8; 32], is_tls: bool) -> PreLoginCookie {
+    PreLoginCookie::with_key(
+        key,
         "kuvert_kommunikator_login",
         cookie_attributes(is_tls),
         Duration::from_secs(PRELOGIN_LIFETIME_SECS),

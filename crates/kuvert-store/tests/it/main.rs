@@ -9,6 +9,7 @@ mod notifications;
 mod portal;
 mod registry;
 mod seed;
+mod stateless;
 mod statistics;
 mod support;
 mod used_signatures;
