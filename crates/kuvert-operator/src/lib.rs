@@ -43,6 +43,7 @@ use kuvert_store::operator::OperatorStore;
 use kuvert_store::web_session::WebSessionStore;
 use kuvert_web::rate_limit::RateLimiter;
 use kuvert_web::registry_client::OrganisationIdentity;
+use kuvert_web::start::read_config_file;
 use kuvert_web::{
     ClientKind, ConnectionTimeouts, HttpConfig, Listener, ListenerTls, Shutdown, StartError,
 };
@@ -348,23 +349,9 @@ async fn notification_worker(
     identity: &OrganisationIdentity,
     store: Arc<dyn OperatorStore>,
 ) -> Result<NotificationWorker, StartError> {
-    use notification::email::EmailTransport;
     let settings = &config.notification;
     let invalid = |key, reason: String| StartError::Config { key, reason };
-    let email = match (&settings.smtp_address, &settings.mail_dir) {
-        (Some(address), None) => EmailTransport::smtp(address)
-            .map_err(|reason| invalid("notification.smtp_address", reason))?,
-        (None, Some(directory)) => {
-            tokio::fs::create_dir_all(directory)
-                .await
-                .map_err(|error| invalid("notification.mail_dir", error.to_string()))?;
-            EmailTransport::directory(directory.clone())
-        }
-        _ => {
-            let reason = "set exactly one of smtp_address and mail_dir".to_owned();
-            return Err(invalid("notification.smtp_address", reason));
-        }
-    };
+    let email = email_transport(settings).await?;
     let address: lettre::Address =
         settings
             .email_from
@@ -374,7 +361,7 @@ async fn notification_worker(
             })?;
     let email_from = lettre::message::Mailbox::new(Some(config.name.clone()), address);
     let sms = match &settings.sms_gateway_url {
-        Some(gateway_url) => Some(sms_gateway(gateway_url, identity)?),
+        Some(gateway_url) => Some(sms_gateway(settings, gateway_url, identity).await?),
         None => None,
     };
     url::Url::parse(&config.web.public_url)
@@ -400,7 +387,70 @@ async fn notification_worker(
     Ok(worker.with_policy(policy))
 }
 
-fn sms_gateway(
+/// The e-mail transport of `notification`: exactly one of `smtp_address`, `smtp_url` (with
+/// its password and CA files) and `mail_dir`.
+async fn email_transport(
+    settings: &config::NotificationConfig,
+) -> Result<notification::email::EmailTransport, StartError> {
+    use notification::email::{EmailTransport, SmtpSettings};
+    let invalid = |key, reason: String| StartError::Config { key, reason };
+    match (
+        &settings.smtp_address,
+        &settings.smtp_url,
+        &settings.mail_dir,
+    ) {
+        (Some(address), None, None) => {
+            EmailTransport::smtp(address).map_err(StartError::invalid("notification.smtp_address"))
+        }
+        (None, Some(url), None) => {
+            let password = match &settings.smtp_password_file {
+                Some(path) => Some(read_secret(path, "notification.smtp_password_file").await?),
+                None => None,
+            };
+            let ca_pem = match &settings.smtp_ca_path {
+                Some(path) => Some(read_config_file(path, "notification.smtp_ca_path").await?),
+                None => None,
+            };
+            let ca_pem = ca_pem.as_deref().map(str::as_bytes);
+            let smtp = SmtpSettings {
+                url,
+                password,
+                ca_pem,
+            };
+            EmailTransport::smtp_url(&smtp).map_err(StartError::invalid("notification.smtp_url"))
+        }
+        (None, None, Some(directory)) => {
+            tokio::fs::create_dir_all(directory)
+                .await
+                .map_err(|error| invalid("notification.mail_dir", error.to_string()))?;
+            Ok(EmailTransport::directory(directory.clone()))
+        }
+        _ => {
+            let reason = "set exactly one of smtp_address, smtp_url and mail_dir".to_owned();
+            Err(invalid("notification.smtp_address", reason))
+        }
+    }
+}
+
+/// A secret (password, token) from the file that configuration key `key` names, without
+/// surrounding white space; an empty one is refused.
+async fn read_secret(
+    path: &std::path::Path,
+    key: &'static str,
+) -> Result<secrecy::SecretString, StartError> {
+    let text = read_config_file(path, key).await?;
+    let secret = text.trim();
+    if secret.is_empty() {
+        return Err(StartError::invalid(key)(format!(
+            "{} is empty",
+            path.display()
+        )));
+    }
+    Ok(secrecy::SecretString::from(secret))
+}
+
+async fn sms_gateway(
+    settings: &config::NotificationConfig,
     gateway_url: &str,
     identity: &OrganisationIdentity,
 ) -> Result<Arc<dyn notification::sms::SmsGateway>, StartError> {
@@ -419,8 +469,13 @@ fn sms_gateway(
         key,
         reason: error.to_string(),
     })?;
+    let token = match &settings.sms_gateway_token_file {
+        Some(path) => Some(read_secret(path, "notification.sms_gateway_token_file").await?),
+        None => None,
+    };
     Ok(Arc::new(notification::sms::HttpSmsGateway::new(
         http,
         gateway_url.to_owned(),
+        token,
     )))
 }

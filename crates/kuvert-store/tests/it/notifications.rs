@@ -240,6 +240,10 @@ async fn outbox_retries_with_doubling_back_off_then_gives_up() {
         );
         assert_eq!(failed.next_attempt_at, start + Duration::minutes(1));
         assert_eq!(failed.last_error.as_deref(), Some("smtp 451"));
+        // A failure ends the lease: the retry is claimed again when it is due.
+        let retry = failed.next_attempt_at;
+        let claimed = operator.claim_notifications(&holder, retry, 10, lease);
+        assert_eq!(claimed.await.unwrap().len(), 1);
         let second = operator
             .mark_notification_failed(id, &holder, "smtp 451", start)
             .await
@@ -263,7 +267,11 @@ async fn outbox_retries_with_doubling_back_off_then_gives_up() {
         );
 
         let mut last = second;
-        for _ in 2..NOTIFICATION_ATTEMPTS_MAX {
+        for attempt in 2..NOTIFICATION_ATTEMPTS_MAX {
+            if attempt > 2 {
+                let retry = operator.claim_notifications(&holder, last.next_attempt_at, 10, lease);
+                assert_eq!(retry.await.unwrap().len(), 1);
+            }
             last = operator
                 .mark_notification_failed(id, &holder, "smtp 550", start)
                 .await

@@ -21,6 +21,7 @@ mod readme;
 mod rejections;
 mod revocation;
 mod send;
+mod stateless;
 mod tidy;
 mod verify;
 mod zeep_delivery;
