@@ -83,6 +83,15 @@ pub const CALL_ID_CHARS_MAX: usize = 50;
 /// 256 KiB bounds memory against a hostile or broken provider.
 pub const OIDC_RESPONSE_BYTES_MAX: usize = 256 * 1024;
 
+/// Seconds between two fetches of an e-ID provider's keys made because an id_token named a
+/// key (`kid`) the relying party does not know: enough for a real key rotation, too few for
+/// forged tokens to make it hammer the provider.
+pub const OIDC_JWKS_REFRESH_MIN_SECS: u64 = 60;
+
+/// Seconds an e-ID provider's keys (discovery document and JWKS) are used before they are
+/// fetched again at the next login, so a retired key stops being trusted.
+pub const OIDC_JWKS_MAX_AGE_SECS: u64 = 60 * 60;
+
 /// Text a person signs with e-ID (`AgreementText` of `register`, `changeServiceSupplier`,
 /// `storeAccountPreferences`; PROTOCOL.md §5.1, §11.1). The Mina meddelanden terms of use are
 /// about 10 kB; 64 KiB leaves room without letting a signing request carry a letter.
@@ -364,6 +373,10 @@ pub const WEB_SESSION_DATA_BYTES_MAX: usize = 64 * 1024;
 /// Seconds between two writes of a session's last request time: a session read more often is
 /// not written on every request, so its idle timeout may end up to this much later.
 pub const WEB_SESSION_TOUCH_SECS: u64 = 60;
+
+/// Times a change of a web session is made again from the newer version when another node
+/// changed the session meanwhile (two requests of one person at once); then it is given up.
+pub const WEB_SESSION_CHANGE_ATTEMPTS_MAX: usize = 3;
 
 /// Seconds an e-ID signature of a profile change stays usable after the signing time bound
 /// into its text (`kuvert_eid::signature::SigningBinding`). A person signs at the e-ID and the

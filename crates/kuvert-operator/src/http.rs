@@ -66,6 +66,7 @@ use crate::registry_client::RegistryClient;
 use config::InboxSettings;
 use kuvert_store::web_session::WebSessionStore;
 use kuvert_web::StartError;
+use kuvert_web::session::SessionStore;
 use kuvert_web::web_keys::{KeyFiles, WebKeys};
 
 /// What every inbox handler reads; clones share it (and so share the sessions).
@@ -145,7 +146,8 @@ impl InboxState {
         .await?;
         let prelogin = session::new_prelogin(keys.cookie_key(), settings.is_tls());
         let idle = settings.session_idle_timeout;
-        let sessions = session::new_store(web_sessions, idle, settings.is_tls(), keys.into_csrf());
+        let session_config = session::session_config(idle, settings.is_tls());
+        let sessions = SessionStore::new(web_sessions, session_config, keys.into_csrf());
         let relying_party = RelyingPartyConfig {
             issuer: settings.oidc_issuer.clone(),
             client_id: settings.oidc_client_id.clone(),

@@ -22,6 +22,7 @@ use kuvert_core::limits::NOTIFICATIONS_PER_BATCH_MAX;
 use kuvert_store::StoreError;
 use kuvert_store::operator::{
     HourReservation, LeaseHolder, NotificationAddress, NotificationRecord, OperatorStore,
+    SummaryHour,
 };
 use kuvert_web::Shutdown;
 use lettre::message::Mailbox;
@@ -281,14 +282,18 @@ impl NotificationWorker {
         if held < ids.len() {
             return Ok(GroupOutcome::LeaseLost);
         }
-        let channel = first.address.channel();
+        let hour = SummaryHour {
+            recipient: &first.recipient,
+            channel: first.address.channel(),
+            at: now,
+        };
         if self.policy == SendingPolicy::Respectful {
             let send_at = schedule::within_sending_hours(now);
             let reservation = if send_at > now {
                 None
             } else {
                 let window = schedule::SUMMARY_WINDOW;
-                Some(store.reserve_notification_hour(&first.recipient, channel, now, window))
+                Some(store.reserve_notification_hour(hour, window))
             };
             let send_at = match reservation {
                 None => send_at,
@@ -311,9 +316,7 @@ impl NotificationWorker {
             }
             Err(error) => {
                 if self.policy == SendingPolicy::Respectful {
-                    store
-                        .release_notification_hour(&first.recipient, channel, now)
-                        .await?;
+                    store.release_notification_hour(hour).await?;
                 }
                 self.record_failure(&ids, holder, &error, now).await?;
                 Ok(GroupOutcome::Failed)

@@ -30,6 +30,7 @@ use secrecy::SecretString;
 
 use crate::registry_client::RegistryClient;
 use kuvert_web::StartError;
+use kuvert_web::session::SessionStore;
 use kuvert_web::web_keys::{KeyFiles, WebKeys};
 
 mod auth;
@@ -153,7 +154,8 @@ impl CommunicatorState {
         .await?;
         let is_tls = public_url.scheme() == "https";
         let prelogin = session::new_prelogin(keys.cookie_key(), is_tls);
-        let sessions = session::new_store(database.web_sessions(), idle, is_tls, keys.into_csrf());
+        let config = session::session_config(idle, is_tls);
+        let sessions = SessionStore::new(database.web_sessions(), config, keys.into_csrf());
         Ok(Self {
             shared: Arc::new(Shared {
                 store: database.portal(),

@@ -3,8 +3,8 @@
 //! campaign and whether it is known, referrer domain); the visitor is a daily-salted hash
 //! ([`crate::domain::visitor`]; the day's salt is in the store, one for every node, so N
 //! nodes count a visitor once) used only to count unique visitors that day, and the day's
-//! hashes and salt are deleted when the Stockholm day changes. No address, user agent, full referrer
-//! or cookie is ever kept.
+//! hashes and salt are deleted when the Stockholm day changes. No address, user agent, full
+//! referrer or cookie is ever kept.
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -34,7 +34,7 @@ pub use records::{
     LeaseHolder, Letter, LetterAccess, LetterPage, LetterSummary, MailboxQuery, MobileNumber,
     NewDelivery, NotificationAddress, NotificationChannel, NotificationId, NotificationRecord,
     NotificationSetting, NotificationStatus, OpenedLetter, OperatorRecordError, PendingCode,
-    SearchText, StoreOutcome, StoredReceipt,
+    SearchText, StoreOutcome, StoredReceipt, SummaryHour,
 };
 
 /// A mailbox operator's storage. Held as `Arc<dyn OperatorStore>` by `kuvert-operator`.

@@ -39,9 +39,9 @@ pub struct Liveness {
     pub lifetime: Duration,
 }
 
-/// A new session's row.
+/// What a session's row holds, written when it is created or changed.
 #[derive(Debug, Clone, Copy)]
-pub struct NewSession<'a> {
+pub struct SessionRow<'a> {
     /// The realm (the session cookie's name).
     pub realm: &'a str,
     /// The hashed session id.
@@ -50,6 +50,13 @@ pub struct NewSession<'a> {
     pub data: &'a str,
     /// The hashed lookup value, if the session has one.
     pub lookup: Option<&'a SessionKey>,
+}
+
+/// A new session.
+#[derive(Debug, Clone, Copy)]
+pub struct NewSession<'a> {
+    /// Its row.
+    pub row: SessionRow<'a>,
     /// Now, and which sessions of the realm have ended.
     pub liveness: Liveness,
     /// Sessions the realm keeps at most; at least 1.
@@ -74,16 +81,10 @@ pub struct StoredSession {
 /// A session's new content, written only if the row is still at `version`.
 #[derive(Debug, Clone, Copy)]
 pub struct SessionChange<'a> {
-    /// The realm.
-    pub realm: &'a str,
-    /// The hashed session id.
-    pub key: &'a SessionKey,
+    /// The row as it is to be.
+    pub row: SessionRow<'a>,
     /// The version the change was made from.
     pub version: u64,
-    /// The new content (JSON).
-    pub data: &'a str,
-    /// The new lookup value.
-    pub lookup: Option<&'a SessionKey>,
     /// The time of the request making the change.
     pub at: OffsetDateTime,
 }
@@ -168,22 +169,23 @@ impl SqlWebSessionStore {
 impl WebSessionStore for SqlWebSessionStore {
     async fn create_session(&self, new: NewSession<'_>) -> Result<(), StoreError> {
         assert!(new.sessions_max > 0, "a realm keeps at least one session");
-        check_data(new.data)?;
+        let row = new.row;
+        check_data(row.data)?;
         let at = to_millis(new.liveness.now);
         sqlx::query(
             "INSERT INTO web_sessions (session_key, realm, data, lookup_key, version, \
              created_at, last_seen_at) VALUES ($1, $2, $3, $4, 1, $5, $5)",
         )
-        .bind(new.key.0.clone())
-        .bind(new.realm.to_owned())
-        .bind(new.data.to_owned())
-        .bind(new.lookup.map(|lookup| lookup.0.clone()))
+        .bind(row.key.0.clone())
+        .bind(row.realm.to_owned())
+        .bind(row.data.to_owned())
+        .bind(row.lookup.map(|lookup| lookup.0.clone()))
         .bind(at)
         .execute(&self.pool)
         .await
         .context("create web session")?;
-        self.sweep_sessions(new.realm, new.liveness).await?;
-        self.trim(new.realm, new.sessions_max).await
+        self.sweep_sessions(row.realm, new.liveness).await?;
+        self.trim(row.realm, new.sessions_max).await
     }
 
     async fn session(
@@ -235,17 +237,18 @@ impl WebSessionStore for SqlWebSessionStore {
     }
 
     async fn change_session(&self, change: SessionChange<'_>) -> Result<bool, StoreError> {
-        check_data(change.data)?;
+        let row = change.row;
+        check_data(row.data)?;
         let version = i64::try_from(change.version).unwrap_or(i64::MAX);
         let updated = sqlx::query(
             "UPDATE web_sessions SET data = $1, lookup_key = $2, version = version + 1, \
              last_seen_at = $3 WHERE realm = $4 AND session_key = $5 AND version = $6",
         )
-        .bind(change.data.to_owned())
-        .bind(change.lookup.map(|lookup| lookup.0.clone()))
+        .bind(row.data.to_owned())
+        .bind(row.lookup.map(|lookup| lookup.0.clone()))
         .bind(to_millis(change.at))
-        .bind(change.realm.to_owned())
-        .bind(change.key.0.clone())
+        .bind(row.realm.to_owned())
+        .bind(row.key.0.clone())
         .bind(version)
         .execute(&self.pool)
         .await

@@ -17,8 +17,9 @@
 //!   synchronizer tokens for forms; [`session`]: the web sessions of the operator's inbox
 //!   and the portal's communicator pages (logged-in people only), kept in the role's
 //!   database so every node serves them, and the attributes of every cookie; [`web_keys`]:
-//!   the CSRF and pre-login cookie keys every node of a role shares; [`prelogin`]: a login in progress in a sealed, short-lived
-//!   cookie, so anonymous requests create no server-side state; [`deep_link`]: the portal's
+//!   the CSRF and pre-login cookie keys every node of a role shares; [`prelogin`]: a login
+//!   in progress in a sealed, short-lived cookie, so anonymous requests create no
+//!   server-side state; [`deep_link`]: the portal's
 //!   deep links and the notice with a QR code for paper letters (portal and sender toolkit
 //!   print the same one); [`main_messages`]: the three main messages of `TERMS.md`, for
 //!   every page, notification and paper letter that explains the service.

@@ -29,10 +29,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use http::{HeaderMap, HeaderValue, header};
-use kuvert_core::limits::WEB_SESSION_TOUCH_SECS;
+use kuvert_core::limits::{
+    WEB_SESSION_CHANGE_ATTEMPTS_MAX, WEB_SESSION_LIFETIME_SECS, WEB_SESSION_TOUCH_SECS,
+};
 use kuvert_store::StoreError;
 use kuvert_store::web_session::{
-    Liveness, NewSession, SessionChange, SessionKey, StoredSession, WebSessionStore,
+    Liveness, NewSession, SessionChange, SessionKey, SessionRow, StoredSession, WebSessionStore,
 };
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
@@ -58,6 +60,27 @@ pub struct SessionConfig {
     pub lifetime: Duration,
     /// Sessions kept at once; at least 1.
     pub sessions_max: usize,
+}
+
+impl SessionConfig {
+    /// A role's sessions: cookie `cookie_name` with `cookie`'s attributes, ended after
+    /// `idle_timeout` without a request or `limits::WEB_SESSION_LIFETIME_SECS` after login, at
+    /// most `sessions_max` at once.
+    #[must_use]
+    pub fn new(
+        cookie_name: &'static str,
+        cookie: CookieAttributes,
+        idle_timeout: Duration,
+        sessions_max: usize,
+    ) -> Self {
+        Self {
+            cookie_name,
+            cookie,
+            idle_timeout,
+            lifetime: Duration::from_secs(WEB_SESSION_LIFETIME_SECS),
+            sessions_max,
+        }
+    }
 }
 
 /// What a role keeps in a session: stored as JSON, read back through serde (so values go
@@ -105,9 +128,6 @@ pub struct SessionStore<S> {
     csrf: Arc<CsrfKey>,
     data: PhantomData<fn() -> S>,
 }
-
-/// How often a change that met a concurrent one is made again from the newer version.
-const CHANGE_ATTEMPTS_MAX: usize = 3;
 
 /// How often [`SessionStore::run_sweeper`] deletes ended sessions.
 const SWEEP_INTERVAL: Duration = Duration::from_secs(300);
@@ -174,10 +194,12 @@ impl<S: SessionData> SessionStore<S> {
         let lookup = data.lookup().map(SessionKey::of_secret);
         self.rows
             .create_session(NewSession {
-                realm: self.config.cookie_name,
-                key: &SessionKey::of_secret(id.expose_secret()),
-                data: &text,
-                lookup: lookup.as_ref(),
+                row: SessionRow {
+                    realm: self.config.cookie_name,
+                    key: &SessionKey::of_secret(id.expose_secret()),
+                    data: &text,
+                    lookup: lookup.as_ref(),
+                },
                 liveness: self.liveness(),
                 sessions_max: self.config.sessions_max,
             })
@@ -213,7 +235,7 @@ impl<S: SessionData> SessionStore<S> {
         id: &SessionId,
         mut change: impl FnMut(&mut S),
     ) -> Result<bool, SessionError> {
-        for _ in 0..CHANGE_ATTEMPTS_MAX {
+        for _ in 0..WEB_SESSION_CHANGE_ATTEMPTS_MAX {
             let Some(stored) = self.live(id).await? else {
                 return Ok(false);
             };
@@ -302,11 +324,13 @@ impl<S: SessionData> SessionStore<S> {
         let text = encode(data)?;
         let lookup = data.lookup().map(SessionKey::of_secret);
         let change = SessionChange {
-            realm: self.config.cookie_name,
-            key: &stored.key,
+            row: SessionRow {
+                realm: self.config.cookie_name,
+                key: &stored.key,
+                data: &text,
+                lookup: lookup.as_ref(),
+            },
             version: stored.version,
-            data: &text,
-            lookup: lookup.as_ref(),
             at: self.clock.now(),
         };
         Ok(self.rows.change_session(change).await?)

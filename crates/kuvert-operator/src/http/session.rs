@@ -9,15 +9,12 @@
 //! the person travel in the sealed, short-lived `kuvert_login` cookie ([`PreLogin`]), so
 //! anonymous requests cannot fill the store and push a logged-in person out.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber};
-use kuvert_core::limits::{INBOX_SESSIONS_MAX, PRELOGIN_LIFETIME_SECS, WEB_SESSION_LIFETIME_SECS};
+use kuvert_core::limits::{INBOX_SESSIONS_MAX, PRELOGIN_LIFETIME_SECS};
 use kuvert_eid::PendingLogin;
-use kuvert_store::web_session::WebSessionStore;
-use kuvert_web::csrf::CsrfKey;
 use kuvert_web::prelogin::PreLoginCookie;
 use kuvert_web::session::{
     CookieAttributes, SessionConfig, SessionData, SessionError, SessionStore,
@@ -139,22 +136,15 @@ fn cookie_attributes(is_tls: bool) -> CookieAttributes {
     }
 }
 
-/// The inbox's session store in `rows`: cookie `kuvert_session` on path `/`, Secure when
-/// the inbox is served over https, forms protected under `csrf`.
-pub(super) fn new_store(
-    rows: Arc<dyn WebSessionStore>,
-    idle_timeout: Duration,
-    is_tls: bool,
-    csrf: CsrfKey,
-) -> Sessions {
-    let config = SessionConfig {
-        cookie_name: "kuvert_session",
-        cookie: cookie_attributes(is_tls),
+/// The inbox's sessions: cookie `kuvert_session` on path `/`, Secure when the inbox is
+/// served over https.
+pub(super) fn session_config(idle_timeout: Duration, is_tls: bool) -> SessionConfig {
+    SessionConfig::new(
+        "kuvert_session",
+        cookie_attributes(is_tls),
         idle_timeout,
-        lifetime: Duration::from_secs(WEB_SESSION_LIFETIME_SECS),
-        sessions_max: INBOX_SESSIONS_MAX,
-    };
-    SessionStore::new(rows, config, csrf)
+        INBOX_SESSIONS_MAX,
+    )
 }
 
 /// Takes the pending signing whose state is `state` out of its (live, logged-in) session,

@@ -8,16 +8,11 @@
 //! `kuvert_kommunikator_login` cookie ([`new_prelogin`]), so anonymous requests cannot fill
 //! the store and push a logged-in communicator out.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use kuvert_core::id::PersonalIdentityNumber;
-use kuvert_core::limits::{
-    COMMUNICATOR_SESSIONS_MAX, PRELOGIN_LIFETIME_SECS, WEB_SESSION_LIFETIME_SECS,
-};
+use kuvert_core::limits::{COMMUNICATOR_SESSIONS_MAX, PRELOGIN_LIFETIME_SECS};
 use kuvert_eid::PendingLogin;
-use kuvert_store::web_session::WebSessionStore;
-use kuvert_web::csrf::CsrfKey;
 use kuvert_web::prelogin::PreLoginCookie;
 use kuvert_web::session::{CookieAttributes, SessionConfig, SessionData, SessionStore};
 
@@ -40,22 +35,15 @@ pub(crate) struct PreLogin {
     pub(crate) language: String,
 }
 
-/// The communicators' session store in `rows`: the cookie is sent only to their pages,
-/// Secure when the portal is served over https, forms protected under `csrf`.
-pub(crate) fn new_store(
-    rows: Arc<dyn WebSessionStore>,
-    idle_timeout: Duration,
-    is_tls: bool,
-    csrf: CsrfKey,
-) -> Sessions {
-    let config = SessionConfig {
-        cookie_name: "kuvert_kommunikator",
-        cookie: cookie_attributes(is_tls),
+/// The communicators' sessions: the cookie is sent only to their pages, Secure when the
+/// portal is served over https.
+pub(crate) fn session_config(idle_timeout: Duration, is_tls: bool) -> SessionConfig {
+    SessionConfig::new(
+        "kuvert_kommunikator",
+        cookie_attributes(is_tls),
         idle_timeout,
-        lifetime: Duration::from_secs(WEB_SESSION_LIFETIME_SECS),
-        sessions_max: COMMUNICATOR_SESSIONS_MAX,
-    };
-    SessionStore::new(rows, config, csrf)
+        COMMUNICATOR_SESSIONS_MAX,
+    )
 }
 
 /// The sealed cookie of a communicator's login in progress, on the same path as the session,

@@ -362,6 +362,17 @@ impl fmt::Debug for LeaseHolder {
     }
 }
 
+/// The summary hour of one recipient's channel, taken (or given back) at `at`.
+#[derive(Debug, Clone, Copy)]
+pub struct SummaryHour<'a> {
+    /// The mailbox holder.
+    pub recipient: &'a RecipientId,
+    /// The channel, whose address gets at most one notification in the hour.
+    pub channel: NotificationChannel,
+    /// When the hour is taken (the send's time).
+    pub at: OffsetDateTime,
+}
+
 /// Whether a worker may send on a channel now, or another notification took the hour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HourReservation {

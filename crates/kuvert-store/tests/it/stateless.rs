@@ -5,8 +5,10 @@
 use std::sync::Arc;
 
 use kuvert_store::StoreError;
-use kuvert_store::operator::{HourReservation, LeaseHolder, NotificationChannel};
-use kuvert_store::web_session::{Liveness, NewSession, SessionChange, SessionKey, WebSessionStore};
+use kuvert_store::operator::{HourReservation, LeaseHolder, NotificationChannel, SummaryHour};
+use kuvert_store::web_session::{
+    Liveness, NewSession, SessionChange, SessionKey, SessionRow, WebSessionStore,
+};
 use time::Duration;
 
 use crate::notifications::queued;
@@ -24,10 +26,12 @@ fn liveness(at: time::OffsetDateTime) -> Liveness {
 
 async fn create(rows: &dyn WebSessionStore, key: &SessionKey, lookup: Option<&SessionKey>) {
     let new = NewSession {
-        realm: REALM,
-        key,
-        data: "{\"who\":1}",
-        lookup,
+        row: SessionRow {
+            realm: REALM,
+            key,
+            data: "{\"who\":1}",
+            lookup,
+        },
         liveness: liveness(now()),
         sessions_max: 2,
     };
@@ -57,12 +61,15 @@ async fn web_sessions_are_versioned_found_by_lookup_bounded_and_end() {
             .await
             .unwrap();
         assert_eq!(found.map(|found| found.key), Some(first.clone()));
-        let change = |version| SessionChange {
+        let row = SessionRow {
             realm: REALM,
             key: &first,
-            version,
             data: "{\"who\":2}",
             lookup: None,
+        };
+        let change = |version| SessionChange {
+            row,
+            version,
             at: now(),
         };
         assert!(rows.change_session(change(1)).await.unwrap());
@@ -76,9 +83,10 @@ async fn web_sessions_are_versioned_found_by_lookup_bounded_and_end() {
             .unwrap();
         assert!(found.is_none(), "the lookup went with the change");
         let big = "x".repeat(kuvert_core::limits::WEB_SESSION_DATA_BYTES_MAX + 1);
+        let big_row = SessionRow { data: &big, ..row };
         let too_big = rows
             .change_session(SessionChange {
-                data: &big,
+                row: big_row,
                 ..change(2)
             })
             .await;
@@ -191,10 +199,15 @@ async fn the_summary_hour_is_taken_by_exactly_one_of_racing_workers_and_given_ba
         let channel = NotificationChannel::Email;
         let hour = Duration::hours(1);
         let start = now();
+        let slot = |channel, at| SummaryHour {
+            recipient: &recipient,
+            channel,
+            at,
+        };
         let stores: Vec<Arc<_>> = (0..8).map(|_| test.operator()).collect();
         let races = stores
             .iter()
-            .map(|store| store.reserve_notification_hour(&recipient, channel, start, hour));
+            .map(|store| store.reserve_notification_hour(slot(channel, start), hour));
         let outcomes = futures::future::join_all(races).await;
         let reserved = outcomes
             .iter()
@@ -204,7 +217,7 @@ async fn the_summary_hour_is_taken_by_exactly_one_of_racing_workers_and_given_ba
         let store = &stores[0];
         let soon = start + Duration::minutes(30);
         let taken = store
-            .reserve_notification_hour(&recipient, channel, soon, hour)
+            .reserve_notification_hour(slot(channel, soon), hour)
             .await;
         assert_eq!(
             taken.unwrap(),
@@ -213,11 +226,11 @@ async fn the_summary_hour_is_taken_by_exactly_one_of_racing_workers_and_given_ba
             }
         );
         store
-            .release_notification_hour(&recipient, channel, start)
+            .release_notification_hour(slot(channel, start))
             .await
             .unwrap();
         let again = store
-            .reserve_notification_hour(&recipient, channel, soon, hour)
+            .reserve_notification_hour(slot(channel, soon), hour)
             .await;
         assert_eq!(
             again.unwrap(),
@@ -225,9 +238,7 @@ async fn the_summary_hour_is_taken_by_exactly_one_of_racing_workers_and_given_ba
             "a failed send gave it back"
         );
         let sms = NotificationChannel::Sms;
-        let other = store
-            .reserve_notification_hour(&recipient, sms, soon, hour)
-            .await;
+        let other = store.reserve_notification_hour(slot(sms, soon), hour).await;
         assert_eq!(
             other.unwrap(),
             HourReservation::Reserved,

@@ -9,12 +9,12 @@ use std::path::Path;
 
 use kuvert::seed;
 use kuvert::testkit::{Browser, Federation, FederationOptions};
-use kuvert_testenv::html_form::{form_action, hidden_fields};
+use kuvert_testenv::html_form::hidden_fields;
 use kuvert_web::{Listener, ListenerTls, Shutdown};
 use reqwest::StatusCode;
 use url::Url;
 
-use crate::account::{browser, log_in};
+use crate::account::{browser, log_in, sign_at_test_eid};
 
 /// One running node: its web inbox's URL and the task serving it.
 struct Node {
@@ -182,21 +182,9 @@ async fn sign_via(
         StatusCode::SEE_OTHER,
         "{path} starts signing"
     );
-    let (_, sign_page) = page(browser, &location(&started)).await;
-    let mut fields = hidden_fields(&sign_page);
-    let index = seed::PERSONS
-        .iter()
-        .position(|p| p.key == "tolvan")
-        .unwrap();
-    fields.push(("person".to_owned(), index.to_string()));
-    fields.push(("action".to_owned(), "sign".to_owned()));
-    let returned = browser.post_form(&form_action(&sign_page), &fields).await;
-    let returned = returned.text().await.unwrap();
-    let signed = hidden_fields(&returned);
-    assert!(
-        signed.iter().any(|(name, _)| name == "Signature"),
-        "{returned}"
-    );
-    let back = routed_to(&form_action(&returned), finish);
-    browser.post_form(&back, &signed).await
+    let tolvan = seed::person("tolvan").unwrap();
+    let (post_back, signed) = sign_at_test_eid(browser, &location(&started), tolvan).await;
+    browser
+        .post_form(&routed_to(&post_back, finish), &signed)
+        .await
 }

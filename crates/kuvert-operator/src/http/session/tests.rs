@@ -6,9 +6,10 @@ use std::time::Duration;
 use axum::http::{HeaderMap, HeaderValue, header};
 use kuvert_core::id::PersonalIdentityNumber;
 use kuvert_web::csrf::CsrfKey;
+use kuvert_web::session::SessionStore;
 use secrecy::SecretString;
 
-use super::{LoggedIn, PendingSigning, Session, Sessions, new_store, take_signing};
+use super::{LoggedIn, PendingSigning, Session, Sessions, session_config, take_signing};
 
 /// The inbox's store in a fresh SQLite file (kept while the dir lives).
 async fn store(is_tls: bool) -> (Sessions, tempfile::TempDir) {
@@ -16,7 +17,8 @@ async fn store(is_tls: bool) -> (Sessions, tempfile::TempDir) {
     let url = format!("sqlite://{}/operator.db?mode=rwc", dir.path().display());
     let database = kuvert_store::Database::connect(&url).await.unwrap();
     let idle = Duration::from_secs(60);
-    let sessions = new_store(database.web_sessions(), idle, is_tls, CsrfKey::generate());
+    let config = session_config(idle, is_tls);
+    let sessions = SessionStore::new(database.web_sessions(), config, CsrfKey::generate());
     (sessions, dir)
 }
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 use axum::http::{HeaderMap, HeaderValue, header};
 use kuvert_core::id::PersonalIdentityNumber;
 use kuvert_web::csrf::CsrfKey;
+use kuvert_web::session::SessionStore;
 
 use super::*;
 
@@ -19,7 +20,8 @@ async fn store(is_tls: bool) -> (Sessions, tempfile::TempDir) {
     let url = format!("sqlite://{}/portal.db?mode=rwc", dir.path().display());
     let database = kuvert_store::Database::connect(&url).await.unwrap();
     let idle = Duration::from_secs(60);
-    let sessions = new_store(database.web_sessions(), idle, is_tls, CsrfKey::generate());
+    let config = session_config(idle, is_tls);
+    let sessions = SessionStore::new(database.web_sessions(), config, CsrfKey::generate());
     (sessions, dir)
 }
 

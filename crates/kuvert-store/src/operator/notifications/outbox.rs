@@ -22,6 +22,7 @@ use super::super::{
 };
 use crate::database::{begin_write, get_count, get_optional_time, get_parsed, get_time, to_millis};
 use crate::error::{SqlContext, StoreError};
+use crate::operator::SummaryHour;
 
 /// Wait before the first retry; each further failure doubles it.
 const RETRY_DELAY_FIRST: Duration = Duration::minutes(1);
@@ -92,24 +93,17 @@ pub trait OutboxStore: Send + Sync {
         recipient: &RecipientId,
         channel: NotificationChannel,
     ) -> Result<Option<OffsetDateTime>, StoreError>;
-    /// Takes the summary hour of `recipient`'s `channel` at `now`, unless a notification on
-    /// it was sent (or is being sent) within `window` before: one statement, so of workers
-    /// racing for one address exactly one gets it.
+    /// Takes `hour`, unless a notification on its channel was sent (or is being sent) within
+    /// `window` before its time: one statement, so of workers racing for one address exactly
+    /// one gets it.
     async fn reserve_notification_hour(
         &self,
-        recipient: &RecipientId,
-        channel: NotificationChannel,
-        now: OffsetDateTime,
+        hour: SummaryHour<'_>,
         window: Duration,
     ) -> Result<HourReservation, StoreError>;
-    /// Gives back the hour reserved at `reserved_at` after the send failed, so the retry is
-    /// not held back by a notification that never went out.
-    async fn release_notification_hour(
-        &self,
-        recipient: &RecipientId,
-        channel: NotificationChannel,
-        reserved_at: OffsetDateTime,
-    ) -> Result<(), StoreError>;
+    /// Gives back `hour` (as reserved) after the send failed, so the retry is not held back
+    /// by a notification that never went out.
+    async fn release_notification_hour(&self, hour: SummaryHour<'_>) -> Result<(), StoreError>;
 }
 
 #[async_trait]
@@ -179,18 +173,8 @@ impl OutboxStore for SqlOperatorStore {
         }
         let mut held = 0;
         for id in ids {
-            let renewed = sqlx::query(
-                "UPDATE notifications SET claimed_until = $1 WHERE id = $2 AND status = $3 \
-                 AND claimed_by = $4",
-            )
-            .bind(to_millis(until))
-            .bind(id.to_string())
-            .bind(NotificationStatus::Pending.as_db())
-            .bind(holder.as_db().to_owned())
-            .execute(&self.pool)
-            .await
-            .context("renew notification lease")?;
-            held += usize::from(renewed.rows_affected() == 1);
+            let is_held = self.update_held("claimed_until = $1", until, *id, holder);
+            held += usize::from(is_held.await?);
         }
         Ok(held)
     }
@@ -201,23 +185,16 @@ impl OutboxStore for SqlOperatorStore {
         holder: &LeaseHolder,
         at: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        let updated = sqlx::query(
-            "UPDATE notifications SET status = $1, sent_at = $2, claimed_until = NULL, \
-             claimed_by = NULL WHERE id = $3 AND status = $4 AND claimed_by = $5",
-        )
-        .bind(NotificationStatus::Sent.as_db())
-        .bind(to_millis(at))
-        .bind(id.to_string())
-        .bind(NotificationStatus::Pending.as_db())
-        .bind(holder.as_db().to_owned())
-        .execute(&self.pool)
-        .await
-        .context("mark notification sent")?;
-        match updated.rows_affected() {
-            1 => Ok(()),
-            _ => Err(StoreError::NotFound {
+        let set = format!(
+            "status = '{}', sent_at = $1, claimed_until = NULL, claimed_by = NULL",
+            NotificationStatus::Sent.as_db()
+        );
+        if self.update_held(&set, at, id, holder).await? {
+            Ok(())
+        } else {
+            Err(StoreError::NotFound {
                 what: "notification",
-            }),
+            })
         }
     }
 
@@ -354,12 +331,15 @@ impl OutboxStore for SqlOperatorStore {
 
     async fn reserve_notification_hour(
         &self,
-        recipient: &RecipientId,
-        channel: NotificationChannel,
-        now: OffsetDateTime,
+        hour: SummaryHour<'_>,
         window: Duration,
     ) -> Result<HourReservation, StoreError> {
         assert!(window.is_positive(), "a summary window lasts some time");
+        let SummaryHour {
+            recipient,
+            channel,
+            at: now,
+        } = hour;
         let reserved = sqlx::query(
             "INSERT INTO notification_send_slots (recipient, channel, sent_at, previous_sent_at) \
              VALUES ($1, $2, $3, NULL) ON CONFLICT (recipient, channel) DO UPDATE \
@@ -389,12 +369,12 @@ impl OutboxStore for SqlOperatorStore {
         Ok(HourReservation::Taken { last_sent_at })
     }
 
-    async fn release_notification_hour(
-        &self,
-        recipient: &RecipientId,
-        channel: NotificationChannel,
-        reserved_at: OffsetDateTime,
-    ) -> Result<(), StoreError> {
+    async fn release_notification_hour(&self, hour: SummaryHour<'_>) -> Result<(), StoreError> {
+        let SummaryHour {
+            recipient,
+            channel,
+            at: reserved_at,
+        } = hour;
         sqlx::query(
             "UPDATE notification_send_slots SET sent_at = previous_sent_at, \
              previous_sent_at = NULL WHERE recipient = $1 AND channel = $2 AND sent_at = $3",
@@ -406,6 +386,31 @@ impl OutboxStore for SqlOperatorStore {
         .await
         .context("release notification hour")?;
         Ok(())
+    }
+}
+
+impl SqlOperatorStore {
+    /// Runs `UPDATE notifications SET {set}` (its `$1` is `at`) on notification `id` only
+    /// while it is pending and `holder`'s lease; whether it was. `set` is code, never data.
+    async fn update_held(
+        &self,
+        set: &str,
+        at: OffsetDateTime,
+        id: NotificationId,
+        holder: &LeaseHolder,
+    ) -> Result<bool, StoreError> {
+        let sql = format!(
+            "UPDATE notifications SET {set} WHERE id = $2 AND status = $3 AND claimed_by = $4"
+        );
+        let updated = sqlx::query(AssertSqlSafe(sql))
+            .bind(to_millis(at))
+            .bind(id.to_string())
+            .bind(NotificationStatus::Pending.as_db())
+            .bind(holder.as_db().to_owned())
+            .execute(&self.pool)
+            .await
+            .context("update held notification")?;
+        Ok(updated.rows_affected() == 1)
     }
 }
 
