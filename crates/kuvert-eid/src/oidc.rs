@@ -299,33 +299,7 @@ impl OidcClient {
             .map_err(|error| token_failed(error_chain(&error)))?;
         let id_token = tokens.id_token().ok_or(EidError::MissingIdToken)?;
         let nonce = Nonce::new(pending.nonce);
-        let rejected = |error: ClaimsVerificationError| EidError::IdTokenRejected {
-            reason: error_chain(&error),
-        };
-        let verified = {
-            let verifier = client.id_token_verifier();
-            id_token.claims(&verifier, &nonce)
-        };
-        let (client, claims) = match verified {
-            Ok(claims) => (client, claims),
-            Err(ClaimsVerificationError::SignatureVerification(
-                SignatureVerificationError::NoMatchingKey,
-            )) => {
-                // The provider may have rotated its key: fetch its keys again (rate-limited).
-                let refreshed = self.keys.after_unknown_key(|m| self.rebuild(m), source);
-                let client = refreshed.await?.ok_or_else(|| {
-                    rejected(ClaimsVerificationError::SignatureVerification(
-                        SignatureVerificationError::NoMatchingKey,
-                    ))
-                })?;
-                let claims = {
-                    let verifier = client.id_token_verifier();
-                    id_token.claims(&verifier, &nonce).map_err(rejected)?
-                };
-                (client, claims)
-            }
-            Err(error) => return Err(rejected(error)),
-        };
+        let (client, claims) = self.verified(id_token, client, &nonce).await?;
         let mut name = person_name(claims);
         let number = match &claims.additional_claims().personal_identity_number {
             Some(number) => number.clone(),
@@ -351,6 +325,51 @@ impl OidcClient {
             personal_identity_number,
             name,
         })
+    }
+
+    /// The id_token's claims checked with `client`'s keys, or, when it names a key they
+    /// lack, with the provider's keys fetched again (rate-limited); and the client used.
+    async fn verified<'t>(
+        &self,
+        id_token: &'t claims::SwedishIdToken,
+        client: SwedishClient,
+        nonce: &Nonce,
+    ) -> Result<
+        (
+            SwedishClient,
+            &'t IdTokenClaims<SwedishClaims, CoreGenderClaim>,
+        ),
+        EidError,
+    > {
+        let rejected = |error: ClaimsVerificationError| EidError::IdTokenRejected {
+            reason: error_chain(&error),
+        };
+        let verified = {
+            let verifier = client.id_token_verifier();
+            id_token.claims(&verifier, nonce)
+        };
+        let unknown_key = || {
+            ClaimsVerificationError::SignatureVerification(
+                SignatureVerificationError::NoMatchingKey,
+            )
+        };
+        match verified {
+            Ok(claims) => Ok((client, claims)),
+            Err(ClaimsVerificationError::SignatureVerification(
+                SignatureVerificationError::NoMatchingKey,
+            )) => {
+                // The provider may have rotated its key: fetch its keys again.
+                let source = (&self.issuer, &self.http);
+                let refreshed = self.keys.after_unknown_key(|m| self.rebuild(m), source);
+                let client = refreshed.await?.ok_or_else(|| rejected(unknown_key()))?;
+                let claims = {
+                    let verifier = client.id_token_verifier();
+                    id_token.claims(&verifier, nonce).map_err(rejected)?
+                };
+                Ok((client, claims))
+            }
+            Err(error) => Err(rejected(error)),
+        }
     }
 
     fn from_metadata(
