@@ -16,6 +16,7 @@ use time::OffsetDateTime;
 use crate::intake::confirm_email;
 use crate::{Answer, HERE, Harness, Letter, Mail, person, start, start_with};
 
+mod race;
 mod settings;
 mod transport;
 
