@@ -138,6 +138,22 @@ impl EmailTransport {
 }
 /// The URL's TLS mode with `ca_pem` trusted besides the system's roots.
 fn tls_with_ca(url: &url::Url, ca_pem: &[u8]) -> Result<Tls, String> {
+    let mode = url.query_pairs().find(|(name, _)| name == "tls");
+    let wrap: fn(TlsParameters) -> Tls =
+        match (url.scheme(), mode.as_ref().map(|(_, v)| v.as_ref())) {
+            ("smtps", _) => Tls::Wrapper,
+            ("smtp", Some("required")) => Tls::Required,
+            ("smtp", Some("opportunistic")) => Tls::Opportunistic,
+            _ => {
+                return Err(
+                    "uses no TLS, so a CA means nothing: use smtps:// or ?tls=required".into(),
+                );
+            }
+        };
+    // lettre's reader skips what is not a certificate, so a file without one is refused here.
+    if !String::from_utf8_lossy(ca_pem).contains("-----BEGIN CERTIFICATE-----") {
+        return Err("CA is not PEM: notification.smtp_ca_path holds no certificate".to_owned());
+    }
     let host = url.host_str().ok_or("names no host")?.to_owned();
     let certificate =
         Certificate::from_pem(ca_pem).map_err(|error| format!("CA is not PEM: {error}"))?;
@@ -145,13 +161,7 @@ fn tls_with_ca(url: &url::Url, ca_pem: &[u8]) -> Result<Tls, String> {
         .add_root_certificate(certificate)
         .build_rustls()
         .map_err(|error| format!("TLS parameters: {error}"))?;
-    let mode = url.query_pairs().find(|(name, _)| name == "tls");
-    match (url.scheme(), mode.as_ref().map(|(_, value)| value.as_ref())) {
-        ("smtps", _) => Ok(Tls::Wrapper(parameters)),
-        ("smtp", Some("required")) => Ok(Tls::Required(parameters)),
-        ("smtp", Some("opportunistic")) => Ok(Tls::Opportunistic(parameters)),
-        _ => Err("uses no TLS, so a CA means nothing: use smtps:// or ?tls=required".to_owned()),
-    }
+    Ok(wrap(parameters))
 }
 
 /// A URL's user name as written before percent-encoding.

@@ -90,6 +90,11 @@ async fn smtp_settings_are_checked_at_start_naming_the_key() {
         (
             serde_json::json!({ "smtp_url": "smtp://relay.example:25",
                 "smtp_ca_path": password }),
+            "invalid configuration notification.smtp_url: uses no TLS",
+        ),
+        (
+            serde_json::json!({ "smtp_url": "smtp://relay.example:587?tls=required",
+                "smtp_ca_path": password }),
             "invalid configuration notification.smtp_url: CA is not PEM",
         ),
         (
