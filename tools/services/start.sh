@@ -23,6 +23,7 @@
 #   KUVERT_TEST_NODE_MODULES  <repo>/tools/node/node_modules (playwright-core, axe-core)
 #   KUVERT_TEST_XMLSEC1       the xmlsec1 command
 #   KUVERT_TEST_PYTHON        <repo>/.venv/bin/python
+#   KUVERT_TEST_HAPROXY       the haproxy command (Debian's), for `kuvert cluster`
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -217,14 +218,22 @@ check_oracles() {
     say "oracles: $KUVERT_TEST_XMLSEC1, $KUVERT_TEST_PYTHON"
 }
 
+check_haproxy() {
+    KUVERT_TEST_HAPROXY="$(command -v haproxy)" || die "haproxy missing (apt-get install -y haproxy)"
+    export KUVERT_TEST_HAPROXY
+    "$KUVERT_TEST_HAPROXY" -v >/dev/null || die "haproxy does not run"
+    say "load balancer: $KUVERT_TEST_HAPROXY"
+}
+
 write_env() {
     local variable
     {
         echo "# Written by tools/services/start.sh at $(date -u +%FT%TZ); source it."
         echo "export KUVERT_RUN_DIR=$(printf '%q' "$run_dir")"
         for variable in KUVERT_TEST_PG_URL KUVERT_TEST_SMTP KUVERT_TEST_SMTP_MAILDIR \
-            KUVERT_TEST_SMTP_TLS KUVERT_TEST_SMTP_TLS_CA KUVERT_TEST_OIDC_ISSUER KUVERT_TEST_CHROMIUM KUVERT_TEST_NODE_MODULES \
-            KUVERT_TEST_XMLSEC1 KUVERT_TEST_PYTHON; do
+            KUVERT_TEST_SMTP_TLS KUVERT_TEST_SMTP_TLS_CA KUVERT_TEST_OIDC_ISSUER \
+            KUVERT_TEST_CHROMIUM KUVERT_TEST_NODE_MODULES KUVERT_TEST_XMLSEC1 \
+            KUVERT_TEST_PYTHON KUVERT_TEST_HAPROXY; do
             echo "export $variable=$(printf '%q' "${!variable}")"
         done
     } >"$run_dir/env.sh.tmp"
@@ -253,6 +262,7 @@ main() {
     start_oidc
     check_chromium
     check_oracles
+    check_haproxy
     write_env
     say "all ready; source $run_dir/env.sh"
 }

@@ -31,7 +31,7 @@ mod http;
 mod registry_client;
 mod visits;
 
-pub use communicator::CommunicatorConfig;
+pub use communicator::{CommunicatorConfig, EditorMailConfig};
 pub use config::{Config, DATABASE_URL_DEFAULT, PortalOperator};
 pub use dashboard::public::PUBLIC_SLUGS as PUBLIC_FIGURES;
 pub use dashboard::settings::{POPULATION_DEFAULT, StatisticsConfig};
@@ -70,6 +70,7 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
     let store = database.portal();
     let network = database.portal_network();
     let editorial = database.portal_editorial();
+    let plans = database.portal_plans();
     let visits =
         visits::VisitCounter::new(Arc::clone(&store), Arc::clone(&network), &config.public_url);
     // Earlier days' hashes and salts go at start too, in case no node ran at the day change.
@@ -82,11 +83,18 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
         Some(section) => {
             let ca_path = &config.tls.organisation_ca_path;
             let ca_pem = read_config_file(ca_path, "tls.organisation_ca_path").await?;
+            let stores = communicator::Stores {
+                store: Arc::clone(&store),
+                network: Arc::clone(&network),
+                editorial: Arc::clone(&editorial),
+                plans: Arc::clone(&plans),
+                web_sessions: database.web_sessions(),
+            };
             let state = communicator::CommunicatorState::build(
                 section,
                 &config.public_url,
                 &ca_pem,
-                &database,
+                stores,
                 registry.clone(),
             );
             Some(state.await?)
@@ -109,6 +117,7 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
             visits,
             network,
             editorial,
+            plans,
             client_address_header,
             communicators,
             limiter,
@@ -139,6 +148,12 @@ impl Service {
     #[must_use]
     pub fn network_store(&self) -> Arc<dyn kuvert_store::portal::network::NetworkStore> {
         Arc::clone(&self.state.network)
+    }
+
+    /// The plans store (annual plans, campaign reviews), for tests.
+    #[must_use]
+    pub fn plans_store(&self) -> Arc<dyn kuvert_store::portal::plans::PlanStore> {
+        Arc::clone(&self.state.plans)
     }
 
     /// The editorial store (the editor role, submissions), for the binary and tests.

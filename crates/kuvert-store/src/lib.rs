@@ -22,6 +22,7 @@ mod database;
 mod error;
 pub mod operator;
 pub mod portal;
+mod provision;
 pub mod registry;
 #[cfg(feature = "bench-seed")]
 pub mod seed;
@@ -30,6 +31,7 @@ pub mod web_session;
 use std::sync::Arc;
 
 pub use error::StoreError;
+pub use provision::ensure_postgres_database;
 
 use database::Backend;
 
@@ -91,6 +93,14 @@ impl Database {
     /// The web sessions of the roles with logged-in pages, each role in its realm.
     pub fn web_sessions(&self) -> Arc<dyn web_session::WebSessionStore> {
         Arc::new(web_session::SqlWebSessionStore::new(self.pool.clone()))
+    }
+
+    /// The annual plans on the portal and the editor's review of each campaign.
+    pub fn portal_plans(&self) -> Arc<dyn portal::plans::PlanStore> {
+        Arc::new(portal::plans::SqlPlanStore::new(
+            self.pool.clone(),
+            self.backend,
+        ))
     }
 
     /// Closes every connection; waits for those in use to be returned.

@@ -10,6 +10,7 @@
 mod campaigns;
 pub mod editorial;
 pub mod network;
+pub mod plans;
 mod records;
 mod visits;
 

@@ -11,6 +11,7 @@
 //! typed values.
 
 pub mod cli;
+pub mod cluster;
 pub mod config;
 pub mod demo;
 pub mod mailing_command;

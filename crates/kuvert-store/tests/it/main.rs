@@ -6,6 +6,7 @@ mod blob;
 mod deliveries;
 mod mailbox;
 mod notifications;
+mod plans;
 mod portal;
 mod registry;
 mod seed;

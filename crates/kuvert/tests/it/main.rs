@@ -8,6 +8,7 @@ mod admin_commands;
 mod attack;
 mod browser;
 mod cli;
+mod cluster;
 mod crash;
 mod demo_process;
 mod end_to_end;
