@@ -15,6 +15,9 @@
 #   KUVERT_TEST_PG_URL        postgres://postgres@127.0.0.1:PORT/postgres (trust, superuser)
 #   KUVERT_TEST_SMTP          127.0.0.1:PORT of aiosmtpd (no auth, no TLS, SMTPUTF8 on)
 #   KUVERT_TEST_SMTP_MAILDIR  the Maildir it delivers into (one shared box: filter by recipient)
+#   KUVERT_TEST_SMTP_TLS      127.0.0.1:PORT of a second aiosmtpd that requires STARTTLS, with a
+#                             server certificate made at each start (never committed); same Maildir
+#   KUVERT_TEST_SMTP_TLS_CA   the PEM CA that issued that certificate
 #   KUVERT_TEST_OIDC_ISSUER   http://127.0.0.1:PORT, tools/node/oidc-provider.mjs
 #   KUVERT_TEST_CHROMIUM      /usr/bin/chromium
 #   KUVERT_TEST_NODE_MODULES  <repo>/tools/node/node_modules (playwright-core, axe-core)
@@ -122,9 +125,51 @@ PY
     say "smtp ready at $KUVERT_TEST_SMTP, Maildir $maildir"
 }
 
+# check_smtp_listening PORT [NAME]: the SMTP server NAME (default smtp) runs and listens.
 check_smtp_listening() {
-    check_alive smtp && "$KUVERT_TEST_PYTHON" -c \
+    check_alive "${2:-smtp}" && "$KUVERT_TEST_PYTHON" -c \
         'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$1"
+}
+
+# A test CA and a server certificate for 127.0.0.1 it issues, made fresh in DIR (2 days).
+make_smtp_certificate() {
+    local dir="$1"
+    mkdir -p "$dir"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=Kuvert test SMTP CA" \
+        -keyout "$dir/ca.key" -out "$dir/ca.pem" >"$dir/openssl.log" 2>&1 || die "openssl CA"
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$dir/server.key" \
+        -out "$dir/server.csr" >>"$dir/openssl.log" 2>&1 || die "openssl server key"
+    printf '%s\n' "subjectAltName=IP:127.0.0.1,DNS:localhost" "basicConstraints=CA:FALSE" \
+        "keyUsage=digitalSignature,keyEncipherment" "extendedKeyUsage=serverAuth" \
+        >"$dir/server.ext"
+    openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" \
+        -CAcreateserial -days 2 -extfile "$dir/server.ext" -out "$dir/server.pem" \
+        >>"$dir/openssl.log" 2>&1 || die "openssl server certificate"
+}
+
+# The STARTTLS variant: aiosmtpd with --tlscert refuses mail before STARTTLS.
+start_smtp_tls() {
+    local port tls="$run_dir/smtp-tls" maildir="$run_dir/maildir"
+    make_smtp_certificate "$tls"
+    port="$(free_port)"
+    spawn smtp-tls "$KUVERT_TEST_PYTHON" -m aiosmtpd -n -u -l "127.0.0.1:$port" \
+        --tlscert "$tls/server.pem" --tlskey "$tls/server.key" \
+        -c aiosmtpd.handlers.Mailbox "$maildir"
+    wait_until "$ready_seconds" smtp-tls check_smtp_listening "$port" smtp-tls
+    "$KUVERT_TEST_PYTHON" - "$port" "$tls/ca.pem" <<'PY' || die "smtp-tls did not take a mail"
+import smtplib, ssl, sys
+from email.message import EmailMessage
+mail = EmailMessage()
+mail["From"], mail["To"], mail["Subject"] = "ci@kuvert.test", "ready-tls@kuvert.test", "ready"
+mail.set_content("services start check over STARTTLS")
+with smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=10) as smtp:
+    smtp.starttls(context=ssl.create_default_context(cafile=sys.argv[2]))
+    smtp.send_message(mail)
+PY
+    wait_until 10 "smtp-tls maildir delivery" grep -rlq "ready-tls@kuvert.test" "$maildir/new"
+    grep -rl "ready-tls@kuvert.test" "$maildir/new" | xargs rm -f
+    export KUVERT_TEST_SMTP_TLS="127.0.0.1:$port" KUVERT_TEST_SMTP_TLS_CA="$tls/ca.pem"
+    say "smtp with STARTTLS ready at $KUVERT_TEST_SMTP_TLS, CA $KUVERT_TEST_SMTP_TLS_CA"
 }
 
 start_oidc() {
@@ -186,8 +231,9 @@ write_env() {
         echo "# Written by tools/services/start.sh at $(date -u +%FT%TZ); source it."
         echo "export KUVERT_RUN_DIR=$(printf '%q' "$run_dir")"
         for variable in KUVERT_TEST_PG_URL KUVERT_TEST_SMTP KUVERT_TEST_SMTP_MAILDIR \
-            KUVERT_TEST_OIDC_ISSUER KUVERT_TEST_CHROMIUM KUVERT_TEST_NODE_MODULES \
-            KUVERT_TEST_XMLSEC1 KUVERT_TEST_PYTHON KUVERT_TEST_HAPROXY; do
+            KUVERT_TEST_SMTP_TLS KUVERT_TEST_SMTP_TLS_CA KUVERT_TEST_OIDC_ISSUER \
+            KUVERT_TEST_CHROMIUM KUVERT_TEST_NODE_MODULES KUVERT_TEST_XMLSEC1 \
+            KUVERT_TEST_PYTHON KUVERT_TEST_HAPROXY; do
             echo "export $variable=$(printf '%q' "${!variable}")"
         done
     } >"$run_dir/env.sh.tmp"
@@ -212,6 +258,7 @@ main() {
     fi
     start_postgres
     start_smtp
+    start_smtp_tls
     start_oidc
     check_chromium
     check_oracles

@@ -83,6 +83,15 @@ pub const CALL_ID_CHARS_MAX: usize = 50;
 /// 256 KiB bounds memory against a hostile or broken provider.
 pub const OIDC_RESPONSE_BYTES_MAX: usize = 256 * 1024;
 
+/// Seconds between two fetches of an e-ID provider's keys made because an id_token named a
+/// key (`kid`) the relying party does not know: enough for a real key rotation, too few for
+/// forged tokens to make it hammer the provider.
+pub const OIDC_JWKS_REFRESH_MIN_SECS: u64 = 60;
+
+/// Seconds an e-ID provider's keys (discovery document and JWKS) are used before they are
+/// fetched again at the next login, so a retired key stops being trusted.
+pub const OIDC_JWKS_MAX_AGE_SECS: u64 = 60 * 60;
+
 /// Text a person signs with e-ID (`AgreementText` of `register`, `changeServiceSupplier`,
 /// `storeAccountPreferences`; PROTOCOL.md §5.1, §11.1). The Mina meddelanden terms of use are
 /// about 10 kB; 64 KiB leaves room without letting a signing request carry a letter.
@@ -257,10 +266,9 @@ pub const DELIVERY_BACKOFF_MS_MAX: u64 = 60_000;
 /// Sender identities (avsändare) one intermediary configuration may sign for.
 pub const SENDERS_PER_INTERMEDIARY_MAX: usize = 1_000;
 
-/// Web inbox sessions an operator keeps in memory at once: logged-in people only (a login in
-/// progress is a sealed cookie, so anonymous requests add none). Past it the least recently
-/// used session is dropped; 100 000 sessions of well under 1 KiB each bound memory
-/// at about 100 MiB.
+/// Web inbox sessions an operator keeps in its database at once: logged-in people only (a
+/// login in progress is a sealed cookie, so anonymous requests add none). Past it the least
+/// recently used session is dropped; 100 000 rows of well under 1 KiB each are about 100 MiB.
 pub const INBOX_SESSIONS_MAX: usize = 100_000;
 
 /// Letters per page of the web inbox: one screen, well under [`LETTERS_PER_PAGE_MAX`].
@@ -341,8 +349,8 @@ pub const EXPORT_ZIP_ENTRIES_MAX: usize = 2 * EXPORT_LETTERS_MAX + 2;
 /// Bytes of an export's `manifest.json` (about 500 bytes per letter).
 pub const EXPORT_MANIFEST_BYTES_MAX: u64 = 64 * 1024 * 1024;
 
-/// Live login sessions of the portal's communicators, kept in memory; past it the least
-/// recently used goes. Communicators are a few hundred people, so this is far above use.
+/// Live login sessions of the portal's communicators, kept in its database; past it the
+/// least recently used goes. Communicators are a few hundred people, so this is far above use.
 pub const COMMUNICATOR_SESSIONS_MAX: usize = 10_000;
 
 /// Bytes of a communicator's form post (campaign, annual target): a few short fields.
@@ -357,6 +365,18 @@ pub const STATISTICS_CAMPAIGNS_MAX: usize = 50;
 /// active: a working day. The idle timeout ends unused sessions sooner; this one ends a
 /// session kept busy by a stolen cookie, after which the person logs in again with e-ID.
 pub const WEB_SESSION_LIFETIME_SECS: u64 = 8 * 60 * 60;
+
+/// Bytes of one web session's stored data (JSON: who is logged in, a signing in progress with
+/// its agreement text); the inbox's largest, a reception-rules signing, is a few KiB.
+pub const WEB_SESSION_DATA_BYTES_MAX: usize = 64 * 1024;
+
+/// Seconds between two writes of a session's last request time: a session read more often is
+/// not written on every request, so its idle timeout may end up to this much later.
+pub const WEB_SESSION_TOUCH_SECS: u64 = 60;
+
+/// Times a change of a web session is made again from the newer version when another node
+/// changed the session meanwhile (two requests of one person at once); then it is given up.
+pub const WEB_SESSION_CHANGE_ATTEMPTS_MAX: usize = 3;
 
 /// Seconds an e-ID signature of a profile change stays usable after the signing time bound
 /// into its text (`kuvert_eid::signature::SigningBinding`). A person signs at the e-ID and the

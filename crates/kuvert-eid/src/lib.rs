@@ -19,8 +19,8 @@ pub mod provider;
 pub mod signature;
 
 pub use oidc::{
-    AuthenticatedPerson, AuthorizationResponse, EidError, LoginFailure, LoginStart, OidcClient,
-    PendingLogin, RelyingParty, RelyingPartyConfig,
+    AuthenticatedPerson, AuthorizationResponse, EidError, JwksRefresh, LoginFailure, LoginStart,
+    OidcClient, PendingLogin, RelyingParty, RelyingPartyConfig,
 };
 pub use provider::{TestEidConfig, TestEidProvider};
 pub use signature::{

@@ -7,15 +7,19 @@
 //! [`AuthorizationResponse`] and that pending login go to [`OidcClient::finish_login`], which
 //! checks the state, exchanges the code, verifies the id_token (signature from the provider's
 //! JWKS, issuer, audience, expiry, nonce) and reads the person from the Swedish OIDC profile
-//! claim, falling back to the userinfo endpoint when the id_token does not carry it.
+//! claim, falling back to the userinfo endpoint when the id_token does not carry it. The
+//! provider's keys are fetched again on a schedule and when an id_token names an unknown key,
+//! rate-limited ([`JwksRefresh`], `keys`).
 //! [`RelyingParty`] wraps it for the roles' login pages: discovery at first use, and the
 //! callback's failures sorted into [`LoginFailure`].
 
 mod claims;
+mod keys;
 mod relying_party;
 mod transport;
 
 pub use claims::{NATURAL_PERSON_NUMBER_SCOPE, PERSONAL_IDENTITY_NUMBER_CLAIM};
+pub use keys::JwksRefresh;
 pub use relying_party::{LoginFailure, RelyingParty, RelyingPartyConfig};
 pub use transport::TransportError;
 
@@ -28,21 +32,24 @@ use openidconnect::core::{
     CoreProviderMetadata,
 };
 use openidconnect::{
-    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IdTokenClaims, IssuerUrl, Nonce,
-    OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
-    TokenResponse as _,
+    AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken, IdTokenClaims,
+    IssuerUrl, LocalizedClaim, Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier,
+    RedirectUrl, Scope, SignatureVerificationError, TokenResponse as _,
 };
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
 use claims::{SwedishClaims, SwedishClient};
+use keys::ProviderKeys;
 use transport::Transport;
 
 /// A relying party bound to one provider and one registered client.
 #[derive(Clone)]
 pub struct OidcClient {
-    client: SwedishClient,
+    keys: ProviderKeys,
+    issuer: Url,
+    redirect_uri: Url,
     http: reqwest::Client,
     client_id: String,
     client_secret: Option<SecretString>,
@@ -183,7 +190,7 @@ impl OidcClient {
             metadata,
             client_id,
             Some(client_secret),
-            redirect_uri,
+            (issuer, redirect_uri),
             http,
         ))
     }
@@ -220,9 +227,17 @@ impl OidcClient {
             metadata,
             client_id,
             client_secret,
-            redirect_uri,
+            (issuer, redirect_uri),
             http,
         ))
+    }
+
+    /// The same relying party fetching the provider's keys again as `refresh` says
+    /// (default [`JwksRefresh::default`]).
+    #[must_use]
+    pub fn with_jwks_refresh(mut self, refresh: JwksRefresh) -> Self {
+        self.keys = self.keys.with_refresh(refresh);
+        self
     }
 
     /// The client id this relying party presents.
@@ -239,7 +254,8 @@ impl OidcClient {
     pub fn start_login(&self) -> LoginStart {
         let (pkce_challenge, pkce_verifier) = PkceCodeChallenge::new_random_sha256();
         let (authorize_url, csrf_state, nonce) = self
-            .client
+            .keys
+            .client()
             .authorize_url(
                 CoreAuthenticationFlow::AuthorizationCode,
                 CsrfToken::new_random,
@@ -269,8 +285,12 @@ impl OidcClient {
         let code = check_callback(response, &pending)?;
         let transport = Transport(&self.http);
         let token_failed = |reason: String| EidError::TokenExchange { reason };
-        let tokens = self
-            .client
+        let source = (&self.issuer, &self.http);
+        let client = self
+            .keys
+            .fresh_client(|metadata| self.rebuild(metadata), source);
+        let client = client.await?;
+        let tokens = client
             .exchange_code(AuthorizationCode::new(code))
             .map_err(|error| token_failed(error_chain(&error)))?
             .set_pkce_verifier(PkceCodeVerifier::new(pending.pkce_verifier))
@@ -278,17 +298,14 @@ impl OidcClient {
             .await
             .map_err(|error| token_failed(error_chain(&error)))?;
         let id_token = tokens.id_token().ok_or(EidError::MissingIdToken)?;
-        let claims = id_token
-            .claims(&self.client.id_token_verifier(), &Nonce::new(pending.nonce))
-            .map_err(|error| EidError::IdTokenRejected {
-                reason: error_chain(&error),
-            })?;
+        let nonce = Nonce::new(pending.nonce);
+        let (client, claims) = self.verified(id_token, client, &nonce).await?;
         let mut name = person_name(claims);
         let number = match &claims.additional_claims().personal_identity_number {
             Some(number) => number.clone(),
             None => {
                 let userinfo = self
-                    .user_info(tokens.access_token().clone(), claims)
+                    .user_info(&client, tokens.access_token().clone(), claims)
                     .await?;
                 if name.is_empty() {
                     name = userinfo_name(&userinfo);
@@ -310,36 +327,83 @@ impl OidcClient {
         })
     }
 
+    /// The id_token's claims checked with `client`'s keys, or, when it names a key they
+    /// lack, with the provider's keys fetched again (rate-limited); and the client used.
+    async fn verified<'t>(
+        &self,
+        id_token: &'t claims::SwedishIdToken,
+        client: SwedishClient,
+        nonce: &Nonce,
+    ) -> Result<
+        (
+            SwedishClient,
+            &'t IdTokenClaims<SwedishClaims, CoreGenderClaim>,
+        ),
+        EidError,
+    > {
+        let rejected = |error: ClaimsVerificationError| EidError::IdTokenRejected {
+            reason: error_chain(&error),
+        };
+        let verified = {
+            let verifier = client.id_token_verifier();
+            id_token.claims(&verifier, nonce)
+        };
+        let unknown_key = || {
+            ClaimsVerificationError::SignatureVerification(
+                SignatureVerificationError::NoMatchingKey,
+            )
+        };
+        match verified {
+            Ok(claims) => Ok((client, claims)),
+            Err(ClaimsVerificationError::SignatureVerification(
+                SignatureVerificationError::NoMatchingKey,
+            )) => {
+                // The provider may have rotated its key: fetch its keys again.
+                let source = (&self.issuer, &self.http);
+                let refreshed = self.keys.after_unknown_key(|m| self.rebuild(m), source);
+                let client = refreshed.await?.ok_or_else(|| rejected(unknown_key()))?;
+                let claims = {
+                    let verifier = client.id_token_verifier();
+                    id_token.claims(&verifier, nonce).map_err(rejected)?
+                };
+                Ok((client, claims))
+            }
+            Err(error) => Err(rejected(error)),
+        }
+    }
+
     fn from_metadata(
         metadata: CoreProviderMetadata,
         client_id: String,
         client_secret: Option<SecretString>,
-        redirect_uri: Url,
+        (issuer, redirect_uri): (Url, Url),
         http: reqwest::Client,
     ) -> Self {
-        let client = SwedishClient::from_provider_metadata(
-            metadata,
-            ClientId::new(client_id.clone()),
-            client_secret
-                .as_ref()
-                .map(|secret| ClientSecret::new(secret.expose_secret().to_owned())),
-        )
-        .set_redirect_uri(RedirectUrl::from_url(redirect_uri));
+        let client = build_client(metadata, &client_id, client_secret.as_ref(), &redirect_uri);
         Self {
-            client,
+            keys: ProviderKeys::new(client),
+            issuer,
+            redirect_uri,
             http,
             client_id,
             client_secret,
         }
     }
 
+    /// This relying party's client over freshly fetched provider metadata.
+    fn rebuild(&self, metadata: CoreProviderMetadata) -> SwedishClient {
+        let secret = self.client_secret.as_ref();
+        build_client(metadata, &self.client_id, secret, &self.redirect_uri)
+    }
+
     async fn user_info(
         &self,
+        client: &SwedishClient,
         access_token: openidconnect::AccessToken,
         claims: &IdTokenClaims<SwedishClaims, CoreGenderClaim>,
     ) -> Result<claims::SwedishUserInfoClaims, EidError> {
         let userinfo_failed = |reason: String| EidError::UserInfo { reason };
-        self.client
+        client
             .user_info(access_token, Some(claims.subject().clone()))
             .map_err(|_| EidError::ClaimMissing {
                 claim: PERSONAL_IDENTITY_NUMBER_CLAIM,
@@ -348,6 +412,20 @@ impl OidcClient {
             .await
             .map_err(|error| userinfo_failed(error_chain(&error)))
     }
+}
+
+fn build_client(
+    metadata: CoreProviderMetadata,
+    client_id: &str,
+    client_secret: Option<&SecretString>,
+    redirect_uri: &Url,
+) -> SwedishClient {
+    SwedishClient::from_provider_metadata(
+        metadata,
+        ClientId::new(client_id.to_owned()),
+        client_secret.map(|secret| ClientSecret::new(secret.expose_secret().to_owned())),
+    )
+    .set_redirect_uri(RedirectUrl::from_url(redirect_uri.clone()))
 }
 
 /// The issuer as OIDC spells it: a bare origin has no trailing `/` (OpenID Connect Discovery
@@ -405,35 +483,26 @@ fn constant_time_equal(left: &[u8], right: &[u8]) -> bool {
 }
 
 fn person_name(claims: &IdTokenClaims<SwedishClaims, CoreGenderClaim>) -> String {
-    let name = claims
-        .name()
-        .and_then(|name| name.get(None))
-        .map(|name| name.as_str());
-    let given = claims
-        .given_name()
-        .and_then(|name| name.get(None))
-        .map(|name| name.as_str());
-    let family = claims
-        .family_name()
-        .and_then(|name| name.get(None))
-        .map(|name| name.as_str());
-    join_name(name, given, family)
+    join_name(
+        text(claims.name()),
+        text(claims.given_name()),
+        text(claims.family_name()),
+    )
 }
 
 fn userinfo_name(claims: &claims::SwedishUserInfoClaims) -> String {
-    let name = claims
-        .name()
-        .and_then(|name| name.get(None))
-        .map(|name| name.as_str());
-    let given = claims
-        .given_name()
-        .and_then(|name| name.get(None))
-        .map(|name| name.as_str());
-    let family = claims
-        .family_name()
-        .and_then(|name| name.get(None))
-        .map(|name| name.as_str());
-    join_name(name, given, family)
+    join_name(
+        text(claims.name()),
+        text(claims.given_name()),
+        text(claims.family_name()),
+    )
+}
+
+/// A name claim's text without a language tag.
+fn text<T: std::ops::Deref<Target = String>>(claim: Option<&LocalizedClaim<T>>) -> Option<&str> {
+    claim
+        .and_then(|claim| claim.get(None))
+        .map(|name| name.as_str())
 }
 
 fn join_name(name: Option<&str>, given: Option<&str>, family: Option<&str>) -> String {

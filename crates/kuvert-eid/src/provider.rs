@@ -19,7 +19,7 @@ mod pages;
 mod signing;
 mod token;
 
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -116,7 +116,8 @@ struct Shared {
     config: TestEidConfig,
     /// `config.issuer` as OIDC spells it (no trailing slash on a bare origin).
     issuer: String,
-    keys: token::TokenKeys,
+    /// Replaced whole by [`TestEidProvider::rotate_signing_key`].
+    keys: std::sync::RwLock<Arc<token::TokenKeys>>,
     grants: grants::Grants,
     /// The Content-Security-Policy of every answer (see [`pages::content_security_policy`]).
     csp: http::HeaderValue,
@@ -138,7 +139,7 @@ impl TestEidProvider {
         let shared = Shared {
             config,
             issuer,
-            keys,
+            keys: std::sync::RwLock::new(Arc::new(keys)),
             grants: grants::Grants::default(),
             csp,
         };
@@ -181,9 +182,31 @@ impl TestEidProvider {
     pub fn issuer(&self) -> &str {
         &self.shared.issuer
     }
+
+    /// Signs id_tokens with `id_token_key_pem` from now on and publishes only its public key
+    /// at `/jwks` (a new `kid`), as a provider rotating its key does; relying parties that
+    /// cached the old set must fetch the new one.
+    ///
+    /// # Errors
+    /// [`ProviderError::SigningKey`] when the key is not an RSA PKCS#8 PEM key.
+    pub fn rotate_signing_key(&self, id_token_key_pem: &SecretString) -> Result<(), ProviderError> {
+        let keys =
+            token::TokenKeys::from_pem(id_token_key_pem).map_err(ProviderError::SigningKey)?;
+        *self
+            .shared
+            .keys
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Arc::new(keys);
+        Ok(())
+    }
 }
 
 impl Shared {
+    /// The signing key and JWKS in use now.
+    fn keys(&self) -> Arc<token::TokenKeys> {
+        Arc::clone(&self.keys.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
     fn client(&self, client_id: &str) -> Option<&RegisteredClient> {
         self.config
             .clients

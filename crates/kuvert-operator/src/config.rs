@@ -64,10 +64,24 @@ pub struct Config {
 pub struct NotificationConfig {
     /// The `From` address of notification e-mails. Required.
     pub email_from: String,
-    /// SMTP server `host:port` (plain SMTP to a local relay). Exactly one of this and
-    /// `mail_dir` is set.
+    /// SMTP server `host:port` (plain SMTP to a local relay). Exactly one of this,
+    /// `smtp_url` and `mail_dir` is set.
     #[serde(default)]
     pub smtp_address: Option<String>,
+    /// SMTP server as a URL (lettre's `AsyncSmtpTransport::from_url`): `smtp://host:port`
+    /// (plain), `smtp://host:587?tls=required` (STARTTLS, refused without it),
+    /// `smtps://host:465` (TLS from the start); a user and password may be in the URL
+    /// (`smtps://user:password@host`) or the password in `smtp_password_file`. Default none.
+    #[serde(default)]
+    pub smtp_url: Option<secrecy::SecretString>,
+    /// File holding the SMTP password for the user named in `smtp_url` (surrounding white
+    /// space ignored), so the URL in the configuration holds no secret. Default none.
+    #[serde(default)]
+    pub smtp_password_file: Option<PathBuf>,
+    /// CA certificate(s) (PEM) trusted for the SMTP server's TLS certificate besides the
+    /// system's roots (an internal relay's CA). Default none: the system's roots only.
+    #[serde(default)]
+    pub smtp_ca_path: Option<PathBuf>,
     /// Directory that receives each e-mail as an `.eml` file instead of sending it (the demo).
     #[serde(default)]
     pub mail_dir: Option<PathBuf>,
@@ -75,6 +89,10 @@ pub struct NotificationConfig {
     /// SMS notifications fail visibly ("no SMS gateway configured").
     #[serde(default)]
     pub sms_gateway_url: Option<String>,
+    /// File holding the SMS gateway's API token (surrounding white space ignored), sent as
+    /// `Authorization: Bearer …` with every message. Default none: no `Authorization`.
+    #[serde(default)]
+    pub sms_gateway_token_file: Option<PathBuf>,
     /// Pause between outbox rounds of the background worker, in milliseconds. Default 5000.
     #[serde(default = "default_poll_interval_ms")]
     pub poll_interval_ms: u64,
@@ -108,8 +126,20 @@ pub struct WebConfig {
     #[serde(default)]
     pub eid_ca_path: Option<PathBuf>,
     /// Seconds a logged-in session lives without a request. Default 900 (15 minutes).
+    /// Sessions are rows in `database_url`, so every node of the operator serves them.
     #[serde(default = "default_session_idle_secs")]
     pub session_idle_secs: u64,
+    /// File holding the key that seals the `kuvert_login` cookie of a login in progress: 64
+    /// hex digits (`openssl rand -hex 32`). Default none: a fresh key at each start, which
+    /// suits one node only; give every node the same file so a login started on one finishes
+    /// on another.
+    #[serde(default)]
+    pub cookie_key_file: Option<PathBuf>,
+    /// File holding the key of the forms' CSRF tokens, as `cookie_key_file`. Default none: a
+    /// fresh key at each start (one node only); give every node the same file so a form
+    /// shown by one node is accepted by another and after a restart.
+    #[serde(default)]
+    pub csrf_key_file: Option<PathBuf>,
 }
 
 fn default_session_idle_secs() -> u64 {

@@ -64,7 +64,10 @@ use crate::config::Config;
 use crate::notification::confirmation::CodeSender;
 use crate::registry_client::RegistryClient;
 use config::InboxSettings;
+use kuvert_store::web_session::WebSessionStore;
 use kuvert_web::StartError;
+use kuvert_web::session::SessionStore;
+use kuvert_web::web_keys::{KeyFiles, WebKeys};
 
 /// What every inbox handler reads; clones share it (and so share the sessions).
 #[derive(Clone)]
@@ -107,6 +110,7 @@ impl InboxState {
     pub async fn build(
         config: &Config,
         store: Arc<dyn OperatorStore>,
+        web_sessions: Arc<dyn WebSessionStore>,
         registry: RegistryClient,
         organisation_ca_pem: &str,
         codes: CodeSender,
@@ -134,8 +138,16 @@ impl InboxState {
                 key: "web.eid_ca_path",
                 reason: error.to_string(),
             })?;
-        let sessions = session::new_store(settings.session_idle_timeout, settings.is_tls());
-        let prelogin = session::new_prelogin(settings.is_tls());
+        let keys = WebKeys::read(KeyFiles {
+            cookie: (config.web.cookie_key_file.as_deref())
+                .map(|path| (path, "web.cookie_key_file")),
+            csrf: (config.web.csrf_key_file.as_deref()).map(|path| (path, "web.csrf_key_file")),
+        })
+        .await?;
+        let prelogin = session::new_prelogin(keys.cookie_key(), settings.is_tls());
+        let idle = settings.session_idle_timeout;
+        let session_config = session::session_config(idle, settings.is_tls());
+        let sessions = SessionStore::new(web_sessions, session_config, keys.into_csrf());
         let relying_party = RelyingPartyConfig {
             issuer: settings.oidc_issuer.clone(),
             client_id: settings.oidc_client_id.clone(),
@@ -156,6 +168,13 @@ impl InboxState {
                 verifier,
             }),
         })
+    }
+}
+
+impl InboxState {
+    /// Until `shutdown`: deletes ended sessions every few minutes.
+    pub async fn run_session_sweeper(self, shutdown: kuvert_web::Shutdown) {
+        self.shared.sessions.clone().run_sweeper(shutdown).await;
     }
 }
 

@@ -40,8 +40,10 @@ use std::time::Duration;
 use axum::Router;
 use axum::routing::post;
 use kuvert_store::operator::OperatorStore;
+use kuvert_store::web_session::WebSessionStore;
 use kuvert_web::rate_limit::RateLimiter;
 use kuvert_web::registry_client::OrganisationIdentity;
+use kuvert_web::start::read_config_file;
 use kuvert_web::{
     ClientKind, ConnectionTimeouts, HttpConfig, Listener, ListenerTls, Shutdown, StartError,
 };
@@ -111,12 +113,7 @@ struct HttpGuards {
 pub async fn build(config: Config) -> Result<Service, StartError> {
     kuvert_web::tls::install_crypto_provider();
     let envelope_bytes_max =
-        config
-            .checked_envelope_bytes_max()
-            .map_err(|reason| StartError::Config {
-                key: "envelope_bytes_max",
-                reason,
-            })?;
+        (config.checked_envelope_bytes_max()).map_err(StartError::invalid("envelope_bytes_max"))?;
     let http = http_guards(&config.http)?;
     let identity = config.tls.read().await?;
     let anchors = TrustAnchors::from_pem(&identity.organisation_ca_pem).map_err(|error| {
@@ -138,12 +135,13 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
         Some(refresher) => Verifier::new(anchors, policy).with_crls(refresher.crls()),
         None => Verifier::new(anchors, policy),
     };
-    let store = open_store(&config).await?;
+    let (store, web_sessions) = open_store(&config).await?;
     let registry = registry_client(&config, &identity)?;
     let worker = notification_worker(&config, &identity, Arc::clone(&store)).await?;
     let inbox = http::InboxState::build(
         &config,
         Arc::clone(&store),
+        web_sessions,
         registry.clone(),
         &identity.organisation_ca_pem,
         worker.code_sender(),
@@ -237,6 +235,7 @@ impl Service {
             tokio::spawn(refresher.clone().run(shutdown.clone()));
         }
         let worker = tokio::spawn(self.worker.clone().run(shutdown.clone()));
+        tokio::spawn(self.inbox.clone().run_session_sweeper(shutdown.clone()));
         let timeouts = self.http.timeouts;
         let service_listener = service_listener.with_timeouts(timeouts);
         let service = kuvert_web::serve(service_listener, self.router(), shutdown.clone());
@@ -283,7 +282,10 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// See [`CONNECT_TIMEOUT`].
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-async fn open_store(config: &Config) -> Result<Arc<dyn OperatorStore>, StartError> {
+/// The operator's store and its web sessions, both in `database_url`.
+async fn open_store(
+    config: &Config,
+) -> Result<(Arc<dyn OperatorStore>, Arc<dyn WebSessionStore>), StartError> {
     let blobs = kuvert_store::blob::LocalBlobStore::open(&config.blob_dir).map_err(|error| {
         StartError::Config {
             key: "blob_dir",
@@ -293,7 +295,7 @@ async fn open_store(config: &Config) -> Result<Arc<dyn OperatorStore>, StartErro
     let database = kuvert_store::Database::connect(&config.database_url)
         .await
         .map_err(StartError::database)?;
-    Ok(database.operator(Arc::new(blobs)))
+    Ok((database.operator(Arc::new(blobs)), database.web_sessions()))
 }
 
 /// Loads `tls.crl`; distribution points are fetched with the operator's client identity.
@@ -347,23 +349,9 @@ async fn notification_worker(
     identity: &OrganisationIdentity,
     store: Arc<dyn OperatorStore>,
 ) -> Result<NotificationWorker, StartError> {
-    use notification::email::EmailTransport;
     let settings = &config.notification;
     let invalid = |key, reason: String| StartError::Config { key, reason };
-    let email = match (&settings.smtp_address, &settings.mail_dir) {
-        (Some(address), None) => EmailTransport::smtp(address)
-            .map_err(|reason| invalid("notification.smtp_address", reason))?,
-        (None, Some(directory)) => {
-            tokio::fs::create_dir_all(directory)
-                .await
-                .map_err(|error| invalid("notification.mail_dir", error.to_string()))?;
-            EmailTransport::directory(directory.clone())
-        }
-        _ => {
-            let reason = "set exactly one of smtp_address and mail_dir".to_owned();
-            return Err(invalid("notification.smtp_address", reason));
-        }
-    };
+    let email = email_transport(settings).await?;
     let address: lettre::Address =
         settings
             .email_from
@@ -373,7 +361,7 @@ async fn notification_worker(
             })?;
     let email_from = lettre::message::Mailbox::new(Some(config.name.clone()), address);
     let sms = match &settings.sms_gateway_url {
-        Some(gateway_url) => Some(sms_gateway(gateway_url, identity)?),
+        Some(gateway_url) => Some(sms_gateway(settings, gateway_url, identity).await?),
         None => None,
     };
     url::Url::parse(&config.web.public_url)
@@ -399,7 +387,70 @@ async fn notification_worker(
     Ok(worker.with_policy(policy))
 }
 
-fn sms_gateway(
+/// The e-mail transport of `notification`: exactly one of `smtp_address`, `smtp_url` (with
+/// its password and CA files) and `mail_dir`.
+async fn email_transport(
+    settings: &config::NotificationConfig,
+) -> Result<notification::email::EmailTransport, StartError> {
+    use notification::email::{EmailTransport, SmtpSettings};
+    let invalid = |key, reason: String| StartError::Config { key, reason };
+    match (
+        &settings.smtp_address,
+        &settings.smtp_url,
+        &settings.mail_dir,
+    ) {
+        (Some(address), None, None) => {
+            EmailTransport::smtp(address).map_err(StartError::invalid("notification.smtp_address"))
+        }
+        (None, Some(url), None) => {
+            let password = match &settings.smtp_password_file {
+                Some(path) => Some(read_secret(path, "notification.smtp_password_file").await?),
+                None => None,
+            };
+            let ca_pem = match &settings.smtp_ca_path {
+                Some(path) => Some(read_config_file(path, "notification.smtp_ca_path").await?),
+                None => None,
+            };
+            let ca_pem = ca_pem.as_deref().map(str::as_bytes);
+            let smtp = SmtpSettings {
+                url,
+                password,
+                ca_pem,
+            };
+            EmailTransport::smtp_url(&smtp).map_err(StartError::invalid("notification.smtp_url"))
+        }
+        (None, None, Some(directory)) => {
+            tokio::fs::create_dir_all(directory)
+                .await
+                .map_err(|error| invalid("notification.mail_dir", error.to_string()))?;
+            Ok(EmailTransport::directory(directory.clone()))
+        }
+        _ => {
+            let reason = "set exactly one of smtp_address, smtp_url and mail_dir".to_owned();
+            Err(invalid("notification.smtp_address", reason))
+        }
+    }
+}
+
+/// A secret (password, token) from the file that configuration key `key` names, without
+/// surrounding white space; an empty one is refused.
+async fn read_secret(
+    path: &std::path::Path,
+    key: &'static str,
+) -> Result<secrecy::SecretString, StartError> {
+    let text = read_config_file(path, key).await?;
+    let secret = text.trim();
+    if secret.is_empty() {
+        return Err(StartError::invalid(key)(format!(
+            "{} is empty",
+            path.display()
+        )));
+    }
+    Ok(secrecy::SecretString::from(secret))
+}
+
+async fn sms_gateway(
+    settings: &config::NotificationConfig,
     gateway_url: &str,
     identity: &OrganisationIdentity,
 ) -> Result<Arc<dyn notification::sms::SmsGateway>, StartError> {
@@ -418,8 +469,13 @@ fn sms_gateway(
         key,
         reason: error.to_string(),
     })?;
+    let token = match &settings.sms_gateway_token_file {
+        Some(path) => Some(read_secret(path, "notification.sms_gateway_token_file").await?),
+        None => None,
+    };
     Ok(Arc::new(notification::sms::HttpSmsGateway::new(
         http,
         gateway_url.to_owned(),
+        token,
     )))
 }

@@ -20,7 +20,10 @@ use std::time::Duration;
 
 use kuvert_core::limits::NOTIFICATIONS_PER_BATCH_MAX;
 use kuvert_store::StoreError;
-use kuvert_store::operator::{NotificationAddress, NotificationRecord, OperatorStore};
+use kuvert_store::operator::{
+    HourReservation, LeaseHolder, NotificationAddress, NotificationRecord, OperatorStore,
+    SummaryHour,
+};
 use kuvert_web::Shutdown;
 use lettre::message::Mailbox;
 use time::OffsetDateTime;
@@ -139,15 +142,13 @@ pub struct Round {
     pub messages: usize,
 }
 
-/// The outbox worker. Clones share the store and transports.
+/// The outbox worker. Clones share the store and transports. Any number of workers (threads,
+/// nodes) may run on one store: each round claims under its own [`LeaseHolder`] and marks
+/// only what it still holds, and the summary hour of an address is taken atomically in the
+/// store, so no notification is sent twice and no address gets two within the hour.
 #[derive(Clone)]
 pub struct NotificationWorker {
-    store: Arc<dyn OperatorStore>,
-    email: EmailTransport,
-    email_from: Mailbox,
-    sms: Option<Arc<dyn SmsGateway>>,
-    text: NotificationText,
-    poll_interval: Duration,
+    parts: WorkerParts,
     policy: SendingPolicy,
 }
 
@@ -168,25 +169,21 @@ pub struct WorkerParts {
     pub poll_interval: Duration,
 }
 
+/// What became of one address's group in a round.
+enum GroupOutcome {
+    Sent,
+    Failed,
+    Postponed,
+    /// Another worker holds the group now (this one's lease ran out); left to it.
+    LeaseLost,
+}
+
 impl NotificationWorker {
     /// A worker from its parts.
     #[must_use]
     pub fn new(parts: WorkerParts) -> Self {
-        let WorkerParts {
-            store,
-            email,
-            email_from,
-            sms,
-            text,
-            poll_interval,
-        } = parts;
         Self {
-            store,
-            email,
-            email_from,
-            sms,
-            text,
-            poll_interval,
+            parts,
             policy: SendingPolicy::default(),
         }
     }
@@ -202,10 +199,10 @@ impl NotificationWorker {
     #[must_use]
     pub fn code_sender(&self) -> CodeSender {
         CodeSender {
-            email: self.email.clone(),
-            email_from: self.email_from.clone(),
-            sms: self.sms.clone(),
-            text: self.text.clone(),
+            email: self.parts.email.clone(),
+            email_from: self.parts.email_from.clone(),
+            sms: self.parts.sms.clone(),
+            text: self.parts.text.clone(),
         }
     }
 
@@ -224,48 +221,27 @@ impl NotificationWorker {
     /// # Errors
     /// [`StoreError`] when the outbox cannot be read or updated.
     pub async fn run_once_at(&self, now: OffsetDateTime) -> Result<Round, StoreError> {
-        let claimed = self
-            .store
-            .claim_notifications(now, NOTIFICATIONS_PER_BATCH_MAX, CLAIM_LEASE)
+        let holder = LeaseHolder::new_random();
+        let store = &self.parts.store;
+        let claimed = store
+            .claim_notifications(&holder, now, NOTIFICATIONS_PER_BATCH_MAX, CLAIM_LEASE)
             .await?;
         let mut round = Round {
             claimed: claimed.len(),
             ..Round::default()
         };
         for group in per_address(claimed) {
-            let Some(first) = group.first() else {
-                continue;
-            };
-            let send_at = match self.policy {
-                SendingPolicy::Respectful => {
-                    let channel = first.address.channel();
-                    let last_sent = self
-                        .store
-                        .last_notification_sent_at(&first.recipient, channel);
-                    schedule::next_send_time(now, last_sent.await?)
-                }
-                SendingPolicy::Immediate => now,
-            };
-            let ids: Vec<_> = group.iter().map(|notification| notification.id).collect();
-            if send_at > now {
-                self.store.postpone_notifications(&ids, send_at).await?;
-                round.postponed += ids.len();
-                continue;
-            }
-            match self.send(&group).await {
-                Ok(()) => {
-                    for id in &ids {
-                        self.store.mark_notification_sent(*id, now).await?;
-                    }
+            let count = group.len();
+            match self.handle_group(&group, &holder, now).await? {
+                GroupOutcome::Sent => {
                     metrics::counter!("kuvert_operator_notifications_sent_total")
-                        .increment(ids.len() as u64);
-                    round.sent += ids.len();
+                        .increment(count as u64);
+                    round.sent += count;
                     round.messages += 1;
                 }
-                Err(error) => {
-                    self.record_failure(&ids, &error, now).await?;
-                    round.failed += ids.len();
-                }
+                GroupOutcome::Failed => round.failed += count,
+                GroupOutcome::Postponed => round.postponed += count,
+                GroupOutcome::LeaseLost => {}
             }
         }
         Ok(round)
@@ -280,23 +256,112 @@ impl NotificationWorker {
                 tracing::error!(error = %error, "outbox round failed");
             }
             tokio::select! {
-                () = tokio::time::sleep(self.poll_interval) => {}
+                () = tokio::time::sleep(self.parts.poll_interval) => {}
                 () = shutdown.wait() => return,
             }
         }
     }
 
+    /// One address's group: postponed while the policy holds it back, else sent once by the
+    /// worker that still holds its lease and (under [`SendingPolicy::Respectful`]) took the
+    /// address's summary hour.
+    async fn handle_group(
+        &self,
+        group: &[NotificationRecord],
+        holder: &LeaseHolder,
+        now: OffsetDateTime,
+    ) -> Result<GroupOutcome, StoreError> {
+        let Some(first) = group.first() else {
+            return Ok(GroupOutcome::Postponed);
+        };
+        let store = &self.parts.store;
+        let ids: Vec<_> = group.iter().map(|notification| notification.id).collect();
+        let held = store
+            .renew_notification_lease(&ids, holder, now + CLAIM_LEASE)
+            .await?;
+        if held < ids.len() {
+            return Ok(GroupOutcome::LeaseLost);
+        }
+        let hour = SummaryHour {
+            recipient: &first.recipient,
+            channel: first.address.channel(),
+            at: now,
+        };
+        if self.policy == SendingPolicy::Respectful {
+            let send_at = schedule::within_sending_hours(now);
+            let reservation = if send_at > now {
+                None
+            } else {
+                let window = schedule::SUMMARY_WINDOW;
+                Some(store.reserve_notification_hour(hour, window))
+            };
+            let send_at = match reservation {
+                None => send_at,
+                Some(reservation) => match reservation.await? {
+                    HourReservation::Reserved => now,
+                    HourReservation::Taken { last_sent_at } => {
+                        schedule::next_send_time(now, Some(last_sent_at))
+                    }
+                },
+            };
+            if send_at > now {
+                store.postpone_notifications(&ids, send_at).await?;
+                return Ok(GroupOutcome::Postponed);
+            }
+        }
+        match self.send(group).await {
+            Ok(()) => {
+                self.mark_sent(&ids, holder, now).await?;
+                Ok(GroupOutcome::Sent)
+            }
+            Err(error) => {
+                if self.policy == SendingPolicy::Respectful {
+                    store.release_notification_hour(hour).await?;
+                }
+                self.record_failure(&ids, holder, &error, now).await?;
+                Ok(GroupOutcome::Failed)
+            }
+        }
+    }
+
+    /// Marks the sent group; one whose lease was taken over meanwhile (the worker stalled
+    /// past it) stays the new holder's and is only logged.
+    async fn mark_sent(
+        &self,
+        ids: &[kuvert_store::operator::NotificationId],
+        holder: &LeaseHolder,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        for id in ids {
+            match self
+                .parts
+                .store
+                .mark_notification_sent(*id, holder, now)
+                .await
+            {
+                Ok(()) => {}
+                Err(StoreError::NotFound { .. }) => {
+                    tracing::warn!(notification_id = %id, "sent after its lease was taken over");
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(())
+    }
+
     async fn record_failure(
         &self,
         ids: &[kuvert_store::operator::NotificationId],
+        holder: &LeaseHolder,
         error: &NotificationError,
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
         let reason = error.to_string();
         for id in ids {
             let record = self
+                .parts
                 .store
-                .mark_notification_failed(*id, &reason, now)
+                .mark_notification_failed(*id, holder, &reason, now)
                 .await?;
             tracing::warn!(
                 notification_id = %record.id,
@@ -321,23 +386,28 @@ impl NotificationWorker {
             NotificationAddress::Email(address) => {
                 let (subject, body) = match single {
                     Some(sender) => (
-                        self.text.email_subject(sender),
-                        self.text.email_body(sender),
+                        self.parts.text.email_subject(sender),
+                        self.parts.text.email_body(sender),
                     ),
                     None => (
-                        self.text.summary_email_subject(&senders),
-                        self.text.summary_email_body(&senders),
+                        self.parts.text.summary_email_subject(&senders),
+                        self.parts.text.summary_email_body(&senders),
                     ),
                 };
-                self.email
-                    .send(&self.email_from, address.as_str(), subject, body)
+                self.parts
+                    .email
+                    .send(&self.parts.email_from, address.as_str(), subject, body)
                     .await
             }
             NotificationAddress::Sms(number) => {
-                let gateway = self.sms.as_ref().ok_or(NotificationError::NoSmsGateway)?;
+                let gateway = self
+                    .parts
+                    .sms
+                    .as_ref()
+                    .ok_or(NotificationError::NoSmsGateway)?;
                 let text = match single {
-                    Some(sender) => self.text.sms(sender),
-                    None => self.text.summary_sms(&senders),
+                    Some(sender) => self.parts.text.sms(sender),
+                    None => self.parts.text.summary_sms(&senders),
                 };
                 gateway.send(number, &text).await
             }

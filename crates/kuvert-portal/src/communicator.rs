@@ -31,6 +31,8 @@ use secrecy::SecretString;
 
 use crate::registry_client::RegistryClient;
 use kuvert_web::StartError;
+use kuvert_web::session::SessionStore;
+use kuvert_web::web_keys::{KeyFiles, WebKeys};
 pub use mail::EditorMailConfig;
 
 mod auth;
@@ -58,8 +60,18 @@ pub struct CommunicatorConfig {
     #[serde(default)]
     pub eid_ca_path: Option<PathBuf>,
     /// Minutes of inactivity after which a communicator must log in again. Default 30.
+    /// Sessions are rows in `database_url`, so every node of the portal serves them.
     #[serde(default = "default_idle_minutes")]
     pub session_idle_minutes: u64,
+    /// File holding the key that seals the cookie of a login in progress: 64 hex digits
+    /// (`openssl rand -hex 32`). Default none: a fresh key at each start, which suits one
+    /// node only; give every node the same file.
+    #[serde(default)]
+    pub cookie_key_file: Option<PathBuf>,
+    /// File holding the key of the forms' CSRF tokens, as `cookie_key_file`. Default none:
+    /// a fresh key at each start (one node only); give every node the same file.
+    #[serde(default)]
+    pub csrf_key_file: Option<PathBuf>,
     /// Where the editor is told of submissions, planned activities and new campaigns.
     /// Default: nobody is told by e-mail (the pages still list everything).
     #[serde(default)]
@@ -85,6 +97,8 @@ pub(crate) struct Stores {
     pub(crate) editorial: Arc<dyn EditorialStore>,
     /// The annual plans and the campaigns' reviews (issue 13 §4).
     pub(crate) plans: Arc<dyn PlanStore>,
+    /// The communicators' sessions (issue 16: any node serves them).
+    pub(crate) web_sessions: Arc<dyn kuvert_store::web_session::WebSessionStore>,
 }
 
 struct Shared {
@@ -155,6 +169,17 @@ impl CommunicatorState {
             redirect_uri: redirect_url,
         };
         let idle = Duration::from_secs(config.session_idle_minutes.saturating_mul(60));
+        let keys = WebKeys::read(KeyFiles {
+            cookie: (config.cookie_key_file.as_deref())
+                .map(|path| (path, "communicators.cookie_key_file")),
+            csrf: (config.csrf_key_file.as_deref())
+                .map(|path| (path, "communicators.csrf_key_file")),
+        })
+        .await?;
+        let is_tls = public_url.scheme() == "https";
+        let prelogin = session::new_prelogin(keys.cookie_key(), is_tls);
+        let session_config = session::session_config(idle, is_tls);
+        let sessions = SessionStore::new(stores.web_sessions, session_config, keys.into_csrf());
         let mail = config
             .editor_mail
             .as_ref()
@@ -170,10 +195,15 @@ impl CommunicatorState {
                 public_url: public_url.clone(),
                 registry,
                 oidc: RelyingParty::new(relying_party, eid_http),
-                sessions: session::new_store(idle, public_url.scheme() == "https"),
-                prelogin: session::new_prelogin(public_url.scheme() == "https"),
+                sessions,
+                prelogin,
             }),
         })
+    }
+
+    /// Until `shutdown`: deletes ended sessions every few minutes.
+    pub(crate) async fn run_session_sweeper(self, shutdown: kuvert_web::Shutdown) {
+        self.shared.sessions.clone().run_sweeper(shutdown).await;
     }
 }
 

@@ -73,7 +73,7 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
     let plans = database.portal_plans();
     let visits =
         visits::VisitCounter::new(Arc::clone(&store), Arc::clone(&network), &config.public_url);
-    // A fresh start has a fresh salt: hashes of earlier days can only be deleted.
+    // Earlier days' hashes and salts go at start too, in case no node ran at the day change.
     let today = kuvert_core::calendar::stockholm_day(time::OffsetDateTime::now_utc());
     visits
         .forget_before(today)
@@ -88,6 +88,7 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
                 network: Arc::clone(&network),
                 editorial: Arc::clone(&editorial),
                 plans: Arc::clone(&plans),
+                web_sessions: database.web_sessions(),
             };
             let state = communicator::CommunicatorState::build(
                 section,
@@ -168,6 +169,9 @@ impl Service {
     /// The accept loop's I/O error.
     pub async fn serve(self, listener: Listener, shutdown: Shutdown) -> io::Result<()> {
         let day_change = tokio::spawn(self.state.visits.clone().run_day_change(shutdown.clone()));
+        if let Some(communicators) = &self.state.communicators {
+            tokio::spawn(communicators.clone().run_session_sweeper(shutdown.clone()));
+        }
         let listener = listener.with_timeouts(self.timeouts);
         let served = kuvert_web::serve(listener, self.router(), shutdown.clone()).await;
         shutdown.trigger();

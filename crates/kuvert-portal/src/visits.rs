@@ -1,9 +1,10 @@
 //! [`VisitCounter`]: counts page views and operator choices in the portal's store without
 //! tracking anyone. A visit is stored as a count under (day, page, deep-link sender,
 //! campaign and whether it is known, referrer domain); the visitor is a daily-salted hash
-//! ([`crate::domain::visitor`]) used only to count unique visitors that day, and the day's
-//! hashes are deleted when the Stockholm day changes. No address, user agent, full referrer
-//! or cookie is ever kept.
+//! ([`crate::domain::visitor`]; the day's salt is in the store, one for every node, so N
+//! nodes count a visitor once) used only to count unique visitors that day, and the day's
+//! hashes and salt are deleted when the Stockholm day changes. No address, user agent, full
+//! referrer or cookie is ever kept.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,7 +19,7 @@ use kuvert_web::Shutdown;
 use time::OffsetDateTime;
 
 use crate::domain::deep_link::DeepLink;
-use crate::domain::visitor::VisitorSalts;
+use crate::domain::visitor::{DailyVisitor, VisitorSalts};
 
 /// How often the day-change task looks at the clock: yesterday's salt is gone at most this
 /// long after midnight in Stockholm.
@@ -83,10 +84,7 @@ impl VisitCounter {
         facts: &VisitFacts,
     ) -> Result<bool, StoreError> {
         let today = stockholm_day(OffsetDateTime::now_utc());
-        let visitor = self.salts.visitor(today, &facts.address, &facts.user_agent);
-        if visitor.is_new_day {
-            self.forget_before(today).await?;
-        }
+        let visitor = self.visitor(today, facts).await?;
         let campaign_known = match &deep_link.campaign {
             Some(code) => self.store.campaign(code).await?.is_some(),
             None => false,
@@ -135,11 +133,30 @@ impl VisitCounter {
         facts: &VisitFacts,
     ) -> Result<(time::Date, VisitorHash), StoreError> {
         let today = stockholm_day(OffsetDateTime::now_utc());
-        let visitor = self.salts.visitor(today, &facts.address, &facts.user_agent);
+        let visitor = self.visitor(today, facts).await?;
+        Ok((today, VisitorHash(visitor.hash)))
+    }
+
+    /// The visitor's hash on `today`, with the day's salt this node holds or else the one in
+    /// the store (made there by the first node to ask); the first of a day on this node
+    /// deletes the earlier days' hashes and salts.
+    async fn visitor(
+        &self,
+        today: time::Date,
+        facts: &VisitFacts,
+    ) -> Result<DailyVisitor, StoreError> {
+        let (address, user_agent) = (&facts.address, &facts.user_agent);
+        if let Some(visitor) = self.salts.visitor(today, address, user_agent) {
+            return Ok(visitor);
+        }
+        let salt = self.store.visitor_salt(today).await?;
+        let visitor = self
+            .salts
+            .visitor_with(today, *salt.as_bytes(), address, user_agent);
         if visitor.is_new_day {
             self.forget_before(today).await?;
         }
-        Ok((today, VisitorHash(visitor.hash)))
+        Ok(visitor)
     }
 
     /// Deletes the visit keys and the A/B variants of every day before `today`.

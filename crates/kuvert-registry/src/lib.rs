@@ -84,12 +84,7 @@ pub(crate) struct AppState {
 /// [`StartError::Database`] when the database cannot be opened.
 pub async fn build(config: Config) -> Result<Service, StartError> {
     let body_bytes_max =
-        config
-            .checked_envelope_bytes_max()
-            .map_err(|reason| StartError::Config {
-                key: "envelope_bytes_max",
-                reason,
-            })?;
+        (config.checked_envelope_bytes_max()).map_err(StartError::invalid("envelope_bytes_max"))?;
     let invalid_http = |(key, reason)| StartError::Config { key, reason };
     let timeouts = config.http.timeouts().map_err(invalid_http)?;
     let limiter = config

@@ -4,7 +4,9 @@
 //! runs one set of portable migrations. Roles reach their tables only through
 //! [`RegistryStore`](registry::RegistryStore) (FaR),
 //! [`OperatorStore`](operator::OperatorStore) (a mailbox operator) and
-//! [`PortalStore`](portal::PortalStore) (the public portal), held as `Arc<dyn …>`, with
+//! [`PortalStore`](portal::PortalStore) (the public portal) and
+//! [`WebSessionStore`](web_session::WebSessionStore) (the web sessions of every role with
+//! logged-in pages, so that any node serves them), held as `Arc<dyn …>`, with
 //! typed values in and typed records out; callers see [`StoreError`], never SQL. Bytes such as
 //! sealed deliveries live in a [`BlobStore`](blob::BlobStore).
 //!
@@ -24,6 +26,7 @@ mod provision;
 pub mod registry;
 #[cfg(feature = "bench-seed")]
 pub mod seed;
+pub mod web_session;
 
 use std::sync::Arc;
 
@@ -85,6 +88,11 @@ impl Database {
             self.pool.clone(),
             self.backend,
         ))
+    }
+
+    /// The web sessions of the roles with logged-in pages, each role in its realm.
+    pub fn web_sessions(&self) -> Arc<dyn web_session::WebSessionStore> {
+        Arc::new(web_session::SqlWebSessionStore::new(self.pool.clone()))
     }
 
     /// The annual plans on the portal and the editor's review of each campaign.

@@ -30,11 +30,11 @@ pub use export::{AuditLogEntry, AuditLogPage, AuditLogQuery, ExportLetter, Expor
 pub use mailbox::MailboxStore;
 pub use notifications::{AddressStore, CodeCheck, CodeIssue, OutboxStore};
 pub use records::{
-    AttachmentInfo, AuditAction, AuditEvent, ConfirmationCode, DeliveryId, Folder, Letter,
-    LetterAccess, LetterPage, LetterSummary, MailboxQuery, MobileNumber, NewDelivery,
-    NotificationAddress, NotificationChannel, NotificationId, NotificationRecord,
+    AttachmentInfo, AuditAction, AuditEvent, ConfirmationCode, DeliveryId, Folder, HourReservation,
+    LeaseHolder, Letter, LetterAccess, LetterPage, LetterSummary, MailboxQuery, MobileNumber,
+    NewDelivery, NotificationAddress, NotificationChannel, NotificationId, NotificationRecord,
     NotificationSetting, NotificationStatus, OpenedLetter, OperatorRecordError, PendingCode,
-    SearchText, StoreOutcome, StoredReceipt,
+    SearchText, StoreOutcome, StoredReceipt, SummaryHour,
 };
 
 /// A mailbox operator's storage. Held as `Arc<dyn OperatorStore>` by `kuvert-operator`.

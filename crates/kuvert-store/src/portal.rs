@@ -21,7 +21,7 @@ use crate::database::Backend;
 pub use campaigns::CampaignStore;
 pub use records::{
     AnnualTarget, Campaign, Communicator, FunnelDay, NewCampaign, OperatorChoice,
-    OperatorChoiceCount, Visit, VisitCount, VisitSource, VisitorHash,
+    OperatorChoiceCount, Visit, VisitCount, VisitSource, VisitorHash, VisitorSalt,
 };
 pub use visits::VisitStore;
 

@@ -15,6 +15,8 @@
 //! | `KUVERT_TEST_PG_URL` | a PostgreSQL server URL whose user may create databases |
 //! | `KUVERT_TEST_SMTP` | `host:port` of a real SMTP server (aiosmtpd) |
 //! | `KUVERT_TEST_SMTP_MAILDIR` | the Maildir that SMTP server delivers into |
+//! | `KUVERT_TEST_SMTP_TLS` | `host:port` of an SMTP server that requires STARTTLS (same Maildir) |
+//! | `KUVERT_TEST_SMTP_TLS_CA` | the PEM CA of that server's certificate (made at each start) |
 //! | `KUVERT_TEST_OIDC_ISSUER` | issuer URL of npm `oidc-provider` (dynamic registration on) |
 //! | `KUVERT_TEST_CHROMIUM` | the Chromium executable |
 //! | `KUVERT_TEST_NODE_MODULES` | a `node_modules` with `playwright-core` and `axe-core` |

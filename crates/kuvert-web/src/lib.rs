@@ -14,10 +14,12 @@
 //!   configured CAs; [`read_body`]: the one bounded reader of response bodies.
 //! - [`layers`]: security headers, panic catching, body limits and the per-request span;
 //!   [`health`]: `/healthz`, `/readyz`, `/metrics`; [`i18n`]: the page language; [`csrf`]:
-//!   synchronizer tokens for forms; [`session`]: the server-side web sessions of the
-//!   operator's inbox and the portal's communicator pages (logged-in people only), and the
-//!   attributes of every cookie; [`prelogin`]: a login in progress in a sealed, short-lived
-//!   cookie, so anonymous requests create no server-side state; [`deep_link`]: the portal's
+//!   synchronizer tokens for forms; [`session`]: the web sessions of the operator's inbox
+//!   and the portal's communicator pages (logged-in people only), kept in the role's
+//!   database so every node serves them, and the attributes of every cookie; [`web_keys`]:
+//!   the CSRF and pre-login cookie keys every node of a role shares; [`prelogin`]: a login
+//!   in progress in a sealed, short-lived cookie, so anonymous requests create no
+//!   server-side state; [`deep_link`]: the portal's
 //!   deep links and the notice with a QR code for paper letters (portal and sender toolkit
 //!   print the same one); [`main_messages`]: the three main messages of `TERMS.md`, for
 //!   every page, notification and paper letter that explains the service.
@@ -45,6 +47,7 @@ pub mod registry_client;
 pub mod session;
 pub mod start;
 pub mod tls;
+pub mod web_keys;
 
 pub use client::{BodyError, ClientConfig, http_client, read_body};
 pub use error::WebError;

@@ -1,28 +1,47 @@
-//! Server-side web sessions, kept in memory, for every role with logged-in pages (the
-//! operator's web inbox, the portal's communicator pages): one store, generic over what a
-//! role keeps in a session, so that the rules below hold the same way everywhere.
+//! Server-side web sessions, kept in the role's database, for every role with logged-in pages
+//! (the operator's web inbox, the portal's communicator pages): one store, generic over what
+//! a role keeps in a session, so that the rules below hold the same way everywhere.
 //!
 //! - A session is named by an opaque [`SessionId`] of 256 random bits that travels only in an
 //!   HttpOnly, SameSite=Lax cookie (Secure when the site is served over https, see
-//!   [`CookieAttributes`]); what the session holds (who is logged in, the secrets of a login
-//!   or signing in progress) never reaches the browser.
+//!   [`CookieAttributes`]); what the session holds (who is logged in, the secrets of a signing
+//!   in progress) never reaches the browser. The database keeps only the id's SHA-256
+//!   (`kuvert_store::web_session`), so every node of a role serves every session and a
+//!   restart or a killed node logs nobody out (issue 16).
 //! - A session ends after `idle_timeout` without a request, `lifetime` after it was created
-//!   whatever the activity, when it is removed (logout, or a finished login replaced by a
-//!   fresh id against session fixation), and when the process restarts.
+//!   whatever the activity, and when it is removed (logout, or a finished login replaced by a
+//!   fresh id against session fixation). A request is recorded at most every
+//!   `limits::WEB_SESSION_TOUCH_SECS` (or a quarter of the idle timeout), so reads seldom
+//!   write. Ended sessions are deleted when met, at each login and by [`SessionStore::
+//!   run_sweeper`].
 //! - At most `sessions_max` sessions exist (each role's limit in `kuvert_core::limits`);
-//!   past it ended sessions are dropped, then the least recently used one.
-//! - Each session has its CSRF token ([`crate::csrf`]): an HMAC of its id under the store's
-//!   key, so forms need no stored token and a token of one session is useless in another.
+//!   past it ended sessions are dropped, then the least recently used ones.
+//! - Each session has its CSRF token ([`crate::csrf`]): an HMAC of its id under the role's
+//!   key ([`crate::web_keys::WebKeys`], configured so that every node has the same), so forms
+//!   need no stored token and a token of one session is useless in another.
+//! - Two nodes changing one session at once do not overwrite each other: a change is written
+//!   only over the version it was made from, and made again from the new one otherwise.
 
 mod cookie;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant};
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::time::Duration;
 
 use http::{HeaderMap, HeaderValue, header};
+use kuvert_core::limits::{
+    WEB_SESSION_CHANGE_ATTEMPTS_MAX, WEB_SESSION_LIFETIME_SECS, WEB_SESSION_TOUCH_SECS,
+};
+use kuvert_store::StoreError;
+use kuvert_store::web_session::{
+    Liveness, NewSession, SessionChange, SessionKey, SessionRow, StoredSession, WebSessionStore,
+};
 use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use time::OffsetDateTime;
 
+use crate::Shutdown;
 use crate::csrf::{CsrfError, CsrfKey, CsrfToken};
 
 pub use cookie::{CookieAttributes, append_set_cookie};
@@ -30,7 +49,8 @@ pub use cookie::{CookieAttributes, append_set_cookie};
 /// How a role's sessions behave.
 #[derive(Clone, Copy, Debug)]
 pub struct SessionConfig {
-    /// Name of the session cookie (`kuvert_session`, `kuvert_kommunikator`).
+    /// Name of the session cookie (`kuvert_session`, `kuvert_kommunikator`); also the
+    /// sessions' realm in the database.
     pub cookie_name: &'static str,
     /// Where the cookie is sent and whether it is Secure.
     pub cookie: CookieAttributes,
@@ -42,152 +62,291 @@ pub struct SessionConfig {
     pub sessions_max: usize,
 }
 
+impl SessionConfig {
+    /// A role's sessions: cookie `cookie_name` with `cookie`'s attributes, ended after
+    /// `idle_timeout` without a request or `limits::WEB_SESSION_LIFETIME_SECS` after login, at
+    /// most `sessions_max` at once.
+    #[must_use]
+    pub fn new(
+        cookie_name: &'static str,
+        cookie: CookieAttributes,
+        idle_timeout: Duration,
+        sessions_max: usize,
+    ) -> Self {
+        Self {
+            cookie_name,
+            cookie,
+            idle_timeout,
+            lifetime: Duration::from_secs(WEB_SESSION_LIFETIME_SECS),
+            sessions_max,
+        }
+    }
+}
+
+/// What a role keeps in a session: stored as JSON, read back through serde (so values go
+/// through their parsers again).
+pub trait SessionData: Clone + Serialize + DeserializeOwned + Send + Sync {
+    /// A secret value by which the session is found without its cookie (the state a signing
+    /// service posts back cross-site), if the session has one now.
+    fn lookup(&self) -> Option<&str> {
+        None
+    }
+}
+
 /// The id of a session: 64 hex digits of system randomness. Only the store makes one (for a
 /// new session) or reads one (from a well-formed cookie); `Debug` never shows it.
 #[derive(Clone)]
 pub struct SessionId(SecretString);
 
-/// Where "now" comes from: the system's monotonic clock, or a test's clock.
+/// Where "now" comes from: the system's clock, or a test's clock. Sessions are shared by
+/// nodes, so this is wall-clock time.
 pub trait Clock: Send + Sync {
-    /// The current instant; never earlier than a previous answer.
-    fn now(&self) -> Instant;
+    /// The current time.
+    fn now(&self) -> OffsetDateTime;
 }
 
-/// The monotonic system clock.
+/// The system clock.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SystemClock;
 
-/// All sessions of one role, each holding an `S`. Shared between requests behind an `Arc`
-/// (or inside the role's state, which is one).
+/// Why the session store failed: the database, or stored data that no longer reads back.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    /// The database failed.
+    #[error("session storage failed")]
+    Store(#[from] StoreError),
+    /// A session could not be written as JSON or read back.
+    #[error("session data could not be encoded or decoded")]
+    Data(#[source] serde_json::Error),
+}
+
+/// All sessions of one role, each holding an `S`. Clones share the database and key.
 pub struct SessionStore<S> {
-    entries: Mutex<HashMap<String, Entry<S>>>,
+    rows: Arc<dyn WebSessionStore>,
     config: SessionConfig,
     clock: Arc<dyn Clock>,
-    csrf: CsrfKey,
+    csrf: Arc<CsrfKey>,
+    data: PhantomData<fn() -> S>,
 }
 
-struct Entry<S> {
-    data: S,
-    created: Instant,
-    last_seen: Instant,
-}
+/// How often [`SessionStore::run_sweeper`] deletes ended sessions.
+const SWEEP_INTERVAL: Duration = Duration::from_secs(300);
 
 impl Clock for SystemClock {
-    fn now(&self) -> Instant {
-        Instant::now()
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc()
     }
 }
 
-impl<S: Clone> SessionStore<S> {
-    /// An empty store on the system clock with a fresh CSRF key.
+impl<S> Clone for SessionStore<S> {
+    fn clone(&self) -> Self {
+        Self {
+            rows: Arc::clone(&self.rows),
+            config: self.config,
+            clock: Arc::clone(&self.clock),
+            csrf: Arc::clone(&self.csrf),
+            data: PhantomData,
+        }
+    }
+}
+
+impl<S: SessionData> SessionStore<S> {
+    /// The sessions of `config.cookie_name` in `rows`, on the system clock, with forms
+    /// protected under `csrf`.
     ///
     /// # Panics
     /// When `config.sessions_max` is 0 (a bound of nothing is a programming error).
-    pub fn new(config: SessionConfig) -> Self {
-        Self::with_clock(config, Arc::new(SystemClock))
+    pub fn new(rows: Arc<dyn WebSessionStore>, config: SessionConfig, csrf: CsrfKey) -> Self {
+        Self::with_clock(rows, config, csrf, Arc::new(SystemClock))
     }
 
-    /// An empty store reading the time from `clock`.
+    /// As [`SessionStore::new`], reading the time from `clock`.
     ///
     /// # Panics
     /// When `config.sessions_max` is 0.
-    pub fn with_clock(config: SessionConfig, clock: Arc<dyn Clock>) -> Self {
+    pub fn with_clock(
+        rows: Arc<dyn WebSessionStore>,
+        config: SessionConfig,
+        csrf: CsrfKey,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         assert!(
             config.sessions_max > 0,
             "a session store holds at least one"
         );
         Self {
-            entries: Mutex::new(HashMap::new()),
+            rows,
             config,
             clock,
-            csrf: CsrfKey::generate(),
+            csrf: Arc::new(csrf),
+            data: PhantomData,
         }
     }
 
-    /// Stores `data` under a fresh random id and returns the id; when the store is full,
-    /// ended sessions go first, then the least recently used one.
-    pub fn create(&self, data: S) -> SessionId {
+    /// Stores `data` under a fresh random id and returns the id; ended sessions are deleted,
+    /// and past the bound the least recently used ones.
+    ///
+    /// # Errors
+    /// [`SessionError`] when the database fails or `data` is over the bound.
+    pub async fn create(&self, data: S) -> Result<SessionId, SessionError> {
         let id = new_session_id();
+        let text = encode(&data)?;
+        let lookup = data.lookup().map(SessionKey::of_secret);
+        self.rows
+            .create_session(NewSession {
+                row: SessionRow {
+                    realm: self.config.cookie_name,
+                    key: &SessionKey::of_secret(id.expose_secret()),
+                    data: &text,
+                    lookup: lookup.as_ref(),
+                },
+                liveness: self.liveness(),
+                sessions_max: self.config.sessions_max,
+            })
+            .await?;
+        Ok(SessionId(id))
+    }
+
+    /// What the live session `id` holds, recording the request; an ended one is deleted.
+    ///
+    /// # Errors
+    /// [`SessionError`] when the database fails or the stored data does not read back.
+    pub async fn get(&self, id: &SessionId) -> Result<Option<S>, SessionError> {
+        let Some(stored) = self.live(id).await? else {
+            return Ok(None);
+        };
         let now = self.clock.now();
-        let mut entries = self.lock();
-        if entries.len() >= self.config.sessions_max {
-            entries.retain(|_, entry| self.is_live(entry, now));
+        if now - stored.last_seen_at >= self.touch_interval() {
+            let key = SessionKey::of_secret(id.0.expose_secret());
+            self.rows
+                .touch_session(self.config.cookie_name, &key, now)
+                .await?;
         }
-        if entries.len() >= self.config.sessions_max {
-            let oldest = entries
-                .iter()
-                .min_by_key(|(_, entry)| entry.last_seen)
-                .map(|(key, _)| key.clone());
-            if let Some(oldest) = oldest {
-                entries.remove(&oldest);
+        decode(&stored).map(Some)
+    }
+
+    /// Changes the live session `id` (made again from the newer version when another node
+    /// changed it meanwhile), recording the request; false when there is none.
+    ///
+    /// # Errors
+    /// [`SessionError`] when the database fails or the data does not read back or fit.
+    pub async fn update(
+        &self,
+        id: &SessionId,
+        mut change: impl FnMut(&mut S),
+    ) -> Result<bool, SessionError> {
+        for _ in 0..WEB_SESSION_CHANGE_ATTEMPTS_MAX {
+            let Some(stored) = self.live(id).await? else {
+                return Ok(false);
+            };
+            let mut data = decode(&stored)?;
+            change(&mut data);
+            if self.write(&stored, &data).await? {
+                return Ok(true);
             }
         }
-        let entry = Entry {
-            data,
-            created: now,
-            last_seen: now,
-        };
-        entries.insert(id.expose_secret().to_owned(), entry);
-        assert!(entries.len() <= self.config.sessions_max);
-        SessionId(id)
-    }
-
-    /// What the live session `id` holds, touching it; an ended one is removed.
-    pub fn get(&self, id: &SessionId) -> Option<S> {
-        self.with_live(id, |data| data.clone())
-    }
-
-    /// Changes the live session `id`, touching it; false when there is none.
-    pub fn update(&self, id: &SessionId, change: impl FnOnce(&mut S)) -> bool {
-        self.with_live(id, change).is_some()
+        Ok(false)
     }
 
     /// Ends the session `id` (logout, or a login replaced by a fresh id), returning what it
     /// held if it was still live.
-    pub fn remove(&self, id: &SessionId) -> Option<S> {
-        let now = self.clock.now();
-        let entry = self.lock().remove(id.0.expose_secret())?;
-        self.is_live(&entry, now).then_some(entry.data)
+    ///
+    /// # Errors
+    /// [`SessionError`] when the database fails.
+    pub async fn remove(&self, id: &SessionId) -> Result<Option<S>, SessionError> {
+        let stored = self.live(id).await?;
+        let key = SessionKey::of_secret(id.0.expose_secret());
+        self.rows
+            .remove_session(self.config.cookie_name, &key)
+            .await?;
+        stored.as_ref().map(decode).transpose()
     }
 
-    /// The first live session for which `take` answers something, touching it. For state
-    /// that comes back without the cookie (a signing service posting cross-site), found by
-    /// value; `take` must change a session only when it answers `Some`.
-    pub fn find_map<T>(&self, mut take: impl FnMut(&mut S) -> Option<T>) -> Option<T> {
-        let now = self.clock.now();
-        let mut entries = self.lock();
-        let config = &self.config;
-        entries
-            .values_mut()
-            .filter(|entry| is_live(config, entry, now))
-            .find_map(|entry| {
-                let found = take(&mut entry.data)?;
-                entry.last_seen = now;
-                Some(found)
-            })
+    /// Takes something out of the live session whose [`SessionData::lookup`] is `lookup`,
+    /// once: for state that comes back without the cookie (a signing service posting
+    /// cross-site), on whichever node it lands. `take` changes the session only when it
+    /// answers `Some`; of two nodes taking at once only one gets it.
+    ///
+    /// # Errors
+    /// [`SessionError`] when the database fails or the data does not read back.
+    pub async fn take_by_lookup<T>(
+        &self,
+        lookup: &str,
+        take: impl FnOnce(&mut S) -> Option<T>,
+    ) -> Result<Option<T>, SessionError> {
+        let key = SessionKey::of_secret(lookup);
+        let stored = self
+            .rows
+            .session_by_lookup(self.config.cookie_name, &key, self.liveness())
+            .await?;
+        let Some(stored) = stored else {
+            return Ok(None);
+        };
+        let mut data = decode(&stored)?;
+        let Some(taken) = take(&mut data) else {
+            return Ok(None);
+        };
+        Ok(self.write(&stored, &data).await?.then_some(taken))
     }
 
-    /// Sessions held, ended ones not yet dropped included.
-    pub fn len(&self) -> usize {
-        self.lock().len()
+    /// Deletes the ended sessions now, returning how many.
+    ///
+    /// # Errors
+    /// [`SessionError`] when the database fails.
+    pub async fn sweep(&self) -> Result<u64, SessionError> {
+        let realm = self.config.cookie_name;
+        Ok(self.rows.sweep_sessions(realm, self.liveness()).await?)
     }
 
-    /// Whether no session is held.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    fn with_live<T>(&self, id: &SessionId, use_data: impl FnOnce(&mut S) -> T) -> Option<T> {
-        let now = self.clock.now();
-        let mut entries = self.lock();
-        let key = id.0.expose_secret();
-        let entry = entries.get_mut(key)?;
-        if !self.is_live(entry, now) {
-            entries.remove(key);
-            return None;
+    /// Until `shutdown`: deletes ended sessions every few minutes, so rows of people who
+    /// never came back do not wait for the next login.
+    pub async fn run_sweeper(self, shutdown: Shutdown) {
+        loop {
+            tokio::select! {
+                () = shutdown.wait() => return,
+                () = tokio::time::sleep(SWEEP_INTERVAL) => {}
+            }
+            if let Err(error) = self.sweep().await {
+                let error = kuvert_core::report::error_chain(&error);
+                tracing::warn!(%error, "sweeping ended web sessions failed");
+            }
         }
-        entry.last_seen = now;
-        Some(use_data(&mut entry.data))
+    }
+
+    async fn live(&self, id: &SessionId) -> Result<Option<StoredSession>, SessionError> {
+        let key = SessionKey::of_secret(id.0.expose_secret());
+        let realm = self.config.cookie_name;
+        Ok(self.rows.session(realm, &key, self.liveness()).await?)
+    }
+
+    /// Writes `data` over `stored` if nobody changed it meanwhile.
+    async fn write(&self, stored: &StoredSession, data: &S) -> Result<bool, SessionError> {
+        let text = encode(data)?;
+        let lookup = data.lookup().map(SessionKey::of_secret);
+        let change = SessionChange {
+            row: SessionRow {
+                realm: self.config.cookie_name,
+                key: &stored.key,
+                data: &text,
+                lookup: lookup.as_ref(),
+            },
+            version: stored.version,
+            at: self.clock.now(),
+        };
+        Ok(self.rows.change_session(change).await?)
+    }
+
+    fn liveness(&self) -> Liveness {
+        Liveness {
+            now: self.clock.now(),
+            idle: duration(self.config.idle_timeout),
+            lifetime: duration(self.config.lifetime),
+        }
+    }
+
+    fn touch_interval(&self) -> time::Duration {
+        let touch = Duration::from_secs(WEB_SESSION_TOUCH_SECS).min(self.config.idle_timeout / 4);
+        duration(touch)
     }
 }
 
@@ -250,16 +409,6 @@ impl<S> SessionStore<S> {
             ..self.config.cookie
         }
     }
-
-    fn is_live(&self, entry: &Entry<S>, now: Instant) -> bool {
-        is_live(&self.config, entry, now)
-    }
-
-    fn lock(&self) -> MutexGuard<'_, HashMap<String, Entry<S>>> {
-        // Inserts, changes and removes are single calls on the map, so a panic while the
-        // lock was held cannot have left it half-written: a poisoned map is still consistent.
-        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
-    }
 }
 
 impl<S> std::fmt::Debug for SessionStore<S> {
@@ -277,9 +426,17 @@ impl std::fmt::Debug for SessionId {
     }
 }
 
-fn is_live<S>(config: &SessionConfig, entry: &Entry<S>, now: Instant) -> bool {
-    now.saturating_duration_since(entry.last_seen) <= config.idle_timeout
-        && now.saturating_duration_since(entry.created) <= config.lifetime
+fn encode<S: Serialize>(data: &S) -> Result<String, SessionError> {
+    serde_json::to_string(data).map_err(SessionError::Data)
+}
+
+fn decode<S: DeserializeOwned>(stored: &StoredSession) -> Result<S, SessionError> {
+    serde_json::from_str(&stored.data).map_err(SessionError::Data)
+}
+
+/// A configured duration as the store's; durations past `time`'s range are its maximum.
+fn duration(value: Duration) -> time::Duration {
+    time::Duration::try_from(value).unwrap_or(time::Duration::MAX)
 }
 
 /// 256 random bits from the operating system's generator, as 64 hex digits.

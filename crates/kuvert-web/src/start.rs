@@ -1,6 +1,7 @@
 //! [`StartError`]: why a role's `build` failed, the one error every role's start-up returns
 //! (STYLE.md §8: on failure, name the offending key); [`read_config_file`]: a file named by a
-//! configuration key, read as text, its failure naming that key.
+//! configuration key, read as text, its failure naming that key; [`read_key_file`]: a
+//! secret key of 32 bytes from a file, so that several nodes share it.
 
 use std::path::Path;
 
@@ -21,6 +22,11 @@ pub enum StartError {
 }
 
 impl StartError {
+    /// [`StartError::Config`] for `key` from the reason a check gave, for `map_err`.
+    pub fn invalid(key: &'static str) -> impl FnOnce(String) -> Self {
+        move |reason| Self::Config { key, reason }
+    }
+
     /// [`StartError::Database`] with `error` as its source, for `map_err`.
     pub fn database(error: impl std::error::Error + Send + Sync + 'static) -> Self {
         Self::Database(Box::new(error))
@@ -38,4 +44,23 @@ pub async fn read_config_file(path: &Path, key: &'static str) -> Result<String, 
             key,
             reason: format!("{}: {error}", path.display()),
         })
+}
+
+/// Reads a secret key of 32 bytes, written as 64 hex digits (`openssl rand -hex 32`;
+/// surrounding white space ignored), from the file at `path` that the key `key` names.
+///
+/// # Errors
+/// [`StartError::Config`] naming `key` when the file cannot be read or holds anything else.
+pub async fn read_key_file(path: &Path, key: &'static str) -> Result<[u8; 32], StartError> {
+    let text = read_config_file(path, key).await?;
+    let bytes = hex::decode(text.trim())
+        .ok()
+        .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok());
+    bytes.ok_or_else(|| StartError::Config {
+        key,
+        reason: format!(
+            "{}: must hold 64 hex digits (32 random bytes, `openssl rand -hex 32`)",
+            path.display()
+        ),
+    })
 }

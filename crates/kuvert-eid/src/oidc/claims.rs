@@ -49,6 +49,13 @@ pub(crate) type SwedishTokenResponse = StandardTokenResponse<
     CoreTokenType,
 >;
 
+pub(crate) type SwedishIdToken = openidconnect::IdToken<
+    SwedishClaims,
+    CoreGenderClaim,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJwsSigningAlgorithm,
+>;
+
 pub(crate) type SwedishUserInfoClaims = UserInfoClaims<SwedishClaims, CoreGenderClaim>;
 
 /// The client as built from discovery: authorisation endpoint set, token and userinfo

@@ -68,7 +68,7 @@ pub(super) async fn discovery(State(shared): State<Arc<Shared>>) -> Json<serde_j
 }
 
 pub(super) async fn jwks(State(shared): State<Arc<Shared>>) -> Response {
-    Json(shared.keys.jwks()).into_response()
+    Json(shared.keys().jwks()).into_response()
 }
 
 pub(super) async fn authorize_page(
@@ -240,7 +240,7 @@ fn exchange(
         .get(grant.person_idx)
         .ok_or(TokenError::InvalidGrant("person is no longer configured"))?;
     let id_token = shared
-        .keys
+        .keys()
         .id_token(
             &shared.issuer,
             &client_id,

@@ -29,6 +29,8 @@ pub(crate) struct Setup {
     pub(crate) issuer: Url,
     pub(crate) callback: Url,
     pub(crate) ca: TestCa,
+    /// The provider, for tests that rotate its key.
+    pub(crate) provider: TestEidProvider,
     /// Plays the browser: never follows redirects, so tests see each hop.
     pub(crate) browser: reqwest::Client,
 }
@@ -52,6 +54,7 @@ pub(crate) async fn start_with(claims_only_at_userinfo: bool) -> Setup {
         issuer,
         callback,
         ca,
+        provider,
         browser: http_client(),
     }
 }
@@ -62,7 +65,7 @@ pub(crate) fn provider(issuer: Url, callback: &Url, ca: &TestCa) -> TestEidProvi
 }
 
 /// A fresh RSA key for id_tokens, PKCS#8 PEM.
-fn provider_key() -> SecretString {
+pub(crate) fn provider_key() -> SecretString {
     SecretString::from(rsa_key().serialize_pem())
 }
 

@@ -139,10 +139,8 @@ async fn login_rejects_an_id_token_whose_claims_were_changed_in_transit() {
     let ca = crate::pki::TestCa::new("Kuvert test e-ID CA");
     let provider_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let backend = format!("http://{}", provider_listener.local_addr().unwrap());
-    harness::serve(
-        provider_listener,
-        harness::provider(issuer.clone(), &callback, &ca).router(),
-    );
+    let provider = harness::provider(issuer.clone(), &callback, &ca);
+    harness::serve(provider_listener, provider.router());
     harness::serve(
         proxy_listener,
         Router::new().fallback(tampering_proxy).with_state(backend),
@@ -151,6 +149,7 @@ async fn login_rejects_an_id_token_whose_claims_were_changed_in_transit() {
         issuer,
         callback,
         ca,
+        provider,
         browser: http_client(),
     };
     let client = relying_party(&setup).await;

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod harness;
+mod key_rotation;
 mod login;
 mod oidc_provider_npm;
 mod pki;

@@ -57,14 +57,13 @@ async fn login_works_with_id_tokens_signed_by_a_kuvert_pki_key() {
     let ca = TestCa::new("Kuvert test e-ID CA");
     let config = harness::provider_config(issuer.clone(), &callback, &ca);
     let key_pem = pki.person("tolvan").unwrap().key_pem();
-    harness::serve(
-        listener,
-        TestEidProvider::new(config, key_pem).unwrap().router(),
-    );
+    let provider = TestEidProvider::new(config, key_pem).unwrap();
+    harness::serve(listener, provider.router());
     let setup = Setup {
         issuer,
         callback,
         ca,
+        provider,
         browser: harness::http_client(),
     };
     let client = login::relying_party(&setup).await;

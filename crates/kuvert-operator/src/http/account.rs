@@ -150,7 +150,7 @@ pub(super) async fn save_rules(
         .partition(|sender| ticked.iter().any(|id| id == sender.id.as_str()));
     let text = rules_text(&deselected);
     let purpose = SigningPurpose::ReceptionRules { accepted };
-    Ok(signing::start(&state, &holder, text, purpose))
+    Ok(signing::start(&state, &holder, text, purpose).await)
 }
 
 /// The reception rules in words, as the person signs them (Swedish, like every agreement
@@ -275,6 +275,7 @@ pub(super) async fn deregister(
         DEREGISTER_TEXT.to_owned(),
         SigningPurpose::Deregister,
     )
+    .await
 }
 
 /// Where a person's digital mailbox is, as the registry says.

@@ -43,7 +43,9 @@ impl FromRequestParts<InboxState> for Holder {
         let session_id = sessions
             .session_id(&parts.headers)
             .ok_or_else(|| see_other("/"))?;
-        let session = sessions.get(&session_id).ok_or_else(|| see_other("/"))?;
+        let session = sessions.get(&session_id).await;
+        let session = session.map_err(|error| Failure::from(error).into_response())?;
+        let session = session.ok_or_else(|| see_other("/"))?;
         let person = session.person.ok_or_else(|| see_other("/"))?;
         let csrf = sessions.csrf_token(&session_id).as_str().to_owned();
         let mut holder = Self {
@@ -65,9 +67,13 @@ impl FromRequestParts<InboxState> for Holder {
             match companies.await {
                 Ok(companies) if companies.contains(&company) => holder.company = Some(company),
                 Ok(_) => {
-                    state.shared.sessions.update(&holder.session_id, |session| {
+                    let sessions = &state.shared.sessions;
+                    let forget = sessions.update(&holder.session_id, |session| {
                         session.company = None;
                     });
+                    forget
+                        .await
+                        .map_err(|error| Failure::from(error).into_response())?;
                 }
                 Err(error) => return Err(Failure::from(error).into_response()),
             }
@@ -155,10 +161,10 @@ pub(super) async fn login(
         .map_err(Failure::internal)?;
     let shared = &state.shared;
     let earlier: Option<PreLogin> = shared.prelogin.read(&parts.headers);
-    let old_session = shared
-        .sessions
-        .session_id(&parts.headers)
-        .and_then(|id| shared.sessions.remove(&id));
+    let old_session = match shared.sessions.session_id(&parts.headers) {
+        Some(id) => shared.sessions.remove(&id).await?,
+        None => None,
+    };
     let signup_source = earlier
         .and_then(|earlier| earlier.signup_source())
         .or_else(|| old_session.and_then(|session| session.signup_source));
@@ -196,8 +202,10 @@ pub(super) async fn callback(
             return forget_pending_login(shared, page, signup_source.as_ref());
         }
     };
-    if let Some(old_id) = shared.sessions.session_id(&parts.headers) {
-        shared.sessions.remove(&old_id);
+    if let Some(old_id) = shared.sessions.session_id(&parts.headers)
+        && let Err(error) = shared.sessions.remove(&old_id).await
+    {
+        return Failure::from(error).into_response();
     }
     let next = match super::signup::has_profile_here(shared, &person.personal_identity_number).await
     {
@@ -217,7 +225,10 @@ pub(super) async fn callback(
         signup_source,
         ..Session::default()
     };
-    let session_id = shared.sessions.create(session);
+    let session_id = match shared.sessions.create(session).await {
+        Ok(session_id) => session_id,
+        Err(error) => return Failure::from(error).into_response(),
+    };
     let mut response = see_other(next);
     append_set_cookie(&mut response, shared.sessions.set_cookie(&session_id));
     append_set_cookie(&mut response, shared.prelogin.clear_cookie());
@@ -228,12 +239,12 @@ pub(super) async fn callback(
 pub(super) async fn logout(
     State(state): State<InboxState>,
     CheckedHolder(holder): CheckedHolder,
-) -> Response {
+) -> Result<Response, Failure> {
     let sessions = &state.shared.sessions;
-    sessions.remove(&holder.session_id);
+    sessions.remove(&holder.session_id).await?;
     let mut response = see_other("/");
     append_set_cookie(&mut response, sessions.clear_cookie());
-    response
+    Ok(response)
 }
 
 /// `page` with the pre-login cookie keeping only the deep link (`source`), or cleared.

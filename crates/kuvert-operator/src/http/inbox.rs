@@ -177,9 +177,12 @@ pub(super) async fn choose_mailbox(
         }
         Some(company)
     };
-    state.shared.sessions.update(&holder.session_id, |session| {
-        session.company = company;
-    });
+    let sessions = &state.shared.sessions;
+    sessions
+        .update(&holder.session_id, |session| {
+            session.company = company.clone();
+        })
+        .await?;
     Ok(see_other("/brevlada"))
 }
 

@@ -122,6 +122,12 @@ impl From<kuvert_store::StoreError> for Failure {
     }
 }
 
+impl From<kuvert_web::session::SessionError> for Failure {
+    fn from(error: kuvert_web::session::SessionError) -> Self {
+        Self::internal(error)
+    }
+}
+
 impl IntoResponse for Failure {
     /// The status and, for [`render_failures`] to draw, which error page; an internal error
     /// is logged here, once, with the CallId the page shows.

@@ -1,8 +1,10 @@
 //! What a web inbox session holds: who is logged in, and the secrets of a signing in
 //! progress, which never reach the browser. The sessions themselves (random id in the
-//! HttpOnly, SameSite=Lax `kuvert_session` cookie, Secure over TLS; idle timeout and absolute
-//! lifetime; logout; at most `limits::INBOX_SESSIONS_MAX`; a CSRF token each) are
-//! `kuvert_web::session::SessionStore`'s, and only a finished login makes one. Before it,
+//! HttpOnly, SameSite=Lax `kuvert_session` cookie, Secure over TLS; rows in the operator's
+//! database, so every node serves them; idle timeout and absolute lifetime; logout; at most
+//! `limits::INBOX_SESSIONS_MAX`; a CSRF token each) are `kuvert_web::session::SessionStore`'s,
+//! and only a finished login makes one. A signing in progress is found by its state on
+//! whichever node the signing service posts back to ([`take_signing`]). Before it,
 //! the login in progress (OIDC state, PKCE verifier, nonce) and the deep link that brought
 //! the person travel in the sealed, short-lived `kuvert_login` cookie ([`PreLogin`]), so
 //! anonymous requests cannot fill the store and push a logged-in person out.
@@ -11,10 +13,12 @@ use std::time::Duration;
 
 use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber};
-use kuvert_core::limits::{INBOX_SESSIONS_MAX, PRELOGIN_LIFETIME_SECS, WEB_SESSION_LIFETIME_SECS};
+use kuvert_core::limits::{INBOX_SESSIONS_MAX, PRELOGIN_LIFETIME_SECS};
 use kuvert_eid::PendingLogin;
 use kuvert_web::prelogin::PreLoginCookie;
-use kuvert_web::session::{CookieAttributes, SessionConfig, SessionStore};
+use kuvert_web::session::{
+    CookieAttributes, SessionConfig, SessionData, SessionError, SessionStore,
+};
 use secrecy::{ExposeSecret, SecretString};
 
 use super::account::signing::SigningPurpose;
@@ -23,8 +27,8 @@ use crate::registry_client::account::RegistrationSource;
 /// The inbox's sessions.
 pub(super) type Sessions = SessionStore<Session>;
 
-/// One browser's session.
-#[derive(Clone, Debug, Default)]
+/// One browser's session, stored as JSON (values parsed again when read).
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(super) struct Session {
     /// The logged-in person, once the e-ID login finished.
     pub(super) person: Option<LoggedIn>,
@@ -50,7 +54,7 @@ pub(super) struct PreLogin {
 }
 
 /// Who is logged in.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(super) struct LoggedIn {
     /// From the e-ID provider's personal identity number claim.
     pub(super) person: PersonalIdentityNumber,
@@ -59,9 +63,11 @@ pub(super) struct LoggedIn {
 }
 
 /// The signing of the agreement text that was sent to the signing service.
-#[derive(Clone)]
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub(super) struct PendingSigning {
-    /// Random correlation value echoed back by the signing service.
+    /// Random correlation value echoed back by the signing service (stored only as the
+    /// session's hashed lookup key besides the session's own data).
+    #[serde(with = "secret_text")]
     pub(super) state: SecretString,
     /// The exact text the person was asked to sign.
     pub(super) agreement_text: String,
@@ -72,6 +78,14 @@ pub(super) struct PendingSigning {
 impl std::fmt::Debug for PendingSigning {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         formatter.write_str("PendingSigning(..)")
+    }
+}
+
+impl SessionData for Session {
+    /// The pending signing's state: the signing service posts it back without the cookie.
+    fn lookup(&self) -> Option<&str> {
+        let pending = self.pending_signing.as_ref()?;
+        Some(pending.state.expose_secret())
     }
 }
 
@@ -103,9 +117,11 @@ impl PreLogin {
 }
 
 /// The sealed cookie of a login in progress: `kuvert_login` on path `/`, Secure when the
-/// inbox is served over https, valid `limits::PRELOGIN_LIFETIME_SECS`.
-pub(super) fn new_prelogin(is_tls: bool) -> PreLoginCookie {
-    PreLoginCookie::new(
+/// inbox is served over https, valid `limits::PRELOGIN_LIFETIME_SECS`, sealed under `key`
+/// (the same on every node).
+pub(super) fn new_prelogin(key: [u8; 32], is_tls: bool) -> PreLoginCookie {
+    PreLoginCookie::with_key(
+        key,
         "kuvert_login",
         cookie_attributes(is_tls),
         Duration::from_secs(PRELOGIN_LIFETIME_SECS),
@@ -120,33 +136,57 @@ fn cookie_attributes(is_tls: bool) -> CookieAttributes {
     }
 }
 
-/// The inbox's session store: cookie `kuvert_session` on path `/`, Secure when the inbox
-/// is served over https.
-pub(super) fn new_store(idle_timeout: Duration, is_tls: bool) -> Sessions {
-    SessionStore::new(SessionConfig {
-        cookie_name: "kuvert_session",
-        cookie: cookie_attributes(is_tls),
+/// The inbox's sessions: cookie `kuvert_session` on path `/`, Secure when the inbox is
+/// served over https.
+pub(super) fn session_config(idle_timeout: Duration, is_tls: bool) -> SessionConfig {
+    SessionConfig::new(
+        "kuvert_session",
+        cookie_attributes(is_tls),
         idle_timeout,
-        lifetime: Duration::from_secs(WEB_SESSION_LIFETIME_SECS),
-        sessions_max: INBOX_SESSIONS_MAX,
-    })
+        INBOX_SESSIONS_MAX,
+    )
 }
 
-/// Takes the pending signing whose state is `state` out of its (live, logged-in) session.
-/// Found by value, not by cookie: the signing service posts back cross-site.
-pub(super) fn take_signing(sessions: &Sessions, state: &str) -> Option<(LoggedIn, PendingSigning)> {
+/// Takes the pending signing whose state is `state` out of its (live, logged-in) session,
+/// once. Found by value, not by cookie: the signing service posts back cross-site, to
+/// whichever node.
+pub(super) async fn take_signing(
+    sessions: &Sessions,
+    state: &str,
+) -> Result<Option<(LoggedIn, PendingSigning)>, SessionError> {
     if state.is_empty() {
-        return None;
+        return Ok(None);
     }
-    sessions.find_map(|session| {
-        let is_match = session
-            .pending_signing
-            .as_ref()
-            .is_some_and(|pending| pending.state.expose_secret() == state);
-        let person = session.person.clone().filter(|_| is_match)?;
-        let pending = session.pending_signing.take()?;
-        Some((person, pending))
-    })
+    sessions
+        .take_by_lookup(state, |session| {
+            let is_match = session
+                .pending_signing
+                .as_ref()
+                .is_some_and(|pending| pending.state.expose_secret() == state);
+            let person = session.person.clone().filter(|_| is_match)?;
+            let pending = session.pending_signing.take()?;
+            Some((person, pending))
+        })
+        .await
+}
+
+/// Serde for the signing state, a secret kept as text inside the stored session.
+mod secret_text {
+    use secrecy::{ExposeSecret, SecretString};
+
+    pub(super) fn serialize<S: serde::Serializer>(
+        secret: &SecretString,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(secret.expose_secret())
+    }
+
+    pub(super) fn deserialize<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<SecretString, D::Error> {
+        let text: String = serde::Deserialize::deserialize(deserializer)?;
+        Ok(SecretString::from(text))
+    }
 }
 
 #[cfg(test)]

@@ -105,9 +105,12 @@ pub(super) async fn agreement(
         return Ok(log_in_first(&state, source));
     };
     if let Some(source) = source {
-        state.shared.sessions.update(&holder.session_id, |session| {
-            session.signup_source = Some(source);
-        });
+        let sessions = &state.shared.sessions;
+        sessions
+            .update(&holder.session_id, |session| {
+                session.signup_source = Some(source.clone());
+            })
+            .await?;
     }
     let shared = &state.shared;
     let layout = holder.layout();
@@ -213,13 +216,11 @@ pub(super) async fn start_signing(
     let (text, purpose) = if elsewhere {
         (MOVE_AGREEMENT_TEXT, SigningPurpose::MoveHere)
     } else {
-        let source = shared
-            .sessions
-            .get(&holder.session_id)
-            .and_then(|session| session.signup_source);
+        let session = shared.sessions.get(&holder.session_id).await?;
+        let source = session.and_then(|session| session.signup_source);
         (AGREEMENT_TEXT, SigningPurpose::Register { source })
     };
-    Ok(signing::start(&state, &holder, text.to_owned(), purpose))
+    Ok(signing::start(&state, &holder, text.to_owned(), purpose).await)
 }
 
 /// The signing service's post back: `SignatureData` fields, or `error`, and `state`.
@@ -260,7 +261,8 @@ pub(super) async fn signed(
     Form(form): Form<SignedForm>,
 ) -> Result<Response, Failure> {
     let shared = &state.shared;
-    let (person, pending) = take_signing(&shared.sessions, &form.state).ok_or(Failure::BadForm)?;
+    let taken = take_signing(&shared.sessions, &form.state).await?;
+    let (person, pending) = taken.ok_or(Failure::BadForm)?;
     if form.error.is_some() {
         return Ok(signing::cancelled(&pending, language));
     }

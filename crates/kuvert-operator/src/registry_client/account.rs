@@ -35,7 +35,7 @@ use kuvert_web::registry_client::{self, RegistryError};
 use super::{RegistryClient, lock};
 
 /// A connected sender with its name, for the reception rules page.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SenderInfo {
     /// Organisation number.
     pub id: OrganisationNumber,
@@ -57,7 +57,7 @@ pub struct OperatorInfo {
 }
 
 /// Where a registration came from: a sender's deep link, perhaps with a campaign code.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RegistrationSource {
     /// The sender whose link brought the person.
     pub sender: OrganisationNumber,

@@ -136,6 +136,8 @@ pub(crate) enum Mail {
     Directory,
     /// SMTP to this `host:port`.
     Smtp(String),
+    /// This whole `notification` section (e-mail and SMS settings as a test gives them).
+    Settings(serde_json::Value),
 }
 
 /// Starts the registry stub and an operator on 127.0.0.1:0.
@@ -157,9 +159,7 @@ pub(crate) async fn start_against(
     sms_gateway_url: Option<String>,
     shutdown: Shutdown,
 ) -> Harness {
-    let pki = pki();
     let dir = tempfile::tempdir().unwrap();
-    let tls = write_identity(dir.path(), pki, "operator");
     let mail_dir = dir.path().join("mail");
     let notification = match mail {
         Mail::Directory => serde_json::json!({
@@ -172,32 +172,10 @@ pub(crate) async fn start_against(
             "smtp_address": address,
             "sms_gateway_url": sms_gateway_url,
         }),
+        Mail::Settings(section) => section,
     };
     let blob_dir = dir.path().join("blobs");
-    let database_url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("operator.db").display()
-    );
-    // Through serde, as the binary loads it, so every default applies.
-    let config: Config = serde_json::from_value(serde_json::json!({
-        "organisation_number": OPERATOR,
-        "name": "Demobrevlådan",
-        "domain": "demobrevladan.example",
-        "tls": tls,
-        "registry_url": registry_url,
-        "database_url": database_url,
-        "blob_dir": blob_dir,
-        "envelope_bytes_max": ENVELOPE_BYTES_MAX,
-        "notification": notification,
-        "web": {
-            "public_url": "https://demobrevladan.example/",
-            "oidc_issuer": "https://eid.invalid/",
-            "oidc_client_id": "demobrevladan",
-            "oidc_client_secret": "not-used-by-these-tests",
-            "signing_service_url": "https://eid.invalid/sign",
-        },
-    }))
-    .unwrap();
+    let config = config_at(dir.path(), &registry_url, notification);
     let service = kuvert_operator::build(config).await.unwrap();
     let localhost: SocketAddr = "127.0.0.1:0".parse().unwrap();
     let service_listener = Listener::bind(localhost, service.service_listener_tls())
@@ -218,6 +196,41 @@ pub(crate) async fn start_against(
         shutdown,
         _dir: dir,
     }
+}
+
+/// An operator's configuration in `dir` with this `notification` section, asking a registry
+/// that is never called (for start-up checks).
+pub(crate) fn config_with_notification(
+    dir: &std::path::Path,
+    notification: serde_json::Value,
+) -> Config {
+    config_at(dir, "https://127.0.0.1:9/", notification)
+}
+
+/// The operator's configuration with its files in `dir`, through serde as the binary loads
+/// it, so every default applies.
+fn config_at(dir: &std::path::Path, registry_url: &str, notification: serde_json::Value) -> Config {
+    let tls = write_identity(dir, pki(), "operator");
+    let database_url = format!("sqlite://{}?mode=rwc", dir.join("operator.db").display());
+    serde_json::from_value(serde_json::json!({
+        "organisation_number": OPERATOR,
+        "name": "Demobrevlådan",
+        "domain": "demobrevladan.example",
+        "tls": tls,
+        "registry_url": registry_url,
+        "database_url": database_url,
+        "blob_dir": dir.join("blobs"),
+        "envelope_bytes_max": ENVELOPE_BYTES_MAX,
+        "notification": notification,
+        "web": {
+            "public_url": "https://demobrevladan.example/",
+            "oidc_issuer": "https://eid.invalid/",
+            "oidc_client_id": "demobrevladan",
+            "oidc_client_secret": "not-used-by-these-tests",
+            "signing_service_url": "https://eid.invalid/sign",
+        },
+    }))
+    .unwrap()
 }
 
 fn write_identity(dir: &std::path::Path, pki: &TestPki, key: &str) -> serde_json::Value {

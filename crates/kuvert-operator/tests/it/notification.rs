@@ -17,7 +17,9 @@ use time::OffsetDateTime;
 use crate::intake::confirm_email;
 use crate::{Answer, HERE, Harness, Letter, Mail, person, start, start_with};
 
+mod race;
 mod settings;
+mod transport;
 
 const SUBJECT_MARK: &str = "BN-4711";
 
@@ -57,7 +59,7 @@ pub(crate) fn real_smtp(purpose: &str) -> Option<(String, std::path::PathBuf)> {
     Some((smtp, maildir))
 }
 
-async fn deliver_one(harness: &Harness) {
+pub(crate) async fn deliver_one(harness: &Harness) {
     let answer = harness
         .deliver("intermediary", Letter::to(HERE).envelope())
         .await;
@@ -67,7 +69,7 @@ async fn deliver_one(harness: &Harness) {
     );
 }
 
-fn files_in(directory: &std::path::Path) -> Vec<String> {
+pub(crate) fn files_in(directory: &std::path::Path) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(directory) else {
         return Vec::new();
     };
@@ -79,7 +81,7 @@ fn files_in(directory: &std::path::Path) -> Vec<String> {
 }
 
 #[track_caller]
-fn check_email(text: &str, address: &str) {
+pub(crate) fn check_email(text: &str, address: &str) {
     assert!(text.contains(address), "not addressed to {address}");
     assert!(
         text.contains("Du har fått ett nytt brev från Exempelkommun."),
@@ -243,8 +245,9 @@ async fn run_once_sends_nothing_to_recipient_without_addresses() {
     assert!(files_in(&harness.mail_dir).is_empty());
 }
 
-/// An SMS gateway on 127.0.0.1:0 that keeps every JSON body it is sent.
-async fn sms_gateway() -> (
+/// An SMS gateway on 127.0.0.1:0 that keeps every JSON body it is sent, with the request's
+/// `Authorization` header (or null) added as the body's `authorization`.
+pub(crate) async fn sms_gateway() -> (
     String,
     std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
 ) {
@@ -254,7 +257,11 @@ async fn sms_gateway() -> (
     let router = axum::Router::new().route(
         "/sms",
         post(
-            move |axum::Json(body): axum::Json<serde_json::Value>| async move {
+            move |headers: axum::http::HeaderMap,
+                  axum::Json(mut body): axum::Json<serde_json::Value>| async move {
+                let authorization = headers.get("authorization");
+                let authorization = authorization.map(|value| value.to_str().unwrap().to_owned());
+                body["authorization"] = serde_json::json!(authorization);
                 kept.lock().unwrap().push(body);
                 "queued"
             },

@@ -38,10 +38,13 @@ impl FromRequestParts<CommunicatorState> for Signed {
         let Ok(language) = Language::from_request_parts(parts, state).await;
         let shared = &state.shared;
         let sessions = &shared.sessions;
-        let person = sessions.session_id(&parts.headers).and_then(|id| {
-            let Session::LoggedIn(person) = sessions.get(&id)?;
-            Some((id, person))
-        });
+        let person = match sessions.session_id(&parts.headers) {
+            Some(id) => match sessions.get(&id).await {
+                Ok(session) => session.map(|Session::LoggedIn(person)| (id, person)),
+                Err(error) => return Err(unavailable(language, &error)),
+            },
+            None => None,
+        };
         let Some((session_id, person)) = person else {
             return Err(message_page(language, MessageKind::LogIn, StatusCode::OK));
         };
@@ -57,17 +60,21 @@ impl FromRequestParts<CommunicatorState> for Signed {
                 MessageKind::NoRole,
                 StatusCode::FORBIDDEN,
             )),
-            Err(error) => {
-                let chain = kuvert_core::report::error_chain(&error);
-                tracing::error!(error = %chain, "communicator role unreadable");
-                Err(message_page(
-                    language,
-                    MessageKind::Unavailable,
-                    StatusCode::SERVICE_UNAVAILABLE,
-                ))
-            }
+            Err(error) => Err(unavailable(language, &error)),
         }
     }
+}
+
+/// The page for a store that failed (the communicator's role or session unreadable), the
+/// failure logged once here.
+fn unavailable(language: Language, error: &(dyn std::error::Error + 'static)) -> Response {
+    let chain = kuvert_core::report::error_chain(error);
+    tracing::error!(error = %chain, "communicator role or session unreadable");
+    message_page(
+        language,
+        MessageKind::Unavailable,
+        StatusCode::SERVICE_UNAVAILABLE,
+    )
 }
 
 impl Signed {
@@ -190,12 +197,16 @@ pub(super) async fn callback(
             return page;
         }
     };
-    if let Some(old_id) = shared.sessions.session_id(&parts.headers) {
-        shared.sessions.remove(&old_id);
+    if let Some(old_id) = shared.sessions.session_id(&parts.headers)
+        && let Err(error) = shared.sessions.remove(&old_id).await
+    {
+        return unavailable(language, &error);
     }
-    let session_id = shared
-        .sessions
-        .create(Session::LoggedIn(person.personal_identity_number));
+    let session = Session::LoggedIn(person.personal_identity_number);
+    let session_id = match shared.sessions.create(session).await {
+        Ok(session_id) => session_id,
+        Err(error) => return unavailable(language, &error),
+    };
     let mut response =
         Redirect::to(&format!("/kommunikator{}", lang_query(language))).into_response();
     *response.status_mut() = StatusCode::SEE_OTHER;
@@ -210,7 +221,9 @@ pub(super) async fn logout(
     Posted { signed, .. }: Posted,
 ) -> Response {
     let sessions = &state.shared.sessions;
-    sessions.remove(&signed.session_id);
+    if let Err(error) = sessions.remove(&signed.session_id).await {
+        return unavailable(signed.language, &error);
+    }
     let mut response = Redirect::to("/").into_response();
     *response.status_mut() = StatusCode::SEE_OTHER;
     append_set_cookie(&mut response, sessions.clear_cookie());

@@ -1,24 +1,23 @@
 //! Counting visitors without tracking them: a visitor is
 //! `SHA-256(daily salt ‖ client address ‖ user agent)`, where the salt is 32 random bytes
-//! that live only in this process's memory and are replaced when the day changes in
-//! Stockholm (`kuvert_core::calendar::stockholm_day`). Yesterday's hashes cannot be
-//! recomputed by anyone afterwards, so they say nothing about a person; only the counts they
-//! produced are kept.
+//! of the Stockholm day (`kuvert_core::calendar::stockholm_day`), kept in the portal's
+//! database so that every node hashes a visitor alike, and deleted when the day is over.
+//! Yesterday's hashes cannot be recomputed by anyone afterwards, so they say nothing about a
+//! person; only the counts they produced are kept. [`VisitorSalts`] is one node's cache of
+//! the day's salt.
 
 use std::sync::{Mutex, PoisonError};
 
 use aws_lc_rs::digest;
-use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use time::Date;
 
-/// The salts of the current Stockholm day. One per process; never written anywhere.
+/// This node's copy of the current Stockholm day's salt; never written anywhere.
 pub(crate) struct VisitorSalts {
-    random: SystemRandom,
     current: Mutex<Option<(Date, [u8; 32])>>,
 }
 
-/// A visitor's hash for one day, and whether computing it started a new day (the caller then
-/// deletes the previous days' hashes from the store).
+/// A visitor's hash for one day, and whether computing it started a new day on this node
+/// (the caller then deletes the previous days' hashes from the store).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct DailyVisitor {
     pub(crate) day: Date,
@@ -39,7 +38,6 @@ impl std::fmt::Debug for VisitorSalts {
 impl VisitorSalts {
     pub(crate) fn new() -> Self {
         Self {
-            random: SystemRandom::new(),
             current: Mutex::new(None),
         }
     }
@@ -58,34 +56,43 @@ impl VisitorSalts {
         }
     }
 
-    /// The hash of `address` and `user_agent` on `day`; a day other than the current salt's
-    /// replaces the salt first (the old one is dropped and cannot be recovered).
-    pub(crate) fn visitor(&self, day: Date, address: &str, user_agent: &str) -> DailyVisitor {
+    /// The hash of `address` and `user_agent` on `day` with the salt held, or `None` when
+    /// this node holds no salt of `day` (then ask the store for it and use
+    /// [`VisitorSalts::visitor_with`]).
+    pub(crate) fn visitor(
+        &self,
+        day: Date,
+        address: &str,
+        user_agent: &str,
+    ) -> Option<DailyVisitor> {
+        let current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+        let (salt_day, salt) = (*current)?;
+        drop(current);
+        (salt_day == day).then(|| DailyVisitor {
+            day,
+            hash: visitor_hash(&salt, address, user_agent),
+            is_new_day: false,
+        })
+    }
+
+    /// Holds `salt` as `day`'s from now on (replacing another day's, which is dropped) and
+    /// gives the hash of `address` and `user_agent` with it.
+    pub(crate) fn visitor_with(
+        &self,
+        day: Date,
+        salt: [u8; 32],
+        address: &str,
+        user_agent: &str,
+    ) -> DailyVisitor {
         let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
-        let (salt, is_new_day) = match *current {
-            Some((salt_day, salt)) if salt_day == day => (salt, false),
-            _ => {
-                let salt = self.fresh_salt();
-                *current = Some((day, salt));
-                (salt, true)
-            }
-        };
+        let is_new_day = !matches!(*current, Some((salt_day, _)) if salt_day == day);
+        *current = Some((day, salt));
         drop(current);
         DailyVisitor {
             day,
             hash: visitor_hash(&salt, address, user_agent),
             is_new_day,
         }
-    }
-
-    fn fresh_salt(&self) -> [u8; 32] {
-        let mut salt = [0_u8; 32];
-        // The system generator failing means the kernel has no entropy source: nothing in
-        // the portal can be trusted then, so this is a true invariant.
-        self.random
-            .fill(&mut salt)
-            .expect("the operating system's random generator works");
-        salt
     }
 }
 

@@ -337,6 +337,55 @@ pub enum NotificationStatus {
     Failed,
 }
 
+/// Who holds the lease of claimed notifications: one random value per claim of a worker.
+/// Only the holder may mark them sent or failed or renew the lease, so a worker whose lease
+/// ran out and was taken over by another cannot act on them twice.
+#[derive(Clone, PartialEq, Eq)]
+pub struct LeaseHolder(String);
+
+impl LeaseHolder {
+    /// A fresh holder (a random UUID).
+    #[must_use]
+    pub fn new_random() -> Self {
+        Self(uuid::Uuid::new_v4().to_string())
+    }
+
+    /// As stored.
+    pub(crate) fn as_db(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for LeaseHolder {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(formatter, "LeaseHolder({})", self.0)
+    }
+}
+
+/// The summary hour of one recipient's channel, taken (or given back) at `at`.
+#[derive(Debug, Clone, Copy)]
+pub struct SummaryHour<'a> {
+    /// The mailbox holder.
+    pub recipient: &'a RecipientId,
+    /// The channel, whose address gets at most one notification in the hour.
+    pub channel: NotificationChannel,
+    /// When the hour is taken (the send's time).
+    pub at: OffsetDateTime,
+}
+
+/// Whether a worker may send on a channel now, or another notification took the hour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HourReservation {
+    /// The hour is this worker's: send now (or give it back if sending fails).
+    Reserved,
+    /// A notification on the channel was sent (or is being sent) at `last_sent_at`, within
+    /// the window: wait until the window has passed.
+    Taken {
+        /// When the hour was taken.
+        last_sent_at: OffsetDateTime,
+    },
+}
+
 /// A notification ("you have new mail from X", never the content).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotificationRecord {

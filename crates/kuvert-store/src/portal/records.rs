@@ -232,3 +232,28 @@ pub(super) fn check_communicator_senders(senders: &[OrganisationNumber]) -> Resu
     }
     Ok(())
 }
+
+/// The portal's visitor salt of one Stockholm day: 32 random bytes shared by every node,
+/// deleted with the day's visitor keys. `Debug` never shows it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct VisitorSalt([u8; 32]);
+
+impl VisitorSalt {
+    /// The salt's bytes.
+    #[must_use]
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// As stored: 64 hex digits.
+    pub(crate) fn from_hex(text: &str) -> Result<Self, ()> {
+        let bytes = hex::decode(text).map_err(drop)?;
+        bytes.try_into().map(Self).map_err(drop)
+    }
+}
+
+impl fmt::Debug for VisitorSalt {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("VisitorSalt([redacted])")
+    }
+}

@@ -12,7 +12,9 @@ use kuvert_core::operator::OperatorSlug;
 use sqlx::any::AnyRow;
 use time::Date;
 
-use super::{FunnelDay, OperatorChoice, OperatorChoiceCount, SqlPortalStore, Visit, VisitCount};
+use super::{
+    FunnelDay, OperatorChoice, OperatorChoiceCount, SqlPortalStore, Visit, VisitCount, VisitorSalt,
+};
 use crate::calendar::{check_range, day_text, get_day, get_key, key_text};
 use crate::database::{begin_write, fetch_all_by, flag, get_count, get_flag, get_parsed, get_text};
 use crate::error::{SqlContext, StoreError};
@@ -67,9 +69,13 @@ pub trait VisitStore: Send + Sync {
     /// source (then `unique_visitors` went up too). `OutOfBounds` for a page or referrer
     /// domain beyond its limit.
     async fn record_visit(&self, visit: &Visit) -> Result<bool, StoreError>;
-    /// Deletes the per-day visitor keys of every day before `day`; returns how many. Run at
-    /// each day change (and at start-up) so yesterday's visitors become unlinkable.
+    /// Deletes the per-day visitor keys and salts of every day before `day`; returns how many
+    /// keys. Run at each day change (and at start-up) so yesterday's visitors become
+    /// unlinkable.
     async fn forget_visitors_before(&self, day: Date) -> Result<u64, StoreError>;
+    /// The visitor salt of `day`: 32 random bytes made by whichever node asks first (one
+    /// conditional insert, so every node of the portal gets the same), read by the others.
+    async fn visitor_salt(&self, day: Date) -> Result<VisitorSalt, StoreError>;
     /// Visit counts of `from..=to`, by day, page and source. `OutOfBounds` for a backward
     /// range or one longer than `limits::STATISTICS_RANGE_DAYS_MAX` days.
     async fn visit_counts(&self, from: Date, to: Date) -> Result<Vec<VisitCount>, StoreError>;
@@ -129,7 +135,33 @@ impl VisitStore for SqlPortalStore {
             .execute(&self.pool)
             .await
             .context("forget visitors")?;
+        sqlx::query("DELETE FROM portal_visitor_salts WHERE day < $1")
+            .bind(day_text(day))
+            .execute(&self.pool)
+            .await
+            .context("forget visitor salts")?;
         Ok(deleted.rows_affected())
+    }
+
+    async fn visitor_salt(&self, day: Date) -> Result<VisitorSalt, StoreError> {
+        let mut fresh = [0_u8; 32];
+        aws_lc_rs::rand::fill(&mut fresh)
+            .map_err(|_| StoreError::internal("make visitor salt", SaltUnavailable))?;
+        sqlx::query(
+            "INSERT INTO portal_visitor_salts (day, salt) VALUES ($1, $2) \
+             ON CONFLICT (day) DO NOTHING",
+        )
+        .bind(day_text(day))
+        .bind(hex::encode(fresh))
+        .execute(&self.pool)
+        .await
+        .context("store visitor salt")?;
+        let row = sqlx::query("SELECT salt FROM portal_visitor_salts WHERE day = $1")
+            .bind(day_text(day))
+            .fetch_one(&self.pool)
+            .await
+            .context("read visitor salt")?;
+        get_parsed(&row, "salt", VisitorSalt::from_hex)
     }
 
     async fn visit_counts(&self, from: Date, to: Date) -> Result<Vec<VisitCount>, StoreError> {
@@ -244,3 +276,8 @@ fn visit_count_from_row(row: &AnyRow) -> Result<VisitCount, StoreError> {
         unique_visitors: get_count(row, "unique_visitors")?,
     })
 }
+
+/// The random source failed: no salt, so no visit is counted.
+#[derive(Debug, thiserror::Error)]
+#[error("the system random source gave no bytes")]
+struct SaltUnavailable;

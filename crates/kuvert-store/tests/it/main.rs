@@ -10,6 +10,7 @@ mod plans;
 mod portal;
 mod registry;
 mod seed;
+mod stateless;
 mod statistics;
 mod support;
 mod used_signatures;

@@ -10,8 +10,8 @@ use kuvert_core::limits::{
 use kuvert_core::message::EmailAddress;
 use kuvert_store::StoreError;
 use kuvert_store::operator::{
-    CodeCheck, CodeIssue, ConfirmationCode, MobileNumber, NotificationAddress, NotificationChannel,
-    NotificationStatus, OperatorStore,
+    CodeCheck, CodeIssue, ConfirmationCode, LeaseHolder, MobileNumber, NotificationAddress,
+    NotificationChannel, NotificationStatus, OperatorStore,
 };
 use sqlx::Connection;
 use time::Duration;
@@ -133,7 +133,7 @@ async fn deliveries_queue_notifications_only_for_confirmed_addresses() {
 
 /// A recipient with a confirmed e-mail address and `count` letters, so `count` queued
 /// notifications.
-async fn queued(operator: &dyn OperatorStore, recipient: &RecipientId, count: u32) {
+pub(crate) async fn queued(operator: &dyn OperatorStore, recipient: &RecipientId, count: u32) {
     operator
         .issue_confirmation_code(recipient, &email(), &code("1234"), now())
         .await
@@ -160,30 +160,39 @@ async fn outbox_claims_bounded_batches_under_a_lease() {
         queued(operator.as_ref(), &recipient, 3).await;
         let start = now() + Duration::seconds(1);
         let lease = Duration::minutes(5);
-        let batch = operator.claim_notifications(start, 2, lease).await.unwrap();
+        let holder = LeaseHolder::new_random();
+        let batch = operator
+            .claim_notifications(&holder, start, 2, lease)
+            .await
+            .unwrap();
         assert_eq!(batch.len(), 2);
-        let rest = operator.claim_notifications(start, 2, lease).await.unwrap();
+        let rest = operator
+            .claim_notifications(&holder, start, 2, lease)
+            .await
+            .unwrap();
         assert_eq!(rest.len(), 1, "claimed notifications are leased");
         assert!(
             operator
-                .claim_notifications(start, 10, lease)
+                .claim_notifications(&holder, start, 10, lease)
                 .await
                 .unwrap()
                 .is_empty()
         );
-        let too_many = operator.claim_notifications(start, 101, lease).await;
+        let too_many = operator
+            .claim_notifications(&holder, start, 101, lease)
+            .await;
         assert!(
             matches!(too_many, Err(StoreError::TooMany { .. })),
             "{too_many:?}"
         );
 
         operator
-            .mark_notification_sent(batch[0].id, start)
+            .mark_notification_sent(batch[0].id, &holder, start)
             .await
             .unwrap();
         let after_lease = start + Duration::minutes(6);
         let again = operator
-            .claim_notifications(after_lease, 10, lease)
+            .claim_notifications(&holder, after_lease, 10, lease)
             .await
             .unwrap();
         let ids: Vec<_> = again.iter().map(|n| n.id).collect();
@@ -198,7 +207,9 @@ async fn outbox_claims_bounded_batches_under_a_lease() {
             (sent.status, sent.sent_at),
             (NotificationStatus::Sent, Some(start))
         );
-        let resent = operator.mark_notification_sent(batch[0].id, start).await;
+        let resent = operator
+            .mark_notification_sent(batch[0].id, &holder, start)
+            .await;
         assert!(
             matches!(resent, Err(StoreError::NotFound { .. })),
             "{resent:?}"
@@ -215,9 +226,14 @@ async fn outbox_retries_with_doubling_back_off_then_gives_up() {
         queued(operator.as_ref(), &recipient, 1).await;
         let start = now() + Duration::seconds(1);
         let lease = Duration::minutes(5);
-        let id = operator.claim_notifications(start, 1, lease).await.unwrap()[0].id;
+        let holder = LeaseHolder::new_random();
+        let id = operator
+            .claim_notifications(&holder, start, 1, lease)
+            .await
+            .unwrap()[0]
+            .id;
         let failed = operator
-            .mark_notification_failed(id, "smtp 451", start)
+            .mark_notification_failed(id, &holder, "smtp 451", start)
             .await
             .unwrap();
         assert_eq!(
@@ -226,14 +242,18 @@ async fn outbox_retries_with_doubling_back_off_then_gives_up() {
         );
         assert_eq!(failed.next_attempt_at, start + Duration::minutes(1));
         assert_eq!(failed.last_error.as_deref(), Some("smtp 451"));
+        // A failure ends the lease: the retry is claimed again when it is due.
+        let retry = failed.next_attempt_at;
+        let claimed = operator.claim_notifications(&holder, retry, 10, lease);
+        assert_eq!(claimed.await.unwrap().len(), 1);
         let second = operator
-            .mark_notification_failed(id, "smtp 451", start)
+            .mark_notification_failed(id, &holder, "smtp 451", start)
             .await
             .unwrap();
         assert_eq!(second.next_attempt_at, start + Duration::minutes(2));
         assert!(
             operator
-                .claim_notifications(start, 10, lease)
+                .claim_notifications(&holder, start, 10, lease)
                 .await
                 .unwrap()
                 .is_empty()
@@ -241,7 +261,7 @@ async fn outbox_retries_with_doubling_back_off_then_gives_up() {
         let due = start + Duration::minutes(2);
         assert_eq!(
             operator
-                .claim_notifications(due, 10, lease)
+                .claim_notifications(&holder, due, 10, lease)
                 .await
                 .unwrap()
                 .len(),
@@ -249,9 +269,13 @@ async fn outbox_retries_with_doubling_back_off_then_gives_up() {
         );
 
         let mut last = second;
-        for _ in 2..NOTIFICATION_ATTEMPTS_MAX {
+        for attempt in 2..NOTIFICATION_ATTEMPTS_MAX {
+            if attempt > 2 {
+                let retry = operator.claim_notifications(&holder, last.next_attempt_at, 10, lease);
+                assert_eq!(retry.await.unwrap().len(), 1);
+            }
             last = operator
-                .mark_notification_failed(id, "smtp 550", start)
+                .mark_notification_failed(id, &holder, "smtp 550", start)
                 .await
                 .unwrap();
         }
@@ -260,12 +284,14 @@ async fn outbox_retries_with_doubling_back_off_then_gives_up() {
         let far = start + Duration::days(30);
         assert!(
             operator
-                .claim_notifications(far, 10, lease)
+                .claim_notifications(&holder, far, 10, lease)
                 .await
                 .unwrap()
                 .is_empty()
         );
-        let late = operator.mark_notification_failed(id, "late", start).await;
+        let late = operator
+            .mark_notification_failed(id, &holder, "late", start)
+            .await;
         assert!(matches!(late, Err(StoreError::Conflict { .. })), "{late:?}");
         test.finish().await;
     }
@@ -463,8 +489,9 @@ async fn postponed_notifications_wait_without_an_attempt_and_last_sent_is_kept()
         assert_eq!(never.await.unwrap(), None);
         let start = now() + Duration::seconds(1);
         let lease = Duration::minutes(5);
+        let holder = LeaseHolder::new_random();
         let claimed = operator
-            .claim_notifications(start, 10, lease)
+            .claim_notifications(&holder, start, 10, lease)
             .await
             .unwrap();
         let ids: Vec<_> = claimed.iter().map(|n| n.id).collect();
@@ -475,12 +502,12 @@ async fn postponed_notifications_wait_without_an_attempt_and_last_sent_is_kept()
             .unwrap();
         let early = morning - Duration::seconds(1);
         let before = operator
-            .claim_notifications(early, 10, lease)
+            .claim_notifications(&holder, early, 10, lease)
             .await
             .unwrap();
         assert!(before.is_empty(), "postponed, and the lease is gone");
         let due = operator
-            .claim_notifications(morning, 10, lease)
+            .claim_notifications(&holder, morning, 10, lease)
             .await
             .unwrap();
         assert_eq!(due.len(), 2);
@@ -489,10 +516,10 @@ async fn postponed_notifications_wait_without_an_attempt_and_last_sent_is_kept()
                 .all(|n| n.attempts == 0 && n.last_attempt_at.is_none())
         );
         operator
-            .mark_notification_sent(due[0].id, morning)
+            .mark_notification_sent(due[0].id, &holder, morning)
             .await
             .unwrap();
-        let failed = operator.mark_notification_failed(due[1].id, "smtp", morning);
+        let failed = operator.mark_notification_failed(due[1].id, &holder, "smtp", morning);
         assert_eq!(failed.await.unwrap().last_attempt_at, Some(morning));
         let last = operator.last_notification_sent_at(&recipient, channel);
         assert_eq!(last.await.unwrap(), Some(morning));

@@ -1,37 +1,54 @@
-//! The session store: fresh ids, cookie parsing and attributes, idle and absolute expiry on a
-//! clock the test turns, the bound, logout, finding by value, and CSRF tokens per session.
+//! The session store over a real SQLite database: fresh ids, cookie parsing and attributes,
+//! idle and absolute expiry on a clock the test turns, the bound, logout, finding by lookup
+//! value once, CSRF tokens per session, and two stores on one database (two nodes) sharing
+//! sessions.
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use http::{HeaderMap, HeaderValue, header};
+use kuvert_store::web_session::WebSessionStore;
 use secrecy::ExposeSecret;
+use time::OffsetDateTime;
 
 use super::*;
 
 /// A clock that moves only when the test says so.
 struct TurnedClock {
-    start: Instant,
-    elapsed: Mutex<Duration>,
+    now: Mutex<OffsetDateTime>,
 }
 
 impl TurnedClock {
     fn new() -> Arc<Self> {
+        let now = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap();
         Arc::new(Self {
-            start: Instant::now(),
-            elapsed: Mutex::new(Duration::ZERO),
+            now: Mutex::new(now),
         })
     }
 
     fn advance(&self, by: Duration) {
-        *self.elapsed.lock().unwrap() += by;
+        *self.now.lock().unwrap() += by;
     }
 }
 
 impl Clock for TurnedClock {
-    fn now(&self) -> Instant {
-        self.start + *self.elapsed.lock().unwrap()
+    fn now(&self) -> OffsetDateTime {
+        *self.now.lock().unwrap()
     }
+}
+
+/// Test data: a text, found by lookup when it starts with `state-`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+struct Data(String);
+
+impl SessionData for Data {
+    fn lookup(&self) -> Option<&str> {
+        self.0.starts_with("state-").then_some(self.0.as_str())
+    }
+}
+
+fn data(text: &str) -> Data {
+    Data(text.to_owned())
 }
 
 const IDLE: Duration = Duration::from_secs(60);
@@ -51,18 +68,42 @@ fn config(sessions_max: usize, is_secure: bool) -> SessionConfig {
     }
 }
 
-fn store(sessions_max: usize) -> (SessionStore<String>, Arc<TurnedClock>) {
+/// A fresh SQLite database's session rows (kept while the dir lives).
+async fn rows() -> (Arc<dyn WebSessionStore>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/web.db?mode=rwc", dir.path().display());
+    let database = kuvert_store::Database::connect(&url).await.unwrap();
+    (database.web_sessions(), dir)
+}
+
+struct Fixture {
+    sessions: SessionStore<Data>,
+    clock: Arc<TurnedClock>,
+    _dir: tempfile::TempDir,
+}
+
+async fn store(sessions_max: usize) -> Fixture {
     let clock = TurnedClock::new();
-    let store = SessionStore::with_clock(config(sessions_max, false), clock.clone());
-    (store, clock)
+    let (rows, dir) = rows().await;
+    let config = config(sessions_max, false);
+    let sessions = SessionStore::with_clock(rows, config, CsrfKey::generate(), clock.clone());
+    Fixture {
+        sessions,
+        clock,
+        _dir: dir,
+    }
 }
 
 /// A session made now that has ended by the time the call returns (the clock moved past
 /// the idle timeout).
-fn ended_session(sessions: &SessionStore<String>, clock: &TurnedClock, data: &str) -> SessionId {
-    let id = sessions.create(data.to_owned());
-    clock.advance(IDLE + Duration::from_secs(1));
+async fn ended_session(fixture: &Fixture, text: &str) -> SessionId {
+    let id = fixture.sessions.create(data(text)).await.unwrap();
+    fixture.clock.advance(IDLE + Duration::from_secs(1));
     id
+}
+
+async fn get(sessions: &SessionStore<Data>, id: &SessionId) -> Option<String> {
+    sessions.get(id).await.unwrap().map(|data| data.0)
 }
 
 fn headers_with_cookie(cookie: &str) -> HeaderMap {
@@ -71,123 +112,198 @@ fn headers_with_cookie(cookie: &str) -> HeaderMap {
     headers
 }
 
-#[test]
-fn create_gives_fresh_64_hex_ids_each_finding_its_own_data() {
-    let (sessions, _) = store(10);
-    let first = sessions.create("a".to_owned());
-    let second = sessions.create("b".to_owned());
+#[tokio::test]
+async fn create_gives_fresh_64_hex_ids_each_finding_its_own_data() {
+    let Fixture { sessions, .. } = &store(10).await;
+    let first = sessions.create(data("a")).await.unwrap();
+    let second = sessions.create(data("b")).await.unwrap();
     assert_ne!(first.0.expose_secret(), second.0.expose_secret());
     assert!(is_session_id(first.0.expose_secret()));
-    assert_eq!(sessions.get(&first).as_deref(), Some("a"));
-    assert_eq!(sessions.get(&second).as_deref(), Some("b"));
+    assert_eq!(get(sessions, &first).await.as_deref(), Some("a"));
+    assert_eq!(get(sessions, &second).await.as_deref(), Some("b"));
     assert_eq!(format!("{first:?}"), "SessionId([redacted])");
 }
 
-#[test]
-fn session_ends_after_the_idle_timeout_and_requests_keep_it_alive() {
-    let (sessions, clock) = store(10);
-    let busy = sessions.create("busy".to_owned());
-    let idle = sessions.create("idle".to_owned());
+#[tokio::test]
+async fn session_ends_after_the_idle_timeout_and_requests_keep_it_alive() {
+    let fixture = store(10).await;
+    let (sessions, clock) = (&fixture.sessions, &fixture.clock);
+    let busy = sessions.create(data("busy")).await.unwrap();
+    let idle = sessions.create(data("idle")).await.unwrap();
     clock.advance(IDLE - Duration::from_secs(1));
-    assert!(sessions.get(&busy).is_some());
+    assert!(get(sessions, &busy).await.is_some());
     clock.advance(Duration::from_secs(2));
-    assert!(sessions.get(&busy).is_some(), "touched a second ago");
-    assert!(sessions.get(&idle).is_none(), "idle past the timeout");
-    assert!(!sessions.update(&idle, |data| data.push('!')));
-    assert_eq!(sessions.len(), 1, "the ended session was dropped");
+    assert!(get(sessions, &busy).await.is_some(), "touched a second ago");
+    assert!(
+        get(sessions, &idle).await.is_none(),
+        "idle past the timeout"
+    );
+    assert!(
+        !sessions
+            .update(&idle, |data| data.0.push('!'))
+            .await
+            .unwrap()
+    );
 }
 
-#[test]
-fn session_ends_after_its_lifetime_however_active() {
-    let (sessions, clock) = store(10);
-    let id = sessions.create("a".to_owned());
+#[tokio::test]
+async fn session_ends_after_its_lifetime_however_active() {
+    let fixture = store(10).await;
+    let (sessions, clock) = (&fixture.sessions, &fixture.clock);
+    let id = sessions.create(data("a")).await.unwrap();
     let step = IDLE / 2;
     let mut elapsed = Duration::ZERO;
     while elapsed + step <= LIFETIME {
         clock.advance(step);
         elapsed += step;
-        assert!(sessions.update(&id, |_| {}), "alive after {elapsed:?}");
+        let is_alive = sessions.update(&id, |_| {}).await.unwrap();
+        assert!(is_alive, "alive after {elapsed:?}");
     }
     clock.advance(step);
-    assert!(sessions.get(&id).is_none());
-    assert!(sessions.remove(&id).is_none());
+    assert!(get(sessions, &id).await.is_none());
+    assert!(sessions.remove(&id).await.unwrap().is_none());
 }
 
-#[test]
-fn remove_ends_the_session_and_returns_what_it_held_only_while_live() {
-    let (sessions, clock) = store(10);
-    let logged_out = sessions.create("a".to_owned());
-    assert_eq!(sessions.remove(&logged_out).as_deref(), Some("a"));
+#[tokio::test]
+async fn remove_ends_the_session_and_returns_what_it_held_only_while_live() {
+    let fixture = store(10).await;
+    let sessions = &fixture.sessions;
+    let logged_out = sessions.create(data("a")).await.unwrap();
+    let removed = sessions.remove(&logged_out).await.unwrap();
+    assert_eq!(removed, Some(data("a")));
     assert!(
-        sessions.get(&logged_out).is_none(),
+        get(sessions, &logged_out).await.is_none(),
         "logout ends it server-side"
     );
-    assert!(sessions.remove(&logged_out).is_none());
-    let ended = ended_session(&sessions, &clock, "b");
+    assert!(sessions.remove(&logged_out).await.unwrap().is_none());
+    let ended = ended_session(&fixture, "b").await;
     assert!(
-        sessions.remove(&ended).is_none(),
+        sessions.remove(&ended).await.unwrap().is_none(),
         "an ended session's data is not used"
     );
-    assert!(sessions.is_empty());
+    assert_eq!(sessions.sweep().await.unwrap(), 0, "nothing left to sweep");
 }
 
-#[test]
-fn full_store_drops_ended_sessions_first_then_the_least_recently_used() {
-    let (sessions, clock) = store(3);
-    let ended = ended_session(&sessions, &clock, "ended");
-    let least_recent = sessions.create("least recent".to_owned());
+#[tokio::test]
+async fn sweep_deletes_ended_sessions_only_and_a_login_sweeps_too() {
+    let fixture = store(10).await;
+    let (sessions, clock) = (&fixture.sessions, &fixture.clock);
+    sessions.create(data("a")).await.unwrap();
+    sessions.create(data("b")).await.unwrap();
+    clock.advance(IDLE / 2);
+    let live = sessions.create(data("c")).await.unwrap();
+    clock.advance(IDLE / 2 + Duration::from_secs(1));
+    assert_eq!(sessions.sweep().await.unwrap(), 2);
+    assert!(get(sessions, &live).await.is_some());
+    ended_session(&fixture, "d").await;
+    sessions.create(data("e")).await.unwrap();
+    assert_eq!(sessions.sweep().await.unwrap(), 0, "the login swept them");
+}
+
+#[tokio::test]
+async fn full_store_drops_ended_sessions_first_then_the_least_recently_used() {
+    let fixture = store(3).await;
+    let (sessions, clock) = (&fixture.sessions, &fixture.clock);
+    let ended = ended_session(&fixture, "ended").await;
+    let least_recent = sessions.create(data("least recent")).await.unwrap();
     clock.advance(Duration::from_secs(1));
-    let recent = sessions.create("recent".to_owned());
+    let recent = sessions.create(data("recent")).await.unwrap();
     clock.advance(Duration::from_secs(1));
-    let newest = sessions.create("newest".to_owned());
-    assert_eq!(sessions.len(), 3, "the ended session made room");
-    assert!(sessions.get(&ended).is_none());
+    let newest = sessions.create(data("newest")).await.unwrap();
+    assert!(get(sessions, &ended).await.is_none());
+    for kept in [&least_recent, &recent, &newest] {
+        assert!(
+            get(sessions, kept).await.is_some(),
+            "the ended one made room"
+        );
+    }
     clock.advance(Duration::from_secs(1));
+    let is_touched = sessions.update(&least_recent, |_| {}).await.unwrap();
+    assert!(is_touched, "now the most recent");
+    let another = sessions.create(data("another")).await.unwrap();
     assert!(
-        sessions.update(&least_recent, |_| {}),
-        "now the most recent"
+        get(sessions, &recent).await.is_none(),
+        "least recently used went"
     );
-    let another = sessions.create("another".to_owned());
-    assert_eq!(sessions.len(), 3, "the bound holds");
-    assert!(sessions.get(&recent).is_none(), "least recently used went");
     for kept in [&least_recent, &newest, &another] {
-        assert!(sessions.get(kept).is_some());
+        assert!(get(sessions, kept).await.is_some());
     }
 }
 
-#[test]
-fn update_changes_only_the_named_live_session() {
-    let (sessions, _) = store(10);
-    let id = sessions.create("a".to_owned());
-    let other = sessions.create("b".to_owned());
-    assert!(sessions.update(&id, |data| data.push('!')));
-    assert_eq!(sessions.get(&id).as_deref(), Some("a!"));
-    assert_eq!(sessions.get(&other).as_deref(), Some("b"));
+#[tokio::test]
+async fn update_changes_only_the_named_live_session() {
+    let Fixture { sessions, .. } = &store(10).await;
+    let id = sessions.create(data("a")).await.unwrap();
+    let other = sessions.create(data("b")).await.unwrap();
+    assert!(sessions.update(&id, |data| data.0.push('!')).await.unwrap());
+    assert_eq!(get(sessions, &id).await.as_deref(), Some("a!"));
+    assert_eq!(get(sessions, &other).await.as_deref(), Some("b"));
     let unknown = SessionId(SecretString::from("cd".repeat(32)));
-    assert!(!sessions.update(&unknown, |data| data.clear()));
+    assert!(
+        !sessions
+            .update(&unknown, |data| data.0.clear())
+            .await
+            .unwrap()
+    );
 }
 
-#[test]
-fn find_map_takes_from_the_live_session_that_matches_once() {
-    let (sessions, clock) = store(10);
-    let ended = ended_session(&sessions, &clock, "state-1");
-    let live = sessions.create("state-1".to_owned());
-    let take = |data: &mut String| (data == "state-1").then(|| std::mem::take(data));
-    assert_eq!(sessions.find_map(take).as_deref(), Some("state-1"));
-    assert_eq!(sessions.get(&live).as_deref(), Some(""), "taken out");
-    assert!(sessions.find_map(take).is_none(), "only once");
-    assert!(sessions.get(&ended).is_none());
+#[tokio::test]
+async fn take_by_lookup_takes_from_the_live_session_that_matches_once() {
+    let fixture = store(10).await;
+    let sessions = &fixture.sessions;
+    let ended = ended_session(&fixture, "state-1").await;
+    let live = sessions.create(data("state-1")).await.unwrap();
+    let take = |data: &mut Data| (data.0 == "state-1").then(|| std::mem::take(&mut data.0));
+    let taken = sessions.take_by_lookup("state-1", take).await.unwrap();
+    assert_eq!(taken.as_deref(), Some("state-1"));
+    assert_eq!(get(sessions, &live).await.as_deref(), Some(""), "taken out");
+    assert!(
+        sessions
+            .take_by_lookup("state-1", take)
+            .await
+            .unwrap()
+            .is_none(),
+        "only once"
+    );
+    assert!(get(sessions, &ended).await.is_none());
 }
 
-#[test]
-fn session_id_reads_only_a_well_formed_id_in_the_stores_own_cookie() {
-    let (sessions, _) = store(10);
-    let id = sessions.create("a".to_owned());
+#[tokio::test]
+async fn two_stores_on_one_database_share_sessions_and_with_one_key_their_csrf_tokens() {
+    let (rows, _dir) = rows().await;
+    let key = [9_u8; 32];
+    let node = |key| SessionStore::<Data>::new(rows.clone(), config(10, false), key);
+    let (node_a, node_b) = (
+        node(CsrfKey::from_bytes(key)),
+        node(CsrfKey::from_bytes(key)),
+    );
+    let id = node_a.create(data("state-7")).await.unwrap();
+    assert_eq!(get(&node_b, &id).await.as_deref(), Some("state-7"));
+    let token = node_a.csrf_token(&id);
+    assert_eq!(node_b.check_csrf(&id, Some(token.as_str())), Ok(()));
+    let taken = node_b.take_by_lookup("state-7", |data| Some(std::mem::take(&mut data.0)));
+    assert!(taken.await.unwrap().is_some());
+    let again = node_a.take_by_lookup("state-7", |data| Some(std::mem::take(&mut data.0)));
+    assert!(again.await.unwrap().is_none(), "taken once across nodes");
+    assert!(node_b.remove(&id).await.unwrap().is_some());
+    assert!(
+        get(&node_a, &id).await.is_none(),
+        "logout on one node ends it on all"
+    );
+    let other_key = node(CsrfKey::generate());
+    let refused = other_key.check_csrf(&id, Some(token.as_str()));
+    assert_eq!(refused, Err(CsrfError::Mismatch));
+}
+
+#[tokio::test]
+async fn session_id_reads_only_a_well_formed_id_in_the_stores_own_cookie() {
+    let Fixture { sessions, .. } = &store(10).await;
+    let id = sessions.create(data("a")).await.unwrap();
     let value = id.0.expose_secret().to_owned();
     let found = sessions.session_id(&headers_with_cookie(&format!(
         "lang=en; kuvert_test={value}"
     )));
-    assert_eq!(sessions.get(&found.unwrap()).as_deref(), Some("a"));
+    assert_eq!(get(sessions, &found.unwrap()).await.as_deref(), Some("a"));
     for forged in [
         "kuvert_test=abc".to_owned(),
         format!("kuvert_test={}", "zz".repeat(32)),
@@ -202,10 +318,11 @@ fn session_id_reads_only_a_well_formed_id_in_the_stores_own_cookie() {
     assert!(sessions.session_id(&HeaderMap::new()).is_none());
 }
 
-#[test]
-fn session_cookie_is_http_only_lax_scoped_and_secure_only_under_https() {
-    let plain: SessionStore<String> = SessionStore::new(config(10, false));
-    let id = plain.create("a".to_owned());
+#[tokio::test]
+async fn session_cookie_is_http_only_lax_scoped_and_secure_only_under_https() {
+    let (rows, _dir) = rows().await;
+    let plain = SessionStore::<Data>::new(rows.clone(), config(10, false), CsrfKey::generate());
+    let id = plain.create(data("a")).await.unwrap();
     let cookie = plain.set_cookie(&id);
     let expected = format!(
         "kuvert_test={}; Path=/sida; HttpOnly; SameSite=Lax",
@@ -216,8 +333,8 @@ fn session_cookie_is_http_only_lax_scoped_and_secure_only_under_https() {
         plain.clear_cookie().to_str().unwrap(),
         "kuvert_test=; Path=/sida; HttpOnly; SameSite=Lax; Max-Age=0"
     );
-    let secure: SessionStore<String> = SessionStore::new(config(10, true));
-    let id = secure.create("a".to_owned());
+    let secure = SessionStore::<Data>::new(rows, config(10, true), CsrfKey::generate());
+    let id = secure.create(data("a")).await.unwrap();
     assert!(
         secure
             .set_cookie(&id)
@@ -256,18 +373,19 @@ fn cookie_attributes_add_secure_only_for_a_site_served_over_https() {
     );
 }
 
-#[test]
-fn csrf_token_of_a_session_is_accepted_for_it_and_refused_for_another() {
-    let (sessions, _) = store(10);
-    let id = sessions.create("a".to_owned());
-    let other = sessions.create("b".to_owned());
+#[tokio::test]
+async fn csrf_token_of_a_session_is_accepted_for_it_and_refused_for_another() {
+    let Fixture { sessions, .. } = &store(10).await;
+    let id = sessions.create(data("a")).await.unwrap();
+    let other = sessions.create(data("b")).await.unwrap();
     let token = sessions.csrf_token(&id);
     assert_eq!(sessions.check_csrf(&id, Some(token.as_str())), Ok(()));
     let refused = sessions.check_csrf(&other, Some(token.as_str()));
     assert_eq!(refused, Err(CsrfError::Mismatch));
     assert_eq!(sessions.check_csrf(&id, None), Err(CsrfError::Missing));
     assert_eq!(CsrfError::Missing.status(), http::StatusCode::FORBIDDEN);
-    let (elsewhere, _) = store(10);
+    let elsewhere = store(10).await;
+    let elsewhere = &elsewhere.sessions;
     let foreign = elsewhere.check_csrf(&id, Some(token.as_str()));
     assert_eq!(
         foreign,

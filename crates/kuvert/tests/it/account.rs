@@ -92,7 +92,18 @@ pub(crate) async fn post_and_sign(
         StatusCode::SEE_OTHER,
         "{path} starts signing"
     );
-    let (_, sign_page) = page(browser, &location(&started)).await;
+    let (post_back, signed) = sign_at_test_eid(browser, &location(&started), person).await;
+    browser.post_form(&post_back, &signed).await
+}
+
+/// At the test e-ID's signing page `sign_url`, `person` signs; answers where the page posts
+/// the signature back (the inbox's `skaffa/signerad`) and the fields it posts.
+pub(crate) async fn sign_at_test_eid(
+    browser: &Browser,
+    sign_url: &str,
+    person: &SeedPerson,
+) -> (String, Vec<(String, String)>) {
+    let (_, sign_page) = page(browser, sign_url).await;
     let mut fields = hidden_fields(&sign_page);
     fields.push(("person".to_owned(), person_index(person)));
     fields.push(("action".to_owned(), "sign".to_owned()));
@@ -103,7 +114,7 @@ pub(crate) async fn post_and_sign(
         signed.iter().any(|(name, _)| name == "Signature"),
         "{returned}"
     );
-    browser.post_form(&form_action(&returned), &signed).await
+    (form_action(&returned), signed)
 }
 
 fn sender(index: usize) -> OrganisationNumber {

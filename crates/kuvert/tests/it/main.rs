@@ -22,6 +22,7 @@ mod readme;
 mod rejections;
 mod revocation;
 mod send;
+mod stateless;
 mod tidy;
 mod verify;
 mod zeep_delivery;

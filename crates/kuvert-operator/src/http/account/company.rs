@@ -177,7 +177,7 @@ pub(in crate::http) async fn sign(
         return response;
     }
     let purpose = SigningPurpose::Company { company };
-    signing::start(&state, &holder, COMPANY_AGREEMENT_TEXT.to_owned(), purpose)
+    signing::start(&state, &holder, COMPANY_AGREEMENT_TEXT.to_owned(), purpose).await
 }
 
 /// The company's account for an authorised signatory; anyone else gets a page saying why.

@@ -5,7 +5,7 @@
 //! which takes the change to the registry and answers with the page to show next.
 
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber, RecipientId};
 use kuvert_eid::SignatureData;
 use kuvert_eid::signature::{BoundAction, SigningBinding};
@@ -49,7 +49,7 @@ pappersutskick:";
 
 /// What a pending signature is for; decided before the person signs, never read from the
 /// signing service's post back.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(in crate::http) enum SigningPurpose {
     /// Register the person's profile here, naming the deep link that brought them.
     Register {
@@ -92,7 +92,7 @@ impl SigningPurpose {
 
 /// Remembers the signing of `text` for `purpose` in the holder's session and sends the
 /// browser to the signing service; the text signed is `text` bound to the change.
-pub(in crate::http) fn start(
+pub(in crate::http) async fn start(
     state: &InboxState,
     holder: &Holder,
     text: String,
@@ -123,10 +123,12 @@ pub(in crate::http) fn start(
         purpose,
     };
     let is_stored = shared.sessions.update(&holder.session_id, |session| {
-        session.pending_signing = Some(pending);
+        session.pending_signing = Some(pending.clone());
     });
-    if !is_stored {
-        return see_other("/");
+    match is_stored.await {
+        Ok(true) => {}
+        Ok(false) => return see_other("/"),
+        Err(error) => return super::super::pages::Failure::from(error).into_response(),
     }
     see_other(url.as_str())
 }

@@ -1,6 +1,12 @@
 //! The notification outbox: claim a bounded batch under a lease, then mark each sent or failed
 //! with a doubling back-off; postpone what the sending policy holds back (quiet hours, the
 //! hour that gathers several letters into one summary) without counting an attempt.
+//!
+//! Safe with any number of workers on one database (issue 16): a claim names its
+//! [`LeaseHolder`], and marking sent or failed and renewing the lease are conditional on it,
+//! so a worker whose lease ran out and was taken over changes nothing; the summary hour of an
+//! address is taken with one conditional upsert (`notification_send_slots`), so two workers
+//! never both send within it.
 
 use async_trait::async_trait;
 use kuvert_core::id::RecipientId;
@@ -11,42 +17,58 @@ use sqlx::{AssertSqlSafe, Row};
 use time::{Duration, OffsetDateTime};
 
 use super::super::{
-    DeliveryId, NotificationAddress, NotificationChannel, NotificationId, NotificationRecord,
-    NotificationStatus, SqlOperatorStore,
+    DeliveryId, HourReservation, LeaseHolder, NotificationAddress, NotificationChannel,
+    NotificationId, NotificationRecord, NotificationStatus, SqlOperatorStore,
 };
 use crate::database::{begin_write, get_count, get_optional_time, get_parsed, get_time, to_millis};
 use crate::error::{SqlContext, StoreError};
+use crate::operator::SummaryHour;
 
 /// Wait before the first retry; each further failure doubles it.
 const RETRY_DELAY_FIRST: Duration = Duration::minutes(1);
 
 const NOTIFICATION_COLUMNS: &str = "id, recipient, delivery_id, channel, address, sender_name, \
-     status, attempts, next_attempt_at, last_error, last_attempt_at, created_at, sent_at";
+     status, attempts, next_attempt_at, last_error, last_attempt_at, created_at, sent_at, \
+     claimed_by";
 
 /// The notification outbox: claimed in leased batches by the sender, marked sent or failed,
 /// postponed. Part of [`OperatorStore`](crate::operator::OperatorStore).
 #[async_trait]
 pub trait OutboxStore: Send + Sync {
     /// Claims up to `limit` (≤ `limits::NOTIFICATIONS_PER_BATCH_MAX`) due notifications for
-    /// `lease`; another worker cannot claim them until the lease ends.
+    /// `holder` for `lease`; another worker cannot claim them until the lease ends.
     async fn claim_notifications(
         &self,
+        holder: &LeaseHolder,
         now: OffsetDateTime,
         limit: usize,
         lease: Duration,
     ) -> Result<Vec<NotificationRecord>, StoreError>;
-    /// Marks a claimed notification sent. `NotFound` unless it is pending.
+    /// Extends `holder`'s lease on `ids` (≤ `limits::NOTIFICATIONS_PER_BATCH_MAX`) to
+    /// `until`, returning how many it still held (pending, claimed by `holder`): send only
+    /// when that is all of them.
+    async fn renew_notification_lease(
+        &self,
+        ids: &[NotificationId],
+        holder: &LeaseHolder,
+        until: OffsetDateTime,
+    ) -> Result<usize, StoreError>;
+    /// Marks a notification `holder` claimed sent. `NotFound` unless it is pending and still
+    /// `holder`'s.
     async fn mark_notification_sent(
         &self,
         id: NotificationId,
+        holder: &LeaseHolder,
         at: OffsetDateTime,
     ) -> Result<(), StoreError>;
     /// Records a failed attempt: retried after a doubling back-off from one minute, or marked
     /// `Failed` after `limits::NOTIFICATION_ATTEMPTS_MAX` attempts. `error` must hold no
-    /// letter content (it is cut to 1000 characters). `Conflict` unless it is pending.
+    /// letter content (it is cut to 1000 characters). `Conflict` unless it is pending and
+    /// still `holder`'s.
     async fn mark_notification_failed(
         &self,
         id: NotificationId,
+        holder: &LeaseHolder,
         error: &str,
         now: OffsetDateTime,
     ) -> Result<NotificationRecord, StoreError>;
@@ -71,6 +93,17 @@ pub trait OutboxStore: Send + Sync {
         recipient: &RecipientId,
         channel: NotificationChannel,
     ) -> Result<Option<OffsetDateTime>, StoreError>;
+    /// Takes `hour`, unless a notification on its channel was sent (or is being sent) within
+    /// `window` before its time: one statement, so of workers racing for one address exactly
+    /// one gets it.
+    async fn reserve_notification_hour(
+        &self,
+        hour: SummaryHour<'_>,
+        window: Duration,
+    ) -> Result<HourReservation, StoreError>;
+    /// Gives back `hour` (as reserved) after the send failed, so the retry is not held back
+    /// by a notification that never went out.
+    async fn release_notification_hour(&self, hour: SummaryHour<'_>) -> Result<(), StoreError>;
 }
 
 #[async_trait]
@@ -79,6 +112,7 @@ impl OutboxStore for SqlOperatorStore {
     /// took in between updates nothing and is skipped. Portable: no `SKIP LOCKED` needed.
     async fn claim_notifications(
         &self,
+        holder: &LeaseHolder,
         now: OffsetDateTime,
         limit: usize,
         lease: Duration,
@@ -107,13 +141,14 @@ impl OutboxStore for SqlOperatorStore {
         for row in &rows {
             let record = notification_from_row(row)?;
             let taken = sqlx::query(
-                "UPDATE notifications SET claimed_until = $1 WHERE id = $2 AND status = $3 \
-                 AND (claimed_until IS NULL OR claimed_until <= $4)",
+                "UPDATE notifications SET claimed_until = $1, claimed_by = $5 WHERE id = $2 \
+                 AND status = $3 AND (claimed_until IS NULL OR claimed_until <= $4)",
             )
             .bind(to_millis(now + lease))
             .bind(record.id.to_string())
             .bind(NotificationStatus::Pending.as_db())
             .bind(now_millis)
+            .bind(holder.as_db().to_owned())
             .execute(&self.pool)
             .await
             .context("claim notification")?;
@@ -124,33 +159,49 @@ impl OutboxStore for SqlOperatorStore {
         Ok(claimed)
     }
 
+    async fn renew_notification_lease(
+        &self,
+        ids: &[NotificationId],
+        holder: &LeaseHolder,
+        until: OffsetDateTime,
+    ) -> Result<usize, StoreError> {
+        if ids.len() > NOTIFICATIONS_PER_BATCH_MAX {
+            return Err(StoreError::TooMany {
+                count: ids.len(),
+                max: NOTIFICATIONS_PER_BATCH_MAX,
+            });
+        }
+        let mut held = 0;
+        for id in ids {
+            let is_held = self.update_held("claimed_until = $1", until, *id, holder);
+            held += usize::from(is_held.await?);
+        }
+        Ok(held)
+    }
+
     async fn mark_notification_sent(
         &self,
         id: NotificationId,
+        holder: &LeaseHolder,
         at: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        let updated = sqlx::query(
-            "UPDATE notifications SET status = $1, sent_at = $2, claimed_until = NULL \
-             WHERE id = $3 AND status = $4",
-        )
-        .bind(NotificationStatus::Sent.as_db())
-        .bind(to_millis(at))
-        .bind(id.to_string())
-        .bind(NotificationStatus::Pending.as_db())
-        .execute(&self.pool)
-        .await
-        .context("mark notification sent")?;
-        match updated.rows_affected() {
-            1 => Ok(()),
-            _ => Err(StoreError::NotFound {
+        let set = format!(
+            "status = '{}', sent_at = $1, claimed_until = NULL, claimed_by = NULL",
+            NotificationStatus::Sent.as_db()
+        );
+        if self.update_held(&set, at, id, holder).await? {
+            Ok(())
+        } else {
+            Err(StoreError::NotFound {
                 what: "notification",
-            }),
+            })
         }
     }
 
     async fn mark_notification_failed(
         &self,
         id: NotificationId,
+        holder: &LeaseHolder,
         error: &str,
         now: OffsetDateTime,
     ) -> Result<NotificationRecord, StoreError> {
@@ -165,6 +216,12 @@ impl OutboxStore for SqlOperatorStore {
                 what: "notification",
             })?;
         let current = notification_from_row(&row)?;
+        let claimed_by: Option<String> = row.try_get("claimed_by").context("read notification")?;
+        if claimed_by.as_deref() != Some(holder.as_db()) {
+            return Err(StoreError::Conflict {
+                what: "notification lease held by another worker",
+            });
+        }
         if current.status != NotificationStatus::Pending {
             return Err(StoreError::Conflict {
                 what: "notification already sent or failed",
@@ -178,7 +235,8 @@ impl OutboxStore for SqlOperatorStore {
         };
         sqlx::query(
             "UPDATE notifications SET attempts = $1, status = $2, next_attempt_at = $3, \
-             last_error = $4, last_attempt_at = $5, claimed_until = NULL WHERE id = $6",
+             last_error = $4, last_attempt_at = $5, claimed_until = NULL, claimed_by = NULL \
+             WHERE id = $6",
         )
         .bind(i64::from(attempts))
         .bind(status.as_db())
@@ -269,6 +327,90 @@ impl OutboxStore for SqlOperatorStore {
         .await
         .context("read last notification sent")?;
         get_optional_time(&row, "last_sent_at")
+    }
+
+    async fn reserve_notification_hour(
+        &self,
+        hour: SummaryHour<'_>,
+        window: Duration,
+    ) -> Result<HourReservation, StoreError> {
+        assert!(window.is_positive(), "a summary window lasts some time");
+        let SummaryHour {
+            recipient,
+            channel,
+            at: now,
+        } = hour;
+        let reserved = sqlx::query(
+            "INSERT INTO notification_send_slots (recipient, channel, sent_at, previous_sent_at) \
+             VALUES ($1, $2, $3, NULL) ON CONFLICT (recipient, channel) DO UPDATE \
+             SET previous_sent_at = notification_send_slots.sent_at, sent_at = excluded.sent_at \
+             WHERE notification_send_slots.sent_at IS NULL \
+             OR notification_send_slots.sent_at <= $4",
+        )
+        .bind(recipient.to_wire())
+        .bind(channel.as_db())
+        .bind(to_millis(now))
+        .bind(to_millis(now - window))
+        .execute(&self.pool)
+        .await
+        .context("reserve notification hour")?;
+        if reserved.rows_affected() == 1 {
+            return Ok(HourReservation::Reserved);
+        }
+        let row = sqlx::query(
+            "SELECT sent_at FROM notification_send_slots WHERE recipient = $1 AND channel = $2",
+        )
+        .bind(recipient.to_wire())
+        .bind(channel.as_db())
+        .fetch_one(&self.pool)
+        .await
+        .context("read notification hour")?;
+        let last_sent_at = get_optional_time(&row, "sent_at")?.unwrap_or(now);
+        Ok(HourReservation::Taken { last_sent_at })
+    }
+
+    async fn release_notification_hour(&self, hour: SummaryHour<'_>) -> Result<(), StoreError> {
+        let SummaryHour {
+            recipient,
+            channel,
+            at: reserved_at,
+        } = hour;
+        sqlx::query(
+            "UPDATE notification_send_slots SET sent_at = previous_sent_at, \
+             previous_sent_at = NULL WHERE recipient = $1 AND channel = $2 AND sent_at = $3",
+        )
+        .bind(recipient.to_wire())
+        .bind(channel.as_db())
+        .bind(to_millis(reserved_at))
+        .execute(&self.pool)
+        .await
+        .context("release notification hour")?;
+        Ok(())
+    }
+}
+
+impl SqlOperatorStore {
+    /// Runs `UPDATE notifications SET {set}` (its `$1` is `at`) on notification `id` only
+    /// while it is pending and `holder`'s lease; whether it was. `set` is code, never data.
+    async fn update_held(
+        &self,
+        set: &str,
+        at: OffsetDateTime,
+        id: NotificationId,
+        holder: &LeaseHolder,
+    ) -> Result<bool, StoreError> {
+        let sql = format!(
+            "UPDATE notifications SET {set} WHERE id = $2 AND status = $3 AND claimed_by = $4"
+        );
+        let updated = sqlx::query(AssertSqlSafe(sql))
+            .bind(to_millis(at))
+            .bind(id.to_string())
+            .bind(NotificationStatus::Pending.as_db())
+            .bind(holder.as_db().to_owned())
+            .execute(&self.pool)
+            .await
+            .context("update held notification")?;
+        Ok(updated.rows_affected() == 1)
     }
 }
 
