@@ -140,6 +140,7 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
         notification_poll_ms: demo::NOTIFICATION_POLL_MS_DEFAULT,
         oidc_issuer: None,
         portal_statistics_cache_secs: None,
+        blob_s3: None,
     };
     let mut running = demo::start(options).await?;
     print_demo(&running.manifest)?;

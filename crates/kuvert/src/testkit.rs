@@ -38,6 +38,9 @@ pub struct FederationOptions {
     /// The portal's dashboard cache in seconds; `None` keeps its default (0 for the
     /// statistics benchmark: [`DemoOptions::portal_statistics_cache_secs`]).
     pub portal_statistics_cache_secs: Option<u64>,
+    /// The operators' letters in this S3 bucket (each under `key_prefix/<operator key>`);
+    /// `None` keeps them in folders under the data directory.
+    pub blob_s3: Option<kuvert_operator::config::S3BlobConfig>,
 }
 
 /// A running federation in a temporary directory.
@@ -324,6 +327,7 @@ async fn start_demo(
         notification_poll_ms: NOTIFICATION_POLL_MS_IDLE,
         oidc_issuer: options.oidc_issuer.clone(),
         portal_statistics_cache_secs: options.portal_statistics_cache_secs,
+        blob_s3: options.blob_s3.clone(),
     };
     demo::start_with_pki(demo_options, pki)
         .await

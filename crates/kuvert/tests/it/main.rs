@@ -20,6 +20,7 @@ mod raw_soap;
 mod readme;
 mod rejections;
 mod revocation;
+mod s3_blobs;
 mod send;
 mod tidy;
 mod verify;
