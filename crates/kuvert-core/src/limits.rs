@@ -517,6 +517,17 @@ const _: () = assert!(BLOB_S3_REQUEST_TIMEOUT_MS_DEFAULT <= BLOB_S3_TIMEOUT_MS_M
 /// operation fails; each retry resends the same bytes to the same key.
 pub const BLOB_S3_RETRIES_MAX: usize = 3;
 
+/// Bytes of a backup archive's `manifest.json` (table names, columns, digests; the blobs are
+/// listed in `blobs.jsonl`).
+pub const BACKUP_MANIFEST_BYTES_MAX: u64 = 16 * 1024 * 1024;
+
+/// Bytes of one line of a backup archive's table or blob list: a row holds no blob, but a
+/// receipt or a sender's logo (base64) may be long.
+pub const BACKUP_LINE_BYTES_MAX: usize = 16 * 1024 * 1024;
+
+/// Rows a restore inserts per call into the store.
+pub const RESTORE_BATCH_ROWS_MAX: usize = 500;
+
 /// Profiles one statistics seed may create (feature `bench-seed`; the generated person
 /// numbers run out at about 30 million).
 pub const SEED_PROFILES_MAX: u64 = 20_000_000;

@@ -14,6 +14,7 @@
 //! committed together with the signature that authorised it. Timestamps are kept to the
 //! millisecond (BIGINT unix milliseconds, UTC).
 
+pub mod backup;
 pub mod blob;
 mod calendar;
 mod database;

@@ -101,11 +101,18 @@ impl Federation {
     /// Stops every server and starts them again on the same data (new ports), as a
     /// restarted `kuvert demo` would: the seed runs again and must add nothing.
     pub async fn restart(&mut self) {
+        self.restart_with(async |_| {}).await;
+    }
+
+    /// [`Federation::restart`], running `between` while every server is stopped (on the data
+    /// directory), e.g. to wipe and restore a role's storage.
+    pub async fn restart_with(&mut self, between: impl AsyncFnOnce(&std::path::Path)) {
         self.demo.shutdown().trigger();
         self.demo
             .stopped()
             .await
             .expect("the federation stops cleanly");
+        between(self.dir.path()).await;
         let pki = self.demo.pki.clone();
         let databases = self.databases.clone();
         self.demo = start_demo(self.dir.path(), databases, &self.options, pki).await;

@@ -6,6 +6,7 @@ mod abuse;
 mod account;
 mod admin_commands;
 mod attack;
+mod backup;
 mod browser;
 mod cli;
 mod crash;
