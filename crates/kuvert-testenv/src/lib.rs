@@ -19,7 +19,11 @@
 //! | `KUVERT_TEST_CHROMIUM` | the Chromium executable |
 //! | `KUVERT_TEST_NODE_MODULES` | a `node_modules` with `playwright-core` and `axe-core` |
 //! | `KUVERT_TEST_MM_SCHEMAS` | the real Mina meddelanden contracts and samples (see below) |
-//! | `KUVERT_TEST_S3_ENDPOINT`, `_BUCKET`, `_REGION`, `_ACCESS_KEY`, `_SECRET_KEY` | a real S3 server (Garage) and a bucket the key may read and write ([`s3_bucket`]) |
+//! | `KUVERT_TEST_S3_ENDPOINT` | a real S3 server (Garage; [`s3_bucket`]) |
+//! | `KUVERT_TEST_S3_BUCKET`, `_REGION` | a bucket there and its region |
+//! | `KUVERT_TEST_S3_ACCESS_KEY`, `_SECRET_KEY` | a key that may read and write the bucket |
+//! | `KUVERT_TEST_PG_TLS_URL` | the PostgreSQL server with `sslmode=verify-full&sslrootcert=…` |
+//! | `KUVERT_TEST_PG_ROOT_CERT` | the CA that signed its TLS certificate |
 //!
 //! The contracts (WSDL, XSD) and real signed samples are not part of the repository (their
 //! origins are in `PROVENANCE.md` beside them). [`mm_schemas`] finds them: the folder

@@ -1,12 +1,14 @@
 //! `kuvert backup` and `kuvert restore`: a role's whole database, and an operator's letters,
 //! in one zip archive, the stable format `kuvert-backup-1`:
 //!
-//! | entry | what |
-//! |---|---|
-//! | `manifest.json` | `format` (`kuvert-backup-1`), `role`, `created_at` (RFC 3339), `migrations` (applied versions), `tables` (each `name`, `columns` with `kind` `integer`/`text`, `file`, `rows`, `sha256` of the file), `blobs` (`file`, `count`, `sha256`) |
-//! | `tables/<name>.jsonl` | one JSON array per row, cells `null`, a number or a string, ordered by every column |
-//! | `blobs.jsonl` | one object per blob the rows name: `key`, `sha256`, `bytes` |
-//! | `blobs/<key>` | the blob's bytes, as stored |
+//! - `manifest.json`: `format` (`kuvert-backup-1`), `role`, `created_at` (RFC 3339),
+//!   `migrations` (the applied versions), `tables` (each `name`, `columns` with `kind`
+//!   `integer` or `text`, `file`, `rows`, `sha256` of the file) and `blobs` (`file`, `count`,
+//!   `sha256`);
+//! - `tables/<name>.jsonl`: one JSON array per row, cells `null`, a number or a string,
+//!   ordered by every column;
+//! - `blobs.jsonl`: one object per blob the rows name: `key`, `sha256`, `bytes`;
+//! - `blobs/<key>`: the blob's bytes, as stored.
 //!
 //! The backup reads every table and blob reference in one read-only snapshot
 //! (`kuvert_store::backup::Snapshot`) and reads each blob digest-checked, so a corrupt letter

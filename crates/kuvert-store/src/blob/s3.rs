@@ -3,11 +3,11 @@
 //!
 //! [`open`] is the one way in: it builds the store, or says that this build has no S3 support.
 //! Like [`super::LocalBlobStore`], every read is checked against the SHA-256 digest recorded at
-//! write time, and both directions are bounded by `kuvert_core::limits::BLOB_BYTES_MAX`: an object larger than the
-//! bound is refused before its body is read. A `put` returns only after the S3 server answered
-//! the PUT with success, which is the durability S3 promises (for Garage, configure
-//! `metadata_fsync` and `data_fsync`); the upload carries its SHA-256 checksum, so the server
-//! refuses bytes damaged on the way.
+//! write time, and both directions are bounded by `kuvert_core::limits::BLOB_BYTES_MAX`: an
+//! object larger than the bound is refused before its body is read. A `put` returns only after
+//! the S3 server answered the PUT with success, which is the durability S3 promises (for
+//! Garage, configure `metadata_fsync` and `data_fsync`); the upload carries its SHA-256
+//! checksum, so the server refuses bytes damaged on the way.
 
 use std::sync::Arc;
 use std::time::Duration;
