@@ -124,7 +124,7 @@ impl Database {
     /// `StoreError::Internal` on a database failure.
     pub async fn restore_target(&self) -> Result<RestoreTarget, StoreError> {
         let mut transaction = begin_write(&self.pool, self.backend).await?;
-        let schema = catalog::schema(&mut *transaction, self.backend).await?;
+        let schema = catalog::schema(&mut transaction, self.backend).await?;
         for table in &schema.tables {
             let sql = format!("SELECT 1 FROM {} LIMIT 1", catalog::quoted(&table.name));
             let found = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -148,7 +148,7 @@ impl Snapshot {
     /// # Errors
     /// `StoreError::Internal` on a database failure or a column type outside the schema's two.
     pub async fn schema(&mut self) -> Result<Schema, StoreError> {
-        catalog::schema(&mut *self.transaction, self.backend).await
+        catalog::schema(&mut self.transaction, self.backend).await
     }
 
     /// Hands every row of `table` to `sink`, ordered by its columns, and returns how many
@@ -233,7 +233,7 @@ impl RestoreTarget {
     /// # Errors
     /// As [`Snapshot::schema`].
     pub async fn schema(&mut self) -> Result<Schema, StoreError> {
-        catalog::schema(&mut *self.transaction, self.backend).await
+        catalog::schema(&mut self.transaction, self.backend).await
     }
 
     /// Inserts `rows` into `table`, each checked against the table's column kinds.
