@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Kuvert's external tests need, only those that are missing:
-# postgresql-15 (server binaries), xmlsec1 (XML-DSig oracle), chromium (browser tests), and
+# postgresql-15 (server binaries), xmlsec1 (XML-DSig oracle), chromium (browser tests), haproxy
+# (the load balancer of `kuvert cluster`), and
 # libxmlsec1-dev + pkg-config (so pip can build the xmlsec bindings should no wheel fit).
 # Runs `apt-get update` once, and only when something is missing. Needs root.
 #
@@ -11,6 +12,7 @@ missing=()
 [ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql-15)
 command -v xmlsec1 >/dev/null 2>&1 || missing+=(xmlsec1)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 dpkg-query -W -f='${Status}' libxmlsec1-dev 2>/dev/null | grep -q 'install ok installed' \
     || missing+=(libxmlsec1-dev)

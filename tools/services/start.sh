@@ -27,6 +27,7 @@
 #   KUVERT_TEST_S3_BUCKET     kuvert-test, read and write for the key below
 #   KUVERT_TEST_S3_REGION     garage
 #   KUVERT_TEST_S3_ACCESS_KEY, KUVERT_TEST_S3_SECRET_KEY   that key (made anew at each start)
+#   KUVERT_TEST_HAPROXY       the haproxy command (Debian's), for `kuvert cluster`
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -281,6 +282,13 @@ check_oracles() {
     say "oracles: $KUVERT_TEST_XMLSEC1, $KUVERT_TEST_PYTHON"
 }
 
+check_haproxy() {
+    KUVERT_TEST_HAPROXY="$(command -v haproxy)" || die "haproxy missing (apt-get install -y haproxy)"
+    export KUVERT_TEST_HAPROXY
+    "$KUVERT_TEST_HAPROXY" -v >/dev/null || die "haproxy does not run"
+    say "load balancer: $KUVERT_TEST_HAPROXY"
+}
+
 write_env() {
     local variable
     {
@@ -289,8 +297,9 @@ write_env() {
         for variable in KUVERT_TEST_PG_URL KUVERT_TEST_PG_TLS_URL KUVERT_TEST_PG_ROOT_CERT \
             KUVERT_TEST_SMTP KUVERT_TEST_SMTP_MAILDIR \
             KUVERT_TEST_OIDC_ISSUER KUVERT_TEST_CHROMIUM KUVERT_TEST_NODE_MODULES \
-            KUVERT_TEST_XMLSEC1 KUVERT_TEST_PYTHON KUVERT_TEST_S3_ENDPOINT KUVERT_TEST_S3_BUCKET \
-            KUVERT_TEST_S3_REGION KUVERT_TEST_S3_ACCESS_KEY KUVERT_TEST_S3_SECRET_KEY; do
+            KUVERT_TEST_XMLSEC1 KUVERT_TEST_PYTHON KUVERT_TEST_HAPROXY KUVERT_TEST_S3_ENDPOINT \
+            KUVERT_TEST_S3_BUCKET KUVERT_TEST_S3_REGION KUVERT_TEST_S3_ACCESS_KEY \
+            KUVERT_TEST_S3_SECRET_KEY; do
             echo "export $variable=$(printf '%q' "${!variable}")"
         done
     } >"$run_dir/env.sh.tmp"
@@ -319,6 +328,7 @@ main() {
     start_garage
     check_chromium
     check_oracles
+    check_haproxy
     write_env
     say "all ready; source $run_dir/env.sh"
 }

@@ -466,6 +466,19 @@ pub const SUBMISSIONS_MAX: usize = 10_000;
 
 /// Published news items the portal's news page and Atom feed show (newest first).
 pub const NEWS_SHOWN_MAX: usize = 50;
+
+/// Published FAQ entries the portal's FAQ page shows under its own questions (newest first);
+/// published pages are found by their id, so any number may be.
+pub const FAQ_SHOWN_MAX: usize = 100;
+
+/// Characters of a planned activity's message (issue 13 §4).
+pub const PLAN_MESSAGE_CHARS_MAX: usize = 300;
+
+/// Characters of a planned activity's target group and of its channel each.
+pub const PLAN_FIELD_CHARS_MAX: usize = 100;
+
+/// Activities one portal keeps across every plan and year.
+pub const PLAN_ACTIVITIES_MAX: usize = 10_000;
 /// Characters of an operator's internet domain (`ServiceSupplier`; RFC 1035: 253 in text form).
 pub const SERVICE_DOMAIN_CHARS_MAX: usize = 253;
 

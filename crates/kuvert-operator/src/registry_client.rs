@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use kuvert_core::id::{OrganisationNumber, RecipientId};
 use kuvert_core::limits::RECIPIENT_CACHE_ENTRIES_MAX;
-use kuvert_web::registry_client::{self, RegistryError};
+use kuvert_web::registry_client::{self, CachedAnswer, RegistryError};
 use kuvert_wire::authority::{
     GetDispatchers, GetDispatchersResponse, GetSenders, GetSendersResponse,
 };
@@ -74,7 +74,7 @@ struct Inner {
     own_number: OrganisationNumber,
     directory_ttl: Duration,
     recipient_ttl: Duration,
-    directory: Mutex<Option<(Instant, Arc<Directory>)>>,
+    directory: CachedAnswer<Directory>,
     recipients: Mutex<HashMap<RecipientId, (Instant, RecipientProfile)>>,
 }
 
@@ -106,7 +106,7 @@ impl RegistryClient {
                 own_number: config.own_number,
                 directory_ttl: config.directory_ttl,
                 recipient_ttl: config.recipient_ttl,
-                directory: Mutex::new(None),
+                directory: CachedAnswer::default(),
                 recipients: Mutex::new(HashMap::new()),
             }),
         }
@@ -134,15 +134,11 @@ impl RegistryClient {
         &self,
         max_age: Duration,
     ) -> Result<Arc<Directory>, RegistryError> {
-        let cached = lock(&self.inner.directory).clone();
-        if let Some((fetched_at, directory)) = cached
-            && fetched_at.elapsed() < max_age
-        {
+        if let Some(directory) = self.inner.directory.younger_than(max_age) {
             return Ok(directory);
         }
-        let directory = Arc::new(self.fetch_directory().await?);
-        *lock(&self.inner.directory) = Some((Instant::now(), Arc::clone(&directory)));
-        Ok(directory)
+        let directory = self.fetch_directory().await?;
+        Ok(self.inner.directory.keep(directory))
     }
 
     /// The recipient's profile as it concerns this operator, from the cache while fresh.

@@ -26,16 +26,20 @@ use kuvert_eid::{RelyingParty, RelyingPartyConfig};
 use kuvert_store::portal::PortalStore;
 use kuvert_store::portal::editorial::EditorialStore;
 use kuvert_store::portal::network::NetworkStore;
+use kuvert_store::portal::plans::PlanStore;
 use secrecy::SecretString;
 
 use crate::registry_client::RegistryClient;
 use kuvert_web::StartError;
+pub use mail::EditorMailConfig;
 
 mod auth;
 mod editorial;
 mod form;
+mod mail;
 mod network;
 mod pages;
+mod plans;
 mod session;
 
 /// The `communicators` section of the portal's configuration: the e-ID provider the
@@ -56,6 +60,10 @@ pub struct CommunicatorConfig {
     /// Minutes of inactivity after which a communicator must log in again. Default 30.
     #[serde(default = "default_idle_minutes")]
     pub session_idle_minutes: u64,
+    /// Where the editor is told of submissions, planned activities and new campaigns.
+    /// Default: nobody is told by e-mail (the pages still list everything).
+    #[serde(default)]
+    pub editor_mail: Option<EditorMailConfig>,
 }
 
 fn default_idle_minutes() -> u64 {
@@ -68,16 +76,30 @@ pub(crate) struct CommunicatorState {
     shared: Arc<Shared>,
 }
 
+/// The stores the communicators' pages use.
+pub(crate) struct Stores {
+    pub(crate) store: Arc<dyn PortalStore>,
+    /// Brands, feedback and A/B tests (issue 13).
+    pub(crate) network: Arc<dyn NetworkStore>,
+    /// The editor role and the submissions (issue 13 §3).
+    pub(crate) editorial: Arc<dyn EditorialStore>,
+    /// The annual plans and the campaigns' reviews (issue 13 §4).
+    pub(crate) plans: Arc<dyn PlanStore>,
+}
+
 struct Shared {
     store: Arc<dyn PortalStore>,
-    /// Brands, feedback and A/B tests (issue 13).
     network: Arc<dyn NetworkStore>,
-    /// The editor role and the submissions (issue 13 §3).
     editorial: Arc<dyn EditorialStore>,
+    plans: Arc<dyn PlanStore>,
+    /// The editor's e-mail, when configured.
+    mail: Option<mail::EditorMail>,
     registry: RegistryClient,
     /// The e-ID login, discovered at the first login so the portal starts while the provider
     /// is down.
     oidc: RelyingParty,
+    /// The portal's address, for links in e-mails.
+    public_url: url::Url,
     sessions: session::Sessions,
     /// The sealed cookie of a login in progress (no session before login).
     prelogin: kuvert_web::prelogin::PreLoginCookie,
@@ -98,9 +120,7 @@ impl CommunicatorState {
         config: &CommunicatorConfig,
         public_url: &url::Url,
         organisation_ca_pem: &str,
-        store: Arc<dyn PortalStore>,
-        network: Arc<dyn NetworkStore>,
-        editorial: Arc<dyn EditorialStore>,
+        stores: Stores,
         registry: RegistryClient,
     ) -> Result<Self, StartError> {
         let invalid = |key, reason: String| StartError::Config { key, reason };
@@ -135,11 +155,19 @@ impl CommunicatorState {
             redirect_uri: redirect_url,
         };
         let idle = Duration::from_secs(config.session_idle_minutes.saturating_mul(60));
+        let mail = config
+            .editor_mail
+            .as_ref()
+            .map(mail::EditorMail::build)
+            .transpose()?;
         Ok(Self {
             shared: Arc::new(Shared {
-                store,
-                network,
-                editorial,
+                store: stores.store,
+                network: stores.network,
+                editorial: stores.editorial,
+                plans: stores.plans,
+                mail,
+                public_url: public_url.clone(),
                 registry,
                 oidc: RelyingParty::new(relying_party, eid_http),
                 sessions: session::new_store(idle, public_url.scheme() == "https"),
@@ -196,6 +224,15 @@ pub(crate) fn routes<S: Clone + Send + Sync + 'static>(state: CommunicatorState)
         .route(
             "/kommunikator/nyheter/{id}",
             get(editorial::submission).post(editorial::step),
+        )
+        .route(
+            "/kommunikator/planer",
+            get(plans::page).post(plans::add_activity),
+        )
+        .route("/kommunikator/planer/{file}", get(plans::export))
+        .route(
+            "/kommunikator/kampanjer/{code}/granskad",
+            post(plans::mark_checked),
         )
         .with_state(state)
 }

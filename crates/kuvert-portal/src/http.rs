@@ -6,7 +6,8 @@
 //! operator's sign-up), `/avsandare` senders list, `/avsandare/{organisation_number}/qr.svg`
 //! and `/avsandare/{organisation_number}/pappersbrev` (paper letters), `/fragor` FAQ,
 //! `/tillganglighet` accessibility statement, `/nyheter` published news and `/nyheter.atom`
-//! its Atom feed, `/static/portal.css`, health.
+//! its Atom feed, `/sidor/{id}` a published page (published FAQ entries are on `/fragor`),
+//! `/static/portal.css`, health.
 //! **Invariant:** no public route sets a cookie.
 
 use std::sync::Arc;
@@ -30,7 +31,7 @@ use crate::domain::deep_link::DeepLink;
 use crate::registry_client::RegistryClient;
 use crate::visits::VisitCounter;
 
-mod brand;
+pub(crate) mod brand;
 pub(crate) mod button;
 pub(crate) mod feedback;
 mod info_pages;
@@ -50,6 +51,8 @@ pub(crate) struct AppState {
     pub(crate) network: Arc<dyn kuvert_store::portal::network::NetworkStore>,
     /// Published news (issue 13 §3).
     pub(crate) editorial: Arc<dyn kuvert_store::portal::editorial::EditorialStore>,
+    /// Annual plans (issue 13 §4), read by the communicators' pages.
+    pub(crate) plans: Arc<dyn kuvert_store::portal::plans::PlanStore>,
     /// The header carrying the client's address behind a proxy, parsed from the config.
     pub(crate) client_address_header: Option<axum::http::HeaderName>,
     /// The communicators' pages, when `Config::communicators` is set.
@@ -76,6 +79,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/fragor", get(questions))
         .route("/tillganglighet", get(accessibility))
         .route("/nyheter", get(news::page))
+        .route("/sidor/{id}", get(news::published_page))
         .merge(crate::dashboard::http::routes(
             crate::dashboard::http::DashboardState::new(
                 state.registry.clone(),
@@ -171,7 +175,7 @@ async fn operator_chosen(
     }) else {
         return not_found(language);
     };
-    let deep_link = DeepLink::from_raw_query(query.as_deref());
+    let mut deep_link = DeepLink::from_raw_query(query.as_deref());
     if let Err(error) = state
         .visits
         .record_operator_choice(&operator.slug, &deep_link)
@@ -184,7 +188,12 @@ async fn operator_chosen(
         );
     }
     let facts = visits::request_facts(&state, request.headers(), request.extensions());
-    brand::record_ab_choice(&state, &deep_link, &facts).await;
+    let variant = brand::record_ab_choice(&state, &deep_link, &facts).await;
+    // A link without a campaign carries the A/B variant's code instead, so the registration
+    // is counted per variant; a campaign's own code is never replaced.
+    if deep_link.campaign.is_none() {
+        deep_link.campaign = variant;
+    }
     let target = deep_link.signup_url(&operator.signup_url, language);
     Redirect::to(target.as_str()).into_response()
 }
@@ -273,8 +282,9 @@ impl FromRequestParts<AppState> for PaperLetter {
     }
 }
 
-async fn questions(language: Language) -> Response {
-    render(&info_pages::QuestionsPage::new(language))
+async fn questions(language: Language, State(state): State<AppState>) -> Response {
+    let published = news::faq_entries(&state).await;
+    render(&info_pages::QuestionsPage::new(language, published))
 }
 
 async fn accessibility(language: Language, State(state): State<AppState>) -> Response {

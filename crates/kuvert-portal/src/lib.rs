@@ -31,7 +31,7 @@ mod http;
 mod registry_client;
 mod visits;
 
-pub use communicator::CommunicatorConfig;
+pub use communicator::{CommunicatorConfig, EditorMailConfig};
 pub use config::{Config, DATABASE_URL_DEFAULT, PortalOperator};
 pub use dashboard::public::PUBLIC_SLUGS as PUBLIC_FIGURES;
 pub use dashboard::settings::{POPULATION_DEFAULT, StatisticsConfig};
@@ -73,6 +73,7 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
     let store = database.portal();
     let network = database.portal_network();
     let editorial = database.portal_editorial();
+    let plans = database.portal_plans();
     let visits =
         visits::VisitCounter::new(Arc::clone(&store), Arc::clone(&network), &config.public_url);
     // A fresh start has a fresh salt: hashes of earlier days can only be deleted.
@@ -85,13 +86,17 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
         Some(section) => {
             let ca_path = &config.tls.organisation_ca_path;
             let ca_pem = read_config_file(ca_path, "tls.organisation_ca_path").await?;
+            let stores = communicator::Stores {
+                store: Arc::clone(&store),
+                network: Arc::clone(&network),
+                editorial: Arc::clone(&editorial),
+                plans: Arc::clone(&plans),
+            };
             let state = communicator::CommunicatorState::build(
                 section,
                 &config.public_url,
                 &ca_pem,
-                Arc::clone(&store),
-                Arc::clone(&network),
-                Arc::clone(&editorial),
+                stores,
                 registry.clone(),
             );
             Some(state.await?)
@@ -114,6 +119,7 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
             visits,
             network,
             editorial,
+            plans,
             client_address_header,
             communicators,
             limiter,
@@ -144,6 +150,12 @@ impl Service {
     #[must_use]
     pub fn network_store(&self) -> Arc<dyn kuvert_store::portal::network::NetworkStore> {
         Arc::clone(&self.state.network)
+    }
+
+    /// The plans store (annual plans, campaign reviews), for tests.
+    #[must_use]
+    pub fn plans_store(&self) -> Arc<dyn kuvert_store::portal::plans::PlanStore> {
+        Arc::clone(&self.state.plans)
     }
 
     /// The editorial store (the editor role, submissions), for the binary and tests.

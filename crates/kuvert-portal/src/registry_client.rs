@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use kuvert_core::id::OrganisationNumber;
-use kuvert_web::registry_client::{self, RegistryError};
+use kuvert_web::registry_client::{self, CachedAnswer, RegistryError};
 use serde::de::DeserializeOwned;
 
 /// A sender connected to Mina meddelanden, as the senders list shows it.
@@ -25,17 +25,18 @@ pub struct ConnectedSender {
 /// A client of the registry's REST API. Clones share the senders cache.
 #[derive(Debug, Clone)]
 pub struct RegistryClient {
-    inner: Arc<Inner>,
+    http: reqwest::Client,
+    base_url: Arc<str>,
+    senders: Arc<SendersCache>,
 }
 
+/// The senders list as the clones of a client share it.
 #[derive(Debug)]
-struct Inner {
-    http: reqwest::Client,
-    base_url: String,
-    senders_ttl: Duration,
-    senders: Mutex<Option<(Instant, Arc<Vec<ConnectedSender>>)>>,
+struct SendersCache {
+    ttl: Duration,
+    answer: CachedAnswer<Vec<ConnectedSender>>,
     /// When [`RegistryClient::cached_senders`] last started a background fetch, so a dead
-    /// registry gets at most one such call per `senders_ttl`.
+    /// registry gets at most one such call per `ttl`.
     background_fetch: Mutex<Option<Instant>>,
 }
 
@@ -52,11 +53,11 @@ impl RegistryClient {
     #[must_use]
     pub fn new(http: reqwest::Client, base_url: &url::Url, senders_ttl: Duration) -> Self {
         Self {
-            inner: Arc::new(Inner {
-                http,
-                base_url: base_url.as_str().trim_end_matches('/').to_owned(),
-                senders_ttl,
-                senders: Mutex::new(None),
+            http,
+            base_url: Arc::from(base_url.as_str().trim_end_matches('/')),
+            senders: Arc::new(SendersCache {
+                ttl: senders_ttl,
+                answer: CachedAnswer::default(),
                 background_fetch: Mutex::new(None),
             }),
         }
@@ -67,15 +68,7 @@ impl RegistryClient {
     /// # Errors
     /// [`RegistryError`] when the registry cannot be asked and nothing fresh is cached.
     pub async fn senders(&self) -> Result<Arc<Vec<ConnectedSender>>, RegistryError> {
-        let cached = self
-            .inner
-            .senders
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        if let Some((fetched_at, senders)) = cached
-            && fetched_at.elapsed() < self.inner.senders_ttl
-        {
+        if let Some(senders) = self.senders.answer.younger_than(self.senders.ttl) {
             return Ok(senders);
         }
         let items: Vec<SenderJson> = self.get_json("/api/v1/senders").await?;
@@ -87,13 +80,7 @@ impl RegistryClient {
             })
             .collect();
         senders.sort_by(|a, b| a.name.cmp(&b.name));
-        let senders = Arc::new(senders);
-        *self
-            .inner
-            .senders
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some((Instant::now(), Arc::clone(&senders)));
-        Ok(senders)
+        Ok(self.senders.answer.keep(senders))
     }
 
     /// Each connected sender's organisation number and name, for pages that stand without
@@ -118,13 +105,7 @@ impl RegistryClient {
     /// was fetched yet, a fetch starts in the background for the next request.
     #[must_use]
     pub fn cached_senders(&self) -> Option<Arc<Vec<ConnectedSender>>> {
-        let cached = self
-            .inner
-            .senders
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .as_ref()
-            .map(|(_, senders)| Arc::clone(senders));
+        let cached = self.senders.answer.latest();
         if cached.is_none() && self.claim_background_fetch() {
             let client = self.clone();
             tokio::spawn(async move {
@@ -137,14 +118,14 @@ impl RegistryClient {
         cached
     }
 
-    /// Whether a background fetch may start now (none started within `senders_ttl`).
+    /// Whether a background fetch may start now (none started within the senders' ttl).
     fn claim_background_fetch(&self) -> bool {
         let mut last = self
-            .inner
+            .senders
             .background_fetch
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        if last.is_some_and(|started| started.elapsed() < self.inner.senders_ttl) {
+        if last.is_some_and(|started| started.elapsed() < self.senders.ttl) {
             return false;
         }
         *last = Some(Instant::now());
@@ -161,9 +142,8 @@ impl RegistryClient {
         &self,
         path_and_query: &str,
     ) -> Result<T, RegistryError> {
-        let url = format!("{}{path_and_query}", self.inner.base_url);
+        let url = format!("{}{path_and_query}", self.base_url);
         let request = self
-            .inner
             .http
             .get(&url)
             .header(reqwest::header::ACCEPT, "application/json");

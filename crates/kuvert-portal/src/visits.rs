@@ -13,7 +13,7 @@ use kuvert_core::limits::REFERRER_DOMAIN_CHARS_MAX;
 use kuvert_core::operator::OperatorSlug;
 use kuvert_store::StoreError;
 use kuvert_store::portal::network::NetworkStore;
-use kuvert_store::portal::{PortalStore, Visit, VisitSource, VisitorHash};
+use kuvert_store::portal::{OperatorChoice, PortalStore, Visit, VisitSource, VisitorHash};
 use kuvert_web::Shutdown;
 use time::OffsetDateTime;
 
@@ -117,14 +117,13 @@ impl VisitCounter {
         deep_link: &DeepLink,
     ) -> Result<(), StoreError> {
         let today = stockholm_day(OffsetDateTime::now_utc());
-        self.store
-            .record_operator_choice(
-                today,
-                operator,
-                deep_link.sender.as_ref(),
-                deep_link.campaign.as_ref(),
-            )
-            .await?;
+        let choice = OperatorChoice {
+            day: today,
+            operator_slug: operator.clone(),
+            sender: deep_link.sender.clone(),
+            campaign: deep_link.campaign.clone(),
+        };
+        self.store.record_operator_choice(&choice).await?;
         metrics::counter!("kuvert_portal_operator_choices_total").increment(1);
         Ok(())
     }

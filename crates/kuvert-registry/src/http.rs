@@ -8,7 +8,7 @@ mod statistics;
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::State;
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kuvert_core::campaign::CampaignCode;
@@ -28,7 +28,7 @@ use model::{
 
 use crate::AppState;
 use crate::error::{Error, SignedFor};
-use crate::registry::SignedChange;
+use crate::registry::{SignedChange, SigningOutcome};
 
 /// The routes of the REST API (state: [`AppState`]).
 pub(crate) fn routes() -> axum::Router<AppState> {
@@ -75,132 +75,121 @@ async fn openapi(State(state): State<AppState>) -> Response {
 
 pub(super) type Caller = Result<CallerOrganisation, CallerRejection>;
 
+/// A REST call with a JSON body: the calling organisation, checked first, and the body, read
+/// up to the configured bound and parsed. Either failure is answered as problem+json, exactly
+/// as [`respond`] answers an error.
+pub(super) struct JsonCall<T> {
+    caller: OrganisationNumber,
+    request: T,
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for JsonCall<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = request.into_parts();
+        let caller = CallerOrganisation::from_request_parts(&mut parts, state).await;
+        let call = async {
+            let caller = caller_number(caller)?;
+            let request = read_json(body, state.body_bytes_max).await?;
+            Ok(Self { caller, request })
+        };
+        call.await.map_err(|error: Error| error.to_problem())
+    }
+}
+
 /// Reachability of up to 1000 recipients for a sender (isReachable).
 #[utoipa::path(post, path = "/api/v1/reachability", request_body = ReachabilityRequest,
     responses((status = 200, body = Vec<RecipientStatus>), (status = 403), (status = 413)))]
-async fn reachability(State(state): State<AppState>, caller: Caller, body: Body) -> Response {
-    respond(
-        async {
-            let caller = caller_number(caller)?;
-            let request: ReachabilityRequest = read_json(body, state.body_bytes_max).await?;
-            let registry = &state.registry;
-            let answers = registry
-                .is_reachable(&caller, &request.sender, &request.recipients)
-                .await?;
-            Ok(answers
-                .into_iter()
-                .map(RecipientStatus::from_answer)
-                .collect::<Vec<_>>())
-        }
-        .await,
-    )
+async fn reachability(
+    State(state): State<AppState>,
+    call: JsonCall<ReachabilityRequest>,
+) -> Response {
+    let JsonCall { caller, request } = call;
+    let answers = state
+        .registry
+        .is_reachable(&caller, &request.sender, &request.recipients);
+    respond_list(answers.await, RecipientStatus::from_answer)
 }
 
 /// Profiles of up to 1000 recipients (isRegistered).
 #[utoipa::path(post, path = "/api/v1/registrations", request_body = RegistrationsRequest,
     responses((status = 200, body = Vec<RecipientStatus>), (status = 403)))]
-async fn registrations(State(state): State<AppState>, caller: Caller, body: Body) -> Response {
-    respond(
-        async {
-            let caller = caller_number(caller)?;
-            let request: RegistrationsRequest = read_json(body, state.body_bytes_max).await?;
-            let answers = state
-                .registry
-                .is_registered(&caller, &request.recipients)
-                .await?;
-            Ok(answers
-                .into_iter()
-                .map(RecipientStatus::from_answer)
-                .collect::<Vec<_>>())
-        }
-        .await,
-    )
+async fn registrations(
+    State(state): State<AppState>,
+    call: JsonCall<RegistrationsRequest>,
+) -> Response {
+    let JsonCall { caller, request } = call;
+    let answers = state.registry.is_registered(&caller, &request.recipients);
+    respond_list(answers.await, RecipientStatus::from_answer)
 }
 
 /// Register a profile at the calling operator, with the recipient's e-ID signature.
 #[utoipa::path(post, path = "/api/v1/profiles/register", request_body = SignedChangeJson,
     responses((status = 200, body = OutcomeView), (status = 403), (status = 409)))]
-async fn register(State(state): State<AppState>, caller: Caller, body: Body) -> Response {
-    respond(
-        async {
-            let caller = caller_number(caller)?;
-            let request: SignedChangeJson = read_json(body, state.body_bytes_max).await?;
-            let domain = required_domain(&request)?;
-            let source = request.source.as_ref().map(source).transpose()?;
-            let change = signed_change(&request)?;
-            let outcome = state
-                .registry
-                .register(&caller, &domain, change, source)
-                .await?;
-            Ok(OutcomeView::from_outcome(&outcome))
-        }
-        .await,
-    )
+async fn register(State(state): State<AppState>, call: JsonCall<SignedChangeJson>) -> Response {
+    let JsonCall { caller, request } = call;
+    let outcome = async {
+        let domain = required_domain(&request)?;
+        let source = request.source.as_ref().map(source).transpose()?;
+        let change = signed_change(&request)?;
+        state
+            .registry
+            .register(&caller, &domain, change, source)
+            .await
+    };
+    respond_outcome(outcome.await)
 }
 
 /// Move a profile to the calling operator, with the recipient's e-ID signature.
 #[utoipa::path(post, path = "/api/v1/profiles/change-operator", request_body = SignedChangeJson,
     responses((status = 200, body = OutcomeView), (status = 403), (status = 404),
         (status = 409, description = "The e-ID signature was already used")))]
-async fn change_operator(State(state): State<AppState>, caller: Caller, body: Body) -> Response {
-    respond(
-        async {
-            let caller = caller_number(caller)?;
-            let request: SignedChangeJson = read_json(body, state.body_bytes_max).await?;
-            let domain = required_domain(&request)?;
-            let change = signed_change(&request)?;
-            let outcome = state
-                .registry
-                .change_operator(&caller, &domain, change)
-                .await?;
-            Ok(OutcomeView::from_outcome(&outcome))
-        }
-        .await,
-    )
+async fn change_operator(
+    State(state): State<AppState>,
+    call: JsonCall<SignedChangeJson>,
+) -> Response {
+    let JsonCall { caller, request } = call;
+    let outcome = async {
+        let domain = required_domain(&request)?;
+        let change = signed_change(&request)?;
+        state
+            .registry
+            .change_operator(&caller, &domain, change)
+            .await
+    };
+    respond_outcome(outcome.await)
 }
 
 /// Close a profile held by the calling operator, with the recipient's e-ID signature.
 #[utoipa::path(post, path = "/api/v1/profiles/deregister", request_body = SignedChangeJson,
     responses((status = 200, body = OutcomeView), (status = 403), (status = 404),
         (status = 409, description = "The e-ID signature was already used")))]
-async fn deregister(State(state): State<AppState>, caller: Caller, body: Body) -> Response {
-    respond(
-        async {
-            let caller = caller_number(caller)?;
-            let request: SignedChangeJson = read_json(body, state.body_bytes_max).await?;
-            let change = signed_change(&request)?;
-            let outcome = state.registry.deregister(&caller, change).await?;
-            Ok(OutcomeView::from_outcome(&outcome))
-        }
-        .await,
-    )
+async fn deregister(State(state): State<AppState>, call: JsonCall<SignedChangeJson>) -> Response {
+    let JsonCall { caller, request } = call;
+    let outcome = async {
+        let change = signed_change(&request)?;
+        state.registry.deregister(&caller, change).await
+    };
+    respond_outcome(outcome.await)
 }
 
 /// Store reception rules: the accepted senders (all others are deselected).
 #[utoipa::path(post, path = "/api/v1/profiles/preferences", request_body = SignedChangeJson,
     responses((status = 200, body = OutcomeView), (status = 403), (status = 404),
         (status = 409, description = "The e-ID signature was already used")))]
-async fn preferences(State(state): State<AppState>, caller: Caller, body: Body) -> Response {
-    respond(
-        async {
-            let caller = caller_number(caller)?;
-            let request: SignedChangeJson = read_json(body, state.body_bytes_max).await?;
-            let accepted: Vec<RecipientId> = request
-                .accepted_senders
-                .iter()
-                .flatten()
-                .cloned()
-                .map(RecipientId::Organisation)
-                .collect();
-            let change = signed_change(&request)?;
-            let outcome = state
-                .registry
-                .store_reception_rules(&caller, &accepted, change)
-                .await?;
-            Ok(OutcomeView::from_outcome(&outcome))
-        }
-        .await,
-    )
+async fn preferences(State(state): State<AppState>, call: JsonCall<SignedChangeJson>) -> Response {
+    let JsonCall { caller, request } = call;
+    let accepted = request.accepted_senders.iter().flatten().cloned();
+    let accepted: Vec<RecipientId> = accepted.map(RecipientId::Organisation).collect();
+    let outcome = async {
+        let change = signed_change(&request)?;
+        let rules = state
+            .registry
+            .store_reception_rules(&caller, &accepted, change);
+        rules.await
+    };
+    respond_outcome(outcome.await)
 }
 
 /// Every connected sender.
@@ -215,53 +204,30 @@ async fn preferences(State(state): State<AppState>, caller: Caller, body: Body) 
     responses((status = 200, body = Vec<SenderView>),
         (status = 403, description = "No verified organisation certificate")))]
 async fn senders(State(state): State<AppState>, caller: Caller) -> Response {
-    respond(
-        async {
-            // Any verified organisation certificate: the caller needs no role here.
-            caller_number(caller)?;
-            let records = state.registry.connected_senders().await?;
-            Ok(records
-                .iter()
-                .map(SenderView::from_record)
-                .collect::<Vec<_>>())
-        }
-        .await,
-    )
+    let records = async {
+        // Any verified organisation certificate: the caller needs no role here.
+        caller_number(caller)?;
+        state.registry.connected_senders().await
+    };
+    respond_list(records.await, |record| SenderView::from_record(&record))
 }
 
 /// Every intermediary with its senders.
 #[utoipa::path(get, path = "/api/v1/intermediaries",
     responses((status = 200, body = Vec<IntermediaryView>)))]
 async fn intermediaries(State(state): State<AppState>, caller: Caller) -> Response {
-    respond(
-        async {
-            let records = state
-                .registry
-                .intermediaries(&caller_number(caller)?)
-                .await?;
-            Ok(records
-                .iter()
-                .map(IntermediaryView::from_record)
-                .collect::<Vec<_>>())
-        }
-        .await,
-    )
+    let records = async { state.registry.intermediaries(&caller_number(caller)?).await };
+    respond_list(records.await, |record| {
+        IntermediaryView::from_record(&record)
+    })
 }
 
 /// Every mailbox operator.
 #[utoipa::path(get, path = "/api/v1/operators",
     responses((status = 200, body = Vec<OperatorView>)))]
 async fn operators(State(state): State<AppState>, caller: Caller) -> Response {
-    respond(
-        async {
-            let records = state.registry.operators(&caller_number(caller)?).await?;
-            Ok(records
-                .iter()
-                .map(OperatorView::from_record)
-                .collect::<Vec<_>>())
-        }
-        .await,
-    )
+    let records = async { state.registry.operators(&caller_number(caller)?).await };
+    respond_list(records.await, |record| OperatorView::from_record(&record))
 }
 
 /// The calling organisation, or an access-denied error naming why there is none.
@@ -276,6 +242,16 @@ pub(super) fn respond<T: Serialize>(result: Result<T, Error>) -> Response {
         Ok(value) => Json(value).into_response(),
         Err(error) => error.to_problem(),
     }
+}
+
+/// Answers a list, each item in its REST view, or the error as problem+json.
+fn respond_list<R, V: Serialize>(result: Result<Vec<R>, Error>, view: impl Fn(R) -> V) -> Response {
+    respond(result.map(|items| items.into_iter().map(view).collect::<Vec<_>>()))
+}
+
+/// Answers a signed change with its outcome, or the error as problem+json.
+fn respond_outcome(outcome: Result<SigningOutcome, Error>) -> Response {
+    respond(outcome.map(|outcome| OutcomeView::from_outcome(&outcome)))
 }
 
 pub(super) async fn read_json<T: DeserializeOwned>(body: Body, max: usize) -> Result<T, Error> {

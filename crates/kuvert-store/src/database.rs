@@ -102,6 +102,34 @@ pub(crate) async fn begin_write(
     .context("begin transaction")
 }
 
+/// The rows of `sql` with `params` bound in order as `$1`, `$2`, …: the shape of most reads,
+/// which key on ids, identity numbers and days, all stored as TEXT. Runs on the pool or inside
+/// a transaction alike.
+pub(crate) async fn fetch_all_by<'e, E>(
+    executor: E,
+    sql: &'static str,
+    params: &[&str],
+    context: &'static str,
+) -> Result<Vec<AnyRow>, StoreError>
+where
+    E: Executor<'e, Database = sqlx::Any>,
+{
+    text_query(sql, params)
+        .fetch_all(executor)
+        .await
+        .context(context)
+}
+
+/// `sql` with every parameter bound as TEXT, in order (`$1`, `$2`, …), for the caller to run.
+pub(crate) fn text_query<'q>(
+    sql: &'static str,
+    params: &[&'q str],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    params
+        .iter()
+        .fold(sqlx::query(sql), |query, param| query.bind(*param))
+}
+
 /// A timestamp as stored: unix milliseconds, UTC.
 pub(crate) fn to_millis(at: OffsetDateTime) -> i64 {
     let millis = at.unix_timestamp_nanos() / 1_000_000;

@@ -22,6 +22,7 @@ mod error;
 pub mod operator;
 pub mod pool;
 pub mod portal;
+mod provision;
 pub mod registry;
 #[cfg(feature = "bench-seed")]
 pub mod seed;
@@ -29,6 +30,7 @@ pub mod seed;
 use std::sync::Arc;
 
 pub use error::StoreError;
+pub use provision::ensure_postgres_database;
 
 use database::Backend;
 
@@ -90,6 +92,14 @@ impl Database {
     /// The editor workflow on the portal: the editor role and communicators' submissions.
     pub fn portal_editorial(&self) -> Arc<dyn portal::editorial::EditorialStore> {
         Arc::new(portal::editorial::SqlEditorialStore::new(
+            self.pool.clone(),
+            self.backend,
+        ))
+    }
+
+    /// The annual plans on the portal and the editor's review of each campaign.
+    pub fn portal_plans(&self) -> Arc<dyn portal::plans::PlanStore> {
+        Arc::new(portal::plans::SqlPlanStore::new(
             self.pool.clone(),
             self.backend,
         ))

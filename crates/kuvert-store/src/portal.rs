@@ -10,6 +10,7 @@
 mod campaigns;
 pub mod editorial;
 pub mod network;
+pub mod plans;
 mod records;
 mod visits;
 
@@ -19,8 +20,8 @@ use crate::database::Backend;
 
 pub use campaigns::CampaignStore;
 pub use records::{
-    AnnualTarget, Campaign, Communicator, FunnelDay, NewCampaign, OperatorChoiceCount, Visit,
-    VisitCount, VisitSource, VisitorHash,
+    AnnualTarget, Campaign, Communicator, FunnelDay, NewCampaign, OperatorChoice,
+    OperatorChoiceCount, Visit, VisitCount, VisitSource, VisitorHash,
 };
 pub use visits::VisitStore;
 

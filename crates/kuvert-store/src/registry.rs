@@ -74,4 +74,18 @@ impl SqlRegistryStore {
     async fn connection(&self) -> Result<PoolConnection<sqlx::Any>, StoreError> {
         self.pool.acquire().await.context("acquire connection")
     }
+
+    /// Starts writing a change signed by `signature`, which must be the recipient's own: the
+    /// registry's domain pairs them, so a mismatch is a programmer error, not bad input.
+    async fn begin_signed(
+        &self,
+        recipient: &kuvert_core::id::RecipientId,
+        signature: &SignatureRecord,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        assert_eq!(
+            &signature.recipient, recipient,
+            "signature is for another recipient"
+        );
+        crate::database::begin_write(&self.pool, self.backend).await
+    }
 }

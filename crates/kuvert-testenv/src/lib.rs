@@ -212,6 +212,22 @@ pub fn is_logging() -> bool {
     read_env("KUVERT_TEST_LOG").as_deref() == Some("1")
 }
 
+/// A test's size from `KUVERT_TEST_<name>` (e.g. more letters for a longer local run), or
+/// `default` when unset.
+///
+/// # Panics
+/// When the variable is set but is not a whole number: a mistyped size must not pass as the
+/// default.
+#[must_use]
+pub fn size(name: &str, default: usize) -> usize {
+    let variable = format!("KUVERT_TEST_{name}");
+    read_env(&variable).map_or(default, |value| {
+        value
+            .parse()
+            .unwrap_or_else(|_| panic!("{variable}={value:?} is not a whole number"))
+    })
+}
+
 /// The one place this crate reads the environment.
 #[allow(clippy::disallowed_methods)]
 fn read_env(variable: &str) -> Option<String> {

@@ -6,10 +6,13 @@
 //! registry gave no usable answer. What the roles ask, and the shapes, stay with them and in
 //! kuvert-wire.
 //!
-//! Every answer is read up to `REGISTRY_RESPONSE_BYTES_MAX` bytes and no further.
+//! Every answer is read up to `REGISTRY_RESPONSE_BYTES_MAX` bytes and no further. A list both
+//! clients keep for a while (the operator's directory, the portal's senders) is a
+//! [`CachedAnswer`].
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 use kuvert_core::limits::REGISTRY_RESPONSE_BYTES_MAX;
 use kuvert_wire::envelope::BodyElement;
@@ -280,6 +283,51 @@ pub async fn rest_json<T: serde::de::DeserializeOwned>(
         url: url.to_owned(),
         source,
     })
+}
+
+/// The last answer fetched from the registry and when, shared by the clones of a client: the
+/// one way both roles keep a list from the registry (the operator's directory, the portal's
+/// senders) instead of asking for it on every request.
+#[derive(Debug)]
+pub struct CachedAnswer<T> {
+    slot: Mutex<Option<(Instant, Arc<T>)>>,
+}
+
+impl<T> Default for CachedAnswer<T> {
+    fn default() -> Self {
+        Self {
+            slot: Mutex::new(None),
+        }
+    }
+}
+
+impl<T> CachedAnswer<T> {
+    /// The answer when it was fetched less than `max_age` ago.
+    #[must_use]
+    pub fn younger_than(&self, max_age: Duration) -> Option<Arc<T>> {
+        let slot = self.lock();
+        let (fetched_at, answer) = slot.as_ref()?;
+        (fetched_at.elapsed() < max_age).then(|| Arc::clone(answer))
+    }
+
+    /// The answer as last fetched, however old.
+    #[must_use]
+    pub fn latest(&self) -> Option<Arc<T>> {
+        self.lock().as_ref().map(|(_, answer)| Arc::clone(answer))
+    }
+
+    /// Keeps a fresh answer, fetched now, and returns it shared.
+    pub fn keep(&self, answer: T) -> Arc<T> {
+        let answer = Arc::new(answer);
+        *self.lock() = Some((Instant::now(), Arc::clone(&answer)));
+        answer
+    }
+
+    /// A poisoned lock only means another request panicked while replacing the answer,
+    /// which is still a valid (if stale) one.
+    fn lock(&self) -> MutexGuard<'_, Option<(Instant, Arc<T>)>> {
+        self.slot.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 #[cfg(test)]

@@ -156,18 +156,10 @@ fn write_delivery_header(writer: &mut Writer, header: &DeliveryHeader) {
     writer.start(M3, "Header");
     write_sender(writer, &header.sender, M2);
     writer.leaf(M2, "Recipient", &header.recipient.to_wire());
-    writer.opt_leaf(
-        M2,
-        "Reference",
-        header.reference.as_ref().map(Reference::as_str),
-    );
-    let correlation = header.correlation_id.as_ref().map(CorrelationId::as_str);
+    writer.opt_leaf(M2, "Reference", header.reference.as_ref());
+    let correlation = header.correlation_id.as_ref();
     writer.opt_leaf(M2, "CorrelationId", correlation);
-    writer.opt_leaf(
-        M2,
-        "Attention",
-        header.attention.as_ref().map(Attention::as_str),
-    );
+    writer.opt_leaf(M2, "Attention", header.attention.as_ref());
     writer.end();
 }
 
@@ -256,18 +248,10 @@ impl MultiRecipientHeader {
         for recipient in &self.recipients {
             writer.leaf(M, "Recipient", &recipient.to_wire());
         }
-        writer.opt_leaf(
-            M,
-            "Reference",
-            self.reference.as_ref().map(Reference::as_str),
-        );
-        let correlation = self.correlation_id.as_ref().map(CorrelationId::as_str);
+        writer.opt_leaf(M, "Reference", self.reference.as_ref());
+        let correlation = self.correlation_id.as_ref();
         writer.opt_leaf(M, "CorrelationId", correlation);
-        writer.opt_leaf(
-            M,
-            "Attention",
-            self.attention.as_ref().map(Attention::as_str),
-        );
+        writer.opt_leaf(M, "Attention", self.attention.as_ref());
         writer.end();
     }
 

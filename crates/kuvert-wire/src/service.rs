@@ -270,7 +270,7 @@ pub fn deliver_forward_request(
     writer.end();
     writer.end();
     rewrap_children(sealed_delivery_xml, &mut writer, (S3, "OrginalDelivery"))?;
-    let message_id = note.message_id_to_forward.as_ref().map(MessageId::as_str);
+    let message_id = note.message_id_to_forward.as_ref();
     writer.opt_leaf(S3, "MessageIdToForward", message_id);
     writer.end();
     writer.end();

@@ -106,6 +106,33 @@ wire_enum! {
     }
 }
 
+/// The parts two wire identities of a person share: built from a personnummer, read as the
+/// wire form, and masked in `Debug` (personal data, STYLE.md §5). Each keeps its own `parse`,
+/// because the schemas bound them differently.
+macro_rules! person_identity {
+    ($name:ident) => {
+        impl $name {
+            /// The identity of a person by their personnummer.
+            #[must_use]
+            pub fn person(person: &kuvert_core::id::PersonalIdentityNumber) -> Self {
+                Self(person.as_str().to_owned())
+            }
+
+            /// The wire form.
+            #[must_use]
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write_masked(formatter, stringify!($name), &self.0)
+            }
+        }
+    };
+}
+
 /// `auth:UserIdentity`: the person acting, as a personnummer (`18|19|20` + 10 digits), or an
 /// identifier starting with two lowercase letters; 12..=255 characters.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -133,25 +160,9 @@ impl UserIdentity {
             Err("user identity is neither a personnummer nor a two-letter prefixed id")
         }
     }
-
-    /// The identity of a person acting with their personnummer.
-    #[must_use]
-    pub fn person(person: &kuvert_core::id::PersonalIdentityNumber) -> Self {
-        Self(person.as_str().to_owned())
-    }
-
-    /// The wire form.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl fmt::Debug for UserIdentity {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_masked(formatter, "UserIdentity", &self.0)
-    }
-}
+person_identity!(UserIdentity);
 
 /// `auth:SignatoryId` (2025 `Authority.xsd`): who signed, 2..=256 characters; in practice a
 /// personnummer (the older schema's `PersonalNumber`).
@@ -170,25 +181,9 @@ impl SignatoryId {
             Err("signatory id must be 2..=256 characters")
         }
     }
-
-    /// The signatory id of a person.
-    #[must_use]
-    pub fn person(person: &kuvert_core::id::PersonalIdentityNumber) -> Self {
-        Self(person.as_str().to_owned())
-    }
-
-    /// The wire form.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl fmt::Debug for SignatoryId {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_masked(formatter, "SignatoryId", &self.0)
-    }
-}
+person_identity!(SignatoryId);
 
 /// Parses `xs:dateTime` with a time zone (RFC 3339), as every peer sends it.
 ///

@@ -67,10 +67,16 @@ impl Writer {
         self.end();
     }
 
-    /// Writes the leaf when a value is present.
-    pub fn opt_leaf(&mut self, namespace: &'static str, name: &'static str, text: Option<&str>) {
+    /// Writes the leaf when a value is present; any text value (`&str`, or a typed text of
+    /// `kuvert-core` such as `PhoneNumber`) is written as its string.
+    pub fn opt_leaf<T: AsRef<str> + ?Sized>(
+        &mut self,
+        namespace: &'static str,
+        name: &'static str,
+        text: Option<&T>,
+    ) {
         if let Some(text) = text {
-            self.leaf(namespace, name, text);
+            self.leaf(namespace, name, text.as_ref());
         }
     }
 

@@ -30,7 +30,9 @@ use kuvert_core::id::OrganisationNumber;
 use kuvert_core::operator::OperatorSlug;
 use kuvert_portal::PUBLIC_FIGURES;
 use kuvert_store::Database;
-use kuvert_store::portal::{NewCampaign, PortalStore, Visit, VisitSource, VisitorHash};
+use kuvert_store::portal::{
+    NewCampaign, OperatorChoice, PortalStore, Visit, VisitSource, VisitorHash,
+};
 use kuvert_store::seed::StatisticsSeed;
 use support::setting;
 use time::Date;
@@ -267,10 +269,13 @@ async fn seed_portal(store: &dyn PortalStore, today: Date) {
             };
             store.record_visit(&visit).await.unwrap();
         }
-        store
-            .record_operator_choice(day, &slug, Some(&owner), Some(&code))
-            .await
-            .unwrap();
+        let choice = OperatorChoice {
+            day,
+            operator_slug: slug.clone(),
+            sender: Some(owner.clone()),
+            campaign: Some(code.clone()),
+        };
+        store.record_operator_choice(&choice).await.unwrap();
     }
     println!(
         "seeded the portal: a campaign, a year of visits and choices, a target in {:.1} s",

@@ -48,6 +48,9 @@ pub enum Command {
     },
     /// The whole federation in one process on 127.0.0.1, with seeded demo data.
     Demo(DemoArgs),
+    /// The federation as it runs for real: every role a process on PostgreSQL, two nodes of
+    /// the registry and of each operator behind HAProxy, the portal and the test e-ID.
+    Cluster(ClusterArgs),
     /// Send one letter through the sender toolkit (or put it on the paper-mail list).
     Send(SendArgs),
     /// Mass mailing from a CSV or JSON manifest: resumable, bounded per operator, with a report and
@@ -322,6 +325,31 @@ pub enum CommunicatorCommand {
         /// The person's personnummer or samordningsnummer.
         person: String,
     },
+}
+
+/// `kuvert cluster`
+#[derive(Debug, Args)]
+pub struct ClusterArgs {
+    /// Where the PKI, configuration files, letters, e-mail preview and node logs are kept.
+    #[arg(long, default_value = "./kuvert-cluster")]
+    pub data_dir: PathBuf,
+    /// PostgreSQL server URL whose user may create databases (one `PREFIX_<role>` database
+    /// per role is made when missing).
+    #[arg(long, env = "KUVERT_CLUSTER_POSTGRES_URL")]
+    pub postgres: String,
+    /// Prefix of the roles' database names.
+    #[arg(long, default_value = crate::cluster::DATABASE_PREFIX_DEFAULT)]
+    pub database_prefix: String,
+    /// First public port (registry, test e-ID, portal, then each operator's service and web
+    /// inbox); the nodes' own ports start 20 above it.
+    #[arg(long, default_value_t = crate::cluster::FIRST_PORT_DEFAULT)]
+    pub first_port: u16,
+    /// Nodes of the registry and of each operator.
+    #[arg(long, default_value_t = crate::cluster::NODES_DEFAULT)]
+    pub nodes: u16,
+    /// The HAProxy program (Debian's `haproxy`).
+    #[arg(long, default_value = "haproxy")]
+    pub haproxy: PathBuf,
 }
 
 /// `kuvert demo`

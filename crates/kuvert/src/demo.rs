@@ -94,6 +94,7 @@ pub struct Demo {
     pub operators: Vec<kuvert_operator::Service>,
     /// The portal (its store, for tests).
     pub portal: kuvert_portal::Service,
+    plan: roles::Plan,
     shutdown: Shutdown,
     tasks: JoinSet<(&'static str, std::io::Result<()>)>,
     /// The data directory's lock when [`start`] took it (released on drop).
@@ -175,6 +176,7 @@ pub async fn start_with_pki(options: DemoOptions, pki: TestPki) -> anyhow::Resul
         registry,
         operators,
         portal,
+        plan,
         shutdown,
         tasks,
         _lock: None,
@@ -182,6 +184,15 @@ pub async fn start_with_pki(options: DemoOptions, pki: TestPki) -> anyhow::Resul
 }
 
 impl Demo {
+    /// The test e-ID as this federation runs it (its clients' secrets are fresh per start):
+    /// `kuvert cluster` serves it on its own after the demo's servers have stopped.
+    ///
+    /// # Errors
+    /// A person's e-ID credential cannot be read.
+    pub fn test_eid(&self) -> anyhow::Result<kuvert_eid::TestEidProvider> {
+        roles::eid_provider(&self.plan, &self.pki)
+    }
+
     /// The signal that stops every server; [`Demo::stopped`] waits for them.
     #[must_use]
     pub fn shutdown(&self) -> &Shutdown {

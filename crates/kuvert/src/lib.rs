@@ -12,6 +12,7 @@
 
 pub mod backup_command;
 pub mod cli;
+pub mod cluster;
 pub mod config;
 pub mod demo;
 pub mod mailing_command;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 use kuvert::cli::{
-    Cli, Command, DemoArgs, MailingArgs, OperatorCommand, PkiCommand, PortalCommand,
+    Cli, ClusterArgs, Command, DemoArgs, MailingArgs, OperatorCommand, PkiCommand, PortalCommand,
     RegistryCommand, SendArgs,
 };
 use kuvert::demo::{self, Databases, DemoOptions, Ports};
@@ -100,6 +100,7 @@ fn run(command: Command) -> anyhow::Result<()> {
             command,
         )),
         Command::Demo(args) => runtime()?.block_on(run_demo(args)),
+        Command::Cluster(args) => runtime()?.block_on(run_cluster(args)),
         Command::Send(args) => runtime()?.block_on(run_send(args)),
         Command::Mailing(args) => runtime()?.block_on(run_mailing(args)),
         Command::Verify(args) => run_verify(args),
@@ -145,15 +146,54 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
         blob_s3: None,
     };
     let mut running = demo::start(options).await?;
-    print_demo(&running.manifest)?;
+    print_demo(&running.manifest, "Kuvert demo")?;
     let shutdown = running.shutdown().clone();
     tokio::spawn(kuvert::stop::on_signal(shutdown));
     running.stopped().await
 }
 
-fn print_demo(manifest: &demo::Manifest) -> anyhow::Result<()> {
+async fn run_cluster(args: ClusterArgs) -> anyhow::Result<()> {
+    let options = kuvert::cluster::ClusterOptions {
+        data_dir: args.data_dir,
+        first_port: args.first_port,
+        postgres_url: args.postgres,
+        database_prefix: args.database_prefix,
+        nodes: args.nodes,
+        kuvert: std::env::current_exe().context("finding the kuvert binary")?,
+        haproxy: args.haproxy,
+    };
+    let cluster = kuvert::cluster::Cluster::start(options).await?;
+    print_demo(&cluster.manifest, "Kuvert cluster")?;
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(
+            out,
+            "\nNodes (logs in {}):",
+            cluster.manifest.data_dir.join("logs").display()
+        )?;
+        for node in cluster.nodes() {
+            let spec = node.spec();
+            let addresses: Vec<String> = spec.addresses.iter().map(ToString::to_string).collect();
+            let pid = node
+                .pid()
+                .map_or_else(|| "-".to_owned(), |pid| pid.to_string());
+            writeln!(
+                out,
+                "  {:<20} pid {pid:<8} {}",
+                spec.name,
+                addresses.join(" ")
+            )?;
+        }
+    }
+    let shutdown = kuvert_web::Shutdown::new();
+    kuvert::stop::on_signal(shutdown).await;
+    cluster.stop().await;
+    Ok(())
+}
+
+fn print_demo(manifest: &demo::Manifest, what: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    writeln!(out, "Kuvert demo is running (Ctrl-C stops it).\n")?;
+    writeln!(out, "{what} is running (Ctrl-C stops it).\n")?;
     for (what, url) in manifest.urls() {
         writeln!(out, "  {what:<34} {url}")?;
     }

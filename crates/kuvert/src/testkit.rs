@@ -168,6 +168,15 @@ impl Federation {
         self.manifest().portal_config.clone()
     }
 
+    /// Where the portal writes its e-mails to the editor as files when no SMTP relay was
+    /// given (`DIR/mail/portal`).
+    #[must_use]
+    pub fn editor_mail_dir(&self) -> std::path::PathBuf {
+        let config = self.portal_config_path();
+        let dir = config.parent().unwrap_or(std::path::Path::new("."));
+        dir.join("mail").join("portal")
+    }
+
     /// Gives `person` the communicator role for `senders` (replacing the senders they had),
     /// as `kuvert portal communicator add` does. The demo already seeded one communicator,
     /// [`demo::COMMUNICATOR`].
@@ -251,26 +260,7 @@ impl Federation {
         subject: &str,
         attachments: Vec<Attachment>,
     ) -> Letter {
-        let support = format!("Frågor besvarar {}.", sender.name);
-        Letter {
-            sender: sender.organisation_number(),
-            recipient: RecipientId::Person(person.personal_identity_number()),
-            subject: Subject::parse(subject).unwrap(),
-            body: Body::new(
-                kuvert_core::message::BodyContentType::TextPlain,
-                format!("Hej {}! {subject}", person.given_name).into_bytes(),
-            )
-            .unwrap(),
-            attachments,
-            support_info: SupportInfo {
-                text: SupportText::parse(&support).unwrap(),
-                url: None,
-                phone: None,
-                email: None,
-            },
-            message_id: None,
-            reference: None,
-        }
+        letter(sender, person, subject, attachments)
     }
 
     /// Logs `person` in at their operator's web inbox through the test e-ID's forms over
@@ -388,5 +378,36 @@ mod postgres {
 fn init_telemetry() {
     if kuvert_testenv::is_logging() {
         crate::telemetry::init(crate::telemetry::LogFormat::Text);
+    }
+}
+
+/// A plain-text letter from `sender` to `person` with `subject` (a federation is not needed:
+/// `kuvert cluster` tests send the same letters).
+#[must_use]
+pub fn letter(
+    sender: &SeedOrganisation,
+    person: &SeedPerson,
+    subject: &str,
+    attachments: Vec<Attachment>,
+) -> Letter {
+    let support = format!("Frågor besvarar {}.", sender.name);
+    Letter {
+        sender: sender.organisation_number(),
+        recipient: RecipientId::Person(person.personal_identity_number()),
+        subject: Subject::parse(subject).unwrap(),
+        body: Body::new(
+            kuvert_core::message::BodyContentType::TextPlain,
+            format!("Hej {}! {subject}", person.given_name).into_bytes(),
+        )
+        .unwrap(),
+        attachments,
+        support_info: SupportInfo {
+            text: SupportText::parse(&support).unwrap(),
+            url: None,
+            phone: None,
+            email: None,
+        },
+        message_id: None,
+        reference: None,
     }
 }

@@ -9,15 +9,18 @@ use std::fmt;
 use super::error::MessageError;
 use crate::limits;
 
-/// Declares a text newtype with `parse`, `as_str`, `Display`, `FromStr`, `TryFrom<String>`
-/// and serde as its string, all through `parse`.
+/// Declares text newtypes from a table of `Name: "XSD element", min, max, line[, rule];`,
+/// each with `parse`, `as_str`, `Display`, `FromStr`, `TryFrom<String>` and serde as its
+/// string, all through `parse`. `parse` checks the bounds and characters ([`check_text`]),
+/// then the type's own rule (default [`any_text`]): one way in for every text of the message
+/// model, whether bounded only or also patterned.
 macro_rules! bounded_text {
-    ($(#[$doc:meta])* $name:ident, $field:literal, $min:expr, $max:expr, $line:expr) => {
-        bounded_text!($(#[$doc])* $name, $field, $min, $max, $line, BLANK_ALLOWED);
+    (@one $(#[$doc:meta])* $name:ident, $field:literal, $min:expr, $max:expr, $line:expr, []) => {
+        bounded_text!(@one $(#[$doc])* $name, $field, $min, $max, $line, [any_text]);
     };
     (
-        $(#[$doc:meta])* $name:ident, $field:literal, $min:expr, $max:expr, $line:expr,
-        $blank:expr
+        @one $(#[$doc:meta])* $name:ident, $field:literal, $min:expr, $max:expr, $line:expr,
+        [$rule:path]
     ) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Deserialize)]
@@ -28,17 +31,21 @@ macro_rules! bounded_text {
             /// The XSD element this text fills, as named in errors.
             pub const FIELD: &'static str = $field;
 
-            /// Checks the bounds and characters, naming the element in any error.
+            /// Checks the bounds, characters and rule, naming the element in any error.
             pub fn parse(text: &str) -> Result<Self, MessageError> {
                 check_text($field, text, $min, $max, $line)?;
-                if !$blank && text.trim().is_empty() {
-                    return Err(MessageError::Blank { field: $field });
-                }
+                $rule($field, text)?;
                 Ok(Self(text.to_owned()))
             }
 
             /// The text as given.
             pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
                 &self.0
             }
         }
@@ -69,198 +76,75 @@ macro_rules! bounded_text {
             }
         }
     };
+    ($(
+        $(#[$doc:meta])*
+        $name:ident: $field:literal, $min:expr, $max:expr, $line:expr $(, $rule:path)?;
+    )*) => {
+        $(bounded_text!(@one $(#[$doc])* $name, $field, $min, $max, $line, [$($rule)?]);)*
+    };
 }
 
 /// Whether a text may span lines; single-line texts also refuse tab, CR and LF.
 pub(super) const SINGLE_LINE: bool = true;
 /// See [`SINGLE_LINE`].
 const MULTI_LINE: bool = false;
-/// Whether a text may be empty or only white space (the default of `bounded_text!`).
-const BLANK_ALLOWED: bool = true;
-/// See [`BLANK_ALLOWED`].
-const BLANK_REFUSED: bool = false;
 
-bounded_text!(
+bounded_text! {
     /// `msg3:Header/Id`: the sender's id of a message; with the sender it is the
     /// idempotency key of a delivery ([`super::DeliveryKey`]).
-    MessageId, "Message/Header/Id", 1, limits::MESSAGE_ID_CHARS_MAX, SINGLE_LINE
-);
-bounded_text!(
+    MessageId: "Message/Header/Id", 1, limits::MESSAGE_ID_CHARS_MAX, SINGLE_LINE;
     /// `msg3:Subject` (maxLength 255). Never empty or only white space: the XSD allows it,
     /// but the recipient's inbox lists letters by subject, so every letter needs one (issue
     /// 11). This one rule holds for `kuvert send`, a mailing's rows and the operator's
     /// intake alike, because each of them builds its subject here.
-    Subject, "Subject", 0, limits::SUBJECT_CHARS_MAX, MULTI_LINE, BLANK_REFUSED
-);
-bounded_text!(
+    Subject: "Subject", 0, limits::SUBJECT_CHARS_MAX, MULTI_LINE, not_blank;
     /// `sndr:Name`: the sender's name as the recipient sees it (2..256).
-    SenderName, "Sender/Name", limits::SENDER_NAME_CHARS_MIN, limits::SENDER_NAME_CHARS_MAX,
-    MULTI_LINE
-);
-bounded_text!(
+    SenderName: "Sender/Name", limits::SENDER_NAME_CHARS_MIN,
+        limits::SENDER_NAME_CHARS_MAX, MULTI_LINE;
     /// `msg3:Supportinfo/Text`: whom to ask about the letter (maxLength 1024).
-    SupportText, "Supportinfo/Text", 0, limits::SUPPORT_TEXT_CHARS_MAX, MULTI_LINE
-);
-bounded_text!(
+    SupportText: "Supportinfo/Text", 0, limits::SUPPORT_TEXT_CHARS_MAX, MULTI_LINE;
     /// `msg3:Supportinfo/URL` (`anyURI`, maxLength 255).
-    SupportUrl, "Supportinfo/URL", 1, limits::SUPPORT_URL_CHARS_MAX, SINGLE_LINE
-);
-bounded_text!(
+    SupportUrl: "Supportinfo/URL", 1, limits::SUPPORT_URL_CHARS_MAX, SINGLE_LINE;
     /// `msg3:Supportinfo/PhoneNumber` (maxLength 255).
-    PhoneNumber, "Supportinfo/PhoneNumber", 1, limits::SUPPORT_URL_CHARS_MAX, SINGLE_LINE
-);
-bounded_text!(
+    PhoneNumber: "Supportinfo/PhoneNumber", 1, limits::SUPPORT_URL_CHARS_MAX, SINGLE_LINE;
     /// `msg2:Reference`: the sender's reference for the delivery.
-    Reference, "Header/Reference", 0, limits::HEADER_TEXT_CHARS_MAX, MULTI_LINE
-);
-bounded_text!(
+    Reference: "Header/Reference", 0, limits::HEADER_TEXT_CHARS_MAX, MULTI_LINE;
     /// `msg2:CorrelationId`: the sender's id tying deliveries together.
-    CorrelationId, "Header/CorrelationId", 0, limits::HEADER_TEXT_CHARS_MAX, MULTI_LINE
-);
-bounded_text!(
+    CorrelationId: "Header/CorrelationId", 0, limits::HEADER_TEXT_CHARS_MAX, MULTI_LINE;
     /// `msg2:Attention` or `sndr:Attention`: a person or unit the letter is for or from.
-    Attention, "Attention", 0, limits::HEADER_TEXT_CHARS_MAX, MULTI_LINE
-);
-bounded_text!(
+    Attention: "Attention", 0, limits::HEADER_TEXT_CHARS_MAX, MULTI_LINE;
     /// `msg:MetaData/Tag`.
-    MetadataTag, "Metadata/Tag", 0, limits::METADATA_TEXT_CHARS_MAX, MULTI_LINE
-);
-bounded_text!(
+    MetadataTag: "Metadata/Tag", 0, limits::METADATA_TEXT_CHARS_MAX, MULTI_LINE;
     /// `msg:MetaData/Value`.
-    MetadataValue, "Metadata/Value", 0, limits::METADATA_TEXT_CHARS_MAX, MULTI_LINE
-);
-bounded_text!(
+    MetadataValue: "Metadata/Value", 0, limits::METADATA_TEXT_CHARS_MAX, MULTI_LINE;
     /// `svc:DeliveryResult/TransId`: the operator's id of an accepted delivery.
-    TransId, "TransId", 1, limits::TRANS_ID_CHARS_MAX, SINGLE_LINE
-);
-bounded_text!(
+    TransId: "TransId", 1, limits::TRANS_ID_CHARS_MAX, SINGLE_LINE;
     /// `ofm3:Identity/EventId` ("HändelseID", a GUID).
-    EventId, "Identity/EventId", 0, limits::OFFICIAL_MATTER_ID_CHARS_MAX, SINGLE_LINE
-);
-bounded_text!(
+    EventId: "Identity/EventId", 0, limits::OFFICIAL_MATTER_ID_CHARS_MAX, SINGLE_LINE;
     /// `ofm3:Identity/OfficialMatterId` ("KundärendeID").
-    OfficialMatterId, "Identity/OfficialMatterId", 0, limits::OFFICIAL_MATTER_ID_CHARS_MAX,
-    SINGLE_LINE
-);
-bounded_text!(
+    OfficialMatterId: "Identity/OfficialMatterId", 0,
+        limits::OFFICIAL_MATTER_ID_CHARS_MAX, SINGLE_LINE;
     /// `ofm3:Identity/PrecedingEventId` ("KorrespondensID").
-    PrecedingEventId, "Identity/PrecedingEventId", 0, limits::OFFICIAL_MATTER_ID_CHARS_MAX,
-    SINGLE_LINE
-);
-bounded_text!(
+    PrecedingEventId: "Identity/PrecedingEventId", 0,
+        limits::OFFICIAL_MATTER_ID_CHARS_MAX, SINGLE_LINE;
     /// `ofm3:MatterSubject` ("Kundämne", maxLength 2000).
-    MatterSubject, "MatterSubject", 0, limits::OFFICIAL_MATTER_TEXT_CHARS_MAX, MULTI_LINE
-);
-bounded_text!(
+    MatterSubject: "MatterSubject", 0, limits::OFFICIAL_MATTER_TEXT_CHARS_MAX, MULTI_LINE;
     /// `ofm3:EventType` ("Händelsetyp", maxLength 2000).
-    EventType, "EventType", 0, limits::OFFICIAL_MATTER_TEXT_CHARS_MAX, MULTI_LINE
-);
-
-/// `rcpt:EMailAdress`: 5..256 characters matching `.+@.+\..+` (PROTOCOL.md §4).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Deserialize)]
-#[serde(try_from = "String")]
-pub struct EmailAddress(String);
-
-/// `msg3:Language` (`xs:language`, e.g. `sv`, `sv-SE`; every sample sends `svSE`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Deserialize)]
-#[serde(try_from = "String")]
-pub struct Language(String);
-
-impl EmailAddress {
-    /// The XSD element this text fills, as named in errors.
-    pub const FIELD: &'static str = "EmailAdress";
-
-    /// Checks the length and the XSD pattern `.+@.+\..+`.
-    pub fn parse(text: &str) -> Result<Self, MessageError> {
-        check_text(
-            Self::FIELD,
-            text,
-            limits::EMAIL_ADDRESS_CHARS_MIN,
-            limits::EMAIL_ADDRESS_CHARS_MAX,
-            SINGLE_LINE,
-        )?;
-        if !matches_email_pattern(text) {
-            let expected = "an e-mail address of the form name@domain.tld";
-            return Err(MessageError::Malformed {
-                field: Self::FIELD,
-                expected,
-            });
-        }
-        Ok(Self(text.to_owned()))
-    }
-
-    /// The address as given.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
+    EventType: "EventType", 0, limits::OFFICIAL_MATTER_TEXT_CHARS_MAX, MULTI_LINE;
+    /// `rcpt:EMailAdress`: 5..256 characters matching `.+@.+\..+` (PROTOCOL.md §4).
+    EmailAddress: "EmailAdress", limits::EMAIL_ADDRESS_CHARS_MIN,
+        limits::EMAIL_ADDRESS_CHARS_MAX, SINGLE_LINE, email_pattern;
+    /// `msg3:Language` (`xs:language`, e.g. `sv`, `sv-SE`; every sample sends `svSE`), matching
+    /// `[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*`.
+    Language: "Language", 1, limits::LANGUAGE_CHARS_MAX, SINGLE_LINE, language_pattern;
 }
 
 impl Language {
-    /// The XSD element this text fills, as named in errors.
-    pub const FIELD: &'static str = "Language";
-
     /// Swedish as every real sample writes it (`svSE`, PROTOCOL.md §6.3).
     pub fn swedish() -> Self {
         Self("svSE".to_owned())
     }
-
-    /// Checks the `xs:language` pattern `[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*`.
-    pub fn parse(text: &str) -> Result<Self, MessageError> {
-        check_text(
-            Self::FIELD,
-            text,
-            1,
-            limits::LANGUAGE_CHARS_MAX,
-            SINGLE_LINE,
-        )?;
-        if !matches_language_pattern(text) {
-            let expected = "a language tag such as sv or sv-SE";
-            return Err(MessageError::Malformed {
-                field: Self::FIELD,
-                expected,
-            });
-        }
-        Ok(Self(text.to_owned()))
-    }
-
-    /// The tag as given.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
-
-macro_rules! pattern_text_conversions {
-    ($name:ident) => {
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-
-        impl std::str::FromStr for $name {
-            type Err = MessageError;
-            fn from_str(text: &str) -> Result<Self, Self::Err> {
-                Self::parse(text)
-            }
-        }
-
-        impl TryFrom<String> for $name {
-            type Error = MessageError;
-            fn try_from(text: String) -> Result<Self, Self::Error> {
-                Self::parse(&text)
-            }
-        }
-
-        impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(&self.0)
-            }
-        }
-    };
-}
-
-pattern_text_conversions!(EmailAddress);
-pattern_text_conversions!(Language);
 
 impl Subject {
     /// A subject read back from a store that may hold letters accepted before the subject
@@ -308,6 +192,37 @@ pub(super) fn check_text(
         Some(position) => Err(MessageError::ForbiddenCharacter { field, position }),
         None => Ok(()),
     }
+}
+
+/// The rule of a text that is bounded only: any text [`check_text`] let through.
+fn any_text(_field: &'static str, _text: &str) -> Result<(), MessageError> {
+    Ok(())
+}
+
+/// The rule of a text that must say something: not empty and not only white space.
+fn not_blank(field: &'static str, text: &str) -> Result<(), MessageError> {
+    if text.trim().is_empty() {
+        return Err(MessageError::Blank { field });
+    }
+    Ok(())
+}
+
+/// The rule of [`EmailAddress`]: the XSD pattern `.+@.+\..+`.
+fn email_pattern(field: &'static str, text: &str) -> Result<(), MessageError> {
+    let expected = "an e-mail address of the form name@domain.tld";
+    if !matches_email_pattern(text) {
+        return Err(MessageError::Malformed { field, expected });
+    }
+    Ok(())
+}
+
+/// The rule of [`Language`]: the `xs:language` pattern.
+fn language_pattern(field: &'static str, text: &str) -> Result<(), MessageError> {
+    let expected = "a language tag such as sv or sv-SE";
+    if !matches_language_pattern(text) {
+        return Err(MessageError::Malformed { field, expected });
+    }
+    Ok(())
 }
 
 /// Whether XML 1.0 (§2.2 `Char`) can carry `c`; Rust's `char` already excludes surrogates.

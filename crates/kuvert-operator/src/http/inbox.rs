@@ -201,7 +201,7 @@ pub(super) async fn read(
     if !opened.letter.summary.is_read {
         let store = &state.shared.store;
         store
-            .set_read(&holder.mailbox(), delivery, true, now)
+            .set_read(&holder.mailbox(), delivery, Some(now))
             .await?;
     }
     let message = &letter.delivery.message;
@@ -303,11 +303,8 @@ pub(super) async fn mark_unread(
     CheckedHolder(holder): CheckedHolder,
 ) -> Result<Response, Failure> {
     let delivery = DeliveryId::parse(&id).map_err(|_| Failure::NotFound)?;
-    let now = OffsetDateTime::now_utc();
     let store = &state.shared.store;
-    store
-        .set_read(&holder.mailbox(), delivery, false, now)
-        .await?;
+    store.set_read(&holder.mailbox(), delivery, None).await?;
     Ok(see_other("/brevlada"))
 }
 

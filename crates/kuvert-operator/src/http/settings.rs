@@ -91,14 +91,7 @@ pub(super) async fn set_address(
         Ok(address) => address,
         Err(text) => {
             let problem = problem(channel, Field::Address, text, &form.address);
-            return show(
-                &state,
-                &holder,
-                None,
-                Some(problem),
-                StatusCode::BAD_REQUEST,
-            )
-            .await;
+            return show_problem(&state, &holder, problem, StatusCode::BAD_REQUEST).await;
         }
     };
     let is_in_use = settings
@@ -129,7 +122,7 @@ pub(super) async fn resend_code(
         None => {
             let text = settings_texts(holder.layout().lang).code_missing;
             let problem = problem(channel, Field::Code, text, "");
-            show(&state, &holder, None, Some(problem), StatusCode::CONFLICT).await
+            show_problem(&state, &holder, problem, StatusCode::CONFLICT).await
         }
     }
 }
@@ -148,14 +141,7 @@ pub(super) async fn confirm(
         Ok(code) if is_six_digits => code,
         _ => {
             let problem = problem(channel, Field::Code, s.code_invalid, "");
-            return show(
-                &state,
-                &holder,
-                None,
-                Some(problem),
-                StatusCode::BAD_REQUEST,
-            )
-            .await;
+            return show_problem(&state, &holder, problem, StatusCode::BAD_REQUEST).await;
         }
     };
     let now = OffsetDateTime::now_utc();
@@ -172,14 +158,7 @@ pub(super) async fn confirm(
         CodeCheck::NoCode => s.code_missing,
     };
     let problem = problem(channel, Field::Code, text, "");
-    show(
-        &state,
-        &holder,
-        None,
-        Some(problem),
-        StatusCode::BAD_REQUEST,
-    )
-    .await
+    show_problem(&state, &holder, problem, StatusCode::BAD_REQUEST).await
 }
 
 /// `POST /installningar/ta-bort`: removes the address on one channel.
@@ -243,7 +222,7 @@ async fn send_code(
         CodeIssue::DailyLimitReached { .. } => {
             let problem = problem(channel, Field::Address, s.codes_per_day, entered);
             let status = StatusCode::TOO_MANY_REQUESTS;
-            return show(state, holder, None, Some(problem), status).await;
+            return show_problem(state, holder, problem, status).await;
         }
     }
     match state.shared.codes.send(address, &code).await {
@@ -252,9 +231,20 @@ async fn send_code(
             tracing::warn!(error = %error, "confirmation code not sent");
             let problem = problem(channel, Field::Address, s.code_not_sent, entered);
             let status = StatusCode::SERVICE_UNAVAILABLE;
-            show(state, holder, None, Some(problem), status).await
+            show_problem(state, holder, problem, status).await
         }
     }
+}
+
+/// The settings page again with `problem` shown at its field, answered with `status`: how
+/// every refused entry on this page is answered.
+async fn show_problem(
+    state: &InboxState,
+    holder: &Holder,
+    problem: FieldProblem,
+    status: StatusCode,
+) -> Result<Response, Failure> {
+    show(state, holder, None, Some(problem), status).await
 }
 
 fn problem(

@@ -12,6 +12,19 @@ use kuvert_core::limits::{
 use kuvert_web::i18n::Language;
 use kuvert_web::main_messages::{SWEDISH_LINE, footer};
 
+/// What one notification e-mail says in one language, inside the frame every one of them
+/// shares ([`NotificationText::email`]): one letter and a summary differ only in these words.
+struct EmailWords {
+    /// The news: who sent how many letters.
+    news: String,
+    /// Where the letters are, up to "in your digital mailbox" ("De finns", "It is").
+    place: &'static str,
+    /// The letters as the object of "to read".
+    it: &'static str,
+    /// The letters as what the notification does not contain.
+    letter: &'static str,
+}
+
 /// What every notification of one operator names besides the sender.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotificationText {
@@ -32,26 +45,19 @@ impl NotificationText {
     /// text that every mail program shows as written).
     #[must_use]
     pub fn email_body(&self, sender_name: &str) -> String {
-        let operator = &self.operator_name;
-        let url = &self.inbox_url;
-        format!(
-            "Hej!\n\n\
-             Du har fått ett nytt brev från {sender_name}.\n\
-             Det finns i din digitala brevlåda hos {operator}.\n\
-             Logga in med e-legitimation på {url}\n\
-             för att läsa det.\n\n\
-             Den här aviseringen innehåller inte brevet.\n\n\
-             {sv_footer}\n\
-             ---\n\n\
-             Hello,\n\n\
-             You have a new letter from {sender_name}.\n\
-             It is in your digital mailbox at {operator}.\n\
-             Log in with e-ID at {url}\n\
-             to read it.\n\n\
-             This notification does not contain the letter.\n\n\
-             {en_footer}",
-            sv_footer = footer(Language::Swedish),
-            en_footer = footer(Language::English),
+        self.email(
+            EmailWords {
+                news: format!("Du har fått ett nytt brev från {sender_name}."),
+                place: "Det finns",
+                it: "det",
+                letter: "brevet",
+            },
+            EmailWords {
+                news: format!("You have a new letter from {sender_name}."),
+                place: "It is",
+                it: "it",
+                letter: "the letter",
+            },
         )
     }
 
@@ -91,29 +97,20 @@ impl NotificationText {
     /// The body of a summary: how many letters, from whom, where; Swedish then English.
     #[must_use]
     pub fn summary_email_body(&self, senders: &Senders) -> String {
-        let operator = &self.operator_name;
-        let url = &self.inbox_url;
         let letters = senders.letters;
-        format!(
-            "Hej!\n\n\
-             Du har fått {letters} nya brev från {}.\n\
-             De finns i din digitala brevlåda hos {operator}.\n\
-             Logga in med e-legitimation på {url}\n\
-             för att läsa dem.\n\n\
-             Den här aviseringen innehåller inte breven.\n\n\
-             {sv_footer}\n\
-             ---\n\n\
-             Hello,\n\n\
-             You have {letters} new letters from {}.\n\
-             They are in your digital mailbox at {operator}.\n\
-             Log in with e-ID at {url}\n\
-             to read them.\n\n\
-             This notification does not contain the letters.\n\n\
-             {en_footer}",
-            senders.swedish(),
-            senders.english(),
-            sv_footer = footer(Language::Swedish),
-            en_footer = footer(Language::English),
+        self.email(
+            EmailWords {
+                news: format!("Du har fått {letters} nya brev från {}.", senders.swedish()),
+                place: "De finns",
+                it: "dem",
+                letter: "breven",
+            },
+            EmailWords {
+                news: format!("You have {letters} new letters from {}.", senders.english()),
+                place: "They are",
+                it: "them",
+                letter: "the letters",
+            },
         )
     }
 
@@ -175,6 +172,41 @@ impl NotificationText {
             self.operator_name, CONFIRMATION_CODE_MINUTES_MAX
         );
         text.chars().take(SMS_TEXT_CHARS_MAX).collect()
+    }
+
+    /// An e-mail body, Swedish then English, in short lines (so it can travel as 8-bit text
+    /// that every mail program shows as written), each language ending with its main
+    /// messages.
+    fn email(&self, swedish: EmailWords, english: EmailWords) -> String {
+        let operator = &self.operator_name;
+        let url = &self.inbox_url;
+        format!(
+            "Hej!\n\n\
+             {sv_news}\n\
+             {sv_place} i din digitala brevlåda hos {operator}.\n\
+             Logga in med e-legitimation på {url}\n\
+             för att läsa {sv_it}.\n\n\
+             Den här aviseringen innehåller inte {sv_letter}.\n\n\
+             {sv_footer}\n\
+             ---\n\n\
+             Hello,\n\n\
+             {en_news}\n\
+             {en_place} in your digital mailbox at {operator}.\n\
+             Log in with e-ID at {url}\n\
+             to read {en_it}.\n\n\
+             This notification does not contain {en_letter}.\n\n\
+             {en_footer}",
+            sv_news = swedish.news,
+            sv_place = swedish.place,
+            sv_it = swedish.it,
+            sv_letter = swedish.letter,
+            sv_footer = footer(Language::Swedish),
+            en_news = english.news,
+            en_place = english.place,
+            en_it = english.it,
+            en_letter = english.letter,
+            en_footer = footer(Language::English),
+        )
     }
 }
 

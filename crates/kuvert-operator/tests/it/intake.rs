@@ -4,7 +4,8 @@
 use kuvert_core::id::RecipientId;
 use kuvert_core::message::EmailAddress;
 use kuvert_store::operator::{
-    ConfirmationCode, Folder, MailboxQuery, NotificationAddress, NotificationChannel,
+    CodeCheck, CodeIssue, ConfirmationCode, Folder, MailboxQuery, NotificationAddress,
+    NotificationChannel,
 };
 use kuvert_wire::fault::{Fault, FaultCode};
 use tower::ServiceExt as _;
@@ -33,12 +34,14 @@ pub(crate) async fn confirm_email(harness: &Harness, recipient: &RecipientId, ad
     let now = time::OffsetDateTime::now_utc();
     let address = NotificationAddress::Email(EmailAddress::parse(address).unwrap());
     store
-        .set_notification_address(recipient, address, code.clone(), now)
+        .issue_confirmation_code(recipient, &address, &code, now)
         .await
+        .and_then(CodeIssue::into_issued)
         .unwrap();
     store
-        .confirm_notification_address(recipient, NotificationChannel::Email, &code, now)
+        .check_confirmation_code(recipient, NotificationChannel::Email, &code, now)
         .await
+        .and_then(CodeCheck::into_confirmed)
         .unwrap();
 }
 

@@ -8,7 +8,8 @@
 use kuvert_core::limits::SMS_TEXT_CHARS_MAX;
 use kuvert_operator::notification::FailureReason;
 use kuvert_store::operator::{
-    ConfirmationCode, MobileNumber, NotificationAddress, NotificationChannel, NotificationStatus,
+    CodeCheck, CodeIssue, ConfirmationCode, MobileNumber, NotificationAddress, NotificationChannel,
+    NotificationStatus,
 };
 
 use time::OffsetDateTime;
@@ -200,12 +201,14 @@ async fn run_once_records_failure_when_no_sms_gateway_is_configured() {
     let now = time::OffsetDateTime::now_utc();
     let number = NotificationAddress::Sms(MobileNumber::parse("+46701234567").unwrap());
     store
-        .set_notification_address(&recipient, number, code.clone(), now)
+        .issue_confirmation_code(&recipient, &number, &code, now)
         .await
+        .and_then(CodeIssue::into_issued)
         .unwrap();
     store
-        .confirm_notification_address(&recipient, NotificationChannel::Sms, &code, now)
+        .check_confirmation_code(&recipient, NotificationChannel::Sms, &code, now)
         .await
+        .and_then(CodeCheck::into_confirmed)
         .unwrap();
     deliver_one(&harness).await;
     let round = harness
@@ -273,13 +276,15 @@ async fn run_once_sends_sms_through_the_gateway_without_the_letter() {
     let now = time::OffsetDateTime::now_utc();
     let number = NotificationAddress::Sms(MobileNumber::parse("+46701234567").unwrap());
     store
-        .set_notification_address(&recipient, number, code.clone(), now)
+        .issue_confirmation_code(&recipient, &number, &code, now)
         .await
+        .and_then(CodeIssue::into_issued)
         .unwrap();
     let channel = NotificationChannel::Sms;
     store
-        .confirm_notification_address(&recipient, channel, &code, now)
+        .check_confirmation_code(&recipient, channel, &code, now)
         .await
+        .and_then(CodeCheck::into_confirmed)
         .unwrap();
     deliver_one(&harness).await;
     let round = harness

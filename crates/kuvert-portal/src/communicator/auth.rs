@@ -77,6 +77,16 @@ impl Signed {
         self.communicator.senders.contains(sender)
     }
 
+    /// The form's sender (`avsandare`) when `may_act_for` allows it.
+    pub(super) fn sender_field(
+        fields: &super::form::FormFields,
+        may_act_for: impl Fn(&OrganisationNumber) -> bool,
+    ) -> Option<OrganisationNumber> {
+        OrganisationNumber::parse(fields.value("avsandare"))
+            .ok()
+            .filter(|sender| may_act_for(sender))
+    }
+
     /// The page for a form whose CSRF token is not this session's, with the status every
     /// role answers a refused form with; `None` for a genuine form.
     pub(super) fn refused_form(
@@ -94,6 +104,34 @@ impl Signed {
             MessageKind::BadForm,
             error.status(),
         ))
+    }
+}
+
+/// A logged-in communicator's posted form, its CSRF token checked: the extractor of every
+/// communicator form handler (so none can forget the check).
+pub(super) struct Posted {
+    pub(super) signed: Signed,
+    pub(super) fields: super::form::FormFields,
+}
+
+impl axum::extract::FromRequest<CommunicatorState> for Posted {
+    type Rejection = Response;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &CommunicatorState,
+    ) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = request.into_parts();
+        let signed = Signed::from_request_parts(&mut parts, state).await?;
+        let request = axum::extract::Request::from_parts(parts, body);
+        let body = axum::body::Bytes::from_request(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let fields = super::form::FormFields::parse(&body);
+        match signed.refused_form(state, fields.value(CSRF_FIELD)) {
+            Some(refused) => Err(refused),
+            None => Ok(Self { signed, fields }),
+        }
     }
 }
 
@@ -169,13 +207,8 @@ pub(super) async fn callback(
 /// `/kommunikator/logga-ut` (POST with the CSRF token): ends the session, clears the cookie.
 pub(super) async fn logout(
     State(state): State<CommunicatorState>,
-    signed: Signed,
-    body: axum::body::Bytes,
+    Posted { signed, .. }: Posted,
 ) -> Response {
-    let fields = super::form::FormFields::parse(&body);
-    if let Some(refused) = signed.refused_form(&state, fields.value(CSRF_FIELD)) {
-        return refused;
-    }
     let sessions = &state.shared.sessions;
     sessions.remove(&signed.session_id);
     let mut response = Redirect::to("/").into_response();

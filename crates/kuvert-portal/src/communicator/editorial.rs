@@ -1,14 +1,15 @@
 //! The editor workflow (issue 13 §3): `/kommunikator/nyheter` lists the submissions a person
 //! may see (the own senders'; every one for the editor and admins) with the form to submit
-//! news in Markdown; `/kommunikator/nyheter/{id}` shows one with its preview, the TERMS.md
-//! words to replace and every version (who, when, step, comment), and takes the next step: the
-//! communicator revises, the editor edits, returns with a comment or publishes. Publishing is
-//! refused (422) while the text holds words TERMS.md replaces, and the page names them.
+//! news, a FAQ entry (question and answer) or a page in Markdown — one workflow for the three
+//! kinds; the editor is told by e-mail of each submission and revision;
+//! `/kommunikator/nyheter/{id}` shows one with its preview, the TERMS.md words to replace and
+//! every version (who, when, step, comment), and takes the next step: the communicator
+//! revises, the editor edits, returns with a comment or publishes. Publishing is refused (422)
+//! while the text holds words TERMS.md replaces, and the page names them.
 
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse as _, Redirect, Response};
+use axum::response::Response;
 use kuvert_core::id::OrganisationNumber;
 use kuvert_core::limits::{
     EDITOR_COMMENT_CHARS_MAX, SUBMISSION_BODY_CHARS_MAX, SUBMISSION_TITLE_CHARS_MAX,
@@ -17,15 +18,16 @@ use kuvert_store::StoreError;
 use kuvert_store::portal::editorial::{
     Kind, NewSubmission, NewVersion, Status, Step, Submission, Text,
 };
-use kuvert_web::csrf::CSRF_FIELD;
 
 use super::CommunicatorState;
-use super::auth::{Signed, lang_query};
+use super::auth::{Posted, Signed, lang_query};
 use super::form::FormFields;
 use super::pages::{MessageKind, message_page};
 use crate::domain::markdown::{Replace, words_to_replace};
 
 mod view;
+
+pub(super) use view::render as render_view;
 
 /// Who is at the desk: the editor sees and acts on everything; a communicator on the own
 /// senders' submissions (an admin on every sender's).
@@ -82,18 +84,12 @@ async fn list_page(
 /// `POST /kommunikator/nyheter`: a communicator submits news for one own sender.
 pub(super) async fn submit(
     State(state): State<CommunicatorState>,
-    signed: Signed,
-    body: Bytes,
+    Posted { signed, fields }: Posted,
 ) -> Response {
-    let fields = FormFields::parse(&body);
-    if let Some(refused) = signed.refused_form(&state, fields.value(CSRF_FIELD)) {
-        return refused;
-    }
-    let sender = OrganisationNumber::parse(fields.value("avsandare"))
-        .ok()
-        .filter(|sender| is_own(&signed, sender));
+    let sender = Signed::sender_field(&fields, |sender| is_own(&signed, sender));
     let text = text_from(&fields);
-    let (Some(sender), Some(text)) = (sender, text) else {
+    let kind = kind_from(fields.value("slag"));
+    let (Some(sender), Some(text), Some(kind)) = (sender, text, kind) else {
         let entered = view::Entered::from_fields(&fields, "text");
         return list_page(
             &state,
@@ -104,13 +100,16 @@ pub(super) async fn submit(
         .await;
     };
     let submission = NewSubmission {
-        kind: Kind::News,
+        kind,
         sender,
         author: signed.communicator.person.clone(),
         text,
     };
     match state.shared.editorial.submit(&submission).await {
-        Ok(stored) => see_other(&signed, &stored.id),
+        Ok(stored) => {
+            tell_editor(&state, &stored, Step::Submitted).await;
+            see_other(&signed, &stored.id)
+        }
         Err(StoreError::OutOfBounds { .. }) => {
             let entered = view::Entered::from_fields(&fields, "text");
             list_page(
@@ -136,6 +135,49 @@ fn text_from(fields: &FormFields) -> Option<Text> {
             body: body.to_owned(),
         },
     )
+}
+
+/// The kind named by the form's `slag` (news when the form names none).
+fn kind_from(text: &str) -> Option<Kind> {
+    match text {
+        "" | "nyhet" => Some(Kind::News),
+        "fraga" => Some(Kind::Faq),
+        "sida" => Some(Kind::Page),
+        _ => None,
+    }
+}
+
+/// E-mails the editor that a submission waits for them (Swedish first, English second).
+async fn tell_editor(state: &CommunicatorState, submission: &Submission, step: Step) {
+    let (Some(mail), Some(version)) = (&state.shared.mail, submission.latest()) else {
+        return;
+    };
+    let (sv, en) = match submission.kind {
+        Kind::News => ("nyhet", "news"),
+        Kind::Faq => ("fråga och svar", "question and answer"),
+        Kind::Page => ("sida", "page"),
+    };
+    let (done_sv, done_en) = match step {
+        Step::Revised => ("Ändrad", "Changed"),
+        _ => ("Inskickad", "Submitted"),
+    };
+    let link = state
+        .shared
+        .public_url
+        .join(&format!("kommunikator/nyheter/{}", submission.id))
+        .map(String::from)
+        .unwrap_or_default();
+    let title = &version.text.title;
+    let sender = submission.sender.as_str();
+    mail.tell(super::mail::Notice {
+        subject: format!("{done_sv} {sv} att granska: {title}"),
+        text: format!(
+            "{done_sv} {sv} från avsändaren {sender}: ”{title}”.\nGranska och publicera: \
+             {link}\n\n{done_en} {en} from the sender {sender}: \"{title}\".\nReview and \
+             publish: {link}\n"
+        ),
+    })
+    .await;
 }
 
 /// `GET /kommunikator/nyheter/{id}`.
@@ -181,14 +223,9 @@ async fn submission_page(
 /// `POST /kommunikator/nyheter/{id}`: the next step, named by the button (`steg`).
 pub(super) async fn step(
     State(state): State<CommunicatorState>,
-    signed: Signed,
     Path(id): Path<String>,
-    body: Bytes,
+    Posted { signed, fields }: Posted,
 ) -> Response {
-    let fields = FormFields::parse(&body);
-    if let Some(refused) = signed.refused_form(&state, fields.value(CSRF_FIELD)) {
-        return refused;
-    }
     let desk = match Desk::of(&state, &signed).await {
         Ok(desk) => desk,
         Err(error) => return unavailable(&signed, &error),
@@ -227,7 +264,12 @@ pub(super) async fn step(
         author: signed.communicator.person.clone(),
     };
     match state.shared.editorial.add_version(&id, &version).await {
-        Ok(_) => see_other(&signed, &id),
+        Ok(stored) => {
+            if step == Step::Revised {
+                tell_editor(&state, &stored, step).await;
+            }
+            see_other(&signed, &id)
+        }
         Err(StoreError::Conflict { .. } | StoreError::OutOfBounds { .. }) => {
             again(&state, &signed, &id, &fields, Vec::new()).await
         }
@@ -259,12 +301,10 @@ async fn again(
 
 fn see_other(signed: &Signed, id: &str) -> Response {
     let target = format!("/kommunikator/nyheter/{id}{}", lang_query(signed.language));
-    let mut response = Redirect::to(&target).into_response();
-    *response.status_mut() = StatusCode::SEE_OTHER;
-    response
+    super::pages::see_other(&target)
 }
 
-fn not_found(signed: &Signed) -> Response {
+pub(super) fn not_found(signed: &Signed) -> Response {
     message_page(
         signed.language,
         MessageKind::NotFound,
@@ -272,9 +312,9 @@ fn not_found(signed: &Signed) -> Response {
     )
 }
 
-fn unavailable(signed: &Signed, error: &StoreError) -> Response {
+pub(super) fn unavailable(signed: &Signed, error: &StoreError) -> Response {
     let chain = kuvert_core::report::error_chain(error);
-    tracing::warn!(error = %chain, "editorial page unavailable");
+    tracing::warn!(error = %chain, "communicator page unavailable");
     message_page(
         signed.language,
         MessageKind::Unavailable,

@@ -51,6 +51,16 @@ impl FormFields {
         Self(url::form_urlencoded::parse(body).into_owned().collect())
     }
 
+    /// Fields given by name and value (a form filled in for the person).
+    pub(crate) fn from_pairs(pairs: Vec<(&str, String)>) -> Self {
+        Self(
+            pairs
+                .into_iter()
+                .map(|(name, value)| (name.to_owned(), value))
+                .collect(),
+        )
+    }
+
     /// The first value of `name`, trimmed ("" when absent).
     pub(crate) fn value(&self, name: &str) -> &str {
         self.0

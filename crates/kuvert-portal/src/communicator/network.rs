@@ -4,25 +4,29 @@
 //! senders with visitors, visits and operator choices per variant and a two-proportion z-test
 //! p-value; and the answers to "Hittade du det du sökte?" with their masked comments.
 
-use axum::body::Bytes;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use kuvert_core::id::OrganisationNumber;
-use kuvert_core::limits::{BRAND_MESSAGE_CHARS_MAX, LOGO_ALT_CHARS_MAX, LOGO_BYTES_MAX};
+use kuvert_core::limits::{
+    BRAND_MESSAGE_CHARS_MAX, COMMUNICATOR_RESULTS_DAYS_MAX, LOGO_ALT_CHARS_MAX, LOGO_BYTES_MAX,
+};
 use kuvert_store::StoreError;
 use kuvert_store::portal::network::{
-    AbTest, Feedback, FeedbackCount, Logo, NewAbTest, SenderBrand, VariantCounts, VariantTexts,
+    AbTest, Feedback, FeedbackCount, Logo, NewAbTest, SenderBrand, Variant, VariantCounts,
+    VariantTexts,
 };
 use kuvert_web::csrf::CSRF_FIELD;
 
 use super::CommunicatorState;
-use super::auth::{Signed, lang_query};
-use super::form::FormFields;
-use super::pages::{MessageKind, message_page};
-use crate::dashboard::http::{DashboardError, today};
+use super::auth::{Posted, Signed, lang_query};
+use super::pages::{MessageKind, message_page, see_other};
+use crate::dashboard::feed::FeedScope;
+use crate::dashboard::http::{DashboardError, fetch_statistics, today};
+use crate::dashboard::model;
 use crate::domain::logo::check_logo;
 use crate::domain::significance::two_proportion_z_test;
+use crate::http::brand::variant_code;
 use crate::http::pages::Chrome;
 
 mod view;
@@ -35,7 +39,7 @@ const DAYS_SHOWN: i64 = 30;
 /// `/kommunikator/natverk`.
 pub(super) async fn page(State(state): State<CommunicatorState>, signed: Signed) -> Response {
     match network_page(&state, &signed, None).await {
-        Ok(page) => view::render(&page, StatusCode::OK),
+        Ok(page) => super::editorial::render_view(&page, StatusCode::OK),
         Err(error) => unavailable(&signed, &error),
     }
 }
@@ -78,7 +82,8 @@ async fn network_page(
     let mut tests = Vec::new();
     for test in shared.network.ab_tests(Some(&senders)).await? {
         let counts = shared.network.ab_counts(&test.id).await?;
-        tests.push(ab_row(&test, &counts));
+        let registrations = variant_registrations(state, &test).await;
+        tests.push(ab_row(&test, &counts, registrations));
     }
     let feedback_counts: Vec<FeedbackCount> = shared.network.feedback_counts(from, to).await?;
     let comments: Vec<Feedback> = shared.network.feedback_comments(from, to).await?;
@@ -95,12 +100,47 @@ async fn network_page(
     })
 }
 
-fn ab_row(test: &AbTest, counts: &[VariantCounts; 2]) -> AbTestRow {
+/// The registrations the registry counted under each variant's code
+/// (`http::brand::variant_code`) since the test started; `None` when the feed cannot be asked
+/// (the page still shows the portal's own counts).
+async fn variant_registrations(state: &CommunicatorState, test: &AbTest) -> Option<[u64; 2]> {
+    let codes = [Variant::A, Variant::B].map(|variant| variant_code(&test.id, variant));
+    let [Some(a), Some(b)] = codes else {
+        return None;
+    };
+    let codes = [a, b];
+    let to = today();
+    let earliest = to - time::Duration::days(COMMUNICATOR_RESULTS_DAYS_MAX - 1);
+    let started = kuvert_core::calendar::stockholm_day(test.created_at);
+    let from = started.max(earliest).min(to);
+    let scope = FeedScope::Campaigns(&codes);
+    match fetch_statistics(&state.shared.registry, from, to, scope).await {
+        Ok(statistics) => Some(codes.each_ref().map(|code| {
+            model::campaign_funnel(code, 0, &[], &statistics)
+                .total
+                .registrations
+        })),
+        Err(error) => {
+            let chain = kuvert_core::report::error_chain(&error);
+            tracing::warn!(error = %chain, "A/B registrations unavailable");
+            None
+        }
+    }
+}
+
+fn ab_row(
+    test: &AbTest,
+    counts: &[VariantCounts; 2],
+    registrations: Option<[u64; 2]>,
+) -> AbTestRow {
     let [a, b] = counts;
     let significance = two_proportion_z_test(
         (a.operator_choices, a.visitors),
         (b.operator_choices, b.visitors),
     );
+    let registered = registrations.and_then(|[registered_a, registered_b]| {
+        two_proportion_z_test((registered_a, a.visitors), (registered_b, b.visitors))
+    });
     AbTestRow {
         id: test.id.clone(),
         name: test.name.clone(),
@@ -108,6 +148,8 @@ fn ab_row(test: &AbTest, counts: &[VariantCounts; 2]) -> AbTestRow {
         variants: [test.variants[0].sv.clone(), test.variants[1].sv.clone()],
         counts: *counts,
         p_value: significance.map(|result| format!("{:.3}", result.p_value)),
+        registrations,
+        p_registrations: registered.map(|result| format!("{:.3}", result.p_value)),
         is_running: test.is_running,
     }
 }
@@ -215,16 +257,9 @@ fn brand_from(
 /// `POST /kommunikator/natverk/ab-test`: starts an A/B test of one own sender's message.
 pub(super) async fn create_ab_test(
     State(state): State<CommunicatorState>,
-    signed: Signed,
-    body: Bytes,
+    Posted { signed, fields }: Posted,
 ) -> Response {
-    let fields = FormFields::parse(&body);
-    if let Some(refused) = signed.refused_form(&state, fields.value(CSRF_FIELD)) {
-        return refused;
-    }
-    let sender = OrganisationNumber::parse(fields.value("avsandare"))
-        .ok()
-        .filter(|sender| signed.speaks_for(sender));
+    let sender = Signed::sender_field(&fields, |sender| signed.speaks_for(sender));
     let variant = |name: &str| {
         let text = fields.value(name);
         (!text.is_empty() && text.chars().count() <= BRAND_MESSAGE_CHARS_MAX).then(|| {
@@ -263,14 +298,9 @@ pub(super) async fn create_ab_test(
 /// `POST /kommunikator/natverk/ab-test/{id}/avsluta`: ends one of the own senders' tests.
 pub(super) async fn end_ab_test(
     State(state): State<CommunicatorState>,
-    signed: Signed,
     Path(id): Path<String>,
-    body: Bytes,
+    Posted { signed, .. }: Posted,
 ) -> Response {
-    let fields = FormFields::parse(&body);
-    if let Some(refused) = signed.refused_form(&state, fields.value(CSRF_FIELD)) {
-        return refused;
-    }
     let senders: Vec<OrganisationNumber> = signed.communicator.senders.iter().cloned().collect();
     let own = match state.shared.network.ab_tests(Some(&senders)).await {
         Ok(tests) => tests.iter().any(|test| test.id == id),
@@ -295,7 +325,7 @@ pub(super) async fn end_ab_test(
 /// The page again with what to fix, 422.
 async fn again(state: &CommunicatorState, signed: &Signed, problem: &'static str) -> Response {
     match network_page(state, signed, Some(problem)).await {
-        Ok(page) => view::render(&page, StatusCode::UNPROCESSABLE_ENTITY),
+        Ok(page) => super::editorial::render_view(&page, StatusCode::UNPROCESSABLE_ENTITY),
         Err(error) => unavailable(signed, &error),
     }
 }
@@ -309,11 +339,3 @@ fn unavailable(signed: &Signed, error: &DashboardError) -> Response {
         StatusCode::SERVICE_UNAVAILABLE,
     )
 }
-
-fn see_other(target: &str) -> Response {
-    let mut response = axum::response::Redirect::to(target).into_response();
-    *response.status_mut() = StatusCode::SEE_OTHER;
-    response
-}
-
-use axum::response::IntoResponse as _;

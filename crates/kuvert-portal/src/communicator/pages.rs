@@ -5,21 +5,22 @@
 use std::collections::BTreeSet;
 
 use askama::Template;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::OrganisationNumber;
-use kuvert_core::limits::COMMUNICATOR_RESULTS_DAYS_MAX;
+use kuvert_core::limits::{
+    CAMPAIGN_CHANNEL_CHARS_MAX, CAMPAIGN_NAME_CHARS_MAX, COMMUNICATOR_RESULTS_DAYS_MAX,
+};
 use kuvert_store::StoreError;
+use kuvert_store::portal::plans::PlanOwner;
 use kuvert_store::portal::{Campaign, Communicator};
-use kuvert_web::csrf::CSRF_FIELD;
 use kuvert_web::i18n::Language;
 use time::Date;
 
 use super::CommunicatorState;
-use super::auth::{Signed, lang_query};
+use super::auth::{Posted, Signed, lang_query};
 use super::form::{self, FormFields, Problem};
 use crate::dashboard::feed::FeedScope;
 use crate::dashboard::figures::{self, CampaignResult};
@@ -69,7 +70,12 @@ pub(super) async fn campaign(
         Err(error) => return unavailable(language, &error),
     };
     let funnel = figures::funnel(&result.funnel, language).to_view(language);
-    render(&CampaignPage::new(&signed, &campaign, &result, funnel))
+    let mut page = CampaignPage::new(&signed, &campaign, &result, funnel);
+    match super::plans::review_of(&state, &signed, &campaign).await {
+        Ok(review) => page.review = review.render().unwrap_or_default(),
+        Err(error) => return unavailable(language, &DashboardError::Store(error)),
+    }
+    render(&page)
 }
 
 /// `/kommunikator/kampanjer/{code}/tratt.csv` and `tratt.svg`.
@@ -121,26 +127,64 @@ pub(super) async fn results_file(
     }
 }
 
-/// `/kommunikator/kampanjer/ny`: the empty campaign form.
+/// `?aktivitet=ID`: the planned activity a campaign is made from.
+#[derive(Debug, serde::Deserialize)]
+pub(super) struct FromActivity {
+    aktivitet: Option<String>,
+}
+
+/// `/kommunikator/kampanjer/ny`: the campaign form, empty or filled from a planned activity
+/// (its message as the name, its channel and period, its sender ticked).
 pub(super) async fn new_campaign(
     State(state): State<CommunicatorState>,
     signed: Signed,
+    Query(query): Query<FromActivity>,
 ) -> Response {
     let owners = owner_choices(&state, &signed.communicator).await;
-    render(&FormPage::new(&signed, owners, &FormFields::default(), &[]))
+    let activity = match query.aktivitet.as_deref() {
+        Some(id) => match state.shared.plans.activity(id).await {
+            Ok(activity) => activity,
+            Err(error) => return unavailable(signed.language, &DashboardError::Store(error)),
+        },
+        None => None,
+    };
+    let fields = activity.map_or_else(FormFields::default, |activity| {
+        let planned = &activity.planned;
+        let mut pairs = vec![
+            ("aktivitet", activity.id.clone()),
+            (
+                "namn",
+                planned
+                    .message
+                    .chars()
+                    .take(CAMPAIGN_NAME_CHARS_MAX)
+                    .collect(),
+            ),
+            (
+                "kanal",
+                planned
+                    .channel
+                    .chars()
+                    .take(CAMPAIGN_CHANNEL_CHARS_MAX)
+                    .collect(),
+            ),
+            ("start", planned.starts_on.to_string()),
+            ("slut", planned.ends_on.to_string()),
+        ];
+        if let PlanOwner::Sender(sender) = &planned.owner {
+            pairs.push(("avsandare", sender.as_str().to_owned()));
+        }
+        FormFields::from_pairs(pairs)
+    });
+    render(&FormPage::new(&signed, owners, &fields, &[]))
 }
 
 /// `POST /kommunikator/kampanjer/ny`: creates the campaign, or shows the form with what to fix.
 pub(super) async fn create_campaign(
     State(state): State<CommunicatorState>,
-    signed: Signed,
-    body: Bytes,
+    Posted { signed, fields }: Posted,
 ) -> Response {
     let language = signed.language;
-    let fields = FormFields::parse(&body);
-    if let Some(refused) = signed.refused_form(&state, fields.value(CSRF_FIELD)) {
-        return refused;
-    }
     let owners = owner_choices(&state, &signed.communicator).await;
     let allowed: BTreeSet<OrganisationNumber> =
         owners.iter().map(|(number, _)| number.clone()).collect();
@@ -149,11 +193,27 @@ pub(super) async fn create_campaign(
         Err(problems) => return form_again(&signed, owners, &fields, &problems),
     };
     match state.shared.store.create_campaign(&new_campaign).await {
-        Ok(created) => see_other(&format!(
-            "/kommunikator/kampanjer/{}{}",
-            created.code.as_str(),
-            lang_query(language)
-        )),
+        Ok(created) => {
+            let activity = fields.value("aktivitet");
+            if !activity.is_empty() {
+                // An unknown activity only loses the link, never the campaign.
+                if let Err(error) = state
+                    .shared
+                    .plans
+                    .link_campaign(&created.code, activity)
+                    .await
+                {
+                    let chain = kuvert_core::report::error_chain(&error);
+                    tracing::warn!(error = %chain, "campaign not linked to its activity");
+                }
+            }
+            super::plans::tell_of_campaign(&state, &created).await;
+            see_other(&format!(
+                "/kommunikator/kampanjer/{}{}",
+                created.code.as_str(),
+                lang_query(language)
+            ))
+        }
         Err(StoreError::Conflict { .. }) => {
             let taken = [Problem {
                 field: "kod",
@@ -188,16 +248,11 @@ pub(super) async fn targets(State(state): State<CommunicatorState>, signed: Sign
 /// `POST /kommunikator/mal`: sets one year's target (admins only).
 pub(super) async fn save_target(
     State(state): State<CommunicatorState>,
-    signed: Signed,
-    body: Bytes,
+    Posted { signed, fields }: Posted,
 ) -> Response {
     let language = signed.language;
     if !signed.communicator.is_admin {
         return message_page(language, MessageKind::AdminOnly, StatusCode::FORBIDDEN);
-    }
-    let fields = FormFields::parse(&body);
-    if let Some(refused) = signed.refused_form(&state, fields.value(CSRF_FIELD)) {
-        return refused;
     }
     let store = &state.shared.store;
     let problems = match form::target(&fields) {
@@ -221,15 +276,20 @@ pub(super) async fn save_target(
 }
 
 /// The campaigns the communicator may see: those owned by one of their senders (all for an
-/// admin), newest start first.
+/// admin and for the editor, who checks them), newest start first.
 async fn visible_campaigns(
     state: &CommunicatorState,
     communicator: &Communicator,
 ) -> Result<Vec<Campaign>, DashboardError> {
     let campaigns = state.shared.store.campaigns().await?;
+    let is_editor = state
+        .shared
+        .editorial
+        .is_editor(&communicator.person)
+        .await?;
     Ok(campaigns
         .into_iter()
-        .filter(|campaign| may_see(communicator, campaign))
+        .filter(|campaign| is_editor || may_see(communicator, campaign))
         .collect())
 }
 
@@ -242,7 +302,12 @@ async fn own_campaign(
         return Ok(None);
     };
     let campaign = state.shared.store.campaign(&code).await?;
-    Ok(campaign.filter(|campaign| may_see(communicator, campaign)))
+    let is_editor = state
+        .shared
+        .editorial
+        .is_editor(&communicator.person)
+        .await?;
+    Ok(campaign.filter(|campaign| is_editor || may_see(communicator, campaign)))
 }
 
 fn may_see(communicator: &Communicator, campaign: &Campaign) -> bool {
@@ -267,7 +332,7 @@ async fn campaign_result(
 }
 
 /// Every campaign's result over one feed of the last year.
-async fn campaign_results(
+pub(super) async fn campaign_results(
     state: &CommunicatorState,
     campaigns: &[Campaign],
 ) -> Result<Vec<CampaignResult>, DashboardError> {
@@ -384,22 +449,12 @@ fn unavailable(language: Language, error: &DashboardError) -> Response {
     )
 }
 
-fn see_other(target: &str) -> Response {
+pub(super) fn see_other(target: &str) -> Response {
     let mut response = Redirect::to(target).into_response();
     *response.status_mut() = StatusCode::SEE_OTHER;
     response
 }
 
 fn render(page: &impl Template) -> Response {
-    match page.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(error) => {
-            tracing::error!(error = %error, "communicator page failed to render");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Internt fel / Internal error",
-            )
-                .into_response()
-        }
-    }
+    super::editorial::render_view(page, StatusCode::OK)
 }

@@ -6,8 +6,8 @@ use kuvert_web::i18n::Language;
 
 use super::dataset::{ChartKind, ChartSpec, Dataset, Row, Value};
 use super::model::{
-    CampaignFunnel, ConnectionPoint, LettersMonth, MailboxPoint, MonthlyLetters, OperatorShare,
-    Period, Savings,
+    CampaignFunnel, ConnectionPoint, KindCounts, LettersMonth, MailboxPoint, MonthlyLetters,
+    OperatorShare, Period, Savings,
 };
 
 /// A campaign's totals for the campaigns table.
@@ -39,13 +39,61 @@ fn words(language: Language, swedish: &str, english: &str) -> String {
     }
 }
 
+/// The headings of persons, companies and their total, the columns of every mailbox figure.
+fn kind_columns(language: Language) -> Vec<String> {
+    let w = |sv, en| words(language, sv, en);
+    vec![
+        w("Personer", "Persons"),
+        w("Företag", "Companies"),
+        w("Totalt", "Total"),
+    ]
+}
+
+/// Persons, companies and their total, in the order of [`kind_columns`].
+fn kind_values(counts: &KindCounts) -> Vec<Value> {
+    vec![
+        Value::Count(counts.persons),
+        Value::Count(counts.companies),
+        Value::Count(counts.total()),
+    ]
+}
+
+/// The key figures' labels, Swedish and English, in the order of [`key_figures`]' values.
+const KEY_FIGURE_LABELS: [(&str, &str); 9] = [
+    ("Digitala brevlådor, personer", "Digital mailboxes, persons"),
+    (
+        "Digitala brevlådor, företag",
+        "Digital mailboxes, companies",
+    ),
+    (
+        "Andel av befolkningen med digital brevlåda",
+        "Share of the population with a digital mailbox",
+    ),
+    ("Årets mål", "This year's target"),
+    ("Anslutna avsändare", "Connected senders"),
+    ("Digitala brev i perioden", "Digital letters in the period"),
+    ("Pappersbrev i perioden", "Paper letters in the period"),
+    (
+        "Sparat tryck och porto (kr)",
+        "Printing and postage saved (SEK)",
+    ),
+    ("Undvikna utsläpp (kg CO₂)", "Emissions avoided (kg CO₂)"),
+];
+
 /// `nyckeltal`: the figures a visitor looks for first.
 pub(crate) fn key_figures(figures: &KeyFigures, language: Language) -> Dataset {
     let w = |sv, en| words(language, sv, en);
-    let row = |label: String, value: Value| Row {
-        label,
-        values: vec![value],
-    };
+    let values = [
+        Value::Count(figures.persons),
+        Value::Count(figures.companies),
+        Value::Percent(Some(figures.connection_percent)),
+        Value::Percent(figures.target_percent),
+        Value::Count(figures.senders),
+        Value::Count(figures.digital_letters),
+        Value::Count(figures.paper_letters),
+        Value::Decimal(figures.cost_kronor, 0),
+        Value::Decimal(figures.co2_kilograms, 0),
+    ];
     Dataset {
         slug: "nyckeltal",
         title: w("Nyckeltal", "Key figures"),
@@ -54,53 +102,14 @@ pub(crate) fn key_figures(figures: &KeyFigures, language: Language) -> Dataset {
             "Digital mailboxes, connection rate, senders and letters in the period.",
         ),
         columns: vec![w("Nyckeltal", "Figure"), w("Värde", "Value")],
-        rows: vec![
-            row(
-                w("Digitala brevlådor, personer", "Digital mailboxes, persons"),
-                Value::Count(figures.persons),
-            ),
-            row(
-                w(
-                    "Digitala brevlådor, företag",
-                    "Digital mailboxes, companies",
-                ),
-                Value::Count(figures.companies),
-            ),
-            row(
-                w(
-                    "Andel av befolkningen med digital brevlåda",
-                    "Share of the population with a digital mailbox",
-                ),
-                Value::Percent(Some(figures.connection_percent)),
-            ),
-            row(
-                w("Årets mål", "This year's target"),
-                Value::Percent(figures.target_percent),
-            ),
-            row(
-                w("Anslutna avsändare", "Connected senders"),
-                Value::Count(figures.senders),
-            ),
-            row(
-                w("Digitala brev i perioden", "Digital letters in the period"),
-                Value::Count(figures.digital_letters),
-            ),
-            row(
-                w("Pappersbrev i perioden", "Paper letters in the period"),
-                Value::Count(figures.paper_letters),
-            ),
-            row(
-                w(
-                    "Sparat tryck och porto (kr)",
-                    "Printing and postage saved (SEK)",
-                ),
-                Value::Decimal(figures.cost_kronor, 0),
-            ),
-            row(
-                w("Undvikna utsläpp (kg CO₂)", "Emissions avoided (kg CO₂)"),
-                Value::Decimal(figures.co2_kilograms, 0),
-            ),
-        ],
+        rows: KEY_FIGURE_LABELS
+            .into_iter()
+            .zip(values)
+            .map(|((sv, en), value)| Row {
+                label: w(sv, en),
+                values: vec![value],
+            })
+            .collect(),
         chart: None,
     }
 }
@@ -122,21 +131,12 @@ pub(crate) fn mailboxes(points: &[MailboxPoint], language: Language) -> Dataset 
              period.",
             "Active digital mailboxes of persons and of companies at the end of each period.",
         ),
-        columns: vec![
-            period_heading,
-            w("Personer", "Persons"),
-            w("Företag", "Companies"),
-            w("Totalt", "Total"),
-        ],
+        columns: [vec![period_heading], kind_columns(language)].concat(),
         rows: points
             .iter()
             .map(|point| Row {
                 label: point.period.to_string(),
-                values: vec![
-                    Value::Count(point.mailboxes.persons),
-                    Value::Count(point.mailboxes.companies),
-                    Value::Count(point.mailboxes.total()),
-                ],
+                values: kind_values(&point.mailboxes),
             })
             .collect(),
         chart: Some(ChartSpec {
@@ -200,23 +200,21 @@ pub(crate) fn operator_shares(shares: &[OperatorShare], language: Language) -> D
             "Aktiva digitala brevlådor hos varje brevlådeoperatör och dess andel av alla.",
             "Active digital mailboxes at each mailbox operator and its share of all.",
         ),
-        columns: vec![
-            w("Brevlådeoperatör", "Mailbox operator"),
-            w("Personer", "Persons"),
-            w("Företag", "Companies"),
-            w("Totalt", "Total"),
-            w("Andel (%)", "Share (%)"),
-        ],
+        columns: [
+            vec![w("Brevlådeoperatör", "Mailbox operator")],
+            kind_columns(language),
+            vec![w("Andel (%)", "Share (%)")],
+        ]
+        .concat(),
         rows: shares
             .iter()
             .map(|share| Row {
                 label: share.name.clone(),
-                values: vec![
-                    Value::Count(share.mailboxes.persons),
-                    Value::Count(share.mailboxes.companies),
-                    Value::Count(share.mailboxes.total()),
-                    Value::Percent(Some(share.percent)),
-                ],
+                values: [
+                    kind_values(&share.mailboxes),
+                    vec![Value::Percent(Some(share.percent))],
+                ]
+                .concat(),
             })
             .collect(),
         chart: Some(ChartSpec {

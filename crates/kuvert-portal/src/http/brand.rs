@@ -9,6 +9,7 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::OrganisationNumber;
 use kuvert_core::limits::RELATED_SENDERS_SHOWN_MAX;
 use kuvert_store::StoreError;
@@ -105,21 +106,33 @@ async fn ab_variant_message(
 }
 
 /// Counts an operator choice for the visitor's variant when the deep link's sender runs an A/B
-/// test. Counting never stands between a person and their sign-up.
-pub(crate) async fn record_ab_choice(state: &AppState, deep_link: &DeepLink, facts: &VisitFacts) {
-    let Some(sender) = &deep_link.sender else {
-        return;
-    };
+/// test, and returns the variant's source code ([`variant_code`]) for the sign-up, so the
+/// registration the operator reports is counted per variant as the visit was: without a
+/// cookie, from the same daily visitor key. Counting never stands between a person and their
+/// sign-up (`None` then).
+pub(crate) async fn record_ab_choice(
+    state: &AppState,
+    deep_link: &DeepLink,
+    facts: &VisitFacts,
+) -> Option<CampaignCode> {
+    let sender = deep_link.sender.as_ref()?;
     let counted = async {
-        if let Some(test) = state.network.running_ab_test(sender).await? {
-            let (day, visitor) = state.visits.visitor_today(facts).await?;
-            state.network.record_ab_choice(&test, day, &visitor).await?;
-        }
-        Ok::<(), StoreError>(())
+        let Some(test) = state.network.running_ab_test(sender).await? else {
+            return Ok(None);
+        };
+        let (day, visitor) = state.visits.visitor_today(facts).await?;
+        let variant = state.network.record_ab_choice(&test, day, &visitor).await?;
+        Ok::<_, StoreError>(variant.and_then(|variant| variant_code(&test.id, variant)))
     };
-    if let Err(error) = counted.await {
-        logged(&error, ());
-    }
+    counted.await.unwrap_or_else(|error| logged(&error, None))
+}
+
+/// The campaign code a variant's registrations are reported under: `AB-` and the last twelve
+/// hex digits of the test's id (its random part), `-A` or `-B`; `None` for an id too short.
+pub(crate) fn variant_code(test_id: &str, variant: Variant) -> Option<CampaignCode> {
+    let hex: String = test_id.chars().filter(char::is_ascii_hexdigit).collect();
+    let tail = hex.get(hex.len().checked_sub(12)?..)?;
+    CampaignCode::parse(&format!("AB-{tail}-{}", variant.as_str())).ok()
 }
 
 /// Other connected senders, those with a brand on the portal first (they take part in the
@@ -203,3 +216,6 @@ fn logged<T>(error: &StoreError, fallback: T) -> T {
     );
     fallback
 }
+
+#[cfg(test)]
+mod tests;

@@ -12,6 +12,7 @@ use kuvert_web::i18n::Language;
 
 use super::AppState;
 use super::pages::Chrome;
+use crate::dashboard::svg::escape;
 use crate::domain::deep_link::DeepLink;
 
 /// The route a button leads to: the chooser, counted under this page.
@@ -143,11 +144,4 @@ fn snippet(target: &str, sender_name: Option<&str>, language: Language) -> Strin
          <text x=\"140\" y=\"30\" fill=\"#ffffff\" font-family=\"Arial, sans-serif\" \
          font-size=\"18\" text-anchor=\"middle\">{label}</text></svg></a></p>"
     )
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }

@@ -29,6 +29,8 @@ pub(crate) struct QuestionsPage {
     pub(crate) title: &'static str,
     pub(crate) lead: String,
     pub(crate) sections: Vec<Section>,
+    /// The FAQ entries the editor published, after the portal's own.
+    pub(crate) published: Vec<super::news::NewsItem>,
 }
 
 /// The accessibility statement (tillgänglighetsredogörelse).
@@ -39,6 +41,8 @@ pub(crate) struct AccessibilityPage {
     pub(crate) title: &'static str,
     pub(crate) lead: String,
     pub(crate) sections: Vec<Section>,
+    /// Always empty: the statement is the portal's own text.
+    pub(crate) published: Vec<super::news::NewsItem>,
 }
 
 /// Who publishes the portal and answers about it (configured).
@@ -69,7 +73,7 @@ impl Section {
 }
 
 impl QuestionsPage {
-    pub(crate) fn new(language: Language) -> Self {
+    pub(crate) fn new(language: Language, published: Vec<super::news::NewsItem>) -> Self {
         let chrome = Chrome::new(language, &[]);
         let signup = Link {
             href: format!("/skaffa{}", chrome.lang_query),
@@ -90,6 +94,7 @@ impl QuestionsPage {
             title,
             lead,
             sections,
+            published,
         }
     }
 }
@@ -239,6 +244,7 @@ impl AccessibilityPage {
             title,
             lead,
             sections,
+            published: Vec::new(),
         }
     }
 }

@@ -1,18 +1,22 @@
-//! Published news (issue 13 §3): `/nyheter`, the news the editor published from the
-//! communicators' submissions, newest first, rendered from Markdown and sanitised; and
-//! `/nyheter.atom`, the same news as an Atom feed (RFC 4287, XML escaped by hand).
+//! Published texts (issue 13 §3): `/nyheter`, the news the editor published from the
+//! communicators' submissions, newest first, rendered from Markdown and sanitised; published
+//! FAQ entries under the portal's own questions on `/fragor` ([`faq_entries`]); a published
+//! page at `/sidor/{id}`; and
+//! `/nyheter.atom`, the same news as an Atom feed (RFC 4287; XML escaped by the one
+//! `dashboard::svg::escape`, whose `&#39;` XML reads too).
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use kuvert_core::limits::NEWS_SHOWN_MAX;
-use kuvert_store::portal::editorial::{Kind, Submission};
+use kuvert_core::limits::{FAQ_SHOWN_MAX, NEWS_SHOWN_MAX};
+use kuvert_store::portal::editorial::{Kind, Status, Submission};
 use kuvert_web::i18n::Language;
 use time::format_description::well_known::Rfc3339;
 
 use super::AppState;
 use super::pages::Chrome;
+use crate::dashboard::svg::escape;
 use crate::domain::markdown::render as render_markdown;
 
 /// One published news item.
@@ -78,6 +82,49 @@ pub(crate) async fn page(language: Language, State(state): State<AppState>) -> R
     })
 }
 
+/// The published FAQ entries (question as title, answer as HTML), newest first; none when
+/// the store cannot be read (the portal's own questions still show).
+pub(crate) async fn faq_entries(state: &AppState) -> Vec<NewsItem> {
+    match state.editorial.published(Kind::Faq, FAQ_SHOWN_MAX).await {
+        Ok(published) => published.iter().filter_map(item).collect(),
+        Err(error) => {
+            let chain = kuvert_core::report::error_chain(&error);
+            tracing::warn!(error = %chain, "published questions unavailable");
+            Vec::new()
+        }
+    }
+}
+
+/// A published page, `/sidor/{id}`.
+#[derive(Template)]
+#[template(path = "published_page.html")]
+pub(crate) struct PublishedPage {
+    pub(crate) chrome: Chrome,
+    pub(crate) item: NewsItem,
+}
+
+/// `/sidor/{id}`: a page the editor published; 404 for anything else.
+pub(crate) async fn published_page(
+    language: Language,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Response {
+    let submission = match state.editorial.submission(&id).await {
+        Ok(submission) => submission,
+        Err(error) => return unavailable(&error),
+    };
+    let published = submission.filter(|submission| {
+        submission.kind == Kind::Page && submission.status == Status::Published
+    });
+    match published.as_ref().and_then(item) {
+        Some(item) => super::render(&PublishedPage {
+            chrome: Chrome::new(language, &[]),
+            item,
+        }),
+        None => super::not_found(language),
+    }
+}
+
 /// `/nyheter.atom`.
 pub(crate) async fn feed(State(state): State<AppState>) -> Response {
     let published = match state.editorial.published(Kind::News, NEWS_SHOWN_MAX).await {
@@ -133,22 +180,6 @@ fn push_element(xml: &mut String, name: &str, text: &str) {
 fn rfc3339(at: time::OffsetDateTime) -> String {
     at.format(&Rfc3339)
         .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())
-}
-
-/// XML character data and attribute values: the five predefined entities.
-fn escape(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for character in text.chars() {
-        match character {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&apos;"),
-            other => escaped.push(other),
-        }
-    }
-    escaped
 }
 
 fn unavailable(error: &kuvert_store::StoreError) -> Response {

@@ -7,9 +7,9 @@
 //! is audited and its blob digest-checked like any other opening.
 
 use async_trait::async_trait;
-use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber, RecipientId};
+use kuvert_core::id::{PersonalIdentityNumber, RecipientId};
 use kuvert_core::limits::{AUDIT_EVENTS_PER_PAGE_MAX, LETTERS_PER_PAGE_MAX};
-use kuvert_core::message::{Filename, MessageId, SenderName, Subject, TransId};
+use kuvert_core::message::{Filename, SenderName, Subject, TransId};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use time::OffsetDateTime;
@@ -18,19 +18,13 @@ use super::{AuditAction, DeliveryId, SqlOperatorStore};
 use crate::database::{get_optional_parsed, get_parsed, get_text, get_time};
 use crate::error::{SqlContext, StoreError};
 
-/// One letter of a mailbox as the export lists it (no content).
+/// One letter of a mailbox as the export lists it (no content): only what the store alone
+/// knows. Who sent the letter and what it is about the archive reads from the sealed delivery
+/// itself, verified, never from these columns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportLetter {
     /// The letter.
     pub id: DeliveryId,
-    /// The sender's organisation number.
-    pub sender: OrganisationNumber,
-    /// The sender's name as the letter gives it.
-    pub sender_name: SenderName,
-    /// The subject.
-    pub subject: Subject,
-    /// The sender's message id.
-    pub message_id: MessageId,
     /// The operator's id in the receipt.
     pub trans_id: TransId,
     /// When the operator stored it.
@@ -107,9 +101,8 @@ impl ExportStore for SqlOperatorStore {
     ) -> Result<Vec<ExportLetter>, StoreError> {
         check_size(limit, LETTERS_PER_PAGE_MAX)?;
         let rows = sqlx::query(
-            "SELECT id, sender, sender_name, subject, message_id, trans_id, received_at, \
-             receipt_xml FROM deliveries WHERE recipient = $1 AND ($2 IS NULL OR id > $2) \
-             ORDER BY id LIMIT $3",
+            "SELECT id, trans_id, received_at, receipt_xml FROM deliveries \
+             WHERE recipient = $1 AND ($2 IS NULL OR id > $2) ORDER BY id LIMIT $3",
         )
         .bind(mailbox.to_wire())
         .bind(after.map(|id| id.to_string()))
@@ -161,10 +154,6 @@ fn check_size(size: u32, max: u32) -> Result<(), StoreError> {
 fn export_letter(row: &AnyRow) -> Result<ExportLetter, StoreError> {
     Ok(ExportLetter {
         id: get_parsed(row, "id", DeliveryId::parse)?,
-        sender: get_parsed(row, "sender", OrganisationNumber::parse)?,
-        sender_name: get_parsed(row, "sender_name", SenderName::parse)?,
-        subject: get_parsed(row, "subject", Subject::parse_stored)?,
-        message_id: get_parsed(row, "message_id", MessageId::parse)?,
         trans_id: get_parsed(row, "trans_id", TransId::parse)?,
         received_at: get_time(row, "received_at")?,
         receipt_xml: get_text(row, "receipt_xml")?,

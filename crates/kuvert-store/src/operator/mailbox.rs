@@ -7,8 +7,9 @@ use kuvert_core::limits::LETTERS_PER_PAGE_MAX;
 use kuvert_core::message::{
     AttachmentContentType, Filename, MessageId, SenderName, Subject, TransId,
 };
-use sqlx::any::AnyRow;
-use sqlx::{AnyPool, AssertSqlSafe, Row};
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::query::Query;
+use sqlx::{Any, AnyPool, AssertSqlSafe, Row};
 use time::OffsetDateTime;
 
 use super::access::insert_audit_event;
@@ -43,13 +44,12 @@ pub trait MailboxStore: Send + Sync {
     /// Reads a letter for a person: records the audit event, then returns the letter with its
     /// digest-checked sealed delivery. No audit record, no content.
     async fn open_letter(&self, access: &LetterAccess) -> Result<OpenedLetter, StoreError>;
-    /// Marks a letter read (keeping the first read time) or unread.
+    /// Marks a letter read at `read_at` (keeping the first read time), or unread for `None`.
     async fn set_read(
         &self,
         mailbox: &RecipientId,
         id: DeliveryId,
-        is_read: bool,
-        at: OffsetDateTime,
+        read_at: Option<OffsetDateTime>,
     ) -> Result<(), StoreError>;
     /// Moves a letter to the archive or back to the inbox.
     async fn set_archived(
@@ -146,22 +146,15 @@ impl MailboxStore for SqlOperatorStore {
         &self,
         mailbox: &RecipientId,
         id: DeliveryId,
-        is_read: bool,
-        at: OffsetDateTime,
+        read_at: Option<OffsetDateTime>,
     ) -> Result<(), StoreError> {
-        let updated = sqlx::query(
-            "UPDATE deliveries SET is_read = $1, \
-             read_at = CASE WHEN $1 = 1 THEN COALESCE(read_at, $2) ELSE read_at END \
-             WHERE id = $3 AND recipient = $4",
-        )
-        .bind(flag(is_read))
-        .bind(to_millis(at))
-        .bind(id.to_string())
-        .bind(mailbox.to_wire())
-        .execute(&self.pool)
-        .await
-        .context("mark letter read")?;
-        require_one(updated.rows_affected())
+        let sql = "UPDATE deliveries SET is_read = $3, \
+             read_at = CASE WHEN $3 = 1 THEN COALESCE(read_at, $4) ELSE read_at END \
+             WHERE id = $1 AND recipient = $2";
+        let update = letter_query(sql, mailbox, id)
+            .bind(flag(read_at.is_some()))
+            .bind(read_at.map(to_millis));
+        update_letter(&self.pool, update, "mark letter read").await
     }
 
     async fn set_archived(
@@ -170,20 +163,32 @@ impl MailboxStore for SqlOperatorStore {
         id: DeliveryId,
         is_archived: bool,
     ) -> Result<(), StoreError> {
-        let updated =
-            sqlx::query("UPDATE deliveries SET is_archived = $1 WHERE id = $2 AND recipient = $3")
-                .bind(flag(is_archived))
-                .bind(id.to_string())
-                .bind(mailbox.to_wire())
-                .execute(&self.pool)
-                .await
-                .context("archive letter")?;
-        require_one(updated.rows_affected())
+        let sql = "UPDATE deliveries SET is_archived = $3 WHERE id = $1 AND recipient = $2";
+        let update = letter_query(sql, mailbox, id).bind(flag(is_archived));
+        update_letter(&self.pool, update, "archive letter").await
     }
 }
 
-fn require_one(rows_affected: u64) -> Result<(), StoreError> {
-    match rows_affected {
+/// `sql` about one of `mailbox`'s letters, with `$1` the letter and `$2` the mailbox bound;
+/// the caller binds the rest. Naming both keeps a holder to their own letters.
+fn letter_query<'q>(
+    sql: &'static str,
+    mailbox: &RecipientId,
+    id: DeliveryId,
+) -> Query<'q, Any, AnyArguments> {
+    sqlx::query(sql)
+        .bind(id.to_string())
+        .bind(mailbox.to_wire())
+}
+
+/// Runs an update made by [`letter_query`]; `NotFound` when no such letter is in the mailbox.
+async fn update_letter(
+    pool: &AnyPool,
+    update: Query<'_, Any, AnyArguments>,
+    context: &'static str,
+) -> Result<(), StoreError> {
+    let updated = update.execute(pool).await.context(context)?;
+    match updated.rows_affected() {
         1 => Ok(()),
         _ => Err(StoreError::NotFound { what: "letter" }),
     }

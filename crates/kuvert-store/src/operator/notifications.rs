@@ -62,6 +62,45 @@ pub enum CodeCheck {
     NoCode,
 }
 
+impl CodeIssue {
+    /// The stored setting, or the refusal as `Conflict { what: "confirmation codes sent
+    /// today" }`: for callers that set an address in one step and have no page to explain a
+    /// refusal on (the demo's seed, tests).
+    ///
+    /// # Errors
+    /// `Conflict` when the day's codes are used up.
+    pub fn into_issued(self) -> Result<NotificationSetting, StoreError> {
+        match self {
+            CodeIssue::Issued(setting) => Ok(setting),
+            CodeIssue::DailyLimitReached { .. } => Err(StoreError::Conflict {
+                what: "confirmation codes sent today",
+            }),
+        }
+    }
+}
+
+impl CodeCheck {
+    /// The confirmed setting, or the outcome as an error, for callers that confirm in one
+    /// step like [`CodeIssue::into_issued`].
+    ///
+    /// # Errors
+    /// `NotFound` without an address or code on the channel, `Conflict { what: "confirmation
+    /// code" }` for a wrong, expired or used-up code.
+    pub fn into_confirmed(self) -> Result<NotificationSetting, StoreError> {
+        match self {
+            CodeCheck::Confirmed(setting) => Ok(setting),
+            CodeCheck::NoCode => Err(StoreError::NotFound {
+                what: "notification address",
+            }),
+            CodeCheck::Wrong { .. } | CodeCheck::Expired | CodeCheck::TriesUsedUp => {
+                Err(StoreError::Conflict {
+                    what: "confirmation code",
+                })
+            }
+        }
+    }
+}
+
 const SETTING_COLUMNS: &str = "recipient, channel, address, is_confirmed, updated_at, \
      code_hash, code_salt, code_expires_at, code_wrong_tries, codes_sent, code_window_started_at";
 
@@ -69,26 +108,6 @@ const SETTING_COLUMNS: &str = "recipient, channel, address, is_confirmed, update
 /// [`OperatorStore`](super::OperatorStore).
 #[async_trait]
 pub trait AddressStore: Send + Sync {
-    /// Sets (or replaces) the address on its channel, unconfirmed, with a new code (kept only
-    /// as a hash). `Conflict { what: "confirmation codes sent today" }` when the day's codes
-    /// are used up; [`Self::issue_confirmation_code`] says so as a value.
-    async fn set_notification_address(
-        &self,
-        recipient: &RecipientId,
-        address: NotificationAddress,
-        code: ConfirmationCode,
-        at: OffsetDateTime,
-    ) -> Result<NotificationSetting, StoreError>;
-    /// Confirms an address with the code sent to it. `NotFound` without an address or code on
-    /// the channel, `Conflict { what: "confirmation code" }` for a wrong, expired or used-up
-    /// code; [`Self::check_confirmation_code`] tells these apart.
-    async fn confirm_notification_address(
-        &self,
-        recipient: &RecipientId,
-        channel: NotificationChannel,
-        code: &ConfirmationCode,
-        at: OffsetDateTime,
-    ) -> Result<NotificationSetting, StoreError>;
     /// Removes the address on a channel; removing a missing one succeeds.
     async fn remove_notification_address(
         &self,
@@ -125,46 +144,6 @@ pub trait AddressStore: Send + Sync {
 
 #[async_trait]
 impl AddressStore for SqlOperatorStore {
-    async fn set_notification_address(
-        &self,
-        recipient: &RecipientId,
-        address: NotificationAddress,
-        code: ConfirmationCode,
-        at: OffsetDateTime,
-    ) -> Result<NotificationSetting, StoreError> {
-        match self
-            .issue_confirmation_code(recipient, &address, &code, at)
-            .await?
-        {
-            CodeIssue::Issued(setting) => Ok(setting),
-            CodeIssue::DailyLimitReached { .. } => Err(StoreError::Conflict {
-                what: "confirmation codes sent today",
-            }),
-        }
-    }
-
-    async fn confirm_notification_address(
-        &self,
-        recipient: &RecipientId,
-        channel: NotificationChannel,
-        code: &ConfirmationCode,
-        at: OffsetDateTime,
-    ) -> Result<NotificationSetting, StoreError> {
-        match self
-            .check_confirmation_code(recipient, channel, code, at)
-            .await?
-        {
-            CodeCheck::Confirmed(setting) => Ok(setting),
-            CodeCheck::NoCode => Err(StoreError::NotFound {
-                what: "notification address",
-            }),
-            CodeCheck::Wrong { .. } | CodeCheck::Expired | CodeCheck::TriesUsedUp => {
-                Err(StoreError::Conflict {
-                    what: "confirmation code",
-                })
-            }
-        }
-    }
     async fn remove_notification_address(
         &self,
         recipient: &RecipientId,

@@ -53,6 +53,19 @@ pub struct Visit {
     pub source: VisitSource,
 }
 
+/// One choice of an operator on the chooser to count, with the deep link it came with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperatorChoice {
+    /// The Swedish calendar day of the choice.
+    pub day: Date,
+    /// The operator chosen (`/skaffa/{operator_slug}`).
+    pub operator_slug: OperatorSlug,
+    /// The sender named by the deep link.
+    pub sender: Option<OrganisationNumber>,
+    /// The campaign code of the deep link.
+    pub campaign: Option<CampaignCode>,
+}
+
 /// Visits for one day, page and source.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VisitCount {

@@ -12,9 +12,9 @@ use kuvert_core::operator::OperatorSlug;
 use sqlx::any::AnyRow;
 use time::Date;
 
-use super::{FunnelDay, OperatorChoiceCount, SqlPortalStore, Visit, VisitCount};
+use super::{FunnelDay, OperatorChoice, OperatorChoiceCount, SqlPortalStore, Visit, VisitCount};
 use crate::calendar::{check_range, day_text, get_day, get_key, key_text};
-use crate::database::{begin_write, flag, get_count, get_flag, get_parsed, get_text};
+use crate::database::{begin_write, fetch_all_by, flag, get_count, get_flag, get_parsed, get_text};
 use crate::error::{SqlContext, StoreError};
 
 /// The text columns that key a visit count, as stored.
@@ -74,13 +74,7 @@ pub trait VisitStore: Send + Sync {
     /// range or one longer than `limits::STATISTICS_RANGE_DAYS_MAX` days.
     async fn visit_counts(&self, from: Date, to: Date) -> Result<Vec<VisitCount>, StoreError>;
     /// Counts one choice of an operator on the chooser (`/skaffa/{operator_slug}`).
-    async fn record_operator_choice(
-        &self,
-        day: Date,
-        operator_slug: &OperatorSlug,
-        sender: Option<&OrganisationNumber>,
-        campaign: Option<&CampaignCode>,
-    ) -> Result<(), StoreError>;
+    async fn record_operator_choice(&self, choice: &OperatorChoice) -> Result<(), StoreError>;
     /// Operator choices of `from..=to`, by day, operator and source (range as `visit_counts`).
     async fn operator_choice_counts(
         &self,
@@ -139,36 +133,27 @@ impl VisitStore for SqlPortalStore {
     }
 
     async fn visit_counts(&self, from: Date, to: Date) -> Result<Vec<VisitCount>, StoreError> {
-        check_range(from, to)?;
-        let rows = sqlx::query(
-            "SELECT day, page, sender, campaign, campaign_known, referrer_domain, visits, \
-         unique_visitors FROM portal_visits WHERE day >= $1 AND day <= $2 \
-         ORDER BY day, page, sender, campaign, campaign_known, referrer_domain",
-        )
-        .bind(day_text(from))
-        .bind(day_text(to))
-        .fetch_all(&self.pool)
-        .await
-        .context("read visit counts")?;
+        let sql = "SELECT day, page, sender, campaign, campaign_known, referrer_domain, visits, \
+             unique_visitors FROM portal_visits WHERE day >= $1 AND day <= $2 \
+             ORDER BY day, page, sender, campaign, campaign_known, referrer_domain";
+        let rows = self
+            .rows_in_range(sql, from, to, "read visit counts")
+            .await?;
         rows.iter().map(visit_count_from_row).collect()
     }
 
-    async fn record_operator_choice(
-        &self,
-        day: Date,
-        operator_slug: &OperatorSlug,
-        sender: Option<&OrganisationNumber>,
-        campaign: Option<&CampaignCode>,
-    ) -> Result<(), StoreError> {
+    async fn record_operator_choice(&self, choice: &OperatorChoice) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO portal_operator_choices (day, operator_slug, sender, campaign, choices) \
          VALUES ($1, $2, $3, $4, 1) ON CONFLICT (day, operator_slug, sender, campaign) \
          DO UPDATE SET choices = portal_operator_choices.choices + 1",
         )
-        .bind(day_text(day))
-        .bind(operator_slug.as_str())
-        .bind(key_text(sender.map(OrganisationNumber::as_str)))
-        .bind(key_text(campaign.map(CampaignCode::as_str)))
+        .bind(day_text(choice.day))
+        .bind(choice.operator_slug.as_str())
+        .bind(key_text(
+            choice.sender.as_ref().map(OrganisationNumber::as_str),
+        ))
+        .bind(key_text(choice.campaign.as_ref().map(CampaignCode::as_str)))
         .execute(&self.pool)
         .await
         .context("count operator choice")?;
@@ -180,16 +165,12 @@ impl VisitStore for SqlPortalStore {
         from: Date,
         to: Date,
     ) -> Result<Vec<OperatorChoiceCount>, StoreError> {
-        check_range(from, to)?;
-        let rows = sqlx::query(
-            "SELECT day, operator_slug, sender, campaign, choices FROM portal_operator_choices \
-         WHERE day >= $1 AND day <= $2 ORDER BY day, operator_slug, sender, campaign",
-        )
-        .bind(day_text(from))
-        .bind(day_text(to))
-        .fetch_all(&self.pool)
-        .await
-        .context("read operator choices")?;
+        let sql = "SELECT day, operator_slug, sender, campaign, choices \
+             FROM portal_operator_choices WHERE day >= $1 AND day <= $2 \
+             ORDER BY day, operator_slug, sender, campaign";
+        let rows = self
+            .rows_in_range(sql, from, to, "read operator choices")
+            .await?;
         rows.iter()
             .map(|row| {
                 Ok(OperatorChoiceCount {
@@ -204,23 +185,15 @@ impl VisitStore for SqlPortalStore {
     }
 
     async fn campaign_funnel(&self, code: &CampaignCode) -> Result<Vec<FunnelDay>, StoreError> {
-        let visit_rows = sqlx::query(
-            "SELECT day, CAST(SUM(visits) AS BIGINT) AS visits, \
-         CAST(SUM(unique_visitors) AS BIGINT) AS unique_visitors FROM portal_visits \
-         WHERE campaign = $1 GROUP BY day",
-        )
-        .bind(code.as_str())
-        .fetch_all(&self.pool)
-        .await
-        .context("read campaign visits")?;
-        let choice_rows = sqlx::query(
-            "SELECT day, CAST(SUM(choices) AS BIGINT) AS choices FROM portal_operator_choices \
-         WHERE campaign = $1 GROUP BY day",
-        )
-        .bind(code.as_str())
-        .fetch_all(&self.pool)
-        .await
-        .context("read campaign operator choices")?;
+        let code = [code.as_str()];
+        let visits = "SELECT day, CAST(SUM(visits) AS BIGINT) AS visits, \
+             CAST(SUM(unique_visitors) AS BIGINT) AS unique_visitors FROM portal_visits \
+             WHERE campaign = $1 GROUP BY day";
+        let visit_rows = fetch_all_by(&self.pool, visits, &code, "read campaign visits").await?;
+        let choices = "SELECT day, CAST(SUM(choices) AS BIGINT) AS choices \
+             FROM portal_operator_choices WHERE campaign = $1 GROUP BY day";
+        let context = "read campaign operator choices";
+        let choice_rows = fetch_all_by(&self.pool, choices, &code, context).await?;
         let mut days: BTreeMap<Date, FunnelDay> = BTreeMap::new();
         let empty = |day| FunnelDay {
             day,
@@ -241,6 +214,21 @@ impl VisitStore for SqlPortalStore {
                 .operator_choices += get_count(row, "choices")?;
         }
         Ok(days.into_values().collect())
+    }
+}
+
+impl SqlPortalStore {
+    /// The rows of `sql` for the days `from..=to` (`$1`, `$2`), after checking the range.
+    async fn rows_in_range(
+        &self,
+        sql: &'static str,
+        from: Date,
+        to: Date,
+        context: &'static str,
+    ) -> Result<Vec<AnyRow>, StoreError> {
+        check_range(from, to)?;
+        let days = [day_text(from), day_text(to)];
+        fetch_all_by(&self.pool, sql, &[&days[0], &days[1]], context).await
     }
 }
 

@@ -16,7 +16,9 @@ use super::{
     CompanySignatoryRule, NewCompanyRegistration, PendingCompanyRegistration, ProfileKind,
     ProfileRecord, ProfileStatus, RegistrationSource, Signatory, SignatureRecord, SqlRegistryStore,
 };
-use crate::database::{begin_write, get_parsed, get_text, get_time, to_millis};
+use crate::database::{
+    begin_write, fetch_all_by, get_parsed, get_text, get_time, text_query, to_millis,
+};
 use crate::error::{SqlContext, StoreError};
 
 /// Company signatory rules and pending company registrations (PROTOCOL.md §11.1 step 7,
@@ -130,11 +132,7 @@ impl CompanyStore for SqlRegistryStore {
         signature: SignatureRecord,
     ) -> Result<PendingCompanyRegistration, StoreError> {
         let recipient = RecipientId::Organisation(request.company.clone());
-        assert_eq!(
-            signature.recipient, recipient,
-            "signature is for another recipient"
-        );
-        let mut transaction = begin_write(&self.pool, self.backend).await?;
+        let mut transaction = self.begin_signed(&recipient, &signature).await?;
         require_operator(&mut transaction, &request.operator).await?;
         let inserted = sqlx::query(
             "INSERT INTO pending_company_registrations (company, operator, agreement_text, \
@@ -182,12 +180,9 @@ impl CompanyStore for SqlRegistryStore {
         company: &OrganisationNumber,
         signature: SignatureRecord,
     ) -> Result<PendingCompanyRegistration, StoreError> {
-        assert_eq!(
-            signature.recipient,
-            RecipientId::Organisation(company.clone()),
-            "signature is for another recipient"
-        );
-        let mut transaction = begin_write(&self.pool, self.backend).await?;
+        let mut transaction = self
+            .begin_signed(&RecipientId::Organisation(company.clone()), &signature)
+            .await?;
         let exists =
             sqlx::query("SELECT company FROM pending_company_registrations WHERE company = $1")
                 .bind(company.as_str())
@@ -206,11 +201,7 @@ impl CompanyStore for SqlRegistryStore {
             .context("commit company signature")?;
         // Read after commit, so of two signatories signing at once the later sees both.
         let mut connection = self.pool.acquire().await.context("acquire connection")?;
-        read_pending(&mut connection, company)
-            .await?
-            .ok_or(StoreError::NotFound {
-                what: "pending company registration",
-            })
+        required_pending(&mut connection, company).await
     }
 
     async fn cancel_company_registration(
@@ -218,12 +209,7 @@ impl CompanyStore for SqlRegistryStore {
         company: &OrganisationNumber,
     ) -> Result<PendingCompanyRegistration, StoreError> {
         let mut transaction = begin_write(&self.pool, self.backend).await?;
-        let cancelled =
-            read_pending(&mut transaction, company)
-                .await?
-                .ok_or(StoreError::NotFound {
-                    what: "pending company registration",
-                })?;
+        let cancelled = required_pending(&mut transaction, company).await?;
         delete_pending(&mut transaction, company).await?;
         sqlx::query("DELETE FROM profiles WHERE recipient = $1 AND status = $2")
             .bind(RecipientId::Organisation(company.clone()).to_wire())
@@ -243,12 +229,7 @@ impl CompanyStore for SqlRegistryStore {
     ) -> Result<ProfileRecord, StoreError> {
         let recipient = RecipientId::Organisation(company.clone());
         let mut transaction = begin_write(&self.pool, self.backend).await?;
-        let request =
-            read_pending(&mut transaction, company)
-                .await?
-                .ok_or(StoreError::NotFound {
-                    what: "pending company registration",
-                })?;
+        let request = required_pending(&mut transaction, company).await?;
         delete_pending(&mut transaction, company).await?;
         let before = read_profile(&mut transaction, &recipient).await?;
         sqlx::query(
@@ -288,24 +269,16 @@ async fn read_rule(
     connection: &mut AnyConnection,
     company: &OrganisationNumber,
 ) -> Result<Option<CompanySignatoryRule>, StoreError> {
-    let Some(row) = sqlx::query(
-        "SELECT company_name, rule_text, signatures_required FROM company_signatory_rules \
-         WHERE company = $1",
-    )
-    .bind(company.as_str())
-    .fetch_optional(&mut *connection)
-    .await
-    .context("read signatory rule")?
-    else {
+    let key = [company.as_str()];
+    let sql = "SELECT company_name, rule_text, signatures_required FROM company_signatory_rules \
+         WHERE company = $1";
+    let row = text_query(sql, &key).fetch_optional(&mut *connection).await;
+    let Some(row) = row.context("read signatory rule")? else {
         return Ok(None);
     };
-    let signatory_rows = sqlx::query(
-        "SELECT signatory, name FROM company_signatories WHERE company = $1 ORDER BY signatory",
-    )
-    .bind(company.as_str())
-    .fetch_all(&mut *connection)
-    .await
-    .context("read signatories")?;
+    let sql =
+        "SELECT signatory, name FROM company_signatories WHERE company = $1 ORDER BY signatory";
+    let signatory_rows = fetch_all_by(&mut *connection, sql, &key, "read signatories").await?;
     let signatories = signatory_rows
         .iter()
         .map(|row| {
@@ -351,31 +324,35 @@ async fn add_signature_in(
     Ok(())
 }
 
+/// The company's pending registration; `NotFound` when there is none.
+async fn required_pending(
+    connection: &mut AnyConnection,
+    company: &OrganisationNumber,
+) -> Result<PendingCompanyRegistration, StoreError> {
+    read_pending(connection, company)
+        .await?
+        .ok_or(StoreError::NotFound {
+            what: "pending company registration",
+        })
+}
+
 async fn read_pending(
     connection: &mut AnyConnection,
     company: &OrganisationNumber,
 ) -> Result<Option<PendingCompanyRegistration>, StoreError> {
-    let Some(row) = sqlx::query(
-        "SELECT operator, agreement_text, requested_at FROM pending_company_registrations \
-         WHERE company = $1",
-    )
-    .bind(company.as_str())
-    .fetch_optional(&mut *connection)
-    .await
-    .context("read pending registration")?
-    else {
+    let key = [company.as_str()];
+    let sql = "SELECT operator, agreement_text, requested_at FROM pending_company_registrations \
+         WHERE company = $1";
+    let row = text_query(sql, &key).fetch_optional(&mut *connection).await;
+    let Some(row) = row.context("read pending registration")? else {
         return Ok(None);
     };
-    let signature_rows = sqlx::query(
-        "SELECT s.id, s.recipient, s.action, s.signatory, s.operator, s.agreement_text, \
+    let sql = "SELECT s.id, s.recipient, s.action, s.signatory, s.operator, s.agreement_text, \
          s.signature_base64, s.certificate, s.signed_at FROM pending_company_signatures c \
          JOIN signatures s ON s.id = c.signature_id WHERE c.company = $1 \
-         ORDER BY s.signed_at, s.id",
-    )
-    .bind(company.as_str())
-    .fetch_all(&mut *connection)
-    .await
-    .context("read company signatures")?;
+         ORDER BY s.signed_at, s.id";
+    let context = "read company signatures";
+    let signature_rows = fetch_all_by(&mut *connection, sql, &key, context).await?;
     let signatures = signature_rows
         .iter()
         .map(signature_from_row)

@@ -20,8 +20,8 @@ use super::{
     SignatureRecord, SignedAction, SqlRegistryStore,
 };
 use crate::database::{
-    begin_write, get_flag, get_optional_parsed, get_optional_time, get_parsed, get_text, get_time,
-    placeholders, to_millis,
+    get_flag, get_optional_parsed, get_optional_time, get_parsed, get_text, get_time, placeholders,
+    to_millis,
 };
 use crate::error::{SqlContext, StoreError};
 
@@ -118,11 +118,7 @@ impl ProfileStore for SqlRegistryStore {
         profile: NewProfile,
         signature: SignatureRecord,
     ) -> Result<ProfileRecord, StoreError> {
-        assert_eq!(
-            signature.recipient, profile.recipient,
-            "signature is for another recipient"
-        );
-        let mut transaction = begin_write(&self.pool, self.backend).await?;
+        let mut transaction = self.begin_signed(&profile.recipient, &signature).await?;
         require_operator(&mut transaction, &profile.operator).await?;
         let inserted = sqlx::query(
             "INSERT INTO profiles (recipient, operator, kind, status, registered_at, \
@@ -171,11 +167,7 @@ impl ProfileStore for SqlRegistryStore {
         operator: &OrganisationNumber,
         signature: SignatureRecord,
     ) -> Result<ProfileRecord, StoreError> {
-        assert_eq!(
-            &signature.recipient, recipient,
-            "signature is for another recipient"
-        );
-        let mut transaction = begin_write(&self.pool, self.backend).await?;
+        let mut transaction = self.begin_signed(recipient, &signature).await?;
         require_operator(&mut transaction, operator).await?;
         let before = profile_in(&mut transaction, recipient).await?;
         let updated = sqlx::query(
@@ -206,11 +198,7 @@ impl ProfileStore for SqlRegistryStore {
         recipient: &RecipientId,
         signature: SignatureRecord,
     ) -> Result<ProfileRecord, StoreError> {
-        assert_eq!(
-            &signature.recipient, recipient,
-            "signature is for another recipient"
-        );
-        let mut transaction = begin_write(&self.pool, self.backend).await?;
+        let mut transaction = self.begin_signed(recipient, &signature).await?;
         let removed = profile_in(&mut transaction, recipient).await?;
         sqlx::query("DELETE FROM deselected_senders WHERE recipient = $1")
             .bind(recipient.to_wire())
@@ -245,11 +233,7 @@ impl ProfileStore for SqlRegistryStore {
         deselected: &BTreeSet<OrganisationNumber>,
         signature: SignatureRecord,
     ) -> Result<ReceptionRules, StoreError> {
-        assert_eq!(
-            &signature.recipient, recipient,
-            "signature is for another recipient"
-        );
-        let mut transaction = begin_write(&self.pool, self.backend).await?;
+        let mut transaction = self.begin_signed(recipient, &signature).await?;
         let updated =
             sqlx::query("UPDATE profiles SET reception_changed_at = $1 WHERE recipient = $2")
                 .bind(to_millis(signature.signed_at))

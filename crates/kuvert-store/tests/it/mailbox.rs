@@ -66,7 +66,7 @@ async fn letters_are_paged_newest_first_with_unread_count() {
         assert_eq!(last.letters[4].id, ids[0]);
 
         operator
-            .set_read(&recipient, ids[0], true, now())
+            .set_read(&recipient, ids[0], Some(now()))
             .await
             .unwrap();
         operator
@@ -86,10 +86,7 @@ async fn letters_are_paged_newest_first_with_unread_count() {
             .set_archived(&recipient, ids[1], false)
             .await
             .unwrap();
-        operator
-            .set_read(&recipient, ids[0], false, now())
-            .await
-            .unwrap();
+        operator.set_read(&recipient, ids[0], None).await.unwrap();
         let page = operator.letters(&inbox(&recipient, 0, 100)).await.unwrap();
         assert_eq!((page.total, page.unread), (25, 25));
         let too_big = operator.letters(&inbox(&recipient, 0, 101)).await;
@@ -159,7 +156,7 @@ async fn letter_in_another_mailbox_is_not_found_and_not_audited() {
                 .unwrap()
                 .is_empty()
         );
-        let marked = operator.set_read(&stranger, ids[0], true, now()).await;
+        let marked = operator.set_read(&stranger, ids[0], Some(now())).await;
         assert!(
             matches!(marked, Err(StoreError::NotFound { .. })),
             "{marked:?}"

@@ -7,6 +7,7 @@ mod deliveries;
 mod mailbox;
 mod notifications;
 mod pg_tls;
+mod plans;
 mod portal;
 mod registry;
 mod s3;

@@ -35,27 +35,33 @@ async fn notification_addresses_need_the_right_code_to_be_confirmed() {
     for test in TestDatabase::all().await {
         let operator = test.operator();
         let recipient = person(40);
-        let set = operator.set_notification_address(&recipient, email(), code("1234"), now());
-        let setting = set.await.unwrap();
+        let setting = operator
+            .issue_confirmation_code(&recipient, &email(), &code("1234"), now())
+            .await
+            .and_then(CodeIssue::into_issued)
+            .unwrap();
         assert!(!setting.is_confirmed);
         let channel = NotificationChannel::Email;
         let wrong_code = code("9999");
         let wrong = operator
-            .confirm_notification_address(&recipient, channel, &wrong_code, now())
-            .await;
+            .check_confirmation_code(&recipient, channel, &wrong_code, now())
+            .await
+            .and_then(CodeCheck::into_confirmed);
         assert!(
             matches!(wrong, Err(StoreError::Conflict { .. })),
             "{wrong:?}"
         );
         let confirmed = operator
-            .confirm_notification_address(&recipient, channel, &code("1234"), now())
+            .check_confirmation_code(&recipient, channel, &code("1234"), now())
             .await
+            .and_then(CodeCheck::into_confirmed)
             .unwrap();
         assert!(confirmed.is_confirmed);
         assert_eq!(confirmed.address, email());
         operator
-            .set_notification_address(&recipient, sms(), code("5678"), now())
+            .issue_confirmation_code(&recipient, &sms(), &code("5678"), now())
             .await
+            .and_then(CodeIssue::into_issued)
             .unwrap();
         let settings = operator.notification_settings(&recipient).await.unwrap();
         let channels: Vec<_> = settings.iter().map(|s| s.address.channel()).collect();
@@ -76,13 +82,9 @@ async fn notification_addresses_need_the_right_code_to_be_confirmed() {
             1
         );
         let missing = operator
-            .confirm_notification_address(
-                &recipient,
-                NotificationChannel::Sms,
-                &code("5678"),
-                now(),
-            )
-            .await;
+            .check_confirmation_code(&recipient, NotificationChannel::Sms, &code("5678"), now())
+            .await
+            .and_then(CodeCheck::into_confirmed);
         assert!(
             matches!(missing, Err(StoreError::NotFound { .. })),
             "{missing:?}"
@@ -97,21 +99,19 @@ async fn deliveries_queue_notifications_only_for_confirmed_addresses() {
         let operator = test.operator();
         let recipient = person(41);
         operator
-            .set_notification_address(&recipient, email(), code("1234"), now())
+            .issue_confirmation_code(&recipient, &email(), &code("1234"), now())
             .await
+            .and_then(CodeIssue::into_issued)
             .unwrap();
         operator
-            .confirm_notification_address(
-                &recipient,
-                NotificationChannel::Email,
-                &code("1234"),
-                now(),
-            )
+            .check_confirmation_code(&recipient, NotificationChannel::Email, &code("1234"), now())
             .await
+            .and_then(CodeCheck::into_confirmed)
             .unwrap();
         operator
-            .set_notification_address(&recipient, sms(), code("5678"), now())
+            .issue_confirmation_code(&recipient, &sms(), &code("5678"), now())
             .await
+            .and_then(CodeIssue::into_issued)
             .unwrap();
         let new = delivery(&organisation(100), "n-1", &recipient, "Beslut", now());
         let receipt = operator
@@ -135,13 +135,15 @@ async fn deliveries_queue_notifications_only_for_confirmed_addresses() {
 /// notifications.
 async fn queued(operator: &dyn OperatorStore, recipient: &RecipientId, count: u32) {
     operator
-        .set_notification_address(recipient, email(), code("1234"), now())
+        .issue_confirmation_code(recipient, &email(), &code("1234"), now())
         .await
+        .and_then(CodeIssue::into_issued)
         .unwrap();
     let channel = NotificationChannel::Email;
     operator
-        .confirm_notification_address(recipient, channel, &code("1234"), now())
+        .check_confirmation_code(recipient, channel, &code("1234"), now())
         .await
+        .and_then(CodeCheck::into_confirmed)
         .unwrap();
     for n in 0..count {
         let message_id = format!("o-{}-{n}", recipient.to_wire());

@@ -6,7 +6,8 @@ use kuvert_core::campaign::CampaignCode;
 use kuvert_core::operator::OperatorSlug;
 use kuvert_store::StoreError;
 use kuvert_store::portal::{
-    FunnelDay, NewCampaign, PortalStore, Visit, VisitCount, VisitSource, VisitorHash,
+    FunnelDay, NewCampaign, OperatorChoice, PortalStore, Visit, VisitCount, VisitSource,
+    VisitorHash,
 };
 use time::Date;
 use time::macros::date;
@@ -166,15 +167,21 @@ async fn campaign_funnel_counts_visits_and_operator_choices_per_day() {
         let sender = organisation(100);
         let brevladan = OperatorSlug::parse("brevladan").unwrap();
         for day in [DAY, NEXT_DAY, NEXT_DAY] {
-            portal
-                .record_operator_choice(day, &brevladan, Some(&sender), Some(&vår))
-                .await
-                .unwrap();
+            let choice = OperatorChoice {
+                day,
+                operator_slug: brevladan.clone(),
+                sender: Some(sender.clone()),
+                campaign: Some(vår.clone()),
+            };
+            portal.record_operator_choice(&choice).await.unwrap();
         }
-        portal
-            .record_operator_choice(DAY, &brevladan, None, None)
-            .await
-            .unwrap();
+        let choice = OperatorChoice {
+            day: DAY,
+            operator_slug: brevladan,
+            sender: None,
+            campaign: None,
+        };
+        portal.record_operator_choice(&choice).await.unwrap();
         assert_eq!(
             portal.campaign_funnel(&code("var-2026")).await.unwrap(),
             [

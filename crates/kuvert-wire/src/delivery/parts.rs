@@ -36,11 +36,7 @@ pub(crate) fn write_sender(writer: &mut Writer, sender: &Sender, ns: &'static st
     writer.start(ns, "Sender");
     writer.leaf(S, "Id", &sender.id.to_wire());
     writer.leaf(S, "Name", sender.name.as_str());
-    writer.opt_leaf(
-        S,
-        "Attention",
-        sender.attention.as_ref().map(Attention::as_str),
-    );
+    writer.opt_leaf(S, "Attention", sender.attention.as_ref());
     writer.end();
 }
 
@@ -59,17 +55,9 @@ pub(crate) fn write_message_header(writer: &mut Writer, header: &MessageHeader) 
     let support = &header.support_info;
     writer.start(M3, "Supportinfo");
     writer.leaf(M3, "Text", support.text.as_str());
-    writer.opt_leaf(M3, "URL", support.url.as_ref().map(SupportUrl::as_str));
-    writer.opt_leaf(
-        M3,
-        "PhoneNumber",
-        support.phone.as_ref().map(PhoneNumber::as_str),
-    );
-    writer.opt_leaf(
-        M3,
-        "EmailAdress",
-        support.email.as_ref().map(EmailAddress::as_str),
-    );
+    writer.opt_leaf(M3, "URL", support.url.as_ref());
+    writer.opt_leaf(M3, "PhoneNumber", support.phone.as_ref());
+    writer.opt_leaf(M3, "EmailAdress", support.email.as_ref());
     writer.end();
     if let Some(matter) = &header.official_matter {
         write_official_matter(writer, matter);
@@ -89,33 +77,13 @@ fn write_official_matter(writer: &mut Writer, matter: &OfficialMatter) {
     writer.leaf(O3, "Timestamp", &matter.timestamp.to_string());
     if let Some(identity) = &matter.identity {
         writer.start(O3, "Identity");
-        writer.opt_leaf(
-            O3,
-            "EventId",
-            identity.event_id.as_ref().map(EventId::as_str),
-        );
-        let matter_id = identity
-            .official_matter_id
-            .as_ref()
-            .map(OfficialMatterId::as_str);
-        writer.opt_leaf(O3, "OfficialMatterId", matter_id);
-        let preceding = identity
-            .preceding_event_id
-            .as_ref()
-            .map(PrecedingEventId::as_str);
-        writer.opt_leaf(O3, "PrecedingEventId", preceding);
+        writer.opt_leaf(O3, "EventId", identity.event_id.as_ref());
+        writer.opt_leaf(O3, "OfficialMatterId", identity.official_matter_id.as_ref());
+        writer.opt_leaf(O3, "PrecedingEventId", identity.preceding_event_id.as_ref());
         writer.end();
     }
-    writer.opt_leaf(
-        O3,
-        "MatterSubject",
-        matter.matter_subject.as_ref().map(MatterSubject::as_str),
-    );
-    writer.opt_leaf(
-        O3,
-        "EventType",
-        matter.event_type.as_ref().map(EventType::as_str),
-    );
+    writer.opt_leaf(O3, "MatterSubject", matter.matter_subject.as_ref());
+    writer.opt_leaf(O3, "EventType", matter.event_type.as_ref());
     writer.opt_leaf(
         O3,
         "MatterStatus",

@@ -16,9 +16,16 @@ use crate::types::{
 use crate::values::{AuthorizationStatus, CompanyAccountState, UserIdentity};
 use crate::writer::Writer;
 
-/// Declares a request of only `rcpt2:Id` + `rcpt2:UserIdentity`.
+/// Declares a request of only `rcpt2:Id` + `rcpt2:UserIdentity`, either directly or, with
+/// `in "wrapper"`, inside that one element (`organizationIdentity`).
 macro_rules! id_and_user_request {
     ($(#[$meta:meta])* $name:ident, $element:literal) => {
+        id_and_user_request!(@declare $(#[$meta])* $name, $element, None);
+    };
+    ($(#[$meta:meta])* $name:ident, $element:literal, in $wrapper:literal) => {
+        id_and_user_request!(@declare $(#[$meta])* $name, $element, Some($wrapper));
+    };
+    (@declare $(#[$meta:meta])* $name:ident, $element:literal, $wrapper:expr) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq)]
         pub struct $name {
@@ -33,42 +40,11 @@ macro_rules! id_and_user_request {
             const NAME: &'static str = $element;
 
             fn write_children(&self, writer: &mut Writer) {
-                write_id_and_user(writer, &self.recipient, &self.user);
+                write_wrapped_id_and_user(writer, $wrapper, &self.recipient, &self.user);
             }
 
             fn read_children(children: &mut Children<'_, '_>) -> Result<Self, WireError> {
-                let (recipient, user) = read_id_and_user(children)?;
-                Ok(Self { recipient, user })
-            }
-        }
-    };
-}
-
-/// Declares a request whose only child is `organizationIdentity` (`Id` + `UserIdentity`).
-macro_rules! organisation_identity_request {
-    ($(#[$meta:meta])* $name:ident, $element:literal) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq)]
-        pub struct $name {
-            /// `organizationIdentity/Id`.
-            pub recipient: RecipientId,
-            /// `organizationIdentity/UserIdentity`.
-            pub user: UserIdentity,
-        }
-
-        impl BodyElement for $name {
-            const NAMESPACE: &'static str = R2;
-            const NAME: &'static str = $element;
-
-            fn write_children(&self, writer: &mut Writer) {
-                writer.start(R2, "organizationIdentity");
-                write_id_and_user(writer, &self.recipient, &self.user);
-                writer.end();
-            }
-
-            fn read_children(children: &mut Children<'_, '_>) -> Result<Self, WireError> {
-                let (recipient, user) =
-                    children.nested(R2, "organizationIdentity", read_id_and_user)?;
+                let (recipient, user) = read_wrapped_id_and_user(children, $wrapper)?;
                 Ok(Self { recipient, user })
             }
         }
@@ -83,13 +59,15 @@ id_and_user_request!(
     /// `rcpt2:getPendingChangeServiceSupplier`: a change of operator awaiting signatures.
     GetPendingChangeServiceSupplier, "getPendingChangeServiceSupplier"
 );
-organisation_identity_request!(
+id_and_user_request!(
     /// `rcpt2:deletePendingAccountPreferences`.
-    DeletePendingAccountPreferences, "deletePendingAccountPreferences"
+    DeletePendingAccountPreferences, "deletePendingAccountPreferences",
+    in "organizationIdentity"
 );
-organisation_identity_request!(
+id_and_user_request!(
     /// `rcpt2:deletePendingChangeServiceSupplier`.
-    DeletePendingChangeServiceSupplier, "deletePendingChangeServiceSupplier"
+    DeletePendingChangeServiceSupplier, "deletePendingChangeServiceSupplier",
+    in "organizationIdentity"
 );
 signature_result_response!(
     /// `rcpt2:storeAccountPreferencesResponse`.
@@ -153,20 +131,19 @@ impl BodyElement for StoreAccountPreferences {
     fn write_children(&self, writer: &mut Writer) {
         write_id_and_user(writer, &self.recipient, &self.user);
         self.preferences.write(writer, R2, "preferences");
-        writer.leaf(R2, "AgreementText", &self.agreement_text);
-        for signature in &self.signatures {
-            signature.write(writer, R2, "SignatureData");
-        }
+        write_signed_tail(writer, &self.agreement_text, &self.signatures);
     }
 
     fn read_children(children: &mut Children<'_, '_>) -> Result<Self, WireError> {
         let (recipient, user) = read_id_and_user(children)?;
+        let preferences = children.nested(R2, "preferences", AccountPreferences::read)?;
+        let (agreement_text, signatures) = read_signed_tail(children)?;
         Ok(Self {
             recipient,
             user,
-            preferences: children.nested(R2, "preferences", AccountPreferences::read)?,
-            agreement_text: read_agreement(children, R2)?,
-            signatures: SignatureData::read_list(children, R2, "SignatureData")?,
+            preferences,
+            agreement_text,
+            signatures,
         })
     }
 }
@@ -193,20 +170,19 @@ impl BodyElement for ChangeServiceSupplier {
     fn write_children(&self, writer: &mut Writer) {
         write_id_and_user(writer, &self.recipient, &self.user);
         writer.leaf(R2, "ServiceSupplier", self.operator_domain.as_str());
-        writer.leaf(R2, "AgreementText", &self.agreement_text);
-        for signature in &self.signatures {
-            signature.write(writer, R2, "SignatureData");
-        }
+        write_signed_tail(writer, &self.agreement_text, &self.signatures);
     }
 
     fn read_children(children: &mut Children<'_, '_>) -> Result<Self, WireError> {
         let (recipient, user) = read_id_and_user(children)?;
+        let operator_domain = children.value(R2, "ServiceSupplier", ServiceDomain::parse)?;
+        let (agreement_text, signatures) = read_signed_tail(children)?;
         Ok(Self {
             recipient,
             user,
-            operator_domain: children.value(R2, "ServiceSupplier", ServiceDomain::parse)?,
-            agreement_text: read_agreement(children, R2)?,
-            signatures: SignatureData::read_list(children, R2, "SignatureData")?,
+            operator_domain,
+            agreement_text,
+            signatures,
         })
     }
 }
@@ -454,6 +430,52 @@ impl BodyElement for IsAuthorizedSignerResponse {
 }
 
 /// `serviceSupplier` of `AccountInformation`: empty when no operator holds the account.
+/// Writes `Id` + `UserIdentity`, inside `wrapper` when there is one.
+fn write_wrapped_id_and_user(
+    writer: &mut Writer,
+    wrapper: Option<&'static str>,
+    id: &RecipientId,
+    user: &UserIdentity,
+) {
+    match wrapper {
+        Some(wrapper) => {
+            writer.start(R2, wrapper);
+            write_id_and_user(writer, id, user);
+            writer.end();
+        }
+        None => write_id_and_user(writer, id, user),
+    }
+}
+
+/// Reads what [`write_wrapped_id_and_user`] writes.
+fn read_wrapped_id_and_user(
+    children: &mut Children<'_, '_>,
+    wrapper: Option<&'static str>,
+) -> Result<(RecipientId, UserIdentity), WireError> {
+    match wrapper {
+        Some(wrapper) => children.nested(R2, wrapper, read_id_and_user),
+        None => read_id_and_user(children),
+    }
+}
+
+/// Writes the tail every signed v2 change ends with: the `AgreementText` the person signed
+/// and its `SignatureData` (1..n).
+fn write_signed_tail(writer: &mut Writer, agreement_text: &str, signatures: &[SignatureData]) {
+    writer.leaf(R2, "AgreementText", agreement_text);
+    for signature in signatures {
+        signature.write(writer, R2, "SignatureData");
+    }
+}
+
+/// Reads the tail [`write_signed_tail`] writes.
+fn read_signed_tail(
+    children: &mut Children<'_, '_>,
+) -> Result<(String, Vec<SignatureData>), WireError> {
+    let agreement_text = read_agreement(children, R2)?;
+    let signatures = SignatureData::read_list(children, R2, "SignatureData")?;
+    Ok((agreement_text, signatures))
+}
+
 fn opt_domain(text: &str) -> Result<Option<ServiceDomain>, ServiceDomainError> {
     if text.is_empty() {
         return Ok(None);

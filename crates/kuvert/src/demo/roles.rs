@@ -220,6 +220,23 @@ pub(super) fn start_eid(
     shutdown: &Shutdown,
     tasks: &mut Tasks,
 ) -> anyhow::Result<()> {
+    let provider = eid_provider(plan, pki)?;
+    let stop = shutdown.clone();
+    tasks.spawn(async move {
+        (
+            "test e-ID",
+            kuvert_web::serve(listener, provider.router(), stop).await,
+        )
+    });
+    Ok(())
+}
+
+/// The test e-ID of this plan: the operators' and the portal's clients with their secrets,
+/// and the demo people. `kuvert cluster` serves it again after the demo's own servers stop.
+pub(super) fn eid_provider(
+    plan: &Plan,
+    pki: &TestPki,
+) -> anyhow::Result<kuvert_eid::TestEidProvider> {
     let mut clients = plan
         .operators
         .iter()
@@ -263,16 +280,8 @@ pub(super) fn start_eid(
     };
     // The e-ID CA's key signs the id_tokens: it is the test e-ID's own authority, and the
     // relying parties fetch the public key from /jwks anyway.
-    let provider = kuvert_eid::TestEidProvider::new(config, pki.eid_ca().key_pem())
-        .context("starting the test e-ID")?;
-    let stop = shutdown.clone();
-    tasks.spawn(async move {
-        (
-            "test e-ID",
-            kuvert_web::serve(listener, provider.router(), stop).await,
-        )
-    });
-    Ok(())
+    kuvert_eid::TestEidProvider::new(config, pki.eid_ca().key_pem())
+        .context("starting the test e-ID")
 }
 
 /// Where the operators' web inbox receives the e-ID's answers: the login response and the
@@ -350,6 +359,20 @@ fn portal_config(options: &DemoOptions, plan: &Plan) -> anyhow::Result<serde_jso
             "oidc_client_secret": plan.portal_client_secret,
         },
     });
+    // The editor is told of submissions and campaigns by e-mail, like the operators'
+    // notifications: through the SMTP relay when one is given, else as files.
+    let mut editor_mail = serde_json::json!({
+        "to": format!("redaktion@{}", seed::PORTAL.domain),
+        "from": format!("kommunikatorer@{}", seed::PORTAL.domain),
+    });
+    match &options.smtp_address {
+        Some(address) => editor_mail["smtp_address"] = address.clone().into(),
+        None => {
+            let folder = plan.mail_dir.join("portal");
+            editor_mail["mail_dir"] = folder.display().to_string().into();
+        }
+    }
+    value["communicators"]["editor_mail"] = editor_mail;
     if let Some(cache_secs) = options.portal_statistics_cache_secs {
         value["statistics"] = serde_json::json!({ "cache_secs": cache_secs });
     }

@@ -77,7 +77,9 @@ pub(super) async fn seed_notifications(
     operators: &[kuvert_operator::Service],
 ) -> anyhow::Result<()> {
     use kuvert_core::message::EmailAddress;
-    use kuvert_store::operator::{ConfirmationCode, NotificationAddress, NotificationChannel};
+    use kuvert_store::operator::{
+        CodeCheck, CodeIssue, ConfirmationCode, NotificationAddress, NotificationChannel,
+    };
 
     let person = seed::person(seed::NOTIFIED.person).context("the notified person is seeded")?;
     let Some(index) = seed::OPERATORS
@@ -100,17 +102,14 @@ pub(super) async fn seed_notifications(
     let now = time::OffsetDateTime::now_utc();
     let context = || format!("confirming {}'s notification address", person.key);
     store
-        .set_notification_address(
-            &recipient,
-            NotificationAddress::Email(email),
-            code.clone(),
-            now,
-        )
+        .issue_confirmation_code(&recipient, &NotificationAddress::Email(email), &code, now)
         .await
+        .and_then(CodeIssue::into_issued)
         .with_context(context)?;
     store
-        .confirm_notification_address(&recipient, NotificationChannel::Email, &code, now)
+        .check_confirmation_code(&recipient, NotificationChannel::Email, &code, now)
         .await
+        .and_then(CodeCheck::into_confirmed)
         .with_context(context)?;
     Ok(())
 }

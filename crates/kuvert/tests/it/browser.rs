@@ -33,7 +33,14 @@ async fn inbox_and_portal_walks_pass_axe_without_javascript_in_both_languages_an
     let Some(chromium) = Chromium::from_env("the inbox in Chromium with axe-core") else {
         return;
     };
-    let federation = Federation::start(FederationOptions::default()).await;
+    // The portal e-mails its editor through the real SMTP server when there is one.
+    let smtp = kuvert_testenv::external("SMTP", "the editor's e-mail at a real SMTP server")
+        .filter(|_| std::env::var_os("KUVERT_TEST_SMTP_MAILDIR").is_some());
+    let federation = Federation::start(FederationOptions {
+        smtp_address: smtp,
+        ..FederationOptions::default()
+    })
+    .await;
     for person in ["tolvan", "anna", "bertil", "cecilia"] {
         send_letter(&federation, seed::person(person).unwrap()).await;
     }

@@ -10,7 +10,8 @@ use kuvert_core::id::RecipientId;
 use kuvert_core::message::EmailAddress;
 use kuvert_sender::Outcome;
 use kuvert_store::operator::{
-    ConfirmationCode, Folder, MailboxQuery, NotificationAddress, NotificationChannel, OperatorStore,
+    CodeCheck, CodeIssue, ConfirmationCode, Folder, MailboxQuery, NotificationAddress,
+    NotificationChannel, OperatorStore,
 };
 
 const PDF: &[u8] =
@@ -101,13 +102,15 @@ async fn subscribe_by_email(store: &dyn OperatorStore, mailbox: &RecipientId) ->
     let code = ConfirmationCode::parse("A1B2C3").unwrap();
     let now = time::OffsetDateTime::now_utc();
     store
-        .set_notification_address(mailbox, email, code.clone(), now)
+        .issue_confirmation_code(mailbox, &email, &code, now)
         .await
+        .and_then(CodeIssue::into_issued)
         .unwrap();
     let channel = NotificationChannel::Email;
     store
-        .confirm_notification_address(mailbox, channel, &code, now)
+        .check_confirmation_code(mailbox, channel, &code, now)
         .await
+        .and_then(CodeCheck::into_confirmed)
         .unwrap();
     address
 }

@@ -9,6 +9,7 @@ mod attack;
 mod backup;
 mod browser;
 mod cli;
+mod cluster;
 mod crash;
 mod demo_process;
 mod end_to_end;

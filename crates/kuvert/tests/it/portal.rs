@@ -9,6 +9,7 @@ mod communicators;
 mod dashboard;
 mod editorial;
 mod network;
+mod plans;
 mod seeding;
 
 use kuvert::seed;

@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use kuvert_store::portal::editorial::{Status, Step, Submission};
+use kuvert_store::portal::editorial::{Kind, Status, Step, Submission};
 use kuvert_web::i18n::Language;
 
 use super::super::auth::{Signed, lang_query};
@@ -39,7 +39,12 @@ pub(super) struct Texts {
     pub(super) edit: &'static str,
     pub(super) give_back: &'static str,
     pub(super) publish: &'static str,
-    pub(super) news_page: &'static str,
+    /// Links to where each kind is published: news, FAQ, page.
+    pub(super) portal_pages: [&'static str; 3],
+    pub(super) kind: &'static str,
+    pub(super) kind_hint: &'static str,
+    /// Kind names: news, FAQ entry, page.
+    pub(super) kinds: [&'static str; 3],
     /// Status names: submitted, returned, published.
     pub(super) statuses: [&'static str; 3],
     /// Step names: submitted, revised, edited, returned, published.
@@ -47,18 +52,18 @@ pub(super) struct Texts {
 }
 
 const SWEDISH: Texts = Texts {
-    title: "Nyheter till portalen",
+    title: "Nyheter, frågor och sidor till portalen",
     back: "Tillbaka till kampanjerna",
     fix: "Rätta uppgifterna i formuläret och försök igen.",
     editor_note: "Du är huvudredaktör: du kan ändra, skicka tillbaka och publicera.",
-    new_heading: "Skicka in en nyhet",
+    new_heading: "Skicka in en text",
     sender: "Avsändare",
     heading: "Rubrik",
     text: "Text",
     text_hint: "Markdown: tom rad mellan stycken, **fet**, *kursiv*, [länk](https://…).",
     send: "Skicka till huvudredaktören",
     status: "Läge",
-    none: "Inga nyheter ännu.",
+    none: "Inga texter ännu.",
     preview: "Så här visas texten",
     replace_heading: "Ord att byta ut innan publicering",
     replace_with: "skriv i stället",
@@ -73,7 +78,14 @@ const SWEDISH: Texts = Texts {
     edit: "Spara ändringen",
     give_back: "Skicka tillbaka med kommentar",
     publish: "Publicera",
-    news_page: "Nyheterna på portalen",
+    portal_pages: [
+        "Nyheterna på portalen",
+        "Frågorna på portalen",
+        "Sidan på portalen",
+    ],
+    kind: "Slag",
+    kind_hint: "En fråga: frågan överst, svaret under.",
+    kinds: ["Nyhet", "Fråga och svar", "Sida"],
     statuses: [
         "Hos huvudredaktören",
         "Tillbaka hos kommunikatören",
@@ -89,18 +101,18 @@ const SWEDISH: Texts = Texts {
 };
 
 const ENGLISH: Texts = Texts {
-    title: "News for the portal",
+    title: "News, questions and pages for the portal",
     back: "Back to the campaigns",
     fix: "Correct the form and try again.",
     editor_note: "You are the editor-in-chief: you can edit, return and publish.",
-    new_heading: "Submit news",
+    new_heading: "Submit a text",
     sender: "Sender",
     heading: "Title",
     text: "Text",
     text_hint: "Markdown: a blank line between paragraphs, **bold**, *italic*, [link](https://…).",
     send: "Send to the editor-in-chief",
     status: "Status",
-    none: "No news yet.",
+    none: "No texts yet.",
     preview: "How the text is shown",
     replace_heading: "Words to replace before publication",
     replace_with: "write instead",
@@ -115,7 +127,14 @@ const ENGLISH: Texts = Texts {
     edit: "Save the change",
     give_back: "Return with comment",
     publish: "Publish",
-    news_page: "The news on the portal",
+    portal_pages: [
+        "The news on the portal",
+        "The questions on the portal",
+        "The page on the portal",
+    ],
+    kind: "Kind",
+    kind_hint: "A question: the question first, the answer below.",
+    kinds: ["News", "Question and answer", "Page"],
     statuses: [
         "With the editor-in-chief",
         "Back with the communicator",
@@ -134,6 +153,23 @@ fn texts(language: Language) -> &'static Texts {
     match language {
         Language::Swedish => &SWEDISH,
         Language::English => &ENGLISH,
+    }
+}
+
+fn kind_index(kind: Kind) -> usize {
+    match kind {
+        Kind::News => 0,
+        Kind::Faq => 1,
+        Kind::Page => 2,
+    }
+}
+
+/// Where a published submission is on the portal.
+fn portal_path(submission: &Submission) -> String {
+    match submission.kind {
+        Kind::News => "/nyheter".to_owned(),
+        Kind::Faq => "/fragor".to_owned(),
+        Kind::Page => format!("/sidor/{}", submission.id),
     }
 }
 
@@ -192,6 +228,7 @@ pub(super) struct Row {
     pub(super) id: String,
     pub(super) title: String,
     pub(super) sender: String,
+    pub(super) kind: &'static str,
     pub(super) status: &'static str,
 }
 
@@ -226,6 +263,7 @@ impl ListPage {
                     .map(|version| version.text.title.clone())
                     .unwrap_or_default(),
                 sender: submission.sender.as_str().to_owned(),
+                kind: t.kinds[kind_index(submission.kind)],
                 status: t.statuses[status_index(submission.status)],
             })
             .collect();
@@ -266,7 +304,11 @@ pub(super) struct SubmissionPage {
     pub(super) lang_query: &'static str,
     pub(super) id: String,
     pub(super) sender: String,
+    pub(super) kind: &'static str,
     pub(super) status: &'static str,
+    /// Where it is on the portal, and the link's words.
+    pub(super) portal_path: String,
+    pub(super) portal_page: &'static str,
     pub(super) title: String,
     pub(super) body: String,
     pub(super) comment: String,
@@ -321,7 +363,10 @@ impl SubmissionPage {
             lang_query: lang_query(signed.language),
             id: submission.id.clone(),
             sender: submission.sender.as_str().to_owned(),
+            kind: t.kinds[kind_index(submission.kind)],
             status: t.statuses[status_index(submission.status)],
+            portal_path: portal_path(submission),
+            portal_page: t.portal_pages[kind_index(submission.kind)],
             preview: render_markdown(&body),
             title,
             body,
@@ -341,11 +386,11 @@ fn format_when(at: time::OffsetDateTime) -> String {
     format!("{} {:02}:{:02} UTC", at.date(), at.hour(), at.minute())
 }
 
-pub(super) fn render(page: &impl Template, status: StatusCode) -> Response {
+pub(in crate::communicator) fn render(page: &impl Template, status: StatusCode) -> Response {
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(error) => {
-            tracing::error!(error = %error, "editorial page failed to render");
+            tracing::error!(error = %error, "communicator page failed to render");
             (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Internt fel / Internal error",

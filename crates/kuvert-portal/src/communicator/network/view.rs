@@ -1,8 +1,6 @@
 //! The network page's model and its Swedish and English texts (TERMS.md words).
 
 use askama::Template;
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
 use kuvert_core::id::OrganisationNumber;
 use kuvert_store::portal::network::{Feedback, FeedbackCount, SenderBrand, VariantCounts};
 use kuvert_web::i18n::Language;
@@ -39,6 +37,8 @@ pub(in crate::communicator) struct Texts {
     pub(crate) visitors: &'static str,
     pub(crate) visits: &'static str,
     pub(crate) choices: &'static str,
+    pub(crate) registrations: &'static str,
+    pub(crate) p_registrations: &'static str,
     pub(crate) p_value: &'static str,
     pub(crate) p_hint: &'static str,
     pub(crate) running: &'static str,
@@ -81,7 +81,9 @@ const SWEDISH: Texts = Texts {
     visitors: "Besökare",
     visits: "Besök",
     choices: "Valt brevlådeoperatör",
-    p_value: "p-värde",
+    registrations: "Registreringar",
+    p_registrations: "p-värde för registreringarna",
+    p_value: "p-värde för valen",
     p_hint: "Tvåsidigt z-test av två andelar; under 0,05 är skillnaden sannolikt verklig.",
     running: "pågår",
     ended: "avslutat",
@@ -123,7 +125,9 @@ const ENGLISH: Texts = Texts {
     visitors: "Visitors",
     visits: "Visits",
     choices: "Chose a mailbox operator",
-    p_value: "p-value",
+    registrations: "Registrations",
+    p_registrations: "p-value of the registrations",
+    p_value: "p-value of the choices",
     p_hint: "Two-sided two-proportion z-test; below 0.05 the difference is probably real.",
     running: "running",
     ended: "ended",
@@ -191,6 +195,9 @@ pub(in crate::communicator) struct AbTestRow {
     pub(crate) variants: [String; 2],
     pub(crate) counts: [VariantCounts; 2],
     pub(crate) p_value: Option<String>,
+    /// Registrations the registry counted per variant; `None` when it could not be asked.
+    pub(crate) registrations: Option<[u64; 2]>,
+    pub(crate) p_registrations: Option<String>,
     pub(crate) is_running: bool,
 }
 
@@ -207,18 +214,4 @@ pub(in crate::communicator) struct NetworkPage {
     pub(crate) tests: Vec<AbTestRow>,
     pub(crate) feedback_counts: Vec<FeedbackCount>,
     pub(crate) comments: Vec<Feedback>,
-}
-
-pub(in crate::communicator) fn render(page: &NetworkPage, status: StatusCode) -> Response {
-    match page.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(error) => {
-            tracing::error!(error = %error, "communicator network page failed to render");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Internt fel / Internal error",
-            )
-                .into_response()
-        }
-    }
 }

@@ -377,6 +377,8 @@ pub(in crate::communicator) struct CampaignPage {
     csv_label: &'static str,
     svg_label: &'static str,
     show_table: &'static str,
+    /// The editor's review (`plans::view::ReviewView`), rendered.
+    pub(in crate::communicator) review: String,
 }
 
 /// "1 besök, 2 val av brevlådeoperatör och 1 registrering av målet 10 (10 %)." in the
@@ -453,6 +455,7 @@ impl CampaignPage {
             csv_label: t.csv_label,
             svg_label: t.svg_label,
             show_table: t.show_table,
+            review: String::new(),
         }
     }
 }
@@ -473,6 +476,8 @@ pub(in crate::communicator) struct FormPage {
     owners: Vec<OwnerChoice>,
     values: [String; 6],
     problems: Vec<(&'static str, &'static str)>,
+    /// The planned activity the campaign is made from, if any.
+    activity: String,
 }
 
 /// The form's fields in the order of [`FormPage::values`].
@@ -501,6 +506,7 @@ impl FormPage {
                 .collect(),
             values: CAMPAIGN_FIELDS.map(|field| fields.value(field).to_owned()),
             problems: problem_texts(problems, language),
+            activity: fields.value("aktivitet").to_owned(),
         }
     }
 

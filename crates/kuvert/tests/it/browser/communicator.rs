@@ -2,8 +2,10 @@
 //! the portal through the test e-ID, sees the overview, creates a campaign with the form
 //! (first sent empty, to see the problems), opens its funnel, submits news as the editor
 //! (issue 13 §3: refused while it holds a word TERMS.md replaces, then published and shown
-//! on `/nyheter`), enters an annual target, goes
-//! through the same pages in English and logs out; a person without the role and a
+//! on `/nyheter`; a FAQ entry through the same workflow, on `/fragor`; §4: a plan with an
+//! activity, refused first for a word TERMS.md replaces, a campaign made from it that e-mails
+//! the editor at the real SMTP server, marked checked by the editor), enters an annual
+//! target, goes through the same pages in English and logs out; a person without the role and a
 //! communicator who is not an admin are told so. Every page passes the same checks as the
 //! other walks, and the one cookie the portal sets is the communicators' session, set only
 //! from the login at `/kommunikator` on.
@@ -16,7 +18,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::driver::{
-    Walk, WalkResult, button, check, expect_path, expect_text, fill_field, goto, link,
+    Walk, WalkResult, button, check, expect_path, expect_text, fill, fill_field, goto, link, select,
 };
 
 /// The campaign the communicator creates in the walk.
@@ -27,6 +29,12 @@ const CAMPAIGN_NAME: &str = "Höstens brevkampanj";
 const SESSION_COOKIE: &str = "kuvert_kommunikator";
 /// The news the walk submits and publishes.
 const NEWS_TITLE: &str = "Kvittens när du läser";
+/// The campaign made from a planned activity and marked checked by the editor.
+pub(crate) const PLANNED: &str = "PLAN-VAR";
+/// The planned activity's message.
+const PLANNED_MESSAGE: &str = "Läs dina brev var du än är";
+/// The FAQ entry the walk submits and publishes.
+const FAQ_TITLE: &str = "Kan jag ha flera digitala brevlådor?";
 /// Names of this module's walks.
 pub(crate) const WALKS: [&str; 3] = ["kommunikatör", "utan roll", "inte admin"];
 
@@ -84,6 +92,8 @@ fn communicator(portal: &Url) -> Walk {
         .then(link("Tillbaka till kampanjerna"))
         .then(expect_text(CAMPAIGN_NAME))
         .then_all(news(portal))
+        .then_all(faq(portal))
+        .then_all(plans(portal))
         .then(link("Årliga mål för anslutningstakten"))
         .then(expect_text("Inga mål är inlagda ännu."))
         .then(fill_field("År", &today.year().to_string()))
@@ -99,7 +109,7 @@ fn communicator(portal: &Url) -> Walk {
 fn news(portal: &Url) -> Vec<Value> {
     let at = |path: &str| portal.join(path).unwrap().to_string();
     vec![
-        link("Nyheter till portalen"),
+        link("Nyheter, frågor och sidor till portalen"),
         expect_text("Du är huvudredaktör"),
         fill_field("Rubrik", NEWS_TITLE),
         fill_field("Text", "Nu får du ett **kvitto** när du läser."),
@@ -118,6 +128,66 @@ fn news(portal: &Url) -> Vec<Value> {
     ]
 }
 
+/// A FAQ entry through the same workflow (issue 13 §3), then on `/fragor`.
+fn faq(portal: &Url) -> Vec<Value> {
+    let at = |path: &str| portal.join(path).unwrap().to_string();
+    vec![
+        link("Nyheter, frågor och sidor till portalen"),
+        select("Slag", "Fråga och svar"),
+        fill_field("Rubrik", FAQ_TITLE),
+        fill_field("Text", "Nej, du har en digital brevlåda åt gången."),
+        button("Skicka till huvudredaktören"),
+        expect_text("Fråga och svar"),
+        button("Publicera"),
+        expect_text("Publicerad"),
+        link("Frågorna på portalen"),
+        expect_path("/fragor"),
+        expect_text(FAQ_TITLE),
+        goto(&at("/kommunikator")),
+    ]
+}
+
+/// A plan with an activity (refused first for a word TERMS.md replaces), a campaign made from
+/// it — which e-mails the editor — and the editor marking it checked (issue 13 §4).
+fn plans(portal: &Url) -> Vec<Value> {
+    let at = |path: &str| portal.join(path).unwrap().to_string();
+    let today = stockholm_day(time::OffsetDateTime::now_utc());
+    let starts = planned_start();
+    let ends = today.saturating_add(time::Duration::days(35));
+    let sender = format!("{} ({})", seed::SENDERS[0].name, seed::SENDERS[0].number);
+    vec![
+        link("Årsplaner"),
+        expect_text(&format!("Årsplaner {}", today.year())),
+        select("Plan", &sender),
+        fill("Budskap", "Få ditt kvitto digitalt"),
+        fill("Målgrupp", "Studenter"),
+        fill("Kanal", "brev"),
+        fill_field("Startdatum", &starts.to_string()),
+        fill_field("Slutdatum", &ends.to_string()),
+        button("Lägg till i planen"),
+        expect_text("skriv i stället ”kvittens”"),
+        fill("Budskap", PLANNED_MESSAGE),
+        button("Lägg till i planen"),
+        goto(&at(&format!("/kommunikator/planer?ar={}", starts.year()))),
+        expect_text(PLANNED_MESSAGE),
+        link("Skapa kampanj"),
+        fill_field("Kampanjkod", PLANNED),
+        fill_field("Mål (antal registreringar)", "20"),
+        button("Skapa kampanj"),
+        expect_path(&format!("/kommunikator/kampanjer/{PLANNED}")),
+        expect_text("Inte granskad ännu"),
+        button("Markera som granskad"),
+        expect_text("Budskap och termer granskade av"),
+        goto(&at("/kommunikator")),
+    ]
+}
+
+/// The planned activity's first day: after today, so the editor can still check it.
+fn planned_start() -> time::Date {
+    let today = stockholm_day(time::OffsetDateTime::now_utc());
+    today.saturating_add(time::Duration::days(5))
+}
+
 /// The same pages in English, then logging out.
 fn english(portal: &Url) -> Vec<Value> {
     let at = |path: &str| portal.join(path).unwrap().to_string();
@@ -126,7 +196,16 @@ fn english(portal: &Url) -> Vec<Value> {
         expect_text("Annual targets for the connection rate"),
         link("Back to the campaigns"),
         expect_text("Campaigns and results"),
-        link("News for the portal"),
+        goto(&at(&format!(
+            "/kommunikator/planer?ar={}&lang=en",
+            planned_start().year()
+        ))),
+        expect_text("Annual plans"),
+        expect_text(PLANNED_MESSAGE),
+        link(PLANNED),
+        expect_text("Messages and terms checked by"),
+        link("Back to the campaigns"),
+        link("News, questions and pages for the portal"),
         link(NEWS_TITLE),
         expect_text("Published"),
         link("The news on the portal"),
@@ -224,6 +303,17 @@ pub(crate) async fn check_communicator(
             assert!(checked.contains(&page), "{page} not checked: {checked:#?}");
         }
     }
+    // The plans in English are those of the planned activity's year.
+    let plans_en = format!(
+        "GET /kommunikator/planer?ar={}&lang=en",
+        planned_start().year()
+    );
+    for page in ["GET /kommunikator/planer", plans_en.as_str()] {
+        assert!(
+            checked.iter().any(|seen| seen == page),
+            "{page}: {checked:#?}"
+        );
+    }
     assert!(!no_role.pages.is_empty() && !not_admin.pages.is_empty());
     let store = federation.demo().portal.store();
     let code = kuvert_core::campaign::CampaignCode::parse(CAMPAIGN).unwrap();
@@ -232,6 +322,7 @@ pub(crate) async fn check_communicator(
     let owners: Vec<_> = campaign.owners.into_iter().collect();
     assert_eq!(owners, [seed::SENDERS[0].organisation_number()]);
     assert_eq!(store.annual_targets().await.unwrap().len(), 1);
+    check_plans(federation).await;
     for walk in walks {
         check_session_cookie(walk, portal);
     }
@@ -242,6 +333,35 @@ pub(crate) async fn check_communicator(
             .any(|cookie| cookie.name == SESSION_COOKIE),
         "logging out removes the session: {:?}",
         main.cookies
+    );
+}
+
+/// The planned campaign is linked to its activity and checked; the editor's e-mail about it
+/// arrived (at the real SMTP server's Maildir when the federation sends through it) before
+/// the editor marked it checked, since the portal sends it before answering the form.
+async fn check_plans(federation: &Federation) {
+    let plans = federation.demo().portal.plans_store();
+    let code = kuvert_core::campaign::CampaignCode::parse(PLANNED).unwrap();
+    let reviews = plans.reviews().await.unwrap();
+    let review = reviews.iter().find(|review| review.code == code).unwrap();
+    assert!(
+        review.activity_id.is_some() && review.checked.is_some(),
+        "{review:?}"
+    );
+    let folder = kuvert_testenv::external_path("SMTP_MAILDIR", "the editor's e-mail")
+        .filter(|_| std::env::var_os("KUVERT_TEST_SMTP").is_some())
+        .unwrap_or_else(|| federation.editor_mail_dir());
+    let mails: Vec<String> = ["", "new", "cur"]
+        .iter()
+        .filter_map(|sub| std::fs::read_dir(folder.join(sub)).ok())
+        .flatten()
+        .filter_map(|entry| std::fs::read_to_string(entry.ok()?.path()).ok())
+        .filter(|text| text.contains("Kampanj att granska") && text.contains(PLANNED))
+        .collect();
+    assert!(
+        !mails.is_empty(),
+        "no e-mail to the editor in {}",
+        folder.display()
     );
 }
 

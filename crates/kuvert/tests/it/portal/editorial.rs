@@ -13,16 +13,16 @@ use reqwest::StatusCode;
 
 use crate::account::at;
 
-const OWN_SENDER: seed::SeedOrganisation = seed::SENDERS[0];
-const EDITOR_SENDER: seed::SeedOrganisation = seed::SENDERS[1];
+pub(super) const OWN_SENDER: seed::SeedOrganisation = seed::SENDERS[0];
+pub(super) const EDITOR_SENDER: seed::SeedOrganisation = seed::SENDERS[1];
 
-fn person(key: &str) -> &'static SeedPerson {
+pub(super) fn person(key: &str) -> &'static SeedPerson {
     seed::person(key).unwrap()
 }
 
 /// Logs in `person` with the communicator role for `sender` (and the editor role when
 /// `is_editor`); returns the browser and the CSRF token of the news page.
-async fn logged_in(
+pub(super) async fn logged_in(
     federation: &Federation,
     person: &SeedPerson,
     sender: seed::SeedOrganisation,
@@ -51,11 +51,11 @@ async fn logged_in(
 
 /// A client without a cookie store: one visitor of the public pages.
 #[allow(clippy::disallowed_methods)] // a bare client is the point: no cookie store
-fn bare_client() -> reqwest::Client {
+pub(super) fn bare_client() -> reqwest::Client {
     reqwest::Client::builder().build().unwrap()
 }
 
-fn form(fields: &[(&str, &str)]) -> Vec<(String, String)> {
+pub(super) fn form(fields: &[(&str, &str)]) -> Vec<(String, String)> {
     fields
         .iter()
         .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))

@@ -1,14 +1,17 @@
 //! The communicators' network at the portal (issue 13 §1, §2, §5) with the whole federation:
 //! an A/B test splits 200 distinct visitors evenly without a cookie and counts one operator
-//! choice per variant; feedback is taken without any cookie and its comment stored masked;
+//! choice per variant, and a registration made through a variant is counted under it;
+//! feedback is taken without any cookie and its comment stored masked;
 //! visits through a `/knapp` snippet are counted under their own page.
 
 use kuvert::seed;
 use kuvert::testkit::{Federation, FederationOptions};
 use kuvert_store::portal::network::{NewAbTest, VariantTexts};
 
-use super::seeding::today;
-use crate::account::at;
+use kuvert_testenv::browser::location;
+
+use super::seeding::{CHOSEN, today};
+use crate::account::{at, browser, log_in, post_and_sign};
 
 const VISITORS: usize = 200;
 
@@ -164,4 +167,74 @@ async fn knapp_shows_a_script_free_snippet_whose_visits_count_under_their_own_pa
         .map(|count| count.visits)
         .sum();
     assert_eq!(through_button, 1, "{counts:?}");
+}
+
+/// A visitor in an A/B test chooses an operator and signs up there: the sign-up carries the
+/// variant's code as its source (no cookie), and the communicator's page shows the
+/// registration under that variant, beside the portal's own counts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ab_registration_is_counted_under_the_variant_the_visitor_saw() {
+    let federation = Federation::start(FederationOptions::default()).await;
+    let portal = federation.portal_url();
+    // The brand (and so the variant) shows once the registry's senders list is at hand.
+    federation.demo().portal.registry().senders().await.unwrap();
+    let sender = seed::SENDERS[0].organisation_number();
+    let variants = ["Säkert och enkelt.", "Slipp pappersbrev."];
+    let test = federation
+        .demo()
+        .portal
+        .network_store()
+        .create_ab_test(&NewAbTest {
+            name: "Budskap hösten".to_owned(),
+            sender: sender.clone(),
+            variants: variants.map(texts),
+        })
+        .await
+        .unwrap();
+    let person = browser(&federation);
+    let landing = at(&portal, &format!("skaffa?avsandare={}", sender.as_str()));
+    let page = person.get(&landing).await.text().await.unwrap();
+    let seen = usize::from(page.contains(variants[1]));
+    let choice = at(
+        &portal,
+        &format!("skaffa/{}?avsandare={}", CHOSEN.key, sender.as_str()),
+    );
+    let redirect = person.get(&choice).await;
+    let signup = url::Url::parse(&location(&redirect)).unwrap();
+    let letter = ["A", "B"][seen];
+    let source = signup
+        .query_pairs()
+        .find(|(name, _)| name == "kampanj")
+        .unwrap()
+        .1
+        .into_owned();
+    assert!(
+        source.starts_with("AB-") && source.ends_with(&format!("-{letter}")),
+        "{signup}"
+    );
+    assert!(person.set_cookie_headers().is_empty(), "no cookie");
+
+    let david = seed::person("david").unwrap();
+    let first = person.get(signup.as_str()).await;
+    assert_eq!(location(&first), "/logga-in");
+    let operator = signup.join("/").unwrap();
+    assert_eq!(log_in(&person, &operator, david).await, "/skaffa");
+    let signed = post_and_sign(&person, &operator, "skaffa", Vec::new(), david).await;
+    assert_eq!(location(&signed), "/brevlada", "David is registered");
+
+    let communicator = federation
+        .login_communicator(kuvert::demo::COMMUNICATOR.seed_person())
+        .await;
+    let html = communicator
+        .get(&at(&portal, "kommunikator/natverk"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let row = format!(
+        "<th scope=\"row\">{letter}: {}</th><td>1</td><td>1</td><td>1</td><td>1</td></tr>",
+        variants[seen]
+    );
+    assert!(html.contains(&row), "{row} in {html}");
+    assert!(html.contains(&format!("ab-{}", test.id)));
 }

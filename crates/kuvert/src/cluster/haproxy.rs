@@ -1,0 +1,125 @@
+//! The load balancer's configuration: HAProxy in front of every role that runs on more than
+//! one node. The mutual-TLS services (the registry, each operator's `/service/v3`) pass
+//! through as TCP, so the node itself terminates TLS and sees the client certificate; the web
+//! inboxes are balanced per HTTP request, round robin and without stickiness, so every
+//! request may land on either node (sessions live in the database). Each HTTP answer names
+//! the node that served it in `X-Kuvert-Node`.
+
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+
+/// How a frontend balances.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Whole TCP connections: TLS ends at the node.
+    Tcp,
+    /// Each HTTP request on its own.
+    Http,
+}
+
+/// One public address and the nodes behind it.
+#[derive(Debug, Clone)]
+pub struct Frontend {
+    /// Unique name, e.g. `registry` or `demobrevladan-web`: HAProxy's section names.
+    pub name: String,
+    /// How it balances.
+    pub mode: Mode,
+    /// The address the federation knows (written in every role's configuration).
+    pub bind: SocketAddr,
+    /// The nodes: name and address.
+    pub servers: Vec<(String, SocketAddr)>,
+}
+
+/// How long HAProxy waits for a node to accept, and for either side to speak. The client
+/// and server timeouts are above the roles' own request timeouts, so a slow delivery is cut
+/// by the role (with a fault) rather than by the balancer.
+const TIMEOUTS: &str = "    timeout connect 5s\n    timeout client 120s\n    timeout server 120s\n";
+
+/// HAProxy's configuration for `frontends`. A node is checked by a TCP connect every 500 ms
+/// and taken out after two failures, so a killed node stops getting traffic within about a
+/// second; a connection that fails to reach a node is retried on the other (`redispatch`).
+#[must_use]
+pub fn config(frontends: &[Frontend]) -> String {
+    let mut text = String::from(
+        "# Written by `kuvert cluster`; rewritten at every start.\n\
+         global\n    maxconn 8192\n\n\
+         defaults\n    retries 3\n    option redispatch\n",
+    );
+    text.push_str(TIMEOUTS);
+    for frontend in frontends {
+        let mode = match frontend.mode {
+            Mode::Tcp => "tcp",
+            Mode::Http => "http",
+        };
+        let name = &frontend.name;
+        let _ = write!(
+            text,
+            "\nfrontend {name}\n    mode {mode}\n    bind {}\n    default_backend {name}-nodes\n",
+            frontend.bind
+        );
+        let _ = write!(
+            text,
+            "\nbackend {name}-nodes\n    mode {mode}\n    balance roundrobin\n"
+        );
+        if frontend.mode == Mode::Http {
+            text.push_str("    http-response set-header X-Kuvert-Node %s\n");
+        }
+        for (server, address) in &frontend.servers {
+            let _ = writeln!(
+                text,
+                "    server {server} {address} check inter 500ms fall 2 rise 1"
+            );
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Frontend, Mode, config};
+
+    fn address(port: u16) -> std::net::SocketAddr {
+        std::net::SocketAddr::from(([127, 0, 0, 1], port))
+    }
+
+    #[test]
+    fn tls_passes_through_and_the_web_names_its_node() {
+        let text = config(&[
+            Frontend {
+                name: "registry".into(),
+                mode: Mode::Tcp,
+                bind: address(8540),
+                servers: vec![
+                    ("registry-1".into(), address(8550)),
+                    ("registry-2".into(), address(8551)),
+                ],
+            },
+            Frontend {
+                name: "op-web".into(),
+                mode: Mode::Http,
+                bind: address(8544),
+                servers: vec![("op-1".into(), address(8552))],
+            },
+        ]);
+        let registry = text
+            .split("backend registry-nodes")
+            .nth(1)
+            .unwrap_or_default();
+        let registry = registry.split("frontend").next().unwrap_or_default();
+        assert!(registry.contains("mode tcp"), "{text}");
+        assert!(!registry.contains("X-Kuvert-Node"), "{text}");
+        assert!(
+            registry.contains("server registry-2 127.0.0.1:8551 check"),
+            "{text}"
+        );
+        assert!(text.contains("bind 127.0.0.1:8540"), "{text}");
+        let web = text
+            .split("backend op-web-nodes")
+            .nth(1)
+            .unwrap_or_default();
+        assert!(
+            web.contains("mode http") && web.contains("X-Kuvert-Node %s"),
+            "{text}"
+        );
+    }
+}
