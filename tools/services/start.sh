@@ -8,11 +8,14 @@
 # KUVERT_RUN_DIR (default /tmp/kuvert-ci) holds every service's data, log (*.log) and PID file
 # (*.pid); it is made anew on each start, after stopping whatever an earlier start left there,
 # so starting twice is safe. Needs what .ci/run installs first: Debian's postgresql-15, xmlsec1
-# and chromium (tools/services/install-debian.sh), the venv (tools/setup-python.sh) and
+# and chromium (tools/services/install-debian.sh), Garage (tools/services/install-garage.sh;
+# KUVERT_GARAGE names another binary), the venv (tools/setup-python.sh) and
 # tools/node/node_modules (`npm ci`); it runs the last two itself when they are missing.
 #
 # Exports written (the variables crates/kuvert-testenv reads):
 #   KUVERT_TEST_PG_URL        postgres://postgres@127.0.0.1:PORT/postgres (trust, superuser)
+#   KUVERT_TEST_PG_TLS_URL    the same server, ?sslmode=verify-full&sslrootcert=<the test CA>
+#   KUVERT_TEST_PG_ROOT_CERT  that CA (made at each start, with the server's certificate)
 #   KUVERT_TEST_SMTP          127.0.0.1:PORT of aiosmtpd (no auth, no TLS, SMTPUTF8 on)
 #   KUVERT_TEST_SMTP_MAILDIR  the Maildir it delivers into (one shared box: filter by recipient)
 #   KUVERT_TEST_SMTP_TLS      127.0.0.1:PORT of a second aiosmtpd that requires STARTTLS, with a
@@ -23,6 +26,10 @@
 #   KUVERT_TEST_NODE_MODULES  <repo>/tools/node/node_modules (playwright-core, axe-core)
 #   KUVERT_TEST_XMLSEC1       the xmlsec1 command
 #   KUVERT_TEST_PYTHON        <repo>/.venv/bin/python
+#   KUVERT_TEST_S3_ENDPOINT   http://127.0.0.1:PORT, a one-node Garage (S3 API, plain HTTP)
+#   KUVERT_TEST_S3_BUCKET     kuvert-test, read and write for the key below
+#   KUVERT_TEST_S3_REGION     garage
+#   KUVERT_TEST_S3_ACCESS_KEY, KUVERT_TEST_S3_SECRET_KEY   that key (made anew at each start)
 #   KUVERT_TEST_HAPROXY       the haproxy command (Debian's), for `kuvert cluster`
 set -euo pipefail
 
@@ -30,6 +37,7 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 run_dir="${KUVERT_RUN_DIR:-/tmp/kuvert-ci}"
 pg_bin="${KUVERT_PG_BIN:-/usr/lib/postgresql/15/bin}"
 chromium="${KUVERT_CHROMIUM:-/usr/bin/chromium}"
+garage="${KUVERT_GARAGE:-$(command -v garage || echo "${CARGO_HOME:-$HOME/.cargo}/bin/garage")}"
 ready_seconds=60
 
 say() { echo "services: $*" >&2; }
@@ -79,8 +87,9 @@ as_postgres() {
 
 start_postgres() {
     [ -x "$pg_bin/initdb" ] || die "$pg_bin/initdb missing (apt-get install -y postgresql-15)"
-    local data="$run_dir/pg/data" sockets="$run_dir/pg/sockets" port
-    mkdir -p "$data" "$sockets"
+    local data="$run_dir/pg/data" sockets="$run_dir/pg/sockets" tls="$run_dir/pg/tls" port
+    mkdir -p "$data" "$sockets" "$tls"
+    make_pg_certificates "$tls"
     [ "$(id -u)" != 0 ] || chown -R postgres:postgres "$run_dir/pg"
     chmod 700 "$data"
     as_postgres "$pg_bin/initdb" --pgdata="$data" --username=postgres --auth=trust \
@@ -92,7 +101,8 @@ start_postgres() {
         --timeout="$ready_seconds" start --options="-c port=$port \
         -c listen_addresses=127.0.0.1 -c unix_socket_directories=$sockets \
         -c max_connections=300 -c fsync=off -c synchronous_commit=off \
-        -c full_page_writes=off" >/dev/null \
+        -c full_page_writes=off -c ssl=on -c ssl_cert_file=$tls/server.pem \
+        -c ssl_key_file=$tls/server.key" >/dev/null \
         || { tail -n 20 "$run_dir/pg/postgres.log" >&2; die "pg_ctl start"; }
     wait_until "$ready_seconds" postgres \
         "$pg_bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -Atc 'select 1'
@@ -100,7 +110,33 @@ start_postgres() {
         -c 'create database kuvert_ready_check' -c 'drop database kuvert_ready_check' \
         || die "postgres cannot create a database"
     export KUVERT_TEST_PG_URL="postgres://postgres@127.0.0.1:$port/postgres"
-    say "postgres ready at $KUVERT_TEST_PG_URL"
+    export KUVERT_TEST_PG_ROOT_CERT="$tls/ca.pem"
+    export KUVERT_TEST_PG_TLS_URL="$KUVERT_TEST_PG_URL?sslmode=verify-full&sslrootcert=$tls/ca.pem"
+    "$pg_bin/psql" "$KUVERT_TEST_PG_TLS_URL" -Atc 'select ssl from pg_stat_ssl where pid = pg_backend_pid()' \
+        | grep -qx t || die "postgres refuses TLS with verify-full against the test CA"
+    say "postgres ready at $KUVERT_TEST_PG_URL, TLS with the CA $KUVERT_TEST_PG_ROOT_CERT"
+}
+
+# make_pg_certificates DIR: a throwaway CA and a server certificate for 127.0.0.1 (IP SAN only,
+# so verify-full passes for 127.0.0.1 and fails for any other name), made at every start and
+# never kept in the repository.
+make_pg_certificates() {
+    local tls="$1"
+    (
+        cd "$tls"
+        openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=Kuvert test PostgreSQL CA" \
+            -addext "basicConstraints=critical,CA:TRUE" \
+            -addext "keyUsage=critical,keyCertSign,cRLSign" -keyout ca.key -out ca.pem
+        openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout server.key \
+            -out server.csr
+        printf '%s\n' "subjectAltName=IP:127.0.0.1" "basicConstraints=critical,CA:FALSE" \
+            "keyUsage=critical,digitalSignature,keyEncipherment" "extendedKeyUsage=serverAuth" \
+            >server.ext
+        openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 30 \
+            -extfile server.ext -out server.pem
+        chmod 600 server.key ca.key
+        rm -f server.csr server.ext ca.srl
+    ) >"$run_dir/pg-tls.log" 2>&1 || { cat "$run_dir/pg-tls.log" >&2; die "openssl (pg TLS)"; }
 }
 
 start_smtp() {
@@ -188,6 +224,79 @@ check_oidc_listening() {
     check_alive oidc && [ -s "$1" ]
 }
 
+# garage_cli ARGS...: the Garage CLI on this run's configuration.
+garage_cli() {
+    "$garage" -c "$run_dir/garage/garage.toml" "$@"
+}
+
+start_garage() {
+    [ -x "$garage" ] || die "$garage missing (tools/services/install-garage.sh)"
+    local dir="$run_dir/garage" s3_port rpc_port admin_port node keys
+    mkdir -p "$dir/meta" "$dir/data"
+    s3_port="$(free_port)"
+    rpc_port="$(free_port)"
+    admin_port="$(free_port)"
+    # One node, as in the quick start (doc/book/quick-start in Garage's repository), on
+    # loopback; fsync on, as a deployment that keeps letters runs it.
+    cat >"$dir/garage.toml" <<TOML
+metadata_dir = "$dir/meta"
+data_dir = "$dir/data"
+db_engine = "sqlite"
+replication_factor = 1
+metadata_fsync = true
+data_fsync = true
+rpc_bind_addr = "127.0.0.1:$rpc_port"
+rpc_public_addr = "127.0.0.1:$rpc_port"
+rpc_secret = "$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
+
+[s3_api]
+s3_region = "garage"
+api_bind_addr = "127.0.0.1:$s3_port"
+root_domain = ".s3.garage.localhost"
+
+[admin]
+api_bind_addr = "127.0.0.1:$admin_port"
+admin_token = "$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
+TOML
+    chmod 600 "$dir/garage.toml"
+    spawn garage "$garage" -c "$dir/garage.toml" server
+    wait_until "$ready_seconds" garage check_garage_up
+    node="$(garage_cli node id -q 2>/dev/null)" || die "garage node id"
+    {
+        garage_cli layout assign -z dc1 -c 1G "${node%%@*}" \
+            && garage_cli layout apply --version 1 \
+            && garage_cli bucket create kuvert-test
+    } >"$dir/setup.log" 2>&1 || { cat "$dir/setup.log" >&2; die "garage layout or bucket"; }
+    keys="$(garage_cli key create kuvert-test-key 2>>"$dir/setup.log")" \
+        || { cat "$dir/setup.log" >&2; die "garage key create"; }
+    garage_cli bucket allow --read --write --owner kuvert-test --key kuvert-test-key \
+        >>"$dir/setup.log" 2>&1 || { cat "$dir/setup.log" >&2; die "garage bucket allow"; }
+    KUVERT_TEST_S3_ACCESS_KEY="$(sed -n 's/^Key ID: *//p' <<<"$keys")"
+    KUVERT_TEST_S3_SECRET_KEY="$(sed -n 's/^Secret key: *//p' <<<"$keys")"
+    [ -n "$KUVERT_TEST_S3_ACCESS_KEY" ] && [ -n "$KUVERT_TEST_S3_SECRET_KEY" ] \
+        || die "garage key create printed no key id and secret"
+    wait_until "$ready_seconds" "garage S3 API" check_s3_answers "$s3_port"
+    export KUVERT_TEST_S3_ENDPOINT="http://127.0.0.1:$s3_port" KUVERT_TEST_S3_BUCKET=kuvert-test
+    export KUVERT_TEST_S3_REGION=garage KUVERT_TEST_S3_ACCESS_KEY KUVERT_TEST_S3_SECRET_KEY
+    say "garage ready at $KUVERT_TEST_S3_ENDPOINT, bucket kuvert-test"
+}
+
+check_garage_up() {
+    check_alive garage && garage_cli status
+}
+
+# check_s3_answers PORT: the S3 API answers an anonymous request with an S3 error document.
+check_s3_answers() {
+    python3 - "$1" <<'PY'
+import sys, urllib.request, urllib.error
+try:
+    urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/kuvert-test", timeout=2)
+except urllib.error.HTTPError as error:
+    sys.exit(0 if b"<Error>" in error.read() else 1)
+sys.exit(0)
+PY
+}
+
 check_chromium() {
     [ -x "$chromium" ] || die "$chromium missing (apt-get install -y chromium)"
     local page="$run_dir/chromium-check.html" profile
@@ -230,10 +339,12 @@ write_env() {
     {
         echo "# Written by tools/services/start.sh at $(date -u +%FT%TZ); source it."
         echo "export KUVERT_RUN_DIR=$(printf '%q' "$run_dir")"
-        for variable in KUVERT_TEST_PG_URL KUVERT_TEST_SMTP KUVERT_TEST_SMTP_MAILDIR \
-            KUVERT_TEST_SMTP_TLS KUVERT_TEST_SMTP_TLS_CA KUVERT_TEST_OIDC_ISSUER \
-            KUVERT_TEST_CHROMIUM KUVERT_TEST_NODE_MODULES KUVERT_TEST_XMLSEC1 \
-            KUVERT_TEST_PYTHON KUVERT_TEST_HAPROXY; do
+        for variable in KUVERT_TEST_PG_URL KUVERT_TEST_PG_TLS_URL KUVERT_TEST_PG_ROOT_CERT \
+            KUVERT_TEST_SMTP KUVERT_TEST_SMTP_MAILDIR KUVERT_TEST_SMTP_TLS KUVERT_TEST_SMTP_TLS_CA \
+            KUVERT_TEST_OIDC_ISSUER KUVERT_TEST_CHROMIUM KUVERT_TEST_NODE_MODULES \
+            KUVERT_TEST_XMLSEC1 KUVERT_TEST_PYTHON KUVERT_TEST_HAPROXY KUVERT_TEST_S3_ENDPOINT \
+            KUVERT_TEST_S3_BUCKET KUVERT_TEST_S3_REGION KUVERT_TEST_S3_ACCESS_KEY \
+            KUVERT_TEST_S3_SECRET_KEY; do
             echo "export $variable=$(printf '%q' "${!variable}")"
         done
     } >"$run_dir/env.sh.tmp"
@@ -260,6 +371,7 @@ main() {
     start_smtp
     start_smtp_tls
     start_oidc
+    start_garage
     check_chromium
     check_oracles
     check_haproxy

@@ -514,12 +514,52 @@ pub const EID_SIGNATURE_BYTES_MAX: usize = 1_024;
 /// caller's opaque correlation value.
 pub const TEST_EID_STATE_CHARS_MAX: usize = 512;
 
-/// Connections in one database pool. SQLite serialises writers anyway; PostgreSQL gets enough
-/// for a busy operator on two cores without starving the server.
-pub const DATABASE_POOL_CONNECTIONS_MAX: u32 = 8;
+/// Default connections in one database pool (`database_pool.max_connections`). SQLite
+/// serialises writers anyway; PostgreSQL gets enough for a busy operator on two cores without
+/// starving the server.
+pub const DATABASE_POOL_CONNECTIONS_DEFAULT: u32 = 8;
+
+/// Ceiling on a configured pool: PostgreSQL's default `max_connections` is 100.
+pub const DATABASE_POOL_CONNECTIONS_MAX: u32 = 100;
+const _: () = assert!(DATABASE_POOL_CONNECTIONS_DEFAULT <= DATABASE_POOL_CONNECTIONS_MAX);
+
+/// Ceiling on how long a request may wait for a free database connection
+/// (`database_pool.acquire_timeout_ms`).
+pub const DATABASE_ACQUIRE_TIMEOUT_MS_MAX: u64 = 300_000;
 
 /// Characters of a blob key; keys become file paths, so no `..`, no leading `/`.
 pub const BLOB_KEY_CHARS_MAX: usize = 200;
+
+/// Bytes of one blob a store writes or reads back: a blob is a stored `deliverSecure`
+/// envelope, so the envelope ceiling bounds it. A longer object in a bucket is refused unread.
+pub const BLOB_BYTES_MAX: u64 = ENVELOPE_BYTES_CEILING;
+
+/// Default time to open a connection to the S3 endpoint of the blob store.
+pub const BLOB_S3_CONNECT_TIMEOUT_MS_DEFAULT: u64 = 5_000;
+
+/// Default time one S3 request may take, body included: a 20 MiB blob
+/// ([`BLOB_BYTES_MAX`]) at 8 Mbit/s takes 21 s.
+pub const BLOB_S3_REQUEST_TIMEOUT_MS_DEFAULT: u64 = 30_000;
+
+/// Ceiling on a configured S3 timeout, so a typo cannot hang an intake for hours; a delivery
+/// waits on its blob write before its receipt.
+pub const BLOB_S3_TIMEOUT_MS_MAX: u64 = 300_000;
+const _: () = assert!(BLOB_S3_REQUEST_TIMEOUT_MS_DEFAULT <= BLOB_S3_TIMEOUT_MS_MAX);
+
+/// Retries of one failed S3 request (server errors, dropped connections) before the blob
+/// operation fails; each retry resends the same bytes to the same key.
+pub const BLOB_S3_RETRIES_MAX: usize = 3;
+
+/// Bytes of a backup archive's `manifest.json` (table names, columns, digests; the blobs are
+/// listed in `blobs.jsonl`).
+pub const BACKUP_MANIFEST_BYTES_MAX: u64 = 16 * 1024 * 1024;
+
+/// Bytes of one line of a backup archive's table or blob list: a row holds no blob, but a
+/// receipt or a sender's logo (base64) may be long.
+pub const BACKUP_LINE_BYTES_MAX: usize = 16 * 1024 * 1024;
+
+/// Rows a restore inserts per call into the store.
+pub const RESTORE_BATCH_ROWS_MAX: usize = 500;
 
 /// Profiles one statistics seed may create (feature `bench-seed`; the generated person
 /// numbers run out at about 30 million).

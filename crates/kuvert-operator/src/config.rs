@@ -3,10 +3,16 @@
 //! library never reads files or the environment on its own.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use kuvert_core::id::OrganisationNumber;
-use kuvert_core::limits::{ENVELOPE_BYTES_CEILING, ENVELOPE_BYTES_DEFAULT_MAX};
+use kuvert_core::limits::{
+    BLOB_S3_CONNECT_TIMEOUT_MS_DEFAULT, BLOB_S3_REQUEST_TIMEOUT_MS_DEFAULT, BLOB_S3_TIMEOUT_MS_MAX,
+    ENVELOPE_BYTES_CEILING, ENVELOPE_BYTES_DEFAULT_MAX,
+};
 use kuvert_core::operator::ServiceDomain;
+use kuvert_store::blob::BlobKey;
+use kuvert_store::blob::s3::S3Settings;
 
 /// The operator's configuration.
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -29,8 +35,18 @@ pub struct Config {
     /// Database URL (`sqlite:///var/lib/kuvert/operator.db?mode=rwc` or `postgres://…`).
     /// Required.
     pub database_url: String,
-    /// Directory of the blob store holding the sealed deliveries. Required.
-    pub blob_dir: PathBuf,
+    /// The database connection pool: `max_connections`, `acquire_timeout_ms`,
+    /// `idle_timeout_secs` (`kuvert_store::pool::PoolConfig`). Every key has a default.
+    #[serde(default)]
+    pub database_pool: kuvert_store::pool::PoolConfig,
+    /// Directory of the local blob store holding the sealed deliveries. Exactly one of this
+    /// and `blob_s3` is set.
+    #[serde(default)]
+    pub blob_dir: Option<PathBuf>,
+    /// An S3 bucket holding the sealed deliveries instead of `blob_dir` (a build with the
+    /// `s3` feature: `cargo build --features s3`). Default none.
+    #[serde(default)]
+    pub blob_s3: Option<S3BlobConfig>,
     /// Largest `deliverSecure` envelope accepted, in bytes. Default
     /// `kuvert_core::limits::ENVELOPE_BYTES_DEFAULT_MAX` (2 MiB, PROTOCOL.md §6.3); at most
     /// `ENVELOPE_BYTES_CEILING`.
@@ -56,6 +72,42 @@ pub struct Config {
     /// service listener, per address on the web inbox. Every key has a default.
     #[serde(default)]
     pub http: kuvert_web::HttpConfig,
+}
+
+/// The `blob_s3` table: an S3 bucket (AWS, Garage, MinIO, …) for the sealed deliveries.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct S3BlobConfig {
+    /// The S3 endpoint (`https://s3.example:3900`); path-style requests. Default none: AWS's
+    /// own endpoint of `region`.
+    #[serde(default)]
+    pub endpoint: Option<String>,
+    /// The bucket, which must exist. Required.
+    pub bucket: String,
+    /// The region requests are signed for (`garage` for Garage's default). Required.
+    pub region: String,
+    /// The access key id. Required.
+    pub access_key_id: String,
+    /// The secret access key (`KUVERT_OPERATOR__BLOB_S3__SECRET_ACCESS_KEY`). Required.
+    pub secret_access_key: secrecy::SecretString,
+    /// A key prefix inside the bucket (`demobrevladan`), so operators may share one bucket.
+    /// Default none: keys at the bucket's root.
+    #[serde(default)]
+    pub key_prefix: Option<String>,
+    /// Allow a plain `http://` endpoint (a loopback test server only). Default false.
+    #[serde(default)]
+    pub allow_http: bool,
+    /// PEM root certificate(s) of the endpoint's TLS, added to the system's. Default none.
+    #[serde(default)]
+    pub ca_path: Option<PathBuf>,
+    /// Time to open a connection, in milliseconds. Default 5000
+    /// (`kuvert_core::limits::BLOB_S3_CONNECT_TIMEOUT_MS_DEFAULT`).
+    #[serde(default = "default_s3_connect_timeout_ms")]
+    pub connect_timeout_ms: u64,
+    /// Time one request may take, body included, in milliseconds; a delivery's receipt waits
+    /// for its write. Default 30000; at most `BLOB_S3_TIMEOUT_MS_MAX` (300000).
+    #[serde(default = "default_s3_request_timeout_ms")]
+    pub request_timeout_ms: u64,
 }
 
 /// Where notifications go out.
@@ -142,6 +194,14 @@ pub struct WebConfig {
     pub csrf_key_file: Option<PathBuf>,
 }
 
+fn default_s3_connect_timeout_ms() -> u64 {
+    BLOB_S3_CONNECT_TIMEOUT_MS_DEFAULT
+}
+
+fn default_s3_request_timeout_ms() -> u64 {
+    BLOB_S3_REQUEST_TIMEOUT_MS_DEFAULT
+}
+
 fn default_session_idle_secs() -> u64 {
     900
 }
@@ -178,4 +238,51 @@ impl Config {
         }
         usize::try_from(self.envelope_bytes_max).map_err(|_| "does not fit in memory".to_owned())
     }
+}
+
+impl S3BlobConfig {
+    /// The typed settings, with the CA file read; `Err` names the key and the reason.
+    pub(crate) async fn settings(&self) -> Result<S3Settings, (&'static str, String)> {
+        let endpoint = self
+            .endpoint
+            .as_deref()
+            .map(url::Url::parse)
+            .transpose()
+            .map_err(|error| ("blob_s3.endpoint", error.to_string()))?;
+        let key_prefix = self
+            .key_prefix
+            .as_deref()
+            .map(BlobKey::parse)
+            .transpose()
+            .map_err(|error| ("blob_s3.key_prefix", error.to_string()))?;
+        let root_ca_pem =
+            match &self.ca_path {
+                Some(path) => Some(tokio::fs::read(path).await.map_err(|error| {
+                    ("blob_s3.ca_path", format!("{}: {error}", path.display()))
+                })?),
+                None => None,
+            };
+        Ok(S3Settings {
+            endpoint,
+            bucket: self.bucket.clone(),
+            region: self.region.clone(),
+            access_key_id: self.access_key_id.clone(),
+            secret_access_key: self.secret_access_key.clone(),
+            key_prefix,
+            is_http_allowed: self.allow_http,
+            root_ca_pem,
+            connect_timeout: s3_timeout("blob_s3.connect_timeout_ms", self.connect_timeout_ms)?,
+            request_timeout: s3_timeout("blob_s3.request_timeout_ms", self.request_timeout_ms)?,
+        })
+    }
+}
+
+fn s3_timeout(key: &'static str, millis: u64) -> Result<Duration, (&'static str, String)> {
+    if millis == 0 || millis > BLOB_S3_TIMEOUT_MS_MAX {
+        return Err((
+            key,
+            format!("must be 1..={BLOB_S3_TIMEOUT_MS_MAX} milliseconds"),
+        ));
+    }
+    Ok(Duration::from_millis(millis))
 }

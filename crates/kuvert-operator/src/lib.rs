@@ -39,6 +39,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::routing::post;
+use kuvert_store::blob::{BlobStore, LocalBlobStore};
 use kuvert_store::operator::OperatorStore;
 use kuvert_store::web_session::WebSessionStore;
 use kuvert_web::rate_limit::RateLimiter;
@@ -286,16 +287,42 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 async fn open_store(
     config: &Config,
 ) -> Result<(Arc<dyn OperatorStore>, Arc<dyn WebSessionStore>), StartError> {
-    let blobs = kuvert_store::blob::LocalBlobStore::open(&config.blob_dir).map_err(|error| {
-        StartError::Config {
-            key: "blob_dir",
-            reason: error.to_string(),
+    let blobs = blob_store(config).await?;
+    let database = kuvert_store::Database::connect_with(
+        &config.database_url,
+        pool_settings(&config.database_pool)?,
+    )
+    .await
+    .map_err(StartError::database)?;
+    Ok((database.operator(blobs), database.web_sessions()))
+}
+
+/// The blob store the configuration names: the folder `blob_dir` or the bucket `blob_s3`.
+///
+/// # Errors
+/// [`StartError::Config`] naming the key when neither or both are set, a value is unusable,
+/// or `blob_s3` is set in a build without the `s3` feature.
+pub async fn blob_store(config: &Config) -> Result<Arc<dyn BlobStore>, StartError> {
+    let invalid = |key, reason: String| StartError::Config { key, reason };
+    match (&config.blob_dir, &config.blob_s3) {
+        (Some(directory), None) => {
+            let blobs = LocalBlobStore::open(directory)
+                .map_err(|error| invalid("blob_dir", error.to_string()))?;
+            Ok(Arc::new(blobs))
         }
-    })?;
-    let database = kuvert_store::Database::connect(&config.database_url)
-        .await
-        .map_err(StartError::database)?;
-    Ok((database.operator(Arc::new(blobs)), database.web_sessions()))
+        (None, Some(s3)) => {
+            let settings = s3
+                .settings()
+                .await
+                .map_err(|(key, reason)| invalid(key, reason))?;
+            kuvert_store::blob::s3::open(&settings)
+                .map_err(|error| invalid("blob_s3", error.to_string()))
+        }
+        _ => Err(invalid(
+            "blob_dir",
+            "set exactly one of blob_dir and blob_s3".to_owned(),
+        )),
+    }
 }
 
 /// Loads `tls.crl`; distribution points are fetched with the operator's client identity.
@@ -478,4 +505,14 @@ async fn sms_gateway(
         gateway_url.to_owned(),
         token,
     )))
+}
+
+/// The checked `database_pool` section.
+fn pool_settings(
+    pool: &kuvert_store::pool::PoolConfig,
+) -> Result<kuvert_store::pool::PoolSettings, StartError> {
+    pool.checked().map_err(|error| StartError::Config {
+        key: "database_pool",
+        reason: error.to_string(),
+    })
 }

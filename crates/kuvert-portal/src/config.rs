@@ -19,6 +19,10 @@ pub struct Config {
     /// [`DATABASE_URL_DEFAULT`]: a SQLite file in the working directory.
     #[serde(default = "default_database_url")]
     pub database_url: String,
+    /// The database connection pool: `max_connections`, `acquire_timeout_ms`,
+    /// `idle_timeout_secs` (`kuvert_store::pool::PoolConfig`). Every key has a default.
+    #[serde(default)]
+    pub database_pool: kuvert_store::pool::PoolConfig,
     /// Base URL of the registry's REST API (`https://far.example:8443`), asked for the
     /// senders and the statistics feed over mutual TLS. Required.
     pub registry_url: url::Url,

@@ -64,9 +64,7 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
         .rate_limiter(kuvert_web::ClientKind::Address)
         .map_err(invalid_http)?;
     let registry = registry_client(&config).await?;
-    let database = kuvert_store::Database::connect(&config.database_url)
-        .await
-        .map_err(StartError::database)?;
+    let database = open_database(&config).await?;
     let store = database.portal();
     let network = database.portal_network();
     let editorial = database.portal_editorial();
@@ -196,4 +194,22 @@ pub async fn registry_client(config: &Config) -> Result<RegistryClient, StartErr
         &config.registry_url,
         Duration::from_secs(config.senders_cache_secs),
     ))
+}
+
+/// The portal's database, with the configured pool.
+async fn open_database(config: &Config) -> Result<kuvert_store::Database, StartError> {
+    let pool = pool_settings(&config.database_pool)?;
+    kuvert_store::Database::connect_with(&config.database_url, pool)
+        .await
+        .map_err(StartError::database)
+}
+
+/// The checked `database_pool` section.
+fn pool_settings(
+    pool: &kuvert_store::pool::PoolConfig,
+) -> Result<kuvert_store::pool::PoolSettings, StartError> {
+    pool.checked().map_err(|error| StartError::Config {
+        key: "database_pool",
+        reason: error.to_string(),
+    })
 }

@@ -12,6 +12,10 @@ pub struct Config {
     /// Database URL (`sqlite:///var/lib/kuvert/registry.db?mode=rwc` or `postgres://…`).
     /// No default: the binary must say where profiles live.
     pub database_url: String,
+    /// The database connection pool: `max_connections`, `acquire_timeout_ms`,
+    /// `idle_timeout_secs` (`kuvert_store::pool::PoolConfig`). Every key has a default.
+    #[serde(default)]
+    pub database_pool: kuvert_store::pool::PoolConfig,
     /// PEM file with the trusted e-ID CA certificate(s) that person signatures must chain to.
     pub eid_ca_path: PathBuf,
     /// TLS server certificate chain (PEM) used by the binary's listener; `None` in tests that
@@ -59,6 +63,7 @@ impl Config {
     pub fn new(database_url: impl Into<String>, eid_ca_path: impl Into<PathBuf>) -> Self {
         Self {
             database_url: database_url.into(),
+            database_pool: kuvert_store::pool::PoolConfig::default(),
             eid_ca_path: eid_ca_path.into(),
             tls_certificate_path: None,
             tls_key_path: None,

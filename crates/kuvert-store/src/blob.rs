@@ -4,15 +4,18 @@
 //! the digest is computed before the write and recorded by the caller, and every read checks
 //! it again, so silent corruption on disk surfaces as an error instead of a wrong letter.
 //! [`LocalBlobStore`] makes a write durable before returning (temp file, fsync, rename, fsync
-//! of the directory), which lets callers commit a row only after its blob is safely stored.
+//! of the directory), which lets callers commit a row only after its blob is safely stored;
+//! [`s3::S3BlobStore`] (feature `s3`) keeps them in an S3 bucket with the same checks.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use kuvert_core::limits::BLOB_KEY_CHARS_MAX;
+use kuvert_core::limits::{BLOB_BYTES_MAX, BLOB_KEY_CHARS_MAX};
 use time::OffsetDateTime;
+
+pub mod s3;
 
 /// Where a blob lives: `/`-separated segments of `[a-z0-9_.-]`, no empty or dot-only segment.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -62,6 +65,16 @@ pub enum BlobError {
         expected: BlobDigest,
         /// The digest of the bytes read now.
         actual: BlobDigest,
+    },
+    /// The blob is larger than [`BLOB_BYTES_MAX`]; an object that large is refused unread.
+    #[error("blob {key} has {bytes} bytes, more than {max}")]
+    TooLarge {
+        /// The blob's key.
+        key: BlobKey,
+        /// Its size, or the bytes read when the bound was passed.
+        bytes: u64,
+        /// [`BLOB_BYTES_MAX`].
+        max: u64,
     },
     /// The file system or object store failed.
     #[error("blob {key} could not be {operation}")]
@@ -192,6 +205,7 @@ impl LocalBlobStore {
 #[async_trait]
 impl BlobStore for LocalBlobStore {
     async fn put(&self, key: &BlobKey, bytes: &[u8]) -> Result<BlobDigest, BlobError> {
+        check_size(key, bytes.len() as u64)?;
         let digest = BlobDigest::of(bytes);
         let path = self.path(key);
         let owned = bytes.to_vec();
@@ -201,6 +215,13 @@ impl BlobStore for LocalBlobStore {
 
     async fn get(&self, key: &BlobKey, expected: &BlobDigest) -> Result<Bytes, BlobError> {
         let path = self.path(key);
+        match tokio::fs::metadata(&path).await {
+            Ok(metadata) => check_size(key, metadata.len())?,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                return Err(BlobError::NotFound { key: key.clone() });
+            }
+            Err(source) => return Err(io_error(key, "read", source)),
+        }
         let read = tokio::fs::read(&path).await;
         let bytes = match read {
             Ok(bytes) => bytes,
@@ -254,6 +275,18 @@ async fn run_blocking<T: Send + 'static>(
         Ok(result) => result.map_err(|source| io_error(key, operation, source)),
         Err(join_error) => Err(io_error(key, operation, std::io::Error::other(join_error))),
     }
+}
+
+/// Refuses a blob larger than [`BLOB_BYTES_MAX`], before it is written or read.
+fn check_size(key: &BlobKey, bytes: u64) -> Result<(), BlobError> {
+    if bytes > BLOB_BYTES_MAX {
+        return Err(BlobError::TooLarge {
+            key: key.clone(),
+            bytes,
+            max: BLOB_BYTES_MAX,
+        });
+    }
+    Ok(())
 }
 
 fn io_error(key: &BlobKey, operation: &'static str, source: std::io::Error) -> BlobError {

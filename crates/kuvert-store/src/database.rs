@@ -7,17 +7,12 @@
 //! milliseconds, UTC; flags are BIGINT 0/1 (BOOLEAN fails through `any` on SQLite); there is no
 //! BLOB column (PostgreSQL has none): bytes live in the blob store.
 
-use std::time::Duration;
-
-use kuvert_core::limits::DATABASE_POOL_CONNECTIONS_MAX;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
 use time::OffsetDateTime;
 
 use crate::error::{CorruptColumn, SqlContext, StoreError};
-
-/// How long a request waits for a free connection before failing instead of queueing forever.
-pub(crate) const POOL_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
+use crate::pool::PoolSettings;
 
 /// Which server sits behind the `any` pool; a few statements differ (transaction start).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,8 +21,9 @@ pub(crate) enum Backend {
     Postgres,
 }
 
-/// Opens a pool for `url` (`sqlite://…` or `postgres://…`) and runs the migrations.
-pub(crate) async fn open(url: &str) -> Result<(AnyPool, Backend), StoreError> {
+/// Opens a pool for `url` (`sqlite://…` or `postgres://…`, TLS as its `sslmode` and
+/// `sslrootcert` say) with `pool`'s size and waits, and runs the migrations.
+pub(crate) async fn open(url: &str, pool: PoolSettings) -> Result<(AnyPool, Backend), StoreError> {
     sqlx::any::install_default_drivers();
     let backend = match url.split_once(':').map(|(scheme, _)| scheme) {
         Some("sqlite") => Backend::Sqlite,
@@ -39,10 +35,10 @@ pub(crate) async fn open(url: &str) -> Result<(AnyPool, Backend), StoreError> {
         enable_wal(&options).await?;
     }
     let pool = AnyPoolOptions::new()
-        .max_connections(DATABASE_POOL_CONNECTIONS_MAX)
+        .max_connections(pool.max_connections)
         .min_connections(0)
-        .acquire_timeout(POOL_ACQUIRE_TIMEOUT)
-        .idle_timeout(Duration::from_secs(600))
+        .acquire_timeout(pool.acquire_timeout)
+        .idle_timeout(pool.idle_timeout)
         .test_before_acquire(true)
         .after_connect(move |connection, _| {
             Box::pin(async move {

@@ -16,11 +16,13 @@
 //! committed together with the signature that authorised it. Timestamps are kept to the
 //! millisecond (BIGINT unix milliseconds, UTC).
 
+pub mod backup;
 pub mod blob;
 mod calendar;
 mod database;
 mod error;
 pub mod operator;
+pub mod pool;
 pub mod portal;
 mod provision;
 pub mod registry;
@@ -47,8 +49,16 @@ impl Database {
     ///
     /// SQLite: `sqlite:///path/kuvert.db?mode=rwc` (WAL, `synchronous=FULL`, foreign keys on,
     /// busy timeout). PostgreSQL: `postgres://user@host:port/database`.
+    /// PostgreSQL over TLS, server certificate and name checked:
+    /// `postgres://user@host/database?sslmode=verify-full&sslrootcert=/path/ca.pem`. The pool
+    /// has the defaults of [`pool::PoolConfig`].
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let (pool, backend) = database::open(url).await?;
+        Self::connect_with(url, pool::PoolSettings::default()).await
+    }
+
+    /// [`Database::connect`] with the pool's size and waits from the configuration.
+    pub async fn connect_with(url: &str, pool: pool::PoolSettings) -> Result<Self, StoreError> {
+        let (pool, backend) = database::open(url, pool).await?;
         Ok(Self { pool, backend })
     }
 

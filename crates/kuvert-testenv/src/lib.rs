@@ -21,6 +21,11 @@
 //! | `KUVERT_TEST_CHROMIUM` | the Chromium executable |
 //! | `KUVERT_TEST_NODE_MODULES` | a `node_modules` with `playwright-core` and `axe-core` |
 //! | `KUVERT_TEST_MM_SCHEMAS` | the real Mina meddelanden contracts and samples (see below) |
+//! | `KUVERT_TEST_S3_ENDPOINT` | a real S3 server (Garage; [`s3_bucket`]) |
+//! | `KUVERT_TEST_S3_BUCKET`, `_REGION` | a bucket there and its region |
+//! | `KUVERT_TEST_S3_ACCESS_KEY`, `_SECRET_KEY` | a key that may read and write the bucket |
+//! | `KUVERT_TEST_PG_TLS_URL` | the PostgreSQL server with `sslmode=verify-full&sslrootcert=…` |
+//! | `KUVERT_TEST_PG_ROOT_CERT` | the CA that signed its TLS certificate |
 //!
 //! The contracts (WSDL, XSD) and real signed samples are not part of the repository (their
 //! origins are in `PROVENANCE.md` beside them). [`mm_schemas`] finds them: the folder
@@ -64,6 +69,44 @@ pub fn external(name: &str, purpose: &str) -> Option<String> {
             None
         }
     }
+}
+
+/// A real S3 server's bucket and key, from the `KUVERT_TEST_S3_*` variables.
+#[derive(Debug, Clone)]
+pub struct S3Bucket {
+    /// `KUVERT_TEST_S3_ENDPOINT`: the server's URL (plain HTTP on loopback in CI).
+    pub endpoint: String,
+    /// `KUVERT_TEST_S3_BUCKET`.
+    pub bucket: String,
+    /// `KUVERT_TEST_S3_REGION`.
+    pub region: String,
+    /// `KUVERT_TEST_S3_ACCESS_KEY`.
+    pub access_key: String,
+    /// `KUVERT_TEST_S3_SECRET_KEY`.
+    pub secret_key: String,
+}
+
+/// The test S3 bucket, or `None` after printing why the calling test skips (the same rule as
+/// [`external`], on `KUVERT_TEST_S3_ENDPOINT`; the other four must then be set too).
+///
+/// # Panics
+/// When the endpoint is unset and `KUVERT_REQUIRE_ALL=1`, or it is set without the others.
+#[must_use]
+pub fn s3_bucket(purpose: &str) -> Option<S3Bucket> {
+    let endpoint = external("S3_ENDPOINT", purpose)?;
+    let part = |name: &str| {
+        let variable = format!("KUVERT_TEST_S3_{name}");
+        read_env(&variable)
+            .filter(|value| !value.is_empty())
+            .unwrap_or_else(|| panic!("KUVERT_TEST_S3_ENDPOINT is set but {variable} is not"))
+    };
+    Some(S3Bucket {
+        endpoint,
+        bucket: part("BUCKET"),
+        region: part("REGION"),
+        access_key: part("ACCESS_KEY"),
+        secret_key: part("SECRET_KEY"),
+    })
 }
 
 /// The variable naming the folder of the real Mina meddelanden contracts and samples.

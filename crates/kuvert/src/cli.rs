@@ -58,6 +58,37 @@ pub enum Command {
     Mailing(MailingArgs),
     /// Check exported letters offline: who signed, who sealed, when received.
     Verify(VerifyArgs),
+    /// Copy a role's database (and an operator's letters) into one archive (`kuvert-backup-1`).
+    Backup(BackupArgs),
+    /// Fill a role's new, empty database (and letter store) from a backup archive.
+    Restore(RestoreArgs),
+}
+
+/// `kuvert backup`
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Whose data: the role the configuration file belongs to.
+    #[arg(long, value_enum)]
+    pub role: crate::backup_command::BackupRole,
+    /// The role's configuration file (as for `serve`).
+    #[arg(long)]
+    pub config: PathBuf,
+    /// The archive to write (zip); written beside it first and renamed when complete.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// `kuvert restore`
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// Whose data: the role the configuration file belongs to.
+    #[arg(long, value_enum)]
+    pub role: crate::backup_command::BackupRole,
+    /// The role's configuration file; its database must be new and empty.
+    #[arg(long)]
+    pub config: PathBuf,
+    /// The archive `kuvert backup` wrote.
+    pub file: PathBuf,
 }
 
 /// `kuvert verify`

@@ -166,6 +166,7 @@ async fn prepare(
             notification_poll_ms: demo::NOTIFICATION_POLL_MS_DEFAULT,
             oidc_issuer: None,
             portal_statistics_cache_secs: None,
+            blob_s3: None,
         },
         pki,
     )

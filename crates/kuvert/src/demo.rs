@@ -72,6 +72,10 @@ pub struct DemoOptions {
     /// keeps the portal's default. The statistics benchmark sets 0 so every request is
     /// measured whole (`crates/kuvert/benches/statistics.rs`).
     pub portal_statistics_cache_secs: Option<u64>,
+    /// The operators' letters in an S3 bucket, each under `key_prefix/<operator key>`, instead
+    /// of `data_dir/<operator key>-letters` (tests against a real S3 server; `kuvert demo`
+    /// keeps local files).
+    pub blob_s3: Option<kuvert_operator::config::S3BlobConfig>,
 }
 
 /// The demo's notification pause: an e-mail shows up in the preview folder within a second.

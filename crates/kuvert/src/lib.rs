@@ -10,6 +10,7 @@
 //! Only this crate installs the tracing subscriber and uses `anyhow`; every role receives
 //! typed values.
 
+pub mod backup_command;
 pub mod cli;
 pub mod cluster;
 pub mod config;

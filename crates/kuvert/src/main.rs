@@ -104,6 +104,8 @@ fn run(command: Command) -> anyhow::Result<()> {
         Command::Send(args) => runtime()?.block_on(run_send(args)),
         Command::Mailing(args) => runtime()?.block_on(run_mailing(args)),
         Command::Verify(args) => run_verify(args),
+        Command::Backup(args) => runtime()?.block_on(run_backup(args)),
+        Command::Restore(args) => runtime()?.block_on(run_restore(args)),
     }
 }
 
@@ -141,6 +143,7 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
         notification_poll_ms: demo::NOTIFICATION_POLL_MS_DEFAULT,
         oidc_issuer: None,
         portal_statistics_cache_secs: None,
+        blob_s3: None,
     };
     let mut running = demo::start(options).await?;
     print_demo(&running.manifest, "Kuvert demo")?;
@@ -309,5 +312,37 @@ async fn run_mailing(args: MailingArgs) -> anyhow::Result<()> {
         "{} failed; run the same command again to retry them",
         kuvert::verify_command::LETTERS.count(report.failed.len())
     );
+    Ok(())
+}
+
+async fn run_backup(args: kuvert::cli::BackupArgs) -> anyhow::Result<()> {
+    let summary = kuvert::backup_command::backup(args.role, &args.config, &args.out).await?;
+    report_copy("backed up", &summary, &args.out)
+}
+
+async fn run_restore(args: kuvert::cli::RestoreArgs) -> anyhow::Result<()> {
+    let summary = kuvert::backup_command::restore(args.role, &args.config, &args.file).await?;
+    report_copy("restored", &summary, &args.file)
+}
+
+/// One line per table with rows, then the totals.
+fn report_copy(
+    what: &str,
+    summary: &kuvert::backup_command::Summary,
+    archive: &std::path::Path,
+) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    for (table, rows) in summary.rows.iter().filter(|(_, rows)| *rows > 0) {
+        writeln!(out, "{table}: {rows}")?;
+    }
+    let rows: u64 = summary.rows.iter().map(|(_, rows)| rows).sum();
+    writeln!(
+        out,
+        "{what} {rows} rows in {} tables and {} blobs ({})",
+        summary.rows.len(),
+        summary.blobs,
+        archive.display()
+    )?;
     Ok(())
 }

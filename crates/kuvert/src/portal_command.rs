@@ -48,7 +48,8 @@ pub async fn communicator(
     use crate::cli::CommunicatorCommand;
 
     let config: kuvert_portal::Config = config::load(Role::Portal, file)?;
-    let database = kuvert_store::Database::connect(&config.database_url)
+    let pool = config.database_pool.checked()?;
+    let database = kuvert_store::Database::connect_with(&config.database_url, pool)
         .await
         .context("opening the portal database")?;
     let store = database.portal();

@@ -38,6 +38,9 @@ pub struct FederationOptions {
     /// The portal's dashboard cache in seconds; `None` keeps its default (0 for the
     /// statistics benchmark: [`DemoOptions::portal_statistics_cache_secs`]).
     pub portal_statistics_cache_secs: Option<u64>,
+    /// The operators' letters in this S3 bucket (each under `key_prefix/<operator key>`);
+    /// `None` keeps them in folders under the data directory.
+    pub blob_s3: Option<kuvert_operator::config::S3BlobConfig>,
 }
 
 /// A running federation in a temporary directory.
@@ -98,11 +101,18 @@ impl Federation {
     /// Stops every server and starts them again on the same data (new ports), as a
     /// restarted `kuvert demo` would: the seed runs again and must add nothing.
     pub async fn restart(&mut self) {
+        self.restart_with(async |_| {}).await;
+    }
+
+    /// [`Federation::restart`], running `between` while every server is stopped (on the data
+    /// directory), e.g. to wipe and restore a role's storage.
+    pub async fn restart_with(&mut self, between: impl AsyncFnOnce(&std::path::Path)) {
         self.demo.shutdown().trigger();
         self.demo
             .stopped()
             .await
             .expect("the federation stops cleanly");
+        between(self.dir.path()).await;
         let pki = self.demo.pki.clone();
         let databases = self.databases.clone();
         self.demo = start_demo(self.dir.path(), databases, &self.options, pki).await;
@@ -314,6 +324,7 @@ async fn start_demo(
         notification_poll_ms: NOTIFICATION_POLL_MS_IDLE,
         oidc_issuer: options.oidc_issuer.clone(),
         portal_statistics_cache_secs: options.portal_statistics_cache_secs,
+        blob_s3: options.blob_s3.clone(),
     };
     demo::start_with_pki(demo_options, pki)
         .await

@@ -485,7 +485,6 @@ fn operator_config(
         },
         "registry_url": plan.registry_url.as_str().trim_end_matches('/'),
         "database_url": database_url(options, index, key)?,
-        "blob_dir": options.data_dir.join(format!("{key}-letters")),
         "notification": notification,
         "web": {
             "public_url": operator.web_url.as_str(),
@@ -495,8 +494,42 @@ fn operator_config(
             "signing_service_url": plan.eid_issuer.join("sign")?.as_str(),
         },
     });
+    let mut value = value;
+    match &options.blob_s3 {
+        Some(s3) => value["blob_s3"] = s3_blob_config(s3, key),
+        None => {
+            let letters = options.data_dir.join(format!("{key}-letters"));
+            value["blob_dir"] = letters.display().to_string().into();
+        }
+    }
     Ok(files::Config {
         path: options.data_dir.join(files::operator_config_file(key)),
         value,
     })
+}
+
+/// The operator's `blob_s3` table: the shared bucket, under its own key prefix.
+fn s3_blob_config(s3: &kuvert_operator::config::S3BlobConfig, key: &str) -> serde_json::Value {
+    let key_prefix = match &s3.key_prefix {
+        Some(prefix) => format!("{prefix}/{key}"),
+        None => key.to_owned(),
+    };
+    let mut table = serde_json::json!({
+        "bucket": s3.bucket,
+        "region": s3.region,
+        "access_key_id": s3.access_key_id,
+        "secret_access_key": secrecy::ExposeSecret::expose_secret(&s3.secret_access_key),
+        "key_prefix": key_prefix,
+        "allow_http": s3.allow_http,
+        "connect_timeout_ms": s3.connect_timeout_ms,
+        "request_timeout_ms": s3.request_timeout_ms,
+    });
+    // TOML has no null: unset keys stay out.
+    if let Some(endpoint) = &s3.endpoint {
+        table["endpoint"] = endpoint.clone().into();
+    }
+    if let Some(ca_path) = &s3.ca_path {
+        table["ca_path"] = ca_path.display().to_string().into();
+    }
+    table
 }

@@ -164,7 +164,7 @@ fn write_zip(dir: &Path, name: &str, entries: &BTreeMap<String, Vec<u8>>) -> std
 }
 
 /// Logs `person` in and downloads their export.
-async fn export(federation: &Federation, person: &seed::SeedPerson) -> Vec<u8> {
+pub(crate) async fn export(federation: &Federation, person: &seed::SeedPerson) -> Vec<u8> {
     let operator = person.operator.unwrap();
     let inbox = &federation
         .manifest()
@@ -269,7 +269,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
         .position(|window| window == needle)
 }
 
-fn verify(zip: &Path, ca: Option<&Path>) -> Output {
+pub(crate) fn verify(zip: &Path, ca: Option<&Path>) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_kuvert"));
     command.arg("verify").arg(zip);
     if let Some(ca) = ca {
@@ -278,6 +278,6 @@ fn verify(zip: &Path, ca: Option<&Path>) -> Output {
     command.output().unwrap()
 }
 
-fn stderr(output: &Output) -> String {
+pub(crate) fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
