@@ -44,6 +44,25 @@ pub(super) fn write_config(path: &Path, value: &serde_json::Value) -> anyhow::Re
     Ok(())
 }
 
+/// The secret key file `DIR/keys/NAME.key` (32 random bytes as 64 hex digits, owner-only),
+/// made at the first start and kept: a role's web nodes given the same file accept each
+/// other's cookies and form tokens (`kuvert cluster` runs two), and sessions outlive a restart.
+///
+/// # Errors
+/// The folder or the file cannot be written, or the system has no randomness.
+pub(super) fn web_key_file(data_dir: &Path, name: &str) -> anyhow::Result<PathBuf> {
+    let folder = data_dir.join("keys");
+    let path = folder.join(format!("{name}.key"));
+    if path.exists() {
+        return Ok(path);
+    }
+    std::fs::create_dir_all(&folder).with_context(|| format!("creating {}", folder.display()))?;
+    let mut key = [0_u8; 32];
+    aws_lc_rs::rand::fill(&mut key).map_err(|_| anyhow::anyhow!("no randomness for {name}"))?;
+    kuvert_pki::files::write_private(&path, &hex::encode(key))?;
+    Ok(path)
+}
+
 /// The registry's configuration: its database, the e-ID CA, and the TLS files its listener
 /// uses (the demo binds that listener itself from the PKI in memory; `kuvert registry serve`
 /// reads these paths).

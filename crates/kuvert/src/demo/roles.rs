@@ -357,6 +357,8 @@ fn portal_config(options: &DemoOptions, plan: &Plan) -> anyhow::Result<serde_jso
             "oidc_issuer": plan.eid_issuer.as_str(),
             "oidc_client_id": PORTAL_CLIENT_ID,
             "oidc_client_secret": plan.portal_client_secret,
+            "cookie_key_file": files::web_key_file(&options.data_dir, "portal-cookie")?,
+            "csrf_key_file": files::web_key_file(&options.data_dir, "portal-csrf")?,
         },
     });
     // The editor is told of submissions and campaigns by e-mail, like the operators'
@@ -492,6 +494,8 @@ fn operator_config(
             "oidc_client_id": client_id,
             "oidc_client_secret": client_secret,
             "signing_service_url": plan.eid_issuer.join("sign")?.as_str(),
+            "cookie_key_file": files::web_key_file(&options.data_dir, &format!("{key}-cookie"))?,
+            "csrf_key_file": files::web_key_file(&options.data_dir, &format!("{key}-csrf"))?,
         },
     });
     let mut value = value;

@@ -1,7 +1,8 @@
 //! `kuvert cluster` for real: the registry and each operator on two processes behind
 //! HAProxy, on PostgreSQL. Four senders deliver to one operator through the balancer while
 //! its nodes are SIGKILLed and restarted in turn; every letter must be receipted once and
-//! stored once, and the web inbox must be answered by both nodes.
+//! stored once. A person logged in through the balancer is served by both inbox nodes and
+//! stays logged in when either is killed: sessions and keys are shared, not per process.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -11,9 +12,12 @@ use std::time::Duration;
 use kuvert::cluster::{Cluster, ClusterOptions};
 use kuvert::seed;
 use kuvert::send_command::demo_sender_config;
+use kuvert::testkit::browser::log_in_at;
 use kuvert_core::id::RecipientId;
 use kuvert_sender::{Outcome, Toolkit};
 use kuvert_store::operator::{Folder, MailboxQuery, SearchText};
+use kuvert_testenv::browser::Browser;
+use url::Url;
 
 /// Letters per run (`KUVERT_TEST_CLUSTER_LETTERS`, default 400), from four senders at once.
 const LETTERS_DEFAULT: usize = 400;
@@ -38,6 +42,7 @@ async fn deliveries_survive_killed_nodes_behind_the_balancer() {
         2,
         "both inbox nodes answer through the balancer: {nodes:?}"
     );
+    sessions_survive_either_node(&mut cluster).await;
 
     let letters = kuvert_testenv::size("CLUSTER_LETTERS", LETTERS_DEFAULT);
     let config = demo_sender_config(&cluster.manifest.data_dir).unwrap();
@@ -116,6 +121,46 @@ async fn web_nodes(cluster: &Cluster) -> BTreeSet<String> {
     for _ in 0..6 {
         let response = client.get(inbox).send().await.unwrap();
         assert!(response.status().is_success(), "{}", response.status());
+        let node = response.headers().get("x-kuvert-node").unwrap();
+        nodes.insert(node.to_str().unwrap().to_owned());
+    }
+    nodes
+}
+
+/// Tolvan logs in through the balancer; the inbox is then answered by both nodes, and still
+/// after each node in turn is SIGKILLed (and restarted).
+async fn sessions_survive_either_node(cluster: &mut Cluster) {
+    let ca = std::fs::read_to_string(&cluster.manifest.organisation_ca).unwrap();
+    let browser = Browser::new(&ca);
+    let inbox = Url::parse(&cluster.manifest.operators[0].inbox_url).unwrap();
+    log_in_at(&browser, &inbox.join("logga-in").unwrap(), 0).await;
+    let mailbox = inbox.join("brevlada").unwrap();
+    let served = logged_in_pages(&browser, &mailbox).await;
+    assert_eq!(
+        served.len(),
+        2,
+        "the logged-in inbox from both nodes: {served:?}"
+    );
+    let operator = seed::OPERATORS[0].key;
+    for node in 1..=2 {
+        let node = cluster.node_mut(&format!("{operator}-{node}")).unwrap();
+        node.kill().await.unwrap();
+        let served = logged_in_pages(&browser, &mailbox).await;
+        assert_eq!(served.len(), 1, "only the living node answers: {served:?}");
+        node.restart().await.unwrap();
+    }
+}
+
+/// Six requests for the mailbox: each must be the logged-in page; answers which nodes served.
+async fn logged_in_pages(browser: &Browser, mailbox: &Url) -> BTreeSet<String> {
+    let mut nodes = BTreeSet::new();
+    for _ in 0..6 {
+        let response = browser.get(mailbox.as_str()).await;
+        assert_eq!(
+            response.status(),
+            reqwest::StatusCode::OK,
+            "still logged in"
+        );
         let node = response.headers().get("x-kuvert-node").unwrap();
         nodes.insert(node.to_str().unwrap().to_owned());
     }
