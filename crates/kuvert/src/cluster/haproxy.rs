@@ -35,14 +35,19 @@ pub struct Frontend {
 /// by the role (with a fault) rather than by the balancer.
 const TIMEOUTS: &str = "    timeout connect 5s\n    timeout client 120s\n    timeout server 120s\n";
 
+/// Connections HAProxy holds at once. It needs about two descriptors per connection and
+/// refuses to start when it cannot raise its own limit that far, so this stays well under the
+/// 8 192 descriptors CI allows (`.ci/run`); a real deployment sets its own.
+const HELD_CONNECTIONS: u32 = 2_000;
+
 /// HAProxy's configuration for `frontends`. A node is checked by a TCP connect every 500 ms
 /// and taken out after two failures, so a killed node stops getting traffic within about a
 /// second; a connection that fails to reach a node is retried on the other (`redispatch`).
 #[must_use]
 pub fn config(frontends: &[Frontend]) -> String {
-    let mut text = String::from(
+    let mut text = format!(
         "# Written by `kuvert cluster`; rewritten at every start.\n\
-         global\n    maxconn 8192\n\n\
+         global\n    maxconn {HELD_CONNECTIONS}\n\n\
          defaults\n    retries 3\n    option redispatch\n",
     );
     text.push_str(TIMEOUTS);
@@ -102,7 +107,7 @@ mod tests {
             },
         ]);
         let registry = text
-            .split("backend registry-nodes")
+            .split("\nbackend registry-nodes\n")
             .nth(1)
             .unwrap_or_default();
         let registry = registry.split("frontend").next().unwrap_or_default();
@@ -114,7 +119,7 @@ mod tests {
         );
         assert!(text.contains("bind 127.0.0.1:8540"), "{text}");
         let web = text
-            .split("backend op-web-nodes")
+            .split("\nbackend op-web-nodes\n")
             .nth(1)
             .unwrap_or_default();
         assert!(
