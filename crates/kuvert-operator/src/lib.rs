@@ -288,12 +288,8 @@ async fn open_store(
     config: &Config,
 ) -> Result<(Arc<dyn OperatorStore>, Arc<dyn WebSessionStore>), StartError> {
     let blobs = blob_store(config).await?;
-    let database = kuvert_store::Database::connect_with(
-        &config.database_url,
-        pool_settings(&config.database_pool)?,
-    )
-    .await
-    .map_err(StartError::database)?;
+    let database =
+        kuvert_web::start::open_database(&config.database_url, &config.database_pool).await?;
     Ok((database.operator(blobs), database.web_sessions()))
 }
 
@@ -505,14 +501,4 @@ async fn sms_gateway(
         gateway_url.to_owned(),
         token,
     )))
-}
-
-/// The checked `database_pool` section.
-fn pool_settings(
-    pool: &kuvert_store::pool::PoolConfig,
-) -> Result<kuvert_store::pool::PoolSettings, StartError> {
-    pool.checked().map_err(|error| StartError::Config {
-        key: "database_pool",
-        reason: error.to_string(),
-    })
 }

@@ -64,7 +64,8 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
         .rate_limiter(kuvert_web::ClientKind::Address)
         .map_err(invalid_http)?;
     let registry = registry_client(&config).await?;
-    let database = open_database(&config).await?;
+    let database =
+        kuvert_web::start::open_database(&config.database_url, &config.database_pool).await?;
     let store = database.portal();
     let network = database.portal_network();
     let editorial = database.portal_editorial();
@@ -194,22 +195,4 @@ pub async fn registry_client(config: &Config) -> Result<RegistryClient, StartErr
         &config.registry_url,
         Duration::from_secs(config.senders_cache_secs),
     ))
-}
-
-/// The portal's database, with the configured pool.
-async fn open_database(config: &Config) -> Result<kuvert_store::Database, StartError> {
-    let pool = pool_settings(&config.database_pool)?;
-    kuvert_store::Database::connect_with(&config.database_url, pool)
-        .await
-        .map_err(StartError::database)
-}
-
-/// The checked `database_pool` section.
-fn pool_settings(
-    pool: &kuvert_store::pool::PoolConfig,
-) -> Result<kuvert_store::pool::PoolSettings, StartError> {
-    pool.checked().map_err(|error| StartError::Config {
-        key: "database_pool",
-        reason: error.to_string(),
-    })
 }

@@ -100,12 +100,8 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
         key: "public_url",
         reason: error.to_string(),
     })?;
-    let database = kuvert_store::Database::connect_with(
-        &config.database_url,
-        pool_settings(&config.database_pool)?,
-    )
-    .await
-    .map_err(StartError::database)?;
+    let database =
+        kuvert_web::start::open_database(&config.database_url, &config.database_pool).await?;
     let tls = read_tls_files(&config).await?;
     let crls = crl_refresher(&config).await?;
     let registry = Registry::new(database.registry(), anchors);
@@ -281,14 +277,4 @@ async fn authority_soap(
         Ok(bytes) => soap::handle_authority(&state.registry, &caller, &bytes).await,
         Err(error) => error.to_soap_response(detail),
     }
-}
-
-/// The checked `database_pool` section.
-fn pool_settings(
-    pool: &kuvert_store::pool::PoolConfig,
-) -> Result<kuvert_store::pool::PoolSettings, StartError> {
-    pool.checked().map_err(|error| StartError::Config {
-        key: "database_pool",
-        reason: error.to_string(),
-    })
 }

@@ -1,7 +1,8 @@
 //! [`StartError`]: why a role's `build` failed, the one error every role's start-up returns
 //! (STYLE.md §8: on failure, name the offending key); [`read_config_file`]: a file named by a
 //! configuration key, read as text, its failure naming that key; [`read_key_file`]: a
-//! secret key of 32 bytes from a file, so that several nodes share it.
+//! secret key of 32 bytes from a file, so that several nodes share it; [`open_database`]: a
+//! role's database with its configured pool.
 
 use std::path::Path;
 
@@ -63,4 +64,22 @@ pub async fn read_key_file(path: &Path, key: &'static str) -> Result<[u8; 32], S
             path.display()
         ),
     })
+}
+
+/// Opens (and migrates) the database at `url` with the pool the role's `database_pool`
+/// section sets, as every role does at start.
+///
+/// # Errors
+/// [`StartError::Config`] naming `database_pool` when its values are out of bounds;
+/// [`StartError::Database`] when the database cannot be opened.
+pub async fn open_database(
+    url: &str,
+    pool: &kuvert_store::pool::PoolConfig,
+) -> Result<kuvert_store::Database, StartError> {
+    let settings = pool
+        .checked()
+        .map_err(|error| StartError::invalid("database_pool")(error.to_string()))?;
+    kuvert_store::Database::connect_with(url, settings)
+        .await
+        .map_err(StartError::database)
 }
