@@ -35,9 +35,19 @@ async fn a_revoked_certificate_is_refused_in_the_signature_and_at_the_handshake(
 
     // The intermediary's certificate is revoked too: the operator's service refuses it at
     // the handshake, before any request is read.
+    // Under TLS 1.3 the client may have sent its request before the server's alert arrives,
+    // and then sees only a closed connection; so every attempt must fail without an answer,
+    // and the alert must be read at least once in a few attempts.
     federation.revoke(seed::INTERMEDIARY.key).await;
-    let error = post_as_intermediary(&federation).await.unwrap_err();
-    assert!(error.contains("CertificateRevoked"), "{error}");
+    let mut errors = Vec::new();
+    for _ in 0..5 {
+        let error = post_as_intermediary(&federation).await.unwrap_err();
+        if error.contains("CertificateRevoked") {
+            return;
+        }
+        errors.push(error);
+    }
+    panic!("the revoked client certificate was never named: {errors:?}");
 }
 
 /// Posts an empty `deliverSecure` to Demobrevlådan with the intermediary's certificate.
