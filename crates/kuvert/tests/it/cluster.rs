@@ -13,9 +13,8 @@ use kuvert::cluster::{Cluster, ClusterOptions};
 use kuvert::seed;
 use kuvert::send_command::demo_sender_config;
 use kuvert::testkit::browser::log_in_at;
-use kuvert_core::id::RecipientId;
 use kuvert_sender::{Outcome, Toolkit};
-use kuvert_store::operator::{Folder, MailboxQuery, SearchText};
+use kuvert_store::operator::SearchText;
 use kuvert_testenv::browser::Browser;
 use url::Url;
 
@@ -198,28 +197,6 @@ async fn stored_trans_ids(cluster: &Cluster, run: &str) -> BTreeSet<String> {
         .await
         .unwrap()
         .operator(Arc::new(blobs));
-    let mut trans_ids = BTreeSet::new();
-    let mut page = 0;
-    loop {
-        let query = MailboxQuery {
-            recipient: RecipientId::Person(seed::PERSONS[0].personal_identity_number()),
-            folder: Folder::Inbox,
-            sender: None,
-            search: Some(SearchText::parse(run).unwrap()),
-            page,
-            page_size: kuvert_core::limits::LETTERS_PER_PAGE_MAX,
-        };
-        let letters = store.letters(&query).await.unwrap();
-        for summary in &letters.letters {
-            let letter = store.letter(&query.recipient, summary.id).await.unwrap();
-            assert!(
-                trans_ids.insert(letter.trans_id.as_str().to_owned()),
-                "stored twice"
-            );
-        }
-        if !letters.has_more {
-            return trans_ids;
-        }
-        page += 1;
-    }
+    let search = Some(SearchText::parse(run).unwrap());
+    crate::crash::mailbox_trans_ids(store.as_ref(), &seed::PERSONS[0], search).await
 }

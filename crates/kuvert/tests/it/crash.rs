@@ -15,7 +15,7 @@ use kuvert::send_command::demo_sender_config;
 use kuvert::testkit::Federation;
 use kuvert_core::id::RecipientId;
 use kuvert_sender::{Destination, SealedDelivery, Toolkit};
-use kuvert_store::operator::{Folder, MailboxQuery};
+use kuvert_store::operator::{Folder, MailboxQuery, OperatorStore, SearchText};
 
 const DELIVERIES: usize = 200;
 /// Receipts to wait for before the kill, so the rest are in flight or not yet sent.
@@ -223,6 +223,16 @@ async fn stored_trans_ids(database: &Path, person: &seed::SeedPerson) -> BTreeSe
         .await
         .unwrap()
         .operator(Arc::new(blobs));
+    mailbox_trans_ids(store.as_ref(), person, None).await
+}
+
+/// The TransId of every letter in `person`'s inbox (only those `search` finds, when given),
+/// read page by page; a TransId stored twice fails the test.
+pub(crate) async fn mailbox_trans_ids(
+    store: &dyn OperatorStore,
+    person: &seed::SeedPerson,
+    search: Option<SearchText>,
+) -> BTreeSet<String> {
     let mut trans_ids = BTreeSet::new();
     let mut page = 0;
     loop {
@@ -230,7 +240,7 @@ async fn stored_trans_ids(database: &Path, person: &seed::SeedPerson) -> BTreeSe
             recipient: RecipientId::Person(person.personal_identity_number()),
             folder: Folder::Inbox,
             sender: None,
-            search: None,
+            search: search.clone(),
             page,
             page_size: kuvert_core::limits::LETTERS_PER_PAGE_MAX,
         };
