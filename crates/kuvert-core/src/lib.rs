@@ -15,6 +15,8 @@
 //!   [`registry::CompanySignatoryRule`] and [`registry::SigningStatus`]: what the registry knows
 //!   about mailboxes, operators, senders and company signatories.
 //! - [`campaign::CampaignCode`]: the campaign token of a deep link, case-insensitive.
+//! - [`lane::Lane`] and [`lane::FairQueue`]: single letters before mass mailings, parties in
+//!   turn.
 //! - [`limits`]: every bound, declared once with its source.
 //! - [`plural::Plural`]: a phrase in its singular and plural form, for every count shown.
 //!
@@ -74,6 +76,7 @@ pub mod calendar;
 pub mod campaign;
 pub mod feedback;
 pub mod id;
+pub mod lane;
 pub mod limits;
 pub mod message;
 pub mod operator;

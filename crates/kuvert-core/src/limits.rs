@@ -606,3 +606,8 @@ pub const STATISTICS_MARKED_POINTS_MAX: usize = 40;
 /// Digits in a row that page feedback masks as a number before storing a comment: a
 /// personnummer (10 or 12 digits), an organisation number, a phone number.
 pub const FEEDBACK_DIGITS_MASKED_MIN: usize = 10;
+
+/// Deliveries committed in one transaction by the operator's group commit: large enough that
+/// a national mailing's concurrent letters share a sync, small enough that one transaction
+/// holds SQLite's write lock only for milliseconds.
+pub const GROUP_COMMIT_DELIVERIES_MAX: usize = 256;

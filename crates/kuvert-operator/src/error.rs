@@ -88,6 +88,10 @@ pub enum Error {
     /// Storage failed; the caller sees only the CallId.
     #[error("internal error")]
     Internal(#[source] StoreError),
+    /// The checks of the delivery did not finish on their thread (a panic); the caller sees
+    /// only the CallId.
+    #[error("internal error")]
+    Worker(#[source] kuvert_web::cpu_pool::CpuPoolError),
 }
 
 impl Error {
@@ -121,7 +125,7 @@ impl Error {
             Self::RecipientNotHere => FaultCode::OBJECT_NOT_FOUND,
             Self::KeyConflict => FaultCode::OBJECT_ALREADY_EXISTS,
             Self::Unsupported(_) => FaultCode::ILLEGAL_STATE,
-            Self::Registry(_) | Self::Internal(_) => FaultCode::UNKNOWN,
+            Self::Registry(_) | Self::Internal(_) | Self::Worker(_) => FaultCode::UNKNOWN,
         }
     }
 
@@ -143,7 +147,7 @@ impl Error {
             Self::KeyConflict => "key_conflict",
             Self::Unsupported(_) => "unsupported",
             Self::Registry(_) => "registry_unavailable",
-            Self::Internal(_) => "internal",
+            Self::Internal(_) | Self::Worker(_) => "internal",
         }
     }
 
@@ -154,7 +158,7 @@ impl Error {
         let code = self.code();
         let call_id = CallId::new();
         let description = match self {
-            Self::Internal(_) | Self::Registry(_) => {
+            Self::Internal(_) | Self::Worker(_) | Self::Registry(_) => {
                 tracing::error!(call_id = %call_id, error = %error_chain(self), "request failed");
                 match self {
                     Self::Registry(_) => format!("{self}; quote the CallId to support"),

@@ -39,9 +39,11 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::routing::post;
+use kuvert_core::id::OrganisationNumber;
 use kuvert_store::blob::{BlobStore, LocalBlobStore};
 use kuvert_store::operator::OperatorStore;
 use kuvert_store::web_session::WebSessionStore;
+use kuvert_web::cpu_pool::CpuPool;
 use kuvert_web::rate_limit::RateLimiter;
 use kuvert_web::registry_client::OrganisationIdentity;
 use kuvert_web::start::read_config_file;
@@ -83,14 +85,11 @@ pub struct Listeners {
 pub(crate) struct AppState {
     /// The operator's storage.
     pub(crate) store: Arc<dyn OperatorStore>,
-    /// The registry, over mutual TLS.
-    #[expect(dead_code, reason = "for the web inbox (http), which lands next")]
-    pub(crate) registry: RegistryClient,
-    /// The configuration as given.
-    #[expect(dead_code, reason = "for the web inbox (http), which lands next")]
-    pub(crate) config: Arc<Config>,
     /// The intake of sealed deliveries.
     pub(crate) intake: Intake,
+    /// Where deliveries are parsed and verified: one at a time per core, single letters
+    /// before mass-mailing letters, the callers (by their certificate) in turn.
+    pub(crate) cpu: CpuPool<OrganisationNumber>,
     /// `Config::envelope_bytes_max`, checked.
     pub(crate) envelope_bytes_max: usize,
 }
@@ -151,15 +150,14 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
     .await?;
     let intake = Intake::new(
         Arc::clone(&store),
-        registry.clone(),
+        registry,
         verifier,
         config.organisation_number.clone(),
     );
     let state = AppState {
         store,
-        registry,
-        config: Arc::new(config),
         intake,
+        cpu: CpuPool::per_core(),
         envelope_bytes_max,
     };
     Ok(Service {

@@ -5,10 +5,12 @@
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use kuvert_core::id::OrganisationNumber;
+use kuvert_core::lane::Lane;
 use kuvert_web::CallerOrganisation;
+use kuvert_web::cpu_pool::LANE_HEADER;
 use kuvert_web::identity::CallerRejection;
 use kuvert_wire::service::{self, ServiceRequest};
 use kuvert_xmldsig::{ParseLimits, parse_document_with};
@@ -23,9 +25,10 @@ use kuvert_web::layers::soap_response;
 pub(crate) async fn service_v3(
     State(state): State<AppState>,
     caller: Result<CallerOrganisation, CallerRejection>,
+    headers: HeaderMap,
     body: Body,
 ) -> Response {
-    match handle(&state, caller, body).await {
+    match handle(&state, caller, lane(&headers), body).await {
         Ok(envelope) => soap_response(StatusCode::OK, envelope),
         Err(error) => {
             let reason = error.reason();
@@ -39,6 +42,7 @@ pub(crate) async fn service_v3(
 async fn handle(
     state: &AppState,
     caller: Result<CallerOrganisation, CallerRejection>,
+    lane: Lane,
     body: Body,
 ) -> Result<String, Error> {
     let CallerOrganisation(caller) = caller.map_err(|error| Error::NoCaller(error.to_string()))?;
@@ -46,9 +50,28 @@ async fn handle(
     let bytes = axum::body::to_bytes(body, max)
         .await
         .map_err(|_| Error::TooLarge { max })?;
-    let verified = read_request(&state.intake, &caller, &bytes, max)?;
+    let (intake, request, party) = (state.intake.clone(), bytes.clone(), caller.clone());
+    let verified = state
+        .cpu
+        .run(lane, party, move || {
+            read_request(&intake, &caller, &request, max)
+        })
+        .await
+        .map_err(Error::Worker)??;
     let accepted = state.intake.accept(verified, bytes).await?;
     Ok(accepted.receipt_xml)
+}
+
+/// The lane a delivery waits in for its checks: `Kuvert-Lane: bulk` marks a mass mailing's
+/// letter (Kuvert's sender toolkit sets it); anything else is a single letter. The protocol
+/// has no such field, so senders that do not know the header are single letters, and their
+/// callers still only get their turn among the others ([`kuvert_core::lane`]).
+fn lane(headers: &HeaderMap) -> Lane {
+    Lane::from_header(
+        headers
+            .get(LANE_HEADER)
+            .and_then(|value| value.to_str().ok()),
+    )
 }
 
 /// Parses the envelope, dispatches on its operation and, for `deliverSecure`, verifies and

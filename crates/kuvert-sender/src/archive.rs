@@ -8,7 +8,7 @@
 //! renamed, and the folder is fsynced, so a crash never leaves half a file under the final
 //! name.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -16,6 +16,7 @@ use std::sync::Mutex;
 use kuvert_core::id::RecipientId;
 use kuvert_core::limits::ENVELOPE_BYTES_DEFAULT_MAX;
 use kuvert_core::message::{DeliveryKey, Receipt, Reference, Subject};
+use kuvert_store::durable::{FolderSyncs, count_syncs};
 
 use crate::error::SendError;
 use crate::mailing::RowPlace;
@@ -26,6 +27,8 @@ use crate::sealing::SealedDelivery;
 #[derive(Debug, Clone)]
 pub struct EvidenceArchive {
     dir: PathBuf,
+    /// Concurrent letters of a mailing share their folder's sync.
+    syncs: FolderSyncs,
 }
 
 /// Facts about a receipt that the archive keeps beside it.
@@ -59,7 +62,10 @@ impl EvidenceArchive {
     /// An archive rooted at `dir` (created on first write).
     #[must_use]
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        Self { dir: dir.into() }
+        Self {
+            dir: dir.into(),
+            syncs: FolderSyncs::new("archive"),
+        }
     }
 
     /// Where the sealed delivery of `sealed` is kept.
@@ -83,7 +89,7 @@ impl EvidenceArchive {
     /// [`SendError::Archive`] naming the file.
     pub fn write_sealed(&self, sealed: &SealedDelivery) -> Result<PathBuf, SendError> {
         let path = self.sealed_path(sealed);
-        write_durably(&path, sealed.xml().as_bytes())?;
+        write_durably(&self.syncs, &path, sealed.xml().as_bytes())?;
         Ok(path)
     }
 
@@ -110,7 +116,7 @@ impl EvidenceArchive {
         });
         let text = serde_json::to_string_pretty(&json)
             .map_err(|error| SendError::Internal(error.to_string()))?;
-        write_durably(&path, text.as_bytes())?;
+        write_durably(&self.syncs, &path, text.as_bytes())?;
         Ok(path)
     }
 
@@ -243,7 +249,9 @@ impl PaperMailList {
             quoted(entry.subject.as_str()),
         ));
         file.write_all(text.as_bytes()).map_err(archive_error)?;
-        file.sync_all().map_err(archive_error)
+        file.sync_all().map_err(archive_error)?;
+        count_syncs("paper_list", "file", 1);
+        Ok(())
     }
 }
 
@@ -287,25 +295,13 @@ fn safe_file_stem(message_id: &str) -> String {
         .collect()
 }
 
-/// Writes `bytes` to a temporary sibling, fsyncs it, renames it over `path` and fsyncs the
-/// folder.
-fn write_durably(path: &Path, bytes: &[u8]) -> Result<(), SendError> {
-    let archive_error = |source| SendError::Archive {
+/// Writes `bytes` durably ([`kuvert_store::durable::write_durably`]: concurrent writes
+/// share their folder's sync).
+fn write_durably(syncs: &FolderSyncs, path: &Path, bytes: &[u8]) -> Result<(), SendError> {
+    kuvert_store::durable::write_durably(syncs, path, bytes).map_err(|source| SendError::Archive {
         path: path.to_owned(),
         source,
-    };
-    let dir = path
-        .parent()
-        .ok_or_else(|| SendError::Internal("archive path has no folder".to_owned()))?;
-    fs::create_dir_all(dir).map_err(archive_error)?;
-    let temporary = path.with_extension(format!("tmp-{}", uuid::Uuid::new_v4()));
-    let mut file = File::create(&temporary).map_err(archive_error)?;
-    file.write_all(bytes).map_err(archive_error)?;
-    file.sync_all().map_err(archive_error)?;
-    fs::rename(&temporary, path).map_err(archive_error)?;
-    File::open(dir)
-        .and_then(|folder| folder.sync_all())
-        .map_err(archive_error)
+    })
 }
 
 fn now_rfc3339() -> String {

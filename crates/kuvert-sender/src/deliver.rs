@@ -8,11 +8,12 @@
 use kuvert_core::report::error_chain;
 use std::time::Duration;
 
+use kuvert_core::lane::Lane;
 use kuvert_core::limits::{
     DELIVERY_ATTEMPTS_MAX, DELIVERY_BACKOFF_MS_MAX, ENVELOPE_BYTES_DEFAULT_MAX,
 };
 use kuvert_core::message::{MessageError, Receipt};
-use kuvert_web::client::soap::{SoapError, soap_call};
+use kuvert_web::client::soap::{SoapError, soap_call_in};
 use kuvert_wire::service::{DeliverSecureResponse, deliver_secure_request};
 use url::Url;
 
@@ -28,6 +29,7 @@ pub(crate) async fn deliver_with_retry(
     service_address: &Url,
     sealed: &SealedDelivery,
     retry: RetryConfig,
+    lane: Lane,
 ) -> Result<Receipt, SendError> {
     let envelope = deliver_secure_request(sealed.xml())
         .map_err(|error| SendError::Internal(format!("sealed delivery does not embed: {error}")))?;
@@ -46,7 +48,8 @@ pub(crate) async fn deliver_with_retry(
             tokio::time::sleep(Duration::from_millis(backoff_ms)).await;
             backoff_ms = backoff_ms.saturating_mul(2).min(DELIVERY_BACKOFF_MS_MAX);
         }
-        let answer = soap_call::<DeliverSecureResponse>(
+        let answer = soap_call_in::<DeliverSecureResponse>(
+            lane,
             client,
             service_address.as_str(),
             envelope.clone(),

@@ -2,14 +2,17 @@
 //! archive and the paper-mail list; the operations of PROTOCOL.md §11.6–§11.7 as methods.
 
 use std::fmt;
+use std::sync::Arc;
 
 use kuvert_core::calendar::YearMonth;
 use kuvert_core::id::{OrganisationNumber, RecipientId};
+use kuvert_core::lane::Lane;
 use kuvert_core::limits::{
     DELIVERY_ATTEMPTS_MAX, ENVELOPE_BYTES_DEFAULT_MAX, MAILING_BATCH_IDS_MAX,
 };
 use kuvert_core::message::{MessageId, Receipt, SecureDelivery};
 use kuvert_web::client::soap::{SoapError, soap_call};
+use kuvert_web::cpu_pool::CpuPool;
 use kuvert_wire::envelope::BodyElement as _;
 use kuvert_wire::recipient::{IsReachable, IsReachableResponse};
 use url::Url;
@@ -31,7 +34,9 @@ use kuvert_core::report::error_chain;
 pub struct Toolkit {
     registry_url: Url,
     client: reqwest::Client,
-    identities: Identities,
+    identities: Arc<Identities>,
+    /// Where letters are signed and sealed: one per core, single letters first.
+    cpu: CpuPool<OrganisationNumber>,
     archive: EvidenceArchive,
     paper_mail: PaperMailList,
     retry: RetryConfig,
@@ -80,7 +85,8 @@ impl Toolkit {
         Ok(Self {
             registry_url,
             client,
-            identities,
+            identities: Arc::new(identities),
+            cpu: CpuPool::per_core(),
             archive: EvidenceArchive::new(&config.archive_dir),
             paper_mail: PaperMailList::new(&config.paper_mail_path)
                 .with_portal(config.portal_url.clone()),
@@ -149,8 +155,7 @@ impl Toolkit {
     /// # Errors
     /// [`SendError::UnknownSender`], [`SendError::Sign`] or [`SendError::SenderSignature`].
     pub fn sign(&self, delivery: &SecureDelivery) -> Result<SignedDelivery, SendError> {
-        let identity = self.sender_identity(&delivery.header.sender.id)?;
-        SignedDelivery::sign(delivery, &identity.signer, &self.identities.verifier)
+        sign_with(&self.identities, delivery)
     }
 
     /// Seals `signed` with today's date and the intermediary's certificate.
@@ -158,11 +163,29 @@ impl Toolkit {
     /// # Errors
     /// [`SendError::Sign`].
     pub fn seal(&self, signed: SignedDelivery) -> Result<SealedDelivery, SendError> {
-        SealedDelivery::seal(
-            signed,
-            &self.identities.sealer,
-            &self.identities.intermediary,
-        )
+        seal_with(&self.identities, signed)
+    }
+
+    /// [`Toolkit::sign`] then [`Toolkit::seal`] on the toolkit's CPU pool, waiting in `lane`
+    /// with the sender's other letters: the async threads stay free for the network, every
+    /// core signs, and a single letter goes before a mass mailing's waiting letters.
+    ///
+    /// # Errors
+    /// As [`Toolkit::sign`] and [`Toolkit::seal`]; [`SendError::Internal`] when the signing
+    /// thread panicked.
+    pub async fn sign_and_seal(
+        &self,
+        delivery: SecureDelivery,
+        lane: Lane,
+    ) -> Result<SealedDelivery, SendError> {
+        let identities = Arc::clone(&self.identities);
+        let sender = delivery.header.sender.id.clone();
+        self.cpu
+            .run(lane, sender, move || {
+                seal_with(&identities, sign_with(&identities, &delivery)?)
+            })
+            .await
+            .map_err(|error| SendError::Internal(error.to_string()))?
     }
 
     /// Archives `sealed`, sends it to `destination` with bounded retries, and archives the
@@ -181,6 +204,7 @@ impl Toolkit {
         &self,
         sealed: &SealedDelivery,
         destination: &Destination,
+        lane: Lane,
     ) -> Result<Receipt, SendError> {
         let archive = self.archive.clone();
         let to_archive = sealed.clone();
@@ -190,6 +214,7 @@ impl Toolkit {
             &destination.service_address,
             sealed,
             self.retry,
+            lane,
         )
         .await?;
         let archive = self.archive.clone();
@@ -222,7 +247,7 @@ impl Toolkit {
             .await?;
         match reachability.into_iter().next() {
             Some(Reachability::Reachable(destination)) => {
-                self.deliver_composed(&delivery, &destination).await
+                self.deliver_composed(delivery, &destination).await
             }
             Some(Reachability::Unreachable(reason)) => {
                 let entry = PaperMailEntry {
@@ -257,20 +282,21 @@ impl Toolkit {
         destination: &Destination,
     ) -> Result<Outcome, SendError> {
         let delivery = self.compose(letter)?;
-        self.deliver_composed(&delivery, destination).await
+        self.deliver_composed(delivery, destination).await
     }
 
     async fn deliver_composed(
         &self,
-        delivery: &SecureDelivery,
+        delivery: SecureDelivery,
         destination: &Destination,
     ) -> Result<Outcome, SendError> {
-        let sealed = self.seal(self.sign(delivery)?)?;
-        let receipt = self.deliver(&sealed, destination).await?;
+        let message_id = delivery.message.header().id.clone();
+        let sealed = self.sign_and_seal(delivery, Lane::Single).await?;
+        let receipt = self.deliver(&sealed, destination, Lane::Single).await?;
         Ok(Outcome::Delivered {
             receipt,
             operator: destination.operator_name.clone(),
-            message_id: delivery.message.header().id.clone(),
+            message_id,
         })
     }
 
@@ -305,10 +331,7 @@ impl Toolkit {
     }
 
     fn sender_identity(&self, sender: &OrganisationNumber) -> Result<&SenderIdentity, SendError> {
-        self.identities
-            .senders
-            .get(sender)
-            .ok_or_else(|| SendError::UnknownSender(sender.clone()))
+        sender_identity(&self.identities, sender)
     }
 
     fn registry_soap_error(&self, error: SoapError) -> SendError {
@@ -323,6 +346,28 @@ impl Toolkit {
             other => answer_error(Peer::Registry, other),
         }
     }
+}
+
+fn sender_identity<'a>(
+    identities: &'a Identities,
+    sender: &OrganisationNumber,
+) -> Result<&'a SenderIdentity, SendError> {
+    identities
+        .senders
+        .get(sender)
+        .ok_or_else(|| SendError::UnknownSender(sender.clone()))
+}
+
+fn sign_with(
+    identities: &Identities,
+    delivery: &SecureDelivery,
+) -> Result<SignedDelivery, SendError> {
+    let identity = sender_identity(identities, &delivery.header.sender.id)?;
+    SignedDelivery::sign(delivery, &identity.signer, &identities.verifier)
+}
+
+fn seal_with(identities: &Identities, signed: SignedDelivery) -> Result<SealedDelivery, SendError> {
+    SealedDelivery::seal(signed, &identities.sealer, &identities.intermediary)
 }
 
 /// Runs file writes (with their fsyncs) off the async worker threads.

@@ -4,7 +4,7 @@
 //! the digest is computed before the write and recorded by the caller, and every read checks
 //! it again, so silent corruption on disk surfaces as an error instead of a wrong letter.
 //! [`LocalBlobStore`] makes a write durable before returning (temp file, fsync, rename, fsync
-//! of the directory), which lets callers commit a row only after its blob is safely stored;
+//! of the directory shared by concurrent writes, [`crate::durable`]), which lets callers commit a row only after its blob is safely stored;
 //! [`s3::S3BlobStore`] (feature `s3`) keeps them in an S3 bucket with the same checks.
 
 use std::fmt;
@@ -14,6 +14,8 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use kuvert_core::limits::{BLOB_BYTES_MAX, BLOB_KEY_CHARS_MAX};
 use time::OffsetDateTime;
+
+use crate::durable::{FolderSyncs, write_durably};
 
 pub mod s3;
 
@@ -116,6 +118,8 @@ pub trait BlobStore: Send + Sync + fmt::Debug {
 #[derive(Debug, Clone)]
 pub struct LocalBlobStore {
     root: PathBuf,
+    /// Concurrent writes share their folder's sync.
+    syncs: FolderSyncs,
 }
 
 impl BlobKey {
@@ -194,7 +198,10 @@ impl LocalBlobStore {
     pub fn open(root: impl Into<PathBuf>) -> std::io::Result<Self> {
         let root = root.into();
         std::fs::create_dir_all(&root)?;
-        Ok(Self { root })
+        Ok(Self {
+            root,
+            syncs: FolderSyncs::new("blobs"),
+        })
     }
 
     fn path(&self, key: &BlobKey) -> PathBuf {
@@ -209,7 +216,8 @@ impl BlobStore for LocalBlobStore {
         let digest = BlobDigest::of(bytes);
         let path = self.path(key);
         let owned = bytes.to_vec();
-        run_blocking(key, "written", move || write_durably(&path, &owned)).await?;
+        let syncs = self.syncs.clone();
+        run_blocking(key, "written", move || write_durably(&syncs, &path, &owned)).await?;
         Ok(digest)
     }
 
@@ -295,34 +303,6 @@ fn io_error(key: &BlobKey, operation: &'static str, source: std::io::Error) -> B
         operation,
         source,
     }
-}
-
-/// Writes a temp file beside the target, fsyncs it, renames it into place and fsyncs the
-/// directory, so after return both the bytes and the name survive a crash. A crash before the
-/// rename leaves only a `.tmp-` file, which `list` skips.
-fn write_durably(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let directory = path
-        .parent()
-        .ok_or_else(|| std::io::Error::other("key has no parent"))?;
-    if !directory.is_dir() {
-        std::fs::create_dir_all(directory)?;
-        // The new folder's own name must survive a crash too.
-        if let Some(parent) = directory.parent() {
-            std::fs::File::open(parent)?.sync_all()?;
-        }
-    }
-    let file_name = path
-        .file_name()
-        .ok_or_else(|| std::io::Error::other("key has no file name"))?
-        .to_string_lossy();
-    let temp = directory.join(format!(".tmp-{}-{}", uuid::Uuid::new_v4(), file_name));
-    let mut file = std::fs::File::create(&temp)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    drop(file);
-    std::fs::rename(&temp, path)?;
-    std::fs::File::open(directory)?.sync_all()
 }
 
 /// Lists regular files directly in `directory` whose names sort after `after`.

@@ -20,6 +20,7 @@ pub mod backup;
 pub mod blob;
 mod calendar;
 mod database;
+pub mod durable;
 mod error;
 pub mod operator;
 pub mod pool;

@@ -13,6 +13,7 @@
 mod access;
 mod deliveries;
 mod export;
+mod group_commit;
 mod mailbox;
 mod notifications;
 mod records;
@@ -70,6 +71,8 @@ pub(crate) struct SqlOperatorStore {
     pool: AnyPool,
     backend: Backend,
     blobs: Arc<dyn BlobStore>,
+    /// Shared by clones, so every handle of one store commits in the same groups.
+    group_commit: Arc<group_commit::GroupCommit>,
 }
 
 impl SqlOperatorStore {
@@ -78,6 +81,7 @@ impl SqlOperatorStore {
             pool,
             backend,
             blobs,
+            group_commit: Arc::default(),
         }
     }
 }

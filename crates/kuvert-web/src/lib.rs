@@ -30,6 +30,7 @@
 
 pub mod client;
 pub mod client_verifier;
+pub mod cpu_pool;
 pub mod crl;
 pub mod csrf;
 pub mod deep_link;

@@ -266,7 +266,11 @@ impl Connection {
         };
         let handshake_time = Duration::from_millis(HTTP_HANDSHAKE_TIMEOUT_MS);
         let stream = match tokio::time::timeout(handshake_time, acceptor.accept(stream)).await {
-            Ok(Ok(stream)) => stream,
+            Ok(Ok(stream)) => {
+                // Counted so a benchmark can show that handshakes do not grow with letters.
+                metrics::counter!("kuvert_tls_handshakes_total").increment(1);
+                stream
+            }
             Ok(Err(error)) => {
                 tracing::debug!(%peer_addr, %error, "TLS handshake failed");
                 return;

@@ -270,7 +270,12 @@ impl Journal {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         writer.flush().map_err(|error| self.io(error))?;
-        writer.get_ref().sync_data().map_err(|error| self.io(error))
+        writer
+            .get_ref()
+            .sync_data()
+            .map_err(|error| self.io(error))?;
+        kuvert_store::durable::count_syncs("journal", "file", 1);
+        Ok(())
     }
 
     fn io(&self, source: std::io::Error) -> JournalError {

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use kuvert_core::calendar::{YearMonth, stockholm_day};
 use kuvert_core::id::{OrganisationNumber, RecipientId};
+use kuvert_core::lane::Lane;
 use kuvert_core::limits::{MAILING_BATCH_IDS_MAX, MAILING_CONCURRENCY_PER_OPERATOR_MAX};
 use kuvert_core::message::{Body, DeliveryKey, Receipt};
 use kuvert_core::report::error_chain;
@@ -285,7 +286,7 @@ impl Job {
             None => {
                 let letter = self.letter(&key).await?;
                 let delivery = self.toolkit.compose(&letter)?;
-                self.toolkit.seal(self.toolkit.sign(&delivery)?)?
+                self.toolkit.sign_and_seal(delivery, Lane::Bulk).await?
             }
         };
         self.journal
@@ -294,7 +295,10 @@ impl Job {
                 recipient: self.row.recipient.to_wire(),
             })
             .map_err(|error| SendError::Internal(error.to_string()))?;
-        let receipt = self.toolkit.deliver(&sealed, &self.destination).await?;
+        let receipt = self
+            .toolkit
+            .deliver(&sealed, &self.destination, Lane::Bulk)
+            .await?;
         Ok((receipt, self.destination.operator_name.clone()))
     }
 

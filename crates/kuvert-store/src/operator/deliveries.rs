@@ -62,26 +62,28 @@ impl DeliveryStore for SqlOperatorStore {
             BlobDigest::of(&delivery.sealed_delivery),
             "blob digest differs"
         );
-        let inserted = insert(
-            &self.pool,
-            self.backend,
-            &delivery,
+        let row = PreparedDelivery {
+            delivery,
             delivery_id,
-            &blob_key,
-            &digest,
-        )
-        .await;
+            blob_key,
+            digest,
+        };
+        let inserted = self
+            .group_commit
+            .commit(&self.pool, self.backend, row.clone())
+            .await;
+        let (delivery, blob_key) = (&row.delivery, &row.blob_key);
         match inserted {
             Ok(Some(receipt)) => Ok(StoreOutcome::Stored(receipt)),
             Ok(None) => {
-                discard_blob(self.blobs.as_ref(), &blob_key).await;
-                let original = receipt_by_key(&self.pool, &delivery).await?;
+                discard_blob(self.blobs.as_ref(), blob_key).await;
+                let original = receipt_by_key(&self.pool, delivery).await?;
                 original.ok_or(StoreError::NotFound {
                     what: "original delivery",
                 })
             }
             Err(error) => {
-                discard_blob(self.blobs.as_ref(), &blob_key).await;
+                discard_blob(self.blobs.as_ref(), blob_key).await;
                 Err(error)
             }
         }
@@ -119,18 +121,44 @@ impl DeliveryStore for SqlOperatorStore {
     }
 }
 
-/// Inserts the row, its attachments and its notifications in one transaction; `None` when a
-/// delivery with the same key won the race.
-async fn insert(
+/// A verified delivery with the id, blob and digest it is stored under: one row to commit.
+#[derive(Debug, Clone)]
+pub(super) struct PreparedDelivery {
+    pub(super) delivery: NewDelivery,
+    pub(super) delivery_id: DeliveryId,
+    pub(super) blob_key: BlobKey,
+    pub(super) digest: BlobDigest,
+}
+
+/// Inserts `row` in a transaction of its own ([`insert_in`]); `None` when a delivery with the
+/// same key won the race.
+pub(super) async fn insert(
     pool: &AnyPool,
     backend: Backend,
-    delivery: &NewDelivery,
-    delivery_id: DeliveryId,
-    blob_key: &BlobKey,
-    digest: &BlobDigest,
+    row: &PreparedDelivery,
 ) -> Result<Option<StoredReceipt>, StoreError> {
-    let received_at = truncate_to_millis(delivery.received_at);
     let mut transaction = begin_write(pool, backend).await?;
+    let stored = insert_in(&mut transaction, row).await?;
+    transaction.commit().await.context("commit delivery")?;
+    crate::durable::count_syncs("database", "delivery_commit", 1);
+    Ok(stored)
+}
+
+/// Inserts the row, its attachments and its notifications inside `connection`'s transaction;
+/// `None` when a delivery with the same key is there already (stored earlier, or earlier in
+/// the same group).
+pub(super) async fn insert_in(
+    connection: &mut AnyConnection,
+    row: &PreparedDelivery,
+) -> Result<Option<StoredReceipt>, StoreError> {
+    let PreparedDelivery {
+        delivery,
+        delivery_id,
+        blob_key,
+        digest,
+    } = row;
+    let delivery_id = *delivery_id;
+    let received_at = truncate_to_millis(delivery.received_at);
     let inserted = sqlx::query(
         "INSERT INTO deliveries (id, sender, message_id, recipient, trans_id, received_at, \
          blob_key, blob_digest, blob_bytes, receipt_xml, subject, sender_name, \
@@ -152,15 +180,14 @@ async fn insert(
     .bind(delivery.sender_name.as_str())
     .bind(i64::try_from(delivery.attachments.len()).unwrap_or(i64::MAX))
     .bind(delivery.content_digest.to_hex())
-    .execute(&mut *transaction)
+    .execute(&mut *connection)
     .await
     .context("insert delivery")?;
     if inserted.rows_affected() == 0 {
         return Ok(None);
     }
-    insert_attachments(&mut transaction, delivery_id, delivery).await?;
-    queue_notifications(&mut transaction, delivery_id, delivery, received_at).await?;
-    transaction.commit().await.context("commit delivery")?;
+    insert_attachments(connection, delivery_id, delivery).await?;
+    queue_notifications(connection, delivery_id, delivery, received_at).await?;
     Ok(Some(StoredReceipt {
         delivery_id,
         receipt: Receipt {

@@ -4,6 +4,7 @@
 //! through kuvert-wire, whose parser turns an MM fault into `WireError::Fault`. Retrying is
 //! the caller's choice, because only some operations are known to be idempotent.
 
+use kuvert_core::lane::Lane;
 use kuvert_core::limits::{XML_DEPTH_MAX, XML_NODES_MAX};
 use kuvert_wire::envelope::BodyElement;
 use kuvert_wire::error::WireError;
@@ -11,6 +12,7 @@ use kuvert_xmldsig::{ParseLimits, parse_document_with};
 use reqwest::StatusCode;
 
 use crate::client::{BodyError, read_body};
+use crate::cpu_pool::LANE_HEADER;
 
 /// Why a SOAP call gave no usable response.
 #[derive(Debug, thiserror::Error)]
@@ -67,10 +69,30 @@ pub async fn soap_call<Response: BodyElement>(
     envelope: String,
     response_bytes_max: u64,
 ) -> Result<Response, SoapError> {
-    let response = client
+    soap_call_in(Lane::Single, client, url, envelope, response_bytes_max).await
+}
+
+/// [`soap_call`] for a letter of `lane`: a mass mailing's letters carry `Kuvert-Lane: bulk`
+/// ([`crate::cpu_pool::LANE_HEADER`]) so that a Kuvert operator lets single letters go first;
+/// other operators ignore the header.
+///
+/// # Errors
+/// As [`soap_call`].
+pub async fn soap_call_in<Response: BodyElement>(
+    lane: Lane,
+    client: &reqwest::Client,
+    url: &str,
+    envelope: String,
+    response_bytes_max: u64,
+) -> Result<Response, SoapError> {
+    let mut request = client
         .post(url)
         .header(reqwest::header::CONTENT_TYPE, "text/xml; charset=utf-8")
-        .header("SOAPAction", "\"\"")
+        .header("SOAPAction", "\"\"");
+    if lane == Lane::Bulk {
+        request = request.header(LANE_HEADER, Lane::BULK_HEADER_VALUE);
+    }
+    let response = request
         .body(envelope)
         .send()
         .await

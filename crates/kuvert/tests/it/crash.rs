@@ -62,7 +62,10 @@ async fn operator_killed_mid_delivery_stores_each_letter_once_after_retries() {
     wait_until_ready(&service_address, &mut child).await;
     let mut trans_ids = BTreeSet::new();
     for delivery in &sealed {
-        let receipt = once.deliver(delivery, &destination).await.unwrap();
+        let receipt = once
+            .deliver(delivery, &destination, kuvert_core::lane::Lane::Single)
+            .await
+            .unwrap();
         trans_ids.insert(receipt.trans_id.as_str().to_owned());
     }
     assert_eq!(
@@ -97,7 +100,9 @@ async fn deliver_all_then_kill(
         let (received, slots) = (Arc::clone(&received), Arc::clone(&slots));
         tasks.spawn(async move {
             let _slot = slots.acquire_owned().await.unwrap();
-            let result = toolkit.deliver(&delivery, &destination).await;
+            let result = toolkit
+                .deliver(&delivery, &destination, kuvert_core::lane::Lane::Single)
+                .await;
             if result.is_ok() {
                 received.fetch_add(1, Ordering::SeqCst);
             }

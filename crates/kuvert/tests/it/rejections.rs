@@ -146,7 +146,9 @@ async fn deliver(
         operator_name: operator.name.to_owned(),
         service_address: url::Url::parse(&service_address(federation, operator)).unwrap(),
     };
-    toolkit.deliver(&sealed, &destination).await
+    toolkit
+        .deliver(&sealed, &destination, kuvert_core::lane::Lane::Single)
+        .await
 }
 
 fn pki_file(federation: &Federation, key: &str, suffix: &str) -> std::path::PathBuf {
