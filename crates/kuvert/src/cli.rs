@@ -350,6 +350,22 @@ pub struct ClusterArgs {
     /// The HAProxy program (Debian's `haproxy`).
     #[arg(long, default_value = "haproxy")]
     pub haproxy: PathBuf,
+    /// Keep the operators' letters in S3 at this endpoint (`http://127.0.0.1:3900` for a local
+    /// Garage) instead of in `DATA_DIR/blobs`; needs a build with `--features s3`.
+    #[arg(long, env = "KUVERT_CLUSTER_S3_ENDPOINT", requires_all = ["s3_bucket", "s3_access_key_id", "s3_secret_access_key"])]
+    pub s3_endpoint: Option<String>,
+    /// The bucket (it must exist); each operator keeps its letters under its own prefix.
+    #[arg(long, env = "KUVERT_CLUSTER_S3_BUCKET")]
+    pub s3_bucket: Option<String>,
+    /// The region requests are signed for.
+    #[arg(long, env = "KUVERT_CLUSTER_S3_REGION", default_value = "garage")]
+    pub s3_region: String,
+    /// The access key id.
+    #[arg(long, env = "KUVERT_CLUSTER_S3_ACCESS_KEY_ID")]
+    pub s3_access_key_id: Option<String>,
+    /// The secret access key (better from the environment than on the command line).
+    #[arg(long, env = "KUVERT_CLUSTER_S3_SECRET_ACCESS_KEY", hide_env_values = true)]
+    pub s3_secret_access_key: Option<String>,
 }
 
 /// `kuvert demo`

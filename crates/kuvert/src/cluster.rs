@@ -57,6 +57,10 @@ pub struct ClusterOptions {
     pub kuvert: PathBuf,
     /// The HAProxy binary.
     pub haproxy: PathBuf,
+    /// The operators' letters in this S3 bucket (each under `key_prefix/<operator key>`), so
+    /// the nodes keep no state of their own; `None` keeps them in `DATA_DIR/blobs`, shared by
+    /// the nodes of this machine only.
+    pub blob_s3: Option<kuvert_operator::config::S3BlobConfig>,
 }
 
 /// A running cluster; [`Cluster::stop`] ends it (dropping it kills every process).
@@ -166,7 +170,7 @@ async fn prepare(
             notification_poll_ms: demo::NOTIFICATION_POLL_MS_DEFAULT,
             oidc_issuer: None,
             portal_statistics_cache_secs: None,
-            blob_s3: None,
+            blob_s3: options.blob_s3.clone(),
         },
         pki,
     )

@@ -152,7 +152,32 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
     running.stopped().await
 }
 
+/// The operators' S3 bucket from `--s3-*` (clap makes the endpoint require the rest); a
+/// plain `http://` endpoint is allowed only on a loopback address.
+fn cluster_s3(args: &ClusterArgs) -> Option<kuvert_operator::config::S3BlobConfig> {
+    let endpoint = args.s3_endpoint.clone()?;
+    let allow_http = url::Url::parse(&endpoint).is_ok_and(|url| {
+        url.scheme() == "http"
+            && url
+                .host_str()
+                .is_some_and(|host| host == "localhost" || host.starts_with("127."))
+    });
+    Some(kuvert_operator::config::S3BlobConfig {
+        endpoint: Some(endpoint),
+        bucket: args.s3_bucket.clone().unwrap_or_default(),
+        region: args.s3_region.clone(),
+        access_key_id: args.s3_access_key_id.clone().unwrap_or_default(),
+        secret_access_key: args.s3_secret_access_key.clone().unwrap_or_default().into(),
+        key_prefix: None,
+        allow_http,
+        ca_path: None,
+        connect_timeout_ms: kuvert_core::limits::BLOB_S3_CONNECT_TIMEOUT_MS_DEFAULT,
+        request_timeout_ms: kuvert_core::limits::BLOB_S3_REQUEST_TIMEOUT_MS_DEFAULT,
+    })
+}
+
 async fn run_cluster(args: ClusterArgs) -> anyhow::Result<()> {
+    let blob_s3 = cluster_s3(&args);
     let options = kuvert::cluster::ClusterOptions {
         data_dir: args.data_dir,
         first_port: args.first_port,
@@ -161,6 +186,7 @@ async fn run_cluster(args: ClusterArgs) -> anyhow::Result<()> {
         nodes: args.nodes,
         kuvert: std::env::current_exe().context("finding the kuvert binary")?,
         haproxy: args.haproxy,
+        blob_s3,
     };
     let cluster = kuvert::cluster::Cluster::start(options).await?;
     print_demo(&cluster.manifest, "Kuvert cluster")?;

@@ -1,28 +1,34 @@
 //! `kuvert cluster` for real: the registry and each operator on two processes behind
-//! HAProxy, on PostgreSQL. Four senders deliver to one operator through the balancer while
-//! its nodes are SIGKILLed and restarted in turn; every letter must be receipted once and
-//! stored once. A person logged in through the balancer is served by both inbox nodes and
-//! stays logged in when either is killed: sessions and keys are shared, not per process.
+//! HAProxy, on PostgreSQL, the letters in S3 (Garage). Four sender processes (`kuvert
+//! mailing`) deliver to one operator through the balancer while its nodes are SIGKILLed and
+//! restarted in turn; every letter must be receipted once, stored once, answered with its
+//! original receipt when retried, and read byte for byte as sealed through either node. A
+//! person logged in through the balancer is served by both inbox nodes and stays logged in
+//! when either is killed: sessions and keys are shared, not per process.
 
-use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use kuvert::cluster::{Cluster, ClusterOptions};
 use kuvert::seed;
 use kuvert::send_command::demo_sender_config;
 use kuvert::testkit::browser::log_in_at;
-use kuvert_sender::{Outcome, Toolkit};
+use kuvert_operator::config::S3BlobConfig;
 use kuvert_store::operator::SearchText;
 use kuvert_testenv::browser::Browser;
 use url::Url;
 
-/// Letters per run (`KUVERT_TEST_CLUSTER_LETTERS`, default 400), from four senders at once.
-const LETTERS_DEFAULT: usize = 400;
+/// Letters per run (`KUVERT_TEST_CLUSTER_LETTERS`, default 10 000), from four sender
+/// processes at once.
+const LETTERS_DEFAULT: usize = 10_000;
 
-/// Times a node of the operator is killed during the run.
+/// Times a node of the operator is killed during the run, at least.
 const KILLS: usize = 10;
+
+/// Runs of one sender's mailing, the first included, before it must have delivered every row.
+const MAILING_RUNS_MAX: usize = 6;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn deliveries_survive_killed_nodes_behind_the_balancer() {
@@ -32,9 +38,24 @@ async fn deliveries_survive_killed_nodes_behind_the_balancer() {
     let Some(haproxy) = kuvert_testenv::external("HAPROXY", "the cluster behind HAProxy") else {
         return;
     };
+    let Some(bucket) = kuvert_testenv::s3_bucket("the cluster's letters in S3") else {
+        return;
+    };
     let data = tempfile::tempdir().unwrap();
     let run = uuid::Uuid::new_v4().simple().to_string()[..10].to_owned();
-    let mut cluster = start(&postgres, &haproxy, data.path().to_path_buf(), &run).await;
+    let s3 = S3BlobConfig {
+        endpoint: Some(bucket.endpoint.clone()),
+        bucket: bucket.bucket.clone(),
+        region: bucket.region.clone(),
+        access_key_id: bucket.access_key.clone(),
+        secret_access_key: bucket.secret_key.clone().into(),
+        key_prefix: Some(format!("cluster-{run}")),
+        allow_http: true,
+        ca_path: None,
+        connect_timeout_ms: 5_000,
+        request_timeout_ms: 20_000,
+    };
+    let mut cluster = start(&postgres, &haproxy, data.path().to_path_buf(), &run, s3).await;
     let nodes = web_nodes(&cluster).await;
     assert_eq!(
         nodes.len(),
@@ -43,46 +64,240 @@ async fn deliveries_survive_killed_nodes_behind_the_balancer() {
     );
     sessions_survive_either_node(&mut cluster).await;
 
-    let letters = kuvert_testenv::size("CLUSTER_LETTERS", LETTERS_DEFAULT);
-    let config = demo_sender_config(&cluster.manifest.data_dir).unwrap();
-    let toolkit = Arc::new(Toolkit::build(&config).unwrap());
-    let senders: Vec<_> = (0..4)
-        .map(|lane| {
-            let toolkit = Arc::clone(&toolkit);
-            let run = run.clone();
-            tokio::spawn(async move { send_lane(&toolkit, &run, lane, letters / 4).await })
-        })
+    let letters = kuvert_testenv::size("CLUSTER_LETTERS", LETTERS_DEFAULT) / 4 * 4;
+    let started = Instant::now();
+    let lanes: Vec<Lane> = (0..4)
+        .map(|lane| Lane::write(data.path(), &run, lane, letters / 4))
         .collect();
+    let kills = mail_while_killing(&mut cluster, &lanes).await;
+    for lane in &lanes {
+        lane.resume_until_done(&cluster).await;
+    }
+    let mailed = started.elapsed();
+    let receipts: BTreeMap<String, String> = lanes.iter().flat_map(Lane::receipts).collect();
+    assert_eq!(receipts.len(), letters, "one receipt for each letter");
+    let trans_ids: BTreeSet<String> = receipts.values().cloned().collect();
+    assert_eq!(trans_ids.len(), letters, "one receipt given for two letters");
+    let stored = stored_trans_ids(&cluster, &run).await;
+    assert_eq!(
+        stored, trans_ids,
+        "stored once each, exactly the receipted letters: a retry got the original receipt"
+    );
+    let archived = archived_receipts(&cluster);
+    assert_eq!(
+        archived, trans_ids,
+        "the senders' evidence archives hold the receipts the journals hold"
+    );
+    let read = read_through_each_node(&cluster, &run).await;
+    println!(
+        "cluster: {letters} letters from 4 sender processes in {:.1} s with {kills} kills, \
+         read through both nodes ({read} letters each, byte for byte as sealed)",
+        mailed.as_secs_f64()
+    );
+    assert_eq!(read, letters);
+    cluster.stop().await;
+}
+
+/// Starts the four mailings and kills one operator node after another (and restarts it)
+/// until they have all ended, at least [`KILLS`] times; returns how many kills.
+async fn mail_while_killing(cluster: &mut Cluster, lanes: &[Lane]) -> usize {
+    let mut mailings: Vec<_> = lanes.iter().map(|lane| lane.spawn(cluster)).collect();
     let operator = seed::OPERATORS[0].key;
-    for kill in 0..KILLS {
-        tokio::time::sleep(Duration::from_millis(300 + 97 * (kill as u64 % 5))).await;
+    let mut kills = 0;
+    loop {
+        let mut running = 0;
+        for mailing in &mut mailings {
+            if mailing.try_wait().unwrap().is_none() {
+                running += 1;
+            }
+        }
+        if running == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(700 + 97 * (kills as u64 % 5))).await;
         let node = cluster
-            .node_mut(&format!("{operator}-{}", 1 + kill % 2))
+            .node_mut(&format!("{operator}-{}", 1 + kills % 2))
             .unwrap();
         node.kill().await.unwrap();
         tokio::time::sleep(Duration::from_millis(200)).await;
         node.restart().await.unwrap();
+        kills += 1;
     }
-    let mut trans_ids = BTreeSet::new();
-    for lane in senders {
-        for trans_id in lane.await.unwrap() {
-            assert!(
-                trans_ids.insert(trans_id),
-                "one receipt given for two letters"
-            );
-        }
-    }
-    let total = letters / 4 * 4;
-    assert_eq!(trans_ids.len(), total);
-    let stored = stored_trans_ids(&cluster, &run).await;
-    assert_eq!(
-        stored, trans_ids,
-        "stored once each, exactly the receipted letters"
+    assert!(
+        kills >= KILLS,
+        "the mailings ended after {kills} kills; raise KUVERT_TEST_CLUSTER_LETTERS"
     );
-    cluster.stop().await;
+    kills
 }
 
-async fn start(postgres: &str, haproxy: &str, data_dir: PathBuf, run: &str) -> Cluster {
+/// One sender process's mailing: its manifest of letters to Tolvan.
+struct Lane {
+    sender: &'static str,
+    manifest: PathBuf,
+}
+
+impl Lane {
+    fn write(dir: &Path, run: &str, lane: usize, count: usize) -> Self {
+        let sender = seed::SENDERS[lane % seed::SENDERS.len()].key;
+        let manifest = dir.join(format!("lane-{lane}.csv"));
+        let mut text = String::from("recipient,subject,body\n");
+        for index in 0..count {
+            text.push_str(&format!(
+                "{},kluster {run} {lane}-{index},Brev {index} från {sender}.\n",
+                seed::PERSONS[0].number
+            ));
+        }
+        std::fs::write(&manifest, text).unwrap();
+        Self { sender, manifest }
+    }
+
+    fn command(&self, cluster: &Cluster) -> tokio::process::Command {
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_kuvert"));
+        command
+            .arg("mailing")
+            .arg("--demo")
+            .arg(&cluster.manifest.data_dir)
+            .args(["--as", self.sender])
+            .arg(&self.manifest)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true);
+        command
+    }
+
+    fn spawn(&self, cluster: &Cluster) -> tokio::process::Child {
+        self.command(cluster).spawn().unwrap()
+    }
+
+    /// Runs the mailing again until it ends with every row delivered (a row whose retries
+    /// all met a killed node failed in its run; the next run resends the same sealed bytes).
+    async fn resume_until_done(&self, cluster: &Cluster) {
+        for _ in 0..MAILING_RUNS_MAX {
+            if self.receipts().len() == self.rows() {
+                return;
+            }
+            let output = self.command(cluster).output().await.unwrap();
+            if output.status.success() {
+                return;
+            }
+        }
+        panic!("{} did not deliver every row", self.manifest.display());
+    }
+
+    fn rows(&self) -> usize {
+        std::fs::read_to_string(&self.manifest).unwrap().lines().count() - 1
+    }
+
+    /// Each delivered row's receipt TransId from the journal, keyed by manifest and line.
+    fn receipts(&self) -> Vec<(String, String)> {
+        let journal = self.manifest.with_extension("csv.journal");
+        let text = std::fs::read_to_string(journal).unwrap_or_default();
+        let mut last = BTreeMap::new();
+        for line in text.lines() {
+            let Ok(event) = serde_json::from_str::<serde_json::Value>(line) else {
+                continue;
+            };
+            if let Some(row) = event["line"].as_u64() {
+                last.insert(row, event);
+            }
+        }
+        last.into_iter()
+            .filter(|(_, event)| event["event"] == "delivered")
+            .map(|(row, event)| {
+                let trans_id = event["trans_id"].as_str().unwrap().to_owned();
+                (format!("{} {row}", self.manifest.display()), trans_id)
+            })
+            .collect()
+    }
+}
+
+/// The TransIds of every receipt in the senders' evidence archive.
+fn archived_receipts(cluster: &Cluster) -> BTreeSet<String> {
+    let config = demo_sender_config(&cluster.manifest.data_dir).unwrap();
+    let mut trans_ids = BTreeSet::new();
+    for sender in std::fs::read_dir(&config.archive_dir).unwrap() {
+        for file in std::fs::read_dir(sender.unwrap().path()).unwrap() {
+            let path = file.unwrap().path();
+            if path.to_string_lossy().ends_with(".receipt.json") {
+                let receipt: serde_json::Value =
+                    serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+                trans_ids.insert(receipt["trans_id"].as_str().unwrap().to_owned());
+            }
+        }
+    }
+    trans_ids
+}
+
+/// Tolvan logs in through the balancer and downloads her export from each operator node
+/// directly; every letter of this run in it must be, byte for byte, the `deliverSecure`
+/// request of the sealed delivery its sender archived. Returns the letters read per node.
+async fn read_through_each_node(cluster: &Cluster, run: &str) -> usize {
+    let ca = std::fs::read_to_string(&cluster.manifest.organisation_ca).unwrap();
+    let browser = Browser::new(&ca);
+    let inbox = Url::parse(&cluster.manifest.operators[0].inbox_url).unwrap();
+    log_in_at(&browser, &inbox.join("logga-in").unwrap(), 0).await;
+    let archive = demo_sender_config(&cluster.manifest.data_dir)
+        .unwrap()
+        .archive_dir;
+    let operator = seed::OPERATORS[0].key;
+    let mut counts = BTreeSet::new();
+    for node in 1..=2 {
+        let spec = cluster
+            .nodes()
+            .find(|candidate| candidate.spec().name == format!("{operator}-{node}"))
+            .unwrap()
+            .spec();
+        let mut direct = inbox.clone();
+        direct.set_port(Some(spec.addresses[1].port())).unwrap();
+        let response = browser
+            .get(direct.join("installningar/export").unwrap().as_str())
+            .await;
+        assert_eq!(response.status(), reqwest::StatusCode::OK, "node {node}");
+        let zip = response.bytes().await.unwrap();
+        counts.insert(compare_export(&zip, &archive, run));
+    }
+    assert_eq!(counts.len(), 1, "both nodes export the same letters: {counts:?}");
+    counts.into_iter().next().unwrap()
+}
+
+/// Compares every letter of this run in an export with the sender's archive; returns how
+/// many it compared.
+fn compare_export(zip: &[u8], archive: &Path, run: &str) -> usize {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    let manifest: kuvert_wire::export::Manifest = {
+        let mut entry = zip.by_name(kuvert_wire::export::MANIFEST_FILE).unwrap();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+        kuvert_wire::export::Manifest::from_json(&bytes).unwrap()
+    };
+    let mut compared = 0;
+    for letter in manifest.letters.iter().filter(|l| l.subject.contains(run)) {
+        let mut entry = zip.by_name(&letter.files[0]).unwrap();
+        let mut received = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut received).unwrap();
+        let file = format!("{}.sealed.xml", letter.message_id);
+        let sealed = std::fs::read_dir(archive)
+            .unwrap()
+            .find_map(|sender| std::fs::read_to_string(sender.unwrap().path().join(&file)).ok())
+            .unwrap_or_else(|| panic!("{file} is in no sender's archive"));
+        let sent = kuvert_wire::service::deliver_secure_request(&sealed).unwrap();
+        assert!(
+            received == sent.as_bytes(),
+            "letter {} read back differs from what was sent",
+            letter.message_id
+        );
+        compared += 1;
+    }
+    compared
+}
+
+async fn start(
+    postgres: &str,
+    haproxy: &str,
+    data_dir: PathBuf,
+    run: &str,
+    blob_s3: S3BlobConfig,
+) -> Cluster {
     // A free block of ports: the cluster checks them all and says which is taken.
     let mut last_error = None;
     for attempt in 0..5_u16 {
@@ -96,6 +311,7 @@ async fn start(postgres: &str, haproxy: &str, data_dir: PathBuf, run: &str) -> C
             nodes: 2,
             kuvert: PathBuf::from(env!("CARGO_BIN_EXE_kuvert")),
             haproxy: PathBuf::from(haproxy),
+            blob_s3: Some(blob_s3.clone()),
         };
         match Cluster::start(options).await {
             Ok(cluster) => return cluster,
@@ -166,33 +382,15 @@ async fn logged_in_pages(browser: &Browser, mailbox: &Url) -> BTreeSet<String> {
     nodes
 }
 
-/// Sends `count` letters one after another; a delivery cut by a killed node is retried by
-/// the toolkit with the same sealed letter, so it must end in exactly one receipt.
-async fn send_lane(toolkit: &Toolkit, run: &str, lane: usize, count: usize) -> Vec<String> {
-    let tolvan = &seed::PERSONS[0];
-    let sender = &seed::SENDERS[lane % seed::SENDERS.len()];
-    let mut trans_ids = Vec::new();
-    for index in 0..count {
-        let subject = format!("kluster {run} {lane}-{index}");
-        let letter = kuvert::testkit::letter(sender, tolvan, &subject, vec![]);
-        match toolkit.send(&letter).await {
-            Ok(Outcome::Delivered { receipt, .. }) => {
-                trans_ids.push(receipt.trans_id.as_str().to_owned());
-            }
-            other => panic!("letter {lane}-{index}: {other:?}"),
-        }
-    }
-    trans_ids
-}
-
 /// Every letter of this run in Tolvan's mailbox, read from the operator's database.
 async fn stored_trans_ids(cluster: &Cluster, run: &str) -> BTreeSet<String> {
     let operator = &cluster.manifest.operators[0];
     let config = std::fs::read_to_string(&operator.config).unwrap();
     let config: toml::Value = toml::from_str(&config).unwrap();
     let url = config["database_url"].as_str().unwrap();
-    let blobs = config["blob_dir"].as_str().unwrap();
-    let blobs = kuvert_store::blob::LocalBlobStore::open(blobs).unwrap();
+    // Only rows are read here; the letters themselves are read through the nodes.
+    let unused = tempfile::tempdir().unwrap();
+    let blobs = kuvert_store::blob::LocalBlobStore::open(unused.path()).unwrap();
     let store = kuvert_store::Database::connect(url)
         .await
         .unwrap()
