@@ -82,7 +82,8 @@ async fn deliveries_survive_killed_nodes_behind_the_balancer() {
     cluster.stop().await;
 }
 
-async fn start(postgres: &str, haproxy: &str, data_dir: PathBuf, run: &str) -> Cluster {
+/// A cluster on a free block of ports, its databases named after `run`.
+pub(crate) async fn start(postgres: &str, haproxy: &str, data_dir: PathBuf, run: &str) -> Cluster {
     // A free block of ports: the cluster checks them all and says which is taken.
     let mut last_error = None;
     for attempt in 0..5_u16 {
