@@ -330,6 +330,7 @@ impl Layout {
             log: nodes::log_path(logs, &name),
             name,
             program: options.kuvert.clone(),
+            // Each node's admin listener comes last among its addresses.
             admin: addresses.last().copied(),
             args,
             addresses,
