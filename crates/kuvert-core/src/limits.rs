@@ -184,6 +184,14 @@ pub const HTTP_CONNECTIONS_MAX: usize = 1_024;
 /// connection slot (request headers have [`HTTP_HEADER_TIMEOUT_MS_DEFAULT`]).
 pub const HTTP_HANDSHAKE_TIMEOUT_MS: u64 = 10_000;
 
+/// Time `/readyz` on the admin listener gives each of its checks (a query to the database,
+/// a listing of the blob store): a load balancer or orchestrator asks every few seconds and
+/// must get an answer, 503 when a dependency hangs, well before its own timeout.
+pub const READINESS_CHECK_TIMEOUT_MS: u64 = 2_000;
+
+/// Request body on the admin listener (`/healthz`, `/readyz`, `/metrics`), which reads none.
+pub const ADMIN_REQUEST_BYTES_MAX: usize = 1_024;
+
 /// Time open connections get to finish their requests after shutdown is signalled, before
 /// they are cut.
 pub const HTTP_SHUTDOWN_DRAIN_MS: u64 = 10_000;

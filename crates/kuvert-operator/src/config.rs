@@ -72,6 +72,15 @@ pub struct Config {
     /// service listener, per address on the web inbox. Every key has a default.
     #[serde(default)]
     pub http: kuvert_web::HttpConfig,
+    /// The admin listener's address: `/healthz`, `/readyz` and `/metrics`, kept off the
+    /// public ones (`kuvert operator serve --admin-listen` overrides it). Default
+    /// `127.0.0.1:9443`, reachable from this machine only.
+    #[serde(default = "default_admin")]
+    pub admin: std::net::SocketAddr,
+}
+
+fn default_admin() -> std::net::SocketAddr {
+    std::net::SocketAddr::from(([127, 0, 0, 1], 9443))
 }
 
 /// The `blob_s3` table: an S3 bucket (AWS, Garage, MinIO, …) for the sealed deliveries.

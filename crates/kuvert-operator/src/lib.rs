@@ -5,7 +5,9 @@
 //!   store and builds the [`registry_client::RegistryClient`].
 //! - [`Service::router`] serves `POST /service/v3` (Service v3 `deliverSecure`, PROTOCOL.md
 //!   §5.3, §11.6 step 4; `notify` and `deliverForward` are answered with a "not supported"
-//!   fault) on the mutual-TLS listener; [`Service::web_router`] the web inbox on the other.
+//!   fault) on the mutual-TLS listener; [`Service::web_router`] the web inbox on the other;
+//!   [`Service::admin_router`] `/healthz`, `/readyz` and `/metrics` on a third, the admin
+//!   listener ([`Listeners`]).
 //! - [`intake::Intake`] accepts one delivery (clock, registry, store); [`domain::intake`] and
 //!   [`domain::rules`] hold its pure checks.
 //! - [`notification::NotificationWorker`] sends the e-mail and SMS notifications queued with
@@ -44,6 +46,7 @@ use kuvert_store::blob::{BlobStore, LocalBlobStore};
 use kuvert_store::operator::OperatorStore;
 use kuvert_store::web_session::WebSessionStore;
 use kuvert_web::cpu_pool::CpuPool;
+use kuvert_web::health::Readiness;
 use kuvert_web::rate_limit::RateLimiter;
 use kuvert_web::registry_client::OrganisationIdentity;
 use kuvert_web::start::read_config_file;
@@ -70,6 +73,8 @@ pub struct Service {
     /// The CRLs of `tls.crl`, when configured: checked at the service listener's handshake
     /// and on both signatures of every delivery.
     crls: Option<kuvert_web::crl::CrlRefresher>,
+    /// What the admin listener's `/readyz` checks: the database and the blob store.
+    readiness: kuvert_web::health::Readiness,
 }
 
 /// The operator's two already bound listeners.
@@ -78,6 +83,8 @@ pub struct Listeners {
     pub service: Listener,
     /// The web inbox (plain HTTP in the demo, TLS optional).
     pub web: Listener,
+    /// The admin listener: `/healthz`, `/readyz`, `/metrics` (plain HTTP, `Config::admin`).
+    pub admin: Listener,
 }
 
 /// What every handler shares; the web inbox (`http`) uses the same state.
@@ -135,7 +142,7 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
         Some(refresher) => Verifier::new(anchors, policy).with_crls(refresher.crls()),
         None => Verifier::new(anchors, policy),
     };
-    let (store, web_sessions) = open_store(&config).await?;
+    let (store, web_sessions, readiness) = open_store(&config).await?;
     let registry = registry_client(&config, &identity)?;
     let worker = notification_worker(&config, &identity, Arc::clone(&store)).await?;
     let inbox = http::InboxState::build(
@@ -167,11 +174,12 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
         identity,
         inbox,
         crls,
+        readiness,
     })
 }
 
 impl Service {
-    /// The Service v3 routes (`/service/v3`), health and metrics, with the standard layers.
+    /// The Service v3 routes (`/service/v3`), with the standard layers.
     pub fn router(&self) -> Router {
         let routes = Router::new()
             .route("/service/v3", post(soap::service_v3))
@@ -181,14 +189,21 @@ impl Service {
         let ceiling = usize::try_from(kuvert_core::limits::ENVELOPE_BYTES_CEILING)
             .unwrap_or(self.state.envelope_bytes_max);
         let routes = self.http.service.apply(routes);
-        with_health(routes, ceiling.max(self.state.envelope_bytes_max))
+        let body_bytes_max = ceiling.max(self.state.envelope_bytes_max);
+        kuvert_web::layers::standard_layers(routes, body_bytes_max)
     }
 
-    /// The web inbox's routes (`http::router`), health and metrics, with the standard layers.
+    /// The web inbox's routes (`http::router`), with the standard layers.
     pub fn web_router(&self) -> Router {
         let body_bytes_max = kuvert_core::limits::INBOX_FORM_BYTES_MAX;
         let routes = self.http.web.apply(http::router(self.inbox.clone()));
-        with_health(routes, body_bytes_max)
+        kuvert_web::layers::standard_layers(routes, body_bytes_max)
+    }
+
+    /// The admin listener's routes: `/healthz`, `/readyz` (the database and the blob store
+    /// answer) and `/metrics`.
+    pub fn admin_router(&self) -> Router {
+        kuvert_web::health::admin_router(self.readiness.clone())
     }
 
     /// The CRL refresher of `tls.crl` (none without sources), for tests and status pages:
@@ -221,7 +236,7 @@ impl Service {
         }
     }
 
-    /// Serves both listeners and runs the notification worker until `shutdown`.
+    /// Serves the three listeners and runs the notification worker until `shutdown`.
     ///
     /// # Errors
     /// The first accept loop's I/O error.
@@ -240,28 +255,15 @@ impl Service {
         let service = kuvert_web::serve(service_listener, self.router(), shutdown.clone());
         let web = listeners.web.with_timeouts(timeouts);
         let web = kuvert_web::serve(web, self.web_router(), shutdown.clone());
-        let served = tokio::try_join!(service, web);
+        let admin = listeners.admin.with_timeouts(timeouts);
+        let admin = kuvert_web::serve(admin, self.admin_router(), shutdown.clone());
+        let served = tokio::try_join!(service, web, admin);
         shutdown.trigger();
         if let Err(error) = worker.await {
             tracing::error!(%error, "notification worker ended abnormally");
         }
         served.map(drop)
     }
-}
-
-/// Health, readiness and metrics beside `routes`, all in the standard layers.
-fn with_health(routes: Router, body_bytes_max: usize) -> Router {
-    let readiness = kuvert_web::health::Readiness::new();
-    readiness.set_ready(true);
-    let routes = routes.merge(kuvert_web::health::health_router(readiness));
-    let routes = match kuvert_web::health::prometheus_handle() {
-        Ok(handle) => routes.merge(kuvert_web::health::metrics_router(handle)),
-        Err(error) => {
-            tracing::warn!(%error, "no /metrics: the Prometheus recorder is unavailable");
-            routes
-        }
-    };
-    kuvert_web::layers::standard_layers(routes, body_bytes_max)
 }
 
 /// The listeners' timeouts and rate limits, checked.
@@ -281,14 +283,18 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// See [`CONNECT_TIMEOUT`].
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The operator's store and its web sessions, both in `database_url`.
+/// The operator's store and its web sessions, both in `database_url`, and the readiness
+/// check of the database and the blob store.
 async fn open_store(
     config: &Config,
-) -> Result<(Arc<dyn OperatorStore>, Arc<dyn WebSessionStore>), StartError> {
+) -> Result<(Arc<dyn OperatorStore>, Arc<dyn WebSessionStore>, Readiness), StartError> {
     let blobs = blob_store(config).await?;
     let database =
         kuvert_web::start::open_database(&config.database_url, &config.database_pool).await?;
-    Ok((database.operator(blobs), database.web_sessions()))
+    let store = database.operator(Arc::clone(&blobs));
+    let web_sessions = database.web_sessions();
+    let readiness = Readiness::new(database).with_blobs(blobs);
+    Ok((store, web_sessions, readiness))
 }
 
 /// The blob store the configuration names: the folder `blob_dir` or the bucket `blob_s3`.

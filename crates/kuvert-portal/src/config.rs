@@ -60,6 +60,15 @@ pub struct Config {
     /// key has a default.
     #[serde(default)]
     pub http: kuvert_web::HttpConfig,
+    /// The admin listener's address: `/healthz`, `/readyz` and `/metrics`, kept off the
+    /// public ones (`kuvert portal serve --admin-listen` overrides it). Default
+    /// `127.0.0.1:9442`, reachable from this machine only.
+    #[serde(default = "default_admin")]
+    pub admin: std::net::SocketAddr,
+}
+
+fn default_admin() -> std::net::SocketAddr {
+    std::net::SocketAddr::from(([127, 0, 0, 1], 9442))
 }
 
 /// One mailbox operator as the chooser shows it.

@@ -7,7 +7,7 @@
 //! and `/avsandare/{organisation_number}/pappersbrev` (paper letters), `/fragor` FAQ,
 //! `/tillganglighet` accessibility statement, `/nyheter` published news and `/nyheter.atom`
 //! its Atom feed, `/sidor/{id}` a published page (published FAQ entries are on `/fragor`),
-//! `/static/portal.css`, health.
+//! `/static/portal.css` (health and metrics are on the admin listener, `Service::admin_router`).
 //! **Invariant:** no public route sets a cookie.
 
 use std::sync::Arc;
@@ -112,16 +112,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .fallback(unknown_page)
         .with_state(state);
     let routes = limiter.apply(routes);
-    // Built means ready: the database is open and migrated, and pages need nothing else
-    // (the senders list says so itself when the registry cannot be asked).
-    let readiness = kuvert_web::health::Readiness::new();
-    readiness.set_ready(true);
-    let mut health = kuvert_web::health::health_router(readiness);
-    match kuvert_web::health::prometheus_handle() {
-        Ok(handle) => health = health.merge(kuvert_web::health::metrics_router(handle)),
-        Err(error) => tracing::warn!(%error, "no /metrics: the Prometheus recorder is unavailable"),
-    }
-    kuvert_web::layers::standard_layers(routes, PORTAL_REQUEST_BYTES_MAX).merge(health)
+    kuvert_web::layers::standard_layers(routes, PORTAL_REQUEST_BYTES_MAX)
 }
 
 async fn start(language: Language, RawQuery(query): RawQuery) -> Response {

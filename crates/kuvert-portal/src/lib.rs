@@ -41,8 +41,19 @@ pub use registry_client::{ConnectedSender, RegistryClient};
 #[derive(Debug, Clone)]
 pub struct Service {
     state: http::AppState,
+    /// What the admin listener's `/readyz` checks: the database. Pages need nothing else
+    /// (the senders list says so itself when the registry cannot be asked).
+    readiness: kuvert_web::health::Readiness,
     /// Connection timeouts of the listener (`Config::http`).
     timeouts: kuvert_web::ConnectionTimeouts,
+}
+
+/// The portal's two already bound listeners.
+pub struct Listeners {
+    /// The public pages (plain HTTP, meant to sit behind a TLS proxy).
+    pub web: Listener,
+    /// The admin listener: `/healthz`, `/readyz`, `/metrics` (plain HTTP, `Config::admin`).
+    pub admin: Listener,
 }
 
 /// Timeouts of the portal's calls to the registry: a page waits at most this long.
@@ -121,6 +132,7 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
             communicators,
             limiter,
         },
+        readiness: kuvert_web::health::Readiness::new(database),
         timeouts,
     })
 }
@@ -129,6 +141,12 @@ impl Service {
     /// The portal's routes with the standard layers, for in-process tests and [`Self::serve`].
     pub fn router(&self) -> Router {
         http::router(self.state.clone())
+    }
+
+    /// The admin listener's routes: `/healthz`, `/readyz` (the database answers) and
+    /// `/metrics`.
+    pub fn admin_router(&self) -> Router {
+        kuvert_web::health::admin_router(self.readiness.clone())
     }
 
     /// The registry client (shared cache), for the binary and tests.
@@ -161,18 +179,22 @@ impl Service {
         Arc::clone(&self.state.editorial)
     }
 
-    /// Serves the portal on an already bound listener until `shutdown`, with the task that
-    /// forgets each day's visitor salt and hashes at the Stockholm day change.
+    /// Serves the portal and its admin routes on already bound listeners until `shutdown`,
+    /// with the task that forgets each day's visitor salt and hashes at the Stockholm day
+    /// change.
     ///
     /// # Errors
-    /// The accept loop's I/O error.
-    pub async fn serve(self, listener: Listener, shutdown: Shutdown) -> io::Result<()> {
+    /// The first accept loop's I/O error.
+    pub async fn serve(self, listeners: Listeners, shutdown: Shutdown) -> io::Result<()> {
         let day_change = tokio::spawn(self.state.visits.clone().run_day_change(shutdown.clone()));
         if let Some(communicators) = &self.state.communicators {
             tokio::spawn(communicators.clone().run_session_sweeper(shutdown.clone()));
         }
-        let listener = listener.with_timeouts(self.timeouts);
-        let served = kuvert_web::serve(listener, self.router(), shutdown.clone()).await;
+        let web = listeners.web.with_timeouts(self.timeouts);
+        let web = kuvert_web::serve(web, self.router(), shutdown.clone());
+        let admin = listeners.admin.with_timeouts(self.timeouts);
+        let admin = kuvert_web::serve(admin, self.admin_router(), shutdown.clone());
+        let served = tokio::try_join!(web, admin).map(drop);
         shutdown.trigger();
         if let Err(error) = day_change.await {
             tracing::error!(%error, "the portal's day-change task ended abnormally");

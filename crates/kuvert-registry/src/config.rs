@@ -47,6 +47,15 @@ pub struct Config {
     /// key has a default.
     #[serde(default)]
     pub http: kuvert_web::HttpConfig,
+    /// The admin listener's address: `/healthz`, `/readyz` and `/metrics`, kept off the
+    /// public one (`kuvert registry serve --admin-listen` overrides it). Default
+    /// `127.0.0.1:9440`, reachable from this machine only.
+    #[serde(default = "default_admin")]
+    pub admin: std::net::SocketAddr,
+}
+
+fn default_admin() -> std::net::SocketAddr {
+    std::net::SocketAddr::from(([127, 0, 0, 1], 9440))
 }
 
 fn default_public_url() -> String {
@@ -64,6 +73,7 @@ impl Config {
         Self {
             database_url: database_url.into(),
             database_pool: kuvert_store::pool::PoolConfig::default(),
+            admin: default_admin(),
             eid_ca_path: eid_ca_path.into(),
             tls_certificate_path: None,
             tls_key_path: None,

@@ -3,7 +3,8 @@
 //!
 //! - [`build`] turns a [`Config`] into a [`Service`]; [`Service::router`] serves
 //!   `/ec/Recipient/v3` and `/ec/Authority` (SOAP, PROTOCOL.md §5.1, §5.2), `/api/v1/…`
-//!   (REST) and `/openapi.json`.
+//!   (REST) and `/openapi.json`; [`Service::admin_router`] `/healthz`, `/readyz` and
+//!   `/metrics` on the separate admin listener ([`Listeners`]).
 //! - [`registry::Registry`] holds the operations; [`domain`] the pure rules they apply
 //!   (reachability, caller authorisation, e-ID signing, reception rules).
 //! - [`admin`] adds operators, senders, intermediaries and company signatory rules (called by
@@ -43,16 +44,26 @@ use kuvert_xmldsig::trust::TrustAnchors;
 
 use crate::registry::Registry;
 
-/// A built registry, ready to route requests or serve a listener.
+/// A built registry, ready to route requests or serve its listeners.
 #[derive(Debug, Clone)]
 pub struct Service {
     state: AppState,
+    /// What the admin listener's `/readyz` checks: the database.
+    readiness: kuvert_web::health::Readiness,
     tls: Option<TlsFiles>,
     crls: Option<kuvert_web::crl::CrlRefresher>,
     /// Connection timeouts of the listener (`Config::http`).
     timeouts: ConnectionTimeouts,
     /// Rate limit per client certificate (`Config::http`).
     limiter: RateLimiter,
+}
+
+/// The registry's two already bound listeners.
+pub struct Listeners {
+    /// Mutual TLS, for SOAP, REST and OpenAPI (see [`Service::listener_tls`]).
+    pub service: Listener,
+    /// The admin listener: `/healthz`, `/readyz`, `/metrics` (plain HTTP, `Config::admin`).
+    pub admin: Listener,
 }
 
 /// The PEM texts of `Config`'s TLS paths, read at start-up.
@@ -105,6 +116,7 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
     let tls = read_tls_files(&config).await?;
     let crls = crl_refresher(&config).await?;
     let registry = Registry::new(database.registry(), anchors);
+    let readiness = kuvert_web::health::Readiness::new(database);
     let state = AppState {
         registry,
         body_bytes_max,
@@ -112,6 +124,7 @@ pub async fn build(config: Config) -> Result<Service, StartError> {
     };
     Ok(Service {
         state,
+        readiness,
         tls,
         crls,
         timeouts,
@@ -199,24 +212,15 @@ impl Service {
         })
     }
 
-    /// Every route: SOAP, REST, OpenAPI, health and metrics, with the standard layers.
+    /// Every public route: SOAP, REST and OpenAPI, with the standard layers (health and
+    /// metrics are on [`Service::admin_router`]).
     pub fn router(&self) -> Router {
-        let readiness = kuvert_web::health::Readiness::new();
-        readiness.set_ready(true);
         let routes = Router::new()
             .route("/ec/Recipient/v3", post(recipient_soap))
             .route("/ec/Authority", post(authority_soap))
             .merge(http::routes())
-            .with_state(self.state.clone())
-            .merge(kuvert_web::health::health_router(readiness));
+            .with_state(self.state.clone());
         let routes = self.limiter.apply(routes);
-        let routes = match kuvert_web::health::prometheus_handle() {
-            Ok(handle) => routes.merge(kuvert_web::health::metrics_router(handle)),
-            Err(error) => {
-                tracing::warn!(%error, "no /metrics: the Prometheus recorder is unavailable");
-                routes
-            }
-        };
         // The handlers enforce the configured bound themselves, so that a too large envelope
         // gets an MM fault (5005) instead of a bare 413; the layer is the hard ceiling.
         let ceiling = usize::try_from(kuvert_core::limits::ENVELOPE_BYTES_CEILING)
@@ -224,21 +228,33 @@ impl Service {
         kuvert_web::layers::standard_layers(routes, ceiling.max(self.state.body_bytes_max))
     }
 
-    /// Serves [`Service::router`] on an already bound (mutual TLS) listener until `shutdown`.
+    /// The admin listener's routes: `/healthz`, `/readyz` (the database answers) and
+    /// `/metrics`.
+    pub fn admin_router(&self) -> Router {
+        kuvert_web::health::admin_router(self.readiness.clone())
+    }
+
+    /// Serves [`Service::router`] on the already bound (mutual TLS) service listener and
+    /// [`Service::admin_router`] on the admin listener until `shutdown`.
     ///
     /// # Errors
-    /// The accept loop's I/O error.
+    /// The first accept loop's I/O error.
     /// With `crl` configured, client certificates are also checked against its CRLs, which
     /// a background task refreshes until `shutdown`.
-    pub async fn serve(self, listener: Listener, shutdown: Shutdown) -> io::Result<()> {
-        let mut listener = listener.with_timeouts(self.timeouts);
+    pub async fn serve(self, listeners: Listeners, shutdown: Shutdown) -> io::Result<()> {
+        let mut listener = listeners.service.with_timeouts(self.timeouts);
         if let Some(refresher) = &self.crls {
             listener = listener
                 .with_client_crls(refresher.crls())
                 .map_err(io::Error::other)?;
             tokio::spawn(refresher.clone().run(shutdown.clone()));
         }
-        kuvert_web::serve(listener, self.router(), shutdown).await
+        let admin = listeners.admin.with_timeouts(self.timeouts);
+        let admin = kuvert_web::serve(admin, self.admin_router(), shutdown.clone());
+        let service = kuvert_web::serve(listener, self.router(), shutdown.clone());
+        let served = tokio::try_join!(service, admin);
+        shutdown.trigger();
+        served.map(drop)
     }
 
     /// The CRL refresher of `crl` (none without sources): `refresh()` reloads now.

@@ -112,7 +112,17 @@ pub trait BlobStore: Send + Sync + fmt::Debug {
         after: Option<&BlobKey>,
         limit: usize,
     ) -> Result<Vec<BlobEntry>, BlobError>;
+
+    /// Whether the store answers at all: lists at most one blob under `deliveries` (for a
+    /// bucket, one request to the server). The admin listener's `/readyz` asks it.
+    async fn probe(&self) -> Result<(), BlobError> {
+        let prefix = BlobKey(PROBE_PREFIX.to_owned());
+        self.list(&prefix, None, 1).await.map(drop)
+    }
 }
+
+/// The segment [`BlobStore::probe`] lists: where the operator keeps its letters.
+const PROBE_PREFIX: &str = "deliveries";
 
 /// Blobs as files under one directory, each written durably.
 #[derive(Debug, Clone)]
@@ -270,6 +280,22 @@ impl BlobStore for LocalBlobStore {
             list_directory(&directory, &prefix_owned, after.as_ref(), limit)
         })
         .await
+    }
+
+    /// The root folder must still be a folder: listing a missing segment finds nothing
+    /// rather than failing, so it would not notice a lost mount.
+    async fn probe(&self) -> Result<(), BlobError> {
+        let prefix = BlobKey(PROBE_PREFIX.to_owned());
+        let metadata = tokio::fs::metadata(&self.root).await;
+        match metadata {
+            Ok(metadata) if metadata.is_dir() => Ok(()),
+            Ok(_) => Err(io_error(
+                &prefix,
+                "listed",
+                std::io::Error::new(std::io::ErrorKind::NotADirectory, "the root is no folder"),
+            )),
+            Err(source) => Err(io_error(&prefix, "listed", source)),
+        }
     }
 }
 

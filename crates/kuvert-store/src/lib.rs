@@ -114,6 +114,17 @@ impl Database {
         ))
     }
 
+    /// Asks the database for nothing (`SELECT 1`) through the pool, so it fails when no
+    /// connection can be had: the admin listener's `/readyz`, which bounds the wait itself.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        use error::SqlContext;
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .context("ping database")
+            .map(drop)
+    }
+
     /// Closes every connection; waits for those in use to be returned.
     pub async fn close(&self) {
         self.pool.close().await;

@@ -13,7 +13,8 @@
 //! - [`http_client`]: the one place a `reqwest::Client` is built, trusting only the
 //!   configured CAs; [`read_body`]: the one bounded reader of response bodies.
 //! - [`layers`]: security headers, panic catching, body limits and the per-request span;
-//!   [`health`]: `/healthz`, `/readyz`, `/metrics`; [`i18n`]: the page language; [`csrf`]:
+//!   [`health`]: the admin listener's `/healthz`, `/readyz` (the database and blob store
+//!   answer, [`health::Readiness`]) and `/metrics`; [`i18n`]: the page language; [`csrf`]:
 //!   synchronizer tokens for forms; [`session`]: the web sessions of the operator's inbox
 //!   and the portal's communicator pages (logged-in people only), kept in the role's
 //!   database so every node serves them, and the attributes of every cookie; [`web_keys`]:

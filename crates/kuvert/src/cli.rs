@@ -193,6 +193,10 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8443")]
     pub listen: SocketAddr,
+    /// Address of the admin listener (`/healthz`, `/readyz`, `/metrics`); default: the
+    /// configuration's `admin`.
+    #[arg(long)]
+    pub admin_listen: Option<SocketAddr>,
 }
 
 /// `kuvert registry ...`
@@ -280,6 +284,10 @@ pub enum OperatorCommand {
         /// Address of the web inbox (plain HTTP; put a TLS proxy in front).
         #[arg(long, default_value = "127.0.0.1:8080")]
         web_listen: SocketAddr,
+        /// Address of the admin listener (`/healthz`, `/readyz`, `/metrics`); default: the
+        /// configuration's `admin`.
+        #[arg(long)]
+        admin_listen: Option<SocketAddr>,
     },
 }
 
@@ -341,7 +349,7 @@ pub struct ClusterArgs {
     #[arg(long, default_value = crate::cluster::DATABASE_PREFIX_DEFAULT)]
     pub database_prefix: String,
     /// First public port (registry, test e-ID, portal, then each operator's service and web
-    /// inbox); the nodes' own ports start 20 above it.
+    /// inbox); the nodes' own ports start 20 above it, their admin listeners after those.
     #[arg(long, default_value_t = crate::cluster::FIRST_PORT_DEFAULT)]
     pub first_port: u16,
     /// Nodes of the registry and of each operator.

@@ -21,7 +21,7 @@ use kuvert_web::{Listener, ListenerTls, Shutdown};
 
 use crate::demo::{self, DataDirLock, Databases, DemoOptions, Manifest, Ports};
 use crate::seed;
-use haproxy::{Frontend, Mode};
+use haproxy::{Frontend, Mode, Server};
 use nodes::{Node, NodeSpec};
 
 /// The first public port: registry, test e-ID, portal, then each operator's service and web
@@ -88,7 +88,11 @@ impl Cluster {
         let lock = DataDirLock::acquire(&data_dir)?;
         let layout = Layout::new(options.first_port, options.nodes)?;
         layout.check_free().await?;
-        let (manifest, eid) = prepare(&options, &data_dir, &layout).await?;
+        let (mut manifest, eid) = prepare(&options, &data_dir, &layout).await?;
+        // Each node has an admin listener of its own (listed with the nodes), not the
+        // preparing demo's.
+        manifest.clear_admin_urls();
+        manifest.write(&data_dir.join(demo::FILE_NAME))?;
         let eid_shutdown = Shutdown::new();
         let listener = Listener::bind(layout.public(EID), ListenerTls::Plain)
             .await
@@ -200,7 +204,8 @@ struct Layout {
 impl Layout {
     fn new(first_port: u16, nodes: u16) -> anyhow::Result<Self> {
         let layout = Self { first_port, nodes };
-        let last = layout.node_ports_needed() + u32::from(NODE_PORTS_OFFSET);
+        let last =
+            layout.node_ports_needed() + layout.admin_ports_needed() + u32::from(NODE_PORTS_OFFSET);
         anyhow::ensure!(
             u32::from(first_port) + last <= u32::from(u16::MAX) && first_port != 0,
             "--first-port {first_port} leaves no room for {nodes} nodes per role"
@@ -227,6 +232,35 @@ impl Layout {
         (self.public(3 + 2 * operator), self.public(4 + 2 * operator))
     }
 
+    /// One admin listener per node: the registry's, each operator's, and the portal's.
+    fn admin_ports_needed(&self) -> u32 {
+        let operators = u32::try_from(seed::OPERATORS.len()).unwrap_or(0);
+        u32::from(self.nodes) * (1 + operators) + 1
+    }
+
+    /// The n-th admin port, after every node port: the registry's nodes, each operator's,
+    /// then the portal.
+    fn admin_port(&self, index: u32) -> SocketAddr {
+        self.node_port(self.node_ports_needed() + index)
+    }
+
+    /// The admin address of the registry's node `node` (from 1).
+    fn registry_admin(&self, node: u16) -> SocketAddr {
+        self.admin_port(u32::from(node) - 1)
+    }
+
+    /// The admin address of operator `operator`'s node `node` (from 1).
+    fn operator_admin(&self, operator: usize, node: u16) -> SocketAddr {
+        let nodes = u32::from(self.nodes);
+        let block = nodes * (1 + u32::try_from(operator).unwrap_or(0));
+        self.admin_port(block + u32::from(node) - 1)
+    }
+
+    /// The portal's admin address: the last one.
+    fn portal_admin(&self) -> SocketAddr {
+        self.admin_port(self.admin_ports_needed() - 1)
+    }
+
     /// The n-th node port.
     fn node_port(&self, index: u32) -> SocketAddr {
         let port = u32::from(self.first_port) + u32::from(NODE_PORTS_OFFSET) + index;
@@ -250,7 +284,8 @@ impl Layout {
     /// Every public and node port must be free before anything is written.
     async fn check_free(&self) -> anyhow::Result<()> {
         let public = (0..Self::public_count()).map(|position| self.public(position));
-        let node = (0..self.node_ports_needed()).map(|index| self.node_port(index));
+        let node = (0..self.node_ports_needed() + self.admin_ports_needed())
+            .map(|index| self.node_port(index));
         for address in public.chain(node) {
             tokio::net::TcpListener::bind(address)
                 .await
@@ -288,7 +323,7 @@ impl Layout {
     }
 
     /// The registry's nodes, each operator's nodes, then the one portal node (on the
-    /// portal's public port: it runs alone).
+    /// portal's public port: it runs alone); each with its own admin listener.
     fn node_specs(
         &self,
         options: &ClusterOptions,
@@ -299,36 +334,41 @@ impl Layout {
             log: nodes::log_path(logs, &name),
             name,
             program: options.kuvert.clone(),
+            // Each node's admin listener comes last among its addresses.
+            admin: addresses.last().copied(),
             args,
             addresses,
         };
         let mut specs = Vec::new();
         for node in 1..=self.nodes {
-            let listen = self.registry_node(node);
-            let args = serve_args(
-                "registry",
-                &manifest.registry_config,
-                &[("--listen", listen)],
-            );
-            specs.push(spec(format!("registry-{node}"), args, vec![listen]));
+            let (listen, admin) = (self.registry_node(node), self.registry_admin(node));
+            let listens = [("--listen", listen), ("--admin-listen", admin)];
+            let args = serve_args("registry", &manifest.registry_config, &listens);
+            specs.push(spec(format!("registry-{node}"), args, vec![listen, admin]));
         }
         for (index, operator) in manifest.operators.iter().enumerate() {
             for node in 1..=self.nodes {
                 let (service, web) = self.operator_node(index, node);
-                let listens = [("--service-listen", service), ("--web-listen", web)];
+                let admin = self.operator_admin(index, node);
+                let listens = [
+                    ("--service-listen", service),
+                    ("--web-listen", web),
+                    ("--admin-listen", admin),
+                ];
                 let args = serve_args("operator", &operator.config, &listens);
                 let name = format!("{}-{node}", operator.organisation.key);
-                specs.push(spec(name, args, vec![service, web]));
+                specs.push(spec(name, args, vec![service, web, admin]));
             }
         }
-        let portal = self.public(PORTAL);
-        let args = serve_args("portal", &manifest.portal_config, &[("--listen", portal)]);
-        specs.push(spec("portal-1".to_owned(), args, vec![portal]));
+        let (portal, admin) = (self.public(PORTAL), self.portal_admin());
+        let listens = [("--listen", portal), ("--admin-listen", admin)];
+        let args = serve_args("portal", &manifest.portal_config, &listens);
+        specs.push(spec("portal-1".to_owned(), args, vec![portal, admin]));
         specs
     }
 
     /// HAProxy's frontends: the registry's and each operator's public ports, each with its
-    /// nodes' ports.
+    /// nodes' ports and the admin address HAProxy checks them on.
     fn frontends(&self) -> Vec<Frontend> {
         let nodes = || 1..=self.nodes;
         let mut frontends = vec![Frontend {
@@ -336,14 +376,19 @@ impl Layout {
             mode: Mode::Tcp,
             bind: self.public(0),
             servers: nodes()
-                .map(|node| (format!("registry-{node}"), self.registry_node(node)))
+                .map(|node| Server {
+                    name: format!("registry-{node}"),
+                    address: self.registry_node(node),
+                    admin: self.registry_admin(node),
+                })
                 .collect(),
         }];
         for (index, operator) in seed::OPERATORS.iter().enumerate() {
             let (service, web) = self.operator_public(index);
-            let server = |node: u16, pick: fn((SocketAddr, SocketAddr)) -> SocketAddr| {
-                let name = format!("{}-{node}", operator.key);
-                (name, pick(self.operator_node(index, node)))
+            let server = |node: u16, pick: fn((SocketAddr, SocketAddr)) -> SocketAddr| Server {
+                name: format!("{}-{node}", operator.key),
+                address: pick(self.operator_node(index, node)),
+                admin: self.operator_admin(index, node),
             };
             frontends.push(Frontend {
                 name: format!("{}-service", operator.key),
@@ -400,6 +445,7 @@ fn haproxy_spec(
             .map(|frontend| frontend.bind)
             .collect(),
         log: nodes::log_path(logs, "haproxy"),
+        admin: None,
     }
 }
 
@@ -413,7 +459,7 @@ mod tests {
         let frontends = layout.frontends();
         let mut balanced: Vec<_> = frontends
             .iter()
-            .flat_map(|frontend| frontend.servers.iter().map(|(_, address)| address.port()))
+            .flat_map(|frontend| frontend.servers.iter().map(|server| server.address.port()))
             .collect();
         balanced.sort_unstable();
         let expected: Vec<u16> = (0..layout.node_ports_needed())
@@ -424,5 +470,27 @@ mod tests {
             "each node port behind exactly one frontend"
         );
         assert_eq!(frontends.len(), 1 + 2 * crate::seed::OPERATORS.len());
+    }
+
+    #[test]
+    fn every_node_has_its_own_admin_port_after_the_node_ports() {
+        let layout = Layout::new(9000, 2).unwrap_or_else(|error| panic!("{error}"));
+        let mut admin: Vec<u16> = (1..=2)
+            .map(|node| layout.registry_admin(node).port())
+            .collect();
+        for operator in 0..crate::seed::OPERATORS.len() {
+            admin.extend((1..=2).map(|node| layout.operator_admin(operator, node).port()));
+        }
+        admin.push(layout.portal_admin().port());
+        let first = layout.node_port(layout.node_ports_needed()).port();
+        let expected: Vec<u16> = (first..).take(admin.len()).collect();
+        assert_eq!(admin, expected, "one admin port per node, none shared");
+        let checked: Vec<u16> = (layout.frontends().iter())
+            .flat_map(|frontend| frontend.servers.iter().map(|server| server.admin.port()))
+            .collect();
+        assert!(
+            checked.iter().all(|port| admin.contains(port)),
+            "{checked:?}"
+        );
     }
 }

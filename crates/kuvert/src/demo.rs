@@ -36,7 +36,8 @@ pub use roles::Ports;
 pub use seeding::{COMMUNICATOR, SeedCommunicator};
 
 /// The first of the demo's consecutive default ports (registry 8440 … Exempelposten's web
-/// inbox 8446), easy to remember and clear of common development servers.
+/// inbox 8446, then the admin listeners of the registry, the portal and each operator,
+/// 8447–8450), easy to remember and clear of common development servers.
 pub const FIRST_PORT_DEFAULT: u16 = 8440;
 
 /// Where each role keeps its rows.
@@ -154,16 +155,32 @@ pub async fn start_with_pki(options: DemoOptions, pki: TestPki) -> anyhow::Resul
     let shutdown = Shutdown::new();
     let mut tasks = JoinSet::new();
     let plan = roles::plan(&options, &listeners)?;
+    let admin = listeners.admin;
+    let registry_listeners = kuvert_registry::Listeners {
+        service: listeners.registry,
+        admin: admin.registry,
+    };
     let registry =
-        roles::start_registry(&options, &plan, listeners.registry, &shutdown, &mut tasks).await?;
+        roles::start_registry(&options, &plan, registry_listeners, &shutdown, &mut tasks).await?;
     seeding::seed(registry.registry(), &pki, &plan)
         .await
         .context("seeding the registry")?;
     roles::start_eid(&plan, &pki, listeners.eid, &shutdown, &mut tasks)?;
+    let operator_listeners = (listeners.operators.into_iter().zip(admin.operators))
+        .map(|((service, web), admin)| kuvert_operator::Listeners {
+            service,
+            web,
+            admin,
+        })
+        .collect();
     let operators =
-        roles::start_operators(&options, &plan, listeners.operators, &shutdown, &mut tasks).await?;
+        roles::start_operators(&options, &plan, operator_listeners, &shutdown, &mut tasks).await?;
+    let portal_listeners = kuvert_portal::Listeners {
+        web: listeners.portal,
+        admin: admin.portal,
+    };
     let portal =
-        roles::start_portal(&options, &plan, listeners.portal, &shutdown, &mut tasks).await?;
+        roles::start_portal(&options, &plan, portal_listeners, &shutdown, &mut tasks).await?;
     seeding::seed_portal(&portal).await?;
     seeding::seed_notifications(&operators).await?;
     let _: kuvert_sender::SenderConfig =

@@ -65,33 +65,27 @@ fn run(command: Command) -> anyhow::Result<()> {
             writeln!(std::io::stdout(), "{key} revoked in {}", crl.display())?;
             Ok(())
         }
-        Command::Registry { command } => runtime()?.block_on(async {
-            match command {
-                RegistryCommand::Serve(args) => {
-                    kuvert::registry_command::serve(args.config.as_deref(), args.listen).await
-                }
-                RegistryCommand::Admin { config, command } => {
-                    kuvert::registry_command::admin(config.as_deref(), command).await
-                }
-            }
-        }),
+        Command::Registry { command } => runtime()?.block_on(run_registry(command)),
         Command::Operator {
             command:
                 OperatorCommand::Serve {
                     config,
                     service_listen,
                     web_listen,
+                    admin_listen,
                 },
         } => runtime()?.block_on(kuvert::operator_command::serve(
             config.as_deref(),
             service_listen,
             web_listen,
+            admin_listen,
         )),
         Command::Portal {
             command: PortalCommand::Serve(args),
         } => runtime()?.block_on(kuvert::portal_command::serve(
             args.config.as_deref(),
             args.listen,
+            args.admin_listen,
         )),
         Command::Portal {
             command: PortalCommand::Communicator { config, command },
@@ -132,6 +126,18 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .enable_all()
         .build()
         .context("starting tokio")
+}
+
+async fn run_registry(command: RegistryCommand) -> anyhow::Result<()> {
+    match command {
+        RegistryCommand::Serve(args) => {
+            let config = args.config.as_deref();
+            kuvert::registry_command::serve(config, args.listen, args.admin_listen).await
+        }
+        RegistryCommand::Admin { config, command } => {
+            kuvert::registry_command::admin(config.as_deref(), command).await
+        }
+    }
 }
 
 async fn run_demo(args: DemoArgs) -> anyhow::Result<()> {
@@ -199,7 +205,11 @@ async fn run_cluster(args: ClusterArgs) -> anyhow::Result<()> {
         )?;
         for node in cluster.nodes() {
             let spec = node.spec();
-            let addresses: Vec<String> = spec.addresses.iter().map(ToString::to_string).collect();
+            let addresses: Vec<String> = (spec.addresses.iter())
+                .filter(|address| Some(**address) != spec.admin)
+                .map(ToString::to_string)
+                .chain(spec.admin.map(|admin| format!("admin http://{admin}/")))
+                .collect();
             let pid = node
                 .pid()
                 .map_or_else(|| "-".to_owned(), |pid| pid.to_string());

@@ -1,6 +1,6 @@
-//! `kuvert operator serve`: a mailbox operator from a configuration file, on two listeners:
-//! the delivery service (`/service/v3`, mutual TLS) and the web inbox (plain HTTP behind a
-//! TLS proxy).
+//! `kuvert operator serve`: a mailbox operator from a configuration file, on three
+//! listeners: the delivery service (`/service/v3`, mutual TLS), the web inbox (plain HTTP
+//! behind a TLS proxy) and the admin routes (`/healthz`, `/readyz`, `/metrics`).
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -10,7 +10,8 @@ use kuvert_web::{Listener, ListenerTls, Shutdown};
 
 use crate::config::{self, Role};
 
-/// Serves the operator until SIGINT/SIGTERM.
+/// Serves the operator until SIGINT/SIGTERM; its admin routes on `admin_listen` (default:
+/// the configuration's `admin`).
 ///
 /// # Errors
 /// Configuration (naming the key), start-up or bind failures.
@@ -18,8 +19,10 @@ pub async fn serve(
     file: Option<&Path>,
     service_listen: SocketAddr,
     web_listen: SocketAddr,
+    admin_listen: Option<SocketAddr>,
 ) -> anyhow::Result<()> {
     let config: kuvert_operator::Config = config::load(Role::Operator, file)?;
+    let admin = admin_listen.unwrap_or(config.admin);
     let service = kuvert_operator::build(config)
         .await
         .context("starting the operator")?;
@@ -30,10 +33,14 @@ pub async fn serve(
         web: Listener::bind(web_listen, ListenerTls::Plain)
             .await
             .context("binding the web inbox")?,
+        admin: Listener::bind(admin, ListenerTls::Plain)
+            .await
+            .context("binding the admin listener")?,
     };
     tracing::info!(
         service = %listeners.service.local_addr()?,
         web = %listeners.web.local_addr()?,
+        admin = %listeners.admin.local_addr()?,
         "operator listening"
     );
     let shutdown = Shutdown::new();

@@ -13,23 +13,38 @@ use kuvert_web::{Listener, ListenerTls, Shutdown};
 
 use crate::config::{self, Role};
 
-/// Serves the portal on `listen` (plain HTTP, meant to sit behind a TLS proxy) until Ctrl-C.
+/// Serves the portal on `listen` (plain HTTP, meant to sit behind a TLS proxy), and its
+/// admin routes on `admin_listen` (default: the configuration's `admin`), until Ctrl-C.
 ///
 /// # Errors
 /// Configuration (naming the key) or bind failures.
-pub async fn serve(file: Option<&Path>, listen: SocketAddr) -> anyhow::Result<()> {
+pub async fn serve(
+    file: Option<&Path>,
+    listen: SocketAddr,
+    admin_listen: Option<SocketAddr>,
+) -> anyhow::Result<()> {
     let config: kuvert_portal::Config = config::load(Role::Portal, file)?;
+    let admin = admin_listen.unwrap_or(config.admin);
     let service = kuvert_portal::build(config)
         .await
         .context("starting the portal")?;
-    let listener = Listener::bind(listen, ListenerTls::Plain)
-        .await
-        .context("binding the portal")?;
-    tracing::info!(address = %listener.local_addr()?, "portal listening");
+    let listeners = kuvert_portal::Listeners {
+        web: Listener::bind(listen, ListenerTls::Plain)
+            .await
+            .context("binding the portal")?,
+        admin: Listener::bind(admin, ListenerTls::Plain)
+            .await
+            .context("binding the admin listener")?,
+    };
+    tracing::info!(
+        address = %listeners.web.local_addr()?,
+        admin = %listeners.admin.local_addr()?,
+        "portal listening"
+    );
     let shutdown = Shutdown::new();
     tokio::spawn(crate::stop::on_signal(shutdown.clone()));
     service
-        .serve(listener, shutdown)
+        .serve(listeners, shutdown)
         .await
         .context("serving the portal")
 }

@@ -15,24 +15,39 @@ use kuvert_web::{Listener, ListenerTls, Shutdown};
 use crate::cli::AdminCommand;
 use crate::config::{self, Role};
 
-/// Serves the registry on `listen` over mutual TLS until Ctrl-C.
+/// Serves the registry on `listen` over mutual TLS, and its admin routes on `admin_listen`
+/// (default: the configuration's `admin`), until Ctrl-C.
 ///
 /// # Errors
 /// Configuration (naming the key), database, TLS file or bind failures.
-pub async fn serve(file: Option<&Path>, listen: SocketAddr) -> anyhow::Result<()> {
+pub async fn serve(
+    file: Option<&Path>,
+    listen: SocketAddr,
+    admin_listen: Option<SocketAddr>,
+) -> anyhow::Result<()> {
     let config: kuvert_registry::Config = config::load(Role::Registry, file)?;
     let tls = mutual_tls(&config)?;
+    let admin = admin_listen.unwrap_or(config.admin);
     let service = kuvert_registry::build(config)
         .await
         .context("starting the registry")?;
-    let listener = Listener::bind(listen, tls)
-        .await
-        .context("binding the registry")?;
-    tracing::info!(address = %listener.local_addr()?, "registry listening (mutual TLS)");
+    let listeners = kuvert_registry::Listeners {
+        service: Listener::bind(listen, tls)
+            .await
+            .context("binding the registry")?,
+        admin: Listener::bind(admin, ListenerTls::Plain)
+            .await
+            .context("binding the admin listener")?,
+    };
+    tracing::info!(
+        address = %listeners.service.local_addr()?,
+        admin = %listeners.admin.local_addr()?,
+        "registry listening (mutual TLS)"
+    );
     let shutdown = Shutdown::new();
     tokio::spawn(crate::stop::on_signal(shutdown.clone()));
     service
-        .serve(listener, shutdown)
+        .serve(listeners, shutdown)
         .await
         .context("serving the registry")
 }

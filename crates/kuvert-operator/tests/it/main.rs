@@ -186,6 +186,7 @@ pub(crate) async fn start_against(
     let listeners = Listeners {
         service: service_listener,
         web: web_listener,
+        admin: Listener::bind(localhost, ListenerTls::Plain).await.unwrap(),
     };
     tokio::spawn(service.clone().serve(listeners, shutdown.clone()));
     Harness {

@@ -265,11 +265,17 @@ async fn every_public_page_has_no_inline_style_or_script_and_the_site_links() {
 }
 
 #[tokio::test]
-async fn portal_is_ready_once_built_and_serves_health() {
+async fn health_and_metrics_are_served_on_the_admin_router_only() {
     let portal = portal().await;
-    for uri in ["/healthz", "/readyz"] {
+    for uri in ["/healthz", "/readyz", "/metrics"] {
         let (status, _, _) = portal.page(uri).await;
-        assert_eq!(status, StatusCode::OK, "{uri}");
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri} on the public pages");
+        let request = axum::http::Request::get(uri)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let admin = tower::ServiceExt::oneshot(portal.service.admin_router(), request);
+        let status = admin.await.unwrap().status();
+        assert_eq!(status, StatusCode::OK, "{uri} on the admin listener");
     }
 }
 

@@ -13,7 +13,7 @@ pub(crate) use kuvert_eid::signature::{BoundAction, SigningBinding};
 use kuvert_pki::{OrganisationSpec, PersonSpec, PkiSpec, TestPki};
 use kuvert_registry::admin::{self, Directory, NewIntermediary, NewOperator};
 use kuvert_registry::{Config, Service};
-use kuvert_web::{ClientConfig, Listener, Shutdown};
+use kuvert_web::{ClientConfig, Listener, ListenerTls, Shutdown};
 use kuvert_wire::envelope::{self, BodyElement};
 use kuvert_wire::error::WireError;
 use kuvert_wire::fault::Fault;
@@ -136,7 +136,14 @@ impl Registry {
             listener.local_addr().unwrap().port()
         );
         let shutdown = Shutdown::new();
-        tokio::spawn(service.clone().serve(listener, shutdown.clone()));
+        let admin = Listener::bind("127.0.0.1:0".parse().unwrap(), ListenerTls::Plain)
+            .await
+            .unwrap();
+        let listeners = kuvert_registry::Listeners {
+            service: listener,
+            admin,
+        };
+        tokio::spawn(service.clone().serve(listeners, shutdown.clone()));
         Self {
             service,
             base_url,

@@ -2,7 +2,7 @@
 
 use axum::Router;
 use kuvert_web::ListenerTls;
-use kuvert_web::health::{Readiness, health_router, metrics_router, prometheus_handle};
+use kuvert_web::health::{Readiness, admin_router, prometheus_handle};
 use kuvert_web::layers::CONTENT_SECURITY_POLICY;
 
 use crate::{client, router, start};
@@ -63,50 +63,43 @@ async fn a_body_over_the_limit_is_refused_with_413() {
 }
 
 #[tokio::test]
-async fn readyz_follows_readiness_and_metrics_render() {
-    let readiness = Readiness::new();
-    let handle = prometheus_handle().unwrap();
-    let routes = health_router(readiness.clone()).merge(metrics_router(handle));
-    let server = start(ListenerTls::Plain, routes).await;
+async fn readyz_fails_when_the_database_or_blob_folder_is_gone_and_metrics_render() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("ready.db").display()
+    );
+    let database = kuvert_store::Database::connect(&url).await.unwrap();
+    let letters = dir.path().join("letters");
+    let blobs = kuvert_store::blob::LocalBlobStore::open(&letters).unwrap();
+    let readiness = Readiness::new(database.clone()).with_blobs(std::sync::Arc::new(blobs));
+    let server = start(ListenerTls::Plain, admin_router(readiness)).await;
     let http = client(None);
+    let status = async |path: &str| {
+        let response = http.get(server.url("http", path)).send().await.unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    };
+    assert_eq!(status("/healthz").await.0, 200);
+    assert_eq!(status("/readyz").await, (200, "ready".to_owned()));
+    std::fs::remove_dir_all(&letters).unwrap();
+    let (code, text) = status("/readyz").await;
+    assert_eq!(code, 503, "{text}");
+    assert!(text.contains("blob store"), "{text}");
+    std::fs::create_dir_all(&letters).unwrap();
+    assert_eq!(status("/readyz").await.0, 200, "ready again");
+    database.close().await;
+    let (code, text) = status("/readyz").await;
+    assert_eq!(code, 503, "{text}");
+    assert!(text.contains("database"), "{text}");
     assert_eq!(
-        http.get(server.url("http", "/healthz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
-    assert_eq!(
-        http.get(server.url("http", "/readyz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        503
-    );
-    readiness.set_ready(true);
-    assert_eq!(
-        http.get(server.url("http", "/readyz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
+        status("/healthz").await.0,
+        200,
+        "alive without its database"
     );
     metrics::counter!("kuvert_web_test_total").increment(1);
-    let metrics = http
-        .get(server.url("http", "/metrics"))
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        metrics
-            .text()
-            .await
-            .unwrap()
-            .contains("kuvert_web_test_total")
-    );
+    let (code, metrics) = status("/metrics").await;
+    assert_eq!(code, 200);
+    assert!(metrics.contains("kuvert_web_test_total"), "{metrics}");
     assert!(
         prometheus_handle().is_ok(),
         "a second call returns the installed handle"

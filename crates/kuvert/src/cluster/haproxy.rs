@@ -3,7 +3,8 @@
 //! through as TCP, so the node itself terminates TLS and sees the client certificate; the web
 //! inboxes are balanced per HTTP request, round robin and without stickiness, so every
 //! request may land on either node (sessions live in the database). Each HTTP answer names
-//! the node that served it in `X-Kuvert-Node`.
+//! the node that served it in `X-Kuvert-Node`. Every node is checked over HTTP, `/healthz`
+//! on its admin listener, whatever the frontend's mode.
 
 use std::fmt::Write as _;
 use std::net::SocketAddr;
@@ -26,8 +27,19 @@ pub struct Frontend {
     pub mode: Mode,
     /// The address the federation knows (written in every role's configuration).
     pub bind: SocketAddr,
-    /// The nodes: name and address.
-    pub servers: Vec<(String, SocketAddr)>,
+    /// The nodes.
+    pub servers: Vec<Server>,
+}
+
+/// One node behind a frontend.
+#[derive(Debug, Clone)]
+pub struct Server {
+    /// Unique per frontend, e.g. `registry-2`: what `X-Kuvert-Node` says.
+    pub name: String,
+    /// Where the frontend sends its traffic.
+    pub address: SocketAddr,
+    /// The node's admin listener, whose `/healthz` HAProxy checks.
+    pub admin: SocketAddr,
 }
 
 /// How long HAProxy waits for a node to accept, and for either side to speak. The client
@@ -35,14 +47,20 @@ pub struct Frontend {
 /// by the role (with a fault) rather than by the balancer.
 const TIMEOUTS: &str = "    timeout connect 5s\n    timeout client 120s\n    timeout server 120s\n";
 
+/// The check of every backend: HTTP on the node's admin listener, in TCP mode as well.
+const HEALTH_CHECK: &str = "    option httpchk\n    http-check send meth GET uri /healthz\n    \
+                            http-check expect status 200\n";
+
 /// Connections HAProxy holds at once. It needs about two descriptors per connection and
 /// refuses to start when it cannot raise its own limit that far, so this stays well under the
 /// 8 192 descriptors CI allows (`.ci/run`); a real deployment sets its own.
 const HELD_CONNECTIONS: u32 = 2_000;
 
-/// HAProxy's configuration for `frontends`. A node is checked by a TCP connect every 500 ms
-/// and taken out after two failures, so a killed node stops getting traffic within about a
-/// second; a connection that fails to reach a node is retried on the other (`redispatch`).
+/// HAProxy's configuration for `frontends`. A node is checked every 500 ms by a `GET
+/// /healthz` on its admin listener (liveness: `/readyz` would take every node out at once
+/// when the shared database pauses) and taken out after two failures, so a killed node stops
+/// getting traffic within about a second; a connection that fails to reach a node is retried
+/// on the other (`redispatch`).
 #[must_use]
 pub fn config(frontends: &[Frontend]) -> String {
     let mut text = format!(
@@ -66,13 +84,17 @@ pub fn config(frontends: &[Frontend]) -> String {
             text,
             "\nbackend {name}-nodes\n    mode {mode}\n    balance roundrobin\n"
         );
+        text.push_str(HEALTH_CHECK);
         if frontend.mode == Mode::Http {
             text.push_str("    http-response set-header X-Kuvert-Node %s\n");
         }
-        for (server, address) in &frontend.servers {
+        for server in &frontend.servers {
+            let (name, address, admin) = (&server.name, server.address, server.admin);
             let _ = writeln!(
                 text,
-                "    server {server} {address} check inter 500ms fall 2 rise 1"
+                "    server {name} {address} check addr {} port {} inter 500ms fall 2 rise 1",
+                admin.ip(),
+                admin.port()
             );
         }
     }
@@ -81,10 +103,18 @@ pub fn config(frontends: &[Frontend]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{Frontend, Mode, config};
+    use super::{Frontend, Mode, Server, config};
 
     fn address(port: u16) -> std::net::SocketAddr {
         std::net::SocketAddr::from(([127, 0, 0, 1], port))
+    }
+
+    fn server(name: &str, port: u16) -> Server {
+        Server {
+            name: name.to_owned(),
+            address: address(port),
+            admin: address(port + 100),
+        }
     }
 
     #[test]
@@ -94,16 +124,13 @@ mod tests {
                 name: "registry".into(),
                 mode: Mode::Tcp,
                 bind: address(8540),
-                servers: vec![
-                    ("registry-1".into(), address(8550)),
-                    ("registry-2".into(), address(8551)),
-                ],
+                servers: vec![server("registry-1", 8550), server("registry-2", 8551)],
             },
             Frontend {
                 name: "op-web".into(),
                 mode: Mode::Http,
                 bind: address(8544),
-                servers: vec![("op-1".into(), address(8552))],
+                servers: vec![server("op-1", 8552)],
             },
         ]);
         let registry = text
@@ -114,9 +141,10 @@ mod tests {
         assert!(registry.contains("mode tcp"), "{text}");
         assert!(!registry.contains("X-Kuvert-Node"), "{text}");
         assert!(
-            registry.contains("server registry-2 127.0.0.1:8551 check"),
-            "{text}"
+            registry.contains("server registry-2 127.0.0.1:8551 check addr 127.0.0.1 port 8651"),
+            "the node is checked on its admin port: {text}"
         );
+        assert!(registry.contains("uri /healthz"), "{text}");
         assert!(text.contains("bind 127.0.0.1:8540"), "{text}");
         let web = text
             .split("\nbackend op-web-nodes\n")

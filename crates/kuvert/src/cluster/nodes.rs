@@ -29,6 +29,8 @@ pub struct NodeSpec {
     pub args: Vec<String>,
     /// Where it must accept connections to count as up.
     pub addresses: Vec<SocketAddr>,
+    /// Which of those is its admin listener (`/healthz`, `/readyz`, `/metrics`), if any.
+    pub admin: Option<SocketAddr>,
     /// Its standard output and error, appended across restarts.
     pub log: PathBuf,
 }

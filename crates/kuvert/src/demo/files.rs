@@ -76,6 +76,7 @@ pub(super) fn registry_config(options: &DemoOptions, plan: &Plan) -> anyhow::Res
         "tls_key_path": roles::key_path(pki, key),
         "client_ca_path": roles::ca_path(pki, kuvert_pki::files::ORGANISATION_CA_STEM),
         "public_url": plan.registry_url.as_str().trim_end_matches('/'),
+        "admin": plan.registry_admin.to_string(),
         "crl": roles::crl_config(pki),
     });
     Ok(Config {

@@ -52,6 +52,13 @@ pub struct Manifest {
     /// The sender toolkit's configuration file (`kuvert send|mailing --config FILE`).
     #[serde(default)]
     pub sender_config: PathBuf,
+    /// The registry's admin listener (`/healthz`, `/readyz`, `/metrics`, plain HTTP on
+    /// 127.0.0.1); `None` where each node has its own (`kuvert cluster` lists them).
+    #[serde(default)]
+    pub registry_admin_url: Option<String>,
+    /// The portal's admin listener, as [`Manifest::registry_admin_url`].
+    #[serde(default)]
+    pub portal_admin_url: Option<String>,
     /// The organisation CA (trust anchor of every TLS peer and organisation signature).
     pub organisation_ca: PathBuf,
     /// The e-ID CA (trust anchor of person signatures).
@@ -89,6 +96,9 @@ pub struct ManifestOperator {
     /// Its configuration file (`kuvert operator serve --config FILE`).
     #[serde(default)]
     pub config: PathBuf,
+    /// Its admin listener, as [`Manifest::registry_admin_url`].
+    #[serde(default)]
+    pub admin_url: Option<String>,
 }
 
 /// A demo person.
@@ -147,6 +157,7 @@ impl Manifest {
                 config: options
                     .data_dir
                     .join(files::operator_config_file(operator.seed.key)),
+                admin_url: Some(admin_url(operator.admin)),
             })
             .collect();
         let persons = seed::PERSONS
@@ -180,6 +191,8 @@ impl Manifest {
             intermediary: organisation(seed::INTERMEDIARY),
             registry: organisation(seed::REGISTRY),
             persons,
+            registry_admin_url: Some(admin_url(plan.registry_admin)),
+            portal_admin_url: Some(admin_url(plan.portal_admin)),
             organisation_ca: roles::ca_path(&plan.pki_dir, kuvert_pki::files::ORGANISATION_CA_STEM),
             eid_ca: roles::ca_path(&plan.pki_dir, kuvert_pki::files::EID_CA_STEM),
         }
@@ -244,7 +257,28 @@ impl Manifest {
                 operator.service_address.clone(),
             ));
         }
+        let admin = std::iter::once(("registry", &self.registry_admin_url))
+            .chain(std::iter::once(("portal", &self.portal_admin_url)))
+            .chain(
+                self.operators
+                    .iter()
+                    .map(|operator| (operator.organisation.name.as_str(), &operator.admin_url)),
+            );
+        for (role, url) in admin {
+            if let Some(url) = url {
+                lines.push((format!("Admin {role} (metrics)"), format!("{url}metrics")));
+            }
+        }
         lines
+    }
+
+    /// Forgets the admin addresses, for a federation whose nodes each have their own.
+    pub fn clear_admin_urls(&mut self) {
+        self.registry_admin_url = None;
+        self.portal_admin_url = None;
+        for operator in &mut self.operators {
+            operator.admin_url = None;
+        }
     }
 
     /// The credential files of every organisation, by key.
@@ -258,6 +292,11 @@ impl Manifest {
             .map(|organisation| (organisation.key.clone(), organisation))
             .collect()
     }
+}
+
+/// The base URL of an admin listener: `/healthz`, `/readyz` and `/metrics` below it.
+fn admin_url(address: std::net::SocketAddr) -> String {
+    format!("http://{address}/")
 }
 
 /// The demo's communicator ([`super::COMMUNICATOR`]) as other programs see it.

@@ -32,6 +32,16 @@ pub(super) struct BoundListeners {
     pub(super) eid: Listener,
     pub(super) portal: Listener,
     pub(super) operators: Vec<(Listener, Listener)>,
+    /// The admin listeners (`/healthz`, `/readyz`, `/metrics`) of the registry, the portal
+    /// and each operator, on the ports after the public ones.
+    pub(super) admin: AdminListeners,
+}
+
+/// The admin listener of each role.
+pub(super) struct AdminListeners {
+    pub(super) registry: Listener,
+    pub(super) portal: Listener,
+    pub(super) operators: Vec<Listener>,
 }
 
 /// What each role is told about the others: addresses, files and secrets.
@@ -46,6 +56,10 @@ pub(super) struct Plan {
     /// (fresh per start).
     pub(super) portal_client_secret: String,
     pub(super) operators: Vec<OperatorPlan>,
+    /// The registry's admin listener (`/healthz`, `/readyz`, `/metrics`).
+    pub(super) registry_admin: SocketAddr,
+    /// The portal's admin listener.
+    pub(super) portal_admin: SocketAddr,
 }
 
 /// One operator's place in the federation.
@@ -58,10 +72,13 @@ pub(super) struct OperatorPlan {
     pub(super) web_url: Url,
     /// The operator's OIDC client secret at the test e-ID (fresh per start).
     pub(super) client_secret: String,
+    /// Its admin listener (`/healthz`, `/readyz`, `/metrics`).
+    pub(super) admin: SocketAddr,
 }
 
 /// Binds the listeners: mutual TLS for the registry and the operators' services (the
-/// organisation CA identifies callers), plain HTTP for the browser-facing ones on 127.0.0.1.
+/// organisation CA identifies callers), plain HTTP for the browser-facing ones and the
+/// admin listeners, all on 127.0.0.1.
 pub(super) async fn bind_all(
     options: &DemoOptions,
     pki: &TestPki,
@@ -76,11 +93,24 @@ pub(super) async fn bind_all(
         let web = bind(next(), || Ok(ListenerTls::Plain)).await?;
         operators.push((service, web));
     }
+    let plain = || Ok(ListenerTls::Plain);
+    let admin = AdminListeners {
+        registry: bind(next(), plain).await?,
+        portal: bind(next(), plain).await?,
+        operators: {
+            let mut admin = Vec::new();
+            for _ in seed::OPERATORS {
+                admin.push(bind(next(), plain).await?);
+            }
+            admin
+        },
+    };
     Ok(BoundListeners {
         registry,
         eid,
         portal,
         operators,
+        admin,
     })
 }
 
@@ -133,12 +163,18 @@ pub(super) fn plan(options: &DemoOptions, listeners: &BoundListeners) -> anyhow:
         Url::parse(&format!("{scheme}://{address}{path}")).context("demo URL")
     };
     let mut operators = Vec::new();
-    for (seed, (service, web)) in seed::OPERATORS.into_iter().zip(&listeners.operators) {
+    let admin = listeners.admin.operators.iter();
+    for ((seed, (service, web)), admin) in seed::OPERATORS
+        .into_iter()
+        .zip(&listeners.operators)
+        .zip(admin)
+    {
         operators.push(OperatorPlan {
             seed,
             service_address: url("https", service, "/service/v3")?,
             web_url: url("http", web, "/")?,
             client_secret: uuid::Uuid::new_v4().simple().to_string(),
+            admin: admin.local_addr()?,
         });
     }
     Ok(Plan {
@@ -149,6 +185,8 @@ pub(super) fn plan(options: &DemoOptions, listeners: &BoundListeners) -> anyhow:
         portal_url: url("http", &listeners.portal, "/")?,
         portal_client_secret: uuid::Uuid::new_v4().simple().to_string(),
         operators,
+        registry_admin: listeners.admin.registry.local_addr()?,
+        portal_admin: listeners.admin.portal.local_addr()?,
     })
 }
 
@@ -200,7 +238,7 @@ pub(super) fn database_url(
 pub(super) async fn start_registry(
     options: &DemoOptions,
     plan: &Plan,
-    listener: Listener,
+    listeners: kuvert_registry::Listeners,
     shutdown: &Shutdown,
     tasks: &mut Tasks,
 ) -> anyhow::Result<kuvert_registry::Service> {
@@ -209,7 +247,7 @@ pub(super) async fn start_registry(
         .await
         .context("starting the registry")?;
     let (serving, stop) = (service.clone(), shutdown.clone());
-    tasks.spawn(async move { ("registry", serving.serve(listener, stop).await) });
+    tasks.spawn(async move { ("registry", serving.serve(listeners, stop).await) });
     Ok(service)
 }
 
@@ -301,7 +339,7 @@ const OPERATOR_SIGNUP_PATH: &str = "skaffa";
 pub(super) async fn start_portal(
     options: &DemoOptions,
     plan: &Plan,
-    listener: Listener,
+    listeners: kuvert_portal::Listeners,
     shutdown: &Shutdown,
     tasks: &mut Tasks,
 ) -> anyhow::Result<kuvert_portal::Service> {
@@ -314,7 +352,7 @@ pub(super) async fn start_portal(
         .await
         .context("starting the portal")?;
     let (serving, stop) = (service.clone(), shutdown.clone());
-    tasks.spawn(async move { ("portal", serving.serve(listener, stop).await) });
+    tasks.spawn(async move { ("portal", serving.serve(listeners, stop).await) });
     Ok(service)
 }
 
@@ -343,6 +381,7 @@ fn portal_config(options: &DemoOptions, plan: &Plan) -> anyhow::Result<serde_jso
     let key = seed::PORTAL.key;
     let mut value = serde_json::json!({
         "public_url": plan.portal_url.as_str(),
+        "admin": plan.portal_admin.to_string(),
         "database_url": portal_database_url(options)?,
         "registry_url": plan.registry_url.as_str().trim_end_matches('/'),
         "tls": {
@@ -397,19 +436,18 @@ fn portal_database_url(options: &DemoOptions) -> anyhow::Result<String> {
 pub(super) async fn start_operators(
     options: &DemoOptions,
     plan: &Plan,
-    listeners: Vec<(Listener, Listener)>,
+    listeners: Vec<kuvert_operator::Listeners>,
     shutdown: &Shutdown,
     tasks: &mut Tasks,
 ) -> anyhow::Result<Vec<kuvert_operator::Service>> {
     let mut services = Vec::new();
-    for (index, (operator, (service, web))) in plan.operators.iter().zip(listeners).enumerate() {
+    for (index, (operator, listeners)) in plan.operators.iter().zip(listeners).enumerate() {
         let client = oidc_client(options, plan, operator).await?;
         let config = operator_config(options, plan, operator, index + 1, client)?
             .write_and_parse(operator.seed.name)?;
         let built = kuvert_operator::build(config)
             .await
             .with_context(|| format!("starting the operator {}", operator.seed.name))?;
-        let listeners = kuvert_operator::Listeners { service, web };
         let stop = shutdown.clone();
         services.push(built.clone());
         tasks.spawn(async move { ("operator", built.serve(listeners, stop).await) });
@@ -486,6 +524,7 @@ fn operator_config(
             "crl": crl_config(pki),
         },
         "registry_url": plan.registry_url.as_str().trim_end_matches('/'),
+        "admin": operator.admin.to_string(),
         "database_url": database_url(options, index, key)?,
         "notification": notification,
         "web": {

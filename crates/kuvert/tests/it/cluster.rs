@@ -55,7 +55,7 @@ async fn deliveries_survive_killed_nodes_behind_the_balancer() {
         connect_timeout_ms: 5_000,
         request_timeout_ms: 20_000,
     };
-    let mut cluster = start(&postgres, &haproxy, data.path().to_path_buf(), &run, s3).await;
+    let mut cluster = start(&postgres, &haproxy, data.path().to_path_buf(), &run, Some(s3)).await;
     let nodes = web_nodes(&cluster).await;
     assert_eq!(
         nodes.len(),
@@ -291,12 +291,14 @@ fn compare_export(zip: &[u8], archive: &Path, run: &str) -> usize {
     compared
 }
 
-async fn start(
+/// A cluster on a free block of ports, its databases named after `run`, its letters in
+/// `blob_s3` when given.
+pub(crate) async fn start(
     postgres: &str,
     haproxy: &str,
     data_dir: PathBuf,
     run: &str,
-    blob_s3: S3BlobConfig,
+    blob_s3: Option<S3BlobConfig>,
 ) -> Cluster {
     // A free block of ports: the cluster checks them all and says which is taken.
     let mut last_error = None;
@@ -311,7 +313,7 @@ async fn start(
             nodes: 2,
             kuvert: PathBuf::from(env!("CARGO_BIN_EXE_kuvert")),
             haproxy: PathBuf::from(haproxy),
-            blob_s3: Some(blob_s3.clone()),
+            blob_s3: blob_s3.clone(),
         };
         match Cluster::start(options).await {
             Ok(cluster) => return cluster,

@@ -188,6 +188,7 @@ fn spawn_operator(config: &Path, service_port: u16, web_port: u16) -> Child {
         .arg(format!("127.0.0.1:{service_port}"))
         .arg("--web-listen")
         .arg(format!("127.0.0.1:{web_port}"))
+        .args(["--admin-listen", "127.0.0.1:0"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

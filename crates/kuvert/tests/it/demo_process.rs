@@ -309,7 +309,14 @@ fn the_demo_writes_its_role_files_and_every_role_starts_from_its_file() {
     let listen = "127.0.0.1:0";
     serves(
         kuvert()
-            .args(["registry", "serve", "--listen", listen])
+            .args([
+                "registry",
+                "serve",
+                "--listen",
+                listen,
+                "--admin-listen",
+                listen,
+            ])
             .arg("--config")
             .arg(&registry),
         "registry listening",
@@ -317,7 +324,14 @@ fn the_demo_writes_its_role_files_and_every_role_starts_from_its_file() {
     );
     serves(
         kuvert()
-            .args(["portal", "serve", "--listen", listen])
+            .args([
+                "portal",
+                "serve",
+                "--listen",
+                listen,
+                "--admin-listen",
+                listen,
+            ])
             .arg("--config")
             .arg(&portal),
         "portal listening",
@@ -330,6 +344,8 @@ fn the_demo_writes_its_role_files_and_every_role_starts_from_its_file() {
             "--service-listen",
             listen,
             "--web-listen",
+            listen,
+            "--admin-listen",
             listen,
         ];
         serves(

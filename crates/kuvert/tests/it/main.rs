@@ -5,11 +5,13 @@
 mod abuse;
 mod account;
 mod admin_commands;
+mod admin_listener;
 mod attack;
 mod backup;
 mod browser;
 mod cli;
 mod cluster;
+mod cluster_signing;
 mod crash;
 mod demo_process;
 mod end_to_end;

@@ -42,6 +42,7 @@ async fn start_node(config_path: &Path, keys: &Path) -> Node {
             .await
             .unwrap(),
         web: Listener::bind(any_port, ListenerTls::Plain).await.unwrap(),
+        admin: Listener::bind(any_port, ListenerTls::Plain).await.unwrap(),
     };
     let base = format!("http://{}/", listeners.web.local_addr().unwrap());
     let task = tokio::spawn(service.serve(listeners, Shutdown::new()));
