@@ -171,7 +171,7 @@ async fn a_code_for_a_campaign_and_a_variant_is_kept_once() {
             .ab_campaign_codes(AbCodesOf::Campaign(&code("VAR-2026")))
             .await
             .unwrap();
-        assert_eq!(of_campaign, [recorded.clone()]);
+        assert_eq!(of_campaign, std::slice::from_ref(&recorded));
         let of_test = network
             .ab_campaign_codes(AbCodesOf::Test(&ab_test.id))
             .await

@@ -388,7 +388,7 @@ pub(crate) async fn check_communicator(
         let activity = checked.iter().any(|page| {
             page.starts_with("GET /kommunikator/planer/aktivitet/")
                 && page.ends_with(query)
-                && page.contains('?') == !query.is_empty()
+                && page.contains('?') != query.is_empty()
         });
         assert!(
             activity,
