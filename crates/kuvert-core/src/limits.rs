@@ -507,6 +507,25 @@ pub const PLAN_FIELD_CHARS_MAX: usize = 100;
 
 /// Activities one portal keeps across every plan and year.
 pub const PLAN_ACTIVITIES_MAX: usize = 10_000;
+
+/// The network's standard campaign questions (issue 13 §5): a survey a visitor finishes in a
+/// minute.
+pub const SURVEY_QUESTIONS_MAX: usize = 10;
+
+/// Characters of one standard campaign question, in each language.
+pub const SURVEY_QUESTION_CHARS_MAX: usize = 200;
+
+/// Characters of one free-text answer on a campaign's survey page. Bounded so that a form
+/// answering every question, every character percent-encoded as up to six bytes, fits in
+/// [`PORTAL_REQUEST_BYTES_MAX`]; within the feedback comment's bound, whose masking it uses.
+pub const SURVEY_ANSWER_CHARS_MAX: usize = 500;
+const _: () = assert!(
+    SURVEY_QUESTIONS_MAX * SURVEY_ANSWER_CHARS_MAX * 6 + 2 * 1024 <= PORTAL_REQUEST_BYTES_MAX
+);
+const _: () = assert!(SURVEY_ANSWER_CHARS_MAX <= FEEDBACK_COMMENT_CHARS_MAX);
+
+/// Free-text answers to one question a campaign's page shows (newest first).
+pub const SURVEY_TEXT_ANSWERS_SHOWN_MAX: usize = 50;
 /// Characters of an operator's internet domain (`ServiceSupplier`; RFC 1035: 253 in text form).
 pub const SERVICE_DOMAIN_CHARS_MAX: usize = 253;
 

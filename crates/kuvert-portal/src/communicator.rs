@@ -14,7 +14,9 @@
 //! (funnel), `/kommunikator/kampanjer/{code}/{file}` (`tratt.csv`, `tratt.svg`),
 //! `/kommunikator/resultat/{file}` (`kampanjer.csv`, `kampanjer.svg`), `/kommunikator/mal`
 //! (GET, POST; admins only), `/kommunikator/natverk` (brands, button visits, A/B tests and
-//! page feedback; its forms POST below it).
+//! page feedback; its forms POST below it), `/kommunikator/nyheter` (submissions),
+//! `/kommunikator/planer` (annual plans; `…/aktivitet/{id}` edits or deletes an activity),
+//! `/kommunikator/enkat` (the standard campaign questions, kept by the editor).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -43,6 +45,7 @@ mod network;
 mod pages;
 mod plans;
 mod session;
+mod surveys;
 
 /// The `communicators` section of the portal's configuration: the e-ID provider the
 /// communicators log in with. Without it the `/kommunikator` pages are not served.
@@ -260,6 +263,20 @@ pub(crate) fn routes<S: Clone + Send + Sync + 'static>(state: CommunicatorState)
             get(plans::page).post(plans::add_activity),
         )
         .route("/kommunikator/planer/{file}", get(plans::export))
+        .route(
+            "/kommunikator/planer/aktivitet/{id}",
+            get(plans::edit::form).post(plans::edit::save),
+        )
+        .route(
+            "/kommunikator/planer/aktivitet/{id}/ta-bort",
+            post(plans::edit::delete),
+        )
+        .route("/kommunikator/enkat", get(surveys::page).post(surveys::add))
+        .route("/kommunikator/enkat/{id}", post(surveys::edit))
+        .route(
+            "/kommunikator/enkat/{id}/flytta",
+            post(surveys::move_question),
+        )
         .route(
             "/kommunikator/kampanjer/{code}/granskad",
             post(plans::mark_checked),

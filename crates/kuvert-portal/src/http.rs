@@ -7,7 +7,9 @@
 //! and `/avsandare/{organisation_number}/pappersbrev` (paper letters), `/fragor` FAQ,
 //! `/tillganglighet` accessibility statement, `/nyheter` published news and `/nyheter.atom`
 //! its Atom feed, `/sidor/{id}` a published page (published FAQ entries are on `/fragor`),
-//! `/static/portal.css` (health and metrics are on the admin listener, `Service::admin_router`).
+//! `/enkat?kampanj=CODE` a campaign's survey (answers `POST /enkat/svar`), `POST /synpunkter`
+//! the page feedback, `/static/portal.css` (health and metrics are on the admin listener,
+//! `Service::admin_router`).
 //! **Invariant:** no public route sets a cookie.
 
 use std::sync::Arc;
@@ -38,6 +40,7 @@ mod info_pages;
 mod news;
 pub(crate) mod pages;
 mod sender_pages;
+mod survey;
 mod visits;
 
 /// What every handler shares. Clones share everything.
@@ -80,6 +83,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/tillganglighet", get(accessibility))
         .route("/nyheter", get(news::page))
         .route("/sidor/{id}", get(news::published_page))
+        .route(survey::SURVEY_PAGE, get(survey::page))
         .merge(crate::dashboard::http::routes(
             crate::dashboard::http::DashboardState::new(
                 state.registry.clone(),
@@ -101,6 +105,7 @@ pub(crate) fn router(state: AppState) -> Router {
         )
         .route("/avsandare/{organisation_number}/logotyp", get(brand::logo))
         .route("/synpunkter", axum::routing::post(feedback::submit))
+        .route(survey::SURVEY_ANSWERS, axum::routing::post(survey::submit))
         .route("/static/portal.css", get(stylesheet))
         .route("/nyheter.atom", get(news::feed))
         .merge(
@@ -145,6 +150,7 @@ async fn choose_operator(
     let mut page =
         pages::ChooserPage::new(language, &state.config.operators, &deep_link, sender_name);
     page.brand = brand;
+    page.survey = survey::landing_link(&state, &deep_link, language).await;
     render(&page)
 }
 
@@ -179,12 +185,10 @@ async fn operator_chosen(
         );
     }
     let facts = visits::request_facts(&state, request.headers(), request.extensions());
-    let variant = brand::record_ab_choice(&state, &deep_link, &facts).await;
-    // A link without a campaign carries the A/B variant's code instead, so the registration
-    // is counted per variant; a campaign's own code is never replaced.
-    if deep_link.campaign.is_none() {
-        deep_link.campaign = variant;
-    }
+    let choice = brand::record_ab_choice(&state, &deep_link, &facts).await;
+    // Under an A/B variant the sign-up carries a code the registration is counted by for the
+    // variant, and for the link's campaign too when it names one.
+    deep_link.campaign = brand::signup_source(&state, deep_link.campaign.take(), choice).await;
     let target = deep_link.signup_url(&operator.signup_url, language);
     Redirect::to(target.as_str()).into_response()
 }

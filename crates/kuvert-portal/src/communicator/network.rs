@@ -7,14 +7,15 @@
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::OrganisationNumber;
 use kuvert_core::limits::{
     BRAND_MESSAGE_CHARS_MAX, COMMUNICATOR_RESULTS_DAYS_MAX, LOGO_ALT_CHARS_MAX, LOGO_BYTES_MAX,
 };
 use kuvert_store::StoreError;
 use kuvert_store::portal::network::{
-    AbTest, Feedback, FeedbackCount, Logo, NewAbTest, SenderBrand, Variant, VariantCounts,
-    VariantTexts,
+    AbCodesOf, AbTest, Feedback, FeedbackCount, Logo, NewAbTest, SenderBrand, Variant,
+    VariantCounts, VariantTexts,
 };
 use kuvert_web::csrf::CSRF_FIELD;
 
@@ -100,23 +101,43 @@ async fn network_page(
     })
 }
 
-/// The registrations the registry counted under each variant's code
-/// (`http::brand::variant_code`) since the test started; `None` when the feed cannot be asked
-/// (the page still shows the portal's own counts).
+/// The registrations the registry counted under each variant's codes since the test started:
+/// the variant's own (`http::brand::variant_code`) and those standing for a campaign and the
+/// variant (`http::brand::campaign_variant_code`, kept in the store); `None` when the feed
+/// cannot be asked (the page still shows the portal's own counts).
 async fn variant_registrations(state: &CommunicatorState, test: &AbTest) -> Option<[u64; 2]> {
     let codes = [Variant::A, Variant::B].map(|variant| variant_code(&test.id, variant));
     let [Some(a), Some(b)] = codes else {
         return None;
     };
-    let codes = [a, b];
+    let mut codes = [vec![a], vec![b]];
+    let combined = state
+        .shared
+        .network
+        .ab_campaign_codes(AbCodesOf::Test(&test.id))
+        .await;
+    match combined {
+        Ok(combined) => {
+            for recorded in combined {
+                let index = usize::from(recorded.variant == Variant::B);
+                codes[index].push(recorded.code);
+            }
+        }
+        Err(error) => {
+            let chain = kuvert_core::report::error_chain(&error);
+            tracing::warn!(error = %chain, "A/B campaign codes unavailable");
+            return None;
+        }
+    }
+    let all: Vec<CampaignCode> = codes.concat();
     let to = today();
     let earliest = to - time::Duration::days(COMMUNICATOR_RESULTS_DAYS_MAX - 1);
     let started = kuvert_core::calendar::stockholm_day(test.created_at);
     let from = started.max(earliest).min(to);
-    let scope = FeedScope::Campaigns(&codes);
+    let scope = FeedScope::Campaigns(&all);
     match fetch_statistics(&state.shared.registry, from, to, scope).await {
-        Ok(statistics) => Some(codes.each_ref().map(|code| {
-            model::campaign_funnel(code, 0, &[], &statistics)
+        Ok(statistics) => Some(codes.each_ref().map(|codes| {
+            model::campaign_funnel(codes, 0, &[], &statistics)
                 .total
                 .registrations
         })),

@@ -14,6 +14,7 @@ use kuvert_core::limits::{
     CAMPAIGN_CHANNEL_CHARS_MAX, CAMPAIGN_NAME_CHARS_MAX, COMMUNICATOR_RESULTS_DAYS_MAX,
 };
 use kuvert_store::StoreError;
+use kuvert_store::portal::network::AbCodesOf;
 use kuvert_store::portal::plans::PlanOwner;
 use kuvert_store::portal::{Campaign, Communicator};
 use kuvert_web::i18n::Language;
@@ -75,6 +76,7 @@ pub(super) async fn campaign(
         Ok(review) => page.review = review.render().unwrap_or_default(),
         Err(error) => return unavailable(language, &DashboardError::Store(error)),
     }
+    page.survey = super::surveys::results_view(&state, language, &campaign.code).await;
     render(&page)
 }
 
@@ -320,15 +322,16 @@ async fn campaign_result(
     campaign: &Campaign,
 ) -> Result<CampaignResult, DashboardError> {
     let today = today();
+    let codes = registration_codes(state, &campaign.code).await?;
     let statistics = if campaign.starts_on <= today {
         let to = campaign.ends_on.min(today);
-        let scope = FeedScope::Campaigns(std::slice::from_ref(&campaign.code));
+        let scope = FeedScope::Campaigns(&codes);
         fetch_statistics(&state.shared.registry, campaign.starts_on, to, scope).await?
     } else {
         empty_statistics(today)
     };
     let portal_days = portal_funnel(state, &campaign.code).await?;
-    Ok(result_of(campaign, &portal_days, &statistics))
+    Ok(result_of(campaign, &codes, &portal_days, &statistics))
 }
 
 /// Every campaign's result over one feed of the last year.
@@ -338,13 +341,19 @@ pub(super) async fn campaign_results(
 ) -> Result<Vec<CampaignResult>, DashboardError> {
     let today = today();
     let earliest = today - time::Duration::days(COMMUNICATOR_RESULTS_DAYS_MAX - 1);
+    let mut codes_of = Vec::with_capacity(campaigns.len());
+    for campaign in campaigns {
+        codes_of.push(registration_codes(state, &campaign.code).await?);
+    }
     let started: Vec<&Campaign> = campaigns
         .iter()
         .filter(|campaign| campaign.starts_on <= today)
         .collect();
-    let codes: Vec<CampaignCode> = started
+    let codes: Vec<CampaignCode> = campaigns
         .iter()
-        .map(|campaign| campaign.code.clone())
+        .zip(&codes_of)
+        .filter(|(campaign, _)| campaign.starts_on <= today)
+        .flat_map(|(_, codes)| codes.iter().cloned())
         .collect();
     let statistics = match started.iter().map(|campaign| campaign.starts_on).min() {
         Some(first) => {
@@ -354,11 +363,27 @@ pub(super) async fn campaign_results(
         None => empty_statistics(today),
     };
     let mut results = Vec::with_capacity(campaigns.len());
-    for campaign in campaigns {
+    for (campaign, codes) in campaigns.iter().zip(&codes_of) {
         let portal_days = portal_funnel(state, &campaign.code).await?;
-        results.push(result_of(campaign, &portal_days, &statistics));
+        results.push(result_of(campaign, codes, &portal_days, &statistics));
     }
     Ok(results)
+}
+
+/// The codes a campaign's registrations are counted under: its own, and those standing for
+/// it and an A/B variant (`http::brand::campaign_variant_code`).
+async fn registration_codes(
+    state: &CommunicatorState,
+    code: &CampaignCode,
+) -> Result<Vec<CampaignCode>, DashboardError> {
+    let combined = state
+        .shared
+        .network
+        .ab_campaign_codes(AbCodesOf::Campaign(code))
+        .await?;
+    let mut codes = vec![code.clone()];
+    codes.extend(combined.into_iter().map(|recorded| recorded.code));
+    Ok(codes)
 }
 
 async fn portal_funnel(
@@ -378,15 +403,12 @@ async fn portal_funnel(
 
 fn result_of(
     campaign: &Campaign,
+    codes: &[CampaignCode],
     portal_days: &[PortalFunnelDay],
     statistics: &RegistryStatistics,
 ) -> CampaignResult {
-    let funnel = model::campaign_funnel(
-        &campaign.code,
-        campaign.goal_registrations,
-        portal_days,
-        statistics,
-    );
+    let funnel =
+        model::campaign_funnel(codes, campaign.goal_registrations, portal_days, statistics);
     CampaignResult {
         code: campaign.code.as_str().to_owned(),
         name: campaign.name.clone(),

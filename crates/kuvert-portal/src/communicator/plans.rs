@@ -16,7 +16,7 @@ use kuvert_core::id::OrganisationNumber;
 use kuvert_core::limits::{PLAN_FIELD_CHARS_MAX, PLAN_MESSAGE_CHARS_MAX};
 use kuvert_store::StoreError;
 use kuvert_store::portal::Campaign;
-use kuvert_store::portal::plans::{Activity, CampaignReview, NewActivity, PlanOwner};
+use kuvert_store::portal::plans::{Activity, ActivityEdit, CampaignReview, NewActivity, PlanOwner};
 
 use super::CommunicatorState;
 use super::auth::{Posted, Signed, lang_query};
@@ -28,6 +28,7 @@ use crate::dashboard::feed::parse_day;
 use crate::dashboard::http::today;
 use crate::domain::markdown::{Replace, words_to_replace};
 
+pub(super) mod edit;
 pub(super) mod view;
 
 /// `?ar=YYYY`.
@@ -118,7 +119,7 @@ pub(super) async fn add_activity(
         let year = today().year();
         return plans_page(&state, &signed, year, Some(view::Refused::new(&fields))).await;
     };
-    let words = words_to_replace(&[&activity.message, &activity.target_group, &activity.channel]);
+    let words = activity_words(&activity.fields());
     if !words.is_empty() {
         let mut refused = view::Refused::new(&fields);
         refused.words = words;
@@ -145,6 +146,21 @@ pub(super) async fn add_activity(
 
 /// The activity as entered, every field present and within its limit, the period in order.
 fn activity_from(fields: &FormFields, owner: PlanOwner, signed: &Signed) -> Option<NewActivity> {
+    let edit = edit_from(fields)?;
+    Some(NewActivity {
+        owner,
+        message: edit.message,
+        target_group: edit.target_group,
+        channel: edit.channel,
+        starts_on: edit.starts_on,
+        ends_on: edit.ends_on,
+        author: signed.communicator.person.clone(),
+    })
+}
+
+/// An activity's texts and period as entered (`budskap`, `malgrupp`, `kanal`, `start`,
+/// `slut`), every field present and within its limit, the period in order.
+fn edit_from(fields: &FormFields) -> Option<ActivityEdit> {
     let bounded = |name: &str, max: usize| {
         let text = fields.value(name);
         (!text.is_empty() && text.chars().count() <= max).then(|| text.to_owned())
@@ -152,15 +168,18 @@ fn activity_from(fields: &FormFields, owner: PlanOwner, signed: &Signed) -> Opti
     let starts_on = parse_day(fields.value("start"))?;
     let ends_on = parse_day(fields.value("slut")).filter(|end| *end >= starts_on)?;
     PLAN_YEARS.contains(&starts_on.year()).then_some(())?;
-    Some(NewActivity {
-        owner,
+    Some(ActivityEdit {
         message: bounded("budskap", PLAN_MESSAGE_CHARS_MAX)?,
         target_group: bounded("malgrupp", PLAN_FIELD_CHARS_MAX)?,
         channel: bounded("kanal", PLAN_FIELD_CHARS_MAX)?,
         starts_on,
         ends_on,
-        author: signed.communicator.person.clone(),
     })
+}
+
+/// The TERMS.md words to replace in an activity's texts: checked on new and edited ones.
+fn activity_words(edit: &ActivityEdit) -> Vec<Replace> {
+    words_to_replace(&[&edit.message, &edit.target_group, &edit.channel])
 }
 
 async fn tell_of_activity(state: &CommunicatorState, activity: &Activity) {
@@ -318,9 +337,10 @@ pub(super) async fn export(
         let activities = shared.plans.activities(None).await?;
         let reviews = shared.plans.reviews().await?;
         let campaigns = shared.store.campaigns().await?;
-        Ok::<_, StoreError>((activities, reviews, campaigns))
+        let surveys = shared.network.survey_response_counts().await?;
+        Ok::<_, StoreError>((activities, reviews, campaigns, surveys))
     };
-    let (activities, reviews, campaigns) = match loaded.await {
+    let (activities, reviews, campaigns, surveys) = match loaded.await {
         Ok(loaded) => loaded,
         Err(error) => return unavailable(&signed, &error),
     };
@@ -344,6 +364,7 @@ pub(super) async fn export(
             reviews: &reviews,
             campaigns: &campaigns,
             results: &results,
+            surveys: &surveys,
             names: &names,
         },
     );

@@ -330,9 +330,10 @@ pub(crate) fn savings(months: &[LettersMonth], factors: &Factors) -> Vec<Savings
 }
 
 /// A campaign's funnel: the portal's visits and operator choices per day joined with the
-/// registrations the registry recorded with the campaign as their source.
+/// registrations the registry recorded under any of `codes` as their source (the campaign's
+/// own code and those standing for it and an A/B variant; or a variant's codes).
 pub(crate) fn campaign_funnel(
-    code: &CampaignCode,
+    codes: &[CampaignCode],
     goal_registrations: u64,
     portal_days: &[PortalFunnelDay],
     statistics: &RegistryStatistics,
@@ -343,10 +344,11 @@ pub(crate) fn campaign_funnel(
         day.visits += portal_day.visits;
         day.operator_choices += portal_day.operator_choices;
     }
-    let registrations = statistics
-        .registrations
-        .iter()
-        .filter(|row| row.source_campaign.as_ref() == Some(code));
+    let registrations = statistics.registrations.iter().filter(|row| {
+        row.source_campaign
+            .as_ref()
+            .is_some_and(|source| codes.contains(source))
+    });
     for row in registrations {
         days.entry(row.day).or_default().registrations += row.registered;
     }

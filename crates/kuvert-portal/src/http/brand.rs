@@ -13,7 +13,7 @@ use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::OrganisationNumber;
 use kuvert_core::limits::RELATED_SENDERS_SHOWN_MAX;
 use kuvert_store::StoreError;
-use kuvert_store::portal::network::{SenderBrand, Variant};
+use kuvert_store::portal::network::{AbCampaignCode, SenderBrand, Variant};
 use kuvert_web::i18n::Language;
 
 use super::AppState;
@@ -106,15 +106,15 @@ async fn ab_variant_message(
 }
 
 /// Counts an operator choice for the visitor's variant when the deep link's sender runs an A/B
-/// test, and returns the variant's source code ([`variant_code`]) for the sign-up, so the
-/// registration the operator reports is counted per variant as the visit was: without a
-/// cookie, from the same daily visitor key. Counting never stands between a person and their
-/// sign-up (`None` then).
+/// test, and returns the test's id and the variant, for the sign-up's source
+/// ([`signup_source`]): so the registration the operator reports is counted per variant as
+/// the visit was, without a cookie, from the same daily visitor key. Counting never stands
+/// between a person and their sign-up (`None` then).
 pub(crate) async fn record_ab_choice(
     state: &AppState,
     deep_link: &DeepLink,
     facts: &VisitFacts,
-) -> Option<CampaignCode> {
+) -> Option<(String, Variant)> {
     let sender = deep_link.sender.as_ref()?;
     let counted = async {
         let Some(test) = state.network.running_ab_test(sender).await? else {
@@ -122,9 +122,46 @@ pub(crate) async fn record_ab_choice(
         };
         let (day, visitor) = state.visits.visitor_today(facts).await?;
         let variant = state.network.record_ab_choice(&test, day, &visitor).await?;
-        Ok::<_, StoreError>(variant.and_then(|variant| variant_code(&test.id, variant)))
+        Ok::<_, StoreError>(variant.map(|variant| (test.id, variant)))
     };
     counted.await.unwrap_or_else(|error| logged(&error, None))
+}
+
+/// The campaign code a sign-up carries as its source: the link's campaign without an A/B
+/// variant; the variant's code ([`variant_code`]) when the link names no campaign; and when
+/// it names a campaign the portal knows and a variant was shown, a code standing for both
+/// ([`campaign_variant_code`], recorded in the store), so the registration is counted for the
+/// campaign and for the variant alike. A campaign nobody created keeps its own code; store
+/// trouble costs the variant's count, never the campaign's.
+pub(crate) async fn signup_source(
+    state: &AppState,
+    campaign: Option<CampaignCode>,
+    choice: Option<(String, Variant)>,
+) -> Option<CampaignCode> {
+    let Some((test_id, variant)) = choice else {
+        return campaign;
+    };
+    let Some(campaign) = campaign else {
+        return variant_code(&test_id, variant);
+    };
+    let combined = async {
+        if state.visits.store().campaign(&campaign).await?.is_none() {
+            return Ok(None);
+        }
+        let Some(code) = campaign_variant_code(&test_id, variant, &campaign) else {
+            return Ok(None);
+        };
+        let recorded = AbCampaignCode {
+            code,
+            test_id: test_id.clone(),
+            variant,
+            campaign: campaign.clone(),
+        };
+        state.network.record_ab_campaign_code(&recorded).await?;
+        Ok::<_, StoreError>(Some(recorded.code))
+    };
+    let combined = combined.await.unwrap_or_else(|error| logged(&error, None));
+    Some(combined.unwrap_or(campaign))
 }
 
 /// The campaign code a variant's registrations are reported under: `AB-` and the last twelve
@@ -133,6 +170,24 @@ pub(crate) fn variant_code(test_id: &str, variant: Variant) -> Option<CampaignCo
     let hex: String = test_id.chars().filter(char::is_ascii_hexdigit).collect();
     let tail = hex.get(hex.len().checked_sub(12)?..)?;
     CampaignCode::parse(&format!("AB-{tail}-{}", variant.as_str())).ok()
+}
+
+/// The code of a registration through both `campaign` and a variant: the variant's code, `-`
+/// and the first ten hex digits of SHA-256 over the campaign's code (28 characters, within a
+/// campaign code's 32). The store keeps what it stands for.
+pub(crate) fn campaign_variant_code(
+    test_id: &str,
+    variant: Variant,
+    campaign: &CampaignCode,
+) -> Option<CampaignCode> {
+    let of_variant = variant_code(test_id, variant)?;
+    let digest =
+        aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, campaign.as_str().as_bytes());
+    let hex: String = digest.as_ref()[..5]
+        .iter()
+        .map(|byte| format!("{byte:02X}"))
+        .collect();
+    CampaignCode::parse(&format!("{}-{hex}", of_variant.as_str())).ok()
 }
 
 /// Other connected senders, those with a brand on the portal first (they take part in the

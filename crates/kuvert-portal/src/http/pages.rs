@@ -158,6 +158,9 @@ pub(crate) struct ChooserPage<'a> {
     pub(crate) operators: Vec<OperatorChoice<'a>>,
     /// The sender's brand first, for a deep link naming a connected sender (issue 13 §1).
     pub(crate) brand: Option<super::brand::BrandView>,
+    /// `(href, label)` of the campaign's survey, for a deep link naming a campaign while the
+    /// network has questions (issue 13 §5).
+    pub(crate) survey: Option<(String, &'static str)>,
 }
 
 /// One operator in the chooser, in the page's language.
@@ -206,6 +209,7 @@ impl<'a> ChooserPage<'a> {
                 choose_prefix: "Skaffa digital brevlåda hos",
                 operators,
                 brand: None,
+                survey: None,
             },
             Language::English => Self {
                 chrome,
@@ -216,6 +220,7 @@ impl<'a> ChooserPage<'a> {
                 choose_prefix: "Get a digital mailbox at",
                 operators,
                 brand: None,
+                survey: None,
             },
         }
     }

@@ -1,19 +1,24 @@
 //! `NetworkStore`: what the communicators' network keeps on the portal (issue 13) — each
-//! sender's brand (message and logo), the page feedback, and A/B tests of a sender's message.
+//! sender's brand (message and logo), the page feedback, A/B tests of a sender's message (and
+//! the source codes of registrations that came through both a campaign and a variant), and
+//! the standard campaign questions with their answers (migration 0013).
 //!
 //! **Invariant:** nothing here names a person. Feedback is stored as its day, page, answer and
 //! a [`MaskedComment`]; a visitor's A/B variant is kept for the current day only, under a
 //! SHA-256 of the portal's daily visitor hash and the test, deleted by
 //! [`NetworkStore::forget_ab_visitors_before`] at the day's end, like the visit counter's keys.
+//! A survey answer is its day, campaign, question and answer, free text as a [`MaskedComment`].
 
 mod ab_tests;
 mod brands;
 mod feedback;
+mod surveys;
 
 use async_trait::async_trait;
 use kuvert_core::brand::LogoMediaType;
+use kuvert_core::campaign::CampaignCode;
 use kuvert_core::feedback::MaskedComment;
-use kuvert_core::id::OrganisationNumber;
+use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber};
 use sqlx::AnyPool;
 use time::{Date, OffsetDateTime};
 
@@ -75,6 +80,41 @@ pub trait NetworkStore: Send + Sync + std::fmt::Debug {
     async fn ab_counts(&self, test_id: &str) -> Result<[VariantCounts; 2], StoreError>;
     /// Deletes the visitors' variants of every day before `day`; returns how many.
     async fn forget_ab_visitors_before(&self, day: Date) -> Result<u64, StoreError>;
+    /// Keeps the meaning of a source code that stands for a campaign and a variant at once
+    /// (kept once; the same code again changes nothing).
+    async fn record_ab_campaign_code(&self, code: &AbCampaignCode) -> Result<(), StoreError>;
+    /// The codes recorded for a campaign or for a test.
+    async fn ab_campaign_codes(&self, of: AbCodesOf<'_>)
+    -> Result<Vec<AbCampaignCode>, StoreError>;
+
+    /// Adds a standard campaign question after the others. `OutOfBounds` for a text beyond
+    /// `limits::SURVEY_QUESTION_CHARS_MAX` or more than `limits::SURVEY_QUESTIONS_MAX`.
+    async fn add_survey_question(
+        &self,
+        question: &QuestionText,
+        editor: &PersonalIdentityNumber,
+    ) -> Result<SurveyQuestion, StoreError>;
+    /// Rewords a question; `NotFound` for an unknown id, `OutOfBounds` as when adding.
+    async fn edit_survey_question(
+        &self,
+        id: &str,
+        question: &QuestionText,
+        editor: &PersonalIdentityNumber,
+    ) -> Result<(), StoreError>;
+    /// Moves a question one place earlier (`is_up`) or later; returns whether it moved.
+    /// `NotFound` for an unknown id.
+    async fn move_survey_question(&self, id: &str, is_up: bool) -> Result<bool, StoreError>;
+    /// The questions in the order they are asked.
+    async fn survey_questions(&self) -> Result<Vec<SurveyQuestion>, StoreError>;
+    /// Stores one visitor's answers. `NotFound` for an answer to an unknown question,
+    /// `OutOfBounds` for no answer, a question answered twice or a masked free text beyond
+    /// `limits::FEEDBACK_COMMENT_CHARS_MAX` (masking may lengthen a text the portal bounded
+    /// by `limits::SURVEY_ANSWER_CHARS_MAX`).
+    async fn record_survey_response(&self, response: &SurveyResponse) -> Result<(), StoreError>;
+    /// A campaign's answers per question, in the questions' order.
+    async fn survey_results(&self, campaign: &CampaignCode) -> Result<SurveyResults, StoreError>;
+    /// The number of answered surveys per campaign, by code.
+    async fn survey_response_counts(&self) -> Result<Vec<(CampaignCode, u64)>, StoreError>;
 }
 
 /// A sender's brand as its communicator entered it.
@@ -217,6 +257,125 @@ pub struct VariantCounts {
     pub operator_choices: u64,
 }
 
+/// A source code standing for a campaign and an A/B test's variant at once: what a sign-up
+/// carries when the link named a campaign and the sender's test showed a variant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AbCampaignCode {
+    /// The code the registry counts the registration under.
+    pub code: CampaignCode,
+    /// The test.
+    pub test_id: String,
+    /// The variant the visitor saw.
+    pub variant: Variant,
+    /// The campaign the link named.
+    pub campaign: CampaignCode,
+}
+
+/// Whose combined codes to read.
+#[derive(Debug, Clone, Copy)]
+pub enum AbCodesOf<'a> {
+    /// A campaign's.
+    Campaign(&'a CampaignCode),
+    /// An A/B test's, by id.
+    Test(&'a str),
+}
+
+/// What a standard campaign question asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuestionKind {
+    /// Ja or Nej.
+    YesNo,
+    /// A free text, masked before it is stored.
+    Text,
+}
+
+impl QuestionKind {
+    /// As stored and posted: `yes_no` or `text`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::YesNo => "yes_no",
+            Self::Text => "text",
+        }
+    }
+
+    /// From [`Self::as_str`]'s text.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "yes_no" => Some(Self::YesNo),
+            "text" => Some(Self::Text),
+            _ => None,
+        }
+    }
+}
+
+/// A question's kind and wording in both languages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuestionText {
+    /// What it asks for.
+    pub kind: QuestionKind,
+    /// Swedish (at most `limits::SURVEY_QUESTION_CHARS_MAX` characters).
+    pub sv: String,
+    /// English.
+    pub en: String,
+}
+
+/// A stored standard campaign question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SurveyQuestion {
+    /// Its id (UUIDv7 text).
+    pub id: String,
+    /// Kind and wording.
+    pub text: QuestionText,
+    /// The editor who wrote its current wording, and when.
+    pub updated: (PersonalIdentityNumber, OffsetDateTime),
+}
+
+/// One answer on a campaign's survey page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SurveyAnswer {
+    /// Ja (`true`) or Nej.
+    YesNo(bool),
+    /// A free text, masked.
+    Text(MaskedComment),
+}
+
+/// One visitor's answers to a campaign's survey: no time of day, address or visitor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SurveyResponse {
+    /// The Swedish calendar day.
+    pub day: Date,
+    /// The campaign whose landing linked to the survey.
+    pub campaign: CampaignCode,
+    /// `(question id, answer)`; unanswered questions are left out.
+    pub answers: Vec<(String, SurveyAnswer)>,
+}
+
+/// A campaign's answers to one question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuestionResult {
+    /// The question.
+    pub question: SurveyQuestion,
+    /// "Ja" answers.
+    pub yes: u64,
+    /// "Nej" answers.
+    pub no: u64,
+    /// Free-text answers.
+    pub texts: u64,
+    /// The newest free texts, at most `limits::SURVEY_TEXT_ANSWERS_SHOWN_MAX`.
+    pub newest_texts: Vec<MaskedComment>,
+}
+
+/// A campaign's survey answers.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SurveyResults {
+    /// Surveys answered.
+    pub responses: u64,
+    /// Per question, in the questions' order.
+    pub questions: Vec<QuestionResult>,
+}
+
 /// The network's tables in a SQLite or PostgreSQL database.
 #[derive(Debug, Clone)]
 pub(crate) struct SqlNetworkStore {
@@ -306,5 +465,53 @@ impl NetworkStore for SqlNetworkStore {
 
     async fn forget_ab_visitors_before(&self, day: Date) -> Result<u64, StoreError> {
         ab_tests::forget_visitors_before(&self.pool, day).await
+    }
+
+    async fn record_ab_campaign_code(&self, code: &AbCampaignCode) -> Result<(), StoreError> {
+        ab_tests::record_campaign_code(&self.pool, code).await
+    }
+
+    async fn ab_campaign_codes(
+        &self,
+        of: AbCodesOf<'_>,
+    ) -> Result<Vec<AbCampaignCode>, StoreError> {
+        ab_tests::campaign_codes(&self.pool, of).await
+    }
+
+    async fn add_survey_question(
+        &self,
+        question: &QuestionText,
+        editor: &PersonalIdentityNumber,
+    ) -> Result<SurveyQuestion, StoreError> {
+        surveys::add_question(&self.pool, self.backend, question, editor).await
+    }
+
+    async fn edit_survey_question(
+        &self,
+        id: &str,
+        question: &QuestionText,
+        editor: &PersonalIdentityNumber,
+    ) -> Result<(), StoreError> {
+        surveys::edit_question(&self.pool, id, question, editor).await
+    }
+
+    async fn move_survey_question(&self, id: &str, is_up: bool) -> Result<bool, StoreError> {
+        surveys::move_question(&self.pool, self.backend, id, is_up).await
+    }
+
+    async fn survey_questions(&self) -> Result<Vec<SurveyQuestion>, StoreError> {
+        surveys::questions(&self.pool).await
+    }
+
+    async fn record_survey_response(&self, response: &SurveyResponse) -> Result<(), StoreError> {
+        surveys::record_response(&self.pool, self.backend, response).await
+    }
+
+    async fn survey_results(&self, campaign: &CampaignCode) -> Result<SurveyResults, StoreError> {
+        surveys::results(&self.pool, campaign).await
+    }
+
+    async fn survey_response_counts(&self) -> Result<Vec<(CampaignCode, u64)>, StoreError> {
+        surveys::response_counts(&self.pool).await
     }
 }

@@ -1,9 +1,11 @@
 //! `PlanStore`: the communicators' annual plans (issue 13 §4) — each sender's plan and the one
 //! common plan, as activities (message, target group, channel, period) — and the editor's
 //! review of every campaign: the activity it was created from and who marked its messages
-//! and terms checked, when (migration 0011).
+//! and terms checked, when (migration 0011); every edit and deletion of an activity with who
+//! made it, when, and the activity as it was (migration 0013).
 //!
-//! **Invariant:** a campaign is marked checked once; the first mark stands.
+//! **Invariant:** a campaign is marked checked once; the first mark stands. An activity's
+//! plan never changes.
 
 use async_trait::async_trait;
 use kuvert_core::campaign::CampaignCode;
@@ -33,6 +35,24 @@ pub trait PlanStore: Send + Sync + std::fmt::Debug {
     async fn activities(&self, year: Option<i32>) -> Result<Vec<Activity>, StoreError>;
     /// One activity.
     async fn activity(&self, id: &str) -> Result<Option<Activity>, StoreError>;
+    /// Changes an activity's texts and period (its plan stays; its year follows the start),
+    /// keeping the activity as it was with who changed it and when. `NotFound` for an
+    /// unknown id, `OutOfBounds` as when adding.
+    async fn edit_activity(
+        &self,
+        id: &str,
+        edit: &ActivityEdit,
+        by: &PersonalIdentityNumber,
+    ) -> Result<Activity, StoreError>;
+    /// Deletes an activity, keeping it as it was with who deleted it and when; campaigns made
+    /// from it keep their review, unlinked. Returns whether it existed.
+    async fn delete_activity(
+        &self,
+        id: &str,
+        by: &PersonalIdentityNumber,
+    ) -> Result<bool, StoreError>;
+    /// Every edit and deletion of an activity, oldest first.
+    async fn activity_changes(&self, id: &str) -> Result<Vec<ActivityChange>, StoreError>;
     /// Records that the campaign was created from the activity. `NotFound` for an unknown
     /// campaign or activity.
     async fn link_campaign(&self, code: &CampaignCode, activity_id: &str)
@@ -108,6 +128,62 @@ pub struct Activity {
     pub created_at: OffsetDateTime,
 }
 
+/// An activity's new texts and period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActivityEdit {
+    /// The message (at most `limits::PLAN_MESSAGE_CHARS_MAX` characters).
+    pub message: String,
+    /// The target group (at most `limits::PLAN_FIELD_CHARS_MAX`).
+    pub target_group: String,
+    /// The channel (at most `limits::PLAN_FIELD_CHARS_MAX`).
+    pub channel: String,
+    /// First day.
+    pub starts_on: Date,
+    /// Last day (not before the first).
+    pub ends_on: Date,
+}
+
+/// What happened to an activity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeKind {
+    /// Its texts or period were changed.
+    Edited,
+    /// It was deleted.
+    Deleted,
+}
+
+impl ChangeKind {
+    fn as_db(self) -> &'static str {
+        match self {
+            Self::Edited => "edited",
+            Self::Deleted => "deleted",
+        }
+    }
+
+    fn from_db(text: &str) -> Result<Self, ()> {
+        match text {
+            "edited" => Ok(Self::Edited),
+            "deleted" => Ok(Self::Deleted),
+            _ => Err(()),
+        }
+    }
+}
+
+/// One edit or deletion of an activity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActivityChange {
+    /// The activity.
+    pub activity_id: String,
+    /// Edited or deleted.
+    pub kind: ChangeKind,
+    /// Who changed it.
+    pub by: PersonalIdentityNumber,
+    /// When.
+    pub at: OffsetDateTime,
+    /// The activity as it was before.
+    pub before: ActivityEdit,
+}
+
 /// The editor's review of one campaign.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CampaignReview {
@@ -120,6 +196,24 @@ pub struct CampaignReview {
 }
 
 impl NewActivity {
+    fn check(&self) -> Result<(), StoreError> {
+        self.fields().check()
+    }
+
+    /// Its texts and period.
+    #[must_use]
+    pub fn fields(&self) -> ActivityEdit {
+        ActivityEdit {
+            message: self.message.clone(),
+            target_group: self.target_group.clone(),
+            channel: self.channel.clone(),
+            starts_on: self.starts_on,
+            ends_on: self.ends_on,
+        }
+    }
+}
+
+impl ActivityEdit {
     fn check(&self) -> Result<(), StoreError> {
         check_text(&self.message, PLAN_MESSAGE_CHARS_MAX, "activity message")?;
         check_text(
@@ -258,6 +352,96 @@ impl PlanStore for SqlPlanStore {
         row.as_ref().map(activity_from).transpose()
     }
 
+    async fn edit_activity(
+        &self,
+        id: &str,
+        edit: &ActivityEdit,
+        by: &PersonalIdentityNumber,
+    ) -> Result<Activity, StoreError> {
+        edit.check()?;
+        let mut transaction = begin_write(&self.pool, self.backend).await?;
+        let Some(before) = keep_change(&mut transaction, id, ChangeKind::Edited, by).await? else {
+            return Err(StoreError::NotFound { what: "activity" });
+        };
+        sqlx::query(
+            "UPDATE portal_plan_activities SET year = $1, message = $2, target_group = $3, \
+             channel = $4, starts_on = $5, ends_on = $6 WHERE id = $7",
+        )
+        .bind(i64::from(edit.starts_on.year()))
+        .bind(&edit.message)
+        .bind(&edit.target_group)
+        .bind(&edit.channel)
+        .bind(day_text(edit.starts_on))
+        .bind(day_text(edit.ends_on))
+        .bind(id)
+        .execute(&mut *transaction)
+        .await
+        .context("edit activity")?;
+        transaction.commit().await.context("commit activity edit")?;
+        let Activity {
+            id,
+            planned,
+            created_at,
+            ..
+        } = before;
+        Ok(Activity {
+            id,
+            year: edit.starts_on.year(),
+            planned: NewActivity {
+                owner: planned.owner,
+                message: edit.message.clone(),
+                target_group: edit.target_group.clone(),
+                channel: edit.channel.clone(),
+                starts_on: edit.starts_on,
+                ends_on: edit.ends_on,
+                author: planned.author,
+            },
+            created_at,
+        })
+    }
+
+    async fn delete_activity(
+        &self,
+        id: &str,
+        by: &PersonalIdentityNumber,
+    ) -> Result<bool, StoreError> {
+        let mut transaction = begin_write(&self.pool, self.backend).await?;
+        if keep_change(&mut transaction, id, ChangeKind::Deleted, by)
+            .await?
+            .is_none()
+        {
+            return Ok(false);
+        }
+        sqlx::query("UPDATE portal_campaign_reviews SET activity_id = NULL WHERE activity_id = $1")
+            .bind(id)
+            .execute(&mut *transaction)
+            .await
+            .context("unlink deleted activity")?;
+        sqlx::query("DELETE FROM portal_plan_activities WHERE id = $1")
+            .bind(id)
+            .execute(&mut *transaction)
+            .await
+            .context("delete activity")?;
+        transaction
+            .commit()
+            .await
+            .context("commit activity deletion")?;
+        Ok(true)
+    }
+
+    async fn activity_changes(&self, id: &str) -> Result<Vec<ActivityChange>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT activity_id, change_kind, changed_by, changed_at, message, target_group, \
+             channel, starts_on, ends_on FROM portal_plan_activity_changes \
+             WHERE activity_id = $1 ORDER BY changed_at, id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await
+        .context("read activity changes")?;
+        rows.iter().map(change_from).collect()
+    }
+
     async fn link_campaign(
         &self,
         code: &CampaignCode,
@@ -332,4 +516,62 @@ async fn ensure_review(
         .await
         .context("insert campaign review")?;
     Ok(())
+}
+
+/// Keeps the activity as it is now, as changed by `by`; `None` (nothing kept) when there is
+/// no such activity.
+async fn keep_change(
+    transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: &str,
+    kind: ChangeKind,
+    by: &PersonalIdentityNumber,
+) -> Result<Option<Activity>, StoreError> {
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        activity_columns!(),
+        " FROM portal_plan_activities WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut **transaction)
+    .await
+    .context("read activity")?;
+    let Some(activity) = row.as_ref().map(activity_from).transpose()? else {
+        return Ok(None);
+    };
+    let before = &activity.planned;
+    sqlx::query(
+        "INSERT INTO portal_plan_activity_changes (id, activity_id, change_kind, changed_by, \
+         changed_at, message, target_group, channel, starts_on, ends_on) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(id)
+    .bind(kind.as_db())
+    .bind(by.as_str())
+    .bind(to_millis(OffsetDateTime::now_utc()))
+    .bind(&before.message)
+    .bind(&before.target_group)
+    .bind(&before.channel)
+    .bind(day_text(before.starts_on))
+    .bind(day_text(before.ends_on))
+    .execute(&mut **transaction)
+    .await
+    .context("keep activity change")?;
+    Ok(Some(activity))
+}
+
+fn change_from(row: &AnyRow) -> Result<ActivityChange, StoreError> {
+    Ok(ActivityChange {
+        activity_id: get_text(row, "activity_id")?,
+        kind: get_parsed(row, "change_kind", ChangeKind::from_db)?,
+        by: get_parsed(row, "changed_by", PersonalIdentityNumber::parse)?,
+        at: get_time(row, "changed_at")?,
+        before: ActivityEdit {
+            message: get_text(row, "message")?,
+            target_group: get_text(row, "target_group")?,
+            channel: get_text(row, "channel")?,
+            starts_on: get_day(row, "starts_on")?,
+            ends_on: get_day(row, "ends_on")?,
+        },
+    })
 }

@@ -15,4 +15,5 @@ mod seed;
 mod stateless;
 mod statistics;
 mod support;
+mod surveys;
 mod used_signatures;

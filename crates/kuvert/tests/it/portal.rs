@@ -11,6 +11,7 @@ mod editorial;
 mod network;
 mod plans;
 mod seeding;
+mod surveys;
 
 use kuvert::seed;
 use kuvert::testkit::{Federation, FederationOptions};

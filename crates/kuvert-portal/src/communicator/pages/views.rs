@@ -143,6 +143,8 @@ pub(in crate::communicator) enum MessageKind {
     LoginExpired,
     LoginCancelled,
     LoginFailed,
+    /// A plan or the survey questions the person may not change (403).
+    NotYours,
     Unavailable,
 }
 
@@ -163,7 +165,7 @@ struct Message {
     offers_login: bool,
 }
 
-const MESSAGES: [Message; 9] = [
+const MESSAGES: [Message; 10] = [
     Message {
         kind: MessageKind::LogIn,
         heading: ["Logga in som kommunikatör", "Log in as a communicator"],
@@ -239,6 +241,17 @@ const MESSAGES: [Message; 9] = [
             "The login with e-ID did not go through.",
         ],
         offers_login: true,
+    },
+    Message {
+        kind: MessageKind::NotYours,
+        heading: ["Du får inte ändra detta", "You may not change this"],
+        text: [
+            "Du ändrar dina avsändares planer. Den gemensamma planen och kampanjfrågorna \
+             ändras av huvudredaktören.",
+            "You change your senders' plans. The common plan and the campaign questions are \
+             changed by the editor-in-chief.",
+        ],
+        offers_login: false,
     },
     Message {
         kind: MessageKind::Unavailable,
@@ -379,6 +392,8 @@ pub(in crate::communicator) struct CampaignPage {
     show_table: &'static str,
     /// The editor's review (`plans::view::ReviewView`), rendered.
     pub(in crate::communicator) review: String,
+    /// The campaign's survey answers (`surveys::view::ResultsView`), rendered.
+    pub(in crate::communicator) survey: String,
 }
 
 /// "1 besök, 2 val av brevlådeoperatör och 1 registrering av målet 10 (10 %)." in the
@@ -456,6 +471,7 @@ impl CampaignPage {
             svg_label: t.svg_label,
             show_table: t.show_table,
             review: String::new(),
+            survey: String::new(),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! plans with the form to add an activity, a campaign's review, and the yearly meeting's CSV.
 
 use askama::Template;
+use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::OrganisationNumber;
 use kuvert_store::portal::Campaign;
 use kuvert_store::portal::plans::{Activity, CampaignReview, PlanOwner};
@@ -32,6 +33,7 @@ pub(in crate::communicator) struct Texts {
     period: &'static str,
     campaign: &'static str,
     create_campaign: &'static str,
+    change: &'static str,
     add_heading: &'static str,
     plan: &'static str,
     start: &'static str,
@@ -65,6 +67,7 @@ const SWEDISH: Texts = Texts {
     period: "Period",
     campaign: "Kampanj",
     create_campaign: "Skapa kampanj",
+    change: "Ändra",
     add_heading: "Lägg till en aktivitet",
     plan: "Plan",
     start: "Startdatum",
@@ -100,6 +103,7 @@ const ENGLISH: Texts = Texts {
     period: "Period",
     campaign: "Campaign",
     create_campaign: "Create a campaign",
+    change: "Change",
     add_heading: "Add an activity",
     plan: "Plan",
     start: "Start date",
@@ -160,6 +164,47 @@ struct ActivityRow {
     campaigns: Vec<String>,
     /// The link that makes a campaign from it, when the person may.
     create_link: Option<String>,
+    /// The link to change or delete it, when the person keeps its plan.
+    edit_link: Option<String>,
+}
+
+impl ActivityRow {
+    /// The activity's row, with the links the person may follow.
+    fn new(activity: &Activity, plans: &Plans<'_>, signed: &Signed) -> Self {
+        let owner = &activity.planned.owner;
+        let may_create = match owner {
+            PlanOwner::Common => !signed.communicator.senders.is_empty(),
+            PlanOwner::Sender(sender) => signed.speaks_for(sender),
+        };
+        let may_keep = match owner {
+            PlanOwner::Common => plans.is_editor,
+            PlanOwner::Sender(sender) => signed.speaks_for(sender),
+        };
+        let campaigns = plans
+            .reviews
+            .iter()
+            .filter(|review| review.activity_id.as_deref() == Some(activity.id.as_str()))
+            .map(|review| review.code.as_str().to_owned())
+            .collect();
+        let lang = lang_query(signed.language);
+        let planned = &activity.planned;
+        Self {
+            message: planned.message.clone(),
+            target_group: planned.target_group.clone(),
+            channel: planned.channel.clone(),
+            period: format!("{} – {}", planned.starts_on, planned.ends_on),
+            campaigns,
+            create_link: may_create.then(|| {
+                let query = lang.replace('?', "&");
+                format!(
+                    "/kommunikator/kampanjer/ny?aktivitet={}{query}",
+                    activity.id
+                )
+            }),
+            edit_link: may_keep
+                .then(|| format!("/kommunikator/planer/aktivitet/{}{lang}", activity.id)),
+        }
+    }
 }
 
 /// One plan with its activities.
@@ -201,7 +246,6 @@ impl PlansPage {
         refused: Option<Refused>,
     ) -> Self {
         let t = texts(signed.language);
-        let query = lang_query(signed.language).replace('?', "&");
         let mut views: Vec<PlanView> = Vec::new();
         for activity in plans.activities {
             let owner = &activity.planned.owner;
@@ -217,31 +261,8 @@ impl PlansPage {
                     rows: Vec::new(),
                 });
             }
-            let may_create = match owner {
-                PlanOwner::Common => !signed.communicator.senders.is_empty(),
-                PlanOwner::Sender(sender) => signed.speaks_for(sender),
-            };
-            let campaigns = plans
-                .reviews
-                .iter()
-                .filter(|review| review.activity_id.as_deref() == Some(activity.id.as_str()))
-                .map(|review| review.code.as_str().to_owned())
-                .collect();
-            let planned = &activity.planned;
             if let Some(view) = views.last_mut() {
-                view.rows.push(ActivityRow {
-                    message: planned.message.clone(),
-                    target_group: planned.target_group.clone(),
-                    channel: planned.channel.clone(),
-                    period: format!("{} – {}", planned.starts_on, planned.ends_on),
-                    campaigns,
-                    create_link: may_create.then(|| {
-                        format!(
-                            "/kommunikator/kampanjer/ny?aktivitet={}{query}",
-                            activity.id
-                        )
-                    }),
-                });
+                view.rows.push(ActivityRow::new(activity, &plans, signed));
             }
         }
         let mut choices: Vec<(String, String)> = signed
@@ -329,6 +350,8 @@ pub(in crate::communicator) struct Meeting<'a> {
     pub(in crate::communicator) reviews: &'a [CampaignReview],
     pub(in crate::communicator) campaigns: &'a [Campaign],
     pub(in crate::communicator) results: &'a [CampaignResult],
+    /// Surveys answered per campaign.
+    pub(in crate::communicator) surveys: &'a [(CampaignCode, u64)],
     pub(in crate::communicator) names: &'a [(OrganisationNumber, String)],
 }
 
@@ -340,8 +363,14 @@ pub(in crate::communicator) fn meeting_dataset(
 ) -> Dataset {
     let t = texts(language);
     let (sv_en, checked) = match language {
-        Language::Swedish => (["År", "Registreringar", "Mål"], "Granskad av"),
-        Language::English => (["Year", "Registrations", "Goal"], "Checked by"),
+        Language::Swedish => (
+            ["År", "Registreringar", "Mål", "Besvarade enkäter"],
+            "Granskad av",
+        ),
+        Language::English => (
+            ["Year", "Registrations", "Goal", "Surveys answered"],
+            "Checked by",
+        ),
     };
     let columns = [
         t.plan,
@@ -356,6 +385,7 @@ pub(in crate::communicator) fn meeting_dataset(
         "Val av brevlådeoperatör / Mailbox operators chosen",
         sv_en[1],
         sv_en[2],
+        sv_en[3],
     ];
     Dataset {
         slug: "arsmote",
@@ -428,7 +458,7 @@ impl Meeting<'_> {
     /// A campaign's name, reviewer and totals against its goal; empty cells for none.
     fn campaign_values(&self, campaign: Option<&Campaign>) -> Vec<Value> {
         let Some(campaign) = campaign else {
-            return vec![text(""); 6];
+            return vec![text(""); 7];
         };
         let code = campaign.code.as_str();
         let checked_by = review_for(self.reviews, &campaign.code)
@@ -440,6 +470,11 @@ impl Meeting<'_> {
             .find(|result| result.code == code)
             .map(|result| result.funnel.total)
             .unwrap_or_default();
+        let surveys = self
+            .surveys
+            .iter()
+            .find(|(answered, _)| answered == &campaign.code)
+            .map_or(0, |(_, count)| *count);
         vec![
             text(&format!("{} ({code})", campaign.name)),
             Value::Text(checked_by),
@@ -447,6 +482,7 @@ impl Meeting<'_> {
             Value::Count(total.operator_choices),
             Value::Count(total.registrations),
             Value::Count(campaign.goal_registrations),
+            Value::Count(surveys),
         ]
     }
 }

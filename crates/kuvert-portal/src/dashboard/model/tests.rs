@@ -225,7 +225,7 @@ fn campaign_funnel_joins_visits_choices_and_registrations_by_day() {
             operator_choices: 4,
         },
     ];
-    let funnel = campaign_funnel(&code, 12, &portal_days, &statistics);
+    let funnel = campaign_funnel(std::slice::from_ref(&code), 12, &portal_days, &statistics);
     assert_eq!(funnel.days.len(), 2);
     assert_eq!(
         funnel.days[1],
@@ -248,7 +248,30 @@ fn campaign_funnel_joins_visits_choices_and_registrations_by_day() {
     );
     assert_eq!(funnel.percent_of_goal, Some(25.0));
     assert_eq!(
-        campaign_funnel(&code, 0, &[], &statistics).percent_of_goal,
+        campaign_funnel(std::slice::from_ref(&code), 0, &[], &statistics).percent_of_goal,
         None
     );
+}
+
+/// Issue 13 §5: registrations under a code standing for the campaign and an A/B variant count
+/// for the campaign when its codes include it.
+#[test]
+fn campaign_funnel_counts_registrations_under_every_code_of_the_campaign() {
+    let code = CampaignCode::parse("var-2026").unwrap();
+    let combined = CampaignCode::parse("AB-3F5E8B0C1D2E-A-0123456789").unwrap();
+    let mut statistics = march();
+    for (source, registered) in [(&code, 2), (&combined, 5)] {
+        let mut from = row(
+            date!(2026 - 03 - 03),
+            OPERATOR_A,
+            MailboxKind::Person,
+            registered,
+        );
+        from.source_campaign = Some(source.clone());
+        statistics.registrations.push(from);
+    }
+    let own = campaign_funnel(std::slice::from_ref(&code), 0, &[], &statistics);
+    assert_eq!(own.total.registrations, 2);
+    let both = campaign_funnel(&[code, combined], 0, &[], &statistics);
+    assert_eq!(both.total.registrations, 7);
 }

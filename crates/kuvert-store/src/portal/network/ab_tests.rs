@@ -1,5 +1,6 @@
-//! A/B tests: the tests, their counts per variant and day, and today's variant of each visitor
-//! (under a hash that is deleted at the day's end).
+//! A/B tests: the tests, their counts per variant and day, today's variant of each visitor
+//! (under a hash that is deleted at the day's end), and the source codes standing for a
+//! campaign and a variant at once.
 
 use aws_lc_rs::digest;
 use kuvert_core::id::OrganisationNumber;
@@ -8,10 +9,12 @@ use sqlx::AnyPool;
 use sqlx::any::AnyRow;
 use time::Date;
 
-use super::{AbTest, NewAbTest, Variant, VariantCounts, VariantTexts};
+use kuvert_core::campaign::CampaignCode;
+
+use super::{AbCampaignCode, AbCodesOf, AbTest, NewAbTest, Variant, VariantCounts, VariantTexts};
 use crate::calendar::day_text;
 use crate::database::{
-    Backend, begin_write, flag, get_count, get_flag, get_text, get_time, to_millis,
+    Backend, begin_write, flag, get_count, get_flag, get_parsed, get_text, get_time, to_millis,
 };
 use crate::error::{SqlContext, StoreError};
 use crate::portal::VisitorHash;
@@ -264,6 +267,57 @@ pub(super) async fn forget_visitors_before(pool: &AnyPool, day: Date) -> Result<
         .await
         .context("forget A/B visitors")?;
     Ok(deleted.rows_affected())
+}
+
+pub(super) async fn record_campaign_code(
+    pool: &AnyPool,
+    code: &AbCampaignCode,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO portal_ab_campaign_codes (code, test_id, variant, campaign) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+    )
+    .bind(code.code.as_str())
+    .bind(&code.test_id)
+    .bind(code.variant.as_str())
+    .bind(code.campaign.as_str())
+    .execute(pool)
+    .await
+    .context("record A/B campaign code")?;
+    Ok(())
+}
+
+pub(super) async fn campaign_codes(
+    pool: &AnyPool,
+    of: AbCodesOf<'_>,
+) -> Result<Vec<AbCampaignCode>, StoreError> {
+    let (sql, key) = match of {
+        AbCodesOf::Campaign(campaign) => (
+            "SELECT code, test_id, variant, campaign FROM portal_ab_campaign_codes \
+             WHERE campaign = $1 ORDER BY code",
+            campaign.as_str(),
+        ),
+        AbCodesOf::Test(test_id) => (
+            "SELECT code, test_id, variant, campaign FROM portal_ab_campaign_codes \
+             WHERE test_id = $1 ORDER BY code",
+            test_id,
+        ),
+    };
+    let rows = sqlx::query(sql)
+        .bind(key)
+        .fetch_all(pool)
+        .await
+        .context("read A/B campaign codes")?;
+    rows.iter()
+        .map(|row| {
+            Ok(AbCampaignCode {
+                code: get_parsed(row, "code", CampaignCode::parse)?,
+                test_id: get_text(row, "test_id")?,
+                variant: variant_of(&get_text(row, "variant")?)?,
+                campaign: get_parsed(row, "campaign", CampaignCode::parse)?,
+            })
+        })
+        .collect()
 }
 
 /// SHA-256 over the visitor's daily hash and the test's id: unlinkable to the visit

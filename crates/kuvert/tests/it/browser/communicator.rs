@@ -5,10 +5,12 @@
 //! on `/nyheter`; a FAQ entry through the same workflow, on `/fragor`; §4: a plan with an
 //! activity, refused first for a word TERMS.md replaces, a campaign made from it that e-mails
 //! the editor at the real SMTP server, marked checked by the editor), enters an annual
-//! target, goes through the same pages in English and logs out; a person without the role and a
-//! communicator who is not an admin are told so. Every page passes the same checks as the
-//! other walks, and the one cookie the portal sets is the communicators' session, set only
-//! from the login at `/kommunikator` on.
+//! target, changes the planned activity (refused first for a word TERMS.md replaces), keeps
+//! the standard campaign questions and answers them on the survey page its campaign's landing
+//! links to (§5), goes through the same pages in English and logs out; a person without the
+//! role and a communicator who is not an admin are told so. Every page passes the same checks
+//! as the other walks, and the one cookie the portal sets is the communicators' session, set
+//! only from the login at `/kommunikator` on.
 
 use kuvert::demo::COMMUNICATOR;
 use kuvert::seed::{self, SeedPerson};
@@ -35,6 +37,12 @@ pub(crate) const PLANNED: &str = "PLAN-VAR";
 const PLANNED_MESSAGE: &str = "Läs dina brev var du än är";
 /// The FAQ entry the walk submits and publishes.
 const FAQ_TITLE: &str = "Kan jag ha flera digitala brevlådor?";
+/// The standard campaign question asked yes or no, and the one answered in free text.
+const SURVEY_YES_NO: &str = "Fick du veta om kampanjen genom ett brev?";
+/// See [`SURVEY_YES_NO`].
+const SURVEY_FREE: &str = "Vad fick dig att skaffa en digital brevlåda?";
+/// The planned activity's target group after the walk changed it.
+const CHANGED_TARGET_GROUP: &str = "Studenter och nyinflyttade";
 /// Names of this module's walks.
 pub(crate) const WALKS: [&str; 3] = ["kommunikatör", "utan roll", "inte admin"];
 
@@ -94,6 +102,7 @@ fn communicator(portal: &Url) -> Walk {
         .then_all(news(portal))
         .then_all(faq(portal))
         .then_all(plans(portal))
+        .then_all(survey(portal))
         .then(link("Årliga mål för anslutningstakten"))
         .then(expect_text("Inga mål är inlagda ännu."))
         .then(fill_field("År", &today.year().to_string()))
@@ -170,6 +179,16 @@ fn plans(portal: &Url) -> Vec<Value> {
         button("Lägg till i planen"),
         goto(&at(&format!("/kommunikator/planer?ar={}", starts.year()))),
         expect_text(PLANNED_MESSAGE),
+        // Changed by its keeper: refused first for a word TERMS.md replaces.
+        link(&format!("Ändra: {PLANNED_MESSAGE}")),
+        expect_text("Ändra aktiviteten"),
+        fill("Målgrupp", "Studenter som vill ha kvitto"),
+        button("Spara ändringarna"),
+        expect_text("skriv i stället ”kvittens”"),
+        fill("Målgrupp", CHANGED_TARGET_GROUP),
+        button("Spara ändringarna"),
+        expect_path(&format!("/kommunikator/planer?ar={}", starts.year())),
+        expect_text(CHANGED_TARGET_GROUP),
         link("Skapa kampanj"),
         fill_field("Kampanjkod", PLANNED),
         fill_field("Mål (antal registreringar)", "20"),
@@ -178,6 +197,37 @@ fn plans(portal: &Url) -> Vec<Value> {
         expect_text("Inte granskad ännu"),
         button("Markera som granskad"),
         expect_text("Budskap och termer granskade av"),
+        goto(&at("/kommunikator")),
+    ]
+}
+
+/// The network's standard campaign questions kept by the editor (issue 13 §5), then answered
+/// on the survey page the campaign's landing links to, and counted on the campaign's page.
+fn survey(portal: &Url) -> Vec<Value> {
+    let at = |path: &str| portal.join(path).unwrap().to_string();
+    vec![
+        link("Kampanjfrågor"),
+        expect_text("Inga frågor är inlagda ännu."),
+        fill_field("Ny fråga, svenska", SURVEY_FREE),
+        select("Svar, ny fråga", "Fritext"),
+        button("Lägg till frågan"),
+        fill_field("Ny fråga, svenska", SURVEY_YES_NO),
+        fill_field(
+            "Ny fråga, engelska",
+            "Did you hear of the campaign in a letter?",
+        ),
+        button("Lägg till frågan"),
+        button("Flytta upp fråga 2"),
+        expect_path("/kommunikator/enkat"),
+        goto(&at(&format!("/skaffa?kampanj={CAMPAIGN}"))),
+        link("Har du en minut? Svara på några frågor om kampanjen"),
+        expect_path(&format!("/enkat?kampanj={CAMPAIGN}")),
+        fill_field(SURVEY_FREE, "Ett brev, mejla mig på anna@example.se"),
+        button("Skicka svaren"),
+        expect_text("Tack för dina svar"),
+        goto(&at(&format!("/kommunikator/kampanjer/{CAMPAIGN}"))),
+        expect_text("Besvarade enkäter: 1."),
+        expect_text("Ett brev, mejla mig på [e-post]"),
         goto(&at("/kommunikator")),
     ]
 }
@@ -202,8 +252,13 @@ fn english(portal: &Url) -> Vec<Value> {
         ))),
         expect_text("Annual plans"),
         expect_text(PLANNED_MESSAGE),
+        link(&format!("Change: {PLANNED_MESSAGE}")),
+        expect_text("Change the activity"),
+        expect_text("Earlier changes"),
+        link("Back to the annual plans"),
         link(PLANNED),
         expect_text("Messages and terms checked by"),
+        expect_text("Surveys answered: 0."),
         link("Back to the campaigns"),
         link("News, questions and pages for the portal"),
         link(NEWS_TITLE),
@@ -212,7 +267,20 @@ fn english(portal: &Url) -> Vec<Value> {
         expect_path("/nyheter?lang=en"),
         expect_text("The news as an Atom feed"),
         goto(&at("/kommunikator?lang=en")),
+        link("Campaign questions"),
+        expect_text("The editor-in-chief adds, changes and orders the questions."),
+        goto(&at(&format!("/skaffa?kampanj={CAMPAIGN}&lang=en"))),
+        link("Have a minute? Answer a few questions about the campaign"),
+        expect_text("A few questions about the campaign"),
+        button("Send the answers"),
+        expect_text("The answers could not be accepted"),
+        link("Back to the questions"),
+        fill_field(SURVEY_FREE, "A letter"),
+        button("Send the answers"),
+        expect_text("Thank you for your answers"),
+        goto(&at("/kommunikator?lang=en")),
         link(CAMPAIGN),
+        expect_text("Surveys answered: 2."),
         expect_text("Deep link"),
         expect_text("The campaign's funnel per day"),
         link("Back to the campaigns"),
@@ -303,6 +371,26 @@ pub(crate) async fn check_communicator(
             assert!(checked.contains(&page), "{page} not checked: {checked:#?}");
         }
     }
+    let survey = format!("/enkat?kampanj={CAMPAIGN}");
+    for page in [
+        format!("GET {survey}"),
+        format!("GET {survey}&lang=en"),
+        "GET /kommunikator/enkat".to_owned(),
+        "GET /kommunikator/enkat?lang=en".to_owned(),
+    ] {
+        assert!(checked.contains(&page), "{page} not checked: {checked:#?}");
+    }
+    for query in ["", "?lang=en"] {
+        let activity = checked.iter().any(|page| {
+            page.starts_with("GET /kommunikator/planer/aktivitet/")
+                && page.ends_with(query)
+                && page.contains('?') != query.is_empty()
+        });
+        assert!(
+            activity,
+            "the activity's form{query} not checked: {checked:#?}"
+        );
+    }
     // The plans in English are those of the planned activity's year.
     let plans_en = format!(
         "GET /kommunikator/planer?ar={}&lang=en",
@@ -323,6 +411,7 @@ pub(crate) async fn check_communicator(
     assert_eq!(owners, [seed::SENDERS[0].organisation_number()]);
     assert_eq!(store.annual_targets().await.unwrap().len(), 1);
     check_plans(federation).await;
+    check_survey(federation).await;
     for walk in walks {
         check_session_cookie(walk, portal);
     }
@@ -362,6 +451,34 @@ async fn check_plans(federation: &Federation) {
         !mails.is_empty(),
         "no e-mail to the editor in {}",
         folder.display()
+    );
+}
+
+/// The walk's survey answers, stored for the campaign with the e-mail address masked, and
+/// its activity's edit kept with who made it.
+async fn check_survey(federation: &Federation) {
+    let network = federation.demo().portal.network_store();
+    let code = kuvert_core::campaign::CampaignCode::parse(CAMPAIGN).unwrap();
+    let results = network.survey_results(&code).await.unwrap();
+    assert_eq!(results.responses, 2, "{results:?}");
+    let texts: Vec<&str> = results
+        .questions
+        .iter()
+        .flat_map(|question| question.newest_texts.iter().map(|text| text.as_str()))
+        .collect();
+    assert_eq!(texts, ["A letter", "Ett brev, mejla mig på [e-post]"]);
+    let plans = federation.demo().portal.plans_store();
+    let activities = plans.activities(None).await.unwrap();
+    let activity = activities
+        .iter()
+        .find(|activity| activity.planned.message == PLANNED_MESSAGE)
+        .unwrap();
+    assert_eq!(activity.planned.target_group, CHANGED_TARGET_GROUP);
+    let changes = plans.activity_changes(&activity.id).await.unwrap();
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert_eq!(
+        changes[0].by,
+        COMMUNICATOR.seed_person().personal_identity_number()
     );
 }
 

@@ -2,11 +2,14 @@
 //! an A/B test splits 200 distinct visitors evenly without a cookie and counts one operator
 //! choice per variant, and a registration made through a variant is counted under it;
 //! feedback is taken without any cookie and its comment stored masked;
-//! visits through a `/knapp` snippet are counted under their own page.
+//! visits through a `/knapp` snippet are counted under their own page; a link naming a
+//! campaign counts for the campaign and the variant alike.
 
 use kuvert::seed;
 use kuvert::testkit::{Federation, FederationOptions};
-use kuvert_store::portal::network::{NewAbTest, VariantTexts};
+use kuvert_core::campaign::CampaignCode;
+use kuvert_store::portal::NewCampaign;
+use kuvert_store::portal::network::{AbCodesOf, NewAbTest, Variant, VariantTexts};
 
 use kuvert_testenv::browser::location;
 
@@ -237,4 +240,108 @@ async fn ab_registration_is_counted_under_the_variant_the_visitor_saw() {
     );
     assert!(html.contains(&row), "{row} in {html}");
     assert!(html.contains(&format!("ab-{}", test.id)));
+}
+
+/// Issue 13 §5: a link naming a campaign, from a sender running an A/B test, counts the visit,
+/// the operator choice and the registration for the campaign and for the variant alike: the
+/// sign-up carries one code the portal keeps as standing for both (before, the campaign's own
+/// code went alone, and the variant's registrations missed it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ab_registration_through_a_campaign_link_counts_for_the_campaign_and_the_variant() {
+    let federation = Federation::start(FederationOptions::default()).await;
+    let portal = federation.portal_url();
+    let demo_portal = &federation.demo().portal;
+    demo_portal.registry().senders().await.unwrap();
+    let sender = seed::SENDERS[0].organisation_number();
+    let code = CampaignCode::parse("VAR-AB").unwrap();
+    demo_portal
+        .store()
+        .create_campaign(&NewCampaign {
+            code: code.clone(),
+            name: "Våren med varianter".to_owned(),
+            owners: vec![sender.clone()],
+            channel: "brev".to_owned(),
+            starts_on: today() - time::Duration::days(1),
+            ends_on: today() + time::Duration::days(30),
+            goal_registrations: 10,
+        })
+        .await
+        .unwrap();
+    let network = demo_portal.network_store();
+    let variants = ["Säkert och enkelt.", "Slipp pappersbrev."];
+    let test = network
+        .create_ab_test(&NewAbTest {
+            name: "Budskap med kampanj".to_owned(),
+            sender: sender.clone(),
+            variants: variants.map(texts),
+        })
+        .await
+        .unwrap();
+    let person = browser(&federation);
+    let query = format!("avsandare={}&kampanj=VAR-AB", sender.as_str());
+    let page = person.get(&at(&portal, &format!("skaffa?{query}"))).await;
+    let seen = usize::from(page.text().await.unwrap().contains(variants[1]));
+    let choice = at(&portal, &format!("skaffa/{}?{query}", CHOSEN.key));
+    let redirect = person.get(&choice).await;
+    let signup = url::Url::parse(&location(&redirect)).unwrap();
+    let source = signup
+        .query_pairs()
+        .find(|(name, _)| name == "kampanj")
+        .unwrap()
+        .1
+        .into_owned();
+    let recorded = network
+        .ab_campaign_codes(AbCodesOf::Campaign(&code))
+        .await
+        .unwrap();
+    let [recorded] = recorded.as_slice() else {
+        panic!("one code for the campaign and the variant, not {source}: {recorded:?}");
+    };
+    assert_eq!(recorded.code.as_str(), source);
+    assert_eq!(recorded.variant, [Variant::A, Variant::B][seen]);
+    assert_eq!((&recorded.test_id, &recorded.campaign), (&test.id, &code));
+    assert!(person.set_cookie_headers().is_empty(), "no cookie");
+
+    let david = seed::person("david").unwrap();
+    let first = person.get(signup.as_str()).await;
+    assert_eq!(location(&first), "/logga-in");
+    let operator = signup.join("/").unwrap();
+    assert_eq!(log_in(&person, &operator, david).await, "/skaffa");
+    let signed = post_and_sign(&person, &operator, "skaffa", Vec::new(), david).await;
+    assert_eq!(location(&signed), "/brevlada", "David is registered");
+
+    // The portal's own counts: one visit and one choice for the campaign and the variant.
+    let days = demo_portal.store().campaign_funnel(&code).await.unwrap();
+    let visits: u64 = days.iter().map(|day| day.visits).sum();
+    let choices: u64 = days.iter().map(|day| day.operator_choices).sum();
+    assert_eq!((visits, choices), (1, 1), "{days:?}");
+    let counts = network.ab_counts(&test.id).await.unwrap();
+    assert_eq!(
+        (counts[seen].visitors, counts[seen].operator_choices),
+        (1, 1)
+    );
+    // The registry's one registration, on the variant's row and in the campaign's result.
+    let communicator = federation
+        .login_communicator(kuvert::demo::COMMUNICATOR.seed_person())
+        .await;
+    let html = communicator
+        .get(&at(&portal, "kommunikator/natverk"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let letter = ["A", "B"][seen];
+    let row = format!(
+        "<th scope=\"row\">{letter}: {}</th><td>1</td><td>1</td><td>1</td><td>1</td></tr>",
+        variants[seen]
+    );
+    assert!(html.contains(&row), "{row} in {html}");
+    let html = communicator
+        .get(&at(&portal, "kommunikator/kampanjer/VAR-AB"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let result = "1 besök, 1 val av brevlådeoperatör och 1 registrering av målet 10";
+    assert!(html.contains(result), "{html}");
 }

@@ -5,12 +5,14 @@
 //! the editor at once (the real SMTP server's Maildir when `KUVERT_TEST_SMTP` is set, else the
 //! demo's mail folder), and only the editor marks it checked; the yearly meeting's CSV holds
 //! the plan, the campaign and its review. FAQ entries and pages go through the news workflow
-//! and are published on `/fragor` and `/sidor/{id}`.
+//! and are published on `/fragor` and `/sidor/{id}`. An activity is edited and deleted only by
+//! whoever keeps its plan, each change kept.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use kuvert::testkit::{Federation, FederationOptions};
+use kuvert_store::portal::plans::ChangeKind;
 use kuvert_testenv::browser::location;
 use reqwest::StatusCode;
 
@@ -259,4 +261,165 @@ async fn faq_entries_and_pages_are_published_through_the_editor() {
         .await
         .unwrap();
     assert_eq!(not_page.status(), StatusCode::NOT_FOUND);
+}
+
+/// Issue 13 §4: an activity is changed or deleted only by whoever keeps its plan — its
+/// sender's communicator, the editor for the common plan; anyone else gets 403 — with the
+/// session's CSRF token, the TERMS.md check on the edited text, and every change kept with who
+/// made it, when and the activity as it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plan_activity_is_edited_and_deleted_only_by_its_plans_keepers() {
+    let (federation, _) = federation().await;
+    let portal_url = federation.portal_url();
+    let (writer, writer_csrf) = logged_in(&federation, person("tolvan"), OWN_SENDER, false).await;
+    let (editor, editor_csrf) = logged_in(&federation, person("anna"), EDITOR_SENDER, true).await;
+    let plans = at(&portal_url, "kommunikator/planer");
+    let (start, end) = (day_in(10), day_in(40));
+    let activity = |csrf: &str, plan: &str, message: &str| {
+        form(&[
+            ("csrf_token", csrf),
+            ("plan", plan),
+            ("budskap", message),
+            ("malgrupp", "Nyinflyttade"),
+            ("kanal", "brev"),
+            ("start", &start),
+            ("slut", &end),
+        ])
+    };
+    let own = activity(&writer_csrf, OWN_SENDER.number, "Läs breven var du är");
+    assert_eq!(
+        writer.post_form(&plans, &own).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let common = activity(&editor_csrf, "gemensam", "Ett brev, en brevlåda");
+    assert_eq!(
+        editor.post_form(&plans, &common).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let store = federation.demo().portal.plans_store();
+    let id_of = |message: &'static str| {
+        let store = store.clone();
+        async move {
+            let activities = store.activities(None).await.unwrap();
+            let found = activities.iter().find(|a| a.planned.message == message);
+            found.unwrap().id.clone()
+        }
+    };
+    let own_id = id_of("Läs breven var du är").await;
+    let common_id = id_of("Ett brev, en brevlåda").await;
+    let page_of = |id: &str| at(&portal_url, &format!("kommunikator/planer/aktivitet/{id}"));
+
+    // The plans page links the keeper to the form; the form shows the activity.
+    let html = writer
+        .get(&at(
+            &portal_url,
+            &format!("kommunikator/planer?ar={}", &start[..4]),
+        ))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(&format!("/kommunikator/planer/aktivitet/{own_id}")),
+        "{html}"
+    );
+    assert!(!html.contains(&format!("/kommunikator/planer/aktivitet/{common_id}")));
+    let form_page = writer.get(&page_of(&own_id)).await;
+    assert_eq!(form_page.status(), StatusCode::OK);
+    assert!(
+        form_page
+            .text()
+            .await
+            .unwrap()
+            .contains("Läs breven var du är")
+    );
+
+    // Another sender's communicator (the editor too) and a communicator at the common plan:
+    // 403, for the form, an edit and a deletion alike.
+    let edited = |csrf: &str, message: &str| {
+        form(&[
+            ("csrf_token", csrf),
+            ("budskap", message),
+            ("malgrupp", "Studenter"),
+            ("kanal", "webb"),
+            ("start", &start),
+            ("slut", &end),
+        ])
+    };
+    let delete = |id: &str| format!("{}/ta-bort", page_of(id));
+    let token = |csrf: &str| form(&[("csrf_token", csrf)]);
+    let refusals = [
+        editor.get(&page_of(&own_id)).await,
+        editor
+            .post_form(&page_of(&own_id), &edited(&editor_csrf, "Annat"))
+            .await,
+        editor
+            .post_form(&delete(&own_id), &token(&editor_csrf))
+            .await,
+        writer.get(&page_of(&common_id)).await,
+        writer
+            .post_form(&page_of(&common_id), &edited(&writer_csrf, "Annat"))
+            .await,
+        writer
+            .post_form(&delete(&common_id), &token(&writer_csrf))
+            .await,
+    ];
+    for refused in refusals {
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    }
+    // A forged form; a word TERMS.md replaces: nothing stored.
+    let forged = writer
+        .post_form(&page_of(&own_id), &edited("00", "Läs breven hemma"))
+        .await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let worded = writer
+        .post_form(
+            &page_of(&own_id),
+            &edited(&writer_csrf, "Få ditt kvitto digitalt"),
+        )
+        .await;
+    assert_eq!(worded.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = worded.text().await.unwrap();
+    assert!(html.contains("skriv i stället ”kvittens”"), "{html}");
+    let unchanged = store.activity(&own_id).await.unwrap().unwrap();
+    assert_eq!(unchanged.planned.message, "Läs breven var du är");
+    assert!(store.activity_changes(&own_id).await.unwrap().is_empty());
+
+    // The keepers edit and delete; each change is kept.
+    let saved = writer
+        .post_form(&page_of(&own_id), &edited(&writer_csrf, "Läs breven hemma"))
+        .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let now = store.activity(&own_id).await.unwrap().unwrap();
+    assert_eq!(
+        (now.planned.message.as_str(), now.planned.channel.as_str()),
+        ("Läs breven hemma", "webb")
+    );
+    let tolvan = person("tolvan").personal_identity_number();
+    let changes = store.activity_changes(&own_id).await.unwrap();
+    let [change] = changes.as_slice() else {
+        panic!("{changes:?}");
+    };
+    assert_eq!(change.kind, ChangeKind::Edited);
+    assert_eq!(change.by, tolvan);
+    assert_eq!(change.before.message, "Läs breven var du är");
+    let html = writer.get(&page_of(&own_id)).await.text().await.unwrap();
+    assert!(
+        html.contains(&format!("ändrad av {}", tolvan.as_str())),
+        "{html}"
+    );
+    for (browser, csrf, id) in [
+        (&writer, &writer_csrf, &own_id),
+        (&editor, &editor_csrf, &common_id),
+    ] {
+        let deleted = browser.post_form(&delete(id), &token(csrf)).await;
+        assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
+        assert!(store.activity(id).await.unwrap().is_none());
+        let kinds: Vec<ChangeKind> = (store.activity_changes(id).await.unwrap().iter())
+            .map(|change| change.kind)
+            .collect();
+        assert_eq!(kinds.last(), Some(&ChangeKind::Deleted), "{kinds:?}");
+    }
+    let gone = writer.get(&page_of(&own_id)).await;
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
 }

@@ -13,6 +13,7 @@ fn every_message_kind_has_its_own_texts() {
         MessageKind::LoginExpired,
         MessageKind::LoginCancelled,
         MessageKind::LoginFailed,
+        MessageKind::NotYours,
         MessageKind::Unavailable,
     ];
     for kind in kinds {
