@@ -17,6 +17,7 @@
 //! - [`campaign::CampaignCode`]: the campaign token of a deep link, case-insensitive.
 //! - [`limits`]: every bound, declared once with its source.
 //! - [`plural::Plural`]: a phrase in its singular and plural form, for every count shown.
+//! - [`postal::PostalAddress`]: where a paper letter goes, lines a printer can print.
 //!
 //! Invariants: this crate does no I/O and no async. Every identifier and constrained string is
 //! a newtype built only through `parse`, so holding one proves it valid; composite types are
@@ -78,6 +79,7 @@ pub mod limits;
 pub mod message;
 pub mod operator;
 pub mod plural;
+pub mod postal;
 pub mod registry;
 pub mod report;
 pub mod vocabulary;

@@ -289,7 +289,7 @@ fn safe_file_stem(message_id: &str) -> String {
 
 /// Writes `bytes` to a temporary sibling, fsyncs it, renames it over `path` and fsyncs the
 /// folder.
-fn write_durably(path: &Path, bytes: &[u8]) -> Result<(), SendError> {
+pub(crate) fn write_durably(path: &Path, bytes: &[u8]) -> Result<(), SendError> {
     let archive_error = |source| SendError::Archive {
         path: path.to_owned(),
         source,
