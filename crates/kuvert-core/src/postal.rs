@@ -101,9 +101,12 @@ mod tests {
 
     #[test]
     fn an_address_keeps_its_lines_and_refuses_what_cannot_be_printed() {
-        let address = PostalAddress::parse("  Åsa Öberg\r\n\nStorgatan 1\n123 45 Småstad\n")
-            .unwrap();
-        assert_eq!(address.lines(), ["Åsa Öberg", "Storgatan 1", "123 45 Småstad"]);
+        let address =
+            PostalAddress::parse("  Åsa Öberg\r\n\nStorgatan 1\n123 45 Småstad\n").unwrap();
+        assert_eq!(
+            address.lines(),
+            ["Åsa Öberg", "Storgatan 1", "123 45 Småstad"]
+        );
         assert_eq!(format!("{address:?}"), "PostalAddress(3 lines)");
         assert_eq!(
             PostalAddress::parse("Bara ett namn"),

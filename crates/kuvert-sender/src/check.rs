@@ -199,11 +199,7 @@ pub fn check_letter_file(path: &Path) -> CheckReport {
 }
 
 /// One row's problems: its fields (every bad one), then its body, attachments and size.
-fn check_fields(
-    fields: crate::mailing::Fields,
-    folder: &Path,
-    today: Date,
-) -> Vec<Problem> {
+fn check_fields(fields: crate::mailing::Fields, folder: &Path, today: Date) -> Vec<Problem> {
     let checked = check_row(fields, folder, today);
     let mut problems: Vec<Problem> = checked.errors.iter().map(row_problem).collect();
     let mut sizes = Vec::new();
@@ -321,9 +317,8 @@ fn body_problems(path: &Path, bytes: &[u8]) -> Vec<Problem> {
                 .iter()
                 .filter(|&&byte| byte == b'\n')
                 .count();
-            let detail = format!(
-                "is not UTF-8 at line {line}; a text body is UTF-8 (save it as UTF-8)"
-            );
+            let detail =
+                format!("is not UTF-8 at line {line}; a text body is UTF-8 (save it as UTF-8)");
             vec![problem(Rule::ContentType, detail)]
         }
     }

@@ -130,7 +130,10 @@ fn address(layout: &mut Layout, address: Option<&PostalAddress>) {
     match address {
         Some(address) => layout.address(address.lines(), false),
         None => {
-            let lines: Vec<String> = ADDRESS_MISSING.iter().map(|&line| line.to_owned()).collect();
+            let lines: Vec<String> = ADDRESS_MISSING
+                .iter()
+                .map(|&line| line.to_owned())
+                .collect();
             layout.address(&lines, true);
         }
     }

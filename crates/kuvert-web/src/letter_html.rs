@@ -183,7 +183,10 @@ impl fmt::Display for HtmlFinding {
 pub fn check(html: &str) -> Vec<HtmlFinding> {
     let mut findings = Vec::new();
     if let Some(at) = find_script(html.as_bytes()) {
-        let line = 1 + html.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count();
+        let line = 1 + html.as_bytes()[..at]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
         findings.push(HtmlFinding {
             line: line as u64,
             rule: HtmlRule::Script,
@@ -286,8 +289,26 @@ impl TokenSink for Findings {
 
 /// Elements that start a new line in [`text_of`].
 const BLOCK_ELEMENTS: [&str; 20] = [
-    "blockquote", "br", "caption", "dd", "div", "dl", "dt", "h1", "h2", "h3", "h4", "h5", "h6",
-    "hr", "li", "ol", "p", "pre", "tr", "ul",
+    "blockquote",
+    "br",
+    "caption",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "tr",
+    "ul",
 ];
 
 /// The tokenizer's sink for [`text_of`].

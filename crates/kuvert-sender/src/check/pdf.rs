@@ -56,8 +56,7 @@ fn holds_javascript(object: &Object, depth: usize) -> bool {
         }
         _ => return false,
     };
-    let is_action =
-        matches!(dictionary.get(b"S"), Ok(Object::Name(name)) if name == b"JavaScript");
+    let is_action = matches!(dictionary.get(b"S"), Ok(Object::Name(name)) if name == b"JavaScript");
     is_action
         || dictionary.has(b"JS")
         || dictionary.has(b"JavaScript")

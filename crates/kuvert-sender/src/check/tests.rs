@@ -19,7 +19,10 @@ const MINIMAL_PDF: &[u8] = b"%PDF-1.4\n1 0 obj <</Type/Catalog/Pages 2 0 R>> end
 fn files(folder: &Path) {
     let write = |name: &str, bytes: &[u8]| std::fs::write(folder.join(name), bytes).unwrap();
     write("brev.txt", "Hej! Ditt bygglov är beviljat.".as_bytes());
-    write("brev.html", b"<p>Hej!</p><p>Se <a href=\"https://kommun.example\">sidan</a>.</p>");
+    write(
+        "brev.html",
+        b"<p>Hej!</p><p>Se <a href=\"https://kommun.example\">sidan</a>.</p>",
+    );
     write(
         "farlig.html",
         b"<p>Hej</p>\n<script>alert(1)</script>\n<p style=\"color:red\">a</p><iframe></iframe>",
@@ -27,7 +30,10 @@ fn files(folder: &Path) {
     write("beslut.pdf", MINIMAL_PDF);
     write("trasig.pdf", b"%PDF-1.4\nthis is no pdf at all\n");
     let mut big = b"%PDF-1.4\n".to_vec();
-    big.resize(usize::try_from(ENVELOPE_BYTES_DEFAULT_MAX).unwrap() + 1, b' ');
+    big.resize(
+        usize::try_from(ENVELOPE_BYTES_DEFAULT_MAX).unwrap() + 1,
+        b' ',
+    );
     write("stor.pdf", &big);
     write("latin1.txt", b"Hej G\xf6ran\n");
 }
@@ -37,9 +43,10 @@ fn summary(problems: &[Problem]) -> Vec<(Option<RowPlace>, Option<String>, Rule)
     problems
         .iter()
         .map(|problem| {
-            let file = problem.file.as_ref().map(|file| {
-                file.file_name().unwrap().to_string_lossy().into_owned()
-            });
+            let file = problem
+                .file
+                .as_ref()
+                .map(|file| file.file_name().unwrap().to_string_lossy().into_owned());
             (problem.place, file, problem.rule)
         })
         .collect()
@@ -95,11 +102,23 @@ fn a_manifest_check_names_every_problem_by_row_file_and_rule() {
     assert!(shown[0].starts_with("line 3: recipient: "), "{}", shown[0]);
     assert!(shown[0].ends_with("[recipient]"), "{}", shown[0]);
     assert!(shown[1].contains("255"), "{}", shown[1]);
-    assert!(shown[2].contains("line 2: a script element"), "{}", shown[2]);
+    assert!(
+        shown[2].contains("line 2: a script element"),
+        "{}",
+        shown[2]
+    );
     assert!(shown[3].contains("style attribute on <p>"), "{}", shown[3]);
     assert!(shown[4].contains("element <iframe>"), "{}", shown[4]);
-    assert!(shown[5].contains("trasig.pdf: is not a well-formed PDF"), "{}", shown[5]);
-    assert!(shown[6].contains("stor.pdf has 2097153 bytes"), "{}", shown[6]);
+    assert!(
+        shown[5].contains("trasig.pdf: is not a well-formed PDF"),
+        "{}",
+        shown[5]
+    );
+    assert!(
+        shown[6].contains("stor.pdf has 2097153 bytes"),
+        "{}",
+        shown[6]
+    );
     assert!(shown[9].contains("saknas.pdf"), "{}", shown[9]);
     assert!(shown[10].contains("not UTF-8 at line 1"), "{}", shown[10]);
 }
@@ -159,7 +178,10 @@ fn a_manifest_unreadable_as_a_whole_is_one_manifest_problem() {
     std::fs::write(&manifest, "recipient;subject;body\n191212121212;S;B\n").unwrap();
     let report = check_manifest(&manifest, date!(2026 - 12 - 07));
     assert_eq!(report.rows, None);
-    assert_eq!(summary(&report.problems), vec![(None, None, Rule::Manifest)]);
+    assert_eq!(
+        summary(&report.problems),
+        vec![(None, None, Rule::Manifest)]
+    );
     assert!(report.problems[0].detail.contains("separated by ';'"));
 }
 
@@ -172,14 +194,23 @@ fn a_letter_file_is_checked_by_its_kind() {
     assert_eq!(check("beslut.pdf"), vec![]);
     assert_eq!(check("brev.html"), vec![]);
     assert_eq!(check("brev.txt"), vec![]);
-    assert_eq!(check("trasig.pdf"), vec![(None, file("trasig.pdf"), Rule::Pdf)]);
-    assert_eq!(check("stor.pdf"), vec![(None, file("stor.pdf"), Rule::Size)]);
+    assert_eq!(
+        check("trasig.pdf"),
+        vec![(None, file("trasig.pdf"), Rule::Pdf)]
+    );
+    assert_eq!(
+        check("stor.pdf"),
+        vec![(None, file("stor.pdf"), Rule::Size)]
+    );
     assert_eq!(check("farlig.html").len(), 3);
     assert_eq!(
         check("latin1.txt"),
         vec![(None, file("latin1.txt"), Rule::ContentType)]
     );
-    assert_eq!(check("saknas.txt"), vec![(None, file("saknas.txt"), Rule::Body)]);
+    assert_eq!(
+        check("saknas.txt"),
+        vec![(None, file("saknas.txt"), Rule::Body)]
+    );
 }
 
 #[test]

@@ -56,9 +56,8 @@ pub(crate) fn check_row(fields: Fields, folder: &Path, today: Date) -> RowCheck 
     let body_file = found.field("body_file", &fields.body_file);
     let reference = found.field("reference", &fields.reference);
     let address = found.field("address", &fields.address);
-    let recipient = recipient.and_then(|text| {
-        found.typed("recipient", RecipientId::parse_written(&text, today))
-    });
+    let recipient = recipient
+        .and_then(|text| found.typed("recipient", RecipientId::parse_written(&text, today)));
     // The subject's rule is `Subject::parse`'s, the same for every letter (issue 11).
     let subject = subject.and_then(|text| found.typed("subject", Subject::parse(&text)));
     let body = match (body, body_file) {
@@ -127,7 +126,11 @@ impl Found<'_> {
         });
     }
 
-    fn typed<T, E: fmt::Display>(&mut self, column: &'static str, parsed: Result<T, E>) -> Option<T> {
+    fn typed<T, E: fmt::Display>(
+        &mut self,
+        column: &'static str,
+        parsed: Result<T, E>,
+    ) -> Option<T> {
         parsed
             .map_err(|error| self.push(Some(column), error.to_string()))
             .ok()
@@ -154,7 +157,10 @@ impl Found<'_> {
             .filter(|name| !name.is_empty())
             .collect();
         if names.len() > ATTACHMENTS_PER_MESSAGE_MAX {
-            let reason = format!("{} files, at most {ATTACHMENTS_PER_MESSAGE_MAX}", names.len());
+            let reason = format!(
+                "{} files, at most {ATTACHMENTS_PER_MESSAGE_MAX}",
+                names.len()
+            );
             self.push(Some("attachments"), reason);
             return Vec::new();
         }

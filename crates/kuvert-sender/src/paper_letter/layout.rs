@@ -87,14 +87,23 @@ impl Layout {
             date,
             reference,
         } = *heading;
-        self.text(Pen { x: LEFT, y: TOP, font: Font::Bold, size: 12.0 }, name);
-        self.text(Pen { x: LEFT, y: TOP - 14.0, font: Font::Regular, size: SMALL_SIZE }, number);
-        self.text(Pen { x: RIGHT_COLUMN, y: TOP, font: Font::Regular, size: SMALL_SIZE }, date);
+        self.text(Pen::new(Font::Bold, 12.0).at(LEFT, TOP), name);
+        self.text(
+            Pen::new(Font::Regular, SMALL_SIZE).at(LEFT, TOP - 14.0),
+            number,
+        );
+        self.text(
+            Pen::new(Font::Regular, SMALL_SIZE).at(RIGHT_COLUMN, TOP),
+            date,
+        );
         if let Some(reference) = reference {
             let lines = wrap(reference, Font::Regular, SMALL_SIZE, RIGHT - RIGHT_COLUMN);
             for (index, line) in lines.iter().take(3).enumerate() {
                 let y = TOP - 14.0 - 12.0 * index as f32;
-                self.text(Pen { x: RIGHT_COLUMN, y, font: Font::Regular, size: SMALL_SIZE }, line);
+                self.text(
+                    Pen::new(Font::Regular, SMALL_SIZE).at(RIGHT_COLUMN, y),
+                    line,
+                );
             }
         }
     }
@@ -108,7 +117,7 @@ impl Layout {
                 Font::Regular
             };
             let y = ADDRESS_TOP - 14.0 * index as f32;
-            self.text(Pen { x: LEFT, y, font, size: BODY_SIZE }, line);
+            self.text(Pen::new(font, BODY_SIZE).at(LEFT, y), line);
         }
     }
 
@@ -139,7 +148,7 @@ impl Layout {
                 _ => (Font::Regular, 10.0),
             };
             for part in wrap(line, font, size, width) {
-                self.text(Pen { x: LEFT + 12.0, y, font, size }, &part);
+                self.text(Pen::new(font, size).at(LEFT + 12.0, y), &part);
                 y -= size + 4.0;
             }
             y -= 3.0;
@@ -152,7 +161,7 @@ impl Layout {
         self.y = SUBJECT_TOP;
         self.bottom = bottom;
         for line in wrap(subject, Font::Bold, 13.0, RIGHT - LEFT) {
-            self.text(Pen { x: LEFT, y: self.y, font: Font::Bold, size: 13.0 }, &line);
+            self.text(Pen::new(Font::Bold, 13.0).at(LEFT, self.y), &line);
             self.y -= 17.0;
         }
         self.y -= 10.0;
@@ -162,11 +171,15 @@ impl Layout {
     /// `false` once the page bound is reached (the rest is cut).
     pub(super) fn paragraph(&mut self, text: &str, font: Font) -> bool {
         let lines = wrap(text, font, BODY_SIZE, RIGHT - LEFT);
-        for line in lines.iter().map(String::as_str).chain(lines.is_empty().then_some("")) {
+        for line in lines
+            .iter()
+            .map(String::as_str)
+            .chain(lines.is_empty().then_some(""))
+        {
             if self.y < self.bottom && !self.new_page() {
                 return false;
             }
-            self.text(Pen { x: LEFT, y: self.y, font, size: BODY_SIZE }, line);
+            self.text(Pen::new(font, BODY_SIZE).at(LEFT, self.y), line);
             self.y -= BODY_LEADING;
         }
         true
@@ -182,7 +195,10 @@ impl Layout {
             "Texten är längre än {pages} sidor och har kortats här. Hela brevet finns hos \
              avsändaren."
         );
-        self.text(Pen { x: LEFT, y: BODY_BOTTOM - 20.0, font: Font::Bold, size: SMALL_SIZE }, &note);
+        self.text(
+            Pen::new(Font::Bold, SMALL_SIZE).at(LEFT, BODY_BOTTOM - 20.0),
+            &note,
+        );
     }
 
     /// The document: page numbers added, fonts and pages tied together, streams compressed.
@@ -191,12 +207,7 @@ impl Layout {
         for index in 0..count {
             let number = format!("Sida {} av {count}", index + 1);
             let x = RIGHT - text_width(&number, Font::Regular, SMALL_SIZE);
-            let pen = Pen {
-                x,
-                y: 36.0,
-                font: Font::Regular,
-                size: SMALL_SIZE,
-            };
+            let pen = Pen::new(Font::Regular, SMALL_SIZE).at(x, 36.0);
             text_into(&mut self.pages[index], pen, &number);
         }
         document(self.pages)
@@ -244,7 +255,12 @@ impl Layout {
                 let run = module * (column - start) as f32;
                 page.push(op(
                     "re",
-                    vec![left.into(), (top - module).into(), run.into(), module.into()],
+                    vec![
+                        left.into(),
+                        (top - module).into(),
+                        run.into(),
+                        module.into(),
+                    ],
                 ));
             }
         }
@@ -263,6 +279,21 @@ struct Pen {
     y: f32,
     font: Font,
     size: f32,
+}
+
+impl Pen {
+    fn new(font: Font, size: f32) -> Self {
+        Self {
+            x: 0.0,
+            y: 0.0,
+            font,
+            size,
+        }
+    }
+
+    fn at(self, x: f32, y: f32) -> Self {
+        Self { x, y, ..self }
+    }
 }
 
 fn text_into(page: &mut Vec<Operation>, pen: Pen, text: &str) {
@@ -378,11 +409,11 @@ fn text_width(text: &str, font: Font, size: f32) -> f32 {
 fn glyph_width(byte: u8) -> u32 {
     const ASCII: [u16; 95] = [
         278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556,
-        556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556, 1015, 667, 667,
-        722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778, 667, 778, 722, 667,
-        611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556, 333, 556, 556, 500, 556,
-        556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, 556, 556, 333, 500, 278, 556,
-        500, 722, 500, 500, 500, 334, 260, 334, 584,
+        556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556, 1015, 667, 667, 722,
+        722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778, 667, 778, 722, 667, 611, 722,
+        667, 944, 667, 667, 611, 278, 278, 278, 469, 556, 333, 556, 556, 500, 556, 556, 278, 556,
+        556, 222, 222, 500, 222, 833, 556, 556, 556, 556, 333, 500, 278, 556, 500, 722, 500, 500,
+        500, 334, 260, 334, 584,
     ];
     match byte {
         32..=126 => u32::from(ASCII[usize::from(byte - 32)]),
@@ -420,7 +451,10 @@ mod tests {
 
     #[test]
     fn swedish_letters_are_latin1_bytes_and_others_a_question_mark() {
-        assert_eq!(win_ansi("åäö ÅÄÖ é – €"), b"\xe5\xe4\xf6 \xc5\xc4\xd6 \xe9 \x96 \x80");
+        assert_eq!(
+            win_ansi("åäö ÅÄÖ é – €"),
+            b"\xe5\xe4\xf6 \xc5\xc4\xd6 \xe9 \x96 \x80"
+        );
         assert_eq!(win_ansi("\u{2603}x"), b"?x");
     }
 

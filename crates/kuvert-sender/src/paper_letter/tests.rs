@@ -118,7 +118,10 @@ fn the_qr_code_decodes_to_the_deep_link() {
     let folder = tempfile::tempdir().unwrap();
     let path = write_pdf(folder.path(), "brev.pdf", &pdf);
     let prefix = folder.path().join("sida").to_string_lossy().into_owned();
-    run(&pdftoppm, &["-png", "-r", "150", "-f", "1", "-l", "1", &path, &prefix]);
+    run(
+        &pdftoppm,
+        &["-png", "-r", "150", "-f", "1", "-l", "1", &path, &prefix],
+    );
     let page = std::fs::read_dir(folder.path())
         .unwrap()
         .map(|entry| entry.unwrap().path())

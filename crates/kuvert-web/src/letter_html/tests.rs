@@ -157,7 +157,10 @@ fn check_and_sanitiser_agree_on_every_dropped_piece() {
         (r#"<form action="/x"><input></form>"#, "<form"),
     ] {
         assert!(!check(html).is_empty(), "check missed {html}");
-        assert!(!sanitise(html).contains(gone), "sanitiser kept {gone} of {html}");
+        assert!(
+            !sanitise(html).contains(gone),
+            "sanitiser kept {gone} of {html}"
+        );
     }
 }
 

@@ -207,7 +207,11 @@ fn communicator(config: Option<&Path>, args: &[&str]) -> Output {
 #[test]
 fn check_prints_every_problem_with_its_rule_and_fails_only_when_there_is_one() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("brev.html"), "<p>Hej</p><script>x()</script>").unwrap();
+    std::fs::write(
+        dir.path().join("brev.html"),
+        "<p>Hej</p><script>x()</script>",
+    )
+    .unwrap();
     std::fs::write(dir.path().join("trasig.pdf"), "%PDF-1.4\nno pdf\n").unwrap();
     let manifest = dir.path().join("utskick.csv");
     std::fs::write(
@@ -231,7 +235,11 @@ fn check_prints_every_problem_with_its_rule_and_fails_only_when_there_is_one() {
     }
     assert!(stdout.contains("line 2: "), "{stdout}");
     assert!(stdout.contains("(1 row): 3 problems"), "{stdout}");
-    assert!(stderr(&output).contains("3 problems in"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("3 problems in"),
+        "{}",
+        stderr(&output)
+    );
 
     std::fs::write(dir.path().join("brev.html"), "<p>Hej</p>").unwrap();
     let output = check(&dir.path().join("brev.html"));

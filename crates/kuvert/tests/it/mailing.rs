@@ -345,7 +345,11 @@ async fn a_json_manifest_is_mailed_like_a_csv_one_and_its_bad_rows_named_by_inde
     let Some(pdftotext) = kuvert_testenv::external("PDFTOTEXT", "the paper letters' text") else {
         return;
     };
-    let addressed = report.paper.iter().find(|row| row.line == addressed_index).unwrap();
+    let addressed = report
+        .paper
+        .iter()
+        .find(|row| row.line == addressed_index)
+        .unwrap();
     let pdf = letters
         .folder
         .join(paper_letter_file_name(report.format, addressed.line));
