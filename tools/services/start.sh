@@ -341,7 +341,8 @@ check_pdf_tools() {
         || die "pdftotext missing (apt-get install -y poppler-utils)"
     KUVERT_TEST_PDFTOPPM="$(command -v pdftoppm)" \
         || die "pdftoppm missing (apt-get install -y poppler-utils)"
-    KUVERT_TEST_ZBARIMG="$(command -v zbarimg)" || die "zbarimg missing (apt-get install -y zbar-tools)"
+    KUVERT_TEST_ZBARIMG="$(command -v zbarimg)" \
+        || die "zbarimg missing (apt-get install -y zbar-tools)"
     export KUVERT_TEST_PDFTOTEXT KUVERT_TEST_PDFTOPPM KUVERT_TEST_ZBARIMG
     "$KUVERT_TEST_PDFTOTEXT" -v >/dev/null 2>&1 || die "pdftotext does not run"
     "$KUVERT_TEST_ZBARIMG" --version >/dev/null || die "zbarimg does not run"

@@ -1,8 +1,9 @@
 //! Deep links to "skaffa digital brevlåda" and the notice printed on paper letters: the
 //! portal's `/skaffa?avsandare=ORGNR&kampanj=CODE` address for a sender, a short Swedish text
-//! and a QR code of the link (SVG, or its modules for a PDF). It lives here, below the roles, because both the portal
-//! (its `/avsandare/{…}/qr.svg` and `/pappersbrev` pages) and the sender toolkit (its
-//! paper-mail list) print the same notice, and roles never depend on each other.
+//! and a QR code of the link (SVG, or its modules for a PDF). It lives here, below the roles,
+//! because both the portal (its `/avsandare/{…}/qr.svg` and `/pappersbrev` pages) and the
+//! sender toolkit (its paper-mail list and paper letters) print the same notice, and roles
+//! never depend on each other.
 //!
 //! Pure: no I/O, nothing but the portal's configured public address is needed.
 
