@@ -31,6 +31,8 @@
 #   KUVERT_TEST_S3_REGION     garage
 #   KUVERT_TEST_S3_ACCESS_KEY, KUVERT_TEST_S3_SECRET_KEY   that key (made anew at each start)
 #   KUVERT_TEST_HAPROXY       the haproxy command (Debian's), for `kuvert cluster`
+#   KUVERT_TEST_PDFTOTEXT, KUVERT_TEST_PDFTOPPM   poppler-utils (the paper letters' text, pages)
+#   KUVERT_TEST_ZBARIMG       zbar-tools (the paper letters' QR codes)
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -334,6 +336,19 @@ check_haproxy() {
     say "load balancer: $KUVERT_TEST_HAPROXY"
 }
 
+check_pdf_tools() {
+    KUVERT_TEST_PDFTOTEXT="$(command -v pdftotext)" \
+        || die "pdftotext missing (apt-get install -y poppler-utils)"
+    KUVERT_TEST_PDFTOPPM="$(command -v pdftoppm)" \
+        || die "pdftoppm missing (apt-get install -y poppler-utils)"
+    KUVERT_TEST_ZBARIMG="$(command -v zbarimg)" \
+        || die "zbarimg missing (apt-get install -y zbar-tools)"
+    export KUVERT_TEST_PDFTOTEXT KUVERT_TEST_PDFTOPPM KUVERT_TEST_ZBARIMG
+    "$KUVERT_TEST_PDFTOTEXT" -v >/dev/null 2>&1 || die "pdftotext does not run"
+    "$KUVERT_TEST_ZBARIMG" --version >/dev/null || die "zbarimg does not run"
+    say "pdf tools: $KUVERT_TEST_PDFTOTEXT, $KUVERT_TEST_PDFTOPPM, $KUVERT_TEST_ZBARIMG"
+}
+
 write_env() {
     local variable
     {
@@ -344,7 +359,8 @@ write_env() {
             KUVERT_TEST_OIDC_ISSUER KUVERT_TEST_CHROMIUM KUVERT_TEST_NODE_MODULES \
             KUVERT_TEST_XMLSEC1 KUVERT_TEST_PYTHON KUVERT_TEST_HAPROXY KUVERT_TEST_S3_ENDPOINT \
             KUVERT_TEST_S3_BUCKET KUVERT_TEST_S3_REGION KUVERT_TEST_S3_ACCESS_KEY \
-            KUVERT_TEST_S3_SECRET_KEY; do
+            KUVERT_TEST_S3_SECRET_KEY KUVERT_TEST_PDFTOTEXT KUVERT_TEST_PDFTOPPM \
+            KUVERT_TEST_ZBARIMG; do
             echo "export $variable=$(printf '%q' "${!variable}")"
         done
     } >"$run_dir/env.sh.tmp"
@@ -375,6 +391,7 @@ main() {
     check_chromium
     check_oracles
     check_haproxy
+    check_pdf_tools
     write_env
     say "all ready; source $run_dir/env.sh"
 }

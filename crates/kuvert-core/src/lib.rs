@@ -19,6 +19,7 @@
 //!   turn.
 //! - [`limits`]: every bound, declared once with its source.
 //! - [`plural::Plural`]: a phrase in its singular and plural form, for every count shown.
+//! - [`postal::PostalAddress`]: where a paper letter goes, lines a printer can print.
 //!
 //! Invariants: this crate does no I/O and no async. Every identifier and constrained string is
 //! a newtype built only through `parse`, so holding one proves it valid; composite types are
@@ -81,6 +82,7 @@ pub mod limits;
 pub mod message;
 pub mod operator;
 pub mod plural;
+pub mod postal;
 pub mod registry;
 pub mod report;
 pub mod vocabulary;

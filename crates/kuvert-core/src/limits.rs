@@ -638,3 +638,25 @@ pub const FEEDBACK_DIGITS_MASKED_MIN: usize = 10;
 /// a national mailing's concurrent letters share a sync, small enough that one transaction
 /// holds SQLite's write lock only for milliseconds.
 pub const GROUP_COMMIT_DELIVERIES_MAX: usize = 256;
+
+/// Lines of a postal address on a paper letter (a manifest's `address`): name, c/o, street,
+/// box, postcode and town, country — what PostNord's address block holds.
+pub const POSTAL_ADDRESS_LINES_MAX: usize = 6;
+
+/// Lines a postal address needs at least: a name, and a postcode with a town.
+pub const POSTAL_ADDRESS_LINES_MIN: usize = 2;
+
+/// Characters of one postal address line: what the window of a C5 envelope shows at 10 pt.
+pub const POSTAL_ADDRESS_LINE_CHARS_MAX: usize = 40;
+
+/// Bytes one PDF stream may inflate to while `kuvert check` reads an attachment: a letter is at
+/// most `ENVELOPE_BYTES_DEFAULT_MAX`, and this bounds a small file that inflates to gigabytes.
+pub const PDF_STREAM_INFLATED_BYTES_MAX: usize = 64 * 1024 * 1024;
+
+/// Pages of one paper letter's body: a letter, not a book; a longer text is cut there and the
+/// cut is said on its last page.
+pub const PAPER_LETTER_PAGES_MAX: usize = 20;
+
+/// Nesting of dictionaries and arrays `kuvert check` follows inside one PDF object while it
+/// looks for JavaScript; deeper nesting is itself reported (no real document nests so deep).
+pub const PDF_OBJECT_DEPTH_MAX: usize = 64;

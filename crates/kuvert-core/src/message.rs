@@ -181,12 +181,13 @@ impl SecureDelivery {
     /// Bytes the body and attachments take once base64-encoded (4 per 3, padded). The whole
     /// envelope is larger, so a letter over a bound here is over it on the wire too.
     pub fn estimated_bytes(&self) -> u64 {
-        let body = base64_len(self.message.body.content().len());
-        self.message
-            .attachments
-            .iter()
-            .map(|attachment| base64_len(attachment.content().len()))
-            .fold(body, u64::saturating_add)
+        estimated_letter_bytes(
+            self.message.body.content().len(),
+            self.message
+                .attachments
+                .iter()
+                .map(|attachment| attachment.content().len()),
+        )
     }
 
     /// Fails with [`MessageError::TooLarge`] when [`SecureDelivery::estimated_bytes`] is
@@ -250,6 +251,18 @@ fn check_count(field: &'static str, count: usize, max: usize) -> Result<(), Mess
         return Err(MessageError::TooMany { field, count, max });
     }
     Ok(())
+}
+
+/// [`SecureDelivery::estimated_bytes`] of a letter whose body has `body_bytes` bytes and whose
+/// attachments have `attachment_bytes`, before it is composed (`kuvert check` on files).
+pub fn estimated_letter_bytes(
+    body_bytes: usize,
+    attachment_bytes: impl IntoIterator<Item = usize>,
+) -> u64 {
+    attachment_bytes
+        .into_iter()
+        .map(base64_len)
+        .fold(base64_len(body_bytes), u64::saturating_add)
 }
 
 /// Length of the padded base64 encoding of `bytes` bytes.

@@ -33,7 +33,6 @@ mod account;
 mod audit;
 mod auth;
 mod config;
-mod content;
 pub mod export;
 mod inbox;
 mod pages;
@@ -57,7 +56,6 @@ use kuvert_eid::{RelyingParty, RelyingPartyConfig};
 use kuvert_store::operator::OperatorStore;
 use kuvert_xmldsig::Verifier;
 
-pub use content::sanitise_html;
 pub use signup::AGREEMENT_TEXT;
 
 use crate::config::Config;

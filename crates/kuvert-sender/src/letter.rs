@@ -108,16 +108,12 @@ pub fn compose(letter: &Letter, sender_name: &SenderName) -> Result<SecureDelive
     Ok(delivery)
 }
 
-/// Refuses an HTML body with a `script` element (compared without regard to case).
+/// Refuses an HTML body with a `script` element (`kuvert_web::letter_html::has_script`).
 fn check_body(body: &Body) -> Result<(), SendError> {
     if body.content_type() != BodyContentType::TextHtml {
         return Ok(());
     }
-    let has_script = body
-        .content()
-        .windows(b"<script".len())
-        .any(|window| window.eq_ignore_ascii_case(b"<script"));
-    if has_script {
+    if kuvert_web::letter_html::has_script(body.content()) {
         return Err(SendError::InvalidInput {
             field: "body",
             reason: "an HTML body must not contain a script element".to_owned(),

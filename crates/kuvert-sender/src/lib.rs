@@ -11,7 +11,11 @@
 //!   date, intermediary certificate) → deliver (`deliverSecure` over mutual TLS, bounded
 //!   retries of the same sealed delivery) → [`Outcome`]; each step is also a method;
 //! - [`Toolkit::report_letter_counts`]: a sender's digital and paper letters of a month, for
-//!   the registry's statistics ([`LetterReport`]).
+//!   the registry's statistics ([`LetterReport`]);
+//! - [`check`]: a manifest or a letter file checked before anything is sent, every problem
+//!   named with its row, file and rule;
+//! - [`paper_letter`]: the print-ready PDF of a letter that goes on paper, with the portal's
+//!   deep link and its QR code (a mailing writes one per paper row beside its list).
 //!
 //! Invariants: only the configured CA is trusted; a sealed delivery is fsynced into the
 //! [`EvidenceArchive`] before it is first sent and its receipt after it arrives; a retry
@@ -19,12 +23,14 @@
 //! unreachable recipients are appended to the [`PaperMailList`]. `Debug` never shows keys.
 
 mod archive;
+pub mod check;
 mod config;
 mod deliver;
 mod error;
 mod letter;
 mod letter_report;
 pub mod mailing;
+pub mod paper_letter;
 mod reachability;
 mod sealing;
 mod setup;

@@ -7,12 +7,15 @@
 //! message id is fixed by the journal (the run id with the line XORed in), so however often a
 //! mailing is stopped and resumed, an operator sees each letter once: a row sealed but not
 //! known to be delivered is resent with the same bytes from the evidence archive and the
-//! operator answers with its original receipt.
+//! operator answers with its original receipt. Beside the paper-mail list, each paper row gets
+//! its print-ready letter (`paper`, [`crate::paper_letter`]).
 
 mod csv;
 mod journal;
 mod json;
 mod manifest;
+mod paper;
+mod row;
 mod run;
 
 use std::path::PathBuf;
@@ -26,7 +29,11 @@ pub use journal::{Event, Journal, JournalError};
 pub use manifest::{
     BodySource, Manifest, ManifestError, ManifestFormat, ManifestRow, RowError, RowPlace,
 };
+pub use paper::{PaperLetters, paper_letter_file_name};
 pub use run::run;
+
+pub(crate) use manifest::{Fields, read_fields, read_text};
+pub(crate) use row::check_row;
 
 use crate::error::SendError;
 use crate::reachability::PaperReason;
@@ -43,6 +50,9 @@ pub struct MailingOptions {
     pub concurrency_per_operator: usize,
     /// The mailing's paper-mail list (CSV, `PAPER_MAIL_HEADER`), rewritten each run.
     pub paper_list: PathBuf,
+    /// The folder of the print-ready paper letters, one PDF per row of the paper-mail list
+    /// (`paper_letter_file_name`), rewritten each run.
+    pub paper_letters: PathBuf,
     /// The portal, for the deep link printed on paper letters.
     pub portal_url: Option<url::Url>,
     /// At most this many rows this run (the rest on the next); `None` for all.
@@ -119,6 +129,8 @@ pub struct MailingReport {
     pub letters_per_second: f64,
     /// The paper-mail list written.
     pub paper_list: PathBuf,
+    /// The print-ready letters written beside it.
+    pub paper_letters: PaperLetters,
     /// Whether the registry took the counts of the final rows no run had reported yet (the
     /// error chain if not; the next run reports them).
     pub letter_counts: Result<(), String>,

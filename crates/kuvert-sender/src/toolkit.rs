@@ -10,7 +10,7 @@ use kuvert_core::lane::Lane;
 use kuvert_core::limits::{
     DELIVERY_ATTEMPTS_MAX, ENVELOPE_BYTES_DEFAULT_MAX, MAILING_BATCH_IDS_MAX,
 };
-use kuvert_core::message::{MessageId, Receipt, SecureDelivery};
+use kuvert_core::message::{MessageId, Receipt, SecureDelivery, SenderName};
 use kuvert_web::client::soap::{SoapError, soap_call};
 use kuvert_web::cpu_pool::CpuPool;
 use kuvert_wire::envelope::BodyElement as _;
@@ -98,6 +98,14 @@ impl Toolkit {
     #[must_use]
     pub fn intermediary(&self) -> &OrganisationNumber {
         &self.identities.intermediary
+    }
+
+    /// The name `sender` signs its letters with (printed on its paper letters too).
+    ///
+    /// # Errors
+    /// [`SendError::UnknownSender`] when the toolkit does not sign for `sender`.
+    pub fn sender_name(&self, sender: &OrganisationNumber) -> Result<&SenderName, SendError> {
+        Ok(&self.sender_identity(sender)?.name)
     }
 
     /// The evidence archive.

@@ -26,6 +26,8 @@
 //! | `KUVERT_TEST_S3_ACCESS_KEY`, `_SECRET_KEY` | a key that may read and write the bucket |
 //! | `KUVERT_TEST_PG_TLS_URL` | the PostgreSQL server with `sslmode=verify-full&sslrootcert=…` |
 //! | `KUVERT_TEST_PG_ROOT_CERT` | the CA that signed its TLS certificate |
+//! | `KUVERT_TEST_PDFTOTEXT`, `_PDFTOPPM` | poppler-utils: a PDF's text, its pages as PNG |
+//! | `KUVERT_TEST_ZBARIMG` | Debian's zbar-tools: the QR codes in an image |
 //!
 //! The contracts (WSDL, XSD) and real signed samples are not part of the repository (their
 //! origins are in `PROVENANCE.md` beside them). [`mm_schemas`] finds them: the folder

@@ -1,8 +1,9 @@
 //! Deep links to "skaffa digital brevlåda" and the notice printed on paper letters: the
 //! portal's `/skaffa?avsandare=ORGNR&kampanj=CODE` address for a sender, a short Swedish text
-//! and a QR code (SVG) of the link. It lives here, below the roles, because both the portal
-//! (its `/avsandare/{…}/qr.svg` and `/pappersbrev` pages) and the sender toolkit (its
-//! paper-mail list) print the same notice, and roles never depend on each other.
+//! and a QR code of the link (SVG, or its modules for a PDF). It lives here, below the roles,
+//! because both the portal (its `/avsandare/{…}/qr.svg` and `/pappersbrev` pages) and the
+//! sender toolkit (its paper-mail list and paper letters) print the same notice, and roles
+//! never depend on each other.
 //!
 //! Pure: no I/O, nothing but the portal's configured public address is needed.
 
@@ -90,16 +91,47 @@ pub fn paper_letter_notice(
     })
 }
 
+/// The paper letter's first sentence: why the notice is there.
+pub const PAPER_LETTER_INVITATION: &str = "Du kan få det här brevet digitalt nästa gång.";
+
+/// The words before the deep link on a paper letter.
+pub const PAPER_LETTER_CALL: &str = "Skaffa digital brevlåda:";
+
 /// The short text for a paper letter with the main messages' line, naming `deep_link`
-/// without its scheme (the sender
-/// toolkit's paper-mail list prints it for each unreachable recipient).
+/// without its scheme (the sender toolkit's paper-mail list prints it for each unreachable
+/// recipient; its paper letters print the same words, the link and [`qr_modules`]).
 #[must_use]
 pub fn paper_letter_text(deep_link: &url::Url) -> String {
     format!(
-        "Du kan få det här brevet digitalt nästa gång. {} Skaffa digital brevlåda: {}",
+        "{PAPER_LETTER_INVITATION} {} {PAPER_LETTER_CALL} {}",
         crate::main_messages::SWEDISH_LINE,
         short_address(deep_link)
     )
+}
+
+/// A QR code as its modules, for drawing it in a format without SVG (a paper letter's PDF).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QrModules {
+    /// Modules per side (without the quiet zone, which the drawer adds: 4 modules).
+    pub width: usize,
+    /// Whether each module is dark, row by row from the top left.
+    pub dark: Vec<bool>,
+}
+
+/// The QR code of `text` as modules, with the same error correction as the SVG one.
+///
+/// # Errors
+/// [`DeepLinkError::TooLong`] when `text` does not fit a QR code.
+pub fn qr_modules(text: &str) -> Result<QrModules, DeepLinkError> {
+    let code = qr_code(text)?;
+    Ok(QrModules {
+        width: code.width(),
+        dark: code
+            .to_colors()
+            .into_iter()
+            .map(|color| color == qrcode::Color::Dark)
+            .collect(),
+    })
 }
 
 /// The link as people type it: without `https://`.
@@ -112,11 +144,15 @@ pub fn short_address(link: &url::Url) -> String {
         .to_owned()
 }
 
-/// A QR code of `text` (error correction M: survives a crease or a stain) as SVG.
+/// A QR code of `text` (error correction M: survives a crease or a stain).
+fn qr_code(text: &str) -> Result<QrCode, DeepLinkError> {
+    QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M)
+        .map_err(|_| DeepLinkError::TooLong { length: text.len() })
+}
+
+/// [`qr_code`] as SVG.
 fn qr_svg(text: &str) -> Result<String, DeepLinkError> {
-    let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M)
-        .map_err(|_| DeepLinkError::TooLong { length: text.len() })?;
-    Ok(code
+    Ok(qr_code(text)?
         .render::<svg::Color<'_>>()
         .min_dimensions(QR_SIDE_PIXELS_MIN, QR_SIDE_PIXELS_MIN)
         .quiet_zone(true)

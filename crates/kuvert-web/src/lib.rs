@@ -23,7 +23,9 @@
 //!   server-side state; [`deep_link`]: the portal's
 //!   deep links and the notice with a QR code for paper letters (portal and sender toolkit
 //!   print the same one); [`main_messages`]: the three main messages of `TERMS.md`, for
-//!   every page, notification and paper letter that explains the service.
+//!   every page, notification and paper letter that explains the service; [`letter_html`]:
+//!   the HTML a letter's body may hold (the inbox's sanitiser, the sender's script rule and
+//!   `kuvert check`'s findings, one set of rules).
 //!
 //! **Invariant:** a caller's identity comes only from the client certificate rustls verified
 //! against the configured client CA; [`PeerCertificate`] is inserted by [`serve`] and by
@@ -41,6 +43,7 @@ pub mod http_config;
 pub mod i18n;
 pub mod identity;
 pub mod layers;
+pub mod letter_html;
 pub mod listener;
 pub mod main_messages;
 pub mod prelogin;

@@ -56,6 +56,9 @@ pub enum Command {
     /// Mass mailing from a CSV or JSON manifest: resumable, bounded per operator, with a report and
     /// the paper-mail list of the unreachable.
     Mailing(MailingArgs),
+    /// Check a mailing manifest (CSV or JSON) or one letter file (body or PDF attachment)
+    /// before anything is sent: every problem with its row, file and rule.
+    Check(CheckArgs),
     /// Check exported letters offline: who signed, who sealed, when received.
     Verify(VerifyArgs),
     /// Copy a role's database (and an operator's letters) into one archive (`kuvert-backup-1`).
@@ -88,6 +91,13 @@ pub struct RestoreArgs {
     #[arg(long)]
     pub config: PathBuf,
     /// The archive `kuvert backup` wrote.
+    pub file: PathBuf,
+}
+
+/// `kuvert check`
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// A manifest (`.csv`, `.json`) or a letter file (`.html`/`.htm` or text body, `.pdf`).
     pub file: PathBuf,
 }
 

@@ -11,6 +11,7 @@
 //! typed values.
 
 pub mod backup_command;
+pub mod check_command;
 pub mod cli;
 pub mod cluster;
 pub mod config;

@@ -4,7 +4,8 @@
 //!
 //! The journal (`MANIFEST.journal` unless `--journal` names another file) makes the command
 //! resumable: run it again after a crash or Ctrl-C and it finishes the rows left, sending no
-//! letter twice. The paper-mail list of the unreachable is `MANIFEST.paper.csv`.
+//! letter twice. The paper-mail list of the unreachable is `MANIFEST.paper.csv`, their
+//! print-ready letters `MANIFEST.paper/line-N.pdf` (`index-N.pdf` for a JSON manifest).
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -49,6 +50,12 @@ impl MailingRequest {
     pub fn paper_list_path(&self) -> PathBuf {
         beside(&self.manifest, "paper.csv")
     }
+
+    /// The folder of the mailing's print-ready paper letters, beside its paper-mail list.
+    #[must_use]
+    pub fn paper_letters_path(&self) -> PathBuf {
+        beside(&self.manifest, "paper")
+    }
 }
 
 fn beside(manifest: &Path, suffix: &str) -> PathBuf {
@@ -89,6 +96,7 @@ pub async fn mailing(
         },
         concurrency_per_operator: request.concurrency,
         paper_list: request.paper_list_path(),
+        paper_letters: request.paper_letters_path(),
         portal_url: config.portal_url.clone(),
         max_rows: request.max_rows,
     };
@@ -137,6 +145,17 @@ pub fn write_report(out: &mut impl Write, report: &MailingReport) -> io::Result<
         report.letters_per_second,
     )?;
     writeln!(out, "  paper list    {}", report.paper_list.display())?;
+    let letters = &report.paper_letters;
+    writeln!(
+        out,
+        "  paper letters {} PDF in {}{}",
+        letters.written,
+        letters.folder.display(),
+        match letters.without_address {
+            0 => String::new(),
+            missing => format!(" ({missing} without an address: add it before printing)"),
+        }
+    )?;
     if let Err(reason) = &report.letter_counts {
         writeln!(
             out,

@@ -97,10 +97,24 @@ fn run(command: Command) -> anyhow::Result<()> {
         Command::Cluster(args) => runtime()?.block_on(run_cluster(args)),
         Command::Send(args) => runtime()?.block_on(run_send(args)),
         Command::Mailing(args) => runtime()?.block_on(run_mailing(args)),
+        Command::Check(args) => run_check(&args),
         Command::Verify(args) => run_verify(args),
         Command::Backup(args) => runtime()?.block_on(run_backup(args)),
         Command::Restore(args) => runtime()?.block_on(run_restore(args)),
     }
+}
+
+fn run_check(args: &kuvert::cli::CheckArgs) -> anyhow::Result<()> {
+    use kuvert::check_command::{PROBLEMS, check, write_report};
+    let report = check(&args.file);
+    write_report(&mut std::io::stdout().lock(), &report)?;
+    anyhow::ensure!(
+        report.is_clean(),
+        "{} in {}: nothing was sent",
+        PROBLEMS.count(report.problems.len()),
+        args.file.display()
+    );
+    Ok(())
 }
 
 fn run_verify(args: kuvert::cli::VerifyArgs) -> anyhow::Result<()> {

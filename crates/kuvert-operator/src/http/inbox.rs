@@ -20,6 +20,7 @@ use kuvert_core::id::OrganisationNumber;
 use kuvert_core::limits::{INBOX_LETTERS_PER_PAGE, INBOX_PAGE_NUMBER_MAX};
 use kuvert_core::message::{BodyContentType, SupportInfo, SupportUrl};
 use kuvert_store::operator::{AuditAction, DeliveryId, Folder, LetterAccess, MailboxQuery};
+use kuvert_web::letter_html;
 use kuvert_wire::delivery::{Party, read_verified};
 use serde::Deserialize;
 use time::OffsetDateTime;
@@ -27,7 +28,6 @@ use time::OffsetDateTime;
 use super::InboxState;
 use super::account::MailboxPlace;
 use super::auth::{CheckedHolder, Holder};
-use super::content::sanitise_html;
 use super::pages::{
     AttachmentView, Failure, InboxPage, LetterBody, LetterPage, LetterRow, MailboxChoice,
     SupportView, date, date_time, render, see_other,
@@ -210,7 +210,7 @@ pub(super) async fn read(
     let message = &letter.delivery.message;
     let text = String::from_utf8_lossy(message.body().content()).into_owned();
     let body = match message.body().content_type() {
-        BodyContentType::TextHtml => LetterBody::Html(sanitise_html(&text)),
+        BodyContentType::TextHtml => LetterBody::Html(letter_html::sanitise(&text)),
         BodyContentType::TextPlain => LetterBody::Text(text),
     };
     let attachments = opened

@@ -7,8 +7,9 @@
 //! (personnummer, samordningsnummer or organisationsnummer), `subject`, exactly one of
 //! `body` (the text itself) or `body_file` (a file; `.html`/`.htm` is sent as HTML, anything
 //! else as UTF-8 text), optionally `attachments` (PDF files separated by `;`, in JSON an
-//! array) and `reference` (the sender's own reference). Files are named relative to the
-//! manifest's folder.
+//! array), `reference` (the sender's own reference) and `address` (the postal address for a
+//! paper letter, one line per line: a quoted CSV field may span lines). Files are named
+//! relative to the manifest's folder.
 //!
 //! A bad row refuses the whole run: a mailing that sends part of a list and leaves the
 //! operator to find out which rows went is harder to fix than a list corrected and run
@@ -20,15 +21,16 @@ use std::path::{Path, PathBuf};
 
 use kuvert_core::id::RecipientId;
 use kuvert_core::limits::{
-    ATTACHMENTS_PER_MESSAGE_MAX, ENVELOPE_BYTES_DEFAULT_MAX, MAILING_FIELD_BYTES_MAX,
     MAILING_MANIFEST_BYTES_MAX, MAILING_MANIFEST_ROWS_MAX, MAILING_ROW_ERRORS_SHOWN_MAX,
 };
 use kuvert_core::message::{BodyContentType, Reference, Subject};
 use kuvert_core::plural::Plural;
+use kuvert_core::postal::PostalAddress;
 use time::Date;
 
 use super::csv::{self, CsvError};
 use super::json;
+use super::row::check;
 
 /// A manifest read and checked: every row is a letter that can be composed.
 #[derive(Debug, Clone)]
@@ -114,6 +116,8 @@ pub struct ManifestRow {
     pub attachments: Vec<PathBuf>,
     /// The sender's own reference.
     pub reference: Option<Reference>,
+    /// Where the letter goes on paper, when the manifest gives it (`address`).
+    pub address: Option<PostalAddress>,
 }
 
 /// Where a row's body comes from.
@@ -256,17 +260,19 @@ pub(crate) struct Fields {
     pub(crate) body_file: String,
     pub(crate) attachments: Vec<String>,
     pub(crate) reference: String,
+    pub(crate) address: String,
 }
 
 impl Fields {
     /// The column (JSON member) names.
-    pub(crate) const COLUMNS: [&'static str; 6] = [
+    pub(crate) const COLUMNS: [&'static str; 7] = [
         "recipient",
         "subject",
         "body",
         "body_file",
         "attachments",
         "reference",
+        "address",
     ];
 
     pub(crate) fn empty(place: RowPlace) -> Self {
@@ -278,6 +284,7 @@ impl Fields {
             body_file: String::new(),
             attachments: Vec::new(),
             reference: String::new(),
+            address: String::new(),
         }
     }
 
@@ -289,6 +296,7 @@ impl Fields {
             "body" => Some(&mut self.body),
             "body_file" => Some(&mut self.body_file),
             "reference" => Some(&mut self.reference),
+            "address" => Some(&mut self.address),
             _ => None,
         }
     }
@@ -302,25 +310,7 @@ impl Manifest {
     /// # Errors
     /// A [`ManifestError`]; `Rows` lists the bad rows by line.
     pub fn read(path: &Path, today: Date) -> Result<Self, ManifestError> {
-        let read_error = |source| ManifestError::Read {
-            path: path.to_owned(),
-            source,
-        };
-        let bytes = std::fs::metadata(path).map_err(read_error)?.len();
-        if bytes > MAILING_MANIFEST_BYTES_MAX {
-            return Err(ManifestError::TooLarge {
-                path: path.to_owned(),
-                what: format!("{bytes} bytes, at most {MAILING_MANIFEST_BYTES_MAX}"),
-            });
-        }
-        let bytes = std::fs::read(path).map_err(read_error)?;
-        let text = String::from_utf8(bytes).map_err(|error| {
-            let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
-            ManifestError::NotUtf8 {
-                path: path.to_owned(),
-                line: 1 + valid.iter().filter(|&&byte| byte == b'\n').count(),
-            }
-        })?;
+        let text = read_text(path)?;
         let folder = path.parent().unwrap_or(Path::new("."));
         let format = ManifestFormat::of(path);
         let rows = parse(&text, format, folder, today).map_err(|error| error.at(path, format))?;
@@ -330,6 +320,29 @@ impl Manifest {
             rows,
         })
     }
+}
+
+/// The manifest's text: within `MAILING_MANIFEST_BYTES_MAX` and UTF-8.
+pub(crate) fn read_text(path: &Path) -> Result<String, ManifestError> {
+    let read_error = |source| ManifestError::Read {
+        path: path.to_owned(),
+        source,
+    };
+    let bytes = std::fs::metadata(path).map_err(read_error)?.len();
+    if bytes > MAILING_MANIFEST_BYTES_MAX {
+        return Err(ManifestError::TooLarge {
+            path: path.to_owned(),
+            what: format!("{bytes} bytes, at most {MAILING_MANIFEST_BYTES_MAX}"),
+        });
+    }
+    let bytes = std::fs::read(path).map_err(read_error)?;
+    String::from_utf8(bytes).map_err(|error| {
+        let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
+        ManifestError::NotUtf8 {
+            path: path.to_owned(),
+            line: 1 + valid.iter().filter(|&&byte| byte == b'\n').count(),
+        }
+    })
 }
 
 /// A refusal before the manifest's path is known (parsing text, as the tests do).
@@ -389,14 +402,12 @@ impl ParseError {
     }
 }
 
-/// Parses manifest text in `format`; files are resolved against `folder`, short personnummer
-/// as of `today`. A manifest without rows is refused: a run that sends nothing is a mistake.
-pub(crate) fn parse(
+/// Each row's fields of manifest text in `format` (a byte order mark skipped), or why the
+/// manifest as a whole is refused: too many rows, or none.
+pub(crate) fn read_fields(
     text: &str,
     format: ManifestFormat,
-    folder: &Path,
-    today: Date,
-) -> Result<Vec<ManifestRow>, ParseError> {
+) -> Result<Vec<Result<Fields, RowError>>, ParseError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let read = match format {
         ManifestFormat::Csv => csv::rows(text)?,
@@ -408,6 +419,18 @@ pub(crate) fn parse(
     if read.is_empty() {
         return Err(ParseError::NoRows);
     }
+    Ok(read)
+}
+
+/// Parses manifest text in `format`; files are resolved against `folder`, short personnummer
+/// as of `today`. A manifest without rows is refused: a run that sends nothing is a mistake.
+pub(crate) fn parse(
+    text: &str,
+    format: ManifestFormat,
+    folder: &Path,
+    today: Date,
+) -> Result<Vec<ManifestRow>, ParseError> {
+    let read = read_fields(text, format)?;
     let mut rows = Vec::with_capacity(read.len());
     let mut errors = Vec::new();
     for fields in read {
@@ -421,116 +444,4 @@ pub(crate) fn parse(
     } else {
         Err(ParseError::Rows(errors))
     }
-}
-
-/// Checks one row's fields into a typed row: the one check for every manifest format.
-fn check(fields: Fields, folder: &Path, today: Date) -> Result<ManifestRow, RowError> {
-    let place = fields.place;
-    let error = |column, reason: String| RowError {
-        place,
-        column: Some(column),
-        reason,
-    };
-    for (column, text) in [
-        ("recipient", &fields.recipient),
-        ("subject", &fields.subject),
-        ("body", &fields.body),
-        ("body_file", &fields.body_file),
-        ("reference", &fields.reference),
-    ] {
-        if text.len() > MAILING_FIELD_BYTES_MAX {
-            let reason = format!("{} bytes, at most {MAILING_FIELD_BYTES_MAX}", text.len());
-            return Err(error(column, reason));
-        }
-    }
-    let recipient = RecipientId::parse_written(&fields.recipient, today)
-        .map_err(|e| error("recipient", e.to_string()))?;
-    // The subject's rule is `Subject::parse`'s, the same for every letter (issue 11).
-    let subject =
-        Subject::parse(fields.subject.trim()).map_err(|e| error("subject", e.to_string()))?;
-    let body = match (fields.body.trim(), fields.body_file.trim()) {
-        (text, "") if !text.is_empty() => BodySource::Inline(text.to_owned()),
-        ("", file) if !file.is_empty() => {
-            body_file(folder, file).map_err(|reason| error("body_file", reason))?
-        }
-        _ => {
-            return Err(RowError {
-                place,
-                column: None,
-                reason: "give exactly one of body and body_file".to_owned(),
-            });
-        }
-    };
-    let attachments =
-        attachments(folder, &fields.attachments).map_err(|reason| error("attachments", reason))?;
-    let reference = match fields.reference.trim() {
-        "" => None,
-        text => Some(Reference::parse(text).map_err(|e| error("reference", e.to_string()))?),
-    };
-    Ok(ManifestRow {
-        line: place.key(),
-        recipient,
-        subject,
-        body,
-        attachments,
-        reference,
-    })
-}
-
-fn body_file(folder: &Path, name: &str) -> Result<BodySource, String> {
-    let path = folder.join(name);
-    check_file(&path, None)?;
-    let is_html = path
-        .extension()
-        .is_some_and(|ext| ext.eq_ignore_ascii_case("html") || ext.eq_ignore_ascii_case("htm"));
-    let content_type = if is_html {
-        BodyContentType::TextHtml
-    } else {
-        BodyContentType::TextPlain
-    };
-    Ok(BodySource::File { path, content_type })
-}
-
-fn attachments(folder: &Path, names: &[String]) -> Result<Vec<PathBuf>, String> {
-    let names: Vec<&str> = names
-        .iter()
-        .map(|name| name.trim())
-        .filter(|name| !name.is_empty())
-        .collect();
-    if names.len() > ATTACHMENTS_PER_MESSAGE_MAX {
-        return Err(format!(
-            "{} files, at most {ATTACHMENTS_PER_MESSAGE_MAX}",
-            names.len()
-        ));
-    }
-    names
-        .into_iter()
-        .map(|name| {
-            let path = folder.join(name);
-            check_file(&path, Some(b"%PDF-"))?;
-            Ok(path)
-        })
-        .collect()
-}
-
-/// The file exists, fits in a letter and starts with `magic`.
-fn check_file(path: &Path, magic: Option<&[u8]>) -> Result<(), String> {
-    use std::io::Read as _;
-    let shown = path.display();
-    let bytes = std::fs::metadata(path)
-        .map_err(|e| format!("{shown}: {e}"))?
-        .len();
-    if bytes > ENVELOPE_BYTES_DEFAULT_MAX {
-        return Err(format!(
-            "{shown} has {bytes} bytes, a letter at most {ENVELOPE_BYTES_DEFAULT_MAX}"
-        ));
-    }
-    if let Some(magic) = magic {
-        let mut start = vec![0; magic.len()];
-        let read = std::fs::File::open(path).and_then(|mut file| file.read_exact(&mut start));
-        if read.is_err() || start != magic {
-            return Err(format!("{shown} is not a PDF file"));
-        }
-    }
-    Ok(())
 }

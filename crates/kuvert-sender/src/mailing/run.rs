@@ -16,7 +16,8 @@ use kuvert_core::report::error_chain;
 use tokio::sync::Semaphore;
 
 use super::journal::{Event, Journal};
-use super::manifest::{BodySource, Manifest, ManifestRow};
+use super::manifest::{BodySource, Manifest, ManifestFormat, ManifestRow};
+use super::paper::{self, PaperLetters};
 use super::{FailedRow, MailingError, MailingOptions, MailingReport, PaperRow, Progress};
 use crate::archive::{PAPER_MAIL_HEADER, PaperMailEntry, PaperMailList};
 use crate::error::SendError;
@@ -76,7 +77,9 @@ pub async fn run(
     for batch in pending.chunks(MAILING_BATCH_IDS_MAX) {
         pass.batch(batch, &mut counts, progress).await?;
     }
-    let paper_list = write_paper_list(manifest, &pass.journal, &pass.paper, options).await?;
+    let paper_rows = paper_rows(manifest, &pass.journal, &pass.paper);
+    let paper_list = write_paper_list(manifest.format, &paper_rows, options).await?;
+    let paper_letters = write_paper_letters(&pass, manifest.format, paper_rows, options).await?;
     let letter_counts = report_counts(&pass, options).await;
     let elapsed = started.elapsed();
     let ended = pass.delivered.len() + pass.paper.len() + pass.failed.len();
@@ -92,6 +95,7 @@ pub async fn run(
         lookup: pass.lookup,
         letters_per_second: ended as f64 / elapsed.as_secs_f64().max(f64::EPSILON),
         paper_list,
+        paper_letters,
         letter_counts,
     })
 }
@@ -344,14 +348,13 @@ async fn read(path: &std::path::Path) -> Result<Vec<u8>, SendError> {
         })
 }
 
-/// Writes the paper-mail list of the whole mailing (this run's paper rows and earlier runs'),
-/// anew each run from the journal, so a row is on it once however often the run resumed.
-async fn write_paper_list(
+/// The rows of the whole mailing that go on paper (this run's and earlier runs', from the
+/// journal), each with its reason and message id, in manifest order.
+fn paper_rows(
     manifest: &Manifest,
     journal: &Journal,
     this_run: &[PaperRow],
-    options: &MailingOptions,
-) -> Result<std::path::PathBuf, MailingError> {
+) -> Vec<(ManifestRow, PaperReason, String)> {
     let mut rows: BTreeMap<usize, PaperReason> = journal
         .last_events()
         .filter_map(|event| match event {
@@ -360,7 +363,7 @@ async fn write_paper_list(
         })
         .collect();
     rows.extend(this_run.iter().map(|row| (row.line, row.reason)));
-    let entries: Vec<(ManifestRow, PaperReason, String)> = manifest
+    manifest
         .rows
         .iter()
         .filter_map(|row| {
@@ -368,8 +371,17 @@ async fn write_paper_list(
             let id = journal.message_id(row.line).as_str().to_owned();
             Some((row.clone(), *reason, id))
         })
-        .collect();
-    let format = manifest.format;
+        .collect()
+}
+
+/// Writes the paper-mail list of the whole mailing anew each run, so a row is on it once
+/// however often the run resumed.
+async fn write_paper_list(
+    format: ManifestFormat,
+    entries: &[(ManifestRow, PaperReason, String)],
+    options: &MailingOptions,
+) -> Result<std::path::PathBuf, MailingError> {
+    let entries = entries.to_vec();
     let (path, portal, sender) = (
         options.paper_list.clone(),
         options.portal_url.clone(),
@@ -412,6 +424,30 @@ async fn write_paper_list(
     .map_err(|error| MailingError::Task(error.to_string()))?
     .map_err(MailingError::PaperList)?;
     Ok(written)
+}
+
+/// Writes the print-ready letter of every paper row into `options.paper_letters`.
+async fn write_paper_letters(
+    pass: &Pass<'_>,
+    format: ManifestFormat,
+    entries: Vec<(ManifestRow, PaperReason, String)>,
+    options: &MailingOptions,
+) -> Result<PaperLetters, MailingError> {
+    let sender = paper::Sender {
+        number: options.sender.clone(),
+        name: pass
+            .toolkit
+            .sender_name(&options.sender)
+            .map_err(MailingError::PaperList)?
+            .clone(),
+        portal_url: options.portal_url.clone(),
+    };
+    let folder = options.paper_letters.clone();
+    let rows: Vec<ManifestRow> = entries.into_iter().map(|(row, ..)| row).collect();
+    tokio::task::spawn_blocking(move || paper::write_letters(&rows, format, &sender, &folder))
+        .await
+        .map_err(|error| MailingError::Task(error.to_string()))?
+        .map_err(MailingError::PaperList)
 }
 
 /// Reports the letters of every final row no run has reported yet — this run's, and those of

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use kuvert_core::id::RecipientId;
 use kuvert_core::limits::MAILING_ROW_ERRORS_SHOWN_MAX;
-use kuvert_sender::mailing::{FailedRow, MailingReport, ManifestFormat, Progress};
+use kuvert_sender::mailing::{FailedRow, MailingReport, ManifestFormat, PaperLetters, Progress};
 
 use super::{progress_line, write_report};
 
@@ -52,6 +52,11 @@ fn write_report_counts_the_failed_rows_not_shown_naturally() {
         lookup: Duration::ZERO,
         letters_per_second: 0.0,
         paper_list: PathBuf::from("utskick.csv.paper.csv"),
+        paper_letters: PaperLetters {
+            folder: PathBuf::from("utskick.csv.paper"),
+            written: 0,
+            without_address: 0,
+        },
         letter_counts: Ok(()),
     };
     let last_lines: Vec<String> = [0, 1, 2]

@@ -1,5 +1,6 @@
 //! The `kuvert` command line as a deployment uses it: configuration from a TOML file with
-//! `KUVERT_<ROLE>__<KEY>` environment variables over it, and the registry's admin commands.
+//! `KUVERT_<ROLE>__<KEY>` environment variables over it, the registry's admin commands, and
+//! `kuvert check` before a mailing.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -201,6 +202,50 @@ fn communicator(config: Option<&Path>, args: &[&str]) -> Output {
         }
     }
     command.output().unwrap()
+}
+
+#[test]
+fn check_prints_every_problem_with_its_rule_and_fails_only_when_there_is_one() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("brev.html"),
+        "<p>Hej</p><script>x()</script>",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("trasig.pdf"), "%PDF-1.4\nno pdf\n").unwrap();
+    let manifest = dir.path().join("utskick.csv");
+    std::fs::write(
+        &manifest,
+        "recipient,subject,body_file,attachments\n\
+         191212121213,Beslut,brev.html,trasig.pdf\n",
+    )
+    .unwrap();
+    let check = |path: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_kuvert"))
+            .arg("check")
+            .arg(path)
+            .output()
+            .unwrap()
+    };
+    let output = check(&manifest);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!output.status.success(), "{stdout}");
+    for rule in ["[recipient]", "[html]", "[pdf]"] {
+        assert!(stdout.contains(rule), "{rule} not in {stdout}");
+    }
+    assert!(stdout.contains("line 2: "), "{stdout}");
+    assert!(stdout.contains("(1 row): 3 problems"), "{stdout}");
+    assert!(
+        stderr(&output).contains("3 problems in"),
+        "{}",
+        stderr(&output)
+    );
+
+    std::fs::write(dir.path().join("brev.html"), "<p>Hej</p>").unwrap();
+    let output = check(&dir.path().join("brev.html"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(stdout.ends_with("brev.html: no problems\n"), "{stdout}");
 }
 
 fn stderr(output: &Output) -> String {

@@ -13,7 +13,7 @@ use kuvert::testkit::{Federation, FederationOptions};
 use kuvert_core::calendar::{YearMonth, stockholm_day};
 use kuvert_core::id::RecipientId;
 use kuvert_sender::SenderConfig;
-use kuvert_sender::mailing::{Journal, Manifest, Progress};
+use kuvert_sender::mailing::{Journal, Manifest, Progress, paper_letter_file_name};
 use kuvert_store::operator::{Folder, MailboxQuery};
 
 /// The agency: Anna has deselected it, David and Eva have no mailbox.
@@ -189,6 +189,17 @@ async fn mailing_delivers_each_reachable_row_once_and_puts_the_rest_on_paper() {
         1 + 24,
         "the list is not doubled"
     );
+    // Issue 15: one print-ready letter per paper row beside the list, named by its line,
+    // rewritten (not doubled) by the second run; the manifest gave no addresses.
+    let letters = &again.paper_letters;
+    assert_eq!((letters.written, letters.without_address), (24, 24));
+    assert_eq!(letters.folder, dir.path().join("utskick.csv.paper"));
+    assert_eq!(std::fs::read_dir(&letters.folder).unwrap().count(), 24);
+    for row in &report.paper {
+        let name = paper_letter_file_name(report.format, row.line);
+        let pdf = std::fs::read(letters.folder.join(&name)).unwrap();
+        assert!(pdf.starts_with(b"%PDF-"), "{name}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -292,14 +303,23 @@ async fn a_json_manifest_is_mailed_like_a_csv_one_and_its_bad_rows_named_by_inde
     assert!(message.contains("index 1, recipient"), "{message}");
 
     let rows = rows(1);
+    // The first row that goes on paper carries a postal address.
+    let addressed_index = rows
+        .iter()
+        .position(|(person, _)| !reachable().any(|other| other.number == person.number))
+        .unwrap();
     let objects: Vec<serde_json::Value> = rows
         .iter()
-        .map(|(person, subject)| {
+        .enumerate()
+        .map(|(index, (person, subject))| {
+            let address = (index == addressed_index)
+                .then(|| format!("{}\nStorgatan 1\n123 45 Småstad", person.given_name));
             serde_json::json!({
                 "recipient": person.number,
                 "subject": subject,
                 "body": format!("Hej {}!", person.given_name),
                 "attachments": [],
+                "address": address,
             })
         })
         .collect();
@@ -318,6 +338,42 @@ async fn a_json_manifest_is_mailed_like_a_csv_one_and_its_bad_rows_named_by_inde
         journal.contains("\"line\":0,"),
         "rows are keyed by index: {journal}"
     );
+    // Issue 15: a row's `address` is printed in the window of its paper letter, the deep link
+    // and the text beside it (read back with poppler's pdftotext when it is there).
+    let letters = &report.paper_letters;
+    assert_eq!((letters.written, letters.without_address), (3, 2));
+    let Some(pdftotext) = kuvert_testenv::external("PDFTOTEXT", "the paper letters' text") else {
+        return;
+    };
+    let addressed = report
+        .paper
+        .iter()
+        .find(|row| row.line == addressed_index)
+        .unwrap();
+    let pdf = letters
+        .folder
+        .join(paper_letter_file_name(report.format, addressed.line));
+    let output = std::process::Command::new(pdftotext)
+        .args(["-enc", "UTF-8"])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    let (person, _) = &rows[addressed_index];
+    let deep_link = format!(
+        "{}skaffa?avsandare={}",
+        federation.portal_url(),
+        seed::organisation(SENDER).unwrap().number
+    );
+    for wanted in [
+        "Storgatan 1",
+        "123 45 Småstad",
+        &format!("Hej {}!", person.given_name),
+        &deep_link,
+    ] {
+        assert!(text.contains(wanted), "{wanted:?} not in {text}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

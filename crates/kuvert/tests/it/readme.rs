@@ -143,6 +143,7 @@ fn every_command_of_the_readme_runs_as_written() {
     // notification e-mail in the demo's preview folder.
     for expected in [
         "kuvert send --demo",
+        "kuvert check utskick.csv",
         "kuvert mailing",
         "communicator --config",
         "send --config",

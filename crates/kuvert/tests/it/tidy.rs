@@ -622,8 +622,13 @@ fn files_under(dir: &str, wanted: &dyn Fn(&Path) -> bool) -> Vec<(String, String
 const UI_CRATES: &[&str] = &["crates/kuvert-portal/"];
 
 /// Single files outside `http` whose literals are UI text: the paper-letter notice printed by
-/// the portal and the sender toolkit's paper-mail list.
-const UI_FILES: &[&str] = &["crates/kuvert-web/src/deep_link.rs"];
+/// the portal and the sender toolkit's paper-mail list, and the sender toolkit's print-ready
+/// paper letters.
+const UI_FILES: &[&str] = &[
+    "crates/kuvert-web/src/deep_link.rs",
+    "crates/kuvert-sender/src/paper_letter.rs",
+    "crates/kuvert-sender/src/paper_letter/layout.rs",
+];
 
 /// Sources whose string literals are UI text: `src/**/http/**`, `src/**/http.rs`,
 /// `src/**/pages*.rs`, all of [`UI_CRATES`] and [`UI_FILES`], without unit tests (they may
