@@ -297,7 +297,11 @@ fn safe_file_stem(message_id: &str) -> String {
 
 /// Writes `bytes` durably ([`kuvert_store::durable::write_durably`]: concurrent writes
 /// share their folder's sync).
-pub(crate) fn write_durably(syncs: &FolderSyncs, path: &Path, bytes: &[u8]) -> Result<(), SendError> {
+pub(crate) fn write_durably(
+    syncs: &FolderSyncs,
+    path: &Path,
+    bytes: &[u8],
+) -> Result<(), SendError> {
     kuvert_store::durable::write_durably(syncs, path, bytes).map_err(|source| SendError::Archive {
         path: path.to_owned(),
         source,

@@ -382,7 +382,11 @@ pub struct ClusterArgs {
     #[arg(long, env = "KUVERT_CLUSTER_S3_ACCESS_KEY_ID")]
     pub s3_access_key_id: Option<String>,
     /// The secret access key (better from the environment than on the command line).
-    #[arg(long, env = "KUVERT_CLUSTER_S3_SECRET_ACCESS_KEY", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "KUVERT_CLUSTER_S3_SECRET_ACCESS_KEY",
+        hide_env_values = true
+    )]
     pub s3_secret_access_key: Option<String>,
 }
 
