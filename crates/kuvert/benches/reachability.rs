@@ -135,7 +135,14 @@ async fn run(settings: &Settings, database: &str, sqlite_only: bool) {
         let answers = registry.is_reachable(&caller, &sender, ids).await.unwrap();
         answers.iter().map(registry_answer).collect::<Vec<_>>()
     };
-    measure("registry: access checks + SQL, no XML", warm_up, timed, 1, operation).await;
+    measure(
+        "registry: access checks + SQL, no XML",
+        warm_up,
+        timed,
+        1,
+        operation,
+    )
+    .await;
     let soap = async |ids: &[RecipientId]| {
         let answers = toolkit.reachability(&sender, ids).await.unwrap();
         answers.iter().map(toolkit_answer).collect::<Vec<_>>()
@@ -264,7 +271,10 @@ where
         let start = Instant::now();
         let answers = ask(&batch.ids).await;
         let took = start.elapsed();
-        assert!(answers == batch.expected, "{name}: an id got another answer");
+        assert!(
+            answers == batch.expected,
+            "{name}: an id got another answer"
+        );
         took
     };
     for batch in warm_up {
@@ -344,4 +354,3 @@ fn toolkit_answer(answer: &Reachability) -> Answer {
 fn millis(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1_000.0
 }
-
