@@ -79,8 +79,8 @@ impl Database {
     }
 
     /// [`Database::seed_statistics`], calling `progress` with the number of profiles written
-    /// so far after each multi-row insert (every [`PROFILES_PER_INSERT`] profiles and at the
-    /// end), so a benchmark can show how far a seed of millions has come.
+    /// so far after each multi-row insert (every [`PROFILES_PER_INSERT`] profiles and the
+    /// last, shorter one), so a benchmark can show how far a seed of millions has come.
     ///
     /// # Errors
     /// As [`Database::seed_statistics`].
@@ -112,8 +112,10 @@ impl Database {
                 progress(index + 1);
             }
         }
-        insert_profiles(&mut transaction, &batch).await?;
-        progress(total);
+        if !batch.is_empty() {
+            insert_profiles(&mut transaction, &batch).await?;
+            progress(total);
+        }
         let daily_rows = insert_daily(&mut transaction, &daily).await?;
         let letter_rows = insert_letters(&mut transaction, seed).await?;
         transaction
