@@ -1,7 +1,8 @@
 //! Bulk statistics data for benchmarks (cargo feature `bench-seed`, never in a service):
 //! millions of active profiles and the daily counters and letters that agree with them,
 //! written with multi-row inserts in one transaction, so six million profiles take minutes
-//! (see `examples/seed_statistics.rs`).
+//! (see `examples/seed_statistics.rs`), and reception rules for some of them (the
+//! reachability benchmark's deselected sender).
 //!
 //! Identity numbers are generated, Luhn-valid and distinct: persons born from 1920-01-01 on,
 //! a thousand per birth day; companies `552`… to `559`… with their check digit. Every profile is
@@ -21,7 +22,7 @@ use time::{Date, Duration, OffsetDateTime};
 
 use crate::Database;
 use crate::calendar::{day_text, key_text};
-use crate::database::{begin_write, placeholders, to_millis};
+use crate::database::{Backend, begin_write, placeholders, to_millis};
 use crate::error::{SqlContext, StoreError};
 
 /// Daily counter rows per multi-row insert: 500 × 6 parameters stays under SQLite's and
@@ -74,6 +75,20 @@ impl Database {
     /// `OutOfBounds` for no operator, too many profiles or days, or `registered_before` above
     /// the total; `Conflict` (from the database) when profiles already exist; `Internal`.
     pub async fn seed_statistics(&self, seed: &StatisticsSeed) -> Result<SeedSummary, StoreError> {
+        self.seed_statistics_reporting(seed, &|_| {}).await
+    }
+
+    /// [`Database::seed_statistics`], calling `progress` with the number of profiles written
+    /// so far after each multi-row insert (every [`PROFILES_PER_INSERT`] profiles and the
+    /// last, shorter one), so a benchmark can show how far a seed of millions has come.
+    ///
+    /// # Errors
+    /// As [`Database::seed_statistics`].
+    pub async fn seed_statistics_reporting(
+        &self,
+        seed: &StatisticsSeed,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<SeedSummary, StoreError> {
         let total = seed.persons.saturating_add(seed.companies);
         let bounded = !seed.operators.is_empty()
             && total <= SEED_PROFILES_MAX
@@ -94,20 +109,85 @@ impl Database {
             if batch.len() == PROFILES_PER_INSERT {
                 insert_profiles(&mut transaction, &batch).await?;
                 batch.clear();
+                progress(index + 1);
             }
         }
-        insert_profiles(&mut transaction, &batch).await?;
+        if !batch.is_empty() {
+            insert_profiles(&mut transaction, &batch).await?;
+            progress(total);
+        }
         let daily_rows = insert_daily(&mut transaction, &daily).await?;
         let letter_rows = insert_letters(&mut transaction, seed).await?;
         transaction
             .commit()
             .await
             .context("commit statistics seed")?;
+        self.analyze_profiles().await?;
         Ok(SeedSummary {
             profiles: total,
             daily_rows,
             letter_rows,
         })
+    }
+
+    /// Makes profile number 0, `every`, 2 × `every`, … of `seed` deselect `sender` (reception
+    /// rules changed at `at`), in one transaction with multi-row inserts; returns how many.
+    /// The profiles must have been seeded from the same `seed`.
+    ///
+    /// # Errors
+    /// `OutOfBounds` for `every` 0; `Conflict` (from the database) when one of them already
+    /// deselected `sender`; `Internal`.
+    pub async fn seed_deselections(
+        &self,
+        seed: &StatisticsSeed,
+        sender: &OrganisationNumber,
+        every: u64,
+        at: OffsetDateTime,
+    ) -> Result<u64, StoreError> {
+        let step = usize::try_from(every).unwrap_or(0);
+        if step == 0 {
+            return Err(StoreError::OutOfBounds {
+                what: "deselection seed",
+            });
+        }
+        let total = seed.persons.saturating_add(seed.companies);
+        let recipients: Vec<String> = (0..total)
+            .step_by(step)
+            .filter_map(|index| seeded_recipient(seed, index))
+            .map(|recipient| recipient.to_wire())
+            .collect();
+        let mut transaction = begin_write(&self.pool, self.backend).await?;
+        for chunk in recipients.chunks(PROFILES_PER_INSERT) {
+            insert_deselections(&mut transaction, chunk, sender).await?;
+        }
+        sqlx::query(
+            "UPDATE profiles SET reception_changed_at = $1 WHERE recipient IN \
+             (SELECT recipient FROM deselected_senders WHERE sender = $2)",
+        )
+        .bind(to_millis(at))
+        .bind(sender.as_str())
+        .execute(&mut *transaction)
+        .await
+        .context("seed reception rules time")?;
+        transaction
+            .commit()
+            .await
+            .context("commit deselection seed")?;
+        Ok(u64::try_from(recipients.len()).unwrap_or(u64::MAX))
+    }
+
+    /// Fresh planner statistics for the seeded tables on PostgreSQL, as its autovacuum would
+    /// soon gather them, so a benchmark does not measure plans made for an empty table (nor an
+    /// `ANALYZE` running in the background). SQLite, which Kuvert never analyses, is left as
+    /// it runs in service.
+    async fn analyze_profiles(&self) -> Result<(), StoreError> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("ANALYZE profiles")
+                .execute(&self.pool)
+                .await
+                .context("analyse profiles")?;
+        }
+        Ok(())
     }
 }
 
@@ -267,6 +347,33 @@ async fn insert_profiles(
 fn is_literal_safe(text: &str) -> bool {
     text.chars()
         .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// One multi-row insert of deselections of `sender`, literal as in [`insert_profiles`]:
+/// the recipients are generated wire forms and the sender a parsed organisation number.
+async fn insert_deselections(
+    connection: &mut sqlx::AnyConnection,
+    recipients: &[String],
+    sender: &OrganisationNumber,
+) -> Result<(), StoreError> {
+    if recipients.is_empty() {
+        return Ok(());
+    }
+    assert!(is_literal_safe(sender.as_str()));
+    let values = recipients
+        .iter()
+        .map(|recipient| {
+            assert!(is_literal_safe(recipient));
+            format!("('{recipient}', '{}')", sender.as_str())
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!("INSERT INTO deselected_senders (recipient, sender) VALUES {values}");
+    sqlx::query::<Any>(AssertSqlSafe(sql))
+        .execute(connection)
+        .await
+        .context("seed deselections")?;
+    Ok(())
 }
 
 async fn insert_daily(

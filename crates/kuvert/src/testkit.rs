@@ -41,6 +41,9 @@ pub struct FederationOptions {
     /// The operators' letters in this S3 bucket (each under `key_prefix/<operator key>`);
     /// `None` keeps them in folders under the data directory.
     pub blob_s3: Option<kuvert_operator::config::S3BlobConfig>,
+    /// Every role on SQLite files even when `KUVERT_TEST_PG_URL` is set, for a benchmark that
+    /// measures both databases in one run.
+    pub sqlite_only: bool,
 }
 
 /// A running federation in a temporary directory.
@@ -75,7 +78,8 @@ pub fn shared_pki() -> &'static TestPki {
 
 impl Federation {
     /// Starts everything on `127.0.0.1:0` with the demo seed, a SQLite file per role, or a
-    /// fresh PostgreSQL database per role when `KUVERT_TEST_PG_URL` is set.
+    /// fresh PostgreSQL database per role when `KUVERT_TEST_PG_URL` is set (and
+    /// [`FederationOptions::sqlite_only`] is not).
     pub async fn start(options: FederationOptions) -> Self {
         init_telemetry();
         let dir = tempfile::tempdir().expect("temporary directory");
@@ -85,7 +89,11 @@ impl Federation {
             .clone();
         pki.write_to(&dir.path().join("pki"))
             .expect("writing the PKI");
-        let databases = postgres::databases().await;
+        let databases = if options.sqlite_only {
+            Databases::Sqlite
+        } else {
+            postgres::databases().await
+        };
         let demo = start_demo(dir.path(), databases.clone(), &options, pki).await;
         let config = crate::send_command::demo_sender_config(dir.path()).unwrap();
         let toolkit = Toolkit::build(&config).expect("building the sender toolkit");
