@@ -102,7 +102,7 @@ async fn deliveries_survive_killed_nodes_behind_the_balancer() {
     );
     let ids = stored_letters(&cluster, &run).await;
     let read = read_through_each_node(&cluster, &ids).await;
-    println!(
+    eprintln!(
         "cluster: {letters} letters from 4 sender processes in {:.1} s with {kills} kills; \
          {read} of them read and verified through each node",
         mailed.as_secs_f64()
