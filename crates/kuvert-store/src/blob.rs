@@ -4,7 +4,8 @@
 //! the digest is computed before the write and recorded by the caller, and every read checks
 //! it again, so silent corruption on disk surfaces as an error instead of a wrong letter.
 //! [`LocalBlobStore`] makes a write durable before returning (temp file, fsync, rename, fsync
-//! of the directory shared by concurrent writes, [`crate::durable`]), which lets callers commit a row only after its blob is safely stored;
+//! of the directory shared by concurrent writes, [`crate::durable`]), which lets callers
+//! commit a row only after its blob is safely stored;
 //! [`s3::S3BlobStore`] (feature `s3`) keeps them in an S3 bucket with the same checks.
 
 use std::fmt;

@@ -110,11 +110,12 @@ impl FolderSync {
 pub fn write_durably(folders: &FolderSyncs, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let folder = path
         .parent()
+        .map(or_current)
         .ok_or_else(|| std::io::Error::other("the path has no folder"))?;
     if !folder.is_dir() {
         std::fs::create_dir_all(folder)?;
         if let Some(parent) = folder.parent() {
-            folders.sync(parent)?;
+            folders.sync(or_current(parent))?;
         }
     }
     let file_name = path
@@ -131,6 +132,15 @@ pub fn write_durably(folders: &FolderSyncs, path: &Path, bytes: &[u8]) -> std::i
     folders.sync(folder)
 }
 
+/// A relative path's parent may be empty: that is the current folder.
+fn or_current(folder: &Path) -> &Path {
+    if folder.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        folder
+    }
+}
+
 /// Counts fsyncs in `kuvert_syncs_total{store, kind}`, so a benchmark can state syncs per
 /// letter and where they are.
 pub fn count_syncs(store: &'static str, kind: &'static str, syncs: u64) {
@@ -143,6 +153,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
     use std::sync::Arc;
 
     use super::{FolderSyncs, write_durably};
@@ -192,6 +203,16 @@ mod tests {
             .unwrap()
             .synced;
         assert_eq!(state, 200, "every ticket is covered by a finished sync");
+    }
+
+    #[test]
+    fn the_folder_of_a_bare_relative_name_is_the_current_one() {
+        let parent = Path::new("lista.csv").parent().unwrap();
+        assert_eq!(super::or_current(parent), Path::new("."));
+        let parent = Path::new("utskick.csv.paper/line-4.pdf").parent().unwrap();
+        assert_eq!(super::or_current(parent), Path::new("utskick.csv.paper"));
+        let syncs = FolderSyncs::new("test");
+        syncs.sync(super::or_current(Path::new(""))).unwrap();
     }
 
     #[test]

@@ -173,14 +173,20 @@ mod tests {
         let pool = CpuPool::new(1);
         let order = Arc::new(std::sync::Mutex::new(Vec::new()));
         let (hold, release) = std::sync::mpsc::channel::<()>();
+        let (started, running) = tokio::sync::oneshot::channel::<()>();
         let blocker = {
             let pool = pool.clone();
             tokio::spawn(async move {
-                pool.run(Lane::Bulk, 0, move || release.recv().ok())
-                    .await
-                    .unwrap()
+                pool.run(Lane::Bulk, 0, move || {
+                    let _ = started.send(());
+                    release.recv().ok()
+                })
+                .await
+                .unwrap()
             })
         };
+        // The blocker holds the one place before the others queue behind it.
+        running.await.unwrap();
         let mut tasks = tokio::task::JoinSet::new();
         for n in 1..=5 {
             let (pool, order) = (pool.clone(), order.clone());

@@ -322,8 +322,8 @@ fn print_singles(times: &[Duration], with: &Measured, alone_rate: f64) {
         |q: f64| sorted[((sorted.len() as f64 * q).ceil() as usize).clamp(1, sorted.len()) - 1];
     let sent_for: Duration = times.iter().sum::<Duration>() + Duration::from_secs(2);
     println!(
-        "single letters through `kuvert send` during the mailing: {} sent, to receipt p50 {:.0} ms, \
-         p99 {:.0} ms, max {:.0} ms{}",
+        "single letters through `kuvert send` during the mailing: {} sent, to receipt p50 \
+         {:.0} ms, p99 {:.0} ms, max {:.0} ms{}",
         times.len(),
         at(0.5).as_secs_f64() * 1000.0,
         at(0.99).as_secs_f64() * 1000.0,

@@ -370,7 +370,11 @@ pub struct ClusterArgs {
     pub haproxy: PathBuf,
     /// Keep the operators' letters in S3 at this endpoint (`http://127.0.0.1:3900` for a local
     /// Garage) instead of in `DATA_DIR/blobs`; needs a build with `--features s3`.
-    #[arg(long, env = "KUVERT_CLUSTER_S3_ENDPOINT", requires_all = ["s3_bucket", "s3_access_key_id", "s3_secret_access_key"])]
+    #[arg(
+        long,
+        env = "KUVERT_CLUSTER_S3_ENDPOINT",
+        requires_all = ["s3_bucket", "s3_access_key_id", "s3_secret_access_key"]
+    )]
     pub s3_endpoint: Option<String>,
     /// The bucket (it must exist); each operator keeps its letters under its own prefix.
     #[arg(long, env = "KUVERT_CLUSTER_S3_BUCKET")]

@@ -37,10 +37,11 @@ async fn a_revoked_certificate_is_refused_in_the_signature_and_at_the_handshake(
     // the handshake, before any request is read.
     // Under TLS 1.3 the client may have sent its request before the server's alert arrives,
     // and then sees only a closed connection; so every attempt must fail without an answer,
-    // and the alert must be read at least once in a few attempts.
+    // and the alert must be read at least once in some attempts (on a loaded machine the
+    // request often wins the race, so there are many).
     federation.revoke(seed::INTERMEDIARY.key).await;
     let mut errors = Vec::new();
-    for _ in 0..5 {
+    for _ in 0..30 {
         let error = post_as_intermediary(&federation).await.unwrap_err();
         if error.contains("CertificateRevoked") {
             return;
