@@ -3,15 +3,15 @@
 //! (first sent empty, to see the problems), opens its funnel, takes news through the editor
 //! workflow with a second person (issue 13 §3: Anna submits it, the editor is refused while
 //! it holds a word TERMS.md replaces and returns it with a comment, Anna fixes it, the editor
-//! publishes it, and it is on `/nyheter` and in its Atom feed; a FAQ entry through the same workflow, on `/fragor`; §4: a plan with an
-//! activity, refused first for a word TERMS.md replaces, a campaign made from it that e-mails
-//! the editor at the real SMTP server, marked checked by the editor), enters an annual
-//! target, changes the planned activity (refused first for a word TERMS.md replaces), keeps
-//! the standard campaign questions and answers them on the survey page its campaign's landing
-//! links to (§5), goes through the same pages in English and logs out; a person without the
-//! role and a communicator who is not an admin are told so. Every page passes the same checks
-//! as the other walks, and the one cookie the portal sets is the communicators' session, set
-//! only from the login at `/kommunikator` on.
+//! publishes it, and it is on `/nyheter` and in its Atom feed; a FAQ entry through the same
+//! workflow, on `/fragor`; §4: a plan with an activity, refused first for a word TERMS.md
+//! replaces, a campaign made from it that e-mails the editor at the real SMTP server, marked
+//! checked by the editor), enters an annual target, changes the planned activity (refused
+//! first for a word TERMS.md replaces), keeps the standard campaign questions and answers
+//! them on the survey page its campaign's landing links to (§5), goes through the same pages
+//! in English and logs out; a person without the role and a communicator who is not an admin
+//! are told so. Every page passes the same checks as the other walks, and the one cookie the
+//! portal sets is the communicators' session, set only from the login at `/kommunikator` on.
 
 use kuvert::demo::COMMUNICATOR;
 use kuvert::seed::{self, SeedPerson};
