@@ -1,21 +1,23 @@
 //! The communicators' pages in the browser (issue 5 §3): the demo's communicator logs in at
 //! the portal through the test e-ID, sees the overview, creates a campaign with the form
-//! (first sent empty, to see the problems), opens its funnel, submits news as the editor
-//! (issue 13 §3: refused while it holds a word TERMS.md replaces, then published and shown
-//! on `/nyheter`; a FAQ entry through the same workflow, on `/fragor`; §4: a plan with an
-//! activity, refused first for a word TERMS.md replaces, a campaign made from it that e-mails
-//! the editor at the real SMTP server, marked checked by the editor), enters an annual
-//! target, changes the planned activity (refused first for a word TERMS.md replaces), keeps
-//! the standard campaign questions and answers them on the survey page its campaign's landing
-//! links to (§5), goes through the same pages in English and logs out; a person without the
-//! role and a communicator who is not an admin are told so. Every page passes the same checks
-//! as the other walks, and the one cookie the portal sets is the communicators' session, set
-//! only from the login at `/kommunikator` on.
+//! (first sent empty, to see the problems), opens its funnel, takes news through the editor
+//! workflow with a second person (issue 13 §3: Anna submits it, the editor is refused while
+//! it holds a word TERMS.md replaces and returns it with a comment, Anna fixes it, the editor
+//! publishes it, and it is on `/nyheter` and in its Atom feed; a FAQ entry through the same
+//! workflow, on `/fragor`; §4: a plan with an activity, refused first for a word TERMS.md
+//! replaces, a campaign made from it that e-mails the editor at the real SMTP server, marked
+//! checked by the editor), enters an annual target, changes the planned activity (refused
+//! first for a word TERMS.md replaces), keeps the standard campaign questions and answers
+//! them on the survey page its campaign's landing links to (§5), goes through the same pages
+//! in English and logs out; a person without the role and a communicator who is not an admin
+//! are told so. Every page passes the same checks as the other walks, and the one cookie the
+//! portal sets is the communicators' session, set only from the login at `/kommunikator` on.
 
 use kuvert::demo::COMMUNICATOR;
 use kuvert::seed::{self, SeedPerson};
 use kuvert::testkit::Federation;
 use kuvert_core::calendar::stockholm_day;
+use kuvert_store::portal::editorial::{Kind, Step};
 use serde_json::Value;
 use url::Url;
 
@@ -31,6 +33,8 @@ const CAMPAIGN_NAME: &str = "Höstens brevkampanj";
 const SESSION_COOKIE: &str = "kuvert_kommunikator";
 /// The news the walk submits and publishes.
 const NEWS_TITLE: &str = "Kvittens när du läser";
+/// The editor's comment when returning the news.
+const NEWS_COMMENT: &str = "Skriv kvittens, som i ordlistan.";
 /// The campaign made from a planned activity and marked checked by the editor.
 pub(crate) const PLANNED: &str = "PLAN-VAR";
 /// The planned activity's message.
@@ -113,28 +117,79 @@ fn communicator(portal: &Url) -> Walk {
         .then_all(english(portal))
 }
 
-/// News through the editor workflow (issue 13 §3): submitted with a word TERMS.md replaces,
-/// refused for publication with the word named, fixed and published, then on `/nyheter`.
+/// News through the editor workflow (issue 13 §3), by two people: Anna, a communicator who is
+/// not the editor, submits it with a word TERMS.md replaces; the editor (the demo's
+/// communicator) is refused publication with the word named and returns it with a comment;
+/// Anna sees the comment and fixes the word; the editor publishes it, and it is on `/nyheter`
+/// (and in `/nyheter.atom`, checked in [`check_news`]).
 fn news(portal: &Url) -> Vec<Value> {
     let at = |path: &str| portal.join(path).unwrap().to_string();
-    vec![
-        link("Nyheter, frågor och sidor till portalen"),
-        expect_text("Du är huvudredaktör"),
+    let anna = (seed::person("anna").unwrap(), seed::SENDERS[1]);
+    let editor = (COMMUNICATOR.seed_person(), seed::SENDERS[0]);
+    let list = "Nyheter, frågor och sidor till portalen";
+    let mut steps = log_in_as(portal, anna);
+    steps.extend([
+        link(list),
         fill_field("Rubrik", NEWS_TITLE),
         fill_field("Text", "Nu får du ett **kvitto** när du läser."),
         button("Skicka till huvudredaktören"),
         expect_text("Hos huvudredaktören"),
         expect_text("skriv i stället ”kvittens”"),
+    ]);
+    steps.extend(log_in_as(portal, editor));
+    steps.extend([
+        link(list),
+        expect_text("Du är huvudredaktör"),
+        link(NEWS_TITLE),
         button("Publicera"),
         expect_text("Rätta uppgifterna i formuläret"),
+        expect_text("skriv i stället ”kvittens”"),
+        fill_field("Kommentar", NEWS_COMMENT),
+        button("Skicka tillbaka med kommentar"),
+        expect_text("Tillbaka hos kommunikatören"),
+    ]);
+    steps.extend(log_in_as(portal, anna));
+    steps.extend([
+        link(list),
+        link(NEWS_TITLE),
+        expect_text("Tillbaka hos kommunikatören"),
+        expect_text(NEWS_COMMENT),
         fill_field("Text", "Nu får du en **kvittens** när du läser."),
+        button("Skicka in ändringen"),
+        expect_text("Hos huvudredaktören"),
+    ]);
+    steps.extend(log_in_as(portal, editor));
+    steps.extend([
+        link(list),
+        link(NEWS_TITLE),
         button("Publicera"),
         expect_text("Publicerad"),
         link("Nyheterna på portalen"),
         expect_path("/nyheter"),
         expect_text("Nu får du en kvittens när du läser."),
         goto(&at("/kommunikator")),
-    ]
+    ]);
+    steps
+}
+
+/// From the overview: log out, then log in again as `person`, communicator for `sender`.
+fn log_in_as(portal: &Url, (person, sender): (&SeedPerson, seed::SeedOrganisation)) -> Vec<Value> {
+    let at = |path: &str| portal.join(path).unwrap().to_string();
+    let mut steps = vec![
+        goto(&at("/kommunikator")),
+        button("Logga ut"),
+        expect_path("/"),
+        goto(&at("/kommunikator/logga-in")),
+    ];
+    steps.extend(eid_login(person));
+    steps.extend([
+        expect_path("/kommunikator"),
+        expect_text(&format!(
+            "Du är kommunikatör för: {} ({})",
+            sender.name, sender.number
+        )),
+    ]);
+    steps
 }
 
 /// A FAQ entry through the same workflow (issue 13 §3), then on `/fragor`.
@@ -412,6 +467,7 @@ pub(crate) async fn check_communicator(
     assert_eq!(store.annual_targets().await.unwrap().len(), 1);
     check_plans(federation).await;
     check_survey(federation).await;
+    check_news(federation, portal).await;
     for walk in walks {
         check_session_cookie(walk, portal);
     }
@@ -451,6 +507,44 @@ async fn check_plans(federation: &Federation) {
         !mails.is_empty(),
         "no e-mail to the editor in {}",
         folder.display()
+    );
+}
+
+/// The walk's news: every step kept with who took it — Anna submitted and revised, the
+/// editor returned (with the comment) and published — and its title in the Atom feed.
+async fn check_news(federation: &Federation, portal: &Url) {
+    let editorial = federation.demo().portal.editorial_store();
+    let published = editorial.published(Kind::News, 10).await.unwrap();
+    let news = published
+        .iter()
+        .find(|news| news.latest().is_some_and(|v| v.text.title == NEWS_TITLE))
+        .unwrap();
+    let steps: Vec<(Step, String)> = news
+        .versions
+        .iter()
+        .map(|version| (version.step, version.author.as_str().to_owned()))
+        .collect();
+    let anna = seed::person("anna").unwrap().personal_identity_number();
+    let editor = COMMUNICATOR.seed_person().personal_identity_number();
+    let (anna, editor) = (anna.as_str().to_owned(), editor.as_str().to_owned());
+    assert_eq!(
+        steps,
+        [
+            (Step::Submitted, anna.clone()),
+            (Step::Returned, editor.clone()),
+            (Step::Revised, anna),
+            (Step::Published, editor),
+        ]
+    );
+    assert_eq!(news.versions[1].comment, NEWS_COMMENT);
+    let feed = reqwest::get(portal.join("/nyheter.atom").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(feed.status(), reqwest::StatusCode::OK);
+    let xml = feed.text().await.unwrap();
+    assert!(
+        xml.contains(&format!("<title>{NEWS_TITLE}</title>")),
+        "{xml}"
     );
 }
 

@@ -2,7 +2,8 @@
 //! a communicator submits news in Markdown, the editor returns it with a comment, the
 //! communicator fixes it, the editor publishes it, and it is on `/nyheter` and in the Atom
 //! feed, sanitised; every version is kept with who and when. A text with a word TERMS.md
-//! replaces cannot be published, and the page names the word and its replacement.
+//! replaces cannot be published, and the page names the word and its replacement — news and
+//! pages alike, through the same check.
 
 use kuvert::seed::{self, SeedPerson};
 use kuvert::testkit::{Browser, Federation, FederationOptions};
@@ -197,4 +198,95 @@ async fn news_is_returned_fixed_published_and_shown_with_its_feed() {
         .post_form(&page, &step(&editor_csrf, "andra", fixed, ""))
         .await;
     assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// Issue 13 acceptance: the TERMS.md check runs on a submitted page as on news. A page with a
+/// word to replace is not published — the page names the word and its replacement, and it is
+/// not on `/sidor/{id}` — until the communicator fixes it; then the editor publishes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn page_with_a_word_to_replace_is_refused_until_fixed_then_published() {
+    let federation = Federation::start(FederationOptions::default()).await;
+    let portal_url = federation.portal_url();
+    let (writer, writer_csrf) = logged_in(&federation, person("tolvan"), OWN_SENDER, false).await;
+    let (editor, editor_csrf) = logged_in(&federation, person("anna"), EDITOR_SENDER, true).await;
+    let title = "Så läser du dina brev";
+    let wrong_text = "Breven finns i din **postlåda** hos oss.";
+    let submitted = writer
+        .post_form(
+            &at(&portal_url, "kommunikator/nyheter"),
+            &form(&[
+                ("csrf_token", &writer_csrf),
+                ("avsandare", OWN_SENDER.number),
+                ("slag", "sida"),
+                ("titel", title),
+                ("text", wrong_text),
+            ]),
+        )
+        .await;
+    assert_eq!(submitted.status(), StatusCode::SEE_OTHER);
+    let page = at(&portal_url, location(&submitted).trim_start_matches('/'));
+    let id = page.rsplit('/').next().unwrap().to_owned();
+    let public = at(&portal_url, &format!("sidor/{id}"));
+    let step = |csrf: &str, step: &str, text: &str| {
+        form(&[
+            ("csrf_token", csrf),
+            ("titel", title),
+            ("text", text),
+            ("kommentar", ""),
+            ("steg", step),
+        ])
+    };
+    let named = "”postlåd…”: skriv i stället ”brevlåda (digital brevlåda)”";
+
+    // Both see the word named; publishing is refused, naming it again; the page is not out.
+    for browser in [&writer, &editor] {
+        let html = browser.get(&page).await.text().await.unwrap();
+        assert!(html.contains("Ord att byta ut innan publicering"), "{html}");
+        assert!(html.contains(named), "{html}");
+    }
+    let refused = editor
+        .post_form(&page, &step(&editor_csrf, "publicera", wrong_text))
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.text().await.unwrap();
+    assert!(html.contains(named), "{html}");
+    let visitor = bare_client();
+    let hidden = visitor.get(&public).send().await.unwrap();
+    assert_eq!(hidden.status(), StatusCode::NOT_FOUND);
+    let store = federation.demo().portal.editorial_store();
+    let stored = store.submission(&id).await.unwrap().unwrap();
+    assert_eq!(
+        (stored.kind, stored.status),
+        (Kind::Page, Status::Submitted)
+    );
+    assert_eq!(stored.versions.len(), 1);
+
+    // The communicator fixes the word; nothing is named any more; the editor publishes.
+    let fixed_text = "Breven finns i din **digitala brevlåda** hos oss.";
+    let revised = writer
+        .post_form(&page, &step(&writer_csrf, "andra", fixed_text))
+        .await;
+    assert_eq!(revised.status(), StatusCode::SEE_OTHER);
+    let html = editor.get(&page).await.text().await.unwrap();
+    assert!(
+        !html.contains("Ord att byta ut innan publicering"),
+        "{html}"
+    );
+    let published = editor
+        .post_form(&page, &step(&editor_csrf, "publicera", fixed_text))
+        .await;
+    assert_eq!(published.status(), StatusCode::SEE_OTHER);
+    let stored = store.submission(&id).await.unwrap().unwrap();
+    assert_eq!(stored.status, Status::Published);
+    let steps: Vec<Step> = stored.versions.iter().map(|version| version.step).collect();
+    assert_eq!(steps, [Step::Submitted, Step::Revised, Step::Published]);
+    let shown = visitor.get(&public).send().await.unwrap();
+    assert_eq!(shown.status(), StatusCode::OK);
+    let html = shown.text().await.unwrap();
+    assert!(html.contains(title), "{html}");
+    assert!(
+        html.contains("<strong>digitala brevlåda</strong>"),
+        "{html}"
+    );
+    assert!(!html.contains("postlåda"), "{html}");
 }
