@@ -308,10 +308,13 @@ fn person_params(spec: &PersonSpec) -> Result<CertificateParams, rcgen::Error> {
     Ok(params)
 }
 
-/// From yesterday until `days` from now.
+/// From two days ago until `days` from now.
+/// Two days back: a seal dated yesterday is judged at yesterday 12:00 UTC
+/// (`kuvert_wire::delivery::judged_at`), which is earlier than "one day ago" every afternoon,
+/// so a certificate backdated by one day only would refuse yesterday's seals after noon.
 fn validity(days: i64) -> (OffsetDateTime, OffsetDateTime) {
     let now = OffsetDateTime::now_utc();
-    (now - Duration::days(1), now + Duration::days(days))
+    (now - Duration::days(2), now + Duration::days(days))
 }
 
 /// `C=SE`, a PrintableString as RFC 5280 requires for countryName.

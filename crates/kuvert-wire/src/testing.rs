@@ -16,7 +16,7 @@ pub(crate) const SENDER: &str = "2120000142";
 pub(crate) const INTERMEDIARY: &str = "5599000014";
 pub(crate) const RECIPIENT: &str = "198101052382";
 
-/// Today in Sweden's winter offset: the test PKI's certificates are valid from yesterday, and
+/// Today in Sweden's winter offset: the test PKI's certificates are valid from two days ago, and
 /// evidence judges them at the seal's date.
 pub(crate) fn today() -> SealDate {
     let offset = time::UtcOffset::from_hms(1, 0, 0).unwrap();
