@@ -302,11 +302,14 @@ pub(crate) async fn start(
     run: &str,
     blob_s3: Option<S3BlobConfig>,
 ) -> Cluster {
-    // A free block of ports: the cluster checks them all and says which is taken.
+    // A free block of ports below Linux's ephemeral range (32768 and up), where the other
+    // tests' connections take their local ports: the cluster checks them all and says which
+    // is taken; a node that lost its port to someone else between the check and its start
+    // fails to start, and the next block is tried too.
     let mut last_error = None;
     for attempt in 0..5_u16 {
         let first_port =
-            20_000 + (u16::from_str_radix(&run[..4], 16).unwrap() % 400) * 100 + attempt * 50;
+            10_000 + (u16::from_str_radix(&run[..4], 16).unwrap() % 220) * 100 + attempt * 50;
         let options = ClusterOptions {
             data_dir: data_dir.clone(),
             first_port,
@@ -319,11 +322,27 @@ pub(crate) async fn start(
         };
         match Cluster::start(options).await {
             Ok(cluster) => return cluster,
-            Err(error) if format!("{error:#}").contains("is taken") => last_error = Some(error),
+            Err(error)
+                if ["is taken", "did not start"]
+                    .iter()
+                    .any(|cause| format!("{error:#}").contains(cause)) =>
+            {
+                last_error = Some(error);
+            }
             Err(error) => panic!("the cluster did not start: {error:#}"),
         }
     }
-    panic!("no free ports for the cluster: {:#}", last_error.unwrap());
+    let error = last_error.unwrap();
+    // The failing node's log, whose folder goes with the test's temporary directory.
+    let logs: Vec<String> = std::fs::read_dir(data_dir.join("logs"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| std::fs::read_to_string(entry.path()).ok())
+        .filter(|log| log.contains("rror"))
+        .map(|log| log.lines().rev().take(5).collect::<Vec<_>>().join(" | "))
+        .collect();
+    panic!("no cluster after 5 blocks of ports: {error:#}; logs: {logs:?}");
 }
 
 /// Which nodes answered six requests to the first operator's inbox through the balancer.
