@@ -407,33 +407,14 @@ async fn logged_in_pages(browser: &Browser, mailbox: &Url) -> BTreeSet<String> {
 
 /// Every letter of this run in Tolvan's mailbox, read from the operator's database.
 async fn stored_trans_ids(cluster: &Cluster, run: &str) -> BTreeSet<String> {
-    let operator = &cluster.manifest.operators[0];
-    let config = std::fs::read_to_string(&operator.config).unwrap();
-    let config: toml::Value = toml::from_str(&config).unwrap();
-    let url = config["database_url"].as_str().unwrap();
-    // Only rows are read here; the letters themselves are read through the nodes.
-    let unused = tempfile::tempdir().unwrap();
-    let blobs = kuvert_store::blob::LocalBlobStore::open(unused.path()).unwrap();
-    let store = kuvert_store::Database::connect(url)
-        .await
-        .unwrap()
-        .operator(Arc::new(blobs));
+    let (store, _unused) = operator_rows(cluster).await;
     let search = Some(SearchText::parse(run).unwrap());
     crate::crash::mailbox_trans_ids(store.as_ref(), &seed::PERSONS[0], search).await
 }
 
 /// Every letter of this run in Tolvan's mailbox: its id and subject, from the database.
 async fn stored_letters(cluster: &Cluster, run: &str) -> Vec<(String, String)> {
-    let operator = &cluster.manifest.operators[0];
-    let config = std::fs::read_to_string(&operator.config).unwrap();
-    let config: toml::Value = toml::from_str(&config).unwrap();
-    let url = config["database_url"].as_str().unwrap();
-    let unused = tempfile::tempdir().unwrap();
-    let blobs = kuvert_store::blob::LocalBlobStore::open(unused.path()).unwrap();
-    let store = kuvert_store::Database::connect(url)
-        .await
-        .unwrap()
-        .operator(Arc::new(blobs));
+    let (store, _unused) = operator_rows(cluster).await;
     let mut letters = Vec::new();
     for page in 0.. {
         let query = kuvert_store::operator::MailboxQuery {
@@ -458,4 +439,26 @@ async fn stored_letters(cluster: &Cluster, run: &str) -> Vec<(String, String)> {
         }
     }
     letters
+}
+
+/// The first operator's store, for its rows only (the letters themselves are read through
+/// the nodes): its database from its configuration, with an empty folder as blob store, which
+/// the caller keeps while it reads.
+async fn operator_rows(
+    cluster: &Cluster,
+) -> (
+    Arc<dyn kuvert_store::operator::OperatorStore>,
+    tempfile::TempDir,
+) {
+    let operator = &cluster.manifest.operators[0];
+    let config = std::fs::read_to_string(&operator.config).unwrap();
+    let config: toml::Value = toml::from_str(&config).unwrap();
+    let url = config["database_url"].as_str().unwrap();
+    let unused = tempfile::tempdir().unwrap();
+    let blobs = kuvert_store::blob::LocalBlobStore::open(unused.path()).unwrap();
+    let store = kuvert_store::Database::connect(url)
+        .await
+        .unwrap()
+        .operator(Arc::new(blobs));
+    (store, unused)
 }
