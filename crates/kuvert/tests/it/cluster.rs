@@ -3,8 +3,9 @@
 //! mailing`) deliver to one operator through the balancer while its nodes are SIGKILLed and
 //! restarted in turn; every letter must be receipted once, stored once, answered with its
 //! original receipt when retried, and readable (digest and signatures checked) through either
-//! node byte-identical to what its sender sealed. A person logged in through the balancer is served by both inbox nodes and stays logged in
-//! when either is killed: sessions and keys are shared, not per process.
+//! node byte-identical to what its sender sealed. A person logged in through the balancer is
+//! served by both inbox nodes and stays logged in when either is killed: sessions and keys
+//! are shared, not per process.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -43,18 +44,7 @@ async fn deliveries_survive_killed_nodes_behind_the_balancer() {
     };
     let data = tempfile::tempdir().unwrap();
     let run = uuid::Uuid::new_v4().simple().to_string()[..10].to_owned();
-    let s3 = S3BlobConfig {
-        endpoint: Some(bucket.endpoint.clone()),
-        bucket: bucket.bucket.clone(),
-        region: bucket.region.clone(),
-        access_key_id: bucket.access_key.clone(),
-        secret_access_key: bucket.secret_key.clone().into(),
-        key_prefix: Some(format!("cluster-{run}")),
-        allow_http: true,
-        ca_path: None,
-        connect_timeout_ms: 5_000,
-        request_timeout_ms: 20_000,
-    };
+    let s3 = kuvert::testkit::s3_blob_config(&bucket, format!("cluster-{run}"));
     let mut cluster = start(
         &postgres,
         &haproxy,
