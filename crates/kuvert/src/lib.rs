@@ -17,6 +17,7 @@ pub mod cluster;
 pub mod config;
 pub mod demo;
 pub mod mailing_command;
+pub mod intermediary_command;
 pub mod operator_command;
 pub mod pki_command;
 pub mod portal_command;
