@@ -133,8 +133,9 @@ impl Error {
                 tracing::error!(call_id = %call_id, error = %error_chain(self), "request failed");
                 match self {
                     Self::Registry(_) => format!("{self}; quote the CallId to support"),
-                    _ => "internal error in the intermediary; quote the CallId to support"
-                        .to_owned(),
+                    _ => {
+                        "internal error in the intermediary; quote the CallId to support".to_owned()
+                    }
                 }
             }
             other => {

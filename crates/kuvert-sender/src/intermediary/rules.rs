@@ -35,7 +35,9 @@ impl Senders {
     /// A reason naming the bound or the sender listed twice.
     pub fn new(configured: &[AuthorisedSender]) -> Result<Self, String> {
         if configured.is_empty() || configured.len() > SENDERS_PER_INTERMEDIARY_MAX {
-            return Err(format!("must list 1..={SENDERS_PER_INTERMEDIARY_MAX} senders"));
+            return Err(format!(
+                "must list 1..={SENDERS_PER_INTERMEDIARY_MAX} senders"
+            ));
         }
         let mut clients_by_sender = BTreeMap::new();
         for sender in configured {

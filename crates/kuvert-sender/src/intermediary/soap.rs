@@ -151,8 +151,8 @@ async fn status(
         return Err(Error::SenderIsPerson);
     };
     distributor.senders.check_sender(client, &sender)?;
-    let id = Uuid::parse_str(check.distribution_id.as_str())
-        .map_err(|_| Error::UnknownDistribution)?;
+    let id =
+        Uuid::parse_str(check.distribution_id.as_str()).map_err(|_| Error::UnknownDistribution)?;
     let distribution = distributor
         .store
         .distribution(&sender, id)
@@ -174,10 +174,9 @@ async fn status(
 fn wire_status(status: &DistributionStatus) -> (DistributionType, Option<DistributionState>) {
     match status {
         DistributionStatus::Pending => (DistributionType::Not, Some(DistributionState::Pending)),
-        DistributionStatus::Delivering => (
-            DistributionType::Digital,
-            Some(DistributionState::Pending),
-        ),
+        DistributionStatus::Delivering => {
+            (DistributionType::Digital, Some(DistributionState::Pending))
+        }
         DistributionStatus::Delivered { .. } => (
             DistributionType::Digital,
             Some(DistributionState::Delivered),

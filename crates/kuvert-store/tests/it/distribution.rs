@@ -53,12 +53,21 @@ async fn distributions_are_taken_once_per_key_and_keep_their_status() {
             .unwrap();
         let read = store.distribution(&key.sender, first_id).await.unwrap();
         assert_eq!(read.unwrap().status, delivered);
-        let unseen = store.distribution(&organisation(2), first_id).await.unwrap();
-        assert_eq!(unseen, None, "another sender's distribution is not answered");
+        let unseen = store
+            .distribution(&organisation(2), first_id)
+            .await
+            .unwrap();
+        assert_eq!(
+            unseen, None,
+            "another sender's distribution is not answered"
+        );
         let missing = store
             .set_distribution_status(uuid::Uuid::now_v7(), &DistributionStatus::Paper, now())
             .await;
-        assert!(matches!(missing, Err(StoreError::NotFound { .. })), "{missing:?}");
+        assert!(
+            matches!(missing, Err(StoreError::NotFound { .. })),
+            "{missing:?}"
+        );
         test.finish().await;
     }
 }

@@ -95,4 +95,3 @@ impl<'a, 'input> SignedDocument<'a, 'input> {
         })
     }
 }
-

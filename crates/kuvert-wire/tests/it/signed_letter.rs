@@ -121,7 +121,11 @@ fn distributed_signed_delivery_verifies_and_its_canonical_form_seals_for_the_ope
         .unwrap();
     assert_eq!(received.delivery, examples::secure_delivery());
     assert_eq!(received.signer.organisation_number.as_str(), "2021004748");
-    assert!(received.signed_delivery_xml.starts_with("<SignedDelivery xmlns="));
+    assert!(
+        received
+            .signed_delivery_xml
+            .starts_with("<SignedDelivery xmlns=")
+    );
 
     let unsealed =
         delivery::unsigned_sealed_delivery(&received.signed_delivery_xml, &examples::seal());

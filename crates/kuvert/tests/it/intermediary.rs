@@ -10,6 +10,8 @@ use std::net::SocketAddr;
 use kuvert::seed::{self, SeedOrganisation, SeedPerson};
 use kuvert::testkit::Federation;
 use kuvert_core::id::RecipientId;
+use kuvert_core::message::MessageId;
+use kuvert_sender::Letter;
 use kuvert_sender::intermediary::{AuthorisedSender, IntermediaryConfig, Service};
 use kuvert_store::operator::{Folder, MailboxQuery};
 use kuvert_web::{Listener, Shutdown};
@@ -20,8 +22,6 @@ use kuvert_wire::message::{
     DistributionState, DistributionType,
 };
 use kuvert_xmldsig::{SignatureAlgorithm, Signer};
-use kuvert_core::message::MessageId;
-use kuvert_sender::Letter;
 use secrecy::{ExposeSecret as _, SecretString};
 
 use crate::raw_soap::{Answer, fault_code, mtls_client, post};
@@ -43,7 +43,10 @@ impl Drop for RunningIntermediary {
 
 /// Starts the demo intermediary's service for `senders` (each its own only client), with
 /// its own database, evidence archive and paper-mail list.
-pub(crate) async fn start(federation: &Federation, senders: &[SeedOrganisation]) -> RunningIntermediary {
+pub(crate) async fn start(
+    federation: &Federation,
+    senders: &[SeedOrganisation],
+) -> RunningIntermediary {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = &federation.manifest().data_dir;
     let mut toolkit = kuvert::send_command::demo_sender_config(data_dir).unwrap();
@@ -65,7 +68,9 @@ pub(crate) async fn start(federation: &Federation, senders: &[SeedOrganisation])
     };
     let service = kuvert_sender::intermediary::build(config).await.unwrap();
     let address: SocketAddr = "127.0.0.1:0".parse().unwrap();
-    let listener = Listener::bind(address, service.listener_tls()).await.unwrap();
+    let listener = Listener::bind(address, service.listener_tls())
+        .await
+        .unwrap();
     let port = listener.local_addr().unwrap().port();
     let shutdown = Shutdown::new();
     tokio::spawn(service.clone().serve(listener, shutdown.clone()));
@@ -78,14 +83,21 @@ pub(crate) async fn start(federation: &Federation, senders: &[SeedOrganisation])
 }
 
 /// A mutual-TLS client presenting `organisation`'s demo certificate.
-pub(crate) fn client_as(federation: &Federation, organisation: &SeedOrganisation) -> reqwest::Client {
+pub(crate) fn client_as(
+    federation: &Federation,
+    organisation: &SeedOrganisation,
+) -> reqwest::Client {
     let (certificate, key) = credential(federation, organisation);
     mtls_client(federation, Some((certificate, SecretString::from(key))))
 }
 
 /// `organisation`'s demo certificate and key (PEM).
 fn credential(federation: &Federation, organisation: &SeedOrganisation) -> (String, String) {
-    let credential = federation.demo().pki.organisation(organisation.key).unwrap();
+    let credential = federation
+        .demo()
+        .pki
+        .organisation(organisation.key)
+        .unwrap();
     (
         credential.certificate_pem().to_owned(),
         credential.key_pem().expose_secret().to_owned(),
@@ -132,7 +144,8 @@ async fn call(client: &reqwest::Client, url: &str, envelope: String) -> (u16, St
 async fn distribute(client: &reqwest::Client, url: &str, envelope: String) -> String {
     let (status, body) = call(client, url, envelope).await;
     assert_eq!(status, 200, "{body}");
-    let response = DistributeSecureResponse::from_envelope(&envelope::parse(&body).unwrap()).unwrap();
+    let response =
+        DistributeSecureResponse::from_envelope(&envelope::parse(&body).unwrap()).unwrap();
     response.distribution_id.as_str().to_owned()
 }
 
@@ -154,7 +167,8 @@ async fn status_of(
     };
     let (status, body) = call(client, url, request.to_envelope()).await;
     assert_eq!(status, 200, "{body}");
-    let response = CheckDistributionStatusResponse::from_envelope(&envelope::parse(&body).unwrap()).unwrap();
+    let response =
+        CheckDistributionStatusResponse::from_envelope(&envelope::parse(&body).unwrap()).unwrap();
     let [only] = response.statuses.as_slice() else {
         panic!("one status per distribution: {body}");
     };
@@ -188,27 +202,38 @@ async fn distribute_secure_delivers_once_when_retried_and_reports_delivered_or_p
     let (url, client) = (&intermediary.message_url, client_as(&federation, &kommun));
     let tolvan = seed::person("tolvan").unwrap();
     let subject = "Kallelse förmedlad med distributeSecure";
-    let request = distribute_request(&federation, &kommun, &kommun, &tolvan, subject);
+    let request = distribute_request(&federation, &kommun, &kommun, tolvan, subject);
 
     let first = distribute(&client, url, request.clone()).await;
     let retried = distribute(&client, url, request).await;
     assert_eq!(retried, first, "a retry answers the first distribution id");
-    assert_eq!(letters_with(&federation, &tolvan, subject).await, 1);
+    assert_eq!(letters_with(&federation, tolvan, subject).await, 1);
     let status = status_of(&client, url, &kommun, &first).await;
     assert_eq!(
         status,
-        (DistributionType::Digital, Some(DistributionState::Delivered))
+        (
+            DistributionType::Digital,
+            Some(DistributionState::Delivered)
+        )
     );
 
     let david = seed::person("david").unwrap();
-    let request = distribute_request(&federation, &kommun, &kommun, &david, "Till papper");
+    let request = distribute_request(&federation, &kommun, &kommun, david, "Till papper");
     let paper = distribute(&client, url, request).await;
     assert_ne!(paper, first);
     let status = status_of(&client, url, &kommun, &paper).await;
     assert_eq!(status, (DistributionType::Paper, None));
-    let paper_list = intermediary.service.toolkit().paper_mail().path().to_owned();
+    let paper_list = intermediary
+        .service
+        .toolkit()
+        .paper_mail()
+        .path()
+        .to_owned();
     let rows = std::fs::read_to_string(paper_list).unwrap();
-    assert!(rows.contains(david.number) && rows.contains("Till papper"), "{rows}");
+    assert!(
+        rows.contains(david.number) && rows.contains("Till papper"),
+        "{rows}"
+    );
 
     let unknown = CheckDistributionStatus {
         sender: RecipientId::Organisation(kommun.organisation_number()),
@@ -229,32 +254,39 @@ async fn distribute_secure_refuses_clients_senders_and_signers_it_does_not_serve
 
     // A client certificate the intermediary serves no sender for.
     let stranger = client_as(&federation, &myndigheten);
-    let request = distribute_request(&federation, &myndigheten, &myndigheten, &tolvan, subject);
+    let request = distribute_request(&federation, &myndigheten, &myndigheten, tolvan, subject);
     let code = refused(&stranger, url, request).await;
     assert_eq!(code, FaultCode::ACCESS_DENIED);
     let kommun_client = client_as(&federation, &kommun);
-    let first = distribute_request(&federation, &kommun, &kommun, &tolvan, subject);
+    let first = distribute_request(&federation, &kommun, &kommun, tolvan, subject);
     let id = distribute(&kommun_client, url, first).await;
     let check = CheckDistributionStatus {
         sender: RecipientId::Organisation(kommun.organisation_number()),
         distribution_id: kuvert_wire::values::DistributionId::parse(&id).unwrap(),
     };
     let code = refused(&stranger, url, check.to_envelope()).await;
-    assert_eq!(code, FaultCode::ACCESS_DENIED, "status only to the sender's clients");
+    assert_eq!(
+        code,
+        FaultCode::ACCESS_DENIED,
+        "status only to the sender's clients"
+    );
 
     // A served client handing over another sender's letter, and one signed by another.
-    let other_sender = distribute_request(&federation, &myndigheten, &myndigheten, &tolvan, subject);
+    let other_sender = distribute_request(&federation, &myndigheten, &myndigheten, tolvan, subject);
     let code = refused(&kommun_client, url, other_sender).await;
     assert_eq!(code, FaultCode::UNKNOWN_SENDER);
-    let other_signer = distribute_request(&federation, &kommun, &myndigheten, &tolvan, subject);
+    let other_signer = distribute_request(&federation, &kommun, &myndigheten, tolvan, subject);
     let code = refused(&kommun_client, url, other_signer).await;
     assert_eq!(code, FaultCode::ACCESS_DENIED);
-    assert_eq!(letters_with(&federation, &tolvan, subject).await, 1);
+    assert_eq!(letters_with(&federation, tolvan, subject).await, 1);
 
     // No client certificate at all: the mutual-TLS handshake fails.
     let anonymous = mtls_client(&federation, None);
-    let request = distribute_request(&federation, &kommun, &kommun, &tolvan, subject);
-    assert!(matches!(post(&anonymous, url, request.into_bytes()).await, Answer::Failed(_)));
+    let request = distribute_request(&federation, &kommun, &kommun, tolvan, subject);
+    assert!(matches!(
+        post(&anonymous, url, request.into_bytes()).await,
+        Answer::Failed(_)
+    ));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -266,7 +298,7 @@ async fn distribute_secure_refuses_a_changed_letter_and_other_content_under_a_us
     let tolvan = seed::person("tolvan").unwrap();
     let subject = "Beslut om bygglov";
     let message_id = MessageId::from_uuid(uuid::Uuid::new_v4());
-    let mut letter = federation.letter(&kommun, &tolvan, subject, Vec::new());
+    let mut letter = federation.letter(&kommun, tolvan, subject, Vec::new());
     letter.message_id = Some(message_id.clone());
     let request = signed_request(&federation, &letter, &kommun);
 
@@ -274,16 +306,19 @@ async fn distribute_secure_refuses_a_changed_letter_and_other_content_under_a_us
     assert_ne!(changed, request);
     let code = refused(&client, url, changed).await;
     assert_eq!(code, FaultCode::SIGNATURE_ERROR);
-    assert_eq!(letters_with(&federation, &tolvan, subject).await, 0);
-    assert_eq!(letters_with(&federation, &tolvan, "Beslut om rivning").await, 0);
+    assert_eq!(letters_with(&federation, tolvan, subject).await, 0);
+    assert_eq!(
+        letters_with(&federation, tolvan, "Beslut om rivning").await,
+        0
+    );
 
     distribute(&client, url, request.clone()).await;
     // The same sender and message id, signed again over other content.
-    let mut other = federation.letter(&kommun, &tolvan, "Annat innehåll", Vec::new());
+    let mut other = federation.letter(&kommun, tolvan, "Annat innehåll", Vec::new());
     other.message_id = Some(message_id);
     let conflict = signed_request(&federation, &other, &kommun);
     let code = refused(&client, url, conflict).await;
     assert_eq!(code, FaultCode::OBJECT_ALREADY_EXISTS);
-    assert_eq!(letters_with(&federation, &tolvan, subject).await, 1);
-    assert_eq!(letters_with(&federation, &tolvan, "Annat innehåll").await, 0);
+    assert_eq!(letters_with(&federation, tolvan, subject).await, 1);
+    assert_eq!(letters_with(&federation, tolvan, "Annat innehåll").await, 0);
 }

@@ -37,7 +37,10 @@ async fn zeep_sender_system_distributes_a_signed_delivery_and_follows_it_to_deli
         .iter()
         .find(|sender| sender.key == kommun.key)
         .unwrap();
-    let (tolvan, david) = (seed::person("tolvan").unwrap(), seed::person("david").unwrap());
+    let (tolvan, david) = (
+        seed::person("tolvan").unwrap(),
+        seed::person("david").unwrap(),
+    );
     assert!(tolvan.operator.is_some() && david.operator.is_none());
     let out = tempfile::tempdir().unwrap();
     let mut command = std::process::Command::new(&python);
@@ -62,7 +65,10 @@ async fn zeep_sender_system_distributes_a_signed_delivery_and_follows_it_to_deli
     let delivered = &answers[0];
     assert_eq!(delivered["status"][0]["RecipientId"], tolvan.number);
     assert_eq!(delivered["status"][0]["Type"], "Digital", "{answers}");
-    assert_eq!(delivered["status"][0]["DeliveryStatus"], "Delivered", "{answers}");
+    assert_eq!(
+        delivered["status"][0]["DeliveryStatus"], "Delivered",
+        "{answers}"
+    );
     let on_paper = &answers[1];
     assert_eq!(on_paper["status"][0]["RecipientId"], david.number);
     assert_eq!(on_paper["status"][0]["Type"], "Paper", "{answers}");

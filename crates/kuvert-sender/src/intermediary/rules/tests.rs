@@ -1,3 +1,6 @@
+//! The intermediary's party rules: which client may act for which sender, and that the
+//! letter is signed by its sender.
+
 use kuvert_core::id::OrganisationNumber;
 
 use super::{Parties, Senders};
