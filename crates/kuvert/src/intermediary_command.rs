@@ -21,7 +21,7 @@ pub enum IntermediaryCommand {
         #[arg(long)]
         config: Option<PathBuf>,
         /// Address of the service (`/Message/v3`, `/Notification/v3`, mutual TLS).
-        #[arg(long, default_value = "127.0.0.1:8445")]
+        #[arg(long, default_value = "127.0.0.1:8451")]
         listen: SocketAddr,
     },
 }

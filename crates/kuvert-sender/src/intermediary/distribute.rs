@@ -41,8 +41,8 @@ impl Distributor {
     ///
     /// # Errors
     /// The refusals of [`Senders::check_letter`], [`Error::KeyConflict`],
-    /// [`Error::Registry`] when the registry cannot be asked (the row stays `Pending`; a
-    /// retry resumes it), [`Error::Internal`] when storing or sealing fails.
+    /// [`Error::RegistryRefused`] or [`Error::Registry`] when the registry refuses or cannot be
+    /// asked (the row stays `Pending`; a retry resumes it), [`Error::Internal`] when storing or sealing fails.
     #[tracing::instrument(skip_all, fields(
         client = %client,
         sender = %letter.delivery.header.sender.id,
@@ -85,7 +85,7 @@ impl Distributor {
             .toolkit
             .reachability(sender, std::slice::from_ref(&delivery.header.recipient))
             .await
-            .map_err(Error::Registry)?;
+            .map_err(Error::registry)?;
         let status = match reachability.into_iter().next() {
             Some(Reachability::Reachable(destination)) => {
                 self.set(&distribution, &DistributionStatus::Delivering)

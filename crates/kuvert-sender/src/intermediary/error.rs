@@ -75,6 +75,15 @@ pub enum Error {
     /// The operation exists in the contract but this intermediary does not offer it.
     #[error("{0}")]
     Unsupported(&'static str),
+    /// The registry refused the reachability question with an MM fault (for example this
+    /// intermediary is not approved for the sender, 6005); passed on with its code.
+    #[error("the registry refused: {description}")]
+    RegistryRefused {
+        /// The registry's fault code.
+        code: FaultCode,
+        /// The registry's description.
+        description: String,
+    },
     /// The registry could not be asked; the request may be retried later.
     #[error("the registry could not be asked; retry later")]
     Registry(#[source] SendError),
@@ -118,6 +127,7 @@ impl Error {
             Self::KeyConflict => FaultCode::OBJECT_ALREADY_EXISTS,
             Self::UnknownDistribution => FaultCode::OBJECT_NOT_FOUND,
             Self::Unsupported(_) => FaultCode::ILLEGAL_STATE,
+            Self::RegistryRefused { code, .. } => *code,
             Self::Registry(_) | Self::Internal(_) => FaultCode::UNKNOWN,
         }
     }
@@ -164,6 +174,17 @@ impl Error {
         )
     }
 
+    /// A failed reachability question: the registry's own fault is passed on, anything else
+    /// (unreachable, an unreadable answer) is [`Error::Registry`].
+    pub(crate) fn registry(error: SendError) -> Self {
+        match error {
+            SendError::Fault {
+                code, description, ..
+            } => Self::RegistryRefused { code, description },
+            other => Self::Registry(other),
+        }
+    }
+
     /// Wraps a failure the caller cannot fix.
     pub(crate) fn internal(error: impl std::error::Error + Send + Sync + 'static) -> Self {
         Self::Internal(Box::new(error))
@@ -190,3 +211,6 @@ impl From<kuvert_store::StoreError> for Error {
         Self::internal(error)
     }
 }
+
+#[cfg(test)]
+mod tests;
