@@ -105,7 +105,8 @@ fn tampered_letter_fails_verification_before_it_is_read() {
 
 /// The intermediary's path (issue 15): a sender's `distributeSecure` verifies through the one
 /// reader, its canonical form is sealed, and the operator's reader verifies that sealed
-/// delivery with the same letter and the same content digest.
+/// delivery with the same letter and the same content digest; also when the sender's
+/// signature verifies only without whitespace-only text (PROTOCOL.md §9.5, S4).
 #[test]
 fn distributed_signed_delivery_verifies_and_its_canonical_form_seals_for_the_operator() {
     let (signer, verifier) = signer_and_verifier();
@@ -113,33 +114,42 @@ fn distributed_signed_delivery_verifies_and_its_canonical_form_seals_for_the_ope
     let signed = signer
         .sign(&unsigned, SignatureAlgorithm::RsaSha256)
         .unwrap();
-    let xml = message::distribute_secure_request(&signed).unwrap();
-    let document = envelope::parse(&xml).unwrap();
-    let received = delivery::SignedDocument::locate(&document)
-        .unwrap()
-        .verify(&verifier)
-        .unwrap();
-    assert_eq!(received.delivery, examples::secure_delivery());
-    assert_eq!(received.signer.organisation_number.as_str(), "2021004748");
-    assert!(
-        received
-            .signed_delivery_xml
-            .starts_with("<SignedDelivery xmlns=")
-    );
+    let indented = signed.replacen("</Header><Message>", "</Header>\n    <Message>", 1);
+    assert_ne!(indented, signed);
+    for (signed, is_whitespace_ignored) in [(signed.clone(), false), (indented, true)] {
+        let xml = message::distribute_secure_request(&signed).unwrap();
+        let document = envelope::parse(&xml).unwrap();
+        let received = delivery::SignedDocument::locate(&document)
+            .unwrap()
+            .verify(&verifier)
+            .unwrap();
+        assert_eq!(received.delivery, examples::secure_delivery());
+        assert_eq!(received.signer.organisation_number.as_str(), "2021004748");
+        assert!(
+            received
+                .signed_delivery_xml
+                .starts_with("<SignedDelivery xmlns=")
+        );
+        let canonical = envelope::parse(&received.signed_delivery_xml).unwrap();
+        let again = verifier
+            .verify_signed_delivery(canonical.root_element())
+            .unwrap();
+        assert_eq!(again.is_whitespace_ignored, is_whitespace_ignored);
 
-    let unsealed =
-        delivery::unsigned_sealed_delivery(&received.signed_delivery_xml, &examples::seal());
-    let sealed = signer
-        .sign(&unsealed, SignatureAlgorithm::RsaSha256)
-        .unwrap();
-    let request = service::deliver_secure_request(&sealed).unwrap();
-    let document = envelope::parse(&request).unwrap();
-    let letter = delivery::SealedDocument::locate(&document)
-        .unwrap()
-        .verify(&verifier)
-        .unwrap();
-    assert_eq!(letter.delivery, examples::secure_delivery());
-    assert_eq!(letter.content_digest, received.content_digest);
+        let unsealed =
+            delivery::unsigned_sealed_delivery(&received.signed_delivery_xml, &examples::seal());
+        let sealed = signer
+            .sign(&unsealed, SignatureAlgorithm::RsaSha256)
+            .unwrap();
+        let request = service::deliver_secure_request(&sealed).unwrap();
+        let document = envelope::parse(&request).unwrap();
+        let letter = delivery::SealedDocument::locate(&document)
+            .unwrap()
+            .verify(&verifier)
+            .unwrap();
+        assert_eq!(letter.delivery, examples::secure_delivery());
+        assert_eq!(letter.content_digest, received.content_digest);
+    }
 }
 
 #[test]
