@@ -22,8 +22,9 @@
 //! **Invariants:** a client's identity comes only from its verified TLS client certificate;
 //! the letter sealed is the canonical form of the very tree whose signature verified; a
 //! distribution is recorded before anything is sent, and a retry of the same signed delivery
-//! (sender, message id, content) answers the first distribution id and is delivered at most
-//! once (`distribute`).
+//! (sender, message id, content) answers the first distribution id: one delivered or on paper
+//! is not sent again, and one resumed (after a crash or a failed delivery) is stored by the
+//! operator once, by its idempotency on sender, message id and content (`distribute`).
 
 mod config;
 mod distribute;
