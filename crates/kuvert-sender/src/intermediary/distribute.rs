@@ -42,7 +42,8 @@ impl Distributor {
     /// # Errors
     /// The refusals of [`Senders::check_letter`], [`Error::KeyConflict`],
     /// [`Error::RegistryRefused`] or [`Error::Registry`] when the registry refuses or cannot be
-    /// asked (the row stays `Pending`; a retry resumes it), [`Error::Internal`] when storing or sealing fails.
+    /// asked (the row stays `Pending`; a retry resumes it), [`Error::Internal`] when storing or
+    /// sealing fails.
     #[tracing::instrument(skip_all, fields(
         client = %client,
         sender = %letter.delivery.header.sender.id,
