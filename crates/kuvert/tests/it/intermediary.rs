@@ -13,6 +13,7 @@ use kuvert_core::id::RecipientId;
 use kuvert_core::message::MessageId;
 use kuvert_sender::Letter;
 use kuvert_sender::intermediary::{AuthorisedSender, IntermediaryConfig, Service};
+use kuvert_store::distribution::DistributionStatus;
 use kuvert_store::operator::{Folder, MailboxQuery};
 use kuvert_web::{Listener, Shutdown};
 use kuvert_wire::envelope::{self, BodyElement as _};
@@ -134,6 +135,10 @@ fn signed_request(federation: &Federation, letter: &Letter, signer: &SeedOrganis
     kuvert_wire::message::distribute_secure_request(&signed).unwrap()
 }
 
+fn now() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc()
+}
+
 async fn call(client: &reqwest::Client, url: &str, envelope: String) -> (u16, String) {
     match post(client, url, envelope.into_bytes()).await {
         Answer::Http(status, body) => (status, body),
@@ -205,16 +210,35 @@ async fn distribute_secure_delivers_once_when_retried_and_reports_delivered_or_p
     let request = distribute_request(&federation, &kommun, &kommun, tolvan, subject);
 
     let first = distribute(&client, url, request.clone()).await;
-    let retried = distribute(&client, url, request).await;
+    let retried = distribute(&client, url, request.clone()).await;
     assert_eq!(retried, first, "a retry answers the first distribution id");
+    assert_eq!(letters_with(&federation, tolvan, subject).await, 1);
+    let delivered = (
+        DistributionType::Digital,
+        Some(DistributionState::Delivered),
+    );
+    assert_eq!(status_of(&client, url, &kommun, &first).await, delivered);
+    // A distribution left failed (or pending by a crash) is resumed by the retry: sealed and
+    // sent again, and the operator keeps the one letter it has.
+    let store = intermediary.service.store();
+    let id = uuid::Uuid::parse_str(&first).unwrap();
+    let failed = DistributionStatus::Failed;
+    store
+        .set_distribution_status(id, &failed, now())
+        .await
+        .unwrap();
+    let status = status_of(&client, url, &kommun, &first).await;
+    let expected = (
+        DistributionType::Digital,
+        Some(DistributionState::DeliveryFailed),
+    );
+    assert_eq!(status, expected);
+    assert_eq!(distribute(&client, url, request).await, first);
     assert_eq!(letters_with(&federation, tolvan, subject).await, 1);
     let status = status_of(&client, url, &kommun, &first).await;
     assert_eq!(
-        status,
-        (
-            DistributionType::Digital,
-            Some(DistributionState::Delivered)
-        )
+        status, delivered,
+        "the resumed distribution is delivered again"
     );
 
     let david = seed::person("david").unwrap();
