@@ -12,7 +12,8 @@
 //! - `distributeSecure`: the client certificate's organisation must be a configured client,
 //!   the signed delivery is verified exactly as an operator verifies the sender's signature
 //!   (`kuvert_wire::delivery::SignedDocument`: one path, the profile's shape, RSA-SHA256
-//!   chained to the configured CA), `Sender/Id` must be a configured sender the client may act
+//!   chained to the configured CA, and the `crl` table's CRLs, which the listener's handshake
+//!   consults too), `Sender/Id` must be a configured sender the client may act
 //!   for and the signer that sender; then the distribution is recorded, the registry asked,
 //!   and the letter sealed (on the CPU pool) and delivered, or put on the paper-mail list.
 //!   The answer is the distribution id, a UUID.
@@ -38,14 +39,18 @@ pub use rules::{Parties, Senders};
 
 use std::io;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::routing::post;
 use kuvert_core::limits::ENVELOPE_BYTES_CEILING;
 use kuvert_store::distribution::DistributionStore;
+use kuvert_web::crl::CrlRefresher;
 use kuvert_web::rate_limit::RateLimiter;
 use kuvert_web::start::read_config_file;
 use kuvert_web::{ClientKind, ConnectionTimeouts, Listener, ListenerTls, Shutdown, StartError};
+use kuvert_xmldsig::trust::TrustAnchors;
+use kuvert_xmldsig::{Verifier, VerifyPolicy};
 use secrecy::SecretString;
 
 use crate::toolkit::Toolkit;
@@ -56,6 +61,9 @@ use soap::AppState;
 #[derive(Clone)]
 pub struct Service {
     state: AppState,
+    /// The CRLs of `crl`, when configured: checked at the listener's handshake and on every
+    /// sender signature.
+    crls: Option<CrlRefresher>,
     timeouts: ConnectionTimeouts,
     rate_limiter: RateLimiter,
     tls: ServerIdentity,
@@ -99,14 +107,17 @@ pub async fn build(config: IntermediaryConfig) -> Result<Service, StartError> {
         ),
         client_ca_pem: read_config_file(&config.toolkit.ca_path, "toolkit.ca_path").await?,
     };
+    let (verifier, crls) = sender_verifier(&config.crl, &tls.client_ca_pem).await?;
     let database =
         kuvert_web::start::open_database(&config.database_url, &config.database_pool).await?;
     let distributor = Distributor {
         toolkit,
         store: database.distributions(),
         senders,
+        verifier,
     };
     Ok(Service {
+        crls,
         state: AppState {
             distributor: Arc::new(distributor),
             envelope_bytes_max,
@@ -160,10 +171,68 @@ impl Service {
     /// # Errors
     /// The accept loop's I/O error.
     pub async fn serve(self, listener: Listener, shutdown: Shutdown) -> io::Result<()> {
-        let listener = listener.with_timeouts(self.timeouts);
+        let mut listener = listener.with_timeouts(self.timeouts);
+        if let Some(refresher) = &self.crls {
+            listener = listener
+                .with_client_crls(refresher.crls())
+                .map_err(io::Error::other)?;
+            tokio::spawn(refresher.clone().run(shutdown.clone()));
+        }
         kuvert_web::serve(listener, self.router(), shutdown).await
     }
+
+    /// The CRL refresher of `crl` (none without sources), for tests: `refresh()` reloads the
+    /// sources now instead of at the next scheduled refresh.
+    #[must_use]
+    pub fn crls(&self) -> Option<&CrlRefresher> {
+        self.crls.as_ref()
+    }
 }
+
+/// The verifier of senders' signatures: the configured CA, RSA-SHA256 only (Kuvert's own
+/// profile), and the CRLs of `crl` when configured. Distribution points are fetched without a
+/// client identity.
+async fn sender_verifier(
+    crl: &kuvert_web::crl::CrlConfig,
+    ca_pem: &str,
+) -> Result<(Verifier, Option<CrlRefresher>), StartError> {
+    let config_error = |key, error: &dyn std::fmt::Display| StartError::Config {
+        key,
+        reason: error.to_string(),
+    };
+    let anchors =
+        TrustAnchors::from_pem(ca_pem).map_err(|error| config_error("toolkit.ca_path", &error))?;
+    let policy = VerifyPolicy {
+        is_sha1_allowed: false,
+        now: time::OffsetDateTime::now_utc(),
+    };
+    let client = if crl.urls.is_empty() {
+        None
+    } else {
+        let client_config = kuvert_web::ClientConfig {
+            ca_pem: ca_pem.to_owned(),
+            identity: None,
+            connect_timeout: CRL_CONNECT_TIMEOUT,
+            request_timeout: CRL_REQUEST_TIMEOUT,
+        };
+        let client =
+            kuvert_web::http_client(&client_config).map_err(|error| config_error("crl", &error))?;
+        Some(client)
+    };
+    let refresher = CrlRefresher::start(crl, ca_pem, client)
+        .await
+        .map_err(|error| config_error("crl", &error))?;
+    let verifier = match &refresher {
+        Some(refresher) => Verifier::new(anchors, policy).with_crls(refresher.crls()),
+        None => Verifier::new(anchors, policy),
+    };
+    Ok((verifier, refresher))
+}
+
+/// Timeouts of fetching CRLs from their distribution points.
+const CRL_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// See [`CRL_CONNECT_TIMEOUT`].
+const CRL_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The envelope bound as a `usize`, checked against the ceiling.
 fn checked_envelope_bytes_max(bytes: u64) -> Result<usize, String> {

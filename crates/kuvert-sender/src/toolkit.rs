@@ -220,11 +220,6 @@ impl Toolkit {
         &self.cpu
     }
 
-    /// The verifier of senders' signatures: the configured CA, RSA-SHA256 only.
-    pub(crate) fn verifier(&self) -> &kuvert_xmldsig::Verifier {
-        &self.identities.verifier
-    }
-
     /// Archives `sealed`, sends it to `destination` with bounded retries, and archives the
     /// receipt. The sealed file is durable before the first attempt, so a receipt never
     /// exists without its letter in the archive.

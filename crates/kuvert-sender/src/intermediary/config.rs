@@ -35,6 +35,10 @@ pub struct IntermediaryConfig {
     /// Connection timeouts and rate limits per client certificate. Every key has a default.
     #[serde(default)]
     pub http: kuvert_web::HttpConfig,
+    /// CRLs (`files`, `urls`, `refresh_secs`, `stale_crl`), consulted at the listener's
+    /// handshake and on every sender signature, as the operator's `tls.crl`. Default none.
+    #[serde(default)]
+    pub crl: kuvert_web::crl::CrlConfig,
 }
 
 /// A sender the intermediary distributes for.

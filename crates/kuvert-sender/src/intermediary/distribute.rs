@@ -33,6 +33,8 @@ pub(crate) struct Distributor {
     pub(crate) toolkit: Toolkit,
     pub(crate) store: Arc<dyn DistributionStore>,
     pub(crate) senders: Senders,
+    /// Verifies the senders' signatures (the configured CA and CRLs).
+    pub(crate) verifier: kuvert_xmldsig::Verifier,
 }
 
 impl Distributor {

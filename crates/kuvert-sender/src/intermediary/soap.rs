@@ -90,7 +90,7 @@ async fn handle(
     let bytes = axum::body::to_bytes(body, max)
         .await
         .map_err(|_| Error::TooLarge { max })?;
-    let verifier = distributor.toolkit.verifier().clone();
+    let verifier = distributor.verifier.clone();
     let request = distributor
         .toolkit
         .cpu()

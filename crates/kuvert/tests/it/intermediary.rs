@@ -15,6 +15,7 @@ use kuvert_sender::Letter;
 use kuvert_sender::intermediary::{AuthorisedSender, IntermediaryConfig, Service};
 use kuvert_store::distribution::DistributionStatus;
 use kuvert_store::operator::{Folder, MailboxQuery};
+use kuvert_web::crl::CrlConfig;
 use kuvert_web::{Listener, Shutdown};
 use kuvert_wire::envelope::{self, BodyElement as _};
 use kuvert_wire::fault::FaultCode;
@@ -48,6 +49,22 @@ pub(crate) async fn start(
     federation: &Federation,
     senders: &[SeedOrganisation],
 ) -> RunningIntermediary {
+    let senders = senders
+        .iter()
+        .map(|sender| AuthorisedSender {
+            organisation_number: sender.organisation_number(),
+            clients: Vec::new(),
+        })
+        .collect();
+    start_with(federation, senders, CrlConfig::default()).await
+}
+
+/// [`start`] with the senders and CRLs given.
+async fn start_with(
+    federation: &Federation,
+    senders: Vec<AuthorisedSender>,
+    crl: CrlConfig,
+) -> RunningIntermediary {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = &federation.manifest().data_dir;
     let mut toolkit = kuvert::send_command::demo_sender_config(data_dir).unwrap();
@@ -57,15 +74,10 @@ pub(crate) async fn start(
         toolkit,
         database_url: format!("sqlite://{}/intermediary.db?mode=rwc", dir.path().display()),
         database_pool: Default::default(),
-        senders: senders
-            .iter()
-            .map(|sender| AuthorisedSender {
-                organisation_number: sender.organisation_number(),
-                clients: Vec::new(),
-            })
-            .collect(),
+        senders,
         envelope_bytes_max: kuvert_core::limits::ENVELOPE_BYTES_DEFAULT_MAX,
         http: Default::default(),
+        crl,
     };
     let service = kuvert_sender::intermediary::build(config).await.unwrap();
     let address: SocketAddr = "127.0.0.1:0".parse().unwrap();
@@ -345,4 +357,41 @@ async fn distribute_secure_refuses_a_changed_letter_and_other_content_under_a_us
     assert_eq!(code, FaultCode::OBJECT_ALREADY_EXISTS);
     assert_eq!(letters_with(&federation, tolvan, subject).await, 1);
     assert_eq!(letters_with(&federation, tolvan, "Annat innehåll").await, 0);
+}
+
+/// As the operator does: with CRLs configured, a revoked sender certificate is refused both as
+/// a TLS client and as the signer of a letter another client hands over.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn distribute_secure_refuses_a_revoked_sender_as_client_and_as_signer() {
+    let federation = Federation::start(Default::default()).await;
+    let [kommun, myndigheten] = seed::SENDERS;
+    let senders = vec![AuthorisedSender {
+        organisation_number: kommun.organisation_number(),
+        clients: vec![
+            kommun.organisation_number(),
+            myndigheten.organisation_number(),
+        ],
+    }];
+    let crl = CrlConfig {
+        files: vec![federation.manifest().data_dir.join("pki/org-ca.crl.pem")],
+        ..CrlConfig::default()
+    };
+    let intermediary = start_with(&federation, senders, crl).await;
+    let url = &intermediary.message_url;
+    let tolvan = seed::person("tolvan").unwrap();
+    let subject = "Brev med återkallat certifikat";
+    let request = distribute_request(&federation, &kommun, &kommun, tolvan, subject);
+    let provider = client_as(&federation, &myndigheten);
+    distribute(&provider, url, request.clone()).await;
+
+    federation.revoke(kommun.key).await;
+    let crls = intermediary.service.crls().unwrap();
+    assert!(crls.refresh().await.is_empty(), "the CRL reloads");
+    let code = refused(&provider, url, request).await;
+    assert_eq!(code, FaultCode::ACCESS_DENIED);
+    let request = distribute_request(&federation, &kommun, &kommun, tolvan, subject);
+    let revoked_client = client_as(&federation, &kommun);
+    let handshake = post(&revoked_client, url, request.into_bytes()).await;
+    assert!(matches!(handshake, Answer::Failed(_)), "{handshake:?}");
+    assert_eq!(letters_with(&federation, tolvan, subject).await, 1);
 }
