@@ -6,7 +6,9 @@
 //! [`OperatorStore`](operator::OperatorStore) (a mailbox operator) and
 //! [`PortalStore`](portal::PortalStore) (the public portal) and
 //! [`WebSessionStore`](web_session::WebSessionStore) (the web sessions of every role with
-//! logged-in pages, so that any node serves them), held as `Arc<dyn …>`, with
+//! logged-in pages, so that any node serves them) and
+//! [`DistributionStore`](distribution::DistributionStore) (an intermediary's
+//! `distributeSecure` record), held as `Arc<dyn …>`, with
 //! typed values in and typed records out; callers see [`StoreError`], never SQL. Bytes such as
 //! sealed deliveries live in a [`BlobStore`](blob::BlobStore).
 //!
@@ -20,6 +22,7 @@ pub mod backup;
 pub mod blob;
 mod calendar;
 mod database;
+pub mod distribution;
 pub mod durable;
 mod error;
 pub mod operator;
@@ -104,6 +107,12 @@ impl Database {
     /// The web sessions of the roles with logged-in pages, each role in its realm.
     pub fn web_sessions(&self) -> Arc<dyn web_session::WebSessionStore> {
         Arc::new(web_session::SqlWebSessionStore::new(self.pool.clone()))
+    }
+
+    /// The intermediary's record of the signed deliveries sender systems handed over
+    /// (`distributeSecure`).
+    pub fn distributions(&self) -> Arc<dyn distribution::DistributionStore> {
+        Arc::new(distribution::SqlDistributionStore::new(self.pool.clone()))
     }
 
     /// The annual plans on the portal and the editor's review of each campaign.
