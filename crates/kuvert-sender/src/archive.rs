@@ -233,11 +233,38 @@ impl PaperMailList {
             text.push_str(PAPER_MAIL_HEADER);
             text.push('\n');
         }
+        text.push_str(&self.line(entry, time::OffsetDateTime::now_utc().date()));
+        file.write_all(text.as_bytes()).map_err(archive_error)?;
+        file.sync_all().map_err(archive_error)?;
+        count_syncs("paper_list", "file", 1);
+        Ok(())
+    }
+
+    /// Writes the whole list anew: the header and one row per entry, in one durable write
+    /// (one file sync and one folder sync, not one a row), replacing what was there. A
+    /// mailing writes its list so each run, and a row is on it once however often it resumed.
+    ///
+    /// # Errors
+    /// [`SendError::Archive`] naming the file.
+    pub fn write_whole(&self, entries: &[PaperMailEntry<'_>]) -> Result<(), SendError> {
         let today = time::OffsetDateTime::now_utc().date();
+        let mut text = format!("{PAPER_MAIL_HEADER}\n");
+        for entry in entries {
+            text.push_str(&self.line(entry, today));
+        }
+        let _guard = self
+            .lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        write_durably(&FolderSyncs::new("paper_list"), &self.path, text.as_bytes())
+    }
+
+    /// One row of the list, its line break included.
+    fn line(&self, entry: &PaperMailEntry<'_>, today: time::Date) -> String {
         // The first three fields are digit strings and a fixed word; every free text is
         // quoted so a comma, quote or line break in one cannot shift the columns.
         let place = entry.manifest_row.map(|place| place.to_string());
-        text.push_str(&format!(
+        format!(
             "{},{},{},{},{today},{},{},{},{}\n",
             entry.sender.as_str(),
             entry.recipient.to_wire(),
@@ -247,11 +274,7 @@ impl PaperMailList {
             quoted(place.as_deref().unwrap_or("")),
             quoted(entry.reference.map_or("", Reference::as_str)),
             quoted(entry.subject.as_str()),
-        ));
-        file.write_all(text.as_bytes()).map_err(archive_error)?;
-        file.sync_all().map_err(archive_error)?;
-        count_syncs("paper_list", "file", 1);
-        Ok(())
+        )
     }
 }
 

@@ -12,7 +12,7 @@
 //!
 //! Blocking: call from a blocking thread (`tokio::task::spawn_blocking`).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::fs::File;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -108,6 +108,54 @@ impl FolderSync {
 /// # Errors
 /// Any file system error; after an error nothing under `path` is promised.
 pub fn write_durably(folders: &FolderSyncs, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let folder = write_renamed(folders, path, bytes)?;
+    folders.sync(&folder)
+}
+
+/// Files written as one batch, as [`write_durably`] writes one, but each folder synced once
+/// at [`DurableBatch::finish`] instead of once a file: a mailing's thousand paper letters
+/// cost a thousand file syncs and one folder sync. Nothing written is promised durable
+/// before `finish` has returned.
+#[derive(Debug)]
+pub struct DurableBatch<'a> {
+    folders: &'a FolderSyncs,
+    written_in: BTreeSet<PathBuf>,
+}
+
+impl<'a> DurableBatch<'a> {
+    /// An empty batch whose folder syncs go through (and are counted by) `folders`.
+    #[must_use]
+    pub fn new(folders: &'a FolderSyncs) -> Self {
+        Self {
+            folders,
+            written_in: BTreeSet::new(),
+        }
+    }
+
+    /// Writes `bytes` to `path`: fsynced and renamed into place, its folder synced later.
+    ///
+    /// # Errors
+    /// As [`write_durably`].
+    pub fn write(&mut self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+        let folder = write_renamed(self.folders, path, bytes)?;
+        self.written_in.insert(folder);
+        Ok(())
+    }
+
+    /// Syncs every folder written in; then every file of the batch is durable.
+    ///
+    /// # Errors
+    /// A folder could not be synced: the batch's files are not promised.
+    pub fn finish(self) -> std::io::Result<()> {
+        self.written_in
+            .iter()
+            .try_for_each(|folder| self.folders.sync(folder))
+    }
+}
+
+/// Writes `bytes` into a fsynced temporary sibling of `path` and renames it over `path`;
+/// answers the folder, whose sync makes the rename durable.
+fn write_renamed(folders: &FolderSyncs, path: &Path, bytes: &[u8]) -> std::io::Result<PathBuf> {
     let folder = path
         .parent()
         .map(or_current)
@@ -129,7 +177,7 @@ pub fn write_durably(folders: &FolderSyncs, path: &Path, bytes: &[u8]) -> std::i
     count_syncs(folders.store, "file", 1);
     drop(file);
     std::fs::rename(&temporary, path)?;
-    folders.sync(folder)
+    Ok(folder.to_owned())
 }
 
 /// A relative path's parent may be empty: that is the current folder.
@@ -156,7 +204,7 @@ mod tests {
     use std::path::Path;
     use std::sync::Arc;
 
-    use super::{FolderSyncs, write_durably};
+    use super::{DurableBatch, FolderSyncs, lock, write_durably};
 
     #[test]
     fn a_file_written_durably_is_there_under_its_name_without_temporaries() {
@@ -171,6 +219,41 @@ mod tests {
             .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         assert_eq!(names, ["letter.xml"]);
+    }
+
+    #[test]
+    fn a_batch_syncs_each_folder_once_at_its_end_and_leaves_whole_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let syncs = FolderSyncs::new("test");
+        let mut batch = DurableBatch::new(&syncs);
+        for (folder, name) in [
+            ("a", "1.pdf"),
+            ("a", "2.pdf"),
+            ("b", "3.pdf"),
+            ("a", "4.pdf"),
+        ] {
+            let path = dir.path().join(folder).join(name);
+            batch.write(&path, name.as_bytes()).unwrap();
+        }
+        let requests = |folder: &str| {
+            let folders = lock(&syncs.folders);
+            folders
+                .get(&dir.path().join(folder))
+                .map_or(0, |sync| lock(&sync.state).requested)
+        };
+        assert_eq!(
+            (requests("a"), requests("b")),
+            (0, 0),
+            "no folder sync before the end"
+        );
+        batch.finish().unwrap();
+        assert_eq!((requests("a"), requests("b")), (1, 1), "one sync a folder");
+        let names: Vec<String> = std::fs::read_dir(dir.path().join("a"))
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names.len(), 3, "{names:?}");
+        assert_eq!(std::fs::read(dir.path().join("b/3.pdf")).unwrap(), b"3.pdf");
     }
 
     #[test]

@@ -148,9 +148,13 @@ pub fn write_report(out: &mut impl Write, report: &MailingReport) -> io::Result<
     let letters = &report.paper_letters;
     writeln!(
         out,
-        "  paper letters {} PDF in {}{}",
+        "  paper letters {} PDF in {}{}{}",
         letters.written,
         letters.folder.display(),
+        match letters.written - letters.rendered.min(letters.written) {
+            0 => String::new(),
+            kept => format!(" ({kept} kept from an earlier run)"),
+        },
         match letters.without_address {
             0 => String::new(),
             missing => format!(" ({missing} without an address: add it before printing)"),

@@ -11,17 +11,21 @@ use kuvert_core::id::OrganisationNumber;
 use kuvert_core::message::SenderName;
 
 use super::manifest::{BodySource, ManifestFormat, ManifestRow};
-use crate::archive::write_durably;
 use crate::error::SendError;
 use crate::paper_letter::{PaperLetter, body_text, render};
+use kuvert_store::durable::DurableBatch;
 
 /// What a run wrote for the print house.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PaperLetters {
     /// The folder of the PDFs.
     pub folder: PathBuf,
-    /// Letters written.
+    /// The mailing's letters in the folder: one per paper row, this run's and earlier runs'.
     pub written: usize,
+    /// Of which this run rendered; the others an earlier run of the mailing left there
+    /// (complete: a letter appears under its name only when durably written) and are kept, so
+    /// a resumed national mailing does not render its paper letters again.
+    pub rendered: usize,
     /// Of which without a postal address (the manifest gave none): the PDF says so where the
     /// address goes, and the print house must add it.
     pub without_address: usize,
@@ -34,7 +38,8 @@ pub(super) struct Sender {
     pub(super) portal_url: Option<url::Url>,
 }
 
-/// Writes one PDF per row into `folder`.
+/// Writes one PDF per row into `folder`, except the rows whose PDF an earlier run wrote; the
+/// files are synced one by one and the folder once at the end.
 pub(super) fn write_letters(
     rows: &[ManifestRow],
     format: ManifestFormat,
@@ -53,7 +58,14 @@ pub(super) fn write_letters(
         folder: folder.to_owned(),
         ..PaperLetters::default()
     };
+    let mut batch = DurableBatch::new(&syncs);
     for row in rows {
+        letters.written += 1;
+        letters.without_address += usize::from(row.address.is_none());
+        let path = folder.join(paper_letter_file_name(format, row.line));
+        if path.is_file() {
+            continue;
+        }
         let text = match &row.body {
             BodySource::Inline(text) => text.clone(),
             BodySource::File { path, content_type } => {
@@ -82,11 +94,15 @@ pub(super) fn write_letters(
             deep_link: deep_link.as_ref(),
         };
         let pdf = render(&letter).map_err(|error| SendError::Internal(error.to_string()))?;
-        let path = folder.join(paper_letter_file_name(format, row.line));
-        write_durably(&syncs, &path, &pdf)?;
-        letters.written += 1;
-        letters.without_address += usize::from(row.address.is_none());
+        batch
+            .write(&path, &pdf)
+            .map_err(|source| SendError::Archive { path, source })?;
+        letters.rendered += 1;
     }
+    batch.finish().map_err(|source| SendError::Archive {
+        path: folder.to_owned(),
+        source,
+    })?;
     Ok(letters)
 }
 

@@ -19,7 +19,7 @@ use super::journal::{Event, Journal};
 use super::manifest::{BodySource, Manifest, ManifestFormat, ManifestRow};
 use super::paper::{self, PaperLetters};
 use super::{FailedRow, MailingError, MailingOptions, MailingReport, PaperRow, Progress};
-use crate::archive::{PAPER_MAIL_HEADER, PaperMailEntry, PaperMailList};
+use crate::archive::{PaperMailEntry, PaperMailList};
 use crate::error::SendError;
 use crate::letter::{Letter, pdf_attachment};
 use crate::reachability::{Destination, PaperReason, Reachability};
@@ -389,26 +389,9 @@ async fn write_paper_list(
     );
     let written = path.clone();
     tokio::task::spawn_blocking(move || {
-        match std::fs::remove_file(&path) {
-            Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
-                return Err(SendError::Archive {
-                    path,
-                    source: error,
-                });
-            }
-            _ => {}
-        }
-        if entries.is_empty() {
-            // The header alone: the list exists, and says no one needs paper.
-            let header = format!("{PAPER_MAIL_HEADER}\n");
-            std::fs::write(&path, header).map_err(|source| SendError::Archive {
-                path: path.clone(),
-                source,
-            })?;
-        }
-        let list = PaperMailList::new(&path).with_portal(portal);
-        for (row, reason, message_id) in &entries {
-            list.append(&PaperMailEntry {
+        let rows: Vec<PaperMailEntry<'_>> = entries
+            .iter()
+            .map(|(row, reason, message_id)| PaperMailEntry {
                 sender: &sender,
                 recipient: &row.recipient,
                 reason: *reason,
@@ -416,9 +399,11 @@ async fn write_paper_list(
                 manifest_row: Some(format.place(row.line)),
                 reference: row.reference.as_ref(),
                 subject: &row.subject,
-            })?;
-        }
-        Ok(())
+            })
+            .collect();
+        PaperMailList::new(&path)
+            .with_portal(portal)
+            .write_whole(&rows)
     })
     .await
     .map_err(|error| MailingError::Task(error.to_string()))?

@@ -55,6 +55,7 @@ fn write_report_counts_the_failed_rows_not_shown_naturally() {
         paper_letters: PaperLetters {
             folder: PathBuf::from("utskick.csv.paper"),
             written: 0,
+            rendered: 0,
             without_address: 0,
         },
         letter_counts: Ok(()),

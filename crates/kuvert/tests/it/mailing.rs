@@ -190,9 +190,14 @@ async fn mailing_delivers_each_reachable_row_once_and_puts_the_rest_on_paper() {
         "the list is not doubled"
     );
     // Issue 15: one print-ready letter per paper row beside the list, named by its line,
-    // rewritten (not doubled) by the second run; the manifest gave no addresses.
+    // kept (not doubled, not rendered again) by the second run; the manifest gave no addresses.
     let letters = &again.paper_letters;
     assert_eq!((letters.written, letters.without_address), (24, 24));
+    assert_eq!(letters.rendered, 0, "the second run renders none again");
+    assert_eq!(
+        report.paper_letters.rendered, 24,
+        "the first run rendered each"
+    );
     assert_eq!(letters.folder, dir.path().join("utskick.csv.paper"));
     assert_eq!(std::fs::read_dir(&letters.folder).unwrap().count(), 24);
     for row in &report.paper {
