@@ -197,7 +197,9 @@ pub struct Progress<'a> {
 #[async_trait]
 pub trait SenderQueueStore: Send + Sync {
     /// Accepts each letter with its `accepted` event, in one transaction (at most
-    /// `limits::SENDER_SERVICE_BATCH_LETTERS_MAX`); answers in the same order.
+    /// `limits::SENDER_SERVICE_BATCH_LETTERS_MAX`); answers in the same order. When a key
+    /// was used before for other content, nothing is accepted and the one answer is
+    /// [`Acceptance::KeyConflict`].
     async fn accept_letters(&self, letters: &[NewLetter<'_>]) -> Result<Vec<Acceptance>, StoreError>;
     /// Claims up to `limit` (≤ `limits::SENDER_SERVICE_CLAIM_LETTERS_MAX`) due letters not in
     /// a final state for `holder` for `lease`, oldest first.

@@ -51,7 +51,12 @@ impl SenderQueueStore for SqlSenderQueueStore {
         let mut transaction = begin_write(&self.pool, self.backend).await?;
         let mut answers = Vec::with_capacity(letters.len());
         for letter in letters {
-            answers.push(accept_one(&mut *transaction, letter).await?);
+            let answer = accept_one(&mut *transaction, letter).await?;
+            if answer == Acceptance::KeyConflict {
+                // All or none: the transaction rolls back as it is dropped.
+                return Ok(vec![Acceptance::KeyConflict]);
+            }
+            answers.push(answer);
         }
         transaction.commit().await.context("commit accepted letters")?;
         Ok(answers)
