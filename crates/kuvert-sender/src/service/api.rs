@@ -56,7 +56,7 @@ pub(crate) fn routes() -> axum::Router<AppState> {
         LetterStatus, EventJson, EventPage, TokenResponse, ProblemJson, LetterProblemJson
     )),
     modifiers(&Security),
-    security(("mutualTLS" = []), ("oauth2" = []))
+    security(("oauth2" = []), ("mutualTLS" = []))
 )]
 struct ApiDoc;
 
@@ -84,10 +84,11 @@ async fn openapi(State(state): State<AppState>) -> Response {
     Json(document).into_response()
 }
 
-/// Queues one letter; answers at once with its id and state. A replay of an
-/// `Idempotency-Key` with the same letter answers the same id.
+/// Queues one letter; answers at once with its id and state. A replay of its
+/// `Idempotency-Key` with the same letter answers the same id; with another letter, 422.
 #[utoipa::path(post, path = "/api/v1/letters", request_body = LetterRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "The caller's key")),
+    params(("Idempotency-Key" = String, Header,
+        description = "The caller's key for the letter: 1 to 255 visible ASCII characters")),
     responses((status = 202, body = LetterAccepted), (status = 400, body = ProblemJson),
         (status = 401, body = ProblemJson), (status = 403, body = ProblemJson),
         (status = 422, body = ProblemJson)))]
@@ -107,7 +108,8 @@ async fn post_letter(
 /// Queues many letters, all or none; the `Idempotency-Key` of the batch names each letter
 /// as `KEY/INDEX`.
 #[utoipa::path(post, path = "/api/v1/batches", request_body = BatchRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "The caller's key")),
+    params(("Idempotency-Key" = String, Header,
+        description = "The caller's key for the letter: 1 to 255 visible ASCII characters")),
     responses((status = 202, body = BatchAccepted), (status = 400, body = ProblemJson),
         (status = 401, body = ProblemJson), (status = 403, body = ProblemJson),
         (status = 422, body = ProblemJson)))]
@@ -327,11 +329,11 @@ fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ServiceE
     serde_json::from_slice(body).map_err(|error| ServiceError::BadRequest(format!("JSON: {error}")))
 }
 
-/// The `Idempotency-Key` header, or a fresh key when the caller sent none.
+/// The `Idempotency-Key` header (required: a sender system that posts again after a lost
+/// answer must get the same letter, not a second one).
 fn idempotency_key(headers: &HeaderMap) -> Result<IdempotencyKey, ServiceError> {
     let Some(value) = headers.get("idempotency-key") else {
-        return IdempotencyKey::parse(&uuid::Uuid::new_v4().to_string())
-            .map_err(|error| ServiceError::internal(error.to_string()));
+        return Err(ServiceError::BadRequest("the Idempotency-Key header is missing".to_owned()));
     };
     let text = value
         .to_str()

@@ -51,7 +51,7 @@ impl SenderQueueStore for SqlSenderQueueStore {
         let mut transaction = begin_write(&self.pool, self.backend).await?;
         let mut answers = Vec::with_capacity(letters.len());
         for letter in letters {
-            let answer = accept_one(&mut *transaction, letter).await?;
+            let answer = accept_one(&mut transaction, letter).await?;
             if answer == Acceptance::KeyConflict {
                 // All or none: the transaction rolls back as it is dropped.
                 return Ok(vec![Acceptance::KeyConflict]);
@@ -174,14 +174,14 @@ impl SenderQueueStore for SqlSenderQueueStore {
             .fetch_one(&mut *transaction)
             .await
             .context("read letter client")?;
-        let sequence = next_sequences(&mut *transaction, 1).await?;
+        let sequence = next_sequences(&mut transaction, 1).await?;
         let stored = StoredEvent {
             sequence,
             letter_id: progress.id,
             at: crate::database::truncate_to_millis(progress.at),
             event: progress.event,
         };
-        insert_event(&mut *transaction, &client, &stored).await?;
+        insert_event(&mut transaction, &client, &stored).await?;
         transaction.commit().await.context("commit letter event")?;
         Ok(stored)
     }

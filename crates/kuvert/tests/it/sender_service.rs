@@ -77,6 +77,8 @@ async fn sender_service_killed_mid_run_delivers_each_letter_once() {
     wait_for_final(queue.as_ref(), &clients, FINAL_BEFORE_KILL, &mut child).await;
     child.kill().unwrap();
     child.wait().unwrap();
+    let at_kill = final_letters(queue.as_ref(), &clients).await;
+    assert!(at_kill < 2 * LETTERS_PER_CLIENT, "the kill came in the middle: {at_kill} done");
     let mut child = gateway.spawn();
     gateway.wait_until_ready(&mut child).await;
 
@@ -96,6 +98,54 @@ async fn sender_service_killed_mid_run_delivers_each_letter_once() {
         ids: &ids,
     };
     check_refusals(&federation, &gateway, &callers, &run, queue.as_ref()).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+const OPENAPI_CLIENT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../tools/oracles/openapi_send_letter.py"
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openapi_document_validates_and_a_client_built_from_it_sends_a_letter() {
+    let purpose = "the sender service's OpenAPI document (openapi-spec-validator, openapi-core)";
+    let Some(python) = kuvert_testenv::external("PYTHON", purpose) else {
+        return;
+    };
+    let federation = Federation::start(Default::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let gateway = write_config(&federation, dir.path());
+    let mut child = gateway.spawn();
+    gateway.wait_until_ready(&mut child).await;
+    let manifest = federation.manifest();
+    let sender = &manifest.senders[0];
+    let mut command = Command::new(&python);
+    command
+        .arg(OPENAPI_CLIENT)
+        .arg(format!("{}openapi.json", gateway.url(false)))
+        .arg(&manifest.organisation_ca)
+        .args(["arendesystemet", OAUTH_SECRET])
+        .args([sender.number.as_str(), seed::person("tolvan").unwrap().number])
+        .arg("Brev från en OpenAPI-klient");
+    let output = tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "the OpenAPI client failed: {stderr}");
+    let answers: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(answers["accepted"]["id"], answers["status"]["id"]);
+    assert_eq!(answers["status"]["timeline"][0]["kind"], "accepted");
+
+    let queue = kuvert_store::Database::connect(&gateway.database_url)
+        .await
+        .unwrap()
+        .sender_queue();
+    let clients = [ClientId::parse("arendesystemet").unwrap()];
+    wait_for_final(queue.as_ref(), &clients, 1, &mut child).await;
+    let id = LetterId::parse(answers["accepted"]["id"].as_str().unwrap()).unwrap();
+    let (record, _) = queue.letter(id).await.unwrap().unwrap();
+    assert_eq!(record.state.as_str(), "delivered", "the letter reached Tolvan's operator");
     child.kill().unwrap();
     child.wait().unwrap();
 }
@@ -188,6 +238,7 @@ async fn check_refusals(
     let (other, oauth) = (callers.other, callers.oauth);
     let stranger = client(federation, Some(other));
     let single = stranger.post(format!("{}letters", gateway.url(true)));
+    let single = single.header("Idempotency-Key", "grannen-1");
     let answer = single.json(&letter(run, 0)).send().await.unwrap();
     assert_eq!(answer.status(), reqwest::StatusCode::FORBIDDEN);
     let problem: Value = answer.json().await.unwrap();
@@ -197,6 +248,7 @@ async fn check_refusals(
     let batch = json!({ "letters": [own, letter(run, 2)] });
     let answer = stranger
         .post(format!("{}batches", gateway.url(true)))
+        .header("Idempotency-Key", "grannen-2")
         .json(&batch)
         .send()
         .await
@@ -309,16 +361,7 @@ async fn wait_for_final(
 ) {
     let deadline = Instant::now() + Duration::from_secs(600);
     loop {
-        let mut done = 0;
-        for client in clients {
-            let mut after = 0;
-            loop {
-                let page = queue.events_after(client, after, 1_000).await.unwrap();
-                let Some(last) = page.last() else { break };
-                after = last.sequence;
-                done += page.iter().filter(|event| event.event.state().is_final()).count();
-            }
-        }
+        let done = final_letters(queue, clients).await;
         if done >= count {
             return;
         }
@@ -326,6 +369,21 @@ async fn wait_for_final(
         assert!(Instant::now() < deadline, "only {done} of {count} letters done");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+/// Letters of `clients` with a final event, read from the feed page by page.
+async fn final_letters(queue: &dyn SenderQueueStore, clients: &[ClientId]) -> usize {
+    let mut done = 0;
+    for client in clients {
+        let mut after = 0;
+        loop {
+            let page = queue.events_after(client, after, 1_000).await.unwrap();
+            let Some(last) = page.last() else { break };
+            after = last.sequence;
+            done += page.iter().filter(|event| event.event.state().is_final()).count();
+        }
+    }
+    done
 }
 
 /// A client trusting the federation's CA, with `identity`'s certificate when given.
