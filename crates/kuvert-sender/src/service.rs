@@ -102,7 +102,11 @@ pub async fn build(config: &SenderConfig) -> Result<Service, StartError> {
     let tokens = match &service.token_key_path {
         Some(path) => {
             let key = read_key_file(path, "service.token_key_path").await?;
-            Some(Tokens::new(&key, service.token_lifetime_secs, service.public_url.as_str())?)
+            Some(Tokens::new(
+                &key,
+                service.token_lifetime_secs,
+                service.public_url.as_str(),
+            )?)
         }
         None if clients.has_secrets() => {
             return Err(StartError::invalid("service.token_key_path")(
@@ -165,7 +169,11 @@ impl Service {
         let worker = tokio::spawn(worker::run(Arc::clone(&self.state.inner), shutdown.clone()));
         let router = self.router();
         let mut servers = tokio::task::JoinSet::new();
-        servers.spawn(kuvert_web::serve(listeners.mutual_tls, router.clone(), shutdown.clone()));
+        servers.spawn(kuvert_web::serve(
+            listeners.mutual_tls,
+            router.clone(),
+            shutdown.clone(),
+        ));
         if let Some(tls) = listeners.tls {
             servers.spawn(kuvert_web::serve(tls, router, shutdown.clone()));
         }
@@ -194,15 +202,16 @@ impl Service {
 }
 
 fn check_numbers(service: &ServiceConfig) -> Result<(), StartError> {
-    if !(1..=kuvert_core::limits::SENDER_SERVICE_CLAIM_LETTERS_MAX).contains(&service.concurrency)
-    {
+    if !(1..=kuvert_core::limits::SENDER_SERVICE_CLAIM_LETTERS_MAX).contains(&service.concurrency) {
         return Err(StartError::invalid("service.concurrency")(format!(
             "must be 1..={}",
             kuvert_core::limits::SENDER_SERVICE_CLAIM_LETTERS_MAX
         )));
     }
     if !(1..=3_600).contains(&service.lease_secs) {
-        return Err(StartError::invalid("service.lease_secs")("must be 1..=3600".to_owned()));
+        return Err(StartError::invalid("service.lease_secs")(
+            "must be 1..=3600".to_owned(),
+        ));
     }
     Ok(())
 }

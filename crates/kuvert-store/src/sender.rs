@@ -200,7 +200,10 @@ pub trait SenderQueueStore: Send + Sync {
     /// `limits::SENDER_SERVICE_BATCH_LETTERS_MAX`); answers in the same order. When a key
     /// was used before for other content, nothing is accepted and the one answer is
     /// [`Acceptance::KeyConflict`].
-    async fn accept_letters(&self, letters: &[NewLetter<'_>]) -> Result<Vec<Acceptance>, StoreError>;
+    async fn accept_letters(
+        &self,
+        letters: &[NewLetter<'_>],
+    ) -> Result<Vec<Acceptance>, StoreError>;
     /// Claims up to `limit` (≤ `limits::SENDER_SERVICE_CLAIM_LETTERS_MAX`) due letters not in
     /// a final state for `holder` for `lease`, oldest first.
     async fn claim_letters(
@@ -365,4 +368,3 @@ impl TimelineEvent {
         }
     }
 }
-

@@ -71,7 +71,10 @@ pub fn hash_secret() -> anyhow::Result<()> {
         .read_to_string(&mut secret)
         .context("reading the secret from standard input")?;
     let secret = secret.trim();
-    anyhow::ensure!(secret.len() >= 16, "a client secret has at least 16 characters");
+    anyhow::ensure!(
+        secret.len() >= 16,
+        "a client secret has at least 16 characters"
+    );
     let hash = kuvert_sender::service::hash_secret(secret)
         .map_err(|error| anyhow::anyhow!("hashing the secret: {error}"))?;
     writeln!(std::io::stdout(), "{hash}")?;

@@ -16,9 +16,7 @@ use kuvert_core::id::OrganisationNumber;
 use kuvert_core::limits::SENDER_SERVICE_BATCH_LETTERS_MAX;
 use kuvert_core::message::MessageId;
 use kuvert_store::sender::{Acceptance, IdempotencyKey, LetterId, LetterRecord, NewLetter};
-use utoipa::openapi::security::{
-    ClientCredentials, Flow, OAuth2, Scopes, SecurityScheme,
-};
+use utoipa::openapi::security::{ClientCredentials, Flow, OAuth2, Scopes, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi};
 
 use super::AppState;
@@ -26,8 +24,8 @@ use super::auth::Caller;
 use super::error::ServiceError;
 use super::intake::read_letter;
 use super::model::{
-    AttachmentJson, BatchAccepted, BatchRequest, BodyJson, EventJson, EventPage,
-    LetterAccepted, LetterProblemJson, LetterRequest, LetterStatus, ProblemJson, TokenResponse,
+    AttachmentJson, BatchAccepted, BatchRequest, BodyJson, EventJson, EventPage, LetterAccepted,
+    LetterProblemJson, LetterRequest, LetterStatus, ProblemJson, TokenResponse,
 };
 
 /// The routes (state: [`AppState`]).
@@ -66,10 +64,13 @@ struct Security;
 impl Modify for Security {
     fn modify(&self, document: &mut utoipa::openapi::OpenApi) {
         let components = document.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("mutualTLS", SecurityScheme::MutualTls {
-            description: Some("A configured client's certificate".to_owned()),
-            extensions: None,
-        });
+        components.add_security_scheme(
+            "mutualTLS",
+            SecurityScheme::MutualTls {
+                description: Some("A configured client's certificate".to_owned()),
+                extensions: None,
+            },
+        );
         let flow = Flow::ClientCredentials(ClientCredentials::new("/oauth/token", Scopes::new()));
         components.add_security_scheme("oauth2", SecurityScheme::OAuth2(OAuth2::new([flow])));
     }
@@ -101,7 +102,9 @@ async fn post_letter(
     let request: LetterRequest = parse_json(&body)?;
     let key = idempotency_key(&headers)?;
     let mut records = accept(&state, &caller, vec![(key, request)]).await?;
-    let record = records.pop().ok_or_else(|| ServiceError::internal("no letter accepted"))?;
+    let record = records
+        .pop()
+        .ok_or_else(|| ServiceError::internal("no letter accepted"))?;
     Ok((StatusCode::ACCEPTED, Json(LetterAccepted::of(&record))).into_response())
 }
 
@@ -214,10 +217,14 @@ async fn token(
         .inner
         .tokens
         .as_ref()
-        .ok_or(ServiceError::InvalidTokenRequest("this service issues no tokens"))?;
+        .ok_or(ServiceError::InvalidTokenRequest(
+            "this service issues no tokens",
+        ))?;
     let form: HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
     if form.get("grant_type").map(String::as_str) != Some("client_credentials") {
-        return Err(ServiceError::InvalidTokenRequest("grant_type must be client_credentials"));
+        return Err(ServiceError::InvalidTokenRequest(
+            "grant_type must be client_credentials",
+        ));
     }
     let (id, secret) = match basic_credentials(&headers) {
         Some(credentials) => credentials,
@@ -333,7 +340,9 @@ fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ServiceE
 /// answer must get the same letter, not a second one).
 fn idempotency_key(headers: &HeaderMap) -> Result<IdempotencyKey, ServiceError> {
     let Some(value) = headers.get("idempotency-key") else {
-        return Err(ServiceError::BadRequest("the Idempotency-Key header is missing".to_owned()));
+        return Err(ServiceError::BadRequest(
+            "the Idempotency-Key header is missing".to_owned(),
+        ));
     };
     let text = value
         .to_str()
@@ -346,7 +355,9 @@ fn idempotency_key(headers: &HeaderMap) -> Result<IdempotencyKey, ServiceError> 
 fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let encoded = value.strip_prefix("Basic ")?;
-    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
     let text = String::from_utf8(decoded).ok()?;
     let (id, secret) = text.split_once(':')?;
     let decode = |part: &str| -> String {

@@ -9,11 +9,11 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::FromRequestParts;
-use http::request::Parts;
 use http::header;
+use http::request::Parts;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use kuvert_core::id::OrganisationNumber;
 use kuvert_core::limits::{OAUTH_TOKEN_LIFETIME_SECS_MAX, SENDER_SERVICE_CLIENTS_MAX};
@@ -91,8 +91,9 @@ impl Clients {
         let mut by_id = HashMap::new();
         let mut by_organisation = HashMap::new();
         for config in clients {
-            let id = ClientId::parse(&config.id)
-                .map_err(|error| invalid("service.clients.id")(format!("{}: {error}", config.id)))?;
+            let id = ClientId::parse(&config.id).map_err(|error| {
+                invalid("service.clients.id")(format!("{}: {error}", config.id))
+            })?;
             if let Some(hash) = &config.secret_hash {
                 PasswordHash::new(hash).map_err(|error| {
                     invalid("service.clients.secret_hash")(format!("{}: {error}", config.id))
@@ -105,18 +106,23 @@ impl Clients {
                 )));
             }
             if let Some(organisation) = &config.certificate_organisation
-                && by_organisation.insert(organisation.clone(), id.clone()).is_some()
+                && by_organisation
+                    .insert(organisation.clone(), id.clone())
+                    .is_some()
             {
-                return Err(invalid("service.clients.certificate_organisation")(format!(
-                    "{organisation} names two clients"
-                )));
+                return Err(invalid("service.clients.certificate_organisation")(
+                    format!("{organisation} names two clients"),
+                ));
             }
             let client = Client {
                 senders: config.senders.iter().cloned().collect(),
                 secret_hash: config.secret_hash.clone(),
             };
             if by_id.insert(id, client).is_some() {
-                return Err(invalid("service.clients.id")(format!("{} twice", config.id)));
+                return Err(invalid("service.clients.id")(format!(
+                    "{} twice",
+                    config.id
+                )));
             }
         }
         let decoy_hash = hash_secret(&uuid::Uuid::new_v4().to_string())
@@ -130,7 +136,9 @@ impl Clients {
 
     /// Whether any client authenticates with a secret (then a token key is needed).
     pub(crate) fn has_secrets(&self) -> bool {
-        self.by_id.values().any(|client| client.secret_hash.is_some())
+        self.by_id
+            .values()
+            .any(|client| client.secret_hash.is_some())
     }
 
     /// Whether `client` may send for `sender`.
@@ -171,7 +179,11 @@ impl Clients {
 
 impl Tokens {
     /// Tokens signed with `key`, valid `lifetime_secs`, issued by `issuer` (the public URL).
-    pub(crate) fn new(key: &[u8; 32], lifetime_secs: u64, issuer: &str) -> Result<Self, StartError> {
+    pub(crate) fn new(
+        key: &[u8; 32],
+        lifetime_secs: u64,
+        issuer: &str,
+    ) -> Result<Self, StartError> {
         if !(1..=OAUTH_TOKEN_LIFETIME_SECS_MAX).contains(&lifetime_secs) {
             return Err(StartError::invalid("service.token_lifetime_secs")(format!(
                 "must be 1..={OAUTH_TOKEN_LIFETIME_SECS_MAX}"
@@ -233,8 +245,14 @@ impl FromRequestParts<AppState> for Caller {
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.strip_prefix("Bearer "))
             .ok_or(ServiceError::Unauthenticated)?;
-        let tokens = state.inner.tokens.as_ref().ok_or(ServiceError::Unauthenticated)?;
-        let client = tokens.check(token.trim()).ok_or(ServiceError::Unauthenticated)?;
+        let tokens = state
+            .inner
+            .tokens
+            .as_ref()
+            .ok_or(ServiceError::Unauthenticated)?;
+        let client = tokens
+            .check(token.trim())
+            .ok_or(ServiceError::Unauthenticated)?;
         if !clients.by_id.contains_key(&client) {
             return Err(ServiceError::Unauthenticated);
         }

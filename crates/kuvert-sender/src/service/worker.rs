@@ -18,9 +18,7 @@ use kuvert_core::lane::Lane;
 use kuvert_core::limits::{SENDER_SERVICE_CLAIM_LETTERS_MAX, SENDER_SERVICE_ROUNDS_MAX};
 use kuvert_core::message::DeliveryKey;
 use kuvert_core::report::error_chain;
-use kuvert_store::sender::{
-    ClaimedLetter, LeaseHolder, LetterState, Progress, TimelineEvent,
-};
+use kuvert_store::sender::{ClaimedLetter, LeaseHolder, LetterState, Progress, TimelineEvent};
 use kuvert_web::Shutdown;
 use time::{Duration, OffsetDateTime};
 
@@ -109,11 +107,17 @@ async fn work(inner: &Inner, holder: &LeaseHolder, claimed: ClaimedLetter) {
     let id = claimed.record.id;
     let event = match deliver_or_paper(inner, holder, &claimed).await {
         Ok(event) => event,
-        Err(Setback::Transient(reason)) if claimed.record.rounds + 1 < SENDER_SERVICE_ROUNDS_MAX => {
+        Err(Setback::Transient(reason))
+            if claimed.record.rounds + 1 < SENDER_SERVICE_ROUNDS_MAX =>
+        {
             let wait_secs = 1_i64 << claimed.record.rounds.min(8);
             let retry_at = OffsetDateTime::now_utc() + Duration::seconds(wait_secs);
             tracing::warn!(letter = %id, %reason, "letter postponed");
-            if let Err(error) = inner.queue.postpone_letter(id, holder, &reason, retry_at).await {
+            if let Err(error) = inner
+                .queue
+                .postpone_letter(id, holder, &reason, retry_at)
+                .await
+            {
                 tracing::warn!(letter = %id, error = %error_chain(&error), "cannot postpone");
             }
             return;
@@ -156,11 +160,18 @@ async fn deliver_or_paper(
     let record = &claimed.record;
     let request: LetterRequest = serde_json::from_str(&claimed.letter_json)
         .map_err(|error| Setback::Final(format!("the stored letter is unreadable: {error}")))?;
-    let letter = read_letter(&inner.toolkit, &request, 0, record.message_id.clone())
-        .map_err(|problems| {
-            let details: Vec<_> = problems.iter().map(|problem| problem.detail.as_str()).collect();
-            Setback::Final(format!("the stored letter is no longer valid: {}", details.join("; ")))
-        })?;
+    let letter = read_letter(&inner.toolkit, &request, 0, record.message_id.clone()).map_err(
+        |problems| {
+            let details: Vec<_> = problems
+                .iter()
+                .map(|problem| problem.detail.as_str())
+                .collect();
+            Setback::Final(format!(
+                "the stored letter is no longer valid: {}",
+                details.join("; ")
+            ))
+        },
+    )?;
     let key = DeliveryKey {
         sender: letter.sender.clone(),
         message_id: record.message_id.clone(),
@@ -188,7 +199,9 @@ async fn deliver_or_paper(
         (Some(Reachability::Unreachable(reason)), None) => {
             paper(inner, claimed, &letter, reason).await
         }
-        (None, _) => Err(Setback::Transient("the registry answered no status".to_owned())),
+        (None, _) => Err(Setback::Transient(
+            "the registry answered no status".to_owned(),
+        )),
     }
 }
 
@@ -206,7 +219,10 @@ async fn deliver(
         Some(sealed) => sealed,
         None => {
             let delivery = toolkit.compose(letter).map_err(setback)?;
-            let sealed = toolkit.sign_and_seal(delivery, Lane::Single).await.map_err(setback)?;
+            let sealed = toolkit
+                .sign_and_seal(delivery, Lane::Single)
+                .await
+                .map_err(setback)?;
             let (archive, to_archive) = (toolkit.archive().clone(), sealed.clone());
             tokio::task::spawn_blocking(move || archive.write_sealed(&to_archive))
                 .await
@@ -222,10 +238,14 @@ async fn deliver(
             event: TimelineEvent::Sealed,
             at: OffsetDateTime::now_utc(),
         };
-        inner.queue.record_progress(progress).await.map_err(|error| match error {
-            kuvert_store::StoreError::Conflict { .. } => Setback::LeaseLost,
-            other => Setback::Transient(error_chain(&other)),
-        })?;
+        inner
+            .queue
+            .record_progress(progress)
+            .await
+            .map_err(|error| match error {
+                kuvert_store::StoreError::Conflict { .. } => Setback::LeaseLost,
+                other => Setback::Transient(error_chain(&other)),
+            })?;
     }
     let receipt = toolkit
         .deliver(&sealed, destination, Lane::Single)
@@ -244,10 +264,15 @@ async fn paper(
     letter: &Letter,
     reason: PaperReason,
 ) -> Result<TimelineEvent, Setback> {
-    let sender_name = inner.toolkit.sender_name(&letter.sender).map_err(setback)?.clone();
-    let deep_link = inner.portal_url.as_ref().and_then(|portal| {
-        kuvert_web::deep_link::deep_link(portal, &letter.sender, None).ok()
-    });
+    let sender_name = inner
+        .toolkit
+        .sender_name(&letter.sender)
+        .map_err(setback)?
+        .clone();
+    let deep_link = inner
+        .portal_url
+        .as_ref()
+        .and_then(|portal| kuvert_web::deep_link::deep_link(portal, &letter.sender, None).ok());
     let attachments: Vec<String> = letter
         .attachments
         .iter()
@@ -266,7 +291,9 @@ async fn paper(
         deep_link: deep_link.as_ref(),
     })
     .map_err(|error| Setback::Final(format!("cannot render the paper letter: {error}")))?;
-    let path = inner.paper_letter_dir.join(format!("{}.pdf", claimed.record.id));
+    let path = inner
+        .paper_letter_dir
+        .join(format!("{}.pdf", claimed.record.id));
     let syncs = Arc::clone(&inner.paper_syncs);
     tokio::task::spawn_blocking(move || write_durably(&syncs, &path, &pdf))
         .await
@@ -275,8 +302,7 @@ async fn paper(
     let message_id = claimed.record.message_id.as_str();
     let paper_mail = inner.toolkit.paper_mail();
     let is_listed = claimed.claims_before > 0
-        && std::fs::read_to_string(paper_mail.path())
-            .is_ok_and(|list| list.contains(message_id));
+        && std::fs::read_to_string(paper_mail.path()).is_ok_and(|list| list.contains(message_id));
     if !is_listed {
         paper_mail
             .append(&PaperMailEntry {

@@ -3,8 +3,7 @@
 use async_trait::async_trait;
 use kuvert_core::id::{OrganisationNumber, RecipientId};
 use kuvert_core::limits::{
-    SENDER_EVENTS_PER_PAGE_MAX, SENDER_SERVICE_BATCH_LETTERS_MAX,
-    SENDER_SERVICE_CLAIM_LETTERS_MAX,
+    SENDER_EVENTS_PER_PAGE_MAX, SENDER_SERVICE_BATCH_LETTERS_MAX, SENDER_SERVICE_CLAIM_LETTERS_MAX,
 };
 use kuvert_core::message::MessageId;
 use sqlx::any::AnyRow;
@@ -41,7 +40,10 @@ impl SqlSenderQueueStore {
 
 #[async_trait]
 impl SenderQueueStore for SqlSenderQueueStore {
-    async fn accept_letters(&self, letters: &[NewLetter<'_>]) -> Result<Vec<Acceptance>, StoreError> {
+    async fn accept_letters(
+        &self,
+        letters: &[NewLetter<'_>],
+    ) -> Result<Vec<Acceptance>, StoreError> {
         if letters.len() > SENDER_SERVICE_BATCH_LETTERS_MAX {
             return Err(StoreError::TooMany {
                 count: letters.len(),
@@ -58,7 +60,10 @@ impl SenderQueueStore for SqlSenderQueueStore {
             }
             answers.push(answer);
         }
-        transaction.commit().await.context("commit accepted letters")?;
+        transaction
+            .commit()
+            .await
+            .context("commit accepted letters")?;
         Ok(answers)
     }
 
@@ -169,11 +174,12 @@ impl SenderQueueStore for SqlSenderQueueStore {
                 what: "letter lease",
             });
         }
-        let client: String = sqlx::query_scalar("SELECT client_id FROM sender_letters WHERE id = $1")
-            .bind(progress.id.to_string())
-            .fetch_one(&mut *transaction)
-            .await
-            .context("read letter client")?;
+        let client: String =
+            sqlx::query_scalar("SELECT client_id FROM sender_letters WHERE id = $1")
+                .bind(progress.id.to_string())
+                .fetch_one(&mut *transaction)
+                .await
+                .context("read letter client")?;
         let sequence = next_sequences(&mut transaction, 1).await?;
         let stored = StoredEvent {
             sequence,
@@ -237,7 +243,10 @@ impl SenderQueueStore for SqlSenderQueueStore {
             .fetch_all(&self.pool)
             .await
             .context("read letter timeline")?;
-        let events = events.iter().map(event_from_row).collect::<Result<_, _>>()?;
+        let events = events
+            .iter()
+            .map(event_from_row)
+            .collect::<Result<_, _>>()?;
         Ok(Some((letter_from_row(&row)?, events)))
     }
 
@@ -350,9 +359,12 @@ async fn insert_event(
     let (kind, trans_id, operator, reason) = match &event.event {
         TimelineEvent::Accepted => ("accepted", None, None, None),
         TimelineEvent::Sealed => ("sealed", None, None, None),
-        TimelineEvent::Delivered { trans_id, operator } => {
-            ("delivered", Some(trans_id.clone()), Some(operator.clone()), None)
-        }
+        TimelineEvent::Delivered { trans_id, operator } => (
+            "delivered",
+            Some(trans_id.clone()),
+            Some(operator.clone()),
+            None,
+        ),
         TimelineEvent::Paper { reason } => ("paper", None, None, Some(reason.clone())),
         TimelineEvent::Failed { reason } => ("failed", None, None, Some(reason.clone())),
     };

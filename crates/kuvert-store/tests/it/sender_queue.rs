@@ -5,8 +5,8 @@
 use kuvert_core::message::MessageId;
 use kuvert_store::StoreError;
 use kuvert_store::sender::{
-    Acceptance, ClientId, IdempotencyKey, LeaseHolder, LetterId, LetterState, NewLetter,
-    Progress, SenderQueueStore, TimelineEvent,
+    Acceptance, ClientId, IdempotencyKey, LeaseHolder, LetterId, LetterState, NewLetter, Progress,
+    SenderQueueStore, TimelineEvent,
 };
 use time::Duration;
 
@@ -51,7 +51,10 @@ async fn accept(
 async fn letters_are_accepted_once_per_key_and_claimed_under_a_lease() {
     for test in TestDatabase::all().await {
         let queue = test.database.sender_queue();
-        let (alpha, beta) = (ClientId::parse("alpha").unwrap(), ClientId::parse("beta").unwrap());
+        let (alpha, beta) = (
+            ClientId::parse("alpha").unwrap(),
+            ClientId::parse("beta").unwrap(),
+        );
         let first = sample("key-1");
         let Acceptance::Queued(record) = accept(queue.as_ref(), &alpha, &first, "d1").await else {
             panic!("a new key queues the letter");
@@ -82,9 +85,16 @@ async fn letters_are_accepted_once_per_key_and_claimed_under_a_lease() {
             .unwrap();
         assert_eq!(claimed.len(), 2, "both queued letters, once each");
         assert_eq!(claimed[0].claims_before, 0);
-        assert!(claimed.iter().all(|letter| letter.letter_json.contains("Hej")));
+        assert!(
+            claimed
+                .iter()
+                .all(|letter| letter.letter_json.contains("Hej"))
+        );
         let none = queue.claim_letters(&rival, now(), 10, Duration::seconds(30));
-        assert!(none.await.unwrap().is_empty(), "leased letters are not claimed twice");
+        assert!(
+            none.await.unwrap().is_empty(),
+            "leased letters are not claimed twice"
+        );
 
         let sealed = Progress {
             id: first.id,
@@ -93,7 +103,10 @@ async fn letters_are_accepted_once_per_key_and_claimed_under_a_lease() {
             at: now(),
         };
         let refused = queue.record_progress(sealed.clone()).await;
-        assert!(matches!(refused, Err(StoreError::Conflict { .. })), "{refused:?}");
+        assert!(
+            matches!(refused, Err(StoreError::Conflict { .. })),
+            "{refused:?}"
+        );
         let step = queue
             .record_progress(Progress {
                 holder: &holder,
@@ -117,7 +130,10 @@ async fn letters_are_accepted_once_per_key_and_claimed_under_a_lease() {
         assert!(last.sequence > step.sequence);
 
         // The other letter: postponed, then claimed again once its lease and wait ended.
-        let other = claimed.iter().find(|letter| letter.record.id != first.id).unwrap();
+        let other = claimed
+            .iter()
+            .find(|letter| letter.record.id != first.id)
+            .unwrap();
         queue
             .postpone_letter(other.record.id, &holder, "operator unreachable", now())
             .await
@@ -142,12 +158,21 @@ async fn letters_are_accepted_once_per_key_and_claimed_under_a_lease() {
         let (record, timeline) = queue.letter(first.id).await.unwrap().unwrap();
         assert_eq!(record.state, LetterState::Delivered);
         let kinds: Vec<_> = timeline.iter().map(|event| event.event.clone()).collect();
-        assert_eq!(kinds, [TimelineEvent::Accepted, TimelineEvent::Sealed, delivered]);
+        assert_eq!(
+            kinds,
+            [TimelineEvent::Accepted, TimelineEvent::Sealed, delivered]
+        );
 
         let feed = queue.events_after(&alpha, 0, 100).await.unwrap();
         assert_eq!(feed.len(), 3, "alpha sees its own letter's events only");
-        assert!(feed.windows(2).all(|pair| pair[0].sequence < pair[1].sequence));
-        let rest = queue.events_after(&alpha, feed[0].sequence, 1).await.unwrap();
+        assert!(
+            feed.windows(2)
+                .all(|pair| pair[0].sequence < pair[1].sequence)
+        );
+        let rest = queue
+            .events_after(&alpha, feed[0].sequence, 1)
+            .await
+            .unwrap();
         assert_eq!(rest, feed[1..2]);
         assert_eq!(queue.events_after(&beta, 0, 100).await.unwrap().len(), 1);
         test.finish().await;

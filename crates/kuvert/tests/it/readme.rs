@@ -16,7 +16,7 @@ use crate::demo_process::{DemoProcess, run_bounded, wait_for_notification};
 use crate::verify::download_export;
 
 /// Commands not run, by how they begin, and why.
-const NOT_RUN: [(&str, &str); 7] = [
+const NOT_RUN: [(&str, &str); 8] = [
     (
         "cargo ",
         "builds, tests or benchmarks the project: cargo is what runs this test",
@@ -32,6 +32,10 @@ const NOT_RUN: [(&str, &str); 7] = [
     (
         "target/release/kuvert operator serve",
         "a server that runs until stopped; demo_process starts it from the demo's file",
+    ),
+    (
+        "target/release/kuvert sender serve",
+        "a server that runs until stopped, from a file with a [service] table the demo lacks",
     ),
     (
         "target/release/kuvert portal serve",

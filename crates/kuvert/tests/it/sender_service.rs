@@ -73,12 +73,18 @@ async fn sender_service_killed_mid_run_delivers_each_letter_once() {
         .await
         .unwrap()
         .sender_queue();
-    let clients = [ClientId::parse("ekonomisystemet").unwrap(), ClientId::parse("arendesystemet").unwrap()];
+    let clients = [
+        ClientId::parse("ekonomisystemet").unwrap(),
+        ClientId::parse("arendesystemet").unwrap(),
+    ];
     wait_for_final(queue.as_ref(), &clients, FINAL_BEFORE_KILL, &mut child).await;
     child.kill().unwrap();
     child.wait().unwrap();
     let at_kill = final_letters(queue.as_ref(), &clients).await;
-    assert!(at_kill < 2 * LETTERS_PER_CLIENT, "the kill came in the middle: {at_kill} done");
+    assert!(
+        at_kill < 2 * LETTERS_PER_CLIENT,
+        "the kill came in the middle: {at_kill} done"
+    );
     let mut child = gateway.spawn();
     gateway.wait_until_ready(&mut child).await;
 
@@ -126,13 +132,19 @@ async fn openapi_document_validates_and_a_client_built_from_it_sends_a_letter() 
         .arg(format!("{}openapi.json", gateway.url(false)))
         .arg(&manifest.organisation_ca)
         .args(["arendesystemet", OAUTH_SECRET])
-        .args([sender.number.as_str(), seed::person("tolvan").unwrap().number])
+        .args([
+            sender.number.as_str(),
+            seed::person("tolvan").unwrap().number,
+        ])
         .arg("Brev från en OpenAPI-klient");
     let output = tokio::task::spawn_blocking(move || command.output().unwrap())
         .await
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "the OpenAPI client failed: {stderr}");
+    assert!(
+        output.status.success(),
+        "the OpenAPI client failed: {stderr}"
+    );
     let answers: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(answers["accepted"]["id"], answers["status"]["id"]);
     assert_eq!(answers["status"]["timeline"][0]["kind"], "accepted");
@@ -145,7 +157,11 @@ async fn openapi_document_validates_and_a_client_built_from_it_sends_a_letter() 
     wait_for_final(queue.as_ref(), &clients, 1, &mut child).await;
     let id = LetterId::parse(answers["accepted"]["id"].as_str().unwrap()).unwrap();
     let (record, _) = queue.letter(id).await.unwrap().unwrap();
-    assert_eq!(record.state.as_str(), "delivered", "the letter reached Tolvan's operator");
+    assert_eq!(
+        record.state.as_str(),
+        "delivered",
+        "the letter reached Tolvan's operator"
+    );
     child.kill().unwrap();
     child.wait().unwrap();
 }
@@ -165,8 +181,15 @@ async fn check_timelines(queue: &dyn SenderQueueStore, ids: &BTreeSet<String>) -
     for id in ids {
         let id = LetterId::parse(id).unwrap();
         let (record, timeline) = queue.letter(id).await.unwrap().unwrap();
-        assert!(timeline.windows(2).all(|pair| pair[0].sequence < pair[1].sequence));
-        let kinds: Vec<&str> = timeline.iter().map(|event| event.event.state().as_str()).collect();
+        assert!(
+            timeline
+                .windows(2)
+                .all(|pair| pair[0].sequence < pair[1].sequence)
+        );
+        let kinds: Vec<&str> = timeline
+            .iter()
+            .map(|event| event.event.state().as_str())
+            .collect();
         match kinds.as_slice() {
             ["accepted", "sealed", "delivered"] => {
                 let TimelineEvent::Delivered { trans_id, .. } = &timeline[2].event else {
@@ -174,16 +197,25 @@ async fn check_timelines(queue: &dyn SenderQueueStore, ids: &BTreeSet<String>) -
                 };
                 let recipient = record.recipient.to_wire();
                 let by_recipient = outcomes.delivered.entry(recipient).or_default();
-                assert!(by_recipient.insert(trans_id.clone()), "one receipt per letter");
+                assert!(
+                    by_recipient.insert(trans_id.clone()),
+                    "one receipt per letter"
+                );
             }
             ["accepted", "paper"] => {
-                outcomes.paper.push((id, record.message_id.as_str().to_owned()));
+                outcomes
+                    .paper
+                    .push((id, record.message_id.as_str().to_owned()));
             }
             other => panic!("letter {id}: incomplete or wrong timeline {other:?}"),
         }
     }
     let delivered: usize = outcomes.delivered.values().map(BTreeSet::len).sum();
-    assert_eq!(delivered, 3 * ids.len() / 4, "three recipients of four are reachable");
+    assert_eq!(
+        delivered,
+        3 * ids.len() / 4,
+        "three recipients of four are reachable"
+    );
     assert_eq!(outcomes.paper.len(), ids.len() / 4, "David has no mailbox");
     outcomes
 }
@@ -213,7 +245,11 @@ fn check_paper(federation: &Federation, outcomes: &Outcomes) {
     let archive = federation.manifest().data_dir.join("sender-archive");
     let list = std::fs::read_to_string(archive.join("paper-mail.csv")).unwrap();
     for (id, message_id) in &outcomes.paper {
-        assert_eq!(list.matches(message_id.as_str()).count(), 1, "{message_id} listed once");
+        assert_eq!(
+            list.matches(message_id.as_str()).count(),
+            1,
+            "{message_id} listed once"
+        );
         let pdf = std::fs::read(archive.join("paper-letters").join(format!("{id}.pdf"))).unwrap();
         assert!(pdf.starts_with(b"%PDF-"), "{id}: a PDF");
     }
@@ -253,19 +289,32 @@ async fn check_refusals(
         .send()
         .await
         .unwrap();
-    assert_eq!(answer.status(), reqwest::StatusCode::FORBIDDEN, "one letter refuses all");
+    assert_eq!(
+        answer.status(),
+        reqwest::StatusCode::FORBIDDEN,
+        "one letter refuses all"
+    );
     let theirs = ClientId::parse("grannsystemet").unwrap();
-    assert!(queue.events_after(&theirs, 0, 10).await.unwrap().is_empty(), "nothing queued");
+    assert!(
+        queue.events_after(&theirs, 0, 10).await.unwrap().is_empty(),
+        "nothing queued"
+    );
 
     let first = letter(run, LETTERS_PER_CLIENT);
     let url = gateway.url(false);
     let again = post(&oauth.0, &url, "letters", Some(&oauth.1), "oauth-0", &first).await;
     let stored = queue.letter(LetterId::parse(again["id"].as_str().unwrap()).unwrap());
     let (record, _) = stored.await.unwrap().unwrap();
-    assert_eq!(record.message_id.as_str(), again["message_id"].as_str().unwrap());
+    assert_eq!(
+        record.message_id.as_str(),
+        again["message_id"].as_str().unwrap()
+    );
     assert_eq!(again["state"], record.state.as_str());
     let again_id = again["id"].as_str().unwrap();
-    assert!(callers.ids.contains(again_id), "the replay answers the same letter");
+    assert!(
+        callers.ids.contains(again_id),
+        "the replay answers the same letter"
+    );
     let changed = oauth
         .0
         .post(format!("{url}letters"))
@@ -286,11 +335,19 @@ async fn check_refusals(
     let status: Value = status.json().await.unwrap();
     assert_eq!(status["timeline"].as_array().unwrap().len(), 3);
     let hidden = stranger
-        .get(format!("{}letters/{}", gateway.url(true), again["id"].as_str().unwrap()))
+        .get(format!(
+            "{}letters/{}",
+            gateway.url(true),
+            again["id"].as_str().unwrap()
+        ))
         .send()
         .await
         .unwrap();
-    assert_eq!(hidden.status(), reqwest::StatusCode::NOT_FOUND, "another client's letter");
+    assert_eq!(
+        hidden.status(),
+        reqwest::StatusCode::NOT_FOUND,
+        "another client's letter"
+    );
 }
 
 fn letter(run: &str, n: usize) -> Value {
@@ -308,7 +365,15 @@ async fn post_batch(client: &reqwest::Client, url: &str, run: &str, batch: usize
         .map(|index| letter(run, batch * BATCH_LETTERS + index))
         .collect();
     let key = format!("batch-{batch}");
-    let answer = post(client, url, "batches", None, &key, &json!({ "letters": letters })).await;
+    let answer = post(
+        client,
+        url,
+        "batches",
+        None,
+        &key,
+        &json!({ "letters": letters }),
+    )
+    .await;
     let letters = answer["letters"].as_array().unwrap();
     assert_eq!(letters.len(), BATCH_LETTERS);
     letters
@@ -366,7 +431,10 @@ async fn wait_for_final(
             return;
         }
         assert!(child.try_wait().unwrap().is_none(), "the gateway exited");
-        assert!(Instant::now() < deadline, "only {done} of {count} letters done");
+        assert!(
+            Instant::now() < deadline,
+            "only {done} of {count} letters done"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
@@ -380,7 +448,10 @@ async fn final_letters(queue: &dyn SenderQueueStore, clients: &[ClientId]) -> us
             let page = queue.events_after(client, after, 1_000).await.unwrap();
             let Some(last) = page.last() else { break };
             after = last.sequence;
-            done += page.iter().filter(|event| event.event.state().is_final()).count();
+            done += page
+                .iter()
+                .filter(|event| event.event.state().is_final())
+                .count();
         }
     }
     done
@@ -406,12 +477,29 @@ fn client(federation: &Federation, identity: Option<&ManifestOrganisation>) -> r
 /// An access token for the OAuth 2 client (client credentials in the form).
 async fn token(client: &reqwest::Client, gateway: &Gateway) -> String {
     let url = format!("https://127.0.0.1:{}/oauth/token", gateway.tls);
-    let wrong = [("grant_type", "client_credentials"), ("client_id", "arendesystemet")];
-    let refused = client.post(&url).form(&[wrong[0], wrong[1], ("client_secret", "fel")]);
+    let wrong = [
+        ("grant_type", "client_credentials"),
+        ("client_id", "arendesystemet"),
+    ];
+    let refused = client
+        .post(&url)
+        .form(&[wrong[0], wrong[1], ("client_secret", "fel")]);
     let refused = refused.send().await.unwrap();
-    assert_eq!(refused.status(), reqwest::StatusCode::UNAUTHORIZED, "a wrong secret");
+    assert_eq!(
+        refused.status(),
+        reqwest::StatusCode::UNAUTHORIZED,
+        "a wrong secret"
+    );
     let form = [wrong[0], wrong[1], ("client_secret", OAUTH_SECRET)];
-    let answer: Value = client.post(&url).form(&form).send().await.unwrap().json().await.unwrap();
+    let answer: Value = client
+        .post(&url)
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(answer["token_type"], "Bearer");
     answer["access_token"].as_str().unwrap().to_owned()
 }
