@@ -95,29 +95,30 @@ fn run(command: Command) -> anyhow::Result<()> {
         )),
         Command::Demo(args) => runtime()?.block_on(run_demo(args)),
         Command::Cluster(args) => runtime()?.block_on(run_cluster(args)),
-        Command::Sender {
-            command:
-                SenderCommand::Serve {
-                    config,
-                    listen,
-                    oauth_listen,
-                    admin_listen,
-                },
-        } => runtime()?.block_on(kuvert::sender_command::serve(
-            config.as_deref(),
-            listen,
-            oauth_listen,
-            admin_listen,
-        )),
-        Command::Sender {
-            command: SenderCommand::HashSecret,
-        } => kuvert::sender_command::hash_secret(),
+        Command::Sender { command } => run_sender(command),
         Command::Send(args) => runtime()?.block_on(run_send(args)),
         Command::Mailing(args) => runtime()?.block_on(run_mailing(args)),
         Command::Check(args) => run_check(&args),
         Command::Verify(args) => run_verify(args),
         Command::Backup(args) => runtime()?.block_on(run_backup(args)),
         Command::Restore(args) => runtime()?.block_on(run_restore(args)),
+    }
+}
+
+fn run_sender(command: SenderCommand) -> anyhow::Result<()> {
+    match command {
+        SenderCommand::Serve {
+            config,
+            listen,
+            oauth_listen,
+            admin_listen,
+        } => runtime()?.block_on(kuvert::sender_command::serve(
+            config.as_deref(),
+            listen,
+            oauth_listen,
+            admin_listen,
+        )),
+        SenderCommand::HashSecret => kuvert::sender_command::hash_secret(),
     }
 }
 

@@ -34,10 +34,6 @@ const NOT_RUN: [(&str, &str); 8] = [
         "a server that runs until stopped; demo_process starts it from the demo's file",
     ),
     (
-        "target/release/kuvert sender serve",
-        "a server that runs until stopped, from a file with a [service] table the demo lacks",
-    ),
-    (
         "target/release/kuvert portal serve",
         "a server that runs until stopped; demo_process starts it from the demo's file",
     ),
@@ -48,6 +44,10 @@ const NOT_RUN: [(&str, &str); 8] = [
     (
         "target/release/kuvert cluster",
         "a cluster that runs until stopped; tests/it/cluster.rs starts one and kills its nodes",
+    ),
+    (
+        "target/release/kuvert sender serve",
+        "a server that runs until stopped, from a file with a [service] table the demo lacks",
     ),
 ];
 
