@@ -260,3 +260,6 @@ impl FromRequestParts<AppState> for Caller {
         Ok(Self { client })
     }
 }
+
+#[cfg(test)]
+mod tests;
