@@ -49,6 +49,8 @@ use auth::{Clients, Tokens};
 pub struct Service {
     state: AppState,
     database: Database,
+    timeouts: kuvert_web::ConnectionTimeouts,
+    limiter: kuvert_web::rate_limit::RateLimiter,
     mutual_tls: ListenerTls,
     tls: ListenerTls,
 }
@@ -116,6 +118,11 @@ pub async fn build(config: &SenderConfig) -> Result<Service, StartError> {
         None => None,
     };
     check_numbers(service)?;
+    let invalid_http = |(key, reason)| StartError::Config { key, reason };
+    let timeouts = service.http.timeouts().map_err(invalid_http)?;
+    let limiter = (service.http)
+        .rate_limiter(kuvert_web::ClientKind::Certificate)
+        .map_err(invalid_http)?;
     let database = open_database(&service.database_url, &service.database_pool).await?;
     let (mutual_tls, tls) = listener_tls(config, service).await?;
     let inner = Inner {
@@ -139,6 +146,8 @@ pub async fn build(config: &SenderConfig) -> Result<Service, StartError> {
             inner: Arc::new(inner),
         },
         database,
+        timeouts,
+        limiter,
         mutual_tls,
         tls,
     })
@@ -147,7 +156,9 @@ pub async fn build(config: &SenderConfig) -> Result<Service, StartError> {
 impl Service {
     /// The REST routes in the standard layers (in-process tests call this).
     pub fn router(&self) -> axum::Router {
-        let routes = api::routes().with_state(self.state.clone());
+        let routes = self
+            .limiter
+            .apply(api::routes().with_state(self.state.clone()));
         kuvert_web::layers::standard_layers(routes, SENDER_SERVICE_REQUEST_BYTES_MAX)
     }
 
@@ -170,11 +181,12 @@ impl Service {
         let router = self.router();
         let mut servers = tokio::task::JoinSet::new();
         servers.spawn(kuvert_web::serve(
-            listeners.mutual_tls,
+            listeners.mutual_tls.with_timeouts(self.timeouts),
             router.clone(),
             shutdown.clone(),
         ));
         if let Some(tls) = listeners.tls {
+            let tls = tls.with_timeouts(self.timeouts);
             servers.spawn(kuvert_web::serve(tls, router, shutdown.clone()));
         }
         if let Some(admin) = listeners.admin {

@@ -13,7 +13,9 @@ use axum::routing::{get, post};
 use base64::Engine as _;
 use http::{HeaderMap, StatusCode, header};
 use kuvert_core::id::OrganisationNumber;
-use kuvert_core::limits::SENDER_SERVICE_BATCH_LETTERS_MAX;
+use kuvert_core::limits::{
+    OAUTH_TOKEN_REQUEST_BYTES_MAX, SENDER_EVENTS_PER_PAGE_MAX, SENDER_SERVICE_BATCH_LETTERS_MAX,
+};
 use kuvert_core::message::MessageId;
 use kuvert_store::sender::{Acceptance, IdempotencyKey, LetterId, LetterRecord, NewLetter};
 use utoipa::openapi::security::{ClientCredentials, Flow, OAuth2, Scopes, SecurityScheme};
@@ -189,7 +191,10 @@ async fn get_events(
 ) -> Result<Json<EventPage>, ServiceError> {
     let Query(query) = query.map_err(|error| ServiceError::BadRequest(error.body_text()))?;
     let after = query.after.unwrap_or(0);
-    let limit = query.limit.unwrap_or(100).clamp(1, 1_000);
+    let limit = query
+        .limit
+        .unwrap_or(100)
+        .clamp(1, SENDER_EVENTS_PER_PAGE_MAX);
     let events = state
         .inner
         .queue
@@ -220,6 +225,11 @@ async fn token(
         .ok_or(ServiceError::InvalidTokenRequest(
             "this service issues no tokens",
         ))?;
+    if body.len() > OAUTH_TOKEN_REQUEST_BYTES_MAX {
+        return Err(ServiceError::InvalidTokenRequest(
+            "the token request is too large",
+        ));
+    }
     let form: HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
     if form.get("grant_type").map(String::as_str) != Some("client_credentials") {
         return Err(ServiceError::InvalidTokenRequest(
