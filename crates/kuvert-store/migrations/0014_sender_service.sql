@@ -36,6 +36,8 @@ CREATE INDEX sender_letters_due ON sender_letters (state, next_attempt_at);
 -- The timeline: one row per event of a letter, numbered by one global sequence taken from
 -- `sender_event_sequence` inside the writing transaction (the row lock orders writers), so
 -- the feed read by sequence never skips an event committed later under a smaller number.
+-- Its one row (id 1) is made by the first event's upsert, so an unused database stays empty
+-- (a backup restores only into an empty database).
 CREATE TABLE sender_letter_events (
     sequence BIGINT PRIMARY KEY,
     letter_id TEXT NOT NULL REFERENCES sender_letters (id),
@@ -53,4 +55,3 @@ CREATE TABLE sender_event_sequence (
     id BIGINT PRIMARY KEY CHECK (id = 1),
     last_sequence BIGINT NOT NULL
 );
-INSERT INTO sender_event_sequence (id, last_sequence) VALUES (1, 0);

@@ -337,11 +337,14 @@ async fn accept_one(
 /// Takes the next `count` sequence numbers and answers the first: the counter row's lock
 /// holds every other writer until this transaction ends.
 async fn next_sequences(connection: &mut AnyConnection, count: i64) -> Result<u64, StoreError> {
-    sqlx::query("UPDATE sender_event_sequence SET last_sequence = last_sequence + $1 WHERE id = 1")
-        .bind(count)
-        .execute(&mut *connection)
-        .await
-        .context("take event sequence")?;
+    sqlx::query(
+        "INSERT INTO sender_event_sequence (id, last_sequence) VALUES (1, $1) \
+         ON CONFLICT (id) DO UPDATE SET last_sequence = sender_event_sequence.last_sequence + $1",
+    )
+    .bind(count)
+    .execute(&mut *connection)
+    .await
+    .context("take event sequence")?;
     let last: i64 =
         sqlx::query_scalar("SELECT last_sequence FROM sender_event_sequence WHERE id = 1")
             .fetch_one(&mut *connection)
