@@ -274,6 +274,11 @@ pub const DELIVERY_BACKOFF_MS_MAX: u64 = 60_000;
 /// Sender identities (avsändare) one intermediary configuration may sign for.
 pub const SENDERS_PER_INTERMEDIARY_MAX: usize = 1_000;
 
+/// Sender systems (client certificates' organisations) one sender may let hand its letters to
+/// an intermediary's `distributeSecure` (issue 15): the sender itself and the few service
+/// providers running its systems; a configuration with more is a mistake.
+pub const CLIENTS_PER_SENDER_MAX: usize = 16;
+
 /// Web inbox sessions an operator keeps in its database at once: logged-in people only (a
 /// login in progress is a sealed cookie, so anonymous requests add none). Past it the least
 /// recently used session is dropped; 100 000 rows of well under 1 KiB each are about 100 MiB.

@@ -17,7 +17,10 @@
 //! - [`service`]: the sender service (`kuvert sender serve`): REST for sender systems, a
 //!   durable queue with each letter's timeline and a feed, callers by mutual TLS or OAuth 2;
 //! - [`paper_letter`]: the print-ready PDF of a letter that goes on paper, with the portal's
-//!   deep link and its QR code (a mailing writes one per paper row beside its list).
+//!   deep link and its QR code (a mailing writes one per paper row beside its list);
+//! - [`intermediary`]: the toolkit as a service for sender systems, the protocol's Message v3
+//!   `distributeSecure` / `checkDistributionStatus` over mutual TLS, each distribution
+//!   recorded in the database.
 //!
 //! Invariants: only the configured CA is trusted; a sealed delivery is fsynced into the
 //! [`EvidenceArchive`] before it is first sent and its receipt after it arrives; a retry
@@ -29,6 +32,7 @@ pub mod check;
 mod config;
 mod deliver;
 mod error;
+pub mod intermediary;
 mod letter;
 mod letter_report;
 pub mod mailing;

@@ -65,6 +65,22 @@ impl SignedDelivery {
     pub fn xml(&self) -> &str {
         &self.xml
     }
+
+    /// Sender and message id: the idempotency key.
+    #[must_use]
+    pub fn key(&self) -> &DeliveryKey {
+        &self.key
+    }
+
+    /// A sender's signed delivery that an intermediary received and verified
+    /// (`kuvert_wire::delivery::SignedDocument`), in its canonical prefix-free form, to seal.
+    pub(crate) fn from_verified(key: DeliveryKey, recipient: RecipientId, xml: String) -> Self {
+        Self {
+            key,
+            recipient,
+            xml,
+        }
+    }
 }
 
 impl SealedDelivery {

@@ -196,6 +196,30 @@ impl Toolkit {
             .map_err(|error| SendError::Internal(error.to_string()))?
     }
 
+    /// [`Toolkit::seal`] on the toolkit's CPU pool, waiting in `lane`: an intermediary
+    /// sealing a delivery its sender signed (`distributeSecure`).
+    ///
+    /// # Errors
+    /// As [`Toolkit::seal`]; [`SendError::Internal`] when the sealing thread panicked.
+    pub async fn seal_in(
+        &self,
+        signed: SignedDelivery,
+        lane: Lane,
+    ) -> Result<SealedDelivery, SendError> {
+        let identities = Arc::clone(&self.identities);
+        let sender = signed.key().sender.clone();
+        self.cpu
+            .run(lane, sender, move || seal_with(&identities, signed))
+            .await
+            .map_err(|error| SendError::Internal(error.to_string()))?
+    }
+
+    /// The CPU pool letters are signed and sealed on, for an intermediary's checks of the
+    /// requests it receives (they wait in the same lanes).
+    pub(crate) fn cpu(&self) -> &CpuPool<OrganisationNumber> {
+        &self.cpu
+    }
+
     /// Archives `sealed`, sends it to `destination` with bounded retries, and archives the
     /// receipt. The sealed file is durable before the first attempt, so a receipt never
     /// exists without its letter in the archive.

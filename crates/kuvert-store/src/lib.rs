@@ -7,8 +7,9 @@
 //! [`PortalStore`](portal::PortalStore) (the public portal) and
 //! [`WebSessionStore`](web_session::WebSessionStore) (the web sessions of every role with
 //! logged-in pages, so that any node serves them) and
-//! [`SenderQueueStore`](sender::SenderQueueStore) (the sender service's letter queue and
-//! timelines), held as `Arc<dyn …>`, with
+//! [`DistributionStore`](distribution::DistributionStore) (an intermediary's
+//! `distributeSecure` record) and [`SenderQueueStore`](sender::SenderQueueStore) (the sender
+//! service's letter queue and timelines), held as `Arc<dyn …>`, with
 //! typed values in and typed records out; callers see [`StoreError`], never SQL. Bytes such as
 //! sealed deliveries live in a [`BlobStore`](blob::BlobStore).
 //!
@@ -22,6 +23,7 @@ pub mod backup;
 pub mod blob;
 mod calendar;
 mod database;
+pub mod distribution;
 pub mod durable;
 mod error;
 pub mod operator;
@@ -115,6 +117,12 @@ impl Database {
             self.pool.clone(),
             self.backend,
         ))
+    }
+
+    /// The intermediary's record of the signed deliveries sender systems handed over
+    /// (`distributeSecure`).
+    pub fn distributions(&self) -> Arc<dyn distribution::DistributionStore> {
+        Arc::new(distribution::SqlDistributionStore::new(self.pool.clone()))
     }
 
     /// The annual plans on the portal and the editor's review of each campaign.

@@ -88,6 +88,21 @@ impl Browser {
         self.send(self.client.post(url).form(form)).await
     }
 
+    /// `POST url` with `form`, waiting up to `timeout` instead of the usual minute: for
+    /// answers that are long by design, such as a whole mailbox's export.
+    ///
+    /// # Panics
+    /// As [`Self::post_form`].
+    pub async fn post_form_within(
+        &self,
+        url: &str,
+        form: &[(String, String)],
+        timeout: Duration,
+    ) -> Response {
+        self.send(self.client.post(url).form(form).timeout(timeout))
+            .await
+    }
+
     /// `GET url`, following redirects; returns the final URL and its response.
     ///
     /// # Panics

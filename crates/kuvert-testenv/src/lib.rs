@@ -28,6 +28,7 @@
 //! | `KUVERT_TEST_PG_ROOT_CERT` | the CA that signed its TLS certificate |
 //! | `KUVERT_TEST_PDFTOTEXT`, `_PDFTOPPM` | poppler-utils: a PDF's text, its pages as PNG |
 //! | `KUVERT_TEST_ZBARIMG` | Debian's zbar-tools: the QR codes in an image |
+//! | `KUVERT_TEST_FEDERATION` | where the test federation keeps its state ([`federation_layout`]) |
 //!
 //! The contracts (WSDL, XSD) and real signed samples are not part of the repository (their
 //! origins are in `PROVENANCE.md` beside them). [`mm_schemas`] finds them: the folder
@@ -230,6 +231,36 @@ pub fn size(name: &str, default: usize) -> usize {
             .parse()
             .unwrap_or_else(|_| panic!("{variable}={value:?} is not a whole number"))
     })
+}
+
+/// Where the test federation keeps its state (`KUVERT_TEST_FEDERATION`), so one suite can run
+/// on each: `sqlite` (SQLite files and local folders, whatever else is set), `postgres-s3`
+/// (PostgreSQL and the S3 bucket, both then required), unset for the default (PostgreSQL
+/// when `KUVERT_TEST_PG_URL` is set, else SQLite; local folders).
+///
+/// # Panics
+/// On any other value: a typo must not quietly test the default.
+#[must_use]
+pub fn federation_layout() -> FederationLayout {
+    match read_env("KUVERT_TEST_FEDERATION").as_deref() {
+        None | Some("") => FederationLayout::Default,
+        Some("sqlite") => FederationLayout::Sqlite,
+        Some("postgres-s3") => FederationLayout::PostgresS3,
+        Some(other) => {
+            panic!("KUVERT_TEST_FEDERATION={other}: expected sqlite or postgres-s3")
+        }
+    }
+}
+
+/// See [`federation_layout`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FederationLayout {
+    /// PostgreSQL when `KUVERT_TEST_PG_URL` is set, else SQLite; letters in local folders.
+    Default,
+    /// SQLite files and local folders.
+    Sqlite,
+    /// PostgreSQL and the S3 bucket of `KUVERT_TEST_S3_*`.
+    PostgresS3,
 }
 
 /// The one place this crate reads the environment.

@@ -22,9 +22,11 @@ use crate::types::bool_text;
 use crate::writer::Writer;
 
 pub(crate) mod parts;
+mod signed;
 mod strict;
 mod verified;
 
+pub use signed::{SignedDocument, VerifiedSignedLetter};
 pub use verified::{
     LetterError, Party, SealedDocument, VerifiedLetter, judged_at, parse_stored, read_verified,
 };

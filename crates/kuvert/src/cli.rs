@@ -71,6 +71,12 @@ pub enum Command {
     Backup(BackupArgs),
     /// Fill a role's new, empty database (and letter store) from a backup archive.
     Restore(RestoreArgs),
+    /// The intermediary's Message v3 service for sender systems (`distributeSecure`).
+    Intermediary {
+        /// What to do.
+        #[command(subcommand)]
+        command: crate::intermediary_command::IntermediaryCommand,
+    },
 }
 
 /// `kuvert sender …`

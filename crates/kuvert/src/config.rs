@@ -22,6 +22,8 @@ pub enum Role {
     Portal,
     /// `KUVERT_SENDER__…`
     Sender,
+    /// `KUVERT_INTERMEDIARY__…` (`kuvert intermediary serve`)
+    Intermediary,
 }
 
 impl Role {
@@ -33,6 +35,7 @@ impl Role {
             Self::Operator => "KUVERT_OPERATOR__",
             Self::Portal => "KUVERT_PORTAL__",
             Self::Sender => "KUVERT_SENDER__",
+            Self::Intermediary => "KUVERT_INTERMEDIARY__",
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod cli;
 pub mod cluster;
 pub mod config;
 pub mod demo;
+pub mod intermediary_command;
 pub mod mailing_command;
 pub mod operator_command;
 pub mod pki_command;

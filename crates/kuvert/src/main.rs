@@ -102,6 +102,9 @@ fn run(command: Command) -> anyhow::Result<()> {
         Command::Verify(args) => run_verify(args),
         Command::Backup(args) => runtime()?.block_on(run_backup(args)),
         Command::Restore(args) => runtime()?.block_on(run_restore(args)),
+        Command::Intermediary { command } => {
+            runtime()?.block_on(kuvert::intermediary_command::run(command))
+        }
     }
 }
 

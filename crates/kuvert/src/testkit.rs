@@ -18,6 +18,7 @@ use kuvert_core::message::{Attachment, Body, Subject, SupportInfo, SupportText};
 use kuvert_pki::TestPki;
 use kuvert_sender::{Letter, Outcome, SendError, Toolkit};
 use kuvert_store::portal::Communicator;
+use kuvert_testenv::FederationLayout;
 use url::Url;
 
 /// The one shared test browser (cookies, forms, redirects by hand).
@@ -44,6 +45,10 @@ pub struct FederationOptions {
     /// Every role on SQLite files even when `KUVERT_TEST_PG_URL` is set, for a benchmark that
     /// measures both databases in one run.
     pub sqlite_only: bool,
+    /// The letters in local folders even under `KUVERT_TEST_FEDERATION=postgres-s3`, for tests
+    /// that take the folder away (a lost disk, an unreadable store): `kuvert backup` copies
+    /// folders, while a bucket is kept by its own service.
+    pub local_letters: bool,
 }
 
 /// A running federation in a temporary directory.
@@ -89,11 +94,22 @@ impl Federation {
             .clone();
         pki.write_to(&dir.path().join("pki"))
             .expect("writing the PKI");
-        let databases = if options.sqlite_only {
+        let layout = kuvert_testenv::federation_layout();
+        let databases = if options.sqlite_only || layout == FederationLayout::Sqlite {
             Databases::Sqlite
         } else {
             postgres::databases().await
         };
+        let mut options = options;
+        if layout == FederationLayout::PostgresS3
+            && options.blob_s3.is_none()
+            && !options.local_letters
+        {
+            let bucket = kuvert_testenv::s3_bucket("the federation's letters in S3")
+                .expect("KUVERT_TEST_FEDERATION=postgres-s3 needs KUVERT_TEST_S3_ENDPOINT");
+            let prefix = format!("federation-{}", uuid::Uuid::new_v4().simple());
+            options.blob_s3 = Some(s3_blob_config(&bucket, prefix));
+        }
         let demo = start_demo(dir.path(), databases.clone(), &options, pki).await;
         let config = crate::send_command::demo_sender_config(dir.path()).unwrap();
         let toolkit = Toolkit::build(&config).expect("building the sender toolkit");
@@ -379,6 +395,27 @@ mod postgres {
         }
         drop(admin.close().await);
         urls
+    }
+}
+
+/// The operators' blob configuration for the test S3 `bucket`, every key under `key_prefix`
+/// so runs and tests sharing the bucket never meet.
+#[must_use]
+pub fn s3_blob_config(
+    bucket: &kuvert_testenv::S3Bucket,
+    key_prefix: String,
+) -> kuvert_operator::config::S3BlobConfig {
+    kuvert_operator::config::S3BlobConfig {
+        endpoint: Some(bucket.endpoint.clone()),
+        bucket: bucket.bucket.clone(),
+        region: bucket.region.clone(),
+        access_key_id: bucket.access_key.clone(),
+        secret_access_key: bucket.secret_key.clone().into(),
+        key_prefix: Some(key_prefix),
+        allow_http: true,
+        ca_path: None,
+        connect_timeout_ms: 5_000,
+        request_timeout_ms: 20_000,
     }
 }
 

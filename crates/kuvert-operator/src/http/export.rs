@@ -22,9 +22,10 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
+use futures::StreamExt as _;
 use kuvert_core::limits::LETTERS_PER_PAGE_MAX;
-use kuvert_store::operator::{AuditAction, DeliveryId, LetterAccess};
-use kuvert_wire::delivery::read_verified;
+use kuvert_store::operator::{AuditAction, DeliveryId, ExportLetter, LetterAccess, OpenedLetter};
+use kuvert_wire::delivery::{VerifiedLetter, read_verified};
 use time::OffsetDateTime;
 use tokio::io::AsyncReadExt as _;
 
@@ -116,7 +117,10 @@ impl From<ArchiveError> for ExportFailure {
     }
 }
 
-/// Walks the mailbox a page at a time and writes each letter into the zip.
+/// Walks the mailbox a page at a time and writes each letter into the zip, in the mailbox's
+/// order. Up to [`LETTERS_AHEAD`] letters are read (row, blob, audit event) and verified at
+/// once, so a large mailbox's export waits on neither the database's nor the bucket's round
+/// trips one letter at a time, and its verification uses every core.
 async fn build(
     state: &InboxState,
     holder: &Holder,
@@ -132,20 +136,13 @@ async fn build(
             .await?;
         let is_last_page = letters.len() < usize::try_from(LETTERS_PER_PAGE_MAX).unwrap_or(0);
         after = letters.last().map(|letter| letter.id);
-        for letter in letters {
-            let access = LetterAccess {
-                mailbox: mailbox.clone(),
-                delivery: letter.id,
-                actor: holder.person.person.clone(),
-                action: AuditAction::ExportedLetter,
-                at: now,
-            };
-            let opened = store.open_letter(&access).await?;
-            let verifier = state.shared.verifier.clone();
+        let mut verified = futures::stream::iter(letters)
+            .map(|letter| open_verified(state, holder, letter, now))
+            .buffered(LETTERS_AHEAD);
+        while let Some(next) = verified.next().await {
+            let (letter, content, opened) = next?;
             archive = blocking(move || {
-                let verified = read_verified(&opened.sealed_delivery, &verifier)
-                    .map_err(ArchiveError::Letter)?;
-                archive.add_letter(&letter, &verified, &opened.sealed_delivery)?;
+                archive.add_letter(&letter, &content, &opened.sealed_delivery)?;
                 Ok(archive)
             })
             .await?;
@@ -158,6 +155,34 @@ async fn build(
     let mailbox_text = mailbox.to_wire();
     let file = blocking(move || archive.finish(&mailbox_text, now)).await?;
     Ok((file, letter_count))
+}
+
+/// Letters of an export read and verified ahead of the one being written.
+const LETTERS_AHEAD: usize = 8;
+
+/// Opens one letter for the export (audited as exported) and verifies it off the async
+/// threads.
+async fn open_verified(
+    state: &InboxState,
+    holder: &Holder,
+    letter: ExportLetter,
+    now: OffsetDateTime,
+) -> Result<(ExportLetter, VerifiedLetter, OpenedLetter), ExportFailure> {
+    let access = LetterAccess {
+        mailbox: holder.mailbox(),
+        delivery: letter.id,
+        actor: holder.person.person.clone(),
+        action: AuditAction::ExportedLetter,
+        at: now,
+    };
+    let opened = state.shared.store.open_letter(&access).await?;
+    let verifier = state.shared.verifier.clone();
+    blocking(move || {
+        let content =
+            read_verified(&opened.sealed_delivery, &verifier).map_err(ArchiveError::Letter)?;
+        Ok((letter, content, opened))
+    })
+    .await
 }
 
 /// Runs file work off the async threads.

@@ -4,6 +4,7 @@
 
 mod blob;
 mod deliveries;
+mod distribution;
 mod mailbox;
 mod notifications;
 mod pg_tls;

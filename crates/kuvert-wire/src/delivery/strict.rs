@@ -13,6 +13,10 @@
 //! values and the namespace names of elements and attributes past
 //! `limits::XML_ATTRIBUTE_BYTES_MAX`.
 //!
+//! [`locate_signed`] does the same for the sender's request to an intermediary: the
+//! `distributeSecure` envelope (`Envelope/Body/msg3:distributeSecure/msg3:signedDelivery`,
+//! PROTOCOL.md §5.4) and nothing else, its `signedDelivery` the one delivery element.
+//!
 //! Child order and the letter's own elements are checked again, field by field, when the
 //! letter is read from the verified tree (`read_secure_delivery`).
 
@@ -34,6 +38,7 @@ const DELIVERY_NAMES: &[&str] = &[
     "signedDelivery",
     "Seal",
     "deliverSecure",
+    "distributeSecure",
 ];
 
 /// The located parts of a sealed delivery. Nothing here is verified yet.
@@ -47,6 +52,53 @@ pub(crate) struct Located<'a, 'input> {
     pub(crate) sender_signature: Node<'a, 'input>,
     /// Its `Seal` child.
     pub(crate) seal: Node<'a, 'input>,
+}
+
+/// The located parts of a sender's signed delivery (`distributeSecure`). Not verified yet.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LocatedSigned<'a, 'input> {
+    /// The `signedDelivery` element, signed as `SignedDelivery`.
+    pub(crate) signed_delivery: Node<'a, 'input>,
+    /// Its `ds:Signature`.
+    pub(crate) sender_signature: Node<'a, 'input>,
+}
+
+/// Finds the signed delivery of a `distributeSecure` request on its one path and checks the
+/// profile's shape, as [`locate`] does for a sealed delivery.
+pub(crate) fn locate_signed<'a, 'input>(
+    document: &'a Document<'input>,
+) -> Result<LocatedSigned<'a, 'input>, WireError> {
+    let root = document.root_element();
+    if expanded_name(root) != (SOAP, "Envelope") {
+        return Err(WireError::NotAnEnvelope {
+            reason: "not a distributeSecure envelope".to_owned(),
+        });
+    }
+    check_header(root)?;
+    let outer = body_child(document)?;
+    if expanded_name(outer) != (M3, "distributeSecure") {
+        let (namespace, name) = expanded_name(outer);
+        return Err(WireError::UnknownOperation {
+            namespace: namespace.to_owned(),
+            name: name.to_owned(),
+        });
+    }
+    no_attributes(outer, "distributeSecure")?;
+    let signed_delivery = read_complex(outer, "distributeSecure", |children| {
+        children.one(M3, "signedDelivery")
+    })?;
+    check_names(document, &[outer.id(), signed_delivery.id()])?;
+    let path = "distributeSecure/signedDelivery";
+    only_id_attribute(signed_delivery, path)?;
+    let sender_signature = read_complex(signed_delivery, path, |children| {
+        children.one(M3, "Delivery")?;
+        children.one(XMLDSIG, "Signature")
+    })?;
+    check_letter_attributes(signed_delivery)?;
+    Ok(LocatedSigned {
+        signed_delivery,
+        sender_signature,
+    })
 }
 
 /// Finds the sealed delivery on its one path and checks the profile's shape.
@@ -159,6 +211,12 @@ fn check_positions(
         .chain([first_child("SignedDelivery"), first_child("Seal")])
         .flatten()
         .collect();
+    check_names(document, &expected)
+}
+
+/// Every element's sizes are bounded, and a delivery element occurs only as one of
+/// `expected`.
+fn check_names(document: &Document<'_>, expected: &[NodeId]) -> Result<(), WireError> {
     for node in document.descendants().filter(Node::is_element) {
         check_sizes(node)?;
         let name = node.tag_name().name();

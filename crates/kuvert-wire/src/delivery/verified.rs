@@ -203,7 +203,10 @@ pub fn judged_at(received_on: SealDate) -> OffsetDateTime {
 
 impl Party {
     /// The organisation a verified signature's certificate names.
-    fn of(signature: &VerifiedSignature, role: &'static str) -> Result<Self, LetterError> {
+    pub(crate) fn of(
+        signature: &VerifiedSignature,
+        role: &'static str,
+    ) -> Result<Self, LetterError> {
         let certificate = &signature.certificate;
         let organisation_number = certificate
             .organisation_number()

@@ -113,6 +113,60 @@ fn s4_sealed_sample_is_rejected_for_its_checksum_and_otherwise_reads() {
     delivery::SealedDocument::locate(&document).unwrap();
 }
 
+/// Issue 15: S4's real `SignedDelivery` (signed with whitespace that its digest leaves out,
+/// PROTOCOL.md §9.5), handed to an intermediary in a `distributeSecure` envelope, passes the
+/// one reader's path and signature check and is then refused for its bad attachment checksum,
+/// as the sealed sample is.
+#[test]
+fn s4_signed_sample_in_distribute_secure_verifies_and_is_refused_for_its_checksum() {
+    let path = format!("{S4}SignedDeliveryWithSignature.xml");
+    let Some(xml) = read(&path, "the S4 signed sample as a distributeSecure") else {
+        return;
+    };
+    let start = r#"<SignedDelivery xmlns="http://minameddelanden.gov.se/schema/Message/v3">"#;
+    let envelope_start = concat!(
+        r#"<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>"#,
+        r#"<distributeSecure xmlns="http://minameddelanden.gov.se/schema/Message/v3">"#,
+        "<signedDelivery>"
+    );
+    let end = "</signedDelivery></distributeSecure></soap:Body></soap:Envelope>";
+    assert!(xml.starts_with(start), "{}", &xml[..80]);
+    let request = xml
+        .replacen(start, envelope_start, 1)
+        .replace("</SignedDelivery>", end);
+    let document = envelope::parse(&request).unwrap();
+    let anchors = embedded_anchors(&document);
+    let policy = kuvert_xmldsig::VerifyPolicy {
+        is_sha1_allowed: false,
+        now: time::macros::datetime!(2020-06-01 0:00 UTC),
+    };
+    let verifier = kuvert_xmldsig::Verifier::new(anchors, policy);
+    let error = delivery::SignedDocument::locate(&document)
+        .unwrap()
+        .verify(&verifier)
+        .unwrap_err();
+    assert!(
+        matches!(
+            &error,
+            delivery::LetterError::Letter(WireError::ChecksumMismatch { .. })
+        ),
+        "{error:?}"
+    );
+}
+
+/// Every certificate the document embeds, trusted as itself (the samples' CAs are not public).
+fn embedded_anchors(document: &roxmltree::Document<'_>) -> kuvert_xmldsig::trust::TrustAnchors {
+    let certificates = document
+        .descendants()
+        .filter(|node| node.has_tag_name("X509Certificate"))
+        .map(|node| {
+            let der = base64_decode(node.text().unwrap());
+            kuvert_xmldsig::certificate::Certificate::from_der(&der).unwrap()
+        })
+        .collect();
+    kuvert_xmldsig::trust::TrustAnchors::from_certificates(certificates).unwrap()
+}
+
 fn base64_decode(text: &str) -> Vec<u8> {
     use base64::Engine as _;
     let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();

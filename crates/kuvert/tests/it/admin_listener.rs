@@ -48,7 +48,11 @@ async fn probes_and_metrics_answer_on_the_admin_listeners_only() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn readyz_answers_503_while_the_letters_or_the_database_are_gone() {
-    let federation = Federation::start(FederationOptions::default()).await;
+    let federation = Federation::start(FederationOptions {
+        local_letters: true,
+        ..FederationOptions::default()
+    })
+    .await;
     let plain = client(&federation, false);
     let operator = &federation.manifest().operators[0];
     let admin = operator.admin_url.clone().unwrap();

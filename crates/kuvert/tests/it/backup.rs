@@ -16,7 +16,11 @@ use crate::verify::{export, stderr, verify};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restored_operator_holds_every_letter_and_its_export_verifies() {
-    let mut federation = Federation::start(FederationOptions::default()).await;
+    let mut federation = Federation::start(FederationOptions {
+        local_letters: true,
+        ..FederationOptions::default()
+    })
+    .await;
     let person = seed::person("tolvan").unwrap();
     let subjects = ["Beslut om bygglov", "Kallelse till möte", "Faktura"];
     for subject in subjects {

@@ -3,9 +3,9 @@
 //! mailing`) deliver to one operator through the balancer while its nodes are SIGKILLed and
 //! restarted in turn; every letter must be receipted once, stored once, answered with its
 //! original receipt when retried, and readable (digest and signatures checked) through either
-//! node. A
-//! person logged in through the balancer is served by both inbox nodes and stays logged in
-//! when either is killed: sessions and keys are shared, not per process.
+//! node byte-identical to what its sender sealed. A person logged in through the balancer is
+//! served by both inbox nodes and stays logged in when either is killed: sessions and keys
+//! are shared, not per process.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -44,18 +44,7 @@ async fn deliveries_survive_killed_nodes_behind_the_balancer() {
     };
     let data = tempfile::tempdir().unwrap();
     let run = uuid::Uuid::new_v4().simple().to_string()[..10].to_owned();
-    let s3 = S3BlobConfig {
-        endpoint: Some(bucket.endpoint.clone()),
-        bucket: bucket.bucket.clone(),
-        region: bucket.region.clone(),
-        access_key_id: bucket.access_key.clone(),
-        secret_access_key: bucket.secret_key.clone().into(),
-        key_prefix: Some(format!("cluster-{run}")),
-        allow_http: true,
-        ca_path: None,
-        connect_timeout_ms: 5_000,
-        request_timeout_ms: 20_000,
-    };
+    let s3 = kuvert::testkit::s3_blob_config(&bucket, format!("cluster-{run}"));
     let mut cluster = start(
         &postgres,
         &haproxy,
@@ -95,19 +84,20 @@ async fn deliveries_survive_killed_nodes_behind_the_balancer() {
         stored, trans_ids,
         "stored once each, exactly the receipted letters: a retry got the original receipt"
     );
-    let archived = archived_receipts(&cluster);
+    let archived = archived_letters(&cluster);
     assert_eq!(
-        archived, trans_ids,
+        archived.keys().cloned().collect::<BTreeSet<_>>(),
+        trans_ids,
         "the senders' evidence archives hold the receipts the journals hold"
     );
     let ids = stored_letters(&cluster, &run).await;
-    let read = read_through_each_node(&cluster, &ids).await;
+    let read = read_through_each_node(&cluster, &archived, &ids).await;
     eprintln!(
         "cluster: {letters} letters from 4 sender processes in {:.1} s with {kills} kills; \
-         {read} of them read and verified through each node",
+         {read} of them read, verified and byte-identical through each node",
         mailed.as_secs_f64()
     );
-    assert_eq!(read, letters.div_ceil(READ_EVERY));
+    assert_eq!(read, letters);
     cluster.stop().await;
 }
 
@@ -228,35 +218,78 @@ impl Lane {
     }
 }
 
-/// The TransIds of every receipt in the senders' evidence archive.
-fn archived_receipts(cluster: &Cluster) -> BTreeSet<String> {
+/// What the senders' evidence archives hold: per receipt's TransId, the [`signed_parts`] of
+/// the sealed delivery exactly as it was sent.
+fn archived_letters(cluster: &Cluster) -> BTreeMap<String, [Vec<u8>; 2]> {
     let config = demo_sender_config(&cluster.manifest.data_dir).unwrap();
-    let mut trans_ids = BTreeSet::new();
+    let mut letters = BTreeMap::new();
     for sender in std::fs::read_dir(&config.archive_dir).unwrap() {
         for file in std::fs::read_dir(sender.unwrap().path()).unwrap() {
             let path = file.unwrap().path();
-            if path.to_string_lossy().ends_with(".receipt.json") {
-                let receipt: serde_json::Value =
-                    serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-                trans_ids.insert(receipt["trans_id"].as_str().unwrap().to_owned());
-            }
+            let name = path.to_string_lossy().into_owned();
+            let Some(stem) = name.strip_suffix(".receipt.json") else {
+                continue;
+            };
+            let receipt: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+            let sealed = signed_parts(&std::fs::read(format!("{stem}.sealed.xml")).unwrap());
+            let trans_id = receipt["trans_id"].as_str().unwrap().to_owned();
+            assert!(
+                letters.insert(trans_id, sealed).is_none(),
+                "one TransId in two receipts: {name}"
+            );
         }
     }
-    trans_ids
+    letters
 }
 
-/// Every [`READ_EVERY`]th letter of this run, read by Tolvan (logged in through the balancer)
-/// from each operator node directly: the node reads the letter from the shared database and
-/// bucket, checks its digest and both signatures, and shows it. Returns the letters read per
-/// node. (Every letter is compared with what was sealed by `stored_trans_ids` and the
-/// archives; reading all of them through both nodes of a debug build would take minutes.)
-async fn read_through_each_node(cluster: &Cluster, ids: &[(String, String)]) -> usize {
+/// The parts of a sealed delivery that must reach the reader byte for byte: the sender's
+/// whole `SignedDelivery` element and the seal's `SignatureValue`. (The `deliverSecure`
+/// request declares the Message namespace again on `Seal`, whose parent is in the Service
+/// namespace there; canonical XML, which the seal signs, removes it again.)
+fn signed_parts(sealed: &[u8]) -> [Vec<u8>; 2] {
+    let between = |open: &[u8], close: &[u8], last: bool| {
+        let find = |needle: &[u8]| {
+            let mut at = sealed.windows(needle.len()).enumerate();
+            let found = if last {
+                at.rev().find(|(_, window)| *window == needle)
+            } else {
+                at.find(|(_, window)| *window == needle)
+            };
+            found.unwrap().0
+        };
+        sealed[find(open)..find(close) + close.len()].to_vec()
+    };
+    [
+        between(b"<SignedDelivery", b"</SignedDelivery>", false),
+        between(b"<SignatureValue>", b"</SignatureValue>", true),
+    ]
+}
+
+/// `haystack` holds `needle` somewhere.
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle)
+}
+
+/// Tolvan (logged in through the balancer) downloads her export from each operator node
+/// directly: the node reads every letter from the shared database and bucket, checks its
+/// digest and both signatures, and writes the sealed delivery as stored. Every receipted
+/// letter of `archived` must be in each export byte for byte as its sender sealed it; one
+/// in [`READ_EVERY`] is also opened as a page on each node. Returns the letters compared per
+/// node.
+async fn read_through_each_node(
+    cluster: &Cluster,
+    archived: &BTreeMap<String, [Vec<u8>; 2]>,
+    ids: &[(String, String)],
+) -> usize {
     let ca = std::fs::read_to_string(&cluster.manifest.organisation_ca).unwrap();
     let browser = Browser::new(&ca);
     let inbox = Url::parse(&cluster.manifest.operators[0].inbox_url).unwrap();
     log_in_at(&browser, &inbox.join("logga-in").unwrap(), 0).await;
     let operator = seed::OPERATORS[0].key;
-    let mut read = 0;
+    let mut compared = 0;
     for node in 1..=2 {
         let spec = cluster
             .nodes()
@@ -265,33 +298,80 @@ async fn read_through_each_node(cluster: &Cluster, ids: &[(String, String)]) -> 
             .spec();
         let mut direct = inbox.clone();
         direct.set_port(Some(spec.addresses[1].port())).unwrap();
-        read = 0;
+        let started = Instant::now();
+        let (_name, zip) = crate::verify::download_export(&browser, direct.as_str()).await;
+        compared = same_as_archived(&zip, archived, node);
+        eprintln!(
+            "cluster: node {node} exported {compared} letters identical to the archives in \
+             {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
         for (id, subject) in ids.iter().step_by(READ_EVERY) {
-            let page = browser
-                .get(direct.join(&format!("brev/{id}")).unwrap().as_str())
-                .await;
-            assert_eq!(
-                page.status(),
-                reqwest::StatusCode::OK,
-                "letter {id} on node {node}"
-            );
-            let node_name = page.headers().get("x-kuvert-node").cloned();
-            let text = page.text().await.unwrap();
-            assert!(
-                text.contains(subject.as_str()),
-                "letter {id} on node {node}"
-            );
-            if let Some(name) = node_name {
-                assert!(name.to_str().unwrap().ends_with(&format!("-{node}")));
-            }
-            read += 1;
+            open_letter_page(&browser, &direct, node, id, subject).await;
         }
     }
-    read
+    compared
 }
 
-/// Read through the nodes: one letter in this many.
-const READ_EVERY: usize = 25;
+/// Checks that every letter of `archived` is in the export `zip` with its sealed delivery
+/// byte-identical; answers how many were compared. The operator keeps the `deliverSecure`
+/// request as it came, so the parts `archived` holds must stand in it byte for byte.
+fn same_as_archived(zip: &[u8], archived: &BTreeMap<String, [Vec<u8>; 2]>, node: usize) -> usize {
+    use kuvert_wire::export::{MANIFEST_FILE, Manifest, SEALED_DELIVERY_FILE};
+    use std::io::Read as _;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    let mut manifest = Vec::new();
+    zip.by_name(MANIFEST_FILE)
+        .unwrap()
+        .read_to_end(&mut manifest)
+        .unwrap();
+    let manifest = Manifest::from_json(&manifest).unwrap();
+    let mut compared = 0;
+    for letter in &manifest.letters {
+        let Some(sealed) = archived.get(&letter.trans_id) else {
+            continue;
+        };
+        let folder = letter.folder().unwrap();
+        let mut stored = Vec::new();
+        zip.by_name(&format!("{folder}/{SEALED_DELIVERY_FILE}"))
+            .unwrap()
+            .read_to_end(&mut stored)
+            .unwrap();
+        assert!(
+            sealed.iter().all(|part| contains(&stored, part)),
+            "letter {} through node {node} differs from what its sender sealed",
+            letter.trans_id
+        );
+        compared += 1;
+    }
+    assert_eq!(
+        compared,
+        archived.len(),
+        "every receipted letter is in node {node}'s export"
+    );
+    compared
+}
+
+/// Opens letter `id` as a page on `node` (at `direct`) and finds its subject there.
+async fn open_letter_page(browser: &Browser, direct: &Url, node: usize, id: &str, subject: &str) {
+    let page = browser
+        .get(direct.join(&format!("brev/{id}")).unwrap().as_str())
+        .await;
+    assert_eq!(
+        page.status(),
+        reqwest::StatusCode::OK,
+        "letter {id} on node {node}"
+    );
+    let node_name = page.headers().get("x-kuvert-node").cloned();
+    let text = page.text().await.unwrap();
+    assert!(text.contains(subject), "letter {id} on node {node}");
+    if let Some(name) = node_name {
+        assert!(name.to_str().unwrap().ends_with(&format!("-{node}")));
+    }
+}
+
+/// Opened as a page through each node: one letter in this many.
+const READ_EVERY: usize = 100;
 
 /// A cluster on a free block of ports, its databases named after `run`, its letters in
 /// `blob_s3` when given.

@@ -7,7 +7,6 @@ use std::time::Duration;
 use kuvert::seed;
 use kuvert::testkit::{Federation, FederationOptions};
 use kuvert_core::id::RecipientId;
-use kuvert_operator::config::S3BlobConfig;
 use kuvert_sender::Outcome;
 use kuvert_store::blob::s3::{S3BlobStore, S3Settings};
 use kuvert_store::blob::{BlobKey, BlobStore};
@@ -22,18 +21,7 @@ async fn letter_is_stored_in_the_bucket_and_read_back_when_blobs_are_on_s3() {
         return;
     };
     let prefix = format!("federation-{}", uuid::Uuid::new_v4().simple());
-    let config = S3BlobConfig {
-        endpoint: Some(bucket.endpoint.clone()),
-        bucket: bucket.bucket.clone(),
-        region: bucket.region.clone(),
-        access_key_id: bucket.access_key.clone(),
-        secret_access_key: bucket.secret_key.clone().into(),
-        key_prefix: Some(prefix.clone()),
-        allow_http: true,
-        ca_path: None,
-        connect_timeout_ms: 5_000,
-        request_timeout_ms: 20_000,
-    };
+    let config = kuvert::testkit::s3_blob_config(&bucket, prefix.clone());
     let mut federation = Federation::start(FederationOptions {
         blob_s3: Some(config),
         ..FederationOptions::default()

@@ -177,6 +177,10 @@ pub(crate) async fn export(federation: &Federation, person: &seed::SeedPerson) -
     download_export(&browser, inbox).await.1
 }
 
+/// How long an export may take: the cluster test's holds ten thousand letters, each read from
+/// the bucket and verified by a debug build.
+const EXPORT_WAIT: std::time::Duration = std::time::Duration::from_secs(900);
+
 /// Takes the CSRF token from the logged-in `browser`'s export page at `inbox` and posts the
 /// form; answers the file name the inbox offers and the zip.
 pub(crate) async fn download_export(browser: &Browser, inbox: &str) -> (String, Vec<u8>) {
@@ -191,7 +195,9 @@ pub(crate) async fn download_export(browser: &Browser, inbox: &str) -> (String, 
         .into_iter()
         .find(|(name, _)| name == "csrf_token")
         .unwrap();
-    let response = browser.post_form(export_url.as_str(), &[token]).await;
+    let response = browser
+        .post_form_within(export_url.as_str(), &[token], EXPORT_WAIT)
+        .await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "application/zip");
     let disposition = response.headers()["content-disposition"].to_str().unwrap();

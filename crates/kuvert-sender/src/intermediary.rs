@@ -1,0 +1,243 @@
+//! The intermediary (förmedlare) as a service for sender systems: the protocol's own sender →
+//! intermediary contracts (PROTOCOL.md §5.4, §5.5, §11.6 steps 2–5), so a sender system that
+//! already speaks them connects unchanged (issue 15).
+//!
+//! - [`build`] turns an [`IntermediaryConfig`] into a [`Service`]: it builds the [`Toolkit`]
+//!   (registry, operators, sealing key, evidence archive, paper-mail list), opens the database
+//!   (`kuvert_store::distribution`) and reads the configured senders.
+//! - [`Service::router`] serves `POST /Message/v3` (Message v3 `distributeSecure` and
+//!   `checkDistributionStatus`, exactly per `Message.wsdl`) and `POST /Notification/v3`
+//!   (Notification v3, answered with a "not supported" fault, because the operators do not
+//!   accept `notify`) on a mutual-TLS listener ([`Service::listener_tls`]).
+//! - `distributeSecure`: the client certificate's organisation must be a configured client,
+//!   the signed delivery is verified exactly as an operator verifies the sender's signature
+//!   (`kuvert_wire::delivery::SignedDocument`: one path, the profile's shape, RSA-SHA256
+//!   chained to the configured CA, and the `crl` table's CRLs, which the listener's handshake
+//!   consults too), `Sender/Id` must be a configured sender the client may act
+//!   for and the signer that sender; then the distribution is recorded, the registry asked,
+//!   and the letter sealed (on the CPU pool) and delivered, or put on the paper-mail list.
+//!   The answer is the distribution id, a UUID.
+//! - `checkDistributionStatus(senderId, distributionId)`: `Digital`/`Paper`/`Not` and
+//!   `Delivered`/`Pending`/`DeliveryFailed` of the one recipient.
+//!
+//! **Invariants:** a client's identity comes only from its verified TLS client certificate;
+//! the letter sealed is the canonical form of the very tree whose signature verified; a
+//! distribution is recorded before anything is sent, and a retry of the same signed delivery
+//! (sender, message id, content) answers the first distribution id: one delivered or on paper
+//! is not sent again, and one resumed (after a crash or a failed delivery) is stored by the
+//! operator once, by its idempotency on sender, message id and content (`distribute`).
+
+mod config;
+mod distribute;
+mod error;
+mod rules;
+mod soap;
+
+pub use config::{AuthorisedSender, IntermediaryConfig};
+pub use error::Error;
+pub use rules::{Parties, Senders};
+
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::post;
+use kuvert_core::limits::ENVELOPE_BYTES_CEILING;
+use kuvert_store::distribution::DistributionStore;
+use kuvert_web::crl::CrlRefresher;
+use kuvert_web::rate_limit::RateLimiter;
+use kuvert_web::start::read_config_file;
+use kuvert_web::{ClientKind, ConnectionTimeouts, Listener, ListenerTls, Shutdown, StartError};
+use kuvert_xmldsig::trust::TrustAnchors;
+use kuvert_xmldsig::{Verifier, VerifyPolicy};
+use secrecy::SecretString;
+
+use crate::toolkit::Toolkit;
+use distribute::Distributor;
+use soap::AppState;
+
+/// A built intermediary service, ready to route requests or serve its listener.
+#[derive(Clone)]
+pub struct Service {
+    state: AppState,
+    /// The CRLs of `crl`, when configured: checked at the listener's handshake and on every
+    /// sender signature.
+    crls: Option<CrlRefresher>,
+    timeouts: ConnectionTimeouts,
+    rate_limiter: RateLimiter,
+    tls: ServerIdentity,
+}
+
+/// What the mutual-TLS listener presents and accepts.
+#[derive(Clone)]
+struct ServerIdentity {
+    cert_chain_pem: String,
+    key_pem: SecretString,
+    client_ca_pem: String,
+}
+
+/// Reads the certificates, builds the toolkit, opens the database and checks the senders.
+///
+/// # Errors
+/// [`StartError::Config`] naming the key of an unusable value or file;
+/// [`StartError::Database`] when the database cannot be opened.
+pub async fn build(config: IntermediaryConfig) -> Result<Service, StartError> {
+    kuvert_web::tls::install_crypto_provider();
+    let envelope_bytes_max = checked_envelope_bytes_max(config.envelope_bytes_max)
+        .map_err(StartError::invalid("envelope_bytes_max"))?;
+    let invalid = |(key, reason)| StartError::Config { key, reason };
+    let timeouts = config.http.timeouts().map_err(invalid)?;
+    let rate_limiter = config
+        .http
+        .rate_limiter(ClientKind::Certificate)
+        .map_err(invalid)?;
+    let senders = Senders::new(&config.senders).map_err(StartError::invalid("senders"))?;
+    let toolkit = Toolkit::build(&config.toolkit)
+        .map_err(|error| StartError::invalid("toolkit")(error.to_string()))?;
+    let identity = &config.toolkit.intermediary;
+    let tls = ServerIdentity {
+        cert_chain_pem: read_config_file(
+            &identity.certificate_path,
+            "toolkit.intermediary.certificate_path",
+        )
+        .await?,
+        key_pem: SecretString::from(
+            read_config_file(&identity.key_path, "toolkit.intermediary.key_path").await?,
+        ),
+        client_ca_pem: read_config_file(&config.toolkit.ca_path, "toolkit.ca_path").await?,
+    };
+    let (verifier, crls) = sender_verifier(&config.crl, &tls.client_ca_pem).await?;
+    let database =
+        kuvert_web::start::open_database(&config.database_url, &config.database_pool).await?;
+    let distributor = Distributor {
+        toolkit,
+        store: database.distributions(),
+        senders,
+        verifier,
+    };
+    Ok(Service {
+        crls,
+        state: AppState {
+            distributor: Arc::new(distributor),
+            envelope_bytes_max,
+        },
+        timeouts,
+        rate_limiter,
+        tls,
+    })
+}
+
+impl Service {
+    /// The routes `/Message/v3` and `/Notification/v3`, with the standard layers and the rate
+    /// limit per client certificate; mount it on a mutual-TLS listener.
+    pub fn router(&self) -> Router {
+        let routes = Router::new()
+            .route("/Message/v3", post(soap::message_v3))
+            .route("/Notification/v3", post(soap::notification_v3))
+            .with_state(self.state.clone());
+        // The handler enforces the configured bound itself, so that a too large envelope gets
+        // an MM fault (5005) instead of a bare 413; the layer is the hard ceiling.
+        let ceiling = usize::try_from(ENVELOPE_BYTES_CEILING).unwrap_or(usize::MAX);
+        let body_bytes_max = ceiling.max(self.state.envelope_bytes_max);
+        kuvert_web::layers::standard_layers(self.rate_limiter.apply(routes), body_bytes_max)
+    }
+
+    /// The listener's mutual TLS: the intermediary's certificate, asking for client
+    /// certificates from the configured CA (PROTOCOL.md §8).
+    #[must_use]
+    pub fn listener_tls(&self) -> ListenerTls {
+        ListenerTls::MutualTls {
+            cert_chain_pem: self.tls.cert_chain_pem.clone(),
+            key_pem: self.tls.key_pem.clone(),
+            client_ca_pem: self.tls.client_ca_pem.clone(),
+        }
+    }
+
+    /// The record of distributions, for tests.
+    #[must_use]
+    pub fn store(&self) -> Arc<dyn DistributionStore> {
+        Arc::clone(&self.state.distributor.store)
+    }
+
+    /// The toolkit the service delivers with (its evidence archive and paper-mail list).
+    #[must_use]
+    pub fn toolkit(&self) -> &Toolkit {
+        &self.state.distributor.toolkit
+    }
+
+    /// Serves the routes on `listener` (already bound, mutual TLS) until `shutdown`.
+    ///
+    /// # Errors
+    /// The accept loop's I/O error.
+    pub async fn serve(self, listener: Listener, shutdown: Shutdown) -> io::Result<()> {
+        let mut listener = listener.with_timeouts(self.timeouts);
+        if let Some(refresher) = &self.crls {
+            listener = listener
+                .with_client_crls(refresher.crls())
+                .map_err(io::Error::other)?;
+            tokio::spawn(refresher.clone().run(shutdown.clone()));
+        }
+        kuvert_web::serve(listener, self.router(), shutdown).await
+    }
+
+    /// The CRL refresher of `crl` (none without sources), for tests: `refresh()` reloads the
+    /// sources now instead of at the next scheduled refresh.
+    #[must_use]
+    pub fn crls(&self) -> Option<&CrlRefresher> {
+        self.crls.as_ref()
+    }
+}
+
+/// The verifier of senders' signatures: the configured CA, RSA-SHA256 only (Kuvert's own
+/// profile), and the CRLs of `crl` when configured. Distribution points are fetched without a
+/// client identity.
+async fn sender_verifier(
+    crl: &kuvert_web::crl::CrlConfig,
+    ca_pem: &str,
+) -> Result<(Verifier, Option<CrlRefresher>), StartError> {
+    let config_error = |key, error: &dyn std::fmt::Display| StartError::Config {
+        key,
+        reason: error.to_string(),
+    };
+    let anchors =
+        TrustAnchors::from_pem(ca_pem).map_err(|error| config_error("toolkit.ca_path", &error))?;
+    let policy = VerifyPolicy {
+        is_sha1_allowed: false,
+        now: time::OffsetDateTime::now_utc(),
+    };
+    let client = if crl.urls.is_empty() {
+        None
+    } else {
+        let client_config = kuvert_web::ClientConfig {
+            ca_pem: ca_pem.to_owned(),
+            identity: None,
+            connect_timeout: CRL_CONNECT_TIMEOUT,
+            request_timeout: CRL_REQUEST_TIMEOUT,
+        };
+        let client =
+            kuvert_web::http_client(&client_config).map_err(|error| config_error("crl", &error))?;
+        Some(client)
+    };
+    let refresher = CrlRefresher::start(crl, ca_pem, client)
+        .await
+        .map_err(|error| config_error("crl", &error))?;
+    let verifier = match &refresher {
+        Some(refresher) => Verifier::new(anchors, policy).with_crls(refresher.crls()),
+        None => Verifier::new(anchors, policy),
+    };
+    Ok((verifier, refresher))
+}
+
+/// Timeouts of fetching CRLs from their distribution points.
+const CRL_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// See [`CRL_CONNECT_TIMEOUT`].
+const CRL_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The envelope bound as a `usize`, checked against the ceiling.
+fn checked_envelope_bytes_max(bytes: u64) -> Result<usize, String> {
+    if bytes == 0 || bytes > ENVELOPE_BYTES_CEILING {
+        return Err(format!("must be 1..={ENVELOPE_BYTES_CEILING} bytes"));
+    }
+    usize::try_from(bytes).map_err(|_| "does not fit in memory".to_owned())
+}
