@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Creates <repo>/.venv with the pinned packages of tools/python-requirements.txt: the Python
-# oracles (lxml, signxml, xmlsec, xmlschema, zeep) and the SMTP server (aiosmtpd) that tests
-# reach through KUVERT_TEST_PYTHON.
+# oracles (lxml, signxml, xmlsec, xmlschema, zeep, openapi-spec-validator, openapi-core) and
+# the SMTP server (aiosmtpd) that tests reach through KUVERT_TEST_PYTHON.
 #
 # Usage: tools/setup-python.sh          (from any directory; prints the venv's python path)
 #
@@ -18,7 +18,8 @@ stamp="$venv/.kuvert-requirements.sha256"
 python="${KUVERT_PYTHON3:-python3}"
 
 wanted="$(sha256sum "$requirements" | cut -d' ' -f1)"
-imports='import lxml.etree, signxml, xmlsec, xmlschema, zeep, aiosmtpd, cryptography'
+imports='import lxml.etree, signxml, xmlsec, xmlschema, zeep, aiosmtpd, cryptography
+import openapi_core, openapi_spec_validator'
 
 if [ -x "$venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$wanted" ] \
     && "$venv/bin/python" -c "$imports" 2>/dev/null; then

@@ -324,7 +324,8 @@ check_oracles() {
     KUVERT_TEST_XMLSEC1="$(command -v xmlsec1)" || die "xmlsec1 missing (apt-get install -y xmlsec1)"
     export KUVERT_TEST_XMLSEC1
     "$KUVERT_TEST_XMLSEC1" --version >/dev/null || die "xmlsec1 does not run"
-    "$KUVERT_TEST_PYTHON" -c 'import lxml.etree, signxml, xmlsec, xmlschema, zeep' \
+    "$KUVERT_TEST_PYTHON" -c 'import lxml.etree, signxml, xmlsec, xmlschema, zeep
+import openapi_core, openapi_spec_validator' \
         || die "the venv lacks an oracle"
     say "oracles: $KUVERT_TEST_XMLSEC1, $KUVERT_TEST_PYTHON"
 }

@@ -665,3 +665,36 @@ pub const PAPER_LETTER_PAGES_MAX: usize = 20;
 /// Nesting of dictionaries and arrays `kuvert check` follows inside one PDF object while it
 /// looks for JavaScript; deeper nesting is itself reported (no real document nests so deep).
 pub const PDF_OBJECT_DEPTH_MAX: usize = 64;
+
+/// Letters in one `POST /api/v1/batches` of the sender service (issue 15): a batch is one
+/// transaction, and 1 000 letters of 2 MB would be more than a request should carry; larger
+/// mailings go in several batches.
+pub const SENDER_SERVICE_BATCH_LETTERS_MAX: usize = 1_000;
+
+/// Bytes of one request body to the sender service: one letter within
+/// `ENVELOPE_BYTES_DEFAULT_MAX` grows by a third as base64 in JSON; a batch may carry many
+/// small letters up to this bound.
+pub const SENDER_SERVICE_REQUEST_BYTES_MAX: usize = 32 * 1024 * 1024;
+
+/// Characters of a caller's `Idempotency-Key` (the IETF draft names no bound; a UUID is 36).
+pub const IDEMPOTENCY_KEY_CHARS_MAX: usize = 255;
+
+/// Events in one page of the sender service's feed (`GET /api/v1/events?limit=`).
+pub const SENDER_EVENTS_PER_PAGE_MAX: u32 = 1_000;
+
+/// Letters one worker round of the sender service claims.
+pub const SENDER_SERVICE_CLAIM_LETTERS_MAX: usize = 100;
+
+/// Rounds of a queued letter whose registry or operator could not be reached before it is
+/// failed (each round retries the delivery itself up to `DELIVERY_ATTEMPTS_MAX` times).
+pub const SENDER_SERVICE_ROUNDS_MAX: u32 = 8;
+
+/// Clients (mutual TLS or OAuth 2) a sender service is configured with.
+pub const SENDER_SERVICE_CLIENTS_MAX: usize = 1_000;
+
+/// Seconds an OAuth 2 access token of the sender service is valid (RFC 6749 §4.4 client
+/// credentials; short, so a removed client loses access soon).
+pub const OAUTH_TOKEN_LIFETIME_SECS_MAX: u64 = 60 * 60;
+
+/// Bytes of a `POST /oauth/token` form (client id, secret, grant type).
+pub const OAUTH_TOKEN_REQUEST_BYTES_MAX: usize = 4 * 1024;

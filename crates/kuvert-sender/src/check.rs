@@ -18,7 +18,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use kuvert_core::limits::ENVELOPE_BYTES_DEFAULT_MAX;
-use kuvert_core::message::estimated_letter_bytes;
+use kuvert_core::message::{Attachment, Body, BodyContentType, estimated_letter_bytes};
 use time::Date;
 
 use crate::mailing::{BodySource, ManifestFormat, RowError, RowPlace};
@@ -180,6 +180,28 @@ pub fn check_manifest(path: &Path, today: Date) -> CheckReport {
         rows: Some(read.len()),
         problems,
     }
+}
+
+/// Checks one letter's content held in memory (a letter posted to the sender service): an
+/// HTML body by `kuvert_web::letter_html::check`, each attachment as a PDF, every problem
+/// naming the attachment's file name. Size and script are the toolkit's `compose` rules.
+#[must_use]
+pub fn check_content(body: &Body, attachments: &[Attachment]) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    if body.content_type() == BodyContentType::TextHtml {
+        let findings = kuvert_web::letter_html::check(&String::from_utf8_lossy(body.content()));
+        problems.extend(findings.into_iter().map(|finding| Problem {
+            place: None,
+            file: None,
+            rule: Rule::Html,
+            detail: finding.to_string(),
+        }));
+    }
+    for attachment in attachments {
+        let name = PathBuf::from(attachment.filename().as_str());
+        problems.extend(pdf_problems(&name, attachment.content()));
+    }
+    problems
 }
 
 /// Checks one letter file: a PDF attachment (`.pdf`), an HTML body (`.html`, `.htm`) or a

@@ -42,6 +42,9 @@ pub struct SenderConfig {
     /// operator).
     #[serde(default = "default_request_timeout_ms")]
     pub request_timeout_ms: u64,
+    /// The sender service (`kuvert sender serve`); only that command needs it.
+    #[serde(default)]
+    pub service: Option<crate::service::ServiceConfig>,
 }
 
 /// An organisation's certificate and key files.
@@ -113,6 +116,7 @@ impl SenderConfig {
             retry: RetryConfig::default(),
             connect_timeout_ms: default_connect_timeout_ms(),
             request_timeout_ms: default_request_timeout_ms(),
+            service: None,
         }
     }
 }

@@ -14,6 +14,8 @@
 //!   the registry's statistics ([`LetterReport`]);
 //! - [`check`]: a manifest or a letter file checked before anything is sent, every problem
 //!   named with its row, file and rule;
+//! - [`service`]: the sender service (`kuvert sender serve`): REST for sender systems, a
+//!   durable queue with each letter's timeline and a feed, callers by mutual TLS or OAuth 2;
 //! - [`paper_letter`]: the print-ready PDF of a letter that goes on paper, with the portal's
 //!   deep link and its QR code (a mailing writes one per paper row beside its list);
 //! - [`intermediary`]: the toolkit as a service for sender systems, the protocol's Message v3
@@ -37,6 +39,7 @@ pub mod mailing;
 pub mod paper_letter;
 mod reachability;
 mod sealing;
+pub mod service;
 mod setup;
 mod toolkit;
 mod transport;

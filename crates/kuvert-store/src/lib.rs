@@ -8,7 +8,8 @@
 //! [`WebSessionStore`](web_session::WebSessionStore) (the web sessions of every role with
 //! logged-in pages, so that any node serves them) and
 //! [`DistributionStore`](distribution::DistributionStore) (an intermediary's
-//! `distributeSecure` record), held as `Arc<dyn …>`, with
+//! `distributeSecure` record) and [`SenderQueueStore`](sender::SenderQueueStore) (the sender
+//! service's letter queue and timelines), held as `Arc<dyn …>`, with
 //! typed values in and typed records out; callers see [`StoreError`], never SQL. Bytes such as
 //! sealed deliveries live in a [`BlobStore`](blob::BlobStore).
 //!
@@ -32,6 +33,7 @@ mod provision;
 pub mod registry;
 #[cfg(feature = "bench-seed")]
 pub mod seed;
+pub mod sender;
 pub mod web_session;
 
 use std::sync::Arc;
@@ -107,6 +109,14 @@ impl Database {
     /// The web sessions of the roles with logged-in pages, each role in its realm.
     pub fn web_sessions(&self) -> Arc<dyn web_session::WebSessionStore> {
         Arc::new(web_session::SqlWebSessionStore::new(self.pool.clone()))
+    }
+
+    /// The sender service's durable letter queue and each letter's timeline (issue 15).
+    pub fn sender_queue(&self) -> Arc<dyn sender::SenderQueueStore> {
+        Arc::new(sender::SqlSenderQueueStore::new(
+            self.pool.clone(),
+            self.backend,
+        ))
     }
 
     /// The intermediary's record of the signed deliveries sender systems handed over

@@ -51,6 +51,12 @@ pub enum Command {
     /// The federation as it runs for real: every role a process on PostgreSQL, two nodes of
     /// the registry and of each operator behind HAProxy, the portal and the test e-ID.
     Cluster(ClusterArgs),
+    /// The sender service: REST for sender systems in front of the sender toolkit.
+    Sender {
+        /// What to do.
+        #[command(subcommand)]
+        command: SenderCommand,
+    },
     /// Send one letter through the sender toolkit (or put it on the paper-mail list).
     Send(SendArgs),
     /// Mass mailing from a CSV or JSON manifest: resumable, bounded per operator, with a report and
@@ -71,6 +77,31 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::intermediary_command::IntermediaryCommand,
     },
+}
+
+/// `kuvert sender …`
+#[derive(Debug, Subcommand)]
+pub enum SenderCommand {
+    /// Serve the REST API (mutual TLS and, for OAuth 2 clients, TLS) and drain its queue.
+    Serve {
+        /// TOML configuration file of the sender toolkit with its `[service]` section (then
+        /// `KUVERT_SENDER__<KEY>` environment variables).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Address of the mutual-TLS listener (callers by client certificate).
+        #[arg(long, default_value = "127.0.0.1:8643")]
+        listen: SocketAddr,
+        /// Address of the TLS listener for callers with OAuth 2 tokens; none when not given.
+        #[arg(long)]
+        oauth_listen: Option<SocketAddr>,
+        /// Address of the admin listener (`/healthz`, `/readyz`, `/metrics`); none when not
+        /// given.
+        #[arg(long)]
+        admin_listen: Option<SocketAddr>,
+    },
+    /// Read a client secret from standard input and print its Argon2id hash, for a client's
+    /// `secret_hash`.
+    HashSecret,
 }
 
 /// `kuvert backup`

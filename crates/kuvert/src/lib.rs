@@ -24,6 +24,7 @@ pub mod portal_command;
 pub mod registry_command;
 pub mod seed;
 pub mod send_command;
+pub mod sender_command;
 pub mod stop;
 pub mod telemetry;
 #[cfg(feature = "testkit")]

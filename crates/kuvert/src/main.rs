@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::Parser;
 use kuvert::cli::{
     Cli, ClusterArgs, Command, DemoArgs, MailingArgs, OperatorCommand, PkiCommand, PortalCommand,
-    RegistryCommand, SendArgs,
+    RegistryCommand, SendArgs, SenderCommand,
 };
 use kuvert::demo::{self, Databases, DemoOptions, Ports};
 
@@ -95,6 +95,7 @@ fn run(command: Command) -> anyhow::Result<()> {
         )),
         Command::Demo(args) => runtime()?.block_on(run_demo(args)),
         Command::Cluster(args) => runtime()?.block_on(run_cluster(args)),
+        Command::Sender { command } => run_sender(command),
         Command::Send(args) => runtime()?.block_on(run_send(args)),
         Command::Mailing(args) => runtime()?.block_on(run_mailing(args)),
         Command::Check(args) => run_check(&args),
@@ -104,6 +105,23 @@ fn run(command: Command) -> anyhow::Result<()> {
         Command::Intermediary { command } => {
             runtime()?.block_on(kuvert::intermediary_command::run(command))
         }
+    }
+}
+
+fn run_sender(command: SenderCommand) -> anyhow::Result<()> {
+    match command {
+        SenderCommand::Serve {
+            config,
+            listen,
+            oauth_listen,
+            admin_listen,
+        } => runtime()?.block_on(kuvert::sender_command::serve(
+            config.as_deref(),
+            listen,
+            oauth_listen,
+            admin_listen,
+        )),
+        SenderCommand::HashSecret => kuvert::sender_command::hash_secret(),
     }
 }
 

@@ -13,6 +13,7 @@ mod portal;
 mod registry;
 mod s3;
 mod seed;
+mod sender_queue;
 mod stateless;
 mod statistics;
 mod support;

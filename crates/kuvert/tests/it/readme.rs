@@ -16,7 +16,7 @@ use crate::demo_process::{DemoProcess, run_bounded, wait_for_notification};
 use crate::verify::download_export;
 
 /// Commands not run, by how they begin, and why.
-const NOT_RUN: [(&str, &str); 7] = [
+const NOT_RUN: [(&str, &str); 8] = [
     (
         "cargo ",
         "builds, tests or benchmarks the project: cargo is what runs this test",
@@ -44,6 +44,10 @@ const NOT_RUN: [(&str, &str); 7] = [
     (
         "target/release/kuvert cluster",
         "a cluster that runs until stopped; tests/it/cluster.rs starts one and kills its nodes",
+    ),
+    (
+        "target/release/kuvert sender serve",
+        "a server that runs until stopped, from a file with a [service] table the demo lacks",
     ),
 ];
 

@@ -1,0 +1,282 @@
+//! The sender service (`kuvert sender serve`, issue 15): REST for sender systems in front of
+//! the toolkit. `POST /api/v1/letters` and `/api/v1/batches` check a letter as `kuvert check`
+//! does, authorise its sender for the caller, queue it durably (`kuvert_store::sender`) and
+//! answer 202 with its id at once; a worker drains the queue (reachability, sign and seal on
+//! the CPU pool, deliver; or paper). `GET /api/v1/letters/{id}` answers a letter's state and
+//! timeline, `GET /api/v1/events?after=` the caller's events by sequence (the feed), and
+//! `/api/v1/openapi.json` the OpenAPI document.
+//!
+//! Callers are configured clients ([`ClientConfig`]), each allowed named senders: by client
+//! certificate on the mutual-TLS listener, or by an OAuth 2 access token (client
+//! credentials at `POST /oauth/token`) on the TLS listener.
+//!
+//! **Invariants:** nothing is queued for a sender the caller may not send for (403); a letter
+//! is queued with its `accepted` event in one transaction, and a replayed `Idempotency-Key`
+//! answers the letter it first queued; a letter is sent only under its message id fixed at
+//! acceptance, as the sealed bytes archived before its first attempt, so a restart sends
+//! nothing twice.
+
+mod api;
+mod auth;
+mod config;
+mod error;
+mod intake;
+mod model;
+mod worker;
+
+use std::io;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use kuvert_core::limits::SENDER_SERVICE_REQUEST_BYTES_MAX;
+use kuvert_store::Database;
+use kuvert_store::durable::FolderSyncs;
+use kuvert_store::sender::SenderQueueStore;
+use kuvert_web::start::{open_database, read_config_file, read_key_file};
+use kuvert_web::{Listener, ListenerTls, Shutdown, StartError};
+use secrecy::SecretString;
+use time::Duration;
+use tokio::sync::Notify;
+
+pub use auth::hash_secret;
+pub use config::{ClientConfig, ServiceConfig};
+
+use crate::config::SenderConfig;
+use crate::toolkit::Toolkit;
+use auth::{Clients, Tokens};
+
+/// A built sender service, ready to serve.
+pub struct Service {
+    state: AppState,
+    database: Database,
+    timeouts: kuvert_web::ConnectionTimeouts,
+    limiter: kuvert_web::rate_limit::RateLimiter,
+    mutual_tls: ListenerTls,
+    tls: ListenerTls,
+}
+
+/// The listeners `serve` runs on, bound by the caller.
+pub struct Listeners {
+    /// Mutual TLS: callers by client certificate.
+    pub mutual_tls: Listener,
+    /// TLS without a client certificate: callers by OAuth 2 token; `None` for none.
+    pub tls: Option<Listener>,
+    /// `/healthz`, `/readyz`, `/metrics`; `None` for none.
+    pub admin: Option<Listener>,
+}
+
+/// What every handler and the worker share.
+#[derive(Clone)]
+pub(crate) struct AppState {
+    inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    toolkit: Arc<Toolkit>,
+    queue: Arc<dyn SenderQueueStore>,
+    clients: Arc<Clients>,
+    tokens: Option<Tokens>,
+    public_url: url::Url,
+    portal_url: Option<url::Url>,
+    /// Posted letters wake the worker at once.
+    wake: Notify,
+    concurrency: usize,
+    lease: Duration,
+    paper_letter_dir: PathBuf,
+    paper_syncs: Arc<FolderSyncs>,
+}
+
+/// Reads the toolkit's files and the service's, opens the queue's database and checks the
+/// clients.
+///
+/// # Errors
+/// [`StartError`] naming the configuration key at fault.
+pub async fn build(config: &SenderConfig) -> Result<Service, StartError> {
+    let service = config
+        .service
+        .as_ref()
+        .ok_or_else(|| StartError::invalid("service")("the [service] section is missing".into()))?;
+    let toolkit = Toolkit::build(config)
+        .map_err(|error| StartError::invalid("sender")(kuvert_core::report::error_chain(&error)))?;
+    let clients = Clients::from_config(&service.clients, |sender| {
+        toolkit.sender_name(sender).is_ok()
+    })?;
+    let tokens = match &service.token_key_path {
+        Some(path) => {
+            let key = read_key_file(path, "service.token_key_path").await?;
+            Some(Tokens::new(
+                &key,
+                service.token_lifetime_secs,
+                service.public_url.as_str(),
+            )?)
+        }
+        None if clients.has_secrets() => {
+            return Err(StartError::invalid("service.token_key_path")(
+                "is needed when a client has a secret_hash".to_owned(),
+            ));
+        }
+        None => None,
+    };
+    check_numbers(service)?;
+    let invalid_http = |(key, reason)| StartError::Config { key, reason };
+    let timeouts = service.http.timeouts().map_err(invalid_http)?;
+    let limiter = (service.http)
+        .rate_limiter(kuvert_web::ClientKind::Certificate)
+        .map_err(invalid_http)?;
+    let database = open_database(&service.database_url, &service.database_pool).await?;
+    let (mutual_tls, tls) = listener_tls(config, service).await?;
+    let inner = Inner {
+        queue: database.sender_queue(),
+        toolkit: Arc::new(toolkit),
+        clients: Arc::new(clients),
+        tokens,
+        public_url: service.public_url.clone(),
+        portal_url: config.portal_url.clone(),
+        wake: Notify::new(),
+        concurrency: service.concurrency,
+        lease: Duration::seconds(i64::try_from(service.lease_secs).unwrap_or(i64::MAX)),
+        paper_letter_dir: service
+            .paper_letter_dir
+            .clone()
+            .unwrap_or_else(|| config.archive_dir.join("paper-letters")),
+        paper_syncs: Arc::new(FolderSyncs::new("sender_paper_letters")),
+    };
+    Ok(Service {
+        state: AppState {
+            inner: Arc::new(inner),
+        },
+        database,
+        timeouts,
+        limiter,
+        mutual_tls,
+        tls,
+    })
+}
+
+impl Service {
+    /// The REST routes in the standard layers (in-process tests call this).
+    pub fn router(&self) -> axum::Router {
+        let routes = self
+            .limiter
+            .apply(api::routes().with_state(self.state.clone()));
+        kuvert_web::layers::standard_layers(routes, SENDER_SERVICE_REQUEST_BYTES_MAX)
+    }
+
+    /// The mutual-TLS listener's configuration (the service certificate, the client CA).
+    pub fn mutual_tls(&self) -> ListenerTls {
+        clone_tls(&self.mutual_tls)
+    }
+
+    /// The TLS listener's configuration (the service certificate, no client certificate).
+    pub fn tls(&self) -> ListenerTls {
+        clone_tls(&self.tls)
+    }
+
+    /// Runs the worker and serves every listener until `shutdown`.
+    ///
+    /// # Errors
+    /// When a listener fails.
+    pub async fn serve(self, listeners: Listeners, shutdown: Shutdown) -> io::Result<()> {
+        let worker = tokio::spawn(worker::run(Arc::clone(&self.state.inner), shutdown.clone()));
+        let router = self.router();
+        let mut servers = tokio::task::JoinSet::new();
+        servers.spawn(kuvert_web::serve(
+            listeners.mutual_tls.with_timeouts(self.timeouts),
+            router.clone(),
+            shutdown.clone(),
+        ));
+        if let Some(tls) = listeners.tls {
+            let tls = tls.with_timeouts(self.timeouts);
+            servers.spawn(kuvert_web::serve(tls, router, shutdown.clone()));
+        }
+        if let Some(admin) = listeners.admin {
+            let readiness = kuvert_web::health::Readiness::new(self.database.clone());
+            let admin_router = kuvert_web::health::admin_router(readiness);
+            servers.spawn(kuvert_web::serve(admin, admin_router, shutdown.clone()));
+        }
+        let mut result = Ok(());
+        while let Some(joined) = servers.join_next().await {
+            let served = joined.map_err(io::Error::other).and_then(|served| served);
+            if served.is_err() {
+                shutdown.trigger();
+                result = result.and(served);
+            }
+        }
+        shutdown.trigger();
+        worker.await.map_err(io::Error::other)?;
+        result
+    }
+
+    /// Runs only the worker until `shutdown` (in-process tests that call [`Service::router`]).
+    pub fn spawn_worker(&self, shutdown: Shutdown) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(worker::run(Arc::clone(&self.state.inner), shutdown))
+    }
+}
+
+fn check_numbers(service: &ServiceConfig) -> Result<(), StartError> {
+    if !(1..=kuvert_core::limits::SENDER_SERVICE_CLAIM_LETTERS_MAX).contains(&service.concurrency) {
+        return Err(StartError::invalid("service.concurrency")(format!(
+            "must be 1..={}",
+            kuvert_core::limits::SENDER_SERVICE_CLAIM_LETTERS_MAX
+        )));
+    }
+    if !(1..=3_600).contains(&service.lease_secs) {
+        return Err(StartError::invalid("service.lease_secs")(
+            "must be 1..=3600".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// The two listeners' TLS: the service certificate (default: the intermediary's), and for
+/// the mutual one the client CA (default: the toolkit's CA).
+async fn listener_tls(
+    config: &SenderConfig,
+    service: &ServiceConfig,
+) -> Result<(ListenerTls, ListenerTls), StartError> {
+    let certificate_path = service
+        .certificate_path
+        .as_ref()
+        .unwrap_or(&config.intermediary.certificate_path);
+    let key_path = service
+        .key_path
+        .as_ref()
+        .unwrap_or(&config.intermediary.key_path);
+    let client_ca_path = service.client_ca_path.as_ref().unwrap_or(&config.ca_path);
+    let cert_chain_pem = read_config_file(certificate_path, "service.certificate_path").await?;
+    let key_pem = read_config_file(key_path, "service.key_path").await?;
+    let client_ca_pem = read_config_file(client_ca_path, "service.client_ca_path").await?;
+    let mutual = ListenerTls::MutualTls {
+        cert_chain_pem: cert_chain_pem.clone(),
+        key_pem: SecretString::from(key_pem.clone()),
+        client_ca_pem,
+    };
+    let tls = ListenerTls::Tls {
+        cert_chain_pem,
+        key_pem: SecretString::from(key_pem),
+    };
+    Ok((mutual, tls))
+}
+
+fn clone_tls(tls: &ListenerTls) -> ListenerTls {
+    use secrecy::ExposeSecret as _;
+    match tls {
+        ListenerTls::Plain => ListenerTls::Plain,
+        ListenerTls::Tls {
+            cert_chain_pem,
+            key_pem,
+        } => ListenerTls::Tls {
+            cert_chain_pem: cert_chain_pem.clone(),
+            key_pem: SecretString::from(key_pem.expose_secret().to_owned()),
+        },
+        ListenerTls::MutualTls {
+            cert_chain_pem,
+            key_pem,
+            client_ca_pem,
+        } => ListenerTls::MutualTls {
+            cert_chain_pem: cert_chain_pem.clone(),
+            key_pem: SecretString::from(key_pem.expose_secret().to_owned()),
+            client_ca_pem: client_ca_pem.clone(),
+        },
+    }
+}
