@@ -129,7 +129,8 @@ impl RecipientCall<'_> {
         let answers = self
             .registry
             .is_registered(self.caller, &request.recipients);
-        let statuses = answers.await?.iter().map(render::account_status).collect();
+        let statuses = answers.await?.into_iter().map(render::account_status);
+        let statuses = statuses.collect();
         Ok(wire::IsRegisteredResponse { statuses }.to_envelope())
     }
 

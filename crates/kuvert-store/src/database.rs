@@ -83,10 +83,15 @@ async fn enable_wal(options: &AnyConnectOptions) -> Result<(), StoreError> {
 }
 
 /// Per-connection SQLite settings: a busy timeout (10 s) instead of immediate `SQLITE_BUSY`,
-/// `synchronous=FULL` so a commit is on disk before a receipt goes out, and foreign keys
-/// enforced.
-const SQLITE_PRAGMAS: &str =
-    "PRAGMA busy_timeout = 10000; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
+/// `synchronous=FULL` so a commit is on disk before a receipt goes out, foreign keys
+/// enforced, and reads through a memory map of the file (`mmap_size`, SQLite's default
+/// ceiling of almost 2 GiB): each connection reads the operating system's cached pages in
+/// place instead of copying every page with a `pread` call, which took a quarter of SQLite's
+/// time in an `isReachable` call over millions of profiles (issue 14, measured with `perf`).
+/// Writes still go through the write-ahead log. SQLite's caveat holds: an I/O error while
+/// reading a mapped page stops the process (`SIGBUS`) instead of failing one statement.
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000; PRAGMA synchronous = FULL; \
+     PRAGMA foreign_keys = ON; PRAGMA mmap_size = 2147418112;";
 
 /// Starts a transaction that will write. On SQLite it takes the write lock at once
 /// (`BEGIN IMMEDIATE`), so a transaction that reads first cannot fail on upgrade with
@@ -142,7 +147,7 @@ pub(crate) fn truncate_to_millis(at: OffsetDateTime) -> OffsetDateTime {
 }
 
 /// A stored timestamp back as a time; `None` when out of range.
-fn from_millis(millis: i64) -> Option<OffsetDateTime> {
+pub(crate) fn from_millis(millis: i64) -> Option<OffsetDateTime> {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000).ok()
 }
 

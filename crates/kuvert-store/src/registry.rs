@@ -9,6 +9,7 @@
 //! with the profiles. Each recorded signature is claimed there too ([`SignatureDigest`]), so
 //! the same signed document cannot authorise a second change.
 
+mod batch;
 mod companies;
 mod counters;
 mod directory;

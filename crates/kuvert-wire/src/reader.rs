@@ -138,7 +138,7 @@ impl<'a, 'input> Children<'a, 'input> {
     /// As [`Children::one`], or [`WireError::InvalidValue`] when the leaf has child elements.
     pub fn text(&mut self, namespace: &str, name: &str) -> Result<String, WireError> {
         let node = self.one(namespace, name)?;
-        leaf_text(node, &self.child_path(name))
+        self.leaf(node, name)
     }
 
     /// Optional leaf text.
@@ -147,7 +147,7 @@ impl<'a, 'input> Children<'a, 'input> {
     /// [`WireError::InvalidValue`] when the leaf has child elements.
     pub fn opt_text(&mut self, namespace: &str, name: &str) -> Result<Option<String>, WireError> {
         match self.opt(namespace, name) {
-            Some(node) => leaf_text(node, &self.child_path(name)).map(Some),
+            Some(node) => self.leaf(node, name).map(Some),
             None => Ok(None),
         }
     }
@@ -198,9 +198,13 @@ impl<'a, 'input> Children<'a, 'input> {
         let nodes = self.many(namespace, name, max)?;
         let mut values = Vec::with_capacity(nodes.len());
         for (idx, node) in nodes.into_iter().enumerate() {
-            let path = format!("{}/{name}[{}]", self.path, idx + 1);
-            let text = leaf_text(node, &path)?;
-            values.push(parse(text.trim()).map_err(|error| invalid(&path, error))?);
+            // The path is written only for an error: most calls read a thousand good ids.
+            let path = || format!("{}/{name}[{}]", self.path, idx + 1);
+            if has_child_element(node) {
+                return Err(invalid(&path(), CHILD_ELEMENTS_IN_LEAF));
+            }
+            let text = joined_text(node);
+            values.push(parse(text.trim()).map_err(|error| invalid(&path(), error))?);
         }
         Ok(values)
     }
@@ -268,6 +272,14 @@ impl<'a, 'input> Children<'a, 'input> {
         Ok(items)
     }
 
+    /// The text of leaf `node`, the child `name`; its path is written only for an error.
+    fn leaf(&self, node: Node<'_, '_>, name: &str) -> Result<String, WireError> {
+        if has_child_element(node) {
+            return Err(invalid(&self.child_path(name), CHILD_ELEMENTS_IN_LEAF));
+        }
+        Ok(joined_text(node))
+    }
+
     /// Rejects any child not consumed.
     ///
     /// # Errors
@@ -304,10 +316,22 @@ pub fn read_complex<'a, 'input, T>(
 /// # Errors
 /// [`WireError::InvalidValue`] when the element has child elements.
 pub fn leaf_text(node: Node<'_, '_>, path: &str) -> Result<String, WireError> {
-    if node.children().any(|child| child.is_element()) {
-        return Err(invalid(path, "child elements where text is expected"));
+    if has_child_element(node) {
+        return Err(invalid(path, CHILD_ELEMENTS_IN_LEAF));
     }
-    Ok(node.children().filter_map(|child| child.text()).collect())
+    Ok(joined_text(node))
+}
+
+/// Why a leaf with child elements is rejected.
+const CHILD_ELEMENTS_IN_LEAF: &str = "child elements where text is expected";
+
+fn has_child_element(node: Node<'_, '_>) -> bool {
+    node.children().any(|child| child.is_element())
+}
+
+/// All text children of `node` joined (empty when it has none).
+fn joined_text(node: Node<'_, '_>) -> String {
+    node.children().filter_map(|child| child.text()).collect()
 }
 
 /// An [`WireError::InvalidValue`] at `path`.

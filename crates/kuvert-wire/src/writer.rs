@@ -110,6 +110,17 @@ enum Escape {
 /// writes them, so the output survives canonicalisation unchanged.
 fn escape_into(out: &mut String, text: &str, escape: Escape) {
     let is_attribute = escape == Escape::Attribute;
+    let is_special = |byte: u8| match byte {
+        b'&' | b'<' | b'\r' => true,
+        b'>' => !is_attribute,
+        b'"' | b'\t' | b'\n' => is_attribute,
+        _ => false,
+    };
+    // Most text (ids, numbers, dates, addresses) has nothing to escape: copy it whole.
+    if !text.bytes().any(is_special) {
+        out.push_str(text);
+        return;
+    }
     for character in text.chars() {
         match character {
             '&' => out.push_str("&amp;"),

@@ -2,15 +2,16 @@
 //! `isRegistered`). Every change runs in one transaction with its signature record and its
 //! daily counter (`counters`).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use async_trait::async_trait;
 use kuvert_core::campaign::CampaignCode;
 use kuvert_core::id::{OrganisationNumber, PersonalIdentityNumber, RecipientId};
 use kuvert_core::limits::{REACHABILITY_IDS_PER_CALL_MAX, REGISTERED_IDS_PER_CALL_MAX};
 use sqlx::any::AnyRow;
-use sqlx::{Any, AnyConnection, AnyPool, AssertSqlSafe};
+use sqlx::{AnyConnection, AssertSqlSafe};
 
+use super::batch;
 use super::counters::{self, Change};
 use super::directory::{OPERATOR_COLUMNS, operator_from_row};
 use super::records::DbText;
@@ -20,8 +21,7 @@ use super::{
     SignatureRecord, SignedAction, SqlRegistryStore,
 };
 use crate::database::{
-    get_flag, get_optional_parsed, get_optional_time, get_parsed, get_text, get_time, placeholders,
-    to_millis,
+    get_optional_parsed, get_optional_time, get_parsed, get_text, get_time, to_millis,
 };
 use crate::error::{SqlContext, StoreError};
 
@@ -281,58 +281,45 @@ impl ProfileStore for SqlRegistryStore {
         rows.iter().map(signature_from_row).collect()
     }
 
-    /// One query for up to 1000 ids: profiles joined with operators and the asking sender's
-    /// deselection, answered in input order.
+    /// One statement for up to 1000 ids (see `batch`), answered in input order.
     async fn is_reachable(
         &self,
         sender: &OrganisationNumber,
         recipients: &[RecipientId],
     ) -> Result<Vec<Reachability>, StoreError> {
-        let rows = lookup(
-            &self.pool,
-            Some(sender),
-            recipients,
-            REACHABILITY_IDS_PER_CALL_MAX,
-        )
-        .await?;
-        recipients
+        let max = REACHABILITY_IDS_PER_CALL_MAX;
+        let found = batch::lookup(&self.pool, self.backend, Some(sender), recipients, max).await?;
+        Ok(recipients
             .iter()
-            .map(|recipient| {
-                let profile = match rows.get(&recipient.to_wire()) {
-                    Some(row) => Some(ReachableProfile {
-                        profile: profile_from_row(row)?,
-                        operator: operator_from_row(row)?,
-                        is_sender_deselected: get_flag(row, "is_deselected")?,
-                        reception_changed_at: get_optional_time(row, "reception_changed_at")?,
+            .map(|recipient| Reachability {
+                recipient: recipient.clone(),
+                profile: found
+                    .get(&recipient.to_wire())
+                    .map(|found| ReachableProfile {
+                        profile: found.profile.clone(),
+                        operator: found.operator.clone(),
+                        is_sender_deselected: found.is_sender_deselected,
+                        reception_changed_at: found.reception_changed_at,
                     }),
-                    None => None,
-                };
-                Ok(Reachability {
-                    recipient: recipient.clone(),
-                    profile,
-                })
             })
-            .collect()
+            .collect())
     }
 
     async fn registrations(
         &self,
         recipients: &[RecipientId],
     ) -> Result<Vec<Registration>, StoreError> {
-        let rows = lookup(&self.pool, None, recipients, REGISTERED_IDS_PER_CALL_MAX).await?;
-        recipients
+        let max = REGISTERED_IDS_PER_CALL_MAX;
+        let found = batch::lookup(&self.pool, self.backend, None, recipients, max).await?;
+        Ok(recipients
             .iter()
-            .map(|recipient| {
-                let profile = match rows.get(&recipient.to_wire()) {
-                    Some(row) => Some((profile_from_row(row)?, operator_from_row(row)?)),
-                    None => None,
-                };
-                Ok(Registration {
-                    recipient: recipient.clone(),
-                    profile,
-                })
+            .map(|recipient| Registration {
+                recipient: recipient.clone(),
+                profile: found
+                    .get(&recipient.to_wire())
+                    .map(|found| (found.profile.clone(), found.operator.clone())),
             })
-            .collect()
+            .collect())
     }
 }
 
@@ -362,42 +349,6 @@ async fn read_reception_rules(
         deselected,
         last_change_at: get_optional_time(&profile_row, "reception_changed_at")?,
     }))
-}
-
-/// Rows by recipient wire form, for the distinct ids asked about.
-async fn lookup(
-    pool: &AnyPool,
-    sender: Option<&OrganisationNumber>,
-    recipients: &[RecipientId],
-    max: usize,
-) -> Result<HashMap<String, AnyRow>, StoreError> {
-    if recipients.len() > max {
-        return Err(StoreError::TooMany {
-            count: recipients.len(),
-            max,
-        });
-    }
-    let wire: BTreeSet<String> = recipients.iter().map(RecipientId::to_wire).collect();
-    if wire.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let sql = format!(
-        "SELECT {PROFILE_COLUMNS}, {OPERATOR_COLUMNS}, \
-         CASE WHEN d.sender IS NULL THEN 0 ELSE 1 END AS is_deselected \
-         FROM profiles p JOIN operators o ON o.organisation_number = p.operator \
-         LEFT JOIN deselected_senders d ON d.recipient = p.recipient AND d.sender = $1 \
-         WHERE p.recipient IN ({})",
-        placeholders(2, wire.len())
-    );
-    let mut query = sqlx::query::<Any>(AssertSqlSafe(sql))
-        .bind(sender.map_or_else(String::new, |sender| sender.as_str().to_owned()));
-    for recipient in &wire {
-        query = query.bind(recipient.clone());
-    }
-    let rows = query.fetch_all(pool).await.context("look up profiles")?;
-    rows.into_iter()
-        .map(|row| Ok((get_text(&row, "recipient")?, row)))
-        .collect()
 }
 
 /// Records a signature inside the caller's transaction.

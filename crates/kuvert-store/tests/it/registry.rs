@@ -344,6 +344,33 @@ async fn is_reachable_answers_1000_ids_in_input_order() {
             registered.iter().filter(|r| r.profile.is_some()).count(),
             334
         );
+        // The batch answers with the whole stored profile and operator, the same as one read.
+        let stored = registry.profile(&person(9)).await.unwrap().unwrap();
+        let operator = registry.operator(&stored.operator).await.unwrap().unwrap();
+        let asked = [person(9), person(1), person(9)];
+        let answers = registry
+            .is_reachable(&organisation(100), &asked)
+            .await
+            .unwrap();
+        let recipients: Vec<_> = answers.iter().map(|a| a.recipient.clone()).collect();
+        assert_eq!(
+            recipients, asked,
+            "a repeated id is answered each time it is asked"
+        );
+        for answer in [&answers[0], &answers[2]] {
+            let found = answer.profile.as_ref().unwrap();
+            assert_eq!((&found.profile, &found.operator), (&stored, &operator));
+            assert!(found.is_sender_deselected);
+        }
+        assert_eq!(answers[1].profile, None);
+        let registered = registry.registrations(&asked[..2]).await.unwrap();
+        assert_eq!(registered[0].profile, Some((stored, operator)));
+        assert_eq!(registered[1].profile, None);
+        let none = registry
+            .is_reachable(&organisation(100), &[])
+            .await
+            .unwrap();
+        assert!(none.is_empty());
         test.finish().await;
     }
 }
