@@ -37,12 +37,9 @@ pub(super) async fn add(
     State(state): State<CommunicatorState>,
     Posted { signed, fields }: Posted,
 ) -> Response {
-    if let Err(refused) = editor_only(&state, &signed).await {
-        return refused;
-    }
-    let question = match question_from(&fields) {
+    let question = match editors_question(&state, &signed, &fields).await {
         Ok(question) => question,
-        Err(words) => return survey_page(&state, &signed, Some(words)).await,
+        Err(response) => return response,
     };
     let network = &state.shared.network;
     match network
@@ -61,12 +58,9 @@ pub(super) async fn edit(
     Path(id): Path<String>,
     Posted { signed, fields }: Posted,
 ) -> Response {
-    if let Err(refused) = editor_only(&state, &signed).await {
-        return refused;
-    }
-    let question = match question_from(&fields) {
+    let question = match editors_question(&state, &signed, &fields).await {
         Ok(question) => question,
-        Err(words) => return survey_page(&state, &signed, Some(words)).await,
+        Err(response) => return response,
     };
     let network = &state.shared.network;
     match network
@@ -132,6 +126,21 @@ async fn editor_only(state: &CommunicatorState, signed: &Signed) -> Result<(), R
             StatusCode::FORBIDDEN,
         )),
         Err(error) => Err(unavailable(signed, &error)),
+    }
+}
+
+/// The wording the editor posted, for adding or rewording: [`editor_only`], then
+/// [`question_from`]; `Err` is the answer to send (the refusal, or the page again naming the
+/// words to replace).
+async fn editors_question(
+    state: &CommunicatorState,
+    signed: &Signed,
+    fields: &FormFields,
+) -> Result<QuestionText, Response> {
+    editor_only(state, signed).await?;
+    match question_from(fields) {
+        Ok(question) => Ok(question),
+        Err(words) => Err(survey_page(state, signed, Some(words)).await),
     }
 }
 
