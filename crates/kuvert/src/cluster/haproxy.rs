@@ -51,6 +51,17 @@ const TIMEOUTS: &str = "    timeout connect 5s\n    timeout client 120s\n    tim
 const HEALTH_CHECK: &str = "    option httpchk\n    http-check send meth GET uri /healthz\n    \
                             http-check expect status 200\n";
 
+/// What a web backend adds: each request gets its own connection to the node
+/// (`http-server-close`; the browser's connection to the balancer stays open), so a request is
+/// never sent down an idle connection a killed node, or a node's own header timeout, has just
+/// closed (HAProxy would then drop the browser's connection without an answer). A GET or HEAD
+/// whose node fails before answering is retried on the other node; other methods are not, as a
+/// form sent twice may act twice.
+const WEB_BACKEND: &str = "    option http-server-close\n    \
+                           retry-on conn-failure empty-response response-timeout\n    \
+                           http-request disable-l7-retry unless METH_GET || METH_HEAD\n    \
+                           http-response set-header X-Kuvert-Node %s\n";
+
 /// Connections HAProxy holds at once. It needs about two descriptors per connection and
 /// refuses to start when it cannot raise its own limit that far, so this stays well under the
 /// 8 192 descriptors CI allows (`.ci/run`); a real deployment sets its own.
@@ -86,7 +97,7 @@ pub fn config(frontends: &[Frontend]) -> String {
         );
         text.push_str(HEALTH_CHECK);
         if frontend.mode == Mode::Http {
-            text.push_str("    http-response set-header X-Kuvert-Node %s\n");
+            text.push_str(WEB_BACKEND);
         }
         for server in &frontend.servers {
             let (name, address, admin) = (&server.name, server.address, server.admin);
@@ -153,6 +164,15 @@ mod tests {
         assert!(
             web.contains("mode http") && web.contains("X-Kuvert-Node %s"),
             "{text}"
+        );
+        assert!(
+            web.contains("option http-server-close")
+                && web.contains("disable-l7-retry unless METH_GET || METH_HEAD"),
+            "a fresh node connection per request, safe methods retried: {text}"
+        );
+        assert!(
+            !registry.contains("retry-on"),
+            "TCP passes through untouched: {text}"
         );
     }
 }
