@@ -3,7 +3,8 @@
 //! however often it is retried and its status followed to `Delivered`; an unreachable
 //! recipient's to `Paper`; a client or sender the intermediary does not serve, a letter
 //! signed by someone else and a changed letter are refused with their faults and nothing is
-//! sent. The zeep client built from the official WSDL is in `zeep_distribution.rs`.
+//! sent; its probes answer on its admin listener only. The zeep client built from the official
+//! WSDL is in `zeep_distribution.rs`.
 
 use std::net::SocketAddr;
 
@@ -12,11 +13,11 @@ use kuvert::testkit::Federation;
 use kuvert_core::id::RecipientId;
 use kuvert_core::message::MessageId;
 use kuvert_sender::Letter;
-use kuvert_sender::intermediary::{AuthorisedSender, IntermediaryConfig, Service};
+use kuvert_sender::intermediary::{AuthorisedSender, IntermediaryConfig, Listeners, Service};
 use kuvert_store::distribution::DistributionStatus;
 use kuvert_store::operator::{Folder, MailboxQuery};
 use kuvert_web::crl::CrlConfig;
-use kuvert_web::{Listener, Shutdown};
+use kuvert_web::{Listener, ListenerTls, Shutdown};
 use kuvert_wire::envelope::{self, BodyElement as _};
 use kuvert_wire::fault::FaultCode;
 use kuvert_wire::message::{
@@ -33,6 +34,8 @@ pub(crate) struct RunningIntermediary {
     pub(crate) service: Service,
     /// `https://127.0.0.1:PORT/Message/v3`.
     pub(crate) message_url: String,
+    /// `http://127.0.0.1:PORT/`: the admin listener.
+    admin_url: String,
     shutdown: Shutdown,
     _dir: tempfile::TempDir,
 }
@@ -78,18 +81,24 @@ async fn start_with(
         envelope_bytes_max: kuvert_core::limits::ENVELOPE_BYTES_DEFAULT_MAX,
         http: Default::default(),
         crl,
+        admin: "127.0.0.1:0".parse().unwrap(),
     };
     let service = kuvert_sender::intermediary::build(config).await.unwrap();
     let address: SocketAddr = "127.0.0.1:0".parse().unwrap();
-    let listener = Listener::bind(address, service.listener_tls())
-        .await
-        .unwrap();
-    let port = listener.local_addr().unwrap().port();
+    let listeners = Listeners {
+        service: Listener::bind(address, service.listener_tls())
+            .await
+            .unwrap(),
+        admin: Listener::bind(address, ListenerTls::Plain).await.unwrap(),
+    };
+    let port = listeners.service.local_addr().unwrap().port();
+    let admin_port = listeners.admin.local_addr().unwrap().port();
     let shutdown = Shutdown::new();
-    tokio::spawn(service.clone().serve(listener, shutdown.clone()));
+    tokio::spawn(service.clone().serve(listeners, shutdown.clone()));
     RunningIntermediary {
         service,
         message_url: format!("https://127.0.0.1:{port}/Message/v3"),
+        admin_url: format!("http://127.0.0.1:{admin_port}/"),
         shutdown,
         _dir: dir,
     }
@@ -277,6 +286,34 @@ async fn distribute_secure_delivers_once_when_retried_and_reports_delivered_or_p
     };
     let code = refused(&client, url, unknown.to_envelope()).await;
     assert_eq!(code, FaultCode::OBJECT_NOT_FOUND);
+    probes_answer_on_the_admin_listener_only(&intermediary, &client).await;
+}
+
+/// `/healthz`, `/readyz` (the database answers) and `/metrics` on the admin listener; on the
+/// mutual-TLS service they are not found.
+async fn probes_answer_on_the_admin_listener_only(
+    intermediary: &RunningIntermediary,
+    client: &reqwest::Client,
+) {
+    let service = intermediary.message_url.replace("Message/v3", "");
+    for probe in ["healthz", "readyz", "metrics"] {
+        let answer = client
+            .get(format!("{}{probe}", intermediary.admin_url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200, "{probe} on the admin listener");
+        let public = client
+            .get(format!("{service}{probe}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            public.status(),
+            404,
+            "{probe} is not on the service listener"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
