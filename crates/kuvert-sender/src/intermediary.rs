@@ -124,6 +124,7 @@ pub async fn build(config: IntermediaryConfig) -> Result<Service, StartError> {
         kuvert_web::start::open_database(&config.database_url, &config.database_pool).await?;
     let readiness = Readiness::new(database.clone());
     let distributor = Distributor {
+        claim: distribute::claim_duration(&config.toolkit),
         toolkit,
         store: database.distributions(),
         senders,

@@ -3,7 +3,9 @@
 //! however often it is retried and its status followed to `Delivered`; an unreachable
 //! recipient's to `Paper`; a client or sender the intermediary does not serve, a letter
 //! signed by someone else and a changed letter are refused with their faults and nothing is
-//! sent; its probes answer on its admin listener only. The zeep client built from the official
+//! sent; the same letter handed over four times at once, or resumed after a crash that left
+//! its paper row written, is sent or on paper once; its probes answer on its admin listener
+//! only. The zeep client built from the official
 //! WSDL is in `zeep_distribution.rs`.
 
 use std::net::SocketAddr;
@@ -314,6 +316,54 @@ async fn probes_answer_on_the_admin_listener_only(
             "{probe} is not on the service listener"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_letter_at_once_or_after_a_crash_is_sent_or_on_paper_once() {
+    let federation = Federation::start(Default::default()).await;
+    let kommun = seed::SENDERS[0];
+    let intermediary = start(&federation, &[kommun]).await;
+    let (url, client) = (&intermediary.message_url, client_as(&federation, &kommun));
+    let (tolvan, david) = (
+        seed::person("tolvan").unwrap(),
+        seed::person("david").unwrap(),
+    );
+    let (digital, paper) = ("Samtidigt till brevlådan", "Samtidigt till papper");
+    for (person, subject) in [(tolvan, digital), (david, paper)] {
+        let request = distribute_request(&federation, &kommun, &kommun, person, subject);
+        let calls = (0..4).map(|_| distribute(&client, url, request.clone()));
+        let ids: std::collections::BTreeSet<String> =
+            futures::future::join_all(calls).await.into_iter().collect();
+        assert_eq!(ids.len(), 1, "one distribution id for the four: {ids:?}");
+    }
+    assert_eq!(letters_with(&federation, tolvan, digital).await, 1);
+    let paper_list = intermediary
+        .service
+        .toolkit()
+        .paper_mail()
+        .path()
+        .to_owned();
+    let rows = |subject: &str| {
+        let text = std::fs::read_to_string(&paper_list).unwrap();
+        text.lines().filter(|line| line.contains(subject)).count()
+    };
+    assert_eq!(rows(paper), 1, "put on paper by one of the four");
+
+    // A crash after the paper row was appended but before the status was written leaves the
+    // distribution `Pending` with its paper mark; the sender system's retry resumes it.
+    let subject = "Papper före kraschen";
+    let request = distribute_request(&federation, &kommun, &kommun, david, subject);
+    let id = distribute(&client, url, request.clone()).await;
+    let store = intermediary.service.store();
+    let uuid = uuid::Uuid::parse_str(&id).unwrap();
+    store
+        .set_distribution_status(uuid, &DistributionStatus::Pending, now())
+        .await
+        .unwrap();
+    assert_eq!(distribute(&client, url, request).await, id);
+    assert_eq!(rows(subject), 1, "the resumed distribution found its row");
+    let status = status_of(&client, url, &kommun, &id).await;
+    assert_eq!(status, (DistributionType::Paper, None));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
