@@ -192,13 +192,9 @@ impl Service {
     /// # Errors
     /// The first accept loop's I/O error.
     pub async fn serve(self, listeners: Listeners, shutdown: Shutdown) -> io::Result<()> {
-        let mut listener = listeners.service.with_timeouts(self.timeouts);
-        if let Some(refresher) = &self.crls {
-            listener = listener
-                .with_client_crls(refresher.crls())
-                .map_err(io::Error::other)?;
-            tokio::spawn(refresher.clone().run(shutdown.clone()));
-        }
+        let listener = listeners.service.with_timeouts(self.timeouts);
+        let listener = CrlRefresher::guard(self.crls.as_ref(), listener, &shutdown)
+            .map_err(io::Error::other)?;
         let admin = listeners.admin.with_timeouts(self.timeouts);
         let admin = kuvert_web::serve(admin, self.admin_router(), shutdown.clone());
         let service = kuvert_web::serve(listener, self.router(), shutdown.clone());
