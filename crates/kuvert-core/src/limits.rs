@@ -676,6 +676,14 @@ pub const SENDER_SERVICE_BATCH_LETTERS_MAX: usize = 1_000;
 /// small letters up to this bound.
 pub const SENDER_SERVICE_REQUEST_BYTES_MAX: usize = 32 * 1024 * 1024;
 
+/// Parts of one `multipart/form-data` letter posted to the sender service: the `letter`
+/// part, the `body` part and one part per attachment.
+pub const SENDER_SERVICE_MULTIPART_PARTS_MAX: usize = ATTACHMENTS_PER_MESSAGE_MAX + 2;
+
+/// Bytes of one part of a `multipart/form-data` letter: no part can be larger than the
+/// whole letter it belongs to (PROTOCOL.md §6.3).
+pub const SENDER_SERVICE_PART_BYTES_MAX: u64 = ENVELOPE_BYTES_DEFAULT_MAX;
+
 /// Characters of a caller's `Idempotency-Key` (the IETF draft names no bound; a UUID is 36).
 pub const IDEMPOTENCY_KEY_CHARS_MAX: usize = 255;
 

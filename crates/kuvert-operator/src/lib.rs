@@ -321,7 +321,7 @@ pub async fn blob_store(config: &Config) -> Result<Arc<dyn BlobStore>, StartErro
     }
 }
 
-/// Loads `tls.crl`; distribution points are fetched with the operator's client identity.
+/// Loads `tls.crl`, whose CRLs must be signed by the organisation CA.
 async fn crl_refresher(
     config: &Config,
     identity: &OrganisationIdentity,
@@ -331,18 +331,7 @@ async fn crl_refresher(
         key: "tls.crl",
         reason: error.to_string(),
     };
-    let client = if crl.urls.is_empty() {
-        None
-    } else {
-        let client_config = kuvert_web::ClientConfig {
-            ca_pem: identity.organisation_ca_pem.clone(),
-            identity: None,
-            connect_timeout: CONNECT_TIMEOUT,
-            request_timeout: REQUEST_TIMEOUT,
-        };
-        Some(kuvert_web::http_client(&client_config).map_err(config_error)?)
-    };
-    kuvert_web::crl::CrlRefresher::start(crl, &identity.organisation_ca_pem, client)
+    kuvert_web::crl::CrlRefresher::open(crl, &identity.organisation_ca_pem)
         .await
         .map_err(config_error)
 }

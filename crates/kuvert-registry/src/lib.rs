@@ -147,19 +147,7 @@ async fn crl_refresher(
     let ca_pem = tokio::fs::read_to_string(path)
         .await
         .map_err(|error| config_error(format!("{}: {error}", path.display())))?;
-    let client = if config.crl.urls.is_empty() {
-        None
-    } else {
-        let client_config = kuvert_web::ClientConfig {
-            ca_pem: ca_pem.clone(),
-            identity: None,
-            connect_timeout: std::time::Duration::from_secs(10),
-            request_timeout: std::time::Duration::from_secs(30),
-        };
-        let client = kuvert_web::http_client(&client_config);
-        Some(client.map_err(|error| config_error(error.to_string()))?)
-    };
-    kuvert_web::crl::CrlRefresher::start(&config.crl, &ca_pem, client)
+    kuvert_web::crl::CrlRefresher::open(&config.crl, &ca_pem)
         .await
         .map_err(|error| config_error(error.to_string()))
 }

@@ -41,7 +41,6 @@ pub use rules::{Parties, Senders};
 
 use std::io;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
 use axum::routing::post;
@@ -212,8 +211,7 @@ impl Service {
 }
 
 /// The verifier of senders' signatures: the configured CA, RSA-SHA256 only (Kuvert's own
-/// profile), and the CRLs of `crl` when configured. Distribution points are fetched without a
-/// client identity.
+/// profile), and the CRLs of `crl` when configured.
 async fn sender_verifier(
     crl: &kuvert_web::crl::CrlConfig,
     ca_pem: &str,
@@ -228,20 +226,7 @@ async fn sender_verifier(
         is_sha1_allowed: false,
         now: time::OffsetDateTime::now_utc(),
     };
-    let client = if crl.urls.is_empty() {
-        None
-    } else {
-        let client_config = kuvert_web::ClientConfig {
-            ca_pem: ca_pem.to_owned(),
-            identity: None,
-            connect_timeout: CRL_CONNECT_TIMEOUT,
-            request_timeout: CRL_REQUEST_TIMEOUT,
-        };
-        let client =
-            kuvert_web::http_client(&client_config).map_err(|error| config_error("crl", &error))?;
-        Some(client)
-    };
-    let refresher = CrlRefresher::start(crl, ca_pem, client)
+    let refresher = CrlRefresher::open(crl, ca_pem)
         .await
         .map_err(|error| config_error("crl", &error))?;
     let verifier = match &refresher {
@@ -250,11 +235,6 @@ async fn sender_verifier(
     };
     Ok((verifier, refresher))
 }
-
-/// Timeouts of fetching CRLs from their distribution points.
-const CRL_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// See [`CRL_CONNECT_TIMEOUT`].
-const CRL_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The envelope bound as a `usize`, checked against the ceiling.
 fn checked_envelope_bytes_max(bytes: u64) -> Result<usize, String> {

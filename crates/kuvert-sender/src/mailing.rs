@@ -33,7 +33,7 @@ pub use paper::{PaperLetters, paper_letter_file_name};
 pub use run::run;
 
 pub(crate) use manifest::{Fields, read_fields, read_text};
-pub(crate) use row::check_row;
+pub(crate) use row::{RowCheck, check_row};
 
 use crate::error::SendError;
 use crate::reachability::PaperReason;

@@ -1,7 +1,10 @@
 //! The sender service (`kuvert sender serve`, issue 15): REST for sender systems in front of
-//! the toolkit. `POST /api/v1/letters` and `/api/v1/batches` check a letter as `kuvert check`
-//! does, authorise its sender for the caller, queue it durably (`kuvert_store::sender`) and
-//! answer 202 with its id at once; a worker drains the queue (reachability, sign and seal on
+//! the toolkit. `POST /api/v1/letters` (JSON or `multipart/form-data`) and `/api/v1/batches`
+//! check a letter as `kuvert check` does, authorise its sender for the caller, queue it
+//! durably (`kuvert_store::sender`; a single letter in the single lane, a batch's in the bulk
+//! lane) and answer 202 with its id at once; `POST /api/v1/mailings` takes `kuvert mailing`'s
+//! manifest and the files it names, every row checked by the manifest's own check and queued
+//! as a batch; a worker drains the queue (reachability, sign and seal on
 //! the CPU pool, deliver; or paper). `GET /api/v1/letters/{id}` answers a letter's state and
 //! timeline, `GET /api/v1/events?after=` the caller's events by sequence (the feed), and
 //! `/api/v1/openapi.json` the OpenAPI document.
@@ -21,7 +24,9 @@ mod auth;
 mod config;
 mod error;
 mod intake;
+mod mailing;
 mod model;
+mod multipart;
 mod worker;
 
 use std::io;
@@ -32,6 +37,7 @@ use kuvert_core::limits::SENDER_SERVICE_REQUEST_BYTES_MAX;
 use kuvert_store::Database;
 use kuvert_store::durable::FolderSyncs;
 use kuvert_store::sender::SenderQueueStore;
+use kuvert_web::crl::CrlRefresher;
 use kuvert_web::start::{open_database, read_config_file, read_key_file};
 use kuvert_web::{Listener, ListenerTls, Shutdown, StartError};
 use secrecy::SecretString;
@@ -49,6 +55,9 @@ use auth::{Clients, Tokens};
 pub struct Service {
     state: AppState,
     database: Database,
+    /// The CRLs of `[service.crl]`, when configured: checked at the mutual-TLS handshake and
+    /// on every fresh sender signature.
+    crls: Option<CrlRefresher>,
     timeouts: kuvert_web::ConnectionTimeouts,
     limiter: kuvert_web::rate_limit::RateLimiter,
     mutual_tls: ListenerTls,
@@ -96,7 +105,9 @@ pub async fn build(config: &SenderConfig) -> Result<Service, StartError> {
         .service
         .as_ref()
         .ok_or_else(|| StartError::invalid("service")("the [service] section is missing".into()))?;
-    let toolkit = Toolkit::build(config)
+    let (mutual_tls, tls) = listener_tls(config, service).await?;
+    let crls = crl_refresher(config, service, &mutual_tls).await?;
+    let toolkit = Toolkit::build_with_crls(config, crls.as_ref().map(CrlRefresher::crls))
         .map_err(|error| StartError::invalid("sender")(kuvert_core::report::error_chain(&error)))?;
     let clients = Clients::from_config(&service.clients, |sender| {
         toolkit.sender_name(sender).is_ok()
@@ -124,7 +135,6 @@ pub async fn build(config: &SenderConfig) -> Result<Service, StartError> {
         .rate_limiter(kuvert_web::ClientKind::Certificate)
         .map_err(invalid_http)?;
     let database = open_database(&service.database_url, &service.database_pool).await?;
-    let (mutual_tls, tls) = listener_tls(config, service).await?;
     let inner = Inner {
         queue: database.sender_queue(),
         toolkit: Arc::new(toolkit),
@@ -146,6 +156,7 @@ pub async fn build(config: &SenderConfig) -> Result<Service, StartError> {
             inner: Arc::new(inner),
         },
         database,
+        crls,
         timeouts,
         limiter,
         mutual_tls,
@@ -177,11 +188,14 @@ impl Service {
     /// # Errors
     /// When a listener fails.
     pub async fn serve(self, listeners: Listeners, shutdown: Shutdown) -> io::Result<()> {
+        let mutual_tls = listeners.mutual_tls.with_timeouts(self.timeouts);
+        let mutual_tls = CrlRefresher::guard(self.crls.as_ref(), mutual_tls, &shutdown)
+            .map_err(io::Error::other)?;
         let worker = tokio::spawn(worker::run(Arc::clone(&self.state.inner), shutdown.clone()));
         let router = self.router();
         let mut servers = tokio::task::JoinSet::new();
         servers.spawn(kuvert_web::serve(
-            listeners.mutual_tls.with_timeouts(self.timeouts),
+            mutual_tls,
             router.clone(),
             shutdown.clone(),
         ));
@@ -207,6 +221,13 @@ impl Service {
         result
     }
 
+    /// The CRL refresher of `[service.crl]` (none without sources), for tests: `refresh()`
+    /// reloads the sources now instead of at the next scheduled refresh.
+    #[must_use]
+    pub fn crls(&self) -> Option<&CrlRefresher> {
+        self.crls.as_ref()
+    }
+
     /// Runs only the worker until `shutdown` (in-process tests that call [`Service::router`]).
     pub fn spawn_worker(&self, shutdown: Shutdown) -> tokio::task::JoinHandle<()> {
         tokio::spawn(worker::run(Arc::clone(&self.state.inner), shutdown))
@@ -226,6 +247,33 @@ fn check_numbers(service: &ServiceConfig) -> Result<(), StartError> {
         ));
     }
     Ok(())
+}
+
+/// Loads `[service.crl]`: its CRLs must be signed by the client CA or the toolkit's CA (the
+/// senders' certificates'), so both are their anchors.
+async fn crl_refresher(
+    config: &SenderConfig,
+    service: &ServiceConfig,
+    mutual_tls: &ListenerTls,
+) -> Result<Option<CrlRefresher>, StartError> {
+    if !service.crl.is_enabled() {
+        return Ok(None);
+    }
+    let mut ca_pem = match mutual_tls {
+        ListenerTls::MutualTls { client_ca_pem, .. } => client_ca_pem.clone(),
+        ListenerTls::Plain | ListenerTls::Tls { .. } => String::new(),
+    };
+    if service
+        .client_ca_path
+        .as_ref()
+        .is_some_and(|path| path != &config.ca_path)
+    {
+        ca_pem.push('\n');
+        ca_pem.push_str(&read_config_file(&config.ca_path, "ca_path").await?);
+    }
+    CrlRefresher::open(&service.crl, &ca_pem)
+        .await
+        .map_err(|error| StartError::invalid("service.crl")(error.to_string()))
 }
 
 /// The two listeners' TLS: the service certificate (default: the intermediary's), and for

@@ -10,6 +10,7 @@ use kuvert_core::id::OrganisationNumber;
 use kuvert_core::limits::{PKI_PEM_FILE_BYTES_MAX, SENDERS_PER_INTERMEDIARY_MAX};
 use kuvert_core::message::SenderName;
 use kuvert_web::ClientConfig;
+use kuvert_xmldsig::revocation::CrlSet;
 use kuvert_xmldsig::trust::TrustAnchors;
 use kuvert_xmldsig::{Signer, Verifier, VerifyPolicy};
 use secrecy::{ExposeSecret as _, SecretString};
@@ -28,12 +29,17 @@ pub(crate) struct Identities {
     pub(crate) intermediary: OrganisationNumber,
     pub(crate) sealer: Signer,
     pub(crate) senders: BTreeMap<OrganisationNumber, SenderIdentity>,
-    /// Checks the senders' signatures against the configured CA before sealing.
+    /// Checks the senders' signatures against the configured CA (and CRLs, when given)
+    /// before sealing.
     pub(crate) verifier: Verifier,
 }
 
-/// Reads every certificate and key and builds the mutual-TLS client.
-pub(crate) fn read(config: &SenderConfig) -> Result<(Identities, reqwest::Client), SendError> {
+/// Reads every certificate and key and builds the mutual-TLS client; the senders' fresh
+/// signatures are checked against `crls` too when given.
+pub(crate) fn read(
+    config: &SenderConfig,
+    crls: Option<CrlSet>,
+) -> Result<(Identities, reqwest::Client), SendError> {
     if config.senders.len() > SENDERS_PER_INTERMEDIARY_MAX {
         return Err(SendError::Config {
             key: "senders",
@@ -78,11 +84,15 @@ pub(crate) fn read(config: &SenderConfig) -> Result<(Identities, reqwest::Client
         ca_path: config.ca_path.clone(),
         source,
     })?;
+    let verifier = match crls {
+        Some(crls) => Verifier::new(anchors, policy).with_crls(crls),
+        None => Verifier::new(anchors, policy),
+    };
     let identities = Identities {
         intermediary: config.intermediary.organisation_number.clone(),
         sealer,
         senders,
-        verifier: Verifier::new(anchors, policy),
+        verifier,
     };
     Ok((identities, client))
 }

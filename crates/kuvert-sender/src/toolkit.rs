@@ -15,6 +15,7 @@ use kuvert_web::client::soap::{SoapError, soap_call};
 use kuvert_web::cpu_pool::CpuPool;
 use kuvert_wire::envelope::BodyElement as _;
 use kuvert_wire::recipient::{IsReachable, IsReachableResponse};
+use kuvert_xmldsig::revocation::CrlSet;
 use url::Url;
 
 use crate::archive::{EvidenceArchive, PaperMailEntry, PaperMailList, ReceiptRecord};
@@ -68,6 +69,16 @@ impl Toolkit {
     /// [`SendError::ReadFile`] or [`SendError::Credential`] naming the file,
     /// [`SendError::Config`] naming the key, [`SendError::Client`] naming the CA file.
     pub fn build(config: &SenderConfig) -> Result<Self, SendError> {
+        Self::build_with_crls(config, None)
+    }
+
+    /// [`Toolkit::build`] whose check of each fresh sender signature also consults `crls`:
+    /// a sender whose signing certificate is revoked has no letter signed and sealed
+    /// ([`SendError::SenderSignature`] naming the revocation).
+    ///
+    /// # Errors
+    /// As [`Toolkit::build`].
+    pub fn build_with_crls(config: &SenderConfig, crls: Option<CrlSet>) -> Result<Self, SendError> {
         let registry_url = Url::parse(&config.registry_url)
             .ok()
             .filter(|url| url.scheme() == "https")
@@ -81,7 +92,7 @@ impl Toolkit {
                 reason: format!("must be 1..={DELIVERY_ATTEMPTS_MAX}"),
             });
         }
-        let (identities, client) = setup::read(config)?;
+        let (identities, client) = setup::read(config, crls)?;
         Ok(Self {
             registry_url,
             client,

@@ -1,5 +1,5 @@
 //! [`SenderQueueStore`]: the sender service's durable letter queue and each letter's timeline
-//! (issue 15, migration 0014).
+//! (issue 15, migration 0014; each letter's [`Lane`], migration 0017).
 //!
 //! A letter a sender system hands over REST is a row from the moment it is accepted: the
 //! caller's [`IdempotencyKey`] is unique per [`ClientId`], so a replay answers the same letter
@@ -23,6 +23,7 @@ use std::fmt;
 
 use async_trait::async_trait;
 use kuvert_core::id::{OrganisationNumber, RecipientId};
+use kuvert_core::lane::Lane;
 use kuvert_core::limits::IDEMPOTENCY_KEY_CHARS_MAX;
 use kuvert_core::message::MessageId;
 use time::{Duration, OffsetDateTime};
@@ -130,6 +131,9 @@ pub struct NewLetter<'a> {
     pub message_id: &'a MessageId,
     /// The service's JSON of the letter.
     pub letter_json: &'a str,
+    /// `Single` for a letter posted alone, `Bulk` for one of a batch or a mailing: single
+    /// letters are claimed first and signed and delivered in their lane (migration 0017).
+    pub lane: Lane,
     /// Now.
     pub at: OffsetDateTime,
 }
@@ -160,6 +164,8 @@ pub struct LetterRecord {
     pub message_id: MessageId,
     /// Where it is.
     pub state: LetterState,
+    /// The lane it is worked in.
+    pub lane: Lane,
     /// Rounds that could not reach the registry or operator.
     pub rounds: u32,
     /// When it was accepted.
@@ -205,7 +211,8 @@ pub trait SenderQueueStore: Send + Sync {
         letters: &[NewLetter<'_>],
     ) -> Result<Vec<Acceptance>, StoreError>;
     /// Claims up to `limit` (≤ `limits::SENDER_SERVICE_CLAIM_LETTERS_MAX`) due letters not in
-    /// a final state for `holder` for `lease`, oldest first.
+    /// a final state for `holder` for `lease`: `Single` letters before `Bulk` ones, then the
+    /// oldest first.
     async fn claim_letters(
         &self,
         holder: &LeaseHolder,

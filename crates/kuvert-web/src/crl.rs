@@ -3,6 +3,10 @@
 //! configuration) and [`CrlRefresher`], which loads them into one
 //! [`kuvert_xmldsig::revocation::CrlSet`] at start and again on a schedule.
 //!
+//! [`CrlRefresher::open`] is how a role starts one: it makes the client for the distribution
+//! points itself (the CA's roots, no client identity, [`CRL_CONNECT_TIMEOUT`] and
+//! [`CRL_REQUEST_TIMEOUT`]), so every role fetches CRLs alike.
+//!
 //! The one set serves the mutual-TLS listener ([`crate::Listener::with_client_crls`]) and the
 //! role's signature verifier (`kuvert_xmldsig::Verifier::with_crls`). A CRL is accepted only
 //! when a configured CA signed it, and never replaces a newer one of the same CA, so a
@@ -92,7 +96,33 @@ impl CrlConfig {
     }
 }
 
+/// Bound on connecting to a CRL distribution point.
+pub const CRL_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Bound on one CRL download.
+pub const CRL_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
 impl CrlRefresher {
+    /// Loads every source once, as [`CrlRefresher::start`], with the distribution points
+    /// fetched by a client that trusts `ca_pem` and presents no certificate; `None` when no
+    /// source is configured. Every role starts its CRLs this way.
+    ///
+    /// # Errors
+    /// [`WebError::Crl`] as [`CrlRefresher::start`]; the client's error when it cannot be
+    /// built from `ca_pem`.
+    pub async fn open(config: &CrlConfig, ca_pem: &str) -> Result<Option<Self>, WebError> {
+        let client = if config.urls.is_empty() {
+            None
+        } else {
+            Some(crate::http_client(&crate::ClientConfig {
+                ca_pem: ca_pem.to_owned(),
+                identity: None,
+                connect_timeout: CRL_CONNECT_TIMEOUT,
+                request_timeout: CRL_REQUEST_TIMEOUT,
+            })?)
+        };
+        Self::start(config, ca_pem, client).await
+    }
+
     /// Loads every source once; `None` when none is configured. CRLs must be signed by a CA
     /// of `ca_pem`; distribution points are fetched with `client` (required with URLs).
     ///

@@ -7,12 +7,13 @@ use std::collections::HashMap;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequest as _, Multipart, Path, Query, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine as _;
 use http::{HeaderMap, StatusCode, header};
 use kuvert_core::id::OrganisationNumber;
+use kuvert_core::lane::Lane;
 use kuvert_core::limits::{
     OAUTH_TOKEN_REQUEST_BYTES_MAX, SENDER_EVENTS_PER_PAGE_MAX, SENDER_SERVICE_BATCH_LETTERS_MAX,
 };
@@ -25,16 +26,20 @@ use super::AppState;
 use super::auth::Caller;
 use super::error::ServiceError;
 use super::intake::read_letter;
+use super::mailing::{letters_of, read_mailing_form};
 use super::model::{
     AttachmentJson, BatchAccepted, BatchRequest, BodyJson, EventJson, EventPage, LetterAccepted,
-    LetterProblemJson, LetterRequest, LetterStatus, ProblemJson, TokenResponse,
+    LetterForm, LetterProblemJson, LetterRequest, LetterStatus, MailingForm, ProblemJson,
+    TokenResponse,
 };
+use super::multipart::read_letter_form;
 
 /// The routes (state: [`AppState`]).
 pub(crate) fn routes() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/api/v1/letters", post(post_letter))
         .route("/api/v1/batches", post(post_batch))
+        .route("/api/v1/mailings", post(post_mailing))
         .route("/api/v1/letters/{id}", get(get_letter))
         .route("/api/v1/events", get(get_events))
         .route("/oauth/token", post(token))
@@ -50,10 +55,11 @@ pub(crate) fn routes() -> axum::Router<AppState> {
             signed, sealed and delivered, or put on paper; each letter's timeline and a feed \
             of every event by sequence."
     ),
-    paths(post_letter, post_batch, get_letter, get_events, token),
+    paths(post_letter, post_batch, post_mailing, get_letter, get_events, token),
     components(schemas(
-        LetterRequest, BodyJson, AttachmentJson, BatchRequest, LetterAccepted, BatchAccepted,
-        LetterStatus, EventJson, EventPage, TokenResponse, ProblemJson, LetterProblemJson
+        LetterRequest, LetterForm, MailingForm, BodyJson, AttachmentJson, BatchRequest,
+        LetterAccepted, BatchAccepted, LetterStatus, EventJson, EventPage, TokenResponse,
+        ProblemJson, LetterProblemJson
     )),
     modifiers(&Security),
     security(("oauth2" = []), ("mutualTLS" = []))
@@ -87,31 +93,50 @@ async fn openapi(State(state): State<AppState>) -> Response {
     Json(document).into_response()
 }
 
-/// Queues one letter; answers at once with its id and state. A replay of its
-/// `Idempotency-Key` with the same letter answers the same id; with another letter, 422.
-#[utoipa::path(post, path = "/api/v1/letters", request_body = LetterRequest,
+/// Queues one letter, posted as JSON or as `multipart/form-data` (a `letter` JSON part, the
+/// `body` and each `attachment` as a file part); answers at once with its id and state. A
+/// replay of its `Idempotency-Key` with the same letter answers the same id; with another
+/// letter, 422.
+#[utoipa::path(post, path = "/api/v1/letters",
+    request_body(content(
+        (LetterRequest = "application/json"),
+        (LetterForm = "multipart/form-data"))),
     params(("Idempotency-Key" = String, Header,
         description = "The caller's key for the letter: 1 to 255 visible ASCII characters")),
     responses((status = 202, body = LetterAccepted), (status = 400, body = ProblemJson),
         (status = 401, body = ProblemJson), (status = 403, body = ProblemJson),
-        (status = 422, body = ProblemJson)))]
+        (status = 413, body = ProblemJson), (status = 422, body = ProblemJson)))]
 async fn post_letter(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
-    body: Bytes,
+    body: Request,
 ) -> Result<Response, ServiceError> {
-    let request: LetterRequest = parse_json(&body)?;
     let key = idempotency_key(&headers)?;
-    let mut records = accept(&state, &caller, vec![(key, request)]).await?;
+    let request: LetterRequest = if is_multipart(&headers) {
+        let form = Multipart::from_request(body, &state)
+            .await
+            .map_err(|rejection| ServiceError::BadPart {
+                part: "(form)".to_owned(),
+                rule: "multipart",
+                detail: rejection.body_text(),
+            })?;
+        read_letter_form(form).await?
+    } else {
+        match Bytes::from_request(body, &state).await {
+            Ok(bytes) => parse_json(&bytes)?,
+            Err(rejection) => return Ok(rejection.into_response()),
+        }
+    };
+    let mut records = accept(&state, &caller, vec![(key, request)], Lane::Single).await?;
     let record = records
         .pop()
         .ok_or_else(|| ServiceError::internal("no letter accepted"))?;
     Ok((StatusCode::ACCEPTED, Json(LetterAccepted::of(&record))).into_response())
 }
 
-/// Queues many letters, all or none; the `Idempotency-Key` of the batch names each letter
-/// as `KEY/INDEX`.
+/// Queues many letters, all or none, in the bulk lane (a single letter posted alone goes
+/// first); the `Idempotency-Key` of the batch names each letter as `KEY/INDEX`.
 #[utoipa::path(post, path = "/api/v1/batches", request_body = BatchRequest,
     params(("Idempotency-Key" = String, Header,
         description = "The caller's key for the letter: 1 to 255 visible ASCII characters")),
@@ -132,13 +157,40 @@ async fn post_batch(
         )));
     }
     let key = idempotency_key(&headers)?;
-    let mut letters = Vec::with_capacity(count);
-    for (index, letter) in request.letters.into_iter().enumerate() {
-        let key = IdempotencyKey::parse(&format!("{}/{index}", key.as_str()))
-            .map_err(|error| ServiceError::BadRequest(format!("Idempotency-Key {error}")))?;
-        letters.push((key, letter));
-    }
-    let records = accept(&state, &caller, letters).await?;
+    let letters = keyed(&key, request.letters)?;
+    let records = accept(&state, &caller, letters, Lane::Bulk).await?;
+    let letters = records.iter().map(LetterAccepted::of).collect();
+    Ok((StatusCode::ACCEPTED, Json(BatchAccepted { letters })).into_response())
+}
+
+/// Queues a mass mailing: the manifest `kuvert mailing` takes (CSV or JSON) and the files it
+/// names, as `multipart/form-data`; every row is checked, all are queued in the bulk lane or
+/// none (every bad row named by its index). The `Idempotency-Key` names row *i* `KEY/i`.
+#[utoipa::path(post, path = "/api/v1/mailings",
+    request_body(content((MailingForm = "multipart/form-data"))),
+    params(("Idempotency-Key" = String, Header,
+        description = "The caller's key for the mailing: 1 to 255 visible ASCII characters")),
+    responses((status = 202, body = BatchAccepted), (status = 400, body = ProblemJson),
+        (status = 401, body = ProblemJson), (status = 403, body = ProblemJson),
+        (status = 413, body = ProblemJson), (status = 422, body = ProblemJson)))]
+async fn post_mailing(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, ServiceError> {
+    let key = idempotency_key(&headers)?;
+    let multipart = multipart.map_err(|rejection| ServiceError::BadPart {
+        part: "(form)".to_owned(),
+        rule: "multipart",
+        detail: rejection.body_text(),
+    })?;
+    let form = read_mailing_form(multipart).await?;
+    let requests = tokio::task::spawn_blocking(move || letters_of(&form))
+        .await
+        .map_err(ServiceError::internal)??;
+    let letters = keyed(&key, requests)?;
+    let records = accept(&state, &caller, letters, Lane::Bulk).await?;
     let letters = records.iter().map(LetterAccepted::of).collect();
     Ok((StatusCode::ACCEPTED, Json(BatchAccepted { letters })).into_response())
 }
@@ -252,11 +304,12 @@ async fn token(
     }))
 }
 
-/// Checks, authorises and queues `letters` (each with its key), all or none.
+/// Checks, authorises and queues `letters` (each with its key) in `lane`, all or none.
 async fn accept(
     state: &AppState,
     caller: &Caller,
     letters: Vec<(IdempotencyKey, LetterRequest)>,
+    lane: Lane,
 ) -> Result<Vec<LetterRecord>, ServiceError> {
     for (_, letter) in &letters {
         if let Ok(sender) = OrganisationNumber::parse_written(&letter.sender)
@@ -283,6 +336,7 @@ async fn accept(
             recipient: &letter.recipient,
             message_id: &letter.message_id,
             letter_json: &letter.json,
+            lane,
             at: time::OffsetDateTime::now_utc(),
         })
         .collect();
@@ -296,6 +350,20 @@ async fn accept(
     }
     state.inner.wake.notify_one();
     Ok(records)
+}
+
+/// Each letter with its key, `KEY/INDEX` (a batch's or a mailing's).
+fn keyed(
+    key: &IdempotencyKey,
+    letters: Vec<LetterRequest>,
+) -> Result<Vec<(IdempotencyKey, LetterRequest)>, ServiceError> {
+    let mut keyed = Vec::with_capacity(letters.len());
+    for (index, letter) in letters.into_iter().enumerate() {
+        let key = IdempotencyKey::parse(&format!("{}/{index}", key.as_str()))
+            .map_err(|error| ServiceError::BadRequest(format!("Idempotency-Key {error}")))?;
+        keyed.push((key, letter));
+    }
+    Ok(keyed)
 }
 
 /// A letter read and ready to store.
@@ -340,6 +408,15 @@ fn read_all(
     } else {
         Err(ServiceError::InvalidLetters(problems))
     }
+}
+
+/// Whether the request's `Content-Type` is `multipart/form-data`.
+fn is_multipart(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("multipart/form-data"))
 }
 
 fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ServiceError> {

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use kuvert_core::id::OrganisationNumber;
 use kuvert_store::pool::PoolConfig;
 use kuvert_web::HttpConfig;
+use kuvert_web::crl::CrlConfig;
 
 /// The sender service: REST for sender systems in front of the toolkit.
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -54,6 +55,12 @@ pub struct ServiceConfig {
     /// Timeouts and rate limits of the listeners.
     #[serde(default)]
     pub http: HttpConfig,
+    /// CRLs (`files`, `urls`, `refresh_secs`, `stale_crl`), signed by a CA of
+    /// `client_ca_path` or `ca_path`: a revoked client certificate is refused at the
+    /// mutual-TLS handshake, and a sender whose signing certificate is revoked has no letter
+    /// signed (it fails). Default none: nothing is checked for revocation.
+    #[serde(default)]
+    pub crl: CrlConfig,
     /// The callers, at most `limits::SENDER_SERVICE_CLIENTS_MAX`.
     pub clients: Vec<ClientConfig>,
 }

@@ -31,6 +31,18 @@ pub(crate) enum ServiceError {
     /// The request is not what the API takes (JSON, header, query).
     #[error("{0}")]
     BadRequest(String),
+    /// A part of a `multipart/form-data` letter is missing, unknown, repeated, malformed or
+    /// too large (`rule`); nothing was queued.
+    #[error("part {part:?}: {rule}: {detail}")]
+    BadPart {
+        /// The part's name (`letter`, `body`, `attachment`).
+        part: String,
+        /// The rule it breaks: `part`, `json`, `utf-8`, `filename`, `size`, `parts` or
+        /// `multipart`.
+        rule: &'static str,
+        /// What is wrong.
+        detail: String,
+    },
     /// The letters are not valid; nothing was queued.
     #[error("the letter is not valid: {} problem(s)", .0.len())]
     InvalidLetters(Vec<LetterProblemJson>),
@@ -58,6 +70,8 @@ impl ServiceError {
             Self::InvalidTokenRequest(_) => (StatusCode::BAD_REQUEST, "invalid_request"),
             Self::SenderNotAllowed { .. } => (StatusCode::FORBIDDEN, "sender-not-allowed"),
             Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad-request"),
+            Self::BadPart { rule: "size", .. } => (StatusCode::PAYLOAD_TOO_LARGE, "bad-part"),
+            Self::BadPart { .. } => (StatusCode::BAD_REQUEST, "bad-part"),
             Self::InvalidLetters(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid-letter"),
             Self::KeyReused => (StatusCode::UNPROCESSABLE_ENTITY, "idempotency-key-reused"),
             Self::NotFound => (StatusCode::NOT_FOUND, "not-found"),
@@ -79,6 +93,11 @@ impl IntoResponse for ServiceError {
         }
         let problems = match &self {
             Self::InvalidLetters(problems) => problems.clone(),
+            Self::BadPart { part, rule, detail } => vec![LetterProblemJson {
+                letter: 0,
+                rule: (*rule).to_owned(),
+                detail: format!("part {part:?}: {detail}"),
+            }],
             _ => Vec::new(),
         };
         let problem = ProblemJson {

@@ -1,7 +1,8 @@
 //! A posted letter read into the toolkit's typed [`Letter`], every problem gathered (not only
 //! the first) and named by the letter's index and the rule — the same rules `kuvert check` and
 //! sending apply: the core parsers, `check::check_content` (HTML, PDF) and `Toolkit::compose`
-//! (script, size). The stored form is the request as posted, re-serialised, so the worker
+//! (script, size), and the postal address's (`PostalAddress::parse`, as `kuvert mailing`).
+//! The stored form is the request as posted, re-serialised, so the worker
 //! reads it back through this same path.
 
 use base64::Engine as _;
@@ -10,6 +11,7 @@ use kuvert_core::id::{OrganisationNumber, RecipientId};
 use kuvert_core::message::{
     Body, BodyContentType, MessageId, Reference, Subject, SupportInfo, SupportText,
 };
+use kuvert_core::postal::PostalAddress;
 
 use super::model::{LetterProblemJson, LetterRequest};
 use crate::error::SendError;
@@ -133,6 +135,9 @@ fn read_fields(
         "support_text",
         support_text(toolkit, request, sender.as_ref()),
     );
+    if let Err(detail) = read_address(request) {
+        problems.add("address", detail);
+    }
     let mut attachments = Vec::with_capacity(request.attachments.len());
     for attachment in &request.attachments {
         let bytes = base64::engine::general_purpose::STANDARD
@@ -152,6 +157,17 @@ fn read_fields(
         reference: reference?,
         support_text: support_text?,
     })
+}
+
+/// The letter's postal address for its paper letter, if it gives one: the one check of
+/// `kuvert mailing`'s `address` (`PostalAddress::parse`).
+pub(crate) fn read_address(request: &LetterRequest) -> Result<Option<PostalAddress>, String> {
+    match request.address.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => PostalAddress::parse(text)
+            .map(Some)
+            .map_err(|error| error.to_string()),
+    }
 }
 
 /// The support text given, or the default naming the sender.

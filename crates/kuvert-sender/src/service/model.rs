@@ -31,6 +31,55 @@ pub(crate) struct LetterRequest {
     /// Where the recipient gets help; default "Frågor om brevet besvarar <sender name>.".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) support_text: Option<String>,
+    /// The postal address printed in the window of the paper letter when the recipient
+    /// cannot receive it digitally: 2 to 6 lines separated by line breaks, as the `address`
+    /// of `kuvert mailing`'s manifest. Without it the paper letter says "ADRESS SAKNAS".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "Tolvan Tolvansson\nStorgatan 1\n123 45 Exempelstad")]
+    pub(crate) address: Option<String>,
+}
+
+/// A letter as `multipart/form-data` (the OpenAPI document's shape of the form; the service
+/// reads the parts into a [`LetterRequest`]).
+#[derive(Debug, ToSchema)]
+#[allow(
+    dead_code,
+    reason = "only the OpenAPI document's description of the form"
+)]
+pub(crate) struct LetterForm {
+    /// JSON: the members of the JSON letter; `body` and `attachments` may be left out here
+    /// and sent as the parts below.
+    letter: LetterRequest,
+    /// The body as a file, UTF-8: `text/html` by its Content-Type or a `.html`/`.htm` file
+    /// name, else `text/plain`. At most one.
+    #[schema(value_type = Option<String>, format = Binary)]
+    body: Option<Vec<u8>>,
+    /// A PDF attachment, one part each (repeat the name); its file name is shown to the
+    /// recipient.
+    #[schema(value_type = Option<Vec<String>>, format = Binary)]
+    attachment: Option<Vec<Vec<u8>>>,
+}
+
+/// A mass mailing as `multipart/form-data` (the OpenAPI document's shape of the form).
+#[derive(Debug, ToSchema)]
+#[allow(
+    dead_code,
+    reason = "only the OpenAPI document's description of the form"
+)]
+pub(crate) struct MailingForm {
+    /// The sender's organisation number, one the caller may send for.
+    sender: String,
+    /// Where recipients get help; default "Frågor om brevet besvarar <sender name>.".
+    support_text: Option<String>,
+    /// The manifest `kuvert mailing` takes: a JSON array of rows (a `.json` file name or
+    /// `application/json`) or CSV with a header row (`recipient`, `subject`, `body` or
+    /// `body_file`, `attachments`, `reference`, `address`); at most 1 000 rows.
+    #[schema(value_type = String, format = Binary)]
+    manifest: Vec<u8>,
+    /// A file the manifest names (`body_file`, `attachments`), by its plain file name; one
+    /// part each (repeat the name).
+    #[schema(value_type = Option<Vec<String>>, format = Binary)]
+    file: Option<Vec<Vec<u8>>>,
 }
 
 /// A letter's body.

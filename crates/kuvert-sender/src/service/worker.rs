@@ -1,7 +1,9 @@
 //! The worker that drains the sender service's queue: claim due letters under a lease (renewed
 //! while they are worked on), then for each: read it back → reachability → sign and seal (on
 //! the toolkit's CPU pool) → evidence archive → `sealed` → deliver → `delivered` with the
-//! receipt; or, unreachable, the print-ready PDF, the paper-mail list and `paper`.
+//! receipt; or, unreachable, the print-ready PDF, the paper-mail list and `paper`. Each letter
+//! is signed, sealed and delivered in its lane: a single letter in `Single`, a batch's or a
+//! mailing's in `Bulk` (and the queue hands out single letters first).
 //!
 //! Sending twice is avoided the way `kuvert mailing` avoids it: the message id is fixed at
 //! acceptance and the sealed delivery is archived before its first attempt, so a letter taken
@@ -14,16 +16,16 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use kuvert_core::calendar::stockholm_day;
-use kuvert_core::lane::Lane;
 use kuvert_core::limits::{SENDER_SERVICE_CLAIM_LETTERS_MAX, SENDER_SERVICE_ROUNDS_MAX};
 use kuvert_core::message::DeliveryKey;
+use kuvert_core::postal::PostalAddress;
 use kuvert_core::report::error_chain;
 use kuvert_store::sender::{ClaimedLetter, LeaseHolder, LetterState, Progress, TimelineEvent};
 use kuvert_web::Shutdown;
 use time::{Duration, OffsetDateTime};
 
 use super::Inner;
-use super::intake::read_letter;
+use super::intake::{read_address, read_letter};
 use super::model::LetterRequest;
 use crate::archive::{PaperMailEntry, write_durably};
 use crate::error::SendError;
@@ -197,7 +199,9 @@ async fn deliver_or_paper(
             record.message_id.as_str()
         ))),
         (Some(Reachability::Unreachable(reason)), None) => {
-            paper(inner, claimed, &letter, reason).await
+            let address = read_address(&request)
+                .map_err(|detail| Setback::Final(format!("the stored address: {detail}")))?;
+            paper(inner, claimed, &letter, address.as_ref(), reason).await
         }
         (None, _) => Err(Setback::Transient(
             "the registry answered no status".to_owned(),
@@ -220,7 +224,7 @@ async fn deliver(
         None => {
             let delivery = toolkit.compose(letter).map_err(setback)?;
             let sealed = toolkit
-                .sign_and_seal(delivery, Lane::Single)
+                .sign_and_seal(delivery, claimed.record.lane)
                 .await
                 .map_err(setback)?;
             let (archive, to_archive) = (toolkit.archive().clone(), sealed.clone());
@@ -248,7 +252,7 @@ async fn deliver(
             })?;
     }
     let receipt = toolkit
-        .deliver(&sealed, destination, Lane::Single)
+        .deliver(&sealed, destination, claimed.record.lane)
         .await
         .map_err(setback)?;
     Ok(TimelineEvent::Delivered {
@@ -257,11 +261,13 @@ async fn deliver(
     })
 }
 
-/// Writes the print-ready letter and the paper-mail row (once), then `paper`.
+/// Writes the print-ready letter (with the letter's postal address, when it gives one) and
+/// the paper-mail row (once), then `paper`.
 async fn paper(
     inner: &Inner,
     claimed: &ClaimedLetter,
     letter: &Letter,
+    address: Option<&PostalAddress>,
     reason: PaperReason,
 ) -> Result<TimelineEvent, Setback> {
     let sender_name = inner
@@ -282,7 +288,7 @@ async fn paper(
     let pdf = render(&PaperLetter {
         sender_name: &sender_name,
         sender: &letter.sender,
-        address: None,
+        address,
         date: stockholm_day(OffsetDateTime::now_utc()),
         subject: &letter.subject,
         reference: letter.reference.as_ref(),

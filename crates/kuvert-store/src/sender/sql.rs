@@ -1,7 +1,8 @@
-//! [`SenderQueueStore`] over SQLite and PostgreSQL (migration 0014): the queries only.
+//! [`SenderQueueStore`] over SQLite and PostgreSQL (migrations 0014, 0017): the queries only.
 
 use async_trait::async_trait;
 use kuvert_core::id::{OrganisationNumber, RecipientId};
+use kuvert_core::lane::Lane;
 use kuvert_core::limits::{
     SENDER_EVENTS_PER_PAGE_MAX, SENDER_SERVICE_BATCH_LETTERS_MAX, SENDER_SERVICE_CLAIM_LETTERS_MAX,
 };
@@ -17,8 +18,8 @@ use super::{
 use crate::database::{Backend, begin_write, get_count, get_parsed, get_time, to_millis};
 use crate::error::{SqlContext, StoreError};
 
-const LETTER_COLUMNS: &str = "id, client_id, sender, recipient, message_id, state, rounds, \
-     created_at, updated_at";
+const LETTER_COLUMNS: &str = "id, client_id, sender, recipient, message_id, state, lane, \
+     rounds, created_at, updated_at";
 
 const EVENT_COLUMNS: &str = "sequence, letter_id, kind, at, trans_id, operator, reason";
 
@@ -85,7 +86,7 @@ impl SenderQueueStore for SqlSenderQueueStore {
             "SELECT {LETTER_COLUMNS}, letter, claims FROM sender_letters \
              WHERE state IN ('accepted', 'sealed') AND next_attempt_at <= $1 \
              AND (claimed_until IS NULL OR claimed_until <= $1) \
-             ORDER BY next_attempt_at, id LIMIT $2"
+             ORDER BY CASE lane WHEN 'single' THEN 0 ELSE 1 END, next_attempt_at, id LIMIT $2"
         );
         let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(now_millis)
@@ -298,8 +299,9 @@ async fn accept_one(
     let at = to_millis(letter.at);
     sqlx::query(
         "INSERT INTO sender_letters (id, client_id, idempotency_key, request_digest, sender, \
-         recipient, message_id, letter, state, rounds, claims, next_attempt_at, created_at, \
-         updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'accepted', 0, 0, $9, $9, $9)",
+         recipient, message_id, letter, state, lane, rounds, claims, next_attempt_at, \
+         created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'accepted', $10, 0, 0, $9, $9, $9)",
     )
     .bind(letter.id.to_string())
     .bind(letter.client.as_str().to_owned())
@@ -310,6 +312,7 @@ async fn accept_one(
     .bind(letter.message_id.as_str().to_owned())
     .bind(letter.letter_json.to_owned())
     .bind(at)
+    .bind(lane_text(letter.lane))
     .execute(&mut *connection)
     .await
     .context("insert letter")?;
@@ -328,6 +331,7 @@ async fn accept_one(
         recipient: letter.recipient.clone(),
         message_id: letter.message_id.clone(),
         state: LetterState::Accepted,
+        lane: letter.lane,
         rounds: 0,
         created_at: event.at,
         updated_at: event.at,
@@ -398,10 +402,28 @@ fn letter_from_row(row: &AnyRow) -> Result<LetterRecord, StoreError> {
         recipient: get_parsed(row, "recipient", RecipientId::parse)?,
         message_id: get_parsed(row, "message_id", MessageId::parse)?,
         state: get_parsed(row, "state", LetterState::parse)?,
+        lane: get_parsed(row, "lane", lane_of)?,
         rounds: u32::try_from(rounds).unwrap_or(u32::MAX),
         created_at: get_time(row, "created_at")?,
         updated_at: get_time(row, "updated_at")?,
     })
+}
+
+/// The `lane` column's text of a lane.
+fn lane_text(lane: Lane) -> &'static str {
+    match lane {
+        Lane::Single => "single",
+        Lane::Bulk => "bulk",
+    }
+}
+
+/// The lane of the `lane` column's text.
+fn lane_of(text: &str) -> Result<Lane, String> {
+    match text {
+        "single" => Ok(Lane::Single),
+        "bulk" => Ok(Lane::Bulk),
+        other => Err(format!("unknown lane {other:?}")),
+    }
 }
 
 fn event_from_row(row: &AnyRow) -> Result<StoredEvent, StoreError> {

@@ -2,6 +2,7 @@
 //! client and key, claims under a lease that only its holder may use, a timeline per letter
 //! and a feed per client in sequence order.
 
+use kuvert_core::lane::Lane;
 use kuvert_core::message::MessageId;
 use kuvert_store::StoreError;
 use kuvert_store::sender::{
@@ -32,6 +33,16 @@ async fn accept(
     sample: &Sample,
     digest: &str,
 ) -> Acceptance {
+    accept_in(queue, client, sample, digest, Lane::Single).await
+}
+
+async fn accept_in(
+    queue: &dyn SenderQueueStore,
+    client: &ClientId,
+    sample: &Sample,
+    digest: &str,
+    lane: Lane,
+) -> Acceptance {
     let (sender, recipient) = (organisation(1), person(1));
     let new = NewLetter {
         id: sample.id,
@@ -42,6 +53,7 @@ async fn accept(
         recipient: &recipient,
         message_id: &sample.message_id,
         letter_json: "{\"subject\":\"Hej\"}",
+        lane,
         at: now(),
     };
     queue.accept_letters(&[new]).await.unwrap().remove(0)
@@ -176,5 +188,41 @@ async fn letters_are_accepted_once_per_key_and_claimed_under_a_lease() {
         assert_eq!(rest, feed[1..2]);
         assert_eq!(queue.events_after(&beta, 0, 100).await.unwrap().len(), 1);
         test.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn single_letters_are_claimed_before_bulk_letters_queued_earlier() {
+    for test in TestDatabase::all().await {
+        let queue = test.database.sender_queue();
+        let client = ClientId::parse("alpha").unwrap();
+        let (bulk, single) = (sample("batch/0"), sample("single"));
+        let queued = accept_in(queue.as_ref(), &client, &bulk, "b", Lane::Bulk).await;
+        let Acceptance::Queued(record) = queued else {
+            panic!("a new key queues the letter");
+        };
+        assert_eq!(record.lane, Lane::Bulk);
+        accept(queue.as_ref(), &client, &single, "s").await;
+        let holder = LeaseHolder::new_random();
+        let later = now() + Duration::seconds(1);
+        let first = queue
+            .claim_letters(&holder, later, 1, Duration::seconds(30))
+            .await
+            .unwrap();
+        assert_eq!(first.len(), 1);
+        assert_eq!(
+            (first[0].record.id, first[0].record.lane),
+            (single.id, Lane::Single)
+        );
+        let next = queue
+            .claim_letters(&holder, later, 1, Duration::seconds(30))
+            .await
+            .unwrap();
+        assert_eq!(
+            (next[0].record.id, next[0].record.lane),
+            (bulk.id, Lane::Bulk)
+        );
+        let (stored, _) = queue.letter(bulk.id).await.unwrap().unwrap();
+        assert_eq!(stored.lane, Lane::Bulk, "the lane is kept with the letter");
     }
 }

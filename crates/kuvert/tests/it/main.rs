@@ -27,6 +27,7 @@ mod rejections;
 mod revocation;
 mod s3_blobs;
 mod send;
+mod sender_gateway;
 mod sender_service;
 mod stateless;
 mod tidy;
