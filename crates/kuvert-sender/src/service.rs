@@ -22,6 +22,7 @@ mod config;
 mod error;
 mod intake;
 mod model;
+mod webhook;
 mod worker;
 
 use std::io;
@@ -40,6 +41,7 @@ use tokio::sync::Notify;
 
 pub use auth::hash_secret;
 pub use config::{ClientConfig, ServiceConfig};
+pub use webhook::WebhookConfig;
 
 use crate::config::SenderConfig;
 use crate::toolkit::Toolkit;
@@ -84,6 +86,8 @@ pub(crate) struct Inner {
     lease: Duration,
     paper_letter_dir: PathBuf,
     paper_syncs: Arc<FolderSyncs>,
+    /// The webhook endpoints and their dead letters.
+    webhooks: Arc<webhook::Webhooks>,
 }
 
 /// Reads the toolkit's files and the service's, opens the queue's database and checks the
@@ -125,6 +129,8 @@ pub async fn build(config: &SenderConfig) -> Result<Service, StartError> {
         .map_err(invalid_http)?;
     let database = open_database(&service.database_url, &service.database_pool).await?;
     let (mutual_tls, tls) = listener_tls(config, service).await?;
+    let signs_for = |sender: &_| toolkit.sender_name(sender).is_ok();
+    let webhooks = webhook::build(config, service, &database, &signs_for).await?;
     let inner = Inner {
         queue: database.sender_queue(),
         toolkit: Arc::new(toolkit),
@@ -140,6 +146,7 @@ pub async fn build(config: &SenderConfig) -> Result<Service, StartError> {
             .clone()
             .unwrap_or_else(|| config.archive_dir.join("paper-letters")),
         paper_syncs: Arc::new(FolderSyncs::new("sender_paper_letters")),
+        webhooks: Arc::new(webhooks),
     };
     Ok(Service {
         state: AppState {
@@ -156,9 +163,8 @@ pub async fn build(config: &SenderConfig) -> Result<Service, StartError> {
 impl Service {
     /// The REST routes in the standard layers (in-process tests call this).
     pub fn router(&self) -> axum::Router {
-        let routes = self
-            .limiter
-            .apply(api::routes().with_state(self.state.clone()));
+        let routes = api::routes().merge(webhook::routes());
+        let routes = self.limiter.apply(routes.with_state(self.state.clone()));
         kuvert_web::layers::standard_layers(routes, SENDER_SERVICE_REQUEST_BYTES_MAX)
     }
 
@@ -178,6 +184,7 @@ impl Service {
     /// When a listener fails.
     pub async fn serve(self, listeners: Listeners, shutdown: Shutdown) -> io::Result<()> {
         let worker = tokio::spawn(worker::run(Arc::clone(&self.state.inner), shutdown.clone()));
+        let webhooks = self.state.inner.webhooks.spawn(&shutdown);
         let router = self.router();
         let mut servers = tokio::task::JoinSet::new();
         servers.spawn(kuvert_web::serve(
@@ -204,6 +211,7 @@ impl Service {
         }
         shutdown.trigger();
         worker.await.map_err(io::Error::other)?;
+        webhooks.join_all().await;
         result
     }
 
