@@ -5,6 +5,8 @@
 //! the CPU pool, deliver; or paper). `GET /api/v1/letters/{id}` answers a letter's state and
 //! timeline, `GET /api/v1/events?after=` the caller's events by sequence (the feed), and
 //! `/api/v1/openapi.json` the OpenAPI document.
+//! Webhooks (`webhook`) push every event to the configured endpoints, signed, in feed order,
+//! with a dead-letter list (`/api/v1/webhooks/dead-letters`).
 //!
 //! Callers are configured clients ([`ClientConfig`]), each allowed named senders: by client
 //! certificate on the mutual-TLS listener, or by an OAuth 2 access token (client

@@ -28,6 +28,7 @@ mod revocation;
 mod s3_blobs;
 mod send;
 mod sender_service;
+mod sender_webhooks;
 mod stateless;
 mod tidy;
 mod verify;

@@ -107,8 +107,9 @@ fn check_one(config: &WebhookConfig, known: &Known<'_>) -> Result<CheckedEndpoin
     let name = &config.id;
     let id = EndpointId::parse(name)
         .map_err(|error| StartError::invalid("service.webhooks.id")(format!("{name}: {error}")))?;
-    check_url(&config.url)
-        .map_err(|reason| StartError::invalid("service.webhooks.url")(format!("{name}: {reason}")))?;
+    check_url(&config.url).map_err(|reason| {
+        StartError::invalid("service.webhooks.url")(format!("{name}: {reason}"))
+    })?;
     let invalid_senders = StartError::invalid("service.webhooks.senders");
     if config.senders.is_empty() && config.clients.is_empty() {
         return Err(invalid_senders(format!(
@@ -120,14 +121,20 @@ fn check_one(config: &WebhookConfig, known: &Known<'_>) -> Result<CheckedEndpoin
             "{name}: at most {WEBHOOK_SENDERS_MAX} senders"
         )));
     }
-    if let Some(sender) = config.senders.iter().find(|sender| !(known.signs_for)(sender)) {
+    if let Some(sender) = config
+        .senders
+        .iter()
+        .find(|sender| !(known.signs_for)(sender))
+    {
         return Err(invalid_senders(format!(
             "{name}: the toolkit has no signing identity for {sender}"
         )));
     }
     let mut clients = Vec::with_capacity(config.clients.len());
     for client in &config.clients {
-        let parsed = ClientId::parse(client).ok().filter(|id| known.clients.contains(id));
+        let parsed = ClientId::parse(client)
+            .ok()
+            .filter(|id| known.clients.contains(id));
         let parsed = parsed.ok_or_else(|| {
             StartError::invalid("service.webhooks.clients")(format!(
                 "{name}: {client} is not a configured client"
@@ -189,10 +196,14 @@ fn check_policy(config: &WebhookConfig) -> Result<RetryPolicy, StartError> {
 }
 
 fn check_timeout(config: &WebhookConfig, lease_secs: u64) -> Result<Duration, StartError> {
-    let max = WEBHOOK_REQUEST_TIMEOUT_MS_MAX.min(lease_secs.saturating_mul(1_000).saturating_sub(1));
+    let max =
+        WEBHOOK_REQUEST_TIMEOUT_MS_MAX.min(lease_secs.saturating_mul(1_000).saturating_sub(1));
     if !(1..=max).contains(&config.request_timeout_ms) {
         return Err(StartError::invalid("service.webhooks.request_timeout_ms")(
-            format!("{}: must be 1..={max} (below service.lease_secs)", config.id),
+            format!(
+                "{}: must be 1..={max} (below service.lease_secs)",
+                config.id
+            ),
         ));
     }
     Ok(Duration::from_millis(config.request_timeout_ms))
@@ -213,3 +224,6 @@ fn default_backoff_max_ms() -> u64 {
 fn default_request_timeout_ms() -> u64 {
     10_000
 }
+
+#[cfg(test)]
+mod tests;

@@ -68,9 +68,10 @@ async fn round(
     };
     if let Some(dead) = store.due_dead_letter(&checked.id, now).await? {
         let result = endpoint.send(&dead.event, dead.attempts + 1).await;
-        let attempt = checked
-            .policy
-            .outcome(dead.attempts, result, OffsetDateTime::now_utc(), jitter());
+        let attempt =
+            checked
+                .policy
+                .outcome(dead.attempts, result, OffsetDateTime::now_utc(), jitter());
         log(endpoint, dead.event.sequence, &attempt);
         let now = OffsetDateTime::now_utc();
         store
@@ -98,9 +99,10 @@ async fn round(
             break;
         }
         let result = endpoint.send(&event.event, failed_before + 1).await;
-        let attempt = checked
-            .policy
-            .outcome(failed_before, result, OffsetDateTime::now_utc(), jitter());
+        let attempt =
+            checked
+                .policy
+                .outcome(failed_before, result, OffsetDateTime::now_utc(), jitter());
         log(endpoint, event.event.sequence, &attempt);
         let is_retried = matches!(attempt, Attempt::Failed { .. });
         let now = OffsetDateTime::now_utc();

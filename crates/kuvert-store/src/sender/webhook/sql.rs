@@ -8,8 +8,8 @@ use sqlx::{AnyConnection, AnyPool, AssertSqlSafe};
 use time::OffsetDateTime;
 
 use super::{
-    Attempt, DeadLetter, DeadLetterId, DeadLetterState, EndpointCursor, EndpointId,
-    EndpointLease, EventFilter, WebhookEvent, WebhookStore,
+    Attempt, DeadLetter, DeadLetterId, DeadLetterState, EndpointCursor, EndpointId, EndpointLease,
+    EventFilter, WebhookEvent, WebhookStore,
 };
 use crate::database::{
     Backend, begin_write, get_count, get_parsed, get_text, get_time, placeholders, to_millis,
@@ -38,6 +38,28 @@ impl SqlWebhookStore {
     pub(crate) fn new(pool: AnyPool, backend: Backend) -> Self {
         Self { pool, backend }
     }
+
+    /// Sets the endpoint's lease to `lease.holder` when it is free, ran out or is the
+    /// holder's; whether it did.
+    async fn take_endpoint(
+        &self,
+        lease: EndpointLease<'_>,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        let claimed = sqlx::query(
+            "UPDATE sender_webhook_endpoints SET claimed_by = $1, claimed_until = $2 \
+             WHERE endpoint_id = $3 AND (claimed_by = $1 OR claimed_until IS NULL \
+             OR claimed_until <= $4)",
+        )
+        .bind(lease.holder.as_db().to_owned())
+        .bind(to_millis(now + lease.lease))
+        .bind(lease.endpoint.as_str().to_owned())
+        .bind(to_millis(now))
+        .execute(&self.pool)
+        .await
+        .context("claim webhook endpoint")?;
+        Ok(claimed.rows_affected() == 1)
+    }
 }
 
 #[async_trait]
@@ -47,31 +69,21 @@ impl WebhookStore for SqlWebhookStore {
         lease: EndpointLease<'_>,
         now: OffsetDateTime,
     ) -> Result<Option<EndpointCursor>, StoreError> {
-        let now_millis = to_millis(now);
-        sqlx::query(
-            "INSERT INTO sender_webhook_endpoints (endpoint_id, after_sequence, attempts, \
-             next_attempt_at, updated_at) VALUES ($1, 0, 0, $2, $2) \
-             ON CONFLICT (endpoint_id) DO NOTHING",
-        )
-        .bind(lease.endpoint.as_str().to_owned())
-        .bind(now_millis)
-        .execute(&self.pool)
-        .await
-        .context("make webhook endpoint")?;
-        let claimed = sqlx::query(
-            "UPDATE sender_webhook_endpoints SET claimed_by = $1, claimed_until = $2 \
-             WHERE endpoint_id = $3 AND (claimed_by = $1 OR claimed_until IS NULL \
-             OR claimed_until <= $4)",
-        )
-        .bind(lease.holder.as_db().to_owned())
-        .bind(to_millis(now + lease.lease))
-        .bind(lease.endpoint.as_str().to_owned())
-        .bind(now_millis)
-        .execute(&self.pool)
-        .await
-        .context("claim webhook endpoint")?;
-        if claimed.rows_affected() != 1 {
-            return Ok(None);
+        // Most claims renew an existing row; the first one makes it.
+        if !self.take_endpoint(lease, now).await? {
+            sqlx::query(
+                "INSERT INTO sender_webhook_endpoints (endpoint_id, after_sequence, attempts, \
+                 next_attempt_at, updated_at) VALUES ($1, 0, 0, $2, $2) \
+                 ON CONFLICT (endpoint_id) DO NOTHING",
+            )
+            .bind(lease.endpoint.as_str().to_owned())
+            .bind(to_millis(now))
+            .execute(&self.pool)
+            .await
+            .context("make webhook endpoint")?;
+            if !self.take_endpoint(lease, now).await? {
+                return Ok(None);
+            }
         }
         let row = sqlx::query(
             "SELECT after_sequence, attempts, next_attempt_at FROM sender_webhook_endpoints \
@@ -172,13 +184,17 @@ impl WebhookStore for SqlWebhookStore {
         };
         update_endpoint(&mut transaction, lease, step, now).await?;
         if let Attempt::GaveUp { attempts, error } = attempt {
-            insert_dead_letter(&mut transaction, lease.endpoint, event, attempts, &error, now)
-                .await?;
+            insert_dead_letter(
+                &mut transaction,
+                lease.endpoint,
+                event,
+                attempts,
+                &error,
+                now,
+            )
+            .await?;
         }
-        transaction
-            .commit()
-            .await
-            .context("commit webhook attempt")
+        transaction.commit().await.context("commit webhook attempt")
     }
 
     async fn due_dead_letter(
@@ -223,7 +239,12 @@ impl WebhookStore for SqlWebhookStore {
                 attempts,
                 retry_at,
                 error,
-            } => (DeadLetterState::Queued, Some(attempts), retry_at, Some(error)),
+            } => (
+                DeadLetterState::Queued,
+                Some(attempts),
+                retry_at,
+                Some(error),
+            ),
             Attempt::GaveUp { attempts, error } => {
                 (DeadLetterState::Dead, Some(attempts), now, Some(error))
             }

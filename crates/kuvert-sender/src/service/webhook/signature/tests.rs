@@ -42,7 +42,10 @@ fn verify_accepts_the_signature_and_refuses_changes() {
     );
     let moved = header.replace("t=1700000000", "t=1700000100");
     assert!(!verify(&key(), &moved, body, now, TOLERANCE), "timestamp");
-    assert!(!verify(&key(), "v1=00", body, now, TOLERANCE), "no timestamp");
+    assert!(
+        !verify(&key(), "v1=00", body, now, TOLERANCE),
+        "no timestamp"
+    );
 }
 
 fn policy() -> RetryPolicy {
@@ -58,10 +61,21 @@ fn backoff_doubles_within_half_and_whole_and_stops_at_max() {
     #[track_caller]
     fn check(failed: u32, full_ms: u64) {
         let full = Duration::from_millis(full_ms);
-        assert_eq!(policy().backoff(failed, 0.0), full / 2, "failed {failed}, no jitter");
-        assert_eq!(policy().backoff(failed, 1.0), full, "failed {failed}, all jitter");
+        assert_eq!(
+            policy().backoff(failed, 0.0),
+            full / 2,
+            "failed {failed}, no jitter"
+        );
+        assert_eq!(
+            policy().backoff(failed, 1.0),
+            full,
+            "failed {failed}, all jitter"
+        );
         let wait = policy().backoff(failed, jitter());
-        assert!(full / 2 <= wait && wait <= full, "failed {failed}: {wait:?}");
+        assert!(
+            full / 2 <= wait && wait <= full,
+            "failed {failed}: {wait:?}"
+        );
     }
     check(1, 100);
     check(2, 200);
