@@ -28,6 +28,7 @@ pub(crate) const OAUTH_SECRET: &str = "hemlig-klientnyckel-for-testet";
 /// Reachable on two operators, and one without a mailbox (paper).
 const RECIPIENTS: [&str; 4] = ["tolvan", "bertil", "david", "cecilia"];
 
+#[derive(Clone)]
 pub(crate) struct Gateway {
     pub(crate) config: PathBuf,
     pub(crate) database_url: String,
@@ -563,7 +564,7 @@ pub(crate) fn rand_bytes() -> [u8; 32] {
     bytes
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).unwrap();
     listener.local_addr().unwrap().port()
 }

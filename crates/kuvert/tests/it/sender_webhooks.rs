@@ -21,7 +21,7 @@ use kuvert_store::sender::ClientId;
 use serde_json::{Value, json};
 
 use crate::sender_service::{
-    Gateway, client, letter, post, rand_bytes, token, wait_for_final, write_config,
+    Gateway, client, free_port, letter, post, rand_bytes, token, wait_for_final, write_config,
 };
 
 /// Letters of the subscribed client: three of four reachable (accepted, sealed, delivered),
@@ -75,7 +75,8 @@ async fn webhooks_deliver_each_event_once_in_order_through_refusals_and_a_kill()
     .await;
     let theirs = theirs["id"].as_str().unwrap().to_owned();
 
-    // SIGKILL while the receiver refuses (so no accepted answer is in flight), then restart.
+    // SIGKILL while the receiver refuses (so no accepted answer is in flight), then restart it
+    // beside a second node on the same database: the endpoint's lease lets one push at a time.
     receiver
         .wait_for(|seen| seen.accepted.len() >= ACCEPTED_BEFORE_KILL)
         .await;
@@ -86,6 +87,14 @@ async fn webhooks_deliver_each_event_once_in_order_through_refusals_and_a_kill()
     receiver.seen.lock().unwrap().refuse_all = false;
     let mut child = gateway.spawn();
     gateway.wait_until_ready(&mut child).await;
+    let second = Gateway {
+        mutual_tls: free_port(),
+        tls: free_port(),
+        log: dir.path().join("second.log"),
+        ..gateway.clone()
+    };
+    let mut second_child = second.spawn();
+    second.wait_until_ready(&mut second_child).await;
 
     let queue = kuvert_store::Database::connect(&gateway.database_url)
         .await
@@ -130,8 +139,10 @@ async fn webhooks_deliver_each_event_once_in_order_through_refusals_and_a_kill()
         "another client's letter is not this endpoint's"
     );
     check_replay(&mtls, &gateway.url(true), &feed).await;
-    child.kill().unwrap();
-    child.wait().unwrap();
+    for mut node in [child, second_child] {
+        node.kill().unwrap();
+        node.wait().unwrap();
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -210,6 +221,17 @@ async fn webhook_dead_letters_are_listed_for_their_senders_and_sent_again() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert!(receiver.seen.lock().unwrap().problems.is_empty());
+    let document = mtls.get(format!("{url}openapi.json")).send().await.unwrap();
+    let document: Value = document.json().await.unwrap();
+    for path in [
+        "/api/v1/webhooks/dead-letters",
+        "/api/v1/webhooks/dead-letters/{id}/retry",
+    ] {
+        assert!(
+            document["paths"][path].is_object(),
+            "{path} in the OpenAPI document"
+        );
+    }
     child.kill().unwrap();
     child.wait().unwrap();
 }
@@ -323,7 +345,10 @@ async fn gateway(
     let mut gateway = write_config(federation, dir);
     let key_path = dir.join("webhook.key");
     std::fs::write(&key_path, hex::encode(receiver.key)).unwrap();
-    let mut text = std::fs::read_to_string(&gateway.config).unwrap();
+    // A lease far longer than any stall of a debug build, so two nodes never push at once.
+    let mut text = std::fs::read_to_string(&gateway.config)
+        .unwrap()
+        .replace("lease_secs = 3\n", "lease_secs = 10\n");
     if let Some(url) = postgres_database().await {
         text = text.replace(&gateway.database_url, &url);
         gateway.database_url = url;
