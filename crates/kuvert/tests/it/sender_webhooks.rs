@@ -119,7 +119,7 @@ async fn webhooks_deliver_each_event_once_in_order_through_refusals_and_a_kill()
         seen.accepted, feed,
         "each event accepted once, in feed order, as the feed has it"
     );
-    let sequences: Vec<u64> = feed.iter().map(|event| sequence(event)).collect();
+    let sequences: Vec<u64> = feed.iter().map(sequence).collect();
     for id in &sequences {
         assert!(
             seen.refusals[id] >= REFUSALS_PER_EVENT,
