@@ -60,6 +60,18 @@ pub struct WebhookEvent {
     pub sender: OrganisationNumber,
 }
 
+/// Events read for an endpoint, and how far the read looked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventBatch {
+    /// The filter's events, by sequence.
+    pub events: Vec<WebhookEvent>,
+    /// Every event of the filter up to this sequence is in `events`: with none left to send,
+    /// the cursor may move here past other senders' and clients' events, so the next read
+    /// does not look at them again. (No event can commit later under a smaller sequence: the
+    /// sequence is taken under the writers' lock.)
+    pub scanned_to: u64,
+}
+
 /// A node's claim on an endpoint.
 #[derive(Debug, Clone, Copy)]
 pub struct EndpointLease<'a> {
@@ -153,13 +165,22 @@ pub trait WebhookStore: Send + Sync {
         now: OffsetDateTime,
     ) -> Result<Option<EndpointCursor>, StoreError>;
     /// The events of `filter` after `after` by sequence, at most `limit` (capped at
-    /// `limits::WEBHOOK_EVENTS_PER_READ_MAX`).
+    /// `limits::WEBHOOK_EVENTS_PER_READ_MAX`), with how far the read looked.
     async fn events_for(
         &self,
         filter: EventFilter<'_>,
         after: u64,
         limit: u32,
-    ) -> Result<Vec<WebhookEvent>, StoreError>;
+    ) -> Result<EventBatch, StoreError>;
+    /// Moves the cursor of an endpoint with no failed attempt pending forward to `to`, past
+    /// events that are not its own ([`EventBatch::scanned_to`]), renewing the lease. Does
+    /// nothing when the cursor is there already or the holder lost the lease.
+    async fn skip_to(
+        &self,
+        lease: EndpointLease<'_>,
+        to: u64,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError>;
     /// Records the attempt at `event`, the next one after the endpoint's cursor, and renews
     /// the lease: `Delivered` and `GaveUp` (with its dead letter, in the same transaction)
     /// move the cursor to it. `Conflict` when the holder lost the lease or the cursor is

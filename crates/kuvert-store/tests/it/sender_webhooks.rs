@@ -59,8 +59,19 @@ async fn webhook_cursor_moves_in_order_under_a_lease_and_dead_letters_stay_with_
             clients: std::slice::from_ref(&alpha),
             senders: &[],
         };
-        let events = hooks.events_for(filter, 0, 100).await.unwrap();
+        let batch = hooks.events_for(filter, 0, 100).await.unwrap();
+        let events = batch.events;
         assert_eq!(events.len(), 3, "alpha's events only");
+        assert_eq!(
+            batch.scanned_to, 5,
+            "a whole read looked to the newest event"
+        );
+        let page = hooks.events_for(filter, 0, 2).await.unwrap();
+        assert_eq!(page.events, events[..2]);
+        assert_eq!(
+            page.scanned_to, events[1].event.sequence,
+            "a full page, to its last"
+        );
         assert!(events.iter().all(|event| event.client == alpha));
         assert!(
             events
@@ -72,14 +83,21 @@ async fn webhook_cursor_moves_in_order_under_a_lease_and_dead_letters_stay_with_
             senders: std::slice::from_ref(&theirs),
         };
         let theirs_events = hooks.events_for(by_sender, 0, 100).await.unwrap();
-        assert_eq!(theirs_events.len(), 2, "beta's sender's events");
+        assert_eq!(theirs_events.events.len(), 2, "beta's sender's events");
         let both = EventFilter {
             clients: std::slice::from_ref(&alpha),
             senders: std::slice::from_ref(&theirs),
         };
-        assert_eq!(hooks.events_for(both, 0, 100).await.unwrap().len(), 5);
+        assert_eq!(
+            hooks.events_for(both, 0, 100).await.unwrap().events.len(),
+            5
+        );
         let after_first = hooks.events_for(filter, events[0].event.sequence, 100);
-        assert_eq!(after_first.await.unwrap(), events[1..], "after a cursor");
+        assert_eq!(
+            after_first.await.unwrap().events,
+            events[1..],
+            "after a cursor"
+        );
 
         check_leases_and_cursor(hooks.as_ref(), &events, &ours, &theirs).await;
         test.finish().await;
@@ -221,13 +239,17 @@ async fn check_leases_and_cursor(
         .unwrap();
     assert_eq!(listed[0].state, DeadLetterState::Resent);
 
+    // Past another client's event after the last one sent; never back.
+    let skipped = events[1].event.sequence + 1;
+    hooks.skip_to(lease, skipped, now()).await.unwrap();
+    hooks.skip_to(lease, 1, now()).await.unwrap();
+    let cursor = hooks.claim_endpoint(lease, now()).await.unwrap().unwrap();
+    assert_eq!(cursor.after, skipped, "skipped forward only");
+
     // The lease ran out: the rival takes the endpoint over, and the old holder moves nothing.
     let later = now() + Duration::seconds(31);
     let taken = hooks.claim_endpoint(rivals, later).await.unwrap().unwrap();
-    assert_eq!(
-        taken.after, events[1].event.sequence,
-        "the cursor survives a takeover"
-    );
+    assert_eq!(taken.after, skipped, "the cursor survives a takeover");
     let stale = hooks.record_attempt(lease, &events[2], Attempt::Delivered, later);
     assert!(
         matches!(stale.await, Err(StoreError::Conflict { .. })),

@@ -1,7 +1,8 @@
 //! The task that pushes one endpoint: claim it (or renew the claim), send a queued dead
 //! letter that is due, else wait out the back-off, else read the next events after the cursor
 //! and send them one by one, recording each attempt (which also renews the lease) before the
-//! next; a failure stops the round, so nothing overtakes the event being retried.
+//! next; a failure stops the round, so nothing overtakes the event being retried. A round that
+//! sent everything it read moves the cursor past the other endpoints' events it looked at.
 
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
@@ -87,16 +88,14 @@ async fn round(
         clients: &checked.clients,
         senders: &checked.senders,
     };
-    let events = store
+    let batch = store
         .events_for(filter, cursor.after, WEBHOOK_EVENTS_PER_READ_MAX)
         .await?;
-    if events.is_empty() {
-        return Ok(IDLE_POLL);
-    }
     let mut failed_before = cursor.attempts;
-    for event in &events {
+    let mut done_to = cursor.after;
+    for event in &batch.events {
         if shutdown.is_triggered() {
-            break;
+            return Ok(StdDuration::ZERO);
         }
         let result = endpoint.send(&event.event, failed_before + 1).await;
         let attempt =
@@ -108,11 +107,19 @@ async fn round(
         let now = OffsetDateTime::now_utc();
         store.record_attempt(lease, event, attempt, now).await?;
         if is_retried {
-            break;
+            return Ok(StdDuration::ZERO);
         }
-        failed_before = 0;
+        (failed_before, done_to) = (0, event.event.sequence);
     }
-    Ok(StdDuration::ZERO)
+    if batch.scanned_to > done_to {
+        let now = OffsetDateTime::now_utc();
+        store.skip_to(lease, batch.scanned_to, now).await?;
+    }
+    Ok(if batch.events.is_empty() {
+        IDLE_POLL
+    } else {
+        StdDuration::ZERO
+    })
 }
 
 impl Endpoint {

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 
 use super::{
     Attempt, DeadLetter, DeadLetterId, DeadLetterState, EndpointCursor, EndpointId, EndpointLease,
-    EventFilter, WebhookEvent, WebhookStore,
+    EventBatch, EventFilter, WebhookEvent, WebhookStore,
 };
 use crate::database::{
     Backend, begin_write, get_count, get_parsed, get_text, get_time, placeholders, to_millis,
@@ -109,29 +109,43 @@ impl WebhookStore for SqlWebhookStore {
         filter: EventFilter<'_>,
         after: u64,
         limit: u32,
-    ) -> Result<Vec<WebhookEvent>, StoreError> {
+    ) -> Result<EventBatch, StoreError> {
+        // The newest event first: every event up to it has committed (see `EventBatch`).
+        let newest: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(sequence) FROM sender_letter_events")
+                .fetch_one(&self.pool)
+                .await
+                .context("read newest event")?;
+        let newest = newest
+            .and_then(|newest| u64::try_from(newest).ok())
+            .unwrap_or(0);
+        let limit = limit.min(WEBHOOK_EVENTS_PER_READ_MAX);
         let (clients, senders) = (filter.clients.len(), filter.senders.len());
         let mut wanted = Vec::new();
         if clients > 0 {
-            wanted.push(format!("l.client_id IN ({})", placeholders(3, clients)));
+            wanted.push(format!("l.client_id IN ({})", placeholders(4, clients)));
         }
         if senders > 0 {
-            let list = placeholders(3 + clients, senders);
+            let list = placeholders(4 + clients, senders);
             wanted.push(format!("l.sender IN ({list})"));
         }
-        if wanted.is_empty() {
-            return Ok(Vec::new());
+        if wanted.is_empty() || newest <= after {
+            return Ok(EventBatch {
+                events: Vec::new(),
+                scanned_to: newest.max(after),
+            });
         }
         let sql = format!(
             "SELECT e.sequence, e.letter_id, e.kind, e.at, e.trans_id, e.operator, e.reason, \
              l.client_id AS letter_client, l.sender AS letter_sender \
              FROM sender_letter_events e JOIN sender_letters l ON l.id = e.letter_id \
-             WHERE e.sequence > $1 AND ({}) ORDER BY e.sequence LIMIT $2",
+             WHERE e.sequence > $1 AND e.sequence <= $3 AND ({}) ORDER BY e.sequence LIMIT $2",
             wanted.join(" OR ")
         );
         let mut query = sqlx::query(AssertSqlSafe(sql))
             .bind(i64::try_from(after).unwrap_or(i64::MAX))
-            .bind(i64::from(limit.min(WEBHOOK_EVENTS_PER_READ_MAX)));
+            .bind(i64::from(limit))
+            .bind(i64::try_from(newest).unwrap_or(i64::MAX));
         for client in filter.clients {
             query = query.bind(client.as_str().to_owned());
         }
@@ -142,7 +156,8 @@ impl WebhookStore for SqlWebhookStore {
             .fetch_all(&self.pool)
             .await
             .context("read webhook events")?;
-        rows.iter()
+        let events = rows
+            .iter()
             .map(|row| {
                 Ok(WebhookEvent {
                     event: event_from_row(row)?,
@@ -150,7 +165,35 @@ impl WebhookStore for SqlWebhookStore {
                     sender: get_parsed(row, "letter_sender", OrganisationNumber::parse)?,
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let is_whole = events.len() < usize::try_from(limit).unwrap_or(usize::MAX);
+        let scanned_to = match events.last() {
+            Some(last) if !is_whole => last.event.sequence,
+            _ => newest,
+        };
+        Ok(EventBatch { events, scanned_to })
+    }
+
+    async fn skip_to(
+        &self,
+        lease: EndpointLease<'_>,
+        to: u64,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE sender_webhook_endpoints SET after_sequence = $1, claimed_until = $2, \
+             updated_at = $3 WHERE endpoint_id = $4 AND claimed_by = $5 \
+             AND after_sequence < $1 AND attempts = 0",
+        )
+        .bind(i64::try_from(to).unwrap_or(i64::MAX))
+        .bind(to_millis(now + lease.lease))
+        .bind(to_millis(now))
+        .bind(lease.endpoint.as_str().to_owned())
+        .bind(lease.holder.as_db().to_owned())
+        .execute(&self.pool)
+        .await
+        .context("move webhook cursor past other events")
+        .map(drop)
     }
 
     async fn record_attempt(
