@@ -707,7 +707,7 @@ pub const WEBHOOK_ENDPOINTS_MAX: usize = 64;
 pub const WEBHOOK_SENDERS_MAX: usize = 1_000;
 
 /// Attempts at one event before it goes to the dead-letter list: with the default back-off
-/// (1 s doubling to 10 min) 20 attempts span about two hours.
+/// (1 s doubling to 10 min, jittered) 20 attempts span one to two hours.
 pub const WEBHOOK_ATTEMPTS_MAX: u32 = 50;
 
 /// Milliseconds of a webhook's first back-off: below this a refusing receiver would be
