@@ -241,13 +241,9 @@ impl Service {
     /// # Errors
     /// The first accept loop's I/O error.
     pub async fn serve(self, listeners: Listeners, shutdown: Shutdown) -> io::Result<()> {
-        let mut service_listener = listeners.service;
-        if let Some(refresher) = &self.crls {
-            service_listener = service_listener
-                .with_client_crls(refresher.crls())
+        let service_listener =
+            kuvert_web::crl::CrlRefresher::guard(self.crls.as_ref(), listeners.service, &shutdown)
                 .map_err(io::Error::other)?;
-            tokio::spawn(refresher.clone().run(shutdown.clone()));
-        }
         let worker = tokio::spawn(self.worker.clone().run(shutdown.clone()));
         tokio::spawn(self.inbox.clone().run_session_sweeper(shutdown.clone()));
         let timeouts = self.http.timeouts;

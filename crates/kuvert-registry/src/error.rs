@@ -4,12 +4,11 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use kuvert_core::report::error_chain;
 use kuvert_store::StoreError;
 use kuvert_store::registry::USED_SIGNATURE;
-use kuvert_web::layers::soap_response;
+use kuvert_web::fault::{FaultKind, fault_for, soap_fault_response};
 use kuvert_wire::error::WireError;
-use kuvert_wire::fault::{CallId, Fault, FaultCode};
+use kuvert_wire::fault::{Fault, FaultCode};
 
 use crate::domain::access::AccessError;
 use crate::domain::binding::SignatureRefusal;
@@ -168,22 +167,11 @@ impl Error {
     #[must_use]
     pub fn to_fault(&self) -> Fault {
         let (code, _) = self.classify();
-        let call_id = CallId::new();
-        let description = match self {
-            Self::Internal(_) => {
-                tracing::error!(call_id = %call_id, error = %error_chain(self), "request failed");
-                "internal error in the registry; quote the CallId to support".to_owned()
-            }
-            other => other.to_string(),
+        let kind = match self {
+            Self::Internal(_) => FaultKind::Internal { role: "registry" },
+            _ => FaultKind::Refused,
         };
-        if !matches!(self, Self::Internal(_)) {
-            tracing::info!(call_id = %call_id, code = code.number(), "request refused");
-        }
-        Fault {
-            code,
-            description,
-            call_id,
-        }
+        fault_for(code, self, kind)
     }
 
     /// A SOAP fault response (Recipient v3 form, or Authority's per-operation detail).
@@ -194,9 +182,8 @@ impl Error {
             Some(detail) => fault.to_authority_envelope(detail),
             None => fault.to_envelope(),
         };
-        // SOAP 1.1 sends every fault with 500 (WS-I Basic Profile R1126); the classified
-        // status is for REST only.
-        soap_response(StatusCode::INTERNAL_SERVER_ERROR, envelope)
+        // The classified status is for REST only.
+        soap_fault_response(envelope)
     }
 
     /// The REST problem JSON (RFC 9457) with the MM code and CallId as extensions.

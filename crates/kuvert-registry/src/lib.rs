@@ -242,13 +242,10 @@ impl Service {
     /// With `crl` configured, client certificates are also checked against its CRLs, which
     /// a background task refreshes until `shutdown`.
     pub async fn serve(self, listeners: Listeners, shutdown: Shutdown) -> io::Result<()> {
-        let mut listener = listeners.service.with_timeouts(self.timeouts);
-        if let Some(refresher) = &self.crls {
-            listener = listener
-                .with_client_crls(refresher.crls())
+        let listener = listeners.service.with_timeouts(self.timeouts);
+        let listener =
+            kuvert_web::crl::CrlRefresher::guard(self.crls.as_ref(), listener, &shutdown)
                 .map_err(io::Error::other)?;
-            tokio::spawn(refresher.clone().run(shutdown.clone()));
-        }
         let admin = listeners.admin.with_timeouts(self.timeouts);
         let admin = kuvert_web::serve(admin, self.admin_router(), shutdown.clone());
         let service = kuvert_web::serve(listener, self.router(), shutdown.clone());

@@ -259,6 +259,39 @@ impl PaperMailList {
         write_durably(&FolderSyncs::new("paper_list"), &self.path, text.as_bytes())
     }
 
+    /// Whether the list holds a row of `sender` with `message_id`. It reads the whole list,
+    /// so it is for the rare resume after a crash, never for every letter.
+    ///
+    /// # Errors
+    /// [`SendError::Archive`] naming the file when it cannot be read or is not the list's
+    /// CSV.
+    pub fn holds(
+        &self,
+        sender: &kuvert_core::id::OrganisationNumber,
+        message_id: &str,
+    ) -> Result<bool, SendError> {
+        let archive_error = |source| SendError::Archive {
+            path: self.path.clone(),
+            source,
+        };
+        let _guard = self
+            .lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let text = match fs::read_to_string(&self.path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(error) => return Err(archive_error(error)),
+        };
+        let records = crate::mailing::csv::records(&text).map_err(|error| {
+            archive_error(std::io::Error::new(std::io::ErrorKind::InvalidData, error))
+        })?;
+        Ok(records.iter().skip(1).any(|record| {
+            record.fields.first().map(String::as_str) == Some(sender.as_str())
+                && record.fields.get(3).map(String::as_str) == Some(message_id)
+        }))
+    }
+
     /// One row of the list, its line break included.
     fn line(&self, entry: &PaperMailEntry<'_>, today: time::Date) -> String {
         // The first three fields are digit strings and a fixed word; every free text is

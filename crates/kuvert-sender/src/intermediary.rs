@@ -8,7 +8,9 @@
 //! - [`Service::router`] serves `POST /Message/v3` (Message v3 `distributeSecure` and
 //!   `checkDistributionStatus`, exactly per `Message.wsdl`) and `POST /Notification/v3`
 //!   (Notification v3, answered with a "not supported" fault, because the operators do not
-//!   accept `notify`) on a mutual-TLS listener ([`Service::listener_tls`]).
+//!   accept `notify`) on a mutual-TLS listener ([`Service::listener_tls`]), and
+//!   [`Service::admin_router`] `/healthz`, `/readyz` (the database answers) and `/metrics` on
+//!   a plain admin listener of its own.
 //! - `distributeSecure`: the client certificate's organisation must be a configured client,
 //!   the signed delivery is verified exactly as an operator verifies the sender's signature
 //!   (`kuvert_wire::delivery::SignedDocument`: one path, the profile's shape, RSA-SHA256
@@ -46,6 +48,7 @@ use axum::routing::post;
 use kuvert_core::limits::ENVELOPE_BYTES_CEILING;
 use kuvert_store::distribution::DistributionStore;
 use kuvert_web::crl::CrlRefresher;
+use kuvert_web::health::Readiness;
 use kuvert_web::rate_limit::RateLimiter;
 use kuvert_web::start::read_config_file;
 use kuvert_web::{ClientKind, ConnectionTimeouts, Listener, ListenerTls, Shutdown, StartError};
@@ -67,6 +70,15 @@ pub struct Service {
     timeouts: ConnectionTimeouts,
     rate_limiter: RateLimiter,
     tls: ServerIdentity,
+    readiness: Readiness,
+}
+
+/// The listeners [`Service::serve`] serves, already bound.
+pub struct Listeners {
+    /// Mutual TLS: `/Message/v3` and `/Notification/v3` (see [`Service::listener_tls`]).
+    pub service: Listener,
+    /// Plain HTTP: `/healthz`, `/readyz`, `/metrics` (`IntermediaryConfig::admin`).
+    pub admin: Listener,
 }
 
 /// What the mutual-TLS listener presents and accepts.
@@ -110,7 +122,9 @@ pub async fn build(config: IntermediaryConfig) -> Result<Service, StartError> {
     let (verifier, crls) = sender_verifier(&config.crl, &tls.client_ca_pem).await?;
     let database =
         kuvert_web::start::open_database(&config.database_url, &config.database_pool).await?;
+    let readiness = Readiness::new(database.clone());
     let distributor = Distributor {
+        claim: distribute::claim_duration(&config.toolkit),
         toolkit,
         store: database.distributions(),
         senders,
@@ -125,6 +139,7 @@ pub async fn build(config: IntermediaryConfig) -> Result<Service, StartError> {
         timeouts,
         rate_limiter,
         tls,
+        readiness,
     })
 }
 
@@ -141,6 +156,11 @@ impl Service {
         let ceiling = usize::try_from(ENVELOPE_BYTES_CEILING).unwrap_or(usize::MAX);
         let body_bytes_max = ceiling.max(self.state.envelope_bytes_max);
         kuvert_web::layers::standard_layers(self.rate_limiter.apply(routes), body_bytes_max)
+    }
+
+    /// `/healthz`, `/readyz` and `/metrics`, for the admin listener only.
+    pub fn admin_router(&self) -> Router {
+        kuvert_web::health::admin_router(self.readiness.clone())
     }
 
     /// The listener's mutual TLS: the intermediary's certificate, asking for client
@@ -166,19 +186,21 @@ impl Service {
         &self.state.distributor.toolkit
     }
 
-    /// Serves the routes on `listener` (already bound, mutual TLS) until `shutdown`.
+    /// Serves [`Service::router`] on the service listener and [`Service::admin_router`] on
+    /// the admin listener until `shutdown`; the first to fail stops the other.
     ///
     /// # Errors
-    /// The accept loop's I/O error.
-    pub async fn serve(self, listener: Listener, shutdown: Shutdown) -> io::Result<()> {
-        let mut listener = listener.with_timeouts(self.timeouts);
-        if let Some(refresher) = &self.crls {
-            listener = listener
-                .with_client_crls(refresher.crls())
-                .map_err(io::Error::other)?;
-            tokio::spawn(refresher.clone().run(shutdown.clone()));
-        }
-        kuvert_web::serve(listener, self.router(), shutdown).await
+    /// The first accept loop's I/O error.
+    pub async fn serve(self, listeners: Listeners, shutdown: Shutdown) -> io::Result<()> {
+        let listener = listeners.service.with_timeouts(self.timeouts);
+        let listener = CrlRefresher::guard(self.crls.as_ref(), listener, &shutdown)
+            .map_err(io::Error::other)?;
+        let admin = listeners.admin.with_timeouts(self.timeouts);
+        let admin = kuvert_web::serve(admin, self.admin_router(), shutdown.clone());
+        let service = kuvert_web::serve(listener, self.router(), shutdown.clone());
+        let served = tokio::try_join!(service, admin);
+        shutdown.trigger();
+        served.map(drop)
     }
 
     /// The CRL refresher of `crl` (none without sources), for tests: `refresh()` reloads the

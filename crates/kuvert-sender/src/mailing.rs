@@ -10,7 +10,7 @@
 //! operator answers with its original receipt. Beside the paper-mail list, each paper row gets
 //! its print-ready letter (`paper`, [`crate::paper_letter`]).
 
-mod csv;
+pub(crate) mod csv;
 mod journal;
 mod json;
 mod manifest;

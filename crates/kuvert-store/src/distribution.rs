@@ -1,11 +1,16 @@
 //! [`DistributionStore`]: the intermediary's record of each signed delivery a sender system
 //! handed over with `distributeSecure` (PROTOCOL.md §5.4, issue 15; migration 0015), so that
-//! `checkDistributionStatus` can say what became of it and a retry never sends it twice.
+//! `checkDistributionStatus` can say what became of it and a retry never sends it twice
+//! (migration 0019: the claim and the paper mark).
 //!
 //! **Invariants:** `(sender, message id)` is unique: [`DistributionStore::begin_distribution`]
 //! inserts at most one row per key and answers the existing one for the same signed content
-//! ([`Begun::Existing`]) and [`Begun::KeyConflict`] for other content; the row exists before
-//! the letter is sent, so a crash leaves it `Pending` or `Delivering` and a retry resumes it.
+//! and [`Begun::KeyConflict`] for other content; the row exists before the letter is sent, so
+//! a crash leaves it `Pending` or `Delivering` and a retry resumes it. Only the request that
+//! holds a distribution's claim ([`Begun::New`], [`Begun::Resume`]) carries it out: a claim
+//! is taken by one atomic update, so two requests at once never both send it; it ends with a
+//! final status or [`DistributionStore::release_distribution`], or lapses when its holder
+//! died.
 
 use async_trait::async_trait;
 use kuvert_core::id::{OrganisationNumber, RecipientId};
@@ -55,6 +60,9 @@ pub struct Distribution {
     pub created_at: OffsetDateTime,
     /// When its status last changed.
     pub updated_at: OffsetDateTime,
+    /// Its row may be on the paper-mail list already: appending it had begun
+    /// ([`DistributionStore::mark_paper_begun`]).
+    pub paper_begun: bool,
 }
 
 /// A distribution to record, `Pending`.
@@ -72,14 +80,22 @@ pub struct NewDistribution<'a> {
     pub client: &'a OrganisationNumber,
     /// Now.
     pub at: OffsetDateTime,
+    /// Until when the request that records it holds its claim: longer than carrying it out
+    /// can take.
+    pub claim_until: OffsetDateTime,
 }
 
 /// What [`DistributionStore::begin_distribution`] found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Begun {
-    /// A new row, `Pending`.
+    /// A new row, `Pending`, claimed by this request.
     New(Distribution),
-    /// The same sender, message id and signed content were handed over before.
+    /// The same sender, message id and signed content were handed over before and not yet
+    /// delivered or put on paper, and nobody carries it out: now claimed by this request,
+    /// which resumes it.
+    Resume(Distribution),
+    /// The same sender, message id and signed content were handed over before, and it is
+    /// delivered, on paper, or being carried out by another request: answer its id.
     Existing(Distribution),
     /// The sender and message id were handed over before with other content.
     KeyConflict,
@@ -88,15 +104,22 @@ pub enum Begun {
 /// The intermediary's distributions.
 #[async_trait]
 pub trait DistributionStore: Send + Sync {
-    /// Records `new` unless its key exists; answers the row for its key.
+    /// Records `new` unless its key exists, or claims the existing one when it may be
+    /// resumed; answers the row for its key.
     async fn begin_distribution(&self, new: NewDistribution<'_>) -> Result<Begun, StoreError>;
-    /// Sets the status of distribution `id` at `at`. `NotFound` when there is no such row.
+    /// Sets the status of distribution `id` at `at`; `Delivered`, `Paper` and `Failed` end
+    /// its claim. `NotFound` when there is no such row.
     async fn set_distribution_status(
         &self,
         id: Uuid,
         status: &DistributionStatus,
         at: OffsetDateTime,
     ) -> Result<(), StoreError>;
+    /// Ends the claim on distribution `id` without a status (its request failed), so a
+    /// retry resumes it at once.
+    async fn release_distribution(&self, id: Uuid) -> Result<(), StoreError>;
+    /// Notes that distribution `id`'s row is about to be appended to the paper-mail list.
+    async fn mark_paper_begun(&self, id: Uuid, at: OffsetDateTime) -> Result<(), StoreError>;
     /// Distribution `id` of `sender`; `None` when it does not exist or is another sender's.
     async fn distribution(
         &self,
@@ -106,7 +129,7 @@ pub trait DistributionStore: Send + Sync {
 }
 
 const COLUMNS: &str = "distribution_id, sender, message_id, content_digest, recipient, client, \
-    status, trans_id, created_at, updated_at";
+    status, trans_id, created_at, updated_at, paper_begun_at";
 
 /// The distributions' table in a SQLite or PostgreSQL database.
 #[derive(Debug, Clone)]
@@ -131,6 +154,53 @@ impl SqlDistributionStore {
             .context("read distribution by key")?;
         row.as_ref().map(read_row).transpose()
     }
+
+    /// Claims `existing` when it is neither delivered nor on paper and nobody's claim on it
+    /// is running at `new.at`; answers whether this request got it.
+    async fn claim(
+        &self,
+        existing: &Distribution,
+        new: &NewDistribution<'_>,
+    ) -> Result<bool, StoreError> {
+        let claimed = sqlx::query(
+            "UPDATE sender_distributions SET claimed_until = $1 \
+             WHERE distribution_id = $2 AND status NOT IN ('delivered', 'paper') \
+             AND (claimed_until IS NULL OR claimed_until <= $3)",
+        )
+        .bind(to_millis(new.claim_until))
+        .bind(existing.id.hyphenated().to_string())
+        .bind(to_millis(new.at))
+        .execute(&self.pool)
+        .await
+        .context("claim distribution")?
+        .rows_affected();
+        Ok(claimed == 1)
+    }
+
+    async fn update_one(
+        &self,
+        what: &'static str,
+        sql: &'static str,
+        id: Uuid,
+        at: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let mut query = sqlx::query(sql);
+        if let Some(at) = at {
+            query = query.bind(at);
+        }
+        let changed = query
+            .bind(id.hyphenated().to_string())
+            .execute(&self.pool)
+            .await
+            .context(what)?
+            .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::NotFound {
+                what: "distribution",
+            });
+        }
+        Ok(())
+    }
 }
 
 #[async_trait]
@@ -139,8 +209,9 @@ impl DistributionStore for SqlDistributionStore {
         let at = to_millis(new.at);
         let inserted = sqlx::query(
             "INSERT INTO sender_distributions (distribution_id, sender, message_id, \
-             content_digest, recipient, client, status, trans_id, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'pending', NULL, $7, $7) \
+             content_digest, recipient, client, status, trans_id, created_at, updated_at, \
+             claimed_until) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'pending', NULL, $7, $7, $8) \
              ON CONFLICT (sender, message_id) DO NOTHING",
         )
         .bind(new.id.hyphenated().to_string())
@@ -150,6 +221,7 @@ impl DistributionStore for SqlDistributionStore {
         .bind(new.recipient.to_wire())
         .bind(new.client.as_str().to_owned())
         .bind(at)
+        .bind(to_millis(new.claim_until))
         .execute(&self.pool)
         .await
         .context("insert distribution")?
@@ -159,10 +231,12 @@ impl DistributionStore for SqlDistributionStore {
         })?;
         Ok(if inserted == 1 {
             Begun::New(stored)
-        } else if &stored.content_digest == new.content_digest {
-            Begun::Existing(stored)
-        } else {
+        } else if &stored.content_digest != new.content_digest {
             Begun::KeyConflict
+        } else if self.claim(&stored, &new).await? {
+            Begun::Resume(stored)
+        } else {
+            Begun::Existing(stored)
         })
     }
 
@@ -173,13 +247,20 @@ impl DistributionStore for SqlDistributionStore {
         at: OffsetDateTime,
     ) -> Result<(), StoreError> {
         let (name, trans_id) = status_columns(status);
+        // A final status, or `failed` (which a retry resumes), ends the claim.
+        let claim_ends = !matches!(
+            status,
+            DistributionStatus::Pending | DistributionStatus::Delivering
+        );
         let changed = sqlx::query(
-            "UPDATE sender_distributions SET status = $1, trans_id = $2, updated_at = $3 \
-             WHERE distribution_id = $4",
+            "UPDATE sender_distributions SET status = $1, trans_id = $2, updated_at = $3, \
+             claimed_until = CASE WHEN $4 = 1 THEN NULL ELSE claimed_until END \
+             WHERE distribution_id = $5",
         )
         .bind(name)
         .bind(trans_id)
         .bind(to_millis(at))
+        .bind(i64::from(claim_ends))
         .bind(id.hyphenated().to_string())
         .execute(&self.pool)
         .await
@@ -191,6 +272,17 @@ impl DistributionStore for SqlDistributionStore {
             });
         }
         Ok(())
+    }
+
+    async fn release_distribution(&self, id: Uuid) -> Result<(), StoreError> {
+        let sql = "UPDATE sender_distributions SET claimed_until = NULL WHERE distribution_id = $1";
+        self.update_one("release distribution", sql, id, None).await
+    }
+
+    async fn mark_paper_begun(&self, id: Uuid, at: OffsetDateTime) -> Result<(), StoreError> {
+        let sql = "UPDATE sender_distributions SET paper_begun_at = $1 WHERE distribution_id = $2";
+        self.update_one("mark paper begun", sql, id, Some(to_millis(at)))
+            .await
     }
 
     async fn distribution(
@@ -250,5 +342,9 @@ fn read_row(row: &AnyRow) -> Result<Distribution, StoreError> {
         status,
         created_at: get_time(row, "created_at")?,
         updated_at: get_time(row, "updated_at")?,
+        paper_begun: row
+            .try_get::<Option<i64>, _>("paper_begun_at")
+            .context("read paper_begun_at")?
+            .is_some(),
     })
 }

@@ -162,6 +162,25 @@ impl CrlRefresher {
         failures
     }
 
+    /// `listener` refusing the client certificates `refresher`'s CRLs revoke, with the
+    /// refresh running until `shutdown`; `listener` as it is without a refresher. Every
+    /// mutual-TLS role's `serve` starts its service listener through this.
+    ///
+    /// # Errors
+    /// When the listener's TLS cannot take the CRLs.
+    pub fn guard(
+        refresher: Option<&Self>,
+        listener: crate::Listener,
+        shutdown: &Shutdown,
+    ) -> Result<crate::Listener, WebError> {
+        let Some(refresher) = refresher else {
+            return Ok(listener);
+        };
+        let listener = listener.with_client_crls(refresher.crls())?;
+        tokio::spawn(refresher.clone().run(shutdown.clone()));
+        Ok(listener)
+    }
+
     /// Refreshes every `refresh_secs` until `shutdown`.
     pub async fn run(self, shutdown: Shutdown) {
         loop {

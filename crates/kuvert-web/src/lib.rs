@@ -38,6 +38,7 @@ pub mod crl;
 pub mod csrf;
 pub mod deep_link;
 pub mod error;
+pub mod fault;
 pub mod health;
 pub mod http_config;
 pub mod i18n;

@@ -39,6 +39,11 @@ pub struct IntermediaryConfig {
     /// handshake and on every sender signature, as the operator's `tls.crl`. Default none.
     #[serde(default)]
     pub crl: kuvert_web::crl::CrlConfig,
+    /// The admin listener's address: `/healthz`, `/readyz` and `/metrics`, kept off the
+    /// mutual-TLS service (`kuvert intermediary serve --admin-listen` overrides it). Default
+    /// `127.0.0.1:9451`, reachable from this machine only.
+    #[serde(default = "default_admin")]
+    pub admin: std::net::SocketAddr,
 }
 
 /// A sender the intermediary distributes for.
@@ -53,6 +58,10 @@ pub struct AuthorisedSender {
     /// itself only.
     #[serde(default)]
     pub clients: Vec<OrganisationNumber>,
+}
+
+fn default_admin() -> std::net::SocketAddr {
+    std::net::SocketAddr::from(([127, 0, 0, 1], 9451))
 }
 
 fn default_envelope_bytes_max() -> u64 {

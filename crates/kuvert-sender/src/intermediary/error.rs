@@ -2,14 +2,12 @@
 //! with, and its one mapping to the MM fault (code, text, CallId; PROTOCOL.md §10). Handlers
 //! return `Result<_, Error>` and never choose codes themselves.
 
-use axum::http::StatusCode;
 use axum::response::Response;
 use kuvert_core::id::OrganisationNumber;
-use kuvert_core::report::error_chain;
-use kuvert_web::layers::soap_response;
+use kuvert_web::fault::{FaultKind, fault_for, soap_fault_response};
 use kuvert_wire::delivery::LetterError;
 use kuvert_wire::error::WireError;
-use kuvert_wire::fault::{CallId, Fault, FaultCode};
+use kuvert_wire::fault::{Fault, FaultCode};
 use kuvert_xmldsig::{ParseError, VerifyError};
 
 use crate::error::SendError;
@@ -136,42 +134,20 @@ impl Error {
     /// CallId (an internal one with its source chain); the caller never sees SQL or paths.
     #[must_use]
     pub fn to_fault(&self) -> Fault {
-        let code = self.code();
-        let call_id = CallId::new();
-        let description = match self {
-            Self::Internal(_) | Self::Registry(_) => {
-                tracing::error!(call_id = %call_id, error = %error_chain(self), "request failed");
-                match self {
-                    Self::Registry(_) => format!("{self}; quote the CallId to support"),
-                    _ => {
-                        "internal error in the intermediary; quote the CallId to support".to_owned()
-                    }
-                }
-            }
-            other => {
-                tracing::info!(
-                    call_id = %call_id,
-                    code = code.number(),
-                    error = %other,
-                    "request refused"
-                );
-                other.to_string()
-            }
+        let kind = match self {
+            Self::Internal(_) => FaultKind::Internal {
+                role: "intermediary",
+            },
+            Self::Registry(_) => FaultKind::Upstream,
+            _ => FaultKind::Refused,
         };
-        Fault {
-            code,
-            description,
-            call_id,
-        }
+        fault_for(self.code(), self, kind)
     }
 
-    /// The SOAP fault response (SOAP 1.1 sends every fault with status 500, WS-I R1126).
+    /// The SOAP fault response (status 500, WS-I R1126).
     #[must_use]
     pub fn to_soap_response(&self) -> Response {
-        soap_response(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            self.to_fault().to_envelope(),
-        )
+        soap_fault_response(self.to_fault().to_envelope())
     }
 
     /// A failed reachability question: the registry's own fault is passed on, anything else

@@ -3,7 +3,10 @@
 //! however often it is retried and its status followed to `Delivered`; an unreachable
 //! recipient's to `Paper`; a client or sender the intermediary does not serve, a letter
 //! signed by someone else and a changed letter are refused with their faults and nothing is
-//! sent. The zeep client built from the official WSDL is in `zeep_distribution.rs`.
+//! sent; the same letter handed over four times at once, or resumed after a crash that left
+//! its paper row written, is sent or on paper once; its probes answer on its admin listener
+//! only. The zeep client built from the official
+//! WSDL is in `zeep_distribution.rs`.
 
 use std::net::SocketAddr;
 
@@ -12,11 +15,11 @@ use kuvert::testkit::Federation;
 use kuvert_core::id::RecipientId;
 use kuvert_core::message::MessageId;
 use kuvert_sender::Letter;
-use kuvert_sender::intermediary::{AuthorisedSender, IntermediaryConfig, Service};
+use kuvert_sender::intermediary::{AuthorisedSender, IntermediaryConfig, Listeners, Service};
 use kuvert_store::distribution::DistributionStatus;
 use kuvert_store::operator::{Folder, MailboxQuery};
 use kuvert_web::crl::CrlConfig;
-use kuvert_web::{Listener, Shutdown};
+use kuvert_web::{Listener, ListenerTls, Shutdown};
 use kuvert_wire::envelope::{self, BodyElement as _};
 use kuvert_wire::fault::FaultCode;
 use kuvert_wire::message::{
@@ -33,6 +36,8 @@ pub(crate) struct RunningIntermediary {
     pub(crate) service: Service,
     /// `https://127.0.0.1:PORT/Message/v3`.
     pub(crate) message_url: String,
+    /// `http://127.0.0.1:PORT/`: the admin listener.
+    admin_url: String,
     shutdown: Shutdown,
     _dir: tempfile::TempDir,
 }
@@ -78,18 +83,24 @@ async fn start_with(
         envelope_bytes_max: kuvert_core::limits::ENVELOPE_BYTES_DEFAULT_MAX,
         http: Default::default(),
         crl,
+        admin: "127.0.0.1:0".parse().unwrap(),
     };
     let service = kuvert_sender::intermediary::build(config).await.unwrap();
     let address: SocketAddr = "127.0.0.1:0".parse().unwrap();
-    let listener = Listener::bind(address, service.listener_tls())
-        .await
-        .unwrap();
-    let port = listener.local_addr().unwrap().port();
+    let listeners = Listeners {
+        service: Listener::bind(address, service.listener_tls())
+            .await
+            .unwrap(),
+        admin: Listener::bind(address, ListenerTls::Plain).await.unwrap(),
+    };
+    let port = listeners.service.local_addr().unwrap().port();
+    let admin_port = listeners.admin.local_addr().unwrap().port();
     let shutdown = Shutdown::new();
-    tokio::spawn(service.clone().serve(listener, shutdown.clone()));
+    tokio::spawn(service.clone().serve(listeners, shutdown.clone()));
     RunningIntermediary {
         service,
         message_url: format!("https://127.0.0.1:{port}/Message/v3"),
+        admin_url: format!("http://127.0.0.1:{admin_port}/"),
         shutdown,
         _dir: dir,
     }
@@ -277,6 +288,82 @@ async fn distribute_secure_delivers_once_when_retried_and_reports_delivered_or_p
     };
     let code = refused(&client, url, unknown.to_envelope()).await;
     assert_eq!(code, FaultCode::OBJECT_NOT_FOUND);
+    probes_answer_on_the_admin_listener_only(&intermediary, &client).await;
+}
+
+/// `/healthz`, `/readyz` (the database answers) and `/metrics` on the admin listener; on the
+/// mutual-TLS service they are not found.
+async fn probes_answer_on_the_admin_listener_only(
+    intermediary: &RunningIntermediary,
+    client: &reqwest::Client,
+) {
+    let service = intermediary.message_url.replace("Message/v3", "");
+    for probe in ["healthz", "readyz", "metrics"] {
+        let answer = client
+            .get(format!("{}{probe}", intermediary.admin_url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200, "{probe} on the admin listener");
+        let public = client
+            .get(format!("{service}{probe}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            public.status(),
+            404,
+            "{probe} is not on the service listener"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_letter_at_once_or_after_a_crash_is_sent_or_on_paper_once() {
+    let federation = Federation::start(Default::default()).await;
+    let kommun = seed::SENDERS[0];
+    let intermediary = start(&federation, &[kommun]).await;
+    let (url, client) = (&intermediary.message_url, client_as(&federation, &kommun));
+    let (tolvan, david) = (
+        seed::person("tolvan").unwrap(),
+        seed::person("david").unwrap(),
+    );
+    let (digital, paper) = ("Samtidigt till brevlådan", "Samtidigt till papper");
+    for (person, subject) in [(tolvan, digital), (david, paper)] {
+        let request = distribute_request(&federation, &kommun, &kommun, person, subject);
+        let calls = (0..4).map(|_| distribute(&client, url, request.clone()));
+        let ids: std::collections::BTreeSet<String> =
+            futures::future::join_all(calls).await.into_iter().collect();
+        assert_eq!(ids.len(), 1, "one distribution id for the four: {ids:?}");
+    }
+    assert_eq!(letters_with(&federation, tolvan, digital).await, 1);
+    let paper_list = intermediary
+        .service
+        .toolkit()
+        .paper_mail()
+        .path()
+        .to_owned();
+    let rows = |subject: &str| {
+        let text = std::fs::read_to_string(&paper_list).unwrap();
+        text.lines().filter(|line| line.contains(subject)).count()
+    };
+    assert_eq!(rows(paper), 1, "put on paper by one of the four");
+
+    // A crash after the paper row was appended but before the status was written leaves the
+    // distribution `Pending` with its paper mark; the sender system's retry resumes it.
+    let subject = "Papper före kraschen";
+    let request = distribute_request(&federation, &kommun, &kommun, david, subject);
+    let id = distribute(&client, url, request.clone()).await;
+    let store = intermediary.service.store();
+    let uuid = uuid::Uuid::parse_str(&id).unwrap();
+    store
+        .set_distribution_status(uuid, &DistributionStatus::Pending, now())
+        .await
+        .unwrap();
+    assert_eq!(distribute(&client, url, request).await, id);
+    assert_eq!(rows(subject), 1, "the resumed distribution found its row");
+    let status = status_of(&client, url, &kommun, &id).await;
+    assert_eq!(status, (DistributionType::Paper, None));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
