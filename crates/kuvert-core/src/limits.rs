@@ -706,3 +706,32 @@ pub const OAUTH_TOKEN_LIFETIME_SECS_MAX: u64 = 60 * 60;
 
 /// Bytes of a `POST /oauth/token` form (client id, secret, grant type).
 pub const OAUTH_TOKEN_REQUEST_BYTES_MAX: usize = 4 * 1024;
+
+/// Webhook endpoints one sender service pushes its events to (issue 15): each is one
+/// delivering task per node.
+pub const WEBHOOK_ENDPOINTS_MAX: usize = 64;
+
+/// Senders one webhook endpoint names (as many as a client may send for).
+pub const WEBHOOK_SENDERS_MAX: usize = 1_000;
+
+/// Attempts at one event before it goes to the dead-letter list: with the default back-off
+/// (1 s doubling to 10 min, jittered) 20 attempts span one to two hours.
+pub const WEBHOOK_ATTEMPTS_MAX: u32 = 50;
+
+/// Milliseconds of a webhook's first back-off: below this a refusing receiver would be
+/// hammered.
+pub const WEBHOOK_BACKOFF_MS_MIN: u64 = 10;
+/// The longest wait between two attempts at one event (a day: a receiver down longer is
+/// better served by the dead-letter list and a retry).
+pub const WEBHOOK_BACKOFF_MS_MAX: u64 = 24 * 60 * 60 * 1_000;
+
+/// Milliseconds one webhook request may take, connection included; it must also stay under
+/// the service's lease, so a node never pushes past its claim.
+pub const WEBHOOK_REQUEST_TIMEOUT_MS_MAX: u64 = 60_000;
+
+/// Events one webhook endpoint reads from the feed at a time (sent one by one, in order).
+pub const WEBHOOK_EVENTS_PER_READ_MAX: u32 = 100;
+
+/// Dead letters in one page of `GET /api/v1/webhooks/dead-letters`.
+pub const WEBHOOK_DEAD_LETTERS_PER_PAGE_MAX: u32 = 1_000;
+const _: () = assert!(WEBHOOK_BACKOFF_MS_MIN < WEBHOOK_BACKOFF_MS_MAX);

@@ -8,6 +8,8 @@
 //! the CPU pool, deliver; or paper). `GET /api/v1/letters/{id}` answers a letter's state and
 //! timeline, `GET /api/v1/events?after=` the caller's events by sequence (the feed), and
 //! `/api/v1/openapi.json` the OpenAPI document.
+//! Webhooks (`webhook`) push every event to the configured endpoints, signed, in feed order,
+//! with a dead-letter list (`/api/v1/webhooks/dead-letters`).
 //!
 //! Callers are configured clients ([`ClientConfig`]), each allowed named senders: by client
 //! certificate on the mutual-TLS listener, or by an OAuth 2 access token (client
@@ -27,6 +29,7 @@ mod intake;
 mod mailing;
 mod model;
 mod multipart;
+mod webhook;
 mod worker;
 
 use std::io;
@@ -46,6 +49,7 @@ use tokio::sync::Notify;
 
 pub use auth::hash_secret;
 pub use config::{ClientConfig, ServiceConfig};
+pub use webhook::WebhookConfig;
 
 use crate::config::SenderConfig;
 use crate::toolkit::Toolkit;
@@ -93,6 +97,8 @@ pub(crate) struct Inner {
     lease: Duration,
     paper_letter_dir: PathBuf,
     paper_syncs: Arc<FolderSyncs>,
+    /// The webhook endpoints and their dead letters.
+    webhooks: Arc<webhook::Webhooks>,
 }
 
 /// Reads the toolkit's files and the service's, opens the queue's database and checks the
@@ -109,9 +115,8 @@ pub async fn build(config: &SenderConfig) -> Result<Service, StartError> {
     let crls = crl_refresher(config, service, &mutual_tls).await?;
     let toolkit = Toolkit::build_with_crls(config, crls.as_ref().map(CrlRefresher::crls))
         .map_err(|error| StartError::invalid("sender")(kuvert_core::report::error_chain(&error)))?;
-    let clients = Clients::from_config(&service.clients, |sender| {
-        toolkit.sender_name(sender).is_ok()
-    })?;
+    let signs_for = |sender: &_| toolkit.sender_name(sender).is_ok();
+    let clients = Clients::from_config(&service.clients, signs_for)?;
     let tokens = match &service.token_key_path {
         Some(path) => {
             let key = read_key_file(path, "service.token_key_path").await?;
@@ -135,6 +140,7 @@ pub async fn build(config: &SenderConfig) -> Result<Service, StartError> {
         .rate_limiter(kuvert_web::ClientKind::Certificate)
         .map_err(invalid_http)?;
     let database = open_database(&service.database_url, &service.database_pool).await?;
+    let webhooks = webhook::build(config, service, &database, &signs_for).await?;
     let inner = Inner {
         queue: database.sender_queue(),
         toolkit: Arc::new(toolkit),
@@ -150,6 +156,7 @@ pub async fn build(config: &SenderConfig) -> Result<Service, StartError> {
             .clone()
             .unwrap_or_else(|| config.archive_dir.join("paper-letters")),
         paper_syncs: Arc::new(FolderSyncs::new("sender_paper_letters")),
+        webhooks: Arc::new(webhooks),
     };
     Ok(Service {
         state: AppState {
@@ -167,9 +174,8 @@ pub async fn build(config: &SenderConfig) -> Result<Service, StartError> {
 impl Service {
     /// The REST routes in the standard layers (in-process tests call this).
     pub fn router(&self) -> axum::Router {
-        let routes = self
-            .limiter
-            .apply(api::routes().with_state(self.state.clone()));
+        let routes = api::routes().merge(webhook::routes());
+        let routes = self.limiter.apply(routes.with_state(self.state.clone()));
         kuvert_web::layers::standard_layers(routes, SENDER_SERVICE_REQUEST_BYTES_MAX)
     }
 
@@ -192,6 +198,7 @@ impl Service {
         let mutual_tls = CrlRefresher::guard(self.crls.as_ref(), mutual_tls, &shutdown)
             .map_err(io::Error::other)?;
         let worker = tokio::spawn(worker::run(Arc::clone(&self.state.inner), shutdown.clone()));
+        let webhooks = self.state.inner.webhooks.spawn(&shutdown);
         let router = self.router();
         let mut servers = tokio::task::JoinSet::new();
         servers.spawn(kuvert_web::serve(
@@ -218,6 +225,7 @@ impl Service {
         }
         shutdown.trigger();
         worker.await.map_err(io::Error::other)?;
+        webhooks.join_all().await;
         result
     }
 

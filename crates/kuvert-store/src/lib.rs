@@ -9,7 +9,8 @@
 //! logged-in pages, so that any node serves them) and
 //! [`DistributionStore`](distribution::DistributionStore) (an intermediary's
 //! `distributeSecure` record) and [`SenderQueueStore`](sender::SenderQueueStore) (the sender
-//! service's letter queue and timelines), held as `Arc<dyn …>`, with
+//! service's letter queue and timelines) and [`WebhookStore`](sender::webhook::WebhookStore)
+//! (its webhooks' cursors and dead letters), held as `Arc<dyn …>`, with
 //! typed values in and typed records out; callers see [`StoreError`], never SQL. Bytes such as
 //! sealed deliveries live in a [`BlobStore`](blob::BlobStore).
 //!
@@ -114,6 +115,15 @@ impl Database {
     /// The sender service's durable letter queue and each letter's timeline (issue 15).
     pub fn sender_queue(&self) -> Arc<dyn sender::SenderQueueStore> {
         Arc::new(sender::SqlSenderQueueStore::new(
+            self.pool.clone(),
+            self.backend,
+        ))
+    }
+
+    /// The sender service's webhook endpoints (their cursors over the event log and their
+    /// leases) and the dead-letter list (issue 15).
+    pub fn sender_webhooks(&self) -> Arc<dyn sender::webhook::WebhookStore> {
+        Arc::new(sender::webhook::SqlWebhookStore::new(
             self.pool.clone(),
             self.backend,
         ))

@@ -18,6 +18,7 @@
 //! each; a final letter is never claimed again.
 
 mod sql;
+pub mod webhook;
 
 use std::fmt;
 

@@ -87,6 +87,7 @@ impl Modify for Security {
 /// `GET /api/v1/openapi.json`: this document, with the configured public URL as its server.
 async fn openapi(State(state): State<AppState>) -> Response {
     let mut document = ApiDoc::openapi();
+    document.merge(super::webhook::WebhookApiDoc::openapi());
     document.servers = Some(vec![utoipa::openapi::Server::new(
         state.inner.public_url.as_str(),
     )]);

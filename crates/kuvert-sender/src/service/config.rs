@@ -63,6 +63,10 @@ pub struct ServiceConfig {
     pub crl: CrlConfig,
     /// The callers, at most `limits::SENDER_SERVICE_CLIENTS_MAX`.
     pub clients: Vec<ClientConfig>,
+    /// Endpoints every event of their senders or clients is pushed to, at most
+    /// `limits::WEBHOOK_ENDPOINTS_MAX`. Default: none.
+    #[serde(default)]
+    pub webhooks: Vec<super::WebhookConfig>,
 }
 
 /// One caller: a sender system, known by its client certificate, its OAuth 2 client

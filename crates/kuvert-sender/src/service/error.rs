@@ -52,6 +52,9 @@ pub(crate) enum ServiceError {
     /// No letter with this id for this client.
     #[error("no such letter")]
     NotFound,
+    /// No dead letter with this id of the caller's senders.
+    #[error("no such dead letter")]
+    DeadLetterNotFound,
     /// The store or another internal step failed.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -74,7 +77,7 @@ impl ServiceError {
             Self::BadPart { .. } => (StatusCode::BAD_REQUEST, "bad-part"),
             Self::InvalidLetters(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid-letter"),
             Self::KeyReused => (StatusCode::UNPROCESSABLE_ENTITY, "idempotency-key-reused"),
-            Self::NotFound => (StatusCode::NOT_FOUND, "not-found"),
+            Self::NotFound | Self::DeadLetterNotFound => (StatusCode::NOT_FOUND, "not-found"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }

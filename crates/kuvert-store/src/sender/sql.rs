@@ -426,7 +426,7 @@ fn lane_of(text: &str) -> Result<Lane, String> {
     }
 }
 
-fn event_from_row(row: &AnyRow) -> Result<StoredEvent, StoreError> {
+pub(in crate::sender) fn event_from_row(row: &AnyRow) -> Result<StoredEvent, StoreError> {
     let kind: String = row.try_get("kind").context("read event kind")?;
     let text = |column: &'static str| -> Result<String, StoreError> {
         let value: Option<String> = row.try_get(column).context("read event column")?;

@@ -14,6 +14,7 @@ mod registry;
 mod s3;
 mod seed;
 mod sender_queue;
+mod sender_webhooks;
 mod stateless;
 mod statistics;
 mod support;

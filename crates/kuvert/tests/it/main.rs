@@ -29,6 +29,7 @@ mod s3_blobs;
 mod send;
 mod sender_gateway;
 mod sender_service;
+mod sender_webhooks;
 mod stateless;
 mod tidy;
 mod verify;

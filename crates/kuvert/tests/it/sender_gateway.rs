@@ -74,6 +74,7 @@ async fn start(federation: &Federation, crl: CrlConfig) -> RunningGateway {
             client("kommunsystemet", &kommun),
             client("leverantoren", &myndigheten),
         ],
+        webhooks: Vec::new(),
     });
     let service = kuvert_sender::service::build(&config).await.unwrap();
     let address: SocketAddr = "127.0.0.1:0".parse().unwrap();

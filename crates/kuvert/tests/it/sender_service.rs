@@ -24,16 +24,17 @@ const LETTERS_PER_CLIENT: usize = 500;
 const BATCH_LETTERS: usize = 50;
 /// Final events to wait for before the kill, so most letters are still queued or in flight.
 const FINAL_BEFORE_KILL: usize = 100;
-const OAUTH_SECRET: &str = "hemlig-klientnyckel-for-testet";
+pub(crate) const OAUTH_SECRET: &str = "hemlig-klientnyckel-for-testet";
 /// Reachable on two operators, and one without a mailbox (paper).
 const RECIPIENTS: [&str; 4] = ["tolvan", "bertil", "david", "cecilia"];
 
-struct Gateway {
-    config: PathBuf,
-    database_url: String,
-    mutual_tls: u16,
-    tls: u16,
-    log: PathBuf,
+#[derive(Clone)]
+pub(crate) struct Gateway {
+    pub(crate) config: PathBuf,
+    pub(crate) database_url: String,
+    pub(crate) mutual_tls: u16,
+    pub(crate) tls: u16,
+    pub(crate) log: PathBuf,
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -350,7 +351,7 @@ async fn check_refusals(
     );
 }
 
-fn letter(run: &str, n: usize) -> Value {
+pub(crate) fn letter(run: &str, n: usize) -> Value {
     let person = seed::person(RECIPIENTS[n % RECIPIENTS.len()]).unwrap();
     json!({
         "sender": seed::SENDERS[0].number,
@@ -384,7 +385,7 @@ async fn post_batch(client: &reqwest::Client, url: &str, run: &str, batch: usize
 
 /// Posts until the gateway answers 202 (it may be down between kill and restart: the same
 /// key is posted again, as a sender system would).
-async fn post(
+pub(crate) async fn post(
     client: &reqwest::Client,
     url: &str,
     path: &str,
@@ -418,7 +419,7 @@ async fn post(
 }
 
 /// Waits until `count` letters of `clients` reached a final event.
-async fn wait_for_final(
+pub(crate) async fn wait_for_final(
     queue: &dyn SenderQueueStore,
     clients: &[ClientId],
     count: usize,
@@ -458,7 +459,10 @@ async fn final_letters(queue: &dyn SenderQueueStore, clients: &[ClientId]) -> us
 }
 
 /// A client trusting the federation's CA, with `identity`'s certificate when given.
-fn client(federation: &Federation, identity: Option<&ManifestOrganisation>) -> reqwest::Client {
+pub(crate) fn client(
+    federation: &Federation,
+    identity: Option<&ManifestOrganisation>,
+) -> reqwest::Client {
     let manifest = federation.manifest();
     let identity = identity.map(|organisation| {
         let certificate = std::fs::read_to_string(&organisation.certificate).unwrap();
@@ -475,7 +479,7 @@ fn client(federation: &Federation, identity: Option<&ManifestOrganisation>) -> r
 }
 
 /// An access token for the OAuth 2 client (client credentials in the form).
-async fn token(client: &reqwest::Client, gateway: &Gateway) -> String {
+pub(crate) async fn token(client: &reqwest::Client, gateway: &Gateway) -> String {
     let url = format!("https://127.0.0.1:{}/oauth/token", gateway.tls);
     let wrong = [
         ("grant_type", "client_credentials"),
@@ -505,7 +509,7 @@ async fn token(client: &reqwest::Client, gateway: &Gateway) -> String {
 }
 
 /// The demo's sender configuration with a `[service]` section: three clients, a token key.
-fn write_config(federation: &Federation, dir: &Path) -> Gateway {
+pub(crate) fn write_config(federation: &Federation, dir: &Path) -> Gateway {
     let manifest = federation.manifest();
     let key_path = dir.join("token.key");
     std::fs::write(&key_path, hex::encode(rand_bytes())).unwrap();
@@ -553,26 +557,26 @@ senders = ["{other}"]
     }
 }
 
-fn rand_bytes() -> [u8; 32] {
+pub(crate) fn rand_bytes() -> [u8; 32] {
     let mut bytes = [0_u8; 32];
     bytes[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
     bytes[16..].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
     bytes
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).unwrap();
     listener.local_addr().unwrap().port()
 }
 
 impl Gateway {
     /// `https://127.0.0.1:PORT/api/v1/` of the mutual-TLS or the TLS listener.
-    fn url(&self, mutual: bool) -> String {
+    pub(crate) fn url(&self, mutual: bool) -> String {
         let port = if mutual { self.mutual_tls } else { self.tls };
         format!("https://127.0.0.1:{port}/api/v1/")
     }
 
-    fn spawn(&self) -> Child {
+    pub(crate) fn spawn(&self) -> Child {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -591,7 +595,7 @@ impl Gateway {
             .unwrap()
     }
 
-    async fn wait_until_ready(&self, child: &mut Child) {
+    pub(crate) async fn wait_until_ready(&self, child: &mut Child) {
         for _ in 0..1_200 {
             if let Some(status) = child.try_wait().unwrap() {
                 let log = std::fs::read_to_string(&self.log).unwrap_or_default();
