@@ -58,7 +58,7 @@ pub(super) fn write_letters(
         folder: folder.to_owned(),
         ..PaperLetters::default()
     };
-    let mut batch = DurableBatch::new(&syncs);
+    let batch = DurableBatch::new(&syncs);
     for row in rows {
         letters.written += 1;
         letters.without_address += usize::from(row.address.is_none());
