@@ -6,7 +6,8 @@
 //! every receipt has its letter; `<message id>.receipt.json` is the operator's receipt,
 //! written and fsynced after it arrives. Files are written to a temporary name, fsynced and
 //! renamed, and the folder is fsynced, so a crash never leaves half a file under the final
-//! name.
+//! name. A mass mailing writes a batch's receipts through a [`ReceiptBatch`]: one folder sync
+//! for the batch, and no receipt recorded before it (the crash argument is on the type).
 
 use std::fs::{self, OpenOptions};
 use std::io::Write as _;
@@ -16,7 +17,7 @@ use std::sync::Mutex;
 use kuvert_core::id::RecipientId;
 use kuvert_core::limits::ENVELOPE_BYTES_DEFAULT_MAX;
 use kuvert_core::message::{DeliveryKey, Receipt, Reference, Subject};
-use kuvert_store::durable::{FolderSyncs, count_syncs};
+use kuvert_store::durable::{DurableBatch, FolderSyncs, count_syncs};
 
 use crate::error::SendError;
 use crate::mailing::RowPlace;
@@ -40,6 +41,56 @@ pub struct ReceiptRecord<'a> {
     pub operator: &'a str,
     /// The service address the letter went to.
     pub service_address: &'a str,
+}
+
+/// Receipts written one by one as they arrive (each file fsynced and renamed into place), with
+/// the folder synced once, by [`ReceiptBatch::finish`], for all of them.
+///
+/// Crash argument: a receipt is evidence only once it is durable, and until `finish` has
+/// returned the rename of a receipt written here may be lost in a crash. So the caller
+/// neither records (journals) nor reports a receipt of the batch before `finish` returned.
+/// A crash before that loses at most the batch's receipt files, never a letter: each letter's
+/// sealed delivery was made durable before its first attempt ([`EvidenceArchive::write_sealed`]),
+/// nothing says it was delivered, so a resumed run resends those archived bytes under the
+/// same message id and the operator answers with its original receipt, written again here.
+#[derive(Debug)]
+pub struct ReceiptBatch {
+    archive: EvidenceArchive,
+    files: DurableBatch,
+}
+
+impl ReceiptBatch {
+    /// Writes the receipt for `sealed` and fsyncs the file; durable after
+    /// [`ReceiptBatch::finish`].
+    ///
+    /// # Errors
+    /// [`SendError::Archive`] naming the file.
+    pub fn write(
+        &self,
+        sealed: &SealedDelivery,
+        record: &ReceiptRecord<'_>,
+    ) -> Result<PathBuf, SendError> {
+        let path = self.archive.receipt_path(sealed);
+        let json = receipt_json(sealed, record)?;
+        self.files
+            .write(&path, json.as_bytes())
+            .map_err(|source| SendError::Archive {
+                path: path.clone(),
+                source,
+            })?;
+        Ok(path)
+    }
+
+    /// Syncs the folders of every receipt written so far: then they are durable.
+    ///
+    /// # Errors
+    /// [`SendError::Archive`] naming the archive: none of the batch's receipts is promised.
+    pub fn finish(&self) -> Result<(), SendError> {
+        self.files.finish().map_err(|source| SendError::Archive {
+            path: self.archive.dir.clone(),
+            source,
+        })
+    }
 }
 
 /// The paper-mail list: a CSV file that unreachable recipients are appended to.
@@ -103,21 +154,18 @@ impl EvidenceArchive {
         record: &ReceiptRecord<'_>,
     ) -> Result<PathBuf, SendError> {
         let path = self.receipt_path(sealed);
-        let key = sealed.key();
-        let json = serde_json::json!({
-            "sender": key.sender.as_str(),
-            "message_id": key.message_id.as_str(),
-            "trans_id": record.receipt.trans_id.as_str(),
-            "recipient": record.receipt.recipient.to_wire(),
-            "is_delivered": record.receipt.is_delivered,
-            "operator": record.operator,
-            "service_address": record.service_address,
-            "received_at": now_rfc3339(),
-        });
-        let text = serde_json::to_string_pretty(&json)
-            .map_err(|error| SendError::Internal(error.to_string()))?;
-        write_durably(&self.syncs, &path, text.as_bytes())?;
+        write_durably(&self.syncs, &path, receipt_json(sealed, record)?.as_bytes())?;
         Ok(path)
+    }
+
+    /// A batch of receipts whose folder syncs wait for [`ReceiptBatch::finish`]: a mass
+    /// mailing's batch syncs the archive folder once instead of once a letter.
+    #[must_use]
+    pub fn receipt_batch(&self) -> ReceiptBatch {
+        ReceiptBatch {
+            archive: self.clone(),
+            files: DurableBatch::new(&self.syncs),
+        }
     }
 
     /// The sealed delivery archived under `key` for `recipient`, if any: a resumed mailing
@@ -362,6 +410,22 @@ pub(crate) fn write_durably(
         path: path.to_owned(),
         source,
     })
+}
+
+/// The receipt file's JSON: the receipt and where it came from.
+fn receipt_json(sealed: &SealedDelivery, record: &ReceiptRecord<'_>) -> Result<String, SendError> {
+    let key = sealed.key();
+    let json = serde_json::json!({
+        "sender": key.sender.as_str(),
+        "message_id": key.message_id.as_str(),
+        "trans_id": record.receipt.trans_id.as_str(),
+        "recipient": record.receipt.recipient.to_wire(),
+        "is_delivered": record.receipt.is_delivered,
+        "operator": record.operator,
+        "service_address": record.service_address,
+        "received_at": now_rfc3339(),
+    });
+    serde_json::to_string_pretty(&json).map_err(|error| SendError::Internal(error.to_string()))
 }
 
 fn now_rfc3339() -> String {

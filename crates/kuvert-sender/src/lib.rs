@@ -45,7 +45,7 @@ mod toolkit;
 mod transport;
 
 pub use archive::{
-    EvidenceArchive, PAPER_MAIL_HEADER, PaperMailEntry, PaperMailList, ReceiptRecord,
+    EvidenceArchive, PAPER_MAIL_HEADER, PaperMailEntry, PaperMailList, ReceiptBatch, ReceiptRecord,
 };
 pub use config::{IdentityConfig, RetryConfig, SenderConfig, SenderIdentityConfig};
 pub use error::{Peer, SendError};

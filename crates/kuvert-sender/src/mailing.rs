@@ -123,7 +123,8 @@ pub struct MailingReport {
     pub left: usize,
     /// The whole run.
     pub elapsed: Duration,
-    /// Of which waiting for the registry's `isReachable`.
+    /// Of which waiting for the registry's `isReachable`: a batch's lookup runs while the
+    /// batch before it is delivered, so only the time the letters waited for it counts.
     pub lookup: Duration,
     /// Rows ended in this run per second.
     pub letters_per_second: f64,

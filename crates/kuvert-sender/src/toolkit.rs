@@ -18,7 +18,7 @@ use kuvert_wire::recipient::{IsReachable, IsReachableResponse};
 use kuvert_xmldsig::revocation::CrlSet;
 use url::Url;
 
-use crate::archive::{EvidenceArchive, PaperMailEntry, PaperMailList, ReceiptRecord};
+use crate::archive::{EvidenceArchive, PaperMailEntry, PaperMailList, ReceiptBatch, ReceiptRecord};
 use crate::config::{RetryConfig, SenderConfig};
 use crate::deliver::deliver_with_retry;
 use crate::error::{Peer, SendError};
@@ -238,16 +238,43 @@ impl Toolkit {
     /// # Errors
     /// [`SendError::Archive`], [`SendError::OperatorUnreachable`], [`SendError::Fault`] from
     /// the operator, [`SendError::NotDelivered`] or [`SendError::BadResponse`].
-    #[tracing::instrument(skip_all, fields(
-        sender = %sealed.key().sender,
-        message_id = %sealed.key().message_id.as_str(),
-        operator = %destination.operator_name,
-    ))]
     pub async fn deliver(
         &self,
         sealed: &SealedDelivery,
         destination: &Destination,
         lane: Lane,
+    ) -> Result<Receipt, SendError> {
+        self.deliver_archived(sealed, destination, lane, None).await
+    }
+
+    /// [`Toolkit::deliver`], with the receipt written into `receipts`: it is durable, and may
+    /// be recorded or reported, only once [`ReceiptBatch::finish`] has returned (a mass
+    /// mailing's batch, one folder sync for all its receipts).
+    ///
+    /// # Errors
+    /// As [`Toolkit::deliver`].
+    pub async fn deliver_in_batch(
+        &self,
+        sealed: &SealedDelivery,
+        destination: &Destination,
+        lane: Lane,
+        receipts: &Arc<ReceiptBatch>,
+    ) -> Result<Receipt, SendError> {
+        self.deliver_archived(sealed, destination, lane, Some(Arc::clone(receipts)))
+            .await
+    }
+
+    #[tracing::instrument(skip_all, fields(
+        sender = %sealed.key().sender,
+        message_id = %sealed.key().message_id.as_str(),
+        operator = %destination.operator_name,
+    ))]
+    async fn deliver_archived(
+        &self,
+        sealed: &SealedDelivery,
+        destination: &Destination,
+        lane: Lane,
+        receipts: Option<Arc<ReceiptBatch>>,
     ) -> Result<Receipt, SendError> {
         let archive = self.archive.clone();
         let to_archive = sealed.clone();
@@ -270,7 +297,10 @@ impl Toolkit {
                 operator: &operator,
                 service_address: &service_address,
             };
-            archive.write_receipt(&to_archive, &record)
+            match receipts {
+                Some(batch) => batch.write(&to_archive, &record),
+                None => archive.write_receipt(&to_archive, &record),
+            }
         })
         .await?;
         tracing::info!(trans_id = receipt.trans_id.as_str(), "letter delivered");

@@ -115,20 +115,21 @@ pub fn write_durably(folders: &FolderSyncs, path: &Path, bytes: &[u8]) -> std::i
 /// Files written as one batch, as [`write_durably`] writes one, but each folder synced once
 /// at [`DurableBatch::finish`] instead of once a file: a mailing's thousand paper letters
 /// cost a thousand file syncs and one folder sync. Nothing written is promised durable
-/// before `finish` has returned.
+/// before `finish` has returned. Concurrent writers may share one batch (`&self`; behind an
+/// `Arc`): their file syncs run side by side, and only the list of folders is locked.
 #[derive(Debug)]
-pub struct DurableBatch<'a> {
-    folders: &'a FolderSyncs,
-    written_in: BTreeSet<PathBuf>,
+pub struct DurableBatch {
+    folders: FolderSyncs,
+    written_in: Mutex<BTreeSet<PathBuf>>,
 }
 
-impl<'a> DurableBatch<'a> {
+impl DurableBatch {
     /// An empty batch whose folder syncs go through (and are counted by) `folders`.
     #[must_use]
-    pub fn new(folders: &'a FolderSyncs) -> Self {
+    pub fn new(folders: &FolderSyncs) -> Self {
         Self {
-            folders,
-            written_in: BTreeSet::new(),
+            folders: folders.clone(),
+            written_in: Mutex::default(),
         }
     }
 
@@ -136,18 +137,20 @@ impl<'a> DurableBatch<'a> {
     ///
     /// # Errors
     /// As [`write_durably`].
-    pub fn write(&mut self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-        let folder = write_renamed(self.folders, path, bytes)?;
-        self.written_in.insert(folder);
+    pub fn write(&self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+        let folder = write_renamed(&self.folders, path, bytes)?;
+        lock(&self.written_in).insert(folder);
         Ok(())
     }
 
-    /// Syncs every folder written in; then every file of the batch is durable.
+    /// Syncs every folder written in so far; then every file the batch wrote before this
+    /// call is durable. Files written while it runs are promised only by a later `finish`.
     ///
     /// # Errors
     /// A folder could not be synced: the batch's files are not promised.
-    pub fn finish(self) -> std::io::Result<()> {
-        self.written_in
+    pub fn finish(&self) -> std::io::Result<()> {
+        let folders: Vec<PathBuf> = lock(&self.written_in).iter().cloned().collect();
+        folders
             .iter()
             .try_for_each(|folder| self.folders.sync(folder))
     }
@@ -225,7 +228,7 @@ mod tests {
     fn a_batch_syncs_each_folder_once_at_its_end_and_leaves_whole_files() {
         let dir = tempfile::tempdir().unwrap();
         let syncs = FolderSyncs::new("test");
-        let mut batch = DurableBatch::new(&syncs);
+        let batch = DurableBatch::new(&syncs);
         for (folder, name) in [
             ("a", "1.pdf"),
             ("a", "2.pdf"),

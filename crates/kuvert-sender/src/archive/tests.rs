@@ -1,11 +1,17 @@
 //! File names from message ids, and rows of the paper-mail list.
 
-use kuvert_core::id::{OrganisationNumber, RecipientId};
-use kuvert_core::message::{Reference, Subject};
+use std::sync::Arc;
 
-use super::{PAPER_MAIL_HEADER, PaperMailEntry, PaperMailList, safe_file_stem};
+use kuvert_core::id::{OrganisationNumber, RecipientId};
+use kuvert_core::message::{DeliveryKey, MessageId, Receipt, Reference, Subject, TransId};
+
+use super::{
+    EvidenceArchive, PAPER_MAIL_HEADER, PaperMailEntry, PaperMailList, ReceiptRecord,
+    safe_file_stem,
+};
 use crate::mailing::RowPlace;
 use crate::reachability::PaperReason;
+use crate::sealing::SealedDelivery;
 
 #[test]
 fn safe_file_stem_keeps_uuids_and_neutralises_paths() {
@@ -109,4 +115,61 @@ fn paper_mail_list_names_the_senders_deep_link_when_a_portal_is_configured() {
         ),
         "{row}"
     );
+}
+
+/// A sealed delivery of message id `n` to Tolvan (its XML is not read by the archive).
+fn sealed(n: usize) -> SealedDelivery {
+    let key = DeliveryKey {
+        sender: OrganisationNumber::parse("2120000159").unwrap(),
+        message_id: MessageId::from_uuid(uuid::Uuid::from_u128(n as u128)),
+    };
+    let recipient = RecipientId::parse("191212121212").unwrap();
+    SealedDelivery::from_archive(key, recipient, format!("<SealedDelivery n=\"{n}\"/>"))
+}
+
+// Issue 14: a mailing's batch writes its receipts concurrently into one `ReceiptBatch`; after
+// `finish` each is there, whole, under its name, as `write_receipt` writes one.
+#[test]
+fn a_receipt_batch_written_from_many_threads_leaves_every_receipt_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = EvidenceArchive::new(dir.path());
+    let batch = Arc::new(archive.receipt_batch());
+    let threads: Vec<_> = (0..4)
+        .map(|thread| {
+            let batch = Arc::clone(&batch);
+            std::thread::spawn(move || {
+                for n in (0..10).map(|n| thread * 10 + n) {
+                    let receipt = Receipt {
+                        trans_id: TransId::from_uuid(uuid::Uuid::from_u128(1000 + n as u128)),
+                        recipient: RecipientId::parse("191212121212").unwrap(),
+                        is_delivered: true,
+                    };
+                    let record = ReceiptRecord {
+                        receipt: &receipt,
+                        operator: "Demobrevlådan",
+                        service_address: "https://127.0.0.1:9443/service/v3",
+                    };
+                    batch.write(&sealed(n), &record).unwrap();
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+    batch.finish().unwrap();
+    let folder = dir.path().join("2120000159");
+    assert_eq!(
+        std::fs::read_dir(&folder).unwrap().count(),
+        40,
+        "no temporaries"
+    );
+    for n in 0..40 {
+        let text = std::fs::read_to_string(archive.receipt_path(&sealed(n))).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let trans_id = TransId::from_uuid(uuid::Uuid::from_u128(1000 + n as u128));
+        assert_eq!(json["trans_id"], trans_id.as_str());
+        assert_eq!(json["message_id"], sealed(n).key().message_id.as_str());
+        assert_eq!(json["operator"], "Demobrevlådan");
+    }
 }

@@ -12,7 +12,7 @@ use kuvert_core::message::SenderName;
 
 use super::manifest::{BodySource, ManifestFormat, ManifestRow};
 use crate::error::SendError;
-use crate::paper_letter::{PaperLetter, body_text, render};
+use crate::paper_letter::{DeepLinkQr, PaperLetter, body_text, render_with};
 use kuvert_store::durable::DurableBatch;
 
 /// What a run wrote for the print house.
@@ -52,13 +52,18 @@ pub(super) fn write_letters(
             .ok(),
         None => None,
     };
+    let qr = deep_link
+        .as_ref()
+        .map(DeepLinkQr::new)
+        .transpose()
+        .map_err(|error| SendError::Internal(error.to_string()))?;
     let date = stockholm_day(time::OffsetDateTime::now_utc());
     let syncs = kuvert_store::durable::FolderSyncs::new("paper_letters");
     let mut letters = PaperLetters {
         folder: folder.to_owned(),
         ..PaperLetters::default()
     };
-    let mut batch = DurableBatch::new(&syncs);
+    let batch = DurableBatch::new(&syncs);
     for row in rows {
         letters.written += 1;
         letters.without_address += usize::from(row.address.is_none());
@@ -93,7 +98,8 @@ pub(super) fn write_letters(
             attachments: &attachments,
             deep_link: deep_link.as_ref(),
         };
-        let pdf = render(&letter).map_err(|error| SendError::Internal(error.to_string()))?;
+        let pdf = render_with(&letter, qr.as_ref())
+            .map_err(|error| SendError::Internal(error.to_string()))?;
         batch
             .write(&path, &pdf)
             .map_err(|source| SendError::Archive { path, source })?;

@@ -19,7 +19,7 @@ use super::journal::{Event, Journal};
 use super::manifest::{BodySource, Manifest, ManifestFormat, ManifestRow};
 use super::paper::{self, PaperLetters};
 use super::{FailedRow, MailingError, MailingOptions, MailingReport, PaperRow, Progress};
-use crate::archive::{PaperMailEntry, PaperMailList};
+use crate::archive::{PaperMailEntry, PaperMailList, ReceiptBatch};
 use crate::error::SendError;
 use crate::letter::{Letter, pdf_attachment};
 use crate::reachability::{Destination, PaperReason, Reachability};
@@ -74,8 +74,15 @@ pub async fn run(
         lookup: Duration::ZERO,
     };
     progress(&counts);
-    for batch in pending.chunks(MAILING_BATCH_IDS_MAX) {
-        pass.batch(batch, &mut counts, progress).await?;
+    // One lookup ahead: the next batch's registry call runs while this batch is delivered,
+    // so the letters do not stop at each batch's boundary. Memory stays two batches.
+    let mut batches = pending.chunks(MAILING_BATCH_IDS_MAX);
+    let mut next = batches.next().map(|rows| pass.look_up(rows));
+    while let Some(mut lookup) = next.take() {
+        let answers = pass.answers(&mut lookup).await?;
+        next = batches.next().map(|rows| pass.look_up(rows));
+        pass.batch(lookup.rows, answers, &mut counts, progress)
+            .await?;
     }
     let paper_rows = paper_rows(manifest, &pass.journal, &pass.paper);
     let paper_list = write_paper_list(manifest.format, &paper_rows, options).await?;
@@ -114,25 +121,59 @@ struct Pass<'a> {
     lookup: Duration,
 }
 
+/// A batch's registry lookup, running on its own task; dropping it stops the task.
+struct Lookup<'rows> {
+    rows: &'rows [&'rows ManifestRow],
+    task: tokio::task::JoinHandle<Result<Vec<Reachability>, SendError>>,
+}
+
+impl Drop for Lookup<'_> {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// A batch's delivered letters whose receipts are not durable yet: line, recipient, receipt
+/// and operator.
+type Received = Vec<(usize, RecipientId, (Receipt, String))>;
+
+impl<'rows> Pass<'_> {
+    /// Starts the registry call for `rows` on its own task.
+    fn look_up(&self, rows: &'rows [&'rows ManifestRow]) -> Lookup<'rows> {
+        let ids: Vec<RecipientId> = rows.iter().map(|row| row.recipient.clone()).collect();
+        let (toolkit, sender) = (Arc::clone(&self.toolkit), self.options.sender.clone());
+        let task = tokio::spawn(async move { toolkit.reachability(&sender, &ids).await });
+        Lookup { rows, task }
+    }
+
+    /// Waits for `lookup`'s answers; only the wait counts as lookup time.
+    async fn answers(
+        &mut self,
+        lookup: &mut Lookup<'rows>,
+    ) -> Result<Vec<Reachability>, MailingError> {
+        let waited = Instant::now();
+        let answer = (&mut lookup.task)
+            .await
+            .map_err(|error| MailingError::Task(error.to_string()))?;
+        self.lookup += waited.elapsed();
+        answer.map_err(|source| MailingError::Registry {
+            first_line: lookup.rows.first().map_or(0, |row| row.line),
+            source,
+        })
+    }
+}
+
 impl Pass<'_> {
-    /// One registry call for `rows`, then their letters; the journal is fsynced at the end.
+    /// The letters of `rows` with the registry's `answers`; the receipts are made durable
+    /// together, then journaled, and the journal is fsynced at the end.
     async fn batch(
         &mut self,
         rows: &[&ManifestRow],
+        answers: Vec<Reachability>,
         counts: &mut Progress,
         progress: &mut (dyn FnMut(&Progress) + Send),
     ) -> Result<(), MailingError> {
-        let ids: Vec<RecipientId> = rows.iter().map(|row| row.recipient.clone()).collect();
-        let asked = Instant::now();
-        let answers = self
-            .toolkit
-            .reachability(&self.options.sender, &ids)
-            .await
-            .map_err(|source| MailingError::Registry {
-                first_line: rows.first().map_or(0, |row| row.line),
-                source,
-            })?;
-        self.lookup += asked.elapsed();
+        let receipts = Arc::new(self.toolkit.archive().receipt_batch());
         let mut tasks = tokio::task::JoinSet::new();
         for (row, answer) in rows.iter().zip(answers) {
             match answer {
@@ -145,21 +186,8 @@ impl Pass<'_> {
                     progress(counts);
                 }
                 Reachability::Reachable(destination) => {
-                    let limit = Arc::clone(
-                        self.limits
-                            .entry(destination.operator_id.clone())
-                            .or_insert_with(|| {
-                                Arc::new(Semaphore::new(self.options.concurrency_per_operator))
-                            }),
-                    );
-                    let job = Job {
-                        toolkit: Arc::clone(&self.toolkit),
-                        journal: Arc::clone(&self.journal),
-                        row: (*row).clone(),
-                        sender: self.options.sender.clone(),
-                        support: self.options.support_info.clone(),
-                        destination,
-                    };
+                    let job = self.job(row, destination, &receipts);
+                    let limit = self.limit(&job.destination.operator_id);
                     tasks.spawn(async move {
                         let _permit = limit.acquire_owned().await;
                         job.deliver().await
@@ -167,18 +195,76 @@ impl Pass<'_> {
                 }
             }
         }
+        let mut received = Received::new();
         while let Some(joined) = tasks.join_next().await {
             let (line, recipient, result) =
                 joined.map_err(|error| MailingError::Task(error.to_string()))?;
-            if self.settle(line, recipient, result.map_err(|error| error_chain(&error)))? {
+            match result {
+                Ok(delivered) => received.push((line, recipient, delivered)),
+                Err(error) => {
+                    self.settle(line, recipient, Err(error_chain(&error)))?;
+                    counts.failed += 1;
+                    progress(counts);
+                }
+            }
+        }
+        self.settle_received(received, &receipts, counts, progress)
+            .await?;
+        self.journal.sync()?;
+        Ok(())
+    }
+
+    /// Makes the batch's receipts durable (one folder sync), and only then journals them and
+    /// counts them as delivered: no receipt is recorded before its evidence is durable
+    /// (`ReceiptBatch` has the crash argument).
+    async fn settle_received(
+        &mut self,
+        received: Received,
+        receipts: &Arc<ReceiptBatch>,
+        counts: &mut Progress,
+        progress: &mut (dyn FnMut(&Progress) + Send),
+    ) -> Result<(), MailingError> {
+        let batch = Arc::clone(receipts);
+        tokio::task::spawn_blocking(move || batch.finish())
+            .await
+            .map_err(|error| MailingError::Task(error.to_string()))?
+            .map_err(MailingError::Archive)?;
+        for (line, recipient, delivered) in received {
+            if self.settle(line, recipient, Ok(delivered))? {
                 counts.delivered += 1;
             } else {
                 counts.failed += 1;
             }
             progress(counts);
         }
-        self.journal.sync()?;
         Ok(())
+    }
+
+    fn job(
+        &self,
+        row: &ManifestRow,
+        destination: Destination,
+        receipts: &Arc<ReceiptBatch>,
+    ) -> Job {
+        Job {
+            toolkit: Arc::clone(&self.toolkit),
+            journal: Arc::clone(&self.journal),
+            row: row.clone(),
+            sender: self.options.sender.clone(),
+            support: self.options.support_info.clone(),
+            destination,
+            receipts: Arc::clone(receipts),
+        }
+    }
+
+    /// The semaphore of `operator`'s letters in flight.
+    fn limit(&mut self, operator: &OrganisationNumber) -> Arc<Semaphore> {
+        let concurrency = self.options.concurrency_per_operator;
+        Arc::clone(
+            self.limits
+                .entry(operator.clone())
+                .or_insert_with(|| Arc::new(Semaphore::new(concurrency))),
+        )
     }
 
     /// Puts an unreachable row on paper (`true`), unless an earlier run sealed its letter:
@@ -266,6 +352,8 @@ struct Job {
     sender: OrganisationNumber,
     support: kuvert_core::message::SupportInfo,
     destination: Destination,
+    /// The batch's receipts, durable together when the batch ends.
+    receipts: Arc<ReceiptBatch>,
 }
 
 impl Job {
@@ -301,7 +389,7 @@ impl Job {
             .map_err(|error| SendError::Internal(error.to_string()))?;
         let receipt = self
             .toolkit
-            .deliver(&sealed, &self.destination, Lane::Bulk)
+            .deliver_in_batch(&sealed, &self.destination, Lane::Bulk, &self.receipts)
             .await?;
         Ok((receipt, self.destination.operator_name.clone()))
     }

@@ -361,18 +361,28 @@ fn document(pages: Vec<Vec<Operation>>) -> Result<Vec<u8>, String> {
 }
 
 /// `text` broken at spaces into lines no wider than `width`; a word wider than a line is cut
-/// at the measure.
+/// at the measure. Each word is measured once and the line's width kept as a sum (widths add
+/// up glyph by glyph), so a long letter wraps in linear time; measuring the whole line again
+/// for every word was the most expensive part of a mailing's paper letters (issue 14).
 fn wrap(text: &str, font: Font, size: f32, width: f32) -> Vec<String> {
+    let fits = |units: u32| units_width(units, font, size) <= width;
+    let space_units = text_units(" ");
     let mut lines = Vec::new();
     let mut line = String::new();
+    let mut line_units = 0_u32;
     for word in text.split_whitespace() {
-        let candidate = if line.is_empty() {
-            word.to_owned()
+        let word_units = text_units(word);
+        let candidate_units = if line.is_empty() {
+            word_units
         } else {
-            format!("{line} {word}")
+            line_units + space_units + word_units
         };
-        if text_width(&candidate, font, size) <= width {
-            line = candidate;
+        if fits(candidate_units) {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+            line_units = candidate_units;
             continue;
         }
         if !line.is_empty() {
@@ -390,6 +400,7 @@ fn wrap(text: &str, font: Font, size: f32, width: f32) -> Vec<String> {
             rest = &rest[fits..];
         }
         line = rest.to_owned();
+        line_units = text_units(rest);
     }
     if !line.is_empty() {
         lines.push(line);
@@ -400,7 +411,16 @@ fn wrap(text: &str, font: Font, size: f32, width: f32) -> Vec<String> {
 /// Width of `text` in points: Helvetica's advance widths (per 1000 units of the size); bold is
 /// taken as a tenth wider, enough for breaking lines.
 fn text_width(text: &str, font: Font, size: f32) -> f32 {
-    let units: u32 = win_ansi(text).iter().map(|&byte| glyph_width(byte)).sum();
+    units_width(text_units(text), font, size)
+}
+
+/// Helvetica's advance width of `text` in font units.
+fn text_units(text: &str) -> u32 {
+    win_ansi(text).iter().map(|&byte| glyph_width(byte)).sum()
+}
+
+/// Font units in points at `size` ([`text_width`]).
+fn units_width(units: u32, font: Font, size: f32) -> f32 {
     let scale = if font == Font::Bold { 1.1 } else { 1.0 };
     units as f32 * size * scale / 1000.0
 }
@@ -470,5 +490,50 @@ mod tests {
         let cut = wrap(&long, Font::Regular, 11.0, 100.0);
         assert!(cut.len() > 1);
         assert_eq!(cut.concat(), long);
+    }
+
+    /// The greedy rule measured the slow way: each line the longest run of words whose whole
+    /// text fits (what `wrap` did before issue 14), for long words cut as `wrap` cuts them.
+    fn wrap_measuring_each_line(text: &str, font: Font, size: f32, width: f32) -> Vec<String> {
+        let mut lines: Vec<String> = Vec::new();
+        let mut line = String::new();
+        for word in text.split_whitespace() {
+            let candidate = if line.is_empty() {
+                word.to_owned()
+            } else {
+                format!("{line} {word}")
+            };
+            if text_width(&candidate, font, size) <= width {
+                line = candidate;
+                continue;
+            }
+            if !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+            }
+            let mut parts = wrap(word, font, size, width);
+            line = parts.pop().unwrap_or_default();
+            lines.extend(parts);
+        }
+        lines.extend((!line.is_empty()).then_some(line));
+        lines
+    }
+
+    // Issue 14: measuring each word once breaks every line where measuring the line did.
+    #[test]
+    fn lines_break_where_measuring_the_whole_line_breaks_them() {
+        let text = "Skatteverket har beräknat din skatt för 2026. Åsa Öberg, Storgatan 1 – \
+            slutskattebesked: 12 345 kr att få tillbaka den 7 april. "
+            .repeat(20)
+            + &"ö".repeat(90)
+            + " Med vänliga hälsningar";
+        for font in [Font::Regular, Font::Bold] {
+            for width in [20.0, 60.0, 99.5, 250.0, 481.0] {
+                assert_eq!(
+                    wrap(&text, font, 11.0, width),
+                    wrap_measuring_each_line(&text, font, 11.0, width),
+                    "{font:?} {width}"
+                );
+            }
+        }
     }
 }

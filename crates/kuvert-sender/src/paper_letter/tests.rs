@@ -12,7 +12,7 @@ use kuvert_core::postal::PostalAddress;
 use kuvert_web::main_messages::SWEDISH_LINE;
 use time::macros::date;
 
-use super::{PaperLetter, body_text, render};
+use super::{DeepLinkQr, PaperLetter, body_text, render, render_with};
 
 const TEXT: &str = "Hej Åsa Öberg!\n\nDitt bygglov för Storgatan 1 är beviljat. Beslutet vann \
     laga kraft den 1 december.\n\nMed vänliga hälsningar\nBygglovsenheten";
@@ -184,4 +184,23 @@ fn a_letter_without_a_portal_has_no_notice_box_nor_qr_code() {
     assert!(without.starts_with(b"%PDF-1.7"));
     assert!(rectangles(&with) > 20, "{}", rectangles(&with));
     assert_eq!(rectangles(&without), 0);
+}
+
+// Issue 14: a mailing makes its deep link's QR code once; the letters are the same bytes.
+#[test]
+fn a_qr_code_made_beforehand_gives_the_same_letter_and_one_of_another_link_is_not_used() {
+    let fixture = fixture();
+    let alone = render(&letter(&fixture, TEXT, true)).unwrap();
+    let same = DeepLinkQr::new(&fixture.deep_link).unwrap();
+    assert_eq!(
+        render_with(&letter(&fixture, TEXT, true), Some(&same)).unwrap(),
+        alone
+    );
+    let other_link = url::Url::parse("https://portal.example/skaffa?avsandare=2021005489");
+    let other = DeepLinkQr::new(&other_link.unwrap()).unwrap();
+    let with_other = render_with(&letter(&fixture, TEXT, true), Some(&other)).unwrap();
+    assert_eq!(with_other, alone);
+    let mut without = letter(&fixture, TEXT, true);
+    without.deep_link = None;
+    assert_eq!(rectangles(&render_with(&without, Some(&same)).unwrap()), 0);
 }

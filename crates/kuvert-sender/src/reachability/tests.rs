@@ -105,3 +105,38 @@ fn match_statuses_orders_answers_as_asked_and_refuses_missing_ones() {
     assert!(match_statuses(&asked, wrong).is_err());
     assert!(match_statuses(&asked, Vec::new()).is_err());
 }
+
+#[test]
+fn match_statuses_gives_each_recipient_its_own_operators_address_when_many_share_one() {
+    // Issue 14: the answer's service addresses are parsed once each, not once a status.
+    let people = [
+        "191212121212",
+        "198101052382",
+        "199001011239",
+        "199507074566",
+    ];
+    let other = "https://127.0.0.1:9445/service/v3";
+    let statuses = vec![
+        status(people[0], AccountType::Secure, Some(ADDRESS)),
+        status(people[1], AccountType::Secure, Some(&format!(" {other} "))),
+        status(people[2], AccountType::Secure, Some("http://127.0.0.1/x")),
+        status(people[3], AccountType::Secure, Some(ADDRESS)),
+    ];
+    let asked: Vec<RecipientId> = people.iter().rev().map(|id| recipient(id)).collect();
+    let addresses: Vec<Option<String>> = match_statuses(&asked, statuses)
+        .unwrap()
+        .into_iter()
+        .map(|reachability| match reachability {
+            Reachability::Reachable(destination) => Some(destination.service_address.into()),
+            Reachability::Unreachable(reason) => {
+                assert_eq!(reason, PaperReason::NoServiceAddress);
+                None
+            }
+        })
+        .collect();
+    let expected = [Some(ADDRESS), None, Some(other), Some(ADDRESS)];
+    assert_eq!(
+        addresses,
+        expected.map(|address| address.map(str::to_owned))
+    );
+}

@@ -424,3 +424,91 @@ async fn a_row_sealed_before_but_unreachable_now_fails_instead_of_going_on_paper
     let paper = std::fs::read_to_string(&report.paper_list).unwrap();
     assert_eq!(paper.lines().count(), 1, "only the header: {paper}");
 }
+
+/// The `trans_id` of every receipt file in the agency's evidence archive.
+fn archived_receipts(config: &SenderConfig) -> BTreeMap<String, std::path::PathBuf> {
+    let sender = seed::organisation(SENDER).unwrap().organisation_number();
+    let folder = config.archive_dir.join(sender.as_str());
+    let mut receipts = BTreeMap::new();
+    for entry in std::fs::read_dir(folder).unwrap() {
+        let path = entry.unwrap().path();
+        if path.to_string_lossy().ends_with(".receipt.json") {
+            let json: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+            receipts.insert(json["trans_id"].as_str().unwrap().to_owned(), path);
+        }
+    }
+    receipts
+}
+
+/// The `trans_id` of every `delivered` line of a journal.
+fn journaled_trans_ids(journal: &Path) -> Vec<String> {
+    std::fs::read_to_string(journal)
+        .unwrap()
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|event| event["event"] == "delivered")
+        .map(|event| event["trans_id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+// Issue 14: a batch's receipt files share one folder sync, so a crash before it may lose the
+// batch's receipt files; no `delivered` line may be journaled before them, and the resumed
+// run gets the same receipts back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mailing_journals_receipts_only_with_their_files_and_gets_lost_ones_back() {
+    let federation = Federation::start(FederationOptions::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(&federation);
+    let rows = rows(3);
+    let manifest = write_manifest(dir.path(), &rows);
+    let first = mailing(&config, &request(&manifest, None), &mut |_| {})
+        .await
+        .unwrap();
+    assert!(first.is_complete() && first.delivered == 9, "{first:?}");
+    let journal = request(&manifest, None).journal_path();
+    let journaled = journaled_trans_ids(&journal);
+    let archived = archived_receipts(&config);
+    assert_eq!(journaled.len(), 9);
+    for trans_id in &journaled {
+        assert!(
+            archived.contains_key(trans_id),
+            "{trans_id} has no receipt file"
+        );
+    }
+    // The state a crash before the batch's folder sync can leave: the last three receipt
+    // files gone, and (since nothing is journaled before that sync) their rows not delivered.
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    let mut lost = Vec::new();
+    for _ in 0..3 {
+        let at = lines
+            .iter()
+            .rposition(|line| line.contains("\"delivered\""))
+            .unwrap();
+        let line = lines.remove(at);
+        let trans_id = journaled
+            .iter()
+            .find(|id| line.contains(id.as_str()))
+            .unwrap();
+        std::fs::remove_file(&archived[trans_id]).unwrap();
+        lost.push(trans_id.clone());
+    }
+    std::fs::write(&journal, format!("{}\n", lines.join("\n"))).unwrap();
+
+    let second = mailing(&config, &request(&manifest, None), &mut |_| {})
+        .await
+        .unwrap();
+    assert!(second.is_complete() && second.delivered == 3, "{second:?}");
+    let archived = archived_receipts(&config);
+    let mut journaled = journaled_trans_ids(&journal);
+    journaled.sort();
+    assert_eq!(journaled, archived.keys().cloned().collect::<Vec<_>>());
+    for trans_id in lost {
+        assert!(
+            archived.contains_key(&trans_id),
+            "{trans_id}: not the original receipt"
+        );
+    }
+    assert_inboxes(&federation, &rows).await;
+}
