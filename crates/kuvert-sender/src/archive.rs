@@ -255,14 +255,8 @@ impl PaperMailList {
     /// # Errors
     /// [`SendError::Archive`] naming the file.
     pub fn append(&self, entry: &PaperMailEntry<'_>) -> Result<(), SendError> {
-        let archive_error = |source| SendError::Archive {
-            path: self.path.clone(),
-            source,
-        };
-        let _guard = self
-            .lock
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let archive_error = |source| self.error(source);
+        let _guard = self.locked();
         if let Some(parent) = self
             .path
             .parent()
@@ -300,10 +294,7 @@ impl PaperMailList {
         for entry in entries {
             text.push_str(&self.line(entry, today));
         }
-        let _guard = self
-            .lock
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _guard = self.locked();
         write_durably(&FolderSyncs::new("paper_list"), &self.path, text.as_bytes())
     }
 
@@ -318,14 +309,8 @@ impl PaperMailList {
         sender: &kuvert_core::id::OrganisationNumber,
         message_id: &str,
     ) -> Result<bool, SendError> {
-        let archive_error = |source| SendError::Archive {
-            path: self.path.clone(),
-            source,
-        };
-        let _guard = self
-            .lock
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let archive_error = |source| self.error(source);
+        let _guard = self.locked();
         let text = match fs::read_to_string(&self.path) {
             Ok(text) => text,
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(false),
@@ -338,6 +323,20 @@ impl PaperMailList {
             record.fields.first().map(String::as_str) == Some(sender.as_str())
                 && record.fields.get(3).map(String::as_str) == Some(message_id)
         }))
+    }
+
+    /// The list to itself: rows from concurrent sends never interleave.
+    fn locked(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn error(&self, source: std::io::Error) -> SendError {
+        SendError::Archive {
+            path: self.path.clone(),
+            source,
+        }
     }
 
     /// One row of the list, its line break included.

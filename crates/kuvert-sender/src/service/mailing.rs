@@ -23,7 +23,7 @@ use kuvert_core::limits::{
 
 use super::error::ServiceError;
 use super::model::{AttachmentJson, BodyJson, LetterProblemJson, LetterRequest};
-use super::multipart::{bad_part, read_part};
+use super::multipart::{bad_part, next_part, read_part};
 use crate::mailing::{
     BodySource, ManifestFormat, ManifestRow, RowCheck, RowError, check_row, read_fields,
 };
@@ -44,15 +44,8 @@ pub(crate) async fn read_mailing_form(
     let (mut sender, mut support_text, mut manifest) = (None, None, None);
     let mut files = Vec::new();
     let mut parts = 0;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|error| bad_part("(form)", "multipart", error.body_text()))?
-    {
-        parts += 1;
-        if parts > SENDER_SERVICE_MULTIPART_PARTS_MAX + SENDER_SERVICE_BATCH_LETTERS_MAX {
-            return Err(bad_part("(form)", "parts", "too many parts".to_owned()));
-        }
+    let parts_max = SENDER_SERVICE_MULTIPART_PARTS_MAX + SENDER_SERVICE_BATCH_LETTERS_MAX;
+    while let Some(field) = next_part(&mut multipart, &mut parts, parts_max).await? {
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
             "sender" if sender.is_none() => sender = Some(text_part(field, "sender").await?),

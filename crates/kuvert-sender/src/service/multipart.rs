@@ -30,19 +30,13 @@ pub(crate) async fn read_letter_form(
     let mut body: Option<BodyJson> = None;
     let mut attachments = Vec::new();
     let mut parts = 0;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|error| bad_part("(form)", "multipart", error.body_text()))?
+    while let Some(field) = next_part(
+        &mut multipart,
+        &mut parts,
+        SENDER_SERVICE_MULTIPART_PARTS_MAX,
+    )
+    .await?
     {
-        parts += 1;
-        if parts > SENDER_SERVICE_MULTIPART_PARTS_MAX {
-            return Err(bad_part(
-                "(form)",
-                "parts",
-                format!("more than {SENDER_SERVICE_MULTIPART_PARTS_MAX} parts"),
-            ));
-        }
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
             "letter" if members.is_none() => members = Some(letter_members(field).await?),
@@ -173,6 +167,27 @@ fn charset(content_type: &str) -> Option<String> {
 
 fn to_value(value: &impl serde::Serialize) -> Result<Value, ServiceError> {
     serde_json::to_value(value).map_err(ServiceError::internal)
+}
+
+/// The form's next part, `None` at its end; `*count` counts the parts read, and more than
+/// `parts_max` of them is a bad form.
+pub(super) async fn next_part<'form>(
+    multipart: &'form mut Multipart,
+    count: &mut usize,
+    parts_max: usize,
+) -> Result<Option<Field<'form>>, ServiceError> {
+    let next = multipart
+        .next_field()
+        .await
+        .map_err(|error| bad_part("(form)", "multipart", error.body_text()))?;
+    if next.is_some() {
+        *count += 1;
+        if *count > parts_max {
+            let detail = format!("more than {parts_max} parts");
+            return Err(bad_part("(form)", "parts", detail));
+        }
+    }
+    Ok(next)
 }
 
 pub(super) fn bad_part(part: &str, rule: &'static str, detail: String) -> ServiceError {
