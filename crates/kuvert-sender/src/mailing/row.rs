@@ -166,9 +166,10 @@ impl Found<'_> {
         }
         let mut paths = Vec::new();
         for name in names {
-            let path = self.folder.join(name);
-            match check_file(&path, Some(b"%PDF-")) {
-                Ok(()) => paths.push(path),
+            let checked = within(self.folder, name)
+                .and_then(|path| check_file(&path, Some(b"%PDF-")).map(|()| path));
+            match checked {
+                Ok(path) => paths.push(path),
                 Err(reason) => self.push(Some("attachments"), reason),
             }
         }
@@ -177,7 +178,7 @@ impl Found<'_> {
 }
 
 fn body_file(folder: &Path, name: &str) -> Result<BodySource, String> {
-    let path = folder.join(name);
+    let path = within(folder, name)?;
     check_file(&path, None)?;
     let is_html = path
         .extension()
@@ -188,6 +189,24 @@ fn body_file(folder: &Path, name: &str) -> Result<BodySource, String> {
         BodyContentType::TextPlain
     };
     Ok(BodySource::File { path, content_type })
+}
+
+/// `name` in `folder`: a manifest names its files relative to its own folder, so a name that
+/// is absolute or climbs out with `..` is refused. The sender service takes manifests from its
+/// callers, who must not get the gateway's own files (its keys) read into a letter.
+fn within(folder: &Path, name: &str) -> Result<PathBuf, String> {
+    use std::path::Component;
+    let relative = Path::new(name);
+    let inside = relative
+        .components()
+        .all(|part| matches!(part, Component::Normal(_) | Component::CurDir));
+    if inside {
+        Ok(folder.join(relative))
+    } else {
+        Err(format!(
+            "{name}: name a file in the manifest's folder (no absolute path, no ..)"
+        ))
+    }
 }
 
 /// The file exists, fits in a letter and starts with `magic`.

@@ -486,6 +486,9 @@ async fn sender_service_queues_a_mailing_manifest_or_names_every_bad_row() {
         { "recipient": tolvan, "subject": "Bra rad", "body": "Hej!" },
         { "recipient": "191212121213", "subject": "Fel kontrollsiffra", "body": "Hej!" },
         { "recipient": david, "subject": "Saknad fil", "body_file": "saknas.txt" },
+        // The gateway's own files are out of a caller's reach.
+        { "recipient": david, "subject": "Värdens fil", "body_file": "/etc/hostname" },
+        { "recipient": david, "subject": "Uppåt", "body": "Hej!", "attachments": ["../a.pdf"] },
     ])
     .to_string();
     let manifest: Part<'_> = (
@@ -514,7 +517,16 @@ async fn sender_service_queues_a_mailing_manifest_or_names_every_bad_row() {
             )
         })
         .collect();
-    assert_eq!(named, [(1, "recipient"), (2, "body_file")], "{problem}");
+    assert_eq!(
+        named,
+        [
+            (1, "recipient"),
+            (2, "body_file"),
+            (3, "body_file"),
+            (4, "attachments")
+        ],
+        "{problem}"
+    );
     let client_id = kuvert_store::sender::ClientId::parse("kommunsystemet").unwrap();
     let events = queue.events_after(&client_id, 0, 1_000).await.unwrap();
     let accepted = events
