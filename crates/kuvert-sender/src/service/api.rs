@@ -117,11 +117,7 @@ async fn post_letter(
     let request: LetterRequest = if is_multipart(&headers) {
         let form = Multipart::from_request(body, &state)
             .await
-            .map_err(|rejection| ServiceError::BadPart {
-                part: "(form)".to_owned(),
-                rule: "multipart",
-                detail: rejection.body_text(),
-            })?;
+            .map_err(bad_form)?;
         read_letter_form(form).await?
     } else {
         match Bytes::from_request(body, &state).await {
@@ -160,8 +156,7 @@ async fn post_batch(
     let key = idempotency_key(&headers)?;
     let letters = keyed(&key, request.letters)?;
     let records = accept(&state, &caller, letters, Lane::Bulk).await?;
-    let letters = records.iter().map(LetterAccepted::of).collect();
-    Ok((StatusCode::ACCEPTED, Json(BatchAccepted { letters })).into_response())
+    Ok(batch_accepted(&records))
 }
 
 /// Queues a mass mailing: the manifest `kuvert mailing` takes (CSV or JSON) and the files it
@@ -181,19 +176,29 @@ async fn post_mailing(
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, ServiceError> {
     let key = idempotency_key(&headers)?;
-    let multipart = multipart.map_err(|rejection| ServiceError::BadPart {
-        part: "(form)".to_owned(),
-        rule: "multipart",
-        detail: rejection.body_text(),
-    })?;
+    let multipart = multipart.map_err(bad_form)?;
     let form = read_mailing_form(multipart).await?;
     let requests = tokio::task::spawn_blocking(move || letters_of(&form))
         .await
         .map_err(ServiceError::internal)??;
     let letters = keyed(&key, requests)?;
     let records = accept(&state, &caller, letters, Lane::Bulk).await?;
+    Ok(batch_accepted(&records))
+}
+
+/// A form that is not `multipart/form-data` as it says.
+fn bad_form(rejection: axum::extract::multipart::MultipartRejection) -> ServiceError {
+    ServiceError::BadPart {
+        part: "(form)".to_owned(),
+        rule: "multipart",
+        detail: rejection.body_text(),
+    }
+}
+
+/// 202 with each queued letter's id and state (batches and mailings).
+fn batch_accepted(records: &[LetterRecord]) -> Response {
     let letters = records.iter().map(LetterAccepted::of).collect();
-    Ok((StatusCode::ACCEPTED, Json(BatchAccepted { letters })).into_response())
+    (StatusCode::ACCEPTED, Json(BatchAccepted { letters })).into_response()
 }
 
 /// A letter's state and timeline (only the caller's own letters).
