@@ -247,18 +247,16 @@ impl Service {
         let worker = tokio::spawn(self.worker.clone().run(shutdown.clone()));
         tokio::spawn(self.inbox.clone().run_session_sweeper(shutdown.clone()));
         let timeouts = self.http.timeouts;
-        let service_listener = service_listener.with_timeouts(timeouts);
-        let service = kuvert_web::serve(service_listener, self.router(), shutdown.clone());
-        let web = listeners.web.with_timeouts(timeouts);
-        let web = kuvert_web::serve(web, self.web_router(), shutdown.clone());
-        let admin = listeners.admin.with_timeouts(timeouts);
-        let admin = kuvert_web::serve(admin, self.admin_router(), shutdown.clone());
-        let served = tokio::try_join!(service, web, admin);
-        shutdown.trigger();
+        let served = vec![
+            (service_listener.with_timeouts(timeouts), self.router()),
+            (listeners.web.with_timeouts(timeouts), self.web_router()),
+            (listeners.admin.with_timeouts(timeouts), self.admin_router()),
+        ];
+        let served = kuvert_web::serve_all(served, &shutdown).await;
         if let Err(error) = worker.await {
             tracing::error!(%error, "notification worker ended abnormally");
         }
-        served.map(drop)
+        served
     }
 }
 

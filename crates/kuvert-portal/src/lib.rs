@@ -190,12 +190,14 @@ impl Service {
         if let Some(communicators) = &self.state.communicators {
             tokio::spawn(communicators.clone().run_session_sweeper(shutdown.clone()));
         }
-        let web = listeners.web.with_timeouts(self.timeouts);
-        let web = kuvert_web::serve(web, self.router(), shutdown.clone());
-        let admin = listeners.admin.with_timeouts(self.timeouts);
-        let admin = kuvert_web::serve(admin, self.admin_router(), shutdown.clone());
-        let served = tokio::try_join!(web, admin).map(drop);
-        shutdown.trigger();
+        let served = vec![
+            (listeners.web.with_timeouts(self.timeouts), self.router()),
+            (
+                listeners.admin.with_timeouts(self.timeouts),
+                self.admin_router(),
+            ),
+        ];
+        let served = kuvert_web::serve_all(served, &shutdown).await;
         if let Err(error) = day_change.await {
             tracing::error!(%error, "the portal's day-change task ended abnormally");
         }

@@ -234,12 +234,14 @@ impl Service {
         let listener =
             kuvert_web::crl::CrlRefresher::guard(self.crls.as_ref(), listener, &shutdown)
                 .map_err(io::Error::other)?;
-        let admin = listeners.admin.with_timeouts(self.timeouts);
-        let admin = kuvert_web::serve(admin, self.admin_router(), shutdown.clone());
-        let service = kuvert_web::serve(listener, self.router(), shutdown.clone());
-        let served = tokio::try_join!(service, admin);
-        shutdown.trigger();
-        served.map(drop)
+        let served = vec![
+            (listener, self.router()),
+            (
+                listeners.admin.with_timeouts(self.timeouts),
+                self.admin_router(),
+            ),
+        ];
+        kuvert_web::serve_all(served, &shutdown).await
     }
 
     /// The CRL refresher of `crl` (none without sources): `refresh()` reloads now.

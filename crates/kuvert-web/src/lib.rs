@@ -59,5 +59,5 @@ pub use client::{BodyError, ClientConfig, http_client, read_body};
 pub use error::WebError;
 pub use http_config::{ClientKind, HttpConfig};
 pub use identity::{CallerOrganisation, PeerCertificate};
-pub use listener::{ConnectionTimeouts, Listener, ListenerTls, Shutdown, serve};
+pub use listener::{ConnectionTimeouts, Listener, ListenerTls, Shutdown, serve, serve_all};
 pub use start::StartError;

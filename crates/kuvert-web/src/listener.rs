@@ -188,6 +188,29 @@ impl Default for Shutdown {
     }
 }
 
+/// Serves each router on its listener until `shutdown`: a role's listeners (service, web,
+/// admin) as one. The first to fail gives `shutdown`, so the others stop and drain too, and
+/// its error is answered once all have stopped.
+///
+/// # Errors
+/// The first accept loop's I/O error.
+pub async fn serve_all(served: Vec<(Listener, Router)>, shutdown: &Shutdown) -> io::Result<()> {
+    let mut servers = JoinSet::new();
+    for (listener, router) in served {
+        servers.spawn(serve(listener, router, shutdown.clone()));
+    }
+    let mut result = Ok(());
+    while let Some(joined) = servers.join_next().await {
+        let served = joined.map_err(io::Error::other).and_then(|served| served);
+        if served.is_err() {
+            shutdown.trigger();
+            result = result.and(served);
+        }
+    }
+    shutdown.trigger();
+    result
+}
+
 /// Serves `router` on `listener` until `shutdown` is given and open connections drained.
 pub async fn serve(listener: Listener, router: Router, shutdown: Shutdown) -> io::Result<()> {
     let table = ConnectionTable::new(HTTP_CONNECTIONS_MAX);
