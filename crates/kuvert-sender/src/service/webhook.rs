@@ -32,10 +32,11 @@ use kuvert_store::sender::ClientId;
 use kuvert_store::sender::webhook::WebhookStore;
 use kuvert_web::start::{read_config_file, read_key_file};
 use kuvert_web::{Shutdown, StartError};
+use secrecy::SecretString;
 use time::Duration;
 
 pub(crate) use api::{WebhookApiDoc, routes};
-pub use config::WebhookConfig;
+pub use config::{WebhookConfig, WebhookStart};
 
 use super::ServiceConfig;
 use crate::config::SenderConfig;
@@ -80,22 +81,15 @@ pub(crate) async fn build(
         lease_secs: service.lease_secs,
     };
     let checked = config::check(&service.webhooks, &known)?;
+    let store = database.sender_webhooks();
     let mut endpoints = Vec::with_capacity(checked.len());
     for (checked, webhook) in checked.into_iter().zip(&service.webhooks) {
         let secret = read_key_file(&webhook.secret_path, "service.webhooks.secret_path").await?;
-        let ca_path = webhook.ca_path.as_ref().unwrap_or(&config.ca_path);
-        let ca_pem = read_config_file(ca_path, "service.webhooks.ca_path").await?;
-        let http = kuvert_web::http_client(&kuvert_web::ClientConfig {
-            ca_pem,
-            identity: None,
-            connect_timeout: checked.request_timeout,
-            request_timeout: checked.request_timeout,
-        })
-        .map_err(|error| {
-            StartError::invalid("service.webhooks.ca_path")(kuvert_core::report::error_chain(
-                &error,
-            ))
-        })?;
+        let http = endpoint_client(config, webhook, &checked).await?;
+        if webhook.start == WebhookStart::Now {
+            let now = time::OffsetDateTime::now_utc();
+            (store.start_endpoint_now(&checked.id, now).await).map_err(StartError::database)?;
+        }
         endpoints.push(Arc::new(Endpoint {
             checked,
             key: hmac::Key::new(hmac::HMAC_SHA256, &secret),
@@ -103,10 +97,41 @@ pub(crate) async fn build(
         }));
     }
     Ok(Webhooks {
-        store: database.sender_webhooks(),
+        store,
         endpoints,
         senders_of,
         lease: Duration::seconds(i64::try_from(service.lease_secs).unwrap_or(i64::MAX)),
+    })
+}
+
+/// The endpoint's HTTPS client: its CA (default the toolkit's), its client certificate when
+/// configured, its timeout.
+async fn endpoint_client(
+    config: &SenderConfig,
+    webhook: &WebhookConfig,
+    checked: &CheckedEndpoint,
+) -> Result<reqwest::Client, StartError> {
+    let ca_path = webhook.ca_path.as_ref().unwrap_or(&config.ca_path);
+    let ca_pem = read_config_file(ca_path, "service.webhooks.ca_path").await?;
+    let identity = match (&webhook.client_certificate_path, &webhook.client_key_path) {
+        (Some(certificate), Some(key)) => Some((
+            read_config_file(certificate, "service.webhooks.client_certificate_path").await?,
+            SecretString::from(read_config_file(key, "service.webhooks.client_key_path").await?),
+        )),
+        _ => None,
+    };
+    kuvert_web::http_client(&kuvert_web::ClientConfig {
+        ca_pem,
+        identity,
+        connect_timeout: checked.request_timeout,
+        request_timeout: checked.request_timeout,
+    })
+    .map_err(|error| {
+        StartError::invalid("service.webhooks")(format!(
+            "{}: {}",
+            checked.id.as_str(),
+            kuvert_core::report::error_chain(&error)
+        ))
     })
 }
 

@@ -164,6 +164,14 @@ pub trait WebhookStore: Send + Sync {
         lease: EndpointLease<'_>,
         now: OffsetDateTime,
     ) -> Result<Option<EndpointCursor>, StoreError>;
+    /// Makes the endpoint's row with its cursor at the newest event of the log when it has no
+    /// row yet, so that a new endpoint configured to start now gets only later events; an
+    /// endpoint that has a row keeps its cursor. Call it before the endpoint's first claim.
+    async fn start_endpoint_now(
+        &self,
+        endpoint: &EndpointId,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError>;
     /// The events of `filter` after `after` by sequence, at most `limit` (capped at
     /// `limits::WEBHOOK_EVENTS_PER_READ_MAX`), with how far the read looked.
     async fn events_for(

@@ -101,8 +101,44 @@ async fn webhook_cursor_moves_in_order_under_a_lease_and_dead_letters_stay_with_
         );
 
         check_leases_and_cursor(hooks.as_ref(), &events, &ours, &theirs).await;
+        check_start_now(hooks.as_ref(), queue.as_ref(), &alpha, &ours).await;
         test.finish().await;
     }
+}
+
+/// An endpoint started now begins after the newest event, once: later starts keep its cursor.
+async fn check_start_now(
+    hooks: &dyn WebhookStore,
+    queue: &dyn SenderQueueStore,
+    client: &ClientId,
+    sender: &OrganisationNumber,
+) {
+    let everyone = EventFilter {
+        clients: std::slice::from_ref(client),
+        senders: std::slice::from_ref(sender),
+    };
+    let newest = hooks.events_for(everyone, 0, 100).await.unwrap().scanned_to;
+    assert!(newest > 0);
+    let endpoint = EndpointId::parse("fran-nu").unwrap();
+    let holder = LeaseHolder::new_random();
+    let lease = EndpointLease {
+        endpoint: &endpoint,
+        holder: &holder,
+        lease: Duration::seconds(30),
+    };
+    hooks.start_endpoint_now(&endpoint, now()).await.unwrap();
+    let cursor = hooks.claim_endpoint(lease, now()).await.unwrap().unwrap();
+    assert_eq!(
+        (cursor.after, cursor.attempts),
+        (newest, 0),
+        "skips the log"
+    );
+    accept(queue, client, sender).await;
+    hooks.start_endpoint_now(&endpoint, now()).await.unwrap();
+    let cursor = hooks.claim_endpoint(lease, now()).await.unwrap().unwrap();
+    assert_eq!(cursor.after, newest, "a started endpoint keeps its cursor");
+    let later = hooks.events_for(everyone, cursor.after, 100).await.unwrap();
+    assert_eq!(later.events.len(), 1, "the letter accepted after the start");
 }
 
 async fn check_leases_and_cursor(

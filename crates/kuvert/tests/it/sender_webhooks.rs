@@ -15,9 +15,11 @@ use std::time::{Duration, Instant};
 use aws_lc_rs::hmac;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{Extensions, HeaderMap, StatusCode};
 use kuvert::testkit::Federation;
 use kuvert_store::sender::ClientId;
+use kuvert_web::{Listener, ListenerTls, PeerCertificate, Shutdown};
+use kuvert_xmldsig::certificate::Certificate;
 use serde_json::{Value, json};
 
 use crate::sender_service::{
@@ -236,6 +238,81 @@ async fn webhook_dead_letters_are_listed_for_their_senders_and_sent_again() {
     child.wait().unwrap();
 }
 
+/// A new endpoint set to start now gets only the events after it was first seen, and over
+/// mutual TLS the gateway presents the endpoint's configured client certificate.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_webhook_started_now_gets_only_later_events_over_mutual_tls() {
+    let federation = Federation::start(Default::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let receiver = Receiver::start_mutual_tls(&federation).await;
+    let manifest = federation.manifest();
+    let intermediary = &manifest.intermediary;
+    let endpoint = format!(
+        "senders = [\"{}\"]\nstart = \"now\"\nclient_certificate_path = \"{}\"\n\
+         client_key_path = \"{}\"",
+        manifest.senders[0].number,
+        intermediary.certificate.display(),
+        intermediary.key_file.display(),
+    );
+    let gateway = gateway(&federation, dir.path(), &receiver, &endpoint).await;
+    let with_endpoint = std::fs::read_to_string(&gateway.config).unwrap();
+    let (without, _) = with_endpoint.split_once("[[service.webhooks]]").unwrap();
+    std::fs::write(&gateway.config, without).unwrap();
+    let queue = kuvert_store::Database::connect(&gateway.database_url)
+        .await
+        .unwrap()
+        .sender_queue();
+    let ours = [ClientId::parse("ekonomisystemet").unwrap()];
+    let mtls = client(&federation, Some(&manifest.senders[0]));
+    let run = format!("nu{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+
+    // Before the endpoint: one letter, its events in the log.
+    let mut child = gateway.spawn();
+    gateway.wait_until_ready(&mut child).await;
+    post(
+        &mtls,
+        &gateway.url(true),
+        "letters",
+        None,
+        "fore",
+        &letter(&run, 0),
+    )
+    .await;
+    wait_for_final(queue.as_ref(), &ours, 1, &mut child).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    std::fs::write(&gateway.config, &with_endpoint).unwrap();
+    let mut child = gateway.spawn();
+    gateway.wait_until_ready(&mut child).await;
+    let (url, body) = (gateway.url(true), letter(&run, 1));
+    let later = post(&mtls, &url, "letters", None, "efter", &body).await;
+    let later = later["id"].as_str().unwrap().to_owned();
+    wait_for_final(queue.as_ref(), &ours, 2, &mut child).await;
+    let feed = read_feed(&mtls, &gateway.url(true), 0, 100).await;
+    let (before, after): (Vec<Value>, Vec<Value>) = feed
+        .into_iter()
+        .partition(|event| event["letter_id"] != later.as_str());
+    assert!(!before.is_empty() && !after.is_empty());
+    receiver
+        .wait_for(|seen| seen.accepted.len() >= after.len())
+        .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let seen = receiver.seen.lock().unwrap().clone();
+    assert!(seen.problems.is_empty(), "{:?}", seen.problems);
+    assert_eq!(
+        seen.accepted, after,
+        "only the later letter's events, in order"
+    );
+    assert!(
+        (seen.callers.iter()).all(|caller| caller.as_deref() == Some(&intermediary.number)),
+        "{:?}",
+        seen.callers
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
 /// The receiver: checks every request's signature, refuses each event
 /// `REFUSALS_PER_EVENT` times (every request while `refuse_all`), then records it.
 struct Receiver {
@@ -252,11 +329,34 @@ struct Seen {
     accepted: Vec<Value>,
     /// `Kuvert-Attempt` of each accepted request.
     attempts: Vec<u32>,
+    /// The organisation of each accepted request's client certificate (mutual TLS only).
+    callers: Vec<Option<String>>,
     problems: Vec<String>,
 }
 
 impl Receiver {
+    /// A receiver on plain HTTP at 127.0.0.1.
     async fn start(refuse_all: bool) -> Self {
+        let address = "127.0.0.1:0".parse().unwrap();
+        let listener = Listener::bind(address, ListenerTls::Plain).await.unwrap();
+        Self::serve(refuse_all, "http", listener)
+    }
+
+    /// A receiver on HTTPS that asks for a client certificate of the demo's organisation CA,
+    /// presenting the registry's certificate.
+    async fn start_mutual_tls(federation: &Federation) -> Self {
+        let manifest = federation.manifest();
+        let read = |path: &Path| std::fs::read_to_string(path).unwrap();
+        let tls = ListenerTls::MutualTls {
+            cert_chain_pem: read(&manifest.registry.certificate),
+            key_pem: read(&manifest.registry.key_file).into(),
+            client_ca_pem: read(&manifest.organisation_ca),
+        };
+        let address = "127.0.0.1:0".parse().unwrap();
+        Self::serve(false, "https", Listener::bind(address, tls).await.unwrap())
+    }
+
+    fn serve(refuse_all: bool, scheme: &str, listener: Listener) -> Self {
         let key = rand_bytes();
         let seen = Arc::new(Mutex::new(Seen {
             refuse_all,
@@ -266,9 +366,8 @@ impl Receiver {
         let router = axum::Router::new()
             .route("/kuvert", axum::routing::post(receive))
             .with_state(Arc::new(state));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/kuvert", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        let url = format!("{scheme}://{}/kuvert", listener.local_addr().unwrap());
+        tokio::spawn(kuvert_web::serve(listener, router, Shutdown::new()));
         Self { url, key, seen }
     }
 
@@ -283,6 +382,7 @@ impl Receiver {
 
 async fn receive(
     State(state): State<Arc<(hmac::Key, Arc<Mutex<Seen>>)>>,
+    extensions: Extensions,
     headers: HeaderMap,
     body: Bytes,
 ) -> StatusCode {
@@ -314,6 +414,15 @@ async fn receive(
     }
     seen.accepted.push(event);
     seen.attempts.push(attempt);
+    let caller = extensions.get::<PeerCertificate>().map(|peer| {
+        let certificate = Certificate::from_der(peer.der()).unwrap();
+        certificate
+            .organisation_number()
+            .unwrap()
+            .as_str()
+            .to_owned()
+    });
+    seen.callers.push(caller);
     StatusCode::NO_CONTENT
 }
 

@@ -40,6 +40,19 @@ pub struct WebhookConfig {
     /// Default: the toolkit's `ca_path`.
     #[serde(default)]
     pub ca_path: Option<PathBuf>,
+    /// A client certificate (PEM chain, leaf first) presented to an endpoint that asks for
+    /// mutual TLS, with `client_key_path`; both or neither. Default none.
+    #[serde(default)]
+    pub client_certificate_path: Option<PathBuf>,
+    /// The PKCS#8 PEM key of `client_certificate_path`.
+    #[serde(default)]
+    pub client_key_path: Option<PathBuf>,
+    /// Where a new endpoint's cursor starts, the first time the service sees it:
+    /// `"beginning"` (every event in the log, also those from before the endpoint was
+    /// configured) or `"now"` (only events after that). Afterwards the cursor is durable and
+    /// this has no effect. Default `"beginning"`.
+    #[serde(default)]
+    pub start: WebhookStart,
     /// Attempts at one event before it goes to the dead-letter list,
     /// 1..=`limits::WEBHOOK_ATTEMPTS_MAX`. Default 20.
     #[serde(default = "default_attempts")]
@@ -55,6 +68,17 @@ pub struct WebhookConfig {
     /// `lease_secs`, at most `WEBHOOK_REQUEST_TIMEOUT_MS_MAX`. Default 10 000.
     #[serde(default = "default_request_timeout_ms")]
     pub request_timeout_ms: u64,
+}
+
+/// Where a new endpoint's cursor starts ([`WebhookConfig::start`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WebhookStart {
+    /// At the first event of the log.
+    #[default]
+    Beginning,
+    /// After the newest event when the endpoint is first seen.
+    Now,
 }
 
 /// An endpoint's configuration, checked: typed values only.
@@ -141,6 +165,11 @@ fn check_one(config: &WebhookConfig, known: &Known<'_>) -> Result<CheckedEndpoin
             ))
         })?;
         clients.push(parsed);
+    }
+    if config.client_certificate_path.is_some() != config.client_key_path.is_some() {
+        return Err(StartError::invalid("service.webhooks.client_key_path")(
+            format!("{name}: give client_certificate_path and client_key_path together"),
+        ));
     }
     let policy = check_policy(config)?;
     let request_timeout = check_timeout(config, known.lease_secs)?;

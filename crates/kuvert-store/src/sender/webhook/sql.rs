@@ -104,6 +104,25 @@ impl WebhookStore for SqlWebhookStore {
         .transpose()
     }
 
+    async fn start_endpoint_now(
+        &self,
+        endpoint: &EndpointId,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        // `WHERE true` keeps SQLite from reading `ON CONFLICT` as a join's `ON`.
+        sqlx::query(
+            "INSERT INTO sender_webhook_endpoints (endpoint_id, after_sequence, attempts, \
+             next_attempt_at, updated_at) SELECT $1, COALESCE(MAX(sequence), 0), 0, $2, $2 \
+             FROM sender_letter_events WHERE true ON CONFLICT (endpoint_id) DO NOTHING",
+        )
+        .bind(endpoint.as_str().to_owned())
+        .bind(to_millis(now))
+        .execute(&self.pool)
+        .await
+        .context("start webhook endpoint now")?;
+        Ok(())
+    }
+
     async fn events_for(
         &self,
         filter: EventFilter<'_>,

@@ -55,6 +55,26 @@ fn webhook_config_refuses_each_bad_value_naming_its_key() {
         &[config(json!({"clients": [], "senders": [SENDER]}))],
         Ok(()),
     );
+    let mutual = json!({"client_certificate_path": "/etc/c.pem", "client_key_path": "/etc/k.pem"});
+    check_one(&[config(mutual)], Ok(()));
+    check_one(
+        &[config(json!({"client_certificate_path": "/etc/c.pem"}))],
+        Err(("service.webhooks.client_key_path", "together")),
+    );
+    check_one(
+        &[config(json!({"client_key_path": "/etc/k.pem"}))],
+        Err(("service.webhooks.client_key_path", "together")),
+    );
+    assert_eq!(config(json!({})).start, super::WebhookStart::Beginning);
+    assert_eq!(
+        config(json!({"start": "now"})).start,
+        super::WebhookStart::Now
+    );
+    let later: Result<WebhookConfig, _> = serde_json::from_value(json!({
+        "id": "a", "url": "https://a.example/", "secret_path": "/k", "clients": ["ekonomi"],
+        "start": "later",
+    }));
+    assert!(later.is_err(), "an unknown start is refused");
     let url = (
         "service.webhooks.url",
         "plain http only to a loopback address",
