@@ -136,6 +136,16 @@ pub enum SendError {
         #[source]
         source: kuvert_xmldsig::VerifyError,
     },
+    /// The sender's signing certificate is revoked by the configured CRLs, or its status is
+    /// unknown and the CRL policy refuses that.
+    #[error("the signing certificate of sender {organisation} is refused")]
+    Revoked {
+        /// The sender.
+        organisation: OrganisationNumber,
+        /// What the CRLs say.
+        #[source]
+        source: kuvert_xmldsig::revocation::RevocationError,
+    },
     /// Writing to the evidence archive or the paper-mail list failed.
     #[error("cannot write {}", path.display())]
     Archive {

@@ -35,7 +35,7 @@ mod error;
 mod rules;
 mod soap;
 
-pub use config::{AuthorisedSender, IntermediaryConfig};
+pub use config::{AuthorisedSender, IntermediaryConfig, MessageV3Config};
 pub use error::Error;
 pub use rules::{Parties, Senders};
 
@@ -118,13 +118,16 @@ pub async fn build(config: IntermediaryConfig) -> Result<Service, StartError> {
         ),
         client_ca_pem: read_config_file(&config.toolkit.ca_path, "toolkit.ca_path").await?,
     };
-    let (verifier, crls) = sender_verifier(&config.crl, &tls.client_ca_pem).await?;
+    let crls = CrlRefresher::open(&config.crl, &tls.client_ca_pem)
+        .await
+        .map_err(|error| StartError::invalid("crl")(error.to_string()))?;
+    let verifier = sender_verifier(&tls.client_ca_pem, crls.as_ref().map(CrlRefresher::crls))?;
     let database =
         kuvert_web::start::open_database(&config.database_url, &config.database_pool).await?;
     let readiness = Readiness::new(database.clone());
     let distributor = Distributor {
         claim: distribute::claim_duration(&config.toolkit),
-        toolkit,
+        toolkit: Arc::new(toolkit),
         store: database.distributions(),
         senders,
         verifier,
@@ -142,19 +145,67 @@ pub async fn build(config: IntermediaryConfig) -> Result<Service, StartError> {
     })
 }
 
+/// What [`beside`] shares with the REST gateway it is served beside.
+pub struct Beside<'a> {
+    /// The gateway's toolkit (it seals and delivers with it).
+    pub toolkit: Arc<Toolkit>,
+    /// The gateway's toolkit configuration (its timeouts bound a claim).
+    pub toolkit_config: &'a crate::SenderConfig,
+    /// The gateway's database: distributions are recorded beside its queue.
+    pub database: &'a kuvert_store::Database,
+    /// The PEM CA(s) the senders' signing certificates chain to.
+    pub ca_pem: &'a str,
+    /// The gateway's CRLs, when configured.
+    pub crls: Option<kuvert_xmldsig::revocation::CrlSet>,
+    /// The gateway's rate limit per client certificate.
+    pub rate_limiter: &'a RateLimiter,
+}
+
+/// The routes `/Message/v3` and `/Notification/v3` of `config`, served beside the REST
+/// gateway on its mutual-TLS listener, with what `shared` gives.
+///
+/// # Errors
+/// [`StartError::Config`] naming the key of an unusable value.
+pub fn beside(config: &MessageV3Config, shared: Beside<'_>) -> Result<Router, StartError> {
+    let key = "service.message_v3.envelope_bytes_max";
+    let envelope_bytes_max =
+        checked_envelope_bytes_max(config.envelope_bytes_max).map_err(StartError::invalid(key))?;
+    let senders =
+        Senders::new(&config.senders).map_err(StartError::invalid("service.message_v3.senders"))?;
+    let distributor = Distributor {
+        claim: distribute::claim_duration(shared.toolkit_config),
+        toolkit: shared.toolkit,
+        store: shared.database.distributions(),
+        senders,
+        verifier: sender_verifier(shared.ca_pem, shared.crls)?,
+    };
+    let state = AppState {
+        distributor: Arc::new(distributor),
+        envelope_bytes_max,
+    };
+    Ok(routes(state, shared.rate_limiter))
+}
+
+/// `/Message/v3` and `/Notification/v3` over `state`, with the standard layers and the rate
+/// limit per client certificate; mount it on a mutual-TLS listener.
+fn routes(state: AppState, rate_limiter: &RateLimiter) -> Router {
+    let envelope_bytes_max = state.envelope_bytes_max;
+    let routes = Router::new()
+        .route("/Message/v3", post(soap::message_v3))
+        .route("/Notification/v3", post(soap::notification_v3))
+        .with_state(state);
+    // The handler enforces the configured bound itself, so that a too large envelope gets
+    // an MM fault (5005) instead of a bare 413; the layer is the hard ceiling.
+    let ceiling = usize::try_from(ENVELOPE_BYTES_CEILING).unwrap_or(usize::MAX);
+    let body_bytes_max = ceiling.max(envelope_bytes_max);
+    kuvert_web::layers::standard_layers(rate_limiter.apply(routes), body_bytes_max)
+}
+
 impl Service {
     /// The routes `/Message/v3` and `/Notification/v3`, with the standard layers and the rate
     /// limit per client certificate; mount it on a mutual-TLS listener.
     pub fn router(&self) -> Router {
-        let routes = Router::new()
-            .route("/Message/v3", post(soap::message_v3))
-            .route("/Notification/v3", post(soap::notification_v3))
-            .with_state(self.state.clone());
-        // The handler enforces the configured bound itself, so that a too large envelope gets
-        // an MM fault (5005) instead of a bare 413; the layer is the hard ceiling.
-        let ceiling = usize::try_from(ENVELOPE_BYTES_CEILING).unwrap_or(usize::MAX);
-        let body_bytes_max = ceiling.max(self.state.envelope_bytes_max);
-        kuvert_web::layers::standard_layers(self.rate_limiter.apply(routes), body_bytes_max)
+        routes(self.state.clone(), &self.rate_limiter)
     }
 
     /// `/healthz`, `/readyz` and `/metrics`, for the admin listener only.
@@ -194,12 +245,14 @@ impl Service {
         let listener = listeners.service.with_timeouts(self.timeouts);
         let listener = CrlRefresher::guard(self.crls.as_ref(), listener, &shutdown)
             .map_err(io::Error::other)?;
-        let admin = listeners.admin.with_timeouts(self.timeouts);
-        let admin = kuvert_web::serve(admin, self.admin_router(), shutdown.clone());
-        let service = kuvert_web::serve(listener, self.router(), shutdown.clone());
-        let served = tokio::try_join!(service, admin);
-        shutdown.trigger();
-        served.map(drop)
+        let served = vec![
+            (listener, self.router()),
+            (
+                listeners.admin.with_timeouts(self.timeouts),
+                self.admin_router(),
+            ),
+        ];
+        kuvert_web::serve_all(served, &shutdown).await
     }
 
     /// The CRL refresher of `crl` (none without sources), for tests: `refresh()` reloads the
@@ -211,29 +264,21 @@ impl Service {
 }
 
 /// The verifier of senders' signatures: the configured CA, RSA-SHA256 only (Kuvert's own
-/// profile), and the CRLs of `crl` when configured.
-async fn sender_verifier(
-    crl: &kuvert_web::crl::CrlConfig,
+/// profile), and `crls` when configured.
+fn sender_verifier(
     ca_pem: &str,
-) -> Result<(Verifier, Option<CrlRefresher>), StartError> {
-    let config_error = |key, error: &dyn std::fmt::Display| StartError::Config {
-        key,
-        reason: error.to_string(),
-    };
-    let anchors =
-        TrustAnchors::from_pem(ca_pem).map_err(|error| config_error("toolkit.ca_path", &error))?;
+    crls: Option<kuvert_xmldsig::revocation::CrlSet>,
+) -> Result<Verifier, StartError> {
+    let anchors = TrustAnchors::from_pem(ca_pem)
+        .map_err(|error| StartError::invalid("toolkit.ca_path")(error.to_string()))?;
     let policy = VerifyPolicy {
         is_sha1_allowed: false,
         now: time::OffsetDateTime::now_utc(),
     };
-    let refresher = CrlRefresher::open(crl, ca_pem)
-        .await
-        .map_err(|error| config_error("crl", &error))?;
-    let verifier = match &refresher {
-        Some(refresher) => Verifier::new(anchors, policy).with_crls(refresher.crls()),
+    Ok(match crls {
+        Some(crls) => Verifier::new(anchors, policy).with_crls(crls),
         None => Verifier::new(anchors, policy),
-    };
-    Ok((verifier, refresher))
+    })
 }
 
 /// The envelope bound as a `usize`, checked against the ceiling.

@@ -9,7 +9,9 @@
 //! timeline, `GET /api/v1/events?after=` the caller's events by sequence (the feed), and
 //! `/api/v1/openapi.json` the OpenAPI document.
 //! Webhooks (`webhook`) push every event to the configured endpoints, signed, in feed order,
-//! with a dead-letter list (`/api/v1/webhooks/dead-letters`).
+//! with a dead-letter list (`/api/v1/webhooks/dead-letters`). With `[service.message_v3]`
+//! the mutual-TLS listener also serves the protocol's own Message v3 and Notification v3
+//! (`crate::intermediary::beside`) with the same toolkit, database and CRLs.
 //!
 //! Callers are configured clients ([`ClientConfig`]), each allowed named senders: by client
 //! certificate on the mutual-TLS listener, or by an OAuth 2 access token (client
@@ -49,7 +51,7 @@ use tokio::sync::Notify;
 
 pub use auth::hash_secret;
 pub use config::{ClientConfig, ServiceConfig};
-pub use webhook::WebhookConfig;
+pub use webhook::{WebhookConfig, WebhookStart};
 
 use crate::config::SenderConfig;
 use crate::toolkit::Toolkit;
@@ -66,6 +68,8 @@ pub struct Service {
     limiter: kuvert_web::rate_limit::RateLimiter,
     mutual_tls: ListenerTls,
     tls: ListenerTls,
+    /// Message v3 beside REST on the mutual-TLS listener (`[service.message_v3]`).
+    message_v3: Option<axum::Router>,
 }
 
 /// The listeners `serve` runs on, bound by the caller.
@@ -141,9 +145,25 @@ pub async fn build(config: &SenderConfig) -> Result<Service, StartError> {
         .map_err(invalid_http)?;
     let database = open_database(&service.database_url, &service.database_pool).await?;
     let webhooks = webhook::build(config, service, &database, &signs_for).await?;
+    let toolkit = Arc::new(toolkit);
+    let message_v3 = match &service.message_v3 {
+        Some(message_v3) => {
+            let ca_pem = read_config_file(&config.ca_path, "ca_path").await?;
+            let shared = crate::intermediary::Beside {
+                toolkit: Arc::clone(&toolkit),
+                toolkit_config: config,
+                database: &database,
+                ca_pem: &ca_pem,
+                crls: crls.as_ref().map(CrlRefresher::crls),
+                rate_limiter: &limiter,
+            };
+            Some(crate::intermediary::beside(message_v3, shared)?)
+        }
+        None => None,
+    };
     let inner = Inner {
         queue: database.sender_queue(),
-        toolkit: Arc::new(toolkit),
+        toolkit,
         clients: Arc::new(clients),
         tokens,
         public_url: service.public_url.clone(),
@@ -168,6 +188,7 @@ pub async fn build(config: &SenderConfig) -> Result<Service, StartError> {
         limiter,
         mutual_tls,
         tls,
+        message_v3,
     })
 }
 
@@ -177,6 +198,14 @@ impl Service {
         let routes = api::routes().merge(webhook::routes());
         let routes = self.limiter.apply(routes.with_state(self.state.clone()));
         kuvert_web::layers::standard_layers(routes, SENDER_SERVICE_REQUEST_BYTES_MAX)
+    }
+
+    /// [`Service::router`] and, when configured, Message v3: the mutual-TLS listener's routes.
+    pub fn mutual_tls_router(&self) -> axum::Router {
+        match &self.message_v3 {
+            Some(message_v3) => self.router().merge(message_v3.clone()),
+            None => self.router(),
+        }
     }
 
     /// The mutual-TLS listener's configuration (the service certificate, the client CA).
@@ -199,31 +228,15 @@ impl Service {
             .map_err(io::Error::other)?;
         let worker = tokio::spawn(worker::run(Arc::clone(&self.state.inner), shutdown.clone()));
         let webhooks = self.state.inner.webhooks.spawn(&shutdown);
-        let router = self.router();
-        let mut servers = tokio::task::JoinSet::new();
-        servers.spawn(kuvert_web::serve(
-            mutual_tls,
-            router.clone(),
-            shutdown.clone(),
-        ));
+        let mut served = vec![(mutual_tls, self.mutual_tls_router())];
         if let Some(tls) = listeners.tls {
-            let tls = tls.with_timeouts(self.timeouts);
-            servers.spawn(kuvert_web::serve(tls, router, shutdown.clone()));
+            served.push((tls.with_timeouts(self.timeouts), self.router()));
         }
         if let Some(admin) = listeners.admin {
             let readiness = kuvert_web::health::Readiness::new(self.database.clone());
-            let admin_router = kuvert_web::health::admin_router(readiness);
-            servers.spawn(kuvert_web::serve(admin, admin_router, shutdown.clone()));
+            served.push((admin, kuvert_web::health::admin_router(readiness)));
         }
-        let mut result = Ok(());
-        while let Some(joined) = servers.join_next().await {
-            let served = joined.map_err(io::Error::other).and_then(|served| served);
-            if served.is_err() {
-                shutdown.trigger();
-                result = result.and(served);
-            }
-        }
-        shutdown.trigger();
+        let result = kuvert_web::serve_all(served, &shutdown).await;
         worker.await.map_err(io::Error::other)?;
         webhooks.join_all().await;
         result

@@ -32,6 +32,9 @@ pub(crate) struct Identities {
     /// Checks the senders' signatures against the configured CA (and CRLs, when given)
     /// before sealing.
     pub(crate) verifier: Verifier,
+    /// The same CRLs as `verifier`'s, to refuse a revoked sender when its letter is handed
+    /// over, before anything is signed.
+    pub(crate) crls: Option<CrlSet>,
 }
 
 /// Reads every certificate and key and builds the mutual-TLS client; the senders' fresh
@@ -84,8 +87,8 @@ pub(crate) fn read(
         ca_path: config.ca_path.clone(),
         source,
     })?;
-    let verifier = match crls {
-        Some(crls) => Verifier::new(anchors, policy).with_crls(crls),
+    let verifier = match &crls {
+        Some(crls) => Verifier::new(anchors, policy).with_crls(crls.clone()),
         None => Verifier::new(anchors, policy),
     };
     let identities = Identities {
@@ -93,6 +96,7 @@ pub(crate) fn read(
         sealer,
         senders,
         verifier,
+        crls,
     };
     Ok((identities, client))
 }

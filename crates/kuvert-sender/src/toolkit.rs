@@ -119,6 +119,30 @@ impl Toolkit {
         Ok(&self.sender_identity(sender)?.name)
     }
 
+    /// Refuses `sender` when its signing certificate is revoked by the configured CRLs, or its
+    /// status is unknown and their policy refuses that: the check its letters' fresh
+    /// signatures get before sealing, made when a letter is handed over, so that nothing is
+    /// accepted that cannot be sent. The certificates above it are checked with the signature.
+    /// Without CRLs there is nothing to check.
+    ///
+    /// # Errors
+    /// [`SendError::UnknownSender`], or [`SendError::Revoked`] naming the revocation.
+    pub fn check_revocation(&self, sender: &OrganisationNumber) -> Result<(), SendError> {
+        let identity = self.sender_identity(sender)?;
+        let Some(crls) = &self.identities.crls else {
+            return Ok(());
+        };
+        crls.check(
+            identity.signer.certificate(),
+            time::OffsetDateTime::now_utc(),
+        )
+        .map(drop)
+        .map_err(|source| SendError::Revoked {
+            organisation: sender.clone(),
+            source,
+        })
+    }
+
     /// The evidence archive.
     #[must_use]
     pub fn archive(&self) -> &EvidenceArchive {

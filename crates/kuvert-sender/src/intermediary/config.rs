@@ -46,6 +46,19 @@ pub struct IntermediaryConfig {
     pub admin: std::net::SocketAddr,
 }
 
+/// Message v3 served beside the REST gateway, on its mutual-TLS listener
+/// (`[service.message_v3]` of `kuvert sender serve`): the gateway's toolkit, database, CA and
+/// CRLs, and these senders.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessageV3Config {
+    /// As [`IntermediaryConfig::senders`].
+    pub senders: Vec<AuthorisedSender>,
+    /// As [`IntermediaryConfig::envelope_bytes_max`]. Default 2 MiB.
+    #[serde(default = "default_envelope_bytes_max")]
+    pub envelope_bytes_max: u64,
+}
+
 /// A sender the intermediary distributes for.
 #[derive(Debug, Clone, serde::Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -35,7 +35,7 @@ use crate::toolkit::Toolkit;
 
 /// What a distribution needs: the toolkit, the record and the configured senders.
 pub(crate) struct Distributor {
-    pub(crate) toolkit: Toolkit,
+    pub(crate) toolkit: Arc<Toolkit>,
     pub(crate) store: Arc<dyn DistributionStore>,
     pub(crate) senders: Senders,
     /// Verifies the senders' signatures (the configured CA and CRLs).

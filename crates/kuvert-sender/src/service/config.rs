@@ -67,6 +67,14 @@ pub struct ServiceConfig {
     /// `limits::WEBHOOK_ENDPOINTS_MAX`. Default: none.
     #[serde(default)]
     pub webhooks: Vec<super::WebhookConfig>,
+    /// The protocol's own sender → intermediary service (Message v3 `distributeSecure`,
+    /// `checkDistributionStatus`; Notification v3) at `/Message/v3` and `/Notification/v3`
+    /// of the mutual-TLS listener, beside REST, for sender systems that already speak it:
+    /// the senders it distributes for, each with the client certificates' organisations
+    /// allowed to hand over its letters. Default none (`kuvert intermediary serve` runs it
+    /// alone).
+    #[serde(default)]
+    pub message_v3: Option<crate::intermediary::MessageV3Config>,
 }
 
 /// One caller: a sender system, known by its client certificate, its OAuth 2 client

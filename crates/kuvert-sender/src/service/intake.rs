@@ -1,7 +1,9 @@
 //! A posted letter read into the toolkit's typed [`Letter`], every problem gathered (not only
 //! the first) and named by the letter's index and the rule — the same rules `kuvert check` and
 //! sending apply: the core parsers, `check::check_content` (HTML, PDF) and `Toolkit::compose`
-//! (script, size), and the postal address's (`PostalAddress::parse`, as `kuvert mailing`).
+//! (script, size), and the postal address's (`PostalAddress::parse`, as `kuvert mailing`);
+//! and the sender's signing certificate against the CRLs (`Toolkit::check_revocation`), so a
+//! revoked sender's letter is refused at once instead of failing in the worker.
 //! The stored form is the request as posted, re-serialised, so the worker
 //! reads it back through this same path.
 
@@ -55,13 +57,19 @@ pub(crate) fn read_letter(
         message_id: Some(message_id),
         reference: fields.reference,
     };
-    match toolkit.compose(&letter) {
-        Ok(_) => {}
+    match toolkit
+        .compose(&letter)
+        .and_then(|_| toolkit.check_revocation(&letter.sender))
+    {
+        Ok(()) => {}
         Err(SendError::UnknownSender(sender)) => {
             problems.add("sender", format!("no signing identity for {sender}"));
         }
         Err(SendError::InvalidInput { field, reason }) => problems.add(field, reason),
         Err(SendError::InvalidLetter(error)) => problems.add("letter", error.to_string()),
+        Err(error @ SendError::Revoked { .. }) => {
+            problems.add("sender", kuvert_core::report::error_chain(&error));
+        }
         Err(error) => problems.add("letter", kuvert_core::report::error_chain(&error)),
     }
     if problems.found.is_empty() {

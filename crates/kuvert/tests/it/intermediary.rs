@@ -130,7 +130,7 @@ fn credential(federation: &Federation, organisation: &SeedOrganisation) -> (Stri
 
 /// A `distributeSecure` envelope: a letter from `sender` to `person` signed with `signer`'s
 /// demo key.
-fn distribute_request(
+pub(crate) fn distribute_request(
     federation: &Federation,
     sender: &SeedOrganisation,
     signer: &SeedOrganisation,
@@ -169,7 +169,7 @@ async fn call(client: &reqwest::Client, url: &str, envelope: String) -> (u16, St
     }
 }
 
-async fn distribute(client: &reqwest::Client, url: &str, envelope: String) -> String {
+pub(crate) async fn distribute(client: &reqwest::Client, url: &str, envelope: String) -> String {
     let (status, body) = call(client, url, envelope).await;
     assert_eq!(status, 200, "{body}");
     let response =
@@ -177,13 +177,13 @@ async fn distribute(client: &reqwest::Client, url: &str, envelope: String) -> St
     response.distribution_id.as_str().to_owned()
 }
 
-async fn refused(client: &reqwest::Client, url: &str, envelope: String) -> FaultCode {
+pub(crate) async fn refused(client: &reqwest::Client, url: &str, envelope: String) -> FaultCode {
     let (status, body) = call(client, url, envelope).await;
     assert_eq!(status, 500, "{body}");
     fault_code(&body).unwrap_or_else(|| panic!("not a fault: {body}"))
 }
 
-async fn status_of(
+pub(crate) async fn status_of(
     client: &reqwest::Client,
     url: &str,
     sender: &SeedOrganisation,
@@ -204,7 +204,11 @@ async fn status_of(
 }
 
 /// The letters with `subject` in `person`'s mailbox at their operator.
-async fn letters_with(federation: &Federation, person: &SeedPerson, subject: &str) -> usize {
+pub(crate) async fn letters_with(
+    federation: &Federation,
+    person: &SeedPerson,
+    subject: &str,
+) -> usize {
     let operator = seed::organisation(person.operator.unwrap()).unwrap();
     let store = federation.operator(&operator).store();
     let query = MailboxQuery {

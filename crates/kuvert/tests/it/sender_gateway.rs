@@ -14,12 +14,13 @@ use std::time::{Duration, Instant};
 use kuvert::seed::{self, SeedOrganisation};
 use kuvert::testkit::Federation;
 use kuvert_core::lane::Lane;
+use kuvert_sender::intermediary::{AuthorisedSender, MessageV3Config};
 use kuvert_sender::service::{ClientConfig, ServiceConfig};
 use kuvert_web::crl::CrlConfig;
 use kuvert_web::{Listener, Shutdown};
 use serde_json::{Value, json};
 
-use crate::intermediary::client_as;
+use crate::intermediary::{client_as, distribute, distribute_request, letters_with, status_of};
 
 /// A sender service running beside a federation, stopped on drop.
 struct RunningGateway {
@@ -75,6 +76,17 @@ async fn start(federation: &Federation, crl: CrlConfig) -> RunningGateway {
             client("leverantoren", &myndigheten),
         ],
         webhooks: Vec::new(),
+        // Message v3 beside REST: Exempelkommun's letters, handed over by either client.
+        message_v3: Some(MessageV3Config {
+            senders: vec![AuthorisedSender {
+                organisation_number: kommun.organisation_number(),
+                clients: vec![
+                    kommun.organisation_number(),
+                    myndigheten.organisation_number(),
+                ],
+            }],
+            envelope_bytes_max: kuvert_core::limits::ENVELOPE_BYTES_DEFAULT_MAX,
+        }),
     });
     let service = kuvert_sender::service::build(&config).await.unwrap();
     let address: SocketAddr = "127.0.0.1:0".parse().unwrap();
@@ -185,8 +197,9 @@ async fn sender_service_refuses_a_revoked_client_at_the_handshake_and_a_revoked_
         refused.is_err(),
         "a revoked client got an answer: {refused:?}"
     );
-    // A provider may still post for Exempelkommun, but its letters are not signed.
-    let (status, answer) = post_json(
+    // A provider may still post for others, but Exempelkommun's letter is refused at once,
+    // naming the revocation: nothing is queued that could not be signed.
+    let (status, problem) = post_json(
         &provider,
         &gateway,
         "letters",
@@ -195,17 +208,24 @@ async fn sender_service_refuses_a_revoked_client_at_the_handshake_and_a_revoked_
     )
     .await
     .unwrap();
-    assert_eq!(status, 202, "{answer}");
-    let done = final_status(&provider, &gateway, answer["id"].as_str().unwrap()).await;
-    assert_eq!(done["state"], "failed", "{done}");
-    let timeline = done["timeline"].as_array().unwrap();
-    let reason = timeline.last().unwrap()["reason"].as_str().unwrap();
-    assert!(reason.contains("revoked"), "{reason}");
-    let kinds: Vec<&str> = timeline
-        .iter()
-        .map(|event| event["kind"].as_str().unwrap())
-        .collect();
-    assert_eq!(kinds, ["accepted", "failed"], "never sealed");
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["problems"][0]["rule"], "sender", "{problem}");
+    let detail = problem["problems"][0]["detail"].as_str().unwrap();
+    assert!(detail.contains("revoked"), "{detail}");
+    let feed: Value = provider
+        .get(format!("{}events?after=0", gateway.api_url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    // The caller's feed holds an `accepted` event for every letter it had queued: none.
+    assert_eq!(
+        feed["events"],
+        json!([]),
+        "nothing queued for the provider: {feed}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -534,4 +554,49 @@ async fn sender_service_queues_a_mailing_manifest_or_names_every_bad_row() {
         .filter(|event| event.event.state().as_str() == "accepted")
         .count();
     assert_eq!(accepted, 2, "only the first mailing's letters were queued");
+}
+
+/// With `[service.message_v3]` the gateway's one mutual-TLS listener serves REST and the
+/// protocol's Message v3 side by side: a signed delivery handed over with `distributeSecure`
+/// is delivered once and followed with `checkDistributionStatus`, with the gateway's toolkit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sender_service_serves_message_v3_beside_rest_on_one_listener() {
+    use kuvert_wire::message::{DistributionState, DistributionType};
+    let federation = Federation::start(Default::default()).await;
+    let gateway = start(&federation, CrlConfig::default()).await;
+    let [kommun, myndigheten] = seed::SENDERS;
+    let provider = client_as(&federation, &myndigheten);
+    let message_url = gateway.api_url.replace("api/v1/", "Message/v3");
+    let tolvan = seed::person("tolvan").unwrap();
+    let subject = "Förmedlad bredvid REST";
+    let request = distribute_request(&federation, &kommun, &kommun, tolvan, subject);
+    let first = distribute(&provider, &message_url, request.clone()).await;
+    assert_eq!(distribute(&provider, &message_url, request).await, first);
+    assert_eq!(letters_with(&federation, tolvan, subject).await, 1);
+    let delivered = (
+        DistributionType::Digital,
+        Some(DistributionState::Delivered),
+    );
+    let status = status_of(&provider, &message_url, &kommun, &first).await;
+    assert_eq!(status, delivered);
+
+    // REST answers on the same listener, and Message v3 refuses a sender it does not serve.
+    let (status, answer) = post_json(
+        &provider,
+        &gateway,
+        "letters",
+        "bredvid",
+        &letter("tolvan", "Via REST bredvid"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 202, "{answer}");
+    let own = distribute_request(&federation, &myndigheten, &myndigheten, tolvan, "Egen");
+    let code = crate::intermediary::refused(&provider, &message_url, own).await;
+    assert_eq!(
+        code,
+        kuvert_wire::fault::FaultCode::UNKNOWN_SENDER,
+        "a sender it does not serve"
+    );
+    assert_eq!(letters_with(&federation, tolvan, "Egen").await, 0);
 }
