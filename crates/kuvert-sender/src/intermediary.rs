@@ -134,10 +134,7 @@ pub async fn build(config: IntermediaryConfig) -> Result<Service, StartError> {
     };
     Ok(Service {
         crls,
-        state: AppState {
-            distributor: Arc::new(distributor),
-            envelope_bytes_max,
-        },
+        state: AppState::new(distributor, envelope_bytes_max),
         timeouts,
         rate_limiter,
         tls,
@@ -179,10 +176,7 @@ pub fn beside(config: &MessageV3Config, shared: Beside<'_>) -> Result<Router, St
         senders,
         verifier: sender_verifier(shared.ca_pem, shared.crls)?,
     };
-    let state = AppState {
-        distributor: Arc::new(distributor),
-        envelope_bytes_max,
-    };
+    let state = AppState::new(distributor, envelope_bytes_max);
     Ok(routes(state, shared.rate_limiter))
 }
 

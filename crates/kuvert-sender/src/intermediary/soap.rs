@@ -39,6 +39,15 @@ pub(crate) struct AppState {
     pub(crate) envelope_bytes_max: usize,
 }
 
+impl AppState {
+    pub(crate) fn new(distributor: Distributor, envelope_bytes_max: usize) -> Self {
+        Self {
+            distributor: Arc::new(distributor),
+            envelope_bytes_max,
+        }
+    }
+}
+
 /// A Message v3 request, parsed and (for `distributeSecure`) verified.
 enum Request {
     Distribute(Box<VerifiedSignedLetter>),
