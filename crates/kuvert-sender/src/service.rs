@@ -9,7 +9,9 @@
 //! timeline, `GET /api/v1/events?after=` the caller's events by sequence (the feed), and
 //! `/api/v1/openapi.json` the OpenAPI document.
 //! Webhooks (`webhook`) push every event to the configured endpoints, signed, in feed order,
-//! with a dead-letter list (`/api/v1/webhooks/dead-letters`).
+//! with a dead-letter list (`/api/v1/webhooks/dead-letters`). Every letter that ended digital
+//! or on paper is reported to the registry's letter statistics once, in the background
+//! (`letter_report::reporter`).
 //!
 //! Callers are configured clients ([`ClientConfig`]), each allowed named senders: by client
 //! certificate on the mutual-TLS listener, or by an OAuth 2 access token (client
@@ -52,6 +54,7 @@ pub use config::{ClientConfig, ServiceConfig};
 pub use webhook::WebhookConfig;
 
 use crate::config::SenderConfig;
+use crate::letter_report::reporter::{ReportRound, Reporter};
 use crate::toolkit::Toolkit;
 use auth::{Clients, Tokens};
 
@@ -59,6 +62,8 @@ use auth::{Clients, Tokens};
 pub struct Service {
     state: AppState,
     database: Database,
+    /// Reports the letters that ended digital or on paper to the registry's statistics.
+    reporter: Arc<Reporter>,
     /// The CRLs of `[service.crl]`, when configured: checked at the mutual-TLS handshake and
     /// on every fresh sender signature.
     crls: Option<CrlRefresher>,
@@ -141,6 +146,13 @@ pub async fn build(config: &SenderConfig) -> Result<Service, StartError> {
         .map_err(invalid_http)?;
     let database = open_database(&service.database_url, &service.database_pool).await?;
     let webhooks = webhook::build(config, service, &database, &signs_for).await?;
+    // The queue's letters, and the distributions in the same database (Message v3 handed
+    // over beside REST; none otherwise), are reported to the registry's statistics.
+    let reported = vec![
+        database.sender_letter_reports(),
+        database.distribution_reports(),
+    ];
+    let reporter = Reporter::new(&toolkit, reported, "sender_service");
     let inner = Inner {
         queue: database.sender_queue(),
         toolkit: Arc::new(toolkit),
@@ -163,6 +175,7 @@ pub async fn build(config: &SenderConfig) -> Result<Service, StartError> {
             inner: Arc::new(inner),
         },
         database,
+        reporter: Arc::new(reporter),
         crls,
         timeouts,
         limiter,
@@ -199,6 +212,7 @@ impl Service {
             .map_err(io::Error::other)?;
         let worker = tokio::spawn(worker::run(Arc::clone(&self.state.inner), shutdown.clone()));
         let webhooks = self.state.inner.webhooks.spawn(&shutdown);
+        let reporter = tokio::spawn(Arc::clone(&self.reporter).run(shutdown.clone()));
         let router = self.router();
         let mut servers = tokio::task::JoinSet::new();
         servers.spawn(kuvert_web::serve(
@@ -226,6 +240,8 @@ impl Service {
         shutdown.trigger();
         worker.await.map_err(io::Error::other)?;
         webhooks.join_all().await;
+        reporter.await.map_err(io::Error::other)?;
+        self.reporter.last_round().await;
         result
     }
 
@@ -234,6 +250,15 @@ impl Service {
     #[must_use]
     pub fn crls(&self) -> Option<&CrlRefresher> {
         self.crls.as_ref()
+    }
+
+    /// One round of the letter reporter now (tests; `serve` runs one every few seconds):
+    /// the letters that ended digital or on paper and were not yet reported, per sender.
+    ///
+    /// # Errors
+    /// When the letters cannot be read; a failed report is in [`ReportRound::failed`].
+    pub async fn report_letters_once(&self) -> Result<ReportRound, kuvert_store::StoreError> {
+        self.reporter.report_once().await
     }
 
     /// Runs only the worker until `shutdown` (in-process tests that call [`Service::router`]).
