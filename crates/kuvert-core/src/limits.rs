@@ -693,6 +693,12 @@ pub const SENDER_EVENTS_PER_PAGE_MAX: u32 = 1_000;
 /// Letters one worker round of the sender service claims.
 pub const SENDER_SERVICE_CLAIM_LETTERS_MAX: usize = 100;
 
+/// Letters one round of a service's letter reporter (the sender service's, the
+/// intermediary's) claims and counts: the registry gets one report per sender of the round,
+/// so a backlog after an outage is reported in a few rounds of small statements.
+pub const LETTERS_REPORTED_PER_ROUND_MAX: usize = 10_000;
+const _: () = assert!(LETTERS_REPORTED_PER_ROUND_MAX as u64 <= LETTERS_PER_REPORT_MAX);
+
 /// Rounds of a queued letter whose registry or operator could not be reached before it is
 /// failed (each round retries the delivery itself up to `DELIVERY_ATTEMPTS_MAX` times).
 pub const SENDER_SERVICE_ROUNDS_MAX: u32 = 8;

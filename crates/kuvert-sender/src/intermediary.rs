@@ -21,6 +21,8 @@
 //!   The answer is the distribution id, a UUID.
 //! - `checkDistributionStatus(senderId, distributionId)`: `Digital`/`Paper`/`Not` and
 //!   `Delivered`/`Pending`/`DeliveryFailed` of the one recipient.
+//! - Every distribution that ended digital or on paper is reported to the registry's letter
+//!   statistics once, in the background (`letter_report::reporter`).
 //!
 //! **Invariants:** a client's identity comes only from its verified TLS client certificate;
 //! the letter sealed is the canonical form of the very tree whose signature verified; a
@@ -55,6 +57,7 @@ use kuvert_xmldsig::trust::TrustAnchors;
 use kuvert_xmldsig::{Verifier, VerifyPolicy};
 use secrecy::SecretString;
 
+use crate::letter_report::reporter::{ReportRound, Reporter};
 use crate::toolkit::Toolkit;
 use distribute::Distributor;
 use soap::AppState;
@@ -70,6 +73,8 @@ pub struct Service {
     rate_limiter: RateLimiter,
     tls: ServerIdentity,
     readiness: Readiness,
+    /// Reports the distributions that ended digital or on paper to the registry's statistics.
+    reporter: Arc<Reporter>,
 }
 
 /// The listeners [`Service::serve`] serves, already bound.
@@ -125,6 +130,11 @@ pub async fn build(config: IntermediaryConfig) -> Result<Service, StartError> {
     let database =
         kuvert_web::start::open_database(&config.database_url, &config.database_pool).await?;
     let readiness = Readiness::new(database.clone());
+    let reporter = Reporter::new(
+        &toolkit,
+        vec![database.distribution_reports()],
+        "intermediary",
+    );
     let distributor = Distributor {
         claim: distribute::claim_duration(&config.toolkit),
         toolkit: Arc::new(toolkit),
@@ -139,6 +149,7 @@ pub async fn build(config: IntermediaryConfig) -> Result<Service, StartError> {
         rate_limiter,
         tls,
         readiness,
+        reporter: Arc::new(reporter),
     })
 }
 
@@ -239,6 +250,7 @@ impl Service {
         let listener = listeners.service.with_timeouts(self.timeouts);
         let listener = CrlRefresher::guard(self.crls.as_ref(), listener, &shutdown)
             .map_err(io::Error::other)?;
+        let reporter = tokio::spawn(Arc::clone(&self.reporter).run(shutdown.clone()));
         let served = vec![
             (listener, self.router()),
             (
@@ -246,7 +258,19 @@ impl Service {
                 self.admin_router(),
             ),
         ];
-        kuvert_web::serve_all(served, &shutdown).await
+        let served = kuvert_web::serve_all(served, &shutdown).await;
+        reporter.await.map_err(io::Error::other)?;
+        self.reporter.last_round().await;
+        served
+    }
+
+    /// One round of the letter reporter now (tests; `serve` runs one every few seconds): the
+    /// distributions that ended digital or on paper and were not yet reported, per sender.
+    ///
+    /// # Errors
+    /// When the distributions cannot be read; a failed report is in [`ReportRound::failed`].
+    pub async fn report_letters_once(&self) -> Result<ReportRound, kuvert_store::StoreError> {
+        self.reporter.report_once().await
     }
 
     /// The CRL refresher of `crl` (none without sources), for tests: `refresh()` reloads the

@@ -5,6 +5,10 @@
 //! The registry serves its REST API on the same origin as its SOAP endpoints, so the address
 //! is the configured `registry_url` with the path replaced. The answer is bounded and read as
 //! JSON; a refusal is the registry's problem+json, turned into [`SendError::Fault`].
+//! `reporter`: the sender service's and the intermediary's background reporter, which reports
+//! their letters once each from their databases.
+
+pub(crate) mod reporter;
 
 use kuvert_core::calendar::YearMonth;
 use kuvert_core::id::OrganisationNumber;

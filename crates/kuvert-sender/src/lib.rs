@@ -51,6 +51,7 @@ pub use config::{IdentityConfig, RetryConfig, SenderConfig, SenderIdentityConfig
 pub use error::{Peer, SendError};
 pub use letter::{Letter, compose, pdf_attachment};
 pub use letter_report::LetterReport;
+pub use letter_report::reporter::ReportRound;
 pub use reachability::{Destination, PaperReason, Reachability, classify};
 pub use sealing::{SealedDelivery, SignedDelivery};
 pub use toolkit::{Outcome, Toolkit};

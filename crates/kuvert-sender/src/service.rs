@@ -11,7 +11,9 @@
 //! Webhooks (`webhook`) push every event to the configured endpoints, signed, in feed order,
 //! with a dead-letter list (`/api/v1/webhooks/dead-letters`). With `[service.message_v3]`
 //! the mutual-TLS listener also serves the protocol's own Message v3 and Notification v3
-//! (`crate::intermediary::beside`) with the same toolkit, database and CRLs.
+//! (`crate::intermediary::beside`) with the same toolkit, database and CRLs. Every letter
+//! that ended digital or on paper is reported to the registry's letter statistics once, in
+//! the background (`letter_report::reporter`).
 //!
 //! Callers are configured clients ([`ClientConfig`]), each allowed named senders: by client
 //! certificate on the mutual-TLS listener, or by an OAuth 2 access token (client
@@ -54,6 +56,7 @@ pub use config::{ClientConfig, ServiceConfig};
 pub use webhook::{WebhookConfig, WebhookStart};
 
 use crate::config::SenderConfig;
+use crate::letter_report::reporter::{ReportRound, Reporter};
 use crate::toolkit::Toolkit;
 use auth::{Clients, Tokens};
 
@@ -61,6 +64,8 @@ use auth::{Clients, Tokens};
 pub struct Service {
     state: AppState,
     database: Database,
+    /// Reports the letters that ended digital or on paper to the registry's statistics.
+    reporter: Arc<Reporter>,
     /// The CRLs of `[service.crl]`, when configured: checked at the mutual-TLS handshake and
     /// on every fresh sender signature.
     crls: Option<CrlRefresher>,
@@ -145,6 +150,13 @@ pub async fn build(config: &SenderConfig) -> Result<Service, StartError> {
         .map_err(invalid_http)?;
     let database = open_database(&service.database_url, &service.database_pool).await?;
     let webhooks = webhook::build(config, service, &database, &signs_for).await?;
+    // The queue's letters, and the distributions in the same database (Message v3 handed
+    // over beside REST; none otherwise), are reported to the registry's statistics.
+    let reported = vec![
+        database.sender_letter_reports(),
+        database.distribution_reports(),
+    ];
+    let reporter = Reporter::new(&toolkit, reported, "sender_service");
     let toolkit = Arc::new(toolkit);
     let message_v3 = match &service.message_v3 {
         Some(message_v3) => {
@@ -183,6 +195,7 @@ pub async fn build(config: &SenderConfig) -> Result<Service, StartError> {
             inner: Arc::new(inner),
         },
         database,
+        reporter: Arc::new(reporter),
         crls,
         timeouts,
         limiter,
@@ -228,6 +241,7 @@ impl Service {
             .map_err(io::Error::other)?;
         let worker = tokio::spawn(worker::run(Arc::clone(&self.state.inner), shutdown.clone()));
         let webhooks = self.state.inner.webhooks.spawn(&shutdown);
+        let reporter = tokio::spawn(Arc::clone(&self.reporter).run(shutdown.clone()));
         let mut served = vec![(mutual_tls, self.mutual_tls_router())];
         if let Some(tls) = listeners.tls {
             served.push((tls.with_timeouts(self.timeouts), self.router()));
@@ -239,6 +253,8 @@ impl Service {
         let result = kuvert_web::serve_all(served, &shutdown).await;
         worker.await.map_err(io::Error::other)?;
         webhooks.join_all().await;
+        reporter.await.map_err(io::Error::other)?;
+        self.reporter.last_round().await;
         result
     }
 
@@ -247,6 +263,15 @@ impl Service {
     #[must_use]
     pub fn crls(&self) -> Option<&CrlRefresher> {
         self.crls.as_ref()
+    }
+
+    /// One round of the letter reporter now (tests; `serve` runs one every few seconds):
+    /// the letters that ended digital or on paper and were not yet reported, per sender.
+    ///
+    /// # Errors
+    /// When the letters cannot be read; a failed report is in [`ReportRound::failed`].
+    pub async fn report_letters_once(&self) -> Result<ReportRound, kuvert_store::StoreError> {
+        self.reporter.report_once().await
     }
 
     /// Runs only the worker until `shutdown` (in-process tests that call [`Service::router`]).

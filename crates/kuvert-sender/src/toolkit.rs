@@ -427,6 +427,14 @@ impl Toolkit {
         Ok(totals)
     }
 
+    /// The registry's letters report as this toolkit reaches it (its mutual-TLS client and the
+    /// address), for a service's background reporter (`letter_report::reporter`). No signing
+    /// identity is needed: the registry checks that the intermediary may report for the
+    /// sender, and the intermediary service's sender systems sign themselves.
+    pub(crate) fn letters_endpoint(&self) -> (reqwest::Client, Url) {
+        (self.client.clone(), letters_url(&self.registry_url))
+    }
+
     fn sender_identity(&self, sender: &OrganisationNumber) -> Result<&SenderIdentity, SendError> {
         sender_identity(&self.identities, sender)
     }

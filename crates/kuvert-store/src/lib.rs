@@ -10,7 +10,9 @@
 //! [`DistributionStore`](distribution::DistributionStore) (an intermediary's
 //! `distributeSecure` record) and [`SenderQueueStore`](sender::SenderQueueStore) (the sender
 //! service's letter queue and timelines) and [`WebhookStore`](sender::webhook::WebhookStore)
-//! (its webhooks' cursors and dead letters), held as `Arc<dyn …>`, with
+//! (its webhooks' cursors and dead letters) and
+//! [`LetterReportStore`](letter_report::LetterReportStore) (both services' letters not yet
+//! counted by the registry's letter statistics), held as `Arc<dyn …>`, with
 //! typed values in and typed records out; callers see [`StoreError`], never SQL. Bytes such as
 //! sealed deliveries live in a [`BlobStore`](blob::BlobStore).
 //!
@@ -27,6 +29,7 @@ mod database;
 pub mod distribution;
 pub mod durable;
 mod error;
+pub mod letter_report;
 pub mod operator;
 pub mod pool;
 pub mod portal;
@@ -133,6 +136,23 @@ impl Database {
     /// (`distributeSecure`).
     pub fn distributions(&self) -> Arc<dyn distribution::DistributionStore> {
         Arc::new(distribution::SqlDistributionStore::new(self.pool.clone()))
+    }
+
+    /// The sender service's letters the registry's letter statistics have not yet counted.
+    pub fn sender_letter_reports(&self) -> Arc<dyn letter_report::LetterReportStore> {
+        Arc::new(letter_report::SqlLetterReportStore::new(
+            self.pool.clone(),
+            letter_report::ReportedTable::SENDER_LETTERS,
+        ))
+    }
+
+    /// The intermediary's distributions the registry's letter statistics have not yet
+    /// counted.
+    pub fn distribution_reports(&self) -> Arc<dyn letter_report::LetterReportStore> {
+        Arc::new(letter_report::SqlLetterReportStore::new(
+            self.pool.clone(),
+            letter_report::ReportedTable::DISTRIBUTIONS,
+        ))
     }
 
     /// The annual plans on the portal and the editor's review of each campaign.

@@ -1,7 +1,9 @@
 //! Reporting letter counts: the toolkit posts one sender's month to the registry's
 //! `/api/v1/statistics/letters` (same origin as its SOAP endpoint), reads the totals, and
-//! turns a refusal (problem+json) into a fault.
+//! turns a refusal (problem+json) into a fault; the intermediary's background reporter
+//! reports its distributions again after a refused report.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::extract::State;
@@ -9,9 +11,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use kuvert_core::calendar::YearMonth;
-use kuvert_core::id::OrganisationNumber;
-use kuvert_sender::{LetterReport, Peer, SendError, Toolkit};
+use kuvert_core::calendar::{YearMonth, stockholm_day};
+use kuvert_core::id::{OrganisationNumber, RecipientId};
+use kuvert_core::message::{ContentDigest, DeliveryKey, MessageId, TransId};
+use kuvert_sender::intermediary::{AuthorisedSender, IntermediaryConfig};
+use kuvert_sender::{LetterReport, Peer, ReportRound, SendError, Toolkit};
+use kuvert_store::distribution::{DistributionStatus, NewDistribution};
 use serde_json::{Value, json};
 
 use crate::support::{self, INTERMEDIARY, SENDER};
@@ -104,4 +109,127 @@ async fn report_letter_counts_refuses_a_sender_the_toolkit_does_not_serve() {
         "{result:?}"
     );
     assert!(seen.lock().unwrap().is_empty(), "nothing was sent");
+}
+
+/// Reports the stand-in registry received, and whether it refuses them now.
+type Switched = (Seen, Arc<AtomicBool>);
+
+async fn switched_handler(
+    State((seen, is_refusing)): State<Switched>,
+    Json(report): Json<Value>,
+) -> Response {
+    seen.lock().unwrap().push(report.clone());
+    if is_refusing.load(Ordering::SeqCst) {
+        let problem = json!({
+            "type": "about:blank", "title": "Service Unavailable", "status": 503,
+            "detail": "try again", "code": 9000,
+            "call_id": "0123456789abcdef0123456789abcdef",
+        });
+        return (StatusCode::SERVICE_UNAVAILABLE, problem.to_string()).into_response();
+    }
+    Json(report).into_response()
+}
+
+/// Issue 15: the intermediary's reporter counts each distribution that ended digital or on
+/// paper under the month of the report; a report the registry refuses is a failed sender of
+/// the round, and the next round reports the same letters, after which none is left.
+#[tokio::test]
+async fn intermediary_reports_its_letters_again_after_a_refused_report() {
+    let (seen, is_refusing) = (Seen::default(), Arc::new(AtomicBool::new(true)));
+    let router = Router::new()
+        .route("/api/v1/statistics/letters", post(switched_handler))
+        .with_state((Arc::clone(&seen), Arc::clone(&is_refusing)));
+    let server = support::start("registry", "/ec/Recipient/v3", router).await;
+    let dir = tempfile::tempdir().unwrap();
+    let sender = OrganisationNumber::parse(SENDER).unwrap();
+    let database_url = format!("sqlite://{}/intermediary.db?mode=rwc", dir.path().display());
+    let config = IntermediaryConfig {
+        toolkit: support::config(&server.url, &dir.path().join("archive")),
+        database_url: database_url.clone(),
+        database_pool: Default::default(),
+        senders: vec![AuthorisedSender {
+            organisation_number: sender.clone(),
+            clients: Vec::new(),
+        }],
+        envelope_bytes_max: kuvert_core::limits::ENVELOPE_BYTES_DEFAULT_MAX,
+        http: Default::default(),
+        crl: Default::default(),
+        admin: "127.0.0.1:0".parse().unwrap(),
+    };
+    let service = kuvert_sender::intermediary::build(config).await.unwrap();
+    let database = kuvert_store::Database::connect(&database_url)
+        .await
+        .unwrap();
+    let trans_id = || TransId::from_uuid(uuid::Uuid::new_v4());
+    let ends = [
+        DistributionStatus::Delivered {
+            trans_id: trans_id(),
+        },
+        DistributionStatus::Paper,
+        DistributionStatus::Delivered {
+            trans_id: trans_id(),
+        },
+        DistributionStatus::Failed,
+    ];
+    for (idx, status) in ends.iter().enumerate() {
+        record_distribution(&database, &sender, idx, status).await;
+    }
+    let month = YearMonth::of(stockholm_day(time::OffsetDateTime::now_utc()));
+
+    let refused = service.report_letters_once().await.unwrap();
+    let expected = ReportRound {
+        reported: Vec::new(),
+        failed: 1,
+    };
+    assert_eq!(refused, expected);
+    is_refusing.store(false, Ordering::SeqCst);
+    let reported = service.report_letters_once().await.unwrap();
+    let counts = LetterReport {
+        sender,
+        month,
+        digital: 2,
+        paper: 1,
+    };
+    let expected = ReportRound {
+        reported: vec![counts],
+        failed: 0,
+    };
+    assert_eq!(reported, expected, "the refused letters, again");
+    let after = service.report_letters_once().await.unwrap();
+    assert_eq!(after, ReportRound::default(), "each letter once");
+    assert_eq!(
+        seen.lock().unwrap().len(),
+        2,
+        "one refused report, one taken"
+    );
+}
+
+/// Records distribution `idx` of `sender` and sets it to `status`.
+async fn record_distribution(
+    database: &kuvert_store::Database,
+    sender: &OrganisationNumber,
+    idx: usize,
+    status: &DistributionStatus,
+) {
+    let store = database.distributions();
+    let key = DeliveryKey {
+        sender: sender.clone(),
+        message_id: MessageId::parse(&format!("brev-{idx}")).unwrap(),
+    };
+    let (id, now) = (uuid::Uuid::now_v7(), time::OffsetDateTime::now_utc());
+    let recipient = RecipientId::parse(support::REACHABLE).unwrap();
+    let new = NewDistribution {
+        id,
+        key: &key,
+        content_digest: &ContentDigest::from_bytes([u8::try_from(idx).unwrap(); 32]),
+        recipient: &recipient,
+        client: sender,
+        at: now,
+        claim_until: now + time::Duration::minutes(15),
+    };
+    store.begin_distribution(new).await.unwrap();
+    store
+        .set_distribution_status(id, status, now)
+        .await
+        .unwrap();
 }

@@ -5,6 +5,7 @@
 mod blob;
 mod deliveries;
 mod distribution;
+mod letter_reports;
 mod mailbox;
 mod notifications;
 mod pg_tls;

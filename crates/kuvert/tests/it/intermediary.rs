@@ -5,17 +5,19 @@
 //! signed by someone else and a changed letter are refused with their faults and nothing is
 //! sent; the same letter handed over four times at once, or resumed after a crash that left
 //! its paper row written, is sent or on paper once; its probes answer on its admin listener
-//! only. The zeep client built from the official
+//! only; each distribution delivered or on paper is reported to the registry's statistics
+//! once, across a restart. The zeep client built from the official
 //! WSDL is in `zeep_distribution.rs`.
 
 use std::net::SocketAddr;
+use std::path::Path;
 
 use kuvert::seed::{self, SeedOrganisation, SeedPerson};
 use kuvert::testkit::Federation;
 use kuvert_core::id::RecipientId;
 use kuvert_core::message::MessageId;
-use kuvert_sender::Letter;
 use kuvert_sender::intermediary::{AuthorisedSender, IntermediaryConfig, Listeners, Service};
+use kuvert_sender::{Letter, ReportRound};
 use kuvert_store::distribution::DistributionStatus;
 use kuvert_store::operator::{Folder, MailboxQuery};
 use kuvert_web::crl::CrlConfig;
@@ -29,6 +31,7 @@ use kuvert_wire::message::{
 use kuvert_xmldsig::{SignatureAlgorithm, Signer};
 use secrecy::{ExposeSecret as _, SecretString};
 
+use crate::letter_statistics::{letter_totals, wait_for_letter_totals};
 use crate::raw_soap::{Answer, fault_code, mtls_client, post};
 
 /// An intermediary service running beside a federation, stopped on drop.
@@ -39,7 +42,8 @@ pub(crate) struct RunningIntermediary {
     /// `http://127.0.0.1:PORT/`: the admin listener.
     admin_url: String,
     shutdown: Shutdown,
-    _dir: tempfile::TempDir,
+    /// The folder of the database, archive and paper-mail list, when the service owns it.
+    _dir: Option<tempfile::TempDir>,
 }
 
 impl Drop for RunningIntermediary {
@@ -54,14 +58,18 @@ pub(crate) async fn start(
     federation: &Federation,
     senders: &[SeedOrganisation],
 ) -> RunningIntermediary {
-    let senders = senders
+    start_with(federation, own_clients(senders), CrlConfig::default()).await
+}
+
+/// Each of `senders` its own only client.
+fn own_clients(senders: &[SeedOrganisation]) -> Vec<AuthorisedSender> {
+    senders
         .iter()
         .map(|sender| AuthorisedSender {
             organisation_number: sender.organisation_number(),
             clients: Vec::new(),
         })
-        .collect();
-    start_with(federation, senders, CrlConfig::default()).await
+        .collect()
 }
 
 /// [`start`] with the senders and CRLs given.
@@ -71,13 +79,26 @@ async fn start_with(
     crl: CrlConfig,
 ) -> RunningIntermediary {
     let dir = tempfile::tempdir().unwrap();
+    let mut running = start_at(federation, senders, crl, dir.path()).await;
+    running._dir = Some(dir);
+    running
+}
+
+/// [`start_with`] with its database, archive and paper-mail list in `dir`, which outlives it
+/// (a restart on the same database).
+async fn start_at(
+    federation: &Federation,
+    senders: Vec<AuthorisedSender>,
+    crl: CrlConfig,
+    dir: &Path,
+) -> RunningIntermediary {
     let data_dir = &federation.manifest().data_dir;
     let mut toolkit = kuvert::send_command::demo_sender_config(data_dir).unwrap();
-    toolkit.archive_dir = dir.path().join("archive");
-    toolkit.paper_mail_path = dir.path().join("paper-mail.csv");
+    toolkit.archive_dir = dir.join("archive");
+    toolkit.paper_mail_path = dir.join("paper-mail.csv");
     let config = IntermediaryConfig {
         toolkit,
-        database_url: format!("sqlite://{}/intermediary.db?mode=rwc", dir.path().display()),
+        database_url: format!("sqlite://{}/intermediary.db?mode=rwc", dir.display()),
         database_pool: Default::default(),
         senders,
         envelope_bytes_max: kuvert_core::limits::ENVELOPE_BYTES_DEFAULT_MAX,
@@ -102,7 +123,7 @@ async fn start_with(
         message_url: format!("https://127.0.0.1:{port}/Message/v3"),
         admin_url: format!("http://127.0.0.1:{admin_port}/"),
         shutdown,
-        _dir: dir,
+        _dir: None,
     }
 }
 
@@ -485,4 +506,62 @@ async fn distribute_secure_refuses_a_revoked_sender_as_client_and_as_signer() {
     let handshake = post(&revoked_client, url, request.into_bytes()).await;
     assert!(matches!(handshake, Answer::Failed(_)), "{handshake:?}");
     assert_eq!(letters_with(&federation, tolvan, subject).await, 1);
+}
+
+/// Issue 15: the intermediary reports its distributions to the registry's statistics in the
+/// background, each once: after two delivered (one of them handed over twice) and one on
+/// paper the sender's totals grew by exactly two and one; the service restarted on the same
+/// database has nothing left to report, and then reports only its new distribution.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn distributions_are_reported_to_the_registry_once_across_a_restart() {
+    let federation = Federation::start(Default::default()).await;
+    let kommun = seed::SENDERS[0];
+    let sender = kommun.organisation_number();
+    let client = client_as(&federation, &kommun);
+    let before = letter_totals(&federation, &sender).await;
+    let dir = tempfile::tempdir().unwrap();
+    let intermediary = start_at(
+        &federation,
+        own_clients(&[kommun]),
+        CrlConfig::default(),
+        dir.path(),
+    )
+    .await;
+    let url = &intermediary.message_url;
+    let (tolvan, david) = (
+        seed::person("tolvan").unwrap(),
+        seed::person("david").unwrap(),
+    );
+    let first = distribute_request(&federation, &kommun, &kommun, tolvan, "Räknas ett");
+    distribute(&client, url, first.clone()).await;
+    distribute(&client, url, first).await;
+    for (person, subject) in [(tolvan, "Räknas två"), (david, "Räknas på papper")] {
+        let request = distribute_request(&federation, &kommun, &kommun, person, subject);
+        distribute(&client, url, request).await;
+    }
+    let expected = (before.0 + 2, before.1 + 1);
+    let totals = wait_for_letter_totals(&federation, &sender, expected).await;
+    assert_eq!(
+        totals, expected,
+        "two digital and one paper letter, counted once"
+    );
+
+    drop(intermediary);
+    let intermediary = start_at(
+        &federation,
+        own_clients(&[kommun]),
+        CrlConfig::default(),
+        dir.path(),
+    )
+    .await;
+    let round = intermediary.service.report_letters_once().await.unwrap();
+    assert_eq!(round, ReportRound::default(), "nothing is left to report");
+    let request = distribute_request(&federation, &kommun, &kommun, tolvan, "Efter omstarten");
+    distribute(&client, &intermediary.message_url, request).await;
+    let expected = (before.0 + 3, before.1 + 1);
+    let totals = wait_for_letter_totals(&federation, &sender, expected).await;
+    assert_eq!(
+        totals, expected,
+        "after the restart only the new letter is counted"
+    );
 }

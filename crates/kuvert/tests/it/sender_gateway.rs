@@ -6,9 +6,11 @@
 //! is printed on its paper letter; a letter posted as `multipart/form-data` is checked and
 //! sent as a JSON one, and a bad form is refused naming the part and the rule; a mailing's
 //! manifest (CSV or JSON, with its files) is queued row by row in the bulk lane, or refused
-//! with every bad row named and nothing queued, and a replay answers the same letters.
+//! with every bad row named and nothing queued, and a replay answers the same letters; each
+//! delivered or paper letter is reported to the registry's statistics once, across a restart.
 
 use std::net::SocketAddr;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use kuvert::seed::{self, SeedOrganisation};
@@ -21,6 +23,7 @@ use kuvert_web::{Listener, Shutdown};
 use serde_json::{Value, json};
 
 use crate::intermediary::{client_as, distribute, distribute_request, letters_with, status_of};
+use crate::letter_statistics::{letter_totals, wait_for_letter_totals};
 
 /// A sender service running beside a federation, stopped on drop.
 struct RunningGateway {
@@ -32,7 +35,8 @@ struct RunningGateway {
     /// The toolkit's evidence archive (the paper letters in `paper-letters`).
     archive_dir: std::path::PathBuf,
     shutdown: Shutdown,
-    _dir: tempfile::TempDir,
+    /// The folder of the database, archive and paper-mail list, when the gateway owns it.
+    _dir: Option<tempfile::TempDir>,
 }
 
 impl Drop for RunningGateway {
@@ -45,10 +49,18 @@ impl Drop for RunningGateway {
 /// allowed for Exempelkommun: Exempelkommun itself and Exempelmyndigheten (a provider).
 async fn start(federation: &Federation, crl: CrlConfig) -> RunningGateway {
     let dir = tempfile::tempdir().unwrap();
+    let mut gateway = start_at(federation, crl, dir.path()).await;
+    gateway._dir = Some(dir);
+    gateway
+}
+
+/// [`start`] with its database, archive and paper-mail list in `dir`, which outlives it (a
+/// restart on the same database).
+async fn start_at(federation: &Federation, crl: CrlConfig, dir: &Path) -> RunningGateway {
     let data_dir = &federation.manifest().data_dir;
     let mut config = kuvert::send_command::demo_sender_config(data_dir).unwrap();
-    config.archive_dir = dir.path().join("archive");
-    config.paper_mail_path = dir.path().join("paper-mail.csv");
+    config.archive_dir = dir.join("archive");
+    config.paper_mail_path = dir.join("paper-mail.csv");
     let [kommun, myndigheten] = seed::SENDERS;
     let client = |id: &str, certificate: &SeedOrganisation| ClientConfig {
         id: id.to_owned(),
@@ -56,7 +68,7 @@ async fn start(federation: &Federation, crl: CrlConfig) -> RunningGateway {
         secret_hash: None,
         senders: vec![kommun.organisation_number()],
     };
-    let database_url = format!("sqlite://{}/sender.db?mode=rwc", dir.path().display());
+    let database_url = format!("sqlite://{}/sender.db?mode=rwc", dir.display());
     config.service = Some(ServiceConfig {
         database_url: database_url.clone(),
         database_pool: Default::default(),
@@ -106,7 +118,7 @@ async fn start(federation: &Federation, crl: CrlConfig) -> RunningGateway {
         database_url,
         archive_dir: config.archive_dir.clone(),
         shutdown,
-        _dir: dir,
+        _dir: None,
     }
 }
 
@@ -554,6 +566,62 @@ async fn sender_service_queues_a_mailing_manifest_or_names_every_bad_row() {
         .filter(|event| event.event.state().as_str() == "accepted")
         .count();
     assert_eq!(accepted, 2, "only the first mailing's letters were queued");
+}
+
+/// Issue 15: the service reports its letters to the registry's statistics in the background,
+/// each once: after two delivered letters and one on paper the sender's totals grew by
+/// exactly two and one, and the service restarted on the same
+/// database reports only the letter it sent since.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sender_service_reports_each_final_letter_to_the_registry_once() {
+    let federation = Federation::start(Default::default()).await;
+    let sender = seed::SENDERS[0].organisation_number();
+    let client = client_as(&federation, &seed::SENDERS[0]);
+    let before = letter_totals(&federation, &sender).await;
+    let dir = tempfile::tempdir().unwrap();
+    let gateway = start_at(&federation, CrlConfig::default(), dir.path()).await;
+    let letters = [
+        ("tolvan", "Rapport ett", "delivered"),
+        ("tolvan", "Rapport två", "delivered"),
+        ("david", "Rapport tre", "paper"),
+    ];
+    for (idx, (person, subject, state)) in letters.into_iter().enumerate() {
+        let key = format!("rapport-{idx}");
+        let (status, answer) =
+            post_json(&client, &gateway, "letters", &key, &letter(person, subject))
+                .await
+                .unwrap();
+        assert_eq!(status, 202, "{answer}");
+        let done = final_status(&client, &gateway, answer["id"].as_str().unwrap()).await;
+        assert_eq!(done["state"], state, "{done}");
+    }
+    let expected = (before.0 + 2, before.1 + 1);
+    let totals = wait_for_letter_totals(&federation, &sender, expected).await;
+    assert_eq!(
+        totals, expected,
+        "two digital and one paper letter, counted once"
+    );
+
+    drop(gateway);
+    let gateway = start_at(&federation, CrlConfig::default(), dir.path()).await;
+    let (status, answer) = post_json(
+        &client,
+        &gateway,
+        "letters",
+        "rapport-efter",
+        &letter("tolvan", "Rapport efter omstarten"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 202, "{answer}");
+    let done = final_status(&client, &gateway, answer["id"].as_str().unwrap()).await;
+    assert_eq!(done["state"], "delivered", "{done}");
+    let expected = (before.0 + 3, before.1 + 1);
+    let totals = wait_for_letter_totals(&federation, &sender, expected).await;
+    assert_eq!(
+        totals, expected,
+        "after the restart only the new letter is counted"
+    );
 }
 
 /// With `[service.message_v3]` the gateway's one mutual-TLS listener serves REST and the
