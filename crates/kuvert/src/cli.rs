@@ -437,8 +437,9 @@ pub struct DemoArgs {
     /// Where the PKI, databases, letters, e-mail and `demo.json` are kept.
     #[arg(long, default_value = "./kuvert-data")]
     pub data_dir: PathBuf,
-    /// First of the consecutive ports (registry, test e-ID, portal, then each operator's
-    /// service and web port); a taken port falls back to a free one.
+    /// First of the consecutive ports (registry, test e-ID, portal, each operator's service
+    /// and web port, the admin listeners, then the intermediary and the sender service); a
+    /// taken port falls back to a free one.
     #[arg(long, default_value_t = crate::demo::FIRST_PORT_DEFAULT)]
     pub first_port: u16,
 }

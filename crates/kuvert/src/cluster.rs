@@ -92,6 +92,10 @@ impl Cluster {
         // Each node has an admin listener of its own (listed with the nodes), not the
         // preparing demo's.
         manifest.clear_admin_urls();
+        // The cluster runs neither the sender service nor the intermediary's service (their
+        // files are written; each starts by hand from its file).
+        manifest.sender_service = None;
+        manifest.intermediary_service = None;
         manifest.write(&data_dir.join(demo::FILE_NAME))?;
         let eid_shutdown = Shutdown::new();
         let listener = Listener::bind(layout.public(EID), ListenerTls::Plain)

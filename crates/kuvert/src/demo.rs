@@ -1,7 +1,10 @@
 //! `kuvert demo`: the whole federation in one process on 127.0.0.1 — the registry, the two
-//! seeded mailbox operators, the portal and the test e-ID — with the demo identities of
-//! [`crate::seed`] registered, so a person can log in and read letters at once, and a
-//! communicator ([`COMMUNICATOR`]) can log in at the portal's `/kommunikator`.
+//! seeded mailbox operators, the portal, the test e-ID, and the intermediary's sender side
+//! (the sender service's REST API and the Message v3 service, [`sender_side`]) — with the
+//! demo identities of [`crate::seed`] registered, so a person can log in and read letters at
+//! once, a communicator ([`COMMUNICATOR`]) can log in at the portal's `/kommunikator`, and a
+//! sender system ([`crate::seed::SENDER_SYSTEM`]) can post letters with its client
+//! certificate.
 //!
 //! [`start`] is the one start-up path: `kuvert demo` calls it with fixed ports and a data
 //! directory that survives restarts, `kuvert::testkit` (tests only) with port 0 and a
@@ -16,6 +19,7 @@ mod lock;
 mod manifest;
 mod roles;
 mod seeding;
+mod sender_side;
 
 use std::path::PathBuf;
 
@@ -29,15 +33,18 @@ pub use files::{
 };
 pub use lock::{DataDirLock, LOCK_FILE};
 pub use manifest::{
-    FILE_NAME, Manifest, ManifestCommunicator, ManifestOperator, ManifestOrganisation,
-    ManifestPerson,
+    FILE_NAME, Manifest, ManifestCommunicator, ManifestIntermediaryService, ManifestOperator,
+    ManifestOrganisation, ManifestPerson, ManifestSenderClient, ManifestSenderService,
 };
 pub use roles::Ports;
 pub use seeding::{COMMUNICATOR, SeedCommunicator};
+pub use sender_side::INTERMEDIARY_CONFIG_FILE;
 
 /// The first of the demo's consecutive default ports (registry 8440 … Exempelposten's web
 /// inbox 8446, then the admin listeners of the registry, the portal and each operator,
-/// 8447–8450), easy to remember and clear of common development servers.
+/// 8447–8450, then the intermediary's Message v3 service 8451, the sender service's
+/// mutual-TLS and OAuth 2 listeners 8452–8453 and their admin listeners 8454–8455), easy to
+/// remember and clear of common development servers.
 pub const FIRST_PORT_DEFAULT: u16 = 8440;
 
 /// Where each role keeps its rows.
@@ -45,8 +52,9 @@ pub const FIRST_PORT_DEFAULT: u16 = 8440;
 pub enum Databases {
     /// One SQLite file per role in the data directory.
     Sqlite,
-    /// One PostgreSQL URL per role, in the order registry, each operator, then the portal
-    /// (without a fourth URL the portal keeps a SQLite file in the data directory).
+    /// One PostgreSQL URL per role, in the order registry, each operator, the portal, the
+    /// sender service and the intermediary (each of the last three without its URL keeps a
+    /// SQLite file in the data directory).
     Postgres(Vec<String>),
 }
 
@@ -95,6 +103,8 @@ pub struct Demo {
     pub operators: Vec<kuvert_operator::Service>,
     /// The portal (its store, for tests).
     pub portal: kuvert_portal::Service,
+    /// The intermediary's Message v3 service (its store and toolkit, for tests).
+    pub intermediary: kuvert_sender::intermediary::Service,
     plan: roles::Plan,
     shutdown: Shutdown,
     tasks: JoinSet<(&'static str, std::io::Result<()>)>,
@@ -183,9 +193,21 @@ pub async fn start_with_pki(options: DemoOptions, pki: TestPki) -> anyhow::Resul
         roles::start_portal(&options, &plan, portal_listeners, &shutdown, &mut tasks).await?;
     seeding::seed_portal(&portal).await?;
     seeding::seed_notifications(&operators).await?;
-    let _: kuvert_sender::SenderConfig =
-        files::sender_config(&options, &plan).write_and_parse("the sender toolkit")?;
-    let manifest = Manifest::new(&options, &plan);
+    let client = sender_side::client_files(&options, &pki).await?;
+    let mut sender = files::sender_config(&options, &plan);
+    sender.value["service"] = sender_side::service_table(&options, &plan, &client).await?;
+    let sender_config: kuvert_sender::SenderConfig =
+        sender.write_and_parse("the sender toolkit")?;
+    let intermediary = sender_side::start(
+        &options,
+        &plan,
+        &sender_config,
+        listeners.sender_side,
+        &shutdown,
+        &mut tasks,
+    )
+    .await?;
+    let manifest = Manifest::new(&options, &plan, &client);
     manifest.write(&options.data_dir.join(manifest::FILE_NAME))?;
     Ok(Demo {
         manifest,
@@ -193,6 +215,7 @@ pub async fn start_with_pki(options: DemoOptions, pki: TestPki) -> anyhow::Resul
         registry,
         operators,
         portal,
+        intermediary,
         plan,
         shutdown,
         tasks,

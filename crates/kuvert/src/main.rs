@@ -278,6 +278,19 @@ fn print_demo(manifest: &demo::Manifest, what: &str) -> anyhow::Result<()> {
         "  Endpoints, certificates, identities {}",
         manifest.data_dir.join("demo.json").display()
     )?;
+    if let (Some(example), Some(service)) =
+        (manifest.send_letter_example(), &manifest.sender_service)
+    {
+        writeln!(
+            out,
+            "\nSkicka ett brev med avsändartjänsten och demosystemets klientcertifikat\n\
+             (send a letter through the sender service with the demo system's client \
+             certificate):\n\n  {example}\n\n\
+             Svaret har brevets id; GET {api}letters/ID visar var brevet är\n\
+             (the answer holds the letter's id; GET {api}letters/ID shows where it is).",
+            api = service.api_url,
+        )?;
+    }
     writeln!(out, "\nTest persons (log in with the test e-ID):")?;
     for person in &manifest.persons {
         let at = person.operator.as_deref().unwrap_or("no digital mailbox");

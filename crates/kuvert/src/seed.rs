@@ -109,6 +109,27 @@ pub const INTERMEDIARY: SeedOrganisation = SeedOrganisation {
     domain: "exempelformedlaren.example",
 };
 
+/// A sender system (for example a case-management system) that calls the sender service
+/// (`kuvert sender serve`) instead of signing letters itself.
+#[derive(Debug, Clone, Copy)]
+pub struct SeedSenderSystem {
+    /// Its client id at the sender service, and the file stem of its TLS client certificate
+    /// and key (issued by the demo at its first start, not part of [`pki_spec`]).
+    pub key: &'static str,
+    /// The organisation its client certificate names.
+    pub organisation: SeedOrganisation,
+    /// The senders it may send for.
+    pub senders: [SeedOrganisation; 2],
+}
+
+/// The demo's sender system: Exempelkommun's, allowed to send for both senders, by its client
+/// certificate or by OAuth 2 client credentials.
+pub const SENDER_SYSTEM: SeedSenderSystem = SeedSenderSystem {
+    key: "demosystemet",
+    organisation: SENDERS[0],
+    senders: SENDERS,
+};
+
 /// The portal, which reads statistics from the registry.
 pub const PORTAL: SeedOrganisation = SeedOrganisation {
     key: "portal",

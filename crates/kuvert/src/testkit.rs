@@ -1,6 +1,7 @@
 //! The one test harness (STYLE.md §10): [`Federation::start`] runs the same start-up as
-//! `kuvert demo` — registry, both operators, the portal and the test e-ID, in-process, each
-//! on `127.0.0.1:0` — in a fresh temporary directory, with the PKI made once per test binary.
+//! `kuvert demo` — registry, both operators, the portal, the test e-ID, the sender service
+//! and the intermediary's Message v3 service, in-process, each on `127.0.0.1:0` — in a fresh
+//! temporary directory, with the PKI made once per test binary.
 //! Typed helpers send letters through the real sender toolkit, log people in through the
 //! test e-ID's forms over HTTP (at their inbox, or at the portal's `/kommunikator` as a
 //! communicator) and drive the notification workers.
@@ -381,8 +382,9 @@ mod postgres {
             .await
             .expect("PostgreSQL");
         let mut urls = Vec::new();
-        // The registry, each operator, then the portal (`Databases::Postgres`).
-        for _ in 0..crate::seed::OPERATORS.len() + 2 {
+        // The registry, each operator, the portal, the sender service and the intermediary
+        // (`Databases::Postgres`).
+        for _ in 0..crate::seed::OPERATORS.len() + 4 {
             let name = format!("kuvert_{}", uuid::Uuid::new_v4().simple());
             let statement = format!("CREATE DATABASE {name}");
             admin

@@ -1,11 +1,12 @@
 //! The role configuration files the demo runs with, written to the data directory as the
 //! TOML a deployment would have: `registry.toml`, `operator-KEY.toml` per operator,
-//! `portal.toml` and `sender.toml`. Each role is built from the very value written (through
-//! serde), so `kuvert registry serve --config DIR/registry.toml`, `kuvert operator serve
-//! --config DIR/operator-demobrevladan.toml`, `kuvert send --config DIR/sender.toml` and the
-//! admin commands start from what the demo itself used. Every file is written readable by
-//! its owner only (0600): the operators' and the portal's hold OIDC client secrets, and a
-//! database URL may hold a password.
+//! `portal.toml`, `sender.toml` (the toolkit, with the sender service's `[service]` table) and
+//! `intermediary.toml`. Each role is built from the very value written (through serde), so
+//! `kuvert registry serve --config DIR/registry.toml`, `kuvert operator serve --config
+//! DIR/operator-demobrevladan.toml`, `kuvert send --config DIR/sender.toml`, `kuvert sender
+//! serve --config DIR/sender.toml` and the admin commands start from what the demo itself
+//! used. Every file is written readable by its owner only (0600): the operators' and the
+//! portal's hold OIDC client secrets, and a database URL may hold a password.
 
 use std::path::{Path, PathBuf};
 

@@ -9,6 +9,7 @@ use kuvert_core::operator::ServiceDomain;
 use serde::{Deserialize, Serialize};
 
 use super::roles::{self, Plan};
+use super::sender_side::{self, ClientFiles};
 use super::{DemoOptions, files};
 use crate::seed::{self, SeedOrganisation};
 
@@ -59,6 +60,14 @@ pub struct Manifest {
     /// The portal's admin listener, as [`Manifest::registry_admin_url`].
     #[serde(default)]
     pub portal_admin_url: Option<String>,
+    /// The sender service (`kuvert sender serve`) and the demo's client of it; `None` where
+    /// it does not run (`kuvert cluster`).
+    #[serde(default)]
+    pub sender_service: Option<ManifestSenderService>,
+    /// The intermediary's Message v3 service (`kuvert intermediary serve`); `None` where it
+    /// does not run.
+    #[serde(default)]
+    pub intermediary_service: Option<ManifestIntermediaryService>,
     /// The organisation CA (trust anchor of every TLS peer and organisation signature).
     pub organisation_ca: PathBuf,
     /// The e-ID CA (trust anchor of person signatures).
@@ -78,6 +87,48 @@ pub struct ManifestOrganisation {
     pub certificate: PathBuf,
     /// Private key (PEM, PKCS#8).
     pub key_file: PathBuf,
+}
+
+/// The sender service as its callers see it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ManifestSenderService {
+    /// `https://127.0.0.1:PORT/api/v1/` on the mutual-TLS listener (client certificates).
+    pub api_url: String,
+    /// `https://127.0.0.1:PORT/api/v1/` on the TLS listener (OAuth 2 bearer tokens).
+    pub oauth_api_url: String,
+    /// `https://127.0.0.1:PORT/oauth/token` (client credentials).
+    pub token_url: String,
+    /// Its admin listener, as [`Manifest::registry_admin_url`].
+    pub admin_url: String,
+    /// The demo sender system, its one client.
+    pub client: ManifestSenderClient,
+}
+
+/// The demo's sender system at the sender service.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ManifestSenderClient {
+    /// Its client id (also the OAuth 2 `client_id`).
+    pub id: String,
+    /// Its TLS client certificate (PEM), issued by the organisation CA.
+    pub certificate: PathBuf,
+    /// Its private key (PEM, PKCS#8).
+    pub key_file: PathBuf,
+    /// The file holding its OAuth 2 client secret.
+    pub secret_file: PathBuf,
+    /// Organisation numbers of the senders it may send for.
+    pub senders: Vec<String>,
+}
+
+/// The intermediary's Message v3 service as sender systems see it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ManifestIntermediaryService {
+    /// `https://127.0.0.1:PORT/Message/v3` (mutual TLS): `distributeSecure`,
+    /// `checkDistributionStatus`.
+    pub message_url: String,
+    /// Its admin listener, as [`Manifest::registry_admin_url`].
+    pub admin_url: String,
+    /// Its configuration file (`kuvert intermediary serve --config FILE`).
+    pub config: PathBuf,
 }
 
 /// A mailbox operator's endpoints.
@@ -137,7 +188,7 @@ pub struct ManifestCommunicator {
 }
 
 impl Manifest {
-    pub(super) fn new(options: &DemoOptions, plan: &Plan) -> Self {
+    pub(super) fn new(options: &DemoOptions, plan: &Plan, client: &ClientFiles) -> Self {
         let organisation = |seed: SeedOrganisation| ManifestOrganisation {
             key: seed.key.to_owned(),
             name: seed.name.to_owned(),
@@ -193,6 +244,12 @@ impl Manifest {
             persons,
             registry_admin_url: Some(admin_url(plan.registry_admin)),
             portal_admin_url: Some(admin_url(plan.portal_admin)),
+            sender_service: Some(sender_service(plan, client)),
+            intermediary_service: Some(ManifestIntermediaryService {
+                message_url: plan.sender_side.intermediary_url.to_string(),
+                admin_url: admin_url(plan.sender_side.intermediary_admin),
+                config: options.data_dir.join(sender_side::INTERMEDIARY_CONFIG_FILE),
+            }),
             organisation_ca: roles::ca_path(&plan.pki_dir, kuvert_pki::files::ORGANISATION_CA_STEM),
             eid_ca: roles::ca_path(&plan.pki_dir, kuvert_pki::files::EID_CA_STEM),
         }
@@ -257,6 +314,7 @@ impl Manifest {
                 operator.service_address.clone(),
             ));
         }
+        lines.extend(self.sender_side_urls());
         let admin = std::iter::once(("registry", &self.registry_admin_url))
             .chain(std::iter::once(("portal", &self.portal_admin_url)))
             .chain(
@@ -264,12 +322,80 @@ impl Manifest {
                     .iter()
                     .map(|operator| (operator.organisation.name.as_str(), &operator.admin_url)),
             );
+        let sender_side_admin = [
+            (
+                "intermediary",
+                self.intermediary_service.as_ref().map(|s| &s.admin_url),
+            ),
+            (
+                "sender service",
+                self.sender_service.as_ref().map(|s| &s.admin_url),
+            ),
+        ];
+        let admin = admin
+            .map(|(role, url)| (role, url.as_ref()))
+            .chain(sender_side_admin);
         for (role, url) in admin {
             if let Some(url) = url {
                 lines.push((format!("Admin {role} (metrics)"), format!("{url}metrics")));
             }
         }
         lines
+    }
+
+    /// The intermediary's and the sender service's addresses, Swedish first.
+    fn sender_side_urls(&self) -> Vec<(String, String)> {
+        let mut lines = Vec::new();
+        if let Some(intermediary) = &self.intermediary_service {
+            lines.push((
+                "Förmedlare/intermediary (mTLS)".to_owned(),
+                intermediary.message_url.clone(),
+            ));
+        }
+        if let Some(service) = &self.sender_service {
+            lines.push((
+                "Avsändartjänst/sender API (mTLS)".to_owned(),
+                service.api_url.clone(),
+            ));
+            lines.push((
+                "Avsändartjänst/sender OAuth 2".to_owned(),
+                service.token_url.clone(),
+            ));
+        }
+        lines
+    }
+
+    /// A `curl` command, ready to paste, that posts a letter from Exempelkommun to Tolvan to
+    /// the sender service with the demo sender system's client certificate (`None` where the
+    /// sender service does not run). `Idempotency-Key` is the time in seconds, so each paste
+    /// is a new letter.
+    #[must_use]
+    pub fn send_letter_example(&self) -> Option<String> {
+        let service = self.sender_service.as_ref()?;
+        let tolvan = seed::person(seed::NOTIFIED.person)?;
+        let content = format!(
+            "Hej {}! Det här brevet kom via avsändartjänsten.",
+            tolvan.given_name
+        );
+        let letter = serde_json::json!({
+            "sender": seed::SENDER_SYSTEM.senders[0].number,
+            "recipient": tolvan.number,
+            "subject": "Hej från avsändartjänsten",
+            "body": {
+                "content_type": "text/plain",
+                "content": content,
+            },
+        });
+        Some(format!(
+            "curl --cacert {ca} --cert {certificate} --key {key} \\\n    \
+             -H 'Content-Type: application/json' -H \"Idempotency-Key: $(date +%s)\" \\\n    \
+             -d {letter} \\\n    {url}letters",
+            ca = shell_quoted(&self.organisation_ca.display().to_string()),
+            certificate = shell_quoted(&service.client.certificate.display().to_string()),
+            key = shell_quoted(&service.client.key_file.display().to_string()),
+            letter = shell_quoted(&letter.to_string()),
+            url = service.api_url,
+        ))
     }
 
     /// Forgets the admin addresses, for a federation whose nodes each have their own.
@@ -292,6 +418,37 @@ impl Manifest {
             .map(|organisation| (organisation.key.clone(), organisation))
             .collect()
     }
+}
+
+/// The sender service's addresses and its demo client.
+fn sender_service(plan: &Plan, client: &ClientFiles) -> ManifestSenderService {
+    let sender_side = &plan.sender_side;
+    let below = |base: &url::Url, path: &str| {
+        base.join(path)
+            .map_or_else(|_| base.to_string(), |url| url.to_string())
+    };
+    let system = seed::SENDER_SYSTEM;
+    ManifestSenderService {
+        api_url: below(&sender_side.service_url, "api/v1/"),
+        oauth_api_url: below(&sender_side.service_oauth_url, "api/v1/"),
+        token_url: below(&sender_side.service_oauth_url, "oauth/token"),
+        admin_url: admin_url(sender_side.service_admin),
+        client: ManifestSenderClient {
+            id: system.key.to_owned(),
+            certificate: client.certificate.clone(),
+            key_file: client.key.clone(),
+            secret_file: client.secret.clone(),
+            senders: system
+                .senders
+                .map(|sender| sender.number.to_owned())
+                .to_vec(),
+        },
+    }
+}
+
+/// `text` as one word for `sh`: in single quotes, each `'` written `'\''`.
+fn shell_quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
 }
 
 /// The base URL of an admin listener: `/healthz`, `/readyz` and `/metrics` below it.

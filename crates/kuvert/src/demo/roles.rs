@@ -11,14 +11,17 @@ use secrecy::SecretString;
 use tokio::task::JoinSet;
 use url::Url;
 
+use super::sender_side::{self, SenderSideListeners, SenderSidePlan};
 use super::{Databases, DemoOptions, files};
 use crate::seed::{self, SeedOrganisation};
 
 /// Which ports the demo listens on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ports {
-    /// Consecutive ports from this one: registry, test e-ID, portal, then each operator's
-    /// service and web port. A taken port falls back to one the system chooses.
+    /// Consecutive ports from this one: registry, test e-ID, portal, each operator's service
+    /// and web port, the admin listeners of the registry, the portal and each operator, then
+    /// the sender side ([`super::sender_side`]). A taken port falls back to one the system
+    /// chooses.
     From(u16),
     /// Every port chosen by the system (tests).
     Any,
@@ -35,6 +38,8 @@ pub(super) struct BoundListeners {
     /// The admin listeners (`/healthz`, `/readyz`, `/metrics`) of the registry, the portal
     /// and each operator, on the ports after the public ones.
     pub(super) admin: AdminListeners,
+    /// The intermediary's and the sender service's, on the ports after the admin ones.
+    pub(super) sender_side: SenderSideListeners,
 }
 
 /// The admin listener of each role.
@@ -60,6 +65,8 @@ pub(super) struct Plan {
     pub(super) registry_admin: SocketAddr,
     /// The portal's admin listener.
     pub(super) portal_admin: SocketAddr,
+    /// The intermediary's and the sender service's addresses.
+    pub(super) sender_side: SenderSidePlan,
 }
 
 /// One operator's place in the federation.
@@ -105,12 +112,14 @@ pub(super) async fn bind_all(
             admin
         },
     };
+    let sender_side = sender_side::bind_all(&mut next, pki).await?;
     Ok(BoundListeners {
         registry,
         eid,
         portal,
         operators,
         admin,
+        sender_side,
     })
 }
 
@@ -127,7 +136,7 @@ fn port_sequence(ports: Ports) -> impl FnMut() -> u16 {
 }
 
 /// Binds 127.0.0.1:`port`, or a free port when that one is taken.
-async fn bind(
+pub(super) async fn bind(
     port: u16,
     tls: impl Fn() -> anyhow::Result<ListenerTls>,
 ) -> anyhow::Result<Listener> {
@@ -145,7 +154,7 @@ async fn bind(
     }
 }
 
-fn mutual_tls(pki: &TestPki, key: &str) -> anyhow::Result<ListenerTls> {
+pub(super) fn mutual_tls(pki: &TestPki, key: &str) -> anyhow::Result<ListenerTls> {
     let credential = pki
         .organisation(key)
         .with_context(|| format!("no certificate for {key}"))?;
@@ -187,6 +196,7 @@ pub(super) fn plan(options: &DemoOptions, listeners: &BoundListeners) -> anyhow:
         operators,
         registry_admin: listeners.admin.registry.local_addr()?,
         portal_admin: listeners.admin.portal.local_addr()?,
+        sender_side: sender_side::plan(&listeners.sender_side)?,
     })
 }
 
@@ -382,7 +392,7 @@ fn portal_config(options: &DemoOptions, plan: &Plan) -> anyhow::Result<serde_jso
     let mut value = serde_json::json!({
         "public_url": plan.portal_url.as_str(),
         "admin": plan.portal_admin.to_string(),
-        "database_url": portal_database_url(options)?,
+        "database_url": optional_database_url(options, seed::OPERATORS.len() + 1, "portal")?,
         "registry_url": plan.registry_url.as_str().trim_end_matches('/'),
         "tls": {
             "certificate_path": certificate_path(pki, key),
@@ -420,15 +430,19 @@ fn portal_config(options: &DemoOptions, plan: &Plan) -> anyhow::Result<serde_jso
     Ok(value)
 }
 
-/// The portal's database: the PostgreSQL URL after the registry's and the operators' when
-/// one is given, else a SQLite file in the data directory.
-fn portal_database_url(options: &DemoOptions) -> anyhow::Result<String> {
-    let index = seed::OPERATORS.len() + 1;
+/// The database of a role that may keep a SQLite file beside PostgreSQL ones: the
+/// PostgreSQL URL at `index` when one is given, else `DIR/NAME.db` (the portal's, the sender
+/// service's and the intermediary's, after the registry's and the operators').
+pub(super) fn optional_database_url(
+    options: &DemoOptions,
+    index: usize,
+    name: &str,
+) -> anyhow::Result<String> {
     match &options.databases {
-        Databases::Postgres(urls) if urls.len() > index => database_url(options, index, "portal"),
+        Databases::Postgres(urls) if urls.len() > index => database_url(options, index, name),
         Databases::Postgres(_) | Databases::Sqlite => Ok(format!(
             "sqlite://{}?mode=rwc",
-            options.data_dir.join("portal.db").display()
+            options.data_dir.join(format!("{name}.db")).display()
         )),
     }
 }

@@ -247,11 +247,15 @@ fn the_demo_writes_its_role_files_and_every_role_starts_from_its_file() {
     let registry = data_dir.join(kuvert::demo::REGISTRY_CONFIG_FILE);
     let portal = data_dir.join(kuvert::demo::PORTAL_CONFIG_FILE);
     let sender = data_dir.join(kuvert::demo::SENDER_CONFIG_FILE);
+    let intermediary = data_dir.join(kuvert::demo::INTERMEDIARY_CONFIG_FILE);
     let operators: Vec<PathBuf> = seed::OPERATORS
         .iter()
         .map(|operator| data_dir.join(kuvert::demo::operator_config_file(operator.key)))
         .collect();
-    for file in [&registry, &portal, &sender].into_iter().chain(&operators) {
+    // sender.toml holds the sender system's secret hash, the keys folder the secret itself.
+    let secret = data_dir.join("keys").join("sender-client-secret.key");
+    let owner_only = [&registry, &portal, &sender, &intermediary, &secret];
+    for file in owner_only.into_iter().chain(&operators) {
         assert_owner_only(file);
     }
 

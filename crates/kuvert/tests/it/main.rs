@@ -14,6 +14,7 @@ mod cluster;
 mod cluster_signing;
 mod crash;
 mod demo_process;
+mod demo_sender_side;
 mod end_to_end;
 mod intermediary;
 mod interop;

@@ -47,7 +47,7 @@ const NOT_RUN: [(&str, &str); 8] = [
     ),
     (
         "target/release/kuvert sender serve",
-        "a server that runs until stopped, from a file with a [service] table the demo lacks",
+        "a server that runs until stopped; the demo runs one from its sender.toml",
     ),
 ];
 

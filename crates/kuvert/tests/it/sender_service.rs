@@ -544,7 +544,13 @@ senders = ["{other}"]
         sender = manifest.senders[0].number,
         other = manifest.senders[1].number,
     );
-    let mut text = std::fs::read_to_string(&manifest.sender_config).unwrap();
+    // The demo's own `[service]` (its sender system) makes way for this test's clients.
+    let mut toolkit: toml::Table = std::fs::read_to_string(&manifest.sender_config)
+        .unwrap()
+        .parse()
+        .unwrap();
+    toolkit.remove("service");
+    let mut text = toml::to_string(&toolkit).unwrap();
     text.push_str(&service);
     let config = dir.join("sender.toml");
     std::fs::write(&config, text).unwrap();
