@@ -126,22 +126,7 @@ pub async fn build(config: &SenderConfig) -> Result<Service, StartError> {
         .map_err(|error| StartError::invalid("sender")(kuvert_core::report::error_chain(&error)))?;
     let signs_for = |sender: &_| toolkit.sender_name(sender).is_ok();
     let clients = Clients::from_config(&service.clients, signs_for)?;
-    let tokens = match &service.token_key_path {
-        Some(path) => {
-            let key = read_key_file(path, "service.token_key_path").await?;
-            Some(Tokens::new(
-                &key,
-                service.token_lifetime_secs,
-                service.public_url.as_str(),
-            )?)
-        }
-        None if clients.has_secrets() => {
-            return Err(StartError::invalid("service.token_key_path")(
-                "is needed when a client has a secret_hash".to_owned(),
-            ));
-        }
-        None => None,
-    };
+    let tokens = tokens(service, &clients).await?;
     check_numbers(service)?;
     let invalid_http = |(key, reason)| StartError::Config { key, reason };
     let timeouts = service.http.timeouts().map_err(invalid_http)?;
@@ -160,16 +145,9 @@ pub async fn build(config: &SenderConfig) -> Result<Service, StartError> {
     let toolkit = Arc::new(toolkit);
     let message_v3 = match &service.message_v3 {
         Some(message_v3) => {
-            let ca_pem = read_config_file(&config.ca_path, "ca_path").await?;
-            let shared = crate::intermediary::Beside {
-                toolkit: Arc::clone(&toolkit),
-                toolkit_config: config,
-                database: &database,
-                ca_pem: &ca_pem,
-                crls: crls.as_ref().map(CrlRefresher::crls),
-                rate_limiter: &limiter,
-            };
-            Some(crate::intermediary::beside(message_v3, shared)?)
+            let crls = crls.as_ref().map(CrlRefresher::crls);
+            let shared = (Arc::clone(&toolkit), &database, crls, &limiter);
+            Some(message_v3_routes(config, message_v3, shared).await?)
         }
         None => None,
     };
@@ -278,6 +256,49 @@ impl Service {
     pub fn spawn_worker(&self, shutdown: Shutdown) -> tokio::task::JoinHandle<()> {
         tokio::spawn(worker::run(Arc::clone(&self.state.inner), shutdown))
     }
+}
+
+/// The OAuth 2 token issuer of `token_key_path`; needed when a client has a secret.
+async fn tokens(service: &ServiceConfig, clients: &Clients) -> Result<Option<Tokens>, StartError> {
+    match &service.token_key_path {
+        Some(path) => {
+            let key = read_key_file(path, "service.token_key_path").await?;
+            let tokens = Tokens::new(
+                &key,
+                service.token_lifetime_secs,
+                service.public_url.as_str(),
+            )?;
+            Ok(Some(tokens))
+        }
+        None if clients.has_secrets() => Err(StartError::invalid("service.token_key_path")(
+            "is needed when a client has a secret_hash".to_owned(),
+        )),
+        None => Ok(None),
+    }
+}
+
+/// Message v3 beside REST (`[service.message_v3]`): the gateway's toolkit, database, CRLs
+/// and rate limit, and the toolkit's CA for the senders' signatures.
+async fn message_v3_routes(
+    config: &SenderConfig,
+    message_v3: &crate::intermediary::MessageV3Config,
+    (toolkit, database, crls, rate_limiter): (
+        Arc<Toolkit>,
+        &Database,
+        Option<kuvert_xmldsig::revocation::CrlSet>,
+        &kuvert_web::rate_limit::RateLimiter,
+    ),
+) -> Result<axum::Router, StartError> {
+    let ca_pem = read_config_file(&config.ca_path, "ca_path").await?;
+    let shared = crate::intermediary::Beside {
+        toolkit,
+        toolkit_config: config,
+        database,
+        ca_pem: &ca_pem,
+        crls,
+        rate_limiter,
+    };
+    crate::intermediary::beside(message_v3, shared)
 }
 
 fn check_numbers(service: &ServiceConfig) -> Result<(), StartError> {
