@@ -122,11 +122,20 @@ pub struct SeedSenderSystem {
     pub senders: [SeedOrganisation; 2],
 }
 
-/// The demo's sender system: Exempelkommun's, allowed to send for both senders, by its client
-/// certificate or by OAuth 2 client credentials.
+/// The demo's sender system, allowed to send for both senders, by its client certificate or
+/// by OAuth 2 client credentials. Its certificate names an organisation of its own (a
+/// supplier running it for both senders), never one of the senders': the sender service
+/// knows certificate clients by organisation number, so a sender's own certificate must not
+/// be taken for a client allowed to send for the other sender too.
 pub const SENDER_SYSTEM: SeedSenderSystem = SeedSenderSystem {
     key: "demosystemet",
-    organisation: SENDERS[0],
+    organisation: SeedOrganisation {
+        key: "demosystemet",
+        name: "Demosystemet AB",
+        number: "5591000004",
+        role: OrganisationRole::Sender,
+        domain: "demosystemet.example",
+    },
     senders: SENDERS,
 };
 

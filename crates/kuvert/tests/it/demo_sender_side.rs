@@ -49,6 +49,17 @@ async fn demo_sender_service_delivers_a_letter_posted_with_the_demo_client_certi
     assert_eq!(status["state"], "delivered", "{status}");
     assert_eq!(letters_with(&federation, tolvan, subject).await, 1);
 
+    // Exempelkommun's own certificate is no client of the sender service: it may not send as
+    // Exempelmyndigheten (the demo client's certificate names an organisation of its own).
+    let refused = client_as(&federation, &seed::SENDERS[0])
+        .post(format!("{}letters", service.api_url))
+        .header("Idempotency-Key", "demo-brev-kommun")
+        .json(&letter)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401, "not a client: nothing queued");
+
     // The OAuth 2 client: the secret file's secret matches the hash in sender.toml.
     let secret = std::fs::read_to_string(&service.client.secret_file).unwrap();
     let token = access_token(&federation, &service, secret.trim()).await;
