@@ -53,8 +53,6 @@ use kuvert_web::health::Readiness;
 use kuvert_web::rate_limit::RateLimiter;
 use kuvert_web::start::read_config_file;
 use kuvert_web::{ClientKind, ConnectionTimeouts, Listener, ListenerTls, Shutdown, StartError};
-use kuvert_xmldsig::trust::TrustAnchors;
-use kuvert_xmldsig::{Verifier, VerifyPolicy};
 use secrecy::SecretString;
 
 use crate::letter_report::reporter::{ReportRound, Reporter};
@@ -109,8 +107,6 @@ pub async fn build(config: IntermediaryConfig) -> Result<Service, StartError> {
         .rate_limiter(ClientKind::Certificate)
         .map_err(invalid)?;
     let senders = Senders::new(&config.senders).map_err(StartError::invalid("senders"))?;
-    let toolkit = Toolkit::build(&config.toolkit)
-        .map_err(|error| StartError::invalid("toolkit")(error.to_string()))?;
     let identity = &config.toolkit.intermediary;
     let tls = ServerIdentity {
         cert_chain_pem: read_config_file(
@@ -126,7 +122,9 @@ pub async fn build(config: IntermediaryConfig) -> Result<Service, StartError> {
     let crls = CrlRefresher::open(&config.crl, &tls.client_ca_pem)
         .await
         .map_err(|error| StartError::invalid("crl")(error.to_string()))?;
-    let verifier = sender_verifier(&tls.client_ca_pem, crls.as_ref().map(CrlRefresher::crls))?;
+    let toolkit = Toolkit::build_with_crls(&config.toolkit, crls.as_ref().map(CrlRefresher::crls))
+        .map_err(|error| StartError::invalid("toolkit")(error.to_string()))?;
+    let verifier = toolkit.sender_verifier().clone();
     let database =
         kuvert_web::start::open_database(&config.database_url, &config.database_pool).await?;
     let readiness = Readiness::new(database.clone());
@@ -161,10 +159,6 @@ pub struct Beside<'a> {
     pub toolkit_config: &'a crate::SenderConfig,
     /// The gateway's database: distributions are recorded beside its queue.
     pub database: &'a kuvert_store::Database,
-    /// The PEM CA(s) the senders' signing certificates chain to.
-    pub ca_pem: &'a str,
-    /// The gateway's CRLs, when configured.
-    pub crls: Option<kuvert_xmldsig::revocation::CrlSet>,
     /// The gateway's rate limit per client certificate.
     pub rate_limiter: &'a RateLimiter,
 }
@@ -180,12 +174,13 @@ pub fn beside(config: &MessageV3Config, shared: Beside<'_>) -> Result<Router, St
         checked_envelope_bytes_max(config.envelope_bytes_max).map_err(StartError::invalid(key))?;
     let senders =
         Senders::new(&config.senders).map_err(StartError::invalid("service.message_v3.senders"))?;
+    let verifier = shared.toolkit.sender_verifier().clone();
     let distributor = Distributor {
         claim: distribute::claim_duration(shared.toolkit_config),
         toolkit: shared.toolkit,
         store: shared.database.distributions(),
         senders,
-        verifier: sender_verifier(shared.ca_pem, shared.crls)?,
+        verifier,
     };
     let state = AppState::new(distributor, envelope_bytes_max);
     Ok(routes(state, shared.rate_limiter))
@@ -279,24 +274,6 @@ impl Service {
     pub fn crls(&self) -> Option<&CrlRefresher> {
         self.crls.as_ref()
     }
-}
-
-/// The verifier of senders' signatures: the configured CA, RSA-SHA256 only (Kuvert's own
-/// profile), and `crls` when configured.
-fn sender_verifier(
-    ca_pem: &str,
-    crls: Option<kuvert_xmldsig::revocation::CrlSet>,
-) -> Result<Verifier, StartError> {
-    let anchors = TrustAnchors::from_pem(ca_pem)
-        .map_err(|error| StartError::invalid("toolkit.ca_path")(error.to_string()))?;
-    let policy = VerifyPolicy {
-        is_sha1_allowed: false,
-        now: time::OffsetDateTime::now_utc(),
-    };
-    Ok(match crls {
-        Some(crls) => Verifier::new(anchors, policy).with_crls(crls),
-        None => Verifier::new(anchors, policy),
-    })
 }
 
 /// The envelope bound as a `usize`, checked against the ceiling.

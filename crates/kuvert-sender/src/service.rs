@@ -143,14 +143,16 @@ pub async fn build(config: &SenderConfig) -> Result<Service, StartError> {
     ];
     let reporter = Reporter::new(&toolkit, reported, "sender_service");
     let toolkit = Arc::new(toolkit);
-    let message_v3 = match &service.message_v3 {
-        Some(message_v3) => {
-            let crls = crls.as_ref().map(CrlRefresher::crls);
-            let shared = (Arc::clone(&toolkit), &database, crls, &limiter);
-            Some(message_v3_routes(config, message_v3, shared).await?)
-        }
-        None => None,
+    let beside = |message_v3| {
+        let shared = crate::intermediary::Beside {
+            toolkit: Arc::clone(&toolkit),
+            toolkit_config: config,
+            database: &database,
+            rate_limiter: &limiter,
+        };
+        crate::intermediary::beside(message_v3, shared)
     };
+    let message_v3 = service.message_v3.as_ref().map(beside).transpose()?;
     let inner = Inner {
         queue: database.sender_queue(),
         toolkit,
@@ -275,30 +277,6 @@ async fn tokens(service: &ServiceConfig, clients: &Clients) -> Result<Option<Tok
         )),
         None => Ok(None),
     }
-}
-
-/// Message v3 beside REST (`[service.message_v3]`): the gateway's toolkit, database, CRLs
-/// and rate limit, and the toolkit's CA for the senders' signatures.
-async fn message_v3_routes(
-    config: &SenderConfig,
-    message_v3: &crate::intermediary::MessageV3Config,
-    (toolkit, database, crls, rate_limiter): (
-        Arc<Toolkit>,
-        &Database,
-        Option<kuvert_xmldsig::revocation::CrlSet>,
-        &kuvert_web::rate_limit::RateLimiter,
-    ),
-) -> Result<axum::Router, StartError> {
-    let ca_pem = read_config_file(&config.ca_path, "ca_path").await?;
-    let shared = crate::intermediary::Beside {
-        toolkit,
-        toolkit_config: config,
-        database,
-        ca_pem: &ca_pem,
-        crls,
-        rate_limiter,
-    };
-    crate::intermediary::beside(message_v3, shared)
 }
 
 fn check_numbers(service: &ServiceConfig) -> Result<(), StartError> {

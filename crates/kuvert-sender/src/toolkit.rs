@@ -15,6 +15,7 @@ use kuvert_web::client::soap::{SoapError, soap_call};
 use kuvert_web::cpu_pool::CpuPool;
 use kuvert_wire::envelope::BodyElement as _;
 use kuvert_wire::recipient::{IsReachable, IsReachableResponse};
+use kuvert_xmldsig::Verifier;
 use kuvert_xmldsig::revocation::CrlSet;
 use url::Url;
 
@@ -141,6 +142,13 @@ impl Toolkit {
             organisation: sender.clone(),
             source,
         })
+    }
+
+    /// The verifier of senders' signatures the toolkit checks its own fresh signatures with:
+    /// the configured CA, RSA-SHA256 only, and the CRLs it was built with. The intermediary
+    /// verifies the signed deliveries handed to it with the same one.
+    pub(crate) fn sender_verifier(&self) -> &Verifier {
+        &self.identities.verifier
     }
 
     /// The evidence archive.
