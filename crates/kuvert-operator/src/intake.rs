@@ -100,7 +100,7 @@ impl Intake {
         let recipient = &verified.delivery.header.recipient;
         let profile = self
             .registry
-            .recipient(recipient)
+            .recipient_for(&verified.parties.sender, recipient)
             .await
             .map_err(Error::Registry)?;
         rules::check_recipient(&profile, &self.own_number, &verified.parties.sender)?;

@@ -1,15 +1,18 @@
 //! [`RegistryClient`]: what the operator asks the registry (FaR) while accepting a delivery,
 //! over mutual TLS with its organisation certificate (PROTOCOL.md §8, §11.6 step 4):
-//! the senders and intermediaries (Authority `getSenders`, `getDispatchers`) and a
-//! recipient's profile and reception rules (Recipient v3 `isRegistered`,
+//! the senders and intermediaries (Authority `getSenders`, `getDispatchers`), whether a
+//! delivery's recipient has a profile here that accepts its sender (Recipient v3
+//! `isReachable`, the concurrent deliveries of one sender asked in one call by
+//! [`coalesce`]), and for the inbox a recipient's profile and reception rules (`isRegistered`,
 //! `getAccountPreferences`).
 //!
 //! The account pages' calls (reception rules, change of operator, deregistering, company
 //! registrations, registering with a deep-link source over REST) live in [`account`].
 //!
-//! Both are cached: the directory for `Config::directory_cache_secs` (and fetched again on a
-//! miss, at most once per [`DIRECTORY_REFRESH_GAP`]), recipients for
-//! `Config::recipient_cache_secs`, at most `RECIPIENT_CACHE_ENTRIES_MAX` of them. The
+//! The directory is cached for `Config::directory_cache_secs` (and fetched again on a miss,
+//! at most once per [`DIRECTORY_REFRESH_GAP`]), the inbox's recipients for
+//! `Config::recipient_cache_secs`, at most `RECIPIENT_CACHE_ENTRIES_MAX` of them. A
+//! delivery's check is never cached: a deselection holds from the next letter on. The
 //! transport (mutual TLS, bounded answers, [`RegistryError`]) is `kuvert_web::registry_client`,
 //! shared with the portal.
 
@@ -18,7 +21,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use kuvert_core::id::{OrganisationNumber, RecipientId};
-use kuvert_core::limits::RECIPIENT_CACHE_ENTRIES_MAX;
+use kuvert_core::limits::{REACHABILITY_IDS_PER_CALL_MAX, RECIPIENT_CACHE_ENTRIES_MAX};
 use kuvert_web::registry_client::{self, CachedAnswer, RegistryError};
 use kuvert_wire::authority::{
     GetDispatchers, GetDispatchersResponse, GetSenders, GetSendersResponse,
@@ -26,11 +29,16 @@ use kuvert_wire::authority::{
 use kuvert_wire::envelope::BodyElement;
 use kuvert_wire::error::WireError;
 use kuvert_wire::recipient::{
-    GetAccountPreferences, GetAccountPreferencesResponse, IsRegistered, IsRegisteredResponse,
+    GetAccountPreferences, GetAccountPreferencesResponse, IsReachable, IsReachableResponse,
+    IsRegistered, IsRegisteredResponse,
 };
+use kuvert_wire::types::ReachabilityStatus;
 use kuvert_wire::values::{AccountType, UserIdentity};
 
 pub mod account;
+mod coalesce;
+
+use coalesce::{BatchCall, CoalesceError, Coalescer};
 
 /// The shortest time between two directory fetches caused by misses, so a stream of
 /// deliveries from an unknown sender cannot turn into a stream of registry calls.
@@ -53,8 +61,57 @@ pub struct RecipientProfile {
     /// The organisation number of the operator holding the profile.
     pub operator: Option<OrganisationNumber>,
     /// The senders the reception rules accept; `None` when they were not asked (no active
-    /// profile here, or a company, whose rules need a signatory to ask).
+    /// profile here, or a company, whose rules need a signatory to ask). From a delivery's
+    /// check ([`RegistryClient::recipient_for`]) only the letter's sender, or no one.
     pub accepted_senders: Option<HashSet<OrganisationNumber>>,
+}
+
+impl RecipientProfile {
+    /// The profile an `isReachable` answer for `sender` describes: its reception rules
+    /// known only as far as `sender` goes, so `accepted_senders` holds `sender` or nothing.
+    fn reaching(status: &ReachabilityStatus, sender: &OrganisationNumber) -> Self {
+        let account = &status.account;
+        let is_active = account.account_type == AccountType::Secure && !account.is_pending;
+        let accepted = status.accepts_sender.then(|| sender.clone());
+        Self {
+            is_active,
+            operator: account
+                .operator
+                .as_ref()
+                .map(|operator| operator.id.clone()),
+            accepted_senders: Some(accepted.into_iter().collect()),
+        }
+    }
+}
+
+/// The batch call behind [`RegistryClient::recipient_for`]: one `isReachable` for a sender
+/// and up to 1 000 recipients, each recipient's status matched by id (`None`: left out).
+fn is_reachable_call(
+    http: reqwest::Client,
+    url: String,
+) -> BatchCall<OrganisationNumber, RecipientId, Option<ReachabilityStatus>, RegistryError> {
+    Arc::new(move |sender, recipients: Vec<RecipientId>| {
+        let (http, url) = (http.clone(), url.clone());
+        Box::pin(async move {
+            let request = IsReachable::new(sender, recipients.clone()).map_err(|source| {
+                RegistryError::Wire {
+                    url: url.clone(),
+                    source,
+                }
+            })?;
+            let response: IsReachableResponse =
+                registry_client::soap(&http, &url, &request).await?;
+            let statuses: HashMap<RecipientId, ReachabilityStatus> = response
+                .statuses
+                .into_iter()
+                .map(|status| (status.account.recipient.clone(), status))
+                .collect();
+            Ok(recipients
+                .iter()
+                .map(|recipient| statuses.get(recipient).cloned())
+                .collect())
+        })
+    })
 }
 
 /// A client of the registry's SOAP services with the caches described above. Clones share
@@ -76,6 +133,9 @@ struct Inner {
     recipient_ttl: Duration,
     directory: CachedAnswer<Directory>,
     recipients: Mutex<HashMap<RecipientId, (Instant, RecipientProfile)>>,
+    /// Deliveries' checks: `isReachable` per sender, concurrent letters in one call.
+    reachability:
+        Arc<Coalescer<OrganisationNumber, RecipientId, Option<ReachabilityStatus>, RegistryError>>,
 }
 
 /// How a [`RegistryClient`] reaches the registry and how long it trusts answers.
@@ -97,10 +157,15 @@ impl RegistryClient {
     #[must_use]
     pub fn new(http: reqwest::Client, config: RegistryClientConfig) -> Self {
         let base = config.base_url.trim_end_matches('/');
+        let recipient_url = format!("{base}/ec/Recipient/v3");
+        let reachability = Coalescer::new(
+            REACHABILITY_IDS_PER_CALL_MAX,
+            is_reachable_call(http.clone(), recipient_url.clone()),
+        );
         Self {
             inner: Arc::new(Inner {
                 http,
-                recipient_url: format!("{base}/ec/Recipient/v3"),
+                recipient_url,
                 authority_url: format!("{base}/ec/Authority"),
                 api_url: format!("{base}/api/v1"),
                 own_number: config.own_number,
@@ -108,8 +173,53 @@ impl RegistryClient {
                 recipient_ttl: config.recipient_ttl,
                 directory: CachedAnswer::default(),
                 recipients: Mutex::new(HashMap::new()),
+                reachability,
             }),
         }
+    }
+
+    /// Whether a delivery from `sender` may reach `recipient` here, as the registry says now:
+    /// asked with `isReachable` together with the other deliveries of `sender` waiting at
+    /// the same moment ([`coalesce`]), never from a cache.
+    ///
+    /// # Errors
+    /// [`RegistryError`] when the registry cannot be asked or leaves the recipient out.
+    pub async fn recipient_for(
+        &self,
+        sender: &OrganisationNumber,
+        recipient: &RecipientId,
+    ) -> Result<RecipientProfile, RegistryError> {
+        let url = &self.inner.recipient_url;
+        let answer = self
+            .inner
+            .reachability
+            .get(sender.clone(), recipient.clone())
+            .await;
+        let status = match answer {
+            Ok(Some(status)) => status,
+            Ok(None) => {
+                return Err(RegistryError::Wire {
+                    url: url.clone(),
+                    source: WireError::InvalidValue {
+                        path: "isReachableResponse/return".to_owned(),
+                        reason: "no answer for a recipient asked".to_owned(),
+                    },
+                });
+            }
+            Err(CoalesceError::Call(error)) => {
+                return Err(RegistryError::Shared(error));
+            }
+            Err(error @ CoalesceError::Unanswered { .. }) => {
+                return Err(RegistryError::Wire {
+                    url: url.clone(),
+                    source: WireError::InvalidValue {
+                        path: "isReachableResponse".to_owned(),
+                        reason: error.to_string(),
+                    },
+                });
+            }
+        };
+        Ok(RecipientProfile::reaching(&status, sender))
     }
 
     /// The directory, from the cache while it is younger than `directory_ttl`.

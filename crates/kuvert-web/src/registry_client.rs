@@ -158,6 +158,10 @@ pub enum RegistryError {
         #[source]
         source: serde_json::Error,
     },
+    /// One call asked for several requests at once (the operator's batched `isReachable`)
+    /// failed: each of them carries the call's error.
+    #[error("registry call made for several requests failed")]
+    Shared(#[source] std::sync::Arc<RegistryError>),
 }
 
 impl RegistryError {
@@ -165,6 +169,9 @@ impl RegistryError {
     /// to not answering usably: the person's change was refused rather than lost.
     #[must_use]
     pub fn is_refusal(&self) -> bool {
+        if let Self::Shared(error) = self {
+            return error.is_refusal();
+        }
         matches!(
             self,
             Self::Rejected { .. }

@@ -5,8 +5,12 @@
 //! hardware's ceiling measured in the same run. Not a test: it asserts nothing about time.
 //!
 //! Run: `cargo bench -p kuvert --bench mailing` (release build). Environment:
-//! - `KUVERT_BENCH_LETTERS` (default 2 000): rows, the seeded people in turn, so two in three
-//!   are delivered and one in three goes on paper;
+//! - `KUVERT_BENCH_LETTERS` (default 2 000): rows, two in three to a person with a profile
+//!   and one in three to a person without (paper);
+//! - `KUVERT_BENCH_RECIPIENTS` (default `distinct`): `distinct` gives every row a person of
+//!   its own, with profiles seeded in the registry's database first (as a national mailing:
+//!   no recipient twice, so every operator asks the registry about every letter); `demo`
+//!   sends every row to the demo's six people in turn, as earlier runs measured;
 //! - `KUVERT_BENCH_SIZE` (default 10 240): bytes of each letter's body;
 //! - `KUVERT_BENCH_CONCURRENCY`: letters in flight per operator (default
 //!   `MAILING_CONCURRENCY_PER_OPERATOR_DEFAULT`);
@@ -44,6 +48,8 @@ use kuvert::testkit::{Federation, FederationOptions};
 use kuvert_core::limits::MAILING_CONCURRENCY_PER_OPERATOR_DEFAULT;
 use kuvert_sender::SenderConfig;
 use kuvert_sender::mailing::MailingReport;
+use kuvert_store::Database;
+use kuvert_store::seed::{StatisticsSeed, seeded_recipient};
 use support::setting;
 
 /// Skatteverket's tax-return letters, the national mailing the projection is for.
@@ -58,6 +64,11 @@ fn main() {
     );
     let singles: usize = setting("KUVERT_BENCH_SINGLES", 0);
     let kills: usize = setting("KUVERT_BENCH_KILLS", 0);
+    let distinct = match std::env::var("KUVERT_BENCH_RECIPIENTS").as_deref() {
+        Ok("demo") => false,
+        Ok("distinct") | Err(_) => true,
+        Ok(other) => panic!("KUVERT_BENCH_RECIPIENTS is `distinct` or `demo`, not `{other}`"),
+    };
     let signs = rsa_signs_per_second();
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let ceiling = cores as f64 * signs / 2.0;
@@ -65,16 +76,34 @@ fn main() {
         "raw RSA-2048: {signs:.0} signatures/s on one core; {cores} cores: ceiling {ceiling:.0} \
          letters/s (sign + seal each)"
     );
-    support::block_on(run(letters, size, concurrency, (singles, kills), ceiling));
+    let bench = Bench {
+        letters,
+        size,
+        concurrency,
+        distinct,
+    };
+    support::block_on(run(&bench, (singles, kills), ceiling));
 }
 
-async fn run(
+/// What to mail: rows, body size, letters in flight per operator, and to whom.
+struct Bench {
     letters: usize,
     size: usize,
     concurrency: usize,
-    (singles, kills): (usize, usize),
-    ceiling: f64,
-) {
+    /// Every row to a person of its own (seeded profiles), else the demo's people in turn.
+    distinct: bool,
+}
+
+/// The mailings of one run: `alone`, then `with` (beside single letters).
+const MAILINGS: u64 = 2;
+
+async fn run(bench: &Bench, (singles, kills): (usize, usize), ceiling: f64) {
+    let Bench {
+        letters,
+        size,
+        concurrency,
+        ..
+    } = *bench;
     let started = Instant::now();
     let federation = Federation::start(FederationOptions::default()).await;
     let database = if std::env::var_os("KUVERT_TEST_PG_URL").is_some() {
@@ -87,9 +116,21 @@ async fn run(
          {concurrency} letters in flight per operator",
         started.elapsed().as_secs_f64()
     );
+    let population = if bench.distinct {
+        Some(seed_profiles(&federation, letters).await)
+    } else {
+        None
+    };
+    let recipients = |mailing: u64| match &population {
+        Some(population) => Recipients::Distinct {
+            population: population.clone(),
+            first: mailing * letters as u64,
+        },
+        None => Recipients::Demo,
+    };
     let dir = tempfile::tempdir().unwrap();
     let config = demo_sender_config(&federation.manifest().data_dir).unwrap();
-    let alone = measured_mailing(&config, dir.path(), "alone", letters, size, concurrency).await;
+    let alone = measured_mailing(&config, dir.path(), "alone", bench, recipients(0)).await;
     alone.print("mailing alone", ceiling);
     let request = request(dir.path().join("alone.csv"), concurrency);
     let again = mailing(&config, &request, &mut |_| {}).await.unwrap();
@@ -101,14 +142,14 @@ async fn run(
     if singles > 0 {
         let data_dir = federation.manifest().data_dir.clone();
         let singles_task = tokio::spawn(send_singles(data_dir, dir.path().to_owned(), singles));
-        let with = measured_mailing(&config, dir.path(), "with", letters, size, concurrency).await;
+        let with = measured_mailing(&config, dir.path(), "with", bench, recipients(1)).await;
         let times = singles_task.await.unwrap();
         with.print("mailing with single letters", ceiling);
         print_singles(&times, &with, alone.rate());
     }
     println!("peak RSS {:.0} MiB", peak_rss_mib());
     if kills > 0 {
-        killed::kill_and_resume(&federation, dir.path(), letters, size, kills).await;
+        killed::kill_and_resume(&federation, dir.path(), bench, kills).await;
     }
 }
 
@@ -117,12 +158,12 @@ async fn measured_mailing(
     config: &SenderConfig,
     dir: &Path,
     name: &str,
-    letters: usize,
-    size: usize,
-    concurrency: usize,
+    bench: &Bench,
+    recipients: Recipients,
 ) -> Measured {
     let manifest = dir.join(format!("{name}.csv"));
-    write_manifest(&manifest, letters, size);
+    write_manifest(&manifest, "Utskick", bench, &recipients);
+    let concurrency = bench.concurrency;
     let before = Snapshot::now();
     let started = Instant::now();
     let report = mailing(config, &request(manifest, concurrency), &mut |_| {})
@@ -146,21 +187,93 @@ fn request(manifest: PathBuf, concurrency: usize) -> MailingRequest {
     }
 }
 
-fn write_manifest(path: &Path, letters: usize, size: usize) {
-    write_manifest_titled(path, "Utskick", letters, size);
+/// Who a manifest's rows go to.
+pub(crate) enum Recipients {
+    /// The demo's six people in turn (two without a mailbox).
+    Demo,
+    /// Row `n` to its own person: two in three with a seeded profile (index `first + n`, so
+    /// each mailing of a run has people of its own), every third one without.
+    Distinct {
+        population: StatisticsSeed,
+        first: u64,
+    },
+}
+
+impl Recipients {
+    /// The recipient and the name in the greeting of row `row`.
+    fn of(&self, row: usize) -> (String, &'static str) {
+        match self {
+            Self::Demo => {
+                let person = &seed::PERSONS[row % seed::PERSONS.len()];
+                (person.number.to_owned(), person.given_name)
+            }
+            Self::Distinct { population, first } => {
+                let index = *first + row as u64;
+                let id = if row % 3 == 2 {
+                    seeded_recipient(&without_profiles(population), population.persons + index)
+                } else {
+                    seeded_recipient(population, index)
+                };
+                let id = id.expect("seeded numbers are valid");
+                (id.to_wire(), "du")
+            }
+        }
+    }
+}
+
+/// Seeds a person for every row of every mailing of the run (a third of them stay unused:
+/// those rows go to a person without one) at the demo's operators, straight into the
+/// registry's database.
+async fn seed_profiles(federation: &Federation, letters: usize) -> StatisticsSeed {
+    let started = Instant::now();
+    let persons = MAILINGS * letters as u64;
+    let population = StatisticsSeed {
+        persons,
+        companies: 0,
+        registered_before: persons,
+        operators: seed::OPERATORS
+            .iter()
+            .map(seed::SeedOrganisation::organisation_number)
+            .collect(),
+        senders: Vec::new(),
+        campaigns: Vec::new(),
+        first_day: kuvert_core::calendar::stockholm_day(time::OffsetDateTime::now_utc()),
+        days: 1,
+    };
+    let database = Database::connect(&federation.registry_database_url())
+        .await
+        .unwrap();
+    database
+        .seed_statistics_reporting(&population, &|_| {})
+        .await
+        .unwrap();
+    database.close().await;
+    println!(
+        "seeded {persons} person profiles in {:.1} s: every row goes to a person of its own",
+        started.elapsed().as_secs_f64()
+    );
+    population
+}
+
+/// The persons past `population`'s: valid numbers with no profile.
+fn without_profiles(population: &StatisticsSeed) -> StatisticsSeed {
+    StatisticsSeed {
+        persons: population.persons * 2,
+        ..population.clone()
+    }
 }
 
 /// Rows with the subjects `TITLE 0`, `TITLE 1`, … in row order.
-pub(crate) fn write_manifest_titled(path: &Path, title: &str, letters: usize, size: usize) {
+pub(crate) fn write_manifest(path: &Path, title: &str, bench: &Bench, recipients: &Recipients) {
     let mut text = String::from("recipient,subject,body\n");
-    for row in 0..letters {
-        let person = &seed::PERSONS[row % seed::PERSONS.len()];
-        let mut body = format!("Hej {}! Brev nummer {row}. ", person.given_name);
+    for row in 0..bench.letters {
+        let (recipient, name) = recipients.of(row);
+        let mut body = format!("Hej {name}! Brev nummer {row}. ");
         let filler = "Skatteverket har beräknat din skatt. ";
-        while body.len() + filler.len() <= size {
+        while body.len() + filler.len() <= bench.size {
             body.push_str(filler);
         }
-        text.push_str(&format!("{},{title} {row},{body}\n", person.number));
+        text.push_str(&format!("{recipient},{title} {row},{body}\n"));
     }
     std::fs::write(path, text).unwrap();
 }

@@ -433,9 +433,9 @@ fn signer(key: &str) -> Signer {
     .unwrap()
 }
 
-/// The registry as the operator sees it: `getSenders`, `getDispatchers`, `isRegistered` and
-/// `getAccountPreferences` over mutual TLS, answered from a fixed table with `kuvert-wire`'s
-/// response types.
+/// The registry as the operator sees it: `getSenders`, `getDispatchers`, `isReachable`,
+/// `isRegistered` and `getAccountPreferences` over mutual TLS, answered from a fixed table
+/// with `kuvert-wire`'s response types.
 mod registry_stub {
     use std::net::SocketAddr;
 
@@ -450,9 +450,12 @@ mod registry_stub {
     use kuvert_wire::envelope::{self, BodyElement};
     use kuvert_wire::fault::{Fault, FaultCode};
     use kuvert_wire::recipient::{
-        self, GetAccountPreferencesResponse, IsRegisteredResponse, RecipientRequest,
+        self, GetAccountPreferencesResponse, IsReachableResponse, IsRegisteredResponse,
+        RecipientRequest,
     };
-    use kuvert_wire::types::{AccountPreferences, AccountStatus, Operator, SenderEntry};
+    use kuvert_wire::types::{
+        AccountPreferences, AccountStatus, Operator, ReachabilityStatus, SenderEntry,
+    };
     use kuvert_wire::values::AccountType;
 
     use super::{DESELECTED, ELSEWHERE, HERE, INTERMEDIARY, OPERATOR, OTHER_OPERATOR, SENDER};
@@ -502,6 +505,21 @@ mod registry_stub {
     async fn recipient(body: String) -> String {
         let document = envelope::parse(&body).unwrap();
         match recipient::parse_request(&document).unwrap() {
+            // As the registry answers an operator: the sender's acceptance of its own
+            // recipients (DESELECTED has deselected it).
+            RecipientRequest::IsReachable(request) => IsReachableResponse {
+                statuses: request
+                    .recipients()
+                    .iter()
+                    .map(|recipient| ReachabilityStatus {
+                        account: status(recipient),
+                        accepts_sender: *recipient == person(HERE)
+                            && request.sender() == &org(SENDER),
+                        last_sender_accept_change: None,
+                    })
+                    .collect(),
+            }
+            .to_envelope(),
             RecipientRequest::IsRegistered(request) => IsRegisteredResponse {
                 statuses: request.recipients.iter().map(status).collect(),
             }

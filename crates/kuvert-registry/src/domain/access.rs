@@ -101,6 +101,42 @@ pub fn authorize_reachability(
     }
 }
 
+/// What an authorised `isReachable` caller sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReachabilityView {
+    /// The sender or its intermediary: every row as it is.
+    Full,
+    /// An operator checking a delivery (issue 14: one batched call for many letters instead
+    /// of `isRegistered` and `getAccountPreferences` per letter): the reception rules only of
+    /// the profiles it holds, which `getAccountPreferences` shows it anyway. A profile held
+    /// elsewhere is answered as `isRegistered` answers any known organisation, with the
+    /// sender not accepted and not reachable (through this operator).
+    HeldBy(OrganisationNumber),
+}
+
+/// [`authorize_reachability`], and else an operator's own view: who may ask `isReachable`
+/// for `sender`, and what it sees. `caller_operator` is the caller's operator record.
+///
+/// # Errors
+/// As [`authorize_reachability`] for a caller that is no operator.
+pub fn reachability_view(
+    caller: &OrganisationNumber,
+    sender: &OrganisationNumber,
+    sender_record: Option<&SenderRecord>,
+    intermediary: Option<&IntermediaryRecord>,
+    caller_operator: Option<&OperatorRecord>,
+) -> Result<ReachabilityView, AccessError> {
+    match authorize_reachability(caller, sender, sender_record, intermediary) {
+        Ok(()) => Ok(ReachabilityView::Full),
+        Err(AccessError::IntermediaryNotApproved { .. })
+            if caller_operator.is_some_and(|record| &record.id == caller) =>
+        {
+            Ok(ReachabilityView::HeldBy(caller.clone()))
+        }
+        Err(error) => Err(error),
+    }
+}
+
 /// Directory reads over SOAP (`getSenders`, `getDispatchers`, `isSenderAccepted`,
 /// `isRegistered`) and the REST lists of intermediaries and operators are answered to any
 /// organisation the registry knows, never to strangers.

@@ -1,7 +1,7 @@
 //! Reachability (PROTOCOL.md §11.7, TERMS.md "nåbar"): a recipient is reachable for a sender
 //! when it has an active profile at an operator and has not deselected that sender.
 
-use kuvert_core::id::RecipientId;
+use kuvert_core::id::{OrganisationNumber, RecipientId};
 use kuvert_core::registry::Registration;
 use kuvert_core::registry::{OperatorRecord, ProfileStatus, Reachability, ReachableProfile};
 use time::OffsetDateTime;
@@ -39,6 +39,27 @@ pub fn answer_reachability(row: Reachability) -> ReachabilityAnswer {
     match row.profile {
         None => not_registered(row.recipient),
         Some(found) => answer_profile(row.recipient, found),
+    }
+}
+
+/// `answer` as the operator `viewer` may see it ([`ReachabilityView::HeldBy`]): unchanged for
+/// a profile it holds; else without the reception rules, the sender not accepted.
+///
+/// [`ReachabilityView::HeldBy`]: crate::domain::access::ReachabilityView::HeldBy
+#[must_use]
+pub fn as_seen_by(answer: ReachabilityAnswer, viewer: &OrganisationNumber) -> ReachabilityAnswer {
+    let is_held = answer
+        .account
+        .as_ref()
+        .is_some_and(|account| &account.operator.id == viewer);
+    if is_held {
+        return answer;
+    }
+    ReachabilityAnswer {
+        accepts_sender: false,
+        last_sender_accept_change: None,
+        is_reachable: false,
+        ..answer
     }
 }
 

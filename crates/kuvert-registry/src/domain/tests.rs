@@ -12,7 +12,7 @@ use kuvert_core::registry::{
 use time::macros::datetime;
 
 use super::access::{self, AccessError, CallerRoles};
-use super::reachability::answer_reachability;
+use super::reachability::{answer_reachability, as_seen_by};
 use super::reception::{self, ReceptionError};
 use super::signing::{self, CompanyForm, SigningError};
 use kuvert_core::registry::SigningStatus;
@@ -140,6 +140,52 @@ fn reachability_reports_an_unknown_sender_first() {
     let result =
         access::authorize_reachability(&org(INTERMEDIARY), &org(SENDER), None, Some(&intermediary));
     assert_eq!(result, Err(AccessError::UnknownSender(org(SENDER))));
+}
+
+#[test]
+fn an_operator_may_ask_reachability_and_sees_its_own_profiles_only() {
+    let record = sender(SENDER);
+    let own = operator(OPERATOR);
+    let view = access::reachability_view(
+        &org(OPERATOR),
+        &org(SENDER),
+        Some(&record),
+        None,
+        Some(&own),
+    );
+    assert_eq!(view, Ok(access::ReachabilityView::HeldBy(org(OPERATOR))));
+    let full = access::reachability_view(&org(SENDER), &org(SENDER), Some(&record), None, None);
+    assert_eq!(full, Ok(access::ReachabilityView::Full));
+    let stranger = access::reachability_view(
+        &org(INTERMEDIARY),
+        &org(SENDER),
+        Some(&record),
+        None,
+        Some(&own),
+    );
+    assert!(
+        matches!(stranger, Err(AccessError::IntermediaryNotApproved { .. })),
+        "another organisation's operator record is not the caller's: {stranger:?}"
+    );
+    let unknown = access::reachability_view(&org(OPERATOR), &org(SENDER), None, None, Some(&own));
+    assert_eq!(unknown, Err(AccessError::UnknownSender(org(SENDER))));
+
+    let held = answer_reachability(reachable(ProfileStatus::Active, true));
+    let seen = as_seen_by(held.clone(), &org(OPERATOR));
+    assert_eq!(seen, held, "its own profile's reception rules, as they are");
+    let elsewhere = as_seen_by(
+        answer_reachability(reachable(ProfileStatus::Active, false)),
+        &org(OTHER_SENDER),
+    );
+    assert!(
+        elsewhere.account.is_some(),
+        "the account, as isRegistered shows it"
+    );
+    assert!(!elsewhere.accepts_sender && !elsewhere.is_reachable);
+    assert_eq!(
+        elsewhere.last_sender_accept_change, None,
+        "no reception rules"
+    );
 }
 
 #[test]

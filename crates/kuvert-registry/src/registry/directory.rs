@@ -6,16 +6,19 @@ use kuvert_core::limits::{REACHABILITY_IDS_PER_CALL_MAX, REGISTERED_IDS_PER_CALL
 use kuvert_core::registry::{IntermediaryRecord, OperatorRecord, SenderRecord};
 
 use super::Registry;
-use crate::domain::access;
+use crate::domain::access::{self, ReachabilityView};
 use crate::domain::reachability::{self, ReachabilityAnswer};
 use crate::error::Error;
 
 impl Registry {
     /// `isReachable`: for each recipient, in order, whether `sender` reaches it digitally.
-    /// Asked by the sender itself or an intermediary registered for it.
+    /// Asked by the sender itself or an intermediary registered for it; or by an operator
+    /// checking deliveries, which sees the reception rules of its own profiles only
+    /// (`access::ReachabilityView`).
     ///
     /// # Errors
-    /// `TooMany` above 1000 ids; `UnknownSender`; `IntermediaryNotApproved`.
+    /// `TooMany` above 1000 ids; `UnknownSender`; `IntermediaryNotApproved` (for a caller
+    /// that is no operator either).
     #[tracing::instrument(
         skip_all,
         fields(caller = %caller, sender = %sender, n_recipients = recipients.len())
@@ -35,19 +38,24 @@ impl Registry {
         }
         let sender_record = self.store.sender(sender).await?;
         let intermediary = self.store.intermediary(caller).await?;
-        access::authorize_reachability(
+        let operator = self.store.operator(caller).await?;
+        let view = access::reachability_view(
             caller,
             sender,
             sender_record.as_ref(),
             intermediary.as_ref(),
+            operator.as_ref(),
         )?;
         let rows = self.store.is_reachable(sender, recipients).await?;
         assert_eq!(rows.len(), recipients.len(), "one answer per asked id");
         metrics::counter!("kuvert_registry_reachability_ids_total").increment(rows.len() as u64);
-        Ok(rows
-            .into_iter()
-            .map(reachability::answer_reachability)
-            .collect())
+        let answers = rows.into_iter().map(reachability::answer_reachability);
+        Ok(match view {
+            ReachabilityView::Full => answers.collect(),
+            ReachabilityView::HeldBy(viewer) => answers
+                .map(|answer| reachability::as_seen_by(answer, &viewer))
+                .collect(),
+        })
     }
 
     /// `isRegistered`: for each recipient, in order, its profile and operator. Answered to any

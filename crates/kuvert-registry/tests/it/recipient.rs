@@ -161,8 +161,9 @@ async fn deselect_the_municipality(registry: &Registry) {
     assert!(!status.accepts_sender);
     assert!(status.last_sender_accept_change.is_some());
     let agency = IsReachable::new(org(AGENCY), vec![person(ANNA)]).unwrap();
-    let agency: IsReachableResponse = registry.recipient("agency", &agency).await.unwrap();
-    assert!(agency.statuses[0].accepts_sender);
+    let by_agency: IsReachableResponse = registry.recipient("agency", &agency).await.unwrap();
+    assert!(by_agency.statuses[0].accepts_sender);
+    operators_see_reception_rules_of_their_own_profiles_only(registry, &agency).await;
     let preferences: GetAccountPreferencesResponse =
         registry.recipient("operator-b", &read).await.unwrap();
     let accepted: Vec<_> = preferences
@@ -172,6 +173,32 @@ async fn deselect_the_municipality(registry: &Registry) {
         .map(|sender| sender.id.clone())
         .collect();
     assert_eq!(accepted, vec![RecipientId::Organisation(org(AGENCY))]);
+}
+
+/// An operator checking a delivery asks `isReachable` too (issue 14: one call for many
+/// letters): the holder sees Anna's reception rules, another operator only her account.
+async fn operators_see_reception_rules_of_their_own_profiles_only(
+    registry: &Registry,
+    for_agency: &IsReachable,
+) {
+    let holder: IsReachableResponse = registry.recipient("operator-b", for_agency).await.unwrap();
+    assert!(holder.statuses[0].accepts_sender);
+    assert!(holder.statuses[0].last_sender_accept_change.is_some());
+    let for_municipality = IsReachable::new(org(MUNICIPALITY), vec![person(ANNA)]).unwrap();
+    let holder: IsReachableResponse = registry
+        .recipient("operator-b", &for_municipality)
+        .await
+        .unwrap();
+    assert!(!holder.statuses[0].accepts_sender, "deselected");
+    let other: IsReachableResponse = registry.recipient("operator-a", for_agency).await.unwrap();
+    let status = &other.statuses[0];
+    assert_eq!(status.account.account_type, AccountType::Secure);
+    assert_eq!(
+        status.account.operator.as_ref().unwrap().id,
+        org(OPERATOR_B)
+    );
+    assert!(!status.accepts_sender, "not the holder: no reception rules");
+    assert_eq!(status.last_sender_accept_change, None);
 }
 
 /// Deregister: Anna is no longer reachable.

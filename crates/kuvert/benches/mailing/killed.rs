@@ -18,12 +18,13 @@ const TITLE: &str = "Avbrutet";
 pub(crate) async fn kill_and_resume(
     federation: &Federation,
     dir: &Path,
-    letters: usize,
-    size: usize,
+    bench: &super::Bench,
     kills: usize,
 ) {
+    let letters = bench.letters;
     let manifest = dir.join("killed.csv");
-    super::write_manifest_titled(&manifest, TITLE, letters, size);
+    // The demo's people, whose inboxes are counted below.
+    super::write_manifest(&manifest, TITLE, bench, &super::Recipients::Demo);
     let data_dir = federation.manifest().data_dir.clone();
     let started = Instant::now();
     for kill in 1..=kills {
