@@ -98,11 +98,21 @@ impl Intake {
     ) -> Result<Accepted, Error> {
         self.authorise(&verified.parties).await?;
         let recipient = &verified.delivery.header.recipient;
-        let profile = self
+        let profile = match self
             .registry
             .recipient_for(&verified.parties.sender, recipient)
             .await
-            .map_err(Error::Registry)?;
+        {
+            Ok(profile) => profile,
+            // The registry refused to answer for this sender (no longer a sender, say) while
+            // the cached directory still lists it: judge the parties on a fresh directory, so
+            // the sender is refused for what it is rather than told to retry.
+            Err(error) if error.is_refusal() => {
+                self.authorise_fresh(&verified.parties).await?;
+                return Err(Error::Registry(error));
+            }
+            Err(error) => return Err(Error::Registry(error)),
+        };
         rules::check_recipient(&profile, &self.own_number, &verified.parties.sender)?;
         let outcome = self
             .store
@@ -135,6 +145,12 @@ impl Intake {
         if rules::authorise_parties(&directory, parties).is_ok() {
             return Ok(());
         }
+        self.authorise_fresh(parties).await
+    }
+
+    /// The party rules against a fresh copy of the directory (at most one fetch per
+    /// `DIRECTORY_REFRESH_GAP`).
+    async fn authorise_fresh(&self, parties: &Parties) -> Result<(), Error> {
         let directory = self
             .registry
             .directory_after_miss()

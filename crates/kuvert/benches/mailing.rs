@@ -64,10 +64,10 @@ fn main() {
     );
     let singles: usize = setting("KUVERT_BENCH_SINGLES", 0);
     let kills: usize = setting("KUVERT_BENCH_KILLS", 0);
-    let distinct = match std::env::var("KUVERT_BENCH_RECIPIENTS").as_deref() {
-        Ok("demo") => false,
-        Ok("distinct") | Err(_) => true,
-        Ok(other) => panic!("KUVERT_BENCH_RECIPIENTS is `distinct` or `demo`, not `{other}`"),
+    let distinct = match setting("KUVERT_BENCH_RECIPIENTS", "distinct".to_owned()).as_str() {
+        "demo" => false,
+        "distinct" => true,
+        other => panic!("KUVERT_BENCH_RECIPIENTS is `distinct` or `demo`, not `{other}`"),
     };
     let signs = rsa_signs_per_second();
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
@@ -328,6 +328,12 @@ impl Measured {
             by_file.join(", "),
             self.used.handshakes
         );
+        let (calls, ids) = self.used.registry_checks;
+        println!(
+            "  the operators asked the registry {:.3} times per letter ({:.1} recipients a call)",
+            calls / delivered,
+            ids / calls.max(1.0)
+        );
     }
 }
 
@@ -337,6 +343,9 @@ struct Snapshot {
     system: f64,
     syncs: BTreeMap<String, f64>,
     handshakes: f64,
+    /// The operators' `isReachable` calls and the recipients they asked
+    /// (`kuvert_operator_registry_batch_keys`).
+    registry_checks: (f64, f64),
 }
 
 impl Snapshot {
@@ -345,6 +354,7 @@ impl Snapshot {
         let rendered = kuvert_web::health::prometheus_handle().unwrap().render();
         let mut syncs = BTreeMap::new();
         let mut handshakes = 0.0;
+        let mut registry_checks = (0.0, 0.0);
         for line in rendered.lines() {
             let Some((name, value)) = line.rsplit_once(' ') else {
                 continue;
@@ -364,6 +374,10 @@ impl Snapshot {
                 *syncs.entry(place).or_insert(0.0) += value;
             } else if name == "kuvert_tls_handshakes_total" {
                 handshakes = value;
+            } else if name == "kuvert_operator_registry_batch_keys_count" {
+                registry_checks.0 = value;
+            } else if name == "kuvert_operator_registry_batch_keys_sum" {
+                registry_checks.1 = value;
             }
         }
         Self {
@@ -371,6 +385,7 @@ impl Snapshot {
             system,
             syncs,
             handshakes,
+            registry_checks,
         }
     }
 
@@ -389,6 +404,10 @@ impl Snapshot {
             system: self.system - before.system,
             syncs,
             handshakes: self.handshakes - before.handshakes,
+            registry_checks: (
+                self.registry_checks.0 - before.registry_checks.0,
+                self.registry_checks.1 - before.registry_checks.1,
+            ),
         }
     }
 }
