@@ -45,7 +45,7 @@ use kuvert::mailing_command::{MailingRequest, mailing};
 use kuvert::seed;
 use kuvert::send_command::demo_sender_config;
 use kuvert::testkit::{Federation, FederationOptions};
-use kuvert_core::limits::MAILING_CONCURRENCY_PER_OPERATOR_DEFAULT;
+use kuvert_core::limits::{MAILING_CONCURRENCY_PER_OPERATOR_DEFAULT, MAILING_MANIFEST_BYTES_MAX};
 use kuvert_sender::SenderConfig;
 use kuvert_sender::mailing::MailingReport;
 use kuvert_store::Database;
@@ -263,9 +263,20 @@ fn without_profiles(population: &StatisticsSeed) -> StatisticsSeed {
     }
 }
 
-/// Rows with the subjects `TITLE 0`, `TITLE 1`, … in row order.
+/// Rows with the subjects `TITLE 0`, `TITLE 1`, … in row order. The bodies are in the
+/// manifest while it stays within half of `MAILING_MANIFEST_BYTES_MAX`; beyond (a 100 000-row
+/// run), each row's body is a file of its own in `<manifest>.bodies/` (`body_file`), as a
+/// sender system hands over a national mailing's rendered letters.
 pub(crate) fn write_manifest(path: &Path, title: &str, bench: &Bench, recipients: &Recipients) {
-    let mut text = String::from("recipient,subject,body\n");
+    let started = Instant::now();
+    let inline = (bench.letters * bench.size) as u64 <= MAILING_MANIFEST_BYTES_MAX / 2;
+    let bodies = path.with_extension("bodies");
+    let mut text = String::from(if inline {
+        "recipient,subject,body\n"
+    } else {
+        std::fs::create_dir_all(&bodies).unwrap();
+        "recipient,subject,body_file\n"
+    });
     for row in 0..bench.letters {
         let (recipient, name) = recipients.of(row);
         let mut body = format!("Hej {name}! Brev nummer {row}. ");
@@ -273,9 +284,24 @@ pub(crate) fn write_manifest(path: &Path, title: &str, bench: &Bench, recipients
         while body.len() + filler.len() <= bench.size {
             body.push_str(filler);
         }
-        text.push_str(&format!("{recipient},{title} {row},{body}\n"));
+        if inline {
+            text.push_str(&format!("{recipient},{title} {row},{body}\n"));
+        } else {
+            let file = bodies.join(format!("{row}.txt"));
+            std::fs::write(&file, body).unwrap();
+            let name = file.strip_prefix(path.parent().unwrap()).unwrap();
+            text.push_str(&format!("{recipient},{title} {row},{}\n", name.display()));
+        }
     }
     std::fs::write(path, text).unwrap();
+    if !inline {
+        println!(
+            "wrote {} bodies of {} bytes as files in {:.1} s",
+            bench.letters,
+            bench.size,
+            started.elapsed().as_secs_f64()
+        );
+    }
 }
 
 /// What one mailing did and cost.
