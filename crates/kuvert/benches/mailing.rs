@@ -227,19 +227,7 @@ impl Recipients {
 async fn seed_profiles(federation: &Federation, letters: usize) -> StatisticsSeed {
     let started = Instant::now();
     let persons = MAILINGS * letters as u64;
-    let population = StatisticsSeed {
-        persons,
-        companies: 0,
-        registered_before: persons,
-        operators: seed::OPERATORS
-            .iter()
-            .map(seed::SeedOrganisation::organisation_number)
-            .collect(),
-        senders: Vec::new(),
-        campaigns: Vec::new(),
-        first_day: kuvert_core::calendar::stockholm_day(time::OffsetDateTime::now_utc()),
-        days: 1,
-    };
+    let population = support::population_today(persons, 0);
     let database = Database::connect(&federation.registry_database_url())
         .await
         .unwrap();

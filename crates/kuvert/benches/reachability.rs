@@ -156,20 +156,7 @@ async fn run(settings: &Settings, database: &str, sqlite_only: bool) {
 
 /// The seed: 95 % persons, 5 % companies, all registered before the one seeded day.
 fn population(profiles: u64) -> StatisticsSeed {
-    let today = kuvert_core::calendar::stockholm_day(time::OffsetDateTime::now_utc());
-    StatisticsSeed {
-        persons: profiles - profiles / 20,
-        companies: profiles / 20,
-        registered_before: profiles,
-        operators: seed::OPERATORS
-            .iter()
-            .map(seed::SeedOrganisation::organisation_number)
-            .collect(),
-        senders: Vec::new(),
-        campaigns: Vec::new(),
-        first_day: today,
-        days: 1,
-    }
+    support::population_today(profiles - profiles / 20, profiles / 20)
 }
 
 /// The profiles and the deselections in the registry's database, with progress.

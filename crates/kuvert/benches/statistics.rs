@@ -190,13 +190,7 @@ async fn seed_registry(federation: &Federation, today: Date, profiles: u64) {
         .await
         .unwrap();
     let seed = StatisticsSeed {
-        persons: profiles - profiles / 20,
-        companies: profiles / 20,
         registered_before: profiles / 10 * 9,
-        operators: seed::OPERATORS
-            .iter()
-            .map(seed::SeedOrganisation::organisation_number)
-            .collect(),
         senders: (0..SENDERS).map(sender_number).collect(),
         campaigns: std::iter::once(CAMPAIGN.to_owned())
             .chain((1..10).map(|index| format!("K-{index}")))
@@ -204,6 +198,7 @@ async fn seed_registry(federation: &Federation, today: Date, profiles: u64) {
             .collect(),
         first_day: today - time::Duration::days(364),
         days: 365,
+        ..support::population_today(profiles - profiles / 20, profiles / 20)
     };
     let summary = database.seed_statistics(&seed).await.unwrap();
     database.close().await;

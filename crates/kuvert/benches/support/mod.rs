@@ -1,7 +1,10 @@
-//! What the kuvert crate's benchmarks share: their environment knobs and the runtime they
-//! run on.
+//! What the kuvert crate's benchmarks share: their environment knobs, the runtime they
+//! run on, and the registry population they seed.
 
 use std::future::Future;
+
+use kuvert::seed;
+use kuvert_store::seed::StatisticsSeed;
 
 /// The environment variable `name` parsed, or `default` when unset or unparsable.
 pub(crate) fn setting<T: std::str::FromStr>(name: &str, default: T) -> T {
@@ -20,4 +23,23 @@ pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
         .build()
         .unwrap()
         .block_on(future)
+}
+
+/// `persons` and `companies` with profiles at the demo's operators, all registered before
+/// today (one seeded day), from no sender or campaign: what a benchmark seeds straight into
+/// the registry's database, changing what it needs.
+pub(crate) fn population_today(persons: u64, companies: u64) -> StatisticsSeed {
+    StatisticsSeed {
+        persons,
+        companies,
+        registered_before: persons + companies,
+        operators: seed::OPERATORS
+            .iter()
+            .map(seed::SeedOrganisation::organisation_number)
+            .collect(),
+        senders: Vec::new(),
+        campaigns: Vec::new(),
+        first_day: kuvert_core::calendar::stockholm_day(time::OffsetDateTime::now_utc()),
+        days: 1,
+    }
 }
