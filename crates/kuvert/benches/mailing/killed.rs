@@ -29,7 +29,7 @@ pub(crate) async fn kill_and_resume(
     let started = Instant::now();
     for kill in 1..=kills {
         let mut child = mailing_command(&data_dir, &manifest).spawn().unwrap();
-        let after = random_delay();
+        let after = random_delay(letters, kills);
         tokio::time::sleep(after).await;
         let ended_by_itself = child.try_wait().unwrap().is_some();
         child.start_kill().ok();
@@ -94,11 +94,15 @@ fn mailing_command(data_dir: &Path, manifest: &Path) -> tokio::process::Command 
 }
 
 /// Between one and eight seconds, from the clock's nanoseconds: a different point each time.
-fn random_delay() -> Duration {
+/// A random time to let a run live: 1 s plus up to its share of the whole mailing (at a
+/// rough 150 rows/s, split over the kills; at least 7 s), so the kills of a 100 000-row
+/// mailing land all over it, not only in its first rows.
+fn random_delay(letters: usize, kills: usize) -> Duration {
     let nanos = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |since| since.subsec_nanos());
-    Duration::from_millis(1_000 + u64::from(nanos % 7_000))
+    let share_ms = (letters as u64 * 1_000 / 150 / kills.max(1) as u64).max(7_000);
+    Duration::from_millis(1_000 + u64::from(nanos) % share_ms)
 }
 
 /// How often each subject of the killed mailing is in the seeded people's inboxes.
