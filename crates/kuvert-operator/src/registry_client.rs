@@ -33,7 +33,7 @@ use kuvert_wire::recipient::{
     IsRegistered, IsRegisteredResponse,
 };
 use kuvert_wire::types::ReachabilityStatus;
-use kuvert_wire::values::{AccountType, UserIdentity};
+use kuvert_wire::values::AccountType;
 
 pub mod account;
 mod coalesce;
@@ -85,20 +85,20 @@ impl RecipientProfile {
 }
 
 /// The batch call behind [`RegistryClient::recipient_for`]: one `isReachable` for a sender
-/// and up to 1 000 recipients, each recipient's status matched by id (`None`: left out).
+/// and up to 1 000 recipients, each recipient's status matched by id. An answer that leaves
+/// an asked recipient out is not the registry's contract: the whole call fails.
 fn is_reachable_call(
     http: reqwest::Client,
     url: String,
-) -> BatchCall<OrganisationNumber, RecipientId, Option<ReachabilityStatus>, RegistryError> {
+) -> BatchCall<OrganisationNumber, RecipientId, ReachabilityStatus, RegistryError> {
     Arc::new(move |sender, recipients: Vec<RecipientId>| {
         let (http, url) = (http.clone(), url.clone());
         Box::pin(async move {
-            let request = IsReachable::new(sender, recipients.clone()).map_err(|source| {
-                RegistryError::Wire {
+            let request =
+                IsReachable::new(sender, recipients).map_err(|source| RegistryError::Wire {
                     url: url.clone(),
                     source,
-                }
-            })?;
+                })?;
             let response: IsReachableResponse =
                 registry_client::soap(&http, &url, &request).await?;
             let statuses: HashMap<RecipientId, ReachabilityStatus> = response
@@ -106,12 +106,33 @@ fn is_reachable_call(
                 .into_iter()
                 .map(|status| (status.account.recipient.clone(), status))
                 .collect();
-            Ok(recipients
+            request
+                .recipients()
                 .iter()
-                .map(|recipient| statuses.get(recipient).cloned())
-                .collect())
+                .map(|recipient| {
+                    let status = statuses.get(recipient).cloned();
+                    status.ok_or_else(|| {
+                        unusable(
+                            &url,
+                            "isReachableResponse/return",
+                            "a recipient asked is left out",
+                        )
+                    })
+                })
+                .collect()
         })
     })
+}
+
+/// A registry answer at `url`, or a value for it, that is not what the contract allows.
+fn unusable(url: &str, path: &str, reason: &str) -> RegistryError {
+    RegistryError::Wire {
+        url: url.to_owned(),
+        source: WireError::InvalidValue {
+            path: path.to_owned(),
+            reason: reason.to_owned(),
+        },
+    }
 }
 
 /// A client of the registry's SOAP services with the caches described above. Clones share
@@ -135,7 +156,7 @@ struct Inner {
     recipients: Mutex<HashMap<RecipientId, (Instant, RecipientProfile)>>,
     /// Deliveries' checks: `isReachable` per sender, concurrent letters in one call.
     reachability:
-        Arc<Coalescer<OrganisationNumber, RecipientId, Option<ReachabilityStatus>, RegistryError>>,
+        Arc<Coalescer<OrganisationNumber, RecipientId, ReachabilityStatus, RegistryError>>,
 }
 
 /// How a [`RegistryClient`] reaches the registry and how long it trusts answers.
@@ -189,37 +210,20 @@ impl RegistryClient {
         sender: &OrganisationNumber,
         recipient: &RecipientId,
     ) -> Result<RecipientProfile, RegistryError> {
-        let url = &self.inner.recipient_url;
         let answer = self
             .inner
             .reachability
             .get(sender.clone(), recipient.clone())
             .await;
-        let status = match answer {
-            Ok(Some(status)) => status,
-            Ok(None) => {
-                return Err(RegistryError::Wire {
-                    url: url.clone(),
-                    source: WireError::InvalidValue {
-                        path: "isReachableResponse/return".to_owned(),
-                        reason: "no answer for a recipient asked".to_owned(),
-                    },
-                });
-            }
-            Err(CoalesceError::Call(error)) => {
-                return Err(RegistryError::Shared(error));
-            }
-            Err(error @ CoalesceError::Unanswered { .. }) => {
-                return Err(RegistryError::Wire {
-                    url: url.clone(),
-                    source: WireError::InvalidValue {
-                        path: "isReachableResponse".to_owned(),
-                        reason: error.to_string(),
-                    },
-                });
-            }
-        };
-        Ok(RecipientProfile::reaching(&status, sender))
+        match answer {
+            Ok(status) => Ok(RecipientProfile::reaching(&status, sender)),
+            Err(CoalesceError::Call(error)) => Err(RegistryError::Shared(error)),
+            Err(error @ CoalesceError::Unanswered { .. }) => Err(unusable(
+                &self.inner.recipient_url,
+                "isReachableResponse",
+                &error.to_string(),
+            )),
+        }
     }
 
     /// The directory, from the cache while it is younger than `directory_ttl`.
@@ -334,17 +338,9 @@ impl RegistryClient {
         let is_here = is_active && operator.as_ref() == Some(&self.inner.own_number);
         let accepted_senders = match recipient {
             RecipientId::Person(person) if is_here => {
-                let user =
-                    UserIdentity::parse(person.as_str()).map_err(|reason| RegistryError::Wire {
-                        url: url.clone(),
-                        source: WireError::InvalidValue {
-                            path: "UserIdentity".to_owned(),
-                            reason: reason.to_owned(),
-                        },
-                    })?;
                 let request = GetAccountPreferences {
                     recipient: recipient.clone(),
-                    user,
+                    user: account::user_identity(url, person)?,
                 };
                 let response: GetAccountPreferencesResponse = self.call(url, &request).await?;
                 let accepted = response.preferences.accepted_senders.into_iter();

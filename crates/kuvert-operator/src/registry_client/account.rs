@@ -13,7 +13,6 @@ use kuvert_core::operator::ServiceDomain;
 use kuvert_core::registry::SigningStatus;
 use kuvert_eid::SignatureData as EidSignature;
 use kuvert_wire::authority::{AccountAction, GetSenders, GetSendersResponse};
-use kuvert_wire::error::WireError;
 use kuvert_wire::recipient::{
     ChangeServiceSupplier, ChangeServiceSupplierResponse, Deregister, DeregisterResponse,
     GetAccountPreferences, GetAccountPreferencesResponse, IsAuthorizedSigner,
@@ -453,17 +452,13 @@ pub(super) fn wire_signature(signature: &EidSignature) -> SignatureData {
     }
 }
 
-fn user_identity(
+/// The `UserIdentity` of `person`, who acts at the registry at `url`.
+pub(super) fn user_identity(
     url: &str,
     person: &PersonalIdentityNumber,
 ) -> Result<UserIdentity, RegistryError> {
-    UserIdentity::parse(person.as_str()).map_err(|reason| RegistryError::Wire {
-        url: url.to_owned(),
-        source: WireError::InvalidValue {
-            path: "UserIdentity".to_owned(),
-            reason: reason.to_owned(),
-        },
-    })
+    UserIdentity::parse(person.as_str())
+        .map_err(|reason| super::unusable(url, "UserIdentity", reason))
 }
 
 fn organisations(entries: &[SenderEntry]) -> Vec<OrganisationNumber> {

@@ -35,13 +35,7 @@ async fn demo_sender_service_delivers_a_letter_posted_with_the_demo_client_certi
         "subject": subject,
         "body": { "content_type": "text/plain", "content": "Hej Tolvan! Ett brev från demon." },
     });
-    let answer = client
-        .post(format!("{}letters", service.api_url))
-        .header("Idempotency-Key", "demo-brev-1")
-        .json(&letter)
-        .send()
-        .await
-        .unwrap();
+    let answer = post_letter(&client, &service, "demo-brev-1", &letter).await;
     assert_eq!(answer.status(), 202);
     let accepted: Value = answer.json().await.unwrap();
     let id = accepted["id"].as_str().unwrap().to_owned();
@@ -51,13 +45,8 @@ async fn demo_sender_service_delivers_a_letter_posted_with_the_demo_client_certi
 
     // Exempelkommun's own certificate is no client of the sender service: it may not send as
     // Exempelmyndigheten (the demo client's certificate names an organisation of its own).
-    let refused = client_as(&federation, &seed::SENDERS[0])
-        .post(format!("{}letters", service.api_url))
-        .header("Idempotency-Key", "demo-brev-kommun")
-        .json(&letter)
-        .send()
-        .await
-        .unwrap();
+    let kommun = client_as(&federation, &seed::SENDERS[0]);
+    let refused = post_letter(&kommun, &service, "demo-brev-kommun", &letter).await;
     assert_eq!(refused.status(), 401, "not a client: nothing queued");
 
     // The OAuth 2 client: the secret file's secret matches the hash in sender.toml.
@@ -147,6 +136,22 @@ async fn demo_intermediary_delivers_a_sender_systems_signed_delivery() {
 }
 
 /// Polls the letter until its state is final; its status JSON.
+/// Posts `letter` to the sender service's REST API under `key` as `client`.
+async fn post_letter(
+    client: &reqwest::Client,
+    service: &ManifestSenderService,
+    key: &str,
+    letter: &Value,
+) -> reqwest::Response {
+    client
+        .post(format!("{}letters", service.api_url))
+        .header("Idempotency-Key", key)
+        .json(letter)
+        .send()
+        .await
+        .unwrap()
+}
+
 async fn final_status(client: &reqwest::Client, api_url: &str, id: &str) -> Value {
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
