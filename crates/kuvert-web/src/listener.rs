@@ -230,6 +230,12 @@ pub async fn serve(listener: Listener, router: Router, shutdown: Shutdown) -> io
                 continue;
             }
         };
+        // Small answers go out at once: with Nagle's algorithm the tail of a response waits
+        // for the client's delayed acknowledgement (up to 40 ms on Linux), which showed as
+        // the p99 of the registry's 1 000-id `isReachable` answers (issue 14).
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!(%peer_addr, %error, "setting TCP_NODELAY failed");
+        }
         let slot = tokio::select! {
             slot = table.admit() => slot,
             () = shutdown.wait() => break,
