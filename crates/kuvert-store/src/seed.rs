@@ -122,7 +122,7 @@ impl Database {
             .commit()
             .await
             .context("commit statistics seed")?;
-        self.analyze_profiles().await?;
+        self.settle().await?;
         Ok(SeedSummary {
             profiles: total,
             daily_rows,
@@ -173,20 +173,28 @@ impl Database {
             .commit()
             .await
             .context("commit deselection seed")?;
+        self.settle().await?;
         Ok(u64::try_from(recipients.len()).unwrap_or(u64::MAX))
     }
 
-    /// Fresh planner statistics for the seeded tables on PostgreSQL, as its autovacuum would
-    /// soon gather them, so a benchmark does not measure plans made for an empty table (nor an
-    /// `ANALYZE` running in the background). SQLite, which Kuvert never analyses, is left as
-    /// it runs in service.
-    async fn analyze_profiles(&self) -> Result<(), StoreError> {
-        if self.backend == Backend::Postgres {
-            sqlx::query("ANALYZE profiles")
-                .execute(&self.pool)
-                .await
-                .context("analyse profiles")?;
-        }
+    /// Brings the seeded tables to the state a registry in service has them in, so a
+    /// benchmark measures that and not the aftermath of a bulk load. On PostgreSQL,
+    /// `VACUUM (ANALYZE)`: fresh planner statistics (not plans made for an empty table), the
+    /// visibility map and hint bits set (else the first read of each page writes it), and
+    /// no autovacuum of millions of rows running beside the timed calls; autovacuum would
+    /// do the same soon after a real load. On SQLite, a checkpoint that moves the write-ahead
+    /// log into the file (`wal_checkpoint(TRUNCATE)`): a page still in the log is read with
+    /// a copy, not through the memory map, and SQLite's automatic checkpoints would have
+    /// moved it long since.
+    async fn settle(&self) -> Result<(), StoreError> {
+        let statement = match self.backend {
+            Backend::Postgres => "VACUUM (ANALYZE) profiles, deselected_senders",
+            Backend::Sqlite => "PRAGMA wal_checkpoint(TRUNCATE)",
+        };
+        sqlx::query(statement)
+            .execute(&self.pool)
+            .await
+            .context("settle seeded tables")?;
         Ok(())
     }
 }
