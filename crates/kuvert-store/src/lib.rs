@@ -43,7 +43,7 @@ pub mod web_session;
 use std::sync::Arc;
 
 pub use error::StoreError;
-pub use provision::ensure_postgres_database;
+pub use provision::{create_database_sql, ensure_postgres_database};
 
 use database::Backend;
 

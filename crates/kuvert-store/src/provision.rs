@@ -51,7 +51,7 @@ pub async fn ensure_postgres_database(server_url: &str, name: &str) -> Result<St
         .is_some();
     if !exists {
         let created = server
-            .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(sqlx::AssertSqlSafe(create_database_sql(name)))
             .await;
         match created {
             Ok(_) => {}
@@ -63,6 +63,17 @@ pub async fn ensure_postgres_database(server_url: &str, name: &str) -> Result<St
     drop(server.close().await);
     url.set_path(name);
     Ok(url.to_string())
+}
+
+/// The statement that creates database `name` (a plain identifier) with byte-order
+/// collation. Every key Kuvert compares in SQL is digits or a code, and it sorts text for
+/// people itself, so `C` gives the same order as SQLite's and spares PostgreSQL a locale
+/// comparison (`strcoll`) at every step of every key lookup: a 1 000-id `isReachable` over 6 M
+/// profiles took 16 % less time in SQL (issue 14). `template0`, since another template's
+/// collation cannot be changed on copy.
+#[must_use]
+pub fn create_database_sql(name: &str) -> String {
+    format!("CREATE DATABASE {name} TEMPLATE template0 LC_COLLATE 'C'")
 }
 
 /// A name safe to splice into `CREATE DATABASE` unquoted: PostgreSQL folds unquoted names to

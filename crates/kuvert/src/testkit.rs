@@ -386,7 +386,7 @@ mod postgres {
         // (`Databases::Postgres`).
         for _ in 0..crate::seed::OPERATORS.len() + 4 {
             let name = format!("kuvert_{}", uuid::Uuid::new_v4().simple());
-            let statement = format!("CREATE DATABASE {name}");
+            let statement = kuvert_store::create_database_sql(&name);
             admin
                 .execute(sqlx::AssertSqlSafe(statement))
                 .await

@@ -47,7 +47,9 @@ impl TestDatabase {
         let name = format!("kuvert_{}", uuid::Uuid::new_v4().simple());
         let mut admin = sqlx::PgConnection::connect(admin_url).await.unwrap();
         admin
-            .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(sqlx::AssertSqlSafe(kuvert_store::create_database_sql(
+                &name,
+            )))
             .await
             .unwrap();
         admin.close().await.unwrap();

@@ -159,7 +159,7 @@ async fn wipe(config: &Path) {
     let mut admin = sqlx::PgConnection::connect(parsed.as_str()).await.unwrap();
     for sql in [
         format!("DROP DATABASE {name} WITH (FORCE)"),
-        format!("CREATE DATABASE {name}"),
+        kuvert_store::create_database_sql(&name),
     ] {
         admin.execute(sqlx::AssertSqlSafe(sql)).await.unwrap();
     }
