@@ -12,8 +12,11 @@
 //! first, then fresh PostgreSQL databases when `KUVERT_TEST_PG_URL` is set (`source
 //! /tmp/kuvert-ci/env.sh`); otherwise it says why that half is skipped. Environment:
 //! `KUVERT_BENCH_PROFILES` (default 6 000 000), `KUVERT_BENCH_CALLS` (timed calls per path,
-//! default 300) and `KUVERT_BENCH_IN_FLIGHT` (calls at once in the last run, default 4). The
-//! client and the servers share this process and its cores, as they share one machine.
+//! default 300), `KUVERT_BENCH_IN_FLIGHT` (calls at once in the last run, default 4; the
+//! service path also runs with 1 and 2) and `KUVERT_BENCH_SQLITE=0` (PostgreSQL only). The
+//! client and the servers share this process and its cores, as they share one machine. A
+//! PostgreSQL run warms the server's cache first (`prewarm`) and drops its registry's
+//! database (gigabytes at 6 M profiles) at the end.
 //!
 //! The registry's database gets the profiles from `Database::seed_statistics_reporting`
 //! (kuvert-store feature `bench-seed`, multi-row inserts in one transaction, progress printed):
@@ -55,7 +58,11 @@ fn main() {
         in_flight: setting("KUVERT_BENCH_IN_FLIGHT", 4).max(1),
     };
     support::block_on(async {
-        run(&settings, "SQLite", true).await;
+        if setting("KUVERT_BENCH_SQLITE", 1) == 0 {
+            println!("skipping SQLite: KUVERT_BENCH_SQLITE=0");
+        } else {
+            run(&settings, "SQLite", true).await;
+        }
         #[allow(clippy::disallowed_methods)]
         let postgres = std::env::var("KUVERT_TEST_PG_URL").unwrap_or_default();
         if postgres.is_empty() {
@@ -111,6 +118,9 @@ async fn run(settings: &Settings, database: &str, sqlite_only: bool) {
     );
     let population = population(settings.profiles);
     seed_registry(&federation, &population).await;
+    if !sqlite_only {
+        prewarm(&federation.registry_database_url()).await;
+    }
     let batches = batches(&population, WARM_UP_CALLS + settings.calls);
     let (warm_up, timed) = batches.split_at(WARM_UP_CALLS);
     let sender = seed::SENDERS[0].organisation_number();
@@ -148,10 +158,61 @@ async fn run(settings: &Settings, database: &str, sqlite_only: bool) {
         answers.iter().map(toolkit_answer).collect::<Vec<_>>()
     };
     let name = "isReachable: SOAP over mutual TLS (sender toolkit)";
-    let alone = measure(name, warm_up, timed, 1, &soap).await;
-    let together = measure(name, warm_up, timed, settings.in_flight, &soap).await;
-    print_acceptance(&alone, &together);
+    let mut runs = Vec::new();
+    for in_flight in BTreeSet::from([1, 2, settings.in_flight]) {
+        runs.push((
+            in_flight,
+            measure(name, warm_up, timed, in_flight, &soap).await,
+        ));
+    }
+    print_acceptance(&runs);
+    let registry_database = federation.registry_database_url();
     drop(federation);
+    if !sqlite_only {
+        drop_database(&registry_database).await;
+    }
+}
+
+/// Loads the profiles and their keys into PostgreSQL's shared buffers (`pg_prewarm`, a
+/// contrib module of the server), where a registry in service has them: right after the
+/// seed most pages are only in the operating system's cache, and the timed calls would
+/// measure copying them in. Says so and goes on when the module is missing.
+async fn prewarm(url: &str) {
+    use sqlx::{Connection as _, Row as _};
+    let mut connection = sqlx::PgConnection::connect(url).await.unwrap();
+    let warmed = async {
+        sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+            .execute(&mut connection)
+            .await?;
+        sqlx::query(
+            "SELECT pg_prewarm('profiles') + pg_prewarm('profiles_pkey') \
+             + pg_prewarm('deselected_senders_pkey') AS blocks",
+        )
+        .fetch_one(&mut connection)
+        .await?
+        .try_get::<i64, _>("blocks")
+    };
+    match warmed.await {
+        Ok(blocks) => println!("PostgreSQL's cache warmed (pg_prewarm): {blocks} blocks"),
+        Err(error) => println!("PostgreSQL's cache not warmed (pg_prewarm): {error}"),
+    }
+    drop(connection.close().await);
+}
+
+/// Drops the PostgreSQL database `url` names, through the admin URL, ending its sessions.
+async fn drop_database(url: &str) {
+    use sqlx::{Connection as _, Executor as _};
+    let name = url::Url::parse(url)
+        .unwrap()
+        .path()
+        .trim_start_matches('/')
+        .to_owned();
+    #[allow(clippy::disallowed_methods)]
+    let admin_url = std::env::var("KUVERT_TEST_PG_URL").unwrap();
+    let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
+    let statement = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+    admin.execute(sqlx::AssertSqlSafe(statement)).await.unwrap();
+    drop(admin.close().await);
 }
 
 /// The seed: 95 % persons, 5 % companies, all registered before the one seeded day.
@@ -301,14 +362,14 @@ impl Timings {
     }
 }
 
-/// Whether the service path meets issue 14's registry acceptance, one call at a time and
-/// with several in flight.
-fn print_acceptance(alone: &Timings, together: &Timings) {
-    for (what, timings) in [("one call at a time", alone), ("calls in flight", together)] {
+/// Whether the service path meets issue 14's registry acceptance with each number of calls
+/// in flight: a sender asking about a national mailing may keep a few calls going at once.
+fn print_acceptance(runs: &[(usize, Timings)]) {
+    for (in_flight, timings) in runs {
         let is_met = timings.ids_per_second() >= ACCEPTED_IDS_PER_SECOND
             && timings.percentile(99) < ACCEPTED_P99;
         println!(
-            "acceptance (≥ 50 000 ids/s and p99 < 50 ms), {what}: {}",
+            "acceptance (≥ 50 000 ids/s and p99 < 50 ms), {in_flight} in flight: {}",
             if is_met { "met" } else { "NOT met" }
         );
     }
