@@ -93,10 +93,10 @@ fn mailing_command(data_dir: &Path, manifest: &Path) -> tokio::process::Command 
     command
 }
 
-/// Between one and eight seconds, from the clock's nanoseconds: a different point each time.
-/// A random time to let a run live: 1 s plus up to its share of the whole mailing (at a
-/// rough 150 rows/s, split over the kills; at least 7 s), so the kills of a 100 000-row
-/// mailing land all over it, not only in its first rows.
+/// A random time to let a run live, from the clock's nanoseconds (a different point each
+/// time): 1 s plus up to its share of the whole mailing (at a rough 150 rows/s, split over
+/// the kills; at least 7 s), so the kills of a 100 000-row mailing land all over it, not
+/// only in its first rows.
 fn random_delay(letters: usize, kills: usize) -> Duration {
     let nanos = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)

@@ -135,7 +135,6 @@ async fn demo_intermediary_delivers_a_sender_systems_signed_delivery() {
     assert_eq!(letters_with(&federation, bertil, subject).await, 1);
 }
 
-/// Polls the letter until its state is final; its status JSON.
 /// Posts `letter` to the sender service's REST API under `key` as `client`.
 async fn post_letter(
     client: &reqwest::Client,
@@ -152,6 +151,7 @@ async fn post_letter(
         .unwrap()
 }
 
+/// Polls the letter until its state is final; its status JSON.
 async fn final_status(client: &reqwest::Client, api_url: &str, id: &str) -> Value {
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
