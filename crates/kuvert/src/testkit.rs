@@ -386,7 +386,8 @@ mod postgres {
         // (`Databases::Postgres`).
         for _ in 0..crate::seed::OPERATORS.len() + 4 {
             let name = format!("kuvert_{}", uuid::Uuid::new_v4().simple());
-            let statement = kuvert_store::create_database_sql(&name);
+            let statement =
+                kuvert_store::create_database_sql(&name).expect("a generated database name");
             admin
                 .execute(sqlx::AssertSqlSafe(statement))
                 .await

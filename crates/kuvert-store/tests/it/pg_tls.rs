@@ -28,7 +28,7 @@ async fn database_connects_over_tls_with_verify_full_and_the_configured_root() {
     let name = format!("kuvert_{}", uuid::Uuid::new_v4().simple());
     let admin_url = tls_url(&base, "postgres", &root, "127.0.0.1");
     let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
-    let create = kuvert_store::create_database_sql(&name);
+    let create = kuvert_store::create_database_sql(&name).unwrap();
     admin.execute(sqlx::AssertSqlSafe(create)).await.unwrap();
 
     let url = tls_url(&base, &name, &root, "127.0.0.1");

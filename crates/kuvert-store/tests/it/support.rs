@@ -47,9 +47,9 @@ impl TestDatabase {
         let name = format!("kuvert_{}", uuid::Uuid::new_v4().simple());
         let mut admin = sqlx::PgConnection::connect(admin_url).await.unwrap();
         admin
-            .execute(sqlx::AssertSqlSafe(kuvert_store::create_database_sql(
-                &name,
-            )))
+            .execute(sqlx::AssertSqlSafe(
+                kuvert_store::create_database_sql(&name).unwrap(),
+            ))
             .await
             .unwrap();
         admin.close().await.unwrap();

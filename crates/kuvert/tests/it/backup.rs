@@ -159,7 +159,7 @@ async fn wipe(config: &Path) {
     let mut admin = sqlx::PgConnection::connect(parsed.as_str()).await.unwrap();
     for sql in [
         format!("DROP DATABASE {name} WITH (FORCE)"),
-        kuvert_store::create_database_sql(&name),
+        kuvert_store::create_database_sql(&name).unwrap(),
     ] {
         admin.execute(sqlx::AssertSqlSafe(sql)).await.unwrap();
     }

@@ -493,7 +493,7 @@ async fn postgres_database() -> Option<String> {
     };
     let name = format!("kuvert_{}", uuid::Uuid::new_v4().simple());
     let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
-    let statement = kuvert_store::create_database_sql(&name);
+    let statement = kuvert_store::create_database_sql(&name).unwrap();
     admin.execute(sqlx::AssertSqlSafe(statement)).await.unwrap();
     let mut url = url::Url::parse(&admin_url).unwrap();
     url.set_path(&name);
