@@ -61,7 +61,7 @@ fn main() {
         if setting("KUVERT_BENCH_SQLITE", 1) == 0 {
             println!("skipping SQLite: KUVERT_BENCH_SQLITE=0");
         } else {
-            run(&settings, "SQLite", true).await;
+            run(&settings, None).await;
         }
         #[allow(clippy::disallowed_methods)]
         let postgres = std::env::var("KUVERT_TEST_PG_URL").unwrap_or_default();
@@ -71,7 +71,7 @@ fn main() {
                  (source /tmp/kuvert-ci/env.sh, or tools/services/env.sh)"
             );
         } else {
-            run(&settings, "PostgreSQL", false).await;
+            run(&settings, Some(&postgres)).await;
         }
     });
 }
@@ -104,11 +104,18 @@ struct Timings {
     calls: Vec<Duration>,
 }
 
-async fn run(settings: &Settings, database: &str, sqlite_only: bool) {
+/// One half of the benchmark: on SQLite files, or on fresh databases of the PostgreSQL
+/// server at `postgres` (an admin URL).
+async fn run(settings: &Settings, postgres: Option<&str>) {
+    let database = if postgres.is_some() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
     println!("\n== {database}: {} profiles", settings.profiles);
     let started = Instant::now();
     let federation = Federation::start(FederationOptions {
-        sqlite_only,
+        sqlite_only: postgres.is_none(),
         ..FederationOptions::default()
     })
     .await;
@@ -118,7 +125,7 @@ async fn run(settings: &Settings, database: &str, sqlite_only: bool) {
     );
     let population = population(settings.profiles);
     seed_registry(&federation, &population).await;
-    if !sqlite_only {
+    if postgres.is_some() {
         prewarm(&federation.registry_database_url()).await;
     }
     let batches = batches(&population, WARM_UP_CALLS + settings.calls);
@@ -168,8 +175,8 @@ async fn run(settings: &Settings, database: &str, sqlite_only: bool) {
     print_acceptance(&runs);
     let registry_database = federation.registry_database_url();
     drop(federation);
-    if !sqlite_only {
-        drop_database(&registry_database).await;
+    if let Some(admin_url) = postgres {
+        drop_database(admin_url, &registry_database).await;
     }
 }
 
@@ -199,17 +206,15 @@ async fn prewarm(url: &str) {
     drop(connection.close().await);
 }
 
-/// Drops the PostgreSQL database `url` names, through the admin URL, ending its sessions.
-async fn drop_database(url: &str) {
+/// Drops the PostgreSQL database `url` names, through `admin_url`, ending its sessions.
+async fn drop_database(admin_url: &str, url: &str) {
     use sqlx::{Connection as _, Executor as _};
     let name = url::Url::parse(url)
         .unwrap()
         .path()
         .trim_start_matches('/')
         .to_owned();
-    #[allow(clippy::disallowed_methods)]
-    let admin_url = std::env::var("KUVERT_TEST_PG_URL").unwrap();
-    let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
+    let mut admin = sqlx::PgConnection::connect(admin_url).await.unwrap();
     let statement = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
     admin.execute(sqlx::AssertSqlSafe(statement)).await.unwrap();
     drop(admin.close().await);
